@@ -1,0 +1,184 @@
+"""The command line: a thin click shell over :mod:`skyspec.pipeline`.
+
+Exit codes: 0 success (warnings allowed), 1 problems in the input (or a gate such as a
+budget failed), 2 usage errors. Diagnostics go to stderr as text, or to stdout as JSON or
+SARIF with `--diagnostics-format`.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Sequence
+
+import click
+
+from . import __version__
+
+DIAG_FORMATS = click.Choice(["text", "json", "sarif"])
+
+
+def _emit_diags(session_or_diags, fmt: str, sources=None) -> None:
+    from .diagnostics import Diagnostics, render_json, render_sarif, render_text
+
+    diags: Diagnostics = getattr(session_or_diags, "diags", session_or_diags)
+    sources = sources or getattr(session_or_diags, "sources", None)
+    items = diags.sorted()
+    if fmt == "json":
+        click.echo(render_json(items), nl=False)
+    elif fmt == "sarif":
+        click.echo(render_sarif(items, __version__), nl=False)
+    elif items:
+        click.echo(render_text(items, sources, _secret_lines(session_or_diags)), err=True, nl=False)
+        e, w = len(diags.errors), len(diags.warnings)
+        parts = []
+        if e:
+            parts.append(f"{e} error{'s' * (e != 1)}")
+        if w:
+            parts.append(f"{w} warning{'s' * (w != 1)}")
+        click.echo(f"skyspec: {', '.join(parts)}", err=True)
+
+
+def _secret_lines(session) -> set[tuple[str, int]]:
+    """(file, line) of every literal value in a Secret document: code frames never show them."""
+    out: set[tuple[str, int]] = set()
+    for d in getattr(session, "docs", ()) or ():
+        if isinstance(d.data, dict) and d.data.get("kind") == "Secret":
+            stack = [d.loc]
+            while stack:
+                loc = stack.pop()
+                out.add((loc.pos.file, loc.pos.line))
+                kids = loc.kids
+                if isinstance(kids, dict):
+                    stack.extend(kids.values())
+                elif isinstance(kids, list):
+                    stack.extend(kids)
+    return out
+
+
+def _split_formats(values: Sequence[str]) -> list[str]:
+    from .pipeline import FORMATS
+
+    out: list[str] = []
+    for v in values:
+        for f in v.split(","):
+            f = f.strip()
+            if not f:
+                continue
+            if f not in FORMATS:
+                raise click.BadParameter(f"{f!r} is not one of {', '.join(FORMATS)}", param_hint="--format")
+            if f not in out:
+                out.append(f)
+    return out
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="skyspec")
+def main() -> None:
+    """skyspec: compile deployment specs into Kubernetes, Compose, Helm and Kustomize."""
+
+
+@main.command()
+@click.argument("directory", default=".", type=click.Path(file_okay=True, path_type=Path))
+@click.option("--env", "-e", "envs", multiple=True, help="Environment to build (repeatable; default: all).")
+@click.option("--format", "-f", "formats", multiple=True,
+              help="kubernetes, compose, helm, kustomize (comma-separated or repeated; default: the project's outputs).")
+@click.option("--out", "-o", type=click.Path(path_type=Path), help="Output folder (default: out/ beside the project file).")
+@click.option("--set", "sets", multiple=True, metavar="APP.PATH=VALUE", help="Override a value (the last layer).")
+@click.option("--diagnostics-format", "dfmt", type=DIAG_FORMATS, default="text", show_default=True)
+def build(directory: Path, envs, formats, out, sets, dfmt) -> None:
+    """Compile the project in DIRECTORY and write the outputs."""
+    from .pipeline import Session, render
+    from .output import write_tree
+
+    fmts = _split_formats(formats)
+    session = Session.find(directory)
+    if session is None:
+        from .diagnostics import Diagnostics
+
+        d = Diagnostics()
+        Session.find(directory, d)
+        _emit_diags(d, dfmt)
+        sys.exit(1)
+    proj = session.project
+    compiled = {}
+    if proj is not None:
+        compiled = session.compile_all(envs, sets)
+    if session.diags.has_errors or proj is None:
+        _emit_diags(session, dfmt)
+        sys.exit(1)
+    fmts = fmts or proj.outputs
+    files = render(compiled, fmts, proj)
+    target = out if out is not None else proj.root / "out"
+    if session.diags.has_errors or not write_tree(target, files, session.diags, guard=proj.root):
+        _emit_diags(session, dfmt)
+        sys.exit(1)
+    _emit_diags(session, dfmt)
+    if dfmt == "text":
+        click.echo(f"skyspec: built {proj.name} for {', '.join(compiled)} ({', '.join(fmts)}): "
+                   f"{len(files)} files in {target}")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--env", "-e", "envs", multiple=True, help="Environment to check (repeatable; default: all).")
+@click.option("--diagnostics-format", "--format", "dfmt", type=DIAG_FORMATS, default="text", show_default=True)
+def check(paths, envs, dfmt) -> None:
+    """Check specs and overlays without writing anything.
+
+    PATHS may be project folders or files (as pre-commit passes them); each is checked as
+    part of the project whose skyspec.yaml/.toml is nearest above it. Files that belong to no
+    project are skipped."""
+    from .diagnostics import Diagnostics, Sources
+    from .pipeline import Session
+    from .project import find_project_file, shown_path
+
+    roots: dict[Path, None] = {}
+    skipped = []
+    for p in paths or (Path("."),):
+        pf = find_project_file(p)
+        if pf is None:
+            skipped.append(p)
+        else:
+            roots[pf] = None
+    diags, sources = Diagnostics(), Sources()
+    if not roots:
+        if paths:
+            click.echo(f"skyspec: no project file above {', '.join(shown_path(p) for p in skipped)}; nothing to check",
+                       err=True)
+            return
+        Session.find(Path("."), diags)
+        _emit_diags(diags, dfmt)
+        sys.exit(1)
+    sessions = []
+    for pf in roots:
+        s = Session(pf, diags, sources)
+        sessions.append(s)
+        if s.project is not None:
+            s.compile_all(envs)
+
+    class _All:  # the union of sessions, for rendering
+        pass
+
+    agg = _All()
+    agg.diags, agg.sources = diags, sources
+    agg.docs = [d for s in sessions for d in s.docs]
+    _emit_diags(agg, dfmt)
+    if diags.has_errors:
+        sys.exit(1)
+    if dfmt == "text":
+        click.echo(f"skyspec: {sum(len(s.docs) for s in sessions)} documents checked, no errors", err=True)
+
+
+@main.command()
+@click.option("--out", "-o", type=click.Path(path_type=Path), default=Path("schemas"), show_default=True)
+def schema(out: Path) -> None:
+    """Write the JSON Schemas of the spec language (for editors and CI)."""
+    from .schema.spec import write_schemas
+
+    names = write_schemas(out)
+    click.echo(f"skyspec: wrote {len(names)} schemas to {out}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

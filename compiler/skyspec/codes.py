@@ -1,0 +1,65 @@
+"""The registry of diagnostic codes. `docs/diagnostics.md` is generated from it
+(`python -m skyspec.docgen`), and a test checks that every code the compiler emits is here.
+
+Numbering: SKY0xx input and project file, SKY1xx typed and semantic checks of specs,
+SKY2xx overlays and expressions, SKY3xx passes (sizing, quota, cost), SKY4xx policy
+rules, SKY9xx output.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Code:
+    code: str
+    title: str
+    example: str  # a spec fragment (or command) that triggers it
+
+
+_C = [
+    Code("SKY001", "YAML syntax error", "replicas: [1, 2"),
+    Code("SKY002", "TOML syntax error", 'replicas = "2'),
+    Code("SKY003", "file cannot be read", "skyspec check missing.yaml"),
+    Code("SKY004", "a spec document must be a mapping", "- kind: App"),
+    Code("SKY005", "duplicate key in a mapping", "replicas: 2\nreplicas: 3"),
+    Code("SKY010", "no project file found", "skyspec build /tmp/empty"),
+    Code("SKY011", "invalid project file", "environments: [dev, prod]"),
+    Code("SKY012", "a spec glob matches no file", 'specs: ["aps/*.yaml"]'),
+    Code("SKY013", "unknown environment", "skyspec build --env staging"),
+    Code("SKY014", "overlay file not found", "environments: {prod: {overlays: [overlays/prd.yaml]}}"),
+    Code("SKY100", "document has no kind", "name: api"),
+    Code("SKY101", "unknown kind", "kind: Ap"),
+    Code("SKY102", "unknown key", "kind: App\nname: api\nreplica: 2"),
+    Code("SKY103", "missing required field", "kind: App\nname: api"),
+    Code("SKY104", "wrong type", "replicas: three"),
+    Code("SKY105", "value not allowed", "expose: {type: Public}"),
+    Code("SKY106", "number out of range", "replicas: -1"),
+    Code("SKY107", "value does not match the expected format", "image: 'Not An Image'"),
+    Code("SKY108", "invalid value", "ports: {}"),
+    Code("SKY110", "duplicate name", "two documents `kind: App`, `name: api`"),
+    Code("SKY111", "name is not a valid DNS-1123 label", "name: My_App"),
+    Code("SKY112", "invalid quantity", "resources: {memory: 256MB}"),
+    Code("SKY113", "duplicate port", "ports: {http: 8080, admin: 8080}"),
+    Code("SKY114", "reference to something that does not exist", "connect_to: [postgress]"),
+    Code("SKY115", "dependency cycle", "a connect_to b, b connect_to a"),
+    Code("SKY116", "invalid cron schedule", "schedule: '61 * * * *'"),
+    Code("SKY117", "invalid reference to a port", "health: {http: /healthz, port: admin}"),
+    Code("SKY201", "overlay names a workload that does not exist", "apps: {apii: {replicas: 2}}"),
+    Code("SKY202", "overlay match selects nothing", "match: [{where: {labels: {tier: wbe}}, patch: {}}]"),
+    Code("SKY203", "operator cannot apply to this value", "replicas+: 2"),
+    Code("SKY204", "removal of an item that is not there", "args-: [--verbose]"),
+    Code("SKY205", "invalid expression", "env: {URL: '${self.expose.hots}'}"),
+    Code("SKY206", "reference cycle between expressions", "a: ${self.b}\nb: ${self.a}"),
+    Code("SKY207", "invalid --set", "skyspec build --set replicas=3"),
+    Code("SKY301", "limit far above request", "resources: {cpu: 100m, cpu_limit: '4'}"),
+    Code("SKY302", "memory limit below request", "resources: {memory: 1Gi, memory_limit: 512Mi}"),
+    Code("SKY303", "request larger than a node", "resources: {memory: 300Gi}"),
+    Code("SKY310", "over quota", "quota: {cpu: '1'} with 3 replicas of 500m"),
+    Code("SKY320", "over budget", "budget: {monthly: 10}"),
+    Code("SKY901", "output would overwrite a file skyspec did not generate", "skyspec build -o src/"),
+    Code("SKY902", "output cannot be written", "skyspec build -o /proc/x"),
+]
+
+CODES: dict[str, Code] = {c.code: c for c in _C}

@@ -1,0 +1,202 @@
+"""Diagnostics: located, coded problems, collected (never raised) and rendered like rustc.
+
+Every stage appends to a :class:`Diagnostics` collector instead of stopping at the first
+problem, so one run reports everything. A diagnostic always points into a *user's* file
+(spec, overlay, project file or Python builder), never into generated output.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator
+
+
+@dataclass(frozen=True, slots=True)
+class Pos:
+    """A position in a source file: 1-based line and column; ``end`` is the exclusive end
+    column on the same line (0 when unknown)."""
+
+    file: str
+    line: int
+    col: int
+    end: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}"
+
+
+@dataclass(slots=True)
+class Diagnostic:
+    code: str
+    message: str
+    pos: Pos | None = None
+    severity: str = "error"  # error | warning | note
+    hint: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def sort_key(self) -> tuple:
+        p = self.pos
+        return (p.file if p else "", p.line if p else 0, p.col if p else 0, self.code, self.message)
+
+    def as_dict(self) -> dict:
+        d: dict = {"code": self.code, "severity": self.severity, "message": self.message}
+        if self.pos:
+            d.update(file=self.pos.file, line=self.pos.line, column=self.pos.col)
+            if self.pos.end:
+                d["end_column"] = self.pos.end
+        if self.hint:
+            d["hint"] = self.hint
+        if self.notes:
+            d["notes"] = list(self.notes)
+        return d
+
+
+class Diagnostics:
+    """A collector. Stages call :meth:`error` / :meth:`warning`; callers check
+    :attr:`has_errors` between stages and stop before writing anything."""
+
+    def __init__(self) -> None:
+        self.items: list[Diagnostic] = []
+        self._seen: set[tuple] = set()
+
+    def add(self, d: Diagnostic) -> Diagnostic:
+        key = (d.code, d.message, d.pos, d.severity)
+        if key not in self._seen:  # the same problem seen from several environments
+            self._seen.add(key)
+            self.items.append(d)
+        return d
+
+    def error(self, code: str, message: str, pos: Pos | None = None, hint: str | None = None,
+              notes: Iterable[str] = ()) -> Diagnostic:
+        return self.add(Diagnostic(code, message, pos, "error", hint, list(notes)))
+
+    def warning(self, code: str, message: str, pos: Pos | None = None, hint: str | None = None,
+                notes: Iterable[str] = ()) -> Diagnostic:
+        return self.add(Diagnostic(code, message, pos, "warning", hint, list(notes)))
+
+    def extend(self, other: "Diagnostics") -> None:
+        for d in other.items:
+            self.add(d)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(d.severity == "error" for d in self.items)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.severity == "warning"]
+
+    def sorted(self) -> list[Diagnostic]:
+        return sorted(self.items, key=Diagnostic.sort_key)
+
+    def __iter__(self) -> Iterator[Diagnostic]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
+    """A 'did you mean' hint, or None when nothing is close."""
+    cands = [c for c in candidates if isinstance(c, str)]
+    best = difflib.get_close_matches(word, cands, n=1, cutoff=0.6)
+    if best:
+        return f'did you mean "{best[0]}"?'
+    return None
+
+
+# --------------------------------------------------------------------------- rendering
+
+class Sources:
+    """Caches source file lines for code frames."""
+
+    def __init__(self) -> None:
+        self._lines: dict[str, list[str]] = {}
+
+    def register(self, file: str, text: str) -> None:
+        self._lines[file] = text.splitlines()
+
+    def line(self, file: str, n: int) -> str | None:
+        lines = self._lines.get(file)
+        if lines is None:
+            try:
+                with open(file, encoding="utf-8") as fh:
+                    lines = fh.read().splitlines()
+            except OSError:
+                lines = []
+            self._lines[file] = lines
+        if 1 <= n <= len(lines):
+            return lines[n - 1]
+        return None
+
+
+def render_text(diags: Iterable[Diagnostic], sources: Sources | None = None,
+                redact_lines: set[tuple[str, int]] | None = None) -> str:
+    """rustc-style text: ``file:line:col: error[SKY104]: message`` + code frame + help.
+
+    ``redact_lines`` holds (file, line) pairs whose text must not be shown (they hold a
+    literal secret value)."""
+    sources = sources or Sources()
+    out: list[str] = []
+    for d in diags:
+        where = f"{d.pos}: " if d.pos else ""
+        out.append(f"{where}{d.severity}[{d.code}]: {d.message}")
+        if d.pos and d.pos.line:
+            text = None
+            if not (redact_lines and (d.pos.file, d.pos.line) in redact_lines):
+                text = sources.line(d.pos.file, d.pos.line)
+            if text is not None:
+                num = str(d.pos.line)
+                pad = " " * len(num)
+                out.append(f" {num} | {text.rstrip()}")
+                width = max(1, (d.pos.end - d.pos.col) if d.pos.end > d.pos.col else 1)
+                out.append(f" {pad} | {' ' * (d.pos.col - 1)}{'^' * width}")
+        for n in d.notes:
+            out.append(f"   = note: {n}")
+        if d.hint:
+            out.append(f"   help: {d.hint}")
+    return "\n".join(out) + ("\n" if out else "")
+
+
+def render_json(diags: Iterable[Diagnostic]) -> str:
+    return json.dumps([d.as_dict() for d in diags], indent=2, sort_keys=True) + "\n"
+
+
+def render_sarif(diags: Iterable[Diagnostic], version: str) -> str:
+    from .codes import CODES
+
+    diags = list(diags)
+    rules = sorted({d.code for d in diags})
+    results = []
+    for d in diags:
+        r: dict = {
+            "ruleId": d.code,
+            "level": {"error": "error", "warning": "warning"}.get(d.severity, "note"),
+            "message": {"text": d.message + (f" ({d.hint})" if d.hint else "")},
+        }
+        if d.pos:
+            region = {"startLine": d.pos.line, "startColumn": d.pos.col}
+            if d.pos.end:
+                region["endColumn"] = d.pos.end
+            r["locations"] = [{"physicalLocation": {
+                "artifactLocation": {"uri": d.pos.file}, "region": region}}]
+        results.append(r)
+    doc = {
+        "version": "2.1.0",
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "skyspec", "version": version,
+                "rules": [{"id": c, "shortDescription": {"text": CODES[c].title if c in CODES else c}}
+                          for c in rules],
+            }},
+            "results": results,
+        }],
+    }
+    return json.dumps(doc, indent=2, sort_keys=True) + "\n"

@@ -1,0 +1,323 @@
+"""The merge algebra of layers, with provenance.
+
+A layer is a patch: plain data plus its :class:`~skyspec.frontend.Loc`. Merging a patch
+onto a value follows Jsonnet-style rules, spelled with key suffixes:
+
+===============  ==========================================================
+``key: v``       maps merge recursively; scalars and lists replace
+``key+: v``      extends: list append, map merge, string concatenation
+``key!: v``      replaces the value beneath instead of merging it
+``key: null``    deletes the key
+``key-: [a, b]`` removes items from a list, or keys from a map
+===============  ==========================================================
+
+Every merged value carries a :class:`Prov` node: its history, oldest first, as
+:class:`Entry` records (layer, position, operation, the value replaced). Merging never
+mutates its inputs: untouched subtrees are shared.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..diagnostics import Diagnostics, Pos, did_you_mean
+from ..frontend.loc import Loc
+
+MISSING: Any = type("Missing", (), {"__repr__": lambda self: "<missing>", "__bool__": lambda self: False})()
+
+OPS = {"+": "extend", "!": "replace", "-": "remove"}
+
+
+@dataclass(slots=True, frozen=True)
+class Entry:
+    layer: str          # "spec", "template:postgres", "profile:prod", "overlay:overlays/prod.yaml", "--set", "pass:harden"
+    pos: Pos | None
+    op: str             # set | merge | extend | replace | delete | remove | default
+    replaced: Any = MISSING  # the value this entry replaced (MISSING when there was none)
+    note: str = ""      # free text, e.g. which overlay section (`all`, `match[0]`, `apps.api`)
+
+    def as_dict(self) -> dict:
+        d = {"layer": self.layer, "op": self.op}
+        if self.pos:
+            d["file"], d["line"], d["column"] = self.pos.file, self.pos.line, self.pos.col
+        if self.replaced is not MISSING:
+            d["replaced"] = self.replaced
+        if self.note:
+            d["section"] = self.note
+        return d
+
+
+class Prov:
+    """Provenance of one value: its history and the provenance of its children."""
+
+    __slots__ = ("hist", "kids", "key", "gone")
+
+    def __init__(self, hist: list[Entry], kids: dict | list | None = None, key: Pos | None = None,
+                 gone: dict | None = None):
+        self.hist = hist        # oldest first; hist[-1] set the current value
+        self.kids = kids        # dict key -> Prov, or [Prov]
+        self.key = key          # where the key holding this value was written (last writer)
+        self.gone = gone        # deleted children: key -> Prov (history up to the deletion)
+
+    @property
+    def pos(self) -> Pos | None:
+        for e in reversed(self.hist):
+            if e.pos is not None:
+                return e.pos
+        return None
+
+    def child(self, key: Any) -> "Prov | None":
+        kids = self.kids
+        if isinstance(kids, dict):
+            return kids.get(key)
+        if isinstance(kids, list) and isinstance(key, int) and 0 <= key < len(kids):
+            return kids[key]
+        return None
+
+    def find(self, path: tuple) -> "Prov | None":
+        p: Prov | None = self
+        for k in path:
+            if p is None:
+                return None
+            nxt = p.child(k)
+            if nxt is None and p.gone and k in p.gone:
+                nxt = p.gone[k]
+            p = nxt
+        return p
+
+    def nearest(self, path: tuple) -> "Prov":
+        """The deepest existing node along ``path`` (for locating a problem in a value that
+        is missing, e.g. a required key)."""
+        p = self
+        for k in path:
+            nxt = p.child(k)
+            if nxt is None:
+                break
+            p = nxt
+        return p
+
+    def copy(self) -> "Prov":
+        kids = self.kids
+        if isinstance(kids, dict):
+            kids = dict(kids)
+        elif isinstance(kids, list):
+            kids = list(kids)
+        return Prov(list(self.hist), kids, self.key, dict(self.gone) if self.gone else None)
+
+
+def prov_from_loc(data: Any, loc: Loc | None, layer: str, op: str = "set", note: str = "",
+                  key: Pos | None = None) -> Prov:
+    """Provenance for a value written wholly by one layer."""
+    pos = loc.pos if loc is not None else None
+    hist = [Entry(layer, pos, op, MISSING, note)]
+    if isinstance(data, dict):
+        kids = {}
+        for k, v in data.items():
+            cl = loc.child(k) if loc is not None else None
+            kids[k] = prov_from_loc(v, cl, layer, op, note, loc.key_pos(k) if loc is not None else None)
+        return Prov(hist, kids, key)
+    if isinstance(data, list):
+        return Prov(hist, [prov_from_loc(v, loc.child(i) if loc is not None else None, layer, op, note)
+                           for i, v in enumerate(data)], key)
+    return Prov(hist, None, key)
+
+
+def split_op(raw: str) -> tuple[str, str | None]:
+    """``"args+"`` -> ``("args", "+")``; plain keys -> ``(key, None)``."""
+    if len(raw) > 1 and raw[-1] in OPS:
+        return raw[:-1], raw[-1]
+    return raw, None
+
+
+def strip_ops(data: Any) -> Any:
+    """A patch used as a whole new value (no base to apply operators to): drop suffixes
+    and deletions so that `args+: [x]` onto nothing is `args: [x]`."""
+    if isinstance(data, dict):
+        out = {}
+        for raw, v in data.items():
+            k, op = split_op(raw)
+            if v is None and op is None or op == "-":
+                continue
+            out[k] = strip_ops(v)
+        return out
+    if isinstance(data, list):
+        return [strip_ops(v) for v in data]
+    return data
+
+
+def _strip_loc(data: Any, loc: Loc | None) -> Loc | None:
+    """The Loc matching :func:`strip_ops` (keys renamed without their suffix)."""
+    if loc is None or not isinstance(data, dict):
+        if loc is not None and isinstance(data, list) and isinstance(loc.kids, list):
+            return Loc(loc.pos, None, [_strip_loc(v, l) for v, l in zip(data, loc.kids)])
+        return loc
+    keys, kids = {}, {}
+    for raw, v in data.items():
+        k, op = split_op(raw)
+        if v is None and op is None or op == "-":
+            continue
+        keys[k] = loc.key_pos(raw)
+        kids[k] = _strip_loc(v, loc.child(raw))
+    return Loc(loc.pos, keys, kids)
+
+
+class Merger:
+    """Applies patches for one layer, recording provenance and reporting misuse."""
+
+    def __init__(self, layer: str, diags: Diagnostics, note: str = ""):
+        self.layer = layer
+        self.diags = diags
+        self.note = note
+
+    # ----------------------------------------------------------------- public entry
+    def apply(self, base: Any, bprov: Prov | None, patch: Any, ploc: Loc | None) -> tuple[Any, Prov]:
+        """Merge ``patch`` onto ``base`` (a whole document or sub-value)."""
+        if isinstance(patch, dict) and isinstance(base, dict):
+            return self._merge_map(base, bprov, patch, ploc)
+        return self._set(base, bprov, patch, ploc, "set")
+
+    # ----------------------------------------------------------------- helpers
+    def _entry(self, op: str, loc: Loc | None, replaced: Any) -> Entry:
+        return Entry(self.layer, loc.pos if loc is not None else None, op,
+                     _snapshot(replaced), self.note)
+
+    def _set(self, base: Any, bprov: Prov | None, value: Any, vloc: Loc | None, op: str,
+             key: Pos | None = None) -> tuple[Any, Prov]:
+        clean = strip_ops(value)
+        new = prov_from_loc(clean, _strip_loc(value, vloc), self.layer, op, self.note, key)
+        if bprov is not None:
+            new.hist = bprov.hist + [self._entry(op, vloc, base)]
+        return clean, new
+
+    def _merge_map(self, base: dict, bprov: Prov | None, patch: dict, ploc: Loc | None) -> tuple[dict, Prov]:
+        out = dict(base)
+        prov = bprov.copy() if bprov is not None else Prov([], {})
+        if not isinstance(prov.kids, dict):
+            prov.kids = {}
+        prov.hist.append(self._entry("merge", ploc, MISSING))
+        for raw, value in patch.items():
+            key, op = split_op(raw)
+            vloc = ploc.child(raw) if ploc is not None else None
+            kpos = ploc.key_pos(raw) if ploc is not None else None
+            old = out.get(key, MISSING)
+            oprov = prov.kids.get(key)
+            if op is None and value is None:  # delete
+                if old is not MISSING:
+                    del out[key]
+                    gone = (oprov.copy() if oprov else Prov([]))
+                    gone.hist.append(Entry(self.layer, kpos, "delete", _snapshot(old), self.note))
+                    prov.gone = dict(prov.gone or {})
+                    prov.gone[key] = gone
+                    del prov.kids[key]
+                continue
+            if op == "!":
+                out[key], prov.kids[key] = self._set(old, oprov, value, vloc, "replace", kpos)
+            elif op == "+":
+                self._extend(out, prov, key, old, oprov, value, vloc, kpos, raw)
+            elif op == "-":
+                self._remove(out, prov, key, old, oprov, value, vloc, kpos, raw)
+            elif isinstance(value, dict) and isinstance(old, dict):
+                out[key], prov.kids[key] = self._merge_map(old, oprov, value, vloc)
+                prov.kids[key].key = kpos or prov.kids[key].key
+            else:
+                out[key], prov.kids[key] = self._set(old, oprov, value, vloc, "set", kpos)
+            if prov.gone and key in prov.gone and key in out:
+                prov.gone = {k: v for k, v in prov.gone.items() if k != key} or None
+        return out, prov
+
+    def _extend(self, out, prov, key, old, oprov, value, vloc, kpos, raw) -> None:
+        if old is MISSING or old is None:
+            out[key], prov.kids[key] = self._set(old, oprov, value, vloc, "extend", kpos)
+            return
+        if isinstance(old, list) and isinstance(value, list):
+            clean = strip_ops(value)
+            p = oprov.copy() if oprov else Prov([], [])
+            if not isinstance(p.kids, list):
+                p.kids = []
+            p.hist.append(self._entry("extend", vloc, old))
+            p.kids = p.kids + [prov_from_loc(v, vloc.child(i) if vloc else None, self.layer, "extend", self.note)
+                               for i, v in enumerate(clean)]
+            p.key = kpos or p.key
+            out[key], prov.kids[key] = old + clean, p
+        elif isinstance(old, dict) and isinstance(value, dict):
+            out[key], prov.kids[key] = self._merge_map(old, oprov, value, vloc)
+            prov.kids[key].hist[-1] = self._entry("extend", vloc, MISSING)
+        elif isinstance(old, str) and isinstance(value, str):
+            out[key], prov.kids[key] = self._set(old, oprov, old + value, vloc, "extend", kpos)
+        else:
+            self.diags.error("SKY203", f'"{raw}" extends a {_kind(old)} with a {_kind(value)}',
+                             kpos, hint="`+` appends a list to a list, merges a map into a map, "
+                                        "or concatenates strings; use the plain key to replace")
+
+    def _remove(self, out, prov, key, old, oprov, value, vloc, kpos, raw) -> None:
+        items = value if isinstance(value, list) else [value]
+        if old is MISSING:
+            self.diags.error("SKY204", f'"{raw}" removes from "{key}", which is not set', kpos,
+                             hint=did_you_mean(key, out.keys()))
+            return
+        if isinstance(old, dict):
+            keep = dict(old)
+            p = oprov.copy() if oprov else Prov([], {})
+            for i, item in enumerate(items):
+                ipos = vloc.child(i).pos if vloc is not None and vloc.child(i) is not None else kpos
+                if not isinstance(item, str) or item not in keep:
+                    self.diags.error("SKY204", f'"{raw}" removes key "{item}", which "{key}" does not have',
+                                     ipos, hint=did_you_mean(str(item), keep.keys()))
+                    continue
+                del keep[item]
+                if isinstance(p.kids, dict):
+                    gone = p.kids.pop(item, None) or Prov([])
+                    gone = gone.copy()
+                    gone.hist.append(Entry(self.layer, ipos, "remove", _snapshot(old[item]), self.note))
+                    p.gone = dict(p.gone or {})
+                    p.gone[item] = gone
+            p.hist.append(self._entry("remove", vloc, old))
+            out[key], prov.kids[key] = keep, p
+        elif isinstance(old, list):
+            keep_l = list(old)
+            kprov = list(oprov.kids) if oprov and isinstance(oprov.kids, list) else [None] * len(old)
+            for i, item in enumerate(items):
+                ipos = vloc.child(i).pos if vloc is not None and vloc.child(i) is not None else kpos
+                if item not in keep_l:
+                    self.diags.error("SKY204", f'"{raw}" removes {_show(item)}, which "{key}" does not contain',
+                                     ipos, hint=did_you_mean(str(item), [str(x) for x in keep_l]))
+                    continue
+                idx = keep_l.index(item)
+                del keep_l[idx]
+                del kprov[idx]
+            p = oprov.copy() if oprov else Prov([])
+            p.kids = kprov
+            p.hist.append(self._entry("remove", vloc, old))
+            out[key], prov.kids[key] = keep_l, p
+        else:
+            self.diags.error("SKY203", f'"{raw}" removes items from a {_kind(old)}', kpos,
+                             hint="`-` removes items from a list or keys from a map")
+
+
+def _kind(v: Any) -> str:
+    if isinstance(v, bool):
+        return "boolean"
+    if isinstance(v, dict):
+        return "map"
+    if isinstance(v, list):
+        return "list"
+    if isinstance(v, str):
+        return "string"
+    if isinstance(v, (int, float)):
+        return "number"
+    return "null"
+
+
+def _show(v: Any) -> str:
+    return f'"{v}"' if isinstance(v, str) else repr(v)
+
+
+def _snapshot(v: Any) -> Any:
+    """What `explain` shows as a replaced value: scalars as they were, containers
+    summarised (they may be large, and they are shown in full by their own paths)."""
+    if isinstance(v, dict):
+        return {"<map>": len(v)}
+    if isinstance(v, list):
+        return v if len(v) <= 8 and all(not isinstance(x, (dict, list)) for x in v) else {"<list>": len(v)}
+    return v

@@ -1,0 +1,249 @@
+"""The layer stack for one environment (and one target):
+
+    stdlib template (`use:`) < profile defaults < the spec < built-in profile (`overlays/<env>.yaml`)
+    < the project's environment overlays (in order) < target overlays < `--set`
+
+Each layer is applied with :class:`~skyspec.layers.merge.Merger`, so every value keeps its
+history. Overlay files address workloads as a whole (`all`), by selector (`match`) and by
+name (`apps`); a section that hits nothing is an error, never a silent no-op.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+from ..diagnostics import Diagnostics, Pos, Sources, did_you_mean
+from ..frontend import SourceDoc, load_file, uniform_loc
+from ..frontend.loc import Loc
+from .merge import Entry, Merger, Prov, prov_from_loc, strip_ops
+
+WORKLOAD_KINDS = ("App", "StatefulApp", "Job", "CronJob")
+
+
+@dataclass
+class Spec:
+    """One spec document after layering: plain data plus provenance."""
+
+    kind: str
+    name: str
+    data: dict
+    prov: Prov
+    file: str
+    pos: Pos | None
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}/{self.name}"
+
+    @property
+    def is_workload(self) -> bool:
+        return self.kind in WORKLOAD_KINDS
+
+    def apply(self, merger: Merger, patch: Any, loc: Loc | None) -> None:
+        self.data, self.prov = merger.apply(self.data, self.prov, patch, loc)
+
+    def where(self, *path: Any) -> Pos | None:
+        """Position of the value at ``path`` (of its last writer), or the nearest parent's."""
+        return self.prov.nearest(tuple(path)).pos
+
+
+def identify(docs: Iterable[SourceDoc], diags: Diagnostics) -> list[SourceDoc]:
+    """The documents that can be specs: mappings with a string `kind` and `name`, unique
+    per kind. Problems are reported once here, not per environment."""
+    from ..schema import KINDS
+
+    out: list[SourceDoc] = []
+    seen: dict[tuple[str, str], Pos] = {}
+    for d in docs:
+        if not isinstance(d.data, dict):
+            diags.error("SKY004", "a spec document must be a mapping with `kind` and `name`", d.loc.pos,
+                        hint="start the document with e.g. `kind: App` and `name: api`")
+            continue
+        kind, name = d.data.get("kind"), d.data.get("name")
+        if kind is None:
+            diags.error("SKY100", "document has no `kind`", d.loc.pos,
+                        hint=f"add `kind:` with one of {', '.join(KINDS)}")
+            continue
+        if not isinstance(kind, str) or kind not in KINDS:
+            diags.error("SKY101", f"unknown kind {kind!r}", d.loc.child("kind").pos,
+                        hint=did_you_mean(str(kind), KINDS) or f"kinds: {', '.join(KINDS)}")
+            continue
+        if not isinstance(name, str):
+            if name is None:
+                diags.error("SKY103", 'the document is missing required field "name"', d.loc.key_pos("kind"),
+                            hint="every document needs a `name:` (a DNS-1123 label such as `api`)")
+            else:
+                diags.error("SKY104", "name must be a string", d.loc.child("name").pos)
+            continue
+        group = "workload" if kind in WORKLOAD_KINDS else kind
+        k = (group, name)
+        if k in seen:
+            first = seen[k]
+            diags.error("SKY110", f'duplicate name "{name}": another {"workload" if group == "workload" else kind} '
+                                  f"has it", d.loc.child("name").pos,
+                        hint=f"the first is at {first}; names are unique per kind (workloads share one namespace)")
+            continue
+        seen[k] = d.loc.child("name").pos
+        out.append(d)
+    return out
+
+
+class Overlay:
+    """A parsed overlay file, validated once and applied per environment."""
+
+    def __init__(self, doc: SourceDoc, layer: str):
+        self.doc = doc
+        self.layer = layer
+
+    @property
+    def data(self) -> dict:
+        return self.doc.data
+
+
+def load_overlay(path: Path, shown: str, layer: str, diags: Diagnostics, sources: Sources,
+                 cache: dict | None = None) -> Overlay | None:
+    from ..schema import validate
+
+    key = (str(path), layer)
+    if cache is not None and key in cache:
+        return cache[key]
+    docs = load_file(path, shown, diags, sources)
+    ov = None
+    if docs:
+        doc = docs[0]
+        if not isinstance(doc.data, dict):
+            diags.error("SKY004", "an overlay must be a mapping with `all`, `match` or `apps`", doc.loc.pos)
+        elif validate(doc.data, prov_from_loc(doc.data, doc.loc, layer), "overlay.json", diags):
+            ov = Overlay(doc, layer)
+    if cache is not None:
+        cache[key] = ov
+    return ov
+
+
+def _selects(spec: Spec, where: dict) -> bool:
+    if "kind" in where and spec.kind != where["kind"]:
+        return False
+    if "name" in where and not fnmatch.fnmatchcase(spec.name, where["name"]):
+        return False
+    labels = spec.data.get("labels") or {}
+    for k, v in (where.get("labels") or {}).items():
+        if not isinstance(labels, dict) or labels.get(k) != v:
+            return False
+    return True
+
+
+def apply_overlay(specs: list[Spec], ov: Overlay, diags: Diagnostics, only: set[str] | None = None) -> None:
+    """Apply one overlay file's sections in order: `all`, then `match` entries, then `apps`.
+    ``only`` restricts `all`/`match` to those spec keys (a target's selection)."""
+    data, loc = ov.data, ov.doc.loc
+    workloads = [s for s in specs if s.is_workload and (only is None or s.key in only)]
+    if "all" in data:
+        m = Merger(ov.layer, diags, "all")
+        for s in workloads:
+            s.apply(m, data["all"], loc.child("all"))
+    for i, entry in enumerate(data.get("match") or []):
+        eloc = loc.find(("match", i))
+        where = entry.get("where") or {}
+        chosen = [s for s in (specs if "kind" in where else workloads) if _selects(s, where)
+                  and (only is None or s.key in only)]
+        if not chosen and not entry.get("optional"):
+            wpos = eloc.child("where").pos if eloc is not None and eloc.child("where") else (eloc.pos if eloc else None)
+            hint = None
+            if "name" in where:
+                hint = did_you_mean(where["name"], [s.name for s in specs])
+            if hint is None and "kind" in where:
+                hint = did_you_mean(where["kind"], sorted({s.kind for s in specs}))
+            diags.error("SKY202", f"match[{i}] selects no workload ({_show_where(where)})", wpos,
+                        hint=hint or "check the selector, or add `optional: true` if that is intended")
+            continue
+        m = Merger(ov.layer, diags, f"match[{i}]")
+        for s in chosen:
+            s.apply(m, entry.get("patch") or {}, eloc.child("patch") if eloc is not None else None)
+    by_name: dict[str, list[Spec]] = {}
+    for s in specs:
+        by_name.setdefault(s.name, []).append(s)
+        by_name.setdefault(s.key, []).append(s)
+    apps_loc = loc.child("apps")
+    for name, patch in (data.get("apps") or {}).items():
+        kpos = apps_loc.key_pos(name) if apps_loc is not None else None
+        found = by_name.get(name, [])
+        if len(found) > 1:
+            found = [s for s in found if s.is_workload] or found
+        if not found:
+            diags.error("SKY201", f'overlay targets app "{name}", which does not exist', kpos,
+                        hint=did_you_mean(name, sorted({s.name for s in specs})))
+            continue
+        if len(found) > 1:
+            diags.error("SKY201", f'"{name}" names several documents ({", ".join(s.key for s in found)})', kpos,
+                        hint=f'write "{found[0].key}" to choose one')
+            continue
+        found[0].apply(Merger(ov.layer, diags, f"apps.{name}"), patch or {},
+                       apps_loc.child(name) if apps_loc is not None else None)
+
+
+def _show_where(where: dict) -> str:
+    parts = []
+    for k, v in where.items():
+        if isinstance(v, dict):
+            v = ", ".join(f"{a}={b}" for a, b in v.items())
+        parts.append(f"{k}: {v}")
+    return "; ".join(parts)
+
+
+def apply_defaults_beneath(spec: Spec, defaults: Any, loc: Loc | None, layer: str) -> None:
+    """Put ``defaults`` *beneath* the spec: the spec's own values win, and the history of a
+    value the spec set starts with the default it replaced."""
+    if isinstance(defaults, dict):
+        spec.data, spec.prov = _under(spec.data, spec.prov, strip_ops(defaults), loc, layer)
+
+
+def _under(data: dict, prov: Prov, defaults: dict, loc: Loc | None, layer: str) -> tuple[dict, Prov]:
+    out = dict(data)
+    p = prov.copy()
+    if not isinstance(p.kids, dict):
+        p.kids = {}
+    for k, dv in defaults.items():
+        dloc = loc.child(k) if loc is not None else None
+        if k not in out:
+            out[k] = dv
+            p.kids[k] = prov_from_loc(dv, dloc, layer, "default", key=loc.key_pos(k) if loc is not None else None)
+            continue
+        sp = p.kids.get(k) or Prov([])
+        if isinstance(out[k], dict) and isinstance(dv, dict):
+            out[k], sub = _under(out[k], sp, dv, dloc, layer)
+        else:
+            sub = sp.copy()
+        sub.hist = [Entry(layer, dloc.pos if dloc is not None else None, "default")] + sub.hist
+        p.kids[k] = sub
+    return out, p
+
+
+def set_patch(assignments: Iterable[str], diags: Diagnostics) -> list[tuple[str, dict, Loc]]:
+    """`--set api.replicas=3` into (workload name, patch, loc). Values are YAML scalars
+    (`3` is a number, `"3"` a string); keys may carry operators (`api.args+=[--x]`)."""
+    import yaml
+
+    out = []
+    for i, a in enumerate(assignments):
+        pos = Pos("<--set>", i + 1, 1, len(a) + 1)
+        if "=" not in a:
+            diags.error("SKY207", f'--set "{a}" has no "="', pos, hint="write --set APP.PATH=VALUE, e.g. api.replicas=3")
+            continue
+        path, _, raw = a.partition("=")
+        parts = [p for p in path.split(".")]
+        if len(parts) < 2 or not all(parts):
+            diags.error("SKY207", f'--set "{a}" must start with the workload name', pos,
+                        hint="write --set APP.PATH=VALUE, e.g. api.replicas=3")
+            continue
+        try:
+            value = yaml.safe_load(raw) if raw.strip() else ""
+        except yaml.YAMLError:
+            value = raw
+        patch: Any = value
+        for p in reversed(parts[1:]):
+            patch = {p: patch}
+        out.append((parts[0], patch, uniform_loc(patch, pos)))
+    return out

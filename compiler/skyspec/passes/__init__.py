@@ -1,0 +1,20 @@
+"""Optimizer passes: small IR-to-IR functions, run in this order. Each is
+`passes/<name>.py` exposing `def <name>(ir, ctx) -> IR`; reading this tuple tells the
+whole optimizer (the sqlglot style)."""
+
+from __future__ import annotations
+
+from ..ir.model import IR, Context
+from .apply_defaults import apply_defaults
+from .resolve_connections import resolve_connections
+
+PASSES = (
+    resolve_connections,
+    apply_defaults,
+)
+
+
+def run_passes(ir: IR, ctx: Context, passes=PASSES) -> IR:
+    for p in passes:
+        ir = p(ir, ctx)
+    return ir

@@ -1,0 +1,26 @@
+"""apply_defaults: fill what a spec may leave out with values that need no policy.
+
+- an App without `replicas` runs 1 replica;
+- a container without `command`/`args` keeps the image's own entrypoint (nothing to do);
+- workload labels never override the standard `app.kubernetes.io/*` labels (the backends
+  add those), so a user label with such a key is dropped here with a warning.
+"""
+
+from __future__ import annotations
+
+from ..ir.model import IR, Context
+
+STANDARD_PREFIX = "app.kubernetes.io/"
+
+
+def apply_defaults(ir: IR, ctx: Context) -> IR:
+    for w in ir.workloads:
+        if w.kind == "App" and w.replicas is None:
+            w.replicas = 1
+            w.origin["replicas"] = ("pass", "apply_defaults")
+        for k in [k for k in w.labels if k.startswith(STANDARD_PREFIX)]:
+            ctx.diags.warning("SKY108", f'label "{k}" is set by skyspec and cannot be overridden',
+                              w.spec.where("labels", k) if w.spec else None,
+                              hint="use another key, e.g. without the app.kubernetes.io/ prefix")
+            del w.labels[k]
+    return ir

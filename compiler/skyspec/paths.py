@@ -1,0 +1,20 @@
+"""Where the shipped data lives: `schemas/`, `overlays/` and `stdlib/` are top-level folders
+of the repository; a wheel carries them inside the package as `skyspec/_data/<name>`."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+_HERE = Path(__file__).resolve().parent
+
+
+@lru_cache(maxsize=None)
+def data_dir(name: str) -> Path:
+    packaged = _HERE / "_data" / name
+    if packaged.is_dir():
+        return packaged
+    source = _HERE.parents[1] / name  # compiler/skyspec -> the repository root
+    if source.is_dir():
+        return source
+    raise FileNotFoundError(f"skyspec data folder {name!r} not found (looked in {packaged} and {source})")

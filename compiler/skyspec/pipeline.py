@@ -1,0 +1,177 @@
+"""The pipeline, stage by stage: frontend -> layers -> typed checks -> IR -> passes ->
+backends. The CLI and the Python API are thin shells over :class:`Session`.
+
+A session loads the project and its spec files once; each environment is then layered,
+checked, lowered and optimized on its own. Diagnostics accumulate across all of it (the same
+problem seen from several environments is reported once), and nothing is written unless
+the whole compilation is free of errors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from .diagnostics import Diagnostics, Sources
+from .frontend import SourceDoc
+from .ir.model import IR, Context
+from .layers.merge import Merger, prov_from_loc
+from .layers.stack import (Overlay, Spec, apply_defaults_beneath, apply_overlay, identify, load_overlay,
+                           set_patch)
+from .paths import data_dir
+from .project import Environment, Project, find_project_file, load_project, load_specs, shown_path
+
+FORMATS = ("kubernetes", "compose", "helm", "kustomize")
+
+
+@dataclass
+class Compiled:
+    env: Environment
+    specs: list[Spec]
+    ir: IR
+
+
+class Session:
+    def __init__(self, project_file: Path, diags: Diagnostics | None = None, sources: Sources | None = None,
+                 extra_docs: Sequence[SourceDoc] = ()):
+        self.diags = diags or Diagnostics()
+        self.sources = sources or Sources()
+        self._overlays: dict = {}
+        self.project: Project | None = load_project(project_file, self.diags, self.sources)
+        self.docs: list[SourceDoc] = []
+        if self.project is not None:
+            docs = load_specs(self.project, self.diags, self.sources) + list(extra_docs)
+            self.docs = identify(docs, self.diags)
+
+    @classmethod
+    def find(cls, start: Path, diags: Diagnostics | None = None) -> "Session | None":
+        diags = diags if diags is not None else Diagnostics()
+        pf = find_project_file(start)
+        if pf is None:
+            diags.error("SKY010", f"no skyspec.yaml or skyspec.toml in {shown_path(start)} or above it",
+                        hint="run `skyspec init` to create one, or pass the project folder")
+            return None
+        return cls(pf, diags)
+
+    # ------------------------------------------------------------------ environments
+    def env(self, name: str) -> Environment | None:
+        assert self.project is not None
+        env = self.project.environments.get(name)
+        if env is None:
+            from .diagnostics import did_you_mean
+
+            self.diags.error("SKY013", f'unknown environment "{name}"', None,
+                             hint=did_you_mean(name, self.project.environments)
+                             or f"environments: {', '.join(self.project.environments)}")
+        return env
+
+    def _profile(self, env: Environment) -> Overlay | None:
+        if not env.profile:
+            return None
+        path = data_dir("overlays") / f"{env.profile}.yaml"
+        return load_overlay(path, shown_path(path), f"profile:{env.profile}", self.diags, self.sources,
+                            self._overlays)
+
+    def _env_overlays(self, env: Environment) -> list[Overlay]:
+        assert self.project is not None
+        out = []
+        for i, rel in enumerate(env.overlays):
+            path = self.project.root / rel
+            if not path.is_file():
+                self.diags.error("SKY014", f'overlay file "{rel}" not found',
+                                 self.project.pos("environments", env.name, "overlays", i),
+                                 hint="paths are relative to the project file")
+                continue
+            ov = load_overlay(path, shown_path(path), f"overlay:{rel}", self.diags, self.sources, self._overlays)
+            if ov is not None:
+                out.append(ov)
+        return out
+
+    # ------------------------------------------------------------------ stages
+    def layered(self, env: Environment, sets: Iterable[str] = ()) -> list[Spec]:
+        """The specs of ``env`` with every layer applied and expressions resolved."""
+        specs = [Spec(d.data["kind"], d.data["name"], d.data, prov_from_loc(d.data, d.loc, "spec"),
+                      d.file, d.loc.pos) for d in self.docs]
+        profile = self._profile(env)
+        overlays = ([profile] if profile else []) + self._env_overlays(env)
+        for ov in overlays:
+            if "defaults" in ov.data:
+                for s in specs:
+                    if s.is_workload:
+                        apply_defaults_beneath(s, ov.data["defaults"], ov.doc.loc.child("defaults"), ov.layer)
+        for ov in overlays:
+            apply_overlay(specs, ov, self.diags)
+        by_name = {s.name: s for s in specs if s.is_workload}
+        for name, patch, loc in set_patch(sets, self.diags):
+            target = by_name.get(name)
+            if target is None:
+                from .diagnostics import did_you_mean
+
+                self.diags.error("SKY207", f'--set names "{name}", which is not a workload', loc.pos,
+                                 hint=did_you_mean(name, by_name))
+                continue
+            target.apply(Merger("--set", self.diags), patch, loc)
+        return specs
+
+    def settings(self, env: Environment) -> dict:
+        """Pass settings: the profile's, then each overlay's, later ones winning."""
+        out: dict = {}
+        profile = self._profile(env)
+        for ov in ([profile] if profile else []) + self._env_overlays(env):
+            out.update(ov.data.get("settings") or {})
+        return out
+
+    def check(self, specs: list[Spec]) -> bool:
+        from .schema import KINDS, validate
+
+        ok = True
+        for s in specs:
+            ok &= validate(s.data, s.prov, KINDS[s.kind], self.diags, secret=s.kind == "Secret")
+        return ok
+
+    def compile(self, env_name: str, sets: Iterable[str] = ()) -> Compiled | None:
+        """One environment through every stage; None when anything failed."""
+        from .ir.lower import lower
+        from .passes import run_passes
+
+        if self.project is None:
+            return None
+        env = self.env(env_name)
+        if env is None:
+            return None
+        before = len(self.diags.errors)
+        specs = self.layered(env, sets)
+        if not self.check(specs) or len(self.diags.errors) > before:
+            return None
+        ir = lower(specs, self.project, env, self.diags, self.settings(env))
+        if len(self.diags.errors) > before:
+            return None
+        ir = run_passes(ir, Context(self.project, env, self.diags))
+        if len(self.diags.errors) > before:
+            return None
+        return Compiled(env, specs, ir)
+
+    def compile_all(self, envs: Sequence[str] | None = None, sets: Iterable[str] = ()) -> dict[str, Compiled]:
+        if self.project is None:
+            return {}
+        names = list(envs) if envs else list(self.project.environments)
+        out: dict[str, Compiled] = {}
+        for name in names:
+            c = self.compile(name, sets)
+            if c is not None:
+                out[name] = c
+        return out
+
+
+def render(compiled: dict[str, Compiled], formats: Sequence[str], project: Project) -> dict[str, str]:
+    """Every requested format for every compiled environment: relative path -> text.
+    Layout: `<env>/kubernetes/<workload>.yaml` (and the other backends' own layouts)."""
+    from .backends import kubernetes
+
+    files: dict[str, str] = {}
+    for env_name, c in compiled.items():
+        if "kubernetes" in formats:
+            for rel, text in kubernetes.render(c.ir).items():
+                files[f"{env_name}/kubernetes/{rel}"] = text
+    return dict(sorted(files.items()))

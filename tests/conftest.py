@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+import os
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "compiler"))  # the source tree, whether or not it is installed
+sys.path.insert(0, str(ROOT / "tests"))
+EXAMPLES = ROOT / "examples"
+
+
+def write_tree(root: Path, files: dict[str, str]) -> Path:
+    for rel, text in files.items():
+        p = root / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(textwrap.dedent(text).lstrip("\n"))
+    return root
+
+
+PROJECT = """
+project: demo
+namespace: demo
+specs: ["apps/*.yaml", "apps/*.toml"]
+environments:
+  dev: {overlays: []}
+  prod: {overlays: [overlays/prod.yaml]}
+"""
+
+
+@pytest.fixture
+def make_project(tmp_path, monkeypatch):
+    """Write a project (skyspec.yaml + the given files) and chdir into it."""
+
+    def make(files: dict[str, str], project: str = PROJECT) -> Path:
+        root = tmp_path / "proj"
+        write_tree(root, {"skyspec.yaml": project, **files})
+        if "overlays/prod.yaml" not in files:
+            write_tree(root, {"overlays/prod.yaml": "{}\n"})
+        monkeypatch.chdir(root)
+        return root
+
+    return make
+
+
+class Result:
+    def __init__(self, r):
+        self.exit_code = r.exit_code
+        self.stdout = r.stdout
+        self.stderr = r.stderr
+        self.exception = r.exception
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+
+@pytest.fixture
+def cli():
+    """Run the skyspec CLI in-process; asserts no traceback escaped."""
+    from skyspec.cli import main
+
+    def run(*args: str) -> Result:
+        r = CliRunner().invoke(main, list(args), catch_exceptions=True)
+        if r.exception is not None and not isinstance(r.exception, SystemExit):
+            import traceback
+
+            raise AssertionError("".join(traceback.format_exception(r.exception)))
+        assert "Traceback" not in r.stdout + r.stderr
+        return Result(r)
+
+    return run

