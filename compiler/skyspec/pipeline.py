@@ -164,14 +164,21 @@ class Session:
         return out
 
 
-def render(compiled: dict[str, Compiled], formats: Sequence[str], project: Project) -> dict[str, str]:
-    """Every requested format for every compiled environment: relative path -> text.
-    Layout: `<env>/kubernetes/<workload>.yaml` (and the other backends' own layouts)."""
-    from .backends import kubernetes
+# format -> backend module; each exposes `render(irs: dict[env name, IR]) -> {relative path: text}`
+BACKENDS = {
+    "kubernetes": "skyspec.backends.kubernetes",
+    "compose": "skyspec.backends.compose",
+    "helm": "skyspec.backends.helm",
+    "kustomize": "skyspec.backends.kustomize",
+}
 
+
+def render(compiled: dict[str, Compiled], formats: Sequence[str]) -> dict[str, str]:
+    """Every requested format for the compiled environments: relative path -> text."""
+    import importlib
+
+    irs = {name: c.ir for name, c in compiled.items()}
     files: dict[str, str] = {}
-    for env_name, c in compiled.items():
-        if "kubernetes" in formats:
-            for rel, text in kubernetes.render(c.ir).items():
-                files[f"{env_name}/kubernetes/{rel}"] = text
+    for fmt in formats:
+        files.update(importlib.import_module(BACKENDS[fmt]).render(irs))
     return dict(sorted(files.items()))

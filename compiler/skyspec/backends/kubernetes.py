@@ -1,4 +1,4 @@
-"""Kubernetes backend: the IR into plain manifests, one file per workload.
+"""Kubernetes backend: the IR into plain manifests, one file per workload and environment.
 
 A pure function of the IR. Objects carry the standard `app.kubernetes.io/*` labels and the
 namespace, never a timestamp; the same IR always gives the same bytes.
@@ -12,11 +12,12 @@ from .common import labels, meta, selector
 from .yamlemit import dump_all
 
 
-def render(ir: IR) -> dict[str, str]:
-    """relative path -> file text."""
+def render(irs: dict[str, IR]) -> dict[str, str]:
+    """`<env>/kubernetes/<workload>.yaml` for every environment."""
     out: dict[str, str] = {}
-    for fname, objs in files(ir).items():
-        out[fname] = dump_all(objs)
+    for env, ir in irs.items():
+        for fname, objs in files(ir).items():
+            out[f"{env}/kubernetes/{fname}"] = dump_all(objs)
     return out
 
 
