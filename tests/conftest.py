@@ -25,7 +25,7 @@ def write_tree(root: Path, files: dict[str, str]) -> Path:
 PROJECT = """
 project: demo
 namespace: demo
-specs: ["apps/*.yaml", "apps/*.toml"]
+specs: ["apps/*"]
 environments:
   dev: {overlays: []}
   prod: {overlays: [overlays/prod.yaml]}

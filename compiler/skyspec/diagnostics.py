@@ -60,8 +60,11 @@ class Diagnostics:
     def __init__(self) -> None:
         self.items: list[Diagnostic] = []
         self._seen: set[tuple] = set()
+        self.error_count = 0  # every error reported, including repeats folded into one item
 
     def add(self, d: Diagnostic) -> Diagnostic:
+        if d.severity == "error":
+            self.error_count += 1
         key = (d.code, d.message, d.pos, d.severity)
         if key not in self._seen:  # the same problem seen from several environments
             self._seen.add(key)

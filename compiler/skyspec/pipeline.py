@@ -35,8 +35,8 @@ class Compiled:
 class Session:
     def __init__(self, project_file: Path, diags: Diagnostics | None = None, sources: Sources | None = None,
                  extra_docs: Sequence[SourceDoc] = ()):
-        self.diags = diags or Diagnostics()
-        self.sources = sources or Sources()
+        self.diags = diags if diags is not None else Diagnostics()
+        self.sources = sources if sources is not None else Sources()
         self._overlays: dict = {}
         self.project: Project | None = load_project(project_file, self.diags, self.sources)
         self.docs: list[SourceDoc] = []
@@ -122,13 +122,11 @@ class Session:
             out.update(ov.data.get("settings") or {})
         return out
 
-    def check(self, specs: list[Spec]) -> bool:
+    def check(self, specs: list[Spec]) -> list[Spec]:
+        """The specs that conform to their kind's schema; the others are reported."""
         from .schema import KINDS, validate
 
-        ok = True
-        for s in specs:
-            ok &= validate(s.data, s.prov, KINDS[s.kind], self.diags, secret=s.kind == "Secret")
-        return ok
+        return [s for s in specs if validate(s.data, s.prov, KINDS[s.kind], self.diags, secret=s.kind == "Secret")]
 
     def compile(self, env_name: str, sets: Iterable[str] = ()) -> Compiled | None:
         """One environment through every stage; None when anything failed."""
@@ -140,15 +138,15 @@ class Session:
         env = self.env(env_name)
         if env is None:
             return None
-        before = len(self.diags.errors)
+        before = self.diags.error_count
         specs = self.layered(env, sets)
-        if not self.check(specs) or len(self.diags.errors) > before:
-            return None
-        ir = lower(specs, self.project, env, self.diags, self.settings(env))
-        if len(self.diags.errors) > before:
-            return None
+        valid = self.check(specs)
+        # Lowering and the passes run even after problems, on the specs that are valid, so
+        # one run reports everything; references to an invalid spec are not reported again.
+        ir = lower(valid, self.project, env, self.diags, self.settings(env))
+        ir.invalid = {s.name for s in specs if s not in valid}
         ir = run_passes(ir, Context(self.project, env, self.diags))
-        if len(self.diags.errors) > before:
+        if self.diags.error_count > before:
             return None
         return Compiled(env, specs, ir)
 

@@ -108,6 +108,7 @@ class IR:
     protected: bool = False
     settings: dict = field(default_factory=dict)   # the environment profile's settings for passes
     report: list[str] = field(default_factory=list)  # lines for the build report
+    invalid: set[str] = field(default_factory=set)  # specs left out after errors (no follow-on errors)
 
     def workload(self, name: str) -> Workload | None:
         for w in self.workloads:

@@ -62,6 +62,11 @@ class Prov:
 
     @property
     def pos(self) -> Pos | None:
+        """Where the current value was written: the last entry that wrote it whole (a map
+        merged by later layers is still located where it was created)."""
+        for e in reversed(self.hist):
+            if e.pos is not None and e.op not in ("merge", "remove"):
+                return e.pos
         for e in reversed(self.hist):
             if e.pos is not None:
                 return e.pos

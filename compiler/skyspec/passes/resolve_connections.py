@@ -24,6 +24,8 @@ def resolve_connections(ir: IR, ctx: Context) -> IR:
         for i, target in enumerate(w.connect_to):
             pos = w.spec.where("connect_to", i) if w.spec is not None else None
             t = by_name.get(target)
+            if t is None and target in ir.invalid:
+                continue
             if t is None:
                 ctx.diags.error("SKY114", f'connect_to names "{target}", which does not exist', pos,
                                 hint=did_you_mean(target, by_name) or f"workloads: {', '.join(sorted(by_name))}")

@@ -39,7 +39,8 @@ ANNOTATIONS = {"type": "object", "additionalProperties": {"type": "string"},
                "description": "Kubernetes annotations added to the workload's objects."}
 
 QTY = {
-    "anyOf": [{"type": "string", "pattern": QUANTITY}, {"type": "number", "minimum": 0}],
+    "anyOf": [{"type": "string", "pattern": QUANTITY, "x-quantity": True},
+              {"type": "number", "minimum": 0}],
     "description": "A Kubernetes quantity: CPU as cores (`0.5`, `2`) or millicores (`250m`); memory and storage in "
                    "bytes with binary (`Ki`, `Mi`, `Gi`, `Ti`) or decimal (`k`, `M`, `G`, `T`) suffixes.",
     "x-message": "{field} {value} is not a valid quantity",

@@ -71,10 +71,10 @@ def validate(data: Any, prov: Prov, schema: str, diags: Diagnostics, *, secret: 
         return True
     except Exception:  # fastjsonschema.JsonSchemaException; the full pass tells all
         pass
-    before = len(diags)
-    for err in sorted(_full(schema).iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
+    errors = sorted(_full(schema).iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
+    for err in errors:
         _report(err, data, prov, diags, secret, prefix)
-    return len(diags) == before  # the compiled check can be stricter only on formats we skip
+    return not errors
 
 
 def _field(path: tuple, prefix: str = "") -> str:
@@ -170,6 +170,15 @@ def _report(err, data: Any, prov: Prov, diags: Diagnostics, secret: bool, prefix
         rel = {"minimum": ">=", "maximum": "<=", "exclusiveMinimum": ">", "exclusiveMaximum": "<"}[v]
         diags.error("SKY106", custom or f"{field} must be {rel} {err.validator_value}, got {_show(inst, secret)}",
                     pos, hint=hint)
+    elif v == "pattern" and sch.get("x-quantity") and isinstance(inst, str):
+        from ..ir.units import QuantityError, parse_bytes
+
+        try:
+            parse_bytes(inst)
+            qhint = None
+        except QuantityError as e:
+            qhint = e.hint
+        diags.error("SKY112", f"{field}: {_show(inst, secret)} is not a valid quantity", pos, hint=qhint)
     elif v in ("pattern", "format"):
         diags.error("SKY107", (custom or "{field} {value} is not valid").format(field=field, value=_show(inst, secret)),
                     pos, hint=hint)
