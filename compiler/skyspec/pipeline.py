@@ -38,6 +38,7 @@ class Session:
         self.diags = diags if diags is not None else Diagnostics()
         self.sources = sources if sources is not None else Sources()
         self._overlays: dict = {}
+        self._provs: dict = {}
         self.project: Project | None = load_project(project_file, self.diags, self.sources)
         self.docs: list[SourceDoc] = []
         if self.project is not None:
@@ -89,10 +90,18 @@ class Session:
         return out
 
     # ------------------------------------------------------------------ stages
+    def _spec_prov(self, doc: SourceDoc):
+        """The spec layer's provenance, built once per document and shared by every
+        environment (merging never mutates it)."""
+        p = self._provs.get(id(doc))
+        if p is None:
+            p = self._provs[id(doc)] = prov_from_loc(doc.data, doc.loc, "spec")
+        return p
+
     def layered(self, env: Environment, sets: Iterable[str] = ()) -> list[Spec]:
         """The specs of ``env`` with every layer applied and expressions resolved."""
-        specs = [Spec(d.data["kind"], d.data["name"], d.data, prov_from_loc(d.data, d.loc, "spec"),
-                      d.file, d.loc.pos) for d in self.docs]
+        specs = [Spec(d.data["kind"], d.data["name"], d.data, self._spec_prov(d), d.file, d.loc.pos)
+                 for d in self.docs]
         profile = self._profile(env)
         overlays = ([profile] if profile else []) + self._env_overlays(env)
         for ov in overlays:

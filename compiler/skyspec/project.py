@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -106,34 +107,33 @@ def load_project(path: Path, diags: Diagnostics, sources: Sources) -> Project | 
     return proj
 
 
-def discover_specs(project: Project, diags: Diagnostics) -> list[Path]:
-    """Spec files matched by the project's globs, sorted, without the project file itself
-    and without overlay files."""
+def discover_specs(project: Project, diags: Diagnostics) -> list[str]:
+    """Spec files matched by the project's globs, as paths relative to the project root
+    (sorted, `/`-separated), without the project file, overlay files, hidden folders and
+    `out/`. Paths are never resolved one by one: that was a third of loading time."""
     root = project.root
-    excluded = {p.resolve() for p in (root / n for n in PROJECT_FILES)}
+    excluded = set(PROJECT_FILES)
     for env in project.environments.values():
-        excluded.update((root / o).resolve() for o in env.overlays)
-    seen: set[Path] = set()
-    files: list[Path] = []
+        excluded.update(os.path.normpath(o).replace(os.sep, "/") for o in env.overlays)
+    found: set[str] = set()
     for i, pattern in enumerate(project.specs):
-        matched = sorted(p.resolve() for p in root.glob(pattern) if p.is_file())
+        matched = [p.relative_to(root).as_posix() for p in root.glob(pattern)]
+        matched = [m for m in matched if m not in excluded and not _ignored(m)]
         if not matched:
             diags.warning("SKY012", f'spec glob "{pattern}" matches no file', project.pos("specs", i))
-        for p in matched:
-            if p in excluded or p in seen or _ignored(p, root):
-                continue
-            seen.add(p)
-            files.append(p)
-    return sorted(files)
+        found.update(m for m in matched if (root / m).is_file())
+    return sorted(found)
 
 
-def _ignored(p: Path, root: Path) -> bool:
-    rel = p.relative_to(root).parts
-    return any(part.startswith(".") or part in ("out", "node_modules") for part in rel[:-1])
+def _ignored(rel: str) -> bool:
+    parts = rel.split("/")[:-1]
+    return any(part.startswith(".") or part in ("out", "node_modules") for part in parts)
 
 
 def load_specs(project: Project, diags: Diagnostics, sources: Sources) -> list[SourceDoc]:
     docs: list[SourceDoc] = []
-    for path in discover_specs(project, diags):
-        docs.extend(load_file(path, shown_path(path), diags, sources))
+    shown_root = shown_path(project.root)
+    for rel in discover_specs(project, diags):
+        shown = rel if shown_root == "." else f"{shown_root}/{rel}"
+        docs.extend(load_file(project.root / rel, shown, diags, sources))
     return docs

@@ -18,8 +18,7 @@ mutates its inputs: untouched subtrees are shared.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..diagnostics import Diagnostics, Pos, did_you_mean
 from ..frontend.loc import Loc
@@ -29,8 +28,7 @@ MISSING: Any = type("Missing", (), {"__repr__": lambda self: "<missing>", "__boo
 OPS = {"+": "extend", "!": "replace", "-": "remove"}
 
 
-@dataclass(slots=True, frozen=True)
-class Entry:
+class Entry(NamedTuple):
     layer: str          # "spec", "template:postgres", "profile:prod", "overlay:overlays/prod.yaml", "--set", "pass:harden"
     pos: Pos | None
     op: str             # set | merge | extend | replace | delete | remove | default
