@@ -216,6 +216,14 @@ def test_secrets_are_files_never_values(build, tmp_path):
           DB_PASSWORD: {secret: pg-credentials, key: password}
           TOKEN: {secret: api-token, key: token}
         connect_to: [db]
+        ---
+        kind: Secret
+        name: pg-credentials
+        keys: [password, username]
+        ---
+        kind: Secret
+        name: api-token
+        existing: true
     """})
     db, api = model["services"]["db"], model["services"]["api"]
     assert db["environment"] == {"POSTGRES_PASSWORD_FILE": "/run/secrets/pg-credentials.password",
@@ -249,6 +257,10 @@ def test_a_secret_value_on_disk_never_reaches_the_file(make_project, tmp_path):
         name: a
         image: busybox:1.36
         secrets: {PASSWORD: {secret: creds, key: password}}
+        ---
+        kind: Secret
+        name: creds
+        keys: [password]
     """})
     secret = tmp_path / "out" / "dev" / "secrets" / "creds" / "password"
     secret.parent.mkdir(parents=True)

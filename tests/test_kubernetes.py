@@ -131,6 +131,10 @@ def test_toml_and_yaml_specs_compile_to_identical_output(make_project, cli, tmp_
         health: {http: /healthz, period: 5, startup: {tcp: grpc}}
         expose: {host: api.example.com, tls: true, class: nginx}
         labels: {tier: backend}
+        ---
+        kind: Secret
+        name: api
+        keys: [token]
         """
     toml_spec = """
         kind = "App"
@@ -168,8 +172,9 @@ def test_toml_and_yaml_specs_compile_to_identical_output(make_project, cli, tmp_
         tier = "backend"
         """
     root = make_project({"apps/api.yaml": yaml_spec})
-    assert cli("build", "-o", str(tmp_path / "y")).exit_code == 0
-    (root / "apps/api.yaml").unlink()
+    r = cli("build", "-o", str(tmp_path / "y"))
+    assert r.exit_code == 0, r.output
+    (root / "apps/api.yaml").write_text("kind: Secret\nname: api\nkeys: [token]\n")
     import textwrap
     (root / "apps/api.toml").write_text(textwrap.dedent(toml_spec))
     r = cli("build", "-o", str(tmp_path / "t"))

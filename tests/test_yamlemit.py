@@ -372,13 +372,14 @@ def test_subclasses_are_coerced():
     assert dump([Color.RED, (1,), Name("n")]) == '- 1\n- - 1\n- "n"\n'
 
 
-@pytest.mark.parametrize("bad", [object(), b"bytes", {1: "a"}, {None: 1}, [set()], {"a": {"b": 1j}}])
-def test_unsupported_types_raise_type_error(bad):
-    with pytest.raises(TypeError) as info:
+@pytest.mark.parametrize(
+    "bad, name",
+    [(object(), "object"), (b"bytes", "bytes"), ({1: "a"}, "int"), ({None: 1}, "NoneType"),
+     ([set()], "set"), ({"a": {"b": 1j}}, "complex"), ({"a": [(1, frozenset())]}, "frozenset")],
+)
+def test_unsupported_types_raise_type_error(bad, name):
+    with pytest.raises(TypeError, match=name):
         dump(bad)
-    assert type(bad).__name__ in str(info.value) or "must be str" in str(info.value) or any(
-        name in str(info.value) for name in ("set", "complex", "int", "NoneType")
-    )
 
 
 def test_type_error_names_type():

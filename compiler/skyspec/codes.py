@@ -46,6 +46,8 @@ _C = [
     Code("SKY115", "dependency cycle", "a connect_to b, b connect_to a"),
     Code("SKY116", "invalid cron schedule", "schedule: '61 * * * *'"),
     Code("SKY117", "invalid reference to a port", "health: {http: /healthz, port: admin}"),
+    Code("SKY118", "config file outside the project or unreadable", "files: {nginx.conf: ../../etc/passwd}"),
+    Code("SKY119", "literal secret value", "kind: Secret\nname: api\ndata: {token: hunter2}"),
     Code("SKY201", "overlay names a workload that does not exist", "apps: {apii: {replicas: 2}}"),
     Code("SKY202", "overlay match selects nothing", "match: [{where: {labels: {tier: wbe}}, patch: {}}]"),
     Code("SKY203", "operator cannot apply to this value", "replicas+: 2"),

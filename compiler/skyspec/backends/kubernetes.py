@@ -1,19 +1,33 @@
-"""Kubernetes backend: the IR into plain manifests, one file per workload and environment.
+"""Kubernetes backend: the IR into plain manifests.
 
-A pure function of the IR. Objects carry the standard `app.kubernetes.io/*` labels and the
-namespace, never a timestamp; the same IR always gives the same bytes.
+A pure function of the IR. Files: `<env>/kubernetes/<workload>.yaml` with every object a
+workload lowers to, and `<kind>.<name>.yaml` for the rest (a dot cannot occur in a workload
+name, so the two never collide). Objects carry the standard `app.kubernetes.io/*` labels
+and, when namespaced, the namespace; never a timestamp; the same IR gives the same bytes.
+
+Strategies lower to plain objects: blue-green is two Deployments (`<name>-blue`,
+`<name>-green`, told apart by the `skyspec.dev/color` label) and a Service selecting the
+active color (plus `<name>-preview` selecting the other when it runs a preview image);
+canary is `<name>` (track stable) and `<name>-canary` (track canary) sharing one Service,
+the replicas split by percent.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
+from ..ir.lower import canary_split
 from ..ir.model import IR, Container, Probe, Workload
 from ..ir.units import format_bytes, format_cpu
-from .common import labels, meta, selector
+from .common import MANAGED_BY, labels, selector
 from .yamlemit import dump_all
+
+COLOR = "skyspec.dev/color"
+TRACK = "skyspec.dev/track"
 
 
 def render(irs: dict[str, IR]) -> dict[str, str]:
-    """`<env>/kubernetes/<workload>.yaml` for every environment."""
+    """`<env>/kubernetes/<file>.yaml` for every environment."""
     out: dict[str, str] = {}
     for env, ir in irs.items():
         for fname, objs in files(ir).items():
@@ -22,9 +36,38 @@ def render(irs: dict[str, IR]) -> dict[str, str]:
 
 
 def files(ir: IR) -> dict[str, list[dict]]:
+    """file name -> objects, for one environment."""
     groups: dict[str, list[dict]] = {}
     for w in sorted(ir.workloads, key=lambda w: w.name):
-        groups[f"{w.name}.yaml"] = workload_objects(ir, w)
+        groups[f"{w.name}.yaml"] = _patched(workload_objects(ir, w), w.k8s)
+    if ir.pod_security:
+        groups["namespace.yaml"] = [{"apiVersion": "v1", "kind": "Namespace",
+                                     "metadata": {"name": ir.namespace,
+                                                  "labels": {**_std(ir, ir.namespace), **ir.pod_security}}}]
+    for c in ir.configs:
+        groups[f"configmap.{c.name}.yaml"] = _patched([{
+            "apiVersion": "v1", "kind": "ConfigMap", "metadata": _meta(ir, c.name, c.namespace, c.labels, c.annotations),
+            "data": dict(c.data)}], c.k8s)
+    for s in ir.secrets:
+        if s.mode == "external":
+            groups[f"externalsecret.{s.name}.yaml"] = [external_secret(ir, s)]
+    for a in ir.accounts:
+        sa: dict = {"apiVersion": "v1", "kind": "ServiceAccount",
+                    "metadata": _meta(ir, a.name, a.namespace, a.labels, a.annotations)}
+        if a.automount is not None:
+            sa["automountServiceAccountToken"] = a.automount
+        groups[f"serviceaccount.{a.name}.yaml"] = _patched([sa], a.k8s)
+    for r in ir.roles:
+        groups[f"{r.kind.lower()}.{r.name}.yaml"] = _patched(role_objects(ir, r), r.k8s)
+    for n in ir.netpols:
+        groups[f"networkpolicy.{n.name}.yaml"] = _patched([network_policy(ir, n)], n.k8s)
+    for m in ir.monitors:
+        groups[f"servicemonitor.{m.name}.yaml"] = [service_monitor(ir, m)]
+    for r in ir.raw:
+        obj = r["object"]
+        if r["namespaced"]:
+            obj = {**obj, "metadata": {**obj["metadata"], "namespace": obj["metadata"].get("namespace", ir.namespace)}}
+        groups[f"{obj['kind'].lower()}.{obj['metadata']['name']}.yaml"] = [obj]
     return groups
 
 
@@ -32,50 +75,234 @@ def objects(ir: IR) -> list[dict]:
     return [o for objs in files(ir).values() for o in objs]
 
 
+# ---------------------------------------------------------------------- helpers
+
+def _std(ir: IR, name: str) -> dict:
+    return {"app.kubernetes.io/name": name, "app.kubernetes.io/part-of": ir.project,
+            "app.kubernetes.io/managed-by": MANAGED_BY}
+
+
+def _meta(ir: IR, name: str, namespace: str | None, user_labels: dict | None = None,
+          annotations: dict | None = None) -> dict:
+    m: dict = {"name": name}
+    if namespace:
+        m["namespace"] = namespace
+    m["labels"] = {**dict(sorted((user_labels or {}).items())), **_std(ir, name)}
+    if annotations:
+        m["annotations"] = dict(sorted(annotations.items()))
+    return m
+
+
+def wmeta(ir: IR, w: Workload, name: str | None = None, extra_labels: dict | None = None) -> dict:
+    m: dict = {"name": name or w.name, "namespace": w.namespace, "labels": {**labels(ir, w), **(extra_labels or {})}}
+    if w.annotations:
+        m["annotations"] = dict(sorted(w.annotations.items()))
+    return m
+
+
+def deep_patch(obj: Any, patch: Any) -> Any:
+    """The `k8s:` escape hatch: maps merge recursively, lists and scalars replace, null deletes."""
+    if isinstance(obj, dict) and isinstance(patch, dict):
+        out = dict(obj)
+        for k, v in patch.items():
+            if v is None:
+                out.pop(k, None)
+            else:
+                out[k] = deep_patch(out.get(k), v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+        return out
+    return patch
+
+
+def _patched(objs: list[dict], k8s: dict) -> list[dict]:
+    if not k8s:
+        return objs
+    return [deep_patch(o, k8s[o["kind"]]) if o["kind"] in k8s else o for o in objs]
+
+
+# ---------------------------------------------------------------------- workloads
+
 def workload_objects(ir: IR, w: Workload) -> list[dict]:
-    fn = _KINDS[w.kind]
-    return fn(ir, w)
+    return _KINDS[w.kind](ir, w)
 
-
-# ---------------------------------------------------------------------- App
 
 def _app(ir: IR, w: Workload) -> list[dict]:
-    objs = [deployment(ir, w)]
+    st = w.strategy
+    objs: list[dict] = []
+    svc_extra: dict = {}
+    target = w.name
+    if st.type == "blue-green":
+        idle = "green" if st.active == "blue" else "blue"
+        for color in ("blue", "green"):
+            live = color == st.active
+            image = None if live else st.preview_image
+            reps = w.replicas if (live or st.preview_image) else 0
+            objs.append(deployment(ir, w, f"{w.name}-{color}", {COLOR: color}, reps, image))
+        svc_extra = {COLOR: st.active}
+        target = f"{w.name}-{st.active}"
+        if w.service and st.preview_image:
+            objs.append(service(ir, w, f"{w.name}-preview", {COLOR: idle}))
+    elif st.type == "canary":
+        stable, canary = canary_split(w.replicas or 0, st.percent)
+        objs.append(deployment(ir, w, w.name, {TRACK: "stable"}, stable))
+        objs.append(deployment(ir, w, f"{w.name}-canary", {TRACK: "canary"}, canary, st.canary_image))
+    else:
+        objs.append(deployment(ir, w, w.name, {}, w.replicas))
     if w.service:
-        objs.append(service(ir, w))
+        objs.append(service(ir, w, w.name, svc_extra))
+    if w.expose and w.expose.host:
+        objs.append(ingress(ir, w))
+    if w.autoscale:
+        objs.append(hpa(ir, w, "Deployment", target))
+    return objs
+
+
+def _statefulapp(ir: IR, w: Workload) -> list[dict]:
+    sel = selector(ir, w)
+    spec: dict = {
+        "serviceName": f"{w.name}-headless",
+        "replicas": w.replicas,
+        "selector": {"matchLabels": sel},
+        "template": pod_template(ir, w),
+    }
+    if w.pod_management:
+        spec["podManagementPolicy"] = w.pod_management
+    if w.strategy.type == "on-delete":
+        spec["updateStrategy"] = {"type": "OnDelete"}
+    elif w.strategy.partition is not None:
+        spec["updateStrategy"] = {"type": "RollingUpdate", "rollingUpdate": {"partition": w.strategy.partition}}
+    if w.storage:
+        claims = []
+        for s in w.storage:
+            cs: dict = {"accessModes": [s.access], "resources": {"requests": {"storage": format_bytes(s.size)}}}
+            if s.storage_class:
+                cs["storageClassName"] = s.storage_class
+            claims.append({"metadata": {"name": s.name, "labels": selector(ir, w)}, "spec": cs})
+        spec["volumeClaimTemplates"] = claims
+    objs = [{"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": wmeta(ir, w), "spec": spec}]
+    if w.ports:
+        objs.append({"apiVersion": "v1", "kind": "Service", "metadata": wmeta(ir, w, f"{w.name}-headless"),
+                     "spec": {"clusterIP": "None", "publishNotReadyAddresses": True, "selector": sel,
+                              "ports": _service_ports(w)}})
+        objs.append(service(ir, w, w.name, {}))
     if w.expose and w.expose.host:
         objs.append(ingress(ir, w))
     return objs
 
 
-def pod_template(ir: IR, w: Workload) -> dict:
-    tmeta: dict = {"labels": labels(ir, w)}
-    if w.annotations:
-        tmeta["annotations"] = dict(sorted(w.annotations.items()))
-    spec: dict = {"containers": [container(c) for c in w.containers]}
+def _job_spec(ir: IR, w: Workload) -> dict:
+    j = w.job
+    spec: dict = {}
+    for attr, key in (("completions", "completions"), ("parallelism", "parallelism"), ("backoff_limit", "backoffLimit"),
+                      ("active_deadline", "activeDeadlineSeconds"), ("ttl", "ttlSecondsAfterFinished")):
+        v = getattr(j, attr)
+        if v is not None:
+            spec[key] = v
+    tpl = pod_template(ir, w)
+    tpl["spec"] = {"restartPolicy": j.restart, **tpl["spec"]}
+    spec["template"] = tpl
+    return spec
+
+
+def _job(ir: IR, w: Workload) -> list[dict]:
+    return [{"apiVersion": "batch/v1", "kind": "Job", "metadata": wmeta(ir, w), "spec": _job_spec(ir, w)}]
+
+
+def _cronjob(ir: IR, w: Workload) -> list[dict]:
+    c = w.cron
+    spec: dict = {"schedule": c.schedule}
+    for attr, key in (("time_zone", "timeZone"), ("concurrency", "concurrencyPolicy"),
+                      ("successful_history", "successfulJobsHistoryLimit"), ("failed_history", "failedJobsHistoryLimit"),
+                      ("suspend", "suspend"), ("starting_deadline", "startingDeadlineSeconds")):
+        v = getattr(c, attr)
+        if v is not None:
+            spec[key] = v
+    spec["jobTemplate"] = {"metadata": {"labels": labels(ir, w)}, "spec": _job_spec(ir, w)}
+    return [{"apiVersion": "batch/v1", "kind": "CronJob", "metadata": wmeta(ir, w), "spec": spec}]
+
+
+def pod_template(ir: IR, w: Workload, extra_labels: dict | None = None, image: str | None = None) -> dict:
+    tmeta: dict = {"labels": {**labels(ir, w), **(extra_labels or {})}}
+    ann = {**w.annotations, **w.pod_annotations}
+    if ann:
+        tmeta["annotations"] = dict(sorted(ann.items()))
+    spec: dict = {}
+    if w.service_account:
+        spec["serviceAccountName"] = w.service_account
+    if w.automount_token is not None:
+        spec["automountServiceAccountToken"] = w.automount_token
+    if w.pod_security:
+        spec["securityContext"] = dict(w.pod_security)
+    if w.init_containers:
+        spec["initContainers"] = [container(c) for c in w.init_containers]
+    mains = [container(c) for c in w.containers]
+    if image:
+        mains[0] = {**mains[0], "image": image}
+    spec["containers"] = mains
+    if w.volumes:
+        spec["volumes"] = [_volume(v) for v in w.volumes]
+    if w.node_selector:
+        spec["nodeSelector"] = dict(sorted(w.node_selector.items()))
+    if w.tolerations:
+        spec["tolerations"] = [dict(t) for t in w.tolerations]
+    if w.affinity:
+        spec["affinity"] = w.affinity
+    if w.spread:
+        keys = {"nodes": "kubernetes.io/hostname", "zones": "topology.kubernetes.io/zone"}
+        spec["topologySpreadConstraints"] = [
+            {"maxSkew": 1, "topologyKey": keys[s], "whenUnsatisfiable": "ScheduleAnyway",
+             "labelSelector": {"matchLabels": {**selector(ir, w), **(extra_labels or {})}}} for s in w.spread]
+    if w.priority_class:
+        spec["priorityClassName"] = w.priority_class
+    if w.pull_secrets:
+        spec["imagePullSecrets"] = [{"name": n} for n in w.pull_secrets]
+    if w.termination_grace is not None:
+        spec["terminationGracePeriodSeconds"] = w.termination_grace
     return {"metadata": tmeta, "spec": spec}
 
 
-def deployment(ir: IR, w: Workload) -> dict:
-    return {
-        "apiVersion": "apps/v1",
-        "kind": "Deployment",
-        "metadata": meta(ir, w),
-        "spec": {
-            "replicas": w.replicas,
-            "selector": {"matchLabels": selector(ir, w)},
-            "template": pod_template(ir, w),
-        },
+def _volume(v) -> dict:
+    if v.type == "empty":
+        e: dict = {}
+        if v.memory:
+            e["medium"] = "Memory"
+        if v.size is not None:
+            e["sizeLimit"] = format_bytes(v.size)
+        return {"name": v.name, "emptyDir": e}
+    if v.type == "config":
+        return {"name": v.name, "configMap": {"name": v.source}}
+    if v.type == "secret":
+        return {"name": v.name, "secret": {"secretName": v.source}}
+    return {"name": v.name, "persistentVolumeClaim": {"claimName": v.source}}
+
+
+def deployment(ir: IR, w: Workload, name: str, extra: dict, replicas: int | None, image: str | None = None) -> dict:
+    spec: dict = {
+        "replicas": replicas,
+        "selector": {"matchLabels": {**selector(ir, w), **extra}},
+        "template": pod_template(ir, w, extra, image),
     }
+    st = w.strategy
+    if st.type == "recreate":
+        spec["strategy"] = {"type": "Recreate"}
+    elif st.max_surge is not None or st.max_unavailable is not None:
+        ru = {}
+        if st.max_surge is not None:
+            ru["maxSurge"] = st.max_surge
+        if st.max_unavailable is not None:
+            ru["maxUnavailable"] = st.max_unavailable
+        spec["strategy"] = {"type": "RollingUpdate", "rollingUpdate": ru}
+    return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": wmeta(ir, w, name, extra), "spec": spec}
 
 
-def service(ir: IR, w: Workload) -> dict:
-    spec: dict = {"selector": selector(ir, w),
-                  "ports": [{"name": p.name, "port": p.port, "targetPort": p.name, "protocol": p.protocol}
-                            for p in w.ports]}
-    if w.expose and w.expose.service_type != "ClusterIP":
+def _service_ports(w: Workload) -> list[dict]:
+    return [{"name": p.name, "port": p.port, "targetPort": p.name, "protocol": p.protocol} for p in w.ports]
+
+
+def service(ir: IR, w: Workload, name: str, extra: dict) -> dict:
+    spec: dict = {"selector": {**selector(ir, w), **extra}, "ports": _service_ports(w)}
+    if w.expose and w.expose.service_type != "ClusterIP" and name == w.name:
         spec = {"type": w.expose.service_type, **spec}
-    return {"apiVersion": "v1", "kind": "Service", "metadata": meta(ir, w), "spec": spec}
+    return {"apiVersion": "v1", "kind": "Service", "metadata": wmeta(ir, w, name), "spec": spec}
 
 
 def ingress(ir: IR, w: Workload) -> dict:
@@ -89,7 +316,19 @@ def ingress(ir: IR, w: Workload) -> dict:
         "path": x.path, "pathType": "Prefix",
         "backend": {"service": {"name": w.name, "port": {"name": x.port}}},
     }]}}]
-    return {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": meta(ir, w), "spec": spec}
+    return {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": wmeta(ir, w), "spec": spec}
+
+
+def hpa(ir: IR, w: Workload, kind: str, target: str) -> dict:
+    a = w.autoscale
+    metrics = []
+    for res, pct in (("cpu", a.cpu), ("memory", a.memory)):
+        if pct:
+            metrics.append({"type": "Resource", "resource": {
+                "name": res, "target": {"type": "Utilization", "averageUtilization": pct}}})
+    return {"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "metadata": wmeta(ir, w),
+            "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": kind, "name": target},
+                     "minReplicas": a.min, "maxReplicas": a.max, "metrics": metrics}}
 
 
 def container(c: Container) -> dict:
@@ -100,6 +339,14 @@ def container(c: Container) -> dict:
         out["args"] = list(c.args)
     if c.ports:
         out["ports"] = [{"name": p.name, "containerPort": p.port, "protocol": p.protocol} for p in c.ports]
+    if c.env_from:
+        ef = []
+        for kind, name, prefix in c.env_from:
+            item: dict = {"configMapRef" if kind == "config" else "secretRef": {"name": name}}
+            if prefix:
+                item = {"prefix": prefix, **item}
+            ef.append(item)
+        out["envFrom"] = ef
     if c.env:
         env = []
         for e in c.env:
@@ -115,6 +362,25 @@ def container(c: Container) -> dict:
         p = getattr(c, which)
         if p is not None:
             out[key] = probe(p)
+    if c.post_start or c.pre_stop:
+        lc = {}
+        if c.post_start:
+            lc["postStart"] = {"exec": {"command": list(c.post_start)}}
+        if c.pre_stop:
+            lc["preStop"] = {"exec": {"command": list(c.pre_stop)}}
+        out["lifecycle"] = lc
+    if c.mounts:
+        mounts = []
+        for m in c.mounts:
+            mm: dict = {"name": m.volume, "mountPath": m.path}
+            if m.read_only:
+                mm["readOnly"] = True
+            if m.sub_path:
+                mm["subPath"] = m.sub_path
+            mounts.append(mm)
+        out["volumeMounts"] = mounts
+    if c.security:
+        out["securityContext"] = dict(c.security)
     return out
 
 
@@ -154,6 +420,84 @@ def probe(p: Probe) -> dict:
     return out
 
 
+# ---------------------------------------------------------------------- other kinds
+
+def external_secret(ir: IR, s) -> dict:
+    data = []
+    for key in sorted(s.remote):
+        remote, _, prop = s.remote[key].partition("#")
+        ref: dict = {"key": remote}
+        if prop:
+            ref["property"] = prop
+        data.append({"secretKey": key, "remoteRef": ref})
+    spec: dict = {}
+    if s.refresh:
+        spec["refreshInterval"] = s.refresh
+    spec["secretStoreRef"] = {"name": s.store, "kind": s.store_kind}
+    target: dict = {"name": s.name, "creationPolicy": "Owner"}
+    if s.type:
+        target["template"] = {"type": s.type}
+    spec["target"] = target
+    spec["data"] = data
+    return {"apiVersion": "external-secrets.io/v1", "kind": "ExternalSecret",
+            "metadata": _meta(ir, s.name, s.namespace, s.labels, s.annotations), "spec": spec}
+
+
+def role_objects(ir: IR, r) -> list[dict]:
+    ns = r.namespace if r.kind == "Role" else None
+    rules = []
+    for rule in r.rules:
+        out: dict = {"apiGroups": list(rule.get("api_groups", [""])), "resources": list(rule["resources"])}
+        if rule.get("names"):
+            out["resourceNames"] = list(rule["names"])
+        out["verbs"] = list(rule["verbs"])
+        rules.append(out)
+    objs = [{"apiVersion": "rbac.authorization.k8s.io/v1", "kind": r.kind,
+             "metadata": _meta(ir, r.name, ns, r.labels, r.annotations), "rules": rules}]
+    if r.bind:
+        objs.append({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": f"{r.kind}Binding",
+                     "metadata": _meta(ir, r.name, ns, r.labels),
+                     "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": r.kind, "name": r.name},
+                     "subjects": [{"kind": "ServiceAccount", "name": sa, "namespace": r.namespace} for sa in r.bind]})
+    return objs
+
+
+def network_policy(ir: IR, n) -> dict:
+    spec: dict = {"podSelector": {"matchLabels": dict(n.select)} if n.select else {}}
+    types = []
+    ports = [{"protocol": "TCP", "port": p} for p in n.ports]
+    if n.allow_from or n.deny_all:
+        types.append("Ingress")
+        if n.allow_from:
+            rule: dict = {"from": [dict(p) for p in n.allow_from]}
+            if ports:
+                rule["ports"] = ports
+            spec["ingress"] = [rule]
+    if n.allow_to or n.deny_all:
+        types.append("Egress")
+        if n.allow_to:
+            rule = {"to": [dict(p) for p in n.allow_to]}
+            if ports:
+                rule["ports"] = ports
+            spec["egress"] = [rule]
+    spec["policyTypes"] = types or ["Ingress"]
+    return {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+            "metadata": _meta(ir, n.name, n.namespace, n.labels, n.annotations), "spec": spec}
+
+
+def service_monitor(ir: IR, m) -> dict:
+    ep: dict = {"port": m.port, "path": m.path}
+    if m.interval:
+        ep["interval"] = m.interval
+    w = ir.workload(m.app)
+    return {"apiVersion": "monitoring.coreos.com/v1", "kind": "ServiceMonitor",
+            "metadata": _meta(ir, m.name, m.namespace),
+            "spec": {"selector": {"matchLabels": selector(ir, w)}, "endpoints": [ep]}}
+
+
 _KINDS = {
     "App": _app,
+    "StatefulApp": _statefulapp,
+    "Job": _job,
+    "CronJob": _cronjob,
 }

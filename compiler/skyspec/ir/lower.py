@@ -1,19 +1,29 @@
 """Lowering: layered, schema-valid specs into the IR.
 
 Here the compiler normalizes (units, shorthands, names) and checks what a schema cannot:
-quantities, unique ports, port references. Each problem is reported at the position of the
-value's last writer and lowering goes on, so one run reports everything.
+quantities, unique ports, port and volume references, cron schedules, files inside the
+project. Each problem is reported at the position of the value's last writer and lowering
+goes on, so one run reports everything. Cross-spec references (connect_to, configs,
+secrets, service accounts) are checked by the `resolve_connections` and `check_references`
+passes, once every spec is lowered.
 """
 
 from __future__ import annotations
 
+import json
+import math
 import shlex
+from pathlib import Path
 from typing import Any, Callable
 
 from ..diagnostics import Diagnostics, did_you_mean
 from ..layers.stack import Spec
-from .model import IR, Container, EnvVar, Exposure, Port, Probe, Resources, Workload
+from .cron import check_cron
+from .model import (IR, Account, Autoscale, ConfigData, Container, CronSpec, EnvVar, Exposure, JobSpec, Monitor,
+                    Mount, NetPolicy, Port, Probe, Resources, RoleDef, SecretRef, Storage, Strategy, Volume, Workload)
 from .units import QuantityError, parse_bytes, parse_cpu
+
+DEFAULT_STORAGE_MOUNT = "/data"
 
 
 class Lowerer:
@@ -27,38 +37,277 @@ class Lowerer:
         ir = IR(project=self.project.name,
                 namespace=self.env.namespace or self.project.namespace,
                 env=self.env.name, protected=self.env.protected, settings=dict(settings or {}))
+        later: list[Spec] = []
         for spec in specs:
-            fn: Callable | None = getattr(self, f"lower_{spec.kind.lower()}", None)
-            if fn is not None:
-                w = fn(spec, ir)
-                if w is not None:
-                    ir.workloads.append(w)
+            if spec.kind == "Observability":  # applies to workloads: after them
+                later.append(spec)
+                continue
+            fn: Callable = getattr(self, f"lower_{spec.kind.lower()}")
+            fn(spec, ir)
+        for spec in later:
+            self.lower_observability(spec, ir)
         return ir
 
-    # ------------------------------------------------------------------ kinds
-    def lower_app(self, spec: Spec, ir: IR) -> Workload:
+    def ns(self, spec: Spec, ir: IR) -> str:
+        return spec.data.get("namespace") or ir.namespace
+
+    # ------------------------------------------------------------------ workloads
+    def workload(self, spec: Spec, ir: IR, kind: str) -> Workload:
         d = spec.data
-        c = self.container(spec, spec.name)
-        w = Workload(kind="App", name=spec.name, namespace=d.get("namespace") or ir.namespace,
-                     containers=[c], labels=dict(d.get("labels") or {}),
-                     annotations=dict(d.get("annotations") or {}), replicas=d.get("replicas"),
-                     connect_to=list(d.get("connect_to") or []), spec=spec)
+        main = self.container(spec, spec.name, d, ())
+        w = Workload(kind=kind, name=spec.name, namespace=self.ns(spec, ir), containers=[main],
+                     labels=dict(d.get("labels") or {}), annotations=dict(d.get("annotations") or {}),
+                     replicas=d.get("replicas"), connect_to=list(d.get("connect_to") or []), spec=spec)
         w.origin.update(replicas=("replicas",), image=("image",), labels=("labels",),
                         annotations=("annotations",), connect_to=("connect_to",))
-        w.expose = self.exposure(spec, c.ports)
-        w.service = w.expose is not None
+        for cname, cd in (d.get("sidecars") or {}).items():
+            w.containers.append(self.container(spec, cname, cd, ("sidecars", cname)))
+        for cname, cd in (d.get("init") or {}).items():
+            w.init_containers.append(self.container(spec, cname, cd, ("init", cname)))
+        self.volumes(spec, w)
+        w.node_selector = dict(d.get("node_selector") or {})
+        w.tolerations = [self.toleration(t) for t in d.get("tolerations") or []]
+        spread = d.get("spread") or []
+        w.spread = [spread] if isinstance(spread, str) else list(spread)
+        w.affinity = d.get("affinity")
+        w.priority_class = d.get("priority_class")
+        w.pull_secrets = list(d.get("image_pull_secrets") or [])
+        w.service_account = d.get("service_account")
+        w.termination_grace = (d.get("lifecycle") or {}).get("termination_grace")
+        w.k8s = dict(d.get("k8s") or {})
+        ir.workloads.append(w)
         return w
 
-    # ------------------------------------------------------------------ pieces
-    def container(self, spec: Spec, name: str) -> Container:
+    def lower_app(self, spec: Spec, ir: IR) -> None:
+        w = self.workload(spec, ir, "App")
+        w.expose = self.exposure(spec, w.ports)
+        w.service = w.expose is not None
+        w.strategy = self.strategy(spec, "App")
+        a = spec.data.get("autoscale")
+        if a:
+            lo = a.get("min", w.replicas or 1)
+            if lo > a["max"]:
+                self.diags.error("SKY108", f"autoscale.min ({lo}) is above autoscale.max ({a['max']})",
+                                 spec.where("autoscale", "max"))
+            if not a.get("cpu") and not a.get("memory"):
+                self.diags.error("SKY103", "autoscale needs a target: `cpu` and/or `memory` (utilization %)",
+                                 spec.where("autoscale"), hint="e.g. `autoscale: {min: 2, max: 10, cpu: 70}`")
+            w.autoscale = Autoscale(lo, a["max"], a.get("cpu"), a.get("memory"))
+        if w.strategy.type == "canary" and w.replicas is not None and w.replicas < 2 and w.strategy.percent:
+            self.diags.warning("SKY108", "a canary needs at least 2 replicas to split traffic",
+                               spec.where("strategy"), hint="raise `replicas`")
+
+    def lower_statefulapp(self, spec: Spec, ir: IR) -> None:
+        w = self.workload(spec, ir, "StatefulApp")
+        w.expose = self.exposure(spec, w.ports)
+        w.service = bool(w.ports)
+        w.strategy = self.strategy(spec, "StatefulApp")
+        w.pod_management = spec.data.get("pod_management")
+        raw = spec.data.get("storage")
+        if raw is not None:
+            if not isinstance(raw, dict):
+                raw = {"data": raw}
+            for name, s in raw.items():
+                s = s if isinstance(s, dict) else {"size": s}
+                size = self.quantity(spec, s["size"], parse_bytes, ("storage", name) if isinstance(spec.data["storage"], dict) else ("storage",))
+                mount = s.get("mount") or (DEFAULT_STORAGE_MOUNT if name == "data" else f"{DEFAULT_STORAGE_MOUNT}/{name}")
+                w.storage.append(Storage(name, size or 0, mount, s.get("class"), s.get("access", "ReadWriteOnce")))
+                if any(v.name == name for v in w.volumes):
+                    self.diags.error("SKY113", f'"{name}" is both a volume and a storage claim', spec.where("storage"))
+                w.main.mounts.append(Mount(name, mount))
+
+    def lower_job(self, spec: Spec, ir: IR, kind: str = "Job") -> Workload:
+        w = self.workload(spec, ir, kind)
         d = spec.data
+        w.job = JobSpec(d.get("completions"), d.get("parallelism"), d.get("backoff_limit"),
+                        d.get("active_deadline"), d.get("ttl"), d.get("restart", "OnFailure"))
+        return w
+
+    def lower_cronjob(self, spec: Spec, ir: IR) -> None:
+        w = self.lower_job(spec, ir, "CronJob")
+        d = spec.data
+        problem = check_cron(d["schedule"])
+        if problem:
+            self.diags.error("SKY116", f'invalid schedule "{d["schedule"]}": {problem}', spec.where("schedule"),
+                             hint='e.g. "0 2 * * *" (02:00 every day) or "@hourly"')
+        h = d.get("history") or {}
+        w.cron = CronSpec(d["schedule"], d.get("time_zone"), d.get("concurrency"), h.get("successful"),
+                          h.get("failed"), d.get("suspend"), d.get("starting_deadline"))
+
+    # ------------------------------------------------------------------ other kinds
+    def lower_configmap(self, spec: Spec, ir: IR) -> None:
+        d = spec.data
+        data: dict[str, str] = {}
+        for k, v in (d.get("data") or {}).items():
+            data[k] = ("true" if v else "false") if isinstance(v, bool) else str(v)
+        root = Path(self.project.root)
+        for k, rel in (d.get("files") or {}).items():
+            path = (root / rel).resolve()
+            if not path.is_relative_to(root.resolve()):
+                self.diags.error("SKY118", f'file "{rel}" is outside the project', spec.where("files", k),
+                                 hint="config files must live inside the project folder")
+                continue
+            try:
+                data[k] = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as e:
+                self.diags.error("SKY118", f'cannot read "{rel}": {e.__class__.__name__}', spec.where("files", k),
+                                 hint="paths are relative to the project file")
+        for k, v in (d.get("json") or {}).items():
+            data[k] = json.dumps(v, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        for k, v in (d.get("yaml") or {}).items():
+            from ..backends.yamlemit import dump
+
+            data[k] = dump(v)
+        for key in ("data", "files", "json", "yaml"):
+            for k in d.get(key) or {}:
+                if sum(k in (d.get(o) or {}) for o in ("data", "files", "json", "yaml")) > 1:
+                    self.diags.error("SKY113", f'key "{k}" is defined twice in ConfigMap "{spec.name}"',
+                                     spec.where(key, k))
+        ir.configs.append(ConfigData(spec.name, self.ns(spec, ir), dict(sorted(data.items())),
+                                     dict(d.get("labels") or {}), dict(d.get("annotations") or {}),
+                                     dict(d.get("k8s") or {}), spec))
+
+    def lower_secret(self, spec: Spec, ir: IR) -> None:
+        d = spec.data
+        modes = [m for m in ("existing", "external", "keys", "data") if m in d]
+        if len(modes) > 1:
+            self.diags.error("SKY108", f"a Secret is one of existing, external, keys or data (found {', '.join(modes)})",
+                             spec.where(modes[1]))
+        ref = SecretRef(spec.name, self.ns(spec, ir), "existing", type=d.get("type"),
+                        labels=dict(d.get("labels") or {}), annotations=dict(d.get("annotations") or {}), spec=spec)
+        if "external" in d:
+            e = d["external"]
+            ref.mode, ref.store, ref.refresh = "external", e["store"], e.get("refresh")
+            ref.store_kind = e.get("store_kind", "SecretStore")
+            ref.remote = dict(e["data"])
+            ref.keys = sorted(e["data"])
+        elif "keys" in d:
+            ref.mode, ref.keys = "deploy-time", list(d["keys"])
+        elif "data" in d:
+            ref.mode, ref.keys = "deploy-time", sorted(d["data"])
+            pos = spec.where("data")
+            if ir.protected:
+                self.diags.error("SKY119", f'Secret "{spec.name}" has literal values, which protected environment '
+                                           f'"{ir.env}" refuses', pos,
+                                 hint="reference the data instead: `existing: true`, `external: {...}` or `keys: [...]`")
+            else:
+                self.diags.warning("SKY119", f'Secret "{spec.name}" has literal values; they are not written to any '
+                                             f"output: supply them at deploy time", pos,
+                                   hint="declare `keys: [...]` instead, or use `external:` with a secret store")
+        ir.secrets.append(ref)
+
+    def lower_serviceaccount(self, spec: Spec, ir: IR) -> None:
+        d = spec.data
+        ir.accounts.append(Account(spec.name, self.ns(spec, ir), d.get("automount_token"),
+                                   dict(d.get("labels") or {}), dict(d.get("annotations") or {}),
+                                   dict(d.get("k8s") or {}), spec))
+
+    def lower_role(self, spec: Spec, ir: IR) -> None:
+        d = spec.data
+        ir.roles.append(RoleDef(spec.kind, spec.name, self.ns(spec, ir), list(d["rules"]), list(d.get("bind") or []),
+                                dict(d.get("labels") or {}), dict(d.get("annotations") or {}),
+                                dict(d.get("k8s") or {}), spec))
+
+    lower_clusterrole = lower_role
+
+    def lower_networkpolicy(self, spec: Spec, ir: IR) -> None:
+        d = spec.data
+        sel = d.get("select")
+        select = None
+        if sel:
+            select = ({"app.kubernetes.io/name": sel["app"], "app.kubernetes.io/part-of": ir.project}
+                      if "app" in sel else dict(sel["labels"]))
+        ir.netpols.append(NetPolicy(spec.name, self.ns(spec, ir), select, bool(d.get("deny_all")),
+                                    [self.peer(p, ir) for p in d.get("allow_from") or []],
+                                    [self.peer(p, ir) for p in d.get("allow_to") or []],
+                                    list(d.get("ports") or []), dict(d.get("labels") or {}),
+                                    dict(d.get("annotations") or {}), dict(d.get("k8s") or {}), spec=spec))
+
+    @staticmethod
+    def peer(p: dict, ir: IR) -> dict:
+        if "app" in p:
+            return {"podSelector": {"matchLabels": {"app.kubernetes.io/name": p["app"],
+                                                    "app.kubernetes.io/part-of": ir.project}}}
+        if "labels" in p:
+            return {"podSelector": {"matchLabels": dict(p["labels"])}}
+        if "namespace" in p:
+            return {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": p["namespace"]}}}
+        return {"ipBlock": {"cidr": p["cidr"]}}
+
+    def lower_securitypolicy(self, spec: Spec, ir: IR) -> None:
+        d = spec.data
+        if ir.pod_security is not None:
+            self.diags.error("SKY110", "only one SecurityPolicy applies to a namespace", spec.where("name"))
+            return
+        mode = d.get("mode", "enforce")
+        ir.pod_security = {f"pod-security.kubernetes.io/{mode}": d["level"]}
+
+    def lower_observability(self, spec: Spec, ir: IR) -> None:
+        d = spec.data
+        by_name = {w.name: w for w in ir.workloads}
+        for i, app in enumerate(d["apps"]):
+            w = by_name.get(app)
+            if w is None:
+                if app not in ir.invalid:
+                    self.diags.error("SKY114", f'Observability "{spec.name}" names "{app}", which is not a workload',
+                                     spec.where("apps", i), hint=did_you_mean(app, by_name))
+                continue
+            m = d.get("metrics")
+            if m:
+                port = self.port_ref(spec, w.main, m["port"], ("metrics", "port"))
+                if port is None:
+                    continue
+                num = next((p.port for p in w.ports if p.name == port), port)
+                if m.get("annotations", not m.get("service_monitor")):
+                    w.pod_annotations.update({"prometheus.io/scrape": "true", "prometheus.io/port": str(num),
+                                              "prometheus.io/path": m.get("path", "/metrics")})
+                if m.get("service_monitor"):
+                    w.service = True
+                    ir.monitors.append(Monitor(w.name, w.namespace, w.name, str(port), m.get("path", "/metrics"),
+                                               m.get("interval"), spec))
+            env = []
+            lg = d.get("logging") or {}
+            if "level" in lg:
+                env.append(("LOG_LEVEL", lg["level"]))
+            if "format" in lg:
+                env.append(("LOG_FORMAT", lg["format"]))
+            tr = d.get("tracing")
+            if tr:
+                env.append(("OTEL_SERVICE_NAME", w.name))
+                env.append(("OTEL_EXPORTER_OTLP_ENDPOINT", tr["endpoint"]))
+                if "sample_rate" in tr:
+                    env += [("OTEL_TRACES_SAMPLER", "parentbased_traceidratio"),
+                            ("OTEL_TRACES_SAMPLER_ARG", str(tr["sample_rate"]))]
+            have = {e.name for e in w.main.env}
+            for k, v in env:  # the app's own env wins
+                if k not in have:
+                    w.main.env.append(EnvVar(k, v, origin=("observability", spec.name)))
+
+    def lower_resource(self, spec: Spec, ir: IR) -> None:
+        m = dict(spec.data["manifest"])
+        meta = dict(m.get("metadata") or {})
+        meta.setdefault("name", spec.name)
+        if meta["name"] != spec.name:
+            self.diags.error("SKY108", f'manifest.metadata.name "{meta["name"]}" differs from the document name '
+                                       f'"{spec.name}"', spec.where("manifest", "metadata", "name"))
+        m["metadata"] = meta
+        ir.raw.append({"object": m, "spec": spec, "namespaced": "namespace" in meta or m["kind"] not in CLUSTER_KINDS})
+
+    # ------------------------------------------------------------------ pieces
+    def container(self, spec: Spec, name: str, d: dict, at: tuple) -> Container:
         c = Container(name=name, image=d["image"])
         c.command = self.words(d.get("command"))
         c.args = self.words(d.get("args"))
-        c.ports = self.ports(spec)
-        c.env = self.env_vars(spec)
-        c.resources = self.resources(spec, d.get("resources") or {}, ("resources",))
-        self.health(spec, c)
+        c.ports = self.ports(spec, d, at)
+        c.env = self.env_vars(spec, d, at)
+        c.resources = self.resources(spec, d.get("resources") or {}, at + ("resources",))
+        c.env_from = [("config" if "config" in e else "secret", e.get("config") or e.get("secret"), e.get("prefix", ""))
+                      for e in d.get("env_from") or []]
+        lc = d.get("lifecycle") or {}
+        c.post_start, c.pre_stop = lc.get("post_start"), lc.get("pre_stop")
+        self.health(spec, c, d, at)
+        for vol, path in (d.get("mounts") or {}).items():
+            c.mounts.append(Mount(vol, path))
         return c
 
     @staticmethod
@@ -69,69 +318,73 @@ class Lowerer:
             return shlex.split(v)
         return [str(x) for x in v]
 
-    def ports(self, spec: Spec) -> list[Port]:
-        d = spec.data
+    def ports(self, spec: Spec, d: dict, at: tuple) -> list[Port]:
         raw: dict = {}
         if "port" in d:
             if "ports" in d:
-                self.diags.error("SKY108", "`port` and `ports` are both set", spec.where("port"),
+                self.diags.error("SKY108", "`port` and `ports` are both set", spec.where(*at, "port"),
                                  hint="`port: N` is shorthand for `ports: {http: N}`; keep one of them")
             raw["http"] = d["port"]
         raw.update(d.get("ports") or {})
         out: list[Port] = []
-        seen: dict[int, str] = {}
+        seen: dict[tuple, str] = {}
         for pname, p in raw.items():
-            if isinstance(p, dict):
-                port = Port(pname, p["port"], p.get("protocol", "TCP"), p.get("host_port"))
-            else:
-                port = Port(pname, p)
+            port = Port(pname, p["port"], p.get("protocol", "TCP"), p.get("host_port")) if isinstance(p, dict) \
+                else Port(pname, p)
             key = (port.port, port.protocol)
             if key in seen:
                 self.diags.error("SKY113", f'port {port.port} is used twice ("{seen[key]}" and "{pname}")',
-                                 spec.where("ports", pname) or spec.where("port"),
-                                 hint="each port number may appear once per protocol")
+                                 spec.where(*at, "ports", pname), hint="each port number may appear once per protocol")
                 continue
             seen[key] = pname
             out.append(port)
         return out
 
-    def env_vars(self, spec: Spec) -> list[EnvVar]:
+    def env_vars(self, spec: Spec, d: dict, at: tuple) -> list[EnvVar]:
         out: list[EnvVar] = []
-        for k, v in (spec.data.get("env") or {}).items():
+        for k, v in (d.get("env") or {}).items():
             if isinstance(v, bool):
                 v = "true" if v else "false"
-            out.append(EnvVar(k, str(v), origin=("env", k)))
-        for k, ref in (spec.data.get("secrets") or {}).items():
-            out.append(EnvVar(k, secret=(ref["secret"], ref["key"]), origin=("secrets", k)))
+            out.append(EnvVar(k, str(v), origin=at + ("env", k)))
+        for k, ref in (d.get("secrets") or {}).items():
+            if k in (d.get("env") or {}):
+                self.diags.error("SKY113", f'"{k}" is set both in env and in secrets', spec.where(*at, "secrets", k))
+                continue
+            out.append(EnvVar(k, secret=(ref["secret"], ref["key"]), origin=at + ("secrets", k)))
         return out
+
+    def quantity(self, spec: Spec, value: Any, parse: Callable, at: tuple) -> int | None:
+        try:
+            return parse(value)
+        except QuantityError as e:
+            self.diags.error("SKY112", f"{'.'.join(map(str, at))}: {e}", spec.where(*at), hint=e.hint)
+            return None
 
     def resources(self, spec: Spec, r: dict, at: tuple) -> Resources:
         res = Resources()
         for field, parse in (("cpu", parse_cpu), ("memory", parse_bytes),
                              ("cpu_limit", parse_cpu), ("memory_limit", parse_bytes)):
             if field in r:
-                try:
-                    setattr(res, field, parse(r[field]))
-                except QuantityError as e:
-                    self.diags.error("SKY112", f"resources.{field}: {e}", spec.where(*at, field), hint=e.hint)
+                setattr(res, field, self.quantity(spec, r[field], parse, at + (field,)))
         return res
 
-    def health(self, spec: Spec, c: Container) -> None:
-        h = spec.data.get("health")
+    def health(self, spec: Spec, c: Container, d: dict, at: tuple) -> None:
+        h = d.get("health")
         if h is None:
             return
+        at = at + ("health",)
         if isinstance(h, str):
             h = {"http": h}
         base = {k: v for k, v in h.items() if k not in ("liveness", "readiness", "startup")}
         if base:
-            c.liveness = self.probe(spec, c, base, ("health",))
-            c.readiness = self.probe(spec, c, base, ("health",))
+            c.liveness = self.probe(spec, c, base, at)
+            c.readiness = self.probe(spec, c, base, at)
         for which in ("liveness", "readiness", "startup"):
             if which in h:
                 p = h[which]
                 if isinstance(p, str):
                     p = {"http": p}
-                setattr(c, which, self.probe(spec, c, p, ("health", which)))
+                setattr(c, which, self.probe(spec, c, p, at + (which,)))
 
     def probe(self, spec: Spec, c: Container, p: dict, at: tuple) -> Probe | None:
         kinds = [k for k in ("http", "tcp", "exec") if k in p]
@@ -154,7 +407,7 @@ class Lowerer:
         names = [p.name for p in c.ports]
         if ref is None:
             if not c.ports:
-                self.diags.error("SKY117", "an HTTP health check needs a port, and this workload has none",
+                self.diags.error("SKY117", "an HTTP health check needs a port, and this container has none",
                                  spec.where(*at[:-1]), hint="add `port: 8080` (or `ports:`), or set the probe's `port:`")
                 return None
             return c.ports[0].name
@@ -168,6 +421,69 @@ class Lowerer:
                              hint=did_you_mean(ref, names) or (f"ports: {', '.join(names)}" if names else None))
             return None
         return ref
+
+    def volumes(self, spec: Spec, w: Workload) -> None:
+        for name, v in (spec.data.get("volumes") or {}).items():
+            if "empty" in v:
+                e = v["empty"] if isinstance(v["empty"], dict) else {}
+                size = self.quantity(spec, e["size"], parse_bytes, ("volumes", name, "empty", "size")) if "size" in e else None
+                vol = Volume(name, "empty", memory=bool(e.get("memory")), size=size)
+            else:
+                t = next(k for k in ("config", "secret", "claim") if k in v)
+                vol = Volume(name, t, v[t])
+            w.volumes.append(vol)
+            w.main.mounts.append(Mount(name, v["mount"], bool(v.get("read_only")), v.get("sub_path")))
+        known = {v.name for v in w.volumes} | {s for s in (spec.data.get("storage") or {})
+                                                if isinstance(spec.data.get("storage"), dict)}
+        if spec.data.get("storage") is not None and not isinstance(spec.data.get("storage"), dict):
+            known.add("data")
+        for c, at in [(c, ("sidecars", c.name)) for c in w.containers[1:]] + \
+                     [(c, ("init", c.name)) for c in w.init_containers]:
+            for m in c.mounts:
+                if m.volume not in known:
+                    self.diags.error("SKY114", f'container "{c.name}" mounts "{m.volume}", which is not a volume of '
+                                               f'"{w.name}"', spec.where(*at, "mounts", m.volume),
+                                     hint=did_you_mean(m.volume, known) or "declare it under `volumes:`")
+
+    @staticmethod
+    def toleration(t: dict) -> dict:
+        out = {}
+        for k, key in (("key", "key"), ("operator", "operator"), ("value", "value"), ("effect", "effect"),
+                       ("seconds", "tolerationSeconds")):
+            if k in t:
+                out[key] = t[k]
+        return out
+
+    def strategy(self, spec: Spec, kind: str) -> Strategy:
+        raw = spec.data.get("strategy")
+        st = Strategy()
+        if raw is None:
+            return st
+        if isinstance(raw, str):
+            raw = {raw: {} if raw in ("blue-green", "canary") else True}
+        (name, cfg), = raw.items()
+        allowed = {"App": ("rolling", "recreate", "blue-green", "canary"), "StatefulApp": ("rolling", "on-delete")}[kind]
+        if name not in allowed:
+            self.diags.error("SKY105", f'strategy "{name}" does not apply to a {kind}', spec.where("strategy"),
+                             hint=f"a {kind} rolls out with {' or '.join(allowed)}")
+            return st
+        st.type = name
+        cfg = cfg if isinstance(cfg, dict) else {}
+        if name == "rolling":
+            st.max_surge, st.max_unavailable = cfg.get("max_surge"), cfg.get("max_unavailable")
+            st.partition = cfg.get("partition")
+            if st.partition is not None and kind == "App":
+                self.diags.error("SKY102", "strategy.rolling.partition applies to StatefulApps only",
+                                 spec.where("strategy", "rolling", "partition"))
+        elif name == "blue-green":
+            st.active, st.preview_image = cfg.get("active", "blue"), cfg.get("preview_image")
+        elif name == "canary":
+            st.percent = cfg.get("percent", 0)
+            st.canary_image = cfg.get("image")
+            if "percent" not in cfg:
+                self.diags.error("SKY103", "a canary needs `percent`", spec.where("strategy"),
+                                 hint="e.g. `strategy: {canary: {percent: 10, image: ghcr.io/acme/api:2.0.0}}`")
+        return st
 
     def exposure(self, spec: Spec, ports: list[Port]) -> Exposure | None:
         e = spec.data.get("expose")
@@ -201,6 +517,22 @@ class Lowerer:
         if x.port is None:
             x.port = ports[0].name
         return x
+
+
+CLUSTER_KINDS = {"Namespace", "ClusterRole", "ClusterRoleBinding", "PersistentVolume", "StorageClass",
+                 "CustomResourceDefinition", "PriorityClass", "IngressClass", "ClusterIssuer",
+                 "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"}
+
+
+def canary_split(replicas: int, percent: int) -> tuple[int, int]:
+    """(stable, canary) replicas: the canary gets `percent` of the total, rounded up, at
+    least one when the percent is above zero, never all of them when there are two or more."""
+    if percent <= 0 or replicas <= 0:
+        return replicas, 0
+    canary = max(1, math.ceil(replicas * percent / 100))
+    if replicas >= 2:
+        canary = min(canary, replicas - 1)
+    return replicas - canary, canary
 
 
 def lower(specs: list[Spec], project, env, diags: Diagnostics, settings: dict | None = None) -> IR:

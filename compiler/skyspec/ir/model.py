@@ -52,6 +52,34 @@ class Resources:
 
 
 @dataclass
+class Mount:
+    volume: str
+    path: str
+    read_only: bool = False
+    sub_path: str | None = None
+
+
+@dataclass
+class Volume:
+    name: str
+    type: str                       # empty | config | secret | claim
+    source: str | None = None       # ConfigMap / Secret / claim name
+    memory: bool = False            # empty: tmpfs
+    size: int | None = None         # empty: sizeLimit (bytes)
+
+
+@dataclass
+class Storage:
+    """A volume claim template of a StatefulApp (one volume per replica)."""
+
+    name: str
+    size: int                       # bytes
+    mount: str
+    storage_class: str | None = None
+    access: str = "ReadWriteOnce"
+
+
+@dataclass
 class Container:
     name: str
     image: str
@@ -63,6 +91,52 @@ class Container:
     liveness: Probe | None = None
     readiness: Probe | None = None
     startup: Probe | None = None
+    mounts: list[Mount] = field(default_factory=list)
+    env_from: list[tuple[str, str, str]] = field(default_factory=list)  # (config|secret, name, prefix)
+    post_start: list[str] | None = None
+    pre_stop: list[str] | None = None
+    security: dict = field(default_factory=dict)    # container securityContext (set by passes)
+
+
+@dataclass
+class Strategy:
+    type: str = "rolling"             # rolling | recreate | blue-green | canary | on-delete
+    max_surge: int | str | None = None
+    max_unavailable: int | str | None = None
+    partition: int | None = None
+    active: str = "blue"              # blue-green: the color the Service selects
+    preview_image: str | None = None  # blue-green: the idle color's image
+    percent: int = 0                  # canary: share of the replicas
+    canary_image: str | None = None
+
+
+@dataclass
+class Autoscale:
+    min: int
+    max: int
+    cpu: int | None = None
+    memory: int | None = None
+
+
+@dataclass
+class JobSpec:
+    completions: int | None = None
+    parallelism: int | None = None
+    backoff_limit: int | None = None
+    active_deadline: int | None = None
+    ttl: int | None = None
+    restart: str = "OnFailure"
+
+
+@dataclass
+class CronSpec:
+    schedule: str
+    time_zone: str | None = None
+    concurrency: str | None = None
+    successful_history: int | None = None
+    failed_history: int | None = None
+    suspend: bool | None = None
+    starting_deadline: int | None = None
 
 
 @dataclass
@@ -87,6 +161,26 @@ class Workload:
     expose: Exposure | None = None
     service: bool = False              # has a Service (exposed, or something connects to it)
     connect_to: list[str] = field(default_factory=list)
+    init_containers: list[Container] = field(default_factory=list)
+    volumes: list[Volume] = field(default_factory=list)
+    storage: list[Storage] = field(default_factory=list)
+    strategy: Strategy = field(default_factory=Strategy)
+    autoscale: Autoscale | None = None
+    pod_management: str | None = None
+    job: JobSpec | None = None
+    cron: CronSpec | None = None
+    node_selector: dict[str, str] = field(default_factory=dict)
+    tolerations: list[dict] = field(default_factory=list)
+    spread: list[str] = field(default_factory=list)      # nodes | zones
+    affinity: dict | None = None
+    priority_class: str | None = None
+    pull_secrets: list[str] = field(default_factory=list)
+    service_account: str | None = None
+    termination_grace: int | None = None
+    pod_annotations: dict[str, str] = field(default_factory=dict)   # pod template only (passes add these)
+    pod_security: dict = field(default_factory=dict)                 # pod securityContext (set by passes)
+    automount_token: bool | None = None
+    k8s: dict = field(default_factory=dict)             # escape hatch: kind -> patch
     spec: Any = None                   # the layered Spec it came from
     origin: dict[str, tuple] = field(default_factory=dict)   # IR field -> spec path
 
@@ -100,6 +194,88 @@ class Workload:
 
 
 @dataclass
+class ConfigData:
+    name: str
+    namespace: str
+    data: dict[str, str]
+    labels: dict[str, str] = field(default_factory=dict)
+    annotations: dict[str, str] = field(default_factory=dict)
+    k8s: dict = field(default_factory=dict)
+    spec: Any = None
+
+
+@dataclass
+class SecretRef:
+    """A Secret the system uses. Never holds a value: `mode` says where the data comes from."""
+
+    name: str
+    namespace: str
+    mode: str                          # existing | external | deploy-time
+    keys: list[str] = field(default_factory=list)
+    type: str | None = None
+    store: str | None = None           # external: the SecretStore
+    store_kind: str = "SecretStore"
+    refresh: str | None = None
+    remote: dict[str, str] = field(default_factory=dict)   # external: key -> remote key[#property]
+    labels: dict[str, str] = field(default_factory=dict)
+    annotations: dict[str, str] = field(default_factory=dict)
+    spec: Any = None
+
+
+@dataclass
+class Account:
+    name: str
+    namespace: str
+    automount: bool | None = None
+    labels: dict[str, str] = field(default_factory=dict)
+    annotations: dict[str, str] = field(default_factory=dict)
+    k8s: dict = field(default_factory=dict)
+    spec: Any = None
+
+
+@dataclass
+class RoleDef:
+    kind: str                          # Role | ClusterRole
+    name: str
+    namespace: str
+    rules: list[dict]
+    bind: list[str] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)
+    annotations: dict[str, str] = field(default_factory=dict)
+    k8s: dict = field(default_factory=dict)
+    spec: Any = None
+
+
+@dataclass
+class NetPolicy:
+    name: str
+    namespace: str
+    select: dict[str, str] | None      # pod labels; None = every pod
+    deny_all: bool = False
+    allow_from: list[dict] = field(default_factory=list)   # peers as NetworkPolicyPeer dicts
+    allow_to: list[dict] = field(default_factory=list)
+    ports: list[int] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)
+    annotations: dict[str, str] = field(default_factory=dict)
+    k8s: dict = field(default_factory=dict)
+    generated: bool = False            # made by a pass, not written in a spec
+    spec: Any = None
+
+
+@dataclass
+class Monitor:
+    """A ServiceMonitor for a workload's metrics port."""
+
+    name: str
+    namespace: str
+    app: str
+    port: str
+    path: str = "/metrics"
+    interval: str | None = None
+    spec: Any = None
+
+
+@dataclass
 class IR:
     project: str
     namespace: str
@@ -109,6 +285,14 @@ class IR:
     settings: dict = field(default_factory=dict)   # the environment profile's settings for passes
     report: list[str] = field(default_factory=list)  # lines for the build report
     invalid: set[str] = field(default_factory=set)  # specs left out after errors (no follow-on errors)
+    configs: list[ConfigData] = field(default_factory=list)
+    secrets: list[SecretRef] = field(default_factory=list)
+    accounts: list[Account] = field(default_factory=list)
+    roles: list[RoleDef] = field(default_factory=list)
+    netpols: list[NetPolicy] = field(default_factory=list)
+    monitors: list[Monitor] = field(default_factory=list)
+    pod_security: dict[str, str] | None = None   # Namespace labels (SecurityPolicy)
+    raw: list[dict] = field(default_factory=list)  # passthrough objects
 
     def workload(self, name: str) -> Workload | None:
         for w in self.workloads:

@@ -317,10 +317,7 @@ def _show(v: Any) -> str:
 
 
 def _snapshot(v: Any) -> Any:
-    """What `explain` shows as a replaced value: scalars as they were, containers
-    summarised (they may be large, and they are shown in full by their own paths)."""
-    if isinstance(v, dict):
-        return {"<map>": len(v)}
-    if isinstance(v, list):
-        return v if len(v) <= 8 and all(not isinstance(x, (dict, list)) for x in v) else {"<list>": len(v)}
+    """The replaced value, kept whole: merging never mutates, so holding a reference costs
+    nothing, and `super` in expressions needs the full value beneath a layer. Displays
+    summarise large values themselves."""
     return v

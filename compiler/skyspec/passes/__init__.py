@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from ..ir.model import IR, Context
 from .apply_defaults import apply_defaults
+from .check_references import check_references
 from .resolve_connections import resolve_connections
 
 PASSES = (
     resolve_connections,
+    check_references,
     apply_defaults,
 )
 

@@ -1,6 +1,6 @@
 """apply_defaults: fill what a spec may leave out with values that need no policy.
 
-- an App without `replicas` runs 1 replica;
+- an App or StatefulApp without `replicas` runs 1 replica;
 - a container without `command`/`args` keeps the image's own entrypoint (nothing to do);
 - workload labels never override the standard `app.kubernetes.io/*` labels (the backends
   add those), so a user label with such a key is dropped here with a warning.
@@ -15,7 +15,7 @@ STANDARD_PREFIX = "app.kubernetes.io/"
 
 def apply_defaults(ir: IR, ctx: Context) -> IR:
     for w in ir.workloads:
-        if w.kind == "App" and w.replicas is None:
+        if w.kind in ("App", "StatefulApp") and w.replicas is None:
             w.replicas = 1
             w.origin["replicas"] = ("pass", "apply_defaults")
         for k in [k for k in w.labels if k.startswith(STANDARD_PREFIX)]:

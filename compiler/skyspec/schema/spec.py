@@ -156,6 +156,163 @@ CMD = {"anyOf": [{"type": "array", "items": {"type": ["string", "number"]}}, {"t
        "description": "A list of words (a string is split like a shell would, without expansion)."}
 
 
+
+COMMAND_LIST = {"type": "array", "items": {"type": "string"}, "minItems": 1}
+
+VOLUMES = {
+    "type": "object",
+    "description": "Volumes by name, each mounted at `mount`: `{empty: true}` (scratch space; "
+                   "`{empty: {memory: true, size: 64Mi}}`), `{config: NAME}` (a ConfigMap's keys as files), "
+                   "`{secret: NAME}` (a Secret's keys as files) or `{claim: NAME}` (an existing PersistentVolumeClaim).",
+    "propertyNames": {"maxLength": 63, "pattern": DNS1123_LABEL},
+    "additionalProperties": {
+        "type": "object", "additionalProperties": False, "required": ["mount"],
+        "properties": {
+            "mount": {"type": "string", "pattern": "^/", "description": "Absolute path in the container."},
+            "read_only": {"type": "boolean"},
+            "sub_path": {"type": "string"},
+            "empty": {"anyOf": [{"const": True}, {"type": "object", "additionalProperties": False,
+                                                  "properties": {"memory": {"type": "boolean"}, "size": QTY}}]},
+            "config": NAME, "secret": NAME, "claim": NAME,
+        },
+        "oneOf": [{"required": ["empty"]}, {"required": ["config"]}, {"required": ["secret"]}, {"required": ["claim"]}],
+        "x-message": "{field} needs exactly one source: empty, config, secret or claim",
+    },
+    "examples": [{"cache": {"empty": True, "mount": "/var/cache/app"}, "settings": {"config": "api-config", "mount": "/etc/api"}}],
+}
+
+ENV_FROM = {
+    "type": "array",
+    "description": "Load every key of a ConfigMap or Secret as environment variables.",
+    "items": {"type": "object", "additionalProperties": False, "minProperties": 1, "maxProperties": 2,
+              "properties": {"config": NAME, "secret": NAME, "prefix": {"type": "string"}}},
+    "examples": [[{"config": "api-config"}]],
+}
+
+LIFECYCLE = {
+    "type": "object", "additionalProperties": False,
+    "description": "Container lifecycle hooks: commands run after start and before stop.",
+    "properties": {"post_start": COMMAND_LIST, "pre_stop": COMMAND_LIST,
+                   "termination_grace": {"type": "integer", "minimum": 0,
+                                         "description": "Seconds the pod gets to stop (terminationGracePeriodSeconds)."}},
+}
+
+
+def _container_props() -> dict:
+    return {
+        "image": {"type": "string", "minLength": 1,
+                  "pattern": r"^[a-z0-9]([-a-z0-9._/:]*[a-z0-9])?(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$",
+                  "x-message": "{field} {value} is not a valid image reference",
+                  "x-hint": "write REGISTRY/REPOSITORY:TAG in lower case, e.g. `ghcr.io/acme/api:1.4.2`",
+                  "description": "The container image, `repository:tag` (pin a tag; `@sha256:` digests welcome)."},
+        "command": CMD, "args": CMD,
+        "port": {**PORT_NUMBER, "description": "Shorthand for `ports: {http: PORT}`."},
+        "ports": PORTS,
+        "env": ENV,
+        "secrets": SECRET_REFS,
+        "env_from": ENV_FROM,
+        "resources": RESOURCES,
+        "health": HEALTH,
+        "mounts": {"type": "object", "description": "Mount the workload's volumes: `{volume-name: /path}`.",
+                   "additionalProperties": {"type": "string", "pattern": "^/"}},
+        "lifecycle": LIFECYCLE,
+    }
+
+
+CONTAINERS = {
+    "type": "object",
+    "description": "Extra containers by name, each with the fields of the main container (image, command, "
+                   "ports, env, resources, health, `mounts`).",
+    "propertyNames": {"maxLength": 63, "pattern": DNS1123_LABEL},
+    "additionalProperties": {"type": "object", "additionalProperties": False, "required": ["image"],
+                             "properties": None},  # filled below
+}
+
+TOLERATION = {
+    "type": "object", "additionalProperties": False,
+    "properties": {"key": {"type": "string"}, "operator": {"enum": ["Equal", "Exists"]}, "value": {"type": "string"},
+                   "effect": {"enum": ["NoSchedule", "PreferNoSchedule", "NoExecute"]},
+                   "seconds": {"type": "integer", "minimum": 0, "description": "tolerationSeconds (NoExecute)."}},
+}
+
+SCHEDULING = {
+    "node_selector": {**STR_MAP, "description": "Run only on nodes with these labels."},
+    "tolerations": {"type": "array", "items": TOLERATION},
+    "spread": {"anyOf": [{"enum": ["nodes", "zones"]},
+                         {"type": "array", "items": {"enum": ["nodes", "zones"]}, "uniqueItems": True}],
+               "description": "Spread replicas over nodes and/or zones (topology spread constraints)."},
+    "affinity": {"type": "object", "description": "A raw Kubernetes `affinity` block, for what `spread` cannot say."},
+    "priority_class": {"type": "string", "description": "The PriorityClass of the pods."},
+    "image_pull_secrets": {"type": "array", "items": NAME, "description": "Secrets with registry credentials."},
+    "service_account": {**NAME, "description": "The ServiceAccount the pods run as."},
+}
+
+K8S_PATCH = {
+    "type": "object",
+    "description": "Escape hatch: patches merged into the generated objects, by kind "
+                   "(`{Deployment: {spec: {minReadySeconds: 10}}}`). Maps merge, lists and scalars replace.",
+    "propertyNames": {"pattern": "^[A-Z][A-Za-z]+$"},
+    "additionalProperties": {"type": "object"},
+    "examples": [{"Deployment": {"spec": {"minReadySeconds": 10}}}],
+}
+
+STORAGE = {
+    "anyOf": [
+        QTY,
+        {"type": "object",
+         "propertyNames": {"maxLength": 63, "pattern": DNS1123_LABEL},
+         "additionalProperties": {"anyOf": [
+             QTY,
+             {"type": "object", "additionalProperties": False, "required": ["size"],
+              "properties": {"size": QTY, "mount": {"type": "string", "pattern": "^/"},
+                             "class": {"type": "string", "description": "The StorageClass."},
+                             "access": {"enum": ["ReadWriteOnce", "ReadWriteOncePod", "ReadOnlyMany", "ReadWriteMany"]}}},
+         ]}},
+    ],
+    "description": "Persistent volumes per replica: `storage: 20Gi` (one volume `data` at /data), or by name: "
+                   "`{data: {size: 20Gi, mount: /var/lib/postgresql/data, class: fast-ssd}}`.",
+    "examples": ["20Gi", {"data": {"size": "20Gi", "mount": "/var/lib/postgresql/data"}}],
+}
+
+STRATEGY = {
+    "anyOf": [
+        {"enum": ["rolling", "recreate", "blue-green", "canary", "on-delete"]},
+        {"type": "object", "additionalProperties": False, "maxProperties": 1, "minProperties": 1,
+         "properties": {
+             "rolling": {"type": "object", "additionalProperties": False,
+                         "properties": {"max_surge": {"type": ["integer", "string"]},
+                                        "max_unavailable": {"type": ["integer", "string"]},
+                                        "partition": {"type": "integer", "minimum": 0,
+                                                      "description": "StatefulApp: only pods with an ordinal >= partition update."}}},
+             "recreate": {"const": True},
+             "on-delete": {"const": True},
+             "blue-green": {"type": "object", "additionalProperties": False,
+                            "properties": {"active": {"enum": ["blue", "green"]},
+                                           "preview_image": {"type": "string",
+                                                             "description": "The image the idle color runs (the candidate)."}}},
+             "canary": {"type": "object", "additionalProperties": False, "required": ["percent"],
+                        "properties": {"percent": {"type": "integer", "minimum": 0, "maximum": 100},
+                                       "image": {"type": "string", "description": "The canary's image."}}},
+         }},
+    ],
+    "description": "How updates roll out: rolling (default), recreate, blue-green (two Deployments, the Service "
+                   "selects the active color) or canary (a second Deployment with `percent` of the replicas).",
+    "examples": [{"rolling": {"max_surge": 1, "max_unavailable": 0}}, {"canary": {"percent": 10, "image": "x/api:2"}}],
+}
+
+AUTOSCALE = {
+    "type": "object", "additionalProperties": False, "required": ["max"],
+    "properties": {"min": {"type": "integer", "minimum": 1}, "max": {"type": "integer", "minimum": 1},
+                   "cpu": {"type": "integer", "minimum": 1, "maximum": 100, "description": "Target CPU utilization %."},
+                   "memory": {"type": "integer", "minimum": 1, "maximum": 100, "description": "Target memory utilization %."}},
+    "description": "A HorizontalPodAutoscaler (autoscaling/v2).",
+    "examples": [{"min": 2, "max": 10, "cpu": 70}],
+}
+
+CRON = {"type": "string", "description": "A cron schedule: five fields (`0 2 * * *`) or @hourly/@daily/@weekly/@monthly/@yearly.",
+        "examples": ["0 2 * * *"]}
+
+
 def _common(kind: str) -> dict:
     return {
         "kind": {"const": kind},
@@ -167,24 +324,21 @@ def _common(kind: str) -> dict:
 
 
 def _workload(kind: str) -> dict[str, Any]:
-    return {
-        **_common(kind),
-        "image": {"type": "string", "minLength": 1,
-                  "pattern": r"^[a-z0-9]([-a-z0-9._/:]*[a-z0-9])?(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$|\$\{",
-                  "x-message": "{field} {value} is not a valid image reference",
-                  "x-hint": "write REGISTRY/REPOSITORY:TAG in lower case, e.g. `ghcr.io/acme/api:1.4.2`",
-                  "description": "The container image, `repository:tag` (pin a tag; `@sha256:` digests welcome)."},
-        "command": CMD, "args": CMD,
-        "port": {**PORT_NUMBER, "description": "Shorthand for `ports: {http: PORT}`."},
-        "ports": PORTS,
-        "env": ENV,
-        "secrets": SECRET_REFS,
-        "resources": RESOURCES,
-        "health": HEALTH,
+    props = {**_common(kind), **_container_props(), **SCHEDULING}
+    props.update({
         "connect_to": {"type": "array", "items": NAME, "uniqueItems": True,
                        "description": "Workloads this one talks to: discovery env vars, Compose `depends_on`, "
                                       "NetworkPolicy allows."},
-    }
+        "volumes": VOLUMES,
+        "sidecars": CONTAINERS,
+        "init": {**CONTAINERS, "description": "Init containers by name, run in order before the main container."},
+        "k8s": K8S_PATCH,
+    })
+    return props
+
+
+CONTAINERS["additionalProperties"]["properties"] = {
+    k: v for k, v in _container_props().items() if k not in ("port",)}
 
 
 def _doc(kind: str, title: str, props: dict, required: list[str], description: str) -> dict:
@@ -203,11 +357,183 @@ def _doc(kind: str, title: str, props: dict, required: list[str], description: s
 def app_schema() -> dict:
     props = _workload("App")
     props.update({
-        "replicas": {"type": "integer", "minimum": 0, "description": "Pod count (ignored by `autoscale`)."},
+        "replicas": {"type": "integer", "minimum": 0, "description": "Pod count (the minimum when `autoscale` is set)."},
         "expose": EXPOSE,
+        "strategy": STRATEGY,
+        "autoscale": AUTOSCALE,
     })
     return _doc("App", "skyspec App", props, ["kind", "name", "image"],
                 "A stateless workload: a Deployment, a Service for its ports, an Ingress when exposed with a host.")
+
+
+def statefulapp_schema() -> dict:
+    props = _workload("StatefulApp")
+    props.update({
+        "replicas": {"type": "integer", "minimum": 0},
+        "expose": EXPOSE,
+        "storage": STORAGE,
+        "strategy": STRATEGY,
+        "pod_management": {"enum": ["OrderedReady", "Parallel"],
+                           "description": "Start and stop pods in order (default) or all at once."},
+    })
+    return _doc("StatefulApp", "skyspec StatefulApp", props, ["kind", "name", "image"],
+                "A stateful workload: a StatefulSet with a volume per replica, a headless Service for stable "
+                "network identities and a client Service.")
+
+
+def _job_props(kind: str) -> dict:
+    props = _workload(kind)
+    for k in ("health", "port", "ports"):  # a run-to-completion pod serves nothing
+        props.pop(k)
+    props.update({
+        "completions": {"type": "integer", "minimum": 1},
+        "parallelism": {"type": "integer", "minimum": 0},
+        "backoff_limit": {"type": "integer", "minimum": 0, "description": "Retries before the Job fails."},
+        "active_deadline": {"type": "integer", "minimum": 1, "description": "Seconds the Job may run."},
+        "ttl": {"type": "integer", "minimum": 0, "description": "Seconds to keep a finished Job."},
+        "restart": {"enum": ["OnFailure", "Never"], "description": "Pod restart policy (default OnFailure)."},
+    })
+    return props
+
+
+def job_schema() -> dict:
+    return _doc("Job", "skyspec Job", _job_props("Job"), ["kind", "name", "image"],
+                "A run-to-completion workload: a Job.")
+
+
+def cronjob_schema() -> dict:
+    props = _job_props("CronJob")
+    props.update({
+        "schedule": CRON,
+        "time_zone": {"type": "string", "description": "An IANA time zone, e.g. `Europe/Paris`."},
+        "concurrency": {"enum": ["Allow", "Forbid", "Replace"]},
+        "history": {"type": "object", "additionalProperties": False,
+                    "properties": {"successful": {"type": "integer", "minimum": 0},
+                                   "failed": {"type": "integer", "minimum": 0}}},
+        "suspend": {"type": "boolean"},
+        "starting_deadline": {"type": "integer", "minimum": 1},
+    })
+    return _doc("CronJob", "skyspec CronJob", props, ["kind", "name", "image", "schedule"],
+                "A Job on a schedule: a CronJob.")
+
+
+def configmap_schema() -> dict:
+    props = {
+        **_common("ConfigMap"),
+        "data": {"type": "object", "additionalProperties": {"type": ["string", "number", "boolean"]},
+                 "description": "Literal entries."},
+        "files": {"type": "object", "additionalProperties": {"type": "string"},
+                  "description": "Entries read from files (paths relative to the project file, inside the project)."},
+        "json": {"type": "object", "description": "Entries rendered as JSON from structured values."},
+        "yaml": {"type": "object", "description": "Entries rendered as YAML from structured values."},
+        "k8s": K8S_PATCH,
+    }
+    return _doc("ConfigMap", "skyspec ConfigMap", props, ["kind", "name"],
+                "Configuration data, mounted as files (`volumes: {x: {config: NAME, mount: /etc/x}}`) or loaded as "
+                "environment variables (`env_from: [{config: NAME}]`).")
+
+
+def secret_schema() -> dict:
+    ext = {"type": "object", "additionalProperties": False, "required": ["store", "data"],
+           "properties": {
+               "store": {"type": "string", "description": "The SecretStore (or ClusterSecretStore) name."},
+               "store_kind": {"enum": ["SecretStore", "ClusterSecretStore"]},
+               "refresh": {"type": "string", "pattern": r"^([0-9]+(s|m|h))+$", "description": "e.g. `1h`."},
+               "data": {"type": "object", "description": "Secret key -> the remote key (`path` or `path#property`).",
+                        "additionalProperties": {"type": "string", "minLength": 1}},
+           }}
+    props = {
+        **_common("Secret"),
+        "type": {"type": "string", "description": "The Secret type, e.g. `kubernetes.io/tls`."},
+        "existing": {"const": True, "description": "The Secret exists in the cluster already: nothing is generated."},
+        "external": {**ext, "description": "Fetched from an external store by the External Secrets operator "
+                                           "(an ExternalSecret is generated)."},
+        "keys": {"type": "array", "items": {"type": "string"}, "description": "Keys supplied at deploy time."},
+        "data": {"type": "object", "additionalProperties": {"type": "string"},
+                 "description": "Literal values: refused in protected environments and never written to any output."},
+    }
+    return _doc("Secret", "skyspec Secret", props, ["kind", "name"],
+                "A reference to secret data: an existing cluster Secret, an external store entry, or keys "
+                "supplied at deploy time. Values never appear in generated files.")
+
+
+def serviceaccount_schema() -> dict:
+    props = {**_common("ServiceAccount"),
+             "automount_token": {"type": "boolean", "description": "Mount the API token into pods."},
+             "k8s": K8S_PATCH}
+    return _doc("ServiceAccount", "skyspec ServiceAccount", props, ["kind", "name"], "An identity for pods.")
+
+
+def role_schema() -> dict:
+    rule = {"type": "object", "additionalProperties": False, "required": ["resources", "verbs"],
+            "properties": {"api_groups": {"type": "array", "items": {"type": "string"}},
+                           "resources": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+                           "names": {"type": "array", "items": {"type": "string"}},
+                           "verbs": {"type": "array", "minItems": 1, "items": {
+                               "enum": ["get", "list", "watch", "create", "update", "patch", "delete",
+                                        "deletecollection", "*"]}}}}
+    props = {**_common("Role"), "kind": {"enum": ["Role", "ClusterRole"]},
+             "rules": {"type": "array", "items": rule, "minItems": 1},
+             "bind": {"type": "array", "items": NAME, "description": "ServiceAccounts granted this role (a binding is generated)."},
+             "k8s": K8S_PATCH}
+    return _doc("Role", "skyspec Role / ClusterRole", props, ["kind", "name", "rules"],
+                "RBAC rules, and the binding to service accounts.")
+
+
+def networkpolicy_schema() -> dict:
+    peer = {"type": "object", "additionalProperties": False, "minProperties": 1, "maxProperties": 1,
+            "properties": {"app": NAME, "labels": STR_MAP, "namespace": NAME,
+                           "cidr": {"type": "string", "pattern": r"^[0-9a-fA-F:.]+/[0-9]{1,3}$"}}}
+    props = {**_common("NetworkPolicy"),
+             "select": {"type": "object", "additionalProperties": False, "minProperties": 1, "maxProperties": 1,
+                        "properties": {"app": NAME, "labels": STR_MAP},
+                        "description": "The pods it applies to (omit for every pod of the namespace)."},
+             "deny_all": {"type": "boolean", "description": "Deny all traffic to (and from) the selected pods, "
+                                                            "except what `allow_from`/`allow_to` permit."},
+             "allow_from": {"type": "array", "items": peer},
+             "allow_to": {"type": "array", "items": peer},
+             "ports": {"type": "array", "items": PORT_NUMBER, "description": "Limit the allowed traffic to these ports."},
+             "k8s": K8S_PATCH}
+    return _doc("NetworkPolicy", "skyspec NetworkPolicy", props, ["kind", "name"],
+                "Which traffic may reach (or leave) pods.")
+
+
+def securitypolicy_schema() -> dict:
+    props = {**_common("SecurityPolicy"),
+             "level": {"enum": ["privileged", "baseline", "restricted"],
+                       "description": "The Pod Security Standards level enforced on the namespace."},
+             "mode": {"enum": ["enforce", "audit", "warn"], "description": "Default enforce."}}
+    return _doc("SecurityPolicy", "skyspec SecurityPolicy", props, ["kind", "name", "level"],
+                "Pod Security Standards for the namespace (labels on the Namespace object).")
+
+
+def observability_schema() -> dict:
+    props = {**_common("Observability"),
+             "apps": {"type": "array", "items": NAME, "minItems": 1, "description": "The workloads it applies to."},
+             "metrics": {"type": "object", "additionalProperties": False, "required": ["port"],
+                         "properties": {"port": PORT_REF, "path": {"type": "string", "pattern": "^/"},
+                                        "interval": {"type": "string", "pattern": r"^[0-9]+(s|m)$"},
+                                        "service_monitor": {"type": "boolean",
+                                                            "description": "Emit a Prometheus Operator ServiceMonitor."},
+                                        "annotations": {"type": "boolean",
+                                                        "description": "Add prometheus.io/scrape annotations to the pods."}}},
+             "logging": {"type": "object", "additionalProperties": False,
+                         "properties": {"level": {"enum": ["debug", "info", "warn", "error"]},
+                                        "format": {"enum": ["json", "text"]}}},
+             "tracing": {"type": "object", "additionalProperties": False, "required": ["endpoint"],
+                         "properties": {"endpoint": {"type": "string"},
+                                        "sample_rate": {"type": "number", "minimum": 0, "maximum": 1}}}}
+    return _doc("Observability", "skyspec Observability", props, ["kind", "name", "apps"],
+                "Metrics scraping (ServiceMonitor and/or annotations), and logging and tracing settings passed to "
+                "the apps as environment variables.")
+
+
+def resource_schema() -> dict:
+    props = {**_common("Resource"),
+             "manifest": {"type": "object", "required": ["apiVersion", "kind"],
+                          "description": "Any Kubernetes object, emitted as written (namespace added when missing)."}}
+    return _doc("Resource", "skyspec Resource", props, ["kind", "name", "manifest"],
+                "An escape hatch: a raw Kubernetes object.")
 
 
 def project_schema() -> dict:
@@ -281,6 +607,17 @@ def all_schemas() -> dict[str, dict]:
     """file name -> schema, for every schema skyspec publishes."""
     return {
         "app.json": app_schema(),
+        "statefulapp.json": statefulapp_schema(),
+        "job.json": job_schema(),
+        "cronjob.json": cronjob_schema(),
+        "configmap.json": configmap_schema(),
+        "secret.json": secret_schema(),
+        "serviceaccount.json": serviceaccount_schema(),
+        "role.json": role_schema(),
+        "networkpolicy.json": networkpolicy_schema(),
+        "securitypolicy.json": securitypolicy_schema(),
+        "observability.json": observability_schema(),
+        "resource.json": resource_schema(),
         "project.json": project_schema(),
         "overlay.json": overlay_schema(),
     }

@@ -1,0 +1,68 @@
+"""check_references: every name a workload uses must name something the output defines.
+
+No validator catches these without a cluster (reference/validators.md), and each would
+leave a pod stuck in ContainerCreating: a Secret or ConfigMap that does not exist
+(`secrets:`, `env_from`, `volumes`), a Secret key that the Secret does not declare, a
+ServiceAccount, a PersistentVolumeClaim, or a ServiceAccount a Role binds. Each is SKY114
+at the reference, with a suggestion.
+"""
+
+from __future__ import annotations
+
+from ..diagnostics import did_you_mean
+from ..ir.model import IR, Context
+
+
+def check_references(ir: IR, ctx: Context) -> IR:
+    secrets = {s.name: s for s in ir.secrets}
+    configs = {c.name for c in ir.configs}
+    accounts = {a.name for a in ir.accounts} | {"default"}
+    claims = {r["object"]["metadata"]["name"] for r in ir.raw if r["object"].get("kind") == "PersistentVolumeClaim"}
+    skip = ir.invalid
+
+    def report(spec, at: tuple, what: str, name: str, known, declare: str) -> None:
+        if name in skip:
+            return
+        ctx.diags.error("SKY114", f'{what} "{name}" is not defined in this project',
+                        spec.where(*at) if spec else None,
+                        hint=did_you_mean(name, known) or declare)
+
+    for w in ir.workloads:
+        spec = w.spec
+        for c in w.containers + w.init_containers:
+            for e in c.env:
+                if e.secret:
+                    name, key = e.secret
+                    s = secrets.get(name)
+                    if s is None:
+                        report(spec, e.origin or (), "Secret", name, secrets,
+                               f"declare it: `kind: Secret`, `name: {name}` with `existing: true`, `external:` or `keys:`")
+                    elif s.keys and key not in s.keys:
+                        ctx.diags.error("SKY114", f'Secret "{name}" has no key "{key}"',
+                                        spec.where(*(e.origin or ())) if spec else None,
+                                        hint=did_you_mean(key, s.keys) or f"keys: {', '.join(s.keys)}")
+            for kind, name, _ in c.env_from:
+                if kind == "config" and name not in configs:
+                    report(spec, ("env_from",), "ConfigMap", name, configs, f"declare `kind: ConfigMap`, `name: {name}`")
+                if kind == "secret" and name not in secrets:
+                    report(spec, ("env_from",), "Secret", name, secrets, f"declare `kind: Secret`, `name: {name}`")
+        for v in w.volumes:
+            at = ("volumes", v.name, v.type)
+            if v.type == "config" and v.source not in configs:
+                report(spec, at, "ConfigMap", v.source, configs, f"declare `kind: ConfigMap`, `name: {v.source}`")
+            elif v.type == "secret" and v.source not in secrets:
+                report(spec, at, "Secret", v.source, secrets, f"declare `kind: Secret`, `name: {v.source}`")
+            elif v.type == "claim" and v.source not in claims:
+                report(spec, at, "PersistentVolumeClaim", v.source, claims,
+                       "declare it with `kind: Resource` (a PersistentVolumeClaim manifest), or use a StatefulApp's `storage`")
+        if w.service_account and w.service_account not in accounts:
+            report(spec, ("service_account",), "ServiceAccount", w.service_account, accounts,
+                   f"declare `kind: ServiceAccount`, `name: {w.service_account}`")
+        for p in w.pull_secrets:
+            if p not in secrets:
+                report(spec, ("image_pull_secrets",), "Secret", p, secrets, f"declare `kind: Secret`, `name: {p}`")
+    for r in ir.roles:
+        for i, sa in enumerate(r.bind):
+            if sa not in accounts:
+                report(r.spec, ("bind", i), "ServiceAccount", sa, accounts, f"declare `kind: ServiceAccount`, `name: {sa}`")
+    return ir
