@@ -113,7 +113,7 @@ def build(directory: Path, envs, formats, out, sets, dfmt) -> None:
         _emit_diags(session, dfmt)
         sys.exit(1)
     fmts = fmts or proj.outputs
-    files = render(compiled, fmts)
+    files = render(compiled, fmts, session.diags)
     target = out if out is not None else proj.root / "out"
     if session.diags.has_errors or not write_tree(target, files, session.diags, guard=proj.root):
         _emit_diags(session, dfmt)

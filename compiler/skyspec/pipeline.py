@@ -172,6 +172,8 @@ class Session:
 
 
 # format -> backend module; each exposes `render(irs: dict[env name, IR]) -> {relative path: text}`
+# and may expose `check(irs, diags)` for what only that format cannot express (a warning at
+# the spec line, e.g. a CronJob in Compose).
 BACKENDS = {
     "kubernetes": "skyspec.backends.kubernetes",
     "compose": "skyspec.backends.compose",
@@ -180,12 +182,15 @@ BACKENDS = {
 }
 
 
-def render(compiled: dict[str, Compiled], formats: Sequence[str]) -> dict[str, str]:
+def render(compiled: dict[str, Compiled], formats: Sequence[str], diags: Diagnostics | None = None) -> dict[str, str]:
     """Every requested format for the compiled environments: relative path -> text."""
     import importlib
 
     irs = {name: c.ir for name, c in compiled.items()}
     files: dict[str, str] = {}
     for fmt in formats:
-        files.update(importlib.import_module(BACKENDS[fmt]).render(irs))
+        backend = importlib.import_module(BACKENDS[fmt])
+        if diags is not None and hasattr(backend, "check"):
+            backend.check(irs, diags)
+        files.update(backend.render(irs))
     return dict(sorted(files.items()))

@@ -122,9 +122,11 @@ def _report(err, data: Any, prov: Prov, diags: Diagnostics, secret: bool, prefix
     inst = err.instance
     sch = err.schema if isinstance(err.schema, dict) else {}
     field = _field(path, prefix)
-    custom = sch.get("x-message")
-    hint = sch.get("x-hint")
     secret = secret or "secret" in path or "secrets" in path
+    custom = sch.get("x-message")
+    if custom:
+        custom = custom.format(field=field, value=_show(inst, secret))
+    hint = sch.get("x-hint")
     if v == "additionalProperties" and isinstance(inst, dict):
         allowed = list(sch.get("properties", {}))
         patterns = [re.compile(p) for p in sch.get("patternProperties", {})]
@@ -154,13 +156,17 @@ def _report(err, data: Any, prov: Prov, diags: Diagnostics, secret: bool, prefix
             t = br.get("type") if isinstance(br, dict) else None
             if t and _type_words(t) not in kinds:
                 kinds.append(_type_words(t))
-        msg = custom or f"{field} must be {' or '.join(kinds) if kinds else 'one of the allowed forms'}, got {_show(inst, secret)}"
-        diags.error("SKY104", msg, _pos_of(prov, path), hint=hint)
+        if kinds:
+            diags.error("SKY104", custom or f"{field} must be {' or '.join(kinds)}, got {_show(inst, secret)}",
+                        _pos_of(prov, path), hint=hint)
+        else:
+            diags.error("SKY108", custom or f"{field} does not match any of the allowed forms", _pos_of(prov, path),
+                        hint=hint)
         return
     pos = _pos_of(prov, path)
     if v == "type":
         diags.error("SKY104", custom or f"{field} must be {_type_words(err.validator_value)}, got {_show(inst, secret)}",
-                    pos, hint=hint or _type_hint(err.validator_value, inst))
+                    pos, hint=hint or (None if secret else _type_hint(err.validator_value, inst)))
     elif v in ("enum", "const"):
         allowed = err.validator_value if v == "enum" else [err.validator_value]
         words = ", ".join(_show(a, False) for a in allowed)
@@ -180,8 +186,7 @@ def _report(err, data: Any, prov: Prov, diags: Diagnostics, secret: bool, prefix
             qhint = e.hint
         diags.error("SKY112", f"{field}: {_show(inst, secret)} is not a valid quantity", pos, hint=qhint)
     elif v in ("pattern", "format"):
-        diags.error("SKY107", (custom or "{field} {value} is not valid").format(field=field, value=_show(inst, secret)),
-                    pos, hint=hint)
+        diags.error("SKY107", custom or f"{field} {_show(inst, secret)} is not valid", pos, hint=hint)
     else:
         diags.error("SKY108", custom or f"{field}: {err.message if not secret else 'invalid value'}", pos, hint=hint)
 
