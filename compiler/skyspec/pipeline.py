@@ -17,10 +17,10 @@ from .diagnostics import Diagnostics, Sources
 from .frontend import SourceDoc
 from .ir.model import IR, Context
 from .layers.merge import Merger, prov_from_loc
-from .layers.stack import (Overlay, Spec, apply_defaults_beneath, apply_overlay, identify, load_overlay,
+from .layers.stack import (WORKLOAD_KINDS, Overlay, Spec, apply_defaults_beneath, apply_overlay, identify, load_overlay,
                            set_patch)
 from .paths import data_dir
-from .project import Environment, Project, find_project_file, load_project, load_specs, shown_path
+from .project import Environment, Project, Target, find_project_file, load_project, load_specs, shown_path
 
 FORMATS = ("kubernetes", "compose", "helm", "kustomize")
 
@@ -30,6 +30,13 @@ class Compiled:
     env: Environment
     specs: list[Spec]
     ir: IR
+    target: Target | None = None
+
+    @property
+    def key(self) -> str:
+        """The output unit: `prod`, or `prod.eu-west` for a target (environment names are
+        DNS labels, so the dot is unambiguous)."""
+        return f"{self.env.name}.{self.target.name}" if self.target else self.env.name
 
 
 class Session:
@@ -75,16 +82,18 @@ class Session:
                             self._overlays)
 
     def _env_overlays(self, env: Environment) -> list[Overlay]:
+        return self._overlay_files(env.overlays, ("environments", env.name, "overlays"), "overlay")
+
+    def _overlay_files(self, rels: list[str], at: tuple, kind: str) -> list[Overlay]:
         assert self.project is not None
         out = []
-        for i, rel in enumerate(env.overlays):
+        for i, rel in enumerate(rels):
             path = self.project.root / rel
             if not path.is_file():
-                self.diags.error("SKY014", f'overlay file "{rel}" not found',
-                                 self.project.pos("environments", env.name, "overlays", i),
+                self.diags.error("SKY014", f'overlay file "{rel}" not found', self.project.pos(*at, i),
                                  hint="paths are relative to the project file")
                 continue
-            ov = load_overlay(path, shown_path(path), f"overlay:{rel}", self.diags, self.sources, self._overlays)
+            ov = load_overlay(path, shown_path(path), f"{kind}:{rel}", self.diags, self.sources, self._overlays)
             if ov is not None:
                 out.append(ov)
         return out
@@ -98,12 +107,16 @@ class Session:
             p = self._provs[id(doc)] = prov_from_loc(doc.data, doc.loc, "spec")
         return p
 
-    def layered(self, env: Environment, sets: Iterable[str] = ()) -> list[Spec]:
-        """The specs of ``env`` with every layer applied and expressions resolved."""
+    def layered(self, env: Environment, sets: Iterable[str] = (), target: Target | None = None) -> list[Spec]:
+        """The specs of ``env`` (bound to ``target``, if any) with every layer applied."""
         specs = [Spec(d.data["kind"], d.data["name"], d.data, self._spec_prov(d), d.file, d.loc.pos)
                  for d in self.docs]
+        if target is not None:
+            specs = [s for s in specs if not s.is_workload or _bound(s, target)]
         profile = self._profile(env)
         overlays = ([profile] if profile else []) + self._env_overlays(env)
+        if target is not None:
+            overlays += self._overlay_files(target.overlays, ("targets", target.name, "overlays"), "target")
         for ov in overlays:
             if "defaults" in ov.data:
                 for s in specs:
@@ -137,8 +150,8 @@ class Session:
 
         return [s for s in specs if validate(s.data, s.prov, KINDS[s.kind], self.diags, secret=s.kind == "Secret")]
 
-    def compile(self, env_name: str, sets: Iterable[str] = ()) -> Compiled | None:
-        """One environment through every stage; None when anything failed."""
+    def compile(self, env_name: str, sets: Iterable[str] = (), target: Target | None = None) -> Compiled | None:
+        """One environment (or one target of it) through every stage; None when anything failed."""
         from .ir.lower import lower
         from .passes import run_passes
 
@@ -148,18 +161,28 @@ class Session:
         if env is None:
             return None
         before = self.diags.error_count
-        specs = self.layered(env, sets)
+        specs = self.layered(env, sets, target)
         valid = self.check(specs)
         # Lowering and the passes run even after problems, on the specs that are valid, so
         # one run reports everything; references to an invalid spec are not reported again.
         ir = lower(valid, self.project, env, self.diags, self.settings(env))
+        if target is not None:
+            ir.target = target.name
+            ir.unbound = {d.data["name"] for d in self.docs if d.data["kind"] in WORKLOAD_KINDS} - {s.name for s in specs}
+            if target.namespace:
+                ir.namespace = target.namespace
+                for w in ir.workloads:
+                    if not w.spec.data.get("namespace"):
+                        w.namespace = target.namespace
         ir.invalid = {s.name for s in specs if s not in valid}
         ir = run_passes(ir, Context(self.project, env, self.diags))
         if self.diags.error_count > before:
             return None
-        return Compiled(env, specs, ir)
+        return Compiled(env, specs, ir, target)
 
     def compile_all(self, envs: Sequence[str] | None = None, sets: Iterable[str] = ()) -> dict[str, Compiled]:
+        """Every environment asked for (all by default), and every target bound to them;
+        keyed by output unit (`prod`, `prod.eu-west`)."""
         if self.project is None:
             return {}
         names = list(envs) if envs else list(self.project.environments)
@@ -167,8 +190,27 @@ class Session:
         for name in names:
             c = self.compile(name, sets)
             if c is not None:
-                out[name] = c
+                out[c.key] = c
+            for t in self.project.targets.values():
+                if name in t.environments:
+                    ct = self.compile(name, sets, t)
+                    if ct is not None:
+                        out[ct.key] = ct
         return out
+
+
+def _bound(spec: Spec, target: Target) -> bool:
+    import fnmatch
+
+    sel = target.select
+    if not sel:
+        return True
+    if "kinds" in sel and spec.kind not in sel["kinds"]:
+        return False
+    if "names" in sel and not any(fnmatch.fnmatchcase(spec.name, n) for n in sel["names"]):
+        return False
+    labels = spec.data.get("labels") or {}
+    return all(labels.get(k) == v for k, v in (sel.get("labels") or {}).items())
 
 
 # format -> backend module; each exposes `render(irs: dict[env name, IR]) -> {relative path: text}`
@@ -186,7 +228,7 @@ def render(compiled: dict[str, Compiled], formats: Sequence[str], diags: Diagnos
     """Every requested format for the compiled environments: relative path -> text."""
     import importlib
 
-    irs = {name: c.ir for name, c in compiled.items()}
+    irs = {key: c.ir for key, c in compiled.items()}
     files: dict[str, str] = {}
     for fmt in formats:
         backend = importlib.import_module(BACKENDS[fmt])

@@ -27,6 +27,15 @@ class Environment:
 
 
 @dataclass
+class Target:
+    name: str
+    environments: list[str]
+    select: dict = field(default_factory=dict)
+    overlays: list[str] = field(default_factory=list)
+    namespace: str | None = None
+
+
+@dataclass
 class Project:
     root: Path
     file: str                       # the project file as shown (relative to cwd when possible)
@@ -36,6 +45,7 @@ class Project:
     environments: dict[str, Environment]
     outputs: list[str]
     vars: dict
+    targets: dict[str, Target]
     data: dict                      # the whole project file
     prov: Prov
 
@@ -102,8 +112,17 @@ def load_project(path: Path, diags: Diagnostics, sources: Sources) -> Project | 
         namespace=data.get("namespace", data["project"]),
         specs=list(data.get("specs", ["**/*.yaml", "**/*.yml", "**/*.toml"])),
         environments=envs, outputs=list(data.get("outputs", ["kubernetes"])),
-        vars=dict(data.get("vars", {})), data=data, prov=prov,
+        vars=dict(data.get("vars", {})), data=data, prov=prov, targets={},
     )
+    for name, t in (data.get("targets") or {}).items():
+        for i, e in enumerate(t["environments"]):
+            if e not in envs:
+                from .diagnostics import did_you_mean
+
+                diags.error("SKY013", f'target "{name}" names environment "{e}", which the project does not declare',
+                            proj.pos("targets", name, "environments", i), hint=did_you_mean(e, envs))
+        proj.targets[name] = Target(name, list(t["environments"]), dict(t.get("select") or {}),
+                                    list(t.get("overlays") or []), t.get("namespace"))
     return proj
 
 
@@ -113,8 +132,8 @@ def discover_specs(project: Project, diags: Diagnostics) -> list[str]:
     `out/`. Paths are never resolved one by one: that was a third of loading time."""
     root = project.root
     excluded = set(PROJECT_FILES)
-    for env in project.environments.values():
-        excluded.update(os.path.normpath(o).replace(os.sep, "/") for o in env.overlays)
+    for ovs in [e.overlays for e in project.environments.values()] + [t.overlays for t in project.targets.values()]:
+        excluded.update(os.path.normpath(o).replace(os.sep, "/") for o in ovs)
     found: set[str] = set()
     for i, pattern in enumerate(project.specs):
         matched = [p.relative_to(root).as_posix() for p in root.glob(pattern)]

@@ -33,8 +33,8 @@ here by simulating the transformer), and patches are computed against the simula
 - ``replicas:`` (selects by name among Deployment, ReplicaSet, ReplicationController and
   StatefulSet, whatever the group) when every object it selects wants that count;
 - ``images:`` ``newTag`` when every image of that repository in the whole overlay, in any
-  container or init container, wants the same tag, and the repository name is not found
-  anywhere else (Kustomize matches names as a regular expression);
+  container or init container, wants the same tag, and no other value the transformer may
+  write matches the name (Kustomize matches names as a regular expression);
 - otherwise JSON 6902 patches, one per object: ``add``/``remove`` for keys on one side only,
   ``replace`` for values, paths escaped per RFC 6901 (``app.kubernetes.io~1name``). A list
   is patched item by item (matched by ``name`` for lists of named items, by value otherwise,
@@ -70,6 +70,9 @@ _NAMESPACE_SAFE_KINDS = frozenset({
 _REPLICA_KINDS = frozenset({"Deployment", "ReplicationController", "ReplicaSet", "StatefulSet"})
 # Fields under which the images transformer rewrites `image` of every list item.
 _IMAGE_LISTS = frozenset({"containers", "initContainers"})
+# Keys whose values the images transformer may write (its field specs end in `image` or
+# `image/reference`); a name matching anywhere else under them makes `images:` unsafe.
+_IMAGE_KEYS = frozenset({"image", "reference"})
 _TAG = re.compile(r"[A-Za-z0-9_.-]+\Z")
 _REGEX_META = re.compile(r"([.^$*+?()\[\]{}|\\])")
 # File names a resource file must not take (a workload named "kustomization").
@@ -94,8 +97,9 @@ def render(irs: dict[str, IR]) -> dict[str, str]:
         {"apiVersion": API_VERSION, "kind": "Kustomization", "resources": list(base_files)})
     for fname, objs in base_files.items():
         out[f"{ROOT}/base/{fname}"] = dump_all(objs)
+    image_cache: dict = {}
     for env in envs:
-        out.update(_overlay(env, table, in_base))
+        out.update(_overlay(env, table, in_base, image_cache))
     return out
 
 
@@ -158,8 +162,8 @@ def _canon(v: Any) -> str:
 
 def _priority(o: _Obj, envs: list[str]) -> list[str]:
     """Environments in the order ties are broken: the most common whole object first."""
-    canon = {e: _canon(o.versions[e]) for e in envs}
-    count = {e: sum(canon[f] == canon[e] for f in envs) for e in envs}
+    v = o.versions
+    count = {e: sum(v[e] is v[f] or _same(v[e], v[f]) for f in envs) for e in envs}
     return sorted(envs, key=lambda e: (-count[e], envs.index(e)))
 
 
@@ -183,7 +187,11 @@ def _named(v: Any) -> bool:
 
 
 def _merge(values: list) -> Any:
-    """The base value of one field, from its values in the environments (priority order)."""
+    """The base value of one field, from its values in the environments (priority order).
+    Where all agree, the first value itself (shared, never modified) is the result."""
+    first = values[0]
+    if all(v is first or _same(first, v) for v in values):
+        return first
     if all(type(v) is dict for v in values):
         chosen = values[_most_common([frozenset(v) for v in values])]
         return {k: _merge([v[k] for v in values if k in v]) for k in chosen}
@@ -213,16 +221,31 @@ def _selects(sel: dict, ident: tuple) -> bool:
             and ("_namespace" not in sel or sel["_namespace"] == ns))
 
 
-def _selector(o: _Obj, env_objs: list[tuple[dict, dict]]) -> dict | None:
-    """The patch target of a base object in an overlay whose objects are ``env_objs`` (pairs of
-    the version before patches and the target): it must select that object alone."""
+def _selectable(pairs) -> dict[tuple, list[tuple[dict, dict]]]:
+    """The objects of an overlay as patch targets see them, by (kind, name): pairs of the
+    version before the patches and the target."""
+    index: dict[tuple, list] = {}
+    for pair in pairs:
+        keys = {(obj.get("kind"), _meta(obj, "name")) for obj in pair}
+        for key in keys:
+            index.setdefault(key, []).append(pair)
+    return index
+
+
+def _selector(o: _Obj, index: dict) -> dict | None:
+    """The patch target of a base object in an overlay (see :func:`_selectable`): it must
+    select that object alone."""
     group, version, kind = _gvk(o.base)
-    sel: dict = {"group": group, "version": version, "kind": kind, "_name": _meta(o.base, "name")}
+    name = _meta(o.base, "name")
+    sel: dict = {"group": group, "version": version, "kind": kind, "_name": name}
+    pairs = index.get((kind, name), ())
+    if len(pairs) == 1:          # the only object of that kind and name: the object itself
+        return sel
+    candidates = {(_ident(pre), _ident(post)) for pre, post in pairs}
     for with_ns in (False, True):
         if with_ns:
             sel["_namespace"] = _meta(o.base, "namespace")
-        hits = sum(1 for pre, post in env_objs if _selects(sel, _ident(pre)) or _selects(sel, _ident(post)))
-        if hits == 1:
+        if sum(1 for pre, post in candidates if _selects(sel, pre) or _selects(sel, post)) == 1:
             return sel
     return None
 
@@ -243,24 +266,24 @@ def _demote_ambiguous(shared: list[_Obj], table: list[_Obj], envs: list[str]) ->
     """A shared object that no patch target can single out in some environment (same kind and
     name in another group, say) leaves the base: each overlay then carries it in full."""
     for env in envs:
-        env_objs = [(o.base if o.base is not None else o.versions[env], o.versions[env])
-                    for o in table if env in o.versions]
+        index = _selectable([(o.base if o.base is not None else o.versions[env], o.versions[env])
+                             for o in table if env in o.versions])
         for o in shared:
-            if o.base is not None and _selector(o, env_objs) is None:
+            if o.base is not None and _selector(o, index) is None:
                 if any(_canon(o.versions[e]) != _canon(o.base) for e in envs):
                     o.base = None
 
 
 # ---------------------------------------------------------------------- overlays
 
-def _overlay(env: str, table: list[_Obj], in_base: list[_Obj]) -> dict[str, str]:
+def _overlay(env: str, table: list[_Obj], in_base: list[_Obj], image_cache: dict) -> dict[str, str]:
     extra = [o for o in table if env in o.versions and o.base is None]
-    # (object, version the overlay's transformers start from, target) for every object here;
-    # the transformers are simulated on the copies
-    items = [(o, _copy(o.base), o.versions[env]) for o in in_base]
-    items += [(o, _copy(o.versions[env]), o.versions[env]) for o in extra]
+    # [object, its version as the overlay's transformers will leave it, target] for every
+    # object here; the simulated transformers replace `pre` (copy on write, never in place)
+    items = [[o, o.base, o.versions[env]] for o in in_base]
+    items += [[o, o.versions[env], o.versions[env]] for o in extra]
     # what patch targets must tell apart: the objects as patches see them, and as they end
-    selectable = [(_copy(pre), post) for _, pre, post in items]
+    selectable = _selectable([(pre, post) for _, pre, post in items])
 
     kust: dict = {"apiVersion": API_VERSION, "kind": "Kustomization"}
     ns = _namespace(items)
@@ -271,7 +294,7 @@ def _overlay(env: str, table: list[_Obj], in_base: list[_Obj]) -> dict[str, str]
     replicas = _replicas(items)
     if replicas:
         kust["replicas"] = replicas
-    images = _images(items)
+    images = _images(items, image_cache)
     if images:
         kust["images"] = images
 
@@ -294,6 +317,7 @@ def _overlay(env: str, table: list[_Obj], in_base: list[_Obj]) -> dict[str, str]
 
 
 def _copy(v: Any) -> Any:
+    """A deep copy of plain data (faster than copy.deepcopy)."""
     if type(v) is dict:
         return {k: _copy(x) for k, x in v.items()}
     if type(v) is list:
@@ -315,51 +339,52 @@ def _namespace(items: list) -> str | None:
         return None
     if all(_meta(pre, "namespace") == ns for _, pre, _ in items):
         return None
-    for _, pre, _ in items:
-        pre["metadata"]["namespace"] = ns
+    for item in items:
+        pre = item[1]
+        item[1] = {**pre, "metadata": {**pre["metadata"], "namespace": ns}}
     return ns
 
 
 def _replicas(items: list) -> list[dict]:
     """`replicas:` entries: one per name whose every selected object wants the same count."""
     by_name: dict[str, list] = {}
-    for _, pre, post in items:
-        if post.get("kind") in _REPLICA_KINDS:
-            by_name.setdefault(_meta(post, "name"), []).append((pre, post))
+    for item in items:
+        if item[2].get("kind") in _REPLICA_KINDS:
+            by_name.setdefault(_meta(item[2], "name"), []).append(item)
     out = []
-    for name, pairs in by_name.items():
+    for name, selected in by_name.items():
         counts = [post["spec"].get("replicas") if isinstance(post.get("spec"), dict) else None
-                  for _, post in pairs]
+                  for _, _, post in selected]
         c = counts[0]
         if type(c) is not int or any(type(x) is not int or x != c for x in counts):
             continue
-        if not all(isinstance(pre.get("spec", {}), dict) for pre, _ in pairs):
+        if not all(isinstance(pre.get("spec", {}), dict) for _, pre, _ in selected):
             continue
         if all(type(pre.get("spec", {}).get("replicas")) is int and pre["spec"]["replicas"] == c
-               for pre, _ in pairs):
+               for _, pre, _ in selected):
             continue
-        for pre, _ in pairs:
-            pre.setdefault("spec", {})["replicas"] = c
+        for item in selected:
+            item[1] = {**item[1], "spec": {**item[1].get("spec", {}), "replicas": c}}
         out.append({"name": name, "count": c})
     return out
 
 
-def _strings(v: Any, kind: str, site: bool = False) -> Iterator[tuple[str, bool, Any, Any]]:
-    """Every string value in ``v``: (value, whether the images transformer may rewrite it,
-    its container, its key)."""
+def _image_fields(v: Any, kind: str, site: bool = False) -> Iterator[tuple[str, bool, dict, str]]:
+    """Every string under a key the images transformer writes (``image``, and ``reference`` of
+    image volumes): (value, whether it is one we simulate (the ``image`` of an item of a
+    ``containers`` or ``initContainers`` list, not in a CRD), its mapping, its key)."""
     if type(v) is dict:
         for k, x in v.items():
             if type(x) is str:
-                yield x, site and k == "image", v, k
-            else:
+                if k in _IMAGE_KEYS:
+                    yield x, site and k == "image", v, k
+            elif type(x) in (dict, list):
                 in_list = k in _IMAGE_LISTS and kind != "CustomResourceDefinition" and type(x) is list
-                yield from _strings(x, kind, in_list)
+                yield from _image_fields(x, kind, in_list)
     elif type(v) is list:
-        for i, x in enumerate(v):
-            if type(x) is str:
-                yield x, False, v, i
-            else:
-                yield from _strings(x, kind, site and type(x) is dict)
+        for x in v:
+            if type(x) in (dict, list):
+                yield from _image_fields(x, kind, site and type(x) is dict)
 
 
 def _split_image(image: str) -> tuple[str, str] | None:
@@ -376,36 +401,57 @@ def _split_image(image: str) -> tuple[str, str] | None:
     return repo, image[i + 1:]
 
 
-def _images(items: list) -> list[dict]:
-    """`images:` entries (newTag) that give exactly the target image everywhere they apply."""
-    strings = [(s, site, holder, key, where)
-               for _, pre, post in items for where, obj in (("pre", pre), ("post", post))
-               for s, site, holder, key in _strings(obj, obj.get("kind") or "")]
-    candidates: list[str] = []
-    for s, site, _, _, where in strings:
-        split = _split_image(s) if site and where == "post" else None
-        if split and split[0] not in candidates:
-            candidates.append(split[0])
+def _images_in(obj: dict, cache: dict) -> list[tuple[str, bool]]:
+    got = cache.get(id(obj))
+    if got is None or got[0] is not obj:
+        got = cache[id(obj)] = (obj, [(v, site) for v, site, _, _ in _image_fields(obj, obj.get("kind") or "")])
+    return got[1]
+
+
+def _images(items: list, cache: dict) -> list[dict]:
+    """`images:` entries (newTag) that give exactly the target image everywhere they apply.
+    ``cache`` keeps each object's image fields across overlays (keyed by identity)."""
+    fields = []                   # (value, simulated site?, item index, "pre" | "post")
+    candidates: dict[str, None] = {}
+    for n, (_, pre, post) in enumerate(items):
+        before = [(v, site, n, "pre") for v, site in _images_in(pre, cache)]
+        after = [(v, site, n, "post") for v, site in _images_in(post, cache)]
+        fields += before + after
+        old = {f[0] for f in before}
+        for value, site, *_ in after:
+            split = _split_image(value) if site and value not in old else None
+            if split:
+                candidates[split[0]] = None
     out = []
+    rewrite: dict[str, str] = {}              # image before -> image after
+    touched: set[int] = set()                 # items whose images change
     for repo in candidates:
         try:
             # as Kustomize does: the name is used as a regular expression, unescaped
             kustomize_match = re.compile(repo + r"(:[a-zA-Z0-9_.{}-]*)?(@sha256:[a-zA-Z0-9_.{}-]*)?\Z")
         except re.error:
             continue
-        hits = [h for h in strings if kustomize_match.match(h[0])]
-        exact = all(site and (s == repo or (s.startswith(repo + ":") and _TAG.match(s[len(repo) + 1:])))
-                    for s, site, _, _, _ in hits)
-        wanted = {s for s, _, _, _, where in hits if where == "post"}
+        hits = [f for f in fields if kustomize_match.match(f[0])]
+        exact = all(site and (v == repo or (v.startswith(repo + ":") and _TAG.match(v[len(repo) + 1:])))
+                    for v, site, *_ in hits)
+        wanted = {f[0] for f in hits if f[3] == "post"}
         if not exact or len(wanted) != 1:
             continue
         want = wanted.pop()
-        pre_hits = [h for h in hits if h[4] == "pre"]
-        if all(s == want for s, *_ in pre_hits):
+        if want == repo:
             continue
-        for _, _, holder, key, _ in pre_hits:
-            holder[key] = want
+        before = [f for f in hits if f[3] == "pre"]
+        if all(f[0] == want for f in before):
+            continue
+        for old, _, n, _ in before:
+            rewrite[old] = want
+            touched.add(n)
         out.append({"name": repo, "newTag": want[len(repo) + 1:]})
+    for n in sorted(touched):
+        pre = items[n][1] = _copy(items[n][1])
+        for value, site, holder, key in _image_fields(pre, pre.get("kind") or ""):
+            if site and value in rewrite:
+                holder[key] = rewrite[value]
     return sorted(out, key=lambda i: i["name"])
 
 
@@ -427,7 +473,7 @@ def _token(k: Any) -> str:
 
 def _diff(a: Any, b: Any, path: str, ops: list[dict]) -> None:
     """Append the JSON patch operations that turn ``a`` into ``b`` (at ``path``)."""
-    if _same(a, b):
+    if a is b:
         return
     if type(a) is dict and type(b) is dict:
         for k in a:
@@ -438,6 +484,8 @@ def _diff(a: Any, b: Any, path: str, ops: list[dict]) -> None:
                 ops.append({"op": "add", "path": f"{path}/{_token(k)}", "value": v})
             else:
                 _diff(a[k], v, f"{path}/{_token(k)}", ops)
+        return
+    if _same(a, b):
         return
     replace = [{"op": "replace", "path": path, "value": b}]
     if type(a) is list and type(b) is list and path:

@@ -281,10 +281,12 @@ class IR:
     namespace: str
     env: str
     workloads: list[Workload] = field(default_factory=list)
+    target: str | None = None
     protected: bool = False
     settings: dict = field(default_factory=dict)   # the environment profile's settings for passes
     report: list[str] = field(default_factory=list)  # lines for the build report
     invalid: set[str] = field(default_factory=set)  # specs left out after errors (no follow-on errors)
+    unbound: set[str] = field(default_factory=set)  # workloads of the environment not bound to this target
     configs: list[ConfigData] = field(default_factory=list)
     secrets: list[SecretRef] = field(default_factory=list)
     accounts: list[Account] = field(default_factory=list)

@@ -58,8 +58,8 @@ null or a reference to something missing), ``join(list, sep)``, ``len(x)``, ``st
 ``int(x)``, ``min(a, b, ...)`` / ``min(list)``, ``max(...)``, ``replace(s, old, new)``.
 
 Limits, against abuse: 2,000 characters per expression, nesting 32 deep, references to
-other expressions 32 deep, built strings of 100,000 characters and lists of 10,000 items;
-all checked before the value is built.
+other expressions 32 deep and 256 levels of evaluation along such a chain, built strings of
+100,000 characters and lists of 10,000 items; all checked before the value is built.
 """
 
 from __future__ import annotations
@@ -78,6 +78,7 @@ __all__ = ["resolve", "FUNCTIONS", "ROOTS"]
 MAX_EXPR_CHARS = 2_000
 MAX_NESTING = 32
 MAX_REF_DEPTH = 32
+MAX_LEVELS = 256  # evaluation depth summed along a chain of references (keeps Python's stack safe)
 MAX_STR = 100_000
 MAX_LIST = 10_000
 INT_MAX = 2**63 - 1
@@ -354,13 +355,14 @@ class _Parser:
         while True:
             if self.at("op", "."):
                 self.i += 1
-                t = self.take()  # the lexer makes the token after "." a seg
+                t = self.take()  # the lexer makes the token after "." a seg, or the end
+                if t[0] != "seg":
+                    raise ExprError(f'expected a key after ".", found {_show_tok(t)}',
+                                    'write keys as self.a.b, or self.a["any key"]')
                 key = ("lit", int(t[1]) if t[1].isdigit() else t[1])
             elif self.at("op", "["):
                 self.i += 1
-                self.enter()
                 key = self.expr()
-                self.depth -= 1
                 self.expect_op("]", "to close the index")
             else:
                 return node
@@ -384,7 +386,6 @@ class _Parser:
                 if v not in FUNCTIONS:
                     raise ExprError(f'unknown function "{v}"',
                                     did_you_mean(v, FUNCTIONS) or f"functions: {', '.join(FUNCTIONS)}")
-                self.enter()
                 args = []
                 if not self.at("op", ")"):
                     args.append(self.expr())
@@ -392,7 +393,6 @@ class _Parser:
                         self.i += 1
                         args.append(self.expr())
                 self.expect_op(")", f"after the arguments of {v}()")
-                self.depth -= 1
                 lo, hi = _ARITY[v]
                 if not lo <= len(args) <= hi:
                     raise ExprError(f"{v}() takes {_nargs(lo, hi)}, got {len(args)}", f"use {FUNCTIONS[v]}")
@@ -408,13 +408,10 @@ class _Parser:
                             f"references start with {', '.join(ROOTS[:-1])} or {ROOTS[-1]}; "
                             "quote text: \"...\"")
         if kind == "op" and v == "(":
-            self.enter()
             node = self.expr()
             self.expect_op(")", 'to close "("')
-            self.depth -= 1
             return node
         if kind == "op" and v == "[":
-            self.enter()
             items = []
             while not self.at("op", "]"):
                 items.append(self.expr())
@@ -422,7 +419,6 @@ class _Parser:
                     break
                 self.i += 1
             self.expect_op("]", "to close the list")
-            self.depth -= 1
             if all(x[0] == "lit" for x in items):
                 return ("lit", [x[1] for x in items]) if len(items) <= MAX_LIST else ("list", items)
             return ("list", items)
@@ -474,12 +470,14 @@ def _parse_template(s: str) -> tuple:
         try:
             toks, end = _lex(s, j + 2)
         except ExprError as e:
+            e.__traceback__ = None
             parts.append(("error", e, j, n))
             return tuple(parts)  # the rest of the string cannot be delimited
         try:
             node = _Parser(toks).parse()
             parts.append(("expr", node, j, end))
         except ExprError as e:
+            e.__traceback__ = None
             parts.append(("error", e, j, end))
         i = end
     joined = "".join(text)
@@ -805,7 +803,7 @@ class _Site:
         if pos is None or self.node is None or not pos.end:
             return w, pos
         width = pos.end - pos.col
-        for quote in (0, 1, 3):
+        for quote in ((0, 1, 3) if pos.file.endswith(".toml") else (0, 1)):
             if width == end - start + 2 * quote:
                 col = pos.col + quote + offset - start
                 return w, Pos(pos.file, pos.line, col, col + min(stop, end) - offset)
@@ -853,6 +851,7 @@ class _Resolver:
         self.memo: dict[tuple, Any] = {}
         self.stack: list[_Frame] = []
         self.active: dict[tuple, int] = {}
+        self.level = 0
 
     # -------------------------------------------------------------- layers
     def rank(self, e: Entry | None) -> float:
@@ -975,59 +974,72 @@ class _Resolver:
         op = node[0]
         if op == "lit":
             return node[1]
-        if op == "ref":
-            return self._ref(node, ctx)
-        if op == "arith":
-            v = self.ev(node[1], ctx)
-            for o, rhs in node[2]:
-                v = _binop(o, v, self.ev(rhs, ctx))
-            return v
-        if op == "cmp":
-            return _cmp(node[1], self.ev(node[2], ctx), self.ev(node[3], ctx))
-        if op == "and" or op == "or":
-            want = op == "or"
-            for sub in node[1]:
-                v = self.ev(sub, ctx)
+        self.level += 1
+        try:
+            if self.level > MAX_LEVELS:
+                raise ExprError(f"expressions nest more than {MAX_LEVELS} levels deep, counting the "
+                                "expressions they refer to", "simplify them, or refer to plain values")
+            if op == "ref":
+                return self._ref(node, ctx)
+            if op == "arith":
+                v = self.ev(node[1], ctx)
+                for o, rhs in node[2]:
+                    v = _binop(o, v, self.ev(rhs, ctx))
+                return v
+            if op == "cmp":
+                return _cmp(node[1], self.ev(node[2], ctx), self.ev(node[3], ctx))
+            if op == "and" or op == "or":
+                want = op == "or"
+                for sub in node[1]:
+                    v = self.ev(sub, ctx)
+                    if not isinstance(v, bool):
+                        raise ExprError(f'"{op}" needs booleans, got a {_tname(v)}',
+                                        "compare explicitly, e.g. `x != \"\"`; for a fallback use default(x, y)")
+                    if v is want:
+                        return v
+                return not want
+            if op == "not":
+                v = self.ev(node[1], ctx)
                 if not isinstance(v, bool):
-                    raise ExprError(f'"{op}" needs booleans, got a {_tname(v)}',
-                                    "compare explicitly, e.g. `x != \"\"`; for a fallback use default(x, y)")
-                if v is want:
-                    return v
-            return not want
-        if op == "not":
-            v = self.ev(node[1], ctx)
-            if not isinstance(v, bool):
-                raise ExprError(f'"not" needs a boolean, got a {_tname(v)}', "compare explicitly, e.g. `x == 0`")
-            return not v
-        if op == "neg":
-            v = self.ev(node[1], ctx)
-            if not _is_num(v):
-                raise ExprError(f"cannot negate a {_tname(v)}")
-            return _num(-v)
-        if op == "if":
-            c = self.ev(node[1], ctx)
-            if not isinstance(c, bool):
-                raise ExprError(f"the condition of `a if condition else b` must be a boolean, got a {_tname(c)}",
-                                "compare explicitly, e.g. `a if x > 0 else b`")
-            return self.ev(node[2] if c else node[3], ctx)
-        if op == "list":
-            if len(node[1]) > MAX_LIST:
-                raise ExprError(f"the list would have more than {MAX_LIST} items")
-            return [self.ev(x, ctx) for x in node[1]]
-        if op == "get":
-            base = self.ev(node[1], ctx)
-            key = self._key(self.ev(node[2], ctx))
-            return self._step(base, key, "the value", ())
-        if op == "call":
-            name, args = node[1], node[2]
-            if name == "default":
-                try:
-                    v = self.ev(args[0], ctx)
-                except MissingRef:
-                    v = None
-                return self.ev(args[1], ctx) if v is None else v
-            return _call(name, [self.ev(a, ctx) for a in args])
-        raise AssertionError(op)  # pragma: no cover
+                    raise ExprError(f'"not" needs a boolean, got a {_tname(v)}', "compare explicitly, e.g. `x == 0`")
+                return not v
+            if op == "neg":
+                v = self.ev(node[1], ctx)
+                if not _is_num(v):
+                    raise ExprError(f"cannot negate a {_tname(v)}")
+                return _num(-v)
+            if op == "if":
+                c = self.ev(node[1], ctx)
+                if not isinstance(c, bool):
+                    raise ExprError(f"the condition of `a if condition else b` must be a boolean, got a {_tname(c)}",
+                                    "compare explicitly, e.g. `a if x > 0 else b`")
+                return self.ev(node[2] if c else node[3], ctx)
+            if op == "list":
+                if len(node[1]) > MAX_LIST:
+                    raise ExprError(f"the list would have more than {MAX_LIST} items")
+                out = []
+                for x in node[1]:
+                    out.append(self.ev(x, ctx))
+                return out
+            if op == "get":
+                base = self.ev(node[1], ctx)
+                key = self._key(self.ev(node[2], ctx))
+                return self._step(base, key, "the value", ())
+            if op == "call":
+                name, args = node[1], node[2]
+                if name == "default":
+                    try:
+                        v = self.ev(args[0], ctx)
+                    except MissingRef:
+                        v = None
+                    return self.ev(args[1], ctx) if v is None else v
+                values = []
+                for a in args:
+                    values.append(self.ev(a, ctx))
+                return _call(name, values)
+            raise AssertionError(op)  # pragma: no cover
+        finally:
+            self.level -= 1
 
     @staticmethod
     def _key(k: Any) -> Any:
@@ -1061,7 +1073,10 @@ class _Resolver:
 
     def _ref(self, node: tuple, ctx: _Ctx) -> Any:
         root = node[1]
-        keys = tuple(self._key(self.ev(k, ctx)) for k in node[2])
+        ks = []
+        for k in node[2]:
+            ks.append(self._key(self.ev(k, ctx)))
+        keys = tuple(ks)
         if root == "self":
             return self._spec_path(ctx.si, keys, "self")
         if root == "apps":

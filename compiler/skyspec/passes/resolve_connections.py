@@ -26,6 +26,11 @@ def resolve_connections(ir: IR, ctx: Context) -> IR:
             t = by_name.get(target)
             if t is None and target in ir.invalid:
                 continue
+            if t is None and target in ir.unbound:
+                ctx.diags.error("SKY114", f'connect_to names "{target}", which target "{ir.target}" does not include',
+                                pos, hint=f'bind "{target}" to target "{ir.target}" too (its `select:`), '
+                                          "or drop the connection for this target")
+                continue
             if t is None:
                 ctx.diags.error("SKY114", f'connect_to names "{target}", which does not exist', pos,
                                 hint=did_you_mean(target, by_name) or f"workloads: {', '.join(sorted(by_name))}")

@@ -567,6 +567,21 @@ def project_schema() -> dict:
             "environments": {"type": "object", "minProperties": 1,
                              "propertyNames": {"pattern": DNS1123_LABEL},
                              "additionalProperties": env},
+            "targets": {"type": "object",
+                        "description": "Clusters (KubeStellar-style): each selects workloads for some environments "
+                                       "and adds its own overlays; each is built into its own folder `<env>.<target>/`.",
+                        "propertyNames": {"pattern": DNS1123_LABEL},
+                        "additionalProperties": {
+                            "type": "object", "additionalProperties": False, "required": ["environments"],
+                            "properties": {
+                                "environments": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+                                "select": {"type": "object", "additionalProperties": False, "minProperties": 1,
+                                           "properties": {"labels": STR_MAP, "names": {"type": "array", "items": {"type": "string"}},
+                                                          "kinds": {"type": "array", "items": {"type": "string"}}},
+                                           "description": "Workloads bound to this target (all when omitted)."},
+                                "overlays": {"type": "array", "items": {"type": "string"}},
+                                "namespace": NAME,
+                            }}},
             "outputs": {"type": "array", "uniqueItems": True,
                         "items": {"enum": ["kubernetes", "compose", "helm", "kustomize"]}},
         },
