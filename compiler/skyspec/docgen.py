@@ -1,0 +1,36 @@
+"""Generated documentation: `python -m skyspec.docgen` rewrites `docs/diagnostics.md`
+from the code registry (:mod:`skyspec.codes`); a test keeps the committed file current."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from .codes import CODES
+
+
+def diagnostics_md() -> str:
+    out = ["# Diagnostic codes", "",
+           "Every problem skyspec reports has a stable code. Generated from `compiler/skyspec/codes.py` "
+           "by `python -m skyspec.docgen`; do not edit by hand.", "",
+           "| code | meaning | example that triggers it |", "|---|---|---|"]
+    for c in CODES.values():
+        example = c.example.replace("|", "\\|").replace("\n", "<br>")
+        out.append(f"| `{c.code}` | {c.title} | `{example}` |")
+    return "\n".join(out) + "\n"
+
+
+PAGES = {"diagnostics.md": diagnostics_md}
+
+
+def main(argv: list[str] | None = None) -> int:
+    root = Path(argv[0]) if argv else Path(__file__).resolve().parents[2] / "docs"
+    root.mkdir(parents=True, exist_ok=True)
+    for name, fn in PAGES.items():
+        (root / name).write_text(fn(), encoding="utf-8")
+        print(f"wrote {root / name}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,133 @@
+"""The published JSON Schemas: current, valid, self-consistent, and accepting every
+example and documentation snippet."""
+
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+import yaml
+from jsonschema import Draft202012Validator
+
+from conftest import EXAMPLES, ROOT
+from skyspec.schema.spec import all_schemas, dumps
+from skyspec.schema.validate import KINDS, _fast, load_schema
+
+SCHEMAS = ROOT / "schemas"
+
+
+def test_committed_schemas_are_current():
+    generated = all_schemas()
+    committed = {p.name for p in SCHEMAS.glob("*.json")}
+    assert committed == set(generated), "run `skyspec schema -o schemas`"
+    for name, schema in generated.items():
+        assert (SCHEMAS / name).read_text() == dumps(schema), f"{name} is stale: run `skyspec schema -o schemas`"
+
+
+def test_every_kind_has_a_schema_with_an_id_and_descriptions():
+    for kind, name in KINDS.items():
+        s = load_schema(name)
+        Draft202012Validator.check_schema(s)
+        assert s["$id"].endswith(name) and s["$schema"].endswith("2020-12/schema")
+        assert s["description"]
+        for prop, sub in s["properties"].items():
+            if prop not in ("kind", "name"):
+                assert "description" in sub or "$ref" in sub or "anyOf" in sub or "enum" in sub or "const" in sub \
+                    or "type" in sub, (name, prop)
+
+
+def _subschemas_with_examples(node):
+    if isinstance(node, dict):
+        if "examples" in node:
+            yield node
+        for v in node.values():
+            yield from _subschemas_with_examples(v)
+    elif isinstance(node, list):
+        for v in node:
+            yield from _subschemas_with_examples(v)
+
+
+@pytest.mark.parametrize("name", sorted(all_schemas()))
+def test_schema_examples_validate(name):
+    for sub in _subschemas_with_examples(load_schema(name)):
+        v = Draft202012Validator({k: x for k, x in sub.items() if k != "examples"})
+        for ex in sub["examples"]:
+            errors = list(v.iter_errors(ex))
+            assert not errors, (name, ex, errors[0].message)
+
+
+def _example_docs():
+    for f in sorted(EXAMPLES.rglob("*")):
+        if f.suffix in (".yaml", ".yml") and "overlays" not in f.parts and f.name != "skyspec.yaml":
+            for d in yaml.safe_load_all(f.read_text()):
+                if isinstance(d, dict) and "kind" in d:
+                    yield f, d
+        elif f.suffix == ".toml" and f.name != "skyspec.toml":
+            import tomli
+            d = tomli.loads(f.read_text())
+            if "kind" in d:
+                yield f, d
+
+
+def _doc_snippets():
+    for md in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        for block in re.findall(r"```yaml\n(.*?)```", md.read_text(), flags=re.S):
+            for d in yaml.safe_load_all(block):
+                if isinstance(d, dict) and d.get("kind") in KINDS:
+                    yield md, d
+
+
+def test_every_example_and_docs_snippet_validates():
+    seen = 0
+    for where, doc in list(_example_docs()) + list(_doc_snippets()):
+        schema = load_schema(KINDS[doc["kind"]])
+        errors = [e.message for e in Draft202012Validator(schema).iter_errors(doc)]
+        assert not errors, (str(where), doc.get("name"), errors)
+        _fast(KINDS[doc["kind"]])(doc)  # the compiled fast path agrees
+        seen += 1
+    assert seen >= 8
+
+
+def test_fast_and_full_validators_agree_on_bad_documents():
+    bad = [{"kind": "App", "name": "a", "image": "x:1", "replicas": "3"},
+           {"kind": "App", "name": "a", "image": "x:1", "ports": {"http": 70000}},
+           {"kind": "CronJob", "name": "a", "image": "x:1"},
+           {"kind": "StatefulApp", "name": "a", "image": "x:1", "storage": {"data": {"mount": "/d"}}}]
+    for doc in bad:
+        name = KINDS[doc["kind"]]
+        assert list(Draft202012Validator(load_schema(name)).iter_errors(doc))
+        with pytest.raises(Exception):
+            _fast(name)(doc)
+
+
+def test_check_jsonschema_accepts_the_example_specs(tmp_path):
+    """How an editor or CI sees our published schemas: the real check-jsonschema CLI."""
+    files = []
+    for i, (where, doc) in enumerate(d for d in _example_docs() if d[1]["kind"] == "App"):
+        p = tmp_path / f"doc{i}.json"
+        p.write_text(json.dumps(doc))
+        files.append(str(p))
+    assert files
+    r = subprocess.run([sys.executable, "-m", "check_jsonschema", "--schemafile", str(SCHEMAS / "app.json"), *files],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"kind": "App", "name": "a", "image": "x:1", "replica": 2}))
+    r = subprocess.run([sys.executable, "-m", "check_jsonschema", "--schemafile", str(SCHEMAS / "app.json"), str(bad)],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 1
+
+
+def test_docs_diagnostics_is_current():
+    from skyspec.docgen import diagnostics_md
+    assert (ROOT / "docs" / "diagnostics.md").read_text() == diagnostics_md(), "run `python -m skyspec.docgen`"
+
+
+def test_every_code_used_in_the_compiler_is_registered():
+    from skyspec.codes import CODES
+    used = set()
+    for f in (ROOT / "compiler" / "skyspec").rglob("*.py"):
+        used |= set(re.findall(r'"(SKY\d{3})"', f.read_text()))
+    missing = used - set(CODES)
+    assert not missing, f"register these in codes.py: {sorted(missing)}"
