@@ -185,5 +185,23 @@ def schema(out: Path) -> None:
     click.echo(f"skyspec: wrote {len(names)} schemas to {out}")
 
 
+def _register_commands() -> None:
+    """Commands that live in modules of their own (skyspec/commands/<name>.py, each exposing a
+    click command of that name)."""
+    import importlib
+    import pkgutil
+
+    from . import commands
+
+    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda i: i.name):
+        mod = importlib.import_module(f"{commands.__name__}.{info.name}")
+        cmd = getattr(mod, info.name, None)
+        if isinstance(cmd, click.Command):
+            main.add_command(cmd)
+
+
+_register_commands()
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

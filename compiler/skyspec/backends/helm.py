@@ -97,7 +97,6 @@ SCHEMA_DRAFT = "http://json-schema.org/draft-07/schema#"
 
 # A Kubernetes quantity ("250m", "1.5Gi", "1e3").
 QUANTITY = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+|[numkMGTPE]|[KMGTPE]i)?$"
-_QUANTITY_RE = re.compile(QUANTITY)
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _SIMPLE_NUMBER = re.compile(r"[0-9]+(\.[0-9]+)?\Z")
 
@@ -172,7 +171,7 @@ def _merge_keys(seqs) -> list:
         prev = None
         for x in seq:
             if x not in seen:
-                out.insert(out.index(prev) + 1 if prev is not None else 0, x) if prev is not None or out else out.append(x)
+                out.insert(out.index(prev) + 1 if prev is not None else 0, x)
                 seen.add(x)
             prev = x
     return out
@@ -342,6 +341,7 @@ class _Loc:
 
 @dataclass
 class _Obj:
+    oid: tuple           # (file, kind, name, n): n counts repeats of kind/name in a file
     fname: str
     wl: str
     kind: str
@@ -395,7 +395,7 @@ class _Chart:
                         key = _lower_camel(kind) if name == wl else f"{_lower_camel(kind)}-{name}"
                         if n:
                             key += f"-{n + 1}"
-                        obj = self.objects[oid] = _Obj(fname, wl, kind, name, ("apps", wl, key), {}, [])
+                        obj = self.objects[oid] = _Obj(oid, fname, wl, kind, name, ("apps", wl, key), {}, [])
                     obj.vals[env] = o
                     obj.envs.append(env)
                 orders.setdefault(fname, []).append(oids)
@@ -597,7 +597,7 @@ class _Chart:
     def special(self, c: _Ctx, optional: bool = False):
         """(values path, schema, index) for a leaf that is always a value, or None."""
         o, kp = c.obj, c.kpath
-        oid = self._oid(o)
+        oid = o.oid
         if kp == ("spec", "replicas") and oid in self.replicas_at:
             return self.replicas_at[oid], "replicas", None
         if kp == ("metadata", "namespace") and self.meta_mode.get(("namespace", "namespace", None)) == "global":
@@ -616,9 +616,6 @@ class _Chart:
             if kp in where:
                 return path, "host", where[kp]
         return None
-
-    def _oid(self, o: _Obj) -> tuple:
-        return o.__dict__.setdefault("_oid", next(k for k, v in self.objects.items() if v is o))
 
     def node(self, vals: dict, c: _Ctx):
         sp = self.special(c)
@@ -691,8 +688,7 @@ class _Chart:
             if got is not None:
                 return got
         ids = {e: _idents(vals[e]) for e in envs}
-        if all(i is not None for i in ids.values()) and (c.role == "env" or not _all_same(ls)
-                                                        or self._may_hold_values(c)):
+        if all(i is not None for i in ids.values()):
             got = self.aligned(vals, c, ids)
             if got is not None:
                 return got
@@ -703,13 +699,8 @@ class _Chart:
             return _Lit(ls[0])
         return self.ref(c.anchor + c.rel, vals, envs)
 
-    def _may_hold_values(self, c: _Ctx) -> bool:
-        """Lists of named items that can hold always-values (storage sizes, labels)."""
-        return c.kpath == ("spec", "volumeClaimTemplates") or c.obj.kind not in ("Service",)
-
     def _positional(self, c: _Ctx) -> bool:
-        oid = self._oid(c.obj)
-        if c.obj.kind != "Ingress" or oid not in self.hosts:
+        if c.obj.kind != "Ingress" or c.obj.oid not in self.hosts:
             return False
         kp = c.kpath
         return kp in (("spec", "rules"), ("spec", "tls")) or (
@@ -721,16 +712,15 @@ class _Chart:
         if order is None:
             return None
         ls = [vals[e] for e in envs]
-        if any(not v for v in ls) and not _all_same(ls):
-            return None
+        if c.role != "env" and any(not v for v in ls) and not _all_same(ls):
+            return None   # every item would be conditional, and `key: []` cannot come out
         index = {e: {n: i for i, n in enumerate(ids[e])} for e in envs}
         items: list = []
         for name in order:
             present = [e for e in envs if name in index[e]]
             ivals = {e: vals[e][index[e][name]] for e in present}
             if containers:
-                oid = self._oid(c.obj)
-                anchor = self.cont_anchor.get((oid, containers, name), c.anchor + c.rel + (name,))
+                anchor = self.cont_anchor.get((c.obj.oid, containers, name), c.anchor + c.rel + (name,))
                 cc = _Ctx(c.obj, envs, anchor, (), c.kpath + ((name,),), "container")
             else:
                 cc = c.named(name)
@@ -962,10 +952,7 @@ class _Chart:
             built = []
             for oid in self.by_file[fname]:
                 o = self.objects[oid]
-                o.__dict__["_oid"] = oid
-                c = _Ctx(o, list(o.envs), o.node, (), ())
-                built.append((oid, self.node(o.vals, c) if all(type(v) is dict for v in o.vals.values())
-                              else self.ref(o.node + ("object",), o.vals, o.envs)))
+                built.append((oid, self.node(o.vals, _Ctx(o, list(o.envs), o.node, (), ()))))
             templates[fname] = built
         # presence flags: a workload flag when all its objects share one presence, else per object
         guards: dict[str, Any] = {}
@@ -1002,9 +989,7 @@ class _Chart:
         for fname, built in templates.items():
             lines: list[str] = []
             for oid, node in built:
-                body = ["---"] + self.wrap(guards.get(oid), self.map_lines(node, "") if type(node) is not _Ref
-                                           else [self.expr(node.path)[0].join(("{{ ", " | toYaml }}"))], "")
-                lines += body
+                lines += ["---"] + self.wrap(guards.get(oid), self.map_lines(node, ""), "")
             lines = self.wrap(guards.get(fname), lines, "")
             out[f"{root}/templates/{fname}"] = "\n".join(lines) + "\n"
         return out
@@ -1148,9 +1133,30 @@ def _derive(vs: list) -> dict:
 
 
 def _fits(schema: dict, v: Any) -> bool:
-    import jsonschema
-
-    return jsonschema.Draft7Validator(schema).is_valid(v)
+    """Whether ``v`` satisfies one of our declared schemas (the few keywords they use)."""
+    t = schema.get("type")
+    if t is not None and _json_type(v) != t and not (t == "number" and _json_type(v) == "integer"):
+        return False
+    if "minimum" in schema and v < schema["minimum"]:
+        return False
+    if "minLength" in schema and len(v) < schema["minLength"]:
+        return False
+    if "minItems" in schema and len(v) < schema["minItems"]:
+        return False
+    if "pattern" in schema and re.search(schema["pattern"], v) is None:
+        return False
+    if t == "object":
+        props = schema.get("properties", {})
+        extra = schema.get("additionalProperties", True)
+        if any(k not in v for k in schema.get("required", ())):
+            return False
+        for k, x in v.items():
+            sub = props.get(k, extra)
+            if sub is False or (isinstance(sub, dict) and not _fits(sub, x)):
+                return False
+    if t == "array" and "items" in schema:
+        return all(_fits(schema["items"], x) for x in v)
+    return True
 
 
 def _leaf_schema(loc: _Loc) -> dict:

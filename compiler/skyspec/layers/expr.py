@@ -179,7 +179,8 @@ def _lex(s: str, i: int) -> tuple[list[tuple], int]:
             while True:
                 if j >= limit:
                     raise ExprError(f"string {c}...{c} is not closed",
-                                    f"end it with {c}" if limit == n else f"expressions are at most {MAX_EXPR_CHARS} characters")
+                                    f"end it with {c}" if limit == n
+                                    else f"expressions are at most {MAX_EXPR_CHARS} characters")
                 ch = s[j]
                 if ch == c:
                     break
@@ -678,10 +679,11 @@ def _call(name: str, args: list) -> Any:
         items = args
         if len(args) == 1:
             if not isinstance(args[0], list):
-                raise ExprError(f"{name}() of one value needs a list, got a {_tname(args[0])}", f"use {FUNCTIONS[name]}")
+                raise ExprError(f"{name}() of one value needs a list, got a {_tname(args[0])}",
+                                f"use {FUNCTIONS[name]}")
             items = args[0]
         if not items:
-            raise ExprError(f"{name}() of an empty list", f"guard it with default() or a conditional")
+            raise ExprError(f"{name}() of an empty list", "guard it with a conditional: `max(l) if len(l) > 0 else 0`")
         if not (all(_is_num(x) for x in items) or all(isinstance(x, str) for x in items)):
             kinds = sorted({_tname(x) for x in items})
             raise ExprError(f"{name}() needs all numbers or all strings, got {' and '.join(kinds)}")
@@ -1054,6 +1056,8 @@ class _Resolver:
         if isinstance(v, dict):
             if k in v:
                 return v[k]
+            if isinstance(k, int) and str(k) in v:  # `self.codes.404`: keys are text
+                return v[str(k)]
             keys = [x for x in v if isinstance(x, str)]
             hint = did_you_mean(str(k), keys)
             if isinstance(k, str) and "-" in k and k.split("-")[0] in v:
@@ -1151,10 +1155,10 @@ class _Resolver:
                                          and (depth == 0 or ei > 0))
             if not merged:
                 if e.replaced is MISSING:
+                    why = "it was first set by this layer" if self.rank(e) == k else "a later layer created it"
                     raise MissingRef(f"{_path_text('super', keys[:depth] or keys)} does not exist beneath this layer",
-                                     f"super is the value from the layers beneath; "
-                                     f"{'it was first set by this layer' if self.rank(e) == k else 'a later layer created it'}"
-                                     f"; use default(super..., fallback) if it may be missing")
+                                     f"super is the value from the layers beneath; {why}; "
+                                     "use default(super..., fallback) if it may be missing")
                 _, w = _writer(hist[:ei])
                 return self._beneath(si, keys, depth, e.replaced, w)
             if depth == len(keys):  # a map merged at or above the layer: rebuild it beneath
@@ -1208,6 +1212,12 @@ class _Resolver:
             updates = []
             for path, text in found:
                 st = self.site(si, path, text)
+                if path in (("kind",), ("name",)):
+                    self._report("SKY205", f"`{path[0]}` cannot hold an expression",
+                                 st.writer_at(text.index("${"), len(text))[1],
+                                 "kind and name identify the spec before layers merge; write them literally")
+                    self.memo[st.key] = _FAILED
+                    continue
                 try:
                     value = self.value_of(st)
                 except _Quiet:

@@ -536,6 +536,37 @@ def resource_schema() -> dict:
                 "An escape hatch: a raw Kubernetes object.")
 
 
+QUOTA = {
+    "type": "object", "additionalProperties": False,
+    "description": "Limits on the sum over workloads of requests x replicas (and of storage): over quota is an "
+                   "error; a ResourceQuota is emitted.",
+    "properties": {"cpu": QTY, "memory": QTY, "storage": QTY, "pods": {"type": "integer", "minimum": 0}},
+    "examples": [{"cpu": "40", "memory": "96Gi", "storage": "2Ti"}],
+}
+BUDGET = {
+    "type": "object", "additionalProperties": False, "required": ["monthly"],
+    "description": "The cost gate: `build` and `cost` fail when the monthly estimate exceeds it.",
+    "properties": {"monthly": {"type": "number", "minimum": 0}},
+    "examples": [{"monthly": 4000}],
+}
+POLICY = {
+    "type": "object", "additionalProperties": False,
+    "description": "Policy rule severities by rule id (`error`, `warning`, `off`).",
+    "properties": {"rules": {"type": "object", "additionalProperties": {"enum": ["error", "warning", "off"]}}},
+    "examples": [{"rules": {"single-replica": "off"}}],
+}
+PRICES = {
+    "type": "object", "additionalProperties": False,
+    "description": "The price table for cost estimates (defaults: cpu_core_hour 0.0316, memory_gib_hour 0.0042, "
+                   "storage_gib_month 0.10, in USD).",
+    "properties": {"cpu_core_hour": {"type": "number", "minimum": 0},
+                   "memory_gib_hour": {"type": "number", "minimum": 0},
+                   "storage_gib_month": {"type": "number", "minimum": 0},
+                   "currency": {"type": "string"}},
+    "examples": [{"cpu_core_hour": 0.0316, "memory_gib_hour": 0.0042, "storage_gib_month": 0.1}],
+}
+
+
 def project_schema() -> dict:
     env = {
         "type": "object", "additionalProperties": False,
@@ -547,6 +578,9 @@ def project_schema() -> dict:
             "protected": {"type": "boolean", "description": "Locked: refuses literal secrets and unpinned images."},
             "namespace": NAME,
             "vars": {"type": "object", "description": "Variables for `${vars.NAME}` in this environment."},
+            "quota": QUOTA,
+            "budget": BUDGET,
+            "policy": POLICY,
         },
     }
     return {
@@ -582,6 +616,11 @@ def project_schema() -> dict:
                                 "overlays": {"type": "array", "items": {"type": "string"}},
                                 "namespace": NAME,
                             }}},
+            "prices": PRICES,
+            "policy": POLICY,
+            "node": {"type": "object", "additionalProperties": False,
+                     "description": "The size of one node: a request larger than this can never be scheduled.",
+                     "properties": {"cpu": QTY, "memory": QTY}},
             "outputs": {"type": "array", "uniqueItems": True,
                         "items": {"enum": ["kubernetes", "compose", "helm", "kustomize"]}},
         },

@@ -1,0 +1,2 @@
+"""Subcommands kept in modules of their own: `<name>.py` exposes a click command `<name>`,
+registered on the main group by :func:`skyspec.cli._register_commands`."""
