@@ -107,8 +107,10 @@ class Session:
             p = self._provs[id(doc)] = prov_from_loc(doc.data, doc.loc, "spec")
         return p
 
-    def layered(self, env: Environment, sets: Iterable[str] = (), target: Target | None = None) -> list[Spec]:
-        """The specs of ``env`` (bound to ``target``, if any) with every layer applied."""
+    def layered(self, env: Environment, sets: Iterable[str] = (), target: Target | None = None,
+                expressions: bool = True) -> list[Spec]:
+        """The specs of ``env`` (bound to ``target``, if any) with every layer applied and,
+        unless ``expressions`` is false, `${...}` resolved."""
         specs = [Spec(d.data["kind"], d.data["name"], d.data, self._spec_prov(d), d.file, d.loc.pos)
                  for d in self.docs]
         if target is not None:
@@ -117,7 +119,7 @@ class Session:
         overlays = ([profile] if profile else []) + self._env_overlays(env)
         if target is not None:
             overlays += self._overlay_files(target.overlays, ("targets", target.name, "overlays"), "target")
-        for ov in overlays:
+        for ov in reversed(overlays):  # beneath the spec, later layers' defaults above earlier ones'
             if "defaults" in ov.data:
                 for s in specs:
                     if s.is_workload:
@@ -126,15 +128,28 @@ class Session:
             apply_overlay(specs, ov, self.diags)
         by_name = {s.name: s for s in specs if s.is_workload}
         for name, patch, loc in set_patch(sets, self.diags):
-            target = by_name.get(name)
-            if target is None:
+            spec = by_name.get(name)
+            if spec is None:
                 from .diagnostics import did_you_mean
 
                 self.diags.error("SKY207", f'--set names "{name}", which is not a workload', loc.pos,
                                  hint=did_you_mean(name, by_name))
                 continue
-            target.apply(Merger("--set", self.diags), patch, loc)
+            spec.apply(Merger("--set", self.diags), patch, loc)
+        if expressions:
+            self._resolve(specs, env, overlays)
         return specs
+
+    def _resolve(self, specs: list[Spec], env: Environment, overlays: list[Overlay]) -> None:
+        """Late binding: `${...}` expressions, evaluated once every layer is merged."""
+        from .layers.expr import resolve
+
+        assert self.project is not None
+        resolve(specs, layer_order=["spec", *(ov.layer for ov in overlays), "--set"],
+                env={"name": env.name, "profile": env.profile, "protected": env.protected,
+                     "namespace": env.namespace or self.project.namespace},
+                project={"name": self.project.name, "namespace": self.project.namespace},
+                vars={**self.project.vars, **env.vars}, diags=self.diags)
 
     def settings(self, env: Environment) -> dict:
         """Pass settings: the profile's, then each overlay's, later ones winning."""

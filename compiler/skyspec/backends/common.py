@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from ..ir.model import IR, Workload
+from ..ir.model import IR, Workload, pod_selector
 
 MANAGED_BY = "skyspec"
 
 
 def selector(ir: IR, w: Workload) -> dict[str, str]:
-    """The labels that select a workload's pods (stable across environments: selectors
-    of Deployments and StatefulSets are immutable)."""
-    return {"app.kubernetes.io/name": w.name, "app.kubernetes.io/part-of": ir.project}
+    """The labels that select a workload's pods."""
+    return pod_selector(ir.project, w.name)
 
 
 def labels(ir: IR, w: Workload) -> dict[str, str]:

@@ -153,6 +153,8 @@ def _app(ir: IR, w: Workload) -> list[dict]:
         objs.append(ingress(ir, w))
     if w.autoscale:
         objs.append(hpa(ir, w, "Deployment", target))
+    if w.pdb:
+        objs.append(pdb(ir, w))
     return objs
 
 
@@ -186,7 +188,14 @@ def _statefulapp(ir: IR, w: Workload) -> list[dict]:
         objs.append(service(ir, w, w.name, {}))
     if w.expose and w.expose.host:
         objs.append(ingress(ir, w))
+    if w.pdb:
+        objs.append(pdb(ir, w))
     return objs
+
+
+def pdb(ir: IR, w: Workload) -> dict:
+    return {"apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "metadata": wmeta(ir, w),
+            "spec": {**w.pdb, "selector": {"matchLabels": selector(ir, w)}}}
 
 
 def _job_spec(ir: IR, w: Workload) -> dict:
@@ -381,6 +390,8 @@ def container(c: Container) -> dict:
         out["volumeMounts"] = mounts
     if c.security:
         out["securityContext"] = dict(c.security)
+    if c.pull_policy:
+        out["imagePullPolicy"] = c.pull_policy
     return out
 
 
@@ -480,7 +491,7 @@ def network_policy(ir: IR, n) -> dict:
             if ports:
                 rule["ports"] = ports
             spec["egress"] = [rule]
-    spec["policyTypes"] = types or ["Ingress"]
+    spec["policyTypes"] = n.types or types or ["Ingress"]
     return {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
             "metadata": _meta(ir, n.name, n.namespace, n.labels, n.annotations), "spec": spec}
 

@@ -96,6 +96,7 @@ class Container:
     post_start: list[str] | None = None
     pre_stop: list[str] | None = None
     security: dict = field(default_factory=dict)    # container securityContext (set by passes)
+    pull_policy: str | None = None
 
 
 @dataclass
@@ -181,6 +182,8 @@ class Workload:
     pod_security: dict = field(default_factory=dict)                 # pod securityContext (set by passes)
     automount_token: bool | None = None
     k8s: dict = field(default_factory=dict)             # escape hatch: kind -> patch
+    relax: dict = field(default_factory=dict)           # `security:` relaxations of the hardened defaults
+    pdb: dict | None = None                             # PodDisruptionBudget spec fields (availability pass)
     spec: Any = None                   # the layered Spec it came from
     origin: dict[str, tuple] = field(default_factory=dict)   # IR field -> spec path
 
@@ -259,6 +262,7 @@ class NetPolicy:
     annotations: dict[str, str] = field(default_factory=dict)
     k8s: dict = field(default_factory=dict)
     generated: bool = False            # made by a pass, not written in a spec
+    types: list[str] | None = None     # policyTypes when not derived from deny_all/allow_*
     spec: Any = None
 
 
@@ -301,6 +305,12 @@ class IR:
             if w.name == name:
                 return w
         return None
+
+
+def pod_selector(project: str, name: str) -> dict[str, str]:
+    """The labels that select a workload's pods: stable across environments, since the
+    selectors of Deployments and StatefulSets are immutable."""
+    return {"app.kubernetes.io/name": name, "app.kubernetes.io/part-of": project}
 
 
 @dataclass

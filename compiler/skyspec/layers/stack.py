@@ -18,7 +18,7 @@ from typing import Any, Iterable
 from ..diagnostics import Diagnostics, Pos, Sources, did_you_mean
 from ..frontend import SourceDoc, load_file, uniform_loc
 from ..frontend.loc import Loc
-from .merge import Entry, Merger, Prov, prov_from_loc, strip_ops
+from .merge import MISSING, Entry, Merger, Prov, prov_from_loc, strip_ops
 
 WORKLOAD_KINDS = ("App", "StatefulApp", "Job", "CronJob")
 
@@ -216,6 +216,11 @@ def _under(data: dict, prov: Prov, defaults: dict, loc: Loc | None, layer: str) 
             out[k], sub = _under(out[k], sp, dv, dloc, layer)
         else:
             sub = sp.copy()
+            for i, e in enumerate(sub.hist):  # the value above replaced this default
+                if e.op != "default":
+                    if e.replaced is MISSING:
+                        sub.hist[i] = e._replace(replaced=dv)
+                    break
         sub.hist = [Entry(layer, dloc.pos if dloc is not None else None, "default")] + sub.hist
         p.kids[k] = sub
     return out, p
