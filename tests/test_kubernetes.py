@@ -87,7 +87,7 @@ def test_shop_prod_values(built):
     c = api["spec"]["template"]["spec"]["containers"][0]
     env = {e["name"]: e for e in c["env"]}
     assert env["LOG_LEVEL"]["value"] == "warn"
-    assert env["DB_PASSWORD"]["valueFrom"]["secretKeyRef"] == {"name": "shop-db", "key": "password"}
+    assert env["DB_PASSWORD_FILE"]["value"] == "/run/secrets/shop-db/password"  # `as: file`
     assert env["CACHE_HOST"]["value"] == "cache" and env["CACHE_PORT"]["value"] == "6379"
     assert c["resources"]["requests"] == {"cpu": "500m", "memory": "512Mi"}
     assert docs[("Deployment", "web")]["spec"]["replicas"] == 4   # match: tier=web

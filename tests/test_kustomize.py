@@ -190,7 +190,7 @@ def test_object_only_in_prod_goes_to_the_prod_overlay(make_project, tmp_path):
     irs = compile_irs(root / "skyspec.yaml")
     files = kustomize.render(irs)
     out = assert_overlays_equal_kubernetes(irs, tmp_path, files)
-    assert {o["kind"] for o in build(out / "base")} == {"Deployment"}
+    assert {o["kind"] for o in build(out / "base")} == {"Deployment", "NetworkPolicy"}  # harden adds policies
     assert kust(files, "prod")["resources"] == ["../../base", "web.yaml"]
     assert {o["kind"] for o in yaml.safe_load_all(files["kustomize/overlays/prod/web.yaml"])} == {"Service", "Ingress"}
     assert kust(files, "dev")["resources"] == ["../../base"]

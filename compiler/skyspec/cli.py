@@ -120,6 +120,11 @@ def build(directory: Path, envs, formats, out, sets, dfmt) -> None:
         sys.exit(1)
     _emit_diags(session, dfmt)
     if dfmt == "text":
+        report = list(dict.fromkeys(line for c in compiled.values() for line in c.ir.report))
+        if report:
+            click.echo("skyspec: relaxed defaults:")
+            for line in report:
+                click.echo(f"  {line}")
         click.echo(f"skyspec: built {proj.name} for {', '.join(compiled)} ({', '.join(fmts)}): "
                    f"{len(files)} files in {target}")
 

@@ -1,22 +1,45 @@
 """Compose backend: the IR of each environment into one Compose file, `<env>/compose.yaml`,
 for running the system on a developer's machine with `docker compose up`.
 
-A pure function of the IR: the same IR always gives the same bytes (services, environment
-and secrets sorted by name, no timestamps). Checked against the real Compose v2 binary.
+A pure function of the IR: the same IR always gives the same bytes (services, environment,
+mounts, configs, secrets and volumes sorted by name, no timestamps). Checked against the
+real Compose v2 binary (2.40.3; inline configs need >= 2.23, lifecycle hooks >= 2.30).
+The file describes the same system as the Kubernetes output; what Compose cannot express is
+said here, and where the user must act, `check` warns at the spec line (SKY5xx).
 
 The mapping, rule by rule:
 
-* **project**: `name: <project>-<env>`, so environments run side by side without
-  sharing containers, networks or volumes.
+* **project**: `name: <project>-<env>` (`<project>-<env>_<target>` for a target), so
+  environments run side by side without sharing containers, networks or volumes.
 * **service per workload**, named after it. Services reach each other by that name on the
   container ports (the default network), exactly as pods reach a Service in Kubernetes.
+  The other containers of a pod are services of their own, named `<workload>.<container>`
+  (a dot cannot occur in a workload name, so they never clash with a workload's service).
+* **kinds**:
+  - *App*: a long-running service, `restart: unless-stopped`.
+  - *StatefulApp*: the same, and each `storage` entry is a named volume `<workload>.<name>`
+    mounted at its path. One volume, shared by all the replicas (Kubernetes gives each
+    replica its own claim; Compose has no per-replica volumes), without a size or class
+    (Docker's local volumes have neither), kept by `docker compose down` like a claim
+    outlives its pods (`down -v` removes it). Replicas are reached by the service name;
+    the headless Service's per-pod names (`db-0.db-headless`) have no Compose twin.
+  - *Job*: a one-shot service, `restart: "no"`, run once by `docker compose up`. A service
+    that connects to a Job waits with `service_completed_successfully`. Completions,
+    parallelism, retries (backoff limit) and deadlines are Kubernetes-only.
+  - *CronJob*: Compose cannot schedule. The service gets `profiles: [cron]`, so
+    `docker compose up` leaves it alone and `docker compose run --rm <name>` runs it by hand
+    (with whatever it depends on); `restart: "no"`. `check` warns (SKY501) at the schedule.
+    Nothing waits on a CronJob (a service outside the profile cannot depend on it).
 * **command/args**: Kubernetes `command` replaces the image's ENTRYPOINT and `args` its
   CMD, so `command` becomes Compose `entrypoint` and `args` becomes Compose `command`.
   (As in Kubernetes, an `entrypoint` without `command` drops the image's CMD.)
 * **environment**: a map of strings (numbers and booleans were made strings by lowering;
-  they stay strings, so `"4"` and `"true"` reach the process unchanged).
+  they stay strings, so `"4"` and `"true"` reach the process unchanged). `env_from` a
+  ConfigMap adds its entries (with the prefix); as in Kubernetes, a later source wins over
+  an earlier one and `env`/`secrets` win over every `env_from`.
 * **`$`** in any value is written `$$`: Compose would otherwise interpolate `$VAR` from the
   shell that runs it, silently (Kubernetes' own `$(VAR)` expansion has no Compose twin).
+  That includes the content of configs.
 * **secrets** never appear as values. A secret env var `DB_PASSWORD: {secret: shop-db,
   key: password}` becomes
   - a top-level secret `shop-db.password` read from the file
@@ -30,9 +53,44 @@ The mapping, rule by rule:
     `DB_PASSWORD_FILE=/run/secrets/shop-db.password`: the `*_FILE` convention of the
     official images (postgres, mysql, mariadb, ...). `DB_PASSWORD` itself is not set; an
     application must read `DB_PASSWORD_FILE`. A `DB_PASSWORD_FILE` the spec sets itself wins.
+  `env_from` a Secret does the same for each of its keys (`<PREFIX><KEY>_FILE`). The keys
+  must be known: declared (`keys:`), those of an `external:` store, or for an
+  `existing: true` Secret the keys that the specs reference (`secrets:`). When none is
+  known, Compose cannot mount it: it is left out, with a warning (SKY502).
   The secret name is `<secret>.<key>`: secret names are DNS labels (no dots), so the first
   dot splits it without ambiguity. A key outside `[-._a-zA-Z0-9]` (Kubernetes rejects it
   anyway) is made safe and given a short hash, so it can neither clash nor leave the folder.
+* **volumes**, for every container that mounts them:
+  - `empty` is a `tmpfs` mount (with its size limit; fresh at every start, like an
+    emptyDir, though always in memory). An `empty` volume mounted by several containers of
+    the pod must be shared, which a tmpfs mount cannot be: it becomes a named volume
+    `<workload>.<name>`, shared by the replicas too (Compose has no pods). Between running
+    containers (a sidecar reading the main container's logs) it is a tmpfs volume (local
+    driver, `type: tmpfs`): one tmpfs while any of them runs, gone when they all stop. When
+    an init container mounts it (to fill it for the main one), it is a plain volume, which
+    outlives the init container's exit (and `docker compose down`; `down -v` removes it).
+  - `config`: each key of the ConfigMap is a top-level config `<configmap>.<key>` with the
+    data inline (`content:`), mounted read-only at `<mount>/<key>` (`sub_path: <key>`
+    mounts that key alone at `<mount>`). Unlike Kubernetes, the image's other files in the
+    folder stay visible.
+  - `secret`: each key of the Secret is a Compose secret from its file (as above), mounted
+    at `<mount>/<key>` through `target` (`sub_path` as for configs); the keys must be known
+    (SKY502 otherwise).
+  - `claim`: a named volume named after the claim, shared by every workload that mounts it.
+  A `sub_path` into a named volume is dropped (the whole volume is mounted): Docker requires
+  the sub-path to exist in the volume beforehand, where Kubernetes creates it, and a fresh
+  volume has nothing else in it.
+* **sidecars** are services sharing the main container's network
+  (`network_mode: "service:<workload>"`, so `localhost` is the pod's, as in Kubernetes),
+  with the same volumes where they mount them and the pod's restart policy. They depend on
+  the main service (restarted with it, since its network goes with it). Their ports are
+  the main service's (`expose`, or published when they have a `host_port`): a container in
+  another's network cannot publish. With replicas, a sidecar runs once, in the network of
+  the first replica (Compose has no pods).
+* **init containers** are one-shot services (`restart: "no"`), each waiting for the one
+  before it and the main service waiting for all of them, with
+  `service_completed_successfully`: a failing init container stops the workload, as in
+  Kubernetes. They wait for what the workload connects to, and run once for all replicas.
 * **ports**: every container port is reachable by other services. Published to the host,
   on 127.0.0.1 only (a dev machine should not serve the LAN), are
   - a port with `host_port`, on that host port;
@@ -56,13 +114,23 @@ The mapping, rule by rule:
   (initial delay + period x failure threshold). HTTP and TCP probes are *not* turned into
   curl/wget checks: the image may not have those tools. Without a check the image's own
   HEALTHCHECK, if any, applies.
-* **depends_on** from `connect_to`: `service_healthy` when the target has a healthcheck in
-  this file, else `service_started`.
-* **restart**: `unless-stopped` for Apps. **labels**: the workload's labels plus the
-  standard `app.kubernetes.io/*` ones that every backend writes.
+* **depends_on** from `connect_to`: `service_completed_successfully` when the target is a
+  Job, `service_healthy` when it has a healthcheck in this file, else `service_started`.
+* **lifecycle**: the termination grace period is `stop_grace_period` of every container of
+  the pod; `post_start`/`pre_stop` commands are Compose's `post_start`/`pre_stop` hooks.
+* **restart**: `unless-stopped` for Apps and StatefulApps, `"no"` for the rest. **labels**:
+  the workload's labels plus the standard `app.kubernetes.io/*` ones that every backend
+  writes, on every service of the workload.
+* Kubernetes-only, not in the file: annotations (pod ones included), scheduling (node
+  selectors, tolerations, spread, affinity, priority), service accounts and RBAC, network
+  policies, rollout strategies, autoscaling (the service runs `replicas`, the minimum),
+  image pull secrets (use `docker login`), image pull policies, and security contexts:
+  Compose has no `fsGroup`, so running as the hardened UID would leave named volumes (which
+  Docker creates owned by the image's user) unwritable. Observability settings reach the
+  apps as environment variables, which are in the IR already.
 
 Kinds are mapped by one function each (see `_KINDS`); a kind without one is left out of the
-Compose file (it has no local equivalent yet), never an error.
+Compose file, never an error.
 """
 
 from __future__ import annotations
@@ -71,21 +139,55 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
-from ..ir.model import IR, Container, Port, Probe, Workload
+from ..diagnostics import Diagnostics
+from ..ir.model import IR, ConfigData, Container, Mount, Port, Probe, Workload
 from .common import labels
 from .yamlemit import dump
 
 HOST_IP = "127.0.0.1"
 SECRETS_DIR = "./secrets"
 SECRETS_MOUNT = "/run/secrets"
+CRON_PROFILE = "cron"
 
 # Kubernetes probe defaults, written out so Compose behaves like the cluster
 K8S_PERIOD, K8S_TIMEOUT, K8S_FAILURES = 10, 1, 3
 
 
 def render(irs: dict[str, IR]) -> dict[str, str]:
-    """`<env>/compose.yaml` for every environment."""
+    """`<env>/compose.yaml` for every environment (or target: `<env>.<target>`)."""
     return {f"{env}/compose.yaml": dump(compose_file(ir)) for env, ir in irs.items()}
+
+
+def check(irs: dict[str, IR], diags: Diagnostics) -> None:
+    """What the Compose files cannot say, as warnings at the spec lines. The messages do not
+    name the environment, so one problem seen from several environments is reported once."""
+    for ir in irs.values():
+        for w in sorted(ir.workloads, key=lambda w: w.name):
+            if w.kind not in _KINDS:
+                continue
+            where = w.spec.where if w.spec is not None else (lambda *path: None)
+            if w.kind == "CronJob":
+                schedule = f' ("{w.cron.schedule}")' if w.cron else ""
+                diags.warning("SKY501", f'Compose cannot schedule CronJob "{w.name}"{schedule}: its service runs '
+                                        f'only when started by hand', where("schedule"),
+                              hint=f"run it with `docker compose run --rm {w.name}` (it is in the "
+                                   f"`{CRON_PROFILE}` profile, so `docker compose up` leaves it out), "
+                                   "e.g. from the host's crontab")
+            for v in w.volumes:
+                if v.type == "secret" and _secret_keys(ir, v.source) is None and _mounted_whole(w, v.name):
+                    diags.warning("SKY502", f'Compose needs the keys of Secret "{v.source}" to mount it: volume '
+                                            f'"{v.name}" of "{w.name}" is left out of the Compose file',
+                                  where("volumes", v.name, "secret"), hint=_KEYS_HINT)
+            for c, at in _containers(w):
+                for i, (kind, name, _) in enumerate(c.env_from):
+                    if kind == "secret" and _secret_keys(ir, name) is None:
+                        diags.warning("SKY502", f'Compose needs the keys of Secret "{name}" to pass it to '
+                                                f'"{c.name}": this `env_from` is left out of the Compose file',
+                                      where(*at, "env_from", i), hint=_KEYS_HINT)
+
+
+_KEYS_HINT = ("declare them: `keys: [...]` instead of `existing: true` (the values still come from outside; "
+              "Compose reads each from ./secrets/<secret>/<key>)")
 
 
 def compose_file(ir: IR) -> dict:
@@ -93,22 +195,23 @@ def compose_file(ir: IR) -> dict:
     f = _File(ir)
     workloads = [w for w in sorted(ir.workloads, key=lambda w: w.name) if w.kind in _KINDS]
     f.plan_ports(workloads)
-    services = {w.name: _KINDS[w.kind](f, w) for w in workloads}
+    services: dict[str, dict] = {}
     for w in workloads:
-        deps = _depends_on(w, services)
-        if deps:
-            services[w.name]["depends_on"] = deps
-    doc: dict = {"name": project_name(ir), "services": services}
-    if f.secrets:
-        doc["secrets"] = dict(sorted(f.secrets.items()))
-    if f.volumes:
-        doc["volumes"] = dict(sorted(f.volumes.items()))
+        services.update(_pod(f, w, _KINDS[w.kind](f, w)))
+    for w in workloads:
+        _wire(f, w, services)
+    doc: dict = {"name": project_name(ir), "services": dict(sorted(services.items()))}
+    for key, entries in (("configs", f.configs), ("secrets", f.secrets), ("volumes", f.volumes)):
+        if entries:
+            doc[key] = dict(sorted(entries.items()))
     return _escape(doc)
 
 
 def project_name(ir: IR) -> str:
-    """`<project>-<env>`, in the characters Compose allows (`[a-z0-9][a-z0-9_-]*`)."""
-    name = re.sub(r"[^a-z0-9_-]", "-", f"{ir.project}-{ir.env}".lower())
+    """`<project>-<env>` (`<project>-<env>_<target>`), in the characters Compose allows
+    (`[a-z0-9][a-z0-9_-]*`). Names are DNS labels: the `_` cannot come from either."""
+    raw = f"{ir.project}-{ir.env}" + (f"_{ir.target}" if getattr(ir, "target", None) else "")
+    name = re.sub(r"[^a-z0-9_-]", "-", raw.lower())
     return name if name[:1].isalnum() else f"p{name}"
 
 
@@ -118,32 +221,53 @@ def project_name(ir: IR) -> str:
 class _File:
     ir: IR
     secrets: dict[str, dict] = field(default_factory=dict)     # top-level `secrets:`
-    volumes: dict[str, dict] = field(default_factory=dict)     # top-level `volumes:` (StatefulApp, later)
-    published: dict[tuple[str, str], int | None] = field(default_factory=dict)  # (workload, port) -> host port
+    configs: dict[str, dict] = field(default_factory=dict)     # top-level `configs:`
+    volumes: dict[str, dict] = field(default_factory=dict)     # top-level `volumes:`
+    # (workload, container index, port name) -> host port (None: Docker picks one)
+    published: dict[tuple[str, int, str], int | None] = field(default_factory=dict)
 
     def plan_ports(self, workloads: list[Workload]) -> None:
         """Decide which ports are published, and on which host port (None: Docker picks)."""
         taken: set[tuple[int, str]] = set()
-        explicit = [(w, p, p.host_port) for w in workloads if _publishes(w) for p in w.ports if p.host_port]
-        exposed = [(w, p, p.port) for w in workloads if _publishes(w) and w.expose
+        explicit = [(w, i, p, p.host_port) for w in workloads if _publishes(w)
+                    for i, p in _pod_ports(w) if p.host_port]
+        exposed = [(w, 0, p, p.port) for w in workloads if _publishes(w) and w.expose
                    for p in w.ports if p.name == w.expose.port and not p.host_port]
-        for w, p, host in explicit + exposed:
+        for w, i, p, host in explicit + exposed:
             key = (host, _protocol(p))
             if (w.replicas or 1) > 1 or key in taken:
-                self.published[(w.name, p.name)] = None
+                self.published[(w.name, i, p.name)] = None
             else:
                 taken.add(key)
-                self.published[(w.name, p.name)] = host
+                self.published[(w.name, i, p.name)] = host
 
     def secret(self, secret: str, key: str) -> str:
         """Declare the Compose secret for one key of a secret; its name."""
-        safe = key if _SAFE_KEY.match(key) and not key.startswith("..") and key != "." else _safe_key(key)
-        name = f"{secret}.{safe}"
-        self.secrets[name] = {"file": f"{SECRETS_DIR}/{secret}/{safe}"}
+        name = f"{secret}.{_file_key(key)}"
+        self.secrets[name] = {"file": f"{SECRETS_DIR}/{secret}/{_file_key(key)}"}
         return name
+
+    def config(self, cm: ConfigData, key: str) -> str:
+        """Declare the Compose config for one key of a ConfigMap, its data inline; its name."""
+        name = f"{cm.name}.{_file_key(key)}"
+        self.configs[name] = {"content": cm.data[key]}
+        return name
+
+    def volume(self, name: str, options: dict | None = None) -> str:
+        """Declare a named volume (with the local driver's options, if any); its name."""
+        self.volumes[name] = {"driver_opts": options} if options else {}
+        return name
+
+    def config_map(self, name: str) -> ConfigData | None:
+        return next((c for c in self.ir.configs if c.name == name), None)
 
 
 _SAFE_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
+
+
+def _file_key(key: str) -> str:
+    """A key as a file name: itself when Kubernetes would accept it, else made safe."""
+    return key if _SAFE_KEY.match(key) and not key.startswith("..") and key != "." else _safe_key(key)
 
 
 def _safe_key(key: str) -> str:
@@ -151,9 +275,43 @@ def _safe_key(key: str) -> str:
     return "k" + re.sub(r"[^-_a-zA-Z0-9]", "_", key)[:40] + "-" + digest
 
 
+def _secret_keys(ir: IR, name: str) -> list[str] | None:
+    """The keys of a Secret: those declared (`keys:`, an external store's), or for an
+    `existing: true` Secret the keys the specs reference; None when Compose cannot know any."""
+    ref = next((s for s in ir.secrets if s.name == name), None)
+    if ref is None:
+        return None
+    if ref.mode != "existing" or ref.keys:
+        return list(ref.keys)
+    used: set[str] = set()
+    for w in ir.workloads:
+        for c in w.containers + w.init_containers:
+            for e in c.env:
+                for r in (e.secret, getattr(e, "file_ref", None)):
+                    if r is not None and r[0] == name:
+                        used.add(r[1])
+    return sorted(used) or None
+
+
+def _containers(w: Workload) -> list[tuple[Container, tuple]]:
+    """Every container of the pod with its spec path (for diagnostics)."""
+    return ([(w.main, ())] + [(c, ("sidecars", c.name)) for c in w.containers[1:]]
+            + [(c, ("init", c.name)) for c in w.init_containers])
+
+
+def _mounted_whole(w: Workload, volume: str) -> bool:
+    """Some container mounts the volume without a `sub_path` (which would name the key)."""
+    return any(m.volume == volume and not m.sub_path for c, _ in _containers(w) for m in c.mounts)
+
+
 def _publishes(w: Workload) -> bool:
     """Long-running kinds publish ports; run-to-completion ones (Job, CronJob) would not."""
     return w.kind in ("App", "StatefulApp")
+
+
+def _pod_ports(w: Workload) -> list[tuple[int, Port]]:
+    """The ports of the main container and its sidecars (one network): (container index, port)."""
+    return [(i, p) for i, c in enumerate(w.containers) for p in c.ports]
 
 
 def _protocol(p: Port) -> str:
@@ -163,88 +321,247 @@ def _protocol(p: Port) -> str:
 # ---------------------------------------------------------------------- kinds
 
 def _app(f: _File, w: Workload) -> dict:
-    svc = _service(f, w)
-    svc["restart"] = "unless-stopped"
-    return svc
+    return {"restart": "unless-stopped"}
 
 
-# One function per kind. StatefulApp (volumes), Job (`restart: "no"`, dependents waiting with
-# `service_completed_successfully`) and CronJob (no scheduler in Compose) are added here as
-# the IR grows them; until then workloads of those kinds are not in the Compose file.
+def _statefulapp(f: _File, w: Workload) -> dict:
+    return {"restart": "unless-stopped"}    # its storage: named volumes (see `_mounts`)
+
+
+def _job(f: _File, w: Workload) -> dict:
+    return {"restart": "no"}
+
+
+def _cronjob(f: _File, w: Workload) -> dict:
+    return {"profiles": [CRON_PROFILE], "restart": "no"}
+
+
+# One function per kind: what its services get besides the pod's containers (restart policy,
+# profiles). A kind without one is left out of the Compose file.
 _KINDS = {
     "App": _app,
+    "StatefulApp": _statefulapp,
+    "Job": _job,
+    "CronJob": _cronjob,
 }
 
 
-# ---------------------------------------------------------------------- service pieces
+# ---------------------------------------------------------------------- services of a pod
 
-def _service(f: _File, w: Workload) -> dict:
-    """What every kind shares: the main container as a service. (Sidecars, when the IR has
-    them, need `network_mode: service:<main>`; not mapped yet.)"""
-    c = w.main
+def _name(w: Workload, c: Container) -> str:
+    """The service of a container: the workload's name for the main one, else `<workload>.<container>`."""
+    return w.name if c is w.main else f"{w.name}.{c.name}"
+
+
+def _pod(f: _File, w: Workload, kind: dict) -> dict[str, dict]:
+    """The services of one workload: the main container, its sidecars, its init containers."""
+    profiles = kind.get("profiles")
+    out: dict[str, dict] = {}
+    for c in w.containers:
+        svc = _service(f, w, c)
+        if c is w.main:
+            ports, expose = _ports(f, w)
+            if ports:
+                svc["ports"] = ports
+            if expose:
+                svc["expose"] = expose
+            if w.replicas is not None and w.replicas != 1:
+                svc["deploy"] = {"replicas": w.replicas, **svc.get("deploy", {})}
+        else:
+            svc["network_mode"] = f"service:{w.name}"
+        svc["restart"] = kind["restart"]
+        out[_name(w, c)] = svc
+    for c in w.init_containers:
+        svc = _service(f, w, c)
+        svc["restart"] = "no"
+        out[_name(w, c)] = svc
+    if profiles:
+        for svc in out.values():
+            svc["profiles"] = list(profiles)
+    return {name: _ordered(svc) for name, svc in out.items()}
+
+
+_ORDER = ("profiles", "image", "entrypoint", "command", "environment", "configs", "secrets", "volumes",
+          "network_mode", "ports", "expose", "deploy", "healthcheck", "post_start", "pre_stop",
+          "stop_grace_period", "restart", "labels", "depends_on")
+
+
+def _ordered(svc: dict) -> dict:
+    return {k: svc[k] for k in _ORDER if k in svc}
+
+
+def _service(f: _File, w: Workload, c: Container) -> dict:
+    """One container as a service: what every container of every kind shares."""
     svc: dict = {"image": c.image}
     if c.command:
         svc["entrypoint"] = list(c.command)
     if c.args:
         svc["command"] = list(c.args)
-    env, mounts = _environment(f, c)
+    env, env_secrets = _environment(f, c)
+    volumes, configs, file_secrets = _mounts(f, w, c)
     if env:
         svc["environment"] = env
-    if mounts:
-        svc["secrets"] = mounts
-    ports, expose = _ports(f, w)
-    if ports:
-        svc["ports"] = ports
-    if expose:
-        svc["expose"] = expose
-    deploy: dict = {}
-    if w.replicas is not None and w.replicas != 1:
-        deploy["replicas"] = w.replicas
+    if configs:
+        svc["configs"] = configs
+    secrets = [s for s in env_secrets] + file_secrets
+    if secrets:
+        svc["secrets"] = sorted(secrets, key=lambda s: (s, "") if isinstance(s, str) else (s["source"], s["target"]))
+    if volumes:
+        svc["volumes"] = volumes
     res = resources(c)
     if res:
-        deploy["resources"] = res
-    if deploy:
-        svc["deploy"] = deploy
+        svc["deploy"] = {"resources": res}
     hc = healthcheck(c)
     if hc:
         svc["healthcheck"] = hc
+    if c.post_start:
+        svc["post_start"] = [{"command": list(c.post_start)}]
+    if c.pre_stop:
+        svc["pre_stop"] = [{"command": list(c.pre_stop)}]
+    if w.termination_grace is not None:
+        svc["stop_grace_period"] = f"{w.termination_grace}s"
     svc["labels"] = labels(f.ir, w)
     return svc
 
 
 def _environment(f: _File, c: Container) -> tuple[dict[str, str], list[str]]:
-    plain = {e.name: e.value if e.value is not None else "" for e in c.env if e.secret is None}
-    env = dict(plain)
-    mounts: list[str] = []
+    """The environment and the secrets it mounts. First what Kubernetes would set (each
+    `env_from` in order, then `env` winning), then secrets as `*_FILE` mounts."""
+    resolved: dict[str, tuple[str, object]] = {}
+    for kind, name, prefix in c.env_from:
+        if kind == "config":
+            cm = f.config_map(name)
+            for k, v in (cm.data if cm else {}).items():
+                resolved[f"{prefix}{k}"] = ("value", v)
+        else:
+            for k in _secret_keys(f.ir, name) or ():     # unknown keys: warned by `check`
+                resolved[f"{prefix}{k}"] = ("secret", (name, k))
     for e in c.env:
-        if e.secret is None:
+        resolved[e.name] = ("value", e.value if e.value is not None else "") if e.secret is None \
+            else ("secret", e.secret)
+    env = {n: v for n, (t, v) in resolved.items() if t == "value"}
+    mounts: list[str] = []
+    for n, (t, ref) in resolved.items():
+        if t != "secret":
             continue
-        name = f.secret(*e.secret)
+        name = f.secret(*ref)
         if name not in mounts:
             mounts.append(name)
-        var = f"{e.name}_FILE"
-        if var not in plain:
-            env[var] = f"{SECRETS_MOUNT}/{name}"
+        if f"{n}_FILE" not in env:
+            env[f"{n}_FILE"] = f"{SECRETS_MOUNT}/{name}"
     return dict(sorted(env.items())), sorted(mounts)
+
+
+def _in(mount: str, key: str) -> str:
+    return f"{mount.rstrip('/')}/{_file_key(key)}"
+
+
+def _mounts(f: _File, w: Workload, c: Container) -> tuple[list[dict], list[dict], list[dict]]:
+    """The container's mounts: (volumes, configs, secrets), each sorted by target."""
+    storage = {s.name for s in w.storage}
+    vols = {v.name: v for v in w.volumes}
+    volumes: list[dict] = []
+    configs: list[dict] = []
+    secrets: list[dict] = []
+
+    def named(source: str, m: Mount, options: dict | None = None) -> None:
+        entry = {"type": "volume", "source": f.volume(source, options), "target": m.path}
+        if m.read_only:
+            entry["read_only"] = True
+        volumes.append(entry)
+
+    for m in c.mounts:
+        v = vols.get(m.volume)
+        if m.volume in storage:
+            named(f"{w.name}.{m.volume}", m)
+        elif v is None:
+            continue                          # reported by lowering (SKY114)
+        elif v.type == "empty":
+            users = [c2 for c2, _ in _containers(w) if any(m2.volume == v.name for m2 in c2.mounts)]
+            if len(users) == 1:
+                entry: dict = {"type": "tmpfs", "target": m.path}
+                if m.read_only:
+                    entry["read_only"] = True
+                if v.size is not None:
+                    entry["tmpfs"] = {"size": memory(v.size)}
+                volumes.append(entry)
+            elif any(u is i for u in users for i in w.init_containers):
+                named(f"{w.name}.{v.name}", m)      # outlives the init container that fills it
+            else:
+                opts = {"type": "tmpfs", "device": "tmpfs"}
+                if v.size is not None:
+                    opts["o"] = f"size={v.size}"
+                named(f"{w.name}.{v.name}", m, opts)  # one tmpfs while any of them runs
+        elif v.type == "claim":
+            named(v.source, m)
+        elif v.type == "config":
+            cm = f.config_map(v.source)
+            if cm is None:
+                continue                      # reported by check_references (SKY114)
+            keys = [m.sub_path] if m.sub_path else list(cm.data)
+            for key in keys:
+                if key in cm.data:
+                    configs.append({"source": f.config(cm, key), "target": m.path if m.sub_path else _in(m.path, key)})
+        elif v.type == "secret":
+            keys = [m.sub_path] if m.sub_path else _secret_keys(f.ir, v.source) or []   # unknown: `check` warns
+            for key in keys:
+                secrets.append({"source": f.secret(v.source, key), "target": m.path if m.sub_path else _in(m.path, key)})
+    return (sorted(volumes, key=lambda e: e["target"]), sorted(configs, key=lambda e: e["target"]),
+            sorted(secrets, key=lambda e: e["target"]))
 
 
 def _ports(f: _File, w: Workload) -> tuple[list[dict], list[str]]:
     published: list[dict] = []
     expose: list[str] = []
-    for p in w.ports:
+    for i, p in _pod_ports(w):
         proto = _protocol(p)
-        if (w.name, p.name) in f.published:
+        if (w.name, i, p.name) in f.published:
             entry: dict = {"name": p.name, "target": p.port}
-            host = f.published[(w.name, p.name)]
+            host = f.published[(w.name, i, p.name)]
             if host is not None:
                 entry["published"] = str(host)
             entry["host_ip"] = HOST_IP
             entry["protocol"] = proto
             published.append(entry)
         else:
-            expose.append(str(p.port) if proto == "tcp" else f"{p.port}/{proto}")
+            e = str(p.port) if proto == "tcp" else f"{p.port}/{proto}"
+            if e not in expose:
+                expose.append(e)
     return published, expose
 
+
+def _wire(f: _File, w: Workload, services: dict[str, dict]) -> None:
+    """`depends_on` of a workload's services: init containers in order, each waiting for
+    what the workload connects to; the main service for all of them; sidecars for it."""
+    kinds = {x.name: x.kind for x in f.ir.workloads}
+    targets: dict = {}
+    for target in sorted(set(w.connect_to)):
+        if target == w.name or target not in services or kinds.get(target) == "CronJob":
+            continue  # checked by resolve_connections; a kind Compose leaves out cannot be waited on
+        if kinds.get(target) == "Job":
+            condition = "service_completed_successfully"
+        elif "healthcheck" in services[target]:
+            condition = "service_healthy"
+        else:
+            condition = "service_started"
+        targets[target] = {"condition": condition}
+    done = {"condition": "service_completed_successfully"}
+    previous: list[str] = []
+    for c in w.init_containers:
+        name = _name(w, c)
+        _depends(services[name], {**targets, **{p: dict(done) for p in previous[-1:]}})
+        previous.append(name)
+    _depends(services[w.name], {**targets, **{p: dict(done) for p in previous}})
+    for c in w.containers[1:]:
+        _depends(services[_name(w, c)], {w.name: {"condition": "service_started", "restart": True}})
+
+
+def _depends(svc: dict, deps: dict) -> None:
+    if deps:
+        svc["depends_on"] = dict(sorted(deps.items()))
+
+
+# ---------------------------------------------------------------------- values
 
 def cpus(millis: int) -> str:
     """Millicores as Compose's decimal cores: 250 -> "0.25", 2000 -> "2"."""
@@ -299,16 +616,6 @@ def healthcheck(c: Container) -> dict | None:
     if start:
         hc["start_period"] = f"{start}s"
     return hc
-
-
-def _depends_on(w: Workload, services: dict[str, dict]) -> dict:
-    out: dict = {}
-    for target in sorted(set(w.connect_to)):
-        if target == w.name or target not in services:
-            continue  # checked by resolve_connections; a kind Compose leaves out cannot be waited on
-        healthy = "healthcheck" in services[target]
-        out[target] = {"condition": "service_healthy" if healthy else "service_started"}
-    return out
 
 
 def _escape(v):

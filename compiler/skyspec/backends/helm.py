@@ -118,7 +118,7 @@ _SCHEMAS: dict[str, dict] = {
     "flag": {"type": "boolean"},
 }
 # values listed first in their map, in this order (the rest keep build order)
-_FIRST_KEYS = ("namespace", "commonLabels", "commonAnnotations", "apps",
+_FIRST_KEYS = ("namespace", "commonLabels", "commonAnnotations", "apps", "objects",
                "enabled", "replicas", "image", "resources", "env", "args", "command")
 
 
@@ -331,6 +331,7 @@ class _Loc:
     vals: dict           # env -> value, for the environments that have it
     schema: str | None   # a name in _SCHEMAS / "hosts", or None: derived from the values
     used: bool = False
+    keep_parent: bool = False   # its map stays in values.yaml even when empty (env: {})
     in_base: bool = False
     nullable: bool = False
 
@@ -343,12 +344,13 @@ class _Loc:
 class _Obj:
     oid: tuple           # (file, kind, name, n): n counts repeats of kind/name in a file
     fname: str
-    wl: str
+    wl: str              # the file's name without .yaml
     kind: str
     name: str
-    node: tuple          # values path of the object's node
     vals: dict           # env -> object dict
     envs: list           # environments it exists in, in build order
+    home: tuple = ()     # values node of its file: ("apps", wl) or ("objects", wl)
+    node: tuple = ()     # values node of the object itself
 
 
 @dataclass
@@ -359,15 +361,20 @@ class _Ctx:
     rel: tuple           # generic values path below the anchor
     kpath: tuple         # path in the object: str keys, (name,) for named items, int indexes
     role: str | None = None   # "container" | "env" (a container's env list)
+    alt: tuple | None = None  # the object's own node, when ``anchor`` is shared by objects
 
     def key(self, k: str) -> "_Ctx":
-        return _Ctx(self.obj, self.envs, self.anchor, self.rel + (k,), self.kpath + (k,))
+        return _Ctx(self.obj, self.envs, self.anchor, self.rel + (k,), self.kpath + (k,), None, self.alt)
 
     def named(self, name: str) -> "_Ctx":
-        return _Ctx(self.obj, self.envs, self.anchor, self.rel + (name,), self.kpath + ((name,),))
+        return _Ctx(self.obj, self.envs, self.anchor, self.rel + (name,), self.kpath + ((name,),), None, self.alt)
 
     def indexed(self, i: int) -> "_Ctx":
-        return _Ctx(self.obj, self.envs, self.anchor, self.rel + (str(i),), self.kpath + (i,))
+        return _Ctx(self.obj, self.envs, self.anchor, self.rel + (str(i),), self.kpath + (i,), None, self.alt)
+
+    def places(self, rel: tuple) -> tuple:
+        """Candidate values paths for ``rel``: the shared one first, then the object's own."""
+        return (self.anchor + rel,) if self.alt is None else (self.anchor + rel, self.alt + rel)
 
 
 class _Chart:
@@ -377,7 +384,6 @@ class _Chart:
         self.locs: dict[tuple, _Loc] = {}
         self.struct: set[tuple] = set()
         self.objects: dict[tuple, _Obj] = {}
-        self.files_order: list[str] = []
         self.by_file: dict[str, list[tuple]] = {}
         orders: dict[str, list[list]] = {}
         for env, ir in irs.items():
@@ -392,22 +398,34 @@ class _Chart:
                     obj = self.objects.get(oid)
                     if obj is None:
                         wl = fname[:-5] if fname.endswith(".yaml") else fname
-                        key = _lower_camel(kind) if name == wl else f"{_lower_camel(kind)}-{name}"
-                        if n:
-                            key += f"-{n + 1}"
-                        obj = self.objects[oid] = _Obj(oid, fname, wl, kind, name, ("apps", wl, key), {}, [])
+                        obj = self.objects[oid] = _Obj(oid, fname, wl, kind, name, {}, [])
                     obj.vals[env] = o
                     obj.envs.append(env)
                 orders.setdefault(fname, []).append(oids)
-        self.files_order = sorted(orders)
-        for fname in self.files_order:
+        for fname in sorted(orders):
             self.by_file[fname] = _merge_keys(orders[fname])
+            objs = [self.objects[oid] for oid in self.by_file[fname]]
+            wl = objs[0].wl
+            # a workload's file holds an object named like it; the Kubernetes backend names
+            # the other files <kind>.<name>.yaml (or namespace.yaml)
+            workload = "." not in wl and any(o.name == wl for o in objs)
+            home = ("apps", wl) if workload else ("objects", wl)
+            short = wl.split(".", 1)[-1]
+            for o in objs:
+                o.home = home
+                key = _lower_camel(o.kind) if o.name == short else f"{_lower_camel(o.kind)}-{o.name}"
+                if o.oid[3]:
+                    key += f"-{o.oid[3] + 1}"
+                own = not workload and len(objs) == 1
+                o.node = home if own else home + (key,)
+        self.rank = {self.objects[oids[0]].home: i for i, oids in enumerate(self.by_file.values())}
         self._prescan()
 
     # ------------------------------------------------------------------ registry
-    def use(self, path: tuple, vals: dict, envs, schema: str | None) -> tuple:
+    def use(self, path: tuple, vals: dict, envs, schema: str | None, strict: bool = False) -> tuple | None:
         """The values path for ``vals`` (env -> value) applying in ``envs``: ``path`` itself,
-        shared when an equal value already lives there, else a renamed neighbour."""
+        shared when the value already there agrees in every common environment, else (unless
+        ``strict``: then None) a renamed neighbour."""
         cand = path
         n = 1
         while True:
@@ -424,6 +442,8 @@ class _Chart:
                     loc.vals.update(vals)
                     return cand
                 clash = len(cand) - 1
+            if strict:
+                return None
             n += 1
             cand = cand[:clash] + (f"{path[clash]}_{n}",) + cand[clash + 1:]
 
@@ -442,124 +462,77 @@ class _Chart:
                 return False
         return True
 
-    def ref(self, path: tuple, vals: dict, envs, schema: str | None = None, form: str = "value") -> _Ref:
-        path = self.use(path, vals, envs, schema)
-        self.locs[path].used = True
+    def ref(self, places: tuple, vals: dict, envs, schema: str | None = None, form: str = "value",
+            keep_parent: bool = False) -> _Ref:
+        """A reference to ``vals`` at the first of ``places`` (values paths) that can hold it."""
+        path = None
+        for p in places[:-1]:
+            path = self.use(p, vals, envs, schema, strict=True)
+            if path is not None:
+                break
+        if path is None:
+            path = self.use(places[-1], vals, envs, schema)
+        loc = self.locs[path]
+        loc.used = True
+        loc.keep_parent |= keep_parent
         return _Ref(path, form=form)
 
     # ------------------------------------------------------------------ pre-scans
     def _prescan(self) -> None:
-        """Decisions that need every object at once: where labels, namespaces, containers,
-        replicas, storage sizes and Ingress hosts go in the values."""
-        self.cont_anchor: dict[tuple, tuple] = {}
-        self.replicas_at: dict[tuple, tuple] = {}
-        self.storage_at: dict[tuple, tuple] = {}
+        """Decisions that need every object at once: where labels, annotations and
+        namespaces go in the values, and the Ingress hosts."""
         self.hosts: dict[tuple, tuple] = {}
         meta: dict[str, dict] = {"labels": {}, "annotations": {}, "namespace": {}}
-        per_file: dict[str, dict] = {}
         for oid, o in self.objects.items():
-            claims = per_file.setdefault(o.fname, {"cont": {}, "replicas": [], "storage": {}})
             for e in o.envs:
                 for kpath, d in _walk(o.vals[e]):
-                    if kpath[-1:] == ("metadata",):
-                        for field in ("labels", "annotations"):
-                            m = d.get(field, {})
-                            occ = meta[field].setdefault((oid, kpath), {})
-                            occ[e] = m if type(m) is dict else None
-                        if kpath == ("metadata",):
-                            meta["namespace"].setdefault((oid, kpath), {})[e] = {"namespace": d["namespace"]} \
-                                if "namespace" in d else {}
-                    for lk in ("containers", "initContainers"):
-                        if _container_like(d.get(lk)):
-                            for c in d[lk]:
-                                claims["cont"].setdefault((lk, c["name"]), set()).add(oid)
-                    if kpath == ("spec",) and "replicas" in d and oid not in claims["replicas"]:
-                        claims["replicas"].append(oid)
-                    if kpath == ("spec",) and o.kind == "StatefulSet" and type(d.get("volumeClaimTemplates")) is list:
-                        for t in d["volumeClaimTemplates"]:
-                            if _ident(t) is not None:
-                                claims["storage"].setdefault(_ident(t), set()).add(oid)
-                    if kpath == ("spec",) and o.kind == "PersistentVolumeClaim":
-                        claims["storage"].setdefault(o.name, set()).add(oid)
+                    if kpath[-1:] != ("metadata",):
+                        continue
+                    for field in ("labels", "annotations"):
+                        m = d.get(field, {})
+                        meta[field].setdefault((oid, kpath), {})[e] = m if type(m) is dict else None
+                    if kpath == ("metadata",):
+                        meta["namespace"].setdefault((oid, kpath), {})[e] = \
+                            {"namespace": d["namespace"]} if "namespace" in d else {}
             if o.kind == "Ingress":
-                self._prescan_hosts(oid, o)
-
-        def short(users: set | list, oid: tuple, o: _Obj) -> bool:
-            users = set(users)
-            if len(users) == 1:
-                return True
-            primary = [u for u in users if self.objects[u].name == self.objects[u].wl]
-            return len(primary) == 1 and primary[0] == oid
-
-        for oid, o in self.objects.items():
-            claims = per_file[o.fname]
-            for (lk, cname), users in claims["cont"].items():
-                if oid in users:
-                    if short(users, oid, o):
-                        where = ("apps", o.wl) if lk == "containers" and cname == o.wl else ("apps", o.wl, lk, cname)
-                    else:
-                        where = o.node + (lk, cname)
-                    self.cont_anchor[(oid, lk, cname)] = where
-            if oid in claims["replicas"]:
-                self.replicas_at[oid] = ("apps", o.wl, "replicas") if short(claims["replicas"], oid, o) \
-                    else o.node + ("replicas",)
-            for claim, users in claims["storage"].items():
-                if oid in users:
-                    self.storage_at[(oid, claim)] = ("apps", o.wl, "storage", claim) if short(users, oid, o) \
-                        else o.node + ("storage", claim)
-
+                self._prescan_hosts(o)
         self.meta_mode: dict[tuple, str] = {}
-        for field, top in (("labels", "commonLabels"), ("annotations", "commonAnnotations"),
-                           ("namespace", "namespace")):
+        for field in ("labels", "annotations", "namespace"):
             self._prescan_meta(field, meta[field])
 
     def _prescan_meta(self, field: str, occs: dict) -> None:
         """For each label (annotation) key: "global" when it differs between environments and
-        every object agrees on it per environment, else "wl" per workload that agrees, else
-        generic (a value per object). Keys equal everywhere stay literal."""
-        keys = _merge_keys([m for v in occs.values() for m in v.values() if m])
-        for k in keys:
-            vectors = []
-            for (oid, _), per_env in occs.items():
-                vec = {e: (m.get(k, _ABSENT) if m is not None else None) for e, m in per_env.items()}
-                if any(v is None for v in vec.values()):
-                    continue
-                if all(v is _ABSENT for v in vec.values()):
-                    continue
-                vectors.append((self.objects[oid].wl, vec))
-            if not vectors:
+        every object agrees on it per environment, else "wl" for each workload that agrees,
+        else a value per object. Keys equal everywhere stay literal."""
+        per_key: dict[str, list] = {}
+        for (oid, _), per_env in occs.items():
+            if any(m is None for m in per_env.values()):
                 continue
-
-            def varies(vecs) -> bool:
-                for _, vec in vecs:
-                    vs = list(vec.values())
-                    if any(v is _ABSENT for v in vs) or not _all_same(vs):
-                        return True
-                return False
-
-            def agrees(vecs) -> bool:
-                per: dict[str, Any] = {}
-                for _, vec in vecs:
-                    for e, v in vec.items():
-                        if e in per and not (v is per[e] or (v is not _ABSENT and per[e] is not _ABSENT
-                                                              and _same(v, per[e]))):
-                            return False
-                        per.setdefault(e, v)
-                return True
-
-            if not varies(vectors):
+            wl = self.objects[oid].wl
+            maps = list(per_env.values())
+            first = maps[0]
+            for k in dict.fromkeys(k for m in maps for k in m):
+                if k in first and all(k in m and _same(m[k], first[k]) for m in maps[1:]):
+                    per_key.setdefault(k, []).append((wl, None))      # constant: agrees with anything equal
+                    per_key[k][-1] = (wl, {e: first[k] for e in per_env}, False)
+                else:
+                    per_key.setdefault(k, []).append((wl, {e: m.get(k, _ABSENT) for e, m in per_env.items()}, True))
+        for k, vectors in per_key.items():
+            if not any(varying for _, _, varying in vectors):
                 continue
-            if agrees(vectors):
+            if _agrees(vectors):
                 self.meta_mode[(field, k, None)] = "global"
                 continue
             by_wl: dict[str, list] = {}
-            for wl, vec in vectors:
-                by_wl.setdefault(wl, []).append((wl, vec))
+            for v in vectors:
+                by_wl.setdefault(v[0], []).append(v)
             for wl, vecs in by_wl.items():
-                if varies(vecs):
-                    self.meta_mode[(field, k, wl)] = "wl" if agrees(vecs) and field != "namespace" else "generic"
+                if field != "namespace" and any(varying for _, _, varying in vecs) and _agrees(vecs):
+                    self.meta_mode[(field, k, wl)] = "wl"
 
-    def _prescan_hosts(self, oid: tuple, o: _Obj) -> None:
+    def _prescan_hosts(self, o: _Obj) -> None:
+        """An Ingress's hosts become `host` (one per environment) or `hosts` (several), when
+        each place that names a host names the same one of them in every environment."""
         occ: dict[tuple, dict] = {}
         hosts: dict[str, list] = {}
         for e in o.envs:
@@ -568,63 +541,61 @@ class _Chart:
             found: list[tuple] = []
             rules = spec.get("rules")
             for i, r in enumerate(rules if type(rules) is list else []):
-                if type(r) is dict and type(r.get("host")) is str:
+                if type(r) is dict and "host" in r:
                     found.append((("spec", "rules", i, "host"), r["host"]))
             tls = spec.get("tls")
             for i, t in enumerate(tls if type(tls) is list else []):
                 hs = t.get("hosts") if type(t) is dict else None
                 for j, h in enumerate(hs if type(hs) is list else []):
-                    if type(h) is str:
-                        found.append((("spec", "tls", i, "hosts", j), h))
+                    found.append((("spec", "tls", i, "hosts", j), h))
+            if any(type(h) is not str for _, h in found):
+                return
             hosts[e] = list(dict.fromkeys(h for _, h in found))
             for kp, h in found:
                 occ.setdefault(kp, {})[e] = hosts[e].index(h)
         counts = {len(hs) for hs in hosts.values()}
-        if len(counts) != 1 or 0 in counts:
+        if len(counts) != 1 or 0 in counts or any(len(set(v.values())) != 1 for v in occ.values()):
             return
-        if any(len(set(v.values())) != 1 for v in occ.values()):
-            return
-        n = counts.pop()
-        o_ = self.objects[oid]
-        if n == 1:
-            path = self.use(o_.node + ("host",), {e: hs[0] for e, hs in hosts.items()}, o.envs, "string")
-            self.hosts[oid] = (path, {kp: None for kp in occ})
+        if counts.pop() == 1:
+            path = self.use(o.node + ("host",), {e: hs[0] for e, hs in hosts.items()}, o.envs, "string")
+            self.hosts[o.oid] = (path, {kp: None for kp in occ})
         else:
-            path = self.use(o_.node + ("hosts",), hosts, o.envs, "hosts")
-            self.hosts[oid] = (path, {kp: next(iter(v.values())) for kp, v in occ.items()})
+            path = self.use(o.node + ("hosts",), hosts, o.envs, "hosts")
+            self.hosts[o.oid] = (path, {kp: next(iter(v.values())) for kp, v in occ.items()})
 
     # ------------------------------------------------------------------ building templates
-    def special(self, c: _Ctx, optional: bool = False):
-        """(values path, schema, index) for a leaf that is always a value, or None."""
+    def special(self, c: _Ctx, vals: dict, optional: bool = False):
+        """(candidate values paths, schema, index) for a leaf that is always a value, or None."""
         o, kp = c.obj, c.kpath
-        oid = o.oid
-        if kp == ("spec", "replicas") and oid in self.replicas_at:
-            return self.replicas_at[oid], "replicas", None
-        if kp == ("metadata", "namespace") and self.meta_mode.get(("namespace", "namespace", None)) == "global":
-            return ("namespace",), "string", None
+        if kp == ("spec", "replicas"):
+            return (o.home + ("replicas",), o.node + ("replicas",)), "replicas", None
+        if kp[-1:] == ("namespace",) and self.meta_mode.get(("namespace", "namespace", None)) == "global":
+            ns = self.locs.get(("namespace",))
+            if kp == ("metadata", "namespace") or (ns is not None and self._compatible(ns, vals, c.envs)
+                                                    and all(e in vals for e in c.envs)):
+                return (("namespace",),), "string", None
+        claim = None
         if o.kind == "StatefulSet" and len(kp) == 7 and kp[:2] == ("spec", "volumeClaimTemplates") \
                 and type(kp[2]) is tuple and kp[3:] == ("spec", "resources", "requests", "storage"):
-            at = self.storage_at.get((oid, kp[2][0]))
-            if at:
-                return at, "quantity", None
+            claim = kp[2][0]
         if o.kind == "PersistentVolumeClaim" and kp == ("spec", "resources", "requests", "storage"):
-            at = self.storage_at.get((oid, o.name))
-            if at:
-                return at, "quantity", None
-        if o.kind == "Ingress" and oid in self.hosts and not optional:
-            path, where = self.hosts[oid]
+            claim = o.name
+        if claim is not None:
+            return (o.home + ("storage", claim), o.node + ("storage", claim)), "quantity", None
+        if o.kind == "Ingress" and o.oid in self.hosts and not optional:
+            path, where = self.hosts[o.oid]
             if kp in where:
-                return path, "host", where[kp]
+                return (path,), "host", where[kp]
         return None
 
     def node(self, vals: dict, c: _Ctx):
-        sp = self.special(c)
+        sp = self.special(c, vals)
         if sp is not None:
-            path, schema, index = sp
+            places, schema, index = sp
             if schema == "host":
-                self.locs[path].used = True
-                return _Ref(path, index)
-            return self.ref(path, vals, c.envs, schema)
+                self.locs[places[0]].used = True
+                return _Ref(places[0], index)
+            return self.ref(places, vals, c.envs, schema)
         vs = [vals[e] for e in c.envs]
         if all(type(v) is dict for v in vs):
             return self.dict_node(vals, c)
@@ -632,26 +603,29 @@ class _Chart:
             return self.list_node(vals, c)
         if _all_same(vs):
             return _Lit(vs[0])
-        return self.ref(c.anchor + c.rel, vals, c.envs)
+        return self.ref(c.places(c.rel), vals, c.envs)
 
     def optional(self, pvals: dict, c: _Ctx, cc: _Ctx) -> tuple:
         """A key present in some of ``c.envs`` only: (node, condition)."""
-        vs = list(pvals.values())
-        if all(_scalarish(v) for v in vs):
-            sp = self.special(cc, optional=True)
-            path, schema = (sp[0], sp[1]) if sp else (cc.anchor + cc.rel, None)
-            r = self.ref(path, pvals, c.envs, schema)
+        if all(_scalarish(v) for v in pvals.values()):
+            sp = self.special(cc, pvals, optional=True)
+            places, schema = (sp[0], sp[1]) if sp else (cc.places(cc.rel), None)
+            r = self.ref(places, pvals, c.envs, schema)
             return r, ("has", r.path)
         present = [e for e in c.envs if e in pvals]
-        return self.flagged(pvals, c, replace(cc, envs=present), cc.anchor + cc.rel)
+        return self.flagged(pvals, c, replace(cc, envs=present), cc.rel)
 
-    def flagged(self, pvals: dict, c: _Ctx, sub: _Ctx, at: tuple) -> tuple:
-        flag = self.ref(at + ("enabled",), {e: e in pvals for e in c.envs}, c.envs, "flag")
+    def flagged(self, pvals: dict, c: _Ctx, sub: _Ctx, rel: tuple) -> tuple:
+        """A part present in some of ``c.envs`` only, behind a flag at ``<rel>.enabled``."""
+        flag = self.ref(sub.places(rel + ("enabled",)), {e: e in pvals for e in c.envs}, c.envs, "flag")
         return self.node(pvals, sub), ("flag", flag.path)
 
     def dict_node(self, vals: dict, c: _Ctx):
         envs = c.envs
         ds = [vals[e] for e in envs]
+        if any(not d for d in ds) and not _all_same(ds):
+            # every key would be guarded, and `key: {}` could not come out: one value
+            return self.ref(c.places(c.rel), vals, envs)
         entries: list = []
         is_meta = c.kpath[-1:] == ("metadata",)
         keys = _merge_keys(ds)
@@ -675,8 +649,6 @@ class _Chart:
                 after = max([i for i, (k, _, _) in enumerate(entries)
                              if k in ("name", "image", "command", "args", "ports", "env")], default=len(entries) - 1)
                 entries.insert(after + 1, ("resources",) + got)
-        if any(not d for d in ds) and not _all_same(ds) and all(cond is not None for _, _, cond in entries):
-            return self.ref(c.anchor + c.rel, vals, envs)
         return _collapse_map(entries)
 
     def list_node(self, vals: dict, c: _Ctx):
@@ -697,9 +669,10 @@ class _Chart:
                                   for i in range(len(ls[0]))])
         if _all_same(ls):
             return _Lit(ls[0])
-        return self.ref(c.anchor + c.rel, vals, envs)
+        return self.ref(c.places(c.rel), vals, envs)
 
     def _positional(self, c: _Ctx) -> bool:
+        """Ingress rules and TLS entries are walked by index, to reach their hosts."""
         if c.obj.kind != "Ingress" or c.obj.oid not in self.hosts:
             return False
         kp = c.kpath
@@ -707,39 +680,41 @@ class _Chart:
             len(kp) == 4 and kp[:2] == ("spec", "tls") and type(kp[2]) is int and kp[3] == "hosts")
 
     def aligned(self, vals: dict, c: _Ctx, ids: dict, containers: str | None = None):
+        """A list of named items, item by item (an item some environments lack is guarded)."""
         envs = c.envs
         order = _merge_orders([ids[e] for e in envs])
         if order is None:
             return None
         ls = [vals[e] for e in envs]
         if c.role != "env" and any(not v for v in ls) and not _all_same(ls):
-            return None   # every item would be conditional, and `key: []` cannot come out
+            return None   # every item would be guarded, and `key: []` could not come out
         index = {e: {n: i for i, n in enumerate(ids[e])} for e in envs}
         items: list = []
         for name in order:
             present = [e for e in envs if name in index[e]]
             ivals = {e: vals[e][index[e][name]] for e in present}
             if containers:
-                anchor = self.cont_anchor.get((c.obj.oid, containers, name), c.anchor + c.rel + (name,))
-                cc = _Ctx(c.obj, envs, anchor, (), c.kpath + ((name,),), "container")
+                o = c.obj
+                shared = o.home if containers == "containers" and name == o.wl else o.home + (containers, name)
+                own = o.node + (containers, name)
+                cc = _Ctx(o, envs, shared, (), c.kpath + ((name,),), "container", own if own != shared else None)
             else:
                 cc = c.named(name)
             if c.role == "env" and all(_plain_env(v) for v in ivals.values()):
-                r = self.ref(c.anchor + ("env", name), {e: v["value"] for e, v in ivals.items()}, envs, "string")
+                r = self.ref(c.places(("env", name)), {e: v["value"] for e, v in ivals.items()}, envs, "string",
+                             keep_parent=True)
                 items.append((_Map([("name", _Lit(name), None), ("value", r, None)]), ("has", r.path)))
             elif len(present) == len(envs):
                 items.append((self.node(ivals, cc), None))
             else:
-                sub = replace(cc, envs=present)
-                at = cc.anchor if containers else cc.anchor + cc.rel
-                items.append(self.flagged(ivals, c, sub, at))
+                items.append(self.flagged(ivals, c, replace(cc, envs=present), cc.rel))
         return _collapse_seq(items)
 
     # ------------------------------------------------------------------ always-values
     def _container_image(self, vals, present, c: _Ctx, cc: _Ctx):
         if len(present) != len(c.envs) or any(type(vals[e]["image"]) is not str for e in c.envs):
             return None
-        r = self.ref(c.anchor + ("image",), {e: _split_image(vals[e]["image"]) for e in c.envs}, c.envs,
+        r = self.ref(c.places(("image",)), {e: _split_image(vals[e]["image"]) for e in c.envs}, c.envs,
                      "image", form="image")
         return r, None
 
@@ -753,7 +728,7 @@ class _Chart:
                 rv[e] = r
             else:
                 rv[e] = {}
-        r = self.ref(c.anchor + ("resources",), rv, c.envs, "resources")
+        r = self.ref(c.places(("resources",)), rv, c.envs, "resources")
         return r, ("nonempty", r.path)
 
     def _container_env(self, vals, present, c: _Ctx, cc: _Ctx):
@@ -764,9 +739,10 @@ class _Chart:
             if type(v) is not list or ("env" in vals[e] and not v) or _idents(v) is None:
                 return None
             lists[e] = v
-        if _merge_orders([_idents(lists[e]) for e in envs]) is None:
+        ids = {e: _idents(lists[e]) for e in envs}
+        if _merge_orders(list(ids.values())) is None:
             return None
-        got = self.aligned(lists, replace(cc, role="env"), {e: _idents(lists[e]) for e in envs})
+        got = self.aligned(lists, replace(cc, role="env"), ids)
         if type(got) is not _Seq:
             return (got, None) if len(present) == len(envs) else None
         conds = [cond for _, cond in got.items]
@@ -787,17 +763,16 @@ class _Chart:
         entries = []
         for k in _merge_keys(maps.values()):
             lv = {e: maps[e][k] for e in envs if k in maps[e]}
-            if len(lv) == len(envs) and _all_same(list(lv.values())) and \
-                    self.meta_mode.get((field, k, None)) != "global" and self.meta_mode.get((field, k, wl)) != "wl":
+            mode = self.meta_mode.get((field, k, None)) or self.meta_mode.get((field, k, wl))
+            if mode is None and len(lv) == len(envs) and _all_same(list(lv.values())):
                 entries.append((k, _Lit(lv[envs[0]]), None))
                 continue
-            if self.meta_mode.get((field, k, None)) == "global":
-                path = (top, k)
-            elif self.meta_mode.get((field, k, wl)) == "wl":
-                path = ("apps", wl, field, k)
+            if mode == "global":
+                r = self.ref(((top, k),), lv, envs, "string", keep_parent=True)
+            elif mode == "wl":
+                r = self.ref((c.obj.home + (field, k),), lv, envs, "string", keep_parent=True)
             else:
-                path = cc.anchor + cc.rel + (k,)
-            r = self.ref(path, lv, envs, "string")
+                r = self.ref(cc.places(cc.rel + (k,)), lv, envs, "string")
             entries.append((k, r, ("has", r.path)))
         node = _collapse_map(entries)
         if entries and all(cd is not None for _, _, cd in entries):
@@ -813,7 +788,9 @@ class _Chart:
                 continue
             A = [e for e in self.envs if e in loc.envs]
             vs = [loc.vals[e] for e in A if e in loc.vals]
-            loc.nullable = any(v is None for v in loc.vals.values())
+            loc.nullable = any(v is None for v in vs)
+            if loc.keep_parent:
+                _put(self.base, loc.path[:-1], {}, keep=True)
             if loc.optional or (any(type(v) is dict for v in vs) and not all(type(v) is dict for v in vs)):
                 for e in A:
                     if e in loc.vals:
@@ -833,46 +810,46 @@ class _Chart:
                 for e in A:
                     if not _same(loc.vals[e], base):
                         _put(self.env_values[e], loc.path, loc.vals[e])
-        for loc in self.locs.values():
-            if loc.used:
-                node = self.base
-                for seg in loc.path[:-1]:
-                    node = node.setdefault(seg, {})
-        self.base = _ordered(self.base)
-        self.env_values = {e: _ordered(v) for e, v in self.env_values.items()}
+        self.base = _ordered(self.base, self.rank)
+        self.env_values = {e: _ordered(v, self.rank) for e, v in self.env_values.items()}
 
     # ------------------------------------------------------------------ template text
-    def expr(self, path: tuple, index: int | None = None) -> tuple[str, bool]:
-        """A Go template expression reading ``path`` from .Values; True when it is a
-        function call (to be parenthesized as an argument)."""
+    def expr(self, path: tuple, index: int | None = None, safe: bool = False) -> tuple[str, bool]:
+        """A Go template expression reading ``path`` from .Values, and whether it is a
+        function call (to parenthesize as an argument). With ``safe``, maps values.yaml
+        lacks are read as empty (``| default dict``) instead of failing."""
         loc = self.locs.get(path)
-        safe_leaf = loc is None or (loc.in_base and not loc.nullable)
-        dotted = ".Values"
-        rest: list[str] = []
+        leaf_ok = loc is None or (loc.in_base and not loc.nullable)
+        head, args = ".Values", []
+        node: Any = self.base
         for i, seg in enumerate(path):
             last = i == len(path) - 1
-            if not rest and _IDENT.match(seg) and (not last or safe_leaf):
-                dotted += "." + seg
+            exists = type(node) is dict and seg in node
+            if not args and exists and _IDENT.match(seg) and head[0] != "(" and (leaf_ok or not last):
+                head += "." + seg
+            elif safe and not exists and not last:
+                head = f"(index {head} {' '.join(args + [_q(seg)])} | default dict)"
+                args = []
             else:
-                rest.append(_q(seg))
+                args.append(_q(seg))
+            node = node.get(seg) if exists else None
         if index is not None:
-            rest.append(str(index))
-        if rest:
-            return f"index {dotted} {' '.join(rest)}", True
-        return dotted, False
+            args.append(str(index))
+        if args:
+            return f"index {head} {' '.join(args)}", True
+        return head, head[0] == "("
 
-    def arg(self, path: tuple, index: int | None = None) -> str:
-        text, call = self.expr(path, index)
-        return f"({text})" if call else text
+    def arg(self, path: tuple, safe: bool = False) -> str:
+        text, call = self.expr(path, safe=safe)
+        return f"({text})" if call and text[0] != "(" else text
 
     def cond_text(self, cond) -> str | None:
         """The Go template condition, or None when it always holds."""
         kind = cond[0]
         if kind == "has":
-            loc = self.locs[cond[1]]
-            if not loc.optional:
+            if not self.locs[cond[1]].optional:
                 return None
-            return f"hasKey {self.arg(cond[1][:-1])} {_q(cond[1][-1])}"
+            return f"hasKey {self.arg(cond[1][:-1], safe=True)} {_q(cond[1][-1])}"
         if kind in ("flag", "nonempty"):
             return self.expr(cond[1])[0]
         parts = [self.cond_text(x) for x in cond[1]]
@@ -883,10 +860,11 @@ class _Chart:
         return "or " + " ".join(f"({p})" for p in parts)
 
     def ref_text(self, r: _Ref, indent: int) -> str:
-        if r.form == "image":
-            return f'{{{{ include "{self.name}.image" {self.arg(r.path)} | toJson }}}}'
         loc = self.locs[r.path]
-        text = self.expr(r.path, r.index)[0]
+        safe = not loc.optional and not loc.in_base
+        if r.form == "image":
+            return f'{{{{ include "{self.name}.image" {self.arg(r.path, safe)} | toJson }}}}'
+        text = self.expr(r.path, r.index, safe)[0]
         vals = list(loc.vals.values())
         if r.index is None and all(type(v) in (dict, list) for v in vals) and all(_yaml_safe(v) for v in vals):
             return f"{{{{- {text} | toYaml | nindent {indent} }}}}"
@@ -948,26 +926,28 @@ class _Chart:
     # ------------------------------------------------------------------ the chart
     def files(self) -> dict[str, str]:
         templates: dict[str, list[tuple]] = {}
-        for fname in self.files_order:
-            built = []
-            for oid in self.by_file[fname]:
+        for fname, oids in self.by_file.items():
+            # objects named like the workload first: they get the workload-level values
+            first = sorted(oids, key=lambda oid: self.objects[oid].name != self.objects[oid].wl)
+            nodes = {}
+            for oid in first:
                 o = self.objects[oid]
-                built.append((oid, self.node(o.vals, _Ctx(o, list(o.envs), o.node, (), ()))))
-            templates[fname] = built
-        # presence flags: a workload flag when all its objects share one presence, else per object
-        guards: dict[str, Any] = {}
+                nodes[oid] = self.node(o.vals, _Ctx(o, list(o.envs), o.node, (), ()))
+            templates[fname] = [(oid, nodes[oid]) for oid in oids]
+        # presence flags: one for the workload when all its objects share one presence, else per object
+        guards: dict[Any, Any] = {}
         for fname, built in templates.items():
-            sets = {tuple(self.objects[oid].envs) for oid, _ in built}
-            wl = self.objects[built[0][0]].wl if built else fname
-            if len(sets) == 1 and len(next(iter(sets))) < len(self.envs):
-                present = next(iter(sets))
-                f = self.ref(("apps", wl, "enabled"), {e: e in present for e in self.envs}, self.envs, "flag")
+            objs = [self.objects[oid] for oid, _ in built]
+            sets = {tuple(o.envs) for o in objs}
+            if len(sets) == 1 and len(objs[0].envs) < len(self.envs):
+                f = self.ref((objs[0].home + ("enabled",),), {e: e in objs[0].envs for e in self.envs},
+                             self.envs, "flag")
                 guards[fname] = ("flag", f.path)
-            for oid, _ in built:
-                o = self.objects[oid]
-                if fname not in guards and len(o.envs) < len(self.envs):
-                    f = self.ref(o.node + ("enabled",), {e: e in o.envs for e in self.envs}, self.envs, "flag")
-                    guards[oid] = ("flag", f.path)
+                continue
+            for o in objs:
+                if len(o.envs) < len(self.envs):
+                    f = self.ref((o.node + ("enabled",),), {e: e in o.envs for e in self.envs}, self.envs, "flag")
+                    guards[o.oid] = ("flag", f.path)
         self.compute_values()
         root = f"helm/{self.name}"
         out: dict[str, str] = {
@@ -990,8 +970,7 @@ class _Chart:
             lines: list[str] = []
             for oid, node in built:
                 lines += ["---"] + self.wrap(guards.get(oid), self.map_lines(node, ""), "")
-            lines = self.wrap(guards.get(fname), lines, "")
-            out[f"{root}/templates/{fname}"] = "\n".join(lines) + "\n"
+            out[f"{root}/templates/{fname}"] = "\n".join(self.wrap(guards.get(fname), lines, "")) + "\n"
         return out
 
     # ------------------------------------------------------------------ schema
@@ -999,23 +978,35 @@ class _Chart:
         tree: dict = {}
         for loc in self.locs.values():
             if loc.used:
-                node = tree
-                for seg in loc.path[:-1]:
-                    node = node.setdefault(seg, {})
-                node[loc.path[-1]] = loc
-        out = self._schema_node(_ordered(tree))
+                if loc.keep_parent:
+                    _put(tree, loc.path[:-1], {}, keep=True)
+                _put(tree, loc.path, loc)
+        out = self._schema_node(_ordered(tree, self.rank), self.base)
         return {"$schema": SCHEMA_DRAFT, "title": f"values of the {self.name} chart", **out}
 
-    def _schema_node(self, node) -> dict:
+    def _schema_node(self, node, base) -> dict:
         if isinstance(node, _Loc):
             return _leaf_schema(node)
-        props = {k: self._schema_node(v) for k, v in node.items()}
-        required = [k for k, v in node.items()
-                    if not isinstance(v, _Loc) or (v.in_base and not v.nullable)]
+        base = base if type(base) is dict else {}
+        props = {k: self._schema_node(v, base.get(k)) for k, v in node.items()}
+        required = [k for k, v in node.items() if k in base and not (isinstance(v, _Loc) and v.nullable)]
         out: dict = {"type": "object", "properties": props, "additionalProperties": False}
         if required:
             out["required"] = required
         return out
+
+
+def _agrees(vectors: list) -> bool:
+    """Whether, in each environment, every occurrence has the same value (or all lack it)."""
+    per: dict[str, Any] = {}
+    for _, vec, _ in vectors:
+        for e, v in vec.items():
+            if e in per:
+                w = per[e]
+                if not (v is w or (v is not _ABSENT and w is not _ABSENT and _same(v, w))):
+                    return False
+            per.setdefault(e, v)
+    return True
 
 
 _HELPERS = """\
@@ -1040,18 +1031,25 @@ def _walk(v: Any, kpath: tuple = ()):
             yield from _walk(x, kpath + (((ids[i],),) if ids is not None else (i,)))
 
 
-def _put(tree: dict, path: tuple, value: Any) -> None:
+def _put(tree: dict, path: tuple, value: Any, keep: bool = False) -> None:
+    """Set ``path`` in a tree of maps (with ``keep``, only if it is not there yet)."""
     node = tree
     for seg in path[:-1]:
         node = node.setdefault(seg, {})
-    node[path[-1]] = value
+    if not keep or path[-1] not in node:
+        node[path[-1]] = value
 
 
-def _ordered(tree: Any) -> Any:
+def _ordered(tree: Any, rank: dict | None = None, at: tuple = ()) -> Any:
+    """Keys in a readable order: _FIRST_KEYS first; under apps/objects, file order."""
     if type(tree) is not dict:
         return tree
-    first = [k for k in _FIRST_KEYS if k in tree]
-    return {k: _ordered(tree[k]) for k in first + [k for k in tree if k not in first]}
+    if at in (("apps",), ("objects",)) and rank:
+        keys = sorted(tree, key=lambda k: rank.get(at + (k,), len(rank)))
+    else:
+        first = [k for k in _FIRST_KEYS if k in tree]
+        keys = first + [k for k in tree if k not in first]
+    return {k: _ordered(tree[k], rank, at + (k,)) for k in keys}
 
 
 def _common(ds: list[dict]) -> dict:

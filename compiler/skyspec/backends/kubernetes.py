@@ -63,6 +63,10 @@ def files(ir: IR) -> dict[str, list[dict]]:
         groups[f"networkpolicy.{n.name}.yaml"] = _patched([network_policy(ir, n)], n.k8s)
     for m in ir.monitors:
         groups[f"servicemonitor.{m.name}.yaml"] = [service_monitor(ir, m)]
+    if ir.quota is not None and ir.quota.hard:  # the environment's `quota` (passes/quota.py)
+        groups[f"resourcequota.{ir.quota.name}.yaml"] = [{
+            "apiVersion": "v1", "kind": "ResourceQuota", "metadata": _meta(ir, ir.quota.name, ir.namespace),
+            "spec": {"hard": ir.quota.hard}}]
     for r in ir.raw:
         obj = r["object"]
         if r["namespaced"]:

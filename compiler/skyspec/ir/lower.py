@@ -24,6 +24,7 @@ from .model import (IR, Account, Autoscale, ConfigData, Container, CronSpec, Env
 from .units import QuantityError, parse_bytes, parse_cpu
 
 DEFAULT_STORAGE_MOUNT = "/data"
+SECRETS_DIR = "/run/secrets"
 
 
 class Lowerer:
@@ -75,6 +76,8 @@ class Lowerer:
         w.service_account = d.get("service_account")
         w.termination_grace = (d.get("lifecycle") or {}).get("termination_grace")
         w.k8s = dict(d.get("k8s") or {})
+        w.relax = dict(d.get("security") or {})
+        self.secret_files(w)
         ir.workloads.append(w)
         return w
 
@@ -350,8 +353,22 @@ class Lowerer:
             if k in (d.get("env") or {}):
                 self.diags.error("SKY113", f'"{k}" is set both in env and in secrets', spec.where(*at, "secrets", k))
                 continue
-            out.append(EnvVar(k, secret=(ref["secret"], ref["key"]), origin=at + ("secrets", k)))
+            if ref.get("as") == "file":
+                out.append(EnvVar(f"{k}_FILE", f"{SECRETS_DIR}/{ref['secret']}/{ref['key']}",
+                                  origin=at + ("secrets", k), file_ref=(ref["secret"], ref["key"])))
+            else:
+                out.append(EnvVar(k, secret=(ref["secret"], ref["key"]), origin=at + ("secrets", k)))
         return out
+
+    @staticmethod
+    def secret_files(w: Workload) -> None:
+        """Mount each Secret that `as: file` references once, read-only, at /run/secrets/<name>."""
+        for c in w.containers + w.init_containers:
+            for name in sorted({e.file_ref[0] for e in c.env if e.file_ref}):
+                vol = f"secret-{name}"
+                if not any(v.name == vol for v in w.volumes):
+                    w.volumes.append(Volume(vol, "secret", name))
+                c.mounts.append(Mount(vol, f"{SECRETS_DIR}/{name}", read_only=True))
 
     def quantity(self, spec: Spec, value: Any, parse: Callable, at: tuple) -> int | None:
         try:

@@ -39,8 +39,9 @@ class Probe:
 class EnvVar:
     name: str
     value: str | None = None
-    secret: tuple[str, str] | None = None     # (secret name, key)
+    secret: tuple[str, str] | None = None     # (secret name, key): the value comes from the Secret
     origin: tuple | None = None               # spec path that set it
+    file_ref: tuple[str, str] | None = None   # (secret name, key) whose mounted file this variable names
 
 
 @dataclass
@@ -299,6 +300,8 @@ class IR:
     monitors: list[Monitor] = field(default_factory=list)
     pod_security: dict[str, str] | None = None   # Namespace labels (SecurityPolicy)
     raw: list[dict] = field(default_factory=list)  # passthrough objects
+    quota: Any = None      # passes.quota.QuotaReport: usage, and the limits emitted as a ResourceQuota
+    cost: Any = None       # costing.CostReport: the monthly estimate
 
     def workload(self, name: str) -> Workload | None:
         for w in self.workloads:

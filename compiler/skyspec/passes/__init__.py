@@ -6,13 +6,25 @@ from __future__ import annotations
 
 from ..ir.model import IR, Context
 from .apply_defaults import apply_defaults
+from .availability import availability
 from .check_references import check_references
+from .cost import cost
+from .harden import harden
+from .quota import quota
 from .resolve_connections import resolve_connections
+from .rollout import rollout
+from .size import size
 
 PASSES = (
     resolve_connections,
     check_references,
     apply_defaults,
+    harden,
+    size,
+    availability,
+    rollout,
+    quota,
+    cost,
 )
 
 

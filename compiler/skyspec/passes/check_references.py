@@ -31,8 +31,8 @@ def check_references(ir: IR, ctx: Context) -> IR:
         spec = w.spec
         for c in w.containers + w.init_containers:
             for e in c.env:
-                if e.secret:
-                    name, key = e.secret
+                if e.secret or e.file_ref:
+                    name, key = e.secret or e.file_ref
                     s = secrets.get(name)
                     if s is None:
                         report(spec, e.origin or (), "Secret", name, secrets,

@@ -83,8 +83,13 @@ SECRET_REFS = {
     "propertyNames": {"pattern": r"^[A-Za-z_][A-Za-z0-9_]*$"},
     "additionalProperties": {
         "type": "object", "additionalProperties": False, "required": ["secret", "key"],
-        "properties": {"secret": NAME, "key": {"type": "string", "minLength": 1}},
+        "properties": {"secret": NAME, "key": {"type": "string", "pattern": r"^[-._a-zA-Z0-9]+$"},
+                       "as": {"enum": ["env", "file"],
+                              "description": "`env` (default): the value in the variable. `file`: the Secret mounted "
+                                             "at /run/secrets/<secret>/ and `<VAR>_FILE` set to the key's path "
+                                             "(the convention of official images; keeps values out of the environment)."}},
     },
+    "examples": [{"DB_PASSWORD": {"secret": "pg-credentials", "key": "password", "as": "file"}}],
 }
 
 RESOURCES = {
@@ -313,6 +318,26 @@ CRON = {"type": "string", "description": "A cron schedule: five fields (`0 2 * *
         "examples": ["0 2 * * *"]}
 
 
+SECURITY = {
+    "type": "object", "additionalProperties": False,
+    "description": "Relax the hardened defaults for this workload, one named field each (every relaxation is "
+                   "listed in the build report). Some images need root, a writable root filesystem or a capability.",
+    "properties": {
+        "run_as_root": {"type": "boolean", "description": "Allow the container to run as root (UID 0)."},
+        "run_as_user": {"type": "integer", "minimum": 0, "description": "The UID (default 10001)."},
+        "run_as_group": {"type": "integer", "minimum": 0},
+        "fs_group": {"type": "integer", "minimum": 0},
+        "writable_root_fs": {"type": "boolean", "description": "Allow writes to the root filesystem."},
+        "privilege_escalation": {"type": "boolean"},
+        "add_capabilities": {"type": "array", "items": {"type": "string", "pattern": "^[A-Z_]+$"}},
+        "service_account_token": {"type": "boolean", "description": "Mount the API token though no role is bound."},
+        "image_digest": {"const": False, "description": "The image is knowingly pinned by tag, not by digest."},
+        "network_policy": {"const": False, "description": "Generate no NetworkPolicy for this workload."},
+    },
+    "examples": [{"run_as_user": 999, "writable_root_fs": True}],
+}
+
+
 def _common(kind: str) -> dict:
     return {
         "kind": {"const": kind},
@@ -333,6 +358,7 @@ def _workload(kind: str) -> dict[str, Any]:
         "sidecars": CONTAINERS,
         "init": {**CONTAINERS, "description": "Init containers by name, run in order before the main container."},
         "k8s": K8S_PATCH,
+        "security": SECURITY,
     })
     return props
 

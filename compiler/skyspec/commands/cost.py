@@ -1,0 +1,143 @@
+"""`skyspec cost`: the monthly cost estimate per workload and environment, the budget
+gate, and the difference against a git revision."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+
+FORMATS = click.Choice(["table", "json", "markdown"])
+
+
+@click.command("cost")
+@click.argument("directory", default=".", type=click.Path(file_okay=True, path_type=Path))
+@click.option("--env", "-e", "envs", multiple=True, help="Environment (repeatable; default: all, with their targets).")
+@click.option("--format", "-f", "fmt", type=FORMATS, default="table", show_default=True,
+              help="table (terminal), json (stable keys, for scripts) or markdown (for PR comments).")
+@click.option("--against", "rev", metavar="REV",
+              help="Compare with the project as of git revision REV (a commit, branch, tag, HEAD~1, ...).")
+@click.option("--set", "sets", multiple=True, metavar="APP.PATH=VALUE", help="Override a value (the last layer).")
+def cost(directory: Path, envs, fmt: str, rev: str | None, sets) -> None:
+    """Estimate the monthly cost of the project in DIRECTORY.
+
+    Per environment (and per target cluster of it), a row per workload: kind, pods running
+    at once, the CPU and memory they request together (requests x pods), their storage and
+    the monthly cost; then the total, and the budget when the environment has one. Prices
+    come from `prices:` in the project file (defaults: 0.0316 per core-hour, 0.0042 per
+    GiB-hour, 0.10 per GiB-month, USD; a month is 730 hours). Jobs count one run a month,
+    CronJobs their runs a month by schedule; each run lasts `active_deadline` (default 10
+    minutes).
+
+    With --against REV, every workload of either side is shown (unchanged rows too, so the
+    table adds up), with the cost before and after and the change; the first column marks
+    what changed: `+` added, `-` removed, `~` changed (pods, requests, storage or cost),
+    blank for unchanged. The project is read at the same path inside a temporary git
+    worktree of REV, removed afterwards.
+
+    Exit status: 0; 1 when the specs have errors or an environment is over its budget
+    (diagnostics on stderr, located at the `budget` line of the project file); 2 for a
+    usage error (such as a revision git does not know).
+    """
+    from ..cli import _emit_diags
+    from ..costing import (diff, render_diff_json, render_diff_markdown, render_diff_table, render_json,
+                           render_markdown, render_table, check_budget)
+    from ..diagnostics import Diagnostics
+    from ..pipeline import Session
+    from ..passes.cost import deferred_budget
+
+    session = Session.find(directory)
+    if session is None:
+        d = Diagnostics()
+        Session.find(directory, d)
+        _emit_diags(d, "text")
+        sys.exit(1)
+    if session.project is None:
+        _emit_diags(session, "text")
+        sys.exit(1)
+    with deferred_budget():
+        compiled = session.compile_all(envs, sets)
+    if session.diags.has_errors:
+        _emit_diags(session, "text")
+        sys.exit(1)
+    reports = {key: c.ir.cost for key, c in compiled.items()}
+    for rep in reports.values():
+        check_budget(rep, session.diags)
+
+    if rev:
+        before = _reports_at(rev, session.project, envs, sets)
+        diffs = diff(before, reports)
+        text = {"table": render_diff_table, "json": render_diff_json, "markdown": render_diff_markdown}[fmt](diffs, rev)
+    else:
+        text = {"table": render_table, "json": render_json, "markdown": render_markdown}[fmt](list(reports.values()))
+    click.echo(text, nl=not text.endswith("\n"))
+    _emit_diags(session, "text")
+    if session.diags.has_errors:
+        sys.exit(1)
+
+
+def _git(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True)
+
+
+def _reports_at(rev: str, project, envs, sets) -> dict:
+    """The cost reports of ``project`` as of git revision ``rev``: the project at the same
+    path inside a detached worktree of ``rev``, removed afterwards whatever happens. An
+    environment the old project does not have is left out (its workloads show as added)."""
+    from ..diagnostics import Diagnostics
+    from ..passes.cost import deferred_budget
+    from ..pipeline import Session
+    from ..project import find_project_file
+
+    root = Path(project.root).resolve()
+    top = _git(["rev-parse", "--show-toplevel"], root)
+    if top.returncode != 0:
+        raise click.UsageError(f"--against needs a git repository, and {root} is not in one: {top.stderr.strip()}")
+    repo = Path(top.stdout.strip()).resolve()
+    rel = root.relative_to(repo)
+    commit = _git(["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], repo)
+    if commit.returncode != 0:
+        raise click.BadParameter(f"{rev!r} is not a revision of {repo}", param_hint="--against")
+    tmp = Path(tempfile.mkdtemp(prefix="skyspec-cost-"))
+    tree = tmp / "tree"
+    added = False
+    try:
+        r = _git(["worktree", "add", "--detach", str(tree), commit.stdout.strip()], repo)
+        if r.returncode != 0:
+            raise click.ClickException(f"git worktree add failed: {r.stderr.strip()}")
+        added = True
+        old_root = tree / rel
+        pf = old_root / Path(project.file).name
+        if not pf.is_file():
+            pf = find_project_file(old_root) if old_root.is_dir() else None
+            if pf is None or pf.parent.resolve() != old_root.resolve():
+                return {}      # no project there yet: everything is new
+        diags = Diagnostics()
+        old = Session(pf, diags)
+        if old.project is None:
+            _fail_old(rev, old)
+        names = [e for e in (envs or old.project.environments) if e in old.project.environments]
+        with deferred_budget():
+            compiled = old.compile_all(names, sets) if names else {}
+        if diags.has_errors:
+            _fail_old(rev, old)
+        return {key: c.ir.cost for key, c in compiled.items()}
+    finally:
+        if added:
+            r = _git(["worktree", "remove", "--force", str(tree)], repo)
+            if r.returncode != 0:
+                shutil.rmtree(tree, ignore_errors=True)
+                _git(["worktree", "prune"], repo)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _fail_old(rev: str, session) -> None:
+    from ..cli import _emit_diags
+
+    click.echo(f"skyspec: the project as of {rev} does not compile:", err=True)
+    _emit_diags(session, "text")
+    sys.exit(1)

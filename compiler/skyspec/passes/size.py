@@ -1,0 +1,73 @@
+"""size: requests and limits for every container, by a documented policy.
+
+- Requests: a container without them gets the environment's defaults: the main container
+  through the profile's `defaults: {resources: ...}` layer (visible in `explain`), sidecars
+  and init containers from `settings.sidecar_resources` (default 50m / 64Mi).
+- Limits, when not set: CPU limit = CPU request x `settings.limits.cpu` (default 2), memory
+  limit = memory request x `settings.limits.memory` (default 1: a pod is never killed for
+  using the memory it asked for, and never OOM-kills its neighbours).
+- Checks: a limit below its request is an error (SKY302: Kubernetes rejects it); a limit
+  more than `settings.limits.warn_ratio` (default 4) times the request is a warning
+  (SKY301: the scheduler plans for the request, the node may be overcommitted by the rest);
+  a request larger than the project's declared `node` size is an error (SKY303: the pod
+  could never be scheduled).
+"""
+
+from __future__ import annotations
+
+from ..ir.model import IR, Context
+from ..ir.units import format_bytes, format_cpu, parse_bytes, parse_cpu
+
+SIDECAR_DEFAULT = {"cpu": "50m", "memory": "64Mi"}
+
+
+def size(ir: IR, ctx: Context) -> IR:
+    s = ir.settings
+    limits = s.get("limits") or {}
+    cpu_ratio, mem_ratio = limits.get("cpu", 2), limits.get("memory", 1)
+    warn_ratio = limits.get("warn_ratio", 4)
+    side = {**SIDECAR_DEFAULT, **(s.get("sidecar_resources") or {})}
+    node = (ctx.project.data.get("node") or {}) if ctx.project is not None else {}
+    node_cpu = parse_cpu(node["cpu"]) if "cpu" in node else None
+    node_mem = parse_bytes(node["memory"]) if "memory" in node else None
+    for w in ir.workloads:
+        for i, c in enumerate(w.containers + w.init_containers):
+            r = c.resources
+            at = ("resources",) if i == 0 else (("sidecars" if c in w.containers else "init"), c.name, "resources")
+            where = (lambda *p: w.spec.where(*at, *p)) if w.spec else (lambda *p: None)
+            if i > 0:
+                if r.cpu is None:
+                    r.cpu = parse_cpu(side["cpu"])
+                if r.memory is None:
+                    r.memory = parse_bytes(side["memory"])
+            if r.cpu is not None:
+                if r.cpu_limit is None:
+                    r.cpu_limit = int(r.cpu * cpu_ratio)
+                elif r.cpu_limit < r.cpu:
+                    ctx.diags.error("SKY302", f"{c.name}: CPU limit {format_cpu(r.cpu_limit)} is below the request "
+                                              f"{format_cpu(r.cpu)}", where("cpu_limit"),
+                                    hint="a limit must be at least the request")
+                elif r.cpu_limit > r.cpu * warn_ratio:
+                    ctx.diags.warning("SKY301", f"{c.name}: CPU limit {format_cpu(r.cpu_limit)} is more than "
+                                                f"{warn_ratio}x the request {format_cpu(r.cpu)}", where("cpu_limit"),
+                                      hint="raise the request to what the app needs, or lower the limit")
+                if node_cpu is not None and r.cpu > node_cpu:
+                    ctx.diags.error("SKY303", f"{c.name}: CPU request {format_cpu(r.cpu)} is larger than a node "
+                                              f"({format_cpu(node_cpu)})", where("cpu"),
+                                    hint="no node could ever schedule this pod")
+            if r.memory is not None:
+                if r.memory_limit is None:
+                    r.memory_limit = int(r.memory * mem_ratio)
+                elif r.memory_limit < r.memory:
+                    ctx.diags.error("SKY302", f"{c.name}: memory limit {format_bytes(r.memory_limit)} is below the "
+                                              f"request {format_bytes(r.memory)}", where("memory_limit"),
+                                    hint="a limit must be at least the request")
+                elif r.memory_limit > r.memory * warn_ratio:
+                    ctx.diags.warning("SKY301", f"{c.name}: memory limit {format_bytes(r.memory_limit)} is more than "
+                                                f"{warn_ratio}x the request {format_bytes(r.memory)}",
+                                      where("memory_limit"), hint="set the request to what the app really uses")
+                if node_mem is not None and r.memory > node_mem:
+                    ctx.diags.error("SKY303", f"{c.name}: memory request {format_bytes(r.memory)} is larger than a "
+                                              f"node ({format_bytes(node_mem)})", where("memory"),
+                                    hint="no node could ever schedule this pod")
+    return ir

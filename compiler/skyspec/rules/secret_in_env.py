@@ -1,0 +1,94 @@
+"""credential written as a literal `env:` value
+
+A variable whose name says it holds a credential (`PASSWORD`, `PASSWD`, `PASSPHRASE`,
+`SECRET`, `TOKEN`, `CREDENTIALS`, `API_KEY`, `PRIVATE_KEY`, `ACCESS_KEY`, `SIGNING_KEY`,
+`ENCRYPTION_KEY`, also inside a word as in `PGPASSWORD` or `apiKey`), or whose value is a
+URL with a password in it (`postgres://app:pw@db/shop`), set as a literal `env:` value:
+the value is in the spec file, in version control, and in every generated manifest.
+Reference a Secret under `secrets:` instead (`as: file` keeps it out of the environment
+too). Names that hold something else than the credential are not reported: ending in
+`_FILE`, `_PATH`, `_DIR`, `_NAME`, `_ID`, `_URL`, `_ENDPOINT`, `_TTL`, `_LENGTH`, ... (as
+`AWS_ACCESS_KEY_ID` or `TOKEN_URL`), and values that are empty, `true`/`false` or a path.
+
+Messages never show the value. (Literal values in a `kind: Secret` are SKY119.)
+
+PASS:
+
+```yaml
+kind: App
+name: api
+image: ghcr.io/acme/api:1.4.2
+env:
+  TOKEN_URL: https://auth.example.com/token
+  DB_PASSWORD_FILE: /run/secrets/db/password
+secrets:
+  DB_PASSWORD: {secret: api-db, key: password}
+---
+kind: Secret
+name: api-db
+keys: [password]
+```
+
+FAIL:
+
+```yaml
+kind: App
+name: api
+image: ghcr.io/acme/api:1.4.2
+env:
+  DB_PASSWORD: hunter2  # <- a password
+  CACHE_URL: redis://default:hunter2@cache:6379/0  # <- a URL with a password
+```
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from ..diagnostics import Pos
+from ._common import containers, where
+
+ID = "secret-in-env"
+CODE = "SKY406"
+SEVERITY = "warning"
+PROTECTED_SEVERITY = "error"
+
+WORDS = {"PASSWORD", "PASSWD", "PASSPHRASE", "SECRET", "SECRETS", "TOKEN", "CREDENTIAL", "CREDENTIALS", "APIKEY"}
+KEYS = {"API", "PRIVATE", "ACCESS", "SIGNING", "ENCRYPTION"}   # <word>_KEY
+NOT_THE_VALUE = {"FILE", "PATH", "DIR", "NAME", "ID", "URL", "URI", "ENDPOINT", "HOST", "PORT", "TTL", "EXPIRY",
+                 "EXPIRES", "LIFETIME", "TIMEOUT", "LENGTH", "LEN", "HEADER", "TYPE", "ENABLED", "REF", "ARN",
+                 "VERSION", "REGION"}
+_URL_PASSWORD = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/@:\s]*:[^/@\s]+@")
+
+
+def credential_name(name: str) -> bool:
+    words = [w for w in re.split(r"_+", re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).upper()) if w]
+    if not words or words[-1] in NOT_THE_VALUE:
+        return False
+    for i, w in enumerate(words):
+        if w in WORDS or w.endswith(("PASSWORD", "PASSWD")):
+            return True
+        if w == "KEY" and i > 0 and words[i - 1] in KEYS:
+            return True
+    return False
+
+
+def check(ir, ctx) -> Iterator[tuple[Pos | None, str, str | None]]:
+    for w in ir.workloads:
+        for c, at, who in containers(w):
+            for e in c.env or []:
+                origin = tuple(e.origin or ())
+                # only what the spec wrote under `env:` (not Observability's, not `secrets:`)
+                if e.secret or getattr(e, "file_ref", None) or origin[-2:-1] != ("env",):
+                    continue
+                value = e.value if isinstance(e.value, str) else ""
+                if _URL_PASSWORD.match(value):
+                    what = "holds a URL with a password in it"
+                elif credential_name(e.name) and value.strip() and value not in ("true", "false") \
+                        and not value.startswith("/"):
+                    what = "looks like a credential by its name"
+                else:
+                    continue
+                yield where(w.spec, *origin), f'env "{e.name}" of {who} {what}, written as a literal value', \
+                    f"keep it in a Secret and reference it: `secrets: {{{e.name}: {{secret: NAME, key: KEY}}}}`"
