@@ -1,0 +1,106 @@
+"""`skyspec diff --env A --env B`: what differs between two environments, and why."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+
+def _leaves(data: Any, path: tuple = ()) -> dict[tuple, Any]:
+    out: dict[tuple, Any] = {}
+    if isinstance(data, dict) and data:
+        for k, v in data.items():
+            out.update(_leaves(v, path + (k,)))
+    elif isinstance(data, list) and data and any(isinstance(x, (dict, list)) for x in data):
+        for i, v in enumerate(data):
+            out.update(_leaves(v, path + (i,)))
+    else:
+        out[path] = data
+    return out
+
+
+def _where(spec, path: tuple) -> str | None:
+    node = spec.prov.find(path)
+    if node is None:
+        node = spec.prov.nearest(path)
+    e = node.hist[-1] if node.hist else None
+    if e is None or e.pos is None:
+        return None
+    return f"{e.pos.file}:{e.pos.line}:{e.pos.col} ({e.layer})"
+
+
+def compare(a_specs, b_specs) -> list[dict]:
+    """Per spec, the leaf values that differ: [{spec, path, a, b, a_from, b_from}]."""
+    from ..explain import show_path
+
+    a_index = {f"{s.kind}/{s.name}": s for s in a_specs}
+    b_index = {f"{s.kind}/{s.name}": s for s in b_specs}
+    rows = []
+    for key in sorted(set(a_index) | set(b_index)):
+        sa, sb = a_index.get(key), b_index.get(key)
+        secret = key.startswith("Secret/")
+        la = _leaves(sa.data) if sa else {}
+        lb = _leaves(sb.data) if sb else {}
+        for path in sorted(set(la) | set(lb), key=lambda p: [str(x) for x in p]):
+            va, vb = la.get(path, "<unset>"), lb.get(path, "<unset>")
+            if va == vb:
+                continue
+            hide = secret and path[:1] == ("data",)
+            rows.append({"spec": key, "path": show_path(path),
+                         "a": "<redacted>" if hide else va, "b": "<redacted>" if hide else vb,
+                         "a_from": _where(sa, path) if sa and path in la else None,
+                         "b_from": _where(sb, path) if sb and path in lb else None})
+    return rows
+
+
+@click.command()
+@click.argument("directory", default=".", type=click.Path(path_type=Path))
+@click.option("--env", "-e", "envs", multiple=True, required=True, help="Two environments to compare (`--env qa --env prod`).")
+@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def diff(directory: Path, envs, fmt: str) -> None:
+    """Show, per workload, the values that differ between two environments and where each
+    side's value came from. Exit 0 when they are the same, 1 when they differ."""
+    from ..cli import _emit_diags
+    from ..pipeline import Session
+
+    if len(envs) != 2:
+        raise click.UsageError("give exactly two environments: --env A --env B")
+    session = Session.find(directory)
+    if session is None or session.project is None:
+        from ..diagnostics import Diagnostics
+
+        d = session.diags if session else Diagnostics()
+        if session is None:
+            Session.find(directory, d)
+        _emit_diags(d, "text")
+        sys.exit(2)
+    sides = []
+    for name in envs:
+        env = session.env(name)
+        if env is None:
+            _emit_diags(session, "text")
+            sys.exit(2)
+        sides.append(session.layered(env))
+    if session.diags.has_errors:
+        _emit_diags(session, "text")
+        sys.exit(2)
+    rows = compare(*sides)
+    a, b = envs
+    if fmt == "json":
+        click.echo(json.dumps({"a": a, "b": b, "differences": rows}, indent=2, sort_keys=True, default=str))
+    else:
+        current = None
+        for r in rows:
+            if r["spec"] != current:
+                current = r["spec"]
+                click.echo(current)
+            click.echo(f"  {r['path']}:")
+            for side, key in ((a, "a"), (b, "b")):
+                src = r[f"{key}_from"]
+                click.echo(f"    {side:>6}: {json.dumps(r[key], default=str)}" + (f"   <- {src}" if src else ""))
+        click.echo(f"skyspec: {len(rows)} difference{'s' * (len(rows) != 1)} between {a} and {b}")
+    sys.exit(1 if rows else 0)

@@ -1,0 +1,53 @@
+"""`skyspec explain PATH`: where a value came from."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+
+@click.command()
+@click.argument("query")
+@click.argument("directory", default=".", type=click.Path(path_type=Path))
+@click.option("--env", "-e", "env", required=True, help="Environment (or `env.target`) to explain the value in.")
+@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def explain(query: str, directory: Path, env: str, fmt: str) -> None:
+    """Show a value and the chain of layers that produced it.
+
+    QUERY is a spec value (`api.replicas`, `api.env.LOG_LEVEL`, `ConfigMap/web.data`) or a
+    field of a generated manifest (`Deployment/api:spec.replicas`), which is traced back to
+    the spec lines it came from."""
+    from ..cli import _emit_diags
+    from ..explain import QueryError, answer, render_text
+    from ..pipeline import Session
+
+    session = Session.find(directory)
+    if session is None or session.project is None:
+        from ..diagnostics import Diagnostics
+
+        d = session.diags if session else Diagnostics()
+        if session is None:
+            Session.find(directory, d)
+        _emit_diags(d, "text")
+        sys.exit(1)
+    env_name, _, target_name = env.partition(".")
+    target = session.project.targets.get(target_name) if target_name else None
+    if target_name and target is None:
+        click.echo(f"skyspec: unknown target {target_name!r}", err=True)
+        sys.exit(2)
+    compiled = session.compile(env_name, target=target)
+    if compiled is None:
+        _emit_diags(session, "text")
+        sys.exit(1)
+    try:
+        ans = answer(compiled, query)
+    except (QueryError, ValueError) as e:
+        click.echo(f"skyspec: {e}", err=True)
+        sys.exit(1)
+    if fmt == "json":
+        click.echo(json.dumps(ans.as_dict(), indent=2, sort_keys=True, default=str))
+    else:
+        click.echo(render_text(ans), nl=False)
