@@ -136,6 +136,6 @@ def test_sarif_output(make_project, cli):
     make_project({"apps/api.yaml": APP + "replicas: x\n"})
     r = cli("check", "--diagnostics-format", "sarif")
     sarif = json.loads(r.stdout)
-    res = sarif["runs"][0]["results"][0]
-    assert res["ruleId"] == "SKY104"
+    res = [x for x in sarif["runs"][0]["results"] if x["ruleId"] == "SKY104"][0]
+    assert res["level"] == "error"
     assert res["locations"][0]["physicalLocation"]["region"]["startLine"] == 5

@@ -6,3 +6,23 @@ a Compose file, a Helm chart and a Kustomize tree.
 """
 
 __version__ = "0.1.0"
+
+# The Python builders (skyspec.api), imported on first use so that `import skyspec` stays
+# cheap for the command line (PEP 562).
+_API_NAMES = frozenset({
+    "App", "StatefulApp", "Job", "CronJob", "ConfigMap", "Secret", "ServiceAccount", "Role", "ClusterRole",
+    "NetworkPolicy", "SecurityPolicy", "Observability", "Resource", "Volume", "AppGroup", "Generated",
+    "SpecError", "SkyspecWarning", "Plugin", "CostOptimization", "CustomResource", "Service",
+})
+
+
+def __getattr__(name: str):
+    if name in _API_NAMES:
+        from . import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'skyspec' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | _API_NAMES)

@@ -113,6 +113,28 @@ class Defaults:
     memory: int | None = None
 
 
+class LazyDefaults:
+    """:func:`env_defaults`, read only when a container lacks a request (rare: the
+    profile's defaults sit beneath every spec, and the `size` pass sizes sidecars)."""
+
+    def __init__(self, project: Any, env: Any, target: str | None = None):
+        self._args = (project, env, target)
+        self._d: Defaults | None = None
+
+    def _get(self) -> Defaults:
+        if self._d is None:
+            self._d = env_defaults(*self._args)
+        return self._d
+
+    @property
+    def cpu(self) -> int | None:
+        return self._get().cpu
+
+    @property
+    def memory(self) -> int | None:
+        return self._get().memory
+
+
 def env_defaults(project: Any, env: Any, target: str | None = None) -> Defaults:
     """`defaults.resources` of the environment's layers: the built-in profile, then the
     environment's overlays, then the target's (later ones win)."""
@@ -191,15 +213,16 @@ class Usage:
         return self.pod_memory * self.pods
 
 
-def pod_requests(w: Workload, defaults: Defaults) -> tuple[int, int, list[str], list[tuple[str, str]]]:
+def pod_requests(w: Workload, defaults: Defaults | LazyDefaults) -> tuple[int, int, list[str], list[tuple[str, str]]]:
     """(CPU millicores, memory bytes) one pod of ``w`` requests, notes, and the containers
     that have no request of their own."""
     notes: list[str] = []
     missing: list[tuple[str, str]] = []
 
-    def req(c: Container, what: str, value: int | None, default: int | None, fmt) -> int:
+    def req(c: Container, what: str, value: int | None, key: str, fmt) -> int:
         if value is not None:
             return value
+        default = getattr(defaults, key)
         missing.append((c.name, what))
         who = "" if c.name == w.name else f' (container "{c.name}")'
         if default is not None:
@@ -209,8 +232,8 @@ def pod_requests(w: Workload, defaults: Defaults) -> tuple[int, int, list[str], 
         return 0
 
     def one(c: Container) -> tuple[int, int]:
-        return (req(c, "CPU", c.resources.cpu, defaults.cpu, format_cpu),
-                req(c, "memory", c.resources.memory, defaults.memory, format_bytes))
+        return (req(c, "CPU", c.resources.cpu, "cpu", format_cpu),
+                req(c, "memory", c.resources.memory, "memory", format_bytes))
 
     mains = [one(c) for c in w.containers]
     inits = [one(c) for c in w.init_containers]
@@ -219,7 +242,7 @@ def pod_requests(w: Workload, defaults: Defaults) -> tuple[int, int, list[str], 
     return cpu, mem, notes, missing
 
 
-def usage(ir: IR, defaults: Defaults) -> list[Usage]:
+def usage(ir: IR, defaults: Defaults | LazyDefaults) -> list[Usage]:
     """Every workload's demand, in IR order, then raw PersistentVolumeClaims."""
     out: list[Usage] = []
     for w in ir.workloads:
@@ -327,16 +350,9 @@ def _dec(f: Fraction) -> Decimal:
     return Decimal(f.numerator) / Decimal(f.denominator)
 
 
-def _frac(d: Decimal) -> Fraction:
-    return Fraction(d)
-
-
-def _money(f: Fraction) -> Decimal:
-    """Cents, half up, of an exact amount."""
-    cents, rest = divmod(f * 100, 1)
-    if rest * 2 >= 1:
-        cents += 1
-    return Decimal(int(cents)) / 100
+def _cents(num: int, den: int) -> Decimal:
+    """num/den (>= 0) in cents, half up, in integer arithmetic (exact, and fast)."""
+    return Decimal((num * 200 + den) // (2 * den)).scaleb(-2)
 
 
 @dataclass
@@ -426,6 +442,8 @@ class CostReport:
 def estimate(ir: IR, uses: Iterable[Usage], prices: Prices, budget: Any = None, budget_pos: Any = None) -> CostReport:
     """The monthly cost of every workload of ``ir`` (see the module docstring)."""
     lines: list[Line] = []
+    cpu_p, mem_p, sto_p = (Fraction(p) for p in (prices.cpu_core_hour, prices.memory_gib_hour,
+                                                   prices.storage_gib_month))
     for u in uses:
         w = u.workload
         notes = list(u.notes)
@@ -449,9 +467,10 @@ def estimate(ir: IR, uses: Iterable[Usage], prices: Prices, budget: Any = None, 
             hours = Fraction(0)     # a claim has no pods
         else:
             hours = Fraction(HOURS_PER_MONTH)
-        cpu_cost = _money(Fraction(u.cpu, 1000) * hours * _frac(prices.cpu_core_hour))
-        mem_cost = _money(Fraction(u.memory, GIB) * hours * _frac(prices.memory_gib_hour))
-        sto_cost = _money(Fraction(u.storage, GIB) * _frac(prices.storage_gib_month))
+        hn, hd = hours.numerator, hours.denominator
+        cpu_cost = _cents(u.cpu * hn * cpu_p.numerator, 1000 * hd * cpu_p.denominator)
+        mem_cost = _cents(u.memory * hn * mem_p.numerator, GIB * hd * mem_p.denominator)
+        sto_cost = _cents(u.storage * sto_p.numerator, GIB * sto_p.denominator)
         lines.append(Line(u.name, u.kind, u.pods, u.cpu, u.memory, u.storage, _dec(hours), cpu_cost, mem_cost,
                           sto_cost, None if runs is None else _dec(runs), secs, notes, w.cron.schedule if w is not None and w.cron else None,
                           secs is not None and not (w.job and w.job.active_deadline)))

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from .codes import CODES
+from .rules import rules_md
 
 
 def diagnostics_md() -> str:
@@ -20,7 +21,7 @@ def diagnostics_md() -> str:
     return "\n".join(out) + "\n"
 
 
-PAGES = {"diagnostics.md": diagnostics_md}
+PAGES = {"diagnostics.md": diagnostics_md, "rules.md": rules_md}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -45,8 +45,11 @@ class Session:
         self.diags = diags if diags is not None else Diagnostics()
         self.sources = sources if sources is not None else Sources()
         self._overlays: dict = {}
-        self._provs: dict = {}
+        self._bases: dict = {}
         self.project: Project | None = load_project(project_file, self.diags, self.sources)
+        from .layers.templates import Templates
+
+        self.templates = Templates(project_file.parent, self.diags, self.sources)
         self.docs: list[SourceDoc] = []
         if self.project is not None:
             docs = load_specs(self.project, self.diags, self.sources) + list(extra_docs)
@@ -99,20 +102,23 @@ class Session:
         return out
 
     # ------------------------------------------------------------------ stages
-    def _spec_prov(self, doc: SourceDoc):
-        """The spec layer's provenance, built once per document and shared by every
-        environment (merging never mutates it)."""
-        p = self._provs.get(id(doc))
-        if p is None:
-            p = self._provs[id(doc)] = prov_from_loc(doc.data, doc.loc, "spec")
-        return p
+    def _base(self, doc: SourceDoc):
+        """(data, provenance, template) of a document with its `use:` template beneath it,
+        built once per document and shared by every environment (merging never mutates)."""
+        b = self._bases.get(id(doc))
+        if b is None:
+            prov = prov_from_loc(doc.data, doc.loc, "spec")
+            b = self._bases[id(doc)] = self.templates.apply(doc, prov) if "use" in doc.data else (doc.data, prov, None)
+        return b
 
     def layered(self, env: Environment, sets: Iterable[str] = (), target: Target | None = None,
                 expressions: bool = True) -> list[Spec]:
         """The specs of ``env`` (bound to ``target``, if any) with every layer applied and,
         unless ``expressions`` is false, `${...}` resolved."""
-        specs = [Spec(d.data["kind"], d.data["name"], d.data, self._spec_prov(d), d.file, d.loc.pos)
-                 for d in self.docs]
+        specs = []
+        for d in self.docs:
+            data, prov, template = self._base(d)
+            specs.append(Spec(d.data["kind"], d.data["name"], data, prov, d.file, d.loc.pos, template))
         if target is not None:
             specs = [s for s in specs if not s.is_workload or _bound(s, target)]
         profile = self._profile(env)
@@ -145,7 +151,8 @@ class Session:
         from .layers.expr import resolve
 
         assert self.project is not None
-        resolve(specs, layer_order=["spec", *(ov.layer for ov in overlays), "--set"],
+        templates = list(dict.fromkeys(t.layer for s in specs if s.template for t in s.template.chain + [s.template]))
+        resolve(specs, layer_order=[*templates, "spec", *(ov.layer for ov in overlays), "--set"],
                 env={"name": env.name, "profile": env.profile, "protected": env.protected,
                      "namespace": env.namespace or self.project.namespace},
                 project={"name": self.project.name, "namespace": self.project.namespace},
@@ -162,8 +169,19 @@ class Session:
     def check(self, specs: list[Spec]) -> list[Spec]:
         """The specs that conform to their kind's schema; the others are reported."""
         from .schema import KINDS, validate
+        from .schema.validate import validate_with
 
-        return [s for s in specs if validate(s.data, s.prov, KINDS[s.kind], self.diags, secret=s.kind == "Secret")]
+        from .layers.templates import params_schema, split_params
+
+        valid = []
+        for s in specs:
+            own, params = split_params(s.data, s.template)
+            ok = validate(own, s.prov, KINDS[s.kind], self.diags, secret=s.kind == "Secret")
+            if s.template is not None:
+                ok &= validate_with(params, s.prov, params_schema(s.template), self.diags)
+            if ok:
+                valid.append(s)
+        return valid
 
     def compile(self, env_name: str, sets: Iterable[str] = (), target: Target | None = None) -> Compiled | None:
         """One environment (or one target of it) through every stage; None when anything failed."""

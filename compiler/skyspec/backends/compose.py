@@ -210,7 +210,7 @@ def compose_file(ir: IR) -> dict:
 def project_name(ir: IR) -> str:
     """`<project>-<env>` (`<project>-<env>_<target>`), in the characters Compose allows
     (`[a-z0-9][a-z0-9_-]*`). Names are DNS labels: the `_` cannot come from either."""
-    raw = f"{ir.project}-{ir.env}" + (f"_{ir.target}" if getattr(ir, "target", None) else "")
+    raw = f"{ir.project}-{ir.env}" + (f"_{ir.target}" if ir.target else "")
     name = re.sub(r"[^a-z0-9_-]", "-", raw.lower())
     return name if name[:1].isalnum() else f"p{name}"
 
@@ -287,7 +287,7 @@ def _secret_keys(ir: IR, name: str) -> list[str] | None:
     for w in ir.workloads:
         for c in w.containers + w.init_containers:
             for e in c.env:
-                for r in (e.secret, getattr(e, "file_ref", None)):
+                for r in (e.secret, getattr(e, "file_ref", None)):   # file_ref: `as: file`
                     if r is not None and r[0] == name:
                         used.add(r[1])
     return sorted(used) or None
@@ -387,7 +387,8 @@ _ORDER = ("profiles", "image", "entrypoint", "command", "environment", "configs"
 
 
 def _ordered(svc: dict) -> dict:
-    return {k: svc[k] for k in _ORDER if k in svc}
+    """A service's keys in a fixed, readable order (any other key after them)."""
+    return {**{k: svc[k] for k in _ORDER if k in svc}, **svc}
 
 
 def _service(f: _File, w: Workload, c: Container) -> dict:
@@ -403,7 +404,7 @@ def _service(f: _File, w: Workload, c: Container) -> dict:
         svc["environment"] = env
     if configs:
         svc["configs"] = configs
-    secrets = [s for s in env_secrets] + file_secrets
+    secrets = env_secrets + file_secrets   # a name: at /run/secrets/<name>; a dict: its target
     if secrets:
         svc["secrets"] = sorted(secrets, key=lambda s: (s, "") if isinstance(s, str) else (s["source"], s["target"]))
     if volumes:
@@ -498,14 +499,15 @@ def _mounts(f: _File, w: Workload, c: Container) -> tuple[list[dict], list[dict]
             cm = f.config_map(v.source)
             if cm is None:
                 continue                      # reported by check_references (SKY114)
-            keys = [m.sub_path] if m.sub_path else list(cm.data)
-            for key in keys:
+            for key in ([m.sub_path] if m.sub_path else list(cm.data)):
                 if key in cm.data:
-                    configs.append({"source": f.config(cm, key), "target": m.path if m.sub_path else _in(m.path, key)})
+                    target = m.path if m.sub_path else _in(m.path, key)
+                    configs.append({"source": f.config(cm, key), "target": target})
         elif v.type == "secret":
             keys = [m.sub_path] if m.sub_path else _secret_keys(f.ir, v.source) or []   # unknown: `check` warns
             for key in keys:
-                secrets.append({"source": f.secret(v.source, key), "target": m.path if m.sub_path else _in(m.path, key)})
+                target = m.path if m.sub_path else _in(m.path, key)
+                secrets.append({"source": f.secret(v.source, key), "target": target})
     return (sorted(volumes, key=lambda e: e["target"]), sorted(configs, key=lambda e: e["target"]),
             sorted(secrets, key=lambda e: e["target"]))
 

@@ -26,55 +26,75 @@ Values layout
 -------------
 ::
 
-    namespace: shop              # only if metadata.namespace differs between environments
-    commonLabels: {skyspec.dev/env: prod}   # labels that differ per environment, the same
-    commonAnnotations: {}                   #   for every object (else apps.<w>.labels.<key>)
+    namespace: shop              # only when metadata.namespace differs between environments
+    commonLabels: {skyspec.dev/env: prod}   # labels (annotations) that differ between
+    commonAnnotations: {}                   #   environments and agree across objects
     apps:
-      <workload>:                # one per template file, i.e. per Kubernetes backend file
-        enabled: true            # only if the workload exists in some environments only
-        replicas: 2              # spec.replicas of the workload's object
-        # the container named like the workload sits at the workload level:
+      <workload>:                # a workload's file (<workload>.yaml) of the Kubernetes backend
+        enabled: true            # only when the workload exists in some environments only
+        replicas: 2
         image: {repository: ghcr.io/acme/api, tag: 1.4.2}   # (+ digest: "sha256:...")
         resources: {requests: {cpu: 250m, memory: 256Mi}, limits: {memory: 512Mi}}
         env: {LOG_LEVEL: warn, WORKERS: "4"}    # plain env var values, by name
-        args: [--queue, orders]  # any other container field that differs, under its
-                                 #   Kubernetes name (ports by name: ports.http.containerPort)
+        args: [--queue, orders]  # any other field of the container that differs, under its
+                                 #   Kubernetes name (named list items by name:
+                                 #   ports.http.containerPort)
         containers: {<name>: {image: ..., resources: ..., env: ...}}   # other containers
         initContainers: {<name>: {...}}
         storage: {data: 20Gi}    # volumeClaimTemplates / PersistentVolumeClaims, by claim name
-        labels: {team: x}        # labels differing per environment in this workload only
-        ingress:                 # one node per object: kind in lowerCamelCase, and
-          enabled: true          #   "-<name>" when the object is not named like the workload
-          host: shop.example.com #   (hosts: [..] when an Ingress has several)
+        labels: {team: x}        # labels that differ between environments in this workload only
+        ingress:                 # an object's own node: its kind in lowerCamelCase, plus
+          enabled: true          #   "-<name>" unless it is named like the workload
+          host: shop.example.com #   (hosts: [..] when an Ingress names several)
           spec: {...}            # any other field of the object that differs, under its
-                                 #   Kubernetes path (list items by name, or by index)
+                                 #   Kubernetes path (list items by name, else by index)
+    objects:
+      <kind>.<name>:             # the other files (configmap.settings.yaml, ...): the same
+        enabled: true            #   rules; a file of one object is that object's node
+        data: {...}
 
-When two objects of a workload would claim the same short place (two pod templates with a
-container named like the workload, say), the object that is not named like the workload moves
-to its object node (``apps.<w>.<objkey>.containers.<name>``, ``.replicas``, ``.storage``).
-A part of an object that exists in some environments only gets a flag at
-``<its values path>.enabled``; a scalar (or list of scalars) that exists in some
-environments only is read only when its key is set (``hasKey``).
+The container named like the workload sits at the workload level, the others under
+``containers``/``initContainers``. Several objects of one workload (a canary or blue/green
+Deployment next to the main one) share these places when their values agree in every
+environment both exist in; a value that differs goes to the object's own node instead
+(``apps.api.deployment-api-canary.containers.api.image``), so one knob never changes two
+different things.
 
-values.yaml holds, for each value, the value most environments have (ties: the first
-environment in build order); a values-<env>.yaml holds only the differences. Helm deep-merges
-maps and a values file cannot remove a key without ``null``, so: a value that some
-environment lacks is never in values.yaml (each environment that has it sets it); a map
-value (resources, image) has in values.yaml only the keys every environment has, so nothing
-leaks from values.yaml into an environment; lists are replaced whole.
+Optional parts: an object, container or other part that exists in some environments only is
+behind a flag at ``<its values path>.enabled``; an env var, label or scalar field that exists
+in some environments only is rendered when its key is set (``hasKey``); resources render
+when non-empty (``resources: {}`` to drop them).
+
+values.yaml holds, for each value, what most environments have (on a tie, the first
+environment in build order); values-<env>.yaml holds only the differences. Helm deep-merges
+maps, and a values file cannot remove a key except with ``null``; so a value some
+environment lacks is never in values.yaml (each environment that has it sets it), and a map
+value (resources, image) keeps in values.yaml only the keys every environment has: nothing
+leaks from values.yaml into an environment. Lists are replaced whole.
+
+values.schema.json (draft 7) closes every map (``additionalProperties: false``) and types
+every value: integers >= 0 for replicas, strings for images, env values and labels,
+Kubernetes quantities (a pattern) for resources and storage, booleans for flags, and for
+other fields the JSON types seen in the environments. A typo'd key or a wrong type fails
+``helm lint --strict``.
 
 Templating rules
 ----------------
-* scalars: ``{{ <ref> | toJson }}`` -- JSON is YAML, strings stay quoted ("4", "true", "1.0"),
-  numbers are never printed as 1e+06;
-* maps and lists: ``{{- <ref> | toYaml | nindent N }}`` when every string in them is one that
-  YAML readers cannot mistake (else ``toJson``, a flow collection);
+* scalars: ``{{ <ref> | toJson }}`` -- JSON is YAML: strings stay strings ("4", "true",
+  "1.0"), numbers are never printed as 1e+06, null stays null;
+* maps and lists: ``{{- <ref> | toYaml | nindent N }}`` when every string in them is one
+  YAML readers cannot mistake, else ``toJson`` (a flow collection);
 * images: ``{{ include "<chart>.image" <ref> | toJson }}`` (repository[:tag][@digest]);
 * names that are not Go identifiers (``my-app``, ``skyspec.dev/env``) are read with ``index``;
-* literal text never contains ``{{``: it is written as ``{{ "{{" }}``;
-* no Helm labels (helm.sh/chart, app.kubernetes.io/managed-by: Helm, ...) are added and
-  ``.Release`` is not used: the rendered objects equal the Kubernetes backend's, byte for
-  value, for every environment, so a chart install and a plain apply describe one system.
+  maps values.yaml may lack are read through ``| default dict`` in guards;
+* literal text never starts an action: ``{{`` in data is written ``{{ "{{" }}``, and
+  strings ending in blank lines are written JSON-quoted (a following ``{{-`` would eat the
+  blank lines of a ``|+`` block);
+* no Helm labels (helm.sh/chart, app.kubernetes.io/managed-by: Helm, ...) and no
+  ``.Release`` values are added: rendered objects equal the Kubernetes backend's, value for
+  value, in every environment, so installing the chart and applying the manifests deploy
+  the same system. (Floats would render as JSON numbers, 1.0 as 1; the Kubernetes API uses
+  none.)
 
 The same IRs always give the same bytes.
 """
@@ -153,6 +173,8 @@ def _all_same(vs: list) -> bool:
 
 def _most_common(vs: list) -> Any:
     """The most frequent value; on a tie the earliest (``vs`` is in environment order)."""
+    if _all_same(vs):
+        return vs[0]
     counts: dict[str, int] = {}
     first: dict[str, Any] = {}
     for v in vs:
@@ -165,6 +187,9 @@ def _most_common(vs: list) -> Any:
 
 def _merge_keys(seqs) -> list:
     """Union of several orders, each item after the item it follows where it first appears."""
+    seqs = [list(s) for s in seqs]
+    if all(s == seqs[0] for s in seqs[1:]):
+        return seqs[0] if seqs else []
     out: list = []
     seen: set = set()
     for seq in seqs:
@@ -237,6 +262,22 @@ def _split_image(image: str) -> dict:
 
 def _lower_camel(kind: str) -> str:
     return kind[:1].lower() + kind[1:] if kind else "object"
+
+
+# keys under which something may always be a value (images, replicas, labels, hosts, ...)
+_WATCHED = frozenset(("containers", "initContainers", "replicas", "labels", "annotations", "namespace",
+                      "storage", "volumeClaimTemplates", "host", "hosts", "env", "image", "resources"))
+
+
+def _inert(v: Any) -> bool:
+    """Whether a value holds nothing the chart makes a value even when it is equal everywhere
+    (and no string a literal cannot carry): then it is literal as a whole."""
+    t = type(v)
+    if t is dict:
+        return not any(k in _WATCHED for k in v) and all(_inert(x) for x in v.values())
+    if t is list:
+        return all(_inert(x) for x in v)
+    return not _keep_block(v)
 
 
 def _keep_block(s: Any) -> bool:
@@ -485,9 +526,7 @@ class _Chart:
         meta: dict[str, dict] = {"labels": {}, "annotations": {}, "namespace": {}}
         for oid, o in self.objects.items():
             for e in o.envs:
-                for kpath, d in _walk(o.vals[e]):
-                    if kpath[-1:] != ("metadata",):
-                        continue
+                for kpath, d in _metadata(o.vals[e]):
                     for field in ("labels", "annotations"):
                         m = d.get(field, {})
                         meta[field].setdefault((oid, kpath), {})[e] = m if type(m) is dict else None
@@ -513,8 +552,7 @@ class _Chart:
             first = maps[0]
             for k in dict.fromkeys(k for m in maps for k in m):
                 if k in first and all(k in m and _same(m[k], first[k]) for m in maps[1:]):
-                    per_key.setdefault(k, []).append((wl, None))      # constant: agrees with anything equal
-                    per_key[k][-1] = (wl, {e: first[k] for e in per_env}, False)
+                    per_key.setdefault(k, []).append((wl, {e: first[k] for e in per_env}, False))
                 else:
                     per_key.setdefault(k, []).append((wl, {e: m.get(k, _ABSENT) for e, m in per_env.items()}, True))
         for k, vectors in per_key.items():
@@ -589,6 +627,9 @@ class _Chart:
         return None
 
     def node(self, vals: dict, c: _Ctx):
+        vs = [vals[e] for e in c.envs]
+        if type(vs[0]) in (dict, list) and _inert(vs[0]) and _all_same(vs):
+            return _Lit(vs[0])     # the same everywhere and nothing in it is always a value
         sp = self.special(c, vals)
         if sp is not None:
             places, schema, index = sp
@@ -596,7 +637,6 @@ class _Chart:
                 self.locs[places[0]].used = True
                 return _Ref(places[0], index)
             return self.ref(places, vals, c.envs, schema)
-        vs = [vals[e] for e in c.envs]
         if all(type(v) is dict for v in vs):
             return self.dict_node(vals, c)
         if all(type(v) is list for v in vs):
@@ -885,7 +925,9 @@ class _Chart:
         return out
 
     def entry_lines(self, k: str, n, ind: str) -> list[str]:
-        kt = _escape(dump({k: 0})[:-4])
+        kt = _KEYS.get(k)
+        if kt is None:
+            kt = _KEYS[k] = _escape(dump({k: 0})[:-4])
         t = type(n)
         if t is _Lit:
             v = n.value
@@ -1009,6 +1051,8 @@ def _agrees(vectors: list) -> bool:
     return True
 
 
+_KEYS: dict[str, str] = {}   # rendered mapping keys
+
 _HELPERS = """\
 {{/* An image reference from {repository, tag, digest}: repository[:tag][@digest]. */}}
 {{- define "CHART.image" -}}
@@ -1019,16 +1063,26 @@ _HELPERS = """\
 """
 
 
-def _walk(v: Any, kpath: tuple = ()):
-    """(path, dict) for every mapping in an object, list items by name when they have one."""
-    if type(v) is dict:
-        yield kpath, v
-        for k, x in v.items():
-            yield from _walk(x, kpath + (k,))
-    elif type(v) is list:
-        ids = _idents(v)
-        for i, x in enumerate(v):
-            yield from _walk(x, kpath + (((ids[i],),) if ids is not None else (i,)))
+def _metadata(v: Any):
+    """(path, dict) for every `metadata` mapping in an object; list items by name when they
+    have one (the paths the template builder uses)."""
+    stack = [((), v)]
+    while stack:
+        kpath, v = stack.pop()
+        if type(v) is dict:
+            for k, x in v.items():
+                tx = type(x)
+                if tx is dict:
+                    if k == "metadata":
+                        yield kpath + (k,), x
+                    stack.append((kpath + (k,), x))
+                elif tx is list:
+                    stack.append((kpath + (k,), x))
+        else:
+            ids = _idents(v)
+            for i, x in enumerate(v):
+                if type(x) in (dict, list):
+                    stack.append((kpath + (((ids[i],),) if ids is not None else (i,)), x))
 
 
 def _put(tree: dict, path: tuple, value: Any, keep: bool = False) -> None:

@@ -33,6 +33,7 @@ class Spec:
     prov: Prov
     file: str
     pos: Pos | None
+    template: Any = None   # the `use:` template (layers.templates.Template), if any
 
     @property
     def key(self) -> str:

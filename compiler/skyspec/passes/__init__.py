@@ -10,6 +10,7 @@ from .availability import availability
 from .check_references import check_references
 from .cost import cost
 from .harden import harden
+from .policy import policy
 from .quota import quota
 from .resolve_connections import resolve_connections
 from .rollout import rollout
@@ -25,6 +26,7 @@ PASSES = (
     rollout,
     quota,
     cost,
+    policy,
 )
 
 

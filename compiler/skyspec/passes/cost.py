@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Iterator
 
-from ..costing import Prices, check_budget, env_defaults, estimate, usage
+from ..costing import LazyDefaults, Prices, check_budget, estimate, usage
 from ..ir.model import IR, Context
 
 _GATE: ContextVar[bool] = ContextVar("skyspec_budget_gate", default=True)
@@ -37,7 +37,7 @@ def deferred_budget() -> Iterator[None]:
 def cost(ir: IR, ctx: Context) -> IR:
     env = ctx.env
     q = getattr(ir, "quota", None)
-    uses = q.usage if q is not None else usage(ir, env_defaults(ctx.project, env, ir.target))
+    uses = q.usage if q is not None else usage(ir, LazyDefaults(ctx.project, env, ir.target))
     budget = ((env.raw or {}).get("budget") or {}).get("monthly")
     pos = ctx.project.pos("environments", env.name, "budget", "monthly") if budget is not None else None
     report = estimate(ir, uses, Prices.from_project(ctx.project.data), budget, pos)

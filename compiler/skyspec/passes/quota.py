@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..costing import Usage, env_defaults, usage
+from ..costing import LazyDefaults, Usage, usage
 from ..ir.model import IR, Context
 from ..ir.units import QuantityError, format_bytes, format_cpu, parse_bytes, parse_cpu
 
@@ -51,7 +51,7 @@ class QuotaReport:
 def quota(ir: IR, ctx: Context) -> IR:
     env = ctx.env
     raw = (env.raw or {}).get("quota") or {}
-    defaults = env_defaults(ctx.project, env, ir.target)
+    defaults = LazyDefaults(ctx.project, env, ir.target)
     uses = usage(ir, defaults)
     rep = QuotaReport(f"{ir.project}-quota", usage=uses)
     for key, (_, _, _, _, attr) in _KEYS.items():

@@ -17,6 +17,18 @@ def where(spec: Any, *path: Any) -> Pos | None:
     return spec.where(*path) if spec is not None else None
 
 
+def where_key(spec: Any, *path: Any) -> Pos | None:
+    """Where the key holding the value at ``path`` is written (a block mapping's own
+    position is its first key's line): for a problem *inside* that value, such as something
+    missing from it. The nearest parent's position when the value is not there."""
+    if spec is None:
+        return None
+    node = spec.prov.find(tuple(path))
+    if node is None:
+        return spec.where(*path)
+    return node.key or node.pos
+
+
 def label(w: Any) -> str:
     return f'{w.kind} "{w.name}"'
 

@@ -40,7 +40,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..diagnostics import Pos
-from ._common import label, where
+from ._common import label, where_key
 
 ID = "missing-probes"
 CODE = "SKY402"
@@ -70,5 +70,5 @@ def check(ir, ctx) -> Iterator[tuple[Pos | None, str, str | None]]:
         if not missing:
             continue
         what = " or ".join(missing)
-        yield where(w.spec, "health"), f"{label(w)} has no {what} probe", \
+        yield where_key(w.spec, "health"), f"{label(w)} has no {what} probe", \
             "add `health: /healthz` (an HTTP path), `health: {tcp: PORT}` or `health: {exec: [...]}` for both probes"

@@ -38,11 +38,13 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..diagnostics import Pos
-from ._common import containers, spec_value, where
+from ._common import containers, spec_value, where_key
 
 ID = "missing-resources"
 CODE = "SKY403"
 SEVERITY = "warning"
+
+FIELDS = ("cpu", "memory", "cpu_limit", "memory_limit")
 
 
 def check(ir, ctx) -> Iterator[tuple[Pos | None, str, str | None]]:
@@ -54,9 +56,11 @@ def check(ir, ctx) -> Iterator[tuple[Pos | None, str, str | None]]:
             written = spec_value(w.spec, at + ("resources",))
             written = written if isinstance(written, dict) else {}
 
+            if any(getattr(r, f, None) is None for f in written if f in FIELDS):
+                continue  # a quantity that did not parse: reported already (SKY112)
+
             def absent(field: str) -> bool:
-                # a quantity the spec sets but that failed to parse was reported already
-                return getattr(r, field, None) is None and field not in written
+                return getattr(r, field, None) is None
 
             missing = []
             if absent("cpu") and absent("cpu_limit"):
@@ -68,6 +72,6 @@ def check(ir, ctx) -> Iterator[tuple[Pos | None, str, str | None]]:
             if not missing:
                 continue
             what = ", ".join(missing[:-1]) + (" or " if len(missing) > 1 else "") + missing[-1]
-            yield where(w.spec, *at, "resources"), f"{who} has no {what}", \
+            yield where_key(w.spec, *at, "resources"), f"{who} has no {what}", \
                 "set e.g. `resources: {cpu: 250m, memory: 256Mi, memory_limit: 256Mi}`, or give the environment " \
                 "defaults (a profile, or an overlay's `defaults: {resources: ...}`)"

@@ -35,20 +35,20 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..diagnostics import Pos
-from ._common import label, where
+from ._common import label, where, where_key
 
 ID = "no-tls-ingress"
 CODE = "SKY407"
 SEVERITY = "warning"
+PROTECTED_ONLY = True
 
 
 def check(ir, ctx) -> Iterator[tuple[Pos | None, str, str | None]]:
-    if not ir.protected:
-        return
     for w in ir.workloads:
         x = w.expose
         if x is None or not x.host or x.tls:
             continue
-        yield where(w.spec, "expose", "tls"), \
+        written = w.spec is not None and w.spec.prov.find(("expose", "tls")) is not None
+        yield (where(w.spec, "expose", "tls") if written else where_key(w.spec, "expose")), \
             f'{label(w)} is exposed on "{x.host}" without TLS in protected environment "{ir.env}"', \
             "add `tls: true` to `expose` (a Secret named " + f'"{w.name}-tls"' + ") or the name of the TLS Secret"

@@ -39,11 +39,10 @@ from ._common import label, where
 ID = "single-replica"
 CODE = "SKY405"
 SEVERITY = "warning"
+PROTECTED_ONLY = True
 
 
 def check(ir, ctx) -> Iterator[tuple[Pos | None, str, str | None]]:
-    if not ir.protected:
-        return
     for w in ir.workloads:
         if w.kind != "App" or w.autoscale is not None:
             continue

@@ -348,8 +348,14 @@ def _common(kind: str) -> dict:
     }
 
 
+USE = {"type": "string", "minLength": 1,
+       "description": "A template beneath this spec: a stdlib component (`postgres`, `redis`, `celery`, ...) or a "
+                      "project file (`./templates/python-service.yaml`). Its parameters become fields of this spec.",
+       "examples": ["postgres"]}
+
+
 def _workload(kind: str) -> dict[str, Any]:
-    props = {**_common(kind), **_container_props(), **SCHEDULING}
+    props = {**_common(kind), "use": USE, **_container_props(), **SCHEDULING}
     props.update({
         "connect_to": {"type": "array", "items": NAME, "uniqueItems": True,
                        "description": "Workloads this one talks to: discovery env vars, Compose `depends_on`, "

@@ -77,6 +77,16 @@ def validate(data: Any, prov: Prov, schema: str, diags: Diagnostics, *, secret: 
     return not errors
 
 
+def validate_with(data: Any, prov: Prov, schema: dict, diags: Diagnostics) -> bool:
+    """Validate against an in-memory schema (a template's parameters): all errors reported."""
+    from jsonschema import Draft202012Validator
+
+    errors = sorted(Draft202012Validator(schema).iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
+    for err in errors:
+        _report(err, data, prov, diags, False, "")
+    return not errors
+
+
 def _field(path: tuple, prefix: str = "") -> str:
     parts = [prefix] if prefix else []
     for p in path:

@@ -1,0 +1,155 @@
+"""Templates (`use:`): the bottom layer of a spec, Celestial's "Types".
+
+`use: postgres` reads the stdlib template `stdlib/postgres.yaml`; `use: ./templates/x.yaml`
+a template of the project (inside the project folder). A template is one YAML document:
+
+    description: PostgreSQL ...
+    kind: StatefulApp            # the kind of spec it serves
+    use: other-template          # optional: templates may build on templates
+    params:                      # fields a spec may set beyond its kind's own, as JSON Schema
+      version: {type: string, description: "..."}
+    spec:                        # the values beneath the spec (may read params late-bound)
+      version: "16"
+      image: "postgres:${self.version}"
+
+The template's `spec` sits beneath the spec itself (layer `template:<name>`), so the
+spec's own values win and `explain` shows both. Parameters are ordinary fields of the
+merged document, read through `${self...}` after every layer merged, so an overlay that
+sets `version` changes the image. Cycles of templates are errors (SKY122).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..diagnostics import Diagnostics, Pos, Sources, did_you_mean
+from ..frontend import SourceDoc, load_file
+from ..frontend.loc import Loc
+from ..paths import data_dir
+from .merge import Merger, Prov, prov_from_loc
+
+
+@dataclass
+class Template:
+    name: str              # as written in `use:`
+    layer: str             # "template:postgres"
+    kind: str
+    params: dict           # param name -> JSON Schema
+    spec: Any
+    loc: Loc | None
+    chain: list["Template"] = field(default_factory=list)   # base templates first, this one last
+
+
+def stdlib_names() -> list[str]:
+    try:
+        return sorted(p.stem for p in data_dir("stdlib").glob("*.yaml"))
+    except FileNotFoundError:
+        return []
+
+
+class Templates:
+    def __init__(self, root: Path, diags: Diagnostics, sources: Sources):
+        self.root = root.resolve()
+        self.diags = diags
+        self.sources = sources
+        self._cache: dict[str, Template | None] = {}
+
+    def _path(self, name: str, pos: Pos | None) -> tuple[Path, str] | None:
+        if name.startswith(("./", "../", "/")):
+            path = (self.root / name).resolve()
+            if not path.is_relative_to(self.root):
+                self.diags.error("SKY120", f'template "{name}" is outside the project', pos,
+                                 hint="templates of a project live inside its folder")
+                return None
+            if not path.is_file():
+                self.diags.error("SKY120", f'template file "{name}" not found', pos, hint="paths are relative to the project file")
+                return None
+            from ..project import shown_path
+
+            return path, shown_path(path)
+        path = data_dir("stdlib") / f"{name}.yaml"
+        if not path.is_file():
+            names = stdlib_names()
+            self.diags.error("SKY120", f'no stdlib template "{name}"', pos,
+                             hint=did_you_mean(name, names) or f"stdlib: {', '.join(names)}")
+            return None
+        from ..project import shown_path
+
+        return path, shown_path(path)
+
+    def get(self, name: str, pos: Pos | None, seen: tuple = ()) -> Template | None:
+        if name in seen:
+            chain = " -> ".join((*seen, name))
+            self.diags.error("SKY122", f"templates use each other in a cycle: {chain}", pos,
+                             hint="a template may build on another, never on itself")
+            return None
+        if name in self._cache:
+            return self._cache[name]
+        found = self._path(name, pos)
+        if found is None:
+            self._cache[name] = None
+            return None
+        path, shown = found
+        docs = load_file(path, shown, self.diags, self.sources)
+        t = None
+        if docs and isinstance(docs[0].data, dict):
+            d, loc = docs[0].data, docs[0].loc
+            bad = set(d) - {"description", "kind", "use", "params", "spec"}
+            for k in sorted(bad):
+                self.diags.error("SKY121", f'unknown key "{k}" in template', loc.key_pos(k),
+                                 hint="a template has description, kind, use, params and spec")
+            if "kind" not in d or not isinstance(d.get("spec", {}), dict):
+                self.diags.error("SKY121", "a template needs `kind` and a `spec` map", loc.pos)
+            elif not bad:
+                t = Template(name, f"template:{name}", d["kind"], dict(d.get("params") or {}), d.get("spec") or {},
+                             loc.child("spec"))
+                if d.get("use"):
+                    base = self.get(d["use"], loc.child("use").pos, seen + (name,))
+                    if base is None:
+                        t = None
+                    else:
+                        if base.kind != t.kind:
+                            self.diags.error("SKY121", f'template "{name}" ({t.kind}) builds on "{base.name}" '
+                                                       f"({base.kind})", loc.child("use").pos)
+                        t.chain = base.chain + [base]
+                        t.params = {**base.params, **t.params}
+        self._cache[name] = t
+        return t
+
+    def apply(self, doc: SourceDoc, spec_prov: Prov) -> tuple[dict, Prov, Template | None]:
+        """The document with its template chain beneath it (or unchanged without `use:`)."""
+        name = doc.data.get("use")
+        if not isinstance(name, str):
+            return doc.data, spec_prov, None
+        t = self.get(name, doc.loc.child("use").pos if doc.loc.child("use") else doc.loc.pos)
+        if t is None:
+            return doc.data, spec_prov, None
+        if t.kind != doc.data.get("kind"):
+            self.diags.error("SKY121", f'template "{name}" is for a {t.kind}, not a {doc.data.get("kind")}',
+                             doc.loc.child("use").pos, hint=f"write `kind: {t.kind}`")
+            return doc.data, spec_prov, None
+        data: Any = {}
+        prov = Prov([], {})
+        for layer in t.chain + [t]:
+            data, prov = Merger(layer.layer, self.diags).apply(data, prov, layer.spec, layer.loc)
+        data, prov = _on_top(data, prov, doc, spec_prov, self.diags)
+        return data, prov, t
+
+
+def _on_top(base: dict, bprov: Prov, doc: SourceDoc, spec_prov: Prov, diags: Diagnostics) -> tuple[dict, Prov]:
+    """The spec merged onto its template: maps merge, the spec's values win."""
+    return Merger("spec", diags).apply(base, bprov, doc.data, doc.loc)
+
+
+def params_schema(t: Template) -> dict:
+    return {"type": "object", "properties": dict(t.params), "additionalProperties": False}
+
+
+def split_params(data: dict, t: Template | None) -> tuple[dict, dict]:
+    """(the kind's own fields + `use`, the template's parameters)."""
+    if t is None:
+        return data, {}
+    own = {k: v for k, v in data.items() if k not in t.params}
+    return own, {k: v for k, v in data.items() if k in t.params}
