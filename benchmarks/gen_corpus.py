@@ -23,7 +23,7 @@ env:
   SERVICE_NAME: app-{i}
   FEATURE_X: "{flag}"
 secrets:
-  DB_PASSWORD: {{secret: app-{i}-db, key: password}}
+  DB_PASSWORD: {{secret: bench-db, key: password}}
 health:
   http: /healthz
   period: 10
@@ -41,6 +41,7 @@ def generate(n: int, dest: Path) -> Path:
         "project: bench\nnamespace: bench\nspecs: ['apps/*.yaml']\nenvironments:\n"
         "  dev: {overlays: [overlays/dev.yaml]}\n  qa: {overlays: [overlays/qa.yaml]}\n"
         "  prod: {overlays: [overlays/prod.yaml]}\n")
+    (dest / "apps" / "secrets.yaml").write_text("kind: Secret\nname: bench-db\nkeys: [password]\n")
     for i in range(n):
         extra = ""
         if i % 3 == 0:

@@ -60,7 +60,10 @@ def files(ir: IR) -> dict[str, list[dict]]:
     for r in ir.roles:
         groups[f"{r.kind.lower()}.{r.name}.yaml"] = _patched(role_objects(ir, r), r.k8s)
     for n in ir.netpols:
-        groups[f"networkpolicy.{n.name}.yaml"] = _patched([network_policy(ir, n)], n.k8s)
+        if n.owner and f"{n.owner}.yaml" in groups:  # a workload's own policy lives in its file
+            groups[f"{n.owner}.yaml"].append(network_policy(ir, n))
+        else:
+            groups[f"networkpolicy.{n.name}.yaml"] = _patched([network_policy(ir, n)], n.k8s)
     for m in ir.monitors:
         groups[f"servicemonitor.{m.name}.yaml"] = [service_monitor(ir, m)]
     if ir.quota is not None and ir.quota.hard:  # the environment's `quota` (passes/quota.py)

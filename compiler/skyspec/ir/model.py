@@ -264,6 +264,7 @@ class NetPolicy:
     k8s: dict = field(default_factory=dict)
     generated: bool = False            # made by a pass, not written in a spec
     types: list[str] | None = None     # policyTypes when not derived from deny_all/allow_*
+    owner: str | None = None           # the workload a generated policy protects (written in its file)
     spec: Any = None
 
 

@@ -98,7 +98,7 @@ def _network(ir: IR) -> None:
             peers.append({"ipBlock": {"cidr": "0.0.0.0/0"}})
         ports = [p.port for p in w.ports] if peers else []
         ir.netpols.append(NetPolicy(f"{w.name}-ingress", w.namespace, pod_selector(ir.project, w.name), allow_from=peers,
-                                    ports=ports, generated=True, types=["Ingress"]))
+                                    ports=ports, generated=True, types=["Ingress"], owner=w.name))
         made = True
     if made:
         ir.netpols.append(NetPolicy(f"{ir.project}-default-deny", ir.namespace, None, generated=True,
