@@ -207,7 +207,8 @@ class Session:
                 for w in ir.workloads:
                     if not w.spec.data.get("namespace"):
                         w.namespace = target.namespace
-        ir.invalid = {s.name for s in specs if s not in valid}
+        kept = {id(s) for s in valid}
+        ir.invalid = {s.name for s in specs if id(s) not in kept}
         ir = run_passes(ir, Context(self.project, env, self.diags))
         if self.diags.error_count > before:
             return None

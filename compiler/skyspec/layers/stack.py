@@ -23,7 +23,7 @@ from .merge import MISSING, Entry, Merger, Prov, prov_from_loc, strip_ops
 WORKLOAD_KINDS = ("App", "StatefulApp", "Job", "CronJob")
 
 
-@dataclass
+@dataclass(eq=False)
 class Spec:
     """One spec document after layering: plain data plus provenance."""
 

@@ -46,13 +46,46 @@ def load_schema(name: str) -> dict:
         return json.load(fh)
 
 
+# The compiled validator pays for itself only on larger projects: compiling (or loading the
+# cached code) costs about as much as 500 validations with jsonschema, so the first
+# FAST_AFTER documents of a kind use jsonschema alone (a pre-commit run on a small project
+# stays fast) and later ones the compiled check.
+FAST_AFTER = 64
+_seen: dict[str, int] = {}
+
+
 @lru_cache(maxsize=None)
 def _fast(name: str):
+    """The compiled validator. Compiling costs ~30-60 ms per schema, which a pre-commit run
+    would pay every time: the generated code is cached on disk, keyed by the schema's and
+    fastjsonschema's versions (`$XDG_CACHE_HOME/skyspec/`; unwritable caches are skipped)."""
+    import hashlib
+    import importlib.util
+    import os
+    from pathlib import Path
+
     import fastjsonschema
 
     schema = dict(load_schema(name))
     schema.pop("$schema", None)  # compile with fastjsonschema's default (draft 7) semantics
-    return fastjsonschema.compile(schema, use_formats=False)
+    key = hashlib.sha256((json.dumps(schema, sort_keys=True) + fastjsonschema.VERSION).encode()).hexdigest()[:20]
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "skyspec" / "validators"
+    path = cache / f"v_{key}.py"
+    if not path.is_file():
+        try:
+            cache.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(fastjsonschema.compile_to_code(schema, use_formats=False), encoding="utf-8")
+            os.replace(tmp, path)
+        except OSError:
+            return fastjsonschema.compile(schema, use_formats=False)
+    spec = importlib.util.spec_from_file_location(f"skyspec_validator_{key}", path)
+    module = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(module)
+        return module.validate
+    except Exception:  # a damaged cache entry: compile in memory instead
+        return fastjsonschema.compile(schema, use_formats=False)
 
 
 @lru_cache(maxsize=None)
@@ -66,11 +99,13 @@ def validate(data: Any, prov: Prov, schema: str, diags: Diagnostics, *, secret: 
              prefix: str = "") -> bool:
     """True when ``data`` conforms; otherwise every problem is reported and False returned.
     ``secret`` redacts values from messages (a Secret's literal data is never echoed)."""
-    try:
-        _fast(schema)(data)
-        return True
-    except Exception:  # fastjsonschema.JsonSchemaException; the full pass tells all
-        pass
+    n = _seen[schema] = _seen.get(schema, 0) + 1
+    if n > FAST_AFTER:
+        try:
+            _fast(schema)(data)
+            return True
+        except Exception:  # fastjsonschema.JsonSchemaException; the full pass tells all
+            pass
     errors = sorted(_full(schema).iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
     for err in errors:
         _report(err, data, prov, diags, secret, prefix)
