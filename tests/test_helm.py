@@ -1,0 +1,427 @@
+"""The Helm backend: one chart for all environments whose `helm template -f values-<env>.yaml`
+is exactly the Kubernetes backend's output for that environment.
+
+Everything here runs the real tools: `helm lint --strict` (with and without each values
+file), `helm template`, and kubernetes-validate on what helm renders. Objects are compared
+as a multiset keyed by (apiVersion, kind, namespace, name), each object type-exactly
+(1, 1.0, true and "1" all differ)."""
+
+from __future__ import annotations
+
+import collections
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import EXAMPLES
+from validators import assert_valid_k8s, helm
+
+from skyspec.backends import helm as helm_backend
+from skyspec.backends import kubernetes
+from skyspec.ir.model import IR
+from skyspec.pipeline import Session
+
+
+# ---------------------------------------------------------------------- helpers
+
+def compile_irs(project_dir: Path) -> dict[str, IR]:
+    session = Session(project_dir / "skyspec.yaml")
+    compiled = session.compile_all()
+    assert not session.diags.errors, [str(d) for d in session.diags.errors]
+    return {name: c.ir for name, c in compiled.items()}
+
+
+def write_chart(files: dict[str, str], out: Path, project: str) -> Path:
+    for rel, text in files.items():
+        p = out / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text)
+    return out / "helm" / project
+
+
+def typed(obj) -> str:
+    return json.dumps(obj, sort_keys=True)
+
+
+def key(obj: dict) -> tuple:
+    m = obj.get("metadata") or {}
+    return obj.get("apiVersion"), obj.get("kind"), m.get("namespace"), m.get("name")
+
+
+def template(chart: Path, release: str, namespace: str, values: Path) -> list[dict]:
+    r = helm("template", release, str(chart), "--namespace", namespace, "-f", str(values))
+    assert r.returncode == 0, r.stderr
+    return [d for d in yaml.safe_load_all(r.stdout) if d is not None]
+
+
+def lint(chart: Path, *values: Path) -> None:
+    args = [a for v in values for a in ("-f", str(v))]
+    r = helm("lint", "--strict", str(chart), *args)
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
+def assert_same_objects(got: list[dict], want: list[dict], env: str) -> None:
+    g = collections.Counter((key(o), typed(o)) for o in got)
+    w = collections.Counter((key(o), typed(o)) for o in want)
+    if g != w:
+        extra = "\n".join(f"  helm only: {k} {t}" for k, t in g - w)
+        missing = "\n".join(f"  kubernetes only: {k} {t}" for k, t in w - g)
+        pytest.fail(f"{env}: helm template differs from the Kubernetes backend\n{extra}\n{missing}")
+
+
+def kubernetes_objects(env: str, ir: IR) -> list[dict]:
+    text = "---\n".join(kubernetes.render({env: ir}).values())
+    return [d for d in yaml.safe_load_all(text) if d is not None]
+
+
+def assert_chart_is_the_kubernetes_output(irs: dict[str, IR], out: Path, validate: bool = True) -> Path:
+    """lint --strict bare and with each values file; template each environment (release =
+    project, namespace = the IR's) and compare with the Kubernetes backend's objects."""
+    project = next(iter(irs.values())).project
+    chart = write_chart(helm_backend.render(irs), out, project)
+    lint(chart)
+    for env, ir in irs.items():
+        values = chart / f"values-{env}.yaml"
+        lint(chart, values)
+        got = template(chart, project, ir.namespace, values)
+        assert_same_objects(got, kubernetes_objects(env, ir), env)
+        if validate:
+            assert_valid_k8s(got)
+    return chart
+
+
+def load(path: Path):
+    return yaml.safe_load(path.read_text())
+
+
+# ---------------------------------------------------------------------- the shop example
+
+def test_shop_chart_is_the_kubernetes_output_of_every_environment(tmp_path):
+    irs = compile_irs(EXAMPLES / "shop")
+    assert len(irs) >= 3
+    chart = assert_chart_is_the_kubernetes_output(irs, tmp_path)
+    meta = load(chart / "Chart.yaml")
+    assert (meta["apiVersion"], meta["name"], meta["version"]) == ("v2", "shop", "0.1.0") and meta["description"]
+    assert json.loads((chart / "values.schema.json").read_text())["$schema"] == "http://json-schema.org/draft-07/schema#"
+    # Helm users' knobs are values even where every environment agrees
+    base = load(chart / "values.yaml")
+    for name, app in base["apps"].items():
+        assert isinstance(app["image"]["repository"], str) and isinstance(app["resources"], dict), name
+    text = (chart / "templates" / "api.yaml").read_text()
+    assert "replicas: {{ .Values.apps.api.replicas | toJson }}" in text
+    assert 'image: {{ include "shop.image" .Values.apps.api.image | toJson }}' in text
+    assert "helm.sh/chart" not in "".join(p.read_text() for p in (chart / "templates").iterdir())
+
+
+# ---------------------------------------------------------------------- a small project
+
+PROJECT = """
+project: demo
+namespace: demo
+specs: ["apps/*.yaml"]
+environments:
+  dev: {overlays: []}
+  prod: {overlays: [overlays/prod.yaml]}
+"""
+
+SMALL = {
+    "apps/api.yaml": """
+        kind: App
+        name: my-api
+        image: ghcr.io/acme/api:1.4.2
+        port: 8080
+        replicas: 2
+        args: [--queue, orders]
+        env: {WORKERS: 4, DEBUG: true, RATIO: "1.0", EMPTY: ""}
+        resources: {cpu: 100m, memory: 128Mi}
+        """,
+    "overlays/prod.yaml": """
+        apps:
+          my-api:
+            replicas: 5
+            args+: [--concurrency, "8"]
+            env: {LOG_LEVEL: warn}
+            expose: {host: api.example.com}
+            resources: {cpu: "1", memory: 1Gi, memory_limit: 2Gi}
+        """,
+}
+
+
+@pytest.fixture
+def small(make_project, tmp_path):
+    root = make_project(SMALL, PROJECT)
+    irs = compile_irs(root)
+    chart = assert_chart_is_the_kubernetes_output(irs, tmp_path / "out")
+    return irs, chart
+
+
+def test_small_project_values_layout(small):
+    irs, chart = small
+    base, dev, prod = (load(chart / f) for f in ("values.yaml", "values-dev.yaml", "values-prod.yaml"))
+    app = base["apps"]["my-api"]
+    # numbers and booleans that are env var values stay strings, everywhere
+    assert app["env"] == {"WORKERS": "4", "DEBUG": "true", "RATIO": "1.0", "EMPTY": ""}
+    assert app["image"] == {"repository": "ghcr.io/acme/api", "tag": "1.4.2"}
+    assert type(app["replicas"]) is int and app["args"] == ["--queue", "orders"]
+    # an env var only prod has is set by prod only: nothing leaks from values.yaml into dev
+    assert prod["apps"]["my-api"]["env"] == {"LOG_LEVEL": "warn"} and "LOG_LEVEL" not in app["env"]
+    # the Service and Ingress exist in prod only: a flag each, off by default
+    assert app["service"]["enabled"] is False and app["ingress"]["enabled"] is False
+    assert prod["apps"]["my-api"]["service"] == {"enabled": True}
+    assert prod["apps"]["my-api"]["ingress"] == {"enabled": True}
+    # a list that differs is replaced whole; maps override key by key
+    assert prod["apps"]["my-api"]["args"] == ["--queue", "orders", "--concurrency", "8"]
+    assert prod["apps"]["my-api"]["resources"]["requests"] == {"cpu": "1", "memory": "1Gi"}
+    assert prod["apps"]["my-api"]["resources"]["limits"]["memory"] == "2Gi"
+    assert app["resources"]["requests"] == {"cpu": "100m", "memory": "128Mi"}
+    # values files hold only what differs from values.yaml; on a tie the first environment's
+    # value is the default, so with two environments values-dev.yaml is empty
+    assert "image" not in prod["apps"]["my-api"] and dev == {}
+    assert base["commonLabels"] == {"skyspec.dev/env": "dev"} and prod["commonLabels"] == {"skyspec.dev/env": "prod"}
+    text = (chart / "templates" / "my-api.yaml").read_text()
+    assert 'index .Values.apps "my-api"' in text          # a name with a dash is read with index
+    assert '{{- if index .Values.apps "my-api" "ingress" "enabled" }}' in text
+
+
+def test_small_project_renders_strings_as_strings(small):
+    irs, chart = small
+    for env, ir in irs.items():
+        objs = template(chart, "demo", ir.namespace, chart / f"values-{env}.yaml")
+        deployment = next(o for o in objs if o["kind"] == "Deployment")
+        env_vars = {e["name"]: e["value"] for e in deployment["spec"]["template"]["spec"]["containers"][0]["env"]}
+        assert env_vars["WORKERS"] == "4" and env_vars["DEBUG"] == "true" and env_vars["RATIO"] == "1.0"
+        assert {k: type(v) for k, v in env_vars.items()} == {k: str for k in env_vars}
+        assert ("Ingress" in {o["kind"] for o in objs}) == (env == "prod")
+
+
+def test_values_schema_rejects_typos_and_wrong_types(small, tmp_path):
+    irs, chart = small
+
+    def values(text: str) -> Path:
+        p = tmp_path / f"v{abs(hash(text))}.yaml"
+        p.write_text(text)
+        return p
+
+    bad = {
+        "apps: {my-api: {replica: 3}}\n": "replica",                      # a typo'd key
+        "apps: {my-api: {replicas: \"3\"}}\n": "replicas",                # a string for an integer
+        "apps: {my-api: {env: {WORKERS: 8}}}\n": "WORKERS",               # an int for an env var value
+        "apps: {my-api: {env: {WORKER: \"8\"}}}\n": "WORKER",             # an env var the chart does not set
+        "apps: {my-api: {resources: {requests: {cpu: 256MB}}}}\n": "cpu",  # not a quantity
+        "commonLabel: {team: x}\n": "commonLabel",
+    }
+    for text, word in bad.items():
+        r = helm("lint", "--strict", str(chart), "-f", str(chart / "values-prod.yaml"), "-f", str(values(text)))
+        assert r.returncode != 0 and word in r.stdout + r.stderr, text
+    # a well-formed override passes and is used
+    ok = values("apps: {my-api: {replicas: 7, image: {tag: \"2.0.0\"}, env: {WORKERS: \"16\"}}}\n")
+    lint(chart, chart / "values-prod.yaml", ok)
+    r = helm("template", "demo", str(chart), "--namespace", "demo", "-f", str(chart / "values-prod.yaml"), "-f", str(ok))
+    d = next(o for o in yaml.safe_load_all(r.stdout) if o and o["kind"] == "Deployment")
+    c = d["spec"]["template"]["spec"]["containers"][0]
+    assert d["spec"]["replicas"] == 7 and c["image"] == "ghcr.io/acme/api:2.0.0"
+    assert {"name": "WORKERS", "value": "16"} in c["env"]
+
+
+def test_render_is_deterministic(make_project):
+    root = make_project(SMALL, PROJECT)
+    first = helm_backend.render(compile_irs(root))
+    second = helm_backend.render(compile_irs(root))
+    assert first == second and list(first) == list(second)
+    assert set(first) >= {"helm/demo/Chart.yaml", "helm/demo/values.yaml", "helm/demo/values-dev.yaml",
+                          "helm/demo/values-prod.yaml", "helm/demo/values.schema.json",
+                          "helm/demo/templates/my-api.yaml"}
+
+
+def test_cli_build_writes_the_chart(make_project, cli, tmp_path):
+    make_project(SMALL, PROJECT)
+    r = cli("build", "-o", str(tmp_path / "out"), "--format", "helm")
+    assert r.exit_code == 0, r.output
+    chart = tmp_path / "out" / "helm" / "demo"
+    assert (chart / "values-prod.yaml").is_file() and (chart / "templates" / "my-api.yaml").is_file()
+    lint(chart, chart / "values-prod.yaml")
+
+
+# ---------------------------------------------------------------------- many kinds, three environments
+
+SINK_PROJECT = """
+project: sink
+namespace: sink
+specs: ["apps/*.yaml"]
+environments:
+  dev: {overlays: [overlays/dev.yaml]}
+  qa: {overlays: []}
+  prod: {overlays: [overlays/prod.yaml], namespace: sink-prod}
+"""
+
+SINK = {
+    "apps/api.yaml": """
+        kind: App
+        name: my-api
+        image: ghcr.io/acme/api:1.0.0
+        command: python -m api
+        args: [--port, "8080"]
+        ports: {http: 8080, admin: 9901}
+        replicas: 2
+        env: {WORKERS: "4", DEBUG: "true", ON: "on", TMPL: "{{ not a template }}"}
+        secrets: {TOKEN: {secret: creds, key: token}}
+        env_from: [{config: settings}]
+        volumes:
+          scratch: {empty: true, mount: /tmp}
+          conf: {config: settings, mount: /etc/api, read_only: true}
+        sidecars:
+          proxy: {image: envoyproxy/envoy:v1.31.0, ports: {padmin: 9902}, mounts: {conf: /etc/envoy}}
+        init:
+          migrate: {image: ghcr.io/acme/api:1.0.0, command: [python, -m, api.migrate]}
+        health: {http: /healthz}
+        expose: {host: api.example.com}
+        labels: {team: core}
+        annotations: {owner: core@example.com}
+        ---
+        kind: Secret
+        name: creds
+        existing: true
+        ---
+        kind: ConfigMap
+        name: settings
+        data:
+          mode: fast
+          retries: 3
+          nginx.conf: "server {\\n  listen {{ port }};\\n}\\n\\n\\n"
+        ---
+        kind: ServiceAccount
+        name: ops
+        ---
+        kind: Role
+        name: pod-reader
+        rules: [{resources: [pods], verbs: [get, list]}]
+        bind: [ops]
+        ---
+        kind: NetworkPolicy
+        name: api-access
+        select: {app: my-api}
+        allow_from: [{app: web}]
+        ports: [8080]
+        """,
+    "apps/data.yaml": """
+        kind: StatefulApp
+        name: db
+        image: postgres:16.4
+        ports: {postgres: 5432}
+        storage: {data: {size: 20Gi, mount: /var/lib/postgresql/data}, wal: 5Gi}
+        health: {exec: [pg_isready, -U, postgres]}
+        ---
+        kind: Job
+        name: migrate
+        image: ghcr.io/acme/api:1.0.0
+        backoff_limit: 2
+        ---
+        kind: CronJob
+        name: report
+        image: x/report:1
+        schedule: "30 2 * * *"
+        env: {MODE: nightly}
+        """,
+    "overlays/dev.yaml": """
+        all:
+          annotations: {debug: "yes"}
+        apps:
+          my-api:
+            replicas: 1
+            env: {LOG_LEVEL: debug, WORKERS: "2"}
+            expose: {host: api.dev.example.com}
+          db:
+            storage: {data: {size: 1Gi, mount: /var/lib/postgresql/data}, wal: 1Gi}
+        """,
+    "overlays/prod.yaml": """
+        all:
+          labels: {tier2: gold}
+        apps:
+          my-api:
+            replicas: 10
+            args+: [--workers, "8"]
+            expose: {tls: true}
+            autoscale: {min: 10, max: 20, cpu: 70}
+            strategy: {canary: {percent: 10, image: "ghcr.io/acme/api:1.1.0"}}
+            sidecars:
+              log: {image: "fluent/fluent-bit:3.0"}
+            resources: {cpu: "1", memory: 1Gi, memory_limit: 2Gi}
+          db:
+            storage: {data: {size: 100Gi, mount: /var/lib/postgresql/data}, wal: 10Gi}
+        """,
+}
+
+
+def test_many_kinds_three_environments(make_project, tmp_path):
+    irs = compile_irs(make_project(SINK, SINK_PROJECT))
+    assert [ir.namespace for ir in irs.values()] == ["sink", "sink", "sink-prod"]
+    chart = assert_chart_is_the_kubernetes_output(irs, tmp_path / "out")
+    base, prod = load(chart / "values.yaml"), load(chart / "values-prod.yaml")
+    api = base["apps"]["my-api"]
+    # storage sizes, per claim; the namespace, since it differs; labels added in prod only
+    assert base["apps"]["db"]["storage"] == {"data": "1Gi", "wal": "1Gi"}
+    assert prod["apps"]["db"]["storage"] == {"data": "100Gi", "wal": "10Gi"}
+    assert (base["namespace"], prod["namespace"]) == ("sink", "sink-prod")
+    assert "tier2" not in base["commonLabels"] and prod["commonLabels"]["tier2"] == "gold"
+    # sidecar and init containers by name; one present in prod only has a flag
+    assert api["containers"]["proxy"]["image"] == {"repository": "envoyproxy/envoy", "tag": "v1.31.0"}
+    assert api["containers"]["log"]["enabled"] is False and prod["apps"]["my-api"]["containers"]["log"] == {"enabled": True}
+    assert api["initContainers"]["migrate"]["image"]["tag"] == "1.0.0"
+    # the canary Deployment (prod only) shares the main container's values but its image and replicas
+    canary = api["deployment-my-api-canary"]
+    assert canary["enabled"] is False and set(canary) == {"enabled", "replicas", "containers"}
+    assert canary["containers"] == {"my-api": {"image": {"repository": "ghcr.io/acme/api", "tag": "1.1.0"}}}
+    assert api["horizontalPodAutoscaler"] == {"enabled": False}
+    # template syntax in the specs' data stays data
+    assert api["env"]["TMPL"] == "{{ not a template }}"
+    assert '"{{ "{{" }} not a template }}"' not in (chart / "templates" / "my-api.yaml").read_text()
+
+
+# ---------------------------------------------------------------------- shapes no backend emits yet
+
+def _thing(kind: str, name: str, **fields) -> dict:
+    return {"apiVersion": "example.com/v1", "kind": kind, "metadata": {"name": name, "namespace": "ns"}, **fields}
+
+
+SHAPES = {
+    "dev": {"a.yaml": [
+        _thing("Thing", "a", spec={
+            "replicas": 1, "x": 1, "mixed": "1", "nul": None, "emptyish": {}, "lst": [],
+            "items": [{"name": "p", "v": 1}, {"name": "q", "v": 2}], "plain": [{"k": 1}, {"k": 2}],
+            "only_dev": {"deep": {"x": [1, 2]}}, "blk": "line1\nline2\n\n", "tmpl": "{{ x }}", "{{k}}": "v",
+            "conf": "a: b\n  c\n",
+            "containers": [{"name": "a", "image": "r/a:1", "env": [{"name": "A", "value": "1"}]}]}),
+        _thing("Other", "a-extra", data={"k": "v"})],
+        "thing.c.yaml": [_thing("Thing", "c", data={"x": "1"})]},
+    "qa": {"a.yaml": [
+        _thing("Thing", "a", spec={
+            "replicas": None, "x": "1", "mixed": 1, "nul": 3, "emptyish": {"a": 1}, "lst": [1],
+            "items": [{"name": "q", "v": 2}, {"name": "p", "v": 1}], "plain": [{"k": 1}],
+            "blk": "line1\nline2\n\n", "tmpl": "{{ x }}", "{{k}}": "w", "conf": "a: b\n  c\n",
+            "containers": [{"name": "a", "image": "r/a@sha256:abc", "env": [{"name": "B", "value": None}]}]})],
+        "thing.c.yaml": [_thing("Thing", "c", data={"x": "2"})]},
+    "prod": {"a.yaml": [
+        _thing("Thing", "a", spec={
+            "replicas": 3, "x": True, "mixed": [1], "nul": None, "emptyish": {}, "lst": [],
+            "items": [{"name": "p", "v": 5}], "plain": [{"k": 1}, {"k": 3}], "extra": "yes", "blk": "x\n\n",
+            "tmpl": "{{ y }}", "{{k}}": "v", "conf": "a: b\n  d\n",
+            "containers": [{"name": "a", "image": "localhost:5000/r/a", "resources": {},
+                            "env": [{"name": "A", "value": "true"}, {"name": "C", "valueFrom": {"x": 1}}]},
+                           {"name": "side", "image": "s:1"}]}),
+        _thing("Other", "a-extra", data={"k": "v2"})]},
+}
+
+
+def test_any_object_shape_round_trips(monkeypatch, tmp_path):
+    """The chart is built from whatever the Kubernetes backend emits: types that change
+    between environments, nulls, maps empty in some environments, named lists reordered,
+    keys and objects some environments lack, `{{` in keys and values, block strings with
+    trailing blank lines."""
+    irs = {env: IR(project="shapes", namespace="ns", env=env) for env in SHAPES}
+    monkeypatch.setattr(kubernetes, "files", lambda ir: SHAPES[ir.env])
+    monkeypatch.setattr(kubernetes, "render", lambda irs: {
+        f"{e}/{f}": "---\n".join(yaml.safe_dump(o) for o in objs) for e, ir in irs.items()
+        for f, objs in SHAPES[ir.env].items()})
+    assert_chart_is_the_kubernetes_output(irs, tmp_path, validate=False)
