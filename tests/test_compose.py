@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import random
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ import yaml
 from validators import compose_binary, compose_config, run_tool
 
 from skyspec.backends import compose
+from skyspec.diagnostics import Diagnostic
 from skyspec.ir.model import IR, Container, EnvVar, Port, Workload
 from skyspec.pipeline import Session, render
 
@@ -22,28 +24,41 @@ SHOP = ROOT / "examples" / "shop"
 
 # ---------------------------------------------------------------------- helpers
 
-def compose_json(path: Path) -> dict:
-    """The file as Compose understands it (`config --format json`)."""
-    r = run_tool([compose_binary(), "-f", str(path), "config", "--format", "json"], cwd=path.parent)
+def compose_json(path: Path, *args: str) -> dict:
+    """The file as Compose understands it (`config --format json`), every profile enabled
+    (a CronJob's service is in the `cron` profile) unless ``args`` say otherwise."""
+    args = args or ("--profile", "*")
+    r = run_tool([compose_binary(), "-f", str(path), *args, "config", "--format", "json"], cwd=path.parent)
     assert r.returncode == 0, r.stderr
     return json.loads(r.stdout)
 
 
-def write(ir: IR, out: Path) -> Path:
-    files = compose.render({ir.env: ir})
-    assert list(files) == [f"{ir.env}/compose.yaml"]
-    path = out / ir.env / "compose.yaml"
+def compose_services(path: Path, *services: str) -> list[str]:
+    """The services `docker compose up` would start (`run SERVICE`: with SERVICES named),
+    as `config` selects them: the default profile, or the named ones and what they need."""
+    r = run_tool([compose_binary(), "-f", str(path), "config", "--format", "json", *services], cwd=path.parent)
+    assert r.returncode == 0, r.stderr
+    return sorted(json.loads(r.stdout)["services"])
+
+
+def write(ir: IR, out: Path, unit: str | None = None) -> Path:
+    unit = unit or ir.env       # the output unit: `prod`, or `prod.eu-west` for a target
+    files = compose.render({unit: ir})
+    assert list(files) == [f"{unit}/compose.yaml"]
+    path = out / unit / "compose.yaml"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(files[f"{ir.env}/compose.yaml"])
+    path.write_text(files[f"{unit}/compose.yaml"])
     return path
 
 
-def load(ir: IR, out: Path) -> tuple[str, dict]:
+def load(ir: IR, out: Path, unit: str | None = None) -> tuple[str, dict]:
     """Validate with the real binary, then load: (our YAML text, Compose's JSON model)."""
-    path = write(ir, out)
+    path = write(ir, out, unit)
     r = compose_config(path)
     assert r.returncode == 0, f"docker-compose config -q failed:\n{r.stderr}\n--- {path}\n{path.read_text()}"
     assert "variable is not set" not in r.stderr, r.stderr  # nothing was interpolated
+    r = run_tool([compose_binary(), "-f", str(path), "--profile", "*", "config", "-q"], cwd=path.parent)
+    assert r.returncode == 0, f"with every profile:\n{r.stderr}"  # the cron profile too
     return path.read_text(), compose_json(path)
 
 
@@ -65,6 +80,13 @@ def build(make_project, tmp_path):
     return run
 
 
+def by_target(mounts: list[dict]) -> dict[str, dict]:
+    """Mounts (volumes, configs or secrets of a service) by container path."""
+    out = {m["target"]: m for m in mounts}
+    assert len(out) == len(mounts), mounts
+    return out
+
+
 def published(model: dict) -> list[tuple[str, str]]:
     return [(p["published"], p.get("protocol", "tcp")) for s in model["services"].values()
             for p in s.get("ports", []) if p.get("published")]
@@ -72,36 +94,59 @@ def published(model: dict) -> list[tuple[str, str]]:
 
 # ---------------------------------------------------------------------- the example project
 
+SHOP_UNITS = ["dev", "qa", "prod", "prod.eu-west"]   # prod.eu-west: a target (Apps and StatefulApps only)
+
+
 @pytest.fixture(scope="module")
 def shop_irs() -> dict[str, IR]:
     s = Session(SHOP / "skyspec.yaml")
     compiled = s.compile_all()
     assert not s.diags.errors, [str(d) for d in s.diags.errors]
-    assert set(compiled) == {"dev", "qa", "prod"}
+    assert sorted(compiled) == sorted(SHOP_UNITS)
     return {name: c.ir for name, c in compiled.items()}
 
 
-@pytest.mark.parametrize("env", ["dev", "qa", "prod"])
-def test_shop_every_environment_is_valid_compose(shop_irs, env, tmp_path):
-    ir = shop_irs[env]
-    text, model = load(ir, tmp_path)
-    assert model["name"] == f"shop-{env}"
+RESTART = {"App": "unless-stopped", "StatefulApp": "unless-stopped", "Job": "no", "CronJob": "no"}
+
+
+@pytest.mark.parametrize("unit", SHOP_UNITS)
+def test_shop_every_environment_is_valid_compose(shop_irs, unit, tmp_path):
+    ir = shop_irs[unit]
+    text, model = load(ir, tmp_path, unit)
+    assert model["name"] == {"prod.eu-west": "shop-prod_eu-west"}.get(unit, f"shop-{unit}")
+    # every workload the Kubernetes output has, of every kind, and nothing else
     assert set(model["services"]) == {w.name for w in ir.workloads}
+    assert {w.kind for w in ir.workloads} == (
+        {"App", "StatefulApp"} if unit == "prod.eu-west" else {"App", "StatefulApp", "CronJob"})
     for w in ir.workloads:
         svc = model["services"][w.name]
         assert svc["image"] == w.main.image
-        assert svc["restart"] == "unless-stopped"
+        assert svc["restart"] == RESTART[w.kind]
         assert svc["labels"]["app.kubernetes.io/name"] == w.name
-        assert svc["labels"]["tier"] == w.labels["tier"]
-        assert svc.get("deploy", {}).get("replicas", 1) == w.replicas
-    # the secret reference becomes a mounted file, never a value
+        assert svc["labels"].get("tier") == w.labels.get("tier")
+        assert svc.get("deploy", {}).get("replicas", 1) == (1 if w.replicas is None else w.replicas)
+    # every secret reference becomes a mounted file, never a value: `DB_PASSWORD` (an env
+    # reference) is read from DB_PASSWORD_FILE; `as: file` names the file Compose mounts
+    for w in ir.workloads:
+        svc = model["services"][w.name]
+        mounted = {(s["source"], s["target"]) for s in svc.get("secrets", [])}
+        for e in w.main.env:
+            if e.secret:
+                name = f"{e.secret[0]}.{e.secret[1]}"
+                assert e.name not in svc["environment"]
+                assert svc["environment"][f"{e.name}_FILE"] == f"/run/secrets/{name}"
+                assert (name, f"/run/secrets/{name}") in mounted
+            elif getattr(e, "file_ref", None):
+                assert (f"{e.file_ref[0]}.{e.file_ref[1]}", svc["environment"][e.name]) in mounted
     api = model["services"]["api"]
-    assert "DB_PASSWORD" not in api["environment"]
-    assert api["environment"]["DB_PASSWORD_FILE"] == "/run/secrets/shop-db.password"
+    assert "DB_PASSWORD" not in api["environment"] and "DB_PASSWORD_FILE" in api["environment"]
     assert [s["source"] for s in api["secrets"]] == ["shop-db.password"]
-    assert model["secrets"]["shop-db.password"]["file"] == str(tmp_path / env / "secrets" / "shop-db" / "password")
-    # connections: the cache has an exec check (redis-cli ping), the api only HTTP probes
-    assert api["depends_on"] == {"cache": {"condition": "service_healthy", "required": True}}
+    assert model["secrets"] == {"shop-db.password": {
+        "name": f"{model['name']}_shop-db.password",
+        "file": str(tmp_path / unit / "secrets" / "shop-db" / "password")}}
+    # connections: the cache and the database have exec checks, the api only HTTP probes
+    assert api["depends_on"] == {"cache": {"condition": "service_healthy", "required": True},
+                                 "db": {"condition": "service_healthy", "required": True}}
     assert model["services"]["web"]["depends_on"]["api"]["condition"] == "service_started"
     assert "healthcheck" not in api
     assert model["services"]["cache"]["healthcheck"]["test"] == ["CMD", "redis-cli", "ping"]
@@ -110,6 +155,41 @@ def test_shop_every_environment_is_valid_compose(shop_irs, env, tmp_path):
     assert worker["entrypoint"] == ["python", "-m", "shop.worker"]
     assert worker["command"][:2] == ["--queue", "orders"]
     assert len(set(published(model))) == len(published(model))
+    # the database (StatefulApp): its storage is a named volume, its password a *_FILE
+    db = model["services"]["db"]
+    assert by_target(db["volumes"])["/var/lib/postgresql/data"] == {
+        "type": "volume", "source": "db.data", "target": "/var/lib/postgresql/data"}
+    assert model["volumes"] == {"db.data": {"name": f"{model['name']}_db.data"}}
+    assert db["environment"]["POSTGRES_PASSWORD_FILE"].startswith("/run/secrets/shop-db")
+    assert db["healthcheck"]["test"] == ["CMD", "pg_isready", "-U", "postgres"]
+    assert db["expose"] == ["5432"] and "ports" not in db
+    # the web's nginx config (a ConfigMap volume): inline config content, mounted per key
+    web = model["services"]["web"]
+    assert web["configs"] == [{"source": "web-config.default.conf", "target": "/etc/nginx/conf.d/default.conf"}]
+    assert model["configs"]["web-config.default.conf"]["content"] == (SHOP / "config" / "nginx.conf").read_text()
+    if unit != "prod.eu-west":
+        # the nightly report (CronJob): run by hand, waits for the database
+        report = model["services"]["nightly-report"]
+        assert report["profiles"] == ["cron"]
+        assert report["entrypoint"] == ["python", "-m", "shop.report"]
+        assert report["depends_on"] == {"db": {"condition": "service_healthy", "required": True}}
+        assert report["environment"]["DB_PASSWORD_FILE"].startswith("/run/secrets/shop-db")
+        path = tmp_path / unit / "compose.yaml"
+        assert "nightly-report" not in compose_services(path)                  # `up` leaves it alone
+        assert compose_services(path, "nightly-report") == ["db", "nightly-report"]  # `run` starts the db
+
+
+def test_shop_cron_job_warns_once(tmp_path, cli):
+    r = cli("build", str(SHOP), "-o", str(tmp_path / "o"), "--format", "compose")
+    assert r.exit_code == 0, r.output
+    assert sorted(p.name for p in (tmp_path / "o").iterdir() if p.is_dir()) == sorted(SHOP_UNITS)
+    lines = [line for line in r.stderr.splitlines() if "[SKY501]" in line]
+    assert len(lines) == 1, r.stderr      # dev, qa and prod see the same CronJob: one warning
+    assert lines[0].endswith("warning[SKY501]: Compose cannot schedule CronJob \"nightly-report\" (\"0 3 * * *\"): "
+                             "its service runs only when started by hand")
+    assert "jobs.yaml:5:" in lines[0]   # the schedule line
+    assert "docker compose run --rm nightly-report" in r.stderr
+    assert "SKY502" not in r.stderr         # every Secret the shop mounts has known keys
 
 
 def test_shop_web_published_only_when_it_can_be(shop_irs, tmp_path):
@@ -126,7 +206,7 @@ def test_shop_web_published_only_when_it_can_be(shop_irs, tmp_path):
 def test_render_through_the_pipeline(shop_irs):
     s = Session(SHOP / "skyspec.yaml")
     files = render(s.compile_all(), ["compose"])
-    assert sorted(files) == ["dev/compose.yaml", "prod/compose.yaml", "qa/compose.yaml"]
+    assert sorted(files) == sorted(f"{u}/compose.yaml" for u in SHOP_UNITS)
     assert files == compose.render(shop_irs)
 
 
@@ -178,18 +258,19 @@ def test_environment_values_are_strings_and_dollars_survive(build):
         kind: App
         name: a
         image: busybox:1.36
-        args: [echo, "$HOME", "${X}"]
+        args: [echo, "$HOME", "$${X}"]
         env:
           WORKERS: 4
           RATIO: 0.5
           DEBUG: true
           QUIET: false
           EMPTY: ""
-          PRICE: "$5 or ${USER}"
+          PRICE: "$5 or $${USER}"
           ZIP: "01234"
     """})
     env = model["services"]["a"]["environment"]
-    # Compose writes a literal `$` back as `$$`: these are the values, uninterpolated
+    # (`$${` is skyspec's literal `${`.) Compose writes a literal `$` back as `$$`: these are
+    # the values, uninterpolated
     assert {k: env[k] for k in ("WORKERS", "RATIO", "DEBUG", "QUIET", "EMPTY", "PRICE", "ZIP")} == {
         "WORKERS": "4", "RATIO": "0.5", "DEBUG": "true", "QUIET": "false", "EMPTY": "",
         "PRICE": "$$5 or $${USER}", "ZIP": "01234"}
@@ -399,13 +480,13 @@ def test_resources_in_compose_units(build):
         kind: App
         name: b
         image: busybox:1.36
-        resources: {cpu: 2, memory: 1Gi, cpu_limit: 1m, memory_limit: 1000}
+        resources: {cpu: 1m, memory: 1000, cpu_limit: 2, memory_limit: 1Gi}
     """})
     a, b = model["services"]["a"]["deploy"]["resources"], model["services"]["b"]["deploy"]["resources"]
     assert a["reservations"] == {"cpus": 0.25, "memory": str(256 * 2**20)}
     assert a["limits"] == {"cpus": 1.5, "memory": str(10**9)}
-    assert b["reservations"] == {"cpus": 2, "memory": str(2**30)}
-    assert b["limits"] == {"cpus": 0.001, "memory": "1000"}
+    assert b["reservations"] == {"cpus": 0.001, "memory": "1000"}
+    assert b["limits"] == {"cpus": 2, "memory": str(2**30)}
     assert "replicas" not in model["services"]["a"]["deploy"]
 
 
@@ -432,10 +513,10 @@ def test_labels_and_restart(build):
 
 
 def test_kinds_without_a_mapping_are_left_out(tmp_path):
-    job = Workload("CronJob", "nightly", "demo", [Container("nightly", "busybox:1.36")])
+    odd = Workload("Daemon", "agent", "demo", [Container("agent", "busybox:1.36", ports=[Port("http", 80)])])
     app = Workload("App", "a", "demo", [Container("a", "busybox:1.36", ports=[Port("http", 80)])],
-                   replicas=1, connect_to=["nightly"])
-    ir = IR("demo", "demo", "dev", workloads=[job, app])
+                   replicas=1, connect_to=["agent"])
+    ir = IR("demo", "demo", "dev", workloads=[odd, app])
     _, model = load(ir, tmp_path)
     assert set(model["services"]) == {"a"}
     assert "depends_on" not in model["services"]["a"]
@@ -443,9 +524,518 @@ def test_kinds_without_a_mapping_are_left_out(tmp_path):
 
 def test_a_file_per_environment(shop_irs):
     files = compose.render(shop_irs)
-    assert sorted(files) == ["dev/compose.yaml", "prod/compose.yaml", "qa/compose.yaml"]
-    for env, text in files.items():
+    assert sorted(files) == sorted(f"{u}/compose.yaml" for u in SHOP_UNITS)
+    for path, text in files.items():
         doc = yaml.safe_load(text)
-        assert doc["name"] == f"shop-{env.split('/')[0]}"
-        assert list(doc) == ["name", "services", "secrets"]
-        assert "volumes" not in doc
+        assert doc["name"] == "shop-" + path.split("/")[0].replace(".", "_")
+        assert list(doc) == ["name", "services", "configs", "secrets", "volumes"]
+
+
+# ---------------------------------------------------------------------- kinds
+
+def compose_warnings(root: Path, envs: tuple[str, ...] = ("dev",)) -> list[Diagnostic]:
+    """The Compose backend's warnings (SKY5xx) for a project, through the pipeline."""
+    s = Session(root / "skyspec.yaml")
+    compiled = s.compile_all(list(envs))
+    assert not s.diags.errors, [str(d) for d in s.diags.errors]
+    render(compiled, ["compose"], s.diags)
+    return [d for d in s.diags.warnings if d.code.startswith("SKY5")]
+
+
+def line_of(text: str, needle: str) -> int:
+    """The 1-based line of a spec file (as `make_project` writes it) holding ``needle``."""
+    lines = textwrap.dedent(text).lstrip("\n").splitlines()
+    (n,) = [i for i, line in enumerate(lines, 1) if needle in line]
+    return n
+
+
+def test_statefulapp_storage_is_a_named_volume_per_entry(build, tmp_path):
+    _, model = build({"apps/a.yaml": """
+        kind: StatefulApp
+        name: store
+        image: ghcr.io/acme/store:1.0
+        replicas: 3
+        ports: {db: 5432}
+        storage:
+          data: {size: 20Gi, mount: /var/lib/store, class: fast}
+          wal: 5Gi
+        sidecars:
+          backup:
+            image: ghcr.io/acme/backup:1.0
+            mounts: {data: /backup/source}
+    """}, env="prod")
+    s = model["services"]
+    store = s["store"]
+    assert store["restart"] == "unless-stopped" and store["deploy"]["replicas"] == 3
+    vols = by_target(store["volumes"])
+    assert vols["/var/lib/store"] == {"type": "volume", "source": "store.data", "target": "/var/lib/store"}
+    assert vols["/data/wal"] == {"type": "volume", "source": "store.wal", "target": "/data/wal"}
+    assert store["expose"] == ["5432"] and "ports" not in store
+    # one volume per storage entry, shared by the replicas and the sidecars that mount it
+    assert {"store.data", "store.wal"} <= set(model["volumes"])
+    assert model["volumes"]["store.data"] == {"name": "demo-prod_store.data"}
+    backup = s["store.backup"]
+    assert by_target(backup["volumes"])["/backup/source"]["source"] == "store.data"
+    assert backup["network_mode"] == "service:store" and "replicas" not in backup.get("deploy", {})
+
+
+def test_job_is_a_one_shot_service(build, tmp_path):
+    _, model = build({"apps/a.yaml": """
+        kind: Job
+        name: migrate
+        image: ghcr.io/acme/migrate:1.0
+        command: [migrate, up]
+        backoff_limit: 2
+        completions: 1
+        connect_to: [db]
+        ---
+        kind: App
+        name: db
+        image: postgres:16
+        port: 5432
+    """})
+    job = model["services"]["migrate"]
+    assert job["restart"] == "no" and "profiles" not in job
+    assert job["entrypoint"] == ["migrate", "up"]
+    assert job["depends_on"] == {"db": {"condition": "service_started", "required": True}}
+    assert job["environment"]["DB_HOST"] == "db"
+    assert compose_services(tmp_path / "out" / "dev" / "compose.yaml") == ["db", "migrate"]  # `up` runs it
+
+
+def test_waiting_for_a_job_means_its_success_and_nothing_waits_for_a_cron_job(tmp_path):
+    # Specs cannot connect to a Job or a CronJob (they have no port): IR built by hand
+    def wl(kind: str, name: str, **kw) -> Workload:
+        return Workload(kind, name, "demo", [Container(name, "busybox:1.36")], **kw)
+
+    ir = IR("demo", "demo", "dev", workloads=[
+        wl("Job", "seed"), wl("CronJob", "report"),
+        wl("App", "a", connect_to=["seed", "report"]), wl("Job", "b", connect_to=["seed"])])
+    _, model = load(ir, tmp_path)
+    done = {"seed": {"condition": "service_completed_successfully", "required": True}}
+    assert model["services"]["a"]["depends_on"] == done
+    assert model["services"]["b"]["depends_on"] == done
+    assert model["services"]["report"]["profiles"] == ["cron"]
+
+
+CRON = """
+    kind: App
+    name: db
+    image: postgres:16
+    port: 5432
+    health: {exec: [pg_isready]}
+    ---
+    kind: CronJob
+    name: report
+    image: ghcr.io/acme/report:1.0
+    command: [report, --since, 1d]
+    schedule: "*/5 * * * *"
+    connect_to: [db]
+    init:
+      prepare: {image: busybox:1.36, command: ["true"]}
+"""
+
+
+def test_cron_job_runs_by_hand_and_is_warned_once(make_project, cli, tmp_path):
+    make_project({"apps/a.yaml": CRON})
+    out = tmp_path / "o"
+    r = cli("build", "-o", str(out), "--format", "compose")      # two environments: dev and prod
+    assert r.exit_code == 0, r.output
+    line = line_of(CRON, "schedule:")
+    warnings = [x for x in r.stderr.splitlines() if "warning[SKY501]" in x]
+    assert warnings == [f'apps/a.yaml:{line}:11: warning[SKY501]: Compose cannot schedule CronJob "report" '
+                        '("*/5 * * * *"): its service runs only when started by hand'], r.stderr
+    assert "help: run it with `docker compose run --rm report`" in r.stderr
+    assert r.stderr.count("SKY501") == 1       # once, though two environments have the CronJob
+    for env in ("dev", "prod"):
+        path = out / env / "compose.yaml"
+        assert compose_config(path).returncode == 0
+        model = compose_json(path)
+        report, prepare = model["services"]["report"], model["services"]["report.prepare"]
+        assert report["profiles"] == prepare["profiles"] == ["cron"]
+        assert report["restart"] == prepare["restart"] == "no"
+        assert report["entrypoint"] == ["report", "--since", "1d"]
+        assert report["depends_on"] == {"db": {"condition": "service_healthy", "required": True},
+                                        "report.prepare": {"condition": "service_completed_successfully",
+                                                           "required": True}}
+        assert compose_services(path) == ["db"]                                   # `up` leaves it alone
+        assert compose_services(path, "report") == ["db", "report", "report.prepare"]  # `run --rm report`
+    # through the API: the same single warning, at the schedule
+    (w,) = compose_warnings(tmp_path / "proj", ("dev", "prod"))
+    assert (w.code, w.severity, w.pos.file, w.pos.line) == ("SKY501", "warning", "apps/a.yaml", line)
+
+
+# ---------------------------------------------------------------------- volumes
+
+def test_empty_volumes_are_tmpfs_unless_containers_share_them(build):
+    _, model = build({"apps/a.yaml": """
+        kind: App
+        name: a
+        image: busybox:1.36
+        volumes:
+          scratch: {empty: true, mount: /scratch}
+          shm: {empty: {memory: true, size: 64Mi}, mount: /dev/shm}
+          frozen: {empty: true, mount: /frozen, read_only: true}
+          logs: {empty: {size: 10Mi}, mount: /var/log/a}
+          static: {empty: true, mount: /srv/static}
+        sidecars:
+          shipper: {image: busybox:1.36, mounts: {logs: /logs}}
+        init:
+          fill: {image: busybox:1.36, mounts: {static: /out}}
+    """})
+    s = model["services"]
+    vols = by_target(s["a"]["volumes"])
+    assert vols["/scratch"] == {"type": "tmpfs", "target": "/scratch"}
+    assert vols["/dev/shm"] == {"type": "tmpfs", "target": "/dev/shm", "tmpfs": {"size": str(64 * 2**20)}}
+    assert vols["/frozen"] == {"type": "tmpfs", "target": "/frozen", "read_only": True}
+    # shared while running (a sidecar): one tmpfs volume; filled by an init container: a plain volume
+    assert vols["/var/log/a"] == {"type": "volume", "source": "a.logs", "target": "/var/log/a"}
+    assert by_target(s["a.shipper"]["volumes"])["/logs"]["source"] == "a.logs"
+    assert model["volumes"]["a.logs"] == {"name": "demo-dev_a.logs", "driver_opts": {
+        "type": "tmpfs", "device": "tmpfs", "o": f"size={10 * 2**20}"}}
+    assert vols["/srv/static"] == {"type": "volume", "source": "a.static", "target": "/srv/static"}
+    assert by_target(s["a.fill"]["volumes"])["/out"]["source"] == "a.static"
+    assert model["volumes"]["a.static"] == {"name": "demo-dev_a.static"}
+    assert not {"a.scratch", "a.shm", "a.frozen"} & set(model["volumes"])
+
+
+def test_config_volumes_are_inline_configs_per_key(build):
+    text, model = build({"apps/a.yaml": """
+        kind: App
+        name: a
+        image: busybox:1.36
+        volumes:
+          conf: {config: settings, mount: /etc/a, read_only: true}
+          one: {config: settings, mount: /etc/mode.txt, sub_path: mode}
+        ---
+        kind: ConfigMap
+        name: settings
+        data: {mode: fast, retries: 3, price: "$5 or $HOME"}
+        json: {app.json: {debug: false}}
+    """})
+    a = model["services"]["a"]
+    assert by_target(a["configs"]) == {
+        "/etc/a/app.json": {"source": "settings.app.json", "target": "/etc/a/app.json"},
+        "/etc/a/mode": {"source": "settings.mode", "target": "/etc/a/mode"},
+        "/etc/a/price": {"source": "settings.price", "target": "/etc/a/price"},
+        "/etc/a/retries": {"source": "settings.retries", "target": "/etc/a/retries"},
+        "/etc/mode.txt": {"source": "settings.mode", "target": "/etc/mode.txt"},
+    }
+    c = model["configs"]
+    assert set(c) == {"settings.app.json", "settings.mode", "settings.price", "settings.retries"}
+    assert c["settings.mode"] == {"name": "demo-dev_settings.mode", "content": "fast"}
+    assert c["settings.retries"]["content"] == "3"
+    assert json.loads(c["settings.app.json"]["content"]) == {"debug": False}
+    assert c["settings.price"]["content"] == "$$5 or $$HOME"   # a literal `$`, as Compose writes it back
+    assert "content: $$5 or $$HOME" in text
+
+
+def test_secret_volumes_mount_each_key_from_its_file(build, tmp_path):
+    files = {"apps/a.yaml": """
+        kind: App
+        name: a
+        image: busybox:1.36
+        volumes:
+          creds: {secret: creds, mount: /etc/creds}
+          tls: {secret: tls, mount: /etc/tls/}
+          legacy: {secret: legacy, mount: /etc/legacy}
+          token: {secret: vault-token, mount: /etc/token}
+          one: {secret: vault-token, mount: /etc/one/token, sub_path: token}
+        secrets:
+          PASSWORD: {secret: creds, key: password}
+          API_KEY: {secret: legacy, key: api-key}
+        ---
+        kind: Secret
+        name: creds
+        keys: [password, username]
+        ---
+        kind: Secret
+        name: tls
+        external: {store: vault, data: {tls.crt: "certs/a#crt", tls.key: "certs/a#key"}}
+        ---
+        kind: Secret
+        name: legacy
+        existing: true
+        ---
+        kind: Secret
+        name: vault-token
+        existing: true
+    """}
+    text, model = build(files)
+    a = model["services"]["a"]
+    assert sorted((s["source"], s["target"]) for s in a["secrets"]) == [
+        ("creds.password", "/etc/creds/password"),
+        ("creds.password", "/run/secrets/creds.password"),       # the env var's *_FILE
+        ("creds.username", "/etc/creds/username"),
+        ("legacy.api-key", "/etc/legacy/api-key"),               # existing: the key the specs use
+        ("legacy.api-key", "/run/secrets/legacy.api-key"),
+        ("tls.tls.crt", "/etc/tls/tls.crt"),                     # external: the store's keys
+        ("tls.tls.key", "/etc/tls/tls.key"),
+        ("vault-token.token", "/etc/one/token"),                 # sub_path names the key
+    ]
+    out = tmp_path / "out" / "dev" / "secrets"
+    assert {k: v["file"] for k, v in model["secrets"].items()} == {
+        "creds.password": str(out / "creds/password"), "creds.username": str(out / "creds/username"),
+        "legacy.api-key": str(out / "legacy/api-key"), "tls.tls.crt": str(out / "tls/tls.crt"),
+        "tls.tls.key": str(out / "tls/tls.key"), "vault-token.token": str(out / "vault-token/token")}
+    assert "/etc/token" not in text          # an existing Secret with no key known: left out...
+    (w,) = compose_warnings(tmp_path / "proj")  # ...and said, at the volume
+    assert w.code == "SKY502" and w.pos.line == line_of(files["apps/a.yaml"], "token: {secret: vault-token")
+    assert w.message == ('Compose needs the keys of Secret "vault-token" to mount it: volume "token" of "a" '
+                         'is left out of the Compose file')
+    assert "keys: [...]" in w.hint
+
+
+def test_secret_values_in_a_spec_never_reach_the_file(build):
+    text, model = build({"apps/a.yaml": """
+        kind: App
+        name: a
+        image: busybox:1.36
+        volumes: {creds: {secret: creds, mount: /etc/creds}}
+        env_from: [{secret: creds}]
+        ---
+        kind: Secret
+        name: creds
+        data: {password: hunter2-very-secret}
+    """})
+    assert "hunter2" not in text and "hunter2" not in json.dumps(model)
+    assert model["secrets"]["creds.password"]["file"].endswith("/secrets/creds/password")
+    assert model["services"]["a"]["environment"] == {"password_FILE": "/run/secrets/creds.password"}
+
+
+def test_claims_are_named_volumes_shared_by_workloads(build):
+    _, model = build({"apps/a.yaml": """
+        kind: App
+        name: a
+        image: busybox:1.36
+        volumes: {uploads: {claim: uploads, mount: /srv/uploads, sub_path: a}}
+        ---
+        kind: App
+        name: b
+        image: busybox:1.36
+        volumes: {files: {claim: uploads, mount: /data, read_only: true}}
+        ---
+        kind: Resource
+        name: uploads
+        manifest:
+          apiVersion: v1
+          kind: PersistentVolumeClaim
+          spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 5Gi}}}
+    """})
+    s = model["services"]
+    # the sub-path is dropped: Docker would need it to exist in the volume first
+    assert by_target(s["a"]["volumes"])["/srv/uploads"] == {"type": "volume", "source": "uploads",
+                                                            "target": "/srv/uploads"}
+    assert by_target(s["b"]["volumes"])["/data"] == {"type": "volume", "source": "uploads", "target": "/data",
+                                                     "read_only": True}
+    assert model["volumes"]["uploads"] == {"name": "demo-dev_uploads"}
+
+
+# ---------------------------------------------------------------------- environment
+
+def test_env_from_configs_and_secrets(build, tmp_path):
+    files = {"apps/a.yaml": """
+        kind: App
+        name: a
+        image: busybox:1.36
+        env: {MODE: slow}
+        env_from:
+          - {config: settings}
+          - {config: more, prefix: X_}
+          - {secret: creds, prefix: DB_}
+          - {secret: vault-token}
+          - {config: override}
+        ---
+        kind: ConfigMap
+        name: settings
+        data: {MODE: fast, RETRIES: 3, DB_user: from-config}
+        ---
+        kind: ConfigMap
+        name: more
+        data: {MODE: x, RETRIES: 5}
+        ---
+        kind: ConfigMap
+        name: override
+        data: {RETRIES: 9}
+        ---
+        kind: Secret
+        name: creds
+        keys: [password, user]
+        ---
+        kind: Secret
+        name: vault-token
+        existing: true
+    """}
+    _, model = build(files)
+    a = model["services"]["a"]
+    assert a["environment"] == {
+        "MODE": "slow",                  # env wins over every env_from
+        "RETRIES": "9",                  # a later source wins
+        "X_MODE": "x", "X_RETRIES": "5",
+        "DB_password_FILE": "/run/secrets/creds.password",
+        "DB_user_FILE": "/run/secrets/creds.user",     # the Secret came after the ConfigMap: it wins
+    }
+    assert [(s["source"], s["target"]) for s in a["secrets"]] == [
+        ("creds.password", "/run/secrets/creds.password"), ("creds.user", "/run/secrets/creds.user")]
+    (w,) = compose_warnings(tmp_path / "proj")
+    assert w.code == "SKY502" and w.pos.line == line_of(files["apps/a.yaml"], "{secret: vault-token}")
+    assert w.message == ('Compose needs the keys of Secret "vault-token" to pass it to "a": this `env_from` is '
+                         'left out of the Compose file')
+
+
+def test_observability_reaches_the_environment_and_annotations_stay_out(build):
+    text, model = build({"apps/a.yaml": """
+        kind: App
+        name: a
+        image: busybox:1.36
+        ports: {http: 8080, metrics: 9090}
+        ---
+        kind: Observability
+        name: obs
+        apps: [a]
+        metrics: {port: metrics}
+        logging: {level: warn, format: json}
+        tracing: {endpoint: "http://otel:4317"}
+    """})
+    env = model["services"]["a"]["environment"]
+    assert {k: env[k] for k in ("LOG_LEVEL", "LOG_FORMAT", "OTEL_SERVICE_NAME", "OTEL_EXPORTER_OTLP_ENDPOINT")} == {
+        "LOG_LEVEL": "warn", "LOG_FORMAT": "json", "OTEL_SERVICE_NAME": "a",
+        "OTEL_EXPORTER_OTLP_ENDPOINT": "http://otel:4317"}
+    assert "prometheus.io" not in text          # pod annotations are Kubernetes-only
+
+
+# ---------------------------------------------------------------------- the other containers of a pod
+
+SIDECARS = {"apps/a.yaml": """
+    kind: App
+    name: web
+    image: ghcr.io/acme/web:1.0
+    port: 8080
+    expose: true
+    replicas: 2
+    volumes: {conf: {config: proxy, mount: /etc/web}}
+    lifecycle: {termination_grace: 45}
+    sidecars:
+      proxy:
+        image: envoyproxy/envoy:v1.31.0
+        command: [envoy, -c, /etc/envoy/envoy.yaml]
+        ports: {admin: 9901, public: {port: 8443, host_port: 18443}}
+        mounts: {conf: /etc/envoy}
+        health: {exec: [envoy-check]}
+        resources: {cpu: 100m, memory: 64Mi}
+        secrets: {TOKEN: {secret: creds, key: token}}
+    ---
+    kind: ConfigMap
+    name: proxy
+    data: {envoy.yaml: "a: 1"}
+    ---
+    kind: Secret
+    name: creds
+    keys: [token]
+    ---
+    kind: App
+    name: client
+    image: busybox:1.36
+    connect_to: [web]
+"""}
+
+
+def test_sidecars_share_the_main_containers_network(build):
+    _, model = build(SIDECARS)                     # dev: one replica
+    s = model["services"]
+    web, proxy = s["web"], s["web.proxy"]
+    assert set(s) == {"web", "web.proxy", "client"}
+    # the pod's ports are all on the main service: a container in its network cannot publish
+    assert [(p["target"], p.get("published")) for p in web["ports"]] == [(8080, "8080"), (8443, "18443")]
+    assert web["expose"] == ["9901"]
+    assert proxy["network_mode"] == "service:web"
+    assert "ports" not in proxy and "expose" not in proxy and "networks" not in proxy
+    assert proxy["depends_on"] == {"web": {"condition": "service_started", "restart": True, "required": True}}
+    assert proxy["entrypoint"] == ["envoy", "-c", "/etc/envoy/envoy.yaml"]
+    # its own volumes where it mounts them, environment, secrets, resources and check
+    assert by_target(proxy["configs"]) == {"/etc/envoy/envoy.yaml": {"source": "proxy.envoy.yaml",
+                                                                     "target": "/etc/envoy/envoy.yaml"}}
+    assert by_target(web["configs"]) == {"/etc/web/envoy.yaml": {"source": "proxy.envoy.yaml",
+                                                                 "target": "/etc/web/envoy.yaml"}}
+    assert proxy["environment"]["TOKEN_FILE"] == "/run/secrets/creds.token"
+    assert "TOKEN_FILE" not in web.get("environment", {})
+    assert proxy["deploy"]["resources"]["reservations"] == {"cpus": 0.1, "memory": str(64 * 2**20)}
+    assert proxy["healthcheck"]["test"] == ["CMD", "envoy-check"] and "healthcheck" not in web
+    # the pod's restart policy, grace period and labels
+    assert proxy["restart"] == web["restart"] == "unless-stopped"
+    assert proxy["stop_grace_period"] == web["stop_grace_period"] == "45s"
+    assert proxy["labels"] == web["labels"]
+    # others wait for the main service only (its check, not the sidecar's)
+    assert s["client"]["depends_on"] == {"web": {"condition": "service_started", "required": True}}
+
+
+def test_sidecars_of_a_replicated_workload_run_once(build):
+    _, model = build(SIDECARS, env="prod")
+    web, proxy = model["services"]["web"], model["services"]["web.proxy"]
+    assert web["deploy"]["replicas"] == 2
+    assert "replicas" not in proxy.get("deploy", {})
+    assert [(p["target"], p.get("published")) for p in web["ports"]] == [(8080, None), (8443, None)]
+
+
+def test_init_containers_run_in_order_before_the_main_one(build):
+    _, model = build({"apps/a.yaml": """
+        kind: App
+        name: api
+        image: ghcr.io/acme/api:1.0
+        port: 8080
+        connect_to: [db]
+        init:
+          wait: {image: busybox:1.36, command: [sh, -c, "until nc -z $DB_HOST 5432; do sleep 1; done"]}
+          migrate:
+            image: ghcr.io/acme/api:1.0
+            command: [python, -m, api.migrate]
+            secrets: {DB_PASSWORD: {secret: creds, key: password}}
+        ---
+        kind: App
+        name: db
+        image: postgres:16
+        port: 5432
+        health: {exec: [pg_isready]}
+        ---
+        kind: Secret
+        name: creds
+        keys: [password]
+    """})
+    s = model["services"]
+    db = {"db": {"condition": "service_healthy", "required": True}}
+    done = {"condition": "service_completed_successfully", "required": True}
+    wait, migrate, api = s["api.wait"], s["api.migrate"], s["api"]
+    assert wait["restart"] == migrate["restart"] == "no"
+    assert wait["depends_on"] == db
+    assert migrate["depends_on"] == {**db, "api.wait": done}
+    assert api["depends_on"] == {**db, "api.wait": done, "api.migrate": done}
+    assert wait["entrypoint"] == ["sh", "-c", "until nc -z $$DB_HOST 5432; do sleep 1; done"]
+    assert migrate["environment"]["DB_PASSWORD_FILE"] == "/run/secrets/creds.password"
+    assert "ports" not in wait and "expose" not in wait and "network_mode" not in wait
+    assert wait["labels"]["app.kubernetes.io/name"] == "api"
+
+
+def test_lifecycle_hooks_and_grace_period(build):
+    _, model = build({"apps/a.yaml": """
+        kind: App
+        name: a
+        image: busybox:1.36
+        lifecycle:
+          post_start: [touch, /tmp/started]
+          pre_stop: [sh, -c, "kill -QUIT 1; sleep $GRACE"]
+          termination_grace: 45
+        ---
+        kind: App
+        name: b
+        image: busybox:1.36
+    """})
+    a, b = model["services"]["a"], model["services"]["b"]
+    assert a["post_start"] == [{"command": ["touch", "/tmp/started"]}]
+    assert a["pre_stop"] == [{"command": ["sh", "-c", "kill -QUIT 1; sleep $$GRACE"]}]
+    assert a["stop_grace_period"] == "45s"
+    assert not {"post_start", "pre_stop", "stop_grace_period"} & set(b)
+
+
+def test_project_name_of_a_target():
+    ir = IR("Shop", "shop", "prod", target="eu-west")
+    assert compose.project_name(ir) == "shop-prod_eu-west"
+    assert compose.project_name(IR("shop", "shop", "prod")) == "shop-prod"

@@ -3,7 +3,7 @@
 
 Numbering: SKY0xx input and project file, SKY1xx typed and semantic checks of specs,
 SKY2xx overlays and expressions, SKY3xx passes (sizing, quota, cost), SKY4xx policy
-rules, SKY9xx output.
+rules, SKY5xx what an output format cannot express, SKY9xx output.
 """
 
 from __future__ import annotations
@@ -63,6 +63,9 @@ _C = [
     Code("SKY303", "request larger than a node", "resources: {memory: 300Gi}"),
     Code("SKY310", "over quota", "quota: {cpu: '1'} with 3 replicas of 500m"),
     Code("SKY320", "over budget", "budget: {monthly: 10}"),
+    Code("SKY501", "Compose cannot schedule a CronJob", "kind: CronJob ... schedule: '0 3 * * *' (build --format compose)"),
+    Code("SKY502", "Compose needs the keys of a Secret",
+         "volumes: {t: {secret: vault-token, mount: /etc/t}} with existing: true (build --format compose)"),
     Code("SKY901", "output would overwrite a file skyspec did not generate", "skyspec build -o src/"),
     Code("SKY902", "output cannot be written", "skyspec build -o /proc/x"),
 ]
