@@ -190,7 +190,7 @@ def _overlay_defaults_cached(path: str, _mtime: int, _size: int) -> dict:
     return out
 
 
-@dataclass
+@dataclass(slots=True)
 class Usage:
     """What one workload (or raw claim) asks of its environment."""
 
@@ -216,6 +216,10 @@ class Usage:
 def pod_requests(w: Workload, defaults: Defaults | LazyDefaults) -> tuple[int, int, list[str], list[tuple[str, str]]]:
     """(CPU millicores, memory bytes) one pod of ``w`` requests, notes, and the containers
     that have no request of their own."""
+    if not w.init_containers and len(w.containers) == 1:   # the common case, fast
+        r = w.containers[0].resources
+        if r.cpu is not None and r.memory is not None:
+            return r.cpu, r.memory, [], []
     notes: list[str] = []
     missing: list[tuple[str, str]] = []
 
@@ -350,12 +354,16 @@ def _dec(f: Fraction) -> Decimal:
     return Decimal(f.numerator) / Decimal(f.denominator)
 
 
+_ALWAYS_ON_DEC = Decimal(HOURS_PER_MONTH)
+_ZERO = Decimal("0.00")
+
+
 def _cents(num: int, den: int) -> Decimal:
     """num/den (>= 0) in cents, half up, in integer arithmetic (exact, and fast)."""
     return Decimal((num * 200 + den) // (2 * den)).scaleb(-2)
 
 
-@dataclass
+@dataclass(slots=True)
 class Line:
     """One workload's monthly cost."""
 
@@ -440,17 +448,23 @@ class CostReport:
 
 
 def estimate(ir: IR, uses: Iterable[Usage], prices: Prices, budget: Any = None, budget_pos: Any = None) -> CostReport:
-    """The monthly cost of every workload of ``ir`` (see the module docstring)."""
+    """The monthly cost of every workload of ``ir`` (see the module docstring). Exact
+    arithmetic (integers and fractions), rounded once per part."""
     lines: list[Line] = []
     cpu_p, mem_p, sto_p = (Fraction(p) for p in (prices.cpu_core_hour, prices.memory_gib_hour,
                                                    prices.storage_gib_month))
+    cpn, cpd = cpu_p.numerator, cpu_p.denominator * 1000
+    mpn, mpd = mem_p.numerator, mem_p.denominator * GIB
+    spn, spd = sto_p.numerator, sto_p.denominator * GIB
     for u in uses:
         w = u.workload
-        notes = list(u.notes)
-        # exact arithmetic (fractions), rounded once per part
+        notes = list(u.notes) if u.notes else []
         runs: Fraction | None = None
         secs: int | None = None
-        if w is not None and w.kind in ("Job", "CronJob"):
+        schedule: str | None = None
+        if w is None:                       # a claim: no pods
+            hn, hd, hours = 0, 1, Decimal(0)
+        elif w.kind in ("Job", "CronJob"):
             secs = (w.job.active_deadline if w.job and w.job.active_deadline else None) or DEFAULT_RUN_SECONDS
             if w.kind == "Job":
                 runs = Fraction(1)
@@ -458,21 +472,19 @@ def estimate(ir: IR, uses: Iterable[Usage], prices: Prices, budget: Any = None, 
                 runs = Fraction(0)
                 notes.append(f"{w.name}: suspended, no runs counted")
             else:
-                runs = runs_per_month(w.cron.schedule) if w.cron else None
+                schedule = w.cron.schedule if w.cron else None
+                runs = runs_per_month(schedule) if schedule else None
                 if runs is None:
                     runs = Fraction(0)
                     notes.append(f"{w.name}: schedule cannot be read, no runs counted")
-            hours = runs * secs / 3600
-        elif w is None:
-            hours = Fraction(0)     # a claim has no pods
+            h = runs * secs / 3600
+            hn, hd, hours = h.numerator, h.denominator, _dec(h)
         else:
-            hours = Fraction(HOURS_PER_MONTH)
-        hn, hd = hours.numerator, hours.denominator
-        cpu_cost = _cents(u.cpu * hn * cpu_p.numerator, 1000 * hd * cpu_p.denominator)
-        mem_cost = _cents(u.memory * hn * mem_p.numerator, GIB * hd * mem_p.denominator)
-        sto_cost = _cents(u.storage * sto_p.numerator, GIB * sto_p.denominator)
-        lines.append(Line(u.name, u.kind, u.pods, u.cpu, u.memory, u.storage, _dec(hours), cpu_cost, mem_cost,
-                          sto_cost, None if runs is None else _dec(runs), secs, notes, w.cron.schedule if w is not None and w.cron else None,
+            hn, hd, hours = HOURS_PER_MONTH, 1, _ALWAYS_ON_DEC
+        lines.append(Line(u.name, u.kind, u.pods, u.cpu, u.memory, u.storage, hours,
+                          _cents(u.cpu * hn * cpn, hd * cpd), _cents(u.memory * hn * mpn, hd * mpd),
+                          _cents(u.storage * spn, spd) if u.storage else _ZERO,
+                          None if runs is None else _dec(runs), secs, notes, schedule,
                           secs is not None and not (w.job and w.job.active_deadline)))
     lines.sort(key=lambda ln: (ln.name, ln.kind))
     b = None if budget is None else money(Decimal(str(budget)))
@@ -638,7 +650,7 @@ class DiffRow:
 
     @property
     def change(self) -> Decimal:
-        return (self.after.total if self.after else Decimal("0.00")) - (self.before.total if self.before else Decimal("0.00"))
+        return (self.after.total if self.after else _ZERO) - (self.before.total if self.before else _ZERO)
 
 
 @dataclass
@@ -654,11 +666,11 @@ class Diff:
 
     @property
     def total_before(self) -> Decimal:
-        return self.before.total if self.before else Decimal("0.00")
+        return self.before.total if self.before else _ZERO
 
     @property
     def total_after(self) -> Decimal:
-        return self.after.total if self.after else Decimal("0.00")
+        return self.after.total if self.after else _ZERO
 
     @property
     def change(self) -> Decimal:
@@ -737,7 +749,8 @@ def render_diff_markdown(diffs: list[Diff], rev: str) -> str:
             if r.status != "same":
                 cells[1] = f"**{cells[1]}**"
             out.append("| " + " | ".join(cells) + " |")
-        out.append(f"| | **total** | | | {_amount(d.total_before)} | {_amount(d.total_after)} | **{_signed(d.change)}** |")
+        out.append(f"| | **total** | | | {_amount(d.total_before)} | {_amount(d.total_after)} "
+                   f"| **{_signed(d.change)}** |")
         if d.after is not None:
             b = _budget_text(d.after)
             if b:

@@ -106,7 +106,9 @@ def _reports_at(rev: str, project, envs, sets) -> dict:
     tree = tmp / "tree"
     added = False
     try:
-        r = _git(["worktree", "add", "--detach", str(tree), commit.stdout.strip()], repo)
+        # no hooks: reading an old revision must not run the repository's post-checkout hook
+        r = _git(["-c", "core.hooksPath=/dev/null", "worktree", "add", "--detach", str(tree),
+                  commit.stdout.strip()], repo)
         if r.returncode != 0:
             raise click.ClickException(f"git worktree add failed: {r.stderr.strip()}")
         added = True

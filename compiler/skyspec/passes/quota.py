@@ -54,8 +54,13 @@ def quota(ir: IR, ctx: Context) -> IR:
     defaults = LazyDefaults(ctx.project, env, ir.target)
     uses = usage(ir, defaults)
     rep = QuotaReport(f"{ir.project}-quota", usage=uses)
-    for key, (_, _, _, _, attr) in _KEYS.items():
-        rep.used[key] = sum(getattr(u, attr) for u in uses)
+    cpu = mem = storage = pods = 0
+    for u in uses:
+        cpu += u.pod_cpu * u.pods
+        mem += u.pod_memory * u.pods
+        storage += u.storage
+        pods += u.pods
+    rep.used = {"cpu": cpu, "memory": mem, "storage": storage, "pods": pods}
     for key, (_, what, parse, fmt, attr) in _KEYS.items():
         if key not in raw:
             continue
@@ -71,7 +76,7 @@ def quota(ir: IR, ctx: Context) -> IR:
             ctx.diags.error(
                 "SKY310",
                 f"{_label(ir)}: {what} total {fmt(total)}, over the quota of {fmt(limit)}"
-                f" ({_pct(total, limit)} of it)",
+                + (f" ({_pct(total, limit)} of it)" if limit else ""),
                 pos, notes=_breakdown(uses, attr, fmt, total) + _missing_notes(uses, key),
                 hint="lower replicas or requests of the largest workloads, or raise the quota")
     if "cpu" in rep.limits or "memory" in rep.limits:
