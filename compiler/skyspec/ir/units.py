@@ -86,10 +86,13 @@ def format_cpu(millis: int) -> str:
 
 
 def format_bytes(n: int) -> str:
-    for suf, mult in sorted(_BIN.items(), key=lambda kv: -kv[1]):
-        if n >= mult and n % mult == 0:
-            return f"{n // mult}{suf}"
-    for suf, mult in sorted(_DEC.items(), key=lambda kv: -kv[1]):
-        if n >= mult and n % mult == 0:
-            return f"{n // mult}{suf}"
-    return str(n)
+    """The shortest exact spelling, binary units first on a tie (`256Mi`, `96G`, `1500`)."""
+    best = str(n)
+    for table in (_BIN, _DEC):
+        for suf, mult in sorted(table.items(), key=lambda kv: -kv[1]):
+            if n >= mult and n % mult == 0:
+                cand = f"{n // mult}{suf}"
+                if len(cand) < len(best):
+                    best = cand
+                break
+    return best
