@@ -465,3 +465,9 @@ def test_unresolved_references_and_bad_shapes(build, spec, code, line):
     r = build({"apps/a.yaml": spec}, ok=False)
     assert r.exit_code == 1, r.output
     assert f"apps/a.yaml:{line}:" in r.stderr and f"error[{code}]" in r.stderr, r.stderr
+
+
+def test_credential_in_plain_env_is_never_shown_in_a_code_frame(make_project, cli):
+    make_project({"apps/a.yaml": "kind: App\nname: a\nimage: x/a:1.0.0\nenv: {DB_PASSWORD: hunter2-plain}\n"})
+    r = cli("check", "--env", "prod")
+    assert "SKY406" in r.stderr and "hunter2" not in r.output

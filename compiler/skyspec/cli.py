@@ -40,8 +40,13 @@ def _emit_diags(session_or_diags, fmt: str, sources=None) -> None:
 
 
 def _secret_lines(session) -> set[tuple[str, int]]:
-    """(file, line) of every literal value in a Secret document: code frames never show them."""
+    """(file, line) of every literal value in a Secret document, and of every credential a
+    policy rule found in plain `env:` (SKY406): code frames never show them."""
     out: set[tuple[str, int]] = set()
+    diags = getattr(session, "diags", None)
+    for d in (diags.items if diags is not None else []):
+        if d.code in ("SKY406", "SKY119") and d.pos:
+            out.add((d.pos.file, d.pos.line))
     for d in getattr(session, "docs", ()) or ():
         if isinstance(d.data, dict) and d.data.get("kind") == "Secret":
             stack = [d.loc]

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from types import ModuleType
 
 MARK = "# <-"
-UNKNOWN_RULE = ("SKY400", "unknown policy rule in `policy.rules`", "policy: {rules: {lates-image: off}}")
+UNKNOWN_RULE = ("SKY400", "unknown policy rule in `policy.rules`", "policy: {rules: {lates-image: warning}}")
 
 
 def _discover() -> tuple[ModuleType, ...]:
@@ -129,10 +129,11 @@ def rules_md() -> str:
     for r in RULES:
         d = doc(r)
         prot = protected_severity(r)
-        where = ("protected environments only" if getattr(r, "PROTECTED_ONLY", False)
-                 else f"default **{r.SEVERITY}**")
-        sev = f"`{r.CODE}` · {where}" + (f" · in protected environments **{prot}**"
-                                           if prot != r.SEVERITY or getattr(r, "PROTECTED_ONLY", False) else "")
+        if getattr(r, "PROTECTED_ONLY", False):
+            sev = f"`{r.CODE}` · **{prot}** · protected environments only"
+        else:
+            sev = f"`{r.CODE}` · default **{r.SEVERITY}**" + (
+                f" · in protected environments **{prot}**" if prot != r.SEVERITY else "")
         body = re.sub(r"^(PASS|FAIL)\b([^\n]*):[ \t]*$", r"**\1**\2:", d.body, flags=re.M)
         out += ["", f"## `{r.ID}`", "", sev, "", d.title[:1].upper() + d.title[1:] + ".", "", body]
     return "\n".join(out) + "\n"

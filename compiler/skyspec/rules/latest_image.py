@@ -23,6 +23,14 @@ FAIL:
 kind: App
 name: web
 image: nginx:latest  # <- the tag `latest`
+```
+
+FAIL (a sidecar without a tag):
+
+```yaml
+kind: App
+name: web
+image: nginx:1.27.0
 sidecars:
   exporter: {image: nginx/nginx-prometheus-exporter}  # <- no tag at all
 ```

@@ -25,7 +25,11 @@ kind: App  # <- no health at all
 name: api
 image: ghcr.io/acme/api:1.4.2
 port: 8080
----
+```
+
+FAIL (a liveness probe alone):
+
+```yaml
 kind: StatefulApp
 name: db
 image: postgres:16.4

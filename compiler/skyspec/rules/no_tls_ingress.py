@@ -25,8 +25,7 @@ kind: App
 name: web
 image: ghcr.io/acme/web:2.3.1
 port: 8080
-expose:  # <- no tls
-  host: shop.example.com
+expose: {host: shop.example.com}  # <- no tls
 ```
 """
 

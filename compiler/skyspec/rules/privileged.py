@@ -31,11 +31,20 @@ kind: App
 name: agent
 image: ghcr.io/acme/agent:2.0.1
 k8s:
+  Deployment: {spec: {template: {spec: {hostNetwork: true}}}}  # <- the node's network
+```
+
+FAIL (a hostPath volume in a patch, a privileged container in a raw manifest):
+
+```yaml
+kind: App
+name: agent
+image: ghcr.io/acme/agent:2.0.1
+k8s:
   Deployment:
     spec:
       template:
         spec:
-          hostNetwork: true  # <- the node's network
           volumes:
             - name: docker
               hostPath: {path: /var/run/docker.sock}  # <- the node's files

@@ -6,7 +6,7 @@ A variable whose name says it holds a credential (`PASSWORD`, `PASSWD`, `PASSPHR
 URL with a password in it (`postgres://app:pw@db/shop`), set as a literal `env:` value:
 the value is in the spec file, in version control, and in every generated manifest.
 Reference a Secret under `secrets:` instead (`as: file` keeps it out of the environment
-too). Names that hold something else than the credential are not reported: ending in
+too). Names of something other than the credential itself are not reported: ending in
 `_FILE`, `_PATH`, `_DIR`, `_NAME`, `_ID`, `_URL`, `_ENDPOINT`, `_TTL`, `_LENGTH`, ... (as
 `AWS_ACCESS_KEY_ID` or `TOKEN_URL`), and values that are empty, `true`/`false` or a path.
 
@@ -35,9 +35,18 @@ FAIL:
 kind: App
 name: api
 image: ghcr.io/acme/api:1.4.2
+env: {DB_PASSWORD: hunter2}  # <- a password
+```
+
+FAIL (a password inside a URL, and a name in camelCase):
+
+```yaml
+kind: App
+name: api
+image: ghcr.io/acme/api:1.4.2
 env:
-  DB_PASSWORD: hunter2  # <- a password
   CACHE_URL: redis://default:hunter2@cache:6379/0  # <- a URL with a password
+  stripeApiKey: sk_live_51H8  # <- an API key
 ```
 """
 

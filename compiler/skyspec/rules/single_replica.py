@@ -1,8 +1,8 @@
 """App with a single replica in a protected environment
 
 In a protected environment (`prod`, or any environment with `protected: true`) an App
-running one replica without `autoscale` is down whenever its pod is: on every rollout of a
-node, every eviction, every crash. Two replicas keep it serving (and the `prod` profile
+running one replica without `autoscale` is down whenever its pod is: on every node drain,
+every eviction, every crash. Two replicas keep it serving (and the `prod` profile
 then gives it a PodDisruptionBudget and spreads the replicas). Other environments are not
 checked, nor StatefulApps (a single database is often deliberate) nor Jobs. An App without
 `replicas` runs one.

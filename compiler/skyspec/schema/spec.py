@@ -620,7 +620,9 @@ BUDGET = {
 POLICY = {
     "type": "object", "additionalProperties": False,
     "description": "Policy rule severities by rule id (`error`, `warning`, `off`).",
-    "properties": {"rules": {"type": "object", "additionalProperties": {"enum": ["error", "warning", "off"]}}},
+    "properties": {"rules": {"type": "object", "additionalProperties": {"enum": ["error", "warning", "off", False],
+                                                                          "description": "`off` (YAML may read a bare "
+                                                                                         "off as false: both work)."}}},
     "examples": [{"rules": {"single-replica": "off"}}],
 }
 PRICES = {
