@@ -1883,7 +1883,10 @@ class Generated:
                     sessions.append(s)
                     if s.project is None:
                         continue
-                    s.project.root = cwd  # relative config file paths: from the working directory
+                    # relative paths (config files, `use: ./templates/...`): from the working directory
+                    s.project.root = cwd
+                    if hasattr(getattr(s, "templates", None), "root"):
+                        s.templates.root = cwd
                     c = s.compile(env)
                     if c is not None:
                         compiled[env] = c

@@ -198,7 +198,9 @@ class Session:
         valid = self.check(specs)
         # Lowering and the passes run even after problems, on the specs that are valid, so
         # one run reports everything; references to an invalid spec are not reported again.
-        ir = lower(valid, self.project, env, self.diags, self.settings(env))
+        kept = {id(s) for s in valid}
+        invalid = {s.name for s in specs if id(s) not in kept}
+        ir = lower(valid, self.project, env, self.diags, self.settings(env), invalid)
         if target is not None:
             ir.target = target.name
             ir.unbound = {d.data["name"] for d in self.docs if d.data["kind"] in WORKLOAD_KINDS} - {s.name for s in specs}
@@ -207,8 +209,6 @@ class Session:
                 for w in ir.workloads:
                     if not w.spec.data.get("namespace"):
                         w.namespace = target.namespace
-        kept = {id(s) for s in valid}
-        ir.invalid = {s.name for s in specs if id(s) not in kept}
         ir = run_passes(ir, Context(self.project, env, self.diags))
         if self.diags.error_count > before:
             return None

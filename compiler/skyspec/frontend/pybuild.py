@@ -67,16 +67,13 @@ def load_python(path: Path, shown: str, diags: Diagnostics) -> list[SourceDoc]:
             roots.append(value)
     builders = api._closure(roots)
     conv = api._namer({run_path: shown, os.path.abspath(run_path): shown})
-    ok = True
     for b in builders:
         for env, raw in b._envs:
-            ok = False
             diags.error("SKY108", f'for_environment("{env}") cannot restrict {b.kind} "{b.name}" to one environment '
                                   "in a project build", conv(raw),
                         hint="environments differ by overlays here: drop for_environment() and set what differs "
                              f"in overlays/<env>.yaml (`apps: {{{b.name}: {{...}}}}`)")
-    if not ok:
-        return []
+    # the documents even so: the error stops the build, and their names stay known
     return api.source_docs(builders, conv)
 
 

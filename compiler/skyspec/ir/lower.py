@@ -34,10 +34,11 @@ class Lowerer:
         self.diags = diags
 
     # ------------------------------------------------------------------ entry point
-    def lower(self, specs: list[Spec], settings: dict | None = None) -> IR:
+    def lower(self, specs: list[Spec], settings: dict | None = None, invalid: set[str] | None = None) -> IR:
         ir = IR(project=self.project.name,
                 namespace=self.env.namespace or self.project.namespace,
-                env=self.env.name, protected=self.env.protected, settings=dict(settings or {}))
+                env=self.env.name, protected=self.env.protected, settings=dict(settings or {}),
+                invalid=set(invalid or ()))
         later: list[Spec] = []
         for spec in specs:
             if spec.kind == "Observability":  # applies to workloads: after them
@@ -552,5 +553,8 @@ def canary_split(replicas: int, percent: int) -> tuple[int, int]:
     return replicas - canary, canary
 
 
-def lower(specs: list[Spec], project, env, diags: Diagnostics, settings: dict | None = None) -> IR:
-    return Lowerer(project, env, diags).lower(specs, settings)
+def lower(specs: list[Spec], project, env, diags: Diagnostics, settings: dict | None = None,
+          invalid: set[str] | None = None) -> IR:
+    """``invalid``: names of specs left out after errors, so references to them are not
+    reported a second time."""
+    return Lowerer(project, env, diags).lower(specs, settings, invalid)

@@ -66,7 +66,11 @@ def _fast(name: str):
 
     import fastjsonschema
 
-    schema = dict(load_schema(name))
+    import copy
+
+    # a deep copy: fastjsonschema rewrites `$ref`s in place to absolute URIs, which would
+    # corrupt the cached schema the full validator and the editors' schemas are made from
+    schema = copy.deepcopy(load_schema(name))
     schema.pop("$schema", None)  # compile with fastjsonschema's default (draft 7) semantics
     key = hashlib.sha256((json.dumps(schema, sort_keys=True) + fastjsonschema.VERSION).encode()).hexdigest()[:20]
     cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "skyspec" / "validators"
