@@ -1,0 +1,44 @@
+"""`skyspec graph`: the dependency graph (`connect_to`) as Mermaid or Graphviz dot."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+
+@click.command()
+@click.argument("directory", default=".", type=click.Path(path_type=Path))
+@click.option("--env", "-e", "env", help="Environment (default: the first one).")
+@click.option("--format", "-f", "fmt", type=click.Choice(["mermaid", "dot"]), default="mermaid", show_default=True)
+def graph(directory: Path, env: str | None, fmt: str) -> None:
+    """Print which workloads connect to which."""
+    from ..cli import _emit_diags
+    from ..pipeline import Session
+
+    session = Session.find(directory)
+    if session is None or session.project is None:
+        from ..diagnostics import Diagnostics
+
+        d = session.diags if session else Diagnostics()
+        if session is None:
+            Session.find(directory, d)
+        _emit_diags(d, "text")
+        sys.exit(1)
+    env = env or next(iter(session.project.environments))
+    compiled = session.compile(env)
+    if compiled is None:
+        _emit_diags(session, "text")
+        sys.exit(1)
+    ws = sorted(compiled.ir.workloads, key=lambda w: w.name)
+    if fmt == "mermaid":
+        lines = ["graph LR"]
+        lines += [f'  {w.name.replace("-", "_")}["{w.name} ({w.kind})"]' for w in ws]
+        lines += [f'  {w.name.replace("-", "_")} --> {t.replace("-", "_")}' for w in ws for t in w.connect_to]
+    else:
+        lines = [f'digraph "{compiled.ir.project}" {{', "  rankdir=LR;"]
+        lines += [f'  "{w.name}" [label="{w.name}\\n{w.kind}"];' for w in ws]
+        lines += [f'  "{w.name}" -> "{t}";' for w in ws for t in w.connect_to]
+        lines.append("}")
+    click.echo("\n".join(lines))

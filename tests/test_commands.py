@@ -1,0 +1,30 @@
+"""init, graph, schema and --version: the smaller commands."""
+
+from conftest import EXAMPLES
+from validators import assert_valid_k8s, load_docs
+
+
+def test_init_creates_a_project_that_builds(tmp_path, cli, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    r = cli("init", "myproj")
+    assert r.exit_code == 0, r.output
+    assert (tmp_path / "myproj" / "skyspec.yaml").is_file()
+    r = cli("build", "myproj", "-o", str(tmp_path / "out"), "--format", "kubernetes")
+    assert r.exit_code == 0, r.output
+    assert_valid_k8s(load_docs(tmp_path / "out" / "prod" / "kubernetes"))
+    assert cli("init", "myproj").exit_code == 1  # never overwrites
+
+
+def test_graph(cli):
+    r = cli("graph", str(EXAMPLES / "shop"), "--env", "prod")
+    assert r.exit_code == 0
+    assert "  web --> api" in r.stdout and "  api --> cache" in r.stdout
+    r = cli("graph", str(EXAMPLES / "shop"), "--format", "dot")
+    assert '"api" -> "db";' in r.stdout
+
+
+def test_version_and_schema(cli, tmp_path):
+    r = cli("--version")
+    assert r.exit_code == 0 and "skyspec" in r.stdout
+    r = cli("schema", "-o", str(tmp_path / "s"))
+    assert r.exit_code == 0 and (tmp_path / "s" / "app.json").is_file()
