@@ -94,11 +94,22 @@ def _doc_snippets():
 
 def test_every_example_and_docs_snippet_validates():
     seen = 0
+    from skyspec.diagnostics import Diagnostics, Sources
+    from skyspec.layers.templates import Templates, params_schema, split_params
+
     for where, doc in list(_example_docs()) + list(_doc_snippets()):
         schema = load_schema(KINDS[doc["kind"]])
+        if "use" in doc:  # a template supplies required fields; its parameters have their own schema
+            t = Templates(where.parent, Diagnostics(), Sources()).get(doc["use"], None)
+            assert t is not None, (str(where), doc["use"])
+            doc, params = split_params(doc, t)
+            errors = [e.message for e in Draft202012Validator(params_schema(t)).iter_errors(params)]
+            assert not errors, (str(where), errors)
+            schema = {**schema, "required": ["kind", "name"]}
         errors = [e.message for e in Draft202012Validator(schema).iter_errors(doc)]
         assert not errors, (str(where), doc.get("name"), errors)
-        _fast(KINDS[doc["kind"]])(doc)  # the compiled fast path agrees
+        if "use" not in doc:
+            _fast(KINDS[doc["kind"]])(doc)  # the compiled fast path agrees
         seen += 1
     assert seen >= 8
 
