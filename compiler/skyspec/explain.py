@@ -408,9 +408,10 @@ def _container(w: Workload, spec: Spec, c: dict, cp: tuple, rest: tuple, init: b
             return t(("health", which))
         return t(("health",))
     if head == "volumeMounts":
-        return _volume(spec, c["volumeMounts"][rest[1]]["name"]) if cp == () else \
-            (t(("mounts", c["volumeMounts"][rest[1]]["name"])) if c["volumeMounts"][rest[1]]["name"] != "tmp"
-             else Trace(spec, [], "harden"))
+        vname = c["volumeMounts"][rest[1]]["name"]
+        if cp and vname in (_get(spec.data, cp + ("mounts",)) or {}):  # a sidecar's own `mounts:`
+            return t(("mounts", vname))
+        return _volume(spec, vname)
     return None
 
 

@@ -144,6 +144,9 @@ class Session:
             spec.apply(Merger("--set", self.diags), patch, loc)
         if expressions:
             self._resolve(specs, env, overlays)
+            from .layers.components import expand  # stdlib components: config, credentials, backups, celery
+
+            specs = expand(specs, self.diags)
         return specs
 
     def _resolve(self, specs: list[Spec], env: Environment, overlays: list[Overlay]) -> None:

@@ -4,14 +4,15 @@ For every `connect_to: [b]` on workload `a`:
 - `b` must exist and have a port (SKY114), and the connections must not form a cycle
   (SKY115: Compose could not order the services, and the apps would wait on each other);
 - `b` gets a Service (it is reached by name);
-- `a` gets `B_HOST` and `B_PORT` environment variables (`-` becomes `_`), unless the spec
-  sets them itself.
+- `a` gets `B_HOST` and `B_PORT` environment variables (`-` becomes `_`), and what a stdlib
+  component exports (`B_URL`, ...; `layers/components.py`), unless the spec sets them itself.
 """
 
 from __future__ import annotations
 
 from ..diagnostics import did_you_mean
 from ..ir.model import IR, Context, EnvVar
+from ..layers.components import exports
 
 
 def env_prefix(name: str) -> str:
@@ -46,7 +47,8 @@ def resolve_connections(ir: IR, ctx: Context) -> IR:
             have = {e.name for c in w.containers for e in c.env}
             pre = env_prefix(target)
             port = t.ports[0].port
-            for name, value in ((f"{pre}_HOST", target), (f"{pre}_PORT", str(port))):
+            extra = ((f"{pre}_{k}", v) for k, v in exports(t.spec, target, port).items())  # stdlib: <NAME>_URL, ...
+            for name, value in ((f"{pre}_HOST", target), (f"{pre}_PORT", str(port)), *extra):
                 if name not in have:
                     w.main.env.append(EnvVar(name, value, origin=("connect_to", i)))
     _cycles(ir, ctx, by_name)
