@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import os
 import sys
 import textwrap
 from pathlib import Path
@@ -72,5 +71,25 @@ def cli():
             raise AssertionError("".join(traceback.format_exception(r.exception)))
         assert "Traceback" not in r.stdout + r.stderr
         return Result(r)
+
+    return run
+
+
+@pytest.fixture
+def build(make_project, cli, tmp_path):
+    """Build a project of the given files for one environment (Kubernetes only): the
+    objects by (kind, name), each validated strictly; with ok=False, the CLI result."""
+    from validators import assert_valid_k8s, load_docs
+
+    def run(files: dict, env: str = "prod", project: str | None = None, ok: bool = True):
+        make_project(files, **({"project": project} if project else {}))
+        out = tmp_path / "out"
+        r = cli("build", "-o", str(out), "--env", env, "--format", "kubernetes")
+        if not ok:
+            return r
+        assert r.exit_code == 0, r.output
+        docs = load_docs(out / env / "kubernetes")
+        assert_valid_k8s(docs)
+        return {(d["kind"], d["metadata"]["name"]): d for d in docs}
 
     return run

@@ -11,7 +11,7 @@ import json
 import yaml
 from validators import assert_valid_k8s, helm, kubectl
 
-from test_stdlib import build, compose_model, diags, env_of, main, mounts, objects, pod, spec, volumes
+from test_stdlib import build, compose_model, diags, env_of, main, mounts, objects, spec, volumes
 
 BROKERS = spec("""
     kind: StatefulApp

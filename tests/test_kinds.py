@@ -5,22 +5,7 @@ import json
 
 import pytest
 
-from validators import assert_valid_k8s, load_docs
-
-
-@pytest.fixture
-def build(make_project, cli, tmp_path):
-    def run(files: dict, env: str = "prod", ok: bool = True):
-        make_project(files)
-        out = tmp_path / "out"
-        r = cli("build", "-o", str(out), "--env", env, "--format", "kubernetes")
-        if not ok:
-            return r
-        assert r.exit_code == 0, r.output
-        docs = load_docs(out / env / "kubernetes")
-        assert_valid_k8s(docs)
-        return {(d["kind"], d["metadata"]["name"]): d for d in docs}
-    return run
+from validators import load_docs
 
 
 def pod(obj):

@@ -2,25 +2,9 @@
 every example through checkov."""
 
 import pytest
-import yaml
 
 from conftest import EXAMPLES
-from validators import assert_valid_k8s, checkov, load_docs
-
-
-@pytest.fixture
-def build(make_project, cli, tmp_path):
-    def run(files: dict, env: str = "prod", project: str | None = None, ok: bool = True):
-        make_project(files, **({"project": project} if project else {}))
-        out = tmp_path / "out"
-        r = cli("build", "-o", str(out), "--env", env, "--format", "kubernetes")
-        if not ok:
-            return r
-        assert r.exit_code == 0, r.output
-        docs = load_docs(out / env / "kubernetes")
-        assert_valid_k8s(docs)
-        return {(d["kind"], d["metadata"]["name"]): d for d in docs}
-    return run
+from validators import checkov, load_docs
 
 
 def pod(d):
@@ -93,7 +77,7 @@ def test_size_diagnostics(make_project, cli, res, code, sev):
     from conftest import PROJECT
     make_project({"apps/a.yaml": APP + f"resources: {res}\n"}, project=PROJECT + "node: {cpu: '16', memory: 64Gi}\n")
     r = cli("check", "--env", "prod")
-    assert f"apps/a.yaml:6:" in r.stderr and f"{sev}[{code}]" in r.stderr, r.stderr
+    assert "apps/a.yaml:6:" in r.stderr and f"{sev}[{code}]" in r.stderr, r.stderr
     assert r.exit_code == (1 if sev == "error" else 0)
 
 

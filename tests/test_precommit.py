@@ -3,7 +3,6 @@ file names that match its `files` pattern, from the repository root."""
 
 import re
 import shlex
-import shutil
 import subprocess
 import sys
 from pathlib import Path

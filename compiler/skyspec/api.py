@@ -2058,17 +2058,6 @@ def _relocate(rel: str, out: Path, cm: str, key: str, files: dict[str, str]) -> 
 
 
 def _secret_lines(docs) -> set[tuple[str, int]]:
-    """(file, line) of every value of a Secret document: code frames never show them."""
-    out: set[tuple[str, int]] = set()
-    for d in docs:
-        if isinstance(d.data, dict) and d.data.get("kind") == "Secret":
-            stack = [d.loc]
-            while stack:
-                loc = stack.pop()
-                out.add((loc.pos.file, loc.pos.line))
-                kids = loc.kids
-                if isinstance(kids, dict):
-                    stack.extend(kids.values())
-                elif isinstance(kids, list):
-                    stack.extend(kids)
-    return out
+    from .frontend.loc import secret_value_lines
+
+    return secret_value_lines(docs)

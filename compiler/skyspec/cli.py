@@ -39,6 +39,20 @@ def _emit_diags(session_or_diags, fmt: str, sources=None) -> None:
         click.echo(f"skyspec: {', '.join(parts)}", err=True)
 
 
+def load_session(directory: Path, code: int = 1):
+    """The project at or above ``directory``; on failure its diagnostics are printed and the
+    command exits with ``code``."""
+    from .diagnostics import Diagnostics
+    from .pipeline import Session
+
+    diags = Diagnostics()
+    session = Session.find(directory, diags)
+    if session is None or session.project is None:
+        _emit_diags(session or diags, "text")
+        sys.exit(code)
+    return session
+
+
 def _secret_lines(session) -> set[tuple[str, int]]:
     """(file, line) of every literal value in a Secret document, and of every credential a
     policy rule found in plain `env:` (SKY406): code frames never show them."""
@@ -47,18 +61,9 @@ def _secret_lines(session) -> set[tuple[str, int]]:
     for d in (diags.items if diags is not None else []):
         if d.code in ("SKY406", "SKY119") and d.pos:
             out.add((d.pos.file, d.pos.line))
-    for d in getattr(session, "docs", ()) or ():
-        if isinstance(d.data, dict) and d.data.get("kind") == "Secret":
-            stack = [d.loc]
-            while stack:
-                loc = stack.pop()
-                out.add((loc.pos.file, loc.pos.line))
-                kids = loc.kids
-                if isinstance(kids, dict):
-                    stack.extend(kids.values())
-                elif isinstance(kids, list):
-                    stack.extend(kids)
-    return out
+    from .frontend.loc import secret_value_lines
+
+    return out | secret_value_lines(getattr(session, "docs", ()) or ())
 
 
 def _split_formats(values: Sequence[str]) -> list[str]:

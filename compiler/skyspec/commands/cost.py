@@ -43,22 +43,12 @@ def cost(directory: Path, envs, fmt: str, rev: str | None, sets) -> None:
     (diagnostics on stderr, located at the `budget` line of the project file); 2 for a
     usage error (such as a revision git does not know).
     """
-    from ..cli import _emit_diags
+    from ..cli import _emit_diags, load_session
     from ..costing import (diff, render_diff_json, render_diff_markdown, render_diff_table, render_json,
                            render_markdown, render_table, check_budget)
-    from ..diagnostics import Diagnostics
-    from ..pipeline import Session
     from ..passes.cost import deferred_budget
 
-    session = Session.find(directory)
-    if session is None:
-        d = Diagnostics()
-        Session.find(directory, d)
-        _emit_diags(d, "text")
-        sys.exit(1)
-    if session.project is None:
-        _emit_diags(session, "text")
-        sys.exit(1)
+    session = load_session(directory)
     with deferred_budget():
         compiled = session.compile_all(envs, sets)
     if session.diags.has_errors:

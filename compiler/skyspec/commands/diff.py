@@ -64,20 +64,11 @@ def compare(a_specs, b_specs) -> list[dict]:
 def diff(directory: Path, envs, fmt: str) -> None:
     """Show, per workload, the values that differ between two environments and where each
     side's value came from. Exit 0 when they are the same, 1 when they differ."""
-    from ..cli import _emit_diags
-    from ..pipeline import Session
+    from ..cli import _emit_diags, load_session
 
     if len(envs) != 2:
         raise click.UsageError("give exactly two environments: --env A --env B")
-    session = Session.find(directory)
-    if session is None or session.project is None:
-        from ..diagnostics import Diagnostics
-
-        d = session.diags if session else Diagnostics()
-        if session is None:
-            Session.find(directory, d)
-        _emit_diags(d, "text")
-        sys.exit(2)
+    session = load_session(directory, 2)
     sides = []
     for name in envs:
         env = session.env(name)

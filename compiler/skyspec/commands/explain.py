@@ -20,19 +20,10 @@ def explain(query: str, directory: Path, env: str, fmt: str) -> None:
     QUERY is a spec value (`api.replicas`, `api.env.LOG_LEVEL`, `ConfigMap/web.data`) or a
     field of a generated manifest (`Deployment/api:spec.replicas`), which is traced back to
     the spec lines it came from."""
-    from ..cli import _emit_diags
+    from ..cli import _emit_diags, load_session
     from ..explain import QueryError, answer, render_text
-    from ..pipeline import Session
 
-    session = Session.find(directory)
-    if session is None or session.project is None:
-        from ..diagnostics import Diagnostics
-
-        d = session.diags if session else Diagnostics()
-        if session is None:
-            Session.find(directory, d)
-        _emit_diags(d, "text")
-        sys.exit(1)
+    session = load_session(directory, 1)
     env_name, _, target_name = env.partition(".")
     target = session.project.targets.get(target_name) if target_name else None
     if target_name and target is None:

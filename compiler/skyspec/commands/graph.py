@@ -14,18 +14,9 @@ import click
 @click.option("--format", "-f", "fmt", type=click.Choice(["mermaid", "dot"]), default="mermaid", show_default=True)
 def graph(directory: Path, env: str | None, fmt: str) -> None:
     """Print which workloads connect to which."""
-    from ..cli import _emit_diags
-    from ..pipeline import Session
+    from ..cli import _emit_diags, load_session
 
-    session = Session.find(directory)
-    if session is None or session.project is None:
-        from ..diagnostics import Diagnostics
-
-        d = session.diags if session else Diagnostics()
-        if session is None:
-            Session.find(directory, d)
-        _emit_diags(d, "text")
-        sys.exit(1)
+    session = load_session(directory, 1)
     env = env or next(iter(session.project.environments))
     compiled = session.compile(env)
     if compiled is None:

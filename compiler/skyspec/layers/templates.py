@@ -28,7 +28,7 @@ from ..diagnostics import Diagnostics, Pos, Sources, did_you_mean
 from ..frontend import SourceDoc, load_file
 from ..frontend.loc import Loc
 from ..paths import data_dir
-from .merge import Merger, Prov, prov_from_loc
+from .merge import Merger, Prov
 
 
 @dataclass
