@@ -397,3 +397,4 @@ def test_repeated_dumps_are_stable():
     for _ in range(3):
         assert dump(doc) == first
     assert dump({"k": "yes"}) == 'k: "yes"\n'
+
