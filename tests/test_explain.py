@@ -173,4 +173,4 @@ def test_set_is_the_last_layer(make_project, cli, tmp_path):
     assert d["spec"]["replicas"] == 7
     assert d["spec"]["template"]["spec"]["containers"][0]["args"] == ["--verbose", "--x"]
     r = cli("check", "--env", "prod", "--set", "apii.replicas=2")
-    assert r.exit_code == 2 or r.exit_code == 1
+    assert r.exit_code == 1 and "error[SKY207]" in r.stderr and 'did you mean "api"?' in r.stderr

@@ -143,8 +143,9 @@ def build(directory: Path, envs, formats, out, sets, dfmt) -> None:
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--env", "-e", "envs", multiple=True, help="Environment to check (repeatable; default: all).")
+@click.option("--set", "sets", multiple=True, metavar="APP.PATH=VALUE", help="Override a value (the last layer).")
 @click.option("--diagnostics-format", "--format", "dfmt", type=DIAG_FORMATS, default="text", show_default=True)
-def check(paths, envs, dfmt) -> None:
+def check(paths, envs, sets, dfmt) -> None:
     """Check specs and overlays without writing anything.
 
     PATHS may be project folders or files (as pre-commit passes them); each is checked as
@@ -176,7 +177,7 @@ def check(paths, envs, dfmt) -> None:
         s = Session(pf, diags, sources)
         sessions.append(s)
         if s.project is not None:
-            s.compile_all(envs)
+            s.compile_all(envs, sets)
 
     class _All:  # the union of sessions, for rendering
         pass

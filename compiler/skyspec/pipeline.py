@@ -107,8 +107,8 @@ class Session:
         built once per document and shared by every environment (merging never mutates)."""
         b = self._bases.get(id(doc))
         if b is None:
-            prov = prov_from_loc(doc.data, doc.loc, "spec")
-            b = self._bases[id(doc)] = self.templates.apply(doc, prov) if "use" in doc.data else (doc.data, prov, None)
+            b = self._bases[id(doc)] = self.templates.apply(doc) if "use" in doc.data else \
+                (doc.data, prov_from_loc(doc.data, doc.loc, "spec"), None)
         return b
 
     def layered(self, env: Environment, sets: Iterable[str] = (), target: Target | None = None,

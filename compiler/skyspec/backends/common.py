@@ -18,9 +18,3 @@ def labels(ir: IR, w: Workload) -> dict[str, str]:
     out["app.kubernetes.io/managed-by"] = MANAGED_BY
     return out
 
-
-def meta(ir: IR, w: Workload, name: str | None = None, annotations: bool = True) -> dict:
-    m: dict = {"name": name or w.name, "namespace": w.namespace, "labels": labels(ir, w)}
-    if annotations and w.annotations:
-        m["annotations"] = dict(sorted(w.annotations.items()))
-    return m

@@ -28,7 +28,7 @@ from ..diagnostics import Diagnostics, Pos, Sources, did_you_mean
 from ..frontend import SourceDoc, load_file
 from ..frontend.loc import Loc
 from ..paths import data_dir
-from .merge import Merger, Prov
+from .merge import Merger, Prov, prov_from_loc
 
 
 @dataclass
@@ -118,8 +118,10 @@ class Templates:
         self._cache[name] = t
         return t
 
-    def apply(self, doc: SourceDoc, spec_prov: Prov) -> tuple[dict, Prov, Template | None]:
-        """The document with its template chain beneath it (or unchanged without `use:`)."""
+    def apply(self, doc: SourceDoc) -> tuple[dict, Prov, Template | None]:
+        """The document with its template chain beneath it (the spec layer alone when the
+        template cannot be used; the problem is reported)."""
+        spec_prov = prov_from_loc(doc.data, doc.loc, "spec")
         name = doc.data.get("use")
         if not isinstance(name, str):
             return doc.data, spec_prov, None
@@ -134,13 +136,8 @@ class Templates:
         prov = Prov([], {})
         for layer in t.chain + [t]:
             data, prov = Merger(layer.layer, self.diags).apply(data, prov, layer.spec, layer.loc)
-        data, prov = _on_top(data, prov, doc, spec_prov, self.diags)
+        data, prov = Merger("spec", self.diags).apply(data, prov, doc.data, doc.loc)  # the spec wins
         return data, prov, t
-
-
-def _on_top(base: dict, bprov: Prov, doc: SourceDoc, spec_prov: Prov, diags: Diagnostics) -> tuple[dict, Prov]:
-    """The spec merged onto its template: maps merge, the spec's values win."""
-    return Merger("spec", diags).apply(base, bprov, doc.data, doc.loc)
 
 
 def params_schema(t: Template) -> dict:
