@@ -1,143 +1,23 @@
-"""Provenance queries: where a value came from.
+"""Generated manifest fields traced back to the spec values they were lowered from.
 
-- A spec value, `api.replicas` (or `App/api.env.LOG_LEVEL`, `api.labels["app.kubernetes.io/x"]`):
-  its final value and its history through the layers (layer, file:line:col, operation, the
-  value it replaced), read from the :class:`~skyspec.layers.merge.Prov` tree.
-- A generated manifest field, `Deployment/api:spec.replicas`: the spec values it was
-  lowered from (each with its history), or the pass that set it, or "generated" for the
-  structure skyspec always writes (apiVersion, selectors, standard labels). :func:`trace`
-  maps manifest paths to spec paths with one table per object kind; a test walks every
-  field of every example manifest through it, so the table cannot fall behind the backend.
+:func:`trace` answers, for a field of a generated Kubernetes object such as
+`Deployment/api:spec.replicas`, which spec values produced it, or which pass set it, or
+:data:`GENERATED` for the structure skyspec always writes (apiVersion, selectors, standard
+labels). It maps manifest paths to spec paths with one table per object kind; a test walks
+every field of every example manifest through it, so the table cannot fall behind the
+backend. This module only maps paths: it must not read histories (that is :mod:`.values`),
+render the manifests itself, parse query strings, or format answers.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from typing import Any
 
-from .ir.model import IR, Workload
-from .layers.merge import MISSING, Prov
-from .layers.stack import Spec
+from ..ir.model import IR, Workload
+from ..layers.merge import MISSING
+from ..layers.stack import Spec
+from .values import value_at
 
-_SEG = re.compile(r'\["((?:[^"\\]|\\.)*)"\]|\[(\d+)\]|\.?([^.\[\]]+)')
-
-
-def parse_path(text: str) -> tuple:
-    """`env.LOG_LEVEL` -> ("env", "LOG_LEVEL"); `containers[0]` -> ("containers", 0);
-    `labels["app.kubernetes.io/name"]` -> ("labels", "app.kubernetes.io/name")."""
-    out: list = []
-    pos = 0
-    while pos < len(text):
-        m = _SEG.match(text, pos)
-        if not m or m.end() == pos:
-            raise ValueError(f"cannot parse path {text!r} at {pos + 1}")
-        if m.group(1) is not None:
-            out.append(m.group(1).replace('\\"', '"'))
-        elif m.group(2) is not None:
-            out.append(int(m.group(2)))
-        else:
-            out.append(m.group(3))
-        pos = m.end()
-    return tuple(out)
-
-
-def show_path(path: tuple) -> str:
-    s = ""
-    for p in path:
-        if isinstance(p, int):
-            s += f"[{p}]"
-        elif re.fullmatch(r"[A-Za-z0-9_-]+", p):
-            s += f".{p}" if s else p
-        else:
-            s += f'["{p}"]'
-    return s
-
-
-@dataclass
-class Step:
-    layer: str
-    file: str | None
-    line: int | None
-    column: int | None
-    op: str
-    replaced: Any = MISSING
-    section: str = ""
-
-    def as_dict(self) -> dict:
-        d = {"layer": self.layer, "op": self.op, "file": self.file, "line": self.line, "column": self.column}
-        if self.replaced is not MISSING:
-            d["replaced"] = _summary(self.replaced)
-        if self.section:
-            d["section"] = self.section
-        return d
-
-
-@dataclass
-class Answer:
-    query: str
-    env: str
-    value: Any = MISSING
-    chain: list[Step] = field(default_factory=list)
-    sources: list["Answer"] = field(default_factory=list)   # manifest field: the spec values behind it
-    set_by: str | None = None                                # a pass name, or "generated"
-    note: str = ""
-    deleted: bool = False
-
-    def as_dict(self) -> dict:
-        d: dict = {"query": self.query, "env": self.env}
-        if self.value is not MISSING:
-            d["value"] = self.value
-        if self.deleted:
-            d["deleted"] = True
-        if self.chain:
-            d["chain"] = [s.as_dict() for s in self.chain]
-        if self.sources:
-            d["sources"] = [s.as_dict() for s in self.sources]
-        if self.set_by:
-            d["set_by"] = self.set_by
-        if self.note:
-            d["note"] = self.note
-        return d
-
-
-def _summary(v: Any) -> Any:
-    if isinstance(v, dict) and len(v) > 6:
-        return {"<map of>": len(v)}
-    if isinstance(v, list) and len(v) > 8:
-        return {"<list of>": len(v)}
-    return v
-
-
-def _get(data: Any, path: tuple) -> Any:
-    for p in path:
-        if isinstance(data, dict) and p in data:
-            data = data[p]
-        elif isinstance(data, list) and isinstance(p, int) and -len(data) <= p < len(data):
-            data = data[p]
-        else:
-            return MISSING
-    return data
-
-
-def explain_spec(spec: Spec, path: tuple, env: str, secret: bool = False) -> Answer:
-    """The history of one spec value. Secret values are never shown."""
-    ans = Answer(f"{spec.name}.{show_path(path)}" if path else spec.name, env)
-    node: Prov | None = spec.prov.find(path)
-    value = _get(spec.data, path)
-    if node is None:
-        return ans
-    hide = secret or spec.kind == "Secret" and path[:1] == ("data",)
-    ans.value = "<redacted>" if hide and value is not MISSING else value
-    ans.deleted = value is MISSING
-    for e in node.hist:
-        p = e.pos
-        ans.chain.append(Step(e.layer, p.file if p else None, p.line if p else None, p.col if p else None, e.op,
-                              "<redacted>" if hide and e.replaced is not MISSING else e.replaced, e.note))
-    return ans
-
-
-# ---------------------------------------------------------------------- manifest fields
 
 GENERATED = "generated"
 WORKLOAD_OBJECTS = {"Deployment", "StatefulSet", "Job", "CronJob", "Service", "Ingress", "HorizontalPodAutoscaler",
@@ -186,7 +66,7 @@ def trace(ir: IR, obj: dict, path: tuple, specs: dict[str, Spec]) -> Trace | Non
     if path[:1] in (("apiVersion",), ("kind",)) or path in (("metadata", "name"), ("metadata", "namespace")):
         return Trace(spec, [], GENERATED)
     if spec is not None and kind in (spec.data.get("k8s") or {}):  # the escape hatch wins
-        if _get(spec.data["k8s"][kind], path) is not MISSING:
+        if value_at(spec.data["k8s"][kind], path) is not MISSING:
             return Trace(spec, [("k8s", kind, *path)])
     meta = _metadata(spec, path, obj)
     if meta is not None:
@@ -254,12 +134,12 @@ def _workload(ir: IR, w: Workload, obj: dict, path: tuple) -> Trace | None:
             rest = path[3:]
             base = ("storage", claim) if isinstance(spec.data.get("storage"), dict) else ("storage",)
             if rest[-1:] == ("storage",):
-                return t(base + (("size",) if isinstance(_get(spec.data, base), dict) else ()))
+                return t(base + (("size",) if isinstance(value_at(spec.data, base), dict) else ()))
             if rest[-1:] == ("storageClassName",):
                 return t(base + ("class",))
             if rest[:1] == ("spec",) and "accessModes" in rest:
-                return t(base + ("access",)) if isinstance(_get(spec.data, base), dict) and "access" in _get(spec.data, base) \
-                    else Trace(spec, [], GENERATED)
+                return t(base + ("access",)) if isinstance(value_at(spec.data, base), dict) \
+                    and "access" in value_at(spec.data, base) else Trace(spec, [], GENERATED)
             return Trace(spec, [], GENERATED)
         if kind in ("Job", "CronJob"):
             jpath = path[2:] if kind == "CronJob" and path[:2] == ("spec", "jobTemplate") else path
@@ -327,7 +207,7 @@ def _port(spec: Spec, pname: str, rest: tuple) -> Trace:
 def _pod(ir: IR, w: Workload, obj: dict, path: tuple, prefix: tuple) -> Trace | None:
     spec = w.spec
     rest = path[len(prefix):]
-    podspec = _get(obj, prefix)
+    podspec = value_at(obj, prefix)
     t = lambda *paths: Trace(spec, [tuple(p) for p in paths])  # noqa: E731
     head = rest[0] if rest else None
     if head in ("securityContext", "automountServiceAccountToken"):
@@ -397,19 +277,19 @@ def _container(w: Workload, spec: Spec, c: dict, cp: tuple, rest: tuple, init: b
     if head == "resources":
         section, res = rest[1], rest[2]
         field = res if section == "requests" else f"{res}_limit"
-        r = _get(spec.data, cp + ("resources",))
+        r = value_at(spec.data, cp + ("resources",))
         if isinstance(r, dict) and field in r:
             return t(("resources", field))
         return Trace(spec, [], "size")
     if head in _PROBES:
-        h = _get(spec.data, cp + ("health",))
+        h = value_at(spec.data, cp + ("health",))
         which = _PROBES[head]
         if isinstance(h, dict) and which in h:
             return t(("health", which))
         return t(("health",))
     if head == "volumeMounts":
         vname = c["volumeMounts"][rest[1]]["name"]
-        if cp and vname in (_get(spec.data, cp + ("mounts",)) or {}):  # a sidecar's own `mounts:`
+        if cp and vname in (value_at(spec.data, cp + ("mounts",)) or {}):  # a sidecar's own `mounts:`
             return t(("mounts", vname))
         return _volume(spec, vname)
     return None
@@ -418,7 +298,7 @@ def _container(w: Workload, spec: Spec, c: dict, cp: tuple, rest: tuple, init: b
 def _port_c(spec: Spec, cp: tuple, pname: str, rest: tuple) -> Trace:
     if rest in (("name",),):
         return Trace(spec, [], GENERATED)
-    ports = _get(spec.data, cp + ("ports",))
+    ports = value_at(spec.data, cp + ("ports",))
     ports = ports if isinstance(ports, dict) else {}
     if pname in ports:
         p = cp + ("ports", pname)
@@ -469,115 +349,3 @@ def _other(spec: Spec, kind: str, path: tuple, obj: dict) -> Trace | None:
     if spec.kind == "Resource":
         return t(("manifest",) + path)
     return None
-
-
-# ---------------------------------------------------------------------- queries
-
-class QueryError(ValueError):
-    pass
-
-
-def spec_index(specs: list[Spec]) -> dict[str, Spec]:
-    out: dict[str, Spec] = {}
-    for s in specs:
-        out[f"{s.kind}/{s.name}"] = s
-    for s in specs:
-        if s.is_workload or s.name not in out:
-            out.setdefault(s.name, s)
-    return out
-
-
-def answer(compiled, query: str) -> Answer:
-    """`api.replicas`, `Secret/db.keys`, or `Deployment/api:spec.replicas`."""
-    from .backends import kubernetes
-
-    env = compiled.key
-    index = spec_index(compiled.specs)
-    head, sep, field_text = query.partition(":")
-    if sep and "/" in head:
-        kind, _, name = head.partition("/")
-        path = parse_path(field_text)
-        objs = [o for o in kubernetes.objects(compiled.ir) if o["kind"] == kind and o["metadata"]["name"] == name]
-        if not objs:
-            have = sorted({f"{o['kind']}/{o['metadata']['name']}" for o in kubernetes.objects(compiled.ir)})
-            from .diagnostics import did_you_mean
-
-            raise QueryError(f"no object {head} in {env}" + (f" ({did_you_mean(head, have)})" if did_you_mean(head, have) else ""))
-        obj = objs[0]
-        value = _get(obj, path)
-        if value is MISSING:
-            raise QueryError(f"{head} has no field {field_text}")
-        tr = trace(compiled.ir, obj, path, index)
-        ans = Answer(query, env, value)
-        if tr is None:
-            ans.note = "not traced to a spec value"
-            return ans
-        ans.set_by = tr.set_by
-        if tr.set_by and tr.set_by != GENERATED:
-            ans.note = f"set by the {tr.set_by} pass" + (" (relaxed by the spec's security: fields)" if tr.paths else "")
-        elif tr.set_by == GENERATED:
-            ans.note = "written by skyspec for every object of this kind"
-        for p in tr.paths:
-            ans.sources.append(explain_spec(tr.spec, p, env, secret=tr.spec.kind == "Secret"))
-        return ans
-    path = parse_path(query)
-    if not path:
-        raise QueryError("empty query")
-    first = path[0]
-    rest = path[1:]
-    if isinstance(first, str) and "/" not in first and len(path) > 1 and f"{first}/{path[1]}" in index:
-        first, rest = f"{first}/{path[1]}", path[2:]  # `App/api.replicas` splits at the dot
-    spec = index.get(first) if isinstance(first, str) else None
-    if spec is None:
-        from .diagnostics import did_you_mean
-
-        hint = did_you_mean(str(first), [s.name for s in compiled.specs])
-        raise QueryError(f'no spec named "{first}" in {env}' + (f" ({hint})" if hint else ""))
-    ans = explain_spec(spec, rest, env)
-    if ans.value is MISSING and not ans.chain:
-        node = spec.prov.nearest(rest)
-        parent = _get(spec.data, rest[:-1])
-        from .diagnostics import did_you_mean
-
-        hint = did_you_mean(str(rest[-1]), list(parent)) if isinstance(parent, dict) and rest else None
-        raise QueryError(f"{spec.name} has no value at {show_path(rest)}" + (f" ({hint})" if hint else "")
-                         + ("" if node is None else ""))
-    return ans
-
-
-def render_text(ans: Answer) -> str:
-    lines = []
-    value = ans.value
-    shown = "<deleted>" if ans.deleted else _fmt(value)
-    lines.append(f"{ans.query} = {shown}   [{ans.env}]")
-    if ans.note:
-        lines.append(f"  {ans.note}")
-    lines.extend(_chain_lines(ans, "  "))
-    for src in ans.sources:
-        lines.append(f"  from {src.query} = {'<deleted>' if src.deleted else _fmt(src.value)}")
-        lines.extend(_chain_lines(src, "    "))
-    return "\n".join(lines) + "\n"
-
-
-def _chain_lines(ans: Answer, ind: str) -> list[str]:
-    out = []
-    width = max((len(s.layer) for s in ans.chain), default=0)
-    for i, s in enumerate(ans.chain, 1):
-        where = f"{s.file}:{s.line}:{s.column}" if s.file else "(no position)"
-        what = s.op
-        if s.replaced is not MISSING:
-            what += f", replaced {_fmt(_summary(s.replaced))}"
-        sect = f" [{s.section}]" if s.section else ""
-        out.append(f"{ind}{i}. {s.layer.ljust(width)}  {where}  {what}{sect}")
-    return out
-
-
-def _fmt(v: Any) -> str:
-    import json
-
-    if v is MISSING:
-        return "<unset>"
-    try:
-        return json.dumps(v, ensure_ascii=False, sort_keys=True)
-    except TypeError:
-        return repr(v)

@@ -1,0 +1,22 @@
+"""Provenance queries: where a value came from (`skyspec explain`).
+
+- A spec value, `api.replicas` (or `App/api.env.LOG_LEVEL`, `api.labels["app.kubernetes.io/x"]`):
+  its final value and its history through the layers, read from the
+  :class:`~skyspec.layers.merge.Prov` tree (:mod:`.values`).
+- A generated manifest field, `Deployment/api:spec.replicas`: the spec values it was lowered
+  from (each with its history), or the pass that set it, or "generated" (:mod:`.fields`).
+
+:mod:`.path` spells paths, :mod:`.query` answers a query string, :mod:`.render` formats the
+answer. This package sits above the pipeline and its backends and below the commands: it must
+not import skyspec.commands, skyspec.cli, skyspec.api or skyspec.generate. This file only
+names what callers use; it holds no code.
+"""
+
+from .fields import GENERATED, Trace, trace
+from .path import parse_path, show_path
+from .query import QueryError, answer
+from .render import render_text
+from .values import Answer, Step, explain_spec, spec_index
+
+__all__ = ["GENERATED", "Answer", "QueryError", "Step", "Trace", "answer", "explain_spec", "parse_path",
+           "render_text", "show_path", "spec_index", "trace"]

@@ -1,0 +1,50 @@
+"""Rendering an :class:`~.values.Answer` for people: the value, then the numbered chain of
+layers that set it (layer, file:line:col, operation, the value replaced), and for a manifest
+field each spec value behind it with its own chain. JSON output is the answer's own
+``as_dict()``; this module only formats text and must not look up, trace or compute anything.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..layers.merge import MISSING
+from .values import Answer, summary
+
+
+def render_text(ans: Answer) -> str:
+    lines = []
+    value = ans.value
+    shown = "<deleted>" if ans.deleted else _fmt(value)
+    lines.append(f"{ans.query} = {shown}   [{ans.env}]")
+    if ans.note:
+        lines.append(f"  {ans.note}")
+    lines.extend(_chain_lines(ans, "  "))
+    for src in ans.sources:
+        lines.append(f"  from {src.query} = {'<deleted>' if src.deleted else _fmt(src.value)}")
+        lines.extend(_chain_lines(src, "    "))
+    return "\n".join(lines) + "\n"
+
+
+def _chain_lines(ans: Answer, ind: str) -> list[str]:
+    out = []
+    width = max((len(s.layer) for s in ans.chain), default=0)
+    for i, s in enumerate(ans.chain, 1):
+        where = f"{s.file}:{s.line}:{s.column}" if s.file else "(no position)"
+        what = s.op
+        if s.replaced is not MISSING:
+            what += f", replaced {_fmt(summary(s.replaced))}"
+        sect = f" [{s.section}]" if s.section else ""
+        out.append(f"{ind}{i}. {s.layer.ljust(width)}  {where}  {what}{sect}")
+    return out
+
+
+def _fmt(v: Any) -> str:
+    import json
+
+    if v is MISSING:
+        return "<unset>"
+    try:
+        return json.dumps(v, ensure_ascii=False, sort_keys=True)
+    except TypeError:
+        return repr(v)
