@@ -14,56 +14,9 @@ from typing import Sequence
 import click
 
 from . import __version__
+from .commands._common import emit_diags
 
 DIAG_FORMATS = click.Choice(["text", "json", "sarif"])
-
-
-def _emit_diags(session_or_diags, fmt: str, sources=None) -> None:
-    from .diagnostics import Diagnostics, render_json, render_sarif, render_text
-
-    diags: Diagnostics = getattr(session_or_diags, "diags", session_or_diags)
-    sources = sources or getattr(session_or_diags, "sources", None)
-    items = diags.sorted()
-    if fmt == "json":
-        click.echo(render_json(items), nl=False)
-    elif fmt == "sarif":
-        click.echo(render_sarif(items, __version__), nl=False)
-    elif items:
-        click.echo(render_text(items, sources, _secret_lines(session_or_diags)), err=True, nl=False)
-        e, w = len(diags.errors), len(diags.warnings)
-        parts = []
-        if e:
-            parts.append(f"{e} error{'s' * (e != 1)}")
-        if w:
-            parts.append(f"{w} warning{'s' * (w != 1)}")
-        click.echo(f"skyspec: {', '.join(parts)}", err=True)
-
-
-def load_session(directory: Path, code: int = 1):
-    """The project at or above ``directory``; on failure its diagnostics are printed and the
-    command exits with ``code``."""
-    from .diagnostics import Diagnostics
-    from .pipeline import Session
-
-    diags = Diagnostics()
-    session = Session.find(directory, diags)
-    if session is None or session.project is None:
-        _emit_diags(session or diags, "text")
-        sys.exit(code)
-    return session
-
-
-def _secret_lines(session) -> set[tuple[str, int]]:
-    """(file, line) of every literal value in a Secret document, and of every credential a
-    policy rule found in plain `env:` (SKY406): code frames never show them."""
-    out: set[tuple[str, int]] = set()
-    diags = getattr(session, "diags", None)
-    for d in (diags.items if diags is not None else []):
-        if d.code in ("SKY406", "SKY119") and d.pos:
-            out.add((d.pos.file, d.pos.line))
-    from .frontend.loc import secret_value_lines
-
-    return out | secret_value_lines(getattr(session, "docs", ()) or ())
 
 
 def _split_formats(values: Sequence[str]) -> list[str]:
@@ -114,22 +67,22 @@ def build(directory: Path, envs, formats, out, sets, dfmt) -> None:
 
         d = Diagnostics()
         Session.find(directory, d)
-        _emit_diags(d, dfmt)
+        emit_diags(d, dfmt)
         sys.exit(1)
     proj = session.project
     compiled = {}
     if proj is not None:
         compiled = session.compile_all(envs, sets)
     if session.diags.has_errors or proj is None:
-        _emit_diags(session, dfmt)
+        emit_diags(session, dfmt)
         sys.exit(1)
     fmts = fmts or proj.outputs
     files = render(compiled, fmts, session.diags)
     target = out if out is not None else proj.root / "out"
     if session.diags.has_errors or not write_tree(target, files, session.diags, guard=proj.root):
-        _emit_diags(session, dfmt)
+        emit_diags(session, dfmt)
         sys.exit(1)
-    _emit_diags(session, dfmt)
+    emit_diags(session, dfmt)
     if dfmt == "text":
         report = list(dict.fromkeys(line for c in compiled.values() for line in c.ir.report))
         if report:
@@ -170,7 +123,7 @@ def check(paths, envs, sets, dfmt) -> None:
                        err=True)
             return
         Session.find(Path("."), diags)
-        _emit_diags(diags, dfmt)
+        emit_diags(diags, dfmt)
         sys.exit(1)
     sessions = []
     for pf in roots:
@@ -185,7 +138,7 @@ def check(paths, envs, sets, dfmt) -> None:
     agg = _All()
     agg.diags, agg.sources = diags, sources
     agg.docs = [d for s in sessions for d in s.docs]
-    _emit_diags(agg, dfmt)
+    emit_diags(agg, dfmt)
     if diags.has_errors:
         sys.exit(1)
     if dfmt == "text":

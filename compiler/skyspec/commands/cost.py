@@ -43,7 +43,7 @@ def cost(directory: Path, envs, fmt: str, rev: str | None, sets) -> None:
     (diagnostics on stderr, located at the `budget` line of the project file); 2 for a
     usage error (such as a revision git does not know).
     """
-    from ..cli import _emit_diags, load_session
+    from ._common import emit_diags as _emit_diags, load_session
     from ..costing import (diff, render_diff_json, render_diff_markdown, render_diff_table, render_json,
                            render_markdown, render_table, check_budget)
     from ..passes.cost import deferred_budget
@@ -128,7 +128,7 @@ def _reports_at(rev: str, project, envs, sets) -> dict:
 
 
 def _fail_old(rev: str, session) -> None:
-    from ..cli import _emit_diags
+    from ._common import emit_diags as _emit_diags
 
     click.echo(f"skyspec: the project as of {rev} does not compile:", err=True)
     _emit_diags(session, "text")

@@ -64,7 +64,7 @@ def compare(a_specs, b_specs) -> list[dict]:
 def diff(directory: Path, envs, fmt: str) -> None:
     """Show, per workload, the values that differ between two environments and where each
     side's value came from. Exit 0 when they are the same, 1 when they differ."""
-    from ..cli import _emit_diags, load_session
+    from ._common import emit_diags, load_session
 
     if len(envs) != 2:
         raise click.UsageError("give exactly two environments: --env A --env B")
@@ -73,11 +73,11 @@ def diff(directory: Path, envs, fmt: str) -> None:
     for name in envs:
         env = session.env(name)
         if env is None:
-            _emit_diags(session, "text")
+            emit_diags(session, "text")
             sys.exit(2)
         sides.append(session.layered(env))
     if session.diags.has_errors:
-        _emit_diags(session, "text")
+        emit_diags(session, "text")
         sys.exit(2)
     rows = compare(*sides)
     a, b = envs

@@ -20,7 +20,7 @@ def explain(query: str, directory: Path, env: str, fmt: str) -> None:
     QUERY is a spec value (`api.replicas`, `api.env.LOG_LEVEL`, `ConfigMap/web.data`) or a
     field of a generated manifest (`Deployment/api:spec.replicas`), which is traced back to
     the spec lines it came from."""
-    from ..cli import _emit_diags, load_session
+    from ._common import emit_diags, load_session
     from ..explain import QueryError, answer, render_text
 
     session = load_session(directory, 1)
@@ -31,7 +31,7 @@ def explain(query: str, directory: Path, env: str, fmt: str) -> None:
         sys.exit(2)
     compiled = session.compile(env_name, target=target)
     if compiled is None:
-        _emit_diags(session, "text")
+        emit_diags(session, "text")
         sys.exit(1)
     try:
         ans = answer(compiled, query)

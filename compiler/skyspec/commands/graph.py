@@ -14,13 +14,13 @@ import click
 @click.option("--format", "-f", "fmt", type=click.Choice(["mermaid", "dot"]), default="mermaid", show_default=True)
 def graph(directory: Path, env: str | None, fmt: str) -> None:
     """Print which workloads connect to which."""
-    from ..cli import _emit_diags, load_session
+    from ._common import emit_diags, load_session
 
     session = load_session(directory, 1)
     env = env or next(iter(session.project.environments))
     compiled = session.compile(env)
     if compiled is None:
-        _emit_diags(session, "text")
+        emit_diags(session, "text")
         sys.exit(1)
     ws = sorted(compiled.ir.workloads, key=lambda w: w.name)
     if fmt == "mermaid":

@@ -1,0 +1,63 @@
+"""What the commands share with each other and with :mod:`skyspec.cli`: finding the project
+(:func:`load_session`, which exits with the diagnostics when there is none) and printing
+diagnostics as text, JSON or SARIF (:func:`emit_diags`, which hides the lines of secret values
+from code frames). It holds no command and must not import skyspec.cli (the command line sits
+above the commands and imports this module, never the reverse).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from .. import __version__
+
+
+def emit_diags(session_or_diags, fmt: str, sources=None) -> None:
+    from ..diagnostics import Diagnostics, render_json, render_sarif, render_text
+
+    diags: Diagnostics = getattr(session_or_diags, "diags", session_or_diags)
+    sources = sources or getattr(session_or_diags, "sources", None)
+    items = diags.sorted()
+    if fmt == "json":
+        click.echo(render_json(items), nl=False)
+    elif fmt == "sarif":
+        click.echo(render_sarif(items, __version__), nl=False)
+    elif items:
+        click.echo(render_text(items, sources, _secret_lines(session_or_diags)), err=True, nl=False)
+        e, w = len(diags.errors), len(diags.warnings)
+        parts = []
+        if e:
+            parts.append(f"{e} error{'s' * (e != 1)}")
+        if w:
+            parts.append(f"{w} warning{'s' * (w != 1)}")
+        click.echo(f"skyspec: {', '.join(parts)}", err=True)
+
+
+def load_session(directory: Path, code: int = 1):
+    """The project at or above ``directory``; on failure its diagnostics are printed and the
+    command exits with ``code``."""
+    from ..diagnostics import Diagnostics
+    from ..pipeline import Session
+
+    diags = Diagnostics()
+    session = Session.find(directory, diags)
+    if session is None or session.project is None:
+        emit_diags(session or diags, "text")
+        sys.exit(code)
+    return session
+
+
+def _secret_lines(session) -> set[tuple[str, int]]:
+    """(file, line) of every literal value in a Secret document, and of every credential a
+    policy rule found in plain `env:` (SKY406): code frames never show them."""
+    out: set[tuple[str, int]] = set()
+    diags = getattr(session, "diags", None)
+    for d in (diags.items if diags is not None else []):
+        if d.code in ("SKY406", "SKY119") and d.pos:
+            out.add((d.pos.file, d.pos.line))
+    from ..frontend.loc import secret_value_lines
+
+    return out | secret_value_lines(getattr(session, "docs", ()) or ())
