@@ -72,13 +72,3 @@ _C = [
 
 CODES: dict[str, Code] = {c.code: c for c in _C}
 
-
-def _merge_rule_codes() -> None:
-    """Policy rules carry their own codes (skyspec/rules/<rule>.py); they join the registry here."""
-    from .rules import rule_codes
-
-    for c in rule_codes():
-        CODES.setdefault(c.code, c)
-
-
-_merge_rule_codes()

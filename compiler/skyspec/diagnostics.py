@@ -171,9 +171,10 @@ def render_json(diags: Iterable[Diagnostic]) -> str:
     return json.dumps([d.as_dict() for d in diags], indent=2, sort_keys=True) + "\n"
 
 
-def render_sarif(diags: Iterable[Diagnostic], version: str) -> str:
-    from .codes import CODES
-
+def render_sarif(diags: Iterable[Diagnostic], version: str, titles: dict[str, str] | None = None) -> str:
+    """SARIF 2.1.0; ``titles`` maps a code to its one-line title (the registry sits above
+    this module, so the caller passes it in)."""
+    titles = titles or {}
     diags = list(diags)
     rules = sorted({d.code for d in diags})
     results = []
@@ -196,7 +197,7 @@ def render_sarif(diags: Iterable[Diagnostic], version: str) -> str:
         "runs": [{
             "tool": {"driver": {
                 "name": "skyspec", "version": version,
-                "rules": [{"id": c, "shortDescription": {"text": CODES[c].title if c in CODES else c}}
+                "rules": [{"id": c, "shortDescription": {"text": titles.get(c, c)}}
                           for c in rules],
             }},
             "results": results,

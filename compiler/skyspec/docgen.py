@@ -1,13 +1,12 @@
 """Generated documentation: `python -m skyspec.docgen` rewrites `docs/diagnostics.md`
-from the code registry (:mod:`skyspec.codes`); a test keeps the committed file current."""
+from the code registry (:mod:`skyspec.codes` and the rule modules); a test keeps the committed file current."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-from .codes import CODES
-from .rules import rules_md
+from .rules import all_codes, rules_md
 
 
 def diagnostics_md() -> str:
@@ -15,7 +14,7 @@ def diagnostics_md() -> str:
            "Every problem skyspec reports has a stable code. Generated from `compiler/skyspec/codes.py` "
            "by `python -m skyspec.docgen`; do not edit by hand.", "",
            "| code | meaning | example that triggers it |", "|---|---|---|"]
-    for c in CODES.values():
+    for c in all_codes().values():
         example = c.example.replace("|", "\\|").replace("\n", "<br>")
         out.append(f"| `{c.code}` | {c.title} | `{example}` |")
     return "\n".join(out) + "\n"

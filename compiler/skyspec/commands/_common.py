@@ -24,7 +24,10 @@ def emit_diags(session_or_diags, fmt: str, sources=None) -> None:
     if fmt == "json":
         click.echo(render_json(items), nl=False)
     elif fmt == "sarif":
-        click.echo(render_sarif(items, __version__), nl=False)
+        from ..rules import all_codes
+
+        titles = {code: c.title for code, c in all_codes().items()}
+        click.echo(render_sarif(items, __version__, titles), nl=False)
     elif items:
         click.echo(render_text(items, sources, _secret_lines(session_or_diags)), err=True, nl=False)
         e, w = len(diags.errors), len(diags.warnings)

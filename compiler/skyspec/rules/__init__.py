@@ -94,6 +94,17 @@ def rule_codes() -> list:
     return out
 
 
+def all_codes() -> dict:
+    """Every registered code: the compiler's (:data:`skyspec.codes.CODES`) and the policy
+    rules' own. The rules sit above the code registry, so the union is made here."""
+    from ..codes import CODES
+
+    merged = dict(CODES)
+    for c in rule_codes():
+        merged.setdefault(c.code, c)
+    return merged
+
+
 def rules_md() -> str:
     out = ["# Policy rules", "",
            "Generated from the rule modules in `compiler/skyspec/rules/` by `python -m skyspec.docgen`; "
