@@ -46,7 +46,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
-from .ir.model import IR, Container, JobSpec, Workload
+from .ir.model import IR, Container, JobSpec, Workload, canary_split
 from .ir.units import QuantityError, format_bytes, format_cpu, parse_bytes, parse_cpu
 
 HOURS_PER_MONTH = 730
@@ -99,8 +99,6 @@ def pod_count(w: Workload) -> int:
         if st.type == "blue-green" and st.preview_image:
             return 2 * n
         if st.type == "canary":
-            from .ir.lower import canary_split
-
             return sum(canary_split(n, st.percent))
     return max(n, 0)
 
