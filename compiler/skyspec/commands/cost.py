@@ -1,5 +1,8 @@
 """`skyspec cost`: the monthly cost estimate per workload and environment, the budget
-gate, and the difference against a git revision."""
+gate, and the difference against a git revision. This module does the I/O only: arguments,
+compiling (here and in a temporary git worktree of the revision), printing; the numbers,
+the budget gate and the rendering are :mod:`skyspec.cost`'s. It must NOT compute or
+format costs itself."""
 
 from __future__ import annotations
 
@@ -44,9 +47,8 @@ def cost(directory: Path, envs, fmt: str, rev: str | None, sets) -> None:
     usage error (such as a revision git does not know).
     """
     from ..cli import _emit_diags, load_session
-    from ..costing import (diff, render_diff_json, render_diff_markdown, render_diff_table, render_json,
-                           render_markdown, render_table, check_budget)
-    from ..passes.cost import deferred_budget
+    from ..cost.budget import check_budget, deferred_budget
+    from ..cost.report import diff, render, render_diff
 
     session = load_session(directory)
     with deferred_budget():
@@ -60,10 +62,9 @@ def cost(directory: Path, envs, fmt: str, rev: str | None, sets) -> None:
 
     if rev:
         before = _reports_at(rev, session.project, envs, sets)
-        diffs = diff(before, reports)
-        text = {"table": render_diff_table, "json": render_diff_json, "markdown": render_diff_markdown}[fmt](diffs, rev)
+        text = render_diff(diff(before, reports), rev, fmt)
     else:
-        text = {"table": render_table, "json": render_json, "markdown": render_markdown}[fmt](list(reports.values()))
+        text = render(list(reports.values()), fmt)
     click.echo(text, nl=not text.endswith("\n"))
     _emit_diags(session, "text")
     if session.diags.has_errors:
@@ -78,8 +79,8 @@ def _reports_at(rev: str, project, envs, sets) -> dict:
     """The cost reports of ``project`` as of git revision ``rev``: the project at the same
     path inside a detached worktree of ``rev``, removed afterwards whatever happens. An
     environment the old project does not have is left out (its workloads show as added)."""
+    from ..cost.budget import deferred_budget
     from ..diagnostics import Diagnostics
-    from ..passes.cost import deferred_budget
     from ..pipeline import Session
     from ..project import find_project_file
 

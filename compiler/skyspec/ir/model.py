@@ -313,8 +313,8 @@ class IR:
     monitors: list[Monitor] = field(default_factory=list)
     pod_security: dict[str, str] | None = None   # Namespace labels (SecurityPolicy)
     raw: list[dict] = field(default_factory=list)  # passthrough objects
-    quota: Any = None      # passes.quota.QuotaReport: usage, and the limits emitted as a ResourceQuota
-    cost: Any = None       # costing.CostReport: the monthly estimate
+    quota: Any = None      # cost.quota.QuotaReport: usage, and the limits emitted as a ResourceQuota
+    cost: Any = None       # cost.estimate.CostReport: the monthly estimate
 
     def workload(self, name: str) -> Workload | None:
         for w in self.workloads:
