@@ -179,13 +179,13 @@ def test_cronjob_costed_by_its_schedule(make_project):
     ("30 2-4 1 */3 *", Fraction(3 * 4, 12)),
 ])
 def test_runs_per_month(schedule, runs):
-    from skyspec.costing import runs_per_month
+    from skyspec.cost.schedule import runs_per_month
 
     assert runs_per_month(schedule) == runs
 
 
 def test_unreadable_schedule_is_none():
-    from skyspec.costing import runs_per_month
+    from skyspec.cost.schedule import runs_per_month
 
     assert runs_per_month("every day") is None
     assert runs_per_month("0 0 * * funday") is None

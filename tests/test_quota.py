@@ -259,7 +259,7 @@ def test_workload_without_requests_counts_zero_with_a_note(make_project, cli, tm
 
 
 def test_environment_defaults_fill_missing_requests(make_project):
-    from skyspec.costing import Defaults, env_defaults, pod_requests
+    from skyspec.cost.usage import Defaults, env_defaults, pod_requests
     from skyspec.ir.model import Container, Resources, Workload
     from skyspec.pipeline import Session
 

@@ -16,8 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..ir.lower import canary_split
-from ..ir.model import IR, Container, Probe, Workload
+from ..ir.model import IR, Container, Probe, Workload, canary_split
 from ..ir.units import format_bytes, format_cpu
 from .common import MANAGED_BY, labels, selector
 from .yamlemit import dump_all

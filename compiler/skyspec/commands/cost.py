@@ -1,5 +1,8 @@
 """`skyspec cost`: the monthly cost estimate per workload and environment, the budget
-gate, and the difference against a git revision."""
+gate, and the difference against a git revision. This module does the I/O only: arguments,
+compiling (here and in a temporary git worktree of the revision), printing; the numbers,
+the budget gate and the rendering are :mod:`skyspec.cost`'s. It must NOT compute or
+format costs itself."""
 
 from __future__ import annotations
 
@@ -43,16 +46,15 @@ def cost(directory: Path, envs, fmt: str, rev: str | None, sets) -> None:
     (diagnostics on stderr, located at the `budget` line of the project file); 2 for a
     usage error (such as a revision git does not know).
     """
-    from ._common import emit_diags as _emit_diags, load_session
-    from ..costing import (diff, render_diff_json, render_diff_markdown, render_diff_table, render_json,
-                           render_markdown, render_table, check_budget)
-    from ..passes.cost import deferred_budget
+    from ..cost.budget import check_budget, deferred_budget
+    from ..cost.report import diff, render, render_diff
+    from ._common import emit_diags, load_session
 
     session = load_session(directory)
     with deferred_budget():
         compiled = session.compile_all(envs, sets)
     if session.diags.has_errors:
-        _emit_diags(session, "text")
+        emit_diags(session, "text")
         sys.exit(1)
     reports = {key: c.ir.cost for key, c in compiled.items()}
     for rep in reports.values():
@@ -60,12 +62,11 @@ def cost(directory: Path, envs, fmt: str, rev: str | None, sets) -> None:
 
     if rev:
         before = _reports_at(rev, session.project, envs, sets)
-        diffs = diff(before, reports)
-        text = {"table": render_diff_table, "json": render_diff_json, "markdown": render_diff_markdown}[fmt](diffs, rev)
+        text = render_diff(diff(before, reports), rev, fmt)
     else:
-        text = {"table": render_table, "json": render_json, "markdown": render_markdown}[fmt](list(reports.values()))
+        text = render(list(reports.values()), fmt)
     click.echo(text, nl=not text.endswith("\n"))
-    _emit_diags(session, "text")
+    emit_diags(session, "text")
     if session.diags.has_errors:
         sys.exit(1)
 
@@ -78,8 +79,8 @@ def _reports_at(rev: str, project, envs, sets) -> dict:
     """The cost reports of ``project`` as of git revision ``rev``: the project at the same
     path inside a detached worktree of ``rev``, removed afterwards whatever happens. An
     environment the old project does not have is left out (its workloads show as added)."""
+    from ..cost.budget import deferred_budget
     from ..diagnostics import Diagnostics
-    from ..passes.cost import deferred_budget
     from ..pipeline import Session
     from ..project import find_project_file
 
@@ -128,8 +129,8 @@ def _reports_at(rev: str, project, envs, sets) -> dict:
 
 
 def _fail_old(rev: str, session) -> None:
-    from ._common import emit_diags as _emit_diags
+    from ._common import emit_diags
 
     click.echo(f"skyspec: the project as of {rev} does not compile:", err=True)
-    _emit_diags(session, "text")
+    emit_diags(session, "text")
     sys.exit(1)

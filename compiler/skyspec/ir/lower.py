@@ -11,7 +11,6 @@ passes, once every spec is lowered.
 from __future__ import annotations
 
 import json
-import math
 import shlex
 from pathlib import Path
 from typing import Any, Callable
@@ -540,17 +539,6 @@ class Lowerer:
 CLUSTER_KINDS = {"Namespace", "ClusterRole", "ClusterRoleBinding", "PersistentVolume", "StorageClass",
                  "CustomResourceDefinition", "PriorityClass", "IngressClass", "ClusterIssuer",
                  "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"}
-
-
-def canary_split(replicas: int, percent: int) -> tuple[int, int]:
-    """(stable, canary) replicas: the canary gets `percent` of the total, rounded up, at
-    least one when the percent is above zero, never all of them when there are two or more."""
-    if percent <= 0 or replicas <= 0:
-        return replicas, 0
-    canary = max(1, math.ceil(replicas * percent / 100))
-    if replicas >= 2:
-        canary = min(canary, replicas - 1)
-    return replicas - canary, canary
 
 
 def lower(specs: list[Spec], project, env, diags: Diagnostics, settings: dict | None = None,

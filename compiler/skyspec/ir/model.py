@@ -8,6 +8,7 @@ generated manifest field can be traced to the spec (and overlay) lines that set 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -110,6 +111,17 @@ class Strategy:
     preview_image: str | None = None  # blue-green: the idle color's image
     percent: int = 0                  # canary: share of the replicas
     canary_image: str | None = None
+
+
+def canary_split(replicas: int, percent: int) -> tuple[int, int]:
+    """(stable, canary) replicas: the canary gets `percent` of the total, rounded up, at
+    least one when the percent is above zero, never all of them when there are two or more."""
+    if percent <= 0 or replicas <= 0:
+        return replicas, 0
+    canary = max(1, math.ceil(replicas * percent / 100))
+    if replicas >= 2:
+        canary = min(canary, replicas - 1)
+    return replicas - canary, canary
 
 
 @dataclass
@@ -301,8 +313,8 @@ class IR:
     monitors: list[Monitor] = field(default_factory=list)
     pod_security: dict[str, str] | None = None   # Namespace labels (SecurityPolicy)
     raw: list[dict] = field(default_factory=list)  # passthrough objects
-    quota: Any = None      # passes.quota.QuotaReport: usage, and the limits emitted as a ResourceQuota
-    cost: Any = None       # costing.CostReport: the monthly estimate
+    quota: Any = None      # cost.quota.QuotaReport: usage, and the limits emitted as a ResourceQuota
+    cost: Any = None       # cost.estimate.CostReport: the monthly estimate
 
     def workload(self, name: str) -> Workload | None:
         for w in self.workloads:
