@@ -1,0 +1,102 @@
+"""The built-in functions of `${...}` expressions: their names, signatures, arities and bodies.
+
+``FUNCTIONS`` (name -> signature shown in hints) and ``ARITY`` are what the parser checks
+calls against; ``call`` runs one function on values already evaluated. ``default`` is
+listed here but run by the evaluator, since it must see a missing reference before it
+fails. Every function is pure and bounded by the limits: none may evaluate an AST,
+resolve references, touch the file system or the environment, or call Python's ``eval``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+from .errors import MAX_STR, ExprError, clip
+from .values import as_text, is_num, num, type_name
+
+FUNCTIONS = {  # name -> signature shown in hints
+    "upper": "upper(s)", "lower": "lower(s)", "default": "default(x, fallback)",
+    "join": "join(list, sep)", "len": "len(x)", "str": "str(x)", "int": "int(x)",
+    "min": "min(a, b, ...) or min(list)", "max": "max(a, b, ...) or max(list)",
+    "replace": "replace(s, old, new)",
+}
+ARITY = {"upper": (1, 1), "lower": (1, 1), "default": (2, 2), "join": (2, 2), "len": (1, 1),
+         "str": (1, 1), "int": (1, 1), "min": (1, 255), "max": (1, 255), "replace": (3, 3)}
+
+
+def _want(name: str, v: Any, *types: str) -> None:
+    if type_name(v) not in types:
+        raise ExprError(f"{name}() needs a {' or a '.join(types)}, got a {type_name(v)}", f"use {FUNCTIONS[name]}")
+
+
+_INT_TEXT = re.compile(r"\s*[+-]?\d{1,19}\s*")
+
+
+def call(name: str, args: list) -> Any:
+    if name in ("upper", "lower"):
+        _want(name, args[0], "string")
+        out = args[0].upper() if name == "upper" else args[0].lower()
+        if len(out) > MAX_STR:  # a few characters grow when cased
+            raise ExprError(f"the string would exceed the limit of {MAX_STR} characters")
+        return out
+    if name == "len":
+        _want(name, args[0], "string", "list", "map")
+        return len(args[0])
+    if name == "str":
+        return as_text(args[0])
+    if name == "int":
+        v = args[0]
+        if isinstance(v, bool) or v is None or isinstance(v, (list, dict)):
+            raise ExprError(f"int() cannot convert a {type_name(v)}", "int() takes a number or digits as text")
+        if isinstance(v, int):
+            return v
+        if isinstance(v, float):
+            if not math.isfinite(v):
+                raise ExprError("int() cannot convert a number that is not finite")
+            return num(int(v))
+        if isinstance(v, str):
+            if not _INT_TEXT.fullmatch(v):
+                raise ExprError(f"int() cannot read {clip(repr(v))} as a whole number",
+                                "the text must be digits, optionally signed")
+            return num(int(v))
+        raise ExprError(f"int() cannot convert a {type_name(v)}")
+    if name == "join":
+        items, sep = args
+        _want(name, items, "list")
+        _want(name, sep, "string")
+        texts = []
+        size = 0
+        for x in items:
+            if isinstance(x, (list, dict)):
+                raise ExprError(f"join() can only join text, numbers and booleans, found a {type_name(x)}")
+            t = as_text(x)
+            size += len(t) + len(sep)
+            if size > MAX_STR + len(sep):
+                raise ExprError(f"the string would exceed the limit of {MAX_STR} characters")
+            texts.append(t)
+        return sep.join(texts)
+    if name == "replace":
+        s, old, new = args
+        for v in args:
+            _want(name, v, "string")
+        count = s.count(old) if old else len(s) + 1
+        if len(s) + count * (len(new) - len(old)) > MAX_STR:
+            raise ExprError(f"the string would exceed the limit of {MAX_STR} characters")
+        return s.replace(old, new)
+    if name in ("min", "max"):
+        items = args
+        if len(args) == 1:
+            if not isinstance(args[0], list):
+                raise ExprError(f"{name}() of one value needs a list, got a {type_name(args[0])}",
+                                f"use {FUNCTIONS[name]}")
+            items = args[0]
+        if not items:
+            raise ExprError(f"{name}() of an empty list", "guard it with a conditional: `max(l) if len(l) > 0 else 0`")
+        if not (all(is_num(x) for x in items) or all(isinstance(x, str) for x in items)):
+            kinds = sorted({type_name(x) for x in items})
+            raise ExprError(f"{name}() needs all numbers or all strings, got {' and '.join(kinds)}")
+        return min(items) if name == "min" else max(items)
+    raise ExprError(f'unknown function "{name}"')  # pragma: no cover - rejected by the parser
+
