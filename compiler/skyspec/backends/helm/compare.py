@@ -1,0 +1,92 @@
+"""Comparing plain values across environments, for the Helm backend: type-exact equality, the
+most common value, the merged order of several key or item orders, and the names that
+identify list items. Pure functions of JSON-like data (dicts, lists, scalars); they must not
+know about charts, values paths or templates, nor import anything from the package above.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+
+def canon(v: Any) -> str:
+    """A type-exact fingerprint: 1, 1.0, True and "1" all differ."""
+    return json.dumps(v, sort_keys=True, ensure_ascii=False, allow_nan=True)
+
+
+def same(a: Any, b: Any) -> bool:
+    """Type-exact deep equality (1 == True == 1.0 in Python; not here)."""
+    ta = type(a)
+    if ta is not type(b):
+        return False
+    if ta is dict:
+        return len(a) == len(b) and all(k in b and same(v, b[k]) for k, v in a.items())
+    if ta is list:
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+    return a == b
+
+
+def all_same(vs: list) -> bool:
+    return all(same(vs[0], v) for v in vs[1:])
+
+
+def most_common(vs: list) -> Any:
+    """The most frequent value; on a tie the earliest (``vs`` is in environment order)."""
+    if all_same(vs):
+        return vs[0]
+    counts: dict[str, int] = {}
+    first: dict[str, Any] = {}
+    for v in vs:
+        c = canon(v)
+        counts[c] = counts.get(c, 0) + 1
+        first.setdefault(c, v)
+    best = max(counts.values())
+    return next(first[c] for c in counts if counts[c] == best)
+
+
+def merge_keys(seqs) -> list:
+    """Union of several orders, each item after the item it follows where it first appears."""
+    seqs = [list(s) for s in seqs]
+    if all(s == seqs[0] for s in seqs[1:]):
+        return seqs[0] if seqs else []
+    out: list = []
+    seen: set = set()
+    for seq in seqs:
+        prev = None
+        for x in seq:
+            if x not in seen:
+                out.insert(out.index(prev) + 1 if prev is not None else 0, x)
+                seen.add(x)
+            prev = x
+    return out
+
+
+def merge_orders(seqs: list[list]) -> list | None:
+    """Like :func:`merge_keys`, or None when the orders contradict each other."""
+    out = merge_keys(seqs)
+    pos = {x: i for i, x in enumerate(out)}
+    for seq in seqs:
+        if any(pos[a] >= pos[b] for a, b in zip(seq, seq[1:])):
+            return None
+    return out
+
+
+def ident(item: Any) -> str | None:
+    """The name of a list item: its `name`, else its `metadata.name`, else None."""
+    if type(item) is dict:
+        n = item.get("name")
+        if type(n) is str:
+            return n
+        m = item.get("metadata")
+        if type(m) is dict and type(m.get("name")) is str:
+            return m["name"]
+    return None
+
+
+def idents(lst: list) -> list[str] | None:
+    """Item names of a list of named objects (unique), or None."""
+    ids = [ident(x) for x in lst]
+    if any(i is None for i in ids) or len(set(ids)) != len(ids):
+        return None
+    return ids  # type: ignore[return-value]

@@ -1,0 +1,194 @@
+"""The template writer of the Helm backend: prints a template tree (nodes.py) as Go template
+text -- literals as YAML with `{{` escaped, references as `{{ .Values... | toJson }}` (maps and
+lists as `toYaml | nindent` when every YAML reader reads them back unchanged, images through
+the chart's image helper), names that are not Go identifiers through `index`, conditions as
+`{{- if ... }}` blocks -- and the chart's `_helpers.tpl`. It reads the values layout (paths,
+values.yaml) to phrase each reference; it must not decide what is a value or change the values.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from ..yamlemit import dump
+from .nodes import Lit, Map, Ref, Seq, has_keep_block, keep_block
+from .values import Loc
+
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_SIMPLE_NUMBER = re.compile(r"[0-9]+(\.[0-9]+)?\Z")
+
+_KEYS: dict[str, str] = {}   # rendered mapping keys
+
+_HELPERS = """\
+{{/* An image reference from {repository, tag, digest}: repository[:tag][@digest]. */}}
+{{- define "CHART.image" -}}
+{{- .repository -}}
+{{- with index . "tag" }}:{{ . }}{{ end -}}
+{{- with index . "digest" }}@{{ . }}{{ end -}}
+{{- end -}}
+"""
+
+
+def helpers(chart: str) -> str:
+    """templates/_helpers.tpl: the ``<chart>.image`` template."""
+    return _HELPERS.replace("CHART", chart)
+
+
+class Writer:
+    """Template text for one chart, whose values are ``locs`` and values.yaml is ``base``."""
+
+    def __init__(self, name: str, locs: dict[tuple, Loc], base: dict):
+        self.name = name
+        self.locs = locs
+        self.base = base
+
+    def expr(self, path: tuple, index: int | None = None, safe: bool = False) -> tuple[str, bool]:
+        """A Go template expression reading ``path`` from .Values, and whether it is a
+        function call (to parenthesize as an argument). With ``safe``, maps values.yaml
+        lacks are read as empty (``| default dict``) instead of failing."""
+        loc = self.locs.get(path)
+        leaf_ok = loc is None or (loc.in_base and not loc.nullable)
+        head, args = ".Values", []
+        node: Any = self.base
+        for i, seg in enumerate(path):
+            last = i == len(path) - 1
+            exists = type(node) is dict and seg in node
+            if not args and exists and _IDENT.match(seg) and head[0] != "(" and (leaf_ok or not last):
+                head += "." + seg
+            elif safe and not exists and not last:
+                head = f"(index {head} {' '.join(args + [_q(seg)])} | default dict)"
+                args = []
+            else:
+                args.append(_q(seg))
+            node = node.get(seg) if exists else None
+        if index is not None:
+            args.append(str(index))
+        if args:
+            return f"index {head} {' '.join(args)}", True
+        return head, head[0] == "("
+
+    def arg(self, path: tuple, safe: bool = False) -> str:
+        text, call = self.expr(path, safe=safe)
+        return f"({text})" if call and text[0] != "(" else text
+
+    def cond_text(self, cond) -> str | None:
+        """The Go template condition, or None when it always holds."""
+        kind = cond[0]
+        if kind == "has":
+            if not self.locs[cond[1]].optional:
+                return None
+            return f"hasKey {self.arg(cond[1][:-1], safe=True)} {_q(cond[1][-1])}"
+        if kind in ("flag", "nonempty"):
+            return self.expr(cond[1])[0]
+        parts = [self.cond_text(x) for x in cond[1]]
+        if any(p is None for p in parts):
+            return None
+        if len(parts) == 1:
+            return parts[0]
+        return "or " + " ".join(f"({p})" for p in parts)
+
+    def ref_text(self, r: Ref, indent: int) -> str:
+        loc = self.locs[r.path]
+        safe = not loc.optional and not loc.in_base
+        if r.form == "image":
+            return f'{{{{ include "{self.name}.image" {self.arg(r.path, safe)} | toJson }}}}'
+        text = self.expr(r.path, r.index, safe)[0]
+        vals = list(loc.vals.values())
+        if r.index is None and all(type(v) in (dict, list) for v in vals) and all(_yaml_safe(v) for v in vals):
+            return f"{{{{- {text} | toYaml | nindent {indent} }}}}"
+        return f"{{{{ {text} | toJson }}}}"
+
+    def wrap(self, cond, lines: list[str], ind: str) -> list[str]:
+        text = self.cond_text(cond) if cond is not None else None
+        if text is None:
+            return lines
+        return [f"{ind}{{{{- if {text} }}}}"] + lines + [f"{ind}{{{{- end }}}}"]
+
+    def map_lines(self, node, ind: str) -> list[str]:
+        if type(node) is Lit:
+            return _lit_lines(node.value, ind)
+        out: list[str] = []
+        for k, n, cond in node.entries:
+            out += self.wrap(cond, self.entry_lines(k, n, ind), ind)
+        return out
+
+    def entry_lines(self, k: str, n, ind: str) -> list[str]:
+        kt = _KEYS.get(k)
+        if kt is None:
+            kt = _KEYS[k] = _escape(dump({k: 0})[:-4])
+        t = type(n)
+        if t is Lit:
+            v = n.value
+            if type(v) in (dict, list) and v and not has_keep_block(v):
+                return [f"{ind}{kt}:"] + _lit_lines(v, ind + "  " if type(v) is dict else ind)
+            return [f"{ind}{kt}: {_lit_scalar(v)}"]
+        if t is Ref:
+            return [f"{ind}{kt}: {self.ref_text(n, len(ind) + 2)}"]
+        if t is Map:
+            return [f"{ind}{kt}:"] + self.map_lines(n, ind + "  ")
+        return [f"{ind}{kt}:"] + self.seq_lines(n, ind)
+
+    def seq_lines(self, node: Seq, ind: str) -> list[str]:
+        out: list[str] = []
+        for n, cond in node.items:
+            out += self.wrap(cond, self.item_lines(n, ind), ind)
+        return out
+
+    def item_lines(self, n, ind: str) -> list[str]:
+        t = type(n)
+        if t is Lit:
+            v = n.value
+            if type(v) in (dict, list) and v and not has_keep_block(v):
+                sub = _lit_lines(v, ind + "  ")
+            else:
+                return [f"{ind}- {_lit_scalar(v)}"]
+        elif t is Ref:
+            text = self.ref_text(n, len(ind) + 2)
+            return [f"{ind}-{text}" if text.startswith("{{-") else f"{ind}- {text}"]
+        elif t is Map:
+            sub = self.map_lines(n, ind + "  ")
+        else:
+            sub = self.seq_lines(n, ind + "  ")
+        if not sub or sub[0].lstrip().startswith("{{-"):
+            return [f"{ind}-"] + sub
+        return [f"{ind}- {sub[0][len(ind) + 2:]}"] + sub[1:]
+
+
+def _yaml_safe_str(s: str) -> bool:
+    """Strings `toYaml` writes so that every YAML reader reads them back unchanged."""
+    return dump(s) == s + "\n" or _SIMPLE_NUMBER.match(s) is not None
+
+
+def _yaml_safe(v: Any) -> bool:
+    if type(v) is dict:
+        return all(_yaml_safe_str(k) and _yaml_safe(x) for k, x in v.items())
+    if type(v) is list:
+        return all(_yaml_safe(x) for x in v)
+    if type(v) is str:
+        return _yaml_safe_str(v)
+    return type(v) in (int, bool) or v is None
+
+
+def _escape(text: str) -> str:
+    """Literal text for a Go template: `{{` becomes an action printing it."""
+    return text.replace("{{", '{{ "{{" }}') if "{{" in text else text
+
+
+def _q(s: str) -> str:
+    """A Go template string literal."""
+    return json.dumps(s)
+
+
+def _lit_lines(v: Any, ind: str) -> list[str]:
+    text = dump(v)[:-1]
+    return [_escape(ind + line) if line else "" for line in text.split("\n")]
+
+
+def _lit_scalar(v: Any) -> str:
+    if type(v) in (dict, list):
+        return _escape(json.dumps(v) if v else dump(v)[:-1])
+    if keep_block(v):
+        return _escape(json.dumps(v))
+    return _escape(dump(v)[:-1])

@@ -1,0 +1,140 @@
+"""values.schema.json of the Helm chart (JSON Schema draft 7): every map closed
+(``additionalProperties: false``) and every value typed -- integers >= 0 for replicas, strings
+for images, env values and labels, Kubernetes quantities for resources and storage, booleans
+for flags, and for other values the JSON types seen in the environments -- so that a typo'd key
+or a wrong type fails ``helm lint --strict``. It reads the finished values layout; it must not
+change the values nor look at templates or objects.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .compare import merge_keys
+from .values import Loc, Values, ordered, put
+
+SCHEMA_DRAFT = "http://json-schema.org/draft-07/schema#"
+
+# A Kubernetes quantity ("250m", "1.5Gi", "1e3").
+QUANTITY = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+|[numkMGTPE]|[KMGTPE]i)?$"
+
+_STRING = {"type": "string"}
+_QUANTITY_SCHEMA = {"type": "string", "pattern": QUANTITY}
+_RESOURCE_LIST = {"type": "object", "additionalProperties": _QUANTITY_SCHEMA}
+# the schemas of the values a Loc names by ``schema`` ("hosts" is built from the values)
+SCHEMAS: dict[str, dict] = {
+    "replicas": {"type": "integer", "minimum": 0},
+    "image": {"type": "object",
+              "properties": {"repository": {"type": "string", "minLength": 1}, "tag": _STRING,
+                             "digest": _STRING},
+              "required": ["repository"], "additionalProperties": False},
+    "resources": {"type": "object", "properties": {"limits": _RESOURCE_LIST, "requests": _RESOURCE_LIST},
+                  "additionalProperties": False},
+    "quantity": _QUANTITY_SCHEMA,
+    "string": _STRING,
+    "flag": {"type": "boolean"},
+}
+
+
+def values_schema(name: str, values: Values) -> dict:
+    """The schema of the chart ``name``'s values (after :meth:`Values.compute`)."""
+    tree: dict = {}
+    for loc in values.locs.values():
+        if loc.used:
+            if loc.keep_parent:
+                put(tree, loc.path[:-1], {}, keep=True)
+            put(tree, loc.path, loc)
+    out = _schema_node(ordered(tree, values.rank), values.base)
+    return {"$schema": SCHEMA_DRAFT, "title": f"values of the {name} chart", **out}
+
+
+def _schema_node(node, base) -> dict:
+    if isinstance(node, Loc):
+        return _leaf_schema(node)
+    base = base if type(base) is dict else {}
+    props = {k: _schema_node(v, base.get(k)) for k, v in node.items()}
+    required = [k for k, v in node.items() if k in base and not (isinstance(v, Loc) and v.nullable)]
+    out: dict = {"type": "object", "properties": props, "additionalProperties": False}
+    if required:
+        out["required"] = required
+    return out
+
+
+def _json_type(v: Any) -> str:
+    if v is None:
+        return "null"
+    if type(v) is bool:
+        return "boolean"
+    if type(v) is int:
+        return "integer"
+    if type(v) is float:
+        return "number"
+    if type(v) is str:
+        return "string"
+    if type(v) is list:
+        return "array"
+    return "object"
+
+
+def _derive(vs: list) -> dict:
+    """A schema accepting exactly the shapes of the given values."""
+    groups: dict[str, list] = {}
+    for v in vs:
+        groups.setdefault(_json_type(v), []).append(v)
+    parts = []
+    scalars = [t for t in groups if t not in ("object", "array")]
+    if scalars:
+        parts.append({"type": scalars[0] if len(scalars) == 1 else scalars})
+    if "object" in groups:
+        ds = groups["object"]
+        keys = merge_keys(ds)
+        parts.append({"type": "object", "properties": {k: _derive([d[k] for d in ds if k in d]) for k in keys},
+                      "additionalProperties": False})
+    if "array" in groups:
+        items = [x for lst in groups["array"] for x in lst]
+        parts.append({"type": "array", "items": _derive(items)} if items else {"type": "array"})
+    return parts[0] if len(parts) == 1 else {"anyOf": parts}
+
+
+def _fits(schema: dict, v: Any) -> bool:
+    """Whether ``v`` satisfies one of our declared schemas (the few keywords they use)."""
+    t = schema.get("type")
+    if t is not None and _json_type(v) != t and not (t == "number" and _json_type(v) == "integer"):
+        return False
+    if "minimum" in schema and v < schema["minimum"]:
+        return False
+    if "minLength" in schema and len(v) < schema["minLength"]:
+        return False
+    if "minItems" in schema and len(v) < schema["minItems"]:
+        return False
+    if "pattern" in schema and re.search(schema["pattern"], v) is None:
+        return False
+    if t == "object":
+        props = schema.get("properties", {})
+        extra = schema.get("additionalProperties", True)
+        if any(k not in v for k in schema.get("required", ())):
+            return False
+        for k, x in v.items():
+            sub = props.get(k, extra)
+            if sub is False or (isinstance(sub, dict) and not _fits(sub, x)):
+                return False
+    if t == "array" and "items" in schema:
+        return all(_fits(schema["items"], x) for x in v)
+    return True
+
+
+def _leaf_schema(loc: Loc) -> dict:
+    vs = list(loc.vals.values())
+    if loc.schema == "hosts":
+        n = len(vs[0])
+        declared: dict | None = {"type": "array", "items": _STRING, "minItems": n}
+    else:
+        declared = SCHEMAS.get(loc.schema or "")
+    if declared is not None:
+        nonnull = [v for v in vs if v is not None]
+        if all(_fits(declared, v) for v in nonnull):
+            if len(nonnull) < len(vs):
+                return {"anyOf": [declared, {"type": "null"}]}
+            return declared
+    return _derive(vs)
