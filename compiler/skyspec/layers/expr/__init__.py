@@ -1,4 +1,4 @@
-"""`${...}` expressions in spec strings, resolved after every layer has merged.
+r"""`${...}` expressions in spec strings, resolved after every layer has merged.
 
 A string value holding ``${...}`` is a template. When the whole string is one expression
 (``"${self.replicas * 2}"``) the value takes the expression's result with its type; otherwise
