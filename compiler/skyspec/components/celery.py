@@ -9,7 +9,9 @@ worker at /etc/celery/celery.yaml. The broker and the result backend name stdlib
 or `rabbitmq` workloads (SKY114 otherwise): the workers connect to them and find them in
 CELERY_BROKER_URL and CELERY_RESULT_BACKEND, the password read from its mounted file by a
 small `sh -c` wrapper. The celery spec itself is not compiled (`REPLACES_SPEC`); nothing
-connects to it, so it exports nothing.
+connects to it, so it exports nothing. It knows the broker's component only through the
+registry (`component_of`); it must not import another component module nor anything above
+`skyspec.layers` (the schema aside).
 """
 
 from __future__ import annotations

@@ -6,7 +6,8 @@ Lowers `credentials` to the `elastic` user's password as a mounted file
 settings) to the image's environment convention, `ES_SETTING_*`; a setting whose name has
 a `-`, which that convention cannot spell, becomes an `-Ekey=value` argument instead.
 Consumers of `connect_to` get `<NAME>_URL` (`http://host:port`). One node (`replicas`
-above 1 is an error).
+above 1 is an error). It edits its own spec and adds specs only through the context;
+it must not import another component module nor anything above `skyspec.layers`.
 """
 
 from __future__ import annotations

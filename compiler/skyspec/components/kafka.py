@@ -5,7 +5,9 @@ Lowers `cluster_id` to CLUSTER_ID (when not given, one derived from the spec's n
 stays the same from build to build) and `config` (server.properties settings) to the
 image's environment convention, `KAFKA_*` (`num.partitions` -> KAFKA_NUM_PARTITIONS).
 Consumers of `connect_to` get `<NAME>_URL` and `<NAME>_BOOTSTRAP_SERVERS` (`host:port`).
-One broker (`replicas` above 1 is an error).
+One broker (`replicas` above 1 is an error). It edits its own spec and adds specs only
+through the context; it must not import another component module nor anything above
+`skyspec.layers`.
 """
 
 from __future__ import annotations

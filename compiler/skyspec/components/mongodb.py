@@ -6,7 +6,8 @@ authentication on), `config` to mongod arguments (`--key=value`, `--key` for tru
 for false, `--setParameter name=value` for each entry of the `setParameter` map), and
 `backup` to a CronJob running `mongodump --gzip --archive` (every database). Consumers of
 `connect_to` get `<NAME>_URL` (`mongodb://host:port`). One server (`replicas` above 1 is
-an error).
+an error). It edits its own spec and adds specs only through the context;
+it must not import another component module nor anything above `skyspec.layers`.
 """
 
 from __future__ import annotations

@@ -1,13 +1,15 @@
 """mysql: MySQL from the official `mysql` image (template `stdlib/mysql.yaml`).
 
 Lowers `user` and `database` to MYSQL_USER and MYSQL_DATABASE (a user other than root
-needs a database, on which the image grants it everything), `credentials` to the
-passwords as mounted files (MYSQL_ROOT_PASSWORD_FILE, and MYSQL_PASSWORD_FILE for a user
-other than root; a root password is required), `config` to `--key=value` server arguments
-(booleans `ON`/`OFF`), and `backup` to a CronJob running `mysqldump --single-transaction`
-(every database as root, else the user's), gzipped. Consumers of `connect_to` get
-`<NAME>_URL` (`mysql://host:port[/database]`), `<NAME>_USER` and `<NAME>_DATABASE` (when
-there is one). One server (`replicas` above 1 is an error).
+needs a database, on which the image grants it everything), `credentials` to the passwords
+as mounted files (MYSQL_ROOT_PASSWORD_FILE, and MYSQL_PASSWORD_FILE for a user other than
+root; a root password is required), `config` to `--key=value` server arguments (booleans
+`ON`/`OFF`), and `backup` to a CronJob running `mysqldump --single-transaction` (every
+database as root, else the user's), gzipped. Consumers of `connect_to` get `<NAME>_URL`
+(`mysql://host:port[/database]`), `<NAME>_USER` and `<NAME>_DATABASE` (when there is one).
+One server (`replicas` above 1 is an error). It edits its own spec and adds specs only
+through the context; it must not import another component module nor anything above
+`skyspec.layers`.
 """
 
 from __future__ import annotations

@@ -6,7 +6,8 @@ start without a password, so one is required), and `backup` to a CronJob running
 `pg_dump --format=custom` (pg_restore reads it) against the Service. Consumers of
 `connect_to` get `<NAME>_URL` (`postgresql://host:port/database`), `<NAME>_USER` and
 `<NAME>_DATABASE`. One server (`replicas` above 1 is an error); the `data` claim holds
-PGDATA's parent.
+PGDATA's parent. It edits its own spec and adds specs only through the context;
+it must not import another component module nor anything above `skyspec.layers`.
 """
 
 from __future__ import annotations

@@ -6,6 +6,8 @@ RABBITMQ_PASSWORD_FILE (the image refuses RABBITMQ_DEFAULT_PASS_FILE), and `conf
 (rabbitmq.conf settings) to a ConfigMap `<name>-config` mounted into /etc/rabbitmq/conf.d,
 so a change restarts the node. Consumers of `connect_to` get `<NAME>_URL`
 (`amqp://host:port/vhost`) and `<NAME>_USER`. One node (`replicas` above 1 is an error).
+It edits its own spec and adds specs only through the context; it must not import another
+component module nor anything above `skyspec.layers`.
 """
 
 from __future__ import annotations

@@ -6,7 +6,8 @@ several words as several arguments) and `credentials` to a password: the image h
 `--requirepass` (unless the spec has its own `command`), and the template's probe
 authenticates with it. Consumers of `connect_to` get `<NAME>_URL` (`redis://host:port/0`).
 One server (`replicas` above 1 is an error); no backups (the RDB/AOF files are on the
-`data` claim).
+`data` claim). It edits its own spec and adds specs only through the context;
+it must not import another component module nor anything above `skyspec.layers`.
 """
 
 from __future__ import annotations
