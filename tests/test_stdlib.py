@@ -1,4 +1,4 @@
-"""The stdlib components (`use: postgres`, ... `stdlib/*.yaml` + `layers/components.py`):
+"""The stdlib components (`use: postgres`, ... `stdlib/<name>.yaml` + `components/<name>.py`):
 each compiles to objects the real validators accept, with the image's real probe commands,
 data path and UID, `config` lowered into the server's real configuration, credentials as
 secret references, `<NAME>_URL` for consumers, and backups as CronJobs running the real

@@ -144,7 +144,7 @@ class Session:
             spec.apply(Merger("--set", self.diags), patch, loc)
         if expressions:
             self._resolve(specs, env, overlays)
-            from .layers.components import expand  # stdlib components: config, credentials, backups, celery
+            from .components import expand  # stdlib components: config, credentials, backups, celery
 
             specs = expand(specs, self.diags)
         return specs

@@ -5,14 +5,14 @@ For every `connect_to: [b]` on workload `a`:
   (SKY115: Compose could not order the services, and the apps would wait on each other);
 - `b` gets a Service (it is reached by name);
 - `a` gets `B_HOST` and `B_PORT` environment variables (`-` becomes `_`), and what a stdlib
-  component exports (`B_URL`, ...; `layers/components.py`), unless the spec sets them itself.
+  component exports (`B_URL`, ...; `components/`), unless the spec sets them itself.
 """
 
 from __future__ import annotations
 
+from ..components import exports
 from ..diagnostics import did_you_mean
 from ..ir.model import IR, Context, EnvVar
-from ..layers.components import exports
 
 
 def env_prefix(name: str) -> str:
