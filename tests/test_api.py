@@ -1,4 +1,4 @@
-"""The Python builders (skyspec.api) and Python spec files (skyspec.frontend.pybuild):
+"""The Python builders (skyspec.api) and Python spec files (skyspec.builders.load):
 documents equal to the YAML a user would write, positions at the user's Python lines,
 `skyspec build` on a project with a .py spec, generate() to every format, and the
 Celestra features outside the language."""
@@ -347,7 +347,7 @@ def test_python_level_mistakes_raise_at_the_call():
 # ---------------------------------------------------------------------------- positions
 
 def test_every_value_is_positioned_at_the_users_call():
-    from skyspec import api
+    from skyspec.builders._base import _closure, _namer, source_docs
 
     app = (App("pos-demo")                      # @ctor
            .image("nginx:1.27")                 # @image
@@ -355,7 +355,7 @@ def test_every_value_is_positioned_at_the_users_call():
            .env("A", "1")                       # @env-a
            .env("B", "2")                       # @env-b
            .replicas(2))                        # @replicas
-    doc, = api.source_docs(api._closure([app]), api._namer())
+    doc, = source_docs(_closure([app]), _namer())
     shown = doc.file
     assert Path(shown).resolve() == HERE
     loc = doc.loc
@@ -399,8 +399,8 @@ def test_positions_of_attached_and_derived_values():
     d, = info.value.diagnostics
     assert d.code == "SKY103" and "mount" in d.message                  # the volume has no mount path
     assert d.pos.line == line_of("@volume")
-    from skyspec import api
-    docs = api.source_docs(api._closure([app]), api._namer())
+    from skyspec.builders._base import _closure, _namer, source_docs
+    docs = source_docs(_closure([app]), _namer())
     loc = docs[0].loc
     assert loc.child("env_from").child(0).pos.line == line_of("@add-secret")
     assert docs[1].loc.pos.line == line_of("@secret")

@@ -761,9 +761,10 @@ def run_example(ex_id: str, workdir: Path) -> dict:
 
 
 def builders_of(globs: dict) -> list:
-    from skyspec import api
+    from skyspec.builders._base import _Doc
+    from skyspec.builders.groups import AppGroup
 
-    return [v for k, v in globs.items() if not k.startswith("__") and isinstance(v, (api._Doc, api.AppGroup))]
+    return [v for k, v in globs.items() if not k.startswith("__") and isinstance(v, (_Doc, AppGroup))]
 
 
 def all_output_text(root: Path) -> str:

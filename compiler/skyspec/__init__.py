@@ -3,17 +3,20 @@
 Specs (YAML, TOML or Python builders) are layered per environment, checked against typed
 schemas, lowered into an IR, optimized by passes and emitted as Kubernetes manifests,
 a Compose file, a Helm chart and a Kustomize tree.
+
+The package imports nothing of itself: the public Python API (the builders of
+:mod:`skyspec.api`) is loaded on first use of one of its names (PEP 562), so that
+``import skyspec`` or importing any submodule stays cheap.
 """
 
 __version__ = "0.1.0"
 
-# The Python builders (skyspec.api), imported on first use so that `import skyspec` stays
-# cheap for the command line (PEP 562).
-_API_NAMES = frozenset({
+__all__ = [
     "App", "StatefulApp", "Job", "CronJob", "ConfigMap", "Secret", "ServiceAccount", "Role", "ClusterRole",
     "NetworkPolicy", "SecurityPolicy", "Observability", "Resource", "Volume", "AppGroup", "Generated",
     "SpecError", "SkyspecWarning", "Plugin", "CostOptimization", "CustomResource", "Service",
-})
+]
+_API_NAMES = frozenset(__all__)
 
 
 def __getattr__(name: str):

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .builders.load import load_python
 from .diagnostics import Diagnostics, Pos, Sources
 from .frontend import SourceDoc, load_file
 from .layers.merge import Prov, prov_from_loc
@@ -154,5 +155,5 @@ def load_specs(project: Project, diags: Diagnostics, sources: Sources) -> list[S
     shown_root = shown_path(project.root)
     for rel in discover_specs(project, diags):
         shown = rel if shown_root == "." else f"{shown_root}/{rel}"
-        docs.extend(load_file(project.root / rel, shown, diags, sources))
+        docs.extend(load_file(project.root / rel, shown, diags, sources, python=load_python))
     return docs

@@ -1,13 +1,23 @@
-"""Frontend: source files (YAML, TOML, Python builders) into positioned documents."""
+"""Frontend: source files (YAML, TOML) into positioned documents.
+
+A ``.py`` spec file is run by the Python builders' front end
+(:func:`skyspec.builders.load.load_python`), which sits above this package: a caller that
+accepts Python files passes it to :func:`load_file` as ``python=``. The frontend never
+imports the builders, the API or the pipeline.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
 from ..diagnostics import Diagnostics, Pos, Sources
 from .loc import Loc, SourceDoc, uniform_loc
 
-__all__ = ["Loc", "SourceDoc", "load_file", "load_text", "uniform_loc"]
+__all__ = ["Loc", "PythonLoader", "SourceDoc", "load_file", "load_text", "uniform_loc"]
+
+# (path, shown, diags) -> the documents of a `.py` file
+PythonLoader = Callable[[Path, str, Diagnostics], list[SourceDoc]]
 
 
 def load_text(text: str, file: str, diags: Diagnostics) -> list[SourceDoc]:
@@ -21,8 +31,11 @@ def load_text(text: str, file: str, diags: Diagnostics) -> list[SourceDoc]:
     return load_yaml(text, file, diags)
 
 
-def load_file(path: Path, shown: str, diags: Diagnostics, sources: Sources | None = None) -> list[SourceDoc]:
-    """Read and parse one file; ``shown`` is the name used in diagnostics."""
+def load_file(path: Path, shown: str, diags: Diagnostics, sources: Sources | None = None,
+              python: PythonLoader | None = None) -> list[SourceDoc]:
+    """Read and parse one file; ``shown`` is the name used in diagnostics. A ``.py`` file is
+    run by ``python`` when given (:func:`skyspec.builders.load.load_python`), else parsed
+    like any file that is not TOML."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -30,8 +43,6 @@ def load_file(path: Path, shown: str, diags: Diagnostics, sources: Sources | Non
         return []
     if sources is not None:
         sources.register(shown, text)
-    if path.suffix == ".py":
-        from .pybuild import load_python
-
-        return load_python(path, shown, diags)
+    if python is not None and path.suffix == ".py":
+        return python(path, shown, diags)
     return load_text(text, shown, diags)

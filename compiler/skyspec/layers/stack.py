@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
+from ..builders.load import load_python
 from ..diagnostics import Diagnostics, Pos, Sources, did_you_mean
 from ..frontend import SourceDoc, load_file, uniform_loc
 from ..frontend.loc import Loc
@@ -111,7 +112,7 @@ def load_overlay(path: Path, shown: str, layer: str, diags: Diagnostics, sources
     key = (str(path), layer)
     if cache is not None and key in cache:
         return cache[key]
-    docs = load_file(path, shown, diags, sources)
+    docs = load_file(path, shown, diags, sources, python=load_python)
     ov = None
     if docs:
         doc = docs[0]

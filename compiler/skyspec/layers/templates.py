@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..builders.load import load_python
 from ..diagnostics import Diagnostics, Pos, Sources, did_you_mean
 from ..frontend import SourceDoc, load_file
 from ..frontend.loc import Loc
@@ -92,7 +93,7 @@ class Templates:
             self._cache[name] = None
             return None
         path, shown = found
-        docs = load_file(path, shown, self.diags, self.sources)
+        docs = load_file(path, shown, self.diags, self.sources, python=load_python)
         t = None
         if docs and isinstance(docs[0].data, dict):
             d, loc = docs[0].data, docs[0].loc

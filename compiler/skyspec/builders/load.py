@@ -1,6 +1,11 @@
-"""Python spec files: a `.py` file matched by a project's `specs` globs is run, and every
-builder (:mod:`skyspec.api`) created while it runs becomes a spec document, positioned at
-the user's calls.
+"""The front end of Python spec files: a `.py` file matched by a project's `specs` globs is
+run, and every builder (:mod:`skyspec.builders`) created while it runs becomes a spec
+document, positioned at the user's calls.
+
+:func:`load_python` is what :func:`skyspec.frontend.load_file` calls for a ``.py`` file when
+its caller passes it as ``python=`` (the loaders of spec files, overlays and templates);
+the front end itself never imports the builders. This module only runs the file and
+collects documents: it must not compile them (no pipeline, project or backends here).
 
 - The file runs with :func:`runpy.run_path` in globals of its own, ``__name__ ==
   "__skyspec__"`` (so ``if __name__ == "__main__":`` blocks are skipped), with its folder
@@ -27,17 +32,21 @@ import traceback
 from pathlib import Path
 
 from ..diagnostics import Diagnostics, Pos
-from .loc import SourceDoc
+from ..frontend.loc import SourceDoc
+from . import _base
+from ._base import _closure, _Doc, _namer, source_docs
+from .groups import AppGroup
+from .positions import _frame_pos, _internal
 
 
 def load_python(path: Path, shown: str, diags: Diagnostics) -> list[SourceDoc]:
-    from .. import api
-
+    """Run the spec file at ``path`` (``shown`` in diagnostics) and return the documents of
+    the builders it made; its failures are diagnostics."""
     run_path = str(path)
     folder = str(Path(run_path).resolve().parent)
     registry: list = []
-    api._COLLECTORS.append(registry)
-    api._LOADING[0] += 1
+    _base._COLLECTORS.append(registry)
+    _base._LOADING[0] += 1
     sys.path.insert(0, folder)
     module_globals: dict = {}
     try:
@@ -58,15 +67,15 @@ def load_python(path: Path, shown: str, diags: Diagnostics) -> list[SourceDoc]:
             sys.path.remove(folder)
         except ValueError:  # pragma: no cover - the file removed it itself
             pass
-        api._LOADING[0] -= 1
-        api._COLLECTORS.remove(registry)
+        _base._LOADING[0] -= 1
+        _base._COLLECTORS.remove(registry)
 
     roots: list = list(registry)
     for value in module_globals.values():
-        if isinstance(value, (api._Doc, api.AppGroup)):
+        if isinstance(value, (_Doc, AppGroup)):
             roots.append(value)
-    builders = api._closure(roots)
-    conv = api._namer({run_path: shown, os.path.abspath(run_path): shown})
+    builders = _closure(roots)
+    conv = _namer({run_path: shown, os.path.abspath(run_path): shown})
     for b in builders:
         for env, raw in b._envs:
             diags.error("SKY108", f'for_environment("{env}") cannot restrict {b.kind} "{b.name}" to one environment '
@@ -74,13 +83,11 @@ def load_python(path: Path, shown: str, diags: Diagnostics) -> list[SourceDoc]:
                         hint="environments differ by overlays here: drop for_environment() and set what differs "
                              f"in overlays/<env>.yaml (`apps: {{{b.name}: {{...}}}}`)")
     # the documents even so: the error stops the build, and their names stay known
-    return api.source_docs(builders, conv)
+    return source_docs(builders, conv)
 
 
 def _report(exc: BaseException, run_path: str, shown: str, diags: Diagnostics) -> None:
     """The exception as a SKY003 error at the line of the spec file that raised it."""
-    from .. import api
-
     target = os.path.abspath(run_path)
     pos = Pos(shown, 1, 1)
     if isinstance(exc, SyntaxError) and exc.filename and os.path.abspath(exc.filename) == target:
@@ -93,9 +100,9 @@ def _report(exc: BaseException, run_path: str, shown: str, diags: Diagnostics) -
     while tb is not None:
         code = tb.tb_frame.f_code
         if os.path.abspath(code.co_filename) == target:
-            _, line, col, end = api._frame_pos(code, tb.tb_lasti, tb.tb_lineno)
+            _, line, col, end = _frame_pos(code, tb.tb_lasti, tb.tb_lineno)
             pos = Pos(shown, line, col, end)
-        elif not api._internal(code.co_filename) and not code.co_filename.startswith("<"):
+        elif not _internal(code.co_filename) and not code.co_filename.startswith("<"):
             inner = (code.co_filename, tb.tb_lineno)
         tb = tb.tb_next
     message = "".join(traceback.format_exception_only(type(exc), exc)).strip()
