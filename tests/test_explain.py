@@ -8,7 +8,7 @@ import pytest
 from conftest import EXAMPLES
 from skyspec.backends import kubernetes
 from skyspec.explain import explain_spec, spec_index, trace
-from skyspec.layers.merge import MISSING
+from skyspec.provenance import MISSING
 from skyspec.pipeline import Session
 
 SHOP = EXAMPLES / "shop"

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from skyspec.diagnostics import Diagnostics, Pos
 from skyspec.frontend import uniform_loc
 from skyspec.layers.expr import resolve
-from skyspec.layers.merge import Entry, prov_from_loc
+from skyspec.provenance import Entry, prov_from_loc
 from skyspec.layers.stack import Spec
 from skyspec.pipeline import Session
 

@@ -5,7 +5,8 @@ from hypothesis import strategies as st
 
 from skyspec.diagnostics import Diagnostics, Pos
 from skyspec.frontend import uniform_loc
-from skyspec.layers.merge import MISSING, Merger, prov_from_loc
+from skyspec.provenance import MISSING, prov_from_loc
+from skyspec.layers.merge import Merger
 
 
 def merge(base, *patches):

@@ -1,6 +1,6 @@
 import pytest
 
-from skyspec.ir.units import QuantityError, format_bytes, format_cpu, parse_bytes, parse_cpu
+from skyspec.units import QuantityError, format_bytes, format_cpu, parse_bytes, parse_cpu
 
 
 @pytest.mark.parametrize("text,millis", [("250m", 250), ("0.5", 500), (2, 2000), ("1.5", 1500), ("100m", 100),

@@ -1,4 +1,4 @@
-"""Tests for the hand-written manifest YAML emitter (skyspec.backends.yamlemit)."""
+"""Tests for the hand-written manifest YAML emitter (skyspec.yamlemit)."""
 
 from __future__ import annotations
 
@@ -14,12 +14,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 try:
-    from skyspec.backends.yamlemit import dump, dump_all
+    from skyspec.yamlemit import dump, dump_all
 except ImportError:  # package not installed: run from the source tree
     sys.path.insert(
         0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "compiler")
     )
-    from skyspec.backends.yamlemit import dump, dump_all
+    from skyspec.yamlemit import dump, dump_all
 
 LOADERS = [yaml.SafeLoader]
 if getattr(yaml, "CSafeLoader", None) is not None:

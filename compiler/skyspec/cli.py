@@ -106,7 +106,8 @@ def check(paths, envs, sets, dfmt) -> None:
     project are skipped."""
     from .diagnostics import Diagnostics, Sources
     from .pipeline import Session
-    from .project import find_project_file, shown_path
+    from .paths import shown_path
+    from .project import find_project_file
 
     roots: dict[Path, None] = {}
     skipped = []

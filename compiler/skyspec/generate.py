@@ -88,7 +88,7 @@ class Generated:
         if self._result is None:
             import tempfile
 
-            from .backends.yamlemit import dump
+            from .yamlemit import dump
             from .diagnostics import Diagnostics, Sources
             from .pipeline import Session
 
@@ -231,7 +231,7 @@ class Generated:
         same objects. ConfigMap files outside the directory are copied into ``files/``."""
         if _LOADING[0]:
             return None
-        from .backends.yamlemit import dump
+        from .yamlemit import dump
 
         if not self._single() or self.environments() != ["default"]:
             raise ValueError("to_specs(): builders restricted with for_environment() cannot be written as YAML "

@@ -1,5 +1,8 @@
-"""Where the shipped data lives: `schemas/`, `overlays/` and `stdlib/` are top-level folders
-of the repository; a wheel carries them inside the package as `skyspec/_data/<name>`."""
+"""Paths: where the shipped data lives, and how a user's file is named in diagnostics.
+
+`schemas/`, `overlays/` and `stdlib/` are top-level folders of the repository; a wheel carries
+them inside the package as `skyspec/_data/<name>`. This module only names paths: it must not
+read or write files of the user's."""
 
 from __future__ import annotations
 
@@ -18,3 +21,11 @@ def data_dir(name: str) -> Path:
     if source.is_dir():
         return source
     raise FileNotFoundError(f"skyspec data folder {name!r} not found (looked in {packaged} and {source})")
+
+
+def shown_path(path: Path) -> str:
+    """A path as diagnostics show it: relative to the working directory when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

@@ -16,11 +16,12 @@ from typing import Iterable, Sequence
 from .diagnostics import Diagnostics, Sources
 from .frontend import SourceDoc
 from .ir.model import IR, Context
-from .layers.merge import Merger, prov_from_loc
+from .provenance import prov_from_loc
+from .layers.merge import Merger
 from .layers.stack import (WORKLOAD_KINDS, Overlay, Spec, apply_defaults_beneath, apply_overlay, identify, load_overlay,
                            set_patch)
-from .paths import data_dir
-from .project import Environment, Project, Target, find_project_file, load_project, load_specs, shown_path
+from .paths import data_dir, shown_path
+from .project import Environment, Project, Target, find_project_file, load_project, load_specs
 
 FORMATS = ("kubernetes", "compose", "helm", "kustomize")
 

@@ -10,7 +10,8 @@ from typing import Any
 from .builders.load import load_python
 from .diagnostics import Diagnostics, Pos, Sources
 from .frontend import SourceDoc, load_file
-from .layers.merge import Prov, prov_from_loc
+from .paths import shown_path
+from .provenance import Prov, prov_from_loc
 
 PROJECT_FILES = ("skyspec.yaml", "skyspec.yml", "skyspec.toml")
 PROFILES = ("dev", "qa", "prod")
@@ -56,14 +57,6 @@ class Project:
     def pos(self, *path: Any) -> Pos | None:
         node = self.prov.nearest(tuple(path))
         return node.pos
-
-
-def shown_path(path: Path) -> str:
-    """A path as diagnostics show it: relative to the working directory when inside it."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
 
 
 def find_project_file(start: Path) -> Path | None:

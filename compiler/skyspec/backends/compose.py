@@ -142,7 +142,7 @@ from dataclasses import dataclass, field
 from ..diagnostics import Diagnostics
 from ..ir.model import IR, ConfigData, Container, Mount, Port, Probe, Workload
 from .common import labels
-from .yamlemit import dump
+from ..yamlemit import dump
 
 HOST_IP = "127.0.0.1"
 SECRETS_DIR = "./secrets"

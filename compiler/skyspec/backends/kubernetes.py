@@ -17,9 +17,9 @@ from __future__ import annotations
 from typing import Any
 
 from ..ir.model import IR, Container, Probe, Workload, canary_split
-from ..ir.units import format_bytes, format_cpu
+from ..units import format_bytes, format_cpu
 from .common import MANAGED_BY, labels, selector
-from .yamlemit import dump_all
+from ..yamlemit import dump_all
 
 COLOR = "skyspec.dev/color"
 TRACK = "skyspec.dev/track"

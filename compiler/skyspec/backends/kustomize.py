@@ -55,7 +55,7 @@ from typing import Any, Iterator
 
 from ..ir.model import IR
 from . import kubernetes
-from .yamlemit import dump, dump_all
+from ..yamlemit import dump, dump_all
 
 API_VERSION = "kustomize.config.k8s.io/v1beta1"
 ROOT = "kustomize"

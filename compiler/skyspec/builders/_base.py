@@ -24,6 +24,7 @@ from typing import Any, Iterable
 
 from ..diagnostics import Pos
 from ..frontend.loc import Loc, SourceDoc
+from ..paths import shown_path
 from .positions import _here, _Recorder, _tls, _unrecorded
 
 _DNS = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
@@ -323,15 +324,6 @@ def _documents(builders: list[_Doc]) -> list[dict]:
     return [b._document(members).data for b in builders]
 
 
-def _shown(path: Path) -> str:
-    """A file as diagnostics show it: relative to the working directory when inside it (the
-    rule of :func:`skyspec.project.shown_path`, which sits above the builders)."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
-
-
 def _namer(overrides: dict[str, str] | None = None):
     """raw position -> diagnostics Pos, with files shown as diagnostics show them."""
     names: dict[str, str] = dict(overrides or {})
@@ -343,7 +335,7 @@ def _namer(overrides: dict[str, str] | None = None):
             file = raw[0]
             shown = names.get(file)
             if shown is None:
-                shown = names[file] = file if file.startswith("<") else _shown(Path(file))
+                shown = names[file] = file if file.startswith("<") else shown_path(Path(file))
             p = cache[raw] = Pos(shown, raw[1], raw[2], raw[3])
         return p
 

@@ -12,7 +12,7 @@ component's); it must not import the component modules nor anything above `skysp
 from __future__ import annotations
 
 from ..diagnostics import Pos
-from ..layers.merge import MISSING
+from ..provenance import MISSING
 from ._common import Component, Ctx, port_number
 from ._doc import Doc, New, value_at
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from ..diagnostics import Diagnostics, Pos
-from ..layers.merge import MISSING, Entry, Prov
+from ..provenance import MISSING, Entry, Prov
 from ..layers.stack import Spec
 from ._doc import Doc, gen
 

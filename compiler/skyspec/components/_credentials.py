@@ -11,7 +11,7 @@ spec it is given; it knows no particular component and must not import anything 
 from __future__ import annotations
 
 from ..diagnostics import Pos
-from ..layers.merge import MISSING
+from ..provenance import MISSING
 from ._common import Component, Ctx
 from ._doc import Doc
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..diagnostics import Pos
 from ..frontend.loc import uniform_loc
-from ..layers.merge import MISSING, Entry, Prov, prov_from_loc
+from ..provenance import MISSING, Entry, Prov, prov_from_loc
 from ..layers.stack import Spec
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from ..diagnostics import Pos, did_you_mean
-from ..layers.merge import MISSING, Entry, Prov
+from ..provenance import MISSING, Entry, Prov
 from ._common import Component, Ctx, port_number
 from ._doc import Doc, New, copy_map, gen, value_at
 

@@ -12,7 +12,7 @@ it must not import another component module nor anything above `skyspec.layers`.
 
 from __future__ import annotations
 
-from ..layers.merge import MISSING
+from ..provenance import MISSING
 from ._common import Component, Ctx, add_env, config_items, env_name, scalar, single_server, storage
 from ._credentials import add_secret
 from ._doc import Doc

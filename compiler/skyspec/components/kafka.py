@@ -15,7 +15,7 @@ from __future__ import annotations
 import base64
 import hashlib
 
-from ..layers.merge import MISSING
+from ..provenance import MISSING
 from ._common import Component, Ctx, add_env, config_items, env_name, scalar, single_server, storage
 from ._doc import Doc
 

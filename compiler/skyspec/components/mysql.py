@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import shlex
 
-from ..layers.merge import MISSING
+from ..provenance import MISSING
 from ._backup import backup
 from ._common import Component, Ctx, add_env, config_items, scalar, single_server, storage
 from ._credentials import add_secret, needs_password, password_ref

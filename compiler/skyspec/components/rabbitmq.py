@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from ..layers.merge import MISSING
+from ..provenance import MISSING
 from ._common import Component, Ctx, config_items, scalar, single_server, storage
 from ._credentials import add_secret, needs_password
 from ._doc import Doc, New

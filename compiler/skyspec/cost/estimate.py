@@ -12,7 +12,7 @@ from fractions import Fraction
 from typing import Any, Iterable
 
 from ..ir.model import IR
-from ..ir.units import format_bytes, format_cpu
+from ..units import format_bytes, format_cpu
 from .prices import DEFAULT_RUN_SECONDS, GIB, HOURS_PER_MONTH, Prices, money
 from .schedule import runs_per_month
 from .usage import Usage, unit_label

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from ..ir.units import QuantityError, format_bytes, format_cpu, parse_bytes, parse_cpu
+from ..units import QuantityError, format_bytes, format_cpu, parse_bytes, parse_cpu
 from .usage import Usage, totals
 
 # quota key -> (ResourceQuota key, what it is called in messages, parser, formatter, Usage attribute)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Iterable
 
-from ..ir.units import format_bytes, format_cpu
+from ..units import format_bytes, format_cpu
 from .budget import share
 from .estimate import ZERO, CostReport, Line
 from .prices import DEFAULT_RUN_SECONDS, HOURS_PER_MONTH, Prices

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..ir.model import IR, Container, JobSpec, Workload, canary_split
-from ..ir.units import QuantityError, format_bytes, format_cpu, parse_bytes, parse_cpu
+from ..units import QuantityError, format_bytes, format_cpu, parse_bytes, parse_cpu
 
 
 def unit_label(env: str, target: str | None) -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..ir.model import IR, Workload
-from ..layers.merge import MISSING
+from ..provenance import MISSING
 from ..layers.stack import Spec
 from .values import value_at
 

@@ -9,7 +9,7 @@ is :mod:`.render`) nor know the command line.
 
 from __future__ import annotations
 
-from ..layers.merge import MISSING
+from ..provenance import MISSING
 from .fields import GENERATED, trace
 from .path import parse_path, show_path
 from .values import Answer, explain_spec, spec_index, value_at

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..layers.merge import MISSING
+from ..provenance import MISSING
 from .values import Answer, summary
 
 

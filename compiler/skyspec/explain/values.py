@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..layers.merge import MISSING, Prov
+from ..provenance import MISSING, Prov
 from ..layers.stack import Spec
 from .path import show_path
 

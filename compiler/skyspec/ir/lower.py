@@ -20,7 +20,7 @@ from ..layers.stack import Spec
 from .cron import check_cron
 from .model import (IR, Account, Autoscale, ConfigData, Container, CronSpec, EnvVar, Exposure, JobSpec, Monitor,
                     Mount, NetPolicy, Port, Probe, Resources, RoleDef, SecretRef, Storage, Strategy, Volume, Workload)
-from .units import QuantityError, parse_bytes, parse_cpu
+from ..units import QuantityError, parse_bytes, parse_cpu
 
 DEFAULT_STORAGE_MOUNT = "/data"
 SECRETS_DIR = "/run/secrets"
@@ -158,7 +158,7 @@ class Lowerer:
         for k, v in (d.get("json") or {}).items():
             data[k] = json.dumps(v, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
         for k, v in (d.get("yaml") or {}).items():
-            from ..backends.yamlemit import dump
+            from ..yamlemit import dump
 
             data[k] = dump(v)
         for key in ("data", "files", "json", "yaml"):

@@ -19,7 +19,8 @@ from ..builders.load import load_python
 from ..diagnostics import Diagnostics, Pos, Sources, did_you_mean
 from ..frontend import SourceDoc, load_file, uniform_loc
 from ..frontend.loc import Loc
-from .merge import MISSING, Entry, Merger, Prov, prov_from_loc, strip_ops
+from ..provenance import MISSING, Entry, Prov, prov_from_loc
+from .merge import Merger, strip_ops
 
 WORKLOAD_KINDS = ("App", "StatefulApp", "Job", "CronJob")
 

@@ -28,8 +28,9 @@ from ..builders.load import load_python
 from ..diagnostics import Diagnostics, Pos, Sources, did_you_mean
 from ..frontend import SourceDoc, load_file
 from ..frontend.loc import Loc
-from ..paths import data_dir
-from .merge import Merger, Prov, prov_from_loc
+from ..paths import data_dir, shown_path
+from ..provenance import Prov, prov_from_loc
+from .merge import Merger
 
 
 @dataclass
@@ -67,8 +68,6 @@ class Templates:
             if not path.is_file():
                 self.diags.error("SKY120", f'template file "{name}" not found', pos, hint="paths are relative to the project file")
                 return None
-            from ..project import shown_path
-
             return path, shown_path(path)
         path = data_dir("stdlib") / f"{name}.yaml"
         if not path.is_file():
@@ -76,8 +75,6 @@ class Templates:
             self.diags.error("SKY120", f'no stdlib template "{name}"', pos,
                              hint=did_you_mean(name, names) or f"stdlib: {', '.join(names)}")
             return None
-        from ..project import shown_path
-
         return path, shown_path(path)
 
     def get(self, name: str, pos: Pos | None, seen: tuple = ()) -> Template | None:

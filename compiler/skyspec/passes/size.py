@@ -16,7 +16,7 @@
 from __future__ import annotations
 
 from ..ir.model import IR, Context
-from ..ir.units import format_bytes, format_cpu, parse_bytes, parse_cpu
+from ..units import format_bytes, format_cpu, parse_bytes, parse_cpu
 
 SIDECAR_DEFAULT = {"cpu": "50m", "memory": "64Mi"}
 

@@ -19,7 +19,7 @@ from functools import lru_cache
 from typing import Any
 
 from ..diagnostics import Diagnostics, Pos, did_you_mean
-from ..layers.merge import Prov
+from ..provenance import Prov
 from ..paths import data_dir
 
 # kind -> schema file (in schemas/)
@@ -226,7 +226,7 @@ def _report(err, data: Any, prov: Prov, diags: Diagnostics, secret: bool, prefix
         diags.error("SKY106", custom or f"{field} must be {rel} {err.validator_value}, got {_show(inst, secret)}",
                     pos, hint=hint)
     elif v == "pattern" and sch.get("x-quantity") and isinstance(inst, str):
-        from ..ir.units import QuantityError, parse_bytes
+        from ..units import QuantityError, parse_bytes
 
         try:
             parse_bytes(inst)

@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from ...ir.model import IR
-from ..yamlemit import dump
+from ...yamlemit import dump
 from .gotext import Writer, helpers
 from .objects import collect
 from .schema import values_schema

@@ -12,7 +12,7 @@ import json
 import re
 from typing import Any
 
-from ..yamlemit import dump
+from ...yamlemit import dump
 from .nodes import Lit, Map, Ref, Seq, has_keep_block, keep_block
 from .values import Loc
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...diagnostics import Diagnostics, Pos, did_you_mean
-from ..merge import MISSING, Entry, Prov
+from ...provenance import MISSING, Entry, Prov
 from .errors import MAX_REF_DEPTH, MAX_STR, ExprError, MissingRef, clip
 from .evaluate import Evaluator, index_key, step
 from .lexer import path_text

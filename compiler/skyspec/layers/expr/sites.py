@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...diagnostics import Pos
-from ..merge import Entry, Prov
+from ...provenance import Entry, Prov
 
 _NOT_WRITERS = frozenset(("merge", "remove", "evaluate", "delete"))
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...frontend.loc import uniform_loc
-from ..merge import Entry, Prov, prov_from_loc
+from ...provenance import Entry, Prov, prov_from_loc
 
 
 def write_back(spec: Any, updates: list) -> None:

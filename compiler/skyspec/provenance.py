@@ -1,0 +1,116 @@
+"""Provenance: where every value of a layered spec came from.
+
+A :class:`Prov` node holds one value's history, oldest first, as :class:`Entry` records
+(layer, position, operation, the value replaced), and the provenance of its children. The
+front end's :class:`~skyspec.frontend.Loc` trees become Prov trees here
+(:func:`prov_from_loc`); the layers stage extends them as it merges, and diagnostics,
+`explain` and `diff` read them. This module only describes history: it must not merge,
+validate or know any kind.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from .diagnostics import Pos
+from .frontend.loc import Loc
+
+MISSING: Any = type("Missing", (), {"__repr__": lambda self: "<missing>", "__bool__": lambda self: False})()
+
+
+class Entry(NamedTuple):
+    layer: str          # "spec", "template:postgres", "profile:prod", "overlay:overlays/prod.yaml", "--set", "pass:harden"
+    pos: Pos | None
+    op: str             # set | merge | extend | replace | delete | remove | default
+    replaced: Any = MISSING  # the value this entry replaced (MISSING when there was none)
+    note: str = ""      # free text, e.g. which overlay section (`all`, `match[0]`, `apps.api`)
+
+    def as_dict(self) -> dict:
+        d = {"layer": self.layer, "op": self.op}
+        if self.pos:
+            d["file"], d["line"], d["column"] = self.pos.file, self.pos.line, self.pos.col
+        if self.replaced is not MISSING:
+            d["replaced"] = self.replaced
+        if self.note:
+            d["section"] = self.note
+        return d
+
+
+class Prov:
+    """Provenance of one value: its history and the provenance of its children."""
+
+    __slots__ = ("hist", "kids", "key", "gone")
+
+    def __init__(self, hist: list[Entry], kids: dict | list | None = None, key: Pos | None = None,
+                 gone: dict | None = None):
+        self.hist = hist        # oldest first; hist[-1] set the current value
+        self.kids = kids        # dict key -> Prov, or [Prov]
+        self.key = key          # where the key holding this value was written (last writer)
+        self.gone = gone        # deleted children: key -> Prov (history up to the deletion)
+
+    @property
+    def pos(self) -> Pos | None:
+        """Where the current value was written: the last entry that wrote it whole (a map
+        merged by later layers is still located where it was created)."""
+        for e in reversed(self.hist):
+            if e.pos is not None and e.op not in ("merge", "remove"):
+                return e.pos
+        for e in reversed(self.hist):
+            if e.pos is not None:
+                return e.pos
+        return None
+
+    def child(self, key: Any) -> "Prov | None":
+        kids = self.kids
+        if isinstance(kids, dict):
+            return kids.get(key)
+        if isinstance(kids, list) and isinstance(key, int) and 0 <= key < len(kids):
+            return kids[key]
+        return None
+
+    def find(self, path: tuple) -> "Prov | None":
+        p: Prov | None = self
+        for k in path:
+            if p is None:
+                return None
+            nxt = p.child(k)
+            if nxt is None and p.gone and k in p.gone:
+                nxt = p.gone[k]
+            p = nxt
+        return p
+
+    def nearest(self, path: tuple) -> "Prov":
+        """The deepest existing node along ``path`` (for locating a problem in a value that
+        is missing, e.g. a required key)."""
+        p = self
+        for k in path:
+            nxt = p.child(k)
+            if nxt is None:
+                break
+            p = nxt
+        return p
+
+    def copy(self) -> "Prov":
+        kids = self.kids
+        if isinstance(kids, dict):
+            kids = dict(kids)
+        elif isinstance(kids, list):
+            kids = list(kids)
+        return Prov(list(self.hist), kids, self.key, dict(self.gone) if self.gone else None)
+
+
+def prov_from_loc(data: Any, loc: Loc | None, layer: str, op: str = "set", note: str = "",
+                  key: Pos | None = None) -> Prov:
+    """Provenance for a value written wholly by one layer."""
+    pos = loc.pos if loc is not None else None
+    hist = [Entry(layer, pos, op, MISSING, note)]
+    if isinstance(data, dict):
+        kids = {}
+        for k, v in data.items():
+            cl = loc.child(k) if loc is not None else None
+            kids[k] = prov_from_loc(v, cl, layer, op, note, loc.key_pos(k) if loc is not None else None)
+        return Prov(hist, kids, key)
+    if isinstance(data, list):
+        return Prov(hist, [prov_from_loc(v, loc.child(i) if loc is not None else None, layer, op, note)
+                           for i, v in enumerate(data)], key)
+    return Prov(hist, None, key)
