@@ -261,7 +261,27 @@ BACKENDS = {
 }
 
 
-def render(compiled: dict[str, Compiled], formats: Sequence[str], diags: Diagnostics | None = None) -> dict[str, str]:
+class Rendered(dict):
+    """What :func:`render` returns: relative path -> text, and :meth:`where`, which points an
+    output path back at the spec it was named after (for a path `output.write_tree` refuses)."""
+
+    def __init__(self, files: dict[str, str], compiled: dict[str, Compiled]):
+        super().__init__(files)
+        self._compiled = compiled
+
+    def where(self, rel: str):
+        import re
+
+        parts = str(rel).split("/")
+        for tokens in [set(re.split(r"[./]", parts[-1])), set(re.split(r"[./]", str(rel)))]:
+            for c in self._compiled.values():
+                for s in c.specs:
+                    if s.name in tokens:
+                        return s.where("manifest", "kind") if s.kind == "Resource" else s.where("name")
+        return None
+
+
+def render(compiled: dict[str, Compiled], formats: Sequence[str], diags: Diagnostics | None = None) -> Rendered:
     """Every requested format for the compiled environments: relative path -> text."""
     import importlib
 
@@ -272,4 +292,4 @@ def render(compiled: dict[str, Compiled], formats: Sequence[str], diags: Diagnos
         if diags is not None and hasattr(backend, "check"):
             backend.check(irs, diags)
         files.update(backend.render(irs))
-    return dict(sorted(files.items()))
+    return Rendered(dict(sorted(files.items())), compiled)
