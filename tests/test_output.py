@@ -229,6 +229,36 @@ def test_the_output_folder_cannot_be_led_out_of_the_project_by_a_symlink_in_it(m
     assert os.listdir(tmp_path / "ci-secrets") == []
 
 
+@pytest.mark.parametrize("target", [".", "..", "apps", "apps/generated", "overlays", "overlays/x", "/"])
+def test_refuses_the_projects_own_folders(make_project, cli, target):
+    root = make_project({"apps/api.yaml": APP})
+    before = snapshot(root)
+    r = cli("build", "-o", target)
+    assert r.exit_code == 1 and "error[SKY902]" in r.stderr, r.stderr
+    assert snapshot(root) == before
+
+
+def test_specs_beside_the_project_file_still_build_into_out(make_project, cli):
+    project = "project: demo\nspecs: ['*.yaml']\nenvironments: {dev: {}}\n"
+    root = make_project({"api.yaml": APP}, project=project)
+    assert cli("build").exit_code == 0 and (root / "out/dev/kubernetes/api.yaml").is_file()
+    assert cli("build", "-o", ".").exit_code == 1
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_the_python_api_refuses_the_working_directory(tmp_path, monkeypatch):
+    from skyspec import App
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "deploy.py").write_text("# the builder\n")
+    g = App("api").image("x/api:1").port(80).generate()
+    for target in (".", str(tmp_path.parent)):
+        with pytest.raises(OSError, match="SKY902"):
+            g.to_yaml(target)
+    assert sorted(os.listdir(tmp_path)) == ["deploy.py"]
+    assert "api.yaml" in [p.name for p in g.to_yaml("k8s")]
+
+
 # --------------------------------------------------------------------------- write_tree itself
 
 @pytest.mark.parametrize("rel", [

@@ -1950,7 +1950,7 @@ class Generated:
 
         out = Path(directory)
         d = Diagnostics()
-        if not write_tree(out, files, d):
+        if not write_tree(out, files, d, guard=Path.cwd()):
             raise OSError(render_text(d.sorted()).rstrip("\n"))
         return [out / rel for rel in files]
 

@@ -217,6 +217,20 @@ class Session:
             return None
         return Compiled(env, specs, ir, target)
 
+    def source_folders(self) -> list[Path]:
+        """The folders holding the project's spec files and overlay files (of every
+        environment and target): the output may not go at or into them (output.write_tree)."""
+        import os
+
+        if self.project is None:
+            return []
+        root = self.project.root
+        found = {Path(os.path.abspath(d.file)).parent for d in self.docs}  # shown paths: from the cwd
+        rels = [o for e in self.project.environments.values() for o in e.overlays]
+        rels += [o for t in self.project.targets.values() for o in t.overlays]
+        found.update((root / o).parent for o in rels)
+        return sorted(found)
+
     def compile_all(self, envs: Sequence[str] | None = None, sets: Iterable[str] = ()) -> dict[str, Compiled]:
         """Every environment asked for (all by default), and every target bound to them;
         keyed by output unit (`prod`, `prod.eu-west`)."""
