@@ -340,5 +340,5 @@ def test_a_build_interrupted_while_renaming_is_recognised_by_the_next(tmp_path, 
     assert output.write_tree(out, {"a.yaml": "1c\n", "b.yaml": "2c\n"}, d), [x.message for x in d.errors]
     assert (out / "a.yaml").read_text() == "1c\n" and (out / "b.yaml").read_text() == "2c\n"
     assert not (out / "old.yaml").exists()
-    leftovers = [p for p in os.listdir(out) if p.startswith(".skyspec-tmp-")]
-    assert len(leftovers) <= 1   # the one staged file the interruption left is kept: it may be anyone's
+    assert sorted(os.listdir(out)) == [".skyspec-manifest.json", "a.yaml", "b.yaml"]  # the staged file too is gone
+    assert set(json.loads((out / ".skyspec-manifest.json").read_text())) == {"files", "folders", "generator"}

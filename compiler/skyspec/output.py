@@ -30,6 +30,7 @@ from .diagnostics import Diagnostics, Pos
 
 MANIFEST = ".skyspec-manifest.json"
 _STAGED = ".skyspec-tmp-"   # staged files: .skyspec-tmp-<pid>-<n>, renamed into place
+_STAGED_NAME = re.compile(r"\.skyspec-tmp-[0-9]+-[0-9]+\Z")
 # A path component: ASCII letters, digits, `.`, `_` and `-`, not starting with `.` (so
 # no `.`, `..`, hidden or `.skyspec-*` names) nor `-` (an option to a shell tool).
 _COMPONENT = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,254}\Z")
@@ -105,7 +106,7 @@ def _parse_manifest(raw: bytes) -> _Manifest:
         return m
     if not isinstance(data, dict):
         return m
-    files, pending, folders = data.get("files"), data.get("pending"), data.get("folders")
+    files, pending, folders, staged = (data.get(k) for k in ("files", "pending", "folders", "staged"))
     for rel, h in (files.items() if isinstance(files, dict) else ()):
         if unsafe_path(rel) is None and isinstance(h, str) and _HEX64.match(h):
             m.hashes.setdefault(rel, set()).add(h)
@@ -113,6 +114,12 @@ def _parse_manifest(raw: bytes) -> _Manifest:
     for rel, hs in (pending.items() if isinstance(pending, dict) else ()):
         if unsafe_path(rel) is None and isinstance(hs, list):
             m.hashes.setdefault(rel, set()).update(h for h in hs if isinstance(h, str) and _HEX64.match(h))
+    # `staged`: files such a build staged and had not renamed yet, removed as stale
+    for rel, h in (staged.items() if isinstance(staged, dict) else ()):
+        folder, _, name = str(rel).rpartition("/")
+        if (not folder or unsafe_path(folder) is None) and _STAGED_NAME.match(name) and isinstance(h, str) \
+                and _HEX64.match(h):
+            m.hashes.setdefault(rel, set()).add(h)
     if isinstance(folders, list):
         m.folders.update(rel for rel in folders if unsafe_path(rel) is None)
     else:  # written before folders were recorded: that writer rebuilt every folder in OUT
@@ -444,10 +451,13 @@ def _survey(tree: _Tree, real: Path, files: Mapping[str, str], diags: Diagnostic
 
 # ------------------------------------------------------------------------------- the writes
 
-def _manifest_bytes(hashes: dict[str, str], folders: set[str], pending: dict[str, list[str]] | None = None) -> bytes:
+def _manifest_bytes(hashes: dict[str, str], folders: set[str], pending: dict[str, list[str]] | None = None,
+                    staged: dict[str, str] | None = None) -> bytes:
     doc: dict = {"generator": "skyspec", "files": hashes, "folders": sorted(folders)}
     if pending:
         doc["pending"] = pending
+    if staged:
+        doc["staged"] = staged
     return (json.dumps(doc, indent=1, sort_keys=True) + "\n").encode("utf-8")
 
 
@@ -466,7 +476,9 @@ def _commit(tree: _Tree, real: Path, files: Mapping[str, str], plan: _Plan, diag
         # the manifest goes in first, naming the old content too: were the renames
         # interrupted, the next build still recognises every file as its own
         pending = {rel: [h] for rel, h in {**plan.replaced, **plan.stale}.items()}
-        manifest = tree.new_file(tree.dir(""), _manifest_bytes(plan.hashes, plan.kept_folders | set(created), pending))
+        tmps = {"/".join(filter(None, (rel.rpartition("/")[0], tmp))): plan.hashes[rel] for rel, tmp in staged}
+        manifest = tree.new_file(tree.dir(""), _manifest_bytes(plan.hashes, plan.kept_folders | set(created),
+                                                               pending, tmps))
     except OSError as exc:
         for rel, tmp in staged:
             try:
