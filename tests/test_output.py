@@ -1,4 +1,5 @@
-"""Output safety: atomic swap, nothing written on failure, foreign files never deleted."""
+"""Output safety: staged writes, nothing written on failure, nothing deleted or overwritten that
+skyspec did not write, no write outside the output folder, none into the project's own folders."""
 
 import json
 
