@@ -37,9 +37,14 @@ _COMPONENT = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,254}\Z")
 _MAX_PATH = 1024
 _HEX64 = re.compile(r"[0-9a-f]{64}\Z")
 
-_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
-_READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
-_NEW_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+_NOFOLLOW, _CLOEXEC = getattr(os, "O_NOFOLLOW", 0), getattr(os, "O_CLOEXEC", 0)
+_DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | _NOFOLLOW | _CLOEXEC
+_READ_FLAGS = os.O_RDONLY | _NOFOLLOW | getattr(os, "O_NONBLOCK", 0) | _CLOEXEC
+_NEW_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC
+# what the writer relies on: opening, creating, renaming and removing relative to an open
+# folder, without following symlinks (POSIX; not Windows)
+_SUPPORTED = bool(_NOFOLLOW and getattr(os, "O_DIRECTORY", 0)) and {os.open, os.mkdir, os.rename, os.unlink,
+                                                                   os.rmdir, os.stat} <= os.supports_dir_fd
 
 
 def unsafe_path(rel: object) -> str | None:
@@ -242,12 +247,17 @@ class _Tree:
 def write_tree(out: Path, files: Mapping[str, str], diags: Diagnostics, guard: Path | None = None,
                protected: Iterable[Path] = (), where: Callable[[str], Pos | None] | None = None) -> bool:
     """Make ``out`` hold ``files`` (relative path -> text) as generated output; False, with
-    the problems in ``diags``, when it cannot (then nothing was written). ``guard`` is the
+    the problems in ``diags``, when it cannot (then nothing was written, unless renaming
+    itself failed: the manifest then knows both versions). ``guard`` is the
     project root: an output folder that is it, or holds it, is refused, and so is one reached
     through a symlink inside the project that leads out of it. ``protected`` are the folders
     of the project's spec and overlay files: the output can be neither one of them, nor
     inside one (unless it holds the project root), nor hold one. ``where`` locates an output
     path in the user's files (default: ``files.where`` when the mapping has one)."""
+    if not _SUPPORTED:
+        diags.error("SKY902", "this platform cannot write output without following symlinks (it lacks openat and "
+                              "O_NOFOLLOW)", hint="build on Linux or macOS")
+        return False
     where = where or getattr(files, "where", None)
     if not _check_paths(files, diags, where):
         return False
