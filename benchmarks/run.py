@@ -64,7 +64,7 @@ def main() -> None:
     assert not diags.has_errors, [str(d) for d in diags.errors[:5]]
     files = timed("backends (render YAML)", render, compiled, args.formats.split(","))
     out = Path(tempfile.mkdtemp(dir=corpus)) / "out"  # beside the corpus: /tmp is slow to write here
-    timed("write (atomic swap)", write_tree, out, files, diags)
+    timed("write (staged, in place)", write_tree, out, files, diags)
     shutil.rmtree(out.parent)
     total = sum(phases.values())
     docs = sum(t.count("\n---\n") + 1 for t in files.values())

@@ -363,6 +363,13 @@ def test_odd_secret_keys_cannot_escape_or_clash():
         assert f.startswith("./secrets/s/") and ".." not in f and " " not in f and f.count("/") == 3
 
 
+def test_a_secret_key_with_a_trailing_newline_is_made_a_safe_file_name():
+    ir = IR("demo", "demo", "dev", workloads=[Workload("App", "a", "demo", [Container("a", "busybox:1.36")])])
+    ir.workloads[0].main.env = [EnvVar("A", secret=("s", "token\n")), EnvVar("B", secret=("s", "token"))]
+    files = sorted(s["file"] for s in compose.compose_file(ir)["secrets"].values())
+    assert files[1] == "./secrets/s/token" and files[0].startswith("./secrets/s/k") and "\n" not in files[0]
+
+
 def test_depends_on_waits_for_health_only_where_there_is_a_check(build):
     _, model = build({"apps/a.yaml": """
         kind: App

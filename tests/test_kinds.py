@@ -456,3 +456,54 @@ def test_credential_in_plain_env_is_never_shown_in_a_code_frame(make_project, cl
     make_project({"apps/a.yaml": "kind: App\nname: a\nimage: x/a:1.0.0\nenv: {DB_PASSWORD: hunter2-plain}\n"})
     r = cli("check", "--env", "prod")
     assert "SKY406" in r.stderr and "hunter2" not in r.output
+
+
+# A Resource's file is named `<kind>.<metadata.name>.yaml`: values that passed the schema
+# but were not strings (or not names) crashed the compiler or steered the write elsewhere.
+@pytest.mark.parametrize("manifest,code,where", [
+    ("  apiVersion: v1\n  kind: [x]\n", "SKY104", "5:9"),
+    ("  apiVersion: v1\n  kind: 1\n", "SKY104", "5:9"),
+    ("  apiVersion: 1\n  kind: X\n", "SKY104", "4:15"),
+    ("  apiVersion: v1\n  kind: X\n  metadata: 5\n", "SKY104", "6:13"),
+    ("  apiVersion: v1\n  kind: X\n  metadata: ab\n", "SKY104", "6:13"),
+    ("  apiVersion: v1\n  kind: ../../../.github/workflows/ci\n", "SKY107", "5:9"),
+    ("  apiVersion: v1\n  kind: 'Pod\n\n'\n", "SKY107", "5:9"),           # a trailing newline
+    ("  apiVersion: v1\n  kind: Pod.x\n", "SKY107", "5:9"),
+    ("  apiVersion: ../v1\n  kind: Pod\n", "SKY107", "4:15"),
+    ("  apiVersion: v1\n  kind: Pod\n  metadata: {name: ../x}\n", "SKY107", "6:20"),
+    ("  apiVersion: v1\n  kind: Pod\n  metadata: {name: [x]}\n", "SKY104", "6:20"),
+    ("  apiVersion: v1\n  kind: Pod\n  metadata: {name: x, namespace: ../y}\n", "SKY107", "6:34"),
+])
+def test_raw_resource_shapes_are_located_schema_errors(make_project, cli, tmp_path, manifest, code, where):
+    root = make_project({"apps/r.yaml": "kind: Resource\nname: x\nmanifest:\n" + manifest})
+    for args in (("check",), ("build", "-o", "out")):
+        r = cli(*args)  # the fixture fails on any traceback
+        assert r.exit_code == 1, r.output
+        assert f"apps/r.yaml:{where}: error[{code}]" in r.stderr, r.stderr
+    assert sorted(p.name for p in root.iterdir()) == ["apps", "overlays", "skyspec.yaml"]  # nothing written
+    assert not (tmp_path / ".github").exists()
+
+
+def test_raw_resource_names_in_kubernetes_shapes_build(build):
+    docs = build({"apps/r.yaml": """
+        kind: Resource
+        name: web-pdb
+        manifest:
+          apiVersion: policy/v1
+          kind: PodDisruptionBudget
+          metadata: {name: web-pdb, namespace: edge, labels: {a: b}}
+          spec: {minAvailable: 1, selector: {matchLabels: {app: web}}}
+        """})
+    assert docs[("PodDisruptionBudget", "web-pdb")]["metadata"]["namespace"] == "edge"
+
+
+def test_a_name_with_a_trailing_newline_is_not_a_name(make_project, cli):
+    """`$` in the schemas' patterns means the very end (as in JSON Schema's regular
+    expressions), not "before a final newline" as in Python's."""
+    root = make_project({"apps/a.yaml": 'kind: App\nname: "api\\n"\nimage: x/api:1\n'})
+    r = cli("build", "-o", "out")
+    assert r.exit_code == 1 and "apps/a.yaml:2:7: error[SKY107]" in r.stderr, r.stderr
+    assert not (root / "out").exists()
+    from skyspec.schema.validate import _fast
+    with pytest.raises(Exception):  # the compiled fast path agrees
+        _fast("app.json")({"kind": "App", "name": "api\n", "image": "x/api:1"})

@@ -79,7 +79,8 @@ def build(directory: Path, envs, formats, out, sets, dfmt) -> None:
     fmts = fmts or proj.outputs
     files = render(compiled, fmts, session.diags)
     target = out if out is not None else proj.root / "out"
-    if session.diags.has_errors or not write_tree(target, files, session.diags, guard=proj.root):
+    if session.diags.has_errors or not write_tree(target, files, session.diags, guard=proj.root,
+                                                  protected=session.source_folders()):
         emit_diags(session, dfmt)
         sys.exit(1)
     emit_diags(session, dfmt)

@@ -68,6 +68,8 @@ _C = [
          "volumes: {t: {secret: vault-token, mount: /etc/t}} with existing: true (build --format compose)"),
     Code("SKY901", "output would overwrite a file skyspec did not generate", "skyspec build -o src/"),
     Code("SKY902", "output cannot be written", "skyspec build -o /proc/x"),
+    Code("SKY903", "output path would leave the output folder or is not a plain file name",
+         "ln -s /etc out/prod && skyspec build -o out"),
 ]
 
 CODES: dict[str, Code] = {c.code: c for c in _C}

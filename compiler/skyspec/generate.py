@@ -180,14 +180,14 @@ class Generated:
 
         out = Path(directory)
         d = Diagnostics()
-        if not write_tree(out, files, d):
+        if not write_tree(out, files, d, guard=Path.cwd()):
             raise OSError(render_text(d.sorted()).rstrip("\n"))
         return [out / rel for rel in files]
 
     def to_yaml(self, directory: str | os.PathLike = "./k8s/") -> list[Path] | None:
         """Kubernetes manifests: ``<directory>/<workload>.yaml`` and ``<kind>.<name>.yaml``
-        (``<directory>/<env>/...`` with several environments). The directory is replaced
-        atomically; files skyspec did not write are kept, never overwritten."""
+        (``<directory>/<env>/...`` with several environments). Files are staged, then renamed into
+        place; files skyspec did not write are kept, never overwritten."""
         if _LOADING[0]:
             return None
         files = {}

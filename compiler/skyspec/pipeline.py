@@ -218,6 +218,20 @@ class Session:
             return None
         return Compiled(env, specs, ir, target)
 
+    def source_folders(self) -> list[Path]:
+        """The folders holding the project's spec files and overlay files (of every
+        environment and target): the output may not go at or into them (output.write_tree)."""
+        import os
+
+        if self.project is None:
+            return []
+        root = self.project.root
+        found = {Path(os.path.abspath(d.file)).parent for d in self.docs}  # shown paths: from the cwd
+        rels = [o for e in self.project.environments.values() for o in e.overlays]
+        rels += [o for t in self.project.targets.values() for o in t.overlays]
+        found.update((root / o).parent for o in rels)
+        return sorted(found)
+
     def compile_all(self, envs: Sequence[str] | None = None, sets: Iterable[str] = ()) -> dict[str, Compiled]:
         """Every environment asked for (all by default), and every target bound to them;
         keyed by output unit (`prod`, `prod.eu-west`)."""
@@ -262,7 +276,27 @@ BACKENDS = {
 }
 
 
-def render(compiled: dict[str, Compiled], formats: Sequence[str], diags: Diagnostics | None = None) -> dict[str, str]:
+class Rendered(dict):
+    """What :func:`render` returns: relative path -> text, and :meth:`where`, which points an
+    output path back at the spec it was named after (for a path `output.write_tree` refuses)."""
+
+    def __init__(self, files: dict[str, str], compiled: dict[str, Compiled]):
+        super().__init__(files)
+        self._compiled = compiled
+
+    def where(self, rel: str):
+        import re
+
+        parts = str(rel).split("/")
+        for tokens in [set(re.split(r"[./]", parts[-1])), set(re.split(r"[./]", str(rel)))]:
+            for c in self._compiled.values():
+                for s in c.specs:
+                    if s.name in tokens:
+                        return s.where("manifest", "kind") if s.kind == "Resource" else s.where("name")
+        return None
+
+
+def render(compiled: dict[str, Compiled], formats: Sequence[str], diags: Diagnostics | None = None) -> Rendered:
     """Every requested format for the compiled environments: relative path -> text."""
     import importlib
 
@@ -273,4 +307,4 @@ def render(compiled: dict[str, Compiled], formats: Sequence[str], diags: Diagnos
         if diags is not None and hasattr(backend, "check"):
             backend.check(irs, diags)
         files.update(backend.render(irs))
-    return dict(sorted(files.items()))
+    return Rendered(dict(sorted(files.items())), compiled)

@@ -262,7 +262,7 @@ class _File:
         return next((c for c in self.ir.configs if c.name == name), None)
 
 
-_SAFE_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
+_SAFE_KEY = re.compile(r"[-._a-zA-Z0-9]+\Z")  # \Z: `$` would also match before a final newline
 
 
 def _file_key(key: str) -> str:

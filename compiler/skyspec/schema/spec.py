@@ -15,6 +15,12 @@ BASE_URL = "https://skyspec.dev/schemas/"
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
 DNS1123_LABEL = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
+DNS1123_SUBDOMAIN = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
+# Kubernetes' own shapes for what a raw `kind: Resource` manifest names: its file name is
+# built from `kind` and `metadata.name`, so both are held to them (no `/`, `.`-only or
+# control characters can reach a path).
+K8S_KIND = r"^[A-Za-z][A-Za-z0-9]*$"
+K8S_API_VERSION = r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[a-z]([-a-z0-9]*[a-z0-9])?$"
 QUANTITY = r"^\+?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+|Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)?$"
 
 NAME = {
@@ -597,9 +603,36 @@ def observability_schema() -> dict:
 
 
 def resource_schema() -> dict:
-    props = {**_common("Resource"),
-             "manifest": {"type": "object", "required": ["apiVersion", "kind"],
-                          "description": "Any Kubernetes object, emitted as written (namespace added when missing)."}}
+    meta = {"type": "object",
+            "description": "The object's metadata; `name` defaults to the document's name and must equal it.",
+            "properties": {
+                "name": {"type": "string", "maxLength": 253, "pattern": DNS1123_SUBDOMAIN,
+                         "description": "A DNS-1123 subdomain: lower-case letters, digits, '-' and '.'.",
+                         "x-message": "{field} {value} is not a valid object name",
+                         "x-hint": "use lower-case letters, digits, '-' and '.' (a DNS-1123 subdomain), "
+                                   "the same as the document's `name`"},
+                "namespace": {**NAME, "description": "A DNS-1123 label (the project's namespace when missing)."}}}
+    manifest = {
+        "type": "object", "required": ["apiVersion", "kind"],
+        "description": "Any Kubernetes object, emitted as written (namespace added when missing).",
+        "properties": {
+            "apiVersion": {"type": "string", "maxLength": 317, "pattern": K8S_API_VERSION,
+                           "description": "`<version>` or `<group>/<version>`, e.g. `v1`, `apps/v1`, "
+                                          "`cert-manager.io/v1`.",
+                           "x-message": "{field} {value} is not a Kubernetes apiVersion",
+                           "x-hint": "write `<group>/<version>` or, for the core group, `<version>`: e.g. `v1`, "
+                                     "`apps/v1`, `networking.k8s.io/v1`"},
+            "kind": {"type": "string", "maxLength": 63, "pattern": K8S_KIND,
+                     "description": "The object's kind: letters and digits, starting with a letter, "
+                                    "e.g. `PersistentVolumeClaim`.",
+                     "x-message": "{field} {value} is not a Kubernetes kind",
+                     "x-hint": "a kind is a word of letters and digits starting with a letter, "
+                               "e.g. `PersistentVolumeClaim`"},
+            "metadata": meta},
+        "examples": [{"apiVersion": "v1", "kind": "PersistentVolumeClaim",
+                      "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "5Gi"}}}}],
+    }
+    props = {**_common("Resource"), "manifest": manifest}
     return _doc("Resource", "skyspec Resource", props, ["kind", "name", "manifest"],
                 "An escape hatch: a raw Kubernetes object.")
 

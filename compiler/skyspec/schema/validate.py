@@ -92,11 +92,35 @@ def _fast(name: str):
         return fastjsonschema.compile(schema, use_formats=False)
 
 
+# JSON Schema patterns are ECMA-262 regular expressions, in which `$` matches only at the
+# very end; in Python's `re` it also matches before a final newline, so `name: "api\n"`
+# passed `^[a-z0-9-]+$` and reached a file name. The full validator reads an unescaped `$`
+# as `\Z`, exactly as fastjsonschema does for `pattern` (the two must agree).
+_DOLLAR = re.compile(r"(?<!\\)\$")
+
+
+@lru_cache(maxsize=None)
+def _strict_re(pattern: str) -> re.Pattern:
+    return re.compile(_DOLLAR.sub(r"\\Z", pattern))
+
+
+def _pattern(validator, pattern, instance, schema):
+    from jsonschema.exceptions import ValidationError
+
+    if validator.is_type(instance, "string") and not _strict_re(pattern).search(instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+@lru_cache(maxsize=None)
+def _validator_class():
+    from jsonschema import Draft202012Validator, validators
+
+    return validators.extend(Draft202012Validator, {"pattern": _pattern})
+
+
 @lru_cache(maxsize=None)
 def _full(name: str):
-    from jsonschema import Draft202012Validator
-
-    return Draft202012Validator(load_schema(name))
+    return _validator_class()(load_schema(name))
 
 
 def validate(data: Any, prov: Prov, schema: str, diags: Diagnostics, *, secret: bool = False,
@@ -118,9 +142,7 @@ def validate(data: Any, prov: Prov, schema: str, diags: Diagnostics, *, secret: 
 
 def validate_with(data: Any, prov: Prov, schema: dict, diags: Diagnostics) -> bool:
     """Validate against an in-memory schema (a template's parameters): all errors reported."""
-    from jsonschema import Draft202012Validator
-
-    errors = sorted(Draft202012Validator(schema).iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
+    errors = sorted(_validator_class()(schema).iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
     for err in errors:
         _report(err, data, prov, diags, False, "")
     return not errors
