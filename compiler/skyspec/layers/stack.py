@@ -18,6 +18,7 @@ from typing import Any, Iterable
 from ..diagnostics import Diagnostics, Pos, Sources, did_you_mean
 from ..frontend import SourceDoc, load_file, uniform_loc
 from ..frontend.loc import Loc
+from ..limits import DEFAULT, Limits
 from .merge import MISSING, Entry, Merger, Prov, prov_from_loc, strip_ops
 
 WORKLOAD_KINDS = ("App", "StatefulApp", "Job", "CronJob")
@@ -105,13 +106,13 @@ class Overlay:
 
 
 def load_overlay(path: Path, shown: str, layer: str, diags: Diagnostics, sources: Sources,
-                 cache: dict | None = None) -> Overlay | None:
+                 cache: dict | None = None, limits: Limits = DEFAULT) -> Overlay | None:
     from ..schema import validate
 
     key = (str(path), layer)
     if cache is not None and key in cache:
         return cache[key]
-    docs = load_file(path, shown, diags, sources)
+    docs = load_file(path, shown, diags, sources, limits)
     ov = None
     if docs:
         doc = docs[0]

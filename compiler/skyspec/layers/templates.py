@@ -27,6 +27,7 @@ from typing import Any
 from ..diagnostics import Diagnostics, Pos, Sources, did_you_mean
 from ..frontend import SourceDoc, load_file
 from ..frontend.loc import Loc
+from ..limits import DEFAULT, Limits
 from ..paths import data_dir
 from .merge import Merger, Prov, prov_from_loc
 
@@ -50,10 +51,11 @@ def stdlib_names() -> list[str]:
 
 
 class Templates:
-    def __init__(self, root: Path, diags: Diagnostics, sources: Sources):
+    def __init__(self, root: Path, diags: Diagnostics, sources: Sources, limits: Limits = DEFAULT):
         self.root = root.resolve()
         self.diags = diags
         self.sources = sources
+        self.limits = limits
         self._cache: dict[str, Template | None] = {}
 
     def _path(self, name: str, pos: Pos | None) -> tuple[Path, str] | None:
@@ -63,7 +65,7 @@ class Templates:
                 self.diags.error("SKY120", f'template "{name}" is outside the project', pos,
                                  hint="templates of a project live inside its folder")
                 return None
-            if not path.is_file():
+            if not path.exists():  # a FIFO or a folder is reported by the loader
                 self.diags.error("SKY120", f'template file "{name}" not found', pos, hint="paths are relative to the project file")
                 return None
             from ..project import shown_path
@@ -92,7 +94,7 @@ class Templates:
             self._cache[name] = None
             return None
         path, shown = found
-        docs = load_file(path, shown, self.diags, self.sources)
+        docs = load_file(path, shown, self.diags, self.sources, self.limits)
         t = None
         if docs and isinstance(docs[0].data, dict):
             d, loc = docs[0].data, docs[0].loc
