@@ -57,3 +57,64 @@ def test_positions_of_values_and_keys():
     assert tuple(loc.child("ports").key_pos("http"))[:3] == ("f.yaml", 4, 3)
     assert tuple(loc.find(("args", 1)).pos)[:3] == ("f.yaml", 5, 11)
     assert docs[0].data["args"] == ["a", "b"] and docs[1].data == {"kind": "Job"}
+
+
+# --------------------------------------------------------------------------- encodings (issue #11)
+
+def _load_bytes(tmp_path, name, data):
+    from skyspec.diagnostics import Diagnostics, Sources, render_text
+    from skyspec.frontend import load_file
+
+    f = tmp_path / name
+    f.write_bytes(data)
+    d, sources = Diagnostics(), Sources()
+    docs = load_file(f, name, d, sources)
+    return docs, d.items, render_text(d.items, sources)
+
+
+def test_a_bom_is_accepted_and_shifts_no_column(tmp_path):
+    for name, text in [("a.yaml", "kind: App\nname: api\n"), ("a.toml", 'kind = "App"\nname = "api"\n')]:
+        docs, diags, _ = _load_bytes(tmp_path, name, b"\xef\xbb\xbf" + text.encode())
+        assert not diags and docs[0].data == {"kind": "App", "name": "api"}
+        assert tuple(docs[0].loc.key_pos("kind"))[1:3] == (1, 1)
+        assert tuple(docs[0].loc.child("kind").pos)[1:3] == (1, 7 if name.endswith("yaml") else 8)
+
+
+def test_an_error_after_a_bom_is_reported_where_it_is(tmp_path):
+    _, diags, shown = _load_bytes(tmp_path, "b.toml", b"\xef\xbb\xbfkind = = 1\n")
+    assert [(d.code, str(d.pos)) for d in diags] == [("SKY002", "b.toml:1:8")]
+    assert " 1 | kind = = 1\n" in shown  # the frame shows no BOM
+    _, diags, _ = _load_bytes(tmp_path, "c.toml", b"\xef\xbb\xbfkind = 'App'\nname = [1,,]\n")
+    assert [(d.code, str(d.pos)) for d in diags] == [("SKY002", "c.toml:2:11")]
+    _, diags, _ = _load_bytes(tmp_path, "b.yaml", b"\xef\xbb\xbfkind: [App\nname: x: y\n")
+    assert [d.code for d in diags] == ["SKY001"] and diags[0].pos.line == 2
+    _, diags, _ = _load_bytes(tmp_path, "d.yaml", b"\xef\xbb\xbfkind: App\nkind: Job\n")
+    assert [(d.code, str(d.pos)) for d in diags] == [("SKY005", "d.yaml:2:1")]
+
+
+def test_bytes_that_are_not_utf8_are_a_located_error(tmp_path):
+    docs, diags, shown = _load_bytes(tmp_path, "l.yaml", "kind: App\nname: caf".encode() + b"\xe9 \xe9\n")
+    assert docs == [] and [(d.code, str(d.pos)) for d in diags] == [("SKY006", "l.yaml:2:10")]
+    assert "byte 0xe9" in diags[0].message and "save the file as UTF-8" in diags[0].hint
+    assert " 2 | name: caf\ufffd \ufffd\n" in shown and "   |          ^\n" in shown
+    # after a BOM and multi-byte characters, the column still counts characters
+    _, diags, _ = _load_bytes(tmp_path, "m.toml", b"\xef\xbb\xbfa = '\xc3\xa9\xc3\xa9\xff'\n")
+    assert [(d.code, str(d.pos)) for d in diags] == [("SKY006", "m.toml:1:8")]
+    _, diags, _ = _load_bytes(tmp_path, "u.yaml", "kind: App\n".encode("utf-16"))
+    assert diags[0].code == "SKY006" and "UTF-16" in diags[0].hint
+
+
+def test_code_frames_never_fail_on_what_they_read(tmp_path):
+    """Sources reads files it was not given (a position in another file): bytes that are not
+    UTF-8 are shown replaced, special files are never opened, long lines are cut."""
+    from skyspec.diagnostics import Diagnostic, Pos, Sources, render_text
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_bytes(b"\xef\xbb\xbfname: \xff\n")
+    assert Sources().line(str(bad), 1) == "name: \ufffd"
+    long = tmp_path / "long.yaml"
+    long.write_text("v: " + "x" * 100_000 + "\n")
+    out = render_text([Diagnostic("SKY104", "m", Pos(str(long), 1, 50_000, 50_003))], Sources())
+    frame = out.splitlines()
+    assert len(frame[1]) < 200 and frame[1].startswith(" 1 | ...x") and frame[1].endswith("x...")
+    assert frame[2].index("^") == 5 + 43 and frame[2].endswith("^^^")  # 40 characters of context, "..."

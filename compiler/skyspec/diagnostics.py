@@ -128,15 +128,45 @@ class Sources:
     def line(self, file: str, n: int) -> str | None:
         lines = self._lines.get(file)
         if lines is None:
-            try:
-                with open(file, encoding="utf-8") as fh:
-                    lines = fh.read().splitlines()
-            except OSError:
-                lines = []
-            self._lines[file] = lines
+            lines = self._lines[file] = _read_lines(file)
         if 1 <= n <= len(lines):
             return lines[n - 1]
         return None
+
+
+_FRAME_MAX_BYTES = 16 * 1024 * 1024
+
+
+def _read_lines(file: str) -> list[str]:
+    """The lines of ``file`` for code frames: a regular file of at most 16 MiB, decoded with
+    replacement characters for bytes that are not UTF-8; otherwise none (a frame never opens
+    a FIFO or a device, nor reads a huge file)."""
+    import os
+    import stat
+
+    try:
+        st = os.stat(file)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > _FRAME_MAX_BYTES:
+            return []
+        with open(file, "rb") as fh:
+            text = fh.read(_FRAME_MAX_BYTES).decode("utf-8", "replace")
+    except (OSError, ValueError):
+        return []
+    return (text[1:] if text[:1] == "\ufeff" else text).splitlines()
+
+
+_FRAME_WIDTH = 160
+
+
+def _clip(text: str, col: int) -> tuple[str, int]:
+    """A code frame's line, cut to a window of ``_FRAME_WIDTH`` characters around ``col``
+    when longer (a minified or hostile line may be megabytes), and the column within it."""
+    if len(text) <= _FRAME_WIDTH:
+        return text, col
+    start = max(0, min(col - 1 - _FRAME_WIDTH // 4, len(text) - _FRAME_WIDTH))
+    head = "..." if start else ""
+    tail = "..." if start + _FRAME_WIDTH < len(text) else ""
+    return head + text[start:start + _FRAME_WIDTH] + tail, col - start + len(head)
 
 
 def render_text(diags: Iterable[Diagnostic], sources: Sources | None = None,
@@ -157,9 +187,10 @@ def render_text(diags: Iterable[Diagnostic], sources: Sources | None = None,
             if text is not None:
                 num = str(d.pos.line)
                 pad = " " * len(num)
-                out.append(f" {num} | {text.rstrip()}")
+                text, col = _clip(text.rstrip(), d.pos.col)
+                out.append(f" {num} | {text}")
                 width = max(1, (d.pos.end - d.pos.col) if d.pos.end > d.pos.col else 1)
-                out.append(f" {pad} | {' ' * (d.pos.col - 1)}{'^' * width}")
+                out.append(f" {pad} | {' ' * (col - 1)}{'^' * min(width, _FRAME_WIDTH)}")
         for n in d.notes:
             out.append(f"   = note: {n}")
         if d.hint:

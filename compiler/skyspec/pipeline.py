@@ -16,8 +16,9 @@ from typing import Iterable, Sequence
 from .diagnostics import Diagnostics, Sources
 from .frontend import SourceDoc
 from .ir.model import IR, Context
-from .provenance import prov_from_loc
 from .layers.merge import Merger
+from .limits import DEFAULT
+from .provenance import prov_from_loc
 from .layers.stack import (WORKLOAD_KINDS, Overlay, Spec, apply_defaults_beneath, apply_overlay, identify, load_overlay,
                            set_patch)
 from .paths import data_dir, shown_path
@@ -50,7 +51,8 @@ class Session:
         self.project: Project | None = load_project(project_file, self.diags, self.sources)
         from .layers.templates import Templates
 
-        self.templates = Templates(project_file.parent, self.diags, self.sources)
+        self.templates = Templates(project_file.parent, self.diags, self.sources,
+                                   self.project.limits if self.project is not None else DEFAULT)
         self.docs: list[SourceDoc] = []
         if self.project is not None:
             docs = load_specs(self.project, self.diags, self.sources) + list(extra_docs)
@@ -83,7 +85,7 @@ class Session:
             return None
         path = data_dir("overlays") / f"{env.profile}.yaml"
         return load_overlay(path, shown_path(path), f"profile:{env.profile}", self.diags, self.sources,
-                            self._overlays)
+                            self._overlays, self.project.limits if self.project is not None else DEFAULT)
 
     def _env_overlays(self, env: Environment) -> list[Overlay]:
         return self._overlay_files(env.overlays, ("environments", env.name, "overlays"), "overlay")
@@ -93,11 +95,12 @@ class Session:
         out = []
         for i, rel in enumerate(rels):
             path = self.project.root / rel
-            if not path.is_file():
+            if not path.exists():  # a FIFO or a folder is reported by the loader
                 self.diags.error("SKY014", f'overlay file "{rel}" not found', self.project.pos(*at, i),
                                  hint="paths are relative to the project file")
                 continue
-            ov = load_overlay(path, shown_path(path), f"{kind}:{rel}", self.diags, self.sources, self._overlays)
+            ov = load_overlay(path, shown_path(path), f"{kind}:{rel}", self.diags, self.sources, self._overlays,
+                              self.project.limits)
             if ov is not None:
                 out.append(ov)
         return out

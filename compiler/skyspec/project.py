@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 from .builders.load import load_python
 from .diagnostics import Diagnostics, Pos, Sources
 from .frontend import SourceDoc, load_file
+from .limits import DEFAULT, Limits, LimitsError
 from .paths import shown_path
 from .provenance import Prov, prov_from_loc
 
@@ -50,6 +52,7 @@ class Project:
     targets: dict[str, Target]
     data: dict                      # the whole project file
     prov: Prov
+    limits: Limits = DEFAULT        # `limits:`, for the spec, overlay and template files (not the project file)
 
     def shown(self, path: Path) -> str:
         return shown_path(path)
@@ -92,6 +95,11 @@ def load_project(path: Path, diags: Diagnostics, sources: Sources) -> Project | 
     if not validate(doc.data, prov, "project.json", diags):
         return None
     data = doc.data
+    try:
+        limits = Limits.from_mapping(data.get("limits"))
+    except LimitsError as exc:  # the schema has the same bounds: a safety net
+        diags.error("SKY011", str(exc), prov.nearest(("limits",) + ((exc.key,) if exc.key else ())).pos)
+        return None
     envs: dict[str, Environment] = {}
     for name, raw in data["environments"].items():
         raw = raw or {}
@@ -106,7 +114,7 @@ def load_project(path: Path, diags: Diagnostics, sources: Sources) -> Project | 
         namespace=data.get("namespace", data["project"]),
         specs=list(data.get("specs", ["**/*.yaml", "**/*.yml", "**/*.toml"])),
         environments=envs, outputs=list(data.get("outputs", ["kubernetes"])),
-        vars=dict(data.get("vars", {})), data=data, prov=prov, targets={},
+        vars=dict(data.get("vars", {})), data=data, prov=prov, targets={}, limits=limits,
     )
     for name, t in (data.get("targets") or {}).items():
         for i, e in enumerate(t["environments"]):
@@ -134,8 +142,17 @@ def discover_specs(project: Project, diags: Diagnostics) -> list[str]:
         matched = [m for m in matched if m not in excluded and not _ignored(m)]
         if not matched:
             diags.warning("SKY012", f'spec glob "{pattern}" matches no file', project.pos("specs", i))
-        found.update(m for m in matched if (root / m).is_file())
+        found.update(m for m in matched if _not_a_dir(root / m))
     return sorted(found)
+
+
+def _not_a_dir(path: Path) -> bool:
+    """Files, including FIFOs and devices (which loading then reports, without opening them);
+    not folders nor dangling links."""
+    try:
+        return not stat.S_ISDIR(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return False
 
 
 def _ignored(rel: str) -> bool:
@@ -148,5 +165,5 @@ def load_specs(project: Project, diags: Diagnostics, sources: Sources) -> list[S
     shown_root = shown_path(project.root)
     for rel in discover_specs(project, diags):
         shown = rel if shown_root == "." else f"{shown_root}/{rel}"
-        docs.extend(load_file(project.root / rel, shown, diags, sources, python=load_python))
+        docs.extend(load_file(project.root / rel, shown, diags, sources, project.limits, python=load_python))
     return docs

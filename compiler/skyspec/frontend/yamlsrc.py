@@ -3,15 +3,28 @@
 libyaml (PyYAML's C parser) composes the node graph; a small walk turns nodes into plain
 values and a :class:`Loc` tree. This keeps line/column for every value at C speed; ruamel's
 round-trip loader would give the same positions ~19x slower (reference/performance.md).
+
+The input is untrusted, and it must not be able to exhaust the machine: the walk shares
+aliased values instead of copying them and enforces the limits on nesting and on the number
+of values (every alias counted as the copy later stages will make of it). libyaml's composer
+recurses in C, where deep nesting would crash the process, and aliases can expand a few
+hundred bytes into billions of values; so a text that could nest deeper than the composer
+safely goes, or that has anchors, is first scanned event by event (no recursion, nothing
+built) and refused at the first event over a limit. Nothing here may expand an alias.
 """
 
 from __future__ import annotations
 
+import re
+
 import yaml
 from yaml.constructor import SafeConstructor
+from yaml.events import (AliasEvent, DocumentStartEvent, MappingEndEvent, MappingStartEvent, ScalarEvent,
+                         SequenceEndEvent, SequenceStartEvent)
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from ..diagnostics import Diagnostics, Pos
+from ..limits import DEFAULT, Exceeded, Limits, too_deep, too_many
 from .loc import Loc, SourceDoc
 
 try:  # the C loader; the pure-Python one is a slow but correct fallback
@@ -35,6 +48,24 @@ class _Loader(_Base):
             return "tag:yaml.org,2002:str"
         return super().resolve(kind, value, implicit)
 
+# Nesting the composer is known to handle (libyaml's recurses in C: ~30,000 levels crash it with
+# an 8 MiB stack; PyYAML's own recurses in Python). Texts that cannot nest deeper than this
+# are composed directly; others are scanned first.
+_COMPOSE_SAFE = 1000 if _Base is not yaml.SafeLoader else 200
+# Block nesting needs a deeper indent or an inline `- `/`? ` per level, flow nesting a `[`/`{`
+# per level, so with no indent of _INDENT_CAP spaces a text nests at most
+# 2 * (_INDENT_CAP + 1) + (number of indicators) + 1 levels.
+_INDENT_CAP = 100
+_DEEP_INDENT = " " * _INDENT_CAP
+_INDICATOR_BUDGET = _COMPOSE_SAFE - 2 * (_INDENT_CAP + 1) - 1
+_INDICATOR = re.compile(r"[-?](?!\S)|[\[{]")  # a block indicator (followed by a space) or a flow opener
+_ANCHOR = re.compile(r"&[^\s,\[\]{}&]")
+
+
+def _cycle(pos: Pos) -> Exceeded:
+    return Exceeded("SKY001", "invalid YAML: an alias refers to a value that contains it", pos)
+
+
 _INT = "tag:yaml.org,2002:int"
 _FLOAT = "tag:yaml.org,2002:float"
 _BOOL = "tag:yaml.org,2002:bool"
@@ -49,13 +80,31 @@ def _pos(file: str, node) -> Pos:
 
 
 class _Walker:
-    def __init__(self, file: str, loader, diags: Diagnostics):
+    """One document's nodes into (data, Loc). ``budget`` is how many more values the file may
+    have; each collection takes its children from it on entry, and an alias (a node met
+    again) the size of what it repeats, so shared values are never walked twice."""
+
+    def __init__(self, file: str, loader, diags: Diagnostics, limits: Limits, budget: int, shared: bool = True):
         self.file = file
         self.loader = loader
         self.diags = diags
-        self.memo: dict[int, tuple] = {}
+        self.limits = limits
+        self.max_depth = limits.depth
+        self.budget = budget
+        # id(node) -> (result, values beneath it), None while it is walked. Only a text with
+        # anchors can meet a node twice: without, the nodes form a tree and need no memo.
+        self.memo: dict[int, tuple | None] | None = {} if shared else None
 
-    def walk(self, node):
+    def _over(self, node, children: list, taken: int) -> Exceeded:
+        """The error for the first child of ``node`` past the budget (``taken`` values were
+        still available when the collection was entered)."""
+        if isinstance(node, MappingNode):
+            child = children[taken // 2][taken % 2]
+        else:
+            child = children[taken]
+        return too_many(_pos(self.file, child), self.limits)
+
+    def walk(self, node, depth: int = 1):
         tag = node.tag
         if isinstance(node, ScalarNode):
             pos = _pos(self.file, node)
@@ -70,62 +119,171 @@ class _Walker:
             else:  # str, timestamps, binary and custom tags stay text
                 value = node.value
             return value, Loc(pos)
-        key = id(node)
-        if key in self.memo:  # an alias: same data, same positions
-            return self.memo[key]
+        memo = self.memo
+        if memo is not None:
+            key = id(node)
+            if key in memo:  # an alias: same data, same positions
+                hit = memo[key]
+                if hit is None:
+                    raise _cycle(_pos(self.file, node))
+                self.budget -= hit[1]
+                if self.budget < 0:
+                    raise too_many(_pos(self.file, node), self.limits)
+                return hit[0]
+            memo[key] = None
         pos = _pos(self.file, node)
+        if depth > self.max_depth:
+            raise too_deep(pos, self.limits)
+        before = self.budget
+        depth += 1
         if isinstance(node, SequenceNode):
+            items = node.value
+            self.budget -= len(items)
+            if self.budget < 0:
+                raise self._over(node, items, before)
             values, locs = [], []
-            for item in node.value:
-                v, l = self.walk(item)
+            for item in items:
+                v, l = self.walk(item, depth)
                 values.append(v)
                 locs.append(l)
             result = (values, Loc(pos, None, locs))
         elif isinstance(node, MappingNode):
             if any(k.tag == _MERGE for k, _ in node.value):
                 SafeConstructor.flatten_mapping(self.loader, node)
+            pairs = node.value
+            self.budget -= 2 * len(pairs)
+            if self.budget < 0:
+                raise self._over(node, pairs, before)
             data: dict = {}
             keys: dict = {}
             kids: dict = {}
-            for knode, vnode in node.value:
+            for knode, vnode in pairs:
                 if not isinstance(knode, ScalarNode):
                     self.diags.error("SKY004", "mapping keys must be plain scalars",
                                      _pos(self.file, knode))
                     continue
-                k, _ = self.walk(knode)
-                if not isinstance(k, str):
-                    k = knode.value  # keys are names: `80:` or `true:` stay text
+                k = knode.value  # keys are names: `80:` or `true:` stay text, whatever their tag
                 kpos = _pos(self.file, knode)
                 if k in data:
                     first = keys[k]
                     self.diags.error("SKY005", f'duplicate key "{k}"', kpos,
                                      hint=f"the first one is at line {first.line}; remove one of them")
-                v, l = self.walk(vnode)
+                v, l = self.walk(vnode, depth)
                 data[k] = v
                 keys[k] = kpos
                 kids[k] = l
             result = (data, Loc(pos, keys, kids))
         else:  # pragma: no cover - libyaml only produces the three node kinds
             raise TypeError(type(node))
-        self.memo[key] = result
+        if memo is not None:
+            memo[key] = (result, before - self.budget)
         return result
 
 
-def load_yaml(text: str, file: str, diags: Diagnostics) -> list[SourceDoc]:
+def _needs_scan(text: str) -> bool:
+    """Whether ``text`` may hold aliases, or nest deeper than the composer safely goes."""
+    if "&" in text and "*" in text and _ANCHOR.search(text):
+        return True
+    if _DEEP_INDENT in text:
+        return True
+    if text.count("-") + text.count("?") + text.count("[") + text.count("{") <= _INDICATOR_BUDGET:
+        return False  # the common case: a few str.count calls
+    return len(_INDICATOR.findall(text)) > _INDICATOR_BUDGET
+
+
+def _scan(text: str, file: str, limits: Limits) -> Exceeded | None:
+    """The first event of ``text`` past a limit (nesting, aliases per document, values per
+    file with every alias counted as a copy, text after expanding aliases), or None. Builds
+    nothing and never recurses. A syntax error ends the scan: the composer reports it, and
+    nests no deeper on the way than the events scanned."""
+    loader = _Base(text)
+    max_depth, max_aliases, max_nodes, max_chars = limits.depth, limits.aliases, limits.nodes, limits.file_bytes
+    depth = nodes = chars = aliases = 0
+    open_: list = []        # (anchor, nodes, chars) of each open collection
+    sizes: dict = {}        # anchor -> (values beneath it, characters in and beneath it)
+    try:
+        while loader.check_event():
+            ev = loader.get_event()
+            cls = type(ev)
+            if cls is ScalarEvent:
+                nodes += 1
+                if ev.anchor is not None:
+                    sizes[ev.anchor] = (0, len(ev.value))
+                chars += len(ev.value)
+            elif cls is MappingStartEvent or cls is SequenceStartEvent:
+                nodes += 1
+                depth += 1
+                if depth > max_depth:
+                    return too_deep(_pos(file, ev), limits)
+                open_.append((ev.anchor, nodes, chars))
+                if ev.anchor is not None:
+                    sizes.pop(ev.anchor, None)  # being defined: an alias to it now is a cycle
+            elif cls is MappingEndEvent or cls is SequenceEndEvent:
+                depth -= 1
+                anchor, n0, c0 = open_.pop()
+                if anchor is not None:
+                    sizes[anchor] = (nodes - n0, chars - c0)
+            elif cls is AliasEvent:
+                aliases += 1
+                if aliases > max_aliases:
+                    return Exceeded("SKY015", f"more than {max_aliases:,} aliases in one document", _pos(file, ev),
+                                    "aliases", max_aliases)
+                size = sizes.get(ev.anchor)
+                if size is None:
+                    if any(a == ev.anchor for a, _, _ in open_):
+                        return _cycle(_pos(file, ev))
+                    return None  # an undefined alias: the composer reports it
+                nodes += 1 + size[0]
+                chars += size[1]
+                if chars > max_chars:
+                    return Exceeded("SKY016", f"aliases expand this file past {max_chars:,} characters of text",
+                                    _pos(file, ev), "file_bytes", max_chars)
+            elif cls is DocumentStartEvent:
+                aliases = 0
+                sizes.clear()
+                continue
+            else:
+                continue
+            if nodes > max_nodes:
+                return too_many(_pos(file, ev), limits)
+    except yaml.YAMLError:
+        return None
+    finally:
+        loader.dispose()
+    return None
+
+
+def load_yaml(text: str, file: str, diags: Diagnostics, limits: Limits = DEFAULT) -> list[SourceDoc]:
     """All documents of a YAML stream; empty documents are skipped. Syntax errors become
-    SKY001 diagnostics and yield no documents for that file (nothing partial)."""
+    SKY001 diagnostics and yield no documents for that file (nothing partial); so do
+    nesting, alias and size limits passed (SKY009, SKY015, SKY016)."""
+    if _needs_scan(text):
+        problem = _scan(text, file, limits)
+        if problem is not None:
+            problem.report(diags)
+            return []
     loader = _Loader(text)
     docs: list[SourceDoc] = []
+    budget = limits.nodes
+    shared = "&" in text  # an alias needs an anchor
     try:
         index = 0
         while loader.check_node():
             node = loader.get_node()
             if node is None:
                 continue
-            data, loc = _Walker(file, loader, diags).walk(node)
+            budget -= 1  # the document itself
+            if budget < 0:
+                raise too_many(_pos(file, node), limits)
+            walker = _Walker(file, loader, diags, limits, budget, shared)
+            data, loc = walker.walk(node)
+            budget = walker.budget
             if not (data is None or data == "" and isinstance(node, ScalarNode)):
                 docs.append(SourceDoc(file, index, data, loc))
             index += 1
+    except Exceeded as exc:
+        exc.report(diags)
+        return []
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         pos = Pos(file, mark.line + 1, mark.column + 1) if mark else Pos(file, 1, 1)

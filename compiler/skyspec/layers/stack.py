@@ -19,6 +19,7 @@ from ..builders.load import load_python
 from ..diagnostics import Diagnostics, Pos, Sources, did_you_mean
 from ..frontend import SourceDoc, load_file, uniform_loc
 from ..frontend.loc import Loc
+from ..limits import DEFAULT, Limits
 from ..provenance import MISSING, Entry, Prov, prov_from_loc
 from .merge import Merger, strip_ops
 
@@ -107,13 +108,13 @@ class Overlay:
 
 
 def load_overlay(path: Path, shown: str, layer: str, diags: Diagnostics, sources: Sources,
-                 cache: dict | None = None) -> Overlay | None:
+                 cache: dict | None = None, limits: Limits = DEFAULT) -> Overlay | None:
     from ..schema import validate
 
     key = (str(path), layer)
     if cache is not None and key in cache:
         return cache[key]
-    docs = load_file(path, shown, diags, sources, python=load_python)
+    docs = load_file(path, shown, diags, sources, limits, python=load_python)
     ov = None
     if docs:
         doc = docs[0]

@@ -28,6 +28,7 @@ from ..builders.load import load_python
 from ..diagnostics import Diagnostics, Pos, Sources, did_you_mean
 from ..frontend import SourceDoc, load_file
 from ..frontend.loc import Loc
+from ..limits import DEFAULT, Limits
 from ..paths import data_dir, shown_path
 from ..provenance import Prov, prov_from_loc
 from .merge import Merger
@@ -52,10 +53,11 @@ def stdlib_names() -> list[str]:
 
 
 class Templates:
-    def __init__(self, root: Path, diags: Diagnostics, sources: Sources):
+    def __init__(self, root: Path, diags: Diagnostics, sources: Sources, limits: Limits = DEFAULT):
         self.root = root.resolve()
         self.diags = diags
         self.sources = sources
+        self.limits = limits
         self._cache: dict[str, Template | None] = {}
 
     def _path(self, name: str, pos: Pos | None) -> tuple[Path, str] | None:
@@ -65,7 +67,7 @@ class Templates:
                 self.diags.error("SKY120", f'template "{name}" is outside the project', pos,
                                  hint="templates of a project live inside its folder")
                 return None
-            if not path.is_file():
+            if not path.exists():  # a FIFO or a folder is reported by the loader
                 self.diags.error("SKY120", f'template file "{name}" not found', pos, hint="paths are relative to the project file")
                 return None
             return path, shown_path(path)
@@ -90,7 +92,7 @@ class Templates:
             self._cache[name] = None
             return None
         path, shown = found
-        docs = load_file(path, shown, self.diags, self.sources, python=load_python)
+        docs = load_file(path, shown, self.diags, self.sources, self.limits, python=load_python)
         t = None
         if docs and isinstance(docs[0].data, dict):
             d, loc = docs[0].data, docs[0].loc

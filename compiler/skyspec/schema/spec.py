@@ -670,6 +670,22 @@ PRICES = {
 }
 
 
+
+def _limits_schema() -> dict:
+    from ..limits import describe
+
+    props = {name: {"type": "integer", "minimum": lo, "maximum": hi, "default": default, "description": doc}
+             for name, default, lo, hi, doc in describe()}
+    return {
+        "type": "object", "additionalProperties": False,
+        "description": "Resource limits on the spec, overlay and template files (spec files come from pull "
+                       "requests: every limit is on by default). The project file itself is always read with "
+                       "the defaults.",
+        "properties": props,
+        "examples": [{"file_bytes": 8388608, "depth": 100}],
+    }
+
+
 def project_schema() -> dict:
     env = {
         "type": "object", "additionalProperties": False,
@@ -726,6 +742,7 @@ def project_schema() -> dict:
                      "properties": {"cpu": QTY, "memory": QTY}},
             "outputs": {"type": "array", "uniqueItems": True,
                         "items": {"enum": ["kubernetes", "compose", "helm", "kustomize"]}},
+            "limits": _limits_schema(),
         },
     }
 
