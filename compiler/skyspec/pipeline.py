@@ -18,6 +18,7 @@ from .frontend import SourceDoc
 from .ir.model import IR, Context
 from .provenance import prov_from_loc
 from .layers.merge import Merger
+from .layers.secrets import register_docs, register_specs
 from .layers.stack import (WORKLOAD_KINDS, Overlay, Spec, apply_defaults_beneath, apply_overlay, identify, load_overlay,
                            set_patch)
 from .paths import data_dir, shown_path
@@ -54,6 +55,7 @@ class Session:
         self.docs: list[SourceDoc] = []
         if self.project is not None:
             docs = load_specs(self.project, self.diags, self.sources) + list(extra_docs)
+            register_docs(docs, self.diags.redactor)
             self.docs = identify(docs, self.diags)
 
     @classmethod
@@ -143,8 +145,10 @@ class Session:
                                  hint=did_you_mean(name, by_name))
                 continue
             spec.apply(Merger("--set", self.diags), patch, loc)
+        register_specs(specs, self.diags.redactor)  # every layer's secrets, before expressions read them
         if expressions:
             self._resolve(specs, env, overlays)
+            register_specs(specs, self.diags.redactor)
             from .components import expand  # stdlib components: config, credentials, backups, celery
 
             specs = expand(specs, self.diags)
