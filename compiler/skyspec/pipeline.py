@@ -145,10 +145,10 @@ class Session:
                                  hint=did_you_mean(name, by_name))
                 continue
             spec.apply(Merger("--set", self.diags), patch, loc)
-        register_specs(specs, self.diags.redactor)  # every layer's secrets, before expressions read them
         if expressions:
             self._resolve(specs, env, overlays)
-            register_specs(specs, self.diags.redactor)
+        register_specs(specs, self.diags.redactor)  # the secrets of every layer, as merged and resolved
+        if expressions:
             from .components import expand  # stdlib components: config, credentials, backups, celery
 
             specs = expand(specs, self.diags)

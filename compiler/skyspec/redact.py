@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
 from typing import Any, Iterable
 
 MIN_CHARS = 4          # shorter values are not scrubbed from text (their lines are still hidden)
@@ -84,13 +85,13 @@ class Redactor:
 
     # ------------------------------------------------------------------ asking
     def holds(self, value: Any) -> bool:
-        """Whether ``value`` is (or, for a map or list, contains) a registered secret."""
+        """Whether ``value`` is (or, for a map or list, contains) a registered secret that
+        is long enough to be scrubbed."""
         if isinstance(value, bool) or value is None:
             return False
-        if isinstance(value, str):
-            return value in self.values
-        if isinstance(value, (int, float)):
-            return str(value) in self.values
+        if isinstance(value, (str, int, float)):  # a short one is as likely a coincidence
+            text = value if isinstance(value, str) else str(value)
+            return len(text) >= MIN_CHARS and text in self.values
         if isinstance(value, dict):
             return any(self.holds(v) for v in value.values())
         if isinstance(value, (list, tuple)):
@@ -272,6 +273,7 @@ NOT_THE_VALUE = {"FILE", "PATH", "DIR", "NAME", "ID", "URL", "URI", "ENDPOINT", 
 URL_PASSWORD = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/@:\s]*:[^/@\s]+@")
 
 
+@lru_cache(maxsize=4096)
 def credential_name(name: str) -> bool:
     """Whether an environment variable's name says it holds a credential itself."""
     words = [w for w in re.split(r"_+", re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).upper()) if w]

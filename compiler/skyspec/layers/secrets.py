@@ -25,6 +25,8 @@ from ..redact import Redactor, credential_env
 from .merge import split_op
 
 _EXPR = re.compile(r"\$\{[^}]*\}?")
+# where a spec can hold `env:` maps and `credentials` (the containers, a template's backup)
+PLACES = frozenset({"env", "credentials", "sidecars", "init", "backup"})
 
 
 def _base(key: Any) -> Any:
@@ -74,17 +76,19 @@ def _secret(red: Redactor, data: Any, loc: Loc | None) -> None:
         _add(red, data)
 
 
-def _plain(red: Redactor, data: Any, loc: Loc | None) -> None:
-    """Credentials in `env:` maps, and `credentials` that name no Secret, anywhere in a
-    layer's document."""
+def _plain(red: Redactor, data: Any, loc: Loc | None, top: bool = True) -> None:
+    """Credentials in `env:` maps, and `credentials` that name no Secret, in a layer's
+    spec document (or patch onto one)."""
     if isinstance(data, list):
         for i, v in enumerate(data):
-            _plain(red, v, loc.child(i) if loc is not None else None)
+            _plain(red, v, loc.child(i) if loc is not None else None, False)
         return
     if not isinstance(data, dict):
         return
     for raw, v in data.items():
         k = _base(raw)
+        if top and k not in PLACES:
+            continue
         child = loc.child(raw) if loc is not None else None
         if k == "env" and isinstance(v, dict):
             for rn, val in v.items():
@@ -98,7 +102,7 @@ def _plain(red: Redactor, data: Any, loc: Loc | None) -> None:
             _add(red, v)
             _hide(red, child)
         else:
-            _plain(red, v, child)
+            _plain(red, v, child, False)
 
 
 def _maybe_password(red: Redactor, value: Any) -> bool:
@@ -127,10 +131,12 @@ def register_overlay(doc, red: Redactor) -> None:
     data, loc = doc.data, doc.loc
     if not isinstance(data, dict):
         return
-    _plain(red, data, loc)
+    for k in ("all", "defaults"):
+        _plain(red, data.get(k), loc.child(k))
     apps, aloc = data.get("apps"), loc.child("apps")
     if isinstance(apps, dict):
         for name, section in apps.items():
+            _plain(red, section, aloc.child(name) if aloc is not None else None)
             if isinstance(name, str) and (name in red.secret_names or name.startswith("Secret/")):
                 _secret(red, section, aloc.child(name) if aloc is not None else None)
                 kp = aloc.key_pos(name) if aloc is not None else None
@@ -139,9 +145,12 @@ def register_overlay(doc, red: Redactor) -> None:
     matches = data.get("match")
     for i, entry in enumerate(matches if isinstance(matches, list) else []):
         where = entry.get("where") if isinstance(entry, dict) else None
+        eloc = loc.find(("match", i))
+        patch, ploc = entry.get("patch") if isinstance(entry, dict) else None, eloc.child("patch") if eloc else None
         if isinstance(where, dict) and where.get("kind") == "Secret":
-            eloc = loc.find(("match", i))
-            _secret(red, entry.get("patch"), eloc.child("patch") if eloc is not None else None)
+            _secret(red, patch, ploc)
+        else:
+            _plain(red, patch, ploc)
 
 
 def register_template(data: Any, loc: Loc | None, red: Redactor) -> None:
@@ -209,14 +218,16 @@ def register_specs(specs: Iterable, red: Redactor) -> None:
             _merged(red, s.data, s.prov)
 
 
-def _merged(red: Redactor, data: Any, prov: Prov | None) -> None:
+def _merged(red: Redactor, data: Any, prov: Prov | None, top: bool = True) -> None:
     if isinstance(data, list):
         for i, v in enumerate(data):
-            _merged(red, v, prov.child(i) if prov is not None else None)
+            _merged(red, v, prov.child(i) if prov is not None else None, False)
         return
     if not isinstance(data, dict):
         return
     for k, v in data.items():
+        if top and k not in PLACES:
+            continue
         node = prov.child(k) if prov is not None else None
         if k == "env" and isinstance(v, dict):
             for name, val in v.items():
@@ -228,4 +239,4 @@ def _merged(red: Redactor, data: Any, prov: Prov | None) -> None:
             _add(red, v)
             _history(red, node, True, lambda old: _maybe_password(red, old))
         else:
-            _merged(red, v, node)
+            _merged(red, v, node, False)
