@@ -63,6 +63,15 @@ LEAKS = {
         "apps/a.yaml": APP + "---\n" + SECRET_KEYS.replace("keys: [password]\n", ""),
         "overlays/prod.yaml": "apps:\n  db-creds:\n    data: {password: hunter2xyz, other: 5}\n",
     }, "hunter2xyz"),
+    # ... by `match` on the kind, with an operator, or by `Kind/name`
+    "overlay-match": ({
+        "apps/a.yaml": APP + "---\n" + SECRET_KEYS.replace("keys: [password]\n", ""),
+        "overlays/prod.yaml": "match:\n  - where: {kind: Secret}\n    patch: {data+: {password: matchpw123, n: 5}}\n",
+    }, "matchpw123"),
+    "overlay-kind-name": ({
+        "apps/a.yaml": APP + "---\n" + SECRET_KEYS.replace("keys: [password]\n", ""),
+        "overlays/prod.yaml": "apps:\n  Secret/db-creds: {data: {password: kindpw1234, n: 5}}\n",
+    }, "kindpw1234"),
     # a Secret's data from a `use:` template of the project, on a line with another error
     "template": ({
         "templates/creds.yaml": "kind: Secret\nparams:\n  user: {type: string}\n"
