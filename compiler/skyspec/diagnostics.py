@@ -3,6 +3,11 @@
 Every stage appends to a :class:`Diagnostics` collector instead of stopping at the first
 problem, so one run reports everything. A diagnostic always points into a *user's* file
 (spec, overlay, project file or Python builder), never into generated output.
+
+The collector owns a :class:`~skyspec.redact.Redactor`: stages that meet a secret register
+it there, and every diagnostic added carries that redactor, so each renderer (text, JSON,
+SARIF) scrubs messages, hints, notes and code frames without the caller passing anything.
+This module must not decide what is secret (the stages do) nor print anything itself.
 """
 
 from __future__ import annotations
@@ -10,7 +15,9 @@ from __future__ import annotations
 import difflib
 import json
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator, NamedTuple
+from typing import Any, Iterable, Iterator, NamedTuple
+
+from .redact import Redactor, mask_syntax_line
 
 
 class Pos(NamedTuple):
@@ -35,6 +42,7 @@ class Diagnostic:
     severity: str = "error"  # error | warning | note
     hint: str | None = None
     notes: list[str] = field(default_factory=list)
+    redactor: Any = field(default=None, repr=False, compare=False)  # set by the collector that holds it
 
     def sort_key(self) -> tuple:
         p = self.pos
@@ -52,12 +60,21 @@ class Diagnostic:
             d["notes"] = list(self.notes)
         return d
 
+    def redacted(self) -> "Diagnostic":
+        """A copy with secrets scrubbed from message, hint and notes (for callers that
+        hand diagnostics on, such as the Python API's SpecError)."""
+        r = self.redactor or Redactor()
+        return Diagnostic(self.code, r.scrub(self.message), self.pos, self.severity,
+                          r.scrub(self.hint) if self.hint else self.hint, [r.scrub(n) for n in self.notes], r)
+
 
 class Diagnostics:
     """A collector. Stages call :meth:`error` / :meth:`warning`; callers check
-    :attr:`has_errors` between stages and stop before writing anything."""
+    :attr:`has_errors` between stages and stop before writing anything. :attr:`redactor`
+    holds the secrets met so far; every diagnostic added is rendered through it."""
 
     def __init__(self) -> None:
+        self.redactor = Redactor()
         self.items: list[Diagnostic] = []
         self._seen: set[tuple] = set()
         self.error_count = 0  # every error reported, including repeats folded into one item
@@ -65,6 +82,9 @@ class Diagnostics:
     def add(self, d: Diagnostic) -> Diagnostic:
         if d.severity == "error":
             self.error_count += 1
+        if d.redactor is not None and d.redactor is not self.redactor:
+            self.redactor.merge(d.redactor)
+        d.redactor = self.redactor
         key = (d.code, d.message, d.pos, d.severity)
         if key not in self._seen:  # the same problem seen from several environments
             self._seen.add(key)
@@ -80,6 +100,7 @@ class Diagnostics:
         return self.add(Diagnostic(code, message, pos, "warning", hint, list(notes)))
 
     def extend(self, other: "Diagnostics") -> None:
+        self.redactor.merge(other.redactor)
         for d in other.items:
             self.add(d)
 
@@ -169,37 +190,63 @@ def _clip(text: str, col: int) -> tuple[str, int]:
     return head + text[start:start + _FRAME_WIDTH] + tail, col - start + len(head)
 
 
+SYNTAX_CODES = {"SKY001": ":", "SKY002": "="}  # a file that did not parse: YAML, TOML
+
+
+def redactor_of(diags: Iterable[Diagnostic], lines: Iterable[tuple[str, int]] | None = None) -> Redactor:
+    """The redactor that renders ``diags``: theirs (the union, if they came from several
+    collectors), with ``lines`` hidden too."""
+    return Redactor.union((d.redactor for d in diags), lines or ())
+
+
+def _frame(d: Diagnostic, sources: Sources, red: Redactor) -> list[str]:
+    """The code frame of ``d``: none where the line holds a secret; a line of a file that
+    did not parse with its values masked (its kind, hence what is secret, is unknown)."""
+    p = d.pos
+    if not (p and p.line) or red.hides(p.file, p.line):
+        return []
+    text = sources.line(p.file, p.line)
+    if text is None:
+        return []
+    text = text.rstrip()
+    col, end = p.col, p.end
+    sep = SYNTAX_CODES.get(d.code)
+    if sep is not None:
+        text, cols = mask_syntax_line(text, sep)
+        col = cols[min(max(col - 1, 0), len(cols) - 1)] + 1
+        end = cols[min(end - 1, len(cols) - 1)] + 1 if end > p.col else 0
+    if red.scrub(text) != text:
+        return []
+    shown, at = _clip(text, col)
+    num = str(p.line)
+    pad = " " * len(num)
+    width = max(1, (end - col) if end > col else 1)
+    return [f" {num} | {shown}", f" {pad} | {' ' * (at - 1)}{'^' * min(width, _FRAME_WIDTH)}"]
+
+
 def render_text(diags: Iterable[Diagnostic], sources: Sources | None = None,
                 redact_lines: set[tuple[str, int]] | None = None) -> str:
-    """rustc-style text: ``file:line:col: error[SKY104]: message`` + code frame + help.
-
-    ``redact_lines`` holds (file, line) pairs whose text must not be shown (they hold a
-    literal secret value)."""
+    """rustc-style text: ``file:line:col: error[SKY104]: message`` + code frame + help,
+    scrubbed by the diagnostics' redactor (``redact_lines``: more lines to hide)."""
     sources = sources or Sources()
+    diags = list(diags)
+    red = redactor_of(diags, redact_lines)
     out: list[str] = []
     for d in diags:
         where = f"{d.pos}: " if d.pos else ""
-        out.append(f"{where}{d.severity}[{d.code}]: {d.message}")
-        if d.pos and d.pos.line:
-            text = None
-            if not (redact_lines and (d.pos.file, d.pos.line) in redact_lines):
-                text = sources.line(d.pos.file, d.pos.line)
-            if text is not None:
-                num = str(d.pos.line)
-                pad = " " * len(num)
-                text, col = _clip(text.rstrip(), d.pos.col)
-                out.append(f" {num} | {text}")
-                width = max(1, (d.pos.end - d.pos.col) if d.pos.end > d.pos.col else 1)
-                out.append(f" {pad} | {' ' * (col - 1)}{'^' * min(width, _FRAME_WIDTH)}")
+        block = [f"{where}{d.severity}[{d.code}]: {d.message}"]
+        block += _frame(d, sources, red)
         for n in d.notes:
-            out.append(f"   = note: {n}")
+            block.append(f"   = note: {n}")
         if d.hint:
-            out.append(f"   help: {d.hint}")
+            block.append(f"   help: {d.hint}")
+        out.append(red.scrub("\n".join(block)))
     return "\n".join(out) + ("\n" if out else "")
 
 
 def render_json(diags: Iterable[Diagnostic]) -> str:
-    return json.dumps([d.as_dict() for d in diags], indent=2, sort_keys=True) + "\n"
+    diags = list(diags)
+    return redactor_of(diags).dumps([d.as_dict() for d in diags], indent=2, sort_keys=True) + "\n"
 
 
 def render_sarif(diags: Iterable[Diagnostic], version: str, titles: dict[str, str] | None = None) -> str:
@@ -234,4 +281,4 @@ def render_sarif(diags: Iterable[Diagnostic], version: str, titles: dict[str, st
             "results": results,
         }],
     }
-    return json.dumps(doc, indent=2, sort_keys=True) + "\n"
+    return redactor_of(diags).dumps(doc, indent=2, sort_keys=True) + "\n"

@@ -131,18 +131,18 @@ class Generated:
         from .diagnostics import render_text
 
         compiled, diags, sources, sessions = self._result
-        self.diagnostics = diags.sorted()
+        self.diagnostics = [d.redacted() for d in diags.sorted()]
         for d in diags.items[start:]:
             if d.severity != "warning":
                 continue
+            d = d.redacted()
             msg = f"warning[{d.code}]: {d.message}" + (f" (help: {d.hint})" if d.hint else "")
             if d.pos is not None:
                 warnings.warn_explicit(msg, SkyspecWarning, d.pos.file, d.pos.line)
             else:
                 warnings.warn(msg, SkyspecWarning, stacklevel=4)
         if diags.has_errors:
-            redact = _secret_lines(d for s in sessions for d in s.docs)
-            raise SpecError(render_text(diags.sorted(), sources, redact).rstrip("\n"), diags.errors)
+            raise SpecError(render_text(diags.sorted(), sources).rstrip("\n"), [d.redacted() for d in diags.errors])
 
     def files(self, fmt: str) -> dict[str, str]:
         """The rendered files of one format ("kubernetes", "compose", "helm", "kustomize"),
@@ -285,12 +285,6 @@ def _relocate(rel: str, out: Path, cm: str, key: str, files: dict[str, str]) -> 
     except (OSError, UnicodeDecodeError):
         return rel
     return dest
-
-
-def _secret_lines(docs) -> set[tuple[str, int]]:
-    from .frontend.loc import secret_value_lines
-
-    return secret_value_lines(docs)
 
 
 # builder.generate() and AppGroup.generate() compile with Generated

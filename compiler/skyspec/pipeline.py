@@ -17,6 +17,7 @@ from .diagnostics import Diagnostics, Sources
 from .frontend import SourceDoc
 from .ir.model import IR, Context
 from .layers.merge import Merger
+from .layers.secrets import register_docs, register_specs
 from .limits import DEFAULT
 from .provenance import prov_from_loc
 from .layers.stack import (WORKLOAD_KINDS, Overlay, Spec, apply_defaults_beneath, apply_overlay, identify, load_overlay,
@@ -56,6 +57,7 @@ class Session:
         self.docs: list[SourceDoc] = []
         if self.project is not None:
             docs = load_specs(self.project, self.diags, self.sources) + list(extra_docs)
+            register_docs(docs, self.diags.redactor)
             self.docs = identify(docs, self.diags)
 
     @classmethod
@@ -148,6 +150,8 @@ class Session:
             spec.apply(Merger("--set", self.diags), patch, loc)
         if expressions:
             self._resolve(specs, env, overlays)
+        register_specs(specs, self.diags.redactor)  # the secrets of every layer, as merged and resolved
+        if expressions:
             from .components import expand  # stdlib components: config, credentials, backups, celery
 
             specs = expand(specs, self.diags)

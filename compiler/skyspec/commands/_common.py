@@ -1,7 +1,7 @@
 """What the commands share with each other and with :mod:`skyspec.cli`: finding the project
 (:func:`load_session`, which exits with the diagnostics when there is none) and printing
-diagnostics as text, JSON or SARIF (:func:`emit_diags`, which hides the lines of secret values
-from code frames). It holds no command and must not import skyspec.cli (the command line sits
+diagnostics as text, JSON or SARIF (:func:`emit_diags`; the collector's redactor scrubs
+secrets from all three). It holds no command and must not import skyspec.cli (the command line sits
 above the commands and imports this module, never the reverse).
 """
 
@@ -29,7 +29,7 @@ def emit_diags(session_or_diags, fmt: str, sources=None) -> None:
         titles = {code: c.title for code, c in all_codes().items()}
         click.echo(render_sarif(items, __version__, titles), nl=False)
     elif items:
-        click.echo(render_text(items, sources, _secret_lines(session_or_diags)), err=True, nl=False)
+        click.echo(render_text(items, sources), err=True, nl=False)
         e, w = len(diags.errors), len(diags.warnings)
         parts = []
         if e:
@@ -52,15 +52,3 @@ def load_session(directory: Path, code: int = 1):
         sys.exit(code)
     return session
 
-
-def _secret_lines(session) -> set[tuple[str, int]]:
-    """(file, line) of every literal value in a Secret document, and of every credential a
-    policy rule found in plain `env:` (SKY406): code frames never show them."""
-    out: set[tuple[str, int]] = set()
-    diags = getattr(session, "diags", None)
-    for d in (diags.items if diags is not None else []):
-        if d.code in ("SKY406", "SKY119") and d.pos:
-            out.add((d.pos.file, d.pos.line))
-    from ..frontend.loc import secret_value_lines
-
-    return out | secret_value_lines(getattr(session, "docs", ()) or ())

@@ -81,17 +81,20 @@ def diff(directory: Path, envs, fmt: str) -> None:
         sys.exit(2)
     rows = compare(*sides)
     a, b = envs
+    red = session.diags.redactor  # what is printed passes through it
     if fmt == "json":
-        click.echo(json.dumps({"a": a, "b": b, "differences": rows}, indent=2, sort_keys=True, default=str))
+        click.echo(red.dumps({"a": a, "b": b, "differences": rows}, indent=2, sort_keys=True, default=str))
     else:
-        current = None
+        lines, current = [], None
         for r in rows:
             if r["spec"] != current:
                 current = r["spec"]
-                click.echo(current)
-            click.echo(f"  {r['path']}:")
+                lines.append(current)
+            lines.append(f"  {r['path']}:")
             for side, key in ((a, "a"), (b, "b")):
                 src = r[f"{key}_from"]
-                click.echo(f"    {side:>6}: {json.dumps(r[key], default=str)}" + (f"   <- {src}" if src else ""))
-        click.echo(f"skyspec: {len(rows)} difference{'s' * (len(rows) != 1)} between {a} and {b}")
+                lines.append(f"    {side:>6}: {json.dumps(red.scrub_data(r[key]), default=str)}"
+                             + (f"   <- {src}" if src else ""))
+        lines.append(f"skyspec: {len(rows)} difference{'s' * (len(rows) != 1)} between {a} and {b}")
+        click.echo(red.scrub("\n".join(lines)))
     sys.exit(1 if rows else 0)

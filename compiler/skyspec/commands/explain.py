@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -33,12 +32,13 @@ def explain(query: str, directory: Path, env: str, fmt: str) -> None:
     if compiled is None:
         emit_diags(session, "text")
         sys.exit(1)
+    red = session.diags.redactor  # what is printed passes through it
     try:
         ans = answer(compiled, query)
     except (QueryError, ValueError) as e:
-        click.echo(f"skyspec: {e}", err=True)
+        click.echo(red.scrub(f"skyspec: {e}"), err=True)
         sys.exit(1)
     if fmt == "json":
-        click.echo(json.dumps(ans.as_dict(), indent=2, sort_keys=True, default=str))
+        click.echo(red.dumps(ans.as_dict(), indent=2, sort_keys=True, default=str))
     else:
-        click.echo(render_text(ans), nl=False)
+        click.echo(red.scrub(render_text(ans)), nl=False)

@@ -66,19 +66,3 @@ class SourceDoc:
     data: Any
     loc: Loc
 
-
-def secret_value_lines(docs) -> set[tuple[str, int]]:
-    """(file, line) of every value of every Secret document: code frames never show them."""
-    out: set[tuple[str, int]] = set()
-    for d in docs:
-        if isinstance(d.data, dict) and d.data.get("kind") == "Secret":
-            stack = [d.loc]
-            while stack:
-                loc = stack.pop()
-                out.add((loc.pos.file, loc.pos.line))
-                kids = loc.kids
-                if isinstance(kids, dict):
-                    stack.extend(kids.values())
-                elif isinstance(kids, list):
-                    stack.extend(kids)
-    return out

@@ -22,6 +22,7 @@ from ..frontend.loc import Loc
 from ..limits import DEFAULT, Limits
 from ..provenance import MISSING, Entry, Prov, prov_from_loc
 from .merge import Merger, strip_ops
+from .secrets import register_overlay, register_set
 
 WORKLOAD_KINDS = ("App", "StatefulApp", "Job", "CronJob")
 
@@ -118,6 +119,7 @@ def load_overlay(path: Path, shown: str, layer: str, diags: Diagnostics, sources
     ov = None
     if docs:
         doc = docs[0]
+        register_overlay(doc, diags.redactor)
         if not isinstance(doc.data, dict):
             diags.error("SKY004", "an overlay must be a mapping with `all`, `match` or `apps`", doc.loc.pos)
         elif validate(doc.data, prov_from_loc(doc.data, doc.loc, layer), "overlay.json", diags):
@@ -242,6 +244,7 @@ def set_patch(assignments: Iterable[str], diags: Diagnostics) -> list[tuple[str,
             diags.error("SKY207", f'--set "{a}" has no "="', pos, hint="write --set APP.PATH=VALUE, e.g. api.replicas=3")
             continue
         path, _, raw = a.partition("=")
+        register_set(path, raw, diags.redactor)
         parts = [p for p in path.split(".")]
         if len(parts) < 2 or not all(parts):
             diags.error("SKY207", f'--set "{a}" must start with the workload name', pos,

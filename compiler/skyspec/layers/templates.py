@@ -32,6 +32,7 @@ from ..limits import DEFAULT, Limits
 from ..paths import data_dir, shown_path
 from ..provenance import Prov, prov_from_loc
 from .merge import Merger
+from .secrets import register_template
 
 
 @dataclass
@@ -96,6 +97,7 @@ class Templates:
         t = None
         if docs and isinstance(docs[0].data, dict):
             d, loc = docs[0].data, docs[0].loc
+            register_template(d, loc, self.diags.redactor)
             bad = set(d) - {"description", "kind", "use", "params", "spec"}
             for k in sorted(bad):
                 self.diags.error("SKY121", f'unknown key "{k}" in template', loc.key_pos(k),

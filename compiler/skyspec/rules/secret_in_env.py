@@ -52,35 +52,16 @@ env:
 
 from __future__ import annotations
 
-import re
 from typing import Iterator
 
 from ..diagnostics import Pos
+from ..redact import credential_env, credential_name  # noqa: F401  (the one rule of what a credential is)
 from ._common import containers, where
 
 ID = "secret-in-env"
 CODE = "SKY406"
 SEVERITY = "warning"
 PROTECTED_SEVERITY = "error"
-
-WORDS = {"PASSWORD", "PASSWD", "PASSPHRASE", "SECRET", "SECRETS", "TOKEN", "CREDENTIAL", "CREDENTIALS", "APIKEY"}
-KEYS = {"API", "PRIVATE", "ACCESS", "SIGNING", "ENCRYPTION"}   # <word>_KEY
-NOT_THE_VALUE = {"FILE", "PATH", "DIR", "NAME", "ID", "URL", "URI", "ENDPOINT", "HOST", "PORT", "TTL", "EXPIRY",
-                 "EXPIRES", "LIFETIME", "TIMEOUT", "LENGTH", "LEN", "HEADER", "TYPE", "ENABLED", "REF", "ARN",
-                 "VERSION", "REGION"}
-_URL_PASSWORD = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/@:\s]*:[^/@\s]+@")
-
-
-def credential_name(name: str) -> bool:
-    words = [w for w in re.split(r"_+", re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).upper()) if w]
-    if not words or words[-1] in NOT_THE_VALUE:
-        return False
-    for i, w in enumerate(words):
-        if w in WORDS or w.endswith(("PASSWORD", "PASSWD")):
-            return True
-        if w == "KEY" and i > 0 and words[i - 1] in KEYS:
-            return True
-    return False
 
 
 def check(ir, ctx) -> Iterator[tuple[Pos | None, str, str | None]]:
@@ -91,13 +72,8 @@ def check(ir, ctx) -> Iterator[tuple[Pos | None, str, str | None]]:
                 # only what the spec wrote under `env:` (not Observability's, not `secrets:`)
                 if e.secret or getattr(e, "file_ref", None) or origin[-2:-1] != ("env",):
                     continue
-                value = e.value if isinstance(e.value, str) else ""
-                if _URL_PASSWORD.match(value):
-                    what = "holds a URL with a password in it"
-                elif credential_name(e.name) and value.strip() and value not in ("true", "false") \
-                        and not value.startswith("/"):
-                    what = "looks like a credential by its name"
-                else:
+                what = credential_env(e.name, e.value if isinstance(e.value, str) else "")
+                if what is None:
                     continue
                 yield where(w.spec, *origin), f'env "{e.name}" of {who} {what}, written as a literal value', \
                     f"keep it in a Secret and reference it: `secrets: {{{e.name}: {{secret: NAME, key: KEY}}}}`"

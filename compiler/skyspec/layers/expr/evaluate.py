@@ -6,7 +6,9 @@ through ``step``; it counts the levels of evaluation against MAX_LEVELS. Referen
 (``self``, ``super``, ``apps``, ...) are answered by the subclass's ``ref``: the evaluator
 never reads specs, layers or provenance itself, never reports diagnostics (it raises
 ExprError), never touches the file system, and never calls Python's ``eval``, ``exec`` or
-``compile``.
+``compile``. Taint: ``ref`` counts the secrets it reads in ``tainted``; a value computed
+while that count rose (``upper(token)``, ``token + "x"``) is passed to ``derived``, so the
+subclass registers it as a secret too.
 """
 
 from __future__ import annotations
@@ -25,6 +27,10 @@ class Evaluator:
 
     def __init__(self) -> None:
         self.level = 0  # evaluation depth, summed along a chain of references
+        self.tainted = 0  # secrets read by ``ref`` so far
+
+    def derived(self, value: Any) -> None:
+        """``value`` was computed from a secret (the subclass registers it)."""
 
     def ref(self, node: tuple, ctx: Any) -> Any:
         """The value of a ("ref", root, [key nodes]) node."""
@@ -32,6 +38,15 @@ class Evaluator:
 
     def ev(self, node: tuple, ctx: Any) -> Any:
         """The value of ``node``; ``ctx`` says where it is evaluated (passed on to ``ref``)."""
+        if node[0] == "lit":
+            return node[1]
+        before = self.tainted
+        v = self._ev(node, ctx)
+        if self.tainted != before:
+            self.derived(v)
+        return v
+
+    def _ev(self, node: tuple, ctx: Any) -> Any:
         op = node[0]
         if op == "lit":
             return node[1]

@@ -137,6 +137,7 @@ class _Resolver(Evaluator):
         size = 0
         whole = len(parts) == 1 and not isinstance(parts[0], str) and parts[0][2] == 0 and parts[0][3] == len(s)
         value: Any = None
+        tainted = self.tainted
         for part in parts:
             if isinstance(part, str):
                 out.append(part)
@@ -171,7 +172,10 @@ class _Resolver(Evaluator):
                 ok = False
         if not ok:
             return False, None
-        return True, (value if whole else "".join(out))
+        result = value if whole else "".join(out)
+        if self.tainted != tainted:  # built from a secret: a secret too
+            self.derived(result)
+        return True, result
 
     def _report(self, code: str, message: str, pos: Pos | None, hint: str | None, notes=()) -> None:
         self.diags.error(code, message, pos, hint=hint, notes=notes)
@@ -200,7 +204,7 @@ class _Resolver(Evaluator):
             ks.append(index_key(self.ev(k, ctx)))
         keys = tuple(ks)
         if root == "self":
-            return self._spec_path(ctx.si, keys, "self")
+            return self._read(ctx.si, keys, self._spec_path(ctx.si, keys, "self"))
         if root == "apps":
             if not keys:
                 raise ExprError("`apps` needs a workload name: apps.<name>.<path>")
@@ -210,13 +214,24 @@ class _Resolver(Evaluator):
                 raise MissingRef(f'apps.{name} does not exist: no workload is named "{name}"',
                                  did_you_mean(str(name), self.by_name) or
                                  f"workloads: {', '.join(sorted(self.by_name)[:20]) or 'none'}")
-            return self._spec_path(si, keys[1:], f"apps.{name}")
+            return self._read(si, keys[1:], self._spec_path(si, keys[1:], f"apps.{name}"))
         if root == "super":
-            return self._super(ctx, keys)
+            return self._read(ctx.si, keys, self._super(ctx, keys))
         v = self.roots[root]
         for i, k in enumerate(keys):
             v = step(v, k, root, keys[:i])
+        return self._read(None, keys, v)
+
+    def _read(self, si: int | None, keys: tuple, v: Any) -> Any:
+        """``v``, read by a reference: a Secret's data, or a value registered as secret,
+        taints the expression reading it (its results are registered: ``derived``)."""
+        if si is not None and self.specs[si].kind == "Secret" and keys[:1] in ((), ("data",)) \
+                or self.diags.redactor.holds(v):
+            self.tainted += 1
         return v
+
+    def derived(self, value: Any) -> None:
+        self.diags.redactor.add(value)
 
     def _spec_path(self, si: int, keys: tuple, label: str) -> Any:
         v = self.data[si]

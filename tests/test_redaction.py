@@ -1,0 +1,325 @@
+"""Secrets are never printed: every leak path of issue #11 through the CLI (text, JSON,
+SARIF; check and build), explain, diff and the Python API, and a property test with random
+secrets in a Secret's data set by the spec, an overlay or `--set`."""
+
+from __future__ import annotations
+
+import json
+import os
+import string
+import tempfile
+import textwrap
+import warnings
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from conftest import PROJECT, write_tree
+
+FORMATS = ("text", "json", "sarif")
+
+APP = """\
+kind: App
+name: api
+image: ghcr.io/acme/api:1.4.2
+ports: {http: 8080}
+health: /healthz
+"""
+
+SECRET_KEYS = """\
+kind: Secret
+name: db-creds
+keys: [password]
+"""
+
+
+def everything(cli, *args: str, project: Path | None = None) -> str:
+    """stdout + stderr of `check` in every diagnostics format and of a failed `build`
+    (nothing written), concatenated."""
+    where = [str(project)] if project else []
+    out = []
+    for fmt in FORMATS:
+        r = cli("check", *where, *args, "--diagnostics-format", fmt)
+        assert r.exit_code == 1, r.output
+        out.append(r.output)
+        if fmt != "text":  # machine formats stay parseable
+            json.loads(r.stdout)
+    target = (project or Path.cwd()) / "out"
+    for fmt in FORMATS:
+        r = cli("build", *where, "-o", str(target), *args, "--diagnostics-format", fmt)
+        assert r.exit_code == 1, r.output
+        out.append(r.output)
+    assert not target.exists()
+    return "\n".join(out)
+
+
+# --------------------------------------------------------------------------- the reproduced leaks
+
+LEAKS = {
+    # a Secret's data set in an overlay, on a line with another error
+    "overlay": ({
+        "apps/a.yaml": APP + "---\n" + SECRET_KEYS.replace("keys: [password]\n", ""),
+        "overlays/prod.yaml": "apps:\n  db-creds:\n    data: {password: hunter2xyz, other: 5}\n",
+    }, "hunter2xyz"),
+    # ... by `match` on the kind, with an operator, or by `Kind/name`
+    "overlay-match": ({
+        "apps/a.yaml": APP + "---\n" + SECRET_KEYS.replace("keys: [password]\n", ""),
+        "overlays/prod.yaml": "match:\n  - where: {kind: Secret}\n    patch: {data+: {password: matchpw123, n: 5}}\n",
+    }, "matchpw123"),
+    "overlay-kind-name": ({
+        "apps/a.yaml": APP + "---\n" + SECRET_KEYS.replace("keys: [password]\n", ""),
+        "overlays/prod.yaml": "apps:\n  Secret/db-creds: {data: {password: kindpw1234, n: 5}}\n",
+    }, "kindpw1234"),
+    # a Secret's data from a `use:` template of the project, on a line with another error
+    "template": ({
+        "templates/creds.yaml": "kind: Secret\nparams:\n  user: {type: string}\n"
+                                "spec:\n  data: {password: tmplpw5678, n: 7}\n",
+        "apps/a.yaml": APP + "---\nkind: Secret\nname: db-creds\nuse: ./templates/creds.yaml\nuser: x\n",
+    }, "tmplpw5678"),
+    # the password written as a template's `credentials` (which names a Secret)
+    "template-credentials": ({
+        "apps/a.yaml": "kind: StatefulApp\nname: db\nuse: postgres\ncredentials: Pg-pass!word99\n",
+    }, "Pg-pass!word99"),
+    "template-credentials-name": ({
+        "apps/a.yaml": "kind: StatefulApp\nname: db\nuse: postgres\ncredentials: pgpassword77\n",
+    }, "pgpassword77"),
+    # a YAML syntax error inside a Secret document (never parsed: nobody knows it is a secret)
+    "yaml-syntax": ({
+        "apps/a.yaml": APP,
+        "apps/s.yaml": "kind: Secret\nname: broken\ndata:\n  password: hunter4abc: x\n",
+    }, "hunter4abc"),
+    "yaml-syntax-escape": ({
+        "apps/a.yaml": APP,
+        "apps/s.yaml": 'kind: Secret\nname: broken\ndata:\n  password: "hunter5abc\\q"\n',
+    }, "hunter5abc"),
+    "yaml-syntax-tab": ({
+        "apps/a.yaml": APP,
+        "apps/s.yaml": "kind: Secret\nname: broken\ndata:\n\tpassword: hunter7abc\n",
+    }, "hunter7abc"),
+    "toml-syntax": ({
+        "apps/a.yaml": APP,
+        "apps/s.toml": 'kind = "Secret"\nname = "broken"\n[data]\npassword = "hunter6abc\n',
+    }, "hunter6abc"),
+    # a credential in plain env on a line with another error
+    "env-line": ({
+        "apps/a.yaml": APP + "env: {DB_PASSWORD: s3cr3tvalue, LEVEL: [1]}\n",
+    }, "s3cr3tvalue"),
+    # ... set by an overlay
+    "env-overlay": ({
+        "apps/a.yaml": APP,
+        "overlays/prod.yaml": "apps:\n  api:\n    env: {API_TOKEN: tok3nvalue, X: [1]}\n",
+    }, "tok3nvalue"),
+    # an expression applied to a secret puts its value into a message
+    "expr-int": ({
+        "apps/a.yaml": APP + "---\nkind: Secret\nname: db-creds\n"
+                             "data:\n  token: tokval1234\n  num: \"${int(self.data.token)}\"\n",
+    }, "tokval1234"),
+    # ... derived from it first (the message shows the derived value)
+    "expr-derived": ({
+        "apps/a.yaml": APP + "---\nkind: Secret\nname: db-creds\n"
+                             "data:\n  token: tokval1234\n  num: \"${int(upper(self.data.token) + 'q')}\"\n",
+    }, "TOKVAL1234"),
+    # ... a credential env value read by another variable's expression
+    "expr-env": ({
+        "apps/a.yaml": APP + "env:\n  DB_PASSWORD: envpass991\n  N: \"${int(self.env.DB_PASSWORD)}\"\n"
+                             "  M: \"${int(replace(self.env.DB_PASSWORD, 'e', 'E'))}\"\n",
+    }, ("envpass991", "Envpass991")),
+    # ... another app's Secret data (apps.<name> names workloads: still no value shown)
+    "expr-apps": ({
+        "apps/a.yaml": APP + "env: {X: \"${apps.db-creds.data.password}\"}\n---\n"
+                             "kind: Secret\nname: db-creds\ndata: {password: appsref777}\n",
+    }, "appsref777"),
+    # ... a long secret cut short by the message (`'abcdefgh...'`)
+    "expr-clipped": ({
+        "apps/a.yaml": APP + "---\nkind: Secret\nname: db-creds\ndata:\n  token: " + "k" * 20 + "x" * 80 + "\n"
+                             "  num: \"${int(self.data.token)}\"\n",
+    }, "k" * 20),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LEAKS))
+def test_no_secret_in_any_output(make_project, cli, name):
+    files, secrets = LEAKS[name]
+    make_project(files)
+    out = everything(cli)
+    for secret in (secrets,) if isinstance(secrets, str) else secrets:
+        assert secret not in out, name
+    assert "error[" in out
+
+
+def test_the_message_still_says_what_is_wrong(make_project, cli):
+    """Redaction replaces the value, not the diagnostic."""
+    make_project(LEAKS["expr-int"][0])
+    r = cli("check")
+    assert "int() cannot read '<redacted>' as a whole number in ${int(self.data.token)}" in r.stderr
+    make_project(LEAKS["template-credentials"][0])
+    assert 'credentials "<redacted>" is not valid' in cli("check").stderr
+
+
+def test_a_syntax_error_frame_shows_keys_not_values(make_project, cli):
+    make_project(LEAKS["yaml-syntax"][0])
+    err = cli("check").stderr
+    assert " 4 |   password: ****: ****" in err
+    assert "        ^" in err.split(" 4 |   password: ****: ****\n")[1].splitlines()[0]  # under the second ":"
+    make_project(LEAKS["toml-syntax"][0])
+    assert 'password = ****' in cli("check").stderr
+
+
+def test_a_frame_on_a_secret_line_is_not_shown_but_others_are(make_project, cli):
+    make_project(LEAKS["env-line"][0] | {"apps/b.yaml": APP.replace("api", "web") + "replicas: two\n"})
+    err = cli("check").stderr
+    assert "apps/a.yaml:6:" in err and "DB_PASSWORD" not in err.split("apps/a.yaml:6:")[1].split("\n", 2)[1]
+    assert ' 6 | replicas: two' in err
+
+
+def test_secret_from_set(make_project, cli):
+    make_project({"apps/a.yaml": APP + "---\n" + SECRET_KEYS})
+    out = everything(cli, "--set", "db-creds.data.password=setpass4444", "--set", "api.env.API_KEY=apikey8888",
+                     "--set", "api.env.X=[1]", "--set", "DB_PASSWORD=loose9999")
+    for s in ("setpass4444", "apikey8888", "loose9999"):
+        assert s not in out
+
+
+# --------------------------------------------------------------------------- explain and diff
+
+EXPLAINED = {
+    "apps/a.yaml": APP + "---\nkind: Secret\nname: db-creds\ndata: {password: basepw1234}\n",
+    "overlays/qa.yaml": "apps:\n  db-creds:\n    data: {password: hunter2xyz}\n  api:\n"
+                        "    env: {DB_PASSWORD: qapw5555, TOKEN_COPY: \"${self.env.DB_PASSWORD}-x\"}\n",
+}
+QA = PROJECT.replace("dev: {overlays: []}", "dev: {overlays: []}\n  qa: {overlays: [overlays/qa.yaml]}")
+
+
+@pytest.mark.parametrize("query", ["db-creds.data.password", "Secret/db-creds", "db-creds.data",
+                                   "api.env.DB_PASSWORD", "api.env.TOKEN_COPY", "api.env"])
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_explain_never_shows_a_secret(make_project, cli, query, fmt):
+    make_project(EXPLAINED, project=QA)
+    r = cli("explain", query, "--env", "qa", "--format", fmt)
+    assert r.exit_code == 0, r.output
+    for s in ("hunter2xyz", "basepw1234", "qapw5555"):
+        assert s not in r.output
+    if fmt == "json":
+        json.loads(r.stdout)
+    if query == "db-creds.data.password":
+        assert "overlays/qa.yaml" in r.output  # where it came from is still shown
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_diff_never_shows_a_secret(make_project, cli, fmt):
+    make_project(EXPLAINED, project=QA)
+    r = cli("diff", "--env", "dev", "--env", "qa", "--format", fmt)
+    assert r.exit_code == 1, r.output
+    for s in ("hunter2xyz", "basepw1234", "qapw5555"):
+        assert s not in r.output
+    assert "data.password" in r.output and "env.DB_PASSWORD" in r.output
+
+
+# --------------------------------------------------------------------------- the Python API
+
+def test_python_api_errors_and_warnings_hold_no_secret(tmp_path, monkeypatch):
+    from skyspec import App, Secret, SpecError
+
+    monkeypatch.chdir(tmp_path)
+    app = (App("api").image("nginx:1.27").port(80).env("DB_PASSWORD", "s3cr3tvalue").env("LEVEL", ["x"])
+           .add_secret(Secret("tok").add("token", "tokval1234").add("num", "${int(upper(self.data.token))}")))
+    with warnings.catch_warnings(record=True) as caught, pytest.raises(SpecError) as info:
+        warnings.simplefilter("always")
+        app.generate().files("kubernetes")
+    shown = str(info.value) + "".join(str(w.message) for w in caught) + repr(info.value.diagnostics) \
+        + "".join(f"{d.message} {d.hint} {d.notes}" for d in info.value.diagnostics)
+    assert "SKY205" in shown and "SKY104" in shown
+    for s in ("s3cr3tvalue", "tokval1234", "TOKVAL1234"):
+        assert s not in shown
+
+
+# --------------------------------------------------------------------------- the redactor itself
+
+def test_redactor_forms():
+    from skyspec.redact import Redactor
+
+    r = Redactor()
+    r.add({"a": 'it\'s "q"\\x', "b": 12345678, "c": "line one\nsecond line", "d": "ab"})
+    assert r.scrub("""x 'it\\'s "q"\\\\x' y""") == "x '<redacted>' y"          # as Python quotes it
+    assert r.scrub(json.dumps({"v": 'it\'s "q"\\x'})) == '{"v": "<redacted>"}'  # as JSON does
+    assert r.scrub("n=12345678") == "n=<redacted>"
+    assert r.scrub("| second line") == "| <redacted>"                         # one line of many
+    assert r.scrub("ab cd") == "ab cd"                                        # too short to scrub
+    r.add("edac")  # part of "<redacted>": another word replaces secrets
+    assert r.scrub("edac") == "<hidden>"
+
+
+def test_credential_rule_is_shared():
+    from skyspec.redact import credential_env
+    from skyspec.rules import secret_in_env
+
+    assert secret_in_env.credential_env is credential_env
+    assert credential_env("PGPASSWORD", "x1") and credential_env("CACHE_URL", "redis://u:pw@h/0")
+    assert not credential_env("TOKEN_URL", "https://x") and not credential_env("DB_PASSWORD_FILE", "/run/x")
+
+
+# --------------------------------------------------------------------------- random secrets
+
+SECRET_TEXT = st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=0x24F,
+                                             blacklist_categories=("Cc", "Cs", "Zl", "Zp")),
+                      min_size=4, max_size=40).filter(lambda s: s.strip() == s)
+PLACEHOLDER = "PLACEHOLDER-SECRET-VALUE-000"
+
+
+def _project(root: Path, where: str, secret: str, broken: bool) -> list[str]:
+    """A project whose Secret `db-creds` gets ``secret`` as `data.password` from ``where``
+    (spec, overlay or --set); ``broken`` adds errors beside it. Returns the extra CLI args."""
+    q = json.dumps(secret)  # a JSON string is a YAML double-quoted scalar
+    extra = ", other: 5" if broken else ""
+    spec = APP + "---\nkind: Secret\nname: db-creds\n"
+    overlay = "{}\n"
+    args: list[str] = []
+    if where == "spec":
+        spec += f"data: {{password: {q}{extra}}}\n"
+    elif where == "overlay":
+        spec += "data: {password: placeholder}\n"
+        overlay = f"apps:\n  db-creds:\n    data: {{password: {q}{extra}}}\n"
+    else:
+        spec += "data: {password: placeholder}\n"
+        args = ["--set", f"db-creds.data.password={secret}"]
+    if broken:
+        spec += "---\nkind: Secret\nname: tok\ndata: {token: " + q + ", n: \"${int(self.data.token)}\"}\n"
+    project = PROJECT.replace("prod: {overlays: [overlays/prod.yaml]}",
+                              "qa: {overlays: [overlays/qa.yaml]}")
+    write_tree(root, {"skyspec.yaml": project, "apps/a.yaml": spec, "overlays/qa.yaml": overlay})
+    return args
+
+
+def _outputs(cli, root: Path, args: list[str], broken: bool) -> str:
+    out = []
+    for fmt in FORMATS:
+        out.append(cli("check", str(root), *args, "--diagnostics-format", fmt).output)
+    target = root / "out"
+    r = cli("build", str(root), "-o", str(target), *args)
+    out.append(r.output)
+    if not broken and "--set" not in args:
+        assert r.exit_code == 0, r.output
+    if target.exists():
+        out.extend(p.read_text(encoding="utf-8") for p in sorted(target.rglob("*")) if p.is_file())
+    return "\n".join(out).replace(str(root), "<root>")
+
+
+_BASELINE: dict = {}
+
+
+@settings(max_examples=int(os.environ.get("REDACT_EXAMPLES", "40")), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(secret=SECRET_TEXT, where=st.sampled_from(["spec", "overlay", "set"]), broken=st.booleans())
+def test_random_secrets_never_printed_nor_written(cli, secret, where, broken):
+    key = (where, broken)
+    with tempfile.TemporaryDirectory() as tmp:
+        if key not in _BASELINE:
+            base = Path(tmp) / "base"
+            _BASELINE[key] = _outputs(cli, base, _project(base, where, PLACEHOLDER, broken), broken)
+        # a secret that is also ordinary text of the output ("data", "kind: App") proves nothing
+        assume(secret not in _BASELINE[key] and secret not in "<root>" and secret not in PLACEHOLDER)
+        root = Path(tmp) / "p"
+        out = _outputs(cli, root, _project(root, where, secret, broken), broken)
+    assert secret not in out
+    assert PLACEHOLDER not in _BASELINE[key]
