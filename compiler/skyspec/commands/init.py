@@ -12,7 +12,7 @@ FILES = {
 # The project file: see https://skyspec.dev (or the README of skyspec).
 project: @NAME@
 namespace: @NAME@
-specs: ["apps/**/*.yaml", "apps/**/*.toml"]
+specs: ["apps/**/*.yaml"]   # add "apps/**/*.toml" with your first TOML spec: a glob matching nothing is an error
 environments:
   dev:  {overlays: [overlays/dev.yaml]}
   qa:   {overlays: [overlays/qa.yaml]}
