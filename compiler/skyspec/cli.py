@@ -154,7 +154,11 @@ def schema(out: Path) -> None:
     """Write the JSON Schemas of the spec language (for editors and CI)."""
     from .schema.spec import write_schemas
 
-    names = write_schemas(out)
+    try:
+        names = write_schemas(out)
+    except OSError as exc:
+        click.echo(f"skyspec: cannot write the schemas to {out}: {exc.strerror or exc}", err=True)
+        sys.exit(1)
     click.echo(f"skyspec: wrote {len(names)} schemas to {out}")
 
 

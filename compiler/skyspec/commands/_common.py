@@ -65,14 +65,15 @@ def require_envs(sessions, names, fmt: str = "text") -> None:
 
 
 def load_session(directory: Path, code: int = 1, allow_python: bool = False):
-    """The project at or above ``directory``; on failure its diagnostics are printed and the
-    command exits with ``code``."""
+    """The project at or above ``directory`` with its spec files loaded; on failure (no
+    project, or errors while loading: a refused path, a syntax error...) its diagnostics are
+    printed and the command exits with ``code``, never going on without the files it lacks."""
     from ..diagnostics import Diagnostics
     from ..pipeline import Session
 
     diags = Diagnostics()
     session = Session.find(directory, diags, allow_python)
-    if session is None or session.project is None:
+    if session is None or session.project is None or session.diags.has_errors:
         emit_diags(session or diags, "text")
         sys.exit(code)
     return session
