@@ -196,10 +196,28 @@ def test_spec_glob_matches_that_leave_or_are_special(make_project, outside):
     r = run(["check", "--diagnostics-format", "json"], root)
     assert r.returncode == 1, r.stderr
     found = {(d["code"], d["line"], d["message"]) for d in json.loads(r.stdout)}
-    assert ("SKY017", 3, 'spec file "apps/link.yaml" leads outside the project folder (through a symbolic link)') in found
+    assert ("SKY017", 3, 'spec file "apps/link.yaml" leads outside the project folder '
+                         "(through a symbolic link)") in found
     assert ("SKY007", 3, 'spec file "apps/pipe.yaml" is a FIFO (named pipe), not a regular file') in found
     assert not any("sub" in m for _, _, m in found)
     _no_leak(r, str(outside))
+
+
+def test_glob_through_a_folder_link_names_the_link_not_what_is_behind_it(make_project, cli, tmp_path):
+    """`apps/*/*.yaml` through `apps/ext -> ../../elsewhere`: one error for the link; the file
+    names skyspec saw behind it are not printed."""
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "private").mkdir(parents=True)
+    for name in ("id_rsa-backup.yaml", "aws-keys.yaml"):
+        (elsewhere / "private" / name).write_text(f"token: {CANARY}\n")
+    root = make_project({"apps/svc/api.yaml": APP}, project(specs='["apps/*/*.yaml", "apps/*/*/*.yaml"]'))
+    (root / "apps" / "ext").symlink_to(elsewhere)
+    r = cli("check", "--diagnostics-format", "json")
+    assert r.exit_code == 1
+    errs = [d for d in diags(r) if d["code"] == "SKY017"]
+    assert {d["message"] for d in errs} == {'spec file "apps/ext" leads outside the project folder '
+                                            "(through a symbolic link)"}, errs
+    _no_leak(r, "id_rsa", "aws-keys", "private", str(elsewhere))
 
 
 def test_spec_glob_matching_nothing_is_an_error(make_project, cli, tmp_path):
@@ -265,7 +283,8 @@ def test_python_must_be_a_boolean(make_project, cli):
 
 
 @pytest.mark.parametrize("args", [["check"], ["build", "-o", "out"], ["cost"], ["graph"],
-                                  ["explain", "api.replicas", "--env", "dev"], ["diff", "--env", "dev", "--env", "prod"]])
+                                  ["explain", "api.replicas", "--env", "dev"],
+                                  ["diff", "--env", "dev", "--env", "prod"]])
 def test_allow_python_on_every_command_that_loads_specs(make_project, cli, args):
     root = make_project({"apps/web.py": WEB_PY})
     r = cli(*args)
@@ -286,12 +305,17 @@ def test_python_overlay_and_template_need_the_opt_in(make_project, cli):
     assert not (root / "ran.marker").exists()
 
 
+@pytest.mark.filterwarnings("ignore::UserWarning")
 def test_the_python_api_needs_no_opt_in(tmp_path, monkeypatch):
-    from skyspec import App
+    """generate() is the user's own script: it compiles without `python: true`, and its
+    ConfigMap files are read from the working directory, contained like a project's."""
+    from skyspec import ConfigMap
 
     monkeypatch.chdir(tmp_path)
-    docs = App("api").image("nginx:1.27.2").port(8080).generate().to_yaml(str(tmp_path / "k8s"))
-    assert docs and (tmp_path / "k8s").is_dir()
+    (tmp_path / "nginx.conf").write_text("server {}\n")
+    files = ConfigMap("web").from_file("nginx.conf", "nginx.conf").generate().to_yaml(str(tmp_path / "k8s"))
+    text = "".join(Path(f).read_text() for f in files)
+    assert "server {}" in text
 
 
 # ---------------------------------------------------------------------------- exit codes
@@ -365,3 +389,49 @@ def test_init_and_schema_into_an_unwritable_place_exit_cleanly(cli, tmp_path):
     assert r.exit_code == 1 and "cannot" in r.output
     r = cli("schema", "-o", str(blocker / "schemas"))
     assert r.exit_code == 1 and "cannot" in r.output
+
+
+# ---------------------------------------------------------------------------- the gate itself
+
+@pytest.mark.parametrize("rel, why", [
+    ("apps/api.yaml", None), ("./apps/../apps/api.yaml", None), ("a/b/../../c", None),
+    ("..", "leaves"), ("a/../..", "leaves"), ("a//..//..//x", "leaves"), ("a\\..\\..\\x", "leaves"),
+    ("/etc/passwd", "absolute"), ("\\\\server\\share", "absolute"), ("C:/Windows/win.ini", "absolute"),
+    ("", "not a valid path"), ("a\0b", "not a valid path"),
+])
+def test_escape_as_written(rel, why):
+    from skyspec.contain import escape
+
+    got = escape(rel)
+    assert (got is None) if why is None else (why in got), got
+
+
+def test_contained_reports_each_refusal_once_and_returns_the_real_path(tmp_path, outside):
+    from skyspec.contain import contained
+    from skyspec.diagnostics import Diagnostics, Pos
+
+    root = tmp_path / "proj"
+    (root / "d").mkdir(parents=True)
+    (root / "d" / "f.yaml").write_text("a: 1\n")
+    (root / "in.yaml").symlink_to(root / "d" / "f.yaml")
+    (root / "out.yaml").symlink_to(outside)
+    (root / "loop.yaml").symlink_to(root / "loop.yaml")
+    (root / "d" / "up").symlink_to(tmp_path)            # a folder link that leads out
+    os.mkfifo(root / "p")
+    where = Pos("skyspec.yaml", 4, 7)
+    expect = {"d/f.yaml": None, "in.yaml": None, "out.yaml": "SKY017", "loop.yaml": "SKY007",
+              "d/up/secret.yaml": "SKY017", "p": "SKY007", "d": "SKY007", "nope.yaml": "SKY014", "d/x.py": "SKY018"}
+    (root / "d" / "x.py").write_text("raise SystemExit(3)\n")
+    for cache in (None, {}):
+        for rel, code in expect.items():
+            diags = Diagnostics()
+            got = contained(root, rel, where, diags, "overlay file", missing="SKY014", python=False, cache=cache)
+            if code is None:
+                assert got == (root / "d" / "f.yaml").resolve() and not diags.items, rel
+            else:
+                assert got is None and [(d.code, d.pos) for d in diags.items] == [(code, where)], (rel, diags.items)
+                quoted = "d/up" if cache is not None and rel.startswith("d/up/") else rel   # a glob match: the link
+                assert f'"{quoted}"' in diags.items[0].message and str(tmp_path) not in diags.items[0].message
+    assert contained(root, "d/x.py", where, Diagnostics(), python=True) == root.resolve() / "d" / "x.py"
+    assert contained(root, "d", where, Diagnostics(), folders=True) is None
+    assert contained(root, "out.yaml", where, None) is None        # peeking reports nothing

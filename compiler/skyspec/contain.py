@@ -15,9 +15,10 @@ This module only stats paths: it must not open, read or write any file.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
-from pathlib import Path, PurePosixPath, PureWindowsPath
+from pathlib import Path
 
 from .diagnostics import Diagnostics, Pos
 
@@ -36,11 +37,12 @@ _KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO (named pipe)"), (s
 
 
 def _absolute(rel: str) -> bool:
-    return rel.startswith(("/", "\\")) or os.path.isabs(rel) or bool(PureWindowsPath(rel).drive)
+    """Absolute on any system: `/x`, `\\x`, `C:...` (strings only: this runs per spec file)."""
+    return rel.startswith(("/", "\\")) or os.path.isabs(rel) or (rel[1:2] == ":" and rel[:1].isalpha())
 
 
-def _parts(rel: str) -> tuple[str, ...]:
-    return PurePosixPath(rel.replace("\\", "/")).parts
+def _parts(rel: str) -> list[str]:
+    return rel.replace("\\", "/").split("/")
 
 
 def escape(rel: str) -> str | None:
@@ -52,7 +54,7 @@ def escape(rel: str) -> str | None:
         return "is an absolute path"
     depth = 0
     for part in _parts(rel):
-        depth += -1 if part == ".." else 0 if part == "." else 1
+        depth += -1 if part == ".." else 0 if part in ("", ".") else 1
         if depth < 0:
             return "leaves the project folder (`..`)"
     return None
@@ -75,7 +77,8 @@ def glob_allowed(pattern: str, pos: Pos | None, diags: Diagnostics, what: str = 
 
 
 def contained(root: Path, rel: str, pos: Pos | None, diags: Diagnostics | None, what: str = "file", *,
-              missing: str = "SKY003", python: bool = True, folders: bool = False) -> Path | None:
+              missing: str = "SKY003", python: bool = True, folders: bool = False,
+              cache: dict | None = None) -> Path | None:
     """The real path of ``rel`` (written at ``pos`` in project input, relative to ``root``)
     when it is a regular file inside ``root`` once every symlink is resolved; otherwise None,
     reported at ``pos`` (unless ``diags`` is None: callers that only peek, such as the cost
@@ -86,6 +89,11 @@ def contained(root: Path, rel: str, pos: Pos | None, diags: Diagnostics | None, 
       folder when ``folders`` is true (a glob matched it; it is skipped silently);
     - a `.py` file when ``python`` is false: SKY018 (it would run arbitrary code);
     - absent or unreadable: the caller's ``missing`` code, `... "rel" not found`.
+
+    ``cache``, a dict shared by many calls on one root (the matches of the `specs` globs),
+    resolves each folder once: then only a file that is itself a symlink is walked in full.
+    Such a match that leads out is reported by the link it goes through (every file behind
+    one link is one error, and no name read behind the link is printed).
     """
     def report(code: str, message: str, hint: str) -> None:
         if diags is not None:
@@ -95,21 +103,29 @@ def contained(root: Path, rel: str, pos: Pos | None, diags: Diagnostics | None, 
     if why:
         report(OUTSIDE, f'{what} "{rel}" {why}', INSIDE_HINT)
         return None
-    top = root.resolve()
     try:
-        real = (top / rel).resolve()
-    except (OSError, RuntimeError, ValueError):  # a symlink loop
-        report(SPECIAL, f'{what} "{rel}" cannot be resolved (a loop of symbolic links?)', SPECIAL_HINT)
+        top, real = _resolve(root, rel, cache)
+    except (OSError, RuntimeError, ValueError):  # a symlink loop, on some systems
+        report(SPECIAL, f'{what} "{rel}" is a loop of symbolic links, not a regular file', SPECIAL_HINT)
         return None
-    if not real.is_relative_to(top):
-        report(OUTSIDE, f'{what} "{rel}" leads outside the project folder (through a symbolic link)', INSIDE_HINT)
+    if not _inside(real, top):
+        # a glob match names what it found behind the link: quote only the link, a name inside
+        shown = rel if cache is None else _exit(top, rel)
+        report(OUTSIDE, f'{what} "{shown}" leads outside the project folder (through a symbolic link)',
+               INSIDE_HINT)
         return None
     try:
         mode = os.stat(real).st_mode
     except FileNotFoundError:
         report(missing, f'{what} "{rel}" not found', "paths are relative to the project file")
         return None
-    except (OSError, ValueError) as exc:
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            report(SPECIAL, f'{what} "{rel}" is a loop of symbolic links, not a regular file', SPECIAL_HINT)
+        else:
+            report(missing, f'{what} "{rel}" cannot be read ({exc.__class__.__name__})', INSIDE_HINT)
+        return None
+    except ValueError as exc:
         report(missing, f'{what} "{rel}" cannot be read ({exc.__class__.__name__})', INSIDE_HINT)
         return None
     if not stat.S_ISREG(mode):
@@ -118,7 +134,47 @@ def contained(root: Path, rel: str, pos: Pos | None, diags: Diagnostics | None, 
         kind = next((name for test, name in _KINDS if test(mode)), "not a regular file")
         report(SPECIAL, f'{what} "{rel}" is {kind}, not a regular file', SPECIAL_HINT)
         return None
-    if not python and (real.suffix == ".py" or rel.endswith(".py")):
+    if not python and (real.endswith(".py") or rel.endswith(".py")):
         report(PYTHON, f'{what} "{rel}" is a Python file, and Python spec files are not enabled', PYTHON_HINT)
         return None
-    return real
+    return Path(real)
+
+
+def _resolve(root: Path, rel: str, cache: dict | None) -> tuple[str, str]:
+    """(the real root, the real path of ``rel`` under it), as strings: what ``Path.resolve``
+    gives, with the folders of ``rel`` taken from ``cache`` (resolved once each) and one
+    ``lstat`` of the last component, walked in full only when it is a symlink."""
+    if cache is None:
+        top = str(root.resolve())
+        return top, os.path.realpath(os.path.join(top, rel))
+    top = cache.get("")
+    if top is None:
+        top = cache[""] = str(root.resolve())
+    folder, name = os.path.split(rel)
+    if name in ("", ".", ".."):
+        return top, os.path.realpath(os.path.join(top, rel))
+    real_dir = cache.get(folder) if folder else top
+    if real_dir is None:
+        real_dir = cache[folder] = os.path.realpath(os.path.join(top, folder))
+    path = os.path.join(real_dir, name)
+    try:
+        if stat.S_ISLNK(os.lstat(path).st_mode):
+            return top, os.path.realpath(path)
+    except OSError:
+        pass  # absent or unreadable: the stat that follows reports it
+    return top, path
+
+
+def _inside(real: str, top: str) -> bool:
+    return real == top or real.startswith(os.path.join(top, ""))
+
+
+def _exit(top: str, rel: str) -> str:
+    """The shortest leading part of ``rel`` that resolves outside ``top``: the link, itself
+    inside the project, through which the rest of ``rel`` was found."""
+    parts = rel.split("/")
+    for n in range(1, len(parts) + 1):
+        head = "/".join(parts[:n])
+        if not _inside(os.path.realpath(os.path.join(top, head)), top):
+            return head
+    return rel

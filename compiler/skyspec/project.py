@@ -134,14 +134,16 @@ def discover_specs(project: Project, diags: Diagnostics) -> dict[str, Path]:
     `/`-separated) -> the real path to read, without the project file, overlay files, hidden
     folders and `out/`. A glob that is absolute or has `..`, or matches no file, is an error;
     so is a match that is not a regular file inside the project, or a `.py` file when the
-    project does not enable Python (all at the glob). Matches are never resolved one by one
-    beyond that check: resolving was a third of loading time."""
+    project does not enable Python (all at the glob). Each folder is resolved once, and only
+    a match that is itself a symlink is resolved on its own: resolving every path in full
+    was a third of loading time."""
     root = project.root
     excluded = set(PROJECT_FILES)
     for ovs in [e.overlays for e in project.environments.values()] + [t.overlays for t in project.targets.values()]:
         excluded.update(os.path.normpath(o).replace(os.sep, "/") for o in ovs if isinstance(o, str))
     written = "specs" in project.data
     found: dict[str, Path] = {}
+    folders: dict = {}          # resolved once per folder, for every match
     for i, pattern in enumerate(project.specs):
         pos = project.pos("specs", i)
         if not glob_allowed(pattern, pos, diags):
@@ -156,7 +158,8 @@ def discover_specs(project: Project, diags: Diagnostics) -> dict[str, Path]:
                         hint="globs are relative to the project file; fix the pattern or remove it")
         for m in matched:
             if m not in found:
-                real = contained(root, m, pos, diags, "spec file", python=project.python, folders=True)
+                real = contained(root, m, pos, diags, "spec file", python=project.python, folders=True,
+                                 cache=folders)
                 if real is not None:
                     found[m] = real
     if not written and not found:

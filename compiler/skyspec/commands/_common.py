@@ -1,9 +1,10 @@
 """What the commands share with each other and with :mod:`skyspec.cli`: finding the project
-(:func:`load_session`, which exits with the diagnostics when there is none), the
-`--allow-python` option (:func:`allow_python_option`), the usage check of `--env` names
-(:func:`require_envs`, exit 2) and printing diagnostics as text, JSON or SARIF
-(:func:`emit_diags`, which hides the lines of secret values from code frames). It holds no command and must not import skyspec.cli (the command line sits
-above the commands and imports this module, never the reverse).
+(:func:`load_session`, which exits with the diagnostics when there is none or it failed to
+load), the `--allow-python` option (:func:`allow_python_option`), the usage check of `--env`
+names (:func:`require_envs`, exit 2) and printing diagnostics as text, JSON or SARIF
+(:func:`emit_diags`, which hides the lines of secret values from code frames). It holds no
+command and must not import skyspec.cli (the command line sits above the commands and
+imports this module, never the reverse).
 """
 
 from __future__ import annotations
