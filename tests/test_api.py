@@ -579,6 +579,7 @@ environments:
   dev: {}
   prod: {overlays: [overlays/prod.yaml]}
 """
+PY_PROJECT = PROJECT + "python: true   # .py spec files run: trusted code\n"
 
 WEB_PY = '''
 from skyspec import App, Secret
@@ -613,7 +614,7 @@ def test_skyspec_build_with_a_python_spec_file(make_project, cli, tmp_path):
     root = make_project({"apps/web.py": WEB_PY, "apps/db.yaml": DB_YAML, "overlays/prod.yaml": """
         apps:
           api: {replicas: 3}
-    """}, PROJECT)
+    """}, PY_PROJECT)
     r = cli("build", "-o", str(tmp_path / "out"), "--format", "kubernetes")
     assert r.exit_code == 0, r.output
     docs = load_docs(tmp_path / "out" / "prod" / "kubernetes")
@@ -650,7 +651,7 @@ def _commands() -> set[str]:
 ])
 def test_problems_in_a_python_spec_file_are_located(make_project, cli, source, code, line, fragment):
     make_project({"apps/web.py": source}, PROJECT)
-    r = cli("check", "--diagnostics-format", "json")
+    r = cli("check", "--allow-python", "--diagnostics-format", "json")
     assert r.exit_code == 1
     import json
 
@@ -658,7 +659,7 @@ def test_problems_in_a_python_spec_file_are_located(make_project, cli, source, c
     d = next(d for d in diags if d["code"] == code)
     assert d["file"] == "apps/web.py" and d["line"] == line, d
     assert fragment in d["message"], d
-    r = cli("check")
+    r = cli("check", "--allow-python")
     assert "Traceback" not in r.output
 
 

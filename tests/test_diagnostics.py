@@ -128,7 +128,7 @@ def test_usage_errors_exit_2(make_project, cli):
 def test_unknown_environment(make_project, cli):
     make_project({"apps/api.yaml": APP})
     r = cli("build", "--env", "prd")
-    assert r.exit_code == 1
+    assert r.exit_code == 2   # a usage error
     assert 'did you mean "prod"?' in r.stderr
 
 

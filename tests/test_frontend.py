@@ -83,7 +83,7 @@ def test_a_bom_is_accepted_and_shifts_no_column(tmp_path):
 def test_an_error_after_a_bom_is_reported_where_it_is(tmp_path):
     _, diags, shown = _load_bytes(tmp_path, "b.toml", b"\xef\xbb\xbfkind = = 1\n")
     assert [(d.code, str(d.pos)) for d in diags] == [("SKY002", "b.toml:1:8")]
-    assert " 1 | kind = = 1\n" in shown  # the frame shows no BOM
+    assert " 1 | kind = = ****\n" in shown  # the frame shows no BOM (and masks values: the file did not parse)
     _, diags, _ = _load_bytes(tmp_path, "c.toml", b"\xef\xbb\xbfkind = 'App'\nname = [1,,]\n")
     assert [(d.code, str(d.pos)) for d in diags] == [("SKY002", "c.toml:2:11")]
     _, diags, _ = _load_bytes(tmp_path, "b.yaml", b"\xef\xbb\xbfkind: [App\nname: x: y\n")

@@ -279,9 +279,10 @@ def test_configmap_files_json_yaml(build, make_project):
     assert yaml.safe_load(data["app.yaml"]) == {"mode": "fast", "hosts": ["a", "b"]}
 
 
-def test_configmap_file_outside_the_project_is_refused(build):
+def test_configmap_file_outside_the_project_is_refused(build):  # more in test_contain.py
     r = build({"apps/c.yaml": "kind: ConfigMap\nname: web\nfiles: {passwd: ../../../etc/passwd}\n"}, ok=False)
-    assert r.exit_code == 1 and "error[SKY118]" in r.stderr and "root:" not in r.output
+    assert r.exit_code == 1 and "error[SKY017]" in r.stderr and "root:" not in r.output
+    assert "apps/c.yaml:3:" in r.stderr   # at the `files:` entry
 
 
 def test_secrets_external_and_literal(build):

@@ -270,7 +270,9 @@ def test_a_fifo_spec_or_overlay_is_reported_by_check(tmp_path):
     r = subprocess.run([sys.executable, "-m", "skyspec", "check", str(root)], capture_output=True, text=True,
                        timeout=60, env={**os.environ, "PYTHONPATH": str(ROOT / "compiler")}, cwd=tmp_path)
     assert r.returncode == 1, r.stderr
-    assert "p/apps/pipe.yaml:1:1: error[SKY007]" in r.stderr and "p/ov.yaml:1:1: error[SKY007]" in r.stderr
+    # reported where the project names them: the default glob (the project file) and the overlay entry
+    assert 'p/skyspec.yaml:1:1: error[SKY007]: spec file "apps/pipe.yaml" is a FIFO' in r.stderr
+    assert 'p/skyspec.yaml:2:33: error[SKY007]: overlay file "ov.yaml" is a FIFO' in r.stderr
     assert "Traceback" not in r.stderr
 
 

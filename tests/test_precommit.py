@@ -55,3 +55,19 @@ def test_hook_with_only_unrelated_files_passes(tmp_path):
     repo = make_repo(tmp_path)
     r = run_hook(repo, [".github/workflows/ci.yml"])
     assert r.returncode == 0, r.stderr
+
+
+def test_hook_never_runs_a_python_spec_file_of_a_pull_request(tmp_path):
+    """A pull request that adds a `.py` spec (and the glob for it) makes the hook fail with
+    SKY018 at the glob; the file never runs. The description tells users so."""
+    repo = make_repo(tmp_path)
+    (repo / "deploy/skyspec.yaml").write_text((repo / "deploy/skyspec.yaml").read_text()
+                                              .replace("specs: ['apps/*.yaml']", "specs: ['apps/*.yaml', 'apps/*.py']"))
+    (repo / "deploy/apps/evil.py").write_text("import pathlib\n"
+                                              "pathlib.Path(__file__).with_name('ran').write_text('pwned')\n")
+    r = run_hook(repo, ["deploy/skyspec.yaml", "deploy/apps/evil.py"])
+    assert r.returncode == 1
+    assert "deploy/skyspec.yaml:2:24: error[SKY018]" in r.stderr and "python: true" in r.stderr
+    assert not (repo / "deploy/apps/ran").exists()
+    hook = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())[0]
+    assert "python: true" in hook["description"] and "--allow-python" in hook["description"]

@@ -62,4 +62,4 @@ def test_template_cycle(make_project, cli):
 def test_template_outside_the_project(make_project, cli):
     make_project({"apps/api.yaml": "kind: App\nname: api\nuse: ../../etc/x.yaml\n"})
     r = cli("check")
-    assert r.exit_code == 1 and "error[SKY120]" in r.stderr
+    assert r.exit_code == 1 and "error[SKY017]" in r.stderr and "apps/api.yaml:3:" in r.stderr

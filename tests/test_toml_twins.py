@@ -57,6 +57,11 @@ def test_toml_twins_build_identically(example, tmp_path, cli):
             (f.parent / f"{f.stem}-{i}.toml").write_text(to_toml(d))
             converted += 1
     assert converted >= 5
+    # no YAML spec is left, and a glob that matches no file is an error: the twin lists TOML only
+    pf = toml_proj / "skyspec.yaml"
+    text = pf.read_text()
+    assert 'specs: ["apps/**/*.yaml", "apps/**/*.toml"]' in text
+    pf.write_text(text.replace('specs: ["apps/**/*.yaml", "apps/**/*.toml"]', 'specs: ["apps/**/*.toml"]'))
     ry = cli("build", str(yaml_proj), "-o", str(tmp_path / "oy"))
     rt = cli("build", str(toml_proj), "-o", str(tmp_path / "ot"))
     assert ry.exit_code == 0, ry.output

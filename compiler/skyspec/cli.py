@@ -14,7 +14,7 @@ from typing import Sequence
 import click
 
 from . import __version__
-from .commands._common import emit_diags
+from .commands._common import allow_python_option, emit_diags, require_envs
 
 DIAG_FORMATS = click.Choice(["text", "json", "sarif"])
 
@@ -48,20 +48,21 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("directory", default=".", type=click.Path(file_okay=True, path_type=Path))
+@click.argument("directory", default=".", type=click.Path(exists=True, file_okay=True, path_type=Path))
 @click.option("--env", "-e", "envs", multiple=True, help="Environment to build (repeatable; default: all).")
 @click.option("--format", "-f", "formats", multiple=True,
               help="kubernetes, compose, helm, kustomize (comma-separated or repeated; default: the project's outputs).")
 @click.option("--out", "-o", type=click.Path(path_type=Path), help="Output folder (default: out/ beside the project file).")
 @click.option("--set", "sets", multiple=True, metavar="APP.PATH=VALUE", help="Override a value (the last layer).")
 @click.option("--diagnostics-format", "dfmt", type=DIAG_FORMATS, default="text", show_default=True)
-def build(directory: Path, envs, formats, out, sets, dfmt) -> None:
+@allow_python_option
+def build(directory: Path, envs, formats, out, sets, dfmt, allow_python) -> None:
     """Compile the project in DIRECTORY and write the outputs."""
     from .pipeline import Session, render
     from .output import write_tree
 
     fmts = _split_formats(formats)
-    session = Session.find(directory)
+    session = Session.find(directory, allow_python=allow_python)
     if session is None:
         from .diagnostics import Diagnostics
 
@@ -70,6 +71,7 @@ def build(directory: Path, envs, formats, out, sets, dfmt) -> None:
         emit_diags(d, dfmt)
         sys.exit(1)
     proj = session.project
+    require_envs([session], envs, dfmt)
     compiled = {}
     if proj is not None:
         compiled = session.compile_all(envs, sets)
@@ -95,11 +97,12 @@ def build(directory: Path, envs, formats, out, sets, dfmt) -> None:
 
 
 @main.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("--env", "-e", "envs", multiple=True, help="Environment to check (repeatable; default: all).")
 @click.option("--set", "sets", multiple=True, metavar="APP.PATH=VALUE", help="Override a value (the last layer).")
 @click.option("--diagnostics-format", "--format", "dfmt", type=DIAG_FORMATS, default="text", show_default=True)
-def check(paths, envs, sets, dfmt) -> None:
+@allow_python_option
+def check(paths, envs, sets, dfmt, allow_python) -> None:
     """Check specs and overlays without writing anything.
 
     PATHS may be project folders or files (as pre-commit passes them); each is checked as
@@ -127,10 +130,9 @@ def check(paths, envs, sets, dfmt) -> None:
         Session.find(Path("."), diags)
         emit_diags(diags, dfmt)
         sys.exit(1)
-    sessions = []
-    for pf in roots:
-        s = Session(pf, diags, sources)
-        sessions.append(s)
+    sessions = [Session(pf, diags, sources, allow_python=allow_python) for pf in roots]
+    require_envs(sessions, envs, dfmt)
+    for s in sessions:
         if s.project is not None:
             s.compile_all(envs, sets)
 
@@ -153,7 +155,11 @@ def schema(out: Path) -> None:
     """Write the JSON Schemas of the spec language (for editors and CI)."""
     from .schema.spec import write_schemas
 
-    names = write_schemas(out)
+    try:
+        names = write_schemas(out)
+    except OSError as exc:
+        click.echo(f"skyspec: cannot write the schemas to {out}: {exc.strerror or exc}", err=True)
+        sys.exit(1)
     click.echo(f"skyspec: wrote {len(names)} schemas to {out}")
 
 

@@ -109,7 +109,7 @@ class Generated:
                     pf.write_text(dump({"project": self.name, "namespace": self.namespace,
                                         "specs": ["python-builders.yaml"], "environments": {env: {}}}),
                                   encoding="utf-8")
-                    s = Session(pf, diags, sources, extra_docs=docs)
+                    s = Session(pf, diags, sources, extra_docs=docs, allow_python=True)  # trusted: the caller's code
                     sessions.append(s)
                     if s.project is None:
                         continue

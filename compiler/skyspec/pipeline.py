@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
+from .contain import contained
 from .diagnostics import Diagnostics, Sources
 from .frontend import SourceDoc
 from .ir.model import IR, Context
@@ -44,16 +45,21 @@ class Compiled:
 
 class Session:
     def __init__(self, project_file: Path, diags: Diagnostics | None = None, sources: Sources | None = None,
-                 extra_docs: Sequence[SourceDoc] = ()):
+                 extra_docs: Sequence[SourceDoc] = (), allow_python: bool = False):
+        """``allow_python`` (`--allow-python`) lets `.py` spec, overlay and template files run,
+        as `python: true` in the project file does: they are trusted code."""
         self.diags = diags if diags is not None else Diagnostics()
         self.sources = sources if sources is not None else Sources()
         self._overlays: dict = {}
         self._bases: dict = {}
         self.project: Project | None = load_project(project_file, self.diags, self.sources)
+        if self.project is not None and allow_python:
+            self.project.python = True
         from .layers.templates import Templates
 
         self.templates = Templates(project_file.parent, self.diags, self.sources,
-                                   self.project.limits if self.project is not None else DEFAULT)
+                                   python=self.project is not None and self.project.python,
+                                   limits=self.project.limits if self.project is not None else DEFAULT)
         self.docs: list[SourceDoc] = []
         if self.project is not None:
             docs = load_specs(self.project, self.diags, self.sources) + list(extra_docs)
@@ -61,14 +67,14 @@ class Session:
             self.docs = identify(docs, self.diags)
 
     @classmethod
-    def find(cls, start: Path, diags: Diagnostics | None = None) -> "Session | None":
+    def find(cls, start: Path, diags: Diagnostics | None = None, allow_python: bool = False) -> "Session | None":
         diags = diags if diags is not None else Diagnostics()
         pf = find_project_file(start)
         if pf is None:
             diags.error("SKY010", f"no skyspec.yaml or skyspec.toml in {shown_path(start)} or above it",
                         hint="run `skyspec init` to create one, or pass the project folder")
             return None
-        return cls(pf, diags)
+        return cls(pf, diags, allow_python=allow_python)
 
     # ------------------------------------------------------------------ environments
     def env(self, name: str) -> Environment | None:
@@ -96,13 +102,12 @@ class Session:
         assert self.project is not None
         out = []
         for i, rel in enumerate(rels):
-            path = self.project.root / rel
-            if not path.exists():  # a FIFO or a folder is reported by the loader
-                self.diags.error("SKY014", f'overlay file "{rel}" not found', self.project.pos(*at, i),
-                                 hint="paths are relative to the project file")
+            path = contained(self.project.root, rel, self.project.pos(*at, i), self.diags, "overlay file",
+                             missing="SKY014", python=self.project.python)
+            if path is None:
                 continue
             ov = load_overlay(path, shown_path(path), f"{kind}:{rel}", self.diags, self.sources, self._overlays,
-                              self.project.limits)
+                              python=self.project.python, limits=self.project.limits)
             if ov is not None:
                 out.append(ov)
         return out

@@ -1,14 +1,17 @@
-"""The project file (`skyspec.yaml` or `skyspec.toml`) and the spec files it names."""
+"""The project file (`skyspec.yaml` or `skyspec.toml`) and the spec files it names.
+
+Every file found here goes through :func:`skyspec.contain.contained` (inside the project,
+a regular file, `.py` only when the project enables Python); this module reads nothing else."""
 
 from __future__ import annotations
 
 import os
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .builders.load import load_python
+from .contain import contained, glob_allowed
 from .diagnostics import Diagnostics, Pos, Sources
 from .frontend import SourceDoc, load_file
 from .limits import DEFAULT, Limits, LimitsError
@@ -53,6 +56,7 @@ class Project:
     data: dict                      # the whole project file
     prov: Prov
     limits: Limits = DEFAULT        # `limits:`, for the spec, overlay and template files (not the project file)
+    python: bool = False            # `.py` spec files run (`python: true` or --allow-python): trusted code
 
     def shown(self, path: Path) -> str:
         return shown_path(path)
@@ -81,7 +85,11 @@ def load_project(path: Path, diags: Diagnostics, sources: Sources) -> Project | 
     from .schema import validate
 
     shown = shown_path(path)
-    docs = load_file(path, shown, diags, sources)
+    # the project file must be a regular file in its own folder (no FIFO, no symlink leading out)
+    real = contained(path.parent, path.name, None, diags, "project file", missing="SKY010")
+    if real is None:
+        return None
+    docs = load_file(real, shown, diags, sources)
     if not docs:
         if not diags.has_errors:
             diags.error("SKY011", "the project file is empty", Pos(shown, 1, 1),
@@ -115,6 +123,7 @@ def load_project(path: Path, diags: Diagnostics, sources: Sources) -> Project | 
         specs=list(data.get("specs", ["**/*.yaml", "**/*.yml", "**/*.toml"])),
         environments=envs, outputs=list(data.get("outputs", ["kubernetes"])),
         vars=dict(data.get("vars", {})), data=data, prov=prov, targets={}, limits=limits,
+        python=data.get("python") is True,
     )
     for name, t in (data.get("targets") or {}).items():
         for i, e in enumerate(t["environments"]):
@@ -128,31 +137,43 @@ def load_project(path: Path, diags: Diagnostics, sources: Sources) -> Project | 
     return proj
 
 
-def discover_specs(project: Project, diags: Diagnostics) -> list[str]:
-    """Spec files matched by the project's globs, as paths relative to the project root
-    (sorted, `/`-separated), without the project file, overlay files, hidden folders and
-    `out/`. Paths are never resolved one by one: that was a third of loading time."""
+def discover_specs(project: Project, diags: Diagnostics) -> dict[str, Path]:
+    """Spec files matched by the project's globs: path relative to the project root (sorted,
+    `/`-separated) -> the real path to read, without the project file, overlay files, hidden
+    folders and `out/`. A glob that is absolute or has `..`, or matches no file, is an error;
+    so is a match that is not a regular file inside the project, or a `.py` file when the
+    project does not enable Python (all at the glob). Each folder is resolved once, and only
+    a match that is itself a symlink is resolved on its own: resolving every path in full
+    was a third of loading time."""
     root = project.root
     excluded = set(PROJECT_FILES)
     for ovs in [e.overlays for e in project.environments.values()] + [t.overlays for t in project.targets.values()]:
-        excluded.update(os.path.normpath(o).replace(os.sep, "/") for o in ovs)
-    found: set[str] = set()
+        excluded.update(os.path.normpath(o).replace(os.sep, "/") for o in ovs if isinstance(o, str))
+    written = "specs" in project.data
+    found: dict[str, Path] = {}
+    folders: dict = {}          # resolved once per folder, for every match
     for i, pattern in enumerate(project.specs):
-        matched = [p.relative_to(root).as_posix() for p in root.glob(pattern)]
+        pos = project.pos("specs", i)
+        if not glob_allowed(pattern, pos, diags):
+            continue
+        try:
+            matched = sorted(p.relative_to(root).as_posix() for p in root.glob(pattern))
+        except (OSError, ValueError, NotImplementedError):
+            matched = []
         matched = [m for m in matched if m not in excluded and not _ignored(m)]
-        if not matched:
-            diags.warning("SKY012", f'spec glob "{pattern}" matches no file', project.pos("specs", i))
-        found.update(m for m in matched if _not_a_dir(root / m))
-    return sorted(found)
-
-
-def _not_a_dir(path: Path) -> bool:
-    """Files, including FIFOs and devices (which loading then reports, without opening them);
-    not folders nor dangling links."""
-    try:
-        return not stat.S_ISDIR(os.stat(path).st_mode)
-    except (OSError, ValueError):
-        return False
+        if not matched and written:
+            diags.error("SKY012", f'spec glob "{pattern}" matches no file', pos,
+                        hint="globs are relative to the project file; fix the pattern or remove it")
+        for m in matched:
+            if m not in found:
+                real = contained(root, m, pos, diags, "spec file", python=project.python, folders=True,
+                                 cache=folders)
+                if real is not None:
+                    found[m] = real
+    if not written and not found:
+        diags.error("SKY012", f'the default spec globs ({", ".join(project.specs)}) match no file', project.pos(),
+                    hint="add spec files beside the project file, or list their globs under `specs:`")
+    return dict(sorted(found.items()))
 
 
 def _ignored(rel: str) -> bool:
@@ -163,7 +184,8 @@ def _ignored(rel: str) -> bool:
 def load_specs(project: Project, diags: Diagnostics, sources: Sources) -> list[SourceDoc]:
     docs: list[SourceDoc] = []
     shown_root = shown_path(project.root)
-    for rel in discover_specs(project, diags):
+    python = load_python if project.python else None
+    for rel, real in discover_specs(project, diags).items():
         shown = rel if shown_root == "." else f"{shown_root}/{rel}"
-        docs.extend(load_file(project.root / rel, shown, diags, sources, project.limits, python=load_python))
+        docs.extend(load_file(real, shown, diags, sources, project.limits, python=python))
     return docs

@@ -14,18 +14,21 @@ from pathlib import Path
 
 import click
 
+from ._common import allow_python_option
+
 FORMATS = click.Choice(["table", "json", "markdown"])
 
 
 @click.command("cost")
-@click.argument("directory", default=".", type=click.Path(file_okay=True, path_type=Path))
+@click.argument("directory", default=".", type=click.Path(exists=True, file_okay=True, path_type=Path))
 @click.option("--env", "-e", "envs", multiple=True, help="Environment (repeatable; default: all, with their targets).")
 @click.option("--format", "-f", "fmt", type=FORMATS, default="table", show_default=True,
               help="table (terminal), json (stable keys, for scripts) or markdown (for PR comments).")
 @click.option("--against", "rev", metavar="REV",
               help="Compare with the project as of git revision REV (a commit, branch, tag, HEAD~1, ...).")
 @click.option("--set", "sets", multiple=True, metavar="APP.PATH=VALUE", help="Override a value (the last layer).")
-def cost(directory: Path, envs, fmt: str, rev: str | None, sets) -> None:
+@allow_python_option
+def cost(directory: Path, envs, fmt: str, rev: str | None, sets, allow_python: bool) -> None:
     """Estimate the monthly cost of the project in DIRECTORY.
 
     Per environment (and per target cluster of it), a row per workload: kind, pods running
@@ -44,13 +47,14 @@ def cost(directory: Path, envs, fmt: str, rev: str | None, sets) -> None:
 
     Exit status: 0; 1 when the specs have errors or an environment is over its budget
     (diagnostics on stderr, located at the `budget` line of the project file); 2 for a
-    usage error (such as a revision git does not know).
+    usage error (such as a revision git does not know, or an unknown environment).
     """
     from ..cost.budget import check_budget, deferred_budget
     from ..cost.report import diff, render, render_diff
-    from ._common import emit_diags, load_session
+    from ._common import emit_diags, load_session, require_envs
 
-    session = load_session(directory)
+    session = load_session(directory, allow_python=allow_python)
+    require_envs([session], envs)
     with deferred_budget():
         compiled = session.compile_all(envs, sets)
     if session.diags.has_errors:
@@ -61,7 +65,7 @@ def cost(directory: Path, envs, fmt: str, rev: str | None, sets) -> None:
         check_budget(rep, session.diags)
 
     if rev:
-        before = _reports_at(rev, session.project, envs, sets)
+        before = _reports_at(rev, session.project, envs, sets, allow_python)
         text = render_diff(diff(before, reports), rev, fmt)
     else:
         text = render(list(reports.values()), fmt)
@@ -75,7 +79,7 @@ def _git(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True)
 
 
-def _reports_at(rev: str, project, envs, sets) -> dict:
+def _reports_at(rev: str, project, envs, sets, allow_python: bool = False) -> dict:
     """The cost reports of ``project`` as of git revision ``rev``: the project at the same
     path inside a detached worktree of ``rev``, removed afterwards whatever happens. An
     environment the old project does not have is left out (its workloads show as added)."""
@@ -110,7 +114,7 @@ def _reports_at(rev: str, project, envs, sets) -> dict:
             if pf is None or pf.parent.resolve() != old_root.resolve():
                 return {}      # no project there yet: everything is new
         diags = Diagnostics()
-        old = Session(pf, diags)
+        old = Session(pf, diags, allow_python=allow_python)
         if old.project is None:
             _fail_old(rev, old)
         names = [e for e in (envs or old.project.environments) if e in old.project.environments]

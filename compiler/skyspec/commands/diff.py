@@ -9,6 +9,8 @@ from typing import Any
 
 import click
 
+from ._common import allow_python_option
+
 
 def _leaves(data: Any, path: tuple = ()) -> dict[tuple, Any]:
     out: dict[tuple, Any] = {}
@@ -58,17 +60,18 @@ def compare(a_specs, b_specs) -> list[dict]:
 
 
 @click.command()
-@click.argument("directory", default=".", type=click.Path(path_type=Path))
+@click.argument("directory", default=".", type=click.Path(exists=True, path_type=Path))
 @click.option("--env", "-e", "envs", multiple=True, required=True, help="Two environments to compare (`--env qa --env prod`).")
 @click.option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def diff(directory: Path, envs, fmt: str) -> None:
+@allow_python_option
+def diff(directory: Path, envs, fmt: str, allow_python: bool) -> None:
     """Show, per workload, the values that differ between two environments and where each
     side's value came from. Exit 0 when they are the same, 1 when they differ."""
     from ._common import emit_diags, load_session
 
     if len(envs) != 2:
         raise click.UsageError("give exactly two environments: --env A --env B")
-    session = load_session(directory, 2)
+    session = load_session(directory, 2, allow_python)
     sides = []
     for name in envs:
         env = session.env(name)

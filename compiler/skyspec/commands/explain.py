@@ -7,23 +7,27 @@ from pathlib import Path
 
 import click
 
+from ._common import allow_python_option
+
 
 @click.command()
 @click.argument("query")
-@click.argument("directory", default=".", type=click.Path(path_type=Path))
+@click.argument("directory", default=".", type=click.Path(exists=True, path_type=Path))
 @click.option("--env", "-e", "env", required=True, help="Environment (or `env.target`) to explain the value in.")
 @click.option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def explain(query: str, directory: Path, env: str, fmt: str) -> None:
+@allow_python_option
+def explain(query: str, directory: Path, env: str, fmt: str, allow_python: bool) -> None:
     """Show a value and the chain of layers that produced it.
 
     QUERY is a spec value (`api.replicas`, `api.env.LOG_LEVEL`, `ConfigMap/web.data`) or a
     field of a generated manifest (`Deployment/api:spec.replicas`), which is traced back to
     the spec lines it came from."""
-    from ._common import emit_diags, load_session
+    from ._common import emit_diags, load_session, require_envs
     from ..explain import QueryError, answer, render_text
 
-    session = load_session(directory, 1)
+    session = load_session(directory, 1, allow_python)
     env_name, _, target_name = env.partition(".")
+    require_envs([session], [env_name])
     target = session.project.targets.get(target_name) if target_name else None
     if target_name and target is None:
         click.echo(f"skyspec: unknown target {target_name!r}", err=True)

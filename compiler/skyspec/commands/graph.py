@@ -7,16 +7,20 @@ from pathlib import Path
 
 import click
 
+from ._common import allow_python_option
+
 
 @click.command()
-@click.argument("directory", default=".", type=click.Path(path_type=Path))
+@click.argument("directory", default=".", type=click.Path(exists=True, path_type=Path))
 @click.option("--env", "-e", "env", help="Environment (default: the first one).")
 @click.option("--format", "-f", "fmt", type=click.Choice(["mermaid", "dot"]), default="mermaid", show_default=True)
-def graph(directory: Path, env: str | None, fmt: str) -> None:
+@allow_python_option
+def graph(directory: Path, env: str | None, fmt: str, allow_python: bool) -> None:
     """Print which workloads connect to which."""
-    from ._common import emit_diags, load_session
+    from ._common import emit_diags, load_session, require_envs
 
-    session = load_session(directory, 1)
+    session = load_session(directory, 1, allow_python)
+    require_envs([session], [env] if env else [])
     env = env or next(iter(session.project.environments))
     compiled = session.compile(env)
     if compiled is None:

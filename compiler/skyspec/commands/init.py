@@ -12,7 +12,7 @@ FILES = {
 # The project file: see https://skyspec.dev (or the README of skyspec).
 project: @NAME@
 namespace: @NAME@
-specs: ["apps/**/*.yaml", "apps/**/*.toml"]
+specs: ["apps/**/*.yaml"]   # add "apps/**/*.toml" with your first TOML spec: a glob matching nothing is an error
 environments:
   dev:  {overlays: [overlays/dev.yaml]}
   qa:   {overlays: [overlays/qa.yaml]}
@@ -51,8 +51,13 @@ def init(directory: Path, name: str | None) -> None:
     if clash:
         click.echo(f"skyspec: {', '.join(clash)} already exist in {directory}; nothing written", err=True)
         sys.exit(1)
-    for rel, text in FILES.items():
-        p = directory / rel
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(text.replace("@NAME@", name).replace("@SCHEMAS@", data_dir("schemas").as_uri()), encoding="utf-8")
+    try:
+        for rel, text in FILES.items():
+            p = directory / rel
+            p.parent.mkdir(parents=True, exist_ok=True)
+            p.write_text(text.replace("@NAME@", name).replace("@SCHEMAS@", data_dir("schemas").as_uri()),
+                         encoding="utf-8")
+    except OSError as exc:
+        click.echo(f"skyspec: cannot create the project in {directory}: {exc.strerror or exc}", err=True)
+        sys.exit(1)
     click.echo(f"skyspec: created project {name} in {directory} (try `skyspec build {directory}`)")

@@ -12,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from ..contain import contained
 from ..ir.model import IR, Container, JobSpec, Workload, canary_split
 from ..units import QuantityError, format_bytes, format_cpu, parse_bytes, parse_cpu
 
@@ -98,10 +99,12 @@ def env_defaults(project: Any, env: Any, target: str | None = None) -> Defaults:
         except FileNotFoundError:  # pragma: no cover - a broken installation
             pass
     root = Path(project.root)
-    files += [root / rel for rel in env.overlays]
+    rels = list(env.overlays)
     t = project.targets.get(target) if target else None
     if t is not None:
-        files += [root / rel for rel in t.overlays]
+        rels += t.overlays
+    # only the overlays the pipeline accepts (it reports the others): inside the project, regular files
+    files += [p for p in (contained(root, rel, None, None, python=False) for rel in rels) if p is not None]
     out = Defaults()
     for f in files:
         res = _overlay_defaults(str(f))

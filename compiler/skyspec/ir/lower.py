@@ -15,6 +15,7 @@ import shlex
 from pathlib import Path
 from typing import Any, Callable
 
+from ..contain import contained
 from ..diagnostics import Diagnostics, did_you_mean
 from ..layers.stack import Spec
 from .cron import check_cron
@@ -145,10 +146,9 @@ class Lowerer:
             data[k] = ("true" if v else "false") if isinstance(v, bool) else str(v)
         root = Path(self.project.root)
         for k, rel in (d.get("files") or {}).items():
-            path = (root / rel).resolve()
-            if not path.is_relative_to(root.resolve()):
-                self.diags.error("SKY118", f'file "{rel}" is outside the project', spec.where("files", k),
-                                 hint="config files must live inside the project folder")
+            # inside the project, a regular file (a FIFO would block the build forever)
+            path = contained(root, rel, spec.where("files", k), self.diags, "config file", missing="SKY118")
+            if path is None:
                 continue
             try:
                 data[k] = path.read_text(encoding="utf-8")

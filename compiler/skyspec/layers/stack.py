@@ -109,13 +109,15 @@ class Overlay:
 
 
 def load_overlay(path: Path, shown: str, layer: str, diags: Diagnostics, sources: Sources,
-                 cache: dict | None = None, limits: Limits = DEFAULT) -> Overlay | None:
+                 cache: dict | None = None, python: bool = False, limits: Limits = DEFAULT) -> Overlay | None:
+    """The overlay at ``path``, a file the caller checked (:func:`skyspec.contain.contained`);
+    a `.py` overlay runs only when ``python`` is true (the project enables Python)."""
     from ..schema import validate
 
     key = (str(path), layer)
     if cache is not None and key in cache:
         return cache[key]
-    docs = load_file(path, shown, diags, sources, limits, python=load_python)
+    docs = load_file(path, shown, diags, sources, limits, python=load_python if python else None)
     ov = None
     if docs:
         doc = docs[0]

@@ -1,7 +1,9 @@
 """Templates (`use:`): the bottom layer of a spec, Celestial's "Types".
 
-`use: postgres` reads the stdlib template `stdlib/postgres.yaml`; `use: ./templates/x.yaml`
-a template of the project (inside the project folder). A template is one YAML document:
+`use: postgres` reads the stdlib template `stdlib/postgres.yaml` (a bare name, no path
+separator); `use: ./templates/x.yaml` a template of the project, checked by
+:func:`skyspec.contain.contained` (a regular file inside the project folder; `.py` only when
+the project enables Python). A template is one YAML document:
 
     description: PostgreSQL ...
     kind: StatefulApp            # the kind of spec it serves
@@ -25,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from ..builders.load import load_python
+from ..contain import contained
 from ..diagnostics import Diagnostics, Pos, Sources, did_you_mean
 from ..frontend import SourceDoc, load_file
 from ..frontend.loc import Loc
@@ -54,25 +57,20 @@ def stdlib_names() -> list[str]:
 
 
 class Templates:
-    def __init__(self, root: Path, diags: Diagnostics, sources: Sources, limits: Limits = DEFAULT):
+    def __init__(self, root: Path, diags: Diagnostics, sources: Sources, python: bool = False, limits: Limits = DEFAULT):
+        """``python``: a `.py` template of the project may run (the project enables Python)."""
         self.root = root.resolve()
         self.diags = diags
         self.sources = sources
+        self.python = python
         self.limits = limits
         self._cache: dict[str, Template | None] = {}
 
     def _path(self, name: str, pos: Pos | None) -> tuple[Path, str] | None:
-        if name.startswith(("./", "../", "/")):
-            path = (self.root / name).resolve()
-            if not path.is_relative_to(self.root):
-                self.diags.error("SKY120", f'template "{name}" is outside the project', pos,
-                                 hint="templates of a project live inside its folder")
-                return None
-            if not path.exists():  # a FIFO or a folder is reported by the loader
-                self.diags.error("SKY120", f'template file "{name}" not found', pos, hint="paths are relative to the project file")
-                return None
-            return path, shown_path(path)
-        path = data_dir("stdlib") / f"{name}.yaml"
+        if name.startswith((".", "/", "\\")) or "/" in name or "\\" in name:  # a file of the project
+            path = contained(self.root, name, pos, self.diags, "template file", missing="SKY120", python=self.python)
+            return None if path is None else (path, shown_path(path))
+        path = data_dir("stdlib") / f"{name}.yaml"  # a bare name: no separator, so it stays in stdlib/
         if not path.is_file():
             names = stdlib_names()
             self.diags.error("SKY120", f'no stdlib template "{name}"', pos,
@@ -93,7 +91,7 @@ class Templates:
             self._cache[name] = None
             return None
         path, shown = found
-        docs = load_file(path, shown, self.diags, self.sources, self.limits, python=load_python)
+        docs = load_file(path, shown, self.diags, self.sources, self.limits, python=load_python if self.python else None)
         t = None
         if docs and isinstance(docs[0].data, dict):
             d, loc = docs[0].data, docs[0].loc

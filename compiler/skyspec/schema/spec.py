@@ -716,6 +716,11 @@ def project_schema() -> dict:
             "specs": {"type": "array", "items": {"type": "string"}, "minItems": 1,
                       "description": "Globs (relative to the project file) of spec files.",
                       "examples": [["apps/**/*.yaml", "apps/**/*.toml"]]},
+            "python": {"type": "boolean", "default": False,
+                       "description": "Run `.py` spec, overlay and template files. They are Python code that "
+                                      "skyspec runs while loading the project (in check, build and a pre-commit "
+                                      "hook alike): enable this only for code you trust. `--allow-python` does "
+                                      "the same for one run."},
             "vars": {"type": "object", "description": "Variables for `${vars.NAME}`, overridable per environment."},
             "environments": {"type": "object", "minProperties": 1,
                              "propertyNames": {"pattern": DNS1123_LABEL},
