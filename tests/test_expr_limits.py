@@ -126,3 +126,26 @@ def test_expression_attacks_end_in_under_a_second_and_200mb(tmp_path, attack):
             f.write_text(f.read_text().replace("100000", "1"))
         code0, cpu0, rss0, _ = _check_measured(root)
         assert code0 == 0 and cpu < cpu0 + 0.5, (cpu, cpu0)
+
+
+# --------------------------------------------------------------------------- lowering is total
+
+@pytest.mark.parametrize("spec, expect", [
+    ("kind: StatefulApp\nname: db\nimage: postgres:16\nstorage: 1\n", "apps/x.yaml:4:10: error[SKY104]"),
+    ("kind: StatefulApp\nname: db\nimage: postgres:16\nstorage: {data: {size: 5}}\n", "error[SKY104]"),
+    ("kind: App\nname: a\nimage: nginx:1\nargs: a \"b\n", "apps/x.yaml:4:7: error[SKY108]: args cannot be split"),
+    ("kind: App\nname: a\nimage: nginx:1\ncommand: 'x\\'\n", "error[SKY108]: command cannot be split"),
+])
+def test_values_the_lowering_used_to_crash_on_are_located_errors(tmp_path, spec, expect):
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    root = write_tree(tmp_path / "p", {"skyspec.yaml": "project: p\nspecs: [apps/*]\nenvironments: {dev: {}}\n",
+                                       "apps/x.yaml": spec})
+    r = subprocess.run([sys.executable, "-m", "skyspec", "build", str(root), "-o", str(tmp_path / "out")],
+                       capture_output=True, text=True, timeout=60, cwd=tmp_path,
+                       env={**__import__("os").environ, "PYTHONPATH": str(ROOT / "compiler")})
+    assert r.returncode == 1 and expect in r.stderr and "Traceback" not in r.stderr, r.stderr
+    assert not (tmp_path / "out").exists()
