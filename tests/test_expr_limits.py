@@ -149,3 +149,30 @@ def test_values_the_lowering_used_to_crash_on_are_located_errors(tmp_path, spec,
                        env={**__import__("os").environ, "PYTHONPATH": str(ROOT / "compiler")})
     assert r.returncode == 1 and expect in r.stderr and "Traceback" not in r.stderr, r.stderr
     assert not (tmp_path / "out").exists()
+
+
+# --------------------------------------------------------------------------- internal errors
+
+def test_an_exception_escaping_a_command_is_a_located_internal_error(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    import skyspec.ir.lower as lower_mod
+    from skyspec.cli import main
+
+    root = write_tree(tmp_path / "p", {"skyspec.yaml": "project: p\nspecs: [apps/*]\nenvironments: {dev: {}}\n",
+                                       "apps/x.yaml": "kind: App\nname: a\nimage: nginx:1\nport: 80\n"})
+
+    def boom(self, spec, ir):
+        raise ValueError("hunter2 must never be shown")
+
+    monkeypatch.setattr(lower_mod.Lowerer, "lower_app", boom)
+    monkeypatch.delenv("SKYSPEC_DEBUG", raising=False)
+    r = CliRunner().invoke(main, ["build", str(root), "-o", str(tmp_path / "out")])
+    assert r.exit_code == 3, r.output
+    out = r.stderr if hasattr(r, "stderr") and r.stderr_bytes is not None else r.output
+    assert "apps/x.yaml:1:1: error[SKY999]: internal error, please report: ValueError at skyspec/" in out, out
+    assert "test_expr_limits" not in out and "hunter2" not in out and "Traceback" not in out
+    assert not (tmp_path / "out").exists()
+    monkeypatch.setenv("SKYSPEC_DEBUG", "1")
+    r = CliRunner().invoke(main, ["check", str(root)])
+    assert r.exit_code == 3 and "Traceback" in (r.stderr if r.stderr_bytes is not None else r.output)
