@@ -1,7 +1,9 @@
 """The command line: a thin click shell over :mod:`skyspec.pipeline`.
 
 Exit codes: 0 success (warnings allowed), 1 problems in the input (or a gate such as a
-budget failed), 2 usage errors. Diagnostics go to stderr as text, or to stdout as JSON or
+budget failed), 2 usage errors, 3 an internal error (a bug: reported as SKY999 with the
+exception's type and where it was raised, never its message; SKYSPEC_DEBUG=1 shows the
+traceback). Diagnostics go to stderr as text, or to stdout as JSON or
 SARIF with `--diagnostics-format`.
 """
 
@@ -35,7 +37,48 @@ def _split_formats(values: Sequence[str]) -> list[str]:
     return out
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Guarded(click.Group):
+    """Every command: an exception that escapes it is an internal error (exit 3), reported
+    as a diagnostic at the spec being processed when a frame knows it, never as a traceback
+    or with the exception's message (it may hold a value from the specs)."""
+
+    def invoke(self, ctx: click.Context):
+        import os
+
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.Abort, click.ClickException, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            if os.environ.get("SKYSPEC_DEBUG") == "1":
+                import traceback
+
+                traceback.print_exc()
+            _internal_error(exc)
+            ctx.exit(3)
+
+
+def _internal_error(exc: BaseException) -> None:
+    from .diagnostics import Diagnostics, render_text
+
+    here = Path(__file__).resolve().parent
+    where, pos = "", None
+    tb = exc.__traceback__
+    while tb is not None:
+        f = tb.tb_frame
+        file = Path(f.f_code.co_filename).resolve()
+        if file.is_relative_to(here):
+            where = f"{file.relative_to(here.parent).as_posix()}:{tb.tb_lineno}"
+            spec = f.f_locals.get("spec")
+            pos = getattr(spec, "pos", None) or pos
+        tb = tb.tb_next
+    d = Diagnostics()
+    d.error("SKY999", f"internal error, please report: {type(exc).__name__} at {where or 'unknown'}", pos,
+            hint="this is a bug in skyspec; SKYSPEC_DEBUG=1 shows the traceback")
+    click.echo(render_text(d.sorted(), None), err=True, nl=False)
+
+
+@click.group(cls=_Guarded, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="skyspec")
 def main() -> None:
     """skyspec: compile deployment specs into Kubernetes, Compose, Helm and Kustomize."""

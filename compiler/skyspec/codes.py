@@ -80,6 +80,7 @@ _C = [
     Code("SKY902", "output cannot be written", "skyspec build -o /proc/x"),
     Code("SKY903", "output path would leave the output folder or is not a plain file name",
          "ln -s /etc out/prod && skyspec build -o out"),
+    Code("SKY999", "internal error, please report", "an exception escaped a stage of the compiler"),
 ]
 
 CODES: dict[str, Code] = {c.code: c for c in _C}

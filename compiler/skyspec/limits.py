@@ -13,7 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any, Mapping
 
-__all__ = ["DEFAULT", "Exceeded", "Limits", "LimitsError", "hint", "too_deep", "too_many"]
+__all__ = ["DEFAULT", "Exceeded", "Limits", "LimitsError", "RUN_FACTOR", "hint", "too_deep", "too_many"]
+
+#: All the `${...}` expressions of one run together may build (and inspect) at most
+#: ``RUN_FACTOR * expr_chars`` characters and list or map items (64 MiB by default), so that
+#: many specs each just under the per-expression limits still cannot exhaust memory.
+RUN_FACTOR = 64
 
 
 def _limit(default: int, minimum: int, maximum: int, doc: str) -> Any:
@@ -42,10 +47,12 @@ class Limits:
         "every stage of the compiler handles.")
     expr_chars: int = _limit(
         1024 * 1024, 1, 1024 ** 3,
-        "Longest string a `${...}` expression may produce, in characters (default 1 MiB).")
+        "Longest string a `${...}` expression may produce, in characters (default 1 MiB). All the "
+        "expressions of a run together may build at most 64 times this many characters and items.")
     expr_items: int = _limit(
         100_000, 1, 100_000_000,
-        "Most items in a list or map a `${...}` expression may produce.")
+        "Most items in a list or map a `${...}` expression may produce, counting every item of the "
+        "lists and maps nested in it.")
     expr_steps: int = _limit(
         100_000, 1, 1_000_000_000,
         "Evaluation steps for the expressions of one spec.")

@@ -52,6 +52,7 @@ class Session:
         self.sources = sources if sources is not None else Sources()
         self._overlays: dict = {}
         self._bases: dict = {}
+        self._budget = None
         self.project: Project | None = load_project(project_file, self.diags, self.sources)
         if self.project is not None and allow_python:
             self.project.python = True
@@ -164,15 +165,17 @@ class Session:
 
     def _resolve(self, specs: list[Spec], env: Environment, overlays: list[Overlay]) -> None:
         """Late binding: `${...}` expressions, evaluated once every layer is merged."""
-        from .layers.expr import resolve
+        from .layers.expr import Budget, resolve
 
         assert self.project is not None
+        if self._budget is None:  # one for the whole run, every environment's expressions counted
+            self._budget = Budget(self.project.limits)
         templates = list(dict.fromkeys(t.layer for s in specs if s.template for t in s.template.chain + [s.template]))
         resolve(specs, layer_order=[*templates, "spec", *(ov.layer for ov in overlays), "--set"],
                 env={"name": env.name, "profile": env.profile, "protected": env.protected,
                      "namespace": env.namespace or self.project.namespace},
                 project={"name": self.project.name, "namespace": self.project.namespace},
-                vars={**self.project.vars, **env.vars}, diags=self.diags)
+                vars={**self.project.vars, **env.vars}, diags=self.diags, budget=self._budget)
 
     def settings(self, env: Environment) -> dict:
         """Pass settings: the profile's, then each overlay's, later ones winning."""

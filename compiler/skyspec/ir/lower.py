@@ -299,8 +299,8 @@ class Lowerer:
     # ------------------------------------------------------------------ pieces
     def container(self, spec: Spec, name: str, d: dict, at: tuple) -> Container:
         c = Container(name=name, image=d["image"])
-        c.command = self.words(d.get("command"))
-        c.args = self.words(d.get("args"))
+        c.command = self.words(spec, d.get("command"), at + ("command",))
+        c.args = self.words(spec, d.get("args"), at + ("args",))
         c.ports = self.ports(spec, d, at)
         c.env = self.env_vars(spec, d, at)
         c.resources = self.resources(spec, d.get("resources") or {}, at + ("resources",))
@@ -313,12 +313,16 @@ class Lowerer:
             c.mounts.append(Mount(vol, path))
         return c
 
-    @staticmethod
-    def words(v: Any) -> list[str] | None:
+    def words(self, spec: Spec, v: Any, at: tuple) -> list[str] | None:
         if v is None:
             return None
         if isinstance(v, str):
-            return shlex.split(v)
+            try:
+                return shlex.split(v)
+            except ValueError as e:  # an unclosed quote, or a trailing backslash
+                self.diags.error("SKY108", f"{'.'.join(map(str, at))} cannot be split into words: {str(e).lower()}",
+                                 spec.where(*at), hint="close the quote, or write a list: `args: [a, '\"b']`")
+                return []
         return [str(x) for x in v]
 
     def ports(self, spec: Spec, d: dict, at: tuple) -> list[Port]:
@@ -450,8 +454,8 @@ class Lowerer:
                 vol = Volume(name, t, v[t])
             w.volumes.append(vol)
             w.main.mounts.append(Mount(name, v["mount"], bool(v.get("read_only")), v.get("sub_path")))
-        known = {v.name for v in w.volumes} | {s for s in (spec.data.get("storage") or {})
-                                                if isinstance(spec.data.get("storage"), dict)}
+        storage = spec.data.get("storage")
+        known = {v.name for v in w.volumes} | (set(storage) if isinstance(storage, dict) else set())
         if spec.data.get("storage") is not None and not isinstance(spec.data.get("storage"), dict):
             known.add("data")
         for c, at in [(c, ("sidecars", c.name)) for c in w.containers[1:]] + \

@@ -267,15 +267,23 @@ K8S_PATCH = {
     "examples": [{"Deployment": {"spec": {"minReadySeconds": 10}}}],
 }
 
+SIZE = {  # a volume's size: always a quantity string (a bare number would be bytes, never meant)
+    "type": "string", "pattern": QUANTITY, "x-quantity": True,
+    "description": "A volume size in bytes with binary (`Ki`, `Mi`, `Gi`, `Ti`) or decimal (`k`, `M`, `G`, `T`) "
+                   "suffixes, as a string: `20Gi`.",
+    "x-message": "{field} {value} is not a valid size: write a quantity such as 20Gi",
+    "examples": ["20Gi"],
+}
+
 STORAGE = {
     "anyOf": [
-        QTY,
+        SIZE,
         {"type": "object",
          "propertyNames": {"maxLength": 63, "pattern": DNS1123_LABEL},
          "additionalProperties": {"anyOf": [
-             QTY,
+             SIZE,
              {"type": "object", "additionalProperties": False, "required": ["size"],
-              "properties": {"size": QTY, "mount": {"type": "string", "pattern": "^/"},
+              "properties": {"size": SIZE, "mount": {"type": "string", "pattern": "^/"},
                              "class": {"type": "string", "description": "The StorageClass."},
                              "access": {"enum": ["ReadWriteOnce", "ReadWriteOncePod", "ReadOnlyMany", "ReadWriteMany"]}}},
          ]}},

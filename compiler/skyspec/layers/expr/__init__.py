@@ -58,11 +58,13 @@ null or a reference to something missing), ``join(list, sep)``, ``len(x)``, ``st
 ``int(x)``, ``min(a, b, ...)`` / ``min(list)``, ``max(...)``, ``replace(s, old, new)``.
 
 Limits, against abuse: 2,000 characters per expression, nesting 32 deep, references to
-other expressions 32 deep and 256 levels of evaluation along such a chain, built strings of
-100,000 characters and lists of 10,000 items; all checked before the value is built.
+other expressions 32 deep and 256 levels of evaluation along such a chain; and, from the
+project's ``limits:``, built strings of ``expr_chars`` characters and lists of ``expr_items``
+items (nested items counted), ``expr_steps`` steps per spec and 64 x ``expr_chars`` built in
+all in a run; sizes are checked before the value is built.
 
 The package, bottom to top: ``errors`` (ExprError and the limits), ``lexer`` (tokens),
-``values`` (what operators do to values), ``functions`` (the built-ins), ``parser`` (template
+``budget`` (the project's limits and counters), ``values`` (what operators do to values), ``functions`` (the built-ins), ``parser`` (template
 strings into ASTs), ``evaluate`` (the tree walk), ``sites`` (where templates sit and who
 wrote them), ``writeback`` (results back into the specs) and ``resolve`` (binding references,
 order, cycles). This module only re-exports what callers use; it must not hold logic, and
@@ -71,8 +73,9 @@ nothing in the package may import from above ``skyspec.layers``.
 
 from __future__ import annotations
 
+from .budget import Budget
 from .functions import FUNCTIONS
 from .parser import ROOTS
 from .resolve import resolve
 
-__all__ = ["resolve", "FUNCTIONS", "ROOTS"]
+__all__ = ["resolve", "Budget", "FUNCTIONS", "ROOTS"]

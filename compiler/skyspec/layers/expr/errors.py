@@ -1,10 +1,10 @@
 """The errors of the `${...}` expression language and the limits whose breach raises them.
 
 ``ExprError`` is one problem in one expression (reported as SKY205 with its hint);
-``MissingRef`` is the kind ``default()`` turns into its fallback. The limits (characters,
-nesting, reference depth, sizes of built strings and lists, 64-bit ints) are the numbers
-every other module of the package checks against. This is the bottom of the package: it
-must not import the rest of it, know about specs or layers, or report diagnostics.
+``MissingRef`` is the kind ``default()`` turns into its fallback. The fixed limits (characters
+of an expression, nesting, reference depth, 64-bit ints) are the numbers every other module
+of the package checks against; what expressions may build comes from the project's limits
+(``budget``). It must not import the rest of it, know about specs or layers, or report diagnostics.
 """
 
 from __future__ import annotations
@@ -13,8 +13,6 @@ MAX_EXPR_CHARS = 2_000
 MAX_NESTING = 32
 MAX_REF_DEPTH = 32
 MAX_LEVELS = 256  # evaluation depth summed along a chain of references (keeps Python's stack safe)
-MAX_STR = 100_000
-MAX_LIST = 10_000
 INT_MAX = 2**63 - 1
 
 SYNTAX_HINT = "expressions look like ${self.replicas * 2}; write $${ for a literal \"${\""

@@ -2,7 +2,8 @@
 
 ``Evaluator.ev`` gives the value of a node: operators through ``values``, built-in functions
 through ``functions`` (``default`` here, as it must catch a missing reference), indexing
-through ``step``; it counts the levels of evaluation against MAX_LEVELS. References
+through ``step``; it counts the levels of evaluation against MAX_LEVELS and every step,
+and what it builds, against its ``Budget``. References
 (``self``, ``super``, ``apps``, ...) are answered by the subclass's ``ref``: the evaluator
 never reads specs, layers or provenance itself, never reports diagnostics (it raises
 ExprError), never touches the file system, and never calls Python's ``eval``, ``exec`` or
@@ -16,7 +17,8 @@ from __future__ import annotations
 from typing import Any
 
 from ...diagnostics import did_you_mean
-from .errors import MAX_LEVELS, MAX_LIST, ExprError, MissingRef
+from .budget import Budget
+from .errors import MAX_LEVELS, ExprError, MissingRef
 from .functions import call
 from .lexer import path_text
 from .values import binop, compare, is_num, num, type_name
@@ -25,8 +27,9 @@ from .values import binop, compare, is_num, num, type_name
 class Evaluator:
     """Evaluates AST nodes; a subclass says what references name by defining ``ref``."""
 
-    def __init__(self) -> None:
+    def __init__(self, budget: Budget | None = None) -> None:
         self.level = 0  # evaluation depth, summed along a chain of references
+        self.budget = budget if budget is not None else Budget()
         self.tainted = 0  # secrets read by ``ref`` so far
 
     def derived(self, value: Any) -> None:
@@ -52,6 +55,7 @@ class Evaluator:
             return node[1]
         self.level += 1
         try:
+            self.budget.step()
             if self.level > MAX_LEVELS:
                 raise ExprError(f"expressions nest more than {MAX_LEVELS} levels deep, counting the "
                                 "expressions they refer to", "simplify them, or refer to plain values")
@@ -60,7 +64,7 @@ class Evaluator:
             if op == "arith":
                 v = self.ev(node[1], ctx)
                 for o, rhs in node[2]:
-                    v = binop(o, v, self.ev(rhs, ctx))
+                    v = binop(o, v, self.ev(rhs, ctx), self.budget)
                 return v
             if op == "cmp":
                 return compare(node[1], self.ev(node[2], ctx), self.ev(node[3], ctx))
@@ -91,12 +95,14 @@ class Evaluator:
                                     "compare explicitly, e.g. `a if x > 0 else b`")
                 return self.ev(node[2] if c else node[3], ctx)
             if op == "list":
-                if len(node[1]) > MAX_LIST:
-                    raise ExprError(f"the list would have more than {MAX_LIST} items")
+                b = self.budget
+                b.check(len(node[1]), 0, "list")
                 out = []
                 for x in node[1]:
                     out.append(self.ev(x, ctx))
-                return out
+                items, chars = b.size(out)
+                b.check(items, chars, "list")
+                return b.built(out, items, chars)
             if op == "get":
                 base = self.ev(node[1], ctx)
                 key = index_key(self.ev(node[2], ctx))
@@ -112,7 +118,7 @@ class Evaluator:
                 values = []
                 for a in args:
                     values.append(self.ev(a, ctx))
-                return call(name, values)
+                return call(name, values, self.budget)
             raise AssertionError(op)  # pragma: no cover
         finally:
             self.level -= 1

@@ -13,7 +13,7 @@ import math
 import re
 from typing import Any
 
-from .errors import MAX_STR, ExprError, clip
+from .errors import ExprError, clip
 from .values import as_text, is_num, num, type_name
 
 FUNCTIONS = {  # name -> signature shown in hints
@@ -34,12 +34,12 @@ def _want(name: str, v: Any, *types: str) -> None:
 _INT_TEXT = re.compile(r"\s*[+-]?\d{1,19}\s*")
 
 
-def call(name: str, args: list) -> Any:
+def call(name: str, args: list, budget: Any) -> Any:
+    """``name(*args)``; ``budget`` (a Budget) bounds the strings built."""
     if name in ("upper", "lower"):
         _want(name, args[0], "string")
         out = args[0].upper() if name == "upper" else args[0].lower()
-        if len(out) > MAX_STR:  # a few characters grow when cased
-            raise ExprError(f"the string would exceed the limit of {MAX_STR} characters")
+        budget.text(len(out))  # a few characters grow when cased
         return out
     if name == "len":
         _want(name, args[0], "string", "list", "map")
@@ -73,17 +73,17 @@ def call(name: str, args: list) -> Any:
                 raise ExprError(f"join() can only join text, numbers and booleans, found a {type_name(x)}")
             t = as_text(x)
             size += len(t) + len(sep)
-            if size > MAX_STR + len(sep):
-                raise ExprError(f"the string would exceed the limit of {MAX_STR} characters")
+            if size > budget.limits.expr_chars + len(sep):
+                budget.text(size - len(sep))
             texts.append(t)
+        budget.text(max(size - len(sep), 0))
         return sep.join(texts)
     if name == "replace":
         s, old, new = args
         for v in args:
             _want(name, v, "string")
         count = s.count(old) if old else len(s) + 1
-        if len(s) + count * (len(new) - len(old)) > MAX_STR:
-            raise ExprError(f"the string would exceed the limit of {MAX_STR} characters")
+        budget.text(len(s) + count * (len(new) - len(old)))
         return s.replace(old, new)
     if name in ("min", "max"):
         items = args

@@ -19,7 +19,7 @@ from functools import lru_cache
 from typing import Any
 
 from ...diagnostics import did_you_mean
-from .errors import MAX_LIST, MAX_NESTING, SYNTAX_HINT, ExprError, clip
+from .errors import MAX_NESTING, SYNTAX_HINT, ExprError, clip
 from .functions import ARITY, FUNCTIONS
 from .lexer import lex
 
@@ -223,7 +223,7 @@ class _Parser:
                 self.i += 1
             self.expect_op("]", "to close the list")
             if all(x[0] == "lit" for x in items):
-                return ("lit", [x[1] for x in items]) if len(items) <= MAX_LIST else ("list", items)
+                return ("lit", [x[1] for x in items])  # at most MAX_EXPR_CHARS / 2 of them
             return ("list", items)
         self.i -= 1
         raise ExprError(f"expected a value, found {_show_tok(t)}", SYNTAX_HINT)

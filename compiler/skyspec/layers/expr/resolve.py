@@ -16,7 +16,9 @@ from typing import Any
 
 from ...diagnostics import Diagnostics, Pos, did_you_mean
 from ...provenance import MISSING, Entry, Prov
-from .errors import MAX_REF_DEPTH, MAX_STR, ExprError, MissingRef, clip
+from ...limits import DEFAULT, Limits
+from .budget import Budget
+from .errors import MAX_REF_DEPTH, ExprError, MissingRef, clip
 from .evaluate import Evaluator, index_key, step
 from .lexer import path_text
 from .parser import parse_template
@@ -58,8 +60,8 @@ class _Resolver(Evaluator):
     memoizes each site's value, and reports problems once, where they were written."""
 
     def __init__(self, specs: list, layer_order: list[str], env: dict, project: dict, vars_: dict,
-                 diags: Diagnostics):
-        super().__init__()
+                 diags: Diagnostics, budget: Budget):
+        super().__init__(budget)
         self.specs = specs
         self.order = {name: i for i, name in enumerate(layer_order)}
         self.spec_rank = self.order.get("spec", 0)
@@ -158,8 +160,8 @@ class _Resolver(Evaluator):
                 else:
                     t = as_text(v)
                     size += len(t)
-                    if size > MAX_STR:
-                        raise ExprError(f"the text would exceed the limit of {MAX_STR} characters")
+                    self.budget.check(0, size, "text")
+                    self.budget.spend(len(t))
                     out.append(t)
             except _Quiet:
                 ok = False
@@ -339,6 +341,7 @@ class _Resolver(Evaluator):
     # -------------------------------------------------------------- the run
     def run(self) -> None:
         for si, spec in enumerate(self.specs):
+            self.budget.new_spec()
             found = collect(spec.data)
             if not found:
                 continue
@@ -364,7 +367,7 @@ class _Resolver(Evaluator):
 
 
 def resolve(specs: list, *, layer_order: list[str], env: dict, project: dict, vars: dict,
-            diags: Diagnostics) -> None:
+            diags: Diagnostics, limits: Limits = DEFAULT, budget: Budget | None = None) -> None:
     """Resolve every ``${...}`` in the string values of ``specs`` (after all layers merged).
 
     ``layer_order`` names the layers beneath-first, as they appear in provenance entries
@@ -372,5 +375,7 @@ def resolve(specs: list, *, layer_order: list[str], env: dict, project: dict, va
     ``super`` sees. Each spec's ``data`` and ``prov`` are replaced by copies along the
     changed paths (inputs are never mutated); each resolved value's history gains an
     ``evaluate`` entry whose ``replaced`` is the expression text. Problems are SKY205
-    (SKY206 for a reference cycle); a failed string is left as written."""
-    _Resolver(specs, layer_order, env, project, vars, diags).run()
+    (SKY206 for a reference cycle); a failed string is left as written. ``limits`` (the
+    project's) bound what expressions build and how long they run; pass the same ``budget``
+    (a ``Budget``) to every call of one run so that its total is counted across them."""
+    _Resolver(specs, layer_order, env, project, vars, diags, budget or Budget(limits)).run()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .errors import INT_MAX, MAX_LIST, MAX_STR, ExprError
+from .errors import INT_MAX, ExprError
 
 def type_name(v: Any) -> str:
     if v is None:
@@ -87,19 +87,19 @@ def compare(op: str, a: Any, b: Any) -> bool:
     return a >= b
 
 
-def _repeat(seq: Any, times: Any) -> Any:
+def _repeat(seq: Any, times: Any, budget: Any) -> Any:
     if isinstance(times, bool) or not isinstance(times, int):
         raise ExprError(f"cannot repeat a {type_name(seq)} a {type_name(times)} number of times",
                         "repeat with a whole number: \"ab\" * 3")
-    size = len(seq) * max(times, 0)
-    cap = MAX_STR if isinstance(seq, str) else MAX_LIST
-    if size > cap:
-        raise ExprError(f"the {type_name(seq)} would have {size} {'characters' if isinstance(seq, str) else 'items'}, "
-                        f"more than the limit of {cap}")
-    return seq * max(times, 0)
+    times = max(times, 0)
+    items, chars = budget.size(seq)
+    budget.check(items * times, chars * times, type_name(seq))  # before anything is built
+    budget.spend(len(seq) * times)
+    return budget.built(seq * times, items * times, chars * times)
 
 
-def binop(op: str, a: Any, b: Any) -> Any:
+def binop(op: str, a: Any, b: Any, budget: Any) -> Any:
+    """``a op b``; ``budget`` (a Budget) bounds what repetition and joining build."""
     if is_num(a) and is_num(b):
         if op == "+":
             return num(a + b)
@@ -119,19 +119,17 @@ def binop(op: str, a: Any, b: Any) -> Any:
             return num(a // b)
         return num(a % b)
     if op == "+":
-        if isinstance(a, str) and isinstance(b, str):
-            if len(a) + len(b) > MAX_STR:
-                raise ExprError(f"the string would have {len(a) + len(b)} characters, more than the limit of {MAX_STR}")
-            return a + b
-        if isinstance(a, list) and isinstance(b, list):
-            if len(a) + len(b) > MAX_LIST:
-                raise ExprError(f"the list would have {len(a) + len(b)} items, more than the limit of {MAX_LIST}")
-            return a + b
+        if isinstance(a, str) and isinstance(b, str) or isinstance(a, list) and isinstance(b, list):
+            ia, ca = budget.size(a)
+            ib, cb = budget.size(b)
+            budget.check(ia + ib, ca + cb, type_name(a))
+            budget.spend(len(a) + len(b))
+            return budget.built(a + b, ia + ib, ca + cb)
     if op == "*":
         if isinstance(a, (str, list)):
-            return _repeat(a, b)
+            return _repeat(a, b, budget)
         if isinstance(b, (str, list)):
-            return _repeat(b, a)
+            return _repeat(b, a, budget)
     hint = None
     if op == "+" and (isinstance(a, str) or isinstance(b, str)):
         hint = "convert with str(x) to join text, or int(x) to add numbers"
