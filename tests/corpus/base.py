@@ -112,6 +112,7 @@ PY_BASE: dict[str, str] = {
 project: demo
 namespace: demo
 specs: ["apps/*.py"]
+python: true                  # the builders run as trusted code
 environments:
   dev: {overlays: []}
 outputs: [kubernetes]
