@@ -122,7 +122,7 @@ def build(directory: Path, envs, formats, out, sets, dfmt, allow_python) -> None
         emit_diags(session, dfmt)
         sys.exit(1)
     fmts = fmts or proj.outputs
-    files = render(compiled, fmts, session.diags)
+    files = render(compiled, fmts, session.diags, base=proj.base)
     target = out if out is not None else proj.root / "out"
     if session.diags.has_errors or not write_tree(target, files, session.diags, guard=proj.root,
                                                   protected=session.source_folders()):

@@ -252,7 +252,8 @@ class Session:
         keyed by output unit (`prod`, `prod.eu-west`)."""
         if self.project is None:
             return {}
-        names = list(envs) if envs else list(self.project.environments)
+        # project order, whatever the order of the --env flags: output never depends on it
+        names = [e for e in self.project.environments if not envs or e in envs]
         out: dict[str, Compiled] = {}
         for name in names:
             c = self.compile(name, sets)
@@ -311,15 +312,21 @@ class Rendered(dict):
         return None
 
 
-def render(compiled: dict[str, Compiled], formats: Sequence[str], diags: Diagnostics | None = None) -> Rendered:
-    """Every requested format for the compiled environments: relative path -> text."""
+def render(compiled: dict[str, Compiled], formats: Sequence[str], diags: Diagnostics | None = None,
+           base: str | None = None) -> Rendered:
+    """Every requested format for the compiled environments: relative path -> text. A backend
+    that describes every environment as differences from one (`USES_BASE = True`: Helm's
+    values.yaml, the Kustomize base) is told which: ``base`` (the project's `base:`), or the
+    first environment compiled when that one was not."""
     import importlib
 
     irs = {key: c.ir for key, c in compiled.items()}
+    if base not in irs:
+        base = next(iter(irs), None)
     files: dict[str, str] = {}
     for fmt in formats:
         backend = importlib.import_module(BACKENDS[fmt])
         if diags is not None and hasattr(backend, "check"):
             backend.check(irs, diags)
-        files.update(backend.render(irs))
+        files.update(backend.render(irs, base=base) if getattr(backend, "USES_BASE", False) else backend.render(irs))
     return Rendered(dict(sorted(files.items())), compiled)

@@ -56,6 +56,7 @@ class Project:
     data: dict                      # the whole project file
     prov: Prov
     limits: Limits = DEFAULT        # `limits:`, for the spec, overlay and template files (not the project file)
+    base: str = ""                  # `base:`, the environment shared formats describe first (default: the first)
     python: bool = False            # `.py` spec files run (`python: true` or --allow-python): trusted code
 
     def shown(self, path: Path) -> str:
@@ -123,8 +124,13 @@ def load_project(path: Path, diags: Diagnostics, sources: Sources) -> Project | 
         specs=list(data.get("specs", ["**/*.yaml", "**/*.yml", "**/*.toml"])),
         environments=envs, outputs=list(data.get("outputs", ["kubernetes"])),
         vars=dict(data.get("vars", {})), data=data, prov=prov, targets={}, limits=limits,
-        python=data.get("python") is True,
+        python=data.get("python") is True, base=data.get("base") or next(iter(envs), ""),
     )
+    if proj.base not in envs:
+        from .diagnostics import did_you_mean
+
+        diags.error("SKY013", f'base names environment "{proj.base}", which the project does not declare',
+                    proj.pos("base"), hint=did_you_mean(proj.base, envs))
     for name, t in (data.get("targets") or {}).items():
         for i, e in enumerate(t["environments"]):
             if e not in envs:

@@ -755,6 +755,10 @@ def project_schema() -> dict:
                      "properties": {"cpu": QTY, "memory": QTY}},
             "outputs": {"type": "array", "uniqueItems": True,
                         "items": {"enum": ["kubernetes", "compose", "helm", "kustomize"]}},
+            "base": {"type": "string", "pattern": DNS1123_LABEL,
+                     "description": "The environment the Helm chart's values.yaml and the Kustomize base "
+                                    "describe; the other environments are differences from it. Default: the "
+                                    "first environment listed."},
             "limits": _limits_schema(),
         },
     }
