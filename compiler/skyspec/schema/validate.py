@@ -40,8 +40,17 @@ KINDS: dict[str, str] = {
 }
 
 
+PARTIAL = "partial:"
+
+
 @lru_cache(maxsize=None)
 def load_schema(name: str) -> dict:
+    """A schema of `schemas/` by file name; `partial:app.json` is its relaxed variant for
+    one layer (:mod:`.partial`), derived when first asked for."""
+    if name.startswith(PARTIAL):
+        from .partial import partial
+
+        return partial(load_schema(name[len(PARTIAL):]))
     with open(data_dir("schemas") / name, encoding="utf-8") as fh:
         return json.load(fh)
 
@@ -126,6 +135,19 @@ def validate(data: Any, prov: Prov, schema: str, diags: Diagnostics, *, secret: 
     return not errors
 
 
+def conforms(data: Any, schema: str) -> bool:
+    """Whether ``data`` conforms, reporting nothing: the cheap first try of a check that
+    reports through :func:`validate` only when this fails."""
+    n = _seen[schema] = _seen.get(schema, 0) + 1
+    if n > FAST_AFTER:
+        try:
+            _fast(schema)(data)
+            return True
+        except Exception:  # fastjsonschema.JsonSchemaException
+            return False
+    return _full(schema).is_valid(data)
+
+
 def validate_with(data: Any, prov: Prov, schema: dict, diags: Diagnostics) -> bool:
     """Validate against an in-memory schema (a template's parameters): all errors reported."""
     from jsonschema import Draft202012Validator
@@ -175,10 +197,25 @@ def _pos_of(prov: Prov, path: tuple, key: bool = False) -> Pos | None:
     return node.pos
 
 
+def late_bound(v: Any) -> bool:
+    """A string holding a `${...}` expression (not only `$${` escapes): its type is known
+    once it is evaluated, after every layer merged."""
+    return isinstance(v, str) and "${" in v and "${" in v.replace("$${", "")
+
+
+def _unevaluated(prov: Prov, path: tuple) -> bool:
+    """The value at ``path`` is still its expression as written: one layer's check (nothing
+    is evaluated yet), or an expression that failed, which was reported where it is."""
+    node = prov.nearest(path)
+    return not any(e.op == "evaluate" for e in getattr(node, "hist", ()))
+
+
 def _report(err, data: Any, prov: Prov, diags: Diagnostics, secret: bool, prefix: str) -> None:
     path = tuple(err.absolute_path)
     v = err.validator
     inst = err.instance
+    if late_bound(inst) and _unevaluated(prov, path):
+        return  # no follow-on error for an expression that is not (or could not be) evaluated
     sch = err.schema if isinstance(err.schema, dict) else {}
     field = _field(path, prefix)
     secret = secret or "secret" in path or "secrets" in path
