@@ -124,7 +124,7 @@ class LayerTypes:
 
 def _clean(v: Any, loc: Loc | None) -> tuple[Any, Loc | None]:
     """A patch as the merge reads it, with the matching Loc: `key+`/`key!` are `key`, and
-    deletions (`key: null`, `key-: [...]`) set nothing."""
+    deletions (`key: null`, `key-: [...]`) set nothing here."""
     if isinstance(v, dict):
         out: dict = {}
         keys: dict = {}
@@ -133,8 +133,9 @@ def _clean(v: Any, loc: Loc | None) -> tuple[Any, Loc | None]:
             k, op = split_op(raw)
             xl = loc.child(raw) if loc is not None else None
             kpos = loc.key_pos(raw) if loc is not None else None
-            if op == "-" or op is None and x is None:
-                continue  # a removal or a deletion sets nothing (the merge checks what it removes)
+            if op == "-" or x is None:
+                continue  # a removal or a deletion sets nothing (the merge checks what it removes;
+                #           `key!: null` is checked where it survives, in the merged spec)
             out[k], kids[k] = _clean(x, xl)
             keys[k] = kpos
         return out, Loc(loc.pos if loc is not None else None, keys, kids)  # type: ignore[arg-type]
