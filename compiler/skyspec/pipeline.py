@@ -17,6 +17,7 @@ from .contain import contained
 from .diagnostics import Diagnostics, Sources
 from .frontend import SourceDoc
 from .ir.model import IR, Context
+from .layers.absent import Absent
 from .layers.merge import Merger
 from .layers.secrets import register_docs, register_specs
 from .limits import DEFAULT
@@ -53,19 +54,32 @@ class Session:
         self._overlays: dict = {}
         self._bases: dict = {}
         self._budget = None
+        self._layers: list[tuple] = []       # (kind, patch, loc, template) applied, to type-check
+        self._no_template: set[tuple] = set()  # (kind, name) of specs whose `use:` failed
         self.project: Project | None = load_project(project_file, self.diags, self.sources)
         if self.project is not None and allow_python:
             self.project.python = True
         from .layers.templates import Templates
+        from .layers.typecheck import LayerTypes
 
         self.templates = Templates(project_file.parent, self.diags, self.sources,
                                    python=self.project is not None and self.project.python,
                                    limits=self.project.limits if self.project is not None else DEFAULT)
         self.docs: list[SourceDoc] = []
+        self.layer_types = LayerTypes(self.diags)
+        self.absent = Absent()
         if self.project is not None:
-            docs = load_specs(self.project, self.diags, self.sources) + list(extra_docs)
+            seen = _Texts(self.sources)
+            first = len(self.diags.items)
+            docs = load_specs(self.project, self.diags, seen) + list(extra_docs)  # type: ignore[arg-type]
             register_docs(docs, self.diags.redactor)
+            for f in dict.fromkeys(d.pos.file if d.pos else None for d in self.diags.items[first:]
+                                   if d.severity == "error"):
+                if f != self.project.file:  # a spec file that failed to load (f None: unknown)
+                    self.absent.add_file(f or "?", seen.texts.get(f) if f else None)
             self.docs = identify(docs, self.diags)
+            kept = {id(d) for d in self.docs}
+            self.absent.add_docs(d for d in docs if id(d) not in kept)
 
     @classmethod
     def find(cls, start: Path, diags: Diagnostics | None = None, allow_python: bool = False) -> "Session | None":
@@ -121,6 +135,13 @@ class Session:
         if b is None:
             b = self._bases[id(doc)] = self.templates.apply(doc) if "use" in doc.data else \
                 (doc.data, prov_from_loc(doc.data, doc.loc, "spec"), None)
+            t = b[2]
+            if t is None and isinstance(doc.data.get("use"), str):
+                self._no_template.add((doc.data["kind"], doc.data["name"]))  # its fields are unknown
+            else:
+                self._layers.append((doc.data["kind"], doc.data, doc.loc, t))
+                for layer in (t.chain + [t]) if t is not None else ():
+                    self._layers.append((t.kind, layer.spec, layer.loc, layer))
         return b
 
     def layered(self, env: Environment, sets: Iterable[str] = (), target: Target | None = None,
@@ -141,18 +162,24 @@ class Session:
             if "defaults" in ov.data:
                 for s in specs:
                     if s.is_workload:
+                        self._record(s, ov.data["defaults"], ov.doc.loc.child("defaults"))
                         apply_defaults_beneath(s, ov.data["defaults"], ov.doc.loc.child("defaults"), ov.layer)
+        record = self._record
+        absent = self.absent.may_define if self.absent else None
         for ov in overlays:
-            apply_overlay(specs, ov, self.diags)
+            apply_overlay(specs, ov, self.diags, record=record, absent=absent)
         by_name = {s.name: s for s in specs if s.is_workload}
         for name, patch, loc in set_patch(sets, self.diags):
             spec = by_name.get(name)
+            if spec is None and absent is not None and absent(name):
+                continue  # in a spec file that failed to load (reported there)
             if spec is None:
                 from .diagnostics import did_you_mean
 
                 self.diags.error("SKY207", f'--set names "{name}", which is not a workload', loc.pos,
                                  hint=did_you_mean(name, by_name))
                 continue
+            record(spec, patch, loc)
             spec.apply(Merger("--set", self.diags), patch, loc)
         if expressions:
             self._resolve(specs, env, overlays)
@@ -175,7 +202,14 @@ class Session:
                 env={"name": env.name, "profile": env.profile, "protected": env.protected,
                      "namespace": env.namespace or self.project.namespace},
                 project={"name": self.project.name, "namespace": self.project.namespace},
-                vars={**self.project.vars, **env.vars}, diags=self.diags, budget=self._budget)
+                vars={**self.project.vars, **env.vars}, diags=self.diags, budget=self._budget,
+                absent=self.absent.may_define if self.absent else None)
+
+    def _record(self, spec: Spec, patch, loc) -> None:
+        """A layer about to be merged onto ``spec``: type-checked in :meth:`check` (unless the
+        spec's template failed: which fields it may have is unknown)."""
+        if (spec.kind, spec.name) not in self._no_template:
+            self._layers.append((spec.kind, patch, loc, spec.template))
 
     def settings(self, env: Environment) -> dict:
         """Pass settings: the profile's, then each overlay's, later ones winning."""
@@ -186,18 +220,28 @@ class Session:
         return out
 
     def check(self, specs: list[Spec]) -> list[Spec]:
-        """The specs that conform to their kind's schema; the others are reported."""
+        """The specs that conform to their kind's schema; the others are reported. Each
+        layer merged into them is checked first, as written (:mod:`.layers.typecheck`); a
+        problem a layer's check reported is not reported again from the merged spec."""
         from .schema import KINDS, validate
         from .schema.validate import validate_with
 
         from .layers.templates import params_schema, split_params
+        from .layers.typecheck import Unless
 
+        for kind, patch, loc, template in self._layers:
+            self.layer_types.check(kind, patch, loc, template)
+        self._layers.clear()
+        diags = Unless(self.diags, self.layer_types.reported) if self.layer_types.reported else self.diags
+        broken = bool(self._no_template) and self.diags.has_errors
         valid = []
         for s in specs:
+            if broken and (s.kind, s.name) in self._no_template:
+                continue  # its `use:` template failed (reported): which fields it may have is unknown
             own, params = split_params(s.data, s.template)
-            ok = validate(own, s.prov, KINDS[s.kind], self.diags, secret=s.kind == "Secret")
+            ok = validate(own, s.prov, KINDS[s.kind], diags, secret=s.kind == "Secret")  # type: ignore[arg-type]
             if s.template is not None:
-                ok &= validate_with(params, s.prov, params_schema(s.template), self.diags)
+                ok &= validate_with(params, s.prov, params_schema(s.template), diags)  # type: ignore[arg-type]
             if ok:
                 valid.append(s)
         return valid
@@ -219,7 +263,10 @@ class Session:
         # one run reports everything; references to an invalid spec are not reported again.
         kept = {id(s) for s in valid}
         invalid = {s.name for s in specs if id(s) not in kept}
+        invalid = self.absent.invalid(invalid) if self.absent else invalid
         ir = lower(valid, self.project, env, self.diags, self.settings(env), invalid)
+        if self.absent.anything:
+            ir.invalid = invalid  # lowering copied it into a plain set
         if target is not None:
             ir.target = target.name
             ir.unbound = {d.data["name"] for d in self.docs if d.data["kind"] in WORKLOAD_KINDS} - {s.name for s in specs}
@@ -265,6 +312,22 @@ class Session:
                     if ct is not None:
                         out[ct.key] = ct
         return out
+
+
+class _Texts:
+    """The source registry, remembering each file's text while the spec files load (the
+    names a file that failed to parse may define are read from it, never re-read)."""
+
+    def __init__(self, sources: Sources):
+        self.sources = sources
+        self.texts: dict[str, str] = {}
+
+    def register(self, file: str, text: str) -> None:
+        self.texts[file] = text
+        self.sources.register(file, text)
+
+    def __getattr__(self, name: str):
+        return getattr(self.sources, name)
 
 
 def _bound(spec: Spec, target: Target) -> bool:

@@ -155,6 +155,11 @@ class Merger:
                                         "or concatenates strings; use the plain key to replace")
 
     def _remove(self, out, prov, key, old, oprov, value, vloc, kpos, raw) -> None:
+        if isinstance(value, dict) or value is None:
+            self.diags.error("SKY203", f'"{raw}" takes a list of the keys or items to remove, got '
+                                       f'{"a map" if isinstance(value, dict) else "null"}', kpos,
+                             hint=f"e.g. `{raw}: [NAME]`; to delete the whole value, write `{key}: null`")
+            return
         items = value if isinstance(value, list) else [value]
         if old is MISSING:
             self.diags.error("SKY204", f'"{raw}" removes from "{key}", which is not set', kpos,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import fnmatch
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from ..builders.load import load_python
 from ..diagnostics import Diagnostics, Pos, Sources, did_you_mean
@@ -143,14 +143,21 @@ def _selects(spec: Spec, where: dict) -> bool:
     return True
 
 
-def apply_overlay(specs: list[Spec], ov: Overlay, diags: Diagnostics, only: set[str] | None = None) -> None:
+def apply_overlay(specs: list[Spec], ov: Overlay, diags: Diagnostics, only: set[str] | None = None,
+                  record: Callable[[Spec, Any, Loc | None], None] | None = None,
+                  absent: Callable[[str], bool] | None = None) -> None:
     """Apply one overlay file's sections in order: `all`, then `match` entries, then `apps`.
-    ``only`` restricts `all`/`match` to those spec keys (a target's selection)."""
+    ``only`` restricts `all`/`match` to those spec keys (a target's selection). ``record``
+    is told of each patch before it is applied to a spec (for the per-layer type checks);
+    ``absent(name)`` says whether a name may be missing only because a spec file failed to
+    load (:mod:`.absent`): then naming it is no error of this overlay."""
     data, loc = ov.data, ov.doc.loc
     workloads = [s for s in specs if s.is_workload and (only is None or s.key in only)]
     if "all" in data:
         m = Merger(ov.layer, diags, "all")
         for s in workloads:
+            if record is not None:
+                record(s, data["all"], loc.child("all"))
             s.apply(m, data["all"], loc.child("all"))
     for i, entry in enumerate(data.get("match") or []):
         eloc = loc.find(("match", i))
@@ -158,6 +165,8 @@ def apply_overlay(specs: list[Spec], ov: Overlay, diags: Diagnostics, only: set[
         chosen = [s for s in (specs if "kind" in where else workloads) if _selects(s, where)
                   and (only is None or s.key in only)]
         if not chosen and not entry.get("optional"):
+            if absent is not None and absent(where["name"] if isinstance(where.get("name"), str) else "*"):
+                continue
             wpos = eloc.child("where").pos if eloc is not None and eloc.child("where") else (eloc.pos if eloc else None)
             hint = None
             if "name" in where:
@@ -169,6 +178,8 @@ def apply_overlay(specs: list[Spec], ov: Overlay, diags: Diagnostics, only: set[
             continue
         m = Merger(ov.layer, diags, f"match[{i}]")
         for s in chosen:
+            if record is not None:
+                record(s, entry.get("patch"), eloc.child("patch") if eloc is not None else None)
             s.apply(m, entry.get("patch") or {}, eloc.child("patch") if eloc is not None else None)
     by_name: dict[str, list[Spec]] = {}
     for s in specs:
@@ -181,6 +192,8 @@ def apply_overlay(specs: list[Spec], ov: Overlay, diags: Diagnostics, only: set[
         if len(found) > 1:
             found = [s for s in found if s.is_workload] or found
         if not found:
+            if absent is not None and absent(name):
+                continue
             diags.error("SKY201", f'overlay targets app "{name}", which does not exist', kpos,
                         hint=did_you_mean(name, sorted({s.name for s in specs})))
             continue
@@ -188,6 +201,8 @@ def apply_overlay(specs: list[Spec], ov: Overlay, diags: Diagnostics, only: set[
             diags.error("SKY201", f'"{name}" names several documents ({", ".join(s.key for s in found)})', kpos,
                         hint=f'write "{found[0].key}" to choose one')
             continue
+        if record is not None:
+            record(found[0], patch, apps_loc.child(name) if apps_loc is not None else None)
         found[0].apply(Merger(ov.layer, diags, f"apps.{name}"), patch or {},
                        apps_loc.child(name) if apps_loc is not None else None)
 

@@ -40,56 +40,75 @@ KINDS: dict[str, str] = {
 }
 
 
+PARTIAL = "partial:"
+
+
 @lru_cache(maxsize=None)
 def load_schema(name: str) -> dict:
+    """A schema of `schemas/` by file name; `partial:app.json` is its relaxed variant for
+    one layer (:mod:`.partial`), derived when first asked for."""
+    if name.startswith(PARTIAL):
+        from .partial import partial
+
+        return partial(load_schema(name[len(PARTIAL):]))
     with open(data_dir("schemas") / name, encoding="utf-8") as fh:
         return json.load(fh)
 
 
-# The compiled validator pays for itself only on larger projects: compiling (or loading the
-# cached code) costs about as much as 500 validations with jsonschema, so the first
-# FAST_AFTER documents of a kind use jsonschema alone (a pre-commit run on a small project
-# stays fast) and later ones the compiled check.
-FAST_AFTER = 64
+# The compiled validator pays for itself after a few documents: loading its cached code
+# costs ~4 ms, about 8 validations with jsonschema (~0.5 ms for a spec; the compiled check
+# takes ~25 us), so the first FAST_AFTER documents of a schema use jsonschema alone (a
+# pre-commit run on a small project stays fast) and later ones the compiled check. The first
+# run on a machine also generates the code (~80 ms per schema), once.
+FAST_AFTER = 8
 _seen: dict[str, int] = {}
 
 
 @lru_cache(maxsize=None)
 def _fast(name: str):
-    """The compiled validator. Compiling costs ~30-60 ms per schema, which a pre-commit run
-    would pay every time: the generated code is cached on disk, keyed by the schema's and
-    fastjsonschema's versions (`$XDG_CACHE_HOME/skyspec/`; unwritable caches are skipped)."""
+    """The compiled validator. Generating and compiling its code costs ~30-80 ms per schema,
+    which a pre-commit run would pay every time: the compiled code object is cached on disk
+    (marshalled: importing generated source would compile it again whenever bytecode is not
+    written), keyed by the schema, fastjsonschema's version and the Python bytecode version
+    (`$XDG_CACHE_HOME/skyspec/validators/`; an unwritable cache is skipped, a damaged entry
+    replaced)."""
+    import copy
     import hashlib
     import importlib.util
+    import marshal
     import os
     from pathlib import Path
 
     import fastjsonschema
 
-    import copy
-
     # a deep copy: fastjsonschema rewrites `$ref`s in place to absolute URIs, which would
     # corrupt the cached schema the full validator and the editors' schemas are made from
     schema = copy.deepcopy(load_schema(name))
     schema.pop("$schema", None)  # compile with fastjsonschema's default (draft 7) semantics
-    key = hashlib.sha256((json.dumps(schema, sort_keys=True) + fastjsonschema.VERSION).encode()).hexdigest()[:20]
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "skyspec" / "validators"
-    path = cache / f"v_{key}.py"
-    if not path.is_file():
-        try:
-            cache.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(fastjsonschema.compile_to_code(schema, use_formats=False), encoding="utf-8")
-            os.replace(tmp, path)
-        except OSError:
-            return fastjsonschema.compile(schema, use_formats=False)
-    spec = importlib.util.spec_from_file_location(f"skyspec_validator_{key}", path)
-    module = importlib.util.module_from_spec(spec)
+    key = hashlib.sha256((json.dumps(schema, sort_keys=True) + fastjsonschema.VERSION).encode()
+                         + importlib.util.MAGIC_NUMBER).hexdigest()[:20]
+    path = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "skyspec" / "validators" / f"c_{key}.bin"
+    scope = {"__name__": f"skyspec_validator_{key}"}
     try:
-        spec.loader.exec_module(module)
-        return module.validate
-    except Exception:  # a damaged cache entry: compile in memory instead
+        exec(marshal.loads(path.read_bytes()), scope)
+        return scope["validate"]
+    except Exception:  # not cached yet (or damaged): generate it
+        pass
+    text = fastjsonschema.compile_to_code(schema, use_formats=False)
+    root = re.search(r"^def (\w+)\(", text, re.M)  # the first function validates the root
+    code = compile(f"{text}\nvalidate = {root.group(1) if root else 'None'}\n", f"<validator {name}>", "exec")
+    scope = {"__name__": f"skyspec_validator_{key}"}
+    exec(code, scope)
+    if not callable(scope["validate"]):  # pragma: no cover - a fastjsonschema without that layout
         return fastjsonschema.compile(schema, use_formats=False)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(marshal.dumps(code))
+        os.replace(tmp, path)
+    except OSError:
+        pass
+    return scope["validate"]
 
 
 # JSON Schema patterns are ECMA-262 regular expressions, in which `$` matches only at the
@@ -140,6 +159,19 @@ def validate(data: Any, prov: Prov, schema: str, diags: Diagnostics, *, secret: 
     return not errors
 
 
+def conforms(data: Any, schema: str) -> bool:
+    """Whether ``data`` conforms, reporting nothing: the cheap first try of a check that
+    reports through :func:`validate` only when this fails."""
+    n = _seen[schema] = _seen.get(schema, 0) + 1
+    if n > FAST_AFTER:
+        try:
+            _fast(schema)(data)
+            return True
+        except Exception:  # fastjsonschema.JsonSchemaException
+            return False
+    return _full(schema).is_valid(data)
+
+
 def validate_with(data: Any, prov: Prov, schema: dict, diags: Diagnostics) -> bool:
     """Validate against an in-memory schema (a template's parameters): all errors reported."""
     errors = sorted(_validator_class()(schema).iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
@@ -187,10 +219,25 @@ def _pos_of(prov: Prov, path: tuple, key: bool = False) -> Pos | None:
     return node.pos
 
 
+def late_bound(v: Any) -> bool:
+    """A string holding a `${...}` expression (not only `$${` escapes): its type is known
+    once it is evaluated, after every layer merged."""
+    return isinstance(v, str) and "${" in v and "${" in v.replace("$${", "")
+
+
+def _unevaluated(prov: Prov, path: tuple) -> bool:
+    """The value at ``path`` is still its expression as written: one layer's check (nothing
+    is evaluated yet), or an expression that failed, which was reported where it is."""
+    node = prov.nearest(path)
+    return not any(e.op == "evaluate" for e in getattr(node, "hist", ()))
+
+
 def _report(err, data: Any, prov: Prov, diags: Diagnostics, secret: bool, prefix: str) -> None:
     path = tuple(err.absolute_path)
     v = err.validator
     inst = err.instance
+    if late_bound(inst) and _unevaluated(prov, path):
+        return  # no follow-on error for an expression that is not (or could not be) evaluated
     sch = err.schema if isinstance(err.schema, dict) else {}
     field = _field(path, prefix)
     secret = secret or "secret" in path or "secrets" in path

@@ -12,7 +12,7 @@ mutate the specs' original data and provenance.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from ...diagnostics import Diagnostics, Pos, did_you_mean
 from ...provenance import MISSING, Entry, Prov
@@ -29,6 +29,11 @@ from .writeback import write_back
 
 class _Quiet(Exception):
     """A value this expression needs failed, and that failure was already reported."""
+
+
+class _AbsentRef(MissingRef):
+    """``apps.<name>`` of a workload that a spec file which failed to load may define: a
+    follow-on of that failure, not reported (``default()`` still falls back)."""
 
 
 class _Ctx:
@@ -60,8 +65,9 @@ class _Resolver(Evaluator):
     memoizes each site's value, and reports problems once, where they were written."""
 
     def __init__(self, specs: list, layer_order: list[str], env: dict, project: dict, vars_: dict,
-                 diags: Diagnostics, budget: Budget):
+                 diags: Diagnostics, budget: Budget, absent: Callable[[str], bool] | None = None):
         super().__init__(budget)
+        self.absent = absent
         self.specs = specs
         self.order = {name: i for i, name in enumerate(layer_order)}
         self.spec_rank = self.order.get("spec", 0)
@@ -163,7 +169,7 @@ class _Resolver(Evaluator):
                     self.budget.check(0, size, "text")
                     self.budget.spend(len(t))
                     out.append(t)
-            except _Quiet:
+            except (_Quiet, _AbsentRef):
                 ok = False
             except ExprError as e:
                 self._report("SKY205", f"{e.message} in {shown}", pos, e.hint)
@@ -213,6 +219,8 @@ class _Resolver(Evaluator):
             name = keys[0]
             si = self.by_name.get(name) if isinstance(name, str) else None
             if si is None:
+                if self.absent is not None and isinstance(name, str) and self.absent(name):
+                    raise _AbsentRef(f"apps.{name} is in a spec file that failed to load")
                 raise MissingRef(f'apps.{name} does not exist: no workload is named "{name}"',
                                  did_you_mean(str(name), self.by_name) or
                                  f"workloads: {', '.join(sorted(self.by_name)[:20]) or 'none'}")
@@ -367,7 +375,8 @@ class _Resolver(Evaluator):
 
 
 def resolve(specs: list, *, layer_order: list[str], env: dict, project: dict, vars: dict,
-            diags: Diagnostics, limits: Limits = DEFAULT, budget: Budget | None = None) -> None:
+            diags: Diagnostics, limits: Limits = DEFAULT, budget: Budget | None = None,
+            absent: Callable[[str], bool] | None = None) -> None:
     """Resolve every ``${...}`` in the string values of ``specs`` (after all layers merged).
 
     ``layer_order`` names the layers beneath-first, as they appear in provenance entries
@@ -377,5 +386,7 @@ def resolve(specs: list, *, layer_order: list[str], env: dict, project: dict, va
     ``evaluate`` entry whose ``replaced`` is the expression text. Problems are SKY205
     (SKY206 for a reference cycle); a failed string is left as written. ``limits`` (the
     project's) bound what expressions build and how long they run; pass the same ``budget``
-    (a ``Budget``) to every call of one run so that its total is counted across them."""
-    _Resolver(specs, layer_order, env, project, vars, diags, budget or Budget(limits)).run()
+    (a ``Budget``) to every call of one run so that its total is counted across them.
+    ``absent(name)`` says whether a missing ``apps.<name>`` may be defined by a spec file that
+    failed to load: that is not reported again here."""
+    _Resolver(specs, layer_order, env, project, vars, diags, budget or Budget(limits), absent).run()

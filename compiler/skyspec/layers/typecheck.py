@@ -1,0 +1,145 @@
+"""Type checks per layer: each document (a spec, a `use:` template's spec, an overlay's
+`all`, `match[].patch`, `apps.<name>` and `defaults` sections, a `--set` value) is checked
+against the types of the fields it sets, as written, before it is merged, so a value that a
+later layer overrides is still reported, at its own line.
+
+A layer is checked against the *partial* schema of the kind it is applied to
+(:mod:`skyspec.schema.partial`: no required fields, no key or item counts), after the merge
+operators are read the way the merge reads them: `key+` and `key!` are `key`, `key: null`
+deletes (nothing to check), `key-` takes the keys or items to remove. A `${...}` string is
+accepted wherever a value may be late-bound; the merged document is checked once evaluated.
+Fields that are parameters of the spec's template are checked against the template's
+parameter schema. Each (document, kind, template) is checked once per session, and what it
+reported is remembered (:attr:`LayerTypes.reported`) so that the check of the merged
+document does not report the same problem again. This module checks and reports; it must
+not merge, evaluate expressions or change the documents.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..diagnostics import Diagnostics, Pos
+from ..frontend.loc import Loc
+from ..schema.partial import partial
+from ..schema.validate import KINDS, PARTIAL, conforms, validate, validate_with
+from .merge import split_op
+from .templates import params_schema
+
+
+class _Node:
+    __slots__ = ("pos", "key")
+    hist = ()  # nothing of one layer is evaluated yet
+
+    def __init__(self, pos: Pos | None, key: Pos | None):
+        self.pos = pos
+        self.key = key
+
+
+class _At:
+    """One layer's Loc tree, seen as the provenance that validation reports against."""
+
+    __slots__ = ("loc",)
+
+    def __init__(self, loc: Loc | None):
+        self.loc = loc
+
+    def nearest(self, path: tuple) -> _Node:
+        loc, key = self.loc, None
+        if loc is None:
+            return _Node(None, None)
+        for k in path:
+            nxt = loc.child(k)
+            if nxt is None:
+                break
+            key = loc.key_pos(k) if isinstance(loc.kids, dict) else None
+            loc = nxt
+        return _Node(loc.pos, key)
+
+
+class _Recorder:
+    """The diagnostics collector, remembering (code, position) of what it was given."""
+
+    def __init__(self, diags: Diagnostics, seen: set):
+        self.diags = diags
+        self.seen = seen
+
+    def error(self, code: str, message: str, pos: Pos | None = None, hint: str | None = None, notes=()):
+        self.seen.add((code, pos))
+        return self.diags.error(code, message, pos, hint=hint, notes=notes)
+
+
+class Unless:
+    """The diagnostics collector without the problems (code, position) in ``seen``: the
+    check of a merged document, after the layers' own checks reported them."""
+
+    def __init__(self, diags: Diagnostics, seen: set):
+        self.diags = diags
+        self.seen = seen
+
+    def error(self, code: str, message: str, pos: Pos | None = None, hint: str | None = None, notes=()):
+        if (code, pos) in self.seen:
+            return None
+        return self.diags.error(code, message, pos, hint=hint, notes=notes)
+
+
+class LayerTypes:
+    def __init__(self, diags: Diagnostics):
+        self.diags = diags
+        self.reported: set[tuple[str, Pos | None]] = set()
+        self._done: dict[tuple, Any] = {}
+        self._params: dict[int, tuple[Any, dict]] = {}
+
+    def check(self, kind: str, data: Any, loc: Loc | None, template: Any = None) -> None:
+        """Check one layer's ``data`` (a patch at ``loc``) as applied to a ``kind``
+        document whose template (:class:`~skyspec.layers.templates.Template`) is
+        ``template``."""
+        if not isinstance(data, dict) or kind not in KINDS:
+            return
+        key = (id(data), kind, id(template))
+        if key in self._done:
+            return
+        self._done[key] = (data, template)  # held, so that the ids are not reused
+        params = template.params if template is not None else {}
+        own, par = data, {}
+        if params:
+            own, par = {}, {}
+            for k, v in data.items():
+                (par if split_op(k)[0] in params else own)[k] = v
+        diags = _Recorder(self.diags, self.reported)
+        name = PARTIAL + KINDS[kind]
+        if not conforms(own, name):  # the happy path stops here, at compiled speed
+            clean, cloc = _clean(own, loc)
+            validate(clean, _At(cloc), name, diags, secret=kind == "Secret")  # type: ignore[arg-type]
+        if par:
+            clean, cloc = _clean(par, loc)
+            validate_with(clean, _At(cloc), self._params_schema(template), diags)  # type: ignore[arg-type]
+
+    def _params_schema(self, template: Any) -> dict:
+        got = self._params.get(id(template))
+        if got is None:
+            got = self._params[id(template)] = (template, partial(params_schema(template)))
+        return got[1]
+
+
+def _clean(v: Any, loc: Loc | None) -> tuple[Any, Loc | None]:
+    """A patch as the merge reads it, with the matching Loc: `key+`/`key!` are `key`, and
+    deletions (`key: null`, `key-: [...]`) set nothing here."""
+    if isinstance(v, dict):
+        out: dict = {}
+        keys: dict = {}
+        kids: dict = {}
+        for raw, x in v.items():
+            k, op = split_op(raw)
+            xl = loc.child(raw) if loc is not None else None
+            kpos = loc.key_pos(raw) if loc is not None else None
+            if op == "-" or x is None:
+                continue  # a removal or a deletion sets nothing (the merge checks what it removes;
+                #           `key!: null` is checked where it survives, in the merged spec)
+            out[k], kids[k] = _clean(x, xl)
+            keys[k] = kpos
+        return out, Loc(loc.pos if loc is not None else None, keys, kids)  # type: ignore[arg-type]
+    if isinstance(v, list):
+        items = [_clean(x, loc.child(i) if loc is not None else None) for i, x in enumerate(v)]
+        return [a for a, _ in items], Loc(loc.pos if loc is not None else None, None, [b for _, b in items])  # type: ignore[arg-type]
+    return v, loc
