@@ -198,6 +198,45 @@ def test_texts_that_may_hold_too_many_values_are_scanned_before_composing():
     assert _needs_scan("v: " + "[" * 900, DEFAULT)  # may nest deeper than the composer goes
 
 
+TOML_DOC = """title = "x"
+a.b.c = 1
+a.b.d = [1, 2, {e = 3, f.g = [4]}]
+[t]
+u = 1
+[t.v.w]
+x = []
+[[q]]
+r = 1
+[[q]]
+s = {}
+"""
+
+
+@pytest.mark.parametrize("counted", [True, False], ids=["scanner", "builder"])
+def test_toml_values_are_counted_alike_before_and_after_parsing(monkeypatch, counted):
+    """The position scanner counts before tomli (for texts that may exceed), the builder
+    after: the same number for the same document."""
+    from skyspec.frontend import tomlsrc
+
+    monkeypatch.setattr(tomlsrc, "_may_exceed", lambda text, limits: counted)
+    # document 1; title, a, b, c, d: 2 each; d's 3 items; e, f, g: 2 each; g's item;
+    # t, u, v, w, x: 2 each; q: 2, its 2 tables, r, s: 2 each
+    total = 1 + 2 * 5 + 3 + 2 * 3 + 1 + 2 * 5 + 2 + 2 + 2 * 2
+    assert load(TOML_DOC, "t.toml", nodes=total)[1] == []
+    assert codes(TOML_DOC, "t.toml", nodes=total - 1) == ["SKY016"]
+
+
+def test_a_dense_toml_file_is_counted_before_tomli_parses_it(monkeypatch):
+    from skyspec.frontend import tomlsrc
+
+    def unparsed(text):
+        raise AssertionError("parsed")
+
+    monkeypatch.setattr(tomlsrc.tomli, "loads", unparsed)
+    assert load("v = [" + "1," * 200_000 + "]\n", "t.toml")[1] == [("SKY016", 1, 400_000)]
+    assert load("".join(f"[t{i}]\n" for i in range(100_001)), "t.toml")[1] == [("SKY016", 100_000, 1)]
+
+
 def test_aliases_count_as_the_copies_later_stages_make():
     # a: 1 + 9 values; b: 9 aliases of a's 10 -> 1 + 9 * 10; the document, two keys
     small = "a: &a [1, 2, 3, 4, 5, 6, 7, 8, 9]\nb: [" + ", ".join(["*a"] * 9) + "]\n"
