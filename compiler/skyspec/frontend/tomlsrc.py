@@ -6,8 +6,10 @@ report. A TOML file holds one document.
 
 The input is untrusted: the nesting and value-count limits of :class:`~skyspec.limits.Limits`
 hold here as in YAML. Arrays and inline tables nested deeper than the parsers safely recurse
-are refused by a flat scan before tomli sees them; the rest is checked while the document
-is built. Nothing here may recurse deeper than the nesting limit (at most 256 levels).
+are refused by a flat scan before tomli sees them, and a text that may hold more values than
+the limit is counted by the position scanner first (tomli takes seconds for millions); the
+rest is checked while the document is built. Nothing here may recurse deeper than the
+nesting limit (at most 256 levels), nor hand tomli a text those checks have not cleared.
 """
 
 from __future__ import annotations

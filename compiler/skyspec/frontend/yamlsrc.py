@@ -7,10 +7,12 @@ round-trip loader would give the same positions ~19x slower (reference/performan
 The input is untrusted, and it must not be able to exhaust the machine: the walk shares
 aliased values instead of copying them and enforces the limits on nesting and on the number
 of values (every alias counted as the copy later stages will make of it). libyaml's composer
-recurses in C, where deep nesting would crash the process, and aliases can expand a few
-hundred bytes into billions of values; so a text that could nest deeper than the composer
-safely goes, or that has anchors, is first scanned event by event (no recursion, nothing
-built) and refused at the first event over a limit. Nothing here may expand an alias.
+recurses in C, where deep nesting would crash the process, builds a whole document before
+the walk can count it, and aliases can expand a few hundred bytes into billions of values;
+so a text that could nest deeper than the composer safely goes, hold more values than the
+limit, or that has anchors, is first scanned event by event (no recursion, nothing built)
+and refused at the first event over a limit. Nothing here may expand an alias, nor compose
+a text those cheap bounds have not cleared.
 """
 
 from __future__ import annotations
