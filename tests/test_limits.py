@@ -181,6 +181,62 @@ def test_value_count_at_under_and_over():
     assert codes(toml(98), "t.toml", nodes=100) == ["SKY016"]
 
 
+def test_texts_that_may_hold_too_many_values_are_scanned_before_composing():
+    """libyaml composes a whole document before the walk can count: 2 million values of a
+    4 MiB file took 11 s and 640 MB. Cheap bounds send such texts to the event scan, which
+    stops at the first value over the limit; ordinary specs are not scanned."""
+    from skyspec.frontend.yamlsrc import _needs_scan
+
+    lim = Limits(nodes=1000)
+    assert _needs_scan("v: [" + "a," * 600 + "]\n", lim)
+    assert _needs_scan("- a\n" * 400, lim)
+    assert _needs_scan("{" + ",".join(f"k{i}" for i in range(400)) + "}\n", lim)
+    assert not _needs_scan("v: [" + "a," * 100 + "]\n", lim)
+    spec = (ROOT / "examples" / "shop" / "apps" / "web.yaml").read_text()
+    assert not _needs_scan(spec, DEFAULT) and "&" not in spec
+    assert _needs_scan("a: &x 1\nb: *x\n", DEFAULT)  # aliases: always scanned
+    assert _needs_scan("v: " + "[" * 900, DEFAULT)  # may nest deeper than the composer goes
+
+
+TOML_DOC = """title = "x"
+a.b.c = 1
+a.b.d = [1, 2, {e = 3, f.g = [4]}]
+[t]
+u = 1
+[t.v.w]
+x = []
+[[q]]
+r = 1
+[[q]]
+s = {}
+"""
+
+
+@pytest.mark.parametrize("counted", [True, False], ids=["scanner", "builder"])
+def test_toml_values_are_counted_alike_before_and_after_parsing(monkeypatch, counted):
+    """The position scanner counts before tomli (for texts that may exceed), the builder
+    after: the same number for the same document."""
+    from skyspec.frontend import tomlsrc
+
+    monkeypatch.setattr(tomlsrc, "_may_exceed", lambda text, limits: counted)
+    # document 1; title, a, b, c, d: 2 each; d's 3 items; e, f, g: 2 each; g's item;
+    # t, u, v, w, x: 2 each; q: 2, its 2 tables, r, s: 2 each
+    total = 1 + 2 * 5 + 3 + 2 * 3 + 1 + 2 * 5 + 2 + 2 + 2 * 2
+    assert load(TOML_DOC, "t.toml", nodes=total)[1] == []
+    assert codes(TOML_DOC, "t.toml", nodes=total - 1) == ["SKY016"]
+
+
+def test_a_dense_toml_file_is_counted_before_tomli_parses_it(monkeypatch):
+    from skyspec.frontend import tomlsrc
+
+    def unparsed(text):
+        raise AssertionError("parsed")
+
+    monkeypatch.setattr(tomlsrc.tomli, "loads", unparsed)
+    assert load("v = [" + "1," * 200_000 + "]\n", "t.toml")[1] == [("SKY016", 1, 400_000)]
+    assert load("".join(f"[t{i}]\n" for i in range(100_001)), "t.toml")[1] == [("SKY016", 100_000, 1)]
+
+
 def test_aliases_count_as_the_copies_later_stages_make():
     # a: 1 + 9 values; b: 9 aliases of a's 10 -> 1 + 9 * 10; the document, two keys
     small = "a: &a [1, 2, 3, 4, 5, 6, 7, 8, 9]\nb: [" + ", ".join(["*a"] * 9) + "]\n"
@@ -343,6 +399,20 @@ def _check_measured(project):
                        env={**os.environ, "PYTHONPATH": str(ROOT / "compiler")}, cwd=project)
     code, wall, cpu, rss_kb = r.stdout.split()
     return int(code), float(cpu), int(rss_kb) / 1024, r.stderr
+
+
+def test_a_dense_4mib_file_stays_in_bounded_memory(tmp_path):
+    """The densest file under the size limit (2 million values): refused by the event scan
+    at the 200,001st value, never composed."""
+    from conftest import write_tree
+
+    root = write_tree(tmp_path / "p", {"skyspec.yaml": "project: p\nspecs: [apps/*]\nenvironments: {dev: {}}\n"})
+    (root / "apps").mkdir()
+    (root / "apps" / "x.yaml").write_text("v: [" + "a," * (2 * 1024 * 1024 - 8) + "]\n")
+    code, cpu, rss, err = _check_measured(root)
+    assert code == 1 and "apps/x.yaml:1:399999: error[SKY016]" in err, err
+    assert rss < 200, rss
+    assert cpu < 5, cpu  # ~0.5 s: 200,000 events through Python
 
 
 @pytest.mark.parametrize("attack", ["bomb", "50mb", "brackets"])

@@ -138,18 +138,23 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
 # --------------------------------------------------------------------------- rendering
 
 class Sources:
-    """Caches source file lines for code frames."""
+    """Caches source file lines for code frames. A registered text is split into lines only
+    when a frame needs one of them (most files never do, and a large one would cost a
+    string per line)."""
 
     def __init__(self) -> None:
         self._lines: dict[str, list[str]] = {}
+        self._texts: dict[str, str] = {}
 
     def register(self, file: str, text: str) -> None:
-        self._lines[file] = text.splitlines()
+        self._texts[file] = text
+        self._lines.pop(file, None)
 
     def line(self, file: str, n: int) -> str | None:
         lines = self._lines.get(file)
         if lines is None:
-            lines = self._lines[file] = _read_lines(file)
+            text = self._texts.pop(file, None)
+            lines = self._lines[file] = text.splitlines() if text is not None else _read_lines(file)
         if 1 <= n <= len(lines):
             return lines[n - 1]
         return None

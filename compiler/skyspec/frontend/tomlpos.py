@@ -123,7 +123,7 @@ def _value(text: str, i: int, path: tuple, vals: dict, keys: dict) -> int:
     c = text[i]
     if c == "[":
         start = i
-        vals[path] = None  # keep document order: the array before its elements
+        vals[path] = (start, i + 1)  # keep document order: the array before its elements
         i = _skip_all(text, i + 1).end()
         k = 0
         while text[i] != "]":
@@ -137,7 +137,7 @@ def _value(text: str, i: int, path: tuple, vals: dict, keys: dict) -> int:
         return i
     if c == "{":
         start = i
-        vals[path] = None
+        vals[path] = (start, i + 1)
         i = _skip_all(text, i + 1).end()
         while text[i] != "}":
             i = _skip_all(text, _pair(text, i, path, vals, keys)).end()
@@ -199,14 +199,18 @@ def _to_line_col(text: str, starts: list, raw: dict) -> dict:
     return out
 
 
-def toml_positions(text: str) -> tuple[dict[tuple, Span], dict[tuple, Span]]:
+def toml_positions(text: str, values: dict | None = None) -> tuple[dict[tuple, Span], dict[tuple, Span]]:
     """Positions of every value and key of the TOML document ``text``.
+
+    ``values``, when given, is the (empty) dict the value offsets are collected in, in
+    document order, before they are converted: a subclass may stop the scan by raising.
 
     Returns ``(values, keys)``, both mapping a path (tuple of str keys / int indexes, as in
     ``tomli.loads(text)``) to ``(line, col, end_col)``.  ``text`` must be valid TOML (parse
     it with tomli first); the result for invalid TOML is unspecified.
     """
-    vals: dict = {(): (0, 0)}
+    vals: dict = {} if values is None else values  # a dict of the caller's may watch what is found
+    vals[()] = (0, 0)
     keys: dict = {}
     aot: dict = {}
     prefix: tuple = ()

@@ -6,8 +6,10 @@ report. A TOML file holds one document.
 
 The input is untrusted: the nesting and value-count limits of :class:`~skyspec.limits.Limits`
 hold here as in YAML. Arrays and inline tables nested deeper than the parsers safely recurse
-are refused by a flat scan before tomli sees them; the rest is checked while the document
-is built. Nothing here may recurse deeper than the nesting limit (at most 256 levels).
+are refused by a flat scan before tomli sees them, and a text that may hold more values than
+the limit is counted by the position scanner first (tomli takes seconds for millions); the
+rest is checked while the document is built. Nothing here may recurse deeper than the
+nesting limit (at most 256 levels), nor hand tomli a text those checks have not cleared.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ _BRACKETS = re.compile(
 )
 
 
-def _brackettoo_deep(text: str, limit: int) -> int | None:
+def _bracket_too_deep(text: str, limit: int) -> int | None:
     """The offset of the first `[` or `{` whose value would be nested deeper than ``limit``
     (the document is level 1), counting brackets outside strings and comments; or None.
     Table headers count too, which only under-counts the tables they open."""
@@ -114,14 +116,54 @@ class _Builder:
         return _plain(data), Loc(pos)
 
 
+class _Over(Exception):
+    pass
+
+
+class _Counted(dict):
+    """Value offsets for :func:`toml_positions` that count the values as the document will
+    have them (the document, 2 per table entry, 1 per array item) and stop the scan at the
+    first one past ``limit``, with its offset."""
+
+    def __init__(self, limit: int):
+        super().__init__()
+        self.left = limit
+
+    def __setitem__(self, path: tuple, span) -> None:
+        if path not in self:
+            self.left -= (2 if isinstance(path[-1], str) else 1) if path else 1
+            if self.left < 0:
+                raise _Over(span[0])
+        super().__setitem__(path, span)
+
+
+def _may_exceed(text: str, limits: Limits) -> bool:
+    """Whether ``text`` may hold more values than the limit: every value but the document
+    follows a `=`, `,`, `[`, `{` or `.` (a character at most one value)."""
+    if 2 * len(text) + 1 <= limits.nodes:
+        return False
+    count = text.count
+    return 2 * (count("=") + count(",") + count("[") + count("{") + count(".")) + 1 > limits.nodes
+
+
 def load_toml(text: str, file: str, diags: Diagnostics, limits: Limits = DEFAULT) -> list[SourceDoc]:
     """The document of a TOML file, or nothing: syntax errors are SKY002, limits passed
-    SKY009 / SKY016."""
+    SKY009 / SKY016. tomli takes seconds for millions of values, so a text that may hold
+    more than the limit is first counted by the position scanner, which stops at the limit."""
     if text.count("[") + text.count("{") > _PARSE_SAFE:
-        at = _brackettoo_deep(text, limits.depth)
+        at = _bracket_too_deep(text, limits.depth)
         if at is not None:
             too_deep(_offset_pos(text, file, at), limits).report(diags)
             return []
+    positions = None
+    if _may_exceed(text, limits):
+        try:
+            positions = toml_positions(text, _Counted(limits.nodes))
+        except _Over as over:
+            too_many(_offset_pos(text, file, over.args[0]), limits).report(diags)
+            return []
+        except Exception:  # not TOML the scanner can follow: tomli tells what is wrong
+            positions = None
     try:
         data = tomli.loads(text)
     except tomli.TOMLDecodeError as exc:
@@ -135,7 +177,7 @@ def load_toml(text: str, file: str, diags: Diagnostics, limits: Limits = DEFAULT
         return []
     if not data:
         return []
-    values, keys = toml_positions(text)
+    values, keys = positions or toml_positions(text)
     try:
         plain, loc = _Builder(file, values, keys, limits).build(data, (), Pos(file, 1, 1))
     except Exceeded as exc:

@@ -7,10 +7,12 @@ round-trip loader would give the same positions ~19x slower (reference/performan
 The input is untrusted, and it must not be able to exhaust the machine: the walk shares
 aliased values instead of copying them and enforces the limits on nesting and on the number
 of values (every alias counted as the copy later stages will make of it). libyaml's composer
-recurses in C, where deep nesting would crash the process, and aliases can expand a few
-hundred bytes into billions of values; so a text that could nest deeper than the composer
-safely goes, or that has anchors, is first scanned event by event (no recursion, nothing
-built) and refused at the first event over a limit. Nothing here may expand an alias.
+recurses in C, where deep nesting would crash the process, builds a whole document before
+the walk can count it, and aliases can expand a few hundred bytes into billions of values;
+so a text that could nest deeper than the composer safely goes, hold more values than the
+limit, or that has anchors, is first scanned event by event (no recursion, nothing built)
+and refused at the first event over a limit. Nothing here may expand an alias, nor compose
+a text those cheap bounds have not cleared.
 """
 
 from __future__ import annotations
@@ -58,7 +60,7 @@ _COMPOSE_SAFE = 1000 if _Base is not yaml.SafeLoader else 200
 _INDENT_CAP = 100
 _DEEP_INDENT = " " * _INDENT_CAP
 _INDICATOR_BUDGET = _COMPOSE_SAFE - 2 * (_INDENT_CAP + 1) - 1
-_INDICATOR = re.compile(r"[-?](?!\S)|[\[{]")  # a block indicator (followed by a space) or a flow opener
+_BLANKS = (" ", "\t", "\n", "\r", "\x85", "\u2028", "\u2029")  # what makes `-` or `?` an indicator
 _ANCHOR = re.compile(r"&[^\s,\[\]{}&]")
 
 
@@ -180,15 +182,30 @@ class _Walker:
         return result
 
 
-def _needs_scan(text: str) -> bool:
-    """Whether ``text`` may hold aliases, or nest deeper than the composer safely goes."""
+def _needs_scan(text: str, limits: Limits) -> bool:
+    """Whether ``text`` may hold aliases, nest deeper than the composer safely goes, or hold
+    more values than the limit (the composer would build them all before the walk counts).
+    Cheap bounds from character counts; only texts they cannot clear are scanned."""
     if "&" in text and "*" in text and _ANCHOR.search(text):
         return True
     if _DEEP_INDENT in text:
         return True
-    if text.count("-") + text.count("?") + text.count("[") + text.count("{") <= _INDICATOR_BUDGET:
-        return False  # the common case: a few str.count calls
-    return len(_INDICATOR.findall(text)) > _INDICATOR_BUDGET
+    count = text.count
+    openers = count("[") + count("{")
+    indicators = count("-") + count("?")  # an upper bound: `-` and `?` are indicators before a blank
+    # Every value but the first follows a separator, and one separator starts at most
+    # three values (`[:` opens a mapping with an empty key and value); a character at most
+    # one and a half (`[:,:,:]`).
+    if 2 * len(text) + 4 > limits.nodes:
+        separators = openers + indicators + count(",") + count(":") + count("\n") + count("\r")
+        if 3 * separators + 4 > limits.nodes:
+            return True
+    if openers + indicators > _INDICATOR_BUDGET:  # closer: only `-`/`?` before a blank or the end
+        indicators = sum(count(c + b) for c in "-?" for b in _BLANKS) + text.endswith(("-", "?"))
+        if any(b in text for b in _BLANKS[4:]):  # rare line breaks: count them all, conservatively
+            indicators += sum(count(b) for b in _BLANKS[4:])
+        return openers + indicators > _INDICATOR_BUDGET
+    return False
 
 
 def _scan(text: str, file: str, limits: Limits) -> Exceeded | None:
@@ -257,7 +274,7 @@ def load_yaml(text: str, file: str, diags: Diagnostics, limits: Limits = DEFAULT
     """All documents of a YAML stream; empty documents are skipped. Syntax errors become
     SKY001 diagnostics and yield no documents for that file (nothing partial); so do
     nesting, alias and size limits passed (SKY009, SKY015, SKY016)."""
-    if _needs_scan(text):
+    if _needs_scan(text, limits):
         problem = _scan(text, file, limits)
         if problem is not None:
             problem.report(diags)
