@@ -149,6 +149,11 @@ def test_docs_diagnostics_is_current():
     assert (ROOT / "docs" / "diagnostics.md").read_text() == diagnostics_md(), "run `python -m skyspec.docgen`"
 
 
+def test_docs_limits_is_current():
+    from skyspec.docgen import limits_md
+    assert (ROOT / "docs" / "limits.md").read_text() == limits_md(), "run `python -m skyspec.docgen`"
+
+
 def test_every_code_used_in_the_compiler_is_registered():
     from skyspec.rules import all_codes
     CODES = all_codes()

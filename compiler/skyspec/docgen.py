@@ -20,7 +20,25 @@ def diagnostics_md() -> str:
     return "\n".join(out) + "\n"
 
 
-PAGES = {"diagnostics.md": diagnostics_md, "rules.md": rules_md}
+def limits_md() -> str:
+    from .limits import describe
+
+    out = ["# Limits", "",
+           "Bounds on what one project may cost skyspec, generated from `compiler/skyspec/limits.py` by "
+           "`python -m skyspec.docgen`; do not edit by hand.", "",
+           "Spec files come from pull requests and skyspec runs where credentials are, so every bound is on "
+           "by default and exceeding one is a located error, reached in well under a second and in bounded "
+           "memory. A project changes them under `limits:` in its project file (the project file itself is "
+           "always read with the defaults):", "",
+           "```yaml", "limits: {file_bytes: 8388608, depth: 100}", "```", "",
+           "| limit | default | allowed | what it bounds |", "|---|---|---|---|"]
+    for name, default, lo, hi, doc in describe():
+        cell = doc.replace("|", "\\|")
+        out.append(f"| `{name}` | {default:,} | {lo:,} to {hi:,} | {cell} |")
+    return "\n".join(out) + "\n"
+
+
+PAGES = {"diagnostics.md": diagnostics_md, "rules.md": rules_md, "limits.md": limits_md}
 
 
 def main(argv: list[str] | None = None) -> int:
