@@ -39,6 +39,8 @@ _C = [
     Code("SKY017", "path outside the project (absolute, `..`, or a symlink leading out)",
          "environments: {dev: {overlays: [/proc/self/environ]}}"),
     Code("SKY018", "Python spec files are not enabled (they run code)", 'specs: ["apps/*.py"]   # and no python: true'),
+    Code("SKY019", "a YAML tag other than the core schema's (str, int, float, bool, null, map, seq)",
+         "replicas: !!python/object:os.system 2"),
     Code("SKY100", "document has no kind", "name: api"),
     Code("SKY101", "unknown kind", "kind: Ap"),
     Code("SKY102", "unknown key", "kind: App\nname: api\nreplica: 2"),

@@ -13,6 +13,9 @@ so a text that could nest deeper than the composer safely goes, hold more values
 limit, or that has anchors, is first scanned event by event (no recursion, nothing built)
 and refused at the first event over a limit. Nothing here may expand an alias, nor compose
 a text those cheap bounds have not cleared.
+Specs are plain YAML: a tag other than the core schema's (`!!python/object:...`, `!!binary`,
+`!local`, or `!!int` on a scalar that is no integer) is SKY019 at the tag, and the value is
+read as if it had none; no tag ever selects a constructor.
 """
 
 from __future__ import annotations
@@ -73,6 +76,21 @@ _FLOAT = "tag:yaml.org,2002:float"
 _BOOL = "tag:yaml.org,2002:bool"
 _NULL = "tag:yaml.org,2002:null"
 _MERGE = "tag:yaml.org,2002:merge"
+_STR = "tag:yaml.org,2002:str"
+_SEQ = "tag:yaml.org,2002:seq"
+_MAP = "tag:yaml.org,2002:map"
+_CORE = "tag:yaml.org,2002:"
+# What a constructor does with an explicit core tag on a scalar that does not fit it
+# (`!!int abc`): raises; such a tag is refused like any other.
+_CONSTRUCT = {_INT: SafeConstructor.construct_yaml_int, _FLOAT: SafeConstructor.construct_yaml_float,
+              _BOOL: SafeConstructor.construct_yaml_bool}
+
+
+_KEY_TAGS = frozenset((_STR, _INT, _FLOAT, _BOOL, _NULL))
+
+
+def _shown_tag(tag: str) -> str:
+    return "!!" + tag[len(_CORE):] if tag.startswith(_CORE) else tag
 
 
 def _pos(file: str, node) -> Pos:
@@ -97,6 +115,19 @@ class _Walker:
         # anchors can meet a node twice: without, the nodes form a tree and need no memo.
         self.memo: dict[int, tuple | None] | None = {} if shared else None
 
+    def _tag(self, node, pos: Pos, message: str | None = None) -> None:
+        """An explicit tag other than the core schema's (`!!python/object:...`, `!!binary`,
+        `!local`): reported, and the value read as if it had none."""
+        self.diags.error("SKY019", message or f"the YAML tag {_shown_tag(node.tag)} is not allowed", pos,
+                         hint="skyspec reads plain YAML: no tags; remove it (quote the value to keep it text)")
+
+    def _untagged(self, node, depth: int):
+        """A scalar whose tag was refused, read as the same scalar without it (`!!int abc` is
+        the text "abc", `!!python/object 2` the number 2): no follow-on type errors."""
+        plain = not node.style
+        node.tag = self.loader.resolve(ScalarNode, node.value, (plain, not plain)) if plain else _STR
+        return self.walk(node, depth)
+
     def _over(self, node, children: list, taken: int) -> Exceeded:
         """The error for the first child of ``node`` past the budget (``taken`` values were
         still available when the collection was entered)."""
@@ -110,15 +141,20 @@ class _Walker:
         tag = node.tag
         if isinstance(node, ScalarNode):
             pos = _pos(self.file, node)
-            if tag == _INT:
-                value = SafeConstructor.construct_yaml_int(self.loader, node)
-            elif tag == _FLOAT:
-                value = SafeConstructor.construct_yaml_float(self.loader, node)
-            elif tag == _BOOL:
-                value = SafeConstructor.construct_yaml_bool(self.loader, node)
+            if tag == _STR:
+                value = node.value
+            elif tag in _CONSTRUCT:
+                try:
+                    value = _CONSTRUCT[tag](self.loader, node)
+                except (ValueError, KeyError):  # only an explicit tag can misfit its scalar
+                    self._tag(node, pos, f"the YAML tag {_shown_tag(tag)} does not fit this value")
+                    return self._untagged(node, depth)
             elif tag == _NULL:
                 value = None
-            else:  # str, timestamps, binary and custom tags stay text
+            else:  # timestamps and `=` that the resolver found stay text; an explicit tag is refused
+                if node.style or self.loader.resolve(ScalarNode, node.value, (True, False)) != tag:
+                    self._tag(node, pos)
+                    return self._untagged(node, depth)
                 value = node.value
             return value, Loc(pos)
         memo = self.memo
@@ -138,6 +174,8 @@ class _Walker:
             raise too_deep(pos, self.limits)
         before = self.budget
         depth += 1
+        if tag != _SEQ and tag != _MAP:
+            self._tag(node, pos)
         if isinstance(node, SequenceNode):
             items = node.value
             self.budget -= len(items)
@@ -166,6 +204,9 @@ class _Walker:
                     continue
                 k = knode.value  # keys are names: `80:` or `true:` stay text, whatever their tag
                 kpos = _pos(self.file, knode)
+                if knode.tag not in _KEY_TAGS and (knode.style or self.loader.resolve(
+                        ScalarNode, k, (True, False)) != knode.tag):
+                    self._tag(knode, kpos)
                 if k in data:
                     first = keys[k]
                     self.diags.error("SKY005", f'duplicate key "{k}"', kpos,
@@ -270,6 +311,16 @@ def _scan(text: str, file: str, limits: Limits) -> Exceeded | None:
     return None
 
 
+def _reader_pos(text: str, file: str, offset: int) -> Pos:
+    """Where the reader stopped: libyaml counts UTF-8 bytes, PyYAML's own reader characters."""
+    if _Base is not yaml.SafeLoader:
+        offset = len(text.encode("utf-8")[:offset].decode("utf-8", "ignore"))
+    head = text[:offset]
+    line = head.count("\n") + 1
+    col = offset - (head.rfind("\n") + 1) + 1
+    return Pos(file, line, col, col + 1)
+
+
 def load_yaml(text: str, file: str, diags: Diagnostics, limits: Limits = DEFAULT) -> list[SourceDoc]:
     """All documents of a YAML stream; empty documents are skipped. Syntax errors become
     SKY001 diagnostics and yield no documents for that file (nothing partial); so do
@@ -312,7 +363,14 @@ def load_yaml(text: str, file: str, diags: Diagnostics, limits: Limits = DEFAULT
             hint = 'a value containing ": " must be quoted'
         diags.error("SKY001", f"invalid YAML: {problem}", pos, hint=hint)
         return []
-    except yaml.YAMLError as exc:  # reader errors (bad encoding, control chars)
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow (NUL, other controls)
+        c = exc.character
+        what = (f"control character U+{c:04X}" if c < 0x20 or 0x7F <= c < 0xA0 else f"character U+{c:04X}") \
+            if isinstance(c, int) else "a character"
+        diags.error("SKY001", f"invalid YAML: {what} is not allowed", _reader_pos(text, file, exc.position),
+                    hint="remove it; write control characters in a double-quoted string as escapes, e.g. \"\\t\"")
+        return []
+    except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         pos = Pos(file, mark.line + 1, mark.column + 1) if mark else Pos(file, 1, 1)
         diags.error("SKY001", f"invalid YAML: {exc}", pos)
