@@ -35,6 +35,7 @@ from ..limits import DEFAULT, Limits
 from ..paths import data_dir, shown_path
 from ..provenance import Prov, prov_from_loc
 from .merge import Merger
+from .params import check_params
 from .secrets import register_template
 
 
@@ -102,7 +103,7 @@ class Templates:
                                  hint="a template has description, kind, use, params and spec")
             if "kind" not in d or not isinstance(d.get("spec", {}), dict):
                 self.diags.error("SKY121", "a template needs `kind` and a `spec` map", loc.pos)
-            elif not bad:
+            elif not bad and check_params(d.get("params"), loc.child("params"), self.diags):
                 t = Template(name, f"template:{name}", d["kind"], dict(d.get("params") or {}), d.get("spec") or {},
                              loc.child("spec"))
                 if d.get("use"):
@@ -129,7 +130,7 @@ class Templates:
         if t is None:
             return doc.data, spec_prov, None
         if t.kind != doc.data.get("kind"):
-            self.diags.error("SKY121", f'template "{name}" is for a {t.kind}, not a {doc.data.get("kind")}',
+            self.diags.error("SKY121", f'template "{name}" is for {_a(t.kind)}, not {_a(str(doc.data.get("kind")))}',
                              doc.loc.child("use").pos, hint=f"write `kind: {t.kind}`")
             return doc.data, spec_prov, None
         data: Any = {}
@@ -138,6 +139,10 @@ class Templates:
             data, prov = Merger(layer.layer, self.diags).apply(data, prov, layer.spec, layer.loc)
         data, prov = Merger("spec", self.diags).apply(data, prov, doc.data, doc.loc)  # the spec wins
         return data, prov, t
+
+
+def _a(kind: str) -> str:
+    return f"{'an' if kind[:1] in 'AEIOU' else 'a'} {kind}"
 
 
 def params_schema(t: Template) -> dict:

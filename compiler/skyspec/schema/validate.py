@@ -123,6 +123,15 @@ def _strict_re(pattern: str) -> re.Pattern:
     return re.compile(_DOLLAR.sub(r"\\Z", pattern))
 
 
+def pattern_problem(pattern: str) -> str | None:
+    """Why ``pattern`` cannot be used as a schema's `pattern` here (None when it can)."""
+    try:
+        _strict_re(pattern)
+    except (re.error, RecursionError, OverflowError) as e:
+        return str(e)
+    return None
+
+
 def _pattern(validator, pattern, instance, schema):
     from jsonschema.exceptions import ValidationError
 
