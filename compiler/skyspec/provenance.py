@@ -21,7 +21,7 @@ MISSING: Any = type("Missing", (), {"__repr__": lambda self: "<missing>", "__boo
 class Entry(NamedTuple):
     layer: str          # "spec", "template:postgres", "profile:prod", "overlay:overlays/prod.yaml", "--set", "pass:harden"
     pos: Pos | None
-    op: str             # set | merge | extend | replace | delete | remove | default
+    op: str             # set | merge | extend | replace | delete | remove | default | evaluate | unresolved
     replaced: Any = MISSING  # the value this entry replaced (MISSING when there was none)
     note: str = ""      # free text, e.g. which overlay section (`all`, `match[0]`, `apps.api`)
 
@@ -97,6 +97,31 @@ class Prov:
         elif isinstance(kids, list):
             kids = list(kids)
         return Prov(list(self.hist), kids, self.key, dict(self.gone) if self.gone else None)
+
+
+def is_stdlib(layer: str) -> bool:
+    """Whether ``layer`` is a template of skyspec's stdlib (`template:postgres`: a bare name),
+    not one of the project (`template:./templates/job.yaml`)."""
+    if not layer.startswith("template:"):
+        return False
+    name = layer[len("template:"):]
+    return bool(name) and not name.startswith(".") and "/" not in name and "\\" not in name
+
+
+def shown_at(root: Prov, path: tuple, key: bool = False) -> Pos | None:
+    """Where to report a problem with the value at ``path`` of a spec (``root`` is its
+    provenance): where the value (``key``: its key) was written, unless skyspec's stdlib
+    wrote it, a file the user cannot edit: then the spec's `use:` line, which chose it."""
+    node = root.nearest(path)
+    w = next((e for e in reversed(node.hist) if e.op not in _NOT_WRITING), None)
+    if w is not None and is_stdlib(w.layer):
+        use = root.child("use")
+        if use is not None and use.pos is not None:
+            return use.pos
+    return node.key if key and node.key is not None else node.pos
+
+
+_NOT_WRITING = frozenset(("merge", "remove", "evaluate", "unresolved", "delete"))
 
 
 def prov_from_loc(data: Any, loc: Loc | None, layer: str, op: str = "set", note: str = "",

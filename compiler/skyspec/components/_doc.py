@@ -57,7 +57,7 @@ class Doc:
         value at ``path``, or the spec's `use:` when only the template did (a diagnostic
         points into the user's files, never into the stdlib)."""
         node = self.prov.nearest(tuple(path))
-        writers = [e for e in node.hist if e.op not in ("merge", "evaluate") and e.pos is not None]
+        writers = [e for e in node.hist if e.op not in ("merge", "evaluate", "unresolved") and e.pos is not None]
         if writers and writers[-1].layer.startswith("template:"):
             return self.spec.where("use")
         return node.pos
@@ -70,7 +70,7 @@ class Doc:
         n = self.node(*path)
         if n is None:
             return False
-        writers = [e for e in n.hist if e.op not in ("merge", "evaluate")]
+        writers = [e for e in n.hist if e.op not in ("merge", "evaluate", "unresolved")]
         return bool(writers) and writers[-1].layer.startswith("template:")
 
     def put(self, path: tuple, value: Any, pos: Pos | None, node: Prov | None = None, op: str = "set") -> None:

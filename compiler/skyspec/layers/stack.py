@@ -20,7 +20,7 @@ from ..diagnostics import Diagnostics, Pos, Sources, did_you_mean
 from ..frontend import SourceDoc, load_file, uniform_loc
 from ..frontend.loc import Loc
 from ..limits import DEFAULT, Limits
-from ..provenance import MISSING, Entry, Prov, prov_from_loc
+from ..provenance import MISSING, Entry, Prov, prov_from_loc, shown_at
 from .merge import Merger, strip_ops
 from .secrets import register_overlay, register_set
 
@@ -51,8 +51,9 @@ class Spec:
         self.data, self.prov = merger.apply(self.data, self.prov, patch, loc)
 
     def where(self, *path: Any) -> Pos | None:
-        """Position of the value at ``path`` (of its last writer), or the nearest parent's."""
-        return self.prov.nearest(tuple(path)).pos
+        """Position of the value at ``path`` (of its last writer), or the nearest parent's;
+        the spec's `use:` line for a value the stdlib wrote (its files are not the user's)."""
+        return shown_at(self.prov, tuple(path))
 
 
 def identify(docs: Iterable[SourceDoc], diags: Diagnostics) -> list[SourceDoc]:

@@ -19,7 +19,7 @@ from functools import lru_cache
 from typing import Any
 
 from ..diagnostics import Diagnostics, Pos, did_you_mean
-from ..provenance import Prov
+from ..provenance import Prov, shown_at
 from ..paths import data_dir
 
 # kind -> schema file (in schemas/)
@@ -189,6 +189,11 @@ def validate_with(data: Any, prov: Prov, schema: dict, diags: Diagnostics) -> bo
     return not errors
 
 
+def fits(value: Any, schema: dict) -> bool:
+    """Whether ``value`` conforms to an in-memory schema (a template parameter's), reporting nothing."""
+    return _validator_class()(schema).is_valid(value)
+
+
 def _field(path: tuple, prefix: str = "") -> str:
     parts = [prefix] if prefix else []
     for p in path:
@@ -222,10 +227,7 @@ def _type_words(t: Any) -> str:
 
 
 def _pos_of(prov: Prov, path: tuple, key: bool = False) -> Pos | None:
-    node = prov.nearest(path)
-    if key and node.key is not None:
-        return node.key
-    return node.pos
+    return shown_at(prov, path, key)
 
 
 def late_bound(v: Any) -> bool:
@@ -235,10 +237,12 @@ def late_bound(v: Any) -> bool:
 
 
 def _unevaluated(prov: Prov, path: tuple) -> bool:
-    """The value at ``path`` is still its expression as written: one layer's check (nothing
-    is evaluated yet), or an expression that failed, which was reported where it is."""
-    node = prov.nearest(path)
-    return not any(e.op == "evaluate" for e in getattr(node, "hist", ()))
+    """The value at ``path`` is an expression not to check as written: one layer's check
+    (its nodes have no history: nothing is evaluated yet), or an expression that failed
+    (marked ``unresolved``), which was reported where it is. A file whose expressions are
+    never evaluated (the project file) has history and is checked as written."""
+    hist = getattr(prov.nearest(path), "hist", ())
+    return not hist or any(e.op == "unresolved" for e in hist)
 
 
 def _report(err, data: Any, prov: Prov, diags: Diagnostics, secret: bool, prefix: str) -> None:
@@ -260,9 +264,8 @@ def _report(err, data: Any, prov: Prov, diags: Diagnostics, secret: bool, prefix
         for k in inst:
             if k in sch.get("properties", {}) or any(p.search(k) for p in patterns):
                 continue
-            node = prov.nearest(path + (k,))
             where = f" in {field}" if path else ""
-            diags.error("SKY102", f'unknown key "{k}"{where}', node.key or node.pos,
+            diags.error("SKY102", f'unknown key "{k}"{where}', _pos_of(prov, path + (k,), key=True),
                         hint=did_you_mean(k, allowed) or (f"allowed keys: {', '.join(allowed)}" if allowed else None))
         return
     if v == "required":

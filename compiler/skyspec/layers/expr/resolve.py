@@ -15,7 +15,8 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from ...diagnostics import Diagnostics, Pos, did_you_mean
-from ...provenance import MISSING, Entry, Prov
+from ...provenance import MISSING, Entry, Prov, is_stdlib, shown_at
+from ...schema.validate import fits
 from ...limits import DEFAULT, Limits
 from .budget import Budget
 from .errors import MAX_REF_DEPTH, ExprError, MissingRef, clip
@@ -25,6 +26,9 @@ from .parser import parse_template
 from .sites import Site, collect, last_writer, prov_at
 from .values import as_text
 from .writeback import write_back
+
+
+TEMPLATE = "template:"
 
 
 class _Quiet(Exception):
@@ -155,8 +159,13 @@ class _Resolver(Evaluator):
             writer, pos = st.writer_at(start, end)
             frame.pos = pos
             shown = clip(s[start:end], 80)
+            if writer is not None and is_stdlib(writer.layer):  # the user's line, not skyspec's file
+                pos, notes = self._from_stdlib(st, writer, pos, node if kind != "error" else None)
+            else:
+                notes = ()
             if kind == "error":
-                self._report("SKY205", f"invalid expression {shown}: {node.message}", pos, node.hint)
+                if pos is not None:
+                    self._report("SKY205", f"invalid expression {shown}: {node.message}", pos, node.hint, notes)
                 ok = False
                 continue
             try:
@@ -172,11 +181,13 @@ class _Resolver(Evaluator):
             except (_Quiet, _AbsentRef):
                 ok = False
             except ExprError as e:
-                self._report("SKY205", f"{e.message} in {shown}", pos, e.hint)
+                if pos is not None:
+                    self._report("SKY205", f"{e.message} in {shown}", pos, e.hint, notes)
                 ok = False
             except RecursionError:
-                self._report("SKY205", f"expression too deeply nested in {shown}", pos,
-                             "simplify it, or refer to a plain value")
+                if pos is not None:
+                    self._report("SKY205", f"expression too deeply nested in {shown}", pos,
+                                 "simplify it, or refer to a plain value", notes)
                 ok = False
         if not ok:
             return False, None
@@ -184,6 +195,25 @@ class _Resolver(Evaluator):
         if self.tainted != tainted:  # built from a secret: a secret too
             self.derived(result)
         return True, result
+
+    def _from_stdlib(self, st: Site, writer: Entry, pos: Pos | None, node: tuple | None) -> tuple:
+        """(where, notes) for a problem of an expression a stdlib template wrote: the line of
+        the spec that set a parameter it reads, or the spec's `use:` line. Where is None (no
+        report) when that parameter does not fit its declaration: its own check reports it,
+        and the expression failing is only a consequence."""
+        spec = self.specs[st.si]
+        params = spec.template.params if spec.template is not None else {}
+        notes = [f"in the stdlib template's `{path_text('', st.path).lstrip('.')}`"
+                 f"{f' (line {pos.line} of {writer.layer[len(TEMPLATE):]}.yaml)' if pos else ''}"]
+        for name in _params_read(node, params):
+            value = self.data[st.si].get(name, MISSING)
+            at = shown_at(spec.prov, (name,))
+            if value is MISSING or at is None:
+                continue
+            if not (isinstance(value, str) and "${" in value) and not fits(value, params[name]):
+                return None, notes
+            return at, notes
+        return shown_at(spec.prov, ("use",)) or pos, notes
 
     def _report(self, code: str, message: str, pos: Pos | None, hint: str | None, notes=()) -> None:
         self.diags.error(code, message, pos, hint=hint, notes=notes)
@@ -354,6 +384,7 @@ class _Resolver(Evaluator):
             if not found:
                 continue
             updates = []
+            failed = []
             for path, text in found:
                 st = self.site(si, path, text)
                 if path in (("kind",), ("name",)):
@@ -361,17 +392,40 @@ class _Resolver(Evaluator):
                                  st.writer_at(text.index("${"), len(text))[1],
                                  "kind and name identify the spec before layers merge; write them literally")
                     self.memo[st.key] = _FAILED
+                    failed.append(st)
                     continue
                 try:
                     value = self.value_of(st)
                 except _Quiet:
+                    failed.append(st)
                     continue
                 except ExprError as e:  # a reference chain too deep, raised before any frame
                     self._report("SKY205", e.message, st.writer_at(0, len(st.text))[1], e.hint)
+                    failed.append(st)
                     continue
                 updates.append((path, value, st))
-            if updates:
-                write_back(spec, updates)
+            if updates or failed:
+                write_back(spec, updates, failed)
+
+
+def _params_read(node: Any, params: dict) -> list[str]:
+    """The template parameters an expression reads as ``self.<name>`` or ``super.<name>``."""
+    out: list[str] = []
+
+    def walk(n: Any) -> None:
+        if isinstance(n, tuple) and n:
+            if n[0] == "ref" and n[1] in ("self", "super") and n[2] and n[2][0][0] == "lit":
+                name = n[2][0][1]
+                if name in params and name not in out:
+                    out.append(name)
+            for x in n[1:]:
+                walk(x)
+        elif isinstance(n, list):
+            for x in n:
+                walk(x)
+
+    walk(node)
+    return out
 
 
 def resolve(specs: list, *, layer_order: list[str], env: dict, project: dict, vars: dict,
@@ -384,7 +438,8 @@ def resolve(specs: list, *, layer_order: list[str], env: dict, project: dict, va
     ``super`` sees. Each spec's ``data`` and ``prov`` are replaced by copies along the
     changed paths (inputs are never mutated); each resolved value's history gains an
     ``evaluate`` entry whose ``replaced`` is the expression text. Problems are SKY205
-    (SKY206 for a reference cycle); a failed string is left as written. ``limits`` (the
+    (SKY206 for a reference cycle); a failed string is left as written, its history marked
+    ``unresolved`` so that no later check reports it again. ``limits`` (the
     project's) bound what expressions build and how long they run; pass the same ``budget``
     (a ``Budget``) to every call of one run so that its total is counted across them.
     ``absent(name)`` says whether a missing ``apps.<name>`` may be defined by a spec file that

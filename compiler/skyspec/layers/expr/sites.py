@@ -15,7 +15,7 @@ from typing import Any
 from ...diagnostics import Pos
 from ...provenance import Entry, Prov
 
-_NOT_WRITERS = frozenset(("merge", "remove", "evaluate", "delete"))
+_NOT_WRITERS = frozenset(("merge", "remove", "evaluate", "unresolved", "delete"))
 
 
 def collect(data: Any) -> list[tuple[tuple, str]]:
