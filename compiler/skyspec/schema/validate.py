@@ -154,7 +154,8 @@ def _full(name: str):
 def validate(data: Any, prov: Prov, schema: str, diags: Diagnostics, *, secret: bool = False,
              prefix: str = "") -> bool:
     """True when ``data`` conforms; otherwise every problem is reported and False returned.
-    ``secret`` redacts values from messages (a Secret's literal data is never echoed)."""
+    ``secret`` (a Secret document) redacts the values under its `data` from messages (its
+    literal data is never echoed; its name and key names are shown)."""
     n = _seen[schema] = _seen.get(schema, 0) + 1
     if n > FAST_AFTER:
         try:
@@ -253,7 +254,8 @@ def _report(err, data: Any, prov: Prov, diags: Diagnostics, secret: bool, prefix
         return  # no follow-on error for an expression that is not (or could not be) evaluated
     sch = err.schema if isinstance(err.schema, dict) else {}
     field = _field(path, prefix)
-    secret = secret or "secret" in path or "secrets" in path
+    # a Secret's values are under `data` (its name, type and key names are not secret)
+    secret = secret and "data" in path or "secret" in path or "secrets" in path
     custom = sch.get("x-message")
     if custom:
         custom = custom.format(field=field, value=_show(inst, secret))
