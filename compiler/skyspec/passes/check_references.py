@@ -3,7 +3,8 @@
 No validator catches these without a cluster (reference/validators.md), and each would
 leave a pod stuck in ContainerCreating: a Secret or ConfigMap that does not exist
 (`secrets:`, `env_from`, `volumes`), a Secret key that the Secret does not declare, a
-ServiceAccount, a PersistentVolumeClaim, or a ServiceAccount a Role binds. Each is SKY114
+ServiceAccount, a PersistentVolumeClaim, a ServiceAccount a Role binds, or the TLS Secret an
+Ingress names (`expose.tls: NAME`, which must hold `tls.crt` and `tls.key`). Each is SKY114
 at the reference, with a suggestion.
 """
 
@@ -19,10 +20,13 @@ def check_references(ir: IR, ctx: Context) -> IR:
     accounts = {a.name for a in ir.accounts} | {"default"}
     claims = {r["object"]["metadata"]["name"] for r in ir.raw if r["object"].get("kind") == "PersistentVolumeClaim"}
     skip = ir.invalid
+    told: set = set()
 
     def report(spec, at: tuple, what: str, name: str, known, declare: str) -> None:
-        if name in skip:
+        # once per workload: an `as: file` secret also makes a volume of that Secret
+        if name in skip or (id(spec), what, name) in told:
             return
+        told.add((id(spec), what, name))
         ctx.diags.error("SKY114", f'{what} "{name}" is not defined in this project',
                         spec.where(*at) if spec else None,
                         hint=did_you_mean(name, known) or declare)
@@ -55,6 +59,18 @@ def check_references(ir: IR, ctx: Context) -> IR:
             elif v.type == "claim" and v.source not in claims:
                 report(spec, at, "PersistentVolumeClaim", v.source, claims,
                        "declare it with `kind: Resource` (a PersistentVolumeClaim manifest), or use a StatefulApp's `storage`")
+        tls = (spec.data.get("expose") or {}).get("tls") if isinstance(spec.data.get("expose"), dict) else None
+        if isinstance(tls, str):  # `tls: NAME` names a TLS Secret (`tls: true` one that is made for it)
+            s = secrets.get(tls)
+            if s is None:
+                report(spec, ("expose", "tls"), "TLS Secret", tls, secrets,
+                       f"declare it: `kind: Secret`, `name: {tls}`, `type: kubernetes.io/tls` with `existing: true` "
+                       f"(or `keys: [tls.crt, tls.key]`); or write `tls: true` for a Secret named {w.name}-tls "
+                       "that a certificate manager creates")
+            elif s.keys and not {"tls.crt", "tls.key"} <= set(s.keys):
+                ctx.diags.error("SKY114", f'Secret "{tls}" has no key "{"tls.crt" if "tls.crt" not in s.keys else "tls.key"}"'
+                                          ", which a TLS Secret needs", spec.where("expose", "tls"),
+                                hint="a TLS Secret holds `tls.crt` and `tls.key`")
         if w.service_account and w.service_account not in accounts:
             report(spec, ("service_account",), "ServiceAccount", w.service_account, accounts,
                    f"declare `kind: ServiceAccount`, `name: {w.service_account}`")

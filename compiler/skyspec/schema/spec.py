@@ -155,7 +155,10 @@ EXPOSE = {
                       "description": "An Ingress host: adds an Ingress routing it to the Service."},
              "path": {"type": "string", "pattern": "^/"},
              "tls": {"anyOf": [{"type": "boolean"}, NAME],
-                     "description": "`true` (a TLS Secret named `<app>-tls`) or the name of the TLS Secret."},
+                     "description": "`true`: a TLS Secret named `<app>-tls` (made by a certificate manager); or the "
+                                    "name of a TLS Secret the project declares (`kind: Secret`, with `existing: true` "
+                                    "or the keys `tls.crt` and `tls.key`).",
+                     "x-message": "{field} must be true, false or the name of a TLS Secret, got {value}"},
              "class": {"type": "string", "description": "The IngressClass."},
          }},
     ],
