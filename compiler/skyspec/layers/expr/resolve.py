@@ -62,6 +62,7 @@ class _Frame:
 
 _FAILED = object()
 _UNSET = object()
+_QUIET: Any = object()  # where a problem is not reported (a consequence of one reported elsewhere)
 
 
 class _Resolver(Evaluator):
@@ -159,13 +160,8 @@ class _Resolver(Evaluator):
             writer, pos = st.writer_at(start, end)
             frame.pos = pos
             shown = clip(s[start:end], 80)
-            if writer is not None and is_stdlib(writer.layer):  # the user's line, not skyspec's file
-                pos, notes = self._from_stdlib(st, writer, pos, node if kind != "error" else None)
-            else:
-                notes = ()
             if kind == "error":
-                if pos is not None:
-                    self._report("SKY205", f"invalid expression {shown}: {node.message}", pos, node.hint, notes)
+                self._report_at(st, writer, None, f"invalid expression {shown}: {node.message}", pos, node.hint)
                 ok = False
                 continue
             try:
@@ -181,13 +177,11 @@ class _Resolver(Evaluator):
             except (_Quiet, _AbsentRef):
                 ok = False
             except ExprError as e:
-                if pos is not None:
-                    self._report("SKY205", f"{e.message} in {shown}", pos, e.hint, notes)
+                self._report_at(st, writer, node, f"{e.message} in {shown}", pos, e.hint)
                 ok = False
             except RecursionError:
-                if pos is not None:
-                    self._report("SKY205", f"expression too deeply nested in {shown}", pos,
-                                 "simplify it, or refer to a plain value", notes)
+                self._report_at(st, writer, node, f"expression too deeply nested in {shown}", pos,
+                                "simplify it, or refer to a plain value")
                 ok = False
         if not ok:
             return False, None
@@ -196,9 +190,20 @@ class _Resolver(Evaluator):
             self.derived(result)
         return True, result
 
+    def _report_at(self, st: Site, writer: Entry | None, node: tuple | None, message: str, pos: Pos | None,
+                   hint: str | None) -> None:
+        """SKY205 for one ``${...}`` of ``st``: where it is written, unless the stdlib wrote it
+        (the user's line then, see ``_from_stdlib``)."""
+        notes: Any = ()
+        if writer is not None and is_stdlib(writer.layer):
+            pos, notes = self._from_stdlib(st, writer, pos, node)
+            if pos is _QUIET:
+                return
+        self._report("SKY205", message, pos, hint, notes)
+
     def _from_stdlib(self, st: Site, writer: Entry, pos: Pos | None, node: tuple | None) -> tuple:
         """(where, notes) for a problem of an expression a stdlib template wrote: the line of
-        the spec that set a parameter it reads, or the spec's `use:` line. Where is None (no
+        the spec that set a parameter it reads, or the spec's `use:` line. Where is _QUIET (no
         report) when that parameter does not fit its declaration: its own check reports it,
         and the expression failing is only a consequence."""
         spec = self.specs[st.si]
@@ -211,7 +216,7 @@ class _Resolver(Evaluator):
             if value is MISSING or at is None:
                 continue
             if not (isinstance(value, str) and "${" in value) and not fits(value, params[name]):
-                return None, notes
+                return _QUIET, notes
             return at, notes
         return shown_at(spec.prov, ("use",)) or pos, notes
 
