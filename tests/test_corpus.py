@@ -1,9 +1,11 @@
-"""The bad-input corpus (issue #11): ~170 projects, each the baseline of tests/corpus/base.py
+"""The bad-input corpus (issue #11): ~200 projects, each the baseline of tests/corpus/base.py
 with one defect. For every case: a good build of the baseline is in OUT first; then
-`skyspec check` and `skyspec build -o OUT` on the broken project exit 1 (the corpus has no
-usage case today: `--env staging` is exit 1), print the case's code at its file:line:col,
-print no traceback and no secret value, write nothing, and leave OUT byte-identical.
-A case with ``xfail`` is a finding: its expectation is the diagnostic that should be."""
+`skyspec check` and `skyspec build -o OUT` on the broken project exit 1 (2 for a usage
+error such as `--env staging`), print the case's code at its file:line:col, report no more
+errors than the case allows (its one error, unless it names the follow-ons that stay),
+locate nothing in skyspec's own files (the stdlib), print no traceback and no secret value,
+write nothing, and leave OUT byte-identical. A case with ``xfail`` is a finding: its
+expectation is the diagnostic that should be, and its reason names the work that fixes it."""
 
 from __future__ import annotations
 
@@ -76,7 +78,12 @@ def test_corpus_case(case: Case, tmp_path, monkeypatch, cli, good_outputs):
         assert r.exit_code == case.exit, (args, r.output)
         assert re.search(rf"^{re.escape(want)}", r.output, re.M), (args, want, r.output)
         assert "Traceback" not in r.output
+        errors = re.findall(r"^(?:\S.*?: )?error\[SKY\d+\]", r.output, re.M)
+        assert len(errors) <= 1 + case.others, (args, f"{len(errors)} errors", r.output)
+        assert not re.search(r"^/\S*: (error|warning)\[", r.output, re.M), (args, "located in skyspec's files", r.output)
         if case.secret:
             assert case.secret not in r.output
+        if case.shows:
+            assert case.shows in r.output, (args, case.shows, r.output)
     assert _snapshot(tmp_path) == before_proj  # nothing new written, anywhere; OUT unchanged
     assert _snapshot(out) == before_out

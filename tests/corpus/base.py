@@ -139,7 +139,10 @@ class Case:
     ``(old, new)`` replacement in the baseline's text (old must occur once), to a
     :class:`Symlink`, or to None (deleted). ``expect`` is ``"FILE:LINE:COL CODE"``;
     ``args`` are extra CLI arguments for check and build; ``exit`` is 1 for problems and
-    2 for usage errors; ``secret`` is a value that must appear in no output."""
+    2 for usage errors; ``secret`` is a value that must appear in no output; ``shows`` a
+    text that must appear in it. ``others`` is how many errors besides ``expect`` the
+    defect may also cause (0: the run reports that one error alone); a case with others
+    says where it is written which follow-ons they are and why they stay."""
 
     id: str
     edits: dict
@@ -150,6 +153,8 @@ class Case:
     base: dict = field(default_factory=lambda: BASE)
     severity: str = "error"
     xfail: str | None = None  # a finding: the diagnostic that should be, and why it is not yet
+    others: int = 0
+    shows: str | None = None
 
 
 def write_case(root: Path, case: Case) -> None:
