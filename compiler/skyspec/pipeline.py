@@ -75,8 +75,10 @@ class Session:
             register_docs(docs, self.diags.redactor)
             for f in dict.fromkeys(d.pos.file if d.pos else None for d in self.diags.items[first:]
                                    if d.severity == "error"):
-                if f != self.project.file:  # a spec file that failed to load (f None: unknown)
-                    self.absent.add_file(f or "?", seen.texts.get(f) if f else None)
+                # a spec file that failed to load (f None: unknown); an error in the project file
+                # is a `specs` glob refused or matching nothing: which names it holds is unknown
+                own = f == self.project.file
+                self.absent.add_file(f or "?", seen.texts.get(f) if f and not own else None)
             self.docs = identify(docs, self.diags)
             kept = {id(d) for d in self.docs}
             self.absent.add_docs(d for d in docs if id(d) not in kept)
