@@ -24,8 +24,9 @@ TYPES = [
     Case("overlay-replicas-string", {DEV: ("{replicas: 1}", "{replicas: many}")}, "overlays/dev.yaml:2:19 SKY104"),
     Case("secret-keys-string", {API: ("keys: [password]", "keys: password")}, "apps/api.yaml:26:7 SKY104", shows='got "password"'),  # key names are no secret
     Case("mount-not-string", {API: ("mount: /etc/api", "mount: 5")}, "apps/api.yaml:14:37 SKY104"),
-    Case("spec-replicas-overridden", {API: ("replicas: 2", "replicas: two")}, "apps/api.yaml:6:11 SKY104", xfail='replicas: two is accepted when an overlay overrides it (per-layer checks: r11-layercheck)'),
-    Case("replicas-negative", {API: ("replicas: 2", "replicas: -1")}, "apps/api.yaml:6:11 SKY106", xfail='replicas: -1 is accepted when an overlay overrides it (per-layer checks: r11-layercheck)'),
+    # reported although every environment's overlay overrides the value (each layer is checked as written)
+    Case("spec-replicas-overridden", {API: ("replicas: 2", "replicas: two")}, "apps/api.yaml:6:11 SKY104"),
+    Case("replicas-negative", {API: ("replicas: 2", "replicas: -1")}, "apps/api.yaml:6:11 SKY106"),
     Case("connect-to-map", {API: ("connect_to: [cache]", "connect_to: {cache: 1}")}, "apps/api.yaml:17:13 SKY104"),
 ]
 
