@@ -103,6 +103,10 @@ PROJECT = [
     Case("project-overlay-missing", {PROJ: ("overlays/dev.yaml", "overlays/dve.yaml")}, "skyspec.yaml:5:20 SKY014"),
     Case("project-not-a-mapping", {PROJ: "- project\n- demo\n"}, "skyspec.yaml:1:1 SKY011"),
     Case("project-bad-namespace-name", {PROJ: ("namespace: demo", "namespace: Demo_NS")}, "skyspec.yaml:2:12 SKY107"),
+    # the project file's values are never evaluated: an expression there is checked as written
+    # (it was skipped as late-bound: check said "0 documents checked, no errors", exit 0)
+    Case("project-namespace-expression", {PROJ: ("namespace: demo", 'namespace: "${vars.ns}"')}, "skyspec.yaml:2:12 SKY107"),
+    Case("project-protected-expression", {PROJ: ("protected: true", 'protected: "${true}"')}, "skyspec.yaml:6:53 SKY104"),
     Case("project-absent", {PROJ: None}, "- SKY010"),
     Case("project-unknown-env-flag", {}, "- SKY013", args=("--env", "staging"), exit=2),  # a usage error
     Case("project-limits-out-of-range", {PROJ: ("outputs: [kubernetes]", "outputs: [kubernetes]\nlimits: {depth: -1}")}, "skyspec.yaml:8:17 SKY106"),
