@@ -60,6 +60,7 @@ FILES = {
         kind: StatefulApp
         name: db
         use: postgres
+        credentials: db-pass
     """,
     "apps/secret.yaml": """
         kind: Secret

@@ -122,6 +122,8 @@ def _field_ref(path: tuple, value: Any) -> Ref | None:
         return Ref("spec", value, WORKLOAD_KINDS)
     if keys == ["use"]:
         return Ref("template", value)
+    if keys == ["credentials"]:  # the stdlib components' parameter naming a Secret
+        return Ref("spec", value, ("Secret",))
     holders = {"secrets", "volumes", "env_from"}
     if last == "secret" and holders & {k for k in keys if isinstance(k, str)}:
         return Ref("spec", value, ("Secret",))
