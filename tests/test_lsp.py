@@ -91,6 +91,12 @@ def project(tmp_path: Path) -> Path:
     server_command=[sys.executable, "-m", "skyspec", "lsp"],
     server_env={**os.environ, "PYTHONPATH": str(ROOT / "compiler")}))
 async def client(lsp_client: LanguageClient, project: Path):
+    lsp_client.registrations = []
+
+    @lsp_client.feature(t.CLIENT_REGISTER_CAPABILITY)
+    def register(ls, params: t.RegistrationParams):
+        lsp_client.registrations.extend(r.method for r in params.registrations)
+
     await lsp_client.initialize_session(t.InitializeParams(
         capabilities=client_capabilities("visual-studio-code"), root_uri=from_fs_path(str(project))))
     yield
@@ -177,6 +183,14 @@ async def test_the_same_diagnostics_as_check_in_every_environment(client: Langua
     got = {(u, d.range.start.line, d.range.start.character, d.code, severity[d.severity])
            for u, ds in client.diagnostics.items() for d in ds}
     assert got == expected
+
+    # fixed on disk by another tool: the watched-files notification clears the overlay's
+    assert client.registrations == [t.WORKSPACE_DID_CHANGE_WATCHED_FILES]
+    (project / "overlays/prod.yaml").write_text(textwrap.dedent(FILES["overlays/prod.yaml"]).lstrip("\n"))
+    client.diagnostics.pop(ov := uri(project, "overlays/prod.yaml"))
+    client.workspace_did_change_watched_files(t.DidChangeWatchedFilesParams(
+        changes=[t.FileEvent(uri=ov, type=t.FileChangeType.Changed)]))
+    assert list(await diagnostics_for(client, ov)) == []
 
 
 @pytest.mark.asyncio

@@ -221,3 +221,12 @@ def test_the_server_module_is_the_only_one_importing_pygls():
             if any(n.split(".")[0] in ("pygls", "lsprotocol") for n in names):
                 users.add(p.name)
     assert users == {"server.py"}
+
+
+def test_lsp_without_pygls_says_how_to_install_it(cli, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "pygls", None)  # `import pygls` raises ImportError
+    r = cli("lsp")
+    assert r.exit_code == 1
+    assert "pip install 'skyspec[lsp]'" in r.stderr

@@ -19,7 +19,7 @@ from ..layers.merge import split_op
 from ..layers.stack import WORKLOAD_KINDS
 from ..schema.validate import KINDS
 from . import schemanav as nav
-from .locate import _field_ref
+from .locate import field_ref
 from .state import Compilation
 from .yamlpath import Cursor, cursor_at, top_value
 
@@ -41,7 +41,7 @@ def complete(text: str, line: int, col: int, role: str, comp: Compilation | None
     nodes, path = _schema(lines, cur, role, comp)
     items: list[Item] = []
     if cur.mode == "key":
-        items = _keys(nav.walk(nodes, path), cur)
+        items = _keys(nav.walk(nodes, path))
     elif cur.mode == "value":
         assert cur.key is not None
         here = nav.walk(nodes, path + (cur.key,))
@@ -53,7 +53,7 @@ def complete(text: str, line: int, col: int, role: str, comp: Compilation | None
         here = nav.walk(nodes, path + (0,))
         items = _values(here) + _names(path + (0,), comp)
         if nav.is_mapping(here):
-            items += _keys(here, cur)
+            items += _keys(here)
     return cur, items
 
 
@@ -86,13 +86,8 @@ def _params(use: str | None, comp: Compilation | None) -> list:
     return nav.params(t.params) if t is not None and t.params else []
 
 
-def _keys(nodes: list, cur: Cursor) -> list[Item]:
-    out = []
-    for name, desc in nav.keys(nodes).items():
-        sub = nav.walk(nodes, (name,))
-        block = nav.is_mapping(sub) and not nav.values(sub)
-        out.append(Item(name, "key", f"{name}:" + ("\n" if block else " "), _first(desc), desc))
-    return out
+def _keys(nodes: list) -> list[Item]:
+    return [Item(name, "key", f"{name}: ", _first(desc), desc) for name, desc in nav.keys(nodes).items()]
 
 
 def _values(nodes: list) -> list[Item]:
@@ -107,7 +102,7 @@ def _names(path: tuple, comp: Compilation | None) -> list[Item]:
     """Names of the project's specs or of the stdlib templates, where a value names one."""
     if comp is None:
         return []
-    ref = _field_ref(path, "")
+    ref = field_ref(path, "")
     if ref is None:
         return []
     if ref.what == "template":

@@ -3,7 +3,8 @@
 :func:`hit` finds the key or scalar under a position in the :class:`~skyspec.frontend.Loc`
 tree of a document parsed from the editor's text. :func:`refers_to` says what a value
 names by where it stands: a spec (`connect_to` entries, `secret:`/`config:` references in
-`secrets`, `volumes` and `env_from`, an overlay's `apps.<name>` key, a spec's own `name`),
+`secrets`, `volumes` and `env_from`, a stdlib component's `credentials`, an overlay's
+`apps.<name>` key, a spec's own `name`),
 a template (`use:`) or a file (an environment's overlay in the project file).
 :func:`mentions` lists every place in the spec and overlay documents that names a given
 spec, expressions (`${apps.<name>...}`) included. Positions come out as :class:`Span`s (real
@@ -112,7 +113,7 @@ def spec_path(path: tuple, kind: str) -> tuple[str | None, tuple] | None:
     return None
 
 
-def _field_ref(path: tuple, value: Any) -> Ref | None:
+def field_ref(path: tuple, value: Any) -> Ref | None:
     """What a value at ``path`` inside a spec (or a patch of one) names."""
     if not isinstance(value, str) or not path:
         return None
@@ -143,11 +144,11 @@ def refers_to(doc: SourceDoc, kind: str, path: tuple, on_key: bool, value: Any) 
         if len(path) == 2 and path[0] == "apps" and on_key and isinstance(path[1], str):
             return Ref("spec", path[1], None)
         inner = _patch_path(path)
-        return None if inner is None or on_key else _field_ref(inner, value)
+        return None if inner is None or on_key else field_ref(inner, value)
     if kind == "spec":
         if path == ("name",) and not on_key and isinstance(value, str):
             return Ref("spec", value, (doc.data.get("kind"),))
-        return None if on_key else _field_ref(path, value)
+        return None if on_key else field_ref(path, value)
     return None
 
 

@@ -71,10 +71,11 @@ class SkyspecServer(LanguageServer):
         return t.Location(uri=self.uri(sp.file), range=self._range(sp, comp))
 
     def cursor(self, params) -> tuple[str, int, int, str]:
-        """(real path, 0-based line, character column, text) of a request's document position."""
+        """(real path, 0-based line, character column, text) of a request's document position;
+        the path is "" for a document that is not a file (`untitled:`)."""
         doc = self.workspace.get_text_document(params.text_document.uri)
         pos = doc.position_from_client_units(params.position)
-        return real(doc.path), pos.line, pos.character, doc.source
+        return (real(doc.path) if doc.path else ""), pos.line, pos.character, doc.source
 
     def role(self, path: str, comp: Compilation) -> str:
         if os.path.basename(path) in PROJECT_FILES and path == comp.project_file:
@@ -148,7 +149,26 @@ def build(version: str, allow_python: bool = False) -> SkyspecServer:
 
     def changed(ls: SkyspecServer, uri: str, delay: float) -> None:
         doc = ls.workspace.get_text_document(uri)
-        ls.schedule(ls.ws.set_text(doc.path, uri, doc.source), delay)
+        if doc.path:  # a file: an `untitled:` buffer belongs to no project
+            ls.schedule(ls.ws.set_text(doc.path, uri, doc.source), delay)
+
+    @server.feature(t.INITIALIZED)
+    def initialized(ls: SkyspecServer, params: t.InitializedParams):
+        """Ask to hear of files changed on disk (a checkout, a file saved by another tool),
+        when the client can register watchers."""
+        caps = ls.client_capabilities.workspace
+        watch = caps.did_change_watched_files if caps is not None else None
+        if watch is not None and watch.dynamic_registration:
+            watchers = [t.FileSystemWatcher(glob_pattern=g) for g in ("**/*.yaml", "**/*.yml", "**/*.toml", "**/*.py")]
+            ls.client_register_capability(t.RegistrationParams(registrations=[t.Registration(
+                id="skyspec-files", method=t.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+                register_options=t.DidChangeWatchedFilesRegistrationOptions(watchers=watchers))]))
+
+    @server.feature(t.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    def watched(ls: SkyspecServer, params: t.DidChangeWatchedFilesParams):
+        ls.ws.touch_all()
+        for pf in dict.fromkeys(ls.ws.project_of(real(p)) for c in params.changes if (p := to_fs_path(c.uri))):
+            ls.schedule(pf)
 
     @server.feature(t.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: SkyspecServer, params: t.DidOpenTextDocumentParams):

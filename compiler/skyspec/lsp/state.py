@@ -155,6 +155,8 @@ class Workspace:
         return c
 
     def for_file(self, path: str) -> Compilation | None:
+        if not path:
+            return None
         pf = self.project_of(real(path))
         return self.compilation(pf) if pf is not None else None
 
