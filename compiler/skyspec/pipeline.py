@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
 from .contain import contained
 from .diagnostics import Diagnostics, Sources
@@ -46,11 +46,16 @@ class Compiled:
 
 class Session:
     def __init__(self, project_file: Path, diags: Diagnostics | None = None, sources: Sources | None = None,
-                 extra_docs: Sequence[SourceDoc] = (), allow_python: bool = False):
+                 extra_docs: Sequence[SourceDoc] = (), allow_python: bool = False,
+                 overrides: Mapping[Path | str, str] | None = None):
         """``allow_python`` (`--allow-python`) lets `.py` spec, overlay and template files run,
-        as `python: true` in the project file does: they are trusted code."""
+        as `python: true` in the project file does: they are trusted code. ``overrides`` (path
+        -> text) are compiled in place of those files' contents on disk: the language
+        server's unsaved editor buffers (:meth:`Sources.override`)."""
         self.diags = diags if diags is not None else Diagnostics()
         self.sources = sources if sources is not None else Sources()
+        if overrides:
+            self.sources.set_overrides(overrides)
         self._overlays: dict = {}
         self._bases: dict = {}
         self._budget = None
@@ -281,6 +286,12 @@ class Session:
         if self.diags.error_count > before:
             return None
         return Compiled(env, specs, ir, target)
+
+    def overlays(self) -> list[Overlay]:
+        """The overlay files loaded so far (profiles, environments' and targets' overlays),
+        each once, those that failed to load left out: for tools reading them after a
+        compilation (the language server's references)."""
+        return list(dict.fromkeys(ov for ov in self._overlays.values() if ov is not None))
 
     def source_folders(self) -> list[Path]:
         """The folders holding the project's spec files and overlay files (of every

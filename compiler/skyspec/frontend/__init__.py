@@ -128,9 +128,15 @@ def load_file(path: Path, shown: str, diags: Diagnostics, sources: Sources | Non
     """Read and parse one file; ``shown`` is the name used in diagnostics. Special files,
     files over ``limits.file_bytes`` and bytes that are not UTF-8 are reported, never read
     (or never raised). A ``.py`` file is run by ``python`` when given
-    (:func:`skyspec.builders.load.load_python`), else parsed like any file that is not TOML."""
-    data = _read(path, shown, diags, limits)
-    text = None if data is None else _decode(data, shown, diags)
+    (:func:`skyspec.builders.load.load_python`), else parsed like any file that is not TOML.
+    When ``sources`` holds an override for ``path`` (:meth:`Sources.override`), that text is
+    parsed instead of the file's (a `.py` file still runs from disk)."""
+    override = sources.override(path) if sources is not None else None
+    if override is not None:  # an editor's unsaved text (the file itself passed the caller's checks)
+        data, text = b"", override.replace("\r\n", "\n").replace("\r", "\n")
+    else:
+        data = _read(path, shown, diags, limits)
+        text = None if data is None else _decode(data, shown, diags)
     if text is None:
         if sources is not None:  # a code frame shows what can be shown, and never reads the file again
             sources.register(shown, "" if data is None else _no_bom(data.decode("utf-8", "replace")))

@@ -1,0 +1,232 @@
+"""The language server's parts without a client (no pygls needed): the in-memory override
+hook of the pipeline, the cursor's YAML path, schema completion, hover, definitions and
+references, called as the server calls them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, write_tree
+from skyspec.lsp import complete, hover, locate, navigate
+from skyspec.lsp.state import Workspace, real
+from skyspec.lsp.yamlpath import cursor_at
+from skyspec.pipeline import Session
+
+PROJECT = {
+    "skyspec.yaml": """
+        project: demo
+        specs: ["apps/*"]
+        environments:
+          dev: {}
+          prod: {overlays: [overlays/prod.yaml], protected: false}
+    """,
+    "apps/api.yaml": """
+        kind: App
+        name: api
+        image: ghcr.io/acme/api:1.0
+        port: 8080
+        health: /healthz
+        connect_to: [db]
+        volumes:
+          conf: {config: api-config, mount: /etc/api}
+        env_from:
+          - secret: api-keys
+    """,
+    "apps/db.yaml": """
+        kind: StatefulApp
+        name: db
+        use: postgres
+        credentials: db-pass
+        version: "16"
+    """,
+    "apps/more.yaml": """
+        kind: Secret
+        name: db-pass
+        keys: [password]
+        ---
+        kind: Secret
+        name: api-keys
+        data: {token: hunter2-not-for-eyes}
+        ---
+        kind: ConfigMap
+        name: api-config
+        data: {mode: fast}
+    """,
+    "overlays/prod.yaml": """
+        apps:
+          db:
+            version: "17"
+          api:
+            replicas: 3
+    """,
+}
+
+
+@pytest.fixture
+def proj(tmp_path: Path, monkeypatch) -> Path:
+    root = write_tree(tmp_path / "p", PROJECT)
+    monkeypatch.chdir(root)
+    return root
+
+
+def at(text: str) -> tuple[str, int, int]:
+    """``text`` without its `@`, and the line and column where it was."""
+    i = text.index("@")
+    before = text[:i]
+    return text[:i] + text[i + 1:], before.count("\n"), len(before) - before.rfind("\n") - 1
+
+
+# ---------------------------------------------------------------------------- the override hook
+
+def test_session_compiles_an_override_in_place_of_the_file_and_nothing_else_changes(proj: Path):
+    plain = Session(proj / "skyspec.yaml")
+    plain.compile_all()
+    assert not plain.diags.has_errors
+    on_disk = (proj / "apps/api.yaml").read_text()
+    edited = on_disk.replace("port: 8080", "port: eighty")
+    s = Session(proj / "skyspec.yaml", overrides={proj / "apps/api.yaml": edited})
+    s.compile_all()
+    assert [(d.code, d.pos.file, d.pos.line, d.pos.col) for d in s.diags.errors] == [("SKY104", "apps/api.yaml", 4, 7)]
+    assert s.sources.line("apps/api.yaml", 4) == "port: eighty"   # code frames show the edited text
+    assert (proj / "apps/api.yaml").read_text() == on_disk
+    # a path the project does not read changes nothing
+    s = Session(proj / "skyspec.yaml", overrides={proj.parent / "elsewhere.yaml": "kind: App\n"})
+    s.compile_all()
+    assert not s.diags.has_errors
+
+
+def test_an_override_of_the_overlay_is_checked(proj: Path):
+    s = Session(proj / "skyspec.yaml", overrides={str(proj / "overlays/prod.yaml"): "apps:\n  api:\n    replicas: -1\n"})
+    s.compile_all()
+    assert [(d.code, d.pos.file, d.pos.line) for d in s.diags.errors] == [("SKY106", "overlays/prod.yaml", 3)]
+
+
+# ---------------------------------------------------------------------------- the cursor's path
+
+@pytest.mark.parametrize("text, path, mode, key, prefix", [
+    ("kind: App\nrep@", (), "key", None, "rep"),
+    ("kind: App\nexpose:\n  ty@", ("expose",), "key", None, "ty"),
+    ("kind: App\nexpose:\n  type: Lo@", ("expose",), "value", "type", "Lo"),
+    ("kind: App\nexpose: {type: @", ("expose",), "value", "type", ""),
+    ("kind: App\nexpose: {tls: true, @", ("expose",), "key", None, ""),
+    ("kind: App\nsidecars:\n  log:\n    env:\n      A: b\n    # note\n\n    re@", ("sidecars", "log"), "key", None, "re"),
+    ("kind: App\ncontainers:\n- name: a\n  image: b\n  @", ("containers", 0), "key", None, ""),
+    ("kind: App\nenv_from:\n  - config: x\n    @", ("env_from", 0), "key", None, ""),
+    ("kind: App\nenv_from:\n  - config: x\n  - sec@", ("env_from",), "item", None, "sec"),
+    ("kind: App\nconnect_to:\n  - a\n  - @", ("connect_to",), "item", None, ""),
+    ("kind: App\nenv_from: [{con@", ("env_from", 0), "key", None, "con"),
+    ("kind: App\nenv_from:\n  - {secret: @", ("env_from", 0), "value", "secret", ""),
+    ("a: 1\n---\nkind: App\nx:\n  y:\n    z: 1\n  w:\n    @", ("x", "w"), "key", None, ""),
+    ("kind: App\nhealth: |\n  text\n@", (), "key", None, ""),
+    ("kind: App\nstrategy:\n  rolling:\n    max_surge: 1\n  @", ("strategy",), "key", None, ""),
+    ("kind: App\nlabels:\n  \"app.kubernetes.io/x\":\n    @", ("labels", "app.kubernetes.io/x"), "key", None, ""),
+])
+def test_cursor_path(text, path, mode, key, prefix):
+    body, line, col = at(text)
+    cur = cursor_at(body, line, col)
+    assert (cur.path, cur.mode, cur.key, cur.prefix) == (path, mode, key, prefix)
+
+
+def test_no_cursor_in_a_comment():
+    body, line, col = at("kind: App\nname: x  # a @comment")
+    assert cursor_at(body, line, col) is None
+
+
+# ---------------------------------------------------------------------------- features
+
+def _open(proj: Path, rel: str, text: str | None = None):
+    ws = Workspace()
+    path = real(proj / rel)
+    ws.set_text(path, "file://" + path, text if text is not None else (proj / rel).read_text())
+    comp = ws.for_file(path)
+    role = "overlay" if comp.is_overlay(path) else "project" if rel == "skyspec.yaml" else "spec"
+    return ws, path, comp, role
+
+
+def _complete(proj: Path, rel: str, text: str) -> list[str]:
+    body, line, col = at(text)
+    _, _, comp, role = _open(proj, rel, body)
+    return [i.label for i in complete.complete(body, line, col, role, comp)[1]]
+
+
+def test_completion_knows_template_parameters_and_the_patched_spec_in_overlays(proj: Path):
+    db = (proj / "apps/db.yaml").read_text()
+    labels = _complete(proj, "apps/db.yaml", db + "ver@")
+    assert {"version", "credentials", "backup", "storage"} <= set(labels)
+    assert "credentials" not in _complete(proj, "apps/api.yaml", (proj / "apps/api.yaml").read_text() + "cre@")
+    # an overlay's apps.<name> patch: the named spec's kind and template
+    ov = "apps:\n  db:\n    @\n"
+    assert {"version", "storage", "replicas"} <= set(_complete(proj, "overlays/prod.yaml", ov))
+    assert set(_complete(proj, "overlays/prod.yaml", "@")) == {"defaults", "settings", "all", "match", "apps"}
+    assert "ClusterIP" in _complete(proj, "overlays/prod.yaml", "all:\n  expose: {type: @}\n")
+    # values naming specs and templates
+    assert "postgres" in _complete(proj, "apps/api.yaml", "kind: App\nuse: @\n")
+    assert set(_complete(proj, "apps/api.yaml", "kind: App\nvolumes:\n  x: {config: @}\n")) == {"api-config"}
+    assert set(_complete(proj, "apps/api.yaml", "kind: App\nsecrets:\n  A: {secret: @}\n")) == {"db-pass", "api-keys"}
+    assert "App" in _complete(proj, "apps/api.yaml", "kind: @\n")
+    assert "kind" in _complete(proj, "apps/api.yaml", "@\n")
+
+
+def _hit(proj: Path, rel: str, needle: str, offset: int = 0):
+    ws, path, comp, role = _open(proj, rel)
+    text = (proj / rel).read_text()
+    before = text[:text.index(needle) + offset]
+    h = locate.hit(ws.parsed(path, comp), before.count("\n"), len(before) - before.rfind("\n") - 1)
+    return comp, h, role
+
+
+def test_hover_shows_the_template_parameter_through_the_layers_and_never_a_secret(proj: Path):
+    comp, h, role = _hit(proj, "apps/db.yaml", "version", 1)
+    md = hover.hover(comp, h, role, lambda f, n: (f"{f}:{n}", None))
+    assert "| dev | `\"16\"` | spec `apps/db.yaml:5` |" in md
+    assert "| prod | `\"17\"` | overlay:overlays/prod.yaml `overlays/prod.yaml:3` |" in md
+    assert "1. template:postgres `" in md  # the template's default, beneath the spec
+    comp, h, role = _hit(proj, "apps/more.yaml", "hunter2")
+    md = hover.hover(comp, h, role, lambda f, n: (f"{f}:{n}", None))
+    assert "hunter2" not in md and "<redacted>" in md
+
+
+def test_definitions_of_references(proj: Path):
+    def define(rel, needle, offset=0):
+        comp, h, role = _hit(proj, rel, needle, offset)
+        return [(Path(s.file).relative_to(proj.resolve()).as_posix() if s.file.startswith(str(proj.resolve()))
+                 else Path(s.file).name, s.line, s.start) for s in navigate.definition(comp, h, role)]
+
+    assert define("apps/api.yaml", "[db]", 1) == [("apps/db.yaml", 1, 6)]
+    assert define("apps/api.yaml", "api-config") == [("apps/more.yaml", 9, 6)]
+    assert define("apps/api.yaml", "api-keys") == [("apps/more.yaml", 5, 6)]
+    assert define("apps/db.yaml", "db-pass") == [("apps/more.yaml", 1, 6)]
+    assert define("apps/db.yaml", "postgres") == [("postgres.yaml", 0, 0)]
+    assert define("overlays/prod.yaml", "db:") == [("apps/db.yaml", 1, 6)]
+    assert define("skyspec.yaml", "overlays/prod.yaml") == [("overlays/prod.yaml", 0, 0)]
+    assert define("apps/api.yaml", "image") == []
+
+
+def test_references_of_a_secret(proj: Path):
+    comp, h, role = _hit(proj, "apps/more.yaml", "db-pass")
+    found = sorted((Path(s.file).name, s.line) for s in navigate.references(comp, h, role, True))
+    assert found == [("db.yaml", 3), ("more.yaml", 1)]
+
+
+def test_the_server_module_is_the_only_one_importing_pygls():
+    import ast
+
+    users = set()
+    for p in (ROOT / "compiler" / "skyspec" / "lsp").glob("*.py"):
+        for node in ast.walk(ast.parse(p.read_text())):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            if any(n.split(".")[0] in ("pygls", "lsprotocol") for n in names):
+                users.add(p.name)
+    assert users == {"server.py"}
+
+
+def test_lsp_without_pygls_says_how_to_install_it(cli, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "pygls", None)  # `import pygls` raises ImportError
+    r = cli("lsp")
+    assert r.exit_code == 1
+    assert "pip install 'skyspec[lsp]'" in r.stderr
