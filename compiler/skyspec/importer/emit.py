@@ -1,0 +1,96 @@
+"""Spec documents as YAML a person would write: block style, with small maps and lists of
+scalars in flow style (`resources: {cpu: 100m, memory: 64Mi}`), plain scalars wherever
+PyYAML reads them back unchanged, and a comment above each key the importer inferred or
+patched. Output is deterministic; it never writes a value it was not given.
+"""
+
+from __future__ import annotations
+
+import json
+
+import yaml
+
+
+def _scalar(v) -> str:
+    if v is None:
+        return "null"
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, float)):
+        return str(v)
+    s = str(v)
+    if s and "\n" not in s and s.strip() == s and not any(ch in s for ch in ":#{}[],&*!|>'\"%@`") \
+            and not s.startswith(("-", "?")):
+        try:
+            if yaml.safe_load(s) == s:
+                return s
+        except yaml.YAMLError:
+            pass
+    return json.dumps(s, ensure_ascii=False)
+
+
+def _flow(v) -> str | None:
+    """A one-line form for small leaf collections, else None."""
+    if isinstance(v, dict):
+        if not v:
+            return "{}"
+        if all(not isinstance(x, (dict, list)) and "\n" not in str(x) for x in v.values()):
+            text = "{" + ", ".join(f"{_keytext(k)}: {_scalar(x)}" for k, x in v.items()) + "}"
+            return text if len(text) <= 72 else None
+        return None
+    if isinstance(v, list):
+        if not v:
+            return "[]"
+        if all(not isinstance(x, (dict, list)) for x in v):
+            text = "[" + ", ".join(_scalar(x) for x in v) + "]"
+            return text if len(text) <= 72 else None
+    return None
+
+
+def _keytext(k) -> str:
+    return _scalar(str(k))
+
+
+def dump(doc: dict, comments: dict | None = None) -> str:
+    """``comments`` maps a top-level key to the comment written above it."""
+    out: list[str] = []
+    _block(doc, 0, out, comments or {})
+    return "\n".join(out) + "\n"
+
+
+def _block(d: dict, ind: int, out: list, comments: dict) -> None:
+    pad = " " * ind
+    for k, v in d.items():
+        if ind == 0 and k in comments:
+            for line in comments[k].splitlines():
+                out.append(f"# {line}")
+        flow = _flow(v) if isinstance(v, (dict, list)) else _scalar(v)
+        if flow is not None and (not isinstance(v, str) or "\n" not in v):
+            out.append(f"{pad}{_keytext(k)}: {flow}")
+        elif isinstance(v, str):
+            out.append(f"{pad}{_keytext(k)}: |{'' if v.endswith(chr(10)) else '-'}")
+            out += [f"{pad}  {line}" if line else "" for line in v.rstrip("\n").split("\n")]
+        elif isinstance(v, dict):
+            out.append(f"{pad}{_keytext(k)}:")
+            _block(v, ind + 2, out, {})
+        else:
+            out.append(f"{pad}{_keytext(k)}:")
+            _seq(v, ind, out)
+
+
+def _seq(items: list, ind: int, out: list) -> None:
+    pad = " " * ind
+    for x in items:
+        if isinstance(x, dict) and x:
+            sub: list[str] = []
+            _block(x, ind + 2, sub, {})
+            sub[0] = f"{pad}- " + sub[0][ind + 2:]
+            out += sub
+        elif isinstance(x, list) and x and _flow(x) is None:
+            out.append(f"{pad}-")
+            _seq(x, ind + 2, out)
+        else:
+            f = _flow(x) if isinstance(x, (dict, list)) else _scalar(x)
+            if isinstance(x, str) and "\n" in x:
+                f = json.dumps(x, ensure_ascii=False)
+            out.append(f"{pad}- {f}")

@@ -1,0 +1,224 @@
+"""Round-trip fidelity: the objects a build of the imported project produces, compared with
+the input objects field by field. Lists are matched by key (containers, env, volumes by
+name; ports by number; mounts by path), so order alone is no difference. Every difference
+is either put in a named category (what skyspec adds on purpose, or what Kubernetes itself
+defaults) or returned as unexplained, which the importer turns into a `k8s:` patch. It
+never changes the objects it compares.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..units import parse_bytes, parse_cpu
+
+STD = ("app.kubernetes.io/name", "app.kubernetes.io/part-of", "app.kubernetes.io/managed-by")
+
+# (path pattern, value): what the API server fills in when a field is absent
+K8S_DEFAULTS = [
+    (r".*\.protocol$", "TCP"), (r".*\.imagePullPolicy$", "IfNotPresent"), (r".*\.type$", "ClusterIP"),
+    (r".*terminationGracePeriodSeconds$", 30), (r".*\.restartPolicy$", "Always"), (r".*revisionHistoryLimit$", 10),
+    (r".*progressDeadlineSeconds$", 600), (r".*\.dnsPolicy$", "ClusterFirst"), (r".*schedulerName$", "default-scheduler"),
+    (r".*sessionAffinity$", "None"), (r".*Probe\.periodSeconds$", 10), (r".*Probe\.timeoutSeconds$", 1),
+    (r".*Probe\.successThreshold$", 1), (r".*Probe\.failureThreshold$", 3), (r".*httpGet\.scheme$", "HTTP"),
+    (r".*terminationMessagePath$", "/dev/termination-log"), (r".*terminationMessagePolicy$", "File"),
+    (r".*strategy\.type$", "RollingUpdate"), (r"^spec\.replicas$", 1), (r".*emptyDir$", {}),
+    (r".*\.minReplicas$", 1),
+]
+
+
+def _key(item) -> str | None:
+    if not isinstance(item, dict):
+        return None
+    for k in ("containerPort", "mountPath", "port", "name"):
+        if k in item and not isinstance(item[k], (dict, list)):
+            return f"{k}={item[k]}"
+    return None
+
+
+def keys_of(items: list) -> list[str]:
+    keys = [_key(x) for x in items]
+    return keys if None not in keys and len(set(keys)) == len(keys) else [str(i) for i in range(len(items))]  # type: ignore
+
+
+def flatten(obj, prefix: tuple = ()) -> dict:
+    """path (a tuple; list items as "[key]") -> leaf value; lists of keyed items keyed, others
+    indexed; empty maps and lists are leaves."""
+    out: dict = {}
+    if isinstance(obj, dict) and obj:
+        for k, v in obj.items():
+            out.update(flatten(v, prefix + (str(k),)))
+    elif isinstance(obj, list) and obj:
+        for k, v in zip(keys_of(obj), obj):
+            out.update(flatten(v, prefix + (f"[{k}]",)))
+    else:
+        out[prefix] = obj
+    return out
+
+
+def shown(path: tuple) -> str:
+    return ".".join(path).replace(".[", "[")
+
+
+def _same(a, b) -> bool:
+    if a == b:
+        return True
+    if isinstance(a, (int, float)) and isinstance(b, str) or isinstance(b, (int, float)) and isinstance(a, str):
+        return str(a) == str(b)
+    if isinstance(a, str) and isinstance(b, str):
+        for parse in (parse_cpu, parse_bytes):
+            try:
+                return parse(a) == parse(b)
+            except Exception:
+                continue
+    return False
+
+
+def classify(tpath: tuple, inp, out, in_has: bool, out_has: bool, ports: dict) -> str | None:
+    """The category of one difference, or None when it is unexplained."""
+    path = shown(tpath)
+    last = path.rsplit(".", 1)[-1]
+    if any(s in path for s in STD):
+        return "labels skyspec adds"
+    if re.search(r"(selector|matchLabels)", path) and in_has and not out_has:
+        return "selector on skyspec's labels"
+    if path == "metadata.namespace" and not in_has:
+        return "namespace skyspec sets"
+    if "checksum.skyspec.dev" in path:
+        return "rollout checksums skyspec adds"
+    if not in_has:
+        if re.match(r"^metadata\.(labels|annotations)\.", path):
+            return "workload labels and annotations skyspec puts on each object"
+        if path == "spec.replicas":
+            return "replicas from autoscale.min"
+        if "securityContext" in path or "automountServiceAccountToken" in path or re.search(r"(name=tmp\]|mountPath=/tmp\])", path):
+            return "hardening skyspec adds"
+        if ".resources.limits." in path or ".resources.requests." in path:
+            return "sizing skyspec adds (limits from requests)"
+        if last == "imagePullPolicy":
+            return "image pull policy skyspec sets"
+        if re.search(r"ports\[.*\]\.name$", path):
+            return "port names skyspec gives"
+        if re.search(r"env\[name=[A-Z0-9_]+_(HOST|PORT)\]", path):
+            return "connect_to discovery variables"
+    if in_has != out_has:  # one side states what the API server fills in anyway
+        for pat, val in K8S_DEFAULTS:
+            if re.match(pat, path) and _same(inp if in_has else out, val):
+                return "Kubernetes defaults"
+    if in_has and out_has:
+        if "securityContext" in path and (last in ("runAsNonRoot", "readOnlyRootFilesystem")
+                                          or ".capabilities.drop" in path):
+            return "hardening skyspec adds"
+        if last == "imagePullPolicy":
+            return "image pull policy skyspec sets"
+        if (last in ("targetPort", "port") and isinstance(inp, int) != isinstance(out, int)
+                and (ports.get(inp) == out or ports.get(out) == inp)):
+            return "port by name"
+    if in_has and "securityContext" in path and not out_has and re.search(r"capabilities\.drop", path):
+        return "hardening skyspec adds"
+    return None
+
+
+def compare(inputs: list[dict], outputs: list[dict]) -> tuple[dict, list[tuple]]:
+    """(figures, unexplained): figures has objects, fields, equal and categories (name -> count);
+    unexplained lists (input object, path, input value, output value, in_has, out_has)."""
+    by_id = {(o["kind"], o["metadata"].get("name")): o for o in outputs}
+    figs = {"objects": 0, "fields": 0, "equal": 0, "categories": {}}
+    bad: list[tuple] = []
+    matched = set()
+    for i in inputs:
+        key = (i["kind"], i["metadata"].get("name"))
+        o = by_id.get(key)
+        figs["objects"] += 1
+        if o is None:
+            fi = flatten(i)
+            figs["fields"] += len(fi)
+            if i["kind"] == "Secret":  # a Secret becomes `keys:`: its values are never written
+                cat = "Secret values supplied at deploy time"
+                figs["categories"][cat] = figs["categories"].get(cat, 0) + len(fi)
+                continue
+            bad += [(i, p, v, None, True, False) for p, v in fi.items()]
+            continue
+        matched.add(key)
+        ports = _port_names(i) | _port_names(o)
+        ci = _clean(i)
+        if _rename_container(ci, o):
+            figs["fields"] += 1
+            figs["categories"]["container named after the workload"] = \
+                figs["categories"].get("container named after the workload", 0) + 1
+        fi, fo = flatten(ci), flatten(o)
+        for p in list(dict.fromkeys([*fi, *fo])):
+            figs["fields"] += 1
+            a, b = fi.get(p), fo.get(p)
+            if p in fi and p in fo and _same(a, b):
+                figs["equal"] += 1
+                continue
+            cat = classify(p, a, b, p in fi, p in fo, ports)
+            if cat is None:
+                bad.append((i, p, a, b, p in fi, p in fo))
+            else:
+                figs["categories"][cat] = figs["categories"].get(cat, 0) + 1
+    extra = [o for o in outputs if (o["kind"], o["metadata"].get("name")) not in matched]
+    if extra:
+        figs["categories"]["objects skyspec adds (" + ", ".join(sorted({o["kind"] for o in extra})) + ")"] = len(extra)
+    return figs, bad
+
+
+def _clean(o: dict) -> dict:
+    """The input without what no build reproduces: status and server-set metadata."""
+    o = {k: v for k, v in o.items() if k != "status"}
+    meta = {k: v for k, v in (o.get("metadata") or {}).items()
+            if k not in ("uid", "resourceVersion", "creationTimestamp", "generation", "managedFields", "selfLink")}
+    ann = {k: v for k, v in (meta.get("annotations") or {}).items()
+           if k != "kubectl.kubernetes.io/last-applied-configuration"}
+    if ann:
+        meta["annotations"] = ann
+    else:
+        meta.pop("annotations", None)
+    o["metadata"] = meta
+    return o
+
+
+def _containers(o: dict) -> list | None:
+    spec = o.get("spec") or {}
+    if o.get("kind") == "CronJob":
+        spec = ((spec.get("jobTemplate") or {}).get("spec") or {})
+    return ((spec.get("template") or {}).get("spec") or {}).get("containers")
+
+
+def _rename_container(i: dict, o: dict) -> bool:
+    """Aligns the input's main container with the output's (skyspec names it after the
+    workload); True when the names differed. Copies what it changes."""
+    import copy
+
+    ic, oc = _containers(i), _containers(o)
+    if not ic or not oc or ic[0].get("name") == oc[0].get("name"):
+        return False
+    if any(c.get("name") == oc[0].get("name") for c in ic[1:]):
+        return False
+    new = copy.deepcopy(i)
+    _containers(new)[0]["name"] = oc[0]["name"]
+    i.clear()
+    i.update(new)
+    return True
+
+
+def _port_names(o: dict) -> dict:
+    out: dict = {}
+    spec = o.get("spec") or {}
+    tmpl = (spec.get("template") or {}).get("spec") or {}
+    for c in tmpl.get("containers") or []:
+        for p in c.get("ports") or []:
+            if p.get("name"):
+                out[p["name"]] = p["containerPort"]
+                out[p["containerPort"]] = p["name"]
+    for p in spec.get("ports") or []:
+        if p.get("name") and "targetPort" in p:
+            out[p["name"]] = p["port"]
+    return out
+
+
+def report(figs: dict) -> str:
+    cats = ", ".join(f"{k}: {v}" for k, v in sorted(figs["categories"].items()))
+    return (f"{figs['objects']} objects, {figs['fields']} fields, {figs['equal']} equal, "
+            f"differences: {cats or 'none'}")
