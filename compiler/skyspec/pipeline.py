@@ -182,7 +182,7 @@ class Session:
             record(spec, patch, loc)
             spec.apply(Merger("--set", self.diags), patch, loc)
         if expressions:
-            self._resolve(specs, env, overlays)
+            self._resolve(specs, _in_target(env, target), overlays)
         register_specs(specs, self.diags.redactor)  # the secrets of every layer, as merged and resolved
         if expressions:
             from .components import expand  # stdlib components: config, credentials, backups, celery
@@ -264,17 +264,14 @@ class Session:
         kept = {id(s) for s in valid}
         invalid = {s.name for s in specs if id(s) not in kept}
         invalid = self.absent.invalid(invalid) if self.absent else invalid
-        ir = lower(valid, self.project, env, self.diags, self.settings(env), invalid)
+        # a target's namespace is the namespace of everything it runs (ConfigMaps and the
+        # default-deny policy too, not only the workloads), unless a spec names its own
+        ir = lower(valid, self.project, _in_target(env, target), self.diags, self.settings(env), invalid)
         if self.absent.anything:
             ir.invalid = invalid  # lowering copied it into a plain set
         if target is not None:
             ir.target = target.name
             ir.unbound = {d.data["name"] for d in self.docs if d.data["kind"] in WORKLOAD_KINDS} - {s.name for s in specs}
-            if target.namespace:
-                ir.namespace = target.namespace
-                for w in ir.workloads:
-                    if not w.spec.data.get("namespace"):
-                        w.namespace = target.namespace
         ir = run_passes(ir, Context(self.project, env, self.diags))
         if self.diags.error_count > before:
             return None
@@ -328,6 +325,13 @@ class _Texts:
 
     def __getattr__(self, name: str):
         return getattr(self.sources, name)
+
+
+def _in_target(env: Environment, target: Target | None) -> Environment:
+    """``env`` as a target sees it: in the target's namespace, when it names one."""
+    import dataclasses
+
+    return dataclasses.replace(env, namespace=target.namespace) if target is not None and target.namespace else env
 
 
 def _bound(spec: Spec, target: Target) -> bool:
