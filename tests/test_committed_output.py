@@ -342,3 +342,16 @@ def test_environment_names_that_are_output_folders_are_refused(make_project, cli
     r = cli("build", "-o", "out")
     assert r.exit_code == 1
     assert 'skyspec.yaml:5:9: error[SKY011]: "helm" cannot name an environment' in r.stderr
+
+
+def test_check_before_any_build_lists_every_file_missing(shop, cli, tmp_path):
+    r = cli("build", str(shop), "-o", str(tmp_path / "none"), "--check", "--env", "dev", "-f", "compose")
+    assert r.exit_code == 1
+    assert "error[SKY905]: none/dev/compose.yaml is missing" in r.stderr
+    assert "error[SKY905]: none/dev/secrets/.gitignore is missing" in r.stderr
+    assert not (tmp_path / "none").exists()
+
+
+def test_check_refuses_the_folders_a_build_refuses(shop, cli):
+    r = cli("build", str(shop), "-o", str(shop), "--check")
+    assert r.exit_code == 1 and "error[SKY902]" in r.stderr and "holds the project itself" in r.stderr

@@ -252,3 +252,10 @@ def test_the_sidecar_recipe_builds_a_valid_repo_server(tmp_path):
     assert sidecar["securityContext"]["runAsUser"] == 999
     assert "USER 999" in (CMP / "Dockerfile").read_text()
     assert os.path.basename(str(CMP)) == "argocd-cmp"
+
+
+def test_manifests_names_the_targets_of_an_environment(cli):
+    r = cli("manifests", str(EXAMPLES / "shop"), "--env", "prod", "--target", "eu-wst")
+    assert r.exit_code == 2 and r.stdout == "" and 'did you mean "eu-west"?' in r.stderr
+    r = cli("manifests", str(EXAMPLES / "shop"), "--env", "qa", "--target", "eu-west")
+    assert r.exit_code == 2 and "no target is bound to qa" in r.stderr

@@ -137,7 +137,8 @@ def build(directory: Path, envs, formats, out, sets, check_only, dfmt, allow_pyt
                    every_format=not fmts)
     target = out if out is not None else proj.root / "out"
     if check_only:
-        current = not session.diags.has_errors and compare_tree(target, files, session.diags)
+        current = not session.diags.has_errors and compare_tree(target, files, session.diags, guard=proj.root,
+                                                                protected=session.source_folders())
         emit_diags(session, dfmt)
         if not current:
             if dfmt == "text":

@@ -8,24 +8,28 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Callable, Iterable, Mapping
 
 from ..diagnostics import Diagnostics, Pos
 from ..paths import shown_path
-from .write import _DIR_FLAGS, MANIFEST, _check_paths, _Manifest, _parse_manifest, _sha256, _Tree
+from .write import _DIR_FLAGS, MANIFEST, _check_paths, _check_place, _Manifest, _parse_manifest, _sha256, _Tree
 
 
 def compare_tree(out: Path, files: Mapping[str, str], diags: Diagnostics,
-                 scope: Callable[[str], bool] | None = None) -> bool:
+                 scope: Callable[[str], bool] | None = None, guard: Path | None = None,
+                 protected: Iterable[Path] = ()) -> bool:
     """True when ``out`` holds exactly ``files`` as generated output (`build --check`);
     otherwise each file that differs, is missing, or is generated output the build would
     remove (within ``scope``, default ``files.scope``) is an error in ``diags``, as is a
     manifest that does not record what the build would write. Reads without following
-    symlinks and writes nothing."""
+    symlinks and writes nothing. ``guard`` and ``protected``: the output folders a build
+    would refuse (:func:`.write.write_tree`) are refused here too."""
     scope = scope or getattr(files, "scope", None)
     if not _check_paths(files, diags, getattr(files, "where", None)):
         return False
-    real = Path(os.path.realpath(os.path.abspath(out)))
+    real = _check_place(Path(out), diags, guard, protected)
+    if real is None:
+        return False
     before = diags.error_count
     root_fd = None
     try:
