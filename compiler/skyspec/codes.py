@@ -78,10 +78,15 @@ _C = [
     Code("SKY501", "Compose cannot schedule a CronJob", "kind: CronJob ... schedule: '0 3 * * *' (build --format compose)"),
     Code("SKY502", "Compose needs the keys of a Secret",
          "volumes: {t: {secret: vault-token, mount: /etc/t}} with existing: true (build --format compose)"),
+    Code("SKY503", "`gitops:` without `targets:`: no GitOps file is written",
+         "gitops: {repo: https://github.com/acme/shop.git, path: out}   # and no targets:"),
     Code("SKY901", "output would overwrite a file skyspec did not generate", "skyspec build -o src/"),
     Code("SKY902", "output cannot be written", "skyspec build -o /proc/x"),
     Code("SKY903", "output path would leave the output folder or is not a plain file name",
          "ln -s /etc out/prod && skyspec build -o out"),
+    Code("SKY904", "a generated file was edited by hand", "an edit to out/prod/kubernetes/api.yaml, then skyspec build"),
+    Code("SKY905", "the output is not what the specs compile to (build --check)",
+         "a spec changed and `skyspec build --check` runs before `skyspec build`"),
     Code("SKY999", "internal error, please report", "an exception escaped a stage of the compiler"),
 ]
 

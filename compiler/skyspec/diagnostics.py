@@ -2,7 +2,8 @@
 
 Every stage appends to a :class:`Diagnostics` collector instead of stopping at the first
 problem, so one run reports everything. A diagnostic always points into a *user's* file
-(spec, overlay, project file or Python builder), never into generated output.
+(spec, overlay, project file or Python builder), never into generated output, except the
+output checks, which are about an output file itself (SKY904 a hand edit, SKY905 `build --check`).
 
 The collector owns a :class:`~skyspec.redact.Redactor`: stages that meet a secret register
 it there, and every diagnostic added carries that redactor, so each renderer (text, JSON,

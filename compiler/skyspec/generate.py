@@ -218,6 +218,8 @@ class Generated:
         p = Path(path)
         written = []
         for rel, text in self.files("compose").items():
+            if not rel.endswith("/compose.yaml"):
+                continue  # secrets/.gitignore: the secret files' folder is beside the output folder's file
             env = rel.partition("/")[0]
             target = p if self._single() else p.with_name(f"{p.stem}.{env}{p.suffix}")
             _write_owned(target, _COMPOSE_MARK + text)

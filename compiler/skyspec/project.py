@@ -20,6 +20,7 @@ from .provenance import Prov, prov_from_loc
 
 PROJECT_FILES = ("skyspec.yaml", "skyspec.yml", "skyspec.toml")
 PROFILES = ("dev", "qa", "prod")
+RESERVED_ENVS = ("helm", "kustomize", "gitops")   # shared output folders (backends/layout.py)
 
 
 @dataclass
@@ -57,6 +58,7 @@ class Project:
     prov: Prov
     limits: Limits = DEFAULT        # `limits:`, for the spec, overlay and template files (not the project file)
     base: str = ""                  # `base:`, the environment shared formats describe first (default: the first)
+    gitops: dict | None = None      # `gitops: {repo, revision, path, project}`: Argo CD / Flux files for targets
     python: bool = False            # `.py` spec files run (`python: true` or --allow-python): trusted code
 
     def shown(self, path: Path) -> str:
@@ -125,7 +127,13 @@ def load_project(path: Path, diags: Diagnostics, sources: Sources) -> Project | 
         environments=envs, outputs=list(data.get("outputs", ["kubernetes"])),
         vars=dict(data.get("vars", {})), data=data, prov=prov, targets={}, limits=limits,
         python=data.get("python") is True, base=data.get("base") or next(iter(envs), ""),
+        gitops=dict(data["gitops"]) if isinstance(data.get("gitops"), dict) else None,
     )
+    for name in envs:
+        if name in RESERVED_ENVS:
+            diags.error("SKY011", f'"{name}" cannot name an environment: the output folder {name}/ holds the '
+                                  f'{name} files of every environment', proj.pos("environments", name),
+                        hint="choose another name")
     if proj.base not in envs:
         from .diagnostics import did_you_mean
 

@@ -48,7 +48,7 @@ The mapping, rule by rule:
     then never passes through the environment of `docker compose` and every process it
     starts, a missing file stops `docker compose up` instead of giving an empty password,
     and the layout is the one `kubectl create secret generic shop-db --from-file=...`
-    reads. Keep that folder out of version control.
+    reads. A `.gitignore` (`*`, `!.gitignore`) beside them keeps them out of git.
   - the service mounts it (Compose puts it at `/run/secrets/shop-db.password`) and gets
     `DB_PASSWORD_FILE=/run/secrets/shop-db.password`: the `*_FILE` convention of the
     official images (postgres, mysql, mariadb, ...). `DB_PASSWORD` itself is not set; an
@@ -154,8 +154,22 @@ K8S_PERIOD, K8S_TIMEOUT, K8S_FAILURES = 10, 1, 3
 
 
 def render(irs: dict[str, IR]) -> dict[str, str]:
-    """`<env>/compose.yaml` for every environment (or target: `<env>.<target>`)."""
-    return {f"{env}/compose.yaml": dump(compose_file(ir)) for env, ir in irs.items()}
+    """`<env>/compose.yaml` for every environment (or target: `<env>.<target>`), and
+    `<env>/secrets/.gitignore` where it reads secret files: the folder holds the values the
+    user provides, which must never be committed."""
+    out = {}
+    for env, ir in irs.items():
+        doc = compose_file(ir)
+        out[f"{env}/compose.yaml"] = dump(doc)
+        if doc.get("secrets"):
+            out[f"{env}/{SECRETS_DIR[2:]}/.gitignore"] = "*\n!.gitignore\n"
+    return out
+
+
+def secret_files(ir: IR) -> list[str]:
+    """The secret files the Compose file of ``ir`` reads, relative to its folder
+    (`secrets/<secret>/<key>`): names only, the values are the user's."""
+    return sorted(entry["file"][2:] for entry in compose_file(ir).get("secrets", {}).values())
 
 
 def check(irs: dict[str, IR], diags: Diagnostics) -> None:

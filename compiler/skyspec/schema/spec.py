@@ -763,6 +763,24 @@ def project_schema() -> dict:
                                     "describe; the other environments are differences from it. Default: the "
                                     "first environment listed."},
             "limits": _limits_schema(),
+            "gitops": {
+                "type": "object", "additionalProperties": False, "required": ["repo", "path"],
+                "description": "Where the committed output lives, for the GitOps files of `targets:` (an Argo CD "
+                               "ApplicationSet and Flux Kustomizations under `gitops/` in the output). Without "
+                               "it no GitOps file is written.",
+                "properties": {
+                    "repo": {"type": "string", "pattern": r"^[^\s{}]+$",
+                             "description": "The Git repository's URL, as Argo CD and Flux clone it.",
+                             "examples": ["https://github.com/acme/shop.git"]},
+                    "revision": {"type": "string", "pattern": r"^[A-Za-z0-9][A-Za-z0-9._/-]*$", "default": "main",
+                                 "description": "The branch, tag (`refs/tags/v1`) or commit to deploy."},
+                    "path": {"type": "string", "pattern": r"^(\.|[A-Za-z0-9_][A-Za-z0-9._-]*(/[A-Za-z0-9_][A-Za-z0-9._-]*)*)$",
+                             "description": "The output folder's path in the repository (`.` for its root).",
+                             "examples": ["deploy/out"]},
+                    "project": {"type": "string", "pattern": DNS1123_LABEL, "default": "default",
+                                "description": "The Argo CD project of the generated Applications."},
+                },
+            },
         },
     }
 

@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
-from .diagnostics import Diagnostics, Pos
+from ..diagnostics import Diagnostics, Pos
+from ..paths import shown_path
 
 MANIFEST = ".skyspec-manifest.json"
 _STAGED = ".skyspec-tmp-"   # staged files: .skyspec-tmp-<pid>-<n>, renamed into place
@@ -34,6 +35,7 @@ _STAGED_NAME = re.compile(r"\.skyspec-tmp-[0-9]+-[0-9]+\Z")
 # A path component: ASCII letters, digits, `.`, `_` and `-`, not starting with `.` (so
 # no `.`, `..`, hidden or `.skyspec-*` names) nor `-` (an option to a shell tool).
 _COMPONENT = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,254}\Z")
+_DOTFILES = (".gitignore", ".helmignore")   # hidden names a build may write (a file, never a folder)
 _MAX_PATH = 1024
 _HEX64 = re.compile(r"[0-9a-f]{64}\Z")
 
@@ -48,7 +50,8 @@ _SUPPORTED = bool(_NOFOLLOW and getattr(os, "O_DIRECTORY", 0)) and {os.open, os.
 
 
 def unsafe_path(rel: object) -> str | None:
-    """Why ``rel`` cannot be an output path, or None when it can."""
+    """Why ``rel`` cannot be an output path, or None when it can (the only hidden names
+    allowed are the ignore files of git and Helm, as a last component)."""
     if not isinstance(rel, str) or not rel:
         return "it is empty"
     if len(rel) > _MAX_PATH:
@@ -57,9 +60,12 @@ def unsafe_path(rel: object) -> str | None:
         return "it is absolute"
     if "\\" in rel:
         return "it holds a backslash"
-    for part in rel.split("/"):
+    parts = rel.split("/")
+    for i, part in enumerate(parts):
         if not part:
             return "it has an empty component"
+        if part in _DOTFILES and i == len(parts) - 1:
+            continue
         if part in (".", ".."):
             return f"it has a `{part}` component"
         if not _COMPONENT.match(part):
@@ -98,6 +104,7 @@ def _sha256(data: bytes) -> str:
 @dataclass
 class _Manifest:
     hashes: dict[str, set[str]] = field(default_factory=dict)   # rel -> hashes skyspec wrote there
+    recorded: dict[str, str] = field(default_factory=dict)      # `files`: rel -> the hash of the last build
     folders: set[str] = field(default_factory=set)              # folders skyspec created
 
 
@@ -115,6 +122,7 @@ def _parse_manifest(raw: bytes) -> _Manifest:
     for rel, h in (files.items() if isinstance(files, dict) else ()):
         if unsafe_path(rel) is None and isinstance(h, str) and _HEX64.match(h):
             m.hashes.setdefault(rel, set()).add(h)
+            m.recorded[rel] = h
     # `pending`: the content being replaced by a build that was interrupted while renaming
     for rel, hs in (pending.items() if isinstance(pending, dict) else ()):
         if unsafe_path(rel) is None and isinstance(hs, list):
@@ -245,7 +253,8 @@ class _Tree:
 # ------------------------------------------------------------------------------- the entry point
 
 def write_tree(out: Path, files: Mapping[str, str], diags: Diagnostics, guard: Path | None = None,
-               protected: Iterable[Path] = (), where: Callable[[str], Pos | None] | None = None) -> bool:
+               protected: Iterable[Path] = (), where: Callable[[str], Pos | None] | None = None,
+               scope: Callable[[str], bool] | None = None) -> bool:
     """Make ``out`` hold ``files`` (relative path -> text) as generated output; False, with
     the problems in ``diags``, when it cannot (then nothing was written, unless renaming
     itself failed: the manifest then knows both versions). ``guard`` is the
@@ -253,12 +262,16 @@ def write_tree(out: Path, files: Mapping[str, str], diags: Diagnostics, guard: P
     through a symlink inside the project that leads out of it. ``protected`` are the folders
     of the project's spec and overlay files: the output can be neither one of them, nor
     inside one (unless it holds the project root), nor hold one. ``where`` locates an output
-    path in the user's files (default: ``files.where`` when the mapping has one)."""
+    path in the user's files (default: ``files.where`` when the mapping has one). ``scope``
+    (default: ``files.scope``; None: everything) tells which paths this build replaces: the
+    generated files outside it (other environments' of a partial build) are left as they
+    are and stay in the manifest."""
     if not _SUPPORTED:
         diags.error("SKY902", "this platform cannot write output without following symlinks (it lacks openat and "
                               "O_NOFOLLOW)", hint="build on Linux or macOS")
         return False
     where = where or getattr(files, "where", None)
+    scope = scope or getattr(files, "scope", None)
     if not _check_paths(files, diags, where):
         return False
     real = _check_place(Path(out), diags, guard, protected)
@@ -276,7 +289,7 @@ def write_tree(out: Path, files: Mapping[str, str], diags: Diagnostics, guard: P
         return False
     tree = _Tree(root_fd)
     try:
-        plan = _survey(tree, real, files, diags)
+        plan = _survey(tree, real, files, diags, scope)
         ok = plan is not None and _commit(tree, real, files, plan, diags)
     except OSError as exc:
         diags.error("SKY902", f"cannot write {real}: {exc.strerror or exc}", hint="check the path and permissions")
@@ -351,9 +364,11 @@ class _Plan:
     kept_folders: set[str]           # folders skyspec created before, that still exist
     hashes: dict[str, str]           # rel -> hash of the new content
     data: dict[str, bytes]
+    kept: dict[str, str]             # rel -> hash: generated files outside the scope, left as they are
 
 
-def _survey(tree: _Tree, real: Path, files: Mapping[str, str], diags: Diagnostics) -> _Plan | None:
+def _survey(tree: _Tree, real: Path, files: Mapping[str, str], diags: Diagnostics,
+            scope: Callable[[str], bool] | None = None) -> _Plan | None:
     """What the build will do in OUT, found without changing anything; None (and the
     problems reported) when it must not go ahead."""
     ok = True
@@ -433,10 +448,16 @@ def _survey(tree: _Tree, real: Path, files: Mapping[str, str], diags: Diagnostic
                    "move it away, or choose another output folder with -o")
             continue
         h, content = generated(rel)
-        if h is None:
-            changed = rel in manifest.hashes
-            refuse("SKY901", rel, "was changed since skyspec generated it; refusing to overwrite it" if changed
-                   else "exists and was not generated by skyspec; refusing to overwrite it",
+        if h is None and content == data[rel]:
+            continue  # already what this build writes (a manifest lost, or not committed): nothing to lose
+        if h is None and rel in manifest.hashes:
+            ok = False
+            diags.error("SKY904", "this generated file was edited by hand since skyspec wrote it; refusing to "
+                                  "overwrite the edit", Pos(shown_path(real / rel), 1, 1),
+                        hint="move your change into the spec (or an overlay), or delete the file to have it "
+                             "generated again")
+        elif h is None:
+            refuse("SKY901", rel, "exists and was not generated by skyspec; refusing to overwrite it",
                    "move the file away (or delete it, to have it generated again), or choose another output "
                    "folder with -o")
         elif content != data[rel]:
@@ -444,19 +465,24 @@ def _survey(tree: _Tree, real: Path, files: Mapping[str, str], diags: Diagnostic
             replaced[rel] = h
     if not ok:
         return None
-    stale = {}
+    stale, kept = {}, {}
     for rel in sorted(set(manifest.hashes) - set(files)):
         if reachable(rel) is not None or lstat(rel) is None:
             continue  # under something that is not a folder now: not ours to look into
-        h, _ = generated(rel)
-        if h is not None:
+        h, content = generated(rel)
+        if scope is not None and not scope(rel) and not _STAGED_NAME.match(rel.rpartition("/")[2]):
+            # another build's (a partial build leaves the other environments' files alone):
+            # still skyspec's, even when edited since (the build that owns it says so)
+            if content is not None and rel in manifest.recorded:
+                kept[rel] = h or manifest.recorded[rel]
+        elif h is not None:
             stale[rel] = h   # a file edited since, or anything else there, is the user's now
-    kept = set()
+    kept_folders = set()
     for rel in manifest.folders:
         fst = lstat(rel) if reachable(rel) is None else None
         if fst is not None and stat.S_ISDIR(fst.st_mode):
-            kept.add(rel)
-    return _Plan(write, replaced, stale, mkdirs, kept, hashes, data)
+            kept_folders.add(rel)
+    return _Plan(write, replaced, stale, mkdirs, kept_folders, hashes, data, kept)
 
 
 # ------------------------------------------------------------------------------- the writes
@@ -487,8 +513,8 @@ def _commit(tree: _Tree, real: Path, files: Mapping[str, str], plan: _Plan, diag
         # interrupted, the next build still recognises every file as its own
         pending = {rel: [h] for rel, h in {**plan.replaced, **plan.stale}.items()}
         tmps = {"/".join(filter(None, (rel.rpartition("/")[0], tmp))): plan.hashes[rel] for rel, tmp in staged}
-        manifest = tree.new_file(tree.dir(""), _manifest_bytes(plan.hashes, plan.kept_folders | set(created),
-                                                               pending, tmps))
+        manifest = tree.new_file(tree.dir(""), _manifest_bytes({**plan.kept, **plan.hashes},
+                                                               plan.kept_folders | set(created), pending, tmps))
     except OSError as exc:
         for rel, tmp in staged:
             try:
@@ -523,7 +549,7 @@ def _commit(tree: _Tree, real: Path, files: Mapping[str, str], plan: _Plan, diag
     # no longer needed; deepest first, so that its parent can follow. The manifest records
     # the folders of this output that skyspec created; one it no longer needs but cannot
     # remove (the user put something in it) is the user's from now on.
-    needed = _all_parents(files)
+    needed = _all_parents([*files, *plan.kept])
     for rel in sorted((emptied & plan.kept_folders) - needed, key=lambda r: -r.count("/")):
         tree.forget(rel)
         fd, name = tree.split(rel)
@@ -533,7 +559,8 @@ def _commit(tree: _Tree, real: Path, files: Mapping[str, str], plan: _Plan, diag
             if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST, errno.ENOTDIR, errno.ENOENT):
                 raise
     folders = (plan.kept_folders & needed) | set(created)
-    os.replace(tree.new_file(root, _manifest_bytes(plan.hashes, folders)), MANIFEST, src_dir_fd=root, dst_dir_fd=root)
+    os.replace(tree.new_file(root, _manifest_bytes({**plan.kept, **plan.hashes}, folders)), MANIFEST,
+               src_dir_fd=root, dst_dir_fd=root)
     return True
 
 
@@ -542,3 +569,4 @@ def _all_parents(files: Iterable[str]) -> set[str]:
     for rel in files:
         out.update(_parents(rel))
     return out
+
