@@ -225,6 +225,86 @@ def test_check_jsonschema_alone_refuses_multi_document_files():
     assert r.returncode == 1 and "expected a single document" in r.stdout + r.stderr
 
 
+
+# Documents and whether they are valid: the editors' schema and the compiler agree on each.
+PG = "kind: StatefulApp\nname: db\nuse: postgres\ncredentials: pg\n"
+APP = "kind: App\nname: api\nimage: ghcr.io/acme/api:1.0.0\n"
+AGREEMENT = [
+    ("late-bound replicas", APP + 'replicas: "${vars.replicas}"\n', True),
+    ("late-bound quantity", APP + 'resources: {cpu: "${vars.cpu}", memory: 128Mi}\n', True),
+    ("late-bound in text", APP + 'env: {URL: "https://${self.name}.example.com"}\n', True),
+    ("replicas as text", APP + 'replicas: "3"\n', False),
+    ("an escaped $${ is text", APP + 'replicas: "$${vars.replicas}"\n', False),
+    ("expression for a name", 'kind: App\nname: "${vars.name}"\nimage: x:1\n', False),
+    ("template parameters", PG + 'version: "16"\nconfig: {max_connections: 200}\nbackup: {schedule: "0 2 * * *", '
+                               'location: "pvc://backups", size: 5Gi, retention: 7}\n', True),
+    ("misspelt parameter", PG + 'verison: "16"\n', False),
+    ("parameter of the wrong type", PG + "version: 16.4\n", False),
+    ("template of another kind", "kind: App\nname: db\nuse: postgres\ncredentials: pg\n", False),
+    ("operators over a template", PG + "env-: [PGDATA]\nargs+: [-c, work_mem=8MB]\n"
+                                       "resources: {cpu: null, memory!: 1Gi}\n", True),
+    ("operators without a template", APP + "env+: {A: b}\n", False),
+    ("unknown key under a template", PG + "replica: 2\n", False),
+]
+
+
+def test_editor_schema_and_compiler_agree(tmp_path, cli, monkeypatch):
+    files, compiler = [], {}
+    for i, (what, doc, _) in enumerate(AGREEMENT):
+        root = tmp_path / f"p{i}"
+        write_case(root, Case(what, {}, "", base={
+            "skyspec.yaml": "project: t\nnamespace: t\nspecs: [apps/*.yaml]\nenvironments:\n"
+                            "  dev: {vars: {replicas: 2, cpu: 250m, name: x}}\n",
+            "apps/doc.yaml": doc, "apps/pg.yaml": "kind: Secret\nname: pg\nkeys: [password]\n"}))
+        monkeypatch.chdir(root)
+        r = cli("check")
+        compiler[what] = r.exit_code == 0
+        files.append(tmp_path / f"doc{i}.json")
+        files[-1].write_text(json.dumps(yaml.safe_load(doc)))
+    [bad] = check_jsonschema((SPEC, files))
+    editor = {what: str(f) not in bad for (what, _, _), f in zip(AGREEMENT, files)}
+    expected = {what: ok for what, _, ok in AGREEMENT}
+    assert compiler == expected
+    assert editor == expected, bad
+
+
+def test_schema_in_a_project_knows_its_templates(projects, own_schemas, tmp_path):
+    """`skyspec schema -o` in the corpus baseline: its template's parameter `module` is typed
+    (the committed schema, which cannot know the template, leaves its keys alone); in a
+    project that fails to load it writes nothing."""
+    spec = json.loads((own_schemas / "skyspec.json").read_text())
+    assert "CronJob.use.templates_job.yaml" in spec["$defs"]
+    jobs = yaml.safe_load((projects["corpus"] / "apps" / "jobs.yaml").read_text())
+    (tmp_path / "good.json").write_text(json.dumps(jobs))
+    (tmp_path / "bad.json").write_text(json.dumps({**jobs, "module": 5}))
+    (tmp_path / "typo.json").write_text(json.dumps({**jobs, "modul": "x"}))
+    own, committed = check_jsonschema((own_schemas / "skyspec.json", [tmp_path / f"{n}.json" for n in
+                                                                       ("good", "bad", "typo")]),
+                                      (SPEC, [tmp_path / "good.json", tmp_path / "bad.json"]))
+    assert set(own) == {str(tmp_path / "bad.json"), str(tmp_path / "typo.json")} and committed == {}
+    broken = tmp_path / "broken"
+    write_case(broken, Case("broken", {"apps/api.yaml": "kind: App\nname: [\n"}, ""))
+    r = subprocess.run([sys.executable, "-m", "skyspec", "schema", "-o", str(tmp_path / "out")], cwd=broken,
+                       capture_output=True, text=True, timeout=120, env={**os.environ,
+                                                                          "PYTHONPATH": str(ROOT / "compiler")})
+    assert r.returncode == 1 and "apps/api.yaml:" in r.stderr and not (tmp_path / "out").exists()
+
+
+def test_init_names_its_schemas_relatively(projects):
+    """`skyspec init` writes its own `schemas/` (the committed schemas: no project templates
+    yet) and names them from each file by a relative path, never an absolute one."""
+    root = projects["init"]
+    for name in sorted(p.name for p in SCHEMAS.glob("*.json")):
+        assert (root / "schemas" / name).read_text() == (SCHEMAS / name).read_text(), name
+    seen = 0
+    for f in root.rglob("*.yaml"):
+        text = f.read_text()
+        assert "file://" not in text and str(ROOT) not in text
+        for target in re.findall(r"^# yaml-language-server: \$schema=(\S+)$", text, flags=re.M):
+            assert not target.startswith("/") and (f.parent / target).resolve().is_file(), (f, target)
+            seen += 1
+    assert seen == 5  # the project file, the app and three overlays
+
 # ------------------------------------------------------------------ the YAML language server
 def _readme_association() -> dict:
     """The `yaml.schemas` association of the README's VS Code settings block."""

@@ -83,9 +83,50 @@ def _kind_enum(s: dict) -> list[str]:
     return list(k["enum"]) if "enum" in k else [k["const"]]
 
 
+def _retarget(node: Any, names: set[str], prefix: str) -> Any:
+    """``node`` with its references to the shared ``names`` pointing at ``prefix + name``."""
+    if isinstance(node, list):
+        return [_retarget(x, names, prefix) for x in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: (v if k in ("const", "enum", "examples", "default") else _retarget(v, names, prefix))
+           for k, v in node.items()}
+    ref = out.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/$defs/") and ref[8:] in names:
+        out["$ref"] = f"#/$defs/{prefix}{ref[8:]}"
+    return out
+
+
+def _patch_fields(fields: dict, at: str, defs: dict, names: set[str], prefix: str) -> dict:
+    """The patch form of a map of ``fields`` (:mod:`.patch`, :mod:`.late`): `properties`,
+    `patternProperties` (the operator keys) and `unevaluatedProperties: false`, each field
+    stored once in ``defs`` as `<at>.<field>` for `k`, `k+` and `k!`; references to the
+    shared ``names`` point at their patch forms (``prefix``)."""
+    obj = partial({"type": "object", "additionalProperties": False, "properties": fields})
+    obj = _retarget(late_bound(patchify(obj), patch=True), names, prefix)
+    for k, v in obj["properties"].items():
+        key = f"{at}.{k}"
+        assert defs.get(key, v) == v, key
+        defs[key] = v
+        obj["properties"][k] = obj["patternProperties"][operator_key(k)] = {"$ref": f"#/$defs/{key}"}
+    del obj["type"]
+    return obj
+
+
+def _shared_patch_defs(shared: dict, prefix: str) -> dict:
+    names = set(shared)
+    out = {f"{prefix}{name}": _retarget(late_bound(patchify(partial(d)), patch=True), names, prefix)
+           for name, d in shared.items()}
+    out["remove"] = REMOVE
+    return out
+
+
 def spec_schema(kinds: dict[str, dict], templates: Sequence[TemplateInfo]) -> dict:
-    defs: dict[str, Any] = {name: late_bound(d) for name, d in _defs(kinds).items()}
+    shared = _defs(kinds)
+    defs: dict[str, Any] = {name: late_bound(d) for name, d in shared.items()}
     defs.update(LATE_DEFS)
+    # a spec with `use:` is a layer over its template: patch forms (operators, null, partial)
+    defs.update(_shared_patch_defs(shared, "patch."))
     branches = []
     all_kinds: list[str] = []
     for kind, s in kinds.items():
@@ -99,29 +140,33 @@ def spec_schema(kinds: dict[str, dict], templates: Sequence[TemplateInfo]) -> di
                 defs[f"{kind}.{k}"] = late_bound(v, value=True)
                 props[k] = {"$ref": f"#/$defs/{kind}.{k}"}
         required = list(s["required"])
-        if "use" in props:
+        body = {**_body(s), "type": "object"}
+        if "use" not in props:
+            defs[kind] = {**body, "properties": props, "additionalProperties": False, "required": required}
+        else:
             mine = [t for t in templates if t["kind"] in names]
             use = _use_schema(props["use"], [t["use"] for t in mine])
-            plain = {**_body(s), "type": "object", "properties": {**props, "use": use},
-                     "additionalProperties": False, "required": required}
-            # a template the schema does not know: its parameters are unknown, so are its keys
-            other = {**_body(s), "type": "object", "properties": {**props, "use": use},
-                     "required": ["kind", "name", "use"]}
-            chain: dict = other
+            fixed = {k: v for k, v in props.items() if k in _FIXED}
+            own = {k: v for k, v in s["properties"].items() if k not in _FIXED}
+            plain = {**body, "properties": {**props, "use": use}, "additionalProperties": False, "required": required}
+            # a template the schema does not know: its parameters are unknown, and so are its keys
+            other = _patch_fields(own, f"{kind}.patch", defs, set(shared), "patch.")
+            del other["unevaluatedProperties"]
+            chain: dict = {**body, **other, "properties": {**fixed, **other["properties"], "use": use},
+                           "required": ["kind", "name", "use"]}
             for t in reversed(mine):
                 key = f"{kind}.use.{_key(t['use'])}"
-                params = {p: late_bound(v, value=True) for p, v in t["params"].items()}
-                defs[key] = {**_body(s), "type": "object",
-                             "properties": {**props, "use": {"description": use["description"], "const": t["use"]}, **params},
-                             "additionalProperties": False,
+                fields = _patch_fields(own, f"{kind}.patch", defs, set(shared), "patch.")
+                params = _patch_fields(t["params"], key, defs, set(shared), "patch.")
+                defs[key] = {**body, **fields,
+                             "properties": {**fixed, "use": {"description": use["description"], "const": t["use"]},
+                                            **fields["properties"], **params["properties"]},
+                             "patternProperties": {**fields["patternProperties"], **params["patternProperties"]},
                              "required": [r for r in required if r not in set(t["provides"]) | {"use"}] + ["use"]}
                 chain = {"if": {"properties": {"use": {"const": t["use"]}}},
                          "then": {"$ref": f"#/$defs/{key}"}, "else": chain}
             defs[f"{kind}.use"] = chain
             defs[kind] = {"if": {"required": ["use"]}, "then": {"$ref": f"#/$defs/{kind}.use"}, "else": plain}
-        else:
-            defs[kind] = {**_body(s), "type": "object", "properties": props, "additionalProperties": False,
-                          "required": required}
         cond = {"const": names[0]} if len(names) == 1 else {"enum": names}
         branches.append({"if": {"properties": {"kind": cond}, "required": ["kind"]},
                          "then": {"$ref": f"#/$defs/{kind}"}})
@@ -176,28 +221,21 @@ def _patch_props(kinds: dict[str, dict], templates: Sequence[TemplateInfo]) -> d
 
 
 def overlay_patch_schema(kinds: dict[str, dict], templates: Sequence[TemplateInfo]) -> dict:
-    defs: dict[str, Any] = {name: late_bound(patchify(partial(d)), patch=True) for name, d in _defs(kinds).items()}
-    defs.update(LATE_DEFS)
-    defs["remove"] = REMOVE
-    patch = patchify(partial({"type": "object", "additionalProperties": False,
-                              "properties": _patch_props(kinds, templates)}))
-    patch = late_bound(patch, patch=True)
-    for k, v in patch["properties"].items():  # each field once, for `k`, `k+` and `k!`
-        defs[f"patch.{k}"] = v
-        patch["properties"][k] = patch["patternProperties"][operator_key(k)] = {"$ref": f"#/$defs/patch.{k}"}
-    defs["patch"] = {**patch,
+    shared = _defs(kinds)
+    defs: dict[str, Any] = dict(LATE_DEFS)
+    defs.update(_shared_patch_defs(shared, ""))
+    patch = _patch_fields(_patch_props(kinds, templates), "patch", defs, set(shared), "")
+    defs["patch"] = {"type": "object", **patch,
                      "description": "A patch: the fields of a spec (of any kind, and the parameters of templates), "
                                     "each with the `key+` (extend), `key!` (replace) and `key-` (remove) "
                                     "operators; `key: null` deletes. Values may be `${...}` expressions."}
     out = copy.deepcopy(overlay_schema())
     out["$id"] = f"{BASE_URL}{OVERLAY_FILE}"
     out["title"] = "skyspec overlay (editors)"
-    ref = {"$ref": "#/$defs/patch"}
     props = out["properties"]
     for section in ("defaults", "all"):
-        props[section] = {"description": props[section].get("description", ""), **ref} \
-            if props[section].get("description") else dict(ref)
-    props["match"]["items"]["properties"]["patch"] = dict(ref)
-    props["apps"]["additionalProperties"] = dict(ref)
+        props[section] = {"$ref": "#/$defs/patch", "description": props[section]["description"]}
+    props["match"]["items"]["properties"]["patch"] = {"$ref": "#/$defs/patch"}
+    props["apps"]["additionalProperties"] = {"$ref": "#/$defs/patch"}
     out["$defs"] = dict(sorted(defs.items()))
     return out
