@@ -7,6 +7,8 @@
 # - checkov 3.3.30 in a virtual environment of its own (.tools/checkov), because its pins
 #   conflict with other packages;
 # - @kubernetes-models/argo-cd 2.7.2 from the npm registry, into .tools/node (Argo CD's CRD schemas).
+# - yaml-language-server 2.0.0 from npm into .tools/yaml-ls (when npm is there), for the tests of
+#   the editor schemas.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
@@ -35,6 +37,12 @@ fi
 if [ ! -d "$TOOLS/node/node_modules/@kubernetes-models/argo-cd" ]; then
   npm install --silent --no-audit --no-fund --prefix "$TOOLS/node" '@kubernetes-models/argo-cd@2.7.2'
 fi
+# yaml-language-server 2.0.0 (npm), the YAML language server editors run: the editor schemas'
+# tests drive it over stdio (tests/yamlls.py). Needs node >= 20; skipped without npm.
+if command -v npm >/dev/null 2>&1 && [ ! -f "$TOOLS/yaml-ls/node_modules/yaml-language-server/package.json" ]; then
+  npm install --prefix "$TOOLS/yaml-ls" --no-audit --no-fund --silent 'yaml-language-server@2.0.0'
+fi
 
 "$TOOLS/bin/helm" version --short
 "$TOOLS/bin/kubectl" version --client | head -2
+

@@ -224,20 +224,6 @@ def check(paths, envs, sets, dfmt, allow_python) -> None:
         click.echo(f"skyspec: {sum(len(s.docs) for s in sessions)} documents checked, no errors", err=True)
 
 
-@main.command()
-@click.option("--out", "-o", type=click.Path(path_type=Path), default=Path("schemas"), show_default=True)
-def schema(out: Path) -> None:
-    """Write the JSON Schemas of the spec language (for editors and CI)."""
-    from .schema.spec import write_schemas
-
-    try:
-        names = write_schemas(out)
-    except OSError as exc:
-        click.echo(f"skyspec: cannot write the schemas to {out}: {exc.strerror or exc}", err=True)
-        sys.exit(1)
-    click.echo(f"skyspec: wrote {len(names)} schemas to {out}")
-
-
 def _register_commands() -> None:
     """Commands that live in modules of their own (skyspec/commands/<name>.py, each exposing a
     click command of that name)."""

@@ -1,4 +1,11 @@
-"""`skyspec init [DIR]`: scaffold a project with dev, qa and prod."""
+"""`skyspec init [DIR]`: scaffold a project with dev, qa and prod.
+
+The project gets its own copy of the JSON Schemas in `schemas/` (what `skyspec schema -o
+schemas` writes, which refreshes them), and each file it creates names its schema in a
+`# yaml-language-server: $schema=` modeline by a path relative to the file, so that the
+project can move, and be cloned elsewhere, without editors losing the schemas (an absolute
+`file://` path into the installation would not survive either). It never overwrites a file.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +14,12 @@ from pathlib import Path
 
 import click
 
+OVERLAY_SCHEMA = "# yaml-language-server: $schema=../schemas/skyspec-overlay.json\n"
+SCHEMAS = "schemas"  # the folder of the project's schemas, which the modelines name relatively
+
 FILES = {
     "skyspec.yaml": """\
+# yaml-language-server: $schema=schemas/project.json
 # The project file: see https://skyspec.dev (or the README of skyspec).
 project: @NAME@
 namespace: @NAME@
@@ -20,7 +31,7 @@ environments:
 outputs: [kubernetes, compose, helm, kustomize]
 """,
     "apps/web.yaml": """\
-# yaml-language-server: $schema=@SCHEMAS@/app.json
+# yaml-language-server: $schema=../schemas/skyspec.json
 kind: App
 name: web
 image: nginx:1.27.2
@@ -30,9 +41,9 @@ resources: {cpu: 100m, memory: 128Mi}
 health: /
 expose: {host: web.example.com}
 """,
-    "overlays/dev.yaml": "# dev: one replica, debug logging\napps:\n  web:\n    replicas: 1\n",
-    "overlays/qa.yaml": "# qa\napps:\n  web:\n    expose: {host: web.qa.example.com}\n",
-    "overlays/prod.yaml": "# prod\napps:\n  web:\n    replicas: 3\n    expose: {tls: true}\n",
+    "overlays/dev.yaml": OVERLAY_SCHEMA + "# dev: one replica, debug logging\napps:\n  web:\n    replicas: 1\n",
+    "overlays/qa.yaml": OVERLAY_SCHEMA + "# qa\napps:\n  web:\n    expose: {host: web.qa.example.com}\n",
+    "overlays/prod.yaml": OVERLAY_SCHEMA + "# prod\napps:\n  web:\n    replicas: 3\n    expose: {tls: true}\n",
 }
 
 
@@ -44,10 +55,12 @@ def init(directory: Path, name: str | None) -> None:
     Existing files are never overwritten."""
     import re
 
-    from ..paths import data_dir
+    from ..schema.spec import all_schemas, write_schemas
+    from .schema import stdlib_templates
 
     name = name or re.sub(r"[^a-z0-9-]+", "-", directory.resolve().name.lower()).strip("-") or "app"
-    clash = [rel for rel in FILES if (directory / rel).exists()]
+    schemas = [f"{SCHEMAS}/{f}" for f in sorted(all_schemas())]
+    clash = [rel for rel in [*FILES, *schemas] if (directory / rel).exists()]
     if clash:
         click.echo(f"skyspec: {', '.join(clash)} already exist in {directory}; nothing written", err=True)
         sys.exit(1)
@@ -55,8 +68,8 @@ def init(directory: Path, name: str | None) -> None:
         for rel, text in FILES.items():
             p = directory / rel
             p.parent.mkdir(parents=True, exist_ok=True)
-            p.write_text(text.replace("@NAME@", name).replace("@SCHEMAS@", data_dir("schemas").as_uri()),
-                         encoding="utf-8")
+            p.write_text(text.replace("@NAME@", name), encoding="utf-8")
+        write_schemas(directory / SCHEMAS, stdlib_templates())
     except OSError as exc:
         click.echo(f"skyspec: cannot create the project in {directory}: {exc.strerror or exc}", err=True)
         sys.exit(1)

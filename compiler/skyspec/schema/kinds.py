@@ -1,0 +1,292 @@
+"""The schema of each spec kind (App, StatefulApp, Job, CronJob, ConfigMap, Secret, ...),
+built from the shared fields of :mod:`.fields`, and :func:`with_defs`, which turns the
+pieces reused across fields into `$defs` entries. These are the schemas the compiler
+validates with (written to `schemas/<kind>.json`); each is self-contained so that editors
+and `check-jsonschema` need no resolver. This module only builds data: it must not read
+files or validate.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .fields import (
+    ANNOTATIONS, AUTOSCALE, BASE_URL, CMD, COMMAND_LIST, CONTAINERS, CRON, DNS1123_SUBDOMAIN, DRAFT, ENV,
+    ENV_FROM, EXPOSE, HEALTH, K8S_API_VERSION, K8S_KIND, K8S_PATCH, LABELS, LIFECYCLE, NAME, PORT_NUMBER,
+    PORT_REF, PORTS, PROBE, QTY, RESOURCES, SECRET_REFS, SECURITY, STORAGE, STR_MAP, STRATEGY, TOLERATION,
+    VOLUMES, _common, _workload,
+)
+
+def _doc(kind: str, title: str, props: dict, required: list[str], description: str) -> dict:
+    return with_defs({
+        "$schema": DRAFT,
+        "$id": f"{BASE_URL}{kind.lower()}.json",
+        "title": title,
+        "description": description,
+        "type": "object",
+        "additionalProperties": False,
+        "required": required,
+        "properties": props,
+    })
+
+
+def _shared() -> dict[int, str]:
+    """The pieces reused across fields and kinds, by identity: each becomes one `$defs` entry
+    referenced where it is used (editors show one definition; the compiled validator is
+    several times smaller than with every use inlined)."""
+    named = {"name": NAME, "quantity": QTY, "portNumber": PORT_NUMBER, "portRef": PORT_REF, "ports": PORTS,
+             "env": ENV, "secretRefs": SECRET_REFS, "resources": RESOURCES, "probe": PROBE, "health": HEALTH,
+             "expose": EXPOSE, "command": CMD, "commandList": COMMAND_LIST, "volumes": VOLUMES, "envFrom": ENV_FROM,
+             "lifecycle": LIFECYCLE, "labels": LABELS, "annotations": ANNOTATIONS, "stringMap": STR_MAP,
+             "toleration": TOLERATION, "k8sPatch": K8S_PATCH, "security": SECURITY, "storage": STORAGE,
+             "strategy": STRATEGY, "autoscale": AUTOSCALE, "containers": CONTAINERS}
+    return {id(v): k for k, v in named.items()}
+
+
+def with_defs(schema: dict) -> dict:
+    named = _shared()
+    defs: dict[str, Any] = {}
+
+    def walk(node: Any, top: bool = False) -> Any:
+        if isinstance(node, dict):
+            key = named.get(id(node))
+            if key is not None and not top:
+                if key not in defs:
+                    defs[key] = {}
+                    defs[key] = {k: walk(v) for k, v in node.items()}
+                return {"$ref": f"#/$defs/{key}"}
+            return {k: (v if k in ("examples", "const", "enum", "default") else walk(v)) for k, v in node.items()}
+        if isinstance(node, list):
+            return [walk(x) for x in node]
+        return node
+
+    out = walk(schema, top=True)
+    if defs:
+        out["$defs"] = dict(sorted(defs.items()))
+    return out
+
+
+def app_schema() -> dict:
+    props = _workload("App")
+    props.update({
+        "replicas": {"type": "integer", "minimum": 0, "description": "Pod count (the minimum when `autoscale` is set)."},
+        "expose": EXPOSE,
+        "strategy": STRATEGY,
+        "autoscale": AUTOSCALE,
+    })
+    return _doc("App", "skyspec App", props, ["kind", "name", "image"],
+                "A stateless workload: a Deployment, a Service for its ports, an Ingress when exposed with a host.")
+
+
+def statefulapp_schema() -> dict:
+    props = _workload("StatefulApp")
+    props.update({
+        "replicas": {"type": "integer", "minimum": 0},
+        "expose": EXPOSE,
+        "storage": STORAGE,
+        "strategy": STRATEGY,
+        "pod_management": {"enum": ["OrderedReady", "Parallel"],
+                           "description": "Start and stop pods in order (default) or all at once."},
+    })
+    return _doc("StatefulApp", "skyspec StatefulApp", props, ["kind", "name", "image"],
+                "A stateful workload: a StatefulSet with a volume per replica, a headless Service for stable "
+                "network identities and a client Service.")
+
+
+def _job_props(kind: str) -> dict:
+    props = _workload(kind)
+    for k in ("health", "port", "ports"):  # a run-to-completion pod serves nothing
+        props.pop(k)
+    props.update({
+        "completions": {"type": "integer", "minimum": 1},
+        "parallelism": {"type": "integer", "minimum": 0},
+        "backoff_limit": {"type": "integer", "minimum": 0, "description": "Retries before the Job fails."},
+        "active_deadline": {"type": "integer", "minimum": 1, "description": "Seconds the Job may run."},
+        "ttl": {"type": "integer", "minimum": 0, "description": "Seconds to keep a finished Job."},
+        "restart": {"enum": ["OnFailure", "Never"], "description": "Pod restart policy (default OnFailure)."},
+    })
+    return props
+
+
+def job_schema() -> dict:
+    return _doc("Job", "skyspec Job", _job_props("Job"), ["kind", "name", "image"],
+                "A run-to-completion workload: a Job.")
+
+
+def cronjob_schema() -> dict:
+    props = _job_props("CronJob")
+    props.update({
+        "schedule": CRON,
+        "time_zone": {"type": "string", "description": "An IANA time zone, e.g. `Europe/Paris`."},
+        "concurrency": {"enum": ["Allow", "Forbid", "Replace"]},
+        "history": {"type": "object", "additionalProperties": False,
+                    "properties": {"successful": {"type": "integer", "minimum": 0},
+                                   "failed": {"type": "integer", "minimum": 0}}},
+        "suspend": {"type": "boolean"},
+        "starting_deadline": {"type": "integer", "minimum": 1},
+    })
+    return _doc("CronJob", "skyspec CronJob", props, ["kind", "name", "image", "schedule"],
+                "A Job on a schedule: a CronJob.")
+
+
+def configmap_schema() -> dict:
+    props = {
+        **_common("ConfigMap"),
+        "data": {"type": "object", "additionalProperties": {"type": ["string", "number", "boolean"]},
+                 "description": "Literal entries."},
+        "files": {"type": "object", "additionalProperties": {"type": "string"},
+                  "description": "Entries read from files (paths relative to the project file, inside the project)."},
+        "json": {"type": "object", "description": "Entries rendered as JSON from structured values."},
+        "yaml": {"type": "object", "description": "Entries rendered as YAML from structured values."},
+        "k8s": K8S_PATCH,
+    }
+    return _doc("ConfigMap", "skyspec ConfigMap", props, ["kind", "name"],
+                "Configuration data, mounted as files (`volumes: {x: {config: NAME, mount: /etc/x}}`) or loaded as "
+                "environment variables (`env_from: [{config: NAME}]`).")
+
+
+def secret_schema() -> dict:
+    ext = {"type": "object", "additionalProperties": False, "required": ["store", "data"],
+           "properties": {
+               "store": {"type": "string", "description": "The SecretStore (or ClusterSecretStore) name."},
+               "store_kind": {"enum": ["SecretStore", "ClusterSecretStore"]},
+               "refresh": {"type": "string", "pattern": r"^([0-9]+(s|m|h))+$", "description": "e.g. `1h`."},
+               "data": {"type": "object", "description": "Secret key -> the remote key (`path` or `path#property`).",
+                        "additionalProperties": {"type": "string", "minLength": 1}},
+           }}
+    props = {
+        **_common("Secret"),
+        "type": {"type": "string", "description": "The Secret type, e.g. `kubernetes.io/tls`."},
+        "existing": {"const": True, "description": "The Secret exists in the cluster already: nothing is generated."},
+        "external": {**ext, "description": "Fetched from an external store by the External Secrets operator "
+                                           "(an ExternalSecret is generated)."},
+        "keys": {"type": "array", "items": {"type": "string"}, "description": "Keys supplied at deploy time."},
+        "data": {"type": "object", "additionalProperties": {"type": "string"},
+                 "description": "Literal values: refused in protected environments and never written to any output."},
+    }
+    return _doc("Secret", "skyspec Secret", props, ["kind", "name"],
+                "A reference to secret data: an existing cluster Secret, an external store entry, or keys "
+                "supplied at deploy time. Values never appear in generated files.")
+
+
+def serviceaccount_schema() -> dict:
+    props = {**_common("ServiceAccount"),
+             "automount_token": {"type": "boolean", "description": "Mount the API token into pods."},
+             "k8s": K8S_PATCH}
+    return _doc("ServiceAccount", "skyspec ServiceAccount", props, ["kind", "name"], "An identity for pods.")
+
+
+def role_schema() -> dict:
+    rule = {"type": "object", "additionalProperties": False, "required": ["resources", "verbs"],
+            "properties": {"api_groups": {"type": "array", "items": {"type": "string"}},
+                           "resources": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+                           "names": {"type": "array", "items": {"type": "string"}},
+                           "verbs": {"type": "array", "minItems": 1, "items": {
+                               "enum": ["get", "list", "watch", "create", "update", "patch", "delete",
+                                        "deletecollection", "*"]}}}}
+    props = {**_common("Role"), "kind": {"enum": ["Role", "ClusterRole"]},
+             "rules": {"type": "array", "items": rule, "minItems": 1},
+             "bind": {"type": "array", "items": NAME, "description": "ServiceAccounts granted this role (a binding is generated)."},
+             "k8s": K8S_PATCH}
+    return _doc("Role", "skyspec Role / ClusterRole", props, ["kind", "name", "rules"],
+                "RBAC rules, and the binding to service accounts.")
+
+
+def networkpolicy_schema() -> dict:
+    peer = {"type": "object", "additionalProperties": False, "minProperties": 1, "maxProperties": 1,
+            "properties": {"app": NAME, "labels": STR_MAP, "namespace": NAME,
+                           "cidr": {"type": "string", "pattern": r"^[0-9a-fA-F:.]+/[0-9]{1,3}$"}}}
+    props = {**_common("NetworkPolicy"),
+             "select": {"type": "object", "additionalProperties": False, "minProperties": 1, "maxProperties": 1,
+                        "properties": {"app": NAME, "labels": STR_MAP},
+                        "description": "The pods it applies to (omit for every pod of the namespace)."},
+             "deny_all": {"type": "boolean", "description": "Deny all traffic to (and from) the selected pods, "
+                                                            "except what `allow_from`/`allow_to` permit."},
+             "allow_from": {"type": "array", "items": peer},
+             "allow_to": {"type": "array", "items": peer},
+             "ports": {"type": "array", "items": PORT_NUMBER, "description": "Limit the allowed traffic to these ports."},
+             "k8s": K8S_PATCH}
+    return _doc("NetworkPolicy", "skyspec NetworkPolicy", props, ["kind", "name"],
+                "Which traffic may reach (or leave) pods.")
+
+
+def securitypolicy_schema() -> dict:
+    props = {**_common("SecurityPolicy"),
+             "level": {"enum": ["privileged", "baseline", "restricted"],
+                       "description": "The Pod Security Standards level enforced on the namespace."},
+             "mode": {"enum": ["enforce", "audit", "warn"], "description": "Default enforce."}}
+    return _doc("SecurityPolicy", "skyspec SecurityPolicy", props, ["kind", "name", "level"],
+                "Pod Security Standards for the namespace (labels on the Namespace object).")
+
+
+def observability_schema() -> dict:
+    props = {**_common("Observability"),
+             "apps": {"type": "array", "items": NAME, "minItems": 1, "description": "The workloads it applies to."},
+             "metrics": {"type": "object", "additionalProperties": False, "required": ["port"],
+                         "properties": {"port": PORT_REF, "path": {"type": "string", "pattern": "^/"},
+                                        "interval": {"type": "string", "pattern": r"^[0-9]+(s|m)$"},
+                                        "service_monitor": {"type": "boolean",
+                                                            "description": "Emit a Prometheus Operator ServiceMonitor."},
+                                        "annotations": {"type": "boolean",
+                                                        "description": "Add prometheus.io/scrape annotations to the pods."}}},
+             "logging": {"type": "object", "additionalProperties": False,
+                         "properties": {"level": {"enum": ["debug", "info", "warn", "error"]},
+                                        "format": {"enum": ["json", "text"]}}},
+             "tracing": {"type": "object", "additionalProperties": False, "required": ["endpoint"],
+                         "properties": {"endpoint": {"type": "string"},
+                                        "sample_rate": {"type": "number", "minimum": 0, "maximum": 1}}}}
+    return _doc("Observability", "skyspec Observability", props, ["kind", "name", "apps"],
+                "Metrics scraping (ServiceMonitor and/or annotations), and logging and tracing settings passed to "
+                "the apps as environment variables.")
+
+
+def resource_schema() -> dict:
+    meta = {"type": "object",
+            "description": "The object's metadata; `name` defaults to the document's name and must equal it.",
+            "properties": {
+                "name": {"type": "string", "maxLength": 253, "pattern": DNS1123_SUBDOMAIN,
+                         "description": "A DNS-1123 subdomain: lower-case letters, digits, '-' and '.'.",
+                         "x-message": "{field} {value} is not a valid object name",
+                         "x-hint": "use lower-case letters, digits, '-' and '.' (a DNS-1123 subdomain), "
+                                   "the same as the document's `name`"},
+                "namespace": {**NAME, "description": "A DNS-1123 label (the project's namespace when missing)."}}}
+    manifest = {
+        "type": "object", "required": ["apiVersion", "kind"],
+        "description": "Any Kubernetes object, emitted as written (namespace added when missing).",
+        "properties": {
+            "apiVersion": {"type": "string", "maxLength": 317, "pattern": K8S_API_VERSION,
+                           "description": "`<version>` or `<group>/<version>`, e.g. `v1`, `apps/v1`, "
+                                          "`cert-manager.io/v1`.",
+                           "x-message": "{field} {value} is not a Kubernetes apiVersion",
+                           "x-hint": "write `<group>/<version>` or, for the core group, `<version>`: e.g. `v1`, "
+                                     "`apps/v1`, `networking.k8s.io/v1`"},
+            "kind": {"type": "string", "maxLength": 63, "pattern": K8S_KIND,
+                     "description": "The object's kind: letters and digits, starting with a letter, "
+                                    "e.g. `PersistentVolumeClaim`.",
+                     "x-message": "{field} {value} is not a Kubernetes kind",
+                     "x-hint": "a kind is a word of letters and digits starting with a letter, "
+                               "e.g. `PersistentVolumeClaim`"},
+            "metadata": meta},
+        "examples": [{"apiVersion": "v1", "kind": "PersistentVolumeClaim",
+                      "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "5Gi"}}}}],
+    }
+    props = {**_common("Resource"), "manifest": manifest}
+    return _doc("Resource", "skyspec Resource", props, ["kind", "name", "manifest"],
+                "An escape hatch: a raw Kubernetes object.")
+
+
+# kind -> its schema, one per schema file (`Role` covers ClusterRole: `kind` is an enum there)
+KIND_SCHEMAS = {
+    "App": app_schema,
+    "StatefulApp": statefulapp_schema,
+    "Job": job_schema,
+    "CronJob": cronjob_schema,
+    "ConfigMap": configmap_schema,
+    "Secret": secret_schema,
+    "ServiceAccount": serviceaccount_schema,
+    "Role": role_schema,
+    "NetworkPolicy": networkpolicy_schema,
+    "SecurityPolicy": securitypolicy_schema,
+    "Observability": observability_schema,
+    "Resource": resource_schema,
+}

@@ -1,0 +1,175 @@
+"""The schemas of the project file (`skyspec.yaml` / `skyspec.toml`) and of an overlay file,
+as the compiler validates them (written to `schemas/project.json` and `schemas/overlay.json`;
+the editors' overlay schema with typed patches is :mod:`.editor`'s). This module only builds
+data: it must not read files (the limits come from :mod:`skyspec.limits`) or validate.
+"""
+
+from __future__ import annotations
+
+from .fields import BASE_URL, DNS1123_LABEL, DRAFT, NAME, QTY, STR_MAP
+
+QUOTA = {
+    "type": "object", "additionalProperties": False,
+    "description": "Limits on the sum over workloads of requests x replicas (and of storage): over quota is an "
+                   "error; a ResourceQuota is emitted.",
+    "properties": {"cpu": QTY, "memory": QTY, "storage": QTY, "pods": {"type": "integer", "minimum": 0}},
+    "examples": [{"cpu": "40", "memory": "96Gi", "storage": "2Ti"}],
+}
+BUDGET = {
+    "type": "object", "additionalProperties": False, "required": ["monthly"],
+    "description": "The cost gate: `build` and `cost` fail when the monthly estimate exceeds it.",
+    "properties": {"monthly": {"type": "number", "minimum": 0}},
+    "examples": [{"monthly": 4000}],
+}
+POLICY = {
+    "type": "object", "additionalProperties": False,
+    "description": "Policy rule severities by rule id (`error`, `warning`, `off`).",
+    "properties": {"rules": {"type": "object", "additionalProperties": {"enum": ["error", "warning", "off", False],
+                                                                          "description": "`off` (YAML may read a bare "
+                                                                                         "off as false: both work)."}}},
+    "examples": [{"rules": {"single-replica": "off"}}],
+}
+PRICES = {
+    "type": "object", "additionalProperties": False,
+    "description": "The price table for cost estimates (defaults: cpu_core_hour 0.0316, memory_gib_hour 0.0042, "
+                   "storage_gib_month 0.10, in USD).",
+    "properties": {"cpu_core_hour": {"type": "number", "minimum": 0},
+                   "memory_gib_hour": {"type": "number", "minimum": 0},
+                   "storage_gib_month": {"type": "number", "minimum": 0},
+                   "currency": {"type": "string"}},
+    "examples": [{"cpu_core_hour": 0.0316, "memory_gib_hour": 0.0042, "storage_gib_month": 0.1}],
+}
+
+
+
+def _limits_schema() -> dict:
+    from ..limits import describe
+
+    props = {name: {"type": "integer", "minimum": lo, "maximum": hi, "default": default, "description": doc}
+             for name, default, lo, hi, doc in describe()}
+    return {
+        "type": "object", "additionalProperties": False,
+        "description": "Resource limits on the spec, overlay and template files (spec files come from pull "
+                       "requests: every limit is on by default). The project file itself is always read with "
+                       "the defaults.",
+        "properties": props,
+        "examples": [{"file_bytes": 8388608, "depth": 100}],
+    }
+
+
+def project_schema() -> dict:
+    env = {
+        "type": "object", "additionalProperties": False,
+        "properties": {
+            "overlays": {"type": "array", "items": {"type": "string"},
+                         "description": "Overlay files, applied in order after the built-in profile."},
+            "profile": {"enum": ["dev", "qa", "prod"],
+                        "description": "The built-in profile (defaults to the environment's name when it is one)."},
+            "protected": {"type": "boolean", "description": "Locked: refuses literal secrets and unpinned images."},
+            "namespace": NAME,
+            "vars": {"type": "object", "description": "Variables for `${vars.NAME}` in this environment."},
+            "quota": QUOTA,
+            "budget": BUDGET,
+            "policy": POLICY,
+        },
+    }
+    return {
+        "$schema": DRAFT,
+        "$id": f"{BASE_URL}project.json",
+        "title": "skyspec project file",
+        "description": "`skyspec.yaml` / `skyspec.toml`: the project, its spec files and environments.",
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["project", "environments"],
+        "properties": {
+            "project": NAME,
+            "namespace": NAME,
+            "specs": {"type": "array", "items": {"type": "string"}, "minItems": 1,
+                      "description": "Globs (relative to the project file) of spec files.",
+                      "examples": [["apps/**/*.yaml", "apps/**/*.toml"]]},
+            "python": {"type": "boolean", "default": False,
+                       "description": "Run `.py` spec, overlay and template files. They are Python code that "
+                                      "skyspec runs while loading the project (in check, build and a pre-commit "
+                                      "hook alike): enable this only for code you trust. `--allow-python` does "
+                                      "the same for one run."},
+            "vars": {"type": "object", "description": "Variables for `${vars.NAME}`, overridable per environment."},
+            "environments": {"type": "object", "minProperties": 1,
+                             "propertyNames": {"pattern": DNS1123_LABEL},
+                             "additionalProperties": env},
+            "targets": {"type": "object",
+                        "description": "Clusters (KubeStellar-style): each selects workloads for some environments "
+                                       "and adds its own overlays; each is built into its own folder `<env>.<target>/`.",
+                        "propertyNames": {"pattern": DNS1123_LABEL},
+                        "additionalProperties": {
+                            "type": "object", "additionalProperties": False, "required": ["environments"],
+                            "properties": {
+                                "environments": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+                                "select": {"type": "object", "additionalProperties": False, "minProperties": 1,
+                                           "properties": {"labels": STR_MAP, "names": {"type": "array", "items": {"type": "string"}},
+                                                          "kinds": {"type": "array", "items": {"type": "string"}}},
+                                           "description": "Workloads bound to this target (all when omitted)."},
+                                "overlays": {"type": "array", "items": {"type": "string"}},
+                                "namespace": NAME,
+                            }}},
+            "prices": PRICES,
+            "policy": POLICY,
+            "node": {"type": "object", "additionalProperties": False,
+                     "description": "The size of one node: a request larger than this can never be scheduled.",
+                     "properties": {"cpu": QTY, "memory": QTY}},
+            "outputs": {"type": "array", "uniqueItems": True,
+                        "items": {"enum": ["kubernetes", "compose", "helm", "kustomize"]}},
+            "base": {"type": "string", "pattern": DNS1123_LABEL,
+                     "description": "The environment the Helm chart's values.yaml and the Kustomize base "
+                                    "describe; the other environments are differences from it. Default: the "
+                                    "first environment listed."},
+            "limits": _limits_schema(),
+            "gitops": {
+                "type": "object", "additionalProperties": False, "required": ["repo", "path"],
+                "description": "Where the committed output lives, for the GitOps files of `targets:` (an Argo CD "
+                               "ApplicationSet and Flux Kustomizations under `gitops/` in the output). Without "
+                               "it no GitOps file is written.",
+                "properties": {
+                    "repo": {"type": "string", "pattern": r"^[^\s{}]+$",
+                             "description": "The Git repository's URL, as Argo CD and Flux clone it.",
+                             "examples": ["https://github.com/acme/shop.git"]},
+                    "revision": {"type": "string", "pattern": r"^[A-Za-z0-9][A-Za-z0-9._/-]*$", "default": "main",
+                                 "description": "The branch, tag (`refs/tags/v1`) or commit to deploy."},
+                    "path": {"type": "string", "pattern": r"^(\.|[A-Za-z0-9_][A-Za-z0-9._-]*(/[A-Za-z0-9_][A-Za-z0-9._-]*)*)$",
+                             "description": "The output folder's path in the repository (`.` for its root).",
+                             "examples": ["deploy/out"]},
+                    "project": {"type": "string", "pattern": DNS1123_LABEL, "default": "default",
+                                "description": "The Argo CD project of the generated Applications."},
+                },
+            },
+        },
+    }
+
+
+def overlay_schema() -> dict:
+    patch = {"type": "object", "description": "A patch: the fields of a spec, with `+` `!` `-` key operators."}
+    return {
+        "$schema": DRAFT,
+        "$id": f"{BASE_URL}overlay.json",
+        "title": "skyspec overlay",
+        "description": "An environment or target overlay: patches for every workload (`all`), for workloads "
+                       "chosen by kind, labels or name glob (`match`), and by name (`apps`).",
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "defaults": {**patch, "description": "Values put *beneath* every workload's spec: the spec's own "
+                                                 "values win (e.g. default resources for an environment)."},
+            "settings": {"type": "object", "description": "Settings for the optimizer passes in this environment."},
+            "all": patch,
+            "match": {"type": "array", "items": {
+                "type": "object", "additionalProperties": False, "required": ["where", "patch"],
+                "properties": {
+                    "where": {"type": "object", "additionalProperties": False, "minProperties": 1,
+                              "properties": {"kind": {"type": "string"}, "name": {"type": "string"},
+                                             "labels": STR_MAP}},
+                    "patch": patch,
+                    "optional": {"type": "boolean", "description": "Allow the match to select nothing."},
+                }}},
+            "apps": {"type": "object", "additionalProperties": patch,
+                     "description": "Patches by workload name (`Kind/name` when two kinds share a name)."},
+        },
+    }
