@@ -91,3 +91,89 @@ def test_missing_path_and_bad_yaml(tmp_path):
     bad.write_text("kind: [\n")
     res = CliRunner().invoke(main, ["import", "kubernetes", str(bad), "-o", str(tmp_path / "o")])
     assert res.exit_code == 1 and "not valid YAML" in res.output and not (tmp_path / "o").exists()
+
+
+COMPOSE = ["nginx-golang-postgres", "react-express-mongodb", "wordpress-mysql"]
+
+
+@pytest.mark.parametrize("sample", COMPOSE)
+def test_compose_samples_import_check_build_and_round_trip(sample, tmp_path):
+    from skyspec.importer import import_compose
+    from validators import assert_valid_k8s, compose_config, load_docs
+
+    src = DATA / "awesome-compose" / sample / "compose.yaml"
+    r = import_compose(src, sample)
+    assert r.unexplained == [], r.unexplained
+    f = r.figures
+    assert f["equal"] + sum(f["categories"].values()) == f["fields"] and f["equal"] >= f["fields"] // 2
+    out = tmp_path / sample
+    res = CliRunner().invoke(main, ["import", "compose", str(src), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "fidelity: " in res.output and "replicas and resources: Compose does not say" in res.output
+    res = CliRunner().invoke(main, ["check", str(out)])
+    assert res.exit_code == 0 and "error" not in res.output.replace("no errors", ""), res.output
+    built = tmp_path / "built"
+    res = CliRunner().invoke(main, ["build", str(out), "-o", str(built)])
+    assert res.exit_code == 0, res.output
+    cp = compose_config(built / "dev" / "compose.yaml")
+    assert cp.returncode == 0, cp.stderr
+    assert_valid_k8s([d for p in sorted((built / "dev" / "kubernetes").glob("*.yaml")) for d in load_docs(p)])
+
+
+def test_compose_mapping_details():
+    import yaml
+    from skyspec.importer import import_compose
+
+    r = import_compose(DATA / "awesome-compose" / "nginx-golang-postgres" / "compose.yaml", "ngp")
+    db = yaml.safe_load(r.files["apps/statefulapp.db.yaml"])
+    assert db["health"] == {"exec": ["pg_isready"], "period": 10, "timeout": 5, "failure_threshold": 5}
+    assert db["storage"] == {"data": {"size": "1Gi", "mount": "/var/lib/postgresql/data"}}
+    assert db["volumes"]["secret-db-password"]["mount"] == "/run/secrets/db-password"
+    assert yaml.safe_load(r.files["apps/secret.db-password.yaml"])["keys"] == ["db-password"]
+    back = yaml.safe_load(r.files["apps/backend.yaml"])
+    assert back["connect_to"] == ["db"] and back["image"] == "ngp-backend:latest"
+    assert "# bind mount ./proxy/nginx.conf" in r.files["apps/proxy.yaml"]
+    assert r.figures["categories"]["depends_on a service without ports (start order not kept)"] == 1
+    wp = import_compose(DATA / "awesome-compose" / "wordpress-mysql" / "compose.yaml", "wp")
+    text = "".join(wp.files.values())
+    assert "somewordpress" not in text   # the credential moved into a Secret's keys
+    assert yaml.safe_load(wp.files["apps/statefulapp.db.yaml"])["secrets"]["MYSQL_ROOT_PASSWORD"] == \
+        {"secret": "db-env", "key": "MYSQL_ROOT_PASSWORD"}
+
+
+def test_compose_env_file_interpolation_and_escaping(tmp_path):
+    import yaml
+    from skyspec.importer import ImportError_, import_compose
+
+    (tmp_path / ".env").write_text("TAG=1.2.3\n")
+    (tmp_path / "app.env").write_text("# comment\nMODE=fast\nGREETING='hi there'\n")
+    (tmp_path / "compose.yaml").write_text("""\
+services:
+  api:
+    image: ghcr.io/acme/api:${TAG}
+    entrypoint: /bin/api
+    command: serve --port 8080
+    env_file: app.env
+    environment:
+      MODE: slow
+      LITERAL: "cost $$5"
+      FROM_SHELL: ${HOME_DIR}
+    ports: ["8081:8080"]
+    healthcheck:
+      test: curl -f http://localhost:8080/ || exit 1
+    profiles: [debug]
+""")
+    r = import_compose(tmp_path / "compose.yaml", "t")
+    assert r.unexplained == [], r.unexplained
+    api = yaml.safe_load(r.files["apps/api.yaml"])
+    assert api["image"] == "ghcr.io/acme/api:1.2.3" and api["command"] == ["/bin/api"]
+    assert api["args"] == ["serve", "--port", "8080"]
+    assert api["env"] == {"MODE": "slow", "GREETING": "hi there", "LITERAL": "cost $5", "FROM_SHELL": "$${HOME_DIR}"}
+    assert api["ports"] == {"http": {"port": 8080, "host_port": 8081}}
+    assert api["health"]["exec"] == ["sh", "-c", "curl -f http://localhost:8080/ || exit 1"]
+    assert api["health"]["period"] == 30 and api["health"]["timeout"] == 30
+    assert r.figures["categories"]["published on 127.0.0.1 only"] == 1
+    assert any("HOME_DIR" in n for n in r.notes) and any("profiles debug" in n for n in r.notes)
+    (tmp_path / "compose.yaml").write_text("services:\n  api:\n    image: x\n    env_file: ../secret.env\n")
+    with pytest.raises(ImportError_, match="outside the Compose file's folder"):
+        import_compose(tmp_path / "compose.yaml", "t")

@@ -42,3 +42,34 @@ def kubernetes(paths: tuple[Path, ...], out: Path, name: str | None) -> None:
     click.echo(f"fidelity: {result.report()}")
     if result.unexplained:
         sys.exit(1)
+
+
+@import_.command(name="compose")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", "out", default="imported", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the project (default: ./imported); existing files are never overwritten.")
+@click.option("--name", help="Project name (default: the output folder's name).")
+def compose(file: Path, out: Path, name: str | None) -> None:
+    """Read a Compose file and write a project with a `dev` environment: one spec per service,
+    Secrets (keys only), ConfigMaps; then build it for Compose and Kubernetes and compare the
+    built services with the input field by field."""
+    from ..importer import ImportError_, import_compose, write_project
+
+    name = name or re.sub(r"[^a-z0-9-]+", "-", out.resolve().name.lower()).strip("-") or "imported"
+    try:
+        result = import_compose(file, name)
+        write_project(result, out)
+    except ImportError_ as exc:
+        click.echo(f"skyspec: {exc}", err=True)
+        sys.exit(1)
+    _finish(result, out)
+
+
+def _finish(result, out: Path) -> None:
+    for n in result.notes:
+        click.echo(f"note: {n}")
+    click.echo(f"skyspec: imported {len(result.files) - 1} spec files into {out} "
+               f"({result.spec_lines} lines of spec for {result.input_lines} lines of input)")
+    click.echo(f"fidelity: {result.report()}")
+    if result.unexplained:
+        sys.exit(1)

@@ -15,10 +15,10 @@ import tempfile
 from pathlib import Path
 
 from ..diagnostics import Diagnostics
-from . import emit, fidelity, kube
+from . import compose, compose_fidelity, emit, fidelity, kube
 from .kube import ImportError_
 
-__all__ = ["ImportError_", "Result", "import_kubernetes", "write_project"]
+__all__ = ["ImportError_", "Result", "import_compose", "import_kubernetes", "write_project"]
 
 
 class Result:
@@ -35,15 +35,14 @@ class Result:
         return fidelity.report(self.figures)
 
 
-def project_file(name: str, namespace: str) -> str:
+def project_file(name: str, namespace: str, envs: str = "  default: {}\n", outputs: str = "[kubernetes]") -> str:
     return (f"# imported by `skyspec import`\nproject: {name}\nnamespace: {namespace}\n"
-            f'specs: ["apps/*.yaml"]\nenvironments:\n  default: {{}}\noutputs: [kubernetes]\n')
+            f'specs: ["apps/*.yaml"]\nenvironments:\n{envs}outputs: {outputs}\n')
 
 
-def build(files: dict) -> tuple[list[dict] | None, Diagnostics]:
-    """The kubernetes objects of the project ``files`` (relative path -> text), built in a
-    scratch folder; None with the diagnostics when it does not compile."""
-    from ..backends.kubernetes import objects
+def compile_files(files: dict) -> tuple[dict | None, Diagnostics]:
+    """{environment: compiled} of the project ``files`` (relative path -> text), compiled in
+    a scratch folder; None with the diagnostics when it does not compile."""
     from ..pipeline import Session
 
     with tempfile.TemporaryDirectory(prefix="skyspec-import-") as tmp:
@@ -56,7 +55,18 @@ def build(files: dict) -> tuple[list[dict] | None, Diagnostics]:
         compiled = s.compile_all()
         if diags.has_errors or not compiled:
             return None, diags
-        return [o for c in compiled.values() for o in objects(c.ir)], diags
+        return compiled, diags
+
+
+def build(files: dict) -> tuple[list[dict] | None, Diagnostics]:
+    """The kubernetes objects of the project ``files``; None with the diagnostics when it
+    does not compile."""
+    from ..backends.kubernetes import objects
+
+    compiled, diags = compile_files(files)
+    if compiled is None:
+        return None, diags
+    return [o for c in compiled.values() for o in objects(c.ir)], diags
 
 
 def _files(name: str, namespace: str, items: list[kube.Extracted]) -> dict:
@@ -65,11 +75,13 @@ def _files(name: str, namespace: str, items: list[kube.Extracted]) -> dict:
         doc = {k: v for k, v in x.doc.items() if not k.startswith("_")}
         comments = {}
         if "connect_to" in doc:
-            comments["connect_to"] = "inferred: env values name these Services' hosts"
+            comments["connect_to"] = x.doc.get("_connect_note", "inferred: env values name these Services' hosts")
         if "k8s" in doc:
             comments["k8s"] = "patched: what the language cannot say, kept as in the input"
         if "_note" in x.doc:
             comments["kind"] = x.doc["_note"]
+        if x.doc.get("_notes"):
+            comments["kind"] = "\n".join(x.doc["_notes"])
         if doc["kind"] == "Resource":
             comments["manifest"] = "kept as written: no spec kind maps it"
         files[f"apps/{doc['kind'].lower()}.{doc['name']}.yaml" if doc["kind"] != "App"
@@ -169,6 +181,28 @@ def _round_trip(name: str, namespace: str, items: list, notes: list[str], lines:
         figs, bad = fidelity.compare(inputs, outputs)
     if bad:
         figs["categories"]["UNEXPLAINED"] = len(bad)
+    return Result(files, figs, bad, notes, lines)
+
+
+def import_compose(path: Path, name: str) -> Result:
+    """A Compose file into a project with a `dev` environment (the built-in dev profile gives
+    what Compose does not say), built for Compose and Kubernetes; the figures compare the
+    built Compose services with the input's."""
+    from ..backends.compose import compose_file
+
+    data = compose.read(path)
+    items, notes, ctx = compose.extract(data, path.parent, name)
+    files = _files(name, name, items)
+    files["skyspec.yaml"] = project_file(name, name, "  dev: {}\n", "[compose, kubernetes]")
+    compiled, diags = compile_files(files)
+    if compiled is None:
+        raise ImportError_("the imported project does not build:\n" + _diag_text(diags))
+    built = compose_file(compiled["dev"].ir)
+    figs, bad = compose_fidelity.compare(data, built, ctx.vars, ctx.env_files)
+    if bad:
+        figs["categories"]["UNEXPLAINED"] = len(bad)
+    lines = sum(1 for ln in path.read_text(encoding="utf-8").splitlines()
+                if ln.strip() and not ln.lstrip().startswith("#"))
     return Result(files, figs, bad, notes, lines)
 
 
