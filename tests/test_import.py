@@ -177,3 +177,31 @@ services:
     (tmp_path / "compose.yaml").write_text("services:\n  api:\n    image: x\n    env_file: ../secret.env\n")
     with pytest.raises(ImportError_, match="outside the Compose file's folder"):
         import_compose(tmp_path / "compose.yaml", "t")
+
+
+def test_kinds_said_in_the_language(tmp_path):
+    import yaml
+
+    r = import_kubernetes([DATA / "import" / "kinds.yaml"], "kinds")
+    assert r.unexplained == [], r.unexplained[:3]
+    api = yaml.safe_load(r.files["apps/api.yaml"])
+    assert api["expose"] == {"host": "api.example.com", "tls": True, "class": "nginx"}
+    assert api["sidecars"] == {"proxy": {"image": "envoyproxy/envoy:v1.30.1", "ports": {"admin": 9901}}}
+    assert api["init"] == {"migrate": {"image": "ghcr.io/acme/api:1.0", "command": ["/api", "migrate"]}}
+    assert "k8s" not in api and "Resource" not in "".join(r.files.values())
+    assert yaml.safe_load(r.files["overlays/default.yaml"]) == {"settings": {"pdb": True}}
+    assert yaml.safe_load(r.files["apps/role.config-reader.yaml"])["bind"] == ["api"]
+    assert yaml.safe_load(r.files["apps/serviceaccount.api.yaml"]) == \
+        {"kind": "ServiceAccount", "name": "api", "automount_token": False}
+    assert yaml.safe_load(r.files["apps/networkpolicy.api-ingress.yaml"])["allow_from"] == [{"labels": {"app": "web"}}]
+    assert r.figures["objects"] == 8
+
+
+def test_what_a_kind_cannot_say_is_patched(tmp_path):
+    src = tmp_path / "sa.yaml"
+    src.write_text((DATA / "import" / "kinds.yaml").read_text().replace(
+        "automountServiceAccountToken: false", "automountServiceAccountToken: false\nimagePullSecrets: [{name: reg}]"))
+    r = import_kubernetes([src], "kinds")
+    assert r.unexplained == []
+    sa = r.files["apps/serviceaccount.api.yaml"]
+    assert "k8s:\n  ServiceAccount:\n    imagePullSecrets:" in sa and "# patched" in sa

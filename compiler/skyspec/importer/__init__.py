@@ -71,7 +71,14 @@ def build(files: dict) -> tuple[list[dict] | None, Diagnostics]:
 
 def _files(name: str, namespace: str, items: list[kube.Extracted]) -> dict:
     files = {"skyspec.yaml": project_file(name, namespace)}
+    settings = {k: v for x in items if x.doc["kind"] == "_settings" for k, v in x.doc["settings"].items()}
+    if settings:
+        files["skyspec.yaml"] = project_file(name, namespace, "  default: {overlays: [overlays/default.yaml]}\n")
+        files["overlays/default.yaml"] = emit.dump({"settings": settings}, {
+            "settings": "the input's PodDisruptionBudgets (maxUnavailable 1 for each replicated workload)"})
     for x in items:
+        if x.doc["kind"].startswith("_"):
+            continue
         doc = {k: v for k, v in x.doc.items() if not k.startswith("_")}
         comments = {}
         if "connect_to" in doc:
