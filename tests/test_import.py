@@ -205,3 +205,50 @@ def test_what_a_kind_cannot_say_is_patched(tmp_path):
     assert r.unexplained == []
     sa = r.files["apps/serviceaccount.api.yaml"]
     assert "k8s:\n  ServiceAccount:\n    imagePullSecrets:" in sa and "# patched" in sa
+
+
+def _podinfo_variants(root: Path) -> dict:
+    """Two renderings of podinfo: dev (one replica, no HPA, another colour and log level)
+    and prod (HPA 3..6, a larger memory limit)."""
+    out = {}
+    for env in ("dev", "prod"):
+        d = root / env
+        d.mkdir(parents=True)
+        for f in ("deployment.yaml", "service.yaml", "hpa.yaml"):
+            text = (DATA / "podinfo" / f).read_text()
+            if env == "dev":
+                text = text.replace('"#34577c"', '"#ff0000"').replace("--level=info", "--level=debug")
+            else:
+                text = text.replace("minReplicas: 2", "minReplicas: 3").replace("maxReplicas: 4", "maxReplicas: 6") \
+                    .replace("memory: 512Mi", "memory: 1Gi")
+            if not (env == "dev" and f == "hpa.yaml"):
+                (d / f).write_text(text)
+        out[env] = d
+    return out
+
+
+def test_environments_from_renderings(tmp_path):
+    import yaml
+    from skyspec.importer import import_environments
+
+    dirs = _podinfo_variants(tmp_path / "in")
+    r = import_environments({k: [v] for k, v in dirs.items()}, "podinfo")
+    assert r.unexplained == [], r.unexplained[:3]
+    spec = yaml.safe_load(r.files["apps/podinfo.yaml"])
+    assert "env" not in spec and "autoscale" not in spec and spec["resources"]["cpu_limit"] == "2000m"
+    dev = yaml.safe_load(r.files["overlays/dev.yaml"])["apps"]["podinfo"]
+    prod = yaml.safe_load(r.files["overlays/prod.yaml"])
+    assert dev["env"] == {"PODINFO_UI_COLOR": "#ff0000"} and dev["resources"] == {"memory_limit": "512Mi"}
+    assert prod["apps"]["podinfo"]["autoscale"] == {"min": 3, "max": 6, "cpu": 99}
+    assert prod["settings"] == {"pdb": False, "spread": []}
+    assert "minReadySeconds" not in r.files["overlays/dev.yaml"]   # common: in the spec only
+    out = tmp_path / "proj"
+    res = CliRunner().invoke(main, ["import", "kubernetes", "--env", f"dev={dirs['dev']}",
+                                    "--env", f"prod={dirs['prod']}", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "environments:\n  dev: {overlays: [overlays/dev.yaml]}\n  prod:" in (out / "skyspec.yaml").read_text()
+    for env in ("dev", "prod"):
+        res = CliRunner().invoke(main, ["check", str(out), "--env", env])
+        assert res.exit_code == 0, res.output
+    res = CliRunner().invoke(main, ["import", "kubernetes", "--env", "dev", "-o", str(tmp_path / "x")])
+    assert res.exit_code == 2 and not (tmp_path / "x").exists()

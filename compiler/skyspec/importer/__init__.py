@@ -15,16 +15,18 @@ import tempfile
 from pathlib import Path
 
 from ..diagnostics import Diagnostics
-from . import compose, compose_fidelity, emit, fidelity, kube
+from . import compose, compose_fidelity, emit, environments, fidelity, kube
 from .kube import ImportError_
 
-__all__ = ["ImportError_", "Result", "import_compose", "import_kubernetes", "write_project"]
+__all__ = ["ImportError_", "Result", "import_compose", "import_environments", "import_kubernetes", "write_project"]
 
 
 class Result:
     def __init__(self, files: dict, figures: dict, unexplained: list, notes: list[str], input_lines: int):
         self.files, self.figures, self.unexplained, self.notes = files, figures, unexplained, notes
         self.input_lines = input_lines
+        self.items: list = []
+        self.inputs: list = []
 
     @property
     def spec_lines(self) -> int:
@@ -69,6 +71,24 @@ def build(files: dict) -> tuple[list[dict] | None, Diagnostics]:
     return [o for c in compiled.values() for o in objects(c.ir)], diags
 
 
+def spec_text(x: kube.Extracted) -> tuple[str, str]:
+    """(relative path, YAML) of one spec document, with its comments."""
+    doc = {k: v for k, v in x.doc.items() if not k.startswith("_")}
+    comments = {}
+    if "connect_to" in doc:
+        comments["connect_to"] = x.doc.get("_connect_note", "inferred: env values name these Services' hosts")
+    if "k8s" in doc:
+        comments["k8s"] = "patched: what the language cannot say, kept as in the input"
+    if "_note" in x.doc:
+        comments["kind"] = x.doc["_note"]
+    if x.doc.get("_notes"):
+        comments["kind"] = "\n".join(x.doc["_notes"])
+    if doc["kind"] == "Resource":
+        comments["manifest"] = "kept as written: no spec kind maps it"
+    return (f"apps/{doc['kind'].lower()}.{doc['name']}.yaml" if doc["kind"] != "App"
+            else f"apps/{doc['name']}.yaml"), emit.dump(doc, comments)
+
+
 def _files(name: str, namespace: str, items: list[kube.Extracted]) -> dict:
     files = {"skyspec.yaml": project_file(name, namespace)}
     settings = {k: v for x in items if x.doc["kind"] == "_settings" for k, v in x.doc["settings"].items()}
@@ -79,20 +99,8 @@ def _files(name: str, namespace: str, items: list[kube.Extracted]) -> dict:
     for x in items:
         if x.doc["kind"].startswith("_"):
             continue
-        doc = {k: v for k, v in x.doc.items() if not k.startswith("_")}
-        comments = {}
-        if "connect_to" in doc:
-            comments["connect_to"] = x.doc.get("_connect_note", "inferred: env values name these Services' hosts")
-        if "k8s" in doc:
-            comments["k8s"] = "patched: what the language cannot say, kept as in the input"
-        if "_note" in x.doc:
-            comments["kind"] = x.doc["_note"]
-        if x.doc.get("_notes"):
-            comments["kind"] = "\n".join(x.doc["_notes"])
-        if doc["kind"] == "Resource":
-            comments["manifest"] = "kept as written: no spec kind maps it"
-        files[f"apps/{doc['kind'].lower()}.{doc['name']}.yaml" if doc["kind"] != "App"
-              else f"apps/{doc['name']}.yaml"] = emit.dump(doc, comments)
+        rel, text = spec_text(x)
+        files[rel] = text
     return files
 
 
@@ -188,7 +196,9 @@ def _round_trip(name: str, namespace: str, items: list, notes: list[str], lines:
         figs, bad = fidelity.compare(inputs, outputs)
     if bad:
         figs["categories"]["UNEXPLAINED"] = len(bad)
-    return Result(files, figs, bad, notes, lines)
+    r = Result(files, figs, bad, notes, lines)
+    r.items, r.inputs = items, inputs
+    return r
 
 
 def import_compose(path: Path, name: str) -> Result:
@@ -211,6 +221,44 @@ def import_compose(path: Path, name: str) -> Result:
     lines = sum(1 for ln in path.read_text(encoding="utf-8").splitlines()
                 if ln.strip() and not ln.lstrip().startswith("#"))
     return Result(files, figs, bad, notes, lines)
+
+
+def import_environments(renderings: dict[str, list[Path]], name: str, base: list[Path] | None = None) -> Result:
+    """One project from several renderings of a system ({environment: paths}): specs from
+    the common part (or from ``base``), one overlay per environment with the differences;
+    built for every environment and compared with that environment's rendering."""
+    results = {env: import_kubernetes(paths, name) for env, paths in renderings.items()}
+    base_r = import_kubernetes(base, name) if base else None
+    items, overlays, notes = environments.split(results, base_r)
+    namespace = kube.namespace_of([o for r in results.values() for o in r.inputs])
+    envs = "".join(f"  {env}: {{overlays: [overlays/{env}.yaml]}}\n" for env in renderings)
+    files = {"skyspec.yaml": project_file(name, namespace, envs)}
+    for x in items:
+        rel, text = spec_text(x)
+        files[rel] = text
+    for env, data in overlays.items():
+        files[f"overlays/{env}.yaml"] = emit.dump(data or {"apps": {}}, {
+            "settings": "as the input: no PodDisruptionBudget or spread beyond what it had"} if "settings" in data else {})
+    compiled, diags = compile_files(files)
+    if compiled is None:
+        raise ImportError_("the imported project does not build:\n" + _diag_text(diags))
+    from ..backends.kubernetes import objects
+
+    figs: dict = {"objects": 0, "fields": 0, "equal": 0, "categories": {}}
+    bad: list = []
+    for env, r in results.items():
+        f, b = fidelity.compare(r.inputs, objects(compiled[env].ir))
+        for k in ("objects", "fields", "equal"):
+            figs[k] += f[k]
+        for k, v in f["categories"].items():
+            figs["categories"][k] = figs["categories"].get(k, 0) + v
+        bad += b
+    if bad:
+        figs["categories"]["UNEXPLAINED"] = len(bad)
+    lines = sum(r.input_lines for r in results.values())
+    out = Result(files, figs, bad, [n for r in results.values() for n in r.notes] + notes, lines)
+    out.items = items
+    return out
 
 
 def _diag_text(diags: Diagnostics) -> str:

@@ -89,6 +89,8 @@ def classify(tpath: tuple, inp, out, in_has: bool, out_has: bool, ports: dict) -
     if m and ((in_has and not out_has and credential_env(m.group(1), inp)) or
               (out_has and not in_has and credential_name(m.group(1)) and "secretKeyRef" in path)):
         return "credential moved to a Secret (value at deploy time)"
+    if "skyspec.dev/env" in path and not in_has:
+        return "environment label of the dev/qa/prod profile"
     if "checksum.skyspec.dev" in path:
         return "rollout checksums skyspec adds"
     if not in_has:
