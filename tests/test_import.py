@@ -14,9 +14,12 @@ from skyspec.importer import import_kubernetes
 DATA = Path(__file__).parent / "data"
 
 
-@pytest.mark.parametrize("system,path", [("podinfo", "podinfo"), ("sock-shop", "sock-shop/complete-demo.yaml")])
-def test_public_system_round_trips(system, path, tmp_path):
-    r = import_kubernetes([DATA / path], system)
+PODINFO = [DATA / "podinfo" / f for f in ("deployment.yaml", "service.yaml", "hpa.yaml")]
+
+
+@pytest.mark.parametrize("system,paths", [("podinfo", PODINFO), ("sock-shop", [DATA / "sock-shop/complete-demo.yaml"])])
+def test_public_system_round_trips(system, paths, tmp_path):
+    r = import_kubernetes(paths, system)
     assert r.unexplained == [], r.unexplained[:5]
     f = r.figures
     assert f["equal"] + sum(f["categories"].values()) - sum(
@@ -24,7 +27,7 @@ def test_public_system_round_trips(system, path, tmp_path):
     assert f["equal"] > f["fields"] // 3
     assert r.spec_lines < r.input_lines
     out = tmp_path / system
-    res = CliRunner().invoke(main, ["import", "kubernetes", str(DATA / path), "-o", str(out)])
+    res = CliRunner().invoke(main, ["import", "kubernetes", *map(str, paths), "-o", str(out)])
     assert res.exit_code == 0, res.output
     assert "fidelity: " in res.output and " equal, differences: " in res.output
     res = CliRunner().invoke(main, ["check", str(out)])
@@ -34,7 +37,7 @@ def test_public_system_round_trips(system, path, tmp_path):
 
 
 def test_podinfo_uses_the_language_not_a_patch():
-    r = import_kubernetes([DATA / "podinfo"], "podinfo")
+    r = import_kubernetes(PODINFO, "podinfo")
     spec = r.files["apps/podinfo.yaml"]
     assert "autoscale: {min: 2, max: 4, cpu: 99}" in spec
     assert "ports: {http: 9898, http-metrics: 9797, grpc: 9999}" in spec
@@ -252,3 +255,34 @@ def test_environments_from_renderings(tmp_path):
         assert res.exit_code == 0, res.output
     res = CliRunner().invoke(main, ["import", "kubernetes", "--env", "dev", "-o", str(tmp_path / "x")])
     assert res.exit_code == 2 and not (tmp_path / "x").exists()
+
+
+HELM = Path(__file__).resolve().parent.parent / ".tools" / "bin"
+
+
+@pytest.mark.skipif(not (HELM / "helm").exists(), reason="helm is installed by scripts/test.sh into .tools/bin")
+def test_helm_chart_with_two_values_files(tmp_path, monkeypatch):
+    import os
+
+    import yaml
+    from skyspec.importer import import_helm
+
+    monkeypatch.setenv("PATH", f"{HELM}{os.pathsep}{os.environ['PATH']}")
+    chart, vals = DATA / "podinfo" / "chart", [str(DATA / "podinfo" / f"values-{e}.yaml") for e in ("dev", "prod")]
+    r = import_helm(chart, vals, "podinfo")
+    assert r.unexplained == [], r.unexplained[:3]
+    assert r.spec_lines < r.input_lines
+    dev = yaml.safe_load(r.files["overlays/dev.yaml"])["apps"]["podinfo"]
+    prod = yaml.safe_load(r.files["overlays/prod.yaml"])["apps"]["podinfo"]
+    assert dev["env"] == {"PODINFO_UI_COLOR": "#ff0000"} and "--level=debug" in dev["command"]
+    assert prod["replicas"] == 3 and prod["resources"]["memory_limit"] == "512Mi"
+    assert "replicas" not in yaml.safe_load(r.files["apps/podinfo.yaml"])
+    out = tmp_path / "proj"
+    res = CliRunner().invoke(main, ["import", "helm", str(chart), "-f", vals[0], "-f", vals[1], "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "fidelity: " in res.output
+    res = CliRunner().invoke(main, ["build", str(out), "-o", str(tmp_path / "built")])
+    assert res.exit_code == 0, res.output
+    monkeypatch.setenv("PATH", "/nonexistent")
+    res = CliRunner().invoke(main, ["import", "helm", str(chart), "-f", vals[0], "-o", str(tmp_path / "n")])
+    assert res.exit_code == 1 and "helm is not on PATH" in res.output and not (tmp_path / "n").exists()

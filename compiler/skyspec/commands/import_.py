@@ -14,7 +14,7 @@ import click
 
 @click.group(name="import")
 def import_() -> None:
-    """Adopt skyspec from existing Kubernetes manifests."""
+    """Adopt skyspec from existing Kubernetes manifests, Compose files and Helm charts."""
 
 
 @import_.command(name="kubernetes")
@@ -64,6 +64,29 @@ def compose(file: Path, out: Path, name: str | None) -> None:
     name = name or re.sub(r"[^a-z0-9-]+", "-", out.resolve().name.lower()).strip("-") or "imported"
     try:
         result = import_compose(file, name)
+        write_project(result, out)
+    except ImportError_ as exc:
+        click.echo(f"skyspec: {exc}", err=True)
+        sys.exit(1)
+    _finish(result, out)
+
+
+@import_.command(name="helm")
+@click.argument("chart", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("-f", "--values", "values", multiple=True, required=True, metavar="[NAME=]FILE",
+              help="A values file, one environment each (named NAME, or after values-NAME.yaml); repeat it.")
+@click.option("-o", "--output", "out", default="imported", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the project (default: ./imported); existing files are never overwritten.")
+@click.option("--name", help="Project name and release name (default: the output folder's name).")
+def helm_(chart: Path, values: tuple[str, ...], out: Path, name: str | None) -> None:
+    """Render CHART with `helm template` once per values file (helm must be on PATH) and write
+    a project: specs from what the renderings share, one overlay per values file with the
+    differences; then build every environment and compare it with its rendering."""
+    from ..importer import ImportError_, import_helm, write_project
+
+    name = name or re.sub(r"[^a-z0-9-]+", "-", out.resolve().name.lower()).strip("-") or "imported"
+    try:
+        result = import_helm(chart, list(values), name)
         write_project(result, out)
     except ImportError_ as exc:
         click.echo(f"skyspec: {exc}", err=True)

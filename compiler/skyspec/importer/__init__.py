@@ -15,10 +15,10 @@ import tempfile
 from pathlib import Path
 
 from ..diagnostics import Diagnostics
-from . import compose, compose_fidelity, emit, environments, fidelity, kube
+from . import compose, compose_fidelity, emit, environments, fidelity, helm, kube
 from .kube import ImportError_
 
-__all__ = ["ImportError_", "Result", "import_compose", "import_environments", "import_kubernetes", "write_project"]
+__all__ = ["ImportError_", "Result", "import_compose", "import_environments", "import_helm", "import_kubernetes", "write_project"]
 
 
 class Result:
@@ -259,6 +259,18 @@ def import_environments(renderings: dict[str, list[Path]], name: str, base: list
     out = Result(files, figs, bad, [n for r in results.values() for n in r.notes] + notes, lines)
     out.items = items
     return out
+
+
+def import_helm(chart: Path, values: list[str], name: str) -> Result:
+    """A chart rendered with each values file (`NAME=FILE` or `values-NAME.yaml`), one
+    environment per file, then as :func:`import_environments`."""
+    if not (chart / "Chart.yaml").is_file():
+        raise ImportError_(f"{chart}: not a chart (no Chart.yaml)")
+    envs = [helm.env_name(v) for v in values]
+    with tempfile.TemporaryDirectory(prefix="skyspec-helm-") as tmp:
+        rendered = helm.render(chart, envs, name, Path(tmp))
+        r = import_environments(rendered, name)
+    return r
 
 
 def _diag_text(diags: Diagnostics) -> str:

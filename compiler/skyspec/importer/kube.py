@@ -60,8 +60,19 @@ def _flatten(d, f: Path) -> list[dict]:
         raise ImportError_(f"{f}: a document that is not a Kubernetes object")
     if d["kind"] == "List" or (d["kind"].endswith("List") and isinstance(d.get("items"), list)):
         return [o for item in d.get("items") or [] for o in _flatten(item, f)]
-    d.setdefault("metadata", {})
+    d = _no_nulls(d)
+    if not isinstance(d.get("metadata"), dict):
+        d["metadata"] = {}
     return [d]
+
+
+def _no_nulls(v):
+    """The object as the API server stores it: a field set to null is no field."""
+    if isinstance(v, dict):
+        return {k: _no_nulls(x) for k, x in v.items() if x is not None}
+    if isinstance(v, list):
+        return [_no_nulls(x) for x in v]
+    return v
 
 
 def namespace_of(objs: list[dict]) -> str:
