@@ -14,9 +14,12 @@ from skyspec.importer import import_kubernetes
 DATA = Path(__file__).parent / "data"
 
 
-@pytest.mark.parametrize("system,path", [("podinfo", "podinfo"), ("sock-shop", "sock-shop/complete-demo.yaml")])
-def test_public_system_round_trips(system, path, tmp_path):
-    r = import_kubernetes([DATA / path], system)
+PODINFO = [DATA / "podinfo" / f for f in ("deployment.yaml", "service.yaml", "hpa.yaml")]
+
+
+@pytest.mark.parametrize("system,paths", [("podinfo", PODINFO), ("sock-shop", [DATA / "sock-shop/complete-demo.yaml"])])
+def test_public_system_round_trips(system, paths, tmp_path):
+    r = import_kubernetes(paths, system)
     assert r.unexplained == [], r.unexplained[:5]
     f = r.figures
     assert f["equal"] + sum(f["categories"].values()) - sum(
@@ -24,7 +27,7 @@ def test_public_system_round_trips(system, path, tmp_path):
     assert f["equal"] > f["fields"] // 3
     assert r.spec_lines < r.input_lines
     out = tmp_path / system
-    res = CliRunner().invoke(main, ["import", "kubernetes", str(DATA / path), "-o", str(out)])
+    res = CliRunner().invoke(main, ["import", "kubernetes", *map(str, paths), "-o", str(out)])
     assert res.exit_code == 0, res.output
     assert "fidelity: " in res.output and " equal, differences: " in res.output
     res = CliRunner().invoke(main, ["check", str(out)])
@@ -34,7 +37,7 @@ def test_public_system_round_trips(system, path, tmp_path):
 
 
 def test_podinfo_uses_the_language_not_a_patch():
-    r = import_kubernetes([DATA / "podinfo"], "podinfo")
+    r = import_kubernetes(PODINFO, "podinfo")
     spec = r.files["apps/podinfo.yaml"]
     assert "autoscale: {min: 2, max: 4, cpu: 99}" in spec
     assert "ports: {http: 9898, http-metrics: 9797, grpc: 9999}" in spec
@@ -91,3 +94,195 @@ def test_missing_path_and_bad_yaml(tmp_path):
     bad.write_text("kind: [\n")
     res = CliRunner().invoke(main, ["import", "kubernetes", str(bad), "-o", str(tmp_path / "o")])
     assert res.exit_code == 1 and "not valid YAML" in res.output and not (tmp_path / "o").exists()
+
+
+COMPOSE = ["nginx-golang-postgres", "react-express-mongodb", "wordpress-mysql"]
+
+
+@pytest.mark.parametrize("sample", COMPOSE)
+def test_compose_samples_import_check_build_and_round_trip(sample, tmp_path):
+    from skyspec.importer import import_compose
+    from validators import assert_valid_k8s, compose_config, load_docs
+
+    src = DATA / "awesome-compose" / sample / "compose.yaml"
+    r = import_compose(src, sample)
+    assert r.unexplained == [], r.unexplained
+    f = r.figures
+    assert f["equal"] + sum(f["categories"].values()) == f["fields"] and f["equal"] >= f["fields"] // 2
+    out = tmp_path / sample
+    res = CliRunner().invoke(main, ["import", "compose", str(src), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "fidelity: " in res.output and "replicas and resources: Compose does not say" in res.output
+    res = CliRunner().invoke(main, ["check", str(out)])
+    assert res.exit_code == 0 and "error" not in res.output.replace("no errors", ""), res.output
+    built = tmp_path / "built"
+    res = CliRunner().invoke(main, ["build", str(out), "-o", str(built)])
+    assert res.exit_code == 0, res.output
+    cp = compose_config(built / "dev" / "compose.yaml")
+    assert cp.returncode == 0, cp.stderr
+    assert_valid_k8s([d for p in sorted((built / "dev" / "kubernetes").glob("*.yaml")) for d in load_docs(p)])
+
+
+def test_compose_mapping_details():
+    import yaml
+    from skyspec.importer import import_compose
+
+    r = import_compose(DATA / "awesome-compose" / "nginx-golang-postgres" / "compose.yaml", "ngp")
+    db = yaml.safe_load(r.files["apps/statefulapp.db.yaml"])
+    assert db["health"] == {"exec": ["pg_isready"], "period": 10, "timeout": 5, "failure_threshold": 5}
+    assert db["storage"] == {"data": {"size": "1Gi", "mount": "/var/lib/postgresql/data"}}
+    assert db["volumes"]["secret-db-password"]["mount"] == "/run/secrets/db-password"
+    assert yaml.safe_load(r.files["apps/secret.db-password.yaml"])["keys"] == ["db-password"]
+    back = yaml.safe_load(r.files["apps/backend.yaml"])
+    assert back["connect_to"] == ["db"] and back["image"] == "ngp-backend:latest"
+    assert "# bind mount ./proxy/nginx.conf" in r.files["apps/proxy.yaml"]
+    assert r.figures["categories"]["depends_on a service without ports (start order not kept)"] == 1
+    wp = import_compose(DATA / "awesome-compose" / "wordpress-mysql" / "compose.yaml", "wp")
+    text = "".join(wp.files.values())
+    assert "somewordpress" not in text   # the credential moved into a Secret's keys
+    assert yaml.safe_load(wp.files["apps/statefulapp.db.yaml"])["secrets"]["MYSQL_ROOT_PASSWORD"] == \
+        {"secret": "db-env", "key": "MYSQL_ROOT_PASSWORD"}
+
+
+def test_compose_env_file_interpolation_and_escaping(tmp_path):
+    import yaml
+    from skyspec.importer import ImportError_, import_compose
+
+    (tmp_path / ".env").write_text("TAG=1.2.3\n")
+    (tmp_path / "app.env").write_text("# comment\nMODE=fast\nGREETING='hi there'\n")
+    (tmp_path / "compose.yaml").write_text("""\
+services:
+  api:
+    image: ghcr.io/acme/api:${TAG}
+    entrypoint: /bin/api
+    command: serve --port 8080
+    env_file: app.env
+    environment:
+      MODE: slow
+      LITERAL: "cost $$5"
+      FROM_SHELL: ${HOME_DIR}
+    ports: ["8081:8080"]
+    healthcheck:
+      test: curl -f http://localhost:8080/ || exit 1
+    profiles: [debug]
+""")
+    r = import_compose(tmp_path / "compose.yaml", "t")
+    assert r.unexplained == [], r.unexplained
+    api = yaml.safe_load(r.files["apps/api.yaml"])
+    assert api["image"] == "ghcr.io/acme/api:1.2.3" and api["command"] == ["/bin/api"]
+    assert api["args"] == ["serve", "--port", "8080"]
+    assert api["env"] == {"MODE": "slow", "GREETING": "hi there", "LITERAL": "cost $5", "FROM_SHELL": "$${HOME_DIR}"}
+    assert api["ports"] == {"http": {"port": 8080, "host_port": 8081}}
+    assert api["health"]["exec"] == ["sh", "-c", "curl -f http://localhost:8080/ || exit 1"]
+    assert api["health"]["period"] == 30 and api["health"]["timeout"] == 30
+    assert r.figures["categories"]["published on 127.0.0.1 only"] == 1
+    assert any("HOME_DIR" in n for n in r.notes) and any("profiles debug" in n for n in r.notes)
+    (tmp_path / "compose.yaml").write_text("services:\n  api:\n    image: x\n    env_file: ../secret.env\n")
+    with pytest.raises(ImportError_, match="outside the Compose file's folder"):
+        import_compose(tmp_path / "compose.yaml", "t")
+
+
+def test_kinds_said_in_the_language(tmp_path):
+    import yaml
+
+    r = import_kubernetes([DATA / "import" / "kinds.yaml"], "kinds")
+    assert r.unexplained == [], r.unexplained[:3]
+    api = yaml.safe_load(r.files["apps/api.yaml"])
+    assert api["expose"] == {"host": "api.example.com", "tls": True, "class": "nginx"}
+    assert api["sidecars"] == {"proxy": {"image": "envoyproxy/envoy:v1.30.1", "ports": {"admin": 9901}}}
+    assert api["init"] == {"migrate": {"image": "ghcr.io/acme/api:1.0", "command": ["/api", "migrate"]}}
+    assert "k8s" not in api and "Resource" not in "".join(r.files.values())
+    assert yaml.safe_load(r.files["overlays/default.yaml"]) == {"settings": {"pdb": True}}
+    assert yaml.safe_load(r.files["apps/role.config-reader.yaml"])["bind"] == ["api"]
+    assert yaml.safe_load(r.files["apps/serviceaccount.api.yaml"]) == \
+        {"kind": "ServiceAccount", "name": "api", "automount_token": False}
+    assert yaml.safe_load(r.files["apps/networkpolicy.api-ingress.yaml"])["allow_from"] == [{"labels": {"app": "web"}}]
+    assert r.figures["objects"] == 8
+
+
+def test_what_a_kind_cannot_say_is_patched(tmp_path):
+    src = tmp_path / "sa.yaml"
+    src.write_text((DATA / "import" / "kinds.yaml").read_text().replace(
+        "automountServiceAccountToken: false", "automountServiceAccountToken: false\nimagePullSecrets: [{name: reg}]"))
+    r = import_kubernetes([src], "kinds")
+    assert r.unexplained == []
+    sa = r.files["apps/serviceaccount.api.yaml"]
+    assert "k8s:\n  ServiceAccount:\n    imagePullSecrets:" in sa and "# patched" in sa
+
+
+def _podinfo_variants(root: Path) -> dict:
+    """Two renderings of podinfo: dev (one replica, no HPA, another colour and log level)
+    and prod (HPA 3..6, a larger memory limit)."""
+    out = {}
+    for env in ("dev", "prod"):
+        d = root / env
+        d.mkdir(parents=True)
+        for f in ("deployment.yaml", "service.yaml", "hpa.yaml"):
+            text = (DATA / "podinfo" / f).read_text()
+            if env == "dev":
+                text = text.replace('"#34577c"', '"#ff0000"').replace("--level=info", "--level=debug")
+            else:
+                text = text.replace("minReplicas: 2", "minReplicas: 3").replace("maxReplicas: 4", "maxReplicas: 6") \
+                    .replace("memory: 512Mi", "memory: 1Gi")
+            if not (env == "dev" and f == "hpa.yaml"):
+                (d / f).write_text(text)
+        out[env] = d
+    return out
+
+
+def test_environments_from_renderings(tmp_path):
+    import yaml
+    from skyspec.importer import import_environments
+
+    dirs = _podinfo_variants(tmp_path / "in")
+    r = import_environments({k: [v] for k, v in dirs.items()}, "podinfo")
+    assert r.unexplained == [], r.unexplained[:3]
+    spec = yaml.safe_load(r.files["apps/podinfo.yaml"])
+    assert "env" not in spec and "autoscale" not in spec and spec["resources"]["cpu_limit"] == "2000m"
+    dev = yaml.safe_load(r.files["overlays/dev.yaml"])["apps"]["podinfo"]
+    prod = yaml.safe_load(r.files["overlays/prod.yaml"])
+    assert dev["env"] == {"PODINFO_UI_COLOR": "#ff0000"} and dev["resources"] == {"memory_limit": "512Mi"}
+    assert prod["apps"]["podinfo"]["autoscale"] == {"min": 3, "max": 6, "cpu": 99}
+    assert prod["settings"] == {"pdb": False, "spread": []}
+    assert "minReadySeconds" not in r.files["overlays/dev.yaml"]   # common: in the spec only
+    out = tmp_path / "proj"
+    res = CliRunner().invoke(main, ["import", "kubernetes", "--env", f"dev={dirs['dev']}",
+                                    "--env", f"prod={dirs['prod']}", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "environments:\n  dev: {overlays: [overlays/dev.yaml]}\n  prod:" in (out / "skyspec.yaml").read_text()
+    for env in ("dev", "prod"):
+        res = CliRunner().invoke(main, ["check", str(out), "--env", env])
+        assert res.exit_code == 0, res.output
+    res = CliRunner().invoke(main, ["import", "kubernetes", "--env", "dev", "-o", str(tmp_path / "x")])
+    assert res.exit_code == 2 and not (tmp_path / "x").exists()
+
+
+HELM = Path(__file__).resolve().parent.parent / ".tools" / "bin"
+
+
+@pytest.mark.skipif(not (HELM / "helm").exists(), reason="helm is installed by scripts/test.sh into .tools/bin")
+def test_helm_chart_with_two_values_files(tmp_path, monkeypatch):
+    import os
+
+    import yaml
+    from skyspec.importer import import_helm
+
+    monkeypatch.setenv("PATH", f"{HELM}{os.pathsep}{os.environ['PATH']}")
+    chart, vals = DATA / "podinfo" / "chart", [str(DATA / "podinfo" / f"values-{e}.yaml") for e in ("dev", "prod")]
+    r = import_helm(chart, vals, "podinfo")
+    assert r.unexplained == [], r.unexplained[:3]
+    assert r.spec_lines < r.input_lines
+    dev = yaml.safe_load(r.files["overlays/dev.yaml"])["apps"]["podinfo"]
+    prod = yaml.safe_load(r.files["overlays/prod.yaml"])["apps"]["podinfo"]
+    assert dev["env"] == {"PODINFO_UI_COLOR": "#ff0000"} and "--level=debug" in dev["command"]
+    assert prod["replicas"] == 3 and prod["resources"]["memory_limit"] == "512Mi"
+    assert "replicas" not in yaml.safe_load(r.files["apps/podinfo.yaml"])
+    out = tmp_path / "proj"
+    res = CliRunner().invoke(main, ["import", "helm", str(chart), "-f", vals[0], "-f", vals[1], "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "fidelity: " in res.output
+    res = CliRunner().invoke(main, ["build", str(out), "-o", str(tmp_path / "built")])
+    assert res.exit_code == 0, res.output
+    monkeypatch.setenv("PATH", "/nonexistent")
+    res = CliRunner().invoke(main, ["import", "helm", str(chart), "-f", vals[0], "-o", str(tmp_path / "n")])
+    assert res.exit_code == 1 and "helm is not on PATH" in res.output and not (tmp_path / "n").exists()

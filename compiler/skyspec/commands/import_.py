@@ -14,29 +14,89 @@ import click
 
 @click.group(name="import")
 def import_() -> None:
-    """Adopt skyspec from existing Kubernetes manifests."""
+    """Adopt skyspec from existing Kubernetes manifests, Compose files and Helm charts."""
 
 
 @import_.command(name="kubernetes")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("-o", "--output", "out", default="imported", type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the project (default: ./imported); existing files are never overwritten.")
 @click.option("--name", help="Project name (default: the output folder's name).")
-def kubernetes(paths: tuple[Path, ...], out: Path, name: str | None) -> None:
+@click.option("--env", "envs", multiple=True, metavar="NAME=DIR",
+              help="An environment's rendered manifests; repeat it. Specs hold what the environments share "
+                   "(or PATHS, when given) and overlays/NAME.yaml the differences.")
+def kubernetes(paths: tuple[Path, ...], out: Path, name: str | None, envs: tuple[str, ...]) -> None:
     """Read manifests (files, folders, multi-document streams, `kubectl get -o yaml` lists) and
     write a project: one spec per workload, ConfigMaps, Secrets (keys only), the rest as
     Resources; then build it and compare the objects with the input field by field."""
-    from ..importer import ImportError_, import_kubernetes, write_project
+    from ..importer import ImportError_, import_environments, import_kubernetes, write_project
 
     name = name or re.sub(r"[^a-z0-9-]+", "-", out.resolve().name.lower()).strip("-") or "imported"
+    if not paths and not envs:
+        raise click.UsageError("give PATHS, or --env NAME=DIR (several)")
+    renderings: dict = {}
+    for e in envs:
+        env, _, d = e.partition("=")
+        if not re.fullmatch(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?", env) or not d or not Path(d).exists() or env in renderings:
+            raise click.UsageError(f"--env {e}: expected NAME=DIR with a new lower-case NAME and an existing DIR")
+        renderings[env] = [Path(d)]
     try:
-        result = import_kubernetes(list(paths), name)
+        result = import_environments(renderings, name, list(paths) or None) if renderings else \
+            import_kubernetes(list(paths), name)
         write_project(result, out)
     except ImportError_ as exc:
         click.echo(f"skyspec: {exc}", err=True)
         sys.exit(1)
+    _finish(result, out)
+
+
+@import_.command(name="compose")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", "out", default="imported", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the project (default: ./imported); existing files are never overwritten.")
+@click.option("--name", help="Project name (default: the output folder's name).")
+def compose(file: Path, out: Path, name: str | None) -> None:
+    """Read a Compose file and write a project with a `dev` environment: one spec per service,
+    Secrets (keys only), ConfigMaps; then build it for Compose and Kubernetes and compare the
+    built services with the input field by field."""
+    from ..importer import ImportError_, import_compose, write_project
+
+    name = name or re.sub(r"[^a-z0-9-]+", "-", out.resolve().name.lower()).strip("-") or "imported"
+    try:
+        result = import_compose(file, name)
+        write_project(result, out)
+    except ImportError_ as exc:
+        click.echo(f"skyspec: {exc}", err=True)
+        sys.exit(1)
+    _finish(result, out)
+
+
+@import_.command(name="helm")
+@click.argument("chart", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("-f", "--values", "values", multiple=True, required=True, metavar="[NAME=]FILE",
+              help="A values file, one environment each (named NAME, or after values-NAME.yaml); repeat it.")
+@click.option("-o", "--output", "out", default="imported", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the project (default: ./imported); existing files are never overwritten.")
+@click.option("--name", help="Project name and release name (default: the output folder's name).")
+def helm_(chart: Path, values: tuple[str, ...], out: Path, name: str | None) -> None:
+    """Render CHART with `helm template` once per values file (helm must be on PATH) and write
+    a project: specs from what the renderings share, one overlay per values file with the
+    differences; then build every environment and compare it with its rendering."""
+    from ..importer import ImportError_, import_helm, write_project
+
+    name = name or re.sub(r"[^a-z0-9-]+", "-", out.resolve().name.lower()).strip("-") or "imported"
+    try:
+        result = import_helm(chart, list(values), name)
+        write_project(result, out)
+    except ImportError_ as exc:
+        click.echo(f"skyspec: {exc}", err=True)
+        sys.exit(1)
+    _finish(result, out)
+
+
+def _finish(result, out: Path) -> None:
     for n in result.notes:
-        click.echo(f"inferred: {n}")
+        click.echo(f"note: {n}")
     click.echo(f"skyspec: imported {len(result.files) - 1} spec files into {out} "
                f"({result.spec_lines} lines of spec for {result.input_lines} lines of input)")
     click.echo(f"fidelity: {result.report()}")

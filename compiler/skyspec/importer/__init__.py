@@ -15,16 +15,18 @@ import tempfile
 from pathlib import Path
 
 from ..diagnostics import Diagnostics
-from . import emit, fidelity, kube
+from . import compose, compose_fidelity, emit, environments, fidelity, helm, kube
 from .kube import ImportError_
 
-__all__ = ["ImportError_", "Result", "import_kubernetes", "write_project"]
+__all__ = ["ImportError_", "Result", "import_compose", "import_environments", "import_helm", "import_kubernetes", "write_project"]
 
 
 class Result:
     def __init__(self, files: dict, figures: dict, unexplained: list, notes: list[str], input_lines: int):
         self.files, self.figures, self.unexplained, self.notes = files, figures, unexplained, notes
         self.input_lines = input_lines
+        self.items: list = []
+        self.inputs: list = []
 
     @property
     def spec_lines(self) -> int:
@@ -35,15 +37,14 @@ class Result:
         return fidelity.report(self.figures)
 
 
-def project_file(name: str, namespace: str) -> str:
+def project_file(name: str, namespace: str, envs: str = "  default: {}\n", outputs: str = "[kubernetes]") -> str:
     return (f"# imported by `skyspec import`\nproject: {name}\nnamespace: {namespace}\n"
-            f'specs: ["apps/*.yaml"]\nenvironments:\n  default: {{}}\noutputs: [kubernetes]\n')
+            f'specs: ["apps/*.yaml"]\nenvironments:\n{envs}outputs: {outputs}\n')
 
 
-def build(files: dict) -> tuple[list[dict] | None, Diagnostics]:
-    """The kubernetes objects of the project ``files`` (relative path -> text), built in a
-    scratch folder; None with the diagnostics when it does not compile."""
-    from ..backends.kubernetes import objects
+def compile_files(files: dict) -> tuple[dict | None, Diagnostics]:
+    """{environment: compiled} of the project ``files`` (relative path -> text), compiled in
+    a scratch folder; None with the diagnostics when it does not compile."""
     from ..pipeline import Session
 
     with tempfile.TemporaryDirectory(prefix="skyspec-import-") as tmp:
@@ -56,24 +57,50 @@ def build(files: dict) -> tuple[list[dict] | None, Diagnostics]:
         compiled = s.compile_all()
         if diags.has_errors or not compiled:
             return None, diags
-        return [o for c in compiled.values() for o in objects(c.ir)], diags
+        return compiled, diags
+
+
+def build(files: dict) -> tuple[list[dict] | None, Diagnostics]:
+    """The kubernetes objects of the project ``files``; None with the diagnostics when it
+    does not compile."""
+    from ..backends.kubernetes import objects
+
+    compiled, diags = compile_files(files)
+    if compiled is None:
+        return None, diags
+    return [o for c in compiled.values() for o in objects(c.ir)], diags
+
+
+def spec_text(x: kube.Extracted) -> tuple[str, str]:
+    """(relative path, YAML) of one spec document, with its comments."""
+    doc = {k: v for k, v in x.doc.items() if not k.startswith("_")}
+    comments = {}
+    if "connect_to" in doc:
+        comments["connect_to"] = x.doc.get("_connect_note", "inferred: env values name these Services' hosts")
+    if "k8s" in doc:
+        comments["k8s"] = "patched: what the language cannot say, kept as in the input"
+    if "_note" in x.doc:
+        comments["kind"] = x.doc["_note"]
+    if x.doc.get("_notes"):
+        comments["kind"] = "\n".join(x.doc["_notes"])
+    if doc["kind"] == "Resource":
+        comments["manifest"] = "kept as written: no spec kind maps it"
+    return (f"apps/{doc['kind'].lower()}.{doc['name']}.yaml" if doc["kind"] != "App"
+            else f"apps/{doc['name']}.yaml"), emit.dump(doc, comments)
 
 
 def _files(name: str, namespace: str, items: list[kube.Extracted]) -> dict:
     files = {"skyspec.yaml": project_file(name, namespace)}
+    settings = {k: v for x in items if x.doc["kind"] == "_settings" for k, v in x.doc["settings"].items()}
+    if settings:
+        files["skyspec.yaml"] = project_file(name, namespace, "  default: {overlays: [overlays/default.yaml]}\n")
+        files["overlays/default.yaml"] = emit.dump({"settings": settings}, {
+            "settings": "the input's PodDisruptionBudgets (maxUnavailable 1 for each replicated workload)"})
     for x in items:
-        doc = {k: v for k, v in x.doc.items() if not k.startswith("_")}
-        comments = {}
-        if "connect_to" in doc:
-            comments["connect_to"] = "inferred: env values name these Services' hosts"
-        if "k8s" in doc:
-            comments["k8s"] = "patched: what the language cannot say, kept as in the input"
-        if "_note" in x.doc:
-            comments["kind"] = x.doc["_note"]
-        if doc["kind"] == "Resource":
-            comments["manifest"] = "kept as written: no spec kind maps it"
-        files[f"apps/{doc['kind'].lower()}.{doc['name']}.yaml" if doc["kind"] != "App"
-              else f"apps/{doc['name']}.yaml"] = emit.dump(doc, comments)
+        if x.doc["kind"].startswith("_"):
+            continue
+        rel, text = spec_text(x)
+        files[rel] = text
     return files
 
 
@@ -169,7 +196,81 @@ def _round_trip(name: str, namespace: str, items: list, notes: list[str], lines:
         figs, bad = fidelity.compare(inputs, outputs)
     if bad:
         figs["categories"]["UNEXPLAINED"] = len(bad)
+    r = Result(files, figs, bad, notes, lines)
+    r.items, r.inputs = items, inputs
+    return r
+
+
+def import_compose(path: Path, name: str) -> Result:
+    """A Compose file into a project with a `dev` environment (the built-in dev profile gives
+    what Compose does not say), built for Compose and Kubernetes; the figures compare the
+    built Compose services with the input's."""
+    from ..backends.compose import compose_file
+
+    data = compose.read(path)
+    items, notes, ctx = compose.extract(data, path.parent, name)
+    files = _files(name, name, items)
+    files["skyspec.yaml"] = project_file(name, name, "  dev: {}\n", "[compose, kubernetes]")
+    compiled, diags = compile_files(files)
+    if compiled is None:
+        raise ImportError_("the imported project does not build:\n" + _diag_text(diags))
+    built = compose_file(compiled["dev"].ir)
+    figs, bad = compose_fidelity.compare(data, built, ctx.vars, ctx.env_files)
+    if bad:
+        figs["categories"]["UNEXPLAINED"] = len(bad)
+    lines = sum(1 for ln in path.read_text(encoding="utf-8").splitlines()
+                if ln.strip() and not ln.lstrip().startswith("#"))
     return Result(files, figs, bad, notes, lines)
+
+
+def import_environments(renderings: dict[str, list[Path]], name: str, base: list[Path] | None = None) -> Result:
+    """One project from several renderings of a system ({environment: paths}): specs from
+    the common part (or from ``base``), one overlay per environment with the differences;
+    built for every environment and compared with that environment's rendering."""
+    results = {env: import_kubernetes(paths, name) for env, paths in renderings.items()}
+    base_r = import_kubernetes(base, name) if base else None
+    items, overlays, notes = environments.split(results, base_r)
+    namespace = kube.namespace_of([o for r in results.values() for o in r.inputs])
+    envs = "".join(f"  {env}: {{overlays: [overlays/{env}.yaml]}}\n" for env in renderings)
+    files = {"skyspec.yaml": project_file(name, namespace, envs)}
+    for x in items:
+        rel, text = spec_text(x)
+        files[rel] = text
+    for env, data in overlays.items():
+        files[f"overlays/{env}.yaml"] = emit.dump(data or {"apps": {}}, {
+            "settings": "as the input: no PodDisruptionBudget or spread beyond what it had"} if "settings" in data else {})
+    compiled, diags = compile_files(files)
+    if compiled is None:
+        raise ImportError_("the imported project does not build:\n" + _diag_text(diags))
+    from ..backends.kubernetes import objects
+
+    figs: dict = {"objects": 0, "fields": 0, "equal": 0, "categories": {}}
+    bad: list = []
+    for env, r in results.items():
+        f, b = fidelity.compare(r.inputs, objects(compiled[env].ir))
+        for k in ("objects", "fields", "equal"):
+            figs[k] += f[k]
+        for k, v in f["categories"].items():
+            figs["categories"][k] = figs["categories"].get(k, 0) + v
+        bad += b
+    if bad:
+        figs["categories"]["UNEXPLAINED"] = len(bad)
+    lines = sum(r.input_lines for r in results.values())
+    out = Result(files, figs, bad, [n for r in results.values() for n in r.notes] + notes, lines)
+    out.items = items
+    return out
+
+
+def import_helm(chart: Path, values: list[str], name: str) -> Result:
+    """A chart rendered with each values file (`NAME=FILE` or `values-NAME.yaml`), one
+    environment per file, then as :func:`import_environments`."""
+    if not (chart / "Chart.yaml").is_file():
+        raise ImportError_(f"{chart}: not a chart (no Chart.yaml)")
+    envs = [helm.env_name(v) for v in values]
+    with tempfile.TemporaryDirectory(prefix="skyspec-helm-") as tmp:
+        rendered = helm.render(chart, envs, name, Path(tmp))
+        r = import_environments(rendered, name)
+    return r
 
 
 def _diag_text(diags: Diagnostics) -> str:

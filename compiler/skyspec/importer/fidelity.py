@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from ..redact import credential_env, credential_name
 from ..units import parse_bytes, parse_cpu
 
 STD = ("app.kubernetes.io/name", "app.kubernetes.io/part-of", "app.kubernetes.io/managed-by")
@@ -84,6 +85,12 @@ def classify(tpath: tuple, inp, out, in_has: bool, out_has: bool, ports: dict) -
         return "selector on skyspec's labels"
     if path == "metadata.namespace" and not in_has:
         return "namespace skyspec sets"
+    m = re.search(r"env\[name=([A-Za-z_][A-Za-z0-9_]*)\]\.(value|valueFrom)", path)
+    if m and ((in_has and not out_has and credential_env(m.group(1), inp)) or
+              (out_has and not in_has and credential_name(m.group(1)) and "secretKeyRef" in path)):
+        return "credential moved to a Secret (value at deploy time)"
+    if "skyspec.dev/env" in path and not in_has:
+        return "environment label of the dev/qa/prod profile"
     if "checksum.skyspec.dev" in path:
         return "rollout checksums skyspec adds"
     if not in_has:

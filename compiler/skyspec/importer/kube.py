@@ -14,6 +14,8 @@ from pathlib import Path
 
 import yaml
 
+from ..redact import credential_env, credential_name
+
 WORKLOADS = ("Deployment", "StatefulSet", "Job", "CronJob")
 KIND_OF = {"Deployment": "App", "StatefulSet": "StatefulApp", "Job": "Job", "CronJob": "CronJob"}
 MAX_BYTES = 4 << 20
@@ -58,8 +60,19 @@ def _flatten(d, f: Path) -> list[dict]:
         raise ImportError_(f"{f}: a document that is not a Kubernetes object")
     if d["kind"] == "List" or (d["kind"].endswith("List") and isinstance(d.get("items"), list)):
         return [o for item in d.get("items") or [] for o in _flatten(item, f)]
-    d.setdefault("metadata", {})
+    d = _no_nulls(d)
+    if not isinstance(d.get("metadata"), dict):
+        d["metadata"] = {}
     return [d]
+
+
+def _no_nulls(v):
+    """The object as the API server stores it: a field set to null is no field."""
+    if isinstance(v, dict):
+        return {k: _no_nulls(x) for k, x in v.items() if x is not None}
+    if isinstance(v, list):
+        return [_no_nulls(x) for x in v]
+    return v
 
 
 def namespace_of(objs: list[dict]) -> str:
@@ -106,6 +119,19 @@ def extract(objs: list[dict]) -> tuple[list[Extracted], list[str]]:
             used.add(id(g))
         inferred += [f"{w['metadata']['name']}: {n}" for n in notes]
         out.append(Extracted(doc, group, notes))
+        creds = doc.pop("_creds", []) + [k for sc in (doc.get("sidecars") or {}).values() for k in sc.pop("_creds", [])] \
+            + [k for sc in (doc.get("init") or {}).values() for k in sc.pop("_creds", [])]
+        if creds:
+            inferred.append(f"{doc['name']}: {', '.join(creds)}: credentials moved to Secret {doc['name']}-env "
+                            "(values supplied at deploy time)")
+            out.append(Extracted({"kind": "Secret", "name": f"{doc['name']}-env", "keys": sorted(set(creds))}, [], []))
+    from .kinds import attach
+
+    more, pdb = attach(objs, used, out, namespace_of(objs))
+    out += more
+    if pdb:
+        out.append(Extracted({"kind": "_settings", "name": "pdb", "settings": {"pdb": True}}, [], []))
+        inferred.append("PodDisruptionBudgets of maxUnavailable 1 for every replicated workload: `pdb: true`")
     for o in objs:
         if id(o) in used:
             continue
@@ -192,10 +218,82 @@ def workload_doc(w: dict, svc: dict | None, hpa: dict | None, services: dict) ->
         doc["strategy"] = {"rolling": {("max_surge" if k == "maxSurge" else "max_unavailable"): v for k, v in ru.items()}}
     if w["kind"] == "CronJob":
         doc["schedule"] = spec.get("schedule", "")
+    names = _container(c, doc)
+    vols = {v["name"]: v for v in ps.get("volumes") or []}
+    out_vols = {}
+    for m in c.get("volumeMounts") or []:
+        v = vols.get(m["name"])
+        if v is None or not NAME.match(m["name"]) or m["name"] in out_vols:
+            continue
+        entry: dict = {}
+        if "emptyDir" in v:
+            e = v["emptyDir"] or {}
+            entry["empty"] = True if not e else {**({"memory": True} if e.get("medium") == "Memory" else {}),
+                                                 **({"size": str(e["sizeLimit"])} if "sizeLimit" in e else {})}
+        elif "configMap" in v and set(v["configMap"]) == {"name"}:
+            entry["config"] = v["configMap"]["name"]
+        elif "secret" in v and set(v["secret"]) == {"secretName"}:
+            entry["secret"] = v["secret"]["secretName"]
+        elif "persistentVolumeClaim" in v and set(v["persistentVolumeClaim"]) == {"claimName"}:
+            entry["claim"] = v["persistentVolumeClaim"]["claimName"]
+        else:
+            continue
+        entry["mount"] = m["mountPath"]
+        if m.get("readOnly"):
+            entry["read_only"] = True
+        if m.get("subPath"):
+            entry["sub_path"] = m["subPath"]
+        out_vols[m["name"]] = entry
+    if out_vols:
+        doc["volumes"] = out_vols
+    for key, extra in (("sidecars", cs[1:]), ("init", ps.get("initContainers") or [])):
+        said = {}
+        for x in extra:
+            if not NAME.match(str(x.get("name", ""))) or x["name"] == doc["name"] or not x.get("image"):
+                continue
+            d: dict = {"image": x["image"]}
+            for k in ("command", "args"):
+                if x.get(k):
+                    d[k] = [str(a) for a in x[k]]
+            _container(x, d, main=False)
+            mounts = {m["name"]: m["mountPath"] for m in x.get("volumeMounts") or [] if m["name"] in out_vols}
+            if mounts:
+                d["mounts"] = mounts
+            said[x["name"]] = d
+        if said:
+            doc[key] = said
+    sec = _security(c.get("securityContext") or {}, ps.get("securityContext") or {})
+    if sec:
+        doc["security"] = sec
+    for src, dst in (("serviceAccountName", "service_account"), ("nodeSelector", "node_selector"),
+                     ("affinity", "affinity"), ("priorityClassName", "priority_class")):
+        if ps.get(src):
+            doc[dst] = ps[src]
+    if svc is not None:
+        t = (svc.get("spec") or {}).get("type", "ClusterIP")
+        doc["expose"] = True if t == "ClusterIP" else {"type": t}
+    if hpa is not None:
+        hs = hpa.get("spec") or {}
+        a: dict = {"min": hs.get("minReplicas", 1), "max": hs.get("maxReplicas", 1)}
+        for m in hs.get("metrics") or []:
+            res_ = (m.get("resource") or {})
+            if m.get("type") == "Resource" and (res_.get("target") or {}).get("type") == "Utilization":
+                a[res_.get("name")] = res_["target"].get("averageUtilization")
+        doc["autoscale"] = a
+    connect = _connections(doc, services)
+    if connect:
+        doc["connect_to"] = connect
+        notes.append(f"connect_to {connect} inferred from env values naming those Services")
+    return doc, notes
+
+
+def _container(c: dict, doc: dict, main: bool = True) -> dict:
+    """Writes the fields of container ``c`` the language can say into ``doc``; returns
+    {container port: port name}."""
     ports: dict = {}
     names: dict = {}
     for i, p in enumerate(c.get("ports") or []):
-        n = p.get("name") or ("http" if i == 0 else f"port-{p['containerPort']}")
+        n = p.get("name") or ("http" if i == 0 and main else f"port-{p['containerPort']}")
         names[p["containerPort"]] = n
         ports[n] = p["containerPort"] if p.get("protocol", "TCP") == "TCP" else \
             {"port": p["containerPort"], "protocol": p["protocol"]}
@@ -206,7 +304,10 @@ def workload_doc(w: dict, svc: dict | None, hpa: dict | None, services: dict) ->
     env: dict = {}
     secrets: dict = {}
     for e in c.get("env") or []:
-        if "value" in e or "valueFrom" not in e:
+        if ("value" in e or "valueFrom" not in e) and credential_env(e["name"], str(e.get("value", ""))):
+            secrets[e["name"]] = {"secret": f"{doc['name']}-env", "key": e["name"]}
+            doc.setdefault("_creds", []).append(e["name"])
+        elif "value" in e or "valueFrom" not in e:
             env[e["name"]] = str(e.get("value", "")).replace("${", "$${")
         elif set(e["valueFrom"]) == {"secretKeyRef"} and set(e["valueFrom"]["secretKeyRef"]) <= {"name", "key"}:
             r = e["valueFrom"]["secretKeyRef"]
@@ -248,56 +349,7 @@ def workload_doc(w: dict, svc: dict | None, hpa: dict | None, services: dict) ->
             health["startup"] = _short(probes["startup"])
         if health:
             doc["health"] = _short(health)
-    vols = {v["name"]: v for v in ps.get("volumes") or []}
-    out_vols = {}
-    for m in c.get("volumeMounts") or []:
-        v = vols.get(m["name"])
-        if v is None or not NAME.match(m["name"]) or m["name"] in out_vols:
-            continue
-        entry: dict = {}
-        if "emptyDir" in v:
-            e = v["emptyDir"] or {}
-            entry["empty"] = True if not e else {**({"memory": True} if e.get("medium") == "Memory" else {}),
-                                                 **({"size": str(e["sizeLimit"])} if "sizeLimit" in e else {})}
-        elif "configMap" in v and set(v["configMap"]) == {"name"}:
-            entry["config"] = v["configMap"]["name"]
-        elif "secret" in v and set(v["secret"]) == {"secretName"}:
-            entry["secret"] = v["secret"]["secretName"]
-        elif "persistentVolumeClaim" in v and set(v["persistentVolumeClaim"]) == {"claimName"}:
-            entry["claim"] = v["persistentVolumeClaim"]["claimName"]
-        else:
-            continue
-        entry["mount"] = m["mountPath"]
-        if m.get("readOnly"):
-            entry["read_only"] = True
-        if m.get("subPath"):
-            entry["sub_path"] = m["subPath"]
-        out_vols[m["name"]] = entry
-    if out_vols:
-        doc["volumes"] = out_vols
-    sec = _security(c.get("securityContext") or {}, ps.get("securityContext") or {})
-    if sec:
-        doc["security"] = sec
-    for src, dst in (("serviceAccountName", "service_account"), ("nodeSelector", "node_selector"),
-                     ("affinity", "affinity"), ("priorityClassName", "priority_class")):
-        if ps.get(src):
-            doc[dst] = ps[src]
-    if svc is not None:
-        t = (svc.get("spec") or {}).get("type", "ClusterIP")
-        doc["expose"] = True if t == "ClusterIP" else {"type": t}
-    if hpa is not None:
-        hs = hpa.get("spec") or {}
-        a: dict = {"min": hs.get("minReplicas", 1), "max": hs.get("maxReplicas", 1)}
-        for m in hs.get("metrics") or []:
-            res_ = (m.get("resource") or {})
-            if m.get("type") == "Resource" and (res_.get("target") or {}).get("type") == "Utilization":
-                a[res_.get("name")] = res_["target"].get("averageUtilization")
-        doc["autoscale"] = a
-    connect = _connections(doc, services)
-    if connect:
-        doc["connect_to"] = connect
-        notes.append(f"connect_to {connect} inferred from env values naming those Services")
-    return doc, notes
+    return names
 
 
 def _security(c: dict, pod: dict) -> dict:

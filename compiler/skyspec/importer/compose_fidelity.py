@@ -1,0 +1,140 @@
+"""Round-trip fidelity of a Compose import: the services of the Compose file a build of the
+imported project writes, compared with the input's, field by field, on what a service *does*
+(image, ports, environment, healthcheck, depends_on). Both sides are normalised the way
+Compose reads them (`$$` is `$`, durations in seconds, Compose's healthcheck defaults), and
+every difference is put in a named category or returned as unexplained. It never changes
+what it compares and never shows a value of a credential (it counts them).
+"""
+
+from __future__ import annotations
+
+from .compose import COMPOSE_INTERVAL, COMPOSE_TIMEOUT, dns, interpolate, seconds
+from ..redact import credential_env
+
+
+def _ports(svc: dict) -> dict:
+    out: dict = {}
+    for p in svc.get("ports") or []:
+        if isinstance(p, dict):
+            t, h, proto, ip = p.get("target"), p.get("published"), p.get("protocol", "tcp"), p.get("host_ip")
+        else:
+            text, proto = (str(p).split("/", 1) + ["tcp"])[:2]
+            parts = text.split(":")
+            t, h = parts[-1], (parts[-2] if len(parts) >= 2 else None)
+            ip = parts[0] if len(parts) == 3 else None
+        out[f"{t}/{proto}"] = {"published": str(h) if h not in (None, "") else None, "host_ip": ip}
+    for p in svc.get("expose") or []:
+        text, proto = (str(p).split("/", 1) + ["tcp"])[:2]
+        out.setdefault(f"{text}/{proto}", {"published": "expose", "host_ip": None})
+    return out
+
+
+def _env(svc: dict, variables: dict, base_env: dict | None = None) -> dict:
+    raw = svc.get("environment") or {}
+    pairs = [(x.split("=", 1)[0], x.split("=", 1)[1] if "=" in x else None) for x in map(str, raw)] \
+        if isinstance(raw, list) else list(raw.items())
+    env = dict(base_env or {})
+    for k, v in pairs:
+        if v is not None:
+            env[str(k)] = interpolate(str(v), variables, set())
+    return env
+
+
+def _health(svc: dict) -> tuple[dict | None, bool]:
+    """The healthcheck with Compose's defaults filled in; True when its test was a shell line."""
+    hc = svc.get("healthcheck")
+    if not isinstance(hc, dict) or hc.get("disable"):
+        return None, False
+    test = hc.get("test")
+    shell = isinstance(test, str) or (isinstance(test, list) and test[:1] == ["CMD-SHELL"])
+    if isinstance(test, str):
+        test = ["CMD", "sh", "-c", test]
+    elif isinstance(test, list) and test[:1] == ["CMD-SHELL"]:
+        test = ["CMD", "sh", "-c", " ".join(map(str, test[1:]))]
+    if not isinstance(test, list) or test[:1] != ["CMD"]:
+        return None, False
+    return {"test": [str(x) for x in test], "interval": seconds(hc.get("interval")) or COMPOSE_INTERVAL,
+            "timeout": seconds(hc.get("timeout")) or COMPOSE_TIMEOUT, "retries": int(hc.get("retries", 3)),
+            "start_period": seconds(hc.get("start_period")) or 0}, shell
+
+
+def _deps(svc: dict) -> dict:
+    d = svc.get("depends_on") or {}
+    return {k: "service_started" for k in d} if isinstance(d, list) else \
+        {k: (v or {}).get("condition", "service_started") for k, v in d.items()}
+
+
+def compare(inp: dict, out: dict, variables: dict, env_files: dict) -> tuple[dict, list[str]]:
+    """(figures, unexplained) for the input Compose data and the built one; ``env_files``
+    maps a service to the variables its env_files gave."""
+    figs = {"objects": 0, "fields": 0, "equal": 0, "categories": {}}
+    bad: list[str] = []
+    cats = figs["categories"]
+
+    def named(cat: str) -> None:
+        figs["fields"] += 1
+        cats[cat] = cats.get(cat, 0) + 1
+
+    def field(path: str, a, b, cat: str | None = None) -> None:
+        if a == b:
+            figs["fields"] += 1
+            figs["equal"] += 1
+        elif cat:
+            named(cat)
+        else:
+            figs["fields"] += 1
+            bad.append(path)
+
+    osvcs = out.get("services") or {}
+    for s, svc in sorted((inp.get("services") or {}).items()):
+        svc = svc or {}
+        figs["objects"] += 1
+        o = osvcs.get(dns(s))
+        if o is None:
+            figs["fields"] += 1
+            bad.append(f"{s}: no service")
+            continue
+        if svc.get("image"):
+            field(f"{s}.image", interpolate(str(svc["image"]), variables, set()), o.get("image"))
+        else:
+            named("image built by Compose, named as Compose names it")
+        ip, op = _ports(svc), _ports(o)
+        for k in sorted(set(ip) | set(op)):
+            a, b = ip.get(k), op.get(k)
+            if a is None or b is None:
+                field(f"{s}.ports[{k}]", a, b)
+                continue
+            if b["host_ip"] == "127.0.0.1" and a["host_ip"] is None:
+                named("published on 127.0.0.1 only")
+            else:
+                field(f"{s}.ports[{k}].host_ip", a["host_ip"], b["host_ip"])
+            field(f"{s}.ports[{k}].published", a["published"], b["published"])
+        ie = _env(svc, variables, env_files.get(s))
+        oe = {k: str(v).replace("$$", "$") for k, v in (o.get("environment") or {}).items()}
+        for k in sorted(set(ie) | set(oe)):
+            a, b = ie.get(k), oe.get(k)
+            if a is not None and b is None and credential_env(k, a) and f"{k}_FILE" in oe:
+                named("credential moved to a Secret (read from <VAR>_FILE)")
+            elif a is None and k.endswith("_FILE") and k[:-5] in ie and credential_env(k[:-5], ie[k[:-5]]):
+                named("credential moved to a Secret (read from <VAR>_FILE)")
+            elif a is None and k.endswith(("_HOST", "_PORT")) and k[:-5].lower().replace("_", "-") in _deps(svc):
+                named("connect_to discovery variables")
+            else:
+                field(f"{s}.environment.{k}", a, b)
+        ih, shell = _health(svc)
+        oh, _ = _health(o)
+        if ih is not None or oh is not None:
+            for k in ("test", "interval", "timeout", "retries", "start_period"):
+                a, b = (ih or {}).get(k), (oh or {}).get(k)
+                field(f"{s}.healthcheck.{k}", a, b, "shell test run as sh -c" if k == "test" and shell else None)
+        idp, odp = _deps(svc), _deps(o)
+        for k in sorted(set(idp) | set(odp)):
+            a, b = idp.get(k), odp.get(k)
+            if a is not None and b is None and not ((inp["services"].get(k) or {}).get("ports")
+                                                    or (inp["services"].get(k) or {}).get("expose")):
+                named("depends_on a service without ports (start order not kept)")
+            elif a == "service_started" and b == "service_healthy":
+                named("depends_on waits for the target's healthcheck")
+            else:
+                field(f"{s}.depends_on.{k}", a, b)
+    return figs, bad

@@ -1,0 +1,164 @@
+"""The kinds around a workload, said in the language instead of kept as `Resource`: an
+Ingress becomes its workload's `expose` (host, path, tls, class), a PodDisruptionBudget of
+`maxUnavailable: 1` the environment's `pdb` setting (when every replicated workload has one),
+ServiceAccounts, Roles and ClusterRoles (with the binding of the same name as `bind:`) and
+NetworkPolicies their own kinds. Each mapping is a first guess: the round trip checks it, and
+what the kind cannot say becomes its `k8s:` patch, as for workloads.
+It never reads or writes a Secret's value.
+"""
+
+from __future__ import annotations
+
+from .kube import NAME, Extracted, _selects, pod_spec
+
+SAID = ("Ingress", "PodDisruptionBudget", "ServiceAccount", "Role", "ClusterRole", "RoleBinding",
+        "ClusterRoleBinding", "NetworkPolicy")
+
+
+def attach(objs: list[dict], used: set[int], items: list[Extracted], namespace: str) -> tuple[list[Extracted], bool]:
+    """Maps what it can of ``objs`` not yet ``used``; returns the new items and whether the
+    environment needs `pdb: true`."""
+    by_name = {x.doc["name"]: x for x in items if x.doc["kind"] in ("App", "StatefulApp")}
+    out: list[Extracted] = []
+    secrets = {o["metadata"].get("name") for o in objs if o["kind"] == "Secret"}
+    for ing in (o for o in objs if o["kind"] == "Ingress" and id(o) not in used):
+        spec = ing.get("spec") or {}
+        rules = spec.get("rules") or []
+        paths = ((rules[0].get("http") or {}).get("paths") or []) if len(rules) == 1 else []
+        if len(paths) != 1 or not rules[0].get("host"):
+            continue
+        svc = ((paths[0].get("backend") or {}).get("service") or {})
+        x = by_name.get(svc.get("name"))
+        if x is None or ing["metadata"].get("name") != x.doc["name"] or not isinstance(x.doc.get("expose"), (bool, dict)):
+            continue
+        e = {"type": x.doc["expose"]["type"]} if isinstance(x.doc["expose"], dict) else {}
+        e["host"] = rules[0]["host"]
+        if paths[0].get("path", "/") != "/":
+            e["path"] = paths[0]["path"]
+        tls = spec.get("tls") or []
+        if tls:
+            sn = tls[0].get("secretName", "")
+            e["tls"] = True if sn == f"{x.doc['name']}-tls" else sn
+            if sn and sn not in secrets and e["tls"] is not True:
+                out.append(Extracted({"kind": "Secret", "name": sn, "existing": True}, [], []))
+                secrets.add(sn)
+        if spec.get("ingressClassName"):
+            e["class"] = spec["ingressClassName"]
+        port = (svc.get("port") or {}).get("name")
+        first = "http" if "port" in x.doc else next(iter(x.doc.get("ports") or {}), None)
+        if port and port != first:
+            e["port"] = port
+        x.doc["expose"] = e
+        x.objects.append(ing)
+        used.add(id(ing))
+    pdb = _pdbs(objs, used, items)
+    bindings = {(o["kind"], o["metadata"].get("name")): o for o in objs
+                if o["kind"] in ("RoleBinding", "ClusterRoleBinding") and id(o) not in used}
+    for o in objs:
+        if id(o) in used or not NAME.match(str(o["metadata"].get("name", ""))):
+            continue
+        meta = o["metadata"]
+        doc: dict | None = None
+        group = [o]
+        if o["kind"] == "ServiceAccount":
+            doc = {"kind": "ServiceAccount", "name": meta["name"]}
+            if "automountServiceAccountToken" in o:
+                doc["automount_token"] = o["automountServiceAccountToken"]
+        elif o["kind"] in ("Role", "ClusterRole") and o.get("rules"):
+            rules = [_rule(r) for r in o["rules"]]
+            if None in rules:
+                continue
+            doc = {"kind": o["kind"], "name": meta["name"], "rules": rules}
+            b = bindings.get((f"{o['kind']}Binding", meta["name"]))
+            subs = (b or {}).get("subjects") or []
+            if b and subs and all(s.get("kind") == "ServiceAccount" and s.get("namespace", namespace) == namespace
+                                  for s in subs):
+                doc["bind"] = [s["name"] for s in subs]
+                group.append(b)
+        elif o["kind"] == "NetworkPolicy":
+            doc = _netpol(o)
+        if doc is None:
+            continue
+        for k in ("labels", "annotations"):
+            if meta.get(k):
+                doc[k] = dict(meta[k])
+        for g in group:
+            used.add(id(g))
+        out.append(Extracted(doc, group, []))
+    return out, pdb
+
+
+def _pdbs(objs: list[dict], used: set[int], items: list[Extracted]) -> bool:
+    pdbs = [o for o in objs if o["kind"] == "PodDisruptionBudget" and id(o) not in used]
+    replicated = [x for x in items if x.doc["kind"] in ("App", "StatefulApp") and
+                  max(x.doc.get("replicas") or 0, (x.doc.get("autoscale") or {}).get("min") or 0) >= 2]
+    found = []
+    for x in replicated:
+        labels = (pod_spec(x.objects[0]).get("metadata") or {}).get("labels") or {}
+        p = next((p for p in pdbs if (p.get("spec") or {}).get("maxUnavailable") == 1
+                  and set(p.get("spec") or {}) == {"maxUnavailable", "selector"}
+                  and p["metadata"].get("name") == x.doc["name"]
+                  and _selects(((p["spec"].get("selector") or {}).get("matchLabels") or {}), labels)), None)
+        if p is None:
+            return False
+        found.append((x, p))
+    for x, p in found:
+        x.objects.append(p)
+        used.add(id(p))
+    return bool(found)
+
+
+def _rule(r: dict) -> dict | None:
+    if set(r) - {"apiGroups", "resources", "resourceNames", "verbs"} or not r.get("resources"):
+        return None
+    out: dict = {}
+    if r.get("apiGroups") not in (None, [""]):
+        out["api_groups"] = list(r["apiGroups"])
+    out["resources"] = list(r["resources"])
+    if r.get("resourceNames"):
+        out["names"] = list(r["resourceNames"])
+    out["verbs"] = list(r.get("verbs") or [])
+    return out
+
+
+def _peer(p: dict) -> dict | None:
+    if set(p) == {"podSelector"} and set(p["podSelector"] or {}) == {"matchLabels"}:
+        return {"labels": dict(p["podSelector"]["matchLabels"])}
+    if set(p) == {"namespaceSelector"} and list((p["namespaceSelector"] or {}).get("matchLabels") or {}) == \
+            ["kubernetes.io/metadata.name"] and set(p["namespaceSelector"]) == {"matchLabels"}:
+        return {"namespace": p["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"]}
+    if set(p) == {"ipBlock"} and set(p["ipBlock"]) == {"cidr"}:
+        return {"cidr": p["ipBlock"]["cidr"]}
+    return None
+
+
+def _netpol(o: dict) -> dict | None:
+    spec = o.get("spec") or {}
+    doc: dict = {"kind": "NetworkPolicy", "name": o["metadata"]["name"]}
+    sel = spec.get("podSelector") or {}
+    if set(sel) - {"matchLabels"}:
+        return None
+    if sel.get("matchLabels"):
+        doc["select"] = {"labels": dict(sel["matchLabels"])}
+    ports = None
+    for direction, peer_key, key in (("ingress", "from", "allow_from"), ("egress", "to", "allow_to")):
+        rules = spec.get(direction)
+        if rules is None:
+            continue
+        if len(rules) != 1 or set(rules[0]) - {peer_key, "ports"}:
+            return None
+        peers = [_peer(p) for p in rules[0].get(peer_key) or []]
+        if None in peers or not peers:
+            return None
+        doc[key] = peers
+        ps = [p.get("port") for p in rules[0].get("ports") or [] if p.get("protocol", "TCP") == "TCP"
+              and set(p) <= {"port", "protocol"} and isinstance(p.get("port"), int)]
+        if len(ps) != len(rules[0].get("ports") or []) or (ports is not None and ps != ports):
+            return None
+        ports = ps
+    if ports:
+        doc["ports"] = ports
+    types = spec.get("policyTypes") or []
+    if any(t in types and spec.get(d) is None for t, d in (("Ingress", "ingress"), ("Egress", "egress"))):
+        doc["deny_all"] = True
+    return doc
