@@ -34,6 +34,8 @@ _STAGED_NAME = re.compile(r"\.skyspec-tmp-[0-9]+-[0-9]+\Z")
 # A path component: ASCII letters, digits, `.`, `_` and `-`, not starting with `.` (so
 # no `.`, `..`, hidden or `.skyspec-*` names) nor `-` (an option to a shell tool).
 _COMPONENT = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,254}\Z")
+# the hidden files a format needs, allowed as a file name (a Helm chart's ignore list)
+_DOTFILES = frozenset((".helmignore", ".gitignore"))
 _MAX_PATH = 1024
 _HEX64 = re.compile(r"[0-9a-f]{64}\Z")
 
@@ -57,7 +59,10 @@ def unsafe_path(rel: object) -> str | None:
         return "it is absolute"
     if "\\" in rel:
         return "it holds a backslash"
-    for part in rel.split("/"):
+    parts = rel.split("/")
+    for i, part in enumerate(parts):
+        if i == len(parts) - 1 and part in _DOTFILES:
+            continue
         if not part:
             return "it has an empty component"
         if part in (".", ".."):
