@@ -21,6 +21,18 @@ from .commands._common import allow_python_option, emit_diags, require_envs
 DIAG_FORMATS = click.Choice(["text", "json", "sarif"])
 
 
+def _chart_version(ctx, param, value: str | None) -> str | None:
+    """--chart-version: SemVer 2, as Helm requires of a chart's version."""
+    import re
+
+    from .schema.spec import SEMVER
+
+    if value is not None and not re.match(SEMVER, value):
+        raise click.BadParameter(f"{value!r} is not a SemVer 2 version (e.g. 1.4.0, 2.0.0-rc.1)",
+                                 param_hint="--chart-version")
+    return value
+
+
 def _split_formats(values: Sequence[str]) -> list[str]:
     from .pipeline import FORMATS
 
@@ -98,8 +110,10 @@ def main() -> None:
 @click.option("--out", "-o", type=click.Path(path_type=Path), help="Output folder (default: out/ beside the project file).")
 @click.option("--set", "sets", multiple=True, metavar="APP.PATH=VALUE", help="Override a value (the last layer).")
 @click.option("--diagnostics-format", "dfmt", type=DIAG_FORMATS, default="text", show_default=True)
+@click.option("--chart-version", callback=_chart_version, metavar="SEMVER",
+              help="The Helm chart's version (default: the project's `chart: {version}`, else 0.1.0).")
 @allow_python_option
-def build(directory: Path, envs, formats, out, sets, dfmt, allow_python) -> None:
+def build(directory: Path, envs, formats, out, sets, dfmt, chart_version, allow_python) -> None:
     """Compile the project in DIRECTORY and write the outputs."""
     from .pipeline import Session, render
     from .output import write_tree
@@ -122,7 +136,10 @@ def build(directory: Path, envs, formats, out, sets, dfmt, allow_python) -> None
         emit_diags(session, dfmt)
         sys.exit(1)
     fmts = fmts or proj.outputs
-    files = render(compiled, fmts, session.diags, base=proj.base)
+    chart = dict(proj.data.get("chart") or {})
+    if chart_version:
+        chart["version"] = chart_version
+    files = render(compiled, fmts, session.diags, base=proj.base, options={"helm": {"chart": chart}})
     target = out if out is not None else proj.root / "out"
     if session.diags.has_errors or not write_tree(target, files, session.diags, guard=proj.root,
                                                   protected=session.source_folders()):

@@ -376,11 +376,12 @@ class Rendered(dict):
 
 
 def render(compiled: dict[str, Compiled], formats: Sequence[str], diags: Diagnostics | None = None,
-           base: str | None = None) -> Rendered:
+           base: str | None = None, options: dict[str, dict] | None = None) -> Rendered:
     """Every requested format for the compiled environments: relative path -> text. A backend
     that describes every environment as differences from one (`USES_BASE = True`: Helm's
     values.yaml, the Kustomize base) is told which: ``base`` (the project's `base:`), or the
-    first environment compiled when that one was not."""
+    first environment compiled when that one was not. ``options``: format -> keyword
+    arguments of its backend's render (helm: ``chart``, the project's `chart:`)."""
     import importlib
 
     irs = {key: c.ir for key, c in compiled.items()}
@@ -391,5 +392,8 @@ def render(compiled: dict[str, Compiled], formats: Sequence[str], diags: Diagnos
         backend = importlib.import_module(BACKENDS[fmt])
         if diags is not None and hasattr(backend, "check"):
             backend.check(irs, diags)
-        files.update(backend.render(irs, base=base) if getattr(backend, "USES_BASE", False) else backend.render(irs))
+        kw = dict((options or {}).get(fmt) or {})
+        if getattr(backend, "USES_BASE", False):
+            kw["base"] = base
+        files.update(backend.render(irs, **kw))
     return Rendered(dict(sorted(files.items())), compiled)

@@ -61,8 +61,9 @@ def _schema_node(node, base, open_maps: dict, at: tuple = ()) -> dict:
         return _leaf_schema(node)
     base = base if type(base) is dict else {}
     props = {k: _schema_node(v, base.get(k), open_maps, at + (k,)) for k, v in node.items()}
-    required = [k for k, v in node.items()
-                if k in base and not (isinstance(v, Loc) and (v.nullable or v.optional))]
+    # a key users may remove (an env var: null) is never required
+    required = [] if at in open_maps else [k for k, v in node.items()
+                                            if k in base and not (isinstance(v, Loc) and (v.nullable or v.optional))]
     extra = SCHEMAS[open_maps[at]] if at in open_maps else False
     out: dict = {"type": "object", "properties": props, "additionalProperties": extra}
     if required:
