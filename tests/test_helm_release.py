@@ -244,3 +244,112 @@ def test_notes_list_the_endpoints_and_the_secrets_to_create(tmp_path):
     assert "a-shop-db (keys: password)" in dev
     prod = notes("-f", str(chart / "values-prod.yaml"))
     assert "https://shop.example.com/" in prod and "shop-db" not in prod    # the ExternalSecret makes it
+
+
+STRATEGIES = {
+    "apps/a.yaml": """
+        kind: App
+        name: api
+        image: ghcr.io/acme/api:1.0.0@sha256:1111111111111111111111111111111111111111111111111111111111111111
+        ports: {http: 8080, metrics: 9090}
+        replicas: 2
+        env_from: [{config: settings}, {secret: creds, prefix: CREDS_}]
+        volumes:
+          uploads: {claim: uploads, mount: /srv/uploads}
+          certs: {secret: creds, mount: /etc/certs}
+        priority_class: high
+        expose: {host: api.example.com, tls: true}
+        ---
+        kind: App
+        name: web
+        image: ghcr.io/acme/web:2.0.0
+        port: 8080
+        connect_to: [api]
+        env: {API: "http://api:8080/v1", API_ADDR: "api:8080", OTHER: "http://api.example.com/"}
+        ---
+        kind: Secret
+        name: creds
+        keys: [password]
+        ---
+        kind: ConfigMap
+        name: settings
+        data: {mode: fast}
+        ---
+        kind: Resource
+        name: uploads
+        manifest:
+          apiVersion: v1
+          kind: PersistentVolumeClaim
+          spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 5Gi}}}
+        ---
+        kind: Resource
+        name: high
+        manifest: {apiVersion: scheduling.k8s.io/v1, kind: PriorityClass, value: 1000000, globalDefault: false}
+        ---
+        kind: SecurityPolicy
+        name: pss
+        level: baseline
+        ---
+        kind: Observability
+        name: api-obs
+        apps: [api]
+        metrics: {port: metrics, path: /metrics, service_monitor: true}
+        """,
+    "overlays/qa.yaml": """
+        apps:
+          api:
+            strategy: {canary: {percent: 50, image: "ghcr.io/acme/api:1.1.0"}}
+        """,
+    "overlays/prod.yaml": """
+        apps:
+          api:
+            replicas: 4
+            strategy: {blue-green: {active: green, preview_image: "ghcr.io/acme/api:1.1.0"}}
+            autoscale: {min: 4, max: 8, cpu: 60}
+        """,
+}
+STRATEGIES_PROJECT = """
+project: strat
+specs: ["apps/*.yaml"]
+environments:
+  dev: {}
+  qa: {overlays: [overlays/qa.yaml]}
+  prod: {overlays: [overlays/prod.yaml]}
+"""
+
+
+def test_strategies_raw_objects_and_the_namespace(make_project, tmp_path):
+    """Blue-green and canary Deployments, a PVC and a PriorityClass from `Resource` manifests, a
+    ServiceMonitor, a Secret supplied at deploy time and the Namespace a SecurityPolicy makes:
+    the parity holds in every environment, and the releases coexist but for the Namespace,
+    which one release owns (`objects.namespace.enabled`)."""
+    from test_helm import assert_chart_is_the_kubernetes_output
+
+    irs = compile_irs(make_project(STRATEGIES, STRATEGIES_PROJECT))
+    chart = assert_chart_is_the_kubernetes_output(irs, tmp_path / "out")
+    for env in irs:
+        values = ("-f", str(chart / f"values-{env}.yaml"))
+        a_x = render(chart, "a", "x", *values)
+        b_x = render(chart, "b", "x", *values, "--set", "objects.namespace.enabled=false")
+        assert ids(a_x) & ids(b_x) == set() and ("Namespace", None, "x") in ids(a_x)
+        for objs, release in ((a_x, "a"), (b_x, "b")):
+            no_ns = [o for o in objs if o["kind"] != "Namespace"]
+            assert resolve(no_ns, release, "x", supplied={"creds"}, chart="strat") == []
+        by = {(o["kind"], o["metadata"]["name"]): o for o in a_x}
+        assert by[("Namespace", "x")]["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "baseline"
+        assert by[("ServiceMonitor", "a-api")]["spec"]["selector"]["matchLabels"][INSTANCE] == "a"
+        web = by[("Deployment", "a-web")]["spec"]["template"]["spec"]["containers"][0]
+        env_vars = {e["name"]: e["value"] for e in web["env"]}
+        assert env_vars == {"API": "http://a-api:8080/v1", "API_ADDR": "a-api:8080", "OTHER": "http://api.example.com/",
+                            "API_HOST": "a-api", "API_PORT": "8080"}
+        api = [o for o in a_x if o["kind"] == "Deployment" and o["metadata"]["name"].startswith("a-api")]
+        for d in api:
+            pod = d["spec"]["template"]["spec"]
+            assert pod["priorityClassName"] == "a-high"
+            assert {"name": "uploads", "persistentVolumeClaim": {"claimName": "a-uploads"}} in pod["volumes"]
+        if env == "prod":
+            assert {d["metadata"]["name"] for d in api} == {"a-api-blue", "a-api-green"}
+            assert by[("Service", "a-api")]["spec"]["selector"]["skyspec.dev/color"] == "green"
+            assert by[("HorizontalPodAutoscaler", "a-api")]["spec"]["scaleTargetRef"]["name"] == "a-api-green"
+        if env == "qa":
+            assert {d["metadata"]["name"] for d in api} == {"a-api", "a-api-canary"}

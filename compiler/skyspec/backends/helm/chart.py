@@ -21,7 +21,7 @@ from .notes import HELMIGNORE, notes
 from .objects import collect
 from .schema import values_schema
 from .templates import Builder
-from .values import Values
+from .values import Values, lower_camel
 
 CHART_VERSION = "0.1.0"
 # objects that are behind a flag even when every environment has them: the knobs users expect
@@ -74,11 +74,13 @@ def chart_files(irs: dict[str, IR], base: str | None = None, chart: dict | None 
         for oid in oids:
             o = objects[oid]
             if apps:
-                need = oid not in values.main and (len(o.envs) < len(fe) or o.kind in _FLAGGED)
+                need = len(o.envs) < len(fe) or (oid not in values.main and o.kind in _FLAGGED)
             else:
                 need = fname not in guards and len(o.envs) < len(fe)
             if need:
-                f = builder.ref((o.node + ("enabled",),), {e: e in o.envs for e in fe}, fe, "flag")
+                # the app's `enabled` is its main object's node's: that object's own flag is beside it
+                node = o.node + (lower_camel(o.kind),) if oid in values.main and apps else o.node
+                f = builder.ref((node + ("enabled",),), {e: e in o.envs for e in fe}, fe, "flag")
                 guards[oid] = ("flag", f.path)
     values.compute()
     writer = Writer(name, values.locs, values.base, builder.env_maps, bool(scope.services))

@@ -13,7 +13,6 @@ literal. This module only marks objects; it must not build templates or values.
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from ...ir.model import IR
@@ -144,7 +143,7 @@ def _name(o: dict) -> str | None:
 def mark(o: dict, scope: Scope, namespace: str) -> dict:
     """A copy of object ``o`` (of an environment whose namespace is ``namespace``) with the
     release's places marked."""
-    o = copy.deepcopy(o)
+    o = _copy(o)
     kind = o.get("kind")
     meta = o.get("metadata")
     if type(meta) is dict:
@@ -189,6 +188,16 @@ def mark(o: dict, scope: Scope, namespace: str) -> dict:
         if type(names) is list:
             ns["matchNames"] = [NAMESPACE if n == namespace else n for n in names]
     return o
+
+
+def _copy(v: Any) -> Any:
+    """A copy of a JSON-like value (maps and lists copied, scalars shared)."""
+    t = type(v)
+    if t is dict:
+        return {k: _copy(x) for k, x in v.items()}
+    if t is list:
+        return [_copy(x) for x in v]
+    return v
 
 
 def _get(o: Any, path: tuple) -> Any:
