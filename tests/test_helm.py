@@ -114,7 +114,26 @@ def test_shop_chart_is_the_kubernetes_output_of_every_environment(tmp_path):
     meta = load(chart / "Chart.yaml")
     assert (meta["apiVersion"], meta["name"], meta["version"], meta["appVersion"]) == ("v2", "shop", "0.1.0", "0.1.0")
     assert meta["description"] and (chart / ".helmignore").is_file()
-    assert json.loads((chart / "values.schema.json").read_text())["$schema"] == "http://json-schema.org/draft-07/schema#"
+    schema = json.loads((chart / "values.schema.json").read_text())
+    assert schema["$schema"] == "http://json-schema.org/draft-07/schema#"
+    from jsonschema import Draft7Validator
+
+    Draft7Validator.check_schema(schema)
+    assert not list(Draft7Validator(schema).iter_errors(load(chart / "values.yaml")))
+
+    def leaves(tree: dict, at: tuple = ()):
+        for k, v in tree.items():
+            if isinstance(v, dict) and v:
+                yield from leaves(v, at + (k,))
+            else:
+                yield at + (k,), v
+
+    base_leaves = dict(leaves(load(chart / "values.yaml")))
+    for env in irs:
+        for path, v in leaves(load(chart / f"values-{env}.yaml") or {}):
+            # only differences: a new value, another value, or null to remove one
+            assert path not in base_leaves or base_leaves[path] != v, (env, path)
+            assert v is not None or path in base_leaves or any(path[:i] in base_leaves for i in range(len(path)))
     # Helm users' knobs are values even where every environment agrees
     base = load(chart / "values.yaml")
     for name, app in base["apps"].items():
