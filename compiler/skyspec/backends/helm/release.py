@@ -143,7 +143,7 @@ def _name(o: dict) -> str | None:
 def mark(o: dict, scope: Scope, namespace: str) -> dict:
     """A copy of object ``o`` (of an environment whose namespace is ``namespace``) with the
     release's places marked."""
-    o = _copy(o)
+    o = _copy(o, scope.project, namespace, True)
     kind = o.get("kind")
     meta = o.get("metadata")
     if type(meta) is dict:
@@ -154,7 +154,6 @@ def mark(o: dict, scope: Scope, namespace: str) -> dict:
             meta["name"] = Name(name)
         if meta.get("namespace") == namespace:
             meta["namespace"] = NAMESPACE
-    _selectors(o, scope.project, namespace, top=True)
     spec = o.get("spec")
     if type(spec) is not dict:
         spec = {}
@@ -190,14 +189,27 @@ def mark(o: dict, scope: Scope, namespace: str) -> dict:
     return o
 
 
-def _copy(v: Any) -> Any:
-    """A copy of a JSON-like value (maps and lists copied, scalars shared)."""
+def _copy(v: Any, project: str, namespace: str, top: bool = False) -> Any:
+    """A copy of a JSON-like value (maps and lists copied, scalars shared) in which every
+    selector of the chart's pods (a map with the name label and part-of this project, and no
+    managed-by: not an object's own labels) gets the instance label, and a namespace selector
+    naming the environment's namespace names the release's."""
     t = type(v)
-    if t is dict:
-        return {k: _copy(x) for k, x in v.items()}
     if t is list:
-        return [_copy(x) for x in v]
-    return v
+        return [_copy(x, project, namespace) if type(x) in (dict, list) else x for x in v]
+    if t is not dict:
+        return v
+    out = {k: _copy(x, project, namespace) if type(x) in (dict, list) else x for k, x in v.items()}
+    if v.get(PART_OF) == project and type(v.get(NAME_LABEL)) is str and MANAGED_BY not in v and INSTANCE not in v:
+        items = list(out.items())
+        out = {}
+        for k, x in items:
+            out[k] = x
+            if k == PART_OF:
+                out[INSTANCE] = RELEASE
+    if not top and v.get("kubernetes.io/metadata.name") == namespace:
+        out["kubernetes.io/metadata.name"] = NAMESPACE
+    return out
 
 
 def _get(o: Any, path: tuple) -> Any:
@@ -261,26 +273,3 @@ def _ingress(spec: dict, scope: Scope) -> None:
     for t in spec.get("tls") or []:
         if type(t) is dict:
             _ref(t, "secretName", scope, "Secret")
-
-
-def _selectors(v: Any, project: str, namespace: str, top: bool = False) -> None:
-    """Give every selector of the chart's pods (a map with the name label and part-of this
-    project, and no managed-by: not an object's own labels) the instance label; a namespace
-    selector naming the environment's namespace names the release's."""
-    if type(v) is dict:
-        if (type(v.get(NAME_LABEL)) is str and v.get(PART_OF) == project and MANAGED_BY not in v
-                and INSTANCE not in v):
-            items = list(v.items())
-            v.clear()
-            for k, x in items:
-                v[k] = x
-                if k == PART_OF:
-                    v[INSTANCE] = RELEASE
-        if v.get("kubernetes.io/metadata.name") == namespace and not top:
-            v["kubernetes.io/metadata.name"] = NAMESPACE
-        for k, x in v.items():
-            if type(x) in (dict, list):
-                _selectors(x, project, namespace)
-    elif type(v) is list:
-        for x in v:
-            _selectors(x, project, namespace)

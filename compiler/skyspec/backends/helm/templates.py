@@ -16,9 +16,9 @@ from ...ir.model import IR
 from .compare import all_same, canon, idents, merge_keys, merge_orders
 from .knobs import Knobs
 from .meta import Meta
-from .nodes import Ref, Seq, collapse_map, collapse_seq, lit, special
+from .nodes import Ref, Seq, collapse_map, collapse_seq, lit
 from .objects import Obj
-from .release import NAME_LABEL, Name, has_mark, plain
+from .release import MARKS, NAME_LABEL, Name, has_mark, plain
 from .values import Values, camel
 
 
@@ -52,7 +52,7 @@ def _inert(v: Any) -> bool:
         return not any(k in _WATCHED for k in v) and all(_inert(x) for x in v.values())
     if t is list:
         return all(_inert(x) for x in v)
-    return not special(v)
+    return not (t is str and v.endswith("\n\n") or t in MARKS)
 
 
 @dataclass
