@@ -59,6 +59,14 @@ def dev_only_change(root: Path) -> None:
     dev.write_text(dev.read_text().replace("LOG_LEVEL: debug}", 'LOG_LEVEL: debug, TRACE_SAMPLING: "1"}'))
 
 
+def qa_only_change(root: Path) -> None:
+    """A change only qa sees (not the base environment, whose values every Helm values file
+    is a difference from): a new env var in qa's overlay."""
+    qa = root / "overlays/qa.yaml"
+    qa.write_text(qa.read_text().replace("expose: {host: shop.qa.example.com}",
+                                         'expose: {host: shop.qa.example.com}\n    env: {TRACE_SAMPLING: "1"}'))
+
+
 # ---------------------------------------------------------------------- partial builds
 
 def test_the_ownership_rule():
@@ -91,11 +99,11 @@ def test_a_partial_build_leaves_the_other_environments_exactly_as_they_are(shop,
     out = tmp_path / "out"
     build(cli, shop, out)
     before = files_of(out)
-    # a change that only dev sees: dev's files and the shared ones change, prod's do not
-    dev_only_change(shop)
+    # a change that only qa sees: qa's files (and the shared ones) change, prod's do not
+    qa_only_change(shop)
     build(cli, shop, tmp_path / "fresh")
     fresh = files_of(tmp_path / "fresh")
-    assert of_env(fresh, "dev") != of_env(before, "dev") and of_env(fresh, "prod") == of_env(before, "prod")
+    assert of_env(fresh, "qa") != of_env(before, "qa") and of_env(fresh, "prod") == of_env(before, "prod")
 
     r = build(cli, shop, out, "--env", "prod")
     after = files_of(out)

@@ -1,10 +1,13 @@
-"""The Helm backend: one chart for all environments whose `helm template -f values-<env>.yaml`
-is exactly the Kubernetes backend's output for that environment.
+"""The Helm backend: one chart for all environments whose `helm template <project> -f
+values-<env>.yaml` is the Kubernetes backend's output for that environment, but for Helm's
+labels (docs/helm.md, "Parity"); and values.yaml alone is the base environment.
 
 Everything here runs the real tools: `helm lint --strict` (with and without each values
 file), `helm template`, and kubernetes-validate on what helm renders. Objects are compared
 as a multiset keyed by (apiVersion, kind, namespace, name), each object type-exactly
-(1, 1.0, true and "1" all differ)."""
+(1, 1.0, true and "1" all differ), after removing the labels the chart adds
+(validators.strip_helm_labels). The release model (names, references) is tested in
+test_helm_release.py, the values API in test_helm_values.py."""
 
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ import pytest
 import yaml
 
 from conftest import EXAMPLES
-from validators import assert_valid_k8s, helm
+from validators import assert_valid_k8s, helm, strip_helm_labels
 
 from skyspec.backends import helm as helm_backend
 from skyspec.backends import kubernetes
@@ -50,8 +53,9 @@ def key(obj: dict) -> tuple:
     return obj.get("apiVersion"), obj.get("kind"), m.get("namespace"), m.get("name")
 
 
-def template(chart: Path, release: str, namespace: str, values: Path) -> list[dict]:
-    r = helm("template", release, str(chart), "--namespace", namespace, "-f", str(values))
+def template(chart: Path, release: str, namespace: str, values: Path | None = None, *args: str) -> list[dict]:
+    extra = ["-f", str(values)] if values is not None else []
+    r = helm("template", release, str(chart), "--namespace", namespace, *extra, *args)
     assert r.returncode == 0, r.stderr
     return [d for d in yaml.safe_load_all(r.stdout) if d is not None]
 
@@ -63,8 +67,8 @@ def lint(chart: Path, *values: Path) -> None:
 
 
 def assert_same_objects(got: list[dict], want: list[dict], env: str) -> None:
-    g = collections.Counter((key(o), typed(o)) for o in got)
-    w = collections.Counter((key(o), typed(o)) for o in want)
+    g = collections.Counter((key(o), typed(o)) for o in map(strip_helm_labels, got))
+    w = collections.Counter((key(o), typed(o)) for o in map(strip_helm_labels, want))
     if g != w:
         extra = "\n".join(f"  helm only: {k} {t}" for k, t in g - w)
         missing = "\n".join(f"  kubernetes only: {k} {t}" for k, t in w - g)
@@ -76,11 +80,13 @@ def kubernetes_objects(env: str, ir: IR) -> list[dict]:
     return [d for d in yaml.safe_load_all(text) if d is not None]
 
 
-def assert_chart_is_the_kubernetes_output(irs: dict[str, IR], out: Path, validate: bool = True) -> Path:
+def assert_chart_is_the_kubernetes_output(irs: dict[str, IR], out: Path, validate: bool = True,
+                                          base: str | None = None) -> Path:
     """lint --strict bare and with each values file; template each environment (release =
-    project, namespace = the IR's) and compare with the Kubernetes backend's objects."""
+    project, namespace = the IR's) and compare with the Kubernetes backend's objects; and
+    values.yaml alone is the base environment."""
     project = next(iter(irs.values())).project
-    chart = write_chart(helm_backend.render(irs), out, project)
+    chart = write_chart(helm_backend.render(irs, base=base), out, project)
     lint(chart)
     for env, ir in irs.items():
         values = chart / f"values-{env}.yaml"
@@ -89,6 +95,9 @@ def assert_chart_is_the_kubernetes_output(irs: dict[str, IR], out: Path, validat
         assert_same_objects(got, kubernetes_objects(env, ir), env)
         if validate:
             assert_valid_k8s(got)
+    b = base or next(iter(irs))
+    assert_same_objects(template(chart, project, irs[b].namespace), kubernetes_objects(b, irs[b]), f"{b} (values.yaml)")
+    assert load(chart / f"values-{b}.yaml") in ({}, None)
     return chart
 
 
@@ -103,8 +112,28 @@ def test_shop_chart_is_the_kubernetes_output_of_every_environment(tmp_path):
     assert len(irs) >= 3
     chart = assert_chart_is_the_kubernetes_output(irs, tmp_path)
     meta = load(chart / "Chart.yaml")
-    assert (meta["apiVersion"], meta["name"], meta["version"]) == ("v2", "shop", "0.1.0") and meta["description"]
-    assert json.loads((chart / "values.schema.json").read_text())["$schema"] == "http://json-schema.org/draft-07/schema#"
+    assert (meta["apiVersion"], meta["name"], meta["version"], meta["appVersion"]) == ("v2", "shop", "0.1.0", "0.1.0")
+    assert meta["description"] and (chart / ".helmignore").is_file()
+    schema = json.loads((chart / "values.schema.json").read_text())
+    assert schema["$schema"] == "http://json-schema.org/draft-07/schema#"
+    from jsonschema import Draft7Validator
+
+    Draft7Validator.check_schema(schema)
+    assert not list(Draft7Validator(schema).iter_errors(load(chart / "values.yaml")))
+
+    def leaves(tree: dict, at: tuple = ()):
+        for k, v in tree.items():
+            if isinstance(v, dict) and v:
+                yield from leaves(v, at + (k,))
+            else:
+                yield at + (k,), v
+
+    base_leaves = dict(leaves(load(chart / "values.yaml")))
+    for env in irs:
+        for path, v in leaves(load(chart / f"values-{env}.yaml") or {}):
+            # only differences: a new value, another value, or null to remove one
+            assert path not in base_leaves or base_leaves[path] != v, (env, path)
+            assert v is not None or path in base_leaves or any(path[:i] in base_leaves for i in range(len(path)))
     # Helm users' knobs are values even where every environment agrees
     base = load(chart / "values.yaml")
     for name, app in base["apps"].items():
@@ -112,7 +141,15 @@ def test_shop_chart_is_the_kubernetes_output_of_every_environment(tmp_path):
     text = (chart / "templates" / "api.yaml").read_text()
     assert "replicas: {{ .Values.apps.api.replicas | toJson }}" in text
     assert 'image: {{ include "shop.image" .Values.apps.api.image | toJson }}' in text
-    assert "helm.sh/chart" not in "".join(p.read_text() for p in (chart / "templates").iterdir())
+    # Helm's standard labels on every object and pod template; selectors by the stable ones only
+    for o in template(chart, "shop", "shop", chart / "values-prod.yaml"):
+        labels = o["metadata"]["labels"]
+        assert labels["helm.sh/chart"] == "shop-0.1.0" and labels["app.kubernetes.io/managed-by"] == "Helm"
+        assert labels["app.kubernetes.io/instance"] == "shop" and labels["app.kubernetes.io/version"] == "0.1.0"
+        if o["kind"] in ("Deployment", "StatefulSet"):
+            assert o["spec"]["template"]["metadata"]["labels"]["helm.sh/chart"] == "shop-0.1.0"
+            assert set(o["spec"]["selector"]["matchLabels"]) == {
+                "app.kubernetes.io/name", "app.kubernetes.io/part-of", "app.kubernetes.io/instance"}
 
 
 # ---------------------------------------------------------------------- a small project
@@ -160,29 +197,30 @@ def small(make_project, tmp_path):
 def test_small_project_values_layout(small):
     irs, chart = small
     base, dev, prod = (load(chart / f) for f in ("values.yaml", "values-dev.yaml", "values-prod.yaml"))
-    app = base["apps"]["my-api"]
+    assert list(base) == ["nameOverride", "fullnameOverride", "commonLabels", "commonAnnotations", "apps",
+                          "extraObjects"]
+    app = base["apps"]["myApi"]        # camelCase keys
     # numbers and booleans that are env var values stay strings, everywhere
     assert app["env"] == {"WORKERS": "4", "DEBUG": "true", "RATIO": "1.0", "EMPTY": ""}
-    assert app["image"] == {"repository": "ghcr.io/acme/api", "tag": "1.4.2"}
-    assert type(app["replicas"]) is int and app["args"] == ["--queue", "orders"]
-    # an env var only prod has is set by prod only: nothing leaks from values.yaml into dev
-    assert prod["apps"]["my-api"]["env"] == {"LOG_LEVEL": "warn"} and "LOG_LEVEL" not in app["env"]
-    # the Service and Ingress exist in prod only: a flag each, off by default
-    assert app["service"]["enabled"] is False and app["ingress"]["enabled"] is False
-    assert prod["apps"]["my-api"]["service"] == {"enabled": True}
-    assert prod["apps"]["my-api"]["ingress"] == {"enabled": True}
+    assert app["image"] == {"repository": "ghcr.io/acme/api", "tag": "1.4.2", "digest": ""}
+    assert type(app["replicas"]) is int and app["args"] == ["--queue", "orders"] and app["enabled"] is True
+    # values.yaml is dev (the first environment), complete: the Service and Ingress prod adds are off
+    assert app["service"] == {"enabled": False}
+    assert app["ingress"] == {"enabled": False, "host": "api.example.com", "tls": False}
+    assert prod["apps"]["myApi"]["service"] == {"enabled": True}
+    assert prod["apps"]["myApi"]["ingress"] == {"enabled": True}
+    # an env var only prod has is set by prod only
+    assert prod["apps"]["myApi"]["env"] == {"LOG_LEVEL": "warn"} and "LOG_LEVEL" not in app["env"]
     # a list that differs is replaced whole; maps override key by key
-    assert prod["apps"]["my-api"]["args"] == ["--queue", "orders", "--concurrency", "8"]
-    assert prod["apps"]["my-api"]["resources"]["requests"] == {"cpu": "1", "memory": "1Gi"}
-    assert prod["apps"]["my-api"]["resources"]["limits"]["memory"] == "2Gi"
+    assert prod["apps"]["myApi"]["args"] == ["--queue", "orders", "--concurrency", "8"]
+    assert prod["apps"]["myApi"]["resources"]["requests"] == {"cpu": "1", "memory": "1Gi"}
+    assert prod["apps"]["myApi"]["resources"]["limits"]["memory"] == "2Gi"
     assert app["resources"]["requests"] == {"cpu": "100m", "memory": "128Mi"}
-    # values files hold only what differs from values.yaml; on a tie the first environment's
-    # value is the default, so with two environments values-dev.yaml is empty
-    assert "image" not in prod["apps"]["my-api"] and dev == {}
-    assert base["commonLabels"] == {"skyspec.dev/env": "dev"} and prod["commonLabels"] == {"skyspec.dev/env": "prod"}
+    # values files hold only what differs from values.yaml: the base's own file is empty
+    assert "image" not in prod["apps"]["myApi"] and dev == {}
+    assert app["labels"] == {"skyspec.dev/env": "dev"} and prod["apps"]["myApi"]["labels"] == {"skyspec.dev/env": "prod"}
     text = (chart / "templates" / "my-api.yaml").read_text()
-    assert 'index .Values.apps "my-api"' in text          # a name with a dash is read with index
-    assert '{{- if index .Values.apps "my-api" "ingress" "enabled" }}' in text
+    assert "{{- if .Values.apps.myApi.ingress.enabled }}" in text
 
 
 def test_small_project_renders_strings_as_strings(small):
@@ -205,24 +243,31 @@ def test_values_schema_rejects_typos_and_wrong_types(small, tmp_path):
         return p
 
     bad = {
-        "apps: {my-api: {replica: 3}}\n": "replica",                      # a typo'd key
-        "apps: {my-api: {replicas: \"3\"}}\n": "replicas",                # a string for an integer
-        "apps: {my-api: {env: {WORKERS: 8}}}\n": "WORKERS",               # an int for an env var value
-        "apps: {my-api: {env: {WORKER: \"8\"}}}\n": "WORKER",             # an env var the chart does not set
-        "apps: {my-api: {resources: {requests: {cpu: 256MB}}}}\n": "cpu",  # not a quantity
+        "apps: {myApi: {replica: 3}}\n": "replica",                      # a typo'd key
+        "apps: {myApi: {replicsa: 3}}\n": "replicsa",
+        "apps: {myApi: {replicas: \"3\"}}\n": "replicas",                # a string for an integer
+        "apps: {myApi: {env: {WORKERS: 8}}}\n": "WORKERS",               # an int for an env var value
+        "apps: {myApi: {env: {NEW: 8}}}\n": "NEW",                       # ... also for a var a user adds
+        "apps: {myApi: {labels: {team: 1}}}\n": "team",                  # label values are strings
+        "apps: {myApi: {resources: {requests: {cpu: 256MB}}}}\n": "cpu",  # not a quantity
+        "apps: {myApi: {image: {tga: x}}}\n": "tga",
+        "apps: {myApi: {ingress: {tls: yes please}}}\n": "tls",
         "commonLabel: {team: x}\n": "commonLabel",
+        "extraObjects: [{kind: ConfigMap}]\n": "apiVersion",
     }
     for text, word in bad.items():
         r = helm("lint", "--strict", str(chart), "-f", str(chart / "values-prod.yaml"), "-f", str(values(text)))
         assert r.returncode != 0 and word in r.stdout + r.stderr, text
-    # a well-formed override passes and is used
-    ok = values("apps: {my-api: {replicas: 7, image: {tag: \"2.0.0\"}, env: {WORKERS: \"16\"}}}\n")
+    # a well-formed override passes and is used; env vars and labels may be added
+    ok = values("apps: {myApi: {replicas: 7, image: {tag: \"2.0.0\"}, env: {WORKERS: \"16\", WORKER: \"8\"}, "
+                "labels: {team: core}}}\n")
     lint(chart, chart / "values-prod.yaml", ok)
     r = helm("template", "demo", str(chart), "--namespace", "demo", "-f", str(chart / "values-prod.yaml"), "-f", str(ok))
     d = next(o for o in yaml.safe_load_all(r.stdout) if o and o["kind"] == "Deployment")
     c = d["spec"]["template"]["spec"]["containers"][0]
     assert d["spec"]["replicas"] == 7 and c["image"] == "ghcr.io/acme/api:2.0.0"
-    assert {"name": "WORKERS", "value": "16"} in c["env"]
+    assert {"name": "WORKERS", "value": "16"} in c["env"] and c["env"][-1] == {"name": "WORKER", "value": "8"}
+    assert d["metadata"]["labels"]["team"] == d["spec"]["template"]["metadata"]["labels"]["team"] == "core"
 
 
 def test_render_is_deterministic(make_project):
@@ -359,21 +404,22 @@ def test_many_kinds_three_environments(make_project, tmp_path):
     assert [ir.namespace for ir in irs.values()] == ["sink", "sink", "sink-prod"]
     chart = assert_chart_is_the_kubernetes_output(irs, tmp_path / "out")
     base, prod = load(chart / "values.yaml"), load(chart / "values-prod.yaml")
-    api = base["apps"]["my-api"]
-    # storage sizes, per claim; the namespace, since it differs; labels added in prod only
+    api = base["apps"]["myApi"]
+    # storage sizes, per claim; labels the overlays add to every app; the namespace is the release's
     assert base["apps"]["db"]["storage"] == {"data": "1Gi", "wal": "1Gi"}
     assert prod["apps"]["db"]["storage"] == {"data": "100Gi", "wal": "10Gi"}
-    assert (base["namespace"], prod["namespace"]) == ("sink", "sink-prod")
-    assert "tier2" not in base["commonLabels"] and prod["commonLabels"]["tier2"] == "gold"
+    assert "namespace" not in base and "tier2" not in base["commonLabels"] and prod["commonLabels"]["tier2"] == "gold"
+    assert base["commonAnnotations"] == {"debug": "yes"} and prod["commonAnnotations"] == {"debug": None}
     # sidecar and init containers by name; one present in prod only has a flag
-    assert api["containers"]["proxy"]["image"] == {"repository": "envoyproxy/envoy", "tag": "v1.31.0"}
-    assert api["containers"]["log"]["enabled"] is False and prod["apps"]["my-api"]["containers"]["log"] == {"enabled": True}
+    assert api["containers"]["proxy"]["image"] == {"repository": "envoyproxy/envoy", "tag": "v1.31.0", "digest": ""}
+    assert api["containers"]["log"]["enabled"] is False and prod["apps"]["myApi"]["containers"]["log"] == {"enabled": True}
     assert api["initContainers"]["migrate"]["image"]["tag"] == "1.0.0"
     # the canary Deployment (prod only) shares the main container's values but its image and replicas
-    canary = api["deployment-my-api-canary"]
+    canary = api["deploymentCanary"]
     assert canary["enabled"] is False and set(canary) == {"enabled", "replicas", "containers"}
-    assert canary["containers"] == {"my-api": {"image": {"repository": "ghcr.io/acme/api", "tag": "1.1.0"}}}
-    assert api["horizontalPodAutoscaler"] == {"enabled": False}
+    assert canary["containers"] == {"myApi": {"image": {"repository": "ghcr.io/acme/api", "tag": "1.1.0", "digest": ""}}}
+    assert api["autoscaling"] == {"enabled": False, "minReplicas": 10, "maxReplicas": 20,
+                                  "targetCPUUtilizationPercentage": 70}
     # template syntax in the specs' data stays data
     assert api["env"]["TMPL"] == "{{ not a template }}"
     assert '"{{ "{{" }} not a template }}"' not in (chart / "templates" / "my-api.yaml").read_text()

@@ -306,7 +306,7 @@ def test_raw_persistent_volume_claims_count_as_storage(build):
 
 
 def test_resource_quota_is_the_same_in_helm_and_kustomize(make_project, cli, tmp_path):
-    from validators import helm, kubectl
+    from validators import helm, kubectl, strip_helm_labels
 
     make_project(APPS, PROJECT.replace("dev: {{}}", "dev: {{quota: {{cpu: '1'}}}}").format(quota="{cpu: '4', pods: 9}"))
     out = tmp_path / "out"
@@ -316,8 +316,9 @@ def test_resource_quota_is_the_same_in_helm_and_kustomize(make_project, cli, tmp
         want = yaml.safe_load((out / env / "kubernetes" / "resourcequota.demo-quota.yaml").read_text())
         k = kubectl("kustomize", str(out / "kustomize" / "overlays" / env))
         assert k.returncode == 0, k.stderr
-        h = helm("template", "demo", str(out / "helm" / "demo"), "-f", str(out / "helm" / "demo" / f"values-{env}.yaml"))
+        h = helm("template", "demo", str(out / "helm" / "demo"), "-n", "demo",
+                 "-f", str(out / "helm" / "demo" / f"values-{env}.yaml"))
         assert h.returncode == 0, h.stderr
         for text in (k.stdout, h.stdout):
-            got = [d for d in yaml.safe_load_all(text) if d and d["kind"] == "ResourceQuota"]
-            assert got == [want], env
+            got = [strip_helm_labels(d) for d in yaml.safe_load_all(text) if d and d["kind"] == "ResourceQuota"]
+            assert got == [strip_helm_labels(want)], env

@@ -108,6 +108,27 @@ def helm(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     return run_tool([_tool("helm"), *args], cwd)
 
 
+# The labels the Helm chart adds to skyspec's Kubernetes objects (docs/helm.md, "Parity"): Helm's
+# standard labels, and managed-by (Helm there, skyspec here).
+HELM_LABELS = ("helm.sh/chart", "app.kubernetes.io/instance", "app.kubernetes.io/version",
+               "app.kubernetes.io/managed-by")
+
+
+def strip_helm_labels(obj):
+    """An object without the labels the Helm chart adds (and without the Kubernetes backend's
+    managed-by), so that `helm template` output compares with the Kubernetes output: the chart
+    renders the same objects plus Helm's standard labels (selectors: plus the instance)."""
+    if isinstance(obj, dict):
+        out = {k: strip_helm_labels(v) for k, v in obj.items() if k not in HELM_LABELS}
+        meta = out.get("metadata")
+        if isinstance(meta, dict) and meta.get("labels") == {}:
+            del meta["labels"]
+        return out
+    if isinstance(obj, list):
+        return [strip_helm_labels(x) for x in obj]
+    return obj
+
+
 def kubectl(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     return run_tool([_tool("kubectl"), *args], cwd)
 

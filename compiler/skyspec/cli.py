@@ -23,6 +23,18 @@ from .paths import shown_path
 DIAG_FORMATS = click.Choice(["text", "json", "sarif"])
 
 
+def _chart_version(ctx, param, value: str | None) -> str | None:
+    """--chart-version: SemVer 2, as Helm requires of a chart's version."""
+    import re
+
+    from .schema.project import SEMVER
+
+    if value is not None and not re.match(SEMVER, value):
+        raise click.BadParameter(f"{value!r} is not a SemVer 2 version (e.g. 1.4.0, 2.0.0-rc.1)",
+                                 param_hint="--chart-version")
+    return value
+
+
 def _split_formats(values: Sequence[str]) -> list[str]:
     from .pipeline import FORMATS
 
@@ -103,8 +115,10 @@ def main() -> None:
               help="Write nothing: exit 1, listing each file that differs, is missing or is extra, unless the "
                    "output folder holds what the specs compile to (for CI and the pre-commit hook).")
 @click.option("--diagnostics-format", "dfmt", type=DIAG_FORMATS, default="text", show_default=True)
+@click.option("--chart-version", callback=_chart_version, metavar="SEMVER",
+              help="The Helm chart's version (default: the project's `chart: {version}`, else 0.1.0).")
 @allow_python_option
-def build(directory: Path, envs, formats, out, sets, check_only, dfmt, allow_python) -> None:
+def build(directory: Path, envs, formats, out, sets, check_only, dfmt, chart_version, allow_python) -> None:
     """Compile the project in DIRECTORY and write the outputs.
 
     With --env, only those environments' files are replaced (`<env>/`, `<env>.<target>/`,
@@ -133,7 +147,11 @@ def build(directory: Path, envs, formats, out, sets, check_only, dfmt, allow_pyt
     if session.diags.has_errors or proj is None:
         emit_diags(session, dfmt)
         sys.exit(1)
+    chart = dict(proj.data.get("chart") or {})
+    if chart_version:
+        chart["version"] = chart_version
     files = render(compiled, wanted, session.diags, base=proj.base, project=proj, only=envs or None,
+                   options={"helm": {"chart": chart}},
                    every_format=not fmts)
     target = out if out is not None else proj.root / "out"
     if check_only:

@@ -8,6 +8,11 @@ from __future__ import annotations
 
 from .fields import BASE_URL, DNS1123_LABEL, DRAFT, NAME, QTY, STR_MAP
 
+# SemVer 2 (https://semver.org), which Helm requires of a chart's version
+SEMVER = (r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)"
+          r"(-(0|[1-9][0-9]*|[0-9]*[A-Za-z-][0-9A-Za-z-]*)(\.(0|[1-9][0-9]*|[0-9]*[A-Za-z-][0-9A-Za-z-]*))*)?"
+          r"(\+[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$")
+
 QUOTA = {
     "type": "object", "additionalProperties": False,
     "description": "Limits on the sum over workloads of requests x replicas (and of storage): over quota is an "
@@ -118,6 +123,20 @@ def project_schema() -> dict:
                      "properties": {"cpu": QTY, "memory": QTY}},
             "outputs": {"type": "array", "uniqueItems": True,
                         "items": {"enum": ["kubernetes", "compose", "helm", "kustomize"]}},
+            "chart": {"type": "object", "additionalProperties": False,
+                      "description": "The Helm chart's Chart.yaml (docs/helm.md): its `version` (default 0.1.0; "
+                                     "`skyspec build --chart-version` overrides it) and `app_version`, the "
+                                     "`appVersion` and `app.kubernetes.io/version` label of every object "
+                                     "(default: the chart's version).",
+                      "properties": {
+                          "version": {"type": "string", "pattern": SEMVER,
+                                      "description": "The chart's version: SemVer 2, as Helm requires.",
+                                      "examples": ["1.4.0", "2.0.0-rc.1"]},
+                          "app_version": {"type": "string", "minLength": 1, "maxLength": 63,
+                                          "pattern": "^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$",
+                                          "description": "The version of what the chart deploys, a label "
+                                                         "value (quote it in YAML: `'2024.06'`).",
+                                          "examples": ["1.4.2"]}}},
             "base": {"type": "string", "pattern": DNS1123_LABEL,
                      "description": "The environment the Helm chart's values.yaml and the Kustomize base "
                                     "describe; the other environments are differences from it. Default: the "

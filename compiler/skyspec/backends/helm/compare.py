@@ -11,8 +11,9 @@ from typing import Any
 
 
 def canon(v: Any) -> str:
-    """A type-exact fingerprint: 1, 1.0, True and "1" all differ."""
-    return json.dumps(v, sort_keys=True, ensure_ascii=False, allow_nan=True)
+    """A type-exact fingerprint: 1, 1.0, True and "1" all differ (objects of other types, the
+    release's marks, by their repr)."""
+    return json.dumps(v, sort_keys=True, ensure_ascii=False, allow_nan=True, default=lambda x: f"\0{x!r}")
 
 
 def same(a: Any, b: Any) -> bool:
@@ -72,15 +73,23 @@ def merge_orders(seqs: list[list]) -> list | None:
     return out
 
 
+def _text(n: Any) -> str | None:
+    """A name: a string, or an object standing for one (its ``base``)."""
+    if type(n) is str:
+        return n
+    b = getattr(n, "base", None)
+    return b if type(b) is str else None
+
+
 def ident(item: Any) -> str | None:
     """The name of a list item: its `name`, else its `metadata.name`, else None."""
     if type(item) is dict:
-        n = item.get("name")
-        if type(n) is str:
+        n = _text(item.get("name"))
+        if n is not None:
             return n
         m = item.get("metadata")
-        if type(m) is dict and type(m.get("name")) is str:
-            return m["name"]
+        if type(m) is dict and _text(m.get("name")) is not None:
+            return _text(m["name"])
     return None
 
 

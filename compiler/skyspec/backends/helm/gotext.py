@@ -1,9 +1,10 @@
 """The template writer of the Helm backend: prints a template tree (nodes.py) as Go template
-text -- literals as YAML with `{{` escaped, references as `{{ .Values... | toJson }}` (maps and
-lists as `toYaml | nindent` when every YAML reader reads them back unchanged, images through
-the chart's image helper), names that are not Go identifiers through `index`, conditions as
-`{{- if ... }}` blocks -- and the chart's `_helpers.tpl`. It reads the values layout (paths,
-values.yaml) to phrase each reference; it must not decide what is a value or change the values.
+text -- literals as YAML with `{{` escaped, the release's marks as `fullname` includes and
+`.Release` fields, references as `{{ .Values... | toJson }}` (maps and lists as `toYaml |
+nindent` when every YAML reader reads them back unchanged; images, names and env var values
+through the chart's helpers), names that are not Go identifiers through `index`, conditions as
+`{{- if ... }}` blocks. It reads the values layout (paths, values.yaml) to phrase each
+reference; it must not decide what is a value or change the values.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ import re
 from typing import Any
 
 from ...yamlemit import dump
-from .nodes import Lit, Map, Ref, Seq, has_keep_block, keep_block
+from .nodes import Lit, Map, Raw, Ref, Seq, Tpl, has_keep_block, keep_block
+from .release import NAMESPACE, RELEASE, Name
 from .values import Loc
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
@@ -21,28 +23,16 @@ _SIMPLE_NUMBER = re.compile(r"[0-9]+(\.[0-9]+)?\Z")
 
 _KEYS: dict[str, str] = {}   # rendered mapping keys
 
-_HELPERS = """\
-{{/* An image reference from {repository, tag, digest}: repository[:tag][@digest]. */}}
-{{- define "CHART.image" -}}
-{{- .repository -}}
-{{- with index . "tag" }}:{{ . }}{{ end -}}
-{{- with index . "digest" }}@{{ . }}{{ end -}}
-{{- end -}}
-"""
-
-
-def helpers(chart: str) -> str:
-    """templates/_helpers.tpl: the ``<chart>.image`` template."""
-    return _HELPERS.replace("CHART", chart)
-
-
 class Writer:
     """Template text for one chart, whose values are ``locs`` and values.yaml is ``base``."""
 
-    def __init__(self, name: str, locs: dict[tuple, Loc], base: dict):
+    def __init__(self, name: str, locs: dict[tuple, Loc], base: dict, known: dict[tuple, set],
+                 services: bool):
         self.name = name
         self.locs = locs
         self.base = base
+        self.known = known          # env map path -> the var names the chart sets in it
+        self.services = services    # whether env var values go through the env helper
 
     def expr(self, path: tuple, index: int | None = None, safe: bool = False) -> tuple[str, bool]:
         """A Go template expression reading ``path`` from .Values, and whether it is a
@@ -80,8 +70,12 @@ class Writer:
             if not self.locs[cond[1]].optional:
                 return None
             return f"hasKey {self.arg(cond[1][:-1], safe=True)} {_q(cond[1][-1])}"
+        if kind == "haskey":
+            return f"hasKey {self.arg(cond[1][:-1], safe=True)} {_q(cond[1][-1])}"
         if kind in ("flag", "nonempty"):
-            return self.expr(cond[1])[0]
+            return self.expr(cond[1], safe=True)[0]
+        if kind == "tplnonempty":
+            return f'ne ({self.parts(cond[1].parts)}) "{{}}"'
         parts = [self.cond_text(x) for x in cond[1]]
         if any(p is None for p in parts):
             return None
@@ -94,11 +88,56 @@ class Writer:
         safe = not loc.optional and not loc.in_base
         if r.form == "image":
             return f'{{{{ include "{self.name}.image" {self.arg(r.path, safe)} | toJson }}}}'
+        if r.form == "name":
+            return f'{{{{ include "{self.name}.fullname" (list $ {self.arg(r.path, safe)}) | quote }}}}'
+        if r.form == "env":
+            return f"{{{{ {self.env_value(_q(r.path[-1]), self.arg(r.path, safe))} | toJson }}}}"
         text = self.expr(r.path, r.index, safe)[0]
         vals = list(loc.vals.values())
         if r.index is None and all(type(v) in (dict, list) for v in vals) and all(_yaml_safe(v) for v in vals):
             return f"{{{{- {text} | toYaml | nindent {indent} }}}}"
         return f"{{{{ {text} | toJson }}}}"
+
+    def env_value(self, name: str, value: str) -> str:
+        """An env var's value (Go expressions for its name and value): Service names follow the
+        release."""
+        if self.services:
+            return f'include "{self.name}.env" (list $ {name} {value})'
+        return f"{value} | toString"
+
+    def parts(self, parts: list) -> str:
+        """The text of a helper call (see nodes.Tpl)."""
+        out = []
+        for p in parts:
+            if type(p) is str:
+                out.append(p)
+            elif p[0] == "arg":
+                out.append(self.arg(p[1], safe=True))
+            elif p[0] == "expr":
+                out.append(self.expr(p[1], safe=True)[0])
+            elif p[0] == "value":
+                out.append(self.go_value(p[1]))
+            elif p[0] == "known":
+                out.append("(list" + "".join(" " + _q(n) for n in sorted(self.known.get(p[1], ()))) + ")")
+            elif p[0] == "envvalue":
+                out.append(self.env_value(p[1], p[2]))
+        return "".join(out)
+
+    def go_value(self, v: Any) -> str:
+        """A Go template operand for a literal string or a release mark."""
+        if v is NAMESPACE or v is RELEASE:
+            return repr(v)
+        if type(v) is Name:
+            return f'(include "{self.name}.fullname" (list $ {_q(v.base)}))'
+        return _q(v)
+
+    def scalar(self, v: Any) -> str:
+        """A literal scalar as YAML text (a release mark as the action printing it)."""
+        if type(v) is Name:
+            return f'{{{{ include "{self.name}.fullname" (list $ {_q(v.base)}) | quote }}}}'
+        if v is NAMESPACE or v is RELEASE:
+            return f"{{{{ {v!r} | quote }}}}"
+        return _lit_scalar(v)
 
     def wrap(self, cond, lines: list[str], ind: str) -> list[str]:
         text = self.cond_text(cond) if cond is not None else None
@@ -123,9 +162,11 @@ class Writer:
             v = n.value
             if type(v) in (dict, list) and v and not has_keep_block(v):
                 return [f"{ind}{kt}:"] + _lit_lines(v, ind + "  " if type(v) is dict else ind)
-            return [f"{ind}{kt}: {_lit_scalar(v)}"]
+            return [f"{ind}{kt}: {self.scalar(v)}"]
         if t is Ref:
             return [f"{ind}{kt}: {self.ref_text(n, len(ind) + 2)}"]
+        if t is Tpl:
+            return [f"{ind}{kt}: {{{{ {self.parts(n.parts)} }}}}"]
         if t is Map:
             return [f"{ind}{kt}:"] + self.map_lines(n, ind + "  ")
         return [f"{ind}{kt}:"] + self.seq_lines(n, ind)
@@ -143,7 +184,11 @@ class Writer:
             if type(v) in (dict, list) and v and not has_keep_block(v):
                 sub = _lit_lines(v, ind + "  ")
             else:
-                return [f"{ind}- {_lit_scalar(v)}"]
+                return [f"{ind}- {self.scalar(v)}"]
+        elif t is Raw:
+            return [ind + self.parts(line) for line in n.lines]
+        elif t is Tpl:
+            return [f"{ind}- {{{{ {self.parts(n.parts)} }}}}"]
         elif t is Ref:
             text = self.ref_text(n, len(ind) + 2)
             return [f"{ind}-{text}" if text.startswith("{{-") else f"{ind}- {text}"]

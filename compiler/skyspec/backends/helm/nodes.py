@@ -1,13 +1,16 @@
 """The template tree of the Helm backend: what a template says at each place of an object --
-a literal (`Lit`), a reference to a values path (`Ref`), or a map or list of such places, each
-entry optionally behind a condition. The builder (templates.py) makes these trees and the
-writer (gotext.py) prints them; this module only defines them and folds all-literal maps and
-lists into one literal. It must not decide what is a value nor produce template text.
+a literal (`Lit`, which may be a release mark: a name, the namespace), a reference to a values
+path (`Ref`), a call of a helper (`Tpl`), or a map or list of such places, each entry
+optionally behind a condition. The builder (templates.py) makes these trees and the writer
+(gotext.py) prints them; this module only defines them and folds all-literal maps and lists
+into one literal. It must not decide what is a value nor produce template text.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from .release import has_mark, is_mark
 
 
 class Lit:
@@ -27,6 +30,24 @@ class Ref:
         self.path = path
         self.index = index
         self.form = form
+
+
+class Tpl:
+    """A helper's output, written as it is: ``parts`` are text and ("arg", values path) /
+    ("expr", values path) to phrase as an argument or a plain expression."""
+    __slots__ = ("parts",)
+
+    def __init__(self, parts: list):
+        self.parts = parts
+
+
+class Raw:
+    """Lines of template text at an item's indentation (a `range` over a map): each line a list
+    of parts as in :class:`Tpl`."""
+    __slots__ = ("lines",)
+
+    def __init__(self, lines: list):
+        self.lines = lines
 
 
 class Map:
@@ -49,12 +70,28 @@ def keep_block(s: Any) -> bool:
     return type(s) is str and s.endswith("\n\n")
 
 
+def special(s: Any) -> bool:
+    """A scalar a literal block cannot carry: a `|+` block string or a release mark."""
+    return keep_block(s) or is_mark(s)
+
+
 def has_keep_block(v: Any) -> bool:
+    """Whether ``v`` holds a scalar a literal block cannot carry (see :func:`special`)."""
     if type(v) is dict:
         return any(has_keep_block(x) for x in v.values())
     if type(v) is list:
         return any(has_keep_block(x) for x in v)
-    return keep_block(v)
+    return special(v)
+
+
+def lit(v: Any):
+    """A literal node for ``v``: maps and lists holding a release mark become structures, so
+    that no literal block holds one."""
+    if type(v) is dict and has_mark(v):
+        return Map([(k, lit(x), None) for k, x in v.items()])
+    if type(v) is list and has_mark(v):
+        return Seq([(lit(x), None) for x in v])
+    return Lit(v)
 
 
 def collapse_map(entries: list):

@@ -1,7 +1,9 @@
 """The objects a Helm chart describes: the Kubernetes backend's files of every environment,
-each object matched across the environments it exists in by (file, kind, name, repeat), and
-each file's objects in one order merged from the environments' orders. It reads the IRs only
-through :func:`skyspec.backends.kubernetes.files` and must not decide values or templates.
+each object matched across the environments it exists in by (file, kind, name, repeat), with
+the places that follow the release marked (release.py), and each file's objects in one order
+merged from the environments' orders. It reads the IRs only through
+:func:`skyspec.backends.kubernetes.files` (and their Secrets, for the release's scope) and must
+not decide values or templates.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from dataclasses import dataclass
 from ...ir.model import IR
 from .. import kubernetes
 from .compare import merge_keys
+from .release import Scope, mark
 
 
 @dataclass
@@ -26,12 +29,16 @@ class Obj:
     node: tuple = ()     # values node of the object itself
 
 
-def collect(irs: dict[str, IR]) -> tuple[dict[tuple, Obj], dict[str, list[tuple]]]:
-    """(object id -> object, file name -> its object ids in order), files sorted by name."""
+def collect(irs: dict[str, IR]) -> tuple[dict[tuple, Obj], dict[str, list[tuple]], Scope]:
+    """(object id -> object, file name -> its object ids in order, the release's scope), files
+    sorted by name."""
     objects: dict[tuple, Obj] = {}
     orders: dict[str, list[list]] = {}
+    files = {env: kubernetes.files(ir) for env, ir in irs.items()}
+    project = next(iter(irs.values())).project
+    scope = Scope(project, {e: [o for objs in f.values() for o in objs] for e, f in files.items()}, irs)
     for env, ir in irs.items():
-        for fname, objs in kubernetes.files(ir).items():
+        for fname, objs in files[env].items():
             seen: dict[tuple, int] = {}
             oids = []
             for o in objs:
@@ -43,8 +50,8 @@ def collect(irs: dict[str, IR]) -> tuple[dict[tuple, Obj], dict[str, list[tuple]
                 if obj is None:
                     wl = fname[:-5] if fname.endswith(".yaml") else fname
                     obj = objects[oid] = Obj(oid, fname, wl, kind, name, {}, [])
-                obj.vals[env] = o
+                obj.vals[env] = mark(o, scope, ir.namespace)
                 obj.envs.append(env)
             orders.setdefault(fname, []).append(oids)
     by_file = {fname: merge_keys(orders[fname]) for fname in sorted(orders)}
-    return objects, by_file
+    return objects, by_file, scope

@@ -1,9 +1,10 @@
 """values.schema.json of the Helm chart (JSON Schema draft 7): every map closed
-(``additionalProperties: false``) and every value typed -- integers >= 0 for replicas, strings
-for images, env values and labels, Kubernetes quantities for resources and storage, booleans
-for flags, and for other values the JSON types seen in the environments -- so that a typo'd key
-or a wrong type fails ``helm lint --strict``. It reads the finished values layout; it must not
-change the values nor look at templates or objects.
+(``additionalProperties: false``) but the ones users add keys to (env vars, labels,
+annotations: strings), and every value typed -- integers >= 0 for replicas, strings for
+images, env values and labels, Kubernetes quantities for resources and storage, booleans for
+flags, objects for extraObjects, and for other values the JSON types seen in the environments
+-- so that a typo'd key or a wrong type fails ``helm lint --strict``. It reads the finished
+values layout; it must not change the values nor look at templates or objects.
 """
 
 from __future__ import annotations
@@ -22,18 +23,22 @@ QUANTITY = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+|[numkMGTPE]|[KMG
 _STRING = {"type": "string"}
 _QUANTITY_SCHEMA = {"type": "string", "pattern": QUANTITY}
 _RESOURCE_LIST = {"type": "object", "additionalProperties": _QUANTITY_SCHEMA}
+_STRING_MAP = {"type": "object", "additionalProperties": _STRING}
 # the schemas of the values a Loc names by ``schema`` ("hosts" is built from the values)
 SCHEMAS: dict[str, dict] = {
     "replicas": {"type": "integer", "minimum": 0},
     "image": {"type": "object",
               "properties": {"repository": {"type": "string", "minLength": 1}, "tag": _STRING,
-                             "digest": _STRING},
+                             "digest": _STRING, "pinnedDigests": _STRING_MAP},
               "required": ["repository"], "additionalProperties": False},
     "resources": {"type": "object", "properties": {"limits": _RESOURCE_LIST, "requests": _RESOURCE_LIST},
                   "additionalProperties": False},
     "quantity": _QUANTITY_SCHEMA,
     "string": _STRING,
     "flag": {"type": "boolean"},
+    "strmap": _STRING_MAP,
+    "percent": {"type": "integer", "minimum": 1},
+    "objects": {"type": "array", "items": {"type": "object", "required": ["apiVersion", "kind"]}},
 }
 
 
@@ -45,17 +50,22 @@ def values_schema(name: str, values: Values) -> dict:
             if loc.keep_parent:
                 put(tree, loc.path[:-1], {}, keep=True)
             put(tree, loc.path, loc)
-    out = _schema_node(ordered(tree, values.rank), values.base)
+    for path in values.open:
+        put(tree, path, {}, keep=True)
+    out = _schema_node(ordered(tree, values.rank), values.base, values.open)
     return {"$schema": SCHEMA_DRAFT, "title": f"values of the {name} chart", **out}
 
 
-def _schema_node(node, base) -> dict:
+def _schema_node(node, base, open_maps: dict, at: tuple = ()) -> dict:
     if isinstance(node, Loc):
         return _leaf_schema(node)
     base = base if type(base) is dict else {}
-    props = {k: _schema_node(v, base.get(k)) for k, v in node.items()}
-    required = [k for k, v in node.items() if k in base and not (isinstance(v, Loc) and v.nullable)]
-    out: dict = {"type": "object", "properties": props, "additionalProperties": False}
+    props = {k: _schema_node(v, base.get(k), open_maps, at + (k,)) for k, v in node.items()}
+    # a key users may remove (an env var: null) is never required
+    required = [] if at in open_maps else [k for k, v in node.items()
+                                            if k in base and not (isinstance(v, Loc) and (v.nullable or v.optional))]
+    extra = SCHEMAS[open_maps[at]] if at in open_maps else False
+    out: dict = {"type": "object", "properties": props, "additionalProperties": extra}
     if required:
         out["required"] = required
     return out

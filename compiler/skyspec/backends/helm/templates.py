@@ -1,10 +1,10 @@
 """The template builder of the Helm backend: each Kubernetes object, compared place by place
 across the environments it exists in, becomes a template tree (nodes.py) -- literal where it is
 equal everywhere, a reference to a values path where it differs or where Helm users expect a
-knob (images, replicas, resources, env var values, labels, hosts, storage), behind a condition
-where it exists in some environments only. It registers each value with the values layout
-(values.py); it must not print template text, compute the values files, or read anything but
-the objects.
+knob (knobs.py: images, replicas, resources, env vars, labels, hosts, TLS, autoscaling,
+storage), behind a condition where it exists in some environments only. It registers each
+value with the values layout (values.py); it must not print template text, compute the values
+files, or read anything but the objects.
 """
 
 from __future__ import annotations
@@ -12,19 +12,19 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from .compare import all_same, idents, merge_keys, merge_orders
-from .nodes import Lit, Map, Ref, Seq, collapse_map, collapse_seq, keep_block
+from ...ir.model import IR
+from .compare import all_same, canon, idents, merge_keys, merge_orders
+from .knobs import Knobs
+from .meta import Meta
+from .nodes import Ref, Seq, collapse_map, collapse_seq, lit
 from .objects import Obj
-from .values import Values
+from .release import MARKS, NAME_LABEL, Name, has_mark, plain
+from .values import Values, camel
 
 
 def _container_like(lst: Any) -> bool:
     return type(lst) is list and all(type(x) is dict and type(x.get("name")) is str
                                      and type(x.get("image")) is str for x in lst)
-
-
-def _plain_env(item: Any) -> bool:
-    return type(item) is dict and set(item) == {"name", "value"} and type(item["value"]) is str
 
 
 def _scalarish(v: Any) -> bool:
@@ -34,33 +34,25 @@ def _scalarish(v: Any) -> bool:
     return type(v) is not dict and v is not None
 
 
-def _split_image(image: str) -> dict:
-    rest, at, digest = image.partition("@")
-    slash = rest.rfind("/")
-    colon = rest.rfind(":")
-    out: dict = {"repository": rest, "tag": "", "digest": digest}
-    if colon > slash:
-        out["repository"], out["tag"] = rest[:colon], rest[colon + 1:]
-    parts = {k: v for k, v in out.items() if v or k == "repository"}
-    joined = parts["repository"] + (":" + parts["tag"] if "tag" in parts else "") + \
-        ("@" + parts["digest"] if "digest" in parts else "")
-    return parts if joined == image and at == ("@" if digest else "") else {"repository": image}
-
-
 # keys under which something may always be a value (images, replicas, labels, hosts, ...)
-_WATCHED = frozenset(("containers", "initContainers", "replicas", "labels", "annotations", "namespace",
-                      "storage", "volumeClaimTemplates", "host", "hosts", "env", "image", "resources"))
+_WATCHED = frozenset(("containers", "initContainers", "replicas", "labels", "annotations",
+                      "storage", "volumeClaimTemplates", "host", "hosts", "env", "image", "resources",
+                      "tls", "metrics", "minReplicas", "maxReplicas"))
+# object paths that are not values paths: `apps.api.topologySpreadConstraints`, not
+# `apps.api.spec.template.spec.topologySpreadConstraints`
+_SKIP = frozenset(("spec", "template", "jobTemplate"))
+_POD_SPECS = frozenset((("spec", "template", "spec"), ("spec", "jobTemplate", "spec", "template", "spec")))
 
 
 def _inert(v: Any) -> bool:
     """Whether a value holds nothing the chart makes a value even when it is equal everywhere
-    (and no string a literal cannot carry): then it is literal as a whole."""
+    (and no scalar a literal cannot carry): then it is literal as a whole."""
     t = type(v)
     if t is dict:
         return not any(k in _WATCHED for k in v) and all(_inert(x) for x in v.values())
     if t is list:
         return all(_inert(x) for x in v)
-    return not keep_block(v)
+    return not (t is str and v.endswith("\n\n") or t in MARKS)
 
 
 @dataclass
@@ -74,10 +66,17 @@ class Ctx:
     alt: tuple | None = None  # the object's own node, when ``anchor`` is shared by objects
 
     def key(self, k: str) -> "Ctx":
-        return Ctx(self.obj, self.envs, self.anchor, self.rel + (k,), self.kpath + (k,), None, self.alt)
+        r = k
+        if k in _SKIP:
+            r = None
+        elif k == "securityContext" and self.kpath in _POD_SPECS:
+            r = "podSecurityContext"
+        rel = self.rel + (r,) if r else self.rel
+        return Ctx(self.obj, self.envs, self.anchor, rel, self.kpath + (k,), None, self.alt)
 
     def named(self, name: str) -> "Ctx":
-        return Ctx(self.obj, self.envs, self.anchor, self.rel + (name,), self.kpath + ((name,),), None, self.alt)
+        return Ctx(self.obj, self.envs, self.anchor, self.rel + (camel(name),), self.kpath + ((name,),), None,
+                   self.alt)
 
     def indexed(self, i: int) -> "Ctx":
         return Ctx(self.obj, self.envs, self.anchor, self.rel + (str(i),), self.kpath + (i,), None, self.alt)
@@ -87,15 +86,27 @@ class Ctx:
         return (self.anchor + rel,) if self.alt is None else (self.anchor + rel, self.alt + rel)
 
 
-class Builder:
+class Builder(Knobs):
     """Builds the template trees of one chart's objects, registering their values in ``values``."""
 
-    def __init__(self, values: Values):
+    def __init__(self, values: Values, meta: Meta, irs: dict[str, IR]):
         self.values = values
+        self.meta = meta
+        self.project = next(iter(irs.values())).project
+        self.namespaces = {e: ir.namespace for e, ir in irs.items()}
+        self.env_maps: dict[tuple, set] = {}   # env map path -> the names the chart sets in it
+        self.carriers: dict[tuple, dict] = {}   # a metadata place -> which label maps it carries
 
     def ref(self, places: tuple, vals: dict, envs, schema: str | None = None, form: str = "value",
             keep_parent: bool = False) -> Ref:
-        """A reference to ``vals`` at the first of ``places`` (values paths) that can hold it."""
+        """A reference to ``vals`` at the first of ``places`` (values paths) that can hold it.
+        Names that follow the release are held as their names in the specs (the template
+        applies the release); other marks, where a value holds them, as they are for a release
+        named like the chart."""
+        if vals and all(type(v) is Name for v in vals.values()):
+            vals, form = {e: v.base for e, v in vals.items()}, "name"
+        elif any(has_mark(v) for v in vals.values()):
+            vals = {e: plain(v, self.project, self.namespaces[e]) for e, v in vals.items()}
         use = self.values.use
         path = None
         for p in places[:-1]:
@@ -117,13 +128,10 @@ class Builder:
     def special(self, c: Ctx, vals: dict, optional: bool = False):
         """(candidate values paths, schema, index) for a leaf that is always a value, or None."""
         o, kp = c.obj, c.kpath
-        if kp == ("spec", "replicas"):
+        if kp == ("spec", "replicas") and o.kind != "HorizontalPodAutoscaler":
             return (o.home + ("replicas",), o.node + ("replicas",)), "replicas", None
-        if kp[-1:] == ("namespace",) and self.values.meta_mode.get(("namespace", "namespace", None)) == "global":
-            ns = self.values.locs.get(("namespace",))
-            if kp == ("metadata", "namespace") or (ns is not None and self.values.compatible(ns, vals, c.envs)
-                                                    and all(e in vals for e in c.envs)):
-                return (("namespace",),), "string", None
+        if o.kind == "HorizontalPodAutoscaler" and kp in (("spec", "minReplicas"), ("spec", "maxReplicas")):
+            return (o.node + (kp[1],),), "replicas", None
         claim = None
         if o.kind == "StatefulSet" and len(kp) == 7 and kp[:2] == ("spec", "volumeClaimTemplates") \
                 and type(kp[2]) is tuple and kp[3:] == ("spec", "resources", "requests", "storage"):
@@ -131,7 +139,8 @@ class Builder:
         if o.kind == "PersistentVolumeClaim" and kp == ("spec", "resources", "requests", "storage"):
             claim = o.name
         if claim is not None:
-            return (o.home + ("storage", claim), o.node + ("storage", claim)), "quantity", None
+            key = camel(claim)
+            return (o.home + ("storage", key), o.node + ("storage", key)), "quantity", None
         if o.kind == "Ingress" and o.oid in self.values.hosts and not optional:
             path, where = self.values.hosts[o.oid]
             if kp in where:
@@ -141,7 +150,7 @@ class Builder:
     def node(self, vals: dict, c: Ctx):
         vs = [vals[e] for e in c.envs]
         if type(vs[0]) in (dict, list) and _inert(vs[0]) and all_same(vs):
-            return Lit(vs[0])     # the same everywhere and nothing in it is always a value
+            return lit(vs[0])     # the same everywhere and nothing in it is always a value
         sp = self.special(c, vals)
         if sp is not None:
             places, schema, index = sp
@@ -154,7 +163,7 @@ class Builder:
         if all(type(v) is list for v in vs):
             return self.list_node(vals, c)
         if all_same(vs):
-            return Lit(vs[0])
+            return lit(vs[0])
         return self.ref(c.places(c.rel), vals, c.envs)
 
     def optional(self, pvals: dict, c: Ctx, cc: Ctx) -> tuple:
@@ -167,10 +176,12 @@ class Builder:
         present = [e for e in c.envs if e in pvals]
         return self.flagged(pvals, c, replace(cc, envs=present), cc.rel)
 
-    def flagged(self, pvals: dict, c: Ctx, sub: Ctx, rel: tuple) -> tuple:
-        """A part present in some of ``c.envs`` only, behind a flag at ``<rel>.enabled``."""
-        flag = self.ref(sub.places(rel + ("enabled",)), {e: e in pvals for e in c.envs}, c.envs, "flag")
-        return self.node(pvals, sub), ("flag", flag.path)
+    def flagged(self, pvals: dict, c: Ctx, sub: Ctx, rel: tuple, flag: tuple | None = None) -> tuple:
+        """A part present in some of ``c.envs`` only, behind a flag at ``<rel>.enabled`` (or
+        at ``flag``)."""
+        vector = {e: e in pvals for e in c.envs}
+        f = self.ref((flag,) if flag else sub.places(rel + ("enabled",)), vector, c.envs, "flag")
+        return self.node(pvals, sub), ("flag", f.path)
 
     def dict_node(self, vals: dict, c: Ctx):
         envs = c.envs
@@ -188,19 +199,37 @@ class Builder:
             if c.role == "container" and k in ("image", "env", "resources"):
                 got = getattr(self, f"_container_{k}")(vals, present, c, cc)
             elif is_meta and k in ("labels", "annotations"):
-                got = self._labels(k, vals, present, c, cc)
+                got = self.metadata_map(k, vals, present, c, cc)
+            elif c.obj.kind == "Ingress" and c.kpath == ("spec",) and k == "tls":
+                got = self.ingress_tls(vals, present, c, cc)
+            elif c.obj.kind == "HorizontalPodAutoscaler" and c.kpath == ("spec",) and k == "metrics":
+                got = self.hpa_metrics(vals, present, c, cc)
             if got is not None:
                 entries.append((k,) + got)
             elif len(present) == len(envs):
                 entries.append((k, self.node({e: vals[e][k] for e in envs}, cc), None))
             else:
                 entries.append((k,) + self.optional({e: vals[e][k] for e in present}, c, cc))
-        if c.role == "container" and "resources" not in keys:
-            got = self._container_resources(vals, [], c, c.key("resources"))
+        if c.role == "container":
+            for k, after in (("env", ("name", "image", "command", "args", "ports", "envFrom")),
+                             ("resources", ("name", "image", "command", "args", "ports", "envFrom", "env"))):
+                if k in keys:
+                    continue
+                got = getattr(self, f"_container_{k}")(vals, [], c, c.key(k))
+                if got is not None:
+                    at = max([i for i, (x, _, _) in enumerate(entries) if x in after], default=len(entries) - 1)
+                    entries.insert(at + 1, (k,) + got)
+        if is_meta:
+            for k in ("labels", "annotations"):
+                if k not in keys:
+                    got = self.metadata_map(k, vals, [], c, c.key(k))
+                    if got is not None:
+                        entries.append((k,) + got)
+        if c.obj.kind == "Ingress" and c.kpath == ("spec",) and "tls" not in keys:
+            got = self.ingress_tls(vals, [], c, c.key("tls"))
             if got is not None:
-                after = max([i for i, (k, _, _) in enumerate(entries)
-                             if k in ("name", "image", "command", "args", "ports", "env")], default=len(entries) - 1)
-                entries.insert(after + 1, ("resources",) + got)
+                at = next((i for i, (x, _, _) in enumerate(entries) if x == "rules"), len(entries))
+                entries.insert(at, ("tls",) + got)
         return collapse_map(entries)
 
     def list_node(self, vals: dict, c: Ctx):
@@ -216,20 +245,54 @@ class Builder:
             got = self.aligned(vals, c, ids)
             if got is not None:
                 return got
+        if c.obj.kind == "NetworkPolicy" and last in ("from", "to"):
+            got = self.peers(vals, c)
+            if got is not None:
+                return got
         if self._positional(c) and len({len(v) for v in ls}) == 1:
             return collapse_seq([(self.node({e: vals[e][i] for e in envs}, c.indexed(i)), None)
                                   for i in range(len(ls[0]))])
         if all_same(ls):
-            return Lit(ls[0])
+            return lit(ls[0])
         return self.ref(c.places(c.rel), vals, envs)
 
     def _positional(self, c: Ctx) -> bool:
-        """Ingress rules and TLS entries are walked by index, to reach their hosts."""
+        """Lists walked by index: Ingress rules and TLS entries (to reach their hosts), a
+        NetworkPolicy's rules (to reach their peers)."""
+        kp = c.kpath
+        if c.obj.kind == "NetworkPolicy":
+            return kp in (("spec", "ingress"), ("spec", "egress"))
         if c.obj.kind != "Ingress" or c.obj.oid not in self.values.hosts:
             return False
-        kp = c.kpath
         return kp in (("spec", "rules"), ("spec", "tls")) or (
             len(kp) == 4 and kp[:2] == ("spec", "tls") and type(kp[2]) is int and kp[3] == "hosts")
+
+    def peers(self, vals: dict, c: Ctx):
+        """A NetworkPolicy's peers, item by item, when the peers some environments lack are the
+        pods of an app absent there: each is behind that app's `enabled`."""
+        envs = c.envs
+        ids = {e: [canon(x) for x in vals[e]] for e in envs}
+        if any(len(set(i)) != len(i) for i in ids.values()):
+            return None
+        order = merge_orders(list(ids.values()))
+        if order is None:
+            return None
+        items = []
+        for key in order:
+            present = [e for e in envs if key in ids[e]]
+            item = vals[present[0]][ids[present[0]].index(key)]
+            if len(present) == len(envs):
+                items.append((lit(item), None))
+                continue
+            sel = item.get("podSelector") if type(item) is dict else None
+            labels = sel.get("matchLabels") if type(sel) is dict else None
+            app = labels.get(NAME_LABEL) if type(labels) is dict else None
+            flag = self.values.app_flags.get(app) if type(app) is str else None
+            loc = self.values.locs.get(flag) if flag else None
+            if loc is None or any(loc.vals.get(e) != (e in present) for e in envs):
+                return None
+            items.append((lit(item), ("flag", flag)))
+        return Seq(items)
 
     def aligned(self, vals: dict, c: Ctx, ids: dict, containers: str | None = None):
         """A list of named items, item by item (an item some environments lack is guarded)."""
@@ -247,86 +310,24 @@ class Builder:
             ivals = {e: vals[e][index[e][name]] for e in present}
             if containers:
                 o = c.obj
-                shared = o.home if containers == "containers" and name == o.wl else o.home + (containers, name)
-                own = o.node + (containers, name)
+                key = camel(name)
+                shared = o.home if containers == "containers" and name == o.wl else o.home + (containers, key)
+                own = o.node + (containers, key)
                 cc = Ctx(o, envs, shared, (), c.kpath + ((name,),), "container", own if own != shared else None)
             else:
                 cc = c.named(name)
-            if c.role == "env" and all(_plain_env(v) for v in ivals.values()):
-                r = self.ref(c.places(("env", name)), {e: v["value"] for e, v in ivals.items()}, envs, "string",
-                             keep_parent=True)
-                items.append((Map([("name", Lit(name), None), ("value", r, None)]), ("has", r.path)))
+            if c.role == "env":
+                self.env_maps.setdefault(c.places(("env",))[0], set()).add(name)
+            if c.role == "env" and all(self.plain_env(v) for v in ivals.values()):
+                items.append(self.env_item(name, ivals, c))
+            elif c.role == "env" and len(present) < len(envs):
+                # not a value of the env map: its flag lives beside it
+                flag = c.places(("envEnabled", name))[-1]
+                items.append(self.flagged(ivals, c, replace(cc, envs=present), cc.rel, flag=flag))
             elif len(present) == len(envs):
                 items.append((self.node(ivals, cc), None))
             else:
                 items.append(self.flagged(ivals, c, replace(cc, envs=present), cc.rel))
+        if c.role == "env":
+            items.append(self.env_extras(c))
         return collapse_seq(items)
-
-    # ------------------------------------------------------------------ always-values
-    def _container_image(self, vals, present, c: Ctx, cc: Ctx):
-        if len(present) != len(c.envs) or any(type(vals[e]["image"]) is not str for e in c.envs):
-            return None
-        r = self.ref(c.places(("image",)), {e: _split_image(vals[e]["image"]) for e in c.envs}, c.envs,
-                     "image", form="image")
-        return r, None
-
-    def _container_resources(self, vals, present, c: Ctx, cc: Ctx):
-        rv = {}
-        for e in c.envs:
-            if "resources" in vals[e]:
-                r = vals[e]["resources"]
-                if type(r) is not dict or not r:
-                    return None
-                rv[e] = r
-            else:
-                rv[e] = {}
-        r = self.ref(c.places(("resources",)), rv, c.envs, "resources")
-        return r, ("nonempty", r.path)
-
-    def _container_env(self, vals, present, c: Ctx, cc: Ctx):
-        envs = c.envs
-        lists = {}
-        for e in envs:
-            v = vals[e].get("env", [])
-            if type(v) is not list or ("env" in vals[e] and not v) or idents(v) is None:
-                return None
-            lists[e] = v
-        ids = {e: idents(lists[e]) for e in envs}
-        if merge_orders(list(ids.values())) is None:
-            return None
-        got = self.aligned(lists, replace(cc, role="env"), ids)
-        if type(got) is not Seq:
-            return (got, None) if len(present) == len(envs) else None
-        conds = [cond for _, cond in got.items]
-        if all(cd is not None for cd in conds):
-            return got, ("or", tuple(conds))
-        return (got, None) if len(present) == len(envs) else None
-
-    def _labels(self, field: str, vals, present, c: Ctx, cc: Ctx):
-        envs = c.envs
-        maps = {}
-        for e in envs:
-            m = vals[e].get(field, {})
-            if type(m) is not dict or (field in vals[e] and not m) or any(v is None for v in m.values()):
-                return None
-            maps[e] = m
-        wl = c.obj.wl
-        top = "commonLabels" if field == "labels" else "commonAnnotations"
-        entries = []
-        for k in merge_keys(maps.values()):
-            lv = {e: maps[e][k] for e in envs if k in maps[e]}
-            mode = self.values.meta_mode.get((field, k, None)) or self.values.meta_mode.get((field, k, wl))
-            if mode is None and len(lv) == len(envs) and all_same(list(lv.values())):
-                entries.append((k, Lit(lv[envs[0]]), None))
-                continue
-            if mode == "global":
-                r = self.ref(((top, k),), lv, envs, "string", keep_parent=True)
-            elif mode == "wl":
-                r = self.ref((c.obj.home + (field, k),), lv, envs, "string", keep_parent=True)
-            else:
-                r = self.ref(cc.places(cc.rel + (k,)), lv, envs, "string")
-            entries.append((k, r, ("has", r.path)))
-        node = collapse_map(entries)
-        if entries and all(cd is not None for _, _, cd in entries):
-            return node, ("or", tuple(cd for _, _, cd in entries))
-        return (node, None) if len(present) == len(envs) else None

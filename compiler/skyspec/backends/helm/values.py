@@ -1,9 +1,10 @@
-"""The values layout of the Helm chart: how values paths are named (``apps.<workload>``,
-``objects.<kind>.<name>``, an object's own node, ``commonLabels``, ``namespace``, Ingress
-``host``/``hosts``), the registry that gives each value (env -> value) a path -- shared when the
-value already there agrees, else a renamed neighbour -- and the split into values.yaml (what
-most environments have) and values-<env>.yaml (only the differences). It works on plain
-values and paths: it must not build or print templates, nor write the schema.
+"""The values layout of the Helm chart: how values paths are named (``apps.<app>`` in
+camelCase, an app's main object at the app's node and its other objects at their own nodes,
+``objects.<kind>.<name>``, Ingress ``host``/``hosts``), the registry that gives each value (env
+-> value) a path -- shared when the value already there agrees, else a renamed neighbour --
+and the split into values.yaml (the base environment, complete) and values-<env>.yaml (only
+what differs from it; ``null`` removes a key). It works on plain values and paths: it must not
+build or print templates, nor write the schema.
 """
 
 from __future__ import annotations
@@ -11,14 +12,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .compare import idents, most_common, same
+from .compare import same
 from .objects import Obj
 
 _ABSENT = object()
 
 # values listed first in their map, in this order (the rest keep build order)
-FIRST_KEYS = ("namespace", "commonLabels", "commonAnnotations", "apps", "objects",
-              "enabled", "replicas", "image", "resources", "env", "args", "command")
+FIRST_KEYS = ("nameOverride", "fullnameOverride", "commonLabels", "commonAnnotations", "apps", "objects",
+              "extraObjects", "enabled", "replicas", "image", "resources", "env", "labels", "annotations",
+              "podLabels", "podAnnotations", "repository", "tag", "digest", "pinnedDigests",
+              "args", "command", "host", "tls", "minReplicas", "maxReplicas")
+# the kinds whose object named like its file is the app's main object (its values are the app's)
+WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "CronJob", "Job", "ReplicaSet", "Pod")
+# an app's other objects named like it, by kind
+KIND_KEYS = {"HorizontalPodAutoscaler": "autoscaling"}
 
 
 @dataclass
@@ -37,18 +44,45 @@ class Loc:
         return len(self.vals) < len(self.envs)
 
 
+def camel(name: str) -> str:
+    """``nightly-report`` -> ``nightlyReport`` (a values key from a Kubernetes name)."""
+    parts = [p for p in name.replace("_", "-").replace(".", "-").split("-") if p]
+    if not parts:
+        return name
+    return parts[0] + "".join(p[:1].upper() + p[1:] for p in parts[1:])
+
+
+def lower_camel(kind: str) -> str:
+    return kind[:1].lower() + kind[1:] if kind else "object"
+
+
 class Values:
     """The values of one chart: where each lives, and (after :meth:`compute`) the files."""
 
-    def __init__(self, envs: list[str], objects: dict[tuple, Obj], by_file: dict[str, list[tuple]]):
+    def __init__(self, envs: list[str], base: str, objects: dict[tuple, Obj], by_file: dict[str, list[tuple]]):
         self.envs = envs
+        self.base_env = base
         self.objects = objects
         self.locs: dict[tuple, Loc] = {}
         self.struct: set[tuple] = set()
+        self.open: dict[tuple, str] = {}        # maps users may add keys to -> the schema of a value
+        self.app_flags: dict[str, tuple] = {}   # file (workload) name -> its `enabled` path
+        self.main: set[tuple] = set()           # ids of the apps' main objects
+        self._keys: dict[tuple, dict] = {}
         for oids in by_file.values():
             self._name(oids)
         self.rank = {objects[oids[0]].home: i for i, oids in enumerate(by_file.values())}
         self._prescan()
+
+    def key(self, parent: tuple, name: str) -> str:
+        """The camelCase key of ``name`` under ``parent`` (the name itself if two names would
+        share it)."""
+        taken = self._keys.setdefault(parent, {})
+        k = camel(name)
+        if taken.get(k, name) != name:
+            k = name
+        taken[k] = name
+        return k
 
     def _name(self, oids: list[tuple]) -> None:
         """The values nodes of one file's objects: its home and each object's own node."""
@@ -57,15 +91,31 @@ class Values:
         # a workload's file holds an object named like it; the Kubernetes backend names
         # the other files <kind>.<name>.yaml (or namespace.yaml)
         workload = "." not in wl and any(o.name == wl for o in objs)
-        home = ("apps", wl) if workload else ("objects", wl)
-        short = wl.split(".", 1)[-1]
+        if workload:
+            home: tuple = ("apps", self.key(("apps",), wl))
+            short = wl
+            main = next((o for o in objs if o.name == wl and o.kind in WORKLOAD_KINDS), None)
+        else:
+            short = wl.split(".", 1)[-1]
+            first = objs[0]
+            kind = lower_camel(first.kind)
+            home = ("objects", kind) if wl == "namespace" and first.kind == "Namespace" else \
+                ("objects", kind, self.key(("objects", kind), short))
+            main = first
         for o in objs:
             o.home = home
-            key = _lower_camel(o.kind) if o.name == short else f"{_lower_camel(o.kind)}-{o.name}"
+            if o is main:
+                o.node = home
+                self.main.add(o.oid)
+                continue
+            if o.name == short:
+                key = KIND_KEYS.get(o.kind, lower_camel(o.kind))
+            else:
+                rest = o.name[len(short) + 1:] if o.name.startswith(short + "-") else o.name
+                key = lower_camel(o.kind) + (camel(rest)[:1].upper() + camel(rest)[1:])
             if o.oid[3]:
-                key += f"-{o.oid[3] + 1}"
-            own = not workload and len(objs) == 1
-            o.node = home if own else home + (key,)
+                key += str(o.oid[3] + 1)
+            o.node = home + (key,)
 
     # ------------------------------------------------------------------ registry
     def use(self, path: tuple, vals: dict, envs, schema: str | None, strict: bool = False) -> tuple | None:
@@ -111,53 +161,11 @@ class Values:
 
     # ------------------------------------------------------------------ pre-scans
     def _prescan(self) -> None:
-        """Decisions that need every object at once: where labels, annotations and
-        namespaces go in the values, and the Ingress hosts."""
+        """The Ingress hosts, which need every environment of an object at once."""
         self.hosts: dict[tuple, tuple] = {}
-        meta: dict[str, dict] = {"labels": {}, "annotations": {}, "namespace": {}}
-        for oid, o in self.objects.items():
-            for e in o.envs:
-                for kpath, d in _metadata(o.vals[e]):
-                    for field in ("labels", "annotations"):
-                        m = d.get(field, {})
-                        meta[field].setdefault((oid, kpath), {})[e] = m if type(m) is dict else None
-                    if kpath == ("metadata",):
-                        meta["namespace"].setdefault((oid, kpath), {})[e] = \
-                            {"namespace": d["namespace"]} if "namespace" in d else {}
+        for o in self.objects.values():
             if o.kind == "Ingress":
                 self._prescan_hosts(o)
-        self.meta_mode: dict[tuple, str] = {}
-        for field in ("labels", "annotations", "namespace"):
-            self._prescan_meta(field, meta[field])
-
-    def _prescan_meta(self, field: str, occs: dict) -> None:
-        """For each label (annotation) key: "global" when it differs between environments and
-        every object agrees on it per environment, else "wl" for each workload that agrees,
-        else a value per object. Keys equal everywhere stay literal."""
-        per_key: dict[str, list] = {}
-        for (oid, _), per_env in occs.items():
-            if any(m is None for m in per_env.values()):
-                continue
-            wl = self.objects[oid].wl
-            maps = list(per_env.values())
-            first = maps[0]
-            for k in dict.fromkeys(k for m in maps for k in m):
-                if k in first and all(k in m and same(m[k], first[k]) for m in maps[1:]):
-                    per_key.setdefault(k, []).append((wl, {e: first[k] for e in per_env}, False))
-                else:
-                    per_key.setdefault(k, []).append((wl, {e: m.get(k, _ABSENT) for e, m in per_env.items()}, True))
-        for k, vectors in per_key.items():
-            if not any(varying for _, _, varying in vectors):
-                continue
-            if _agrees(vectors):
-                self.meta_mode[(field, k, None)] = "global"
-                continue
-            by_wl: dict[str, list] = {}
-            for v in vectors:
-                by_wl.setdefault(v[0], []).append(v)
-            for wl, vecs in by_wl.items():
-                if field != "namespace" and any(varying for _, _, varying in vecs) and _agrees(vecs):
-                    self.meta_mode[(field, k, wl)] = "wl"
 
     def _prescan_hosts(self, o: Obj) -> None:
         """An Ingress's hosts become `host` (one per environment) or `hosts` (several), when
@@ -194,77 +202,49 @@ class Values:
 
     # ------------------------------------------------------------------ values files
     def compute(self) -> None:
-        """``base`` (values.yaml) and ``env_values`` (values-<env>.yaml) from the used values."""
+        """``base`` (values.yaml: the base environment, complete) and ``env_values``
+        (values-<env>.yaml: what differs from it) from the used values. A part the base
+        environment lacks (behind a flag that is off there) keeps the first environment's
+        values in values.yaml, so that turning it on gives a whole object."""
         self.base: dict = {}
         self.env_values: dict[str, dict] = {e: {} for e in self.envs}
+        b = self.base_env
         for loc in self.locs.values():
             if not loc.used:
                 continue
-            A = [e for e in self.envs if e in loc.envs]
-            vs = [loc.vals[e] for e in A if e in loc.vals]
-            loc.nullable = any(v is None for v in vs)
+            applies = [e for e in self.envs if e in loc.envs]
+            has = [e for e in applies if e in loc.vals]
+            loc.nullable = any(loc.vals[e] is None for e in has)
             if loc.keep_parent:
                 put(self.base, loc.path[:-1], {}, keep=True)
-            if loc.optional or (any(type(v) is dict for v in vs) and not all(type(v) is dict for v in vs)):
-                for e in A:
-                    if e in loc.vals:
-                        put(self.env_values[e], loc.path, loc.vals[e])
-                continue
-            loc.in_base = True
-            if all(type(v) is dict for v in vs):
-                base = _common(vs)
-                put(self.base, loc.path, base)
-                for e in A:
-                    d = _diff(base, loc.vals[e])
+            bv: Any = _ABSENT
+            if b in loc.envs:
+                bv = loc.vals.get(b, _ABSENT)
+            elif has:
+                bv = loc.vals[has[0]]
+            loc.in_base = bv is not _ABSENT
+            if loc.in_base:
+                put(self.base, loc.path, bv)
+            for e in applies:
+                if e == b:
+                    continue
+                if e not in loc.vals:
+                    if loc.in_base:
+                        put(self.env_values[e], loc.path, None)   # null: unset in this environment
+                    continue
+                v = loc.vals[e]
+                if not loc.in_base:
+                    put(self.env_values[e], loc.path, v)
+                elif type(v) is dict and type(bv) is dict:
+                    d = _diff(bv, v)
                     if d:
                         put(self.env_values[e], loc.path, d)
-            else:
-                base = most_common(vs)
-                put(self.base, loc.path, base)
-                for e in A:
-                    if not same(loc.vals[e], base):
-                        put(self.env_values[e], loc.path, loc.vals[e])
+                elif not same(v, bv):
+                    put(self.env_values[e], loc.path, v)
+        for path in self.open:
+            put(self.base, path, {}, keep=True)
         self.base = ordered(self.base, self.rank)
         self.env_values = {e: ordered(v, self.rank) for e, v in self.env_values.items()}
-
-
-def _lower_camel(kind: str) -> str:
-    return kind[:1].lower() + kind[1:] if kind else "object"
-
-
-def _agrees(vectors: list) -> bool:
-    """Whether, in each environment, every occurrence has the same value (or all lack it)."""
-    per: dict[str, Any] = {}
-    for _, vec, _ in vectors:
-        for e, v in vec.items():
-            if e in per:
-                w = per[e]
-                if not (v is w or (v is not _ABSENT and w is not _ABSENT and same(v, w))):
-                    return False
-            per.setdefault(e, v)
-    return True
-
-
-def _metadata(v: Any):
-    """(path, dict) for every `metadata` mapping in an object; list items by name when they
-    have one (the paths the template builder uses)."""
-    stack = [((), v)]
-    while stack:
-        kpath, v = stack.pop()
-        if type(v) is dict:
-            for k, x in v.items():
-                tx = type(x)
-                if tx is dict:
-                    if k == "metadata":
-                        yield kpath + (k,), x
-                    stack.append((kpath + (k,), x))
-                elif tx is list:
-                    stack.append((kpath + (k,), x))
-        else:
-            ids = idents(v)
-            for i, x in enumerate(v):
-                if type(x) in (dict, list):
-                    stack.append((kpath + (((ids[i],),) if ids is not None else (i,)), x))
 
 
 def put(tree: dict, path: tuple, value: Any, keep: bool = False) -> None:
@@ -288,22 +268,9 @@ def ordered(tree: Any, rank: dict | None = None, at: tuple = ()) -> Any:
     return {k: ordered(tree[k], rank, at + (k,)) for k in keys}
 
 
-def _common(ds: list[dict]) -> dict:
-    """What every map has: keys in all of them (recursively), with the most common value."""
-    out: dict = {}
-    for k, v in ds[0].items():
-        if not all(k in d for d in ds):
-            continue
-        vs = [d[k] for d in ds]
-        if all(type(x) is dict for x in vs):
-            out[k] = _common(vs)
-        elif not any(type(x) is dict for x in vs) and not any(x is None for x in vs):
-            out[k] = most_common(vs)
-    return out
-
-
 def _diff(base: dict, d: dict) -> dict:
-    """What to deep-merge onto ``base`` to get ``d`` (``base`` only has keys ``d`` has)."""
+    """What to deep-merge onto ``base`` to get ``d``: changed keys, and null for the keys
+    ``d`` lacks (Helm removes a key set to null)."""
     out: dict = {}
     for k, v in d.items():
         if k not in base:
@@ -314,4 +281,7 @@ def _diff(base: dict, d: dict) -> dict:
                 out[k] = sub
         elif not same(v, base[k]):
             out[k] = v
+    for k in base:
+        if k not in d:
+            out[k] = None
     return out

@@ -1,0 +1,133 @@
+"""templates/_helpers.tpl of the Helm chart: the named templates every template calls -- the
+chart's name, each object's release-derived name (`<chart>.fullname`), Helm's standard labels
+merged with the values' label maps (`<chart>.labels`, `<chart>.merge`), image references with
+their pinned digests (`<chart>.image`), env var values that name a Service of the chart
+(`<chart>.env`) and the HPA metrics (`<chart>.hpaMetrics`). Pure text; it must not look at
+objects or values.
+"""
+
+from __future__ import annotations
+
+import json
+
+_HELPERS = r"""{{/*
+The chart's name: nameOverride, else the chart's. It is the `app.kubernetes.io/part-of` label of
+every object, and a release named like it keeps the objects' own names.
+*/}}
+{{- define "CHART.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/*
+The name of one object of the release, from (list $ "<its name in the specs>"):
+"<fullnameOverride>-<name>" when fullnameOverride is set; else "<name>" when the release is named
+like the chart (helm install CHART ./CHART: the names of skyspec's Kubernetes output); else
+"<release>-<name>". A prefixed name is cut to 63 characters.
+*/}}
+{{- define "CHART.fullname" -}}
+{{- $top := index . 0 -}}
+{{- $base := index . 1 | toString -}}
+{{- if $top.Values.fullnameOverride -}}
+{{- printf "%s-%s" $top.Values.fullnameOverride $base | trunc 63 | trimSuffix "-" -}}
+{{- else if eq $top.Release.Name (include "CHART.name" $top) -}}
+{{- $base -}}
+{{- else -}}
+{{- printf "%s-%s" $top.Release.Name $base | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+
+{{/* helm.sh/chart: <chart>-<version>. */}}
+{{- define "CHART.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/*
+An object's labels as JSON, from (list $ "<app.kubernetes.io/name or empty>" (list <maps>)): the
+maps merged in order (commonLabels, the app's labels, the object's own), then Helm's standard
+labels. Selectors use only the stable ones: name, part-of and instance.
+*/}}
+{{- define "CHART.labels" -}}
+{{- $top := index . 0 -}}
+{{- $out := dict -}}
+{{- range (index . 2) -}}
+{{- range $k, $v := . -}}
+{{- if not (kindIs "invalid" $v) -}}{{- $_ := set $out $k (toString $v) -}}{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- with index . 1 -}}
+{{- $_ := set $out "app.kubernetes.io/name" . -}}
+{{- $_ := set $out "app.kubernetes.io/part-of" (include "CHART.name" $top) -}}
+{{- end -}}
+{{- $_ := set $out "app.kubernetes.io/instance" $top.Release.Name -}}
+{{- $_ := set $out "app.kubernetes.io/managed-by" $top.Release.Service -}}
+{{- $_ := set $out "helm.sh/chart" (include "CHART.chart" $top) -}}
+{{- with $top.Chart.AppVersion -}}{{- $_ := set $out "app.kubernetes.io/version" (toString .) -}}{{- end -}}
+{{- toJson $out -}}
+{{- end -}}
+
+{{/* Maps of strings merged in order (annotations), as JSON. */}}
+{{- define "CHART.merge" -}}
+{{- $out := dict -}}
+{{- range . -}}
+{{- range $k, $v := . -}}
+{{- if not (kindIs "invalid" $v) -}}{{- $_ := set $out $k (toString $v) -}}{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- toJson $out -}}
+{{- end -}}
+
+{{/*
+An image from {repository, tag, digest, pinnedDigests}: repository[:tag][@digest]. The digest is
+`digest` when set, else the one pinned for this very tag: setting another tag deploys that tag.
+*/}}
+{{- define "CHART.image" -}}
+{{- $tag := toString (.tag | default "") -}}
+{{- $digest := .digest | default (index (.pinnedDigests | default dict) $tag) -}}
+{{- .repository -}}
+{{- with $tag }}:{{ . }}{{ end -}}
+{{- with $digest }}@{{ . }}{{ end -}}
+{{- end -}}
+
+{{/*
+An env var's value, from (list $ "<NAME>" "<value>"): a value naming a Service of the chart
+(<X>_HOST: <service>, <service>:<port>, or a URL whose host is <service>) names the release's.
+*/}}
+{{- define "CHART.env" -}}
+{{- $top := index . 0 -}}
+{{- $name := index . 1 -}}
+{{- $v := toString (index . 2) -}}
+{{- $done := false -}}
+{{- range $s := SERVICES -}}
+{{- if not $done -}}
+{{- $to := include "CHART.fullname" (list $top $s) -}}
+{{- $url := printf "^([A-Za-z][A-Za-z0-9+.-]*://([^@/?#]*@)?)%s([:/?#]|$)" $s -}}
+{{- if and (eq $v $s) (hasSuffix "_HOST" $name) -}}
+{{- $v = $to -}}{{- $done = true -}}
+{{- else if regexMatch (printf "^%s:[0-9]+$" $s) $v -}}
+{{- $v = printf "%s%s" $to (trimPrefix $s $v) -}}{{- $done = true -}}
+{{- else if regexMatch $url $v -}}
+{{- $v = regexReplaceAll $url $v (printf "${1}%s${3}" $to) -}}{{- $done = true -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- $v -}}
+{{- end -}}
+
+{{/* An HPA's metrics from {targetCPUUtilizationPercentage, targetMemoryUtilizationPercentage}, as JSON. */}}
+{{- define "CHART.hpaMetrics" -}}
+{{- $m := list -}}
+{{- range $res, $key := dict "cpu" "targetCPUUtilizationPercentage" "memory" "targetMemoryUtilizationPercentage" -}}
+{{- with index $ $key -}}
+{{- $m = append $m (dict "type" "Resource" "resource" (dict "name" $res "target" (dict "type" "Utilization" "averageUtilization" .))) -}}
+{{- end -}}
+{{- end -}}
+{{- toJson $m -}}
+{{- end -}}
+"""
+
+
+def helpers(chart: str, services: list[str]) -> str:
+    """templates/_helpers.tpl of chart ``chart``, whose Services are ``services`` (their names
+    in the specs)."""
+    listed = "(list " + " ".join(json.dumps(s) for s in services) + ")" if services else "list"
+    return _HELPERS.replace("CHART", chart).replace("SERVICES", listed)

@@ -1,0 +1,226 @@
+"""The knobs of the Helm chart's values API: the places of an object that are values even when
+every environment agrees, in the terms of the specs -- a container's `image` (repository, tag,
+digest, and the digests pinned per tag), `resources` and `env` (a map: the template renders
+the chart's vars, then any a user adds), the label and annotation maps (meta.py), an Ingress's
+`tls`, an HPA's targets. A mixin of :class:`templates.Builder`; like it, it registers values
+and returns template nodes, and must not print template text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from .compare import idents, merge_orders
+from .meta import COMMON, std_name, user_part, within
+from .nodes import Lit, Map, Raw, Ref, Seq, Tpl, lit
+from .release import NAMESPACE, Name, is_mark
+
+
+def split_image(image: str) -> dict:
+    """{repository, tag, digest, pinnedDigests}: the digest an image is pinned with is
+    recorded for its tag, so that another tag deploys that tag."""
+    rest, at, digest = image.partition("@")
+    slash = rest.rfind("/")
+    colon = rest.rfind(":")
+    repo, tag = rest, ""
+    if colon > slash:
+        repo, tag = rest[:colon], rest[colon + 1:]
+    joined = repo + (":" + tag if tag else "") + ("@" + digest if digest else "")
+    if not repo or joined != image or at != ("@" if digest else ""):
+        return {"repository": image, "tag": "", "digest": ""}
+    out: dict = {"repository": repo, "tag": tag, "digest": ""}
+    if digest:
+        out["pinnedDigests"] = {tag: digest}
+    return out
+
+
+_METRIC_KEYS = {"cpu": "targetCPUUtilizationPercentage", "memory": "targetMemoryUtilizationPercentage"}
+
+
+def _metrics(ms: Any) -> dict | None:
+    """{cpu|memory: percent} of HPA metrics that are resource utilization targets only."""
+    if type(ms) is not list:
+        return None
+    out: dict = {}
+    for m in ms:
+        r = m.get("resource") if type(m) is dict else None
+        t = r.get("target") if type(r) is dict else None
+        if not (type(m) is dict and set(m) == {"type", "resource"} and m["type"] == "Resource"
+                and type(r) is dict and set(r) == {"name", "target"} and r["name"] in _METRIC_KEYS
+                and r["name"] not in out and type(t) is dict and set(t) == {"type", "averageUtilization"}
+                and t["type"] == "Utilization" and type(t["averageUtilization"]) is int):
+            return None
+        out[r["name"]] = t["averageUtilization"]
+    return out if list(out) == [k for k in _METRIC_KEYS if k in out] else None
+
+
+class Knobs:
+    """Knob builders (see the module docstring); ``self`` is a templates.Builder."""
+
+    @staticmethod
+    def plain_env(item: Any) -> bool:
+        return type(item) is dict and set(item) == {"name", "value"} and type(item["value"]) is str
+
+    # ------------------------------------------------------------------ containers
+    def _container_image(self, vals, present, c, cc):
+        if len(present) != len(c.envs) or any(type(vals[e]["image"]) is not str for e in c.envs):
+            return None
+        r = self.ref(c.places(("image",)), {e: split_image(vals[e]["image"]) for e in c.envs}, c.envs,
+                     "image", form="image")
+        return r, None
+
+    def _container_resources(self, vals, present, c, cc):
+        rv = {}
+        for e in c.envs:
+            if "resources" in vals[e]:
+                r = vals[e]["resources"]
+                if type(r) is not dict or not r:
+                    return None
+                rv[e] = r
+            else:
+                rv[e] = {}
+        r = self.ref(c.places(("resources",)), rv, c.envs, "resources")
+        return r, ("nonempty", r.path)
+
+    def _container_env(self, vals, present, c, cc):
+        """`env`: each plain var a value of the container's env map (behind `hasKey`, so that
+        null removes it), the others as they are, then the vars a user adds to the map."""
+        envs = c.envs
+        lists = {}
+        for e in envs:
+            v = vals[e].get("env", [])
+            if type(v) is not list or ("env" in vals[e] and not v) or idents(v) is None:
+                return None
+            lists[e] = v
+        ids = {e: idents(lists[e]) for e in envs}
+        if merge_orders(list(ids.values())) is None:
+            return None
+        path = c.places(("env",))[0]
+        self.env_maps.setdefault(path, set())
+        self.values.open[path] = "string"
+        got = self.aligned(lists, replace(cc, role="env"), ids)
+        conds = [cond for _, cond in got.items[:-1]]
+        if conds and any(cd is None for cd in conds):
+            return got, None
+        # a var read from the map is there when the map is not empty
+        rest = tuple(cd for cd in conds if not (cd[0] == "haskey" and cd[1][:-1] == path))
+        return got, ("or", tuple(dict.fromkeys(rest)) + (("nonempty", path),))
+
+    def env_item(self, name: str, ivals: dict, c) -> tuple:
+        r = self.ref(c.places(("env", name)), {e: v["value"] for e, v in ivals.items()}, c.envs, "string",
+                     form="env", keep_parent=True)
+        self.env_maps.setdefault(c.places(("env",))[0], set()).add(name)
+        return Map([("name", Lit(name), None), ("value", r, None)]), ("haskey", r.path)
+
+    def env_extras(self, c) -> tuple:
+        """The vars a user adds to the env map (in name order, after the chart's)."""
+        path = c.places(("env",))[0]
+        return Raw([["{{- range $k, $v := ", ("expr", path), " }}{{- if not (has $k ", ("known", path), ") }}"],
+                    ["- name: {{ $k | toJson }}"],
+                    ["  value: {{ ", ("envvalue", "$k", "$v"), " | toJson }}"],
+                    ["{{- end }}{{- end }}"]]), None
+
+    # ------------------------------------------------------------------ labels and annotations
+    def metadata_map(self, field: str, vals: dict, present: list, c, cc):
+        """An object's labels (annotations): Helm's standard labels and the values' maps it
+        carries in every environment (commonLabels, its app's labels), merged with its own."""
+        o, envs = c.obj, c.envs
+        maps = {}
+        for e in envs:
+            m = vals[e].get(field, {})
+            if type(m) is not dict or any(type(v) is not str and not is_mark(v) for v in m.values()):
+                return None
+            maps[e] = m
+        top = c.kpath == ("metadata",)
+        names = {std_name(vals[e].get("labels"), self.project) for e in envs}
+        trio = names.pop() if len(names) == 1 and None not in names else None
+        std = trio if field == "labels" else None
+        if not top and trio is None:
+            return None
+        if any(is_mark(v) for m in maps.values() for v in m.values()):
+            return None
+        rest = {e: user_part(maps[e], self.project) if std is not None else dict(maps[e]) for e in envs}
+        args: list = []
+        common = self.meta.common[field]
+        carrier = self.carriers.setdefault(c.kpath[:-1] + (c.obj.oid,), {})   # the maps its labels carry
+        if field == "annotations" and not carrier.get("common", True):
+            common = None
+        if common is not None and all(within(common[e], rest[e]) for e in envs):
+            args.append(self.ref((COMMON[field],), {e: common[e] for e in envs}, envs, "strmap").path)
+            self.values.open[COMMON[field]] = "string"
+            rest = {e: {k: v for k, v in rest[e].items() if k not in common[e]} for e in envs}
+        elif field == "labels":
+            carrier["common"] = False
+        app = self.meta.app.get(o.home, {}).get(field, {})
+        if field == "annotations" and not carrier.get("app", True):
+            app = {}
+        if o.home[0] == "apps" and all(e in app for e in envs) and all(within(app[e], rest[e]) for e in envs):
+            path = o.home + (field,)
+            args.append(self.ref((path,), {e: app[e] for e in envs}, envs, "strmap").path)
+            self.values.open[path] = "string"
+            rest = {e: {k: v for k, v in rest[e].items() if k not in app[e]} for e in envs}
+        elif field == "labels":
+            carrier["app"] = False
+        first = rest[envs[0]]
+        fixed = {k: v for k, v in first.items() if all(r.get(k, None) == v for r in rest.values())}
+        own = {e: {k: v for k, v in rest[e].items() if k not in fixed} for e in envs}
+        if any(own.values()):
+            cap = field[0].upper() + field[1:]
+            main = top and o.node == o.home      # the app's map is `labels`: its main object's own
+            key = ("pod" + cap,) if c.kpath[-2:] == ("template", "metadata") else \
+                (o.kind[:1].lower() + o.kind[1:] + cap,) if main else (field,) if top else cc.rel
+            path = self.ref(c.places(key), own, envs, "strmap").path
+            self.values.open[path] = "string"
+            args.append(path)
+        parts: list = []
+        if field == "labels":
+            name: Any = "" if std is None else NAMESPACE if o.kind == "Namespace" and std == o.name else std
+            parts += [f'include "{self.project}.labels" (list $ ', ("value", name), " (list"]
+        else:
+            parts += [f'include "{self.project}.merge" (list']
+        for p in args:
+            parts += [" ", ("arg", p)]
+        if fixed:
+            parts.append(" (dict")
+            for k, v in fixed.items():
+                parts += [" ", ("value", k), " ", ("value", v)]
+            parts.append(")")
+        parts.append("))" if field == "labels" else ")")
+        node = Tpl(parts)
+        always = field == "labels" or (fixed and len(present) == len(envs))
+        return node, None if always else ("tplnonempty", node)
+
+    # ------------------------------------------------------------------ Ingress, HPA
+    def ingress_tls(self, vals: dict, present: list, c, cc):
+        """`tls`: a flag for the Ingress's one TLS entry (its host, its certificate's Secret)."""
+        o, envs = c.obj, c.envs
+        hosts = self.values.hosts.get(o.oid)
+        if hosts is None or self.values.locs[hosts[0]].schema != "string":
+            return None
+        host_vals = self.values.locs[hosts[0]].vals
+        secrets = set()
+        for e in present:
+            t = vals[e]["tls"]
+            if not (type(t) is list and len(t) == 1 and type(t[0]) is dict and set(t[0]) == {"hosts", "secretName"}
+                    and t[0]["hosts"] == [host_vals.get(e)]):
+                return None
+            secrets.add(t[0]["secretName"])
+        if len(secrets) > 1:
+            return None
+        secret = secrets.pop() if secrets else Name(f"{o.name}-tls")
+        flag = self.ref((o.node + ("tls",),), {e: e in present for e in envs}, envs, "flag")
+        entry = Map([("hosts", Seq([(Ref(hosts[0]), None)]), None), ("secretName", lit(secret), None)])
+        return Seq([(entry, None)]), ("flag", flag.path)
+
+    def hpa_metrics(self, vals: dict, present: list, c, cc):
+        """`metrics`: `targetCPUUtilizationPercentage`, `targetMemoryUtilizationPercentage`."""
+        o, envs = c.obj, c.envs
+        if len(present) != len(envs):
+            return None
+        per = {e: _metrics(vals[e]["metrics"]) for e in envs}
+        if any(m is None for m in per.values()):
+            return None
+        for res, key in _METRIC_KEYS.items():
+            self.ref((o.node + (key,),), {e: m[res] for e, m in per.items() if res in m}, envs, "percent")
+        return Tpl([f'include "{self.project}.hpaMetrics" ', ("arg", o.node)]), None

@@ -1,0 +1,183 @@
+"""The Helm chart's values API, used the way Helm users use it (`--set`, `-f`, `helm lint
+--strict`) with the real helm: setting an image's tag deploys that tag (the digest pinned for
+the old tag goes), env vars, labels, annotations and extra objects can be added, the knobs
+(replicas, resources, autoscaling, ingress, enabled) change what they say, and the schema
+still refuses typos. values.yaml is the project's `base:` environment, complete."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import EXAMPLES
+from test_helm import compile_irs, kubernetes_objects, write_chart
+from validators import assert_valid_k8s, helm, strip_helm_labels
+
+from skyspec.backends import helm as helm_backend
+
+DIGEST = "sha256:44cd95593d278968aeb0a0eb9bad3520c2df80e362e0a2af92a64f1f031bbfa1"
+NEW = "sha256:" + "ab" * 32
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory) -> Path:
+    irs = compile_irs(EXAMPLES / "shop")
+    return write_chart(helm_backend.render(irs), tmp_path_factory.mktemp("shop"), "shop")
+
+
+def render(chart: Path, *args: str) -> dict:
+    r = helm("template", "shop", str(chart), "--namespace", "shop", *args)
+    assert r.returncode == 0, r.stderr
+    return {(d["kind"], d["metadata"]["name"]): d for d in yaml.safe_load_all(r.stdout) if d}
+
+
+def container(objs: dict, kind: str, name: str) -> dict:
+    spec = objs[(kind, name)]["spec"]
+    spec = spec["jobTemplate"]["spec"] if kind == "CronJob" else spec
+    return spec["template"]["spec"]["containers"][0]
+
+
+def lint(chart: Path, *args: str):
+    return helm("lint", "--strict", str(chart), *args)
+
+
+def test_setting_the_tag_deploys_that_tag(shop):
+    prod = ("-f", str(shop / "values-prod.yaml"))
+    assert container(render(shop, *prod), "Deployment", "api")["image"] == f"ghcr.io/acme/shop-api:1.4.2@{DIGEST}"
+    # the most common CI step: the digest was pinned for 1.4.2, so 1.5.0 runs 1.5.0
+    objs = render(shop, *prod, "--set", "apps.api.image.tag=1.5.0")
+    assert container(objs, "Deployment", "api")["image"] == "ghcr.io/acme/shop-api:1.5.0"
+    # a digest given with the tag is used; an empty one falls back to the pinned one
+    objs = render(shop, *prod, "--set", "apps.api.image.tag=1.5.0", "--set", f"apps.api.image.digest={NEW}")
+    assert container(objs, "Deployment", "api")["image"] == f"ghcr.io/acme/shop-api:1.5.0@{NEW}"
+    objs = render(shop, *prod, "--set", f"apps.api.image.digest={NEW}", "--set", "apps.api.image.digest=")
+    assert container(objs, "Deployment", "api")["image"] == f"ghcr.io/acme/shop-api:1.4.2@{DIGEST}"
+    # other apps keep theirs; an image pinned by tag only takes the new tag
+    assert container(objs, "Deployment", "worker")["image"].startswith("ghcr.io/acme/shop-worker:1.4.2@sha256:")
+    objs = render(shop, *prod, "--set", "apps.cache.image.tag=7.4-alpine")
+    assert container(objs, "Deployment", "cache")["image"] == "redis:7.4-alpine"
+    assert lint(shop, *prod, "--set", "apps.api.image.tag=1.5.0").returncode == 0
+
+
+def test_users_add_env_vars_labels_annotations_and_objects(shop):
+    extra = json.dumps([{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "extra"},
+                         "data": {"a": "1"}}])
+    args = ("-f", str(shop / "values-prod.yaml"), "--set", "apps.api.env.FEATURE_X=on",
+            "--set", "apps.api.env.LOG_LEVEL=null", "--set", "apps.api.labels.team=payments",
+            "--set", "apps.api.annotations.owner=payments@example.com", "--set", "commonLabels.cost-center=42a",
+            "--set-json", f"extraObjects={extra}",
+            "--set", "extraObjects[1].apiVersion=v1", "--set", "extraObjects[1].kind=Secret",
+            "--set", "extraObjects[1].metadata.name=token", "--set", "extraObjects[1].stringData.t=x")
+    r = lint(shop, *args)
+    assert r.returncode == 0, r.stdout + r.stderr
+    objs = render(shop, *args)
+    api = objs[("Deployment", "api")]
+    env = {e["name"]: e.get("value") for e in container(objs, "Deployment", "api")["env"]}
+    assert env["FEATURE_X"] == "on" and "LOG_LEVEL" not in env and env["WORKERS"] == "4"
+    for meta in (api["metadata"], api["spec"]["template"]["metadata"], objs[("Service", "api")]["metadata"]):
+        assert meta["labels"]["team"] == "payments" and meta["annotations"]["owner"] == "payments@example.com"
+    assert "team" not in objs[("Deployment", "worker")]["metadata"]["labels"]
+    assert all(o["metadata"]["labels"]["cost-center"] == "42a" for k, o in objs.items()
+               if k[0] in ("Deployment", "StatefulSet", "CronJob"))
+    assert objs[("ConfigMap", "extra")]["data"] == {"a": "1"} and objs[("Secret", "token")]["stringData"] == {"t": "x"}
+    # the selectors never take labels users add (a selector is immutable)
+    assert "team" not in api["spec"]["selector"]["matchLabels"]
+    assert_valid_k8s(objs.values())
+
+
+def test_the_schema_still_refuses_typos_with_set(shop):
+    for bad, word in (("apps.api.replicsa=3", "replicsa"), ("apps.api.image.tga=1", "tga"),
+                      ("apps.nightlyreport.enabled=false", "nightlyreport"), ("apps.api.replicas=many", "replicas"),
+                      ("apps.web.ingress.hots=x", "hots"), ("commonLabels.team=null,commonLabel.x=y", "commonLabel")):
+        r = lint(shop, "--set", bad)
+        assert r.returncode != 0 and word in r.stdout + r.stderr, bad
+        assert helm("template", "shop", str(shop), "--set", bad).returncode != 0, bad
+
+
+def test_knobs_change_what_they_say(shop):
+    prod = ("-f", str(shop / "values-prod.yaml"))
+    objs = render(shop, *prod, "--set", "apps.web.ingress.host=www.example.org", "--set", "apps.api.replicas=7",
+                  "--set", "apps.api.resources.limits.memory=1Gi", "--set", "apps.nightlyReport.enabled=false")
+    ing = objs[("Ingress", "web")]["spec"]
+    assert ing["rules"][0]["host"] == "www.example.org" and ing["tls"][0]["hosts"] == ["www.example.org"]
+    assert objs[("Deployment", "api")]["spec"]["replicas"] == 7
+    assert container(objs, "Deployment", "api")["resources"]["limits"] == {"cpu": "1", "memory": "1Gi"}
+    # an app turned off takes its objects with it, and the NetworkPolicy peer that admits its pods
+    assert ("CronJob", "nightly-report") not in objs
+    peers = objs[("NetworkPolicy", "db-ingress")]["spec"]["ingress"][0]["from"]
+    assert [p["podSelector"]["matchLabels"]["app.kubernetes.io/name"] for p in peers] == ["api"]
+    objs = render(shop, *prod, "--set", "apps.web.ingress.tls=false")
+    assert "tls" not in objs[("Ingress", "web")]["spec"]
+    objs = render(shop, "--set", "apps.web.ingress.enabled=false")
+    assert ("Ingress", "web") not in objs and ("Service", "web") in objs
+
+
+AUTOSCALE = {"apps/api.yaml": """
+    kind: App
+    name: api
+    image: ghcr.io/acme/api:1.0.0
+    port: 8080
+    autoscale: {min: 2, max: 6, cpu: 70}
+    """}
+
+
+def test_autoscaling_values(make_project, tmp_path):
+    irs = compile_irs(make_project(AUTOSCALE, "project: demo\nspecs: ['apps/*.yaml']\nenvironments: {dev: {}}\n"))
+    chart = write_chart(helm_backend.render(irs), tmp_path, "demo")
+    values = yaml.safe_load((chart / "values.yaml").read_text())["apps"]["api"]["autoscaling"]
+    assert values == {"enabled": True, "minReplicas": 2, "maxReplicas": 6, "targetCPUUtilizationPercentage": 70}
+    r = helm("template", "demo", str(chart), "--set", "apps.api.autoscaling.maxReplicas=9",
+             "--set", "apps.api.autoscaling.targetMemoryUtilizationPercentage=80")
+    assert r.returncode == 0, r.stderr
+    hpa = next(d for d in yaml.safe_load_all(r.stdout) if d and d["kind"] == "HorizontalPodAutoscaler")["spec"]
+    assert hpa["maxReplicas"] == 9
+    assert [(m["resource"]["name"], m["resource"]["target"]["averageUtilization"]) for m in hpa["metrics"]] == \
+        [("cpu", 70), ("memory", 80)]
+    assert lint(chart, "--set", "apps.api.autoscaling.targetCPUUtilizationPercentage=0").returncode != 0
+
+
+def test_values_yaml_is_the_projects_base_environment(tmp_path):
+    """`base: prod`: values.yaml alone is prod, whole, and values-dev.yaml what dev changes;
+    the values' layout (the schema) does not depend on which environment is the base."""
+    irs = compile_irs(EXAMPLES / "shop")
+    charts = {b: write_chart(helm_backend.render(irs, base=b), tmp_path / b, "shop") for b in ("dev", "prod")}
+    prod = charts["prod"]
+    assert yaml.safe_load((prod / "values-prod.yaml").read_text()) == {}
+    assert yaml.safe_load((prod / "values.yaml").read_text())["apps"]["api"]["replicas"] == 5
+    r = helm("template", "shop", str(prod), "--namespace", "shop")
+    got = sorted(json.dumps(strip_helm_labels(d), sort_keys=True) for d in yaml.safe_load_all(r.stdout) if d)
+    want = sorted(json.dumps(strip_helm_labels(o), sort_keys=True) for o in kubernetes_objects("prod", irs["prod"]))
+    assert got == want
+    schemas = [json.loads((c / "values.schema.json").read_text()) for c in charts.values()]
+
+    def paths(s: dict, at: str = "") -> set:
+        out = {at}
+        for k, sub in s.get("properties", {}).items():
+            out |= paths(sub, f"{at}.{k}")
+        return out
+
+    assert paths(schemas[0]) == paths(schemas[1]) and len(paths(schemas[0])) > 100
+
+
+def test_cli_build_uses_the_projects_base_and_chart_version(make_project, cli, tmp_path):
+    make_project(AUTOSCALE, "project: demo\nspecs: ['apps/*.yaml']\nbase: prod\n"
+                            "chart: {version: 1.2.3, app_version: '2024.06'}\n"
+                            "environments: {dev: {}, prod: {}}\n")
+    r = cli("build", "-o", str(tmp_path / "out"), "--format", "helm")
+    assert r.exit_code == 0, r.output
+    chart = tmp_path / "out" / "helm" / "demo"
+    meta = yaml.safe_load((chart / "Chart.yaml").read_text())
+    assert (meta["version"], meta["appVersion"]) == ("1.2.3", "2024.06")
+    assert yaml.safe_load((chart / "values-prod.yaml").read_text()) == {}
+    r = cli("build", "-o", str(tmp_path / "out2"), "--format", "helm", "--chart-version", "2.0.0-rc.1")
+    assert r.exit_code == 0, r.output
+    meta = yaml.safe_load((tmp_path / "out2" / "helm" / "demo" / "Chart.yaml").read_text())
+    assert (meta["version"], meta["appVersion"]) == ("2.0.0-rc.1", "2024.06")
+    objs = [d for d in yaml.safe_load_all(helm("template", "demo", str(tmp_path / "out2" / "helm" / "demo")).stdout) if d]
+    assert {o["metadata"]["labels"]["helm.sh/chart"] for o in objs} == {"demo-2.0.0-rc.1"}
+    assert {o["metadata"]["labels"]["app.kubernetes.io/version"] for o in objs} == {"2024.06"}
+    r = cli("build", "-o", str(tmp_path / "out3"), "--format", "helm", "--chart-version", "v1")
+    assert r.exit_code != 0 and "--chart-version" in r.output
