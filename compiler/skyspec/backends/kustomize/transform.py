@@ -1,0 +1,367 @@
+"""The overlay transformers Kustomize applies after the patches: ``namespace``, ``labels``
+(or a ``LabelTransformer`` limited to some kinds), ``replicas`` and ``images``.
+
+Each one sets a value on every object (or field) it selects, so each is used only when the
+result is the target for *all* of them in the overlay; this module checks that by simulating
+the transformer on the overlay's objects (``Item.pre``, replaced copy on write, never changed
+in place) and the patches are then computed against what it leaves. What the simulations
+know of Kustomize (v5): the namespace transformer's kinds, the label field specs
+(``metadata/labels`` of every object, the pod templates of the workload kinds), replicas by
+name among Deployment, ReplicaSet, ReplicationController and StatefulSet, and the image
+transformer's name matching (a regular expression, unescaped) and rewriting of tag and digest.
+Pure functions of plain data.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+# Kinds the namespace transformer changes only in metadata.namespace.
+_NAMESPACE_SAFE_KINDS = frozenset({
+    "ConfigMap", "CronJob", "DaemonSet", "Deployment", "HorizontalPodAutoscaler", "Ingress", "Job",
+    "LimitRange", "NetworkPolicy", "PersistentVolumeClaim", "Pod", "PodDisruptionBudget", "ReplicaSet",
+    "ResourceQuota", "Role", "Secret", "Service", "ServiceAccount", "StatefulSet",
+})
+# Kinds whose spec.replicas the `replicas:` field sets (Kustomize's default field specs).
+_REPLICA_KINDS = frozenset({"Deployment", "ReplicationController", "ReplicaSet", "StatefulSet"})
+# The label field specs `labels: {includeTemplates: true}` adds to metadata/labels:
+# (group, version, kind) ("" matches any), path ("[]": every item of a list).
+_TEMPLATE_SITES = (
+    (("", "v1", "ReplicationController"), ("spec", "template", "metadata", "labels")),
+    (("", "", "Deployment"), ("spec", "template", "metadata", "labels")),
+    (("", "", "ReplicaSet"), ("spec", "template", "metadata", "labels")),
+    (("", "", "DaemonSet"), ("spec", "template", "metadata", "labels")),
+    (("apps", "", "StatefulSet"), ("spec", "template", "metadata", "labels")),
+    (("apps", "", "StatefulSet"), ("spec", "volumeClaimTemplates", "[]", "metadata", "labels")),
+    (("batch", "", "Job"), ("spec", "template", "metadata", "labels")),
+    (("batch", "", "CronJob"), ("spec", "jobTemplate", "metadata", "labels")),
+    (("batch", "", "CronJob"), ("spec", "jobTemplate", "spec", "template", "metadata", "labels")),
+)
+_META_LABELS = ("metadata", "labels")
+# Fields under which the images transformer rewrites `image` of every list item.
+_IMAGE_LISTS = frozenset({"containers", "initContainers"})
+# Keys whose values the images transformer may write (its field specs end in `image` or
+# `image/reference`); a name matching anywhere else under them makes `images:` unsafe.
+_IMAGE_KEYS = frozenset({"image", "reference"})
+_TAG = re.compile(r"[a-zA-Z0-9_.{}-]*\Z")
+
+
+@dataclass
+class Item:
+    """One object of an overlay: ``orig`` as the overlay receives it (from its parent or a
+    component), ``pre`` as the simulated transformers leave it, ``post`` the target."""
+    key: tuple
+    orig: dict
+    pre: dict
+    post: dict
+
+
+def meta(obj: dict, key: str) -> Any:
+    m = obj.get("metadata")
+    return m.get(key) if isinstance(m, dict) else None
+
+
+def gvk(obj: dict) -> tuple[str, str, str]:
+    api = obj.get("apiVersion") or ""
+    group, _, version = api.rpartition("/")
+    return group, version, obj.get("kind") or ""
+
+
+def _copy(v: Any) -> Any:
+    """A deep copy of plain data (faster than copy.deepcopy)."""
+    if type(v) is dict:
+        return {k: _copy(x) for k, x in v.items()}
+    if type(v) is list:
+        return [_copy(x) for x in v]
+    return v
+
+
+# ---------------------------------------------------------------------- namespace
+
+def namespace(items: list[Item]) -> str | None:
+    """`namespace:` when it moves the whole overlay into its one namespace."""
+    targets = {meta(i.post, "namespace") for i in items}
+    if len(targets) != 1:
+        return None
+    ns = targets.pop()
+    if not isinstance(ns, str) or not ns:
+        return None
+    if not all(i.post.get("kind") in _NAMESPACE_SAFE_KINDS and isinstance(i.pre.get("metadata"), dict)
+               for i in items):
+        return None
+    if all(meta(i.pre, "namespace") == ns for i in items):
+        return None
+    for i in items:
+        i.pre = {**i.pre, "metadata": {**i.pre["metadata"], "namespace": ns}}
+    return ns
+
+
+# ---------------------------------------------------------------------- labels
+
+def _maps(obj: Any, path: tuple) -> Iterator[Any]:
+    """The values at ``path`` (through every item at "[]"); a missing step yields None."""
+    if not path:
+        yield obj
+        return
+    step, rest = path[0], path[1:]
+    if step == "[]":
+        if type(obj) is list:
+            for x in obj:
+                yield from _maps(x, rest)
+        return
+    yield from _maps(obj.get(step) if type(obj) is dict else None, rest)
+
+
+def _set_label(obj: dict, path: tuple, k: str, v: str) -> dict:
+    """A copy of ``obj`` with label ``k`` set at ``path`` (creating mappings, as `create: true`)."""
+    if not path:
+        return {**(obj if type(obj) is dict else {}), k: v}
+    step, rest = path[0], path[1:]
+    if step == "[]":
+        return [_set_label(x, rest, k, v) for x in obj] if type(obj) is list else obj
+    base = obj if type(obj) is dict else {}
+    return {**base, step: _set_label(base.get(step), rest, k, v)}
+
+
+def _selects(site: tuple, obj: dict) -> bool:
+    (group, version, kind), _ = site
+    g, ver, kd = gvk(obj)
+    return (not group or group == g) and (not version or version == ver) and (not kind or kind == kd)
+
+
+def _fits(site: tuple, items: list[Item], k: str, v: str) -> bool:
+    """Every object the site selects has label k=v there in its target."""
+    for i in items:
+        if _selects(site, i.post):
+            for m in _maps(i.post, site[1]):
+                if type(m) is not dict or m.get(k) != v:
+                    return False
+    return True
+
+
+def _changes(site: tuple, items: list[Item], k: str, v: str) -> list[int]:
+    return [n for n, i in enumerate(items) if _selects(site, i.pre)
+            and any(type(m) is not dict or m.get(k) != v for m in _maps(i.pre, site[1]))]
+
+
+def labels(items: list[Item]) -> tuple[list[dict], list[dict]]:
+    """(`labels:` entries, `LabelTransformer` configs) for the labels that change on two
+    objects or more: `labels:` when the target has the label on every object (and on every
+    pod template when the templates change), else a `LabelTransformer` limited to the kinds
+    (and template paths) whose every object has it."""
+    kinds = {}                 # the label sites of the overlay's objects, in first-seen order
+    for i in items:
+        g, _, kind = gvk(i.post)
+        kinds.setdefault(((g, "", kind), _META_LABELS), None)
+    meta_sites = list(kinds)
+    template_sites = []
+    for i in items:
+        for site in _TEMPLATE_SITES:
+            if _selects(site, i.post):
+                g, _, kind = gvk(i.post)
+                exact = ((g, site[0][1], kind), site[1])
+                if exact not in template_sites:
+                    template_sites.append(exact)
+    pairs: dict[tuple, None] = {}
+    for i in items:
+        for site in meta_sites + template_sites:
+            if _selects(site, i.post):
+                for m in _maps(i.post, site[1]):
+                    if type(m) is dict:
+                        for k, v in m.items():
+                            if type(k) is str and type(v) is str:
+                                pairs.setdefault((k, v), None)
+    plain: dict[bool, dict] = {}
+    limited: dict[tuple, dict] = {}
+    for k, v in pairs:
+        changed = {s: _changes(s, items, k, v) for s in meta_sites + template_sites}
+        fitting = [s for s in changed if changed[s] and _fits(s, items, k, v)]
+        touched = {n for s in fitting for n in changed[s]}
+        if len(touched) < 2:
+            continue
+        templates_change = any(s in fitting for s in template_sites)
+        if all(_fits(s, items, k, v) for s in meta_sites) and (
+                not any(changed[s] for s in template_sites)
+                or all(_fits(s, items, k, v) for s in template_sites)):
+            with_templates = templates_change
+            sites = meta_sites + (template_sites if with_templates else [])
+            plain.setdefault(with_templates, {})[k] = v
+        else:
+            sites = fitting
+            limited.setdefault(tuple(sorted(sites, key=_site_order)), {})[k] = v
+        for n in sorted({n for s in sites for n in range(len(items)) if _selects(s, items[n].pre)}):
+            i = items[n]
+            for s in sites:
+                if _selects(s, i.pre):
+                    i.pre = _set_label(i.pre, s[1], k, v)
+    entries = []
+    for with_templates, found in sorted(plain.items()):
+        entry: dict = {"pairs": dict(sorted(found.items()))}
+        if with_templates:
+            entry["includeTemplates"] = True
+        entries.append(entry)
+    configs = []
+    for n, (sites, found) in enumerate(limited.items()):
+        configs.append({
+            "apiVersion": "builtin", "kind": "LabelTransformer",
+            "metadata": {"name": "labels" if n == 0 else f"labels-{n + 1}"},
+            "labels": dict(sorted(found.items())),
+            "fieldSpecs": [_field_spec(s) for s in sites],
+        })
+    return entries, configs
+
+
+def _site_order(site: tuple) -> tuple:
+    (group, version, kind), path = site
+    return kind, group, version, path
+
+
+def _field_spec(site: tuple) -> dict:
+    (group, version, kind), path = site
+    spec = {"kind": kind, "group": group, "version": version}
+    spec = {k: x for k, x in spec.items() if x}
+    spec.update(path="/".join(path), create=True)
+    return spec
+
+
+# ---------------------------------------------------------------------- replicas
+
+def replicas(items: list[Item]) -> list[dict]:
+    """`replicas:` entries: one per name whose every selected object wants the same count."""
+    by_name: dict[str, list[Item]] = {}
+    for i in items:
+        if i.post.get("kind") in _REPLICA_KINDS:
+            by_name.setdefault(meta(i.post, "name"), []).append(i)
+    out = []
+    for name, selected in by_name.items():
+        counts = [i.post["spec"].get("replicas") if isinstance(i.post.get("spec"), dict) else None
+                  for i in selected]
+        c = counts[0]
+        if type(c) is not int or any(type(x) is not int or x != c for x in counts):
+            continue
+        if not all(isinstance(i.pre.get("spec", {}), dict) for i in selected):
+            continue
+        if all(type(i.pre.get("spec", {}).get("replicas")) is int and i.pre["spec"]["replicas"] == c
+               for i in selected):
+            continue
+        for i in selected:
+            i.pre = {**i.pre, "spec": {**i.pre.get("spec", {}), "replicas": c}}
+        out.append({"name": name, "count": c})
+    return out
+
+
+# ---------------------------------------------------------------------- images
+
+def _image_fields(v: Any, kind: str, site: bool = False) -> Iterator[tuple[str, bool, dict, str]]:
+    """Every string under a key the images transformer writes (``image``, and ``reference`` of
+    image volumes): (value, whether it is one we simulate (the ``image`` of an item of a
+    ``containers`` or ``initContainers`` list, not in a CRD), its mapping, its key)."""
+    if type(v) is dict:
+        for k, x in v.items():
+            if type(x) is str:
+                if k in _IMAGE_KEYS:
+                    yield x, site and k == "image", v, k
+            elif type(x) in (dict, list):
+                in_list = k in _IMAGE_LISTS and kind != "CustomResourceDefinition" and type(x) is list
+                yield from _image_fields(x, kind, in_list)
+    elif type(v) is list:
+        for x in v:
+            if type(x) in (dict, list):
+                yield from _image_fields(x, kind, site and type(x) is dict)
+
+
+def split_image(image: str) -> tuple[str, str, str]:
+    """(name, tag, digest) as Kustomize splits an image reference (its ``image.Split``)."""
+    search, offset = image, 0
+    slash = image.find("/")
+    if slash > 0:
+        search, offset = image[slash:], slash
+    at, colon = search.find("@"), search.find(":")
+    if colon < 0 and at < 0:
+        return image, "", ""
+    if at >= 0 and (at < colon or colon < 0):
+        return image[:at + offset], "", image[at + offset + 1:]
+    if at >= 0 and colon >= 0:
+        return image[:colon + offset], image[colon + offset + 1:at + offset], image[at + offset + 1:]
+    return image[:colon + offset], image[colon + offset + 1:], ""
+
+
+def _rewrite(image: str, entry: dict) -> str:
+    """What the images transformer makes of an image it matches (its ``imageTagUpdater``)."""
+    name, tag, digest = split_image(image)
+    if entry.get("newTag") and entry.get("digest"):
+        tag, digest = entry["newTag"], entry["digest"]
+    elif entry.get("newTag"):
+        tag, digest = entry["newTag"], ""
+    elif entry.get("digest"):
+        tag, digest = "", entry["digest"]
+    return name + (f":{tag}" if tag else "") + (f"@{digest}" if digest else "")
+
+
+def _entry(image: str) -> dict | None:
+    """The `images:` entry that rewrites any image of its repository into ``image``."""
+    name, tag, digest = split_image(image)
+    if not tag and not digest:
+        return None
+    if not _TAG.match(tag) or (digest and not re.fullmatch(r"sha256:[a-zA-Z0-9_.{}-]*", digest)):
+        return None
+    entry = {"name": name}
+    if tag:
+        entry["newTag"] = tag
+    if digest:
+        entry["digest"] = digest
+    return entry
+
+
+def _images_in(obj: dict, cache: dict) -> list[tuple[str, bool]]:
+    got = cache.get(id(obj))
+    if got is None or got[0] is not obj:
+        got = cache[id(obj)] = (obj, [(v, site) for v, site, _, _ in _image_fields(obj, obj.get("kind") or "")])
+    return got[1]
+
+
+def images(items: list[Item], cache: dict) -> list[dict]:
+    """`images:` entries (newTag and/or digest) that give exactly the target image everywhere
+    they apply. ``cache`` keeps each object's image fields across overlays (by identity)."""
+    fields = []                   # (value, simulated site?, item index, "pre" | "post")
+    candidates: dict[str, str] = {}
+    for n, i in enumerate(items):
+        before = [(v, site, n, "pre") for v, site in _images_in(i.pre, cache)]
+        after = [(v, site, n, "post") for v, site in _images_in(i.post, cache)]
+        fields += before + after
+        old = {f[0] for f in before}
+        for value, site, *_ in after:
+            if site and value not in old:
+                candidates.setdefault(split_image(value)[0], value)
+    out = []
+    rewrite: dict[str, str] = {}              # image before -> image after
+    touched: set[int] = set()                 # items whose images change
+    for repo, want in candidates.items():
+        entry = _entry(want)
+        if entry is None:
+            continue
+        try:
+            # as Kustomize does: the name is used as a regular expression, unescaped
+            match = re.compile(repo + r"(:[a-zA-Z0-9_.{}-]*)?(@sha256:[a-zA-Z0-9_.{}-]*)?\Z")
+        except re.error:
+            continue
+        hits = [f for f in fields if match.match(f[0])]
+        if not all(site and split_image(v)[0] == repo for v, site, *_ in hits):
+            continue
+        if {f[0] for f in hits if f[3] == "post"} != {want} or _rewrite(want, entry) != want:
+            continue
+        before = [f for f in hits if f[3] == "pre"]
+        if all(f[0] == want for f in before):
+            continue
+        for old, _, n, _ in before:
+            rewrite[old] = _rewrite(old, entry)
+            touched.add(n)
+        out.append(entry)
+    for n in sorted(touched):
+        pre = items[n].pre = _copy(items[n].pre)
+        for value, site, holder, key in _image_fields(pre, pre.get("kind") or ""):
+            if site and value in rewrite:
+                holder[key] = rewrite[value]
+    return sorted(out, key=lambda e: e["name"])
