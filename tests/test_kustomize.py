@@ -581,6 +581,54 @@ def test_namespace_per_environment_uses_namespace(make_project, tmp_path):
     assert json_ops(files, "prod") == []
 
 
+
+def test_shop_with_a_namespace_per_environment_uses_namespace(tmp_path):
+    """The namespace transformer moves custom resources too (the ExternalSecret): every
+    overlay but the base says its namespace once."""
+    import shutil
+
+    shutil.copytree(EXAMPLES / "shop", tmp_path / "shop")
+    project = tmp_path / "shop" / "skyspec.yaml"
+    text = project.read_text()
+    for env in ("dev", "qa", "prod"):
+        text = text.replace(f"{env}:".ljust(6) + "{overlays", f"{env}:".ljust(6) + f"{{namespace: shop-{env}, overlays")
+    project.write_text(text)
+    irs, files = render_project(project)
+    assert {ir.namespace for ir in irs.values()} == {"shop-dev", "shop-qa", "shop-prod"}
+    assert kust(files, "qa")["namespace"] == "shop-qa" and kust(files, "prod")["namespace"] == "shop-prod"
+    assert "namespace" not in kust(files, "prod.eu-west")          # prod's already
+    for env in irs:
+        assert json_ops(files, env) == []
+    assert_overlays_equal_kubernetes(irs, tmp_path, files)
+
+
+def test_namespace_transformer_and_bindings(monkeypatch, tmp_path):
+    """Kustomize sets the namespace of a binding's subjects named "default" only: the others
+    change through the patch, and cluster-scoped objects stay as they are."""
+    def objs(ns):
+        binding = {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+                   "metadata": {"name": "read", "namespace": ns},
+                   "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "read"},
+                   "subjects": [{"kind": "ServiceAccount", "name": "default", "namespace": ns},
+                                {"kind": "ServiceAccount", "name": "web", "namespace": ns}]}
+        cluster = {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
+                   "metadata": {"name": f"view-{ns}"},
+                   "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "view"},
+                   "subjects": [{"kind": "ServiceAccount", "name": "default", "namespace": ns}]}
+        secret = {"apiVersion": "external-secrets.io/v1beta1", "kind": "ExternalSecret",
+                  "metadata": {"name": "db", "namespace": ns}, "spec": {"refreshInterval": "1h"}}
+        return {"rbac.yaml": [binding, cluster], "db.yaml": [secret, _cm("db", ns, {"x": "1"})]}
+
+    monkeypatch.setattr(kubernetes, "files", lambda ir: objs(f"demo-{ir.env}"))
+    irs = {"dev": FakeIR("dev"), "prod": FakeIR("prod")}
+    files = kustomize.render(irs)
+    assert_overlays_equal_kubernetes(irs, tmp_path, files, validate=False)   # a partial ExternalSecret
+    k = kust(files, "prod")
+    assert k["namespace"] == "demo-prod" and json_ops(files, "prod") == []
+    assert patch_docs(files, "prod")[("RoleBinding", "read")]["subjects"] == [
+        {"kind": "ServiceAccount", "name": "default", "namespace": "demo-prod"},
+        {"kind": "ServiceAccount", "name": "web", "namespace": "demo-prod"}]
+
 def test_app_in_its_own_namespace_moves_by_the_one_json_patch_kustomize_needs(make_project, tmp_path):
     """Kustomize keeps an object's namespace through a strategic-merge patch, and `namespace:`
     would also move the app pinned to "batch": moving web alone takes a JSON 6902 patch."""

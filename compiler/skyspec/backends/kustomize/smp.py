@@ -2,7 +2,7 @@
 another, and a model of how Kustomize applies it, to prove the patch exact.
 
 A patch holds only what changes: a changed or added key with its value, a removed key as
-``null``; a list Kustomize merges by key (:mod:`.mergekeys`: containers, env, ports, volumes,
+``null``; a list Kustomize merges by key (:mod:`.schema`: containers, env, ports, volumes,
 volumeMounts...) as the items that change, matched by their key, with ``$patch: delete`` for
 removed items; any other list whole. Kustomize puts the patch's items of a merged list first,
 in the patch's order, then the other items in their order (for lists with two keys, such as
@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .mergekeys import Merged, child, root
+from .schema import Merged, child, root
 
 DIRECTIVE = "$patch"
 

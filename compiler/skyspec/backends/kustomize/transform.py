@@ -18,12 +18,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-# Kinds the namespace transformer changes only in metadata.namespace.
-_NAMESPACE_SAFE_KINDS = frozenset({
-    "ConfigMap", "CronJob", "DaemonSet", "Deployment", "HorizontalPodAutoscaler", "Ingress", "Job",
-    "LimitRange", "NetworkPolicy", "PersistentVolumeClaim", "Pod", "PodDisruptionBudget", "ReplicaSet",
-    "ResourceQuota", "Role", "Secret", "Service", "ServiceAccount", "StatefulSet",
-})
+from .schema import CLUSTER_SCOPED
+
 # Kinds whose spec.replicas the `replicas:` field sets (Kustomize's default field specs).
 _REPLICA_KINDS = frozenset({"Deployment", "ReplicationController", "ReplicaSet", "StatefulSet"})
 # The label field specs `labels: {includeTemplates: true}` adds to metadata/labels:
@@ -81,21 +77,43 @@ def _copy(v: Any) -> Any:
 # ---------------------------------------------------------------------- namespace
 
 def namespace(items: list[Item]) -> str | None:
-    """`namespace:` when it moves the whole overlay into its one namespace."""
-    targets = {meta(i.post, "namespace") for i in items}
+    """`namespace:` when it moves every namespaced object of the overlay into its one
+    namespace. What Kustomize's transformer does: set ``metadata.namespace`` of every object
+    not known to be cluster-scoped (custom resources included), and the namespace of
+    (Cluster)RoleBinding subjects named "default"; rename a v1 Namespace and set the service
+    namespace of an APIService or a CRD's conversion webhook (then it is not used here)."""
+    targets = set()
+    for i in items:
+        api, kind = i.post.get("apiVersion"), i.post.get("kind")
+        if kind in ("APIService", "CustomResourceDefinition") or (api, kind) == ("v1", "Namespace"):
+            return None
+        if (api, kind) not in CLUSTER_SCOPED:
+            targets.add(meta(i.post, "namespace"))
     if len(targets) != 1:
         return None
     ns = targets.pop()
-    if not isinstance(ns, str) or not ns:
+    if type(ns) is not str or not ns:
         return None
-    if not all(i.post.get("kind") in _NAMESPACE_SAFE_KINDS and isinstance(i.pre.get("metadata"), dict)
-               for i in items):
+    moved = [_moved(i.pre, ns) for i in items]
+    if all(m is i.pre for m, i in zip(moved, items)):
         return None
-    if all(meta(i.pre, "namespace") == ns for i in items):
-        return None
-    for i in items:
-        i.pre = {**i.pre, "metadata": {**i.pre["metadata"], "namespace": ns}}
+    for m, i in zip(moved, items):
+        i.pre = m
     return ns
+
+
+def _moved(obj: dict, ns: str) -> dict:
+    """``obj`` as the namespace transformer leaves it (itself when unchanged)."""
+    out = obj
+    if (obj.get("apiVersion"), obj.get("kind")) not in CLUSTER_SCOPED and meta(obj, "namespace") != ns:
+        m = obj.get("metadata")
+        out = {**obj, "metadata": {**(m if type(m) is dict else {}), "namespace": ns}}
+    subjects = obj.get("subjects")
+    if obj.get("kind") in ("RoleBinding", "ClusterRoleBinding") and type(subjects) is list:
+        changed = [{**x, "namespace": ns} if type(x) is dict and x.get("name") == "default" else x for x in subjects]
+        if not all(a is b or a == b for a, b in zip(changed, subjects)):
+            out = {**out, "subjects": changed}
+    return out
 
 
 # ---------------------------------------------------------------------- labels

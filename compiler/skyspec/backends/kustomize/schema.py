@@ -1,4 +1,6 @@
-"""Which lists Kustomize merges item by item when it applies a strategic-merge patch.
+"""What Kustomize's built-in schema says about the objects it patches and transforms: which
+lists it merges item by item when it applies a strategic-merge patch, and which kinds are
+cluster-scoped (the namespace transformer leaves them alone).
 
 Kustomize (kyaml's ``merge2``) merges a list item by item only where its built-in OpenAPI
 schema marks the field ``x-kubernetes-patch-strategy: merge``, matching items by the
@@ -6,8 +8,9 @@ schema marks the field ``x-kubernetes-patch-strategy: merge``, matching items by
 and every list of a kind the schema does not know (custom resources, ``autoscaling/v2``), is
 replaced whole by the patch's list. The schema is Kubernetes v1.21.2, the one kyaml has
 embedded since 2021 (kubectl 1.33's Kustomize v5.6.0 included). This module is that schema
-reduced to what matters for patches: the paths, from each kind it knows, to the merged lists.
-Items of a list that is replaced are never walked, so nothing below one is listed.
+reduced to what matters here: the paths, from each kind it knows, to the merged lists (items
+of a list that is replaced are never walked, so nothing below one is listed), and the kinds
+it knows to be cluster-scoped (any other kind, custom resources included, is namespaced).
 
 Data only, and :func:`root` / :func:`child` to walk it; it must not guess: a kind or field
 missing here is one whose lists are replaced, as Kustomize does.
@@ -135,3 +138,29 @@ def child(schema: dict | None, key: str, value: Any) -> dict | Merged | None:
     if got is None and type(value) is dict:
         return root(value)
     return got
+
+
+# The kinds the schema knows to be cluster-scoped.
+CLUSTER_SCOPED = frozenset((api, kind) for api, kinds in {
+    "admissionregistration.k8s.io/v1": "MutatingWebhookConfiguration ValidatingWebhookConfiguration",
+    "admissionregistration.k8s.io/v1beta1": "MutatingWebhookConfiguration ValidatingWebhookConfiguration",
+    "apiextensions.k8s.io/v1": "CustomResourceDefinition",
+    "apiextensions.k8s.io/v1beta1": "CustomResourceDefinition",
+    "apiregistration.k8s.io/v1": "APIService",
+    "apiregistration.k8s.io/v1beta1": "APIService",
+    "certificates.k8s.io/v1": "CertificateSigningRequest",
+    "certificates.k8s.io/v1beta1": "CertificateSigningRequest",
+    "flowcontrol.apiserver.k8s.io/v1beta1": "FlowSchema PriorityLevelConfiguration",
+    "networking.k8s.io/v1": "IngressClass",
+    "networking.k8s.io/v1beta1": "IngressClass",
+    "node.k8s.io/v1": "RuntimeClass",
+    "node.k8s.io/v1beta1": "RuntimeClass",
+    "policy/v1beta1": "PodSecurityPolicy",
+    "rbac.authorization.k8s.io/v1": "ClusterRole ClusterRoleBinding",
+    "rbac.authorization.k8s.io/v1beta1": "ClusterRole ClusterRoleBinding",
+    "scheduling.k8s.io/v1": "PriorityClass",
+    "scheduling.k8s.io/v1beta1": "PriorityClass",
+    "storage.k8s.io/v1": "CSIDriver CSINode StorageClass VolumeAttachment",
+    "storage.k8s.io/v1beta1": "CSIDriver CSINode StorageClass VolumeAttachment",
+    "v1": "ComponentStatus Namespace Node NodeProxyOptions PersistentVolume",
+}.items() for kind in kinds.split())
