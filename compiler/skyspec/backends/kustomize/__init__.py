@@ -291,11 +291,21 @@ def _smp_document(orig: dict, body: dict) -> dict:
     return doc
 
 
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
+
+
+def _safe(v: Any) -> str:
+    """A value as part of a file name: nothing but letters, digits, '.', '_' and '-' (a name
+    a `k8s:` patch sets can hold anything, and must not reach a path as a separator)."""
+    return _UNSAFE.sub("_", str(v))[:200]
+
+
 def _patch_name(obj: dict, taken: dict) -> str:
     """`<kind>-<name>.yaml`, told apart by namespace, then group, when that repeats."""
     group = gvk(obj)[0]
-    stem = f"{(obj.get('kind') or 'object').lower()}-{meta(obj, 'name')}"
-    for extra in ("", f".{meta(obj, 'namespace')}", f".{meta(obj, 'namespace')}.{group or 'core'}"):
+    ns = _safe(meta(obj, "namespace"))
+    stem = f"{_safe(obj.get('kind') or 'object').lower()}-{_safe(meta(obj, 'name'))}"
+    for extra in ("", f".{ns}", f".{ns}.{_safe(group or 'core')}"):
         name = f"{stem}{extra}.yaml"
         if name not in taken:
             return name
@@ -328,8 +338,8 @@ def _json6902(a: Any, b: Any, path: str, ops: list[dict]) -> None:
     ops.append({"op": "replace", "path": path, "value": b})
 
 
-def _regex(s: str) -> str:
-    return _REGEX_META.sub(r"\\\1", s)
+def _regex(s: Any) -> str:
+    return _REGEX_META.sub(r"\\\1", str(s))
 
 
 def _json_patch(orig: dict, ops: list[dict], present: list[dict]) -> dict:

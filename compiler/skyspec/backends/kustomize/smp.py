@@ -99,7 +99,7 @@ class _TypeChange(Exception):
 
 
 def _diff(a: Any, b: Any, schema: Any) -> Any:
-    if same(a, b):
+    if a is b:
         return _SAME
     if type(a) is dict and type(b) is dict:
         p: dict = {}
@@ -116,7 +116,9 @@ def _diff(a: Any, b: Any, schema: Any) -> Any:
                 return {DIRECTIVE: "replace", **b}
             if d is not _SAME:
                 p[k] = d
-        return p
+        return p if p else _SAME
+    if same(a, b):
+        return _SAME
     if type(a) is list and type(b) is list:
         if isinstance(schema, Merged):
             return _diff_merged(a, b, schema)

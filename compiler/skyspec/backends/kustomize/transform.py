@@ -60,9 +60,9 @@ def meta(obj: dict, key: str) -> Any:
 
 
 def gvk(obj: dict) -> tuple[str, str, str]:
-    api = obj.get("apiVersion") or ""
-    group, _, version = api.rpartition("/")
-    return group, version, obj.get("kind") or ""
+    api, kind = obj.get("apiVersion"), obj.get("kind")
+    group, _, version = (api if type(api) is str else "").rpartition("/")
+    return group, version, kind if type(kind) is str else ""
 
 
 def _copy(v: Any) -> Any:
@@ -149,19 +149,8 @@ def _selects(site: tuple, obj: dict) -> bool:
     return (not group or group == g) and (not version or version == ver) and (not kind or kind == kd)
 
 
-def _fits(site: tuple, items: list[Item], k: str, v: str) -> bool:
-    """Every object the site selects has label k=v there in its target."""
-    for i in items:
-        if _selects(site, i.post):
-            for m in _maps(i.post, site[1]):
-                if type(m) is not dict or m.get(k) != v:
-                    return False
-    return True
-
-
-def _changes(site: tuple, items: list[Item], k: str, v: str) -> list[int]:
-    return [n for n, i in enumerate(items) if _selects(site, i.pre)
-            and any(type(m) is not dict or m.get(k) != v for m in _maps(i.pre, site[1]))]
+def _pairs(m: Any) -> set:
+    return {(k, v) for k, v in m.items() if type(k) is str and type(v) is str} if type(m) is dict else set()
 
 
 def labels(items: list[Item]) -> tuple[list[dict], list[dict]]:
@@ -169,51 +158,65 @@ def labels(items: list[Item]) -> tuple[list[dict], list[dict]]:
     objects or more: `labels:` when the target has the label on every object (and on every
     pod template when the templates change), else a `LabelTransformer` limited to the kinds
     (and template paths) whose every object has it."""
-    kinds = {}                 # the label sites of the overlay's objects, in first-seen order
+    by_kind: dict[str, list[int]] = {}
+    for n, i in enumerate(items):
+        by_kind.setdefault(gvk(i.post)[2], []).append(n)
+    # the label sites of the overlay's objects (first-seen order), and the objects each selects
+    sites: dict[tuple, list[int]] = {}
     for i in items:
         g, _, kind = gvk(i.post)
-        kinds.setdefault(((g, "", kind), _META_LABELS), None)
-    meta_sites = list(kinds)
-    template_sites = []
+        sites.setdefault(((g, "", kind), _META_LABELS), [])
+    meta_sites = list(sites)
     for i in items:
+        g, _, kind = gvk(i.post)
         for site in _TEMPLATE_SITES:
             if _selects(site, i.post):
-                g, _, kind = gvk(i.post)
-                exact = ((g, site[0][1], kind), site[1])
-                if exact not in template_sites:
-                    template_sites.append(exact)
-    pairs: dict[tuple, None] = {}
-    for i in items:
-        for site in meta_sites + template_sites:
-            if _selects(site, i.post):
-                for m in _maps(i.post, site[1]):
-                    if type(m) is dict:
-                        for k, v in m.items():
-                            if type(k) is str and type(v) is str:
-                                pairs.setdefault((k, v), None)
+                sites.setdefault(((g, site[0][1], kind), site[1]), [])
+    template_sites = [s for s in sites if s not in meta_sites]
+    for site in sites:
+        sites[site] = [n for n in by_kind.get(site[0][2], ()) if _selects(site, items[n].post)]
+    # per site: whether every selected target has a label map there, the labels they all
+    # have, and, per label, the objects whose version before lacks it where a target has it
+    whole: dict[tuple, bool] = {}
+    shared: dict[tuple, set | None] = {}          # None: no map there at all (nothing to set)
+    needed: dict[tuple, dict[tuple, set]] = {}
+    for site, selected in sites.items():
+        whole[site], shared[site] = True, None
+        for n in selected:
+            posts = list(_maps(items[n].post, site[1]))
+            pres = list(_maps(items[n].pre, site[1]))
+            for j, m in enumerate(posts):
+                if type(m) is not dict:
+                    whole[site] = False        # the transformer would create the map
+                    continue
+                got = _pairs(m)
+                shared[site] = got if shared[site] is None else shared[site] & got
+                before = _pairs(pres[j]) if j < len(pres) else set()
+                for pair in got - before:
+                    needed.setdefault(pair, {}).setdefault(site, set()).add(n)
+
+    def fits(site: tuple, pair: tuple) -> bool:
+        return whole[site] and (shared[site] is None or pair in shared[site])
+
     plain: dict[bool, dict] = {}
     limited: dict[tuple, dict] = {}
-    for k, v in pairs:
-        changed = {s: _changes(s, items, k, v) for s in meta_sites + template_sites}
-        fitting = [s for s in changed if changed[s] and _fits(s, items, k, v)]
-        touched = {n for s in fitting for n in changed[s]}
-        if len(touched) < 2:
+    for pair, where in needed.items():
+        fitting = [s for s in where if fits(s, pair)]
+        if len({n for s in fitting for n in where[s]}) < 2:
             continue
-        templates_change = any(s in fitting for s in template_sites)
-        if all(_fits(s, items, k, v) for s in meta_sites) and (
-                not any(changed[s] for s in template_sites)
-                or all(_fits(s, items, k, v) for s in template_sites)):
-            with_templates = templates_change
-            sites = meta_sites + (template_sites if with_templates else [])
-            plain.setdefault(with_templates, {})[k] = v
+        templates_change = any(s in where for s in template_sites)
+        if all(fits(s, pair) for s in meta_sites) and (
+                not templates_change or all(fits(s, pair) for s in template_sites)):
+            chosen = meta_sites + (template_sites if templates_change else [])
+            plain.setdefault(templates_change, {})[pair[0]] = pair[1]
         else:
-            sites = fitting
-            limited.setdefault(tuple(sorted(sites, key=_site_order)), {})[k] = v
-        for n in sorted({n for s in sites for n in range(len(items)) if _selects(s, items[n].pre)}):
-            i = items[n]
-            for s in sites:
-                if _selects(s, i.pre):
-                    i.pre = _set_label(i.pre, s[1], k, v)
+            chosen = sorted(fitting, key=_site_order)
+            limited.setdefault(tuple(chosen), {})[pair[0]] = pair[1]
+        k, v = pair
+        for site in chosen:
+            for n in sites[site]:
+                if any(type(m) is not dict or m.get(k) != v for m in _maps(items[n].pre, site[1])):
+                    items[n].pre = _set_label(items[n].pre, site[1], k, v)
     entries = []
     for with_templates, found in sorted(plain.items()):
         entry: dict = {"pairs": dict(sorted(found.items()))}
@@ -221,12 +224,12 @@ def labels(items: list[Item]) -> tuple[list[dict], list[dict]]:
             entry["includeTemplates"] = True
         entries.append(entry)
     configs = []
-    for n, (sites, found) in enumerate(limited.items()):
+    for n, (chosen, found) in enumerate(limited.items()):
         configs.append({
             "apiVersion": "builtin", "kind": "LabelTransformer",
             "metadata": {"name": "labels" if n == 0 else f"labels-{n + 1}"},
             "labels": dict(sorted(found.items())),
-            "fieldSpecs": [_field_spec(s) for s in sites],
+            "fieldSpecs": [_field_spec(s) for s in chosen],
         })
     return entries, configs
 
