@@ -765,3 +765,19 @@ def test_json_patch_only_where_no_strategic_merge_patch_is_exact(monkeypatch, tm
     assert patch["target"] == {"group": "^$", "version": "v1", "kind": "Service", "name": "web", "namespace": "a"}
     assert yaml.safe_load(patch["patch"]) == [{"op": "replace", "path": "/spec/clusterIP", "value": None}]
     assert set(patch_docs(files, "prod")) == {("ConfigMap", "c")}
+
+
+def test_a_name_set_by_a_k8s_patch_never_reaches_a_path(make_project):
+    """`k8s:` patches can set any metadata.name: patch files take it as safe characters only."""
+    root = make_project({"apps/web.yaml": WEB, "overlays/prod.yaml": """
+        apps:
+          web:
+            k8s:
+              Deployment: {metadata: {labels: {tier: gold}}}
+              Service: {metadata: {annotations: {a: b}}}
+        """}, project=PLAIN)
+    (root / "apps" / "web.yaml").write_text(textwrap.dedent(WEB) + "expose: true\nk8s:\n  Deployment: {metadata: {name: ../../../x/evil}}\n")
+    irs, files = render_project(root / "skyspec.yaml")
+    for rel in files:
+        assert ".." not in rel.split("/"), rel
+    assert "kustomize/overlays/live/deployment-.._.._.._x_evil.yaml" in files
