@@ -547,6 +547,17 @@ def test_label_key_with_a_slash(make_project, tmp_path):
         assert where["labels"] == {"example.com/team": "payments", "example.com/tier": "gold"}
 
 
+def test_a_removed_key_is_null(make_project, tmp_path):
+    root = make_project({
+        "apps/web.yaml": "kind: App\nname: web\nimage: ghcr.io/acme/web:1.0\nlabels: {team: shop, tier: gold}\n",
+        "overlays/prod.yaml": "apps: {web: {labels-: [tier]}}\n",
+    }, project=PLAIN)
+    irs = compile_irs(root / "skyspec.yaml")
+    files = kustomize.render(irs)
+    assert_overlays_equal_kubernetes(irs, tmp_path, files)
+    doc = patch_docs(files, "live")[("Deployment", "web")]
+    assert doc["metadata"]["labels"] == {"tier": None} and "tier: null" in files["kustomize/overlays/live/deployment-web.yaml"]
+
 def test_a_list_that_is_not_merged_is_replaced(make_project, tmp_path):
     root = make_project({
         "apps/worker.yaml": """

@@ -20,7 +20,8 @@ files, unchanged, so ``kubectl kustomize base`` is that environment's output. Th
 not depend on which environments a build lists first. **Components**: an object an overlay's
 parent (the base, or the environment of a target) lacks comes from
 ``components/<workload>/``, included by every overlay that adds it (one Component per workload
-and set of overlays; it holds the version most of them run). **Overlays** say only what
+and set of overlays, named ``<workload>.<overlay>+<overlay>`` when a workload has several; it
+holds the version most of them run). **Overlays** say only what
 differs, in the order Kustomize applies them: patches, then ``namespace``, ``labels``,
 ``replicas``, ``images``, then ``transformers``. Each transformer is used only where it gives
 exactly the target for every object it touches (:mod:`.transform` simulates them), and the
@@ -33,7 +34,8 @@ namespace through a strategic-merge patch, and the namespace transformer moves e
 and an object no strategic-merge patch can turn into its target (a value set to ``null``, a
 merged list with duplicate keys...), which the Kubernetes backend never emits today.
 
-A pure function of its input: the same IRs give the same bytes.
+A pure function of its input (the same IRs give the same bytes): it reads no file and writes
+none, and never looks at the IR beyond what the Kubernetes backend makes of it.
 """
 
 from __future__ import annotations
