@@ -1,21 +1,24 @@
-"""The kustomize backend, proven with the real tool: for every environment,
-`kubectl kustomize overlays/<env>` gives exactly the Kubernetes backend's objects, the base
-builds and validates on its own, and overlays hold only differences, each with the
-narrowest mechanism that is exactly right (replicas, images, namespace, JSON 6902 patches).
+"""The kustomize backend, proven with the real tool: for every environment and target of the
+shop and of the test projects, `kubectl kustomize overlays/<env>` gives exactly the Kubernetes
+backend's objects; the base is exactly the base environment; objects only some environments
+have come from Components; overlays hold strategic-merge patches by name with only what
+changes, and the namespace, labels, replicas and images transformers where they are exact.
 """
 
 from __future__ import annotations
 
 import json
+import textwrap
 from collections import defaultdict
 from pathlib import Path
 
 import pytest
 import yaml
 
-from conftest import EXAMPLES
+from conftest import EXAMPLES, PROJECT, ROOT, write_tree
 from skyspec.backends import kubernetes, kustomize
-from skyspec.pipeline import Session
+from skyspec.pipeline import Session, render
+from skyspec.yamlemit import dump_all
 from validators import assert_valid_k8s, kubectl
 
 ENVS3 = """
@@ -27,6 +30,16 @@ environments:
   qa: {overlays: [overlays/qa.yaml]}
   prod: {overlays: [overlays/prod.yaml]}
 """
+# environments without a built-in profile (dev, qa and prod have one: labels, resources...)
+PLAIN = """
+project: demo
+namespace: demo
+specs: ["apps/*"]
+environments:
+  staging: {}
+  live: {overlays: [overlays/prod.yaml]}
+"""
+KUST = {"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization"}
 
 
 # ---------------------------------------------------------------------- helpers
@@ -36,6 +49,15 @@ def compile_irs(project_file: Path, envs=None) -> dict:
     compiled = s.compile_all(envs)
     assert not s.diags.errors, [str(d) for d in s.diags.errors]
     return {name: c.ir for name, c in compiled.items()}
+
+
+def render_project(project_file: Path, envs=None) -> tuple[dict, dict[str, str]]:
+    """The IRs and the kustomize files, rendered as `skyspec build` does (with `base:`)."""
+    s = Session(project_file)
+    compiled = s.compile_all(envs)
+    assert not s.diags.errors, [str(d) for d in s.diags.errors]
+    files = render(compiled, ["kustomize"], base=s.project.base)
+    return {k: c.ir for k, c in compiled.items()}, dict(files)
 
 
 def write(files: dict[str, str], dest: Path) -> Path:
@@ -63,20 +85,16 @@ def by_id(objs: list[dict]) -> dict[tuple, list[str]]:
 
 
 def assert_overlays_equal_kubernetes(irs: dict, tmp: Path, files: dict[str, str] | None = None,
-                                     validate: bool = True) -> Path:
-    """Render, write, and check every overlay against the Kubernetes backend, object by object."""
-    files = kustomize.render(irs) if files is None else files
+                                     validate: bool = True, base: str | None = None) -> Path:
+    """Render, write, and check every overlay against the Kubernetes backend, object by object,
+    and the base against the base environment."""
+    files = kustomize.render(irs, base=base) if files is None else files
     root = write(files, tmp / "out")
-    base = build(root / "base")
-    if validate and base:
-        assert_valid_k8s(base)
+    base = base if base in irs else next(iter(irs))
+    assert by_id(build(root / "base")) == by_id(kubernetes.objects(irs[base]))
     for env, ir in irs.items():
         got = build(root / "overlays" / env)
-        want = kubernetes.objects(ir)
-        got_ids, want_ids = by_id(got), by_id(want)
-        assert got_ids.keys() == want_ids.keys(), env
-        for k in want_ids:
-            assert [json.loads(x) for x in got_ids[k]] == [json.loads(x) for x in want_ids[k]], (env, k)
+        assert by_id(got) == by_id(kubernetes.objects(ir)), env
         if validate:
             assert_valid_k8s(got)
     return root
@@ -87,55 +105,214 @@ def kust(files: dict[str, str], env: str | None = None) -> dict:
     return yaml.safe_load(files[f"kustomize/{where}/kustomization.yaml"])
 
 
-def patches_for(k: dict, kind: str, name: str) -> list[dict]:
-    """The JSON 6902 operations of the overlay's patch for one object ([] if none)."""
-    ops = []
-    for p in k.get("patches", []):
-        t = p["target"]
-        if t["kind"] == kind and t["name"].replace("\\.", ".") == name:
-            ops += yaml.safe_load(p["patch"])
-    return ops
+def patch_docs(files: dict[str, str], env: str) -> dict[tuple, dict]:
+    """The overlay's strategic-merge patches by (kind, name[, namespace])."""
+    out = {}
+    for p in kust(files, env).get("patches", []):
+        if "path" in p:
+            doc = yaml.safe_load(files[f"kustomize/overlays/{env}/{p['path']}"])
+            key = (doc["kind"], doc["metadata"]["name"])
+            out[key + (doc["metadata"]["namespace"],) if key in out else key] = doc
+    return out
 
 
-def all_paths(k: dict) -> list[str]:
-    return [op["path"] for p in k.get("patches", []) for op in yaml.safe_load(p["patch"])]
+def json_ops(files: dict[str, str], env: str) -> list[dict]:
+    return [op for p in kust(files, env).get("patches", []) if "patch" in p for op in yaml.safe_load(p["patch"])]
 
 
-# ---------------------------------------------------------------------- the example
+def container(doc: dict, name: str | None = None) -> dict:
+    cs = doc["spec"]["template"]["spec"]["containers"]
+    return cs[0] if name is None else next(c for c in cs if c["name"] == name)
 
-def test_shop_every_overlay_builds_to_the_kubernetes_output(tmp_path):
-    irs = compile_irs(EXAMPLES / "shop" / "skyspec.yaml")
-    assert {"dev", "qa", "prod"} <= set(irs)       # plus any target's output units (prod.eu-west)
-    files = kustomize.render(irs)
-    assert_overlays_equal_kubernetes(irs, tmp_path, files)
-    # the base holds exactly the objects every environment has; each overlay's own files hold
-    # exactly the other objects of its environment
-    ids = {env: set(by_id(kubernetes.objects(ir))) for env, ir in irs.items()}
-    shared = set.intersection(*ids.values())
-    base = [o for f in kust(files)["resources"] for o in yaml.safe_load_all(files[f"kustomize/base/{f}"])]
-    assert set(by_id(base)) == shared
+
+# ---------------------------------------------------------------------- the shop and the test projects
+
+def _shop(tmp: Path) -> Path:
+    return EXAMPLES / "shop" / "skyspec.yaml"
+
+
+def _corpus(tmp: Path) -> Path:
+    import sys
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from gen_corpus import generate
+
+    return generate(12, tmp / "corpus") / "skyspec.yaml"
+
+
+def _written(files: dict[str, str], project: str = PROJECT):
+    def make(tmp: Path) -> Path:
+        return write_tree(tmp / "proj", {"skyspec.yaml": project, "overlays/prod.yaml": "{}\n", **files}) / "skyspec.yaml"
+    return make
+
+
+def _stdlib(tmp: Path) -> Path:
+    from test_stdlib import ALL
+
+    return _written({"apps/all.yaml": ALL})(tmp)
+
+
+def _celery(tmp: Path) -> Path:
+    from test_celery import files
+
+    return _written(files())(tmp)
+
+
+def _quota(tmp: Path) -> Path:
+    from test_quota import APPS, PROJECT as QUOTA
+
+    return _written(APPS, QUOTA.replace("dev: {{}}", "dev: {{quota: {{cpu: '1'}}}}").format(quota="{cpu: '4', pods: 9}"))(tmp)
+
+
+def _targets(tmp: Path) -> Path:
+    from test_targets import APPS, PROJECT as TARGETS
+
+    return _written({"apps/a.yaml": APPS, "overlays/edge.yaml": "apps:\n  web: {replicas: 7}\n"}, TARGETS)(tmp)
+
+
+PROJECTS = {"shop": (_shop, None), "shop --env prod": (_shop, ["prod"]), "corpus": (_corpus, None),
+            "stdlib": (_stdlib, None), "celery": (_celery, None), "quota": (_quota, None),
+            "targets": (_targets, None)}
+
+
+def _headless(text: str) -> str:
+    """A generated file without its "generated by skyspec" header line (added after rendering)."""
+    return text.split("\n", 1)[1] if text.startswith("# generated by skyspec from ") else text
+
+
+@pytest.mark.parametrize("name", sorted(PROJECTS))
+def test_every_overlay_builds_to_the_kubernetes_output(name, tmp_path):
+    make, envs = PROJECTS[name]
+    project = make(tmp_path)
+    irs, files = render_project(project, envs)
+    base = Session(project).project.base if envs is None else envs[0]
+    assert_overlays_equal_kubernetes(irs, tmp_path, files, base=base)
+    # the base is the base environment's files, unchanged
+    assert {rel.removeprefix("kustomize/base/"): _headless(text) for rel, text in files.items()
+            if rel.startswith("kustomize/base/") and not rel.endswith("/kustomization.yaml")} == \
+        {f: dump_all(objs) for f, objs in kubernetes.files(irs[base]).items()}
+    # no JSON 6902 patch anywhere, the base environment's overlay is the base itself
     for env in irs:
-        own = kust(files, env)["resources"]
-        assert own[0] == "../../base"
-        objs = [o for f in own[1:] for o in yaml.safe_load_all(files[f"kustomize/overlays/{env}/{f}"])]
-        assert set(by_id(objs)) == ids[env] - shared
-    # replica counts that differ from the base go through `replicas:`, never a patch
-    base_replicas = {o["metadata"]["name"]: o["spec"]["replicas"] for o in base if o["kind"] == "Deployment"}
-    for env, ir in irs.items():
-        want = {o["metadata"]["name"]: o["spec"]["replicas"] for o in kubernetes.objects(ir)
-                if o["kind"] == "Deployment" and o["spec"]["replicas"] != base_replicas[o["metadata"]["name"]]}
-        assert {r["name"]: r["count"] for r in kust(files, env).get("replicas", [])} == want
-        assert not any(p.endswith("/replicas") for p in all_paths(kust(files, env)))
-    assert any(kust(files, env).get("replicas") for env in irs)
-    # a label key with "/" is escaped per RFC 6901 (the profiles' skyspec.dev/env label)
-    assert any("/metadata/labels/skyspec.dev~1env" in all_paths(kust(files, env)) for env in irs)
+        assert json_ops(files, env) == [], env
+    assert kust(files, base) == {**KUST, "resources": ["../../base"]}
+    # every component is included by some overlay
+    included = {c for env in irs for c in kust(files, env).get("components", [])}
+    comps = {rel.split("/")[2] for rel in files if rel.startswith("kustomize/components/")}
+    assert included == {f"../../components/{c}" for c in comps}
+
+
+def test_shop_tree(tmp_path):
+    irs, files = render_project(EXAMPLES / "shop" / "skyspec.yaml")
+    assert list(irs) == ["dev", "qa", "prod", "prod.eu-west"]
+    # the base is dev (the first declared): dev's overlay is the base, and its host name
+    base = [o for f in kust(files)["resources"] for o in yaml.safe_load_all(files[f"kustomize/base/{f}"])]
+    ingress = next(o for o in base if o["kind"] == "Ingress")
+    assert ingress["spec"]["rules"][0]["host"] == "shop.dev.example.com"
+    assert {o["metadata"]["labels"].get("skyspec.dev/env") for o in base} == {"dev", None}
+    # prod's PodDisruptionBudgets and ExternalSecret come from Components, not from copies
+    prod = kust(files, "prod")
+    assert prod["resources"] == ["../../base"]
+    assert prod["components"] == ["../../components/api", "../../components/externalsecret.shop-db",
+                                  "../../components/web", "../../components/worker"]
+    component = yaml.safe_load(files["kustomize/components/api/kustomization.yaml"])
+    assert component == {"apiVersion": "kustomize.config.k8s.io/v1alpha1", "kind": "Component",
+                         "resources": ["api.yaml"]}
+    assert [o["kind"] for o in yaml.safe_load_all(files["kustomize/components/api/api.yaml"])] == ["PodDisruptionBudget"]
+    assert not any(kind == "PodDisruptionBudget" for env in irs for kind, *_ in patch_docs(files, env))
+    assert not any(rel.startswith("kustomize/overlays/") and "\nkind: PodDisruptionBudget" in "\n" + text
+                   for rel, text in files.items())
+    # the target is prod plus its own changes; it drops the reports prod runs
+    eu = kust(files, "prod.eu-west")
+    assert eu["resources"] == ["../prod"] and "components" not in eu
+    docs = patch_docs(files, "prod.eu-west")
+    assert docs[("CronJob", "nightly-report")] == {
+        "apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "nightly-report", "namespace": "shop"},
+        "$patch": "delete"}
+    assert container(docs[("Deployment", "web")])["env"] == [
+        {"name": "API_URL"}, {"name": "PUBLIC_URL", "value": "https://eu.shop.example.com"}]
+    # replica counts go through `replicas:`, never a patch
+    assert prod["replicas"] == [{"name": "api", "count": 5}, {"name": "web", "count": 4}, {"name": "worker", "count": 3}]
+    for env in irs:
+        assert not any("replicas" in doc.get("spec", {}) for doc in patch_docs(files, env).values())
+    # a patch holds only what changes: db in prod differs by the prod secret's checksum, and
+    # the LOG_LEVEL dev adds everywhere
+    db = patch_docs(files, "prod")[("StatefulSet", "db")]
+    checksum = db["spec"]["template"]["metadata"]["annotations"]["checksum.skyspec.dev/secret.shop-db"]
+    assert db == {"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "db", "namespace": "shop"},
+                  "spec": {"template": {
+                      "metadata": {"annotations": {"checksum.skyspec.dev/secret.shop-db": checksum}},
+                      "spec": {"containers": [{"name": "db", "env": [{"name": "LOG_LEVEL", "$patch": "delete"}]}]}}}}
+    # env vars are merged by name: prod sets api's LOG_LEVEL and WORKERS (that dev drops), and
+    # deletes the LOG_LEVEL dev gives web
+    api = container(patch_docs(files, "prod")[("Deployment", "api")])
+    assert api["env"] == [{"name": "LOG_LEVEL", "value": "warn"}, {"name": "WORKERS", "value": "4"}]
+    web = container(patch_docs(files, "prod")[("Deployment", "web")])
+    assert {"name": "LOG_LEVEL", "$patch": "delete"} in web["env"]
+    assert_overlays_equal_kubernetes(irs, tmp_path, files, base="dev")
+
+
+def test_environment_label_is_set_once_per_overlay():
+    """The profiles label every object of a spec with skyspec.dev/env, but not the objects
+    skyspec adds (NetworkPolicies, ConfigMaps, ExternalSecrets): a LabelTransformer limited
+    to the kinds that carry it sets it, instead of a patch per object."""
+    irs, files = render_project(EXAMPLES / "shop" / "skyspec.yaml")
+    for env in ("qa", "prod"):
+        k = kust(files, env)
+        [config] = [yaml.safe_load(t) for t in k["transformers"]]
+        assert config["kind"] == "LabelTransformer" and config["labels"] == {"skyspec.dev/env": env}
+        specs = {(s["kind"], s["path"]) for s in config["fieldSpecs"]}
+        assert ("Deployment", "spec/template/metadata/labels") in specs
+        assert ("CronJob", "spec/jobTemplate/spec/template/metadata/labels") in specs
+        assert not {kind for kind, _ in specs} & {"NetworkPolicy", "ConfigMap"}
+        assert not any("skyspec.dev/env" in json.dumps(doc) for doc in patch_docs(files, env).values())
+    # the target adds its region label the same way
+    [config] = [yaml.safe_load(t) for t in kust(files, "prod.eu-west")["transformers"]]
+    assert config["labels"] == {"region": "eu-west"}
+
+
+def test_labels_field_when_every_object_has_the_label(monkeypatch, tmp_path):
+    def objs(env):
+        labels = {"env": env, "team": "shop"}
+        return {"web.yaml": [_deploy("web", 1, "ghcr.io/acme/web:1", labels),
+                             {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web", "namespace": "a", "labels": labels},
+                              "spec": {"selector": {"app": "web"}, "ports": [{"port": 80}]}}],
+                "cm.yaml": [{**_cm("web", "a", {"x": "1"}), "metadata": {"name": "web", "namespace": "a", "labels": labels}}]}
+
+    monkeypatch.setattr(kubernetes, "files", lambda ir: objs(ir.env))
+    irs = {"dev": FakeIR("dev"), "prod": FakeIR("prod")}
+    files = kustomize.render(irs)
+    assert kust(files, "prod") == {**KUST, "resources": ["../../base"],
+                                   "labels": [{"pairs": {"env": "prod"}, "includeTemplates": True}]}
+    assert_overlays_equal_kubernetes(irs, tmp_path, files)
 
 
 def test_render_is_deterministic():
     a = kustomize.render(compile_irs(EXAMPLES / "shop" / "skyspec.yaml"))
     b = kustomize.render(compile_irs(EXAMPLES / "shop" / "skyspec.yaml"))
     assert a == b
-    assert kustomize.render(compile_irs(EXAMPLES / "shop" / "skyspec.yaml")) == a
+
+
+def test_output_does_not_depend_on_the_order_of_env_flags(make_project):
+    root = make_project({"apps/web.yaml": "kind: App\nname: web\nimage: ghcr.io/acme/web:1.0\nport: 80\n",
+                         "overlays/prod.yaml": "apps: {web: {replicas: 3}}\n"})
+    _, a = render_project(root / "skyspec.yaml", ["prod", "dev"])
+    _, b = render_project(root / "skyspec.yaml", ["dev", "prod"])
+    assert a == b and kust(a, "dev") == {**KUST, "resources": ["../../base"]}
+
+
+def test_the_project_chooses_the_base(make_project, tmp_path):
+    root = make_project({"apps/web.yaml": "kind: App\nname: web\nimage: ghcr.io/acme/web:1.0\nport: 80\n",
+                         "overlays/prod.yaml": "apps: {web: {replicas: 3, expose: {host: web.example.com}}}\n"},
+                        project=PROJECT + "base: prod\n")
+    irs, files = render_project(root / "skyspec.yaml")
+    assert kust(files, "prod") == {**KUST, "resources": ["../../base"]}
+    base = [o for f in kust(files)["resources"] for o in yaml.safe_load_all(files[f"kustomize/base/{f}"])]
+    assert {o["kind"] for o in base} >= {"Service", "Ingress"}
+    # dev lacks prod's Service and Ingress: its overlay deletes them
+    deleted = {k for k, doc in patch_docs(files, "dev").items() if doc.get("$patch") == "delete"}
+    assert deleted == {("Service", "web"), ("Ingress", "web"), ("PodDisruptionBudget", "web")}
+    assert kust(files, "dev")["replicas"] == [{"name": "web", "count": 1}]
+    assert_overlays_equal_kubernetes(irs, tmp_path, files, base="prod")
 
 
 def test_single_environment_is_all_base(tmp_path):
@@ -143,10 +320,8 @@ def test_single_environment_is_all_base(tmp_path):
     files = kustomize.render(irs)
     assert sorted(files) == sorted([f"kustomize/base/{f}" for f in kubernetes.files(irs["prod"])]
                                    + ["kustomize/base/kustomization.yaml", "kustomize/overlays/prod/kustomization.yaml"])
-    assert kust(files, "prod") == {"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization",
-                                   "resources": ["../../base"]}
-    root = assert_overlays_equal_kubernetes(irs, tmp_path, files)
-    assert by_id(build(root / "base")) == by_id(kubernetes.objects(irs["prod"]))
+    assert kust(files, "prod") == {**KUST, "resources": ["../../base"]}
+    assert_overlays_equal_kubernetes(irs, tmp_path, files)
 
 
 def test_identical_environments_have_empty_overlays(make_project, tmp_path):
@@ -166,36 +341,68 @@ def test_identical_environments_have_empty_overlays(make_project, tmp_path):
     irs = compile_irs(root / "skyspec.yaml")
     files = kustomize.render(irs)
     for env in ("blue", "green"):
-        assert kust(files, env) == {"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization",
-                                    "resources": ["../../base"]}
+        assert kust(files, env) == {**KUST, "resources": ["../../base"]}
     assert_overlays_equal_kubernetes(irs, tmp_path, files)
 
 
-# ---------------------------------------------------------------------- what differs, and how
+# ---------------------------------------------------------------------- objects some environments have
 
-def test_object_only_in_prod_goes_to_the_prod_overlay(make_project, tmp_path):
-    root = make_project({
-        "apps/web.yaml": """
-            kind: App
-            name: web
-            image: ghcr.io/acme/web:1.0
-            port: 8080
-            """,
-        "overlays/prod.yaml": """
-            apps:
-              web:
-                expose: {host: web.example.com, tls: true}
-            """,
-    })
+WEB = """
+    kind: App
+    name: web
+    image: ghcr.io/acme/web:1.0
+    port: 8080
+    """
+
+
+def test_object_only_in_prod_comes_from_a_component(make_project, tmp_path):
+    root = make_project({"apps/web.yaml": WEB,
+                         "overlays/prod.yaml": "apps:\n  web:\n    expose: {host: web.example.com, tls: true}\n"})
     irs = compile_irs(root / "skyspec.yaml")
     files = kustomize.render(irs)
     out = assert_overlays_equal_kubernetes(irs, tmp_path, files)
     assert {o["kind"] for o in build(out / "base")} == {"Deployment", "NetworkPolicy"}  # harden adds policies
-    assert kust(files, "prod")["resources"] == ["../../base", "web.yaml"]
-    assert {o["kind"] for o in yaml.safe_load_all(files["kustomize/overlays/prod/web.yaml"])} == {"Service", "Ingress"}
-    assert kust(files, "dev")["resources"] == ["../../base"]
-    assert "kustomize/overlays/dev/web.yaml" not in files
+    assert kust(files, "prod")["components"] == ["../../components/web"]
+    assert {o["kind"] for o in yaml.safe_load_all(files["kustomize/components/web/web.yaml"])} == {"Service", "Ingress"}
+    assert kust(files, "dev") == {**KUST, "resources": ["../../base"]}
+    assert not [rel for rel in files if rel.startswith("kustomize/overlays/prod/") and "Service" in files[rel]]
 
+
+def test_component_shared_by_two_overlays_holds_their_most_common_version(make_project, tmp_path):
+    root = make_project({
+        "apps/web.yaml": WEB,
+        "overlays/dev.yaml": "{}\n",
+        "overlays/qa.yaml": "apps:\n  web:\n    expose: {host: web.example.com}\n",
+        "overlays/prod.yaml": "apps:\n  web:\n    expose: {host: web.example.com}\n",
+        "overlays/edge.yaml": "apps:\n  web:\n    expose: {host: edge.example.com}\n",
+    }, project=ENVS3 + "  edge: {overlays: [overlays/edge.yaml]}\n")
+    irs = compile_irs(root / "skyspec.yaml")
+    files = kustomize.render(irs)
+    assert_overlays_equal_kubernetes(irs, tmp_path, files)
+    for env in ("qa", "prod", "edge"):
+        assert kust(files, env)["components"] == ["../../components/web"]
+    ingress = [o for o in yaml.safe_load_all(files["kustomize/components/web/web.yaml"]) if o["kind"] == "Ingress"][0]
+    assert ingress["spec"]["rules"][0]["host"] == "web.example.com"
+    assert ("Ingress", "web") not in patch_docs(files, "prod")
+    assert patch_docs(files, "edge")[("Ingress", "web")]["spec"]["rules"][0]["host"] == "edge.example.com"
+
+
+def test_target_builds_on_its_environment(make_project, tmp_path):
+    from test_targets import APPS, PROJECT as TARGETS
+
+    root = make_project({"apps/a.yaml": APPS, "overlays/edge.yaml": "apps:\n  web: {replicas: 7}\n"}, project=TARGETS)
+    irs, files = render_project(root / "skyspec.yaml")
+    edge = kust(files, "prod.edge")
+    # prod.edge is prod's web alone, in its own namespace, with 7 replicas
+    assert edge["resources"] == ["../prod"]
+    assert edge["namespace"] == "demo-edge"
+    assert edge["replicas"] == [{"name": "web", "count": 7}]
+    deleted = {k for k, doc in patch_docs(files, "prod.edge").items() if doc.get("$patch") == "delete"}
+    assert ("Deployment", "batch") in deleted
+    assert_overlays_equal_kubernetes(irs, tmp_path, files)
+
+
+# ---------------------------------------------------------------------- images
 
 IMAGES = {
     "apps/web.yaml": """
@@ -210,24 +417,24 @@ IMAGES = {
         image: ghcr.io/acme/shop:1.0
         args: [--queue, orders]
         """,
-    "apps/api.yaml": """
+    "apps/api.yaml": f"""
         kind: App
         name: api
-        image: ghcr.io/acme/api:3.1
+        image: ghcr.io/acme/api:3.1@sha256:{"a" * 64}
         port: 8080
         """,
-    # the base is what most environments run: shop:1.0 for both apps, api:3.1
     "overlays/dev.yaml": "{}\n",
-    # qa: one repository, one user, a new tag
-    "overlays/qa.yaml": """
+    # qa: the digest-pinned api moves to a new tag and digest
+    "overlays/qa.yaml": f"""
         apps:
-          api: {image: "ghcr.io/acme/api:3.2"}
+          api: {{image: "ghcr.io/acme/api:3.2@sha256:{"b" * 64}"}}
         """,
-    # staging: both users of the shared repository move to the same tag
+    # staging: both users of the shared repository move to the same tag; api drops its digest
     "overlays/staging.yaml": """
         apps:
           web: {image: "ghcr.io/acme/shop:1.1"}
           worker: {image: "ghcr.io/acme/shop:1.1"}
+          api: {image: "ghcr.io/acme/api:3.3"}
         """,
     # prod: the images-transformer trap: only web moves, worker keeps the repository's old tag
     "overlays/prod.yaml": """
@@ -253,100 +460,110 @@ def images_project(make_project, tmp_path):
     return files
 
 
-def test_image_tag_per_environment_uses_images(images_project):
-    assert kust(images_project, "qa")["images"] == [{"name": "ghcr.io/acme/api", "newTag": "3.2"}]
-    # one entry moves both apps of the shared repository when both want the same tag
-    assert kust(images_project, "staging")["images"] == [{"name": "ghcr.io/acme/shop", "newTag": "1.1"}]
-    for env in ("qa", "staging"):
-        assert not any(p.endswith("/image") for p in all_paths(kust(images_project, env)))
+def image_patches(files: dict[str, str], env: str) -> dict[str, str]:
+    return {k[1]: c["image"] for k, doc in patch_docs(files, env).items() if k[0] == "Deployment"
+            for c in doc.get("spec", {}).get("template", {}).get("spec", {}).get("containers", []) if "image" in c}
+
+
+def test_digest_pinned_image_changed_in_one_environment_uses_images(images_project):
+    assert kust(images_project, "qa")["images"] == [{"name": "ghcr.io/acme/api", "newTag": "3.2", "digest": "sha256:" + "b" * 64}]
+    assert image_patches(images_project, "qa") == {}
     assert "images" not in kust(images_project, "dev")
 
 
+def test_image_tag_per_environment_uses_images(images_project):
+    # one entry moves both apps of the shared repository; a new tag alone drops the digest
+    assert kust(images_project, "staging")["images"] == [{"name": "ghcr.io/acme/api", "newTag": "3.3"},
+                                                         {"name": "ghcr.io/acme/shop", "newTag": "1.1"}]
+    assert image_patches(images_project, "staging") == {}
+
+
 def test_shared_repository_changed_for_one_app_only_uses_a_patch(images_project):
-    prod = kust(images_project, "prod")
-    assert "images" not in prod   # would also rewrite worker's ghcr.io/acme/shop:1.0
-    assert {"op": "replace", "path": "/spec/template/spec/containers/0/image",
-            "value": "ghcr.io/acme/shop:2.0"} in patches_for(prod, "Deployment", "web")
-    assert not any(op["path"].endswith("/image") for op in patches_for(prod, "Deployment", "worker"))
+    assert "images" not in kust(images_project, "prod")   # would also rewrite worker's ghcr.io/acme/shop:1.0
+    assert image_patches(images_project, "prod") == {"web": "ghcr.io/acme/shop:2.0"}
 
 
 def test_shared_repository_with_two_tags_in_one_env_uses_patches(images_project):
-    edge = kust(images_project, "edge")
-    assert "images" not in edge
-    images = {name: [op["value"] for op in patches_for(edge, "Deployment", name) if op["path"].endswith("/image")]
-              for name in ("web", "worker")}
-    assert images == {"web": ["ghcr.io/acme/shop:2.1"], "worker": ["ghcr.io/acme/shop:1.5"]}
+    assert "images" not in kust(images_project, "edge")
+    assert image_patches(images_project, "edge") == {"web": "ghcr.io/acme/shop:2.1", "worker": "ghcr.io/acme/shop:1.5"}
 
+
+# ---------------------------------------------------------------------- replicas, lists, namespaces
 
 def test_replicas_differing_use_the_replicas_field(make_project, tmp_path):
     root = make_project({
-        "apps/web.yaml": """
-            kind: App
-            name: web
-            image: ghcr.io/acme/web:1.0
-            replicas: 2
-            """,
+        "apps/web.yaml": "kind: App\nname: web\nimage: ghcr.io/acme/web:1.0\nreplicas: 2\n",
         "overlays/prod.yaml": "apps: {web: {replicas: 6}}\n",
     })
     irs = compile_irs(root / "skyspec.yaml")
     files = kustomize.render(irs)
     assert_overlays_equal_kubernetes(irs, tmp_path, files)
-    # two environments, every field a tie: the base takes the earlier one's (dev: 1 replica)
-    assert "replicas" not in kust(files, "dev")
     assert kust(files, "prod")["replicas"] == [{"name": "web", "count": 6}]
-    assert not any(p.endswith("/replicas") for env in irs for p in all_paths(kust(files, env)))
+    assert not any("replicas" in doc.get("spec", {}) for doc in patch_docs(files, "prod").values())
 
 
-def test_env_var_added_in_one_environment(make_project, tmp_path):
-    root = make_project({
-        "apps/web.yaml": """
-            kind: App
-            name: web
-            image: ghcr.io/acme/web:1.0
-            env: {A: "1", B: "2"}
-            """,
-        "overlays/prod.yaml": "apps: {web: {env: {FEATURE: \"on\"}}}\n",
-    }, project=ENVS3)
-    (root / "overlays").mkdir(exist_ok=True)
-    for env in ("dev", "qa"):
-        (root / "overlays" / f"{env}.yaml").write_text("{}\n")
+ENV_APP = """
+    kind: App
+    name: web
+    image: ghcr.io/acme/web:1.0
+    env: {A: "1", B: "2", C: "3"}
+    """
+
+
+@pytest.mark.parametrize("overlay, env", [
+    # added at the end: Kustomize puts a patch's items first, so the patch names (key only) the
+    # items that must stay ahead of the new one
+    ('{FEATURE: "on"}', [{"name": "A"}, {"name": "B"}, {"name": "C"}, {"name": "FEATURE", "value": "on"}]),
+    # changed in the middle: C keeps its place after B unnamed
+    ('{B: "20"}', [{"name": "A"}, {"name": "B", "value": "20"}]),
+    # changed first: only that item
+    ('{A: "10"}', [{"name": "A", "value": "10"}]),
+])
+def test_env_vars_are_merged_by_name(make_project, tmp_path, overlay, env):
+    root = make_project({"apps/web.yaml": ENV_APP, "overlays/prod.yaml": f"apps: {{web: {{env: {overlay}}}}}\n"}, project=PLAIN)
     irs = compile_irs(root / "skyspec.yaml")
     files = kustomize.render(irs)
     assert_overlays_equal_kubernetes(irs, tmp_path, files)
-    ops = patches_for(kust(files, "prod"), "Deployment", "web")
-    added = [op for op in ops if op["op"] == "add" and "/containers/0/env/" in op["path"]]
-    assert [op["value"] for op in added] == [{"name": "FEATURE", "value": "on"}]
-    for env in ("dev", "qa"):
-        assert not any("/env" in p for p in all_paths(kust(files, env)))
+    doc = patch_docs(files, "live")[("Deployment", "web")]
+    assert doc == {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web", "namespace": "demo"},
+                   "spec": {"template": {"spec": {"containers": [{"name": "web", "env": env}]}}}}
 
 
-def test_label_key_with_a_slash_is_escaped(make_project, tmp_path):
+def test_env_var_removed_is_a_delete_directive(make_project, tmp_path):
+    root = make_project({"apps/web.yaml": ENV_APP, "overlays/prod.yaml": "apps: {web: {env-: [B]}}\n"}, project=PLAIN)
+    irs = compile_irs(root / "skyspec.yaml")
+    files = kustomize.render(irs)
+    assert_overlays_equal_kubernetes(irs, tmp_path, files)
+    assert container(patch_docs(files, "live")[("Deployment", "web")])["env"] == [{"name": "B", "$patch": "delete"}]
+
+
+def test_label_key_with_a_slash(make_project, tmp_path):
     root = make_project({
-        "apps/web.yaml": """
-            kind: App
-            name: web
-            image: ghcr.io/acme/web:1.0
-            labels: {example.com/team: shop}
-            """,
+        "apps/web.yaml": "kind: App\nname: web\nimage: ghcr.io/acme/web:1.0\nlabels: {example.com/team: shop}\n",
         "overlays/prod.yaml": "all: {labels: {example.com/team: payments, example.com/tier: gold}}\n",
-    })
+    }, project=PLAIN)
     irs = compile_irs(root / "skyspec.yaml")
     files = kustomize.render(irs)
     assert_overlays_equal_kubernetes(irs, tmp_path, files)
-    assert kust(files, "dev") == {"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization",
-                                  "resources": ["../../base"]}
-    k = kust(files, "prod")
-    paths = all_paths(k)
-    assert "/metadata/labels/example.com~1team" in paths
-    assert "/spec/template/metadata/labels/example.com~1team" in paths
-    assert "/metadata/labels/example.com~1tier" in paths
-    # a key on one side only is added or removed, never replaced
-    ops = {op["path"]: op["op"] for p in k["patches"] for op in yaml.safe_load(p["patch"])}
-    assert ops["/metadata/labels/example.com~1tier"] == "add"
-    assert ops["/metadata/labels/example.com~1team"] == "replace"
+    assert kust(files, "staging") == {**KUST, "resources": ["../../base"]}
+    # one object (the Deployment) carries the labels: a patch, not a transformer
+    doc = patch_docs(files, "live")[("Deployment", "web")]
+    for where in (doc["metadata"], doc["spec"]["template"]["metadata"]):
+        assert where["labels"] == {"example.com/team": "payments", "example.com/tier": "gold"}
 
 
-def test_value_inside_a_list_is_patched_by_index(make_project, tmp_path):
+def test_a_removed_key_is_null(make_project, tmp_path):
+    root = make_project({
+        "apps/web.yaml": "kind: App\nname: web\nimage: ghcr.io/acme/web:1.0\nlabels: {team: shop, tier: gold}\n",
+        "overlays/prod.yaml": "apps: {web: {labels-: [tier]}}\n",
+    }, project=PLAIN)
+    irs = compile_irs(root / "skyspec.yaml")
+    files = kustomize.render(irs)
+    assert_overlays_equal_kubernetes(irs, tmp_path, files)
+    doc = patch_docs(files, "live")[("Deployment", "web")]
+    assert doc["metadata"]["labels"] == {"tier": None} and "tier: null" in files["kustomize/overlays/live/deployment-web.yaml"]
+
+def test_a_list_that_is_not_merged_is_replaced(make_project, tmp_path):
     root = make_project({
         "apps/worker.yaml": """
             kind: App
@@ -356,25 +573,16 @@ def test_value_inside_a_list_is_patched_by_index(make_project, tmp_path):
             args: [--queue, orders, --threads, "4", --verbose]
             """,
         "overlays/prod.yaml": "apps: {worker: {args!: [--queue, priority, --threads, \"4\", --verbose]}}\n",
-    })
+    }, project=PLAIN)
     irs = compile_irs(root / "skyspec.yaml")
     files = kustomize.render(irs)
     assert_overlays_equal_kubernetes(irs, tmp_path, files)
-    assert "patches" not in kust(files, "dev")
-    ops = [op for op in patches_for(kust(files, "prod"), "Deployment", "worker") if "/args" in op["path"]]
-    assert ops == [{"op": "replace", "path": "/spec/template/spec/containers/0/args/1", "value": "priority"}]
+    assert container(patch_docs(files, "live")[("Deployment", "worker")]) == {
+        "name": "worker", "args": ["--queue", "priority", "--threads", "4", "--verbose"]}
 
 
 def test_namespace_per_environment_uses_namespace(make_project, tmp_path):
-    root = make_project({
-        "apps/web.yaml": """
-            kind: App
-            name: web
-            image: ghcr.io/acme/web:1.0
-            port: 8080
-            expose: true
-            """,
-    }, project="""
+    root = make_project({"apps/web.yaml": textwrap.dedent(WEB) + "expose: true\n"}, project="""
         project: demo
         specs: ["apps/*.yaml"]
         environments:
@@ -385,24 +593,64 @@ def test_namespace_per_environment_uses_namespace(make_project, tmp_path):
     files = kustomize.render(irs)
     assert_overlays_equal_kubernetes(irs, tmp_path, files)
     assert {o["metadata"]["namespace"] for o in yaml.safe_load_all(files["kustomize/base/web.yaml"])} == {"demo-dev"}
-    assert "namespace" not in kust(files, "dev")
     assert kust(files, "prod")["namespace"] == "demo-prod"
-    assert not any("namespace" in p for env in irs for p in all_paths(kust(files, env)))
+    assert json_ops(files, "prod") == []
 
 
-def test_app_in_its_own_namespace_gets_a_patch_not_the_transformer(make_project, tmp_path):
-    root = make_project({
-        "apps/web.yaml": """
-            kind: App
-            name: web
-            image: ghcr.io/acme/web:1.0
-            ---
-            kind: App
-            name: jobs
-            namespace: batch
-            image: ghcr.io/acme/jobs:1.0
-            """,
-    }, project="""
+
+def test_shop_with_a_namespace_per_environment_uses_namespace(tmp_path):
+    """The namespace transformer moves custom resources too (the ExternalSecret): every
+    overlay but the base says its namespace once."""
+    import shutil
+
+    shutil.copytree(EXAMPLES / "shop", tmp_path / "shop")
+    project = tmp_path / "shop" / "skyspec.yaml"
+    text = project.read_text()
+    for env in ("dev", "qa", "prod"):
+        text = text.replace(f"{env}:".ljust(6) + "{overlays", f"{env}:".ljust(6) + f"{{namespace: shop-{env}, overlays")
+    project.write_text(text)
+    irs, files = render_project(project)
+    assert {ir.namespace for ir in irs.values()} == {"shop-dev", "shop-qa", "shop-prod"}
+    assert kust(files, "qa")["namespace"] == "shop-qa" and kust(files, "prod")["namespace"] == "shop-prod"
+    assert "namespace" not in kust(files, "prod.eu-west")          # prod's already
+    for env in irs:
+        assert json_ops(files, env) == []
+    assert_overlays_equal_kubernetes(irs, tmp_path, files)
+
+
+def test_namespace_transformer_and_bindings(monkeypatch, tmp_path):
+    """Kustomize sets the namespace of a binding's subjects named "default" only: the others
+    change through the patch, and cluster-scoped objects stay as they are."""
+    def objs(ns):
+        binding = {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+                   "metadata": {"name": "read", "namespace": ns},
+                   "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "read"},
+                   "subjects": [{"kind": "ServiceAccount", "name": "default", "namespace": ns},
+                                {"kind": "ServiceAccount", "name": "web", "namespace": ns}]}
+        cluster = {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
+                   "metadata": {"name": f"view-{ns}"},
+                   "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "view"},
+                   "subjects": [{"kind": "ServiceAccount", "name": "default", "namespace": ns}]}
+        secret = {"apiVersion": "external-secrets.io/v1beta1", "kind": "ExternalSecret",
+                  "metadata": {"name": "db", "namespace": ns}, "spec": {"refreshInterval": "1h"}}
+        return {"rbac.yaml": [binding, cluster], "db.yaml": [secret, _cm("db", ns, {"x": "1"})]}
+
+    monkeypatch.setattr(kubernetes, "files", lambda ir: objs(f"demo-{ir.env}"))
+    irs = {"dev": FakeIR("dev"), "prod": FakeIR("prod")}
+    files = kustomize.render(irs)
+    assert_overlays_equal_kubernetes(irs, tmp_path, files, validate=False)   # a partial ExternalSecret
+    k = kust(files, "prod")
+    assert k["namespace"] == "demo-prod" and json_ops(files, "prod") == []
+    assert patch_docs(files, "prod")[("RoleBinding", "read")]["subjects"] == [
+        {"kind": "ServiceAccount", "name": "default", "namespace": "demo-prod"},
+        {"kind": "ServiceAccount", "name": "web", "namespace": "demo-prod"}]
+
+def test_app_in_its_own_namespace_moves_by_the_one_json_patch_kustomize_needs(make_project, tmp_path):
+    """Kustomize keeps an object's namespace through a strategic-merge patch, and `namespace:`
+    would also move the app pinned to "batch": moving web alone takes a JSON 6902 patch."""
+    jobs = "kind: App\nname: jobs\nnamespace: batch\nimage: ghcr.io/acme/jobs:1.0\n"
+    root = make_project({"apps/web.yaml": textwrap.dedent(WEB) + "---\n" + jobs},
+                        project="""
         project: demo
         specs: ["apps/*.yaml"]
         environments:
@@ -412,12 +660,17 @@ def test_app_in_its_own_namespace_gets_a_patch_not_the_transformer(make_project,
     irs = compile_irs(root / "skyspec.yaml")
     files = kustomize.render(irs)
     assert_overlays_equal_kubernetes(irs, tmp_path, files)
-    for env in irs:
-        assert "namespace" not in kust(files, env)   # it would move "batch" too
-    assert any(p == "/metadata/namespace" for env in irs for p in all_paths(kust(files, env)))
+    assert "namespace" not in kust(files, "prod")
+    ops = json_ops(files, "prod")
+    assert ops and all(op == {"op": "replace", "path": "/metadata/namespace", "value": "demo-prod"} for op in ops)
 
 
 # ---------------------------------------------------------------------- any kind
+
+class FakeIR:
+    def __init__(self, env, target=None):
+        self.env, self.target = env, target
+
 
 def _sts(name, replicas, image):
     return {"apiVersion": "apps/v1", "kind": "StatefulSet",
@@ -429,11 +682,11 @@ def _sts(name, replicas, image):
                                            "containers": [{"name": "main", "image": image}]}}}}
 
 
-def _deploy(name, replicas, image):
+def _deploy(name, replicas, image, labels=None):
     return {"apiVersion": "apps/v1", "kind": "Deployment",
-            "metadata": {"name": name, "namespace": "a"},
+            "metadata": {"name": name, "namespace": "a", **({"labels": labels} if labels else {})},
             "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": name}},
-                     "template": {"metadata": {"labels": {"app": name}},
+                     "template": {"metadata": {"labels": {"app": name, **(labels or {})}},
                                   "spec": {"containers": [{"name": "main", "image": image}]}}}}
 
 
@@ -468,54 +721,79 @@ SYNTHETIC = {
 
 
 def test_any_kind_the_kubernetes_backend_emits(monkeypatch, tmp_path):
-    class FakeIR:
-        def __init__(self, env):
-            self.env = env
-
     monkeypatch.setattr(kubernetes, "files", lambda ir: SYNTHETIC[ir.env])
     irs = {"dev": FakeIR("dev"), "prod": FakeIR("prod")}
     files = kustomize.render(irs)
     assert_overlays_equal_kubernetes(irs, tmp_path, files)
-    assert kustomize.render(irs) == files
-    # dev (the earlier environment) wins every tie: its overlay is empty
-    assert kust(files, "dev")["resources"] == ["../../base"] and "patches" not in kust(files, "dev")
-    # the cluster-scoped Namespace exists only in prod
-    assert kust(files, "prod")["resources"] == ["../../base", "ns.yaml"]
     k = kust(files, "prod")
-    targets = [p["target"] for p in k["patches"]]
-    # a dotted name is escaped (targets are regular expressions: "app.config" would match "appxconfig")
-    assert {"version": "v1", "kind": "ConfigMap", "name": "app\\.config"} in targets
-    assert not any(t["name"] == "appxconfig" for t in targets)
-    # the same kind and name in two namespaces: the target names the namespace
-    assert {"version": "v1", "kind": "ConfigMap", "name": "shared", "namespace": "b"} in targets
-    # keys with "/" and "~" are escaped per RFC 6901
-    assert any(op["path"] == "/data/new~1key~0" for op in patches_for(k, "ConfigMap", "app.config"))
+    # the cluster-scoped Namespace exists only in prod
+    assert k["components"] == ["../../components/ns"]
+    docs = patch_docs(files, "prod")
+    # a patch names its object (no regular expression: "app.config" cannot select "appxconfig"),
+    # and the namespace when a name repeats
+    assert docs[("ConfigMap", "app.config")]["data"] == {"x": "2", "new/key~": "0755"}
+    assert ("ConfigMap", "appxconfig") not in docs
+    assert docs[("ConfigMap", "shared")]["metadata"] == {"name": "shared", "namespace": "b"}
     assert "replicas" not in k
-    assert any(op["path"] == "/spec/replicas" for op in patches_for(k, "StatefulSet", "db"))
-    assert {i["name"] for i in k.get("images", [])} == {"registry.local:5000/db", "ghcr.io/acme/tool"}
-    assert not any(p.endswith("/image") for p in all_paths(k))
+    assert docs[("StatefulSet", "db")]["spec"] == {"replicas": 3}
+    assert {i["name"]: i["newTag"] for i in k["images"]} == {"registry.local:5000/db": "2", "ghcr.io/acme/tool": "1.1"}
+    assert json_ops(files, "prod") == []
 
 
-def test_object_no_patch_target_can_single_out_leaves_the_base(monkeypatch, tmp_path):
-    """A patch target without a group selects every group: a core Service and another group's
-    Service of the same name cannot be told apart, so the one that differs goes to the overlays."""
+def test_same_kind_and_name_in_two_groups(monkeypatch, tmp_path):
+    """A patch names its object's apiVersion: a core Service and a Knative Service of the same
+    name are told apart."""
     knative = {"apiVersion": "serving.knative.dev/v1", "kind": "Service", "metadata": {"name": "web", "namespace": "a"},
                "spec": {"template": {"spec": {"containers": [{"image": "ghcr.io/acme/web:1"}]}}}}
 
     def core(port):
         return {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web", "namespace": "a"},
-                "spec": {"selector": {"app": "web"}, "ports": [{"name": "http", "port": port}]}}
+                "spec": {"selector": {"app": "web"}, "ports": [{"name": "http", "port": port, "protocol": "TCP"}]}}
 
     objs = {"dev": {"web.yaml": [core(80), knative]}, "prod": {"web.yaml": [core(8080), knative]}}
-
-    class FakeIR:
-        def __init__(self, env):
-            self.env = env
-
     monkeypatch.setattr(kubernetes, "files", lambda ir: objs[ir.env])
     irs = {"dev": FakeIR("dev"), "prod": FakeIR("prod")}
     files = kustomize.render(irs)
     assert_overlays_equal_kubernetes(irs, tmp_path, files, validate=False)   # no schema for knative
-    assert [o["apiVersion"] for o in yaml.safe_load_all(files["kustomize/base/web.yaml"])] == ["serving.knative.dev/v1"]
-    for env in irs:
-        assert kust(files, env)["resources"] == ["../../base", "web.yaml"] and "patches" not in kust(files, env)
+    [doc] = patch_docs(files, "prod").values()
+    assert doc["apiVersion"] == "v1" and doc["spec"]["ports"] == [
+        {"name": "http", "port": 8080, "protocol": "TCP"}, {"port": 80, "protocol": "TCP", "$patch": "delete"}]
+
+
+def test_json_patch_only_where_no_strategic_merge_patch_is_exact(monkeypatch, tmp_path):
+    """A value set to null cannot be said by a strategic-merge patch (null deletes): that
+    object, and it alone, gets a JSON 6902 patch, whose target tells the core Service from
+    a Knative one of the same name."""
+    knative = {"apiVersion": "serving.knative.dev/v1", "kind": "Service", "metadata": {"name": "web", "namespace": "a"},
+               "spec": {"template": {"spec": {"containers": [{"image": "ghcr.io/acme/web:1"}]}}}}
+
+    def core(cluster_ip):
+        return {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web", "namespace": "a"},
+                "spec": {"selector": {"app": "web"}, "clusterIP": cluster_ip, "ports": [{"port": 80}]}}
+
+    objs = {"dev": {"web.yaml": [core("10.0.0.1"), knative, _cm("c", "a", {"x": "1"})]},
+            "prod": {"web.yaml": [core(None), knative, _cm("c", "a", {"x": "2"})]}}
+    monkeypatch.setattr(kubernetes, "files", lambda ir: objs[ir.env])
+    irs = {"dev": FakeIR("dev"), "prod": FakeIR("prod")}
+    files = kustomize.render(irs)
+    assert_overlays_equal_kubernetes(irs, tmp_path, files, validate=False)
+    [patch] = [p for p in kust(files, "prod")["patches"] if "patch" in p]
+    assert patch["target"] == {"group": "^$", "version": "v1", "kind": "Service", "name": "web", "namespace": "a"}
+    assert yaml.safe_load(patch["patch"]) == [{"op": "replace", "path": "/spec/clusterIP", "value": None}]
+    assert set(patch_docs(files, "prod")) == {("ConfigMap", "c")}
+
+
+def test_a_name_set_by_a_k8s_patch_never_reaches_a_path(make_project):
+    """`k8s:` patches can set any metadata.name: patch files take it as safe characters only."""
+    root = make_project({"apps/web.yaml": WEB, "overlays/prod.yaml": """
+        apps:
+          web:
+            k8s:
+              Deployment: {metadata: {labels: {tier: gold}}}
+              Service: {metadata: {annotations: {a: b}}}
+        """}, project=PLAIN)
+    (root / "apps" / "web.yaml").write_text(textwrap.dedent(WEB) + "expose: true\nk8s:\n  Deployment: {metadata: {name: ../../../x/evil}}\n")
+    irs, files = render_project(root / "skyspec.yaml")
+    for rel in files:
+        assert ".." not in rel.split("/"), rel
+    assert "kustomize/overlays/live/deployment-.._.._.._x_evil.yaml" in files
