@@ -190,7 +190,7 @@ def test_object_only_in_prod_goes_to_the_prod_overlay(make_project, tmp_path):
     irs = compile_irs(root / "skyspec.yaml")
     files = kustomize.render(irs)
     out = assert_overlays_equal_kubernetes(irs, tmp_path, files)
-    assert {o["kind"] for o in build(out / "base")} == {"Deployment", "NetworkPolicy"}  # harden adds policies
+    assert {o["kind"] for o in build(out / "base")} == {"Deployment", "NetworkPolicy", "Namespace"}  # passes add these
     assert kust(files, "prod")["resources"] == ["../../base", "web.yaml"]
     assert {o["kind"] for o in yaml.safe_load_all(files["kustomize/overlays/prod/web.yaml"])} == {"Service", "Ingress"}
     assert kust(files, "dev")["resources"] == ["../../base"]
@@ -377,6 +377,7 @@ def test_namespace_per_environment_uses_namespace(make_project, tmp_path):
     }, project="""
         project: demo
         specs: ["apps/*.yaml"]
+        network: {namespace: false}   # a Namespace object would be renamed by the transformer
         environments:
           dev: {namespace: demo-dev}
           prod: {namespace: demo-prod, overlays: [overlays/prod.yaml]}
@@ -405,6 +406,7 @@ def test_app_in_its_own_namespace_gets_a_patch_not_the_transformer(make_project,
     }, project="""
         project: demo
         specs: ["apps/*.yaml"]
+        network: {namespace: false}   # a Namespace object would be renamed by the transformer
         environments:
           dev: {namespace: demo-dev}
           prod: {namespace: demo-prod, overlays: [overlays/prod.yaml]}

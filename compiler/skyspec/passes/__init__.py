@@ -10,6 +10,7 @@ from .availability import availability
 from .check_references import check_references
 from .cost import cost
 from .harden import harden
+from .network import network
 from .policy import policy
 from .quota import quota
 from .resolve_connections import resolve_connections
@@ -21,6 +22,7 @@ PASSES = (
     check_references,
     apply_defaults,
     harden,
+    network,
     size,
     availability,
     rollout,
