@@ -338,3 +338,4 @@ class Context:
     project: Any
     env: Any
     diags: Diagnostics
+    render: Any = None     # IR -> its Kubernetes objects (the pipeline passes the backend's), for the system check

@@ -16,6 +16,7 @@ from .quota import quota
 from .resolve_connections import resolve_connections
 from .rollout import rollout
 from .size import size
+from .system_check import system_check
 
 PASSES = (
     resolve_connections,
@@ -29,6 +30,7 @@ PASSES = (
     quota,
     cost,
     policy,
+    system_check,
 )
 
 
