@@ -21,6 +21,8 @@ def system_check(ir: IR, ctx: Context) -> IR:
     if ctx.render is None or ctx.diags.error_count:
         return ir
     existing = {("Secret", s.namespace, s.name) for s in ir.secrets if s.mode != "external"}
+    # a `service_account:` no spec declares is the cluster's own (the language allows it)
+    existing |= {("ServiceAccount", w.namespace, w.service_account) for w in ir.workloads if w.service_account}
     sys_ = System(list(ctx.render(ir)), ir.namespace, existing, settings(ctx)["ingress_namespace"])
     for f in check(sys_):
         report = ctx.diags.error if f.severity == "error" else ctx.diags.warning
