@@ -118,3 +118,11 @@ def test_official_image_with_the_relaxations_it_needs_passes(make_project, cli):
                                  "security: {run_as_user: 999, writable_root_fs: true}\n"})
     r = cli("check", "--env", "dev")
     assert "SKY410" not in r.output, r.output
+
+
+def test_network_policy_false_leaves_the_workload_out_of_the_default_deny(build):
+    docs = build({"apps/a.yaml": APP + PORT + "security: {network_policy: false}\n---\n"
+                                 "kind: App\nname: web\nimage: x/web:1\nconnect_to: [api]\n"})
+    assert ("NetworkPolicy", "api-ingress") not in docs
+    deny = docs[("NetworkPolicy", "demo-default-deny")]["spec"]["podSelector"]
+    assert deny == {"matchExpressions": [{"key": "app.kubernetes.io/name", "operator": "NotIn", "values": ["api"]}]}

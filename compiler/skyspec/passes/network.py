@@ -8,7 +8,8 @@ the traffic the specs declare, one ingress rule per port set:
 - as a LoadBalancer/NodePort Service: from anywhere, or from its `source_ranges`;
 - on a metrics port an `Observability` declares: from the monitoring namespace
   (`network: {monitoring_namespace: monitoring}`), so Prometheus can scrape it.
-With `network: {egress: true}` each policy also restricts egress to DNS (kube-dns in
+A workload with `security: {network_policy: false}` gets no policy and is left out of the
+namespace-wide default deny, so it stays reachable. With `network: {egress: true}` each policy also restricts egress to DNS (kube-dns in
 kube-system, port 53) and the workloads it `connect_to`s; the namespace-wide default deny then
 covers egress too. A Namespace object is emitted for every namespace the environment uses, so
 `kubectl apply` works on a fresh cluster (`network: {namespace: false}` opts out).
@@ -51,9 +52,10 @@ def network(ir: IR, ctx: Context) -> IR:
         for t in w.connect_to:
             consumers.setdefault(t, []).append(w.name)
     by_name = {w.name: w for w in ir.workloads}
-    made = False
+    made, open_ = False, []
     for w in sorted(ir.workloads, key=lambda w: w.name):
         if w.relax.get("network_policy") is False:
+            open_.append(w.name)
             continue
         rules = _ingress(ir, w, sorted(consumers.get(w.name, [])), conf)
         types = ["Ingress"]
@@ -66,8 +68,11 @@ def network(ir: IR, ctx: Context) -> IR:
                                     rules=rules, egress=egress))
         made = True
     if made:
+        # `network_policy: false` means unrestricted: the default deny leaves those pods out
+        leave = {"NetworkPolicy": {"spec": {"podSelector": {"matchExpressions": [
+            {"key": "app.kubernetes.io/name", "operator": "NotIn", "values": open_}]}}}} if open_ else {}
         ir.netpols.append(NetPolicy(f"{ir.project}-default-deny", ir.namespace, None, generated=True,
-                                    types=["Ingress", "Egress"] if conf["egress"] else ["Ingress"]))
+                                    types=["Ingress", "Egress"] if conf["egress"] else ["Ingress"], k8s=leave))
     return ir
 
 
