@@ -585,6 +585,7 @@ def test_namespace_per_environment_uses_namespace(make_project, tmp_path):
     root = make_project({"apps/web.yaml": textwrap.dedent(WEB) + "expose: true\n"}, project="""
         project: demo
         specs: ["apps/*.yaml"]
+        network: {namespace: false}   # a Namespace object would be renamed by the transformer
         environments:
           dev: {namespace: demo-dev}
           prod: {namespace: demo-prod, overlays: [overlays/prod.yaml]}
@@ -653,6 +654,7 @@ def test_app_in_its_own_namespace_moves_by_the_one_json_patch_kustomize_needs(ma
                         project="""
         project: demo
         specs: ["apps/*.yaml"]
+        network: {namespace: false}   # a Namespace object would be renamed by the transformer
         environments:
           dev: {namespace: demo-dev}
           prod: {namespace: demo-prod, overlays: [overlays/prod.yaml]}

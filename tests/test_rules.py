@@ -314,7 +314,7 @@ def test_specs_with_errors_get_no_policy_findings(make_project, cli):
         ---
         kind: App
         name: web
-        image: nginx:1.27.0
+        image: ghcr.io/acme/web:1.27.0
         port: 8080
         resources: {cpu: 100m, memory: 256Mi}
         health: {http: /healthz, port: admin}

@@ -279,7 +279,9 @@ class Session:
         if target is not None:
             ir.target = target.name
             ir.unbound = {d.data["name"] for d in self.docs if d.data["kind"] in WORKLOAD_KINDS} - {s.name for s in specs}
-        ir = run_passes(ir, Context(self.project, env, self.diags))
+        from .backends.kubernetes import objects
+
+        ir = run_passes(ir, Context(self.project, env, self.diags, render=objects))
         if self.diags.error_count > before:
             return None
         return Compiled(env, specs, ir, target)

@@ -39,7 +39,7 @@ def files(ir: IR) -> dict[str, list[dict]]:
     groups: dict[str, list[dict]] = {}
     for w in sorted(ir.workloads, key=lambda w: w.name):
         groups[f"{w.name}.yaml"] = _patched(workload_objects(ir, w), w.k8s)
-    if ir.pod_security:
+    if ir.pod_security is not None:  # a SecurityPolicy's labels, or {} (passes/network.py)
         groups["namespace.yaml"] = [{"apiVersion": "v1", "kind": "Namespace",
                                      "metadata": {"name": ir.namespace,
                                                   "labels": {**_std(ir, ir.namespace), **ir.pod_security}}}]
@@ -483,6 +483,14 @@ def network_policy(ir: IR, n) -> dict:
     spec: dict = {"podSelector": {"matchLabels": dict(n.select)} if n.select else {}}
     types = []
     ports = [{"protocol": "TCP", "port": p} for p in n.ports]
+    if n.rules is not None or n.egress is not None:  # a generated policy's own rules (passes/network.py)
+        if n.rules:
+            spec["ingress"] = [dict(r) for r in n.rules]
+        if n.egress:
+            spec["egress"] = [dict(r) for r in n.egress]
+        spec["policyTypes"] = n.types or ["Ingress"]
+        return {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+                "metadata": _meta(ir, n.name, n.namespace, n.labels, n.annotations), "spec": spec}
     if n.allow_from or n.deny_all:
         types.append("Ingress")
         if n.allow_from:

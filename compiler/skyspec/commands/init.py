@@ -34,7 +34,9 @@ outputs: [kubernetes, compose, helm, kustomize]
 # yaml-language-server: $schema=../schemas/skyspec.json
 kind: App
 name: web
-image: nginx:1.27.2
+# nginx's unprivileged image: it listens on 8080 and writes only /tmp, so it runs as is
+# under the hardened defaults (non-root UID, read-only root filesystem, no capabilities)
+image: nginxinc/nginx-unprivileged:1.27.2
 port: 8080
 replicas: 2
 resources: {cpu: 100m, memory: 128Mi}

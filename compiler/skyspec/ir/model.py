@@ -277,6 +277,8 @@ class NetPolicy:
     generated: bool = False            # made by a pass, not written in a spec
     types: list[str] | None = None     # policyTypes when not derived from deny_all/allow_*
     owner: str | None = None           # the workload a generated policy protects (written in its file)
+    rules: list[dict] | None = None    # generated: whole ingress rules ({from, ports}), instead of allow_from/ports
+    egress: list[dict] | None = None   # generated: whole egress rules ({to, ports})
     spec: Any = None
 
 
@@ -336,3 +338,4 @@ class Context:
     project: Any
     env: Any
     diags: Diagnostics
+    render: Any = None     # IR -> its Kubernetes objects (the pipeline passes the backend's), for the system check

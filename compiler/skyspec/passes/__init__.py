@@ -10,23 +10,27 @@ from .availability import availability
 from .check_references import check_references
 from .cost import cost
 from .harden import harden
+from .network import network
 from .policy import policy
 from .quota import quota
 from .resolve_connections import resolve_connections
 from .rollout import rollout
 from .size import size
+from .system_check import system_check
 
 PASSES = (
     resolve_connections,
     check_references,
     apply_defaults,
     harden,
+    network,
     size,
     availability,
     rollout,
     quota,
     cost,
     policy,
+    system_check,
 )
 
 

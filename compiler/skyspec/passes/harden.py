@@ -3,10 +3,10 @@
 Pods: `runAsNonRoot`, UID/GID 10001, `fsGroup`, seccomp `RuntimeDefault`, no service-account
 token unless a Role binds the pod's ServiceAccount. Containers: no privilege escalation,
 read-only root filesystem (with a writable emptyDir at /tmp), all capabilities dropped,
-`imagePullPolicy: Always` for images not pinned by digest. Network: a namespace-wide
-default-deny of ingress, and per workload a NetworkPolicy allowing exactly the traffic the
-specs declare: from the workloads that `connect_to` it, from any namespace when exposed
-through an Ingress, from anywhere for LoadBalancer/NodePort Services.
+`imagePullPolicy: Always` for images not pinned by digest. A pod whose container listens on
+a port below 1024 gets the safe sysctl `net.ipv4.ip_unprivileged_port_start` set to that
+port, so the image binds it without root or NET_BIND_SERVICE. The NetworkPolicies and
+Namespaces are the `network` pass's (`passes/network.py`).
 
 Every default can be relaxed per workload under `security:` (run_as_root, run_as_user,
 writable_root_fs, privilege_escalation, add_capabilities, service_account_token,
@@ -17,7 +17,7 @@ with the position that asked for it. Environment settings can turn the pass off
 
 from __future__ import annotations
 
-from ..ir.model import IR, Context, Mount, NetPolicy, Volume, Workload, pod_selector
+from ..ir.model import IR, Context, Mount, Volume, Workload
 
 DEFAULT_UID = 10001
 
@@ -46,7 +46,6 @@ def harden(ir: IR, ctx: Context) -> IR:
             pos = w.spec.where("security", field) if w.spec else None
             shown = f"{field}: {value}".replace("True", "true").replace("False", "false")
             ir.report.append(f"{w.name} {what} ({shown}, {pos})")
-    _network(ir)
     return ir
 
 
@@ -60,6 +59,9 @@ def _pod(w: Workload, bound: set[str]) -> None:
         pod["runAsNonRoot"] = True
     pod.update(runAsUser=uid, runAsGroup=gid, fsGroup=rel.get("fs_group", gid),
                seccompProfile={"type": "RuntimeDefault"})
+    low = _low_port(w)
+    if low is not None and "NET_BIND_SERVICE" not in (rel.get("add_capabilities") or []):
+        pod["sysctls"] = [{"name": "net.ipv4.ip_unprivileged_port_start", "value": str(low)}]
     w.pod_security = pod
     writable = bool(rel.get("writable_root_fs"))
     caps: dict = {"drop": ["ALL"]}
@@ -80,26 +82,10 @@ def _pod(w: Workload, bound: set[str]) -> None:
     w.automount_token = bool(rel.get("service_account_token")) or (w.service_account in bound)
 
 
-def _network(ir: IR) -> None:
-    if ir.settings.get("network_policies") is False:
-        return
-    consumers: dict[str, list[str]] = {}
-    for w in ir.workloads:
-        for t in w.connect_to:
-            consumers.setdefault(t, []).append(w.name)
-    made = False
-    for w in sorted(ir.workloads, key=lambda w: w.name):
-        if w.relax.get("network_policy") is False:
-            continue
-        peers = [{"podSelector": {"matchLabels": pod_selector(ir.project, c)}} for c in sorted(consumers.get(w.name, []))]
-        if w.expose and w.expose.host:
-            peers.append({"namespaceSelector": {}})
-        if w.expose and w.expose.service_type in ("LoadBalancer", "NodePort"):
-            peers.append({"ipBlock": {"cidr": "0.0.0.0/0"}})
-        ports = [p.port for p in w.ports] if peers else []
-        ir.netpols.append(NetPolicy(f"{w.name}-ingress", w.namespace, pod_selector(ir.project, w.name), allow_from=peers,
-                                    ports=ports, generated=True, types=["Ingress"], owner=w.name))
-        made = True
-    if made:
-        ir.netpols.append(NetPolicy(f"{ir.project}-default-deny", ir.namespace, None, generated=True,
-                                    types=["Ingress"]))
+
+def _low_port(w: Workload) -> int | None:
+    """The lowest port below 1024 a container listens on: without NET_BIND_SERVICE (every
+    capability is dropped, root included) it can bind there only when the pod's
+    `net.ipv4.ip_unprivileged_port_start` (a safe, namespaced sysctl) is at most that port."""
+    low = [p.port for c in w.containers + w.init_containers for p in c.ports if p.port < 1024]
+    return min(low) if low else None

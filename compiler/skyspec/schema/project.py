@@ -45,6 +45,27 @@ PRICES = {
     "examples": [{"cpu_core_hour": 0.0316, "memory_gib_hour": 0.0042, "storage_gib_month": 0.1}],
 }
 
+NETWORK = {
+    "type": "object", "additionalProperties": False,
+    "description": "What the generated NetworkPolicies admit and which Namespaces are emitted (an environment's "
+                   "`network:` overrides the project's key by key).",
+    "properties": {
+        "namespace": {"type": "boolean", "default": False,
+                      "description": "Emit a Namespace object for every namespace the environment uses (for "
+                                     "`kubectl apply` on a fresh cluster; a Helm release expects its namespace "
+                                     "to exist or `--create-namespace`)."},
+        "ingress_namespace": {**NAME, "default": "ingress-nginx",
+                              "description": "The ingress controller's namespace: Ingress-exposed workloads admit "
+                                             "traffic from it."},
+        "monitoring_namespace": {**NAME, "default": "monitoring",
+                                 "description": "Prometheus' namespace: the metrics ports an Observability declares "
+                                                "admit traffic from it."},
+        "egress": {"type": "boolean", "default": False,
+                   "description": "Restrict egress too: DNS (kube-dns in kube-system) and the `connect_to` "
+                                  "targets only."},
+    },
+    "examples": [{"ingress_namespace": "traefik", "egress": True}],
+}
 
 
 def _limits_schema() -> dict:
@@ -76,6 +97,7 @@ def project_schema() -> dict:
             "quota": QUOTA,
             "budget": BUDGET,
             "policy": POLICY,
+            "network": NETWORK,
         },
     }
     return {
@@ -118,6 +140,7 @@ def project_schema() -> dict:
                             }}},
             "prices": PRICES,
             "policy": POLICY,
+            "network": NETWORK,
             "node": {"type": "object", "additionalProperties": False,
                      "description": "The size of one node: a request larger than this can never be scheduled.",
                      "properties": {"cpu": QTY, "memory": QTY}},

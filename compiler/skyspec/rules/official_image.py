@@ -1,0 +1,138 @@
+"""official image run without what it needs under the hardened defaults
+
+The hardened defaults run every container as UID 10001 with a read-only root filesystem and
+no capabilities. The official images of common servers expect more: `nginx` writes
+/var/cache/nginx and its pid file under /var/run, `postgres` (`mysql`, `mariadb`, `redis`,
+`mongo`, `rabbitmq`, `elasticsearch`, `apache/kafka`) writes its data and socket
+directories, owned by the image's own user; `httpd` and `wordpress` start as root. Such a
+container crash-loops (`mkdir() "/var/cache/nginx/client_temp" failed (30: Read-only file
+system)`). The rule reports an official image used without its stdlib template (`use:`)
+and without the writable paths and user it needs; the hint names the fix: the template,
+an unprivileged variant of the image, or the `security:` relaxations and volumes. A path
+counts as writable when a volume or storage is mounted at it or above it, or with
+`writable_root_fs: true` when the container runs as root or as the image's own user.
+
+PASS:
+
+```yaml
+kind: Secret
+name: db
+keys: [password]
+---
+kind: StatefulApp
+name: db
+use: postgres
+version: "16.4"
+credentials: db
+---
+kind: App
+name: web
+image: nginxinc/nginx-unprivileged:1.27
+port: 8080
+---
+kind: App
+name: proxy
+image: nginx:1.27
+port: 80
+volumes:
+  cache: {empty: true, mount: /var/cache/nginx}
+  run: {empty: true, mount: /var/run}
+```
+
+FAIL:
+
+```yaml
+kind: App
+name: web
+image: nginx:1.27  # <- writes /var/cache/nginx on a read-only root
+port: 80
+```
+
+FAIL (a database image without its template):
+
+```yaml
+kind: StatefulApp
+name: db
+image: postgres:16.4  # <- `use: postgres` knows its user and paths
+port: 5432
+```
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..diagnostics import Pos
+from ._common import containers, split_image, where
+
+ID = "official-image"
+CODE = "SKY410"
+SEVERITY = "warning"
+
+# repository -> (stdlib template, the image's user, the paths it writes, needs root, the fix besides the template)
+KNOWN: dict[str, tuple[str | None, int | None, tuple[str, ...], bool, str]] = {
+    "nginx": (None, None, ("/var/cache/nginx", "/var/run"), False,
+              "use `image: nginxinc/nginx-unprivileged` (it listens on 8080), or mount emptyDir volumes at "
+              "/var/cache/nginx and /var/run"),
+    "httpd": (None, None, ("/usr/local/apache2/logs",), True,
+              "set `security: {run_as_root: true, add_capabilities: [SETUID, SETGID]}` and mount an emptyDir at "
+              "/usr/local/apache2/logs, or use an unprivileged image such as bitnami/apache"),
+    "wordpress": (None, None, ("/var/www/html", "/var/run/apache2", "/var/lock/apache2"), True,
+                  "set `security: {run_as_root: true, add_capabilities: [SETUID, SETGID, CHOWN]}` and mount "
+                  "/var/www/html, /var/run/apache2 and /var/lock/apache2, or use an unprivileged image"),
+    "postgres": ("postgres", 999, ("/var/lib/postgresql/data", "/var/run/postgresql"), False, ""),
+    "mysql": ("mysql", 999, ("/var/lib/mysql", "/var/run/mysqld"), False, ""),
+    "mariadb": (None, 999, ("/var/lib/mysql", "/run/mysqld"), False,
+                "set `security: {run_as_user: 999}` with storage at /var/lib/mysql and an emptyDir at /run/mysqld, "
+                "or `use: mysql`"),
+    "redis": ("redis", 999, ("/data",), False, ""),
+    "mongo": ("mongodb", 999, ("/data/db", "/data/configdb"), False, ""),
+    "rabbitmq": ("rabbitmq", 999, ("/var/lib/rabbitmq",), False, ""),
+    "elasticsearch": ("elasticsearch", 1000, ("/usr/share/elasticsearch/data", "/usr/share/elasticsearch/config"),
+                      False, ""),
+    "docker.elastic.co/elasticsearch/elasticsearch": ("elasticsearch", 1000, ("/usr/share/elasticsearch/data",
+                                                                              "/usr/share/elasticsearch/config"), False, ""),
+    "apache/kafka": ("kafka", 1000, ("/var/lib/kafka/data", "/opt/kafka/config"), False, ""),
+}
+_HUB = ("docker.io/library/", "index.docker.io/library/", "registry-1.docker.io/library/", "docker.io/", "library/")
+
+
+def official(image: str) -> str | None:
+    """The key in :data:`KNOWN` of an image reference, or None."""
+    repo = split_image(image)[0]
+    for prefix in _HUB:
+        if repo.startswith(prefix):
+            repo = repo[len(prefix):]
+            break
+    return repo if repo in KNOWN else None
+
+
+def _covered(path: str, mounts: list[str]) -> bool:
+    return any(path == m or path.startswith(m.rstrip("/") + "/") for m in mounts)
+
+
+def check(ir, ctx) -> Iterator[tuple[Pos | None, str, str | None]]:
+    for w in ir.workloads:
+        if w.spec is not None and getattr(w.spec, "template", None) is not None:
+            continue  # a template (stdlib or the project's) knows its image
+        rel = w.relax or {}
+        root = bool(rel.get("run_as_root"))
+        for c, at, who in containers(w):
+            key = official(c.image) if isinstance(c.image, str) else None
+            if key is None:
+                continue
+            template, uid, paths, needs_root, fix = KNOWN[key]
+            user_ok = root or (uid is not None and rel.get("run_as_user") == uid)
+            mounts = [m.path for m in c.mounts if not m.read_only] + [s.mount for s in w.storage]
+            writable = [p for p in paths if _covered(p, mounts) or (rel.get("writable_root_fs") and user_ok)]
+            missing = [p for p in paths if p not in writable]
+            if not missing and (root or not needs_root):
+                continue
+            user = rel.get("run_as_user", 0 if root else 10001)
+            why = ("starts as root" if needs_root and not root
+                   else f"writes {', '.join(missing)}, which UID {user} on a read-only root filesystem cannot")
+            hint = f"`use: {template}` (the stdlib template sets its user, paths and probes)" if template else fix
+            if template and fix:
+                hint += f"; or {fix}"
+            yield where(w.spec, *at, "image"), f'image "{c.image}" of {who} {why}: it will crash-loop under the ' \
+                                                 "hardened defaults", hint

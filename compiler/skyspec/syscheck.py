@@ -1,0 +1,447 @@
+"""The system check: does a set of Kubernetes objects work together as a running system?
+
+Pure functions of plain objects (dicts, as the Kubernetes backend makes them or as YAML
+files hold them), so the same check runs after lowering (`passes/system_check.py`, the
+findings then located at the spec) and on any folder of manifests (`skyspec verify DIR`,
+located at the file and object). It checks that
+
+- every Service with a selector selects the pods of at least one workload, and its
+  `targetPort`s exist there (a named one must be a named container port; a number not
+  declared by pods that declare ports is a warning);
+- every probe names a port its container has, every Ingress backend names a Service and a
+  port of it, every `HOST:PORT` address in an env var that names a Service uses one of its
+  ports;
+- every ConfigMap, Secret, PersistentVolumeClaim and ServiceAccount a pod uses is among
+  the objects (a StatefulSet's claim templates and an ExternalSecret's target count) or
+  declared as existing;
+- every connection (the addresses above, Ingress -> backend pods from the ingress
+  controller's namespace, LoadBalancer/NodePort -> pods from outside) is admitted by the
+  NetworkPolicies as Kubernetes computes it: a pod selected by no policy of a type admits
+  everything of that type; a pod selected by some admits what one of their rules allows
+  (podSelector, namespaceSelector, ipBlock, ports with names and endPort), on both ends.
+
+It never reads files, prints or raises on malformed input: what it cannot read is skipped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+POD_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Pod", "ReplicationController"}
+EXTERNAL = "external"            # a connection's source outside the cluster
+# codes (registered in codes.py)
+NO_PODS, NO_PORT, MISSING, DENIED = "SKY160", "SKY161", "SKY162", "SKY163"
+
+
+@dataclass
+class Finding:
+    code: str
+    severity: str                    # error | warning
+    obj: dict                        # the object at fault
+    message: str
+    hint: str | None = None
+    about: tuple = ()                # what it is about: ("port", name), ("env", NAME), ("connect", svc), ...
+
+
+@dataclass
+class Pod:
+    obj: dict                        # the workload object
+    namespace: str
+    labels: dict
+    spec: dict                       # the pod spec
+
+    def containers(self) -> list[dict]:
+        return [c for key in ("initContainers", "containers") for c in _list(self.spec.get(key)) if isinstance(c, dict)]
+
+    def ports(self) -> list[dict]:
+        return [p for c in self.containers() for p in _list(c.get("ports")) if isinstance(p, dict)]
+
+
+@dataclass
+class System:
+    objects: list[dict]
+    namespace: str = "default"       # of objects that name none
+    existing: set = field(default_factory=set)   # (kind, namespace or None, name) declared to exist
+    ingress_namespace: str = "ingress-nginx"
+
+    def ns(self, obj: dict) -> str:
+        return _meta(obj).get("namespace") or self.namespace
+
+
+def _list(v: Any) -> list:
+    return v if isinstance(v, list) else []
+
+
+def _dict(v: Any) -> dict:
+    return v if isinstance(v, dict) else {}
+
+
+def _meta(obj: dict) -> dict:
+    return _dict(obj.get("metadata"))
+
+
+def label(obj: dict) -> str:
+    return f'{obj.get("kind", "?")}/{_meta(obj).get("name", "?")}'
+
+
+def pod_spec(obj: dict) -> tuple[dict, dict] | None:
+    """(pod template metadata, pod spec) of a workload object, or None."""
+    spec = _dict(obj.get("spec"))
+    if obj.get("kind") == "Pod":
+        return _meta(obj), spec
+    if obj.get("kind") == "CronJob":
+        spec = _dict(_dict(spec.get("jobTemplate")).get("spec"))
+    tpl = _dict(spec.get("template"))
+    if not tpl:
+        return None
+    return _dict(tpl.get("metadata")), _dict(tpl.get("spec"))
+
+
+def pods(sys_: System) -> list[Pod]:
+    out = []
+    for o in sys_.objects:
+        if o.get("kind") in POD_KINDS:
+            got = pod_spec(o)
+            if got is not None:
+                out.append(Pod(o, sys_.ns(o), {k: str(v) for k, v in _dict(got[0].get("labels")).items()}, got[1]))
+    return out
+
+
+def selects(sel: Any, labels: dict) -> bool:
+    """A LabelSelector (matchLabels, matchExpressions) against labels; {} selects everything."""
+    if not isinstance(sel, dict):
+        return False
+    for k, v in _dict(sel.get("matchLabels")).items():
+        if labels.get(k) != str(v):
+            return False
+    for e in _list(sel.get("matchExpressions")):
+        e = _dict(e)
+        key, op, values = e.get("key"), e.get("operator"), [str(v) for v in _list(e.get("values"))]
+        if op == "In" and labels.get(key) not in values:
+            return False
+        if op == "NotIn" and key in labels and labels[key] in values:
+            return False
+        if op == "Exists" and key not in labels:
+            return False
+        if op == "DoesNotExist" and key in labels:
+            return False
+    return True
+
+
+# ---------------------------------------------------------------------------- the check
+
+def check(sys_: System) -> list[Finding]:
+    ps = pods(sys_)
+    out: list[Finding] = []
+    services = {(sys_.ns(o), _meta(o).get("name")): o for o in sys_.objects if o.get("kind") == "Service"}
+    backing: dict[tuple, list[Pod]] = {}
+    for key, svc in services.items():
+        backing[key] = _service(sys_, svc, ps, out)
+    have = _provided(sys_)
+    for p in ps:
+        _probes(p, out)
+        _references(p, out, have)
+    conns = list(_addresses(sys_, ps, services, out))
+    for key, svc in services.items():
+        t = _dict(svc.get("spec")).get("type")
+        if t in ("LoadBalancer", "NodePort"):
+            for sp in _list(_dict(svc.get("spec")).get("ports")):
+                conns.append((EXTERNAL, svc, _dict(sp), svc, ("expose",)))
+    for o in sys_.objects:
+        if o.get("kind") == "Ingress":
+            conns.extend(_ingress(sys_, o, services, out))
+    policies = [o for o in sys_.objects if o.get("kind") == "NetworkPolicy"]
+    namespaces = _namespace_labels(sys_, ps)
+    for source, svc, sport, at, about in conns:
+        for target in backing.get((sys_.ns(svc), _meta(svc).get("name")), []):
+            port = _target_port(target, sport)
+            if port is None:
+                continue
+            ok, why = admitted(sys_, policies, namespaces, source, target, port)
+            if not ok:
+                who = "outside the cluster" if source == EXTERNAL else (
+                    f"namespace {source}" if isinstance(source, str) else label(source.obj))
+                out.append(Finding(DENIED, "error", at, f"{label(target.obj)} does not admit traffic from {who} "
+                                   f"to port {port[0]} ({label(svc)}): {why}",
+                                   "add a NetworkPolicy ingress rule (and egress rule) that admits it", about))
+    return out
+
+
+def _service(sys_: System, svc: dict, ps: list[Pod], out: list) -> list[Pod]:
+    spec = _dict(svc.get("spec"))
+    sel = spec.get("selector")
+    if not isinstance(sel, dict) or not sel or spec.get("type") == "ExternalName":
+        return []
+    ns = sys_.ns(svc)
+    chosen = [p for p in ps if p.namespace == ns and selects({"matchLabels": sel}, p.labels)]
+    if not chosen:
+        out.append(Finding(NO_PODS, "error", svc, f"{label(svc)} selects no pod: no workload in namespace {ns} has "
+                           f"the labels {', '.join(f'{k}={v}' for k, v in sorted(sel.items()))}",
+                           "make the selector match a workload's pod template labels", ("service",)))
+        return []
+    for sp in _list(spec.get("ports")):
+        sp = _dict(sp)
+        tp = sp.get("targetPort", sp.get("port"))
+        if isinstance(tp, str) and not tp.isdigit():
+            lacking = [p for p in chosen if not any(cp.get("name") == tp for cp in p.ports())]
+            for p in lacking:
+                out.append(Finding(NO_PORT, "error", svc, f'{label(svc)} targets port "{tp}", which {label(p.obj)} '
+                                   "does not declare", _names_hint(p), ("port", sp.get("name") or tp)))
+        elif tp is not None:
+            num = int(tp)
+            if all(p.ports() and not any(cp.get("containerPort") == num for cp in p.ports()) for p in chosen):
+                out.append(Finding(NO_PORT, "warning", svc, f"{label(svc)} targets port {num}, which none of its pods "
+                                   f"declares ({', '.join(label(p.obj) for p in chosen)})", _names_hint(chosen[0]),
+                                   ("port", sp.get("name") or num)))
+    return chosen
+
+
+def _names_hint(p: Pod) -> str:
+    names = [f'{cp.get("name") or "-"}:{cp.get("containerPort")}' for cp in p.ports()]
+    return f"its ports: {', '.join(names)}" if names else "it declares no container port"
+
+
+def _probes(p: Pod, out: list) -> None:
+    for c in p.containers():
+        ports = [cp for cp in _list(c.get("ports")) if isinstance(cp, dict)]
+        for kind in ("livenessProbe", "readinessProbe", "startupProbe"):
+            pr = _dict(c.get(kind))
+            for h in ("httpGet", "tcpSocket", "grpc"):
+                port = _dict(pr.get(h)).get("port")
+                if port is None:
+                    continue
+                if isinstance(port, str) and not port.isdigit():
+                    if not any(cp.get("name") == port for cp in ports):
+                        out.append(Finding(NO_PORT, "error", p.obj, f'the {kind} of container "{c.get("name")}" in '
+                                           f'{label(p.obj)} names port "{port}", which the container does not declare',
+                                           _names_hint(p), ("probe", c.get("name"), kind)))
+                elif ports and not any(cp.get("containerPort") == int(port) for cp in ports):
+                    out.append(Finding(NO_PORT, "warning", p.obj, f'the {kind} of container "{c.get("name")}" in '
+                                       f"{label(p.obj)} checks port {port}, which the container does not declare",
+                                       _names_hint(p), ("probe", c.get("name"), kind)))
+
+
+def _provided(sys_: System) -> set:
+    have = set()
+    for o in sys_.objects:
+        kind, ns, name = o.get("kind"), sys_.ns(o), _meta(o).get("name")
+        have.add((kind, ns, name))
+        if kind == "ExternalSecret":
+            target = _dict(_dict(o.get("spec")).get("target")).get("name") or name
+            have.add(("Secret", ns, target))
+        if kind == "StatefulSet":
+            for t in _list(_dict(o.get("spec")).get("volumeClaimTemplates")):
+                have.add(("PersistentVolumeClaim", ns, ("template", _meta(_dict(t)).get("name"))))
+    for kind, ns, name in sys_.existing:
+        have.add((kind, ns, name))
+    return have
+
+
+def _references(p: Pod, out: list, have: set) -> None:
+    ns = p.namespace
+
+    def need(kind: str, name: Any, about: tuple, optional: Any = False) -> None:
+        if not name or optional is True:
+            return
+        if (kind, ns, name) in have or (kind, None, name) in have:
+            return
+        if kind == "PersistentVolumeClaim" and ("PersistentVolumeClaim", ns, ("template", name)) in have:
+            return
+        out.append(Finding(MISSING, "error", p.obj, f'{label(p.obj)} uses {kind} "{name}", which is neither among '
+                           "the objects nor declared as existing",
+                           f"add the {kind}, or declare it as existing", about))
+
+    sa = p.spec.get("serviceAccountName") or p.spec.get("serviceAccount")
+    if sa and sa != "default":
+        need("ServiceAccount", sa, ("service_account",))
+    for v in _list(p.spec.get("volumes")):
+        v = _dict(v)
+        need("ConfigMap", _dict(v.get("configMap")).get("name"), ("volume", v.get("name")), _dict(v.get("configMap")).get("optional"))
+        need("Secret", _dict(v.get("secret")).get("secretName"), ("volume", v.get("name")), _dict(v.get("secret")).get("optional"))
+        need("PersistentVolumeClaim", _dict(v.get("persistentVolumeClaim")).get("claimName"), ("volume", v.get("name")))
+        for src in _list(_dict(v.get("projected")).get("sources")):
+            src = _dict(src)
+            need("ConfigMap", _dict(src.get("configMap")).get("name"), ("volume", v.get("name")), _dict(src.get("configMap")).get("optional"))
+            need("Secret", _dict(src.get("secret")).get("name"), ("volume", v.get("name")), _dict(src.get("secret")).get("optional"))
+    for c in p.containers():
+        for ef in _list(c.get("envFrom")):
+            ef = _dict(ef)
+            need("ConfigMap", _dict(ef.get("configMapRef")).get("name"), ("env_from",), _dict(ef.get("configMapRef")).get("optional"))
+            need("Secret", _dict(ef.get("secretRef")).get("name"), ("env_from",), _dict(ef.get("secretRef")).get("optional"))
+        for e in _list(c.get("env")):
+            vf = _dict(_dict(e).get("valueFrom"))
+            for key, kind in (("configMapKeyRef", "ConfigMap"), ("secretKeyRef", "Secret")):
+                ref = _dict(vf.get(key))
+                need(kind, ref.get("name"), ("env", _dict(e).get("name")), ref.get("optional"))
+
+
+_ADDR = re.compile(r"^(?:[a-z][a-z0-9+.-]*://)?(?:[^@/\s]*@)?([a-z0-9]([-a-z0-9]*[a-z0-9])?)"
+                   r"(?:\.([a-z0-9-]+))?(?:\.svc(?:\.cluster\.local)?)?:([0-9]{1,5})(?:[/?#].*)?$")
+
+
+def _addresses(sys_: System, ps: list[Pod], services: dict, out: list) -> Iterator[tuple]:
+    """Connections read from env vars: `HOST:PORT` (or a URL) naming a Service, and a
+    `X_HOST`/`X_PORT` pair; a port the Service does not have is reported."""
+    for p in ps:
+        for c in p.containers():
+            env = {_dict(e).get("name"): _dict(e).get("value") for e in _list(c.get("env"))}
+            for name, value in env.items():
+                if not isinstance(value, str):
+                    continue
+                found = None
+                m = _ADDR.match(value)
+                if m:
+                    found = (m.group(1), m.group(3) or p.namespace, int(m.group(4)))
+                elif name and name.endswith("_HOST") and isinstance(env.get(name[:-5] + "_PORT"), str) \
+                        and env[name[:-5] + "_PORT"].isdigit():
+                    host = value.split(".")
+                    found = (host[0], host[1] if len(host) > 1 and host[1] != "svc" else p.namespace,
+                             int(env[name[:-5] + "_PORT"]))
+                if found is None or (found[1], found[0]) not in services:
+                    continue
+                svc = services[(found[1], found[0])]
+                sport = next((_dict(sp) for sp in _list(_dict(svc.get("spec")).get("ports"))
+                              if _dict(sp).get("port") == found[2]), None)
+                if sport is None:
+                    have = [str(_dict(sp).get("port")) for sp in _list(_dict(svc.get("spec")).get("ports"))]
+                    out.append(Finding(NO_PORT, "error", p.obj, f'env {name} of {label(p.obj)} connects to port '
+                                       f"{found[2]} of {label(svc)}, which has ports {', '.join(have) or 'none'}",
+                                       f"use port {have[0]}" if have else None, ("env", name, found[0])))
+                    continue
+                yield p, svc, sport, p.obj, ("env", name, found[0])
+
+
+def _ingress(sys_: System, ing: dict, services: dict, out: list) -> Iterator[tuple]:
+    ns = sys_.ns(ing)
+    spec = _dict(ing.get("spec"))
+    backends = [_dict(spec.get("defaultBackend"))] if spec.get("defaultBackend") else []
+    for r in _list(spec.get("rules")):
+        for path in _list(_dict(_dict(r).get("http")).get("paths")):
+            backends.append(_dict(_dict(path).get("backend")))
+    for b in backends:
+        s = _dict(b.get("service"))
+        if not s:
+            continue
+        svc = services.get((ns, s.get("name")))
+        if svc is None:
+            out.append(Finding(MISSING, "error", ing, f'{label(ing)} routes to Service "{s.get("name")}", which is not '
+                               "among the objects", "name a Service of the system", ("ingress",)))
+            continue
+        want = _dict(s.get("port"))
+        sport = next((_dict(sp) for sp in _list(_dict(svc.get("spec")).get("ports"))
+                      if ("name" in want and _dict(sp).get("name") == want["name"])
+                      or ("number" in want and _dict(sp).get("port") == want["number"])), None)
+        if sport is None:
+            out.append(Finding(NO_PORT, "error", ing, f"{label(ing)} routes to port {want.get('name', want.get('number'))} "
+                               f"of {label(svc)}, which the Service does not have", None, ("ingress",)))
+            continue
+        yield sys_.ingress_namespace, svc, sport, ing, ("ingress",)
+
+
+def _target_port(p: Pod, sport: dict) -> tuple[int, str, str | None] | None:
+    """(number, protocol, name) of the container port a Service port reaches on this pod."""
+    tp = sport.get("targetPort", sport.get("port"))
+    proto = sport.get("protocol", "TCP")
+    if isinstance(tp, str) and not tp.isdigit():
+        cp = next((cp for cp in p.ports() if cp.get("name") == tp), None)
+        return (cp.get("containerPort"), cp.get("protocol", "TCP"), tp) if cp else None
+    if tp is None:
+        return None
+    num = int(tp)
+    cp = next((cp for cp in p.ports() if cp.get("containerPort") == num), None)
+    return num, proto, cp.get("name") if cp else None
+
+
+def _namespace_labels(sys_: System, ps: list[Pod]) -> dict[str, dict]:
+    names = {p.namespace for p in ps} | {sys_.ingress_namespace} | {sys_.ns(o) for o in sys_.objects}
+    out = {n: {"kubernetes.io/metadata.name": n} for n in names}
+    for o in sys_.objects:
+        if o.get("kind") == "Namespace" and _meta(o).get("name"):
+            n = _meta(o)["name"]
+            out[n] = {**{k: str(v) for k, v in _dict(_meta(o).get("labels")).items()},
+                      "kubernetes.io/metadata.name": n}
+    return out
+
+
+# ---------------------------------------------------------------------------- NetworkPolicy semantics
+
+def _peer_matches(peer: dict, pol_ns: str, source: Any, namespaces: dict) -> bool:
+    """Whether a NetworkPolicyPeer matches a source: a Pod, a namespace name (a pod of
+    unknown labels there) or EXTERNAL."""
+    if "ipBlock" in peer:
+        return source == EXTERNAL and bool(_dict(peer["ipBlock"]).get("cidr"))
+    if source == EXTERNAL:
+        return False
+    if isinstance(source, str):    # a pod of unknown labels in namespace `source`
+        ns, labels = source, None
+    else:
+        ns, labels = source.namespace, source.labels
+    if "namespaceSelector" in peer:
+        if not selects(peer["namespaceSelector"], namespaces.get(ns, {"kubernetes.io/metadata.name": ns})):
+            return False
+    elif ns != pol_ns:
+        return False
+    if "podSelector" in peer:
+        sel = _dict(peer["podSelector"])
+        if labels is None:
+            return not sel.get("matchLabels") and not sel.get("matchExpressions")
+        return selects(sel, labels)
+    return "namespaceSelector" in peer
+
+
+def _port_matches(rule_ports: Any, pod: Pod, port: tuple) -> bool:
+    if not rule_ports:
+        return True
+    num, proto, name = port
+    for rp in _list(rule_ports):
+        rp = _dict(rp)
+        if rp.get("protocol", "TCP") != proto:
+            continue
+        p = rp.get("port")
+        if p is None:
+            return True
+        if isinstance(p, str) and not p.isdigit():
+            if p == name or any(cp.get("name") == p and cp.get("containerPort") == num for cp in pod.ports()):
+                return True
+        elif int(p) <= num <= int(rp.get("endPort", p)):
+            return True
+    return False
+
+
+def _types(pol: dict) -> list[str]:
+    spec = _dict(pol.get("spec"))
+    t = spec.get("policyTypes")
+    if isinstance(t, list) and t:
+        return t
+    return ["Ingress"] + (["Egress"] if "egress" in spec else [])
+
+
+def admitted(sys_: System, policies: list[dict], namespaces: dict, source: Any, target: Pod,
+             port: tuple) -> tuple[bool, str]:
+    """Whether `source` may open a connection to `target` on `port`, as Kubernetes computes it."""
+    ing = [p for p in policies if sys_.ns(p) == target.namespace and "Ingress" in _types(p)
+           and selects(_dict(p.get("spec")).get("podSelector", {}), target.labels)]
+    if ing:
+        ok = any(_peers_ok(_dict(r).get("from"), sys_.ns(pol), source, namespaces)
+                 and _port_matches(_dict(r).get("ports"), target, port)
+                 for pol in ing for r in _list(_dict(pol.get("spec")).get("ingress")))
+        if not ok:
+            return False, f"no ingress rule of {', '.join(label(p) for p in ing)} allows it"
+    if isinstance(source, Pod):
+        eg = [p for p in policies if sys_.ns(p) == source.namespace and "Egress" in _types(p)
+              and selects(_dict(p.get("spec")).get("podSelector", {}), source.labels)]
+        if eg:
+            ok = any(_peers_ok(_dict(r).get("to"), sys_.ns(pol), target, namespaces)
+                     and _port_matches(_dict(r).get("ports"), target, port)
+                     for pol in eg for r in _list(_dict(pol.get("spec")).get("egress")))
+            if not ok:
+                return False, f"no egress rule of {', '.join(label(p) for p in eg)} allows it"
+    return True, ""
+
+
+def _peers_ok(peers: Any, pol_ns: str, who: Any, namespaces: dict) -> bool:
+    if not peers:  # absent or empty: every source (destination)
+        return True
+    return any(_peer_matches(_dict(p), pol_ns, who, namespaces) for p in _list(peers))

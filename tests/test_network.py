@@ -1,0 +1,129 @@
+"""The `network` pass and the low-port sysctl of `harden`: what real images need to run under
+the hardened defaults (a port below 1024, external traffic, Prometheus, DNS), checked on the
+validated Kubernetes output."""
+
+import pytest
+
+from conftest import PROJECT
+from validators import checkov
+
+APP = "kind: App\nname: api\nimage: x/api:1\nreplicas: 3\n"
+PORT = "port: 8080\n"
+NS = "kubernetes.io/metadata.name"
+
+
+def pod(d):
+    return d["spec"]["template"]["spec"]
+
+
+def rules(docs, name):
+    return docs[("NetworkPolicy", f"{name}-ingress")]["spec"].get("ingress", [])
+
+
+def test_a_port_below_1024_gets_the_unprivileged_port_sysctl(build):
+    docs = build({"apps/a.yaml": "kind: App\nname: web\nimage: nginx:1.27\nports: {http: 80, https: 443}\n"
+                                 "---\n" + APP + PORT})
+    sc = pod(docs[("Deployment", "web")])["securityContext"]
+    assert sc["sysctls"] == [{"name": "net.ipv4.ip_unprivileged_port_start", "value": "80"}]
+    assert sc["runAsUser"] == 10001
+    assert "sysctls" not in pod(docs[("Deployment", "api")])["securityContext"]  # 8080 needs nothing
+
+
+def test_net_bind_service_needs_no_sysctl(build):
+    docs = build({"apps/a.yaml": "kind: App\nname: web\nimage: nginx:1.27\nport: 80\n"
+                                 "security: {add_capabilities: [NET_BIND_SERVICE]}\n"})
+    assert "sysctls" not in pod(docs[("Deployment", "web")])["securityContext"]
+
+
+def test_the_sysctl_keeps_checkov_clean(make_project, cli, tmp_path):
+    make_project({"apps/a.yaml": "kind: App\nname: web\nimage: x/web:1@sha256:" + "a" * 64 + "\nport: 80\n"
+                                 "replicas: 2\nresources: {cpu: 100m, memory: 64Mi}\nhealth: /\n"})
+    r = cli("build", "-o", str(tmp_path / "o"), "--env", "prod", "--format", "kubernetes")
+    assert r.exit_code == 0, r.output
+    report = checkov(tmp_path / "o" / "prod")
+    results = report if isinstance(report, list) else [report]
+    failed = {f["check_id"] for res in results for f in res["results"]["failed_checks"]}
+    assert not failed, failed
+
+
+def test_load_balancer_admits_anyone_on_its_ports(build):
+    docs = build({"apps/a.yaml": APP + PORT + "expose: {type: LoadBalancer}\n"})
+    assert rules(docs, "api") == [{"from": [{"ipBlock": {"cidr": "0.0.0.0/0"}}],
+                                   "ports": [{"protocol": "TCP", "port": 8080}]}]
+
+
+def test_ingress_admits_the_controller_namespace_which_the_project_can_name(build):
+    docs = build({"apps/a.yaml": APP + "ports: {http: 8080, admin: 9000}\nexpose: {host: a.example.com, port: http}\n"},
+                 project=PROJECT + "network: {ingress_namespace: traefik}\n")
+    assert rules(docs, "api") == [{"from": [{"namespaceSelector": {"matchLabels": {NS: "traefik"}}}],
+                                   "ports": [{"protocol": "TCP", "port": 8080}]}]  # the routed port only
+
+
+def test_metrics_port_admits_the_monitoring_namespace(build):
+    docs = build({"apps/a.yaml": APP + "ports: {http: 8080, metrics: 9090}\n---\nkind: App\nname: web\n"
+                                       "image: x/web:1\nconnect_to: [api]\n---\nkind: Observability\nname: o\n"
+                                       "apps: [api]\nmetrics: {port: metrics}\n"})
+    r = rules(docs, "api")
+    assert r[0]["ports"] == [{"protocol": "TCP", "port": 8080}, {"protocol": "TCP", "port": 9090}]
+    assert r[0]["from"][0]["podSelector"]["matchLabels"]["app.kubernetes.io/name"] == "web"
+    assert r[1] == {"from": [{"namespaceSelector": {"matchLabels": {NS: "monitoring"}}}],
+                    "ports": [{"protocol": "TCP", "port": 9090}]}
+
+
+def test_egress_per_environment_allows_dns_and_connect_to_only(build):
+    project = PROJECT.replace("prod: {overlays: [overlays/prod.yaml]}",
+                              "prod: {overlays: [overlays/prod.yaml], network: {egress: true}}")
+    files = {"apps/a.yaml": APP + PORT + "---\nkind: App\nname: web\nimage: x/web:1\nconnect_to: [api]\n"}
+    docs = build(files, project=project)
+    web = docs[("NetworkPolicy", "web-ingress")]["spec"]
+    assert web["policyTypes"] == ["Ingress", "Egress"]
+    dns, api = web["egress"]
+    assert dns["to"][0]["namespaceSelector"]["matchLabels"] == {NS: "kube-system"}
+    assert {"protocol": "UDP", "port": 53} in dns["ports"]
+    assert api == {"to": [{"podSelector": {"matchLabels": {"app.kubernetes.io/name": "api",
+                                                           "app.kubernetes.io/part-of": "demo"}}}],
+                   "ports": [{"protocol": "TCP", "port": 8080}]}
+    assert docs[("NetworkPolicy", "demo-default-deny")]["spec"]["policyTypes"] == ["Ingress", "Egress"]
+    dev = build(files, env="dev", project=project)  # dev did not ask for it
+    assert "egress" not in dev[("NetworkPolicy", "web-ingress")]["spec"]
+
+
+def test_a_namespace_object_per_namespace_when_asked(build):
+    two = APP + PORT + "---\nkind: App\nname: other\nimage: x/o:1\nnamespace: tools\n"
+    docs = build({"apps/a.yaml": two}, project=PROJECT + "network: {namespace: true}\n")
+    assert ("Namespace", "demo") in docs and ("Namespace", "tools") in docs
+    docs = build({"apps/a.yaml": two})  # off by default: a Helm release's namespace is Helm's to make
+    assert not [k for k in docs if k[0] == "Namespace"]
+
+
+def test_unknown_network_key_is_a_project_error(build):
+    r = build({"apps/a.yaml": APP}, project=PROJECT + "network: {ingres_namespace: x}\n", ok=False)
+    assert r.exit_code != 0 and "SKY102" in r.output and "ingres_namespace" in r.output
+
+
+@pytest.mark.parametrize("spec,hint", [
+    ("kind: App\nname: web\nimage: nginx:1.27\nport: 80\n", "nginxinc/nginx-unprivileged"),
+    ("kind: App\nname: web\nimage: docker.io/library/postgres:16\nport: 5432\n", "use: postgres"),
+    ("kind: App\nname: web\nimage: httpd:2.4\nport: 80\nvolumes: {logs: {empty: true, mount: /usr/local/apache2/logs}}\n",
+     "run_as_root: true"),
+])
+def test_official_images_get_the_fix_as_hint(make_project, cli, spec, hint):
+    make_project({"apps/a.yaml": spec})
+    r = cli("check", "--env", "dev")
+    assert "warning[SKY410]" in r.output and hint in r.output, r.output
+    assert "apps/a.yaml:3:8" in r.output  # at the image
+
+
+def test_official_image_with_the_relaxations_it_needs_passes(make_project, cli):
+    make_project({"apps/a.yaml": "kind: App\nname: web\nimage: redis:7.4\nport: 6379\n"
+                                 "security: {run_as_user: 999, writable_root_fs: true}\n"})
+    r = cli("check", "--env", "dev")
+    assert "SKY410" not in r.output, r.output
+
+
+def test_network_policy_false_leaves_the_workload_out_of_the_default_deny(build):
+    docs = build({"apps/a.yaml": APP + PORT + "security: {network_policy: false}\n---\n"
+                                 "kind: App\nname: web\nimage: x/web:1\nconnect_to: [api]\n"})
+    assert ("NetworkPolicy", "api-ingress") not in docs
+    deny = docs[("NetworkPolicy", "demo-default-deny")]["spec"]["podSelector"]
+    assert deny == {"matchExpressions": [{"key": "app.kubernetes.io/name", "operator": "NotIn", "values": ["api"]}]}

@@ -1,0 +1,264 @@
+"""The system check (`skyspec.syscheck`): as the last pass of every build (located at the
+spec) and as `skyspec verify DIR` on any folder of manifests (located at file and object).
+Clean on the shop's output and on two foreign systems; one defect per broken case."""
+
+import copy
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import EXAMPLES, ROOT
+
+DATA = ROOT / "tests" / "data"
+
+SYSTEM = """
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: demo}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - name: web
+        image: x/web:1
+        ports: [{name: http, containerPort: 8080}]
+        readinessProbe: {httpGet: {path: /, port: http}}
+        env: [{name: API_ADDR, value: "api:9090"}]
+        envFrom: [{configMapRef: {name: web-config}}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: demo}
+spec:
+  selector: {app: web}
+  ports: [{name: http, port: 80, targetPort: http}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: demo}
+spec:
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec:
+      containers:
+      - name: api
+        image: x/api:1
+        ports: [{name: grpc, containerPort: 8080}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: api, namespace: demo}
+spec:
+  selector: {app: api}
+  ports: [{name: grpc, port: 9090, targetPort: 8080}]
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: web-config, namespace: demo}
+data: {A: b}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web, namespace: demo}
+spec:
+  rules:
+  - host: web.example.com
+    http:
+      paths:
+      - {path: /, pathType: Prefix, backend: {service: {name: web, port: {name: http}}}}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: deny, namespace: demo}
+spec: {podSelector: {}, policyTypes: [Ingress]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: api, namespace: demo}
+spec:
+  podSelector: {matchLabels: {app: api}}
+  ingress: [{from: [{podSelector: {matchLabels: {app: web}}}], ports: [{port: grpc}]}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web, namespace: demo}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  ingress: [{from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ingress-nginx}}}]}]
+"""
+
+
+def objects():
+    return [d for d in yaml.safe_load_all(SYSTEM) if d]
+
+
+def find(objs, kind, name):
+    return next(o for o in objs if o["kind"] == kind and o["metadata"]["name"] == name)
+
+
+def container(objs, name):
+    return find(objs, "Deployment", name)["spec"]["template"]["spec"]["containers"][0]
+
+
+def write(tmp_path, objs) -> Path:
+    d = tmp_path / "m"
+    d.mkdir(exist_ok=True)
+    (d / "all.yaml").write_text(yaml.safe_dump_all(objs, sort_keys=False))
+    return d
+
+
+def verify(cli, directory, *args):
+    r = cli("verify", str(directory), "--diagnostics-format", "json", *args)
+    return r.exit_code, json.loads(r.stdout or "[]")
+
+
+def test_the_sample_system_is_clean(cli, tmp_path):
+    code, diags = verify(cli, write(tmp_path, objects()))
+    assert code == 0 and diags == []
+
+
+def _selector(o):
+    find(o, "Service", "api")["spec"]["selector"] = {"app": "apii"}
+
+
+def _target(o):
+    find(o, "Service", "web")["spec"]["ports"][0]["targetPort"] = "htp"
+
+
+def _probe(o):
+    container(o, "web")["readinessProbe"]["httpGet"]["port"] = "health"
+
+
+def _address(o):
+    container(o, "web")["env"][0]["value"] = "api:8080"
+
+
+def _backend(o):
+    find(o, "Ingress", "web")["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]["port"] = {"number": 8080}
+
+
+def _config(o):
+    o.remove(find(o, "ConfigMap", "web-config"))
+
+
+def _policy(o):
+    find(o, "NetworkPolicy", "api")["spec"]["ingress"][0]["ports"] = [{"port": 9090}]  # the Service port: wrong
+
+
+def _controller(o):
+    find(o, "NetworkPolicy", "web")["spec"]["ingress"][0]["from"] = [{"podSelector": {}}]  # own namespace only
+
+
+def _egress(o):
+    o.append({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": "out", "namespace": "demo"},
+              "spec": {"podSelector": {"matchLabels": {"app": "web"}}, "policyTypes": ["Egress"],
+                       "egress": [{"ports": [{"port": 53, "protocol": "UDP"}]}]}})
+
+
+def _load_balancer(o):
+    find(o, "Service", "web")["spec"]["type"] = "LoadBalancer"
+
+
+@pytest.mark.parametrize("defect,code,words", [
+    (_selector, "SKY160", "Service/api selects no pod"),
+    (_target, "SKY161", 'targets port "htp"'),
+    (_probe, "SKY161", 'names port "health"'),
+    (_address, "SKY161", "connects to port 8080 of Service/api, which has ports 9090"),
+    (_backend, "SKY161", "routes to port 8080 of Service/web"),
+    (_config, "SKY162", 'uses ConfigMap "web-config"'),
+    (_policy, "SKY163", "Deployment/api does not admit traffic from Deployment/web to port 8080"),
+    (_controller, "SKY163", "from namespace ingress-nginx"),
+    (_egress, "SKY163", "no egress rule of NetworkPolicy/out"),
+    (_load_balancer, "SKY163", "from outside the cluster"),
+])
+def test_one_defect_one_finding(cli, tmp_path, defect, code, words):
+    objs = objects()
+    defect(objs)
+    status, diags = verify(cli, write(tmp_path, objs))
+    assert status == 1
+    assert [(d["code"], d["severity"]) for d in diags] == [(code, "error")], diags
+    assert words in diags[0]["message"] and diags[0]["file"].endswith("all.yaml") and diags[0]["line"] >= 1
+
+
+def test_existing_objects_and_namespaces(cli, tmp_path):
+    objs = objects()
+    _config(objs)
+    d = write(tmp_path, objs)
+    assert verify(cli, d, "--existing", "ConfigMap/web-config")[0] == 0
+    # a policy admitting a namespace by its labels: the Namespace object says which it has
+    objs = objects()
+    find(objs, "NetworkPolicy", "web")["spec"]["ingress"][0]["from"] = [
+        {"namespaceSelector": {"matchExpressions": [{"key": "role", "operator": "In", "values": ["edge"]}]}}]
+    assert verify(cli, write(tmp_path, objs))[0] == 1
+    objs.append({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "ingress-nginx", "labels": {"role": "edge"}}})
+    assert verify(cli, write(tmp_path, objs))[0] == 0
+
+
+def test_foreign_systems_are_clean(cli, tmp_path):
+    code, diags = verify(cli, DATA / "sock-shop")
+    assert code == 0 and [d for d in diags if d["severity"] == "error"] == []
+    pod = tmp_path / "podinfo"
+    pod.mkdir()
+    for f in ("deployment.yaml", "service.yaml", "hpa.yaml"):
+        shutil.copy(DATA / "podinfo" / f, pod / f)
+    code, diags = verify(cli, pod)
+    assert code == 0 and diags == []
+
+
+def test_a_broken_foreign_system_is_reported_at_its_file_and_object(cli, tmp_path):
+    text = (DATA / "sock-shop" / "complete-demo.yaml").read_text()
+    objs = [d for d in yaml.safe_load_all(text) if d]
+    svc = next(o for o in objs if o["kind"] == "Service" and o["metadata"]["name"] == "carts")
+    svc["spec"]["selector"] = {"name": "cart"}
+    code, diags = verify(cli, write(tmp_path, objs))
+    assert code == 1 and [d["code"] for d in diags] == ["SKY160"]
+    assert diags[0]["message"].startswith("Service/carts: ")
+
+
+def test_verify_reports_unreadable_input_without_traceback(cli, tmp_path):
+    d = tmp_path / "e"
+    d.mkdir()
+    r = cli("verify", str(d))
+    assert r.exit_code == 1 and "SKY164" in r.output
+    (d / "x.yaml").write_text("kind: [\n")
+    r = cli("verify", str(d))
+    assert r.exit_code == 1 and "SKY001" in r.output
+
+
+def test_the_shop_output_passes_verify(cli, tmp_path):
+    r = cli("build", str(EXAMPLES / "shop"), "-o", str(tmp_path / "o"), "--format", "kubernetes")
+    assert r.exit_code == 0 and "SKY16" not in r.output, r.output
+    for env in ("dev", "qa", "prod", "prod.eu-west"):
+        code, diags = verify(cli, tmp_path / "o" / env / "kubernetes", "--existing", "Secret/shop-db")
+        assert code == 0 and diags == [], (env, diags)
+    # dev's database password is supplied at deploy time: the files alone do not have it
+    code, diags = verify(cli, tmp_path / "o" / "dev" / "kubernetes")
+    assert code == 1 and {d["code"] for d in diags} == {"SKY162"} and 'Secret "shop-db"' in diags[0]["message"]
+
+
+APP = "kind: App\nname: api\nimage: x/api:1\nport: 8080\n"
+WEB = "---\nkind: App\nname: web\nimage: x/web:1\nport: 8080\nconnect_to: [api]\n"
+
+
+def test_the_pass_reports_at_the_patch_that_broke_the_service(make_project, cli):
+    make_project({"apps/a.yaml": APP + "k8s:\n  Service: {spec: {selector: {app: nope}}}\n" + WEB})
+    r = cli("check", "--env", "dev", "--diagnostics-format", "json")
+    found = [d for d in json.loads(r.stdout) if d["code"].startswith("SKY16")]
+    assert [(d["code"], d["file"], d["line"]) for d in found] == [("SKY160", "apps/a.yaml", 6)], found  # the patch
+
+
+def test_the_pass_reports_a_denied_connection_at_connect_to(make_project, cli):
+    deny = ("---\nkind: Resource\nname: no-egress\nmanifest:\n  apiVersion: networking.k8s.io/v1\n"
+            "  kind: NetworkPolicy\n  metadata: {name: no-egress}\n"
+            "  spec: {podSelector: {}, policyTypes: [Egress]}\n")
+    make_project({"apps/a.yaml": APP + WEB + deny})
+    r = cli("check", "--env", "dev", "--diagnostics-format", "json")
+    found = [d for d in json.loads(r.stdout) if d["code"].startswith("SKY16")]
+    assert [(d["code"], d["line"]) for d in found] == [("SKY163", 10)], found
+    assert "no egress rule of NetworkPolicy/no-egress" in found[0]["message"]
