@@ -17,7 +17,7 @@ from typing import Sequence
 import click
 
 from . import __version__
-from .commands._common import allow_python_option, emit_diags, require_envs
+from .commands._common import allow_python_option, emit_diags, env_names, require_envs, resolve_unit
 from .paths import shown_path
 
 DIAG_FORMATS = click.Choice(["text", "json", "sarif"])
@@ -94,7 +94,8 @@ def main() -> None:
 
 @main.command()
 @click.argument("directory", default=".", type=click.Path(exists=True, file_okay=True, path_type=Path))
-@click.option("--env", "-e", "envs", multiple=True, help="Environment to build (repeatable; default: all).")
+@click.option("--env", "-e", "envs", multiple=True,
+              help="Environment to build (repeatable; default: all); a target `prod.eu-west` builds its environment.")
 @click.option("--format", "-f", "formats", multiple=True,
               help="kubernetes, compose, helm, kustomize (comma-separated or repeated; default: the project's outputs).")
 @click.option("--out", "-o", type=click.Path(path_type=Path), help="Output folder (default: out/ beside the project file).")
@@ -125,6 +126,7 @@ def build(directory: Path, envs, formats, out, sets, check_only, dfmt, allow_pyt
         sys.exit(1)
     proj = session.project
     require_envs([session], envs, dfmt)
+    envs = env_names(envs)  # a target's files are its environment's: the partial build is per environment
     compiled = {}
     wanted = fmts or (proj.outputs if proj is not None else [])
     if proj is not None:
@@ -173,7 +175,8 @@ def build(directory: Path, envs, formats, out, sets, check_only, dfmt, allow_pyt
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
-@click.option("--env", "-e", "envs", multiple=True, help="Environment to check (repeatable; default: all).")
+@click.option("--env", "-e", "envs", multiple=True,
+              help="Environment, with its targets, or one target `env.target` to check (repeatable; default: all).")
 @click.option("--set", "sets", multiple=True, metavar="APP.PATH=VALUE", help="Override a value (the last layer).")
 @click.option("--diagnostics-format", "--format", "dfmt", type=DIAG_FORMATS, default="text", show_default=True)
 @allow_python_option
@@ -209,7 +212,12 @@ def check(paths, envs, sets, dfmt, allow_python) -> None:
     require_envs(sessions, envs, dfmt)
     for s in sessions:
         if s.project is not None:
-            s.compile_all(envs, sets)
+            for name in envs or [None]:
+                env, target = resolve_unit(s, name) if name and "." in name else (name, None)
+                if target is not None:
+                    s.compile(env, sets, target)
+                else:
+                    s.compile_all([env] if env else None, sets)
 
     class _All:  # the union of sessions, for rendering
         pass

@@ -1,16 +1,24 @@
 """What the commands share with each other and with :mod:`skyspec.cli`: finding the project
 (:func:`load_session`, which exits with the diagnostics when there is none or it failed to
 load), the `--allow-python` option (:func:`allow_python_option`), the usage check of `--env`
-names (:func:`require_envs`, exit 2) and printing diagnostics as text, JSON or SARIF
-(:func:`emit_diags`; the collector's redactor scrubs secrets from all three). It holds no
+names, environments or targets `env.target` (:func:`require_envs`, exit 2; :func:`env_names`
+and :func:`wanted_unit` select what to compile and keep), the project as of a git revision in
+a temporary worktree (:func:`at_revision`, for `cost --against` and `diff --against`) and
+printing diagnostics as text, JSON or SARIF (:func:`emit_diags`; the collector's redactor
+scrubs secrets from all three). It holds no
 command and must not import skyspec.cli (the command line sits above the commands and
 imports this module, never the reverse).
 """
 
 from __future__ import annotations
 
+import contextlib
+import shutil
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
+from typing import Iterator, Sequence
 
 import click
 
@@ -50,19 +58,103 @@ def allow_python_option(f):
 
 def require_envs(sessions, names, fmt: str = "text") -> None:
     """Exit 2, a usage error, with a SKY013 diagnostic per name given with `--env` that is not
-    an environment of the project (of any of ``sessions``)."""
+    an environment of the project (of any of ``sessions``), or, spelled `env.target`, not a
+    target bound to that environment."""
     from ..diagnostics import Diagnostics, did_you_mean
 
     diags = Diagnostics()
     for s in sessions:
         envs = s.project.environments if s.project is not None else None
         for name in names if envs is not None else ():
-            if name not in envs:
-                diags.error("SKY013", f'unknown environment "{name}"', None,
-                            hint=did_you_mean(name, envs) or f"environments: {', '.join(envs)}")
+            env, _, target = name.partition(".")
+            if env not in envs:
+                diags.error("SKY013", f'unknown environment "{env}"', None,
+                            hint=did_you_mean(env, envs) or f"environments: {', '.join(envs)}")
+            elif target:
+                bound = [t for t, b in s.project.targets.items() if env in b.environments]
+                if target not in bound:
+                    diags.error("SKY013", f'environment "{env}" has no target "{target}"', None,
+                                hint=did_you_mean(target, bound) or (f"targets of {env}: {', '.join(bound)}"
+                                                                     if bound else f"no target is bound to {env}"))
     if diags.has_errors:
         emit_diags(diags, fmt)
         sys.exit(2)
+
+
+def env_names(names: Sequence[str]) -> list[str]:
+    """The environments of `--env` names (`prod.eu-west` is of `prod`), each once: what to compile."""
+    return list(dict.fromkeys(n.partition(".")[0] for n in names))
+
+
+def wanted_unit(key: str, names: Sequence[str]) -> bool:
+    """Whether the output unit ``key`` (`prod`, `prod.eu-west`) was asked for by `--env`
+    ``names``: all without names; an environment's name asks for it and its targets."""
+    return not names or key in names or key.partition(".")[0] in names
+
+
+def resolve_unit(session, name: str):
+    """The (environment name, :class:`~skyspec.project.Target` or None) of a `--env` value
+    already checked by :func:`require_envs`."""
+    env, _, target = name.partition(".")
+    return env, (session.project.targets[target] if target else None)
+
+
+def _git(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True)
+
+
+@contextlib.contextmanager
+def at_revision(rev: str, project, allow_python: bool = False) -> Iterator:
+    """The project ``project`` as of git revision ``rev``: a :class:`~skyspec.pipeline.Session`
+    of the project file at the same path inside a detached worktree of ``rev`` (None when there
+    was no project there yet), valid inside the ``with``; the worktree is removed afterwards
+    whatever happens. Not a git repository or an unknown revision: a usage error (exit 2).
+    The session may have errors: the caller reports them (:func:`fail_old`)."""
+    from ..diagnostics import Diagnostics
+    from ..pipeline import Session
+    from ..project import find_project_file
+
+    root = Path(project.root).resolve()
+    top = _git(["rev-parse", "--show-toplevel"], root)
+    if top.returncode != 0:
+        raise click.UsageError(f"--against needs a git repository, and {root} is not in one: {top.stderr.strip()}")
+    repo = Path(top.stdout.strip()).resolve()
+    rel = root.relative_to(repo)
+    commit = _git(["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], repo)
+    if commit.returncode != 0:
+        raise click.BadParameter(f"{rev!r} is not a revision of {repo}", param_hint="--against")
+    tmp = Path(tempfile.mkdtemp(prefix="skyspec-rev-"))
+    tree = tmp / "tree"
+    added = False
+    try:
+        # no hooks: reading an old revision must not run the repository's post-checkout hook
+        r = _git(["-c", "core.hooksPath=/dev/null", "worktree", "add", "--detach", str(tree),
+                  commit.stdout.strip()], repo)
+        if r.returncode != 0:
+            raise click.ClickException(f"git worktree add failed: {r.stderr.strip()}")
+        added = True
+        old_root = tree / rel
+        pf = old_root / Path(project.file).name
+        if not pf.is_file():
+            pf = find_project_file(old_root) if old_root.is_dir() else None
+            if pf is None or pf.parent.resolve() != old_root.resolve():
+                yield None     # no project there yet: everything is new
+                return
+        yield Session(pf, Diagnostics(), allow_python=allow_python)
+    finally:
+        if added:
+            r = _git(["worktree", "remove", "--force", str(tree)], repo)
+            if r.returncode != 0:
+                shutil.rmtree(tree, ignore_errors=True)
+                _git(["worktree", "prune"], repo)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def fail_old(rev: str, session, code: int = 1) -> None:
+    """Exit ``code`` with the diagnostics of the project as of ``rev``, which does not compile."""
+    click.echo(f"skyspec: the project as of {rev} does not compile:", err=True)
+    emit_diags(session, "text")
+    sys.exit(code)
 
 
 def load_session(directory: Path, code: int = 1, allow_python: bool = False):
