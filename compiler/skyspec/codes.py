@@ -63,6 +63,8 @@ _C = [
     Code("SKY120", "template not found", "use: postgress"),
     Code("SKY121", "invalid template", "use: redis (in a `kind: Job`)"),
     Code("SKY122", "templates use each other in a cycle", "a.yaml `use: ./b.yaml`, b.yaml `use: ./a.yaml`"),
+    Code("SKY123", "cron schedule that never runs (a day that does not exist in the months it names)",
+         "schedule: '0 0 31 2 *'"),
     Code("SKY201", "overlay names a workload that does not exist", "apps: {apii: {replicas: 2}}"),
     Code("SKY202", "overlay match selects nothing", "match: [{where: {labels: {tier: wbe}}, patch: {}}]"),
     Code("SKY203", "operator cannot apply to this value", "replicas+: 2"),
@@ -91,4 +93,19 @@ _C = [
 ]
 
 CODES: dict[str, Code] = {c.code: c for c in _C}
+
+# The project's repository (pyproject.toml's `[project.urls] Repository`; a test keeps them
+# equal) and where each code is documented: docs/diagnostics.md has an anchor per code.
+REPOSITORY = "https://github.com/skyspec/skyspec"
+DIAGNOSTICS_DOC = f"{REPOSITORY}/blob/main/docs/diagnostics.md"
+
+
+def anchor(code: str) -> str:
+    """The stable anchor of ``code`` in docs/diagnostics.md: `sky104`."""
+    return code.lower()
+
+
+def help_uri(code: str) -> str:
+    """The address of ``code``'s section of docs/diagnostics.md (SARIF's `helpUri`)."""
+    return f"{DIAGNOSTICS_DOC}#{anchor(code)}"
 
