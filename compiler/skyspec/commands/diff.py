@@ -144,7 +144,7 @@ def _spec_of(compiled, obj: dict, index) -> str | None:
 # ---------------------------------------------------------------------- rendering
 
 def _val(red, v) -> str:
-    return v if v == UNSET else json.dumps(red.scrub_data(v), default=str)
+    return json.dumps(red.scrub_data(v), default=str)  # `"<unset>"` too, as the text format always had it
 
 
 def render_text(sections: list[dict], red) -> str:
