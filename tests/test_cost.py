@@ -172,7 +172,9 @@ def test_cronjob_costed_by_its_schedule(make_project):
     ("0 0 31 * *", Fraction(7, 12)),
     ("0 0 29 2 *", Fraction(1, 48)),
     ("0 0 * jan *", Fraction(31, 12)),
-    ("0 0 * * 0,7", Fraction(365, 84)),                       # 0 and 7 are both Sunday
+    ("0 0 * * sun", Fraction(365, 84)),                       # Sunday is 0 (7 is refused, as Kubernetes does)
+    ("0 0 31 2 *", Fraction(0)),                              # never runs (SKY123)
+    ("@every 90m", Fraction(730 * 60, 90)),
     ("0 0 1,15 * 1", (24 + Fraction(365 - 24, 7)) / 12),      # day-of-month OR day-of-week
     # a step is a restriction: odd days (7 x 16 + 4 x 15 + 14 = 186, and a quarter of Feb 29) or Mondays
     ("0 0 */2 * 1", (186 + Fraction(1, 4) + Fraction(365 - 186, 7)) / 12),
@@ -189,6 +191,7 @@ def test_unreadable_schedule_is_none():
 
     assert runs_per_month("every day") is None
     assert runs_per_month("0 0 * * funday") is None
+    assert runs_per_month("0 0 * * 0,7") is None   # Kubernetes (robfig/cron) refuses 7 for Sunday
 
 
 def test_prices_from_the_project_file(make_project):

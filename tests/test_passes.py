@@ -38,6 +38,8 @@ def test_relaxations_are_honoured_and_reported(build, make_project, cli, tmp_pat
     assert "volumes" not in p  # no /tmp emptyDir needed
     assert p["automountServiceAccountToken"] is True
     r = cli("build", "-o", str(tmp_path / "o2"), "--env", "prod")
+    assert "4 defaults relaxed (-v lists them)" in r.stdout
+    r = cli("build", "-o", str(tmp_path / "o2"), "--env", "prod", "-v")
     assert "api may run as root (run_as_root: true, apps/a.yaml:6:" in r.stdout
 
 

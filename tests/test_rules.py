@@ -297,7 +297,7 @@ def test_credential_names(name, credential):
 @pytest.mark.parametrize("schedule, gap", [
     ("* * * * *", 1), ("*/2 * * * *", 2), ("*/5 * * * *", 5), ("0,2 * * * *", 2), ("58 * * * *", 60),
     ("0 3 * * *", 1440), ("59 23 * * *", 1440), ("0,59 0,23 * * *", 1), ("10-12 * * * *", 1),
-    ("5/20 * * * *", 20), ("@hourly", None), ("61 * * * *", None),
+    ("5/20 * * * *", 20), ("@hourly", 60), ("@every 3m", 3), ("61 * * * *", None), ("0 0 31 2 *", None),
 ])
 def test_cron_shortest_gap(schedule, gap):
     from skyspec.rules.cron_overlap import shortest_gap

@@ -1,10 +1,11 @@
 """The command line: a thin click shell over :mod:`skyspec.pipeline`.
 
-Exit codes: 0 success (warnings allowed), 1 problems in the input (or a gate such as a
-budget failed), 2 usage errors, 3 an internal error (a bug: reported as SKY999 with the
-exception's type and where it was raised, never its message; SKYSPEC_DEBUG=1 shows the
-traceback). Diagnostics go to stderr as text, or to stdout as JSON or
-SARIF with `--diagnostics-format`.
+Exit codes: 0 success (warnings allowed, unless `--strict`), 1 problems in the input (or a
+gate such as a budget failed), 2 usage errors, 3 an internal error (a bug: reported as SKY999
+with the exception's type and where it was raised, never its message; SKYSPEC_DEBUG=1 shows
+the traceback). Diagnostics go to stderr as text (coloured on a terminal: `--color`,
+NO_COLOR), or to stdout as JSON or SARIF with `--diagnostics-format`. `-q` and `-v`, like
+`--color`, are accepted by the group and by every command (:func:`_conventions`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from typing import Sequence
 import click
 
 from . import __version__
-from .commands._common import allow_python_option, emit_diags, require_envs
+from .commands._common import (OUTPUT, Progress, allow_python_option, emit_diags, env_names, fail_on_warnings,
+                               output_options, require_envs, resolve_unit, say, strict_option)
 from .paths import shown_path
 
 DIAG_FORMATS = click.Choice(["text", "json", "sarif"])
@@ -55,6 +57,10 @@ class _Guarded(click.Group):
     """Every command: an exception that escapes it is an internal error (exit 3), reported
     as a diagnostic at the spec being processed when a frame knows it, never as a traceback
     or with the exception's message (it may hold a value from the specs)."""
+
+    def main(self, *args, **kwargs):
+        OUTPUT.reset()  # each run starts from the defaults (tests run many in one process)
+        return super().main(*args, **kwargs)
 
     def invoke(self, ctx: click.Context):
         import os
@@ -94,8 +100,13 @@ def _internal_error(exc: BaseException) -> None:
 
 @click.group(cls=_Guarded, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="skyspec")
+@output_options
 def main() -> None:
-    """skyspec: compile deployment specs into Kubernetes, Compose, Helm and Kustomize."""
+    """skyspec: compile deployment specs into Kubernetes, Compose, Helm and Kustomize.
+
+    Exit status: 0 success, 1 problems in the specs (or a gate failed), 2 usage error,
+    3 internal error. Shell completion: `eval "$(_SKYSPEC_COMPLETE=bash_source skyspec)"`
+    (zsh_source, fish_source for those shells)."""
     # A short-lived compiler allocates many small objects that live until exit (positions,
     # histories) and makes almost no reference cycles: the cyclic collector's full scans
     # cost a third of a 10,000-app build and reclaim nothing, so the CLI turns it off.
@@ -106,7 +117,8 @@ def main() -> None:
 
 @main.command()
 @click.argument("directory", default=".", type=click.Path(exists=True, file_okay=True, path_type=Path))
-@click.option("--env", "-e", "envs", multiple=True, help="Environment to build (repeatable; default: all).")
+@click.option("--env", "-e", "envs", multiple=True,
+              help="Environment to build (repeatable; default: all); a target `prod.eu-west` builds its environment.")
 @click.option("--format", "-f", "formats", multiple=True,
               help="kubernetes, compose, helm, kustomize (comma-separated or repeated; default: the project's outputs).")
 @click.option("--out", "-o", type=click.Path(path_type=Path), help="Output folder (default: out/ beside the project file).")
@@ -117,14 +129,17 @@ def main() -> None:
 @click.option("--diagnostics-format", "dfmt", type=DIAG_FORMATS, default="text", show_default=True)
 @click.option("--chart-version", callback=_chart_version, metavar="SEMVER",
               help="The Helm chart's version (default: the project's `chart: {version}`, else 0.1.0).")
+@strict_option
 @allow_python_option
-def build(directory: Path, envs, formats, out, sets, check_only, dfmt, chart_version, allow_python) -> None:
+def build(directory: Path, envs, formats, out, sets, check_only, dfmt, chart_version, strict, allow_python) -> None:
     """Compile the project in DIRECTORY and write the outputs.
 
     With --env, only those environments' files are replaced (`<env>/`, `<env>.<target>/`,
     Helm's values-<env>.yaml, Kustomize's overlays/<env>/); the shared files (the Helm chart,
     the Kustomize base) are computed from every environment, and the other environments'
-    files are left as they are. With --format, only those formats' files are."""
+    files are left as they are. With --format, only those formats' files are. With --strict,
+    a warning fails the build (exit 1) and nothing is written. On a terminal, a build that
+    takes longer than a second shows what it is doing on a line of stderr."""
     from .output import compare_tree, write_tree
     from .pipeline import SHARED_FORMATS, Session, compose_secret_files, render
 
@@ -139,20 +154,23 @@ def build(directory: Path, envs, formats, out, sets, check_only, dfmt, chart_ver
         sys.exit(1)
     proj = session.project
     require_envs([session], envs, dfmt)
+    envs = env_names(envs)  # a target's files are its environment's: the partial build is per environment
     compiled = {}
     wanted = fmts or (proj.outputs if proj is not None else [])
-    if proj is not None:
-        # a shared format describes every environment, whichever were asked for
-        compiled = session.compile_all(None if any(f in SHARED_FORMATS for f in wanted) else envs, sets)
+    with Progress("compiling") as progress:
+        if proj is not None:
+            # a shared format describes every environment, whichever were asked for
+            compiled = session.compile_all(None if any(f in SHARED_FORMATS for f in wanted) else envs, sets)
+        if not session.diags.has_errors and proj is not None:
+            progress.stage = f"rendering {', '.join(wanted)}"
+            chart = dict(proj.data.get("chart") or {})
+            if chart_version:
+                chart["version"] = chart_version
+            files = render(compiled, wanted, session.diags, base=proj.base, project=proj, only=envs or None,
+                           options={"helm": {"chart": chart}}, every_format=not fmts)
     if session.diags.has_errors or proj is None:
         emit_diags(session, dfmt)
         sys.exit(1)
-    chart = dict(proj.data.get("chart") or {})
-    if chart_version:
-        chart["version"] = chart_version
-    files = render(compiled, wanted, session.diags, base=proj.base, project=proj, only=envs or None,
-                   options={"helm": {"chart": chart}},
-                   every_format=not fmts)
     target = out if out is not None else proj.root / "out"
     if check_only:
         current = not session.diags.has_errors and compare_tree(target, files, session.diags, guard=proj.root,
@@ -163,44 +181,52 @@ def build(directory: Path, envs, formats, out, sets, check_only, dfmt, chart_ver
                 click.echo(f"skyspec: {shown_path(target)} is not what the specs compile to: run `skyspec build` "
                            "and commit the result", err=True)
             sys.exit(1)
+        fail_on_warnings(session, strict, dfmt)
         if dfmt == "text":
-            click.echo(f"skyspec: {shown_path(target)} is current ({len(files)} files)")
+            say(f"skyspec: {shown_path(target)} is current ({len(files)} files)")
         return
-    if session.diags.has_errors or not write_tree(target, files, session.diags, guard=proj.root,
-                                                  protected=session.source_folders()):
+    if strict and session.diags.warnings:
+        emit_diags(session, dfmt)
+        fail_on_warnings(session, strict, dfmt)  # nothing written
+    with Progress(f"writing {len(files)} files"):
+        written = write_tree(target, files, session.diags, guard=proj.root, protected=session.source_folders())
+    if session.diags.has_errors or not written:
         emit_diags(session, dfmt)
         sys.exit(1)
     emit_diags(session, dfmt)
     if dfmt == "text":
         units = [k for k, c in compiled.items() if not envs or c.env.name in envs]
         report = list(dict.fromkeys(line for k in units for line in compiled[k].ir.report))
-        if report:
-            click.echo("skyspec: relaxed defaults:")
+        if report and OUTPUT.verbose:
+            say("skyspec: relaxed defaults:")
             for line in report:
-                click.echo(f"  {line}")
+                say(f"  {line}")
         secrets = compose_secret_files(compiled, envs) if "compose" in wanted else []
         if secrets:
-            click.echo("skyspec: Compose reads these secret files, which you provide (secrets/.gitignore keeps "
-                       "them out of git):")
+            say("skyspec: Compose reads these secret files, which you provide (secrets/.gitignore keeps "
+                "them out of git):")
             for rel in secrets:
                 missing = "" if os.path.lexists(target / rel) else " (missing)"
-                click.echo(f"  {shown_path(target / rel)}{missing}")
-        click.echo(f"skyspec: built {proj.name} for {', '.join(units)} ({', '.join(wanted)}): "
-                   f"{len(files)} files in {target}")
+                say(f"  {shown_path(target / rel)}{missing}")
+        say(f"skyspec: built {proj.name} for {', '.join(units)} ({', '.join(wanted)}): "
+            f"{len(files)} files in {target}" + (f"; {len(report)} defaults relaxed (-v lists them)"
+                                                 if report and not OUTPUT.verbose else ""))
 
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
-@click.option("--env", "-e", "envs", multiple=True, help="Environment to check (repeatable; default: all).")
+@click.option("--env", "-e", "envs", multiple=True,
+              help="Environment, with its targets, or one target `env.target` to check (repeatable; default: all).")
 @click.option("--set", "sets", multiple=True, metavar="APP.PATH=VALUE", help="Override a value (the last layer).")
 @click.option("--diagnostics-format", "--format", "dfmt", type=DIAG_FORMATS, default="text", show_default=True)
+@strict_option
 @allow_python_option
-def check(paths, envs, sets, dfmt, allow_python) -> None:
+def check(paths, envs, sets, dfmt, strict, allow_python) -> None:
     """Check specs and overlays without writing anything.
 
     PATHS may be project folders or files (as pre-commit passes them); each is checked as
     part of the project whose skyspec.yaml/.toml is nearest above it. Files that belong to no
-    project are skipped."""
+    project are skipped. With --strict, warnings fail the check too (exit 1)."""
     from .diagnostics import Diagnostics, Sources
     from .pipeline import Session
     from .paths import shown_path
@@ -217,8 +243,8 @@ def check(paths, envs, sets, dfmt, allow_python) -> None:
     diags, sources = Diagnostics(), Sources()
     if not roots:
         if paths:
-            click.echo(f"skyspec: no project file above {', '.join(shown_path(p) for p in skipped)}; nothing to check",
-                       err=True)
+            say(f"skyspec: no project file above {', '.join(shown_path(p) for p in skipped)}; nothing to check",
+                err=True)
             return
         Session.find(Path("."), diags)
         emit_diags(diags, dfmt)
@@ -227,7 +253,12 @@ def check(paths, envs, sets, dfmt, allow_python) -> None:
     require_envs(sessions, envs, dfmt)
     for s in sessions:
         if s.project is not None:
-            s.compile_all(envs, sets)
+            for name in envs or [None]:
+                env, target = resolve_unit(s, name) if name and "." in name else (name, None)
+                if target is not None:
+                    s.compile(env, sets, target)
+                else:
+                    s.compile_all([env] if env else None, sets)
 
     class _All:  # the union of sessions, for rendering
         pass
@@ -238,8 +269,9 @@ def check(paths, envs, sets, dfmt, allow_python) -> None:
     emit_diags(agg, dfmt)
     if diags.has_errors:
         sys.exit(1)
+    fail_on_warnings(diags, strict, dfmt)
     if dfmt == "text":
-        click.echo(f"skyspec: {sum(len(s.docs) for s in sessions)} documents checked, no errors", err=True)
+        say(f"skyspec: {sum(len(s.docs) for s in sessions)} documents checked, no errors", err=True)
 
 
 def _register_commands() -> None:
@@ -257,7 +289,16 @@ def _register_commands() -> None:
             main.add_command(cmd)
 
 
+def _conventions(cmd: click.Command) -> None:
+    """`--color`, `-q`, `-v` on ``cmd`` and its subcommands (the group has them too)."""
+    output_options(cmd)
+    for sub in getattr(cmd, "commands", {}).values():
+        _conventions(sub)
+
+
 _register_commands()
+for _cmd in main.commands.values():
+    _conventions(_cmd)
 
 
 if __name__ == "__main__":  # pragma: no cover

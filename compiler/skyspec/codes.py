@@ -63,6 +63,8 @@ _C = [
     Code("SKY120", "template not found", "use: postgress"),
     Code("SKY121", "invalid template", "use: redis (in a `kind: Job`)"),
     Code("SKY122", "templates use each other in a cycle", "a.yaml `use: ./b.yaml`, b.yaml `use: ./a.yaml`"),
+    Code("SKY123", "cron schedule that never runs (a day that does not exist in the months it names)",
+         "schedule: '0 0 31 2 *'"),
     Code("SKY160", "a Service selects no pod", "a Service whose selector matches no workload's pod labels"),
     Code("SKY161", "a port that does not exist where it is used",
          "a Service targetPort, probe, address or Ingress backend naming a port the pod or Service lacks"),
@@ -99,4 +101,19 @@ _C = [
 ]
 
 CODES: dict[str, Code] = {c.code: c for c in _C}
+
+# The project's repository (pyproject.toml's `[project.urls] Repository`; a test keeps them
+# equal) and where each code is documented: docs/diagnostics.md has an anchor per code.
+REPOSITORY = "https://github.com/skyspec/skyspec"
+DIAGNOSTICS_DOC = f"{REPOSITORY}/blob/main/docs/diagnostics.md"
+
+
+def anchor(code: str) -> str:
+    """The stable anchor of ``code`` in docs/diagnostics.md: `sky104`."""
+    return code.lower()
+
+
+def help_uri(code: str) -> str:
+    """The address of ``code``'s section of docs/diagnostics.md (SARIF's `helpUri`)."""
+    return f"{DIAGNOSTICS_DOC}#{anchor(code)}"
 

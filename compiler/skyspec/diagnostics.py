@@ -248,23 +248,43 @@ def _frame(d: Diagnostic, sources: Sources, red: Redactor) -> list[str]:
     return [f" {num} | {shown}", f" {pad} | {' ' * (at - 1)}{'^' * min(width, _FRAME_WIDTH)}"]
 
 
+_SGR = {"bold": "1", "red": "31", "yellow": "33", "cyan": "36"}
+_SEVERITY_COLOR = {"error": "red", "warning": "yellow"}
+
+
+def paint(text: str, *styles: str, on: bool = True) -> str:
+    """``text`` in ANSI ``styles`` (bold, red, yellow, cyan) when ``on``; as is otherwise."""
+    if not on or not text:
+        return text
+    return f"\x1b[{';'.join(_SGR[s] for s in styles)}m{text}\x1b[0m"
+
+
 def render_text(diags: Iterable[Diagnostic], sources: Sources | None = None,
-                redact_lines: set[tuple[str, int]] | None = None) -> str:
+                redact_lines: set[tuple[str, int]] | None = None, color: bool = False) -> str:
     """rustc-style text: ``file:line:col: error[SKY104]: message`` + code frame + help,
-    scrubbed by the diagnostics' redactor (``redact_lines``: more lines to hide)."""
+    scrubbed by the diagnostics' redactor (``redact_lines``: more lines to hide). With
+    ``color`` (the caller decides: a terminal, no NO_COLOR), the severity is red or yellow,
+    the location and code bold, the caret in the severity's colour."""
     sources = sources or Sources()
     diags = list(diags)
     red = redactor_of(diags, redact_lines)
     out: list[str] = []
     for d in diags:
-        where = f"{d.pos}: " if d.pos else ""
-        block = [f"{where}{d.severity}[{d.code}]: {d.message}"]
-        block += _frame(d, sources, red)
+        # scrubbed piece by piece, before painting: an escape sequence never splits a secret
+        hue = _SEVERITY_COLOR.get(d.severity, "cyan")
+        where = paint(red.scrub(f"{d.pos}:"), "bold", on=color) + " " if d.pos else ""
+        block = [f"{where}{paint(d.severity, 'bold', hue, on=color)}{paint(f'[{d.code}]', 'bold', on=color)}: "
+                 f"{red.scrub(d.message)}"]
+        frame = [red.scrub(line) for line in _frame(d, sources, red)]
+        if frame and color:
+            bar, _, carets = frame[1].partition("| ")
+            frame[1] = f"{bar}| {paint(carets, 'bold', hue)}"
+        block += frame
         for n in d.notes:
-            block.append(f"   = note: {n}")
+            block.append(f"   = {paint('note', 'bold', on=color)}: {red.scrub(n)}")
         if d.hint:
-            block.append(f"   help: {d.hint}")
-        out.append(red.scrub("\n".join(block)))
+            block.append(f"   {paint('help', 'bold', on=color)}: {red.scrub(d.hint)}")
+        out.append("\n".join(block))
     return "\n".join(out) + ("\n" if out else "")
 
 
@@ -273,16 +293,21 @@ def render_json(diags: Iterable[Diagnostic]) -> str:
     return redactor_of(diags).dumps([d.as_dict() for d in diags], indent=2, sort_keys=True) + "\n"
 
 
-def render_sarif(diags: Iterable[Diagnostic], version: str, titles: dict[str, str] | None = None) -> str:
+def render_sarif(diags: Iterable[Diagnostic], version: str, titles: dict[str, str] | None = None,
+                 help_uri=None) -> str:
     """SARIF 2.1.0; ``titles`` maps a code to its one-line title (the registry sits above
-    this module, so the caller passes it in)."""
+    this module, so the caller passes it in); ``help_uri(code)``, the address of the code's
+    documentation, goes in each rule's `helpUri` (where SARIF puts it: a result names its
+    rule by `ruleId` and `ruleIndex`, and viewers link the result to the rule's help)."""
     titles = titles or {}
     diags = list(diags)
     rules = sorted({d.code for d in diags})
+    index = {c: i for i, c in enumerate(rules)}
     results = []
     for d in diags:
         r: dict = {
             "ruleId": d.code,
+            "ruleIndex": index[d.code],
             "level": {"error": "error", "warning": "warning"}.get(d.severity, "note"),
             "message": {"text": d.message + (f" ({d.hint})" if d.hint else "")},
         }
@@ -299,7 +324,8 @@ def render_sarif(diags: Iterable[Diagnostic], version: str, titles: dict[str, st
         "runs": [{
             "tool": {"driver": {
                 "name": "skyspec", "version": version,
-                "rules": [{"id": c, "shortDescription": {"text": titles.get(c, c)}}
+                "rules": [{"id": c, "shortDescription": {"text": titles.get(c, c)},
+                           **({"helpUri": help_uri(c)} if help_uri else {})}
                           for c in rules],
             }},
             "results": results,

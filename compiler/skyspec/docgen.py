@@ -6,17 +6,19 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from .codes import anchor
 from .rules import all_codes, rules_md
 
 
 def diagnostics_md() -> str:
     out = ["# Diagnostic codes", "",
            "Every problem skyspec reports has a stable code. Generated from `compiler/skyspec/codes.py` "
-           "by `python -m skyspec.docgen`; do not edit by hand.", "",
+           "by `python -m skyspec.docgen`; do not edit by hand. Each code has a stable anchor, "
+           "`diagnostics.md#sky104`, which SARIF output links to (`helpUri`).", "",
            "| code | meaning | example that triggers it |", "|---|---|---|"]
     for c in all_codes().values():
         example = c.example.replace("|", "\\|").replace("\n", "<br>")
-        out.append(f"| `{c.code}` | {c.title} | `{example}` |")
+        out.append(f'| <a id="{anchor(c.code)}"></a>`{c.code}` | {c.title} | `{example}` |')
     return "\n".join(out) + "\n"
 
 

@@ -6,10 +6,7 @@ format costs itself."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import click
@@ -21,7 +18,7 @@ FORMATS = click.Choice(["table", "json", "markdown"])
 
 @click.command("cost")
 @click.argument("directory", default=".", type=click.Path(exists=True, file_okay=True, path_type=Path))
-@click.option("--env", "-e", "envs", multiple=True, help="Environment (repeatable; default: all, with their targets).")
+@click.option("--env", "-e", "envs", multiple=True, help="Environment, with its targets, or one target `env.target` (repeatable; default: all).")
 @click.option("--format", "-f", "fmt", type=FORMATS, default="table", show_default=True,
               help="table (terminal), json (stable keys, for scripts) or markdown (for PR comments).")
 @click.option("--against", "rev", metavar="REV",
@@ -51,12 +48,13 @@ def cost(directory: Path, envs, fmt: str, rev: str | None, sets, allow_python: b
     """
     from ..cost.budget import check_budget, deferred_budget
     from ..cost.report import diff, render, render_diff
-    from ._common import emit_diags, load_session, require_envs
+    from ._common import emit_diags, env_names, load_session, require_envs, wanted_unit
 
     session = load_session(directory, allow_python=allow_python)
     require_envs([session], envs)
     with deferred_budget():
-        compiled = session.compile_all(envs, sets)
+        compiled = session.compile_all(env_names(envs), sets)
+    compiled = {key: c for key, c in compiled.items() if wanted_unit(key, envs)}
     if session.diags.has_errors:
         emit_diags(session, "text")
         sys.exit(1)
@@ -75,66 +73,21 @@ def cost(directory: Path, envs, fmt: str, rev: str | None, sets, allow_python: b
         sys.exit(1)
 
 
-def _git(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True)
-
-
 def _reports_at(rev: str, project, envs, sets, allow_python: bool = False) -> dict:
-    """The cost reports of ``project`` as of git revision ``rev``: the project at the same
-    path inside a detached worktree of ``rev``, removed afterwards whatever happens. An
-    environment the old project does not have is left out (its workloads show as added)."""
+    """The cost reports of ``project`` as of git revision ``rev`` (read by
+    :func:`~._common.at_revision`). An environment the old project does not have is left out
+    (its workloads show as added); no project there yet, nothing (everything is added)."""
     from ..cost.budget import deferred_budget
-    from ..diagnostics import Diagnostics
-    from ..pipeline import Session
-    from ..project import find_project_file
+    from ._common import at_revision, env_names, fail_old, wanted_unit
 
-    root = Path(project.root).resolve()
-    top = _git(["rev-parse", "--show-toplevel"], root)
-    if top.returncode != 0:
-        raise click.UsageError(f"--against needs a git repository, and {root} is not in one: {top.stderr.strip()}")
-    repo = Path(top.stdout.strip()).resolve()
-    rel = root.relative_to(repo)
-    commit = _git(["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], repo)
-    if commit.returncode != 0:
-        raise click.BadParameter(f"{rev!r} is not a revision of {repo}", param_hint="--against")
-    tmp = Path(tempfile.mkdtemp(prefix="skyspec-cost-"))
-    tree = tmp / "tree"
-    added = False
-    try:
-        # no hooks: reading an old revision must not run the repository's post-checkout hook
-        r = _git(["-c", "core.hooksPath=/dev/null", "worktree", "add", "--detach", str(tree),
-                  commit.stdout.strip()], repo)
-        if r.returncode != 0:
-            raise click.ClickException(f"git worktree add failed: {r.stderr.strip()}")
-        added = True
-        old_root = tree / rel
-        pf = old_root / Path(project.file).name
-        if not pf.is_file():
-            pf = find_project_file(old_root) if old_root.is_dir() else None
-            if pf is None or pf.parent.resolve() != old_root.resolve():
-                return {}      # no project there yet: everything is new
-        diags = Diagnostics()
-        old = Session(pf, diags, allow_python=allow_python)
+    with at_revision(rev, project, allow_python) as old:
+        if old is None:
+            return {}
         if old.project is None:
-            _fail_old(rev, old)
-        names = [e for e in (envs or old.project.environments) if e in old.project.environments]
+            fail_old(rev, old)
+        names = [e for e in (env_names(envs) or old.project.environments) if e in old.project.environments]
         with deferred_budget():
             compiled = old.compile_all(names, sets) if names else {}
-        if diags.has_errors:
-            _fail_old(rev, old)
-        return {key: c.ir.cost for key, c in compiled.items()}
-    finally:
-        if added:
-            r = _git(["worktree", "remove", "--force", str(tree)], repo)
-            if r.returncode != 0:
-                shutil.rmtree(tree, ignore_errors=True)
-                _git(["worktree", "prune"], repo)
-        shutil.rmtree(tmp, ignore_errors=True)
-
-
-def _fail_old(rev: str, session) -> None:
-    from ._common import emit_diags
-
-    click.echo(f"skyspec: the project as of {rev} does not compile:", err=True)
-    emit_diags(session, "text")
-    sys.exit(1)
+        if old.diags.has_errors:
+            fail_old(rev, old)
+        return {key: c.ir.cost for key, c in compiled.items() if wanted_unit(key, envs)}

@@ -15,7 +15,7 @@ from ._common import allow_python_option
 
 @click.command()
 @click.argument("directory", default=".", type=click.Path(exists=True, path_type=Path))
-@click.option("--env", "-e", "env", required=True, help="The environment.")
+@click.option("--env", "-e", "env", required=True, help="The environment, or a target of it `prod.eu-west`.")
 @click.option("--target", "-t", "target", help="A target (cluster) the environment is bound to.")
 @click.option("--set", "sets", multiple=True, metavar="APP.PATH=VALUE", help="Override a value (the last layer).")
 @allow_python_option
@@ -28,6 +28,8 @@ def manifests(directory: Path, env: str, target: str | None, sets, allow_python:
     session = load_session(directory, 1, allow_python)
     proj = session.project
     require_envs([session], [env])
+    env, _, dotted = env.partition(".")
+    target = target or dotted or None
     bound = None
     if target is not None:
         bound = proj.targets.get(target)

@@ -18,7 +18,7 @@ from typing import Any, Callable
 from ..contain import contained
 from ..diagnostics import Diagnostics, did_you_mean
 from ..layers.stack import Spec
-from .cron import check_cron
+from .cron import CronError, parse as parse_cron
 from .model import (IR, Account, Autoscale, ConfigData, Container, CronSpec, EnvVar, Exposure, JobSpec, Monitor,
                     Mount, NetPolicy, Port, Probe, Resources, RoleDef, SecretRef, Storage, Strategy, Volume, Workload)
 from ..units import QuantityError, parse_bytes, parse_cpu
@@ -130,10 +130,17 @@ class Lowerer:
     def lower_cronjob(self, spec: Spec, ir: IR) -> None:
         w = self.lower_job(spec, ir, "CronJob")
         d = spec.data
-        problem = check_cron(d["schedule"])
-        if problem:
+        try:
+            schedule = parse_cron(d["schedule"])
+        except CronError as problem:
             self.diags.error("SKY116", f'invalid schedule "{d["schedule"]}": {problem}', spec.where("schedule"),
                              hint='e.g. "0 2 * * *" (02:00 every day) or "@hourly"')
+        else:
+            if schedule.never_runs():
+                self.diags.warning("SKY123", f'schedule "{d["schedule"]}" never runs: no month it names has the '
+                                             "days it names", spec.where("schedule"),
+                                   hint='a day that every month has ("0 0 28 2 *"), or the last day of several '
+                                        'months ("0 0 31 1,3,5,7,8,10,12 *")')
         h = d.get("history") or {}
         w.cron = CronSpec(d["schedule"], d.get("time_zone"), d.get("concurrency"), h.get("successful"),
                           h.get("failed"), d.get("suspend"), d.get("starting_deadline"))

@@ -38,7 +38,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..diagnostics import Pos
-from ..ir.cron import check_cron
+from ..ir.cron import read
 from ._common import label, where
 
 ID = "cron-overlap"
@@ -48,35 +48,17 @@ SEVERITY = "warning"
 MIN_GAP = 5  # minutes
 
 
-def _values(field: str, lo: int, hi: int) -> set[int]:
-    out: set[int] = set()
-    for item in field.split(","):
-        rng, _, step = item.partition("/")
-        if rng in ("*", "?"):
-            a, b = lo, hi
-        else:
-            first, dash, last = rng.partition("-")
-            a = int(first)
-            b = int(last) if dash else (hi if step else a)
-        out.update(range(a, b + 1, int(step) if step else 1))
-    return out
-
-
 def shortest_gap(schedule: str) -> int | None:
-    """The shortest time between two runs, in minutes, looking at minutes and hours only
-    (days only ever lengthen gaps); None for a macro (`@hourly` at most) or an invalid
-    schedule (reported as SKY116)."""
-    s = schedule.strip()
-    if s.startswith("@") or check_cron(s) is not None:
+    """The shortest time between two runs, in whole minutes (at least 1), read by the one
+    cron parser (:mod:`skyspec.ir.cron`), looking at minutes and hours only (days only ever
+    lengthen gaps); `@every D` is D. None for a schedule that is invalid (SKY116) or never
+    runs (SKY123)."""
+    s = read(schedule)
+    if s is None or s.never_runs():
         return None
-    fields = s.split()
-    try:
-        minutes, hours = _values(fields[0], 0, 59), _values(fields[1], 0, 23)
-    except ValueError:
-        return None
-    times = sorted(h * 60 + m for h in hours for m in minutes)
-    if not times:
-        return None
+    if s.every is not None:
+        return max(1, s.every // 60)
+    times = s.times_of_day()
     gaps = [b - a for a, b in zip(times, times[1:])] + [times[0] + 24 * 60 - times[-1]]
     return min(gaps)
 
