@@ -309,14 +309,24 @@ def deployment(ir: IR, w: Workload, name: str, extra: dict, replicas: int | None
     return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": wmeta(ir, w, name, extra), "spec": spec}
 
 
-def _service_ports(w: Workload) -> list[dict]:
-    return [{"name": p.name, "port": p.port, "targetPort": p.name, "protocol": p.protocol} for p in w.ports]
+def _service_ports(w: Workload, node_port: int | None = None) -> list[dict]:
+    out = []
+    for p in w.ports:
+        sp: dict = {"name": p.name, "port": p.service, "targetPort": p.name, "protocol": p.protocol}
+        if node_port is not None and p.name == w.expose.port:
+            sp["nodePort"] = node_port
+        out.append(sp)
+    return out
 
 
 def service(ir: IR, w: Workload, name: str, extra: dict) -> dict:
-    spec: dict = {"selector": {**selector(ir, w), **extra}, "ports": _service_ports(w)}
-    if w.expose and w.expose.service_type != "ClusterIP" and name == w.name:
+    public = w.expose is not None and w.expose.service_type != "ClusterIP" and name == w.name
+    spec: dict = {"selector": {**selector(ir, w), **extra},
+                  "ports": _service_ports(w, w.expose.node_port if public else None)}
+    if public:
         spec = {"type": w.expose.service_type, **spec}
+        if w.expose.source_ranges:
+            spec["loadBalancerSourceRanges"] = list(w.expose.source_ranges)
     return {"apiVersion": "v1", "kind": "Service", "metadata": wmeta(ir, w, name), "spec": spec}
 
 
@@ -423,7 +433,12 @@ def resources(c: Container) -> dict:
 
 def probe(p: Probe) -> dict:
     if p.type == "http":
-        out: dict = {"httpGet": {"path": p.path, "port": p.port}}
+        get: dict = {"path": p.path, "port": p.port}
+        if p.headers:
+            get["httpHeaders"] = [{"name": k, "value": v} for k, v in p.headers.items()]
+        out: dict = {"httpGet": get}
+    elif p.type == "grpc":
+        out = {"grpc": {"port": p.port, **({"service": p.service} if p.service is not None else {})}}
     elif p.type == "tcp":
         out = {"tcpSocket": {"port": p.port}}
     else:

@@ -108,7 +108,7 @@ def _metadata(spec: Spec | None, path: tuple, obj: dict) -> Trace | None:
 def _container_prefix(w: Workload, cname: str, init: bool) -> tuple:
     if init:
         return ("init", cname)
-    return () if cname == w.name else ("sidecars", cname)
+    return () if cname == w.main.name else ("sidecars", cname)
 
 
 def _workload(ir: IR, w: Workload, obj: dict, path: tuple) -> Trace | None:
