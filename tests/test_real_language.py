@@ -197,3 +197,114 @@ def test_connect_to_a_disabled_workload_is_an_error_at_the_connect_to_line(make_
     assert r.exit_code == 1
     assert "apps/a.yaml:5:" in r.stderr and "error[SKY114]" in r.stderr and "enabled: false" in r.stderr, r.stderr
     assert not (tmp_path / "out").exists()
+
+
+# ---------------------------------------------------------------------- k8s: strategic merge
+
+PATCHED = """
+kind: App
+name: api
+image: x/api:1
+port: 8080
+replicas: 3
+autoscale: {min: 3, max: 6, cpu: 70}
+env: {A: "1", B: "2"}
+connect_to: [db]
+expose: {host: api.example.com}
+k8s:
+  Deployment:
+    spec:
+      template:
+        spec:
+          containers:
+            - name: api
+              readinessProbe: {httpGet: {path: /ready, port: http}}
+              env:
+                - {name: B, value: "20"}
+                - {name: A, $patch: delete}
+                - {name: C, value: "3"}
+              ports: [{containerPort: 8080, name: http, protocol: TCP}, {containerPort: 9090, name: metrics}]
+  NetworkPolicy: {metadata: {annotations: {reviewed: "yes"}}}
+  HorizontalPodAutoscaler: {spec: {behavior: {scaleDown: {stabilizationWindowSeconds: 600}}}}
+  PodDisruptionBudget: {metadata: {annotations: {team: core}}}
+  Ingress: {spec: {ingressClassName: nginx}}
+---
+kind: App
+name: db
+image: x/db:1
+port: 5432
+"""
+
+
+def test_k8s_patches_merge_named_items_and_reach_every_object(build):
+    docs = build({"apps/a.yaml": PATCHED})
+    c = pod(docs[("Deployment", "api")])["containers"][0]
+    assert c["readinessProbe"] == {"httpGet": {"path": "/ready", "port": "http"}}
+    assert c["securityContext"]["readOnlyRootFilesystem"] is True   # the hardening survives a container patch
+    assert c["image"] == "x/api:1" and c["volumeMounts"]
+    env = {e["name"]: e.get("value") for e in c["env"]}
+    assert env["B"] == "20" and env["C"] == "3" and "A" not in env and env["DB_HOST"] == "db"
+    assert [p["containerPort"] for p in c["ports"]] == [8080, 9090]
+    assert docs[("NetworkPolicy", "api-ingress")]["metadata"]["annotations"] == {"reviewed": "yes"}
+    assert docs[("HorizontalPodAutoscaler", "api")]["spec"]["behavior"]["scaleDown"]["stabilizationWindowSeconds"] == 600
+    assert docs[("PodDisruptionBudget", "api")]["metadata"]["annotations"] == {"team": "core"}
+    assert docs[("Ingress", "api")]["spec"]["ingressClassName"] == "nginx"
+
+
+def test_patch_replace_directive_replaces_a_list(build):
+    docs = build({"apps/a.yaml": """
+        kind: App
+        name: api
+        image: x/api:1
+        port: 8080
+        expose: true
+        k8s:
+          Deployment:
+            spec: {template: {spec: {volumes: [{$patch: replace}, {name: tmp, emptyDir: {medium: Memory}}]}}}
+          Service: {spec: {ports: [{port: 8080, name: http, targetPort: http, protocol: TCP, appProtocol: http}]}}
+        """})
+    assert pod(docs[("Deployment", "api")])["volumes"] == [{"name": "tmp", "emptyDir": {"medium": "Memory"}}]
+    assert docs[("Service", "api")]["spec"]["ports"][0]["appProtocol"] == "http"
+
+
+@pytest.mark.parametrize("patch,line,message", [
+    ("Servcie: {spec: {type: NodePort}}", 7, 'did you mean "Service"?'),
+    ("HorizontalPodAutoscaler: {spec: {minReplicas: 1}}", 7, "produces no HorizontalPodAutoscaler"),
+    ("Service: {spec: {ports: [{nodePort: 31000}]}}", 7, "needs `port`"),
+    ("Deployment: {spec: {template: {spec: {containers: [{image: y:2}]}}}}", 7, "needs `name`"),
+    ("Deployment: {spec: {$patch: merge-all}}", 7, "unknown `$patch: merge-all`"),
+])
+@pytest.mark.parametrize("fmt", ["kubernetes", "helm"])
+def test_k8s_patches_that_cannot_apply_are_located(make_project, cli, tmp_path, patch, line, message, fmt):
+    make_project({"apps/a.yaml": f"kind: App\nname: api\nimage: x/api:1\nport: 8080\nexpose: true\nk8s:\n  {patch}\n"})
+    r = cli("build", "-o", str(tmp_path / "out"), "--format", fmt)
+    assert r.exit_code == 1, r.output
+    assert f"apps/a.yaml:{line}:" in r.stderr and "error[SKY123]" in r.stderr and message in r.stderr, r.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_patch_that_weakens_the_hardening_is_listed_among_the_relaxations(make_project, cli, tmp_path):
+    make_project({"apps/a.yaml": """
+        kind: App
+        name: api
+        image: x/api:1
+        port: 8080
+        k8s:
+          Deployment:
+            spec:
+              template:
+                spec:
+                  securityContext: {runAsNonRoot: false}
+                  containers:
+                    - name: api
+                      securityContext: {readOnlyRootFilesystem: false, allowPrivilegeEscalation: true,
+                                        capabilities: {add: [NET_BIND_SERVICE]}}
+        """})
+    r = cli("build", "-o", str(tmp_path / "out"), "--env", "prod", "--format", "kubernetes")
+    assert r.exit_code == 0, r.output
+    relaxed = r.stdout.split("relaxed defaults:")[1]
+    for what in ("api writes to its root filesystem (k8s Deployment: readOnlyRootFilesystem: false, apps/a.yaml:13:",
+                 "api may escalate privileges (k8s Deployment: allowPrivilegeEscalation: true",
+                 "api adds capabilities (k8s Deployment: capabilities.add: ['NET_BIND_SERVICE'], apps/a.yaml:14:",
+                 "api may run as root (k8s Deployment: runAsNonRoot: false, apps/a.yaml:10:"):
+        assert what in relaxed, r.stdout

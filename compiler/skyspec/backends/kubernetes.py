@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..diagnostics import Diagnostics, did_you_mean
+from ..ir import k8spatch
 from ..ir.model import IR, Container, Probe, Workload, canary_split
 from ..units import format_bytes, format_cpu
 from .common import MANAGED_BY, labels, selector
@@ -38,7 +40,7 @@ def files(ir: IR) -> dict[str, list[dict]]:
     """file name -> objects, for one environment."""
     groups: dict[str, list[dict]] = {}
     for w in sorted(ir.workloads, key=lambda w: w.name):
-        groups[f"{w.name}.yaml"] = _patched(workload_objects(ir, w), w.k8s)
+        groups[f"{w.name}.yaml"] = _patched(lowered(ir, w), w.k8s)
     if ir.pod_security:
         groups["namespace.yaml"] = [{"apiVersion": "v1", "kind": "Namespace",
                                      "metadata": {"name": ir.namespace,
@@ -59,8 +61,8 @@ def files(ir: IR) -> dict[str, list[dict]]:
     for r in ir.roles:
         groups[f"{r.kind.lower()}.{r.name}.yaml"] = _patched(role_objects(ir, r), r.k8s)
     for n in ir.netpols:
-        if n.owner and f"{n.owner}.yaml" in groups:  # a workload's own policy lives in its file
-            groups[f"{n.owner}.yaml"].append(network_policy(ir, n))
+        if n.owner and ir.workload(n.owner) is not None:  # a workload's own policy: in its file (lowered)
+            continue
         else:
             groups[f"networkpolicy.{n.name}.yaml"] = _patched([network_policy(ir, n)], n.k8s)
     for m in ir.monitors:
@@ -106,23 +108,55 @@ def wmeta(ir: IR, w: Workload, name: str | None = None, extra_labels: dict | Non
     return m
 
 
-def deep_patch(obj: Any, patch: Any) -> Any:
-    """The `k8s:` escape hatch: maps merge recursively, lists and scalars replace, null deletes."""
-    if isinstance(obj, dict) and isinstance(patch, dict):
-        out = dict(obj)
-        for k, v in patch.items():
-            if v is None:
-                out.pop(k, None)
-            else:
-                out[k] = deep_patch(out.get(k), v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
-        return out
-    return patch
-
-
-def _patched(objs: list[dict], k8s: dict) -> list[dict]:
+def _patched(objs: list[dict], k8s: dict, problems: list | None = None) -> list[dict]:
+    """The `k8s:` escape hatch, by kind, with strategic-merge semantics (:mod:`..ir.k8spatch`)."""
     if not k8s:
         return objs
-    return [deep_patch(o, k8s[o["kind"]]) if o["kind"] in k8s else o for o in objs]
+    out = []
+    for o in objs:
+        if o["kind"] in k8s:
+            found: list = []
+            o = k8spatch.apply(o, k8s[o["kind"]], found)
+            if problems is not None:
+                problems += [(o["kind"], *p) for p in found]
+        out.append(o)
+    return out
+
+
+def lowered(ir: IR, w: Workload) -> list[dict]:
+    """Every object a workload lowers to, before its patches: its NetworkPolicy included."""
+    return workload_objects(ir, w) + [network_policy(ir, n) for n in ir.netpols if n.owner == w.name]
+
+
+def check(irs: dict[str, IR], diags: Diagnostics) -> None:
+    """`k8s:` patches that cannot apply, at their spec lines (SKY123): a key for a kind the
+    spec produces in none of these environments, a list item without its merge key, an
+    unknown directive. Helm and Kustomize are built from these objects: check them too."""
+    units = []
+    for ir in irs.values():
+        units += [(w.spec, w.k8s, lowered(ir, w)) for w in ir.workloads]
+        units += [(c.spec, c.k8s, [{"apiVersion": "v1", "kind": "ConfigMap"}]) for c in ir.configs]
+        units += [(a.spec, a.k8s, [{"apiVersion": "v1", "kind": "ServiceAccount"}]) for a in ir.accounts]
+        units += [(r.spec, r.k8s, role_objects(ir, r)) for r in ir.roles]
+        units += [(n.spec, n.k8s, [network_policy(ir, n)]) for n in ir.netpols if n.spec is not None and not n.owner]
+    units = [u for u in units if u[0] is not None and u[1]]
+    produced: dict[str, set] = {}
+    for spec, _, objs in units:
+        produced.setdefault(spec.key, set()).update(o["kind"] for o in objs)
+    seen: set = set()
+    for spec, k8s, objs in units:
+        problems: list = []
+        _patched(objs, k8s, problems)
+        kinds = sorted(produced[spec.key])
+        for kind in k8s:
+            if kind not in kinds:
+                problems.append((kind, (), f'`k8s: {kind}` patches nothing: "{spec.name}" produces no {kind}',
+                                 did_you_mean(kind, kinds) or f"it produces {', '.join(kinds)}"))
+        for kind, path, message, hint in problems:
+            pos = spec.where("k8s", kind, *path)
+            if (str(pos), message) not in seen:
+                seen.add((str(pos), message))
+                diags.error("SKY123", message, pos, hint=hint)
 
 
 # ---------------------------------------------------------------------- workloads

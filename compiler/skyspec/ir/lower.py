@@ -19,6 +19,7 @@ from ..contain import contained
 from ..diagnostics import Diagnostics, did_you_mean
 from ..layers.stack import Spec
 from .cron import check_cron
+from .k8spatch import weakened
 from .model import (IR, Account, Autoscale, ConfigData, Container, CronSpec, EnvVar, Exposure, JobSpec, Monitor,
                     Mount, NetPolicy, Port, Probe, Resources, RoleDef, SecretRef, Storage, Strategy, Volume, Workload)
 from ..units import QuantityError, parse_bytes, parse_cpu
@@ -88,6 +89,9 @@ class Lowerer:
         w.service_account = d.get("service_account")
         w.termination_grace = (d.get("lifecycle") or {}).get("termination_grace")
         w.k8s = dict(d.get("k8s") or {})
+        for kind, patch in sorted(w.k8s.items()):   # a patch that weakens the hardening is a relaxation too
+            for path, what, shown in weakened(patch):
+                ir.report.append(f"{w.name} {what} (k8s {kind}: {shown}, {spec.where('k8s', kind, *path)})")
         w.relax = dict(d.get("security") or {})
         self.secret_files(w)
         ir.workloads.append(w)
