@@ -308,3 +308,30 @@ def test_a_patch_that_weakens_the_hardening_is_listed_among_the_relaxations(make
                  "api adds capabilities (k8s Deployment: capabilities.add: ['NET_BIND_SERVICE'], apps/a.yaml:14:",
                  "api may run as root (k8s Deployment: runAsNonRoot: false, apps/a.yaml:10:"):
         assert what in relaxed, r.stdout
+
+
+# ---------------------------------------------------------------------- fixes
+
+def test_a_finding_on_a_value_of_the_built_in_profile_is_reported_in_the_users_file(make_project, cli, tmp_path):
+    project = "project: demo\nnamespace: demo\nspecs: ['apps/*']\nnode: {cpu: 200m, memory: 8Gi}\n" \
+              "environments:\n  prod: {overlays: []}\n"
+    make_project({"apps/a.yaml": "kind: App\nname: api\nimage: x/api:1\nport: 8080\nresources: {cpu_limit: '1'}\n"
+                                 "---\nkind: App\nname: web\nimage: x/web:1\nport: 8080\n"}, project=project)
+    r = cli("build", "-o", str(tmp_path / "out"))
+    assert r.exit_code == 1
+    assert "apps/a.yaml:5:12: error[SKY303]: api: CPU request 250m" in r.stderr, r.stderr   # the user's `resources:`
+    assert "apps/a.yaml:7:1: error[SKY303]: web" in r.stderr, r.stderr  # its document
+    assert "overlays/prod.yaml" not in r.stderr and "stdlib/" not in r.stderr
+
+
+@pytest.mark.parametrize("query,expect", [
+    ("Deployment/api:spec.template.spec.containers[0].env", "from api.env.LOG_LEVEL"),
+    ("Deployment/api:spec.template.spec.containers[0].ports", "from api.ports.http"),
+    ("Service/api:spec.ports", "from api.ports.metrics"),
+    ("Deployment/api:spec.template.spec.containers", "Deployment/api:spec.template.spec.containers = "),
+    ("api.ports", "api.ports = "),
+])
+def test_explain_answers_for_list_fields(cli, query, expect):
+    from conftest import EXAMPLES
+    r = cli("explain", query, str(EXAMPLES / "shop"), "--env", "prod")
+    assert r.exit_code == 0 and expect in r.stdout, r.output
