@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
-from pathlib import Path
 from typing import Any, NamedTuple
 
 from .diagnostics import Pos
@@ -120,8 +119,8 @@ def shown_at(root: Prov, path: tuple, key: bool = False) -> Pos | None:
     the nearest enclosing value the user wrote, at worst the spec document."""
     node = root.nearest(path)
     w = next((e for e in reversed(node.hist) if e.op not in _NOT_WRITING), None)
-    use = root.child("use")
     if w is not None and (is_stdlib(w.layer) or shipped(w.pos)):
+        use = root.child("use")
         if use is not None and use.pos is not None and not shipped(use.pos):
             return use.pos
     pos = node.key if key and node.key is not None else node.pos
@@ -142,20 +141,20 @@ def shipped(pos: Pos | None) -> bool:
     return _shipped_file(str(pos.file))
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=None)
+def _shipped_roots() -> tuple[str, ...]:
+    roots = []
+    for name in ("stdlib", "overlays"):
+        try:
+            roots.append(os.path.join(os.path.abspath(data_dir(name)), ""))
+        except FileNotFoundError:
+            continue
+    return tuple(roots)
+
+
+@lru_cache(maxsize=4096)
 def _shipped_file(file: str) -> bool:
-    try:
-        p = Path(os.path.abspath(file))
-        for name in ("stdlib", "overlays"):
-            try:
-                root = data_dir(name)
-            except FileNotFoundError:
-                continue
-            if p.is_relative_to(Path(os.path.abspath(root))):
-                return True
-    except (OSError, ValueError):
-        return False
-    return False
+    return os.path.abspath(file).startswith(_shipped_roots())
 
 
 _NOT_WRITING = frozenset(("merge", "remove", "evaluate", "unresolved", "delete"))
