@@ -426,6 +426,8 @@ def render(compiled: dict[str, Compiled], formats: Sequence[str], diags: Diagnos
     if base not in irs:
         base = next(iter(irs), None)
     files: dict[str, str] = {}
+    if diags is not None and "kubernetes" not in formats and set(formats) & {"helm", "kustomize"}:
+        importlib.import_module(BACKENDS["kubernetes"]).check(irs, diags)   # their objects are Kubernetes'
     for fmt in formats:
         backend = importlib.import_module(BACKENDS[fmt])
         mine = irs if fmt in SHARED_FORMATS else {k: irs[k] for k in units}

@@ -10,10 +10,13 @@ validate or know any kind.
 
 from __future__ import annotations
 
+import os
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from .diagnostics import Pos
 from .frontend.loc import Loc
+from .paths import data_dir
 
 MISSING: Any = type("Missing", (), {"__repr__": lambda self: "<missing>", "__bool__": lambda self: False})()
 
@@ -111,14 +114,47 @@ def is_stdlib(layer: str) -> bool:
 def shown_at(root: Prov, path: tuple, key: bool = False) -> Pos | None:
     """Where to report a problem with the value at ``path`` of a spec (``root`` is its
     provenance): where the value (``key``: its key) was written, unless skyspec's stdlib
-    wrote it, a file the user cannot edit: then the spec's `use:` line, which chose it."""
+    wrote it, a file the user cannot edit: then the spec's `use:` line, which chose it.
+    Never a line of skyspec's shipped files (a built-in profile's default included): then
+    the nearest enclosing value the user wrote, at worst the spec document."""
     node = root.nearest(path)
     w = next((e for e in reversed(node.hist) if e.op not in _NOT_WRITING), None)
-    if w is not None and is_stdlib(w.layer):
+    if w is not None and (is_stdlib(w.layer) or shipped(w.pos)):
         use = root.child("use")
-        if use is not None and use.pos is not None:
+        if use is not None and use.pos is not None and not shipped(use.pos):
             return use.pos
-    return node.key if key and node.key is not None else node.pos
+    pos = node.key if key and node.key is not None else node.pos
+    if not shipped(pos):
+        return pos
+    for n in range(len(path) - 1, -1, -1):
+        up = root.nearest(path[:n]).pos
+        if up is not None and not shipped(up):
+            return up
+    return None
+
+
+def shipped(pos: Pos | None) -> bool:
+    """Whether ``pos`` is in one of skyspec's own data files (stdlib templates, built-in
+    profiles): a file the user did not write and cannot edit."""
+    if pos is None or not getattr(pos, "file", None):
+        return False
+    return _shipped_file(str(pos.file))
+
+
+@lru_cache(maxsize=None)
+def _shipped_roots() -> tuple[str, ...]:
+    roots = []
+    for name in ("stdlib", "overlays"):
+        try:
+            roots.append(os.path.join(os.path.abspath(data_dir(name)), ""))
+        except FileNotFoundError:
+            continue
+    return tuple(roots)
+
+
+@lru_cache(maxsize=4096)
+def _shipped_file(file: str) -> bool:
+    return os.path.abspath(file).startswith(_shipped_roots())
 
 
 _NOT_WRITING = frozenset(("merge", "remove", "evaluate", "unresolved", "delete"))

@@ -27,7 +27,7 @@ TYPES = [
     # reported although every environment's overlay overrides the value (each layer is checked as written)
     Case("spec-replicas-overridden", {API: ("replicas: 2", "replicas: two")}, "apps/api.yaml:6:11 SKY104"),
     Case("replicas-negative", {API: ("replicas: 2", "replicas: -1")}, "apps/api.yaml:6:11 SKY106"),
-    Case("connect-to-map", {API: ("connect_to: [cache]", "connect_to: {cache: 1}")}, "apps/api.yaml:17:13 SKY104"),
+    Case("connect-to-string", {API: ("connect_to: [cache]", "connect_to: cache")}, "apps/api.yaml:17:13 SKY104"),
 ]
 
 UNKNOWN_KEYS = [

@@ -102,12 +102,12 @@ The mapping, rule by rule:
   file: explicit `host_port`s claim first, then exposed ports, each in workload-name order;
   a later claim on a taken port is published without a host port. Ports not published are
   listed under `expose`.
-* **replicas**: `deploy.replicas` when not 1.
+* **replicas**: `deploy.replicas` when not 1. **Service ports** publish nothing; peer addresses carry container ports.
 * **resources**: requests become `deploy.resources.reservations`, limits
   `deploy.resources.limits`; CPU as a decimal string of cores (`250m` -> `"0.25"`), memory in
   Compose's binary units when exact (`256Mi` -> `"256M"`, Compose's `M` being 2**20) and
   exact bytes otherwise (`256M` -> `"250000K"`; `1000` -> `"1000"`).
-* **healthcheck** only from a real command: the first `exec` probe among readiness,
+* **healthcheck** (none from gRPC probes: SKY504) only from a real command: the first `exec` probe among readiness,
   liveness and startup becomes `test: [CMD, ...]` with the probe's timing and Kubernetes'
   defaults (interval 10s, timeout 1s, retries 3), so both outputs behave alike.
   `start_period` covers the probe's initial delay and the startup probe's whole budget
@@ -193,6 +193,11 @@ def check(irs: dict[str, IR], diags: Diagnostics) -> None:
                                             f'"{v.name}" of "{w.name}" is left out of the Compose file',
                                   where("volumes", v.name, "secret"), hint=_KEYS_HINT)
             for c, at in _containers(w):
+                grpc = next((p for p in (c.readiness, c.liveness, c.startup) if p and p.type == "grpc"), None)
+                if grpc is not None and _exec_probe(c) is None:
+                    diags.warning("SKY504", f'Compose has no gRPC health check for "{c.name}" of "{w.name}"',
+                                  where(*at, "health"), hint=f"where the image has grpc_health_probe, add "
+                                  f"`startup: {{exec: [grpc_health_probe, -addr=:{grpc.port}]}}`")
                 for i, (kind, name, _) in enumerate(c.env_from):
                     if kind == "secret" and _secret_keys(ir, name) is None:
                         diags.warning("SKY502", f'Compose needs the keys of Secret "{name}" to pass it to '
@@ -200,8 +205,7 @@ def check(irs: dict[str, IR], diags: Diagnostics) -> None:
                                       where(*at, "env_from", i), hint=_KEYS_HINT)
 
 
-_KEYS_HINT = ("declare them: `keys: [...]` instead of `existing: true` (the values still come from outside; "
-              "Compose reads each from ./secrets/<secret>/<key>)")
+_KEYS_HINT = "declare them: `keys: [...]` instead of `existing: true` (Compose reads ./secrets/<secret>/<key>)"
 
 
 def compose_file(ir: IR) -> dict:
@@ -452,7 +456,8 @@ def _environment(f: _File, c: Container) -> tuple[dict[str, str], list[str]]:
             for k in _secret_keys(f.ir, name) or ():     # unknown keys: warned by `check`
                 resolved[f"{prefix}{k}"] = ("secret", (name, k))
     for e in c.env:
-        resolved[e.name] = ("value", e.value if e.value is not None else "") if e.secret is None \
+        value = e.compose if e.compose is not None else e.value   # a peer's container port, not its Service's
+        resolved[e.name] = ("value", value if value is not None else "") if e.secret is None \
             else ("secret", e.secret)
     env = {n: v for n, (t, v) in resolved.items() if t == "value"}
     mounts: list[str] = []

@@ -14,8 +14,9 @@ the replicas split by percent.
 
 from __future__ import annotations
 
-from typing import Any
 
+from ..diagnostics import Diagnostics, did_you_mean
+from ..ir import k8spatch
 from ..ir.model import IR, Container, Probe, Workload, canary_split
 from ..units import format_bytes, format_cpu
 from .common import MANAGED_BY, labels, selector
@@ -38,7 +39,7 @@ def files(ir: IR) -> dict[str, list[dict]]:
     """file name -> objects, for one environment."""
     groups: dict[str, list[dict]] = {}
     for w in sorted(ir.workloads, key=lambda w: w.name):
-        groups[f"{w.name}.yaml"] = _patched(workload_objects(ir, w), w.k8s)
+        groups[f"{w.name}.yaml"] = _patched(lowered(ir, w), w.k8s)
     if ir.pod_security is not None:  # a SecurityPolicy's labels, or {} (passes/network.py)
         groups["namespace.yaml"] = [{"apiVersion": "v1", "kind": "Namespace",
                                      "metadata": {"name": ir.namespace,
@@ -59,8 +60,8 @@ def files(ir: IR) -> dict[str, list[dict]]:
     for r in ir.roles:
         groups[f"{r.kind.lower()}.{r.name}.yaml"] = _patched(role_objects(ir, r), r.k8s)
     for n in ir.netpols:
-        if n.owner and f"{n.owner}.yaml" in groups:  # a workload's own policy lives in its file
-            groups[f"{n.owner}.yaml"].append(network_policy(ir, n))
+        if n.owner and ir.workload(n.owner) is not None:  # a workload's own policy: in its file (lowered)
+            continue
         else:
             groups[f"networkpolicy.{n.name}.yaml"] = _patched([network_policy(ir, n)], n.k8s)
     for m in ir.monitors:
@@ -106,23 +107,55 @@ def wmeta(ir: IR, w: Workload, name: str | None = None, extra_labels: dict | Non
     return m
 
 
-def deep_patch(obj: Any, patch: Any) -> Any:
-    """The `k8s:` escape hatch: maps merge recursively, lists and scalars replace, null deletes."""
-    if isinstance(obj, dict) and isinstance(patch, dict):
-        out = dict(obj)
-        for k, v in patch.items():
-            if v is None:
-                out.pop(k, None)
-            else:
-                out[k] = deep_patch(out.get(k), v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
-        return out
-    return patch
-
-
-def _patched(objs: list[dict], k8s: dict) -> list[dict]:
+def _patched(objs: list[dict], k8s: dict, problems: list | None = None) -> list[dict]:
+    """The `k8s:` escape hatch, by kind, with strategic-merge semantics (:mod:`..ir.k8spatch`)."""
     if not k8s:
         return objs
-    return [deep_patch(o, k8s[o["kind"]]) if o["kind"] in k8s else o for o in objs]
+    out = []
+    for o in objs:
+        if o["kind"] in k8s:
+            found: list = []
+            o = k8spatch.apply(o, k8s[o["kind"]], found)
+            if problems is not None:
+                problems += [(o["kind"], *p) for p in found]
+        out.append(o)
+    return out
+
+
+def lowered(ir: IR, w: Workload) -> list[dict]:
+    """Every object a workload lowers to, before its patches: its NetworkPolicy included."""
+    return workload_objects(ir, w) + [network_policy(ir, n) for n in ir.netpols if n.owner == w.name]
+
+
+def check(irs: dict[str, IR], diags: Diagnostics) -> None:
+    """`k8s:` patches that cannot apply, at their spec lines (SKY124): a key for a kind the
+    spec produces in none of these environments, a list item without its merge key, an
+    unknown directive. Helm and Kustomize are built from these objects: check them too."""
+    units = []
+    for ir in irs.values():
+        units += [(w.spec, w.k8s, lowered(ir, w)) for w in ir.workloads]
+        units += [(c.spec, c.k8s, [{"apiVersion": "v1", "kind": "ConfigMap"}]) for c in ir.configs]
+        units += [(a.spec, a.k8s, [{"apiVersion": "v1", "kind": "ServiceAccount"}]) for a in ir.accounts]
+        units += [(r.spec, r.k8s, role_objects(ir, r)) for r in ir.roles]
+        units += [(n.spec, n.k8s, [network_policy(ir, n)]) for n in ir.netpols if n.spec is not None and not n.owner]
+    units = [u for u in units if u[0] is not None and u[1]]
+    produced: dict[str, set] = {}
+    for spec, _, objs in units:
+        produced.setdefault(spec.key, set()).update(o["kind"] for o in objs)
+    seen: set = set()
+    for spec, k8s, objs in units:
+        problems: list = []
+        _patched(objs, k8s, problems)
+        kinds = sorted(produced[spec.key])
+        for kind in k8s:
+            if kind not in kinds:
+                problems.append((kind, (), f'`k8s: {kind}` patches nothing: "{spec.name}" produces no {kind}',
+                                 did_you_mean(kind, kinds) or f"it produces {', '.join(kinds)}"))
+        for kind, path, message, hint in problems:
+            pos = spec.where("k8s", kind, *path)
+            if (str(pos), message) not in seen:
+                seen.add((str(pos), message))
+                diags.error("SKY124", message, pos, hint=hint)
 
 
 # ---------------------------------------------------------------------- workloads
@@ -309,14 +342,24 @@ def deployment(ir: IR, w: Workload, name: str, extra: dict, replicas: int | None
     return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": wmeta(ir, w, name, extra), "spec": spec}
 
 
-def _service_ports(w: Workload) -> list[dict]:
-    return [{"name": p.name, "port": p.port, "targetPort": p.name, "protocol": p.protocol} for p in w.ports]
+def _service_ports(w: Workload, node_port: int | None = None) -> list[dict]:
+    out = []
+    for p in w.ports:
+        sp: dict = {"name": p.name, "port": p.service, "targetPort": p.name, "protocol": p.protocol}
+        if node_port is not None and p.name == w.expose.port:
+            sp["nodePort"] = node_port
+        out.append(sp)
+    return out
 
 
 def service(ir: IR, w: Workload, name: str, extra: dict) -> dict:
-    spec: dict = {"selector": {**selector(ir, w), **extra}, "ports": _service_ports(w)}
-    if w.expose and w.expose.service_type != "ClusterIP" and name == w.name:
+    public = w.expose is not None and w.expose.service_type != "ClusterIP" and name == w.name
+    spec: dict = {"selector": {**selector(ir, w), **extra},
+                  "ports": _service_ports(w, w.expose.node_port if public else None)}
+    if public:
         spec = {"type": w.expose.service_type, **spec}
+        if w.expose.source_ranges:
+            spec["loadBalancerSourceRanges"] = list(w.expose.source_ranges)
     return {"apiVersion": "v1", "kind": "Service", "metadata": wmeta(ir, w, name), "spec": spec}
 
 
@@ -423,7 +466,12 @@ def resources(c: Container) -> dict:
 
 def probe(p: Probe) -> dict:
     if p.type == "http":
-        out: dict = {"httpGet": {"path": p.path, "port": p.port}}
+        get: dict = {"path": p.path, "port": p.port}
+        if p.headers:
+            get["httpHeaders"] = [{"name": k, "value": v} for k, v in p.headers.items()]
+        out: dict = {"httpGet": get}
+    elif p.type == "grpc":
+        out = {"grpc": {"port": p.port, **({"service": p.service} if p.service is not None else {})}}
     elif p.type == "tcp":
         out = {"tcpSocket": {"port": p.port}}
     else:

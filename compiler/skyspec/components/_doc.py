@@ -95,7 +95,7 @@ class Doc:
 
     def done(self) -> Spec:
         s = self.spec
-        return Spec(s.kind, s.name, self.data, self.prov, s.file, s.pos, s.template)
+        return Spec(s.kind, s.name, self.data, self.prov, s.file, s.pos, s.template, dict(s.addresses))
 
 
 def _put(data: Any, prov: Prov | None, path: tuple, value: Any, node: Prov, layer: str,

@@ -116,7 +116,7 @@ def _warn_missing(label: str, diags: Any, uses: list[Usage], rep: QuotaReport) -
         for cname, what in u.missing:
             if what not in limited:
                 continue
-            at = ("resources",) if cname == w.name else (
+            at = ("resources",) if cname == w.main.name else (
                 ("sidecars", cname) if any(c.name == cname for c in w.containers) else ("init", cname))
             diags.warning(
                 "SKY310",

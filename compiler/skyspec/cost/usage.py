@@ -190,7 +190,7 @@ def pod_requests(w: Workload, defaults: Defaults | LazyDefaults) -> tuple[int, i
             return value
         default = getattr(defaults, key)
         missing.append((c.name, what))
-        who = "" if c.name == w.name else f' (container "{c.name}")'
+        who = "" if c is w.main else f' (container "{c.name}")'
         if default is not None:
             notes.append(f"{w.name}{who}: no {what} request, counted at the environment's default {fmt(default)}")
             return default

@@ -45,7 +45,28 @@ class Trace:
 
 
 def trace(ir: IR, obj: dict, path: tuple, specs: dict[str, Spec]) -> Trace | None:
-    """Which spec values (or which pass) produced ``obj`` at ``path``; None when unknown."""
+    """Which spec values (or which pass) produced ``obj`` at ``path``; None when unknown.
+    A list (`...containers[0].env`, a Service's `ports`) is answered by its items together."""
+    whole = value_at(obj, path)
+    if isinstance(whole, list) and whole:
+        parts = [_trace(ir, obj, path + (i,), specs) for i in range(len(whole))]
+        found = [t for t in parts if t is not None]
+        if not found:
+            return None
+        paths = list(dict.fromkeys(p for t in found for p in t.paths))
+        by = next((t.set_by for t in found if t.set_by and t.set_by != GENERATED), None)
+        return Trace(found[0].spec, paths, by if by or paths else found[0].set_by)
+    return _trace(ir, obj, path, specs)
+
+
+def _trace(ir: IR, obj: dict, path: tuple, specs: dict[str, Spec]) -> Trace | None:
+    try:
+        return _one(ir, obj, path, specs)
+    except (IndexError, KeyError, TypeError):   # a path the tables do not map to one value
+        return None
+
+
+def _one(ir: IR, obj: dict, path: tuple, specs: dict[str, Spec]) -> Trace | None:
     kind = obj.get("kind")
     name = (obj.get("metadata") or {}).get("name")
     owner = ((obj.get("metadata") or {}).get("labels") or {}).get("app.kubernetes.io/name", name)
@@ -108,7 +129,7 @@ def _metadata(spec: Spec | None, path: tuple, obj: dict) -> Trace | None:
 def _container_prefix(w: Workload, cname: str, init: bool) -> tuple:
     if init:
         return ("init", cname)
-    return () if cname == w.name else ("sidecars", cname)
+    return () if cname == w.main.name else ("sidecars", cname)
 
 
 def _workload(ir: IR, w: Workload, obj: dict, path: tuple) -> Trace | None:

@@ -152,7 +152,17 @@ def _patches(bad: list, outputs: list[dict]) -> dict:
                          and not any(z[1][:cut + 1] == q[:cut + 1] and z[4] for z in bad))
         merged = _merge_lists(ov or [], iv or [], drop) if isinstance(ov, list) and isinstance(iv, list) else iv
         _set(p, head, merged)
-    return patches
+    return {i: {k: _replacing(v) for k, v in kinds.items()} for i, kinds in patches.items()}
+
+
+def _replacing(v):
+    """A patch whose lists of maps are whole (the input's list, computed above): `k8s:`
+    patches merge such lists by key, so each says `$patch: replace`."""
+    if isinstance(v, dict):
+        return {k: _replacing(x) for k, x in v.items()}
+    if isinstance(v, list) and v and all(isinstance(x, dict) for x in v):
+        return [{"$patch": "replace"}] + [_replacing(x) for x in v]
+    return v
 
 
 def import_kubernetes(paths: list[Path], name: str) -> Result:

@@ -19,11 +19,13 @@ from ..contain import contained
 from ..diagnostics import Diagnostics, did_you_mean
 from ..layers.stack import Spec
 from .cron import CronError, parse as parse_cron
+from .k8spatch import weakened
 from .model import (IR, Account, Autoscale, ConfigData, Container, CronSpec, EnvVar, Exposure, JobSpec, Monitor,
                     Mount, NetPolicy, Port, Probe, Resources, RoleDef, SecretRef, Storage, Strategy, Volume, Workload)
 from ..units import QuantityError, parse_bytes, parse_cpu
 
 DEFAULT_STORAGE_MOUNT = "/data"
+TIMING = ("initial_delay", "period", "timeout", "failure_threshold", "success_threshold")
 SECRETS_DIR = "/run/secrets"
 
 
@@ -44,6 +46,9 @@ class Lowerer:
             if spec.kind == "Observability":  # applies to workloads: after them
                 later.append(spec)
                 continue
+            if spec.is_workload and spec.data.get("enabled") is False:  # left out of this environment
+                ir.disabled[spec.name] = spec.where("enabled")
+                continue
             fn: Callable = getattr(self, f"lower_{spec.kind.lower()}")
             fn(spec, ir)
         for spec in later:
@@ -56,16 +61,23 @@ class Lowerer:
     # ------------------------------------------------------------------ workloads
     def workload(self, spec: Spec, ir: IR, kind: str) -> Workload:
         d = spec.data
-        main = self.container(spec, spec.name, d, ())
+        main = self.container(spec, d.get("container") or spec.name, d, ())
         w = Workload(kind=kind, name=spec.name, namespace=self.ns(spec, ir), containers=[main],
                      labels=dict(d.get("labels") or {}), annotations=dict(d.get("annotations") or {}),
-                     replicas=d.get("replicas"), connect_to=list(d.get("connect_to") or []), spec=spec)
+                     replicas=d.get("replicas"), spec=spec)
         w.origin.update(replicas=("replicas",), image=("image",), labels=("labels",),
                         annotations=("annotations",), connect_to=("connect_to",))
+        self.connections(d.get("connect_to"), w)
         for cname, cd in (d.get("sidecars") or {}).items():
             w.containers.append(self.container(spec, cname, cd, ("sidecars", cname)))
         for cname, cd in (d.get("init") or {}).items():
             w.init_containers.append(self.container(spec, cname, cd, ("init", cname)))
+        if "container" in d:
+            for at in ("sidecars", "init"):
+                if main.name in (d.get(at) or {}):
+                    self.diags.error("SKY110", f'container name "{main.name}" is used by the main container and '
+                                               f'by {at}.{main.name}', spec.where(at, main.name),
+                                     hint="every container of a pod needs its own name")
         self.volumes(spec, w)
         w.node_selector = dict(d.get("node_selector") or {})
         w.tolerations = [self.toleration(t) for t in d.get("tolerations") or []]
@@ -77,10 +89,35 @@ class Lowerer:
         w.service_account = d.get("service_account")
         w.termination_grace = (d.get("lifecycle") or {}).get("termination_grace")
         w.k8s = dict(d.get("k8s") or {})
+        for kind, patch in sorted(w.k8s.items()):   # a patch that weakens the hardening is a relaxation too
+            for path, what, shown in weakened(patch):
+                ir.report.append(f"{w.name} {what} (k8s {kind}: {shown}, {spec.where('k8s', kind, *path)})")
         w.relax = dict(d.get("security") or {})
         self.secret_files(w)
         ir.workloads.append(w)
         return w
+
+    @staticmethod
+    def connections(raw: Any, w: Workload) -> None:
+        """`connect_to` as a list of names (items may be `{name: {env: ...}}`) or a map of
+        name -> `true` | `{env, form, port}`: the targets in order, each with its spec path."""
+        if isinstance(raw, dict):
+            items = [(name, v, ("connect_to", name)) for name, v in raw.items()]
+        else:
+            items = []
+            for i, v in enumerate(raw or []):
+                if isinstance(v, dict):
+                    (name, opts), = v.items()
+                    items.append((name, opts, ("connect_to", i, name)))
+                else:
+                    items.append((v, None, ("connect_to", i)))
+        for name, opts, at in items:
+            if name in w.connect_to:
+                continue
+            w.connect_to.append(name)
+            w.connect_at.append(at)
+            if isinstance(opts, dict) and opts:
+                w.connections[name] = dict(opts)
 
     def lower_app(self, spec: Spec, ir: IR) -> None:
         w = self.workload(spec, ir, "App")
@@ -258,7 +295,7 @@ class Lowerer:
         for i, app in enumerate(d["apps"]):
             w = by_name.get(app)
             if w is None:
-                if app not in ir.invalid:
+                if app not in ir.invalid and app not in ir.disabled:
                     self.diags.error("SKY114", f'Observability "{spec.name}" names "{app}", which is not a workload',
                                      spec.where("apps", i), hint=did_you_mean(app, by_name))
                 continue
@@ -343,8 +380,8 @@ class Lowerer:
         out: list[Port] = []
         seen: dict[tuple, str] = {}
         for pname, p in raw.items():
-            port = Port(pname, p["port"], p.get("protocol", "TCP"), p.get("host_port")) if isinstance(p, dict) \
-                else Port(pname, p)
+            port = Port(pname, p["port"], p.get("protocol", "TCP"), p.get("host_port"), p.get("service")) \
+                if isinstance(p, dict) else Port(pname, p)
             key = (port.port, port.protocol)
             if key in seen:
                 self.diags.error("SKY113", f'port {port.port} is used twice ("{seen[key]}" and "{pname}")',
@@ -359,7 +396,7 @@ class Lowerer:
         for k, v in (d.get("env") or {}).items():
             if isinstance(v, bool):
                 v = "true" if v else "false"
-            out.append(EnvVar(k, str(v), origin=at + ("env", k)))
+            out.append(EnvVar(k, str(v), origin=at + ("env", k), compose=self.compose_value(spec, str(v))))
         for k, ref in (d.get("secrets") or {}).items():
             if k in (d.get("env") or {}):
                 self.diags.error("SKY113", f'"{k}" is set both in env and in secrets', spec.where(*at, "secrets", k))
@@ -370,6 +407,15 @@ class Lowerer:
             else:
                 out.append(EnvVar(k, secret=(ref["secret"], ref["key"]), origin=at + ("secrets", k)))
         return out
+
+    @staticmethod
+    def compose_value(spec: Spec, value: str) -> str | None:
+        """The value in Compose of a variable that read `${apps.X.address}`: the peer's
+        container port where Kubernetes' value has its Service port; None when the same."""
+        out = value
+        for kube, local in spec.addresses.items():
+            out = out.replace(kube, local)
+        return out if out != value else None
 
     @staticmethod
     def secret_files(w: Workload) -> None:
@@ -404,7 +450,8 @@ class Lowerer:
         if isinstance(h, str):
             h = {"http": h}
         base = {k: v for k, v in h.items() if k not in ("liveness", "readiness", "startup")}
-        if base:
+        timing = {k: v for k, v in base.items() if k in TIMING}
+        if set(base) - set(TIMING):
             c.liveness = self.probe(spec, c, base, at)
             c.readiness = self.probe(spec, c, base, at)
         for which in ("liveness", "readiness", "startup"):
@@ -412,26 +459,33 @@ class Lowerer:
                 p = h[which]
                 if isinstance(p, str):
                     p = {"http": p}
-                setattr(c, which, self.probe(spec, c, p, at + (which,)))
+                setattr(c, which, self.probe(spec, c, {**timing, **p}, at + (which,)))
 
     def probe(self, spec: Spec, c: Container, p: dict, at: tuple) -> Probe | None:
-        kinds = [k for k in ("http", "tcp", "exec") if k in p]
+        kinds = [k for k in ("http", "tcp", "grpc", "exec") if k in p]
         if len(kinds) != 1:
-            self.diags.error("SKY108", f"{'.'.join(at)} needs exactly one of http, tcp, exec"
+            self.diags.error("SKY108", f"{'.'.join(at)} needs exactly one of http, tcp, grpc, exec"
                              + (f" (found {', '.join(kinds)})" if kinds else ""), spec.where(*at),
-                             hint="e.g. `health: {http: /healthz}` or `health: {tcp: 5432}`")
+                             hint="e.g. `health: {http: /healthz}`, `health: {tcp: 5432}` or `health: {grpc: 7070}`")
             return None
         kind = kinds[0]
-        timing = {k: p.get(k) for k in ("initial_delay", "period", "timeout", "failure_threshold", "success_threshold")}
+        for key, only in (("headers", "http"), ("service", "grpc")):
+            if key in p and kind != only:
+                self.diags.error("SKY108", f"`{key}` applies to {only} probes only", spec.where(*at, key),
+                                 hint=f"remove `{key}`, or make this an `{only}:` probe")
+        timing = {k: p.get(k) for k in TIMING}
         if kind == "exec":
             return Probe("exec", command=[str(x) for x in p["exec"]], **timing)
-        ref = p["tcp"] if kind == "tcp" else p.get("port")
-        port = self.port_ref(spec, c, ref, at + (("tcp",) if kind == "tcp" else ("port",)))
+        ref = p[kind] if kind in ("tcp", "grpc") else p.get("port")
+        port = self.port_ref(spec, c, ref, at + ((kind,) if kind in ("tcp", "grpc") else ("port",)), probe=True)
         if port is None:
             return None
-        return Probe(kind, path=p.get("http"), port=port, **timing)
+        if kind == "grpc":  # Kubernetes' grpc probe takes a number, never a port name
+            port = next((x.port for x in c.ports if x.name == port), port)
+            return Probe("grpc", port=port, service=p.get("service"), **timing)
+        return Probe(kind, path=p.get("http"), port=port, headers=dict(p.get("headers") or {}), **timing)
 
-    def port_ref(self, spec: Spec, c: Container, ref: Any, at: tuple) -> int | str | None:
+    def port_ref(self, spec: Spec, c: Container, ref: Any, at: tuple, probe: bool = False) -> int | str | None:
         names = [p.name for p in c.ports]
         if ref is None:
             if not c.ports:
@@ -443,6 +497,11 @@ class Lowerer:
             for p in c.ports:
                 if p.port == ref:
                     return p.name
+            if probe:  # a probe on a port the container does not declare would never pass
+                self.diags.error("SKY117", f"port {ref} is not one of this container's ports", spec.where(*at),
+                                 hint=(f"ports: {', '.join(f'{p.name} ({p.port})' for p in c.ports)}; " if c.ports
+                                       else "") + f"declare it, e.g. `ports: {{health: {ref}}}`")
+                return None
             return ref
         if ref not in names:
             self.diags.error("SKY117", f'no port named "{ref}"', spec.where(*at),
@@ -532,6 +591,14 @@ class Lowerer:
                 x.tls = f"{spec.name}-tls"
             elif isinstance(tls, str):
                 x.tls = tls
+            x.node_port = e.get("node_port")
+            x.source_ranges = list(e.get("source_ranges") or [])
+            if x.node_port is not None and x.service_type == "ClusterIP":
+                self.diags.error("SKY108", "`node_port` needs `type: NodePort` or `type: LoadBalancer`",
+                                 spec.where("expose", "node_port"), hint="add `type: NodePort`")
+            if x.source_ranges and x.service_type != "LoadBalancer":
+                self.diags.error("SKY108", "`source_ranges` applies to `type: LoadBalancer` only",
+                                 spec.where("expose", "source_ranges"), hint="add `type: LoadBalancer`")
             if "port" in e:
                 ref = e["port"]
                 match = [p for p in ports if p.name == ref or p.port == ref]

@@ -21,14 +21,22 @@ class Port:
     port: int
     protocol: str = "TCP"
     host_port: int | None = None
+    service_port: int | None = None  # the Service's port when it differs from the container port
+
+    @property
+    def service(self) -> int:
+        """The port clients reach through the Service (Kubernetes, Helm, Kustomize)."""
+        return self.service_port or self.port
 
 
 @dataclass
 class Probe:
-    type: str                        # http | tcp | exec
+    type: str                        # http | tcp | grpc | exec
     path: str | None = None          # http
-    port: int | str | None = None    # http/tcp: number or port name
+    port: int | str | None = None    # http/tcp: number or port name; grpc: number
     command: list[str] | None = None  # exec
+    headers: dict[str, str] = field(default_factory=dict)  # http
+    service: str | None = None       # grpc: the service name checked
     initial_delay: int | None = None
     period: int | None = None
     timeout: int | None = None
@@ -43,6 +51,7 @@ class EnvVar:
     secret: tuple[str, str] | None = None     # (secret name, key): the value comes from the Secret
     origin: tuple | None = None               # spec path that set it
     file_ref: tuple[str, str] | None = None   # (secret name, key) whose mounted file this variable names
+    compose: str | None = None                # the value in Compose, when it differs (a peer's container port)
 
 
 @dataclass
@@ -161,6 +170,8 @@ class Exposure:
     path: str = "/"
     tls: str | None = None            # TLS Secret name
     ingress_class: str | None = None
+    node_port: int | None = None      # NodePort/LoadBalancer: the exposed port's node port
+    source_ranges: list[str] = field(default_factory=list)  # LoadBalancer: loadBalancerSourceRanges
 
 
 @dataclass
@@ -175,6 +186,8 @@ class Workload:
     expose: Exposure | None = None
     service: bool = False              # has a Service (exposed, or something connects to it)
     connect_to: list[str] = field(default_factory=list)
+    connections: dict[str, dict] = field(default_factory=dict)  # target -> {env, form, port} (connect_to map form)
+    connect_at: list[tuple] = field(default_factory=list)  # spec path of each connect_to entry
     init_containers: list[Container] = field(default_factory=list)
     volumes: list[Volume] = field(default_factory=list)
     storage: list[Storage] = field(default_factory=list)
@@ -307,6 +320,7 @@ class IR:
     report: list[str] = field(default_factory=list)  # lines for the build report
     invalid: set[str] = field(default_factory=set)  # specs left out after errors (no follow-on errors)
     unbound: set[str] = field(default_factory=set)  # workloads of the environment not bound to this target
+    disabled: dict[str, Any] = field(default_factory=dict)  # workloads `enabled: false` here -> its position
     configs: list[ConfigData] = field(default_factory=list)
     secrets: list[SecretRef] = field(default_factory=list)
     accounts: list[Account] = field(default_factory=list)

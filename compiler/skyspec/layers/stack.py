@@ -11,7 +11,7 @@ name (`apps`); a section that hits nothing is an error, never a silent no-op.
 from __future__ import annotations
 
 import fnmatch
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -38,6 +38,7 @@ class Spec:
     file: str
     pos: Pos | None
     template: Any = None   # the `use:` template (layers.templates.Template), if any
+    addresses: dict = field(default_factory=dict)  # `${apps.X.address}` read: Kubernetes value -> Compose value
 
     @property
     def key(self) -> str:

@@ -5,27 +5,53 @@ For every `connect_to: [b]` on workload `a`:
   (SKY115: Compose could not order the services, and the apps would wait on each other);
 - `b` gets a Service (it is reached by name);
 - `a` gets `B_HOST` and `B_PORT` environment variables (`-` becomes `_`), and what a stdlib
-  component exports (`B_URL`, ...; `components/`), unless the spec sets them itself.
+  component exports (`B_URL`, ...; `components/`), unless the spec sets them itself; with
+  the map form (`connect_to: {b: {env: B_ADDR, form: address|url|host|port, port: grpc}}`)
+  also the named variable.
+The port is the Service port in Kubernetes (and so in Helm and Kustomize), the container
+port in Compose, where clients reach the container directly: a variable whose two values
+differ carries both (`EnvVar.compose`). A target left out of the environment
+(`enabled: false`) is an error at the `connect_to` entry. This pass must not create
+workloads or read files.
 """
 
 from __future__ import annotations
 
 from ..components import exports
 from ..diagnostics import did_you_mean
-from ..ir.model import IR, Context, EnvVar
+from ..ir.model import IR, Context, EnvVar, Port, Workload
 
 
 def env_prefix(name: str) -> str:
     return name.upper().replace("-", "_")
 
 
+def form(kind: str, host: str, port: int) -> str:
+    """A peer's address in one of the `connect_to` forms."""
+    return {"address": f"{host}:{port}", "url": f"http://{host}:{port}", "host": host, "port": str(port)}[kind]
+
+
+def peer_port(t: Workload, ref) -> Port | None:
+    """The port of ``t`` named (or numbered) ``ref``; its first port when ``ref`` is None."""
+    if ref is None:
+        return t.ports[0] if t.ports else None
+    return next((p for p in t.ports if p.name == ref or p.port == ref), None)
+
+
 def resolve_connections(ir: IR, ctx: Context) -> IR:
     by_name = {w.name: w for w in ir.workloads}
     for w in ir.workloads:
         for i, target in enumerate(w.connect_to):
-            pos = w.spec.where("connect_to", i) if w.spec is not None else None
+            at = w.connect_at[i] if i < len(w.connect_at) else ("connect_to", i)
+            pos = w.spec.where(*at) if w.spec is not None else None
             t = by_name.get(target)
             if t is None and target in ir.invalid:
+                continue
+            if t is None and target in ir.disabled:
+                ctx.diags.error("SKY114", f'connect_to names "{target}", which environment "{ir.env}" leaves out '
+                                          f"(`enabled: false`)", pos,
+                                hint=f'drop the connection in this environment (`connect_to: {{{target}: null}}` '
+                                     f'in its overlay), or enable "{target}" here ({ir.disabled[target]})')
                 continue
             if t is None and target in ir.unbound:
                 ctx.diags.error("SKY114", f'connect_to names "{target}", which target "{ir.target}" does not include',
@@ -43,14 +69,29 @@ def resolve_connections(ir: IR, ctx: Context) -> IR:
                 ctx.diags.error("SKY114", f'connect_to names "{target}", which has no port to connect to', pos,
                                 hint=f'give "{target}" a `port:`')
                 continue
+            opts = w.connections.get(target, {})
+            p = peer_port(t, opts.get("port"))
+            if p is None:
+                names = ", ".join(f"{x.name} ({x.port})" for x in t.ports)
+                ctx.diags.error("SKY117", f'"{target}" has no port {opts["port"]!r}',
+                                w.spec.where(*at, "port") if w.spec is not None else None,
+                                hint=f'ports of "{target}": {names}')
+                continue
             t.service = True
             have = {e.name for c in w.containers for e in c.env}
             pre = env_prefix(target)
-            port = t.ports[0].port
-            extra = ((f"{pre}_{k}", v) for k, v in exports(t.spec, target, port).items())  # stdlib: <NAME>_URL, ...
-            for name, value in ((f"{pre}_HOST", target), (f"{pre}_PORT", str(port)), *extra):
+            kube = exports(t.spec, target, p.service)  # stdlib: <NAME>_URL, ...
+            local = exports(t.spec, target, p.port) if p.service != p.port else kube
+            values = [(f"{pre}_HOST", target, target), (f"{pre}_PORT", str(p.service), str(p.port))]
+            values += [(f"{pre}_{k}", v, local.get(k, v)) for k, v in kube.items()]
+            if opts.get("env"):
+                how = opts.get("form", "address")
+                values.insert(0, (opts["env"], form(how, target, p.service), form(how, target, p.port)))
+            for name, value, compose in values:
                 if name not in have:
-                    w.main.env.append(EnvVar(name, value, origin=("connect_to", i)))
+                    have.add(name)
+                    w.main.env.append(EnvVar(name, value, origin=at,
+                                             compose=compose if compose != value else None))
     _cycles(ir, ctx, by_name)
     return ir
 
@@ -68,8 +109,9 @@ def _cycles(ir: IR, ctx: Context, by_name: dict) -> None:
                 continue
             if state.get(t) == 0:
                 chain = stack[stack.index(t):] + [t]
+                at = w.connect_at[i] if i < len(w.connect_at) else ("connect_to", i)
                 ctx.diags.error("SKY115", f"dependency cycle: {' -> '.join(chain)}",
-                                w.spec.where("connect_to", i) if w.spec else None,
+                                w.spec.where(*at) if w.spec else None,
                                 hint="connect_to must form a tree: remove one of these connections")
             elif t not in state:
                 visit(t)

@@ -58,13 +58,18 @@ PORT_REF = {"anyOf": [PORT_NUMBER, {"type": "string", "pattern": DNS1123_LABEL}]
 
 PORTS = {
     "type": "object",
-    "description": "Named ports: `{http: 8080}` or `{grpc: {port: 9090, protocol: TCP}}`.",
+    "description": "Named ports: `{http: 8080}`, `{grpc: {port: 9090, protocol: TCP}}`, or with a Service port "
+                   "that differs from the container port: `{http: {port: 8080, service: 80}}`.",
     "propertyNames": {"maxLength": 15, "pattern": DNS1123_LABEL},
     "additionalProperties": {
         "anyOf": [
             PORT_NUMBER,
             {"type": "object", "additionalProperties": False, "required": ["port"],
              "properties": {"port": PORT_NUMBER,
+                            "service": {**PORT_NUMBER,
+                                        "description": "The Service's port when it differs from the container "
+                                                       "port (clients in Kubernetes use it; Compose clients use "
+                                                       "the container port)."},
                             "protocol": {"enum": ["TCP", "UDP", "SCTP"]},
                             "host_port": {**PORT_NUMBER, "description": "Publish on the host (Compose only)."}}},
         ],
@@ -118,7 +123,13 @@ PROBE = {
         {"type": "object", "additionalProperties": False,
          "properties": {
              "http": {"type": "string", "pattern": "^/", "description": "HTTP GET path."},
+             "headers": {"type": "object", "description": "HTTP headers sent with the GET (`{X-Probe: \"1\"}`).",
+                         "propertyNames": {"pattern": r"^[A-Za-z0-9!#%&'*+.^_`|~-]+$"},
+                         "additionalProperties": {"type": "string"}},
              "tcp": {**PORT_REF, "description": "A TCP port (number or name) that must accept connections."},
+             "grpc": {**PORT_REF, "description": "A gRPC port (number or name) answering the gRPC health "
+                                                 "checking protocol."},
+             "service": {"type": "string", "description": "gRPC: the service name sent in the health check."},
              "exec": {"type": "array", "items": {"type": "string"}, "minItems": 1,
                       "description": "A command run in the container; exit 0 means healthy."},
              "port": PORT_REF,
@@ -136,8 +147,9 @@ HEALTH = {
              "liveness": PROBE, "readiness": PROBE, "startup": PROBE,
          }},
     ],
-    "description": "Health checks. `health: /healthz` (or `{http: /healthz}`, `{tcp: 5432}`, `{exec: [...]}`) gives "
-                   "liveness and readiness probes; `liveness`/`readiness`/`startup` set each one apart.",
+    "description": "Health checks. `health: /healthz` (or `{http: /healthz}`, `{tcp: 5432}`, `{grpc: 7070}`, "
+                   "`{exec: [...]}`) gives liveness and readiness probes; `liveness`/`readiness`/`startup` set each "
+                   "one apart; timing fields beside them apply to each probe that does not set its own.",
     "examples": ["/healthz", {"http": "/healthz", "period": 10}],
 }
 
@@ -148,6 +160,12 @@ EXPOSE = {
          "properties": {
              "type": {"enum": ["ClusterIP", "NodePort", "LoadBalancer"], "description": "The Service type."},
              "port": PORT_REF,
+             "node_port": {"type": "integer", "minimum": 1, "maximum": 65535,
+                           "description": "NodePort/LoadBalancer: the node port of the exposed port (the cluster's "
+                                          "range, 30000-32767 by default)."},
+             "source_ranges": {"type": "array", "minItems": 1, "uniqueItems": True,
+                               "items": {"type": "string", "pattern": r"^[0-9a-fA-F:.]+/[0-9]{1,3}$"},
+                               "description": "LoadBalancer: the client CIDRs allowed (loadBalancerSourceRanges)."},
              "host": {"type": "string",
                       "pattern": r"^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",
                       "x-message": "{field} {value} is not a valid host name",
@@ -161,8 +179,9 @@ EXPOSE = {
              "class": {"type": "string", "description": "The IngressClass."},
          }},
     ],
-    "description": "Exposure: `true` for a Service, or a map with an Ingress `host`.",
-    "examples": [True, {"host": "api.example.com", "tls": True}],
+    "description": "Exposure: `true` for a Service, or a map with an Ingress `host`, or a Service `type` "
+                   "(`{type: NodePort, node_port: 31000}`, `{type: LoadBalancer, source_ranges: [10.0.0.0/8]}`).",
+    "examples": [True, {"host": "api.example.com", "tls": True}, {"type": "NodePort", "node_port": 31000}],
 }
 
 CMD = {"anyOf": [{"type": "array", "items": {"type": ["string", "number"]}}, {"type": "string"}],
@@ -263,7 +282,9 @@ SCHEDULING = {
 K8S_PATCH = {
     "type": "object",
     "description": "Escape hatch: patches merged into the generated objects, by kind "
-                   "(`{Deployment: {spec: {minReadySeconds: 10}}}`). Maps merge, lists and scalars replace.",
+                   "(`{Deployment: {spec: {minReadySeconds: 10}}}`), as `kubectl patch --type strategic` does: "
+                   "maps merge, lists of named items (containers, env, ports, volumes, volumeMounts) merge by "
+                   "their key, other lists replace; `$patch: replace` and `$patch: delete` work.",
     "propertyNames": {"pattern": "^[A-Z][A-Za-z]+$"},
     "additionalProperties": {"type": "object"},
     "examples": [{"Deployment": {"spec": {"minReadySeconds": 10}}}],
@@ -370,12 +391,41 @@ USE = {"type": "string", "minLength": 1,
        "examples": ["postgres"]}
 
 
+CONNECTION = {
+    "type": "object", "additionalProperties": False,
+    "properties": {
+        "env": {"type": "string", "pattern": r"^[A-Za-z_][A-Za-z0-9_]*$",
+                "description": "The variable that receives the peer's address."},
+        "form": {"enum": ["address", "url", "host", "port"],
+                 "description": "`address` (default): `host:port`; `url`: `http://host:port`; `host`; `port`."},
+        "port": {**PORT_REF, "description": "The peer's port (default its first)."},
+    },
+}
+
+CONNECT_TO = {
+    "anyOf": [
+        {"type": "array", "uniqueItems": True,
+         "items": {"anyOf": [NAME, {"type": "object", "minProperties": 1, "maxProperties": 1,
+                                    "propertyNames": NAME, "additionalProperties": CONNECTION}]}},
+        {"type": "object", "propertyNames": NAME,
+         "additionalProperties": {"anyOf": [{"const": True}, CONNECTION]}},
+    ],
+    "description": "Workloads this one talks to: discovery env vars, Compose `depends_on`, NetworkPolicy allows. "
+                   "A list of names, or a map naming the variable that gets each peer's address: "
+                   "`{emailservice: {env: EMAIL_SERVICE_ADDR}}` (the Service port in Kubernetes, the container "
+                   "port in Compose).",
+    "examples": [["db"], {"emailservice": {"env": "EMAIL_SERVICE_ADDR"}, "db": True}],
+}
+
+
 def _workload(kind: str) -> dict[str, Any]:
     props = {**_common(kind), "use": USE, **_container_props(), **SCHEDULING}
     props.update({
-        "connect_to": {"type": "array", "items": NAME, "uniqueItems": True,
-                       "description": "Workloads this one talks to: discovery env vars, Compose `depends_on`, "
-                                      "NetworkPolicy allows."},
+        "connect_to": CONNECT_TO,
+        "container": {**NAME, "description": "The main container's name (default: the workload's name)."},
+        "enabled": {"type": "boolean",
+                    "description": "`false` (in an environment's overlay) leaves the workload, and everything "
+                                   "made from it, out of that environment."},
         "volumes": VOLUMES,
         "sidecars": CONTAINERS,
         "init": {**CONTAINERS, "description": "Init containers by name, run in order before the main container."},

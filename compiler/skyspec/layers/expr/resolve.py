@@ -259,6 +259,11 @@ class _Resolver(Evaluator):
                 raise MissingRef(f'apps.{name} does not exist: no workload is named "{name}"',
                                  did_you_mean(str(name), self.by_name) or
                                  f"workloads: {', '.join(sorted(self.by_name)[:20]) or 'none'}")
+            if keys[1:2] == ("address",) and "address" not in self.data[si]:
+                if len(keys) > 2:
+                    raise ExprError(f"apps.{name}.address is a string `host:port`: it has no "
+                                    f"`{path_text('', keys[2:]).lstrip('.')}`")
+                return self._address(si, name, ctx)
             return self._read(si, keys[1:], self._spec_path(si, keys[1:], f"apps.{name}"))
         if root == "super":
             return self._read(ctx.si, keys, self._super(ctx, keys))
@@ -266,6 +271,30 @@ class _Resolver(Evaluator):
         for i, k in enumerate(keys):
             v = step(v, k, root, keys[:i])
         return self._read(None, keys, v)
+
+    def _address(self, si: int, name: str, ctx: _Ctx) -> str:
+        """``apps.<name>.address``: `name:port` of its first port, the Service port (what
+        Kubernetes clients use). Where Compose's clients use a different (container) port,
+        the pair is recorded on the reading spec (``Spec.addresses``) for lowering."""
+        d = self.data[si]
+        label = f"apps.{name}"
+        first = None
+        if "port" in d:
+            first = self._spec_path(si, ("port",), label)
+        elif isinstance(d.get("ports"), dict) and d["ports"]:
+            key = next(iter(d["ports"]))
+            first = self._spec_path(si, ("ports", key), label)
+        if isinstance(first, dict):
+            port, service = first.get("port"), first.get("service", first.get("port"))
+        else:
+            port = service = first
+        if not isinstance(port, int) or not isinstance(service, int) or isinstance(port, bool):
+            raise ExprError(f'apps.{name}.address: "{name}" has no port, so no address',
+                            f'give "{name}" a `port:`')
+        kube, local = f"{name}:{service}", f"{name}:{port}"
+        if kube != local:
+            self.specs[ctx.si].addresses[kube] = local
+        return kube
 
     def _read(self, si: int | None, keys: tuple, v: Any) -> Any:
         """``v``, read by a reference: a Secret's data, or a value registered as secret,
