@@ -39,6 +39,8 @@ _C = [
     Code("SKY017", "path outside the project (absolute, `..`, or a symlink leading out)",
          "environments: {dev: {overlays: [/proc/self/environ]}}"),
     Code("SKY018", "Python spec files are not enabled (they run code)", 'specs: ["apps/*.py"]   # and no python: true'),
+    Code("SKY050", "fmt leaves the file as written (YAML anchors, aliases, tags or directives)",
+         "skyspec fmt on `base: &b {cpu: 1}` ... `resources: *b`"),
     Code("SKY100", "document has no kind", "name: api"),
     Code("SKY101", "unknown kind", "kind: Ap"),
     Code("SKY102", "unknown key", "kind: App\nname: api\nreplica: 2"),
@@ -80,6 +82,8 @@ _C = [
     Code("SKY902", "output cannot be written", "skyspec build -o /proc/x"),
     Code("SKY903", "output path would leave the output folder or is not a plain file name",
          "ln -s /etc out/prod && skyspec build -o out"),
+    Code("SKY950", "fmt refused to rewrite a file: the result would mean something else or lose a comment",
+         "(a formatter bug guard: the file is left as it was)"),
     Code("SKY999", "internal error, please report", "an exception escaped a stage of the compiler"),
 ]
 

@@ -1,0 +1,97 @@
+"""ruamel.yaml, set up the way `skyspec fmt` reads and writes YAML.
+
+Reading composes node trees (line, column and style of every scalar, the `\\a` fold marks of
+folded scalars) with ruamel's round-trip parser; skyspec's own front end, not this module,
+decides what the text means. Writing dumps round-trip objects (``CommentedMap``,
+``CommentedSeq``, the ``*ScalarString`` types) with a 2-space layout, no line folding, and
+two changes to ruamel's defaults, both so that a plain scalar is written exactly as it was
+read: every plain scalar counts as a string for the dumper's resolver (so ``8080``, ``on``
+or ``0755`` stay plain and unquoted, as skyspec read them), and a string that ruamel would
+put in single quotes gets double quotes unless it holds a backslash or a double quote.
+Which strings *must* stay quoted is decided by the caller (:func:`needs_quotes`, YAML 1.1 as
+skyspec reads it), never by ruamel's YAML 1.2 rules. Nothing here reads files or formats.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from typing import Any
+
+import yaml as pyyaml
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.emitter import RoundTripEmitter
+from ruamel.yaml.nodes import ScalarNode
+from ruamel.yaml.resolver import VersionedResolver
+from ruamel.yaml.tag import Tag
+
+STR = "tag:yaml.org,2002:str"
+NULL = "tag:yaml.org,2002:null"
+WIDTH = 88                     # the line length flow collections must fit in
+_NO_FOLDING = 1 << 30          # ruamel never wraps a long scalar over lines
+
+_PY_RESOLVER = pyyaml.resolver.Resolver()
+
+
+class _PlainIsText(VersionedResolver):
+    """Every plain scalar is text, the empty one null: a plain scalar is dumped as written."""
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is ScalarNode and implicit[0]:
+            return Tag(suffix=NULL if value == "" else STR)
+        return super().resolve(kind, value, implicit)
+
+
+class _Emitter(RoundTripEmitter):
+    """Double quotes where ruamel would choose single ones, unless the text holds `\\` or `"`."""
+
+    def choose_scalar_style(self) -> Any:
+        style = super().choose_scalar_style()
+        if style == "'":
+            value = self.event.value
+            if "\\" not in value and '"' not in value:
+                return '"'
+        return style
+
+
+def make_yaml() -> YAML:
+    """A fresh round-trip YAML instance (instances keep state between calls)."""
+    y = YAML(typ="rt", pure=True)
+    y.Resolver = _PlainIsText
+    y.Emitter = _Emitter
+    y.width = _NO_FOLDING
+    y.indent(mapping=2, sequence=4, offset=2)
+    y.preserve_quotes = True
+    return y
+
+
+def compose_all(text: str) -> list:
+    """The root node of every document of ``text`` (a document without content is None)."""
+    y = make_yaml()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return list(y.compose_all(text))
+
+
+def dump(obj: Any) -> str:
+    """``obj`` as YAML text (one document, no `---`)."""
+    out = io.StringIO()
+    make_yaml().dump(obj, out)
+    return out.getvalue()
+
+
+def needs_quotes(text: str) -> bool:
+    """Whether the string ``text`` must be quoted to be read back as this string: a plain
+    scalar spelled so would be read as something else by skyspec's YAML 1.1 reading (a number,
+    boolean, null, date, `<<` or `=`), lose its edges, or is empty or holds line breaks or
+    control characters. (A plain-safe text may still be quoted by the emitter where its
+    context needs it, e.g. a `,` inside a flow collection.)"""
+    if not text or text != text.strip(" \t") or any(c in text for c in "\n\r\t\x85\u2028\u2029"):
+        return True
+    if not text.isprintable():
+        return True
+    return _PY_RESOLVER.resolve(pyyaml.ScalarNode, text, (True, False)) != STR
+
+
+__all__ = ["CommentedMap", "CommentedSeq", "WIDTH", "compose_all", "dump", "make_yaml", "needs_quotes"]
