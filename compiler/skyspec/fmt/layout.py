@@ -26,7 +26,7 @@ from ruamel.yaml.scalarstring import (DoubleQuotedScalarString, FoldedScalarStri
 
 from .order import Shape, order_keys
 from .source import Unsupported
-from .yamlio import WIDTH, CommentedMap, CommentedSeq, dump, needs_quotes
+from .yamlio import WIDTH, CommentedMap, CommentedSeq, dump, needs_quotes, plain_ok
 
 FLOW_ENTRIES = 4
 
@@ -37,6 +37,8 @@ def scalar(node: ScalarNode):
     style = node.style
     if style is None:
         return None if v == "" else str(v)
+    if style in "|>" and not v.replace("\a", "").strip():  # nothing but line breaks: quoted
+        return DoubleQuotedScalarString(v.replace("\a", ""))
     if style == "|":
         return LiteralScalarString(v)
     if style == ">":
@@ -49,11 +51,24 @@ def scalar(node: ScalarNode):
         if folds:
             out.fold_pos = folds  # type: ignore[attr-defined]
         return out
-    if not needs_quotes(v):
+    if not needs_quotes(v) and plain_ok(v, False):
         return str(v)
+    return quoted(v)
+
+
+def quoted(v: str):
+    """``v`` in quotes: double, or single for text holding `\\` or `"` (and no line break)."""
     if ("\\" in v or '"' in v) and v.isprintable():
         return SingleQuotedScalarString(v)
     return DoubleQuotedScalarString(v)
+
+
+def _in_flow(v):
+    """``v`` as it may stand in a flow collection: a string written plain (as the source had
+    it, or unquoted) that skyspec would not read back there gets quotes."""
+    if type(v) is str and plain_ok(v, False) and not plain_ok(v, True):
+        return quoted(v)
+    return v
 
 
 class Built:
@@ -114,14 +129,15 @@ def _flowable(obj, path: tuple, commented: set) -> bool:
     return all(_simple(x) for x in obj)
 
 
-def _set_flow(obj, flow: bool) -> None:
-    if flow:
-        obj.fa.set_flow_style()
-        for v in (obj.values() if isinstance(obj, CommentedMap) else obj):
-            if isinstance(v, (CommentedMap, CommentedSeq)):
-                _set_flow(v, True)
+def _flow_copy(obj):
+    """``obj`` as a flow collection, its strings quoted where a flow collection needs it."""
+    if isinstance(obj, CommentedMap):
+        out = CommentedMap((_in_flow(k), _flow_copy(v) if isinstance(v, CommentedSeq) else _in_flow(v))
+                           for k, v in obj.items())
     else:
-        obj.fa.set_block_style()
+        out = CommentedSeq(_in_flow(v) for v in obj)
+    out.fa.set_flow_style()
+    return out
 
 
 def _line(wrapper) -> int:
@@ -129,18 +145,19 @@ def _line(wrapper) -> int:
     return len(text.split("\n", 1)[0].lstrip(" "))
 
 
-def _decide(obj, path: tuple, col: int, key, commented: set) -> None:
-    """Style of the collection ``obj`` written at column ``col`` (its key's or its dash's)."""
+def _decide(obj, path: tuple, col: int, key, commented: set):
+    """The collection ``obj`` written at column ``col`` (its key's or its dash's): a flow copy
+    of it, or itself in block style."""
     if not obj:
-        _set_flow(obj, True)
-        return
+        obj.fa.set_flow_style()
+        return obj
     if _flowable(obj, path, commented):
-        _set_flow(obj, True)
-        wrapper = CommentedMap([(key, obj)]) if key is not None else CommentedSeq([obj])
+        flow = _flow_copy(obj)
+        wrapper = CommentedMap([(key, flow)]) if key is not None else CommentedSeq([flow])
         if col + _line(wrapper) <= WIDTH:
-            return
-    _set_flow(obj, False)
+            return flow
     layout(obj, path, col + 2, commented)
+    return obj
 
 
 def layout(obj, path: tuple, col: int, commented: set) -> None:
@@ -148,10 +165,10 @@ def layout(obj, path: tuple, col: int, commented: set) -> None:
     entries (keys, or dashes) are at column ``col``."""
     obj.fa.set_block_style()
     if isinstance(obj, CommentedMap):
-        for k, v in obj.items():
+        for k, v in list(obj.items()):
             if isinstance(v, (CommentedMap, CommentedSeq)):
-                _decide(v, path + (k,), col, k, commented)
+                obj[k] = _decide(v, path + (k,), col, k, commented)
     else:
         for i, v in enumerate(obj):
             if isinstance(v, (CommentedMap, CommentedSeq)):
-                _decide(v, path + (i,), col, None, commented)
+                obj[i] = _decide(v, path + (i,), col, None, commented)

@@ -73,6 +73,11 @@ def _is_block_scalar(node) -> bool:
     return isinstance(node, ScalarNode) and node.style in ("|", ">")
 
 
+def _is_empty(node) -> bool:
+    """An empty plain scalar (`key:` with no value): ruamel places it at the next token."""
+    return isinstance(node, ScalarNode) and node.style is None and node.value == ""
+
+
 def _walk(node, visit) -> None:
     stack = [node]
     while stack:
@@ -92,7 +97,7 @@ def _covered(lines: list[str], roots: list) -> list[list[tuple[int, int]]]:
     big = 1 << 30
 
     def visit(n) -> None:
-        if not isinstance(n, ScalarNode):
+        if not isinstance(n, ScalarNode) or _is_empty(n):
             return
         s, e = n.start_mark, n.end_mark
         if _is_block_scalar(n):
@@ -101,7 +106,10 @@ def _covered(lines: list[str], roots: list) -> list[list[tuple[int, int]]]:
             while end < len(line) and line[end] not in " \t":
                 end += 1
             cov[s.line].append((s.column, end))  # the header: `|-2`; a comment may follow
-            last = e.line if e.column > 0 else e.line - 1
+            last = min(e.line if e.column > 0 else e.line - 1, len(lines) - 1)
+            if "+" not in line[s.column:end]:  # blank lines after the text separate, unless kept
+                while last > s.line and not lines[last].strip():
+                    last -= 1
             for i in range(s.line + 1, min(last, len(lines) - 1) + 1):
                 cov[i].append((0, big))
             return
@@ -128,6 +136,27 @@ def _comment_col(line: str, spans: list[tuple[int, int]]) -> int | None:
     return None
 
 
+def dash_of(lines: list[str], line: int, col: int) -> tuple[int, int]:
+    """The line and column of the `-` of the block list item starting at ``line``/``col``
+    (an empty item starts where ruamel puts it: after its dash, or at the next token)."""
+    while line >= 0:
+        text = lines[line] if line < len(lines) else ""
+        head = text[:col]
+        if head.strip():
+            dash = head.rstrip().rfind("-")
+            if dash >= 0 and not head[dash + 1:].strip():
+                return line, dash
+            return line, max(col - 2, 0)
+        line -= 1
+        col = len(lines[line]) if 0 <= line < len(lines) else 0
+        c = _comment_col(lines[line], []) if 0 <= line < len(lines) else None
+        if c is not None and not lines[line][:c].strip():
+            continue  # a comment line between the dash and the next token
+        if c is not None:
+            col = c
+    return 0, 0
+
+
 def _slots(doc: Doc, lines: list[str]) -> dict[int, Slot]:
     """Fill ``doc.slots``; returns node id -> the slot whose key, value or item it is."""
     owner: dict[int, Slot] = {}
@@ -135,9 +164,7 @@ def _slots(doc: Doc, lines: list[str]) -> dict[int, Slot]:
     def add(path, node_start, key, value, parent) -> Slot:
         line, col = node_start.line, node_start.column
         if key is None:  # a list item: its place is its dash
-            text = lines[line] if line < len(lines) else ""
-            dash = text.rfind("-", 0, col)
-            col = dash if dash >= 0 and not text[dash + 1:col].strip() else max(col - 2, 0)
+            line, col = dash_of(lines, line, col)
         s = Slot(path, line, col, key, value, parent)
         doc.slots.append(s)
         doc.by_path[path] = s
@@ -221,7 +248,7 @@ def _assign(doc: Doc, lines: list[str], cov, first: int, end: int) -> None:
     ends: dict[int, tuple] = {}
 
     def visit(n) -> None:
-        if _is_block_scalar(n):
+        if _is_block_scalar(n) or _is_empty(n):
             return
         if isinstance(n, (MappingNode, SequenceNode)) and not n.flow_style:
             return
@@ -233,9 +260,10 @@ def _assign(doc: Doc, lines: list[str], cov, first: int, end: int) -> None:
     if doc.root is not None:
         _walk(doc.root, visit)
     pending_blank = False
-    slot_at = {}
+    slot_at, last_on = {}, {}   # the first and the last entry starting on each line
     for s in slots:
         slot_at.setdefault(s.line, s)
+        last_on[s.line] = s
     for i in range(first, end):
         line = lines[i]
         c = _comment_col(line, cov[i])
@@ -250,7 +278,7 @@ def _assign(doc: Doc, lines: list[str], cov, first: int, end: int) -> None:
         note = Note(line[c:].rstrip(), c)
         if not full:
             hit = ends.get(i)
-            s = owner.get(id(hit[1])) if hit else None
+            s = owner.get(id(hit[1])) if hit else last_on.get(i)
             if s is not None:
                 s.eol.append(note)
                 _mark(doc, s)
@@ -267,7 +295,11 @@ def _place(doc: Doc, note: Note, line: int, slots: list[Slot], slot_lines: list[
     if prev is None:
         doc.head.append(note)
         return
-    if nxt is not None and note.col <= nxt.col:
+    if nxt is not None and (note.col <= nxt.col or nxt.path[:len(prev.path)] == prev.path):
+        # above the next entry, or between a key and its first entry below (at any indentation);
+        # between a list item's dash and its first key, the item's (the key may not stay first)
+        if nxt.parent is not None and nxt.parent.key is None and nxt.parent is prev:
+            nxt = prev
         nxt.before.append(note)
         _mark(doc, nxt)
         return

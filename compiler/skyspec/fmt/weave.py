@@ -24,11 +24,13 @@ from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from .layout import Built, build, layout
 from .order import Shape
-from .source import Doc, Note, Slot, Unsupported
+from .source import Doc, Note, Slot, Unsupported, dash_of
 from .yamlio import CommentedSeq, compose_all, dump
 
 
 def _last_line(node) -> int:
+    if isinstance(node, ScalarNode) and node.style is None and node.value == "":
+        return -1  # `key:` with no value: placed by ruamel at the next token, it adds no line
     if isinstance(node, ScalarNode):
         e = node.end_mark
         if node.style in ("|", ">") and e.column == 0 and e.line > node.start_mark.line:
@@ -42,7 +44,7 @@ def _last_line(node) -> int:
     return _last_line(node.value[-1])
 
 
-def _positions(root) -> dict[tuple, tuple[int, int, int]]:
+def _positions(root, lines: list[str]) -> dict[tuple, tuple[int, int, int]]:
     """path -> (line, column, last line) of every entry of a block collection in ``root``."""
     out: dict[tuple, tuple[int, int, int]] = {}
     stack = [((), root)]
@@ -58,8 +60,27 @@ def _positions(root) -> dict[tuple, tuple[int, int, int]]:
         elif isinstance(node, SequenceNode):
             for i, v in enumerate(node.value):
                 p = path + (i,)
-                out[p] = (v.start_mark.line, max(v.start_mark.column - 2, 0), _last_line(v))
+                line, col = dash_of(lines, v.start_mark.line, v.start_mark.column)
+                out[p] = (line, col, max(line, _last_line(v)))
                 stack.append((p, v))
+    return out
+
+
+def _keep_ends(root, lines: list[str]) -> set[int]:
+    """The last lines of block scalars that keep their final line breaks (`|+`, `>+`): a blank
+    line added after one would be part of its text."""
+    out: set[int] = set()
+    stack = [root]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, MappingNode):
+            stack.extend(x for kv in n.value for x in kv)
+        elif isinstance(n, SequenceNode):
+            stack.extend(n.value)
+        elif n.style in ("|", ">"):
+            header = lines[n.start_mark.line][n.start_mark.column:].split(" ", 1)[0]
+            if "+" in header:
+                out.add(_last_line(n))
     return out
 
 
@@ -81,15 +102,19 @@ def _body(doc: Doc, shape: Shape | None) -> list[str]:
         text = text[:-4]
     lines = text.split("\n")[:-1]
     (out_root,) = compose_all(text)
-    pos = _positions(out_root)
+    pos = _positions(out_root, lines)
     before: dict[int, list] = defaultdict(list)   # line -> [(blank, text or None)]
     eol: dict[int, list[Note]] = defaultdict(list)
     after: dict[int, list] = defaultdict(list)
+    margin: dict[int, int] = {}  # line -> the column of the outermost entry starting on it
+    for line, col, _ in pos.values():
+        margin[line] = min(col, margin.get(line, col))
     for s in doc.slots:
         at = _place_of(s, pos)
         if at is None:
             continue
-        line, col, last = pos[at]
+        line, own_col, last = pos[at]
+        col = margin[line]  # comments above a line go at its outermost entry's indentation
         own = at == s.path
         first = s.path in built.first
         notes = s.before if own else s.before + s.eol + s.after
@@ -103,11 +128,16 @@ def _body(doc: Doc, shape: Shape | None) -> list[str]:
         before[line].extend(items)
         if own:
             eol[line].extend(s.eol)
-            after[last].extend((n.blank_before, _note_line(n, col)) for n in s.after)
+            after[last].extend((n.blank_before, _note_line(n, own_col)) for n in s.after)
+    keep = _keep_ends(out_root, lines)
+    end = len(lines) - 1
+    for table in (before, after):  # nothing may fall past the last line
+        for i in [i for i in table if i > end]:
+            table[end].extend(table.pop(i))
     out: list[str] = []
     for i, line in enumerate(lines):
         for blank, text in before.get(i, ()):
-            if blank and (out[-1] != "" if out else bool(doc.head)):
+            if blank and (out[-1] != "" if out else bool(doc.head)) and not (i - 1 in keep and out[-1] == lines[i - 1]):
                 out.append("")
             if text is not None:
                 out.append(text)
@@ -119,7 +149,7 @@ def _body(doc: Doc, shape: Shape | None) -> list[str]:
             line = line + " " * (max(n.col, len(line) + 2) - len(line)) + n.text
         out.append(line)
         for blank, text in after.get(i, ()):
-            if blank and out[-1] != "":
+            if blank and out[-1] != "" and not (i in keep and out[-1] == lines[i]):
                 out.append("")
             out.append(text)
     return out
@@ -157,8 +187,6 @@ def write(docs: list[Doc], shapes: list[Shape | None]) -> str:
             body = _body(doc, shape)
             out.extend(body)
         _notes(doc.tail, out, len(out) == start)
-    while out and out[-1] == "":
-        out.pop()
     if not out:
         raise Unsupported("nothing to write")
     return "\n".join(out) + "\n"

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import warnings
+from functools import lru_cache
 from typing import Any
 
 import yaml as pyyaml
@@ -31,7 +32,9 @@ NULL = "tag:yaml.org,2002:null"
 WIDTH = 88                     # the line length flow collections must fit in
 _NO_FOLDING = 1 << 30          # ruamel never wraps a long scalar over lines
 
-_PY_RESOLVER = pyyaml.resolver.Resolver()
+_PY_RESOLVER = pyyaml.resolver.Resolver()          # YAML 1.1, as skyspec reads
+_YAML12 = VersionedResolver(version=(1, 2))          # YAML 1.2, as editors and most tools read
+_YES_NO = frozenset("yYnN")                          # booleans to some YAML 1.1 readers (Go's yaml.v2)
 
 
 class _PlainIsText(VersionedResolver):
@@ -83,15 +86,35 @@ def dump(obj: Any) -> str:
 
 def needs_quotes(text: str) -> bool:
     """Whether the string ``text`` must be quoted to be read back as this string: a plain
-    scalar spelled so would be read as something else by skyspec's YAML 1.1 reading (a number,
-    boolean, null, date, `<<` or `=`), lose its edges, or is empty or holds line breaks or
-    control characters. (A plain-safe text may still be quoted by the emitter where its
-    context needs it, e.g. a `,` inside a flow collection.)"""
+    scalar spelled so would be read as something else (a number, boolean, null, date, `<<` or
+    `=`) by skyspec (YAML 1.1) or by an editor or another tool (YAML 1.2, and `y`/`n`), lose its
+    edges, or is empty or holds line breaks or control characters. (A plain-safe text may still
+    be quoted by the emitter where its context needs it, e.g. a `,` inside a flow collection.)"""
     if not text or text != text.strip(" \t") or any(c in text for c in "\n\r\t\x85\u2028\u2029"):
         return True
     if not text.isprintable():
         return True
-    return _PY_RESOLVER.resolve(pyyaml.ScalarNode, text, (True, False)) != STR
+    if text in _YES_NO or _PY_RESOLVER.resolve(pyyaml.ScalarNode, text, (True, False)) != STR:
+        return True
+    return _YAML12.resolve(ScalarNode, text, (True, False)) != Tag(suffix=STR)
 
 
-__all__ = ["CommentedMap", "CommentedSeq", "WIDTH", "compose_all", "dump", "make_yaml", "needs_quotes"]
+try:  # the C loader, as skyspec's front end reads
+    _PyLoader = pyyaml.CSafeLoader
+except AttributeError:  # pragma: no cover - PyYAML without libyaml
+    _PyLoader = pyyaml.SafeLoader
+
+
+@lru_cache(maxsize=8192)
+def plain_ok(text: str, flow: bool) -> bool:
+    """Whether skyspec (PyYAML, YAML 1.1) reads ``text`` written plain, in a flow collection or
+    as a block map's value, back as this very string. ruamel's emitter judges this by YAML
+    1.2, which lets more stand bare in a flow collection (a `?` inside, a leading `:`)."""
+    try:
+        got = pyyaml.load(f"[{text}]" if flow else f"k: {text}", Loader=_PyLoader)
+    except pyyaml.YAMLError:
+        return False
+    return got == ([text] if flow else {"k": text})
+
+
+__all__ = ["CommentedMap", "CommentedSeq", "WIDTH", "compose_all", "dump", "make_yaml", "needs_quotes", "plain_ok"]
