@@ -441,7 +441,7 @@ def documents(draw) -> tuple[str, list[str]]:
     return "\n".join(out) + "\n", d.comments
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(documents())
 def test_fmt_is_idempotent_keeps_meaning_and_comments_on_generated_documents(doc):
     text, written = doc

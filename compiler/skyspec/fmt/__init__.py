@@ -122,7 +122,7 @@ def format_text(text: str, role: str, shown: str, limits: Limits = DEFAULT) -> O
                 loc = nxt
             return Outcome(problem="the formatted text would mean something else", pos=loc.pos)
     try:
-        lost = notes_of(docs) - notes_of(read(out))
+        lost = notes_of(docs) - notes_of(read(out, folds=False))
     except (Unsupported, YAMLError):
         return Outcome(problem="the formatted text cannot be read back")
     if lost:

@@ -189,17 +189,18 @@ def _slots(doc: Doc, lines: list[str]) -> dict[int, Slot]:
     return owner
 
 
-def read(text: str) -> list[Doc]:
+def read(text: str, folds: bool = True) -> list[Doc]:
     """The documents of ``text`` with every comment and blank line given an owner (none for
     a text of comments only). Raises
     :class:`Unsupported` for what `fmt` leaves as written (directives, `...` markers, content
-    on a `---` line) and ruamel's errors for text it cannot parse."""
+    on a `---` line) and ruamel's errors for text it cannot parse. Without ``folds`` the
+    values of folded scalars lack their fold marks (enough to find comments)."""
     from .yamlio import compose_all
 
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
-    roots = compose_all(text)
+    roots = compose_all(text, folds)
     markers = []
     for i, line in enumerate(lines):
         if line.startswith("%"):

@@ -28,7 +28,8 @@ from .source import Doc, Note, Slot, Unsupported, dash_of
 from .yamlio import CommentedSeq, compose_all, dump
 
 
-def _last_line(node) -> int:
+def _last_line(node, lines: list[str]) -> int:
+    """The last line of ``node``'s text (-1 for an empty value, which adds none)."""
     if isinstance(node, ScalarNode) and node.style is None and node.value == "":
         return -1  # `key:` with no value: placed by ruamel at the next token, it adds no line
     if isinstance(node, ScalarNode):
@@ -40,8 +41,9 @@ def _last_line(node) -> int:
         return node.end_mark.line
     if isinstance(node, MappingNode):
         k, v = node.value[-1]
-        return max(_last_line(k), _last_line(v))
-    return _last_line(node.value[-1])
+        return max(_last_line(k, lines), _last_line(v, lines))
+    last = node.value[-1]
+    return max(dash_of(lines, last.start_mark.line, last.start_mark.column)[0], _last_line(last, lines))
 
 
 def _positions(root, lines: list[str]) -> dict[tuple, tuple[int, int, int]]:
@@ -55,13 +57,13 @@ def _positions(root, lines: list[str]) -> dict[tuple, tuple[int, int, int]]:
         if isinstance(node, MappingNode):
             for k, v in node.value:
                 p = path + (k.value,)
-                out[p] = (k.start_mark.line, k.start_mark.column, max(_last_line(k), _last_line(v)))
+                out[p] = (k.start_mark.line, k.start_mark.column, max(_last_line(k, lines), _last_line(v, lines)))
                 stack.append((p, v))
         elif isinstance(node, SequenceNode):
             for i, v in enumerate(node.value):
                 p = path + (i,)
                 line, col = dash_of(lines, v.start_mark.line, v.start_mark.column)
-                out[p] = (line, col, max(line, _last_line(v)))
+                out[p] = (line, col, max(line, _last_line(v, lines)))
                 stack.append((p, v))
     return out
 
@@ -80,7 +82,7 @@ def _keep_ends(root, lines: list[str]) -> set[int]:
         elif n.style in ("|", ">"):
             header = lines[n.start_mark.line][n.start_mark.column:].split(" ", 1)[0]
             if "+" in header:
-                out.add(_last_line(n))
+                out.add(_last_line(n, lines))
     return out
 
 
@@ -101,7 +103,7 @@ def _body(doc: Doc, shape: Shape | None) -> list[str]:
     if text.endswith("\n...\n"):  # a scalar document: the end marker is not needed
         text = text[:-4]
     lines = text.split("\n")[:-1]
-    (out_root,) = compose_all(text)
+    (out_root,) = compose_all(text, folds=False)
     pos = _positions(out_root, lines)
     before: dict[int, list] = defaultdict(list)   # line -> [(blank, text or None)]
     eol: dict[int, list[Note]] = defaultdict(list)
