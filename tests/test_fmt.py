@@ -311,7 +311,8 @@ def test_documents_keep_their_separators():
 
 # ---------------------------------------------------------------- idempotence and meaning
 
-_KEYS = list(load_schema("app.json")["properties"]) + ["zeta", "Alpha", "x-y", "on", "8080", "a b"]
+_KEYS = list(load_schema("app.json")["properties"]) + ["zeta", "Alpha", "x-y", "on", "8080", "a b", "all", "apps",
+                                                        "match", "defaults", "settings", "env+", "args-", "ports!"]
 _TRICKY = ["on", "yes", "No", "1.0", "0755", "~", "null", "", " lead", "trail ", "a: b", "a #b", "#x", "x#y",
            "-x", "- x", "*a", "&a", "!x", "%x", "@x", "`x", "{x}", "[x]", "a, b", "1:30", "2024-01-01", "0x1F",
            "=", "<<", "'q'", '"dq"', "back\\slash", "multi\nline", "tab\tx", "ünïcødé", "${self.x}",
@@ -425,7 +426,9 @@ class _Doc:
 
 
 @st.composite
-def documents(draw) -> tuple[str, list[str]]:
+def documents(draw) -> tuple[str, list[str], str]:
+    """A YAML text of 1 to 3 documents with comments and blank lines everywhere, the comments
+    it holds, and the role to format it in."""
     d = _Doc(draw)
     out: list[str] = []
     for i in range(draw(st.integers(1, 3))):
@@ -438,17 +441,17 @@ def documents(draw) -> tuple[str, list[str]]:
         out += d.block_map(0, 1)
         while d.maybe(0.2):
             out.append(" " * draw(st.sampled_from([0, 2, 4])) + d.comment())
-    return "\n".join(out) + "\n", d.comments
+    return "\n".join(out) + "\n", d.comments, draw(st.sampled_from(["spec", "overlay", "project"]))
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(documents())
 def test_fmt_is_idempotent_keeps_meaning_and_comments_on_generated_documents(doc):
-    text, written = doc
+    text, written, role = doc
     diags = Diagnostics()
     load_text(text, "x.yaml", diags)
     assume(not diags.has_errors)  # e.g. a key twice in a flow map
-    out = check_all(text)
+    out = check_all(text, role)
     kept = [line for line in out.splitlines() if "#" in line]
     for c in written:
         assert any(line.rstrip().endswith(c) for line in kept), (c, text, out)
@@ -653,3 +656,64 @@ def test_formatted_files_keep_their_permissions(tmp_path, cli, monkeypatch):
     assert cli("fmt").exit_code == 0
     assert (root / "apps/api.yaml").stat().st_mode & 0o777 == 0o640
     assert not [p for p in (root / "apps").iterdir() if p.name.startswith(".")]
+
+
+# ---------------------------------------------------------------- the pre-commit hook
+
+
+def run_fmt_hook(repo: Path, changed: list[str]):
+    """The `skyspec-fmt` hook as pre-commit runs it: its entry with the staged files its
+    `files` pattern matches (tests/test_precommit.py runs `skyspec-check` the same way)."""
+    import shlex
+    import subprocess
+    import sys
+
+    hooks = {h["id"]: h for h in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())}
+    hook = hooks["skyspec-fmt"]
+    assert hook["pass_filenames"] is True and hook["language"] == "python"
+    files = [f for f in changed if re.search(hook["files"], f)]
+    argv = shlex.split(hook["entry"])
+    assert argv == ["skyspec", "fmt"]  # rewrites; CI runs `skyspec fmt --check`
+    cmd = [sys.executable, "-m", "skyspec", *argv[1:], *files]
+    env = {"PYTHONPATH": str(ROOT / "compiler"), "PATH": "/usr/bin:/bin"}
+    return subprocess.run(cmd, cwd=repo, capture_output=True, text=True, env=env, timeout=120)
+
+
+def test_the_hook_rewrites_the_projects_changed_files_and_nothing_else(tmp_path):
+    repo = write_tree(tmp_path / "repo", {
+        ".github/workflows/ci.yml": "on: push\njobs: {b: {runs-on: x}}\n",
+        **{f"deploy/{k}": v for k, v in PROJECT.items()},
+    })
+    before = _tree(repo)
+    r = run_fmt_hook(repo, ["deploy/apps/api.yaml", "deploy/apps/db.toml", ".github/workflows/ci.yml",
+                            "deploy/notes.yaml"])
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == "reformatted deploy/apps/api.yaml\n"
+    after = _tree(repo)
+    assert [k for k in after if after[k] != before[k]] == ["deploy/apps/api.yaml"]
+    assert b"# the API" in after["deploy/apps/api.yaml"]
+    r = run_fmt_hook(repo, ["deploy/apps/api.yaml", "deploy/overlays/prod.yaml"])
+    assert r.returncode == 0 and r.stdout == "reformatted deploy/overlays/prod.yaml\n"
+    r = run_fmt_hook(repo, ["deploy/apps/api.yaml", "deploy/overlays/prod.yaml"])
+    assert r.returncode == 0 and r.stdout == ""
+    hook = {h["id"]: h for h in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())}["skyspec-fmt"]
+    assert "--check" in hook["description"]
+
+
+def test_no_secret_value_is_printed_when_a_rewrite_is_refused(tmp_path, cli, monkeypatch):
+    import skyspec.fmt.weave as weave
+
+    files = dict(PROJECT)
+    files["apps/db.yaml"] = "name: db\nkind: Secret\ndata: {token: hunter2-very-secret}\n"
+    files["overlays/prod.yaml"] = "apps:\n  db:\n    data: {token: prod-secret-value}\n"
+    root = write_tree(tmp_path / "p", files)
+    monkeypatch.chdir(root)
+    real = weave.write
+    monkeypatch.setattr(weave, "write", lambda docs, shapes: real(docs, shapes).replace("-secret", "-changed"))
+    r = cli("fmt", "--check")
+    assert r.exit_code == 1
+    assert "apps/db.yaml:3:15: error[SKY950]" in r.stderr and "overlays/prod.yaml:3:19: error[SKY950]" in r.stderr
+    assert "hunter2" not in r.output and "prod-secret" not in r.output and "-changed" not in r.output
+    r = cli("fmt", "--check", "overlays/prod.yaml")  # the Secret is named in a file not passed
+    assert r.exit_code == 1 and "overlays/prod.yaml:3:19: error[SKY950]" in r.stderr
+    assert "prod-secret" not in r.output

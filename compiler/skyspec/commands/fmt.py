@@ -52,8 +52,7 @@ def fmt(paths, check: bool) -> None:
         if files is None:
             continue
         chosen = files if not paths else list(dict.fromkeys(f for p in named for f in select(files, p)))
-        for f in chosen:
-            run.format(f, write=not check)
+        run.format(files, chosen, write=not check)
     for name in run.changed:
         click.echo(f"would reformat {name}" if check else f"reformatted {name}")
     emit_diags(run.diags, "text")

@@ -5,7 +5,8 @@ of its environments and targets, found as `check` finds them (every path through
 :func:`skyspec.contain.contained`: a regular file inside the project, nothing behind a
 symlink leading out). Only YAML is formatted; TOML, Python and JSON files are left as they
 are and reported. Files are read through the front end (size limit, UTF-8, no special files;
-a file that does not load is reported with the front end's diagnostics and not formatted),
+a file that does not load is reported with the front end's diagnostics and not formatted;
+its secrets are registered with the redactor first, so no code frame shows one),
 and written back only when their text changes: to a temporary file in the same folder with
 the same permissions, renamed over the original, so a failed write leaves it whole. Nothing
 here prints; the command reports what the :class:`Run` collected.
@@ -22,6 +23,7 @@ from pathlib import Path
 from ..contain import contained
 from ..diagnostics import Diagnostics, Pos, Sources
 from ..frontend import load_file
+from ..layers.secrets import register_docs, register_overlay
 from ..limits import DEFAULT, Limits
 from ..paths import shown_path
 from ..project import discover_specs, load_project
@@ -90,18 +92,40 @@ class Run:
     unchanged: list[str] = field(default_factory=list)
     left: list[tuple[str, str]] = field(default_factory=list)   # (file, why)
 
-    def format(self, f: File, write: bool) -> None:
+    def format(self, files: list[File], chosen: list[File], write: bool) -> None:
+        """Format the ``chosen`` files of a project (``files``: all of them, read for their
+        secrets), writing the changed ones when ``write``."""
+        loaded = []
+        for f in files:
+            if f.real.suffix == ".py":  # code: never run here
+                if f in chosen:
+                    self.left.append((f.shown, "Python"))
+                continue
+            keep, diags = _Keep(), Diagnostics()
+            docs = load_file(f.real, f.shown, diags, keep, f.limits)
+            loaded.append((f, keep.text, docs, diags))
+        # every secret of the project is known before anything is reported, so no code frame
+        # shows a line holding one (an overlay's Secret patches need the Secrets' names first)
+        red = self.diags.redactor
+        for f, _, docs, _ in loaded:
+            if f.role == "spec":
+                register_docs(docs, red)
+        for f, _, docs, _ in loaded:
+            if f.role == "overlay":
+                for doc in docs:
+                    register_overlay(doc, red)
+        for f, text, _, diags in loaded:
+            if f not in chosen:
+                continue
+            self.diags.extend(diags)
+            if f.real.suffix not in YAML_SUFFIXES:
+                self.left.append((f.shown, {".toml": "TOML", ".json": "JSON"}.get(f.real.suffix, "not YAML")))
+            elif text is not None and not diags.has_errors:
+                self._one(f, text, write)
+
+    def _one(self, f: File, text: str, write: bool) -> None:
         shown = f.shown
-        if f.real.suffix not in YAML_SUFFIXES:
-            kind = {".toml": "TOML", ".py": "Python", ".json": "JSON"}.get(f.real.suffix, "not YAML")
-            self.left.append((shown, kind))
-            return
-        keep, diags = _Keep(), Diagnostics()
-        load_file(f.real, shown, diags, keep, f.limits)
-        self.diags.extend(diags)
-        if keep.text is None or diags.has_errors:
-            return
-        out = format_text(keep.text, f.role, shown, f.limits)
+        out = format_text(text, f.role, shown, f.limits)
         if out.note is not None:
             self.diags.warning(LEFT, f"{shown} is left as written: {out.note}", Pos(shown, 1, 1),
                                hint="fmt formats plain YAML only; the file is still checked and built as usual")
@@ -112,7 +136,7 @@ class Run:
                              hint="the file is left as it was; please report this with the file's layout "
                                   "(not its values)")
             return
-        if out.text == keep.text:
+        if out.text == text:
             self.unchanged.append(shown)
             return
         if write and not self._write(f.real, out.text, shown):
