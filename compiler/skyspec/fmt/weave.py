@@ -137,9 +137,17 @@ def _body(doc: Doc, shape: Shape | None) -> list[str]:
         for i in [i for i in table if i > end]:
             table[end].extend(table.pop(i))
     out: list[str] = []
+
+    def blank_ok(after_line: int) -> bool:
+        """A blank line may follow what ``out`` ends with (not another blank, not the start
+        of the document unless a head comment is above, not a block scalar's kept ending)."""
+        if not out:
+            return bool(doc.head)
+        return out[-1] != "" and not (after_line in keep and out[-1] == lines[after_line])
+
     for i, line in enumerate(lines):
         for blank, text in before.get(i, ()):
-            if blank and (out[-1] != "" if out else bool(doc.head)) and not (i - 1 in keep and out[-1] == lines[i - 1]):
+            if blank and blank_ok(i - 1):
                 out.append("")
             if text is not None:
                 out.append(text)
@@ -151,7 +159,7 @@ def _body(doc: Doc, shape: Shape | None) -> list[str]:
             line = line + " " * (max(n.col, len(line) + 2) - len(line)) + n.text
         out.append(line)
         for blank, text in after.get(i, ()):
-            if blank and out[-1] != "" and not (i in keep and out[-1] == lines[i]):
+            if blank and blank_ok(i):
                 out.append("")
             out.append(text)
     return out
