@@ -415,11 +415,12 @@ class _Doc:
         if choice == "flow":
             return [f"{key} {self.flow(depth)}{self.eol()}"]
         if choice == "literal":
-            body = self.draw(st.lists(st.sampled_from(["echo hi", "  indented", "# hash", "x: y", ""]), min_size=1,
-                                      max_size=3))
+            body = self.draw(st.lists(st.sampled_from(["echo hi", "  indented", "# hash", "x: y", "", "a long line of"
+                                                       " folded words"]), min_size=1, max_size=4))
             if not body[0].strip() or body[0].startswith(" "):
                 body[0] = "first"
-            return [f"{key} |{self.draw(st.sampled_from(['', '-', '+']))}{self.eol()}"] + \
+            style = self.draw(st.sampled_from(["|", ">"])) + self.draw(st.sampled_from(["", "-", "+"]))
+            return [f"{key} {style}{self.eol()}"] + \
                 [(" " * (indent + 2) + b) if b else "" for b in body]
         sub = self.block_map(indent + 2, depth + 1) if choice == "map" else self.block_seq(indent + 2, depth + 1)
         return [key + self.eol()] + sub
@@ -444,7 +445,7 @@ def documents(draw) -> tuple[str, list[str], str]:
     return "\n".join(out) + "\n", d.comments, draw(st.sampled_from(["spec", "overlay", "project"]))
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(documents())
 def test_fmt_is_idempotent_keeps_meaning_and_comments_on_generated_documents(doc):
     text, written, role = doc

@@ -52,16 +52,16 @@ def _shape(doc: Doc, role: str):
 
 def _special(text: str) -> str | None:
     """Why ``text`` is left as written: anchors, aliases or tags (None when it has none)."""
-    from ruamel.yaml.tokens import AliasToken, AnchorToken, TagToken
+    import yaml
 
-    from .yamlio import make_yaml
+    from .yamlio import PyLoader
 
     if "&" not in text and "*" not in text and "!" not in text:
         return None
-    for tok in make_yaml().scan(text):
-        if isinstance(tok, (AnchorToken, AliasToken)):
+    for tok in yaml.scan(text, Loader=PyLoader):
+        if isinstance(tok, (yaml.AnchorToken, yaml.AliasToken)):
             return "it uses YAML anchors and aliases, which reordering keys could break"
-        if isinstance(tok, TagToken):
+        if isinstance(tok, yaml.TagToken):
             return "it uses YAML tags"
     return None
 
@@ -82,9 +82,12 @@ def notes_of(docs: list[Doc]) -> Counter:
 def format_text(text: str, role: str, shown: str, limits: Limits = DEFAULT) -> Outcome:
     """``text`` (a YAML spec, overlay or project file, as skyspec's front end decoded it,
     already known to load without errors) in the canonical layout."""
-    from ruamel.yaml.error import YAMLError
+    from ruamel.yaml.error import YAMLError as RuamelError
+    from yaml import YAMLError as PyYAMLError
 
     from .weave import write
+
+    YAMLError = (RuamelError, PyYAMLError)
 
     if role not in ROLES:
         raise ValueError(role)
@@ -123,7 +126,7 @@ def format_text(text: str, role: str, shown: str, limits: Limits = DEFAULT) -> O
             return Outcome(problem="the formatted text would mean something else", pos=loc.pos)
     try:
         lost = notes_of(docs) - notes_of(read(out, folds=False))
-    except (Unsupported, YAMLError):
+    except (Unsupported, *YAMLError):
         return Outcome(problem="the formatted text cannot be read back")
     if lost:
         return Outcome(problem=f"{sum(lost.values())} comment(s) would be lost")

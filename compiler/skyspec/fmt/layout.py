@@ -20,7 +20,6 @@ Nothing here reads files, places comments or checks the result.
 
 from __future__ import annotations
 
-from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from ruamel.yaml.scalarstring import (DoubleQuotedScalarString, FoldedScalarString, LiteralScalarString,
                                       SingleQuotedScalarString)
 
@@ -31,11 +30,11 @@ from .yamlio import WIDTH, CommentedMap, CommentedSeq, dump, needs_quotes, plain
 FLOW_ENTRIES = 4
 
 
-def scalar(node: ScalarNode):
+def scalar(node):
     """The object that dumps as ``node``'s text in the canonical style."""
     v = node.value
     style = node.style
-    if style is None:
+    if not style:  # plain
         return None if v == "" else str(v)
     if style in "|>" and not v.replace("\a", "").strip():  # nothing but line breaks: quoted
         return DoubleQuotedScalarString(v.replace("\a", ""))
@@ -80,9 +79,9 @@ class Built:
 
 def build(node, shape: Shape | None, commented: set, built: Built, path: tuple = ()):
     """``node`` as round-trip objects: keys ordered, scalars restyled (flow/block decided later)."""
-    if isinstance(node, ScalarNode):
+    if node.id == "scalar":
         return scalar(node)
-    if isinstance(node, MappingNode):
+    if node.id == "mapping":
         by_key = {}
         for k, v in node.value:
             by_key[k.value] = (k, v)
@@ -97,7 +96,7 @@ def build(node, shape: Shape | None, commented: set, built: Built, path: tuple =
                 built.first.add(path + (key,))
             out[kobj] = build(vnode, shape.child(key) if shape else None, commented, built, path + (key,))
         return out
-    if isinstance(node, SequenceNode):
+    if node.id == "sequence":
         out = CommentedSeq()
         items = shape.items() if shape else None
         for i, v in enumerate(node.value):
@@ -105,7 +104,7 @@ def build(node, shape: Shape | None, commented: set, built: Built, path: tuple =
                 built.first.add(path + (i,))
             out.append(build(v, items, commented, built, path + (i,)))
         return out
-    raise Unsupported(f"a YAML node of kind {type(node).__name__}")
+    raise Unsupported(f"a YAML node of kind {node.id}")
 
 
 def _simple(v) -> bool:

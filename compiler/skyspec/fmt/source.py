@@ -22,8 +22,6 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
-from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
-
 _MARKER = re.compile(r"---(?=[ \t]|$)")
 
 
@@ -70,12 +68,12 @@ class Unsupported(Exception):
 
 
 def _is_block_scalar(node) -> bool:
-    return isinstance(node, ScalarNode) and node.style in ("|", ">")
+    return node.id == "scalar" and node.style in ("|", ">")
 
 
 def _is_empty(node) -> bool:
     """An empty plain scalar (`key:` with no value): ruamel places it at the next token."""
-    return isinstance(node, ScalarNode) and node.style is None and node.value == ""
+    return node.id == "scalar" and not node.style and node.value == ""
 
 
 def _walk(node, visit) -> None:
@@ -83,11 +81,11 @@ def _walk(node, visit) -> None:
     while stack:
         n = stack.pop()
         visit(n)
-        if isinstance(n, MappingNode):
+        if n.id == "mapping":
             for k, v in reversed(n.value):
                 stack.append(v)
                 stack.append(k)
-        elif isinstance(n, SequenceNode):
+        elif n.id == "sequence":
             stack.extend(reversed(n.value))
 
 
@@ -97,7 +95,7 @@ def _covered(lines: list[str], roots: list) -> list[list[tuple[int, int]]]:
     big = 1 << 30
 
     def visit(n) -> None:
-        if not isinstance(n, ScalarNode) or _is_empty(n):
+        if n.id != "scalar" or _is_empty(n):
             return
         s, e = n.start_mark, n.end_mark
         if _is_block_scalar(n):
@@ -174,13 +172,13 @@ def _slots(doc: Doc, lines: list[str]) -> dict[int, Slot]:
         return s
 
     def walk(node, path: tuple, parent: Slot | None) -> None:
-        if isinstance(node, MappingNode):
+        if node.id == "mapping":
             for k, v in node.value:
-                if not isinstance(k, ScalarNode):
+                if k.id != "scalar":
                     raise Unsupported("a mapping key that is not a scalar")
                 s = add(path + (k.value,), k.start_mark, k, v, parent)
                 walk(v, s.path, s)
-        elif isinstance(node, SequenceNode):
+        elif node.id == "sequence":
             for i, v in enumerate(node.value):
                 s = add(path + (i,), v.start_mark, None, v, parent)
                 walk(v, s.path, s)
@@ -222,7 +220,7 @@ def read(text: str, folds: bool = True) -> list[Doc]:
     docs = []
     for n, root in enumerate(roots):
         explicit = not (implicit_first and n == 0)
-        if isinstance(root, ScalarNode) and root.value == "" and root.style is None:
+        if root is not None and _is_empty(root):
             root = None
         doc = Doc(root, explicit)
         first = starts[n] + (1 if explicit else 0)
@@ -251,7 +249,7 @@ def _assign(doc: Doc, lines: list[str], cov, first: int, end: int) -> None:
     def visit(n) -> None:
         if _is_block_scalar(n) or _is_empty(n):
             return
-        if isinstance(n, (MappingNode, SequenceNode)) and not n.flow_style:
+        if n.id != "scalar" and not n.flow_style:
             return
         e, s = n.end_mark, n.start_mark
         key = (s.line, s.column)

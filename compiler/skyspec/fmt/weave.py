@@ -20,8 +20,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
-
 from .layout import Built, build, layout
 from .order import Shape
 from .source import Doc, Note, Slot, Unsupported, dash_of
@@ -30,16 +28,16 @@ from .yamlio import CommentedSeq, compose_all, dump
 
 def _last_line(node, lines: list[str]) -> int:
     """The last line of ``node``'s text (-1 for an empty value, which adds none)."""
-    if isinstance(node, ScalarNode) and node.style is None and node.value == "":
+    if node.id == "scalar" and not node.style and node.value == "":
         return -1  # `key:` with no value: placed by ruamel at the next token, it adds no line
-    if isinstance(node, ScalarNode):
+    if node.id == "scalar":
         e = node.end_mark
         if node.style in ("|", ">") and e.column == 0 and e.line > node.start_mark.line:
             return e.line - 1
         return e.line
-    if isinstance(node, (MappingNode, SequenceNode)) and (node.flow_style or not node.value):
+    if node.flow_style or not node.value:
         return node.end_mark.line
-    if isinstance(node, MappingNode):
+    if node.id == "mapping":
         k, v = node.value[-1]
         return max(_last_line(k, lines), _last_line(v, lines))
     last = node.value[-1]
@@ -54,12 +52,12 @@ def _positions(root, lines: list[str]) -> dict[tuple, tuple[int, int, int]]:
         path, node = stack.pop()
         if getattr(node, "flow_style", False):
             continue
-        if isinstance(node, MappingNode):
+        if node.id == "mapping":
             for k, v in node.value:
                 p = path + (k.value,)
                 out[p] = (k.start_mark.line, k.start_mark.column, max(_last_line(k, lines), _last_line(v, lines)))
                 stack.append((p, v))
-        elif isinstance(node, SequenceNode):
+        elif node.id == "sequence":
             for i, v in enumerate(node.value):
                 p = path + (i,)
                 line, col = dash_of(lines, v.start_mark.line, v.start_mark.column)
@@ -75,9 +73,9 @@ def _keep_ends(root, lines: list[str]) -> set[int]:
     stack = [root]
     while stack:
         n = stack.pop()
-        if isinstance(n, MappingNode):
+        if n.id == "mapping":
             stack.extend(x for kv in n.value for x in kv)
-        elif isinstance(n, SequenceNode):
+        elif n.id == "sequence":
             stack.extend(n.value)
         elif n.style in ("|", ">"):
             header = lines[n.start_mark.line][n.start_mark.column:].split(" ", 1)[0]
