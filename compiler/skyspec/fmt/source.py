@@ -1,13 +1,14 @@
 """The source side of `skyspec fmt`: a YAML text as documents, entries and comments.
 
-ruamel composes the node trees; this module finds every comment and blank line in the text
-(a `#` outside every scalar, after a blank or at a line's start) and gives each an owner, so
-that comments move with what they describe when keys are reordered:
+The node trees come from :func:`.yamlio.compose_all`; this module finds every comment and
+blank line in the text (a `#` outside every scalar, after a blank or at a line's start) and
+gives each an owner, so that comments move with what they describe when keys are reordered:
 
 - comment lines before a document's first entry are the document's *head*, and stay on top;
 - a comment at the end of a line belongs to the entry (map key or list item) that line ends;
-- a comment line belongs to the entry below it (*before*), unless it is indented deeper
-  than that entry: then it closes the entry above it at the comment's indentation or less
+- a comment line belongs to the entry below it (*before*; between a list item's dash and
+  its first key, to the item), unless it is indented deeper than that entry and not under
+  its key: then it closes the entry above it at the comment's indentation or less
   (*after*); comment lines after a document's last entry, at the left margin, are its *tail*;
 - a blank line belongs to the comment or entry that follows it.
 
