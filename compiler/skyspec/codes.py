@@ -41,6 +41,8 @@ _C = [
     Code("SKY018", "Python spec files are not enabled (they run code)", 'specs: ["apps/*.py"]   # and no python: true'),
     Code("SKY019", "a YAML tag other than the core schema's (str, int, float, bool, null, map, seq)",
          "replicas: !!python/object:os.system 2"),
+    Code("SKY050", "fmt leaves the file as written (YAML anchors, aliases, tags or directives)",
+         "skyspec fmt on `base: &b {cpu: 1}` ... `resources: *b`"),
     Code("SKY100", "document has no kind", "name: api"),
     Code("SKY101", "unknown kind", "kind: Ap"),
     Code("SKY102", "unknown key", "kind: App\nname: api\nreplica: 2"),
@@ -99,6 +101,8 @@ _C = [
     Code("SKY904", "a generated file was edited by hand", "an edit to out/prod/kubernetes/api.yaml, then skyspec build"),
     Code("SKY905", "the output is not what the specs compile to (build --check)",
          "a spec changed and `skyspec build --check` runs before `skyspec build`"),
+    Code("SKY950", "fmt refused to rewrite a file: the result would mean something else or lose a comment",
+         "(a formatter bug guard: the file is left as it was)"),
     Code("SKY999", "internal error, please report", "an exception escaped a stage of the compiler"),
 ]
 
