@@ -216,7 +216,27 @@ class Session:
         out: dict = {}
         profile = self._profile(env)
         for ov in ([profile] if profile else []) + self._env_overlays(env):
-            out.update(ov.data.get("settings") or {})
+            s = ov.data.get("settings") or {}
+            if isinstance(s.get("sidecar_resources"), dict):
+                s = {**s, "sidecar_resources": self._sidecar_requests(s["sidecar_resources"], ov)}
+            out.update(s)
+        return out
+
+    def _sidecar_requests(self, side: dict, ov: Overlay) -> dict:
+        """`settings.sidecar_resources` without the sizes that are no amount of CPU or memory
+        (the schema lets `memory: 250m`, milli-bytes, through): each is SKY112 at its line."""
+        from .units import QuantityError, parse_bytes, parse_cpu
+
+        out = {}
+        for key, v in side.items():
+            try:
+                (parse_cpu if key == "cpu" else parse_bytes)(v)
+            except (QuantityError, TypeError, ValueError) as e:
+                loc = ov.doc.loc.find(("settings", "sidecar_resources", key))
+                self.diags.error("SKY112", f"settings.sidecar_resources.{key}: {e}", loc.pos if loc else ov.doc.loc.pos,
+                                 hint=getattr(e, "hint", None))
+                continue
+            out[key] = v
         return out
 
     def check(self, specs: list[Spec]) -> list[Spec]:

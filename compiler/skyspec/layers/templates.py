@@ -102,7 +102,7 @@ class Templates:
                                  hint="a template has description, kind, use, params and spec")
             if "kind" not in d or not isinstance(d.get("spec", {}), dict):
                 self.diags.error("SKY121", "a template needs `kind` and a `spec` map", loc.pos)
-            elif not bad:
+            elif not bad and self._well_formed(d, loc):
                 t = Template(name, f"template:{name}", d["kind"], dict(d.get("params") or {}), d.get("spec") or {},
                              loc.child("spec"))
                 if d.get("use"):
@@ -117,6 +117,42 @@ class Templates:
                         t.params = {**base.params, **t.params}
         self._cache[name] = t
         return t
+
+    def _well_formed(self, d: dict, loc: Loc) -> bool:
+        """Whether a template's fields have the types it needs: `kind`, `use` and
+        `description` strings, `params` a map of JSON Schemas. Each problem is SKY121 at
+        its line."""
+        from jsonschema import Draft202012Validator
+        from jsonschema.exceptions import SchemaError
+
+        ok = True
+
+        def bad(msg: str, at: tuple, hint: str | None = None) -> None:
+            nonlocal ok
+            ok = False
+            node = loc.find(at)
+            self.diags.error("SKY121", msg, node.pos if node else loc.pos, hint=hint)
+
+        for k in ("kind", "use", "description"):
+            if k in d and not isinstance(d[k], str):
+                bad(f"the template's `{k}` must be a string", (k,))
+        params = d.get("params")
+        if params is None:
+            return ok
+        if not isinstance(params, dict):
+            bad("the template's `params` must be a map of parameter schemas", ("params",),
+                hint="e.g. `params: {version: {type: string}}`")
+            return False
+        for name, schema in params.items():
+            if not isinstance(name, str) or not isinstance(schema, dict):
+                bad(f"parameter {name!r} must be a map (a JSON Schema)", ("params", name),
+                    hint="e.g. `version: {type: string}`")
+                continue
+            try:
+                Draft202012Validator.check_schema(schema)
+            except SchemaError as e:
+                bad(f"parameter {name!r} is not a valid JSON Schema: {e.message}", ("params", name))
+        return ok
 
     def apply(self, doc: SourceDoc) -> tuple[dict, Prov, Template | None]:
         """The document with its template chain beneath it (the spec layer alone when the

@@ -1,0 +1,136 @@
+"""Reproducers of the crashes and unlocated errors the fuzzer (tests/fuzz/, benchmarks/fuzz.py)
+found, each minimal: every one ends in exit 1 with a coded error at the line that caused
+it, and no traceback."""
+
+import json
+
+import pytest
+
+APP = "kind: App\nname: api\nimage: ghcr.io/acme/api:1.0.0\nport: 8080\n"
+
+
+def _errors(cli, *args):
+    r = cli("check", *args, "--diagnostics-format", "json")
+    assert r.exit_code == 1, r.output
+    return [d for d in json.loads(r.stdout) if d["severity"] == "error"]
+
+
+def _at(errors, code, file, line):
+    hits = [d for d in errors if d["code"] == code and d.get("file") == file and d.get("line") == line]
+    assert hits, errors
+    assert all(d.get("column", 0) >= 1 for d in hits)
+    return hits[0]
+
+
+# --------------------------------------------------------------------------- lowering
+
+@pytest.mark.parametrize("value, why", [('a "b', "no closing quotation"), ("run \\", "no escaped character")])
+def test_a_command_string_the_shell_cannot_split(make_project, cli, value, why):
+    make_project({"apps/api.yaml": APP + f"args: {json.dumps(value)}\n"})
+    e = _at(_errors(cli), "SKY107", "apps/api.yaml", 5)
+    assert why in e["message"] and "list" in e["hint"]
+
+
+def test_a_command_string_the_shell_cannot_split_in_a_sidecar(make_project, cli):
+    make_project({"apps/api.yaml": APP + "sidecars:\n  log:\n    image: busybox:1.36\n    command: \"tail '-f\"\n"})
+    e = _at(_errors(cli), "SKY107", "apps/api.yaml", 8)
+    assert e["message"].startswith("sidecars.log.command: no closing quotation")
+
+
+@pytest.mark.parametrize("storage, line", [("1", 4), ("{data: 20}", 4), ("{data: {size: 1.5}}", 4)])
+def test_a_storage_size_is_a_quantity_with_its_unit(make_project, cli, storage, line):
+    make_project({"apps/db.yaml": f"kind: StatefulApp\nname: db\nimage: postgres:16.4\nstorage: {storage}\n"})
+    errs = _errors(cli)
+    e = _at(errs, "SKY104", "apps/db.yaml", line)
+    assert "must be a string" in e["message"]
+
+
+def test_a_storage_size_with_its_unit_still_builds(build):
+    objs = build({"apps/db.yaml": "kind: StatefulApp\nname: db\nimage: postgres:16.4\nstorage: 1Gi\nport: 5432\n"})
+    claim = objs[("StatefulSet", "db")]["spec"]["volumeClaimTemplates"][0]
+    assert claim["spec"]["resources"]["requests"]["storage"] == "1Gi"
+
+
+@pytest.mark.parametrize("manifest, code, line", [
+    ("{apiVersion: v1, kind: [x]}", "SKY104", 4),
+    ("{apiVersion: v1, kind: 1}", "SKY104", 4),
+    ("{apiVersion: 1, kind: ConfigMap}", "SKY104", 4),
+    ("{apiVersion: v1, kind: ConfigMap, metadata: 5}", "SKY104", 4),
+    ("{apiVersion: v1, kind: ConfigMap, metadata: ab}", "SKY104", 4),
+    ("{apiVersion: v1, kind: ../../../.github/workflows/ci}", "SKY107", 4),
+    ("{apiVersion: 'apps/v1/x', kind: Deployment}", "SKY107", 4),
+    ("{apiVersion: v1, kind: ConfigMap, metadata: {name: [raw]}}", "SKY104", 4),
+])
+def test_a_raw_manifest_is_typed_like_kubernetes_requires(make_project, cli, manifest, code, line):
+    make_project({"apps/raw.yaml": f"kind: Resource\nname: raw\n# a raw object\nmanifest: {manifest}\n"})
+    _at(_errors(cli), code, "apps/raw.yaml", line)
+
+
+def test_a_raw_manifest_with_a_group_version_builds(build):
+    objs = build({"apps/raw.yaml": "kind: Resource\nname: high\nmanifest: {apiVersion: scheduling.k8s.io/v1, "
+                                   "kind: PriorityClass, value: 1000}\n"})
+    assert objs[("PriorityClass", "high")]["value"] == 1000
+
+
+# --------------------------------------------------------------------------- settings and node
+
+@pytest.mark.parametrize("settings, code", [
+    ("{limits: 3}", "SKY104"), ("{sidecar_resources: 5}", "SKY104"), ("{limits: {cpu: x}}", "SKY104"),
+    ("{limits: {cpu: 1.0e+308}}", "SKY106"), ("{limits: {warn_ratio: 0}}", "SKY106"), ("{pdb: 'yes'}", "SKY104"),
+    ("{spread: [1]}", "SKY105"), ("{sidecar_resources: {cpu: lots}}", "SKY112"), ("{harden: 0}", "SKY104"),
+    ("{limts: {cpu: 2}}", "SKY102"),
+])
+def test_pass_settings_are_typed(make_project, cli, settings, code):
+    make_project({"apps/api.yaml": APP, "overlays/prod.yaml": f"# prod\nsettings: {settings}\n"})
+    _at(_errors(cli), code, "overlays/prod.yaml", 2)
+
+
+def test_a_sidecar_request_that_is_no_amount_of_memory(make_project, cli):
+    make_project({"apps/api.yaml": APP + "sidecars:\n  log: {image: 'busybox:1.36'}\n",
+                  "overlays/prod.yaml": "settings:\n  sidecar_resources:\n    memory: 250m\n"})
+    e = _at(_errors(cli), "SKY112", "overlays/prod.yaml", 3)
+    assert "milli-bytes" in e["message"]
+
+
+@pytest.mark.parametrize("node, line", [("{memory: 250m}", 7), ("{cpu: 1e-09}", 7)])
+def test_a_node_size_that_is_no_amount_of_cpu_or_memory(make_project, cli, node, line):
+    project = "project: demo\nnamespace: demo\nspecs: ['apps/*']\nenvironments:\n  dev: {overlays: []}\n" \
+              f"# the node\nnode: {node}\n"
+    make_project({"apps/api.yaml": APP}, project=project)
+    e = _at(_errors(cli), "SKY112", "skyspec.yaml", line)
+    assert e["message"].startswith("node.")
+
+
+# --------------------------------------------------------------------------- templates
+
+@pytest.mark.parametrize("template, line", [
+    ("kind: App\nparams: 3\nspec: {}\n", 2),
+    ("kind: App\nparams: [a]\nspec: {}\n", 2),
+    ("kind: App\nparams:\n  level: 1\nspec: {}\n", 3),
+    ("kind: App\nparams:\n  level: {type: strng}\nspec: {}\n", 3),
+    ("kind: [App]\nspec: {}\n", 1),
+    ("kind: App\nuse: 1\nspec: {}\n", 2),
+])
+def test_a_malformed_project_template(make_project, cli, template, line):
+    make_project({"apps/api.yaml": "kind: App\nname: api\nuse: ./templates/t.yaml\nimage: x/api:1.0.0\n",
+                  "templates/t.yaml": template})
+    _at(_errors(cli), "SKY121", "templates/t.yaml", line)
+
+
+# --------------------------------------------------------------------------- positions
+
+def test_a_default_with_an_operator_keeps_its_position(make_project, cli):
+    make_project({"apps/api.yaml": APP,
+                  "overlays/prod.yaml": "defaults:\n  annotations+:\n    team: [core]\n  replicas+: 3\n"})
+    errs = _errors(cli)
+    _at(errs, "SKY104", "overlays/prod.yaml", 3)   # annotations.team must be a string
+    assert all(d.get("file") for d in errs), errs
+
+
+# --------------------------------------------------------------------------- messages
+
+def test_a_map_that_fails_inside_is_reported_inside_not_as_the_wrong_type(make_project, cli):
+    """`strategy` is a name or a map: a map missing a field was "must be a map, got a map"."""
+    make_project({"apps/api.yaml": APP + "strategy: {canary: {}}\n"})
+    e = _at(_errors(cli), "SKY103", "apps/api.yaml", 5)
+    assert e["message"] == 'strategy.canary is missing required field "percent"'
