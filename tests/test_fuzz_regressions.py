@@ -134,3 +134,47 @@ def test_a_map_that_fails_inside_is_reported_inside_not_as_the_wrong_type(make_p
     make_project({"apps/api.yaml": APP + "strategy: {canary: {}}\n"})
     e = _at(_errors(cli), "SKY103", "apps/api.yaml", 5)
     assert e["message"] == 'strategy.canary is missing required field "percent"'
+
+
+# --------------------------------------------------------------------------- second campaign
+
+@pytest.mark.parametrize("resources, why", [
+    ("{cpu: 1e99999}", "too large"), ("{memory: 9999999999999999999999Ei}", "too large"),
+    ("{cpu: 9223372036854775808}", "too large"), ("{cpu: .nan}", "not an amount"), ("{memory: .inf}", "not an amount"),
+])
+def test_a_quantity_that_is_no_amount_kubernetes_can_hold(make_project, cli, resources, why):
+    make_project({"apps/api.yaml": APP + f"resources: {resources}\n"})
+    e = _at(_errors(cli), "SKY112", "apps/api.yaml", 5)
+    assert why in e["message"]
+
+
+def test_a_raw_claim_of_any_shape_is_counted_as_no_storage(make_project, cli, tmp_path):
+    """The manifest is emitted as written (Kubernetes, not skyspec, rejects it); the quota and
+    the cost count it as no storage instead of crashing."""
+    make_project({"apps/raw.yaml": "kind: Resource\nname: pvc\nmanifest: {apiVersion: v1, kind: PersistentVolumeClaim, "
+                                   "spec: 5}\n"})
+    r = cli("build", "-o", str(tmp_path / "out"), "--env", "prod")
+    assert r.exit_code == 0, r.output
+    assert "spec: 5" in (tmp_path / "out" / "prod" / "kubernetes" / "persistentvolumeclaim.pvc.yaml").read_text()
+
+
+@pytest.mark.parametrize("patch, code", [
+    ("{metadata: {name: other}}", "SKY108"), ("{metadata: {namespace: kube-system}}", "SKY108"),
+    ("{kind: Pod}", "SKY108"), ("{apiVersion: v2}", "SKY108"), ("{metadata: null}", "SKY104"),
+    ("{spec: null}", "SKY104"),
+])
+def test_the_escape_hatch_cannot_rename_or_retype_an_object(make_project, cli, patch, code):
+    make_project({"apps/api.yaml": APP + f"k8s:\n  Deployment: {patch}\n"})
+    _at(_errors(cli), code, "apps/api.yaml", 6)
+
+
+def test_the_escape_hatch_still_patches(build):
+    objs = build({"apps/api.yaml": APP + "k8s:\n  Deployment: {metadata: {labels: {x: y}}, spec: {minReadySeconds: 7}}\n"})
+    d = objs[("Deployment", "api")]
+    assert d["spec"]["minReadySeconds"] == 7 and d["metadata"]["labels"]["x"] == "y"
+
+
+def test_a_json_entry_with_nan_is_an_error_not_invalid_json(make_project, cli):
+    make_project({"apps/cfg.yaml": "kind: ConfigMap\nname: cfg\njson:\n  settings: {ratio: .nan}\n"})
+    e = _at(_errors(cli), "SKY108", "apps/cfg.yaml", 4)
+    assert "NaN" in e["message"]

@@ -17,15 +17,23 @@ SECRET_KEYS = ("password", "token")
 GOOD_CRONS = CRONS[:5] + ("0-59/7 1-3 * * 1-5", "0 0 * * MON", "30 4 1 * *")
 BAD_CRONS = tuple(c for c in CRONS if c not in GOOD_CRONS)
 GOOD_ZONES = ZONES[:3]
+EDGE_QTY = ("0", "0m", "1m", "+1", ".5", "1e3", "1E3", "1E", "9999999999999999999999Ei", "0.001", "1.5Gi", "1e-3",
+            "1.", 0, 10 ** 20, 0.0001, 1e308, 2 ** 63, "0.0000001")
+EDGE_CRONS = ("59 23 31 12 6", "*/1 * * * *", "0 0 29 2 *", "0 0 1,15 * 0-6", "0 */2 1-31/2 * *", "@weekly",
+              "0 0 * * 7", "5-5 * * * *")
 
 
 def cpu(ctx: Ctx, lo: float = 0.0) -> Any:
+    if ctx.edge():
+        return ctx.g.choice(EDGE_QTY)
     if ctx.bad():
         return quantity(ctx.g)
     return ctx.g.choice(("100m", "250m", "500m", "1", "2")) if lo < 0.1 else ctx.g.choice(("2", "4"))
 
 
 def mem(ctx: Ctx, big: bool = False) -> Any:
+    if ctx.edge():
+        return ctx.g.choice(EDGE_QTY)
     if ctx.bad():
         return quantity(ctx.g)
     return ctx.g.choice(("64Mi", "128Mi", "256Mi", "512Mi")) if not big else ctx.g.choice(("1Gi", "2Gi"))
@@ -68,6 +76,9 @@ def autoscale(ctx: Ctx, schema: dict, depth: int) -> dict:
     a = {"min": lo, "max": lo + g.int(0, 8), "cpu": g.int(10, 90)}
     if g.chance(0.3):
         a["memory"] = g.int(10, 90)
+    if ctx.edge():
+        a = g.choice(({"max": 2 ** 63, "cpu": 100}, {"min": 1, "max": 1, "memory": 1}, {"min": 10 ** 9, "max": 10 ** 9,
+                                                                                         "cpu": 1}))
     if ctx.bad():
         a = g.choice(({"max": 2}, {"min": 5, "max": 2, "cpu": 50}, {"max": 1, "cpu": 0}, {"min": 0, "max": 0}))
     return a
@@ -80,13 +91,16 @@ def ports(ctx: Ctx, schema: dict, depth: int) -> dict:
         out["metrics"] = {"port": 9090, "protocol": "TCP"} if g.chance(0.3) else 9090
     if g.chance(0.1):
         out["dns"] = {"port": 5353, "protocol": "UDP"}
+    if ctx.edge(2):
+        out.update(g.choice(({"a" * 15: 65535}, {"x": 1}, {"udp": {"port": 8080, "protocol": "UDP"}},
+                             {"sctp": {"port": 9, "protocol": "SCTP", "host_port": 65535}})))
     if ctx.bad():
         out[g.choice(("admin", "http", "a" * 16, "Metrics"))] = g.choice((8080, 0, 65536, {"port": 1, "host_port": 1}))
     return out
 
 
 def schedule(ctx: Ctx, schema: dict, depth: int) -> str:
-    return ctx.g.choice(BAD_CRONS if ctx.bad(3) else GOOD_CRONS)
+    return ctx.g.choice(BAD_CRONS if ctx.bad(3) else EDGE_CRONS if ctx.edge(2) else GOOD_CRONS)
 
 
 def time_zone(ctx: Ctx, schema: dict, depth: int) -> str:
@@ -193,8 +207,22 @@ def connect_to(ctx: Ctx, schema: dict, depth: int) -> list:
     return g.subset(pool, 0, 2)
 
 
+EDGE_PATCHES = ({"spec": None}, {"spec": {"template": None}}, {"spec": {"template": {"spec": None}}},
+                {"metadata": None}, {"metadata": {"name": "other"}}, {"metadata": {"labels": None}},
+                {"spec": {"replicas": "x"}}, {"apiVersion": "v2"}, {"kind": "Pod"}, {"spec": {"ports": []}},
+                {"spec": {"template": {"spec": {"containers": None}}}}, {"spec": {"selector": "x"}},
+                {"spec": {"template": {"spec": {"containers": [{"name": "extra", "image": "x"}]}}}},
+                {"metadata": {"annotations": {"a": None, "b": 1, "c": [1]}}}, {"status": {"x": 1}}, {"": {"": ""}},
+                {"spec": {"jobTemplate": None}}, {"spec": {"volumeClaimTemplates": "x"}}, {"data": {"x": 1}})
+
+
 def k8s(ctx: Ctx, schema: dict, depth: int) -> dict:
     g = ctx.g
+    if ctx.edge(3):  # the escape hatch takes any map: bodies that fight the generated objects
+        kinds = {"App": ("Deployment", "Service", "Ingress", "HorizontalPodAutoscaler", "PodDisruptionBudget",
+                         "NetworkPolicy"), "StatefulApp": ("StatefulSet", "Service", "PodDisruptionBudget"),
+                 "Job": ("Job",), "CronJob": ("CronJob",)}.get(ctx.kind, ("ConfigMap", "Role", "NetworkPolicy"))
+        return {g.choice(kinds): g.choice(EDGE_PATCHES) for _ in range(g.int(1, 2))}
     kinds = {"App": ("Deployment", "Service", "Ingress", "HorizontalPodAutoscaler"), "StatefulApp": ("StatefulSet", "Service"),
              "Job": ("Job",), "CronJob": ("CronJob",)}.get(ctx.kind, ("ConfigMap", "Role", "NetworkPolicy"))
     body = g.choice(({"spec": {"minReadySeconds": 10}}, {"metadata": {"annotations": {"a": "b"}}},
@@ -216,6 +244,12 @@ def manifest(ctx: Ctx, schema: dict, depth: int) -> dict:
         {"apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "metadata": {"name": ctx.name},
          "spec": {"maxUnavailable": 1, "selector": {"matchLabels": {"app": "api"}}}},
     ))
+    if ctx.edge(3):  # typed where skyspec reads it, free elsewhere
+        m = {**m, **g.choice(({"spec": "x"}, {"spec": None}, {"spec": {"resources": 5}},
+                              {"spec": {"resources": {"requests": {"storage": "lots"}}}},
+                              {"spec": {"resources": {"requests": {"storage": 10 ** 30}}}},
+                              {"metadata": {"name": ctx.name, "labels": {"a": ""}, "namespace": "other"}},
+                              {"data": {"é": "\x00", "": None}}, {"status": {}}, {"x" * 300: 1}))}
     if ctx.bad():
         m = g.choice(({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"}, "stringData": {"p": "hunter2"}},
                       {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "kube-system"}},
@@ -238,6 +272,9 @@ def security(ctx: Ctx, schema: dict, depth: int) -> dict:
 
 def words(ctx: Ctx, schema: dict, depth: int) -> Any:
     g = ctx.g
+    if ctx.edge(2):
+        return g.choice(([], [""], ["é", "😀", "\x00"], "", "   ", ["x" * 5000], ["--a=${env.name}"], [1e308, -0.0],
+                         "a\\ b 'c d' \"e\\\"f\"", "\u2028"))
     if ctx.bad(2):
         return g.choice(('a "b', "'", "a\\", "echo $HOME", "", "  ", "a\x00b", [1, 2.5, True], "x " * 3000))
     return g.choice((["python", "-m", "app"], ["--port", "8080"], "serve --workers 4", "run 'a b' \"c d\"",
@@ -245,6 +282,8 @@ def words(ctx: Ctx, schema: dict, depth: int) -> Any:
 
 
 def replicas(ctx: Ctx, schema: dict, depth: int) -> Any:
+    if ctx.edge():
+        return ctx.g.choice((0, 10 ** 6, 2 ** 31, 2 ** 63, 10 ** 30))
     return ctx.g.int(0, 5) if not ctx.bad() else ctx.g.choice((10 ** 6, 2 ** 31, -1))
 
 

@@ -10,7 +10,14 @@ from __future__ import annotations
 import re
 
 # site ("ExceptionType skyspec/path.py:LINE", the line ignored) -> the owner of the fix
-KNOWN_SITES: dict[str, str] = {}
+KNOWN_SITES: dict[str, str] = {
+    # an absolute `specs` glob: pathlib refuses it (containment: globs inside the project only)
+    "NotImplementedError skyspec/project.py:133": "containment (r11-contain)",
+    # an empty `specs` glob: pathlib refuses it (containment: contain.glob_allowed)
+    "ValueError skyspec/project.py:133": "containment (r11-contain)",
+    # a NUL byte in a ConfigMap `files:` path, resolved unchecked (containment: contain.contained)
+    "ValueError skyspec/ir/lower.py:148": "containment (r11-contain)",
+}
 
 # a regular expression over the violation's text -> the owner of the fix
 KNOWN_PROBLEMS: dict[str, str] = {}

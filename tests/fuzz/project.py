@@ -1,8 +1,9 @@
 """A whole generated project, as a :class:`Case`: the project file (YAML or TOML) with one to
 three environments and sometimes a target, a few spec documents of random kinds (some using
 stdlib or project templates, some written as TOML twins), an overlay per environment
-(:mod:`fuzz.overlays`), and `--set` values. Each case picks a mode (clean, light or heavy)
-that sets how often values are mutated or replaced by `${...}` expressions; names are
+(:mod:`fuzz.overlays`), and `--set` values. Each case picks a mode (clean, edge, light or
+heavy) that sets how often values are extreme but schema-valid, mutated, or replaced by
+`${...}` expressions; names are
 planned first so that references mostly resolve, and what a clean project needs (ports for
 probes, declared Secrets for references) is added unless the case mutates. It only builds
 data and text from a :class:`~fuzz.gen.Gen`; writing the files and running skyspec is
@@ -28,7 +29,9 @@ KINDS = [(10, "App"), (4, "StatefulApp"), (2, "Job"), (2, "CronJob"), (3, "Confi
 NAME_POOL = {"App": "workload", "StatefulApp": "workload", "Job": "workload", "CronJob": "workload",
              "stdlib": "workload", "template": "workload", "ConfigMap": "config", "Secret": "secret",
              "ServiceAccount": "account", "Role": "role", "ClusterRole": "role"}
-MODES = {"clean": (0.12, 0.0, 0.0), "light": (0.15, 0.01, 0.03), "heavy": (0.25, 0.05, 0.08)}
+# mode -> (p_opt, p_mut, p_expr, p_edge): see fuzz.values.Ctx
+MODES = {"clean": (0.12, 0.0, 0.0, 0.0), "edge": (0.2, 0.0, 0.0, 0.12), "light": (0.15, 0.01, 0.03, 0.03),
+         "heavy": (0.25, 0.05, 0.08, 0.03)}
 FORMATS = ("kubernetes", "compose", "helm", "kustomize")
 
 
@@ -47,9 +50,9 @@ class Case:
 
 
 def case(g: Gen) -> Case:
-    mode = g.weighted([(4, "clean"), (3, "light"), (3, "heavy")])
-    p_opt, p_mut, p_expr = MODES[mode]
-    ctx = Ctx(g, p_opt=p_opt, p_mut=p_mut, p_expr=p_expr)
+    mode = g.weighted([(3, "clean"), (3, "edge"), (2, "light"), (2, "heavy")])
+    p_opt, p_mut, p_expr, p_edge = MODES[mode]
+    ctx = Ctx(g, p_opt=p_opt, p_mut=p_mut, p_expr=p_expr, p_edge=p_edge)
     files: dict[str, Any] = {"config/nginx.conf": "server { listen 8080; }\n"}
 
     envs = list(dict.fromkeys(g.choice(ODD_ENVS) if ctx.bad(4) else n for n in g.subset(ENV_NAMES, 1, 3)))

@@ -86,6 +86,7 @@ class Ctx:
     p_opt: float = 0.2       # an optional property is present
     p_mut: float = 0.0       # a value is replaced by a hostile one, or an unknown key added
     p_expr: float = 0.0      # a scalar becomes a `${...}` expression
+    p_edge: float = 0.0      # a value is an extreme one that the schema still accepts
     names: dict = field(default_factory=lambda: {k: [] for k in POOLS})   # declared names by pool
     refs: set = field(default_factory=set)      # (pool, name) referenced but maybe not declared
     defs: dict = field(default_factory=dict)
@@ -99,6 +100,10 @@ class Ctx:
     def bad(self, k: float = 1) -> bool:
         """Whether to take a subtly wrong variant (k times the mutation rate)."""
         return self.g.chance(min(1.0, self.p_mut * k))
+
+    def edge(self, k: float = 1) -> bool:
+        """Whether to take an extreme but schema-valid variant (k times the edge rate)."""
+        return self.g.chance(min(1.0, self.p_edge * k))
 
     def ref(self, pool: str) -> str:
         """A name to refer to: a declared one when there is one, else one from the default
@@ -294,6 +299,10 @@ def value(ctx: Ctx, schema: dict, key: str | None = None, depth: int = 0) -> Any
     t = schema.get("type")
     if isinstance(t, list):
         t = g.choice(t)
+    if t in ("string", "integer", "number", "array", "object") and ctx.edge():
+        e = edge(ctx, schema, t, key, depth)
+        if e is not NO_EDGE:
+            return e
     if t in ("string", "integer", "number", "boolean"):
         if g.chance(ctx.p_expr):
             return expression(ctx, key)
@@ -399,14 +408,57 @@ def prop_name(ctx: Ctx, names: dict, key: str | None) -> Any:
     return g.choice(names)
 
 
+EDGE_SCALARS = (float("nan"), float("inf"), float("-inf"), 10 ** 30, -(2 ** 63), 2 ** 64, 1e308, 5e-324, -0.0, "",
+                "\x00", "a\u2028b", "\ufeff", "null", "~", "true", "0x1F", "1e3", "- a", ": b", "#c", "'", '"', "\\",
+                "${env.name}", "$${x}", "x" * 3000, "é" * 200, "😀", "\n\n", "\t", "key: value", "{a: 1}", "[1, 2]")
+
+
 def free(ctx: Ctx, depth: int = 0) -> Any:
     """Free-form data (raw `affinity`, `json`/`yaml` ConfigMap values, `manifest` fields)."""
     g = ctx.g
     if depth > 3:
-        return g.choice((1, "x", True, None, 2.5))
+        return g.choice(EDGE_SCALARS) if ctx.edge(2) else g.choice((1, "x", True, None, 2.5))
     k = g.int(0, 5)
     if k < 3:
-        return {g.choice(("a", "b", "spec", "metadata", "x-y", "é")): free(ctx, depth + 1) for _ in range(g.int(0, 3))}
+        keys = ("a", "b", "spec", "metadata", "x-y", "é") + (("", "a.b", "a/b", " ", "$ref", "<<", "1", "null", "\x00")
+                                                            if ctx.edge(2) else ())
+        return {g.choice(keys): free(ctx, depth + 1) for _ in range(g.int(0, 3))}
     if k < 4:
         return [free(ctx, depth + 1) for _ in range(g.int(0, 3))]
+    if ctx.edge(2):
+        return g.choice(EDGE_SCALARS)
     return g.choice((1, "x", True, None, 2.5, -3, "${env.name}", ""))
+
+
+NO_EDGE = object()
+
+
+def edge(ctx: Ctx, schema: dict, t: str, key: str | None, depth: int) -> Any:
+    """An extreme value ``schema`` still accepts (NO_EDGE when there is none to try)."""
+    g = ctx.g
+    if t == "string":
+        pat, lo, hi = schema.get("pattern"), schema.get("minLength", 0), schema.get("maxLength")
+        if pat == "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$":
+            return g.choice(("a" * (hi or 63), "0", "a--b", "1-2"))
+        if pat == "^/":
+            return g.choice(("/" + "a/" * 200, "/\x00", "/é/😀", "/ ", "//", "/..", "/a\nb"))
+        if pat:
+            return NO_EDGE
+        v = g.choice(tuple(x for x in EDGE_SCALARS if isinstance(x, str)))
+        return v if len(v) >= lo and (hi is None or len(v) <= hi) else NO_EDGE
+    if t == "integer":
+        lo, hi = schema.get("minimum", 0), schema.get("maximum")
+        return hi if hi is not None else g.choice((lo, 2 ** 31, 2 ** 53 + 1, 2 ** 63 - 1, 2 ** 63, 10 ** 30))
+    if t == "number":
+        lo, hi = schema.get("minimum", schema.get("exclusiveMinimum", 0)), schema.get("maximum")
+        return g.choice((float("nan"), hi if hi is not None else 1e308, 5e-324 if lo <= 0 else lo + 5e-324,
+                         float("inf") if hi is None else hi))
+    if t == "array" and depth < 4:
+        items = schema.get("items") or {}
+        out = [value(ctx, items, key, depth + 1) for _ in range(g.int(8, 30))]
+        return out if not schema.get("uniqueItems") else NO_EDGE
+    if t == "object" and isinstance(schema.get("additionalProperties"), dict) and depth < 4:
+        names = schema.get("propertyNames") or {}
+        return {f"{prop_name(ctx, names, key)}{i}": value(ctx, schema["additionalProperties"], key, depth + 1)
+                for i in range(g.int(8, 20))}
+    return NO_EDGE

@@ -258,12 +258,20 @@ SCHEDULING = {
     "service_account": {**NAME, "description": "The ServiceAccount the pods run as."},
 }
 
+# What skyspec names an object by: a patch may not change it (the other formats, the file
+# names and the cross references all follow the name skyspec gave).
+_SKYSPECS = {"not": {}, "x-message": "{field} is skyspec's: the escape hatch patches an object, it cannot rename, "
+                                     "move or retype it",
+             "x-hint": "rename the spec, or give it a `namespace:`"}
 K8S_PATCH = {
     "type": "object",
     "description": "Escape hatch: patches merged into the generated objects, by kind "
-                   "(`{Deployment: {spec: {minReadySeconds: 10}}}`). Maps merge, lists and scalars replace.",
+                   "(`{Deployment: {spec: {minReadySeconds: 10}}}`). Maps merge, lists and scalars replace. "
+                   "An object's apiVersion, kind, name and namespace stay skyspec's.",
     "propertyNames": {"pattern": "^[A-Z][A-Za-z]+$"},
-    "additionalProperties": {"type": "object"},
+    "additionalProperties": {"type": "object", "properties": {
+        "apiVersion": _SKYSPECS, "kind": _SKYSPECS, "spec": {"type": "object"},
+        "metadata": {"type": "object", "properties": {"name": _SKYSPECS, "namespace": _SKYSPECS}}}},
     "examples": [{"Deployment": {"spec": {"minReadySeconds": 10}}}],
 }
 
