@@ -178,3 +178,10 @@ def test_a_json_entry_with_nan_is_an_error_not_invalid_json(make_project, cli):
     make_project({"apps/cfg.yaml": "kind: ConfigMap\nname: cfg\njson:\n  settings: {ratio: .nan}\n"})
     e = _at(_errors(cli), "SKY108", "apps/cfg.yaml", 4)
     assert "NaN" in e["message"]
+
+
+def test_a_target_selecting_by_labels_meets_labels_that_are_not_a_map(make_project, cli):
+    project = ("project: demo\nnamespace: demo\nspecs: ['apps/*']\nenvironments:\n  stage: {overlays: []}\n"
+               "targets:\n  edge: {environments: [stage], select: {labels: {tier: web}}}\n")
+    make_project({"apps/api.yaml": APP + "labels: web\n"}, project=project)
+    _at(_errors(cli), "SKY104", "apps/api.yaml", 5)

@@ -360,7 +360,8 @@ def _bound(spec: Spec, target: Target) -> bool:
         return False
     if "names" in sel and not any(fnmatch.fnmatchcase(spec.name, n) for n in sel["names"]):
         return False
-    labels = spec.data.get("labels") or {}
+    labels = spec.data.get("labels")
+    labels = labels if isinstance(labels, dict) else {}  # not checked yet: the schema reports it
     return all(labels.get(k) == v for k, v in (sel.get("labels") or {}).items())
 
 
