@@ -1,9 +1,10 @@
 """One fuzz case through skyspec, in-process, and the property it must hold.
 
 The case's files are written under ``root/proj``; with ``root`` as the working directory,
-`skyspec check` runs through click's test runner, and when it passes, `skyspec build` of
-all four formats into ``root/out1`` (on a fraction of cases a second build into
-``root/out2``, which must be byte-identical). The property:
+`skyspec check` runs through click's test runner (on the folder, or on the files as
+pre-commit passes them; diagnostics as JSON mostly, text or SARIF sometimes), and when it
+passes, `skyspec build` of all four formats into ``root/out1`` (on a fraction of cases a
+second build into ``root/out2``, which must be byte-identical). The property:
 
 - no exception escapes the command (click's runner catching anything but SystemExit is a
   crash, and so is exit code 3, an internal error the CLI reports), the exit code is 0, 1
@@ -128,8 +129,10 @@ class _Runner:
 _RUNNER: _Runner | None = None
 
 
-def run_case(case: Case, root: Path, determinism: bool = False, dfmt: str = "json") -> Outcome:
-    """Run ``case`` under ``root`` (emptied first) and report how it held the property."""
+def run_case(case: Case, root: Path, determinism: bool = False, dfmt: str | None = None) -> Outcome:
+    """Run ``case`` under ``root`` (emptied first) and report how it held the property;
+    ``dfmt`` overrides the case's diagnostics format for `check`."""
+    dfmt = dfmt or case.dfmt
     global _RUNNER
     if _RUNNER is None:
         _RUNNER = _Runner()
@@ -143,7 +146,8 @@ def run_case(case: Case, root: Path, determinism: bool = False, dfmt: str = "jso
     res = Outcome()
     extra = [a for s in case.sets for a in ("--set", s)] + [a for e in case.envs for a in ("--env", e)]
     with contextlib.chdir(root):
-        r = run(["check", "proj", "--diagnostics-format", dfmt, *extra])
+        paths = sorted(f"proj/{rel}" for rel in case.files) if case.check_files else ["proj"]
+        r = run(["check", *paths, "--diagnostics-format", dfmt, *extra])
         res.check_exit = r.exit_code
         if _judge(r, res, "check", dfmt):
             return res

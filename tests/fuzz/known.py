@@ -18,6 +18,8 @@ KNOWN_SITES: dict[str, str] = {
     # `use:` a stdlib name longer than a file name may be: stat() raises ENAMETOOLONG (template
     # paths: contain keeps `data_dir("stdlib") / f"{name}.yaml"`; checking `name in stdlib_names()` first fixes it)
     "OSError skyspec/layers/templates.py:73": "containment (r11-contain)",
+    # bytes that are not UTF-8 in a spec file, read again for the code frame of a diagnostic
+    "UnicodeDecodeError skyspec/diagnostics.py:133": "frontend encodings (r11-frontlimits)",
     # a NUL byte in a ConfigMap `files:` path, resolved unchecked (containment: contain.contained)
     "ValueError skyspec/ir/lower.py:148": "containment (r11-contain)",
 }

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .serialize import damage, to_yaml
+from .serialize import damage, to_toml, to_yaml
 from .values import KIND_FILES, WORKLOADS, Ctx, expression, hostile, load_schema, value
 
 PATCH_KEYS = ("replicas", "image", "env", "args", "command", "labels", "ports", "resources", "expose", "autoscale",
@@ -137,8 +137,10 @@ def secret_patch(ctx: Ctx) -> dict:
                          {"keys": None, "external": None, "data": None, "existing": True}))
 
 
-def overlay_text(ctx: Ctx, docs: list) -> Any:
-    text = to_yaml(ctx.g, [overlay(ctx, docs)])
+def overlay_text(ctx: Ctx, docs: list, toml: bool = False) -> Any:
+    """The overlay as YAML, or as TOML (which has no null: deletions are left out)."""
+    ov = overlay(ctx, docs)
+    text = to_toml(ov) if toml else to_yaml(ctx.g, [ov])
     if ctx.bad(2):
         return damage(ctx.g, text)
     return text

@@ -41,9 +41,11 @@ class Case:
     sets: list[str] = field(default_factory=list)
     envs: list[str] = field(default_factory=list)   # --env arguments; empty: every environment
     mode: str = "clean"
+    dfmt: str = "json"          # --diagnostics-format of `check` (json is what the property reads)
+    check_files: bool = False   # `check FILE...` as pre-commit runs it, rather than `check DIR`
 
     def describe(self) -> str:
-        parts = [f"mode={self.mode} envs={self.envs} sets={self.sets!r}"]
+        parts = [f"mode={self.mode} envs={self.envs} sets={self.sets!r} dfmt={self.dfmt} check_files={self.check_files}"]
         for rel, text in sorted(self.files.items()):
             parts.append(f"--- {rel}\n{text if isinstance(text, str) else repr(text)}")
         return "\n".join(parts)
@@ -72,9 +74,10 @@ def case(g: Gen) -> Case:
             ctx.earlier.append(doc.get("name"))
     env_map = {}
     for e in envs:
-        env_map[e] = environment(ctx, e, e in protected)
+        ext = "toml" if g.chance(0.1) else "yaml"
+        env_map[e] = environment(ctx, e, e in protected, ext)
         if not ctx.bad(2):
-            files[f"overlays/{e}.yaml"] = overlay_text(ctx, docs)
+            files[f"overlays/{e}.{ext}"] = overlay_text(ctx, docs, toml=ext == "toml")
     proj: dict = {"project": g.choice(("shop", "demo", "a")) if not ctx.bad() else hostile(ctx),
                   "namespace": g.choice(("shop", "demo", "default")), "specs": specs_globs(ctx),
                   "environments": env_map, "vars": {"tier": "web", "n": 2}}
@@ -119,7 +122,8 @@ def case(g: Gen) -> Case:
         cli_envs = [g.choice(list(env_map))]
     elif ctx.bad(2):
         cli_envs = [g.choice(("staging2", "", "prod,dev", "-x"))]
-    return Case(files, sets, cli_envs, mode)
+    dfmt = g.weighted([(16, "json"), (3, "text"), (1, "sarif")])
+    return Case(files, sets, cli_envs, mode, dfmt, g.chance(0.15))
 
 
 def plan_docs(ctx: Ctx, n: int) -> list[tuple[str, str]]:
@@ -165,9 +169,9 @@ def policy(ctx: Ctx) -> dict:
     return {"rules": rules}
 
 
-def environment(ctx: Ctx, name: str, protected: bool) -> dict:
+def environment(ctx: Ctx, name: str, protected: bool, ext: str = "yaml") -> dict:
     g = ctx.g
-    e: dict = {"overlays": [f"overlays/{name}.yaml"]}
+    e: dict = {"overlays": [f"overlays/{name}.{ext}"]}
     if protected:
         e["protected"] = True
         e["policy"] = policy(ctx)

@@ -21,7 +21,7 @@ from fuzz.project import Case
 from fuzz.strategies import cases
 
 # about a minute on the 2-core CI machine; SKYSPEC_FUZZ_EXAMPLES=N to run more (or fewer) locally
-EXAMPLES = int(os.environ.get("SKYSPEC_FUZZ_EXAMPLES", "1200"))
+EXAMPLES = int(os.environ.get("SKYSPEC_FUZZ_EXAMPLES", "1000"))
 
 
 @pytest.fixture(scope="module")
