@@ -105,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("n", type=int, help="number of cases")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--start", type=int, default=0, help="index of the first case")
-    ap.add_argument("--determinism-every", type=int, default=10, help="build twice every K-th case (0: never)")
+    ap.add_argument("--determinism-every", type=int, default=20, help="build twice every K-th case (0: never)")
     ap.add_argument("--timeout", type=int, default=30, help="seconds before a case counts as a hang")
     ap.add_argument("--every", type=int, default=1000, help="print progress every K cases")
     ap.add_argument("--report", type=Path, help="write the summary as JSON here (also with each progress line)")

@@ -22,56 +22,6 @@ def _at(errors, code, file, line):
     return hits[0]
 
 
-# --------------------------------------------------------------------------- lowering
-
-@pytest.mark.parametrize("value, why", [('a "b', "no closing quotation"), ("run \\", "no escaped character")])
-def test_a_command_string_the_shell_cannot_split(make_project, cli, value, why):
-    make_project({"apps/api.yaml": APP + f"args: {json.dumps(value)}\n"})
-    e = _at(_errors(cli), "SKY107", "apps/api.yaml", 5)
-    assert why in e["message"] and "list" in e["hint"]
-
-
-def test_a_command_string_the_shell_cannot_split_in_a_sidecar(make_project, cli):
-    make_project({"apps/api.yaml": APP + "sidecars:\n  log:\n    image: busybox:1.36\n    command: \"tail '-f\"\n"})
-    e = _at(_errors(cli), "SKY107", "apps/api.yaml", 8)
-    assert e["message"].startswith("sidecars.log.command: no closing quotation")
-
-
-@pytest.mark.parametrize("storage, line", [("1", 4), ("{data: 20}", 4), ("{data: {size: 1.5}}", 4)])
-def test_a_storage_size_is_a_quantity_with_its_unit(make_project, cli, storage, line):
-    make_project({"apps/db.yaml": f"kind: StatefulApp\nname: db\nimage: postgres:16.4\nstorage: {storage}\n"})
-    errs = _errors(cli)
-    e = _at(errs, "SKY104", "apps/db.yaml", line)
-    assert "must be a string" in e["message"]
-
-
-def test_a_storage_size_with_its_unit_still_builds(build):
-    objs = build({"apps/db.yaml": "kind: StatefulApp\nname: db\nimage: postgres:16.4\nstorage: 1Gi\nport: 5432\n"})
-    claim = objs[("StatefulSet", "db")]["spec"]["volumeClaimTemplates"][0]
-    assert claim["spec"]["resources"]["requests"]["storage"] == "1Gi"
-
-
-@pytest.mark.parametrize("manifest, code, line", [
-    ("{apiVersion: v1, kind: [x]}", "SKY104", 4),
-    ("{apiVersion: v1, kind: 1}", "SKY104", 4),
-    ("{apiVersion: 1, kind: ConfigMap}", "SKY104", 4),
-    ("{apiVersion: v1, kind: ConfigMap, metadata: 5}", "SKY104", 4),
-    ("{apiVersion: v1, kind: ConfigMap, metadata: ab}", "SKY104", 4),
-    ("{apiVersion: v1, kind: ../../../.github/workflows/ci}", "SKY107", 4),
-    ("{apiVersion: 'apps/v1/x', kind: Deployment}", "SKY107", 4),
-    ("{apiVersion: v1, kind: ConfigMap, metadata: {name: [raw]}}", "SKY104", 4),
-])
-def test_a_raw_manifest_is_typed_like_kubernetes_requires(make_project, cli, manifest, code, line):
-    make_project({"apps/raw.yaml": f"kind: Resource\nname: raw\n# a raw object\nmanifest: {manifest}\n"})
-    _at(_errors(cli), code, "apps/raw.yaml", line)
-
-
-def test_a_raw_manifest_with_a_group_version_builds(build):
-    objs = build({"apps/raw.yaml": "kind: Resource\nname: high\nmanifest: {apiVersion: scheduling.k8s.io/v1, "
-                                   "kind: PriorityClass, value: 1000}\n"})
-    assert objs[("PriorityClass", "high")]["value"] == 1000
-
-
 # --------------------------------------------------------------------------- settings and node
 
 @pytest.mark.parametrize("settings, code", [

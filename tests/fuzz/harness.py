@@ -31,6 +31,7 @@ import re
 import shutil
 import traceback
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from .project import FORMATS, Case
@@ -39,6 +40,7 @@ from .project import FORMATS, Case
 # folder (it is a command-line argument).
 NO_POS_OK = {"SKY010", "SKY013", "SKY901", "SKY902"}
 CODE_RX = re.compile(r"^SKY\d{3}$")
+INTERNAL_RX = re.compile(r"internal error, please report: (\w+) at (\S+)")
 
 
 @dataclass
@@ -68,10 +70,11 @@ def crash_site(exc: BaseException) -> str:
     return f"{type(exc).__name__} {where}"
 
 
-def _known_codes() -> set[str]:
+@lru_cache(maxsize=None)
+def _known_codes() -> frozenset[str]:
     from skyspec.rules import all_codes
 
-    return set(all_codes())
+    return frozenset(all_codes())
 
 
 def _snapshot(root: Path, skip: tuple[str, ...]) -> dict[str, str]:
@@ -120,7 +123,8 @@ class _Runner:
     def __call__(self, args: list[str]):
         enabled = gc.isenabled()
         try:
-            return self.runner.invoke(self.main, args, catch_exceptions=True)
+            # SKYSPEC_DEBUG: an internal error (exit 3) prints its traceback, for the report
+            return self.runner.invoke(self.main, args, catch_exceptions=True, env={"SKYSPEC_DEBUG": "1"})
         finally:
             if enabled:
                 gc.enable()
@@ -183,15 +187,15 @@ def _judge(r, res: Outcome, cmd: str, dfmt: str) -> bool:
         res.trace = "".join(traceback.format_exception(*r.exc_info)) if r.exc_info else repr(r.exception)
         return True
     out = r.output
-    if r.exit_code == 3:  # an internal error the CLI caught and reported: still a crash
-        line = next((ln for ln in out.splitlines() if "internal error" in ln), out.strip()[:200])
-        res.crash = RuntimeError(line)
-        res.site = f"InternalError {line[:160]}"
-        res.trace = out
+    if r.exit_code == 3:  # an internal error the CLI caught and reported as SKY999: still a crash
+        m = INTERNAL_RX.search(out)
+        res.crash = RuntimeError(m.group(0) if m else out.strip()[:200])
+        res.site = f"{m.group(1)} {m.group(2)}" if m else "InternalError ?"
+        res.trace = out  # with SKYSPEC_DEBUG=1, the traceback
         return True
     if r.exit_code not in (0, 1, 2):
         res.problems.append(f"{cmd}: exit code {r.exit_code}")
-    if "Traceback (most recent call last)" in out:
+    if "Traceback (most recent call last)" in out:  # (exit 3, with SKYSPEC_DEBUG, returned above)
         res.problems.append(f"{cmd}: a traceback was printed")
     if dfmt == "json" and r.exit_code in (0, 1):
         try:

@@ -79,7 +79,7 @@ def case(g: Gen) -> Case:
         if not ctx.bad(2):
             files[f"overlays/{e}.{ext}"] = overlay_text(ctx, docs, toml=ext == "toml")
     proj: dict = {"project": g.choice(("shop", "demo", "a")) if not ctx.bad() else hostile(ctx),
-                  "namespace": g.choice(("shop", "demo", "default")), "specs": specs_globs(ctx),
+                  "namespace": g.choice(("shop", "demo", "default")), "specs": [],
                   "environments": env_map, "vars": {"tier": "web", "n": 2}}
     if g.chance(0.15):
         tenv = g.choice(list(env_map) or ["dev"])
@@ -94,6 +94,7 @@ def case(g: Gen) -> Case:
         files["overlays/target.yaml"] = overlay_text(ctx, bound)
     complete(ctx, docs)  # after the overlays, which refer to names too
     write_specs(ctx, docs, files)
+    proj["specs"] = specs_globs(ctx, files)
     if g.chance(0.3):
         proj["outputs"] = g.subset(FORMATS, 1, 4)
     if g.chance(0.1):
@@ -150,12 +151,15 @@ def plan_docs(ctx: Ctx, n: int) -> list[tuple[str, str]]:
     return plan
 
 
-def specs_globs(ctx: Ctx) -> list[str]:
+def specs_globs(ctx: Ctx, files: dict) -> list[str]:
+    """The `specs` globs: each matches a file written (a glob that matches nothing is an
+    error), unless the case mutates."""
     g = ctx.g
     if ctx.bad(3):
         return g.choice((["nomatch/*.yaml", "apps/*"], ["../*", "apps/*"], ["/etc/*.conf", "apps/*"], ["**"],
-                         ["apps/*", "apps/*"], ["apps/[", "apps/*"], []))
-    return g.choice((["apps/*"], ["apps/**/*.yaml", "apps/**/*.toml"], ["apps/*.yaml", "apps/*.toml"]))
+                         ["apps/*", "apps/*"], ["apps/[", "apps/*"], [], ["apps/**/*.yaml", "apps/**/*.toml"]))
+    exts = sorted({rel.rsplit(".", 1)[-1] for rel in files if rel.startswith("apps/")})
+    return g.choice((["apps/*"], [f"apps/**/*.{e}" for e in exts], [f"apps/*.{e}" for e in exts]))
 
 
 def policy(ctx: Ctx) -> dict:
@@ -239,8 +243,10 @@ def stdlib_doc(ctx: Ctx, name: str) -> dict:
     ctx.kind = kind
     use = tname if not ctx.bad(2) else g.choice(("postgress", "../stdlib/redis", "./missing.yaml", "", "/etc/passwd"))
     doc: dict = {"kind": kind, "name": name, "use": use}
-    if tname == "celery" and not ctx.bad(3):  # the workers run your image
-        doc["image"] = image(g, ctx.protected)
+    if tname == "celery" and not ctx.bad(3):  # the workers run your image, from a broker's queues
+        doc.update(image=image(g, ctx.protected), app="shop.tasks", broker="broker",
+                   queues={q: {"concurrency": g.int(1, 4)} for q in g.subset(("default", "emails"), 1, 2)})
+        ctx.refs.add(("broker", "broker"))
     ctx.defs = {}
     doc.update(obj(ctx, {"properties": {k: v for k, v in pschema.items() if k != "credentials"}}, None, 0))
     if "credentials" in pschema and not ctx.bad(3):
@@ -249,6 +255,8 @@ def stdlib_doc(ctx: Ctx, name: str) -> dict:
     ctx.defs = schema.get("$defs", {})
     keep = ("resources", "labels", "env", "storage", "annotations", "node_selector", "security", "strategy",
             "connect_to") if not ctx.bad(3) else tuple(schema["properties"])
+    if tname == "celery" and not ctx.bad(3):  # the component makes ports, probes and autoscaling per worker
+        keep = ("resources", "labels", "env", "annotations", "node_selector")
     extra = obj(ctx, {"properties": {k: v for k, v in schema["properties"].items()
                                      if k in keep and k not in ("kind", "name", "use", "image")}}, None, 0)
     doc.update(extra)
@@ -315,7 +323,7 @@ def complete(ctx: Ctx, docs: list) -> None:
     have = {(d.get("kind"), d.get("name")) for d in docs
             if isinstance(d, dict) and isinstance(d.get("kind"), str) and isinstance(d.get("name"), str)}
     kinds = {"config": "ConfigMap", "secret": "Secret", "account": "ServiceAccount", "claim": "Resource",
-             "workload": "App"}
+             "workload": "App", "broker": "StatefulApp"}
     for pool, name in sorted(ctx.refs):
         kind = kinds.get(pool)
         if kind is None or (kind, name) in have or ctx.bad(20):
@@ -327,6 +335,8 @@ def complete(ctx: Ctx, docs: list) -> None:
             docs.append(secret_doc(ctx, name))
         elif kind == "ServiceAccount":
             docs.append({"kind": kind, "name": name})
+        elif pool == "broker":
+            docs.append({"kind": kind, "name": name, "use": "redis"})
         elif kind == "Resource":
             docs.append({"kind": kind, "name": name, "manifest": {
                 "apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": name},

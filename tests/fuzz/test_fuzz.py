@@ -73,9 +73,9 @@ def test_a_write_outside_the_output_folder_is_noticed(workdir, monkeypatch):
 
     real = output.write_tree
 
-    def leaky(out, files, diags, guard=None):
+    def leaky(out, files, diags, guard=None, **kw):
         (guard / "apps" / "pwn.yaml").write_text("x: 1\n")
-        return real(out, files, diags, guard)
+        return real(out, files, diags, guard, **kw)
 
     monkeypatch.setattr(output, "write_tree", leaky)
     out = run_case(CLEAN, workdir / "case")
@@ -89,8 +89,8 @@ def test_two_builds_that_differ_are_noticed(workdir, monkeypatch):
 
     real, counter = pipeline.render, itertools.count()
 
-    def unstable(compiled, formats, diags=None):
-        return {**real(compiled, formats, diags), "stamp.txt": str(next(counter))}
+    def unstable(compiled, formats, diags=None, **kw):
+        return {**real(compiled, formats, diags, **kw), "stamp.txt": str(next(counter))}
 
     monkeypatch.setattr(pipeline, "render", unstable)
     out = run_case(CLEAN, workdir / "case", determinism=True)
@@ -100,7 +100,7 @@ def test_two_builds_that_differ_are_noticed(workdir, monkeypatch):
 def test_unlocated_unregistered_and_inconsistent_diagnostics_are_noticed():
     res = Outcome()
     _judge_diags([{"code": "SKY104", "severity": "error", "message": "x"},
-                  {"code": "SKY999", "severity": "error", "message": "y", "file": "a", "line": 1, "column": 1},
+                  {"code": "SKY000", "severity": "error", "message": "y", "file": "a", "line": 1, "column": 1},
                   {"code": "SKY010", "severity": "error", "message": "no project"}], 0, res, "check")
     assert any("SKY104 has no position" in p for p in res.problems)
     assert any("without a registered code" in p for p in res.problems)

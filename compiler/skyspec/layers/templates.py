@@ -102,7 +102,7 @@ class Templates:
                                  hint="a template has description, kind, use, params and spec")
             if "kind" not in d or not isinstance(d.get("spec", {}), dict):
                 self.diags.error("SKY121", "a template needs `kind` and a `spec` map", loc.pos)
-            elif not bad and self._well_formed(d, loc):
+            elif not bad and self._well_formed(d, loc, stdlib=path.parent == data_dir("stdlib")):
                 t = Template(name, f"template:{name}", d["kind"], dict(d.get("params") or {}), d.get("spec") or {},
                              loc.child("spec"))
                 if d.get("use"):
@@ -118,13 +118,11 @@ class Templates:
         self._cache[name] = t
         return t
 
-    def _well_formed(self, d: dict, loc: Loc) -> bool:
+    def _well_formed(self, d: dict, loc: Loc, stdlib: bool = False) -> bool:
         """Whether a template's fields have the types it needs: `kind`, `use` and
-        `description` strings, `params` a map of JSON Schemas. Each problem is SKY121 at
-        its line."""
-        from jsonschema import Draft202012Validator
-        from jsonschema.exceptions import SchemaError
-
+        `description` strings, `params` a map of JSON Schemas (checked against the
+        metaschema for a project's templates; the stdlib's are skyspec's own, tested). Each
+        problem is SKY121 at its line."""
         ok = True
 
         def bad(msg: str, at: tuple, hint: str | None = None) -> None:
@@ -148,10 +146,9 @@ class Templates:
                 bad(f"parameter {name!r} must be a map (a JSON Schema)", ("params", name),
                     hint="e.g. `version: {type: string}`")
                 continue
-            try:
-                Draft202012Validator.check_schema(schema)
-            except SchemaError as e:
-                bad(f"parameter {name!r} is not a valid JSON Schema: {e.message}", ("params", name))
+            problem = None if stdlib else _schema_problem(schema)
+            if problem:
+                bad(f"parameter {name!r} is not a valid JSON Schema: {problem}", ("params", name))
         return ok
 
     def apply(self, doc: SourceDoc) -> tuple[dict, Prov, Template | None]:
@@ -174,6 +171,33 @@ class Templates:
             data, prov = Merger(layer.layer, self.diags).apply(data, prov, layer.spec, layer.loc)
         data, prov = Merger("spec", self.diags).apply(data, prov, doc.data, doc.loc)  # the spec wins
         return data, prov, t
+
+
+_SCHEMA_PROBLEMS: dict[str, str | None] = {}
+
+
+def _schema_problem(schema: dict) -> str | None:
+    """What makes ``schema`` no valid JSON Schema (None when it is one); remembered by its
+    text, since checking against the metaschema costs milliseconds."""
+    import json
+
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import SchemaError
+
+    try:
+        key = json.dumps(schema, sort_keys=True, default=str)
+    except (TypeError, ValueError):  # keys of mixed types: no cache, check it
+        key = None
+    if key is not None and key in _SCHEMA_PROBLEMS:
+        return _SCHEMA_PROBLEMS[key]
+    try:
+        Draft202012Validator.check_schema(schema)
+        problem = None
+    except SchemaError as e:
+        problem = e.message
+    if key is not None and len(_SCHEMA_PROBLEMS) < 1024:
+        _SCHEMA_PROBLEMS[key] = problem
+    return problem
 
 
 def params_schema(t: Template) -> dict:
