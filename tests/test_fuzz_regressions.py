@@ -135,3 +135,15 @@ def test_a_target_selecting_by_labels_meets_labels_that_are_not_a_map(make_proje
                "targets:\n  edge: {environments: [stage], select: {labels: {tier: web}}}\n")
     make_project({"apps/api.yaml": APP + "labels: web\n"}, project=project)
     _at(_errors(cli), "SKY104", "apps/api.yaml", 5)
+
+
+# --------------------------------------------------------------------------- the 100,000-case campaign
+
+@pytest.mark.parametrize("money", ["prices: {cpu_core_hour: .nan}", "prices: {storage_gib_month: .inf}",
+                                   "environments: {dev: {budget: {monthly: .nan}}}"])
+def test_a_price_or_budget_that_is_no_number(make_project, cli, money):
+    envs = "" if money.startswith("environments") else "environments: {dev: {overlays: []}}\n"
+    project = f"project: demo\nnamespace: demo\nspecs: ['apps/*']\n{envs}# money\n{money}\n"
+    make_project({"apps/api.yaml": APP}, project=project)
+    e = _at(_errors(cli), "SKY106", "skyspec.yaml", 6 if envs else 5)
+    assert "finite" in e["message"]
