@@ -28,7 +28,7 @@ def _at(errors, code, file, line):
     ("{limits: 3}", "SKY104"), ("{sidecar_resources: 5}", "SKY104"), ("{limits: {cpu: x}}", "SKY104"),
     ("{limits: {cpu: 1.0e+308}}", "SKY106"), ("{limits: {warn_ratio: 0}}", "SKY106"), ("{pdb: 'yes'}", "SKY104"),
     ("{spread: [1]}", "SKY105"), ("{sidecar_resources: {cpu: lots}}", "SKY112"), ("{harden: 0}", "SKY104"),
-    ("{limts: {cpu: 2}}", "SKY102"),
+    ("{limts: {cpu: 2}}", "SKY102"), ("{limits: {cpu: .nan}}", "SKY106"), ("{limits: {memory: .inf}}", "SKY106"),
 ])
 def test_pass_settings_are_typed(make_project, cli, settings, code):
     make_project({"apps/api.yaml": APP, "overlays/prod.yaml": f"# prod\nsettings: {settings}\n"})

@@ -219,7 +219,24 @@ class Session:
             s = ov.data.get("settings") or {}
             if isinstance(s.get("sidecar_resources"), dict):
                 s = {**s, "sidecar_resources": self._sidecar_requests(s["sidecar_resources"], ov)}
+            if isinstance(s.get("limits"), dict):
+                s = {**s, "limits": self._finite_ratios(s["limits"], ov)}
             out.update(s)
+        return out
+
+    def _finite_ratios(self, limits: dict, ov: Overlay) -> dict:
+        """`settings.limits` without YAML's .nan (it passes `exclusiveMinimum: 0`, and no limit
+        is a NaN multiple of a request): each is SKY106 at its line."""
+        import math
+
+        out = {}
+        for key, v in limits.items():
+            if isinstance(v, float) and math.isnan(v):
+                loc = ov.doc.loc.find(("settings", "limits", key))
+                self.diags.error("SKY106", f"settings.limits.{key} must be a number, got .nan",
+                                 loc.pos if loc else ov.doc.loc.pos, hint="e.g. `cpu: 2` (limit = 2 x the request)")
+                continue
+            out[key] = v
         return out
 
     def _sidecar_requests(self, side: dict, ov: Overlay) -> dict:
