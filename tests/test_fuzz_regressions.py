@@ -147,3 +147,10 @@ def test_a_price_or_budget_that_is_no_number(make_project, cli, money):
     make_project({"apps/api.yaml": APP}, project=project)
     e = _at(_errors(cli), "SKY106", "skyspec.yaml", 6 if envs else 5)
     assert "finite" in e["message"]
+
+
+def test_a_huge_budget_is_an_amount(make_project, cli, tmp_path):
+    project = "project: demo\nnamespace: demo\nspecs: ['apps/*']\nenvironments: {dev: {budget: {monthly: 1.0e+300}}}\n"
+    make_project({"apps/api.yaml": APP}, project=project)
+    r = cli("build", "-o", str(tmp_path / "out"), "--env", "dev")
+    assert r.exit_code == 0, r.output
