@@ -223,7 +223,44 @@ class Session:
         out: dict = {}
         profile = self._profile(env)
         for ov in ([profile] if profile else []) + self._env_overlays(env):
-            out.update(ov.data.get("settings") or {})
+            s = ov.data.get("settings") or {}
+            if isinstance(s.get("sidecar_resources"), dict):
+                s = {**s, "sidecar_resources": self._sidecar_requests(s["sidecar_resources"], ov)}
+            if isinstance(s.get("limits"), dict):
+                s = {**s, "limits": self._finite_ratios(s["limits"], ov)}
+            out.update(s)
+        return out
+
+    def _finite_ratios(self, limits: dict, ov: Overlay) -> dict:
+        """`settings.limits` without YAML's .nan (it passes `exclusiveMinimum: 0`, and no limit
+        is a NaN multiple of a request): each is SKY106 at its line."""
+        import math
+
+        out = {}
+        for key, v in limits.items():
+            if isinstance(v, float) and math.isnan(v):
+                loc = ov.doc.loc.find(("settings", "limits", key))
+                self.diags.error("SKY106", f"settings.limits.{key} must be a number, got .nan",
+                                 loc.pos if loc else ov.doc.loc.pos, hint="e.g. `cpu: 2` (limit = 2 x the request)")
+                continue
+            out[key] = v
+        return out
+
+    def _sidecar_requests(self, side: dict, ov: Overlay) -> dict:
+        """`settings.sidecar_resources` without the sizes that are no amount of CPU or memory
+        (the schema lets `memory: 250m`, milli-bytes, through): each is SKY112 at its line."""
+        from .units import QuantityError, parse_bytes, parse_cpu
+
+        out = {}
+        for key, v in side.items():
+            try:
+                (parse_cpu if key == "cpu" else parse_bytes)(v)
+            except (QuantityError, TypeError, ValueError) as e:
+                loc = ov.doc.loc.find(("settings", "sidecar_resources", key))
+                self.diags.error("SKY112", f"settings.sidecar_resources.{key}: {e}", loc.pos if loc else ov.doc.loc.pos,
+                                 hint=getattr(e, "hint", None))
+                continue
+            out[key] = v
         return out
 
     def check(self, specs: list[Spec]) -> list[Spec]:
@@ -359,7 +396,8 @@ def _bound(spec: Spec, target: Target) -> bool:
         return False
     if "names" in sel and not any(fnmatch.fnmatchcase(spec.name, n) for n in sel["names"]):
         return False
-    labels = spec.data.get("labels") or {}
+    labels = spec.data.get("labels")
+    labels = labels if isinstance(labels, dict) else {}  # not checked yet: the schema reports it
     return all(labels.get(k) == v for k, v in (sel.get("labels") or {}).items())
 
 

@@ -6,6 +6,7 @@ spelling as a hint: Kubernetes would reject them too, but only at apply time.
 
 from __future__ import annotations
 
+import math
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -24,6 +25,8 @@ class QuantityError(ValueError):
 def _decimal(value: str | int | float) -> Decimal:
     if isinstance(value, bool):
         raise QuantityError("a quantity must be a number or a string like 250m or 256Mi")
+    if isinstance(value, float) and not math.isfinite(value):  # YAML's .nan and .inf pass `minimum: 0`
+        raise QuantityError(f"{value} is not an amount", "write a finite number, or a string like 250m or 256Mi")
     if isinstance(value, (int, float)):
         return Decimal(str(value))
     m = _QTY.match(value)
@@ -63,9 +66,21 @@ def _suggest(value: str) -> str | None:
     return "write a number with an optional suffix: 250m, 0.5, 256Mi, 1Gi"
 
 
+# Kubernetes keeps a quantity in a signed 64-bit integer: anything larger is no real amount
+# (and `1e99999` would be an integer of 100,000 digits for every sum and message after it).
+MAX_QUANTITY = 2 ** 63 - 1
+
+
+def _bounded(value: str | int | float, d: Decimal) -> Decimal:
+    if d > MAX_QUANTITY:
+        raise QuantityError(f'"{value}" is too large: a Kubernetes quantity stops at 2^63-1',
+                            "write the amount the workload really needs")
+    return d
+
+
 def parse_cpu(value: str | int | float) -> int:
     """CPU in millicores (`250m` -> 250, `0.5` -> 500, `2` -> 2000)."""
-    d = _decimal(value) * 1000
+    d = _bounded(value, _decimal(value) * 1000)
     if d != d.to_integral_value():
         raise QuantityError(f'CPU "{value}" is finer than 1m (a thousandth of a core)', "round it to whole millicores")
     return int(d)
@@ -75,7 +90,7 @@ def parse_bytes(value: str | int | float) -> int:
     """Memory or storage in bytes (`256Mi` -> 268435456)."""
     if isinstance(value, str) and value.endswith("m") and _QTY.match(value):
         raise QuantityError(f'"{value}" means milli-bytes', f"did you mean {value[:-1]}Mi?")
-    d = _decimal(value)
+    d = _bounded(value, _decimal(value))
     if d != d.to_integral_value():
         raise QuantityError(f'"{value}" is not a whole number of bytes', "use a smaller unit, e.g. 1536Mi instead of 1.5Gi")
     return int(d)

@@ -6,7 +6,7 @@ NOT compute usage or estimates, nor read files (the caller passes the project's 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 HOURS_PER_MONTH = 730              # 8,760 / 12
 DEFAULT_RUN_SECONDS = 600          # a Job or CronJob run without `active_deadline`
@@ -17,7 +17,11 @@ CENT = Decimal("0.01")
 
 
 def money(x: Decimal) -> Decimal:
-    return x.quantize(CENT, rounding=ROUND_HALF_UP)
+    """``x`` rounded to cents, whatever its size (the default context's 28 digits would make
+    a budget of 1e30 an InvalidOperation)."""
+    with localcontext() as ctx:
+        ctx.prec = max(28, x.adjusted() + 4)
+        return x.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)

@@ -146,6 +146,15 @@ def _overlay_defaults_cached(path: str, _mtime: int, _size: int) -> dict:
 
 # ---------------------------------------------------------------------- usage
 
+def _dig(obj: Any, *path: str) -> Any:
+    """``obj[path[0]][path[1]]...``, or None where a step is missing or not a map."""
+    for p in path:
+        if not isinstance(obj, dict):
+            return None
+        obj = obj.get(p)
+    return obj
+
+
 @dataclass(slots=True)
 class Usage:
     """What one workload (or raw claim) asks of its environment."""
@@ -223,7 +232,7 @@ def usage(ir: IR, defaults: Defaults | LazyDefaults) -> list[Usage]:
         obj = r["object"]
         if obj.get("kind") != "PersistentVolumeClaim":
             continue
-        size = (((obj.get("spec") or {}).get("resources") or {}).get("requests") or {}).get("storage")
+        size = _dig(obj, "spec", "resources", "requests", "storage")  # a raw manifest: any shape
         try:
             n = parse_bytes(size) if size is not None else 0
         except (QuantityError, TypeError):

@@ -200,7 +200,11 @@ class Lowerer:
                 self.diags.error("SKY118", f'cannot read "{rel}": {e.__class__.__name__}', spec.where("files", k),
                                  hint="paths are relative to the project file")
         for k, v in (d.get("json") or {}).items():
-            data[k] = json.dumps(v, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+            try:
+                data[k] = json.dumps(v, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n"
+            except ValueError:  # YAML's .nan and .inf have no JSON spelling
+                self.diags.error("SKY108", f"json.{k}: NaN and infinity cannot be written as JSON",
+                                 spec.where("json", k), hint="write a finite number, or a string")
         for k, v in (d.get("yaml") or {}).items():
             from ..yamlemit import dump
 

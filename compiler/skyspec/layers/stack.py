@@ -21,7 +21,7 @@ from ..frontend import SourceDoc, load_file, uniform_loc
 from ..frontend.loc import Loc
 from ..limits import DEFAULT, Limits
 from ..provenance import MISSING, Entry, Prov, prov_from_loc, shown_at
-from .merge import Merger, strip_ops
+from .merge import Merger, _strip_loc, strip_ops
 from .secrets import register_overlay, register_set
 
 WORKLOAD_KINDS = ("App", "StatefulApp", "Job", "CronJob")
@@ -221,8 +221,8 @@ def _show_where(where: dict) -> str:
 def apply_defaults_beneath(spec: Spec, defaults: Any, loc: Loc | None, layer: str) -> None:
     """Put ``defaults`` *beneath* the spec: the spec's own values win, and the history of a
     value the spec set starts with the default it replaced."""
-    if isinstance(defaults, dict):
-        spec.data, spec.prov = _under(spec.data, spec.prov, strip_ops(defaults), loc, layer)
+    if isinstance(defaults, dict):  # operators dropped from keys and from their positions alike
+        spec.data, spec.prov = _under(spec.data, spec.prov, strip_ops(defaults), _strip_loc(defaults, loc), layer)
 
 
 def _under(data: dict, prov: Prov, defaults: dict, loc: Loc | None, layer: str) -> tuple[dict, Prov]:

@@ -103,7 +103,8 @@ class Templates:
                                  hint="a template has description, kind, use, params and spec")
             if "kind" not in d or not isinstance(d.get("spec", {}), dict):
                 self.diags.error("SKY121", "a template needs `kind` and a `spec` map", loc.pos)
-            elif not bad and check_params(d.get("params"), loc.child("params"), self.diags):
+            elif not bad and self._fields_typed(d, loc) and check_params(d.get("params"), loc.child("params"),
+                                                                         self.diags):
                 t = Template(name, f"template:{name}", d["kind"], dict(d.get("params") or {}), d.get("spec") or {},
                              loc.child("spec"))
                 if d.get("use"):
@@ -118,6 +119,17 @@ class Templates:
                         t.params = {**base.params, **t.params}
         self._cache[name] = t
         return t
+
+    def _fields_typed(self, d: dict, loc: Loc) -> bool:
+        """Whether a template's `kind`, `use` and `description` are strings (each problem is
+        SKY121 at its line); `params` are checked by :func:`.params.check_params`."""
+        ok = True
+        for k in ("kind", "use", "description"):
+            if k in d and not isinstance(d[k], str):
+                node = loc.find((k,))
+                self.diags.error("SKY121", f"the template's `{k}` must be a string", node.pos if node else loc.pos)
+                ok = False
+        return ok
 
     def apply(self, doc: SourceDoc) -> tuple[dict, Prov, Template | None]:
         """The document with its template chain beneath it (the spec layer alone when the

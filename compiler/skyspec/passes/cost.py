@@ -13,6 +13,8 @@ anything itself.
 
 from __future__ import annotations
 
+import math
+
 from ..cost.budget import budget_gate_on, check_budget
 from ..cost.estimate import estimate
 from ..cost.prices import Prices
@@ -25,9 +27,32 @@ def cost(ir: IR, ctx: Context) -> IR:
     q = getattr(ir, "quota", None)
     uses = q.usage if q is not None else usage(ir, LazyDefaults(ctx.project, env, ir.target))
     budget = ((env.raw or {}).get("budget") or {}).get("monthly")
+    if not _finite(ctx, budget, ("environments", env.name, "budget", "monthly")):
+        budget = None
     pos = ctx.project.pos("environments", env.name, "budget", "monthly") if budget is not None else None
-    report = estimate(ir, uses, Prices.from_project(ctx.project.data), budget, pos)
+    report = estimate(ir, uses, Prices.from_project(_finite_prices(ctx)), budget, pos)
     ir.cost = report
     if budget_gate_on():
         check_budget(report, ctx.diags)
     return ir
+
+
+def _finite(ctx: Context, value, at: tuple) -> bool:
+    """False, reported at ``at`` in the project file, for YAML's .nan and .inf: they pass the
+    schema's `minimum: 0` and are no amount of money."""
+    if isinstance(value, float) and not math.isfinite(value):
+        ctx.diags.error("SKY106", f"{'.'.join(at)} must be a finite number, got {value}", ctx.project.pos(*at),
+                        hint="write an amount, e.g. 4000")
+        return False
+    return True
+
+
+def _finite_prices(ctx: Context) -> dict:
+    """The project's data with the prices that are not finite numbers left out (reported;
+    the default price stands in for each)."""
+    data = ctx.project.data or {}
+    prices = data.get("prices")
+    if not isinstance(prices, dict):
+        return data
+    kept = {k: v for k, v in prices.items() if _finite(ctx, v, ("prices", k))}
+    return data if len(kept) == len(prices) else {**data, "prices": kept}

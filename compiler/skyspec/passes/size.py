@@ -16,7 +16,7 @@
 from __future__ import annotations
 
 from ..ir.model import IR, Context
-from ..units import format_bytes, format_cpu, parse_bytes, parse_cpu
+from ..units import QuantityError, format_bytes, format_cpu, parse_bytes, parse_cpu
 
 SIDECAR_DEFAULT = {"cpu": "50m", "memory": "64Mi"}
 
@@ -27,9 +27,7 @@ def size(ir: IR, ctx: Context) -> IR:
     cpu_ratio, mem_ratio = limits.get("cpu", 2), limits.get("memory", 1)
     warn_ratio = limits.get("warn_ratio", 4)
     side = {**SIDECAR_DEFAULT, **(s.get("sidecar_resources") or {})}
-    node = (ctx.project.data.get("node") or {}) if ctx.project is not None else {}
-    node_cpu = parse_cpu(node["cpu"]) if "cpu" in node else None
-    node_mem = parse_bytes(node["memory"]) if "memory" in node else None
+    node_cpu, node_mem = _node(ctx, "cpu", parse_cpu), _node(ctx, "memory", parse_bytes)
     for w in ir.workloads:
         for i, c in enumerate(w.containers + w.init_containers):
             r = c.resources
@@ -71,3 +69,16 @@ def size(ir: IR, ctx: Context) -> IR:
                                               f"node ({format_bytes(node_mem)})", where("memory"),
                                     hint="no node could ever schedule this pod")
     return ir
+
+
+def _node(ctx: Context, key: str, parse) -> int | None:
+    """The project's `node.<key>`, parsed; a size the schema lets through but that is no
+    amount of CPU or memory (`memory: 250m`, milli-bytes) is SKY112 at the project file."""
+    node = (ctx.project.data.get("node") or {}) if ctx.project is not None else {}
+    if key not in node:
+        return None
+    try:
+        return parse(node[key])
+    except (QuantityError, TypeError, ValueError) as e:
+        ctx.diags.error("SKY112", f"node.{key}: {e}", ctx.project.pos("node", key), hint=getattr(e, "hint", None))
+        return None

@@ -279,14 +279,22 @@ SCHEDULING = {
     "service_account": {**NAME, "description": "The ServiceAccount the pods run as."},
 }
 
+# What skyspec names an object by: a patch may not change it (the other formats, the file
+# names and the cross references all follow the name skyspec gave).
+_SKYSPECS = {"not": {}, "x-message": "{field} is skyspec's: the escape hatch patches an object, it cannot rename, "
+                                     "move or retype it",
+             "x-hint": "rename the spec, or give it a `namespace:`"}
 K8S_PATCH = {
     "type": "object",
     "description": "Escape hatch: patches merged into the generated objects, by kind "
                    "(`{Deployment: {spec: {minReadySeconds: 10}}}`), as `kubectl patch --type strategic` does: "
                    "maps merge, lists of named items (containers, env, ports, volumes, volumeMounts) merge by "
-                   "their key, other lists replace; `$patch: replace` and `$patch: delete` work.",
+                   "their key, other lists replace; `$patch: replace` and `$patch: delete` work. An object's "
+                   "apiVersion, kind, name and namespace stay skyspec's.",
     "propertyNames": {"pattern": "^[A-Z][A-Za-z]+$"},
-    "additionalProperties": {"type": "object"},
+    "additionalProperties": {"type": "object", "properties": {
+        "apiVersion": _SKYSPECS, "kind": _SKYSPECS, "spec": {"type": "object"},
+        "metadata": {"type": "object", "properties": {"name": _SKYSPECS, "namespace": _SKYSPECS}}}},
     "examples": [{"Deployment": {"spec": {"minReadySeconds": 10}}}],
 }
 
@@ -311,6 +319,7 @@ STORAGE = {
                              "access": {"enum": ["ReadWriteOnce", "ReadWriteOncePod", "ReadOnlyMany", "ReadWriteMany"]}}},
          ]}},
     ],
+    "x-hint": "give a size with its unit (`storage: 20Gi`) or name the claims (`storage: {data: 20Gi}`)",
     "description": "Persistent volumes per replica: `storage: 20Gi` (one volume `data` at /data), or by name: "
                    "`{data: {size: 20Gi, mount: /var/lib/postgresql/data, class: fast-ssd}}`.",
     "examples": ["20Gi", {"data": {"size": "20Gi", "mount": "/var/lib/postgresql/data"}}],

@@ -187,6 +187,31 @@ def project_schema() -> dict:
     }
 
 
+RATIO = {"type": "number", "exclusiveMinimum": 0, "maximum": 1000}
+SETTINGS = {
+    "type": "object", "additionalProperties": False,
+    "description": "Settings for the optimizer passes in this environment (each pass's docstring says more).",
+    "properties": {
+        "harden": {"type": "boolean", "description": "`false`: no hardened defaults (e.g. for a local profile)."},
+        "network_policies": {"type": "boolean", "description": "`false`: no default-deny NetworkPolicy and allows."},
+        "pdb": {"type": "boolean", "description": "A PodDisruptionBudget for every workload running 2+ replicas."},
+        "spread": {"anyOf": [{"enum": ["nodes", "zones"]},
+                             {"type": "array", "items": {"enum": ["nodes", "zones"]}, "uniqueItems": True}],
+                   "description": "Topology spread for workloads running 2+ replicas whose spec sets none."},
+        "limits": {"type": "object", "additionalProperties": False,
+                   "description": "Limits from requests when a spec sets none: CPU x `cpu` (default 2), memory x "
+                                  "`memory` (default 1); a limit above `warn_ratio` (default 4) x the request is a "
+                                  "warning.",
+                   "properties": {"cpu": RATIO, "memory": RATIO, "warn_ratio": RATIO}},
+        "sidecar_resources": {"type": "object", "additionalProperties": False,
+                              "description": "Requests of sidecars and init containers that set none "
+                                             "(default 50m / 64Mi).",
+                              "properties": {"cpu": QTY, "memory": QTY}},
+    },
+    "examples": [{"pdb": True, "spread": ["nodes", "zones"]}],
+}
+
+
 def overlay_schema() -> dict:
     patch = {"type": "object", "description": "A patch: the fields of a spec, with `+` `!` `-` key operators."}
     return {
@@ -200,7 +225,7 @@ def overlay_schema() -> dict:
         "properties": {
             "defaults": {**patch, "description": "Values put *beneath* every workload's spec: the spec's own "
                                                  "values win (e.g. default resources for an environment)."},
-            "settings": {"type": "object", "description": "Settings for the optimizer passes in this environment."},
+            "settings": SETTINGS,
             "all": patch,
             "match": {"type": "array", "items": {
                 "type": "object", "additionalProperties": False, "required": ["where", "patch"],

@@ -330,9 +330,28 @@ def _best_branch(err, inst: Any):
         branches.setdefault(sub.relative_schema_path[0], []).append(sub)
     fitting = []
     for idx, subs in branches.items():
-        if not any(s.validator == "type" and len(s.relative_path) == 0 for s in subs):
+        if not any(len(s.relative_path) == 0 and _other_type(s, inst) for s in subs):
             fitting.append(subs)
     return fitting[0] if len(fitting) == 1 else None
+
+
+def _json_type(v: Any) -> str:
+    return ("boolean" if isinstance(v, bool) else "number" if isinstance(v, (int, float)) else
+            "string" if isinstance(v, str) else "array" if isinstance(v, list) else
+            "object" if isinstance(v, dict) else "null")
+
+
+def _other_type(err, inst: Any) -> bool:
+    """Whether a branch's error says the value is of another type than the branch wants: a
+    `type` error, or an `enum`/`const` of values none of which has the value's type (so that
+    `[1]` against "nodes or a list of them" is reported inside the list, not as "must be a
+    list, got a list")."""
+    if err.validator == "type":
+        return True
+    if err.validator in ("enum", "const"):
+        allowed = err.validator_value if err.validator == "enum" else [err.validator_value]
+        return all(_json_type(a) != _json_type(inst) for a in allowed)
+    return False
 
 
 def _required_hint(name: str) -> str | None:

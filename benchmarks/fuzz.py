@@ -1,0 +1,155 @@
+"""A fuzzing campaign: N generated projects through `skyspec check` and `build`, in-process.
+
+    python3 benchmarks/fuzz.py N [--seed S] [--start I] [--report FILE] [--dump DIR]
+
+Case I of seed S is drawn by the builders of tests/fuzz/ from ``random.Random(f"{S}:{I}")``,
+so any case can be replayed alone (``--start I`` with N=1, ``--dump DIR`` to write its
+files). Each case runs through :func:`fuzz.harness.run_case`; a crash or a property
+violation is recorded and the campaign goes on. A case that runs longer than ``--timeout``
+seconds is recorded as a hang. Prints, at the end (and every ``--every`` cases): cases run,
+crashes, distinct crash sites (exception type and innermost skyspec frame) with the first
+case of each, property violations, cases per second. ``--report`` writes the same as JSON.
+It writes only into its work folder (a temporary one by default) and the report.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+import signal
+import sys
+import tempfile
+import time
+import traceback
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "compiler"))
+sys.path.insert(0, str(ROOT / "tests"))  # before benchmarks/, so `fuzz` is the package
+
+from fuzz.gen import RandGen  # noqa: E402
+from fuzz.harness import crash_site, run_case, write_case  # noqa: E402
+from fuzz.known import known_problem, known_site  # noqa: E402
+from fuzz.project import case  # noqa: E402
+
+
+class Hang(BaseException):
+    """Raised by the alarm inside a case that runs too long (not an Exception, so that
+    click's runner does not catch it)."""
+
+
+def _alarm(signum, frame):
+    raise Hang()
+
+
+def draw(seed: int, i: int):
+    return case(RandGen(random.Random(f"{seed}:{i}")))
+
+
+class Campaign:
+    def __init__(self) -> None:
+        self.cases = 0
+        self.crashes = 0
+        self.sites: dict[str, dict] = {}
+        self.problems: dict[str, dict] = {}
+        self.outcomes: Counter = Counter()
+        self.determinism_checked = 0
+        self.start = time.time()
+
+    def record(self, i: int, out) -> None:
+        self.cases += 1
+        self.outcomes[f"check={out.check_exit} build={out.build_exit}"] += 1
+        self.determinism_checked += out.deterministic_checked
+        if out.crash is not None or out.site:
+            self.crashes += 1
+            s = self.sites.setdefault(out.site, {"count": 0, "first_case": i, "known": known_site(out.site),
+                                                 "message": out.trace.strip().splitlines()[-1][:300] if out.trace else "",
+                                                 "trace": out.trace[-3000:]})
+            s["count"] += 1
+        for p in out.problems:
+            key = p.split(":", 2)[0] + ":" + p.split(":", 2)[1][:70] if p.count(":") >= 2 else p[:80]
+            e = self.problems.setdefault(key, {"count": 0, "first_case": i, "example": p[:400],
+                                               "known": known_problem(p)})
+            e["count"] += 1
+
+    def summary(self) -> dict:
+        wall = time.time() - self.start
+        return {"cases": self.cases, "crashes": self.crashes, "distinct_crash_sites": len(self.sites),
+                "unknown_crash_sites": sum(1 for s in self.sites.values() if not s["known"]),
+                "violations": sum(p["count"] for p in self.problems.values()),
+                "distinct_violations": len(self.problems), "determinism_checked": self.determinism_checked,
+                "wall_s": round(wall, 1), "cases_per_s": round(self.cases / wall, 2) if wall else 0,
+                "outcomes": dict(self.outcomes.most_common()), "sites": self.sites, "problems": self.problems}
+
+    def print(self, final: bool = False) -> None:
+        s = self.summary()
+        print(f"cases {s['cases']}  crashes {s['crashes']}  distinct crash sites {s['distinct_crash_sites']} "
+              f"({s['unknown_crash_sites']} not known)  violations {s['violations']} "
+              f"({s['distinct_violations']} distinct)  {s['cases_per_s']} cases/s  {s['wall_s']} s", flush=True)
+        if final:
+            print("outcomes: " + ", ".join(f"{k}: {v}" for k, v in s["outcomes"].items()))
+            for site, e in sorted(self.sites.items(), key=lambda kv: -kv[1]["count"]):
+                tag = f" [known: {e['known']}]" if e["known"] else ""
+                print(f"  crash {site}  x{e['count']}  first case {e['first_case']}{tag}\n      {e['message']}")
+            for key, e in sorted(self.problems.items(), key=lambda kv: -kv[1]["count"]):
+                tag = f" [known: {e['known']}]" if e["known"] else ""
+                print(f"  violation x{e['count']}  first case {e['first_case']}{tag}\n      {e['example'][:300]}")
+            sys.stdout.flush()
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("n", type=int, help="number of cases")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--start", type=int, default=0, help="index of the first case")
+    ap.add_argument("--determinism-every", type=int, default=20, help="build twice every K-th case (0: never)")
+    ap.add_argument("--timeout", type=int, default=30, help="seconds before a case counts as a hang")
+    ap.add_argument("--every", type=int, default=1000, help="print progress every K cases")
+    ap.add_argument("--report", type=Path, help="write the summary as JSON here (also with each progress line)")
+    ap.add_argument("--dump", type=Path, help="write each case's files under DIR/<index>/ (for replaying one)")
+    ap.add_argument("--workdir", type=Path, help="where cases run (default: a temporary folder)")
+    args = ap.parse_args(argv)
+
+    shm = Path("/dev/shm")  # a case writes and deletes a few hundred files: in memory, 4x faster than on disk
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="skyspec-fuzz-", dir=shm if shm.is_dir() else None))
+    camp = Campaign()
+    signal.signal(signal.SIGALRM, _alarm)
+    try:
+        for i in range(args.start, args.start + args.n):
+            c = draw(args.seed, i)
+            if args.dump:
+                write_case(c, args.dump / str(i))
+                (args.dump / str(i) / "CASE.txt").write_text(f"seed {args.seed} case {i}\n{c.describe()}\n",
+                                                              encoding="utf-8", errors="backslashreplace")
+            det = bool(args.determinism_every) and i % args.determinism_every == 0
+            signal.alarm(args.timeout)
+            try:
+                out = run_case(c, work / "case", determinism=det)
+            except Hang as h:
+                from fuzz.harness import Outcome
+
+                out = Outcome(crash=None, site=crash_site(h).replace("Hang", f"Hang>{args.timeout}s"),
+                              trace="".join(traceback.format_exception(h)))
+            finally:
+                signal.alarm(0)
+            camp.record(i, out)
+            if camp.cases % args.every == 0:
+                camp.print()
+                if args.report:
+                    args.report.write_text(json.dumps(camp.summary(), indent=1, default=str), encoding="utf-8")
+    except KeyboardInterrupt:
+        print("interrupted", flush=True)
+    finally:
+        if not args.workdir:
+            shutil.rmtree(work, ignore_errors=True)
+    camp.print(final=True)
+    if args.report:
+        args.report.write_text(json.dumps(camp.summary(), indent=1, default=str), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

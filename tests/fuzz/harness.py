@@ -1,0 +1,229 @@
+"""One fuzz case through skyspec, in-process, and the property it must hold.
+
+The case's files are written under ``root/proj``; with ``root`` as the working directory,
+`skyspec check` runs through click's test runner (on the folder, or on the files as
+pre-commit passes them; diagnostics as JSON mostly, text or SARIF sometimes), and when it
+passes, `skyspec build` of all four formats into ``root/out1`` (on a fraction of cases a
+second build into ``root/out2``, which must be byte-identical). The property:
+
+- no exception escapes the command (click's runner catching anything but SystemExit is a
+  crash, and so is exit code 3, an internal error the CLI reports), the exit code is 0, 1
+  or 2 and no traceback is printed;
+- every diagnostic has a registered code, an error has a position in a file unless its code
+  is one of the project- or usage-level ones without a place in a file (:data:`NO_POS_OK`),
+  exit 1 comes with an error and exit 0 without one;
+- a build writes nothing outside its output folder: ``root`` holds exactly what it held
+  before, besides ``out1``/``out2``.
+
+It runs the compiler and inspects what it printed and wrote; it must not change the
+compiler's behaviour (it only re-enables the garbage collector the CLI turns off, so that a
+long campaign in one process does not grow).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import hashlib
+import json
+import os
+import re
+import shutil
+import traceback
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from .project import FORMATS, Case
+
+# Errors that have no place in a file: no project file found, an unknown --env, the output
+# folder (it is a command-line argument).
+NO_POS_OK = {"SKY010", "SKY013", "SKY901", "SKY902"}
+CODE_RX = re.compile(r"^SKY\d{3}$")
+INTERNAL_RX = re.compile(r"internal error, please report: (\w+) at (\S+)")
+
+
+@dataclass
+class Outcome:
+    check_exit: int | None = None
+    build_exit: int | None = None
+    crash: BaseException | None = None
+    site: str | None = None              # "ValueError skyspec/ir/lower.py:321"
+    trace: str = ""
+    problems: list[str] = field(default_factory=list)   # property violations other than a crash
+    deterministic_checked: bool = False
+    errors: list[str] = field(default_factory=list)     # "CODE message" of each error reported
+
+    @property
+    def ok(self) -> bool:
+        return self.crash is None and not self.problems
+
+
+def crash_site(exc: BaseException) -> str:
+    """The exception type and the innermost frame inside the skyspec package."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = "?"
+    for f in frames:
+        norm = f.filename.replace(os.sep, "/")
+        if "/skyspec/" in norm:
+            where = f"skyspec/{norm.rsplit('/skyspec/', 1)[1]}:{f.lineno}"
+    return f"{type(exc).__name__} {where}"
+
+
+@lru_cache(maxsize=None)
+def _known_codes() -> frozenset[str]:
+    from skyspec.rules import all_codes
+
+    return frozenset(all_codes())
+
+
+def _snapshot(root: Path, skip: tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for dirpath, dirs, files in os.walk(root):
+        rel_dir = os.path.relpath(dirpath, root)
+        if rel_dir == ".":
+            dirs[:] = [d for d in dirs if d not in skip]
+        for name in files + [d + "/" for d in dirs]:
+            p = os.path.join(dirpath, name.rstrip("/"))
+            rel = os.path.relpath(p, root).replace(os.sep, "/") + ("/" if name.endswith("/") else "")
+            if name.endswith("/") or os.path.islink(p):
+                out[rel] = "dir" if not os.path.islink(p) else "link:" + os.readlink(p)
+            else:
+                with open(p, "rb") as fh:
+                    out[rel] = hashlib.sha256(fh.read()).hexdigest()
+    return out
+
+
+def _tree(out: Path) -> dict[str, bytes]:
+    files = {}
+    for dirpath, _, names in os.walk(out):
+        for n in names:
+            p = os.path.join(dirpath, n)
+            with open(p, "rb") as fh:
+                files[os.path.relpath(p, out)] = fh.read()
+    return files
+
+
+def write_case(case: Case, proj: Path) -> None:
+    for rel, text in case.files.items():
+        p = proj / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass"))
+
+
+class _Runner:
+    def __init__(self) -> None:
+        from click.testing import CliRunner
+
+        from skyspec.cli import main
+
+        self.runner = CliRunner()
+        self.main = main
+
+    def __call__(self, args: list[str]):
+        enabled = gc.isenabled()
+        try:
+            # SKYSPEC_DEBUG: an internal error (exit 3) prints its traceback, for the report
+            return self.runner.invoke(self.main, args, catch_exceptions=True, env={"SKYSPEC_DEBUG": "1"})
+        finally:
+            if enabled:
+                gc.enable()
+
+
+_RUNNER: _Runner | None = None
+
+
+def run_case(case: Case, root: Path, determinism: bool = False, dfmt: str | None = None) -> Outcome:
+    """Run ``case`` under ``root`` (emptied first) and report how it held the property;
+    ``dfmt`` overrides the case's diagnostics format for `check`."""
+    dfmt = dfmt or case.dfmt
+    global _RUNNER
+    if _RUNNER is None:
+        _RUNNER = _Runner()
+    run = _RUNNER
+    if root.exists():
+        shutil.rmtree(root)
+    proj = root / "proj"
+    proj.mkdir(parents=True)
+    write_case(case, proj)
+    before = _snapshot(root, ())
+    res = Outcome()
+    extra = [a for s in case.sets for a in ("--set", s)] + [a for e in case.envs for a in ("--env", e)]
+    with contextlib.chdir(root):
+        paths = sorted(f"proj/{rel}" for rel in case.files) if case.check_files else ["proj"]
+        r = run(["check", *paths, "--diagnostics-format", dfmt, *extra])
+        res.check_exit = r.exit_code
+        if _judge(r, res, "check", dfmt):
+            return res
+        if r.exit_code == 0:
+            outs = ["out1", "out2"] if determinism else ["out1"]
+            for out in outs:
+                r = run(["build", "proj", "-o", out, "-f", ",".join(FORMATS), "--diagnostics-format", "json", *extra])
+                res.build_exit = r.exit_code
+                if _judge(r, res, "build", "json") or r.exit_code != 0:
+                    break
+            else:
+                if determinism:
+                    res.deterministic_checked = True
+                    a, b = _tree(root / "out1"), _tree(root / "out2")
+                    if a != b:
+                        diff = sorted(set(a) ^ set(b)) or sorted(k for k in a if a[k] != b[k])
+                        res.problems.append(f"two builds differ: {diff[:5]}")
+    after = _snapshot(root, ("out1", "out2"))
+    written = sorted(set(after) - set(before))
+    changed = sorted(k for k in before if k in after and before[k] != after[k])
+    removed = sorted(set(before) - set(after))
+    if written or changed or removed:
+        res.problems.append(f"files touched outside the output folder: written {written[:5]}, "
+                            f"changed {changed[:5]}, removed {removed[:5]}")
+    return res
+
+
+def _judge(r, res: Outcome, cmd: str, dfmt: str) -> bool:
+    """Record what is wrong with one command's result; True when it crashed."""
+    if r.exception is not None and not isinstance(r.exception, SystemExit):
+        res.crash = r.exception
+        res.site = crash_site(r.exception)
+        res.trace = "".join(traceback.format_exception(*r.exc_info)) if r.exc_info else repr(r.exception)
+        return True
+    out = r.output
+    if r.exit_code == 3:  # an internal error the CLI caught and reported as SKY999: still a crash
+        m = INTERNAL_RX.search(out)
+        res.crash = RuntimeError(m.group(0) if m else out.strip()[:200])
+        res.site = f"{m.group(1)} {m.group(2)}" if m else "InternalError ?"
+        res.trace = out  # with SKYSPEC_DEBUG=1, the traceback
+        return True
+    if r.exit_code not in (0, 1, 2):
+        res.problems.append(f"{cmd}: exit code {r.exit_code}")
+    if "Traceback (most recent call last)" in out:  # (exit 3, with SKYSPEC_DEBUG, returned above)
+        res.problems.append(f"{cmd}: a traceback was printed")
+    if dfmt == "json" and r.exit_code in (0, 1):
+        try:
+            items = json.loads(r.stdout)
+        except ValueError:
+            res.problems.append(f"{cmd}: --diagnostics-format json printed no JSON: {r.stdout[:200]!r}")
+            return False
+        _judge_diags(items, r.exit_code, res, cmd)
+    return False
+
+
+def _judge_diags(items: list, exit_code: int, res: Outcome, cmd: str) -> None:
+    known = _known_codes()
+    errors = 0
+    for d in items:
+        code = d.get("code")
+        if not isinstance(code, str) or not CODE_RX.match(code) or code not in known:
+            res.problems.append(f"{cmd}: diagnostic without a registered code: {d}")
+            continue
+        if not d.get("message"):
+            res.problems.append(f"{cmd}: {code} has no message")
+        if d.get("severity") == "error":
+            errors += 1
+            res.errors.append(f"{code} {d.get('message', '')}")
+            if code not in NO_POS_OK and not (d.get("file") and isinstance(d.get("line"), int) and d["line"] >= 1
+                                              and isinstance(d.get("column"), int) and d["column"] >= 1):
+                res.problems.append(f"{cmd}: error {code} has no position: {d.get('message', '')[:200]}")
+    if exit_code == 1 and not errors:
+        res.problems.append(f"{cmd}: exit 1 without an error diagnostic")
+    if exit_code == 0 and errors:
+        res.problems.append(f"{cmd}: exit 0 with {errors} error(s)")

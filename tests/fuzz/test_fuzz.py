@@ -1,0 +1,108 @@
+"""The fuzzer in CI: a fixed (derandomized) set of generated projects through `check` and
+`build` of all four formats, each holding the property of :mod:`fuzz.harness`; crash sites
+and violations owned by another part of issue #11 (:mod:`fuzz.known`) are tolerated, any
+other fails with the case's files and the traceback. The long campaign is
+`benchmarks/fuzz.py N`. Also: the harness itself notices each kind of failure."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from fuzz.harness import Outcome, _judge_diags, run_case
+from fuzz.known import known_problem, known_site
+from fuzz.project import Case
+from fuzz.strategies import cases
+
+# about a minute on the 2-core CI machine; SKYSPEC_FUZZ_EXAMPLES=N to run more (or fewer) locally
+EXAMPLES = int(os.environ.get("SKYSPEC_FUZZ_EXAMPLES", "1000"))
+
+
+@pytest.fixture(scope="module")
+def workdir():
+    shm = Path("/dev/shm")  # each case writes and deletes a few hundred files: in memory when we can
+    d = Path(tempfile.mkdtemp(prefix="skyspec-fuzz-", dir=shm if shm.is_dir() else None))
+    yield d
+    shutil.rmtree(d, ignore_errors=True)
+
+
+@settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None,
+          suppress_health_check=list(HealthCheck))
+@given(case=cases(), twice=st.integers(0, 9))
+def test_generated_projects_hold_the_property(workdir, case, twice):
+    out = run_case(case, workdir / "case", determinism=twice == 0)
+    if out.site and not known_site(out.site):
+        raise AssertionError(f"crash: {out.site}\n{out.trace}\n{case.describe()}")
+    unknown = [p for p in out.problems if not known_problem(p)]
+    assert not unknown, "\n".join(unknown) + "\n" + case.describe()
+
+
+# --------------------------------------------------------------------------- the harness itself
+
+APP = "kind: App\nname: api\nimage: ghcr.io/acme/api:1.0.0@sha256:" + "ab" * 32 + "\nport: 8080\nreplicas: 2\n" \
+      "health: /healthz\n"
+PROJECT = "project: demo\nnamespace: demo\nspecs: ['apps/*']\nenvironments:\n  dev: {overlays: []}\n"
+CLEAN = Case({"skyspec.yaml": PROJECT, "apps/api.yaml": APP})
+
+
+def test_a_clean_case_passes(workdir):
+    out = run_case(CLEAN, workdir / "case", determinism=True)
+    assert out.ok and out.check_exit == 0 and out.build_exit == 0 and out.deterministic_checked, out
+
+
+def test_a_crash_is_caught_with_its_site(workdir, monkeypatch):
+    import skyspec.ir.lower as lower
+
+    def boom(self, spec, ir):
+        raise ValueError("boom")
+
+    monkeypatch.setattr(lower.Lowerer, "lower_app", boom)
+    out = run_case(CLEAN, workdir / "case")
+    assert out.site is not None and out.site.startswith("ValueError skyspec/ir/lower.py:"), out.site
+    assert "boom" in out.trace
+
+
+def test_a_write_outside_the_output_folder_is_noticed(workdir, monkeypatch):
+    import skyspec.output as output
+
+    real = output.write_tree
+
+    def leaky(out, files, diags, guard=None, **kw):
+        (guard / "apps" / "pwn.yaml").write_text("x: 1\n")
+        return real(out, files, diags, guard, **kw)
+
+    monkeypatch.setattr(output, "write_tree", leaky)
+    out = run_case(CLEAN, workdir / "case")
+    assert any("outside the output folder" in p and "proj/apps/pwn.yaml" in p for p in out.problems), out.problems
+
+
+def test_two_builds_that_differ_are_noticed(workdir, monkeypatch):
+    import itertools
+
+    import skyspec.pipeline as pipeline
+
+    real, counter = pipeline.render, itertools.count()
+
+    def unstable(compiled, formats, diags=None, **kw):
+        return {**real(compiled, formats, diags, **kw), "stamp.txt": str(next(counter))}
+
+    monkeypatch.setattr(pipeline, "render", unstable)
+    out = run_case(CLEAN, workdir / "case", determinism=True)
+    assert any("two builds differ" in p and "stamp.txt" in p for p in out.problems), out.problems
+
+
+def test_unlocated_unregistered_and_inconsistent_diagnostics_are_noticed():
+    res = Outcome()
+    _judge_diags([{"code": "SKY104", "severity": "error", "message": "x"},
+                  {"code": "SKY000", "severity": "error", "message": "y", "file": "a", "line": 1, "column": 1},
+                  {"code": "SKY010", "severity": "error", "message": "no project"}], 0, res, "check")
+    assert any("SKY104 has no position" in p for p in res.problems)
+    assert any("without a registered code" in p for p in res.problems)
+    assert not any("SKY010" in p and "position" in p for p in res.problems)   # a project-level error
+    assert any("exit 0 with" in p for p in res.problems)

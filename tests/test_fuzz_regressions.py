@@ -1,0 +1,156 @@
+"""Reproducers of the crashes and unlocated errors the fuzzer (tests/fuzz/, benchmarks/fuzz.py)
+found, each minimal: every one ends in exit 1 with a coded error at the line that caused
+it, and no traceback."""
+
+import json
+
+import pytest
+
+APP = "kind: App\nname: api\nimage: ghcr.io/acme/api:1.0.0\nport: 8080\n"
+
+
+def _errors(cli, *args):
+    r = cli("check", *args, "--diagnostics-format", "json")
+    assert r.exit_code == 1, r.output
+    return [d for d in json.loads(r.stdout) if d["severity"] == "error"]
+
+
+def _at(errors, code, file, line):
+    hits = [d for d in errors if d["code"] == code and d.get("file") == file and d.get("line") == line]
+    assert hits, errors
+    assert all(d.get("column", 0) >= 1 for d in hits)
+    return hits[0]
+
+
+# --------------------------------------------------------------------------- settings and node
+
+@pytest.mark.parametrize("settings, code", [
+    ("{limits: 3}", "SKY104"), ("{sidecar_resources: 5}", "SKY104"), ("{limits: {cpu: x}}", "SKY104"),
+    ("{limits: {cpu: 1.0e+308}}", "SKY106"), ("{limits: {warn_ratio: 0}}", "SKY106"), ("{pdb: 'yes'}", "SKY104"),
+    ("{spread: [1]}", "SKY105"), ("{sidecar_resources: {cpu: lots}}", "SKY112"), ("{harden: 0}", "SKY104"),
+    ("{limts: {cpu: 2}}", "SKY102"), ("{limits: {cpu: .nan}}", "SKY106"), ("{limits: {memory: .inf}}", "SKY106"),
+])
+def test_pass_settings_are_typed(make_project, cli, settings, code):
+    make_project({"apps/api.yaml": APP, "overlays/prod.yaml": f"# prod\nsettings: {settings}\n"})
+    _at(_errors(cli), code, "overlays/prod.yaml", 2)
+
+
+def test_a_sidecar_request_that_is_no_amount_of_memory(make_project, cli):
+    make_project({"apps/api.yaml": APP + "sidecars:\n  log: {image: 'busybox:1.36'}\n",
+                  "overlays/prod.yaml": "settings:\n  sidecar_resources:\n    memory: 250m\n"})
+    e = _at(_errors(cli), "SKY112", "overlays/prod.yaml", 3)
+    assert "milli-bytes" in e["message"]
+
+
+@pytest.mark.parametrize("node, line", [("{memory: 250m}", 7), ("{cpu: 1e-09}", 7)])
+def test_a_node_size_that_is_no_amount_of_cpu_or_memory(make_project, cli, node, line):
+    project = "project: demo\nnamespace: demo\nspecs: ['apps/*']\nenvironments:\n  dev: {overlays: []}\n" \
+              f"# the node\nnode: {node}\n"
+    make_project({"apps/api.yaml": APP}, project=project)
+    e = _at(_errors(cli), "SKY112", "skyspec.yaml", line)
+    assert e["message"].startswith("node.")
+
+
+# --------------------------------------------------------------------------- templates
+
+@pytest.mark.parametrize("template, line", [
+    ("kind: App\nparams: 3\nspec: {}\n", 2),
+    ("kind: App\nparams: [a]\nspec: {}\n", 2),
+    ("kind: App\nparams:\n  level: 1\nspec: {}\n", 3),
+    ("kind: App\nparams:\n  level: {type: strng}\nspec: {}\n", 3),
+    ("kind: [App]\nspec: {}\n", 1),
+    ("kind: App\nuse: 1\nspec: {}\n", 2),
+])
+def test_a_malformed_project_template(make_project, cli, template, line):
+    make_project({"apps/api.yaml": "kind: App\nname: api\nuse: ./templates/t.yaml\nimage: x/api:1.0.0\n",
+                  "templates/t.yaml": template})
+    _at(_errors(cli), "SKY121", "templates/t.yaml", line)
+
+
+# --------------------------------------------------------------------------- positions
+
+def test_a_default_with_an_operator_keeps_its_position(make_project, cli):
+    make_project({"apps/api.yaml": APP,
+                  "overlays/prod.yaml": "defaults:\n  annotations+:\n    team: [core]\n  replicas+: 3\n"})
+    errs = _errors(cli)
+    _at(errs, "SKY104", "overlays/prod.yaml", 3)   # annotations.team must be a string
+    assert all(d.get("file") for d in errs), errs
+
+
+# --------------------------------------------------------------------------- messages
+
+def test_a_map_that_fails_inside_is_reported_inside_not_as_the_wrong_type(make_project, cli):
+    """`strategy` is a name or a map: a map missing a field was "must be a map, got a map"."""
+    make_project({"apps/api.yaml": APP + "strategy: {canary: {}}\n"})
+    e = _at(_errors(cli), "SKY103", "apps/api.yaml", 5)
+    assert e["message"] == 'strategy.canary is missing required field "percent"'
+
+
+# --------------------------------------------------------------------------- second campaign
+
+@pytest.mark.parametrize("resources, why", [
+    ("{cpu: 1e99999}", "too large"), ("{memory: 9999999999999999999999Ei}", "too large"),
+    ("{cpu: 9223372036854775808}", "too large"), ("{cpu: .nan}", "not an amount"), ("{memory: .inf}", "not an amount"),
+])
+def test_a_quantity_that_is_no_amount_kubernetes_can_hold(make_project, cli, resources, why):
+    make_project({"apps/api.yaml": APP + f"resources: {resources}\n"})
+    e = _at(_errors(cli), "SKY112", "apps/api.yaml", 5)
+    assert why in e["message"]
+
+
+def test_a_raw_claim_of_any_shape_is_counted_as_no_storage(make_project, cli, tmp_path):
+    """The manifest is emitted as written (Kubernetes, not skyspec, rejects it); the quota and
+    the cost count it as no storage instead of crashing."""
+    make_project({"apps/raw.yaml": "kind: Resource\nname: pvc\nmanifest: {apiVersion: v1, kind: PersistentVolumeClaim, "
+                                   "spec: 5}\n"})
+    r = cli("build", "-o", str(tmp_path / "out"), "--env", "prod")
+    assert r.exit_code == 0, r.output
+    assert "spec: 5" in (tmp_path / "out" / "prod" / "kubernetes" / "persistentvolumeclaim.pvc.yaml").read_text()
+
+
+@pytest.mark.parametrize("patch, code", [
+    ("{metadata: {name: other}}", "SKY108"), ("{metadata: {namespace: kube-system}}", "SKY108"),
+    ("{kind: Pod}", "SKY108"), ("{apiVersion: v2}", "SKY108"), ("{metadata: null}", "SKY104"),
+    ("{spec: null}", "SKY104"),
+])
+def test_the_escape_hatch_cannot_rename_or_retype_an_object(make_project, cli, patch, code):
+    make_project({"apps/api.yaml": APP + f"k8s:\n  Deployment: {patch}\n"})
+    _at(_errors(cli), code, "apps/api.yaml", 6)
+
+
+def test_the_escape_hatch_still_patches(build):
+    objs = build({"apps/api.yaml": APP + "k8s:\n  Deployment: {metadata: {labels: {x: y}}, spec: {minReadySeconds: 7}}\n"})
+    d = objs[("Deployment", "api")]
+    assert d["spec"]["minReadySeconds"] == 7 and d["metadata"]["labels"]["x"] == "y"
+
+
+def test_a_json_entry_with_nan_is_an_error_not_invalid_json(make_project, cli):
+    make_project({"apps/cfg.yaml": "kind: ConfigMap\nname: cfg\njson:\n  settings: {ratio: .nan}\n"})
+    e = _at(_errors(cli), "SKY108", "apps/cfg.yaml", 4)
+    assert "NaN" in e["message"]
+
+
+def test_a_target_selecting_by_labels_meets_labels_that_are_not_a_map(make_project, cli):
+    project = ("project: demo\nnamespace: demo\nspecs: ['apps/*']\nenvironments:\n  stage: {overlays: []}\n"
+               "targets:\n  edge: {environments: [stage], select: {labels: {tier: web}}}\n")
+    make_project({"apps/api.yaml": APP + "labels: web\n"}, project=project)
+    _at(_errors(cli), "SKY104", "apps/api.yaml", 5)
+
+
+# --------------------------------------------------------------------------- the 100,000-case campaign
+
+@pytest.mark.parametrize("money", ["prices: {cpu_core_hour: .nan}", "prices: {storage_gib_month: .inf}",
+                                   "environments: {dev: {budget: {monthly: .nan}}}"])
+def test_a_price_or_budget_that_is_no_number(make_project, cli, money):
+    envs = "" if money.startswith("environments") else "environments: {dev: {overlays: []}}\n"
+    project = f"project: demo\nnamespace: demo\nspecs: ['apps/*']\n{envs}# money\n{money}\n"
+    make_project({"apps/api.yaml": APP}, project=project)
+    e = _at(_errors(cli), "SKY106", "skyspec.yaml", 6 if envs else 5)
+    assert "finite" in e["message"]
+
+
+def test_a_huge_budget_is_an_amount(make_project, cli, tmp_path):
+    project = "project: demo\nnamespace: demo\nspecs: ['apps/*']\nenvironments: {dev: {budget: {monthly: 1.0e+300}}}\n"
+    make_project({"apps/api.yaml": APP}, project=project)
+    r = cli("build", "-o", str(tmp_path / "out"), "--env", "dev")
+    assert r.exit_code == 0, r.output
