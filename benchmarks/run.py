@@ -12,7 +12,8 @@ writes as many files of the same total size as the build wrote: the build's goal
 to it, measured in the same run. "cold" runs start without skyspec's caches (the validator
 cache under $XDG_CACHE_HOME and the project's .skyspec-cache/), "warm" ones after a run made
 them. Peak RSS is the child's (wait4). It imports nothing of skyspec: the command under test
-runs as `python -m skyspec` with its compiler folder on PYTHONPATH.
+runs as `python -m skyspec` with its compiler folder on PYTHONPATH, with bytecode as an
+installed package has it (written once, to a PYTHONPYCACHEPREFIX beside the corpora).
 """
 
 from __future__ import annotations
@@ -93,6 +94,9 @@ def main(argv: list[str] | None = None) -> None:
         e = {k: val for k, val in os.environ.items() if not k.startswith("SKYSPEC_")}
         e["PYTHONPATH"] = str(comp)
         e["XDG_CACHE_HOME"] = str(work / f"xdg-{v}")
+        # as installed: with bytecode (pip compiles it); kept out of the source tree
+        e.pop("PYTHONDONTWRITEBYTECODE", None)
+        e["PYTHONPYCACHEPREFIX"] = str(args.corpus_dir / f"pycache-{v}")
         envs[v] = e
 
     def sky(v: str, *a: str) -> list[str]:
