@@ -37,10 +37,47 @@ def _split_formats(values: Sequence[str]) -> list[str]:
     return out
 
 
+# The commands in modules of their own (skyspec/commands/<module>.py, each exposing a click
+# command named after its module), imported only when used: `skyspec --help` lists them from
+# this table (name -> module, the first paragraph of its help), which tests/test_cli_lazy.py
+# holds equal to the commands' own.
+LAZY = {
+    "cost": ("cost", "Estimate the monthly cost of the project in DIRECTORY."),
+    "diff": ("diff", "Show, per workload, the values that differ between two environments and where each "
+                     "side's value came from. Exit 0 when they are the same, 1 when they differ."),
+    "explain": ("explain", "Show a value and the chain of layers that produced it."),
+    "graph": ("graph", "Print which workloads connect to which."),
+    "import": ("import_", "Adopt skyspec from existing Kubernetes manifests."),
+    "init": ("init", "Create a project in DIRECTORY with a sample app and dev/qa/prod overlays. "
+                     "Existing files are never overwritten."),
+    "lsp": ("lsp", "Run the skyspec language server (diagnostics, completion, hover, definitions)."),
+}
+
+
 class _Guarded(click.Group):
     """Every command: an exception that escapes it is an internal error (exit 3), reported
     as a diagnostic at the spec being processed when a frame knows it, never as a traceback
-    or with the exception's message (it may hold a value from the specs)."""
+    or with the exception's message (it may hold a value from the specs). The commands of
+    :data:`LAZY` are imported when used, not to list them."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *LAZY})
+
+    def get_command(self, ctx: click.Context, name: str):
+        if name not in self.commands and name in LAZY:
+            import importlib
+
+            module = LAZY[name][0]
+            self.add_command(getattr(importlib.import_module(f"{__package__}.commands.{module}"), module), name)
+        return self.commands.get(name)
+
+    def format_commands(self, ctx: click.Context, formatter) -> None:
+        names = [n for n in self.list_commands(ctx) if n in LAZY or not self.commands[n].hidden]
+        limit = formatter.width - 6 - max(map(len, names))
+        rows = [(n, click.Command(n, help=LAZY[n][1]).get_short_help_str(limit) if n not in self.commands
+                 else self.commands[n].get_short_help_str(limit)) for n in names]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context):
         import os
@@ -204,24 +241,6 @@ def schema(out: Path) -> None:
         click.echo(f"skyspec: cannot write the schemas to {out}: {exc.strerror or exc}", err=True)
         sys.exit(1)
     click.echo(f"skyspec: wrote {len(names)} schemas to {out}")
-
-
-def _register_commands() -> None:
-    """Commands that live in modules of their own (skyspec/commands/<name>.py, each exposing a
-    click command of that name)."""
-    import importlib
-    import pkgutil
-
-    from . import commands
-
-    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda i: i.name):
-        mod = importlib.import_module(f"{commands.__name__}.{info.name}")
-        cmd = getattr(mod, info.name, None)
-        if isinstance(cmd, click.Command):
-            main.add_command(cmd)
-
-
-_register_commands()
 
 
 if __name__ == "__main__":  # pragma: no cover
