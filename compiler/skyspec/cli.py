@@ -142,7 +142,7 @@ def build(directory: Path, envs, formats, out, sets, dfmt, allow_python) -> None
     from .output import write_tree
 
     fmts = _split_formats(formats)
-    session = Session.find(directory, allow_python=allow_python)
+    session = Session.find(directory, allow_python=allow_python, cache=True)
     if session is None:
         from .diagnostics import Diagnostics
 
@@ -210,7 +210,7 @@ def check(paths, envs, sets, dfmt, allow_python) -> None:
         Session.find(Path("."), diags)
         emit_diags(diags, dfmt)
         sys.exit(1)
-    sessions = [Session(pf, diags, sources, allow_python=allow_python) for pf in roots]
+    sessions = [Session(pf, diags, sources, allow_python=allow_python, cache=True) for pf in roots]
     require_envs(sessions, envs, dfmt)
     for s in sessions:
         if s.project is not None:

@@ -47,13 +47,18 @@ class Compiled:
 class Session:
     def __init__(self, project_file: Path, diags: Diagnostics | None = None, sources: Sources | None = None,
                  extra_docs: Sequence[SourceDoc] = (), allow_python: bool = False,
-                 overrides: Mapping[Path | str, str] | None = None):
+                 overrides: Mapping[Path | str, str] | None = None, cache: bool = False):
         """``allow_python`` (`--allow-python`) lets `.py` spec, overlay and template files run,
         as `python: true` in the project file does: they are trusted code. ``overrides`` (path
         -> text) are compiled in place of those files' contents on disk: the language
-        server's unsaved editor buffers (:meth:`Sources.override`)."""
+        server's unsaved editor buffers (:meth:`Sources.override`). ``cache`` reads and keeps
+        parsed documents in the project's `.skyspec-cache/` (:mod:`.frontend.doccache`)."""
         self.diags = diags if diags is not None else Diagnostics()
         self.sources = sources if sources is not None else Sources()
+        if cache:
+            from .frontend.doccache import open_cache
+
+            self.sources.doc_cache = open_cache(project_file.parent)
         if overrides:
             self.sources.set_overrides(overrides)
         self._overlays: dict = {}
@@ -89,14 +94,15 @@ class Session:
             self.absent.add_docs(d for d in docs if id(d) not in kept)
 
     @classmethod
-    def find(cls, start: Path, diags: Diagnostics | None = None, allow_python: bool = False) -> "Session | None":
+    def find(cls, start: Path, diags: Diagnostics | None = None, allow_python: bool = False,
+             cache: bool = False) -> "Session | None":
         diags = diags if diags is not None else Diagnostics()
         pf = find_project_file(start)
         if pf is None:
             diags.error("SKY010", f"no skyspec.yaml or skyspec.toml in {shown_path(start)} or above it",
                         hint="run `skyspec init` to create one, or pass the project folder")
             return None
-        return cls(pf, diags, allow_python=allow_python)
+        return cls(pf, diags, allow_python=allow_python, cache=cache)
 
     # ------------------------------------------------------------------ environments
     def env(self, name: str) -> Environment | None:
