@@ -106,7 +106,9 @@ EDITS = [
 
 def test_every_edit_gives_a_cold_runs_result(proj):
     (code, _, _, files), used = _same(proj)
-    assert code == 0 and files and used == 0  # the first run fills the cache
+    assert code == 0 and files and used == 0
+    assert not (proj.root / ".skyspec-cache").exists()  # a build uses a cache, never starts one
+    _same(proj, "check")  # which `check` does
     assert (proj.root / ".skyspec-cache" / ".gitignore").read_text().splitlines()[-1] == "*"
     (code, _, _, _), used = _same(proj)
     assert code == 0 and used >= 6  # every file from the cache
@@ -129,7 +131,7 @@ def test_every_edit_gives_a_cold_runs_result(proj):
 
 
 def test_an_entry_under_a_foreign_key_is_not_trusted(proj, tmp_path, monkeypatch):
-    proj(True)
+    proj(True, "check")
     entries = sorted((proj.root / ".skyspec-cache" / "docs").glob("*.pkl"))
     assert entries
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "another-machine"))  # another key
@@ -139,14 +141,14 @@ def test_an_entry_under_a_foreign_key_is_not_trusted(proj, tmp_path, monkeypatch
 
 
 def test_the_key_is_private_and_a_symlinked_cache_is_not_used(proj, tmp_path):
-    proj(True)
+    proj(True, "check")
     key = tmp_path / "xdg" / "skyspec" / "key"
     assert stat.S_IMODE(key.stat().st_mode) == 0o600 and len(key.read_bytes()) == 32
     shutil.rmtree(proj.root / ".skyspec-cache")
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     os.symlink(elsewhere, proj.root / ".skyspec-cache")
-    assert proj(True)[0] == 0
+    assert proj(True, "check")[0] == 0
     assert list(elsewhere.iterdir()) == []  # nothing written through the link
     os.unlink(proj.root / ".skyspec-cache")
     os.chmod(key, 0o644)  # readable by others: not a secret any more, so no cache
@@ -159,7 +161,7 @@ def test_flipped_bytes_in_the_cache_change_nothing(proj, data):
     cache = proj.root / ".skyspec-cache"
     shutil.rmtree(cache, ignore_errors=True)
     cold = proj(False)
-    proj(True)
+    proj(True, "check")
     entries = sorted(p for p in cache.rglob("*") if p.is_file() and p.suffix == ".pkl")
     for _ in range(data.draw(st.integers(1, 4))):
         victim = data.draw(st.sampled_from(entries))

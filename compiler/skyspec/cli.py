@@ -142,7 +142,7 @@ def build(directory: Path, envs, formats, out, sets, dfmt, allow_python) -> None
     from .output import write_tree
 
     fmts = _split_formats(formats)
-    session = Session.find(directory, allow_python=allow_python, cache=True)
+    session = Session.find(directory, allow_python=allow_python, cache="existing")
     if session is None:
         from .diagnostics import Diagnostics
 

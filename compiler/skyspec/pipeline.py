@@ -47,18 +47,20 @@ class Compiled:
 class Session:
     def __init__(self, project_file: Path, diags: Diagnostics | None = None, sources: Sources | None = None,
                  extra_docs: Sequence[SourceDoc] = (), allow_python: bool = False,
-                 overrides: Mapping[Path | str, str] | None = None, cache: bool = False):
+                 overrides: Mapping[Path | str, str] | None = None, cache: bool | str = False):
         """``allow_python`` (`--allow-python`) lets `.py` spec, overlay and template files run,
         as `python: true` in the project file does: they are trusted code. ``overrides`` (path
         -> text) are compiled in place of those files' contents on disk: the language
         server's unsaved editor buffers (:meth:`Sources.override`). ``cache`` reads and keeps
-        parsed documents in the project's `.skyspec-cache/` (:mod:`.frontend.doccache`)."""
+        parsed documents in the project's `.skyspec-cache/` (:mod:`.frontend.doccache`);
+        ``cache="existing"`` only when that folder exists already (`build`: a CI checkout has
+        none, and filling it costs more than one run gains)."""
         self.diags = diags if diags is not None else Diagnostics()
         self.sources = sources if sources is not None else Sources()
         if cache:
             from .frontend.doccache import open_cache
 
-            self.sources.doc_cache = open_cache(project_file.parent)
+            self.sources.doc_cache = open_cache(project_file.parent, create=cache != "existing")
         if overrides:
             self.sources.set_overrides(overrides)
         self._overlays: dict = {}
@@ -95,7 +97,7 @@ class Session:
 
     @classmethod
     def find(cls, start: Path, diags: Diagnostics | None = None, allow_python: bool = False,
-             cache: bool = False) -> "Session | None":
+             cache: bool | str = False) -> "Session | None":
         diags = diags if diags is not None else Diagnostics()
         pf = find_project_file(start)
         if pf is None:

@@ -148,14 +148,16 @@ class DocCache:
             pass
 
 
-def open_cache(project_dir: Path) -> DocCache | None:
-    """The cache of the project in ``project_dir``, created with its .gitignore; None when off
-    (`SKYSPEC_CACHE=0`), without a key, or when the folder is not a real folder of its own."""
+def open_cache(project_dir: Path, create: bool = True) -> DocCache | None:
+    """The cache of the project in ``project_dir``, created with its .gitignore (unless not
+    ``create``: a build in a fresh checkout does not pay for filling a cache no later run may
+    read); None when off (`SKYSPEC_CACHE=0`), without a key, or when the folder is not a
+    real folder of its own."""
     if os.environ.get("SKYSPEC_CACHE") == "0":
         return None
     folder = project_dir / FOLDER
     try:
-        if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+        if folder.is_symlink() or (folder.exists() and not folder.is_dir()) or (not create and not folder.exists()):
             return None
         key = _mac_key()
         if key is None:
