@@ -183,11 +183,12 @@ def build(directory: Path, envs, formats, out, sets, dfmt, allow_python) -> None
 @click.option("--diagnostics-format", "--format", "dfmt", type=DIAG_FORMATS, default="text", show_default=True)
 @allow_python_option
 def check(paths, envs, sets, dfmt, allow_python) -> None:
-    """Check specs and overlays without writing anything.
+    """Check specs and overlays without writing any output.
 
     PATHS may be project folders or files (as pre-commit passes them); each is checked as
     part of the project whose skyspec.yaml/.toml is nearest above it. Files that belong to no
-    project are skipped."""
+    project are skipped. Parsed files are cached in .skyspec-cache/ beside the project file
+    (signed; safe to delete; SKYSPEC_CACHE=0 turns it off)."""
     from .diagnostics import Diagnostics, Sources
     from .pipeline import Session
     from .paths import shown_path
