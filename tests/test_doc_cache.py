@@ -56,7 +56,9 @@ def proj(tmp_path, monkeypatch, cli):
 
     real = pipeline.data_dir
     monkeypatch.setattr(pipeline, "data_dir", lambda name: stdlib / name if name == "overlays" else real(name))
+    monkeypatch.delenv("SKYSPEC_CACHE", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.delenv("CI", raising=False)
     monkeypatch.chdir(root)
 
     def run(cached: bool, command: str = "build") -> tuple:
@@ -140,7 +142,7 @@ def test_an_entry_under_a_foreign_key_is_not_trusted(proj, tmp_path, monkeypatch
     assert doccache.STATS["hit"] == before["hit"] and doccache.STATS["rejected"] - before["rejected"] == len(entries)
 
 
-def test_the_key_is_private_and_a_symlinked_cache_is_not_used(proj, tmp_path):
+def test_the_key_is_private_and_a_symlinked_cache_is_not_used(proj, tmp_path, monkeypatch):
     proj(True, "check")
     key = tmp_path / "xdg" / "skyspec" / "key"
     assert stat.S_IMODE(key.stat().st_mode) == 0o600 and len(key.read_bytes()) == 32
@@ -151,6 +153,11 @@ def test_the_key_is_private_and_a_symlinked_cache_is_not_used(proj, tmp_path):
     assert proj(True, "check")[0] == 0
     assert list(elsewhere.iterdir()) == []  # nothing written through the link
     os.unlink(proj.root / ".skyspec-cache")
+    monkeypatch.setenv("CI", "true")  # a CI job does not start a cache (it would only pay for it)
+    monkeypatch.setenv("SKYSPEC_CACHE", "")
+    assert doccache.open_cache(proj.root) is None and not (proj.root / ".skyspec-cache").exists()
+    (proj.root / ".skyspec-cache").mkdir()
+    assert doccache.open_cache(proj.root) is not None  # but uses one
     os.chmod(key, 0o644)  # readable by others: not a secret any more, so no cache
     assert doccache.open_cache(proj.root) is None
 

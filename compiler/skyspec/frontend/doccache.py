@@ -91,6 +91,7 @@ class DocCache:
     def __init__(self, folder: Path, key: bytes):
         self.folder = folder
         self._key = key
+        self._docs: Path | None = None  # the entries' folder, once made
 
     def _name(self, text: str, shown: str, limits) -> str:
         h = hashlib.sha256(_code_hash())
@@ -131,10 +132,13 @@ class DocCache:
 
     def put(self, name: str, docs: list) -> None:
         try:
-            d = self.folder / "docs"
-            if d.is_symlink():
-                return
-            d.mkdir(exist_ok=True)
+            d = self._docs
+            if d is None:
+                d = self.folder / "docs"
+                if d.is_symlink():
+                    return
+                d.mkdir(exist_ok=True)
+                self._docs = d
             body = pickle.dumps(docs, protocol=pickle.HIGHEST_PROTOCOL)
             tmp = d / f".{name}.{os.getpid()}.tmp"
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o644)
@@ -149,12 +153,14 @@ class DocCache:
 
 
 def open_cache(project_dir: Path, create: bool = True) -> DocCache | None:
-    """The cache of the project in ``project_dir``, created with its .gitignore (unless not
-    ``create``: a build in a fresh checkout does not pay for filling a cache no later run may
-    read); None when off (`SKYSPEC_CACHE=0`), without a key, or when the folder is not a
-    real folder of its own."""
+    """The cache of the project in ``project_dir``, created with its .gitignore unless not
+    ``create`` or in a CI job (`$CI` set): filling a cache costs a cold run about a quarter
+    more, which a fresh checkout would pay every time and never get back. None when off
+    (`SKYSPEC_CACHE=0`), without a key, or when the folder is not a real folder of its own."""
     if os.environ.get("SKYSPEC_CACHE") == "0":
         return None
+    if os.environ.get("CI") and os.environ.get("SKYSPEC_CACHE") != "1":
+        create = False
     folder = project_dir / FOLDER
     try:
         if folder.is_symlink() or (folder.exists() and not folder.is_dir()) or (not create and not folder.exists()):
