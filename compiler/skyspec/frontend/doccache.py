@@ -2,8 +2,8 @@
 file (ignored by git through the .gitignore written inside it; safe to delete at any time).
 An entry holds the positioned documents (:class:`SourceDoc` lists) of one file's text, named
 by a hash of everything the parse depends on: the text, the name positions carry, the
-limits, and skyspec's version together with the source of this package (a changed parser
-never reads an older entry). A text whose parse reported anything is not cached.
+limits, and the source of this package and of the modules it uses (a changed parser, of any
+version, never reads an older entry). A text whose parse reported anything is not cached.
 
 Unpickling is a trust decision, and the cache lives in the project folder, which a pull
 request controls. Every entry is therefore signed with an HMAC-SHA256 key kept *outside* the
@@ -34,13 +34,14 @@ _code: bytes | None = None
 
 
 def _code_hash() -> bytes:
-    """skyspec's version and the source of the package that builds the documents."""
+    """The source of the code that builds the documents: this package and the modules it
+    imports (diagnostics: positions; limits), and the Python version (the pickle format)."""
     global _code
     if _code is None:
-        from .. import __version__
-
-        h = hashlib.sha256(FORMAT + __version__.encode() + sys.version.encode())
-        for p in sorted(Path(__file__).parent.glob("*.py")):
+        here = Path(__file__).parent
+        h = hashlib.sha256(FORMAT + sys.version.encode())
+        for p in [*sorted(here.glob("*.py")), here.parent / "diagnostics.py", here.parent / "limits.py",
+                  here.parent / "redact.py"]:
             h.update(p.name.encode() + b"\0" + p.read_bytes())
         _code = h.digest()
     return _code
