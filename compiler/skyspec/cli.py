@@ -216,6 +216,8 @@ def check(paths, envs, sets, dfmt, allow_python) -> None:
     for s in sessions:
         if s.project is not None:
             s.compile_all(envs, sets)
+    for s in sessions:
+        s.save_cache()  # the parsed files, for the next run (not on error)
 
     class _All:  # the union of sessions, for rendering
         pass

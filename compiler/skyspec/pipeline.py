@@ -95,6 +95,13 @@ class Session:
             kept = {id(d) for d in self.docs}
             self.absent.add_docs(d for d in docs if id(d) not in kept)
 
+    def save_cache(self) -> None:
+        """Write what this run parsed to the project's cache, unless anything failed
+        (nothing is written on error)."""
+        cache = getattr(self.sources, "doc_cache", None)
+        if cache is not None and not self.diags.has_errors:
+            cache.save()
+
     @classmethod
     def find(cls, start: Path, diags: Diagnostics | None = None, allow_python: bool = False,
              cache: bool | str = False) -> "Session | None":

@@ -92,7 +92,9 @@ class DocCache:
     def __init__(self, folder: Path, key: bytes):
         self.folder = folder
         self._key = key
+        self.create = True
         self._docs: Path | None = None  # the entries' folder, once made
+        self.pending: dict[str, list] = {}  # parsed this run, written by :meth:`save`
 
     def _name(self, text: str, shown: str, limits) -> str:
         h = hashlib.sha256(_code_hash())
@@ -132,6 +134,37 @@ class DocCache:
         return hmac.new(self._key, FORMAT + name.encode() + b"\0" + body, hashlib.sha256).digest()
 
     def put(self, name: str, docs: list) -> None:
+        """Keep ``docs`` to be written by :meth:`save` (only a run free of errors writes)."""
+        self.pending[name] = docs
+
+    def save(self) -> None:
+        """Write the pending entries (a run free of errors calls this; nothing is written on
+        error), creating the folder and its .gitignore when this cache may."""
+        pending, self.pending = self.pending, {}
+        if not pending or not self._prepare():
+            return
+        for name, docs in pending.items():
+            self._write(name, docs)
+
+    def _prepare(self) -> bool:
+        folder = self.folder
+        try:
+            if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+                return False
+            if not folder.exists():
+                if not self.create:
+                    return False
+                folder.mkdir()
+            ignore = folder / ".gitignore"
+            if ignore.is_symlink():
+                return False
+            if not ignore.is_file():
+                ignore.write_text("# skyspec's cache (safe to delete): never committed\n*\n")
+        except OSError:
+            return False
+        return True
+
+    def _write(self, name: str, docs: list) -> None:
         try:
             d = self._docs
             if d is None:
@@ -166,15 +199,11 @@ def open_cache(project_dir: Path, create: bool = True) -> DocCache | None:
     try:
         if folder.is_symlink() or (folder.exists() and not folder.is_dir()) or (not create and not folder.exists()):
             return None
-        key = _mac_key()
-        if key is None:
-            return None
-        folder.mkdir(exist_ok=True)
-        ignore = folder / ".gitignore"
-        if not ignore.is_file() or ignore.is_symlink():
-            if ignore.is_symlink():
-                return None
-            ignore.write_text("# skyspec's cache (safe to delete): never committed\n*\n")
     except OSError:
         return None
-    return DocCache(folder, key)
+    key = _mac_key()
+    if key is None:
+        return None
+    cache = DocCache(folder, key)
+    cache.create = create
+    return cache
