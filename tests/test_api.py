@@ -631,9 +631,11 @@ def test_skyspec_build_with_a_python_spec_file(make_project, cli, tmp_path):
 
 
 def _commands() -> set[str]:
+    import click
+
     from skyspec.cli import main
 
-    return set(main.commands)
+    return set(main.list_commands(click.Context(main)))
 
 
 @pytest.mark.parametrize("source, code, line, fragment", [

@@ -53,10 +53,56 @@ def _split_formats(values: Sequence[str]) -> list[str]:
     return out
 
 
+# The commands in modules of their own (skyspec/commands/<module>.py, each exposing a click
+# command named after its module), imported only when used: `skyspec --help` lists them from
+# this table (name -> module, the first paragraph of its help), which tests/test_cli_lazy.py
+# holds equal to the commands' own.
+LAZY = {
+    "cost": ("cost", "Estimate the monthly cost of the project in DIRECTORY."),
+    "diff": ("diff", "Show what differs between two environments, or between git revision REV and the working "
+                     "tree, and where each value comes from."),
+    "explain": ("explain", "Show a value and the chain of layers that produced it."),
+    "fmt": ("fmt", "Format spec, overlay and project files (YAML; comments kept)."),
+    "graph": ("graph", "Print which workloads connect to which."),
+    "import": ("import_", "Adopt skyspec from existing Kubernetes manifests, Compose files and Helm charts."),
+    "init": ("init", "Create a project in DIRECTORY with a sample app and dev/qa/prod overlays. "
+                     "Existing files are never overwritten."),
+    "lsp": ("lsp", "Run the skyspec language server (diagnostics, completion, hover, definitions)."),
+    "manifests": ("manifests", "Print the Kubernetes manifests of one environment (or target) to stdout."),
+    "schema": ("schema", "Write the JSON Schemas of the spec language (for editors and CI). Run in a project, "
+                         "the editors' schemas also know its templates' parameters."),
+    "verify": ("verify", "Check that the manifests in DIRECTORY work together: Services reach pods and ports, "
+                         "probes and addresses name real ports, used ConfigMaps/Secrets/claims exist, and the "
+                         "NetworkPolicies admit every connection."),
+}
+
+
 class _Guarded(click.Group):
     """Every command: an exception that escapes it is an internal error (exit 3), reported
     as a diagnostic at the spec being processed when a frame knows it, never as a traceback
-    or with the exception's message (it may hold a value from the specs)."""
+    or with the exception's message (it may hold a value from the specs). The commands of
+    :data:`LAZY` are imported when used, not to list them."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *LAZY})
+
+    def get_command(self, ctx: click.Context, name: str):
+        if name not in self.commands and name in LAZY:
+            import importlib
+
+            module = LAZY[name][0]
+            cmd = getattr(importlib.import_module(f"{__package__}.commands.{module}"), module)
+            _conventions(cmd)
+            self.add_command(cmd, name)
+        return self.commands.get(name)
+
+    def format_commands(self, ctx: click.Context, formatter) -> None:
+        names = [n for n in self.list_commands(ctx) if n in LAZY or not self.commands[n].hidden]
+        limit = formatter.width - 6 - max(map(len, names))
+        rows = [(n, click.Command(n, help=LAZY[n][1]).get_short_help_str(limit) if n not in self.commands
+                 else self.commands[n].get_short_help_str(limit)) for n in names]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def main(self, *args, **kwargs):
         OUTPUT.reset()  # each run starts from the defaults (tests run many in one process)
@@ -144,7 +190,7 @@ def build(directory: Path, envs, formats, out, sets, check_only, dfmt, chart_ver
     from .pipeline import SHARED_FORMATS, Session, compose_secret_files, render
 
     fmts = _split_formats(formats)
-    session = Session.find(directory, allow_python=allow_python)
+    session = Session.find(directory, allow_python=allow_python, cache="existing")
     if session is None:
         from .diagnostics import Diagnostics
 
@@ -222,11 +268,13 @@ def build(directory: Path, envs, formats, out, sets, check_only, dfmt, chart_ver
 @strict_option
 @allow_python_option
 def check(paths, envs, sets, dfmt, strict, allow_python) -> None:
-    """Check specs and overlays without writing anything.
+    """Check specs and overlays without writing any output.
 
     PATHS may be project folders or files (as pre-commit passes them); each is checked as
     part of the project whose skyspec.yaml/.toml is nearest above it. Files that belong to no
-    project are skipped. With --strict, warnings fail the check too (exit 1)."""
+    project are skipped. With --strict, warnings fail the check too (exit 1). Parsed files
+    are cached in .skyspec-cache/ beside the project file (signed; safe to delete;
+    SKYSPEC_CACHE=0 turns it off)."""
     from .diagnostics import Diagnostics, Sources
     from .pipeline import Session
     from .paths import shown_path
@@ -249,7 +297,7 @@ def check(paths, envs, sets, dfmt, strict, allow_python) -> None:
         Session.find(Path("."), diags)
         emit_diags(diags, dfmt)
         sys.exit(1)
-    sessions = [Session(pf, diags, sources, allow_python=allow_python) for pf in roots]
+    sessions = [Session(pf, diags, sources, allow_python=allow_python, cache=True) for pf in roots]
     require_envs(sessions, envs, dfmt)
     for s in sessions:
         if s.project is not None:
@@ -259,6 +307,8 @@ def check(paths, envs, sets, dfmt, strict, allow_python) -> None:
                     s.compile(env, sets, target)
                 else:
                     s.compile_all([env] if env else None, sets)
+    for s in sessions:
+        s.save_cache()  # the parsed files, for the next run (not on error)
 
     class _All:  # the union of sessions, for rendering
         pass
@@ -274,21 +324,6 @@ def check(paths, envs, sets, dfmt, strict, allow_python) -> None:
         say(f"skyspec: {sum(len(s.docs) for s in sessions)} documents checked, no errors", err=True)
 
 
-def _register_commands() -> None:
-    """Commands that live in modules of their own (skyspec/commands/<name>.py, each exposing a
-    click command of that name)."""
-    import importlib
-    import pkgutil
-
-    from . import commands
-
-    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda i: i.name):
-        mod = importlib.import_module(f"{commands.__name__}.{info.name}")
-        cmd = getattr(mod, info.name, None)
-        if isinstance(cmd, click.Command):
-            main.add_command(cmd)
-
-
 def _conventions(cmd: click.Command) -> None:
     """`--color`, `-q`, `-v` on ``cmd`` and its subcommands (the group has them too)."""
     output_options(cmd)
@@ -296,8 +331,7 @@ def _conventions(cmd: click.Command) -> None:
         _conventions(sub)
 
 
-_register_commands()
-for _cmd in main.commands.values():
+for _cmd in main.commands.values():  # the commands defined here; LAZY ones get theirs when loaded
     _conventions(_cmd)
 
 

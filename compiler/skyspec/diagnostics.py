@@ -149,6 +149,7 @@ class Sources:
         self._lines: dict[str, list[str]] = {}
         self._texts: dict[str, str] = {}
         self.overrides: dict[str, str] = {}
+        self.doc_cache = None  # the project's parsed documents (skyspec.frontend.doccache), when on
         if overrides:
             self.set_overrides(overrides)
 

@@ -47,13 +47,20 @@ class Compiled:
 class Session:
     def __init__(self, project_file: Path, diags: Diagnostics | None = None, sources: Sources | None = None,
                  extra_docs: Sequence[SourceDoc] = (), allow_python: bool = False,
-                 overrides: Mapping[Path | str, str] | None = None):
+                 overrides: Mapping[Path | str, str] | None = None, cache: bool | str = False):
         """``allow_python`` (`--allow-python`) lets `.py` spec, overlay and template files run,
         as `python: true` in the project file does: they are trusted code. ``overrides`` (path
         -> text) are compiled in place of those files' contents on disk: the language
-        server's unsaved editor buffers (:meth:`Sources.override`)."""
+        server's unsaved editor buffers (:meth:`Sources.override`). ``cache`` reads and keeps
+        parsed documents in the project's `.skyspec-cache/` (:mod:`.frontend.doccache`);
+        ``cache="existing"`` only when that folder exists already (`build`: a CI checkout has
+        none, and filling it costs more than one run gains)."""
         self.diags = diags if diags is not None else Diagnostics()
         self.sources = sources if sources is not None else Sources()
+        if cache:
+            from .frontend.doccache import open_cache
+
+            self.sources.doc_cache = open_cache(project_file.parent, create=cache != "existing")
         if overrides:
             self.sources.set_overrides(overrides)
         self._overlays: dict = {}
@@ -88,15 +95,23 @@ class Session:
             kept = {id(d) for d in self.docs}
             self.absent.add_docs(d for d in docs if id(d) not in kept)
 
+    def save_cache(self) -> None:
+        """Write what this run parsed to the project's cache, unless anything failed
+        (nothing is written on error)."""
+        cache = getattr(self.sources, "doc_cache", None)
+        if cache is not None and not self.diags.has_errors:
+            cache.save()
+
     @classmethod
-    def find(cls, start: Path, diags: Diagnostics | None = None, allow_python: bool = False) -> "Session | None":
+    def find(cls, start: Path, diags: Diagnostics | None = None, allow_python: bool = False,
+             cache: bool | str = False) -> "Session | None":
         diags = diags if diags is not None else Diagnostics()
         pf = find_project_file(start)
         if pf is None:
             diags.error("SKY010", f"no skyspec.yaml or skyspec.toml in {shown_path(start)} or above it",
                         hint="run `skyspec init` to create one, or pass the project folder")
             return None
-        return cls(pf, diags, allow_python=allow_python)
+        return cls(pf, diags, allow_python=allow_python, cache=cache)
 
     # ------------------------------------------------------------------ environments
     def env(self, name: str) -> Environment | None:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import threading
@@ -192,7 +191,9 @@ def resolve_unit(session, name: str):
     return env, (session.project.targets[target] if target else None)
 
 
-def _git(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
+def _git(args: list[str], cwd: Path):
+    import subprocess  # only for --against: `skyspec --help` must stay light
+
     return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True)
 
 

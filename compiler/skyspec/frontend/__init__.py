@@ -145,4 +145,14 @@ def load_file(path: Path, shown: str, diags: Diagnostics, sources: Sources | Non
         sources.register(shown, text)
     if python is not None and path.suffix == ".py":
         return python(path, shown, diags)
-    return load_text(text, shown, diags, limits)
+    cache = getattr(sources, "doc_cache", None) if override is None else None
+    if cache is None:
+        return load_text(text, shown, diags, limits)
+    docs, name = cache.get(text, shown, limits)  # :mod:`.doccache`: signed entries only
+    if docs is None:
+        fresh = Diagnostics()  # what this parse reports, even a problem `diags` holds already
+        docs = load_text(text, shown, fresh, limits)
+        if not fresh.items:
+            cache.put(name, docs)
+        diags.extend(fresh)
+    return docs

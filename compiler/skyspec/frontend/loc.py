@@ -22,6 +22,9 @@ class Loc:
         self.keys = keys    # mapping: key -> Pos of the key
         self.kids = kids    # mapping: key -> Loc; sequence: [Loc]
 
+    def __reduce__(self):  # for the document cache: the constructor's arguments, the fastest form
+        return Loc, (self.pos, self.keys, self.kids)
+
     def child(self, key: Any) -> "Loc | None":
         kids = self.kids
         if kids is None:
@@ -65,4 +68,7 @@ class SourceDoc:
     index: int    # document number within the file (0-based)
     data: Any
     loc: Loc
+
+    def __reduce__(self):
+        return SourceDoc, (self.file, self.index, self.data, self.loc)
 

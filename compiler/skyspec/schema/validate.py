@@ -55,60 +55,18 @@ def load_schema(name: str) -> dict:
         return json.load(fh)
 
 
-# The compiled validator pays for itself after a few documents: loading its cached code
-# costs ~4 ms, about 8 validations with jsonschema (~0.5 ms for a spec; the compiled check
-# takes ~25 us), so the first FAST_AFTER documents of a schema use jsonschema alone (a
-# pre-commit run on a small project stays fast) and later ones the compiled check. The first
-# run on a machine also generates the code (~80 ms per schema), once.
-FAST_AFTER = 8
-_seen: dict[str, int] = {}
-
-
 @lru_cache(maxsize=None)
 def _fast(name: str):
-    """The compiled validator. Generating and compiling its code costs ~30-80 ms per schema,
-    which a pre-commit run would pay every time: the compiled code object is cached on disk
-    (marshalled: importing generated source would compile it again whenever bytecode is not
-    written), keyed by the schema, fastjsonschema's version and the Python bytecode version
-    (`$XDG_CACHE_HOME/skyspec/validators/`; an unwritable cache is skipped, a damaged entry
-    replaced)."""
+    """The compiled validator of a schema (:mod:`.vcache`: generated once per machine, cached
+    on disk and verified before use). Every document takes it first; `jsonschema`, which
+    reports every error with its path, is imported only for a document that fails it."""
     import copy
-    import hashlib
-    import importlib.util
-    import marshal
-    import os
-    from pathlib import Path
 
-    import fastjsonschema
+    from .vcache import compiled_validator
 
     # a deep copy: fastjsonschema rewrites `$ref`s in place to absolute URIs, which would
     # corrupt the cached schema the full validator and the editors' schemas are made from
-    schema = copy.deepcopy(load_schema(name))
-    schema.pop("$schema", None)  # compile with fastjsonschema's default (draft 7) semantics
-    key = hashlib.sha256((json.dumps(schema, sort_keys=True) + fastjsonschema.VERSION).encode()
-                         + importlib.util.MAGIC_NUMBER).hexdigest()[:20]
-    path = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "skyspec" / "validators" / f"c_{key}.bin"
-    scope = {"__name__": f"skyspec_validator_{key}"}
-    try:
-        exec(marshal.loads(path.read_bytes()), scope)
-        return scope["validate"]
-    except Exception:  # not cached yet (or damaged): generate it
-        pass
-    text = fastjsonschema.compile_to_code(schema, use_formats=False)
-    root = re.search(r"^def (\w+)\(", text, re.M)  # the first function validates the root
-    code = compile(f"{text}\nvalidate = {root.group(1) if root else 'None'}\n", f"<validator {name}>", "exec")
-    scope = {"__name__": f"skyspec_validator_{key}"}
-    exec(code, scope)
-    if not callable(scope["validate"]):  # pragma: no cover - a fastjsonschema without that layout
-        return fastjsonschema.compile(schema, use_formats=False)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(marshal.dumps(code))
-        os.replace(tmp, path)
-    except OSError:
-        pass
-    return scope["validate"]
+    return compiled_validator(name, copy.deepcopy(load_schema(name)))
 
 
 # JSON Schema patterns are ECMA-262 regular expressions, in which `$` matches only at the
@@ -156,13 +114,11 @@ def validate(data: Any, prov: Prov, schema: str, diags: Diagnostics, *, secret: 
     """True when ``data`` conforms; otherwise every problem is reported and False returned.
     ``secret`` (a Secret document) redacts the values under its `data` from messages (its
     literal data is never echoed; its name and key names are shown)."""
-    n = _seen[schema] = _seen.get(schema, 0) + 1
-    if n > FAST_AFTER:
-        try:
-            _fast(schema)(data)
-            return True
-        except Exception:  # fastjsonschema.JsonSchemaException; the full pass tells all
-            pass
+    try:
+        _fast(schema)(data)
+        return True
+    except Exception:  # fastjsonschema.JsonSchemaException; the full pass tells all
+        pass
     errors = sorted(_full(schema).iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
     for err in errors:
         _report(err, data, prov, diags, secret, prefix)
@@ -172,14 +128,11 @@ def validate(data: Any, prov: Prov, schema: str, diags: Diagnostics, *, secret: 
 def conforms(data: Any, schema: str) -> bool:
     """Whether ``data`` conforms, reporting nothing: the cheap first try of a check that
     reports through :func:`validate` only when this fails."""
-    n = _seen[schema] = _seen.get(schema, 0) + 1
-    if n > FAST_AFTER:
-        try:
-            _fast(schema)(data)
-            return True
-        except Exception:  # fastjsonschema.JsonSchemaException
-            return False
-    return _full(schema).is_valid(data)
+    try:
+        _fast(schema)(data)
+        return True
+    except Exception:  # fastjsonschema.JsonSchemaException
+        return False
 
 
 def validate_with(data: Any, prov: Prov, schema: dict, diags: Diagnostics) -> bool:

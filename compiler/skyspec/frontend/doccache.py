@@ -1,0 +1,209 @@
+"""The project's incremental cache of parsed documents: `.skyspec-cache/` beside the project
+file (ignored by git through the .gitignore written inside it; safe to delete at any time).
+An entry holds the positioned documents (:class:`SourceDoc` lists) of one file's text, named
+by a hash of everything the parse depends on: the text, the name positions carry, the
+limits, and the source of this package and of the modules it uses (a changed parser, of any
+version, never reads an older entry). A text whose parse reported anything is not cached.
+
+Unpickling is a trust decision, and the cache lives in the project folder, which a pull
+request controls. Every entry is therefore signed with an HMAC-SHA256 key kept *outside* the
+project (`$XDG_CACHE_HOME/skyspec/key`, 32 random bytes created 0600 on first use): an entry
+whose MAC does not verify (damaged, edited, copied from another machine or committed in a PR)
+is ignored and replaced, never unpickled. Without a usable key there is no cache. A
+`.skyspec-cache` that is a symbolic link, or an entry that is not a regular file, is not
+used (a PR cannot point the writes elsewhere). `SKYSPEC_CACHE=0` turns the cache off. This
+module must not import anything above the frontend.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import pickle
+import stat
+import sys
+from pathlib import Path
+
+FORMAT = b"skyspec-docs-1\n"
+FOLDER = ".skyspec-cache"
+MAX_ENTRY = 64 << 20
+STATS = {"hit": 0, "miss": 0, "rejected": 0, "stored": 0}
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_code: bytes | None = None
+
+
+def _code_hash() -> bytes:
+    """The source of the code that builds the documents: this package and the modules it
+    imports (diagnostics: positions; limits), and the Python version (the pickle format)."""
+    global _code
+    if _code is None:
+        here = Path(__file__).parent
+        h = hashlib.sha256(FORMAT + sys.version.encode())
+        for p in [*sorted(here.glob("*.py")), here.parent / "diagnostics.py", here.parent / "limits.py",
+                  here.parent / "redact.py"]:
+            h.update(p.name.encode() + b"\0" + p.read_bytes())
+        _code = h.digest()
+    return _code
+
+
+def _key_file() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "skyspec" / "key"
+
+
+def _mac_key() -> bytes | None:
+    """The signing key, created (0600) on first use; None when it cannot be had."""
+    path = _key_file()
+    try:
+        fd = os.open(path, os.O_RDONLY | _NOFOLLOW)
+    except FileNotFoundError:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".key.{os.getpid()}.tmp")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o600)
+            try:
+                os.write(fd, os.urandom(32))
+            finally:
+                os.close(fd)
+            try:
+                os.link(tmp, path)  # whole, and never over another process's key
+            except FileExistsError:
+                pass
+            finally:
+                os.unlink(tmp)
+            fd = os.open(path, os.O_RDONLY | _NOFOLLOW)
+        except OSError:
+            return None
+    except OSError:
+        return None
+    try:
+        st = os.fstat(fd)
+        key = os.read(fd, 33)
+    finally:
+        os.close(fd)
+    if not stat.S_ISREG(st.st_mode) or len(key) != 32 or st.st_mode & 0o077:
+        return None  # not ours: another user could read it (and forge entries)
+    return key
+
+
+class DocCache:
+    """Parsed documents by content, for one project folder (:func:`open_cache`)."""
+
+    def __init__(self, folder: Path, key: bytes):
+        self.folder = folder
+        self._key = key
+        self.create = True
+        self._docs: Path | None = None  # the entries' folder, once made
+        self.pending: dict[str, list] = {}  # parsed this run, written by :meth:`save`
+
+    def _name(self, text: str, shown: str, limits) -> str:
+        h = hashlib.sha256(_code_hash())
+        h.update(repr(limits).encode() + b"\0" + shown.encode("utf-8", "surrogatepass") + b"\0")
+        h.update(text.encode("utf-8", "surrogatepass"))
+        return h.hexdigest()[:40]
+
+    def get(self, text: str, shown: str, limits):
+        """The documents cached for this parse, or None."""
+        name = self._name(text, shown, limits)
+        path = self.folder / "docs" / f"{name}.pkl"
+        try:
+            fd = os.open(path, os.O_RDONLY | _NOFOLLOW)
+        except OSError:
+            STATS["miss"] += 1
+            return None, name
+        try:
+            st = os.fstat(fd)
+            blob = os.read(fd, MAX_ENTRY + 1) if stat.S_ISREG(st.st_mode) and st.st_size <= MAX_ENTRY else b""
+        except OSError:
+            blob = b""
+        finally:
+            os.close(fd)
+        mac, body = blob[:32], blob[32:]
+        if len(blob) > 32 and hmac.compare_digest(mac, self._mac(name, body)):
+            try:
+                docs = pickle.loads(body)
+            except Exception:  # pragma: no cover - signed by us, so written by us
+                docs = None
+            if isinstance(docs, list):
+                STATS["hit"] += 1
+                return docs, name
+        STATS["rejected"] += 1
+        return None, name
+
+    def _mac(self, name: str, body: bytes) -> bytes:
+        return hmac.new(self._key, FORMAT + name.encode() + b"\0" + body, hashlib.sha256).digest()
+
+    def put(self, name: str, docs: list) -> None:
+        """Keep ``docs`` to be written by :meth:`save` (only a run free of errors writes)."""
+        self.pending[name] = docs
+
+    def save(self) -> None:
+        """Write the pending entries (a run free of errors calls this; nothing is written on
+        error), creating the folder and its .gitignore when this cache may."""
+        pending, self.pending = self.pending, {}
+        if not pending or not self._prepare():
+            return
+        for name, docs in pending.items():
+            self._write(name, docs)
+
+    def _prepare(self) -> bool:
+        folder = self.folder
+        try:
+            if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+                return False
+            if not folder.exists():
+                if not self.create:
+                    return False
+                folder.mkdir()
+            ignore = folder / ".gitignore"
+            if ignore.is_symlink():
+                return False
+            if not ignore.is_file():
+                ignore.write_text("# skyspec's cache (safe to delete): never committed\n*\n")
+        except OSError:
+            return False
+        return True
+
+    def _write(self, name: str, docs: list) -> None:
+        try:
+            d = self._docs
+            if d is None:
+                d = self.folder / "docs"
+                if d.is_symlink():
+                    return
+                d.mkdir(exist_ok=True)
+                self._docs = d
+            body = pickle.dumps(docs, protocol=pickle.HIGHEST_PROTOCOL)
+            tmp = d / f".{name}.{os.getpid()}.tmp"
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o644)
+            try:
+                os.write(fd, self._mac(name, body) + body)
+            finally:
+                os.close(fd)
+            os.replace(tmp, d / f"{name}.pkl")
+            STATS["stored"] += 1
+        except (OSError, pickle.PicklingError, RecursionError, TypeError, AttributeError):
+            pass
+
+
+def open_cache(project_dir: Path, create: bool = True) -> DocCache | None:
+    """The cache of the project in ``project_dir``, created with its .gitignore unless not
+    ``create`` or in a CI job (`$CI` set): filling a cache costs a cold run about a quarter
+    more, which a fresh checkout would pay every time and never get back. None when off
+    (`SKYSPEC_CACHE=0`), without a key, or when the folder is not a real folder of its own."""
+    if os.environ.get("SKYSPEC_CACHE") == "0":
+        return None
+    if os.environ.get("CI") and os.environ.get("SKYSPEC_CACHE") != "1":
+        create = False
+    folder = project_dir / FOLDER
+    try:
+        if folder.is_symlink() or (folder.exists() and not folder.is_dir()) or (not create and not folder.exists()):
+            return None
+    except OSError:
+        return None
+    key = _mac_key()
+    if key is None:
+        return None
+    cache = DocCache(folder, key)
+    cache.create = create
+    return cache

@@ -1,0 +1,90 @@
+"""The on-disk cache of compiled validators: fastjsonschema's generated code for a schema,
+compiled once per machine and kept as a marshalled code object under
+`$XDG_CACHE_HOME/skyspec/validators/` (generating and compiling it costs ~30-80 ms per
+schema, which every pre-commit run would pay again).
+
+An entry is named after its key (a hash of the schema, fastjsonschema's version, the Python
+bytecode version and this format's version) and starts with a header holding that key and
+the SHA-256 of the key and the code that follows; both are verified *before* the code is
+unmarshalled, so a damaged, truncated, renamed or foreign entry is never loaded: it is
+reported as `rejected` and replaced. An unwritable cache is skipped. The cache's use is
+observable: :data:`STATS` counts hits, misses, compilations and rejections, and
+`SKYSPEC_DEBUG_CACHE=1` prints one `validator cache: <event> <schema>` line per event to
+stderr (tests/test_cache.py runs two processes and asserts the second only hits). This
+module must not import jsonschema (it is imported only when a document fails).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import sys
+from pathlib import Path
+from typing import Callable
+
+FORMAT = b"skyspec-validator-2\n"
+STATS = {"hit": 0, "miss": 0, "compiled": 0, "rejected": 0}
+
+
+def cache_home() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "skyspec"
+
+
+def _event(kind: str, name: str) -> None:
+    STATS[kind] += 1
+    if os.environ.get("SKYSPEC_DEBUG_CACHE") == "1":
+        print(f"validator cache: {kind} {name}", file=sys.stderr)
+
+
+def compiled_validator(name: str, schema: dict) -> Callable:
+    """The validating function of ``schema`` (a deep copy the caller gives up: fastjsonschema
+    rewrites `$ref`s in place), from the cache when a verified entry holds it."""
+    import importlib.util
+    import marshal
+
+    import fastjsonschema
+
+    schema.pop("$schema", None)  # compile with fastjsonschema's default (draft 7) semantics
+    key = hashlib.sha256(FORMAT + (json.dumps(schema, sort_keys=True) + fastjsonschema.VERSION).encode()
+                         + importlib.util.MAGIC_NUMBER).hexdigest()[:32]
+    path = cache_home() / "validators" / f"c_{key}.bin"
+    head = FORMAT + key.encode() + b"\n"
+    scope = {"__name__": f"skyspec_validator_{key}"}
+    try:
+        blob = path.read_bytes()
+    except OSError:
+        blob = None
+    if blob is not None:
+        n = len(head)
+        body = blob[n + 32:]
+        if blob[:n] == head and blob[n:n + 32] == hashlib.sha256(head + body).digest():
+            try:
+                exec(marshal.loads(body), scope)
+                if callable(scope.get("validate")):
+                    _event("hit", name)
+                    return scope["validate"]
+            except Exception:  # pragma: no cover - verified bytes of another interpreter build
+                pass
+        _event("rejected", name)
+        scope = {"__name__": f"skyspec_validator_{key}"}
+    else:
+        _event("miss", name)
+    text = fastjsonschema.compile_to_code(schema, use_formats=False)
+    # the generated function is named after the schema's `$id`; the first one validates the root
+    root = re.search(r"^def (\w+)\(", text, re.M)
+    code = compile(f"{text}\nvalidate = {root.group(1) if root else 'None'}\n", f"<validator {name}>", "exec")
+    exec(code, scope)
+    if not callable(scope["validate"]):  # pragma: no cover - a fastjsonschema without that layout
+        return fastjsonschema.compile(schema, use_formats=False)
+    _event("compiled", name)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        body = marshal.dumps(code)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(head + hashlib.sha256(head + body).digest() + body)
+        os.replace(tmp, path)
+    except OSError:
+        pass
+    return scope["validate"]
