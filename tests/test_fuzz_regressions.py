@@ -154,3 +154,62 @@ def test_a_huge_budget_is_an_amount(make_project, cli, tmp_path):
     make_project({"apps/api.yaml": APP}, project=project)
     r = cli("build", "-o", str(tmp_path / "out"), "--env", "dev")
     assert r.exit_code == 0, r.output
+
+
+# --------------------------------------------------------------------------- the clean campaign (session 3)
+
+def test_an_integer_field_beyond_int32_is_an_error_at_its_line(make_project, cli):
+    """JSON Schema counts 1.0e+308 as an integer: it passed and crashed the cost estimate."""
+    make_project({"apps/job.yaml": "kind: Job\nname: once\nimage: busybox:1.36\nactive_deadline: 1.0e+308\n"})
+    e = _at(_errors(cli), "SKY106", "apps/job.yaml", 4)
+    assert "2147483647" in e["message"]
+
+
+def test_whole_numbers_written_as_floats_are_integers_in_every_output(build):
+    objs = build({"apps/api.yaml": "kind: App\nname: api\nimage: ghcr.io/acme/api:1.0.0\nport: 8080.0\nreplicas: 3.0\n"
+                                   "autoscale: {min: 2.0, max: 5.0, cpu: 70.0}\n",
+                  "apps/job.yaml": "kind: Job\nname: once\nimage: busybox:1.36\nactive_deadline: 60.0\n"})
+    d = objs[("Deployment", "api")]["spec"]
+    assert d["template"]["spec"]["containers"][0]["ports"][0]["containerPort"] == 8080
+    assert type(d["template"]["spec"]["containers"][0]["ports"][0]["containerPort"]) is int
+    hpa = objs[("HorizontalPodAutoscaler", "api")]["spec"]
+    assert (hpa["minReplicas"], hpa["maxReplicas"]) == (2, 5) and type(hpa["minReplicas"]) is int
+    job = objs[("Job", "once")]["spec"]["activeDeadlineSeconds"]
+    assert job == 60 and type(job) is int
+
+
+def test_a_finding_on_a_templated_spec_whose_last_writer_is_a_profile_is_located(make_project, cli):
+    """The built-in profile writes the document last (its labels): the finding falls back to
+    the spec document, never to a shipped file or nowhere."""
+    make_project({"apps/db.yaml": "kind: StatefulApp\nname: cache\nnamespace: other\nuse: redis\ncredentials: pw\n"
+                                  "---\nkind: Secret\nname: pw\nexisting: true\n"})
+    e = _at(_errors(cli), "SKY162", "apps/db.yaml", 1)
+    assert 'Secret "pw"' in e["message"]
+
+
+def test_json_diagnostics_keep_their_keys_when_a_secret_reads_like_one(make_project, cli):
+    make_project({"apps/api.yaml": APP + "replicas: many\n",
+                  "apps/s.yaml": "kind: Secret\nname: s\ndata: {k: file}\n"})
+    r = cli("check", "--diagnostics-format", "json")
+    items = json.loads(r.stdout)
+    assert all("file" in d for d in items if d["code"] == "SKY104"), items
+    r = cli("check", "--diagnostics-format", "sarif")
+    sarif = json.loads(r.stdout)
+    assert sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+
+
+def test_a_project_template_built_on_a_stdlib_template_of_another_kind(make_project, cli):
+    """`use: redis` (a StatefulApp template) under a `kind: App` project template: what does
+    not fit is reported once, at the `use:` line that chose it, never without a position."""
+    make_project({"templates/web.yaml": "kind: App\nparams: {}\nspec:\n  image: ghcr.io/acme/web:1.0.0\nuse: redis\n",
+                  "apps/web.yaml": "kind: App\nname: web\nuse: ./templates/web.yaml\n"})
+    errors = _errors(cli)
+    assert errors and all(d.get("file") and d.get("line") for d in errors), errors
+    assert any(d["code"] == "SKY102" and "storage" in d["message"] for d in errors)
+
+
+def test_a_service_whose_labels_a_patch_removed_is_blamed_on_its_workload(make_project, cli):
+    make_project({"apps/web.yaml": "kind: StatefulApp\nname: web\nimage: ghcr.io/acme/web:1.0.0\nport: 8080\n"
+                                   "k8s:\n  StatefulSet: {spec: {template: null}}\n  Service: {metadata: {labels: null}}\n"})
+    errors = _errors(cli)
+    assert errors and all(d.get("file") == "apps/web.yaml" and d.get("line") for d in errors), errors

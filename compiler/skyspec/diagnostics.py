@@ -290,8 +290,21 @@ def render_text(diags: Iterable[Diagnostic], sources: Sources | None = None,
 
 
 def render_json(diags: Iterable[Diagnostic]) -> str:
+    """The diagnostics as a JSON list. Only the text that can hold user data (message, hint,
+    notes, file) is scrubbed of secrets: the keys and the codes are skyspec's, and a secret
+    that happens to read `file` or `error` must not break the format consumers parse."""
     diags = list(diags)
-    return redactor_of(diags).dumps([d.as_dict() for d in diags], indent=2, sort_keys=True) + "\n"
+    red = redactor_of(diags)
+    out = []
+    for d in diags:
+        item = d.as_dict()
+        for k in ("message", "hint", "file"):
+            if k in item:
+                item[k] = red.scrub(str(item[k]))
+        if "notes" in item:
+            item["notes"] = [red.scrub(n) for n in item["notes"]]
+        out.append(item)
+    return json.dumps(out, indent=2, sort_keys=True) + "\n"
 
 
 def render_sarif(diags: Iterable[Diagnostic], version: str, titles: dict[str, str] | None = None,
@@ -302,6 +315,7 @@ def render_sarif(diags: Iterable[Diagnostic], version: str, titles: dict[str, st
     rule by `ruleId` and `ruleIndex`, and viewers link the result to the rule's help)."""
     titles = titles or {}
     diags = list(diags)
+    red = redactor_of(diags)
     rules = sorted({d.code for d in diags})
     index = {c: i for i, c in enumerate(rules)}
     results = []
@@ -310,14 +324,15 @@ def render_sarif(diags: Iterable[Diagnostic], version: str, titles: dict[str, st
             "ruleId": d.code,
             "ruleIndex": index[d.code],
             "level": {"error": "error", "warning": "warning"}.get(d.severity, "note"),
-            "message": {"text": d.message + (f" ({d.hint})" if d.hint else "")},
+            # only user text is scrubbed (see render_json)
+            "message": {"text": red.scrub(d.message + (f" ({d.hint})" if d.hint else ""))},
         }
         if d.pos:
             region = {"startLine": d.pos.line, "startColumn": d.pos.col}
             if d.pos.end:
                 region["endColumn"] = d.pos.end
             r["locations"] = [{"physicalLocation": {
-                "artifactLocation": {"uri": d.pos.file}, "region": region}}]
+                "artifactLocation": {"uri": red.scrub(str(d.pos.file))}, "region": region}}]
         results.append(r)
     doc = {
         "version": "2.1.0",
@@ -332,4 +347,4 @@ def render_sarif(diags: Iterable[Diagnostic], version: str, titles: dict[str, st
             "results": results,
         }],
     }
-    return redactor_of(diags).dumps(doc, indent=2, sort_keys=True) + "\n"
+    return json.dumps(doc, indent=2, sort_keys=True) + "\n"

@@ -283,6 +283,7 @@ class Session:
         layer merged into them is checked first, as written (:mod:`.layers.typecheck`); a
         problem a layer's check reported is not reported again from the merged spec."""
         from .schema import KINDS, validate
+        from .schema.numbers import whole_numbers
         from .schema.validate import validate_with
 
         from .layers.templates import params_schema, split_params
@@ -302,6 +303,9 @@ class Session:
             if s.template is not None:
                 ok &= validate_with(params, s.prov, params_schema(s.template), diags)  # type: ignore[arg-type]
             if ok:
+                whole_numbers(own, KINDS[s.kind])  # `replicas: 3.0` is the integer 3 from here on
+                if own is not s.data:
+                    s.data.update(own)
                 valid.append(s)
         return valid
 

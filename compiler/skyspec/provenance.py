@@ -130,6 +130,10 @@ def shown_at(root: Prov, path: tuple, key: bool = False) -> Pos | None:
         up = root.nearest(path[:n]).pos
         if up is not None and not shipped(up):
             return up
+    # the document's last writer is a built-in profile: the spec document the user wrote
+    for e in sorted(getattr(root, "hist", ()), key=lambda e: e.layer != "spec"):
+        if e.pos is not None and not shipped(e.pos) and not is_stdlib(e.layer):
+            return e.pos
     return None
 
 
@@ -152,9 +156,15 @@ def _shipped_roots() -> tuple[str, ...]:
     return tuple(roots)
 
 
-@lru_cache(maxsize=4096)
 def _shipped_file(file: str) -> bool:
-    return os.path.abspath(file).startswith(_shipped_roots())
+    # made absolute before the cache: a relative name means another file after a chdir
+    # (`overlays/dev.yaml` is the user's in a project, a built-in profile in skyspec's tree)
+    return _shipped_abs(os.path.abspath(file))
+
+
+@lru_cache(maxsize=4096)
+def _shipped_abs(file: str) -> bool:
+    return file.startswith(_shipped_roots())
 
 
 _NOT_WRITING = frozenset(("merge", "remove", "evaluate", "unresolved", "delete"))

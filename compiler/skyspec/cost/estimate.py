@@ -146,7 +146,8 @@ def estimate(ir: IR, uses: Iterable[Usage], prices: Prices, budget: Any = None, 
         if w is None:                       # a claim: no pods
             hn, hd, hours = 0, 1, Decimal(0)
         elif w.kind in ("Job", "CronJob"):
-            secs = (w.job.active_deadline if w.job and w.job.active_deadline else None) or DEFAULT_RUN_SECONDS
+            # int(): a YAML float with no fraction (`active_deadline: 60.0`) is a valid integer
+            secs = int((w.job.active_deadline if w.job and w.job.active_deadline else None) or DEFAULT_RUN_SECONDS)
             if w.kind == "Job":
                 runs = Fraction(1)
             elif w.cron is not None and w.cron.suspend:

@@ -21,6 +21,7 @@ from typing import Any
 
 from ..diagnostics import Diagnostics, Pos
 from ..frontend.loc import Loc
+from ..provenance import shipped
 from ..schema.partial import partial
 from ..schema.validate import KINDS, PARTIAL, conforms, validate, validate_with
 from .merge import split_op
@@ -95,6 +96,11 @@ class LayerTypes:
         document whose template (:class:`~skyspec.layers.templates.Template`) is
         ``template``."""
         if not isinstance(data, dict) or kind not in KINDS:
+            return
+        if loc is not None and shipped(loc.pos):
+            # a stdlib template applied to another kind (a project template built on
+            # `use: redis` under `kind: App`): the merged document's check reports what does
+            # not fit at the `use:` line that chose it; the stdlib's own lines are not the user's
             return
         key = (id(data), kind, id(template))
         if key in self._done:

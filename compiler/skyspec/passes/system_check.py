@@ -37,8 +37,13 @@ def _where(ir: IR, f):
         if o.get("kind") == f.obj.get("kind") and o.get("metadata", {}).get("name") == meta.get("name") \
                 and r.get("spec") is not None:
             return r["spec"].where("manifest")
-    name = (meta.get("labels") or {}).get("app.kubernetes.io/name") or meta.get("name")
+    labels = meta.get("labels") if isinstance(meta.get("labels"), dict) else {}
+    name = labels.get("app.kubernetes.io/name") or meta.get("name")
     w = ir.workload(name)
+    if w is None and isinstance(meta.get("name"), str):
+        # an object named after its workload (`web-headless`) whose labels a `k8s:` patch removed
+        owners = [x for x in ir.workloads if meta["name"].startswith(f"{x.name}-")]
+        w = max(owners, key=lambda x: len(x.name)) if owners else None
     if w is not None and w.spec is not None and f.obj.get("kind") in (w.k8s or {}) and f.about[:1] != ("env",):
         return w.spec.where("k8s", f.obj["kind"])  # the patch made the object what it is
     if w is None or w.spec is None:

@@ -17,6 +17,9 @@ from .fields import (
     VOLUMES, _common, _workload,
 )
 
+INT32_MAX = 2**31 - 1
+
+
 def _doc(kind: str, title: str, props: dict, required: list[str], description: str) -> dict:
     return with_defs({
         "$schema": DRAFT,
@@ -44,6 +47,9 @@ def _shared() -> dict[int, str]:
 
 
 def with_defs(schema: dict) -> dict:
+    """Share the named pieces as `$defs`, and bound every integer field that has no bound of
+    its own by Kubernetes' int32 (a larger number, or a float such as 1e308 that JSON Schema
+    counts as an integer, would pass and break the lowering or the cluster's decoder)."""
     named = _shared()
     defs: dict[str, Any] = {}
 
@@ -55,7 +61,11 @@ def with_defs(schema: dict) -> dict:
                     defs[key] = {}
                     defs[key] = {k: walk(v) for k, v in node.items()}
                 return {"$ref": f"#/$defs/{key}"}
-            return {k: (v if k in ("examples", "const", "enum", "default") else walk(v)) for k, v in node.items()}
+            out = {k: (v if k in ("examples", "const", "enum", "default") else walk(v)) for k, v in node.items()}
+            t = node.get("type")
+            if (t == "integer" or isinstance(t, list) and "integer" in t) and "maximum" not in node:
+                out["maximum"] = INT32_MAX
+            return out
         if isinstance(node, list):
             return [walk(x) for x in node]
         return node
