@@ -187,6 +187,10 @@ def test_rolling_recreate_and_autoscale(build):
     h = docs[("HorizontalPodAutoscaler", "a")]["spec"]
     assert (h["minReplicas"], h["maxReplicas"]) == (2, 10)
     assert [m["resource"]["name"] for m in h["metrics"]] == ["cpu", "memory"]
+    # no `replicas`: the Deployment starts at the autoscaler's minimum, not below it (regression:
+    # it was 1, found porting podinfo, whose HPA keeps 2)
+    assert docs[("Deployment", "a")]["spec"]["replicas"] == 2
+    assert docs[("Deployment", "b")]["spec"]["replicas"] == 1
 
 
 def test_stateful_app(build):

@@ -335,3 +335,33 @@ def test_explain_answers_for_list_fields(cli, query, expect):
     from conftest import EXAMPLES
     r = cli("explain", query, str(EXAMPLES / "shop"), "--env", "prod")
     assert r.exit_code == 0 and expect in r.stdout, r.output
+
+
+def test_a_probe_without_a_check_takes_the_check_beside_it(build):
+    """Probes that differ only in timing (Sock Shop: liveness after 300 s, readiness after 180 s,
+    both GET /health every 3 s) say only the timing; it was an error ("needs exactly one of
+    http, tcp, grpc, exec"). A probe with its own check keeps it, headers and all."""
+    docs = build({"apps/a.yaml": """
+        kind: App
+        name: catalogue
+        image: x/catalogue:1
+        ports: {http: 80, admin: 9000}
+        health:
+          http: /health
+          headers: {X-Probe: "1"}
+          period: 3
+          liveness: {initial_delay: 300}
+          readiness: {initial_delay: 180, timeout: 2}
+          startup: {tcp: admin}
+        """})
+    c = pod(docs[("Deployment", "catalogue")])["containers"][0]
+    get = {"path": "/health", "port": "http", "httpHeaders": [{"name": "X-Probe", "value": "1"}]}
+    assert c["livenessProbe"] == {"httpGet": get, "initialDelaySeconds": 300, "periodSeconds": 3}
+    assert c["readinessProbe"] == {"httpGet": get, "initialDelaySeconds": 180, "periodSeconds": 3, "timeoutSeconds": 2}
+    assert c["startupProbe"] == {"tcpSocket": {"port": "admin"}, "periodSeconds": 3}
+
+
+def test_a_probe_without_a_check_and_none_beside_it_is_located(build):
+    r = build({"apps/a.yaml": "kind: App\nname: a\nimage: x:1\nport: 80\nhealth:\n  period: 3\n"
+                              "  liveness: {initial_delay: 30}\n"}, ok=False)
+    assert r.exit_code == 1 and "apps/a.yaml:7:" in r.stderr and "health.liveness needs exactly one of" in r.stderr

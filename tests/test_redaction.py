@@ -264,7 +264,9 @@ def test_credential_rule_is_shared():
 
 SECRET_TEXT = st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=0x24F,
                                              blacklist_categories=("Cc", "Cs", "Zl", "Zp")),
-                      min_size=4, max_size=40).filter(lambda s: s.strip() == s)
+                      min_size=4, max_size=40).filter(lambda s: s.strip() == s and "${" not in s)
+# (a value holding "${" is an expression, not a literal: `00${` is a located SKY205 and the build
+# rightly fails, which _outputs would take for a leak test gone wrong; `$${` writes it literally)
 PLACEHOLDER = "PLACEHOLDER-SECRET-VALUE-000"
 
 

@@ -63,3 +63,21 @@ def test_template_outside_the_project(make_project, cli):
     make_project({"apps/api.yaml": "kind: App\nname: api\nuse: ../../etc/x.yaml\n"})
     r = cli("check")
     assert r.exit_code == 1 and "error[SKY017]" in r.stderr and "apps/api.yaml:3:" in r.stderr
+
+
+def test_findings_on_a_spec_built_on_a_project_template_point_at_the_spec(make_project, cli):
+    """Regression (found porting Online Boutique): a spec whose every value comes from its
+    template or is merged by a profile has no line of its own, and the finding was printed
+    without any position (the profile's line being skyspec's); or, with an overlay entry for
+    it, at that overlay line. It is reported at the spec document."""
+    make_project({
+        "templates/svc.yaml": "kind: App\nspec:\n  image: x/svc:1\n  port: 8080\n",
+        "apps/a.yaml": "# the services\nkind: App\nname: a\nuse: ./templates/svc.yaml\n---\n"
+                       "kind: App\nname: b\nuse: ./templates/svc.yaml\n",
+        "overlays/prod.yaml": "apps:\n  b: {env: {X: '1'}}\n",
+    })
+    r = cli("check", "--env", "prod", "--diagnostics-format", "json")
+    found = {(d["code"], d["message"].split('"')[1]): (d.get("file"), d.get("line"))
+             for d in json.loads(r.stdout) if d["code"] in ("SKY402", "SKY405")}
+    assert found == {("SKY402", "a"): ("apps/a.yaml", 2), ("SKY405", "a"): ("apps/a.yaml", 2),
+                     ("SKY402", "b"): ("apps/a.yaml", 6), ("SKY405", "b"): ("apps/a.yaml", 6)}, found

@@ -123,11 +123,11 @@ def shown_at(root: Prov, path: tuple, key: bool = False) -> Pos | None:
         use = root.child("use")
         if use is not None and use.pos is not None and not shipped(use.pos):
             return use.pos
-    pos = node.key if key and node.key is not None else node.pos
+    pos = node.key if key and node.key is not None else _written_at(node)
     if not shipped(pos):
         return pos
     for n in range(len(path) - 1, -1, -1):
-        up = root.nearest(path[:n]).pos
+        up = _written_at(root.nearest(path[:n]))
         if up is not None and not shipped(up):
             return up
     # the document's last writer is a built-in profile: the spec document the user wrote
@@ -135,6 +135,16 @@ def shown_at(root: Prov, path: tuple, key: bool = False) -> Pos | None:
         if e.pos is not None and not shipped(e.pos) and not is_stdlib(e.layer):
             return e.pos
     return None
+
+
+def _written_at(node: Prov) -> Pos | None:
+    """Where a value was written; for a map only ever merged (a templated spec's document:
+    its template, the spec, then profiles and overlays merge into it), the spec's own
+    document, not the last layer that merged into it."""
+    if any(e.pos is not None and e.op not in ("merge", "remove") for e in node.hist):
+        return node.pos
+    spec = next((e.pos for e in reversed(node.hist) if e.layer == "spec" and e.pos is not None), None)
+    return spec or node.pos
 
 
 def shipped(pos: Pos | None) -> bool:

@@ -26,6 +26,7 @@ from ..units import QuantityError, parse_bytes, parse_cpu
 
 DEFAULT_STORAGE_MOUNT = "/data"
 TIMING = ("initial_delay", "period", "timeout", "failure_threshold", "success_threshold")
+CHECKS = ("http", "tcp", "grpc", "exec")
 SECRETS_DIR = "/run/secrets"
 
 
@@ -455,7 +456,8 @@ class Lowerer:
             h = {"http": h}
         base = {k: v for k, v in h.items() if k not in ("liveness", "readiness", "startup")}
         timing = {k: v for k, v in base.items() if k in TIMING}
-        if set(base) - set(TIMING):
+        check = {k: v for k, v in base.items() if k not in TIMING}  # http/tcp/grpc/exec with port, headers, service
+        if check:
             c.liveness = self.probe(spec, c, base, at)
             c.readiness = self.probe(spec, c, base, at)
         for which in ("liveness", "readiness", "startup"):
@@ -463,10 +465,12 @@ class Lowerer:
                 p = h[which]
                 if isinstance(p, str):
                     p = {"http": p}
+                if not any(k in p for k in CHECKS):  # only timing: the check beside it
+                    p = {**check, **p}
                 setattr(c, which, self.probe(spec, c, {**timing, **p}, at + (which,)))
 
     def probe(self, spec: Spec, c: Container, p: dict, at: tuple) -> Probe | None:
-        kinds = [k for k in ("http", "tcp", "grpc", "exec") if k in p]
+        kinds = [k for k in CHECKS if k in p]
         if len(kinds) != 1:
             self.diags.error("SKY108", f"{'.'.join(at)} needs exactly one of http, tcp, grpc, exec"
                              + (f" (found {', '.join(kinds)})" if kinds else ""), spec.where(*at),

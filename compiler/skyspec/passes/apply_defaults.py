@@ -1,6 +1,7 @@
 """apply_defaults: fill what a spec may leave out with values that need no policy.
 
-- an App or StatefulApp without `replicas` runs 1 replica;
+- an App or StatefulApp without `replicas` runs 1 replica, or its autoscaler's minimum
+  (`autoscale.min`), so the Deployment never starts below what the autoscaler keeps;
 - a container without `command`/`args` keeps the image's own entrypoint (nothing to do);
 - workload labels never override the standard `app.kubernetes.io/*` labels (the backends
   add those), so a user label with such a key is dropped here with a warning.
@@ -16,7 +17,7 @@ STANDARD_PREFIX = "app.kubernetes.io/"
 def apply_defaults(ir: IR, ctx: Context) -> IR:
     for w in ir.workloads:
         if w.kind in ("App", "StatefulApp") and w.replicas is None:
-            w.replicas = 1
+            w.replicas = w.autoscale.min if w.autoscale is not None else 1
             w.origin["replicas"] = ("pass", "apply_defaults")
         for k in [k for k in w.labels if k.startswith(STANDARD_PREFIX)]:
             ctx.diags.warning("SKY108", f'label "{k}" is set by skyspec and cannot be overridden',

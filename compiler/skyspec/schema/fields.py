@@ -149,7 +149,8 @@ HEALTH = {
     ],
     "description": "Health checks. `health: /healthz` (or `{http: /healthz}`, `{tcp: 5432}`, `{grpc: 7070}`, "
                    "`{exec: [...]}`) gives liveness and readiness probes; `liveness`/`readiness`/`startup` set each "
-                   "one apart; timing fields beside them apply to each probe that does not set its own.",
+                   "one apart; timing fields beside them apply to each probe that does not set its own, and a probe "
+                   "that names no check (`liveness: {initial_delay: 300}`) takes the check beside it.",
     "examples": ["/healthz", {"http": "/healthz", "period": 10}],
 }
 
