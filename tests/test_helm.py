@@ -246,9 +246,10 @@ def test_values_schema_rejects_typos_and_wrong_types(small, tmp_path):
         "apps: {myApi: {replica: 3}}\n": "replica",                      # a typo'd key
         "apps: {myApi: {replicsa: 3}}\n": "replicsa",
         "apps: {myApi: {replicas: \"3\"}}\n": "replicas",                # a string for an integer
-        "apps: {myApi: {env: {WORKERS: 8}}}\n": "WORKERS",               # an int for an env var value
-        "apps: {myApi: {env: {NEW: 8}}}\n": "NEW",                       # ... also for a var a user adds
-        "apps: {myApi: {labels: {team: 1}}}\n": "team",                  # label values are strings
+        "apps: {myApi: {env: {WORKERS: {n: 8}}}}\n": "WORKERS",          # a map for an env var value
+        "apps: {myApi: {env: {NEW: [8]}}}\n": "NEW",                     # ... also for a var a user adds
+        "apps: {myApi: {env: {NEW: 1.5}}}\n": "NEW",                     # a float would not read back
+        "apps: {myApi: {labels: {team: [1]}}}\n": "team",                # label values are scalars
         "apps: {myApi: {resources: {requests: {cpu: 256MB}}}}\n": "cpu",  # not a quantity
         "apps: {myApi: {image: {tga: x}}}\n": "tga",
         "apps: {myApi: {ingress: {tls: yes please}}}\n": "tls",

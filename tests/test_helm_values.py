@@ -88,6 +88,29 @@ def test_users_add_env_vars_labels_annotations_and_objects(shop):
     assert_valid_k8s(objs.values())
 
 
+def test_set_passes_numbers_and_booleans_which_render_as_strings(shop):
+    """`--set apps.api.env.WORKERS=8` gives Helm the number 8 and `=true` a boolean: the
+    schema takes them for env vars, labels and annotations (and an image tag), and the chart
+    renders them as the strings Kubernetes wants."""
+    args = ("--set", "apps.api.env.WORKERS=8", "--set", "apps.api.env.NEW_FLAG=true",
+            "--set", "apps.api.env.RETRIES=3", "--set", "apps.api.labels.generation=2",
+            "--set", "commonAnnotations.audited=false", "--set", "apps.cache.image.tag=7")
+    r = lint(shop, *args)
+    assert r.returncode == 0, r.stdout + r.stderr
+    objs = render(shop, *args)
+    env = container(objs, "Deployment", "api")["env"]
+    assert {"name": "WORKERS", "value": "8"} in env
+    assert env[-2:] == [{"name": "NEW_FLAG", "value": "true"}, {"name": "RETRIES", "value": "3"}]
+    assert objs[("Deployment", "api")]["metadata"]["labels"]["generation"] == "2"
+    assert objs[("Deployment", "api")]["metadata"]["annotations"]["audited"] == "false"
+    assert container(objs, "Deployment", "cache")["image"] == "redis:7"
+    assert_valid_k8s(objs.values())
+    # what cannot be one string is still refused
+    for bad in ("apps.api.env.WORKERS[0]=8", "apps.api.env.NEW.x=1", "apps.api.labels.team.x=y"):
+        r = lint(shop, "--set", bad)
+        assert r.returncode != 0 and "apps/api/" in r.stdout + r.stderr, bad
+
+
 def test_the_schema_still_refuses_typos_with_set(shop):
     for bad, word in (("apps.api.replicsa=3", "replicsa"), ("apps.api.image.tga=1", "tga"),
                       ("apps.nightlyreport.enabled=false", "nightlyreport"), ("apps.api.replicas=many", "replicas"),
