@@ -204,3 +204,58 @@ def test_cli_build_uses_the_projects_base_and_chart_version(make_project, cli, t
     assert {o["metadata"]["labels"]["app.kubernetes.io/version"] for o in objs} == {"2024.06"}
     r = cli("build", "-o", str(tmp_path / "out3"), "--format", "helm", "--chart-version", "v1")
     assert r.exit_code != 0 and "--chart-version" in r.output
+
+
+@pytest.fixture(scope="module")
+def strat(tmp_path_factory) -> Path:
+    from conftest import write_tree
+    from test_helm_release import STRATEGIES, STRATEGIES_PROJECT
+
+    root = write_tree(tmp_path_factory.mktemp("strat"), {"skyspec.yaml": STRATEGIES_PROJECT, **STRATEGIES})
+    return write_chart(helm_backend.render(compile_irs(root)), root / "out", "strat")
+
+
+def deployments(objs: dict) -> dict:
+    return {name: (o["spec"]["replicas"], o["spec"]["template"]["spec"]["containers"][0]["image"])
+            for (kind, name), o in objs.items() if kind == "Deployment" and name.startswith("api")}
+
+
+API = "ghcr.io/acme/api:1.0.0@sha256:" + "1" * 64
+
+
+def test_the_tag_reaches_the_live_color_and_the_stable_track(strat):
+    """Blue-green and canary: `apps.api.image` is the spec's image in every environment, so
+    setting its tag deploys it where the spec's image runs (blue-green's active color, the
+    canary's stable track); the strategy's own images are `blueGreen.previewImage` and
+    `canary.image`, and `blueGreen.active` moves the Service, the preview Service, the HPA,
+    the images and the replicas together."""
+    def run(env: str, *args: str) -> dict:
+        r = helm("template", "strat", str(strat), "--namespace", "strat", "-f", str(strat / f"values-{env}.yaml"), *args)
+        assert r.returncode == 0, r.stderr
+        assert lint(strat, "-f", str(strat / f"values-{env}.yaml"), *args).returncode == 0
+        return {(d["kind"], d["metadata"]["name"]): d for d in yaml.safe_load_all(r.stdout) if d}
+
+    prod = run("prod")
+    assert deployments(prod) == {"api-blue": (4, "ghcr.io/acme/api:1.1.0"), "api-green": (4, API)}
+    objs = run("prod", "--set", "apps.api.image.tag=2.0.0")
+    assert deployments(objs) == {"api-blue": (4, "ghcr.io/acme/api:1.1.0"), "api-green": (4, "ghcr.io/acme/api:2.0.0")}
+    objs = run("prod", "--set", "apps.api.blueGreen.previewImage.tag=1.2.0", "--set", "apps.api.replicas=6")
+    assert deployments(objs) == {"api-blue": (6, "ghcr.io/acme/api:1.2.0"), "api-green": (6, API)}
+    # switching: the Service selects blue, which now runs the spec's image; green the preview
+    objs = run("prod", "--set", "apps.api.blueGreen.active=blue")
+    assert deployments(objs) == {"api-blue": (4, API), "api-green": (4, "ghcr.io/acme/api:1.1.0")}
+    assert objs[("Service", "api")]["spec"]["selector"]["skyspec.dev/color"] == "blue"
+    assert objs[("Service", "api-preview")]["spec"]["selector"]["skyspec.dev/color"] == "green"
+    assert objs[("HorizontalPodAutoscaler", "api")]["spec"]["scaleTargetRef"]["name"] == "api-blue"
+    assert_valid_k8s(objs.values())
+    assert lint(strat, "-f", str(strat / "values-prod.yaml"), "--set", "apps.api.blueGreen.active=red").returncode != 0
+    # the canary: the stable track runs the spec's image, the canary its own; the replicas split by percent
+    qa = run("qa")
+    assert deployments(qa) == {"api": (1, API), "api-canary": (1, "ghcr.io/acme/api:1.1.0")}
+    objs = run("qa", "--set", "apps.api.image.tag=2.0.0", "--set", "apps.api.replicas=10",
+               "--set", "apps.api.canary.percent=20")
+    assert deployments(objs) == {"api": (8, "ghcr.io/acme/api:2.0.0"), "api-canary": (2, "ghcr.io/acme/api:1.1.0")}
+    objs = run("qa", "--set", "apps.api.canary.image.tag=1.3.0", "--set", "apps.api.replicas=3")
+    assert deployments(objs) == {"api": (1, API), "api-canary": (2, "ghcr.io/acme/api:1.3.0")}
+    # dev has no strategy: the one Deployment
+    assert deployments(run("dev", "--set", "apps.api.image.tag=2.0.0")) == {"api": (1, "ghcr.io/acme/api:2.0.0")}

@@ -124,6 +124,22 @@ sets) names the release's Service, and so do the host names "<chart>.hosts" rewr
 {{- end -}}
 {{- end -}}
 
+{{/*
+The replicas of a canary's track, from (list <replicas> <percent> "stable"|"canary"): the canary
+gets percent of the replicas, rounded up, at least one when percent > 0, never all of them when
+there are two or more; the stable track the rest.
+*/}}
+{{- define "CHART.canaryReplicas" -}}
+{{- $r := int (index . 0 | default 0) -}}
+{{- $p := int (index . 1 | default 0) -}}
+{{- $c := 0 -}}
+{{- if and (gt $p 0) (gt $r 0) -}}
+{{- $c = max 1 (div (add (mul $r $p) 99) 100) -}}
+{{- if ge $r 2 -}}{{- $c = min $c (sub $r 1) -}}{{- end -}}
+{{- end -}}
+{{- if eq (index . 2) "canary" -}}{{- $c -}}{{- else -}}{{- sub $r $c -}}{{- end -}}
+{{- end -}}
+
 {{/* An HPA's metrics from {targetCPUUtilizationPercentage, targetMemoryUtilizationPercentage}, as JSON. */}}
 {{- define "CHART.hpaMetrics" -}}
 {{- $m := list -}}

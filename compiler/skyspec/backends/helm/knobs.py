@@ -66,6 +66,9 @@ class Knobs:
     def _container_image(self, vals, present, c, cc):
         if len(present) != len(c.envs) or any(type(vals[e]["image"]) is not str for e in c.envs):
             return None
+        got = self.strategy_image(c, vals)    # a color's or a canary's Deployment (strategy.py)
+        if got is not None:
+            return got
         r = self.ref(c.places(("image",)), {e: split_image(vals[e]["image"]) for e in c.envs}, c.envs,
                      "image", form="image")
         return r, None

@@ -44,6 +44,8 @@ SCHEMAS: dict[str, dict] = {
     "flag": {"type": "boolean"},
     "strmap": _SCALAR_MAP,
     "percent": {"type": "integer", "minimum": 1},
+    "canarypercent": {"type": "integer", "minimum": 0, "maximum": 100},
+    "color": {"type": "string", "enum": ["blue", "green"]},
     "objects": {"type": "array", "items": {"type": "object", "required": ["apiVersion", "kind"]}},
 }
 
