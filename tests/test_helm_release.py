@@ -187,6 +187,30 @@ def test_shop_releases_coexist_in_one_namespace_and_in_two(tmp_path):
             assert [p["podSelector"]["matchLabels"]["app.kubernetes.io/name"] for p in peers] == ["api"]
 
 
+def test_values_yaml_alone_installs_one_coherent_environment(tmp_path):
+    """values.yaml is one environment whole, never a blend of several: for the shop's default
+    base (dev, the first environment) and for `base: prod`, values.yaml alone passes `helm
+    lint --strict` and renders, for any release in any namespace, valid objects whose
+    references resolve, whose environment label is that environment's on every object that
+    has one, whose Ingress host is the one the web app is told (PUBLIC_URL), and whose replicas
+    and ExternalSecret are that environment's."""
+    irs = compile_irs(EXAMPLES / "shop")
+    for base, host in (("dev", "shop.dev.example.com"), ("prod", "shop.example.com")):
+        chart = write_chart(helm_backend.render(irs, base=base), tmp_path / base, "shop")
+        r = helm("lint", "--strict", str(chart))
+        assert r.returncode == 0, r.stdout + r.stderr
+        objs = assert_releases_coexist(chart, "shop", supplied={"shop-db"})
+        assert {o["metadata"]["labels"].get("skyspec.dev/env") for o in objs} == {base, None}
+        by = {(o["kind"], o["metadata"]["name"]): o for o in objs}
+        assert [r["host"] for r in by[("Ingress", "a-web")]["spec"]["rules"]] == [host]
+        web = by[("Deployment", "a-web")]["spec"]["template"]["spec"]["containers"][0]
+        assert {"name": "PUBLIC_URL", "value": f"https://{host}"} in web["env"]
+        want = {w.name: w.replicas for w in irs[base].workloads}
+        assert by[("Deployment", "a-api")]["spec"]["replicas"] == want["api"]
+        assert by[("Deployment", "a-web")]["spec"]["replicas"] == want["web"]
+        assert (("ExternalSecret", "a-shop-db") in by) == (base == "prod")
+
+
 HOSTS = {
     "apps/a.yaml": """
         kind: App
@@ -461,3 +485,25 @@ def test_strategies_raw_objects_and_the_namespace(make_project, tmp_path):
             assert by[("HorizontalPodAutoscaler", "a-api")]["spec"]["scaleTargetRef"]["name"] == "a-api-green"
         if env == "qa":
             assert {d["metadata"]["name"] for d in api} == {"a-api", "a-api-canary"}
+
+
+def test_helm_package_leaves_out_what_helmignore_names(tmp_path):
+    """`helm package` of the chart, with an editor's and a VCS's leftovers in it, packs the
+    chart's own files only (.helmignore), and the packed chart installs like the folder."""
+    import tarfile
+
+    irs = compile_irs(EXAMPLES / "shop")
+    chart = write_chart(helm_backend.render(irs), tmp_path / "out", "shop")
+    junk = ["templates/api.yaml~", "templates/web.yaml.orig", ".DS_Store", ".git/config", ".vscode/settings.json",
+            "values-prod.yaml.swp", "notes.bak", ".idea/workspace.xml"]
+    for rel in junk:
+        (chart / rel).parent.mkdir(parents=True, exist_ok=True)
+        (chart / rel).write_text("junk: {{ oops\n")
+    r = helm("package", str(chart), "--destination", str(tmp_path))
+    assert r.returncode == 0, r.stderr
+    with tarfile.open(tmp_path / "shop-0.1.0.tgz") as tar:
+        packed = {n.split("/", 1)[1] for n in tar.getnames()}
+    assert not packed & set(junk), packed & set(junk)
+    assert {"Chart.yaml", "values.yaml", "values-prod.yaml", "values.schema.json", ".helmignore",
+            "templates/api.yaml", "templates/NOTES.txt", "templates/_helpers.tpl"} <= packed
+    assert render(tmp_path / "shop-0.1.0.tgz", "a", "x") == render(chart, "a", "x")
