@@ -259,3 +259,86 @@ def test_the_tag_reaches_the_live_color_and_the_stable_track(strat):
     assert deployments(objs) == {"api": (1, API), "api-canary": (2, "ghcr.io/acme/api:1.3.0")}
     # dev has no strategy: the one Deployment
     assert deployments(run("dev", "--set", "apps.api.image.tag=2.0.0")) == {"api": (1, "ghcr.io/acme/api:2.0.0")}
+
+
+KINDS = ("deployment", "statefulSet", "daemonSet", "cronJob", "job", "service", "ingress", "horizontalPodAutoscaler",
+         "podDisruptionBudget", "networkPolicy", "serviceAccount", "role", "roleBinding", "clusterRole",
+         "clusterRoleBinding", "configMap", "secret", "externalSecret", "persistentVolumeClaim", "serviceMonitor",
+         "namespace", "priorityClass")
+
+
+def documented_values() -> tuple[list, set]:
+    """The key patterns of the values table in docs/helm.md (regular expressions), and the
+    fields its last row ("any other key") names as examples (their first key)."""
+    import re
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "helm.md").read_text()
+    table = text.split("\n## Values\n", 1)[1].split("\n\n|", 1)[1].split("\n\n", 1)[0]
+    patterns, generic = [], set()
+    for row in table.splitlines()[2:]:
+        cells = row.split(" | ")
+        keys = re.findall(r"`([^`]+)`", cells[0])
+        if not keys:
+            generic = {g.split(".")[0] for g in re.findall(r"`([^`]+)`", cells[2])}
+            continue
+        first = keys[0].split(".")
+        for k in keys:
+            segs = first[:len(first) - len(k[1:].split("."))] + k[1:].split(".") if k.startswith(".") else k.split(".")
+            rx = re.escape(".".join(segs)).replace(r"\*", ".*")
+            rx = rx.replace(re.escape("<kind>"), "(?:" + "|".join(KINDS) + ")").replace(re.escape("<Suffix>"), "[A-Z][A-Za-z0-9]*")
+            patterns.append(re.compile(re.sub(re.escape("<") + r"[A-Za-z ]+" + re.escape(">"), r"[^.]+", rx)))
+    return patterns, generic
+
+
+def value_paths(schema: dict, at: tuple = ()):
+    props = schema.get("properties")
+    if not props:
+        yield at
+    for k, sub in (props or {}).items():
+        yield from value_paths(sub, at + (k,))
+
+
+def typed(schema: dict) -> bool:
+    """Whether a value's schema says its type (every alternative's, for anyOf)."""
+    if "anyOf" in schema:
+        return all(typed(s) for s in schema["anyOf"])
+    if "type" not in schema:
+        return False
+    if schema["type"] == "object":
+        extra = schema.get("additionalProperties", True)
+        return extra is False or (isinstance(extra, dict) and typed(extra))
+    if schema["type"] == "array":
+        return "items" not in schema or typed(schema["items"])
+    return True
+
+
+def test_every_value_is_typed_and_in_the_docs_table(shop, strat, make_project, tmp_path):
+    """Every value of the shop's chart, of the strategies' and of the many-kinds project's has
+    a type in values.schema.json (every map closed or typed) and is a row of the values table
+    of docs/helm.md; the only ones the "any other key" row covers are fields that differ
+    between environments, of the kinds it names."""
+    from test_helm import SINK, SINK_PROJECT
+
+    many = write_chart(helm_backend.render(compile_irs(make_project(SINK, SINK_PROJECT))), tmp_path, "sink")
+    patterns, generic = documented_values()
+    assert len(patterns) > 30 and {"args", "command"} <= generic
+    undocumented = set()
+    for chart in (shop, strat, many):
+        schema = json.loads((chart / "values.schema.json").read_text())
+        # extraObjects holds manifests of any kind: objects with apiVersion and kind
+        untyped = [path for path in value_paths(schema) if path != ("extraObjects",) and not typed(_at(schema, path))]
+        assert not untyped and typed(schema), untyped
+        for path in value_paths(schema):
+            prefixes = [".".join(path[:i]) for i in range(1, len(path) + 1)]
+            if any(p.fullmatch(x) for p in patterns for x in prefixes):
+                continue
+            # a field that differs: below the app's (or its object's) node, named as in Kubernetes
+            if not any(seg in generic for seg in path[2:4]):
+                undocumented.add(".".join(path))
+    assert not undocumented, sorted(undocumented)
+
+
+def _at(schema: dict, path: tuple) -> dict:
+    for k in path:
+        schema = schema["properties"][k]
+    return schema
