@@ -59,6 +59,11 @@ def test_setting_the_tag_deploys_that_tag(shop):
     assert container(objs, "Deployment", "worker")["image"].startswith("ghcr.io/acme/shop-worker:1.4.2@sha256:")
     objs = render(shop, *prod, "--set", "apps.cache.image.tag=7.4-alpine")
     assert container(objs, "Deployment", "cache")["image"] == "redis:7.4-alpine"
+    # a StatefulSet's and a CronJob's too
+    objs = render(shop, *prod, "--set", "apps.db.image.tag=16.5", "--set", "apps.nightlyReport.image.tag=1.5.0")
+    assert container(objs, "StatefulSet", "db")["image"] == "postgres:16.5"
+    assert container(objs, "CronJob", "nightly-report")["image"] == "ghcr.io/acme/shop-worker:1.5.0"
+    assert container(objs, "Deployment", "worker")["image"].startswith("ghcr.io/acme/shop-worker:1.4.2@sha256:")
     assert lint(shop, *prod, "--set", "apps.api.image.tag=1.5.0").returncode == 0
 
 
