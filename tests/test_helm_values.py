@@ -347,3 +347,77 @@ def _at(schema: dict, path: tuple) -> dict:
     for k in path:
         schema = schema["properties"][k]
     return schema
+
+
+MIXED = {
+    "apps/a.yaml": """
+        kind: App
+        name: api
+        image: ghcr.io/acme/api:1.0.0
+        port: 8080
+        replicas: 3
+        autoscale: {min: 3, max: 6, cpu: 70}
+        sidecars:
+          proxy: {image: "envoyproxy/envoy:v1.31.0"}
+        ---
+        kind: App
+        name: web
+        image: ghcr.io/acme/web:1.0.0
+        port: 8080
+        connect_to: [api]
+        """,
+    "overlays/qa.yaml": "apps:\n  api:\n    strategy: {blue-green: {active: blue}}\n",
+    "overlays/stage.yaml": "apps:\n  api:\n    strategy: {canary: {percent: 34}}\n",
+    "overlays/prod.yaml": """
+        apps:
+          api:
+            replicas: 4
+            strategy: {blue-green: {active: green, preview_image: "ghcr.io/acme/api:1.1.0"}}
+        """,
+}
+MIXED_PROJECT = """
+project: mixed
+namespace: mixed
+specs: ["apps/*.yaml"]
+environments:
+  dev: {}
+  qa: {overlays: [overlays/qa.yaml]}
+  stage: {overlays: [overlays/stage.yaml]}
+  prod: {overlays: [overlays/prod.yaml]}
+"""
+
+
+def test_strategies_that_differ_between_environments(make_project, tmp_path):
+    """Rolling in dev, blue-green without a preview (active blue) in qa, a canary without its
+    own image in stage, blue-green with a preview (active green) in prod, with an HPA and a
+    sidecar: the chart is each environment's Kubernetes output, and in each the tag reaches
+    the Deployments that run the spec's image."""
+    from test_helm import assert_chart_is_the_kubernetes_output
+
+    irs = compile_irs(make_project(MIXED, MIXED_PROJECT))
+    chart = assert_chart_is_the_kubernetes_output(irs, tmp_path / "out")
+    new = "ghcr.io/acme/api:2.0.0"
+    want = {"dev": {"api": (1, new)}, "qa": {"api-blue": (3, new), "api-green": (0, new)},
+            "stage": {"api": (1, new), "api-canary": (2, new)},
+            "prod": {"api-blue": (4, "ghcr.io/acme/api:1.1.0"), "api-green": (4, new)}}
+    for env, deps in want.items():
+        r = helm("template", "mixed", str(chart), "-n", "mixed", "-f", str(chart / f"values-{env}.yaml"),
+                 "--set", "apps.api.image.tag=2.0.0")
+        assert r.returncode == 0, r.stderr
+        objs = {(d["kind"], d["metadata"]["name"]): d for d in yaml.safe_load_all(r.stdout) if d}
+        assert deployments(objs) == deps, env
+        for (kind, name), o in objs.items():
+            if kind == "Deployment" and name.startswith("api"):
+                sidecar = o["spec"]["template"]["spec"]["containers"][1]
+                assert sidecar["image"] == "envoyproxy/envoy:v1.31.0"
+        target = objs[("HorizontalPodAutoscaler", "api")]["spec"]["scaleTargetRef"]["name"]
+        assert target == {"qa": "api-blue", "prod": "api-green"}.get(env, "api")
+    # switching colors where the app is blue-green (and only there) moves the HPA and the Service
+    for env, to in (("qa", "green"), ("prod", "blue"), ("dev", "green")):
+        r = helm("template", "mixed", str(chart), "-n", "mixed", "-f", str(chart / f"values-{env}.yaml"),
+                 "--set", f"apps.api.blueGreen.active={to}")
+        assert r.returncode == 0, r.stderr
+        objs = {(d["kind"], d["metadata"]["name"]): d for d in yaml.safe_load_all(r.stdout) if d}
+        target = objs[("HorizontalPodAutoscaler", "api")]["spec"]["scaleTargetRef"]["name"]
+        assert target == ("api" if env == "dev" else f"api-{to}")
+        assert objs[("Service", "api")]["spec"]["selector"].get("skyspec.dev/color") == (None if env == "dev" else to)

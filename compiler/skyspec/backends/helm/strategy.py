@@ -160,7 +160,11 @@ class Strategies:
         if o.home[:1] != ("apps",):
             return None
         ws = {e: self._workload(e, o.wl) for e in vals}
-        if any(w is None or w.strategy.type != "blue-green" for w in ws.values()):
+        if any(w is None for w in ws.values()):
+            return None
+        if o.kind == "HorizontalPodAutoscaler" and not optional:
+            return self._hpa_target(c, vals, ws)
+        if any(w.strategy.type != "blue-green" for w in ws.values()):
             return None
         active = {e: w.strategy.active for e, w in ws.items()}
         if o.kind == "Service" and c.kpath == ("spec", "selector", COLOR):
@@ -177,14 +181,27 @@ class Strategies:
                 if p is None:
                     return None
                 return Tpl(['ternary "green" "blue" (eq (toString ', ("arg", p["active"]), ') "blue") | toJson']), None
-        if o.kind == "HorizontalPodAutoscaler" and c.kpath == ("spec", "scaleTargetRef", "name") and not optional:
-            if all(vals[e] == Name(f"{o.wl}-{active[e]}") for e in vals):
-                p = self._knobs(o, {"active": (o.home + ("blueGreen", "active"), active, "color")})
-                if p is None:
-                    return None
-                return Tpl([f'include "{self.project}.fullname" (list $ (printf "%s-%s" {_q(o.wl)} (toString ',
-                            ("arg", p["active"]), "))) | quote"]), None
         return None
+
+    def _hpa_target(self, c, vals: dict, ws: dict):
+        """The HPA's target: `<app>-<blueGreen.active>` where the app is blue-green (behind
+        the blue Deployment's flag when only some environments are), `<app>` elsewhere."""
+        o = c.obj
+        bg = {e for e, w in ws.items() if w.strategy.type == "blue-green"}
+        if c.kpath != ("spec", "scaleTargetRef", "name") or not bg or any(
+                vals[e] != Name(f"{o.wl}-{w.strategy.active}" if e in bg else o.wl) for e, w in ws.items()):
+            return None
+        flag = self._color_flag(o, c.envs, bg) if len(bg) < len(ws) else None
+        if len(bg) < len(ws) and flag is None:
+            return None
+        p = self._knobs(o, {"active": (o.home + ("blueGreen", "active"), {e: ws[e].strategy.active for e in bg},
+                                       "color")})
+        if p is None:
+            return None
+        name = ["(printf \"%s-%s\" ", _q(o.wl), " (toString ", ("arg", p["active"]), "))"]
+        if flag is not None:
+            name = ["(ternary "] + name + [" ", _q(o.wl), " ", ("arg", flag[1]), ")"]
+        return Tpl([f'include "{self.project}.fullname" (list $ '] + name + [") | quote"]), None
 
 
     def _color_flag(self, o, envs: list, present: set) -> tuple | None:
