@@ -95,6 +95,17 @@ def test_a_partial_build_is_the_matching_files_of_a_full_build(shop, cli, tmp_pa
     assert files_of(tmp_path / "k8s") == {rel: b for rel, b in of_env(full, "qa").items() if "/kubernetes/" in rel}
 
 
+def test_the_order_of_env_flags_changes_no_byte(shop, cli, tmp_path):
+    """`--env prod --env dev` and `--env dev --env prod` write the same files, byte for byte, in
+    every format (the shared ones, Helm's and Kustomize's, are made from every environment in
+    project order, and the base is chosen by name)."""
+    build(cli, shop, tmp_path / "a", "--env", "prod", "--env", "dev")
+    build(cli, shop, tmp_path / "b", "--env", "dev", "--env", "prod")
+    a, b = files_of(tmp_path / "a"), files_of(tmp_path / "b")
+    assert a == b and {rel.split("/")[0] for rel in a} == {"dev", "prod", "prod.eu-west", "helm", "kustomize"}
+    assert (tmp_path / "a" / MANIFEST).read_bytes() == (tmp_path / "b" / MANIFEST).read_bytes()
+
+
 def test_a_partial_build_leaves_the_other_environments_exactly_as_they_are(shop, cli, tmp_path):
     out = tmp_path / "out"
     build(cli, shop, out)

@@ -246,9 +246,10 @@ def test_values_schema_rejects_typos_and_wrong_types(small, tmp_path):
         "apps: {myApi: {replica: 3}}\n": "replica",                      # a typo'd key
         "apps: {myApi: {replicsa: 3}}\n": "replicsa",
         "apps: {myApi: {replicas: \"3\"}}\n": "replicas",                # a string for an integer
-        "apps: {myApi: {env: {WORKERS: 8}}}\n": "WORKERS",               # an int for an env var value
-        "apps: {myApi: {env: {NEW: 8}}}\n": "NEW",                       # ... also for a var a user adds
-        "apps: {myApi: {labels: {team: 1}}}\n": "team",                  # label values are strings
+        "apps: {myApi: {env: {WORKERS: {n: 8}}}}\n": "WORKERS",          # a map for an env var value
+        "apps: {myApi: {env: {NEW: [8]}}}\n": "NEW",                     # ... also for a var a user adds
+        "apps: {myApi: {env: {NEW: 1.5}}}\n": "NEW",                     # a float would not read back
+        "apps: {myApi: {labels: {team: [1]}}}\n": "team",                # label values are scalars
         "apps: {myApi: {resources: {requests: {cpu: 256MB}}}}\n": "cpu",  # not a quantity
         "apps: {myApi: {image: {tga: x}}}\n": "tga",
         "apps: {myApi: {ingress: {tls: yes please}}}\n": "tls",
@@ -414,10 +415,11 @@ def test_many_kinds_three_environments(make_project, tmp_path):
     assert api["containers"]["proxy"]["image"] == {"repository": "envoyproxy/envoy", "tag": "v1.31.0", "digest": ""}
     assert api["containers"]["log"]["enabled"] is False and prod["apps"]["myApi"]["containers"]["log"] == {"enabled": True}
     assert api["initContainers"]["migrate"]["image"]["tag"] == "1.0.0"
-    # the canary Deployment (prod only) shares the main container's values but its image and replicas
-    canary = api["deploymentCanary"]
-    assert canary["enabled"] is False and set(canary) == {"enabled", "replicas", "containers"}
-    assert canary["containers"] == {"myApi": {"image": {"repository": "ghcr.io/acme/api", "tag": "1.1.0", "digest": ""}}}
+    # the canary Deployment (prod only) shares the app's values; its image and percent are the
+    # strategy's (in the specs' terms), its replicas and the stable track's computed from them
+    assert api["deploymentCanary"] == {"enabled": False}
+    assert api["canary"] == {"image": {"repository": "ghcr.io/acme/api", "tag": "1.1.0", "digest": ""}, "percent": 0}
+    assert prod["apps"]["myApi"]["canary"] == {"percent": 10} and prod["apps"]["myApi"]["replicas"] == 10
     assert api["autoscaling"] == {"enabled": False, "minReplicas": 10, "maxReplicas": 20,
                                   "targetCPUUtilizationPercentage": 70}
     # template syntax in the specs' data stays data

@@ -105,6 +105,11 @@ def resolve(objs: list[dict], release: str, namespace: str, *, external: set[str
                     problems.append(f"{what}: subject namespace {s.get('namespace')}")
         if kind == "StatefulSet":
             exists("Service", o["spec"]["serviceName"], what)
+        if kind == "ConfigMap":
+            for k, text in (o.get("data") or {}).items():
+                for host in re.findall(r"(?:https?|redis|postgres(?:ql)?)://(?:[^@/\s]*@)?([a-z0-9-]+)(?=[:/;\s]|$)", text):
+                    if host not in services:
+                        problems.append(f"{what}: {k} names host {host!r}, no Service of the release")
     for o, labels, spec in pods:
         what = f"{o['kind']}/{o['metadata']['name']}"
         if labels.get(INSTANCE) != release:
@@ -169,6 +174,8 @@ def test_shop_releases_coexist_in_one_namespace_and_in_two(tmp_path):
         assert env_vars["DB_URL"] == "postgresql://a-db:5432/shop"
         web = by[("Deployment", "a-web")]["spec"]["template"]["spec"]["containers"][0]
         assert {"name": "API_URL", "value": "http://a-api:8080"} in web["env"]
+        # nginx, in the ConfigMap, proxies to the release's api
+        assert "proxy_pass http://a-api:8080/;" in by[("ConfigMap", "a-web-config")]["data"]["default.conf"]
         assert by[("Ingress", "a-web")]["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]["name"] == "a-web"
         if env != "dev":
             # the ExternalSecret makes the release's own Secret; the Ingress's certificate too
@@ -178,6 +185,131 @@ def test_shop_releases_coexist_in_one_namespace_and_in_two(tmp_path):
             # the report does not run there: no NetworkPolicy lets it in
             peers = by[("NetworkPolicy", "a-db-ingress")]["spec"]["ingress"][0]["from"]
             assert [p["podSelector"]["matchLabels"]["app.kubernetes.io/name"] for p in peers] == ["api"]
+
+
+def test_values_yaml_alone_installs_one_coherent_environment(tmp_path):
+    """values.yaml is one environment whole, never a blend of several: for the shop's default
+    base (dev, the first environment) and for `base: prod`, values.yaml alone passes `helm
+    lint --strict` and renders, for any release in any namespace, valid objects whose
+    references resolve, whose environment label is that environment's on every object that
+    has one, whose Ingress host is the one the web app is told (PUBLIC_URL), and whose replicas
+    and ExternalSecret are that environment's."""
+    irs = compile_irs(EXAMPLES / "shop")
+    for base, host in (("dev", "shop.dev.example.com"), ("prod", "shop.example.com")):
+        chart = write_chart(helm_backend.render(irs, base=base), tmp_path / base, "shop")
+        r = helm("lint", "--strict", str(chart))
+        assert r.returncode == 0, r.stdout + r.stderr
+        objs = assert_releases_coexist(chart, "shop", supplied={"shop-db"})
+        assert {o["metadata"]["labels"].get("skyspec.dev/env") for o in objs} == {base, None}
+        by = {(o["kind"], o["metadata"]["name"]): o for o in objs}
+        assert [r["host"] for r in by[("Ingress", "a-web")]["spec"]["rules"]] == [host]
+        web = by[("Deployment", "a-web")]["spec"]["template"]["spec"]["containers"][0]
+        assert {"name": "PUBLIC_URL", "value": f"https://{host}"} in web["env"]
+        want = {w.name: w.replicas for w in irs[base].workloads}
+        assert by[("Deployment", "a-api")]["spec"]["replicas"] == want["api"]
+        assert by[("Deployment", "a-web")]["spec"]["replicas"] == want["web"]
+        assert (("ExternalSecret", "a-shop-db") in by) == (base == "prod")
+
+
+HOSTS = {
+    "apps/a.yaml": """
+        kind: App
+        name: api
+        image: ghcr.io/acme/api:1.0.0
+        port: 8080
+        connect_to: [db, cache]
+        env:
+          UPSTREAM: "http://db.hosts.svc.cluster.local:5432/x"
+          PEERS: "db:5432,cache:6379"
+          FQ: "db.hosts.svc"
+          NOT_OURS: "https://api.example.com/v1 my-api:80 api db.other.svc"
+        ---
+        kind: App
+        name: db
+        image: postgres:16.4
+        ports: {pg: 5432}
+        ---
+        kind: App
+        name: cache
+        image: redis:7.2
+        ports: {redis: 6379}
+        ---
+        kind: App
+        name: web
+        image: ghcr.io/acme/web:1.0.0
+        port: 8080
+        connect_to: [api]
+        volumes:
+          conf: {config: proxy, mount: /etc/nginx/conf.d, read_only: true}
+        ---
+        kind: ConfigMap
+        name: proxy
+        data:
+          nginx.conf: |
+            upstream backend { server ${apps.api.address}; }
+            server {
+              location / { proxy_pass http://api; }
+              location /db { proxy_pass http://db.hosts.svc.cluster.local:5432/; }
+              location /c { proxy_pass redis://user@cache:6379; }
+            }
+            # not ours: api.example.com, http://api.example.com/, my-api:80, api alone, db.other.svc:1
+          plain: "no hosts here"
+          quoted: "`http://api:8080`\\r\\n"
+        """,
+    "overlays/prod.yaml": """
+        apps:
+          proxy:
+            data:
+              backup: "s3://backups/db then http://db:5432"
+              plain: "still none, api"
+        """,
+}
+HOSTS_PROJECT = """
+project: hosts
+namespace: hosts
+specs: ["apps/*.yaml"]
+environments:
+  dev: {}
+  prod: {overlays: [overlays/prod.yaml]}
+"""
+
+
+def test_host_names_in_configmap_data_and_env_vars_follow_the_release(make_project, tmp_path):
+    """A Service's host name in text -- `<svc>:<port>`, a URL's host, `<svc>.<ns>.svc[.cluster.local]`
+    -- in ConfigMap data (the same in every environment, or a value) and in env vars names the
+    release's Service in the release's namespace; a longer name, a domain, a bare word and
+    another namespace are left alone. The release named like the chart keeps the text as it is
+    (parity)."""
+    from test_helm import assert_chart_is_the_kubernetes_output
+
+    irs = compile_irs(make_project(HOSTS, HOSTS_PROJECT))
+    chart = assert_chart_is_the_kubernetes_output(irs, tmp_path / "out")
+    text = (chart / "templates" / "configmap.proxy.yaml").read_text()
+    assert "  location / { proxy_pass http://api; }\n" in text      # readable in the template
+    not_ours = "# not ours: api.example.com, http://api.example.com/, my-api:80, api alone, db.other.svc:1\n"
+    for env in irs:
+        values = ("-f", str(chart / f"values-{env}.yaml"))
+        objs = assert_releases_coexist(chart, "hosts", *values)
+        by = {(o["kind"], o["metadata"]["name"]): o for o in objs}
+        data = by[("ConfigMap", "a-proxy")]["data"]
+        assert data["nginx.conf"] == (
+            "upstream backend { server a-api:8080; }\nserver {\n  location / { proxy_pass http://a-api; }\n"
+            "  location /db { proxy_pass http://a-db.x.svc.cluster.local:5432/; }\n"
+            "  location /c { proxy_pass redis://user@a-cache:6379; }\n}\n" + not_ours)
+        assert data["quoted"] == "`http://a-api:8080`\r\n"
+        assert data["plain"] == ("still none, api" if env == "prod" else "no hosts here")
+        assert data.get("backup") == ("s3://backups/db then http://a-db:5432" if env == "prod" else None)
+        api = by[("Deployment", "a-api")]["spec"]["template"]["spec"]["containers"][0]
+        env_vars = {e["name"]: e.get("value") for e in api["env"]}
+        assert env_vars["UPSTREAM"] == "http://a-db.x.svc.cluster.local:5432/x"
+        assert env_vars["PEERS"] == "a-db:5432,a-cache:6379" and env_vars["FQ"] == "a-db.x.svc"
+        assert env_vars["NOT_OURS"] == "https://api.example.com/v1 my-api:80 api db.other.svc"
+    # fullnameOverride, and text a user sets, follow too
+    objs = render(chart, "a", "x", "--set", "fullnameOverride=store", "--set", "apps.api.env.EXTRA=http://cache:6379/0")
+    by = {(o["kind"], o["metadata"]["name"]): o for o in objs}
+    assert "server store-api:8080;" in by[("ConfigMap", "store-proxy")]["data"]["nginx.conf"]
+    env_vars = {e["name"]: e.get("value") for e in by[("Deployment", "store-api")]["spec"]["template"]["spec"]["containers"][0]["env"]}
+    assert env_vars["EXTRA"] == "http://store-cache:6379/0" and env_vars["DB_HOST"] == "store-db"
 
 
 CLUSTER = """
@@ -353,3 +485,25 @@ def test_strategies_raw_objects_and_the_namespace(make_project, tmp_path):
             assert by[("HorizontalPodAutoscaler", "a-api")]["spec"]["scaleTargetRef"]["name"] == "a-api-green"
         if env == "qa":
             assert {d["metadata"]["name"] for d in api} == {"a-api", "a-api-canary"}
+
+
+def test_helm_package_leaves_out_what_helmignore_names(tmp_path):
+    """`helm package` of the chart, with an editor's and a VCS's leftovers in it, packs the
+    chart's own files only (.helmignore), and the packed chart installs like the folder."""
+    import tarfile
+
+    irs = compile_irs(EXAMPLES / "shop")
+    chart = write_chart(helm_backend.render(irs), tmp_path / "out", "shop")
+    junk = ["templates/api.yaml~", "templates/web.yaml.orig", ".DS_Store", ".git/config", ".vscode/settings.json",
+            "values-prod.yaml.swp", "notes.bak", ".idea/workspace.xml"]
+    for rel in junk:
+        (chart / rel).parent.mkdir(parents=True, exist_ok=True)
+        (chart / rel).write_text("junk: {{ oops\n")
+    r = helm("package", str(chart), "--destination", str(tmp_path))
+    assert r.returncode == 0, r.stderr
+    with tarfile.open(tmp_path / "shop-0.1.0.tgz") as tar:
+        packed = {n.split("/", 1)[1] for n in tar.getnames()}
+    assert not packed & set(junk), packed & set(junk)
+    assert {"Chart.yaml", "values.yaml", "values-prod.yaml", "values.schema.json", ".helmignore",
+            "templates/api.yaml", "templates/NOTES.txt", "templates/_helpers.tpl"} <= packed
+    assert render(tmp_path / "shop-0.1.0.tgz", "a", "x") == render(chart, "a", "x")

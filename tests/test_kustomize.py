@@ -170,9 +170,23 @@ def _targets(tmp: Path) -> Path:
     return _written({"apps/a.yaml": APPS, "overlays/edge.yaml": "apps:\n  web: {replicas: 7}\n"}, TARGETS)(tmp)
 
 
+def _strategies(tmp: Path) -> Path:
+    """Blue-green in prod, a canary in qa (test_helm_release.py)."""
+    from test_helm_release import STRATEGIES, STRATEGIES_PROJECT
+
+    return _written(STRATEGIES, STRATEGIES_PROJECT)(tmp)
+
+
+def _many(tmp: Path) -> Path:
+    """Many kinds, a namespace per environment, a canary in prod (test_helm.py)."""
+    from test_helm import SINK, SINK_PROJECT
+
+    return _written(SINK, SINK_PROJECT)(tmp)
+
+
 PROJECTS = {"shop": (_shop, None), "shop --env prod": (_shop, ["prod"]), "corpus": (_corpus, None),
             "stdlib": (_stdlib, None), "celery": (_celery, None), "quota": (_quota, None),
-            "targets": (_targets, None)}
+            "targets": (_targets, None), "strategies": (_strategies, None), "many kinds": (_many, None)}
 
 
 def _headless(text: str) -> str:

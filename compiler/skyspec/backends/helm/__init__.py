@@ -27,11 +27,14 @@ objects, selectors (plus ``app.kubernetes.io/instance``). Each object (file, kin
 compared field by field across the environments it exists in (templates.py): a field equal
 everywhere stays literal, a field that differs becomes a ``.Values`` reference, and the knobs
 Helm users expect are values even when equal (knobs.py: images, replicas, resources, env, label
-and annotation maps, Ingress host and TLS, HPA bounds and targets, storage sizes).
+and annotation maps, Ingress host and TLS, HPA bounds and targets, storage sizes; strategy.py:
+the blue-green and canary Deployments computed from the app's image and replicas and the
+strategy's `blueGreen`/`canary` values). Host names of the chart's Services in env vars and
+ConfigMap data are rewritten when the chart renders (the `<chart>.hosts` helper).
 
 Values layout (values.py): ``apps.<app>`` (camelCase) holds an app's knobs and its main
 object's differing fields, each other object of the app under its own key (``service``,
-``ingress``, ``autoscaling``, ``deploymentCanary``, ...); ``objects.<kind>.<name>`` the other
+``ingress``, ``autoscaling``, ``blueGreen``, ``canary``, ...); ``objects.<kind>.<name>`` the other
 files; ``commonLabels``/``commonAnnotations``, ``nameOverride``/``fullnameOverride`` and
 ``extraObjects`` at the top. values.yaml is the base environment complete; values-<env>.yaml
 only the differences (``null`` removes a key). Parts some environments lack are behind

@@ -19,6 +19,7 @@ from .helpers import helpers
 from .meta import Meta
 from .notes import HELMIGNORE, notes
 from .objects import collect
+from .release import Hosts
 from .schema import values_schema
 from .templates import Builder
 from .values import Values, lower_camel
@@ -45,7 +46,8 @@ def chart_files(irs: dict[str, IR], base: str | None = None, chart: dict | None 
     name = irs[envs[0]].project
     objects, by_file, scope = collect(irs)
     values = Values(envs, base, objects, by_file)
-    builder = Builder(values, None, irs)  # type: ignore[arg-type]
+    hosts = Hosts(scope.services, [ir.namespace for ir in irs.values() if ir.namespace])
+    builder = Builder(values, None, irs, hosts)  # type: ignore[arg-type]
     for key, kind in (("nameOverride", "string"), ("fullnameOverride", "string"), ("extraObjects", "objects")):
         builder.ref(((key,),), {e: [] if kind == "objects" else "" for e in envs}, envs, kind)
     file_envs = {f: [e for e in envs if any(e in objects[oid].vals for oid in oids)] for f, oids in by_file.items()}
@@ -99,7 +101,7 @@ def chart_files(irs: dict[str, IR], base: str | None = None, chart: dict | None 
                                "# values-<env>.yaml holds what another environment changes on top of these.\n"
                                + dump(values.base),
         f"{root}/values.schema.json": json.dumps(values_schema(name, values), indent=2, ensure_ascii=False) + "\n",
-        f"{root}/templates/_helpers.tpl": helpers(name, scope.services),
+        f"{root}/templates/_helpers.tpl": helpers(name, hosts),
         f"{root}/templates/NOTES.txt": notes(name, objects, by_file, guards, values, writer, scope),
         f"{root}/templates/extraObjects.yaml": EXTRA_OBJECTS,
     }

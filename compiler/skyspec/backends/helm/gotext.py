@@ -117,6 +117,8 @@ class Writer:
                 out.append(self.expr(p[1], safe=True)[0])
             elif p[0] == "value":
                 out.append(self.go_value(p[1]))
+            elif p[0] == "gostr":
+                out.append(_go_string(p[1]))
             elif p[0] == "known":
                 out.append("(list" + "".join(" " + _q(n) for n in sorted(self.known.get(p[1], ()))) + ")")
             elif p[0] == "envvalue":
@@ -224,6 +226,15 @@ def _escape(text: str) -> str:
 def _q(s: str) -> str:
     """A Go template string literal."""
     return json.dumps(s)
+
+
+def _go_string(s: str) -> str:
+    """A Go template string literal for a text: a raw `...` string, which keeps its lines as
+    they are (readable in the template), unless it holds a backquote or a carriage return
+    (which a raw string drops); else a quoted one."""
+    if "`" not in s and "\r" not in s:
+        return f"`{s}`"
+    return json.dumps(s, ensure_ascii=False)
 
 
 def _lit_lines(v: Any, ind: str) -> list[str]:

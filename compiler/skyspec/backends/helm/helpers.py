@@ -1,14 +1,16 @@
 """templates/_helpers.tpl of the Helm chart: the named templates every template calls -- the
 chart's name, each object's release-derived name (`<chart>.fullname`), Helm's standard labels
 merged with the values' label maps (`<chart>.labels`, `<chart>.merge`), image references with
-their pinned digests (`<chart>.image`), env var values that name a Service of the chart
-(`<chart>.env`) and the HPA metrics (`<chart>.hpaMetrics`). Pure text; it must not look at
-objects or values.
+their pinned digests (`<chart>.image`), text and env var values that name a Service of the
+chart (`<chart>.hosts`, `<chart>.env`, with release.HOST_PATTERNS) and the HPA metrics
+(`<chart>.hpaMetrics`). Pure text; it must not look at objects or values.
 """
 
 from __future__ import annotations
 
 import json
+
+from .release import Hosts
 
 _HELPERS = r"""{{/*
 The chart's name: nameOverride, else the chart's. It is the `app.kubernetes.io/part-of` label of
@@ -89,28 +91,53 @@ An image from {repository, tag, digest, pinnedDigests}: repository[:tag][@digest
 {{- end -}}
 
 {{/*
-An env var's value, from (list $ "<NAME>" "<value>"): a value naming a Service of the chart
-(<X>_HOST: <service>, <service>:<port>, or a URL whose host is <service>) names the release's.
+Text in which the host names of the chart's Services name the release's, from (list $ <text>):
+<service>:<port>, a URL whose host is <service>, <service>.<namespace>.svc[.cluster.local] and
+<service>.<namespace>:<port> (with an environment's namespace: the release's). The Services
+are taken longest name first, so a name once rewritten is not rewritten again.
 */}}
-{{- define "CHART.env" -}}
+{{- define "CHART.hosts" -}}
 {{- $top := index . 0 -}}
-{{- $name := index . 1 -}}
-{{- $v := toString (index . 2) -}}
-{{- $done := false -}}
+{{- $v := toString (index . 1) -}}
 {{- range $s := SERVICES -}}
-{{- if not $done -}}
-{{- $to := include "CHART.fullname" (list $top $s) -}}
-{{- $url := printf "^([A-Za-z][A-Za-z0-9+.-]*://([^@/?#]*@)?)%s([:/?#]|$)" $s -}}
-{{- if and (eq $v $s) (hasSuffix "_HOST" $name) -}}
-{{- $v = $to -}}{{- $done = true -}}
-{{- else if regexMatch (printf "^%s:[0-9]+$" $s) $v -}}
-{{- $v = printf "%s%s" $to (trimPrefix $s $v) -}}{{- $done = true -}}
-{{- else if regexMatch $url $v -}}
-{{- $v = regexReplaceAll $url $v (printf "${1}%s${3}" $to) -}}{{- $done = true -}}
+{{- if contains $s $v -}}
+{{- $to := include "CHART.fullname" (list $top $s) | replace "$" "$$" -}}
+{{- range $p := PATTERNS -}}
+{{- $v = regexReplaceAll (replace "SVC" $s (index $p 0)) $v (index $p 1 | replace "RNS" $top.Release.Namespace | replace "TO" $to) -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}
 {{- $v -}}
+{{- end -}}
+
+{{/*
+An env var's value, from (list $ "<NAME>" "<value>"): <X>_HOST: <service> (what connect_to
+sets) names the release's Service, and so do the host names "<chart>.hosts" rewrites.
+*/}}
+{{- define "CHART.env" -}}
+{{- $top := index . 0 -}}
+{{- $v := toString (index . 2) -}}
+{{- if and (hasSuffix "_HOST" (index . 1)) (has $v SERVICES) -}}
+{{- include "CHART.fullname" (list $top $v) -}}
+{{- else -}}
+{{- include "CHART.hosts" (list $top $v) -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+The replicas of a canary's track, from (list <replicas> <percent> "stable"|"canary"): the canary
+gets percent of the replicas, rounded up, at least one when percent > 0, never all of them when
+there are two or more; the stable track the rest.
+*/}}
+{{- define "CHART.canaryReplicas" -}}
+{{- $r := int (index . 0 | default 0) -}}
+{{- $p := int (index . 1 | default 0) -}}
+{{- $c := 0 -}}
+{{- if and (gt $p 0) (gt $r 0) -}}
+{{- $c = max 1 (div (add (mul $r $p) 99) 100) -}}
+{{- if ge $r 2 -}}{{- $c = min $c (sub $r 1) -}}{{- end -}}
+{{- end -}}
+{{- if eq (index . 2) "canary" -}}{{- $c -}}{{- else -}}{{- sub $r $c -}}{{- end -}}
 {{- end -}}
 
 {{/* An HPA's metrics from {targetCPUUtilizationPercentage, targetMemoryUtilizationPercentage}, as JSON. */}}
@@ -126,8 +153,9 @@ An env var's value, from (list $ "<NAME>" "<value>"): a value naming a Service o
 """
 
 
-def helpers(chart: str, services: list[str]) -> str:
-    """templates/_helpers.tpl of chart ``chart``, whose Services are ``services`` (their names
-    in the specs)."""
-    listed = "(list " + " ".join(json.dumps(s) for s in services) + ")" if services else "list"
-    return _HELPERS.replace("CHART", chart).replace("SERVICES", listed)
+def helpers(chart: str, hosts: Hosts) -> str:
+    """templates/_helpers.tpl of chart ``chart``, whose Services (their names in the specs)
+    and namespaces ``hosts`` holds."""
+    listed = "(list " + " ".join(json.dumps(s) for s in hosts.services) + ")" if hosts.services else "list"
+    patterns = "(list " + " ".join(f"(list `{p}` `{r}`)" for p, r in hosts.patterns) + ")"
+    return _HELPERS.replace("CHART", chart).replace("SERVICES", listed).replace("PATTERNS", patterns)

@@ -66,6 +66,9 @@ class Knobs:
     def _container_image(self, vals, present, c, cc):
         if len(present) != len(c.envs) or any(type(vals[e]["image"]) is not str for e in c.envs):
             return None
+        got = self.strategy_image(c, vals)    # a color's or a canary's Deployment (strategy.py)
+        if got is not None:
+            return got
         r = self.ref(c.places(("image",)), {e: split_image(vals[e]["image"]) for e in c.envs}, c.envs,
                      "image", form="image")
         return r, None
@@ -98,7 +101,7 @@ class Knobs:
             return None
         path = c.places(("env",))[0]
         self.env_maps.setdefault(path, set())
-        self.values.open[path] = "string"
+        self.values.open[path] = "scalar"
         got = self.aligned(lists, replace(cc, role="env"), ids)
         conds = [cond for _, cond in got.items[:-1]]
         if conds and any(cd is None for cd in conds):
@@ -108,7 +111,7 @@ class Knobs:
         return got, ("or", tuple(dict.fromkeys(rest)) + (("nonempty", path),))
 
     def env_item(self, name: str, ivals: dict, c) -> tuple:
-        r = self.ref(c.places(("env", name)), {e: v["value"] for e, v in ivals.items()}, c.envs, "string",
+        r = self.ref(c.places(("env", name)), {e: v["value"] for e, v in ivals.items()}, c.envs, "scalar",
                      form="env", keep_parent=True)
         self.env_maps.setdefault(c.places(("env",))[0], set()).add(name)
         return Map([("name", Lit(name), None), ("value", r, None)]), ("haskey", r.path)
@@ -148,7 +151,7 @@ class Knobs:
             common = None
         if common is not None and all(within(common[e], rest[e]) for e in envs):
             args.append(self.ref((COMMON[field],), {e: common[e] for e in envs}, envs, "strmap").path)
-            self.values.open[COMMON[field]] = "string"
+            self.values.open[COMMON[field]] = "scalar"
             rest = {e: {k: v for k, v in rest[e].items() if k not in common[e]} for e in envs}
         elif field == "labels":
             carrier["common"] = False
@@ -158,7 +161,7 @@ class Knobs:
         if o.home[0] == "apps" and all(e in app for e in envs) and all(within(app[e], rest[e]) for e in envs):
             path = o.home + (field,)
             args.append(self.ref((path,), {e: app[e] for e in envs}, envs, "strmap").path)
-            self.values.open[path] = "string"
+            self.values.open[path] = "scalar"
             rest = {e: {k: v for k, v in rest[e].items() if k not in app[e]} for e in envs}
         elif field == "labels":
             carrier["app"] = False
@@ -171,7 +174,7 @@ class Knobs:
             key = ("pod" + cap,) if c.kpath[-2:] == ("template", "metadata") else \
                 (o.kind[:1].lower() + o.kind[1:] + cap,) if main else (field,) if top else cc.rel
             path = self.ref(c.places(key), own, envs, "strmap").path
-            self.values.open[path] = "string"
+            self.values.open[path] = "scalar"
             args.append(path)
         parts: list = []
         if field == "labels":

@@ -6,13 +6,16 @@ volumes and envFrom, ServiceAccount names and binding subjects, role references,
 Ingress backends and TLS Secrets, the StatefulSet's Service, ExternalSecret targets. Selectors
 of the chart's pods (name + part-of) get `app.kubernetes.io/instance`, so two releases never
 select each other's pods. The marked places are :class:`Name`, :data:`NAMESPACE` and
-:data:`RELEASE` values inside otherwise plain objects; the writer prints them. A reference to
-something the chart does not create (an existing Secret, a ClusterRole like `view`) stays
-literal. This module only marks objects; it must not build templates or values.
+:data:`RELEASE` values inside otherwise plain objects; the writer prints them. Host names in
+text (env var values, ConfigMap data) are found by :class:`Hosts`, whose patterns the chart's
+`<chart>.hosts` helper applies when it renders. A reference to something the chart does not
+create (an existing Secret, a ClusterRole like `view`) stays literal. This module only marks
+objects; it must not build templates or values.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ...ir.model import IR
@@ -132,6 +135,41 @@ class Scope:
     @property
     def services(self) -> list[str]:
         return sorted(self.names.get("Service", ()))
+
+
+# Host names of a Service in text, each (pattern, replacement): ``SVC`` is the Service's name in
+# the specs, ``NS`` the environments' namespaces, ``TO`` its name in the release and ``RNS``
+# the release's namespace. Each pattern is RE2 and Python syntax alike (the chart's
+# `<chart>.hosts` helper runs them with regexReplaceAll; :meth:`Hosts.mentions` with re); a
+# name is never a part of a longer one (the characters around it are not [A-Za-z0-9_.-]).
+HOST_PATTERNS = (
+    # <svc>.<namespace>.svc[.cluster.local], anywhere
+    (r"(^|[^A-Za-z0-9_.-])SVC\.NS\.svc(\.cluster\.local)?([^A-Za-z0-9_.-]|$)", "${1}TO.RNS.svc${2}${3}"),
+    # <svc>.<namespace>:<port>
+    (r"(^|[^A-Za-z0-9_.-])SVC\.NS(:[0-9])", "${1}TO.RNS${2}"),
+    # a URL whose host is <svc>
+    (r"([A-Za-z][A-Za-z0-9+.-]*://([^@/?#\s]*@)?)SVC([^A-Za-z0-9_.-]|$)", "${1}TO${3}"),
+    # <svc>:<port>
+    (r"(^|[^A-Za-z0-9_.-])SVC(:[0-9])", "${1}TO${2}"),
+)
+
+
+class Hosts:
+    """The host names of the chart's Services in text: `<svc>:<port>`, a URL whose host is
+    `<svc>`, `<svc>.<namespace>.svc[.cluster.local]` and `<svc>.<namespace>:<port>` with an
+    environment's namespace. ``services`` is longest first, the order the helper rewrites them
+    in, so that a rewritten name (`<release>-<svc>`) is never rewritten again."""
+
+    def __init__(self, services: list[str], namespaces: list[str]):
+        self.services = sorted(services, key=lambda s: (-len(s), s))
+        self.ns = "(?:" + "|".join(re.escape(n) for n in sorted(set(namespaces))) + ")" if namespaces else ""
+        self.patterns = [(p.replace("NS", self.ns), r) for p, r in HOST_PATTERNS if self.ns or "NS" not in p]
+        self._any = re.compile("|".join(p.replace("SVC", "(?:" + "|".join(map(re.escape, self.services)) + ")")
+                                        for p, _ in self.patterns)) if self.services else None
+
+    def mentions(self, text: Any) -> bool:
+        """Whether the helper would rewrite something in ``text`` (a string)."""
+        return type(text) is str and self._any is not None and self._any.search(text) is not None
 
 
 def _name(o: dict) -> str | None:

@@ -1,9 +1,11 @@
 """values.schema.json of the Helm chart (JSON Schema draft 7): every map closed
 (``additionalProperties: false``) but the ones users add keys to (env vars, labels,
-annotations: strings), and every value typed -- integers >= 0 for replicas, strings for
-images, env values and labels, Kubernetes quantities for resources and storage, booleans for
-flags, objects for extraObjects, and for other values the JSON types seen in the environments
--- so that a typo'd key or a wrong type fails ``helm lint --strict``. It reads the finished
+annotations), and every value typed -- integers >= 0 for replicas, strings for images (a tag
+may be an integer), scalars for env values, labels and annotations (what ``--set X=8`` or
+``--set X=true`` gives; the templates render them as strings), Kubernetes quantities for
+resources and storage, booleans for flags, objects for extraObjects, and for other values the
+JSON types seen in the environments -- so that a typo'd key or a wrong type (a map for an
+env var) fails ``helm lint --strict``. It reads the finished
 values layout; it must not change the values nor look at templates or objects.
 """
 
@@ -21,23 +23,29 @@ SCHEMA_DRAFT = "http://json-schema.org/draft-07/schema#"
 QUANTITY = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+|[numkMGTPE]|[KMGTPE]i)?$"
 
 _STRING = {"type": "string"}
+# what `--set` makes of an env var, label or annotation value (`8`, `true`): rendered as a string
+_SCALAR = {"type": ["string", "integer", "boolean"]}
 _QUANTITY_SCHEMA = {"type": "string", "pattern": QUANTITY}
 _RESOURCE_LIST = {"type": "object", "additionalProperties": _QUANTITY_SCHEMA}
 _STRING_MAP = {"type": "object", "additionalProperties": _STRING}
+_SCALAR_MAP = {"type": "object", "additionalProperties": _SCALAR}
 # the schemas of the values a Loc names by ``schema`` ("hosts" is built from the values)
 SCHEMAS: dict[str, dict] = {
     "replicas": {"type": "integer", "minimum": 0},
     "image": {"type": "object",
-              "properties": {"repository": {"type": "string", "minLength": 1}, "tag": _STRING,
+              "properties": {"repository": {"type": "string", "minLength": 1}, "tag": {"type": ["string", "integer"]},
                              "digest": _STRING, "pinnedDigests": _STRING_MAP},
               "required": ["repository"], "additionalProperties": False},
     "resources": {"type": "object", "properties": {"limits": _RESOURCE_LIST, "requests": _RESOURCE_LIST},
                   "additionalProperties": False},
     "quantity": _QUANTITY_SCHEMA,
     "string": _STRING,
+    "scalar": _SCALAR,
     "flag": {"type": "boolean"},
-    "strmap": _STRING_MAP,
+    "strmap": _SCALAR_MAP,
     "percent": {"type": "integer", "minimum": 1},
+    "canarypercent": {"type": "integer", "minimum": 0, "maximum": 100},
+    "color": {"type": "string", "enum": ["blue", "green"]},
     "objects": {"type": "array", "items": {"type": "object", "required": ["apiVersion", "kind"]}},
 }
 
@@ -110,7 +118,8 @@ def _derive(vs: list) -> dict:
 def _fits(schema: dict, v: Any) -> bool:
     """Whether ``v`` satisfies one of our declared schemas (the few keywords they use)."""
     t = schema.get("type")
-    if t is not None and _json_type(v) != t and not (t == "number" and _json_type(v) == "integer"):
+    types = t if type(t) is list else [t]
+    if t is not None and _json_type(v) not in types and not ("number" in types and _json_type(v) == "integer"):
         return False
     if "minimum" in schema and v < schema["minimum"]:
         return False

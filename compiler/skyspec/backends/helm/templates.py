@@ -16,9 +16,10 @@ from ...ir.model import IR
 from .compare import all_same, canon, idents, merge_keys, merge_orders
 from .knobs import Knobs
 from .meta import Meta
-from .nodes import Ref, Seq, collapse_map, collapse_seq, lit
+from .nodes import Ref, Seq, Tpl, collapse_map, collapse_seq, lit
 from .objects import Obj
-from .release import MARKS, NAME_LABEL, Name, has_mark, plain
+from .release import MARKS, NAME_LABEL, Hosts, Name, has_mark, plain
+from .strategy import COLOR, Strategies
 from .values import Values, camel
 
 
@@ -41,6 +42,8 @@ _WATCHED = frozenset(("containers", "initContainers", "replicas", "labels", "ann
 # object paths that are not values paths: `apps.api.topologySpreadConstraints`, not
 # `apps.api.spec.template.spec.topologySpreadConstraints`
 _SKIP = frozenset(("spec", "template", "jobTemplate"))
+# places a blue-green app's `blueGreen.active` decides (strategy.py)
+_STRATEGY_PLACES = frozenset((("spec", "selector", COLOR), ("spec", "scaleTargetRef", "name")))
 _POD_SPECS = frozenset((("spec", "template", "spec"), ("spec", "jobTemplate", "spec", "template", "spec")))
 
 
@@ -86,11 +89,13 @@ class Ctx:
         return (self.anchor + rel,) if self.alt is None else (self.anchor + rel, self.alt + rel)
 
 
-class Builder(Knobs):
+class Builder(Knobs, Strategies):
     """Builds the template trees of one chart's objects, registering their values in ``values``."""
 
-    def __init__(self, values: Values, meta: Meta, irs: dict[str, IR]):
+    def __init__(self, values: Values, meta: Meta, irs: dict[str, IR], hosts: Hosts):
         self.values = values
+        self.hosts = hosts
+        self.workloads = {(e, w.name): w for e, ir in irs.items() for w in ir.workloads}
         self.meta = meta
         self.project = next(iter(irs.values())).project
         self.namespaces = {e: ir.namespace for e, ir in irs.items()}
@@ -147,9 +152,36 @@ class Builder(Knobs):
                 return (path,), "host", where[kp]
         return None
 
+    def _text(self, c: Ctx, vs: list) -> bool:
+        """Whether ``vs`` are ConfigMap data (a data map, or one of its values) naming a
+        Service of the chart: written through the `<chart>.hosts` helper."""
+        if c.obj.kind != "ConfigMap" or c.kpath[:1] != ("data",) or len(c.kpath) > 2:
+            return False
+        if len(c.kpath) == 1:
+            return any(type(d) is dict and any(self.hosts.mentions(x) for x in d.values()) for d in vs)
+        return all(type(v) is str for v in vs) and any(self.hosts.mentions(v) for v in vs)
+
+    def text(self, vals: dict, c: Ctx, envs: list):
+        """A text that names Services: the release's names, by the `<chart>.hosts` helper."""
+        vs = [vals[e] for e in envs]
+        arg = ("gostr", vs[0]) if all_same(vs) else ("arg", self.ref(c.places(c.rel), vals, envs).path)
+        return Tpl([f'include "{self.project}.hosts" (list $ ', arg, ") | toJson"])
+
     def node(self, vals: dict, c: Ctx):
         vs = [vals[e] for e in c.envs]
-        if type(vs[0]) in (dict, list) and _inert(vs[0]) and all_same(vs):
+        if self._text(c, vs):
+            if len(c.kpath) == 2:
+                return self.text(vals, c, c.envs)
+        elif c.kpath == ("spec", "replicas"):
+            got = self.strategy_replicas(c, vals)
+            if got is not None:
+                return got
+        elif c.kpath in _STRATEGY_PLACES:
+            got = self.strategy_node(c, vals)
+            if got is not None:
+                return got[0]
+        elif type(vs[0]) in (dict, list) and _inert(vs[0]) and all_same(vs) \
+                and not (c.kpath == ("spec", "selector") and self.blue_green(c.obj)):
             return lit(vs[0])     # the same everywhere and nothing in it is always a value
         sp = self.special(c, vals)
         if sp is not None:
@@ -168,6 +200,13 @@ class Builder(Knobs):
 
     def optional(self, pvals: dict, c: Ctx, cc: Ctx) -> tuple:
         """A key present in some of ``c.envs`` only: (node, condition)."""
+        if self._text(cc, list(pvals.values())):
+            r = self.ref(cc.places(cc.rel), pvals, c.envs)
+            return Tpl([f'include "{self.project}.hosts" (list $ ', ("arg", r.path), ") | toJson"]), ("has", r.path)
+        if cc.kpath in _STRATEGY_PLACES:
+            got = self.strategy_node(cc, pvals, optional=True)
+            if got is not None:
+                return got
         if all(_scalarish(v) for v in pvals.values()):
             sp = self.special(cc, pvals, optional=True)
             places, schema = (sp[0], sp[1]) if sp else (cc.places(cc.rel), None)

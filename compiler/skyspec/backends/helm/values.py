@@ -143,6 +143,14 @@ class Values:
             n += 1
             cand = cand[:clash] + (f"{path[clash]}_{n}",) + cand[clash + 1:]
 
+    def fits(self, path: tuple, vals: dict, envs, schema: str | None) -> bool:
+        """Whether :meth:`use` with ``strict`` would take ``vals`` at ``path`` (registering
+        nothing)."""
+        if self._clash(path) is not None:
+            return False
+        loc = self.locs.get(path)
+        return loc is None or (loc.schema == schema and self.compatible(loc, vals, envs))
+
     def _clash(self, path: tuple) -> int | None:
         for i in range(1, len(path)):
             if path[:i] in self.locs:
