@@ -230,3 +230,78 @@ def test_lsp_without_pygls_says_how_to_install_it(cli, monkeypatch):
     r = cli("lsp")
     assert r.exit_code == 1
     assert "pip install 'skyspec[lsp]'" in r.stderr
+
+
+TARGETED = {
+    "skyspec.yaml": """
+        project: demo
+        specs: ["apps/*"]
+        environments:
+          dev: {}
+          prod: {overlays: [overlays/prod.yaml], protected: false}
+        targets:
+          eu-west:
+            environments: [prod]
+            select: {kinds: [App]}
+            overlays: [overlays/eu-west.yaml]
+    """,
+    "apps/api.yaml": """
+        kind: App
+        name: api
+        image: ghcr.io/acme/api:1.0
+        port: 8080
+        replicas: 2
+    """,
+    "apps/job.yaml": """
+        kind: CronJob
+        name: report
+        image: ghcr.io/acme/report:1.0
+        schedule: "0 3 * * *"
+    """,
+    "overlays/prod.yaml": "apps:\n  api: {replicas: 3}\n",
+    "overlays/eu-west.yaml": "apps:\n  api:\n    replicas: 4\n",
+}
+
+
+def test_hover_shows_each_target_and_the_target_overlay_line(tmp_path: Path, monkeypatch):
+    """A target is a unit of its own (`prod.eu-west`): its overlay's value, from that line,
+    and a workload it does not select marked so, from the spec and from the overlay."""
+    root = write_tree(tmp_path / "t", TARGETED)
+    monkeypatch.chdir(root)
+    comp, h, role = _hit(root, "apps/api.yaml", "replicas")
+    md = hover.hover(comp, h, role, lambda f, n: (f"{f}:{n}", None))
+    rows = [ln for ln in md.splitlines() if ln.startswith("| ") and "environment" not in ln]
+    assert len(rows) == 3 and rows[0].startswith("| dev | `1` | profile:dev `"), md  # skyspec's dev profile
+    assert rows[1:] == ["| prod | `3` | overlay:overlays/prod.yaml `overlays/prod.yaml:2` |",
+                        "| prod.eu-west | `4` | target:overlays/eu-west.yaml `overlays/eu-west.yaml:3` |"], md
+    assert "*prod.eu-west*:" in md  # its chain: the spec, the profile, prod's overlay, the target's
+    comp, h, role = _hit(root, "overlays/eu-west.yaml", "4")
+    assert role == "overlay" and "| prod.eu-west | `4` |" in hover.hover(comp, h, role, lambda f, n: (f"{f}:{n}", None))
+    comp, h, role = _hit(root, "apps/job.yaml", "schedule")
+    md = hover.hover(comp, h, role, lambda f, n: (f"{f}:{n}", None))
+    assert "| prod | `\"0 3 * * *\"` | spec `apps/job.yaml:4` |" in md
+    assert "| prod.eu-west | *not in this target* |  |" in md
+
+
+def test_unchanged_files_come_from_the_projects_cache_when_it_has_one(proj: Path, monkeypatch, tmp_path, cli):
+    """Diagnostics as you type, incremental: with a `.skyspec-cache/` (made by `check`), each
+    compilation reads the files not open from it; the unsaved text is parsed, never stored.
+    Without one, the server makes none."""
+    from skyspec.frontend import doccache
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.delenv("SKYSPEC_CACHE", raising=False)
+    monkeypatch.delenv("CI", raising=False)
+    edited = (proj / "apps/api.yaml").read_text().replace("port: 8080", "port: eighty")
+    _, _, comp, _ = _open(proj, "apps/api.yaml", edited)
+    assert [d.code for d in comp.diagnostics if d.severity == "error"] == ["SKY104"]
+    assert not (proj / ".skyspec-cache").exists()
+    assert cli("check").exit_code == 0 and (proj / ".skyspec-cache").is_dir()
+    entries = set((proj / ".skyspec-cache" / "docs").iterdir())
+    before = dict(doccache.STATS)
+    _, _, comp, _ = _open(proj, "apps/api.yaml", edited)
+    assert [d.code for d in comp.diagnostics if d.severity == "error"] == ["SKY104"]
+    assert comp.session.sources.line("apps/api.yaml", 4) == "port: eighty"
+    spec_files = len(list((proj / "apps").iterdir()))
+    assert doccache.STATS["hit"] - before["hit"] >= spec_files - 1 + 2  # the other specs, the project, an overlay
+    assert set((proj / ".skyspec-cache" / "docs").iterdir()) == entries  # the unsaved text is not kept

@@ -1,12 +1,14 @@
 """Hover: a field's final value in each environment, and the layer and line that set it.
 
-For a key or value of a spec (or of an overlay's `apps.<name>` patch), :func:`hover`
-asks :func:`skyspec.explain.explain_spec` (what `skyspec explain <spec>.<path> --env E`
-answers) in every environment of the project and renders the answers as markdown: a table
-of value and setter per environment, then each environment's chain of layers when more
-than one layer wrote the value. File references are links to the line. Everything shown
-passes through the compilation's redactor, and Secret data is never shown (explain redacts
-it). This module formats answers: it must not trace values itself nor talk the protocol.
+For a key or value of a spec (or of an overlay's `apps.<name>` patch), :func:`hover` asks
+:func:`skyspec.explain.explain_spec` (what `skyspec explain <spec>.<path> --env E` answers)
+in every environment of the project and every target bound to one (`prod.eu-west`, whose
+overlays may set the value; a workload the target does not select is marked so), and
+renders the answers as markdown: a table of value and setter per environment, then each
+environment's chain of layers when more than one layer wrote the value. File references
+are links to the line. Everything shown passes through the compilation's redactor, and
+Secret data is never shown (explain redacts it). This module formats answers: it must not
+trace values itself nor talk the protocol.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from .locate import Hit, spec_path
 from .state import Compilation
 
 _MAX = 80
+_ABSENT = "not in this target"
 
 
 def hover(comp: Compilation, hit: Hit, role: str, link) -> str | None:
@@ -39,11 +42,15 @@ def hover(comp: Compilation, hit: Hit, role: str, link) -> str | None:
     if not path or path[0] in ("kind", "name"):
         return None
     answers: list[Answer] = []
-    for env in comp.environments:
-        index = spec_index(comp.specs(env))
+    for unit in comp.units:
+        index = spec_index(comp.specs(unit))
         spec = index.get(key) if key else None
-        ans = explain_spec(spec, path, env, secret=spec.kind == "Secret") if spec is not None else Answer("", env)
-        answers.append(ans)
+        if spec is not None:
+            answers.append(explain_spec(spec, path, unit, secret=spec.kind == "Secret"))
+        elif "." in unit:
+            answers.append(Answer("", unit, note=_ABSENT))  # the target does not select it
+        else:
+            answers.append(Answer("", unit))
     title = f"{key.rpartition('/')[2]}.{show_path(path)}"
     return comp.redactor.scrub(render(title, answers, link))
 
@@ -71,6 +78,8 @@ def _where(step, link) -> str:
 
 
 def _value(ans: Answer) -> str:
+    if ans.note == _ABSENT:
+        return f"*{_ABSENT}*"
     if ans.deleted:
         return "*deleted*"
     if ans.value is MISSING:
