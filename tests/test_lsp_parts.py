@@ -305,3 +305,21 @@ def test_unchanged_files_come_from_the_projects_cache_when_it_has_one(proj: Path
     spec_files = len(list((proj / "apps").iterdir()))
     assert doccache.STATS["hit"] - before["hit"] >= spec_files - 1 + 2  # the other specs, the project, an overlay
     assert set((proj / ".skyspec-cache" / "docs").iterdir()) == entries  # the unsaved text is not kept
+
+
+def test_a_project_template_is_defined_completed_and_hovered(tmp_path: Path, monkeypatch):
+    """`use: ./templates/svc.yaml`: definition opens the project's file; its parameter
+    completes and hovers like a field."""
+    root = write_tree(tmp_path / "tpl", {
+        "skyspec.yaml": 'project: demo\nspecs: ["apps/*"]\nenvironments:\n  dev: {}\n',
+        "templates/svc.yaml": "kind: App\nparams:\n  module: {type: string}\nspec:\n  image: ghcr.io/acme/py:1.0.0\n"
+                              "  command: [python, -m, \"${self.module}\"]\n  port: 8080\n",
+        "apps/api.yaml": "kind: App\nname: api\nuse: ./templates/svc.yaml\nmodule: api.main\n",
+    })
+    monkeypatch.chdir(root)
+    comp, h, role = _hit(root, "apps/api.yaml", "./templates")
+    assert [(s.file, s.line) for s in navigate.definition(comp, h, role)] == [(real(root / "templates/svc.yaml"), 0)]
+    assert "module" in _complete(root, "apps/api.yaml", (root / "apps/api.yaml").read_text() + "mod@")
+    assert "module" not in _complete(root, "apps/api.yaml", "kind: App\nname: web\nmod@")
+    comp, h, role = _hit(root, "apps/api.yaml", "api.main")
+    assert '| dev | `"api.main"` | spec `apps/api.yaml:4` |' in hover.hover(comp, h, role, lambda f, n: (f"{f}:{n}", None))
