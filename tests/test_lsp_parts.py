@@ -323,3 +323,47 @@ def test_a_project_template_is_defined_completed_and_hovered(tmp_path: Path, mon
     assert "module" not in _complete(root, "apps/api.yaml", "kind: App\nname: web\nmod@")
     comp, h, role = _hit(root, "apps/api.yaml", "api.main")
     assert '| dev | `"api.main"` | spec `apps/api.yaml:4` |' in hover.hover(comp, h, role, lambda f, n: (f"{f}:{n}", None))
+
+
+def test_hover_in_an_overlays_sections_and_on_appended_items(tmp_path: Path, monkeypatch):
+    """`all:` and `match[].patch` entries: the specs they wrote, per unit, with the final value
+    and its setter (a later layer may win); an item of `args+` stands for the merged list (its
+    index in the patch is not its index there); a Secret's key names show as `explain` shows
+    them, its data never."""
+    files = dict(TARGETED)
+    files["apps/api.yaml"] = "kind: App\nname: api\nimage: ghcr.io/acme/api:1.0\nport: 8080\nreplicas: 2\n" \
+                             "args: [--port, \"8080\"]\n"
+    files["apps/sec.yaml"] = "kind: Secret\nname: creds\nkeys: [token]\n"
+    files["overlays/prod.yaml"] = ("all:\n  labels: {team: core}\nmatch:\n  - where: {kind: App}\n"
+                                   "    patch: {env: {MODE: fast}}\napps:\n  api:\n    replicas: 3\n"
+                                   "    args+: [--workers, \"8\"]\n  creds:\n    keys: null\n    data: {token: hunter2-hover-secret}\n")
+    files["overlays/eu-west.yaml"] = "apps:\n  api:\n    env: {MODE: slow}\n"
+    root = write_tree(tmp_path / "s", files)
+    monkeypatch.chdir(root)
+
+    def md(needle: str, offset: int = 0) -> str:
+        comp, h, role = _hit(root, "overlays/prod.yaml", needle, offset)
+        return hover.hover(comp, h, role, lambda f, n: (f"{f}:{n}", None)) or ""
+
+    got = md("team", 1)
+    assert got.startswith("**all: labels.team**")
+    rows = [ln for ln in got.splitlines() if ln.startswith("| ") and "spec |" not in ln]
+    assert rows == ["| api | prod | `\"core\"` | overlay:overlays/prod.yaml `overlays/prod.yaml:2` |",
+                    "| report | prod | `\"core\"` | overlay:overlays/prod.yaml `overlays/prod.yaml:2` |",
+                    "| api | prod.eu-west | `\"core\"` | overlay:overlays/prod.yaml `overlays/prod.yaml:2` |"], got
+    got = md("MODE")
+    assert got.startswith("**match[0]: env.MODE**")
+    assert "| api | prod | `\"fast\"` | overlay:overlays/prod.yaml `overlays/prod.yaml:5` |" in got
+    # the target's overlay wins over the match in prod.eu-west, and says so
+    assert "| api | prod.eu-west | `\"slow\"` | target:overlays/eu-west.yaml `overlays/eu-west.yaml:3` |" in got
+    assert "report" not in got  # a CronJob: not selected by `kind: App`
+    got = md("--workers", 2)
+    assert got.startswith("**api.args**")
+    assert '| prod | `["--port", "8080", "--workers", "8"]` |' in got and '| dev | `["--port", "8080"]` |' in got
+    comp, h, role = _hit(root, "apps/sec.yaml", "keys")
+    got = hover.hover(comp, h, role, lambda f, n: (f"{f}:{n}", None))
+    assert '| dev | `["token"]` | spec `apps/sec.yaml:3` |' in got
+    assert "| prod | *deleted* | overlay:overlays/prod.yaml `overlays/prod.yaml:11` |" in got
+    got = md("hunter2")
+    assert "hunter2" not in got and "<redacted>" in got
+    assert md("where") == ""  # a selector is not a value of any spec
