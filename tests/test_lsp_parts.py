@@ -367,3 +367,28 @@ def test_hover_in_an_overlays_sections_and_on_appended_items(tmp_path: Path, mon
     got = md("hunter2")
     assert "hunter2" not in got and "<redacted>" in got
     assert md("where") == ""  # a selector is not a value of any spec
+
+
+def test_the_readmes_editor_setups_start_this_server_for_project_files():
+    """The README's VS Code and Neovim setups run `skyspec lsp` for YAML and TOML, with the
+    project files as root markers (as the server finds a file's project)."""
+    import json
+    import re
+
+    from skyspec.cli import main
+    from skyspec.project import PROJECT_FILES
+
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("## Editors: the language server"):]
+    section = section[:section.index("\n## ", 1)]
+    vscode = json.loads(re.search(r"```json\n(.*?)```", section, re.S).group(1))
+    assert [vscode["glspc.server.command"], *vscode["glspc.server.commandArguments"]] == ["skyspec", "lsp"]
+    assert vscode["glspc.server.languageId"] == ["yaml", "toml"]
+    lua = re.findall(r"```lua\n(.*?)```", section, re.S)
+    assert len(lua) == 2 and all('{ "skyspec", "lsp" }' in b and '{ "yaml", "toml" }' in b for b in lua)
+    for block in lua:
+        markers = re.search(r'(?:root_markers = |vim\.fs\.root\(args\.buf, )\{([^}]*)\}', block).group(1)
+        assert tuple(re.findall(r'"([^"]+)"', markers)) == PROJECT_FILES
+    import click
+
+    assert main.get_command(click.Context(main), "lsp") is not None
