@@ -281,3 +281,10 @@ def test_exit_codes_follow_the_readme_table(cli, make_project, tmp_path, args, c
     table = (ROOT / "README.md").read_text().split("## Commands", 1)[1].split("### Exit codes", 1)[0]
     row = next(ln for ln in table.splitlines() if ln.startswith(f"| `skyspec {args[0]} "))
     assert f"{code} " in row.rpartition("|")[0].rpartition("|")[2] or (code == 1 and "/ 1" in row), row
+
+
+def test_a_target_named_alone_is_shown_with_its_environment(cli):
+    r = cli("check", SHOP, "--env", "eu-west")
+    assert r.exit_code == 2
+    assert 'error[SKY013]: unknown environment "eu-west"' in r.stderr
+    assert "help: a target is named with its environment: prod.eu-west" in r.stderr

@@ -164,8 +164,11 @@ def require_envs(sessions, names, fmt: str = "text") -> None:
         for name in names if envs is not None else ():
             env, _, target = name.partition(".")
             if env not in envs:
-                diags.error("SKY013", f'unknown environment "{env}"', None,
-                            hint=did_you_mean(env, envs) or f"environments: {', '.join(envs)}")
+                as_target = [f"{e}.{env}" for e in envs if env in s.project.targets
+                             and e in s.project.targets[env].environments]
+                hint = (f"a target is named with its environment: {', '.join(as_target)}" if as_target and not target
+                        else did_you_mean(env, envs) or f"environments: {', '.join(envs)}")
+                diags.error("SKY013", f'unknown environment "{env}"', None, hint=hint)
             elif target:
                 bound = [t for t, b in s.project.targets.items() if env in b.environments]
                 if target not in bound:
