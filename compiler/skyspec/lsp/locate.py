@@ -159,7 +159,7 @@ def refers_to(doc: SourceDoc, kind: str, path: tuple, on_key: bool, value: Any) 
     if kind == "overlay":
         if len(path) == 2 and path[0] == "apps" and on_key and isinstance(path[1], str):
             return Ref("spec", path[1], None)
-        inner = _patch_path(path)
+        inner = patch_path(path)
         return None if inner is None or on_key else field_ref(inner, value)
     if kind == "spec":
         if path == ("name",) and not on_key and isinstance(value, str):
@@ -190,11 +190,6 @@ def _value_at(data: Any, path: tuple) -> Any:
 
 
 def patch_path(path: tuple) -> tuple | None:
-    """The path inside the patch an overlay path is in (`apps.x.…`, `all.…`, `match[i].patch.…`)."""
-    return _patch_path(path)
-
-
-def _patch_path(path: tuple) -> tuple | None:
     """The path inside the patch an overlay path is in (`apps.x.…`, `all.…`, `match[i].patch.…`)."""
     if len(path) >= 2 and path[0] == "apps":
         return path[2:]
