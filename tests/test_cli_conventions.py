@@ -109,10 +109,13 @@ USAGE = [
     ["build", SHOP, "--env", "prod.nope"], ["build", SHOP, "--format", "nope"],
     ["check", "/no/such/path"], ["check", SHOP, "--env", "nope"], ["check", SHOP, "--color", "purple"],
     ["explain", "api.replicas", SHOP], ["explain", "api.replicas", SHOP, "--env", "nope"],
-    ["explain", "api.replicas", SHOP, "--env", "prod.nope"],
+    ["explain", "api.replicas", SHOP, "--env", "prod.nope"], ["explain", "api.replicas", SHOP, "--env", "dev.eu-west"],
     ["diff", SHOP, "--env", "prod"], ["diff", SHOP, "--env", "nope", "--env", "prod"],
-    ["cost", SHOP, "--env", "nope"], ["cost", "/no/such/path"],
-    ["graph", SHOP, "--env", "nope"], ["graph", "/no/such/path"],
+    ["diff", SHOP, "--env", "prod", "--env", "dev.eu-west"],
+    ["cost", SHOP, "--env", "nope"], ["cost", SHOP, "--env", "dev.eu-west"], ["cost", "/no/such/path"],
+    ["graph", SHOP, "--env", "nope"], ["graph", SHOP, "--env", "prod.nope"], ["graph", SHOP, "--env", "dev.eu-west"],
+    ["graph", "/no/such/path"], ["check", SHOP, "--env", "dev.eu-west"], ["build", SHOP, "--env", "dev.eu-west"],
+    ["manifests", SHOP, "--env", "dev.eu-west"],
     ["manifests", SHOP], ["manifests", SHOP, "--env", "nope"], ["manifests", SHOP, "--env", "prod.nope"],
     ["schema", "--no-such-option"], ["init", "--no-such-option"], ["lsp", "--no-such-option"],
     ["fmt", "/no/such/path"],
@@ -211,3 +214,77 @@ def test_readme_exit_code_table():
     meanings = dict(rows[:4])
     assert "warnings" in meanings["0"] and "--strict" in meanings["1"] and "usage" in meanings["2"]
     assert "internal" in meanings["3"]
+
+
+# The shop's target eu-west is bound to prod and selects its Apps and StatefulApps only (not the
+# CronJob nightly-report); its overlay sets `region: eu-west` on everything.
+TARGET_RUNS = [
+    (["build", SHOP, "--env", "prod.eu-west", "--format", "kubernetes"], 0, None),
+    (["check", SHOP, "--env", "prod.eu-west"], 0, None),
+    (["manifests", SHOP, "--env", "prod.eu-west"], 0, "region: eu-west"),
+    (["explain", "web.expose.host", SHOP, "--env", "prod.eu-west"], 0, 'web.expose.host = "eu.shop.example.com"'),
+    (["diff", SHOP, "--env", "prod", "--env", "prod.eu-west"], 1, "prod.eu-west"),
+    (["cost", SHOP, "--env", "prod.eu-west", "--format", "json"], 0, "prod.eu-west"),
+    (["graph", SHOP, "--env", "prod.eu-west"], 0, 'web["web (App)"]'),
+]
+
+
+@pytest.mark.parametrize("args,code,shows", TARGET_RUNS, ids=lambda a: a[0] if isinstance(a, list) else None)
+def test_every_env_option_takes_a_target(cli, tmp_path, args, code, shows):
+    """The README: "wherever `--env` takes an environment it also takes one of its targets"."""
+    if args[0] == "build":
+        args = [*args, "-o", str(tmp_path / "out")]
+    r = cli(*args)
+    assert r.exit_code == code, r.output
+    if shows:
+        assert shows in r.stdout, r.stdout
+    if args[0] == "graph":  # the target's workloads, not the environment's
+        assert "nightly" not in r.stdout and "nightly" in cli("graph", SHOP, "--env", "prod").stdout
+    if args[0] == "build":
+        assert (tmp_path / "out" / "prod.eu-west" / "kubernetes").is_dir()
+
+
+@pytest.mark.parametrize("args", [a for a, _, _ in TARGET_RUNS], ids=lambda a: a[0])
+def test_a_target_of_another_environment_is_a_usage_error(cli, tmp_path, args):
+    """`dev.eu-west`: eu-west is prod's target, not dev's (exit 2, SKY013, for every command)."""
+    args = [("dev.eu-west" if a == "prod.eu-west" else a) for a in args]
+    if args[0] == "build":
+        args = [*args, "-o", str(tmp_path / "out")]
+    r = cli(*args)
+    assert r.exit_code == 2, r.output
+    assert 'error[SKY013]: environment "dev" has no target "eu-west"' in r.stderr
+    assert not (tmp_path / "out").exists()
+
+
+# every command that compiles a project, on one with a type error: 1, "problems in the input"
+# (diff: 2, since its 1 means "they differ")
+PROBLEMS = [
+    (["build", "-o", "OUT"], 1), (["build", "--check", "-o", "OUT"], 1), (["check"], 1), (["manifests", "--env", "dev"], 1),
+    (["explain", "api.port", "--env", "dev"], 1), (["diff", "--env", "dev", "--env", "prod"], 2),
+    (["diff", "--env", "dev", "--env", "prod", "--objects"], 2), (["cost"], 1), (["graph"], 1),
+]
+
+
+@pytest.mark.parametrize("args,code", PROBLEMS, ids=lambda a: " ".join(a) if isinstance(a, list) else None)
+def test_exit_codes_follow_the_readme_table(cli, make_project, tmp_path, args, code):
+    """0 on a valid project, 1 (or the command's documented code) on one with an error; the
+    README's command table says the same for each."""
+    args = [str(tmp_path / "out") if a == "OUT" else a for a in args]
+    root = make_project({"apps/api.yaml": APP + "health: /healthz\n"})
+    # `build --check` with nothing built yet: not current; diff: dev and prod differ (profiles)
+    ok = 1 if args[:2] == ["build", "--check"] or args[0] == "diff" else 0
+    assert cli(*args).exit_code == ok
+    (root / "apps/api.yaml").write_text(APP.lstrip() + "replicas: x\n")
+    r = cli(*args)
+    assert r.exit_code == code, r.output
+    assert "apps/api.yaml:5:11: error[SKY104]" in r.stderr
+    table = (ROOT / "README.md").read_text().split("## Commands", 1)[1].split("### Exit codes", 1)[0]
+    row = next(ln for ln in table.splitlines() if ln.startswith(f"| `skyspec {args[0]} "))
+    assert f"{code} " in row.rpartition("|")[0].rpartition("|")[2] or (code == 1 and "/ 1" in row), row
+
+
+def test_a_target_named_alone_is_shown_with_its_environment(cli):
+    r = cli("check", SHOP, "--env", "eu-west")
+    assert r.exit_code == 2
+    assert 'error[SKY013]: unknown environment "eu-west"' in r.stderr
+    assert "help: a target is named with its environment: prod.eu-west" in r.stderr

@@ -194,3 +194,18 @@ def test_parser_users_and_robfig_agree(schedule):
     per_day = len(s.minutes) * len(s.hours)
     days = sum(1 for d, m, w in CALENDAR if m in s.months and s.day_matches(d, w))
     assert abs(runs - Fraction(days * per_day, 28 * 12)) <= Fraction(per_day, 48)
+
+
+def test_the_editor_schema_describes_what_the_parser_accepts():
+    """The editors' schema leaves a CronJob's schedule syntax to this parser (a pattern would
+    be a second parser), and its description names every macro the parser takes."""
+    import json
+
+    from conftest import ROOT
+    from skyspec.ir.cron import EVERY, MACROS
+
+    defs = json.loads((ROOT / "schemas" / "skyspec.json").read_text())["$defs"]
+    schedule = defs["CronJob.schedule"]
+    assert schedule["type"] == "string" and "pattern" not in schedule
+    assert all(m in schedule["description"] for m in [*MACROS, EVERY.strip()]), schedule["description"]
+    assert json.loads((ROOT / "schemas" / "cronjob.json").read_text())["properties"]["schedule"] == schedule

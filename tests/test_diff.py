@@ -108,3 +108,51 @@ def test_usage_errors_exit_2(repo, cli, args):
     r = cli("diff", "shop", *args)
     assert r.exit_code == 2, r.output
     assert worktrees(repo) == 1
+
+
+def test_spec_values_of_invalid_specs_are_refused(make_project, cli):
+    """Without --objects too: a side with errors is reported (as `check` reports it) and the
+    diff exits 2, never a list of differences between broken specs."""
+    make_project({"apps/api.yaml": "kind: App\nname: api\nimage: ghcr.io/acme/api:1.0.0\nreplicas: x\n"})
+    r = cli("diff", "--env", "dev", "--env", "prod")
+    assert r.exit_code == 2, r.output
+    assert "apps/api.yaml:4:11: error[SKY104]" in r.stderr and r.stdout == ""
+
+
+@pytest.fixture
+def removed(repo):
+    """The repository with a third commit removing the CronJob nightly-report (apps/jobs.yaml)."""
+    git(repo, "rm", "-q", "shop/apps/jobs.yaml")
+    git(repo, "commit", "-q", "-m", "no report")
+    return repo
+
+
+def test_the_old_sides_lines_are_named_as_the_working_trees_files_at_rev(removed, cli):
+    """What only the revision has is traced to its file and line as of REV: named like the
+    working tree's files, never by the temporary worktree (gone when the output is read)."""
+    text = cli("diff", "shop", "--against", "HEAD~1", "--objects", "--env", "qa").stdout
+    assert "- CronJob/nightly-report (namespace shop)   <- shop/apps/jobs.yaml:1:1 at HEAD~1" in text.splitlines()
+    specs = cli("diff", "shop", "--against", "HEAD~1", "--env", "qa").stdout
+    assert '    HEAD~1: "0 3 * * *"   <- shop/apps/jobs.yaml:5:11 (spec) at HEAD~1' in specs.splitlines()
+    md = cli("diff", "shop", "--against", "HEAD~1", "--env", "qa", "-f", "markdown").stdout
+    assert "| CronJob/nightly-report | `schedule` | `\"0 3 * * *\"` | *unset* | shop/apps/jobs.yaml:5:11 (spec) at HEAD~1 |" in md
+    js = cli("diff", "shop", "--against", "HEAD~1", "--env", "qa", "-f", "json").stdout
+    for out in (text, specs, md, js):
+        assert "skyspec-rev-" not in out and "/tmp" not in out
+    assert worktrees(removed) == 1
+
+
+def test_a_revision_that_does_not_compile_is_reported_at_the_working_trees_names(repo, cli):
+    web = repo / "shop/apps/web.yaml"
+    good = web.read_text()
+    web.write_text(good.replace("replicas: 3", "replicas: x"))
+    git(repo, "commit", "-q", "-am", "broken")
+    web.write_text(good)
+    git(repo, "commit", "-q", "-am", "fixed")
+    for args, code in ((["diff", "shop", "--against", "HEAD~1"], 2), (["cost", "shop", "--against", "HEAD~1"], 1)):
+        r = cli(*args)
+        assert r.exit_code == code, r.output
+        assert "skyspec: the project as of HEAD~1 does not compile:" in r.stderr
+        assert 'shop/apps/web.yaml:5:11: error[SKY104]: replicas must be an integer, got "x"' in r.stderr.splitlines()
+        assert "skyspec-rev-" not in r.stderr
+    assert worktrees(repo) == 1

@@ -103,12 +103,20 @@ def project_schemas(root: Path, out: Path) -> Path:
     return out
 
 
+def example_projects() -> list[Path]:
+    """Every example that is a skyspec project (`examples/<name>/skyspec.yaml`)."""
+    return sorted(p.parent for p in EXAMPLES.glob("*/skyspec.*") if p.name in ("skyspec.yaml", "skyspec.toml"))
+
+
 @pytest.fixture(scope="module")
 def projects(tmp_path_factory) -> dict[str, Path]:
-    """The test projects: the shop example, the corpus baseline, a generated benchmark
-    project and a fresh `skyspec init`, each in a temporary folder."""
+    """The test projects: every example project (the shop among them), the corpus baseline, a
+    generated benchmark project and a fresh `skyspec init`, each in a temporary folder."""
     base = tmp_path_factory.mktemp("projects")
-    shutil.copytree(EXAMPLES / "shop", base / "shop")
+    examples = example_projects()
+    assert EXAMPLES / "shop" in examples and not {p.name for p in examples} & {"corpus", "bench", "init"}
+    for ex in examples:
+        shutil.copytree(ex, base / ex.name, ignore=shutil.ignore_patterns("out", ".skyspec-cache"))
     write_case(base / "corpus", Case("baseline", {}, ""))
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from gen_corpus import generate
@@ -117,7 +125,7 @@ def projects(tmp_path_factory) -> dict[str, Path]:
     r = subprocess.run([sys.executable, "-m", "skyspec", "init", str(base / "init")], capture_output=True, text=True,
                        timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT / "compiler")})
     assert r.returncode == 0, r.stderr
-    return {p.name: p for p in (base / "shop", base / "corpus", base / "bench", base / "init")}
+    return {p.name: p for p in (*(base / ex.name for ex in examples), base / "corpus", base / "bench", base / "init")}
 
 
 @pytest.fixture(scope="module")
@@ -341,7 +349,7 @@ def test_yaml_language_server_with_the_readme_association(projects, tmp_path, ya
     """Every document of the example and test projects' files validates, in the editor, with
     the README's association; a type error in a later document of a file is reported."""
     assoc = _readme_association()
-    for name in ("shop", "corpus", "bench"):
+    for name in [ex.name for ex in example_projects() if (ex / "apps").is_dir()] + ["corpus", "bench"]:
         root = _workspace(projects[name], tmp_path / name)
         with yamlls(root, {"schemas": assoc}) as ls:
             control = root / "apps" / "control.yaml"

@@ -124,9 +124,14 @@ def test_diff_between_environments(cli):
 
 
 def test_diff_never_shows_secret_values(make_project, cli):
+    from conftest import PROJECT
+
+    # literal values: valid where the environment is not protected (a diff refuses invalid specs)
     make_project({"apps/s.yaml": "kind: Secret\nname: s\ndata: {token: hunter2}\n",
-                  "overlays/prod.yaml": "apps:\n  s: {data: {token: other-secret}}\n"})
+                  "overlays/prod.yaml": "apps:\n  s: {data: {token: other-secret}}\n"},
+                 project=PROJECT.replace("[overlays/prod.yaml]}", "[overlays/prod.yaml], protected: false}"))
     r = cli("diff", "--env", "dev", "--env", "prod")
+    assert r.exit_code == 1, r.output
     assert "hunter2" not in r.output and "other-secret" not in r.output and "redacted" in r.stdout
 
 

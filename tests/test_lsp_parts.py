@@ -230,3 +230,165 @@ def test_lsp_without_pygls_says_how_to_install_it(cli, monkeypatch):
     r = cli("lsp")
     assert r.exit_code == 1
     assert "pip install 'skyspec[lsp]'" in r.stderr
+
+
+TARGETED = {
+    "skyspec.yaml": """
+        project: demo
+        specs: ["apps/*"]
+        environments:
+          dev: {}
+          prod: {overlays: [overlays/prod.yaml], protected: false}
+        targets:
+          eu-west:
+            environments: [prod]
+            select: {kinds: [App]}
+            overlays: [overlays/eu-west.yaml]
+    """,
+    "apps/api.yaml": """
+        kind: App
+        name: api
+        image: ghcr.io/acme/api:1.0
+        port: 8080
+        replicas: 2
+    """,
+    "apps/job.yaml": """
+        kind: CronJob
+        name: report
+        image: ghcr.io/acme/report:1.0
+        schedule: "0 3 * * *"
+    """,
+    "overlays/prod.yaml": "apps:\n  api: {replicas: 3}\n",
+    "overlays/eu-west.yaml": "apps:\n  api:\n    replicas: 4\n",
+}
+
+
+def test_hover_shows_each_target_and_the_target_overlay_line(tmp_path: Path, monkeypatch):
+    """A target is a unit of its own (`prod.eu-west`): its overlay's value, from that line,
+    and a workload it does not select marked so, from the spec and from the overlay."""
+    root = write_tree(tmp_path / "t", TARGETED)
+    monkeypatch.chdir(root)
+    comp, h, role = _hit(root, "apps/api.yaml", "replicas")
+    md = hover.hover(comp, h, role, lambda f, n: (f"{f}:{n}", None))
+    rows = [ln for ln in md.splitlines() if ln.startswith("| ") and "environment" not in ln]
+    assert len(rows) == 3 and rows[0].startswith("| dev | `1` | profile:dev `"), md  # skyspec's dev profile
+    assert rows[1:] == ["| prod | `3` | overlay:overlays/prod.yaml `overlays/prod.yaml:2` |",
+                        "| prod.eu-west | `4` | target:overlays/eu-west.yaml `overlays/eu-west.yaml:3` |"], md
+    assert "*prod.eu-west*:" in md  # its chain: the spec, the profile, prod's overlay, the target's
+    comp, h, role = _hit(root, "overlays/eu-west.yaml", "4")
+    assert role == "overlay" and "| prod.eu-west | `4` |" in hover.hover(comp, h, role, lambda f, n: (f"{f}:{n}", None))
+    comp, h, role = _hit(root, "apps/job.yaml", "schedule")
+    md = hover.hover(comp, h, role, lambda f, n: (f"{f}:{n}", None))
+    assert "| prod | `\"0 3 * * *\"` | spec `apps/job.yaml:4` |" in md
+    assert "| prod.eu-west | *not in this target* |  |" in md
+
+
+def test_unchanged_files_come_from_the_projects_cache_when_it_has_one(proj: Path, monkeypatch, tmp_path, cli):
+    """Diagnostics as you type, incremental: with a `.skyspec-cache/` (made by `check`), each
+    compilation reads the files not open from it; the unsaved text is parsed, never stored.
+    Without one, the server makes none."""
+    from skyspec.frontend import doccache
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.delenv("SKYSPEC_CACHE", raising=False)
+    monkeypatch.delenv("CI", raising=False)
+    edited = (proj / "apps/api.yaml").read_text().replace("port: 8080", "port: eighty")
+    _, _, comp, _ = _open(proj, "apps/api.yaml", edited)
+    assert [d.code for d in comp.diagnostics if d.severity == "error"] == ["SKY104"]
+    assert not (proj / ".skyspec-cache").exists()
+    assert cli("check").exit_code == 0 and (proj / ".skyspec-cache").is_dir()
+    entries = set((proj / ".skyspec-cache" / "docs").iterdir())
+    before = dict(doccache.STATS)
+    _, _, comp, _ = _open(proj, "apps/api.yaml", edited)
+    assert [d.code for d in comp.diagnostics if d.severity == "error"] == ["SKY104"]
+    assert comp.session.sources.line("apps/api.yaml", 4) == "port: eighty"
+    spec_files = len(list((proj / "apps").iterdir()))
+    assert doccache.STATS["hit"] - before["hit"] >= spec_files - 1 + 2  # the other specs, the project, an overlay
+    assert set((proj / ".skyspec-cache" / "docs").iterdir()) == entries  # the unsaved text is not kept
+
+
+def test_a_project_template_is_defined_completed_and_hovered(tmp_path: Path, monkeypatch):
+    """`use: ./templates/svc.yaml`: definition opens the project's file; its parameter
+    completes and hovers like a field."""
+    root = write_tree(tmp_path / "tpl", {
+        "skyspec.yaml": 'project: demo\nspecs: ["apps/*"]\nenvironments:\n  dev: {}\n',
+        "templates/svc.yaml": "kind: App\nparams:\n  module: {type: string}\nspec:\n  image: ghcr.io/acme/py:1.0.0\n"
+                              "  command: [python, -m, \"${self.module}\"]\n  port: 8080\n",
+        "apps/api.yaml": "kind: App\nname: api\nuse: ./templates/svc.yaml\nmodule: api.main\n",
+    })
+    monkeypatch.chdir(root)
+    comp, h, role = _hit(root, "apps/api.yaml", "./templates")
+    assert [(s.file, s.line) for s in navigate.definition(comp, h, role)] == [(real(root / "templates/svc.yaml"), 0)]
+    assert "module" in _complete(root, "apps/api.yaml", (root / "apps/api.yaml").read_text() + "mod@")
+    assert "module" not in _complete(root, "apps/api.yaml", "kind: App\nname: web\nmod@")
+    comp, h, role = _hit(root, "apps/api.yaml", "api.main")
+    assert '| dev | `"api.main"` | spec `apps/api.yaml:4` |' in hover.hover(comp, h, role, lambda f, n: (f"{f}:{n}", None))
+
+
+def test_hover_in_an_overlays_sections_and_on_appended_items(tmp_path: Path, monkeypatch):
+    """`all:` and `match[].patch` entries: the specs they wrote, per unit, with the final value
+    and its setter (a later layer may win); an item of `args+` stands for the merged list (its
+    index in the patch is not its index there); a Secret's key names show as `explain` shows
+    them, its data never."""
+    files = dict(TARGETED)
+    files["apps/api.yaml"] = "kind: App\nname: api\nimage: ghcr.io/acme/api:1.0\nport: 8080\nreplicas: 2\n" \
+                             "args: [--port, \"8080\"]\n"
+    files["apps/sec.yaml"] = "kind: Secret\nname: creds\nkeys: [token]\n"
+    files["overlays/prod.yaml"] = ("all:\n  labels: {team: core}\nmatch:\n  - where: {kind: App}\n"
+                                   "    patch: {env: {MODE: fast}}\napps:\n  api:\n    replicas: 3\n"
+                                   "    args+: [--workers, \"8\"]\n  creds:\n    keys: null\n    data: {token: hunter2-hover-secret}\n")
+    files["overlays/eu-west.yaml"] = "apps:\n  api:\n    env: {MODE: slow}\n"
+    root = write_tree(tmp_path / "s", files)
+    monkeypatch.chdir(root)
+
+    def md(needle: str, offset: int = 0) -> str:
+        comp, h, role = _hit(root, "overlays/prod.yaml", needle, offset)
+        return hover.hover(comp, h, role, lambda f, n: (f"{f}:{n}", None)) or ""
+
+    got = md("team", 1)
+    assert got.startswith("**all: labels.team**")
+    rows = [ln for ln in got.splitlines() if ln.startswith("| ") and "spec |" not in ln]
+    assert rows == ["| api | prod | `\"core\"` | overlay:overlays/prod.yaml `overlays/prod.yaml:2` |",
+                    "| report | prod | `\"core\"` | overlay:overlays/prod.yaml `overlays/prod.yaml:2` |",
+                    "| api | prod.eu-west | `\"core\"` | overlay:overlays/prod.yaml `overlays/prod.yaml:2` |"], got
+    got = md("MODE")
+    assert got.startswith("**match[0]: env.MODE**")
+    assert "| api | prod | `\"fast\"` | overlay:overlays/prod.yaml `overlays/prod.yaml:5` |" in got
+    # the target's overlay wins over the match in prod.eu-west, and says so
+    assert "| api | prod.eu-west | `\"slow\"` | target:overlays/eu-west.yaml `overlays/eu-west.yaml:3` |" in got
+    assert "report" not in got  # a CronJob: not selected by `kind: App`
+    got = md("--workers", 2)
+    assert got.startswith("**api.args**")
+    assert '| prod | `["--port", "8080", "--workers", "8"]` |' in got and '| dev | `["--port", "8080"]` |' in got
+    comp, h, role = _hit(root, "apps/sec.yaml", "keys")
+    got = hover.hover(comp, h, role, lambda f, n: (f"{f}:{n}", None))
+    assert '| dev | `["token"]` | spec `apps/sec.yaml:3` |' in got
+    assert "| prod | *deleted* | overlay:overlays/prod.yaml `overlays/prod.yaml:11` |" in got
+    got = md("hunter2")
+    assert "hunter2" not in got and "<redacted>" in got
+    assert md("where") == ""  # a selector is not a value of any spec
+
+
+def test_the_readmes_editor_setups_start_this_server_for_project_files():
+    """The README's VS Code and Neovim setups run `skyspec lsp` for YAML and TOML, with the
+    project files as root markers (as the server finds a file's project)."""
+    import json
+    import re
+
+    from skyspec.cli import main
+    from skyspec.project import PROJECT_FILES
+
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("## Editors: the language server"):]
+    section = section[:section.index("\n## ", 1)]
+    vscode = json.loads(re.search(r"```json\n(.*?)```", section, re.S).group(1))
+    assert [vscode["glspc.server.command"], *vscode["glspc.server.commandArguments"]] == ["skyspec", "lsp"]
+    assert vscode["glspc.server.languageId"] == ["yaml", "toml"]
+    lua = re.findall(r"```lua\n(.*?)```", section, re.S)
+    assert len(lua) == 2 and all('{ "skyspec", "lsp" }' in b and '{ "yaml", "toml" }' in b for b in lua)
+    for block in lua:
+        markers = re.search(r'(?:root_markers = |vim\.fs\.root\(args\.buf, )\{([^}]*)\}', block).group(1)
+        assert tuple(re.findall(r'"([^"]+)"', markers)) == PROJECT_FILES
+    import click
+
+    assert main.get_command(click.Context(main), "lsp") is not None

@@ -207,14 +207,19 @@ def test_explain_never_shows_a_secret(make_project, cli, query, fmt):
         assert "overlays/qa.yaml" in r.output  # where it came from is still shown
 
 
-@pytest.mark.parametrize("fmt", ["text", "json"])
-def test_diff_never_shows_a_secret(make_project, cli, fmt):
+@pytest.mark.parametrize("objects", [False, True], ids=["specs", "objects"])
+@pytest.mark.parametrize("fmt", ["text", "json", "markdown"])
+def test_diff_never_shows_a_secret(make_project, cli, fmt, objects):
     make_project(EXPLAINED, project=QA)
-    r = cli("diff", "--env", "dev", "--env", "qa", "--format", fmt)
+    r = cli("diff", "--env", "dev", "--env", "qa", "--format", fmt, *(["--objects"] if objects else []))
     assert r.exit_code == 1, r.output
     for s in ("hunter2xyz", "basepw1234", "qapw5555"):
         assert s not in r.output
-    assert "data.password" in r.output and "env.DB_PASSWORD" in r.output
+    if objects:  # the Deployment's env: a secret in plain env, and a value computed from it
+        assert "containers[0].env[0].value" in r.output and "containers[0].env[1].value" in r.output
+        assert "<redacted>" in r.output
+    else:
+        assert "data.password" in r.output and "env.DB_PASSWORD" in r.output
 
 
 # --------------------------------------------------------------------------- the Python API

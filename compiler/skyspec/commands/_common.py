@@ -93,9 +93,10 @@ def output_options(f):
     return f
 
 
-def emit_diags(session_or_diags, fmt: str, sources=None) -> None:
+def emit_diags(session_or_diags, fmt: str, sources=None, moved: tuple[str, str] | None = None) -> None:
     """The diagnostics as text on stderr (coloured by :func:`use_color`) with a count, or as
-    JSON or SARIF on stdout; `-q` keeps the errors only."""
+    JSON or SARIF on stdout; `-q` keeps the errors only. ``moved`` (old, new) rewrites the
+    shown paths of the text starting with `old` (a temporary worktree's) to start with `new`."""
     from ..codes import help_uri
     from ..diagnostics import Diagnostics, render_json, render_sarif, render_text
 
@@ -114,7 +115,10 @@ def emit_diags(session_or_diags, fmt: str, sources=None) -> None:
     elif items:
         color = use_color()
         # color= tells click not to strip the escapes it would strip off a terminal
-        click.echo(render_text(items, sources, color=color), err=True, nl=False, color=color)
+        text = render_text(items, sources, color=color)
+        if moved is not None and moved[0]:
+            text = text.replace(moved[0], moved[1])
+        click.echo(text, err=True, nl=False, color=color)
         e = sum(d.severity == "error" for d in items)
         w = sum(d.severity == "warning" for d in items)
         parts = []
@@ -160,8 +164,11 @@ def require_envs(sessions, names, fmt: str = "text") -> None:
         for name in names if envs is not None else ():
             env, _, target = name.partition(".")
             if env not in envs:
-                diags.error("SKY013", f'unknown environment "{env}"', None,
-                            hint=did_you_mean(env, envs) or f"environments: {', '.join(envs)}")
+                as_target = [f"{e}.{env}" for e in envs if env in s.project.targets
+                             and e in s.project.targets[env].environments]
+                hint = (f"a target is named with its environment: {', '.join(as_target)}" if as_target and not target
+                        else did_you_mean(env, envs) or f"environments: {', '.join(envs)}")
+                diags.error("SKY013", f'unknown environment "{env}"', None, hint=hint)
             elif target:
                 bound = [t for t, b in s.project.targets.items() if env in b.environments]
                 if target not in bound:
@@ -244,10 +251,28 @@ def at_revision(rev: str, project, allow_python: bool = False) -> Iterator:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def fail_old(rev: str, session, code: int = 1) -> None:
-    """Exit ``code`` with the diagnostics of the project as of ``rev``, which does not compile."""
+def moved_root(old_root: Path, new_root: Path) -> tuple[str, str]:
+    """(old, new): how the files of the project in a temporary worktree (``old_root``) are
+    shown, and how the same files of the working tree are: a shown path starting with the
+    first is shown starting with the second (the worktree is gone once the output is read)."""
+    import os
+
+    from ..paths import shown_path
+
+    def prefix(root: Path) -> str:
+        shown = shown_path(root)
+        return "" if shown == "." else shown.rstrip(os.sep) + os.sep
+
+    return prefix(old_root), prefix(new_root)
+
+
+def fail_old(rev: str, session, code: int = 1, root: Path | None = None) -> None:
+    """Exit ``code`` with the diagnostics of the project as of ``rev``, which does not compile;
+    their files shown as those of the project at ``root`` (the working tree's) are."""
     click.echo(f"skyspec: the project as of {rev} does not compile:", err=True)
-    emit_diags(session, "text")
+    old_root = session.project.root if session.project is not None else session.templates.root
+    moved = moved_root(old_root, root) if root is not None else None
+    emit_diags(session, "text", moved=moved)
     sys.exit(code)
 
 

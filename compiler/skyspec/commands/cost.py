@@ -84,10 +84,10 @@ def _reports_at(rev: str, project, envs, sets, allow_python: bool = False) -> di
         if old is None:
             return {}
         if old.project is None:
-            fail_old(rev, old)
+            fail_old(rev, old, root=project.root)
         names = [e for e in (env_names(envs) or old.project.environments) if e in old.project.environments]
         with deferred_budget():
             compiled = old.compile_all(names, sets) if names else {}
         if old.diags.has_errors:
-            fail_old(rev, old)
+            fail_old(rev, old, root=project.root)
         return {key: c.ir.cost for key, c in compiled.items() if wanted_unit(key, envs)}

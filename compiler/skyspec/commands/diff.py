@@ -141,6 +141,25 @@ def _spec_of(compiled, obj: dict, index) -> str | None:
     return f"{spec.pos.file}:{spec.pos.line}:{spec.pos.col}"
 
 
+def _relabel(old_root: Path, new_root: Path, rev: str):
+    """A function rewriting a row's old-side places (`a_from`, or a `from` traced on the old
+    side), which name files in the temporary worktree of ``rev``, as the same files of the
+    working tree are shown, followed by `at REV`: the worktree is gone when the output is read."""
+    from ._common import moved_root
+
+    old, new = moved_root(old_root, new_root)
+
+    def fix(text):
+        if not isinstance(text, str) or not old or old not in text:
+            return text
+        return text.replace(old, new) + f" at {rev}"
+
+    def row(r: dict) -> dict:
+        return {k: fix(v) if k in ("a_from", "from", "b_from") else v for k, v in r.items()}
+
+    return row
+
+
 # ---------------------------------------------------------------------- rendering
 
 def _val(red, v) -> str:
@@ -266,11 +285,10 @@ def diff(directory: Path, envs, rev: str | None, objects: bool, fmt: str, allow_
     require_envs([session], envs)
 
     def side(s, name: str):
+        # compiled, in both modes: specs with errors are refused (exit 2), as `check` finds them
         env_name, target = resolve_unit(s, name)
-        if objects:
-            return s.compile(env_name, target=target)
-        env = s.env(env_name)
-        return s.layered(env, target=target) if env is not None else None
+        c = s.compile(env_name, target=target)
+        return c if objects or c is None else c.specs
 
     def units_of(s) -> list[str]:
         names = env_names(envs) or list(s.project.environments)
@@ -299,16 +317,19 @@ def diff(directory: Path, envs, rev: str | None, objects: bool, fmt: str, allow_
             sys.exit(2)
         with at_revision(rev, session.project, allow_python) as old:
             if old is not None and old.project is None:
-                fail_old(rev, old, 2)
+                fail_old(rev, old, 2, session.project.root)
             before = {k: side(old, k) for k in units_of(old)} if old is not None else {}
             if old is not None and old.diags.has_errors:
-                fail_old(rev, old, 2)
+                fail_old(rev, old, 2, session.project.root)
+            relabel = _relabel(old.project.root, session.project.root, rev) if old is not None else None
             for unit in list(dict.fromkeys([*now, *before])):
                 pa, pb = before.get(unit), now.get(unit)
                 if objects:
                     rows = compare_objects(pa, pb)
                 else:
                     rows = compare(pa or [], pb or [])
+                if relabel is not None:
+                    rows = [relabel(r) for r in rows]
                 sections.append({"title": f"{unit}: {rev} -> working tree", "unit": unit, "a": rev,
                                  "b": "now", "what": what, "differences": rows})
     red = session.diags.redactor  # what is printed passes through it

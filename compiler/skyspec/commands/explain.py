@@ -22,16 +22,12 @@ def explain(query: str, directory: Path, env: str, fmt: str, allow_python: bool)
     QUERY is a spec value (`api.replicas`, `api.env.LOG_LEVEL`, `ConfigMap/web.data`) or a
     field of a generated manifest (`Deployment/api:spec.replicas`), which is traced back to
     the spec lines it came from."""
-    from ._common import emit_diags, load_session, require_envs
+    from ._common import emit_diags, load_session, require_envs, resolve_unit
     from ..explain import QueryError, answer, render_text
 
     session = load_session(directory, 1, allow_python)
-    env_name, _, target_name = env.partition(".")
-    require_envs([session], [env_name])
-    target = session.project.targets.get(target_name) if target_name else None
-    if target_name and target is None:
-        click.echo(f"skyspec: unknown target {target_name!r}", err=True)
-        sys.exit(2)
+    require_envs([session], [env])  # `env.target`: a target bound to that environment
+    env_name, target = resolve_unit(session, env)
     compiled = session.compile(env_name, target=target)
     if compiled is None:
         emit_diags(session, "text")

@@ -12,17 +12,17 @@ from ._common import allow_python_option
 
 @click.command()
 @click.argument("directory", default=".", type=click.Path(exists=True, path_type=Path))
-@click.option("--env", "-e", "env", help="Environment (default: the first one).")
+@click.option("--env", "-e", "env", help="Environment, or `env.target` (default: the first environment).")
 @click.option("--format", "-f", "fmt", type=click.Choice(["mermaid", "dot"]), default="mermaid", show_default=True)
 @allow_python_option
 def graph(directory: Path, env: str | None, fmt: str, allow_python: bool) -> None:
     """Print which workloads connect to which."""
-    from ._common import emit_diags, load_session, require_envs
+    from ._common import emit_diags, load_session, require_envs, resolve_unit
 
     session = load_session(directory, 1, allow_python)
     require_envs([session], [env] if env else [])
-    env = env or next(iter(session.project.environments))
-    compiled = session.compile(env)
+    env_name, target = resolve_unit(session, env) if env else (next(iter(session.project.environments)), None)
+    compiled = session.compile(env_name, target=target)
     if compiled is None:
         emit_diags(session, "text")
         sys.exit(1)

@@ -1,12 +1,17 @@
 """Hover: a field's final value in each environment, and the layer and line that set it.
 
-For a key or value of a spec (or of an overlay's `apps.<name>` patch), :func:`hover`
-asks :func:`skyspec.explain.explain_spec` (what `skyspec explain <spec>.<path> --env E`
-answers) in every environment of the project and renders the answers as markdown: a table
-of value and setter per environment, then each environment's chain of layers when more
-than one layer wrote the value. File references are links to the line. Everything shown
-passes through the compilation's redactor, and Secret data is never shown (explain redacts
-it). This module formats answers: it must not trace values itself nor talk the protocol.
+For a key or value of a spec (or of an overlay's `apps.<name>` patch), :func:`hover` asks
+:func:`skyspec.explain.explain_spec` (what `skyspec explain <spec>.<path> --env E` answers)
+in every environment of the project and every target bound to one (`prod.eu-west`, whose
+overlays may set the value; a workload the target does not select is marked so), and
+renders the answers as markdown: a table of value and setter per environment, then each
+environment's chain of layers when more than one layer wrote the value. An item of a list
+a layer appends to or removes from (`args+: [x]`) stands for the whole merged list. For an
+entry of an overlay's `all`, `match[i].patch` or `defaults` patch, which names no spec, it
+lists the specs whose chain holds that entry's lines, with each one's final value and setter
+per unit. File references are links to the line. Everything shown passes through the
+compilation's redactor, and Secret data is never shown (explain hides it). This module
+formats answers: it must not trace values itself nor talk the protocol.
 """
 
 from __future__ import annotations
@@ -16,10 +21,12 @@ from typing import Any
 
 from ..explain import Answer, explain_spec, show_path, spec_index
 from ..provenance import MISSING
-from .locate import Hit, spec_path
-from .state import Compilation
+from .locate import Hit, lines_of, merged_path, patch_path, spec_path
+from .state import Compilation, real
 
 _MAX = 80
+_ABSENT = "not in this target"
+_ROWS = 40   # rows of a section's hover (`all:` in a large project touches every spec)
 
 
 def hover(comp: Compilation, hit: Hit, role: str, link) -> str | None:
@@ -27,7 +34,7 @@ def hover(comp: Compilation, hit: Hit, role: str, link) -> str | None:
     line)`` gives the label and the link target of a shown path's 1-based line."""
     where = spec_path(hit.path, role)
     if where is None:
-        return None
+        return _section(comp, hit, link) if role == "overlay" else None
     name, path = where
     if role == "spec":
         kind, name = hit.doc.data.get("kind"), hit.doc.data.get("name")
@@ -39,13 +46,49 @@ def hover(comp: Compilation, hit: Hit, role: str, link) -> str | None:
     if not path or path[0] in ("kind", "name"):
         return None
     answers: list[Answer] = []
-    for env in comp.environments:
-        index = spec_index(comp.specs(env))
+    for unit in comp.units:
+        index = spec_index(comp.specs(unit))
         spec = index.get(key) if key else None
-        ans = explain_spec(spec, path, env, secret=spec.kind == "Secret") if spec is not None else Answer("", env)
-        answers.append(ans)
+        if spec is not None:
+            answers.append(explain_spec(spec, path, unit))  # as `explain` does: a Secret's data hidden
+        elif "." in unit:
+            answers.append(Answer("", unit, note=_ABSENT))  # the target does not select it
+        else:
+            answers.append(Answer("", unit))
     title = f"{key.rpartition('/')[2]}.{show_path(path)}"
     return comp.redactor.scrub(render(title, answers, link))
+
+
+def _section(comp: Compilation, hit: Hit, link) -> str | None:
+    """An entry of an overlay's `all`, `match[i].patch` or `defaults` patch: the specs whose
+    value there this entry wrote (in some unit), with the final value in each such unit and
+    the layer and line that set it (this entry, or a later layer over it)."""
+    inner = patch_path(hit.path)
+    path = merged_path(inner) if inner is not None else ()
+    span = lines_of(hit.doc, hit.path)
+    if not path or span is None:
+        return None
+    file = real(hit.doc.file)
+    first, last = span
+    rows: list[tuple[str, Answer]] = []
+    for unit in comp.units:
+        for spec in comp.specs(unit):
+            ans = explain_spec(spec, path, unit)
+            if any(st.file and first <= (st.line or 0) <= last and real(st.file) == file for st in ans.chain):
+                rows.append((spec.name if spec.is_workload else f"{spec.kind}/{spec.name}", ans))
+    section = hit.path[0] if hit.path[0] != "match" else f"match[{hit.path[1]}]"
+    lines = [f"**{section}: {show_path(path)}**", ""]
+    if not rows:
+        lines.append("*sets nothing in any environment*")
+    else:
+        lines += ["| spec | environment | value | set by |", "|---|---|---|---|"]
+        for name, ans in rows[:_ROWS]:
+            top = ans.chain[-1] if ans.chain else None
+            setter = f"{top.layer} {_where(top, link)}" if top is not None else ""
+            lines.append(f"| {name} | {ans.env} | {_value(ans)} | {setter} |")
+        if len(rows) > _ROWS:
+            lines += ["", f"and {len(rows) - _ROWS} more"]
+    return comp.redactor.scrub("\n".join(lines) + "\n")
 
 
 def render(title: str, answers: list[Answer], link) -> str:
@@ -71,6 +114,8 @@ def _where(step, link) -> str:
 
 
 def _value(ans: Answer) -> str:
+    if ans.note == _ABSENT:
+        return f"*{_ABSENT}*"
     if ans.deleted:
         return "*deleted*"
     if ans.value is MISSING:

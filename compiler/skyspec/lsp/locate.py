@@ -103,14 +103,30 @@ def role(doc: SourceDoc, overlay: bool, project: bool) -> str:
 
 def spec_path(path: tuple, kind: str) -> tuple[str | None, tuple] | None:
     """For a path in an overlay (``kind`` "overlay"): the spec an `apps.<name>` entry patches
-    and the path inside it (operator suffixes dropped); for a spec document: (None, path)."""
+    and the path inside it; for a spec document: (None, path). Operator suffixes are dropped,
+    and an item of a list appended to or removed from (`args+: [a]`, `env-: [A]`) stands
+    for the whole list: its place in the merged list is not its place in the patch."""
     if kind == "overlay":
         if len(path) >= 2 and path[0] == "apps" and isinstance(path[1], str):
-            return path[1], tuple(split_op(p)[0] if isinstance(p, str) else p for p in path[2:])
+            return path[1], merged_path(path[2:])
         return None
     if kind == "spec":
-        return None, path
+        return None, merged_path(path)
     return None
+
+
+def merged_path(path: tuple) -> tuple:
+    """A path written in a layer (`args+`, 0) as the merged value's path (`args`)."""
+    out: list = []
+    for i, p in enumerate(path):
+        if not isinstance(p, str):
+            out.append(p)
+            continue
+        key, op = split_op(p)
+        out.append(key)
+        if op in ("+", "-") and i + 1 < len(path) and isinstance(path[i + 1], int):
+            break
+    return tuple(out)
 
 
 def field_ref(path: tuple, value: Any) -> Ref | None:
@@ -143,7 +159,7 @@ def refers_to(doc: SourceDoc, kind: str, path: tuple, on_key: bool, value: Any) 
     if kind == "overlay":
         if len(path) == 2 and path[0] == "apps" and on_key and isinstance(path[1], str):
             return Ref("spec", path[1], None)
-        inner = _patch_path(path)
+        inner = patch_path(path)
         return None if inner is None or on_key else field_ref(inner, value)
     if kind == "spec":
         if path == ("name",) and not on_key and isinstance(value, str):
@@ -152,7 +168,28 @@ def refers_to(doc: SourceDoc, kind: str, path: tuple, on_key: bool, value: Any) 
     return None
 
 
-def _patch_path(path: tuple) -> tuple | None:
+def lines_of(doc: SourceDoc, path: tuple) -> tuple[int, int] | None:
+    """The first and last 1-based lines of the entry at ``path`` of ``doc`` (its key and its
+    whole value), or None."""
+    loc = doc.loc.find(path) if doc.loc is not None else None
+    if loc is None:
+        return None
+    parent = doc.loc.find(path[:-1]) if path else None
+    key = parent.key_pos(path[-1]) if parent is not None else None
+    lines = [p.line for _, _, sub in _walk(loc, _value_at(doc.data, path)) if sub is not None
+             for p in [sub.pos] if p is not None]
+    if key is not None:
+        lines.append(key.line)
+    return (min(lines), max(lines)) if lines else None
+
+
+def _value_at(data: Any, path: tuple) -> Any:
+    for p in path:
+        data = data[p] if isinstance(data, (dict, list)) else None
+    return data
+
+
+def patch_path(path: tuple) -> tuple | None:
     """The path inside the patch an overlay path is in (`apps.x.…`, `all.…`, `match[i].patch.…`)."""
     if len(path) >= 2 and path[0] == "apps":
         return path[2:]

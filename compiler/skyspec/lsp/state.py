@@ -3,12 +3,14 @@
 :class:`Workspace` holds the text of every open document (by real path) and, per project
 file, the last :class:`Compilation`: a :class:`~skyspec.pipeline.Session` run over every
 environment and target as `skyspec check` runs it, with the open texts compiled in place of
-the files on disk (``Session(overrides=...)``), never writing anything. A compilation is
-redone only when a text of its project changed since (or a file was saved). It also keeps
-what the editor features read: the spec documents, the overlay files, and each
-environment's layered specs (for hover). Paths shown in diagnostics are relative to the
-server's working directory and turned back into real paths here. This module must not talk
-the protocol (that is :mod:`.server`) nor decide what a feature answers.
+the files on disk (``Session(overrides=...)``). It writes nothing but the entries of the
+project's `.skyspec-cache/` when it has one (files on disk it parsed: never an unsaved text,
+never the folder itself). A compilation is redone only when a text of its project changed
+since (or a file was saved). It also keeps what the editor features read: the spec
+documents, the overlay files, and each unit's (environment's or target's) layered specs
+(for hover). Paths shown in diagnostics are relative to the server's working directory and
+turned back into real paths here. This module must not talk the protocol (that is
+:mod:`.server`) nor decide what a feature answers.
 """
 
 from __future__ import annotations
@@ -36,9 +38,12 @@ class Compilation:
 
     def __init__(self, project_file: Path, overrides: dict[str, str], allow_python: bool):
         self.project_file = real(project_file)
-        self.session = Session(project_file, overrides=overrides, allow_python=allow_python)
+        # the files not open in the editor come from the project's cache when it has one
+        # (`check` made it); what this run parsed of them is kept there for the next keystroke
+        self.session = Session(project_file, overrides=overrides, allow_python=allow_python, cache="existing")
         project = self.session.project
         self.compiled = self.session.compile_all() if project is not None else {}
+        self.session.save_cache()
         self.diagnostics: list[Diagnostic] = self.session.diags.sorted()
         self.redactor = self.session.diags.redactor
         self._specs: dict[str, list[Spec]] = {}
@@ -57,21 +62,36 @@ class Compilation:
         return list(self.project.environments) if self.project is not None else []
 
     @property
+    def units(self) -> list[str]:
+        """Every environment followed by its targets (`prod`, `prod.eu-west`), in the project's
+        order: what `check` compiles, and what `--env` accepts."""
+        if self.project is None:
+            return []
+        out = []
+        for e in self.project.environments:
+            out.append(e)
+            out += [f"{e}.{t}" for t, b in self.project.targets.items() if e in b.environments]
+        return out
+
+    @property
     def docs(self) -> list[SourceDoc]:
         """The spec documents (each a mapping with a kind and a name)."""
         return self.session.docs
 
-    def specs(self, env: str) -> list[Spec]:
-        """The specs of ``env`` with every layer applied: the compiled ones, or (when the
-        environment has errors) layered again, for hover to show what it can."""
-        if env not in self._specs:
-            c = self.compiled.get(env)
+    def specs(self, unit: str) -> list[Spec]:
+        """The specs of ``unit`` (an environment, or `env.target`) with every layer applied:
+        the compiled ones, or (when the unit has errors) layered again, for hover to show
+        what it can. A target holds only the workloads it selects."""
+        if unit not in self._specs:
+            c = self.compiled.get(unit)
             if c is not None:
-                self._specs[env] = c.specs
+                self._specs[unit] = c.specs
             else:
-                e = self.project.environments.get(env) if self.project is not None else None
-                self._specs[env] = self.session.layered(e) if e is not None else []
-        return self._specs[env]
+                name, _, tname = unit.partition(".")
+                e = self.project.environments.get(name) if self.project is not None else None
+                t = self.project.targets.get(tname) if tname and self.project is not None else None
+                self._specs[unit] = self.session.layered(e, target=t) if e is not None and (t or not tname) else []
+        return self._specs[unit]
 
     def overlay_files(self) -> list[str]:
         """The overlay files of every environment and target, relative to the project root."""

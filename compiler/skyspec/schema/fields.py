@@ -361,7 +361,10 @@ AUTOSCALE = {
     "examples": [{"min": 2, "max": 10, "cpu": 70}],
 }
 
-CRON = {"type": "string", "description": "A cron schedule: five fields (`0 2 * * *`) or @hourly/@daily/@weekly/@monthly/@yearly.",
+CRON = {"type": "string",
+        "description": "A cron schedule as Kubernetes reads it: five fields, minute hour day-of-month month "
+                       "day-of-week (`0 2 * * *`, `*/15 9-17 * * mon-fri`), or @yearly, @annually, @monthly, "
+                       "@weekly, @daily, @midnight, @hourly, `@every 90m`. The time zone goes in `time_zone`.",
         "examples": ["0 2 * * *"]}
 
 
