@@ -213,3 +213,10 @@ def test_a_service_whose_labels_a_patch_removed_is_blamed_on_its_workload(make_p
                                    "k8s:\n  StatefulSet: {spec: {template: null}}\n  Service: {metadata: {labels: null}}\n"})
     errors = _errors(cli)
     assert errors and all(d.get("file") == "apps/web.yaml" and d.get("line") for d in errors), errors
+
+
+def test_a_use_name_longer_than_a_file_name_may_be(make_project, cli):
+    """`Path.is_file()` raised ENAMETOOLONG for a 300-character stdlib name."""
+    make_project({"apps/api.yaml": APP + "use: " + "e" * 300 + "\n"})
+    e = _at(_errors(cli), "SKY120", "apps/api.yaml", 5)
+    assert "no stdlib template" in e["message"]

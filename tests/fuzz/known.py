@@ -10,20 +10,10 @@ from __future__ import annotations
 import re
 
 # site ("ExceptionType skyspec/path.py:LINE", the line ignored) -> the owner of the fix
-KNOWN_SITES: dict[str, str] = {
-    # `use: eeee...` (a stdlib name longer than a file name may be): Path.is_file() raises
-    # ENAMETOOLONG in Templates._path; checking `name in stdlib_names()` first would fix it
-    "OSError skyspec/layers/templates.py:74": "template paths (containment)",
-}
+KNOWN_SITES: dict[str, str] = {}
 
 # a regular expression over the violation's text -> the owner of the fix
-KNOWN_PROBLEMS: dict[str, str] = {
-    # validate() drops the errors of `${...}` values as "late-bound" also in files that are
-    # never evaluated: `environments: {dev: {profile: "${x}"}}` makes the project file invalid
-    # with no diagnostic (check: exit 0, "0 documents checked"; build: exit 1, silent), and
-    # an overlay with `settings: {pdb: "${x}"}` is dropped whole, silently
-    r"build: exit 1 without an error diagnostic": "per-layer type checks (schema/validate.py late_bound)",
-}
+KNOWN_PROBLEMS: dict[str, str] = {}
 
 
 def _strip_line(site: str) -> str:

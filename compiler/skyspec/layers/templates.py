@@ -72,8 +72,8 @@ class Templates:
             path = contained(self.root, name, pos, self.diags, "template file", missing="SKY120", python=self.python)
             return None if path is None else (path, shown_path(path))
         path = data_dir("stdlib") / f"{name}.yaml"  # a bare name: no separator, so it stays in stdlib/
-        if not path.is_file():
-            names = stdlib_names()
+        names = stdlib_names()
+        if name not in names:  # not `path.is_file()`: a name longer than a file name may be raises
             self.diags.error("SKY120", f'no stdlib template "{name}"', pos,
                              hint=did_you_mean(name, names) or f"stdlib: {', '.join(names)}")
             return None
