@@ -93,7 +93,7 @@ def test_missing_path_and_bad_yaml(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("kind: [\n")
     res = CliRunner().invoke(main, ["import", "kubernetes", str(bad), "-o", str(tmp_path / "o")])
-    assert res.exit_code == 1 and "not valid YAML" in res.output and not (tmp_path / "o").exists()
+    assert res.exit_code == 1 and "bad.yaml:2:1: error[SKY001]" in res.output and not (tmp_path / "o").exists()
 
 
 COMPOSE = ["nginx-golang-postgres", "react-express-mongodb", "wordpress-mysql"]
@@ -176,9 +176,11 @@ services:
     assert api["health"]["exec"] == ["sh", "-c", "curl -f http://localhost:8080/ || exit 1"]
     assert api["health"]["period"] == 30 and api["health"]["timeout"] == 30
     assert r.figures["categories"]["published on 127.0.0.1 only"] == 1
-    assert any("HOME_DIR" in n for n in r.notes) and any("profiles debug" in n for n in r.notes)
+    assert any("HOME_DIR" in d.message and d.code == "SKY066" for d in r.diags)
+    assert api["enabled"] is False and "debug: {overlays: [overlays/debug.yaml], profile: dev}" in r.files["skyspec.yaml"]
+    assert yaml.safe_load(r.files["overlays/debug.yaml"]) == {"apps": {"api": {"enabled": True}}}
     (tmp_path / "compose.yaml").write_text("services:\n  api:\n    image: x\n    env_file: ../secret.env\n")
-    with pytest.raises(ImportError_, match="outside the Compose file's folder"):
+    with pytest.raises(ImportError_, match=r"compose.yaml:4:15: error\[SKY017\]: env_file \"../secret.env\" leaves"):
         import_compose(tmp_path / "compose.yaml", "t")
 
 

@@ -8,6 +8,8 @@ what it compares and never shows a value of a credential (it counts them).
 
 from __future__ import annotations
 
+import re
+
 from .compose import COMPOSE_INTERVAL, COMPOSE_TIMEOUT, dns, interpolate, seconds
 from ..redact import credential_env
 
@@ -138,3 +140,12 @@ def compare(inp: dict, out: dict, variables: dict, env_files: dict) -> tuple[dic
             else:
                 field(f"{s}.depends_on.{k}", a, b)
     return figs, bad
+
+
+def path_of(what: str) -> tuple:
+    """The place in the Compose file of an unexplained difference (`api.ports[8080/tcp]...`):
+    the service's key, as deep as the text tells."""
+    s, _, rest = what.partition(".")
+    s = s.split(":")[0]
+    key = re.split(r"[.\[]", rest, 1)[0] if rest else ""
+    return ("services", s, key) if key else ("services", s)

@@ -10,69 +10,20 @@ drops a field silently: what it does not map here is found by the round-trip com
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
-import yaml
-
-from ..redact import credential_env, credential_name
+from ..redact import credential_env
+from .source import INFERRED, RESOURCE, SECRET, Inputs
 
 WORKLOADS = ("Deployment", "StatefulSet", "Job", "CronJob")
 KIND_OF = {"Deployment": "App", "StatefulSet": "StatefulApp", "Job": "Job", "CronJob": "CronJob"}
+TEMPLATE = {"Deployment": ("spec", "template"), "StatefulSet": ("spec", "template"), "Job": ("spec", "template"),
+            "CronJob": ("spec", "jobTemplate", "spec", "template")}
 MAX_BYTES = 4 << 20
 NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 
 
 class ImportError_(Exception):
     """A problem with the input: the command prints it and exits 1 (no traceback)."""
-
-
-def read_objects(paths: list[Path]) -> list[dict]:
-    """Every object of the manifests at ``paths`` (files, or folders read recursively in name
-    order), `List`s flattened, empty documents skipped."""
-    files: list[Path] = []
-    for p in paths:
-        if p.is_dir():
-            files += sorted(f for f in p.rglob("*") if f.suffix in (".yaml", ".yml", ".json") and f.is_file()
-                            and f.name != "kustomization.yaml")
-        elif p.is_file():
-            files.append(p)
-        else:
-            raise ImportError_(f"{p}: no such file or folder")
-    out: list[dict] = []
-    for f in files:
-        if f.stat().st_size > MAX_BYTES:
-            raise ImportError_(f"{f}: larger than 4 MiB")
-        try:
-            docs = list(yaml.safe_load_all(f.read_text(encoding="utf-8")))
-        except (yaml.YAMLError, UnicodeDecodeError) as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
-            raise ImportError_(f"{f}{where}: not valid YAML") from None
-        for d in docs:
-            out += _flatten(d, f)
-    return out
-
-
-def _flatten(d, f: Path) -> list[dict]:
-    if d is None:
-        return []
-    if not isinstance(d, dict) or "kind" not in d:
-        raise ImportError_(f"{f}: a document that is not a Kubernetes object")
-    if d["kind"] == "List" or (d["kind"].endswith("List") and isinstance(d.get("items"), list)):
-        return [o for item in d.get("items") or [] for o in _flatten(item, f)]
-    d = _no_nulls(d)
-    if not isinstance(d.get("metadata"), dict):
-        d["metadata"] = {}
-    return [d]
-
-
-def _no_nulls(v):
-    """The object as the API server stores it: a field set to null is no field."""
-    if isinstance(v, dict):
-        return {k: _no_nulls(x) for k, x in v.items() if x is not None}
-    if isinstance(v, list):
-        return [_no_nulls(x) for x in v]
-    return v
 
 
 def namespace_of(objs: list[dict]) -> str:
@@ -97,8 +48,9 @@ class Extracted:
         self.doc, self.objects, self.notes = doc, objects, notes
 
 
-def extract(objs: list[dict]) -> tuple[list[Extracted], list[str]]:
-    """Spec documents for ``objs``; the second value lists what was inferred (for the report)."""
+def extract(objs: list[dict], inputs: Inputs) -> tuple[list[Extracted], list[str]]:
+    """Spec documents for ``objs``; the second value lists what was inferred (for the report).
+    What is inferred, moved or kept as written is a located note in ``inputs.diags``."""
     used: set[int] = set()
     out: list[Extracted] = []
     inferred: list[str] = []
@@ -113,7 +65,7 @@ def extract(objs: list[dict]) -> tuple[list[Extracted], list[str]]:
         svc = next((s for s in mine if s["metadata"]["name"] == w["metadata"]["name"]), mine[0] if mine else None)
         hpa = next((h for h in objs if h["kind"] == "HorizontalPodAutoscaler" and id(h) not in used
                     and (h.get("spec") or {}).get("scaleTargetRef", {}).get("name") == w["metadata"]["name"]), None)
-        doc, notes = workload_doc(w, svc, hpa, svc_names)
+        doc, notes = workload_doc(w, svc, hpa, svc_names, inputs)
         group = [w] + ([svc] if svc else []) + ([hpa] if hpa else [])
         for g in group:
             used.add(id(g))
@@ -136,19 +88,54 @@ def extract(objs: list[dict]) -> tuple[list[Extracted], list[str]]:
         if id(o) in used:
             continue
         k, name = o["kind"], o["metadata"].get("name", "")
-        if k == "ConfigMap" and NAME.match(name) and all(isinstance(v, str) for v in (o.get("data") or {}).values()) \
-                and not o.get("binaryData"):
+        if k == "ConfigMap" and NAME.match(name) and not o.get("binaryData"):
             doc = {"kind": "ConfigMap", "name": name, "data": dict(o.get("data") or {})}
-        elif k == "Secret" and NAME.match(name):
+        elif k == "Secret":
             keys = sorted(set(o.get("data") or {}) | set(o.get("stringData") or {}))
+            where = inputs.pos(o, ("data",) if "data" in o else ("stringData",) if "stringData" in o else ("kind",),
+                               key=True)
+            if not NAME.match(name):
+                inputs.diags.warning(SECRET, f"Secret {name} is left out: its name cannot name a spec, and its "
+                                     "values are never written", inputs.pos(o, ("metadata", "name")),
+                                     hint="it must exist in the cluster; rename it to a DNS-1123 label to declare "
+                                          "it in the project (`kind: Secret` with `keys:`)")
+                continue
             doc = {"kind": "Secret", "name": name, "keys": keys} if keys else {"kind": "Secret", "name": name,
                                                                                  "existing": True}
+            if keys:
+                inputs.note(SECRET, f"Secret {name}: the values of {_count(keys, 'key')} are not written "
+                            f"(`keys: [{', '.join(keys)}]`)", where,
+                            hint="supply them at deploy time (the Secret as it is in the cluster, or an external store)")
             if o.get("type") not in (None, "Opaque"):
                 doc["_note"] = f"type {o.get('type')}: values supplied at deploy time"
         else:
-            doc = {"kind": "Resource", "name": name if NAME.match(name) else _resource_name(o), "manifest": o}
+            doc = {"kind": "Resource", "name": name if NAME.match(name) else _resource_name(o),
+                   "manifest": as_written(o)}
+            inputs.note(RESOURCE, f"{k} {name} is kept as a Resource, as written: no spec kind says it",
+                        inputs.pos(o, ("kind",)))
         out.append(Extracted(doc, [o], []))
     return out, inferred
+
+
+SERVER_SET = ("uid", "resourceVersion", "creationTimestamp", "generation", "managedFields", "selfLink")
+LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
+
+
+def as_written(o: dict) -> dict:
+    """The object without what the API server sets (status, uid, managed fields, ...) and
+    kubectl's copy of the last applied object: what a person wrote, for a `Resource`."""
+    out = {k: v for k, v in o.items() if k != "status"}
+    meta = {k: v for k, v in (o.get("metadata") or {}).items() if k not in SERVER_SET}
+    ann = {k: v for k, v in (meta.get("annotations") or {}).items() if k != LAST_APPLIED}
+    meta.pop("annotations", None)
+    if ann:
+        meta["annotations"] = ann
+    out["metadata"] = meta
+    return out
+
+
+def _count(items: list, what: str) -> str:
+    return f"{len(items)} {what}{'s' * (len(items) != 1)}"
 
 
 def _resource_name(o: dict) -> str:
@@ -189,8 +176,10 @@ def _short(p: dict):
     return p["http"] if set(p) == {"http"} else p
 
 
-def workload_doc(w: dict, svc: dict | None, hpa: dict | None, services: dict) -> tuple[dict, list[str]]:
+def workload_doc(w: dict, svc: dict | None, hpa: dict | None, services: dict,
+                 inputs: Inputs) -> tuple[dict, list[str]]:
     notes: list[str] = []
+    pod = TEMPLATE[w["kind"]] + ("spec",)
     tmpl = pod_spec(w)
     ps = tmpl.get("spec") or {}
     cs = ps.get("containers") or [{}]
@@ -218,7 +207,7 @@ def workload_doc(w: dict, svc: dict | None, hpa: dict | None, services: dict) ->
         doc["strategy"] = {"rolling": {("max_surge" if k == "maxSurge" else "max_unavailable"): v for k, v in ru.items()}}
     if w["kind"] == "CronJob":
         doc["schedule"] = spec.get("schedule", "")
-    names = _container(c, doc)
+    names = _container(c, doc, at=(inputs, w, pod + ("containers", 0)))
     vols = {v["name"]: v for v in ps.get("volumes") or []}
     out_vols = {}
     for m in c.get("volumeMounts") or []:
@@ -246,16 +235,17 @@ def workload_doc(w: dict, svc: dict | None, hpa: dict | None, services: dict) ->
         out_vols[m["name"]] = entry
     if out_vols:
         doc["volumes"] = out_vols
-    for key, extra in (("sidecars", cs[1:]), ("init", ps.get("initContainers") or [])):
+    for key, extra, first in (("sidecars", cs[1:], ("containers", 1)), ("init", ps.get("initContainers") or [],
+                                                                         ("initContainers", 0))):
         said = {}
-        for x in extra:
+        for i, x in enumerate(extra):
             if not NAME.match(str(x.get("name", ""))) or x["name"] == doc["name"] or not x.get("image"):
                 continue
             d: dict = {"image": x["image"]}
             for k in ("command", "args"):
                 if x.get(k):
                     d[k] = [str(a) for a in x[k]]
-            _container(x, d, main=False)
+            _container(x, d, main=False, at=(inputs, w, pod + (first[0], first[1] + i)), owner=doc["name"])
             mounts = {m["name"]: m["mountPath"] for m in x.get("volumeMounts") or [] if m["name"] in out_vols}
             if mounts:
                 d["mounts"] = mounts
@@ -282,14 +272,16 @@ def workload_doc(w: dict, svc: dict | None, hpa: dict | None, services: dict) ->
         doc["autoscale"] = a
     connect = _connections(doc, services)
     if connect:
-        doc["connect_to"] = connect
-        notes.append(f"connect_to {connect} inferred from env values naming those Services")
+        doc["connect_to"] = sorted(connect)
+        doc["_connect"] = [(name, inputs.pos(w, pod + ("containers", 0, "env", f"[name={var}]", "value")), var)
+                           for name, var in sorted(connect.items())]
+        notes.append(f"connect_to {sorted(connect)} inferred from env values naming those Services")
     return doc, notes
 
 
-def _container(c: dict, doc: dict, main: bool = True) -> dict:
+def _container(c: dict, doc: dict, main: bool = True, at: tuple | None = None, owner: str = "") -> dict:
     """Writes the fields of container ``c`` the language can say into ``doc``; returns
-    {container port: port name}."""
+    {container port: port name}. ``at`` is (inputs, object, path of ``c``), for notes."""
     ports: dict = {}
     names: dict = {}
     for i, p in enumerate(c.get("ports") or []):
@@ -304,9 +296,16 @@ def _container(c: dict, doc: dict, main: bool = True) -> dict:
     env: dict = {}
     secrets: dict = {}
     for e in c.get("env") or []:
-        if ("value" in e or "valueFrom" not in e) and credential_env(e["name"], str(e.get("value", ""))):
-            secrets[e["name"]] = {"secret": f"{doc['name']}-env", "key": e["name"]}
+        why = ("value" in e or "valueFrom" not in e) and credential_env(e["name"], str(e.get("value", "")))
+        if why:
+            owner = owner or doc["name"]
+            secrets[e["name"]] = {"secret": f"{owner}-env", "key": e["name"]}
             doc.setdefault("_creds", []).append(e["name"])
+            if at is not None:
+                inputs, obj, path = at
+                inputs.note(SECRET, f"env {e['name']} {why}: moved to Secret {owner}-env, key {e['name']}; its "
+                            "value is not written", inputs.pos(obj, path + ("env", f"[name={e['name']}]", "value")),
+                            hint=f"supply it at deploy time (the Secret {owner}-env)")
         elif "value" in e or "valueFrom" not in e:
             env[e["name"]] = str(e.get("value", "")).replace("${", "$${")
         elif set(e["valueFrom"]) == {"secretKeyRef"} and set(e["valueFrom"]["secretKeyRef"]) <= {"name", "key"}:
@@ -374,10 +373,12 @@ def _security(c: dict, pod: dict) -> dict:
     return out
 
 
-def _connections(doc: dict, services: dict) -> list[str]:
-    found = []
-    for v in (doc.get("env") or {}).values():
+def _connections(doc: dict, services: dict) -> dict[str, str]:
+    """{Service name: the first env variable whose value names it as a host}."""
+    found: dict[str, str] = {}
+    for var, v in (doc.get("env") or {}).items():
         for name in services:
-            if name != doc["name"] and re.search(rf"(^|//|@|[\s=,]){re.escape(name)}(:\d+)?(/|$|[\s,])", str(v)):
-                found.append(name)
-    return sorted(set(found))
+            if name != doc["name"] and name not in found and \
+                    re.search(rf"(^|//|@|[\s=,]){re.escape(name)}(:\d+)?(/|$|[\s,])", str(v)):
+                found[name] = var
+    return found
