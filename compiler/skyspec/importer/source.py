@@ -104,7 +104,8 @@ class Inputs:
             for key in ("data", "stringData"):
                 if key in obj:
                     self.secret(obj[key], file, loc.child(key))
-        ann = (obj.get("metadata") or {}).get("annotations")
+        meta = obj.get("metadata")
+        ann = meta.get("annotations") if isinstance(meta, dict) else None
         last = "kubectl.kubernetes.io/last-applied-configuration"
         if isinstance(ann, dict) and last in ann:   # holds the object again, a Secret's values too
             self.secret(ann[last], file, loc.find(("metadata", "annotations", last)))
