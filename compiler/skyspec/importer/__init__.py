@@ -13,13 +13,14 @@ rendered by `helm template` only).
 
 from __future__ import annotations
 
+import re
 import tempfile
 from pathlib import Path
 
-from ..diagnostics import Diagnostics
+from ..diagnostics import Diagnostics, Pos
 from . import compose, compose_fidelity, emit, environments, fidelity, helm, kube, patch, shape, source
 from .kube import ImportError_
-from .source import INFERRED, NOT_BUILT, NOT_OBJECT, PATCHED, UNEXPLAINED, Inputs
+from .source import INFERRED, NOT_BUILT, NOT_OBJECT, PATCHED, SECRET, UNEXPLAINED, Inputs
 
 __all__ = ["ImportError_", "Inputs", "Result", "import_compose", "import_environments", "import_helm", "import_kubernetes",
            "write_project"]
@@ -78,8 +79,8 @@ def compile_files(files: dict) -> tuple[dict | None, Diagnostics, str]:
         return compiled, diags, tmp
 
 
-def _not_built(diags: Diagnostics, tmp: str, items: list, inputs: Inputs) -> None:
-    """The build's errors, each reported at the input object its spec came from (the
+def _not_built(diags: Diagnostics, tmp: str, files: dict, items: list, inputs: Inputs) -> None:
+    """The build's errors, each reported at the input the spec's field came from (the
     scratch folder is gone: its files are named by their path in the project)."""
     by_file = {spec_text(x)[0]: x for x in items if not x.doc["kind"].startswith("_")}
     for d in diags.errors:
@@ -88,11 +89,32 @@ def _not_built(diags: Diagnostics, tmp: str, items: list, inputs: Inputs) -> Non
             f = d.pos.file.replace("\\", "/")
             rel = f.split(tmp.replace("\\", "/").rstrip("/") + "/", 1)[-1] if tmp in d.pos.file else f
         x = by_file.get(rel)
-        pos = inputs.pos(x.objects[0], ("metadata", "name")) if x is not None and x.objects else None
+        pos = None
+        if x is not None:
+            key = _top_key(files.get(rel, ""), d.pos.line if d.pos else 0)
+            src = x.doc.get("_from", {}).get(key)
+            if isinstance(src, Pos):
+                pos = src
+            elif src is not None:
+                pos = inputs.pos(*src)
+            elif x.objects:
+                pos = inputs.pos(x.objects[0], ("metadata", "name"))
+            else:
+                pos = x.doc.get("_at")
         where = f"{rel}:{d.pos.line}" if rel and d.pos else "the project"
         inputs.diags.error(NOT_BUILT, f"the imported project does not build: {where}: [{d.code}] {d.message}", pos,
-                           hint="nothing is written; this input needs what the importer cannot say yet: please "
-                                "report it with the manifest")
+                           hint="the language refuses this value (fix it in the input), or the importer cannot say "
+                                "it yet (please report it with the input); nothing is written")
+
+
+def _top_key(text: str, line: int) -> str | None:
+    """The top-level key of a spec text whose value holds ``line`` (1-based)."""
+    lines = text.splitlines()
+    for i in range(min(line, len(lines)) - 1, -1, -1):
+        m = re.match(r"^([A-Za-z_][A-Za-z0-9_]*):", lines[i])
+        if m:
+            return m.group(1)
+    return None
 
 
 def build(files: dict, items: list | None = None, inputs: Inputs | None = None) -> list[dict] | None:
@@ -103,7 +125,7 @@ def build(files: dict, items: list | None = None, inputs: Inputs | None = None) 
     compiled, diags, tmp = compile_files(files)
     if compiled is None:
         if inputs is not None:
-            _not_built(diags, tmp, items or [], inputs)
+            _not_built(diags, tmp, files, items or [], inputs)
         return None
     return [o for c in compiled.values() for o in objects(c.ir)]
 
@@ -206,17 +228,21 @@ def _round_trip(name: str, namespace: str, items: list, notes: list[str], lines:
         patches, heads = patch.patches(bad, outputs)
         for x in items:
             for o in x.objects:
-                for kind, p in patches.get(id(o), {}).items():
-                    if x.doc["kind"] == "Resource":
-                        continue
+                if x.doc["kind"] == "Resource" or id(o) not in patches:
+                    continue
+                if _secret_in_patch(o, heads.get(id(o), []), patches[id(o)], inputs):
+                    continue
+                for kind, p in patches[id(o)].items():
                     x.doc.setdefault("k8s", {}).setdefault(kind, {})
                     x.doc["k8s"][kind] = patch.merge(x.doc["k8s"][kind], p)
-                for path in heads.get(id(o), []) if x.doc["kind"] != "Resource" else []:
+                for path in heads.get(id(o), []):
                     inputs.note(PATCHED, f"{o['kind']} {o['metadata'].get('name')} {fidelity.shown(path)} is kept "
                                 f"as a `k8s:` patch of {x.doc['kind']} {x.doc['name']}",
                                 inputs.pos(o, path, key=True),
                                 hint="the language has no field for it (or not in this form); the patch keeps it as "
                                      "in the input")
+        if inputs.diags.has_errors:
+            return None
     files = formatted(_files(name, namespace, items))
     outputs = build(files, items, inputs)
     if outputs is None:
@@ -228,6 +254,29 @@ def _round_trip(name: str, namespace: str, items: list, notes: list[str], lines:
     r = Result(files, figs, bad, notes, lines)
     r.items, r.inputs = items, inputs_
     return r
+
+
+def _secret_in_patch(o: dict, heads: list, patches: dict, inputs: Inputs) -> bool:
+    """True (reported) when a patch of ``o`` would write a value registered as secret: a
+    credential the importer could not move into a Secret is never written, so nothing is."""
+    red = inputs.diags.redactor
+    if not red.holds(patches):
+        return False
+    for path in heads:
+        value = o
+        for seg in path:
+            value = value.get(seg) if isinstance(value, dict) else None
+        if red.holds(value):
+            inputs.diags.error(SECRET, f"{o['kind']} {o['metadata'].get('name')} {fidelity.shown(path)} holds a "
+                               "credential the importer cannot move into a Secret, and never writes one",
+                               inputs.pos(o, path, key=True),
+                               hint="move the value into a Secret (a `secretKeyRef`), or give it a name the "
+                                    "language can say (letters, digits and '_'), and import again")
+            return True
+    inputs.diags.error(SECRET, f"{o['kind']} {o['metadata'].get('name')} holds a credential the importer cannot move "
+                       "into a Secret, and never writes one", inputs.pos(o, ("kind",)),
+                       hint="move the value into a Secret (a `secretKeyRef`) and import again")
+    return True
 
 
 def _unexplained(bad: list, inputs: Inputs, env: str | None = None) -> None:
@@ -271,7 +320,7 @@ def import_compose(path: Path, name: str, diags: Diagnostics | None = None,
     files = formatted(files)
     compiled, cdiags, tmp = compile_files(files)
     if compiled is None:
-        _not_built(cdiags, tmp, items, inputs)
+        _not_built(cdiags, tmp, files, items, inputs)
         return _done(inputs, None, raise_)
     built = compose_file(compiled["dev"].ir)
     for p in sorted(ctx.profiles):   # a profile's services, as that environment builds them
@@ -320,7 +369,7 @@ def import_environments(renderings: dict[str, list[Path]], name: str, base: list
     files = formatted(files)
     compiled, cdiags, tmp = compile_files(files)
     if compiled is None:
-        _not_built(cdiags, tmp, items, inputs)
+        _not_built(cdiags, tmp, files, items, inputs)
         return _done(inputs, None, raise_)
     figs: dict = {"objects": 0, "fields": 0, "equal": 0, "categories": {}}
     bad: list = []

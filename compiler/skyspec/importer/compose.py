@@ -270,6 +270,12 @@ def service_doc(s: str, svc: dict, names: dict, ctx: Ctx, one_shot: bool) -> dic
     vols, storage = parts.volumes(s, svc, image, ctx, _is_db(image))
     kind = "Job" if one_shot else "StatefulApp" if storage else "App"
     doc: dict = {"kind": kind, "name": name, "image": image}
+    doc["_at"] = ctx.doc.loc.child("services").key_pos(s) or ctx.pos(("services", s))
+    doc["_from"] = {k: ctx.pos(("services", s, src)) for k, src in (
+        ("image", "image"), ("command", "entrypoint"), ("args", "command"), ("port", "ports"), ("ports", "ports"),
+        ("env", "environment"), ("secrets", "environment"), ("health", "healthcheck"), ("volumes", "volumes"),
+        ("storage", "volumes"), ("resources", "deploy"), ("replicas", "deploy"), ("connect_to", "depends_on"),
+        ("lifecycle", "stop_grace_period")) if src in svc}
     for key, field in (("entrypoint", "command"), ("command", "args")):
         if svc.get(key):
             words = argv(svc[key])

@@ -93,6 +93,8 @@ def classify(tpath: tuple, inp, out, in_has: bool, out_has: bool, ports: dict) -
         return "environment label of the dev/qa/prod profile"
     if "checksum.skyspec.dev" in path:
         return "rollout checksums skyspec adds"
+    if path == "apiVersion" and in_has and out_has:
+        return "API version skyspec writes (the kind's current one)"
     if not in_has:
         if re.match(r"^metadata\.(labels|annotations)\.", path):
             return "workload labels and annotations skyspec puts on each object"
@@ -169,6 +171,14 @@ def compare(inputs: list[dict], outputs: list[dict]) -> tuple[dict, list[tuple]]
     if extra:
         figs["categories"]["objects skyspec adds (" + ", ".join(sorted({o["kind"] for o in extra})) + ")"] = len(extra)
     return figs, bad
+
+
+def aligned(i: dict, o: dict) -> dict:
+    """The input object as it is compared with the output ``o``: without what no build
+    reproduces, its main container named as the output's."""
+    ci = _clean(i)
+    _rename_container(ci, o)
+    return ci
 
 
 def _clean(o: dict) -> dict:

@@ -20,6 +20,7 @@ TEMPLATE = {"Deployment": ("spec", "template"), "StatefulSet": ("spec", "templat
             "CronJob": ("spec", "jobTemplate", "spec", "template")}
 MAX_BYTES = 4 << 20
 NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 class ImportError_(Exception):
@@ -39,6 +40,11 @@ def pod_spec(o: dict) -> dict:
 
 def _selects(sel: dict, labels: dict) -> bool:
     return bool(sel) and all(labels.get(k) == v for k, v in sel.items())
+
+
+def same_ns(a: dict, b: dict) -> bool:
+    """Whether two objects live in the same namespace (the project's when none is given)."""
+    return a["metadata"].get("namespace") == b["metadata"].get("namespace")
 
 
 class Extracted:
@@ -61,9 +67,10 @@ def extract(objs: list[dict], inputs: Inputs) -> tuple[list[Extracted], list[str
         used.add(id(w))
         tmpl = pod_spec(w)
         labels = (tmpl.get("metadata") or {}).get("labels") or {}
-        mine = [s for s in services if id(s) not in used and _selects((s.get("spec") or {}).get("selector") or {}, labels)]
+        mine = [s for s in services if id(s) not in used and same_ns(s, w)
+                and _selects((s.get("spec") or {}).get("selector") or {}, labels)]
         svc = next((s for s in mine if s["metadata"]["name"] == w["metadata"]["name"]), mine[0] if mine else None)
-        hpa = next((h for h in objs if h["kind"] == "HorizontalPodAutoscaler" and id(h) not in used
+        hpa = next((h for h in objs if h["kind"] == "HorizontalPodAutoscaler" and id(h) not in used and same_ns(h, w)
                     and (h.get("spec") or {}).get("scaleTargetRef", {}).get("name") == w["metadata"]["name"]), None)
         doc, notes = workload_doc(w, svc, hpa, svc_names, inputs)
         group = [w] + ([svc] if svc else []) + ([hpa] if hpa else [])
@@ -81,6 +88,10 @@ def extract(objs: list[dict], inputs: Inputs) -> tuple[list[Extracted], list[str
 
     more, pdb = attach(objs, used, out, namespace_of(objs))
     out += more
+    for x in out:   # an object of another namespace than the project's keeps it
+        ns = x.objects[0]["metadata"].get("namespace") if x.objects else None
+        if ns and ns != namespace_of(objs):
+            x.doc["namespace"] = ns
     if pdb:
         out.append(Extracted({"kind": "_settings", "name": "pdb", "settings": {"pdb": True}}, [], []))
         inferred.append("PodDisruptionBudgets of maxUnavailable 1 for every replicated workload: `pdb: true`")
@@ -111,6 +122,11 @@ def extract(objs: list[dict], inputs: Inputs) -> tuple[list[Extracted], list[str
         else:
             doc = {"kind": "Resource", "name": name if NAME.match(name) else _resource_name(o),
                    "manifest": as_written(o)}
+            if inputs.diags.redactor.holds(doc["manifest"]):
+                inputs.diags.error(SECRET, f"{k} {name} holds a credential in an env value, and the importer keeps "
+                                   "this kind as written but never writes a credential", inputs.pos(o, ("kind",)),
+                                   hint="move the value into a Secret (a `secretKeyRef`) and import again")
+                continue
             inputs.note(RESOURCE, f"{k} {name} is kept as a Resource, as written: no spec kind says it",
                         inputs.pos(o, ("kind",)))
         out.append(Extracted(doc, [o], []))
@@ -192,6 +208,8 @@ def workload_doc(w: dict, svc: dict | None, hpa: dict | None, services: dict,
     if ann:
         doc["annotations"] = dict(ann)
     doc["image"] = c.get("image", "")
+    if c.get("name") and c["name"] != doc["name"]:
+        doc["container"] = c["name"]
     if c.get("command"):
         doc["command"] = [str(x) for x in c["command"]]
     if c.get("args"):
@@ -239,7 +257,7 @@ def workload_doc(w: dict, svc: dict | None, hpa: dict | None, services: dict,
                                                                          ("initContainers", 0))):
         said = {}
         for i, x in enumerate(extra):
-            if not NAME.match(str(x.get("name", ""))) or x["name"] == doc["name"] or not x.get("image"):
+            if not NAME.match(str(x.get("name", ""))) or x["name"] in (doc["name"], c.get("name")) or not x.get("image"):
                 continue
             d: dict = {"image": x["image"]}
             for k in ("command", "args"):
@@ -270,6 +288,22 @@ def workload_doc(w: dict, svc: dict | None, hpa: dict | None, services: dict,
             if m.get("type") == "Resource" and (res_.get("target") or {}).get("type") == "Utilization":
                 a[res_.get("name")] = res_["target"].get("averageUtilization")
         doc["autoscale"] = a
+    c0 = pod + ("containers", 0)
+    doc["_from"] = {k: (w, path) for k, path in (
+        ("image", c0 + ("image",)), ("container", c0 + ("name",)), ("command", c0 + ("command",)),
+        ("args", c0 + ("args",)), ("port", c0 + ("ports",)), ("ports", c0 + ("ports",)), ("env", c0 + ("env",)),
+        ("secrets", c0 + ("env",)), ("env_from", c0 + ("envFrom",)), ("resources", c0 + ("resources",)),
+        ("health", c0 + ("livenessProbe",)), ("volumes", pod + ("volumes",)), ("security", c0 + ("securityContext",)),
+        ("sidecars", pod + ("containers",)), ("init", pod + ("initContainers",)),
+        ("labels", TEMPLATE[w["kind"]] + ("metadata", "labels")),
+        ("annotations", TEMPLATE[w["kind"]] + ("metadata", "annotations")), ("replicas", ("spec", "replicas")),
+        ("strategy", ("spec", "strategy")), ("schedule", ("spec", "schedule")),
+        ("service_account", pod + ("serviceAccountName",)), ("node_selector", pod + ("nodeSelector",)),
+        ("affinity", pod + ("affinity",)), ("priority_class", pod + ("priorityClassName",)))}
+    if svc is not None:
+        doc["_from"]["expose"] = (svc, ("spec",))
+    if hpa is not None:
+        doc["_from"]["autoscale"] = (hpa, ("spec",))
     connect = _connections(doc, services)
     if connect:
         doc["connect_to"] = sorted(connect)
@@ -296,6 +330,8 @@ def _container(c: dict, doc: dict, main: bool = True, at: tuple | None = None, o
     env: dict = {}
     secrets: dict = {}
     for e in c.get("env") or []:
+        if not ENV_NAME.match(e["name"]) or e["name"] in env or e["name"] in secrets:
+            continue   # a name the language cannot say, or said twice: the round trip patches it
         why = ("value" in e or "valueFrom" not in e) and credential_env(e["name"], str(e.get("value", "")))
         if why:
             owner = owner or doc["name"]

@@ -12,14 +12,23 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ..schema.fields import DNS1123_LABEL, DNS1123_SUBDOMAIN, K8S_API_VERSION, K8S_KIND
 from .source import WRONG, Inputs, _typename
 
-LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+LABEL = re.compile(DNS1123_LABEL)
+# the API server's shapes of names (what every stage after this one may rely on)
+PATTERNS = {"label": (re.compile(DNS1123_LABEL), 63), "subdomain": (re.compile(DNS1123_SUBDOMAIN), 253),
+            "portname": (re.compile(DNS1123_LABEL), 15), "kind": (re.compile(K8S_KIND), 63),
+            "apiVersion": (re.compile(K8S_API_VERSION), 317),
+            "labelkey": (re.compile(r"^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"),
+                         253),
+            "labelvalue": (re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$"), 63)}
 
 # A shape is a type name ("str", "int", "bool", "num", "intstr", "scalar", "map", "list",
 # "any"), ("map", shape) for a mapping of string keys, ("or", shape, ...) for any of several,
 # [shape] for a list, or a dict of fields (a field name starting with "!" is required).
 STRMAP = ("map", "str")
+LABELS = ("map", "labelvalue")
 QTY = "intstr"
 PROBE = {"httpGet": {"path": "str", "port": "intstr", "scheme": "str", "host": "str",
                      "httpHeaders": [{"!name": "str", "!value": "str"}]},
@@ -30,22 +39,22 @@ SECURITY = {"runAsUser": "int", "runAsGroup": "int", "runAsNonRoot": "bool", "re
             "allowPrivilegeEscalation": "bool", "privileged": "bool",
             "capabilities": {"add": ["str"], "drop": ["str"]}}
 CONTAINER = {
-    "!name": "str", "image": "str", "command": ["scalar"], "args": ["scalar"],
-    "ports": [{"!containerPort": "int", "name": "str", "protocol": "str", "hostPort": "int"}],
+    "!name": "label", "image": "str", "command": ["scalar"], "args": ["scalar"],
+    "ports": [{"!containerPort": "int", "name": "portname", "protocol": "str", "hostPort": "int"}],
     "env": [{"!name": "str", "value": "str",
              "valueFrom": {"secretKeyRef": {"name": "str", "!key": "str"}, "configMapKeyRef": {"name": "str", "!key": "str"},
                            "fieldRef": {"!fieldPath": "str"}}}],
     "envFrom": [{"configMapRef": {"!name": "str"}, "secretRef": {"!name": "str"}, "prefix": "str"}],
     "resources": {"requests": ("map", "scalar"), "limits": ("map", "scalar")},
     "livenessProbe": PROBE, "readinessProbe": PROBE, "startupProbe": PROBE,
-    "volumeMounts": [{"!name": "str", "!mountPath": "str", "readOnly": "bool", "subPath": "str"}],
+    "volumeMounts": [{"!name": "label", "!mountPath": "str", "readOnly": "bool", "subPath": "str"}],
     "securityContext": SECURITY,
     "lifecycle": {"postStart": {"exec": {"command": ["scalar"]}}, "preStop": {"exec": {"command": ["scalar"]}}},
     "imagePullPolicy": "str", "workingDir": "str",
 }
 POD = {
     "!containers": [CONTAINER], "initContainers": [CONTAINER],
-    "volumes": [{"!name": "str", "emptyDir": {"medium": "str", "sizeLimit": QTY}, "configMap": {"name": "str"},
+    "volumes": [{"!name": "label", "emptyDir": {"medium": "str", "sizeLimit": QTY}, "configMap": {"name": "str"},
                  "secret": {"secretName": "str"}, "persistentVolumeClaim": {"!claimName": "str"}}],
     "securityContext": {"runAsUser": "int", "runAsGroup": "int", "fsGroup": "int", "runAsNonRoot": "bool"},
     "serviceAccountName": "str", "nodeSelector": STRMAP, "affinity": "map", "priorityClassName": "str",
@@ -53,7 +62,7 @@ POD = {
     "imagePullSecrets": [{"name": "str"}], "terminationGracePeriodSeconds": "int", "restartPolicy": "str",
     "automountServiceAccountToken": "bool",
 }
-TEMPLATE = {"metadata": {"labels": STRMAP, "annotations": STRMAP}, "!spec": POD}
+TEMPLATE = {"metadata": {"labels": LABELS, "annotations": STRMAP}, "!spec": POD}
 STRATEGY = {"type": "str", "rollingUpdate": {"maxSurge": "intstr", "maxUnavailable": "intstr", "partition": "int"}}
 JOB = {"!template": TEMPLATE, "completions": "int", "parallelism": "int", "backoffLimit": "int",
        "activeDeadlineSeconds": "int", "ttlSecondsAfterFinished": "int"}
@@ -82,22 +91,31 @@ SPECS = {
                       "ingress": [{"from": [PEER], "ports": NP_PORTS}], "egress": [{"to": [PEER], "ports": NP_PORTS}]},
 }
 TOP = {"Role": {"rules": [{"apiGroups": ["str"], "resources": ["str"], "resourceNames": ["str"], "verbs": ["str"]}]},
-       "RoleBinding": {"subjects": [{"kind": "str", "name": "str", "namespace": "str"}], "roleRef": "map"},
+       "RoleBinding": {"subjects": [{"kind": "str", "name": "str", "namespace": "str"}],
+                       "roleRef": {"kind": "str", "name": "str", "apiGroup": "str"}},
        "ServiceAccount": {"automountServiceAccountToken": "bool", "imagePullSecrets": [{"name": "str"}]},
        "ConfigMap": {"data": ("map", "str"), "binaryData": ("map", "str")},
        "Secret": {"data": ("map", "str"), "stringData": ("map", "str"), "type": "str"}}
 TOP["ClusterRole"], TOP["ClusterRoleBinding"] = TOP["Role"], TOP["RoleBinding"]
-META = {"name": "str", "namespace": "str", "labels": STRMAP, "annotations": STRMAP}
+META = {"name": "subdomain", "namespace": "label", "labels": LABELS, "annotations": STRMAP}
 # the spec kinds whose names must be DNS labels (the rest keep theirs in a Resource)
 SPEC_NAMED = ("Deployment", "StatefulSet", "Job", "CronJob")
 WANTED = {"str": "a string", "int": "an integer", "bool": "true or false", "num": "a number",
           "intstr": "an integer or a string", "scalar": "a string or a number", "map": "a mapping",
-          "list": "a list"}
+          "list": "a list", "label": "a DNS-1123 label (lower-case letters, digits and '-', at most 63 characters)",
+          "subdomain": "a DNS-1123 subdomain (lower-case letters, digits, '-' and '.', at most 253 characters)",
+          "portname": "a port name (lower-case letters, digits and '-', at most 15 characters)",
+          "kind": "a kind (letters and digits, starting with a letter)", "apiVersion": "an API version such as `v1` "
+          "or `apps/v1`", "labelkey": "a label key (`[prefix/]name`)",
+          "labelvalue": "a label value (letters, digits, '-', '_' and '.', at most 63 characters)"}
 
 
 def _fits(v: Any, t: str) -> bool:
     if t == "any":
         return True
+    if t in PATTERNS:
+        pattern, most = PATTERNS[t]
+        return isinstance(v, str) and len(v) <= most and pattern.match(v) is not None
     if t == "str":
         return isinstance(v, str)
     if t == "int":
@@ -146,7 +164,7 @@ def problems(value: Any, shape: Any, path: tuple = ()) -> list[tuple[tuple, str]
         v, s, p = stack.pop()
         if isinstance(s, str):
             if not _fits(v, s):
-                out.append((p, f"must be {WANTED[s]}, not {_article(v)}"))
+                out.append((p, f"must be {WANTED[s]}" + ("" if isinstance(v, str) else f", not {_article(v)}")))
         elif isinstance(s, tuple) and s[0] == "or":
             fits = [alt for alt in s[1:] if _kind_fits(v, alt)]
             if not fits:
@@ -160,6 +178,8 @@ def problems(value: Any, shape: Any, path: tuple = ()) -> list[tuple[tuple, str]
             for k, x in v.items():
                 if not isinstance(k, str):
                     out.append((p + (k,), f"has a key that is {_article(k)}, not a string"))
+                elif s[1] == "labelvalue" and not _fits(k, "labelkey"):
+                    out.append((p + (k,), f"has a key that is not {WANTED['labelkey']}"))
                 else:
                     stack.append((x, s[1], p + (k,)))
         elif isinstance(s, list):
@@ -198,7 +218,7 @@ def check(objs: list[dict], inputs: Inputs) -> list[dict]:
     seen: dict[tuple, dict] = {}
     for o in objs:
         kind = o["kind"]
-        shape: dict = {"apiVersion": "str", "metadata": META}
+        shape: dict = {"!apiVersion": "apiVersion", "kind": "kind", "metadata": META}
         if kind in SPECS:
             shape["spec"] = SPECS[kind]
         shape.update(TOP.get(kind, {}))
