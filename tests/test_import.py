@@ -14,6 +14,15 @@ from skyspec.importer import import_kubernetes
 DATA = Path(__file__).parent / "data"
 
 
+def assert_formatted(project: Path) -> None:
+    """`skyspec fmt --check` finds nothing to change: the import wrote fmt's layout."""
+    before = {p: p.read_text() for p in project.rglob("*.yaml")}
+    res = CliRunner().invoke(main, ["fmt", "--check", str(project)])
+    assert res.exit_code == 0 and "would reformat" not in res.output, res.output
+    assert f"{len(before)} unchanged" in res.output
+    assert {p: p.read_text() for p in project.rglob("*.yaml")} == before
+
+
 PODINFO = [DATA / "podinfo" / f for f in ("deployment.yaml", "service.yaml", "hpa.yaml")]
 
 
@@ -30,6 +39,7 @@ def test_public_system_round_trips(system, paths, tmp_path):
     res = CliRunner().invoke(main, ["import", "kubernetes", *map(str, paths), "-o", str(out)])
     assert res.exit_code == 0, res.output
     assert "fidelity: " in res.output and " equal, differences: " in res.output
+    assert_formatted(out)
     res = CliRunner().invoke(main, ["check", str(out)])
     assert res.exit_code == 0, res.output
     res = CliRunner().invoke(main, ["build", str(out), "-o", str(tmp_path / "built")])
@@ -113,6 +123,7 @@ def test_compose_samples_import_check_build_and_round_trip(sample, tmp_path):
     res = CliRunner().invoke(main, ["import", "compose", str(src), "-o", str(out)])
     assert res.exit_code == 0, res.output
     assert "fidelity: " in res.output and "replicas and resources: Compose does not say" in res.output
+    assert_formatted(out)
     res = CliRunner().invoke(main, ["check", str(out)])
     assert res.exit_code == 0 and "error" not in res.output.replace("no errors", ""), res.output
     built = tmp_path / "built"
@@ -252,6 +263,7 @@ def test_environments_from_renderings(tmp_path):
                                     "--env", f"prod={dirs['prod']}", "-o", str(out)])
     assert res.exit_code == 0, res.output
     assert "environments:\n  dev: {overlays: [overlays/dev.yaml]}\n  prod:" in (out / "skyspec.yaml").read_text()
+    assert_formatted(out)
     for env in ("dev", "prod"):
         res = CliRunner().invoke(main, ["check", str(out), "--env", env])
         assert res.exit_code == 0, res.output
@@ -283,6 +295,7 @@ def test_helm_chart_with_two_values_files(tmp_path, monkeypatch):
     res = CliRunner().invoke(main, ["import", "helm", str(chart), "-f", vals[0], "-f", vals[1], "-o", str(out)])
     assert res.exit_code == 0, res.output
     assert "fidelity: " in res.output
+    assert_formatted(out)
     res = CliRunner().invoke(main, ["build", str(out), "-o", str(tmp_path / "built")])
     assert res.exit_code == 0, res.output
     monkeypatch.setenv("PATH", "/nonexistent")

@@ -236,11 +236,16 @@ def _round_trip(name: str, namespace: str, items: list, notes: list[str], lines:
                     x.doc.setdefault("k8s", {}).setdefault(kind, {})
                     x.doc["k8s"][kind] = patch.merge(x.doc["k8s"][kind], p)
                 for path in heads.get(id(o), []):
-                    inputs.note(PATCHED, f"{o['kind']} {o['metadata'].get('name')} {fidelity.shown(path)} is kept "
-                                f"as a `k8s:` patch of {x.doc['kind']} {x.doc['name']}",
-                                inputs.pos(o, path, key=True),
-                                hint="the language has no field for it (or not in this form); the patch keeps it as "
-                                     "in the input")
+                    what = f"{o['kind']} {o['metadata'].get('name')} {fidelity.shown(path)}"
+                    if _has(o, path):
+                        inputs.note(PATCHED, f"{what} is kept as a `k8s:` patch of {x.doc['kind']} {x.doc['name']}",
+                                    inputs.pos(o, path, key=True),
+                                    hint="the language has no field for it (or not in this form); the patch keeps it "
+                                         "as in the input")
+                    else:
+                        inputs.note(PATCHED, f"{what}, which the input does not have, is removed by a `k8s:` patch of "
+                                    f"{x.doc['kind']} {x.doc['name']}", inputs.pos(o, path, key=True),
+                                    hint="skyspec writes it by default; the patch keeps the object as in the input")
         if inputs.diags.has_errors:
             return None
     files = formatted(_files(name, namespace, items))
@@ -254,6 +259,14 @@ def _round_trip(name: str, namespace: str, items: list, notes: list[str], lines:
     r = Result(files, figs, bad, notes, lines)
     r.items, r.inputs = items, inputs_
     return r
+
+
+def _has(o: dict, path: tuple) -> bool:
+    for seg in path:
+        if not isinstance(o, dict) or seg not in o:
+            return False
+        o = o[seg]
+    return True
 
 
 def _secret_in_patch(o: dict, heads: list, patches: dict, inputs: Inputs) -> bool:

@@ -43,7 +43,7 @@ SERVICE = {
     "volumes": [("or", "str", {"type": "str", "source": "str", "!target": "str", "read_only": "bool"})],
     "configs": [("or", "str", {"!source": "str", "target": "str"})],
     "secrets": [("or", "str", {"!source": "str", "target": "str"})],
-    "depends_on": ("or", ["str"], ("map", ("or", {"condition": "str", "restart": "bool", "required": "bool"}, "any"))),
+    "depends_on": ("or", ["str"], ("map", {"condition": "str", "restart": "bool", "required": "bool"})),
     "deploy": {"replicas": "int", "resources": {"limits": {"cpus": ("or", "str", "num"), "memory": "str"},
                                                 "reservations": {"cpus": ("or", "str", "num"), "memory": "str"}}},
     "profiles": ["str"], "networks": ("or", ["str"], "map"), "user": ("or", "str", "int"), "restart": "str",

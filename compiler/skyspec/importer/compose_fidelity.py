@@ -63,7 +63,7 @@ def _health(svc: dict) -> tuple[dict | None, bool]:
 def _deps(svc: dict) -> dict:
     d = svc.get("depends_on") or {}
     return {k: "service_started" for k in d} if isinstance(d, list) else \
-        {k: (v or {}).get("condition", "service_started") for k, v in d.items()}
+        {k: (v if isinstance(v, dict) else {}).get("condition", "service_started") for k, v in d.items()}
 
 
 def compare(inp: dict, out: dict, variables: dict, env_files: dict) -> tuple[dict, list[str]]:

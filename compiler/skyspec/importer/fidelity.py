@@ -110,6 +110,9 @@ def classify(tpath: tuple, inp, out, in_has: bool, out_has: bool, ports: dict) -
             return "port names skyspec gives"
         if re.search(r"env\[name=[A-Z0-9_]+_(HOST|PORT)\]", path):
             return "connect_to discovery variables"
+    m = re.search(r"\[port=(\d+)\]\.targetPort$", path)
+    if m and in_has != out_has and str((ports.get(out, out) if out_has else ports.get(inp, inp))) == m.group(1):
+        return "Kubernetes defaults"   # a Service's targetPort defaults to its port
     if in_has != out_has:  # one side states what the API server fills in anyway
         for pat, val in K8S_DEFAULTS:
             if re.match(pat, path) and _same(inp if in_has else out, val):

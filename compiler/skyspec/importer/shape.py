@@ -164,7 +164,8 @@ def problems(value: Any, shape: Any, path: tuple = ()) -> list[tuple[tuple, str]
         v, s, p = stack.pop()
         if isinstance(s, str):
             if not _fits(v, s):
-                out.append((p, f"must be {WANTED[s]}" + ("" if isinstance(v, str) else f", not {_article(v)}")))
+                out.append((p, f"must be {WANTED[s]}" + ("" if s in PATTERNS and isinstance(v, str)
+                                                         else f", not {_article(v)}")))
         elif isinstance(s, tuple) and s[0] == "or":
             fits = [alt for alt in s[1:] if _kind_fits(v, alt)]
             if not fits:
@@ -205,6 +206,11 @@ def _article(v: Any) -> str:
     return f"an {t}" if t[0] in "aeiou" else f"a {t}"
 
 
+def path_ok(found: list) -> bool:
+    """Whether the object's name may be shown (it is not itself what is wrong)."""
+    return not any(p[:2] == ("metadata", "name") or p == ("metadata",) for p, _ in found)
+
+
 def shown(path: tuple) -> str:
     out = ""
     for seg in path:
@@ -229,8 +235,9 @@ def check(objs: list[dict], inputs: Inputs) -> list[dict]:
         if not found and kind in SPEC_NAMED and (not LABEL.match(name) or len(name) > 63):
             found = [(("metadata", "name"), "must be a DNS-1123 label (lower-case letters, digits and '-', at most "
                                             "63 characters) to name a spec")]
+        who = f"{kind} {name}" if isinstance(name, str) and path_ok(found) else kind
         for path, what in found:
-            inputs.diags.error(WRONG, f"{kind} {shown(path)} {what}", inputs.pos(o, path),
+            inputs.diags.error(WRONG, f"{who} {shown(path)} {what}", inputs.pos(o, path),
                                hint="the API server would refuse this object too: fix the manifest and import "
                                     "again" if "DNS-1123" not in what else
                                     "a spec's name is its workload's, a DNS-1123 label: rename it in the manifest")
