@@ -301,3 +301,28 @@ def test_helm_chart_with_two_values_files(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", "/nonexistent")
     res = CliRunner().invoke(main, ["import", "helm", str(chart), "-f", vals[0], "-o", str(tmp_path / "n")])
     assert res.exit_code == 1 and "helm is not on PATH" in res.output and not (tmp_path / "n").exists()
+
+
+def test_workload_fields_said_in_the_language():
+    import yaml
+
+    r = import_kubernetes([DATA / "import" / "workloads.yaml"], "w")
+    assert r.unexplained == [] and "k8s:" not in "".join(r.files.values())
+    web = yaml.safe_load(r.files["apps/web.yaml"])
+    assert web["container"] == "nginx" and web["ports"] == {"http": {"port": 8080, "service": 80}}
+    assert web["expose"] == {"type": "NodePort", "node_port": 30080}
+    assert web["lifecycle"] == {"pre_stop": ["sleep", "5"], "termination_grace": 45}
+    assert web["tolerations"] == [{"key": "dedicated", "operator": "Equal", "value": "web", "effect": "NoSchedule"}]
+    assert web["image_pull_secrets"] == ["registry"] and web["env"] == {"MODE": "fast"}
+    assert web["connect_to"] == {"db": {"env": "DB_ADDR"}}   # the value was db's address: the language writes it
+    assert yaml.safe_load(r.files["apps/secret.registry.yaml"]) == {"kind": "Secret", "name": "registry",
+                                                                    "existing": True}
+    db = yaml.safe_load(r.files["apps/statefulapp.db.yaml"])
+    assert db["storage"] == {"data": {"size": "10Gi", "mount": "/var/lib/postgresql/data", "class": "fast"}}
+    assert db["pod_management"] == "Parallel" and db["strategy"] == {"rolling": {"partition": 0}}
+    job = yaml.safe_load(r.files["apps/job.migrate.yaml"])
+    assert (job["backoff_limit"], job["active_deadline"], job["ttl"], job["restart"]) == (2, 600, 3600, "Never")
+    cron = yaml.safe_load(r.files["apps/cronjob.report.yaml"])
+    assert cron["time_zone"] == "Europe/Paris" and cron["concurrency"] == "Forbid"
+    assert cron["history"] == {"successful": 1, "failed": 2}
+    assert any(d.code == "SKY064" and "registry" in d.message for d in r.diags)

@@ -135,7 +135,8 @@ def spec_text(x: kube.Extracted) -> tuple[str, str]:
     doc = {k: v for k, v in x.doc.items() if not k.startswith("_")}
     comments = {}
     if "connect_to" in doc:
-        comments["connect_to"] = x.doc.get("_connect_note", "inferred: env values name these Services' hosts")
+        comments["connect_to"] = x.doc.get("_connect_note", "inferred: env values name these Services "
+                                                            "(`env:` the variable holding the address)")
     if "k8s" in doc:
         comments["k8s"] = "patched: what the language cannot say, kept as in the input"
     if "_note" in x.doc:
@@ -203,10 +204,10 @@ def import_kubernetes(paths: list[Path], name: str, diags: Diagnostics | None = 
         if "connect_to" in x.doc:
             kept = [n for n in x.doc["connect_to"] if n in workloads]
             if kept:
-                x.doc["connect_to"] = kept
+                kube.connect_to(x.doc, kept)
             else:
                 x.doc.pop("connect_to")
-            for peer, pos, var in x.doc.pop("_connect", []):
+            for peer, pos, var, _ in x.doc.pop("_connect", []):
                 if peer in kept:
                     inputs.note(INFERRED, f"{x.doc['name']} connect_to {peer}: inferred, because env {var} names "
                                 f"the Service {peer}", pos,

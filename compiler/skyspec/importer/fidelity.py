@@ -96,7 +96,7 @@ def classify(tpath: tuple, inp, out, in_has: bool, out_has: bool, ports: dict) -
     if path == "apiVersion" and in_has and out_has:
         return "API version skyspec writes (the kind's current one)"
     if not in_has:
-        if re.match(r"^metadata\.(labels|annotations)\.", path):
+        if re.match(r"^(spec\.jobTemplate\.)?metadata\.(labels|annotations)\.", path):
             return "workload labels and annotations skyspec puts on each object"
         if path == "spec.replicas":
             return "replicas from autoscale.min"
@@ -135,6 +135,8 @@ def compare(inputs: list[dict], outputs: list[dict]) -> tuple[dict, list[tuple]]
     """(figures, unexplained): figures has objects, fields, equal and categories (name -> count);
     unexplained lists (input object, path, input value, output value, in_has, out_has)."""
     by_id = {(o["kind"], o["metadata"].get("name")): o for o in outputs}
+    pods = {o["metadata"].get("name"): _port_names(o) for o in outputs
+            if o["kind"] in ("Deployment", "StatefulSet", "Job", "CronJob")}
     figs = {"objects": 0, "fields": 0, "equal": 0, "categories": {}}
     bad: list[tuple] = []
     matched = set()
@@ -152,7 +154,7 @@ def compare(inputs: list[dict], outputs: list[dict]) -> tuple[dict, list[tuple]]
             bad += [(i, p, v, None, True, False) for p, v in fi.items()]
             continue
         matched.add(key)
-        ports = _port_names(i) | _port_names(o)
+        ports = _port_names(i) | _port_names(o) | pods.get(o["metadata"].get("name"), {})
         ci = _clean(i)
         if _rename_container(ci, o):
             figs["fields"] += 1

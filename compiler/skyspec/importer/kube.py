@@ -88,6 +88,7 @@ def extract(objs: list[dict], inputs: Inputs) -> tuple[list[Extracted], list[str
 
     more, pdb = attach(objs, used, out, namespace_of(objs))
     out += more
+    out += _existing_secrets(out, inputs)
     for x in out:   # an object of another namespace than the project's keeps it
         ns = x.objects[0]["metadata"].get("namespace") if x.objects else None
         if ns and ns != namespace_of(objs):
@@ -131,6 +132,35 @@ def extract(objs: list[dict], inputs: Inputs) -> tuple[list[Extracted], list[str
                         inputs.pos(o, ("kind",)))
         out.append(Extracted(doc, [o], []))
     return out, inferred
+
+
+def _secret_refs(doc: dict) -> list[tuple[str, str]]:
+    """(Secret name, the spec key that names it) of every Secret a workload spec uses."""
+    out = []
+    for c in [doc, *(doc.get("sidecars") or {}).values(), *(doc.get("init") or {}).values()]:
+        out += [(r["secret"], "secrets") for r in (c.get("secrets") or {}).values()]
+        out += [(e["secret"], "env_from") for e in c.get("env_from") or [] if "secret" in e]
+    out += [(v["secret"], "volumes") for v in (doc.get("volumes") or {}).values() if "secret" in v]
+    out += [(n, "image_pull_secrets") for n in doc.get("image_pull_secrets") or []]
+    return out
+
+
+def _existing_secrets(items: list[Extracted], inputs: Inputs) -> list[Extracted]:
+    """`kind: Secret` with `existing: true` for each Secret the workloads use that the input
+    does not hold (it is in the cluster already): a note at the first use."""
+    have = {x.doc["name"] for x in items if x.doc["kind"] == "Secret"}
+    out = []
+    for x in items:
+        for name, key in _secret_refs(x.doc):
+            if name in have or not NAME.match(name):
+                continue
+            have.add(name)
+            src = x.doc.get("_from", {}).get(key)
+            inputs.note(SECRET, f"Secret {name}, used by {x.doc['name']}, is not in the input: declared "
+                        "`existing: true`", inputs.pos(*src) if src else None,
+                        hint="it must exist in the cluster; add its manifest to the input to declare its keys")
+            out.append(Extracted({"kind": "Secret", "name": name, "existing": True}, [], []))
+    return out
 
 
 SERVER_SET = ("uid", "resourceVersion", "creationTimestamp", "generation", "managedFields", "selfLink")
@@ -225,7 +255,12 @@ def workload_doc(w: dict, svc: dict | None, hpa: dict | None, services: dict,
         doc["strategy"] = {"rolling": {("max_surge" if k == "maxSurge" else "max_unavailable"): v for k, v in ru.items()}}
     if w["kind"] == "CronJob":
         doc["schedule"] = spec.get("schedule", "")
+    from . import pods
+
     names = _container(c, doc, at=(inputs, w, pod + ("containers", 0)))
+    pods.kind_fields(w, doc)
+    pods.storage(w, c, doc)
+    pods.pod_fields(ps, c, doc)
     vols = {v["name"]: v for v in ps.get("volumes") or []}
     out_vols = {}
     for m in c.get("volumeMounts") or []:
@@ -278,8 +313,8 @@ def workload_doc(w: dict, svc: dict | None, hpa: dict | None, services: dict,
         if ps.get(src):
             doc[dst] = ps[src]
     if svc is not None:
-        t = (svc.get("spec") or {}).get("type", "ClusterIP")
-        doc["expose"] = True if t == "ClusterIP" else {"type": t}
+        doc["expose"] = True
+        pods.service(svc, doc, names)
     if hpa is not None:
         hs = hpa.get("spec") or {}
         a: dict = {"min": hs.get("minReplicas", 1), "max": hs.get("maxReplicas", 1)}
@@ -299,7 +334,10 @@ def workload_doc(w: dict, svc: dict | None, hpa: dict | None, services: dict,
         ("annotations", TEMPLATE[w["kind"]] + ("metadata", "annotations")), ("replicas", ("spec", "replicas")),
         ("strategy", ("spec", "strategy")), ("schedule", ("spec", "schedule")),
         ("service_account", pod + ("serviceAccountName",)), ("node_selector", pod + ("nodeSelector",)),
-        ("affinity", pod + ("affinity",)), ("priority_class", pod + ("priorityClassName",)))}
+        ("affinity", pod + ("affinity",)), ("priority_class", pod + ("priorityClassName",)),
+        ("image_pull_secrets", pod + ("imagePullSecrets",)), ("tolerations", pod + ("tolerations",)),
+        ("lifecycle", c0 + ("lifecycle",)), ("storage", ("spec", "volumeClaimTemplates")),
+        ("pod_management", ("spec", "podManagementPolicy")))}
     if svc is not None:
         doc["_from"]["expose"] = (svc, ("spec",))
     if hpa is not None:
@@ -307,8 +345,8 @@ def workload_doc(w: dict, svc: dict | None, hpa: dict | None, services: dict,
     connect = _connections(doc, services)
     if connect:
         doc["connect_to"] = sorted(connect)
-        doc["_connect"] = [(name, inputs.pos(w, pod + ("containers", 0, "env", f"[name={var}]", "value")), var)
-                           for name, var in sorted(connect.items())]
+        doc["_connect"] = [(name, inputs.pos(w, pod + ("containers", 0, "env", f"[name={var}]", "value")), var,
+                            _form(doc["env"][var], name, services[name])) for name, var in sorted(connect.items())]
         notes.append(f"connect_to {sorted(connect)} inferred from env values naming those Services")
     return doc, notes
 
@@ -407,6 +445,36 @@ def _security(c: dict, pod: dict) -> dict:
     if add:
         out["add_capabilities"] = [str(a).upper() for a in add]
     return out
+
+
+def _form(value: str, name: str, svc: dict) -> str | None:
+    """The `connect_to` form whose address is exactly ``value`` (the peer's first Service
+    port), or None: then the variable stays in `env`."""
+    ports = (svc.get("spec") or {}).get("ports") or []
+    port = ports[0].get("port") if ports else None
+    return {f"{name}:{port}": "address", f"http://{name}:{port}": "url", name: "host"}.get(value.replace("$${", "${")) \
+        if port is not None else None
+
+
+def connect_to(doc: dict, kept: list[str]) -> None:
+    """`connect_to` of the peers ``kept``: a variable whose value is exactly the address the
+    language gives becomes the connection's `env` (and leaves `env`); a list of names when
+    there is none."""
+    forms = {peer: (var, form) for peer, _, var, form in doc.get("_connect", []) if form and peer in kept}
+    if not forms:
+        doc["connect_to"] = kept
+        return
+    out: dict = {}
+    for peer in kept:
+        if peer in forms:
+            var, form = forms[peer]
+            out[peer] = {"env": var, **({"form": form} if form != "address" else {})}
+            doc["env"].pop(var, None)
+        else:
+            out[peer] = True
+    if not doc["env"]:
+        del doc["env"]
+    doc["connect_to"] = out
 
 
 def _connections(doc: dict, services: dict) -> dict[str, str]:
