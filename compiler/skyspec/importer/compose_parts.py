@@ -201,9 +201,11 @@ def depends(s: str, svc: dict, names: dict, ctx) -> list[str]:
             continue
         target = target or {}
         cond = (opts or {}).get("condition", "service_started") if isinstance(opts, dict) else "service_started"
-        if cond != "service_completed_successfully" and not (target.get("ports") or target.get("expose")):
-            ctx.say(s, f"depends_on {d}: no port to connect to, so no connect_to (start order not kept)",
-                    ("depends_on",), "warning", hint=f"give {d} a port (`expose:`) if {s} talks to it")
+        if not (target.get("ports") or target.get("expose")):
+            what = "waits for it to complete" if cond == "service_completed_successfully" else "no port to connect to"
+            ctx.say(s, f"depends_on {d}: {what}, and connect_to needs a port (start order not kept)",
+                    ("depends_on",), "warning", hint=f"give {d} a port (`expose:`) if {s} talks to it; run a one-shot "
+                                                     "task before deploying")
             continue
         connect.append(names.get(d, dns(d)))
     return connect
