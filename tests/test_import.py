@@ -26,7 +26,9 @@ def assert_formatted(project: Path) -> None:
 PODINFO = [DATA / "podinfo" / f for f in ("deployment.yaml", "service.yaml", "hpa.yaml")]
 
 
-@pytest.mark.parametrize("system,paths", [("podinfo", PODINFO), ("sock-shop", [DATA / "sock-shop/complete-demo.yaml"])])
+@pytest.mark.parametrize("system,paths", [("podinfo", PODINFO), ("sock-shop", [DATA / "sock-shop/complete-demo.yaml"]),
+                                         ("workloads", [DATA / "import" / "workloads.yaml"]),
+                                         ("kinds", [DATA / "import" / "kinds.yaml"])])
 def test_public_system_round_trips(system, paths, tmp_path):
     r = import_kubernetes(paths, system)
     assert r.unexplained == [], r.unexplained[:5]
@@ -44,6 +46,9 @@ def test_public_system_round_trips(system, paths, tmp_path):
     assert res.exit_code == 0, res.output
     res = CliRunner().invoke(main, ["build", str(out), "-o", str(tmp_path / "built")])
     assert res.exit_code == 0, res.output
+    from validators import assert_valid_k8s, load_docs
+
+    assert_valid_k8s([d for p in sorted((tmp_path / "built").rglob("kubernetes/*.yaml")) for d in load_docs(p)])
 
 
 def test_podinfo_uses_the_language_not_a_patch():
@@ -342,6 +347,7 @@ services:
     ports: ["8080"]
     stop_grace_period: 20s
     cap_add: [NET_ADMIN]
+    labels: [tier=api, "not a label=x"]
     depends_on:
       migrate: {condition: service_completed_successfully}
 """)
@@ -352,6 +358,7 @@ services:
     api = yaml.safe_load(r.files["apps/api.yaml"])
     assert api["lifecycle"] == {"termination_grace": 20} and "connect_to" not in api
     assert [(d.code, d.severity, d.pos.line) for d in r.diags if "cap_add" in d.message] == [("SKY066", "warning", 9)]
+    assert api["labels"] == {"tier": "api"} and any("label not a label" in d.message for d in r.diags)
     assert r.figures["categories"]["a key the importer does not carry over (warned)"] == 1
     assert r.figures["categories"]["depends_on a service without ports (start order not kept)"] == 1
     data = yaml.safe_load((tmp_path / "compose.yaml").read_text())

@@ -47,7 +47,7 @@ SERVICE = {
     "deploy": {"replicas": "int", "resources": {"limits": {"cpus": ("or", "str", "num"), "memory": "str"},
                                                 "reservations": {"cpus": ("or", "str", "num"), "memory": "str"}}},
     "profiles": ["str"], "networks": ("or", ["str"], "map"), "user": ("or", "str", "int"), "restart": "str",
-    "stop_grace_period": "intstr",
+    "stop_grace_period": "intstr", "labels": ("or", ("map", "scalar"), ["str"]),
     "post_start": [{"!command": STRS}], "pre_stop": [{"!command": STRS}],
 }
 COMPOSE = {"!services": ("map", ("or", SERVICE, "any")), "volumes": ("map", ("or", "map", "any")),
@@ -328,7 +328,7 @@ def service_doc(s: str, svc: dict, names: dict, ctx: Ctx, one_shot: bool) -> dic
 
 
 def known_keys() -> set[str]:
-    return set(SERVICE) | {"container_name", "labels"}
+    return set(SERVICE) | {"container_name"}
 
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from .compose_parts import carried_label, label_pairs
 from .compose import COMPOSE_INTERVAL, COMPOSE_TIMEOUT, argv, dns, interpolate, seconds
 from ..redact import credential_env
 
@@ -153,12 +154,12 @@ def compare(inp: dict, out: dict, variables: dict, env_files: dict) -> tuple[dic
 
 
 SAID = {"image", "build", "ports", "expose", "environment", "env_file", "healthcheck", "depends_on", "entrypoint",
-        "command", "volumes", "secrets", "configs", "deploy", "stop_grace_period", "profiles", "post_start", "pre_stop"}
+        "command", "volumes", "secrets", "configs", "deploy", "stop_grace_period", "profiles", "post_start", "pre_stop",
+        "labels"}
 NOT_CARRIED = {"restart": "restart policy skyspec sets (unless-stopped)",
                "user": "user left to skyspec's non-root UID (warned)",
                "networks": "networks: one network, NetworkPolicies from connect_to (warned)",
-               "container_name": "container name Compose derives from the service",
-               "labels": "labels skyspec sets"}
+               "container_name": "container name Compose derives from the service"}
 
 
 def _targets(svc: dict, key: str) -> dict:
@@ -225,6 +226,11 @@ def _more(s: str, svc: dict, o: dict, inp: dict, variables: dict, field, named) 
         field(f"{s}.stop_grace_period", seconds(svc["stop_grace_period"]), seconds(o.get("stop_grace_period")))
     if svc.get("profiles"):
         named("profiles as environments (`enabled: false`, one overlay each)")
+    for k, v in label_pairs(svc):
+        if carried_label(k, v):
+            field(f"{s}.labels.{k}", v, (o.get("labels") or {}).get(k))
+        else:
+            named("label that is no Kubernetes label left out (warned)")
     for key in sorted(set(svc) - SAID, key=str):
         if key == "restart" and svc[key] == o.get("restart"):
             field(f"{s}.restart", svc[key], o.get("restart"))

@@ -20,6 +20,20 @@ PORT_NAMES = {5432: "postgres", 3306: "mysql", 33060: "mysqlx", 27017: "mongo", 
 _PORT = re.compile(r"^(?:(?:\[[0-9a-fA-F:.]+\]|[0-9]+\.[0-9.]+):)?(?:(\$\{[^}]*\}|[0-9]*(?:-[0-9]+)?):)?([0-9]+(?:-[0-9]+)?)"
                    r"(?:/(tcp|udp|sctp))?$")
 MAX_CONFIG = 1 << 20
+LABEL_KEY = re.compile(r"^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
+LABEL_VALUE = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$")
+
+
+def label_pairs(svc: dict) -> list[tuple[str, str]]:
+    labels = svc.get("labels") or {}
+    return [tuple((str(x).split("=", 1) + [""])[:2]) for x in labels] if isinstance(labels, list) else \
+        [(str(k), "" if v is None else str(v)) for k, v in labels.items()]
+
+
+def carried_label(k: str, v: str) -> bool:
+    """Whether a Compose label is a Kubernetes label the spec can carry (not one skyspec sets)."""
+    return bool(LABEL_KEY.match(k)) and len(k) <= 253 and bool(LABEL_VALUE.match(v)) and len(v) <= 63 \
+        and not k.startswith(("app.kubernetes.io/", "skyspec.dev/"))
 
 
 def completed(services: dict) -> set[str]:
@@ -247,6 +261,12 @@ def rest(s: str, svc: dict, doc: dict, ctx) -> None:
         doc["enabled"] = False
         for p in svc["profiles"]:
             ctx.profiles.setdefault(str(p), []).append(doc["name"])
+    for k, v in label_pairs(svc):
+        if carried_label(k, v):
+            doc.setdefault("labels", {})[k] = v
+        else:
+            ctx.say(s, f"label {k} is not carried over: it is not a Kubernetes label (or one skyspec sets)",
+                    ("labels",), "warning", hint="put it in the spec's `annotations:` if a tool reads it")
     if svc.get("stop_grace_period") is not None:
         n = seconds(svc["stop_grace_period"])
         if n is not None:
