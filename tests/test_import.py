@@ -364,7 +364,7 @@ services:
     data = yaml.safe_load((tmp_path / "compose.yaml").read_text())
     built = {"services": {"migrate": {"image": "ghcr.io/acme/migrate:1.0", "command": ["down"]},
                           "api": {"image": "ghcr.io/acme/api:1.0", "stop_grace_period": "20s",
-                                  "ports": [{"target": 8080}],
+                                  "ports": [{"target": 8080}], "labels": {"tier": "api"},
                                   "depends_on": {"migrate": {"condition": "service_completed_successfully"}}}}}
     figs, bad = compose_fidelity.compare(data, built, {}, {})
     assert bad == ["migrate.command"]
