@@ -240,3 +240,12 @@ def test_fuzzed_inputs_never_crash_and_every_error_is_located(seed, tmp_path):
         diags = import_fuzz.run(kind, path)   # raises what escapes the importer
         assert all(d.pos is not None for d in diags.errors), [d.message for d in diags.errors if d.pos is None]
         assert not any(d.code == "SKY999" for d in diags)
+
+
+def test_helm_problems_are_reported_together(tmp_path):
+    (tmp_path / "chart").mkdir()
+    res = run("helm", str(tmp_path / "chart"), "-f", str(tmp_path / "values-dev.yaml"), "-f", "=x.yaml",
+              "-o", str(tmp_path / "out"))
+    assert res.exit_code == 1 and not (tmp_path / "out").exists()
+    assert "error[SKY068]: chart" in res.output.replace(str(tmp_path) + "/", "") and "has no Chart.yaml" in res.output
+    assert "values-dev.yaml: no such values file" in res.output and "-f =x.yaml: cannot name an environment" in res.output

@@ -1,10 +1,12 @@
-"""Kubernetes manifests into spec documents: reads files, folders, multi-document streams and
-`kind: List` (as `kubectl get -o yaml` gives), groups each workload with the Services, HPA
-and ConfigMaps that belong to it, and writes the fields the language can say (ports,
-health, resources, env, secret references, volumes, expose, autoscale, security
-relaxations). It never writes a Secret's value (a Secret becomes `keys:` only) and never
-drops a field silently: what it does not map here is found by the round-trip comparison
-(:mod:`.fidelity`) and kept as a `k8s:` patch or a `Resource`.
+"""Kubernetes objects (read and shape-checked by :mod:`.source` and :mod:`.shape`) into spec
+documents: groups each workload with the Service and HPA of its namespace that belong to it,
+and writes the fields the language can say (container, ports, health, resources, env,
+secret references, volumes, expose, autoscale, security relaxations; :mod:`.pods` the kind's
+and the pod's own settings); infers `connect_to` from env values naming a Service. What it
+infers, moves or keeps as written is a located note (SKY062-SKY064). It never writes a
+Secret's value (a Secret becomes `keys:` only, a credential env value a Secret key, and a
+Resource that would hold one is an error) and never drops a field silently: what it does not
+map is found by the round-trip comparison (:mod:`.fidelity`) and kept as a `k8s:` patch.
 """
 
 from __future__ import annotations
