@@ -249,3 +249,28 @@ def test_helm_problems_are_reported_together(tmp_path):
     assert res.exit_code == 1 and not (tmp_path / "out").exists()
     assert "error[SKY068]: chart" in res.output.replace(str(tmp_path) + "/", "") and "has no Chart.yaml" in res.output
     assert "values-dev.yaml: no such values file" in res.output and "-f =x.yaml: cannot name an environment" in res.output
+
+
+def test_services_calling_each_other_keep_one_call_as_a_network_policy(tmp_path):
+    def app(name: str, peer: str) -> str:
+        return DEPLOY.replace("acme/api", "acme/x").replace(": api}", f": {name}}}").replace(
+            "name: api\n", f"name: {name}\n").replace("ports: [{containerPort: 8080}]", f"""\
+ports: [{{containerPort: 8080}}]
+        env: [{{name: PEER, value: "http://{peer}:8080"}}]""") + f"""\
+---
+apiVersion: v1
+kind: Service
+metadata: {{name: {name}}}
+spec: {{selector: {{app: {name}}}, ports: [{{port: 8080}}]}}
+"""
+    (tmp_path / "in.yaml").write_text(app("a", "b") + "---\n" + app("b", "a"))
+    diags = Diagnostics()
+    r = import_kubernetes([tmp_path / "in.yaml"], "t", diags)
+    assert r is not None and not diags.has_errors, render_text(diags.sorted(), None)
+    import yaml
+
+    assert yaml.safe_load(r.files["apps/a.yaml"])["connect_to"] == {"b": {"env": "PEER", "form": "url"}}
+    assert "connect_to" not in yaml.safe_load(r.files["apps/b.yaml"])
+    assert yaml.safe_load(r.files["apps/networkpolicy.a-from-b.yaml"]) == {
+        "kind": "NetworkPolicy", "name": "a-from-b", "select": {"app": "a"}, "allow_from": [{"app": "b"}]}
+    assert any("b connect_to a: not inferred" in d.message for d in diags)

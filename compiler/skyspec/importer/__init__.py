@@ -199,22 +199,57 @@ def import_kubernetes(paths: list[Path], name: str, diags: Diagnostics | None = 
         return _done(inputs, None, raise_)
     namespace = kube.namespace_of(objs)
     items, notes = kube.extract(objs, inputs)
-    workloads = {x.doc["name"] for x in items if x.doc["kind"] in kube.KIND_OF.values()}
-    for x in items:
-        if "connect_to" in x.doc:
-            kept = [n for n in x.doc["connect_to"] if n in workloads]
-            if kept:
-                kube.connect_to(x.doc, kept)
-            else:
-                x.doc.pop("connect_to")
-            for peer, pos, var, _ in x.doc.pop("_connect", []):
-                if peer in kept:
-                    inputs.note(INFERRED, f"{x.doc['name']} connect_to {peer}: inferred, because env {var} names "
-                                f"the Service {peer}", pos,
-                                hint="check it: connect_to also opens the NetworkPolicy from this workload to "
-                                     f"{peer}; remove it from the spec if it is wrong")
+    items += _connections(items, inputs)
     r = _round_trip(name, namespace, items, notes, inputs.lines - before, inputs)
     return _done(inputs, r, raise_)
+
+
+def _connections(items: list, inputs: Inputs) -> list:
+    """The inferred `connect_to` of each workload, kept where the peer is a workload with a
+    port and the connection closes no cycle (the language orders start-up by connect_to, so
+    it refuses cycles; two services calling each other keep the second call in `env` only).
+    Each kept one is a note at the env value (SKY063), each one left out too."""
+    peers = {x.doc["name"] for x in items if x.doc["kind"] in ("App", "StatefulApp")
+             and ("port" in x.doc or x.doc.get("ports"))}
+    edges: dict[str, set] = {}
+    allow: list = []
+
+    def reaches(a: str, b: str) -> bool:
+        seen, stack = set(), [a]
+        while stack:
+            n = stack.pop()
+            if n == b:
+                return True
+            if n not in seen:
+                seen.add(n)
+                stack += edges.get(n, ())
+        return False
+
+    for x in sorted((x for x in items if "connect_to" in x.doc), key=lambda x: x.doc["name"]):
+        me, kept = x.doc["name"], []
+        for peer, pos, var, _ in x.doc.get("_connect", []):
+            if peer not in peers:
+                continue
+            if reaches(peer, me):
+                inputs.note(INFERRED, f"{me} connect_to {peer}: not inferred, though env {var} names the Service "
+                            f"{peer}: {peer} reaches {me} already, and connect_to may not form a cycle", pos,
+                            hint=f"the variable stays in `env`, and a NetworkPolicy {peer}-from-{me} admits the call")
+                allow.append(kube.Extracted({
+                    "kind": "NetworkPolicy", "name": f"{peer}-from-{me}"[:63].strip("-"), "select": {"app": peer},
+                    "allow_from": [{"app": me}],
+                    "_note": f"inferred: env {var} of {me} names {peer}, and connect_to cannot (a cycle)"}, [], []))
+                continue
+            edges.setdefault(me, set()).add(peer)
+            kept.append(peer)
+            inputs.note(INFERRED, f"{me} connect_to {peer}: inferred, because env {var} names the Service {peer}",
+                        pos, hint=f"check it: connect_to also opens the NetworkPolicy from this workload to {peer}; "
+                                  "remove it from the spec if it is wrong")
+        if kept:
+            kube.connect_to(x.doc, kept)
+        else:
+            x.doc.pop("connect_to")
+        x.doc.pop("_connect", None)
+    return allow
 
 
 def _round_trip(name: str, namespace: str, items: list, notes: list[str], lines: int,

@@ -237,7 +237,7 @@ def check(objs: list[dict], inputs: Inputs) -> list[dict]:
                                             "63 characters) to name a spec")]
         who = f"{kind} {name}" if isinstance(name, str) and path_ok(found) else kind
         for path, what in found:
-            inputs.diags.error(WRONG, f"{who} {shown(path)} {what}", inputs.pos(o, path),
+            inputs.diags.error(WRONG, f"{who} {shown(path)} {what}" if path else f"{who} {what}", inputs.pos(o, path),
                                hint="the API server would refuse this object too: fix the manifest and import "
                                     "again" if "DNS-1123" not in what else
                                     "a spec's name is its workload's, a DNS-1123 label: rename it in the manifest")
