@@ -368,3 +368,15 @@ services:
                                   "depends_on": {"migrate": {"condition": "service_completed_successfully"}}}}}
     figs, bad = compose_fidelity.compare(data, built, {}, {})
     assert bad == ["migrate.command"]
+
+
+def test_kubectl_get_output_leaves_out_what_the_server_set():
+    import yaml
+
+    r = import_kubernetes([DATA / "import" / "kubectl-get.yaml"], "k")
+    assert r.unexplained == [] and "k8s:" not in "".join(r.files.values())
+    assert yaml.safe_load(r.files["apps/api.yaml"]) == {"kind": "App", "name": "api", "labels": {"app": "api"},
+                                                        "image": "ghcr.io/acme/api:1.0", "port": 8080, "replicas": 2}
+    pvc = yaml.safe_load(r.files["apps/resource.data.yaml"])["manifest"]
+    assert "status" not in pvc and pvc["metadata"] == {"name": "data", "namespace": "shop"}
+    assert "namespace: shop" in r.files["skyspec.yaml"]

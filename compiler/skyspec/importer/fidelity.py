@@ -13,6 +13,8 @@ import re
 from ..redact import credential_env, credential_name
 from ..units import parse_bytes, parse_cpu
 
+# annotations the API server or kubectl write, never the person: what `kubectl get -o yaml` adds
+SERVER_ANNOTATIONS = ("kubectl.kubernetes.io/last-applied-configuration", "deployment.kubernetes.io/revision")
 STD = ("app.kubernetes.io/name", "app.kubernetes.io/part-of", "app.kubernetes.io/managed-by")
 
 # (path pattern, value): what the API server fills in when a field is absent
@@ -113,6 +115,8 @@ def classify(tpath: tuple, inp, out, in_has: bool, out_has: bool, ports: dict) -
     m = re.search(r"\[port=(\d+)\]\.targetPort$", path)
     if m and in_has != out_has and str((ports.get(out, out) if out_has else ports.get(inp, inp))) == m.group(1):
         return "Kubernetes defaults"   # a Service's targetPort defaults to its port
+    if in_has and not out_has and inp in ({}, []):
+        return "Kubernetes defaults"   # an empty map or list is no value
     if in_has != out_has:  # one side states what the API server fills in anyway
         for pat, val in K8S_DEFAULTS:
             if re.match(pat, path) and _same(inp if in_has else out, val):
@@ -192,7 +196,7 @@ def _clean(o: dict) -> dict:
     meta = {k: v for k, v in (o.get("metadata") or {}).items()
             if k not in ("uid", "resourceVersion", "creationTimestamp", "generation", "managedFields", "selfLink")}
     ann = {k: v for k, v in (meta.get("annotations") or {}).items()
-           if k != "kubectl.kubernetes.io/last-applied-configuration"}
+           if k not in SERVER_ANNOTATIONS}
     if ann:
         meta["annotations"] = ann
     else:

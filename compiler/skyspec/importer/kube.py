@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 from ..redact import credential_env
+from .fidelity import SERVER_ANNOTATIONS
 from .source import INFERRED, RESOURCE, SECRET, Inputs
 
 WORKLOADS = ("Deployment", "StatefulSet", "Job", "CronJob")
@@ -166,7 +167,6 @@ def _existing_secrets(items: list[Extracted], inputs: Inputs) -> list[Extracted]
 
 
 SERVER_SET = ("uid", "resourceVersion", "creationTimestamp", "generation", "managedFields", "selfLink")
-LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 
 
 def as_written(o: dict) -> dict:
@@ -174,7 +174,7 @@ def as_written(o: dict) -> dict:
     kubectl's copy of the last applied object: what a person wrote, for a `Resource`."""
     out = {k: v for k, v in o.items() if k != "status"}
     meta = {k: v for k, v in (o.get("metadata") or {}).items() if k not in SERVER_SET}
-    ann = {k: v for k, v in (meta.get("annotations") or {}).items() if k != LAST_APPLIED}
+    ann = {k: v for k, v in (meta.get("annotations") or {}).items() if k not in SERVER_ANNOTATIONS}
     meta.pop("annotations", None)
     if ann:
         meta["annotations"] = ann
