@@ -718,3 +718,11 @@ def test_no_secret_value_is_printed_when_a_rewrite_is_refused(tmp_path, cli, mon
     r = cli("fmt", "--check", "overlays/prod.yaml")  # the Secret is named in a file not passed
     assert r.exit_code == 1 and "overlays/prod.yaml:3:19: error[SKY950]" in r.stderr
     assert "prod-secret" not in r.output
+
+
+def test_a_unicode_line_break_in_a_string_leaves_the_file_as_written():
+    # found by fuzzing `skyspec import`: YAML breaks lines at U+2028 where the layout counts
+    # "\n" only, and the index past the last line raised IndexError
+    text = 'kind: App\nname: api\ncommand:\n  - "a\u2028"\n  - b\n  - c\n  - d\n'
+    out = format_text(text, "spec", "x.yaml")
+    assert out.text is None and "Unicode line break" in out.note

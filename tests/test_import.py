@@ -14,10 +14,21 @@ from skyspec.importer import import_kubernetes
 DATA = Path(__file__).parent / "data"
 
 
+def assert_formatted(project: Path) -> None:
+    """`skyspec fmt --check` finds nothing to change: the import wrote fmt's layout."""
+    before = {p: p.read_text() for p in project.rglob("*.yaml")}
+    res = CliRunner().invoke(main, ["fmt", "--check", str(project)])
+    assert res.exit_code == 0 and "would reformat" not in res.output, res.output
+    assert f"{len(before)} unchanged" in res.output
+    assert {p: p.read_text() for p in project.rglob("*.yaml")} == before
+
+
 PODINFO = [DATA / "podinfo" / f for f in ("deployment.yaml", "service.yaml", "hpa.yaml")]
 
 
-@pytest.mark.parametrize("system,paths", [("podinfo", PODINFO), ("sock-shop", [DATA / "sock-shop/complete-demo.yaml"])])
+@pytest.mark.parametrize("system,paths", [("podinfo", PODINFO), ("sock-shop", [DATA / "sock-shop/complete-demo.yaml"]),
+                                         ("workloads", [DATA / "import" / "workloads.yaml"]),
+                                         ("kinds", [DATA / "import" / "kinds.yaml"])])
 def test_public_system_round_trips(system, paths, tmp_path):
     r = import_kubernetes(paths, system)
     assert r.unexplained == [], r.unexplained[:5]
@@ -30,10 +41,14 @@ def test_public_system_round_trips(system, paths, tmp_path):
     res = CliRunner().invoke(main, ["import", "kubernetes", *map(str, paths), "-o", str(out)])
     assert res.exit_code == 0, res.output
     assert "fidelity: " in res.output and " equal, differences: " in res.output
+    assert_formatted(out)
     res = CliRunner().invoke(main, ["check", str(out)])
     assert res.exit_code == 0, res.output
     res = CliRunner().invoke(main, ["build", str(out), "-o", str(tmp_path / "built")])
     assert res.exit_code == 0, res.output
+    from validators import assert_valid_k8s, load_docs
+
+    assert_valid_k8s([d for p in sorted((tmp_path / "built").rglob("kubernetes/*.yaml")) for d in load_docs(p)])
 
 
 def test_podinfo_uses_the_language_not_a_patch():
@@ -93,7 +108,7 @@ def test_missing_path_and_bad_yaml(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("kind: [\n")
     res = CliRunner().invoke(main, ["import", "kubernetes", str(bad), "-o", str(tmp_path / "o")])
-    assert res.exit_code == 1 and "not valid YAML" in res.output and not (tmp_path / "o").exists()
+    assert res.exit_code == 1 and "bad.yaml:2:1: error[SKY001]" in res.output and not (tmp_path / "o").exists()
 
 
 COMPOSE = ["nginx-golang-postgres", "react-express-mongodb", "wordpress-mysql"]
@@ -108,11 +123,12 @@ def test_compose_samples_import_check_build_and_round_trip(sample, tmp_path):
     r = import_compose(src, sample)
     assert r.unexplained == [], r.unexplained
     f = r.figures
-    assert f["equal"] + sum(f["categories"].values()) == f["fields"] and f["equal"] >= f["fields"] // 2
+    assert f["equal"] + sum(f["categories"].values()) == f["fields"] and f["equal"] >= f["fields"] // 4
     out = tmp_path / sample
     res = CliRunner().invoke(main, ["import", "compose", str(src), "-o", str(out)])
     assert res.exit_code == 0, res.output
     assert "fidelity: " in res.output and "replicas and resources: Compose does not say" in res.output
+    assert_formatted(out)
     res = CliRunner().invoke(main, ["check", str(out)])
     assert res.exit_code == 0 and "error" not in res.output.replace("no errors", ""), res.output
     built = tmp_path / "built"
@@ -176,9 +192,11 @@ services:
     assert api["health"]["exec"] == ["sh", "-c", "curl -f http://localhost:8080/ || exit 1"]
     assert api["health"]["period"] == 30 and api["health"]["timeout"] == 30
     assert r.figures["categories"]["published on 127.0.0.1 only"] == 1
-    assert any("HOME_DIR" in n for n in r.notes) and any("profiles debug" in n for n in r.notes)
+    assert any("HOME_DIR" in d.message and d.code == "SKY066" for d in r.diags)
+    assert api["enabled"] is False and "debug: {overlays: [overlays/debug.yaml], profile: dev}" in r.files["skyspec.yaml"]
+    assert yaml.safe_load(r.files["overlays/debug.yaml"]) == {"apps": {"api": {"enabled": True}}}
     (tmp_path / "compose.yaml").write_text("services:\n  api:\n    image: x\n    env_file: ../secret.env\n")
-    with pytest.raises(ImportError_, match="outside the Compose file's folder"):
+    with pytest.raises(ImportError_, match=r"compose.yaml:4:15: error\[SKY017\]: env_file \"../secret.env\" leaves"):
         import_compose(tmp_path / "compose.yaml", "t")
 
 
@@ -250,6 +268,7 @@ def test_environments_from_renderings(tmp_path):
                                     "--env", f"prod={dirs['prod']}", "-o", str(out)])
     assert res.exit_code == 0, res.output
     assert "environments:\n  dev: {overlays: [overlays/dev.yaml]}\n  prod:" in (out / "skyspec.yaml").read_text()
+    assert_formatted(out)
     for env in ("dev", "prod"):
         res = CliRunner().invoke(main, ["check", str(out), "--env", env])
         assert res.exit_code == 0, res.output
@@ -281,8 +300,83 @@ def test_helm_chart_with_two_values_files(tmp_path, monkeypatch):
     res = CliRunner().invoke(main, ["import", "helm", str(chart), "-f", vals[0], "-f", vals[1], "-o", str(out)])
     assert res.exit_code == 0, res.output
     assert "fidelity: " in res.output
+    assert_formatted(out)
     res = CliRunner().invoke(main, ["build", str(out), "-o", str(tmp_path / "built")])
     assert res.exit_code == 0, res.output
     monkeypatch.setenv("PATH", "/nonexistent")
     res = CliRunner().invoke(main, ["import", "helm", str(chart), "-f", vals[0], "-o", str(tmp_path / "n")])
     assert res.exit_code == 1 and "helm is not on PATH" in res.output and not (tmp_path / "n").exists()
+
+
+def test_workload_fields_said_in_the_language():
+    import yaml
+
+    r = import_kubernetes([DATA / "import" / "workloads.yaml"], "w")
+    assert r.unexplained == [] and "k8s:" not in "".join(r.files.values())
+    web = yaml.safe_load(r.files["apps/web.yaml"])
+    assert web["container"] == "nginx" and web["ports"] == {"http": {"port": 8080, "service": 80}}
+    assert web["expose"] == {"type": "NodePort", "node_port": 30080}
+    assert web["lifecycle"] == {"pre_stop": ["sleep", "5"], "termination_grace": 45}
+    assert web["tolerations"] == [{"key": "dedicated", "operator": "Equal", "value": "web", "effect": "NoSchedule"}]
+    assert web["image_pull_secrets"] == ["registry"] and web["env"] == {"MODE": "fast"}
+    assert web["connect_to"] == {"db": {"env": "DB_ADDR"}}   # the value was db's address: the language writes it
+    assert yaml.safe_load(r.files["apps/secret.registry.yaml"]) == {"kind": "Secret", "name": "registry",
+                                                                    "existing": True}
+    db = yaml.safe_load(r.files["apps/statefulapp.db.yaml"])
+    assert db["storage"] == {"data": {"size": "10Gi", "mount": "/var/lib/postgresql/data", "class": "fast"}}
+    assert db["pod_management"] == "Parallel" and db["strategy"] == {"rolling": {"partition": 0}}
+    job = yaml.safe_load(r.files["apps/job.migrate.yaml"])
+    assert (job["backoff_limit"], job["active_deadline"], job["ttl"], job["restart"]) == (2, 600, 3600, "Never")
+    cron = yaml.safe_load(r.files["apps/cronjob.report.yaml"])
+    assert cron["time_zone"] == "Europe/Paris" and cron["concurrency"] == "Forbid"
+    assert cron["history"] == {"successful": 1, "failed": 2}
+    assert any(d.code == "SKY064" and "registry" in d.message for d in r.diags)
+
+
+def test_compose_one_shot_job_grace_period_unknown_keys_and_a_difference_the_round_trip_catches(tmp_path):
+    import yaml
+    from skyspec.importer import compose_fidelity, import_compose
+
+    (tmp_path / "compose.yaml").write_text("""\
+services:
+  migrate:
+    image: ghcr.io/acme/migrate:1.0
+    command: up
+  api:
+    image: ghcr.io/acme/api:1.0
+    ports: ["8080"]
+    stop_grace_period: 20s
+    cap_add: [NET_ADMIN]
+    labels: [tier=api, "not a label=x"]
+    depends_on:
+      migrate: {condition: service_completed_successfully}
+""")
+    r = import_compose(tmp_path / "compose.yaml", "t")
+    assert r.unexplained == [], r.unexplained
+    assert yaml.safe_load(r.files["apps/job.migrate.yaml"]) == {"kind": "Job", "name": "migrate",
+                                                                "image": "ghcr.io/acme/migrate:1.0", "args": ["up"]}
+    api = yaml.safe_load(r.files["apps/api.yaml"])
+    assert api["lifecycle"] == {"termination_grace": 20} and "connect_to" not in api
+    assert [(d.code, d.severity, d.pos.line) for d in r.diags if "cap_add" in d.message] == [("SKY066", "warning", 9)]
+    assert api["labels"] == {"tier": "api"} and any("label not a label" in d.message for d in r.diags)
+    assert r.figures["categories"]["a key the importer does not carry over (warned)"] == 1
+    assert r.figures["categories"]["depends_on a service without ports (start order not kept)"] == 1
+    data = yaml.safe_load((tmp_path / "compose.yaml").read_text())
+    built = {"services": {"migrate": {"image": "ghcr.io/acme/migrate:1.0", "command": ["down"]},
+                          "api": {"image": "ghcr.io/acme/api:1.0", "stop_grace_period": "20s",
+                                  "ports": [{"target": 8080}], "labels": {"tier": "api"},
+                                  "depends_on": {"migrate": {"condition": "service_completed_successfully"}}}}}
+    figs, bad = compose_fidelity.compare(data, built, {}, {})
+    assert bad == ["migrate.command"]
+
+
+def test_kubectl_get_output_leaves_out_what_the_server_set():
+    import yaml
+
+    r = import_kubernetes([DATA / "import" / "kubectl-get.yaml"], "k")
+    assert r.unexplained == [] and "k8s:" not in "".join(r.files.values())
+    assert yaml.safe_load(r.files["apps/api.yaml"]) == {"kind": "App", "name": "api", "labels": {"app": "api"},
+                                                        "image": "ghcr.io/acme/api:1.0", "port": 8080, "replicas": 2}
+    pvc = yaml.safe_load(r.files["apps/resource.data.yaml"])["manifest"]
+    assert "status" not in pvc and pvc["metadata"] == {"name": "data", "namespace": "shop"}
+    assert "namespace: shop" in r.files["skyspec.yaml"]

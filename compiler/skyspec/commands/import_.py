@@ -1,7 +1,10 @@
-"""`skyspec import kubernetes PATH... [-o DIR]`: existing manifests into a skyspec project,
-with the round-trip fidelity report (:mod:`skyspec.importer`). Writes only into the output
-folder, only new files, and only when the imported project builds; prints no Secret value
-(the importer never reads one into a spec)."""
+"""`skyspec import kubernetes PATH... [-o DIR]` (and `compose FILE`, `helm CHART -f ...`):
+existing manifests into a skyspec project, with the round-trip fidelity report
+(:mod:`skyspec.importer`). Problems with the input are located diagnostics, printed as
+`check` prints them (all of them, exit 1); what was inferred, moved into a Secret or kept as a
+`k8s:` patch is a note at the input's line. Writes only into the output folder, only new
+files, and only when the run has no error; prints no Secret value (the importer registers
+every one with the diagnostics' redactor and never writes one into a spec)."""
 
 from __future__ import annotations
 
@@ -29,9 +32,9 @@ def kubernetes(paths: tuple[Path, ...], out: Path, name: str | None, envs: tuple
     """Read manifests (files, folders, multi-document streams, `kubectl get -o yaml` lists) and
     write a project: one spec per workload, ConfigMaps, Secrets (keys only), the rest as
     Resources; then build it and compare the objects with the input field by field."""
-    from ..importer import ImportError_, import_environments, import_kubernetes, write_project
+    from ..importer import Inputs, import_environments, import_kubernetes
 
-    name = name or re.sub(r"[^a-z0-9-]+", "-", out.resolve().name.lower()).strip("-") or "imported"
+    name = _name(name, out)
     if not paths and not envs:
         raise click.UsageError("give PATHS, or --env NAME=DIR (several)")
     renderings: dict = {}
@@ -40,14 +43,10 @@ def kubernetes(paths: tuple[Path, ...], out: Path, name: str | None, envs: tuple
         if not re.fullmatch(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?", env) or not d or not Path(d).exists() or env in renderings:
             raise click.UsageError(f"--env {e}: expected NAME=DIR with a new lower-case NAME and an existing DIR")
         renderings[env] = [Path(d)]
-    try:
-        result = import_environments(renderings, name, list(paths) or None) if renderings else \
-            import_kubernetes(list(paths), name)
-        write_project(result, out)
-    except ImportError_ as exc:
-        click.echo(f"skyspec: {exc}", err=True)
-        sys.exit(1)
-    _finish(result, out)
+    inputs = Inputs()
+    result = import_environments(renderings, name, list(paths) or None, inputs=inputs) if renderings else \
+        import_kubernetes(list(paths), name, inputs=inputs)
+    _finish(result, out, inputs)
 
 
 @import_.command(name="compose")
@@ -59,16 +58,10 @@ def compose(file: Path, out: Path, name: str | None) -> None:
     """Read a Compose file and write a project with a `dev` environment: one spec per service,
     Secrets (keys only), ConfigMaps; then build it for Compose and Kubernetes and compare the
     built services with the input field by field."""
-    from ..importer import ImportError_, import_compose, write_project
+    from ..importer import Inputs, import_compose
 
-    name = name or re.sub(r"[^a-z0-9-]+", "-", out.resolve().name.lower()).strip("-") or "imported"
-    try:
-        result = import_compose(file, name)
-        write_project(result, out)
-    except ImportError_ as exc:
-        click.echo(f"skyspec: {exc}", err=True)
-        sys.exit(1)
-    _finish(result, out)
+    inputs = Inputs()
+    _finish(import_compose(file, _name(name, out), inputs=inputs), out, inputs)
 
 
 @import_.command(name="helm")
@@ -82,23 +75,28 @@ def helm_(chart: Path, values: tuple[str, ...], out: Path, name: str | None) -> 
     """Render CHART with `helm template` once per values file (helm must be on PATH) and write
     a project: specs from what the renderings share, one overlay per values file with the
     differences; then build every environment and compare it with its rendering."""
-    from ..importer import ImportError_, import_helm, write_project
+    from ..importer import Inputs, import_helm
 
-    name = name or re.sub(r"[^a-z0-9-]+", "-", out.resolve().name.lower()).strip("-") or "imported"
-    try:
-        result = import_helm(chart, list(values), name)
-        write_project(result, out)
-    except ImportError_ as exc:
-        click.echo(f"skyspec: {exc}", err=True)
+    inputs = Inputs()
+    _finish(import_helm(chart, list(values), _name(name, out), inputs=inputs), out, inputs)
+
+
+def _name(name: str | None, out: Path) -> str:
+    return name or re.sub(r"[^a-z0-9-]+", "-", out.resolve().name.lower()).strip("-") or "imported"
+
+
+def _finish(result, out: Path, inputs) -> None:
+    """Prints the diagnostics, writes the project when there is no error, then the report."""
+    from ..importer import write_project
+    from ._common import emit_diags, say
+
+    diags = inputs.diags
+    if result is not None and not diags.has_errors:
+        write_project(result, out, diags)
+    emit_diags(diags, "text", inputs.sources)
+    if result is None or diags.has_errors:
+        click.echo(f"skyspec: nothing imported into {out}", err=True)
         sys.exit(1)
-    _finish(result, out)
-
-
-def _finish(result, out: Path) -> None:
-    for n in result.notes:
-        click.echo(f"note: {n}")
-    click.echo(f"skyspec: imported {len(result.files) - 1} spec files into {out} "
-               f"({result.spec_lines} lines of spec for {result.input_lines} lines of input)")
-    click.echo(f"fidelity: {result.report()}")
-    if result.unexplained:
-        sys.exit(1)
+    say(f"skyspec: imported {len(result.files) - 1} spec files into {out} "
+        f"({result.spec_lines} lines of spec for {result.input_lines} lines of input)")
+    say(f"fidelity: {result.report()}")

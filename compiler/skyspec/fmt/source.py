@@ -188,6 +188,9 @@ def _slots(doc: Doc, lines: list[str]) -> dict[int, Slot]:
     return owner
 
 
+_OTHER_BREAKS = ("\x85", "\u2028", "\u2029")
+
+
 def read(text: str, folds: bool = True) -> list[Doc]:
     """The documents of ``text`` with every comment and blank line given an owner (none for
     a text of comments only). Raises
@@ -196,6 +199,8 @@ def read(text: str, folds: bool = True) -> list[Doc]:
     values of folded scalars lack their fold marks (enough to find comments)."""
     from .yamlio import compose_all
 
+    if any(ch in text for ch in _OTHER_BREAKS):  # YAML breaks lines there; the layout counts "\n" only
+        raise Unsupported("a Unicode line break (U+0085, U+2028 or U+2029)")
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()

@@ -1,24 +1,29 @@
-"""`skyspec import`: existing Kubernetes manifests (or a Compose file) into a skyspec project,
-with its round-trip fidelity measured. The importer extracts spec documents (:mod:`.kube`,
-:mod:`.compose`), writes a project into a scratch folder, builds it in-process through the
-ordinary pipeline (kubernetes format), compares the objects with the input field by field
-(:mod:`.fidelity`) and turns every unexplained difference into a `k8s:` patch of that
-workload, then builds and compares once more for the report. It writes into the output
-folder only when the project checks and builds without error, never writes a Secret's
-value, and never runs anything of the input.
+"""`skyspec import`: existing Kubernetes manifests (or a Compose file, or a Helm chart) into a
+skyspec project, with its round-trip fidelity measured. The importer reads the input as the
+compiler reads specs (:mod:`.source`: limits, containment, located diagnostics; :mod:`.shape`:
+the type of every field it reads), extracts spec documents (:mod:`.kube`, :mod:`.kinds`,
+:mod:`.compose`), lays them out as `skyspec fmt` does, builds the project in-process in a
+scratch folder through the ordinary pipeline, compares the objects with the input field by
+field (:mod:`.fidelity`), turns every unexplained difference into a `k8s:` patch of that
+workload (:mod:`.patch`), then builds and compares once more for the report. Every problem
+is a located diagnostic, all of them in one run; a run with an error writes nothing. It
+never writes or prints a Secret's value and never runs anything of the input (a chart is
+rendered by `helm template` only).
 """
 
 from __future__ import annotations
 
-import shutil
+import re
 import tempfile
 from pathlib import Path
 
-from ..diagnostics import Diagnostics
-from . import compose, compose_fidelity, emit, environments, fidelity, helm, kube
+from ..diagnostics import Diagnostics, Pos
+from . import compose, compose_fidelity, emit, environments, fidelity, helm, kube, patch, shape, source
 from .kube import ImportError_
+from .source import INFERRED, NOT_BUILT, NOT_OBJECT, PATCHED, SECRET, UNEXPLAINED, Inputs
 
-__all__ = ["ImportError_", "Result", "import_compose", "import_environments", "import_helm", "import_kubernetes", "write_project"]
+__all__ = ["ImportError_", "Inputs", "Result", "import_compose", "import_environments", "import_helm", "import_kubernetes",
+           "write_project"]
 
 
 class Result:
@@ -27,6 +32,8 @@ class Result:
         self.input_lines = input_lines
         self.items: list = []
         self.inputs: list = []
+        self.diags = Diagnostics()
+        self.sources = None
 
     @property
     def spec_lines(self) -> int:
@@ -42,9 +49,22 @@ def project_file(name: str, namespace: str, envs: str = "  default: {}\n", outpu
             f'specs: ["apps/*.yaml"]\nenvironments:\n{envs}outputs: {outputs}\n')
 
 
-def compile_files(files: dict) -> tuple[dict | None, Diagnostics]:
-    """{environment: compiled} of the project ``files`` (relative path -> text), compiled in
-    a scratch folder; None with the diagnostics when it does not compile."""
+def formatted(files: dict) -> dict:
+    """The project's files laid out as `skyspec fmt` lays them out (a file fmt leaves as it
+    is stays as emitted; fmt never changes what a file means)."""
+    from ..fmt import format_text
+
+    out = {}
+    for rel, text in files.items():
+        role = "project" if rel == "skyspec.yaml" else "overlay" if rel.startswith("overlays/") else "spec"
+        done = format_text(text, role, rel)
+        out[rel] = done.text if done.text is not None else text
+    return out
+
+
+def compile_files(files: dict) -> tuple[dict | None, Diagnostics, str]:
+    """({environment: compiled} or None, the diagnostics, the scratch folder's name) of the
+    project ``files`` (relative path -> text), compiled in a scratch folder."""
     from ..pipeline import Session
 
     with tempfile.TemporaryDirectory(prefix="skyspec-import-") as tmp:
@@ -53,22 +73,61 @@ def compile_files(files: dict) -> tuple[dict | None, Diagnostics]:
             (root / rel).parent.mkdir(parents=True, exist_ok=True)
             (root / rel).write_text(text, encoding="utf-8")
         diags = Diagnostics()
-        s = Session(root / "skyspec.yaml", diags)
-        compiled = s.compile_all()
+        compiled = Session(root / "skyspec.yaml", diags).compile_all()
         if diags.has_errors or not compiled:
-            return None, diags
-        return compiled, diags
+            return None, diags, tmp
+        return compiled, diags, tmp
 
 
-def build(files: dict) -> tuple[list[dict] | None, Diagnostics]:
-    """The kubernetes objects of the project ``files``; None with the diagnostics when it
-    does not compile."""
+def _not_built(diags: Diagnostics, tmp: str, files: dict, items: list, inputs: Inputs) -> None:
+    """The build's errors, each reported at the input the spec's field came from (the
+    scratch folder is gone: its files are named by their path in the project)."""
+    by_file = {spec_text(x)[0]: x for x in items if not x.doc["kind"].startswith("_")}
+    for d in diags.errors:
+        rel = None
+        if d.pos is not None:
+            f = d.pos.file.replace("\\", "/")
+            rel = f.split(tmp.replace("\\", "/").rstrip("/") + "/", 1)[-1] if tmp in d.pos.file else f
+        x = by_file.get(rel)
+        pos = None
+        if x is not None:
+            key = _top_key(files.get(rel, ""), d.pos.line if d.pos else 0)
+            src = x.doc.get("_from", {}).get(key)
+            if isinstance(src, Pos):
+                pos = src
+            elif src is not None:
+                pos = inputs.pos(*src)
+            elif x.objects:
+                pos = inputs.pos(x.objects[0], ("metadata", "name"))
+            else:
+                pos = x.doc.get("_at")
+        where = f"{rel}:{d.pos.line}" if rel and d.pos else "the project"
+        inputs.diags.error(NOT_BUILT, f"the imported project does not build: {where}: [{d.code}] {d.message}", pos,
+                           hint="the language refuses this value (fix it in the input), or the importer cannot say "
+                                "it yet (please report it with the input); nothing is written")
+
+
+def _top_key(text: str, line: int) -> str | None:
+    """The top-level key of a spec text whose value holds ``line`` (1-based)."""
+    lines = text.splitlines()
+    for i in range(min(line, len(lines)) - 1, -1, -1):
+        m = re.match(r"^([A-Za-z_][A-Za-z0-9_]*):", lines[i])
+        if m:
+            return m.group(1)
+    return None
+
+
+def build(files: dict, items: list | None = None, inputs: Inputs | None = None) -> list[dict] | None:
+    """The kubernetes objects of the project ``files``; None (reported) when it does not
+    compile."""
     from ..backends.kubernetes import objects
 
-    compiled, diags = compile_files(files)
+    compiled, diags, tmp = compile_files(files)
     if compiled is None:
-        return None, diags
-    return [o for c in compiled.values() for o in objects(c.ir)], diags
+        if inputs is not None:
+            _not_built(diags, tmp, files, items or [], inputs)
+        return None
+    return [o for c in compiled.values() for o in objects(c.ir)]
 
 
 def spec_text(x: kube.Extracted) -> tuple[str, str]:
@@ -76,7 +135,8 @@ def spec_text(x: kube.Extracted) -> tuple[str, str]:
     doc = {k: v for k, v in x.doc.items() if not k.startswith("_")}
     comments = {}
     if "connect_to" in doc:
-        comments["connect_to"] = x.doc.get("_connect_note", "inferred: env values name these Services' hosts")
+        comments["connect_to"] = x.doc.get("_connect_note", "inferred: env values name these Services "
+                                                            "(`env:` the variable holding the address)")
     if "k8s" in doc:
         comments["k8s"] = "patched: what the language cannot say, kept as in the input"
     if "_note" in x.doc:
@@ -104,142 +164,248 @@ def _files(name: str, namespace: str, items: list[kube.Extracted]) -> dict:
     return files
 
 
-def _set(d: dict, path: tuple, value) -> None:
-    for k in path[:-1]:
-        d = d.setdefault(k, {})
-    d[path[-1]] = value
+def _done(inputs: Inputs, result: Result | None, raise_: bool) -> Result | None:
+    """``result``, or None when the run found an error (raised as :class:`ImportError_` with
+    the rendered diagnostics when the caller passed no collector)."""
+    if inputs.diags.has_errors:
+        if raise_:
+            from ..diagnostics import render_text
+
+            raise ImportError_(render_text(inputs.diags.sorted(), inputs.sources).rstrip())
+        return None
+    if result is not None:
+        result.diags, result.sources = inputs.diags, inputs.sources
+    return result
 
 
-def _merge_lists(out_list: list, in_list: list, drop: frozenset = frozenset()) -> list:
-    """The input's items, each over the output's item of the same key (so what skyspec adds
-    inside, such as hardening, stays), then the output's items the input lacks."""
-    ok, ik = fidelity.keys_of(out_list), fidelity.keys_of(in_list)
-    by = dict(zip(ok, out_list))
-    merged = [_merge(by.get(k), x) for k, x in zip(ik, in_list)]
-    return merged + [x for k, x in zip(ok, out_list) if k not in ik and f"[{k}]" not in drop]
+def read_kubernetes(paths: list[Path], inputs: Inputs) -> list[dict]:
+    """The objects of the manifests at ``paths`` that fit their shape (the rest reported)."""
+    objs = shape.check(source.read_objects(paths, inputs), inputs)
+    if not objs and not inputs.diags.has_errors:
+        inputs.diags.error(NOT_OBJECT, f"no Kubernetes objects found in {', '.join(map(str, paths))}", None,
+                           hint=source.NOT_OBJECT_HINT)
+    return objs
 
 
-def _merge(o, i):
-    if isinstance(o, dict) and isinstance(i, dict):
-        out = dict(o)
-        for k, v in i.items():
-            out[k] = _merge(o.get(k), v)
-        return out
-    if isinstance(o, list) and isinstance(i, list) and all(isinstance(x, dict) for x in i + o):
-        return _merge_lists(o, i)
-    return i
-
-
-def _patches(bad: list, outputs: list[dict]) -> dict:
-    """{id(input object): {Kind: patch}} for the unexplained differences."""
-    out_by = {(o["kind"], o["metadata"].get("name")): o for o in outputs}
-    patches: dict = {}
-    for inp, path, a, b, in_has, out_has in bad:
-        o = out_by.get((inp["kind"], inp["metadata"].get("name")))
-        if o is None:
-            continue
-        p = patches.setdefault(id(inp), {}).setdefault(inp["kind"], {})
-        cut = next((n for n, seg in enumerate(path) if seg.startswith("[")), None)
-        if cut is None:
-            _set(p, path, a if in_has else None)
-            continue
-        head = path[:cut]
-        iv, ov = inp, o
-        for k in head:
-            iv = (iv or {}).get(k) if isinstance(iv, dict) else None
-            ov = (ov or {}).get(k) if isinstance(ov, dict) else None
-        drop = frozenset(q[cut] for _, q, _, _, ih, _ in bad if q[:cut] == head and len(q) > cut and not ih
-                         and not any(z[1][:cut + 1] == q[:cut + 1] and z[4] for z in bad))
-        merged = _merge_lists(ov or [], iv or [], drop) if isinstance(ov, list) and isinstance(iv, list) else iv
-        _set(p, head, merged)
-    return {i: {k: _replacing(v) for k, v in kinds.items()} for i, kinds in patches.items()}
-
-
-def _replacing(v):
-    """A patch whose lists of maps are whole (the input's list, computed above): `k8s:`
-    patches merge such lists by key, so each says `$patch: replace`."""
-    if isinstance(v, dict):
-        return {k: _replacing(x) for k, x in v.items()}
-    if isinstance(v, list) and v and all(isinstance(x, dict) for x in v):
-        return [{"$patch": "replace"}] + [_replacing(x) for x in v]
-    return v
-
-
-def import_kubernetes(paths: list[Path], name: str) -> Result:
-    objs = kube.read_objects(paths)
-    if not objs:
-        raise ImportError_("no Kubernetes objects found")
-    lines = 0
-    for p in paths:
-        for f in ([p] if p.is_file() else sorted(x for x in p.rglob("*") if x.suffix in (".yaml", ".yml", ".json"))):
-            lines += sum(1 for ln in f.read_text(encoding="utf-8").splitlines()
-                         if ln.strip() and not ln.lstrip().startswith("#") and ln.strip() != "---")
+def import_kubernetes(paths: list[Path], name: str, diags: Diagnostics | None = None,
+                      inputs: Inputs | None = None) -> Result | None:
+    """The project for the manifests at ``paths``; None when ``diags`` (which then holds why)
+    has an error. Without ``diags``, an error raises :class:`ImportError_`."""
+    raise_ = diags is None and inputs is None
+    inputs = inputs or Inputs(diags)
+    before = inputs.lines
+    objs = read_kubernetes(paths, inputs)
+    if inputs.diags.has_errors:
+        return _done(inputs, None, raise_)
     namespace = kube.namespace_of(objs)
-    items, notes = kube.extract(objs)
-    workloads = {x.doc["name"] for x in items if x.doc["kind"] in kube.KIND_OF.values()}
-    for x in items:
-        if "connect_to" in x.doc:
-            x.doc["connect_to"] = [n for n in x.doc["connect_to"] if n in workloads] or x.doc.pop("connect_to")
-    return _round_trip(name, namespace, items, notes, lines)
+    items, notes = kube.extract(objs, inputs)
+    items += _connections(items, inputs)
+    r = _round_trip(name, namespace, items, notes, inputs.lines - before, inputs)
+    return _done(inputs, r, raise_)
 
 
-def _round_trip(name: str, namespace: str, items: list, notes: list[str], lines: int) -> Result:
+def _connections(items: list, inputs: Inputs) -> list:
+    """The inferred `connect_to` of each workload, kept where the peer is a workload with a
+    port and the connection closes no cycle (the language orders start-up by connect_to, so
+    it refuses cycles; two services calling each other keep the second call in `env` only).
+    Each kept one is a note at the env value (SKY063), each one left out too."""
+    peers = {x.doc["name"] for x in items if x.doc["kind"] in ("App", "StatefulApp")
+             and ("port" in x.doc or x.doc.get("ports"))}
+    edges: dict[str, set] = {}
+    allow: list = []
+
+    def reaches(a: str, b: str) -> bool:
+        seen, stack = set(), [a]
+        while stack:
+            n = stack.pop()
+            if n == b:
+                return True
+            if n not in seen:
+                seen.add(n)
+                stack += edges.get(n, ())
+        return False
+
+    for x in sorted((x for x in items if "connect_to" in x.doc), key=lambda x: x.doc["name"]):
+        me, kept = x.doc["name"], []
+        for peer, pos, var, _ in x.doc.get("_connect", []):
+            if peer not in peers:
+                continue
+            if reaches(peer, me):
+                inputs.note(INFERRED, f"{me} connect_to {peer}: not inferred, though env {var} names the Service "
+                            f"{peer}: {peer} reaches {me} already, and connect_to may not form a cycle", pos,
+                            hint=f"the variable stays in `env`, and a NetworkPolicy {peer}-from-{me} admits the call")
+                allow.append(kube.Extracted({
+                    "kind": "NetworkPolicy", "name": f"{peer}-from-{me}"[:63].strip("-"), "select": {"app": peer},
+                    "allow_from": [{"app": me}],
+                    "_note": f"inferred: env {var} of {me} names {peer}, and connect_to cannot (a cycle)"}, [], []))
+                continue
+            edges.setdefault(me, set()).add(peer)
+            kept.append(peer)
+            inputs.note(INFERRED, f"{me} connect_to {peer}: inferred, because env {var} names the Service {peer}",
+                        pos, hint=f"check it: connect_to also opens the NetworkPolicy from this workload to {peer}; "
+                                  "remove it from the spec if it is wrong")
+        if kept:
+            kube.connect_to(x.doc, kept)
+        else:
+            x.doc.pop("connect_to")
+        x.doc.pop("_connect", None)
+    return allow
+
+
+def _round_trip(name: str, namespace: str, items: list, notes: list[str], lines: int,
+                inputs: Inputs) -> Result | None:
     files = _files(name, namespace, items)
-    outputs, diags = build(files)
+    outputs = build(files, items, inputs)
     if outputs is None:
-        raise ImportError_("the imported project does not build:\n" + _diag_text(diags))
-    inputs = [o for x in items for o in x.objects]
-    figs, bad = fidelity.compare(inputs, outputs)
+        return None
+    inputs_ = [o for x in items for o in x.objects]
+    figs, bad = fidelity.compare(inputs_, outputs)
     if bad:
-        patches = _patches(bad, outputs)
+        patches, heads = patch.patches(bad, outputs)
         for x in items:
             for o in x.objects:
-                for kind, patch in patches.get(id(o), {}).items():
-                    if x.doc["kind"] == "Resource":
-                        continue
+                if x.doc["kind"] == "Resource" or id(o) not in patches:
+                    continue
+                if _secret_in_patch(o, heads.get(id(o), []), patches[id(o)], inputs):
+                    continue
+                for kind, p in patches[id(o)].items():
                     x.doc.setdefault("k8s", {}).setdefault(kind, {})
-                    x.doc["k8s"][kind] = _merge(x.doc["k8s"][kind], patch)
-        files = _files(name, namespace, items)
-        outputs, diags = build(files)
-        if outputs is None:
-            raise ImportError_("the imported project does not build once patched:\n" + _diag_text(diags))
-        figs, bad = fidelity.compare(inputs, outputs)
+                    x.doc["k8s"][kind] = patch.merge(x.doc["k8s"][kind], p)
+                for path in heads.get(id(o), []):
+                    what = f"{o['kind']} {o['metadata'].get('name')} {fidelity.shown(path)}"
+                    if _has(o, path):
+                        inputs.note(PATCHED, f"{what} is kept as a `k8s:` patch of {x.doc['kind']} {x.doc['name']}",
+                                    inputs.pos(o, path, key=True),
+                                    hint="the language has no field for it (or not in this form); the patch keeps it "
+                                         "as in the input")
+                    else:
+                        inputs.note(PATCHED, f"{what}, which the input does not have, is removed by a `k8s:` patch of "
+                                    f"{x.doc['kind']} {x.doc['name']}", inputs.pos(o, path, key=True),
+                                    hint="skyspec writes it by default; the patch keeps the object as in the input")
+        if inputs.diags.has_errors:
+            return None
+    files = formatted(_files(name, namespace, items))
+    outputs = build(files, items, inputs)
+    if outputs is None:
+        return None
+    figs, bad = fidelity.compare(inputs_, outputs)
+    _unexplained(bad, inputs)
     if bad:
         figs["categories"]["UNEXPLAINED"] = len(bad)
     r = Result(files, figs, bad, notes, lines)
-    r.items, r.inputs = items, inputs
+    r.items, r.inputs = items, inputs_
     return r
 
 
-def import_compose(path: Path, name: str) -> Result:
+def _has(o: dict, path: tuple) -> bool:
+    for seg in path:
+        if not isinstance(o, dict) or seg not in o:
+            return False
+        o = o[seg]
+    return True
+
+
+def _secret_in_patch(o: dict, heads: list, patches: dict, inputs: Inputs) -> bool:
+    """True (reported) when a patch of ``o`` would write a value registered as secret: a
+    credential the importer could not move into a Secret is never written, so nothing is."""
+    red = inputs.diags.redactor
+    if not red.holds(patches):
+        return False
+    for path in heads:
+        value = o
+        for seg in path:
+            value = value.get(seg) if isinstance(value, dict) else None
+        if red.holds(value):
+            inputs.diags.error(SECRET, f"{o['kind']} {o['metadata'].get('name')} {fidelity.shown(path)} holds a "
+                               "credential the importer cannot move into a Secret, and never writes one",
+                               inputs.pos(o, path, key=True),
+                               hint="move the value into a Secret (a `secretKeyRef`), or give it a name the "
+                                    "language can say (letters, digits and '_'), and import again")
+            return True
+    inputs.diags.error(SECRET, f"{o['kind']} {o['metadata'].get('name')} holds a credential the importer cannot move "
+                       "into a Secret, and never writes one", inputs.pos(o, ("kind",)),
+                       hint="move the value into a Secret (a `secretKeyRef`) and import again")
+    return True
+
+
+def _unexplained(bad: list, inputs: Inputs, env: str | None = None) -> None:
+    for inp, path, a, b, in_has, out_has in bad:
+        how = "differs in the build" if in_has and out_has else "is missing from the build" if in_has else \
+            "is added by the build"
+        inputs.diags.error(UNEXPLAINED, f"{inp['kind']} {inp['metadata'].get('name')} {fidelity.shown(path)} {how}"
+                           + (f" of environment {env}" if env else "") + ", in no named category",
+                           inputs.pos(inp, path),
+                           hint="nothing is written: the importer does not reproduce this yet; please report it "
+                                "with the manifest")
+
+
+def import_compose(path: Path, name: str, diags: Diagnostics | None = None,
+                   inputs: Inputs | None = None) -> Result | None:
     """A Compose file into a project with a `dev` environment (the built-in dev profile gives
     what Compose does not say), built for Compose and Kubernetes; the figures compare the
     built Compose services with the input's."""
     from ..backends.compose import compose_file
 
-    data = compose.read(path)
-    items, notes, ctx = compose.extract(data, path.parent, name)
+    raise_ = diags is None and inputs is None
+    inputs = inputs or Inputs(diags)
+    data = compose.read(path, inputs)
+    if data is None:
+        return _done(inputs, None, raise_)
+    items, notes, ctx = compose.extract(data, path.parent, name, inputs)
+    if inputs.diags.has_errors:
+        return _done(inputs, None, raise_)
     files = _files(name, name, items)
-    files["skyspec.yaml"] = project_file(name, name, "  dev: {}\n", "[compose, kubernetes]")
-    compiled, diags = compile_files(files)
+    envs = {}   # profile -> environment
+    for p in sorted(ctx.profiles):
+        env = compose.dns(p)
+        envs[p] = env if env != "dev" and env not in envs.values() else f"profile-{env}"
+    files["skyspec.yaml"] = project_file(name, name, "  dev: {}\n" + "".join(
+        f"  {envs[p]}: {{overlays: [overlays/{envs[p]}.yaml], profile: dev}}\n" for p in sorted(ctx.profiles)),
+        "[compose, kubernetes]")
+    for p in sorted(ctx.profiles):
+        files[f"overlays/{envs[p]}.yaml"] = emit.dump(
+            {"apps": {n: {"enabled": True} for n in ctx.profiles[p]}},
+            {"apps": f"the services of Compose profile {p}, on top of those without a profile"})
+    files = formatted(files)
+    compiled, cdiags, tmp = compile_files(files)
     if compiled is None:
-        raise ImportError_("the imported project does not build:\n" + _diag_text(diags))
+        _not_built(cdiags, tmp, files, items, inputs)
+        return _done(inputs, None, raise_)
     built = compose_file(compiled["dev"].ir)
-    figs, bad = compose_fidelity.compare(data, built, ctx.vars, ctx.env_files)
+    for p in sorted(ctx.profiles):   # a profile's services, as that environment builds them
+        more = compose_file(compiled[envs[p]].ir).get("services") or {}
+        for n in ctx.profiles[p]:
+            if n in more and n not in built.get("services", {}):
+                built.setdefault("services", {})[n] = more[n]
+    figs, bad = compose_fidelity.compare(data.data, built, ctx.vars, ctx.env_files)
+    for what in bad:
+        inputs.diags.error(UNEXPLAINED, f"{what}: differs in the built Compose file, in no named category",
+                           ctx.pos(compose_fidelity.path_of(what)),
+                           hint="nothing is written: the importer does not reproduce this yet; please report it "
+                                "with the Compose file")
     if bad:
         figs["categories"]["UNEXPLAINED"] = len(bad)
-    lines = sum(1 for ln in path.read_text(encoding="utf-8").splitlines()
-                if ln.strip() and not ln.lstrip().startswith("#"))
-    return Result(files, figs, bad, notes, lines)
+    r = Result(files, figs, bad, notes, inputs.lines)
+    return _done(inputs, r, raise_)
 
 
-def import_environments(renderings: dict[str, list[Path]], name: str, base: list[Path] | None = None) -> Result:
+def import_environments(renderings: dict[str, list[Path]], name: str, base: list[Path] | None = None,
+                        diags: Diagnostics | None = None, inputs: Inputs | None = None) -> Result | None:
     """One project from several renderings of a system ({environment: paths}): specs from
     the common part (or from ``base``), one overlay per environment with the differences;
     built for every environment and compared with that environment's rendering."""
-    results = {env: import_kubernetes(paths, name) for env, paths in renderings.items()}
-    base_r = import_kubernetes(base, name) if base else None
-    items, overlays, notes = environments.split(results, base_r)
+    from ..backends.kubernetes import objects
+
+    raise_ = diags is None and inputs is None
+    inputs = inputs or Inputs(diags)
+    results = {env: import_kubernetes(paths, name, inputs=inputs) for env, paths in renderings.items()}
+    base_r = import_kubernetes(base, name, inputs=inputs) if base else None
+    if inputs.diags.has_errors or None in results.values():
+        return _done(inputs, None, raise_)
+    split = environments.split(results, base_r, inputs)
+    if split is None:
+        return _done(inputs, None, raise_)
+    items, overlays, notes = split
     namespace = kube.namespace_of([o for r in results.values() for o in r.inputs])
     envs = "".join(f"  {env}: {{overlays: [overlays/{env}.yaml]}}\n" for env in renderings)
     files = {"skyspec.yaml": project_file(name, namespace, envs)}
@@ -249,11 +415,11 @@ def import_environments(renderings: dict[str, list[Path]], name: str, base: list
     for env, data in overlays.items():
         files[f"overlays/{env}.yaml"] = emit.dump(data or {"apps": {}}, {
             "settings": "as the input: no PodDisruptionBudget or spread beyond what it had"} if "settings" in data else {})
-    compiled, diags = compile_files(files)
+    files = formatted(files)
+    compiled, cdiags, tmp = compile_files(files)
     if compiled is None:
-        raise ImportError_("the imported project does not build:\n" + _diag_text(diags))
-    from ..backends.kubernetes import objects
-
+        _not_built(cdiags, tmp, files, items, inputs)
+        return _done(inputs, None, raise_)
     figs: dict = {"objects": 0, "fields": 0, "equal": 0, "categories": {}}
     bad: list = []
     for env, r in results.items():
@@ -262,44 +428,46 @@ def import_environments(renderings: dict[str, list[Path]], name: str, base: list
             figs[k] += f[k]
         for k, v in f["categories"].items():
             figs["categories"][k] = figs["categories"].get(k, 0) + v
+        _unexplained(b, inputs, env)
         bad += b
     if bad:
         figs["categories"]["UNEXPLAINED"] = len(bad)
     lines = sum(r.input_lines for r in results.values())
     out = Result(files, figs, bad, [n for r in results.values() for n in r.notes] + notes, lines)
     out.items = items
-    return out
+    return _done(inputs, out, raise_)
 
 
-def import_helm(chart: Path, values: list[str], name: str) -> Result:
+def import_helm(chart: Path, values: list[str], name: str, diags: Diagnostics | None = None,
+                inputs: Inputs | None = None) -> Result | None:
     """A chart rendered with each values file (`NAME=FILE` or `values-NAME.yaml`), one
     environment per file, then as :func:`import_environments`."""
-    if not (chart / "Chart.yaml").is_file():
-        raise ImportError_(f"{chart}: not a chart (no Chart.yaml)")
-    envs = [helm.env_name(v) for v in values]
+    raise_ = diags is None and inputs is None
+    inputs = inputs or Inputs(diags)
     with tempfile.TemporaryDirectory(prefix="skyspec-helm-") as tmp:
-        rendered = helm.render(chart, envs, name, Path(tmp))
-        r = import_environments(rendered, name)
-    return r
+        rendered = helm.render(chart, values, name, Path(tmp), inputs)
+        if rendered is None:
+            return _done(inputs, None, raise_)
+        r = import_environments(rendered, name, inputs=inputs)
+    return _done(inputs, r, raise_)
 
 
-def _diag_text(diags: Diagnostics) -> str:
-    from ..diagnostics import render_text
-
-    return render_text(diags.sorted(), None)
-
-
-def write_project(result: Result, out: Path) -> list[Path]:
-    """Writes the project into ``out``, refusing to overwrite any file already there."""
-    clash = [rel for rel in result.files if (out / rel).exists()]
+def write_project(result: Result, out: Path, diags: Diagnostics | None = None) -> list[Path]:
+    """Writes the project into ``out``, refusing to overwrite any file already there (then
+    nothing is written: reported in ``diags``, or raised without it)."""
+    top = out.resolve()
+    clash = [rel for rel in result.files if (out / rel).exists() or (out / rel).is_symlink()
+             or not (out / rel).parent.resolve().is_relative_to(top)]
     if clash:
-        raise ImportError_(f"{', '.join(clash)} already exist in {out}; nothing written")
+        message = (f"{', '.join(clash)} already exist{'s' * (len(clash) == 1)} in {out} (or lead out of it); "
+                   "nothing written")
+        if diags is None:
+            raise ImportError_(message)
+        diags.error(NOT_BUILT, message, None, hint="import into a new folder (-o DIR), or remove those files first")
+        return []
     written = []
     for rel, text in result.files.items():
         (out / rel).parent.mkdir(parents=True, exist_ok=True)
         (out / rel).write_text(text, encoding="utf-8")
         written.append(out / rel)
     return written
-
-
-_ = shutil

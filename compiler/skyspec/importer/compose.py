@@ -1,13 +1,16 @@
 """A Compose file into spec documents: each service becomes an `App` (a `StatefulApp` with
-`storage` when it is a database image keeping a named volume), with image, entrypoint and
-command, ports, environment (with `env_file`s and the `.env` interpolation Compose does),
-secrets as `kind: Secret` with `keys:` mounted where Compose mounts them, named volumes,
-configs, healthcheck as an `exec` health check, `depends_on` as `connect_to`; what the
-language leaves to the environment profile (resources, replicas) or what it cannot say
-(bind mounts, networks, profiles, restart policies, users) gets a note, written as a comment
-in the spec and printed. It reads files only inside the Compose file's folder, never reads
-a secret's file, and moves every credential-looking environment value into a Secret whose
-value it never writes.
+`storage` when it is a database image keeping a named volume; a `Job` when another service
+waits for it to complete), with image, entrypoint and command, ports, environment (with
+`env_file`s and the `.env` interpolation Compose does), secrets as `kind: Secret` with
+`keys:` mounted where Compose mounts them, named volumes, configs, healthcheck as an `exec`
+health check, `depends_on` as `connect_to`, `stop_grace_period` and hooks as `lifecycle`,
+`profiles` as `enabled: false` with one environment per profile (:mod:`.compose_parts` has
+the parts). What the language leaves to the environment's profile (resources, replicas) is a
+note; what the project does not carry over (bind mounts, networks, restart policies, users,
+keys it does not know) is a located warning (SKY066), and a comment in the spec. It reads
+files only inside the Compose file's folder (through :func:`skyspec.contain.contained`),
+never reads a secret's file, and moves every credential-looking environment value into a
+Secret whose value it never writes.
 """
 
 from __future__ import annotations
@@ -16,18 +19,40 @@ import re
 import shlex
 from pathlib import Path
 
-import yaml
 
+from ..diagnostics import Pos
+from ..frontend import Loc
 from ..redact import credential_env
-from .kube import MAX_BYTES, NAME, Extracted, ImportError_
+from . import compose_parts as parts
+from .kube import NAME, Extracted
+from .shape import problems, shown
+from .source import NOT_CARRIED, NOT_OBJECT, SECRET, WRONG, Inputs, load, read_text
 
-DATABASES = ("postgres", "postgis", "mysql", "mariadb", "mongo", "redis", "valkey", "elasticsearch",
-             "opensearch", "rabbitmq", "cassandra", "couchdb", "neo4j", "influxdb", "clickhouse", "etcd",
-             "zookeeper", "kafka", "minio", "memcached")
-PORT_NAMES = {5432: "postgres", 3306: "mysql", 33060: "mysqlx", 27017: "mongo", 6379: "redis", 9200: "http",
-              5672: "amqp", 9092: "kafka", 11211: "memcached"}
 COMPOSE_INTERVAL, COMPOSE_TIMEOUT = 30, 30     # Compose's healthcheck defaults (seconds)
 _VAR = re.compile(r"\$(\$|\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])((?:[^{}]|\{[^{}]*\})*))?\}|([A-Za-z_][A-Za-z0-9_]*))")
+
+STRS = ("or", "str", ["scalar"])
+SERVICE = {
+    "image": "str", "build": ("or", "str", "map"), "entrypoint": STRS, "command": STRS,
+    "ports": [("or", "str", "int", {"target": "intstr", "published": "intstr", "protocol": "str", "host_ip": "str"})],
+    "expose": [("or", "str", "int")],
+    "environment": ("or", ("map", ("or", "scalar", "any")), ["scalar"]),
+    "env_file": ("or", "str", [("or", "str", {"!path": "str", "required": "bool"})], {"!path": "str", "required": "bool"}),
+    "healthcheck": {"test": STRS, "interval": "intstr", "timeout": "intstr", "retries": "int",
+                    "start_period": "intstr", "disable": "bool"},
+    "volumes": [("or", "str", {"type": "str", "source": "str", "!target": "str", "read_only": "bool"})],
+    "configs": [("or", "str", {"!source": "str", "target": "str"})],
+    "secrets": [("or", "str", {"!source": "str", "target": "str"})],
+    "depends_on": ("or", ["str"], ("map", {"condition": "str", "restart": "bool", "required": "bool"})),
+    "deploy": {"replicas": "int", "resources": {"limits": {"cpus": ("or", "str", "num"), "memory": "str"},
+                                                "reservations": {"cpus": ("or", "str", "num"), "memory": "str"}}},
+    "profiles": ["str"], "networks": ("or", ["str"], "map"), "user": ("or", "str", "int"), "restart": "str",
+    "stop_grace_period": "intstr", "labels": ("or", ("map", "scalar"), ["str"]),
+    "post_start": [{"!command": STRS}], "pre_stop": [{"!command": STRS}],
+}
+COMPOSE = {"!services": ("map", ("or", SERVICE, "any")), "volumes": ("map", ("or", "map", "any")),
+           "configs": ("map", ("or", {"file": "str", "content": "str"}, "any")),
+           "secrets": ("map", ("or", {"file": "str", "environment": "str", "external": "bool"}, "any"))}
 
 
 def dns(name: str) -> str:
@@ -35,31 +60,50 @@ def dns(name: str) -> str:
     return n or "x"
 
 
-def read(path: Path) -> dict:
+class Doc:
+    def __init__(self, data: dict, loc: Loc, file: str):
+        self.data, self.loc, self.file = data, loc, file
+
+
+def read(path: Path, inputs: Inputs) -> Doc | None:
+    """The Compose file's data and positions; None (reported) when it is not one."""
     if not path.is_file():
-        raise ImportError_(f"{path}: no such file")
-    if path.stat().st_size > MAX_BYTES:
-        raise ImportError_(f"{path}: larger than 4 MiB")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
-        raise ImportError_(f"{path}{where}: not valid YAML") from None
-    if not isinstance(data, dict) or not isinstance(data.get("services"), dict) or not data["services"]:
-        raise ImportError_(f"{path}: not a Compose file (no `services:` mapping)")
-    return data
-
-
-def inside(base: Path, rel: str) -> Path | None:
-    """``rel`` resolved against ``base``, or None when it leads out of it (`..`, absolute,
-    a symlink)."""
-    p = (base / rel).resolve()
-    try:
-        p.relative_to(base.resolve())
-    except ValueError:
+        inputs.diags.error("SKY003", f'Compose file "{path}" not found', None, hint="name a compose.yaml")
         return None
-    return p
+    docs = load(path, inputs)
+    if inputs.diags.has_errors:
+        return None
+    if len(docs) != 1 or not isinstance(docs[0].data, dict) or not isinstance(docs[0].data.get("services"), dict) \
+            or not docs[0].data["services"]:
+        pos = docs[0].loc.pos if docs else Pos(str(path), 1, 1)
+        inputs.diags.error(NOT_OBJECT, "this is not a Compose file: it needs one document with a `services:` mapping",
+                           pos, hint="`skyspec import compose` reads a compose.yaml (docker-compose.yml)")
+        return None
+    doc = Doc(docs[0].data, docs[0].loc, docs[0].file)
+    for p, what in problems(doc.data, COMPOSE):
+        inputs.diags.error(WRONG, f"{shown(p)} {what}", _find(doc.loc, p),
+                           hint="Compose would refuse this too: fix the file and import again")
+    for s in doc.data["services"]:
+        if not isinstance(s, str) or not NAME.match(dns(s)):
+            inputs.diags.error(WRONG, f"service {s!s} cannot be named as a DNS label", _find(doc.loc, ("services",)),
+                               hint="name services with letters, digits and '-'")
+        elif (doc.data["services"][s] is not None and not isinstance(doc.data["services"][s], dict)):
+            inputs.diags.error(WRONG, f"services.{s} must be a mapping", _find(doc.loc, ("services", s)))
+    names = [dns(s) for s in doc.data["services"]]
+    for n in sorted({n for n in names if names.count(n) > 1}):
+        inputs.diags.error(WRONG, f"several services are named {n} once made DNS labels",
+                           _find(doc.loc, ("services",)), hint="rename one of them")
+    return None if inputs.diags.has_errors else doc
+
+
+def _find(loc: Loc, path: tuple) -> Pos:
+    x = loc
+    for seg in path:
+        nxt = x.child(seg)
+        if nxt is None:
+            break
+        x = nxt
+    return x.pos
 
 
 def dotenv(text: str) -> dict[str, str]:
@@ -100,296 +144,191 @@ def interpolate(value: str, variables: dict[str, str], unresolved: set[str]) -> 
 
 
 def seconds(d) -> int | None:
-    if isinstance(d, (int, float)):
+    if isinstance(d, (int, float)) and not isinstance(d, bool):
         return max(1, int(d))
     total = 0.0
-    for n, unit in re.findall(r"([0-9.]+)(us|ms|s|m|h)", str(d)):
+    for n, unit in re.findall(r"([0-9]+(?:\.[0-9]*)?)(us|ms|s|m|h)", str(d)):
         total += float(n) * {"us": 1e-6, "ms": 1e-3, "s": 1, "m": 60, "h": 3600}[unit]
-    return max(1, int(-(-total // 1))) if total else None
+    return max(1, int(-(-total // 1))) if 0 < total < 1e9 else None
 
 
-def argv(v) -> list[str]:
-    return shlex.split(v) if isinstance(v, str) else [str(x) for x in v or []]
+def argv(v) -> list[str] | None:
+    """A command as words (a string split as a shell would); None when it cannot be split."""
+    if isinstance(v, str):
+        try:
+            return shlex.split(v)
+        except ValueError:
+            return None
+    return [str(x) for x in v or []]
 
 
 class Ctx:
-    def __init__(self, data: dict, base: Path, project: str):
-        self.data, self.base, self.project = data, base, project
-        env = base / ".env"
-        self.vars = dotenv(env.read_text(encoding="utf-8")) if env.is_file() and inside(base, ".env") else {}
+    """One Compose file's import: its data and positions, what the services share (Secrets,
+    ConfigMaps, the `.env` variables) and the notes of each service."""
+
+    def __init__(self, doc: Doc, base: Path, project: str, inputs: Inputs):
+        self.doc, self.data, self.base, self.project, self.inputs = doc, doc.data, base, project, inputs
+        text = read_text(base, ".env", inputs, Pos(doc.file, 1, 1), "the .env file", optional=True)
+        self.vars = dotenv(text) if text is not None else {}
         self.secrets: dict[str, set] = {}   # Secret name -> keys
         self.configs: dict[str, dict] = {}  # ConfigMap name -> data
         self.unresolved: set[str] = set()
         self.env_files: dict[str, dict] = {}  # service -> what its env_files set
+        self.notes: dict[str, list[str]] = {}
+        self.profiles: dict[str, list[str]] = {}  # profile -> services
+
+    def pos(self, path: tuple) -> Pos:
+        return _find(self.doc.loc, path)
+
+    def say(self, s: str, text: str, path: tuple = (), level: str = "note", hint: str | None = None,
+            code: str = NOT_CARRIED) -> None:
+        """A note of service ``s`` (a comment in its spec, and a diagnostic at ``path`` of it)."""
+        self.notes.setdefault(s, []).append(text)
+        pos = self.pos(("services", s) + path) if path else \
+            (self.doc.loc.child("services").key_pos(s) or self.pos(("services", s)))
+        if level == "warning":
+            self.inputs.diags.warning(code, f"service {s}: {text}", pos, hint=hint)
+        elif level == "error":
+            self.inputs.diags.error(code, f"service {s}: {text}", pos, hint=hint)
+        else:
+            self.inputs.note(code, f"service {s}: {text}", pos, hint=hint)
 
 
-def extract(data: dict, base: Path, project: str) -> tuple[list[Extracted], list[str], Ctx]:
-    ctx = Ctx(data, base, project)
-    services = data["services"]
+def extract(doc: Doc, base: Path, project: str, inputs: Inputs) -> tuple[list[Extracted], list[str], Ctx]:
+    ctx = Ctx(doc, base, project, inputs)
+    services = doc.data["services"]
     names = {s: dns(s) for s in services}
+    done = parts.completed(services)
     items: list[Extracted] = []
-    notes: list[str] = []
     for s in sorted(services):
         svc = services[s] or {}
-        if not isinstance(svc, dict):
-            raise ImportError_(f"services.{s}: not a mapping")
-        doc, n = service_doc(s, svc, names, ctx)
-        notes += [f"{s}: {x}" for x in n]
-        doc["_notes"] = n
-        items.append(Extracted(doc, [], n))
+        d = service_doc(s, svc, names, ctx, s in done)
+        if d is None:
+            continue
+        n = ctx.notes.get(s, [])
+        d["_notes"] = n
+        items.append(Extracted(d, [], n))
     for name in sorted(ctx.secrets):
         items.append(Extracted({"kind": "Secret", "name": name, "keys": sorted(ctx.secrets[name])}, [], []))
     for name in sorted(ctx.configs):
         items.append(Extracted({"kind": "ConfigMap", "name": name, "data": ctx.configs[name]}, [], []))
     if ctx.unresolved:
-        notes.append(f"{', '.join(sorted(ctx.unresolved))}: set by Compose from the shell at run time; kept "
-                     "literal (set them per environment in an overlay)")
+        inputs.note(NOT_CARRIED, f"{', '.join(sorted(ctx.unresolved))}: set by Compose from the shell at run time; "
+                    "kept literal", ctx.pos(("services",)), hint="set them per environment in an overlay")
+    notes = [f"{s}: {x}" for s in sorted(ctx.notes) for x in ctx.notes[s]]
     return items, notes, ctx
 
 
 def _is_db(image: str) -> bool:
     base = image.split("@")[0].rsplit("/", 1)[-1].split(":")[0]
-    return any(base == d or base.startswith(d + "-") for d in DATABASES)
+    return any(base == d or base.startswith(d + "-") for d in parts.DATABASES)
 
 
-def _environment(s: str, svc: dict, ctx: Ctx, notes: list[str]) -> dict[str, str]:
-    env: dict[str, str] = {}
+def _environment(s: str, svc: dict, ctx: Ctx) -> dict[str, tuple[str, tuple]]:
+    """{variable: (value, where it was written)} of a service."""
+    env: dict[str, tuple[str, tuple]] = {}
     files = svc.get("env_file") or []
-    for f in [files] if isinstance(files, (str, dict)) else files:
+    listed = [files] if isinstance(files, (str, dict)) else files
+    for i, f in enumerate(listed):
         rel, required = (f.get("path"), f.get("required", True)) if isinstance(f, dict) else (f, True)
-        p = inside(ctx.base, str(rel))
-        if p is None:
-            raise ImportError_(f"env_file {rel}: outside the Compose file's folder; not read")
-        if not p.is_file():
-            if required:
-                raise ImportError_(f"env_file {rel}: no such file")
-            continue
-        if p.stat().st_size > MAX_BYTES:
-            raise ImportError_(f"env_file {rel}: larger than 4 MiB")
-        env.update(dotenv(p.read_text(encoding="utf-8")))
-    ctx.env_files[s] = dict(env)
+        at = ("env_file",) if isinstance(files, (str, dict)) else ("env_file", i)
+        text = read_text(ctx.base, str(rel), ctx.inputs, ctx.pos(("services", s) + at), "env_file",
+                         optional=not required)
+        for k, v in dotenv(text or "").items():
+            env[k] = (v, at)
+    ctx.env_files[s] = {k: v for k, (v, _) in env.items()}
     raw = svc.get("environment") or {}
     if isinstance(raw, list):
-        pairs = [(x.split("=", 1)[0], x.split("=", 1)[1] if "=" in x else None) for x in map(str, raw)]
+        pairs = [(x.split("=", 1)[0], x.split("=", 1)[1] if "=" in x else None, ("environment", i))
+                 for i, x in enumerate(map(str, raw))]
     else:
-        pairs = list(raw.items())
-    for k, v in pairs:
+        pairs = [(k, v, ("environment", k)) for k, v in raw.items()]
+    for k, v, at in pairs:
         if v is None:
-            notes.append(f"environment {k} is passed through from the host: set it in an overlay")
+            ctx.say(s, f"environment {k} is passed through from the host", at, "warning",
+                    hint="set its value per environment in an overlay (`apps: {NAME: {env: {...}}}`)")
             continue
-        env[str(k)] = interpolate("true" if v is True else "false" if v is False else str(v), ctx.vars, ctx.unresolved)
+        if isinstance(v, (dict, list)):
+            ctx.say(s, f"environment {k} is a {type(v).__name__}, not a value", at, "error", code=WRONG)
+            continue
+        env[str(k)] = (interpolate("true" if v is True else "false" if v is False else str(v), ctx.vars,
+                                   ctx.unresolved), at)
     return env
 
 
-def _ports(svc: dict, notes: list[str]) -> tuple[dict, bool]:
-    ports: dict = {}
-    published = False
-
-    def add(target: int, host: int | None, proto: str) -> None:
-        if any((p if isinstance(p, int) else p["port"]) == target for p in ports.values()):
-            return
-        name = PORT_NAMES.get(target) or ("http" if not ports else None)
-        name = name if name and name not in ports else f"p{target}"
-        entry: dict = {"port": target}
-        if proto != "tcp":
-            entry["protocol"] = proto.upper()
-        if host is not None and host != target:
-            entry["host_port"] = host
-        ports[name] = target if set(entry) == {"port"} else entry
-
-    for p in svc.get("ports") or []:
-        if isinstance(p, dict):
-            t, h, proto = p.get("target"), p.get("published"), p.get("protocol", "tcp")
-        else:
-            text, proto = (str(p).split("/", 1) + ["tcp"])[:2]
-            parts = text.split(":")
-            t = parts[-1]
-            h = parts[-2] if len(parts) >= 2 else None
-        if "-" in str(t) or "-" in str(h or ""):
-            notes.append(f"port range {p} left out: name each port")
-            continue
-        add(int(t), int(h) if h not in (None, "") else None, proto)
-        published = True
-    for p in svc.get("expose") or []:
-        text, proto = (str(p).split("/", 1) + ["tcp"])[:2]
-        if "-" in text:
-            notes.append(f"expose range {p} left out: name each port")
-            continue
-        add(int(text), None, proto)
-    return ports, published
-
-
-def _health(svc: dict, notes: list[str]) -> dict | None:
-    hc = svc.get("healthcheck")
-    if not isinstance(hc, dict):
-        return None
-    if hc.get("disable"):
-        notes.append("healthcheck disabled: the image's own HEALTHCHECK is not used in Kubernetes")
-        return None
-    test = hc.get("test")
-    if isinstance(test, str):
-        cmd = ["sh", "-c", test]
-    elif isinstance(test, list) and test and test[0] == "CMD":
-        cmd = [str(x) for x in test[1:]]
-    elif isinstance(test, list) and test and test[0] == "CMD-SHELL":
-        cmd = ["sh", "-c", " ".join(str(x) for x in test[1:])]
-    else:
-        if test:
-            notes.append("healthcheck test NONE: no health check")
-        return None
-    if not cmd:
-        return None
-    h: dict = {"exec": cmd, "period": seconds(hc.get("interval")) or COMPOSE_INTERVAL,
-               "timeout": seconds(hc.get("timeout")) or COMPOSE_TIMEOUT}
-    if hc.get("retries") is not None:
-        h["failure_threshold"] = int(hc["retries"])
-    if hc.get("start_period") is not None and seconds(hc["start_period"]):
-        h["initial_delay"] = seconds(hc["start_period"])
-    return h
-
-
-def _volumes(s: str, svc: dict, image: str, ctx: Ctx, notes: list[str]) -> tuple[dict, dict]:
-    """(volumes, storage) of a service."""
-    named = ctx.data.get("volumes") or {}
-    vols: dict = {}
-    storage: dict = {}
-    for i, v in enumerate(svc.get("volumes") or []):
-        if isinstance(v, dict):
-            typ, src, dst, ro = v.get("type", "volume"), v.get("source"), v.get("target"), bool(v.get("read_only"))
-        else:
-            parts = str(v).split(":")
-            ro = len(parts) == 3 and "ro" in parts[2].split(",")
-            src, dst = (parts[0], parts[1]) if len(parts) >= 2 else (None, parts[0])
-            typ = "bind" if src and (src.startswith((".", "/", "~")) or "/" in src) else "volume"
-        if not dst or not str(dst).startswith("/"):
-            notes.append(f"volume {v} left out: no absolute target")
-            continue
-        if typ == "bind":
-            notes.append(f"bind mount {src} -> {dst} left out: put the files in the image or a ConfigMap")
-            continue
-        if typ == "tmpfs":
-            vols[f"tmp-{i}"] = {"empty": {"memory": True}, "mount": dst}
-            continue
-        if typ != "volume":
-            notes.append(f"volume of type {typ} at {dst} left out")
-            continue
-        if not src:
-            vols[f"scratch-{i}"] = {"empty": True, "mount": dst}
-            continue
-        ext = (named.get(src) or {}).get("external") if isinstance(named.get(src), dict) else None
-        if _is_db(image) and not ext:
-            key = "data" if "data" not in storage else dns(src)
-            storage[key] = {"size": "1Gi", "mount": dst}
-            notes.append(f"volume {src}: storage {key} of 1Gi per replica (Compose gives no size: set yours)")
-            continue
-        vols[dns(src)] = {"claim": dns(src), "mount": dst, **({"read_only": True} if ro else {})}
-        notes.append(f"volume {src}: a PersistentVolumeClaim named {dns(src)} must exist in the cluster")
-    for i, c in enumerate(svc.get("configs") or []):
-        src, dst = (c, f"/{c}") if isinstance(c, str) else (c.get("source"), c.get("target") or f"/{c.get('source')}")
-        top = (ctx.data.get("configs") or {}).get(src) or {}
-        content = None
-        if "content" in top:
-            content = str(top["content"])
-        elif "file" in top:
-            p = inside(ctx.base, str(top["file"]))
-            if p is not None and p.is_file() and p.stat().st_size <= 1 << 20:
-                try:
-                    content = p.read_text(encoding="utf-8")
-                except UnicodeDecodeError:
-                    content = None
-        if content is None:
-            notes.append(f"config {src} left out: its file is not inside the Compose folder or not text")
-            continue
-        key = dns(Path(str(dst)).name)
-        ctx.configs.setdefault(dns(src), {})[key] = content
-        vols[f"config-{dns(src)}"[:63]] = {"config": dns(src), "mount": str(dst), "sub_path": key, "read_only": True}
-    for sec in svc.get("secrets") or []:
-        src, dst = (sec, sec) if isinstance(sec, str) else (sec.get("source"), sec.get("target") or sec.get("source"))
-        name, key = dns(src), re.sub(r"[^-._a-zA-Z0-9]", "-", str(src))
-        ctx.secrets.setdefault(name, set()).add(key)
-        mount = dst if str(dst).startswith("/") else f"/run/secrets/{dst}"
-        vols[f"secret-{name}"[:63]] = {"secret": name, "mount": mount, "sub_path": key, "read_only": True}
-    return vols, storage
-
-
-def service_doc(s: str, svc: dict, names: dict, ctx: Ctx) -> tuple[dict, list[str]]:
-    notes: list[str] = []
+def service_doc(s: str, svc: dict, names: dict, ctx: Ctx, one_shot: bool) -> dict | None:
     name = names[s]
     image = svc.get("image")
     if not image:
         image = f"{ctx.project}-{name}:latest"
-        notes.append(f"built from {((svc.get('build') or {}) if isinstance(svc.get('build'), dict) else {}).get('context', svc.get('build'))}"
-                     f": image {image} is Compose's default name; push it and set your registry's")
+        b = svc.get("build")
+        ctx.say(s, f"built from {(b or {}).get('context') if isinstance(b, dict) else b}: image {image} is "
+                "Compose's default name", ("build",), "warning",
+                hint="push the image and set its name in the spec (`image: REGISTRY/NAME:TAG`)")
     image = interpolate(str(image), ctx.vars, ctx.unresolved)
-    env = _environment(s, svc, ctx, notes)
-    vols, storage = _volumes(s, svc, image, ctx, notes)
-    doc: dict = {"kind": "StatefulApp" if storage else "App", "name": name, "image": image}
-    if svc.get("entrypoint"):
-        doc["command"] = argv(svc["entrypoint"])
-    if svc.get("command"):
-        doc["args"] = argv(svc["command"])
-    ports, published = _ports(svc, notes)
-    if list(ports) == ["http"] and isinstance(ports["http"], int):
-        doc["port"] = ports["http"]
+    env = _environment(s, svc, ctx)
+    vols, storage = parts.volumes(s, svc, image, ctx, _is_db(image))
+    kind = "Job" if one_shot else "StatefulApp" if storage else "App"
+    doc: dict = {"kind": kind, "name": name, "image": image}
+    doc["_at"] = ctx.doc.loc.child("services").key_pos(s) or ctx.pos(("services", s))
+    doc["_from"] = {k: ctx.pos(("services", s, src)) for k, src in (
+        ("image", "image"), ("command", "entrypoint"), ("args", "command"), ("port", "ports"), ("ports", "ports"),
+        ("env", "environment"), ("secrets", "environment"), ("health", "healthcheck"), ("volumes", "volumes"),
+        ("storage", "volumes"), ("resources", "deploy"), ("replicas", "deploy"), ("connect_to", "depends_on"),
+        ("lifecycle", "stop_grace_period")) if src in svc}
+    for key, field in (("entrypoint", "command"), ("command", "args")):
+        if svc.get(key):
+            words = argv(svc[key])
+            if words is None:
+                ctx.say(s, f"{key} cannot be split into words (an unclosed quote)", (key,), "error", code=WRONG)
+            else:
+                doc[field] = words
+    ports, published = parts.ports(s, svc, ctx)
+    if kind != "Job":
+        if list(ports) == ["http"] and isinstance(ports["http"], int):
+            doc["port"] = ports["http"]
+        elif ports:
+            doc["ports"] = ports
+        if published:
+            doc["expose"] = True
     elif ports:
-        doc["ports"] = ports
-    if published:
-        doc["expose"] = True
+        ctx.say(s, "ports left out: the service is a one-shot Job (others wait for it to complete)", ("ports",),
+                "warning")
     plain: dict = {}
     secrets: dict = {}
-    for k, v in env.items():
-        if credential_env(k, v):
+    for k, (v, at) in env.items():
+        why = credential_env(k, v)
+        if why:
             secrets[k] = {"secret": f"{name}-env", "key": k}
             ctx.secrets.setdefault(f"{name}-env", set()).add(k)
+            loc = ctx.doc.loc.find(("services", s) + at)
+            ctx.inputs.secret(v, ctx.doc.file, loc if at[0] == "environment" else None)
+            ctx.say(s, f"environment {k} {why}: moved to Secret {name}-env, key {k}; its value is not written", at,
+                    code=SECRET, hint=f"supply it at deploy time (the Secret {name}-env)")
         else:
             plain[k] = v.replace("${", "$${")
     if plain:
         doc["env"] = plain
     if secrets:
         doc["secrets"] = secrets
-        notes.append(f"{', '.join(secrets)}: credentials moved to Secret {name}-env (values supplied at deploy time)")
-    health = _health(svc, notes)
+    health = parts.health(s, svc, ctx)
     if health:
         doc["health"] = health
     if vols:
         doc["volumes"] = vols
     if storage:
         doc["storage"] = storage
-    deps = svc.get("depends_on") or []
-    deps = {d: {"condition": "service_started"} for d in deps} if isinstance(deps, list) else deps
-    connect = []
-    for d, opts in sorted(deps.items()):
-        target = ctx.data["services"].get(d) or {}
-        if not (target.get("ports") or target.get("expose")):
-            notes.append(f"depends_on {d}: no port to connect to, so no connect_to (start order not kept)")
-            continue
-        connect.append(names.get(d, dns(d)))
+    connect = parts.depends(s, svc, names, ctx)
     if connect:
         doc["connect_to"] = connect
         doc["_connect_note"] = "from depends_on (Compose waits for a healthcheck where the target has one)"
-    deploy = svc.get("deploy") or {}
-    if isinstance(deploy.get("replicas"), int):
-        doc["replicas"] = deploy["replicas"]
-    else:
-        notes.append("replicas and resources: Compose does not say, the environment's profile defaults apply")
-    res = (deploy.get("resources") or {})
-    r: dict = {}
-    for part, cpu, mem in (("reservations", "cpu", "memory"), ("limits", "cpu_limit", "memory_limit")):
-        p = res.get(part) or {}
-        if p.get("cpus") is not None:
-            r[cpu] = f"{int(round(float(p['cpus']) * 1000))}m"
-        if p.get("memory") is not None:
-            r[mem] = re.sub(r"^(\d+)([kmg])b?$", lambda m: m.group(1) + m.group(2).upper() + "i",
-                            str(p["memory"]).lower())
-    if r:
-        doc["resources"] = r
-    for key, what in (("profiles", "only started with the profiles {v}: make it an environment's overlay"),
-                      ("networks", "networks {v}: one network, with NetworkPolicies from connect_to"),
-                      ("user", "runs as user {v} in Compose; skyspec runs as a non-root UID"),
-                      ("restart", "restart: {v} (skyspec: unless-stopped for Apps)")):
-        if svc.get(key):
-            v = svc[key]
-            notes.append(what.format(v=", ".join(map(str, v)) if isinstance(v, (list, dict)) else v))
-    if not NAME.match(name):
-        raise ImportError_(f"services.{s}: cannot be named as a DNS label")
-    return doc, notes
+    parts.deploy(s, svc, doc, ctx)
+    parts.rest(s, svc, doc, ctx)
+    return doc
+
+
+def known_keys() -> set[str]:
+    return set(SERVICE) | {"container_name"}
+
+
+

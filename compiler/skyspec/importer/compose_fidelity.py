@@ -1,14 +1,20 @@
 """Round-trip fidelity of a Compose import: the services of the Compose file a build of the
-imported project writes, compared with the input's, field by field, on what a service *does*
-(image, ports, environment, healthcheck, depends_on). Both sides are normalised the way
-Compose reads them (`$$` is `$`, durations in seconds, Compose's healthcheck defaults), and
-every difference is put in a named category or returned as unexplained. It never changes
-what it compares and never shows a value of a credential (it counts them).
+imported project writes, compared with the input's, field by field: image, entrypoint and
+command, ports, environment, healthcheck, depends_on, volumes, secrets and configs (by their
+target path), replicas, resources, stop_grace_period, profiles, and every other key the input
+sets (restart, user, networks, keys the importer does not carry over: each a named difference,
+warned about at import). Both sides are normalised the way Compose reads them (`$$` is `$`,
+durations in seconds, Compose's healthcheck defaults), and every difference is put in a named
+category or returned as unexplained. It never changes what it compares and never shows a
+value of a credential (it counts them).
 """
 
 from __future__ import annotations
 
-from .compose import COMPOSE_INTERVAL, COMPOSE_TIMEOUT, dns, interpolate, seconds
+import re
+
+from .compose_parts import carried_label, label_pairs
+from .compose import COMPOSE_INTERVAL, COMPOSE_TIMEOUT, argv, dns, interpolate, seconds
 from ..redact import credential_env
 
 
@@ -61,7 +67,7 @@ def _health(svc: dict) -> tuple[dict | None, bool]:
 def _deps(svc: dict) -> dict:
     d = svc.get("depends_on") or {}
     return {k: "service_started" for k in d} if isinstance(d, list) else \
-        {k: (v or {}).get("condition", "service_started") for k, v in d.items()}
+        {k: (v if isinstance(v, dict) else {}).get("condition", "service_started") for k, v in d.items()}
 
 
 def compare(inp: dict, out: dict, variables: dict, env_files: dict) -> tuple[dict, list[str]]:
@@ -101,6 +107,9 @@ def compare(inp: dict, out: dict, variables: dict, env_files: dict) -> tuple[dic
         ip, op = _ports(svc), _ports(o)
         for k in sorted(set(ip) | set(op)):
             a, b = ip.get(k), op.get(k)
+            if b is None and "-" in k:
+                named("port range left out (warned)")
+                continue
             if a is None or b is None:
                 field(f"{s}.ports[{k}]", a, b)
                 continue
@@ -108,7 +117,10 @@ def compare(inp: dict, out: dict, variables: dict, env_files: dict) -> tuple[dic
                 named("published on 127.0.0.1 only")
             else:
                 field(f"{s}.ports[{k}].host_ip", a["host_ip"], b["host_ip"])
-            field(f"{s}.ports[{k}].published", a["published"], b["published"])
+            if a["published"] is None and b["published"] == k.split("/")[0]:
+                named("published on the container's port (Compose picks a free one)")
+            else:
+                field(f"{s}.ports[{k}].published", a["published"], b["published"])
         ie = _env(svc, variables, env_files.get(s))
         oe = {k: str(v).replace("$$", "$") for k, v in (o.get("environment") or {}).items()}
         for k in sorted(set(ie) | set(oe)):
@@ -137,4 +149,99 @@ def compare(inp: dict, out: dict, variables: dict, env_files: dict) -> tuple[dic
                 named("depends_on waits for the target's healthcheck")
             else:
                 field(f"{s}.depends_on.{k}", a, b)
+        _more(s, svc, o, inp, variables, field, named)
     return figs, bad
+
+
+SAID = {"image", "build", "ports", "expose", "environment", "env_file", "healthcheck", "depends_on", "entrypoint",
+        "command", "volumes", "secrets", "configs", "deploy", "stop_grace_period", "profiles", "post_start", "pre_stop",
+        "labels"}
+NOT_CARRIED = {"restart": "restart policy skyspec sets (unless-stopped)",
+               "user": "user left to skyspec's non-root UID (warned)",
+               "networks": "networks: one network, NetworkPolicies from connect_to (warned)",
+               "container_name": "container name Compose derives from the service"}
+
+
+def _targets(svc: dict, key: str) -> dict:
+    """{target path: (kind, read_only)} of a service's volumes, secrets or configs."""
+    out: dict = {}
+    for v in svc.get(key) or []:
+        if key == "volumes":
+            if isinstance(v, dict):
+                typ, src, dst, ro = v.get("type", "volume"), v.get("source"), v.get("target"), bool(v.get("read_only"))
+            else:
+                bits = str(v).split(":")
+                ro = len(bits) == 3 and "ro" in bits[2].split(",")
+                src, dst = (bits[0], bits[1]) if len(bits) >= 2 else (None, bits[0])
+                typ = "bind" if src and (src.startswith((".", "/", "~")) or "/" in src) else "volume"
+            out[str(dst)] = (typ if src or typ != "volume" else "anonymous", ro)
+        else:
+            src, dst = (v, None) if isinstance(v, str) else (v.get("source"), v.get("target"))
+            dst = dst or (f"/run/secrets/{src}" if key == "secrets" else f"/{src}")
+            out[dst if str(dst).startswith("/") else f"/run/secrets/{dst}"] = (key, True)
+    return out
+
+
+def _cpus(v) -> str | None:
+    try:
+        return None if v is None else f"{round(float(v) * 1000)}m"
+    except (TypeError, ValueError):
+        return None
+
+
+def _more(s: str, svc: dict, o: dict, inp: dict, variables: dict, field, named) -> None:
+    """The facets beyond what a service runs and talks to."""
+    for key, out_key in (("entrypoint", "entrypoint"), ("command", "command")):
+        if svc.get(key):
+            field(f"{s}.{key}", argv(interpolate(svc[key], variables, set()) if isinstance(svc[key], str)
+                                     else svc[key]), [str(x) for x in o.get(out_key) or []])
+    for key in ("volumes", "secrets", "configs"):
+        it, ot = _targets(svc, key), _targets(o, key)
+        for dst in sorted(set(it) | set(ot)):
+            a, b = it.get(dst), ot.get(dst)
+            if a is None and dst == "/tmp" and b[0] == "tmpfs":
+                named("hardening skyspec adds (a /tmp tmpfs)")
+            elif a is not None and a[0] == "bind" and b is None:
+                named("bind mount left out (warned)")
+            elif a is None and key == "secrets" and re.match(r"^/run/secrets/[-a-z0-9]+-env\.[A-Za-z_][A-Za-z0-9_]*$", dst):
+                named("credential moved to a Secret (read from <VAR>_FILE)")
+            elif a is not None and b is not None:
+                field(f"{s}.{key}[{dst}]", a[1], b[1])
+            else:
+                field(f"{s}.{key}[{dst}]", a, b)
+    dep, odep = svc.get("deploy") or {}, o.get("deploy") or {}
+    if "replicas" in dep:
+        field(f"{s}.deploy.replicas", dep["replicas"], odep.get("replicas", 1))
+    ires, ores = dep.get("resources") or {}, odep.get("resources") or {}
+    for part in ("limits", "reservations"):
+        for k in ("cpus", "memory"):
+            a, b = (ires.get(part) or {}).get(k), (ores.get(part) or {}).get(k)
+            if a is None and b is not None:
+                named("resources from the environment's profile (Compose does not say)")
+            elif a is not None:
+                same = _cpus(a) == _cpus(b) if k == "cpus" else \
+                    re.sub(r"([kmg])i?b?$", r"\1", str(a).lower()) == re.sub(r"([kmg])i?b?$", r"\1", str(b).lower())
+                field(f"{s}.deploy.resources.{part}.{k}", True, same)
+    if svc.get("stop_grace_period") is not None:
+        field(f"{s}.stop_grace_period", seconds(svc["stop_grace_period"]), seconds(o.get("stop_grace_period")))
+    if svc.get("profiles"):
+        named("profiles as environments (`enabled: false`, one overlay each)")
+    for k, v in label_pairs(svc):
+        if carried_label(k, v):
+            field(f"{s}.labels.{k}", v, (o.get("labels") or {}).get(k))
+        else:
+            named("label that is no Kubernetes label left out (warned)")
+    for key in sorted(set(svc) - SAID, key=str):
+        if key == "restart" and svc[key] == o.get("restart"):
+            field(f"{s}.restart", svc[key], o.get("restart"))
+        else:
+            named(NOT_CARRIED.get(key, "a key the importer does not carry over (warned)"))
+
+
+def path_of(what: str) -> tuple:
+    """The place in the Compose file of an unexplained difference (`api.ports[8080/tcp]...`):
+    the service's key, as deep as the text tells."""
+    s, _, rest = what.partition(".")
+    s = s.split(":")[0]
+    key = re.split(r"[.\[]", rest, 1)[0] if rest else ""
+    return ("services", s, key) if key else ("services", s)

@@ -7,8 +7,21 @@ patched. Output is deterministic; it never writes a value it was not given.
 from __future__ import annotations
 
 import json
+import re
 
 import yaml
+
+# what a YAML stream may not hold raw (outside the printable set), and the line breaks YAML
+# knows besides "\n" (a raw one would end the line): written as escapes in double quotes
+_ESCAPE = re.compile("[^\x09\x0a\x20-\x7e\xa0-\ud7ff\ue000-\ufdcf\ufdf0-\ufffd\U00010000-\U0010ffff]"
+                     "|[\u2028\u2029\ufeff]")
+
+
+def _quoted(s: str) -> str:
+    """``s`` as a double-quoted YAML scalar that reads back as ``s``."""
+    text = json.dumps(s, ensure_ascii=False)
+    return _ESCAPE.sub(lambda m: f"\\u{ord(m.group()):04x}" if ord(m.group()) < 0x10000 else
+                       f"\\U{ord(m.group()):08x}", text)
 
 
 def _scalar(v) -> str:
@@ -19,14 +32,14 @@ def _scalar(v) -> str:
     if isinstance(v, (int, float)):
         return str(v)
     s = str(v)
-    if s and "\n" not in s and s.strip() == s and not any(ch in s for ch in ":#{}[],&*!|>'\"%@`") \
+    if s and "\n" not in s and not _ESCAPE.search(s) and s.strip() == s and not any(ch in s for ch in ":#{}[],&*!|>'\"%@`") \
             and not s.startswith(("-", "?")):
         try:
             if yaml.safe_load(s) == s:
                 return s
         except yaml.YAMLError:
             pass
-    return json.dumps(s, ensure_ascii=False)
+    return _quoted(s)
 
 
 def _flow(v) -> str | None:
@@ -67,6 +80,9 @@ def _block(d: dict, ind: int, out: list, comments: dict) -> None:
         flow = _flow(v) if isinstance(v, (dict, list)) else _scalar(v)
         if flow is not None and (not isinstance(v, str) or "\n" not in v):
             out.append(f"{pad}{_keytext(k)}: {flow}")
+        elif isinstance(v, str) and (_ESCAPE.search(v) or v != v.strip(" ") or "\t" in v or "\r" in v
+                                     or v.startswith("\n") or v.endswith("\n\n")):
+            out.append(f"{pad}{_keytext(k)}: {_quoted(v)}")
         elif isinstance(v, str):
             out.append(f"{pad}{_keytext(k)}: |{'' if v.endswith(chr(10)) else '-'}")
             out += [f"{pad}  {line}" if line else "" for line in v.rstrip("\n").split("\n")]
@@ -92,5 +108,5 @@ def _seq(items: list, ind: int, out: list) -> None:
         else:
             f = _flow(x) if isinstance(x, (dict, list)) else _scalar(x)
             if isinstance(x, str) and "\n" in x:
-                f = json.dumps(x, ensure_ascii=False)
+                f = _quoted(x)
             out.append(f"{pad}- {f}")

@@ -9,7 +9,8 @@ compared with its own rendering. It writes nothing itself and never writes a Sec
 
 from __future__ import annotations
 
-from .kube import Extracted, ImportError_
+from .kube import Extracted
+from .source import NOT_OBJECT, Inputs
 
 DEV_REPLICAS_KINDS = ("App",)
 
@@ -55,14 +56,27 @@ def _key(doc: dict) -> tuple[str, str]:
     return doc["kind"], doc["name"]
 
 
-def split(results: dict, base=None) -> tuple[list[Extracted], dict[str, dict], list[str]]:
-    """(spec items, {env: overlay data}, notes) from {env: Result} (and a base Result)."""
+def split(results: dict, base=None, inputs: Inputs | None = None) -> tuple[list[Extracted], dict[str, dict], list[str]] | None:
+    """(spec items, {env: overlay data}, notes) from {env: Result} (and a base Result); None
+    when the renderings do not hold the same objects (reported in ``inputs``)."""
     per = {env: {_key(x.doc): x for x in r.items if not x.doc["kind"].startswith("_")} for env, r in results.items()}
     keys = [set(d) for d in per.values()] + ([{_key(x.doc) for x in base.items if not x.doc["kind"].startswith("_")}]
                                             if base else [])
     if any(k != keys[0] for k in keys[1:]):
-        odd = sorted({f"{a}/{b}" for k in keys for a, b in k ^ keys[0]})
-        raise ImportError_(f"the environments do not hold the same objects ({', '.join(odd)}): import them apart")
+        inputs = inputs or Inputs()
+        everywhere = set.intersection(*keys)
+        envs = [f"environment {e}" for e in results] + (["the base"] if base else [])
+        rs = list(results.values()) + ([base] if base else [])
+        for env, r in zip(envs, rs):
+            for x in r.items:
+                if not x.doc["kind"].startswith("_") and _key(x.doc) not in everywhere:
+                    missing = [e for e, k in zip(envs, keys) if _key(x.doc) not in k]
+                    inputs.diags.error(
+                        NOT_OBJECT, f"{x.doc['kind']} {x.doc['name']} of {env} is not in "
+                        f"{', '.join(missing)}", inputs.pos(x.objects[0], ("metadata", "name")) if x.objects else None,
+                        hint="every rendering must hold the same workloads and objects (an environment may differ "
+                             "in their fields only): import them apart, or leave the odd objects out")
+        return None
     bdocs = {_key(x.doc): x.doc for x in base.items} if base else None
     items: list[Extracted] = []
     overlays: dict[str, dict] = {env: {} for env in results}

@@ -13,6 +13,8 @@ import re
 from ..redact import credential_env, credential_name
 from ..units import parse_bytes, parse_cpu
 
+# annotations the API server or kubectl write, never the person: what `kubectl get -o yaml` adds
+SERVER_ANNOTATIONS = ("kubectl.kubernetes.io/last-applied-configuration", "deployment.kubernetes.io/revision")
 STD = ("app.kubernetes.io/name", "app.kubernetes.io/part-of", "app.kubernetes.io/managed-by")
 
 # (path pattern, value): what the API server fills in when a field is absent
@@ -93,8 +95,10 @@ def classify(tpath: tuple, inp, out, in_has: bool, out_has: bool, ports: dict) -
         return "environment label of the dev/qa/prod profile"
     if "checksum.skyspec.dev" in path:
         return "rollout checksums skyspec adds"
+    if path == "apiVersion" and in_has and out_has:
+        return "API version skyspec writes (the kind's current one)"
     if not in_has:
-        if re.match(r"^metadata\.(labels|annotations)\.", path):
+        if re.match(r"^(spec\.jobTemplate\.)?metadata\.(labels|annotations)\.", path):
             return "workload labels and annotations skyspec puts on each object"
         if path == "spec.replicas":
             return "replicas from autoscale.min"
@@ -108,6 +112,11 @@ def classify(tpath: tuple, inp, out, in_has: bool, out_has: bool, ports: dict) -
             return "port names skyspec gives"
         if re.search(r"env\[name=[A-Z0-9_]+_(HOST|PORT)\]", path):
             return "connect_to discovery variables"
+    m = re.search(r"\[port=(\d+)\]\.targetPort$", path)
+    if m and in_has != out_has and str((ports.get(out, out) if out_has else ports.get(inp, inp))) == m.group(1):
+        return "Kubernetes defaults"   # a Service's targetPort defaults to its port
+    if in_has and not out_has and inp in ({}, []):
+        return "Kubernetes defaults"   # an empty map or list is no value
     if in_has != out_has:  # one side states what the API server fills in anyway
         for pat, val in K8S_DEFAULTS:
             if re.match(pat, path) and _same(inp if in_has else out, val):
@@ -130,6 +139,8 @@ def compare(inputs: list[dict], outputs: list[dict]) -> tuple[dict, list[tuple]]
     """(figures, unexplained): figures has objects, fields, equal and categories (name -> count);
     unexplained lists (input object, path, input value, output value, in_has, out_has)."""
     by_id = {(o["kind"], o["metadata"].get("name")): o for o in outputs}
+    pods = {o["metadata"].get("name"): _port_names(o) for o in outputs
+            if o["kind"] in ("Deployment", "StatefulSet", "Job", "CronJob")}
     figs = {"objects": 0, "fields": 0, "equal": 0, "categories": {}}
     bad: list[tuple] = []
     matched = set()
@@ -147,7 +158,7 @@ def compare(inputs: list[dict], outputs: list[dict]) -> tuple[dict, list[tuple]]
             bad += [(i, p, v, None, True, False) for p, v in fi.items()]
             continue
         matched.add(key)
-        ports = _port_names(i) | _port_names(o)
+        ports = _port_names(i) | _port_names(o) | pods.get(o["metadata"].get("name"), {})
         ci = _clean(i)
         if _rename_container(ci, o):
             figs["fields"] += 1
@@ -171,13 +182,21 @@ def compare(inputs: list[dict], outputs: list[dict]) -> tuple[dict, list[tuple]]
     return figs, bad
 
 
+def aligned(i: dict, o: dict) -> dict:
+    """The input object as it is compared with the output ``o``: without what no build
+    reproduces, its main container named as the output's."""
+    ci = _clean(i)
+    _rename_container(ci, o)
+    return ci
+
+
 def _clean(o: dict) -> dict:
     """The input without what no build reproduces: status and server-set metadata."""
     o = {k: v for k, v in o.items() if k != "status"}
     meta = {k: v for k, v in (o.get("metadata") or {}).items()
             if k not in ("uid", "resourceVersion", "creationTimestamp", "generation", "managedFields", "selfLink")}
     ann = {k: v for k, v in (meta.get("annotations") or {}).items()
-           if k != "kubectl.kubernetes.io/last-applied-configuration"}
+           if k not in SERVER_ANNOTATIONS}
     if ann:
         meta["annotations"] = ann
     else:

@@ -1,8 +1,10 @@
 """A Helm chart rendered once per values file (`helm template`, helm found on PATH) into
 folders of manifests, one per environment, which :mod:`.environments` turns into specs and
 overlays. It runs only `helm template` (no cluster access: `lookup` returns nothing there),
-with chart tests skipped, a timeout, and output kept in a scratch folder; it never runs
-anything the chart names.
+with chart tests skipped, a timeout, a clean environment (no credentials, its own cache and
+config folders) and output kept in a scratch folder; it never runs anything the chart names.
+Its problems (helm missing, a values file missing, helm failing) are located diagnostics
+(SKY068); helm's own message is shown scrubbed of the values helm was given, cut short.
 """
 
 from __future__ import annotations
@@ -13,13 +15,16 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from .kube import ImportError_
+from ..diagnostics import Pos
+from ..paths import shown_path
+from .source import HELM, Inputs
 
 TIMEOUT = 120
 
 
-def env_name(spec: str) -> tuple[str, Path]:
-    """`NAME=FILE` or `FILE` (the name from `values-NAME.yaml`, else the file's stem)."""
+def env_name(spec: str) -> tuple[str, Path] | None:
+    """`NAME=FILE` or `FILE` (the name from `values-NAME.yaml`, else the file's stem); None
+    when no environment name can be made of it."""
     name, sep, file = spec.partition("=")
     if not sep:
         file = spec
@@ -27,33 +32,58 @@ def env_name(spec: str) -> tuple[str, Path]:
         name = stem[len("values-"):] if stem.startswith("values-") else ("default" if stem == "values" else stem)
     name = re.sub(r"[^a-z0-9-]+", "-", name.lower()).strip("-")
     if not name:
-        raise ImportError_(f"-f {spec}: cannot name an environment after it; write NAME=FILE")
+        return None
     return name, Path(file)
 
 
-def render(chart: Path, values: list[tuple[str, Path]], release: str, into: Path) -> dict[str, list[Path]]:
-    """{environment: [rendered file]} for each values file."""
+def render(chart: Path, values: list[str], release: str, into: Path, inputs: Inputs) -> dict[str, list[Path]] | None:
+    """{environment: [rendered file]} for each values file; None (reported) on a problem."""
+    diags = inputs.diags
+    if not (chart / "Chart.yaml").is_file():
+        diags.error(HELM, f"{shown_path(chart)} is not a chart: it has no Chart.yaml", None,
+                    hint="name the chart's folder (the one holding Chart.yaml)")
+    envs: list[tuple[str, Path]] = []
+    for spec in values:
+        named = env_name(spec)
+        if named is None:
+            diags.error(HELM, f"-f {spec}: cannot name an environment after it", None, hint="write -f NAME=FILE")
+        elif named[0] in [e for e, _ in envs]:
+            diags.error(HELM, f"-f {spec}: a second values file for environment {named[0]}", None,
+                        hint="one values file per environment: name them apart with -f NAME=FILE")
+        elif not named[1].is_file():
+            diags.error(HELM, f"-f {spec}: no such values file", None, hint="give the path of a values file")
+        else:
+            envs.append(named)
     helm = shutil.which("helm")
     if helm is None:
-        raise ImportError_("helm is not on PATH: install it to import a chart")
+        diags.error(HELM, "helm is not on PATH: install it to import a chart", None,
+                    hint="or render the chart yourself and import the folders: "
+                         "`skyspec import kubernetes --env dev=DIR --env prod=DIR`")
+    if diags.has_errors:
+        return None
     out: dict[str, list[Path]] = {}
-    for env, vf in values:
-        if env in out:
-            raise ImportError_(f"two values files for environment {env}")
-        if not vf.is_file():
-            raise ImportError_(f"{vf}: no such values file")
+    for env, vf in envs:
         args = [helm, "template", release, str(chart), "-f", str(vf), "--skip-tests"]
         clean = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "TMPDIR", "LANG")}
         clean.update(HELM_CACHE_HOME=str(into / ".cache"), HELM_CONFIG_HOME=str(into / ".config"),
                      HELM_DATA_HOME=str(into / ".data"))
+        at = Pos(shown_path(vf), 1, 1)
         try:
-            p = subprocess.run(args, capture_output=True, text=True, timeout=TIMEOUT, env=clean)
+            p = subprocess.run(args, capture_output=True, text=True, timeout=TIMEOUT, env=clean,
+                               stdin=subprocess.DEVNULL, errors="replace")
         except subprocess.TimeoutExpired:
-            raise ImportError_(f"helm template with {vf} took longer than {TIMEOUT}s") from None
+            diags.error(HELM, f"helm template with {shown_path(vf)} took longer than {TIMEOUT}s", at)
+            continue
+        except OSError as exc:
+            diags.error(HELM, f"helm could not be run ({exc.__class__.__name__})", at)
+            continue
         if p.returncode != 0:
             first = (p.stderr.strip().splitlines() or ["(no message)"])[-1]
-            raise ImportError_(f"helm template with {vf} failed: {first[:300]}")
+            diags.error(HELM, f"helm template with {shown_path(vf)} failed: {first[:300]}", at,
+                        hint="run the same `helm template` to see the whole message; fix the chart or the values")
+            continue
         f = into / f"{env}.yaml"
         f.write_text(p.stdout, encoding="utf-8")
+        inputs.names[str(f)] = f"helm template {shown_path(chart)} -f {shown_path(vf)}"
         out[env] = [f]
-    return out
+    return None if diags.has_errors else out

@@ -9,7 +9,7 @@ It never reads or writes a Secret's value.
 
 from __future__ import annotations
 
-from .kube import NAME, Extracted, _selects, pod_spec
+from .kube import NAME, Extracted, _selects, pod_spec, same_ns
 
 SAID = ("Ingress", "PodDisruptionBudget", "ServiceAccount", "Role", "ClusterRole", "RoleBinding",
         "ClusterRoleBinding", "NetworkPolicy")
@@ -29,7 +29,8 @@ def attach(objs: list[dict], used: set[int], items: list[Extracted], namespace: 
             continue
         svc = ((paths[0].get("backend") or {}).get("service") or {})
         x = by_name.get(svc.get("name"))
-        if x is None or ing["metadata"].get("name") != x.doc["name"] or not isinstance(x.doc.get("expose"), (bool, dict)):
+        if x is None or ing["metadata"].get("name") != x.doc["name"] or not isinstance(x.doc.get("expose"), (bool, dict)) \
+                or not same_ns(ing, x.objects[0]):
             continue
         e = {"type": x.doc["expose"]["type"]} if isinstance(x.doc["expose"], dict) else {}
         e["host"] = rules[0]["host"]
@@ -70,8 +71,10 @@ def attach(objs: list[dict], used: set[int], items: list[Extracted], namespace: 
                 continue
             doc = {"kind": o["kind"], "name": meta["name"], "rules": rules}
             b = bindings.get((f"{o['kind']}Binding", meta["name"]))
+            ref = (b or {}).get("roleRef") or {}
             subs = (b or {}).get("subjects") or []
-            if b and subs and all(s.get("kind") == "ServiceAccount" and s.get("namespace", namespace) == namespace
+            if b and subs and same_ns(b, o) and ref.get("kind") == o["kind"] and ref.get("name") == meta["name"] \
+                    and ref.get("apiGroup", "rbac.authorization.k8s.io") == "rbac.authorization.k8s.io" and all(s.get("kind") == "ServiceAccount" and s.get("namespace", namespace) == namespace
                                   for s in subs):
                 doc["bind"] = [s["name"] for s in subs]
                 group.append(b)
@@ -97,7 +100,7 @@ def _pdbs(objs: list[dict], used: set[int], items: list[Extracted]) -> bool:
         labels = (pod_spec(x.objects[0]).get("metadata") or {}).get("labels") or {}
         p = next((p for p in pdbs if (p.get("spec") or {}).get("maxUnavailable") == 1
                   and set(p.get("spec") or {}) == {"maxUnavailable", "selector"}
-                  and p["metadata"].get("name") == x.doc["name"]
+                  and p["metadata"].get("name") == x.doc["name"] and same_ns(p, x.objects[0])
                   and _selects(((p["spec"].get("selector") or {}).get("matchLabels") or {}), labels)), None)
         if p is None:
             return False
@@ -108,9 +111,13 @@ def _pdbs(objs: list[dict], used: set[int], items: list[Extracted]) -> bool:
     return bool(found)
 
 
+VERBS = ("get", "list", "watch", "create", "update", "patch", "delete", "deletecollection", "*")
+
+
 def _rule(r: dict) -> dict | None:
-    if set(r) - {"apiGroups", "resources", "resourceNames", "verbs"} or not r.get("resources"):
-        return None
+    if set(r) - {"apiGroups", "resources", "resourceNames", "verbs"} or not r.get("resources") \
+            or not r.get("verbs") or any(v not in VERBS for v in r["verbs"]):
+        return None   # `use`, `bind`, `impersonate`, ...: the Role stays as written
     out: dict = {}
     if r.get("apiGroups") not in (None, [""]):
         out["api_groups"] = list(r["apiGroups"])

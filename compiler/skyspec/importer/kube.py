@@ -1,78 +1,33 @@
-"""Kubernetes manifests into spec documents: reads files, folders, multi-document streams and
-`kind: List` (as `kubectl get -o yaml` gives), groups each workload with the Services, HPA
-and ConfigMaps that belong to it, and writes the fields the language can say (ports,
-health, resources, env, secret references, volumes, expose, autoscale, security
-relaxations). It never writes a Secret's value (a Secret becomes `keys:` only) and never
-drops a field silently: what it does not map here is found by the round-trip comparison
-(:mod:`.fidelity`) and kept as a `k8s:` patch or a `Resource`.
+"""Kubernetes objects (read and shape-checked by :mod:`.source` and :mod:`.shape`) into spec
+documents: groups each workload with the Service and HPA of its namespace that belong to it,
+and writes the fields the language can say (container, ports, health, resources, env,
+secret references, volumes, expose, autoscale, security relaxations; :mod:`.pods` the kind's
+and the pod's own settings); infers `connect_to` from env values naming a Service. What it
+infers, moves or keeps as written is a located note (SKY062-SKY064). It never writes a
+Secret's value (a Secret becomes `keys:` only, a credential env value a Secret key, and a
+Resource that would hold one is an error) and never drops a field silently: what it does not
+map is found by the round-trip comparison (:mod:`.fidelity`) and kept as a `k8s:` patch.
 """
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
-import yaml
-
-from ..redact import credential_env, credential_name
+from ..redact import credential_env
+from .fidelity import SERVER_ANNOTATIONS
+from .source import INFERRED, RESOURCE, SECRET, Inputs
 
 WORKLOADS = ("Deployment", "StatefulSet", "Job", "CronJob")
 KIND_OF = {"Deployment": "App", "StatefulSet": "StatefulApp", "Job": "Job", "CronJob": "CronJob"}
+TEMPLATE = {"Deployment": ("spec", "template"), "StatefulSet": ("spec", "template"), "Job": ("spec", "template"),
+            "CronJob": ("spec", "jobTemplate", "spec", "template")}
 MAX_BYTES = 4 << 20
 NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 class ImportError_(Exception):
     """A problem with the input: the command prints it and exits 1 (no traceback)."""
-
-
-def read_objects(paths: list[Path]) -> list[dict]:
-    """Every object of the manifests at ``paths`` (files, or folders read recursively in name
-    order), `List`s flattened, empty documents skipped."""
-    files: list[Path] = []
-    for p in paths:
-        if p.is_dir():
-            files += sorted(f for f in p.rglob("*") if f.suffix in (".yaml", ".yml", ".json") and f.is_file()
-                            and f.name != "kustomization.yaml")
-        elif p.is_file():
-            files.append(p)
-        else:
-            raise ImportError_(f"{p}: no such file or folder")
-    out: list[dict] = []
-    for f in files:
-        if f.stat().st_size > MAX_BYTES:
-            raise ImportError_(f"{f}: larger than 4 MiB")
-        try:
-            docs = list(yaml.safe_load_all(f.read_text(encoding="utf-8")))
-        except (yaml.YAMLError, UnicodeDecodeError) as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
-            raise ImportError_(f"{f}{where}: not valid YAML") from None
-        for d in docs:
-            out += _flatten(d, f)
-    return out
-
-
-def _flatten(d, f: Path) -> list[dict]:
-    if d is None:
-        return []
-    if not isinstance(d, dict) or "kind" not in d:
-        raise ImportError_(f"{f}: a document that is not a Kubernetes object")
-    if d["kind"] == "List" or (d["kind"].endswith("List") and isinstance(d.get("items"), list)):
-        return [o for item in d.get("items") or [] for o in _flatten(item, f)]
-    d = _no_nulls(d)
-    if not isinstance(d.get("metadata"), dict):
-        d["metadata"] = {}
-    return [d]
-
-
-def _no_nulls(v):
-    """The object as the API server stores it: a field set to null is no field."""
-    if isinstance(v, dict):
-        return {k: _no_nulls(x) for k, x in v.items() if x is not None}
-    if isinstance(v, list):
-        return [_no_nulls(x) for x in v]
-    return v
 
 
 def namespace_of(objs: list[dict]) -> str:
@@ -90,6 +45,11 @@ def _selects(sel: dict, labels: dict) -> bool:
     return bool(sel) and all(labels.get(k) == v for k, v in sel.items())
 
 
+def same_ns(a: dict, b: dict) -> bool:
+    """Whether two objects live in the same namespace (the project's when none is given)."""
+    return a["metadata"].get("namespace") == b["metadata"].get("namespace")
+
+
 class Extracted:
     """One spec document and the input objects it stands for (compared after the build)."""
 
@@ -97,8 +57,9 @@ class Extracted:
         self.doc, self.objects, self.notes = doc, objects, notes
 
 
-def extract(objs: list[dict]) -> tuple[list[Extracted], list[str]]:
-    """Spec documents for ``objs``; the second value lists what was inferred (for the report)."""
+def extract(objs: list[dict], inputs: Inputs) -> tuple[list[Extracted], list[str]]:
+    """Spec documents for ``objs``; the second value lists what was inferred (for the report).
+    What is inferred, moved or kept as written is a located note in ``inputs.diags``."""
     used: set[int] = set()
     out: list[Extracted] = []
     inferred: list[str] = []
@@ -109,11 +70,12 @@ def extract(objs: list[dict]) -> tuple[list[Extracted], list[str]]:
         used.add(id(w))
         tmpl = pod_spec(w)
         labels = (tmpl.get("metadata") or {}).get("labels") or {}
-        mine = [s for s in services if id(s) not in used and _selects((s.get("spec") or {}).get("selector") or {}, labels)]
+        mine = [s for s in services if id(s) not in used and same_ns(s, w)
+                and _selects((s.get("spec") or {}).get("selector") or {}, labels)]
         svc = next((s for s in mine if s["metadata"]["name"] == w["metadata"]["name"]), mine[0] if mine else None)
-        hpa = next((h for h in objs if h["kind"] == "HorizontalPodAutoscaler" and id(h) not in used
+        hpa = next((h for h in objs if h["kind"] == "HorizontalPodAutoscaler" and id(h) not in used and same_ns(h, w)
                     and (h.get("spec") or {}).get("scaleTargetRef", {}).get("name") == w["metadata"]["name"]), None)
-        doc, notes = workload_doc(w, svc, hpa, svc_names)
+        doc, notes = workload_doc(w, svc, hpa, svc_names, inputs)
         group = [w] + ([svc] if svc else []) + ([hpa] if hpa else [])
         for g in group:
             used.add(id(g))
@@ -129,6 +91,11 @@ def extract(objs: list[dict]) -> tuple[list[Extracted], list[str]]:
 
     more, pdb = attach(objs, used, out, namespace_of(objs))
     out += more
+    out += _existing_secrets(out, inputs)
+    for x in out:   # an object of another namespace than the project's keeps it
+        ns = x.objects[0]["metadata"].get("namespace") if x.objects else None
+        if ns and ns != namespace_of(objs):
+            x.doc["namespace"] = ns
     if pdb:
         out.append(Extracted({"kind": "_settings", "name": "pdb", "settings": {"pdb": True}}, [], []))
         inferred.append("PodDisruptionBudgets of maxUnavailable 1 for every replicated workload: `pdb: true`")
@@ -136,19 +103,87 @@ def extract(objs: list[dict]) -> tuple[list[Extracted], list[str]]:
         if id(o) in used:
             continue
         k, name = o["kind"], o["metadata"].get("name", "")
-        if k == "ConfigMap" and NAME.match(name) and all(isinstance(v, str) for v in (o.get("data") or {}).values()) \
-                and not o.get("binaryData"):
+        if k == "ConfigMap" and NAME.match(name) and not o.get("binaryData"):
             doc = {"kind": "ConfigMap", "name": name, "data": dict(o.get("data") or {})}
-        elif k == "Secret" and NAME.match(name):
+        elif k == "Secret":
             keys = sorted(set(o.get("data") or {}) | set(o.get("stringData") or {}))
+            where = inputs.pos(o, ("data",) if "data" in o else ("stringData",) if "stringData" in o else ("kind",),
+                               key=True)
+            if not NAME.match(name):
+                inputs.diags.warning(SECRET, f"Secret {name} is left out: its name cannot name a spec, and its "
+                                     "values are never written", inputs.pos(o, ("metadata", "name")),
+                                     hint="it must exist in the cluster; rename it to a DNS-1123 label to declare "
+                                          "it in the project (`kind: Secret` with `keys:`)")
+                continue
             doc = {"kind": "Secret", "name": name, "keys": keys} if keys else {"kind": "Secret", "name": name,
                                                                                  "existing": True}
+            if keys:
+                inputs.note(SECRET, f"Secret {name}: the values of {_count(keys, 'key')} are not written "
+                            f"(`keys: [{', '.join(keys)}]`)", where,
+                            hint="supply them at deploy time (the Secret as it is in the cluster, or an external store)")
             if o.get("type") not in (None, "Opaque"):
                 doc["_note"] = f"type {o.get('type')}: values supplied at deploy time"
         else:
-            doc = {"kind": "Resource", "name": name if NAME.match(name) else _resource_name(o), "manifest": o}
+            doc = {"kind": "Resource", "name": name if NAME.match(name) else _resource_name(o),
+                   "manifest": as_written(o)}
+            if inputs.diags.redactor.holds(doc["manifest"]):
+                inputs.diags.error(SECRET, f"{k} {name} holds a credential in an env value, and the importer keeps "
+                                   "this kind as written but never writes a credential", inputs.pos(o, ("kind",)),
+                                   hint="move the value into a Secret (a `secretKeyRef`) and import again")
+                continue
+            inputs.note(RESOURCE, f"{k} {name} is kept as a Resource, as written: no spec kind says it",
+                        inputs.pos(o, ("kind",)))
         out.append(Extracted(doc, [o], []))
     return out, inferred
+
+
+def _secret_refs(doc: dict) -> list[tuple[str, str]]:
+    """(Secret name, the spec key that names it) of every Secret a workload spec uses."""
+    out = []
+    for c in [doc, *(doc.get("sidecars") or {}).values(), *(doc.get("init") or {}).values()]:
+        out += [(r["secret"], "secrets") for r in (c.get("secrets") or {}).values()]
+        out += [(e["secret"], "env_from") for e in c.get("env_from") or [] if "secret" in e]
+    out += [(v["secret"], "volumes") for v in (doc.get("volumes") or {}).values() if "secret" in v]
+    out += [(n, "image_pull_secrets") for n in doc.get("image_pull_secrets") or []]
+    return out
+
+
+def _existing_secrets(items: list[Extracted], inputs: Inputs) -> list[Extracted]:
+    """`kind: Secret` with `existing: true` for each Secret the workloads use that the input
+    does not hold (it is in the cluster already): a note at the first use."""
+    have = {x.doc["name"] for x in items if x.doc["kind"] == "Secret"}
+    out = []
+    for x in items:
+        for name, key in _secret_refs(x.doc):
+            if name in have or not NAME.match(name):
+                continue
+            have.add(name)
+            src = x.doc.get("_from", {}).get(key)
+            inputs.note(SECRET, f"Secret {name}, used by {x.doc['name']}, is not in the input: declared "
+                        "`existing: true`", inputs.pos(*src) if src else None,
+                        hint="it must exist in the cluster; add its manifest to the input to declare its keys")
+            out.append(Extracted({"kind": "Secret", "name": name, "existing": True}, [], []))
+    return out
+
+
+SERVER_SET = ("uid", "resourceVersion", "creationTimestamp", "generation", "managedFields", "selfLink")
+
+
+def as_written(o: dict) -> dict:
+    """The object without what the API server sets (status, uid, managed fields, ...) and
+    kubectl's copy of the last applied object: what a person wrote, for a `Resource`."""
+    out = {k: v for k, v in o.items() if k != "status"}
+    meta = {k: v for k, v in (o.get("metadata") or {}).items() if k not in SERVER_SET}
+    ann = {k: v for k, v in (meta.get("annotations") or {}).items() if k not in SERVER_ANNOTATIONS}
+    meta.pop("annotations", None)
+    if ann:
+        meta["annotations"] = ann
+    out["metadata"] = meta
+    return out
+
+
+def _count(items: list, what: str) -> str:
+    return f"{len(items)} {what}{'s' * (len(items) != 1)}"
 
 
 def _resource_name(o: dict) -> str:
@@ -189,8 +224,10 @@ def _short(p: dict):
     return p["http"] if set(p) == {"http"} else p
 
 
-def workload_doc(w: dict, svc: dict | None, hpa: dict | None, services: dict) -> tuple[dict, list[str]]:
+def workload_doc(w: dict, svc: dict | None, hpa: dict | None, services: dict,
+                 inputs: Inputs) -> tuple[dict, list[str]]:
     notes: list[str] = []
+    pod = TEMPLATE[w["kind"]] + ("spec",)
     tmpl = pod_spec(w)
     ps = tmpl.get("spec") or {}
     cs = ps.get("containers") or [{}]
@@ -203,6 +240,8 @@ def workload_doc(w: dict, svc: dict | None, hpa: dict | None, services: dict) ->
     if ann:
         doc["annotations"] = dict(ann)
     doc["image"] = c.get("image", "")
+    if c.get("name") and c["name"] != doc["name"]:
+        doc["container"] = c["name"]
     if c.get("command"):
         doc["command"] = [str(x) for x in c["command"]]
     if c.get("args"):
@@ -218,7 +257,12 @@ def workload_doc(w: dict, svc: dict | None, hpa: dict | None, services: dict) ->
         doc["strategy"] = {"rolling": {("max_surge" if k == "maxSurge" else "max_unavailable"): v for k, v in ru.items()}}
     if w["kind"] == "CronJob":
         doc["schedule"] = spec.get("schedule", "")
-    names = _container(c, doc)
+    from . import pods
+
+    names = _container(c, doc, at=(inputs, w, pod + ("containers", 0)))
+    pods.kind_fields(w, doc)
+    pods.storage(w, c, doc)
+    pods.pod_fields(ps, c, doc)
     vols = {v["name"]: v for v in ps.get("volumes") or []}
     out_vols = {}
     for m in c.get("volumeMounts") or []:
@@ -246,16 +290,17 @@ def workload_doc(w: dict, svc: dict | None, hpa: dict | None, services: dict) ->
         out_vols[m["name"]] = entry
     if out_vols:
         doc["volumes"] = out_vols
-    for key, extra in (("sidecars", cs[1:]), ("init", ps.get("initContainers") or [])):
+    for key, extra, first in (("sidecars", cs[1:], ("containers", 1)), ("init", ps.get("initContainers") or [],
+                                                                         ("initContainers", 0))):
         said = {}
-        for x in extra:
-            if not NAME.match(str(x.get("name", ""))) or x["name"] == doc["name"] or not x.get("image"):
+        for i, x in enumerate(extra):
+            if not NAME.match(str(x.get("name", ""))) or x["name"] in (doc["name"], c.get("name")) or not x.get("image"):
                 continue
             d: dict = {"image": x["image"]}
             for k in ("command", "args"):
                 if x.get(k):
                     d[k] = [str(a) for a in x[k]]
-            _container(x, d, main=False)
+            _container(x, d, main=False, at=(inputs, w, pod + (first[0], first[1] + i)), owner=doc["name"])
             mounts = {m["name"]: m["mountPath"] for m in x.get("volumeMounts") or [] if m["name"] in out_vols}
             if mounts:
                 d["mounts"] = mounts
@@ -270,8 +315,8 @@ def workload_doc(w: dict, svc: dict | None, hpa: dict | None, services: dict) ->
         if ps.get(src):
             doc[dst] = ps[src]
     if svc is not None:
-        t = (svc.get("spec") or {}).get("type", "ClusterIP")
-        doc["expose"] = True if t == "ClusterIP" else {"type": t}
+        doc["expose"] = True
+        pods.service(svc, doc, names)
     if hpa is not None:
         hs = hpa.get("spec") or {}
         a: dict = {"min": hs.get("minReplicas", 1), "max": hs.get("maxReplicas", 1)}
@@ -280,16 +325,37 @@ def workload_doc(w: dict, svc: dict | None, hpa: dict | None, services: dict) ->
             if m.get("type") == "Resource" and (res_.get("target") or {}).get("type") == "Utilization":
                 a[res_.get("name")] = res_["target"].get("averageUtilization")
         doc["autoscale"] = a
+    c0 = pod + ("containers", 0)
+    doc["_from"] = {k: (w, path) for k, path in (
+        ("image", c0 + ("image",)), ("container", c0 + ("name",)), ("command", c0 + ("command",)),
+        ("args", c0 + ("args",)), ("port", c0 + ("ports",)), ("ports", c0 + ("ports",)), ("env", c0 + ("env",)),
+        ("secrets", c0 + ("env",)), ("env_from", c0 + ("envFrom",)), ("resources", c0 + ("resources",)),
+        ("health", c0 + ("livenessProbe",)), ("volumes", pod + ("volumes",)), ("security", c0 + ("securityContext",)),
+        ("sidecars", pod + ("containers",)), ("init", pod + ("initContainers",)),
+        ("labels", TEMPLATE[w["kind"]] + ("metadata", "labels")),
+        ("annotations", TEMPLATE[w["kind"]] + ("metadata", "annotations")), ("replicas", ("spec", "replicas")),
+        ("strategy", ("spec", "strategy")), ("schedule", ("spec", "schedule")),
+        ("service_account", pod + ("serviceAccountName",)), ("node_selector", pod + ("nodeSelector",)),
+        ("affinity", pod + ("affinity",)), ("priority_class", pod + ("priorityClassName",)),
+        ("image_pull_secrets", pod + ("imagePullSecrets",)), ("tolerations", pod + ("tolerations",)),
+        ("lifecycle", c0 + ("lifecycle",)), ("storage", ("spec", "volumeClaimTemplates")),
+        ("pod_management", ("spec", "podManagementPolicy")))}
+    if svc is not None:
+        doc["_from"]["expose"] = (svc, ("spec",))
+    if hpa is not None:
+        doc["_from"]["autoscale"] = (hpa, ("spec",))
     connect = _connections(doc, services)
     if connect:
-        doc["connect_to"] = connect
-        notes.append(f"connect_to {connect} inferred from env values naming those Services")
+        doc["connect_to"] = sorted(connect)
+        doc["_connect"] = [(name, inputs.pos(w, pod + ("containers", 0, "env", f"[name={var}]", "value")), var,
+                            _form(doc["env"][var], name, services[name])) for name, var in sorted(connect.items())]
+        notes.append(f"connect_to {sorted(connect)} inferred from env values naming those Services")
     return doc, notes
 
 
-def _container(c: dict, doc: dict, main: bool = True) -> dict:
+def _container(c: dict, doc: dict, main: bool = True, at: tuple | None = None, owner: str = "") -> dict:
     """Writes the fields of container ``c`` the language can say into ``doc``; returns
-    {container port: port name}."""
+    {container port: port name}. ``at`` is (inputs, object, path of ``c``), for notes."""
     ports: dict = {}
     names: dict = {}
     for i, p in enumerate(c.get("ports") or []):
@@ -304,9 +370,18 @@ def _container(c: dict, doc: dict, main: bool = True) -> dict:
     env: dict = {}
     secrets: dict = {}
     for e in c.get("env") or []:
-        if ("value" in e or "valueFrom" not in e) and credential_env(e["name"], str(e.get("value", ""))):
-            secrets[e["name"]] = {"secret": f"{doc['name']}-env", "key": e["name"]}
+        if not ENV_NAME.match(e["name"]) or e["name"] in env or e["name"] in secrets:
+            continue   # a name the language cannot say, or said twice: the round trip patches it
+        why = ("value" in e or "valueFrom" not in e) and credential_env(e["name"], str(e.get("value", "")))
+        if why:
+            owner = owner or doc["name"]
+            secrets[e["name"]] = {"secret": f"{owner}-env", "key": e["name"]}
             doc.setdefault("_creds", []).append(e["name"])
+            if at is not None:
+                inputs, obj, path = at
+                inputs.note(SECRET, f"env {e['name']} {why}: moved to Secret {owner}-env, key {e['name']}; its "
+                            "value is not written", inputs.pos(obj, path + ("env", f"[name={e['name']}]", "value")),
+                            hint=f"supply it at deploy time (the Secret {owner}-env)")
         elif "value" in e or "valueFrom" not in e:
             env[e["name"]] = str(e.get("value", "")).replace("${", "$${")
         elif set(e["valueFrom"]) == {"secretKeyRef"} and set(e["valueFrom"]["secretKeyRef"]) <= {"name", "key"}:
@@ -374,10 +449,42 @@ def _security(c: dict, pod: dict) -> dict:
     return out
 
 
-def _connections(doc: dict, services: dict) -> list[str]:
-    found = []
-    for v in (doc.get("env") or {}).values():
+def _form(value: str, name: str, svc: dict) -> str | None:
+    """The `connect_to` form whose address is exactly ``value`` (the peer's first Service
+    port), or None: then the variable stays in `env`."""
+    ports = (svc.get("spec") or {}).get("ports") or []
+    port = ports[0].get("port") if ports else None
+    return {f"{name}:{port}": "address", f"http://{name}:{port}": "url", name: "host"}.get(value.replace("$${", "${")) \
+        if port is not None else None
+
+
+def connect_to(doc: dict, kept: list[str]) -> None:
+    """`connect_to` of the peers ``kept``: a variable whose value is exactly the address the
+    language gives becomes the connection's `env` (and leaves `env`); a list of names when
+    there is none."""
+    forms = {peer: (var, form) for peer, _, var, form in doc.get("_connect", []) if form and peer in kept}
+    if not forms:
+        doc["connect_to"] = kept
+        return
+    out: dict = {}
+    for peer in kept:
+        if peer in forms:
+            var, form = forms[peer]
+            out[peer] = {"env": var, **({"form": form} if form != "address" else {})}
+            doc["env"].pop(var, None)
+        else:
+            out[peer] = True
+    if not doc["env"]:
+        del doc["env"]
+    doc["connect_to"] = out
+
+
+def _connections(doc: dict, services: dict) -> dict[str, str]:
+    """{Service name: the first env variable whose value names it as a host}."""
+    found: dict[str, str] = {}
+    for var, v in (doc.get("env") or {}).items():
         for name in services:
-            if name != doc["name"] and re.search(rf"(^|//|@|[\s=,]){re.escape(name)}(:\d+)?(/|$|[\s,])", str(v)):
-                found.append(name)
-    return sorted(set(found))
+            if name != doc["name"] and name not in found and \
+                    re.search(rf"(^|//|@|[\s=,]){re.escape(name)}(:\d+)?(/|$|[\s,])", str(v)):
+                found[name] = var
+    return found

@@ -1,0 +1,293 @@
+"""The parts of a Compose service the importer says in the language (:mod:`.compose` puts
+them together): ports, healthcheck, volumes, configs and secrets, `depends_on`, `deploy`,
+and the rest (profiles, stop_grace_period, hooks) with a located note or warning for what the
+project does not carry over. Each part reads the service's data only, and files only through
+:func:`.source.read_text` (inside the Compose file's folder); it never reads a secret's file.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
+
+from .source import NOT_CARRIED, WRONG, read_text
+
+DATABASES = ("postgres", "postgis", "mysql", "mariadb", "mongo", "redis", "valkey", "elasticsearch",
+             "opensearch", "rabbitmq", "cassandra", "couchdb", "neo4j", "influxdb", "clickhouse", "etcd",
+             "zookeeper", "kafka", "minio", "memcached")
+PORT_NAMES = {5432: "postgres", 3306: "mysql", 33060: "mysqlx", 27017: "mongo", 6379: "redis", 9200: "http",
+              5672: "amqp", 9092: "kafka", 11211: "memcached"}
+_PORT = re.compile(r"^(?:(?:\[[0-9a-fA-F:.]+\]|[0-9]+\.[0-9.]+):)?(?:(\$\{[^}]*\}|[0-9]*(?:-[0-9]+)?):)?([0-9]+(?:-[0-9]+)?)"
+                   r"(?:/(tcp|udp|sctp))?$")
+MAX_CONFIG = 1 << 20
+LABEL_KEY = re.compile(r"^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
+LABEL_VALUE = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$")
+
+
+def label_pairs(svc: dict) -> list[tuple[str, str]]:
+    labels = svc.get("labels") or {}
+    return [tuple((str(x).split("=", 1) + [""])[:2]) for x in labels] if isinstance(labels, list) else \
+        [(str(k), "" if v is None else str(v)) for k, v in labels.items()]
+
+
+def carried_label(k: str, v: str) -> bool:
+    """Whether a Compose label is a Kubernetes label the spec can carry (not one skyspec sets)."""
+    return bool(LABEL_KEY.match(k)) and len(k) <= 253 and bool(LABEL_VALUE.match(v)) and len(v) <= 63 \
+        and not k.startswith(("app.kubernetes.io/", "skyspec.dev/"))
+
+
+def completed(services: dict) -> set[str]:
+    """The services another one waits for to complete (`service_completed_successfully`):
+    one-shot tasks, which become Jobs."""
+    out = set()
+    for svc in services.values():
+        deps = (svc or {}).get("depends_on") if isinstance(svc, dict) else None
+        if isinstance(deps, dict):
+            out |= {d for d, o in deps.items() if isinstance(o, dict)
+                    and o.get("condition") == "service_completed_successfully"}
+    return out
+
+
+def _port(p) -> tuple[int, int | None, str] | str:
+    """(target, published or None, protocol) of a `ports:` item, or why it cannot be one."""
+    if isinstance(p, dict):
+        t, h, proto = p.get("target"), p.get("published"), str(p.get("protocol", "tcp"))
+        try:
+            t = int(t)
+            h = int(h) if h not in (None, "") else None
+        except (TypeError, ValueError):
+            return "range" if "-" in str(t) + str(h or "") else "bad"
+        return (t, h, proto) if 0 < t < 65536 and (h is None or 0 < h < 65536) else "bad"
+    m = _PORT.match(str(p))
+    if m is None:
+        return "bad"
+    host, target, proto = m.group(1), m.group(2), m.group(3) or "tcp"
+    if "-" in target or (host and "-" in host):
+        return "range"
+    h = int(host) if host and host.isdigit() else None
+    t = int(target)
+    return (t, h, proto) if 0 < t < 65536 and (h is None or 0 < h < 65536) else "bad"
+
+
+def ports(s: str, svc: dict, ctx) -> tuple[dict, bool]:
+    from .compose import interpolate
+
+    out: dict = {}
+    published = False
+
+    def add(target: int, host: int | None, proto: str) -> None:
+        if any((p if isinstance(p, int) else p["port"]) == target for p in out.values()):
+            return
+        name = PORT_NAMES.get(target) or ("http" if not out else None)
+        name = name if name and name not in out else f"p{target}"
+        entry: dict = {"port": target}
+        if proto != "tcp":
+            entry["protocol"] = proto.upper()
+        if host is not None and host != target:
+            entry["host_port"] = host
+        out[name] = target if set(entry) == {"port"} else entry
+
+    for key in ("ports", "expose"):
+        for i, p in enumerate(svc.get(key) or []):
+            got = _port(interpolate(p, ctx.vars, ctx.unresolved) if isinstance(p, str) else p)
+            if got == "range":
+                ctx.say(s, f"{key[:-1] if key == 'ports' else key} range {p} left out", (key, i), "warning",
+                        hint="name each port in the spec (`ports: {NAME: PORT}`)")
+                continue
+            if got == "bad":
+                ctx.say(s, f"{key} item {i + 1} is not a port", (key, i), "error", code=WRONG,
+                        hint="Compose writes a port as `8080`, `8081:8080`, `127.0.0.1:8081:8080/udp` or "
+                             "`{target: 8080, published: 8081}`")
+                continue
+            t, h, proto = got
+            add(t, h if key == "ports" else None, proto)
+            published = published or key == "ports"
+    return out, published
+
+
+def health(s: str, svc: dict, ctx) -> dict | None:
+    from .compose import COMPOSE_INTERVAL, COMPOSE_TIMEOUT, seconds
+
+    hc = svc.get("healthcheck")
+    if not isinstance(hc, dict):
+        return None
+    if hc.get("disable"):
+        ctx.say(s, "healthcheck disabled: the image's own HEALTHCHECK is not used in Kubernetes", ("healthcheck",))
+        return None
+    test = hc.get("test")
+    if isinstance(test, str):
+        cmd = ["sh", "-c", test]
+    elif isinstance(test, list) and test and test[0] == "CMD":
+        cmd = [str(x) for x in test[1:]]
+    elif isinstance(test, list) and test and test[0] == "CMD-SHELL":
+        cmd = ["sh", "-c", " ".join(str(x) for x in test[1:])]
+    else:
+        if test:
+            ctx.say(s, "healthcheck test NONE: no health check", ("healthcheck", "test"))
+        return None
+    if not cmd:
+        return None
+    h: dict = {"exec": cmd, "period": seconds(hc.get("interval")) or COMPOSE_INTERVAL,
+               "timeout": seconds(hc.get("timeout")) or COMPOSE_TIMEOUT}
+    if hc.get("retries") is not None and hc["retries"] >= 1:
+        h["failure_threshold"] = int(hc["retries"])
+    if hc.get("start_period") is not None and seconds(hc["start_period"]):
+        h["initial_delay"] = seconds(hc["start_period"])
+    return h
+
+
+def volumes(s: str, svc: dict, image: str, ctx, database: bool) -> tuple[dict, dict]:
+    """(volumes, storage) of a service."""
+    from .compose import dns
+
+    named = ctx.data.get("volumes") or {}
+    vols: dict = {}
+    storage: dict = {}
+    for i, v in enumerate(svc.get("volumes") or []):
+        at = ("volumes", i)
+        if isinstance(v, dict):
+            typ, src, dst, ro = v.get("type", "volume"), v.get("source"), v.get("target"), bool(v.get("read_only"))
+        else:
+            bits = str(v).split(":")
+            ro = len(bits) == 3 and "ro" in bits[2].split(",")
+            src, dst = (bits[0], bits[1]) if len(bits) >= 2 else (None, bits[0])
+            typ = "bind" if src and (src.startswith((".", "/", "~")) or "/" in src) else "volume"
+        if not dst or not str(dst).startswith("/"):
+            ctx.say(s, f"volume {i + 1} left out: its target is no absolute path", at, "warning")
+            continue
+        if typ == "bind":
+            ctx.say(s, f"bind mount {src} -> {dst} left out", at, "warning",
+                    hint="put the files in the image, or in a ConfigMap mounted as a volume")
+            continue
+        if typ == "tmpfs":
+            vols[f"tmp-{i}"] = {"empty": {"memory": True}, "mount": dst}
+            continue
+        if typ != "volume":
+            ctx.say(s, f"volume of type {typ} at {dst} left out", at, "warning")
+            continue
+        if not src:
+            vols[f"scratch-{i}"] = {"empty": True, "mount": dst}
+            continue
+        ext = (named.get(src) or {}).get("external") if isinstance(named.get(src), dict) else None
+        if database and not ext:
+            key = "data" if "data" not in storage else dns(src)
+            storage[key] = {"size": "1Gi", "mount": dst}
+            ctx.say(s, f"volume {src}: storage {key} of 1Gi per replica", at, hint="Compose gives no size: set yours")
+            continue
+        vols[dns(src)] = {"claim": dns(src), "mount": dst, **({"read_only": True} if ro else {})}
+        ctx.say(s, f"volume {src}: a PersistentVolumeClaim named {dns(src)} must exist in the cluster", at)
+    for i, c in enumerate(svc.get("configs") or []):
+        src, dst = (c, f"/{c}") if isinstance(c, str) else (c.get("source"), c.get("target") or f"/{c.get('source')}")
+        top = (ctx.data.get("configs") or {}).get(src)
+        top = top if isinstance(top, dict) else {}
+        content = None
+        if "content" in top:
+            content = str(top["content"])
+        elif "file" in top:
+            content = read_text(ctx.base, str(top["file"]), ctx.inputs, ctx.pos(("configs", src, "file")),
+                                "config file", limit=MAX_CONFIG)
+        if content is None:
+            ctx.say(s, f"config {src} left out: no content or file the project can hold", ("configs", i), "warning")
+            continue
+        key = dns(PurePosixPath(str(dst)).name)
+        ctx.configs.setdefault(dns(src), {})[key] = content
+        vols[f"config-{dns(src)}"[:63]] = {"config": dns(src), "mount": str(dst), "sub_path": key, "read_only": True}
+    for sec in svc.get("secrets") or []:
+        src, dst = (sec, sec) if isinstance(sec, str) else (sec.get("source"), sec.get("target") or sec.get("source"))
+        name, key = dns(src), re.sub(r"[^-._a-zA-Z0-9]", "-", str(src))
+        ctx.secrets.setdefault(name, set()).add(key)
+        mount = dst if str(dst).startswith("/") else f"/run/secrets/{dst}"
+        vols[f"secret-{name}"[:63]] = {"secret": name, "mount": mount, "sub_path": key, "read_only": True}
+    return vols, storage
+
+
+def depends(s: str, svc: dict, names: dict, ctx) -> list[str]:
+    from .compose import dns
+
+    deps = svc.get("depends_on") or []
+    deps = {d: {"condition": "service_started"} for d in deps} if isinstance(deps, list) else deps
+    connect = []
+    for d, opts in sorted(deps.items()):
+        target = ctx.data["services"].get(d)
+        if not isinstance(target, dict) and d not in ctx.data["services"]:
+            ctx.say(s, f"depends_on {d}: no such service", ("depends_on", d) if isinstance(svc["depends_on"], dict)
+                    else ("depends_on",), "error", code=WRONG)
+            continue
+        target = target or {}
+        cond = (opts or {}).get("condition", "service_started") if isinstance(opts, dict) else "service_started"
+        if not (target.get("ports") or target.get("expose")):
+            what = "waits for it to complete" if cond == "service_completed_successfully" else "no port to connect to"
+            ctx.say(s, f"depends_on {d}: {what}, and connect_to needs a port (start order not kept)",
+                    ("depends_on",), "warning", hint=f"give {d} a port (`expose:`) if {s} talks to it; run a one-shot "
+                                                     "task before deploying")
+            continue
+        connect.append(names.get(d, dns(d)))
+    return connect
+
+
+def deploy(s: str, svc: dict, doc: dict, ctx) -> None:
+    d = svc.get("deploy") or {}
+    if isinstance(d.get("replicas"), int) and doc["kind"] != "Job":
+        doc["replicas"] = d["replicas"]
+    elif doc["kind"] != "Job":
+        ctx.say(s, "replicas and resources: Compose does not say, the environment's profile defaults apply")
+    res = d.get("resources") or {}
+    r: dict = {}
+    for part, cpu, mem in (("reservations", "cpu", "memory"), ("limits", "cpu_limit", "memory_limit")):
+        p = res.get(part) or {}
+        if p.get("cpus") is not None:
+            try:
+                r[cpu] = f"{int(round(float(p['cpus']) * 1000))}m"
+            except (TypeError, ValueError, OverflowError):
+                ctx.say(s, f"deploy.resources.{part}.cpus is not a number", ("deploy", "resources", part, "cpus"),
+                        "error", code=WRONG)
+        if p.get("memory") is not None:
+            m = re.fullmatch(r"(\d+)([kmg])?b?", str(p["memory"]).lower())
+            if m is None:
+                ctx.say(s, f"deploy.resources.{part}.memory is not a size", ("deploy", "resources", part, "memory"),
+                        "error", code=WRONG)
+            else:
+                r[mem] = m.group(1) + (m.group(2).upper() + "i" if m.group(2) else "")
+    if r:
+        doc["resources"] = r
+
+
+def rest(s: str, svc: dict, doc: dict, ctx) -> None:
+    """Profiles, stop_grace_period and hooks in the language; a warning for what is not
+    carried over (networks, restart, user, keys the importer does not know)."""
+    from .compose import argv, known_keys, seconds
+
+    if svc.get("profiles"):
+        doc["enabled"] = False
+        for p in svc["profiles"]:
+            ctx.profiles.setdefault(str(p), []).append(doc["name"])
+    for k, v in label_pairs(svc):
+        if carried_label(k, v):
+            doc.setdefault("labels", {})[k] = v
+        else:
+            ctx.say(s, f"label {k} is not carried over: it is not a Kubernetes label (or one skyspec sets)",
+                    ("labels",), "warning", hint="put it in the spec's `annotations:` if a tool reads it")
+    if svc.get("stop_grace_period") is not None:
+        n = seconds(svc["stop_grace_period"])
+        if n is not None:
+            doc.setdefault("lifecycle", {})["termination_grace"] = n
+    for key, field in (("post_start", "post_start"), ("pre_stop", "pre_stop")):
+        hooks = svc.get(key) or []
+        if hooks:
+            words = argv(hooks[0].get("command"))
+            if words and len(hooks) == 1:
+                doc.setdefault("lifecycle", {})[field] = words
+            else:
+                ctx.say(s, f"{key}: only one hook with a command is carried over", (key,), "warning")
+    for key, what, hint in (
+            ("networks", "networks {v}: the project has one network, with NetworkPolicies from connect_to", None),
+            ("user", "runs as user {v} in Compose; skyspec runs as a non-root UID",
+             "set `security: {run_as_user: UID}` if the image needs a given UID"),
+            ("restart", "restart: {v} (skyspec: unless-stopped for Apps)", None)):
+        if svc.get(key):
+            v = svc[key]
+            ctx.say(s, what.format(v=", ".join(map(str, v)) if isinstance(v, (list, dict)) else v), (key,),
+                    "warning" if key == "user" else "note", hint=hint)
+    for key in sorted(set(svc) - known_keys(), key=str):
+        ctx.say(s, f"{key} is not carried over: the language has no field for it", (key,), "warning",
+                hint="set what it does in the spec by hand, or leave it out if Kubernetes does not need it")

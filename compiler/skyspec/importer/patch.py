@@ -1,0 +1,80 @@
+"""The `k8s:` patches of an import: each difference the round trip could not name, written
+as a strategic-merge patch of the workload's object so that the next build gives the input's
+value. A map merges; a list of keyed items is written whole (the input's items over the
+output's, so what skyspec adds inside an item, such as hardening, stays) and says
+`$patch: replace`. It computes data only; it reads, writes and reports nothing.
+"""
+
+from __future__ import annotations
+
+from . import fidelity
+
+
+def _set(d: dict, path: tuple, value) -> None:
+    for k in path[:-1]:
+        d = d.setdefault(k, {})
+    d[path[-1]] = value
+
+
+def _merge_lists(out_list: list, in_list: list, drop: frozenset = frozenset()) -> list:
+    """The input's items, each over the output's item of the same key (so what skyspec adds
+    inside, such as hardening, stays), then the output's items the input lacks."""
+    ok, ik = fidelity.keys_of(out_list), fidelity.keys_of(in_list)
+    by = dict(zip(ok, out_list))
+    merged = [merge(by.get(k), x) for k, x in zip(ik, in_list)]
+    return merged + [x for k, x in zip(ok, out_list) if k not in ik and f"[{k}]" not in drop]
+
+
+def merge(o, i):
+    """``i`` over ``o``: maps merge, lists of maps by key, anything else is ``i``."""
+    if isinstance(o, dict) and isinstance(i, dict):
+        out = dict(o)
+        for k, v in i.items():
+            out[k] = merge(o.get(k), v)
+        return out
+    if isinstance(o, list) and isinstance(i, list) and all(isinstance(x, dict) for x in i + o):
+        return _merge_lists(o, i)
+    return i
+
+
+def patches(bad: list, outputs: list[dict]) -> tuple[dict, dict]:
+    """({id(input object): {Kind: patch}}, {id(input object): [patched path]}) for the
+    unexplained differences ``bad`` (as :func:`fidelity.compare` gives them); a patched path
+    is a field, or a list written whole."""
+    out_by = {(o["kind"], o["metadata"].get("name")): o for o in outputs}
+    patches: dict = {}
+    heads: dict = {}
+    for inp, path, a, b, in_has, out_has in bad:
+        o = out_by.get((inp["kind"], inp["metadata"].get("name")))
+        if o is None or path[:1] in (("apiVersion",), ("kind",)) or path[:2] in (("metadata", "name"),
+                                                                                  ("metadata", "namespace")):
+            continue   # skyspec's: a patch cannot change them (the difference stays unexplained)
+        p = patches.setdefault(id(inp), {}).setdefault(inp["kind"], {})
+        cut = next((n for n, seg in enumerate(path) if seg.startswith("[")), None)
+        done = heads.setdefault(id(inp), [])
+        if cut is None:
+            _set(p, path, a if in_has else None)
+            done.append(path)
+            continue
+        head = path[:cut]
+        if head not in done:
+            done.append(head)
+        iv, ov = fidelity.aligned(inp, o), o
+        for k in head:
+            iv = (iv or {}).get(k) if isinstance(iv, dict) else None
+            ov = (ov or {}).get(k) if isinstance(ov, dict) else None
+        drop = frozenset(q[cut] for _, q, _, _, ih, _ in bad if q[:cut] == head and len(q) > cut and not ih
+                         and not any(z[1][:cut + 1] == q[:cut + 1] and z[4] for z in bad))
+        merged = _merge_lists(ov or [], iv or [], drop) if isinstance(ov, list) and isinstance(iv, list) else iv
+        _set(p, head, merged)
+    return {i: {k: _replacing(v) for k, v in kinds.items()} for i, kinds in patches.items()}, heads
+
+
+def _replacing(v):
+    """A patch whose lists of maps are whole (the input's list, computed above): `k8s:`
+    patches merge such lists by key, so each says `$patch: replace`."""
+    if isinstance(v, dict):
+        return {k: _replacing(x) for k, x in v.items()}
+    if isinstance(v, list) and v and all(isinstance(x, dict) for x in v):
+        return [{"$patch": "replace"}] + [_replacing(x) for x in v]
+    return v

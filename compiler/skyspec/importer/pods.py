@@ -1,0 +1,134 @@
+"""The fields of a workload beyond its main container, said in the language where it can say
+them (:mod:`.kube` calls these after the container): a Job's and a CronJob's run settings, a
+StatefulSet's claims (`storage`), pod management and update strategy, the pod's lifecycle
+hooks, grace period, tolerations and pull secrets, and how its Service maps ports (a Service
+port other than the container port as `service:`, a node port and source ranges in
+`expose`). Each mapping is exact or not made: what it leaves (a claim with a selector, a
+hook that is not `exec`) is found by the round trip and kept as the workload's `k8s:` patch.
+It computes data only; it reads, writes and reports nothing.
+"""
+
+from __future__ import annotations
+
+from .kube import NAME, pod_spec
+
+JOB = (("completions", "completions"), ("parallelism", "parallelism"), ("backoffLimit", "backoff_limit"),
+       ("activeDeadlineSeconds", "active_deadline"), ("ttlSecondsAfterFinished", "ttl"))
+CRON = (("timeZone", "time_zone"), ("concurrencyPolicy", "concurrency"), ("suspend", "suspend"),
+        ("startingDeadlineSeconds", "starting_deadline"))
+ACCESS = ("ReadWriteOnce", "ReadWriteOncePod", "ReadOnlyMany", "ReadWriteMany")
+TOLERATION = (("key", "key"), ("operator", "operator"), ("value", "value"), ("effect", "effect"),
+              ("tolerationSeconds", "seconds"))
+
+
+def kind_fields(w: dict, doc: dict) -> None:
+    """A Job's, a CronJob's and a StatefulSet's own settings."""
+    spec = w.get("spec") or {}
+    if w["kind"] == "CronJob":
+        for src, dst in CRON:
+            if src in spec:
+                doc[dst] = spec[src]
+        h = {k: spec[src] for src, k in (("successfulJobsHistoryLimit", "successful"),
+                                          ("failedJobsHistoryLimit", "failed")) if src in spec}
+        if h:
+            doc["history"] = h
+        spec = (spec.get("jobTemplate") or {}).get("spec") or {}
+    if w["kind"] in ("Job", "CronJob"):
+        for src, dst in JOB:
+            if src in spec:
+                doc[dst] = spec[src]
+        restart = ((pod_spec(w).get("spec") or {}).get("restartPolicy"))
+        if restart in ("Never",):
+            doc["restart"] = restart
+    if w["kind"] == "StatefulSet":
+        if spec.get("podManagementPolicy") in ("OrderedReady", "Parallel") and spec["podManagementPolicy"] != "OrderedReady":
+            doc["pod_management"] = spec["podManagementPolicy"]
+        st = spec.get("updateStrategy") or {}
+        if st.get("type") == "OnDelete":
+            doc["strategy"] = "on-delete"
+        elif set(st.get("rollingUpdate") or {}) == {"partition"}:
+            doc["strategy"] = {"rolling": {"partition": st["rollingUpdate"]["partition"]}}
+
+
+def storage(w: dict, c: dict, doc: dict) -> None:
+    """A StatefulSet's claim templates mounted by the main container, as `storage`."""
+    if w["kind"] != "StatefulSet":
+        return
+    mounts = {m["name"]: m for m in c.get("volumeMounts") or []}
+    out: dict = {}
+    for t in (w.get("spec") or {}).get("volumeClaimTemplates") or []:
+        meta, cs = t.get("metadata") or {}, t.get("spec") or {}
+        name = meta.get("name")
+        m = mounts.get(name)
+        size = ((cs.get("resources") or {}).get("requests") or {}).get("storage")
+        modes = cs.get("accessModes") or ["ReadWriteOnce"]
+        if not isinstance(name, str) or not NAME.match(name) or m is None or set(m) - {"name", "mountPath"} \
+                or not isinstance(size, str) or set(cs) - {"accessModes", "resources", "storageClassName"} \
+                or len(modes) != 1 or modes[0] not in ACCESS or set(meta) - {"name", "labels"}:
+            continue
+        s: dict = {"size": size, "mount": m["mountPath"]}
+        if cs.get("storageClassName"):
+            s["class"] = cs["storageClassName"]
+        if modes[0] != "ReadWriteOnce":
+            s["access"] = modes[0]
+        out[name] = s
+    if out:
+        doc["storage"] = out
+
+
+def pod_fields(ps: dict, c: dict, doc: dict) -> None:
+    """The pod's lifecycle hooks (exec), grace period, tolerations and pull secrets."""
+    lc = c.get("lifecycle") or {}
+    hooks: dict = {}
+    for src, dst in (("postStart", "post_start"), ("preStop", "pre_stop")):
+        h = lc.get(src) or {}
+        if set(h) == {"exec"} and set(h["exec"] or {}) == {"command"} and h["exec"]["command"]:
+            hooks[dst] = [str(x) for x in h["exec"]["command"]]
+    if "terminationGracePeriodSeconds" in ps and ps["terminationGracePeriodSeconds"] != 30:
+        hooks["termination_grace"] = ps["terminationGracePeriodSeconds"]
+    if hooks:
+        doc["lifecycle"] = hooks
+    tol = []
+    for t in ps.get("tolerations") or []:
+        if set(t) - {src for src, _ in TOLERATION}:
+            tol = []
+            break
+        tol.append({dst: t[src] for src, dst in TOLERATION if src in t})
+    if tol:
+        doc["tolerations"] = tol
+    pulls = [s.get("name") for s in ps.get("imagePullSecrets") or []]
+    if pulls and all(isinstance(n, str) and NAME.match(n) for n in pulls):
+        doc["image_pull_secrets"] = pulls
+
+
+def service(svc: dict, doc: dict, names: dict) -> None:
+    """The Service's ports over the container's (`service:` where the Service port differs)
+    and its type's settings in `expose` (``names``: container port -> port name)."""
+    sspec = svc.get("spec") or {}
+    ports = doc.get("ports") or ({"http": doc["port"]} if "port" in doc else {})
+    by_name = {n: p for p, n in names.items()}
+    node: dict = {}
+    for sp in sspec.get("ports") or []:
+        tp = sp.get("targetPort", sp.get("port"))
+        name = tp if tp in by_name else names.get(tp)
+        if name is None or name not in ports:
+            continue
+        if sp.get("port") != by_name[name]:
+            p = ports[name]
+            ports[name] = {"port": p, "service": sp["port"]} if isinstance(p, int) else {**p, "service": sp["port"]}
+        if "nodePort" in sp:
+            node[name] = sp["nodePort"]
+    if ports and "port" in doc and not isinstance(ports.get("http"), int):
+        del doc["port"]
+        doc["ports"] = ports
+    t = sspec.get("type", "ClusterIP")
+    if t in ("NodePort", "LoadBalancer"):
+        e: dict = {"type": t}
+        if len(node) == 1:
+            name, n = next(iter(node.items()))
+            e["node_port"] = n
+            if name != next(iter(ports), None):
+                e["port"] = name
+        if sspec.get("loadBalancerSourceRanges") and t == "LoadBalancer":
+            e["source_ranges"] = list(sspec["loadBalancerSourceRanges"])
+        doc["expose"] = e

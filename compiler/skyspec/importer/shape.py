@@ -1,0 +1,254 @@
+"""The shape of the input objects, checked before the importer reads them: every field it
+reads (and that the API server would refuse in another type) must have the type Kubernetes
+gives it, and the names it turns into spec names must be names a spec can have. A field of the
+wrong type is an error at its file:line:col (SKY061) naming the type wanted, so that a
+hostile or broken manifest is reported, all of it in one run, instead of crashing a later
+stage; the object is then left out. Fields it does not know are not checked (the round trip
+keeps them as `k8s:` patches). It reads and changes nothing; it quotes no value.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..schema.fields import DNS1123_LABEL, DNS1123_SUBDOMAIN, K8S_API_VERSION, K8S_KIND
+from .source import WRONG, Inputs, _typename
+
+LABEL = re.compile(DNS1123_LABEL)
+# the API server's shapes of names (what every stage after this one may rely on)
+PATTERNS = {"label": (re.compile(DNS1123_LABEL), 63), "subdomain": (re.compile(DNS1123_SUBDOMAIN), 253),
+            "portname": (re.compile(DNS1123_LABEL), 15), "kind": (re.compile(K8S_KIND), 63),
+            "apiVersion": (re.compile(K8S_API_VERSION), 317),
+            "labelkey": (re.compile(r"^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"),
+                         253),
+            "labelvalue": (re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$"), 63)}
+
+# A shape is a type name ("str", "int", "bool", "num", "intstr", "scalar", "map", "list",
+# "any"), ("map", shape) for a mapping of string keys, ("or", shape, ...) for any of several,
+# [shape] for a list, or a dict of fields (a field name starting with "!" is required).
+STRMAP = ("map", "str")
+LABELS = ("map", "labelvalue")
+QTY = "intstr"
+PROBE = {"httpGet": {"path": "str", "port": "intstr", "scheme": "str", "host": "str",
+                     "httpHeaders": [{"!name": "str", "!value": "str"}]},
+         "tcpSocket": {"!port": "intstr"}, "exec": {"command": ["scalar"]}, "grpc": {"!port": "int", "service": "str"},
+         "initialDelaySeconds": "int", "periodSeconds": "int", "timeoutSeconds": "int",
+         "failureThreshold": "int", "successThreshold": "int"}
+SECURITY = {"runAsUser": "int", "runAsGroup": "int", "runAsNonRoot": "bool", "readOnlyRootFilesystem": "bool",
+            "allowPrivilegeEscalation": "bool", "privileged": "bool",
+            "capabilities": {"add": ["str"], "drop": ["str"]}}
+CONTAINER = {
+    "!name": "label", "image": "str", "command": ["scalar"], "args": ["scalar"],
+    "ports": [{"!containerPort": "int", "name": "portname", "protocol": "str", "hostPort": "int"}],
+    "env": [{"!name": "str", "value": "str",
+             "valueFrom": {"secretKeyRef": {"name": "str", "!key": "str"}, "configMapKeyRef": {"name": "str", "!key": "str"},
+                           "fieldRef": {"!fieldPath": "str"}}}],
+    "envFrom": [{"configMapRef": {"!name": "str"}, "secretRef": {"!name": "str"}, "prefix": "str"}],
+    "resources": {"requests": ("map", "scalar"), "limits": ("map", "scalar")},
+    "livenessProbe": PROBE, "readinessProbe": PROBE, "startupProbe": PROBE,
+    "volumeMounts": [{"!name": "label", "!mountPath": "str", "readOnly": "bool", "subPath": "str"}],
+    "securityContext": SECURITY,
+    "lifecycle": {"postStart": {"exec": {"command": ["scalar"]}}, "preStop": {"exec": {"command": ["scalar"]}}},
+    "imagePullPolicy": "str", "workingDir": "str",
+}
+POD = {
+    "!containers": [CONTAINER], "initContainers": [CONTAINER],
+    "volumes": [{"!name": "label", "emptyDir": {"medium": "str", "sizeLimit": QTY}, "configMap": {"name": "str"},
+                 "secret": {"secretName": "str"}, "persistentVolumeClaim": {"!claimName": "str"}}],
+    "securityContext": {"runAsUser": "int", "runAsGroup": "int", "fsGroup": "int", "runAsNonRoot": "bool"},
+    "serviceAccountName": "str", "nodeSelector": STRMAP, "affinity": "map", "priorityClassName": "str",
+    "tolerations": [{"key": "str", "operator": "str", "value": "str", "effect": "str", "tolerationSeconds": "int"}],
+    "imagePullSecrets": [{"name": "str"}], "terminationGracePeriodSeconds": "int", "restartPolicy": "str",
+    "automountServiceAccountToken": "bool",
+}
+TEMPLATE = {"metadata": {"labels": LABELS, "annotations": STRMAP}, "!spec": POD}
+STRATEGY = {"type": "str", "rollingUpdate": {"maxSurge": "intstr", "maxUnavailable": "intstr", "partition": "int"}}
+JOB = {"!template": TEMPLATE, "completions": "int", "parallelism": "int", "backoffLimit": "int",
+       "activeDeadlineSeconds": "int", "ttlSecondsAfterFinished": "int"}
+SELECTOR = {"matchLabels": STRMAP}
+PEER = {"podSelector": SELECTOR, "namespaceSelector": SELECTOR, "ipBlock": {"!cidr": "str", "except": ["str"]}}
+NP_PORTS = [{"port": "intstr", "protocol": "str", "endPort": "int"}]
+SPECS = {
+    "Deployment": {"replicas": "int", "selector": SELECTOR, "!template": TEMPLATE, "strategy": STRATEGY},
+    "StatefulSet": {"replicas": "int", "selector": SELECTOR, "!template": TEMPLATE, "updateStrategy": STRATEGY,
+                    "serviceName": "str", "podManagementPolicy": "str", "volumeClaimTemplates": ["map"]},
+    "Job": JOB,
+    "CronJob": {"!schedule": "str", "!jobTemplate": {"!spec": JOB}, "timeZone": "str", "concurrencyPolicy": "str",
+                "suspend": "bool", "startingDeadlineSeconds": "int", "successfulJobsHistoryLimit": "int",
+                "failedJobsHistoryLimit": "int"},
+    "Service": {"type": "str", "selector": STRMAP, "clusterIP": "str",
+                "ports": [{"!port": "int", "targetPort": "intstr", "name": "str", "protocol": "str", "nodePort": "int"}]},
+    "HorizontalPodAutoscaler": {"scaleTargetRef": {"!name": "str", "kind": "str"}, "minReplicas": "int",
+                                "maxReplicas": "int",
+                                "metrics": [{"type": "str", "resource": {"name": "str", "target": {
+                                    "type": "str", "averageUtilization": "int"}}}]},
+    "Ingress": {"ingressClassName": "str", "tls": [{"secretName": "str", "hosts": ["str"]}],
+                "rules": [{"host": "str", "http": {"paths": [{"path": "str", "pathType": "str", "backend": {
+                    "service": {"name": "str", "port": {"name": "str", "number": "int"}}}}]}}]},
+    "PodDisruptionBudget": {"maxUnavailable": "intstr", "minAvailable": "intstr", "selector": SELECTOR},
+    "NetworkPolicy": {"podSelector": SELECTOR, "policyTypes": ["str"],
+                      "ingress": [{"from": [PEER], "ports": NP_PORTS}], "egress": [{"to": [PEER], "ports": NP_PORTS}]},
+}
+TOP = {"Role": {"rules": [{"apiGroups": ["str"], "resources": ["str"], "resourceNames": ["str"], "verbs": ["str"]}]},
+       "RoleBinding": {"subjects": [{"kind": "str", "name": "str", "namespace": "str"}],
+                       "roleRef": {"kind": "str", "name": "str", "apiGroup": "str"}},
+       "ServiceAccount": {"automountServiceAccountToken": "bool", "imagePullSecrets": [{"name": "str"}]},
+       "ConfigMap": {"data": ("map", "str"), "binaryData": ("map", "str")},
+       "Secret": {"data": ("map", "str"), "stringData": ("map", "str"), "type": "str"}}
+TOP["ClusterRole"], TOP["ClusterRoleBinding"] = TOP["Role"], TOP["RoleBinding"]
+META = {"name": "subdomain", "namespace": "label", "labels": LABELS, "annotations": STRMAP}
+# the spec kinds whose names must be DNS labels (the rest keep theirs in a Resource)
+SPEC_NAMED = ("Deployment", "StatefulSet", "Job", "CronJob")
+WANTED = {"str": "a string", "int": "an integer", "bool": "true or false", "num": "a number",
+          "intstr": "an integer or a string", "scalar": "a string or a number", "map": "a mapping",
+          "list": "a list", "label": "a DNS-1123 label (lower-case letters, digits and '-', at most 63 characters)",
+          "subdomain": "a DNS-1123 subdomain (lower-case letters, digits, '-' and '.', at most 253 characters)",
+          "portname": "a port name (lower-case letters, digits and '-', at most 15 characters)",
+          "kind": "a kind (letters and digits, starting with a letter)", "apiVersion": "an API version such as `v1` "
+          "or `apps/v1`", "labelkey": "a label key (`[prefix/]name`)",
+          "labelvalue": "a label value (letters, digits, '-', '_' and '.', at most 63 characters)"}
+
+
+def _fits(v: Any, t: str) -> bool:
+    if t == "any":
+        return True
+    if t in PATTERNS:
+        pattern, most = PATTERNS[t]
+        return isinstance(v, str) and len(v) <= most and pattern.match(v) is not None
+    if t == "str":
+        return isinstance(v, str)
+    if t == "int":
+        return isinstance(v, int) and not isinstance(v, bool)
+    if t == "bool":
+        return isinstance(v, bool)
+    if t == "num":
+        return isinstance(v, (int, float)) and not isinstance(v, bool)
+    if t == "intstr":
+        return isinstance(v, str) or isinstance(v, int) and not isinstance(v, bool)
+    if t == "scalar":
+        return isinstance(v, (str, int, float, bool))
+    if t == "map":
+        return isinstance(v, dict)
+    if t == "list":
+        return isinstance(v, list)
+    raise ValueError(t)
+
+
+def _kind_fits(v: Any, shape: Any) -> bool:
+    """Whether ``v`` is of the outermost type of ``shape`` (what picks an alternative)."""
+    if isinstance(shape, str):
+        return _fits(v, shape)
+    if isinstance(shape, list):
+        return isinstance(v, list)
+    if isinstance(shape, tuple) and shape[0] == "or":
+        return any(_kind_fits(v, alt) for alt in shape[1:])
+    return isinstance(v, dict)
+
+
+def _wanted(shape: Any) -> str:
+    if isinstance(shape, str):
+        return WANTED[shape]
+    if isinstance(shape, list):
+        return "a list"
+    if isinstance(shape, tuple) and shape[0] == "or":
+        return " or ".join(_wanted(alt) for alt in shape[1:])
+    return "a mapping"
+
+
+def problems(value: Any, shape: Any, path: tuple = ()) -> list[tuple[tuple, str]]:
+    """(path, what is wrong) for every place ``value`` does not fit ``shape``."""
+    out: list[tuple[tuple, str]] = []
+    stack = [(value, shape, path)]
+    while stack:
+        v, s, p = stack.pop()
+        if isinstance(s, str):
+            if not _fits(v, s):
+                out.append((p, f"must be {WANTED[s]}" + ("" if s in PATTERNS and isinstance(v, str)
+                                                         else f", not {_article(v)}")))
+        elif isinstance(s, tuple) and s[0] == "or":
+            fits = [alt for alt in s[1:] if _kind_fits(v, alt)]
+            if not fits:
+                out.append((p, f"must be {' or '.join(_wanted(alt) for alt in s[1:])}, not {_article(v)}"))
+            else:
+                stack.append((v, fits[0], p))
+        elif isinstance(s, tuple):   # ("map", item shape)
+            if not isinstance(v, dict):
+                out.append((p, f"must be a mapping, not {_article(v)}"))
+                continue
+            for k, x in v.items():
+                if not isinstance(k, str):
+                    out.append((p + (k,), f"has a key that is {_article(k)}, not a string"))
+                elif s[1] == "labelvalue" and not _fits(k, "labelkey"):
+                    out.append((p + (k,), f"has a key that is not {WANTED['labelkey']}"))
+                else:
+                    stack.append((x, s[1], p + (k,)))
+        elif isinstance(s, list):
+            if not isinstance(v, list):
+                out.append((p, f"must be a list, not {_article(v)}"))
+                continue
+            stack += [(x, s[0], p + (i,)) for i, x in enumerate(v)]
+        else:
+            if not isinstance(v, dict):
+                out.append((p, f"must be a mapping, not {_article(v)}"))
+                continue
+            for k, x in s.items():
+                name = k.lstrip("!")
+                if name in v:
+                    stack.append((v[name], x, p + (name,)))
+                elif k.startswith("!"):
+                    out.append((p, f"has no `{name}`, which it must have"))
+    return sorted(out, key=lambda e: [str(x) for x in e[0]])
+
+
+def _article(v: Any) -> str:
+    t = _typename(v)
+    return f"an {t}" if t[0] in "aeiou" else f"a {t}"
+
+
+def path_ok(found: list) -> bool:
+    """Whether the object's name may be shown (it is not itself what is wrong)."""
+    return not any(p[:2] == ("metadata", "name") or p == ("metadata",) for p, _ in found)
+
+
+def shown(path: tuple) -> str:
+    out = ""
+    for seg in path:
+        out += f"[{seg}]" if isinstance(seg, int) else (f".{seg}" if out else str(seg))
+    return out or "the object"
+
+
+def check(objs: list[dict], inputs: Inputs) -> list[dict]:
+    """The objects that fit their kind's shape; the others are reported and left out."""
+    ok = []
+    seen: dict[tuple, dict] = {}
+    for o in objs:
+        kind = o["kind"]
+        shape: dict = {"!apiVersion": "apiVersion", "kind": "kind", "metadata": META}
+        if kind in SPECS:
+            shape["spec"] = SPECS[kind]
+        shape.update(TOP.get(kind, {}))
+        found = problems(o, shape)
+        name = (o.get("metadata") or {}).get("name") if isinstance(o.get("metadata"), dict) else None
+        if not found and not isinstance(name, str):
+            found = [(("metadata",), "has no `name`, which every object must have")]
+        if not found and kind in SPEC_NAMED and (not LABEL.match(name) or len(name) > 63):
+            found = [(("metadata", "name"), "must be a DNS-1123 label (lower-case letters, digits and '-', at most "
+                                            "63 characters) to name a spec")]
+        who = f"{kind} {name}" if isinstance(name, str) and path_ok(found) else kind
+        for path, what in found:
+            inputs.diags.error(WRONG, f"{who} {shown(path)} {what}" if path else f"{who} {what}", inputs.pos(o, path),
+                               hint="the API server would refuse this object too: fix the manifest and import "
+                                    "again" if "DNS-1123" not in what else
+                                    "a spec's name is its workload's, a DNS-1123 label: rename it in the manifest")
+        if found:
+            continue
+        key = (kind, o.get("apiVersion"), name, o["metadata"].get("namespace"))
+        if key in seen:
+            inputs.diags.error(WRONG, f"{kind} {name} is given twice", inputs.pos(o, ("metadata", "name")),
+                               hint="import each object once: the second one is left out",
+                               notes=[f"first given at {inputs.pos(seen[key], ('metadata', 'name'))}"])
+            continue
+        seen[key] = o
+        ok.append(o)
+    return ok
