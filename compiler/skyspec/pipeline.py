@@ -44,6 +44,14 @@ class Compiled:
         return f"{self.env.name}.{self.target.name}" if self.target else self.env.name
 
 
+
+def _stdlib_fixes(kind: str, data, template):
+    """The schema check's hints naming the stdlib template a spec looks like it needs
+    (:mod:`.components._fixes`, imported when a check first fails)."""
+    from .components._fixes import fixes
+
+    return fixes(kind, data, template)
+
 class Session:
     def __init__(self, project_file: Path, diags: Diagnostics | None = None, sources: Sources | None = None,
                  extra_docs: Sequence[SourceDoc] = (), allow_python: bool = False,
@@ -78,7 +86,7 @@ class Session:
                                    python=self.project is not None and self.project.python,
                                    limits=self.project.limits if self.project is not None else DEFAULT)
         self.docs: list[SourceDoc] = []
-        self.layer_types = LayerTypes(self.diags)
+        self.layer_types = LayerTypes(self.diags, _stdlib_fixes)
         self.absent = Absent()
         if self.project is not None:
             seen = _Texts(self.sources)
@@ -299,7 +307,8 @@ class Session:
             if broken and (s.kind, s.name) in self._no_template:
                 continue  # its `use:` template failed (reported): which fields it may have is unknown
             own, params = split_params(s.data, s.template)
-            ok = validate(own, s.prov, KINDS[s.kind], diags, secret=s.kind == "Secret")  # type: ignore[arg-type]
+            ok = validate(own, s.prov, KINDS[s.kind], diags, secret=s.kind == "Secret",  # type: ignore[arg-type]
+                          fix=_stdlib_fixes(s.kind, s.data, s.template))
             if s.template is not None:
                 ok &= validate_with(params, s.prov, params_schema(s.template), diags)  # type: ignore[arg-type]
             if ok:
