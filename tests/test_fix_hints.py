@@ -140,3 +140,23 @@ def test_builder_call(path, call):
     from skyspec.builders.spelling import builder_call
 
     assert builder_call(path) == call
+
+
+def test_a_components_backup_job_is_not_an_official_image_misused(make_project, cli):
+    """The backup CronJob runs the server's image for its dump tool (`pg_dump`), which writes
+    nothing the rule knows of: no SKY410 for it, also when the spec pins the image itself."""
+    make_project({"apps/db.yaml": """
+        kind: Secret
+        name: pg
+        keys: [password]
+        ---
+        kind: StatefulApp
+        name: db
+        use: postgres
+        image: postgres:16.4
+        credentials: pg
+        backup: {schedule: "0 2 * * *", location: "s3://backups/pg"}
+        """})
+    r = cli("check", "--diagnostics-format", "json")
+    assert r.exit_code == 0, r.output
+    assert not [d for d in json.loads(r.stdout) if d["code"] == "SKY410"]
