@@ -492,13 +492,11 @@ def render(compiled: dict[str, Compiled], formats: Sequence[str], diags: Diagnos
     if base not in irs:
         base = next(iter(irs), None)
     files: dict[str, str] = {}
-    if diags is not None and "kubernetes" not in formats and set(formats) & {"helm", "kustomize"}:
-        importlib.import_module(BACKENDS["kubernetes"]).check(irs, diags)   # their objects are Kubernetes'
+    if diags is not None:
+        check_formats(compiled, formats, diags, units)
     for fmt in formats:
         backend = importlib.import_module(BACKENDS[fmt])
         mine = irs if fmt in SHARED_FORMATS else {k: irs[k] for k in units}
-        if diags is not None and hasattr(backend, "check"):
-            backend.check(mine, diags)
         kw = dict((options or {}).get(fmt) or {})
         if getattr(backend, "USES_BASE", False):
             kw["base"] = base
@@ -521,6 +519,23 @@ def render(compiled: dict[str, Compiled], formats: Sequence[str], diags: Diagnos
             return (unit is None or not envs or unit.partition(".")[0] in envs) and \
                 (every_format or layout.format_of(rel) in rendered)
     return Rendered(dict(sorted(files.items())), compiled, scope)
+
+
+def check_formats(compiled: dict[str, Compiled], formats: Sequence[str], diags: Diagnostics,
+                  units: Sequence[str] | None = None) -> None:
+    """What each format's backend reports before it renders (its ``check``: `k8s:` patches
+    that patch nothing, what Compose cannot say...), for ``units`` (default all) of the
+    compiled environments: `build` runs it, and so does `check`, which renders nothing."""
+    import importlib
+
+    irs = {key: c.ir for key, c in compiled.items()}
+    units = list(irs) if units is None else units
+    if "kubernetes" not in formats and set(formats) & {"helm", "kustomize"}:
+        importlib.import_module(BACKENDS["kubernetes"]).check(irs, diags)   # their objects are Kubernetes'
+    for fmt in formats:
+        backend = importlib.import_module(BACKENDS[fmt])
+        if hasattr(backend, "check"):
+            backend.check(irs if fmt in SHARED_FORMATS else {k: irs[k] for k in units}, diags)
 
 
 def _gitops(project: Project, diags: Diagnostics | None) -> dict[str, str]:
