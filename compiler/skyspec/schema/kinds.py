@@ -231,7 +231,8 @@ def role_schema() -> dict:
                       "examples": [["deployer"]]},
              "k8s": K8S_PATCH}
     return _doc("Role", "skyspec Role / ClusterRole", props, ["kind", "name", "rules"],
-                "RBAC rules, and the binding to service accounts.")
+                "RBAC rules (`kind: Role`, in the namespace, or `kind: ClusterRole`, cluster-wide), and the "
+                "binding to service accounts.")
 
 
 def networkpolicy_schema() -> dict:

@@ -233,8 +233,10 @@ SETTINGS = {
     "type": "object", "additionalProperties": False,
     "description": "Settings for the optimizer passes in this environment (each pass's docstring says more).",
     "properties": {
-        "harden": {"type": "boolean", "description": "`false`: no hardened defaults (e.g. for a local profile)."},
-        "network_policies": {"type": "boolean", "description": "`false`: no default-deny NetworkPolicy and allows."},
+        "harden": {"type": "boolean", "description": "`false`: no hardened defaults (e.g. for a local profile).",
+                   "examples": [False]},
+        "network_policies": {"type": "boolean", "description": "`false`: no default-deny NetworkPolicy and allows.",
+                             "examples": [False]},
         "pdb": {"type": "boolean", "description": "A PodDisruptionBudget for every workload running 2+ replicas."},
         "spread": {"anyOf": [{"enum": ["nodes", "zones"]},
                              {"type": "array", "items": {"enum": ["nodes", "zones"]}, "uniqueItems": True}],
