@@ -88,7 +88,7 @@ def doc_snippets() -> tuple[list[dict], list[dict]]:
     for md in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
         for block in re.findall(r"```yaml\n(.*?)```", md.read_text(), flags=re.S):
             for d in yaml.safe_load_all(block):
-                if isinstance(d, dict) and d.get("kind") in KINDS:
+                if isinstance(d, dict) and d.get("kind") in KINDS and "name" in d:   # (a template has none)
                     specs.append(d)
                 elif isinstance(d, dict) and d and set(d) <= OVERLAY_KEYS:
                     overlays.append(d)

@@ -276,7 +276,7 @@ def check(paths, envs, sets, dfmt, strict, allow_python) -> None:
     are cached in .skyspec-cache/ beside the project file (signed; safe to delete;
     SKYSPEC_CACHE=0 turns it off)."""
     from .diagnostics import Diagnostics, Sources
-    from .pipeline import Session
+    from .pipeline import Session, check_formats
     from .paths import shown_path
     from .project import find_project_file
 
@@ -301,12 +301,15 @@ def check(paths, envs, sets, dfmt, strict, allow_python) -> None:
     require_envs(sessions, envs, dfmt)
     for s in sessions:
         if s.project is not None:
+            compiled = {}
             for name in envs or [None]:
                 env, target = resolve_unit(s, name) if name and "." in name else (name, None)
                 if target is not None:
-                    s.compile(env, sets, target)
+                    c = s.compile(env, sets, target)
+                    compiled.update({c.key: c} if c is not None else {})
                 else:
-                    s.compile_all([env] if env else None, sets)
+                    compiled.update(s.compile_all([env] if env else None, sets))
+            check_formats(compiled, s.project.outputs, diags)   # what `build` would report before rendering
     for s in sessions:
         s.save_cache()  # the parsed files, for the next run (not on error)
 

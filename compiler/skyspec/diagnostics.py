@@ -136,6 +136,17 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
     return None
 
 
+def in_python(pos: Pos | None) -> bool:
+    """Whether ``pos`` is in a Python file (a builder's line): a fix is then a builder call."""
+    return pos is not None and str(pos.file).endswith(".py")
+
+
+def spelled(pos: Pos | None, yaml: str, python: str) -> str:
+    """A hint in the language of the file it points into: ``python`` (a builder call such as
+    ``.use("postgres")``) at a Python line, ``yaml`` (the spec field) anywhere else."""
+    return python if in_python(pos) else yaml
+
+
 # --------------------------------------------------------------------------- rendering
 
 class Sources:

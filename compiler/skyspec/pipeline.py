@@ -44,6 +44,14 @@ class Compiled:
         return f"{self.env.name}.{self.target.name}" if self.target else self.env.name
 
 
+
+def _stdlib_fixes(kind: str, data, template):
+    """The schema check's hints naming the stdlib template a spec looks like it needs
+    (:mod:`.components._fixes`, imported when a check first fails)."""
+    from .components._fixes import fixes
+
+    return fixes(kind, data, template)
+
 class Session:
     def __init__(self, project_file: Path, diags: Diagnostics | None = None, sources: Sources | None = None,
                  extra_docs: Sequence[SourceDoc] = (), allow_python: bool = False,
@@ -78,7 +86,7 @@ class Session:
                                    python=self.project is not None and self.project.python,
                                    limits=self.project.limits if self.project is not None else DEFAULT)
         self.docs: list[SourceDoc] = []
-        self.layer_types = LayerTypes(self.diags)
+        self.layer_types = LayerTypes(self.diags, _stdlib_fixes)
         self.absent = Absent()
         if self.project is not None:
             seen = _Texts(self.sources)
@@ -299,7 +307,8 @@ class Session:
             if broken and (s.kind, s.name) in self._no_template:
                 continue  # its `use:` template failed (reported): which fields it may have is unknown
             own, params = split_params(s.data, s.template)
-            ok = validate(own, s.prov, KINDS[s.kind], diags, secret=s.kind == "Secret")  # type: ignore[arg-type]
+            ok = validate(own, s.prov, KINDS[s.kind], diags, secret=s.kind == "Secret",  # type: ignore[arg-type]
+                          fix=_stdlib_fixes(s.kind, s.data, s.template))
             if s.template is not None:
                 ok &= validate_with(params, s.prov, params_schema(s.template), diags)  # type: ignore[arg-type]
             if ok:
@@ -483,13 +492,11 @@ def render(compiled: dict[str, Compiled], formats: Sequence[str], diags: Diagnos
     if base not in irs:
         base = next(iter(irs), None)
     files: dict[str, str] = {}
-    if diags is not None and "kubernetes" not in formats and set(formats) & {"helm", "kustomize"}:
-        importlib.import_module(BACKENDS["kubernetes"]).check(irs, diags)   # their objects are Kubernetes'
+    if diags is not None:
+        check_formats(compiled, formats, diags, units)
     for fmt in formats:
         backend = importlib.import_module(BACKENDS[fmt])
         mine = irs if fmt in SHARED_FORMATS else {k: irs[k] for k in units}
-        if diags is not None and hasattr(backend, "check"):
-            backend.check(mine, diags)
         kw = dict((options or {}).get(fmt) or {})
         if getattr(backend, "USES_BASE", False):
             kw["base"] = base
@@ -512,6 +519,23 @@ def render(compiled: dict[str, Compiled], formats: Sequence[str], diags: Diagnos
             return (unit is None or not envs or unit.partition(".")[0] in envs) and \
                 (every_format or layout.format_of(rel) in rendered)
     return Rendered(dict(sorted(files.items())), compiled, scope)
+
+
+def check_formats(compiled: dict[str, Compiled], formats: Sequence[str], diags: Diagnostics,
+                  units: Sequence[str] | None = None) -> None:
+    """What each format's backend reports before it renders (its ``check``: `k8s:` patches
+    that patch nothing, what Compose cannot say...), for ``units`` (default all) of the
+    compiled environments: `build` runs it, and so does `check`, which renders nothing."""
+    import importlib
+
+    irs = {key: c.ir for key, c in compiled.items()}
+    units = list(irs) if units is None else units
+    if "kubernetes" not in formats and set(formats) & {"helm", "kustomize"}:
+        importlib.import_module(BACKENDS["kubernetes"]).check(irs, diags)   # their objects are Kubernetes'
+    for fmt in formats:
+        backend = importlib.import_module(BACKENDS[fmt])
+        if hasattr(backend, "check"):
+            backend.check(irs if fmt in SHARED_FORMATS else {k: irs[k] for k in units}, diags)
 
 
 def _gitops(project: Project, diags: Diagnostics | None) -> dict[str, str]:

@@ -147,6 +147,14 @@ def _written_at(node: Prov) -> Pos | None:
     return spec or node.pos
 
 
+def template_wrote(root: Prov, path: tuple) -> bool:
+    """Whether the value at ``path`` of a spec was last written by a `use:` template (the
+    stdlib's or the project's), not by the spec or an overlay above it."""
+    node = root.find(path)
+    w = next((e for e in reversed(node.hist) if e.op not in _NOT_WRITING), None) if node is not None else None
+    return w is not None and w.layer.startswith("template:")
+
+
 def shipped(pos: Pos | None) -> bool:
     """Whether ``pos`` is in one of skyspec's own data files (stdlib templates, built-in
     profiles): a file the user did not write and cannot edit."""

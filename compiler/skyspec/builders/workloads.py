@@ -8,8 +8,10 @@ reads a project.
 
 from __future__ import annotations
 
+from typing import Any
+
 from ._base import _outside, _plain, _Tree
-from .config import Volume
+from .config import Secret, Volume
 from .pods import _Workload
 from .served import _Served
 
@@ -85,12 +87,25 @@ class StatefulApp(_Served):
             policy.lower().replace("_", "").replace("-", ""), policy) if isinstance(policy, str) else policy
         return self._set("pod_management", p)
 
-    def use(self, template: str, version: str | None = None) -> "StatefulApp":
-        """A stdlib template (image, ports, probes, data path): ``use("postgres", "16")``."""
+    def use(self, template: str, version: str | None = None, **params: Any) -> "StatefulApp":
+        """A stdlib template (image, ports, probes, data path): ``use("postgres", "16")``;
+        further keywords set the template's parameters (``use("postgres", database="shop")``)."""
         self._set("use", template)
         if version is not None:
             self._set("version", version)
+        for k, v in params.items():
+            self.credentials(v) if k == "credentials" else self._set(k, v)
         return self
+
+    def credentials(self, secret: "Secret | str") -> "StatefulApp":
+        """The Secret holding the server's password, for a `use:` template that takes
+        `credentials` (its key `password`): ``credentials(Secret("pg").keys("password"))``;
+        a Secret builder given here comes along."""
+        if isinstance(secret, Secret):
+            self._attach(secret)
+        elif not isinstance(secret, str):
+            raise TypeError(f"credentials() expects a Secret or its name, got {type(secret).__name__}")
+        return self._set("credentials", secret)
 
     # `backup:` and `config:` are consumed by the stdlib `use:` templates; on a spec without
     # one the compiler reports the key at the line that set it.

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from ..diagnostics import Diagnostics, Pos
+from ..diagnostics import Diagnostics, Pos, spelled
 from ..provenance import MISSING, Entry, Prov
 from ..layers.stack import Spec
 from ._doc import Doc, gen
@@ -74,9 +74,11 @@ def single_server(doc: Doc, comp: Component, ctx: Ctx) -> None:
     """A database template runs one server: `replicas` above 1 is an error."""
     r = doc.get("replicas")
     if isinstance(r, int) and not isinstance(r, bool) and r > 1:
+        pos = doc.where("replicas")
         ctx.diags.error("SKY108", f"the {comp.name} template runs one server: replicas: {r} would start {r} "
-                                  "separate servers behind one Service", doc.where("replicas"),
-                        hint="keep `replicas: 1`; a replicated cluster needs an operator (e.g. as `kind: Resource`)")
+                                  "separate servers behind one Service", pos,
+                        hint=spelled(pos, "keep `replicas: 1`", "add `.replicas(1)` (or drop this call)")
+                        + "; a replicated cluster needs an operator (e.g. as `kind: Resource`)")
 
 
 def storage(doc: Doc, comp: Component) -> None:

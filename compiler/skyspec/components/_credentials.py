@@ -10,7 +10,7 @@ spec it is given; it knows no particular component and must not import anything 
 
 from __future__ import annotations
 
-from ..diagnostics import Pos
+from ..diagnostics import Pos, spelled
 from ..provenance import MISSING
 from ._common import Component, Ctx
 from ._doc import Doc
@@ -42,6 +42,10 @@ def needs_password(doc: Doc, comp: Component, ctx: Ctx, names: tuple[str, ...], 
     env, secrets = doc.get("env"), doc.get("secrets")
     if any(isinstance(env, dict) and n in env or isinstance(secrets, dict) and n in secrets for n in names):
         return True
-    ctx.diags.error("SKY103", f'the {comp.name} template needs `credentials`: {why}', doc.where("use"),
-                    hint="declare a `kind: Secret` (e.g. `keys: [password]`) and name it: `credentials: <secret>`")
+    pos = doc.where("use")
+    ctx.diags.error("SKY103", f'the {comp.name} template needs `credentials`: {why}', pos,
+                    hint=spelled(pos, "declare a `kind: Secret` (e.g. `keys: [password]`) and name it: "
+                                      "`credentials: <secret>`",
+                                 f'add `.credentials(Secret("{doc.spec.name}-credentials").keys("password"))` (its key '
+                                 "`password` is supplied at deploy time)"))
     return False

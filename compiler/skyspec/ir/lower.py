@@ -19,6 +19,7 @@ from ..contain import contained
 from ..diagnostics import Diagnostics, did_you_mean
 from ..layers.stack import Spec
 from .cron import CronError, parse as parse_cron
+from .fixes import merged_checks, missing_metrics_port, template_port_hint
 from .k8spatch import weakened
 from .model import (IR, Account, Autoscale, ConfigData, Container, CronSpec, EnvVar, Exposure, JobSpec, Monitor,
                     Mount, NetPolicy, Port, Probe, Resources, RoleDef, SecretRef, Storage, Strategy, Volume, Workload)
@@ -305,6 +306,9 @@ class Lowerer:
                                      spec.where("apps", i), hint=did_you_mean(app, by_name))
                 continue
             m = d.get("metrics")
+            if m and isinstance(m["port"], str) and all(p.name != m["port"] for p in w.main.ports):
+                missing_metrics_port(self.diags, spec, app, m["port"], [p.name for p in w.main.ports])
+                continue
             if m:
                 port = self.port_ref(spec, w.main, m["port"], ("metrics", "port"))
                 if port is None:
@@ -390,7 +394,8 @@ class Lowerer:
             key = (port.port, port.protocol)
             if key in seen:
                 self.diags.error("SKY113", f'port {port.port} is used twice ("{seen[key]}" and "{pname}")',
-                                 spec.where(*at, "ports", pname), hint="each port number may appear once per protocol")
+                                 spec.where(*at, "ports", pname),
+                                 hint=template_port_hint(spec, at, port.port, seen[key], pname))
                 continue
             seen[key] = pname
             out.append(port)
@@ -472,6 +477,8 @@ class Lowerer:
     def probe(self, spec: Spec, c: Container, p: dict, at: tuple) -> Probe | None:
         kinds = [k for k in CHECKS if k in p]
         if len(kinds) != 1:
+            if merged_checks(self.diags, spec, at, kinds):
+                return None
             self.diags.error("SKY108", f"{'.'.join(at)} needs exactly one of http, tcp, grpc, exec"
                              + (f" (found {', '.join(kinds)})" if kinds else ""), spec.where(*at),
                              hint="e.g. `health: {http: /healthz}`, `health: {tcp: 5432}` or `health: {grpc: 7070}`")

@@ -25,6 +25,14 @@ from ..frontend.loc import Loc
 from ..provenance import MISSING, Entry, Prov, prov_from_loc
 
 OPS = {"+": "extend", "!": "replace", "-": "remove"}
+# the operators as a layer spells them, with what each does (the language reference's table)
+OPERATORS = (
+    ("key: value", "maps merge recursively, key by key; scalars and lists replace the value beneath"),
+    ("key+: value", "extends the value beneath: a list is appended to, a map merged, a string concatenated"),
+    ("key!: value", "replaces the value beneath whole, a map included (nothing of it is kept)"),
+    ("key: null", "deletes the key (`key!: null` sets null where null is a value)"),
+    ("key-: [a, b]", "removes these items from the list beneath, or these keys from the map beneath"),
+)
 
 
 def split_op(raw: str) -> tuple[str, str | None]:

@@ -34,6 +34,8 @@ _PLAIN = frozenset((
     "title", "description", "examples", "default", "deprecated", "readOnly", "writeOnly", "$comment",
     "x-message", "x-hint",
 ))
+# every keyword a parameter's declaration may use (the language reference lists them)
+KEYWORDS = tuple(sorted(set(_APPLICATORS) | _PLAIN))
 _REFERENCES = frozenset(("$ref", "$dynamicRef", "$id", "$schema", "$anchor", "$dynamicAnchor", "$defs",
                          "definitions", "$vocabulary", "$recursiveRef", "$recursiveAnchor", "dependencies"))
 _TYPES = ("string", "integer", "number", "boolean", "object", "array", "null")

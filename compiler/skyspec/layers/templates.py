@@ -50,6 +50,20 @@ class Template:
     chain: list["Template"] = field(default_factory=list)   # base templates first, this one last
 
 
+# the keys of a template file, what each holds (the language reference shows this table)
+TEMPLATE_KEYS = {
+    "description": "What the template is for (shown by editors and `skyspec schema`).",
+    "kind": "The kind of spec it serves (`App`, `StatefulApp`, `Job`, `CronJob`, ...); a spec of another kind "
+            "cannot use it.",
+    "use": "Optional: a template this one builds on (a stdlib name or a file), of the same kind; their "
+           "parameters add up.",
+    "params": "The fields a spec may set beyond its kind's own, each declared as a self-contained JSON Schema "
+              "(no `$ref`; `x-message`/`x-hint` for the diagnostics).",
+    "spec": "The values beneath the spec: any field of the kind and the parameters' defaults; values may read "
+            "the final, merged spec late-bound (`image: \"postgres:${self.version}\"`).",
+}
+
+
 def stdlib_names() -> list[str]:
     try:
         return sorted(p.stem for p in data_dir("stdlib").glob("*.yaml"))
@@ -97,10 +111,10 @@ class Templates:
         if docs and isinstance(docs[0].data, dict):
             d, loc = docs[0].data, docs[0].loc
             register_template(d, loc, self.diags.redactor)
-            bad = set(d) - {"description", "kind", "use", "params", "spec"}
+            bad = set(d) - set(TEMPLATE_KEYS)
             for k in sorted(bad):
                 self.diags.error("SKY121", f'unknown key "{k}" in template', loc.key_pos(k),
-                                 hint="a template has description, kind, use, params and spec")
+                                 hint=f"a template has {', '.join(TEMPLATE_KEYS)}")
             if "kind" not in d or not isinstance(d.get("spec", {}), dict):
                 self.diags.error("SKY121", "a template needs `kind` and a `spec` map", loc.pos)
             elif not bad and self._fields_typed(d, loc) and check_params(d.get("params"), loc.child("params"),

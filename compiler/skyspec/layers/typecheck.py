@@ -85,8 +85,11 @@ class Unless:
 
 
 class LayerTypes:
-    def __init__(self, diags: Diagnostics):
+    def __init__(self, diags: Diagnostics, fixes: Any = None):
+        """``fixes(kind, data, template)``: the schema check's ``fix`` for one document (the
+        pipeline passes the stdlib templates' hints), or None."""
         self.diags = diags
+        self.fixes = fixes
         self.reported: set[tuple[str, Pos | None]] = set()
         self._done: dict[tuple, Any] = {}
         self._params: dict[int, tuple[Any, dict]] = {}
@@ -116,7 +119,8 @@ class LayerTypes:
         name = PARTIAL + KINDS[kind]
         if not conforms(own, name):  # the happy path stops here, at compiled speed
             clean, cloc = _clean(own, loc)
-            validate(clean, _At(cloc), name, diags, secret=kind == "Secret")  # type: ignore[arg-type]
+            fix = self.fixes(kind, data, template) if self.fixes else None
+            validate(clean, _At(cloc), name, diags, secret=kind == "Secret", fix=fix)  # type: ignore[arg-type]
         if par:
             clean, cloc = _clean(par, loc)
             validate_with(clean, _At(cloc), self._params_schema(template), diags)  # type: ignore[arg-type]

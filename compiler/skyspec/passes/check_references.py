@@ -10,8 +10,12 @@ at the reference, with a suggestion.
 
 from __future__ import annotations
 
-from ..diagnostics import did_you_mean
+import re
+
+from ..diagnostics import did_you_mean, spelled
 from ..ir.model import IR, Context
+
+_DECLARE = re.compile(r"declare `kind: (\w+)`, `name: ([-a-z0-9.]+)`$")
 
 
 def check_references(ir: IR, ctx: Context) -> IR:
@@ -27,8 +31,12 @@ def check_references(ir: IR, ctx: Context) -> IR:
         if name in skip or (id(spec), what, name) in told:
             return
         told.add((id(spec), what, name))
-        ctx.diags.error("SKY114", f'{what} "{name}" is not defined in this project',
-                        spec.where(*at) if spec else None,
+        pos = spec.where(*at) if spec else None
+        m = _DECLARE.match(declare)
+        if m:  # at a builder's line: the builder that declares it
+            declare = spelled(pos, declare, f'pass a `{m[1]}("{m[2]}")` builder instead of the name "{m[2]}" '
+                                            "(it then comes along)")
+        ctx.diags.error("SKY114", f'{what} "{name}" is not defined in this project', pos,
                         hint=did_you_mean(name, known) or declare)
 
     for w in ir.workloads:

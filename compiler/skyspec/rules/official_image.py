@@ -62,7 +62,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..diagnostics import Pos
+from ..diagnostics import Pos, spelled
 from ._common import containers, split_image, where
 
 ID = "official-image"
@@ -115,6 +115,8 @@ def check(ir, ctx) -> Iterator[tuple[Pos | None, str, str | None]]:
     for w in ir.workloads:
         if w.spec is not None and getattr(w.spec, "template", None) is not None:
             continue  # a template (stdlib or the project's) knows its image
+        if w.spec is not None and any(e.layer.startswith("component:") for e in w.spec.prov.hist[:1]):
+            continue  # made by a stdlib component (a backup CronJob running the server's image for its dump tool)
         rel = w.relax or {}
         root = bool(rel.get("run_as_root"))
         for c, at, who in containers(w):
@@ -131,8 +133,10 @@ def check(ir, ctx) -> Iterator[tuple[Pos | None, str, str | None]]:
             user = rel.get("run_as_user", 0 if root else 10001)
             why = ("starts as root" if needs_root and not root
                    else f"writes {', '.join(missing)}, which UID {user} on a read-only root filesystem cannot")
-            hint = f"`use: {template}` (the stdlib template sets its user, paths and probes)" if template else fix
+            pos = where(w.spec, *at, "image")
+            use = spelled(pos, f"`use: {template}`", f'`.use("{template}")`')
+            hint = f"{use} (the stdlib template sets its user, paths and probes)" if template else fix
             if template and fix:
                 hint += f"; or {fix}"
-            yield where(w.spec, *at, "image"), f'image "{c.image}" of {who} {why}: it will crash-loop under the ' \
+            yield pos, f'image "{c.image}" of {who} {why}: it will crash-loop under the ' \
                                                  "hardened defaults", hint

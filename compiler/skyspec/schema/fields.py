@@ -41,7 +41,8 @@ LABELS = {
     "examples": [{"tier": "web"}],
 }
 ANNOTATIONS = {"type": "object", "additionalProperties": {"type": "string"},
-               "description": "Kubernetes annotations added to the workload's objects."}
+               "description": "Kubernetes annotations added to the workload's objects.",
+               "examples": [{"team.acme.com/owner": "payments"}]}
 
 QTY = {
     "anyOf": [{"type": "string", "pattern": QUANTITY, "x-quantity": True},
@@ -52,9 +53,9 @@ QTY = {
     "examples": ["250m", "256Mi"],
 }
 
-PORT_NUMBER = {"type": "integer", "minimum": 1, "maximum": 65535}
+PORT_NUMBER = {"type": "integer", "minimum": 1, "maximum": 65535, "examples": [8080]}
 PORT_REF = {"anyOf": [PORT_NUMBER, {"type": "string", "pattern": DNS1123_LABEL}],
-            "description": "A port number or the name of one of this workload's ports."}
+            "description": "A port number or the name of one of this workload's ports.", "examples": ["http"]}
 
 PORTS = {
     "type": "object",
@@ -65,17 +66,17 @@ PORTS = {
         "anyOf": [
             PORT_NUMBER,
             {"type": "object", "additionalProperties": False, "required": ["port"],
-             "properties": {"port": PORT_NUMBER,
+             "properties": {"port": {**PORT_NUMBER, "description": "The container port."},
                             "service": {**PORT_NUMBER,
                                         "description": "The Service's port when it differs from the container "
                                                        "port (clients in Kubernetes use it; Compose clients use "
                                                        "the container port)."},
-                            "protocol": {"enum": ["TCP", "UDP", "SCTP"]},
+                            "protocol": {"enum": ["TCP", "UDP", "SCTP"], "description": "Default TCP."},
                             "host_port": {**PORT_NUMBER, "description": "Publish on the host (Compose only)."}}},
         ],
     },
     "minProperties": 1,
-    "examples": [{"http": 8080}],
+    "examples": [{"http": 8080}, {"http": {"port": 8080, "service": 80, "protocol": "TCP", "host_port": 8080}}],
 }
 
 ENV = {
@@ -93,7 +94,8 @@ SECRET_REFS = {
     "propertyNames": {"pattern": r"^[A-Za-z_][A-Za-z0-9_]*$"},
     "additionalProperties": {
         "type": "object", "additionalProperties": False, "required": ["secret", "key"],
-        "properties": {"secret": NAME, "key": {"type": "string", "pattern": r"^[-._a-zA-Z0-9]+$"},
+        "properties": {"secret": {**NAME, "description": "A Secret of the project."},
+                       "key": {"type": "string", "pattern": r"^[-._a-zA-Z0-9]+$", "description": "The Secret's key."},
                        "as": {"enum": ["env", "file"],
                               "description": "`env` (default): the value in the variable. `file`: the Secret mounted "
                                              "at /run/secrets/<secret>/ and `<VAR>_FILE` set to the key's path "
@@ -105,34 +107,50 @@ SECRET_REFS = {
 RESOURCES = {
     "type": "object", "additionalProperties": False,
     "description": "Requests (`cpu`, `memory`) and optional limits; missing limits follow the sizing policy.",
-    "properties": {"cpu": QTY, "memory": QTY, "cpu_limit": QTY, "memory_limit": QTY},
-    "examples": [{"cpu": "250m", "memory": "256Mi"}],
+    "properties": {"cpu": {**QTY, "description": "The CPU request: cores (`0.5`, `2`) or millicores (`250m`)."},
+                   "memory": {**QTY, "description": "The memory request, in bytes with a binary (`Mi`, `Gi`) or "
+                                                    "decimal (`M`, `G`) suffix."},
+                   "cpu_limit": {**QTY, "description": "The CPU limit (default: the request x the sizing "
+                                                       "policy's ratio)."},
+                   "memory_limit": {**QTY, "description": "The memory limit (default: the request x the sizing "
+                                                          "policy's ratio)."}},
+    "examples": [{"cpu": "250m", "memory": "256Mi", "cpu_limit": "1", "memory_limit": "512Mi"}],
 }
 
 _TIMING = {
-    "initial_delay": {"type": "integer", "minimum": 0, "description": "Seconds before the first check."},
-    "period": {"type": "integer", "minimum": 1},
-    "timeout": {"type": "integer", "minimum": 1},
-    "failure_threshold": {"type": "integer", "minimum": 1},
-    "success_threshold": {"type": "integer", "minimum": 1},
+    "initial_delay": {"type": "integer", "minimum": 0, "description": "Seconds before the first check.",
+                      "examples": [5]},
+    "period": {"type": "integer", "minimum": 1, "description": "Seconds between checks (Kubernetes' default 10).",
+               "examples": [10]},
+    "timeout": {"type": "integer", "minimum": 1, "description": "Seconds a check may take (default 1).",
+                "examples": [2]},
+    "failure_threshold": {"type": "integer", "minimum": 1,
+                          "description": "Failed checks in a row that count as a failure (default 3).",
+                          "examples": [3]},
+    "success_threshold": {"type": "integer", "minimum": 1,
+                          "description": "Passed checks in a row that count as a success (default 1; liveness and "
+                                         "startup probes need 1).", "examples": [1]},
 }
 
 PROBE = {
+    "examples": ["/ready"],
     "anyOf": [
         {"type": "string", "pattern": "^/", "description": "Shorthand: an HTTP GET path on the first port."},
         {"type": "object", "additionalProperties": False,
          "properties": {
-             "http": {"type": "string", "pattern": "^/", "description": "HTTP GET path."},
+             "http": {"type": "string", "pattern": "^/", "description": "HTTP GET path.", "examples": ["/healthz"]},
              "headers": {"type": "object", "description": "HTTP headers sent with the GET (`{X-Probe: \"1\"}`).",
                          "propertyNames": {"pattern": r"^[A-Za-z0-9!#%&'*+.^_`|~-]+$"},
-                         "additionalProperties": {"type": "string"}},
+                         "additionalProperties": {"type": "string"}, "examples": [{"X-Probe": "1"}]},
              "tcp": {**PORT_REF, "description": "A TCP port (number or name) that must accept connections."},
              "grpc": {**PORT_REF, "description": "A gRPC port (number or name) answering the gRPC health "
                                                  "checking protocol."},
-             "service": {"type": "string", "description": "gRPC: the service name sent in the health check."},
+             "service": {"type": "string", "description": "gRPC: the service name sent in the health check.",
+                         "examples": ["hipstershop.CartService"]},
              "exec": {"type": "array", "items": {"type": "string"}, "minItems": 1,
-                      "description": "A command run in the container; exit 0 means healthy."},
-             "port": PORT_REF,
+                      "description": "A command run in the container; exit 0 means healthy.",
+                      "examples": [["pg_isready", "-U", "postgres"]]},
+             "port": {**PORT_REF, "description": "HTTP: the port to GET (default the first)."},
              **_TIMING,
          }},
     ],
@@ -151,7 +169,9 @@ HEALTH = {
                    "`{exec: [...]}`) gives liveness and readiness probes; `liveness`/`readiness`/`startup` set each "
                    "one apart; timing fields beside them apply to each probe that does not set its own, and a probe "
                    "that names no check (`liveness: {initial_delay: 300}`) takes the check beside it.",
-    "examples": ["/healthz", {"http": "/healthz", "period": 10}],
+    "examples": ["/healthz", {"http": "/healthz", "period": 10},
+                 {"liveness": {"tcp": "http"}, "readiness": {"http": "/ready", "headers": {"X-Probe": "1"}},
+                  "initial_delay": 5}],
 }
 
 EXPOSE = {
@@ -161,32 +181,39 @@ EXPOSE = {
          "properties": {
              "type": {"enum": ["ClusterIP", "NodePort", "LoadBalancer"], "description": "The Service type."},
              "port": PORT_REF,
-             "node_port": {"type": "integer", "minimum": 1, "maximum": 65535,
+             "node_port": {"type": "integer", "minimum": 1, "maximum": 65535, "examples": [31000],
                            "description": "NodePort/LoadBalancer: the node port of the exposed port (the cluster's "
                                           "range, 30000-32767 by default)."},
-             "source_ranges": {"type": "array", "minItems": 1, "uniqueItems": True,
+             "source_ranges": {"type": "array", "minItems": 1, "uniqueItems": True, "examples": [["10.0.0.0/8"]],
                                "items": {"type": "string", "pattern": r"^[0-9a-fA-F:.]+/[0-9]{1,3}$"},
                                "description": "LoadBalancer: the client CIDRs allowed (loadBalancerSourceRanges)."},
              "host": {"type": "string",
                       "pattern": r"^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",
                       "x-message": "{field} {value} is not a valid host name",
                       "description": "An Ingress host: adds an Ingress routing it to the Service."},
-             "path": {"type": "string", "pattern": "^/"},
+             "path": {"type": "string", "pattern": "^/", "description": "The Ingress path (default `/`).",
+                      "examples": ["/api"]},
              "tls": {"anyOf": [{"type": "boolean"}, NAME],
                      "description": "`true`: a TLS Secret named `<app>-tls` (made by a certificate manager); or the "
                                     "name of a TLS Secret the project declares (`kind: Secret`, with `existing: true` "
                                     "or the keys `tls.crt` and `tls.key`).",
                      "x-message": "{field} must be true, false or the name of a TLS Secret, got {value}"},
-             "class": {"type": "string", "description": "The IngressClass."},
+             "class": {"type": "string", "description": "The IngressClass.", "examples": ["nginx"]},
          }},
     ],
     "description": "Exposure: `true` for a Service, or a map with an Ingress `host`, or a Service `type` "
                    "(`{type: NodePort, node_port: 31000}`, `{type: LoadBalancer, source_ranges: [10.0.0.0/8]}`).",
-    "examples": [True, {"host": "api.example.com", "tls": True}, {"type": "NodePort", "node_port": 31000}],
+    "examples": [True, {"host": "api.example.com", "tls": True}, {"type": "NodePort", "node_port": 31000},
+                 {"type": "LoadBalancer", "source_ranges": ["10.0.0.0/8"]}],
 }
 
 CMD = {"anyOf": [{"type": "array", "items": {"type": ["string", "number"]}}, {"type": "string"}],
        "description": "A list of words (a string is split like a shell would, without expansion)."}
+COMMAND = {**CMD, "description": "The command run in the container, replacing the image's ENTRYPOINT: a list of "
+                                 "words (a string is split like a shell would, without expansion).",
+           "examples": [["/app/server", "--config", "/etc/app/config.yaml"]]}
+ARGS = {**CMD, "description": "The arguments, replacing the image's CMD: a list of words (a string is split like "
+                              "a shell would, without expansion).", "examples": [["--workers", "4"]]}
 
 
 
@@ -201,12 +228,20 @@ VOLUMES = {
     "additionalProperties": {
         "type": "object", "additionalProperties": False, "required": ["mount"],
         "properties": {
-            "mount": {"type": "string", "pattern": "^/", "description": "Absolute path in the container."},
-            "read_only": {"type": "boolean"},
-            "sub_path": {"type": "string"},
+            "mount": {"type": "string", "pattern": "^/", "description": "Absolute path in the container.",
+                      "examples": ["/var/cache/app"]},
+            "read_only": {"type": "boolean", "description": "Mount it read-only."},
+            "sub_path": {"type": "string", "description": "Mount one file or folder of the volume (a ConfigMap's "
+                                                          "key) at `mount`.", "examples": ["app.conf"]},
             "empty": {"anyOf": [{"const": True}, {"type": "object", "additionalProperties": False,
-                                                  "properties": {"memory": {"type": "boolean"}, "size": QTY}}]},
-            "config": NAME, "secret": NAME, "claim": NAME,
+                                                  "properties": {"memory": {"type": "boolean",
+                                                                            "description": "In memory (tmpfs)."},
+                                                                 "size": {**QTY, "examples": ["64Mi"],
+                                                                          "description": "The size limit."}}}],
+                      "description": "Scratch space, empty at every start (an emptyDir)."},
+            "config": {**NAME, "description": "A ConfigMap's keys as files.", "examples": ["api-config"]},
+            "secret": {**NAME, "description": "A Secret's keys as files.", "examples": ["pg-credentials"]},
+            "claim": {**NAME, "description": "An existing PersistentVolumeClaim.", "examples": ["shared-data"]},
         },
         "oneOf": [{"required": ["empty"]}, {"required": ["config"]}, {"required": ["secret"]}, {"required": ["claim"]}],
         "x-message": "{field} needs exactly one source: empty, config, secret or claim",
@@ -217,17 +252,28 @@ VOLUMES = {
 ENV_FROM = {
     "type": "array",
     "description": "Load every key of a ConfigMap or Secret as environment variables.",
-    "items": {"type": "object", "additionalProperties": False, "minProperties": 1, "maxProperties": 2,
-              "properties": {"config": NAME, "secret": NAME, "prefix": {"type": "string"}}},
+    "items": {"type": "object", "additionalProperties": False,
+              "properties": {"config": {**NAME, "description": "A ConfigMap of the project.", "examples": ["api-config"]},
+                             "secret": {**NAME, "description": "A Secret of the project.",
+                                        "examples": ["pg-credentials"]},
+                             "prefix": {"type": "string", "description": "Put before every variable's name.",
+                                        "examples": ["API_"]}},
+              "oneOf": [{"required": ["config"]}, {"required": ["secret"]}],
+              "x-message": "{field} needs exactly one source: config or secret"},
     "examples": [[{"config": "api-config"}]],
 }
 
 LIFECYCLE = {
     "type": "object", "additionalProperties": False,
     "description": "Container lifecycle hooks: commands run after start and before stop.",
-    "properties": {"post_start": COMMAND_LIST, "pre_stop": COMMAND_LIST,
+    "properties": {"post_start": {**COMMAND_LIST, "description": "Run after the container starts.",
+                                  "examples": [["/bin/sh", "-c", "echo started"]]},
+                   "pre_stop": {**COMMAND_LIST, "description": "Run before the container stops.",
+                                "examples": [["/bin/sleep", "5"]]},
                    "termination_grace": {"type": "integer", "minimum": 0,
-                                         "description": "Seconds the pod gets to stop (terminationGracePeriodSeconds)."}},
+                                         "description": "Seconds the pod gets to stop (terminationGracePeriodSeconds).",
+                                         "examples": [30]}},
+    "examples": [{"pre_stop": ["/bin/sleep", "5"], "termination_grace": 30}],
 }
 
 
@@ -237,8 +283,9 @@ def _container_props() -> dict:
                   "pattern": r"^[a-z0-9]([-a-z0-9._/:]*[a-z0-9])?(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$",
                   "x-message": "{field} {value} is not a valid image reference",
                   "x-hint": "write REGISTRY/REPOSITORY:TAG in lower case, e.g. `ghcr.io/acme/api:1.4.2`",
-                  "description": "The container image, `repository:tag` (pin a tag; `@sha256:` digests welcome)."},
-        "command": CMD, "args": CMD,
+                  "description": "The container image, `repository:tag` (pin a tag; `@sha256:` digests welcome).",
+                  "examples": ["ghcr.io/acme/api:1.4.2"]},
+        "command": COMMAND, "args": ARGS,
         "port": {**PORT_NUMBER, "description": "Shorthand for `ports: {http: PORT}`."},
         "ports": PORTS,
         "env": ENV,
@@ -247,7 +294,8 @@ def _container_props() -> dict:
         "resources": RESOURCES,
         "health": HEALTH,
         "mounts": {"type": "object", "description": "Mount the workload's volumes: `{volume-name: /path}`.",
-                   "additionalProperties": {"type": "string", "pattern": "^/"}},
+                   "additionalProperties": {"type": "string", "pattern": "^/"},
+                   "examples": [{"cache": "/tmp/cache"}]},
         "lifecycle": LIFECYCLE,
     }
 
@@ -259,25 +307,37 @@ CONTAINERS = {
     "propertyNames": {"maxLength": 63, "pattern": DNS1123_LABEL},
     "additionalProperties": {"type": "object", "additionalProperties": False, "required": ["image"],
                              "properties": None},  # filled below
+    "examples": [{"proxy": {"image": "envoyproxy/envoy:v1.31.0", "ports": {"admin": 9901}}}],
 }
 
 TOLERATION = {
     "type": "object", "additionalProperties": False,
-    "properties": {"key": {"type": "string"}, "operator": {"enum": ["Equal", "Exists"]}, "value": {"type": "string"},
+    "properties": {"key": {"type": "string", "description": "The taint's key.", "examples": ["dedicated"]},
+                   "operator": {"enum": ["Equal", "Exists"]},
+                   "value": {"type": "string", "description": "The taint's value.", "examples": ["database"]},
                    "effect": {"enum": ["NoSchedule", "PreferNoSchedule", "NoExecute"]},
-                   "seconds": {"type": "integer", "minimum": 0, "description": "tolerationSeconds (NoExecute)."}},
+                   "seconds": {"type": "integer", "minimum": 0, "description": "tolerationSeconds (NoExecute).",
+                               "examples": [300]}},
 }
 
 SCHEDULING = {
-    "node_selector": {**STR_MAP, "description": "Run only on nodes with these labels."},
-    "tolerations": {"type": "array", "items": TOLERATION},
+    "node_selector": {**STR_MAP, "description": "Run only on nodes with these labels.",
+                      "examples": [{"disktype": "ssd"}]},
+    "tolerations": {"type": "array", "items": TOLERATION, "description": "Taints the pods tolerate.",
+                    "examples": [[{"key": "dedicated", "operator": "Equal", "value": "database",
+                                   "effect": "NoSchedule"}]]},
     "spread": {"anyOf": [{"enum": ["nodes", "zones"]},
                          {"type": "array", "items": {"enum": ["nodes", "zones"]}, "uniqueItems": True}],
-               "description": "Spread replicas over nodes and/or zones (topology spread constraints)."},
-    "affinity": {"type": "object", "description": "A raw Kubernetes `affinity` block, for what `spread` cannot say."},
-    "priority_class": {"type": "string", "description": "The PriorityClass of the pods."},
-    "image_pull_secrets": {"type": "array", "items": NAME, "description": "Secrets with registry credentials."},
-    "service_account": {**NAME, "description": "The ServiceAccount the pods run as."},
+               "description": "Spread replicas over nodes and/or zones (topology spread constraints).",
+               "examples": [["nodes", "zones"]]},
+    "affinity": {"type": "object", "description": "A raw Kubernetes `affinity` block, for what `spread` cannot say.",
+                 "examples": [{"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [
+                     {"matchExpressions": [{"key": "kubernetes.io/arch", "operator": "In", "values": ["amd64"]}]}]}}}]},
+    "priority_class": {"type": "string", "description": "The PriorityClass of the pods.",
+                       "examples": ["high-priority"]},
+    "image_pull_secrets": {"type": "array", "items": NAME, "description": "Secrets with registry credentials.",
+                           "examples": [["registry"]]},
+    "service_account": {**NAME, "description": "The ServiceAccount the pods run as.", "examples": ["deployer"]},
 }
 
 # What skyspec names an object by: a patch may not change it (the other formats, the file
@@ -315,9 +375,13 @@ STORAGE = {
          "additionalProperties": {"anyOf": [
              SIZE,
              {"type": "object", "additionalProperties": False, "required": ["size"],
-              "properties": {"size": SIZE, "mount": {"type": "string", "pattern": "^/"},
-                             "class": {"type": "string", "description": "The StorageClass."},
-                             "access": {"enum": ["ReadWriteOnce", "ReadWriteOncePod", "ReadOnlyMany", "ReadWriteMany"]}}},
+              "properties": {"size": SIZE,
+                             "mount": {"type": "string", "pattern": "^/", "description": "Where it is mounted "
+                                       "(default /data for `data`, else /data/<name>).",
+                                       "examples": ["/var/lib/postgresql/data"]},
+                             "class": {"type": "string", "description": "The StorageClass.", "examples": ["fast-ssd"]},
+                             "access": {"enum": ["ReadWriteOnce", "ReadWriteOncePod", "ReadOnlyMany", "ReadWriteMany"],
+                                        "description": "The access mode (default ReadWriteOnce)."}}},
          ]}},
     ],
     "x-hint": "give a size with its unit (`storage: 20Gi`) or name the claims (`storage: {data: 20Gi}`)",
@@ -332,31 +396,44 @@ STRATEGY = {
         {"type": "object", "additionalProperties": False, "maxProperties": 1, "minProperties": 1,
          "properties": {
              "rolling": {"type": "object", "additionalProperties": False,
-                         "properties": {"max_surge": {"type": ["integer", "string"]},
-                                        "max_unavailable": {"type": ["integer", "string"]},
-                                        "partition": {"type": "integer", "minimum": 0,
+                         "description": "A rolling update (the default).",
+                         "properties": {"max_surge": {"type": ["integer", "string"], "examples": [1],
+                                                      "description": "Pods above `replicas` during the update (a "
+                                                                     "number or a percentage, `25%`)."},
+                                        "max_unavailable": {"type": ["integer", "string"], "examples": [0],
+                                                            "description": "Pods below `replicas` during the update."},
+                                        "partition": {"type": "integer", "minimum": 0, "examples": [2],
                                                       "description": "StatefulApp: only pods with an ordinal >= partition update."}}},
-             "recreate": {"const": True},
-             "on-delete": {"const": True},
+             "recreate": {"const": True, "description": "Stop every pod, then start the new ones."},
+             "on-delete": {"const": True, "description": "StatefulApp: a pod is replaced when it is deleted."},
              "blue-green": {"type": "object", "additionalProperties": False,
-                            "properties": {"active": {"enum": ["blue", "green"]},
+                            "description": "Two Deployments; the Service selects the active color.",
+                            "properties": {"active": {"enum": ["blue", "green"],
+                                                      "description": "The color the Service selects (default blue)."},
                                            "preview_image": {"type": "string",
-                                                             "description": "The image the idle color runs (the candidate)."}}},
+                                                             "description": "The image the idle color runs (the candidate).",
+                                                             "examples": ["ghcr.io/acme/api:1.5.0"]}}},
              "canary": {"type": "object", "additionalProperties": False, "required": ["percent"],
-                        "properties": {"percent": {"type": "integer", "minimum": 0, "maximum": 100},
-                                       "image": {"type": "string", "description": "The canary's image."}}},
+                        "description": "A second Deployment running the candidate.",
+                        "properties": {"percent": {"type": "integer", "minimum": 0, "maximum": 100, "examples": [10],
+                                                   "description": "The share of the replicas the canary runs."},
+                                       "image": {"type": "string", "description": "The canary's image.",
+                                                 "examples": ["ghcr.io/acme/api:1.5.0"]}}},
          }},
     ],
     "description": "How updates roll out: rolling (default), recreate, blue-green (two Deployments, the Service "
                    "selects the active color) or canary (a second Deployment with `percent` of the replicas).",
-    "examples": [{"rolling": {"max_surge": 1, "max_unavailable": 0}}, {"canary": {"percent": 10, "image": "x/api:2"}}],
+    "examples": [{"rolling": {"max_surge": 1, "max_unavailable": 0}},
+                 {"canary": {"percent": 10, "image": "ghcr.io/acme/api:1.5.0"}}],
 }
 
 AUTOSCALE = {
     "type": "object", "additionalProperties": False, "required": ["max"],
-    "properties": {"min": {"type": "integer", "minimum": 1}, "max": {"type": "integer", "minimum": 1},
+    "properties": {"min": {"type": "integer", "minimum": 1, "description": "The fewest replicas (default `replicas`)."},
+                   "max": {"type": "integer", "minimum": 1, "description": "The most replicas."},
                    "cpu": {"type": "integer", "minimum": 1, "maximum": 100, "description": "Target CPU utilization %."},
-                   "memory": {"type": "integer", "minimum": 1, "maximum": 100, "description": "Target memory utilization %."}},
+                   "memory": {"type": "integer", "minimum": 1, "maximum": 100, "description": "Target memory utilization %.",
+                              "examples": [80]}},
     "description": "A HorizontalPodAutoscaler (autoscaling/v2).",
     "examples": [{"min": 2, "max": 10, "cpu": 70}],
 }
@@ -374,12 +451,17 @@ SECURITY = {
                    "listed in the build report). Some images need root, a writable root filesystem or a capability.",
     "properties": {
         "run_as_root": {"type": "boolean", "description": "Allow the container to run as root (UID 0)."},
-        "run_as_user": {"type": "integer", "minimum": 0, "description": "The UID (default 10001)."},
-        "run_as_group": {"type": "integer", "minimum": 0},
-        "fs_group": {"type": "integer", "minimum": 0},
+        "run_as_user": {"type": "integer", "minimum": 0, "description": "The UID (default 10001).",
+                        "examples": [999]},
+        "run_as_group": {"type": "integer", "minimum": 0, "description": "The GID (default 10001).",
+                         "examples": [999]},
+        "fs_group": {"type": "integer", "minimum": 0, "description": "The group that owns the volumes.",
+                     "examples": [999]},
         "writable_root_fs": {"type": "boolean", "description": "Allow writes to the root filesystem."},
-        "privilege_escalation": {"type": "boolean"},
-        "add_capabilities": {"type": "array", "items": {"type": "string", "pattern": "^[A-Z_]+$"}},
+        "privilege_escalation": {"type": "boolean", "description": "Allow a process to gain privileges (setuid)."},
+        "add_capabilities": {"type": "array", "items": {"type": "string", "pattern": "^[A-Z_]+$"},
+                             "description": "Linux capabilities added back (all are dropped).",
+                             "examples": [["NET_BIND_SERVICE"]]},
         "service_account_token": {"type": "boolean", "description": "Mount the API token though no role is bound."},
         "image_digest": {"const": False, "description": "The image is knowingly pinned by tag, not by digest."},
         "network_policy": {"const": False, "description": "Generate no NetworkPolicy for this workload."},
@@ -392,7 +474,7 @@ def _common(kind: str) -> dict:
     return {
         "kind": {"const": kind},
         "name": NAME,
-        "namespace": {**NAME, "description": "Overrides the project's namespace."},
+        "namespace": {**NAME, "description": "Overrides the project's namespace.", "examples": ["payments"]},
         "labels": LABELS,
         "annotations": ANNOTATIONS,
     }
@@ -408,7 +490,7 @@ CONNECTION = {
     "type": "object", "additionalProperties": False,
     "properties": {
         "env": {"type": "string", "pattern": r"^[A-Za-z_][A-Za-z0-9_]*$",
-                "description": "The variable that receives the peer's address."},
+                "description": "The variable that receives the peer's address.", "examples": ["DB_ADDR"]},
         "form": {"enum": ["address", "url", "host", "port"],
                  "description": "`address` (default): `host:port`; `url`: `http://host:port`; `host`; `port`."},
         "port": {**PORT_REF, "description": "The peer's port (default its first)."},
@@ -427,7 +509,7 @@ CONNECT_TO = {
                    "A list of names, or a map naming the variable that gets each peer's address: "
                    "`{emailservice: {env: EMAIL_SERVICE_ADDR}}` (the Service port in Kubernetes, the container "
                    "port in Compose).",
-    "examples": [["db"], {"emailservice": {"env": "EMAIL_SERVICE_ADDR"}, "db": True}],
+    "examples": [["db"], {"db": {"env": "DB_ADDR", "form": "address", "port": "http"}}],
 }
 
 
@@ -435,13 +517,15 @@ def _workload(kind: str) -> dict[str, Any]:
     props = {**_common(kind), "use": USE, **_container_props(), **SCHEDULING}
     props.update({
         "connect_to": CONNECT_TO,
-        "container": {**NAME, "description": "The main container's name (default: the workload's name)."},
+        "container": {**NAME, "description": "The main container's name (default: the workload's name).",
+                      "examples": ["server"]},
         "enabled": {"type": "boolean",
                     "description": "`false` (in an environment's overlay) leaves the workload, and everything "
-                                   "made from it, out of that environment."},
+                                   "made from it, out of that environment.", "examples": [False]},
         "volumes": VOLUMES,
         "sidecars": CONTAINERS,
-        "init": {**CONTAINERS, "description": "Init containers by name, run in order before the main container."},
+        "init": {**CONTAINERS, "description": "Init containers by name, run in order before the main container.",
+                 "examples": [{"migrate": {"image": "ghcr.io/acme/api:1.4.2", "command": ["/app/migrate"]}}]},
         "k8s": K8S_PATCH,
         "security": SECURITY,
     })

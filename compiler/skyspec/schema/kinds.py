@@ -79,7 +79,8 @@ def with_defs(schema: dict) -> dict:
 def app_schema() -> dict:
     props = _workload("App")
     props.update({
-        "replicas": {"type": "integer", "minimum": 0, "description": "Pod count (the minimum when `autoscale` is set)."},
+        "replicas": {"type": "integer", "minimum": 0, "description": "Pod count (the minimum when `autoscale` is set).",
+                     "examples": [3]},
         "expose": EXPOSE,
         "strategy": STRATEGY,
         "autoscale": AUTOSCALE,
@@ -91,11 +92,12 @@ def app_schema() -> dict:
 def statefulapp_schema() -> dict:
     props = _workload("StatefulApp")
     props.update({
-        "replicas": {"type": "integer", "minimum": 0},
+        "replicas": {"type": "integer", "minimum": 0, "description": "Pod count: each replica has its own volumes.",
+                     "examples": [1]},
         "expose": EXPOSE,
         "storage": STORAGE,
         "strategy": STRATEGY,
-        "pod_management": {"enum": ["OrderedReady", "Parallel"],
+        "pod_management": {"enum": ["OrderedReady", "Parallel"], "examples": ["Parallel"],
                            "description": "Start and stop pods in order (default) or all at once."},
     })
     return _doc("StatefulApp", "skyspec StatefulApp", props, ["kind", "name", "image"],
@@ -108,12 +110,17 @@ def _job_props(kind: str) -> dict:
     for k in ("health", "port", "ports"):  # a run-to-completion pod serves nothing
         props.pop(k)
     props.update({
-        "completions": {"type": "integer", "minimum": 1},
-        "parallelism": {"type": "integer", "minimum": 0},
-        "backoff_limit": {"type": "integer", "minimum": 0, "description": "Retries before the Job fails."},
-        "active_deadline": {"type": "integer", "minimum": 1, "description": "Seconds the Job may run."},
-        "ttl": {"type": "integer", "minimum": 0, "description": "Seconds to keep a finished Job."},
-        "restart": {"enum": ["OnFailure", "Never"], "description": "Pod restart policy (default OnFailure)."},
+        "completions": {"type": "integer", "minimum": 1, "description": "Pods that must succeed (default 1).",
+                        "examples": [5]},
+        "parallelism": {"type": "integer", "minimum": 0, "description": "Pods run at once (default 1).",
+                        "examples": [2]},
+        "backoff_limit": {"type": "integer", "minimum": 0, "description": "Retries before the Job fails.",
+                          "examples": [3]},
+        "active_deadline": {"type": "integer", "minimum": 1, "description": "Seconds the Job may run.",
+                            "examples": [600]},
+        "ttl": {"type": "integer", "minimum": 0, "description": "Seconds to keep a finished Job.", "examples": [3600]},
+        "restart": {"enum": ["OnFailure", "Never"], "description": "Pod restart policy (default OnFailure).",
+                    "examples": ["Never"]},
     })
     return props
 
@@ -127,13 +134,21 @@ def cronjob_schema() -> dict:
     props = _job_props("CronJob")
     props.update({
         "schedule": CRON,
-        "time_zone": {"type": "string", "description": "An IANA time zone, e.g. `Europe/Paris`."},
-        "concurrency": {"enum": ["Allow", "Forbid", "Replace"]},
+        "time_zone": {"type": "string", "description": "An IANA time zone, e.g. `Europe/Paris`.",
+                      "examples": ["Europe/Paris"]},
+        "concurrency": {"enum": ["Allow", "Forbid", "Replace"],
+                        "description": "When a run is due while the last still runs: run both (`Allow`, the default), "
+                                       "skip the new one (`Forbid`) or replace the old one (`Replace`).",
+                        "examples": ["Forbid"]},
         "history": {"type": "object", "additionalProperties": False,
-                    "properties": {"successful": {"type": "integer", "minimum": 0},
-                                   "failed": {"type": "integer", "minimum": 0}}},
-        "suspend": {"type": "boolean"},
-        "starting_deadline": {"type": "integer", "minimum": 1},
+                    "description": "Finished Jobs kept (Kubernetes' defaults: 3 successful, 1 failed).",
+                    "properties": {"successful": {"type": "integer", "minimum": 0, "examples": [3]},
+                                   "failed": {"type": "integer", "minimum": 0, "examples": [1]}},
+                    "examples": [{"successful": 3, "failed": 1}]},
+        "suspend": {"type": "boolean", "description": "No new runs until it is `false` again.", "examples": [True]},
+        "starting_deadline": {"type": "integer", "minimum": 1,
+                              "description": "Seconds after the scheduled time within which a late run still starts.",
+                              "examples": [300]},
     })
     return _doc("CronJob", "skyspec CronJob", props, ["kind", "name", "image", "schedule"],
                 "A Job on a schedule: a CronJob.")
@@ -143,11 +158,14 @@ def configmap_schema() -> dict:
     props = {
         **_common("ConfigMap"),
         "data": {"type": "object", "additionalProperties": {"type": ["string", "number", "boolean"]},
-                 "description": "Literal entries."},
+                 "description": "Literal entries.", "examples": [{"LOG_LEVEL": "info", "WORKERS": 4}]},
         "files": {"type": "object", "additionalProperties": {"type": "string"},
-                  "description": "Entries read from files (paths relative to the project file, inside the project)."},
-        "json": {"type": "object", "description": "Entries rendered as JSON from structured values."},
-        "yaml": {"type": "object", "description": "Entries rendered as YAML from structured values."},
+                  "description": "Entries read from files (paths relative to the project file, inside the project).",
+                  "examples": [{"nginx.conf": "config/nginx.conf"}]},
+        "json": {"type": "object", "description": "Entries rendered as JSON from structured values.",
+                 "examples": [{"features.json": {"new_ui": True}}]},
+        "yaml": {"type": "object", "description": "Entries rendered as YAML from structured values.",
+                 "examples": [{"app.yaml": {"workers": 4, "queues": ["default"]}}]},
         "k8s": K8S_PATCH,
     }
     return _doc("ConfigMap", "skyspec ConfigMap", props, ["kind", "name"],
@@ -158,21 +176,28 @@ def configmap_schema() -> dict:
 def secret_schema() -> dict:
     ext = {"type": "object", "additionalProperties": False, "required": ["store", "data"],
            "properties": {
-               "store": {"type": "string", "description": "The SecretStore (or ClusterSecretStore) name."},
-               "store_kind": {"enum": ["SecretStore", "ClusterSecretStore"]},
-               "refresh": {"type": "string", "pattern": r"^([0-9]+(s|m|h))+$", "description": "e.g. `1h`."},
+               "store": {"type": "string", "description": "The SecretStore (or ClusterSecretStore) name.",
+                         "examples": ["vault"]},
+               "store_kind": {"enum": ["SecretStore", "ClusterSecretStore"], "description": "Default SecretStore."},
+               "refresh": {"type": "string", "pattern": r"^([0-9]+(s|m|h))+$", "description": "How often the operator "
+                           "reads the store again, e.g. `1h`.", "examples": ["1h"]},
                "data": {"type": "object", "description": "Secret key -> the remote key (`path` or `path#property`).",
-                        "additionalProperties": {"type": "string", "minLength": 1}},
-           }}
+                        "additionalProperties": {"type": "string", "minLength": 1},
+                        "examples": [{"password": "db/prod#password"}]},
+           },
+           "examples": [{"store": "vault", "data": {"password": "db/prod#password"}, "refresh": "1h"}]}
     props = {
         **_common("Secret"),
-        "type": {"type": "string", "description": "The Secret type, e.g. `kubernetes.io/tls`."},
+        "type": {"type": "string", "description": "The Secret type, e.g. `kubernetes.io/tls`.",
+                 "examples": ["kubernetes.io/tls"]},
         "existing": {"const": True, "description": "The Secret exists in the cluster already: nothing is generated."},
         "external": {**ext, "description": "Fetched from an external store by the External Secrets operator "
                                            "(an ExternalSecret is generated)."},
-        "keys": {"type": "array", "items": {"type": "string"}, "description": "Keys supplied at deploy time."},
+        "keys": {"type": "array", "items": {"type": "string"}, "description": "Keys supplied at deploy time.",
+                 "examples": [["password"]]},
         "data": {"type": "object", "additionalProperties": {"type": "string"},
-                 "description": "Literal values: refused in protected environments and never written to any output."},
+                 "description": "Literal values: refused in protected environments and never written to any output.",
+                 "examples": [{"token": "not-a-real-token"}]},
     }
     return _doc("Secret", "skyspec Secret", props, ["kind", "name"],
                 "A reference to secret data: an existing cluster Secret, an external store entry, or keys "
@@ -181,40 +206,61 @@ def secret_schema() -> dict:
 
 def serviceaccount_schema() -> dict:
     props = {**_common("ServiceAccount"),
-             "automount_token": {"type": "boolean", "description": "Mount the API token into pods."},
+             "automount_token": {"type": "boolean", "description": "Mount the API token into pods.",
+                                 "examples": [False]},
              "k8s": K8S_PATCH}
     return _doc("ServiceAccount", "skyspec ServiceAccount", props, ["kind", "name"], "An identity for pods.")
 
 
 def role_schema() -> dict:
     rule = {"type": "object", "additionalProperties": False, "required": ["resources", "verbs"],
-            "properties": {"api_groups": {"type": "array", "items": {"type": "string"}},
-                           "resources": {"type": "array", "items": {"type": "string"}, "minItems": 1},
-                           "names": {"type": "array", "items": {"type": "string"}},
+            "properties": {"api_groups": {"type": "array", "items": {"type": "string"}, "examples": [["apps"]],
+                                          "description": "API groups (`\"\"` is the core group, the default)."},
+                           "resources": {"type": "array", "items": {"type": "string"}, "minItems": 1,
+                                         "examples": [["pods"]], "description": "Resource types."},
+                           "names": {"type": "array", "items": {"type": "string"}, "examples": [["api-config"]],
+                                     "description": "Only these objects."},
                            "verbs": {"type": "array", "minItems": 1, "items": {
                                "enum": ["get", "list", "watch", "create", "update", "patch", "delete",
-                                        "deletecollection", "*"]}}}}
+                                        "deletecollection", "*"]}, "description": "What may be done.",
+                                     "examples": [["get", "list", "watch"]]}}}
     props = {**_common("Role"), "kind": {"enum": ["Role", "ClusterRole"]},
-             "rules": {"type": "array", "items": rule, "minItems": 1},
-             "bind": {"type": "array", "items": NAME, "description": "ServiceAccounts granted this role (a binding is generated)."},
+             "rules": {"type": "array", "items": rule, "minItems": 1, "description": "What the role allows.",
+                       "examples": [[{"resources": ["pods"], "verbs": ["get", "list", "watch"]}]]},
+             "bind": {"type": "array", "items": NAME, "description": "ServiceAccounts granted this role (a binding is generated).",
+                      "examples": [["deployer"]]},
              "k8s": K8S_PATCH}
     return _doc("Role", "skyspec Role / ClusterRole", props, ["kind", "name", "rules"],
-                "RBAC rules, and the binding to service accounts.")
+                "RBAC rules (`kind: Role`, in the namespace, or `kind: ClusterRole`, cluster-wide), and the "
+                "binding to service accounts.")
 
 
 def networkpolicy_schema() -> dict:
     peer = {"type": "object", "additionalProperties": False, "minProperties": 1, "maxProperties": 1,
-            "properties": {"app": NAME, "labels": STR_MAP, "namespace": NAME,
-                           "cidr": {"type": "string", "pattern": r"^[0-9a-fA-F:.]+/[0-9]{1,3}$"}}}
+            "description": "One peer: a workload, pods by labels, a namespace or an address range.",
+            "properties": {"app": {**NAME, "description": "A workload of the project.", "examples": ["db"]},
+                           "labels": {**STR_MAP, "description": "Pods with these labels.",
+                                      "examples": [{"team": "web"}]},
+                           "namespace": {**NAME, "description": "Every pod of a namespace.",
+                                         "examples": ["monitoring"]},
+                           "cidr": {"type": "string", "pattern": r"^[0-9a-fA-F:.]+/[0-9]{1,3}$",
+                                    "description": "An address range.", "examples": ["10.0.0.0/8"]}},
+            "examples": [{"app": "db"}]}
     props = {**_common("NetworkPolicy"),
              "select": {"type": "object", "additionalProperties": False, "minProperties": 1, "maxProperties": 1,
-                        "properties": {"app": NAME, "labels": STR_MAP},
-                        "description": "The pods it applies to (omit for every pod of the namespace)."},
+                        "properties": {"app": {**NAME, "description": "A workload of the project."},
+                                       "labels": {**STR_MAP, "description": "Pods with these labels.",
+                                                  "examples": [{"tier": "web"}]}},
+                        "description": "The pods it applies to (omit for every pod of the namespace).",
+                        "examples": [{"app": "db"}]},
              "deny_all": {"type": "boolean", "description": "Deny all traffic to (and from) the selected pods, "
                                                             "except what `allow_from`/`allow_to` permit."},
-             "allow_from": {"type": "array", "items": peer},
-             "allow_to": {"type": "array", "items": peer},
-             "ports": {"type": "array", "items": PORT_NUMBER, "description": "Limit the allowed traffic to these ports."},
+             "allow_from": {"type": "array", "items": peer, "description": "Traffic admitted from these peers.",
+                            "examples": [[{"app": "db"}]]},
+             "allow_to": {"type": "array", "items": peer, "description": "Traffic admitted to these peers.",
+                          "examples": [[{"cidr": "10.0.0.0/8"}]]},
+             "ports": {"type": "array", "items": PORT_NUMBER, "description": "Limit the allowed traffic to these ports.",
+                       "examples": [[8080]]},
              "k8s": K8S_PATCH}
     return _doc("NetworkPolicy", "skyspec NetworkPolicy", props, ["kind", "name"],
                 "Which traffic may reach (or leave) pods.")
@@ -222,7 +268,7 @@ def networkpolicy_schema() -> dict:
 
 def securitypolicy_schema() -> dict:
     props = {**_common("SecurityPolicy"),
-             "level": {"enum": ["privileged", "baseline", "restricted"],
+             "level": {"enum": ["privileged", "baseline", "restricted"], "examples": ["restricted"],
                        "description": "The Pod Security Standards level enforced on the namespace."},
              "mode": {"enum": ["enforce", "audit", "warn"], "description": "Default enforce."}}
     return _doc("SecurityPolicy", "skyspec SecurityPolicy", props, ["kind", "name", "level"],
@@ -231,20 +277,33 @@ def securitypolicy_schema() -> dict:
 
 def observability_schema() -> dict:
     props = {**_common("Observability"),
-             "apps": {"type": "array", "items": NAME, "minItems": 1, "description": "The workloads it applies to."},
+             "apps": {"type": "array", "items": NAME, "minItems": 1, "description": "The workloads it applies to.",
+                      "examples": [["db"]]},
              "metrics": {"type": "object", "additionalProperties": False, "required": ["port"],
-                         "properties": {"port": PORT_REF, "path": {"type": "string", "pattern": "^/"},
-                                        "interval": {"type": "string", "pattern": r"^[0-9]+(s|m)$"},
+                         "description": "Where Prometheus scrapes the apps' metrics.",
+                         "examples": [{"port": "metrics", "path": "/metrics", "interval": "30s"}],
+                         "properties": {"port": {**PORT_REF, "description": "The port (name or number)."},
+                                        "path": {"type": "string", "pattern": "^/", "description": "Default /metrics."},
+                                        "interval": {"type": "string", "pattern": r"^[0-9]+(s|m)$",
+                                                     "description": "The scrape interval (ServiceMonitor)."},
                                         "service_monitor": {"type": "boolean",
                                                             "description": "Emit a Prometheus Operator ServiceMonitor."},
                                         "annotations": {"type": "boolean",
                                                         "description": "Add prometheus.io/scrape annotations to the pods."}}},
              "logging": {"type": "object", "additionalProperties": False,
+                         "description": "LOG_LEVEL and LOG_FORMAT in the apps' environment.",
+                         "examples": [{"level": "info", "format": "json"}],
                          "properties": {"level": {"enum": ["debug", "info", "warn", "error"]},
                                         "format": {"enum": ["json", "text"]}}},
              "tracing": {"type": "object", "additionalProperties": False, "required": ["endpoint"],
-                         "properties": {"endpoint": {"type": "string"},
-                                        "sample_rate": {"type": "number", "minimum": 0, "maximum": 1}}}}
+                         "description": "OpenTelemetry settings in the apps' environment (OTEL_EXPORTER_OTLP_ENDPOINT, "
+                                        "OTEL_TRACES_SAMPLER_ARG).",
+                         "examples": [{"endpoint": "http://otel-collector.monitoring:4317", "sample_rate": 0.1}],
+                         "properties": {"endpoint": {"type": "string", "description": "The OTLP collector.",
+                                                     "examples": ["http://otel-collector.monitoring:4317"]},
+                                        "sample_rate": {"type": "number", "minimum": 0, "maximum": 1,
+                                                        "description": "The share of traces kept.",
+                                                        "examples": [0.1]}}}}
     return _doc("Observability", "skyspec Observability", props, ["kind", "name", "apps"],
                 "Metrics scraping (ServiceMonitor and/or annotations), and logging and tracing settings passed to "
                 "the apps as environment variables.")

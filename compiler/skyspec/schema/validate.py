@@ -18,9 +18,17 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from ..diagnostics import Diagnostics, Pos, did_you_mean
+from collections.abc import Callable
+
+from ..builders.spelling import builder_call
+from ..diagnostics import Diagnostics, Pos, did_you_mean, in_python
 from ..provenance import Prov, shown_at
 from ..paths import data_dir
+
+# A caller's fixes: ``fix("unknown" | "required", path of the key, where it is reported)`` is
+# the hint naming the fix, or None for the schema's own (the pipeline passes one that knows
+# the stdlib templates, a layer above this one).
+Fix = Callable[[str, tuple, "Pos | None"], "str | None"]
 
 # kind -> schema file (in schemas/)
 KINDS: dict[str, str] = {
@@ -110,10 +118,11 @@ def _full(name: str):
 
 
 def validate(data: Any, prov: Prov, schema: str, diags: Diagnostics, *, secret: bool = False,
-             prefix: str = "") -> bool:
+             prefix: str = "", fix: Fix | None = None) -> bool:
     """True when ``data`` conforms; otherwise every problem is reported and False returned.
     ``secret`` (a Secret document) redacts the values under its `data` from messages (its
-    literal data is never echoed; its name and key names are shown)."""
+    literal data is never echoed; its name and key names are shown). ``fix`` names the fix
+    of an unknown or missing key where the caller knows more than the schema (see :data:`Fix`)."""
     try:
         _fast(schema)(data)
         return True
@@ -121,7 +130,7 @@ def validate(data: Any, prov: Prov, schema: str, diags: Diagnostics, *, secret: 
         pass
     errors = sorted(_full(schema).iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
     for err in errors:
-        _report(err, data, prov, diags, secret, prefix)
+        _report(err, data, prov, diags, secret, prefix, fix)
     return not errors
 
 
@@ -135,11 +144,11 @@ def conforms(data: Any, schema: str) -> bool:
         return False
 
 
-def validate_with(data: Any, prov: Prov, schema: dict, diags: Diagnostics) -> bool:
+def validate_with(data: Any, prov: Prov, schema: dict, diags: Diagnostics, fix: Fix | None = None) -> bool:
     """Validate against an in-memory schema (a template's parameters): all errors reported."""
     errors = sorted(_validator_class()(schema).iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
     for err in errors:
-        _report(err, data, prov, diags, False, "")
+        _report(err, data, prov, diags, False, "", fix)
     return not errors
 
 
@@ -199,7 +208,7 @@ def _unevaluated(prov: Prov, path: tuple) -> bool:
     return not hist or any(e.op == "unresolved" for e in hist)
 
 
-def _report(err, data: Any, prov: Prov, diags: Diagnostics, secret: bool, prefix: str) -> None:
+def _report(err, data: Any, prov: Prov, diags: Diagnostics, secret: bool, prefix: str, fix: Fix | None = None) -> None:
     path = tuple(err.absolute_path)
     v = err.validator
     inst = err.instance
@@ -220,21 +229,25 @@ def _report(err, data: Any, prov: Prov, diags: Diagnostics, secret: bool, prefix
             if k in sch.get("properties", {}) or any(p.search(k) for p in patterns):
                 continue
             where = f" in {field}" if path else ""
-            diags.error("SKY102", f'unknown key "{k}"{where}', _pos_of(prov, path + (k,), key=True),
-                        hint=did_you_mean(k, allowed) or (f"allowed keys: {', '.join(allowed)}" if allowed else None))
+            at = _pos_of(prov, path + (k,), key=True)
+            diags.error("SKY102", f'unknown key "{k}"{where}', at,
+                        hint=(fix and fix("unknown", path + (k,), at)) or did_you_mean(k, allowed)
+                        or (f"allowed keys: {', '.join(allowed)}" if allowed else None))
         return
     if v == "required":
         for name in err.validator_value:
             if isinstance(inst, dict) and name not in inst:
                 where = f"{field} is" if path else "the document is"
-                diags.error("SKY103", f'{where} missing required field "{name}"', _pos_of(prov, path, key=True),
-                            hint=hint or _required_hint(name))
+                at = _pos_of(prov, path, key=True)
+                diags.error("SKY103", f'{where} missing required field "{name}"', at,
+                            hint=(fix and fix("required", path + (name,), at)) or _python_fix(path + (name,), at)
+                            or hint or _required_hint(path + (name,)))
         return
     if v in ("oneOf", "anyOf") and err.context:
         chosen = _best_branch(err, inst)
         if chosen is not None:
             for sub in chosen:
-                _report(sub, data, prov, diags, secret, prefix)
+                _report(sub, data, prov, diags, secret, prefix, fix)
             return
         kinds = []
         for br in err.validator_value:
@@ -307,12 +320,20 @@ def _other_type(err, inst: Any) -> bool:
     return False
 
 
-def _required_hint(name: str) -> str | None:
+def _python_fix(path: tuple, at: Pos | None) -> str | None:
+    """At a Python line, the builder call that sets the missing field at ``path`` (when the
+    builders have one)."""
+    call = builder_call(path) if in_python(at) else None
+    return f"add `{call}`" if call else None
+
+
+def _required_hint(path: tuple) -> str | None:
     return {
-        "image": 'add e.g. `image: ghcr.io/acme/api:1.0.0`',
-        "name": "every document needs a `name:` (a DNS-1123 label such as `api`)",
-        "schedule": 'add a cron schedule, e.g. `schedule: "0 2 * * *"`',
-    }.get(name)
+        ("image",): 'add e.g. `image: ghcr.io/acme/api:1.0.0`',
+        ("name",): "every document needs a `name:` (a DNS-1123 label such as `api`)",
+        ("schedule",): 'add a cron schedule, e.g. `schedule: "0 2 * * *"`',
+        ("volumes", "*", "mount"): "add `mount: /path` (where the volume is mounted in the container)",
+    }.get(path if path[:1] != ("volumes",) or len(path) != 3 else ("volumes", "*", path[2]))
 
 
 def _type_hint(expected: Any, inst: Any) -> str | None:

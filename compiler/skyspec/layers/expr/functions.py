@@ -22,6 +22,21 @@ FUNCTIONS = {  # name -> signature shown in hints
     "min": "min(a, b, ...) or min(list)", "max": "max(a, b, ...) or max(list)",
     "replace": "replace(s, old, new)",
 }
+# name -> (what it does, an example, the example's value as text in an env var): the language
+# reference's table (docs/language.md), whose examples a test evaluates in a spec
+DOCS = {
+    "upper": ("The text in upper case.", "upper('eu-west')", "EU-WEST"),
+    "lower": ("The text in lower case.", "lower(project.name)", "ref"),
+    "default": ("`x`, or `fallback` when `x` is null or names something missing.",
+                "default(vars.zone, 'a')", "a"),
+    "join": ("The items of a list as text, with `sep` between them.", "join(['a', 'b', 'c'], ',')", "a,b,c"),
+    "len": ("The length of a text, a list or a map.", "len(self.ports)", "1"),
+    "str": ("A value as text (`true`, `2.5`, the empty text for null).", "str(self.replicas) + 'x'", "2x"),
+    "int": ("A whole number from a number or from digits.", "int('42') + 1", "43"),
+    "min": ("The smallest of numbers (or of texts), given one by one or as a list.", "min(4, self.replicas)", "2"),
+    "max": ("The largest, like `min`.", "max([1, 5, 3])", "5"),
+    "replace": ("The text with every `old` replaced by `new`.", "replace('a.b.c', '.', '-')", "a-b-c"),
+}
 ARITY = {"upper": (1, 1), "lower": (1, 1), "default": (2, 2), "join": (2, 2), "len": (1, 1),
          "str": (1, 1), "int": (1, 1), "min": (1, 255), "max": (1, 255), "replace": (3, 3)}
 

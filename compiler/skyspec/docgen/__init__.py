@@ -1,13 +1,16 @@
-"""Generated documentation: `python -m skyspec.docgen` rewrites `docs/diagnostics.md`
-from the code registry (:mod:`skyspec.codes` and the rule modules); a test keeps the committed file current."""
+"""Generated documentation: `python -m skyspec.docgen` rewrites the generated pages of
+`docs/` from the code: `diagnostics.md` (the code registry, :mod:`skyspec.codes`, and the rule
+modules), `rules.md`, `limits.md` and `language.md` (the language reference,
+:mod:`.language`, from the schemas and the tables of the layers and backends). Tests keep the
+committed pages current and compile every example of the language reference. This package
+only renders text: it must not write anywhere but the folder it is given."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-from .codes import anchor
-from .rules import all_codes, rules_md
+from ..codes import anchor
+from ..rules import all_codes, rules_md
 
 
 def diagnostics_md() -> str:
@@ -23,7 +26,7 @@ def diagnostics_md() -> str:
 
 
 def limits_md() -> str:
-    from .limits import describe
+    from ..limits import describe
 
     out = ["# Limits", "",
            "Bounds on what one project may cost skyspec, generated from `compiler/skyspec/limits.py` by "
@@ -40,17 +43,20 @@ def limits_md() -> str:
     return "\n".join(out) + "\n"
 
 
-PAGES = {"diagnostics.md": diagnostics_md, "rules.md": rules_md, "limits.md": limits_md}
+def language_md() -> str:
+    from .language import language_md as page
+
+    return page()
+
+
+PAGES = {"diagnostics.md": diagnostics_md, "rules.md": rules_md, "limits.md": limits_md, "language.md": language_md}
 
 
 def main(argv: list[str] | None = None) -> int:
-    root = Path(argv[0]) if argv else Path(__file__).resolve().parents[2] / "docs"
+    root = Path(argv[0]) if argv else Path(__file__).resolve().parents[3] / "docs"
     root.mkdir(parents=True, exist_ok=True)
     for name, fn in PAGES.items():
         (root / name).write_text(fn(), encoding="utf-8")
         print(f"wrote {root / name}")
     return 0
 
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
