@@ -91,7 +91,8 @@ def extract(objs: list[dict], inputs: Inputs) -> tuple[list[Extracted], list[str
 
     more, pdb = attach(objs, used, out, namespace_of(objs))
     out += more
-    out += _existing_secrets(out, inputs)
+    out += _existing_secrets(out, inputs, {o["metadata"].get("name") for o in objs
+                                           if o["kind"] == "Secret" and id(o) not in used})
     for x in out:   # an object of another namespace than the project's keeps it
         ns = x.objects[0]["metadata"].get("namespace") if x.objects else None
         if ns and ns != namespace_of(objs):
@@ -148,10 +149,11 @@ def _secret_refs(doc: dict) -> list[tuple[str, str]]:
     return out
 
 
-def _existing_secrets(items: list[Extracted], inputs: Inputs) -> list[Extracted]:
+def _existing_secrets(items: list[Extracted], inputs: Inputs, given: set) -> list[Extracted]:
     """`kind: Secret` with `existing: true` for each Secret the workloads use that the input
-    does not hold (it is in the cluster already): a note at the first use."""
-    have = {x.doc["name"] for x in items if x.doc["kind"] == "Secret"}
+    does not hold (it is in the cluster already): a note at the first use. ``given`` names
+    the input's own Secrets (not yet mapped): each becomes its `kind: Secret` with `keys:`."""
+    have = {x.doc["name"] for x in items if x.doc["kind"] == "Secret"} | given
     out = []
     for x in items:
         for name, key in _secret_refs(x.doc):
