@@ -210,13 +210,20 @@ def _probe(p: dict, ports: dict) -> dict | None:
         out["tcp"] = p["tcpSocket"]["port"]
     elif "exec" in p:
         out["exec"] = [str(x) for x in p["exec"].get("command") or []]
+    elif "grpc" in p:   # Kubernetes' gRPC probe names its port by number only
+        g = p["grpc"] or {}
+        if set(g) - {"port", "service"} or not isinstance(g.get("port"), int):
+            return None
+        out["grpc"] = g["port"]
+        if "service" in g:
+            out["service"] = g["service"]
     else:
         return None
     for k, s in (("initialDelaySeconds", "initial_delay"), ("periodSeconds", "period"), ("timeoutSeconds", "timeout"),
                  ("failureThreshold", "failure_threshold"), ("successThreshold", "success_threshold")):
         if k in p:
             out[s] = p[k]
-    if set(p) - {"httpGet", "tcpSocket", "exec", "initialDelaySeconds", "periodSeconds", "timeoutSeconds",
+    if set(p) - {"httpGet", "tcpSocket", "exec", "grpc", "initialDelaySeconds", "periodSeconds", "timeoutSeconds",
                  "failureThreshold", "successThreshold"}:
         return None
     return out
