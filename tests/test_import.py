@@ -380,3 +380,118 @@ def test_kubectl_get_output_leaves_out_what_the_server_set():
     pvc = yaml.safe_load(r.files["apps/resource.data.yaml"])["manifest"]
     assert "status" not in pvc and pvc["metadata"] == {"name": "data", "namespace": "shop"}
     assert "namespace: shop" in r.files["skyspec.yaml"]
+
+
+GUIDE = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, labels: {app: api}}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec:
+      containers:
+        - name: server
+          image: ghcr.io/acme/api:1.4.2
+          ports: [{name: grpc, containerPort: 7070}, {name: http, containerPort: 8080}]
+          env:
+            - {name: LOG_LEVEL, value: info}
+            - name: API_TOKEN
+              valueFrom: {secretKeyRef: {name: api-token, key: token}}
+          readinessProbe: {grpc: {port: 7070}, periodSeconds: 5}
+          livenessProbe: {httpGet: {path: /healthz, port: 8080}}
+          resources:
+            requests: {cpu: 250m, memory: 256Mi}
+            limits: {memory: 256Mi}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: api-token}
+type: Opaque
+data: {token: Y2hhbmdlLW1l}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: api}
+spec:
+  selector: {app: api}
+  ports: [{name: http, port: 80, targetPort: 8080}, {name: grpc, port: 7070, targetPort: 7070}]
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: api}
+spec:
+  rules:
+    - host: api.example.com
+      http:
+        paths:
+          - path: /
+            pathType: Prefix
+            backend: {service: {name: api, port: {number: 80}}}
+"""
+
+
+def test_secret_grpc_probe_and_ingress_port_by_number_are_said_in_the_language(tmp_path):
+    """The porting guide's manifests: the Secret in the input is `keys:` (not `existing`), the
+    gRPC readiness probe keeps the containers in the language, and the Ingress's backend port
+    by number (80, the Service's `http`) is `expose: {port: http}`, a difference by name only."""
+    import yaml
+    from validators import load_docs
+
+    (tmp_path / "api.yaml").write_text(GUIDE)
+    r = import_kubernetes([tmp_path / "api.yaml"], "g")
+    assert r.unexplained == [] and "k8s:" not in "".join(r.files.values())
+    assert not [d for d in r.diags if d.code == "SKY065"]
+    assert not [d for d in r.diags if "not in the input" in d.message or "existing" in d.message]
+    assert yaml.safe_load(r.files["apps/secret.api-token.yaml"]) == {"kind": "Secret", "name": "api-token",
+                                                                     "keys": ["token"]}
+    assert "Y2hhbmdlLW1l" not in "".join(r.files.values()) and "change-me" not in "".join(r.files.values())
+    api = yaml.safe_load(r.files["apps/api.yaml"])
+    assert api["container"] == "server" and api["ports"] == {"grpc": 7070, "http": {"port": 8080, "service": 80}}
+    assert api["health"] == {"liveness": {"http": "/healthz", "port": "http"}, "readiness": {"grpc": 7070, "period": 5}}
+    assert api["secrets"] == {"API_TOKEN": {"secret": "api-token", "key": "token"}}
+    assert api["expose"] == {"port": "http", "host": "api.example.com"}
+    assert r.figures["categories"]["port by name"] >= 1
+    out = tmp_path / "p"
+    res = CliRunner().invoke(main, ["import", "kubernetes", str(tmp_path / "api.yaml"), "-o", str(out)])
+    assert res.exit_code == 0 and "SKY067" not in res.output, res.output
+    res = CliRunner().invoke(main, ["build", str(out), "-o", str(tmp_path / "built")])
+    assert res.exit_code == 0, res.output
+    objs = {(d["kind"], d["metadata"]["name"]): d for p in sorted((tmp_path / "built").rglob("kubernetes/*.yaml"))
+            for d in load_docs(p)}
+    c = objs[("Deployment", "api")]["spec"]["template"]["spec"]["containers"][0]
+    assert c["name"] == "server" and c["readinessProbe"] == {"grpc": {"port": 7070}, "periodSeconds": 5}
+    assert objs[("Ingress", "api")]["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"] == \
+        {"name": "api", "port": {"name": "http"}}
+    admit = objs[("NetworkPolicy", "api-ingress")]["spec"]["ingress"][0]   # the ingress controller reaches it
+    assert admit["ports"] == [{"port": 8080, "protocol": "TCP"}]
+
+
+def test_ingress_port_by_number_is_a_named_difference_only_for_the_same_service_port():
+    from skyspec.importer import fidelity
+
+    def ing(port):
+        return {"kind": "Ingress", "metadata": {"name": "api"}, "spec": {"rules": [{"host": "a.example.com", "http": {
+            "paths": [{"path": "/", "pathType": "Prefix", "backend": {"service": {"name": "api", "port": port}}}]}}]}}
+
+    svc = {"kind": "Service", "metadata": {"name": "api"},
+           "spec": {"ports": [{"name": "http", "port": 80, "targetPort": 8080}]}}
+    figs, bad = fidelity.compare([ing({"number": 80})], [ing({"name": "http"}), svc])
+    assert bad == [] and figs["categories"]["port by name"] == 1
+    figs, bad = fidelity.compare([ing({"number": 81})], [ing({"name": "http"}), svc])
+    assert {fidelity.shown(b[1]) for b in bad} == {"spec.rules[0].http.paths[0].backend.service.port.number",
+                                                   "spec.rules[0].http.paths[0].backend.service.port.name"}
+    assert "port by name" not in figs["categories"]
+
+
+def test_a_secret_the_input_lacks_is_still_existing(tmp_path):
+    import yaml
+
+    (tmp_path / "api.yaml").write_text(GUIDE.split("---\napiVersion: v1\nkind: Secret")[0] + "---\n"
+                                       + GUIDE.split("---\n", 2)[2])
+    r = import_kubernetes([tmp_path / "api.yaml"], "g")
+    assert yaml.safe_load(r.files["apps/secret.api-token.yaml"]) == {"kind": "Secret", "name": "api-token",
+                                                                     "existing": True}
+    assert [d.code for d in r.diags if "is not in the input" in d.message] == ["SKY064"]

@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
 import yaml
 
 from conftest import ROOT
@@ -65,8 +64,6 @@ def test_from_compose(cli, tmp_path):
     assert prod[("Ingress", "web")]["spec"]["rules"][0]["host"] == "shop.example.com"
 
 
-@pytest.mark.xfail(strict=True, reason="importer: an Ingress-exposed Deployment imports with a default deny that "
-                                       "does not admit the ingress controller (SKY163 when the import builds)")
 def test_importing_the_guides_manifests(cli, tmp_path):
     manifests = files_of("From Kubernetes manifests")["k8s/api.yaml"]
     src = write(tmp_path / "src", {"k8s/api.yaml": manifests})

@@ -141,6 +141,7 @@ def compare(inputs: list[dict], outputs: list[dict]) -> tuple[dict, list[tuple]]
     by_id = {(o["kind"], o["metadata"].get("name")): o for o in outputs}
     pods = {o["metadata"].get("name"): _port_names(o) for o in outputs
             if o["kind"] in ("Deployment", "StatefulSet", "Job", "CronJob")}
+    services = _service_ports(outputs)
     figs = {"objects": 0, "fields": 0, "equal": 0, "categories": {}}
     bad: list[tuple] = []
     matched = set()
@@ -160,6 +161,10 @@ def compare(inputs: list[dict], outputs: list[dict]) -> tuple[dict, list[tuple]]
         matched.add(key)
         ports = _port_names(i) | _port_names(o) | pods.get(o["metadata"].get("name"), {})
         ci = _clean(i)
+        n = _backend_ports(ci, o, services)
+        if n:
+            figs["fields"] += n
+            figs["categories"]["port by name"] = figs["categories"].get("port by name", 0) + n
         if _rename_container(ci, o):
             figs["fields"] += 1
             figs["categories"]["container named after the workload"] = \
@@ -182,10 +187,13 @@ def compare(inputs: list[dict], outputs: list[dict]) -> tuple[dict, list[tuple]]
     return figs, bad
 
 
-def aligned(i: dict, o: dict) -> dict:
+def aligned(i: dict, o: dict, services: list[dict] | None = None) -> dict:
     """The input object as it is compared with the output ``o``: without what no build
-    reproduces, its main container named as the output's."""
+    reproduces, its main container named as the output's, an Ingress backend's port said as
+    the output says it (by number or by name) where both are the same port of the Service
+    (``services``: the built objects)."""
     ci = _clean(i)
+    _backend_ports(ci, o, _service_ports([o] if services is None else services))
     _rename_container(ci, o)
     return ci
 
@@ -227,6 +235,50 @@ def _rename_container(i: dict, o: dict) -> bool:
     i.clear()
     i.update(new)
     return True
+
+
+def _service_ports(objs: list[dict]) -> dict:
+    """{(namespace, Service name): {port name: port number}} of the Services in ``objs``."""
+    return {(o["metadata"].get("namespace"), o["metadata"].get("name")):
+            {p["name"]: p.get("port") for p in (o.get("spec") or {}).get("ports") or [] if p.get("name")}
+            for o in objs if o.get("kind") == "Service"}
+
+
+def _backends(o: dict) -> list[dict]:
+    """The `service` maps of an Ingress's backends, in order (default backend first)."""
+    spec = o.get("spec") or {}
+    out = [(spec.get("defaultBackend") or {}).get("service")]
+    for r in spec.get("rules") or []:
+        out += [(p.get("backend") or {}).get("service") for p in (r.get("http") or {}).get("paths") or []]
+    return [b if isinstance(b, dict) else {} for b in out]
+
+
+def _backend_ports(i: dict, o: dict, services: dict) -> int:
+    """Aligns an Ingress's backend ports given by number in one of ``i``, ``o`` and by name in
+    the other with the output's form where the Service maps that name to that number;
+    returns how many it aligned. Copies what it changes."""
+    import copy
+
+    if i.get("kind") != "Ingress" or o.get("kind") != "Ingress":
+        return 0
+    ns = o["metadata"].get("namespace")
+    new = copy.deepcopy(i)
+    ib, ob = _backends(new), _backends(o)
+    n = 0
+    for a, b in zip(ib, ob):
+        pa, pb = a.get("port"), b.get("port")
+        if a.get("name") != b.get("name") or not isinstance(pa, dict) or not isinstance(pb, dict) \
+                or len(pa) != 1 or len(pb) != 1 or set(pa) == set(pb):
+            continue
+        named = services.get((ns, b.get("name"))) or services.get((i["metadata"].get("namespace"), b.get("name"))) or {}
+        name, number = (pa.get("name"), pb.get("number")) if "name" in pa else (pb.get("name"), pa.get("number"))
+        if name is not None and number is not None and named.get(name) == number:
+            a["port"] = dict(pb)
+            n += 1
+    if n:
+        i.clear()
+        i.update(new)
+    return n
 
 
 def _port_names(o: dict) -> dict:

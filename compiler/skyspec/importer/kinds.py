@@ -45,7 +45,7 @@ def attach(objs: list[dict], used: set[int], items: list[Extracted], namespace: 
                 secrets.add(sn)
         if spec.get("ingressClassName"):
             e["class"] = spec["ingressClassName"]
-        port = (svc.get("port") or {}).get("name")
+        port = (svc.get("port") or {}).get("name") or _port_named(x, (svc.get("port") or {}).get("number"))
         first = "http" if "port" in x.doc else next(iter(x.doc.get("ports") or {}), None)
         if port and port != first:
             e["port"] = port
@@ -89,6 +89,20 @@ def attach(objs: list[dict], used: set[int], items: list[Extracted], namespace: 
             used.add(id(g))
         out.append(Extracted(doc, group, []))
     return out, pdb
+
+
+def _port_named(x: Extracted, number) -> str | None:
+    """The name of the workload's port that its Service serves as port ``number`` (an
+    Ingress backend given by number), or None."""
+    svc = next((o for o in x.objects if o["kind"] == "Service"), None)
+    sp = next((p for p in ((svc or {}).get("spec") or {}).get("ports") or [] if p.get("port") == number), None)
+    if sp is None or number is None:
+        return None
+    tp = sp.get("targetPort", sp.get("port"))
+    ports = x.doc.get("ports") or ({"http": x.doc["port"]} if "port" in x.doc else {})
+    if isinstance(tp, str):
+        return tp if tp in ports else None
+    return next((n for n, v in ports.items() if (v.get("port") if isinstance(v, dict) else v) == tp), None)
 
 
 def _pdbs(objs: list[dict], used: set[int], items: list[Extracted]) -> bool:

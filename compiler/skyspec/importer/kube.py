@@ -91,7 +91,8 @@ def extract(objs: list[dict], inputs: Inputs) -> tuple[list[Extracted], list[str
 
     more, pdb = attach(objs, used, out, namespace_of(objs))
     out += more
-    out += _existing_secrets(out, inputs)
+    out += _existing_secrets(out, inputs, {o["metadata"].get("name") for o in objs
+                                           if o["kind"] == "Secret" and id(o) not in used})
     for x in out:   # an object of another namespace than the project's keeps it
         ns = x.objects[0]["metadata"].get("namespace") if x.objects else None
         if ns and ns != namespace_of(objs):
@@ -148,10 +149,11 @@ def _secret_refs(doc: dict) -> list[tuple[str, str]]:
     return out
 
 
-def _existing_secrets(items: list[Extracted], inputs: Inputs) -> list[Extracted]:
+def _existing_secrets(items: list[Extracted], inputs: Inputs, given: set) -> list[Extracted]:
     """`kind: Secret` with `existing: true` for each Secret the workloads use that the input
-    does not hold (it is in the cluster already): a note at the first use."""
-    have = {x.doc["name"] for x in items if x.doc["kind"] == "Secret"}
+    does not hold (it is in the cluster already): a note at the first use. ``given`` names
+    the input's own Secrets (not yet mapped): each becomes its `kind: Secret` with `keys:`."""
+    have = {x.doc["name"] for x in items if x.doc["kind"] == "Secret"} | given
     out = []
     for x in items:
         for name, key in _secret_refs(x.doc):
@@ -208,13 +210,20 @@ def _probe(p: dict, ports: dict) -> dict | None:
         out["tcp"] = p["tcpSocket"]["port"]
     elif "exec" in p:
         out["exec"] = [str(x) for x in p["exec"].get("command") or []]
+    elif "grpc" in p:   # Kubernetes' gRPC probe names its port by number only
+        g = p["grpc"] or {}
+        if set(g) - {"port", "service"} or not isinstance(g.get("port"), int):
+            return None
+        out["grpc"] = g["port"]
+        if "service" in g:
+            out["service"] = g["service"]
     else:
         return None
     for k, s in (("initialDelaySeconds", "initial_delay"), ("periodSeconds", "period"), ("timeoutSeconds", "timeout"),
                  ("failureThreshold", "failure_threshold"), ("successThreshold", "success_threshold")):
         if k in p:
             out[s] = p[k]
-    if set(p) - {"httpGet", "tcpSocket", "exec", "initialDelaySeconds", "periodSeconds", "timeoutSeconds",
+    if set(p) - {"httpGet", "tcpSocket", "exec", "grpc", "initialDelaySeconds", "periodSeconds", "timeoutSeconds",
                  "failureThreshold", "successThreshold"}:
         return None
     return out

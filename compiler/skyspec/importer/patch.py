@@ -59,7 +59,7 @@ def patches(bad: list, outputs: list[dict]) -> tuple[dict, dict]:
         head = path[:cut]
         if head not in done:
             done.append(head)
-        iv, ov = fidelity.aligned(inp, o), o
+        iv, ov = fidelity.aligned(inp, o, outputs), o
         for k in head:
             iv = (iv or {}).get(k) if isinstance(iv, dict) else None
             ov = (ov or {}).get(k) if isinstance(ov, dict) else None
