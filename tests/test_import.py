@@ -495,3 +495,38 @@ def test_a_secret_the_input_lacks_is_still_existing(tmp_path):
     assert yaml.safe_load(r.files["apps/secret.api-token.yaml"]) == {"kind": "Secret", "name": "api-token",
                                                                      "existing": True}
     assert [d.code for d in r.diags if "is not in the input" in d.message] == ["SKY064"]
+
+
+def test_shell_variables_in_commands_stay_text(tmp_path):
+    """`${VAR}` in a command (a shell's, multi-line or not) is text in the input: the import
+    writes it as `$${VAR}`, the project builds, and the output holds `${VAR}` as written."""
+    src = tmp_path / "in.yaml"
+    src.write_text("""\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: load}
+spec:
+  selector: {matchLabels: {app: load}}
+  template:
+    metadata: {labels: {app: load}}
+    spec:
+      containers:
+      - name: load
+        image: ghcr.io/acme/load:1.0
+        command: ["/bin/sh", "-c", "curl ${FRONTEND_ADDR}"]
+        args:
+        - |
+          until curl -s ${FRONTEND_ADDR}; do sleep 1; done
+          echo ${STATUSCODE}
+        env: [{name: URL, value: "http://${HOST}:80"}]
+""")
+    r = import_kubernetes([src], "t")
+    assert r.unexplained == [] and not r.diags.has_errors
+    assert "$${FRONTEND_ADDR}" in r.files["apps/load.yaml"] and "$${STATUSCODE}" in r.files["apps/load.yaml"]
+    out = tmp_path / "proj"
+    r = CliRunner().invoke(main, ["import", "kubernetes", str(src), "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    r = CliRunner().invoke(main, ["build", str(out), "-o", str(tmp_path / "out")])
+    assert r.exit_code == 0, r.output
+    built = next((tmp_path / "out").rglob("load.yaml")).read_text()
+    assert "curl ${FRONTEND_ADDR}" in built and "echo ${STATUSCODE}" in built and "http://${HOST}:80" in built

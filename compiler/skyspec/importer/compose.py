@@ -306,7 +306,7 @@ def service_doc(s: str, svc: dict, names: dict, ctx: Ctx, one_shot: bool) -> dic
             ctx.say(s, f"environment {k} {why}: moved to Secret {name}-env, key {k}; its value is not written", at,
                     code=SECRET, hint=f"supply it at deploy time (the Secret {name}-env)")
         else:
-            plain[k] = v.replace("${", "$${")
+            plain[k] = v
     if plain:
         doc["env"] = plain
     if secrets:

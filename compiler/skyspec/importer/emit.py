@@ -67,8 +67,20 @@ def _keytext(k) -> str:
 def dump(doc: dict, comments: dict | None = None) -> str:
     """``comments`` maps a top-level key to the comment written above it."""
     out: list[str] = []
-    _block(doc, 0, out, comments or {})
+    _block(_literal(doc), 0, out, comments or {})
     return "\n".join(out) + "\n"
+
+
+def _literal(v):
+    """``v`` with `${` in every string written `$${`: each string comes from the input, where
+    `${` is text (a shell's `${VAR}`), and in a spec it would be an expression."""
+    if isinstance(v, str):
+        return v.replace("${", "$${")
+    if isinstance(v, dict):
+        return {_literal(k): _literal(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_literal(x) for x in v]
+    return v
 
 
 def _block(d: dict, ind: int, out: list, comments: dict) -> None:

@@ -392,7 +392,7 @@ def _container(c: dict, doc: dict, main: bool = True, at: tuple | None = None, o
                             "value is not written", inputs.pos(obj, path + ("env", f"[name={e['name']}]", "value")),
                             hint=f"supply it at deploy time (the Secret {owner}-env)")
         elif "value" in e or "valueFrom" not in e:
-            env[e["name"]] = str(e.get("value", "")).replace("${", "$${")
+            env[e["name"]] = str(e.get("value", ""))
         elif set(e["valueFrom"]) == {"secretKeyRef"} and set(e["valueFrom"]["secretKeyRef"]) <= {"name", "key"}:
             r = e["valueFrom"]["secretKeyRef"]
             secrets[e["name"]] = {"secret": r["name"], "key": r["key"]}
