@@ -580,13 +580,18 @@ def _with_headers(files: dict[str, str], compiled: dict[str, Compiled], project:
 
     project_file = os.path.basename(project.file) if project is not None else "skyspec.yaml"
     out = {}
+    none: set[str] = set()
+    headers: dict[int, str] = {}  # by the set of sources (held by `index`): most files share one
     for path, text in files.items():
         if layout.format_of(path) == "gitops":
-            found: set[str] = set()
+            found = none
         else:
             by_name, every = sources(layout.owner(path))
             found = by_name.get(layout.object_name(path) or "", every)
-        out[path] = layout.with_header(path, text, layout.header_text(found, project_file))
+        header = headers.get(id(found))
+        if header is None:
+            header = headers[id(found)] = layout.header_text(found, project_file)
+        out[path] = layout.with_header(path, text, header)
     return out
 
 

@@ -244,6 +244,13 @@ class _File:
     # (workload, container index, port name) -> host port (None: Docker picks one)
     published: dict[tuple[str, int, str], int | None] = field(default_factory=dict)
 
+    def kinds(self) -> dict[str, str]:
+        """Workload name -> kind, made once per file (every workload's wiring reads it)."""
+        got = self.__dict__.get("_kinds")
+        if got is None:
+            got = self.__dict__["_kinds"] = {x.name: x.kind for x in self.ir.workloads}
+        return got
+
     def plan_ports(self, workloads: list[Workload]) -> None:
         """Decide which ports are published, and on which host port (None: Docker picks)."""
         taken: set[tuple[int, str]] = set()
@@ -554,7 +561,7 @@ def _ports(f: _File, w: Workload) -> tuple[list[dict], list[str]]:
 def _wire(f: _File, w: Workload, services: dict[str, dict]) -> None:
     """`depends_on` of a workload's services: init containers in order, each waiting for
     what the workload connects to; the main service for all of them; sidecars for it."""
-    kinds = {x.name: x.kind for x in f.ir.workloads}
+    kinds = f.kinds()
     targets: dict = {}
     for target in sorted(set(w.connect_to)):
         if target == w.name or target not in services or kinds.get(target) == "CronJob":
