@@ -271,13 +271,12 @@ def check(paths, envs, sets, dfmt, strict, allow_python) -> None:
     """Check specs and overlays without writing any output.
 
     PATHS may be project folders or files (as pre-commit passes them); each is checked as
-    part of the project whose skyspec.yaml/.toml is nearest above it. Files that belong to no
-    project are skipped. With --strict, warnings fail the check too (exit 1). Parsed files
-    are cached in .skyspec-cache/ beside the project file (signed; safe to delete;
-    SKYSPEC_CACHE=0 turns it off)."""
-    from .diagnostics import Diagnostics, Sources
-    from .pipeline import Session, check_formats
-    from .paths import shown_path
+    part of the project whose skyspec.yaml/.toml is nearest above it, in every environment
+    (what a changed file can affect). Files that belong to no project are skipped. With
+    --strict, warnings fail the check too (exit 1). Parsed files, and the result of a check
+    that found no error, are cached in .skyspec-cache/ beside the project file (signed; safe
+    to delete; SKYSPEC_CACHE=0 turns it off): a check of unchanged files prints the same
+    output without compiling again."""
     from .project import find_project_file
 
     roots: dict[Path, None] = {}
@@ -288,16 +287,73 @@ def check(paths, envs, sets, dfmt, strict, allow_python) -> None:
             skipped.append(p)
         else:
             roots[pf] = None
-    diags, sources = Diagnostics(), Sources()
     if not roots:
         if paths:
             say(f"skyspec: no project file above {', '.join(shown_path(p) for p in skipped)}; nothing to check",
                 err=True)
             return
+        from .diagnostics import Diagnostics
+        from .pipeline import Session
+
+        diags = Diagnostics()
         Session.find(Path("."), diags)
         emit_diags(diags, dfmt)
         sys.exit(1)
-    sessions = [Session(pf, diags, sources, allow_python=allow_python, cache=True) for pf in roots]
+    run = None
+    if len(roots) == 1 and not allow_python:
+        from .commands._common import use_color
+        from .runcache import open_run
+
+        run = open_run(next(iter(roots)), ["check", list(envs), list(sets), dfmt, OUTPUT.verbosity, use_color(),
+                                           strict])
+    if run is None:
+        _check(list(roots), envs, sets, dfmt, strict, allow_python, [])
+        return
+    got = run.replay()
+    out, err, code = got if got is not None else _check_kept(run, list(roots), envs, sets, dfmt, strict)
+    click.echo(out, nl=False, color=True)
+    click.echo(err, err=True, nl=False, color=True)
+    if code:
+        sys.exit(code)
+
+
+def _check_kept(run, roots: list[Path], envs, sets, dfmt: str, strict: bool) -> tuple[str, str, int]:
+    """:func:`_check`, its output captured (colour decided beforehand, as for a terminal)
+    and its reads noted: kept by the run cache when it found no error."""
+    import contextlib
+    import io
+
+    from .commands._common import use_color
+    from .contain import watching
+
+    out, err = io.StringIO(), io.StringIO()
+    sessions: list = []
+    code = 0
+    saved, OUTPUT.color = OUTPUT.color, "always" if use_color() else "never"
+    try:
+        with watching() as notes, contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                _check(roots, envs, sets, dfmt, strict, False, sessions)
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1
+    except BaseException:
+        click.echo(out.getvalue(), nl=False, color=True)  # what was said before it failed
+        click.echo(err.getvalue(), err=True, nl=False, color=True)
+        raise
+    finally:
+        OUTPUT.color = saved
+    if sessions and not any(s.diags.has_errors or (s.project is not None and s.project.python) for s in sessions):
+        run.store(notes, out.getvalue(), err.getvalue(), code)
+    return out.getvalue(), err.getvalue(), code
+
+
+def _check(roots: list[Path], envs, sets, dfmt: str, strict: bool, allow_python: bool, sessions: list) -> None:
+    """Check the projects of ``roots`` (their sessions appended to ``sessions``)."""
+    from .diagnostics import Diagnostics, Sources
+    from .pipeline import Session, check_formats
+
+    diags, sources = Diagnostics(), Sources()
+    sessions += [Session(pf, diags, sources, allow_python=allow_python, cache=True) for pf in roots]
     require_envs(sessions, envs, dfmt)
     for s in sessions:
         if s.project is not None:

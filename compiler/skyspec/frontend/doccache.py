@@ -87,7 +87,9 @@ def _mac_key() -> bytes | None:
 
 
 class DocCache:
-    """Parsed documents by content, for one project folder (:func:`open_cache`)."""
+    """Parsed documents by content, for one project folder (:func:`open_cache`); and signed
+    entries of other kinds for the stages above (:meth:`read_entry`, :meth:`write_entry`:
+    bytes, MAC'd with the same key under their kind and name)."""
 
     def __init__(self, folder: Path, key: bytes):
         self.folder = folder
@@ -146,6 +148,71 @@ class DocCache:
         for name, docs in pending.items():
             self._write(name, docs)
 
+    def _entry_mac(self, kind: str, name: str, body: bytes) -> bytes:
+        return hmac.new(self._key, FORMAT + b"entry:" + kind.encode() + b"\0" + name.encode() + b"\0" + body,
+                        hashlib.sha256).digest()
+
+    def entry_name(self, *parts: bytes) -> str:
+        """A name for an entry keyed by ``parts``: keyed with the secret key, so a name says
+        nothing of what it was made from (a `--set` value, say) to whoever reads the folder."""
+        h = hmac.new(self._key, b"name\0", hashlib.sha256)
+        for part in parts:
+            h.update(len(part).to_bytes(8, "big") + part)
+        return h.hexdigest()[:40]
+
+    def read_entry(self, kind: str, name: str) -> bytes | None:
+        """The body of entry ``kind/name`` when its MAC verifies; None when absent, not a
+        regular file, too large or not signed by this key (``STATS["rejected"]``)."""
+        path = self.folder / kind / name
+        try:
+            fd = os.open(path, os.O_RDONLY | _NOFOLLOW)
+        except OSError:
+            return None
+        try:
+            st = os.fstat(fd)
+            blob = os.read(fd, MAX_ENTRY + 1) if stat.S_ISREG(st.st_mode) and st.st_size <= MAX_ENTRY else b""
+        except OSError:
+            blob = b""
+        finally:
+            os.close(fd)
+        mac, body = blob[:32], blob[32:]
+        if len(blob) >= 32 and hmac.compare_digest(mac, self._entry_mac(kind, name, body)):
+            return body
+        STATS["rejected"] += 1
+        return None
+
+    def write_entry(self, kind: str, name: str, body: bytes, keep: int = 0) -> bool:
+        """Write entry ``kind/name`` (whole, signed), creating the folder when this cache may;
+        ``keep``: then remove the oldest entries of the kind beyond that many."""
+        if len(body) > MAX_ENTRY - 32 or not self._prepare():
+            return False
+        d = self.folder / kind
+        try:
+            if d.is_symlink():
+                return False
+            d.mkdir(exist_ok=True)
+            self._put(d, name, self._entry_mac(kind, name, body) + body)
+            if keep:
+                entries = sorted((e for e in os.scandir(d) if e.is_file(follow_symlinks=False)
+                                  and not e.name.startswith(".")), key=lambda e: e.stat().st_mtime_ns)
+                for e in entries[:-keep]:
+                    os.unlink(e.path)
+        except OSError:
+            return False
+        return True
+
+    @staticmethod
+    def _put(d: Path, name: str, blob: bytes) -> None:
+        tmp = d / f".{name}.{os.getpid()}.tmp"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o644)
+        try:
+            view = memoryview(blob)
+            while view:
+                view = view[os.write(fd, view):]
+        finally:
+            os.close(fd)
+        os.replace(tmp, d / name)
+
     def _prepare(self) -> bool:
         folder = self.folder
         try:
@@ -174,13 +241,7 @@ class DocCache:
                 d.mkdir(exist_ok=True)
                 self._docs = d
             body = pickle.dumps(docs, protocol=pickle.HIGHEST_PROTOCOL)
-            tmp = d / f".{name}.{os.getpid()}.tmp"
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o644)
-            try:
-                os.write(fd, self._mac(name, body) + body)
-            finally:
-                os.close(fd)
-            os.replace(tmp, d / f"{name}.pkl")
+            self._put(d, f"{name}.pkl", self._mac(name, body) + body)
             STATS["stored"] += 1
         except (OSError, pickle.PicklingError, RecursionError, TypeError, AttributeError):
             pass
