@@ -87,6 +87,9 @@ class Session:
                                    limits=self.project.limits if self.project is not None else DEFAULT)
         self.docs: list[SourceDoc] = []
         self.layer_types = LayerTypes(self.diags, _stdlib_fixes)
+        self._clean_entry = None
+        if getattr(self.sources, "doc_cache", None) is not None:
+            self._load_clean()
         self.absent = Absent()
         if self.project is not None:
             seen = _Texts(self.sources)
@@ -104,11 +107,32 @@ class Session:
             self.absent.add_docs(d for d in docs if id(d) not in kept)
 
     def save_cache(self) -> None:
-        """Write what this run parsed to the project's cache, unless anything failed
-        (nothing is written on error)."""
+        """Write what this run parsed to the project's cache, and the layers the full
+        validator found clean, unless anything failed (nothing is written on error)."""
         cache = getattr(self.sources, "doc_cache", None)
         if cache is not None and not self.diags.has_errors:
             cache.save()
+            lt = self.layer_types
+            if self._clean_entry is not None and lt.clean is not None and not lt.found <= lt.clean:
+                import json
+
+                kept = sorted(lt.clean | lt.found)[-4096:]
+                cache.write_entry("checked", self._clean_entry, json.dumps(kept).encode())
+
+    def _load_clean(self) -> None:
+        """The digests of layers found clean by earlier runs (:attr:`LayerTypes.clean`)."""
+        import json
+
+        from .frontend.doccache import code_identity
+
+        cache = self.sources.doc_cache
+        self._clean_entry = cache.entry_name(b"checked", code_identity())
+        body = cache.read_entry("checked", self._clean_entry)
+        try:
+            got = json.loads(body) if body is not None else []
+        except ValueError:  # pragma: no cover - signed by us
+            got = []
+        self.layer_types.clean = {d for d in got if isinstance(d, str)} if isinstance(got, list) else set()
 
     @classmethod
     def find(cls, start: Path, diags: Diagnostics | None = None, allow_python: bool = False,

@@ -30,60 +30,22 @@ import json
 import os
 import stat
 import sys
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from .contain import glob_matches, real_path
-from .frontend.doccache import DocCache, open_cache
-from .paths import data_dir
+from .frontend.doccache import DocCache, code_identity, open_cache
 
 FORMAT = "skyspec-run-1"
 KIND = "runs"
 KEEP = 32                     # entries kept per project (one per set of options used)
 STATS = {"hit": 0, "miss": 0, "stale": 0, "stored": 0}
-LIBRARIES = ("yaml", "_yaml", "fastjsonschema", "jsonschema", "jsonschema_specifications", "referencing", "click")
 
 
 def _event(kind: str, detail: str = "") -> None:
     STATS[kind] += 1
     if os.environ.get("SKYSPEC_DEBUG_CACHE") == "1":
         print(f"run cache: {kind}{' ' + detail if detail else ''}", file=sys.__stderr__ or sys.stderr)
-
-
-@lru_cache(maxsize=None)
-def code_identity() -> bytes:
-    """A hash of what skyspec is: the source of this package (its version included), its
-    schemas, stdlib and profiles (by content), the files of the libraries it uses (by size
-    and time) and the Python version."""
-    import importlib.util
-
-    h = hashlib.sha256(f"{FORMAT}\0{sys.version}\0".encode())  # the version: in __init__.py, hashed below
-
-    def tree(top: Path, suffix: str | None) -> None:
-        for folder, dirs, files in os.walk(top):
-            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-            for f in sorted(files):
-                if suffix is None or f.endswith(suffix):
-                    p = os.path.join(folder, f)
-                    with open(p, "rb") as fh:
-                        h.update(os.path.relpath(p, top).encode("utf-8", "surrogateescape") + b"\0" + fh.read() + b"\0")
-
-    tree(Path(__file__).resolve().parent, ".py")
-    for name in ("schemas", "stdlib", "overlays"):
-        try:
-            tree(data_dir(name), None)
-        except FileNotFoundError:  # pragma: no cover - a broken installation
-            h.update(name.encode() + b"\0missing\0")
-    for lib in LIBRARIES:
-        try:
-            spec = importlib.util.find_spec(lib)
-            origin = spec.origin if spec is not None else None
-            st = os.stat(origin) if origin else None
-            h.update(f"{lib}\0{origin}\0{st.st_size if st else 0}\0{st.st_mtime_ns if st else 0}\0".encode())
-        except (ImportError, OSError, ValueError):
-            h.update(f"{lib}\0none\0".encode())
-    return h.digest()
 
 
 class Run:
@@ -135,7 +97,7 @@ def open_run(project_file: Path, options: Any) -> Run | None:
     cache = open_cache(project_file.parent)
     if cache is None:
         return None
-    parts = [code_identity(), os.getcwd().encode("utf-8", "surrogateescape"),
+    parts = [FORMAT.encode(), code_identity(), os.getcwd().encode("utf-8", "surrogateescape"),
              os.fspath(project_file).encode("utf-8", "surrogateescape"),
              json.dumps(options, sort_keys=True).encode()]
     return Run(cache, cache.entry_name(*parts))

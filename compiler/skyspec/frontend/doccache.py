@@ -23,7 +23,10 @@ import os
 import pickle
 import stat
 import sys
+from functools import lru_cache
 from pathlib import Path
+
+from ..paths import data_dir
 
 FORMAT = b"skyspec-docs-1\n"
 FOLDER = ".skyspec-cache"
@@ -45,6 +48,44 @@ def _code_hash() -> bytes:
             h.update(p.name.encode() + b"\0" + p.read_bytes())
         _code = h.digest()
     return _code
+
+
+LIBRARIES = ("yaml", "_yaml", "fastjsonschema", "jsonschema", "jsonschema_specifications", "referencing", "click")
+
+
+@lru_cache(maxsize=None)
+def code_identity() -> bytes:
+    """A hash of what skyspec is: the source of this package (its version included), its
+    schemas, stdlib and profiles (by content), the files of the libraries it uses (by size
+    and time) and the Python version."""
+    import importlib.util
+
+    h = hashlib.sha256(f"skyspec-code-1\0{sys.version}\0".encode())  # the version: in __init__.py, hashed below
+
+    def tree(top: Path, suffix: str | None) -> None:
+        for folder, dirs, files in os.walk(top):
+            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+            for f in sorted(files):
+                if suffix is None or f.endswith(suffix):
+                    p = os.path.join(folder, f)
+                    with open(p, "rb") as fh:
+                        h.update(os.path.relpath(p, top).encode("utf-8", "surrogateescape") + b"\0" + fh.read() + b"\0")
+
+    tree(Path(__file__).resolve().parent.parent, ".py")
+    for name in ("schemas", "stdlib", "overlays"):
+        try:
+            tree(data_dir(name), None)
+        except FileNotFoundError:  # pragma: no cover - a broken installation
+            h.update(name.encode() + b"\0missing\0")
+    for lib in LIBRARIES:
+        try:
+            spec = importlib.util.find_spec(lib)
+            origin = spec.origin if spec is not None else None
+            st = os.stat(origin) if origin else None
+            h.update(f"{lib}\0{origin}\0{st.st_size if st else 0}\0{st.st_mtime_ns if st else 0}\0".encode())
+        except (ImportError, OSError, ValueError):
+            h.update(f"{lib}\0none\0".encode())
+    return h.digest()
 
 
 def _key_file() -> Path:
