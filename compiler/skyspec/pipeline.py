@@ -531,18 +531,26 @@ def render(compiled: dict[str, Compiled], formats: Sequence[str], diags: Diagnos
         files.update(_gitops(project, diags))
     files = {rel: text for rel, text in files.items() if layout.owner(rel) is None or layout.owner(rel) in units}
     files = _with_headers(files, compiled, project)
-    scope = None
-    if only or not every_format:
-        envs = set(only or ())
+    return Rendered(dict(sorted(files.items())), compiled, build_scope(only, every_format, rendered))
 
-        def scope(rel: str) -> bool:
-            """Whether the build replaces ``rel``: a shared file, or one of an environment
-            asked for (`prod/`, `prod.<target>/`, ...: a target the project dropped too), of
-            a format asked for."""
-            unit = layout.owner(rel)
-            return (unit is None or not envs or unit.partition(".")[0] in envs) and \
-                (every_format or layout.format_of(rel) in rendered)
-    return Rendered(dict(sorted(files.items())), compiled, scope)
+
+def build_scope(only: Sequence[str] | None, every_format: bool, rendered: set[str]):
+    """The :attr:`Rendered.scope` of a build of the environments ``only`` (all: None) and of
+    the formats ``rendered`` (every one the project has, when ``every_format``)."""
+    from .backends import layout
+
+    if not only and every_format:
+        return None
+    envs = set(only or ())
+
+    def scope(rel: str) -> bool:
+        """Whether the build replaces ``rel``: a shared file, or one of an environment
+        asked for (`prod/`, `prod.<target>/`, ...: a target the project dropped too), of
+        a format asked for."""
+        unit = layout.owner(rel)
+        return (unit is None or not envs or unit.partition(".")[0] in envs) and \
+            (every_format or layout.format_of(rel) in rendered)
+    return scope
 
 
 def check_formats(compiled: dict[str, Compiled], formats: Sequence[str], diags: Diagnostics,
@@ -625,4 +633,4 @@ def compose_secret_files(compiled: dict[str, Compiled], only: Sequence[str] | No
     from .backends import compose
 
     return [f"{key}/{f}" for key, c in compiled.items() if not only or c.env.name in only
-            for f in compose.secret_files(c.ir)]
+            for f in (c.secret_files if hasattr(c, "secret_files") else compose.secret_files(c.ir))]
