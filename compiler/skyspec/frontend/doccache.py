@@ -4,6 +4,10 @@ An entry holds the positioned documents (:class:`SourceDoc` lists) of one file's
 by a hash of everything the parse depends on: the text, the name positions carry, the
 limits, and the source of this package and of the modules it uses (a changed parser, of any
 version, never reads an older entry). A text whose parse reported anything is not cached.
+Entries are packed: a run reads one signed `docs.pack` (one file to open and unpickle, not a
+thousand); the few entries of later runs go in files of their own beside it, until they are
+many enough to be packed again with every entry a run used (what no run uses any more goes).
+Other stages keep signed entries of their own here too (:meth:`DocCache.write_entry`).
 
 Unpickling is a trust decision, and the cache lives in the project folder, which a pull
 request controls. Every entry is therefore signed with an HMAC-SHA256 key kept *outside* the
@@ -30,7 +34,9 @@ from ..paths import data_dir
 
 FORMAT = b"skyspec-docs-1\n"
 FOLDER = ".skyspec-cache"
+PACK = "docs.pack"
 MAX_ENTRY = 64 << 20
+MAX_PACK = 512 << 20
 STATS = {"hit": 0, "miss": 0, "rejected": 0, "stored": 0}
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _code: bytes | None = None
@@ -138,6 +144,8 @@ class DocCache:
         self.create = True
         self._docs: Path | None = None  # the entries' folder, once made
         self.pending: dict[str, list] = {}  # parsed this run, written by :meth:`save`
+        self.used: dict[str, list] = {}  # read from the cache this run (kept in the next pack)
+        self._pack: dict | None = None
 
     def _name(self, text: str, shown: str, limits) -> str:
         h = hashlib.sha256(_code_hash())
@@ -145,9 +153,42 @@ class DocCache:
         h.update(text.encode("utf-8", "surrogatepass"))
         return h.hexdigest()[:40]
 
+    def _packed(self) -> dict:
+        """The pack (:meth:`save`): every entry of a run, in one signed file read once."""
+        if self._pack is None:
+            self._pack = {}
+            path = self.folder / PACK
+            try:
+                fd = os.open(path, os.O_RDONLY | _NOFOLLOW)
+            except OSError:
+                return self._pack
+            try:
+                st = os.fstat(fd)
+                blob = _read_all(fd, st.st_size) if stat.S_ISREG(st.st_mode) and st.st_size <= MAX_PACK else b""
+            except OSError:
+                blob = b""
+            finally:
+                os.close(fd)
+            mac, body = blob[:32], blob[32:]
+            if len(blob) > 32 and hmac.compare_digest(mac, self._mac(PACK, body)):
+                try:
+                    pack = pickle.loads(body)
+                except Exception:  # pragma: no cover - signed by us, so written by us
+                    pack = None
+                if isinstance(pack, dict):
+                    self._pack = pack
+                    return pack
+            STATS["rejected"] += 1
+        return self._pack
+
     def get(self, text: str, shown: str, limits):
         """The documents cached for this parse, or None."""
         name = self._name(text, shown, limits)
+        docs = self._packed().get(name)
+        if isinstance(docs, list):
+            STATS["hit"] += 1
+            self.used[name] = docs
+            return docs, name
         path = self.folder / "docs" / f"{name}.pkl"
         try:
             fd = os.open(path, os.O_RDONLY | _NOFOLLOW)
@@ -169,6 +210,7 @@ class DocCache:
                 docs = None
             if isinstance(docs, list):
                 STATS["hit"] += 1
+                self.used[name] = docs
                 return docs, name
         STATS["rejected"] += 1
         return None, name
@@ -182,12 +224,32 @@ class DocCache:
 
     def save(self) -> None:
         """Write the pending entries (a run free of errors calls this; nothing is written on
-        error), creating the folder and its .gitignore when this cache may."""
+        error), creating the folder and its .gitignore when this cache may: each in a file
+        of its own while they are few beside the pack, else a new pack of every entry this
+        run used (the loose files, and whatever this run did not use, are dropped)."""
         pending, self.pending = self.pending, {}
         if not pending or not self._prepare():
             return
-        for name, docs in pending.items():
-            self._write(name, docs)
+        loose = self.folder / "docs"
+        try:
+            old = [e for e in os.scandir(loose) if e.name.endswith(".pkl")] if loose.is_dir() and \
+                not loose.is_symlink() else []
+        except OSError:
+            old = []
+        if len(old) + len(pending) < max(32, len(self._packed()) // 8):
+            for name, docs in pending.items():
+                self._write(name, docs)
+            return
+        try:
+            body = pickle.dumps({**self.used, **pending}, protocol=pickle.HIGHEST_PROTOCOL)
+            if len(body) > MAX_PACK - 32:
+                return
+            self._put(self.folder, PACK, self._mac(PACK, body) + body)
+            STATS["stored"] += len(pending)
+            for e in old:
+                os.unlink(e.path)
+        except (OSError, pickle.PicklingError, RecursionError, TypeError, AttributeError):
+            pass
 
     def _entry_mac(self, kind: str, name: str, body: bytes) -> bytes:
         return hmac.new(self._key, FORMAT + b"entry:" + kind.encode() + b"\0" + name.encode() + b"\0" + body,
@@ -286,6 +348,17 @@ class DocCache:
             STATS["stored"] += 1
         except (OSError, pickle.PicklingError, RecursionError, TypeError, AttributeError):
             pass
+
+
+def _read_all(fd: int, size: int) -> bytes:
+    chunks, total = [], 0
+    while total <= size:
+        chunk = os.read(fd, min(size + 1 - total, 1 << 24))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks)
 
 
 def open_cache(project_dir: Path, create: bool = True) -> DocCache | None:
