@@ -279,6 +279,9 @@ def _in_workers(session: Session, plan: list, sets: list[str], jobs: int, then) 
         if pid == 0:  # pragma: no cover - the worker (its coverage is its output, checked by the tests)
             os.close(r)
             try:
+                # streams of its own: a lock another thread of the parent held at the fork stays held
+                sys.stdout = open(os.devnull, "w")
+                sys.stderr = sys.__stderr__ = os.fdopen(os.dup(2), "w", buffering=1)
                 try:
                     blob = pickle.dumps(_work(session, mine, sets, then), protocol=pickle.HIGHEST_PROTOCOL)
                 except BaseException:
