@@ -367,7 +367,10 @@ def _check_kept(run, roots: list[Path], envs, sets, dfmt: str, strict: bool, job
         raise
     finally:
         OUTPUT.color = saved
-    if sessions and not any(s.diags.has_errors or (s.project is not None and s.project.python) for s in sessions):
+    # kept: a check that found no error (a usage error, exit 2, is no result either; `--strict`
+    # failing on warnings is), of no Python spec file
+    if sessions and (code == 0 or (code == 1 and strict)) and \
+            not any(s.diags.has_errors or (s.project is not None and s.project.python) for s in sessions):
         run.store(notes, out.getvalue(), err.getvalue(), code)
     return out.getvalue(), err.getvalue(), code
 
