@@ -67,14 +67,16 @@ def test_a_plainly_valid_keyword_is_one_the_metaschema_accepts(keyword, value):
 
 def test_a_project_with_templates_does_not_import_jsonschema(tmp_path):
     """Not for a template's parameters, nor for the template's own values: those holding a
-    `${...}` (`image: "redis:${self.version}"`) fail the compiled check, and the full one,
+    `${...}` (`image: "ghcr.io/acme/py:${self.tag}"`) fail the compiled check, and the full one,
     which finds nothing, is remembered in the project's cache for the next run."""
     proj = write_tree(tmp_path / "p", {
         "skyspec.yaml": "project: demo\nnamespace: demo\nspecs: ['apps/*']\nenvironments:\n  dev: {overlays: []}\n",
         "apps/cache.yaml": "kind: StatefulApp\nname: cache\nuse: redis\nversion: '7.4'\nconfig: {maxmemory: 2gb}\n",
         "apps/job.yaml": "kind: App\nname: web\nuse: ./t.yaml\nmodule: web.main\n",
         "t.yaml": "kind: App\nparams:\n  module: {type: string, minLength: 1, description: the module}\n"
-                  "spec:\n  image: ghcr.io/acme/py:1.0.0\n  port: 8080\n  command: [python, -m, '${self.module}']\n"})
+                  "  tag: {type: string}\n"
+                  "spec:\n  tag: '1.0'\n  image: 'ghcr.io/acme/py:${self.tag}'\n  port: 8080\n"
+                  "  command: [python, -m, '${self.module}']\n"})
     code = ("import sys, runpy; sys.argv = ['skyspec', 'check', sys.argv[1]]\n"
             "try:\n    runpy.run_module('skyspec', run_name='__main__')\nexcept SystemExit as e:\n"
             "    assert not e.code, e.code\n"
@@ -87,7 +89,7 @@ def test_a_project_with_templates_does_not_import_jsonschema(tmp_path):
         assert r.returncode == 0, r.stderr
         return r.stdout.strip().splitlines()[-1] == "True"
 
-    assert imported("SKYSPEC_CACHE=0")  # the template's `${self.version}` fails the compiled check
+    assert imported("SKYSPEC_CACHE=0")  # the template's `image: ...:${self.tag}` fails the compiled check
     assert imported()  # which the first run with a cache checks fully, and remembers
     (proj / "apps/job.yaml").write_text("kind: App\nname: web\nuse: ./t.yaml\nmodule: web.app\n")  # a new run
     assert not imported()

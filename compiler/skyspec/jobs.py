@@ -4,7 +4,8 @@ Each output unit (an environment, or a target of one) compiles on its own once t
 files, their templates and the overlay files are loaded, so :func:`compile_all` loads those
 once in this process and forks up to N-1 workers (`os.fork`: they share what is loaded),
 which compile the units round-robin and send back only what the caller needs: for `check`,
-the diagnostics; for `build` of per-environment formats, each unit's rendered files. The
+the diagnostics (the per-environment formats' own checks included); for `build` of
+per-environment formats, also each unit's rendered files. The
 result must be what one process computes, byte for byte, so everything a unit can leave for
 the next one in a sequential run is accounted for: the diagnostics are merged in unit order
 (each one deduplicated as one collector would), every secret a worker registered is merged,
@@ -108,11 +109,7 @@ def build_all(session: Session, envs: Sequence[str], sets: Sequence[str], jobs: 
     if got is None:
         return None
     diags = session.diags
-    for fmt in formats:  # render(): each format's check, unit after unit
-        for r in got.values():
-            for d in r["checks"].get(fmt, ()):
-                d.redactor = diags.redactor
-                diags.add(d)
+    _merge_checks(session, formats, got)  # render(): each format's check, unit after unit
     files: dict[str, str] = {}
     for r in got.values():
         files.update(r["files"])
@@ -151,12 +148,13 @@ class _Report:
         self.report = report
 
 
-class _Unit:
-    """In a worker: one compiled unit rendered in the formats asked for, as
+class _Unit(_Checks):
+    """In a worker: one compiled unit checked and rendered in the formats asked for, as
     :func:`~skyspec.pipeline.render` renders it among the others."""
 
     def __init__(self, formats: list[str], options: dict, project):
-        self.formats, self.options, self.project = formats, options, project
+        super().__init__(formats)
+        self.options, self.project = options, project
 
     def __call__(self, c: Compiled) -> dict:
         import importlib
@@ -164,27 +162,21 @@ class _Unit:
         from .backends import layout
         from .pipeline import BACKENDS, _with_headers
 
-        ir = c.ir
-        checks, files = {}, {}
+        out = super().__call__(c)
+        files: dict[str, str] = {}
         for fmt in self.formats:
-            backend = importlib.import_module(BACKENDS[fmt])
-            d = Diagnostics()
-            if hasattr(backend, "check"):
-                backend.check({c.key: ir}, d)
-            checks[fmt] = d.items
-            files.update(backend.render({c.key: ir}, **dict(self.options.get(fmt) or {})))
-        shared = any(layout.owner(rel) != c.key for rel in files)
-        patched = "kubernetes" in self.formats and any(
-            x.k8s for group in (ir.workloads, ir.configs, ir.accounts, ir.roles, ir.netpols) for x in group
-            if getattr(x, "spec", None) is not None)
+            files.update(importlib.import_module(BACKENDS[fmt]).render({c.key: c.ir},
+                                                                      **dict(self.options.get(fmt) or {})))
         secret_files = []
         if "compose" in self.formats:
             from .backends import compose
 
-            secret_files = compose.secret_files(ir)
-        # `k8s:` patches are checked across the units, and a shared file is made from all of them
-        return {"checks": checks, "files": _with_headers(files, {c.key: c}, self.project), "refuse": shared or patched,
-                "unit": _Built(c, secret_files)}
+            secret_files = compose.secret_files(c.ir)
+        # a shared file is made from every unit: one process
+        out["refuse"] |= any(layout.owner(rel) != c.key for rel in files)
+        out["files"] = _with_headers(files, {c.key: c}, self.project)
+        out["unit"] = _Built(c, secret_files)
+        return out
 
 
 def _try(session: Session, envs, sets: Sequence[str], jobs: int, then) -> dict[str, Any] | None:
