@@ -121,13 +121,15 @@ def main(argv: list[str] | None = None) -> None:
         return fresh(out, c / ".skyspec-cache")
 
     def touched(c: Path) -> Callable[[str], None]:
-        """One spec edited (a real change, alternating), the caches warm from the last run."""
+        """One spec edited (a real change, never one seen before: no cache may hold its
+        result), the caches warm from the last run."""
         f = c / "apps" / "app-2.yaml"
+        edits = iter(range(1, 1 << 30))
 
         def setup(v: str) -> None:
-            text = f.read_text()
-            a, b = "LOG_LEVEL: info\n", "LOG_LEVEL: debug\n"
-            f.write_text(text.replace(a, b) if a in text else text.replace(b, a))
+            import re
+
+            f.write_text(re.sub(r"LOG_LEVEL: \S+\n", f"LOG_LEVEL: edit{next(edits)}\n", f.read_text()))
         return setup
 
     small, large = corpus(args.small), corpus(args.large)

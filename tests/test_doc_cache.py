@@ -185,3 +185,25 @@ def test_flipped_bytes_in_the_cache_change_nothing(proj, data):
     assert proj(True) == cold
     assert doccache.STATS["rejected"] > before["rejected"]
     assert proj(True) == cold  # the damaged entries were replaced
+
+
+def test_a_large_project_is_read_from_one_pack(proj):
+    """Many entries go in one signed pack (one file read per run); the few of later runs in
+    files of their own beside it; a damaged pack is rejected and the result is a cold run's."""
+    for i in range(40):
+        (proj.root / "apps" / f"x{i}.yaml").write_text(f"kind: App\nname: x{i}\nimage: ghcr.io/acme/x:1.0.{i}\nport: 80\n")
+    cache = proj.root / ".skyspec-cache"
+    proj(True, "check")
+    assert (cache / "docs.pack").is_file() and not list((cache / "docs").glob("*.pkl"))
+    hits = doccache.STATS["hit"]
+    assert proj(True) == proj(False)
+    assert doccache.STATS["hit"] - hits >= 42
+    (proj.root / "apps" / "x3.yaml").write_text("kind: App\nname: x3\nimage: ghcr.io/acme/x:2.0.0\nport: 80\n")
+    proj(True, "check")
+    assert len(list((cache / "docs").glob("*.pkl"))) == 1  # one new entry, beside the pack
+    blob = bytearray((cache / "docs.pack").read_bytes())
+    blob[len(blob) // 2] ^= 0x20
+    (cache / "docs.pack").write_bytes(bytes(blob))
+    before = dict(doccache.STATS)
+    assert proj(True) == proj(False)
+    assert doccache.STATS["rejected"] == before["rejected"] + 1

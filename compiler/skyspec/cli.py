@@ -25,6 +25,21 @@ from .paths import shown_path
 DIAG_FORMATS = click.Choice(["text", "json", "sarif"])
 
 
+def jobs_option(f):
+    """`-j N`: compile environments and targets in up to N processes (:mod:`.jobs`)."""
+    def default(ctx, param, value):
+        if value is None:  # the cores this process may use
+            try:
+                return max(1, len(os.sched_getaffinity(0)))
+            except (AttributeError, OSError):  # pragma: no cover - not Linux
+                return max(1, os.cpu_count() or 1)
+        return value
+
+    return click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, callback=default, metavar="N",
+                        help="Compile environments and targets in up to N processes (default: the number of "
+                             "cores; large projects only). The output is the same with any N.")(f)
+
+
 def _chart_version(ctx, param, value: str | None) -> str | None:
     """--chart-version: SemVer 2, as Helm requires of a chart's version."""
     import re
@@ -175,9 +190,11 @@ def main() -> None:
 @click.option("--diagnostics-format", "dfmt", type=DIAG_FORMATS, default="text", show_default=True)
 @click.option("--chart-version", callback=_chart_version, metavar="SEMVER",
               help="The Helm chart's version (default: the project's `chart: {version}`, else 0.1.0).")
+@jobs_option
 @strict_option
 @allow_python_option
-def build(directory: Path, envs, formats, out, sets, check_only, dfmt, chart_version, strict, allow_python) -> None:
+def build(directory: Path, envs, formats, out, sets, check_only, dfmt, chart_version, strict, allow_python,
+          jobs) -> None:
     """Compile the project in DIRECTORY and write the outputs.
 
     With --env, only those environments' files are replaced (`<env>/`, `<env>.<target>/`,
@@ -203,11 +220,18 @@ def build(directory: Path, envs, formats, out, sets, check_only, dfmt, chart_ver
     envs = env_names(envs)  # a target's files are its environment's: the partial build is per environment
     compiled = {}
     wanted = fmts or (proj.outputs if proj is not None else [])
+    built = None
     with Progress("compiling") as progress:
-        if proj is not None:
+        if proj is not None and not any(f in SHARED_FORMATS for f in wanted):
+            from .jobs import build_all  # each environment compiled and rendered in a worker, when it pays
+
+            built = build_all(session, envs, sets, jobs, wanted, not fmts, {"helm": {}})
+        if built is not None:
+            compiled, files = built
+        elif proj is not None:
             # a shared format describes every environment, whichever were asked for
             compiled = session.compile_all(None if any(f in SHARED_FORMATS for f in wanted) else envs, sets)
-        if not session.diags.has_errors and proj is not None:
+        if built is None and not session.diags.has_errors and proj is not None:
             progress.stage = f"rendering {', '.join(wanted)}"
             chart = dict(proj.data.get("chart") or {})
             if chart_version:
@@ -265,19 +289,19 @@ def build(directory: Path, envs, formats, out, sets, check_only, dfmt, chart_ver
               help="Environment, with its targets, or one target `env.target` to check (repeatable; default: all).")
 @click.option("--set", "sets", multiple=True, metavar="APP.PATH=VALUE", help="Override a value (the last layer).")
 @click.option("--diagnostics-format", "--format", "dfmt", type=DIAG_FORMATS, default="text", show_default=True)
+@jobs_option
 @strict_option
 @allow_python_option
-def check(paths, envs, sets, dfmt, strict, allow_python) -> None:
+def check(paths, envs, sets, dfmt, strict, allow_python, jobs) -> None:
     """Check specs and overlays without writing any output.
 
     PATHS may be project folders or files (as pre-commit passes them); each is checked as
-    part of the project whose skyspec.yaml/.toml is nearest above it. Files that belong to no
-    project are skipped. With --strict, warnings fail the check too (exit 1). Parsed files
-    are cached in .skyspec-cache/ beside the project file (signed; safe to delete;
-    SKYSPEC_CACHE=0 turns it off)."""
-    from .diagnostics import Diagnostics, Sources
-    from .pipeline import Session, check_formats
-    from .paths import shown_path
+    part of the project whose skyspec.yaml/.toml is nearest above it, in every environment
+    (what a changed file can affect). Files that belong to no project are skipped. With
+    --strict, warnings fail the check too (exit 1). Parsed files, and the result of a check
+    that found no error, are cached in .skyspec-cache/ beside the project file (signed; safe
+    to delete; SKYSPEC_CACHE=0 turns it off): a check of unchanged files prints the same
+    output without compiling again."""
     from .project import find_project_file
 
     roots: dict[Path, None] = {}
@@ -288,21 +312,88 @@ def check(paths, envs, sets, dfmt, strict, allow_python) -> None:
             skipped.append(p)
         else:
             roots[pf] = None
-    diags, sources = Diagnostics(), Sources()
     if not roots:
         if paths:
             say(f"skyspec: no project file above {', '.join(shown_path(p) for p in skipped)}; nothing to check",
                 err=True)
             return
+        from .diagnostics import Diagnostics
+        from .pipeline import Session
+
+        diags = Diagnostics()
         Session.find(Path("."), diags)
         emit_diags(diags, dfmt)
         sys.exit(1)
-    sessions = [Session(pf, diags, sources, allow_python=allow_python, cache=True) for pf in roots]
+    run = None
+    if len(roots) == 1 and not allow_python:
+        from .commands._common import use_color
+        from .runcache import open_run
+
+        run = open_run(next(iter(roots)), ["check", list(envs), list(sets), dfmt, OUTPUT.verbosity, use_color(),
+                                           strict])
+    if run is None:
+        _check(list(roots), envs, sets, dfmt, strict, allow_python, [], jobs)
+        return
+    got = run.replay()
+    out, err, code = got if got is not None else _check_kept(run, list(roots), envs, sets, dfmt, strict, jobs)
+    click.echo(out, nl=False, color=True)
+    click.echo(err, err=True, nl=False, color=True)
+    if code:
+        sys.exit(code)
+
+
+def _check_kept(run, roots: list[Path], envs, sets, dfmt: str, strict: bool, jobs: int) -> tuple[str, str, int]:
+    """:func:`_check`, its output captured (colour decided beforehand, as for a terminal)
+    and its reads noted: kept by the run cache when it found no error."""
+    import contextlib
+    import io
+
+    from .commands._common import use_color
+    from .contain import watching
+
+    out, err = io.StringIO(), io.StringIO()
+    sessions: list = []
+    code = 0
+    saved, OUTPUT.color = OUTPUT.color, "always" if use_color() else "never"
+    try:
+        with watching() as notes, contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                _check(roots, envs, sets, dfmt, strict, False, sessions, jobs)
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1
+    except BaseException:
+        click.echo(out.getvalue(), nl=False, color=True)  # what was said before it failed
+        click.echo(err.getvalue(), err=True, nl=False, color=True)
+        raise
+    finally:
+        OUTPUT.color = saved
+    # kept: a check that found no error (a usage error, exit 2, is no result either; `--strict`
+    # failing on warnings is), of no Python spec file
+    if sessions and (code == 0 or (code == 1 and strict)) and \
+            not any(s.diags.has_errors or (s.project is not None and s.project.python) for s in sessions):
+        run.store(notes, out.getvalue(), err.getvalue(), code)
+    return out.getvalue(), err.getvalue(), code
+
+
+def _check(roots: list[Path], envs, sets, dfmt: str, strict: bool, allow_python: bool, sessions: list,
+           jobs: int) -> None:
+    """Check the projects of ``roots`` (their sessions appended to ``sessions``), the units
+    of each in up to ``jobs`` processes (:mod:`.jobs`)."""
+    from .diagnostics import Diagnostics, Sources
+    from .jobs import check_all
+    from .pipeline import Session, check_formats
+
+    diags, sources = Diagnostics(), Sources()
+    sessions += [Session(pf, diags, sources, allow_python=allow_python, cache=True) for pf in roots]
     require_envs(sessions, envs, dfmt)
     for s in sessions:
-        if s.project is not None:
+        if s.project is not None and not envs:  # every unit, in workers when it pays (its checks too)
+            compiled = check_all(s, sets, jobs, s.project.outputs)
+            if compiled is not None:
+                check_formats(compiled, s.project.outputs, diags)   # what `build` would report before rendering
+        elif s.project is not None:
             compiled = {}
-            for name in envs or [None]:
+            for name in envs:
                 env, target = resolve_unit(s, name) if name and "." in name else (name, None)
                 if target is not None:
                     c = s.compile(env, sets, target)

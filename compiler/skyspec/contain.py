@@ -11,14 +11,23 @@ globs with `..`. A refusal is a located error at the place the path was written 
 outside the project, SKY007 not a regular file, SKY018 a Python file when Python is not
 enabled), quoting only what the user wrote: never the target of a symlink, never content.
 This module only stats paths: it must not open, read or write any file.
+
+It is also where a run's reads are noted, for the run cache (:mod:`skyspec.runcache`): inside
+:func:`watching`, every :func:`contained` call (its arguments and answer), every glob of the
+spec files (:func:`note_glob`) and every file read for the compilation (:func:`note_read`,
+called by the front end and the ConfigMap `files:` reader with the bytes they read) is
+appended to the list it yields, so that a later run can tell whether any of it changed.
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import hashlib
 import os
 import stat
 from pathlib import Path
+from typing import Iterator
 
 from .diagnostics import Diagnostics, Pos
 
@@ -76,6 +85,44 @@ def glob_allowed(pattern: str, pos: Pos | None, diags: Diagnostics, what: str = 
     return False
 
 
+_WATCH: list | None = None  # what this run reads, while :func:`watching`
+
+
+@contextlib.contextmanager
+def watching() -> Iterator[list]:
+    """Note every path resolution, glob and read of a run into the list yielded:
+    ``("path", root, rel, python, folders, result)``, ``("glob", root, pattern, matches)`` and
+    ``("read", path, sha256 hex or None)``. Not reentrant (one run at a time)."""
+    global _WATCH
+    saved, _WATCH = _WATCH, []
+    try:
+        yield _WATCH
+    finally:
+        _WATCH = saved
+
+
+def note_read(path: Path | str, data: bytes | None) -> None:
+    """A file read for the compilation, with the bytes read (None: it could not be read)."""
+    if _WATCH is not None:
+        _WATCH.append(("read", os.fspath(path), None if data is None else hashlib.sha256(data).hexdigest(),
+                       -1 if data is None else len(data)))
+
+
+def glob_matches(root: Path, pattern: str) -> list[str]:
+    """What a spec glob matches under ``root``: paths relative to it, `/`-separated, sorted
+    (a listing of folders: nothing is opened)."""
+    try:
+        return sorted(p.relative_to(root).as_posix() for p in root.glob(pattern))
+    except (OSError, ValueError, NotImplementedError):
+        return []
+
+
+def note_glob(root: Path, pattern: str, matches: list[str]) -> None:
+    """The matches (relative paths, as found) of a spec glob."""
+    if _WATCH is not None:
+        _WATCH.append(("glob", os.fspath(root), pattern, list(matches)))
+
+
 def contained(root: Path, rel: str, pos: Pos | None, diags: Diagnostics | None, what: str = "file", *,
               missing: str = "SKY003", python: bool = True, folders: bool = False,
               cache: dict | None = None) -> Path | None:
@@ -95,6 +142,16 @@ def contained(root: Path, rel: str, pos: Pos | None, diags: Diagnostics | None, 
     Such a match that leads out is reported by the link it goes through (every file behind
     one link is one error, and no name read behind the link is printed).
     """
+    found = real_path(root, rel, pos, diags, what, missing=missing, python=python, folders=folders, cache=cache)
+    if _WATCH is not None:
+        _WATCH.append(("path", os.fspath(root), rel, python, folders, found))
+    return None if found is None else Path(found)
+
+
+def real_path(root: Path, rel: str, pos: Pos | None, diags: Diagnostics | None, what: str = "file", *,
+              missing: str = "SKY003", python: bool = True, folders: bool = False,
+              cache: dict | None = None) -> str | None:
+    """:func:`contained`'s answer as a string, not noted (the run cache asks again with it)."""
     def report(code: str, message: str, hint: str) -> None:
         if diags is not None:
             diags.error(code, message, pos, hint=hint)
@@ -137,7 +194,7 @@ def contained(root: Path, rel: str, pos: Pos | None, diags: Diagnostics | None, 
     if not python and (real.endswith(".py") or rel.endswith(".py")):
         report(PYTHON, f'{what} "{rel}" is a Python file, and Python spec files are not enabled', PYTHON_HINT)
         return None
-    return Path(real)
+    return real
 
 
 def _resolve(root: Path, rel: str, cache: dict | None) -> tuple[str, str]:

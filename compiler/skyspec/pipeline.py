@@ -87,6 +87,9 @@ class Session:
                                    limits=self.project.limits if self.project is not None else DEFAULT)
         self.docs: list[SourceDoc] = []
         self.layer_types = LayerTypes(self.diags, _stdlib_fixes)
+        self._clean_entry = None
+        if getattr(self.sources, "doc_cache", None) is not None:
+            self._load_clean()
         self.absent = Absent()
         if self.project is not None:
             seen = _Texts(self.sources)
@@ -104,11 +107,32 @@ class Session:
             self.absent.add_docs(d for d in docs if id(d) not in kept)
 
     def save_cache(self) -> None:
-        """Write what this run parsed to the project's cache, unless anything failed
-        (nothing is written on error)."""
+        """Write what this run parsed to the project's cache, and the layers the full
+        validator found clean, unless anything failed (nothing is written on error)."""
         cache = getattr(self.sources, "doc_cache", None)
         if cache is not None and not self.diags.has_errors:
             cache.save()
+            lt = self.layer_types
+            if self._clean_entry is not None and lt.clean is not None and not lt.found <= lt.clean:
+                import json
+
+                kept = sorted(lt.clean | lt.found)[-4096:]
+                cache.write_entry("checked", self._clean_entry, json.dumps(kept).encode())
+
+    def _load_clean(self) -> None:
+        """The digests of layers found clean by earlier runs (:attr:`LayerTypes.clean`)."""
+        import json
+
+        from .frontend.doccache import code_identity
+
+        cache = self.sources.doc_cache
+        self._clean_entry = cache.entry_name(b"checked", code_identity())
+        body = cache.read_entry("checked", self._clean_entry)
+        try:
+            got = json.loads(body) if body is not None else []
+        except ValueError:  # pragma: no cover - signed by us
+            got = []
+        self.layer_types.clean = {d for d in got if isinstance(d, str)} if isinstance(got, list) else set()
 
     @classmethod
     def find(cls, start: Path, diags: Diagnostics | None = None, allow_python: bool = False,
@@ -507,18 +531,26 @@ def render(compiled: dict[str, Compiled], formats: Sequence[str], diags: Diagnos
         files.update(_gitops(project, diags))
     files = {rel: text for rel, text in files.items() if layout.owner(rel) is None or layout.owner(rel) in units}
     files = _with_headers(files, compiled, project)
-    scope = None
-    if only or not every_format:
-        envs = set(only or ())
+    return Rendered(dict(sorted(files.items())), compiled, build_scope(only, every_format, rendered))
 
-        def scope(rel: str) -> bool:
-            """Whether the build replaces ``rel``: a shared file, or one of an environment
-            asked for (`prod/`, `prod.<target>/`, ...: a target the project dropped too), of
-            a format asked for."""
-            unit = layout.owner(rel)
-            return (unit is None or not envs or unit.partition(".")[0] in envs) and \
-                (every_format or layout.format_of(rel) in rendered)
-    return Rendered(dict(sorted(files.items())), compiled, scope)
+
+def build_scope(only: Sequence[str] | None, every_format: bool, rendered: set[str]):
+    """The :attr:`Rendered.scope` of a build of the environments ``only`` (all: None) and of
+    the formats ``rendered`` (every one the project has, when ``every_format``)."""
+    from .backends import layout
+
+    if not only and every_format:
+        return None
+    envs = set(only or ())
+
+    def scope(rel: str) -> bool:
+        """Whether the build replaces ``rel``: a shared file, or one of an environment
+        asked for (`prod/`, `prod.<target>/`, ...: a target the project dropped too), of
+        a format asked for."""
+        unit = layout.owner(rel)
+        return (unit is None or not envs or unit.partition(".")[0] in envs) and \
+            (every_format or layout.format_of(rel) in rendered)
+    return scope
 
 
 def check_formats(compiled: dict[str, Compiled], formats: Sequence[str], diags: Diagnostics,
@@ -580,13 +612,18 @@ def _with_headers(files: dict[str, str], compiled: dict[str, Compiled], project:
 
     project_file = os.path.basename(project.file) if project is not None else "skyspec.yaml"
     out = {}
+    none: set[str] = set()
+    headers: dict[int, str] = {}  # by the set of sources (held by `index`): most files share one
     for path, text in files.items():
         if layout.format_of(path) == "gitops":
-            found: set[str] = set()
+            found = none
         else:
             by_name, every = sources(layout.owner(path))
             found = by_name.get(layout.object_name(path) or "", every)
-        out[path] = layout.with_header(path, text, layout.header_text(found, project_file))
+        header = headers.get(id(found))
+        if header is None:
+            header = headers[id(found)] = layout.header_text(found, project_file)
+        out[path] = layout.with_header(path, text, header)
     return out
 
 
@@ -596,4 +633,4 @@ def compose_secret_files(compiled: dict[str, Compiled], only: Sequence[str] | No
     from .backends import compose
 
     return [f"{key}/{f}" for key, c in compiled.items() if not only or c.env.name in only
-            for f in compose.secret_files(c.ir)]
+            for f in (c.secret_files if hasattr(c, "secret_files") else compose.secret_files(c.ir))]

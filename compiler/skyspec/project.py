@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .builders.load import load_python
-from .contain import contained, glob_allowed
+from .contain import contained, glob_allowed, glob_matches, note_glob
 from .diagnostics import Diagnostics, Pos, Sources
 from .frontend import SourceDoc, load_file
 from .limits import DEFAULT, Limits, LimitsError
@@ -170,10 +170,8 @@ def discover_specs(project: Project, diags: Diagnostics) -> dict[str, Path]:
         pos = project.pos("specs", i)
         if not glob_allowed(pattern, pos, diags):
             continue
-        try:
-            matched = sorted(p.relative_to(root).as_posix() for p in root.glob(pattern))
-        except (OSError, ValueError, NotImplementedError):
-            matched = []
+        matched = glob_matches(root, pattern)
+        note_glob(root, pattern, matched)  # for the run cache: a file added or removed changes this
         matched = [m for m in matched if m not in excluded and not _ignored(m)]
         if not matched and written:
             diags.error("SKY012", f'spec glob "{pattern}" matches no file', pos,

@@ -137,8 +137,9 @@ def check(sys_: System) -> list[Finding]:
     out: list[Finding] = []
     services = {(sys_.ns(o), _meta(o).get("name")): o for o in sys_.objects if o.get("kind") == "Service"}
     backing: dict[tuple, list[Pod]] = {}
+    by_label = _PodIndex(ps)
     for key, svc in services.items():
-        backing[key] = _service(sys_, svc, ps, out)
+        backing[key] = _service(sys_, svc, by_label, out)
     have = _provided(sys_)
     for p in ps:
         _probes(p, out)
@@ -152,7 +153,7 @@ def check(sys_: System) -> list[Finding]:
     for o in sys_.objects:
         if o.get("kind") == "Ingress":
             conns.extend(_ingress(sys_, o, services, out))
-    policies = [o for o in sys_.objects if o.get("kind") == "NetworkPolicy"]
+    policies = _Policies(sys_, [o for o in sys_.objects if o.get("kind") == "NetworkPolicy"])
     namespaces = _namespace_labels(sys_, ps)
     for source, svc, sport, at, about in conns:
         for target in backing.get((sys_.ns(svc), _meta(svc).get("name")), []):
@@ -169,13 +170,31 @@ def check(sys_: System) -> list[Finding]:
     return out
 
 
-def _service(sys_: System, svc: dict, ps: list[Pod], out: list) -> list[Pod]:
+class _PodIndex:
+    """The pods by (namespace, label, value): a Service's selector is matched against the
+    pods holding one of its pairs (the fewest), not against every pod of the system (which
+    made the check quadratic in the number of workloads)."""
+
+    def __init__(self, ps: list[Pod]):
+        self.by: dict[tuple, list[Pod]] = {}
+        for p in ps:
+            for k, v in p.labels.items():
+                self.by.setdefault((p.namespace, k, v), []).append(p)
+
+    def selected(self, ns: str, sel: dict) -> list[Pod]:
+        """The pods of namespace ``ns`` that `matchLabels: sel` (non-empty) selects, in
+        the system's order."""
+        fewest = min((self.by.get((ns, k, str(v)), ()) for k, v in sel.items()), key=len)
+        return [p for p in fewest if selects({"matchLabels": sel}, p.labels)]
+
+
+def _service(sys_: System, svc: dict, by_label: _PodIndex, out: list) -> list[Pod]:
     spec = _dict(svc.get("spec"))
     sel = spec.get("selector")
     if not isinstance(sel, dict) or not sel or spec.get("type") == "ExternalName":
         return []
     ns = sys_.ns(svc)
-    chosen = [p for p in ps if p.namespace == ns and selects({"matchLabels": sel}, p.labels)]
+    chosen = by_label.selected(ns, sel)
     if not chosen:
         out.append(Finding(NO_PODS, "error", svc, f"{label(svc)} selects no pod: no workload in namespace {ns} has "
                            f"the labels {', '.join(f'{k}={v}' for k, v in sorted(sel.items()))}",
@@ -418,11 +437,47 @@ def _types(pol: dict) -> list[str]:
     return ["Ingress"] + (["Egress"] if "egress" in spec else [])
 
 
-def admitted(sys_: System, policies: list[dict], namespaces: dict, source: Any, target: Pod,
+class _Policies:
+    """The NetworkPolicies of a system, indexed by namespace, type (Ingress, Egress) and one
+    `matchLabels` pair of their pod selector (those without one apart): the policies that
+    select a pod are found among those indexed under its labels, in the system's order, not
+    by testing every policy against every connection (quadratic in the workloads, as
+    skyspec writes a policy per workload)."""
+
+    def __init__(self, sys_: System, policies: list[dict]):
+        self.all = policies
+        self._by: dict[tuple, list[tuple[int, dict]]] = {}
+        self._memo: dict[tuple, list[dict]] = {}
+        for i, pol in enumerate(policies):
+            ns, types = sys_.ns(pol), _types(pol)
+            sel = _dict(pol.get("spec")).get("podSelector", {})
+            first = next(iter(_dict(sel.get("matchLabels")).items()), None) if isinstance(sel, dict) else None
+            for t in ("Ingress", "Egress"):
+                if t in types:
+                    key = (ns, t) if first is None else (ns, t, first[0], str(first[1]))
+                    self._by.setdefault(key, []).append((i, pol))
+
+    def selecting(self, ns: str, kind: str, labels: dict, pod: Pod | None = None) -> list[dict]:
+        """The policies of type ``kind`` in namespace ``ns`` whose pod selector selects ``labels``."""
+        memo = (id(pod), ns, kind) if pod is not None else None
+        if memo is not None and memo in self._memo:
+            return self._memo[memo]
+        found = list(self._by.get((ns, kind), ()))
+        for k, v in labels.items():
+            found += self._by.get((ns, kind, k, v), ())
+        found.sort(key=lambda ip: ip[0])
+        got = [pol for _, pol in found if selects(_dict(pol.get("spec")).get("podSelector", {}), labels)]
+        if memo is not None:
+            self._memo[memo] = got
+        return got
+
+
+def admitted(sys_: System, policies: "list[dict] | _Policies", namespaces: dict, source: Any, target: Pod,
              port: tuple) -> tuple[bool, str]:
     """Whether `source` may open a connection to `target` on `port`, as Kubernetes computes it."""
-    ing = [p for p in policies if sys_.ns(p) == target.namespace and "Ingress" in _types(p)
-           and selects(_dict(p.get("spec")).get("podSelector", {}), target.labels)]
+    if not isinstance(policies, _Policies):
+        policies = _Policies(sys_, policies)
+    ing = policies.selecting(target.namespace, "Ingress", target.labels, target)
     if ing:
         ok = any(_peers_ok(_dict(r).get("from"), sys_.ns(pol), source, namespaces)
                  and _port_matches(_dict(r).get("ports"), target, port)
@@ -430,8 +485,7 @@ def admitted(sys_: System, policies: list[dict], namespaces: dict, source: Any, 
         if not ok:
             return False, f"no ingress rule of {', '.join(label(p) for p in ing)} allows it"
     if isinstance(source, Pod):
-        eg = [p for p in policies if sys_.ns(p) == source.namespace and "Egress" in _types(p)
-              and selects(_dict(p.get("spec")).get("podSelector", {}), source.labels)]
+        eg = policies.selecting(source.namespace, "Egress", source.labels, source)
         if eg:
             ok = any(_peers_ok(_dict(r).get("to"), sys_.ns(pol), target, namespaces)
                      and _port_matches(_dict(r).get("ports"), target, port)

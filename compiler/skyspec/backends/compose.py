@@ -216,8 +216,9 @@ def compose_file(ir: IR) -> dict:
     services: dict[str, dict] = {}
     for w in workloads:
         services.update(_pod(f, w, _KINDS[w.kind](f, w)))
+    kinds = {x.name: x.kind for x in ir.workloads}  # once: every workload's wiring reads it
     for w in workloads:
-        _wire(f, w, services)
+        _wire(f, w, services, kinds)
     doc: dict = {"name": project_name(ir), "services": dict(sorted(services.items()))}
     for key, entries in (("configs", f.configs), ("secrets", f.secrets), ("volumes", f.volumes)):
         if entries:
@@ -551,10 +552,9 @@ def _ports(f: _File, w: Workload) -> tuple[list[dict], list[str]]:
     return published, expose
 
 
-def _wire(f: _File, w: Workload, services: dict[str, dict]) -> None:
+def _wire(f: _File, w: Workload, services: dict[str, dict], kinds: dict[str, str]) -> None:
     """`depends_on` of a workload's services: init containers in order, each waiting for
     what the workload connects to; the main service for all of them; sidecars for it."""
-    kinds = {x.name: x.kind for x in f.ir.workloads}
     targets: dict = {}
     for target in sorted(set(w.connect_to)):
         if target == w.name or target not in services or kinds.get(target) == "CronJob":

@@ -38,8 +38,9 @@ def render(irs: dict[str, IR]) -> dict[str, str]:
 def files(ir: IR) -> dict[str, list[dict]]:
     """file name -> objects, for one environment."""
     groups: dict[str, list[dict]] = {}
+    owned = _owned(ir)
     for w in sorted(ir.workloads, key=lambda w: w.name):
-        groups[f"{w.name}.yaml"] = _patched(lowered(ir, w), w.k8s)
+        groups[f"{w.name}.yaml"] = _patched(lowered(ir, w, owned), w.k8s)
     if ir.pod_security is not None:  # a SecurityPolicy's labels, or {} (passes/network.py)
         groups["namespace.yaml"] = [{"apiVersion": "v1", "kind": "Namespace",
                                      "metadata": {"name": ir.namespace,
@@ -59,8 +60,9 @@ def files(ir: IR) -> dict[str, list[dict]]:
         groups[f"serviceaccount.{a.name}.yaml"] = _patched([sa], a.k8s)
     for r in ir.roles:
         groups[f"{r.kind.lower()}.{r.name}.yaml"] = _patched(role_objects(ir, r), r.k8s)
+    names = {w.name for w in ir.workloads}
     for n in ir.netpols:
-        if n.owner and ir.workload(n.owner) is not None:  # a workload's own policy: in its file (lowered)
+        if n.owner and n.owner in names:  # a workload's own policy: in its file (lowered)
             continue
         else:
             groups[f"networkpolicy.{n.name}.yaml"] = _patched([network_policy(ir, n)], n.k8s)
@@ -122,9 +124,20 @@ def _patched(objs: list[dict], k8s: dict, problems: list | None = None) -> list[
     return out
 
 
-def lowered(ir: IR, w: Workload) -> list[dict]:
-    """Every object a workload lowers to, before its patches: its NetworkPolicy included."""
-    return workload_objects(ir, w) + [network_policy(ir, n) for n in ir.netpols if n.owner == w.name]
+def lowered(ir: IR, w: Workload, owned: dict | None = None) -> list[dict]:
+    """Every object a workload lowers to, before its patches: its NetworkPolicy included.
+    ``owned`` (:func:`_owned`) finds the policies of many workloads at the cost of one."""
+    mine = owned.get(w.name, ()) if owned is not None else [n for n in ir.netpols if n.owner == w.name]
+    return workload_objects(ir, w) + [network_policy(ir, n) for n in mine]
+
+
+def _owned(ir: IR) -> dict:
+    """The workloads' own NetworkPolicies, by owner, in the IR's order."""
+    out: dict = {}
+    for n in ir.netpols:
+        if n.owner:
+            out.setdefault(n.owner, []).append(n)
+    return out
 
 
 def check(irs: dict[str, IR], diags: Diagnostics) -> None:
@@ -133,7 +146,8 @@ def check(irs: dict[str, IR], diags: Diagnostics) -> None:
     unknown directive. Helm and Kustomize are built from these objects: check them too."""
     units = []
     for ir in irs.values():
-        units += [(w.spec, w.k8s, lowered(ir, w)) for w in ir.workloads]
+        owned = _owned(ir)
+        units += [(w.spec, w.k8s, lowered(ir, w, owned)) for w in ir.workloads]
         units += [(c.spec, c.k8s, [{"apiVersion": "v1", "kind": "ConfigMap"}]) for c in ir.configs]
         units += [(a.spec, a.k8s, [{"apiVersion": "v1", "kind": "ServiceAccount"}]) for a in ir.accounts]
         units += [(r.spec, r.k8s, role_objects(ir, r)) for r in ir.roles]

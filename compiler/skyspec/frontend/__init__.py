@@ -18,6 +18,7 @@ import stat
 from pathlib import Path
 from typing import Callable
 
+from ..contain import note_read
 from ..diagnostics import Diagnostics, Pos, Sources
 from ..limits import DEFAULT, Limits, hint
 from .loc import Loc, SourceDoc, uniform_loc
@@ -136,6 +137,7 @@ def load_file(path: Path, shown: str, diags: Diagnostics, sources: Sources | Non
         data, text = b"", override.replace("\r\n", "\n").replace("\r", "\n")
     else:
         data = _read(path, shown, diags, limits)
+        note_read(path, data)  # for the run cache, while a run is watched (:func:`..contain.watching`)
         text = None if data is None else _decode(data, shown, diags)
     if text is None:
         if sources is not None:  # a code frame shows what can be shown, and never reads the file again

@@ -4,6 +4,10 @@ An entry holds the positioned documents (:class:`SourceDoc` lists) of one file's
 by a hash of everything the parse depends on: the text, the name positions carry, the
 limits, and the source of this package and of the modules it uses (a changed parser, of any
 version, never reads an older entry). A text whose parse reported anything is not cached.
+Entries are packed: a run reads one signed `docs.pack` (one file to open and unpickle, not a
+thousand); the few entries of later runs go in files of their own beside it, until they are
+many enough to be packed again with every entry a run used (what no run uses any more goes).
+Other stages keep signed entries of their own here too (:meth:`DocCache.write_entry`).
 
 Unpickling is a trust decision, and the cache lives in the project folder, which a pull
 request controls. Every entry is therefore signed with an HMAC-SHA256 key kept *outside* the
@@ -23,11 +27,16 @@ import os
 import pickle
 import stat
 import sys
+from functools import lru_cache
 from pathlib import Path
+
+from ..paths import data_dir
 
 FORMAT = b"skyspec-docs-1\n"
 FOLDER = ".skyspec-cache"
+PACK = "docs.pack"
 MAX_ENTRY = 64 << 20
+MAX_PACK = 512 << 20
 STATS = {"hit": 0, "miss": 0, "rejected": 0, "stored": 0}
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _code: bytes | None = None
@@ -45,6 +54,44 @@ def _code_hash() -> bytes:
             h.update(p.name.encode() + b"\0" + p.read_bytes())
         _code = h.digest()
     return _code
+
+
+LIBRARIES = ("yaml", "_yaml", "fastjsonschema", "jsonschema", "jsonschema_specifications", "referencing", "click")
+
+
+@lru_cache(maxsize=None)
+def code_identity() -> bytes:
+    """A hash of what skyspec is: the source of this package (its version included), its
+    schemas, stdlib and profiles (by content), the files of the libraries it uses (by size
+    and time) and the Python version."""
+    import importlib.util
+
+    h = hashlib.sha256(f"skyspec-code-1\0{sys.version}\0".encode())  # the version: in __init__.py, hashed below
+
+    def tree(top: Path, suffix: str | None) -> None:
+        for folder, dirs, files in os.walk(top):
+            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+            for f in sorted(files):
+                if suffix is None or f.endswith(suffix):
+                    p = os.path.join(folder, f)
+                    with open(p, "rb") as fh:
+                        h.update(os.path.relpath(p, top).encode("utf-8", "surrogateescape") + b"\0" + fh.read() + b"\0")
+
+    tree(Path(__file__).resolve().parent.parent, ".py")
+    for name in ("schemas", "stdlib", "overlays"):
+        try:
+            tree(data_dir(name), None)
+        except FileNotFoundError:  # pragma: no cover - a broken installation
+            h.update(name.encode() + b"\0missing\0")
+    for lib in LIBRARIES:
+        try:
+            spec = importlib.util.find_spec(lib)
+            origin = spec.origin if spec is not None else None
+            st = os.stat(origin) if origin else None
+            h.update(f"{lib}\0{origin}\0{st.st_size if st else 0}\0{st.st_mtime_ns if st else 0}\0".encode())
+        except (ImportError, OSError, ValueError):
+            h.update(f"{lib}\0none\0".encode())
+    return h.digest()
 
 
 def _key_file() -> Path:
@@ -87,7 +134,9 @@ def _mac_key() -> bytes | None:
 
 
 class DocCache:
-    """Parsed documents by content, for one project folder (:func:`open_cache`)."""
+    """Parsed documents by content, for one project folder (:func:`open_cache`); and signed
+    entries of other kinds for the stages above (:meth:`read_entry`, :meth:`write_entry`:
+    bytes, MAC'd with the same key under their kind and name)."""
 
     def __init__(self, folder: Path, key: bytes):
         self.folder = folder
@@ -95,6 +144,8 @@ class DocCache:
         self.create = True
         self._docs: Path | None = None  # the entries' folder, once made
         self.pending: dict[str, list] = {}  # parsed this run, written by :meth:`save`
+        self.used: dict[str, list] = {}  # read from the cache this run (kept in the next pack)
+        self._pack: dict | None = None
 
     def _name(self, text: str, shown: str, limits) -> str:
         h = hashlib.sha256(_code_hash())
@@ -102,9 +153,42 @@ class DocCache:
         h.update(text.encode("utf-8", "surrogatepass"))
         return h.hexdigest()[:40]
 
+    def _packed(self) -> dict:
+        """The pack (:meth:`save`): every entry of a run, in one signed file read once."""
+        if self._pack is None:
+            self._pack = {}
+            path = self.folder / PACK
+            try:
+                fd = os.open(path, os.O_RDONLY | _NOFOLLOW)
+            except OSError:
+                return self._pack
+            try:
+                st = os.fstat(fd)
+                blob = _read_all(fd, st.st_size) if stat.S_ISREG(st.st_mode) and st.st_size <= MAX_PACK else b""
+            except OSError:
+                blob = b""
+            finally:
+                os.close(fd)
+            mac, body = blob[:32], blob[32:]
+            if len(blob) > 32 and hmac.compare_digest(mac, self._mac(PACK, body)):
+                try:
+                    pack = pickle.loads(body)
+                except Exception:  # pragma: no cover - signed by us, so written by us
+                    pack = None
+                if isinstance(pack, dict):
+                    self._pack = pack
+                    return pack
+            STATS["rejected"] += 1
+        return self._pack
+
     def get(self, text: str, shown: str, limits):
         """The documents cached for this parse, or None."""
         name = self._name(text, shown, limits)
+        docs = self._packed().get(name)
+        if isinstance(docs, list):
+            STATS["hit"] += 1
+            self.used[name] = docs
+            return docs, name
         path = self.folder / "docs" / f"{name}.pkl"
         try:
             fd = os.open(path, os.O_RDONLY | _NOFOLLOW)
@@ -126,6 +210,7 @@ class DocCache:
                 docs = None
             if isinstance(docs, list):
                 STATS["hit"] += 1
+                self.used[name] = docs
                 return docs, name
         STATS["rejected"] += 1
         return None, name
@@ -139,12 +224,97 @@ class DocCache:
 
     def save(self) -> None:
         """Write the pending entries (a run free of errors calls this; nothing is written on
-        error), creating the folder and its .gitignore when this cache may."""
+        error), creating the folder and its .gitignore when this cache may: each in a file
+        of its own while they are few beside the pack, else a new pack of every entry this
+        run used (the loose files, and whatever this run did not use, are dropped)."""
         pending, self.pending = self.pending, {}
         if not pending or not self._prepare():
             return
-        for name, docs in pending.items():
-            self._write(name, docs)
+        loose = self.folder / "docs"
+        try:
+            old = [e for e in os.scandir(loose) if e.name.endswith(".pkl")] if loose.is_dir() and \
+                not loose.is_symlink() else []
+        except OSError:
+            old = []
+        if len(old) + len(pending) < max(32, len(self._packed()) // 8):
+            for name, docs in pending.items():
+                self._write(name, docs)
+            return
+        try:
+            body = pickle.dumps({**self.used, **pending}, protocol=pickle.HIGHEST_PROTOCOL)
+            if len(body) > MAX_PACK - 32:
+                return
+            self._put(self.folder, PACK, self._mac(PACK, body) + body)
+            STATS["stored"] += len(pending)
+            for e in old:
+                os.unlink(e.path)
+        except (OSError, pickle.PicklingError, RecursionError, TypeError, AttributeError):
+            pass
+
+    def _entry_mac(self, kind: str, name: str, body: bytes) -> bytes:
+        return hmac.new(self._key, FORMAT + b"entry:" + kind.encode() + b"\0" + name.encode() + b"\0" + body,
+                        hashlib.sha256).digest()
+
+    def entry_name(self, *parts: bytes) -> str:
+        """A name for an entry keyed by ``parts``: keyed with the secret key, so a name says
+        nothing of what it was made from (a `--set` value, say) to whoever reads the folder."""
+        h = hmac.new(self._key, b"name\0", hashlib.sha256)
+        for part in parts:
+            h.update(len(part).to_bytes(8, "big") + part)
+        return h.hexdigest()[:40]
+
+    def read_entry(self, kind: str, name: str) -> bytes | None:
+        """The body of entry ``kind/name`` when its MAC verifies; None when absent, not a
+        regular file, too large or not signed by this key (``STATS["rejected"]``)."""
+        path = self.folder / kind / name
+        try:
+            fd = os.open(path, os.O_RDONLY | _NOFOLLOW)
+        except OSError:
+            return None
+        try:
+            st = os.fstat(fd)
+            blob = os.read(fd, MAX_ENTRY + 1) if stat.S_ISREG(st.st_mode) and st.st_size <= MAX_ENTRY else b""
+        except OSError:
+            blob = b""
+        finally:
+            os.close(fd)
+        mac, body = blob[:32], blob[32:]
+        if len(blob) >= 32 and hmac.compare_digest(mac, self._entry_mac(kind, name, body)):
+            return body
+        STATS["rejected"] += 1
+        return None
+
+    def write_entry(self, kind: str, name: str, body: bytes, keep: int = 0) -> bool:
+        """Write entry ``kind/name`` (whole, signed), creating the folder when this cache may;
+        ``keep``: then remove the oldest entries of the kind beyond that many."""
+        if len(body) > MAX_ENTRY - 32 or not self._prepare():
+            return False
+        d = self.folder / kind
+        try:
+            if d.is_symlink():
+                return False
+            d.mkdir(exist_ok=True)
+            self._put(d, name, self._entry_mac(kind, name, body) + body)
+            if keep:
+                entries = sorted((e for e in os.scandir(d) if e.is_file(follow_symlinks=False)
+                                  and not e.name.startswith(".")), key=lambda e: e.stat().st_mtime_ns)
+                for e in entries[:-keep]:
+                    os.unlink(e.path)
+        except OSError:
+            return False
+        return True
+
+    @staticmethod
+    def _put(d: Path, name: str, blob: bytes) -> None:
+        tmp = d / f".{name}.{os.getpid()}.tmp"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o644)
+        try:
+            view = memoryview(blob)
+            while view:
+                view = view[os.write(fd, view):]
+        finally:
+            os.close(fd)
+        os.replace(tmp, d / name)
 
     def _prepare(self) -> bool:
         folder = self.folder
@@ -174,16 +344,21 @@ class DocCache:
                 d.mkdir(exist_ok=True)
                 self._docs = d
             body = pickle.dumps(docs, protocol=pickle.HIGHEST_PROTOCOL)
-            tmp = d / f".{name}.{os.getpid()}.tmp"
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o644)
-            try:
-                os.write(fd, self._mac(name, body) + body)
-            finally:
-                os.close(fd)
-            os.replace(tmp, d / f"{name}.pkl")
+            self._put(d, f"{name}.pkl", self._mac(name, body) + body)
             STATS["stored"] += 1
         except (OSError, pickle.PicklingError, RecursionError, TypeError, AttributeError):
             pass
+
+
+def _read_all(fd: int, size: int) -> bytes:
+    chunks, total = [], 0
+    while total <= size:
+        chunk = os.read(fd, min(size + 1 - total, 1 << 24))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks)
 
 
 def open_cache(project_dir: Path, create: bool = True) -> DocCache | None:

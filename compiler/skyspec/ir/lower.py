@@ -15,7 +15,7 @@ import shlex
 from pathlib import Path
 from typing import Any, Callable
 
-from ..contain import contained
+from ..contain import contained, note_read
 from ..diagnostics import Diagnostics, did_you_mean
 from ..layers.stack import Spec
 from .cron import CronError, parse as parse_cron
@@ -197,7 +197,9 @@ class Lowerer:
             if path is None:
                 continue
             try:
-                data[k] = path.read_text(encoding="utf-8")
+                raw = path.read_bytes()
+                note_read(path, raw)  # for the run cache (what `read_text` reads, newlines as it reads them)
+                data[k] = raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
             except (OSError, UnicodeDecodeError) as e:
                 self.diags.error("SKY118", f'cannot read "{rel}": {e.__class__.__name__}', spec.where("files", k),
                                  hint="paths are relative to the project file")

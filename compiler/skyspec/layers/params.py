@@ -121,9 +121,11 @@ class _Check:
     def _meta(self, s: dict, loc: Loc | None) -> None:
         """The keywords' own values (`type: strnig`, `minimum: a`), against the metaschema;
         subschemas are checked on their own, so only this level's keywords are looked at."""
+        own = {k: v for k, v in s.items() if k not in _APPLICATORS and k not in ("pattern",)}
+        if all(_plainly_valid(k, v) for k, v in own.items()):
+            return  # what the metaschema accepts, seen without importing jsonschema (most declarations)
         from jsonschema import Draft202012Validator
 
-        own = {k: v for k, v in s.items() if k not in _APPLICATORS and k not in ("pattern",)}
         meta = Draft202012Validator(Draft202012Validator.META_SCHEMA)
         for err in sorted(meta.iter_errors(own), key=lambda e: list(map(str, e.path))):
             path = tuple(err.path)
@@ -141,3 +143,38 @@ class _Check:
                          f"got {json.dumps(err.instance)}", pos)
             else:
                 self.bad(f"`{'.'.join(map(str, path)) or 'the declaration'}`: {err.message}", pos)
+
+
+def _number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _count(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool) and v >= 0
+
+
+def _strings(v: Any) -> bool:
+    return isinstance(v, list) and all(isinstance(x, str) for x in v) and len(set(v)) == len(v)
+
+
+# keyword -> a test that holds only of values the 2020-12 metaschema accepts for it (a value
+# it fails, or a keyword not listed, goes to the metaschema itself, which says what is wrong)
+_PLAINLY = {
+    "type": lambda v: v in _TYPES if isinstance(v, str) else (_strings(v) and bool(v) and set(v) <= set(_TYPES)),
+    "title": lambda v: isinstance(v, str), "description": lambda v: isinstance(v, str),
+    "$comment": lambda v: isinstance(v, str), "format": lambda v: isinstance(v, str),
+    "default": lambda v: True, "const": lambda v: True, "examples": lambda v: isinstance(v, list),
+    "enum": lambda v: isinstance(v, list), "required": _strings,
+    "deprecated": lambda v: isinstance(v, bool), "readOnly": lambda v: isinstance(v, bool),
+    "writeOnly": lambda v: isinstance(v, bool), "uniqueItems": lambda v: isinstance(v, bool),
+    "minimum": _number, "maximum": _number, "exclusiveMinimum": _number, "exclusiveMaximum": _number,
+    "multipleOf": lambda v: _number(v) and v > 0,
+    "minLength": _count, "maxLength": _count, "minItems": _count, "maxItems": _count, "minProperties": _count,
+    "maxProperties": _count, "minContains": _count, "maxContains": _count,
+    "x-message": lambda v: True, "x-hint": lambda v: True,
+}
+
+
+def _plainly_valid(keyword: str, value: Any) -> bool:
+    test = _PLAINLY.get(keyword)
+    return test is not None and test(value)

@@ -115,6 +115,7 @@ def load_overlay(path: Path, shown: str, layer: str, diags: Diagnostics, sources
     """The overlay at ``path``, a file the caller checked (:func:`skyspec.contain.contained`);
     a `.py` overlay runs only when ``python`` is true (the project enables Python)."""
     from ..schema import validate
+    from ..schema.validate import conforms
 
     key = (str(path), layer)
     if cache is not None and key in cache:
@@ -126,7 +127,9 @@ def load_overlay(path: Path, shown: str, layer: str, diags: Diagnostics, sources
         register_overlay(doc, diags.redactor)
         if not isinstance(doc.data, dict):
             diags.error("SKY004", "an overlay must be a mapping with `all`, `match` or `apps`", doc.loc.pos)
-        elif validate(doc.data, prov_from_loc(doc.data, doc.loc, layer), "overlay.json", diags):
+        elif conforms(doc.data, "overlay.json") or \
+                validate(doc.data, prov_from_loc(doc.data, doc.loc, layer), "overlay.json", diags):
+            # (the positions, only to report what the compiled check found wrong)
             ov = Overlay(doc, layer)
     if cache is not None:
         cache[key] = ov

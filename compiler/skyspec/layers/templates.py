@@ -148,17 +148,16 @@ class Templates:
     def apply(self, doc: SourceDoc) -> tuple[dict, Prov, Template | None]:
         """The document with its template chain beneath it (the spec layer alone when the
         template cannot be used; the problem is reported)."""
-        spec_prov = prov_from_loc(doc.data, doc.loc, "spec")
         name = doc.data.get("use")
         if not isinstance(name, str):
-            return doc.data, spec_prov, None
+            return doc.data, prov_from_loc(doc.data, doc.loc, "spec"), None
         t = self.get(name, doc.loc.child("use").pos if doc.loc.child("use") else doc.loc.pos)
         if t is None:
-            return doc.data, spec_prov, None
+            return doc.data, prov_from_loc(doc.data, doc.loc, "spec"), None
         if t.kind != doc.data.get("kind"):
             self.diags.error("SKY121", f'template "{name}" is for {_a(t.kind)}, not {_a(str(doc.data.get("kind")))}',
                              doc.loc.child("use").pos, hint=f"write `kind: {t.kind}`")
-            return doc.data, spec_prov, None
+            return doc.data, prov_from_loc(doc.data, doc.loc, "spec"), None
         data: Any = {}
         prov = Prov([], {})
         for layer in t.chain + [t]:

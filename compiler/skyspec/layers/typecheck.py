@@ -93,6 +93,11 @@ class LayerTypes:
         self.reported: set[tuple[str, Pos | None]] = set()
         self._done: dict[tuple, Any] = {}
         self._params: dict[int, tuple[Any, dict]] = {}
+        # digests of layers the full validator found nothing in (those the compiled one fails
+        # for a `${...}` it cannot read): from the project's cache, so that such a layer is
+        # not checked by jsonschema, nor jsonschema imported, again (the pipeline fills it)
+        self.clean: set[str] | None = None
+        self.found: set[str] = set()
 
     def check(self, kind: str, data: Any, loc: Loc | None, template: Any = None) -> None:
         """Check one layer's ``data`` (a patch at ``loc``) as applied to a ``kind``
@@ -119,8 +124,14 @@ class LayerTypes:
         name = PARTIAL + KINDS[kind]
         if not conforms(own, name):  # the happy path stops here, at compiled speed
             clean, cloc = _clean(own, loc)
-            fix = self.fixes(kind, data, template) if self.fixes else None
-            validate(clean, _At(cloc), name, diags, secret=kind == "Secret", fix=fix)  # type: ignore[arg-type]
+            if not conforms(clean, name):  # operators read (`env+`): still compiled speed
+                memo = _digest(name, clean) if self.clean is not None else None
+                if memo is None or memo not in self.clean:  # type: ignore[operator]
+                    before = self.diags.error_count
+                    fix = self.fixes(kind, data, template) if self.fixes else None
+                    validate(clean, _At(cloc), name, diags, secret=kind == "Secret", fix=fix)  # type: ignore[arg-type]
+                    if memo is not None and self.diags.error_count == before:
+                        self.found.add(memo)
         if par:
             clean, cloc = _clean(par, loc)
             validate_with(clean, _At(cloc), self._params_schema(template), diags)  # type: ignore[arg-type]
@@ -130,6 +141,14 @@ class LayerTypes:
         if got is None:
             got = self._params[id(template)] = (template, partial(params_schema(template)))
         return got[1]
+
+
+def _digest(schema: str, data: Any) -> str:
+    """What a layer's verdict depends on: the schema's name and the data (the schemas
+    themselves are in the name of the cache entry that holds these)."""
+    import hashlib
+
+    return hashlib.sha256(repr((schema, data)).encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 def _clean(v: Any, loc: Loc | None) -> tuple[Any, Loc | None]:

@@ -146,6 +146,8 @@ def conforms(data: Any, schema: str) -> bool:
 
 def validate_with(data: Any, prov: Prov, schema: dict, diags: Diagnostics, fix: Fix | None = None) -> bool:
     """Validate against an in-memory schema (a template's parameters): all errors reported."""
+    if _inline_passes(data, schema):
+        return True
     errors = sorted(_validator_class()(schema).iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
     for err in errors:
         _report(err, data, prov, diags, False, "", fix)
@@ -154,7 +156,70 @@ def validate_with(data: Any, prov: Prov, schema: dict, diags: Diagnostics, fix: 
 
 def fits(value: Any, schema: dict) -> bool:
     """Whether ``value`` conforms to an in-memory schema (a template parameter's), reporting nothing."""
-    return _validator_class()(schema).is_valid(value)
+    return _inline_passes(value, schema) or _validator_class()(schema).is_valid(value)
+
+
+# The keywords whose meaning the compiled validator (draft 7) and the full one (2020-12) share
+# for every value: an in-memory schema (a template's parameters, written by users) made of
+# these alone is tried compiled first, so a project whose templates' parameters conform never
+# imports jsonschema. `enum`, `const`, `uniqueItems` (1 and true are equal to one, not to the
+# other), `multipleOf`, `format`, the 2020-12 applicators and anything else go to the full
+# validator only.
+_SHARED = frozenset((
+    "type", "properties", "required", "additionalProperties", "items", "minimum", "maximum", "exclusiveMinimum",
+    "exclusiveMaximum", "minLength", "maxLength", "pattern", "minItems", "maxItems", "minProperties",
+    "maxProperties", "allOf", "anyOf", "oneOf", "not", "propertyNames", "contains", "if", "then", "else", "title",
+    "description", "examples", "default", "deprecated", "readOnly", "writeOnly", "$comment", "x-message", "x-hint"))
+
+
+def _shared_only(schema: Any, depth: int = 0) -> bool:
+    if isinstance(schema, bool):
+        return True
+    if not isinstance(schema, dict) or depth > 32 or not schema.keys() <= _SHARED:
+        return False
+    for k, v in schema.items():
+        if k in ("properties",):
+            if not isinstance(v, dict) or not all(_shared_only(x, depth + 1) for x in v.values()):
+                return False
+        elif k in ("items", "additionalProperties", "not", "propertyNames", "contains", "if", "then", "else"):
+            if not _shared_only(v, depth + 1):
+                return False
+        elif k in ("allOf", "anyOf", "oneOf"):
+            if not isinstance(v, list) or not all(_shared_only(x, depth + 1) for x in v):
+                return False
+    return True
+
+
+def _inline_passes(value: Any, schema: dict) -> bool:
+    """Whether the compiled validator of ``schema`` accepts ``value`` (False when it rejects
+    it, or when ``schema`` uses a keyword the two validators may read apart: ask the full one)."""
+    try:
+        text = json.dumps(schema, sort_keys=True)
+    except (TypeError, ValueError):
+        return False
+    check = _inline(text)
+    if check is None:
+        return False
+    try:
+        check(value)
+        return True
+    except Exception:  # fastjsonschema.JsonSchemaException, or a value it cannot read
+        return False
+
+
+@lru_cache(maxsize=256)
+def _inline(text: str):
+    import hashlib
+
+    from .vcache import compiled_validator
+
+    schema = json.loads(text)
+    if not _shared_only(schema):
+        return None
+    try:
+        return compiled_validator(f"inline:{hashlib.sha256(text.encode()).hexdigest()[:12]}", schema)
+    except Exception:  # a schema fastjsonschema cannot compile: the full validator alone
+        return None
 
 
 def _field(path: tuple, prefix: str = "") -> str:

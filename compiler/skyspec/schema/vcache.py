@@ -35,7 +35,8 @@ def cache_home() -> Path:
 def _event(kind: str, name: str) -> None:
     STATS[kind] += 1
     if os.environ.get("SKYSPEC_DEBUG_CACHE") == "1":
-        print(f"validator cache: {kind} {name}", file=sys.stderr)
+        # the process's own stderr: never the output a run captures (:mod:`skyspec.runcache` keeps it)
+        print(f"validator cache: {kind} {name}", file=sys.__stderr__ or sys.stderr)
 
 
 def compiled_validator(name: str, schema: dict) -> Callable:

@@ -1,0 +1,342 @@
+"""`-j N`: a project's environments and targets compiled in worker processes.
+
+Each output unit (an environment, or a target of one) compiles on its own once the spec
+files, their templates and the overlay files are loaded, so :func:`compile_all` loads those
+once in this process and forks up to N-1 workers (`os.fork`: they share what is loaded),
+which compile the units round-robin and send back only what the caller needs: for `check`,
+the diagnostics (the per-environment formats' own checks included); for `build` of
+per-environment formats, also each unit's rendered files. The
+result must be what one process computes, byte for byte, so everything a unit can leave for
+the next one in a sequential run is accounted for: the diagnostics are merged in unit order
+(each one deduplicated as one collector would), every secret a worker registered is merged,
+the `${...}` budget is summed, and the values a worker's expressions asked about are
+checked against every secret the others registered. Whenever that cannot be shown, when a
+worker reports an error or fails, or when there is too little to gain, nothing a worker did
+is used and the units compile here, one after the other. This module must not change what
+a compilation computes: only where it runs.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import sys
+from typing import Any, Callable, Sequence
+
+from .diagnostics import Diagnostics
+from .pipeline import Compiled, Session
+
+MIN_DOCS = 150     # below this many documents, one process is faster than forking
+STATS = {"workers": 0, "here": 0}   # unit sets compiled in workers / in this process after trying
+
+
+def units(session: Session, envs: Sequence[str] | None = None) -> list[tuple[str, Any]]:
+    """The (environment name, target or None) that :meth:`Session.compile_all` compiles, in its order."""
+    assert session.project is not None
+    out: list[tuple[str, Any]] = []
+    for name in [e for e in session.project.environments if not envs or e in envs]:
+        out.append((name, None))
+        out += [(name, t) for t in session.project.targets.values() if name in t.environments]
+    return out
+
+
+def check_all(session: Session, sets: Sequence[str], jobs: int, formats: Sequence[str]) -> dict[str, Compiled] | None:
+    """Every unit, as :meth:`Session.compile_all` compiles them, with what each of
+    ``formats`` checks before rendering (:func:`~skyspec.pipeline.check_formats`), for
+    `check`: in up to ``jobs`` processes, then None (the diagnostics merged into the
+    session's, the format checks after every unit's, format by format); or here, then the
+    Compiled units (the caller runs the format checks)."""
+    from .pipeline import SHARED_FORMATS
+
+    if not set(formats) & set(SHARED_FORMATS):  # the shared formats check every unit at once
+        got = _try(session, None, sets, jobs, _Checks(list(formats)))
+        if got is not None:
+            _merge_checks(session, formats, got)
+            return None
+    return session.compile_all(None, sets)
+
+
+def _merge_checks(session: Session, formats: Sequence[str], got: dict) -> None:
+    """Each format's checks, unit after unit: as the backends report them for all units."""
+    diags = session.diags
+    for fmt in formats:
+        for r in got.values():
+            for d in r["checks"].get(fmt, ()):
+                d.redactor = diags.redactor
+                diags.add(d)
+
+
+class _Checks:
+    """In a worker: what ``formats`` check of one compiled unit before rendering."""
+
+    def __init__(self, formats: list[str]):
+        self.formats = formats
+
+    def __call__(self, c: Compiled) -> dict:
+        import importlib
+
+        from .pipeline import BACKENDS
+
+        checks = {}
+        for fmt in self.formats:
+            backend = importlib.import_module(BACKENDS[fmt])
+            if hasattr(backend, "check"):
+                d = Diagnostics()
+                backend.check({c.key: c.ir}, d)
+                checks[fmt] = d.items
+        ir = c.ir
+        # `k8s:` patches are checked across the units (a kind no unit produces): one process
+        patched = "kubernetes" in self.formats and any(
+            x.k8s for group in (ir.workloads, ir.configs, ir.accounts, ir.roles, ir.netpols) for x in group
+            if getattr(x, "spec", None) is not None)
+        return {"checks": checks, "refuse": patched}
+
+
+def build_all(session: Session, envs: Sequence[str], sets: Sequence[str], jobs: int, formats: Sequence[str],
+              every_format: bool, options: dict) -> tuple[dict, Any] | None:
+    """For `build` of per-environment formats only (Kubernetes, Compose): (the compiled
+    units, as far as the build reads them after rendering, and the :class:`Rendered` files),
+    each unit compiled and rendered in a worker, the rendering's problems merged in the order
+    :func:`~skyspec.pipeline.render` reports them; None when not done that way (the caller
+    compiles and renders here)."""
+    from .pipeline import SHARED_FORMATS, Rendered, _gitops, _with_headers, build_scope
+
+    project = session.project
+    if project is None or set(formats) & set(SHARED_FORMATS):
+        return None
+    work = _Unit(list(formats), options, project)
+    got = _try(session, envs or None, sets, jobs, work)
+    if got is None:
+        return None
+    diags = session.diags
+    _merge_checks(session, formats, got)  # render(): each format's check, unit after unit
+    files: dict[str, str] = {}
+    for r in got.values():
+        files.update(r["files"])
+    rendered = set(formats)
+    if project.gitops is not None and rendered & {"kubernetes", "helm", "kustomize"}:
+        rendered.add("gitops")
+        files.update(_with_headers(_gitops(project, diags), {}, project))
+    compiled = {key: r["unit"] for key, r in got.items()}
+    return compiled, Rendered(dict(sorted(files.items())), compiled, build_scope(envs or None, every_format, rendered))
+
+
+class _Spec:
+    """What a build reads of a spec after rendering: its name, kind and file, and where an
+    output path named after it points (:meth:`Rendered.where`)."""
+
+    def __init__(self, spec):
+        self.name, self.kind, self.file = spec.name, spec.kind, spec.file
+        self._at = spec.where("manifest", "kind") if spec.kind == "Resource" else spec.where("name")
+
+    def where(self, *path) -> Any:
+        return self._at
+
+
+class _Built:
+    """A compiled unit as the build reads it after rendering (:class:`Compiled`'s names)."""
+
+    def __init__(self, c: Compiled, secret_files: list[str]):
+        self.env, self.target, self.key = c.env, c.target, c.key
+        self.specs = [_Spec(s) for s in c.specs]
+        self.ir = _Report(c.ir.report)
+        self.secret_files = secret_files
+
+
+class _Report:
+    def __init__(self, report: list[str]):
+        self.report = report
+
+
+class _Unit(_Checks):
+    """In a worker: one compiled unit checked and rendered in the formats asked for, as
+    :func:`~skyspec.pipeline.render` renders it among the others."""
+
+    def __init__(self, formats: list[str], options: dict, project):
+        super().__init__(formats)
+        self.options, self.project = options, project
+
+    def __call__(self, c: Compiled) -> dict:
+        import importlib
+
+        from .backends import layout
+        from .pipeline import BACKENDS, _with_headers
+
+        out = super().__call__(c)
+        files: dict[str, str] = {}
+        for fmt in self.formats:
+            files.update(importlib.import_module(BACKENDS[fmt]).render({c.key: c.ir},
+                                                                      **dict(self.options.get(fmt) or {})))
+        secret_files = []
+        if "compose" in self.formats:
+            from .backends import compose
+
+            secret_files = compose.secret_files(c.ir)
+        # a shared file is made from every unit: one process
+        out["refuse"] |= any(layout.owner(rel) != c.key for rel in files)
+        out["files"] = _with_headers(files, {c.key: c}, self.project)
+        out["unit"] = _Built(c, secret_files)
+        return out
+
+
+def _try(session: Session, envs, sets: Sequence[str], jobs: int, then) -> dict[str, Any] | None:
+    """Output unit -> ``then(unit)`` (None without ``then``), the units compiled in up to
+    ``jobs`` workers; None when not (then nothing of this session changed but what any
+    sequential run does first)."""
+    plan = units(session, envs) if session.project is not None else []
+    if not (jobs > 1 and len(plan) > 1 and hasattr(os, "fork") and len(session.docs) >= MIN_DOCS
+            and not session.diags.has_errors and not session.sources.overrides and _preload(session, plan)):
+        return None
+    got = _in_workers(session, plan, list(sets), min(jobs, len(plan)), then)
+    STATS["workers" if got is not None else "here"] += 1
+    return got
+
+
+def _preload(session: Session, plan: list) -> bool:
+    """What every unit needs loaded once, here, before forking: the documents' templates
+    (as the first unit's layering does, first) and every overlay file. False when loading an
+    overlay reported anything (then it is left to the units, in their order)."""
+    before = len(session.diags.items), session.diags.error_count
+    for d in session.docs:
+        session._base(d)
+    if (len(session.diags.items), session.diags.error_count) != before:
+        return False
+    scratch, real = Diagnostics(), session.diags
+    session.diags = scratch
+    try:
+        for env_name, target in plan:
+            env = session.project.environments[env_name]  # type: ignore[union-attr]
+            session._profile(env)
+            session._env_overlays(env)
+            if target is not None:
+                session._overlay_files(target.overlays, ("targets", target.name, "overlays"), "target")
+    finally:
+        session.diags = real
+    real.redactor.merge(scratch.redactor)
+    if scratch.items or scratch.error_count:
+        session._overlays.clear()  # loaded again by the units, reporting in their order
+        return False
+    return True
+
+
+class _Asked:
+    """A redactor's ``holds``, remembering the values it was asked about and said no to."""
+
+    def __init__(self, holds):
+        self.holds = holds
+        self.no: set[str] = set()
+
+    def __call__(self, value: Any) -> bool:
+        got = self.holds(value)
+        if not got and isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            self.no.add(value if isinstance(value, str) else str(value))
+        return got
+
+
+def _work(session: Session, mine: list[tuple[int, str, Any]], sets: list[str], then) -> dict:
+    """In a worker: compile ``mine`` (plan index, environment, target) one after the other;
+    what the parent needs of each."""
+    diags = session.diags
+    asked = _Asked(diags.redactor.holds)
+    diags.redactor.holds = asked  # type: ignore[method-assign]
+    budget = session._budget.spent if session._budget is not None else 0
+    out: dict = {"units": [], "errors": False}
+    for i, env, target in mine:
+        start, errors = len(diags.items), diags.error_count
+        c = session.compile(env, sets, target)
+        failed = c is None or diags.error_count != errors
+        result = None if failed or then is None else then(c)
+        out["units"].append((i, None if c is None else c.key, diags.items[start:], result))
+        # a unit whose rendering must see the others (``refuse``): all of them, here
+        out["errors"] |= failed or (isinstance(result, dict) and bool(result.get("refuse")))
+    del diags.redactor.holds
+    red = diags.redactor
+    out["secrets"] = (red.values, red.lines, red.secret_names)
+    out["asked"] = asked.no
+    out["spent"] = (session._budget.spent if session._budget is not None else 0) - budget
+    out["checked"] = session.layer_types.found
+    cache = getattr(session.sources, "doc_cache", None)
+    out["parsed"] = dict(cache.pending) if cache is not None else {}
+    return out
+
+
+def _in_workers(session: Session, plan: list, sets: list[str], jobs: int, then) -> dict[str, Any] | None:
+    lanes = [[(i, env, t) for i, (env, t) in enumerate(plan) if i % jobs == lane] for lane in range(jobs)]
+    sys.stdout.flush()
+    sys.stderr.flush()
+    children = []
+    for mine in lanes:
+        r, w = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the worker (its coverage is its output, checked by the tests)
+            os.close(r)
+            try:
+                # streams of its own: a lock another thread of the parent held at the fork stays held
+                sys.stdout = open(os.devnull, "w")
+                sys.stderr = sys.__stderr__ = os.fdopen(os.dup(2), "w", buffering=1)
+                try:
+                    blob = pickle.dumps(_work(session, mine, sets, then), protocol=pickle.HIGHEST_PROTOCOL)
+                except BaseException:
+                    blob = b""
+                view = memoryview(blob)
+                while view:
+                    view = view[os.write(w, view):]
+            finally:
+                os._exit(0)
+        os.close(w)
+        children.append((pid, r))
+    results = []
+    for pid, r in children:
+        chunks = []
+        with os.fdopen(r, "rb") as fh:
+            while chunk := fh.read(1 << 20):
+                chunks.append(chunk)
+        os.waitpid(pid, 0)
+        try:
+            results.append(pickle.loads(b"".join(chunks)) if chunks else None)  # from our own fork
+        except Exception:  # pragma: no cover - a worker that died mid-write
+            results.append(None)
+    if any(r is None or r["errors"] for r in results):
+        return None
+    return _merge(session, plan, results)
+
+
+def _merge(session: Session, plan: list, results: list[dict]) -> dict[str, Any] | None:
+    """The workers' results as one process would have them, or None when that cannot be
+    shown (then the caller compiles the units here)."""
+    red = session.diags.redactor
+    values = set(red.values)
+    for r in results:
+        values |= r["secrets"][0]
+    if any(r["asked"] & (values - r["secrets"][0]) for r in results):
+        return None  # an expression read a value another unit registered as secret: it would be tainted
+    budget = session._budget
+    spent = sum(r["spent"] for r in results)
+    if session.project is not None and budget is None:
+        from .layers.expr import Budget
+
+        budget = session._budget = Budget(session.project.limits)
+    if budget is not None:
+        if budget.spent + spent > budget.total:
+            return None  # one run's expressions together build more than the limit
+        budget.spent += spent
+    by_unit = sorted((u for r in results for u in r["units"]), key=lambda u: u[0])
+    diags = session.diags
+    for r in results:
+        vals, lines, names = r["secrets"]
+        for v in sorted(vals):
+            red.add(v)
+        red.lines |= lines
+        red.secret_names |= names
+        session.layer_types.found |= r["checked"]
+        cache = getattr(session.sources, "doc_cache", None)
+        if cache is not None:
+            cache.pending.update(r["parsed"])
+    out: dict[str, Any] = {}
+    for _, key, items, result in by_unit:
+        for d in items:
+            d.redactor = red
+            diags.add(d)
+        if key is not None:
+            out[key] = result
+    return out

@@ -1,0 +1,150 @@
+"""`-j N` (skyspec.jobs): environments and targets compiled (and, for per-environment
+formats, rendered) in worker processes give what one process gives, byte for byte: the
+same diagnostics in the same order, the same files, the same exit status; and where that
+cannot be shown (an error in a unit, `k8s:` patches checked across units, the `${...}`
+budget of the whole run exceeded) the units compile in one process."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import EXAMPLES, write_tree
+from skyspec import jobs
+
+PROJECT = """
+project: demo
+namespace: demo
+specs: ["apps/*"]
+environments:
+  dev: {overlays: [overlays/dev.yaml]}
+  qa: {overlays: []}
+  prod: {overlays: [overlays/prod.yaml]}
+targets:
+  eu: {environments: [prod], namespace: demo-eu}
+  us: {environments: [qa], select: {labels: {tier: web}}}
+gitops: {repo: "https://git.example.com/deploy.git", path: deploy/out}
+outputs: [kubernetes, compose]
+"""
+FILES = {
+    "skyspec.yaml": PROJECT,
+    "apps/web.yaml": "kind: App\nname: web\nimage: ghcr.io/acme/web:1.0.0\nport: 80\nconnect_to: [api]\n"
+                     "labels: {tier: web}\nenv: {GREETING: '${env.name}-${apps.api.replicas}'}\n",
+    "apps/api.yaml": "kind: App\nname: api\nimage: ghcr.io/acme/api:1.2.0\nport: 8080\nreplicas: 2\n"
+                     "labels: {tier: web}\n",
+    "apps/db.yaml": "kind: StatefulApp\nname: db\nuse: redis\n",
+    "apps/job.yaml": "kind: CronJob\nname: nightly\nimage: ghcr.io/acme/job:1.0.0\nschedule: '0 2 * * *'\n",
+    "apps/secret.yaml": "kind: Secret\nname: creds\nkeys: [password]\n",
+    "overlays/dev.yaml": "apps:\n  web: {replicas: 1}\n",
+    "overlays/prod.yaml": "all:\n  env: {LOG_LEVEL: warn}\napps:\n  api: {replicas: 3}\n",
+}
+
+
+@pytest.fixture
+def proj(tmp_path, monkeypatch, cli):
+    """``run(*args)`` -> (exit code, stdout, stderr, output files, where it compiled) with
+    -j 1 and with -j 3, every project large enough to fork for."""
+    monkeypatch.setattr(jobs, "MIN_DOCS", 0)
+    monkeypatch.setenv("SKYSPEC_CACHE", "0")
+
+    def run(root: Path, *args: str) -> list:
+        monkeypatch.chdir(root)
+        got = []
+        for n in ("1", "3"):
+            out = tmp_path / f"out{n}"
+            shutil.rmtree(out, ignore_errors=True)
+            before = dict(jobs.STATS)
+            argv = [a.replace("OUT", str(out)) for a in args]
+            r = cli(*argv, "-j", n)
+            files = {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()} \
+                if out.exists() else {}
+            where = {k: jobs.STATS[k] - before[k] for k in before if jobs.STATS[k] != before[k]}
+            got.append(((r.exit_code, r.stdout.replace(str(out), "OUT"), r.stderr.replace(str(out), "OUT"), files),
+                        where))
+        (one, here), (many, there) = got
+        assert here == {}  # -j 1: never a worker
+        assert one == many, args
+        return [one, there]
+
+    return run
+
+
+COMMANDS = [("check", "."), ("check", ".", "--format", "json"), ("check", "-e", "prod.eu", "."),
+            ("build", ".", "-o", "OUT", "-f", "kubernetes,compose"), ("build", ".", "-o", "OUT", "-e", "prod"),
+            ("build", ".", "-o", "OUT", "-f", "kubernetes", "--check"),
+            ("check", "--diagnostics-format", "sarif", ".")]
+
+
+@pytest.mark.parametrize("args", COMMANDS)
+def test_workers_give_what_one_process_gives(proj, tmp_path, args):
+    root = write_tree(tmp_path / "p", FILES)
+    (code, _, err, files), where = proj(root, *args)
+    assert code in (0, 1) and "Traceback" not in err
+    if args[:3] != ("check", "-e", "prod.eu") and "--check" not in args:
+        assert where == {"workers": 1}, (args, err)  # several units: compiled in workers
+    if args[0] == "build" and "--check" not in args:
+        assert files and code == 0, err
+
+
+def test_the_example_project(proj, tmp_path):
+    root = tmp_path / "shop"
+    shutil.copytree(EXAMPLES / "shop", root, ignore=shutil.ignore_patterns(".skyspec-cache", "out"))
+    (code, _, err, _), where = proj(root, "check", ".")
+    assert code == 0 and where == {}, err  # its outputs include Helm and Kustomize: checked across units, here
+    (code, _, err, _), where = proj(root, "build", ".", "-o", "OUT", "-f", "kubernetes,compose")
+    assert code == 0 and where == {"workers": 1}, err
+
+
+def test_an_error_in_a_unit_is_reported_as_one_process_reports_it(proj, tmp_path):
+    root = write_tree(tmp_path / "p", {**FILES, "overlays/prod.yaml": "apps:\n  api: {replicas: -1}\n"})
+    for args in (("check", "."), ("build", ".", "-o", "OUT", "-f", "kubernetes")):
+        (code, _, err, files), where = proj(root, *args)
+        assert code == 1 and "replicas" in err and not files
+        assert where == {"here": 1}  # tried, then compiled here, in order
+
+
+def test_k8s_patches_are_checked_across_units_in_one_process(proj, tmp_path):
+    root = write_tree(tmp_path / "p", {**FILES, "apps/api.yaml": FILES["apps/api.yaml"] +
+                                       "k8s:\n  Deployment: {spec: {minReadySeconds: 5}}\n  Ingress: {}\n"})
+    (code, _, err, files), where = proj(root, "build", ".", "-o", "OUT", "-f", "kubernetes")
+    assert "SKY124" in err and where == {"here": 1}
+
+
+def test_the_budget_of_expressions_is_the_whole_runs(proj, tmp_path):
+    """Each environment alone stays within `expr_chars` x 64 (2,560 characters): 34 apps
+    build 30 each; the three together do not, and the run fails as one process fails it."""
+    files = {"skyspec.yaml": "project: demo\nnamespace: demo\nspecs: ['apps/*']\nlimits: {expr_chars: 40}\n"
+                             "environments:\n  dev: {overlays: []}\n  qa: {overlays: []}\n  prod: {overlays: []}\n"}
+    for i in range(34):
+        files[f"apps/a{i}.yaml"] = f"kind: App\nname: a{i}\nimage: ghcr.io/acme/a:1.0.0\nport: 80\n" \
+                                   "env: {A: \"${'x' * 30}\"}\n"
+    root = write_tree(tmp_path / "p", files)
+    (code, _, err, _), where = proj(root, "check", ".")
+    assert code == 1 and "SKY205" in err and "64 times expr_chars" in err, err
+    assert where == {"here": 1}
+
+
+def test_a_value_another_unit_registered_as_secret_is_not_merged():
+    """An expression that read a value another unit registered as secret would have been
+    tainted in one process: the workers' results are not used."""
+    from skyspec.diagnostics import Diagnostics
+    from skyspec.pipeline import Session
+
+    class _S:  # the session's parts _merge reads
+        diags = Diagnostics()
+        _budget = None
+        project = None
+        sources = None
+
+        class layer_types:
+            found: set = set()
+
+    a = {"secrets": (set(), set(), set()), "asked": {"hunter2-token"}, "spent": 0, "units": [], "checked": set(),
+         "parsed": {}}
+    b = {"secrets": ({"hunter2-token"}, set(), set()), "asked": set(), "spent": 0, "units": [], "checked": set(),
+         "parsed": {}}
+    assert jobs._merge(_S(), [], [a, b]) is None
+    assert jobs._merge(_S(), [], [dict(a, asked=set()), b]) == {}
+    assert Session  # the real thing is exercised above

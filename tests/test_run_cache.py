@@ -1,0 +1,275 @@
+"""The run cache (`skyspec.runcache`): a `check` of unchanged inputs replays the output of the
+last run that found no error. Invalidation is exact: after every edit, rename, deletion and
+addition of a spec, overlay, template, project, ConfigMap or stdlib file (and a symlink
+swapped in, a file that appears where none was, another working folder, other options), a run
+with the cache prints the same bytes and exits the same as a cold run; an unchanged project
+is answered from the cache (observably: `runcache.STATS`); a damaged or foreign entry is
+never trusted."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import ROOT, write_tree
+from skyspec import runcache
+from skyspec.frontend import doccache
+
+PROJECT = """
+project: demo
+namespace: demo
+specs: ["apps/*"]
+environments:
+  dev: {overlays: [overlays/dev.yaml]}
+  prod: {profile: prod, overlays: [overlays/prod.yaml]}
+"""
+TEMPLATE = """
+kind: App
+params:
+  module: {type: string}
+spec:
+  image: "ghcr.io/acme/py:1.0.0"
+  command: [python, -m, "${self.module}"]
+  port: 8080
+"""
+FILES = {
+    "skyspec.yaml": PROJECT,
+    "templates/svc.yaml": TEMPLATE,
+    "apps/api.yaml": "kind: App\nname: api\nuse: ./templates/svc.yaml\nmodule: api.main\nreplicas: 2\n",
+    "apps/web.yaml": "kind: App\nname: web\nimage: ghcr.io/acme/web:1.0.0\nport: 80\nconnect_to: [api]\n",
+    "apps/db.yaml": "kind: StatefulApp\nname: db\nuse: redis\n",
+    "apps/conf.yaml": "kind: ConfigMap\nname: conf\nfiles: {app.ini: conf/app.ini}\n",
+    "conf/app.ini": "[app]\nlevel = info\n",
+    "overlays/dev.yaml": "apps:\n  web: {replicas: 1}\n",
+    "overlays/prod.yaml": "all:\n  env: {LOG_LEVEL: warn}\napps:\n  api: {replicas: 3}\n",
+}
+
+
+@pytest.fixture
+def proj(tmp_path, monkeypatch, cli):
+    """A project; stdlib templates and profiles of its own (copies: they are edited too);
+    the key under a private XDG_CACHE_HOME; ``run(cached, *args)`` -> (exit code, stdout,
+    stderr) of `skyspec check ARGS`, and the run cache's events during it."""
+    root = write_tree(tmp_path / "proj", FILES)
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "overlays", data / "overlays")
+    shutil.copytree(ROOT / "stdlib", data / "stdlib")
+    import skyspec.layers.templates as templates
+    import skyspec.pipeline as pipeline
+
+    for module in (pipeline, templates):
+        real = module.data_dir
+        monkeypatch.setattr(module, "data_dir", lambda name, real=real: data / name if name in ("overlays", "stdlib")
+                            else real(name))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.chdir(root)
+
+    def run(cached: bool, *args: str) -> tuple:
+        monkeypatch.setenv("SKYSPEC_CACHE", "1" if cached else "0")
+        before = dict(runcache.STATS)
+        r = cli("check", *(args or (".",)))
+        events = {k: runcache.STATS[k] - before[k] for k in before if runcache.STATS[k] != before[k]}
+        return (r.exit_code, r.stdout, r.stderr), events
+
+    run.root, run.data = root, data
+    return run
+
+
+def _same(run, *args: str) -> dict:
+    """A run with the cache gives what a cold run gives; the cache's events of the first."""
+    warm, events = run(True, *args)
+    cold, _ = run(False, *args)
+    assert warm == cold, args
+    return events
+
+
+def _symlink_out(r: Path) -> None:
+    outside = r.parent / "outside.yaml"
+    outside.write_text((r / "apps/web.yaml").read_text())  # the same bytes, now outside the project
+    (r / "apps/web.yaml").unlink()
+    os.symlink(outside, r / "apps/web.yaml")
+
+
+def _edit_stdlib(r: Path) -> None:
+    f = r.parent / "data" / "stdlib" / "redis.yaml"
+    assert '"redis:${self.version}"' in f.read_text()
+    f.write_text(f.read_text().replace('"redis:${self.version}"', '"redis:${self.version}-alpine"'))
+
+
+def _edit_profile(r: Path) -> None:
+    f = r.parent / "data" / "overlays" / "prod.yaml"
+    f.write_text(f.read_text().replace("cpu: 250m", "cpu: 275m"))
+
+
+EDITS = [
+    ("edit a spec", lambda r: (r / "apps/web.yaml").write_text(FILES["apps/web.yaml"].replace("port: 80", "port: 81"))),
+    ("break a spec", lambda r: (r / "apps/web.yaml").write_text(FILES["apps/web.yaml"].replace("port: 80", "port: x"))),
+    ("rename the broken spec", lambda r: (r / "apps/web.yaml").rename(r / "apps/www.yaml")),
+    ("fix it", lambda r: (r / "apps/www.yaml").write_text(FILES["apps/web.yaml"])),
+    ("move it back", lambda r: (r / "apps/www.yaml").rename(r / "apps/web.yaml")),
+    ("a warning", lambda r: (r / "overlays/prod.yaml").write_text("apps:\n  api: {replicas: 1}\n")),
+    ("delete a spec", lambda r: ((r / "apps/db.yaml").unlink())),
+    ("add a spec", lambda r: (r / "apps/db.yaml").write_text("kind: App\nname: db\nimage: postgres:16\nport: 5432\n")),
+    ("add a file the glob matches", lambda r: (r / "apps/cache.yaml").write_text("kind: StatefulApp\nname: cache\nuse: redis\n")),
+    ("edit an overlay", lambda r: (r / "overlays/prod.yaml").write_text("apps:\n  api: {replicas: 5}\n")),
+    ("break an overlay", lambda r: (r / "overlays/prod.yaml").write_text("apps:\n  api: {replicas: [}\n")),
+    ("fix the overlay", lambda r: (r / "overlays/prod.yaml").write_text("apps:\n  db: {replicas: 2}\n")),
+    ("delete the overlay", lambda r: (r / "overlays/prod.yaml").unlink()),
+    ("add it again", lambda r: (r / "overlays/prod.yaml").write_text("apps:\n  db: {replicas: 3}\n")),
+    ("edit the template", lambda r: (r / "templates/svc.yaml").write_text(TEMPLATE.replace("8080", "9090"))),
+    ("break the template", lambda r: (r / "templates/svc.yaml").write_text(TEMPLATE.replace("port: 8080", "porrt: 1"))),
+    ("rename the template", lambda r: ((r / "templates/svc.yaml").rename(r / "templates/s.yaml"),
+                                       (r / "apps/api.yaml").write_text(FILES["apps/api.yaml"].replace("svc", "s")))),
+    ("fix the template", lambda r: (r / "templates/s.yaml").write_text(TEMPLATE)),
+    ("edit a ConfigMap file", lambda r: (r / "conf/app.ini").write_text("[app]\nlevel = debug\n")),
+    ("delete the ConfigMap file", lambda r: (r / "conf/app.ini").unlink()),
+    ("add it back", lambda r: (r / "conf/app.ini").write_text("[app]\n")),
+    ("edit a stdlib template", _edit_stdlib),
+    ("edit a built-in profile", _edit_profile),
+    ("a spec becomes a symlink leading out", _symlink_out),
+    ("and a file again", lambda r: ((r / "apps/web.yaml").unlink(), (r / "apps/web.yaml").write_text(FILES["apps/web.yaml"]))),
+    ("edit the project", lambda r: (r / "skyspec.yaml").write_text(PROJECT + "  qa: {overlays: []}\n")),
+    ("break the project", lambda r: (r / "skyspec.yaml").write_text(PROJECT.replace("specs:", "spec:"))),
+    ("fix the project", lambda r: (r / "skyspec.yaml").write_text(PROJECT)),
+    ("a project file nearer the spec", lambda r: write_tree(r / "apps", {"skyspec.toml": "project = 'x'\n"})),
+    ("gone again", lambda r: (r / "apps/skyspec.toml").unlink()),
+]
+
+
+def test_every_edit_gives_a_cold_runs_result(proj):
+    assert _same(proj) == {"miss": 1, "stored": 1}
+    assert _same(proj) == {"hit": 1}
+    assert (proj.root / ".skyspec-cache" / ".gitignore").exists()
+    codes = []
+    for what, edit in EDITS:
+        edit(proj.root)
+        first = {}
+        for args in ((".",), ("apps/api.yaml",), (".", "--format", "json"), ("-q", "."), (".", "--strict")):
+            events = _same(proj, *args)
+            first = first or events
+        # the first run after an edit compiles, unless the edit restored what the last kept run read
+        assert "hit" not in first or what in ("and a file again", "gone again"), (what, first)
+        code = proj(False)[0][0]
+        codes.append(code)
+        if code == 0:
+            assert _same(proj) == {"hit": 1}, what  # and the next one replays
+        else:
+            assert "stored" not in first, what  # a run with errors is never kept
+        if what.startswith("break") or what in ("a spec becomes a symlink leading out", "delete the overlay",
+                                                 "delete the ConfigMap file"):
+            assert code == 1, what
+    assert codes.count(0) >= 15, codes
+
+
+def test_options_and_the_working_folder_are_part_of_the_key(proj, tmp_path):
+    assert _same(proj)["stored"] == 1
+    for args in (("--set", "api.replicas=4", "."), ("--set", "api.replicas=5", "."), ("-e", "dev", "."),
+                 ("--format", "sarif", "."), ("-v", ".")):
+        assert "hit" not in _same(proj, *args), args
+        assert _same(proj, *args) == {"hit": 1}, args
+    os.chdir(proj.root / "apps")  # paths are shown from the working folder
+    assert "hit" not in _same(proj, "..")
+    assert _same(proj, "..") == {"hit": 1}
+
+
+def test_secrets_of_set_values_are_in_no_entry_and_no_name(proj):
+    secret = "s3cr3t-Pa55word-xyz"
+    (proj.root / "apps/sec.yaml").write_text("kind: Secret\nname: db\nkeys: [password]\n")
+    (code, _, err), events = proj(True, "--set", f"api.env.DB_PASSWORD={secret}", "-e", "dev", ".")
+    assert code == 0 and events == {"miss": 1, "stored": 1}, err
+    entries = list((proj.root / ".skyspec-cache" / "runs").iterdir())
+    assert entries
+    for e in entries:
+        assert secret.encode() not in e.read_bytes() and secret not in e.name
+
+
+def test_python_projects_and_runs_with_errors_are_never_kept(proj):
+    (proj.root / "apps/web.yaml").write_text("kind: App\nname: web\nimage: 1\n")
+    assert _same(proj) == {"miss": 1}
+    assert _same(proj) == {"miss": 1}
+    (proj.root / "apps/web.yaml").write_text(FILES["apps/web.yaml"])
+    (proj.root / "skyspec.yaml").write_text(PROJECT + "python: true\n")
+    (proj.root / "apps/py.py").write_text("print('hello from a spec')\n")
+    for _ in range(2):
+        events = _same(proj)
+        assert "stored" not in events and "hit" not in events
+
+
+def test_an_entry_under_a_foreign_key_is_not_trusted(proj, tmp_path, monkeypatch):
+    proj(True)
+    (entry,) = (proj.root / ".skyspec-cache" / "runs").iterdir()
+    body = json.loads(entry.read_bytes()[32:])
+    body["err"] = "forged\n"
+    entry.write_bytes(entry.read_bytes()[:32] + json.dumps(body).encode())  # edited, the MAC kept
+    rejected = doccache.STATS["rejected"]
+    assert "forged" not in proj(True)[0][2]
+    assert doccache.STATS["rejected"] == rejected + 1
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "another-machine"))  # another key
+    events = _same(proj)
+    assert "hit" not in events  # its entry has another name, and the old one does not verify
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_flipped_bytes_in_the_cache_change_nothing(proj, data):
+    cache = proj.root / ".skyspec-cache"
+    shutil.rmtree(cache, ignore_errors=True)
+    cold, _ = proj(False)
+    proj(True)
+    entries = sorted(p for p in cache.rglob("*") if p.is_file() and p.name != ".gitignore")
+    assert any(p.parent.name == "runs" for p in entries)
+    for _ in range(data.draw(st.integers(1, 4))):
+        victim = data.draw(st.sampled_from(entries))
+        blob = bytearray(victim.read_bytes())
+        if not blob:
+            continue
+        how = data.draw(st.sampled_from(["flip", "cut", "swap"]))
+        if how == "flip":
+            i = data.draw(st.integers(0, len(blob) - 1))
+            blob[i] ^= data.draw(st.integers(1, 255))
+        elif how == "cut":
+            del blob[data.draw(st.integers(0, len(blob) - 1)):]
+        else:  # another valid entry under this one's name
+            blob = bytearray(data.draw(st.sampled_from(entries)).read_bytes())
+        victim.write_bytes(bytes(blob))
+    assert proj(True)[0] == cold
+    assert proj(True)[0] == cold  # the damaged entries were replaced
+    assert proj(True)[1] == {"hit": 1}
+
+
+def test_a_changed_skyspec_is_a_miss(tmp_path):
+    """The code of skyspec, its schemas and shipped data are part of every entry's name: a
+    copy of the package whose source or schemas change does not replay what it printed."""
+    pkg = tmp_path / "repo"
+    shutil.copytree(ROOT / "compiler" / "skyspec", pkg / "compiler" / "skyspec",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    for d in ("schemas", "stdlib", "overlays"):
+        shutil.copytree(ROOT / d, pkg / d)
+    proj = write_tree(tmp_path / "proj", {k: v for k, v in FILES.items()})
+    env = {"PYTHONPATH": str(pkg / "compiler"), "PATH": "/usr/bin:/bin", "XDG_CACHE_HOME": str(tmp_path / "xdg"),
+           "SKYSPEC_DEBUG_CACHE": "1", "PYTHONDONTWRITEBYTECODE": "1"}
+
+    def events() -> list[str]:
+        r = subprocess.run([sys.executable, "-m", "skyspec", "check", "."], cwd=proj, env=env, capture_output=True,
+                           text=True, timeout=120)
+        assert r.returncode == 0, r.stderr
+        return [line.split()[2] for line in r.stderr.splitlines() if line.startswith("run cache:")]
+
+    assert events() == ["miss", "stored"]
+    assert events() == ["hit"]
+    units = pkg / "compiler" / "skyspec" / "units.py"
+    units.write_text(units.read_text() + "\n# a change\n")
+    assert events() == ["miss", "stored"]
+    assert events() == ["hit"]
+    schema = pkg / "schemas" / "app.json"
+    schema.write_text(schema.read_text().replace('"description"', '"description" ', 1))
+    assert events() == ["miss", "stored"]
