@@ -10,13 +10,51 @@ is :mod:`.render`) nor know the command line.
 from __future__ import annotations
 
 from ..provenance import MISSING
-from .fields import GENERATED, trace
+from .derive import unfold
+from .fields import trace
 from .path import parse_path, show_path
 from .values import Answer, explain_spec, spec_index, value_at
 
 
 class QueryError(ValueError):
     pass
+
+
+def explain_field(ir, obj: dict, path: tuple, index: dict, env: str, query: str = "") -> Answer:
+    """The answer for field ``path`` of generated object ``obj``: the spec values it was
+    lowered from, or the rule that derived it with each input unfolded down to the lines
+    people wrote and the documented defaults (:mod:`.derive`)."""
+    value = value_at(obj, path)
+    query = query or f"{obj.get('kind')}/{(obj.get('metadata') or {}).get('name')}:{show_path(path)}"
+    if isinstance(value, list) and value:   # a list: its items' answers together
+        ans = Answer(query, env, value)
+        seen: set = set()
+        for i in range(len(value)):
+            item = explain_field(ir, obj, path + (i,), index, env)
+            if item.rule is not None:
+                named = value[i].get("name") if isinstance(value[i], dict) else None
+                item.label = f"[{i}]" + (f" {named}" if isinstance(named, str) else "")
+            for src in ([item] if item.rule is not None else item.sources):
+                key = src.query if src.rule is None else id(src)
+                if key not in seen:
+                    seen.add(key)
+                    ans.sources.append(src)
+        if not ans.sources:
+            ans.note = "not traced to a spec value"
+        return ans
+    tr = trace(ir, obj, path, index)
+    if tr is not None and tr.why is not None:
+        ans = unfold(tr.why, env, query, value)
+        ans.kind = ""
+        ans.set_by = tr.set_by
+        return ans
+    ans = Answer(query, env, value)
+    if tr is None:
+        ans.note = "not traced to a spec value"
+        return ans
+    for p in tr.paths:
+        ans.sources.append(explain_spec(tr.spec, p, env, secret=tr.spec.kind == "Secret"))
+    return ans
 
 
 def answer(compiled, query: str) -> Answer:
@@ -36,22 +74,9 @@ def answer(compiled, query: str) -> Answer:
 
             raise QueryError(f"no object {head} in {env}" + (f" ({did_you_mean(head, have)})" if did_you_mean(head, have) else ""))
         obj = objs[0]
-        value = value_at(obj, path)
-        if value is MISSING:
+        if value_at(obj, path) is MISSING:
             raise QueryError(f"{head} has no field {field_text}")
-        tr = trace(compiled.ir, obj, path, index)
-        ans = Answer(query, env, value)
-        if tr is None:
-            ans.note = "not traced to a spec value"
-            return ans
-        ans.set_by = tr.set_by
-        if tr.set_by and tr.set_by != GENERATED:
-            ans.note = f"set by the {tr.set_by} pass" + (" (relaxed by the spec's security: fields)" if tr.paths else "")
-        elif tr.set_by == GENERATED:
-            ans.note = "written by skyspec for every object of this kind"
-        for p in tr.paths:
-            ans.sources.append(explain_spec(tr.spec, p, env, secret=tr.spec.kind == "Secret"))
-        return ans
+        return explain_field(compiled.ir, obj, path, index, env, query)
     path = parse_path(query)
     if not path:
         raise QueryError("empty query")

@@ -32,6 +32,10 @@ SERVICE_TYPE = "ClusterIP"        # `expose.type`
 INGRESS_PATH = "/"                # `expose.path`
 ACCESS_MODE = "ReadWriteOnce"     # `storage.<name>.access`
 JOB_RESTART = "OnFailure"         # a Job's `restart`
+PORT_NAME = "http"                # the name of the port `port: N` declares
+STORE_KIND = "SecretStore"        # `external.store_kind`
+ACTIVE_COLOR = "blue"             # `strategy.blue-green.active`
+SECURITY_MODE = "enforce"         # a SecurityPolicy's `mode`
 TIMING = ("initial_delay", "period", "timeout", "failure_threshold", "success_threshold")
 SECRET_FILE = why.Rule("lower.secret-file", "a secret read `as: file` is mounted read-only, and <NAME>_FILE names "
                                             "the file")
@@ -237,7 +241,7 @@ class Lowerer:
         if "external" in d:
             e = d["external"]
             ref.mode, ref.store, ref.refresh = "external", e["store"], e.get("refresh")
-            ref.store_kind = e.get("store_kind", "SecretStore")
+            ref.store_kind = e.get("store_kind", STORE_KIND)
             ref.remote = dict(e["data"])
             ref.keys = sorted(e["data"])
         elif "keys" in d:
@@ -298,7 +302,7 @@ class Lowerer:
         if ir.pod_security is not None:
             self.diags.error("SKY110", "only one SecurityPolicy applies to a namespace", spec.where("name"))
             return
-        mode = d.get("mode", "enforce")
+        mode = d.get("mode", SECURITY_MODE)
         ir.pod_security = {f"pod-security.kubernetes.io/{mode}": d["level"]}
 
     def lower_observability(self, spec: Spec, ir: IR) -> None:
@@ -351,7 +355,7 @@ class Lowerer:
             if "ports" in d:
                 self.diags.error("SKY108", "`port` and `ports` are both set", spec.where(*at, "port"),
                                  hint="`port: N` is shorthand for `ports: {http: N}`; keep one of them")
-            raw["http"] = d["port"]
+            raw[PORT_NAME] = d["port"]
         raw.update(d.get("ports") or {})
         out: list[Port] = []
         seen: dict[tuple, str] = {}
@@ -541,7 +545,7 @@ class Lowerer:
                 self.diags.error("SKY102", "strategy.rolling.partition applies to StatefulApps only",
                                  spec.where("strategy", "rolling", "partition"))
         elif name == "blue-green":
-            st.active, st.preview_image = cfg.get("active", "blue"), cfg.get("preview_image")
+            st.active, st.preview_image = cfg.get("active", ACTIVE_COLOR), cfg.get("preview_image")
         elif name == "canary":
             st.percent = cfg.get("percent", 0)
             st.canary_image = cfg.get("image")

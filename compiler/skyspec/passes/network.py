@@ -107,8 +107,9 @@ def network(ir: IR, ctx: Context) -> IR:
         # `network_policy: false` means unrestricted: the default deny leaves those pods out
         leave = {"NetworkPolicy": {"spec": {"podSelector": {"matchExpressions": [
             {"key": "app.kubernetes.io/name", "operator": "NotIn", "values": open_}]}}}} if open_ else {}
-        deny = why.Why(DENY, tuple(why.spec(by_name[n].spec, "security", "network_policy", label=f"{n} left out")
-                                   for n in open_))
+        first = next(n for n in ir.netpols if n.generated and n.owner)
+        deny = why.Why(DENY, (why.derived(first.why["policy"], f"{first.owner} has its own policy"),) + tuple(
+            why.spec(by_name[n].spec, "security", "network_policy", label=f"{n} left out") for n in open_))
         ir.netpols.append(NetPolicy(f"{ir.project}-default-deny", ir.namespace, None, generated=True,
                                     types=["Ingress", "Egress"] if conf["egress"] else ["Ingress"], k8s=leave,
                                     why={"policy": deny, "types": why.Why(TYPES, (egress_in,))}))
