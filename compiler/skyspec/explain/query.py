@@ -9,6 +9,8 @@ is :mod:`.render`) nor know the command line.
 
 from __future__ import annotations
 
+import json
+
 from ..provenance import MISSING
 from .derive import unfold
 from .fields import trace
@@ -26,23 +28,27 @@ def explain_field(ir, obj: dict, path: tuple, index: dict, env: str, query: str 
     people wrote and the documented defaults (:mod:`.derive`)."""
     value = value_at(obj, path)
     query = query or f"{obj.get('kind')}/{(obj.get('metadata') or {}).get('name')}:{show_path(path)}"
-    if isinstance(value, list) and value:   # a list: its items' answers together
+    tr = trace(ir, obj, path, index)
+    if isinstance(value, list) and value and (tr is None or tr.why is None or
+                                              any(isinstance(x, (dict, list)) for x in value)):
+        tr = None   # a list of records, or of values of several origins: item by item
+    if tr is None and isinstance(value, (list, dict)) and value:   # its items' answers together
         ans = Answer(query, env, value)
         seen: set = set()
-        for i in range(len(value)):
-            item = explain_field(ir, obj, path + (i,), index, env)
+        for k in (range(len(value)) if isinstance(value, list) else value):
+            item = explain_field(ir, obj, path + (k,), index, env)
             if item.rule is not None:
-                named = value[i].get("name") if isinstance(value[i], dict) else None
-                item.label = f"[{i}]" + (f" {named}" if isinstance(named, str) else "")
+                named = value[k].get("name") if isinstance(value[k], dict) else None
+                item.label = (f"[{k}]" if isinstance(k, int) else str(k)) + (f" {named}" if isinstance(named, str) else "")
             for src in ([item] if item.rule is not None else item.sources):
-                key = src.query if src.rule is None else id(src)
+                key = src.query if src.rule is None else \
+                    (src.rule.name, json.dumps(src.value, sort_keys=True, default=str))
                 if key not in seen:
                     seen.add(key)
                     ans.sources.append(src)
         if not ans.sources:
             ans.note = "not traced to a spec value"
         return ans
-    tr = trace(ir, obj, path, index)
     if tr is not None and tr.why is not None:
         ans = unfold(tr.why, env, query, value)
         ans.kind = ""

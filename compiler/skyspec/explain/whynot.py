@@ -16,6 +16,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..ir.why import Rule
+from ..passes.availability import PDB, SPREAD
+from ..passes.network import POLICY as NETPOL
+from ..passes.size import CPU_LIMIT, MEMORY_LIMIT
 from ..provenance import MISSING
 from . import structure as st
 from .derive import answer_input
@@ -24,14 +27,7 @@ from .values import Answer, Step, explain_spec, spec_index, value_at
 
 WORKLOADS = ("App", "StatefulApp", "Job", "CronJob")
 OBJECT_OF = {"Deployment": ("App",), "StatefulSet": ("StatefulApp",), "Job": ("Job",), "CronJob": ("CronJob",)}
-PDB = Rule("availability.pdb", "`settings.pdb` gives every App and StatefulApp running 2+ replicas a "
-                               "PodDisruptionBudget")
-NETPOL = Rule("network.policy", "every workload gets a NetworkPolicy admitting exactly the traffic the specs "
-                                "declare, unless `security.network_policy: false`")
-SPREAD = Rule("availability.spread", "`settings.spread` (or the spec's `spread`) spreads the pods of every App and "
-                                     "StatefulApp running 2+ replicas")
-LIMIT = Rule("size.limit", "a limit is the request x the limit factor: it needs a request")
-WORKLOAD = Rule("k8s.object", "each spec of this environment lowers to the objects of its kind")
+SECURITY = Rule("harden.security-context", "the harden pass hardens every pod, unless `settings.harden: false`")
 
 
 @dataclass
@@ -118,7 +114,7 @@ def _object(compiled, kind: str, name: str, index: dict, have: dict) -> WhyNot |
     if w is None:
         return _no_workload(compiled, q, base, spec, kind)
     if kind in OBJECT_OF:
-        q.rule = WORKLOAD
+        q.rule = st.OBJECT
         q.conditions.append(Condition(f"{base} is a {' or '.join(OBJECT_OF[kind])}", spec.kind in OBJECT_OF[kind],
                                       explain_spec(spec, ("kind",), env)))
         return q
@@ -174,7 +170,7 @@ def _targets(spec) -> list[str]:
 
 def _no_workload(compiled, q: WhyNot, name: str, spec, kind: str) -> WhyNot | None:
     env, ir = compiled.key, compiled.ir
-    q.rule = WORKLOAD
+    q.rule = st.OBJECT
     if name in ir.disabled and spec is not None:
         q.conditions.append(Condition(f"{name} is enabled in {env}", False, explain_spec(spec, ("enabled",), env)))
     elif name in ir.unbound:
@@ -261,11 +257,11 @@ def _field(compiled, obj: dict, path: tuple, index: dict, query: str) -> WhyNot:
         return q
     if w is not None and ".resources.limits" in f".{text}":
         res = path[-1] if path[-1] in ("cpu", "memory") else "cpu"
-        q.rule = LIMIT
+        q.rule = CPU_LIMIT if res == "cpu" else MEMORY_LIMIT
         q.conditions.append(_set(spec, ("resources", res), env, text=f"{name} has a {res} request"))
         return q
     if w is not None and "securityContext" in text:
-        q.rule = Rule("harden.security-context", "the harden pass hardens every pod, unless `settings.harden: false`")
+        q.rule = SECURITY
         q.conditions.append(_setting(compiled, "harden", lambda v: v is not False, unset_met=True))
         return q
     q.note = f"no rule of skyspec writes {text} on {obj['kind']}/{obj['metadata']['name']} in {env}"

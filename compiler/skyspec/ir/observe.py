@@ -69,5 +69,5 @@ def lower_observability(lowerer: Any, spec: Spec, ir: IR) -> None:
         have = {e.name for e in w.main.env}
         for k, v, src in env:  # the app's own env wins
             if k not in have:
-                w.main.env.append(EnvVar(k, v, origin=("observability", spec.name),
-                                         why=why.Why(OBSERVE, (names, why.spec(spec, *src)))))
+                w.main.env.append(EnvVar(k, v, origin=("observability", spec.name), why=why.Why(
+                    OBSERVE, (names,) if src == ("apps", i) else (names, why.spec(spec, *src)))))

@@ -66,10 +66,14 @@ def network_input(ir: IR, ctx: Context, key: str) -> why.In:
     env = getattr(ctx.env, "raw", None) or {}
     project = getattr(ctx.project, "data", None) or {}
     name = getattr(ctx.env, "name", ir.env)
-    if isinstance(env.get("network"), dict) and key in env["network"]:
-        return why.project(ir, "environments", name, "network", key)
-    if isinstance(project.get("network"), dict) and key in project["network"]:
-        return why.project(ir, "network", key)
+    prov = getattr(ctx.project, "prov", None)
+
+    def written(*path) -> bool:  # by a person (the schema's defaults fill in the rest of a block)
+        return prov is None or prov.find(path) is not None
+
+    for block, at in ((env.get("network"), ("environments", name, "network")), (project.get("network"), ("network",))):
+        if isinstance(block, dict) and key in block:
+            return why.project(ir, *at, key) if written(*at, key) else why.default(__name__, "DEFAULTS", key)
     return why.default(__name__, "DEFAULTS", key)
 
 
