@@ -309,3 +309,30 @@ def test_a_derived_field_of_a_project_without_profile_or_settings(make_project, 
     assert request["sources"][0]["query"] == "default size.SIDECAR_DEFAULT['memory']"
     assert _line(request["sources"][0]["chain"][0]).strip().startswith('SIDECAR_DEFAULT = {"cpu": "50m", "memory"')
     assert factor["query"] == "default size.MEMORY_LIMIT_FACTOR"
+
+
+def test_a_cost_figure_explains_down_to_the_requests_and_the_prices(cli, make_project):
+    a = explain(cli, "cost:api", str(SHOP), "--env", "prod")
+    assert a["value"] == "65.34 USD/month" and a["rule"]["name"] == "cost.estimate"
+    by = {x.get("label"): x for x in a["sources"]}
+    assert by["the replicas"]["value"] == 5 and by["api's cpu request"]["chain"][-1]["line"] == 8
+    price = by["the price of cpu_core_hour"]
+    assert price["kind"] == "default" and '"cpu_core_hour": "0.0316"' in _line(price["chain"][0])
+    make_project({"apps/a.yaml": "kind: App\nname: a\nimage: x/a:1\nreplicas: 2\n"
+                                 "resources: {cpu: 1, memory: 1Gi}\n"},
+                 project=PROJECT_WITH_PRICES)
+    a = explain(cli, "cost:a", "--env", "prod")
+    price = next(x for x in a["sources"] if x.get("label") == "the price of cpu_core_hour")
+    assert (price["kind"], price["value"], price["chain"][-1]["line"]) == ("project", 0.05, 6)
+    r = cli("explain", "cost:nope", "--env", "prod")
+    assert r.exit_code == 1 and "no cost line" in r.stderr
+
+
+PROJECT_WITH_PRICES = """
+project: demo
+specs: ["apps/*"]
+environments:
+  prod: {overlays: [overlays/prod.yaml], protected: false}
+prices:
+  cpu_core_hour: 0.05
+"""

@@ -22,11 +22,11 @@ from ._common import allow_python_option
 def explain(query: str, directory: Path, env: str, fmt: str, why_not: bool, allow_python: bool) -> None:
     """Show a value and the chain of layers that produced it.
 
-    QUERY is a spec value (`api.replicas`, `api.env.LOG_LEVEL`, `ConfigMap/web.data`) or a
+    QUERY is a spec value (`api.replicas`, `api.env.LOG_LEVEL`, `ConfigMap/web.data`), a
     field of a generated manifest (`Deployment/api:spec.replicas`), which is traced back to
-    the spec lines it came from: a value a rule derived (a limit, a security context, a
-    NetworkPolicy rule) shows the rule and each input it read, nested, down to the lines
-    people wrote and the documented defaults. With --why-not, QUERY names an object or field
+    the spec lines it came from, or a workload's monthly cost (`cost:api`): a value a rule
+    derived (a limit, a security context, a NetworkPolicy rule, a cost) shows the rule and
+    each input it read, nested, down to the lines people wrote and the documented defaults. With --why-not, QUERY names an object or field
     that is absent (`HorizontalPodAutoscaler/api`, every `Ingress`,
     `Deployment/api:spec.template.spec.topologySpreadConstraints`), and the answer is the
     rule that would make it, each of its conditions, and where the one not met was decided."""

@@ -64,12 +64,15 @@ def explain_field(ir, obj: dict, path: tuple, index: dict, env: str, query: str 
 
 
 def answer(compiled, query: str) -> Answer:
-    """`api.replicas`, `Secret/db.keys`, or `Deployment/api:spec.replicas`."""
+    """`api.replicas`, `Secret/db.keys`, `Deployment/api:spec.replicas`, or `cost:api` (a
+    workload's monthly cost estimate)."""
     from ..backends import kubernetes
 
     env = compiled.key
     index = spec_index(compiled.specs)
     head, sep, field_text = query.partition(":")
+    if sep and head == "cost":
+        return _cost(compiled, field_text, query)
     if sep and "/" in head:
         kind, _, name = head.partition("/")
         path = parse_path(field_text)
@@ -106,3 +109,17 @@ def answer(compiled, query: str) -> Answer:
         raise QueryError(f"{spec.name} has no value at {show_path(rest)}" + (f" ({hint})" if hint else "")
                          + ("" if node is None else ""))
     return ans
+
+
+def _cost(compiled, name: str, query: str) -> Answer:
+    """The monthly cost of workload (or claim) ``name``, with its derivation."""
+    report = compiled.ir.cost
+    line = report.line(name) if report is not None else None
+    made = compiled.ir.why.get(f"cost.{name}")
+    if line is None or made is None:
+        from ..diagnostics import did_you_mean
+
+        have = [ln.name for ln in report.lines] if report is not None else []
+        hint = did_you_mean(name, have)
+        raise QueryError(f"no cost line {name!r} in {compiled.key}" + (f" ({hint})" if hint else ""))
+    return unfold(made, compiled.key, query, f"{line.total} {report.prices.currency}/month")

@@ -73,21 +73,23 @@ def derived(comp: Compilation, key: str, path: tuple) -> list[tuple]:
     rows = []
     for env, c in comp.compiled.items():
         if (env, name) not in cache:
-            cache[env, name] = _derivations(c, name)
+            if env not in cache:   # the unit's objects, rendered once per compilation
+                from ..backends.kubernetes import objects
+
+                cache[env] = objects(c.ir)
+            cache[env, name] = _derivations(c, cache[env], name)
         for obj, fld, value, rule, inputs in cache[env, name]:
             if any(q == want or q.startswith((want + ".", want + "[")) for q in inputs):
                 rows.append((env, obj, fld, value, rule))
     return rows
 
 
-def _derivations(compiled, name: str) -> list[tuple]:
-    """The derived fields of the objects of spec ``name`` in one compiled unit, each with
-    the spec values its chain ends in."""
-    from ..backends.kubernetes import objects
-
+def _derivations(compiled, objs: list[dict], name: str) -> list[tuple]:
+    """The derived fields of the objects (``objs``) of spec ``name`` in one compiled unit,
+    each with the spec values its chain ends in."""
     index = spec_index(compiled.specs)
     out = []
-    for obj in objects(compiled.ir):
+    for obj in objs:
         meta = obj.get("metadata") or {}
         if (meta.get("labels") or {}).get("app.kubernetes.io/name", meta.get("name")) not in (name, f"{name}-ingress"):
             continue
