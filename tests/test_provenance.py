@@ -17,7 +17,7 @@ from conftest import EXAMPLES, ROOT, write_tree
 from provenance_leaves import check_answer
 from skyspec.backends import kubernetes
 from skyspec.explain import Answer, Step, explain_field, spec_index
-from skyspec.ir.why import In, Rule, Why
+from skyspec.ir.why import OWN, In, Rule, Why
 from skyspec.pipeline import Session
 from test_explain import _leaves, assert_every_field_ends_in_leaves
 
@@ -174,8 +174,8 @@ def test_recorded_derivations_hold_references_only():
             for i in r.inputs:
                 assert isinstance(i, In) and not isinstance(i.src, (Pos, Prov, Answer))
                 assert i.kind in ("spec", "setting", "project", "default", "why")
-                if i.kind == "spec":
-                    assert isinstance(i.src, Spec)
+                if i.kind == "spec":   # a spec, or the record's own workload's (shared by all of them)
+                    assert isinstance(i.src, Spec) or i.src is OWN
                 elif i.kind == "default":
                     assert isinstance(i.src, str) and hasattr(importlib.import_module(i.src), i.path[0])
                 elif i.kind == "why":

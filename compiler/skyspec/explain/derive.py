@@ -21,7 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator
 
-from ..ir.why import In, Why
+from ..ir.why import OWN, In, Why
 from ..paths import shown_path
 from ..provenance import MISSING
 from .path import show_path
@@ -30,32 +30,37 @@ from .values import Answer, Step, explain_spec, value_at
 DEPTH = 12   # derivations nest a few levels; a deeper one is cut (never a cycle: records are made in order)
 
 
-def unfold(why: Why, env: str, query: str = "", value: Any = MISSING, depth: int = 0) -> Answer:
-    """The answer for a value ``why`` made: its rule, and each input's own answer."""
+def unfold(why: Why, env: str, query: str = "", value: Any = MISSING, depth: int = 0, own: Any = None) -> Answer:
+    """The answer for a value ``why`` made: its rule, and each input's own answer. ``own``
+    is the spec of the workload the record was kept on (what :data:`~skyspec.ir.why.OWN`
+    inputs read)."""
     ans = Answer(query or why.rule.name, env, why.value if value is MISSING else value)
     ans.rule = why.rule
     ans.kind = "derived"
     if depth >= DEPTH:
         ans.note = "(derivation cut short)"
         return ans
-    ans.sources = [answer_input(i, env, depth + 1) for i in why.inputs]
+    ans.sources = [answer_input(i, env, depth + 1, own) for i in why.inputs]
     return ans
 
 
-def answer_input(inp: In, env: str, depth: int = 0) -> Answer:
+def answer_input(inp: In, env: str, depth: int = 0, own: Any = None) -> Answer:
     """The answer for one input of a rule, by its kind."""
     if inp.kind == "why":
-        ans = unfold(inp.src, env, inp.label or inp.src.rule.name, depth=depth)
+        ans = unfold(inp.src, env, inp.label or inp.src.rule.name, depth=depth, own=own)
         ans.label = inp.label
         return ans
-    ans = {"spec": _spec, "setting": _setting, "project": _project, "default": _default}[inp.kind](inp, env)
+    if inp.kind == "spec":
+        ans = _spec(inp, env, own)
+    else:
+        ans = {"setting": _setting, "project": _project, "default": _default}[inp.kind](inp, env)
     ans.kind = inp.kind
     ans.label = inp.label
     return ans
 
 
-def _spec(inp: In, env: str) -> Answer:
-    spec = inp.src
+def _spec(inp: In, env: str, own: Any = None) -> Answer:
+    spec = own if inp.src is OWN else inp.src
     if spec is None:
         return Answer(show_path(inp.path), env, note="not traced to a spec")
     ans = explain_spec(spec, inp.path, env, secret=spec.kind == "Secret")

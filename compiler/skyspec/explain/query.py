@@ -50,7 +50,7 @@ def explain_field(ir, obj: dict, path: tuple, index: dict, env: str, query: str 
             ans.note = "not traced to a spec value"
         return ans
     if tr is not None and tr.why is not None:
-        ans = unfold(tr.why, env, query, value)
+        ans = unfold(tr.why, env, query, value, own=tr.spec)
         ans.kind = ""
         ans.set_by = tr.set_by
         return ans
@@ -113,13 +113,17 @@ def answer(compiled, query: str) -> Answer:
 
 def _cost(compiled, name: str, query: str) -> Answer:
     """The monthly cost of workload (or claim) ``name``, with its derivation."""
+    from ..passes.cost import derivation
+
     report = compiled.ir.cost
     line = report.line(name) if report is not None else None
-    made = compiled.ir.why.get(f"cost.{name}")
+    made = derivation(compiled.ir, name)
     if line is None or made is None:
         from ..diagnostics import did_you_mean
 
         have = [ln.name for ln in report.lines] if report is not None else []
         hint = did_you_mean(name, have)
         raise QueryError(f"no cost line {name!r} in {compiled.key}" + (f" ({hint})" if hint else ""))
-    return unfold(made, compiled.key, query, f"{line.total} {report.prices.currency}/month")
+    w = compiled.ir.workload(name)
+    return unfold(made, compiled.key, query, f"{line.total} {report.prices.currency}/month",
+                  own=w.spec if w is not None else None)

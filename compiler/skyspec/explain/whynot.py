@@ -107,12 +107,11 @@ def _object(compiled, kind: str, name: str, index: dict, have: dict) -> WhyNot |
         q.note = f"{kind}/{name} is generated in {env}"
         return q
     base = name[:-len("-ingress")] if kind == "NetworkPolicy" and name.endswith("-ingress") else name
-    spec = index.get(base) if isinstance(index.get(base), object) else None
-    if spec is not None and not spec.is_workload:
-        spec = next((s for s in compiled.specs if s.name == base and s.is_workload), None)
     w = ir.workload(base)
     if w is None:
+        spec = next((s for s in compiled.specs if s.name == base and s.is_workload), None)
         return _no_workload(compiled, q, base, spec, kind)
+    spec = w.spec
     if kind in OBJECT_OF:
         q.rule = st.OBJECT
         q.conditions.append(Condition(f"{base} is a {' or '.join(OBJECT_OF[kind])}", spec.kind in OBJECT_OF[kind],
@@ -232,7 +231,7 @@ def _replicas(w, spec, env: str) -> Condition:
     else:
         from ..ir import why
 
-        ans = answer_input(why.derived(w.why["replicas"], "the replicas"), env) if w.why.get("replicas") \
+        ans = answer_input(why.derived(w.why["replicas"], "the replicas"), env, own=spec) if w.why.get("replicas") \
             else explain_spec(spec, ("replicas",), env)
     return Condition(f"{w.name} runs 2 or more replicas (it runs {n})", n >= 2, ans)
 

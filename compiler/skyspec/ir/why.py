@@ -30,7 +30,7 @@ class In(NamedTuple):
     """One input a rule read.
 
     kind    src                         path
-    spec    the Spec                    the spec path of the value
+    spec    the Spec, or :data:`OWN`    the spec path of the value
     setting the IR (its ``inputs``)    the key path under the environment's `settings:`
     project the IR (its ``inputs``)    the path in the project file
     default a module's name             (CONSTANT, key...): a documented default
@@ -59,8 +59,25 @@ class Inputs(NamedTuple):
     settings: tuple = ()
 
 
+class _Own:
+    """The spec of the workload a record is kept on, whichever it is: a record that reads
+    only its own workload's values is made once and shared by every workload (`explain`
+    resolves it against the object it explains)."""
+
+    def __repr__(self) -> str:
+        return "<own spec>"
+
+
+OWN: Any = _Own()
+
+
 def spec(s: Any, *path: Any, label: str = "") -> In:
     return In("spec", s, path, label)
+
+
+def own(*path: Any, label: str = "") -> In:
+    """A value of the spec of the workload the record is kept on (see :data:`OWN`)."""
+    return In("spec", OWN, path, label)
 
 
 def default(module: str, name: str, *key: Any, label: str = "") -> In:

@@ -22,6 +22,8 @@ PDB_MAX = why.Rule("availability.pdb-max-unavailable", "a drain takes at most th
 SPREAD = why.Rule("availability.spread", "`settings.spread` spreads the pods of every App and StatefulApp running "
                                          "2+ replicas, unless its spec sets `spread`")
 MIN_REPLICAS = 2
+_REPLICAS = why.own("replicas", label="the replicas")
+_PDB_MAX = why.Why(PDB_MAX, (why.default(__name__, "PDB_MAX_UNAVAILABLE"),), PDB_MAX_UNAVAILABLE)
 
 
 def availability(ir: IR, ctx: Context) -> IR:
@@ -29,6 +31,9 @@ def availability(ir: IR, ctx: Context) -> IR:
     spread = s.get("spread")
     if isinstance(spread, str):
         spread = [spread]
+    spread_why = why.Why(SPREAD, (why.setting(ir, "spread"),), list(spread)) if spread else None
+    pdb_in = why.setting(ir, "pdb")
+    pdb_why = why.Why(PDB, (pdb_in, _REPLICAS), True)   # every workload whose replicas are as written
     for w in ir.workloads:
         if w.kind not in ("App", "StatefulApp"):
             continue
@@ -37,12 +42,12 @@ def availability(ir: IR, ctx: Context) -> IR:
             continue
         if s.get("pdb"):
             w.pdb = {"maxUnavailable": PDB_MAX_UNAVAILABLE}
-            made = w.why["pdb"] = why.Why(PDB, (why.setting(ir, "pdb"), replicas(w)), True)
-            w.why["pdb.maxUnavailable"] = why.Why(PDB_MAX, (why.derived(made, "the PodDisruptionBudget"),
-                                                             why.default(__name__, "PDB_MAX_UNAVAILABLE")))
+            made = replicas(w)   # why this workload has one: its replicas
+            w.why["pdb"] = pdb_why if made.src is why.OWN else why.Why(PDB, (pdb_in, made), True)
+            w.why["pdb.maxUnavailable"] = _PDB_MAX
         if spread and not w.spread:
             w.spread = list(spread)
-            w.why["spread"] = why.Why(SPREAD, (why.setting(ir, "spread"), replicas(w)), list(spread))
+            w.why["spread"] = spread_why   # the setting's value: the replicas decide who gets it (pdb)
     return ir
 
 
@@ -52,4 +57,4 @@ def replicas(w: Workload) -> why.In:
         return why.spec(w.spec, "autoscale", "min", label="the autoscaler's minimum") \
             if w.spec is not None and "min" in (w.spec.data.get("autoscale") or {}) else why.spec(w.spec, "replicas", label="the replicas")
     made = w.why.get("replicas")
-    return why.derived(made, "the replicas") if made is not None else why.spec(w.spec, "replicas", label="the replicas")
+    return why.derived(made, "the replicas") if made is not None else _REPLICAS

@@ -24,6 +24,7 @@ from ..ir.model import IR, Context, Workload
 
 ESTIMATE = why.Rule("cost.estimate", "a workload's monthly cost: its pods x their requests x the hours they run x "
                                      "the prices, and its claims x the storage price")
+PRICES = why.Rule("cost.prices", "the estimate's prices: the project's `prices:`, else the defaults")
 
 
 def cost(ir: IR, ctx: Context) -> IR:
@@ -64,26 +65,34 @@ def _finite_prices(ctx: Context) -> dict:
 
 
 def _record(ir: IR, ctx: Context, report) -> None:
-    """Each line's derivation, `ir.why["cost.<name>"]`: the pods, requests and claims it
-    counts and the prices (the project's `prices:`, or the defaults)."""
+    """The prices the estimate used (the project's `prices:`, or the defaults), once per
+    unit; each line's derivation is built from them and the IR when asked (:func:`derivation`)."""
     prov = getattr(ctx.project, "prov", None)
-    prices = {k: why.project(ir, "prices", k, label=f"the price of {k}")
-              if prov is not None and prov.find(("prices", k)) is not None
-              else why.default("skyspec.cost.prices", "DEFAULT_PRICES", k, label=f"the price of {k}")
-              for k in DEFAULT_PRICES}
-    by_name = {w.name: w for w in ir.workloads}
-    for ln in report.lines:
-        w = by_name.get(ln.name) if ln.kind != "PersistentVolumeClaim" else None
-        if w is None:
-            raw = next((r for r in ir.raw if r["object"].get("kind") == "PersistentVolumeClaim"
-                        and r["object"]["metadata"].get("name") == ln.name), None)
-            spec = raw.get("spec") if raw else None
-            inputs = (why.spec(spec, "manifest", "spec", "resources", label="the claim"), prices["storage_gib_month"])
-        else:
-            inputs = (*_pods(w), *_requests(w), prices["cpu_core_hour"], prices["memory_gib_hour"])
-            if ln.storage:
-                inputs += (why.spec(w.spec, "storage", label="the claims"), prices["storage_gib_month"])
-        ir.why[f"cost.{ln.name}"] = why.Why(ESTIMATE, inputs)
+    ir.why["cost.prices"] = why.Why(PRICES, tuple(
+        why.project(ir, "prices", k, label=f"the price of {k}") if prov is not None and prov.find(("prices", k))
+        else why.default("skyspec.cost.prices", "DEFAULT_PRICES", k, label=f"the price of {k}")
+        for k in DEFAULT_PRICES))
+
+
+def derivation(ir: IR, name: str) -> why.Why | None:
+    """Why line ``name`` of the unit's estimate is what it is: the pods, requests and claims
+    it counts, and the prices (None without an estimate)."""
+    made = ir.why.get("cost.prices")
+    report = getattr(ir, "cost", None)
+    line = report.line(name) if report is not None else None
+    if made is None or line is None:
+        return None
+    cpu, memory, storage = made.inputs
+    w = ir.workload(name) if line.kind != "PersistentVolumeClaim" else None
+    if w is None:
+        raw = next((r for r in ir.raw if r["object"].get("kind") == "PersistentVolumeClaim"
+                    and r["object"]["metadata"].get("name") == name), None)
+        return why.Why(ESTIMATE, (why.spec(raw.get("spec") if raw else None, "manifest", "spec", "resources",
+                                           label="the claim"), storage))
+    inputs = (*_pods(w), *_requests(w), cpu, memory)
+    if line.storage:
+        inputs += (why.spec(w.spec, "storage", label="the claims"), storage)
+    return why.Why(ESTIMATE, inputs)
 
 
 def _pods(w: Workload) -> tuple:

@@ -77,6 +77,7 @@ _DEFAULT["security.runAsNonRoot"] = _DEFAULT["pod.runAsNonRoot"]
 _DEFAULT["security.runAsUser"] = _DEFAULT["pod.runAsUser"]
 _TMP = why.Why(TMP, (why.derived(_DEFAULT["security.readOnlyRootFilesystem"], "the read-only root filesystem"),
                      _d("TMP_DIR")))
+_PULL_MAIN = why.Why(PULL, (why.own("image", label="the image"),))
 
 
 def harden(ir: IR, ctx: Context) -> IR:
@@ -164,8 +165,11 @@ def _record(w: Workload, roles: dict) -> None:
                                                       why.spec(spec, "service_account")))
     if "sysctls" in w.pod_security:
         made["pod.sysctls"] = why.Why(LOW_PORT, tuple(why.spec(spec, *at) for at in _low_port_at(w)))
-    for c, at in _containers(w):
-        c.why["pull_policy"] = why.Why(PULL, (why.spec(spec, *at, "image", label="the image"),))
+    w.containers[0].why["pull_policy"] = _PULL_MAIN
+    if len(w.containers) > 1 or w.init_containers:
+        for c, at in _containers(w):
+            if at:
+                c.why["pull_policy"] = why.Why(PULL, (why.spec(spec, *at, "image", label="the image"),))
     if any(v.name == "tmp" and v.type == "empty" for v in w.volumes) and not _declared(w, "tmp"):
         made["volume.tmp"] = _TMP
 

@@ -58,6 +58,9 @@ EGRESS = _R("network.egress-connect-to", "with `network.egress`, a pod may reach
 DENY = _R("network.default-deny", "once any workload has its own policy, a namespace-wide default deny covers the "
                                   "rest, leaving out workloads with `security.network_policy: false`")
 NAMESPACE = _R("network.namespace", "with `network.namespace`, every namespace the environment uses is an object")
+_POLICY = why.Why(POLICY, (why.own("name", label="the workload"),))
+_EVERY_PORT = {True: why.Why(PORTS, (why.own("ports", label="the ports"),)),   # `ports:`, or the `port:` shorthand
+               False: why.Why(PORTS, (why.own("port", label="the ports"),))}
 
 
 def network_input(ir: IR, ctx: Context, key: str) -> why.In:
@@ -79,6 +82,8 @@ def network_input(ir: IR, ctx: Context, key: str) -> why.In:
 
 def network(ir: IR, ctx: Context) -> IR:
     conf = settings(ctx)
+    conf["ingress_in"] = network_input(ir, ctx, "ingress_namespace")   # where each came from, for explain
+    conf["monitoring_in"] = network_input(ir, ctx, "monitoring_namespace")
     if conf["namespace"]:
         _namespaces(ir, network_input(ir, ctx, "namespace"))
     if ir.settings.get("harden") is False or ir.settings.get("network_policies") is False:
@@ -90,6 +95,7 @@ def network(ir: IR, ctx: Context) -> IR:
     by_name = {w.name: w for w in ir.workloads}
     made, open_ = False, []
     egress_in = network_input(ir, ctx, "egress")
+    types_why = why.Why(TYPES, (egress_in,))   # one record for every policy: they share it
     for w in sorted(ir.workloads, key=lambda w: w.name):
         if w.relax.get("network_policy") is False:
             open_.append(w.name)
@@ -101,8 +107,8 @@ def network(ir: IR, ctx: Context) -> IR:
         if conf["egress"]:
             types.append("Egress")
             egress = _egress(ir, w, by_name, made_why, egress_in)
-        made_why["types"] = why.Why(TYPES, (egress_in,))
-        made_why["policy"] = why.Why(POLICY, (why.spec(w.spec, "name", label="the workload"),))
+        made_why["types"] = types_why
+        made_why["policy"] = _POLICY
         ir.netpols.append(NetPolicy(f"{w.name}-ingress", w.namespace, pod_selector(ir.project, w.name),
                                     generated=True, types=types, owner=w.name,
                                     rules=rules, egress=egress, why=made_why))
@@ -112,11 +118,12 @@ def network(ir: IR, ctx: Context) -> IR:
         leave = {"NetworkPolicy": {"spec": {"podSelector": {"matchExpressions": [
             {"key": "app.kubernetes.io/name", "operator": "NotIn", "values": open_}]}}}} if open_ else {}
         first = next(n for n in ir.netpols if n.generated and n.owner)
-        deny = why.Why(DENY, (why.derived(first.why["policy"], f"{first.owner} has its own policy"),) + tuple(
-            why.spec(by_name[n].spec, "security", "network_policy", label=f"{n} left out") for n in open_))
+        deny = why.Why(DENY, (why.spec(by_name[first.owner].spec, "name", label=f"{first.owner} has its own policy"),)
+                       + tuple(why.spec(by_name[n].spec, "security", "network_policy", label=f"{n} left out")
+                               for n in open_))
         ir.netpols.append(NetPolicy(f"{ir.project}-default-deny", ir.namespace, None, generated=True,
                                     types=["Ingress", "Egress"] if conf["egress"] else ["Ingress"], k8s=leave,
-                                    why={"policy": deny, "types": why.Why(TYPES, (egress_in,))}))
+                                    why={"policy": deny, "types": types_why}))
     return ir
 
 
@@ -134,17 +141,19 @@ def _ingress(ir: IR, w, consumers: list[str], conf: dict, by_name: dict, made: d
     groups: dict[tuple, list[dict]] = {}
     whys: dict[tuple, list] = {}
     port_why: dict[tuple, why.Why] = {}
+    all_ports = _EVERY_PORT[bool(w.spec is not None and w.spec.data.get("ports"))]
 
-    def add(ports: tuple, peer: dict, reason: why.Why, port_in: why.In) -> None:
+    def add(ports: tuple, peer: dict, reason: why.Why, port_in: why.In | None) -> None:
         groups.setdefault(ports, []).append(peer)
         whys.setdefault(ports, []).append(reason)
-        port_why.setdefault(ports, why.Why(PORTS, (port_in,)))
+        if ports not in port_why:
+            port_why[ports] = all_ports if port_in is None else why.Why(PORTS, (port_in,))
 
     for c in consumers:
         t = by_name[c]
         at = t.connect_path(w.name)
         add(every, {"podSelector": {"matchLabels": pod_selector(ir.project, c)}},
-            why.Why(CONSUMER, (why.spec(t.spec, *at, label=f"{c} connects to {w.name}"),)), why.port(w))
+            why.Why(CONSUMER, (why.spec(t.spec, *at, label=f"{c} connects to {w.name}"),)), None)
     x = w.expose
     if x and x.service_type in ("LoadBalancer", "NodePort"):
         ranges = getattr(x, "source_ranges", None) or ANYWHERE
@@ -152,17 +161,16 @@ def _ingress(ir: IR, w, consumers: list[str], conf: dict, by_name: dict, made: d
             else why.default(__name__, "ANYWHERE")
         reason = why.Why(PUBLIC, (why.spec(w.spec, "expose", "type", label="the Service type"), src))
         for r in ranges:
-            add(every, {"ipBlock": {"cidr": r}}, reason, why.port(w))
+            add(every, {"ipBlock": {"cidr": r}}, reason, None)
     if x and x.host:
         port = _port_number(w, x.port) if x.port is not None else (every[0] if every else None)
         peer = {"namespaceSelector": {"matchLabels": {NS_LABEL: conf["ingress_namespace"]}}}
-        reason = why.Why(INGRESS, (why.spec(w.spec, "expose", "host", label="the exposed host"),
-                                   network_input(ir, ctx, "ingress_namespace")))
+        reason = why.Why(INGRESS, (why.spec(w.spec, "expose", "host", label="the exposed host"), conf["ingress_in"]))
         name = next((p.name for p in w.ports if p.port == port), None)
         add((port,) if port else every, peer, reason, why.port(w, name))
     for port, src in _metrics_ports(ir, w):
         peer = {"namespaceSelector": {"matchLabels": {NS_LABEL: conf["monitoring_namespace"]}}}
-        reason = why.Why(METRICS, (src, network_input(ir, ctx, "monitoring_namespace")))
+        reason = why.Why(METRICS, (src, conf["monitoring_in"]))
         name = next((p.name for p in w.ports if p.port == port), None)
         add((port,), peer, reason, src if name is None else why.port(w, name))
     rules = []

@@ -28,6 +28,7 @@ def rollout(ir: IR, ctx: Context) -> IR:
     configs = {c.name: _digest(c.data) for c in ir.configs}
     secrets = {s.name: _digest([s.mode, s.keys, s.store, s.store_kind, s.remote, s.type]) for s in ir.secrets}
     specs = {("config", c.name): c.spec for c in ir.configs} | {("secret", s.name): s.spec for s in ir.secrets}
+    made: dict[tuple, why.Why] = {}   # (kind, name, the using path) -> its record, shared by the workloads alike
     for w in ir.workloads:
         used: dict[tuple[str, str], tuple] = {}   # (config|secret, name) -> the spec path that uses it
         for c, at in _containers(w):
@@ -44,9 +45,12 @@ def rollout(ir: IR, ctx: Context) -> IR:
             if name in table:
                 key = f"checksum.skyspec.dev/{'configmap' if kind == 'config' else 'secret'}.{name}"
                 w.pod_annotations[key] = table[name]
-                w.why[f"annotation.{key}"] = why.Why(CHECKSUM, (
-                    why.spec(w.spec, *used[kind, name], label=f"{w.name} uses {name}"),
-                    *_content(specs.get((kind, name)), kind, name)))
+                at = used[kind, name]
+                record = made.get((kind, name, at))
+                if record is None:
+                    record = made[kind, name, at] = why.Why(CHECKSUM, (
+                        why.own(*at, label=f"uses {name}"), *_content(specs.get((kind, name)), kind, name)))
+                w.why[f"annotation.{key}"] = record
     return ir
 
 

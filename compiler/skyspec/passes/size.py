@@ -29,6 +29,8 @@ SIDECAR_REQUEST = why.Rule("size.sidecar-request", "a sidecar or init container 
                                                    "environment's sidecar request")
 CPU_LIMIT = why.Rule("size.cpu-limit", "CPU limit = the CPU request x the CPU limit factor")
 MEMORY_LIMIT = why.Rule("size.memory-limit", "memory limit = the memory request x the memory limit factor")
+_MAIN = {"cpu": why.own("resources", "cpu", label="the CPU request"),
+         "memory": why.own("resources", "memory", label="the memory request")}
 
 
 def size(ir: IR, ctx: Context) -> IR:
@@ -40,6 +42,8 @@ def size(ir: IR, ctx: Context) -> IR:
     node_cpu, node_mem = _node(ctx, "cpu", parse_cpu), _node(ctx, "memory", parse_bytes)
     cpu_factor = why.setting_or(ir, "limits.cpu", __name__, "CPU_LIMIT_FACTOR", label="the CPU limit factor")
     mem_factor = why.setting_or(ir, "limits.memory", __name__, "MEMORY_LIMIT_FACTOR", label="the memory limit factor")
+    main_cpu = why.Why(CPU_LIMIT, (_MAIN["cpu"], cpu_factor))   # every main container's, shared
+    main_mem = why.Why(MEMORY_LIMIT, (_MAIN["memory"], mem_factor))
     for w in ir.workloads:
         for i, c in enumerate(w.containers + w.init_containers):
             r = c.resources
@@ -59,7 +63,8 @@ def size(ir: IR, ctx: Context) -> IR:
             if r.cpu is not None:
                 if r.cpu_limit is None:
                     r.cpu_limit = int(r.cpu * cpu_ratio)
-                    c.why["cpu_limit"] = why.Why(CPU_LIMIT, (_request(w, c, at, "cpu"), cpu_factor))
+                    c.why["cpu_limit"] = main_cpu if i == 0 else why.Why(CPU_LIMIT, (_request(w, c, at, "cpu"),
+                                                                                      cpu_factor))
                 elif r.cpu_limit < r.cpu:
                     ctx.diags.error("SKY302", f"{c.name}: CPU limit {format_cpu(r.cpu_limit)} is below the request "
                                               f"{format_cpu(r.cpu)}", where("cpu_limit"),
@@ -75,7 +80,8 @@ def size(ir: IR, ctx: Context) -> IR:
             if r.memory is not None:
                 if r.memory_limit is None:
                     r.memory_limit = int(r.memory * mem_ratio)
-                    c.why["memory_limit"] = why.Why(MEMORY_LIMIT, (_request(w, c, at, "memory"), mem_factor))
+                    c.why["memory_limit"] = main_mem if i == 0 else why.Why(MEMORY_LIMIT, (
+                        _request(w, c, at, "memory"), mem_factor))
                 elif r.memory_limit < r.memory:
                     ctx.diags.error("SKY302", f"{c.name}: memory limit {format_bytes(r.memory_limit)} is below the "
                                               f"request {format_bytes(r.memory)}", where("memory_limit"),
