@@ -56,7 +56,8 @@ def test_against_head_1_objects_lists_the_changed_field_and_its_spec_line(repo, 
     assert out[i + 1:i + 4] == ["  spec.replicas:", "      HEAD~1: 2",
                                 "         now: 3   <- shop/apps/web.yaml:5:11 (spec)"]
     assert any(ln.startswith("+ Deployment/extra (namespace shop)   <- shop/apps/extra.yaml:1:1") for ln in out)
-    assert "+ NetworkPolicy/extra-ingress (namespace shop)   <- the harden pass" in out
+    # a generated object names the spec it protects and the rule that made it
+    assert "+ NetworkPolicy/extra-ingress (namespace shop)   <- shop/apps/extra.yaml:1:1 via network.policy" in out
     assert "== qa: HEAD~1 -> working tree" in out and not any(ln.startswith("== prod") for ln in out)
     assert worktrees(repo) == 1
 

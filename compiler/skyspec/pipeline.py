@@ -17,6 +17,7 @@ from .contain import contained
 from .diagnostics import Diagnostics, Sources
 from .frontend import SourceDoc
 from .ir.model import IR, Context
+from .ir.why import Inputs
 from .layers.absent import Absent
 from .layers.merge import Merger
 from .layers.secrets import register_docs, register_specs
@@ -265,11 +266,11 @@ class Session:
         if (spec.kind, spec.name) not in self._no_template:
             self._layers.append((spec.kind, patch, loc, spec.template))
 
-    def settings(self, env: Environment) -> dict:
-        """Pass settings: the profile's, then each overlay's, later ones winning."""
+    def settings(self, env: Environment, layers: list[Overlay] | None = None) -> dict:
+        """Pass settings: the profile's, then each overlay's (``layers``, by default
+        :meth:`settings_layers`), later ones winning."""
         out: dict = {}
-        profile = self._profile(env)
-        for ov in ([profile] if profile else []) + self._env_overlays(env):
+        for ov in self.settings_layers(env) if layers is None else layers:
             s = ov.data.get("settings") or {}
             if isinstance(s.get("sidecar_resources"), dict):
                 s = {**s, "sidecar_resources": self._sidecar_requests(s["sidecar_resources"], ov)}
@@ -277,6 +278,11 @@ class Session:
                 s = {**s, "limits": self._finite_ratios(s["limits"], ov)}
             out.update(s)
         return out
+
+    def settings_layers(self, env: Environment) -> list[Overlay]:
+        """The layers whose `settings:` apply to ``env``: its profile, then its overlays."""
+        profile = self._profile(env)
+        return ([profile] if profile else []) + self._env_overlays(env)
 
     def _finite_ratios(self, limits: dict, ov: Overlay) -> dict:
         """`settings.limits` without YAML's .nan (it passes `exclusiveMinimum: 0`, and no limit
@@ -362,7 +368,9 @@ class Session:
         invalid = self.absent.invalid(invalid) if self.absent else invalid
         # a target's namespace is the namespace of everything it runs (ConfigMaps and the
         # default-deny policy too, not only the workloads), unless a spec names its own
-        ir = lower(valid, self.project, _in_target(env, target), self.diags, self.settings(env), invalid)
+        layers = self.settings_layers(env)
+        ir = lower(valid, self.project, _in_target(env, target), self.diags, self.settings(env, layers), invalid)
+        ir.inputs = Inputs(self.project, env, tuple(layers))  # what derivations' inputs are read against
         if self.absent.anything:
             ir.invalid = invalid  # lowering copied it into a plain set
         if target is not None:

@@ -24,6 +24,12 @@ from ..yamlemit import dump_all
 
 COLOR = "skyspec.dev/color"
 TRACK = "skyspec.dev/track"
+# Fixed choices of this backend (`skyspec explain` points at these lines).
+PATH_TYPE = "Prefix"                 # an Ingress path matches by prefix
+SPREAD_KEYS = {"nodes": "kubernetes.io/hostname", "zones": "topology.kubernetes.io/zone"}  # `spread:` -> topology key
+MAX_SKEW = 1                         # topology spread: pods per domain may differ by at most this
+WHEN_UNSATISFIABLE = "ScheduleAnyway"   # topology spread is a preference, never a reason not to schedule
+CREATION_POLICY = "Owner"            # an ExternalSecret owns the Secret it creates
 
 
 def render(irs: dict[str, IR]) -> dict[str, str]:
@@ -309,9 +315,8 @@ def pod_template(ir: IR, w: Workload, extra_labels: dict | None = None, image: s
     if w.affinity:
         spec["affinity"] = w.affinity
     if w.spread:
-        keys = {"nodes": "kubernetes.io/hostname", "zones": "topology.kubernetes.io/zone"}
         spec["topologySpreadConstraints"] = [
-            {"maxSkew": 1, "topologyKey": keys[s], "whenUnsatisfiable": "ScheduleAnyway",
+            {"maxSkew": MAX_SKEW, "topologyKey": SPREAD_KEYS[s], "whenUnsatisfiable": WHEN_UNSATISFIABLE,
              "labelSelector": {"matchLabels": {**selector(ir, w), **(extra_labels or {})}}} for s in w.spread]
     if w.priority_class:
         spec["priorityClassName"] = w.priority_class
@@ -385,7 +390,7 @@ def ingress(ir: IR, w: Workload) -> dict:
     if x.tls:
         spec["tls"] = [{"hosts": [x.host], "secretName": x.tls}]
     spec["rules"] = [{"host": x.host, "http": {"paths": [{
-        "path": x.path, "pathType": "Prefix",
+        "path": x.path, "pathType": PATH_TYPE,
         "backend": {"service": {"name": w.name, "port": {"name": x.port}}},
     }]}}]
     return {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": wmeta(ir, w), "spec": spec}
@@ -513,7 +518,7 @@ def external_secret(ir: IR, s) -> dict:
     if s.refresh:
         spec["refreshInterval"] = s.refresh
     spec["secretStoreRef"] = {"name": s.store, "kind": s.store_kind}
-    target: dict = {"name": s.name, "creationPolicy": "Owner"}
+    target: dict = {"name": s.name, "creationPolicy": CREATION_POLICY}
     if s.type:
         target["template"] = {"type": s.type}
     spec["target"] = target

@@ -22,6 +22,8 @@ _KEYS = {
     "pods": ("pods", "pods", int, str, "pods"),
 }
 
+HARD_KEYS = {k: v[0] for k, v in _KEYS.items()}   # quota key -> its ResourceQuota `spec.hard` key
+
 
 @dataclass
 class QuotaReport:

@@ -1,25 +1,31 @@
-"""Generated manifest fields traced back to the spec values they were lowered from.
+"""Generated manifest fields traced back to what made them.
 
 :func:`trace` answers, for a field of a generated Kubernetes object such as
-`Deployment/api:spec.replicas`, which spec values produced it, or which pass set it, or
-:data:`GENERATED` for the structure skyspec always writes (apiVersion, selectors, standard
-labels). It maps manifest paths to spec paths with one table per object kind; a test walks
-every field of every example manifest through it, so the table cannot fall behind the
-backend. This module only maps paths: it must not read histories (that is :mod:`.values`),
-render the manifests itself, parse query strings, or format answers.
+`Deployment/api:spec.replicas`, either the spec values it was lowered from as they are
+(``paths``), or the derivation that made it (``why``, a :class:`~skyspec.ir.why.Why`): the
+one the lowering or a pass recorded in the IR (`size.cpu-limit` for a CPU limit), or, for
+the structure the backend writes around the values (names, namespaces, standard labels,
+selectors, which objects exist), the rule of :mod:`.structure`. It maps manifest paths with
+one table per object kind (the pod template is :mod:`.pod`); a test walks every field of
+every example manifest through it, down to lines people wrote or documented defaults, so
+the tables cannot fall behind the backend. This module only maps paths: it must not read
+histories (that is :mod:`.values` and :mod:`.derive`), render the manifests itself, parse
+query strings, or format answers.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..ir import why
 from ..ir.model import IR, Workload
+from ..ir.why import Rule, Why
 from ..provenance import MISSING
 from ..layers.stack import Spec
+from . import structure as st
 from .values import value_at
 
-
-GENERATED = "generated"
+GENERATED = "generated"   # kept for callers: no field is answered by it alone any more
 WORKLOAD_OBJECTS = {"Deployment", "StatefulSet", "Job", "CronJob", "Service", "Ingress", "HorizontalPodAutoscaler",
                     "PodDisruptionBudget", "ServiceMonitor"}
 SPEC_KIND = {"ConfigMap": "ConfigMap", "ExternalSecret": "Secret", "ServiceAccount": "ServiceAccount",
@@ -30,23 +36,57 @@ _JOB = {"completions": "completions", "parallelism": "parallelism", "backoffLimi
 _CRON = {"schedule": ("schedule",), "timeZone": ("time_zone",), "concurrencyPolicy": ("concurrency",),
          "successfulJobsHistoryLimit": ("history", "successful"), "failedJobsHistoryLimit": ("history", "failed"),
          "suspend": ("suspend",), "startingDeadlineSeconds": ("starting_deadline",)}
-_PROBES = {"livenessProbe": "liveness", "readinessProbe": "readiness", "startupProbe": "startup"}
-_STD = ("app.kubernetes.io/name", "app.kubernetes.io/part-of", "app.kubernetes.io/managed-by")
 _POD_SPEC_PREFIXES = (("spec", "template", "spec"), ("spec", "jobTemplate", "spec", "template", "spec"))
 _POD_META_PREFIXES = (("spec", "template", "metadata"), ("spec", "jobTemplate", "spec", "template", "metadata"),
                       ("spec", "jobTemplate", "metadata"))
+_PSS = ("pod-security.kubernetes.io/enforce", "pod-security.kubernetes.io/audit", "pod-security.kubernetes.io/warn")
+LOWER = "skyspec.ir.lower"
+KUBE = "skyspec.backends.kubernetes"
+
+_R = Rule
+CANARY_SPLIT = _R("k8s.canary-split", "the canary Deployment runs `percent` of the replicas (rounded up, at least "
+                                      "one, never all), the stable one the rest")
+IDLE_COLOR = _R("k8s.blue-green-idle", "the idle color runs the replicas only with a `preview_image`, else none")
+PORT_KEY = _R("lower.port-name", "a port is named by its key under `ports:`; `port: N` is the port named http")
+PROTOCOL = _R("lower.protocol", "a port speaks TCP unless its `protocol` says otherwise")
+SERVICE_PORT = _R("k8s.service-port", "a Service port targets the container port of the same name")
+CLAIM = _R("lower.storage-claim", "`storage: SIZE` is one claim named data; `storage: {name: ...}` names each")
+ACCESS = _R("lower.storage-access", "a claim is ReadWriteOnce unless its `access` says otherwise")
+TLS_SECRET = _R("lower.tls-secret", "`expose.tls: true` names the TLS Secret `<name>-tls`")
+PATH = _R("lower.ingress-path", "an Ingress routes `expose.path`, by default every path")
+PATH_TYPE = _R("k8s.path-type", "an Ingress path matches by prefix")
+ROUTE = _R("k8s.ingress-backend", "the Ingress routes to the workload's Service, on `expose.port` or its first port")
+HPA_MIN = _R("lower.autoscale-min", "`autoscale.min` defaults to the replicas")
+HPA_TARGET = _R("k8s.autoscale-target", "the autoscaler scales the workload by the utilization `autoscale` names")
+MONITOR_PATH = _R("lower.metrics-path", "the metrics are scraped at `metrics.path`, by default /metrics")
+STORE_KIND = _R("lower.store-kind", "an ExternalSecret reads a SecretStore unless `external.store_kind` says otherwise")
+OWNER = _R("k8s.external-secret-owner", "an ExternalSecret creates and owns the Secret of the same name")
+ROLE_REF = _R("k8s.role-ref", "a binding refers to its Role, and binds the ServiceAccounts of `bind`")
+PSS = _R("lower.pod-security", "a SecurityPolicy labels the namespace with its level, in its mode (default enforce)")
 
 
 @dataclass
 class Trace:
     spec: Spec | None = None
-    paths: list[tuple] = field(default_factory=list)
-    set_by: str | None = None     # pass name or GENERATED
+    paths: list[tuple] = field(default_factory=list)   # spec values lowered as they are
+    set_by: str | None = None     # the stage whose rule made it (`size`, `harden`, `k8s`, ...)
+    why: Why | None = None        # the derivation, when a rule made the value
+
+
+def by(spec: Spec | None, made: Why | None) -> Trace | None:
+    """A trace to the derivation ``made`` (None when nothing recorded one)."""
+    if made is None:
+        return None
+    return Trace(spec, [], made.rule.name.partition(".")[0], made)
+
+
+def rule(spec: Spec | None, r: Rule, *inputs: why.In) -> Trace:
+    return by(spec, Why(r, inputs))  # type: ignore[return-value]
 
 
 def trace(ir: IR, obj: dict, path: tuple, specs: dict[str, Spec]) -> Trace | None:
-    """Which spec values (or which pass) produced ``obj`` at ``path``; None when unknown.
-    A list (`...containers[0].env`, a Service's `ports`) is answered by its items together."""
+    """What produced ``obj`` at ``path``; None when unknown. A list (`...containers[0].env`,
+    a Service's `ports`) is answered by its items together."""
     whole = value_at(obj, path)
     if isinstance(whole, list) and whole:
         parts = [_trace(ir, obj, path + (i,), specs) for i in range(len(whole))]
@@ -54,15 +94,17 @@ def trace(ir: IR, obj: dict, path: tuple, specs: dict[str, Spec]) -> Trace | Non
         if not found:
             return None
         paths = list(dict.fromkeys(p for t in found for p in t.paths))
-        by = next((t.set_by for t in found if t.set_by and t.set_by != GENERATED), None)
-        return Trace(found[0].spec, paths, by if by or paths else found[0].set_by)
+        made = next((t.why for t in found if t.why is not None), None)
+        if made is not None and not paths:
+            return by(found[0].spec, made)
+        return Trace(found[0].spec, paths)
     return _trace(ir, obj, path, specs)
 
 
 def _trace(ir: IR, obj: dict, path: tuple, specs: dict[str, Spec]) -> Trace | None:
     try:
         return _one(ir, obj, path, specs)
-    except (IndexError, KeyError, TypeError):   # a path the tables do not map to one value
+    except (IndexError, KeyError, TypeError, AttributeError, ValueError):   # a path the tables do not map
         return None
 
 
@@ -71,97 +113,118 @@ def _one(ir: IR, obj: dict, path: tuple, specs: dict[str, Spec]) -> Trace | None
     name = (obj.get("metadata") or {}).get("name")
     owner = ((obj.get("metadata") or {}).get("labels") or {}).get("app.kubernetes.io/name", name)
     w = ir.workload(owner) if kind in WORKLOAD_OBJECTS else None
+    netpol = next((n for n in ir.netpols if n.name == name and n.generated), None) \
+        if kind == "NetworkPolicy" else None
+    raw = next((r for r in ir.raw if r["object"].get("kind") == kind
+                and (r["object"].get("metadata") or {}).get("name") == name), None)
     if w is not None:
         spec = w.spec
+    elif netpol is not None:
+        spec = ir.workload(netpol.owner).spec if netpol.owner and ir.workload(netpol.owner) else None
     elif kind == "Namespace":
-        spec = next((s for s in specs.values() if s.kind == "SecurityPolicy"), None)
-    elif kind == "Resource" or f"Resource/{name}" in specs and kind not in SPEC_KIND:
-        spec = specs.get(f"Resource/{name}")
+        spec = next((s for s in specs.values() if s.kind == "SecurityPolicy"), None) if name == ir.namespace \
+            else (raw or {}).get("spec")
+    elif raw is not None and raw.get("spec") is not None and raw["spec"].kind == "Resource":
+        return _resource(ir, raw["spec"], obj, path)
     else:
         spec = specs.get(f"{SPEC_KIND.get(kind, kind)}/{name}")
-    if spec is None:
-        if kind == "NetworkPolicy":
-            return Trace(None, [], "harden")
-        if kind == "ResourceQuota":
-            return Trace(None, [], "quota")
-    if path[:1] in (("apiVersion",), ("kind",)) or path in (("metadata", "name"), ("metadata", "namespace")):
-        return Trace(spec, [], GENERATED)
     if spec is not None and kind in (spec.data.get("k8s") or {}):  # the escape hatch wins
         if value_at(spec.data["k8s"][kind], path) is not MISSING:
             return Trace(spec, [("k8s", kind, *path)])
-    meta = _metadata(spec, path, obj)
+    if path[:1] == ("apiVersion",):
+        return rule(spec, st.API_VERSION, why.derived(st.exists(ir, obj, spec, w, netpol), "the object"))
+    if path[:1] == ("kind",):
+        return by(spec, st.exists(ir, obj, spec, w, netpol))
+    if path == ("metadata", "name"):
+        return by(spec, st.object_name(ir, obj, spec, w, netpol))
+    if path == ("metadata", "namespace"):
+        return rule(spec, st.NAMESPACE, st.namespace_in(ir, spec if kind != "Namespace" else None))
+    meta = _metadata(ir, spec, w, netpol, path, obj)
     if meta is not None:
         return meta
     if w is not None:
         return _workload(ir, w, obj, path)
+    if kind == "NetworkPolicy" and netpol is not None:
+        return _netpol(ir, netpol, spec, path)
+    if kind == "ResourceQuota" and path[:2] == ("spec", "hard"):
+        return by(None, ir.why.get(f"quota.{path[2]}"))
+    if kind == "Namespace":
+        return by(spec, st.exists(ir, obj, spec, w))
     if spec is None:
         return None
-    return _other(spec, kind, path, obj)
+    from .other import other
+
+    return other(ir, spec, kind, path, obj)
 
 
-def _metadata(spec: Spec | None, path: tuple, obj: dict) -> Trace | None:
+def _metadata(ir: IR, spec: Spec | None, w: Workload | None, netpol, path: tuple, obj: dict) -> Trace | None:
     for prefix in ((("metadata",),) + _POD_META_PREFIXES):
         n = len(prefix)
         if path[:n] != prefix or len(path) < n + 2:
             continue
         section, key = path[n], path[n + 1]
         if section == "labels":
-            if key in _STD or key.startswith("skyspec.dev/"):
-                return Trace(spec, [], GENERATED) if key in _STD or spec is None or \
-                    key not in (spec.data.get("labels") or {}) else Trace(spec, [("labels", key)])
-            if spec is not None and key in (spec.data.get("labels") or {}):
+            if spec is not None and key in (spec.data.get("labels") or {}) and not key.startswith("app.kubernetes.io/"):
                 return Trace(spec, [("labels", key)])
-            if key in ("pod-security.kubernetes.io/enforce", "pod-security.kubernetes.io/audit",
-                       "pod-security.kubernetes.io/warn"):
-                return Trace(spec, [("level",)])
-            return Trace(spec, [], GENERATED) if obj.get("kind") == "Namespace" else None
+            std = st.std_label(ir, obj, key, spec, w, netpol)
+            if std is not None:
+                return by(spec, std)
+            if key in _PSS and spec is not None and spec.kind == "SecurityPolicy":
+                mode = why.spec(spec, "mode") if "mode" in spec.data else why.default(LOWER, "SECURITY_MODE")
+                return rule(spec, PSS, why.spec(spec, "level"), mode)
+            return None
         if section == "annotations":
             if spec is not None and key in (spec.data.get("annotations") or {}):
                 return Trace(spec, [("annotations", key)])
-            if key.startswith("checksum.skyspec.dev/"):
-                return Trace(spec, [], "rollout")
-            if key.startswith("prometheus.io/"):
-                return Trace(spec, [], "observability")
+            if w is not None:
+                return by(spec, w.why.get(f"annotation.{key}"))
             return None
     return None
 
 
-def _container_prefix(w: Workload, cname: str, init: bool) -> tuple:
-    if init:
-        return ("init", cname)
-    return () if cname == w.main.name else ("sidecars", cname)
+def replicas_in(w: Workload) -> why.In:
+    made = w.why.get("replicas")
+    return why.derived(made, "the replicas") if made is not None else why.spec(w.spec, "replicas", label="the replicas")
+
+
+def port_name(w: Workload, spec: Spec, pname: str, cp: tuple = ()) -> Trace:
+    """A port's name: its key under `ports:`, or `http` for the `port:` shorthand."""
+    ports = value_at(spec.data, cp + ("ports",))
+    if isinstance(ports, dict) and pname in ports:
+        return rule(spec, PORT_KEY, why.spec(spec, *cp, "ports", pname))
+    return rule(spec, PORT_KEY, why.spec(spec, *cp, "port"), why.default(LOWER, "PORT_NAME"))
+
+
+def protocol(spec: Spec, pname: str, cp: tuple = ()) -> Trace:
+    ports = value_at(spec.data, cp + ("ports",))
+    p = ports.get(pname) if isinstance(ports, dict) else None
+    if isinstance(p, dict) and "protocol" in p:
+        return Trace(spec, [cp + ("ports", pname, "protocol")])
+    return rule(spec, PROTOCOL, why.default("skyspec.ir.model", "PROTOCOL"))
 
 
 def _workload(ir: IR, w: Workload, obj: dict, path: tuple) -> Trace | None:
     spec, kind = w.spec, obj["kind"]
     t = lambda *paths: Trace(spec, [tuple(p) for p in paths])  # noqa: E731
+    strat = w.strategy
     if kind in ("Deployment", "StatefulSet", "Job", "CronJob"):
         if path == ("spec", "replicas"):
-            if w.strategy.type == "canary":
-                return t(("replicas",), ("strategy", "canary", "percent"))
-            if w.strategy.type == "blue-green" and obj["metadata"]["name"] != f"{w.name}-{w.strategy.active}":
-                return t(("replicas",), ("strategy", "blue-green"))
-            return t(("replicas",)) if "replicas" in spec.data else Trace(spec, [], "apply_defaults")
-        if path[:2] == ("spec", "selector") or path == ("spec", "serviceName"):
-            return Trace(spec, [], GENERATED)
-        if path[:2] == ("spec", "strategy"):
-            return t(("strategy",))
-        if path[:2] == ("spec", "updateStrategy"):
+            if strat.type == "canary":
+                return rule(spec, CANARY_SPLIT, replicas_in(w), why.spec(spec, "strategy", "canary", "percent"))
+            if strat.type == "blue-green" and obj["metadata"]["name"] != f"{w.name}-{strat.active}":
+                return rule(spec, IDLE_COLOR, replicas_in(w), why.spec(spec, "strategy"))
+            return t(("replicas",)) if "replicas" in spec.data else by(spec, w.why.get("replicas"))
+        if path[:3] == ("spec", "selector", "matchLabels"):
+            return by(spec, st.selector(ir, w, path[3]))
+        if path == ("spec", "serviceName"):
+            headless = {"kind": "Service", "metadata": {"name": f"{w.name}-headless"}}
+            return by(spec, st.object_name(ir, headless, spec, w))
+        if path[:2] in (("spec", "strategy"), ("spec", "updateStrategy")):
             return t(("strategy",))
         if path == ("spec", "podManagementPolicy"):
             return t(("pod_management",))
         if path[:2] == ("spec", "volumeClaimTemplates"):
-            claim = obj["spec"]["volumeClaimTemplates"][path[2]]["metadata"]["name"]
-            rest = path[3:]
-            base = ("storage", claim) if isinstance(spec.data.get("storage"), dict) else ("storage",)
-            if rest[-1:] == ("storage",):
-                return t(base + (("size",) if isinstance(value_at(spec.data, base), dict) else ()))
-            if rest[-1:] == ("storageClassName",):
-                return t(base + ("class",))
-            if rest[:1] == ("spec",) and "accessModes" in rest:
-                return t(base + ("access",)) if isinstance(value_at(spec.data, base), dict) \
-                    and "access" in value_at(spec.data, base) else Trace(spec, [], GENERATED)
-            return Trace(spec, [], GENERATED)
+            return _claim(ir, w, obj, path)
         if kind in ("Job", "CronJob"):
             jpath = path[2:] if kind == "CronJob" and path[:2] == ("spec", "jobTemplate") else path
             if jpath[:1] == ("spec",) and len(jpath) == 2 and jpath[1] in _JOB:
@@ -170,203 +233,168 @@ def _workload(ir: IR, w: Workload, obj: dict, path: tuple) -> Trace | None:
                 return t(_CRON[path[1]])
         for prefix in _POD_SPEC_PREFIXES:
             if path[:len(prefix)] == prefix:
-                return _pod(ir, w, obj, path, prefix)
+                from .pod import pod
+
+                return pod(ir, w, obj, path, prefix)
         return None
     if kind == "Service":
-        if path[:2] == ("spec", "selector") or path == ("spec", "clusterIP") or path == ("spec", "publishNotReadyAddresses"):
-            return Trace(spec, [], GENERATED)
-        if path == ("spec", "type"):
-            return t(("expose", "type"))
-        if path[:2] == ("spec", "ports"):
-            return _port(spec, obj["spec"]["ports"][path[2]]["name"], path[3:])
+        return _service(ir, w, obj, path)
     if kind == "Ingress":
-        if path == ("spec", "ingressClassName"):
-            return t(("expose", "class"))
-        if path[:2] == ("spec", "tls"):
-            return t(("expose", "tls"), ("expose", "host"))
-        if path[:2] == ("spec", "rules"):
-            if path[-1:] == ("host",):
-                return t(("expose", "host"))
-            if path[-1:] == ("path",):
-                return t(("expose", "path")) if "path" in (spec.data.get("expose") or {}) else Trace(spec, [], GENERATED)
-            if "port" in path:
-                if isinstance(spec.data.get("expose"), dict) and "port" in spec.data["expose"]:
-                    return t(("expose", "port"))
-                return t(("ports",)) if "ports" in spec.data else t(("port",))
-            return Trace(spec, [], GENERATED)
+        return _ingress(ir, w, obj, path)
     if kind == "HorizontalPodAutoscaler":
-        if path == ("spec", "minReplicas"):
-            return t(("autoscale", "min")) if "min" in spec.data["autoscale"] else t(("replicas",))
-        if path == ("spec", "maxReplicas"):
-            return t(("autoscale", "max"))
-        if path[-1:] == ("averageUtilization",):
-            res = obj["spec"]["metrics"][path[3]]["resource"]["name"]
-            return t(("autoscale", res))
-        return Trace(spec, [], GENERATED)
+        return _hpa(ir, w, obj, path)
     if kind == "PodDisruptionBudget":
-        return Trace(spec, [], "availability")
+        if path[:3] == ("spec", "selector", "matchLabels"):
+            return by(spec, st.selector(ir, w, path[3]))
+        return by(spec, w.why.get(f"pdb.{path[1]}")) if len(path) == 2 else None
     if kind == "ServiceMonitor":
-        return Trace(spec, [], "observability")
+        return _monitor(ir, w, obj, path)
     return None
 
 
-def _port(spec: Spec, pname: str, rest: tuple) -> Trace:
-    if rest in (("targetPort",), ("protocol",), ("name",)) and rest != ("protocol",):
-        return Trace(spec, [], GENERATED)
-    ports = spec.data.get("ports") or {}
-    if pname in ports:
-        p = ("ports", pname)
-        if rest == ("protocol",):
-            return Trace(spec, [p + ("protocol",)]) if isinstance(ports[pname], dict) and "protocol" in ports[pname] \
-                else Trace(spec, [], GENERATED)
-        return Trace(spec, [p + (("port",) if isinstance(ports[pname], dict) else ())])
-    if rest == ("protocol",):
-        return Trace(spec, [], GENERATED)
-    return Trace(spec, [("port",)])
-
-
-def _pod(ir: IR, w: Workload, obj: dict, path: tuple, prefix: tuple) -> Trace | None:
+def _claim(ir: IR, w: Workload, obj: dict, path: tuple) -> Trace | None:
     spec = w.spec
-    rest = path[len(prefix):]
-    podspec = value_at(obj, prefix)
-    t = lambda *paths: Trace(spec, [tuple(p) for p in paths])  # noqa: E731
-    head = rest[0] if rest else None
-    if head in ("securityContext", "automountServiceAccountToken"):
-        relax = [("security", k) for k in (spec.data.get("security") or {})]
-        return Trace(spec, relax, "harden") if not relax else Trace(spec, relax, "harden")
-    if head == "restartPolicy":
-        return t(("restart",)) if "restart" in spec.data else Trace(spec, [], GENERATED)
-    simple = {"nodeSelector": ("node_selector",), "tolerations": ("tolerations",), "affinity": ("affinity",),
-              "priorityClassName": ("priority_class",), "imagePullSecrets": ("image_pull_secrets",),
-              "serviceAccountName": ("service_account",), "terminationGracePeriodSeconds": ("lifecycle", "termination_grace")}
-    if head in simple:
-        return t(simple[head])
-    if head == "topologySpreadConstraints":
-        return t(("spread",)) if "spread" in spec.data else Trace(spec, [], "availability")
-    if head == "volumes":
-        vname = podspec["volumes"][rest[1]]["name"]
-        return _volume(spec, vname)
-    if head in ("containers", "initContainers"):
-        c = podspec[head][rest[1]]
-        cprefix = _container_prefix(w, c["name"], head == "initContainers")
-        return _container(w, spec, c, cprefix, rest[2:], head == "initContainers")
+    claim = obj["spec"]["volumeClaimTemplates"][path[2]]["metadata"]["name"]
+    rest = path[3:]
+    named = isinstance(spec.data.get("storage"), dict)
+    base = ("storage", claim) if named else ("storage",)
+    sub = value_at(spec.data, base)
+    if rest == ("metadata", "name"):
+        return rule(spec, CLAIM, why.spec(spec, *base)) if named else \
+            rule(spec, CLAIM, why.spec(spec, "storage"))
+    if rest[:2] == ("metadata", "labels"):
+        return by(spec, st.selector(ir, w, rest[2]))
+    if rest[-1:] == ("storage",):
+        return Trace(spec, [base + (("size",) if isinstance(sub, dict) else ())])
+    if rest[-1:] == ("storageClassName",):
+        return Trace(spec, [base + ("class",)])
+    if "accessModes" in rest:
+        if isinstance(sub, dict) and "access" in sub:
+            return Trace(spec, [base + ("access",)])
+        return rule(spec, ACCESS, why.spec(spec, *base), why.default(LOWER, "ACCESS_MODE"))
     return None
 
 
-def _volume(spec: Spec, vname: str) -> Trace:
-    if vname in (spec.data.get("volumes") or {}):
-        return Trace(spec, [("volumes", vname)])
-    if vname == "tmp":
-        return Trace(spec, [], "harden")
-    if vname.startswith("secret-"):
-        refs = [("secrets", k) for k, v in (spec.data.get("secrets") or {}).items() if v.get("secret") == vname[7:]]
-        return Trace(spec, refs)
-    st = spec.data.get("storage")
-    if st is not None:
-        return Trace(spec, [("storage", vname)] if isinstance(st, dict) else [("storage",)])
-    return Trace(spec, [], GENERATED)
-
-
-def _container(w: Workload, spec: Spec, c: dict, cp: tuple, rest: tuple, init: bool) -> Trace | None:
-    t = lambda *paths: Trace(spec, [cp + tuple(p) for p in paths])  # noqa: E731
-    head = rest[0] if rest else None
-    if head == "name":
-        return t(()) if cp else Trace(spec, [], GENERATED)
-    if head in ("image",):
-        if w.strategy.type == "canary" and c["image"] == w.strategy.canary_image:
-            return Trace(spec, [("strategy", "canary", "image")])
-        if w.strategy.type == "blue-green" and c["image"] == w.strategy.preview_image and not cp:
-            return Trace(spec, [("strategy", "blue-green", "preview_image")])
-        return t(("image",))
-    if head in ("command", "args", "lifecycle"):
-        return t((head,))
-    if head == "imagePullPolicy" or head == "securityContext":
-        return Trace(spec, [("security", k) for k in (spec.data.get("security") or {})], "harden")
-    if head == "envFrom":
-        return t(("env_from", rest[1]))
-    if head == "ports":
-        return _port_c(spec, cp, c["ports"][rest[1]]["name"], rest[2:])
-    if head == "env":
-        name = c["env"][rest[1]]["name"]
-        ir_c = next((x for x in (w.init_containers if init else w.containers) if x.name == c["name"]), None)
-        ev = next((e for e in (ir_c.env if ir_c else []) if e.name == name), None)
-        if ev is None or ev.origin is None:
-            return None
-        if ev.origin[:1] == ("observability",):
-            return Trace(spec, [], "observability")
-        return Trace(spec, [ev.origin])
-    if head == "resources":
-        section, res = rest[1], rest[2]
-        field = res if section == "requests" else f"{res}_limit"
-        r = value_at(spec.data, cp + ("resources",))
-        if isinstance(r, dict) and field in r:
-            return t(("resources", field))
-        return Trace(spec, [], "size")
-    if head in _PROBES:
-        h = value_at(spec.data, cp + ("health",))
-        which = _PROBES[head]
-        if isinstance(h, dict) and which in h:
-            return t(("health", which))
-        return t(("health",))
-    if head == "volumeMounts":
-        vname = c["volumeMounts"][rest[1]]["name"]
-        if cp and vname in (value_at(spec.data, cp + ("mounts",)) or {}):  # a sidecar's own `mounts:`
-            return t(("mounts", vname))
-        return _volume(spec, vname)
-    return None
-
-
-def _port_c(spec: Spec, cp: tuple, pname: str, rest: tuple) -> Trace:
-    if rest in (("name",),):
-        return Trace(spec, [], GENERATED)
-    ports = value_at(spec.data, cp + ("ports",))
-    ports = ports if isinstance(ports, dict) else {}
-    if pname in ports:
-        p = cp + ("ports", pname)
+def _service(ir: IR, w: Workload, obj: dict, path: tuple) -> Trace | None:
+    spec = w.spec
+    if path[:2] == ("spec", "selector"):
+        return by(spec, st.selector(ir, w, path[2]))
+    if path in (("spec", "clusterIP"), ("spec", "publishNotReadyAddresses")):
+        return by(spec, st.exists(ir, obj, spec, w))
+    if path == ("spec", "type"):
+        return Trace(spec, [("expose", "type")])
+    if path[:2] == ("spec", "loadBalancerSourceRanges"):
+        return Trace(spec, [("expose", "source_ranges")])
+    if path[:2] == ("spec", "ports"):
+        pname = obj["spec"]["ports"][path[2]]["name"]
+        rest = path[3:]
+        if rest == ("name",):
+            return port_name(w, spec, pname)
+        if rest == ("targetPort",):
+            return rule(spec, SERVICE_PORT, why.derived(port_name(w, spec, pname).why, "the port's name"))
         if rest == ("protocol",):
-            return Trace(spec, [p + ("protocol",)]) if isinstance(ports[pname], dict) and "protocol" in ports[pname] \
-                else Trace(spec, [], GENERATED)
-        return Trace(spec, [p + (("port",) if isinstance(ports[pname], dict) else ())])
-    if rest == ("protocol",):
-        return Trace(spec, [], GENERATED)
-    return Trace(spec, [cp + ("port",)])
+            return protocol(spec, pname)
+        if rest == ("nodePort",):
+            return Trace(spec, [("expose", "node_port")])
+        ports = spec.data.get("ports") or {}
+        p = ports.get(pname)
+        if isinstance(p, dict):
+            return Trace(spec, [("ports", pname, "service" if "service" in p else "port")])
+        return Trace(spec, [("ports", pname) if pname in ports else ("port",)])
+    return None
 
 
-def _other(spec: Spec, kind: str, path: tuple, obj: dict) -> Trace | None:
-    t = lambda *paths: Trace(spec, [tuple(p) for p in paths])  # noqa: E731
-    if kind == "ConfigMap" and path[:1] == ("data",):
-        key = path[1]
-        for section in ("data", "files", "json", "yaml"):
-            if key in (spec.data.get(section) or {}):
-                return t((section, key))
+def _ingress(ir: IR, w: Workload, obj: dict, path: tuple) -> Trace | None:
+    spec = w.spec
+    x = spec.data.get("expose") if isinstance(spec.data.get("expose"), dict) else {}
+    if path == ("spec", "ingressClassName"):
+        return Trace(spec, [("expose", "class")])
+    if path[:2] == ("spec", "tls"):
+        if path[-1:] == ("secretName",):
+            if isinstance(x.get("tls"), str):
+                return Trace(spec, [("expose", "tls")])
+            return rule(spec, TLS_SECRET, why.spec(spec, "expose", "tls"), why.spec(spec, "name"))
+        return Trace(spec, [("expose", "host")])
+    if path[:2] == ("spec", "rules"):
+        if path[-1:] == ("host",):
+            return Trace(spec, [("expose", "host")])
+        if path[-1:] == ("path",):
+            return Trace(spec, [("expose", "path")]) if "path" in x else \
+                rule(spec, PATH, why.spec(spec, "expose", "host"), why.default(LOWER, "INGRESS_PATH"))
+        if path[-1:] == ("pathType",):
+            return rule(spec, PATH_TYPE, why.spec(spec, "expose", "host"), why.default(KUBE, "PATH_TYPE"))
+        if path[-2:] == ("service", "name"):
+            return rule(spec, ROUTE, why.derived(st.exists(ir, {"kind": "Service", "metadata": {"name": w.name}},
+                                                           spec, w), "the Service"), st.name_in(spec))
+        if "port" in path:
+            if "port" in x:
+                return Trace(spec, [("expose", "port")])
+            return rule(spec, ROUTE, why.port(w, w.ports[0].name, label="the first port"))
+    return None
+
+
+def _hpa(ir: IR, w: Workload, obj: dict, path: tuple) -> Trace | None:
+    spec = w.spec
+    a = spec.data["autoscale"]
+    if path == ("spec", "minReplicas"):
+        return Trace(spec, [("autoscale", "min")]) if "min" in a else rule(spec, HPA_MIN, replicas_in(w))
+    if path == ("spec", "maxReplicas"):
+        return Trace(spec, [("autoscale", "max")])
+    if path[:2] == ("spec", "metrics"):
+        res = obj["spec"]["metrics"][path[2]]["resource"]["name"]
+        if path[-1:] == ("averageUtilization",):
+            return Trace(spec, [("autoscale", res)])
+        return rule(spec, HPA_TARGET, why.spec(spec, "autoscale", res))
+    if path[:2] == ("spec", "scaleTargetRef"):
+        target = {"kind": obj["spec"]["scaleTargetRef"]["kind"], "metadata": {"name": obj["spec"]["scaleTargetRef"]["name"]}}
+        if path[-1] == "name":
+            return by(spec, st.object_name(ir, target, spec, w))
+        return rule(spec, st.API_VERSION, why.derived(st.exists(ir, target, spec, w), "the workload"))
+    return None
+
+
+def _monitor(ir: IR, w: Workload, obj: dict, path: tuple) -> Trace | None:
+    m = next((m for m in ir.monitors if m.name == obj["metadata"]["name"]), None)
+    if m is None or m.spec is None:
         return None
-    if kind == "ExternalSecret":
-        if "secretStoreRef" in path:
-            return t(("external", "store" if path[-1] == "name" else "store_kind")) if path[-1] == "name" or \
-                "store_kind" in spec.data["external"] else Trace(spec, [], GENERATED)
-        if path[-1:] == ("refreshInterval",):
-            return t(("external", "refresh"))
-        if path[:2] == ("spec", "data"):
-            key = obj["spec"]["data"][path[2]]["secretKey"]
-            return t(("external", "data", key))
-        if path[:2] == ("spec", "target"):
-            return t(("type",)) if "template" in path else Trace(spec, [], GENERATED)
-    if kind == "ServiceAccount" and path == ("automountServiceAccountToken",):
-        return t(("automount_token",))
-    if kind in ("Role", "ClusterRole") and path[:1] == ("rules",):
-        return t(("rules", path[1]))
-    if kind in ("RoleBinding", "ClusterRoleBinding"):
-        return t(("bind",)) if path[:1] == ("subjects",) else Trace(spec, [], GENERATED)
-    if kind == "NetworkPolicy":
-        if spec.kind != "NetworkPolicy":
-            return Trace(spec, [], "harden")
-        for key, sp in (("podSelector", ("select",)), ("policyTypes", ("deny_all",)), ("from", ("allow_from",)),
-                        ("to", ("allow_to",)), ("ports", ("ports",))):
-            if key in path:
-                return t(sp)
-        return None
-    if kind == "Namespace":
-        return Trace(spec, [("level",)])
-    if spec.kind == "Resource":
-        return t(("manifest",) + path)
+    spec, metrics = m.spec, m.spec.data.get("metrics") or {}
+    if path[:3] == ("spec", "selector", "matchLabels"):
+        return by(w.spec, st.selector(ir, w, path[3]))
+    if path[:2] == ("spec", "endpoints"):
+        key = path[-1]
+        if key == "port":
+            return Trace(spec, [("metrics", "port")])
+        if key == "interval":
+            return Trace(spec, [("metrics", "interval")])
+        if key == "path":
+            return Trace(spec, [("metrics", "path")]) if "path" in metrics else \
+                rule(spec, MONITOR_PATH, why.spec(spec, "metrics"), why.default("skyspec.ir.observe", "METRICS_PATH"))
+    return None
+
+
+def _netpol(ir: IR, n, spec: Spec | None, path: tuple) -> Trace | None:
+    """A policy the `network` pass generated: its recorded derivations."""
+    if path[:2] == ("spec", "podSelector"):
+        if path[2:3] == ("matchLabels",) and n.owner and ir.workload(n.owner) is not None:
+            return by(spec, st.selector(ir, ir.workload(n.owner), path[3]))
+        return by(spec, n.why.get("policy"))
+    if path[:2] == ("spec", "policyTypes"):
+        return by(spec, n.why.get("types"))
+    if path[:2] == ("spec", "ingress") and len(path) > 4 and path[3] == "from":
+        return by(spec, n.why.get(("ingress", path[2], "from", path[4])))
+    if path[:2] == ("spec", "ingress") and len(path) > 3 and path[3] == "ports":
+        return by(spec, n.why.get(("ingress", path[2], "ports")))
+    if path[:2] == ("spec", "egress") and len(path) > 2:
+        return by(spec, n.why.get(("egress", path[2])))
+    return None
+
+
+def _resource(ir: IR, spec: Spec, obj: dict, path: tuple) -> Trace | None:
+    """A `kind: Resource` manifest: as written, but for the name and namespace skyspec fills in."""
+    if value_at(spec.data.get("manifest") or {}, path) is not MISSING:
+        return Trace(spec, [("manifest",) + path])
+    if path == ("metadata", "name"):
+        return rule(spec, st.NAME, st.name_in(spec))
+    if path == ("metadata", "namespace"):
+        return rule(spec, st.NAMESPACE, st.namespace_in(ir, None))
     return None

@@ -1,6 +1,7 @@
 """Rendering an :class:`~.values.Answer` for people: the value, then the numbered chain of
 layers that set it (layer, file:line:col, operation, the value replaced), and for a manifest
-field each spec value behind it with its own chain. JSON output is the answer's own
+field or a derived value the rule that made it and each input behind it with its own chain
+or rule, nested, down to the lines people wrote and the documented defaults. JSON output is the answer's own
 ``as_dict()``; this module only formats text and must not look up, trace or compute anything.
 """
 
@@ -17,13 +18,26 @@ def render_text(ans: Answer) -> str:
     value = ans.value
     shown = "<deleted>" if ans.deleted else _fmt(value)
     lines.append(f"{ans.query} = {shown}   [{ans.env}]")
-    if ans.note:
-        lines.append(f"  {ans.note}")
-    lines.extend(_chain_lines(ans, "  "))
-    for src in ans.sources:
-        lines.append(f"  from {src.query} = {'<deleted>' if src.deleted else _fmt(src.value)}")
-        lines.extend(_chain_lines(src, "    "))
+    lines.extend(_body(ans, "  "))
     return "\n".join(lines) + "\n"
+
+
+def _body(ans: Answer, ind: str) -> list[str]:
+    """The note, the rule, the chain of layers, then each input with its own body, nested."""
+    out = []
+    if ans.note:
+        out.append(f"{ind}{ans.note}")
+    if ans.rule is not None:
+        out.append(f"{ind}rule {ans.rule.name}: {ans.rule.reason}")
+    out.extend(_chain_lines(ans, ind))
+    for src in ans.sources:
+        value = f" = {'<deleted>' if src.deleted else _fmt(src.value)}"
+        if src.rule is not None:   # a derived value: what it is to the rule, then its own rule
+            out.append(f"{ind}from {src.label or 'a derived value'}" + ("" if src.value is MISSING else value))
+        else:
+            out.append(f"{ind}from {src.label + ': ' if src.label else ''}{src.query}{value}")
+        out.extend(_body(src, ind + "  "))
+    return out
 
 
 def _chain_lines(ans: Answer, ind: str) -> list[str]:

@@ -43,10 +43,13 @@ class Answer:
     env: str
     value: Any = MISSING
     chain: list[Step] = field(default_factory=list)
-    sources: list["Answer"] = field(default_factory=list)   # manifest field: the spec values behind it
-    set_by: str | None = None                                # a pass name, or "generated"
+    sources: list["Answer"] = field(default_factory=list)   # manifest field / derived value: its inputs
+    set_by: str | None = None                                # the pass or stage whose rule made it
     note: str = ""
     deleted: bool = False
+    rule: Any = None      # ir.why.Rule (name, reason) of a derived value; None for a value as written
+    kind: str = ""        # as an input: spec | setting | project | default | derived
+    label: str = ""       # as an input: what it is to the rule ("the CPU request")
 
     def as_dict(self) -> dict:
         d: dict = {"query": self.query, "env": self.env}
@@ -54,6 +57,12 @@ class Answer:
             d["value"] = self.value
         if self.deleted:
             d["deleted"] = True
+        if self.kind:
+            d["kind"] = self.kind
+        if self.label:
+            d["label"] = self.label
+        if self.rule is not None:
+            d["rule"] = {"name": self.rule.name, "reason": self.rule.reason}
         if self.chain:
             d["chain"] = [s.as_dict() for s in self.chain]
         if self.sources:

@@ -19,16 +19,28 @@ from ..contain import contained, note_read
 from ..diagnostics import Diagnostics, did_you_mean
 from ..layers.stack import Spec
 from .cron import CronError, parse as parse_cron
-from .fixes import merged_checks, missing_metrics_port, template_port_hint
+from . import why
+from .fixes import merged_checks, template_port_hint
 from .k8spatch import weakened
-from .model import (IR, Account, Autoscale, ConfigData, Container, CronSpec, EnvVar, Exposure, JobSpec, Monitor,
+from .model import (IR, Account, Autoscale, ConfigData, Container, CronSpec, EnvVar, Exposure, JobSpec,
                     Mount, NetPolicy, Port, Probe, Resources, RoleDef, SecretRef, Storage, Strategy, Volume, Workload)
 from ..units import QuantityError, parse_bytes, parse_cpu
 
-DEFAULT_STORAGE_MOUNT = "/data"
+# Documented defaults of the language (`skyspec explain` points at these lines).
+DEFAULT_STORAGE_MOUNT = "/data"   # where a StatefulApp's `data` claim is mounted (others: /data/<name>)
+SECRETS_DIR = "/run/secrets"      # `as: file` secrets are mounted at <this>/<secret>/<key>
+SERVICE_TYPE = "ClusterIP"        # `expose.type`
+INGRESS_PATH = "/"                # `expose.path`
+ACCESS_MODE = "ReadWriteOnce"     # `storage.<name>.access`
+JOB_RESTART = "OnFailure"         # a Job's `restart`
+PORT_NAME = "http"                # the name of the port `port: N` declares
+STORE_KIND = "SecretStore"        # `external.store_kind`
+ACTIVE_COLOR = "blue"             # `strategy.blue-green.active`
+SECURITY_MODE = "enforce"         # a SecurityPolicy's `mode`
 TIMING = ("initial_delay", "period", "timeout", "failure_threshold", "success_threshold")
 CHECKS = ("http", "tcp", "grpc", "exec")
-SECRETS_DIR = "/run/secrets"
+SECRET_FILE = why.Rule("lower.secret-file", "a secret read `as: file` is mounted read-only, and <NAME>_FILE names "
+                                            "the file")
 
 
 class Lowerer:
@@ -154,7 +166,7 @@ class Lowerer:
                 s = s if isinstance(s, dict) else {"size": s}
                 size = self.quantity(spec, s["size"], parse_bytes, ("storage", name) if isinstance(spec.data["storage"], dict) else ("storage",))
                 mount = s.get("mount") or (DEFAULT_STORAGE_MOUNT if name == "data" else f"{DEFAULT_STORAGE_MOUNT}/{name}")
-                w.storage.append(Storage(name, size or 0, mount, s.get("class"), s.get("access", "ReadWriteOnce")))
+                w.storage.append(Storage(name, size or 0, mount, s.get("class"), s.get("access", ACCESS_MODE)))
                 if any(v.name == name for v in w.volumes):
                     self.diags.error("SKY113", f'"{name}" is both a volume and a storage claim', spec.where("storage"))
                 w.main.mounts.append(Mount(name, mount))
@@ -163,7 +175,7 @@ class Lowerer:
         w = self.workload(spec, ir, kind)
         d = spec.data
         w.job = JobSpec(d.get("completions"), d.get("parallelism"), d.get("backoff_limit"),
-                        d.get("active_deadline"), d.get("ttl"), d.get("restart", "OnFailure"))
+                        d.get("active_deadline"), d.get("ttl"), d.get("restart", JOB_RESTART))
         return w
 
     def lower_cronjob(self, spec: Spec, ir: IR) -> None:
@@ -233,7 +245,7 @@ class Lowerer:
         if "external" in d:
             e = d["external"]
             ref.mode, ref.store, ref.refresh = "external", e["store"], e.get("refresh")
-            ref.store_kind = e.get("store_kind", "SecretStore")
+            ref.store_kind = e.get("store_kind", STORE_KIND)
             ref.remote = dict(e["data"])
             ref.keys = sorted(e["data"])
         elif "keys" in d:
@@ -294,52 +306,13 @@ class Lowerer:
         if ir.pod_security is not None:
             self.diags.error("SKY110", "only one SecurityPolicy applies to a namespace", spec.where("name"))
             return
-        mode = d.get("mode", "enforce")
+        mode = d.get("mode", SECURITY_MODE)
         ir.pod_security = {f"pod-security.kubernetes.io/{mode}": d["level"]}
 
     def lower_observability(self, spec: Spec, ir: IR) -> None:
-        d = spec.data
-        by_name = {w.name: w for w in ir.workloads}
-        for i, app in enumerate(d["apps"]):
-            w = by_name.get(app)
-            if w is None:
-                if app not in ir.invalid and app not in ir.disabled:
-                    self.diags.error("SKY114", f'Observability "{spec.name}" names "{app}", which is not a workload',
-                                     spec.where("apps", i), hint=did_you_mean(app, by_name))
-                continue
-            m = d.get("metrics")
-            if m and isinstance(m["port"], str) and all(p.name != m["port"] for p in w.main.ports):
-                missing_metrics_port(self.diags, spec, app, m["port"], [p.name for p in w.main.ports])
-                continue
-            if m:
-                port = self.port_ref(spec, w.main, m["port"], ("metrics", "port"))
-                if port is None:
-                    continue
-                num = next((p.port for p in w.ports if p.name == port), port)
-                if m.get("annotations", not m.get("service_monitor")):
-                    w.pod_annotations.update({"prometheus.io/scrape": "true", "prometheus.io/port": str(num),
-                                              "prometheus.io/path": m.get("path", "/metrics")})
-                if m.get("service_monitor"):
-                    w.service = True
-                    ir.monitors.append(Monitor(w.name, w.namespace, w.name, str(port), m.get("path", "/metrics"),
-                                               m.get("interval"), spec))
-            env = []
-            lg = d.get("logging") or {}
-            if "level" in lg:
-                env.append(("LOG_LEVEL", lg["level"]))
-            if "format" in lg:
-                env.append(("LOG_FORMAT", lg["format"]))
-            tr = d.get("tracing")
-            if tr:
-                env.append(("OTEL_SERVICE_NAME", w.name))
-                env.append(("OTEL_EXPORTER_OTLP_ENDPOINT", tr["endpoint"]))
-                if "sample_rate" in tr:
-                    env += [("OTEL_TRACES_SAMPLER", "parentbased_traceidratio"),
-                            ("OTEL_TRACES_SAMPLER_ARG", str(tr["sample_rate"]))]
-            have = {e.name for e in w.main.env}
-            for k, v in env:  # the app's own env wins
-                if k not in have:
-                    w.main.env.append(EnvVar(k, v, origin=("observability", spec.name)))
+        from .observe import lower_observability
+
+        lower_observability(self, spec, ir)
 
     def lower_resource(self, spec: Spec, ir: IR) -> None:
         m = dict(spec.data["manifest"])
@@ -386,7 +359,7 @@ class Lowerer:
             if "ports" in d:
                 self.diags.error("SKY108", "`port` and `ports` are both set", spec.where(*at, "port"),
                                  hint="`port: N` is shorthand for `ports: {http: N}`; keep one of them")
-            raw["http"] = d["port"]
+            raw[PORT_NAME] = d["port"]
         raw.update(d.get("ports") or {})
         out: list[Port] = []
         seen: dict[tuple, str] = {}
@@ -415,7 +388,9 @@ class Lowerer:
                 continue
             if ref.get("as") == "file":
                 out.append(EnvVar(f"{k}_FILE", f"{SECRETS_DIR}/{ref['secret']}/{ref['key']}",
-                                  origin=at + ("secrets", k), file_ref=(ref["secret"], ref["key"])))
+                                  origin=at + ("secrets", k), file_ref=(ref["secret"], ref["key"]),
+                                  why=why.Why(SECRET_FILE, (why.spec(spec, *at, "secrets", k),
+                                                            why.default(__name__, "SECRETS_DIR")))))
             else:
                 out.append(EnvVar(k, secret=(ref["secret"], ref["key"]), origin=at + ("secrets", k)))
         return out
@@ -580,7 +555,7 @@ class Lowerer:
                 self.diags.error("SKY102", "strategy.rolling.partition applies to StatefulApps only",
                                  spec.where("strategy", "rolling", "partition"))
         elif name == "blue-green":
-            st.active, st.preview_image = cfg.get("active", "blue"), cfg.get("preview_image")
+            st.active, st.preview_image = cfg.get("active", ACTIVE_COLOR), cfg.get("preview_image")
         elif name == "canary":
             st.percent = cfg.get("percent", 0)
             st.canary_image = cfg.get("image")
@@ -599,9 +574,9 @@ class Lowerer:
             return None
         x = Exposure()
         if isinstance(e, dict):
-            x.service_type = e.get("type", "ClusterIP")
+            x.service_type = e.get("type", SERVICE_TYPE)
             x.host = e.get("host")
-            x.path = e.get("path", "/")
+            x.path = e.get("path", INGRESS_PATH)
             x.ingress_class = e.get("class")
             tls = e.get("tls")
             if tls is True:

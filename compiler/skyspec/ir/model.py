@@ -14,12 +14,14 @@ from typing import Any
 
 from ..diagnostics import Diagnostics
 
+PROTOCOL = "TCP"   # a port's protocol unless `ports.<name>.protocol` says otherwise
+
 
 @dataclass
 class Port:
     name: str
     port: int
-    protocol: str = "TCP"
+    protocol: str = PROTOCOL
     host_port: int | None = None
     service_port: int | None = None  # the Service's port when it differs from the container port
 
@@ -52,6 +54,7 @@ class EnvVar:
     origin: tuple | None = None               # spec path that set it
     file_ref: tuple[str, str] | None = None   # (secret name, key) whose mounted file this variable names
     compose: str | None = None                # the value in Compose, when it differs (a peer's container port)
+    why: Any = None                           # ir.why.Why of a value a rule made (connect_to, observability)
 
 
 @dataclass
@@ -108,6 +111,7 @@ class Container:
     pre_stop: list[str] | None = None
     security: dict = field(default_factory=dict)    # container securityContext (set by passes)
     pull_policy: str | None = None
+    why: dict = field(default_factory=dict)         # derived field -> ir.why.Why (size, harden)
 
 
 @dataclass
@@ -212,10 +216,16 @@ class Workload:
     pdb: dict | None = None                             # PodDisruptionBudget spec fields (availability pass)
     spec: Any = None                   # the layered Spec it came from
     origin: dict[str, tuple] = field(default_factory=dict)   # IR field -> spec path
+    why: dict = field(default_factory=dict)   # derived field -> ir.why.Why (the passes that made it record it)
 
     @property
     def main(self) -> Container:
         return self.containers[0]
+
+    def connect_path(self, target: str) -> tuple:
+        """The spec path of the `connect_to` entry naming ``target``."""
+        i = self.connect_to.index(target)
+        return self.connect_at[i] if i < len(self.connect_at) else ("connect_to", i)
 
     @property
     def ports(self) -> list[Port]:
@@ -293,6 +303,7 @@ class NetPolicy:
     rules: list[dict] | None = None    # generated: whole ingress rules ({from, ports}), instead of allow_from/ports
     egress: list[dict] | None = None   # generated: whole egress rules ({to, ports})
     spec: Any = None
+    why: dict = field(default_factory=dict)   # generated: field -> ir.why.Why (passes/network.py)
 
 
 @dataclass
@@ -331,6 +342,8 @@ class IR:
     raw: list[dict] = field(default_factory=list)  # passthrough objects
     quota: Any = None      # cost.quota.QuotaReport: usage, and the limits emitted as a ResourceQuota
     cost: Any = None       # cost.estimate.CostReport: the monthly estimate
+    why: dict = field(default_factory=dict)   # derived values of the unit (quota, namespaces) -> ir.why.Why
+    inputs: Any = None     # ir.why.Inputs: the project and settings layers derivations read (set by the pipeline)
 
     def workload(self, name: str) -> Workload | None:
         for w in self.workloads:

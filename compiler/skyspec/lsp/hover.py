@@ -1,4 +1,5 @@
-"""Hover: a field's final value in each environment, and the layer and line that set it.
+"""Hover: a field's final value in each environment, the layer and line that set it, and
+what skyspec derives from it.
 
 For a key or value of a spec (or of an overlay's `apps.<name>` patch), :func:`hover` asks
 :func:`skyspec.explain.explain_spec` (what `skyspec explain <spec>.<path> --env E` answers)
@@ -10,7 +11,10 @@ a layer appends to or removes from (`args+: [x]`) stands for the whole merged li
 entry of an overlay's `all`, `match[i].patch` or `defaults` patch, which names no spec, it
 lists the specs whose chain holds that entry's lines, with each one's final value and setter
 per unit. File references are links to the line. Everything shown passes through the
-compilation's redactor, and Secret data is never shown (explain hides it). This module
+compilation's redactor, and Secret data is never shown (explain hides it). Then, from the
+same chains `skyspec explain Kind/name:field` shows (:func:`skyspec.explain.explain_field`),
+the generated fields a rule derived from the value (a limit from a request, a policy rule
+from a `connect_to`), per environment, with the rule. This module
 formats answers: it must not trace values itself nor talk the protocol.
 """
 
@@ -19,7 +23,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..explain import Answer, explain_spec, show_path, spec_index
+from ..explain import Answer, explain_field, explain_spec, leaves, show_path, spec_index
 from ..provenance import MISSING
 from .locate import Hit, lines_of, merged_path, patch_path, spec_path
 from .state import Compilation, real
@@ -56,7 +60,72 @@ def hover(comp: Compilation, hit: Hit, role: str, link) -> str | None:
         else:
             answers.append(Answer("", unit))
     title = f"{key.rpartition('/')[2]}.{show_path(path)}"
-    return comp.redactor.scrub(render(title, answers, link))
+    text = render(title, answers, link)
+    rows = derived(comp, key, path)
+    if rows:
+        text += "\n*Derived from it* (`skyspec explain` shows each chain):\n\n| environment | field | value | rule |\n" \
+                "|---|---|---|---|\n"
+        text += "".join(f"| {env} | {_cell(obj)} `{_cell(field)}` | `{_short(value)}` | {rule} |\n"
+                        for env, obj, field, value, rule in rows[:_DERIVED_ROWS])
+        if len(rows) > _DERIVED_ROWS:
+            text += f"\n…and {len(rows) - _DERIVED_ROWS} more\n"
+    return comp.redactor.scrub(text)
+
+
+_DERIVED_ROWS = 12   # rows of the derived-fields table
+
+
+def derived(comp: Compilation, key: str, path: tuple) -> list[tuple]:
+    """(environment, object, field, value, rule) of every generated field of the spec's
+    objects that a rule derived from the value at ``path`` (or a value beneath it)."""
+    name = key.rpartition("/")[2]
+    want = f"{name}.{show_path(path)}"
+    cache = comp.__dict__.setdefault("_derived", {})
+    rows = []
+    for env, c in comp.compiled.items():
+        if (env, name) not in cache:
+            if env not in cache:   # the unit's objects, rendered once per compilation
+                from ..backends.kubernetes import objects
+
+                cache[env] = objects(c.ir)
+            cache[env, name] = _derivations(c, cache[env], name)
+        for obj, fld, value, rule, inputs in cache[env, name]:
+            if any(q == want or q.startswith((want + ".", want + "[")) for q in inputs):
+                rows.append((env, obj, fld, value, rule))
+    return rows
+
+
+def _derivations(compiled, objs: list[dict], name: str) -> list[tuple]:
+    """The derived fields of the objects (``objs``) of spec ``name`` in one compiled unit,
+    each with the spec values its chain ends in."""
+    index = spec_index(compiled.specs)
+    out = []
+    for obj in objs:
+        meta = obj.get("metadata") or {}
+        if (meta.get("labels") or {}).get("app.kubernetes.io/name", meta.get("name")) not in (name, f"{name}-ingress"):
+            continue
+        for fld in _fields(obj):
+            ans = explain_field(compiled.ir, obj, fld, index, compiled.key)
+            if ans.rule is None:
+                continue
+            inputs = {x.query for x in leaves(ans) if x.kind == "spec"}
+            out.append((f"{obj['kind']}/{meta.get('name')}", show_path(fld), ans.value, ans.rule.name, inputs))
+    return out
+
+
+def _fields(obj: Any, path: tuple = ()):
+    if isinstance(obj, dict) and obj:
+        for k, v in obj.items():
+            yield from _fields(v, path + (k,))
+    elif isinstance(obj, list) and obj and any(isinstance(x, (dict, list)) for x in obj):
+        for i, v in enumerate(obj):
+            yield from _fields(v, path + (i,))
+    else:
+        yield path
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("`", "'")
 
 
 def _section(comp: Compilation, hit: Hit, link) -> str | None:

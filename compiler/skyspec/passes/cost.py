@@ -17,9 +17,14 @@ import math
 
 from ..cost.budget import budget_gate_on, check_budget
 from ..cost.estimate import estimate
-from ..cost.prices import Prices
+from ..cost.prices import DEFAULT_PRICES, Prices
 from ..cost.usage import LazyDefaults, usage
-from ..ir.model import IR, Context
+from ..ir import why
+from ..ir.model import IR, Context, Workload
+
+ESTIMATE = why.Rule("cost.estimate", "a workload's monthly cost: its pods x their requests x the hours they run x "
+                                     "the prices, and its claims x the storage price")
+PRICES = why.Rule("cost.prices", "the estimate's prices: the project's `prices:`, else the defaults")
 
 
 def cost(ir: IR, ctx: Context) -> IR:
@@ -32,6 +37,7 @@ def cost(ir: IR, ctx: Context) -> IR:
     pos = ctx.project.pos("environments", env.name, "budget", "monthly") if budget is not None else None
     report = estimate(ir, uses, Prices.from_project(_finite_prices(ctx)), budget, pos)
     ir.cost = report
+    _record(ir, ctx, report)
     if budget_gate_on():
         check_budget(report, ctx.diags)
     return ir
@@ -56,3 +62,59 @@ def _finite_prices(ctx: Context) -> dict:
         return data
     kept = {k: v for k, v in prices.items() if _finite(ctx, v, ("prices", k))}
     return data if len(kept) == len(prices) else {**data, "prices": kept}
+
+
+def _record(ir: IR, ctx: Context, report) -> None:
+    """The prices the estimate used (the project's `prices:`, or the defaults), once per
+    unit; each line's derivation is built from them and the IR when asked (:func:`derivation`)."""
+    prov = getattr(ctx.project, "prov", None)
+    ir.why["cost.prices"] = why.Why(PRICES, tuple(
+        why.project(ir, "prices", k, label=f"the price of {k}") if prov is not None and prov.find(("prices", k))
+        else why.default("skyspec.cost.prices", "DEFAULT_PRICES", k, label=f"the price of {k}")
+        for k in DEFAULT_PRICES))
+
+
+def derivation(ir: IR, name: str) -> why.Why | None:
+    """Why line ``name`` of the unit's estimate is what it is: the pods, requests and claims
+    it counts, and the prices (None without an estimate)."""
+    made = ir.why.get("cost.prices")
+    report = getattr(ir, "cost", None)
+    line = report.line(name) if report is not None else None
+    if made is None or line is None:
+        return None
+    cpu, memory, storage = made.inputs
+    w = ir.workload(name) if line.kind != "PersistentVolumeClaim" else None
+    if w is None:
+        raw = next((r for r in ir.raw if r["object"].get("kind") == "PersistentVolumeClaim"
+                    and r["object"]["metadata"].get("name") == name), None)
+        return why.Why(ESTIMATE, (why.spec(raw.get("spec") if raw else None, "manifest", "spec", "resources",
+                                           label="the claim"), storage))
+    inputs = (*_pods(w), *_requests(w), cpu, memory)
+    if line.storage:
+        inputs += (why.spec(w.spec, "storage", label="the claims"), storage)
+    return why.Why(ESTIMATE, inputs)
+
+
+def _pods(w: Workload) -> tuple:
+    spec = w.spec
+    d = spec.data if spec is not None else {}
+    if w.kind in ("Job", "CronJob"):
+        out = tuple(why.spec(spec, k) for k in ("parallelism", "completions", "active_deadline", "schedule") if k in d)
+        return out or (why.spec(spec, "kind", label="one run"),)
+    made = w.why.get("replicas")
+    out = (why.derived(made, "the replicas") if made is not None else why.spec(spec, "replicas", label="the replicas"),)
+    return out + tuple(why.spec(spec, k) for k in ("autoscale", "strategy") if k in d)
+
+
+def _requests(w: Workload) -> tuple:
+    out = []
+    for c, at in [(w.main, ())] + [(c, ("sidecars", c.name)) for c in w.containers[1:]] + \
+            [(c, ("init", c.name)) for c in w.init_containers]:
+        for what in ("cpu", "memory"):
+            made = c.why.get(what)
+            label = f"{c.name}'s {what} request"
+            if made is not None:
+                out.append(why.derived(made, label))
+            elif getattr(c.resources, what) is not None:
+                out.append(why.spec(w.spec, *at, "resources", what, label=label))
+    return tuple(out)

@@ -17,9 +17,18 @@ with the position that asked for it. Environment settings can turn the pass off
 
 from __future__ import annotations
 
+from ..ir import why
 from ..ir.model import IR, Context, Mount, Volume, Workload
 
-DEFAULT_UID = 10001
+# The hardened defaults (documented: `skyspec explain` points at these lines); `security:` relaxes each.
+DEFAULT_UID = 10001            # runAsUser, runAsGroup and fsGroup (`security.run_as_user`, `run_as_group`, `fs_group`)
+RUN_AS_NON_ROOT = True         # pods and containers refuse to run as root (`security.run_as_root`)
+SECCOMP_PROFILE = "RuntimeDefault"   # the pod's seccomp profile
+DROP_CAPABILITIES = ("ALL",)   # capabilities dropped (`security.add_capabilities` adds some back)
+PRIVILEGE_ESCALATION = False   # allowPrivilegeEscalation (`security.privilege_escalation`)
+READ_ONLY_ROOT_FS = True       # readOnlyRootFilesystem (`security.writable_root_fs`)
+TMP_DIR = "/tmp"               # a writable emptyDir mounted here when the root filesystem is read-only
+AUTOMOUNT_TOKEN = False        # no service-account token (`security.service_account_token`, or a Role binding)
 
 RELAXATIONS = {  # field -> what it relaxes (and the checkov checks it waives)
     "run_as_root": ("may run as root", ["CKV_K8S_23", "CKV_K8S_40"]),
@@ -34,13 +43,51 @@ RELAXATIONS = {  # field -> what it relaxes (and the checkov checks it waives)
     "network_policy": ("has no NetworkPolicy", ["CKV2_K8S_6"]),
 }
 
+_R = why.Rule
+NON_ROOT = _R("harden.run-as-non-root", "pods and containers must not run as root, unless `security.run_as_root`")
+UID = _R("harden.run-as-user", "pods and containers run as a fixed non-root UID, unless `security` chooses one")
+GID = _R("harden.run-as-group", "the pod's group is its UID, unless `security.run_as_group`")
+FS_GROUP = _R("harden.fs-group", "volumes belong to the pod's group, unless `security.fs_group`")
+SECCOMP = _R("harden.seccomp", "every pod runs under the runtime's default seccomp profile")
+LOW_PORT = _R("harden.low-port", "a pod listening below port 1024 may bind from that port up without privileges")
+ESCALATION = _R("harden.privilege-escalation", "no privilege escalation, unless `security.privilege_escalation`")
+READ_ONLY = _R("harden.read-only-root", "a read-only root filesystem, unless `security.writable_root_fs`")
+DROP = _R("harden.drop-capabilities", "every capability is dropped")
+ADD = _R("harden.add-capabilities", "the capabilities `security.add_capabilities` adds back")
+PULL = _R("harden.pull-policy", "Always pull an image not pinned by digest (a tag can move), IfNotPresent a pinned one")
+TMP = _R("harden.tmp", "a writable emptyDir at /tmp when the root filesystem is read-only")
+TOKEN = _R("harden.service-account-token", "no service-account token, unless `security.service_account_token` "
+                                           "or a Role binds the pod's ServiceAccount")
+
+
+def _d(name: str, label: str = "") -> why.In:
+    return why.default(__name__, name, label=label)
+
+
+_DEFAULT = {"pod.runAsNonRoot": why.Why(NON_ROOT, (_d("RUN_AS_NON_ROOT"),)),
+            "pod.runAsUser": why.Why(UID, (_d("DEFAULT_UID"),), DEFAULT_UID),
+            "pod.seccompProfile": why.Why(SECCOMP, (_d("SECCOMP_PROFILE"),)),
+            "security.allowPrivilegeEscalation": why.Why(ESCALATION, (_d("PRIVILEGE_ESCALATION"),)),
+            "security.readOnlyRootFilesystem": why.Why(READ_ONLY, (_d("READ_ONLY_ROOT_FS"),), READ_ONLY_ROOT_FS),
+            "security.capabilities.drop": why.Why(DROP, (_d("DROP_CAPABILITIES"),)),
+            "automount_token": why.Why(TOKEN, (_d("AUTOMOUNT_TOKEN"),))}
+_DEFAULT["pod.runAsGroup"] = why.Why(GID, (why.derived(_DEFAULT["pod.runAsUser"], "the UID"),), DEFAULT_UID)
+_DEFAULT["pod.fsGroup"] = why.Why(FS_GROUP, (why.derived(_DEFAULT["pod.runAsGroup"], "the group"),))
+_DEFAULT["security.runAsNonRoot"] = _DEFAULT["pod.runAsNonRoot"]
+_DEFAULT["security.runAsUser"] = _DEFAULT["pod.runAsUser"]
+_TMP = why.Why(TMP, (why.derived(_DEFAULT["security.readOnlyRootFilesystem"], "the read-only root filesystem"),
+                     _d("TMP_DIR")))
+_PULL_MAIN = why.Why(PULL, (why.own("image", label="the image"),))
+
 
 def harden(ir: IR, ctx: Context) -> IR:
     if ir.settings.get("harden") is False:
         return ir
     bound = {sa for r in ir.roles for sa in r.bind}
+    roles = {sa: r for r in ir.roles for sa in r.bind}
     for w in ir.workloads:
         _pod(w, bound)
+        _record(w, roles)
         for field, value in sorted(w.relax.items()):
             what = RELAXATIONS[field][0]
             pos = w.spec.where("security", field) if w.spec else None
@@ -56,31 +103,101 @@ def _pod(w: Workload, bound: set[str]) -> None:
     gid = rel.get("run_as_group", uid)
     pod: dict = {}
     if not root:
-        pod["runAsNonRoot"] = True
+        pod["runAsNonRoot"] = RUN_AS_NON_ROOT
     pod.update(runAsUser=uid, runAsGroup=gid, fsGroup=rel.get("fs_group", gid),
-               seccompProfile={"type": "RuntimeDefault"})
+               seccompProfile={"type": SECCOMP_PROFILE})
     low = _low_port(w)
     if low is not None and "NET_BIND_SERVICE" not in (rel.get("add_capabilities") or []):
         pod["sysctls"] = [{"name": "net.ipv4.ip_unprivileged_port_start", "value": str(low)}]
     w.pod_security = pod
     writable = bool(rel.get("writable_root_fs"))
-    caps: dict = {"drop": ["ALL"]}
+    caps: dict = {"drop": list(DROP_CAPABILITIES)}
     if rel.get("add_capabilities"):
         caps["add"] = list(rel["add_capabilities"])
     for c in w.containers + w.init_containers:
-        sc: dict = {"allowPrivilegeEscalation": bool(rel.get("privilege_escalation", False)),
+        sc: dict = {"allowPrivilegeEscalation": bool(rel.get("privilege_escalation", PRIVILEGE_ESCALATION)),
                     "readOnlyRootFilesystem": not writable, "capabilities": caps}
         if not root:
-            sc["runAsNonRoot"] = True
+            sc["runAsNonRoot"] = RUN_AS_NON_ROOT
         sc["runAsUser"] = uid
         c.security = sc
         c.pull_policy = "IfNotPresent" if "@sha256:" in c.image else "Always"
-        if not writable and not any(m.path == "/tmp" for m in c.mounts):
+        if not writable and not any(m.path == TMP_DIR for m in c.mounts):
             if not any(v.name == "tmp" for v in w.volumes):
                 w.volumes.append(Volume("tmp", "empty"))
-            c.mounts.append(Mount("tmp", "/tmp"))
-    w.automount_token = bool(rel.get("service_account_token")) or (w.service_account in bound)
+            c.mounts.append(Mount("tmp", TMP_DIR))
+            c.why["mount.tmp"] = _TMP
+    w.automount_token = bool(rel.get("service_account_token", AUTOMOUNT_TOKEN)) or (w.service_account in bound)
 
+
+def _record(w: Workload, roles: dict) -> None:
+    """Why each hardened field is what it is: the default, or the relaxation that chose it."""
+    rel, spec = w.relax, w.spec
+    made = w.why
+    made.update(_DEFAULT)
+    if rel or w.service_account in roles:  # what `security:` (or a Role binding) changed
+        def sec(field: str, label: str = "") -> why.In:
+            return why.spec(spec, "security", field, label=label)
+
+        if "run_as_root" in rel:
+            made["pod.runAsNonRoot"] = made["security.runAsNonRoot"] = why.Why(NON_ROOT, (sec("run_as_root"),))
+        if "run_as_user" in rel or rel.get("run_as_root"):
+            made["pod.runAsUser"] = made["security.runAsUser"] = uid = why.Why(
+                UID, (sec("run_as_user" if "run_as_user" in rel else "run_as_root"),), w.pod_security.get("runAsUser"))
+            made["pod.runAsGroup"] = why.Why(GID, (why.derived(uid, "the UID"),), w.pod_security.get("runAsUser"))
+        if "run_as_group" in rel:
+            made["pod.runAsGroup"] = why.Why(GID, (sec("run_as_group"),), rel["run_as_group"])
+        made["pod.fsGroup"] = why.Why(FS_GROUP, (sec("fs_group"),)) if "fs_group" in rel else \
+            why.Why(FS_GROUP, (why.derived(made["pod.runAsGroup"], "the group"),))
+        if "privilege_escalation" in rel:
+            made["security.allowPrivilegeEscalation"] = why.Why(ESCALATION, (sec("privilege_escalation"),))
+        if "writable_root_fs" in rel:
+            made["security.readOnlyRootFilesystem"] = why.Why(READ_ONLY, (sec("writable_root_fs"),),
+                                                              not rel["writable_root_fs"])
+        if rel.get("add_capabilities"):
+            made["security.capabilities.add"] = why.Why(ADD, (sec("add_capabilities"),))
+        if "service_account_token" in rel:
+            made["automount_token"] = why.Why(TOKEN, (sec("service_account_token"),))
+        elif w.service_account in roles:
+            r = roles[w.service_account]
+            made["automount_token"] = why.Why(TOKEN, (why.spec(r.spec, "bind", r.bind.index(w.service_account),
+                                                               label="the Role binding the ServiceAccount"),
+                                                      why.spec(spec, "service_account")))
+    if "sysctls" in w.pod_security:
+        made["pod.sysctls"] = why.Why(LOW_PORT, tuple(why.spec(spec, *at) for at in _low_port_at(w)))
+    w.containers[0].why["pull_policy"] = _PULL_MAIN
+    if len(w.containers) > 1 or w.init_containers:
+        for c, at in _containers(w):
+            if at:
+                c.why["pull_policy"] = why.Why(PULL, (why.spec(spec, *at, "image", label="the image"),))
+    if any(v.name == "tmp" and v.type == "empty" for v in w.volumes) and not _declared(w, "tmp"):
+        made["volume.tmp"] = _TMP
+
+
+def _containers(w: Workload):
+    yield w.containers[0], ()
+    for c in w.containers[1:]:
+        yield c, ("sidecars", c.name)
+    for c in w.init_containers:
+        yield c, ("init", c.name)
+
+
+def _declared(w: Workload, name: str) -> bool:
+    return w.spec is not None and name in (w.spec.data.get("volumes") or {})
+
+
+def _low_port_at(w: Workload) -> list[tuple]:
+    """The spec paths of the lowest port below 1024 (the main container's `port`/`ports`)."""
+    low = _low_port(w)
+    out = []
+    for c, at in _containers(w):
+        for p in c.ports:
+            if p.port == low:
+                d = w.spec.data if w.spec is not None else {}
+                for part in at:
+                    d = d.get(part) or {} if isinstance(d, dict) else {}
+                out.append(at + (("ports", p.name) if p.name in (d.get("ports") or {}) else ("port",)))
+    return out[:1]
 
 
 def _low_port(w: Workload) -> int | None:

@@ -21,10 +21,13 @@ or `settings: {network_policies: false}`. It never changes a workload, only adds
 
 from __future__ import annotations
 
+from ..ir import why
 from ..ir.model import IR, Context, NetPolicy, pod_selector
 
+# The `network:` defaults (documented: `skyspec explain` points at these lines).
 DEFAULTS = {"namespace": False, "ingress_namespace": "ingress-nginx", "monitoring_namespace": "monitoring",
             "egress": False}
+ANYWHERE = ["0.0.0.0/0"]   # who may reach a LoadBalancer/NodePort Service without `expose.source_ranges`
 NS_LABEL = "kubernetes.io/metadata.name"
 DNS = {"namespaceSelector": {"matchLabels": {NS_LABEL: "kube-system"}},
        "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}}}
@@ -41,10 +44,48 @@ def settings(ctx: Context) -> dict:
     return out
 
 
+_R = why.Rule
+POLICY = _R("network.policy", "every workload gets a NetworkPolicy admitting exactly the traffic the specs declare, "
+                              "unless `security.network_policy: false`")
+CONSUMER = _R("network.connect-to", "a workload that `connect_to`s this one may reach all its ports")
+PUBLIC = _R("network.public", "a LoadBalancer or NodePort Service admits its `source_ranges` (default: anywhere)")
+INGRESS = _R("network.ingress", "an exposed host admits the ingress controller's namespace on the routed port")
+METRICS = _R("network.metrics", "a metrics port an Observability declares admits the monitoring namespace")
+PORTS = _R("network.ports", "the ports a rule admits: the workload's own")
+TYPES = _R("network.types", "policies restrict ingress, and egress too with `network.egress`")
+DNS_RULE = _R("network.egress-dns", "with `network.egress`, every pod may still reach DNS (kube-dns, port 53)")
+EGRESS = _R("network.egress-connect-to", "with `network.egress`, a pod may reach the workloads it `connect_to`s")
+DENY = _R("network.default-deny", "once any workload has its own policy, a namespace-wide default deny covers the "
+                                  "rest, leaving out workloads with `security.network_policy: false`")
+NAMESPACE = _R("network.namespace", "with `network.namespace`, every namespace the environment uses is an object")
+_POLICY = why.Why(POLICY, (why.own("name", label="the workload"),))
+_EVERY_PORT = {True: why.Why(PORTS, (why.own("ports", label="the ports"),)),   # `ports:`, or the `port:` shorthand
+               False: why.Why(PORTS, (why.own("port", label="the ports"),))}
+
+
+def network_input(ir: IR, ctx: Context, key: str) -> why.In:
+    """Where the `network.<key>` in force comes from: the environment's entry in the project
+    file, the project's `network:`, or the default."""
+    env = getattr(ctx.env, "raw", None) or {}
+    project = getattr(ctx.project, "data", None) or {}
+    name = getattr(ctx.env, "name", ir.env)
+    prov = getattr(ctx.project, "prov", None)
+
+    def written(*path) -> bool:  # by a person (the schema's defaults fill in the rest of a block)
+        return prov is None or prov.find(path) is not None
+
+    for block, at in ((env.get("network"), ("environments", name, "network")), (project.get("network"), ("network",))):
+        if isinstance(block, dict) and key in block:
+            return why.project(ir, *at, key) if written(*at, key) else why.default(__name__, "DEFAULTS", key)
+    return why.default(__name__, "DEFAULTS", key)
+
+
 def network(ir: IR, ctx: Context) -> IR:
     conf = settings(ctx)
+    conf["ingress_in"] = network_input(ir, ctx, "ingress_namespace")   # where each came from, for explain
+    conf["monitoring_in"] = network_input(ir, ctx, "monitoring_namespace")
     if conf["namespace"]:
-        _namespaces(ir)
+        _namespaces(ir, network_input(ir, ctx, "namespace"))
     if ir.settings.get("harden") is False or ir.settings.get("network_policies") is False:
         return ir
     consumers: dict[str, list[str]] = {}
@@ -53,26 +94,36 @@ def network(ir: IR, ctx: Context) -> IR:
             consumers.setdefault(t, []).append(w.name)
     by_name = {w.name: w for w in ir.workloads}
     made, open_ = False, []
+    egress_in = network_input(ir, ctx, "egress")
+    types_why = why.Why(TYPES, (egress_in,))   # one record for every policy: they share it
     for w in sorted(ir.workloads, key=lambda w: w.name):
         if w.relax.get("network_policy") is False:
             open_.append(w.name)
             continue
-        rules = _ingress(ir, w, sorted(consumers.get(w.name, [])), conf)
+        made_why: dict = {}
+        rules = _ingress(ir, w, sorted(consumers.get(w.name, [])), conf, by_name, made_why, ctx)
         types = ["Ingress"]
         egress = None
         if conf["egress"]:
             types.append("Egress")
-            egress = _egress(ir, w, by_name)
+            egress = _egress(ir, w, by_name, made_why, egress_in)
+        made_why["types"] = types_why
+        made_why["policy"] = _POLICY
         ir.netpols.append(NetPolicy(f"{w.name}-ingress", w.namespace, pod_selector(ir.project, w.name),
                                     generated=True, types=types, owner=w.name,
-                                    rules=rules, egress=egress))
+                                    rules=rules, egress=egress, why=made_why))
         made = True
     if made:
         # `network_policy: false` means unrestricted: the default deny leaves those pods out
         leave = {"NetworkPolicy": {"spec": {"podSelector": {"matchExpressions": [
             {"key": "app.kubernetes.io/name", "operator": "NotIn", "values": open_}]}}}} if open_ else {}
+        first = next(n for n in ir.netpols if n.generated and n.owner)
+        deny = why.Why(DENY, (why.spec(by_name[first.owner].spec, "name", label=f"{first.owner} has its own policy"),)
+                       + tuple(why.spec(by_name[n].spec, "security", "network_policy", label=f"{n} left out")
+                               for n in open_))
         ir.netpols.append(NetPolicy(f"{ir.project}-default-deny", ir.namespace, None, generated=True,
-                                    types=["Ingress", "Egress"] if conf["egress"] else ["Ingress"], k8s=leave))
+                                    types=["Ingress", "Egress"] if conf["egress"] else ["Ingress"], k8s=leave,
+                                    why={"policy": deny, "types": types_why}))
     return ir
 
 
@@ -83,28 +134,53 @@ def _port_number(w, ref) -> int | None:
     return ref if isinstance(ref, int) else None
 
 
-def _ingress(ir: IR, w, consumers: list[str], conf: dict) -> list[dict]:
-    """Ingress rules: (peers, ports) grouped by port set, in a fixed order."""
+def _ingress(ir: IR, w, consumers: list[str], conf: dict, by_name: dict, made: dict, ctx: Context) -> list[dict]:
+    """Ingress rules: (peers, ports) grouped by port set, in a fixed order; each peer's and
+    each port set's derivation recorded in ``made`` (`("ingress", i, "from", j)`, `("ingress", i, "ports")`)."""
     every = tuple(p.port for p in w.ports)
     groups: dict[tuple, list[dict]] = {}
+    whys: dict[tuple, list] = {}
+    port_why: dict[tuple, why.Why] = {}
+    all_ports = _EVERY_PORT[bool(w.spec is not None and w.spec.data.get("ports"))]
+
+    def add(ports: tuple, peer: dict, reason: why.Why, port_in: why.In | None) -> None:
+        groups.setdefault(ports, []).append(peer)
+        whys.setdefault(ports, []).append(reason)
+        if ports not in port_why:
+            port_why[ports] = all_ports if port_in is None else why.Why(PORTS, (port_in,))
+
     for c in consumers:
-        groups.setdefault(every, []).append({"podSelector": {"matchLabels": pod_selector(ir.project, c)}})
+        t = by_name[c]
+        at = t.connect_path(w.name)
+        add(every, {"podSelector": {"matchLabels": pod_selector(ir.project, c)}},
+            why.Why(CONSUMER, (why.spec(t.spec, *at, label=f"{c} connects to {w.name}"),)), None)
     x = w.expose
     if x and x.service_type in ("LoadBalancer", "NodePort"):
-        ranges = getattr(x, "source_ranges", None) or ["0.0.0.0/0"]
-        groups.setdefault(every, []).extend({"ipBlock": {"cidr": r}} for r in ranges)
+        ranges = getattr(x, "source_ranges", None) or ANYWHERE
+        src = why.spec(w.spec, "expose", "source_ranges") if getattr(x, "source_ranges", None) \
+            else why.default(__name__, "ANYWHERE")
+        reason = why.Why(PUBLIC, (why.spec(w.spec, "expose", "type", label="the Service type"), src))
+        for r in ranges:
+            add(every, {"ipBlock": {"cidr": r}}, reason, None)
     if x and x.host:
         port = _port_number(w, x.port) if x.port is not None else (every[0] if every else None)
         peer = {"namespaceSelector": {"matchLabels": {NS_LABEL: conf["ingress_namespace"]}}}
-        groups.setdefault((port,) if port else every, []).append(peer)
-    for port in _metrics_ports(ir, w):
+        reason = why.Why(INGRESS, (why.spec(w.spec, "expose", "host", label="the exposed host"), conf["ingress_in"]))
+        name = next((p.name for p in w.ports if p.port == port), None)
+        add((port,) if port else every, peer, reason, why.port(w, name))
+    for port, src in _metrics_ports(ir, w):
         peer = {"namespaceSelector": {"matchLabels": {NS_LABEL: conf["monitoring_namespace"]}}}
-        groups.setdefault((port,), []).append(peer)
+        reason = why.Why(METRICS, (src, conf["monitoring_in"]))
+        name = next((p.name for p in w.ports if p.port == port), None)
+        add((port,), peer, reason, src if name is None else why.port(w, name))
     rules = []
-    for ports, peers in groups.items():
+    for i, (ports, peers) in enumerate(groups.items()):
         rule: dict = {"from": peers}
+        for j, reason in enumerate(whys[ports]):
+            made["ingress", i, "from", j] = reason
         if ports:
             rule["ports"] = [{"protocol": _protocol(w, p), "port": p} for p in ports]
+            made["ingress", i, "ports"] = port_why[ports]
         rules.append(rule)
     return rules
 
@@ -113,21 +189,24 @@ def _protocol(w, port: int) -> str:
     return next((p.protocol for p in w.ports if p.port == port), "TCP")
 
 
-def _metrics_ports(ir: IR, w) -> list[int]:
-    found = []
+def _metrics_ports(ir: IR, w) -> list[tuple[int, why.In]]:
+    """The metrics ports of ``w``, each with the Observability line that declared it."""
+    found: dict[int, why.In] = {}
     ann = w.pod_annotations.get("prometheus.io/port")
     if ann and ann.isdigit():
-        found.append(int(ann))
+        made = w.why.get("annotation.prometheus.io/port")
+        found[int(ann)] = why.derived(made, "the metrics port") if made is not None else why.spec(w.spec, "name")
     for m in ir.monitors:
         if m.app == w.name:
             n = _port_number(w, int(m.port) if str(m.port).isdigit() else m.port)
             if n is not None:
-                found.append(n)
-    return sorted(set(found))
+                found.setdefault(n, why.spec(m.spec, "metrics", "port", label="the metrics port"))
+    return sorted(found.items(), key=lambda kv: kv[0])
 
 
-def _egress(ir: IR, w, by_name: dict) -> list[dict]:
+def _egress(ir: IR, w, by_name: dict, made: dict, egress_in: why.In) -> list[dict]:
     rules = [{"to": [DNS], "ports": [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}]}]
+    made["egress", 0] = why.Why(DNS_RULE, (egress_in, why.default(__name__, "DNS")))
     for t in sorted(set(w.connect_to)):
         target = by_name.get(t)
         if target is None or not target.ports:
@@ -135,21 +214,26 @@ def _egress(ir: IR, w, by_name: dict) -> list[dict]:
         peer: dict = {"podSelector": {"matchLabels": pod_selector(ir.project, t)}}
         if target.namespace != w.namespace:
             peer["namespaceSelector"] = {"matchLabels": {NS_LABEL: target.namespace}}
+        made["egress", len(rules)] = why.Why(EGRESS, (
+            egress_in, why.spec(w.spec, *w.connect_path(t), label=f"{w.name} connects to {t}"),
+            why.port(target)))
         rules.append({"to": [peer], "ports": [{"protocol": p.protocol, "port": p.port} for p in target.ports]})
     return rules
 
 
-def _namespaces(ir: IR) -> None:
+def _namespaces(ir: IR, setting: why.In) -> None:
     """The environment's namespace (the backend's `namespace.yaml`, with the SecurityPolicy's
     labels when there is one) and every other namespace a workload names."""
     have = {r["object"]["metadata"].get("name") for r in ir.raw
             if r["object"].get("kind") == "Namespace" and isinstance(r["object"].get("metadata"), dict)}
     if ir.pod_security is None and ir.namespace not in have:  # a user's own Namespace object wins
         ir.pod_security = {}
+        ir.why["namespace"] = why.Why(NAMESPACE, (setting,))
     have.add(ir.namespace)
     for w in sorted(ir.workloads, key=lambda w: w.namespace):
         if w.namespace not in have:
             have.add(w.namespace)
+            ir.why[f"namespace.{w.namespace}"] = why.Why(NAMESPACE, (setting, why.spec(w.spec, "namespace")))
             ir.raw.append({"object": {"apiVersion": "v1", "kind": "Namespace", "metadata": {
                 "name": w.namespace, "labels": {"app.kubernetes.io/name": w.namespace,
                                                 "app.kubernetes.io/part-of": ir.project,

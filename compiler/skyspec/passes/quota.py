@@ -12,9 +12,12 @@ skyspec.cost; it must NOT count or judge anything itself.
 
 from __future__ import annotations
 
-from ..cost.quota import check_quota, quota_report
+from ..cost.quota import HARD_KEYS, check_quota, quota_report
 from ..cost.usage import LazyDefaults, unit_label, usage
+from ..ir import why
 from ..ir.model import IR, Context
+
+QUOTA = why.Rule("quota.hard", "the environment's `quota` is emitted as a ResourceQuota")
 
 
 def quota(ir: IR, ctx: Context) -> IR:
@@ -24,4 +27,6 @@ def quota(ir: IR, ctx: Context) -> IR:
     check_quota(rep, raw, env.name, unit_label(ir.env, ir.target),
                 lambda key: ctx.project.pos("environments", env.name, "quota", key), ctx.diags)
     ir.quota = rep
+    for key in rep.limits:
+        ir.why[f"quota.{HARD_KEYS[key]}"] = why.Why(QUOTA, (why.project(ir, "environments", env.name, "quota", key),))
     return ir

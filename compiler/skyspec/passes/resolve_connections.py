@@ -19,7 +19,17 @@ from __future__ import annotations
 
 from ..components import exports
 from ..diagnostics import did_you_mean
+from ..ir import why
 from ..ir.model import IR, Context, EnvVar, Port, Workload
+
+FORM = "address"   # the form of a `connect_to` map entry's `env` variable without `form:` (documented default)
+
+_R = why.Rule
+SERVICE = _R("connect.service", "a workload another one `connect_to`s gets a Service: it is reached by name")
+HOST = _R("connect.host", "`connect_to: [b]` gives B_HOST: the peer's Service name")
+PORT = _R("connect.port", "`connect_to: [b]` gives B_PORT: the port of the peer's Service")
+EXPORT = _R("connect.export", "`connect_to` a stdlib component gives what the component exports")
+ENV = _R("connect.env", "`connect_to: {b: {env: NAME}}` gives NAME: the peer's address in the entry's `form`")
 
 
 def env_prefix(name: str) -> str:
@@ -40,6 +50,7 @@ def peer_port(t: Workload, ref) -> Port | None:
 
 def resolve_connections(ir: IR, ctx: Context) -> IR:
     by_name = {w.name: w for w in ir.workloads}
+    served: dict[str, list] = {}   # target -> the connect_to entries that give it a Service
     for w in ir.workloads:
         for i, target in enumerate(w.connect_to):
             at = w.connect_at[i] if i < len(w.connect_at) else ("connect_to", i)
@@ -78,20 +89,32 @@ def resolve_connections(ir: IR, ctx: Context) -> IR:
                                 hint=f'ports of "{target}": {names}')
                 continue
             t.service = True
+            link = why.spec(w.spec, *at, label=f"{w.name} connects to {target}")
+            served.setdefault(target, []).append(link)
             have = {e.name for c in w.containers for e in c.env}
             pre = env_prefix(target)
             kube = exports(t.spec, target, p.service)  # stdlib: <NAME>_URL, ...
             local = exports(t.spec, target, p.port) if p.service != p.port else kube
-            values = [(f"{pre}_HOST", target, target), (f"{pre}_PORT", str(p.service), str(p.port))]
-            values += [(f"{pre}_{k}", v, local.get(k, v)) for k, v in kube.items()]
+            port_in = why.port(t, p.name, label=f"the port of {target}")
+            chosen = (why.spec(w.spec, *at, "port", label="the port chosen"),) if "port" in opts else ()
+            values = [(f"{pre}_HOST", target, target, why.Why(HOST, (link,))),
+                      (f"{pre}_PORT", str(p.service), str(p.port), why.Why(PORT, (link, port_in, *chosen)))]
+            if kube:
+                made = why.Why(EXPORT, (link, why.spec(t.spec, "use", label="the component"), port_in, *chosen))
+                values += [(f"{pre}_{k}", v, local.get(k, v), made) for k, v in kube.items()]
             if opts.get("env"):
-                how = opts.get("form", "address")
-                values.insert(0, (opts["env"], form(how, target, p.service), form(how, target, p.port)))
-            for name, value, compose in values:
+                how = opts.get("form", FORM)
+                shape = why.spec(w.spec, *at, "form") if "form" in opts else why.default(__name__, "FORM")
+                values.insert(0, (opts["env"], form(how, target, p.service), form(how, target, p.port),
+                                  why.Why(ENV, (why.spec(w.spec, *at, "env", label="the variable"), shape, port_in,
+                                                *chosen))))
+            for name, value, compose, made in values:
                 if name not in have:
                     have.add(name)
                     w.main.env.append(EnvVar(name, value, origin=at,
-                                             compose=compose if compose != value else None))
+                                             compose=compose if compose != value else None, why=made))
+    for target, links in served.items():
+        by_name[target].why["service.connect_to"] = why.Why(SERVICE, tuple(links))
     _cycles(ir, ctx, by_name)
     return ir
 

@@ -11,7 +11,13 @@ from __future__ import annotations
 import hashlib
 import json
 
+from ..ir import why
 from ..ir.model import IR, Context
+
+CHECKSUM = why.Rule("rollout.checksum", "a pod's template carries a hash of every ConfigMap and Secret it uses, so a "
+                                        "change of them rolls exactly these pods")
+_CONTENT = {"config": ("data", "files", "json", "yaml"),
+            "secret": ("existing", "external", "keys", "data", "type")}
 
 
 def _digest(obj) -> str:
@@ -21,20 +27,43 @@ def _digest(obj) -> str:
 def rollout(ir: IR, ctx: Context) -> IR:
     configs = {c.name: _digest(c.data) for c in ir.configs}
     secrets = {s.name: _digest([s.mode, s.keys, s.store, s.store_kind, s.remote, s.type]) for s in ir.secrets}
+    specs = {("config", c.name): c.spec for c in ir.configs} | {("secret", s.name): s.spec for s in ir.secrets}
+    made: dict[tuple, why.Why] = {}   # (kind, name, the using path) -> its record, shared by the workloads alike
     for w in ir.workloads:
-        used: set[tuple[str, str]] = set()
-        for c in w.containers + w.init_containers:
-            for kind, name, _ in c.env_from:
-                used.add((kind, name))
+        used: dict[tuple[str, str], tuple] = {}   # (config|secret, name) -> the spec path that uses it
+        for c, at in _containers(w):
+            for i, (kind, name, _) in enumerate(c.env_from):
+                used.setdefault((kind, name), at + ("env_from", i))
             for e in c.env:
                 if e.secret or e.file_ref:
-                    used.add(("secret", (e.secret or e.file_ref)[0]))
+                    used.setdefault(("secret", (e.secret or e.file_ref)[0]), e.origin or at + ("secrets",))
         for v in w.volumes:
             if v.type in ("config", "secret"):
-                used.add((v.type, v.source))
+                used.setdefault((v.type, v.source), ("volumes", v.name))
         for kind, name in sorted(used):
             table = configs if kind == "config" else secrets
             if name in table:
                 key = f"checksum.skyspec.dev/{'configmap' if kind == 'config' else 'secret'}.{name}"
                 w.pod_annotations[key] = table[name]
+                at = used[kind, name]
+                record = made.get((kind, name, at))
+                if record is None:
+                    record = made[kind, name, at] = why.Why(CHECKSUM, (
+                        why.own(*at, label=f"uses {name}"), *_content(specs.get((kind, name)), kind, name)))
+                w.why[f"annotation.{key}"] = record
     return ir
+
+
+def _containers(w):
+    yield w.containers[0], ()
+    for c in w.containers[1:]:
+        yield c, ("sidecars", c.name)
+    for c in w.init_containers:
+        yield c, ("init", c.name)
+
+
+def _content(spec, kind: str, name: str) -> tuple:
+    """The spec values the hash of ConfigMap or Secret ``name`` covers."""
+    if spec is None:
+        return ()
+    return tuple(why.spec(spec, k, label=f"the content of {name}") for k in _CONTENT[kind] if k in spec.data)

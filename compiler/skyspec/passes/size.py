@@ -15,19 +15,35 @@
 
 from __future__ import annotations
 
+from ..ir import why
 from ..ir.model import IR, Context
 from ..units import QuantityError, format_bytes, format_cpu, parse_bytes, parse_cpu
 
-SIDECAR_DEFAULT = {"cpu": "50m", "memory": "64Mi"}
+# Documented defaults (`skyspec explain` points at these lines); `settings:` overrides each.
+SIDECAR_DEFAULT = {"cpu": "50m", "memory": "64Mi"}  # requests of a sidecar or init container without its own
+CPU_LIMIT_FACTOR = 2       # CPU limit = CPU request x this (`settings.limits.cpu`)
+MEMORY_LIMIT_FACTOR = 1    # memory limit = memory request x this (`settings.limits.memory`)
+LIMIT_WARN_RATIO = 4       # SKY301 above this many times the request (`settings.limits.warn_ratio`)
+
+SIDECAR_REQUEST = why.Rule("size.sidecar-request", "a sidecar or init container without a request gets the "
+                                                   "environment's sidecar request")
+CPU_LIMIT = why.Rule("size.cpu-limit", "CPU limit = the CPU request x the CPU limit factor")
+MEMORY_LIMIT = why.Rule("size.memory-limit", "memory limit = the memory request x the memory limit factor")
+_MAIN = {"cpu": why.own("resources", "cpu", label="the CPU request"),
+         "memory": why.own("resources", "memory", label="the memory request")}
 
 
 def size(ir: IR, ctx: Context) -> IR:
     s = ir.settings
     limits = s.get("limits") or {}
-    cpu_ratio, mem_ratio = limits.get("cpu", 2), limits.get("memory", 1)
-    warn_ratio = limits.get("warn_ratio", 4)
+    cpu_ratio, mem_ratio = limits.get("cpu", CPU_LIMIT_FACTOR), limits.get("memory", MEMORY_LIMIT_FACTOR)
+    warn_ratio = limits.get("warn_ratio", LIMIT_WARN_RATIO)
     side = {**SIDECAR_DEFAULT, **(s.get("sidecar_resources") or {})}
     node_cpu, node_mem = _node(ctx, "cpu", parse_cpu), _node(ctx, "memory", parse_bytes)
+    cpu_factor = why.setting_or(ir, "limits.cpu", __name__, "CPU_LIMIT_FACTOR", label="the CPU limit factor")
+    mem_factor = why.setting_or(ir, "limits.memory", __name__, "MEMORY_LIMIT_FACTOR", label="the memory limit factor")
+    main_cpu = why.Why(CPU_LIMIT, (_MAIN["cpu"], cpu_factor))   # every main container's, shared
+    main_mem = why.Why(MEMORY_LIMIT, (_MAIN["memory"], mem_factor))
     for w in ir.workloads:
         for i, c in enumerate(w.containers + w.init_containers):
             r = c.resources
@@ -36,11 +52,19 @@ def size(ir: IR, ctx: Context) -> IR:
             if i > 0:
                 if r.cpu is None:
                     r.cpu = parse_cpu(side["cpu"])
+                    c.why["cpu"] = why.Why(SIDECAR_REQUEST, (why.setting_or(
+                        ir, "sidecar_resources.cpu", __name__, "SIDECAR_DEFAULT", "cpu", label="the sidecar CPU request"),),
+                        format_cpu(r.cpu))
                 if r.memory is None:
                     r.memory = parse_bytes(side["memory"])
+                    c.why["memory"] = why.Why(SIDECAR_REQUEST, (why.setting_or(
+                        ir, "sidecar_resources.memory", __name__, "SIDECAR_DEFAULT", "memory",
+                        label="the sidecar memory request"),), format_bytes(r.memory))
             if r.cpu is not None:
                 if r.cpu_limit is None:
                     r.cpu_limit = int(r.cpu * cpu_ratio)
+                    c.why["cpu_limit"] = main_cpu if i == 0 else why.Why(CPU_LIMIT, (_request(w, c, at, "cpu"),
+                                                                                      cpu_factor))
                 elif r.cpu_limit < r.cpu:
                     ctx.diags.error("SKY302", f"{c.name}: CPU limit {format_cpu(r.cpu_limit)} is below the request "
                                               f"{format_cpu(r.cpu)}", where("cpu_limit"),
@@ -56,6 +80,8 @@ def size(ir: IR, ctx: Context) -> IR:
             if r.memory is not None:
                 if r.memory_limit is None:
                     r.memory_limit = int(r.memory * mem_ratio)
+                    c.why["memory_limit"] = main_mem if i == 0 else why.Why(MEMORY_LIMIT, (
+                        _request(w, c, at, "memory"), mem_factor))
                 elif r.memory_limit < r.memory:
                     ctx.diags.error("SKY302", f"{c.name}: memory limit {format_bytes(r.memory_limit)} is below the "
                                               f"request {format_bytes(r.memory)}", where("memory_limit"),
@@ -69,6 +95,14 @@ def size(ir: IR, ctx: Context) -> IR:
                                               f"node ({format_bytes(node_mem)})", where("memory"),
                                     hint="no node could ever schedule this pod")
     return ir
+
+
+def _request(w, c, at: tuple, what: str) -> why.In:
+    """The request a limit was derived from: the sidecar default this pass set, or the
+    spec's (which the profile's `defaults:` may have written)."""
+    made = c.why.get(what)
+    label = f"the {'CPU' if what == 'cpu' else 'memory'} request"
+    return why.derived(made, label) if made is not None else why.spec(w.spec, *at, what, label=label)
 
 
 def _node(ctx: Context, key: str, parse) -> int | None:
