@@ -270,7 +270,8 @@ def test_hover_shows_each_target_and_the_target_overlay_line(tmp_path: Path, mon
     monkeypatch.chdir(root)
     comp, h, role = _hit(root, "apps/api.yaml", "replicas")
     md = hover.hover(comp, h, role, lambda f, n: (f"{f}:{n}", None))
-    rows = [ln for ln in md.splitlines() if ln.startswith("| ") and "environment" not in ln]
+    # the first table (the derived fields' table follows it)
+    rows = [ln for ln in md.split("*Derived from it*")[0].splitlines() if ln.startswith("| ") and "environment" not in ln]
     assert len(rows) == 3 and rows[0].startswith("| dev | `1` | profile:dev `"), md  # skyspec's dev profile
     assert rows[1:] == ["| prod | `3` | overlay:overlays/prod.yaml `overlays/prod.yaml:2` |",
                         "| prod.eu-west | `4` | target:overlays/eu-west.yaml `overlays/eu-west.yaml:3` |"], md
