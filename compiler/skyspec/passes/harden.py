@@ -131,11 +131,13 @@ def _pod(w: Workload, bound: set[str]) -> None:
 
 
 def _record(w: Workload, roles: dict) -> None:
-    """Why each hardened field is what it is: the default, or the relaxation that chose it."""
+    """Why each hardened field is what it is, in ``w.why["harden"]`` (field -> record): the
+    default, or the relaxation that chose it."""
     rel, spec = w.relax, w.spec
-    made = w.why
-    made.update(_DEFAULT)
-    if rel or w.service_account in roles:  # what `security:` (or a Role binding) changed
+    if not rel and w.service_account not in roles:
+        w.why["harden"] = _DEFAULT   # the defaults' records, shared by every workload that relaxes none
+    else:  # what `security:` (or a Role binding) changed
+        made = w.why["harden"] = dict(_DEFAULT)
         def sec(field: str, label: str = "") -> why.In:
             return why.spec(spec, "security", field, label=label)
 
@@ -164,14 +166,14 @@ def _record(w: Workload, roles: dict) -> None:
                                                                label="the Role binding the ServiceAccount"),
                                                       why.spec(spec, "service_account")))
     if "sysctls" in w.pod_security:
-        made["pod.sysctls"] = why.Why(LOW_PORT, tuple(why.spec(spec, *at) for at in _low_port_at(w)))
+        w.why["pod.sysctls"] = why.Why(LOW_PORT, tuple(why.spec(spec, *at) for at in _low_port_at(w)))
     w.containers[0].why["pull_policy"] = _PULL_MAIN
     if len(w.containers) > 1 or w.init_containers:
         for c, at in _containers(w):
             if at:
                 c.why["pull_policy"] = why.Why(PULL, (why.spec(spec, *at, "image", label="the image"),))
     if any(v.name == "tmp" and v.type == "empty" for v in w.volumes) and not _declared(w, "tmp"):
-        made["volume.tmp"] = _TMP
+        w.why["volume.tmp"] = _TMP
 
 
 def _containers(w: Workload):
