@@ -169,6 +169,9 @@ def test_recorded_derivations_hold_references_only():
         stack = list(records)
         while stack:
             r = stack.pop()
+            if isinstance(r, (dict, list, tuple)) and not isinstance(r, Why):   # a record's records
+                stack += list(r.values() if isinstance(r, dict) else r)
+                continue
             assert isinstance(r, Why) and isinstance(r.rule, Rule)
             count += 1
             for i in r.inputs:

@@ -381,11 +381,11 @@ def _netpol(ir: IR, n, spec: Spec | None, path: tuple) -> Trace | None:
     if path[:2] == ("spec", "policyTypes"):
         return by(spec, n.why.get("types"))
     if path[:2] == ("spec", "ingress") and len(path) > 4 and path[3] == "from":
-        return by(spec, n.why.get(("ingress", path[2], "from", path[4])))
+        return by(spec, n.why["ingress"][path[2]][0][path[4]])
     if path[:2] == ("spec", "ingress") and len(path) > 3 and path[3] == "ports":
-        return by(spec, n.why.get(("ingress", path[2], "ports")))
+        return by(spec, n.why["ingress"][path[2]][1])
     if path[:2] == ("spec", "egress") and len(path) > 2:
-        return by(spec, n.why.get(("egress", path[2])))
+        return by(spec, n.why["egress"][path[2]])
     return None
 
 

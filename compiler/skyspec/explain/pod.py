@@ -35,16 +35,20 @@ STORAGE_MOUNT = Rule("lower.storage-mount", "a claim is mounted at its `mount`, 
                                             "or /data/<name>")
 
 
+def hardened(w: Workload, key: str):
+    """The harden pass's record of field ``key`` of ``w`` (`pod.runAsUser`, `security.runAsUser`)."""
+    return w.why.get(key) or (w.why.get("harden") or {}).get(key)
+
+
 def pod(ir: IR, w: Workload, obj: dict, path: tuple, prefix: tuple) -> Trace | None:
     spec = w.spec
     rest = path[len(prefix):]
     podspec = value_at(obj, prefix)
     head = rest[0] if rest else None
     if head == "securityContext":
-        key = rest[1]
-        return by(spec, w.why.get(f"pod.{key}"))
+        return by(spec, hardened(w, f"pod.{rest[1]}"))
     if head == "automountServiceAccountToken":
-        return by(spec, w.why.get("automount_token"))
+        return by(spec, hardened(w, "automount_token"))
     if head == "restartPolicy":
         return Trace(spec, [("restart",)]) if "restart" in spec.data else \
             rule(spec, RESTART, why.spec(spec, "kind"), why.default(LOWER, "JOB_RESTART"))
@@ -131,7 +135,7 @@ def _container(ir: IR, w: Workload, spec: Spec, c: dict, cp: tuple, rest: tuple,
         return by(spec, ir_c.why.get("pull_policy") if ir_c else None)
     if head == "securityContext":
         key = ".".join(str(p) for p in rest[1:] if not isinstance(p, int))
-        return by(spec, w.why.get(f"security.{key}"))
+        return by(spec, hardened(w, f"security.{key}"))
     if head == "envFrom":
         return t(("env_from", rest[1]))
     if head == "ports":

@@ -87,7 +87,10 @@ def harden(ir: IR, ctx: Context) -> IR:
     roles = {sa: r for r in ir.roles for sa in r.bind}
     for w in ir.workloads:
         _pod(w, bound)
-        _record(w, roles)
+        if w.relax or w.service_account in roles or len(w.containers) > 1 or w.init_containers:
+            _record(w, roles)
+        else:   # the common case: the defaults' records, shared
+            w.why["harden"] = _DEFAULT
         for field, value in sorted(w.relax.items()):
             what = RELAXATIONS[field][0]
             pos = w.spec.where("security", field) if w.spec else None
@@ -109,6 +112,7 @@ def _pod(w: Workload, bound: set[str]) -> None:
     low = _low_port(w)
     if low is not None and "NET_BIND_SERVICE" not in (rel.get("add_capabilities") or []):
         pod["sysctls"] = [{"name": "net.ipv4.ip_unprivileged_port_start", "value": str(low)}]
+        w.why["pod.sysctls"] = why.Why(LOW_PORT, tuple(why.spec(w.spec, *at) for at in _low_port_at(w)))
     w.pod_security = pod
     writable = bool(rel.get("writable_root_fs"))
     caps: dict = {"drop": list(DROP_CAPABILITIES)}
@@ -125,17 +129,22 @@ def _pod(w: Workload, bound: set[str]) -> None:
         if not writable and not any(m.path == TMP_DIR for m in c.mounts):
             if not any(v.name == "tmp" for v in w.volumes):
                 w.volumes.append(Volume("tmp", "empty"))
+                w.why["volume.tmp"] = _TMP
             c.mounts.append(Mount("tmp", TMP_DIR))
             c.why["mount.tmp"] = _TMP
+    w.containers[0].why["pull_policy"] = _PULL_MAIN
     w.automount_token = bool(rel.get("service_account_token", AUTOMOUNT_TOKEN)) or (w.service_account in bound)
 
 
 def _record(w: Workload, roles: dict) -> None:
-    """Why each hardened field is what it is: the default, or the relaxation that chose it."""
+    """Why each hardened field is what it is, in ``w.why["harden"]`` (field -> record): the
+    default, or the relaxation that chose it."""
     rel, spec = w.relax, w.spec
-    made = w.why
-    made.update(_DEFAULT)
-    if rel or w.service_account in roles:  # what `security:` (or a Role binding) changed
+    if not rel and w.service_account not in roles:
+        w.why["harden"] = _DEFAULT   # the defaults' records, shared by every workload that relaxes none
+    else:  # what `security:` (or a Role binding) changed
+        made = w.why["harden"] = dict(_DEFAULT)
+
         def sec(field: str, label: str = "") -> why.In:
             return why.spec(spec, "security", field, label=label)
 
@@ -163,15 +172,9 @@ def _record(w: Workload, roles: dict) -> None:
             made["automount_token"] = why.Why(TOKEN, (why.spec(r.spec, "bind", r.bind.index(w.service_account),
                                                                label="the Role binding the ServiceAccount"),
                                                       why.spec(spec, "service_account")))
-    if "sysctls" in w.pod_security:
-        made["pod.sysctls"] = why.Why(LOW_PORT, tuple(why.spec(spec, *at) for at in _low_port_at(w)))
-    w.containers[0].why["pull_policy"] = _PULL_MAIN
-    if len(w.containers) > 1 or w.init_containers:
-        for c, at in _containers(w):
-            if at:
-                c.why["pull_policy"] = why.Why(PULL, (why.spec(spec, *at, "image", label="the image"),))
-    if any(v.name == "tmp" and v.type == "empty" for v in w.volumes) and not _declared(w, "tmp"):
-        made["volume.tmp"] = _TMP
+    for c, at in _containers(w):
+        if at:
+            c.why["pull_policy"] = why.Why(PULL, (why.spec(spec, *at, "image", label="the image"),))
 
 
 def _containers(w: Workload):
@@ -180,10 +183,6 @@ def _containers(w: Workload):
         yield c, ("sidecars", c.name)
     for c in w.init_containers:
         yield c, ("init", c.name)
-
-
-def _declared(w: Workload, name: str) -> bool:
-    return w.spec is not None and name in (w.spec.data.get("volumes") or {})
 
 
 def _low_port_at(w: Workload) -> list[tuple]:

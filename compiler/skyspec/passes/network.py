@@ -82,8 +82,11 @@ def network_input(ir: IR, ctx: Context, key: str) -> why.In:
 
 def network(ir: IR, ctx: Context) -> IR:
     conf = settings(ctx)
-    conf["ingress_in"] = network_input(ir, ctx, "ingress_namespace")   # where each came from, for explain
+    # where the namespaces come from, and the records every workload alike shares (for explain)
+    conf["ingress_why"] = why.Why(INGRESS, (why.own("expose", "host", label="the exposed host"),
+                                            network_input(ir, ctx, "ingress_namespace")))
     conf["monitoring_in"] = network_input(ir, ctx, "monitoring_namespace")
+    conf["port_whys"] = {}
     if conf["namespace"]:
         _namespaces(ir, network_input(ir, ctx, "namespace"))
     if ir.settings.get("harden") is False or ir.settings.get("network_policies") is False:
@@ -135,54 +138,73 @@ def _port_number(w, ref) -> int | None:
 
 
 def _ingress(ir: IR, w, consumers: list[str], conf: dict, by_name: dict, made: dict, ctx: Context) -> list[dict]:
-    """Ingress rules: (peers, ports) grouped by port set, in a fixed order; each peer's and
-    each port set's derivation recorded in ``made`` (`("ingress", i, "from", j)`, `("ingress", i, "ports")`)."""
+    """Ingress rules: (peers, ports) grouped by port set, in a fixed order; the derivation of
+    each rule's peers and ports recorded in ``made["ingress"]``, one (peers, ports) per rule."""
     every = tuple(p.port for p in w.ports)
-    groups: dict[tuple, list[dict]] = {}
-    whys: dict[tuple, list] = {}
-    port_why: dict[tuple, why.Why] = {}
-    all_ports = _EVERY_PORT[bool(w.spec is not None and w.spec.data.get("ports"))]
-
-    def add(ports: tuple, peer: dict, reason: why.Why, port_in: why.In | None) -> None:
-        groups.setdefault(ports, []).append(peer)
-        whys.setdefault(ports, []).append(reason)
-        if ports not in port_why:
-            port_why[ports] = all_ports if port_in is None else why.Why(PORTS, (port_in,))
-
-    for c in consumers:
-        t = by_name[c]
-        at = t.connect_path(w.name)
-        add(every, {"podSelector": {"matchLabels": pod_selector(ir.project, c)}},
-            why.Why(CONSUMER, (why.spec(t.spec, *at, label=f"{c} connects to {w.name}"),)), None)
+    groups: dict[tuple, list] = {}   # ports -> [peers, their records, the ports' record]
+    spec = w.spec
+    if consumers:
+        at_ports = _EVERY_PORT[bool(spec is not None and spec.data.get("ports"))]
+        g = groups[every] = [[], [], at_ports]
+        for c in consumers:
+            t = by_name[c]
+            g[0].append({"podSelector": {"matchLabels": pod_selector(ir.project, c)}})
+            g[1].append(why.Why(CONSUMER, (why.spec(t.spec, *t.connect_path(w.name), label=f"{c} connects to {w.name}"),)))
     x = w.expose
     if x and x.service_type in ("LoadBalancer", "NodePort"):
         ranges = getattr(x, "source_ranges", None) or ANYWHERE
-        src = why.spec(w.spec, "expose", "source_ranges") if getattr(x, "source_ranges", None) \
+        src = why.spec(spec, "expose", "source_ranges") if getattr(x, "source_ranges", None) \
             else why.default(__name__, "ANYWHERE")
-        reason = why.Why(PUBLIC, (why.spec(w.spec, "expose", "type", label="the Service type"), src))
+        reason = why.Why(PUBLIC, (why.spec(spec, "expose", "type", label="the Service type"), src))
         for r in ranges:
-            add(every, {"ipBlock": {"cidr": r}}, reason, None)
+            _add(groups, every, {"ipBlock": {"cidr": r}}, reason, conf, w, None)
     if x and x.host:
         port = _port_number(w, x.port) if x.port is not None else (every[0] if every else None)
         peer = {"namespaceSelector": {"matchLabels": {NS_LABEL: conf["ingress_namespace"]}}}
-        reason = why.Why(INGRESS, (why.spec(w.spec, "expose", "host", label="the exposed host"), conf["ingress_in"]))
         name = next((p.name for p in w.ports if p.port == port), None)
-        add((port,) if port else every, peer, reason, why.port(w, name))
+        _add(groups, (port,) if port else every, peer, conf["ingress_why"], conf, w, name)
     for port, src in _metrics_ports(ir, w):
         peer = {"namespaceSelector": {"matchLabels": {NS_LABEL: conf["monitoring_namespace"]}}}
         reason = why.Why(METRICS, (src, conf["monitoring_in"]))
         name = next((p.name for p in w.ports if p.port == port), None)
-        add((port,), peer, reason, src if name is None else why.port(w, name))
+        _add(groups, (port,), peer, reason, conf, w, name, src)
     rules = []
-    for i, (ports, peers) in enumerate(groups.items()):
+    for ports, (peers, reasons, ports_why) in groups.items():
         rule: dict = {"from": peers}
-        for j, reason in enumerate(whys[ports]):
-            made["ingress", i, "from", j] = reason
         if ports:
             rule["ports"] = [{"protocol": _protocol(w, p), "port": p} for p in ports]
-            made["ingress", i, "ports"] = port_why[ports]
         rules.append(rule)
+    if groups:
+        made["ingress"] = [(reasons, ports_why) for _, reasons, ports_why in groups.values()]
     return rules
+
+
+def _port_why(conf: dict, w, name: str | None) -> why.Why:
+    """The record of the port ``name`` of ``w`` (every port when None) as a rule admits it:
+    shared by the workloads that declare it alike (`ports.<name>`, or `port:`)."""
+    spec = w.spec
+    key = (name, bool(spec is not None and name in (spec.data.get("ports") or {})) if name else
+           bool(spec is not None and spec.data.get("ports")))
+    made = conf["port_whys"].get(key)
+    if made is None:
+        if name is None:
+            made = _EVERY_PORT[key[1]]
+        else:
+            made = why.Why(PORTS, (why.own(*(("ports", name) if key[1] else ("port",)), label="the port"),))
+        conf["port_whys"][key] = made
+    return made
+
+
+def _add(groups: dict, ports: tuple, peer: dict, reason: why.Why, conf: dict, w, name: str | None,
+         src: why.In | None = None) -> None:
+    """One more peer admitted on ``ports``; the first one also records the ports (port
+    ``name``, every port when None; ``src`` when the port is no port of the workload)."""
+    g = groups.get(ports)
+    if g is None:
+        made = why.Why(PORTS, (src,)) if src is not None and name is None else _port_why(conf, w, name)
+        g = groups[ports] = [[], [], made]
+    g[0].append(peer)
+    g[1].append(reason)
 
 
 def _protocol(w, port: int) -> str:
@@ -191,8 +213,10 @@ def _protocol(w, port: int) -> str:
 
 def _metrics_ports(ir: IR, w) -> list[tuple[int, why.In]]:
     """The metrics ports of ``w``, each with the Observability line that declared it."""
-    found: dict[int, why.In] = {}
     ann = w.pod_annotations.get("prometheus.io/port")
+    if not ann and not ir.monitors:
+        return []
+    found: dict[int, why.In] = {}
     if ann and ann.isdigit():
         made = w.why.get("annotation.prometheus.io/port")
         found[int(ann)] = why.derived(made, "the metrics port") if made is not None else why.spec(w.spec, "name")
@@ -201,12 +225,12 @@ def _metrics_ports(ir: IR, w) -> list[tuple[int, why.In]]:
             n = _port_number(w, int(m.port) if str(m.port).isdigit() else m.port)
             if n is not None:
                 found.setdefault(n, why.spec(m.spec, "metrics", "port", label="the metrics port"))
-    return sorted(found.items(), key=lambda kv: kv[0])
+    return sorted(found.items()) if len(found) > 1 else list(found.items())
 
 
 def _egress(ir: IR, w, by_name: dict, made: dict, egress_in: why.In) -> list[dict]:
     rules = [{"to": [DNS], "ports": [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}]}]
-    made["egress", 0] = why.Why(DNS_RULE, (egress_in, why.default(__name__, "DNS")))
+    made["egress"] = reasons = [why.Why(DNS_RULE, (egress_in, why.default(__name__, "DNS")))]
     for t in sorted(set(w.connect_to)):
         target = by_name.get(t)
         if target is None or not target.ports:
@@ -214,9 +238,9 @@ def _egress(ir: IR, w, by_name: dict, made: dict, egress_in: why.In) -> list[dic
         peer: dict = {"podSelector": {"matchLabels": pod_selector(ir.project, t)}}
         if target.namespace != w.namespace:
             peer["namespaceSelector"] = {"matchLabels": {NS_LABEL: target.namespace}}
-        made["egress", len(rules)] = why.Why(EGRESS, (
+        reasons.append(why.Why(EGRESS, (
             egress_in, why.spec(w.spec, *w.connect_path(t), label=f"{w.name} connects to {t}"),
-            why.port(target)))
+            why.port(target))))
         rules.append({"to": [peer], "ports": [{"protocol": p.protocol, "port": p.port} for p in target.ports]})
     return rules
 

@@ -30,36 +30,47 @@ def rollout(ir: IR, ctx: Context) -> IR:
     specs = {("config", c.name): c.spec for c in ir.configs} | {("secret", s.name): s.spec for s in ir.secrets}
     made: dict[tuple, why.Why] = {}   # (kind, name, the using path) -> its record, shared by the workloads alike
     for w in ir.workloads:
-        used: dict[tuple[str, str], tuple] = {}   # (config|secret, name) -> the spec path that uses it
-        for c, at in _containers(w):
+        used: dict[tuple[str, str], tuple] = {}   # (config|secret, name) -> where the pod uses it first
+        for ci, c in enumerate(w.containers + w.init_containers):
             for i, (kind, name, _) in enumerate(c.env_from):
-                used.setdefault((kind, name), at + ("env_from", i))
+                if (kind, name) not in used:
+                    used[kind, name] = (_ENV_FROM, ci, i)
             for e in c.env:
                 if e.secret or e.file_ref:
-                    used.setdefault(("secret", (e.secret or e.file_ref)[0]), e.origin or at + ("secrets",))
+                    k = ("secret", (e.secret or e.file_ref)[0])
+                    if k not in used:
+                        used[k] = e.origin or (_SECRETS, ci)
         for v in w.volumes:
-            if v.type in ("config", "secret"):
-                used.setdefault((v.type, v.source), ("volumes", v.name))
+            if v.type in ("config", "secret") and (v.type, v.source) not in used:
+                used[v.type, v.source] = ("volumes", v.name)
         for kind, name in sorted(used):
             table = configs if kind == "config" else secrets
             if name in table:
                 key = f"checksum.skyspec.dev/{'configmap' if kind == 'config' else 'secret'}.{name}"
                 w.pod_annotations[key] = table[name]
-                at = used[kind, name]
-                record = made.get((kind, name, at))
+                ref = used[kind, name]
+                record = made.get((kind, name, ref))
                 if record is None:
-                    record = made[kind, name, at] = why.Why(CHECKSUM, (
-                        why.own(*at, label=f"uses {name}"), *_content(specs.get((kind, name)), kind, name)))
+                    at = _path(w, ref)
+                    record = why.Why(CHECKSUM, (why.own(*at, label=f"uses {name}"),
+                                                *_content(specs.get((kind, name)), kind, name)))
+                    if at == ref:   # a path of the spec itself: the same for every workload alike
+                        made[kind, name, ref] = record
                 w.why[f"annotation.{key}"] = record
     return ir
 
 
-def _containers(w):
-    yield w.containers[0], ()
-    for c in w.containers[1:]:
-        yield c, ("sidecars", c.name)
-    for c in w.init_containers:
-        yield c, ("init", c.name)
+_ENV_FROM, _SECRETS = object(), object()   # where a pod uses a ConfigMap or Secret, before it is a spec path
+
+
+def _path(w, ref: tuple) -> tuple:
+    """The spec path of a use: a volume's or a variable's as they are, `env_from` or
+    `secrets` of the container (by index) they belong to."""
+    if ref[0] is not _ENV_FROM and ref[0] is not _SECRETS:
+        return ref
+    c = (w.containers + w.init_containers)[ref[1]]
+    at = () if ref[1] == 0 else ("sidecars", c.name) if ref[1] < len(w.containers) else ("init", c.name)
+    return at + (("env_from", ref[2]) if ref[0] is _ENV_FROM else ("secrets",))
 
 
 def _content(spec, kind: str, name: str) -> tuple:
