@@ -73,14 +73,15 @@ def _leaves(obj, path=()):
         yield path, obj
 
 
-@pytest.mark.parametrize("example", sorted(p.parent.name for p in EXAMPLES.glob("*/skyspec.yaml")))
+@pytest.mark.parametrize("example", sorted(str(p.parent.relative_to(EXAMPLES)) for p in EXAMPLES.glob("**/skyspec.yaml")))
 def test_every_manifest_field_is_explainable(example):
-    """Every field of every object of every environment and target explains down to lines
-    people wrote or documented defaults: no field answers only "set by the X pass"."""
+    """Every field of every object of every environment and target of every example (the
+    ported systems included) explains down to lines people wrote or documented defaults: no
+    field answers only "set by the X pass"."""
     s = Session(EXAMPLES / example / "skyspec.yaml")
     compiled = s.compile_all()
     assert compiled and not s.diags.has_errors
-    assert_every_field_ends_in_leaves(compiled, min_fields=1000)
+    assert_every_field_ends_in_leaves(compiled, min_fields=200)
 
 
 def assert_every_field_ends_in_leaves(compiled, min_fields: int = 1) -> None:
