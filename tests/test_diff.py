@@ -139,7 +139,8 @@ def test_the_old_sides_lines_are_named_as_the_working_trees_files_at_rev(removed
     assert "| CronJob/nightly-report | `schedule` | `\"0 3 * * *\"` | *unset* | shop/apps/jobs.yaml:5:11 (spec) at HEAD~1 |" in md
     js = cli("diff", "shop", "--against", "HEAD~1", "--env", "qa", "-f", "json").stdout
     for out in (text, specs, md, js):
-        assert "skyspec-rev-" not in out and "/tmp" not in out
+        # the temporary worktree's name (the checkout itself may sit anywhere, /tmp included)
+        assert "skyspec-rev-" not in out
     assert worktrees(removed) == 1
 
 
