@@ -759,7 +759,8 @@ def test_the_backup_scripts_run_and_keep_what_retention_says(make_project, cli, 
     assert "PGPASSWORD=hunter2 --host=postgres" in log.read_text()
 
     # to a bucket: upload what the init container dumped, delete this database's old objects
-    stamp = lambda days: (datetime.now(timezone.utc) - timedelta(days=days)).strftime("%Y%m%dT%H%M%SZ")  # noqa
+    now = datetime.now(timezone.utc)  # once: the names are compared after the script ran, maybe a second later
+    stamp = lambda days: (now - timedelta(days=days)).strftime("%Y%m%dT%H%M%SZ")  # noqa
     listing = "\n".join(f"2020-01-01 02:00:00 10 {k}" for k in (
         f"mysql-{stamp(10)}.sql.gz", f"mysql-{stamp(1)}.sql.gz", f"mysql-2-{stamp(10)}.sql.gz", "README"))
     _stub(bin_dir, "aws", f'echo "aws $*" >> {log}\n'
