@@ -157,18 +157,9 @@ class DocCache:
         """The pack (:meth:`save`): every entry of a run, in one signed file read once."""
         if self._pack is None:
             self._pack = {}
-            path = self.folder / PACK
-            try:
-                fd = os.open(path, os.O_RDONLY | _NOFOLLOW)
-            except OSError:
+            blob = _read_file(self.folder / PACK, MAX_PACK)
+            if blob is None:
                 return self._pack
-            try:
-                st = os.fstat(fd)
-                blob = _read_all(fd, st.st_size) if stat.S_ISREG(st.st_mode) and st.st_size <= MAX_PACK else b""
-            except OSError:
-                blob = b""
-            finally:
-                os.close(fd)
             mac, body = blob[:32], blob[32:]
             if len(blob) > 32 and hmac.compare_digest(mac, self._mac(PACK, body)):
                 try:
@@ -189,19 +180,10 @@ class DocCache:
             STATS["hit"] += 1
             self.used[name] = docs
             return docs, name
-        path = self.folder / "docs" / f"{name}.pkl"
-        try:
-            fd = os.open(path, os.O_RDONLY | _NOFOLLOW)
-        except OSError:
+        blob = _read_file(self.folder / "docs" / f"{name}.pkl", MAX_ENTRY)
+        if blob is None:
             STATS["miss"] += 1
             return None, name
-        try:
-            st = os.fstat(fd)
-            blob = os.read(fd, MAX_ENTRY + 1) if stat.S_ISREG(st.st_mode) and st.st_size <= MAX_ENTRY else b""
-        except OSError:
-            blob = b""
-        finally:
-            os.close(fd)
         mac, body = blob[:32], blob[32:]
         if len(blob) > 32 and hmac.compare_digest(mac, self._mac(name, body)):
             try:
@@ -266,18 +248,9 @@ class DocCache:
     def read_entry(self, kind: str, name: str) -> bytes | None:
         """The body of entry ``kind/name`` when its MAC verifies; None when absent, not a
         regular file, too large or not signed by this key (``STATS["rejected"]``)."""
-        path = self.folder / kind / name
-        try:
-            fd = os.open(path, os.O_RDONLY | _NOFOLLOW)
-        except OSError:
+        blob = _read_file(self.folder / kind / name, MAX_ENTRY)
+        if blob is None:
             return None
-        try:
-            st = os.fstat(fd)
-            blob = os.read(fd, MAX_ENTRY + 1) if stat.S_ISREG(st.st_mode) and st.st_size <= MAX_ENTRY else b""
-        except OSError:
-            blob = b""
-        finally:
-            os.close(fd)
         mac, body = blob[:32], blob[32:]
         if len(blob) >= 32 and hmac.compare_digest(mac, self._entry_mac(kind, name, body)):
             return body
@@ -348,6 +321,23 @@ class DocCache:
             STATS["stored"] += 1
         except (OSError, pickle.PicklingError, RecursionError, TypeError, AttributeError):
             pass
+
+
+def _read_file(path: Path, limit: int) -> bytes | None:
+    """The bytes of ``path`` (never through a symbolic link); None when it cannot be opened,
+    and b"" when it is not a regular file, is over ``limit`` bytes or cannot be read (the
+    caller's signature check then rejects it)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | _NOFOLLOW)
+    except OSError:
+        return None
+    try:
+        st = os.fstat(fd)
+        return _read_all(fd, st.st_size) if stat.S_ISREG(st.st_mode) and st.st_size <= limit else b""
+    except OSError:
+        return b""
+    finally:
+        os.close(fd)
 
 
 def _read_all(fd: int, size: int) -> bytes:
