@@ -1,12 +1,12 @@
 """`-j N`: a project's environments and targets compiled in worker processes.
 
 Each output unit (an environment, or a target of one) compiles on its own once the spec
-files, their templates and the overlay files are loaded, so :func:`compile_all` loads those
-once in this process and forks up to N-1 workers (`os.fork`: they share what is loaded),
-which compile the units round-robin and send back only what the caller needs: for `check`,
-the diagnostics (the per-environment formats' own checks included); for `build` of
-per-environment formats, also each unit's rendered files. The
-result must be what one process computes, byte for byte, so everything a unit can leave for
+files and their templates are loaded, so those are loaded once in this process, which then
+forks workers (`os.fork`: they share what is loaded): one per unit while there are at most
+2N units (3 environments on 2 cores: no core idles through a third), else N, each taking
+every N-th unit. They send back only what the caller needs: for `check`, the diagnostics
+(the per-environment formats' own checks included); for `build` of per-environment
+formats, also each unit's rendered files. The result must be what one process computes, byte for byte, so everything a unit can leave for
 the next one in a sequential run is accounted for: the diagnostics are merged in unit order
 (each one deduplicated as one collector would), every secret a worker registered is merged,
 the `${...}` budget is summed, and the values a worker's expressions asked about are
@@ -187,36 +187,22 @@ def _try(session: Session, envs, sets: Sequence[str], jobs: int, then) -> dict[s
     if not (jobs > 1 and len(plan) > 1 and hasattr(os, "fork") and len(session.docs) >= MIN_DOCS
             and not session.diags.has_errors and not session.sources.overrides and _preload(session, plan)):
         return None
-    got = _in_workers(session, plan, list(sets), min(jobs, len(plan)), then)
+    # a worker per unit while they are few (3 environments on 2 cores: one core does not idle
+    # through a third), else one per core, each taking every jobs-th unit
+    got = _in_workers(session, plan, list(sets), len(plan) if len(plan) <= 2 * jobs else jobs, then)
     STATS["workers" if got is not None else "here"] += 1
     return got
 
 
 def _preload(session: Session, plan: list) -> bool:
-    """What every unit needs loaded once, here, before forking: the documents' templates
-    (as the first unit's layering does, first) and every overlay file. False when loading an
-    overlay reported anything (then it is left to the units, in their order)."""
+    """What every unit needs, made once here before forking: each document with its
+    template beneath it (as the first unit's layering makes them, first). False when that
+    reported anything. (The overlay files each unit loads itself, in its worker: an overlay
+    that reports anything reports an error, and then the units compile here, in order.)"""
     before = len(session.diags.items), session.diags.error_count
     for d in session.docs:
         session._base(d)
-    if (len(session.diags.items), session.diags.error_count) != before:
-        return False
-    scratch, real = Diagnostics(), session.diags
-    session.diags = scratch
-    try:
-        for env_name, target in plan:
-            env = session.project.environments[env_name]  # type: ignore[union-attr]
-            session._profile(env)
-            session._env_overlays(env)
-            if target is not None:
-                session._overlay_files(target.overlays, ("targets", target.name, "overlays"), "target")
-    finally:
-        session.diags = real
-    real.redactor.merge(scratch.redactor)
-    if scratch.items or scratch.error_count:
-        session._overlays.clear()  # loaded again by the units, reporting in their order
-        return False
-    return True
+    return (len(session.diags.items), session.diags.error_count) == before
 
 
 class _Asked:

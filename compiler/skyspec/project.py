@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .builders.load import load_python
 from .contain import contained, glob_allowed, glob_matches, note_glob
 from .diagnostics import Diagnostics, Pos, Sources
 from .frontend import SourceDoc, load_file
@@ -196,7 +195,11 @@ def _ignored(rel: str) -> bool:
 def load_specs(project: Project, diags: Diagnostics, sources: Sources) -> list[SourceDoc]:
     docs: list[SourceDoc] = []
     shown_root = shown_path(project.root)
-    python = load_python if project.python else None
+    python = None
+    if project.python:
+        from .builders.load import load_python  # only then: a check answered from the cache imports no builder
+
+        python = load_python
     for rel, real in discover_specs(project, diags).items():
         shown = rel if shown_root == "." else f"{shown_root}/{rel}"
         docs.extend(load_file(real, shown, diags, sources, project.limits, python=python))
