@@ -88,6 +88,20 @@ def test_egress_per_environment_allows_dns_and_connect_to_only(build):
     assert "egress" not in dev[("NetworkPolicy", "web-ingress")]["spec"]
 
 
+def test_an_environment_network_block_overrides_only_the_keys_it_names(build):
+    # the project restricts egress everywhere; prod names its ingress controller and nothing
+    # else: prod keeps the project's egress (a default filled into prod's block undid it)
+    project = PROJECT.replace("prod: {overlays: [overlays/prod.yaml]}",
+                              "prod: {overlays: [overlays/prod.yaml], network: {ingress_namespace: traefik}}")
+    project += "network: {egress: true}\n"
+    files = {"apps/a.yaml": APP + "ports: {http: 8080}\nexpose: {host: a.example.com, port: http}\n"}
+    for env in ("dev", "prod"):
+        spec = build(files, env=env, project=project)[("NetworkPolicy", "api-ingress")]["spec"]
+        assert spec["policyTypes"] == ["Ingress", "Egress"], env
+    assert rules(build(files, project=project), "api")[0]["from"] == \
+        [{"namespaceSelector": {"matchLabels": {NS: "traefik"}}}]
+
+
 def test_a_namespace_object_per_namespace_when_asked(build):
     two = APP + PORT + "---\nkind: App\nname: other\nimage: x/o:1\nnamespace: tools\n"
     docs = build({"apps/a.yaml": two}, project=PROJECT + "network: {namespace: true}\n")

@@ -76,6 +76,10 @@ NETWORK = {
     },
     "examples": [{"ingress_namespace": "traefik", "egress": True}],
 }
+# an environment's `network:` overrides the project's key by key: the validator fills in
+# `default`s, so this copy has none (a filled-in `egress: false` would undo the project's `true`)
+ENV_NETWORK = {**NETWORK, "properties": {k: {f: v for f, v in p.items() if f != "default"}
+                                         for k, p in NETWORK["properties"].items()}}
 
 
 def _limits_schema() -> dict:
@@ -110,7 +114,7 @@ def project_schema() -> dict:
             "quota": QUOTA,
             "budget": BUDGET,
             "policy": POLICY,
-            "network": NETWORK,
+            "network": ENV_NETWORK,
         },
     }
     return {
