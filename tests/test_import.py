@@ -27,6 +27,7 @@ PODINFO = [DATA / "podinfo" / f for f in ("deployment.yaml", "service.yaml", "hp
 
 
 @pytest.mark.parametrize("system,paths", [("podinfo", PODINFO), ("sock-shop", [DATA / "sock-shop/complete-demo.yaml"]),
+                                         ("online-boutique", [DATA / "online-boutique/kubernetes-manifests.yaml"]),
                                          ("workloads", [DATA / "import" / "workloads.yaml"]),
                                          ("kinds", [DATA / "import" / "kinds.yaml"])])
 def test_public_system_round_trips(system, paths, tmp_path):

@@ -141,3 +141,23 @@ def test_network_policy_false_leaves_the_workload_out_of_the_default_deny(build)
     assert ("NetworkPolicy", "api-ingress") not in docs
     deny = docs[("NetworkPolicy", "demo-default-deny")]["spec"]["podSelector"]
     assert deny == {"matchExpressions": [{"key": "app.kubernetes.io/name", "operator": "NotIn", "values": ["api"]}]}
+
+
+def test_a_public_service_kept_as_written_is_admitted_on_its_target_port(build):
+    # a second Service of a workload, kept as a `kind: Resource` (as the importer keeps
+    # Online Boutique's frontend-external): its clients come from outside the cluster
+    svc = ("---\nkind: Resource\nname: api-external\nmanifest:\n  apiVersion: v1\n  kind: Service\n"
+           "  metadata: {name: api-external}\n  spec:\n    type: LoadBalancer\n"
+           "    selector: {app.kubernetes.io/name: api}\n    loadBalancerSourceRanges: [10.0.0.0/8]\n"
+           "    ports: [{port: 80, targetPort: http}]\n")
+    docs = build({"apps/a.yaml": APP + "ports: {http: 8080, admin: 9000}\n" + svc})
+    assert rules(docs, "api") == [{"from": [{"ipBlock": {"cidr": "10.0.0.0/8"}}],
+                                   "ports": [{"protocol": "TCP", "port": 8080}]}]
+    # one that selects other pods, or stays inside the cluster, admits nothing here
+    web = "---\nkind: App\nname: web\nimage: x/web:1\nport: 8080\nconnect_to: [api]\n"
+    docs = build({"apps/a.yaml": APP + "ports: {http: 8080}\n" + web + svc.replace("name: api}", "name: web}")})
+    assert rules(docs, "api")[0]["from"] == [{"podSelector": {"matchLabels": {"app.kubernetes.io/name": "web",
+                                                                              "app.kubernetes.io/part-of": "demo"}}}]
+    assert rules(docs, "web")[0]["from"] == [{"ipBlock": {"cidr": "10.0.0.0/8"}}]
+    assert rules(build({"apps/a.yaml": APP + "ports: {http: 8080}\n" + svc.replace("LoadBalancer", "ClusterIP")}),
+                 "api") == []

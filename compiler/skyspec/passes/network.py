@@ -168,6 +168,9 @@ def _ingress(ir: IR, w, consumers: list[str], conf: dict, by_name: dict, made: d
         reason = why.Why(METRICS, (src, conf["monitoring_in"]))
         name = next((p.name for p in w.ports if p.port == port), None)
         _add(groups, (port,), peer, reason, conf, w, name, src)
+    for ports, ranges, reason, src in _kept_public_services(ir, w):
+        for r in ranges:
+            _add(groups, ports, {"ipBlock": {"cidr": r}}, reason, conf, w, None, src)
     rules = []
     for ports, (peers, reasons, ports_why) in groups.items():
         rule: dict = {"from": peers}
@@ -177,6 +180,40 @@ def _ingress(ir: IR, w, consumers: list[str], conf: dict, by_name: dict, made: d
     if groups:
         made["ingress"] = [(reasons, ports_why) for _, reasons, ports_why in groups.values()]
     return rules
+
+
+def _kept_public_services(ir: IR, w) -> list[tuple[tuple, list, why.Why, why.In]]:
+    """The LoadBalancer and NodePort Services kept as written (`kind: Resource`, as the
+    importer keeps a workload's second Service) that select ``w``'s pods: (the ports they
+    send to, the client ranges, the rule's record, the ports' record). Their traffic comes
+    from outside the cluster, as an `expose: {type: LoadBalancer}` Service's does."""
+    pod_labels = {**w.labels, **pod_selector(ir.project, w.name)}
+    out = []
+    for r in ir.raw:
+        o = r["object"]
+        spec = o.get("spec") if isinstance(o.get("spec"), dict) else {}
+        meta = o.get("metadata") if isinstance(o.get("metadata"), dict) else {}
+        sel = spec.get("selector")
+        if o.get("kind") != "Service" or spec.get("type") not in ("LoadBalancer", "NodePort") or \
+                not isinstance(sel, dict) or not sel or (meta.get("namespace") or ir.namespace) != w.namespace or \
+                any(pod_labels.get(k) != str(v) for k, v in sel.items()):
+            continue
+        ports = []
+        for p in spec.get("ports") if isinstance(spec.get("ports"), list) else ():
+            ref = p.get("targetPort", p.get("port")) if isinstance(p, dict) else None
+            n = _port_number(w, ref) if isinstance(ref, (int, str)) and not isinstance(ref, bool) else None
+            if isinstance(n, int) and n not in ports:
+                ports.append(n)
+        if not ports:
+            continue
+        given = spec.get("loadBalancerSourceRanges")
+        ranges = [x for x in given if isinstance(x, str)] if isinstance(given, list) and given else ANYWHERE
+        at = r.get("spec")
+        src = why.spec(at, "manifest", "spec", "loadBalancerSourceRanges") if ranges is not ANYWHERE \
+            else why.default(__name__, "ANYWHERE")
+        reason = why.Why(PUBLIC, (why.spec(at, "manifest", "spec", "type", label="the Service type"), src))
+        out.append((tuple(ports), ranges, reason, why.spec(at, "manifest", "spec", "ports", label="the ports")))
+    return out
 
 
 def _port_why(conf: dict, w, name: str | None) -> why.Why:
