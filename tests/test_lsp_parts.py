@@ -365,6 +365,11 @@ def test_hover_in_an_overlays_sections_and_on_appended_items(tmp_path: Path, mon
     got = hover.hover(comp, h, role, lambda f, n: (f"{f}:{n}", None))
     assert '| dev | `["token"]` | spec `apps/sec.yaml:3` |' in got
     assert "| prod | *deleted* | overlay:overlays/prod.yaml `overlays/prod.yaml:11` |" in got
+    # an item of that list goes with it: deleted by the same line, not "set by spec"
+    comp, h, role = _hit(root, "apps/sec.yaml", "token")
+    got = hover.hover(comp, h, role, lambda f, n: (f"{f}:{n}", None))
+    assert '| dev | `"token"` | spec `apps/sec.yaml:3` |' in got
+    assert "| prod | *deleted* | overlay:overlays/prod.yaml `overlays/prod.yaml:11` |" in got, got
     got = md("hunter2")
     assert "hunter2" not in got and "<redacted>" in got
     assert md("where") == ""  # a selector is not a value of any spec

@@ -109,6 +109,16 @@ def explain_spec(spec: Spec, path: tuple, env: str, secret: bool = False) -> Ans
         p = e.pos
         ans.chain.append(Step(e.layer, p.file if p else None, p.line if p else None, p.col if p else None, e.op,
                               "<redacted>" if hide and e.replaced is not MISSING else e.replaced, e.note))
+    if ans.deleted and not (node.hist and node.hist[-1].op == "delete"):
+        # gone with what held it (`keys: null` takes its items along): the deletion is the last step
+        for n in range(len(path) - 1, 0, -1):
+            up = spec.prov.find(path[:n])
+            if up is not None and up.hist and up.hist[-1].op == "delete":
+                e, p = up.hist[-1], up.hist[-1].pos
+                old = value_at(e.replaced, path[n:]) if e.replaced is not MISSING else MISSING
+                ans.chain.append(Step(e.layer, p.file if p else None, p.line if p else None, p.col if p else None,
+                                      e.op, "<redacted>" if hide and old is not MISSING else old, e.note))
+                break
     return ans
 
 
