@@ -97,6 +97,25 @@ def test_the_example_project(proj, tmp_path):
     assert code == 0 and where == {"workers": 1}, err
 
 
+def test_every_format_renders_in_workers_as_in_one_process(proj, tmp_path):
+    # the shared formats (Helm, Kustomize) compile every unit here, then the four formats
+    # render at once: one lane here, the others in workers forked after the compilation
+    root = tmp_path / "shop"
+    shutil.copytree(EXAMPLES / "shop", root, ignore=shutil.ignore_patterns(".skyspec-cache", "out"))
+    (code, _, err, files), where = proj(root, "build", ".", "-o", "OUT", "-f", "kubernetes,compose,helm,kustomize")
+    assert code == 0 and where == {"render_workers": 2}, err
+    assert any(f.startswith("helm/") for f in files) and any(f.startswith("kustomize/") for f in files)
+
+
+def test_a_worker_that_fails_has_its_tasks_run_here():
+    def boom():
+        raise ValueError("raised in the worker, and again here")
+
+    assert jobs._render_tasks([(2, lambda: {"a": "1"}), (1, lambda: {"b": "2"})], 2) == [{"a": "1"}, {"b": "2"}]
+    with pytest.raises(ValueError, match="again here"):
+        jobs._render_tasks([(2, lambda: {"a": "1"}), (1, boom)], 2)
+
+
 def test_an_error_in_a_unit_is_reported_as_one_process_reports_it(proj, tmp_path):
     root = write_tree(tmp_path / "p", {**FILES, "overlays/prod.yaml": "apps:\n  api: {replicas: -1}\n"})
     for args in (("check", "."), ("build", ".", "-o", "OUT", "-f", "kubernetes")):

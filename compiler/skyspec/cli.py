@@ -236,8 +236,11 @@ def build(directory: Path, envs, formats, out, sets, check_only, dfmt, chart_ver
             chart = dict(proj.data.get("chart") or {})
             if chart_version:
                 chart["version"] = chart_version
+            from .jobs import runner
+
             files = render(compiled, wanted, session.diags, base=proj.base, project=proj, only=envs or None,
-                           options={"helm": {"chart": chart}}, every_format=not fmts)
+                           options={"helm": {"chart": chart}}, every_format=not fmts,
+                           run=runner(jobs, len(session.docs)))
     if session.diags.has_errors or proj is None:
         emit_diags(session, dfmt)
         sys.exit(1)

@@ -27,7 +27,8 @@ from .diagnostics import Diagnostics
 from .pipeline import Compiled, Session
 
 MIN_DOCS = 150     # below this many documents, one process is faster than forking
-STATS = {"workers": 0, "here": 0}   # unit sets compiled in workers / in this process after trying
+STATS = {"workers": 0, "here": 0, "render_workers": 0}   # unit sets compiled in workers / in this process after
+# trying; worker lanes of formats rendered (:func:`runner`)
 
 
 def units(session: Session, envs: Sequence[str] | None = None) -> list[tuple[str, Any]]:
@@ -326,3 +327,68 @@ def _merge(session: Session, plan: list, results: list[dict]) -> dict[str, Any] 
         if key is not None:
             out[key] = result
     return out
+
+
+def runner(jobs: int, workloads: int) -> Callable[[list[tuple[float, Callable[[], dict]]]], list[dict]] | None:
+    """For :func:`~skyspec.pipeline.render`: a function running the backends' renderings
+    (each a pure function of the compiled units: their files; given with its expected cost)
+    at once, in this process and in workers forked after the compilation (they share it),
+    when there are ``jobs`` > 1 cores, fork, and ``workloads`` enough to gain from it; None
+    otherwise (the caller renders one format after the other)."""
+    if jobs < 2 or not hasattr(os, "fork") or workloads < MIN_DOCS:
+        return None
+    return lambda tasks: _render_tasks(tasks, jobs)
+
+
+def _render_tasks(tasks: list[tuple[float, Callable[[], dict]]], jobs: int) -> list[dict]:
+    """Each task's result, in the order given. The tasks are dealt to ``jobs`` lanes, the
+    costliest first, each to the lane with the least cost so far; lane 0 runs here, the others
+    in forked workers. A worker that fails or sends nothing readable has its tasks run here,
+    so the result (and any exception) is what one process gives."""
+    lanes: list[list[int]] = [[] for _ in range(min(jobs, len(tasks)))]
+    load = [0.0] * len(lanes)
+    for i in sorted(range(len(tasks)), key=lambda i: -tasks[i][0]):
+        lane = load.index(min(load))
+        lanes[lane].append(i)
+        load[lane] += tasks[i][0]
+    if len(lanes) < 2:
+        return [fn() for _, fn in tasks]
+    sys.stdout.flush()
+    sys.stderr.flush()
+    children = []
+    for mine in lanes[1:]:
+        r, w = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the worker (its coverage is its output, checked by the tests)
+            os.close(r)
+            try:
+                sys.stdout = open(os.devnull, "w")
+                sys.stderr = sys.__stderr__ = open(os.devnull, "w")
+                try:
+                    blob = pickle.dumps([tasks[i][1]() for i in mine], protocol=pickle.HIGHEST_PROTOCOL)
+                except BaseException:
+                    blob = b""
+                view = memoryview(blob)
+                while view:
+                    view = view[os.write(w, view):]
+            finally:
+                os._exit(0)
+        os.close(w)
+        children.append((pid, r, mine))
+    results: dict[int, dict] = {i: tasks[i][1]() for i in lanes[0]}
+    for pid, r, mine in children:
+        chunks = []
+        with os.fdopen(r, "rb") as fh:
+            while chunk := fh.read(1 << 20):
+                chunks.append(chunk)
+        os.waitpid(pid, 0)
+        try:
+            got = pickle.loads(b"".join(chunks)) if chunks else None  # from our own fork
+        except Exception:  # pragma: no cover - a worker that died mid-write
+            got = None
+        if isinstance(got, list) and len(got) == len(mine):
+            results.update(zip(mine, got))
+            STATS["render_workers"] += 1
+        else:
+            results.update((i, tasks[i][1]()) for i in mine)
+    return [results[i] for i in range(len(tasks))]
