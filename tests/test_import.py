@@ -28,6 +28,7 @@ PODINFO = [DATA / "podinfo" / f for f in ("deployment.yaml", "service.yaml", "hp
 
 @pytest.mark.parametrize("system,paths", [("podinfo", PODINFO), ("sock-shop", [DATA / "sock-shop/complete-demo.yaml"]),
                                          ("online-boutique", [DATA / "online-boutique/kubernetes-manifests.yaml"]),
+                                         ("voting-app", [DATA / "voting-app/k8s-specifications"]),
                                          ("workloads", [DATA / "import" / "workloads.yaml"]),
                                          ("kinds", [DATA / "import" / "kinds.yaml"])])
 def test_public_system_round_trips(system, paths, tmp_path):
@@ -112,7 +113,10 @@ def test_missing_path_and_bad_yaml(tmp_path):
     assert res.exit_code == 1 and "bad.yaml:2:1: error[SKY001]" in res.output and not (tmp_path / "o").exists()
 
 
-COMPOSE = ["nginx-golang-postgres", "react-express-mongodb", "wordpress-mysql"]
+COMPOSE = {s: DATA / "awesome-compose" / s / "compose.yaml"
+           for s in ("nginx-golang-postgres", "react-express-mongodb", "wordpress-mysql")}
+# Docker's voting app: a second published port bound to the loopback (`127.0.0.1:9229:9229`)
+COMPOSE["voting-app"] = DATA / "voting-app" / "docker-compose.yml"
 
 
 @pytest.mark.parametrize("sample", COMPOSE)
@@ -120,7 +124,7 @@ def test_compose_samples_import_check_build_and_round_trip(sample, tmp_path):
     from skyspec.importer import import_compose
     from validators import assert_valid_k8s, compose_config, load_docs
 
-    src = DATA / "awesome-compose" / sample / "compose.yaml"
+    src = COMPOSE[sample]
     r = import_compose(src, sample)
     assert r.unexplained == [], r.unexplained
     f = r.figures

@@ -83,7 +83,9 @@ def ports(s: str, svc: dict, ctx) -> tuple[dict, bool]:
         entry: dict = {"port": target}
         if proto != "tcp":
             entry["protocol"] = proto.upper()
-        if host is not None and host != target:
+        # the first port is the exposed one, published on its own number; any other published
+        # port says its host port, the same number included (`9229:9229`), or it would not be
+        if host is not None and (host != target or out):
             entry["host_port"] = host
         out[name] = target if set(entry) == {"port"} else entry
 
