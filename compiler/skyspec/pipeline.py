@@ -29,9 +29,6 @@ from .paths import data_dir, shown_path
 from .project import Environment, Project, Target, find_project_file, load_project, load_specs
 
 FORMATS = ("kubernetes", "compose", "helm", "kustomize")
-# what rendering a unit costs in each format, relative to Kubernetes (measured with cProfile
-# on 1,000 apps: it orders the renderings on the workers of `-j N`, never changes their output)
-RENDER_COST = {"kubernetes": 1, "compose": 1, "helm": 6, "kustomize": 3}
 
 
 @dataclass
@@ -46,7 +43,6 @@ class Compiled:
         """The output unit: `prod`, or `prod.eu-west` for a target (environment names are
         DNS labels, so the dot is unambiguous)."""
         return f"{self.env.name}.{self.target.name}" if self.target else self.env.name
-
 
 
 def _stdlib_fixes(kind: str, data, template):
@@ -517,9 +513,9 @@ def render(compiled: dict[str, Compiled], formats: Sequence[str], diags: Diagnos
     ones) are returned; ``every_format`` false (`--format` given) limits the scope to the
     formats asked for too. ``project`` with `gitops:` and `targets:` adds the GitOps files.
     ``options``: format -> keyword arguments of its backend's render (helm: ``chart``, the
-    project's `chart:` with `build --chart-version`). ``run`` (:func:`skyspec.jobs.runner`), given
-    the backends' renderings with their expected costs, returns their files in that order
-    (in parallel); without it they run one after the other."""
+    project's `chart:` with `build --chart-version`). ``run`` (:func:`skyspec.jobs.runner`) gets
+    the renderings as (format, units, function) and returns their files in that order (in
+    parallel); without it they run one after the other."""
     import importlib
 
     from .backends import layout
@@ -538,8 +534,8 @@ def render(compiled: dict[str, Compiled], formats: Sequence[str], diags: Diagnos
         kw = dict((options or {}).get(fmt) or {})
         if getattr(backend, "USES_BASE", False):
             kw["base"] = base
-        tasks.append((RENDER_COST.get(fmt, 1) * len(mine), lambda b=backend, m=mine, kw=kw: b.render(m, **kw)))
-    for got in run(tasks) if run is not None and len(tasks) > 1 else [fn() for _, fn in tasks]:
+        tasks.append((fmt, len(mine), lambda b=backend, m=mine, kw=kw: b.render(m, **kw)))
+    for got in run(tasks) if run is not None and len(tasks) > 1 else [fn() for _, _, fn in tasks]:
         files.update(got)
     rendered = set(formats)
     if project is not None and project.gitops is not None and rendered & {"kubernetes", "helm", "kustomize"}:
