@@ -41,6 +41,13 @@ NEEDED = {"postgres": ("POSTGRES_PASSWORD", "POSTGRES_PASSWORD_FILE", "POSTGRES_
           "mysql": ("MYSQL_ROOT_PASSWORD", "MYSQL_ROOT_PASSWORD_FILE", "MYSQL_ALLOW_EMPTY_PASSWORD",
                     "MYSQL_RANDOM_ROOT_PASSWORD"),
           "rabbitmq": ("RABBITMQ_DEFAULT_PASS",)}
+# template -> the variables its component writes (besides the template's own `env:`); a
+# prefix ends in "_" (config settings)
+WRITES = {"postgres": ("POSTGRES_PASSWORD",), "mysql": ("MYSQL_USER", "MYSQL_DATABASE", "MYSQL_PASSWORD",
+                                                        "MYSQL_ROOT_PASSWORD"),
+          "mongodb": ("MONGO_INITDB_ROOT_USERNAME", "MONGO_INITDB_ROOT_PASSWORD"), "redis": ("REDIS_PASSWORD",),
+          "rabbitmq": ("RABBITMQ_PASSWORD",), "elasticsearch": ("ELASTIC_PASSWORD", "ES_SETTING_"),
+          "kafka": ("CLUSTER_ID", "KAFKA_")}
 MYSQL_ROOT = {"MYSQL_ROOT_PASSWORD": "password"}
 MYSQL_USER = {"MYSQL_PASSWORD": "password", "MYSQL_ROOT_PASSWORD": "root-password"}
 # what a workload must not have for its template: the template's kind cannot say it, or
@@ -205,12 +212,29 @@ def _use(doc: dict, key: str, name: str, creds: list[str], plain_secret: str, be
         out["_from"] = {**doc["_from"], **{k: doc["_from"]["image"] for k in ("use", "version", "credentials")
                                            if "image" in doc["_from"]}}
     out["_plain"] = before
+    dropped_vols = [n for n in (doc.get("volumes") or {}) if n not in vols]
     doc.clear()
     doc.update(out)
     why = (f"image {image} is the official {key} image, which under the hardened defaults (UID 10001, a read-only "
            f"root filesystem) cannot write {', '.join(KNOWN[key][2])}: `use: {name}` (the stdlib template sets "
-           "its user, writable paths, storage and probes)")
-    return {"template": name, "key": key, "paths": written, "volumes": [], "why": why, "keys": keys}
+           "its user, writable paths, storage and probes)"
+           + "".join(f"; {var} is key `{k}` of Secret {plain_secret}, its `credentials`" for var, k in keys.items()))
+    names = set(PARAMS.get(name, {})) | set(NEEDED.get(name, ())) | set(WRITES.get(name, ())) \
+        | set(spec.get("env") or {}) | set(pw)
+    dropped = dropped_vols + [n for n in (before.get("storage") or {}) if n not in storage]
+    return {"template": name, "key": key, "paths": written, "env": names | {f"{v}_FILE" for v in names},
+            "volumes": sorted(set(spec.get("volumes") or {}) | set(dropped) | {"data", f"secret-{plain_secret}"}),
+            "why": why, "keys": keys}
+
+
+def _env(var: str, info: dict) -> bool:
+    """Whether the template (its `env:`, its params, its component) writes ``var``."""
+    return var in info["env"] or any(v.endswith("_") and var.startswith(v) for v in info["env"])
+
+
+def _written(path: str | None, info: dict) -> bool:
+    """Whether the template mounts something at ``path`` (its paths, a Secret's file)."""
+    return path is not None and (path in info["paths"] or path.startswith("/run/secrets/"))
 
 
 def undo(doc: dict, creds: list[str] | None, info: dict) -> None:
@@ -249,13 +273,15 @@ def category(path: str, info: dict, in_has: bool, out_has: bool, early: bool = F
                                   r"persistentVolumeClaimRetentionPolicy|revisionHistoryLimit|progressDeadlineSeconds|"
                                   r"minReadySeconds)\b", path):
         return f"StatefulSet of the {what} (the input: a Deployment)"
-    if re.search(r"(volumeClaimTemplates|volumes\[|volumeMounts\[)", path):
+    m = re.search(r"(volumes\[name=([^\]]+)\]|volumeMounts\[mountPath=([^\]]+)\])", path)
+    if "volumeClaimTemplates" in path or m and (m.group(2) in info["volumes"] or _written(m.group(3), info)):
         return f"storage and writable paths of the {what}"
     if re.search(r"\.securityContext\.", path) or re.search(r"^spec\.template\.spec\.securityContext", path):
         return f"the image's user, set by the {what}"
     if re.search(r"(livenessProbe|readinessProbe|startupProbe)", path):
         return f"probes of the {what}"
-    if re.search(r"\.env\[name=[A-Za-z0-9_]+\]", path):
+    m = re.search(r"\.env\[name=([A-Za-z0-9_]+)\]", path)
+    if m and _env(m.group(1), info):
         return f"environment of the {what} (its params and settings, the password as a file)"
     if re.search(r"\.resources\.", path):
         return f"resources of the {what}"
@@ -335,9 +361,12 @@ def compose_category(path: str, info: dict) -> str | None:
             return f"writable paths the official {info['key']} image needs (emptyDir)"
         return None
     what = f"stdlib template {t}"
-    for pat, cat in ((r"^ports\[", f"ports of the {what}"),
-                     (r"^environment\.", f"environment of the {what} (its params and settings, the password as a file)"),
-                     (r"^healthcheck\.", f"probes of the {what}"), (r"^(volumes|secrets)\[", f"storage and writable paths of the {what}"),
+    m = re.match(r"^(environment\.([A-Za-z0-9_]+)|(volumes|secrets)\[([^\]]+)\])$", rest)
+    if m and m.group(2) and _env(m.group(2), info):
+        return f"environment of the {what} (its params and settings, the password as a file)"
+    if m and m.group(4) and (_written(m.group(4), info) or m.group(4) == "/tmp"):
+        return f"storage and writable paths of the {what}"
+    for pat, cat in ((r"^ports\[", f"ports of the {what}"), (r"^healthcheck\.", f"probes of the {what}"),
                      (r"^(entrypoint|command)$", f"server arguments of the {what}")):
         if re.match(pat, rest):
             return cat
