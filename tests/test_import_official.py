@@ -184,3 +184,33 @@ def test_replicated_database_is_not_templated(tmp_path):
     doc = yaml.safe_load(r.files["apps/srv.yaml"])
     assert "use" not in doc and doc["security"] == {"run_as_user": 999} and doc["replicas"] == 3
     assert "not `use: postgres`: replicas: 3 (the template runs one server)" in r.files["apps/srv.yaml"]
+
+
+def test_a_database_without_ports_gets_the_templates_ports(tmp_path):
+    src = tmp_path / "in.yaml"
+    src.write_text(_deployment("postgres:16", env="        env: [{name: POSTGRES_PASSWORD, value: s3cr3t}]\n")
+                   .replace("        ports: [{containerPort: 5432, name: postgres}]\n", ""))
+    r = import_kubernetes([src], "t")
+    _adds_up(r.figures)
+    text = r.files["apps/statefulapp.srv.yaml"]
+    assert 'version: "16"' in text and "use: postgres" in text   # a tag that reads as a number stays a string
+    assert r.figures["categories"]["ports of the stdlib template postgres"] == 1
+
+
+def test_a_template_the_round_trip_cannot_explain_falls_back_to_the_images_user(tmp_path):
+    from skyspec.importer import kube, official
+    from skyspec.importer.source import Inputs, read_objects
+
+    src = tmp_path / "in.yaml"
+    src.write_text(_deployment("postgres:16", env="        env: [{name: POSTGRES_PASSWORD, value: s3cr3t}]\n"))
+    inputs = Inputs()
+    items, _ = kube.extract(read_objects([src], inputs), inputs)
+    infos = official.apply_all(items)
+    assert infos["srv"]["template"] == "postgres" and infos["srv"]["secret"].doc["keys"] == ["password"]
+    official.undo_item(infos, "srv")   # what the importer does when the round trip names no category
+    doc = infos["srv"]["item"].doc
+    assert "use" not in doc and doc["security"] == {"run_as_user": 999} and doc["kind"] == "App"
+    assert infos["srv"]["secret"].doc["keys"] == ["POSTGRES_PASSWORD"]   # the Secret keyed as the input again
+    assert {v["mount"] for v in doc["volumes"].values()} == {"/var/lib/postgresql/data", "/var/run/postgresql"}
+    official.undo_item(infos, "srv")
+    assert "srv" not in infos and "volumes" not in doc and "security" not in doc   # as the input has it

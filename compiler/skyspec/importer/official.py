@@ -137,7 +137,7 @@ def _relax(doc: dict, key: str, gone: list[str], fix: str, before: dict, why_not
     sec = yaml.safe_load(m.group(1)) if m else {}
     if doc.get("security") and any(doc["security"].get(k) != v for k, v in sec.items() if k in doc["security"]):
         return None   # the input chose otherwise
-    vols = doc.setdefault("volumes", {})
+    vols = dict(doc.get("volumes") or {})
     added = []
     for p in gone:
         name = re.sub(r"[^a-z0-9-]+", "-", p.lower()).strip("-")[:63].strip("-") or "writable"
@@ -145,6 +145,8 @@ def _relax(doc: dict, key: str, gone: list[str], fix: str, before: dict, why_not
             name = f"{name[:60]}-w"
         vols[name] = {"empty": True, "mount": p}
         added.append(name)
+    if vols:
+        doc["volumes"] = vols
     if sec:
         doc["security"] = {**(doc.get("security") or {}), **sec}
     doc["_plain"] = before
@@ -289,6 +291,8 @@ def category(path: str, info: dict, in_has: bool, out_has: bool, early: bool = F
         return f"server arguments of the {what}"
     if re.search(r"\.ports\[.*\]\.name$", path):
         return f"port names of the {what}"
+    if re.search(r"\.containers\[[^\]]*\]\.ports\[", path) and not in_has:
+        return f"ports of the {what}"
     return None
 
 
