@@ -37,7 +37,9 @@ def test_public_system_round_trips(system, paths, tmp_path):
     f = r.figures
     assert f["equal"] + sum(f["categories"].values()) - sum(
         v for k, v in f["categories"].items() if k.startswith("objects skyspec adds")) == f["fields"]
-    assert f["equal"] > f["fields"] // 3
+    # what a stdlib template adds for an official image (its probes, env, storage) is no field of the input's
+    added = sum(v for k, v in f["categories"].items() if "stdlib template" in k)
+    assert f["equal"] * 3 >= f["fields"] - added
     assert r.spec_lines < r.input_lines
     out = tmp_path / system
     res = CliRunner().invoke(main, ["import", "kubernetes", *map(str, paths), "-o", str(out)])
@@ -128,7 +130,10 @@ def test_compose_samples_import_check_build_and_round_trip(sample, tmp_path):
     r = import_compose(src, sample)
     assert r.unexplained == [], r.unexplained
     f = r.figures
-    assert f["equal"] + sum(f["categories"].values()) == f["fields"] and f["equal"] >= f["fields"] // 4
+    # a stdlib template for an official image replaces what would not run (the voting app's healthchecks are
+    # scripts from a bind mount the import leaves out): those differences are named, not carried over
+    added = sum(v for k, v in f["categories"].items() if "stdlib template" in k)
+    assert f["equal"] + sum(f["categories"].values()) == f["fields"] and f["equal"] >= (f["fields"] - added) // 5
     out = tmp_path / sample
     res = CliRunner().invoke(main, ["import", "compose", str(src), "-o", str(out)])
     assert res.exit_code == 0, res.output
@@ -150,8 +155,12 @@ def test_compose_mapping_details():
 
     r = import_compose(DATA / "awesome-compose" / "nginx-golang-postgres" / "compose.yaml", "ngp")
     db = yaml.safe_load(r.files["apps/statefulapp.db.yaml"])
-    assert db["health"] == {"exec": ["pg_isready"], "period": 10, "timeout": 5, "failure_threshold": 5}
-    assert db["storage"] == {"data": {"size": "1Gi", "mount": "/var/lib/postgresql/data"}}
+    # the official postgres image: said with its stdlib template (user, paths, probes), the input's
+    # POSTGRES_DB as its param, the image as written (no tag: `latest`, what the input runs)
+    assert {k: db[k] for k in ("use", "version", "image", "database")} == \
+        {"use": "postgres", "version": "latest", "image": "postgres", "database": "example"}
+    assert "health" not in db and db["env"] == {"POSTGRES_PASSWORD_FILE": "/run/secrets/db-password"}
+    assert db["storage"] == {"data": {"size": "1Gi"}}   # the input's claim, at the template's data path
     assert db["volumes"]["secret-db-password"]["mount"] == "/run/secrets/db-password"
     assert yaml.safe_load(r.files["apps/secret.db-password.yaml"])["keys"] == ["db-password"]
     back = yaml.safe_load(r.files["apps/backend.yaml"])

@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 
 from ..diagnostics import Diagnostics, Pos
-from . import compose, compose_fidelity, emit, environments, fidelity, helm, kube, patch, shape, source
+from . import compose, compose_fidelity, emit, environments, fidelity, helm, kube, official, patch, shape, source
 from .kube import ImportError_
 from .source import INFERRED, NOT_BUILT, NOT_OBJECT, PATCHED, SECRET, UNEXPLAINED, Inputs
 
@@ -254,12 +254,31 @@ def _connections(items: list, inputs: Inputs) -> list:
 
 def _round_trip(name: str, namespace: str, items: list, notes: list[str], lines: int,
                 inputs: Inputs) -> Result | None:
+    infos = official.apply_all(items)
     files = _files(name, namespace, items)
+    while infos:   # a template refuses what the input says: the image's user and volumes, else the input's
+        if build(files) is not None:
+            break
+        for n in sorted(infos):
+            official.undo_item(infos, n)
+        files = _files(name, namespace, items)
     outputs = build(files, items, inputs)
     if outputs is None:
         return None
     inputs_ = [o for x in items for o in x.objects]
-    figs, bad = fidelity.compare(inputs_, outputs)
+    figs, bad = fidelity.compare(inputs_, outputs, infos)
+    while True:   # a difference no category names: the image's user and volumes, else the input's own way
+        back = {i["metadata"].get("name") for i, *_ in bad if i["kind"] in kube.WORKLOADS} & set(infos)
+        if not back:
+            break
+        for n in sorted(back):
+            official.undo_item(infos, n)
+        files = _files(name, namespace, items)
+        outputs = build(files, items, inputs)
+        if outputs is None:
+            return None
+        figs, bad = fidelity.compare(inputs_, outputs, infos)
+    official.notes(infos, inputs)
     if bad:
         patches, heads = patch.patches(bad, outputs)
         for x in items:
@@ -288,12 +307,12 @@ def _round_trip(name: str, namespace: str, items: list, notes: list[str], lines:
     outputs = build(files, items, inputs)
     if outputs is None:
         return None
-    figs, bad = fidelity.compare(inputs_, outputs)
+    figs, bad = fidelity.compare(inputs_, outputs, infos)
     _unexplained(bad, inputs)
     if bad:
         figs["categories"]["UNEXPLAINED"] = len(bad)
     r = Result(files, figs, bad, notes, lines)
-    r.items, r.inputs = items, inputs_
+    r.items, r.inputs, r.official = items, inputs_, infos
     return r
 
 
@@ -344,8 +363,6 @@ def import_compose(path: Path, name: str, diags: Diagnostics | None = None,
     """A Compose file into a project with a `dev` environment (the built-in dev profile gives
     what Compose does not say), built for Compose and Kubernetes; the figures compare the
     built Compose services with the input's."""
-    from ..backends.compose import compose_file
-
     raise_ = diags is None and inputs is None
     inputs = inputs or Inputs(diags)
     data = compose.read(path, inputs)
@@ -354,6 +371,44 @@ def import_compose(path: Path, name: str, diags: Diagnostics | None = None,
     items, notes, ctx = compose.extract(data, path.parent, name, inputs)
     if inputs.diags.has_errors:
         return _done(inputs, None, raise_)
+    infos = official.apply_all(items)
+    while infos:   # a template refuses what the input says: the image's user and volumes, else the input's
+        if _compose_built(name, items, ctx, None) is not None:
+            break
+        for n in sorted(infos):
+            official.undo_item(infos, n)
+    while True:   # ends: each undo takes a template to the image's user and volumes, those to the input's
+        built = _compose_built(name, items, ctx, inputs)
+        if built is None:
+            return _done(inputs, None, raise_)
+        files, built = built
+        figs, bad = compose_fidelity.compare(data.data, built, ctx.vars, ctx.env_files, infos)
+        back = {compose.dns(compose_fidelity.path_of(what)[1]) for what in bad} & set(infos)
+        if not back:
+            break
+        for n in sorted(back):   # a difference no category names: the image's user and volumes, else the input's
+            official.undo_item(infos, n)
+    official.notes(infos, inputs)
+    if infos:   # the comments the notes add
+        files = formatted({**files, **{spec_text(x)[0]: spec_text(x)[1] for x in items
+                                       if x.doc.get("name") in infos and not x.doc["kind"].startswith("_")}})
+    for what in bad:
+        inputs.diags.error(UNEXPLAINED, f"{what}: differs in the built Compose file, in no named category",
+                           ctx.pos(compose_fidelity.path_of(what)),
+                           hint="nothing is written: the importer does not reproduce this yet; please report it "
+                                "with the Compose file")
+    if bad:
+        figs["categories"]["UNEXPLAINED"] = len(bad)
+    r = Result(files, figs, bad, notes, inputs.lines)
+    return _done(inputs, r, raise_)
+
+
+def _compose_built(name: str, items: list, ctx, inputs: Inputs | None) -> tuple[dict, dict] | None:
+    """(the project's files, the Compose file its `dev` environment builds, a profile's
+    services from that profile's environment); None (reported in ``inputs``, when given) when
+    it does not build."""
+    from ..backends.compose import compose_file
+
     files = _files(name, name, items)
     envs = {}   # profile -> environment
     for p in sorted(ctx.profiles):
@@ -369,24 +424,16 @@ def import_compose(path: Path, name: str, diags: Diagnostics | None = None,
     files = formatted(files)
     compiled, cdiags, tmp = compile_files(files)
     if compiled is None:
-        _not_built(cdiags, tmp, files, items, inputs)
-        return _done(inputs, None, raise_)
+        if inputs is not None:
+            _not_built(cdiags, tmp, files, items, inputs)
+        return None
     built = compose_file(compiled["dev"].ir)
     for p in sorted(ctx.profiles):   # a profile's services, as that environment builds them
         more = compose_file(compiled[envs[p]].ir).get("services") or {}
         for n in ctx.profiles[p]:
             if n in more and n not in built.get("services", {}):
                 built.setdefault("services", {})[n] = more[n]
-    figs, bad = compose_fidelity.compare(data.data, built, ctx.vars, ctx.env_files)
-    for what in bad:
-        inputs.diags.error(UNEXPLAINED, f"{what}: differs in the built Compose file, in no named category",
-                           ctx.pos(compose_fidelity.path_of(what)),
-                           hint="nothing is written: the importer does not reproduce this yet; please report it "
-                                "with the Compose file")
-    if bad:
-        figs["categories"]["UNEXPLAINED"] = len(bad)
-    r = Result(files, figs, bad, notes, inputs.lines)
-    return _done(inputs, r, raise_)
+    return files, built
 
 
 def import_environments(renderings: dict[str, list[Path]], name: str, base: list[Path] | None = None,
@@ -423,7 +470,7 @@ def import_environments(renderings: dict[str, list[Path]], name: str, base: list
     figs: dict = {"objects": 0, "fields": 0, "equal": 0, "categories": {}}
     bad: list = []
     for env, r in results.items():
-        f, b = fidelity.compare(r.inputs, objects(compiled[env].ir))
+        f, b = fidelity.compare(r.inputs, objects(compiled[env].ir), getattr(r, "official", None))
         for k in ("objects", "fields", "equal"):
             figs[k] += f[k]
         for k, v in f["categories"].items():

@@ -70,9 +70,15 @@ def _deps(svc: dict) -> dict:
         {k: (v if isinstance(v, dict) else {}).get("condition", "service_started") for k, v in d.items()}
 
 
-def compare(inp: dict, out: dict, variables: dict, env_files: dict) -> tuple[dict, list[str]]:
+def compare(inp: dict, out: dict, variables: dict, env_files: dict,
+            official: dict | None = None) -> tuple[dict, list[str]]:
     """(figures, unexplained) for the input Compose data and the built one; ``env_files``
-    maps a service to the variables its env_files gave."""
+    maps a service to the variables its env_files gave; ``official`` ({service name: what
+    :func:`.official.apply` changed}) names what a stdlib template or an official image's
+    relaxations change."""
+    from .official import compose_category, exported
+
+    official = official or {}
     figs = {"objects": 0, "fields": 0, "equal": 0, "categories": {}}
     bad: list[str] = []
     cats = figs["categories"]
@@ -87,6 +93,8 @@ def compare(inp: dict, out: dict, variables: dict, env_files: dict) -> tuple[dic
             figs["equal"] += 1
         elif cat:
             named(cat)
+        elif dns(path.split(".", 1)[0]) in official and compose_category(path, official[dns(path.split(".", 1)[0])]):
+            named(compose_category(path, official[dns(path.split(".", 1)[0])]))
         else:
             figs["fields"] += 1
             bad.append(path)
@@ -131,6 +139,8 @@ def compare(inp: dict, out: dict, variables: dict, env_files: dict) -> tuple[dic
                 named("credential moved to a Secret (read from <VAR>_FILE)")
             elif a is None and k.endswith(("_HOST", "_PORT")) and k[:-5].lower().replace("_", "-") in _deps(svc):
                 named("connect_to discovery variables")
+            elif a is None and exported(k, official):
+                named(exported(k, official))
             else:
                 field(f"{s}.environment.{k}", a, b)
         ih, shell = _health(svc)

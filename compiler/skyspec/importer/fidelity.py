@@ -135,9 +135,15 @@ def classify(tpath: tuple, inp, out, in_has: bool, out_has: bool, ports: dict) -
     return None
 
 
-def compare(inputs: list[dict], outputs: list[dict]) -> tuple[dict, list[tuple]]:
+def compare(inputs: list[dict], outputs: list[dict], official: dict | None = None) -> tuple[dict, list[tuple]]:
     """(figures, unexplained): figures has objects, fields, equal and categories (name -> count);
-    unexplained lists (input object, path, input value, output value, in_has, out_has)."""
+    unexplained lists (input object, path, input value, output value, in_has, out_has).
+    ``official`` ({workload name: what :func:`.official.apply` changed}) names what a stdlib
+    template or an official image's relaxations change; a templated Deployment is compared
+    with the StatefulSet of its name."""
+    from .official import category, exported
+
+    official = official or {}
     by_id = {(o["kind"], o["metadata"].get("name")): o for o in outputs}
     pods = {o["metadata"].get("name"): _port_names(o) for o in outputs
             if o["kind"] in ("Deployment", "StatefulSet", "Job", "CronJob")}
@@ -148,6 +154,10 @@ def compare(inputs: list[dict], outputs: list[dict]) -> tuple[dict, list[tuple]]
     for i in inputs:
         key = (i["kind"], i["metadata"].get("name"))
         o = by_id.get(key)
+        info = official.get(i["metadata"].get("name")) if i["kind"] in ("Deployment", "StatefulSet") else None
+        if o is None and info is not None and info["template"]:
+            key = ("StatefulSet", i["metadata"].get("name"))
+            o = by_id.get(key)
         figs["objects"] += 1
         if o is None:
             fi = flatten(i)
@@ -176,7 +186,13 @@ def compare(inputs: list[dict], outputs: list[dict]) -> tuple[dict, list[tuple]]
             if p in fi and p in fo and _same(a, b):
                 figs["equal"] += 1
                 continue
-            cat = classify(p, a, b, p in fi, p in fo, ports)
+            cat = category(shown(p), info, p in fi, p in fo, early=True) if info is not None else None
+            cat = cat or classify(p, a, b, p in fi, p in fo, ports)
+            if cat is None and info is not None:
+                cat = category(shown(p), info, p in fi, p in fo)
+            m = re.search(r"\.env\[name=([A-Za-z_][A-Za-z0-9_]*)\]", shown(p)) if cat is None and p not in fi else None
+            if m:
+                cat = exported(m.group(1), official)
             if cat is None:
                 bad.append((i, p, a, b, p in fi, p in fo))
             else:

@@ -1,0 +1,390 @@
+"""Official images in an import: a workload whose main container runs an official image
+(`postgres`, `redis`, `mongo`, `nginx`, ... as :data:`skyspec.rules.official_image.KNOWN`
+lists them) would crash-loop under skyspec's hardened defaults (UID 10001, a read-only root
+filesystem) unless the input already makes it run (as root, or with a writable volume at
+every path the image writes). Such a workload is said with the image's stdlib template when
+there is one (`use: postgres`, `version:` the image's tag, the template's params from the
+input's env, the importer's credential Secret keyed `password` as the template's
+`credentials`, the template's storage, user and probes), else with the relaxations and
+`emptyDir` volumes the rule's hint names. The spec as the input said it is kept beside
+(`_plain`), so a workload whose round trip the template cannot explain goes back to it.
+The importer calls :func:`apply_all` on the extracted documents of both kinds of input
+(manifests, Compose), and :func:`undo` where the round trip finds a difference it cannot
+name; the fidelity modules name what the template changes by :func:`category` and
+:func:`compose_category`; :func:`notes` says at each image line why (SKY063). It reads no
+input (the stdlib templates are the package's own data) and writes nothing.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from functools import lru_cache
+
+import yaml
+
+from ..paths import data_dir
+from ..rules._common import split_image
+from ..rules.official_image import KNOWN, official
+
+# template -> {env variable: the template's param} (the variable is the param's own)
+PARAMS = {"postgres": {"POSTGRES_USER": "user", "POSTGRES_DB": "database"},
+          "mysql": {"MYSQL_USER": "user", "MYSQL_DATABASE": "database"},
+          "mongodb": {"MONGO_INITDB_ROOT_USERNAME": "user"},
+          "rabbitmq": {"RABBITMQ_DEFAULT_USER": "user", "RABBITMQ_DEFAULT_VHOST": "vhost"}}
+# template -> {env variable: key of the `credentials` Secret}, for a user (mysql: root or not)
+PASSWORDS = {"postgres": {"POSTGRES_PASSWORD": "password"},
+             "mongodb": {"MONGO_INITDB_ROOT_PASSWORD": "password"},
+             "elasticsearch": {"ELASTIC_PASSWORD": "password"}}
+# template -> the variables one of which the image needs to start (the template refuses to build without)
+NEEDED = {"postgres": ("POSTGRES_PASSWORD", "POSTGRES_PASSWORD_FILE", "POSTGRES_HOST_AUTH_METHOD"),
+          "mysql": ("MYSQL_ROOT_PASSWORD", "MYSQL_ROOT_PASSWORD_FILE", "MYSQL_ALLOW_EMPTY_PASSWORD",
+                    "MYSQL_RANDOM_ROOT_PASSWORD"),
+          "rabbitmq": ("RABBITMQ_DEFAULT_PASS",)}
+# template -> the variables its component writes (besides the template's own `env:`); a
+# prefix ends in "_" (config settings)
+WRITES = {"postgres": ("POSTGRES_PASSWORD",), "mysql": ("MYSQL_USER", "MYSQL_DATABASE", "MYSQL_PASSWORD",
+                                                        "MYSQL_ROOT_PASSWORD"),
+          "mongodb": ("MONGO_INITDB_ROOT_USERNAME", "MONGO_INITDB_ROOT_PASSWORD"), "redis": ("REDIS_PASSWORD",),
+          "rabbitmq": ("RABBITMQ_PASSWORD",), "elasticsearch": ("ELASTIC_PASSWORD", "ES_SETTING_"),
+          "kafka": ("CLUSTER_ID", "KAFKA_")}
+MYSQL_ROOT = {"MYSQL_ROOT_PASSWORD": "password"}
+MYSQL_USER = {"MYSQL_PASSWORD": "password", "MYSQL_ROOT_PASSWORD": "root-password"}
+# what a workload must not have for its template: the template's kind cannot say it, or
+# the input chose how the image runs (its user, its own kind of workload)
+KEEP_OUT = ("security", "autoscale", "sidecars", "init", "k8s")
+# spec keys the template's workload does not carry from the input
+DROPPED = ("health", "strategy", "port", "ports")
+
+
+@lru_cache(maxsize=None)
+def template(name: str) -> dict:
+    """The stdlib template ``name`` (the package's own YAML)."""
+    return yaml.safe_load((data_dir("stdlib") / f"{name}.yaml").read_text(encoding="utf-8"))
+
+
+def _mounts(doc: dict) -> list[str]:
+    vols = [v.get("mount") for v in (doc.get("volumes") or {}).values()
+            if isinstance(v, dict) and not v.get("read_only") and ("empty" in v or "claim" in v)]
+    st = [s.get("mount") for s in (doc.get("storage") or {}).values() if isinstance(s, dict)]
+    return [m for m in vols + st if isinstance(m, str)]
+
+
+def _covered(path: str, mounts: list[str]) -> bool:
+    return any(path == m or path.startswith(m.rstrip("/") + "/") for m in mounts)
+
+
+def missing(doc: dict) -> tuple[str, list[str], bool] | None:
+    """(KNOWN key, the paths the image writes that are not writable, whether it must start as
+    root) when the workload would crash-loop as the rule finds it; None when it runs."""
+    key = official(doc.get("image") or "") if isinstance(doc.get("image"), str) else None
+    if key is None:
+        return None
+    _, uid, paths, needs_root, _ = KNOWN[key]
+    sec = doc.get("security") or {}
+    root = bool(sec.get("run_as_root"))
+    user_ok = root or (uid is not None and sec.get("run_as_user") == uid)
+    mounts = _mounts(doc)
+    gone = [p for p in paths if not (_covered(p, mounts) or (sec.get("writable_root_fs") and user_ok))]
+    if not gone and (root or not needs_root):
+        return None
+    return key, gone, needs_root
+
+
+def version_of(image: str) -> str:
+    """The template's `version`: the image's tag as written (`15-alpine`); `latest` when the
+    image has none (what the registry serves then: the import must not move a database to
+    another major version than the one whose files it keeps)."""
+    return split_image(image)[1] or "latest"
+
+
+def apply(doc: dict, creds: list[str], plain_secret: str, use: bool = True) -> dict | None:
+    """Makes ``doc`` (a workload spec as the importer wrote it) run its official image:
+    returns what changed ({"template", "paths", "why", "keys"}) or None (not an official
+    image, or it runs already, or no way the importer can say). ``creds`` are the variables
+    moved into the importer's Secret ``plain_secret`` (renamed in place to the template's
+    keys); the spec as it was is kept as ``doc["_plain"]``. Where the template cannot say
+    the input (or not ``use``), the image's own user and emptyDir volumes where it writes."""
+    found = missing(doc)
+    if found is None or doc.get("kind") not in ("App", "StatefulApp"):
+        return None
+    key, gone, needs_root = found
+    tmpl_name, uid, paths, _, fix = KNOWN[key]
+    before = copy.deepcopy({k: v for k, v in doc.items() if k != "_from"})
+    if tmpl_name is None:
+        return _relax(doc, key, gone, fix, before)
+    own = f"`security: {{run_as_user: {uid}}}`"   # the image's own user, where the template cannot say the input
+    given = set(doc.get("env") or {}) | set(doc.get("secrets") or {})
+    why = ("the round trip or the template refuses the input as the template says it" if not use
+           else "the input has " + ", ".join(k for k in KEEP_OUT if k in doc) if any(k in doc for k in KEEP_OUT
+                                                                                   if k != "security")
+           else "the input sets its own security" if set(doc.get("security") or {}) - {"add_capabilities"}
+           else f"replicas: {doc['replicas']} (the template runs one server)"
+           if isinstance(doc.get("replicas"), int) and doc["replicas"] > 1
+           else "the input gives the image no password, which the template requires"
+           if tmpl_name in NEEDED and not given & set(NEEDED[tmpl_name]) else None)
+    if why is None:
+        info = _use(doc, key, tmpl_name, creds, plain_secret, before)
+        if info is not None:
+            return info
+        why = "the input has ports the template does not"
+    return _relax(doc, key, gone, own, before, f"; not `use: {tmpl_name}`: {why}")
+
+
+def _relax(doc: dict, key: str, gone: list[str], fix: str, before: dict, why_not: str = "") -> dict | None:
+    """The relaxations and emptyDir volumes the rule's hint names (no stdlib template)."""
+    m = re.search(r"`security: (\{[^`]*\})`", fix)
+    sec = yaml.safe_load(m.group(1)) if m else {}
+    if doc.get("security") and any(doc["security"].get(k) != v for k, v in sec.items() if k in doc["security"]):
+        return None   # the input chose otherwise
+    vols = dict(doc.get("volumes") or {})
+    added = []
+    for p in gone:
+        name = re.sub(r"[^a-z0-9-]+", "-", p.lower()).strip("-")[:63].strip("-") or "writable"
+        while name in vols:
+            name = f"{name[:60]}-w"
+        vols[name] = {"empty": True, "mount": p}
+        added.append(name)
+    if vols:
+        doc["volumes"] = vols
+    if sec:
+        doc["security"] = {**(doc.get("security") or {}), **sec}
+    doc["_plain"] = before
+    why = (f"image {doc['image']}: the official {key} image writes {', '.join(gone)}"
+           + (" and starts as root" if KNOWN[key][3] else "")
+           + ", which the hardened defaults forbid: emptyDir volumes there"
+           + (f" and `security: {m.group(1)}`" if sec else "") + why_not)
+    return {"template": None, "key": key, "paths": list(KNOWN[key][2]), "volumes": added, "why": why, "keys": {}}
+
+
+def _use(doc: dict, key: str, name: str, creds: list[str], plain_secret: str, before: dict) -> dict | None:
+    t = template(name)
+    spec = t.get("spec") or {}
+    params = set(t.get("params") or {})
+    image = doc["image"]
+    version = version_of(image)
+    out: dict = {"kind": "StatefulApp", "name": doc["name"], "use": name, "version": version}
+    if str(spec.get("image", "")).replace("${self.version}", version) != image:
+        out["image"] = image   # a digest, a registry prefix, no tag: the image as written
+    env = dict(doc.get("env") or {})
+    secrets = dict(doc.get("secrets") or {})
+    for var, param in PARAMS.get(name, {}).items():
+        if var in env and param in params:
+            out[param] = env.pop(var)
+    if name == "mysql":
+        pw = MYSQL_ROOT if out.get("user", "root") == "root" else MYSQL_USER
+    else:
+        pw = PASSWORDS.get(name, {})
+    keys: dict = {}
+    if pw and all(v in secrets and v in creds and secrets[v] == {"secret": plain_secret, "key": v} for v in pw):
+        for var, k in pw.items():   # the importer's own Secret: its keys become the template's
+            secrets.pop(var)
+            keys[var] = k
+        out["credentials"] = plain_secret
+        creds[:] = [keys.get(c, c) for c in creds]
+    tenv = {k: v for k, v in (spec.get("env") or {}).items() if "${" not in str(v)}
+    env = {k: v for k, v in env.items() if tenv.get(k) != v}
+    data = (spec.get("storage") or {}).get("data") or {}
+    written = [p for p in KNOWN[key][2]] + ([data["mount"]] if data.get("mount") else [])
+    vols = {n: v for n, v in (doc.get("volumes") or {}).items()
+            if not (isinstance(v, dict) and v.get("mount") in written and ("empty" in v or "claim" in v))}
+    storage = {n: s for n, s in (doc.get("storage") or {}).items()
+               if not (isinstance(s, dict) and s.get("mount") in written)}
+    kept = [s for s in (doc.get("storage") or {}).values() if isinstance(s, dict) and s.get("mount") == data.get("mount")]
+    if kept and "data" not in storage:   # the input's claim at the data path: its size, the template's mount
+        storage["data"] = {k: v for k, v in kept[0].items() if k != "mount"}
+    tports = {p if isinstance(p, int) else p.get("port") for p in (spec.get("ports") or {}).values()}
+    ports = doc.get("ports") or ({"http": doc["port"]} if "port" in doc else {})
+    extra = {n: p for n, p in ports.items() if (p if isinstance(p, int) else p.get("port")) not in tports}
+    if extra or any(isinstance(p, dict) and set(p) - {"port"} for p in ports.values()):
+        return None   # ports the template does not have (or says otherwise): the input's own way
+    for k, v in doc.items():
+        if k in out or k in DROPPED or k in ("kind", "name", "image", "env", "secrets", "volumes", "storage"):
+            continue
+        out[k] = v
+    if env:
+        out["env"] = env
+    if secrets:
+        out["secrets"] = secrets
+    if vols:
+        out["volumes"] = vols
+    if storage:
+        out["storage"] = storage
+    if "_from" in doc:
+        out["_from"] = {**doc["_from"], **{k: doc["_from"]["image"] for k in ("use", "version", "credentials")
+                                           if "image" in doc["_from"]}}
+    out["_plain"] = before
+    dropped_vols = [n for n in (doc.get("volumes") or {}) if n not in vols]
+    doc.clear()
+    doc.update(out)
+    why = (f"image {image} is the official {key} image, which under the hardened defaults (UID 10001, a read-only "
+           f"root filesystem) cannot write {', '.join(KNOWN[key][2])}: `use: {name}` (the stdlib template sets "
+           "its user, writable paths, storage and probes)"
+           + "".join(f"; {var} is key `{k}` of Secret {plain_secret}, its `credentials`" for var, k in keys.items()))
+    names = set(PARAMS.get(name, {})) | set(NEEDED.get(name, ())) | set(WRITES.get(name, ())) \
+        | set(spec.get("env") or {}) | set(pw)
+    dropped = dropped_vols + [n for n in (before.get("storage") or {}) if n not in storage]
+    return {"template": name, "key": key, "paths": written, "env": names | {f"{v}_FILE" for v in names},
+            "volumes": sorted(set(spec.get("volumes") or {}) | set(dropped) | {"data", f"secret-{plain_secret}"}),
+            "why": why, "keys": keys}
+
+
+def _env(var: str, info: dict) -> bool:
+    """Whether the template (its `env:`, its params, its component) writes ``var``."""
+    return var in info["env"] or any(v.endswith("_") and var.startswith(v) for v in info["env"])
+
+
+def _written(path: str | None, info: dict) -> bool:
+    """Whether the template mounts something at ``path`` (its paths, a Secret's file)."""
+    return path is not None and (path in info["paths"] or path.startswith("/run/secrets/"))
+
+
+def undo(doc: dict, creds: list[str] | None, info: dict) -> None:
+    """``doc`` back as the input said it (the template could not be explained)."""
+    plain = doc.pop("_plain")
+    src = doc.get("_from")
+    doc.clear()
+    doc.update(plain)
+    if src is not None:
+        doc["_from"] = src
+    if creds is not None:
+        back = {k: v for v, k in info["keys"].items()}
+        creds[:] = [back.get(c, c) for c in creds]
+
+
+def category(path: str, info: dict, in_has: bool, out_has: bool, early: bool = False) -> str | None:
+    """The named category of a difference of a workload said by :func:`apply` (``path`` as
+    fidelity shows it: `spec.template.spec.containers[name=db].env[name=PGDATA].value`), or
+    None. With ``early``, only what comes before the importer's general categories (the
+    kind, the user, probes, resources and claims the template writes whole: not hardening
+    skyspec adds, nor Kubernetes defaults)."""
+    t = info["template"]
+    user = re.search(r"securityContext\.(runAsUser|runAsGroup|fsGroup|runAsNonRoot|capabilities)", path)
+    if early and not user and path != "kind" and not (t and re.search(
+            r"(\.resources\.|Probe\b|Probe\.|volumeClaimTemplates|^spec\.(strategy|updateStrategy|serviceName))", path)):
+        return None
+    if t is None:
+        if user and not in_has:
+            return f"user and capabilities the official {info['key']} image needs"
+        m = re.search(r"(volumes\[name=([-a-z0-9]+)\]|volumeMounts\[mountPath=([^\]]+)\])", path)
+        if m and not in_has and (m.group(2) in info["volumes"] or m.group(3) in info["paths"]):
+            return f"writable paths the official {info['key']} image needs (emptyDir)"
+        return None
+    what = f"stdlib template {t}"
+    if path == "kind" or re.match(r"^spec\.(strategy|updateStrategy|serviceName|podManagementPolicy|"
+                                  r"persistentVolumeClaimRetentionPolicy|revisionHistoryLimit|progressDeadlineSeconds|"
+                                  r"minReadySeconds)\b", path):
+        return f"StatefulSet of the {what} (the input: a Deployment)"
+    m = re.search(r"(volumes\[name=([^\]]+)\]|volumeMounts\[mountPath=([^\]]+)\])", path)
+    if "volumeClaimTemplates" in path or m and (m.group(2) in info["volumes"] or _written(m.group(3), info)):
+        return f"storage and writable paths of the {what}"
+    if re.search(r"\.securityContext\.", path) or re.search(r"^spec\.template\.spec\.securityContext", path):
+        return f"the image's user, set by the {what}"
+    if re.search(r"(livenessProbe|readinessProbe|startupProbe)", path):
+        return f"probes of the {what}"
+    m = re.search(r"\.env\[name=([A-Za-z0-9_]+)\]", path)
+    if m and _env(m.group(1), info):
+        return f"environment of the {what} (its params and settings, the password as a file)"
+    if re.search(r"\.resources\.", path):
+        return f"resources of the {what}"
+    if re.search(r"\.(args|command)\b", path):
+        return f"server arguments of the {what}"
+    if re.search(r"\.ports\[.*\]\.name$", path):
+        return f"port names of the {what}"
+    if re.search(r"\.containers\[[^\]]*\]\.ports\[", path) and not in_has:
+        return f"ports of the {what}"
+    return None
+
+
+def apply_all(items: list) -> dict[str, dict]:
+    """{workload name: what :func:`apply` changed} over the extracted documents ``items``
+    (the importer's credential Secret `<name>-env` keyed as the template reads it)."""
+    out: dict[str, dict] = {}
+    for x in items:
+        doc = x.doc
+        if doc.get("kind") not in ("App", "StatefulApp") or not isinstance(doc.get("image"), str):
+            continue
+        name = f"{doc['name']}-env"
+        sec = next((y for y in items if y.doc.get("kind") == "Secret" and y.doc.get("name") == name
+                    and not y.objects and isinstance(y.doc.get("keys"), list)), None)
+        creds = list(sec.doc["keys"]) if sec is not None else []
+        info = apply(doc, creds, name)
+        if info is None:
+            continue
+        info["item"], info["secret"] = x, sec
+        if sec is not None:
+            sec.doc["keys"] = sorted(set(creds))
+        out[doc["name"]] = info
+    return out
+
+
+def undo_item(infos: dict[str, dict], name: str) -> None:
+    """The workload ``name`` of ``infos`` back as the input said it, its Secret's keys too;
+    after a template, with the image's own user and emptyDir volumes instead (kept in
+    ``infos``), after those, as the input has it (left out of ``infos``)."""
+    info = infos.pop(name)
+    x, sec = info["item"], info["secret"]
+    undo(x.doc, None, info)
+    if sec is not None and info["keys"]:
+        back = {k: v for v, k in info["keys"].items()}
+        sec.doc["keys"] = sorted({back.get(k, k) for k in sec.doc["keys"]})
+    if info["template"]:
+        again = apply(x.doc, [], "", use=False)
+        if again is not None:
+            again["item"], again["secret"] = x, sec
+            infos[name] = again
+
+
+def notes(infos: dict[str, dict], inputs) -> None:
+    """A note (SKY063) at the image line of each workload said for its official image, and a
+    comment in its spec."""
+    from ..diagnostics import Pos
+    from .source import INFERRED
+
+    for name, info in sorted(infos.items()):
+        doc = info["item"].doc
+        src = (doc.get("_from") or {}).get("image")
+        pos = src if isinstance(src, Pos) or src is None else inputs.pos(*src)
+        inputs.note(INFERRED, f"{name}: {info['why']}", pos or doc.get("_at"),
+                    hint="check it: the round trip names what this changes from the input" if info["template"] else
+                    "or use an unprivileged variant of the image and remove these")
+        if isinstance(doc.get("_notes"), list):
+            doc["_notes"] = doc["_notes"] + [info["why"]]
+        else:
+            doc["_note"] = "\n".join(([doc["_note"]] if doc.get("_note") else []) + [info["why"]])
+
+
+def compose_category(path: str, info: dict) -> str | None:
+    """The named category of a Compose round-trip difference (`db.environment.PGDATA`) of a
+    service said by :func:`apply`, or None."""
+    rest = path.split(".", 1)[1] if "." in path else ""
+    t = info["template"]
+    if t is None:
+        m = re.match(r"^volumes\[([^\]]+)\]$", rest)
+        if m and m.group(1) in info["paths"]:
+            return f"writable paths the official {info['key']} image needs (emptyDir)"
+        return None
+    what = f"stdlib template {t}"
+    m = re.match(r"^(environment\.([A-Za-z0-9_]+)|(volumes|secrets)\[([^\]]+)\])$", rest)
+    if m and m.group(2) and _env(m.group(2), info):
+        return f"environment of the {what} (its params and settings, the password as a file)"
+    if m and m.group(4) and (_written(m.group(4), info) or m.group(4) == "/tmp"):
+        return f"storage and writable paths of the {what}"
+    for pat, cat in ((r"^ports\[", f"ports of the {what}"), (r"^healthcheck\.", f"probes of the {what}"),
+                     (r"^(entrypoint|command)$", f"server arguments of the {what}")):
+        if re.match(pat, rest):
+            return cat
+    return None
+
+
+EXPORTS = ("URL", "USER", "DATABASE", "BOOTSTRAP_SERVERS")
+
+
+def exported(var: str, infos: dict[str, dict]) -> str | None:
+    """The category of an env variable a consumer gets from a templated peer it connects to
+    (`DB_URL` of `connect_to: [db]`: the template's exports), or None."""
+    for suffix in EXPORTS:
+        peer = var[:-len(suffix) - 1].lower().replace("_", "-") if var.endswith("_" + suffix) else None
+        if peer and peer in infos and infos[peer]["template"]:
+            return f"connection variables the stdlib template {infos[peer]['template']} exports"
+    return None

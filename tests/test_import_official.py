@@ -1,0 +1,216 @@
+"""`skyspec import` and official images: an image the hardened defaults would crash-loop
+(SKY410) is said with its stdlib template, or with the user and volumes the rule names, so
+the imported project runs; what that changes is named in the round trip."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from skyspec.cli import main
+from skyspec.importer import import_compose, import_kubernetes
+
+DATA = Path(__file__).parent / "data"
+VOTING = DATA / "voting-app"
+
+
+def _check(project: Path) -> str:
+    res = CliRunner().invoke(main, ["check", str(project)])
+    assert res.exit_code == 0, res.output
+    return res.output
+
+
+def _adds_up(f: dict) -> None:
+    assert f["equal"] + sum(v for k, v in f["categories"].items() if not k.startswith("objects skyspec adds")) \
+        == f["fields"]
+    assert "UNEXPLAINED" not in f["categories"]
+
+
+@pytest.mark.parametrize("how", ["kubernetes", "compose"])
+def test_voting_app_db_uses_the_postgres_template_and_runs(how, tmp_path):
+    src = VOTING / ("k8s-specifications" if how == "kubernetes" else "docker-compose.yml")
+    out = tmp_path / "p"
+    res = CliRunner().invoke(main, ["import", how, str(src), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    # the note at the image line says why the template was used (the password, `postgres`, is redacted)
+    assert "note[SKY063]: db: image <redacted>:15-alpine is the official <redacted> image" in res.output
+    assert "SKY410" not in _check(out)
+    db = yaml.safe_load((out / "apps" / "statefulapp.db.yaml").read_text())
+    assert {k: db.get(k) for k in ("kind", "use", "version", "user", "credentials")} == {
+        "kind": "StatefulApp", "use": "postgres", "version": "15-alpine", "user": "postgres", "credentials": "db-env"}
+    assert "image" not in db and "health" not in db and "env" not in db and "secrets" not in db
+    # the credential the importer moved is keyed as the template's `credentials` reads it
+    assert yaml.safe_load((out / "apps" / "secret.db-env.yaml").read_text())["keys"] == ["password"]
+    assert "POSTGRES_PASSWORD" not in (out / "apps" / "secret.db-env.yaml").read_text()
+    built = tmp_path / "built"
+    res = CliRunner().invoke(main, ["build", str(out), "-o", str(built)])
+    assert res.exit_code == 0, res.output
+    from validators import assert_valid_k8s, load_docs
+
+    docs = [d for p in sorted(built.rglob("kubernetes/*.yaml")) for d in load_docs(p)]
+    assert_valid_k8s(docs)
+    sts = next(d for d in docs if d["kind"] == "StatefulSet" and d["metadata"]["name"] == "db")
+    pod = sts["spec"]["template"]["spec"]
+    assert pod["securityContext"]["runAsUser"] == 70   # the -alpine image's postgres user
+    env = {e["name"]: e.get("value") for e in pod["containers"][0]["env"]}
+    assert env["PGDATA"] == "/var/lib/postgresql/data/pgdata" and env["POSTGRES_USER"] == "postgres"
+    assert env["POSTGRES_PASSWORD_FILE"] == "/run/secrets/db-env/password" and "POSTGRES_PASSWORD" not in env
+    mounts = {m["mountPath"] for m in pod["containers"][0]["volumeMounts"]}
+    assert {"/var/run/postgresql", "/var/lib/postgresql/data"} <= mounts
+
+
+def test_voting_app_round_trips_name_what_the_template_changes():
+    r = import_kubernetes([VOTING / "k8s-specifications"], "v")
+    f = r.figures
+    _adds_up(f)
+    cats = f["categories"]
+    for cat in ("StatefulSet of the stdlib template postgres (the input: a Deployment)",
+                "the image's user, set by the stdlib template postgres", "probes of the stdlib template postgres",
+                "environment of the stdlib template postgres (its params and settings, the password as a file)",
+                "storage and writable paths of the stdlib template postgres"):
+        assert cats.get(cat, 0) > 0, (cat, cats)
+    # redis mounts an emptyDir at /data, the only path the image writes: it runs as the input has it
+    assert "use" not in r.files["apps/redis.yaml"] and "/data" in r.files["apps/redis.yaml"]
+    c = import_compose(VOTING / "docker-compose.yml", "v")
+    _adds_up(c.figures)
+    assert c.figures["categories"]["probes of the stdlib template postgres"] > 0
+    # Compose's redis keeps no volume: the template gives it its user and a claim at /data
+    redis = yaml.safe_load(c.files["apps/statefulapp.redis.yaml"])
+    assert redis["use"] == "redis" and redis["version"] == "alpine"
+
+
+@pytest.mark.parametrize("system,paths", [
+    ("sock-shop", [DATA / "sock-shop/complete-demo.yaml"]),
+    ("online-boutique", [DATA / "online-boutique/kubernetes-manifests.yaml"]),
+    ("workloads", [DATA / "import" / "workloads.yaml"])])
+def test_public_systems_import_without_sky410(system, paths, tmp_path):
+    out = tmp_path / system
+    res = CliRunner().invoke(main, ["import", "kubernetes", *map(str, paths), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "SKY410" not in _check(out)
+
+
+@pytest.mark.parametrize("sample", ["nginx-golang-postgres", "react-express-mongodb", "wordpress-mysql"])
+def test_compose_samples_import_without_sky410(sample, tmp_path):
+    out = tmp_path / sample
+    res = CliRunner().invoke(main, ["import", "compose", str(DATA / "awesome-compose" / sample / "compose.yaml"),
+                                    "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "SKY410" not in _check(out)
+
+
+def test_sock_shop_mongo_and_redis_templated_rabbitmq_relaxed():
+    r = import_kubernetes([DATA / "sock-shop/complete-demo.yaml"], "s")
+    _adds_up(r.figures)
+    carts = yaml.safe_load(r.files["apps/statefulapp.carts-db.yaml"])
+    # no tag: `latest`, and the image as written (the import does not move a database to another version)
+    assert (carts["use"], carts["version"], carts["image"]) == ("mongodb", "latest", "mongo")
+    # the input's capabilities stay (the template's user, 999, is merged beneath them)
+    assert carts["security"] == {"add_capabilities": ["CHOWN", "SETGID", "SETUID"]}
+    session = yaml.safe_load(r.files["apps/statefulapp.session-db.yaml"])
+    assert (session["use"], session["version"]) == ("redis", "alpine")
+    # rabbitmq has a sidecar and no password (the template requires one): the image's user and volumes
+    rabbit = yaml.safe_load(r.files["apps/rabbitmq.yaml"])
+    assert "use" not in rabbit and rabbit["security"]["run_as_user"] == 999
+    assert {v["mount"] for v in rabbit["volumes"].values()} == {"/var/lib/rabbitmq"}
+    assert "# image rabbitmq:3.6.8-management: the official rabbitmq image writes" in r.files["apps/rabbitmq.yaml"]
+
+
+def _deployment(image: str, extra: str = "", env: str = "") -> str:
+    return f"""\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: srv}}
+spec:
+  selector: {{matchLabels: {{app: srv}}}}
+  template:
+    metadata: {{labels: {{app: srv}}}}
+    spec:
+      containers:
+      - name: srv
+        image: {image}
+        ports: [{{containerPort: 5432, name: postgres}}]
+{env}{extra}"""
+
+
+def test_digest_is_kept_as_written_and_the_tag_is_the_version(tmp_path):
+    digest = "sha256:" + "a" * 64
+    src = tmp_path / "in.yaml"
+    src.write_text(_deployment(f"postgres:16-alpine@{digest}",
+                               env="        env: [{name: POSTGRES_DB, value: app}, {name: POSTGRES_PASSWORD, value: s3cr3t}]\n"))
+    r = import_kubernetes([src], "t")
+    _adds_up(r.figures)
+    doc = yaml.safe_load(r.files["apps/statefulapp.srv.yaml"])
+    assert (doc["version"], doc["image"], doc["database"], doc["credentials"]) == \
+        ("16-alpine", f"postgres:16-alpine@{digest}", "app", "srv-env")
+    assert "s3cr3t" not in "".join(r.files.values())
+
+
+def test_an_input_that_runs_already_is_left_as_it_is(tmp_path):
+    src = tmp_path / "in.yaml"
+    root = "        securityContext: {runAsUser: 0}\n"
+    src.write_text(_deployment("postgres:16", extra=root))
+    r = import_kubernetes([src], "t")
+    spec = r.files["apps/srv.yaml"]
+    assert "use:" not in spec and "run_as_root: true" in spec and "volumes" not in spec
+
+
+def test_httpd_gets_the_relaxations_the_rule_names(tmp_path):
+    src = tmp_path / "in.yaml"
+    src.write_text(_deployment("httpd:2.4").replace("5432", "80").replace("name: postgres", "name: http"))
+    r = import_kubernetes([src], "t")
+    _adds_up(r.figures)
+    doc = yaml.safe_load(r.files["apps/srv.yaml"])
+    assert doc["security"] == {"run_as_root": True, "add_capabilities": ["SETUID", "SETGID"]}
+    assert {v["mount"]: v["empty"] for v in doc["volumes"].values()} == {"/usr/local/apache2/logs": True}
+    cats = r.figures["categories"]
+    assert cats["writable paths the official httpd image needs (emptyDir)"] > 0
+    assert cats["user and capabilities the official httpd image needs"] > 0
+    out = tmp_path / "p"
+    res = CliRunner().invoke(main, ["import", "kubernetes", str(src), "-o", str(out)])
+    assert res.exit_code == 0 and "note[SKY063]: srv: image httpd:2.4" in res.output, res.output
+    assert "SKY410" not in _check(out)
+
+
+def test_replicated_database_is_not_templated(tmp_path):
+    src = tmp_path / "in.yaml"
+    src.write_text(_deployment("postgres:16", env="        env: [{name: POSTGRES_PASSWORD, value: s3cr3t}]\n")
+                   .replace("spec:\n  selector", "spec:\n  replicas: 3\n  selector"))
+    r = import_kubernetes([src], "t")
+    _adds_up(r.figures)
+    doc = yaml.safe_load(r.files["apps/srv.yaml"])
+    assert "use" not in doc and doc["security"] == {"run_as_user": 999} and doc["replicas"] == 3
+    assert "not `use: postgres`: replicas: 3 (the template runs one server)" in r.files["apps/srv.yaml"]
+
+
+def test_a_database_without_ports_gets_the_templates_ports(tmp_path):
+    src = tmp_path / "in.yaml"
+    src.write_text(_deployment("postgres:16", env="        env: [{name: POSTGRES_PASSWORD, value: s3cr3t}]\n")
+                   .replace("        ports: [{containerPort: 5432, name: postgres}]\n", ""))
+    r = import_kubernetes([src], "t")
+    _adds_up(r.figures)
+    text = r.files["apps/statefulapp.srv.yaml"]
+    assert 'version: "16"' in text and "use: postgres" in text   # a tag that reads as a number stays a string
+    assert r.figures["categories"]["ports of the stdlib template postgres"] == 1
+
+
+def test_a_template_the_round_trip_cannot_explain_falls_back_to_the_images_user(tmp_path):
+    from skyspec.importer import kube, official
+    from skyspec.importer.source import Inputs, read_objects
+
+    src = tmp_path / "in.yaml"
+    src.write_text(_deployment("postgres:16", env="        env: [{name: POSTGRES_PASSWORD, value: s3cr3t}]\n"))
+    inputs = Inputs()
+    items, _ = kube.extract(read_objects([src], inputs), inputs)
+    infos = official.apply_all(items)
+    assert infos["srv"]["template"] == "postgres" and infos["srv"]["secret"].doc["keys"] == ["password"]
+    official.undo_item(infos, "srv")   # what the importer does when the round trip names no category
+    doc = infos["srv"]["item"].doc
+    assert "use" not in doc and doc["security"] == {"run_as_user": 999} and doc["kind"] == "App"
+    assert infos["srv"]["secret"].doc["keys"] == ["POSTGRES_PASSWORD"]   # the Secret keyed as the input again
+    assert {v["mount"] for v in doc["volumes"].values()} == {"/var/lib/postgresql/data", "/var/run/postgresql"}
+    official.undo_item(infos, "srv")
+    assert "srv" not in infos and "volumes" not in doc and "security" not in doc   # as the input has it
