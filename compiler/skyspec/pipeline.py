@@ -518,21 +518,23 @@ def render(compiled: dict[str, Compiled], formats: Sequence[str], diags: Diagnos
     import importlib
 
     from .backends import layout
+    from .backends.common import sharing
 
     irs = {key: c.ir for key, c in compiled.items()}
     units = [key for key, c in compiled.items() if not only or c.env.name in only]
     if base not in irs:
         base = next(iter(irs), None)
     files: dict[str, str] = {}
-    if diags is not None:
-        check_formats(compiled, formats, diags, units)
-    for fmt in formats:
-        backend = importlib.import_module(BACKENDS[fmt])
-        mine = irs if fmt in SHARED_FORMATS else {k: irs[k] for k in units}
-        kw = dict((options or {}).get(fmt) or {})
-        if getattr(backend, "USES_BASE", False):
-            kw["base"] = base
-        files.update(backend.render(mine, **kw))
+    with sharing():  # the Kubernetes objects made once for its check, its files, Helm and Kustomize
+        if diags is not None:
+            check_formats(compiled, formats, diags, units)
+        for fmt in formats:
+            backend = importlib.import_module(BACKENDS[fmt])
+            mine = irs if fmt in SHARED_FORMATS else {k: irs[k] for k in units}
+            kw = dict((options or {}).get(fmt) or {})
+            if getattr(backend, "USES_BASE", False):
+                kw["base"] = base
+            files.update(backend.render(mine, **kw))
     rendered = set(formats)
     if project is not None and project.gitops is not None and rendered & {"kubernetes", "helm", "kustomize"}:
         rendered.add("gitops")
