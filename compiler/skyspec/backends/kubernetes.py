@@ -168,14 +168,16 @@ def check(irs: dict[str, IR], diags: Diagnostics) -> None:
     spec produces in none of these environments, a list item without its merge key, an
     unknown directive. Helm and Kustomize are built from these objects: check them too."""
     units = []
-    for ir in irs.values():
+    for ir in irs.values():  # what has patches, from a spec (the rest is not lowered here)
         owned = _owned(ir)
-        units += [(w.spec, w.k8s, lowered(ir, w, owned)) for w in ir.workloads]
-        units += [(c.spec, c.k8s, [{"apiVersion": "v1", "kind": "ConfigMap"}]) for c in ir.configs]
-        units += [(a.spec, a.k8s, [{"apiVersion": "v1", "kind": "ServiceAccount"}]) for a in ir.accounts]
-        units += [(r.spec, r.k8s, role_objects(ir, r)) for r in ir.roles]
-        units += [(n.spec, n.k8s, [network_policy(ir, n)]) for n in ir.netpols if n.spec is not None and not n.owner]
-    units = [u for u in units if u[0] is not None and u[1]]
+        units += [(w.spec, w.k8s, lowered(ir, w, owned)) for w in ir.workloads if w.spec is not None and w.k8s]
+        units += [(c.spec, c.k8s, [{"apiVersion": "v1", "kind": "ConfigMap"}]) for c in ir.configs
+                  if c.spec is not None and c.k8s]
+        units += [(a.spec, a.k8s, [{"apiVersion": "v1", "kind": "ServiceAccount"}]) for a in ir.accounts
+                  if a.spec is not None and a.k8s]
+        units += [(r.spec, r.k8s, role_objects(ir, r)) for r in ir.roles if r.spec is not None and r.k8s]
+        units += [(n.spec, n.k8s, [network_policy(ir, n)]) for n in ir.netpols
+                  if n.spec is not None and n.k8s and not n.owner]
     produced: dict[str, set] = {}
     for spec, _, objs in units:
         produced.setdefault(spec.key, set()).update(o["kind"] for o in objs)
