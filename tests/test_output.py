@@ -349,3 +349,45 @@ def test_a_build_interrupted_while_renaming_is_recognised_by_the_next(tmp_path, 
     assert not (out / "old.yaml").exists()
     assert sorted(os.listdir(out)) == [".skyspec-manifest.json", "a.yaml", "b.yaml"]  # the staged file too is gone
     assert set(json.loads((out / ".skyspec-manifest.json").read_text())) == {"files", "folders", "generator"}
+
+
+def test_a_build_that_changes_nothing_writes_nothing(tmp_path, monkeypatch):
+    """Not even the manifest, when the one there already says what it would; one that
+    says something else (an earlier format here) is replaced."""
+    from skyspec.diagnostics import Diagnostics
+    from skyspec.output import write as output
+
+    out, files = tmp_path / "out", {"dev/a.yaml": "1\n", "b.yaml": "2\n"}
+    assert output.write_tree(out, files, Diagnostics())
+    before, ino = snapshot(out), (out / ".skyspec-manifest.json").stat().st_ino
+    made = []
+    real_new_file = output._Tree.new_file
+    monkeypatch.setattr(output._Tree, "new_file", lambda self, fd, data: made.append(data) or real_new_file(self, fd, data))
+    assert output.write_tree(out, files, Diagnostics())
+    assert made == [] and snapshot(out) == before and (out / ".skyspec-manifest.json").stat().st_ino == ino
+    m = json.loads((out / ".skyspec-manifest.json").read_text())
+    (out / ".skyspec-manifest.json").write_text(json.dumps({"generator": "skyspec", "files": m["files"]}))
+    assert output.write_tree(out, files, Diagnostics())
+    assert len(made) == 1 and snapshot(out) == before
+
+
+def test_files_in_folders_the_build_creates_are_not_looked_up(tmp_path, monkeypatch):
+    """A fresh output: every file is known missing from its folder being missing, without
+    an open of that folder failing once per file."""
+    from skyspec.diagnostics import Diagnostics
+    from skyspec.output import write as output
+
+    real_open, missing = os.open, []
+
+    def watched(path, *a, **k):
+        try:
+            return real_open(path, *a, **k)
+        except FileNotFoundError:
+            missing.append(path)
+            raise
+
+    monkeypatch.setattr(output.os, "open", watched)
+    files = {f"{env}/kubernetes/app-{i}.yaml": f"{i}\n" for env in ("dev", "prod") for i in range(20)}
+    assert output.write_tree(tmp_path / "out", files, Diagnostics())
+    assert missing == []
+    assert {rel: (tmp_path / "out" / rel).read_text() for rel in files} == files

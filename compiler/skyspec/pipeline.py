@@ -513,30 +513,31 @@ def render(compiled: dict[str, Compiled], formats: Sequence[str], diags: Diagnos
     ones) are returned; ``every_format`` false (`--format` given) limits the scope to the
     formats asked for too. ``project`` with `gitops:` and `targets:` adds the GitOps files.
     ``options``: format -> keyword arguments of its backend's render (helm: ``chart``, the
-    project's `chart:` with `build --chart-version`). ``run`` (:func:`skyspec.jobs.runner`) gets
-    the renderings as (format, units, function) and returns their files in that order (in
-    parallel); without it they run one after the other."""
+    project's `chart:` with `build --chart-version`). ``run`` (:func:`skyspec.jobs.runner`) runs
+    the renderings, (format, units, function), in parallel (each lane lowers what it reads)."""
     import importlib
 
     from .backends import layout
+    from .backends.common import sharing
 
     irs = {key: c.ir for key, c in compiled.items()}
     units = [key for key, c in compiled.items() if not only or c.env.name in only]
     if base not in irs:
         base = next(iter(irs), None)
     files: dict[str, str] = {}
-    if diags is not None:
-        check_formats(compiled, formats, diags, units)
-    tasks = []
-    for fmt in formats:
-        backend = importlib.import_module(BACKENDS[fmt])
-        mine = irs if fmt in SHARED_FORMATS else {k: irs[k] for k in units}
-        kw = dict((options or {}).get(fmt) or {})
-        if getattr(backend, "USES_BASE", False):
-            kw["base"] = base
-        tasks.append((fmt, len(mine), lambda b=backend, m=mine, kw=kw: b.render(m, **kw)))
-    for got in run(tasks) if run is not None and len(tasks) > 1 else [fn() for _, _, fn in tasks]:
-        files.update(got)
+    with sharing():  # the Kubernetes objects made once for its check, its files, Helm and Kustomize
+        if diags is not None:
+            check_formats(compiled, formats, diags, units)
+        tasks = []
+        for fmt in formats:
+            backend = importlib.import_module(BACKENDS[fmt])
+            mine = irs if fmt in SHARED_FORMATS else {k: irs[k] for k in units}
+            kw = dict((options or {}).get(fmt) or {})
+            if getattr(backend, "USES_BASE", False):
+                kw["base"] = base
+            tasks.append((fmt, len(mine), lambda b=backend, m=mine, kw=kw: b.render(m, **kw)))
+        for got in run(tasks) if run is not None and len(tasks) > 1 else [fn() for _, _, fn in tasks]:
+            files.update(got)
     rendered = set(formats)
     if project is not None and project.gitops is not None and rendered & {"kubernetes", "helm", "kustomize"}:
         rendered.add("gitops")

@@ -14,12 +14,11 @@ the replicas split by percent.
 
 from __future__ import annotations
 
-
 from ..diagnostics import Diagnostics, did_you_mean
 from ..ir import k8spatch
 from ..ir.model import IR, Container, Probe, Workload, canary_split
 from ..units import format_bytes, format_cpu
-from .common import MANAGED_BY, labels, selector
+from .common import MANAGED_BY, labels, selector, shared
 from ..yamlemit import dump_all
 
 COLOR = "skyspec.dev/color"
@@ -42,7 +41,16 @@ def render(irs: dict[str, IR]) -> dict[str, str]:
 
 
 def files(ir: IR) -> dict[str, list[dict]]:
-    """file name -> objects, for one environment."""
+    """file name -> objects, for one environment (made once within :func:`sharing`)."""
+    memo = shared(ir)
+    if memo is None:
+        return _files(ir)
+    if "files" not in memo:
+        memo["files"] = _files(ir)
+    return {f: list(objs) for f, objs in memo["files"].items()}
+
+
+def _files(ir: IR) -> dict[str, list[dict]]:
     groups: dict[str, list[dict]] = {}
     owned = _owned(ir)
     for w in sorted(ir.workloads, key=lambda w: w.name):
@@ -132,9 +140,18 @@ def _patched(objs: list[dict], k8s: dict, problems: list | None = None) -> list[
 
 def lowered(ir: IR, w: Workload, owned: dict | None = None) -> list[dict]:
     """Every object a workload lowers to, before its patches: its NetworkPolicy included.
-    ``owned`` (:func:`_owned`) finds the policies of many workloads at the cost of one."""
+    ``owned`` (:func:`_owned`) finds the policies of many workloads at the cost of one.
+    Within :func:`sharing`, each workload is lowered once."""
+    memo = shared(ir)
+    got = memo.get(id(w)) if memo is not None else None
+    if got is not None and got[0] is w:
+        return list(got[1])
     mine = owned.get(w.name, ()) if owned is not None else [n for n in ir.netpols if n.owner == w.name]
-    return workload_objects(ir, w) + [network_policy(ir, n) for n in mine]
+    objs = workload_objects(ir, w) + [network_policy(ir, n) for n in mine]
+    if memo is not None:
+        memo[id(w)] = (w, objs)
+        return list(objs)
+    return objs
 
 
 def _owned(ir: IR) -> dict:
@@ -151,14 +168,16 @@ def check(irs: dict[str, IR], diags: Diagnostics) -> None:
     spec produces in none of these environments, a list item without its merge key, an
     unknown directive. Helm and Kustomize are built from these objects: check them too."""
     units = []
-    for ir in irs.values():
+    for ir in irs.values():  # what has patches, from a spec (the rest is not lowered here)
         owned = _owned(ir)
-        units += [(w.spec, w.k8s, lowered(ir, w, owned)) for w in ir.workloads]
-        units += [(c.spec, c.k8s, [{"apiVersion": "v1", "kind": "ConfigMap"}]) for c in ir.configs]
-        units += [(a.spec, a.k8s, [{"apiVersion": "v1", "kind": "ServiceAccount"}]) for a in ir.accounts]
-        units += [(r.spec, r.k8s, role_objects(ir, r)) for r in ir.roles]
-        units += [(n.spec, n.k8s, [network_policy(ir, n)]) for n in ir.netpols if n.spec is not None and not n.owner]
-    units = [u for u in units if u[0] is not None and u[1]]
+        units += [(w.spec, w.k8s, lowered(ir, w, owned)) for w in ir.workloads if w.spec is not None and w.k8s]
+        units += [(c.spec, c.k8s, [{"apiVersion": "v1", "kind": "ConfigMap"}]) for c in ir.configs
+                  if c.spec is not None and c.k8s]
+        units += [(a.spec, a.k8s, [{"apiVersion": "v1", "kind": "ServiceAccount"}]) for a in ir.accounts
+                  if a.spec is not None and a.k8s]
+        units += [(r.spec, r.k8s, role_objects(ir, r)) for r in ir.roles if r.spec is not None and r.k8s]
+        units += [(n.spec, n.k8s, [network_policy(ir, n)]) for n in ir.netpols
+                  if n.spec is not None and n.k8s and not n.owner]
     produced: dict[str, set] = {}
     for spec, _, objs in units:
         produced.setdefault(spec.key, set()).update(o["kind"] for o in objs)

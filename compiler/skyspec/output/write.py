@@ -365,6 +365,7 @@ class _Plan:
     hashes: dict[str, str]           # rel -> hash of the new content
     data: dict[str, bytes]
     kept: dict[str, str]             # rel -> hash: generated files outside the scope, left as they are
+    manifest: bytes | None = None    # the manifest as it was found (None: none, or not a file)
 
 
 def _survey(tree: _Tree, real: Path, files: Mapping[str, str], diags: Diagnostics,
@@ -382,12 +383,13 @@ def _survey(tree: _Tree, real: Path, files: Mapping[str, str], diags: Diagnostic
         refuse("SKY902", rel, f"is a {kind}: skyspec does not write into a folder that holds special files",
                "remove it, or choose another output folder with -o")
     st = tree.lstat(MANIFEST)
-    manifest = _Manifest()
+    manifest, found = _Manifest(), None
     if st is not None and not stat.S_ISREG(st.st_mode):
         refuse("SKY901", MANIFEST, f"is a {_kind(st.st_mode)}, not skyspec's manifest; refusing to replace it",
                "move it away, or choose another output folder with -o")
     elif st is not None:
-        manifest = _parse_manifest(tree.read(MANIFEST) or b"")
+        found = tree.read(MANIFEST)
+        manifest = _parse_manifest(found or b"")
     if not ok:
         return None
 
@@ -414,7 +416,7 @@ def _survey(tree: _Tree, real: Path, files: Mapping[str, str], diags: Diagnostic
         content = tree.read(rel)
         if content is None:
             return None, None
-        h = _sha256(content)
+        h = hashes[rel] if rel in data and content == data[rel] else _sha256(content)  # the same bytes: hashed once
         return (h if h in manifest.hashes.get(rel, ()) else None), content
 
     hashes = {}
@@ -425,11 +427,13 @@ def _survey(tree: _Tree, real: Path, files: Mapping[str, str], diags: Diagnostic
         data[rel] = b = text.encode("utf-8")
         hashes[rel] = _sha256(b)
         want_folders.update(_parents(rel))
-    for rel in sorted(want_folders):
-        pst = lstat(rel)
+    created: set[str] = set()   # folders this build creates: what they would hold is known missing, not looked up
+    for rel in sorted(want_folders):  # parents first
+        pst = None if rel.rpartition("/")[0] in created else lstat(rel)
         if pst is None:
             if reachable(rel) is None:
                 mkdirs.append(rel)
+                created.add(rel)
         elif stat.S_ISLNK(pst.st_mode):
             refuse("SKY903", rel, "is a symlink: skyspec does not write through symlinks",
                    "remove the symlink, or choose another output folder with -o")
@@ -439,7 +443,7 @@ def _survey(tree: _Tree, real: Path, files: Mapping[str, str], diags: Diagnostic
     if not ok:
         return None
     for rel in sorted(files):
-        pst = lstat(rel)
+        pst = None if rel.rpartition("/")[0] in created else lstat(rel)
         if pst is None:
             write.append(rel)
             continue
@@ -482,7 +486,7 @@ def _survey(tree: _Tree, real: Path, files: Mapping[str, str], diags: Diagnostic
         fst = lstat(rel) if reachable(rel) is None else None
         if fst is not None and stat.S_ISDIR(fst.st_mode):
             kept_folders.add(rel)
-    return _Plan(write, replaced, stale, mkdirs, kept_folders, hashes, data, kept)
+    return _Plan(write, replaced, stale, mkdirs, kept_folders, hashes, data, kept, found)
 
 
 # ------------------------------------------------------------------------------- the writes
@@ -499,9 +503,12 @@ def _manifest_bytes(hashes: dict[str, str], folders: set[str], pending: dict[str
 
 def _commit(tree: _Tree, real: Path, files: Mapping[str, str], plan: _Plan, diags: Diagnostics) -> bool:
     """Stage, then rename into place, then remove what is stale. A staging failure undoes
-    the staging and leaves OUT as it was."""
+    the staging and leaves OUT as it was. A build that changes no file writes no manifest
+    either when the one there says what it would (nothing at all is written then)."""
     staged: list[tuple[str, str]] = []   # (rel, staged name in the same folder)
     created: list[str] = []
+    changes = bool(plan.mkdirs or plan.write or plan.stale)
+    manifest = None
     try:
         for rel in plan.mkdirs:
             fd, name = tree.split(rel)
@@ -513,8 +520,9 @@ def _commit(tree: _Tree, real: Path, files: Mapping[str, str], plan: _Plan, diag
         # interrupted, the next build still recognises every file as its own
         pending = {rel: [h] for rel, h in {**plan.replaced, **plan.stale}.items()}
         tmps = {"/".join(filter(None, (rel.rpartition("/")[0], tmp))): plan.hashes[rel] for rel, tmp in staged}
-        manifest = tree.new_file(tree.dir(""), _manifest_bytes({**plan.kept, **plan.hashes},
-                                                               plan.kept_folders | set(created), pending, tmps))
+        if changes:  # else there is nothing to rename or remove
+            manifest = tree.new_file(tree.dir(""), _manifest_bytes({**plan.kept, **plan.hashes},
+                                                                   plan.kept_folders | set(created), pending, tmps))
     except OSError as exc:
         for rel, tmp in staged:
             try:
@@ -533,7 +541,8 @@ def _commit(tree: _Tree, real: Path, files: Mapping[str, str], plan: _Plan, diag
         return False
     # from here on nothing needs undoing: each rename replaces one name atomically
     root = tree.dir("")
-    os.replace(manifest, MANIFEST, src_dir_fd=root, dst_dir_fd=root)
+    if manifest is not None:
+        os.replace(manifest, MANIFEST, src_dir_fd=root, dst_dir_fd=root)
     for rel, tmp in staged:
         fd, name = tree.split(rel)
         os.replace(tmp, name, src_dir_fd=fd, dst_dir_fd=fd)
@@ -559,8 +568,9 @@ def _commit(tree: _Tree, real: Path, files: Mapping[str, str], plan: _Plan, diag
             if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST, errno.ENOTDIR, errno.ENOENT):
                 raise
     folders = (plan.kept_folders & needed) | set(created)
-    os.replace(tree.new_file(root, _manifest_bytes({**plan.kept, **plan.hashes}, folders)), MANIFEST,
-               src_dir_fd=root, dst_dir_fd=root)
+    final = _manifest_bytes({**plan.kept, **plan.hashes}, folders)
+    if changes or final != plan.manifest:
+        os.replace(tree.new_file(root, final), MANIFEST, src_dir_fd=root, dst_dir_fd=root)
     return True
 
 
