@@ -6,6 +6,7 @@ import collections
 import enum
 import math
 import os
+import re
 import sys
 
 import pytest
@@ -398,3 +399,33 @@ def test_repeated_dumps_are_stable():
         assert dump(doc) == first
     assert dump({"k": "yes"}) == 'k: "yes"\n'
 
+
+
+# the character classes with their non-ASCII ranges, as one regex each (the emitter matches
+# ASCII text with the classes without them, and compiles these only for non-ASCII text)
+_WIDE = "\u00a1-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff"
+_PLAIN_WIDE = re.compile(r"(?:[A-Za-z0-9_./$()<=~\\^;+" + _WIDE + r"]|--?[A-Za-z])"
+                         r"[A-Za-z0-9_./$()<>=~\\^;+\-@%&*!?'\"`,\[\]{}|#: " + _WIDE + r"]*\Z")
+_LITERAL_WIDE = re.compile("[^\n\x20-\x7e\u00a0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+
+
+@settings(max_examples=3000, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(alphabet=st.characters(max_codepoint=0x2fff) | st.sampled_from("\u2028\ufeff\uffff\U0001f600-:# "),
+               min_size=1, max_size=8))
+def test_ascii_fast_classes_agree_with_the_wide_ones(s):
+    from skyspec import yamlemit
+
+    assert (yamlemit._plain_chars(s) is None) == (_PLAIN_WIDE.match(s) is None)
+    literal = yamlemit._LITERAL_BAD_ASCII if s.isascii() else yamlemit._unicode("literal")
+    assert (literal.search(s) is None) == (_LITERAL_WIDE.search(s) is None)
+
+
+def test_ascii_documents_never_compile_the_wide_classes():
+    import subprocess
+
+    code = ("from skyspec import yamlemit as y; y.dump({'a': ['--port', 'x: y', 'multi\\nline\\n']}); "
+            "print(y._unicode.cache_info().currsize); y.dump({'é': 'ü'}); print(y._unicode.cache_info().currsize)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={**os.environ, "PYTHONPATH": os.path.join(os.path.dirname(os.path.dirname(
+                             os.path.abspath(__file__))), "compiler")}).stdout.split()
+    assert out == ["0", "1"]

@@ -36,6 +36,7 @@ particular) are memoised.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from typing import Any, Iterable
@@ -54,11 +55,26 @@ _NONASCII = "\u00a1-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U00
 # First character of a plain scalar: no indicator characters
 # (- ? : , [ ] { } # & * ! | > ' " % @ `), no space.  A leading "-" or "--"
 # is accepted when followed by a letter (command-line flags such as "--port").
-_FIRST = r"(?:[A-Za-z0-9_./$()<=~\\^;+" + _NONASCII + r"]|--?[A-Za-z])"
+_FIRST = r"(?:[A-Za-z0-9_./$()<=~\\^;+{}]|--?[A-Za-z])"
 # Remaining characters: printable ASCII and safe non-ASCII; no tab/controls.
 # ": ", " #", a trailing ":" or a trailing space are rejected separately.
-_BODY = r"[A-Za-z0-9_./$()<>=~\\^;+\-@%&*!?'\"`,\[\]{}|#: " + _NONASCII + r"]*"
-_PLAIN_CHARS = re.compile(_FIRST + _BODY + r"\Z")
+_BODY = r"[A-Za-z0-9_./$()<>=~\\^;+\-@%&*!?'\"`,\[\]{{}}|#: {}]*"
+# Compiling the non-ASCII ranges costs ~10 ms per process: an ASCII string (nearly every
+# one) is matched by the same classes without them, and the full ones are compiled the
+# first time a string needs them.
+_PLAIN_ASCII = re.compile(_FIRST.format("") + _BODY.format("") + r"\Z")
+
+
+@functools.lru_cache(maxsize=None)
+def _unicode(name: str) -> "re.Pattern[str]":
+    if name == "plain":
+        return re.compile(_FIRST.format(_NONASCII) + _BODY.format(_NONASCII) + r"\Z")
+    return re.compile("[^\n\x20-\x7e\u00a0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+
+
+def _plain_chars(s: str) -> "re.Match[str] | None":
+    return (_PLAIN_ASCII if s.isascii() else _unicode("plain")).match(s)
+
 
 # Plain-looking strings that a YAML reader would resolve to something other
 # than a string (YAML 1.1 and 1.2 core schemas, plus a safety margin):
@@ -113,7 +129,7 @@ def _double_quoted(s: str) -> str:
 def _classify(s: str) -> str:
     """Rendering of a string that is emitted on a single line."""
     if (
-        _PLAIN_CHARS.match(s) is not None
+        _plain_chars(s) is not None
         and s[-1] not in ": "
         and ": " not in s
         and " #" not in s
@@ -142,14 +158,14 @@ def _render_line(s: str) -> str:
 
 
 # A literal block may only hold printable characters other than tab and the
-# special line breaks (NEL, LS, PS) and the BOM.
-_LITERAL_BAD = re.compile("[^\n\x20-\x7e\u00a0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+# special line breaks (NEL, LS, PS) and the BOM (for non-ASCII text: _unicode("literal")).
+_LITERAL_BAD_ASCII = re.compile("[^\n\x20-\x7e]")
 
 
 def _literal(s: str, content_indent: str):
     """Literal block rendering of a multi-line string, or None if unsuitable."""
     if (
-        _LITERAL_BAD.search(s) is not None
+        (_LITERAL_BAD_ASCII if s.isascii() else _unicode("literal")).search(s) is not None
         or " \n" in s
         or s[-1] == " "
     ):
