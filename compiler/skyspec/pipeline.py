@@ -33,6 +33,8 @@ FORMATS = ("kubernetes", "compose", "helm", "kustomize")
 
 @dataclass
 class Compiled:
+    """One output unit compiled: its environment (and target), specs and IR."""
+
     env: Environment
     specs: list[Spec]
     ir: IR
@@ -215,10 +217,11 @@ class Session:
             overlays += self._overlay_files(target.overlays, ("targets", target.name, "overlays"), "target")
         for ov in reversed(overlays):  # beneath the spec, later layers' defaults above earlier ones'
             if "defaults" in ov.data:
-                for s in specs:
-                    if s.is_workload:
-                        self._record(s, ov.data["defaults"], ov.doc.loc.child("defaults"))
-                        apply_defaults_beneath(s, ov.data["defaults"], ov.doc.loc.child("defaults"), ov.layer)
+                dloc = ov.doc.loc.child("defaults")
+                workloads = [s for s in specs if s.is_workload]
+                for s in workloads:
+                    self._record(s, ov.data["defaults"], dloc)
+                apply_defaults_beneath(workloads, ov.data["defaults"], dloc, ov.layer)
         record = self._record
         absent = self.absent.may_define if self.absent else None
         for ov in overlays:

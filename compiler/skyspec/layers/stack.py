@@ -221,11 +221,13 @@ def _show_where(where: dict) -> str:
     return "; ".join(parts)
 
 
-def apply_defaults_beneath(spec: Spec, defaults: Any, loc: Loc | None, layer: str) -> None:
-    """Put ``defaults`` *beneath* the spec: the spec's own values win, and the history of a
+def apply_defaults_beneath(specs: Iterable[Spec], defaults: Any, loc: Loc | None, layer: str) -> None:
+    """Put ``defaults`` *beneath* each spec: the spec's own values win, and the history of a
     value the spec set starts with the default it replaced."""
     if isinstance(defaults, dict):  # operators dropped from keys and from their positions alike
-        spec.data, spec.prov = _under(spec.data, spec.prov, strip_ops(defaults), _strip_loc(defaults, loc), layer)
+        stripped = _strip_loc(defaults, loc)  # once: positions are never changed
+        for spec in specs:  # the values copied for each spec, as merging copies what it writes
+            spec.data, spec.prov = _under(spec.data, spec.prov, strip_ops(defaults), stripped, layer)
 
 
 def _under(data: dict, prov: Prov, defaults: dict, loc: Loc | None, layer: str) -> tuple[dict, Prov]:
