@@ -37,6 +37,8 @@ NO_PODS, NO_PORT, MISSING, DENIED = "SKY160", "SKY161", "SKY162", "SKY163"
 
 @dataclass
 class Finding:
+    """A problem the check found, with the object at fault."""
+
     code: str
     severity: str                    # error | warning
     obj: dict                        # the object at fault
@@ -47,6 +49,8 @@ class Finding:
 
 @dataclass
 class Pod:
+    """The pods of one workload object: their namespace, labels and pod spec."""
+
     obj: dict                        # the workload object
     namespace: str
     labels: dict
@@ -61,6 +65,8 @@ class Pod:
 
 @dataclass
 class System:
+    """The objects checked together, and what is declared to exist besides them."""
+
     objects: list[dict]
     namespace: str = "default"       # of objects that name none
     existing: set = field(default_factory=set)   # (kind, namespace or None, name) declared to exist

@@ -41,6 +41,8 @@ from .secrets import register_template
 
 @dataclass
 class Template:
+    """A `use:` template, loaded: its spec, parameters and the templates it builds on."""
+
     name: str              # as written in `use:`
     layer: str             # "template:postgres"
     kind: str
