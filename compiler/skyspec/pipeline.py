@@ -400,7 +400,9 @@ class Session:
         if self.project is None:
             return []
         root = self.project.root
-        found = {Path(os.path.abspath(d.file)).parent for d in self.docs}  # shown paths: from the cwd
+        # shown paths, from the cwd; each folder made absolute once (the parent of an absolute
+        # path is that of its folder's: abspath("") is the cwd)
+        found = {Path(os.path.abspath(folder)) for folder in {os.path.dirname(d.file) for d in self.docs}}
         rels = [o for e in self.project.environments.values() for o in e.overlays]
         rels += [o for t in self.project.targets.values() for o in t.overlays]
         found.update((root / o).parent for o in rels)
