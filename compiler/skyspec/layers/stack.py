@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from ..builders.load import load_python
 from ..diagnostics import Diagnostics, Pos, Sources, did_you_mean
 from ..frontend import SourceDoc, load_file, uniform_loc
 from ..frontend.loc import Loc
@@ -110,6 +109,14 @@ class Overlay:
         return self.doc.data
 
 
+def python_loader() -> Callable:
+    """The loader of `.py` layer files (:func:`skyspec.builders.load.load_python`), imported
+    only for a project that enables Python: the builders are not imported otherwise."""
+    from ..builders.load import load_python
+
+    return load_python
+
+
 def load_overlay(path: Path, shown: str, layer: str, diags: Diagnostics, sources: Sources,
                  cache: dict | None = None, python: bool = False, limits: Limits = DEFAULT) -> Overlay | None:
     """The overlay at ``path``, a file the caller checked (:func:`skyspec.contain.contained`);
@@ -120,7 +127,7 @@ def load_overlay(path: Path, shown: str, layer: str, diags: Diagnostics, sources
     key = (str(path), layer)
     if cache is not None and key in cache:
         return cache[key]
-    docs = load_file(path, shown, diags, sources, limits, python=load_python if python else None)
+    docs = load_file(path, shown, diags, sources, limits, python=python_loader() if python else None)
     ov = None
     if docs:
         doc = docs[0]
