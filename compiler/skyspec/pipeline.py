@@ -33,8 +33,6 @@ FORMATS = ("kubernetes", "compose", "helm", "kustomize")
 
 @dataclass
 class Compiled:
-    """One output unit compiled: its environment (and target), specs and IR."""
-
     env: Environment
     specs: list[Spec]
     ir: IR
@@ -217,8 +215,7 @@ class Session:
             overlays += self._overlay_files(target.overlays, ("targets", target.name, "overlays"), "target")
         for ov in reversed(overlays):  # beneath the spec, later layers' defaults above earlier ones'
             if "defaults" in ov.data:
-                dloc = ov.doc.loc.child("defaults")
-                workloads = [s for s in specs if s.is_workload]
+                dloc, workloads = ov.doc.loc.child("defaults"), [s for s in specs if s.is_workload]
                 for s in workloads:
                     self._record(s, ov.data["defaults"], dloc)
                 apply_defaults_beneath(workloads, ov.data["defaults"], dloc, ov.layer)
@@ -400,9 +397,7 @@ class Session:
         if self.project is None:
             return []
         root = self.project.root
-        # shown paths, from the cwd; each folder made absolute once (the parent of an absolute
-        # path is that of its folder's: abspath("") is the cwd)
-        found = {Path(os.path.abspath(folder)) for folder in {os.path.dirname(d.file) for d in self.docs}}
+        found = {Path(os.path.abspath(f)) for f in {os.path.dirname(d.file) for d in self.docs}}  # shown: from cwd
         rels = [o for e in self.project.environments.values() for o in e.overlays]
         rels += [o for t in self.project.targets.values() for o in t.overlays]
         found.update((root / o).parent for o in rels)
