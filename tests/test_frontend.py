@@ -118,3 +118,15 @@ def test_code_frames_never_fail_on_what_they_read(tmp_path):
     frame = out.splitlines()
     assert len(frame[1]) < 200 and frame[1].startswith(" 1 | ...x") and frame[1].endswith("x...")
     assert frame[2].index("^") == 5 + 43 and frame[2].endswith("^^^")  # 40 characters of context, "..."
+
+
+def test_merge_keys_however_spelled_merge():
+    """The walk looks for merge keys only in a text that can hold one (`<<`, a tag naming
+    `merge`, or a %-escaped tag): every spelling still merges."""
+    from skyspec.diagnostics import Diagnostics
+    from skyspec.frontend.yamlsrc import load_yaml
+
+    for key in ("<<", "!!merge <<", "!<tag:yaml.org,2002:merge> m", "!<tag:yaml.org,2002:%6Derge> m"):
+        d = Diagnostics()
+        docs = load_yaml(f"a: &x {{b: 1}}\nc: {{{key}: *x, d: 2}}\n", "t.yaml", d)
+        assert docs[0].data["c"] == {"b": 1, "d": 2} and not d.items, key

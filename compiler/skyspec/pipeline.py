@@ -214,10 +214,10 @@ class Session:
             overlays += self._overlay_files(target.overlays, ("targets", target.name, "overlays"), "target")
         for ov in reversed(overlays):  # beneath the spec, later layers' defaults above earlier ones'
             if "defaults" in ov.data:
-                for s in specs:
-                    if s.is_workload:
-                        self._record(s, ov.data["defaults"], ov.doc.loc.child("defaults"))
-                        apply_defaults_beneath(s, ov.data["defaults"], ov.doc.loc.child("defaults"), ov.layer)
+                dloc, workloads = ov.doc.loc.child("defaults"), [s for s in specs if s.is_workload]
+                for s in workloads:
+                    self._record(s, ov.data["defaults"], dloc)
+                apply_defaults_beneath(workloads, ov.data["defaults"], dloc, ov.layer)
         record = self._record
         absent = self.absent.may_define if self.absent else None
         for ov in overlays:
@@ -396,7 +396,7 @@ class Session:
         if self.project is None:
             return []
         root = self.project.root
-        found = {Path(os.path.abspath(d.file)).parent for d in self.docs}  # shown paths: from the cwd
+        found = {Path(os.path.abspath(f)) for f in {os.path.dirname(d.file) for d in self.docs}}  # shown: from cwd
         rels = [o for e in self.project.environments.values() for o in e.overlays]
         rels += [o for t in self.project.targets.values() for o in t.overlays]
         found.update((root / o).parent for o in rels)

@@ -175,14 +175,15 @@ def _shipped_roots() -> tuple[str, ...]:
 
 
 def _shipped_file(file: str) -> bool:
-    # made absolute before the cache: a relative name means another file after a chdir
-    # (`overlays/dev.yaml` is the user's in a project, a built-in profile in skyspec's tree)
-    return _shipped_abs(os.path.abspath(file))
+    # a relative name is cached with the working directory: it means another file after a
+    # chdir (`overlays/dev.yaml` is the user's in a project, a built-in profile in skyspec's
+    # tree); made absolute once per name and directory, not per call (every layer asks)
+    return _shipped_in(file, "" if os.path.isabs(file) else os.getcwd())
 
 
 @lru_cache(maxsize=4096)
-def _shipped_abs(file: str) -> bool:
-    return file.startswith(_shipped_roots())
+def _shipped_in(file: str, cwd: str) -> bool:
+    return os.path.abspath(os.path.join(cwd, file)).startswith(_shipped_roots())
 
 
 _NOT_WRITING = frozenset(("merge", "remove", "evaluate", "unresolved", "delete"))

@@ -37,6 +37,8 @@ NO_PODS, NO_PORT, MISSING, DENIED = "SKY160", "SKY161", "SKY162", "SKY163"
 
 @dataclass
 class Finding:
+    """A problem the check found, with the object at fault."""
+
     code: str
     severity: str                    # error | warning
     obj: dict                        # the object at fault
@@ -47,6 +49,8 @@ class Finding:
 
 @dataclass
 class Pod:
+    """The pods of one workload object: their namespace, labels and pod spec."""
+
     obj: dict                        # the workload object
     namespace: str
     labels: dict
@@ -61,6 +65,8 @@ class Pod:
 
 @dataclass
 class System:
+    """The objects checked together, and what is declared to exist besides them."""
+
     objects: list[dict]
     namespace: str = "default"       # of objects that name none
     existing: set = field(default_factory=set)   # (kind, namespace or None, name) declared to exist
@@ -226,7 +232,9 @@ def _probes(p: Pod, out: list) -> None:
     for c in p.containers():
         ports = [cp for cp in _list(c.get("ports")) if isinstance(cp, dict)]
         for kind in ("livenessProbe", "readinessProbe", "startupProbe"):
-            pr = _dict(c.get(kind))
+            pr = c.get(kind)
+            if not isinstance(pr, dict):
+                continue
             for h in ("httpGet", "tcpSocket", "grpc"):
                 port = _dict(pr.get(h)).get("port")
                 if port is None:
@@ -258,6 +266,9 @@ def _provided(sys_: System) -> set:
     return have
 
 
+_REFERRING = frozenset(("configMap", "secret", "persistentVolumeClaim", "projected"))  # volume sources naming objects
+
+
 def _references(p: Pod, out: list, have: set) -> None:
     ns = p.namespace
 
@@ -277,6 +288,8 @@ def _references(p: Pod, out: list, have: set) -> None:
         need("ServiceAccount", sa, ("service_account",))
     for v in _list(p.spec.get("volumes")):
         v = _dict(v)
+        if not v.keys() & _REFERRING:  # an emptyDir (most): it refers to nothing
+            continue
         need("ConfigMap", _dict(v.get("configMap")).get("name"), ("volume", v.get("name")), _dict(v.get("configMap")).get("optional"))
         need("Secret", _dict(v.get("secret")).get("secretName"), ("volume", v.get("name")), _dict(v.get("secret")).get("optional"))
         need("PersistentVolumeClaim", _dict(v.get("persistentVolumeClaim")).get("claimName"), ("volume", v.get("name")))
@@ -290,10 +303,12 @@ def _references(p: Pod, out: list, have: set) -> None:
             need("ConfigMap", _dict(ef.get("configMapRef")).get("name"), ("env_from",), _dict(ef.get("configMapRef")).get("optional"))
             need("Secret", _dict(ef.get("secretRef")).get("name"), ("env_from",), _dict(ef.get("secretRef")).get("optional"))
         for e in _list(c.get("env")):
-            vf = _dict(_dict(e).get("valueFrom"))
+            vf = _dict(e).get("valueFrom")
+            if not isinstance(vf, dict):  # a literal value (most): it refers to nothing
+                continue
             for key, kind in (("configMapKeyRef", "ConfigMap"), ("secretKeyRef", "Secret")):
                 ref = _dict(vf.get(key))
-                need(kind, ref.get("name"), ("env", _dict(e).get("name")), ref.get("optional"))
+                need(kind, ref.get("name"), ("env", e.get("name")), ref.get("optional"))
 
 
 _ADDR = re.compile(r"^(?:[a-z][a-z0-9+.-]*://)?(?:[^@/\s]*@)?([a-z0-9]([-a-z0-9]*[a-z0-9])?)"

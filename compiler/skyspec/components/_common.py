@@ -22,6 +22,8 @@ from ._doc import Doc, gen
 
 @dataclass
 class Ctx:
+    """What a component's expansion of one spec reads and adds to."""
+
     diags: Diagnostics
     by_name: dict[str, Spec]                 # workloads by name (before expansion)
     taken: set[tuple[str, str]]              # (group, name) of every spec

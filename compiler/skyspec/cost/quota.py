@@ -27,6 +27,8 @@ HARD_KEYS = {k: v[0] for k, v in _KEYS.items()}   # quota key -> its ResourceQuo
 
 @dataclass
 class QuotaReport:
+    """An environment's resource usage against its quota."""
+
     name: str                                   # the ResourceQuota's name
     limits: dict[str, int] = field(default_factory=dict)   # quota key -> millicores / bytes / pods
     used: dict[str, int] = field(default_factory=dict)     # quota key -> the total

@@ -46,12 +46,32 @@ _MAYBE_TYPED = frozenset("0123456789+-.~yYnNtTfFoO<=")
 class _Loader(_Base):
     """PyYAML's C loader with a faster tag resolver: the generic one walks a table of regular
     expressions for every scalar, although most spec scalars (names, images, paths) are
-    plain strings recognisable by their first character. Same results (tested)."""
+    plain strings recognisable by their first character, and the others are few values
+    repeated (`true`, `8080`, keys such as `name`): a plain scalar's tag depends on its text
+    alone, so it is resolved once per text (:data:`_PLAIN`). A collection's tag is the
+    default (the loader has no path resolvers). Same results (tested)."""
 
     def resolve(self, kind, value, implicit):
-        if kind is ScalarNode and implicit[0] and value and value[0] not in _MAYBE_TYPED:
-            return "tag:yaml.org,2002:str"
+        if kind is ScalarNode:
+            if implicit[0] and value:
+                if value[0] not in _MAYBE_TYPED:
+                    return _STR
+                tag = _PLAIN.get(value)
+                if tag is None:
+                    tag = super().resolve(kind, value, implicit)
+                    if len(_PLAIN) < _PLAIN_MAX:
+                        _PLAIN[value] = tag
+                return tag
+        elif kind is MappingNode:
+            return _MAP
+        elif kind is SequenceNode:
+            return _SEQ
         return super().resolve(kind, value, implicit)
+
+
+assert not _Loader.yaml_path_resolvers  # a collection's tag (and a plain scalar's) depends on nothing else
+_PLAIN: dict[str, str] = {}  # the tag of a plain scalar starting like a number, boolean or null, by its text
+_PLAIN_MAX = 1 << 16
 
 # Nesting the composer is known to handle (libyaml's recurses in C: ~30,000 levels crash it with
 # an 8 MiB stack; PyYAML's own recurses in Python). Texts that cannot nest deeper than this
@@ -104,7 +124,8 @@ class _Walker:
     have; each collection takes its children from it on entry, and an alias (a node met
     again) the size of what it repeats, so shared values are never walked twice."""
 
-    def __init__(self, file: str, loader, diags: Diagnostics, limits: Limits, budget: int, shared: bool = True):
+    def __init__(self, file: str, loader, diags: Diagnostics, limits: Limits, budget: int, shared: bool = True,
+                 merges: bool = True):
         self.file = file
         self.loader = loader
         self.diags = diags
@@ -114,6 +135,7 @@ class _Walker:
         # id(node) -> (result, values beneath it), None while it is walked. Only a text with
         # anchors can meet a node twice: without, the nodes form a tree and need no memo.
         self.memo: dict[int, tuple | None] | None = {} if shared else None
+        self.merges = merges  # whether the text can hold a merge key (`<<`, or one tagged `merge`)
 
     def _tag(self, node, pos: Pos, message: str | None = None) -> None:
         """An explicit tag other than the core schema's (`!!python/object:...`, `!!binary`,
@@ -140,7 +162,8 @@ class _Walker:
     def walk(self, node, depth: int = 1):
         tag = node.tag
         if isinstance(node, ScalarNode):
-            pos = _pos(self.file, node)
+            s, e = node.start_mark, node.end_mark  # (_pos, inline: this runs for every value)
+            pos = Pos(self.file, s.line + 1, s.column + 1, e.column + 1 if e.line == s.line else 0)
             if tag == _STR:
                 value = node.value
             elif tag in _CONSTRUCT:
@@ -188,7 +211,7 @@ class _Walker:
                 locs.append(l)
             result = (values, Loc(pos, None, locs))
         elif isinstance(node, MappingNode):
-            if any(k.tag == _MERGE for k, _ in node.value):
+            if self.merges and any(k.tag == _MERGE for k, _ in node.value):
                 SafeConstructor.flatten_mapping(self.loader, node)
             pairs = node.value
             self.budget -= 2 * len(pairs)
@@ -203,7 +226,8 @@ class _Walker:
                                      _pos(self.file, knode))
                     continue
                 k = knode.value  # keys are names: `80:` or `true:` stay text, whatever their tag
-                kpos = _pos(self.file, knode)
+                s, e = knode.start_mark, knode.end_mark
+                kpos = Pos(self.file, s.line + 1, s.column + 1, e.column + 1 if e.line == s.line else 0)
                 if knode.tag not in _KEY_TAGS and (knode.style or self.loader.resolve(
                         ScalarNode, k, (True, False)) != knode.tag):
                     self._tag(knode, kpos)
@@ -334,6 +358,8 @@ def load_yaml(text: str, file: str, diags: Diagnostics, limits: Limits = DEFAULT
     docs: list[SourceDoc] = []
     budget = limits.nodes
     shared = "&" in text  # an alias needs an anchor
+    # a merge key is `<<` or tagged `merge` (`!!merge`, `!x!merge`, or %-escaped in a tag)
+    merges = "<<" in text or "merge" in text or "%" in text
     try:
         index = 0
         while loader.check_node():
@@ -343,7 +369,7 @@ def load_yaml(text: str, file: str, diags: Diagnostics, limits: Limits = DEFAULT
             budget -= 1  # the document itself
             if budget < 0:
                 raise too_many(_pos(file, node), limits)
-            walker = _Walker(file, loader, diags, limits, budget, shared)
+            walker = _Walker(file, loader, diags, limits, budget, shared, merges)
             data, loc = walker.walk(node)
             budget = walker.budget
             if not (data is None or data == "" and isinstance(node, ScalarNode)):

@@ -19,6 +19,8 @@ PROTOCOL = "TCP"   # a port's protocol unless `ports.<name>.protocol` says other
 
 @dataclass
 class Port:
+    """A container port, by name."""
+
     name: str
     port: int
     protocol: str = PROTOCOL
@@ -33,6 +35,8 @@ class Port:
 
 @dataclass
 class Probe:
+    """A liveness, readiness or startup probe of a container."""
+
     type: str                        # http | tcp | grpc | exec
     path: str | None = None          # http
     port: int | str | None = None    # http/tcp: number or port name; grpc: number
@@ -48,6 +52,8 @@ class Probe:
 
 @dataclass
 class EnvVar:
+    """An environment variable of a container: a literal value or a reference to a Secret key."""
+
     name: str
     value: str | None = None
     secret: tuple[str, str] | None = None     # (secret name, key): the value comes from the Secret
@@ -59,6 +65,8 @@ class EnvVar:
 
 @dataclass
 class Resources:
+    """A container's requests and limits (CPU in millicores, memory in bytes)."""
+
     cpu: int | None = None            # millicores
     memory: int | None = None         # bytes
     cpu_limit: int | None = None
@@ -67,6 +75,8 @@ class Resources:
 
 @dataclass
 class Mount:
+    """A volume mounted into a container."""
+
     volume: str
     path: str
     read_only: bool = False
@@ -75,6 +85,8 @@ class Mount:
 
 @dataclass
 class Volume:
+    """A volume of a pod: an emptyDir, a ConfigMap, a Secret or a claim."""
+
     name: str
     type: str                       # empty | config | secret | claim
     source: str | None = None       # ConfigMap / Secret / claim name
@@ -95,6 +107,8 @@ class Storage:
 
 @dataclass
 class Container:
+    """One container of a workload's pod (the main one, a sidecar or an init container)."""
+
     name: str
     image: str
     command: list[str] | None = None
@@ -116,6 +130,8 @@ class Container:
 
 @dataclass
 class Strategy:
+    """How a workload's pods are replaced: rolling, recreate, blue-green, canary or on-delete."""
+
     type: str = "rolling"             # rolling | recreate | blue-green | canary | on-delete
     max_surge: int | str | None = None
     max_unavailable: int | str | None = None
@@ -139,6 +155,8 @@ def canary_split(replicas: int, percent: int) -> tuple[int, int]:
 
 @dataclass
 class Autoscale:
+    """A HorizontalPodAutoscaler's bounds and targets."""
+
     min: int
     max: int
     cpu: int | None = None
@@ -147,6 +165,8 @@ class Autoscale:
 
 @dataclass
 class JobSpec:
+    """The run-to-completion settings of a Job or CronJob."""
+
     completions: int | None = None
     parallelism: int | None = None
     backoff_limit: int | None = None
@@ -157,6 +177,8 @@ class JobSpec:
 
 @dataclass
 class CronSpec:
+    """The schedule of a CronJob."""
+
     schedule: str
     time_zone: str | None = None
     concurrency: str | None = None
@@ -168,6 +190,8 @@ class CronSpec:
 
 @dataclass
 class Exposure:
+    """How a workload is reached: its Service type and, with a host, its Ingress."""
+
     service_type: str = "ClusterIP"
     port: str | None = None           # the named port the Ingress routes to
     host: str | None = None
@@ -180,6 +204,8 @@ class Exposure:
 
 @dataclass
 class Workload:
+    """An App, StatefulApp, Job or CronJob, lowered: its pod, how it runs and how it is reached."""
+
     kind: str                          # App | StatefulApp | Job | CronJob
     name: str
     namespace: str
@@ -234,6 +260,8 @@ class Workload:
 
 @dataclass
 class ConfigData:
+    """A ConfigMap."""
+
     name: str
     namespace: str
     data: dict[str, str]
@@ -263,6 +291,8 @@ class SecretRef:
 
 @dataclass
 class Account:
+    """A ServiceAccount."""
+
     name: str
     namespace: str
     automount: bool | None = None
@@ -274,6 +304,8 @@ class Account:
 
 @dataclass
 class RoleDef:
+    """A Role or ClusterRole, with the accounts it is bound to."""
+
     kind: str                          # Role | ClusterRole
     name: str
     namespace: str
@@ -287,6 +319,8 @@ class RoleDef:
 
 @dataclass
 class NetPolicy:
+    """A NetworkPolicy, written in a spec or made by the network pass."""
+
     name: str
     namespace: str
     select: dict[str, str] | None      # pod labels; None = every pod
@@ -321,6 +355,8 @@ class Monitor:
 
 @dataclass
 class IR:
+    """One environment (or one target of it), lowered: everything the backends render."""
+
     project: str
     namespace: str
     env: str

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from ..builders.load import load_python
 from ..diagnostics import Diagnostics, Pos, Sources, did_you_mean
 from ..frontend import SourceDoc, load_file, uniform_loc
 from ..frontend.loc import Loc
@@ -110,6 +109,14 @@ class Overlay:
         return self.doc.data
 
 
+def python_loader() -> Callable:
+    """The loader of `.py` layer files (:func:`skyspec.builders.load.load_python`), imported
+    only for a project that enables Python: the builders are not imported otherwise."""
+    from ..builders.load import load_python
+
+    return load_python
+
+
 def load_overlay(path: Path, shown: str, layer: str, diags: Diagnostics, sources: Sources,
                  cache: dict | None = None, python: bool = False, limits: Limits = DEFAULT) -> Overlay | None:
     """The overlay at ``path``, a file the caller checked (:func:`skyspec.contain.contained`);
@@ -120,7 +127,7 @@ def load_overlay(path: Path, shown: str, layer: str, diags: Diagnostics, sources
     key = (str(path), layer)
     if cache is not None and key in cache:
         return cache[key]
-    docs = load_file(path, shown, diags, sources, limits, python=load_python if python else None)
+    docs = load_file(path, shown, diags, sources, limits, python=python_loader() if python else None)
     ov = None
     if docs:
         doc = docs[0]
@@ -221,11 +228,13 @@ def _show_where(where: dict) -> str:
     return "; ".join(parts)
 
 
-def apply_defaults_beneath(spec: Spec, defaults: Any, loc: Loc | None, layer: str) -> None:
-    """Put ``defaults`` *beneath* the spec: the spec's own values win, and the history of a
+def apply_defaults_beneath(specs: Iterable[Spec], defaults: Any, loc: Loc | None, layer: str) -> None:
+    """Put ``defaults`` *beneath* each spec: the spec's own values win, and the history of a
     value the spec set starts with the default it replaced."""
     if isinstance(defaults, dict):  # operators dropped from keys and from their positions alike
-        spec.data, spec.prov = _under(spec.data, spec.prov, strip_ops(defaults), _strip_loc(defaults, loc), layer)
+        stripped = _strip_loc(defaults, loc)  # once: positions are never changed
+        for spec in specs:  # the values copied for each spec, as merging copies what it writes
+            spec.data, spec.prov = _under(spec.data, spec.prov, strip_ops(defaults), stripped, layer)
 
 
 def _under(data: dict, prov: Prov, defaults: dict, loc: Loc | None, layer: str) -> tuple[dict, Prov]:

@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..builders.load import load_python
 from ..contain import contained
 from ..diagnostics import Diagnostics, Pos, Sources, did_you_mean
 from ..frontend import SourceDoc, load_file
@@ -37,10 +36,13 @@ from ..provenance import Prov, prov_from_loc
 from .merge import Merger
 from .params import check_params
 from .secrets import register_template
+from .stack import python_loader
 
 
 @dataclass
 class Template:
+    """A `use:` template, loaded: its spec, parameters and the templates it builds on."""
+
     name: str              # as written in `use:`
     layer: str             # "template:postgres"
     kind: str
@@ -106,7 +108,8 @@ class Templates:
             self._cache[name] = None
             return None
         path, shown = found
-        docs = load_file(path, shown, self.diags, self.sources, self.limits, python=load_python if self.python else None)
+        docs = load_file(path, shown, self.diags, self.sources, self.limits,
+                         python=python_loader() if self.python else None)
         t = None
         if docs and isinstance(docs[0].data, dict):
             d, loc = docs[0].data, docs[0].loc

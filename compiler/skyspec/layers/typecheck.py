@@ -105,13 +105,13 @@ class LayerTypes:
         ``template``."""
         if not isinstance(data, dict) or kind not in KINDS:
             return
+        key = (id(data), kind, id(template))
+        if key in self._done:  # (an overlay's `all` comes once for every spec it applies to)
+            return
         if loc is not None and shipped(loc.pos):
             # a stdlib template applied to another kind (a project template built on
             # `use: redis` under `kind: App`): the merged document's check reports what does
             # not fit at the `use:` line that chose it; the stdlib's own lines are not the user's
-            return
-        key = (id(data), kind, id(template))
-        if key in self._done:
             return
         self._done[key] = (data, template)  # held, so that the ids are not reused
         params = template.params if template is not None else {}

@@ -44,6 +44,8 @@ BY_ID: dict[str, ModuleType] = {r.ID: r for r in RULES}
 
 @dataclass(frozen=True)
 class Example:
+    """A PASS or FAIL example of a rule's documentation."""
+
     verdict: str                 # PASS | FAIL
     heading: str                 # the line introducing it, e.g. "FAIL (in a protected environment):"
     yaml: str
@@ -57,6 +59,8 @@ class Example:
 
 @dataclass(frozen=True)
 class RuleDoc:
+    """A rule's documentation, read from its module's docstring."""
+
     title: str
     body: str                    # explanation and examples, markdown
     examples: tuple[Example, ...]

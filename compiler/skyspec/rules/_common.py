@@ -94,21 +94,22 @@ def resource_label(r: dict) -> str:
     return f'Resource "{name}" ({obj.get("kind", "?")})'
 
 
-def images(ir: Any) -> Iterator[tuple[str, Pos | None, str]]:
-    """Every image the environment runs: (reference, where it is written, what runs it).
-    Containers of workloads, the images of blue-green and canary rollouts, and the
-    containers of pod templates in `kind: Resource` manifests."""
+def images(ir: Any) -> Iterator[tuple[str, Any, tuple, str]]:
+    """Every image the environment runs: (reference, the spec that writes it, its path there,
+    what runs it); :func:`where` (spec, *path) locates a problem with it (asked only then:
+    locating reads the spec's provenance). Containers of workloads, the images of blue-green
+    and canary rollouts, and the containers of pod templates in `kind: Resource` manifests."""
     for w in ir.workloads:
         for c, at, who in containers(w):
             if isinstance(c.image, str) and c.image:
-                yield c.image, where(w.spec, *at, "image"), who
+                yield c.image, w.spec, (*at, "image"), who
         st = w.strategy
         if st is not None:
             if isinstance(st.preview_image, str) and st.preview_image:
-                yield st.preview_image, where(w.spec, "strategy", "blue-green", "preview_image"), \
+                yield st.preview_image, w.spec, ("strategy", "blue-green", "preview_image"), \
                     f"the blue-green preview of {label(w)}"
             if isinstance(st.canary_image, str) and st.canary_image:
-                yield st.canary_image, where(w.spec, "strategy", "canary", "image"), f"the canary of {label(w)}"
+                yield st.canary_image, w.spec, ("strategy", "canary", "image"), f"the canary of {label(w)}"
     for r in ir.raw:
         for path, pod in pod_specs(r.get("object")):
             for key in ("initContainers", "containers", "ephemeralContainers"):
@@ -116,4 +117,4 @@ def images(ir: Any) -> Iterator[tuple[str, Pos | None, str]]:
                 for i, c in enumerate(items if isinstance(items, list) else []):
                     image = c.get("image") if isinstance(c, dict) else None
                     if isinstance(image, str) and image:
-                        yield image, where(r.get("spec"), "manifest", *path, key, i, "image"), resource_label(r)
+                        yield image, r.get("spec"), ("manifest", *path, key, i, "image"), resource_label(r)

@@ -41,7 +41,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..diagnostics import Pos
-from ._common import images, split_image
+from ._common import images, split_image, where
 
 ID = "latest-image"
 CODE = "SKY401"
@@ -50,13 +50,13 @@ PROTECTED_SEVERITY = "error"
 
 
 def check(ir, ctx) -> Iterator[tuple[Pos | None, str, str | None]]:
-    for image, pos, who in images(ir):
+    for image, spec, path, who in images(ir):
         repo, tag, digest = split_image(image)
         if digest:
             continue
         if tag is None:
-            yield pos, f'image "{image}" of {who} has no tag, so it runs whatever `latest` is', \
+            yield where(spec, *path), f'image "{image}" of {who} has no tag, so it runs whatever `latest` is', \
                 f'pin a version, e.g. "{repo}:1.2.3", or a digest "{repo}@sha256:..."'
         elif tag == "latest":
-            yield pos, f'image "{image}" of {who} is not pinned', \
+            yield where(spec, *path), f'image "{image}" of {who} is not pinned', \
                 f'pin a version, e.g. "{repo}:1.2.3", or a digest "{repo}@sha256:..."'

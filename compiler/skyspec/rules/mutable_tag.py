@@ -28,7 +28,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..diagnostics import Pos
-from ._common import images, split_image
+from ._common import images, split_image, where
 
 ID = "mutable-tag"
 CODE = "SKY409"
@@ -45,9 +45,9 @@ def mutable(tag: str) -> bool:
 
 
 def check(ir, ctx) -> Iterator[tuple[Pos | None, str, str | None]]:
-    for image, pos, who in images(ir):
+    for image, spec, path, who in images(ir):
         repo, tag, digest = split_image(image)
         if digest or tag is None or not mutable(tag):
             continue
-        yield pos, f'image "{image}" of {who} uses the tag "{tag}", which moves with every push', \
+        yield where(spec, *path), f'image "{image}" of {who} uses the tag "{tag}", which moves with every push', \
             f'pin a release, e.g. "{repo}:1.2.3", or a digest "{repo}@sha256:..."'

@@ -22,13 +22,18 @@ _BRANCHES = ("allOf", "anyOf", "oneOf", "then", "else")
 
 def has_whole_float(data: Any) -> bool:
     """Whether ``data`` holds a float with no fractional part anywhere (the cheap test that
-    lets the common document, with none, skip the schema walk)."""
-    if isinstance(data, float):
-        return data.is_integer()
-    if isinstance(data, dict):
-        return any(has_whole_float(v) for v in data.values())
-    if isinstance(data, list):
-        return any(has_whole_float(v) for v in data)
+    lets the common document, with none, skip the schema walk). A loop over a stack, not a
+    recursion: it visits every value of every document."""
+    todo = [data]
+    pop, more = todo.pop, todo.extend
+    while todo:
+        v = pop()
+        if isinstance(v, dict):
+            more(v.values())
+        elif isinstance(v, list):
+            more(v)
+        elif isinstance(v, float) and v.is_integer():
+            return True
     return False
 
 

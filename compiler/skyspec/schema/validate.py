@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import re
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from collections.abc import Callable
@@ -74,7 +75,19 @@ def _fast(name: str):
 
     # a deep copy: fastjsonschema rewrites `$ref`s in place to absolute URIs, which would
     # corrupt the cached schema the full validator and the editors' schemas are made from
-    return compiled_validator(name, copy.deepcopy(load_schema(name)))
+    return compiled_validator(name, _identity(name), lambda: copy.deepcopy(load_schema(name)))
+
+
+def _identity(name: str) -> bytes:
+    """What :func:`load_schema` makes the schema ``name`` from (the validator cache's key, so
+    that a cached validator is found without reading the schema): the file's bytes; for a
+    partial schema, the full one's and the source of the code deriving it (:mod:`.partial`,
+    and this module's :func:`load_schema`)."""
+    if name.startswith(PARTIAL):
+        here = Path(__file__).parent
+        return b"".join((b"partial\0", (here / "partial.py").read_bytes(), b"\0", Path(__file__).read_bytes(),
+                         b"\0", _identity(name[len(PARTIAL):])))
+    return b"file\0" + name.encode() + b"\0" + (data_dir("schemas") / name).read_bytes()
 
 
 # JSON Schema patterns are ECMA-262 regular expressions, in which `$` matches only at the
@@ -217,7 +230,8 @@ def _inline(text: str):
     if not _shared_only(schema):
         return None
     try:
-        return compiled_validator(f"inline:{hashlib.sha256(text.encode()).hexdigest()[:12]}", schema)
+        return compiled_validator(f"inline:{hashlib.sha256(text.encode()).hexdigest()[:12]}",
+                                  b"inline\0" + text.encode(), lambda: schema)
     except Exception:  # a schema fastjsonschema cannot compile: the full validator alone
         return None
 

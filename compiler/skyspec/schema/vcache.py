@@ -3,8 +3,10 @@ compiled once per machine and kept as a marshalled code object under
 `$XDG_CACHE_HOME/skyspec/validators/` (generating and compiling it costs ~30-80 ms per
 schema, which every pre-commit run would pay again).
 
-An entry is named after its key (a hash of the schema, fastjsonschema's version, the Python
-bytecode version and this format's version) and starts with a header holding that key and
+An entry is named after its key (a hash of what the schema is made from, which the caller
+gives: its file's bytes, and for a derived schema the source of the code deriving it; of
+fastjsonschema's version, the Python bytecode version and this format's version: a hit
+reads no schema at all) and starts with a header holding that key and
 the SHA-256 of the key and the code that follows; both are verified *before* the code is
 unmarshalled, so a damaged, truncated, renamed or foreign entry is never loaded: it is
 reported as `rejected` and replaced. An unwritable cache is skipped. The cache's use is
@@ -17,14 +19,13 @@ module must not import jsonschema (it is imported only when a document fails).
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
 import sys
 from pathlib import Path
 from typing import Callable
 
-FORMAT = b"skyspec-validator-2\n"
+FORMAT = b"skyspec-validator-3\n"
 STATS = {"hit": 0, "miss": 0, "compiled": 0, "rejected": 0}
 
 
@@ -39,16 +40,17 @@ def _event(kind: str, name: str) -> None:
         print(f"validator cache: {kind} {name}", file=sys.__stderr__ or sys.stderr)
 
 
-def compiled_validator(name: str, schema: dict) -> Callable:
-    """The validating function of ``schema`` (a deep copy the caller gives up: fastjsonschema
-    rewrites `$ref`s in place), from the cache when a verified entry holds it."""
+def compiled_validator(name: str, identity: bytes, schema: Callable[[], dict]) -> Callable:
+    """The validating function of the schema ``name``, from the cache when a verified entry
+    holds it. ``identity`` is everything the schema is made from (the key); ``schema()``
+    makes it, only when it must be compiled (a copy given up: fastjsonschema rewrites
+    `$ref`s in place)."""
     import importlib.util
     import marshal
 
     import fastjsonschema
 
-    schema.pop("$schema", None)  # compile with fastjsonschema's default (draft 7) semantics
-    key = hashlib.sha256(FORMAT + (json.dumps(schema, sort_keys=True) + fastjsonschema.VERSION).encode()
+    key = hashlib.sha256(FORMAT + identity + b"\0" + fastjsonschema.VERSION.encode()
                          + importlib.util.MAGIC_NUMBER).hexdigest()[:32]
     path = cache_home() / "validators" / f"c_{key}.bin"
     head = FORMAT + key.encode() + b"\n"
@@ -72,13 +74,15 @@ def compiled_validator(name: str, schema: dict) -> Callable:
         scope = {"__name__": f"skyspec_validator_{key}"}
     else:
         _event("miss", name)
-    text = fastjsonschema.compile_to_code(schema, use_formats=False)
+    made = schema()
+    made.pop("$schema", None)  # compile with fastjsonschema's default (draft 7) semantics
+    text = fastjsonschema.compile_to_code(made, use_formats=False)
     # the generated function is named after the schema's `$id`; the first one validates the root
     root = re.search(r"^def (\w+)\(", text, re.M)
     code = compile(f"{text}\nvalidate = {root.group(1) if root else 'None'}\n", f"<validator {name}>", "exec")
     exec(code, scope)
     if not callable(scope["validate"]):  # pragma: no cover - a fastjsonschema without that layout
-        return fastjsonschema.compile(schema, use_formats=False)
+        return fastjsonschema.compile(made, use_formats=False)
     _event("compiled", name)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
