@@ -73,10 +73,17 @@ def is_mark(v: Any) -> bool:
 def has_mark(v: Any) -> bool:
     t = type(v)
     if t is dict:
-        return any(has_mark(x) for x in v.values())
-    if t is list:
-        return any(has_mark(x) for x in v)
-    return t in MARKS
+        v = v.values()
+    elif t is not list:
+        return t in MARKS
+    for x in v:
+        t = type(x)
+        if t is dict or t is list:
+            if has_mark(x):
+                return True
+        elif t in MARKS:
+            return True
+    return False
 
 
 def plain(v: Any, project: str, namespace: str) -> Any:

@@ -61,7 +61,7 @@ def _inert_but_marks(v: Any) -> bool:
     template is ``lit(v)`` wherever it is equal everywhere and its place decides nothing."""
     t = type(v)
     if t is dict:
-        return not any(k in _WATCHED or k == "metadata" for k in v) and all(_inert_but_marks(x) for x in v.values())
+        return _WATCHED.isdisjoint(v) and "metadata" not in v and all(_inert_but_marks(x) for x in v.values())
     if t is list:
         return all(_inert_but_marks(x) for x in v)
     return not (t is str and v.endswith("\n\n"))
@@ -72,10 +72,22 @@ def _inert(v: Any) -> bool:
     (and no scalar a literal cannot carry): then it is literal as a whole."""
     t = type(v)
     if t is dict:
-        return not any(k in _WATCHED for k in v) and all(_inert(x) for x in v.values())
-    if t is list:
-        return all(_inert(x) for x in v)
-    return not (t is str and v.endswith("\n\n") or t in MARKS)
+        if not _WATCHED.isdisjoint(v):
+            return False
+        v = v.values()
+    elif t is not list:
+        return not (t is str and v.endswith("\n\n") or t in MARKS)
+    for x in v:
+        t = type(x)
+        if t is dict or t is list:
+            if not _inert(x):
+                return False
+        elif t is str:
+            if x.endswith("\n\n"):
+                return False
+        elif t in MARKS:
+            return False
+    return True
 
 
 @dataclass
