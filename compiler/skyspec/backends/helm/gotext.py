@@ -37,6 +37,8 @@ class Writer:
         self._exprs: dict[tuple, tuple[str, bool]] = {}
         self._conds: dict[Any, str | None] = {}
         self._refs: dict[tuple, str] = {}
+        self._strs: dict[str, str] = {}         # a literal string -> its YAML text
+        self._safe: dict[str, bool] = {}        # a string -> whether toYaml keeps it (_yaml_safe_str)
 
     def expr(self, path: tuple, index: int | None = None, safe: bool = False) -> tuple[str, bool]:
         """A Go template expression reading ``path`` from .Values, and whether it is a
@@ -119,7 +121,7 @@ class Writer:
             return f"{{{{ {self.env_value(_q(r.path[-1]), self.arg(r.path, safe))} | toJson }}}}"
         text = self.expr(r.path, r.index, safe)[0]
         vals = list(loc.vals.values())
-        if r.index is None and all(type(v) in (dict, list) for v in vals) and all(_yaml_safe(v) for v in vals):
+        if r.index is None and all(type(v) in (dict, list) for v in vals) and all(_yaml_safe(v, self._safe) for v in vals):
             return f"{{{{- {text} | toYaml | nindent {indent} }}}}"
         return f"{{{{ {text} | toJson }}}}"
 
@@ -164,6 +166,11 @@ class Writer:
             return f'{{{{ include "{self.name}.fullname" (list $ {_q(v.base)}) | quote }}}}'
         if v is NAMESPACE or v is RELEASE:
             return f"{{{{ {v!r} | quote }}}}"
+        if type(v) is str:
+            text = self._strs.get(v)
+            if text is None:
+                text = self._strs[v] = _lit_scalar(v)
+            return text
         return _lit_scalar(v)
 
     def wrap(self, cond, lines: list[str], ind: str) -> list[str]:
@@ -262,14 +269,21 @@ def _yaml_safe_str(s: str) -> bool:
     return dump(s) == s + "\n" or _SIMPLE_NUMBER.match(s) is not None
 
 
-def _yaml_safe(v: Any) -> bool:
-    if type(v) is dict:
-        return all(_yaml_safe_str(k) and _yaml_safe(x) for k, x in v.items())
-    if type(v) is list:
-        return all(_yaml_safe(x) for x in v)
-    if type(v) is str:
-        return _yaml_safe_str(v)
-    return type(v) in (int, bool) or v is None
+def _yaml_safe(v: Any, known: dict[str, bool]) -> bool:
+    """Whether ``toYaml`` writes ``v`` so that every YAML reader reads it back unchanged
+    (``known``: the strings seen, and whether they are)."""
+    t = type(v)
+    if t is dict:
+        return all((_yaml_safe(k, known) if type(k) is str else _yaml_safe_str(k)) and _yaml_safe(x, known)
+                   for k, x in v.items())
+    if t is list:
+        return all(_yaml_safe(x, known) for x in v)
+    if t is str:
+        ok = known.get(v)
+        if ok is None:
+            ok = known[v] = _yaml_safe_str(v)
+        return ok
+    return t in (int, bool) or v is None
 
 
 def _escape(text: str) -> str:
