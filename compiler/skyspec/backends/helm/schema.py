@@ -152,7 +152,8 @@ def _leaf_schema(loc: Loc) -> dict:
         declared = SCHEMAS.get(loc.schema or "")
     if declared is not None:
         nonnull = [v for v in vs if v is not None]
-        if all(_fits(declared, v) for v in nonnull):
+        # each value once (the environments often share one): _fits is a function of it
+        if all(_fits(declared, v) for v in {id(v): v for v in nonnull}.values()):
             if len(nonnull) < len(vs):
                 return {"anyOf": [declared, {"type": "null"}]}
             return declared
