@@ -205,7 +205,7 @@ class Writer:
         t = type(n)
         if t is Lit:
             v = n.value
-            if type(v) in (dict, list) and v and not has_keep_block(v):
+            if type(v) in (dict, list) and v and (n.plain or not has_keep_block(v)):
                 out.append(f"{ind}{kt}:")
                 out += _lit_lines(v, ind + "  " if type(v) is dict else ind)
             else:
@@ -235,7 +235,7 @@ class Writer:
         t = type(n)
         if t is Lit:
             v = n.value
-            if type(v) in (dict, list) and v and not has_keep_block(v):
+            if type(v) in (dict, list) and v and (n.plain or not has_keep_block(v)):
                 sub = _lit_lines(v, ind + "  ")
             else:
                 out.append(f"{ind}- {self.scalar(v)}")

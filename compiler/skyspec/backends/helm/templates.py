@@ -215,7 +215,7 @@ class Builder(Knobs, Strategies):
                 return got[0]
         elif type(vs[0]) in (dict, list) and _inert(vs[0]) and all_same(vs) \
                 and not (c.kpath == ("spec", "selector") and self.blue_green(c.obj)):
-            return lit(vs[0])     # the same everywhere and nothing in it is always a value
+            return Lit(vs[0], True)   # the same everywhere and nothing in it is always a value
         sp = self.special(c, vals)
         if sp is not None:
             places, schema, index = sp
@@ -246,7 +246,8 @@ class Builder(Knobs, Strategies):
                     or not all_same(vs):
                 return None
             return lit(v)
-        return Lit(v) if all_same(vs) else None   # lit(v): an inert map or list holds no mark
+        # lit(v): an inert map or list holds no mark (nor a `|+` block)
+        return Lit(v, t is dict or t is list) if all_same(vs) else None
 
     def optional(self, pvals: dict, c: Ctx, cc: Ctx) -> tuple:
         """A key present in some of ``c.envs`` only: (node, condition)."""
