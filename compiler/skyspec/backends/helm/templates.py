@@ -239,7 +239,12 @@ class Builder(Knobs, Strategies):
             return None
         v = vs[0]
         t = type(v)
-        if (t is dict or t is list) and not _inert(v):
+        if t is not dict and t is not list:
+            for x in vs[1:]:    # same(v, x) for a scalar
+                if type(x) is not t or not x == v:
+                    return None
+            return Lit(v)
+        if not _inert(v):
             # a map or list holding marks: lit(v) is what the map and list builders would
             # make of it, unless a place below it is a strategy's
             if k == "metadata" or kpath + (k,) in _STRATEGY_PREFIXES or not _inert_but_marks(v) \
@@ -247,7 +252,7 @@ class Builder(Knobs, Strategies):
                 return None
             return lit(v)
         # lit(v): an inert map or list holds no mark (nor a `|+` block)
-        return Lit(v, t is dict or t is list) if all_same(vs) else None
+        return Lit(v, True) if all_same(vs) else None
 
     def optional(self, pvals: dict, c: Ctx, cc: Ctx) -> tuple:
         """A key present in some of ``c.envs`` only: (node, condition)."""
