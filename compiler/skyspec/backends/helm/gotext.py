@@ -83,6 +83,8 @@ class Writer:
         except KeyError:
             text = self._conds[cond] = self._cond_text(cond)
             return text
+        except TypeError:   # not hashable: not remembered
+            return self._cond_text(cond)
 
     def _cond_text(self, cond) -> str | None:
         kind = cond[0]
