@@ -22,14 +22,43 @@ def same(a: Any, b: Any) -> bool:
     if ta is not type(b):
         return False
     if ta is dict:
-        return len(a) == len(b) and all(k in b and same(v, b[k]) for k, v in a.items())
+        if len(a) != len(b):
+            return False
+        for k, v in a.items():
+            if k not in b:
+                return False
+            w = b[k]
+            t = type(v)
+            if t is not type(w):
+                return False
+            if t is dict or t is list:
+                if not same(v, w):
+                    return False
+            elif not v == w:
+                return False
+        return True
     if ta is list:
-        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+        if len(a) != len(b):
+            return False
+        for v, w in zip(a, b):
+            t = type(v)
+            if t is not type(w):
+                return False
+            if t is dict or t is list:
+                if not same(v, w):
+                    return False
+            elif not v == w:
+                return False
+        return True
     return a == b
 
 
 def all_same(vs: list) -> bool:
-    return all(same(vs[0], v) for v in vs[1:])
+    first = vs[0]
+    for v in vs[1:]:
+        if not same(first, v):
+            return False
+    return True
 
 
 def most_common(vs: list) -> Any:

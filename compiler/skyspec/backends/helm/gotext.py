@@ -33,11 +33,24 @@ class Writer:
         self.base = base
         self.known = known          # env map path -> the var names the chart sets in it
         self.services = services    # whether env var values go through the env helper
+        # texts by what decides them (the values layout is final when a Writer is made)
+        self._exprs: dict[tuple, tuple[str, bool]] = {}
+        self._conds: dict[Any, str | None] = {}
+        self._refs: dict[tuple, str] = {}
+        self._strs: dict[str, str] = {}         # a literal string -> its YAML text
+        self._safe: dict[str, bool] = {}        # a string -> whether toYaml keeps it (_yaml_safe_str)
 
     def expr(self, path: tuple, index: int | None = None, safe: bool = False) -> tuple[str, bool]:
         """A Go template expression reading ``path`` from .Values, and whether it is a
         function call (to parenthesize as an argument). With ``safe``, maps values.yaml
         lacks are read as empty (``| default dict``) instead of failing."""
+        key = (path, index, safe)
+        got = self._exprs.get(key)
+        if got is None:
+            got = self._exprs[key] = self._expr(path, index, safe)
+        return got
+
+    def _expr(self, path: tuple, index: int | None, safe: bool) -> tuple[str, bool]:
         loc = self.locs.get(path)
         leaf_ok = loc is None or (loc.in_base and not loc.nullable)
         head, args = ".Values", []
@@ -65,6 +78,15 @@ class Writer:
 
     def cond_text(self, cond) -> str | None:
         """The Go template condition, or None when it always holds."""
+        try:
+            return self._conds[cond]
+        except KeyError:
+            text = self._conds[cond] = self._cond_text(cond)
+            return text
+        except TypeError:   # not hashable: not remembered
+            return self._cond_text(cond)
+
+    def _cond_text(self, cond) -> str | None:
         kind = cond[0]
         if kind == "has":
             if not self.locs[cond[1]].optional:
@@ -84,6 +106,13 @@ class Writer:
         return "or " + " ".join(f"({p})" for p in parts)
 
     def ref_text(self, r: Ref, indent: int) -> str:
+        key = (r.path, r.index, r.form, indent)
+        text = self._refs.get(key)
+        if text is None:
+            text = self._refs[key] = self._ref_text(r, indent)
+        return text
+
+    def _ref_text(self, r: Ref, indent: int) -> str:
         loc = self.locs[r.path]
         safe = not loc.optional and not loc.in_base
         if r.form == "image":
@@ -94,7 +123,7 @@ class Writer:
             return f"{{{{ {self.env_value(_q(r.path[-1]), self.arg(r.path, safe))} | toJson }}}}"
         text = self.expr(r.path, r.index, safe)[0]
         vals = list(loc.vals.values())
-        if r.index is None and all(type(v) in (dict, list) for v in vals) and all(_yaml_safe(v) for v in vals):
+        if r.index is None and all(type(v) in (dict, list) for v in vals) and all(_yaml_safe(v, self._safe) for v in vals):
             return f"{{{{- {text} | toYaml | nindent {indent} }}}}"
         return f"{{{{ {text} | toJson }}}}"
 
@@ -139,6 +168,11 @@ class Writer:
             return f'{{{{ include "{self.name}.fullname" (list $ {_q(v.base)}) | quote }}}}'
         if v is NAMESPACE or v is RELEASE:
             return f"{{{{ {v!r} | quote }}}}"
+        if type(v) is str:
+            text = self._strs.get(v)
+            if text is None:
+                text = self._strs[v] = _lit_scalar(v)
+            return text
         return _lit_scalar(v)
 
     def wrap(self, cond, lines: list[str], ind: str) -> list[str]:
@@ -148,59 +182,88 @@ class Writer:
         return [f"{ind}{{{{- if {text} }}}}"] + lines + [f"{ind}{{{{- end }}}}"]
 
     def map_lines(self, node, ind: str) -> list[str]:
-        if type(node) is Lit:
-            return _lit_lines(node.value, ind)
         out: list[str] = []
-        for k, n, cond in node.entries:
-            out += self.wrap(cond, self.entry_lines(k, n, ind), ind)
+        self._map(node, ind, out)
         return out
 
-    def entry_lines(self, k: str, n, ind: str) -> list[str]:
+    # The printers below append the lines of a node to ``out``.
+    def _map(self, node, ind: str, out: list[str]) -> None:
+        if type(node) is Lit:
+            out += _lit_lines(node.value, ind)
+            return
+        for k, n, cond in node.entries:
+            text = self.cond_text(cond) if cond is not None else None
+            if text is None:
+                self._entry(k, n, ind, out)
+            else:
+                out.append(f"{ind}{{{{- if {text} }}}}")
+                self._entry(k, n, ind, out)
+                out.append(f"{ind}{{{{- end }}}}")
+
+    def _entry(self, k: str, n, ind: str, out: list[str]) -> None:
         kt = _KEYS.get(k)
         if kt is None:
             kt = _KEYS[k] = _escape(dump({k: 0})[:-4])
         t = type(n)
         if t is Lit:
             v = n.value
-            if type(v) in (dict, list) and v and not has_keep_block(v):
-                return [f"{ind}{kt}:"] + _lit_lines(v, ind + "  " if type(v) is dict else ind)
-            return [f"{ind}{kt}: {self.scalar(v)}"]
-        if t is Ref:
-            return [f"{ind}{kt}: {self.ref_text(n, len(ind) + 2)}"]
-        if t is Tpl:
-            return [f"{ind}{kt}: {{{{ {self.parts(n.parts)} }}}}"]
-        if t is Map:
-            return [f"{ind}{kt}:"] + self.map_lines(n, ind + "  ")
-        return [f"{ind}{kt}:"] + self.seq_lines(n, ind)
+            if type(v) in (dict, list) and v and (n.plain or not has_keep_block(v)):
+                out.append(f"{ind}{kt}:")
+                out += _lit_lines(v, ind + "  " if type(v) is dict else ind)
+            else:
+                out.append(f"{ind}{kt}: {self.scalar(v)}")
+        elif t is Ref:
+            out.append(f"{ind}{kt}: {self.ref_text(n, len(ind) + 2)}")
+        elif t is Tpl:
+            out.append(f"{ind}{kt}: {{{{ {self.parts(n.parts)} }}}}")
+        elif t is Map:
+            out.append(f"{ind}{kt}:")
+            self._map(n, ind + "  ", out)
+        else:
+            out.append(f"{ind}{kt}:")
+            self._seq(n, ind, out)
 
-    def seq_lines(self, node: Seq, ind: str) -> list[str]:
-        out: list[str] = []
+    def _seq(self, node: Seq, ind: str, out: list[str]) -> None:
         for n, cond in node.items:
-            out += self.wrap(cond, self.item_lines(n, ind), ind)
-        return out
+            text = self.cond_text(cond) if cond is not None else None
+            if text is None:
+                self._item(n, ind, out)
+            else:
+                out.append(f"{ind}{{{{- if {text} }}}}")
+                self._item(n, ind, out)
+                out.append(f"{ind}{{{{- end }}}}")
 
-    def item_lines(self, n, ind: str) -> list[str]:
+    def _item(self, n, ind: str, out: list[str]) -> None:
         t = type(n)
         if t is Lit:
             v = n.value
-            if type(v) in (dict, list) and v and not has_keep_block(v):
+            if type(v) in (dict, list) and v and (n.plain or not has_keep_block(v)):
                 sub = _lit_lines(v, ind + "  ")
             else:
-                return [f"{ind}- {self.scalar(v)}"]
+                out.append(f"{ind}- {self.scalar(v)}")
+                return
         elif t is Raw:
-            return [ind + self.parts(line) for line in n.lines]
+            out += [ind + self.parts(line) for line in n.lines]
+            return
         elif t is Tpl:
-            return [f"{ind}- {{{{ {self.parts(n.parts)} }}}}"]
+            out.append(f"{ind}- {{{{ {self.parts(n.parts)} }}}}")
+            return
         elif t is Ref:
             text = self.ref_text(n, len(ind) + 2)
-            return [f"{ind}-{text}" if text.startswith("{{-") else f"{ind}- {text}"]
-        elif t is Map:
-            sub = self.map_lines(n, ind + "  ")
+            out.append(f"{ind}-{text}" if text.startswith("{{-") else f"{ind}- {text}")
+            return
         else:
-            sub = self.seq_lines(n, ind + "  ")
+            sub = []
+            if t is Map:
+                self._map(n, ind + "  ", sub)
+            else:
+                self._seq(n, ind + "  ", sub)
         if not sub or sub[0].lstrip().startswith("{{-"):
-            return [f"{ind}-"] + sub
-        return [f"{ind}- {sub[0][len(ind) + 2:]}"] + sub[1:]
+            out.append(f"{ind}-")
+            out += sub
+        else:
+            out.append(f"{ind}- {sub[0][len(ind) + 2:]}")
+            out += sub[1:]
 
 
 def _yaml_safe_str(s: str) -> bool:
@@ -208,14 +271,21 @@ def _yaml_safe_str(s: str) -> bool:
     return dump(s) == s + "\n" or _SIMPLE_NUMBER.match(s) is not None
 
 
-def _yaml_safe(v: Any) -> bool:
-    if type(v) is dict:
-        return all(_yaml_safe_str(k) and _yaml_safe(x) for k, x in v.items())
-    if type(v) is list:
-        return all(_yaml_safe(x) for x in v)
-    if type(v) is str:
-        return _yaml_safe_str(v)
-    return type(v) in (int, bool) or v is None
+def _yaml_safe(v: Any, known: dict[str, bool]) -> bool:
+    """Whether ``toYaml`` writes ``v`` so that every YAML reader reads it back unchanged
+    (``known``: the strings seen, and whether they are)."""
+    t = type(v)
+    if t is dict:
+        return all((_yaml_safe(k, known) if type(k) is str else _yaml_safe_str(k)) and _yaml_safe(x, known)
+                   for k, x in v.items())
+    if t is list:
+        return all(_yaml_safe(x, known) for x in v)
+    if t is str:
+        ok = known.get(v)
+        if ok is None:
+            ok = known[v] = _yaml_safe_str(v)
+        return ok
+    return t in (int, bool) or v is None
 
 
 def _escape(text: str) -> str:

@@ -130,10 +130,16 @@ class Knobs:
         carries in every environment (commonLabels, its app's labels), merged with its own."""
         o, envs = c.obj, c.envs
         maps = {}
+        marked = False
         for e in envs:
             m = vals[e].get(field, {})
-            if type(m) is not dict or any(type(v) is not str and not is_mark(v) for v in m.values()):
+            if type(m) is not dict:
                 return None
+            for v in m.values():
+                if type(v) is not str:
+                    if not is_mark(v):
+                        return None
+                    marked = True
             maps[e] = m
         top = c.kpath == ("metadata",)
         names = {std_name(vals[e].get("labels"), self.project) for e in envs}
@@ -141,7 +147,7 @@ class Knobs:
         std = trio if field == "labels" else None
         if not top and trio is None:
             return None
-        if any(is_mark(v) for m in maps.values() for v in m.values()):
+        if marked:
             return None
         rest = {e: user_part(maps[e], self.project) if std is not None else dict(maps[e]) for e in envs}
         args: list = []
@@ -150,7 +156,7 @@ class Knobs:
         if field == "annotations" and not carrier.get("common", True):
             common = None
         if common is not None and all(within(common[e], rest[e]) for e in envs):
-            args.append(self.ref((COMMON[field],), {e: common[e] for e in envs}, envs, "strmap").path)
+            args.append(self._carried_ref(COMMON[field], common, envs))
             self.values.open[COMMON[field]] = "scalar"
             rest = {e: {k: v for k, v in rest[e].items() if k not in common[e]} for e in envs}
         elif field == "labels":
@@ -160,7 +166,7 @@ class Knobs:
             app = {}
         if o.home[0] == "apps" and all(e in app for e in envs) and all(within(app[e], rest[e]) for e in envs):
             path = o.home + (field,)
-            args.append(self.ref((path,), {e: app[e] for e in envs}, envs, "strmap").path)
+            args.append(self._carried_ref(path, app, envs))
             self.values.open[path] = "scalar"
             rest = {e: {k: v for k, v in rest[e].items() if k not in app[e]} for e in envs}
         elif field == "labels":
@@ -193,6 +199,19 @@ class Knobs:
         node = Tpl(parts)
         always = field == "labels" or (fixed and len(present) == len(envs))
         return node, None if always else ("tplnonempty", node)
+
+    def _carried_ref(self, path: tuple, maps: dict, envs: list) -> tuple:
+        """The values path of ``maps`` (env -> a map of strings, the same objects at every call:
+        meta.py's) at ``path``: what :meth:`ref` gives, which registers nothing new when the
+        value there is already these very maps in these environments."""
+        key = (path, tuple(envs))
+        got = self.carried.get(key)
+        if got is not None:
+            loc = self.values.locs[got]
+            if loc.envs.issuperset(envs) and all(loc.vals.get(e) is maps[e] for e in envs):
+                return got
+        got = self.carried[key] = self.ref((path,), {e: maps[e] for e in envs}, envs, "strmap").path
+        return got
 
     # ------------------------------------------------------------------ Ingress, HPA
     def ingress_tls(self, vals: dict, present: list, c, cc):

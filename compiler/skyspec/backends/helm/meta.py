@@ -71,4 +71,5 @@ def _intersection(maps: list[dict]) -> dict:
 
 
 def within(small: dict, big: dict) -> bool:
-    return all(k in big and big[k] == v for k, v in small.items())
+    """Whether every key of ``small`` is in ``big`` with an equal value (label maps: strings)."""
+    return small.items() <= big.items()

@@ -10,15 +10,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from .release import has_mark, is_mark
+from .release import MARKS, has_mark, is_mark
 
 
 class Lit:
-    """A part written as it is (in every environment)."""
-    __slots__ = ("value",)
+    """A part written as it is (in every environment); ``plain`` when it is known to hold no
+    scalar a literal block cannot carry (see :func:`has_keep_block`)."""
+    __slots__ = ("value", "plain")
 
-    def __init__(self, value: Any):
+    def __init__(self, value: Any, plain: bool = False):
         self.value = value
+        self.plain = plain
 
 
 class Ref:
@@ -77,11 +79,27 @@ def special(s: Any) -> bool:
 
 def has_keep_block(v: Any) -> bool:
     """Whether ``v`` holds a scalar a literal block cannot carry (see :func:`special`)."""
-    if type(v) is dict:
-        return any(has_keep_block(x) for x in v.values())
-    if type(v) is list:
-        return any(has_keep_block(x) for x in v)
-    return special(v)
+    t = type(v)
+    if t is dict:
+        v = v.values()
+    elif t is not list:
+        return special(v)
+    for x in v:
+        t = type(x)
+        if t is dict or t is list:
+            if has_keep_block(x):
+                return True
+        elif t is str:
+            if x.endswith("\n\n"):
+                return True
+        elif t in MARKS:
+            return True
+    return False
+
+
+def lit_plain(n: Any) -> bool:
+    """Whether ``n`` is a literal node holding no scalar a literal block cannot carry."""
+    return type(n) is Lit and (n.plain or not has_keep_block(n.value))
 
 
 def lit(v: Any):
@@ -95,12 +113,12 @@ def lit(v: Any):
 
 
 def collapse_map(entries: list):
-    if all(c is None and type(n) is Lit and not has_keep_block(n.value) for _, n, c in entries):
-        return Lit({k: n.value for k, n, _ in entries})
+    if all(c is None and lit_plain(n) for _, n, c in entries):
+        return Lit({k: n.value for k, n, _ in entries}, True)
     return Map(entries)
 
 
 def collapse_seq(items: list):
-    if all(c is None and type(n) is Lit and not has_keep_block(n.value) for n, c in items):
-        return Lit([n.value for n, _ in items])
+    if all(c is None and lit_plain(n) for n, c in items):
+        return Lit([n.value for n, _ in items], True)
     return Seq(items)

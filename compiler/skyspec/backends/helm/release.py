@@ -73,10 +73,17 @@ def is_mark(v: Any) -> bool:
 def has_mark(v: Any) -> bool:
     t = type(v)
     if t is dict:
-        return any(has_mark(x) for x in v.values())
-    if t is list:
-        return any(has_mark(x) for x in v)
-    return t in MARKS
+        v = v.values()
+    elif t is not list:
+        return t in MARKS
+    for x in v:
+        t = type(x)
+        if t is dict or t is list:
+            if has_mark(x):
+                return True
+        elif t in MARKS:
+            return True
+    return False
 
 
 def plain(v: Any, project: str, namespace: str) -> Any:
@@ -234,10 +241,33 @@ def _copy(v: Any, project: str, namespace: str, top: bool = False) -> Any:
     naming the environment's namespace names the release's."""
     t = type(v)
     if t is list:
-        return [_copy(x, project, namespace) if type(x) in (dict, list) else x for x in v]
+        return _copy_list(v, project, namespace)
     if t is not dict:
         return v
-    out = {k: _copy(x, project, namespace) if type(x) in (dict, list) else x for k, x in v.items()}
+    return _copy_map(v, project, namespace, top)
+
+
+def _copy_list(v: list, project: str, namespace: str) -> list:
+    out = []
+    for x in v:
+        t = type(x)
+        if t is dict:
+            x = _copy_map(x, project, namespace, False)
+        elif t is list:
+            x = _copy_list(x, project, namespace)
+        out.append(x)
+    return out
+
+
+def _copy_map(v: dict, project: str, namespace: str, top: bool) -> dict:
+    out = {}
+    for k, x in v.items():
+        t = type(x)
+        if t is dict:
+            x = _copy_map(x, project, namespace, False)
+        elif t is list:
+            x = _copy_list(x, project, namespace)
+        out[k] = x
     if v.get(PART_OF) == project and type(v.get(NAME_LABEL)) is str and MANAGED_BY not in v and INSTANCE not in v:
         items = list(out.items())
         out = {}

@@ -60,15 +60,17 @@ def values_schema(name: str, values: Values) -> dict:
             put(tree, loc.path, loc)
     for path in values.open:
         put(tree, path, {}, keep=True)
-    out = _schema_node(ordered(tree, values.rank), values.base, values.open)
+    out = _schema_node(ordered(tree, values.rank), values.base, values.open, {})
     return {"$schema": SCHEMA_DRAFT, "title": f"values of the {name} chart", **out}
 
 
-def _schema_node(node, base, open_maps: dict, at: tuple = ()) -> dict:
+def _schema_node(node, base, open_maps: dict, fits: dict, at: tuple = ()) -> dict:
+    """The schema of a values node; ``fits`` remembers which declared schema fits which
+    scalar."""
     if isinstance(node, Loc):
-        return _leaf_schema(node)
+        return _leaf_schema(node, fits)
     base = base if type(base) is dict else {}
-    props = {k: _schema_node(v, base.get(k), open_maps, at + (k,)) for k, v in node.items()}
+    props = {k: _schema_node(v, base.get(k), open_maps, fits, at + (k,)) for k, v in node.items()}
     # a key users may remove (an env var: null) is never required
     required = [] if at in open_maps else [k for k, v in node.items()
                                             if k in base and not (isinstance(v, Loc) and (v.nullable or v.optional))]
@@ -143,7 +145,20 @@ def _fits(schema: dict, v: Any) -> bool:
     return True
 
 
-def _leaf_schema(loc: Loc) -> dict:
+def _fits_known(name: str, v: Any, fits: dict) -> bool:
+    """``_fits(SCHEMAS[name], v)``, remembered for strings, integers and booleans (whose type
+    and value are all _fits reads of them)."""
+    t = type(v)
+    if t is not str and t is not int and t is not bool:
+        return _fits(SCHEMAS[name], v)
+    key = (name, t, v)
+    ok = fits.get(key)
+    if ok is None:
+        ok = fits[key] = _fits(SCHEMAS[name], v)
+    return ok
+
+
+def _leaf_schema(loc: Loc, fits: dict) -> dict:
     vs = list(loc.vals.values())
     if loc.schema == "hosts":
         n = len(vs[0])
@@ -152,7 +167,13 @@ def _leaf_schema(loc: Loc) -> dict:
         declared = SCHEMAS.get(loc.schema or "")
     if declared is not None:
         nonnull = [v for v in vs if v is not None]
-        if all(_fits(declared, v) for v in nonnull):
+        # each value once (the environments often share one): _fits is a function of it
+        once = {id(v): v for v in nonnull}.values()
+        if loc.schema == "hosts":
+            ok = all(_fits(declared, v) for v in once)
+        else:
+            ok = all(_fits_known(loc.schema, v, fits) for v in once)   # type: ignore[arg-type]
+        if ok:
             if len(nonnull) < len(vs):
                 return {"anyOf": [declared, {"type": "null"}]}
             return declared

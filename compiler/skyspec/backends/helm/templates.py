@@ -16,7 +16,7 @@ from ...ir.model import IR
 from .compare import all_same, canon, idents, merge_keys, merge_orders
 from .knobs import Knobs
 from .meta import Meta
-from .nodes import Ref, Seq, Tpl, collapse_map, collapse_seq, lit
+from .nodes import Lit, Ref, Seq, Tpl, collapse_map, collapse_seq, lit
 from .objects import Obj
 from .release import MARKS, NAME_LABEL, Hosts, Name, has_mark, plain
 from .strategy import COLOR, Strategies
@@ -44,7 +44,27 @@ _WATCHED = frozenset(("containers", "initContainers", "replicas", "labels", "ann
 _SKIP = frozenset(("spec", "template", "jobTemplate"))
 # places a blue-green app's `blueGreen.active` decides (strategy.py)
 _STRATEGY_PLACES = frozenset((("spec", "selector", COLOR), ("spec", "scaleTargetRef", "name")))
+# maps whose keys have places in _STRATEGY_PLACES
+_STRATEGY_PARENTS = frozenset(p[:-1] for p in _STRATEGY_PLACES)
+# places whose values hold places in _STRATEGY_PLACES
+_STRATEGY_PREFIXES = frozenset(p[:i] for p in _STRATEGY_PLACES for i in range(1, len(p)))
+# keys whose values :meth:`Builder.node` may make values by their place (special, strategy_replicas,
+# the blue-green selector)
+_PLACED_KEYS = frozenset(("replicas", "minReplicas", "maxReplicas", "storage", "host", "selector"))
+# the key of an object's `spec` a knob builds, by kind
+_SPEC_KNOBS = {"Ingress": "tls", "HorizontalPodAutoscaler": "metrics"}
 _POD_SPECS = frozenset((("spec", "template", "spec"), ("spec", "jobTemplate", "spec", "template", "spec")))
+
+
+def _inert_but_marks(v: Any) -> bool:
+    """Like :func:`_inert` but for the release's marks, and without metadata: a value whose
+    template is ``lit(v)`` wherever it is equal everywhere and its place decides nothing."""
+    t = type(v)
+    if t is dict:
+        return _WATCHED.isdisjoint(v) and "metadata" not in v and all(_inert_but_marks(x) for x in v.values())
+    if t is list:
+        return all(_inert_but_marks(x) for x in v)
+    return not (t is str and v.endswith("\n\n"))
 
 
 def _inert(v: Any) -> bool:
@@ -52,10 +72,22 @@ def _inert(v: Any) -> bool:
     (and no scalar a literal cannot carry): then it is literal as a whole."""
     t = type(v)
     if t is dict:
-        return not any(k in _WATCHED for k in v) and all(_inert(x) for x in v.values())
-    if t is list:
-        return all(_inert(x) for x in v)
-    return not (t is str and v.endswith("\n\n") or t in MARKS)
+        if not _WATCHED.isdisjoint(v):
+            return False
+        v = v.values()
+    elif t is not list:
+        return not (t is str and v.endswith("\n\n") or t in MARKS)
+    for x in v:
+        t = type(x)
+        if t is dict or t is list:
+            if not _inert(x):
+                return False
+        elif t is str:
+            if x.endswith("\n\n"):
+                return False
+        elif t in MARKS:
+            return False
+    return True
 
 
 @dataclass
@@ -101,6 +133,7 @@ class Builder(Knobs, Strategies):
         self.namespaces = {e: ir.namespace for e, ir in irs.items()}
         self.env_maps: dict[tuple, set] = {}   # env map path -> the names the chart sets in it
         self.carriers: dict[tuple, dict] = {}   # a metadata place -> which label maps it carries
+        self.carried: dict[tuple, tuple] = {}   # (label map path, envs) -> its values path (knobs.py)
 
     def ref(self, places: tuple, vals: dict, envs, schema: str | None = None, form: str = "value",
             keep_parent: bool = False) -> Ref:
@@ -182,7 +215,7 @@ class Builder(Knobs, Strategies):
                 return got[0]
         elif type(vs[0]) in (dict, list) and _inert(vs[0]) and all_same(vs) \
                 and not (c.kpath == ("spec", "selector") and self.blue_green(c.obj)):
-            return lit(vs[0])     # the same everywhere and nothing in it is always a value
+            return Lit(vs[0], True)   # the same everywhere and nothing in it is always a value
         sp = self.special(c, vals)
         if sp is not None:
             places, schema, index = sp
@@ -197,6 +230,29 @@ class Builder(Knobs, Strategies):
         if all_same(vs):
             return lit(vs[0])
         return self.ref(c.places(c.rel), vals, c.envs)
+
+    def _same_lit(self, vs: list, k: str, kpath: tuple):
+        """What :meth:`node` gives for the values ``vs`` of a key ``k`` of a map, when it is a
+        literal because they are equal everywhere and hold nothing that is always a value; else
+        None. Only for a key whose place decides nothing (see ``plain`` in :meth:`dict_node`)."""
+        if k in _PLACED_KEYS:
+            return None
+        v = vs[0]
+        t = type(v)
+        if t is not dict and t is not list:
+            for x in vs[1:]:    # same(v, x) for a scalar
+                if type(x) is not t or not x == v:
+                    return None
+            return Lit(v)
+        if not _inert(v):
+            # a map or list holding marks: lit(v) is what the map and list builders would
+            # make of it, unless a place below it is a strategy's
+            if k == "metadata" or kpath + (k,) in _STRATEGY_PREFIXES or not _inert_but_marks(v) \
+                    or not all_same(vs):
+                return None
+            return lit(v)
+        # lit(v): an inert map or list holds no mark (nor a `|+` block)
+        return Lit(v, True) if all_same(vs) else None
 
     def optional(self, pvals: dict, c: Ctx, cc: Ctx) -> tuple:
         """A key present in some of ``c.envs`` only: (node, condition)."""
@@ -231,24 +287,29 @@ class Builder(Knobs, Strategies):
         entries: list = []
         is_meta = c.kpath[-1:] == ("metadata",)
         keys = merge_keys(ds)
+        full = all(len(d) == len(keys) for d in ds)   # every key in every environment
+        # the keys a knob builds (see :meth:`_knob`)
+        if c.role == "container":
+            knobs: tuple = ("image", "env", "resources")
+        elif is_meta:
+            knobs = ("labels", "annotations")
+        elif c.kpath == ("spec",) and c.obj.kind in _SPEC_KNOBS:
+            knobs = (_SPEC_KNOBS[c.obj.kind],)
+        else:
+            knobs = ()
+        # whether :meth:`_same_lit` may answer for a child (nothing below decides by place)
+        plain = c.kpath not in _STRATEGY_PARENTS and not (c.obj.kind == "ConfigMap" and len(c.kpath) < 2)
         for k in keys:
-            present = [e for e in envs if k in vals[e]]
-            cc = c.key(k)
-            got = None
-            if c.role == "container" and k in ("image", "env", "resources"):
-                got = getattr(self, f"_container_{k}")(vals, present, c, cc)
-            elif is_meta and k in ("labels", "annotations"):
-                got = self.metadata_map(k, vals, present, c, cc)
-            elif c.obj.kind == "Ingress" and c.kpath == ("spec",) and k == "tls":
-                got = self.ingress_tls(vals, present, c, cc)
-            elif c.obj.kind == "HorizontalPodAutoscaler" and c.kpath == ("spec",) and k == "metrics":
-                got = self.hpa_metrics(vals, present, c, cc)
+            present = envs if full else [e for e in envs if k in vals[e]]
+            got = self._knob(k, vals, present, c) if k in knobs else None
             if got is not None:
                 entries.append((k,) + got)
             elif len(present) == len(envs):
-                entries.append((k, self.node({e: vals[e][k] for e in envs}, cc), None))
+                vs = [d[k] for d in ds]
+                n = self._same_lit(vs, k, c.kpath) if plain else None
+                entries.append((k, n or self.node(dict(zip(envs, vs)), c.key(k)), None))
             else:
-                entries.append((k,) + self.optional({e: vals[e][k] for e in present}, c, cc))
+                entries.append((k,) + self.optional({e: vals[e][k] for e in present}, c, c.key(k)))
         if c.role == "container":
             for k, after in (("env", ("name", "image", "command", "args", "ports", "envFrom")),
                              ("resources", ("name", "image", "command", "args", "ports", "envFrom", "env"))):
@@ -270,6 +331,16 @@ class Builder(Knobs, Strategies):
                 at = next((i for i, (x, _, _) in enumerate(entries) if x == "rules"), len(entries))
                 entries.insert(at, ("tls",) + got)
         return collapse_map(entries)
+
+    def _knob(self, k: str, vals: dict, present: list, c: Ctx):
+        """Key ``k`` of the map ``vals`` as a knob (knobs.py), or None."""
+        if c.role == "container":
+            return getattr(self, f"_container_{k}")(vals, present, c, c.key(k))
+        if k in ("labels", "annotations"):
+            return self.metadata_map(k, vals, present, c, c.key(k))
+        if k == "tls":
+            return self.ingress_tls(vals, present, c, c.key(k))
+        return self.hpa_metrics(vals, present, c, c.key(k))
 
     def list_node(self, vals: dict, c: Ctx):
         envs = c.envs

@@ -264,16 +264,20 @@ def put(tree: dict, path: tuple, value: Any, keep: bool = False) -> None:
         node[path[-1]] = value
 
 
+_FIRST = {k: i for i, k in enumerate(FIRST_KEYS)}
+
+
 def ordered(tree: Any, rank: dict | None = None, at: tuple = ()) -> Any:
     """Keys in a readable order: FIRST_KEYS first; under apps/objects, file order."""
     if type(tree) is not dict:
         return tree
     if at in (("apps",), ("objects",)) and rank:
-        keys = sorted(tree, key=lambda k: rank.get(at + (k,), len(rank)))
-    else:
-        first = [k for k in FIRST_KEYS if k in tree]
-        keys = first + [k for k in tree if k not in first]
-    return {k: ordered(tree[k], rank, at + (k,)) for k in keys}
+        keys: Any = sorted(tree, key=lambda k: rank.get(at + (k,), len(rank)))
+    elif _FIRST.keys().isdisjoint(tree):
+        keys = tree
+    else:   # FIRST_KEYS first, in their order, then the others as they are (a stable sort)
+        keys = sorted(tree, key=lambda k: _FIRST.get(k, len(FIRST_KEYS)))
+    return {k: ordered(tree[k], rank, at + (k,)) if type(tree[k]) is dict else tree[k] for k in keys}
 
 
 def _diff(base: dict, d: dict) -> dict:
