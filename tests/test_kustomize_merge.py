@@ -291,3 +291,50 @@ def test_random_projects_build_exactly(seed, monkeypatch, tmp_path):
     assert built(tmp_path / "kustomize" / "base") == want(base)
     for k in irs:
         assert built(tmp_path / "kustomize" / "overlays" / k) == want(k), k
+
+
+def _same_reference(a, b):
+    """The definition `smp.same` must keep: equality that tells 1 from 1.0 and True."""
+    if a is b:
+        return True
+    if type(a) is not type(b):
+        return False
+    if type(a) is dict:
+        return a.keys() == b.keys() and all(_same_reference(a[k], b[k]) for k in a)
+    if type(a) is list:
+        return len(a) == len(b) and all(_same_reference(x, y) for x, y in zip(a, b))
+    return a == b
+
+
+def test_same_tells_numbers_apart_at_any_depth():
+    """`same` (``==``, then a walk of the types) agrees with the plain recursive definition
+    on random nested data whose leaves ``==`` cannot tell apart (1, 1.0, True, NaN...)."""
+    nan = float("nan")
+    leaves = [1, 1.0, True, 0, 0.0, False, "1", None, nan, float("nan"), 2, "x"]
+    r = random.Random(7)
+
+    def value(depth):
+        p = r.random()
+        if depth > 3 or p < .4:
+            return r.choice(leaves)
+        if p < .7:
+            return {k: value(depth + 1) for k in r.sample("abcd", r.randint(0, 3))}
+        return [value(depth + 1) for _ in range(r.randint(0, 3))]
+
+    def vary(v):
+        # a copy with, now and then, a leaf swapped for one `==` may still find equal
+        if type(v) is dict:
+            return {k: vary(x) for k, x in v.items()}
+        if type(v) is list:
+            return [vary(x) for x in v]
+        return r.choice(leaves) if r.random() < .1 else v
+
+    found = collections.Counter()
+    for _ in range(3000):
+        a = value(0)
+        b = vary(a)
+        found[_same_reference(a, b), a == b] += 1
+        assert smp.same(a, b) == _same_reference(a, b), (a, b)
+        assert smp.same(b, a) == _same_reference(b, a), (a, b)
+    # both answers occur, and so do values `==` finds equal that are not the same
+    assert found[True, True] > 100 and found[False, False] > 100 and found[False, True] > 20

@@ -33,16 +33,31 @@ class Inexpressible(Exception):
 
 
 def same(a: Any, b: Any) -> bool:
-    """Equality of plain data that tells 1 from 1.0 and True (what the YAML files hold)."""
-    if a is b:
-        return True
-    if type(a) is not type(b):
+    """Equality of plain data that tells 1 from 1.0 and True (what the YAML files hold):
+    Python's ``==`` (which stops at the first difference, at C speed), then the walk that
+    checks what ``==`` lets pass, the types of the values it found equal."""
+    return a is b or (a == b and _same_types(a, b))
+
+
+def _same_types(a: Any, b: Any) -> bool:
+    """Whether ``a`` and ``b``, equal by ``==``, hold values of the same types at the same
+    places (``==`` matched every key of one with a key of the other, and every value)."""
+    t = type(a)
+    if t is not type(b):
         return False
-    if type(a) is dict:
-        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
-    if type(a) is list:
-        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
-    return a == b
+    if t is dict:
+        for k, x in a.items():
+            y = b[k]
+            if x is not y and (type(x) is not type(y) or type(x) in _NESTED and not _same_types(x, y)):
+                return False
+    elif t is list:
+        for x, y in zip(a, b):
+            if x is not y and (type(x) is not type(y) or type(x) in _NESTED and not _same_types(x, y)):
+                return False
+    return True
+
+
+_NESTED = (dict, list)
 
 
 # ---------------------------------------------------------------------- keys of merged lists
@@ -99,7 +114,7 @@ class _TypeChange(Exception):
 
 
 def _diff(a: Any, b: Any, schema: Any) -> Any:
-    if a is b:
+    if same(a, b):
         return _SAME
     if type(a) is dict and type(b) is dict:
         p: dict = {}
@@ -117,8 +132,6 @@ def _diff(a: Any, b: Any, schema: Any) -> Any:
             if d is not _SAME:
                 p[k] = d
         return p if p else _SAME
-    if same(a, b):
-        return _SAME
     if type(a) is list and type(b) is list:
         if isinstance(schema, Merged):
             return _diff_merged(a, b, schema)
