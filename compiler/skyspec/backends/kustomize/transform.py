@@ -275,22 +275,29 @@ def replicas(items: list[Item]) -> list[dict]:
 
 # ---------------------------------------------------------------------- images
 
-def _image_fields(v: Any, kind: str, site: bool = False) -> Iterator[tuple[str, bool, dict, str]]:
+def _image_fields(obj: dict) -> list[tuple[str, bool, dict, str]]:
     """Every string under a key the images transformer writes (``image``, and ``reference`` of
-    image volumes): (value, whether it is one we simulate (the ``image`` of an item of a
-    ``containers`` or ``initContainers`` list, not in a CRD), its mapping, its key)."""
+    image volumes) in object ``obj``: (value, whether it is one we simulate (the ``image`` of
+    an item of a ``containers`` or ``initContainers`` list, not in a CRD), its mapping, its key)."""
+    out: list = []
+    _gather(obj, obj.get("kind") == "CustomResourceDefinition", False, out)
+    return out
+
+
+def _gather(v: Any, crd: bool, site: bool, out: list) -> None:
     if type(v) is dict:
         for k, x in v.items():
-            if type(x) is str:
+            t = type(x)
+            if t is str:
                 if k in _IMAGE_KEYS:
-                    yield x, site and k == "image", v, k
-            elif type(x) in (dict, list):
-                in_list = k in _IMAGE_LISTS and kind != "CustomResourceDefinition" and type(x) is list
-                yield from _image_fields(x, kind, in_list)
-    elif type(v) is list:
+                    out.append((x, site and k == "image", v, k))
+            elif t is dict or t is list:
+                _gather(x, crd, t is list and not crd and k in _IMAGE_LISTS, out)
+    else:
         for x in v:
-            if type(x) in (dict, list):
-                yield from _image_fields(x, kind, site and type(x) is dict)
+            t = type(x)
+            if t is dict or t is list:
+                _gather(x, crd, site and t is dict, out)
 
 
 def split_image(image: str) -> tuple[str, str, str]:
@@ -339,23 +346,30 @@ def _entry(image: str) -> dict | None:
 def _images_in(obj: dict, cache: dict) -> list[tuple[str, bool]]:
     got = cache.get(id(obj))
     if got is None or got[0] is not obj:
-        got = cache[id(obj)] = (obj, [(v, site) for v, site, _, _ in _image_fields(obj, obj.get("kind") or "")])
+        got = cache[id(obj)] = (obj, [(v, site) for v, site, _, _ in _image_fields(obj)])
     return got[1]
 
 
 def images(items: list[Item], cache: dict) -> list[dict]:
     """`images:` entries (newTag and/or digest) that give exactly the target image everywhere
-    they apply. ``cache`` keeps each object's image fields across overlays (by identity)."""
-    fields = []                   # (value, simulated site?, item index, "pre" | "post")
+    they apply. ``cache`` keeps each object's image fields across overlays (by identity).
+
+    Only an object that changes can ask for an image (``==`` equal versions hold the same
+    strings at the same keys), so the others are walked only when some object does."""
     candidates: dict[str, str] = {}
-    for n, i in enumerate(items):
-        before = [(v, site, n, "pre") for v, site in _images_in(i.pre, cache)]
-        after = [(v, site, n, "post") for v, site in _images_in(i.post, cache)]
-        fields += before + after
-        old = {f[0] for f in before}
-        for value, site, *_ in after:
+    for i in items:
+        if i.pre is i.post or i.pre == i.post:
+            continue
+        old = {v for v, _ in _images_in(i.pre, cache)}
+        for value, site in _images_in(i.post, cache):
             if site and value not in old:
                 candidates.setdefault(split_image(value)[0], value)
+    if not candidates:
+        return []
+    fields = []                   # (value, simulated site?, item index, "pre" | "post")
+    for n, i in enumerate(items):
+        fields += [(v, site, n, "pre") for v, site in _images_in(i.pre, cache)]
+        fields += [(v, site, n, "post") for v, site in _images_in(i.post, cache)]
     out = []
     rewrite: dict[str, str] = {}              # image before -> image after
     touched: set[int] = set()                 # items whose images change
@@ -382,7 +396,7 @@ def images(items: list[Item], cache: dict) -> list[dict]:
         out.append(entry)
     for n in sorted(touched):
         pre = items[n].pre = _copy(items[n].pre)
-        for value, site, holder, key in _image_fields(pre, pre.get("kind") or ""):
+        for value, site, holder, key in _image_fields(pre):
             if site and value in rewrite:
                 holder[key] = rewrite[value]
     return sorted(out, key=lambda e: e["name"])
