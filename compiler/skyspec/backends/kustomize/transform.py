@@ -132,6 +132,15 @@ def _maps(obj: Any, path: tuple) -> Iterator[Any]:
     yield from _maps(obj.get(step) if type(obj) is dict else None, rest)
 
 
+def _at(obj: Any, path: tuple) -> list:
+    """``list(_maps(obj, path))``, without a generator for a path through no list."""
+    if "[]" in path:
+        return list(_maps(obj, path))
+    for step in path:
+        obj = obj.get(step) if type(obj) is dict else None
+    return [obj]
+
+
 def _set_label(obj: dict, path: tuple, k: str, v: str) -> dict:
     """A copy of ``obj`` with label ``k`` set at ``path`` (creating mappings, as `create: true`)."""
     if not path:
@@ -143,9 +152,10 @@ def _set_label(obj: dict, path: tuple, k: str, v: str) -> dict:
     return {**base, step: _set_label(base.get(step), rest, k, v)}
 
 
-def _selects(site: tuple, obj: dict) -> bool:
+def _selects(site: tuple, obj_gvk: tuple[str, str, str]) -> bool:
+    """Whether a label site selects an object of group, version and kind ``obj_gvk``."""
     (group, version, kind), _ = site
-    g, ver, kd = gvk(obj)
+    g, ver, kd = obj_gvk
     return (not group or group == g) and (not version or version == ver) and (not kind or kind == kd)
 
 
@@ -158,23 +168,25 @@ def labels(items: list[Item]) -> tuple[list[dict], list[dict]]:
     objects or more: `labels:` when the target has the label on every object (and on every
     pod template when the templates change), else a `LabelTransformer` limited to the kinds
     (and template paths) whose every object has it."""
+    gvks = [gvk(i.post) for i in items]
     by_kind: dict[str, list[int]] = {}
-    for n, i in enumerate(items):
-        by_kind.setdefault(gvk(i.post)[2], []).append(n)
+    for n, t in enumerate(gvks):
+        by_kind.setdefault(t[2], []).append(n)
     # the label sites of the overlay's objects (first-seen order), and the objects each selects
     sites: dict[tuple, list[int]] = {}
-    for i in items:
-        g, _, kind = gvk(i.post)
+    for g, _, kind in gvks:
         sites.setdefault(((g, "", kind), _META_LABELS), [])
     meta_sites = list(sites)
-    for i in items:
-        g, _, kind = gvk(i.post)
-        for site in _TEMPLATE_SITES:
-            if _selects(site, i.post):
-                sites.setdefault(((g, site[0][1], kind), site[1]), [])
-    template_sites = [s for s in sites if s not in meta_sites]
+    templates: dict[tuple, list[tuple]] = {}      # gvk -> the template sites that select it
+    for t in gvks:
+        if t not in templates:
+            templates[t] = [site for site in _TEMPLATE_SITES if _selects(site, t)]
+        g, _, kind = t
+        for site in templates[t]:
+            sites.setdefault(((g, site[0][1], kind), site[1]), [])
+    template_sites = list(sites)[len(meta_sites):]
     for site in sites:
-        sites[site] = [n for n in by_kind.get(site[0][2], ()) if _selects(site, items[n].post)]
+        sites[site] = [n for n in by_kind.get(site[0][2], ()) if _selects(site, gvks[n])]
     # per site: whether every selected target has a label map there, the labels they all
     # have, and, per label, the objects whose version before lacks it where a target has it
     whole: dict[tuple, bool] = {}
@@ -183,14 +195,16 @@ def labels(items: list[Item]) -> tuple[list[dict], list[dict]]:
     for site, selected in sites.items():
         whole[site], shared[site] = True, None
         for n in selected:
-            posts = list(_maps(items[n].post, site[1]))
-            pres = list(_maps(items[n].pre, site[1]))
+            posts = _at(items[n].post, site[1])
+            pres = _at(items[n].pre, site[1])
             for j, m in enumerate(posts):
                 if type(m) is not dict:
                     whole[site] = False        # the transformer would create the map
                     continue
                 got = _pairs(m)
                 shared[site] = got if shared[site] is None else shared[site] & got
+                if j < len(pres) and (pres[j] is m or pres[j] == m):
+                    continue                   # the same labels (== on the strings _pairs keeps)
                 before = _pairs(pres[j]) if j < len(pres) else set()
                 for pair in got - before:
                     needed.setdefault(pair, {}).setdefault(site, set()).add(n)
@@ -215,7 +229,7 @@ def labels(items: list[Item]) -> tuple[list[dict], list[dict]]:
         k, v = pair
         for site in chosen:
             for n in sites[site]:
-                if any(type(m) is not dict or m.get(k) != v for m in _maps(items[n].pre, site[1])):
+                if any(type(m) is not dict or m.get(k) != v for m in _at(items[n].pre, site[1])):
                     items[n].pre = _set_label(items[n].pre, site[1], k, v)
     entries = []
     for with_templates, found in sorted(plain.items()):
