@@ -11,6 +11,7 @@ import collections
 import copy
 import json
 import random
+import re
 from pathlib import Path
 
 import pytest
@@ -338,3 +339,33 @@ def test_same_tells_numbers_apart_at_any_depth():
         assert smp.same(b, a) == _same_reference(b, a), (a, b)
     # both answers occur, and so do values `==` finds equal that are not the same
     assert found[True, True] > 100 and found[False, False] > 100 and found[False, True] > 20
+
+
+def test_the_image_index_finds_every_value_a_name_matches():
+    """`images:` names are patterns (unescaped, as Kustomize uses them): the index that spares
+    trying every image against every name must give every value the pattern matches (dots
+    match any character; a name with another pattern character tries them all)."""
+    from skyspec.backends.kustomize import transform
+
+    r = random.Random(3)
+    alphabet = "ab.:@/x-"
+
+    def text(n):
+        return "".join(r.choice(alphabet) for _ in range(r.randint(0, n)))
+
+    found = 0
+    for _ in range(300):
+        values = {text(9): None for _ in range(40)}
+        values.update({f"{text(5)}:{text(3)}": None for _ in range(10)})
+        index: dict = {}
+        for _ in range(20):
+            repo = r.choice([text(6), text(6) + r.choice(["*", "+", "[ab]", "|a", ""])])
+            try:
+                match = re.compile(repo + r"(:[a-zA-Z0-9_.{}-]*)?(@sha256:[a-zA-Z0-9_.{}-]*)?\Z")
+            except re.error:
+                continue
+            want = {v for v in values if match.match(v)}
+            got = set(transform._may_match(repo, values, index))
+            assert want <= got, (repo, want - got)
+            found += len(want)
+    assert found > 500

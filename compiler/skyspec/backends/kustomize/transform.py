@@ -364,6 +364,28 @@ def _images_in(obj: dict, cache: dict) -> list[tuple[str, bool]]:
     return got[1]
 
 
+_NOT_LITERAL = re.compile(r"[\^$*+?{}\[\]\\|()]")     # in a pattern: all but "." (one character)
+
+
+def _may_match(repo: str, values: dict, index: dict[int, dict]) -> Any:
+    """The values (keys of ``values``) the images pattern of ``repo`` may match, a superset:
+    every one when ``repo`` is a pattern, else those whose first ``len(repo)`` characters
+    end in the text after its last "." and are followed by nothing, ":" or "@". Indexed
+    (``index``, by the length of that text) so that each repository does not try every value:
+    with an image per workload changing, that was quadratic."""
+    if _NOT_LITERAL.search(repo):
+        return values
+    tail = len(repo) - repo.rfind(".") - 1
+    table = index.get(tail)
+    if table is None:
+        table = index[tail] = {}
+        for v in values:
+            for p in [len(v)] + [n for n, ch in enumerate(v) if ch in ":@"]:
+                if p >= tail:
+                    table.setdefault((p, v[p - tail:p]), []).append(v)
+    return table.get((len(repo), repo[len(repo) - tail:]), ())
+
+
 def images(items: list[Item], cache: dict) -> list[dict]:
     """`images:` entries (newTag and/or digest) that give exactly the target image everywhere
     they apply. ``cache`` keeps each object's image fields across overlays (by identity).
@@ -380,10 +402,13 @@ def images(items: list[Item], cache: dict) -> list[dict]:
                 candidates.setdefault(split_image(value)[0], value)
     if not candidates:
         return []
-    fields = []                   # (value, simulated site?, item index, "pre" | "post")
+    fields: dict[str, list] = {}      # value -> [(value, simulated site?, item index, "pre" | "post")]
     for n, i in enumerate(items):
-        fields += [(v, site, n, "pre") for v, site in _images_in(i.pre, cache)]
-        fields += [(v, site, n, "post") for v, site in _images_in(i.post, cache)]
+        for v, site in _images_in(i.pre, cache):
+            fields.setdefault(v, []).append((v, site, n, "pre"))
+        for v, site in _images_in(i.post, cache):
+            fields.setdefault(v, []).append((v, site, n, "post"))
+    index: dict[int, dict] = {}
     out = []
     rewrite: dict[str, str] = {}              # image before -> image after
     touched: set[int] = set()                 # items whose images change
@@ -396,7 +421,7 @@ def images(items: list[Item], cache: dict) -> list[dict]:
             match = re.compile(repo + r"(:[a-zA-Z0-9_.{}-]*)?(@sha256:[a-zA-Z0-9_.{}-]*)?\Z")
         except re.error:
             continue
-        hits = [f for f in fields if match.match(f[0])]
+        hits = [f for v in _may_match(repo, fields, index) if match.match(v) for f in fields[v]]
         if not all(site and split_image(v)[0] == repo for v, site, *_ in hits):
             continue
         if {f[0] for f in hits if f[3] == "post"} != {want} or _rewrite(want, entry) != want:
