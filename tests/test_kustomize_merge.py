@@ -369,3 +369,27 @@ def test_the_image_index_finds_every_value_a_name_matches():
             assert want <= got, (repo, want - got)
             found += len(want)
     assert found > 500
+
+
+def test_the_images_of_a_change_are_found_where_the_object_changes():
+    """`images:` looks for new images only where an object differs from its version before:
+    the images it finds there and not before are, in order, those of the whole object after
+    that the whole object before lacks; what it takes as there before is there before."""
+    from skyspec.backends.kustomize import transform
+
+    r = random.Random(5)
+    seen = 0
+    for i in range(400):
+        a = KINDS[r.choice(["Deployment", "Deployment", "Thing"])](r, f"o{i}")
+        b = mutate(r, a)
+        if r.random() < .2:
+            b = json.loads(json.dumps(b).replace('"image": "x/', '"image": "y/'))
+        news: list = []
+        olds: set = set()
+        transform._changed_images(a, b, False, False, news, olds)
+        before = {v for v, *_ in transform._image_fields(a)}
+        want = [v for v, site, *_ in transform._image_fields(b) if site and v not in before]
+        assert [v for v in news if v not in before] == want
+        assert olds <= before
+        seen += len(want)
+    assert seen > 100

@@ -357,6 +357,55 @@ def _entry(image: str) -> dict | None:
     return entry
 
 
+def _changed_images(a: Any, b: Any, crd: bool, site: bool, news: list[str], olds: set[str]) -> None:
+    """Where ``b`` (a mapping or list of an object after) differs from ``a`` (the same place
+    before), in the order of :func:`_gather`: the simulated images of ``b`` (``news``) and
+    every image string of ``a`` (``olds``). What is equal in both is left out: an image
+    there is one the object had before."""
+    if type(b) is dict:
+        same_type = type(a) is dict
+        for k, x in b.items():
+            if same_type and k in a:
+                y = a[k]
+                if y is x or (type(y) is type(x) and y == x):
+                    continue
+            else:
+                y = None
+            t = type(x)
+            if t is str:
+                if site and k == "image":
+                    news.append(x)
+                if type(y) is str and k in _IMAGE_KEYS:
+                    olds.add(y)
+            elif t is dict or t is list:
+                _changed_images(y, x, crd, t is list and not crd and k in _IMAGE_LISTS, news, olds)
+            if y is not None and type(y) is not str and type(y) is not type(x):
+                _gather_strings(y, olds)
+        if same_type:
+            for k, y in a.items():
+                if k not in b:
+                    _gather_strings({k: y}, olds)
+    elif type(b) is list:
+        paired = a if type(a) is list else []
+        for n, x in enumerate(b):
+            t = type(x)
+            if t is dict or t is list:
+                y = paired[n] if n < len(paired) else None
+                if not (y is x or (type(y) is t and y == x)):
+                    _changed_images(y, x, crd, site and t is dict, news, olds)
+        _gather_strings(paired[len(b):], olds)
+    if type(a) in (dict, list) and type(a) is not type(b):
+        _gather_strings(a, olds)
+
+
+def _gather_strings(v: Any, out: set[str]) -> None:
+    """Every image string (under ``image`` or ``reference``) in ``v``."""
+    found: list = []
+    if type(v) in (dict, list):
+        _gather(v, True, False, found)
+    out.update(f[0] for f in found)
+
+
 def _images_in(obj: dict, cache: dict) -> list[tuple[str, bool]]:
     got = cache.get(id(obj))
     if got is None or got[0] is not obj:
@@ -396,10 +445,16 @@ def images(items: list[Item], cache: dict) -> list[dict]:
     for i in items:
         if i.pre is i.post or i.pre == i.post:
             continue
-        old = {v for v, _ in _images_in(i.pre, cache)}
-        for value, site in _images_in(i.post, cache):
-            if site and value not in old:
-                candidates.setdefault(split_image(value)[0], value)
+        news: list[str] = []
+        olds: set[str] = set()
+        _changed_images(i.pre, i.post, i.post.get("kind") == "CustomResourceDefinition", False, news, olds)
+        old = None
+        for value in news:
+            if value not in olds:
+                if old is None:        # not where the two differ: anywhere in the object before?
+                    old = {v for v, _ in _images_in(i.pre, cache)}
+                if value not in old:
+                    candidates.setdefault(split_image(value)[0], value)
     if not candidates:
         return []
     fields: dict[str, list] = {}      # value -> [(value, simulated site?, item index, "pre" | "post")]
