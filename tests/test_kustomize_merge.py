@@ -344,11 +344,12 @@ def test_same_tells_numbers_apart_at_any_depth():
 def test_the_image_index_finds_every_value_a_name_matches():
     """`images:` names are patterns (unescaped, as Kustomize uses them): the index that spares
     trying every image against every name must give every value the pattern matches (dots
-    match any character; a name with another pattern character tries them all)."""
+    match any character but a newline; a name with another pattern character tries them
+    all), and a name with no pattern character but dots is matched as the pattern would."""
     from skyspec.backends.kustomize import transform
 
     r = random.Random(3)
-    alphabet = "ab.:@/x-"
+    alphabet = "ab.:@/x-\n"
 
     def text(n):
         return "".join(r.choice(alphabet) for _ in range(r.randint(0, n)))
@@ -367,6 +368,7 @@ def test_the_image_index_finds_every_value_a_name_matches():
             want = {v for v in values if match.match(v)}
             got = set(transform._may_match(repo, values, index))
             assert want <= got, (repo, want - got)
+            assert {v for v in values if transform._matcher(repo)(v)} == want, repo
             found += len(want)
     assert found > 500
 

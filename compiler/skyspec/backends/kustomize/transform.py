@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from .schema import CLUSTER_SCOPED
 
@@ -416,6 +416,24 @@ def _images_in(obj: dict, cache: dict) -> list[tuple[str, bool]]:
 _NOT_LITERAL = re.compile(r"[\^$*+?{}\[\]\\|()]")     # in a pattern: all but "." (one character)
 
 
+_TAG_AND_DIGEST = r"(:[a-zA-Z0-9_.{}-]*)?(@sha256:[a-zA-Z0-9_.{}-]*)?\Z"
+_AFTER_NAME = re.compile(_TAG_AND_DIGEST)
+
+
+def _matcher(repo: str) -> Callable[[str], bool] | None:
+    """Whether an image is one the `images:` entry of ``repo`` rewrites: as Kustomize does, the
+    name is a regular expression, unescaped (None: not one). A name with no pattern character
+    but "." (any character but a newline) is compared as such, not compiled once more."""
+    if _NOT_LITERAL.search(repo):
+        try:
+            return re.compile(repo + _TAG_AND_DIGEST).match
+        except re.error:
+            return None
+    n = len(repo)
+    return lambda v: (len(v) >= n and _AFTER_NAME.match(v, n) is not None
+                      and all(a == b or (a == "." and b != "\n") for a, b in zip(repo, v)))
+
+
 def _may_match(repo: str, values: dict, index: dict[int, dict]) -> Any:
     """The values (keys of ``values``) the images pattern of ``repo`` may match, a superset:
     every one when ``repo`` is a pattern, else those whose first ``len(repo)`` characters
@@ -471,12 +489,10 @@ def images(items: list[Item], cache: dict) -> list[dict]:
         entry = _entry(want)
         if entry is None:
             continue
-        try:
-            # as Kustomize does: the name is used as a regular expression, unescaped
-            match = re.compile(repo + r"(:[a-zA-Z0-9_.{}-]*)?(@sha256:[a-zA-Z0-9_.{}-]*)?\Z")
-        except re.error:
+        match = _matcher(repo)
+        if match is None:
             continue
-        hits = [f for v in _may_match(repo, fields, index) if match.match(v) for f in fields[v]]
+        hits = [f for v in _may_match(repo, fields, index) if match(v) for f in fields[v]]
         if not all(site and split_image(v)[0] == repo for v, site, *_ in hits):
             continue
         if {f[0] for f in hits if f[3] == "post"} != {want} or _rewrite(want, entry) != want:
