@@ -140,8 +140,9 @@ import re
 from dataclasses import dataclass, field
 
 from ..diagnostics import Diagnostics
-from ..ir.model import IR, ConfigData, Container, Mount, Port, Probe, SecretRef, Workload
+from ..ir.model import IR, ConfigData, Container, Mount, Port, SecretRef, Workload
 from .common import labels
+from .compose_values import cpus, exec_probe, healthcheck, memory, resources  # noqa: F401 (cpus: public)
 from ..yamlemit import dump
 
 HOST_IP = "127.0.0.1"
@@ -149,8 +150,6 @@ SECRETS_DIR = "./secrets"
 SECRETS_MOUNT = "/run/secrets"
 CRON_PROFILE = "cron"
 
-# Kubernetes probe defaults, written out so Compose behaves like the cluster
-K8S_PERIOD, K8S_TIMEOUT, K8S_FAILURES = 10, 1, 3
 
 
 def render(irs: dict[str, IR]) -> dict[str, str]:
@@ -205,7 +204,7 @@ def check(irs: dict[str, IR], diags: Diagnostics) -> None:
                                   where("volumes", v.name, "secret"), hint=_KEYS_HINT)
             for c, at in _containers(w):
                 grpc = next((p for p in (c.readiness, c.liveness, c.startup) if p and p.type == "grpc"), None)
-                if grpc is not None and _exec_probe(c) is None:
+                if grpc is not None and exec_probe(c) is None:
                     diags.warning("SKY504", f'Compose has no gRPC health check for "{c.name}" of "{w.name}"',
                                   where(*at, "health"), hint=f"where the image has grpc_health_probe, add "
                                   f"`startup: {{exec: [grpc_health_probe, -addr=:{grpc.port}]}}`")
@@ -629,63 +628,6 @@ def _wire(f: _File, w: Workload, services: dict[str, dict], kinds: dict[str, str
 def _depends(svc: dict, deps: dict) -> None:
     if deps:
         svc["depends_on"] = dict(sorted(deps.items()))
-
-
-# ---------------------------------------------------------------------- values
-
-def cpus(millis: int) -> str:
-    """Millicores as Compose's decimal cores: 250 -> "0.25", 2000 -> "2"."""
-    whole, frac = divmod(millis, 1000)
-    return str(whole) if not frac else f"{whole}.{frac:03d}".rstrip("0")
-
-
-_UNITS = (("G", 2**30), ("M", 2**20), ("K", 2**10))
-
-
-def memory(n: int) -> str:
-    """Bytes as a Compose byte value (binary units): 268435456 -> "256M"; else exact bytes."""
-    for suffix, mult in _UNITS:
-        if n and n % mult == 0:
-            return f"{n // mult}{suffix}"
-    return str(n)
-
-
-def resources(c: Container) -> dict:
-    r = c.resources
-    out: dict = {}
-    for key, cpu, mem in (("limits", r.cpu_limit, r.memory_limit), ("reservations", r.cpu, r.memory)):
-        part: dict = {}
-        if cpu is not None:
-            part["cpus"] = cpus(cpu)
-        if mem is not None:
-            part["memory"] = memory(mem)
-        if part:
-            out[key] = part
-    return out
-
-
-def _exec_probe(c: Container) -> Probe | None:
-    for p in (c.readiness, c.liveness, c.startup):
-        if p is not None and p.type == "exec" and p.command:
-            return p
-    return None
-
-
-def healthcheck(c: Container) -> dict | None:
-    p = _exec_probe(c)
-    if p is None:
-        return None
-    hc: dict = {"test": ["CMD", *p.command],
-                "interval": f"{p.period or K8S_PERIOD}s",
-                "timeout": f"{p.timeout or K8S_TIMEOUT}s",
-                "retries": p.failure_threshold or K8S_FAILURES}
-    start = p.initial_delay or 0
-    s = c.startup
-    if s is not None and s is not p:
-        start = max(start, (s.initial_delay or 0) + (s.period or K8S_PERIOD) * (s.failure_threshold or K8S_FAILURES))
-    if start:
-        hc["start_period"] = f"{start}s"
-    return hc
 
 
 def _escape(v):
