@@ -1049,3 +1049,59 @@ def test_project_name_of_a_target():
     ir = IR("Shop", "shop", "prod", target="eu-west")
     assert compose.project_name(ir) == "shop-prod_eu-west"
     assert compose.project_name(IR("shop", "shop", "prod")) == "shop-prod"
+
+
+def test_secret_files_are_the_files_the_compose_file_reads(shop_irs, make_project):
+    """`secret_files` declares the secrets without making the services: it lists exactly the
+    files of the Compose file's `secrets:` (env, env_from, volumes, init containers), for
+    every environment."""
+    ir = compile_ir(make_project, {"apps/a.yaml": """
+        kind: App
+        name: a
+        image: busybox:1.36
+        env_from: [{secret: legacy, prefix: L_}, {secret: db}]
+        volumes:
+          creds: {secret: tls, mount: /etc/creds}
+          one: {secret: db, mount: /etc/one/key, sub_path: main.key}
+        secrets:
+          PASSWORD: {secret: db, key: password}
+          API_KEY: {secret: legacy, key: api-key}
+        init:
+          setup: {image: busybox:1.36, secrets: {TOKEN: {secret: legacy, key: token}}}
+        ---
+        kind: Secret
+        name: db
+        keys: [password, main.key]
+        ---
+        kind: Secret
+        name: tls
+        keys: [tls.crt]
+        ---
+        kind: Secret
+        name: legacy
+        existing: true
+    """})
+    for one in [*shop_irs.values(), ir]:
+        want = sorted(e["file"][2:] for e in compose.compose_file(one).get("secrets", {}).values())
+        assert compose.secret_files(one) == want
+    assert compose.secret_files(ir) == ["secrets/db/main.key", "secrets/db/password", "secrets/legacy/api-key",
+                                        "secrets/legacy/token", "secrets/tls/tls.crt"]
+
+
+def test_the_keys_of_the_secrets_are_found_once_per_file(make_project, monkeypatch):
+    """The keys of an `existing: true` Secret are the ones the specs use: found in one pass
+    for the whole file, not once per workload reading it (that was quadratic)."""
+    apps = "\n---\n".join(f"""
+        kind: App
+        name: a{n}
+        image: busybox:1.36
+        env_from: [{{secret: legacy}}]
+        secrets: {{KEY_{n}: {{secret: legacy, key: k{n}}}}}""" for n in range(5))
+    ir = compile_ir(make_project, {"apps/a.yaml": apps + "\n---\nkind: Secret\nname: legacy\nexisting: true\n"})
+    calls = []
+    table = compose._secret_key_table
+    monkeypatch.setattr(compose, "_secret_key_table", lambda ir: calls.append(1) or table(ir))
+    doc = compose.compose_file(ir)
+    assert len(calls) == 1
+    # every workload gets every key some spec uses
+    assert doc["services"]["a0"]["environment"]["k4_FILE"] == "/run/secrets/legacy.k4"

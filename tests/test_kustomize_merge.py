@@ -11,6 +11,7 @@ import collections
 import copy
 import json
 import random
+import re
 from pathlib import Path
 
 import pytest
@@ -291,3 +292,106 @@ def test_random_projects_build_exactly(seed, monkeypatch, tmp_path):
     assert built(tmp_path / "kustomize" / "base") == want(base)
     for k in irs:
         assert built(tmp_path / "kustomize" / "overlays" / k) == want(k), k
+
+
+def _same_reference(a, b):
+    """The definition `smp.same` must keep: equality that tells 1 from 1.0 and True."""
+    if a is b:
+        return True
+    if type(a) is not type(b):
+        return False
+    if type(a) is dict:
+        return a.keys() == b.keys() and all(_same_reference(a[k], b[k]) for k in a)
+    if type(a) is list:
+        return len(a) == len(b) and all(_same_reference(x, y) for x, y in zip(a, b))
+    return a == b
+
+
+def test_same_tells_numbers_apart_at_any_depth():
+    """`same` (``==``, then a walk of the types) agrees with the plain recursive definition
+    on random nested data whose leaves ``==`` cannot tell apart (1, 1.0, True, NaN...)."""
+    nan = float("nan")
+    leaves = [1, 1.0, True, 0, 0.0, False, "1", None, nan, float("nan"), 2, "x"]
+    r = random.Random(7)
+
+    def value(depth):
+        p = r.random()
+        if depth > 3 or p < .4:
+            return r.choice(leaves)
+        if p < .7:
+            return {k: value(depth + 1) for k in r.sample("abcd", r.randint(0, 3))}
+        return [value(depth + 1) for _ in range(r.randint(0, 3))]
+
+    def vary(v):
+        # a copy with, now and then, a leaf swapped for one `==` may still find equal
+        if type(v) is dict:
+            return {k: vary(x) for k, x in v.items()}
+        if type(v) is list:
+            return [vary(x) for x in v]
+        return r.choice(leaves) if r.random() < .1 else v
+
+    found = collections.Counter()
+    for _ in range(3000):
+        a = value(0)
+        b = vary(a)
+        found[_same_reference(a, b), a == b] += 1
+        assert smp.same(a, b) == _same_reference(a, b), (a, b)
+        assert smp.same(b, a) == _same_reference(b, a), (a, b)
+    # both answers occur, and so do values `==` finds equal that are not the same
+    assert found[True, True] > 100 and found[False, False] > 100 and found[False, True] > 20
+
+
+def test_the_image_index_finds_every_value_a_name_matches():
+    """`images:` names are patterns (unescaped, as Kustomize uses them): the index that spares
+    trying every image against every name must give every value the pattern matches (dots
+    match any character but a newline; a name with another pattern character tries them
+    all), and a name with no pattern character but dots is matched as the pattern would."""
+    from skyspec.backends.kustomize import transform
+
+    r = random.Random(3)
+    alphabet = "ab.:@/x-\n"
+
+    def text(n):
+        return "".join(r.choice(alphabet) for _ in range(r.randint(0, n)))
+
+    found = 0
+    for _ in range(300):
+        values = {text(9): None for _ in range(40)}
+        values.update({f"{text(5)}:{text(3)}": None for _ in range(10)})
+        index: dict = {}
+        for _ in range(20):
+            repo = r.choice([text(6), text(6) + r.choice(["*", "+", "[ab]", "|a", ""])])
+            try:
+                match = re.compile(repo + r"(:[a-zA-Z0-9_.{}-]*)?(@sha256:[a-zA-Z0-9_.{}-]*)?\Z")
+            except re.error:
+                continue
+            want = {v for v in values if match.match(v)}
+            got = set(transform._may_match(repo, values, index))
+            assert want <= got, (repo, want - got)
+            assert {v for v in values if transform._matcher(repo)(v)} == want, repo
+            found += len(want)
+    assert found > 500
+
+
+def test_the_images_of_a_change_are_found_where_the_object_changes():
+    """`images:` looks for new images only where an object differs from its version before:
+    the images it finds there and not before are, in order, those of the whole object after
+    that the whole object before lacks; what it takes as there before is there before."""
+    from skyspec.backends.kustomize import transform
+
+    r = random.Random(5)
+    seen = 0
+    for i in range(400):
+        a = KINDS[r.choice(["Deployment", "Deployment", "Thing"])](r, f"o{i}")
+        b = mutate(r, a)
+        if r.random() < .2:
+            b = json.loads(json.dumps(b).replace('"image": "x/', '"image": "y/'))
+        news: list = []
+        olds: set = set()
+        transform._changed_images(a, b, False, False, news, olds)
+        before = {v for v, *_ in transform._image_fields(a)}
+        want = [v for v, site, *_ in transform._image_fields(b) if site and v not in before]
+        assert [v for v in news if v not in before] == want
+        assert olds <= before
+        seen += len(want)
+    assert seen > 100

@@ -140,8 +140,9 @@ import re
 from dataclasses import dataclass, field
 
 from ..diagnostics import Diagnostics
-from ..ir.model import IR, ConfigData, Container, Mount, Port, Probe, Workload
+from ..ir.model import IR, ConfigData, Container, Mount, Port, SecretRef, Workload
 from .common import labels
+from .compose_values import cpus, exec_probe, healthcheck, memory, resources  # noqa: F401 (cpus: public)
 from ..yamlemit import dump
 
 HOST_IP = "127.0.0.1"
@@ -149,8 +150,6 @@ SECRETS_DIR = "./secrets"
 SECRETS_MOUNT = "/run/secrets"
 CRON_PROFILE = "cron"
 
-# Kubernetes probe defaults, written out so Compose behaves like the cluster
-K8S_PERIOD, K8S_TIMEOUT, K8S_FAILURES = 10, 1, 3
 
 
 def render(irs: dict[str, IR]) -> dict[str, str]:
@@ -168,14 +167,25 @@ def render(irs: dict[str, IR]) -> dict[str, str]:
 
 def secret_files(ir: IR) -> list[str]:
     """The secret files the Compose file of ``ir`` reads, relative to its folder
-    (`secrets/<secret>/<key>`): names only, the values are the user's."""
-    return sorted(entry["file"][2:] for entry in compose_file(ir).get("secrets", {}).values())
+    (`secrets/<secret>/<key>`): names only, the values are the user's. The secrets are
+    declared as :func:`compose_file` declares them (same helpers, same order: a later
+    declaration of a name wins), without making the services."""
+    f = _File(ir)
+    for w in _workloads(ir):
+        for c in [*w.containers, *w.init_containers]:       # as _pod, then _service: env, then mounts
+            for t, ref in _resolved_env(f, c).values():
+                if t == "secret":
+                    f.secret(*ref)
+            for source, key, _ in _secret_mounts(f, w, c):
+                f.secret(source, key)
+    return sorted(_escape(entry["file"])[2:] for entry in f.secrets.values())
 
 
 def check(irs: dict[str, IR], diags: Diagnostics) -> None:
     """What the Compose files cannot say, as warnings at the spec lines. The messages do not
     name the environment, so one problem seen from several environments is reported once."""
     for ir in irs.values():
+        keys = _secret_key_table(ir)
         for w in sorted(ir.workloads, key=lambda w: w.name):
             if w.kind not in _KINDS:
                 continue
@@ -188,18 +198,18 @@ def check(irs: dict[str, IR], diags: Diagnostics) -> None:
                                    f"`{CRON_PROFILE}` profile, so `docker compose up` leaves it out), "
                                    "e.g. from the host's crontab")
             for v in w.volumes:
-                if v.type == "secret" and _secret_keys(ir, v.source) is None and _mounted_whole(w, v.name):
+                if v.type == "secret" and keys.get(v.source) is None and _mounted_whole(w, v.name):
                     diags.warning("SKY502", f'Compose needs the keys of Secret "{v.source}" to mount it: volume '
                                             f'"{v.name}" of "{w.name}" is left out of the Compose file',
                                   where("volumes", v.name, "secret"), hint=_KEYS_HINT)
             for c, at in _containers(w):
                 grpc = next((p for p in (c.readiness, c.liveness, c.startup) if p and p.type == "grpc"), None)
-                if grpc is not None and _exec_probe(c) is None:
+                if grpc is not None and exec_probe(c) is None:
                     diags.warning("SKY504", f'Compose has no gRPC health check for "{c.name}" of "{w.name}"',
                                   where(*at, "health"), hint=f"where the image has grpc_health_probe, add "
                                   f"`startup: {{exec: [grpc_health_probe, -addr=:{grpc.port}]}}`")
                 for i, (kind, name, _) in enumerate(c.env_from):
-                    if kind == "secret" and _secret_keys(ir, name) is None:
+                    if kind == "secret" and keys.get(name) is None:
                         diags.warning("SKY502", f'Compose needs the keys of Secret "{name}" to pass it to '
                                                 f'"{c.name}": this `env_from` is left out of the Compose file',
                                       where(*at, "env_from", i), hint=_KEYS_HINT)
@@ -211,7 +221,7 @@ _KEYS_HINT = "declare them: `keys: [...]` instead of `existing: true` (Compose r
 def compose_file(ir: IR) -> dict:
     """The Compose file of one environment, as plain data."""
     f = _File(ir)
-    workloads = [w for w in sorted(ir.workloads, key=lambda w: w.name) if w.kind in _KINDS]
+    workloads = _workloads(ir)
     f.plan_ports(workloads)
     services: dict[str, dict] = {}
     for w in workloads:
@@ -224,6 +234,11 @@ def compose_file(ir: IR) -> dict:
         if entries:
             doc[key] = dict(sorted(entries.items()))
     return _escape(doc)
+
+
+def _workloads(ir: IR) -> list[Workload]:
+    """The workloads of the Compose file, by name (a kind without a service is left out)."""
+    return [w for w in sorted(ir.workloads, key=lambda w: w.name) if w.kind in _KINDS]
 
 
 def project_name(ir: IR) -> str:
@@ -244,6 +259,9 @@ class _File:
     volumes: dict[str, dict] = field(default_factory=dict)     # top-level `volumes:`
     # (workload, container index, port name) -> host port (None: Docker picks one)
     published: dict[tuple[str, int, str], int | None] = field(default_factory=dict)
+    # looked up once per file, not once per container
+    _secret_keys: dict[str, list[str] | None] | None = field(default=None, repr=False)
+    _config_maps: dict[str, ConfigData] | None = field(default=None, repr=False)
 
     def plan_ports(self, workloads: list[Workload]) -> None:
         """Decide which ports are published, and on which host port (None: Docker picks)."""
@@ -278,7 +296,17 @@ class _File:
         return name
 
     def config_map(self, name: str) -> ConfigData | None:
-        return next((c for c in self.ir.configs if c.name == name), None)
+        if self._config_maps is None:
+            self._config_maps = {}
+            for c in self.ir.configs:
+                self._config_maps.setdefault(c.name, c)      # the first of a name, as ever
+        return self._config_maps.get(name)
+
+    def secret_keys(self, name: str) -> list[str] | None:
+        """:func:`_secret_key_table` of the file's IR, for one Secret."""
+        if self._secret_keys is None:
+            self._secret_keys = _secret_key_table(self.ir)
+        return self._secret_keys.get(name)
 
 
 _SAFE_KEY = re.compile(r"[-._a-zA-Z0-9]+\Z")  # \Z: `$` would also match before a final newline
@@ -294,22 +322,24 @@ def _safe_key(key: str) -> str:
     return "k" + re.sub(r"[^-_a-zA-Z0-9]", "_", key)[:40] + "-" + digest
 
 
-def _secret_keys(ir: IR, name: str) -> list[str] | None:
-    """The keys of a Secret: those declared (`keys:`, an external store's), or for an
-    `existing: true` Secret the keys the specs reference; None when Compose cannot know any."""
-    ref = next((s for s in ir.secrets if s.name == name), None)
-    if ref is None:
-        return None
-    if ref.mode != "existing" or ref.keys:
-        return list(ref.keys)
-    used: set[str] = set()
-    for w in ir.workloads:
-        for c in w.containers + w.init_containers:
-            for e in c.env:
-                for r in (e.secret, getattr(e, "file_ref", None)):   # file_ref: `as: file`
-                    if r is not None and r[0] == name:
-                        used.add(r[1])
-    return sorted(used) or None
+def _secret_key_table(ir: IR) -> dict[str, list[str] | None]:
+    """The keys of each Secret (absent: not declared): those declared (`keys:`, an external
+    store's), or for an `existing: true` Secret the keys the specs reference; None when
+    Compose cannot know any. One pass over the specs for every Secret (not one per lookup:
+    a Secret every workload reads made that quadratic)."""
+    refs: dict[str, SecretRef] = {}
+    for s in ir.secrets:
+        refs.setdefault(s.name, s)                 # the first of a name
+    used: dict[str, set[str]] = {}
+    if any(ref.mode == "existing" and not ref.keys for ref in refs.values()):
+        for w in ir.workloads:
+            for c in w.containers + w.init_containers:
+                for e in c.env:
+                    for r in (e.secret, getattr(e, "file_ref", None)):   # file_ref: `as: file`
+                        if r is not None:
+                            used.setdefault(r[0], set()).add(r[1])
+    return {name: list(ref.keys) if ref.mode != "existing" or ref.keys else sorted(used.get(name, ())) or None
+            for name, ref in refs.items()}
 
 
 def _containers(w: Workload) -> list[tuple[Container, tuple]]:
@@ -447,19 +477,7 @@ def _service(f: _File, w: Workload, c: Container) -> dict:
 def _environment(f: _File, c: Container) -> tuple[dict[str, str], list[str]]:
     """The environment and the secrets it mounts. First what Kubernetes would set (each
     `env_from` in order, then `env` winning), then secrets as `*_FILE` mounts."""
-    resolved: dict[str, tuple[str, object]] = {}
-    for kind, name, prefix in c.env_from:
-        if kind == "config":
-            cm = f.config_map(name)
-            for k, v in (cm.data if cm else {}).items():
-                resolved[f"{prefix}{k}"] = ("value", v)
-        else:
-            for k in _secret_keys(f.ir, name) or ():     # unknown keys: warned by `check`
-                resolved[f"{prefix}{k}"] = ("secret", (name, k))
-    for e in c.env:
-        value = e.compose if e.compose is not None else e.value   # a peer's container port, not its Service's
-        resolved[e.name] = ("value", value if value is not None else "") if e.secret is None \
-            else ("secret", e.secret)
+    resolved = _resolved_env(f, c)
     env = {n: v for n, (t, v) in resolved.items() if t == "value"}
     mounts: list[str] = []
     for n, (t, ref) in resolved.items():
@@ -471,6 +489,24 @@ def _environment(f: _File, c: Container) -> tuple[dict[str, str], list[str]]:
         if f"{n}_FILE" not in env:
             env[f"{n}_FILE"] = f"{SECRETS_MOUNT}/{name}"
     return dict(sorted(env.items())), sorted(mounts)
+
+
+def _resolved_env(f: _File, c: Container) -> dict[str, tuple[str, object]]:
+    """Each variable of the container: ("value", its value) or ("secret", (secret, key))."""
+    resolved: dict[str, tuple[str, object]] = {}
+    for kind, name, prefix in c.env_from:
+        if kind == "config":
+            cm = f.config_map(name)
+            for k, v in (cm.data if cm else {}).items():
+                resolved[f"{prefix}{k}"] = ("value", v)
+        else:
+            for k in f.secret_keys(name) or ():     # unknown keys: warned by `check`
+                resolved[f"{prefix}{k}"] = ("secret", (name, k))
+    for e in c.env:
+        value = e.compose if e.compose is not None else e.value   # a peer's container port, not its Service's
+        resolved[e.name] = ("value", value if value is not None else "") if e.secret is None \
+            else ("secret", e.secret)
+    return resolved
 
 
 def _in(mount: str, key: str) -> str:
@@ -523,13 +559,25 @@ def _mounts(f: _File, w: Workload, c: Container) -> tuple[list[dict], list[dict]
                 if key in cm.data:
                     target = m.path if m.sub_path else _in(m.path, key)
                     configs.append({"source": f.config(cm, key), "target": target})
-        elif v.type == "secret":
-            keys = [m.sub_path] if m.sub_path else _secret_keys(f.ir, v.source) or []   # unknown: `check` warns
-            for key in keys:
-                target = m.path if m.sub_path else _in(m.path, key)
-                secrets.append({"source": f.secret(v.source, key), "target": target})
+    for source, key, target in _secret_mounts(f, w, c):
+        secrets.append({"source": f.secret(source, key), "target": target})
     return (sorted(volumes, key=lambda e: e["target"]), sorted(configs, key=lambda e: e["target"]),
             sorted(secrets, key=lambda e: e["target"]))
+
+
+def _secret_mounts(f: _File, w: Workload, c: Container) -> list[tuple[str, str, str]]:
+    """The files of the container's Secret volumes: (secret, key, target), in mount order."""
+    storage = {s.name for s in w.storage}
+    vols = {v.name: v for v in w.volumes}
+    out = []
+    for m in c.mounts:
+        v = vols.get(m.volume)
+        if m.volume in storage or v is None or v.type != "secret":
+            continue                          # _mounts: storage first; a missing volume is SKY114
+        keys = [m.sub_path] if m.sub_path else f.secret_keys(v.source) or []   # unknown: `check` warns
+        for key in keys:
+            out.append((v.source, key, m.path if m.sub_path else _in(m.path, key)))
+    return out
 
 
 def _ports(f: _File, w: Workload) -> tuple[list[dict], list[str]]:
@@ -580,63 +628,6 @@ def _wire(f: _File, w: Workload, services: dict[str, dict], kinds: dict[str, str
 def _depends(svc: dict, deps: dict) -> None:
     if deps:
         svc["depends_on"] = dict(sorted(deps.items()))
-
-
-# ---------------------------------------------------------------------- values
-
-def cpus(millis: int) -> str:
-    """Millicores as Compose's decimal cores: 250 -> "0.25", 2000 -> "2"."""
-    whole, frac = divmod(millis, 1000)
-    return str(whole) if not frac else f"{whole}.{frac:03d}".rstrip("0")
-
-
-_UNITS = (("G", 2**30), ("M", 2**20), ("K", 2**10))
-
-
-def memory(n: int) -> str:
-    """Bytes as a Compose byte value (binary units): 268435456 -> "256M"; else exact bytes."""
-    for suffix, mult in _UNITS:
-        if n and n % mult == 0:
-            return f"{n // mult}{suffix}"
-    return str(n)
-
-
-def resources(c: Container) -> dict:
-    r = c.resources
-    out: dict = {}
-    for key, cpu, mem in (("limits", r.cpu_limit, r.memory_limit), ("reservations", r.cpu, r.memory)):
-        part: dict = {}
-        if cpu is not None:
-            part["cpus"] = cpus(cpu)
-        if mem is not None:
-            part["memory"] = memory(mem)
-        if part:
-            out[key] = part
-    return out
-
-
-def _exec_probe(c: Container) -> Probe | None:
-    for p in (c.readiness, c.liveness, c.startup):
-        if p is not None and p.type == "exec" and p.command:
-            return p
-    return None
-
-
-def healthcheck(c: Container) -> dict | None:
-    p = _exec_probe(c)
-    if p is None:
-        return None
-    hc: dict = {"test": ["CMD", *p.command],
-                "interval": f"{p.period or K8S_PERIOD}s",
-                "timeout": f"{p.timeout or K8S_TIMEOUT}s",
-                "retries": p.failure_threshold or K8S_FAILURES}
-    start = p.initial_delay or 0
-    s = c.startup
-    if s is not None and s is not p:
-        start = max(start, (s.initial_delay or 0) + (s.period or K8S_PERIOD) * (s.failure_threshold or K8S_FAILURES))
-    if start:
-        hc["start_period"] = f"{start}s"
-    return hc
 
 
 def _escape(v):

@@ -218,7 +218,7 @@ def _overlay(env: str, parent: str | None, on_env: bool, table: list[_Obj],
 
     patch_files: dict[str, dict] = {}
     json_patches: list[dict] = []
-    present = [i.orig for i in items if i.orig is not None]
+    present = _Present([i.orig for i in items if i.orig is not None])
     for obj in dropped:
         patch_files[_patch_name(obj, patch_files)] = {**_identity(obj), smp.DIRECTIVE: "delete"}
     for i in items:
@@ -344,14 +344,36 @@ def _regex(s: Any) -> str:
     return _REGEX_META.sub(r"\\\1", str(s))
 
 
-def _json_patch(orig: dict, ops: list[dict], present: list[dict]) -> dict:
+class _Present:
+    """The objects an overlay receives, and which (version, kind, name, namespace) an object
+    of a named group has among them: indexed once, not scanned once per JSON patch (an
+    overlay moving many objects to another namespace made that quadratic)."""
+
+    def __init__(self, objs: list[dict]):
+        self.objs = objs
+        self._grouped: set | None = None
+
+    def grouped(self, version: str, kind: str, name: Any, ns: Any) -> bool:
+        if not (type(name) is str and (ns is None or type(ns) is str)):     # not a plain name: look
+            return any(gvk(o)[1:] == (version, kind) and gvk(o)[0] and meta(o, "name") == name
+                       and meta(o, "namespace") == ns for o in self.objs)
+        if self._grouped is None:           # a str or None is equal to a str or None alone
+            self._grouped = set()
+            for o in self.objs:
+                g, v, k = gvk(o)
+                n, s = meta(o, "name"), meta(o, "namespace")
+                if g and isinstance(n, str) and (s is None or isinstance(s, str)):
+                    self._grouped.add((v, k, n, s))
+        return (version, kind, name, ns) in self._grouped
+
+
+def _json_patch(orig: dict, ops: list[dict], present: _Present) -> dict:
     """A JSON 6902 patch whose target selects ``orig`` alone among the ``present`` objects
     (targets are regular expressions; an empty group selects every group)."""
     group, version, kind = gvk(orig)
     name, ns = meta(orig, "name"), meta(orig, "namespace")
     target: dict = {"group": group} if group else {}
-    if not group and any(gvk(o)[1:] == (version, kind) and gvk(o)[0] and meta(o, "name") == name
-                         and meta(o, "namespace") == ns for o in present):
+    if not group and present.grouped(version, kind, name, ns):
         target["group"] = "^$"               # the core group alone
     target.update(version=version, kind=kind, name=_regex(name))
     if ns is not None:

@@ -33,16 +33,43 @@ class Inexpressible(Exception):
 
 
 def same(a: Any, b: Any) -> bool:
-    """Equality of plain data that tells 1 from 1.0 and True (what the YAML files hold)."""
-    if a is b:
-        return True
-    if type(a) is not type(b):
+    """Equality of plain data that tells 1 from 1.0 and True (what the YAML files hold):
+    Python's ``==`` (which stops at the first difference, at C speed), then the walk that
+    checks what ``==`` lets pass, the types of the values it found equal."""
+    return a is b or (a == b and _same_types(a, b))
+
+
+def _same_types(a: Any, b: Any, known: set | None = None) -> bool:
+    """Whether ``a`` and ``b``, equal by ``==``, hold values of the same types at the same
+    places (``==`` matched every key of one with a key of the other, and every value);
+    ``known``: pairs of mappings or lists (by id) already found the same, not walked again."""
+    t = type(a)
+    if t is not type(b):
         return False
-    if type(a) is dict:
-        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
-    if type(a) is list:
-        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
-    return a == b
+    if t is dict:
+        for k, x in a.items():
+            y = b[k]
+            if x is not y and (type(x) is not type(y) or type(x) in _NESTED and not (
+                    known is not None and (id(x), id(y)) in known or _same_types(x, y, known))):
+                return False
+    elif t is list:
+        for x, y in zip(a, b):
+            if x is not y and (type(x) is not type(y) or type(x) in _NESTED and not (
+                    known is not None and (id(x), id(y)) in known or _same_types(x, y, known))):
+                return False
+    return True
+
+
+def _same_noted(a: Any, b: Any, known: set) -> bool:
+    """:func:`same`, noting in ``known`` a pair of mappings or lists found the same."""
+    if not same(a, b):
+        return False
+    if type(a) in _NESTED:
+        known.add((id(a), id(b)))
+    return True
+
+
+_NESTED = (dict, list)
 
 
 # ---------------------------------------------------------------------- keys of merged lists
@@ -83,12 +110,14 @@ def _keyed(items: Any, keys: tuple[str, ...], directives: bool = False) -> dict[
 _SAME = object()
 
 
-def diff(pre: dict, post: dict) -> dict | None:
+def diff(pre: dict, post: dict, known: set | None = None) -> dict | None:
     """The strategic-merge patch body (identity not included) that turns object ``pre`` into
-    ``post``, or None when they are the same. Raises :class:`Inexpressible`."""
+    ``post``, or None when they are the same. Raises :class:`Inexpressible`. ``known``
+    collects the pairs of mappings and lists (by id: pre's, post's) found the same, which
+    the patch leaves alone."""
     schema = root(pre)
     try:
-        got = _diff(pre, post, schema)
+        got = _diff(pre, post, schema, set() if known is None else known)
     except _TypeChange:
         return {DIRECTIVE: "replace", **post}
     return None if got is _SAME else got
@@ -98,30 +127,35 @@ class _TypeChange(Exception):
     pass
 
 
-def _diff(a: Any, b: Any, schema: Any) -> Any:
-    if a is b:
+def _diff(a: Any, b: Any, schema: Any, known: set) -> Any:
+    if _same_noted(a, b, known):
         return _SAME
     if type(a) is dict and type(b) is dict:
         p: dict = {}
         for k in a:
             if k not in b:
                 p[k] = None
+        sub = schema if type(schema) is dict else None
         for k, v in b.items():
             if k not in a:
                 p[k] = v
                 continue
+            x = a[k]
+            t = type(x)
+            if t is type(v) and t is not dict and t is not list:    # a scalar: itself or b's
+                if x is not v and x != v:
+                    p[k] = v
+                continue
             try:
-                d = _diff(a[k], v, child(schema if type(schema) is dict else None, k, v))
+                d = _diff(x, v, child(sub, k, v), known)
             except _TypeChange:
                 return {DIRECTIVE: "replace", **b}
             if d is not _SAME:
                 p[k] = d
         return p if p else _SAME
-    if same(a, b):
-        return _SAME
     if type(a) is list and type(b) is list:
         if isinstance(schema, Merged):
-            return _diff_merged(a, b, schema)
+            return _diff_merged(a, b, schema, known)
         return b
     if a is None or b is None:
         return b            # to null: the check in apply() refuses it
@@ -130,7 +164,7 @@ def _diff(a: Any, b: Any, schema: Any) -> Any:
     return b
 
 
-def _diff_merged(a: list, b: list, schema: Merged) -> list:
+def _diff_merged(a: list, b: list, schema: Merged, known: set) -> list:
     keys = schema.keys
     old, new = _keyed(a, keys), _keyed(b, keys)
     if old is None or new is None:
@@ -144,7 +178,7 @@ def _diff_merged(a: list, b: list, schema: Merged) -> list:
         s, last = len(order_b), len(a)
         while s > 0:
             k = order_b[s - 1]
-            if k not in old or pos[k] >= last or not same(old[k], new[k]):
+            if k not in old or pos[k] >= last or not _same_noted(old[k], new[k], known):
                 break
             s, last = s - 1, pos[k]
         head = order_b[:s]
@@ -154,14 +188,14 @@ def _diff_merged(a: list, b: list, schema: Merged) -> list:
         kept = [k for k in old if k in new]
         if order_b != added + kept:
             return [{DIRECTIVE: "replace"}] + b
-        head = added + [k for k in kept if not same(old[k], new[k])]
+        head = added + [k for k in kept if not _same_noted(old[k], new[k], known)]
     items = []
     for k in head:
         x = new[k]
         if k not in old:
             items.append(x)
             continue
-        d = _diff(old[k], x, schema.item)
+        d = _diff(old[k], x, schema.item, known)
         if d is _SAME:
             d = {}
         if DIRECTIVE in d:
@@ -283,7 +317,9 @@ def _untouched(v: Any, schema: Any) -> Any:
     if type(v) is dict:
         sub = schema if type(schema) is dict else None
         for k, x in v.items():
-            _untouched(x, child(sub, k, x))
+            t = type(x)
+            if t is dict or t is list and sub is not None:    # scalars, and lists with no schema: nothing to see
+                _untouched(x, child(sub, k, x))
     elif type(v) is list and isinstance(schema, Merged):
         if _keyed(v, schema.keys) is None:
             raise Inexpressible
@@ -295,11 +331,13 @@ def _untouched(v: Any, schema: Any) -> Any:
 def expressible(pre: dict, post: dict) -> dict | None:
     """:func:`diff`, checked by :func:`apply`: the patch body, None when nothing changes.
     Raises :class:`Inexpressible` when no strategic-merge patch gives exactly ``post``."""
-    body = diff(pre, post)
+    known: set = set()
+    body = diff(pre, post, known)
     if body is None:
         return None
     ident = {"apiVersion": pre.get("apiVersion"), "kind": pre.get("kind")}
     got = apply(pre, {**ident, **body})
-    if got is None or not same(got, post):
+    # what the patch leaves alone is pre's, found the same as post's by diff: not walked again
+    if got is None or not (got == post and _same_types(got, post, known)):
         raise Inexpressible
     return body

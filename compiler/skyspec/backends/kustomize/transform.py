@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from .schema import CLUSTER_SCOPED
 
@@ -132,6 +132,15 @@ def _maps(obj: Any, path: tuple) -> Iterator[Any]:
     yield from _maps(obj.get(step) if type(obj) is dict else None, rest)
 
 
+def _at(obj: Any, path: tuple) -> list:
+    """``list(_maps(obj, path))``, without a generator for a path through no list."""
+    if "[]" in path:
+        return list(_maps(obj, path))
+    for step in path:
+        obj = obj.get(step) if type(obj) is dict else None
+    return [obj]
+
+
 def _set_label(obj: dict, path: tuple, k: str, v: str) -> dict:
     """A copy of ``obj`` with label ``k`` set at ``path`` (creating mappings, as `create: true`)."""
     if not path:
@@ -143,9 +152,10 @@ def _set_label(obj: dict, path: tuple, k: str, v: str) -> dict:
     return {**base, step: _set_label(base.get(step), rest, k, v)}
 
 
-def _selects(site: tuple, obj: dict) -> bool:
+def _selects(site: tuple, obj_gvk: tuple[str, str, str]) -> bool:
+    """Whether a label site selects an object of group, version and kind ``obj_gvk``."""
     (group, version, kind), _ = site
-    g, ver, kd = gvk(obj)
+    g, ver, kd = obj_gvk
     return (not group or group == g) and (not version or version == ver) and (not kind or kind == kd)
 
 
@@ -158,23 +168,25 @@ def labels(items: list[Item]) -> tuple[list[dict], list[dict]]:
     objects or more: `labels:` when the target has the label on every object (and on every
     pod template when the templates change), else a `LabelTransformer` limited to the kinds
     (and template paths) whose every object has it."""
+    gvks = [gvk(i.post) for i in items]
     by_kind: dict[str, list[int]] = {}
-    for n, i in enumerate(items):
-        by_kind.setdefault(gvk(i.post)[2], []).append(n)
+    for n, t in enumerate(gvks):
+        by_kind.setdefault(t[2], []).append(n)
     # the label sites of the overlay's objects (first-seen order), and the objects each selects
     sites: dict[tuple, list[int]] = {}
-    for i in items:
-        g, _, kind = gvk(i.post)
+    for g, _, kind in gvks:
         sites.setdefault(((g, "", kind), _META_LABELS), [])
     meta_sites = list(sites)
-    for i in items:
-        g, _, kind = gvk(i.post)
-        for site in _TEMPLATE_SITES:
-            if _selects(site, i.post):
-                sites.setdefault(((g, site[0][1], kind), site[1]), [])
-    template_sites = [s for s in sites if s not in meta_sites]
+    templates: dict[tuple, list[tuple]] = {}      # gvk -> the template sites that select it
+    for t in gvks:
+        if t not in templates:
+            templates[t] = [site for site in _TEMPLATE_SITES if _selects(site, t)]
+        g, _, kind = t
+        for site in templates[t]:
+            sites.setdefault(((g, site[0][1], kind), site[1]), [])
+    template_sites = list(sites)[len(meta_sites):]
     for site in sites:
-        sites[site] = [n for n in by_kind.get(site[0][2], ()) if _selects(site, items[n].post)]
+        sites[site] = [n for n in by_kind.get(site[0][2], ()) if _selects(site, gvks[n])]
     # per site: whether every selected target has a label map there, the labels they all
     # have, and, per label, the objects whose version before lacks it where a target has it
     whole: dict[tuple, bool] = {}
@@ -183,14 +195,16 @@ def labels(items: list[Item]) -> tuple[list[dict], list[dict]]:
     for site, selected in sites.items():
         whole[site], shared[site] = True, None
         for n in selected:
-            posts = list(_maps(items[n].post, site[1]))
-            pres = list(_maps(items[n].pre, site[1]))
+            posts = _at(items[n].post, site[1])
+            pres = _at(items[n].pre, site[1])
             for j, m in enumerate(posts):
                 if type(m) is not dict:
                     whole[site] = False        # the transformer would create the map
                     continue
                 got = _pairs(m)
                 shared[site] = got if shared[site] is None else shared[site] & got
+                if j < len(pres) and (pres[j] is m or pres[j] == m):
+                    continue                   # the same labels (== on the strings _pairs keeps)
                 before = _pairs(pres[j]) if j < len(pres) else set()
                 for pair in got - before:
                     needed.setdefault(pair, {}).setdefault(site, set()).add(n)
@@ -215,7 +229,7 @@ def labels(items: list[Item]) -> tuple[list[dict], list[dict]]:
         k, v = pair
         for site in chosen:
             for n in sites[site]:
-                if any(type(m) is not dict or m.get(k) != v for m in _maps(items[n].pre, site[1])):
+                if any(type(m) is not dict or m.get(k) != v for m in _at(items[n].pre, site[1])):
                     items[n].pre = _set_label(items[n].pre, site[1], k, v)
     entries = []
     for with_templates, found in sorted(plain.items()):
@@ -275,22 +289,29 @@ def replicas(items: list[Item]) -> list[dict]:
 
 # ---------------------------------------------------------------------- images
 
-def _image_fields(v: Any, kind: str, site: bool = False) -> Iterator[tuple[str, bool, dict, str]]:
+def _image_fields(obj: dict) -> list[tuple[str, bool, dict, str]]:
     """Every string under a key the images transformer writes (``image``, and ``reference`` of
-    image volumes): (value, whether it is one we simulate (the ``image`` of an item of a
-    ``containers`` or ``initContainers`` list, not in a CRD), its mapping, its key)."""
+    image volumes) in object ``obj``: (value, whether it is one we simulate (the ``image`` of
+    an item of a ``containers`` or ``initContainers`` list, not in a CRD), its mapping, its key)."""
+    out: list = []
+    _gather(obj, obj.get("kind") == "CustomResourceDefinition", False, out)
+    return out
+
+
+def _gather(v: Any, crd: bool, site: bool, out: list) -> None:
     if type(v) is dict:
         for k, x in v.items():
-            if type(x) is str:
+            t = type(x)
+            if t is str:
                 if k in _IMAGE_KEYS:
-                    yield x, site and k == "image", v, k
-            elif type(x) in (dict, list):
-                in_list = k in _IMAGE_LISTS and kind != "CustomResourceDefinition" and type(x) is list
-                yield from _image_fields(x, kind, in_list)
-    elif type(v) is list:
+                    out.append((x, site and k == "image", v, k))
+            elif t is dict or t is list:
+                _gather(x, crd, t is list and not crd and k in _IMAGE_LISTS, out)
+    else:
         for x in v:
-            if type(x) in (dict, list):
-                yield from _image_fields(x, kind, site and type(x) is dict)
+            t = type(x)
+            if t is dict or t is list:
+                _gather(x, crd, site and t is dict, out)
 
 
 def split_image(image: str) -> tuple[str, str, str]:
@@ -336,26 +357,131 @@ def _entry(image: str) -> dict | None:
     return entry
 
 
+def _changed_images(a: Any, b: Any, crd: bool, site: bool, news: list[str], olds: set[str]) -> None:
+    """Where ``b`` (a mapping or list of an object after) differs from ``a`` (the same place
+    before), in the order of :func:`_gather`: the simulated images of ``b`` (``news``) and
+    every image string of ``a`` (``olds``). What is equal in both is left out: an image
+    there is one the object had before."""
+    if type(b) is dict:
+        same_type = type(a) is dict
+        for k, x in b.items():
+            if same_type and k in a:
+                y = a[k]
+                if y is x or (type(y) is type(x) and y == x):
+                    continue
+            else:
+                y = None
+            t = type(x)
+            if t is str:
+                if site and k == "image":
+                    news.append(x)
+                if type(y) is str and k in _IMAGE_KEYS:
+                    olds.add(y)
+            elif t is dict or t is list:
+                _changed_images(y, x, crd, t is list and not crd and k in _IMAGE_LISTS, news, olds)
+            if y is not None and type(y) is not str and type(y) is not type(x):
+                _gather_strings(y, olds)
+        if same_type:
+            for k, y in a.items():
+                if k not in b:
+                    _gather_strings({k: y}, olds)
+    elif type(b) is list:
+        paired = a if type(a) is list else []
+        for n, x in enumerate(b):
+            t = type(x)
+            if t is dict or t is list:
+                y = paired[n] if n < len(paired) else None
+                if not (y is x or (type(y) is t and y == x)):
+                    _changed_images(y, x, crd, site and t is dict, news, olds)
+        _gather_strings(paired[len(b):], olds)
+    if type(a) in (dict, list) and type(a) is not type(b):
+        _gather_strings(a, olds)
+
+
+def _gather_strings(v: Any, out: set[str]) -> None:
+    """Every image string (under ``image`` or ``reference``) in ``v``."""
+    found: list = []
+    if type(v) in (dict, list):
+        _gather(v, True, False, found)
+    out.update(f[0] for f in found)
+
+
 def _images_in(obj: dict, cache: dict) -> list[tuple[str, bool]]:
     got = cache.get(id(obj))
     if got is None or got[0] is not obj:
-        got = cache[id(obj)] = (obj, [(v, site) for v, site, _, _ in _image_fields(obj, obj.get("kind") or "")])
+        got = cache[id(obj)] = (obj, [(v, site) for v, site, _, _ in _image_fields(obj)])
     return got[1]
+
+
+_NOT_LITERAL = re.compile(r"[\^$*+?{}\[\]\\|()]")     # in a pattern: all but "." (one character)
+
+
+_TAG_AND_DIGEST = r"(:[a-zA-Z0-9_.{}-]*)?(@sha256:[a-zA-Z0-9_.{}-]*)?\Z"
+_AFTER_NAME = re.compile(_TAG_AND_DIGEST)
+
+
+def _matcher(repo: str) -> Callable[[str], bool] | None:
+    """Whether an image is one the `images:` entry of ``repo`` rewrites: as Kustomize does, the
+    name is a regular expression, unescaped (None: not one). A name with no pattern character
+    but "." (any character but a newline) is compared as such, not compiled once more."""
+    if _NOT_LITERAL.search(repo):
+        try:
+            return re.compile(repo + _TAG_AND_DIGEST).match
+        except re.error:
+            return None
+    n = len(repo)
+    return lambda v: (len(v) >= n and _AFTER_NAME.match(v, n) is not None
+                      and all(a == b or (a == "." and b != "\n") for a, b in zip(repo, v)))
+
+
+def _may_match(repo: str, values: dict, index: dict[int, dict]) -> Any:
+    """The values (keys of ``values``) the images pattern of ``repo`` may match, a superset:
+    every one when ``repo`` is a pattern, else those whose first ``len(repo)`` characters
+    end in the text after its last "." and are followed by nothing, ":" or "@". Indexed
+    (``index``, by the length of that text) so that each repository does not try every value:
+    with an image per workload changing, that was quadratic."""
+    if _NOT_LITERAL.search(repo):
+        return values
+    tail = len(repo) - repo.rfind(".") - 1
+    table = index.get(tail)
+    if table is None:
+        table = index[tail] = {}
+        for v in values:
+            for p in [len(v)] + [n for n, ch in enumerate(v) if ch in ":@"]:
+                if p >= tail:
+                    table.setdefault((p, v[p - tail:p]), []).append(v)
+    return table.get((len(repo), repo[len(repo) - tail:]), ())
 
 
 def images(items: list[Item], cache: dict) -> list[dict]:
     """`images:` entries (newTag and/or digest) that give exactly the target image everywhere
-    they apply. ``cache`` keeps each object's image fields across overlays (by identity)."""
-    fields = []                   # (value, simulated site?, item index, "pre" | "post")
+    they apply. ``cache`` keeps each object's image fields across overlays (by identity).
+
+    Only an object that changes can ask for an image (``==`` equal versions hold the same
+    strings at the same keys), so the others are walked only when some object does."""
     candidates: dict[str, str] = {}
+    for i in items:
+        if i.pre is i.post or i.pre == i.post:
+            continue
+        news: list[str] = []
+        olds: set[str] = set()
+        _changed_images(i.pre, i.post, i.post.get("kind") == "CustomResourceDefinition", False, news, olds)
+        old = None
+        for value in news:
+            if value not in olds:
+                if old is None:        # not where the two differ: anywhere in the object before?
+                    old = {v for v, _ in _images_in(i.pre, cache)}
+                if value not in old:
+                    candidates.setdefault(split_image(value)[0], value)
+    if not candidates:
+        return []
+    fields: dict[str, list] = {}      # value -> [(value, simulated site?, item index, "pre" | "post")]
     for n, i in enumerate(items):
-        before = [(v, site, n, "pre") for v, site in _images_in(i.pre, cache)]
-        after = [(v, site, n, "post") for v, site in _images_in(i.post, cache)]
-        fields += before + after
-        old = {f[0] for f in before}
-        for value, site, *_ in after:
-            if site and value not in old:
-                candidates.setdefault(split_image(value)[0], value)
+        for v, site in _images_in(i.pre, cache):
+            fields.setdefault(v, []).append((v, site, n, "pre"))
+        for v, site in _images_in(i.post, cache):
+            fields.setdefault(v, []).append((v, site, n, "post"))
+    index: dict[int, dict] = {}
     out = []
     rewrite: dict[str, str] = {}              # image before -> image after
     touched: set[int] = set()                 # items whose images change
@@ -363,12 +489,10 @@ def images(items: list[Item], cache: dict) -> list[dict]:
         entry = _entry(want)
         if entry is None:
             continue
-        try:
-            # as Kustomize does: the name is used as a regular expression, unescaped
-            match = re.compile(repo + r"(:[a-zA-Z0-9_.{}-]*)?(@sha256:[a-zA-Z0-9_.{}-]*)?\Z")
-        except re.error:
+        match = _matcher(repo)
+        if match is None:
             continue
-        hits = [f for f in fields if match.match(f[0])]
+        hits = [f for v in _may_match(repo, fields, index) if match(v) for f in fields[v]]
         if not all(site and split_image(v)[0] == repo for v, site, *_ in hits):
             continue
         if {f[0] for f in hits if f[3] == "post"} != {want} or _rewrite(want, entry) != want:
@@ -382,7 +506,7 @@ def images(items: list[Item], cache: dict) -> list[dict]:
         out.append(entry)
     for n in sorted(touched):
         pre = items[n].pre = _copy(items[n].pre)
-        for value, site, holder, key in _image_fields(pre, pre.get("kind") or ""):
+        for value, site, holder, key in _image_fields(pre):
             if site and value in rewrite:
                 holder[key] = rewrite[value]
     return sorted(out, key=lambda e: e["name"])
