@@ -121,11 +121,12 @@ def test_expression_attacks_end_in_under_a_second_and_200mb(tmp_path, attack):
         assert cpu < 1.0, cpu
     else:
         # loading and checking 2,000 spec files alone takes most of a second on a slow machine:
-        # what the expressions add (815 MB and seconds before the run total) must be small
+        # what the expressions add (815 MB and seconds before the run total) must be small; the
+        # margin is relative too, as a loaded machine stretches both runs' CPU time alike
         for f in (root / "apps").iterdir():
             f.write_text(f.read_text().replace("100000", "1"))
         code0, cpu0, rss0, _ = _check_measured(root)
-        assert code0 == 0 and cpu < cpu0 + 0.5, (cpu, cpu0)
+        assert code0 == 0 and cpu < 1.25 * cpu0 + 0.5, (cpu, cpu0)
 
 
 # --------------------------------------------------------------------------- lowering is total
