@@ -445,6 +445,14 @@ def documents(draw) -> tuple[str, list[str], str]:
     return "\n".join(out) + "\n", d.comments, draw(st.sampled_from(["spec", "overlay", "project"]))
 
 
+def test_comments_closing_nested_entries_on_one_line_are_written_innermost_first():
+    # found by the generated documents below: `env: [0]` becomes a block list, and the comments
+    # after it close the item (col 4) and the key (col 2); written outer first, the key's one
+    # came back at the margin as the document's tail, and a second run swapped them
+    out = check_all("kind: App\nname: x\nenv: [0]\n  #\n    #\n")
+    assert out == "kind: App\nname: x\nenv:\n  - 0\n  #\n#\n"
+
+
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(documents())
 def test_fmt_is_idempotent_keeps_meaning_and_comments_on_generated_documents(doc):

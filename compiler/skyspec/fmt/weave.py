@@ -128,7 +128,7 @@ def _body(doc: Doc, shape: Shape | None) -> list[str]:
         before[line].extend(items)
         if own:
             eol[line].extend(s.eol)
-            after[last].extend((n.blank_before, _note_line(n, own_col)) for n in s.after)
+            after[last].extend((-len(s.path), n.blank_before, _note_line(n, own_col)) for n in s.after)
     keep = _keep_ends(out_root, lines)
     end = len(lines) - 1
     for table in (before, after):  # nothing may fall past the last line
@@ -156,7 +156,9 @@ def _body(doc: Doc, shape: Shape | None) -> list[str]:
             n = notes[0]
             line = line + " " * (max(n.col, len(line) + 2) - len(line)) + n.text
         out.append(line)
-        for blank, text in after.get(i, ()):
+        # entries ending on the same line close innermost first: a deeper entry's closing
+        # comments go above a shallower one's (read again, they keep their owners)
+        for _, blank, text in sorted(after.get(i, ()), key=lambda a: a[0]):
             if blank and blank_ok(i):
                 out.append("")
             out.append(text)
