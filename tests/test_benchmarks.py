@@ -30,6 +30,7 @@ def test_run_prints_the_table_with_the_goals(tmp_path):
         row = rows[what]
         assert row[-2] == goal and row[-1] in ("yes", "no") and row[1].endswith(" ms"), row
     assert rows["build 6 apps, prod, kubernetes"][2].endswith("x")  # the ratio to the floor of the same run
+    assert rows["build 6 apps, 3 environments, 4 formats"][2].endswith("x")  # to a floor writing as many files
     assert any(w.startswith("floor, 6 apps (") for w in rows)
     assert not (tmp_path / "tmp-bench").exists()  # outputs and caches cleaned up
 
