@@ -161,3 +161,8 @@ def test_a_public_service_kept_as_written_is_admitted_on_its_target_port(build):
     assert rules(docs, "web")[0]["from"] == [{"ipBlock": {"cidr": "10.0.0.0/8"}}]
     assert rules(build({"apps/a.yaml": APP + "ports: {http: 8080}\n" + svc.replace("LoadBalancer", "ClusterIP")}),
                  "api") == []
+    # what no policy can say (a port out of range, a range that is no CIDR) is not admitted: the
+    # system check reports it at the manifest, and nothing is written
+    for odd in (svc.replace("targetPort: http", "targetPort: 70000"), svc.replace("10.0.0.0/8", "anywhere")):
+        r = build({"apps/a.yaml": APP + "ports: {http: 8080}\n" + odd}, ok=False)
+        assert r.exit_code == 1 and "apps/a.yaml:10:3: error[SKY163]" in r.output, r.output

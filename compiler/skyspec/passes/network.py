@@ -202,18 +202,27 @@ def _kept_public_services(ir: IR, w) -> list[tuple[tuple, list, why.Why, why.In]
         for p in spec.get("ports") if isinstance(spec.get("ports"), list) else ():
             ref = p.get("targetPort", p.get("port")) if isinstance(p, dict) else None
             n = _port_number(w, ref) if isinstance(ref, (int, str)) and not isinstance(ref, bool) else None
-            if isinstance(n, int) and n not in ports:
+            if isinstance(n, int) and 0 < n < 65536 and n not in ports:
                 ports.append(n)
-        if not ports:
-            continue
         given = spec.get("loadBalancerSourceRanges")
-        ranges = [x for x in given if isinstance(x, str)] if isinstance(given, list) and given else ANYWHERE
+        ranges = [x for x in given if _cidr(x)] if isinstance(given, list) and given else ANYWHERE
+        if not ports or not ranges:
+            continue  # nothing a policy can say (the manifest's own problem, as written)
         at = r.get("spec")
         src = why.spec(at, "manifest", "spec", "loadBalancerSourceRanges") if ranges is not ANYWHERE \
             else why.default(__name__, "ANYWHERE")
         reason = why.Why(PUBLIC, (why.spec(at, "manifest", "spec", "type", label="the Service type"), src))
         out.append((tuple(ports), ranges, reason, why.spec(at, "manifest", "spec", "ports", label="the ports")))
     return out
+
+
+def _cidr(value) -> bool:
+    import ipaddress
+
+    try:
+        return isinstance(value, str) and "/" in value and ipaddress.ip_network(value, strict=False) is not None
+    except ValueError:
+        return False
 
 
 def _port_why(conf: dict, w, name: str | None) -> why.Why:
