@@ -54,3 +54,35 @@ def test_an_ir_changed_after_rendering_is_lowered_anew():
     assert after["kind"] == "Deployment" and after["spec"]["replicas"] == w.replicas != before["spec"]["replicas"]
     with sharing():
         assert kubernetes.files(ir)[f"{w.name}.yaml"][0]["spec"]["replicas"] == w.replicas
+
+
+def test_a_build_lowers_each_workload_once_for_the_system_check_and_every_format(monkeypatch, tmp_path, cli):
+    # `build` opens the scope before compiling: the objects the system check (the last pass)
+    # lowered are the ones the four formats render, and the files are those of separate lowerings
+    import shutil
+
+    root = tmp_path / "shop"
+    shutil.copytree(EXAMPLES / "shop", root, ignore=shutil.ignore_patterns(".skyspec-cache", "out"))
+    monkeypatch.chdir(root)
+    made = []
+    real = kubernetes.workload_objects
+    monkeypatch.setattr(kubernetes, "workload_objects", lambda ir, w: made.append((id(ir), w.name)) or real(ir, w))
+    r = cli("build", ".", "-o", str(tmp_path / "one"), "-f", ",".join(FORMATS), "-j", "1")
+    assert r.exit_code == 0, r.output
+    assert made and len(made) == len(set(made))
+    monkeypatch.setattr(kubernetes, "workload_objects", real)
+    with monkeypatch.context() as m:
+        from skyspec.backends import common
+
+        m.setattr(common, "sharing", _unshared)   # the build opens no scope (render still opens its own)
+        r2 = cli("build", ".", "-o", str(tmp_path / "two"), "-f", ",".join(FORMATS), "-j", "1")
+    assert r2.exit_code == 0, r2.output
+    files = lambda d: {p.relative_to(d).as_posix(): p.read_bytes() for p in sorted(d.rglob("*"))  # noqa: E731
+                       if p.is_file() and p.name != ".skyspec-manifest.json"}
+    assert files(tmp_path / "one") == files(tmp_path / "two")
+
+
+def _unshared():
+    import contextlib
+
+    return contextlib.nullcontext()

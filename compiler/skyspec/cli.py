@@ -221,7 +221,11 @@ def build(directory: Path, envs, formats, out, sets, check_only, dfmt, chart_ver
     compiled = {}
     wanted = fmts or (proj.outputs if proj is not None else [])
     built = None
-    with Progress("compiling") as progress:
+    from .backends.common import sharing
+
+    # the objects the system check lowers each workload to are the ones the formats render (the
+    # system check is the last pass: nothing changes an IR after it; tests/test_kubernetes_shared.py)
+    with Progress("compiling") as progress, sharing():
         if proj is not None and not any(f in SHARED_FORMATS for f in wanted):
             from .jobs import build_all  # each environment compiled and rendered in a worker, when it pays
 
