@@ -1,11 +1,13 @@
-"""Naming and labelling shared by the backends, so all four formats agree; and the scope
-within which what a backend derives from an IR is made once for every reader (:func:`sharing`).
-Nothing here renders."""
+"""Naming and labelling shared by the backends, so all four formats agree; the scope within
+which what a backend derives from an IR is made once for every reader (:func:`sharing`); and
+the type-exact equality of plain data Helm and Kustomize compare environments with
+(:func:`same`). Nothing here renders."""
 
 from __future__ import annotations
 
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import Any
 
 from ..ir.model import IR, Workload, pod_selector
 
@@ -54,3 +56,35 @@ def shared(ir: IR) -> dict | None:
     if got is None:
         got = memo[id(ir)] = (ir, {})
     return got[1]
+
+
+NESTED = (dict, list)
+
+
+def same(a: Any, b: Any) -> bool:
+    """Equality of plain data that tells 1 from 1.0 and True (what the YAML files hold; Helm's
+    values and Kustomize's patches compare with it):
+    Python's ``==`` (which stops at the first difference, at C speed), then the walk that
+    checks what ``==`` lets pass, the types of the values it found equal."""
+    return a is b or (a == b and same_types(a, b))
+
+
+def same_types(a: Any, b: Any, known: set | None = None) -> bool:
+    """Whether ``a`` and ``b``, equal by ``==``, hold values of the same types at the same
+    places (``==`` matched every key of one with a key of the other, and every value);
+    ``known``: pairs of mappings or lists (by id) already found the same, not walked again."""
+    t = type(a)
+    if t is not type(b):
+        return False
+    if t is dict:
+        for k, x in a.items():
+            y = b[k]
+            if x is not y and (type(x) is not type(y) or type(x) in NESTED and not (
+                    known is not None and (id(x), id(y)) in known or same_types(x, y, known))):
+                return False
+    elif t is list:
+        for x, y in zip(a, b):
+            if x is not y and (type(x) is not type(y) or type(x) in NESTED and not (
+                    known is not None and (id(x), id(y)) in known or same_types(x, y, known))):
+                return False
+    return True

@@ -1,7 +1,8 @@
 """Comparing plain values across environments, for the Helm backend: type-exact equality, the
 most common value, the merged order of several key or item orders, and the names that
 identify list items. Pure functions of JSON-like data (dicts, lists, scalars); they must not
-know about charts, values paths or templates, nor import anything from the package above.
+know about charts, values paths or templates. Type-exact equality is the backends' shared
+:func:`skyspec.backends.common.same`.
 """
 
 from __future__ import annotations
@@ -9,48 +10,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..common import same
+
 
 def canon(v: Any) -> str:
     """A type-exact fingerprint: 1, 1.0, True and "1" all differ (objects of other types, the
     release's marks, by their repr)."""
     return json.dumps(v, sort_keys=True, ensure_ascii=False, allow_nan=True, default=lambda x: f"\0{x!r}")
-
-
-def same(a: Any, b: Any) -> bool:
-    """Type-exact deep equality (1 == True == 1.0 in Python; not here)."""
-    ta = type(a)
-    if ta is not type(b):
-        return False
-    if ta is dict:
-        if len(a) != len(b):
-            return False
-        for k, v in a.items():
-            if k not in b:
-                return False
-            w = b[k]
-            t = type(v)
-            if t is not type(w):
-                return False
-            if t is dict or t is list:
-                if not same(v, w):
-                    return False
-            elif not v == w:
-                return False
-        return True
-    if ta is list:
-        if len(a) != len(b):
-            return False
-        for v, w in zip(a, b):
-            t = type(v)
-            if t is not type(w):
-                return False
-            if t is dict or t is list:
-                if not same(v, w):
-                    return False
-            elif not v == w:
-                return False
-        return True
-    return a == b
 
 
 def all_same(vs: list) -> bool:

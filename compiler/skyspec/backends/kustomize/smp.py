@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..common import NESTED, same, same_types
 from .schema import Merged, child, root
 
 DIRECTIVE = "$patch"
@@ -32,44 +33,14 @@ class Inexpressible(Exception):
     """No strategic-merge patch gives exactly the target."""
 
 
-def same(a: Any, b: Any) -> bool:
-    """Equality of plain data that tells 1 from 1.0 and True (what the YAML files hold):
-    Python's ``==`` (which stops at the first difference, at C speed), then the walk that
-    checks what ``==`` lets pass, the types of the values it found equal."""
-    return a is b or (a == b and _same_types(a, b))
-
-
-def _same_types(a: Any, b: Any, known: set | None = None) -> bool:
-    """Whether ``a`` and ``b``, equal by ``==``, hold values of the same types at the same
-    places (``==`` matched every key of one with a key of the other, and every value);
-    ``known``: pairs of mappings or lists (by id) already found the same, not walked again."""
-    t = type(a)
-    if t is not type(b):
-        return False
-    if t is dict:
-        for k, x in a.items():
-            y = b[k]
-            if x is not y and (type(x) is not type(y) or type(x) in _NESTED and not (
-                    known is not None and (id(x), id(y)) in known or _same_types(x, y, known))):
-                return False
-    elif t is list:
-        for x, y in zip(a, b):
-            if x is not y and (type(x) is not type(y) or type(x) in _NESTED and not (
-                    known is not None and (id(x), id(y)) in known or _same_types(x, y, known))):
-                return False
-    return True
-
-
 def _same_noted(a: Any, b: Any, known: set) -> bool:
     """:func:`same`, noting in ``known`` a pair of mappings or lists found the same."""
     if not same(a, b):
         return False
-    if type(a) in _NESTED:
+    if type(a) in NESTED:
         known.add((id(a), id(b)))
     return True
 
-
-_NESTED = (dict, list)
 
 
 # ---------------------------------------------------------------------- keys of merged lists
@@ -338,6 +309,6 @@ def expressible(pre: dict, post: dict) -> dict | None:
     ident = {"apiVersion": pre.get("apiVersion"), "kind": pre.get("kind")}
     got = apply(pre, {**ident, **body})
     # what the patch leaves alone is pre's, found the same as post's by diff: not walked again
-    if got is None or not (got == post and _same_types(got, post, known)):
+    if got is None or not (got == post and same_types(got, post, known)):
         raise Inexpressible
     return body
