@@ -249,43 +249,51 @@ def _work(session: Session, mine: list[tuple[int, str, Any]], sets: list[str], t
 
 def _in_workers(session: Session, plan: list, sets: list[str], jobs: int, then) -> dict[str, Any] | None:
     lanes = [[(i, env, t) for i, (env, t) in enumerate(plan) if i % jobs == lane] for lane in range(jobs)]
-    sys.stdout.flush()
-    sys.stderr.flush()
-    children = []
-    for mine in lanes:
-        r, w = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # pragma: no cover - the worker (its coverage is its output, checked by the tests)
-            os.close(r)
-            try:
-                # streams of its own: a lock another thread of the parent held at the fork stays held
-                sys.stdout = open(os.devnull, "w")
-                sys.stderr = sys.__stderr__ = os.fdopen(os.dup(2), "w", buffering=1)
-                try:
-                    blob = pickle.dumps(_work(session, mine, sets, then), protocol=pickle.HIGHEST_PROTOCOL)
-                except BaseException:
-                    blob = b""
-                view = memoryview(blob)
-                while view:
-                    view = view[os.write(w, view):]
-            finally:
-                os._exit(0)
-        os.close(w)
-        children.append((pid, r))
-    results = []
-    for pid, r in children:
-        chunks = []
-        with os.fdopen(r, "rb") as fh:
-            while chunk := fh.read(1 << 20):
-                chunks.append(chunk)
-        os.waitpid(pid, 0)
-        try:
-            results.append(pickle.loads(b"".join(chunks)) if chunks else None)  # from our own fork
-        except Exception:  # pragma: no cover - a worker that died mid-write
-            results.append(None)
+    children = [_fork(lambda mine=mine: _work(session, mine, sets, then)) for mine in lanes]
+    results = [_collect(pid, r) for pid, r in children]
     if any(r is None or r["errors"] for r in results):
         return None
     return _merge(session, plan, results)
+
+
+def _fork(work: Callable[[], Any]) -> tuple[int, int]:
+    """(pid, the read end of its pipe) of a forked worker that sends ``work()`` pickled, or
+    nothing when it raised."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the worker (its coverage is its output, checked by the tests)
+        os.close(r)
+        try:
+            # streams of its own: a lock another thread of the parent held at the fork stays held
+            sys.stdout = open(os.devnull, "w")
+            sys.stderr = sys.__stderr__ = os.fdopen(os.dup(2), "w", buffering=1)
+            try:
+                blob = pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL)
+            except BaseException:
+                blob = b""
+            view = memoryview(blob)
+            while view:
+                view = view[os.write(w, view):]
+        finally:
+            os._exit(0)
+    os.close(w)
+    return pid, r
+
+
+def _collect(pid: int, r: int) -> Any:
+    """What the worker :func:`_fork` made sent, once it has ended; None when it sent nothing
+    readable."""
+    chunks = []
+    with os.fdopen(r, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            chunks.append(chunk)
+    os.waitpid(pid, 0)
+    try:
+        return pickle.loads(b"".join(chunks)) if chunks else None  # from our own fork
+    except Exception:  # pragma: no cover - a worker that died mid-write
+        return None
 
 
 def _merge(session: Session, plan: list, results: list[dict]) -> dict[str, Any] | None:
@@ -358,39 +366,10 @@ def _render_tasks(tasks: list[tuple[float, Callable[[], dict]]], jobs: int) -> l
         load[lane] += tasks[i][0]
     if len(lanes) < 2:
         return [fn() for _, fn in tasks]
-    sys.stdout.flush()
-    sys.stderr.flush()
-    children = []
-    for mine in lanes[1:]:
-        r, w = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # pragma: no cover - the worker (its coverage is its output, checked by the tests)
-            os.close(r)
-            try:
-                sys.stdout = open(os.devnull, "w")
-                sys.stderr = sys.__stderr__ = open(os.devnull, "w")
-                try:
-                    blob = pickle.dumps([tasks[i][1]() for i in mine], protocol=pickle.HIGHEST_PROTOCOL)
-                except BaseException:
-                    blob = b""
-                view = memoryview(blob)
-                while view:
-                    view = view[os.write(w, view):]
-            finally:
-                os._exit(0)
-        os.close(w)
-        children.append((pid, r, mine))
+    children = [(_fork(lambda mine=mine: [tasks[i][1]() for i in mine]), mine) for mine in lanes[1:]]
     results: dict[int, dict] = {i: tasks[i][1]() for i in lanes[0]}
-    for pid, r, mine in children:
-        chunks = []
-        with os.fdopen(r, "rb") as fh:
-            while chunk := fh.read(1 << 20):
-                chunks.append(chunk)
-        os.waitpid(pid, 0)
-        try:
-            got = pickle.loads(b"".join(chunks)) if chunks else None  # from our own fork
-        except Exception:  # pragma: no cover - a worker that died mid-write
-            got = None
+    for (pid, r), mine in children:
+        got = _collect(pid, r)
         if isinstance(got, list) and len(got) == len(mine):
             results.update(zip(mine, got))
             STATS["render_workers"] += 1
