@@ -87,6 +87,7 @@ def network(ir: IR, ctx: Context) -> IR:
                                             network_input(ir, ctx, "ingress_namespace")))
     conf["monitoring_in"] = network_input(ir, ctx, "monitoring_namespace")
     conf["port_whys"] = {}
+    conf["public"] = _public_services(ir)
     if conf["namespace"]:
         _namespaces(ir, network_input(ir, ctx, "namespace"))
     if ir.settings.get("harden") is False or ir.settings.get("network_policies") is False:
@@ -168,7 +169,7 @@ def _ingress(ir: IR, w, consumers: list[str], conf: dict, by_name: dict, made: d
         reason = why.Why(METRICS, (src, conf["monitoring_in"]))
         name = next((p.name for p in w.ports if p.port == port), None)
         _add(groups, (port,), peer, reason, conf, w, name, src)
-    for ports, ranges, reason, src in _kept_public_services(ir, w):
+    for ports, ranges, reason, src in _kept_public_services(ir, w, conf["public"]):
         for r in ranges:
             _add(groups, ports, {"ipBlock": {"cidr": r}}, reason, conf, w, None, src)
     rules = []
@@ -182,21 +183,30 @@ def _ingress(ir: IR, w, consumers: list[str], conf: dict, by_name: dict, made: d
     return rules
 
 
-def _kept_public_services(ir: IR, w) -> list[tuple[tuple, list, why.Why, why.In]]:
+def _public_services(ir: IR) -> list[tuple[dict, str, dict, dict]]:
     """The LoadBalancer and NodePort Services kept as written (`kind: Resource`, as the
-    importer keeps a workload's second Service) that select ``w``'s pods: (the ports they
-    send to, the client ranges, the rule's record, the ports' record). Their traffic comes
-    from outside the cluster, as an `expose: {type: LoadBalancer}` Service's does."""
-    pod_labels = {**w.labels, **pod_selector(ir.project, w.name)}
+    importer keeps a workload's second Service), found once per IR: (the raw entry, its
+    namespace, its selector, its spec)."""
     out = []
     for r in ir.raw:
         o = r["object"]
         spec = o.get("spec") if isinstance(o.get("spec"), dict) else {}
         meta = o.get("metadata") if isinstance(o.get("metadata"), dict) else {}
         sel = spec.get("selector")
-        if o.get("kind") != "Service" or spec.get("type") not in ("LoadBalancer", "NodePort") or \
-                not isinstance(sel, dict) or not sel or (meta.get("namespace") or ir.namespace) != w.namespace or \
-                any(pod_labels.get(k) != str(v) for k, v in sel.items()):
+        if o.get("kind") == "Service" and spec.get("type") in ("LoadBalancer", "NodePort") and \
+                isinstance(sel, dict) and sel:
+            out.append((r, meta.get("namespace") or ir.namespace, sel, spec))
+    return out
+
+
+def _kept_public_services(ir: IR, w, public: list) -> list[tuple[tuple, list, why.Why, why.In]]:
+    """Those of :func:`_public_services` that select ``w``'s pods: (the ports they send to,
+    the client ranges, the rule's record, the ports' record). Their traffic comes from
+    outside the cluster, as an `expose: {type: LoadBalancer}` Service's does."""
+    pod_labels = {**w.labels, **pod_selector(ir.project, w.name)} if public else {}
+    out = []
+    for r, namespace, sel, spec in public:
+        if namespace != w.namespace or any(pod_labels.get(k) != str(v) for k, v in sel.items()):
             continue
         ports = []
         for p in spec.get("ports") if isinstance(spec.get("ports"), list) else ():
