@@ -1,6 +1,6 @@
 """A fuzzing campaign: N generated projects through `skyspec check` and `build`, in-process.
 
-    python3 benchmarks/fuzz.py N [--seed S] [--start I] [--report FILE] [--dump DIR]
+    python3 benchmarks/fuzz.py N [--seed S] [--start I] [--report FILE] [--dump DIR] [--digest FILE]
 
 Case I of seed S is drawn by the builders of tests/fuzz/ from ``random.Random(f"{S}:{I}")``,
 so any case can be replayed alone (``--start I`` with N=1, ``--dump DIR`` to write its
@@ -8,7 +8,10 @@ files). Each case runs through :func:`fuzz.harness.run_case`; a crash or a prope
 violation is recorded and the campaign goes on. A case that runs longer than ``--timeout``
 seconds is recorded as a hang. Prints, at the end (and every ``--every`` cases): cases run,
 crashes, distinct crash sites (exception type and innermost skyspec frame) with the first
-case of each, property violations, cases per second. ``--report`` writes the same as JSON.
+case of each, property violations, cases per second. ``--report`` writes the same as JSON. ``--digest`` writes, per
+case, the hashes of what each command printed (and its exit code) and of the output tree:
+two checkouts' campaigns with the same seed compare case by case (a change meant to keep
+every output byte, such as a speed-up, must give the same file).
 It writes only into its work folder (a temporary one by default) and the report.
 """
 
@@ -110,12 +113,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--every", type=int, default=1000, help="print progress every K cases")
     ap.add_argument("--report", type=Path, help="write the summary as JSON here (also with each progress line)")
     ap.add_argument("--dump", type=Path, help="write each case's files under DIR/<index>/ (for replaying one)")
+    ap.add_argument("--digest", type=Path, help="write each case's output hashes here (JSON), to compare two versions")
     ap.add_argument("--workdir", type=Path, help="where cases run (default: a temporary folder)")
     args = ap.parse_args(argv)
 
     shm = Path("/dev/shm")  # a case writes and deletes a few hundred files: in memory, 4x faster than on disk
     work = args.workdir or Path(tempfile.mkdtemp(prefix="skyspec-fuzz-", dir=shm if shm.is_dir() else None))
     camp = Campaign()
+    digests: dict[int, list[str]] = {}
     signal.signal(signal.SIGALRM, _alarm)
     try:
         for i in range(args.start, args.start + args.n):
@@ -136,6 +141,7 @@ def main(argv: list[str] | None = None) -> int:
             finally:
                 signal.alarm(0)
             camp.record(i, out)
+            digests[i] = out.trail
             if camp.cases % args.every == 0:
                 camp.print()
                 if args.report:
@@ -146,6 +152,8 @@ def main(argv: list[str] | None = None) -> int:
         if not args.workdir:
             shutil.rmtree(work, ignore_errors=True)
     camp.print(final=True)
+    if args.digest:
+        args.digest.write_text(json.dumps(digests, indent=0) + "\n", encoding="utf-8")
     if args.report:
         args.report.write_text(json.dumps(camp.summary(), indent=1, default=str), encoding="utf-8")
     return 0

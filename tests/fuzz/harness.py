@@ -53,6 +53,8 @@ class Outcome:
     problems: list[str] = field(default_factory=list)   # property violations other than a crash
     deterministic_checked: bool = False
     errors: list[str] = field(default_factory=list)     # "CODE message" of each error reported
+    trail: list[str] = field(default_factory=list)      # each command's exit code and output, and the
+    # output tree, hashed: two compiler versions that agree on a case have the same trail
 
     @property
     def ok(self) -> bool:
@@ -104,6 +106,15 @@ def _tree(out: Path) -> dict[str, bytes]:
     return files
 
 
+def _digest(value) -> str:
+    return hashlib.sha256(repr(value).encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def _said(cmd: str, r) -> str:
+    """One command's exit code and what it printed (stdout and stderr, as the runner mixes them), hashed."""
+    return f"{cmd} {r.exit_code} {_digest(r.output)}"
+
+
 def write_case(case: Case, proj: Path) -> None:
     for rel, text in case.files.items():
         p = proj / rel
@@ -153,6 +164,7 @@ def run_case(case: Case, root: Path, determinism: bool = False, dfmt: str | None
         paths = sorted(f"proj/{rel}" for rel in case.files) if case.check_files else ["proj"]
         r = run(["check", *paths, "--diagnostics-format", dfmt, *extra])
         res.check_exit = r.exit_code
+        res.trail.append(_said("check", r))
         if _judge(r, res, "check", dfmt):
             return res
         if r.exit_code == 0:
@@ -160,6 +172,7 @@ def run_case(case: Case, root: Path, determinism: bool = False, dfmt: str | None
             for out in outs:
                 r = run(["build", "proj", "-o", out, "-f", ",".join(FORMATS), "--diagnostics-format", "json", *extra])
                 res.build_exit = r.exit_code
+                res.trail.append(_said("build", r))
                 if _judge(r, res, "build", "json") or r.exit_code != 0:
                     break
             else:
@@ -169,6 +182,8 @@ def run_case(case: Case, root: Path, determinism: bool = False, dfmt: str | None
                     if a != b:
                         diff = sorted(set(a) ^ set(b)) or sorted(k for k in a if a[k] != b[k])
                         res.problems.append(f"two builds differ: {diff[:5]}")
+    if (root / "out1").is_dir():
+        res.trail.append("out1 " + _digest(sorted(_tree(root / "out1").items())))
     after = _snapshot(root, ("out1", "out2"))
     # `check` keeps its signed parse cache beside the project file: documented, and the one place
     # besides -o that skyspec writes

@@ -83,6 +83,38 @@ def test_a_write_outside_the_output_folder_is_noticed(workdir, monkeypatch):
     assert any("outside the output folder" in p and "proj/apps/pwn.yaml" in p for p in out.problems), out.problems
 
 
+def test_the_trail_tells_two_versions_apart(workdir, monkeypatch):
+    """`fuzz.py --digest`: the same case gives the same trail; a changed output byte, or a
+    changed diagnostic, another one."""
+    import skyspec.backends.kubernetes as kubernetes
+    import skyspec.pipeline as pipeline
+
+    first = run_case(CLEAN, workdir / "case").trail
+    assert first == run_case(CLEAN, workdir / "case").trail
+    assert [t.split()[0] for t in first] == ["check", "build", "out1"] and first[0].split()[1] == "0", first
+    real = pipeline.render
+
+    def other(compiled, formats, diags=None, **kw):
+        files = real(compiled, formats, diags, **kw)
+        files["dev/kubernetes/api.yaml"] += "# one more byte\n"
+        return files
+
+    monkeypatch.setattr(pipeline, "render", other)
+    changed = run_case(CLEAN, workdir / "case").trail
+    assert changed[:2] == first[:2] and changed[2] != first[2]
+    monkeypatch.setattr(pipeline, "render", real)
+    warn, said = kubernetes.check, []
+
+    def noisy(irs, diags, *a, **kw):
+        if not said:
+            said.append(1)
+            diags.warning("SKY410", "a warning that was not there", None)
+        return warn(irs, diags, *a, **kw)
+
+    monkeypatch.setattr(kubernetes, "check", noisy)
+    assert run_case(CLEAN, workdir / "case").trail[0] != first[0]
+
+
 def test_two_builds_that_differ_are_noticed(workdir, monkeypatch):
     import itertools
 
