@@ -235,6 +235,34 @@ def test_a_value_from_an_overlay_is_reported_in_the_overlay(make_project, cli):
     assert [(d["file"], d["line"], d["severity"]) for d in found] == [("overlays/prod.yaml", 2, "error")]
 
 
+
+def test_a_value_an_overlay_deleted_is_reported_where_it_was_deleted(make_project, cli):
+    """The qa profile gives every workload resources; the project's overlay deletes them for
+    one app: SKY403 is at the user's `resources: null`, never at the built-in profile's line
+    (a file the user does not have); found by comparing fuzz campaigns (`fuzz.py --digest`),
+    whose output named the package's own overlays/qa.yaml."""
+    make_project({"skyspec.yaml": """
+                      project: demo
+                      namespace: demo
+                      specs: ["apps/*"]
+                      environments:
+                        qa: {overlays: [overlays/qa.yaml]}
+                      """,
+                  "apps/web.yaml": """
+                      kind: App
+                      name: web
+                      image: nginx:1.27.0
+                      port: 8080
+                      """,
+                  "overlays/qa.yaml": """
+                      apps:
+                        web:
+                          resources: null
+                      """})
+    code, diags = check(cli)
+    found = of(diags, BY_ID["missing-resources"])
+    assert [(d["file"], d["line"]) for d in found] == [("overlays/qa.yaml", 3)], found
+
 def test_images_of_raw_manifests_and_rollouts_are_checked(make_project, cli):
     make_project({"apps/all.yaml": """
         kind: App

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from ..diagnostics import Pos
+from ..provenance import shipped
 
 
 def where(spec: Any, *path: Any) -> Pos | None:
@@ -20,13 +21,19 @@ def where(spec: Any, *path: Any) -> Pos | None:
 def where_key(spec: Any, *path: Any) -> Pos | None:
     """Where the key holding the value at ``path`` is written (a block mapping's own
     position is its first key's line): for a problem *inside* that value, such as something
-    missing from it. The nearest parent's position when the value is not there."""
+    missing from it. Where a layer deleted it (`resources: null`), when one did; the nearest
+    parent's position when the value was never there. Never a line of skyspec's shipped
+    files (a built-in profile's default): then where :meth:`Spec.where` reports the value."""
     if spec is None:
         return None
     node = spec.prov.find(tuple(path))
     if node is None:
         return spec.where(*path)
-    return node.key or node.pos
+    if spec.prov.nearest(tuple(path)) is not node and node.hist and node.hist[-1].op in ("delete", "remove"):
+        pos = node.hist[-1].pos   # gone: the line that deleted it
+    else:
+        pos = node.key or node.pos
+    return spec.where(*path) if shipped(pos) else pos
 
 
 def label(w: Any) -> str:
