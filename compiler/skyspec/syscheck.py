@@ -49,18 +49,27 @@ class Finding:
 
 @dataclass
 class Pod:
-    """The pods of one workload object: their namespace, labels and pod spec."""
+    """The pods of one workload object: their namespace, labels and pod spec. Its containers
+    and their ports are read once (the check asks for them per Service port, probe and
+    connection; it never changes the objects)."""
 
     obj: dict                        # the workload object
     namespace: str
     labels: dict
     spec: dict                       # the pod spec
+    _containers: list = field(init=False, repr=False, compare=False)
+    _ports: list = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._containers = [c for key in ("initContainers", "containers") for c in _list(self.spec.get(key))
+                            if isinstance(c, dict)]
+        self._ports = [p for c in self._containers for p in _list(c.get("ports")) if isinstance(p, dict)]
 
     def containers(self) -> list[dict]:
-        return [c for key in ("initContainers", "containers") for c in _list(self.spec.get(key)) if isinstance(c, dict)]
+        return self._containers
 
     def ports(self) -> list[dict]:
-        return [p for c in self.containers() for p in _list(c.get("ports")) if isinstance(p, dict)]
+        return self._ports
 
 
 @dataclass
@@ -139,30 +148,35 @@ def selects(sel: Any, labels: dict) -> bool:
 # ---------------------------------------------------------------------------- the check
 
 def check(sys_: System) -> list[Finding]:
+    # each object's (kind, namespace, name) read once, and the objects of the kinds read, in order
+    keyed = [(o, o.get("kind"), sys_.ns(o), _meta(o).get("name")) for o in sys_.objects]
+    of: dict[Any, list] = {"Service": [], "Ingress": [], "NetworkPolicy": []}
+    for k in keyed:
+        if k[1] in of:
+            of[k[1]].append(k)
     ps = pods(sys_)
     out: list[Finding] = []
-    services = {(sys_.ns(o), _meta(o).get("name")): o for o in sys_.objects if o.get("kind") == "Service"}
-    backing: dict[tuple, list[Pod]] = {}
+    services = {(ns, name): o for o, _, ns, name in of["Service"]}
+    backing: dict[int, list[Pod]] = {}   # by id: the Services of `services`, whose pods connections reach
     by_label = _PodIndex(ps)
-    for key, svc in services.items():
-        backing[key] = _service(sys_, svc, by_label, out)
-    have = _provided(sys_)
+    for svc in services.values():
+        backing[id(svc)] = _service(sys_, svc, by_label, out)
+    have = _provided(sys_, keyed)
     for p in ps:
         _probes(p, out)
         _references(p, out, have)
     conns = list(_addresses(sys_, ps, services, out))
-    for key, svc in services.items():
+    for svc in services.values():
         t = _dict(svc.get("spec")).get("type")
         if t in ("LoadBalancer", "NodePort"):
             for sp in _list(_dict(svc.get("spec")).get("ports")):
                 conns.append((EXTERNAL, svc, _dict(sp), svc, ("expose",)))
-    for o in sys_.objects:
-        if o.get("kind") == "Ingress":
-            conns.extend(_ingress(sys_, o, services, out))
-    policies = _Policies(sys_, [o for o in sys_.objects if o.get("kind") == "NetworkPolicy"])
-    namespaces = _namespace_labels(sys_, ps)
+    for o, _, _, _ in of["Ingress"]:
+        conns.extend(_ingress(sys_, o, services, out))
+    policies = _Policies(sys_, [o for o, _, _, _ in of["NetworkPolicy"]])
+    namespaces = _namespace_labels(sys_, ps, keyed)
     for source, svc, sport, at, about in conns:
-        for target in backing.get((sys_.ns(svc), _meta(svc).get("name")), []):
+        for target in backing.get(id(svc), []):
             port = _target_port(target, sport)
             if port is None:
                 continue
@@ -250,10 +264,9 @@ def _probes(p: Pod, out: list) -> None:
                                        _names_hint(p), ("probe", c.get("name"), kind)))
 
 
-def _provided(sys_: System) -> set:
+def _provided(sys_: System, keyed: list[tuple]) -> set:
     have = set()
-    for o in sys_.objects:
-        kind, ns, name = o.get("kind"), sys_.ns(o), _meta(o).get("name")
+    for o, kind, ns, name in keyed:
         have.add((kind, ns, name))
         if kind == "ExternalSecret":
             target = _dict(_dict(o.get("spec")).get("target")).get("name") or name
@@ -325,7 +338,7 @@ def _addresses(sys_: System, ps: list[Pod], services: dict, out: list) -> Iterat
                 if not isinstance(value, str):
                     continue
                 found = None
-                m = _ADDR.match(value)
+                m = _ADDR.match(value) if ":" in value else None  # (an address has one)
                 if m:
                     found = (m.group(1), m.group(3) or p.namespace, int(m.group(4)))
                 elif name and name.endswith("_HOST") and isinstance(env.get(name[:-5] + "_PORT"), str) \
@@ -388,11 +401,11 @@ def _target_port(p: Pod, sport: dict) -> tuple[int, str, str | None] | None:
     return num, proto, cp.get("name") if cp else None
 
 
-def _namespace_labels(sys_: System, ps: list[Pod]) -> dict[str, dict]:
-    names = {p.namespace for p in ps} | {sys_.ingress_namespace} | {sys_.ns(o) for o in sys_.objects}
+def _namespace_labels(sys_: System, ps: list[Pod], keyed: list[tuple]) -> dict[str, dict]:
+    names = {p.namespace for p in ps} | {sys_.ingress_namespace} | {ns for _, _, ns, _ in keyed}
     out = {n: {"kubernetes.io/metadata.name": n} for n in names}
-    for o in sys_.objects:
-        if o.get("kind") == "Namespace" and _meta(o).get("name"):
+    for o, kind, _, _ in keyed:
+        if kind == "Namespace" and _meta(o).get("name"):
             n = _meta(o)["name"]
             out[n] = {**{k: str(v) for k, v in _dict(_meta(o).get("labels")).items()},
                       "kubernetes.io/metadata.name": n}

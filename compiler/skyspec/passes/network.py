@@ -88,6 +88,9 @@ def network(ir: IR, ctx: Context) -> IR:
     conf["monitoring_in"] = network_input(ir, ctx, "monitoring_namespace")
     conf["port_whys"] = {}
     conf["public"] = _public_services(ir)
+    conf["monitors"] = {}   # the ServiceMonitors by workload, in the IR's order
+    for m in ir.monitors:
+        conf["monitors"].setdefault(m.app, []).append(m)
     if conf["namespace"]:
         _namespaces(ir, network_input(ir, ctx, "namespace"))
     if ir.settings.get("harden") is False or ir.settings.get("network_policies") is False:
@@ -164,7 +167,7 @@ def _ingress(ir: IR, w, consumers: list[str], conf: dict, by_name: dict, made: d
         peer = {"namespaceSelector": {"matchLabels": {NS_LABEL: conf["ingress_namespace"]}}}
         name = next((p.name for p in w.ports if p.port == port), None)
         _add(groups, (port,) if port else every, peer, conf["ingress_why"], conf, w, name)
-    for port, src in _metrics_ports(ir, w):
+    for port, src in _metrics_ports(w, conf["monitors"].get(w.name, ())):
         peer = {"namespaceSelector": {"matchLabels": {NS_LABEL: conf["monitoring_namespace"]}}}
         reason = why.Why(METRICS, (src, conf["monitoring_in"]))
         name = next((p.name for p in w.ports if p.port == port), None)
@@ -267,20 +270,21 @@ def _protocol(w, port: int) -> str:
     return next((p.protocol for p in w.ports if p.port == port), "TCP")
 
 
-def _metrics_ports(ir: IR, w) -> list[tuple[int, why.In]]:
-    """The metrics ports of ``w``, each with the Observability line that declared it."""
+def _metrics_ports(w, monitors) -> list[tuple[int, why.In]]:
+    """The metrics ports of ``w`` (its annotation, and its ServiceMonitors ``monitors``: found
+    by workload once, not by a scan of every monitor per workload), each with the
+    Observability line that declared it."""
     ann = w.pod_annotations.get("prometheus.io/port")
-    if not ann and not ir.monitors:
+    if not ann and not monitors:
         return []
     found: dict[int, why.In] = {}
     if ann and ann.isdigit():
         made = w.why.get("annotation.prometheus.io/port")
         found[int(ann)] = why.derived(made, "the metrics port") if made is not None else why.spec(w.spec, "name")
-    for m in ir.monitors:
-        if m.app == w.name:
-            n = _port_number(w, int(m.port) if str(m.port).isdigit() else m.port)
-            if n is not None:
-                found.setdefault(n, why.spec(m.spec, "metrics", "port", label="the metrics port"))
+    for m in monitors:
+        n = _port_number(w, int(m.port) if str(m.port).isdigit() else m.port)
+        if n is not None:
+            found.setdefault(n, why.spec(m.spec, "metrics", "port", label="the metrics port"))
     return sorted(found.items()) if len(found) > 1 else list(found.items())
 
 

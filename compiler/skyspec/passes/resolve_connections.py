@@ -48,37 +48,41 @@ def peer_port(t: Workload, ref) -> Port | None:
     return next((p for p in t.ports if p.name == ref or p.port == ref), None)
 
 
+def _where(w: Workload, at: tuple):
+    """Where a connection is written, read from the provenance only for a problem with it."""
+    return w.spec.where(*at) if w.spec is not None else None
+
+
 def resolve_connections(ir: IR, ctx: Context) -> IR:
     by_name = {w.name: w for w in ir.workloads}
     served: dict[str, list] = {}   # target -> the connect_to entries that give it a Service
     for w in ir.workloads:
         for i, target in enumerate(w.connect_to):
             at = w.connect_at[i] if i < len(w.connect_at) else ("connect_to", i)
-            pos = w.spec.where(*at) if w.spec is not None else None
             t = by_name.get(target)
             if t is None and target in ir.invalid:
                 continue
             if t is None and target in ir.disabled:
                 ctx.diags.error("SKY114", f'connect_to names "{target}", which environment "{ir.env}" leaves out '
-                                          f"(`enabled: false`)", pos,
+                                          f"(`enabled: false`)", _where(w, at),
                                 hint=f'drop the connection in this environment (`connect_to: {{{target}: null}}` '
                                      f'in its overlay), or enable "{target}" here ({ir.disabled[target]})')
                 continue
             if t is None and target in ir.unbound:
                 ctx.diags.error("SKY114", f'connect_to names "{target}", which target "{ir.target}" does not include',
-                                pos, hint=f'bind "{target}" to target "{ir.target}" too (its `select:`), '
-                                          "or drop the connection for this target")
+                                _where(w, at), hint=f'bind "{target}" to target "{ir.target}" too (its `select:`), '
+                                                    "or drop the connection for this target")
                 continue
             if t is None:
-                ctx.diags.error("SKY114", f'connect_to names "{target}", which does not exist', pos,
+                ctx.diags.error("SKY114", f'connect_to names "{target}", which does not exist', _where(w, at),
                                 hint=did_you_mean(target, by_name) or f"workloads: {', '.join(sorted(by_name))}")
                 continue
             if t is w:
-                ctx.diags.error("SKY114", f'"{w.name}" connects to itself', pos)
+                ctx.diags.error("SKY114", f'"{w.name}" connects to itself', _where(w, at))
                 continue
             if not t.ports:
-                ctx.diags.error("SKY114", f'connect_to names "{target}", which has no port to connect to', pos,
-                                hint=f'give "{target}" a `port:`')
+                ctx.diags.error("SKY114", f'connect_to names "{target}", which has no port to connect to',
+                                _where(w, at), hint=f'give "{target}" a `port:`')
                 continue
             opts = w.connections.get(target, {})
             p = peer_port(t, opts.get("port"))

@@ -24,35 +24,55 @@ def system_check(ir: IR, ctx: Context) -> IR:
     # a `service_account:` no spec declares is the cluster's own (the language allows it)
     existing |= {("ServiceAccount", w.namespace, w.service_account) for w in ir.workloads if w.service_account}
     sys_ = System(list(ctx.render(ir)), ir.namespace, existing, settings(ctx)["ingress_namespace"])
-    for f in check(sys_):
+    found = check(sys_)
+    where = _Where(ir) if found else None
+    for f in found:
         report = ctx.diags.error if f.severity == "error" else ctx.diags.warning
-        report(f.code, f.message, _where(ir, f), hint=f.hint)
+        report(f.code, f.message, where(f), hint=f.hint)
     return ir
 
 
-def _where(ir: IR, f):
-    meta = f.obj.get("metadata") if isinstance(f.obj.get("metadata"), dict) else {}
-    for r in ir.raw:  # a `kind: Resource` manifest
-        o = r["object"]
-        if o.get("kind") == f.obj.get("kind") and o.get("metadata", {}).get("name") == meta.get("name") \
-                and r.get("spec") is not None:
-            return r["spec"].where("manifest")
-    labels = meta.get("labels") if isinstance(meta.get("labels"), dict) else {}
-    name = labels.get("app.kubernetes.io/name") or meta.get("name")
-    w = ir.workload(name)
-    if w is None and isinstance(meta.get("name"), str):
-        # an object named after its workload (`web-headless`) whose labels a `k8s:` patch removed
-        owners = [x for x in ir.workloads if meta["name"].startswith(f"{x.name}-")]
-        w = max(owners, key=lambda x: len(x.name)) if owners else None
-    if w is not None and w.spec is not None and f.obj.get("kind") in (w.k8s or {}) and f.about[:1] != ("env",):
-        return w.spec.where("k8s", f.obj["kind"])  # the patch made the object what it is
-    if w is None or w.spec is None:
+class _Where:
+    """Where a finding is reported, looked up in maps of the IR made once per check (the
+    first of each name, as a scan would find it), not by scans of every workload and
+    manifest per finding (quadratic when a systematic problem is found in every app)."""
+
+    def __init__(self, ir: IR):
+        self.raw: dict = {}         # (kind, name) -> a `kind: Resource` manifest
+        for r in ir.raw:
+            if r.get("spec") is not None:
+                o = r["object"]
+                self.raw.setdefault((o.get("kind"), o.get("metadata", {}).get("name")), r)
+        self.workloads: dict = {}
+        for w in ir.workloads:
+            self.workloads.setdefault(w.name, w)
+        self.named: dict = {}       # name -> a ConfigMap, Secret, ServiceAccount or NetworkPolicy spec
         for group in (ir.configs, ir.secrets, ir.accounts, ir.netpols):
             for o in group:
-                if o.name == meta.get("name") and o.spec is not None:
-                    return o.spec.where()
-        return None
-    return w.spec.where(*_path(w, f.about))
+                if o.spec is not None:
+                    self.named.setdefault(o.name, o)
+
+    def __call__(self, f):
+        meta = f.obj.get("metadata") if isinstance(f.obj.get("metadata"), dict) else {}
+        key = (f.obj.get("kind"), meta.get("name"))
+        r = self.raw.get(key) if all(isinstance(k, str) for k in key) else None
+        if r is not None:
+            return r["spec"].where("manifest")
+        labels = meta.get("labels") if isinstance(meta.get("labels"), dict) else {}
+        name = labels.get("app.kubernetes.io/name") or meta.get("name")
+        w = self.workloads.get(name) if isinstance(name, str) else None
+        if w is None and isinstance(meta.get("name"), str):
+            # an object named after its workload (`web-headless`) whose labels a `k8s:` patch
+            # removed: the longest workload name it starts with, followed by a dash
+            own = meta["name"]
+            w = next((self.workloads[own[:i]] for i in range(len(own) - 1, -1, -1)
+                      if own[i] == "-" and own[:i] in self.workloads), None)
+        if w is not None and w.spec is not None and f.obj.get("kind") in (w.k8s or {}) and f.about[:1] != ("env",):
+            return w.spec.where("k8s", f.obj["kind"])  # the patch made the object what it is
+        if w is None or w.spec is None:
+            o = self.named.get(meta.get("name")) if isinstance(meta.get("name"), str) else None
+            return o.spec.where() if o is not None else None
+        return w.spec.where(*_path(w, f.about))
 
 
 def _path(w, about: tuple) -> tuple:
