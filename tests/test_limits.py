@@ -441,3 +441,26 @@ def test_attacks_end_in_under_a_second_and_200mb(tmp_path, attack):
     assert code == 1 and expect in err and "Traceback" not in err, err
     assert cpu < 1.0, cpu
     assert rss < 200, rss
+
+
+def test_a_built_in_profile_is_read_with_the_project_limits_and_never_as_python(make_project, monkeypatch):
+    """The profile overlay was loaded with the project's limits passed as its `python` flag
+    (by position): default limits, and the Python builders' loader imported for a YAML file."""
+    import skyspec.layers.stack as stack
+    from skyspec.pipeline import Session
+
+    root = make_project({"apps/web.yaml": "kind: App\nname: web\nimage: nginx:1.27.0\nport: 8080\n"},
+                        project="project: demo\nnamespace: demo\nspecs: ['apps/*']\nlimits: {depth: 40}\n"
+                                "environments:\n  prod: {}\n")
+    seen = []
+    real = stack.load_file
+
+    def spy(path, shown, diags, sources, limits=DEFAULT, python=None):
+        seen.append((shown, limits.depth, python))
+        return real(path, shown, diags, sources, limits, python=python)
+
+    monkeypatch.setattr(stack, "load_file", spy)
+    monkeypatch.setattr(stack, "python_loader", lambda: pytest.fail("the Python loader was asked for"))
+    s = Session(root / "skyspec.yaml")
+    assert s.compile("prod") is not None
+    assert [(depth, python) for shown, depth, python in seen if shown.endswith("prod.yaml")] == [(40, None)], seen

@@ -162,7 +162,7 @@ class Session:
             return None
         path = data_dir("overlays") / f"{env.profile}.yaml"
         return load_overlay(path, shown_path(path), f"profile:{env.profile}", self.diags, self.sources,
-                            self._overlays, self.project.limits if self.project is not None else DEFAULT)
+                            self._overlays, limits=self.project.limits if self.project is not None else DEFAULT)
 
     def _env_overlays(self, env: Environment) -> list[Overlay]:
         return self._overlay_files(env.overlays, ("environments", env.name, "overlays"), "overlay")
