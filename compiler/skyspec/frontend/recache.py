@@ -52,9 +52,9 @@ def seed(pattern: str) -> None:
 
         key = hashlib.sha256(b"\0".join((FORMAT, sys.version.encode(), str(_sre.MAGIC).encode(),
                                          pattern.encode("utf-8", "surrogatepass")))).hexdigest()[:32]
-    except Exception:  # pragma: no cover - an interpreter without these
+        path = cache_home() / "regex" / f"r_{key}.bin"
+    except Exception:  # an interpreter without these, or no home folder: `re` compiles it
         return
-    path = cache_home() / "regex" / f"r_{key}.bin"
     head = FORMAT + key.encode() + b"\n"
     try:
         blob = path.read_bytes()
