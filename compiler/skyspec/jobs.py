@@ -19,7 +19,6 @@ a compilation computes: only where it runs.
 from __future__ import annotations
 
 import os
-import pickle
 import sys
 from typing import Any, Callable, Sequence
 
@@ -259,6 +258,8 @@ def _in_workers(session: Session, plan: list, sets: list[str], jobs: int, then) 
 def _fork(work: Callable[[], Any]) -> tuple[int, int]:
     """(pid, the read end of its pipe) of a forked worker that sends ``work()`` pickled, or
     nothing when it raised."""
+    import pickle  # only when a worker is forked: a small project's build never pickles
+
     sys.stdout.flush()
     sys.stderr.flush()
     r, w = os.pipe()
@@ -285,6 +286,8 @@ def _fork(work: Callable[[], Any]) -> tuple[int, int]:
 def _collect(pid: int, r: int) -> Any:
     """What the worker :func:`_fork` made sent, once it has ended; None when it sent nothing
     readable."""
+    import pickle
+
     chunks = []
     with os.fdopen(r, "rb") as fh:
         while chunk := fh.read(1 << 20):

@@ -1,4 +1,5 @@
-"""Paths: where the shipped data lives, and how a user's file is named in diagnostics.
+"""Paths: where the shipped data lives, where the machine-wide caches go, and how a user's
+file is named in diagnostics.
 
 `schemas/`, `overlays/` and `stdlib/` are top-level folders of the repository; a wheel carries
 them inside the package as `skyspec/_data/<name>`. This module only names paths: it must not
@@ -6,6 +7,7 @@ read or write files of the user's."""
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -29,3 +31,9 @@ def shown_path(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
+
+
+def cache_home() -> Path:
+    """skyspec's folder of machine-wide caches (compiled validators, regular expressions):
+    `$XDG_CACHE_HOME/skyspec`, by default `~/.cache/skyspec`."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "skyspec"

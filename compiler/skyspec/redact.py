@@ -185,23 +185,30 @@ class Redactor:
 
 # --------------------------------------------------------------------------- syntax errors
 
-_YAML_TOKEN = re.compile(r"""
+# the tokens of a line of YAML or TOML, compiled only to show a file that did not parse
+_YAML_TOKEN = r"""
     (?P<ws>\s+)
   | (?P<comment>(?<!\S)\#.*)
   | (?P<quoted>"(?:[^"\\]|\\.)*"?|'(?:[^']|'')*'?)
   | (?P<punct>[{}\[\],]|(?:---|\.\.\.)(?=\s|$)|-(?=\s|$)|\?(?=\s|$)|[|>][-+0-9]*(?=\s*(?:\#.*)?$))
   | (?P<plain>(?:[^\s{}\[\],:#]|:(?=[^\s{}\[\],])|\#|(?<=\S)\s+(?=[^\s#{}\[\],:]))+)
   | (?P<colon>:)
-""", re.VERBOSE)
+"""
 
-_TOML_TOKEN = re.compile(r"""
+_TOML_TOKEN = r"""
     (?P<ws>\s+)
   | (?P<comment>\#.*)
   | (?P<quoted>\"\"\"|'''|"(?:[^"\\]|\\.)*"?|'[^']*'?)
   | (?P<punct>[{}\[\],.])
   | (?P<plain>[^\s{}\[\],=#."']+)
   | (?P<colon>=)
-""", re.VERBOSE)
+"""
+
+
+@lru_cache(maxsize=None)
+def _tokens(sep: str) -> re.Pattern:
+    return re.compile(_YAML_TOKEN if sep == ":" else _TOML_TOKEN, re.VERBOSE)
+
 
 MASK = "****"
 
@@ -232,7 +239,7 @@ def mask_syntax_line(text: str, sep: str = ":") -> tuple[str, list[int]]:
     the document's kind is unknown, so any value may be a secret. Keys, punctuation and
     indentation stay. ``sep`` is ``:`` for YAML, ``=`` for TOML. Returns the masked line and,
     for each column of ``text`` (and one past its end), the column it moved to."""
-    pattern = _YAML_TOKEN if sep == ":" else _TOML_TOKEN
+    pattern = _tokens(sep)
     toks: list[tuple[str, int, int]] = []
     i = 0
     while i < len(text):

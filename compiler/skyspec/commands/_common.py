@@ -97,7 +97,6 @@ def emit_diags(session_or_diags, fmt: str, sources=None, moved: tuple[str, str] 
     """The diagnostics as text on stderr (coloured by :func:`use_color`) with a count, or as
     JSON or SARIF on stdout; `-q` keeps the errors only. ``moved`` (old, new) rewrites the
     shown paths of the text starting with `old` (a temporary worktree's) to start with `new`."""
-    from ..codes import help_uri
     from ..diagnostics import Diagnostics, render_json, render_sarif, render_text
 
     diags: Diagnostics = getattr(session_or_diags, "diags", session_or_diags)
@@ -108,6 +107,7 @@ def emit_diags(session_or_diags, fmt: str, sources=None, moved: tuple[str, str] 
     if fmt == "json":
         click.echo(render_json(items), nl=False)
     elif fmt == "sarif":
+        from ..codes import help_uri
         from ..rules import all_codes
 
         titles = {code: c.title for code, c in all_codes().items()}

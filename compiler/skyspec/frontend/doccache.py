@@ -22,9 +22,7 @@ module must not import anything above the frontend.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import os
-import pickle
 import stat
 import sys
 from functools import lru_cache
@@ -155,6 +153,9 @@ class DocCache:
 
     def _packed(self) -> dict:
         """The pack (:meth:`save`): every entry of a run, in one signed file read once."""
+        import hmac
+        import pickle
+
         if self._pack is None:
             self._pack = {}
             blob = _read_file(self.folder / PACK, MAX_PACK)
@@ -174,6 +175,9 @@ class DocCache:
 
     def get(self, text: str, shown: str, limits):
         """The documents cached for this parse, or None."""
+        import hmac
+        import pickle
+
         name = self._name(text, shown, limits)
         docs = self._packed().get(name)
         if isinstance(docs, list):
@@ -198,6 +202,8 @@ class DocCache:
         return None, name
 
     def _mac(self, name: str, body: bytes) -> bytes:
+        import hmac
+
         return hmac.new(self._key, FORMAT + name.encode() + b"\0" + body, hashlib.sha256).digest()
 
     def put(self, name: str, docs: list) -> None:
@@ -209,6 +215,8 @@ class DocCache:
         error), creating the folder and its .gitignore when this cache may: each in a file
         of its own while they are few beside the pack, else a new pack of every entry this
         run used (the loose files, and whatever this run did not use, are dropped)."""
+        import pickle
+
         pending, self.pending = self.pending, {}
         if not pending or not self._prepare():
             return
@@ -234,12 +242,16 @@ class DocCache:
             pass
 
     def _entry_mac(self, kind: str, name: str, body: bytes) -> bytes:
+        import hmac
+
         return hmac.new(self._key, FORMAT + b"entry:" + kind.encode() + b"\0" + name.encode() + b"\0" + body,
                         hashlib.sha256).digest()
 
     def entry_name(self, *parts: bytes) -> str:
         """A name for an entry keyed by ``parts``: keyed with the secret key, so a name says
         nothing of what it was made from (a `--set` value, say) to whoever reads the folder."""
+        import hmac
+
         h = hmac.new(self._key, b"name\0", hashlib.sha256)
         for part in parts:
             h.update(len(part).to_bytes(8, "big") + part)
@@ -248,6 +260,8 @@ class DocCache:
     def read_entry(self, kind: str, name: str) -> bytes | None:
         """The body of entry ``kind/name`` when its MAC verifies; None when absent, not a
         regular file, too large or not signed by this key (``STATS["rejected"]``)."""
+        import hmac
+
         blob = _read_file(self.folder / kind / name, MAX_ENTRY)
         if blob is None:
             return None
@@ -308,6 +322,8 @@ class DocCache:
         return True
 
     def _write(self, name: str, docs: list) -> None:
+        import pickle
+
         try:
             d = self._docs
             if d is None:

@@ -22,15 +22,19 @@ from __future__ import annotations
 
 import re
 
-import yaml
-from yaml.constructor import SafeConstructor
-from yaml.events import (AliasEvent, DocumentStartEvent, MappingEndEvent, MappingStartEvent, ScalarEvent,
-                         SequenceEndEvent, SequenceStartEvent)
-from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+from .recache import YAML_NON_PRINTABLE, seed
 
-from ..diagnostics import Diagnostics, Pos
-from ..limits import DEFAULT, Exceeded, Limits, too_deep, too_many
-from .loc import Loc, SourceDoc
+seed(YAML_NON_PRINTABLE)  # before `import yaml`: its reader compiles the pattern (see .recache)
+
+import yaml  # noqa: E402
+from yaml.constructor import SafeConstructor  # noqa: E402
+from yaml.events import (AliasEvent, DocumentStartEvent, MappingEndEvent, MappingStartEvent,  # noqa: E402
+                         ScalarEvent, SequenceEndEvent, SequenceStartEvent)
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode  # noqa: E402
+
+from ..diagnostics import Diagnostics, Pos  # noqa: E402
+from ..limits import DEFAULT, Exceeded, Limits, too_deep, too_many  # noqa: E402
+from .loc import Loc, SourceDoc  # noqa: E402
 
 try:  # the C loader; the pure-Python one is a slow but correct fallback
     _Base = yaml.CSafeLoader

@@ -139,7 +139,7 @@ def validate(data: Any, prov: Prov, schema: str, diags: Diagnostics, *, secret: 
     try:
         _fast(schema)(data)
         return True
-    except Exception:  # fastjsonschema.JsonSchemaException; the full pass tells all
+    except Exception:  # vcache.Invalid; the full pass tells all
         pass
     errors = sorted(_full(schema).iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
     for err in errors:
@@ -153,7 +153,7 @@ def conforms(data: Any, schema: str) -> bool:
     try:
         _fast(schema)(data)
         return True
-    except Exception:  # fastjsonschema.JsonSchemaException
+    except Exception:  # vcache.Invalid
         return False
 
 
@@ -216,7 +216,7 @@ def _inline_passes(value: Any, schema: dict) -> bool:
     try:
         check(value)
         return True
-    except Exception:  # fastjsonschema.JsonSchemaException, or a value it cannot read
+    except Exception:  # vcache.Invalid, or a value it cannot read
         return False
 
 

@@ -13,7 +13,10 @@ reported as `rejected` and replaced. An unwritable cache is skipped. The cache's
 observable: :data:`STATS` counts hits, misses, compilations and rejections, and
 `SKYSPEC_DEBUG_CACHE=1` prints one `validator cache: <event> <schema>` line per event to
 stderr (tests/test_cache.py runs two processes and asserts the second only hits). This
-module must not import jsonschema (it is imported only when a document fails).
+module must not import jsonschema (it is imported only when a document fails), nor
+fastjsonschema on a hit: the cached code raises :class:`Invalid` instead of fastjsonschema's
+exceptions (whose import would load its whole code generator), and the key names
+fastjsonschema's version by the bytes of its `version.py`.
 """
 
 from __future__ import annotations
@@ -22,11 +25,25 @@ import hashlib
 import os
 import re
 import sys
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
-FORMAT = b"skyspec-validator-3\n"
+FORMAT = b"skyspec-validator-4\n"
 STATS = {"hit": 0, "miss": 0, "compiled": 0, "rejected": 0}
+
+
+class Invalid(ValueError):
+    """A document the generated code refuses: raised (and, inside `anyOf`/`oneOf`, caught) by
+    the cached code in place of fastjsonschema's exceptions, which it constructs alike. Its
+    callers only learn that the document failed: the full validator tells why."""
+
+    def __init__(self, message, value=None, name=None, definition=None, rule=None):
+        super().__init__(message)
+
+
+# the generated code's one import of fastjsonschema, replaced by :class:`Invalid` in its scope
+_IMPORT = "from fastjsonschema import JsonSchemaValueException, JsonSchemaValuesException\n"
 
 
 def cache_home() -> Path:
@@ -48,13 +65,11 @@ def compiled_validator(name: str, identity: bytes, schema: Callable[[], dict]) -
     import importlib.util
     import marshal
 
-    import fastjsonschema
-
-    key = hashlib.sha256(FORMAT + identity + b"\0" + fastjsonschema.VERSION.encode()
+    key = hashlib.sha256(FORMAT + identity + b"\0" + _generator_version()
                          + importlib.util.MAGIC_NUMBER).hexdigest()[:32]
     path = cache_home() / "validators" / f"c_{key}.bin"
     head = FORMAT + key.encode() + b"\n"
-    scope = {"__name__": f"skyspec_validator_{key}"}
+    scope = _scope(key)
     try:
         blob = path.read_bytes()
     except OSError:
@@ -71,12 +86,14 @@ def compiled_validator(name: str, identity: bytes, schema: Callable[[], dict]) -
             except Exception:  # pragma: no cover - verified bytes of another interpreter build
                 pass
         _event("rejected", name)
-        scope = {"__name__": f"skyspec_validator_{key}"}
+        scope = _scope(key)
     else:
         _event("miss", name)
+    import fastjsonschema
+
     made = schema()
     made.pop("$schema", None)  # compile with fastjsonschema's default (draft 7) semantics
-    text = fastjsonschema.compile_to_code(made, use_formats=False)
+    text = fastjsonschema.compile_to_code(made, use_formats=False).replace(_IMPORT, "", 1)
     # the generated function is named after the schema's `$id`; the first one validates the root
     root = re.search(r"^def (\w+)\(", text, re.M)
     code = compile(f"{text}\nvalidate = {root.group(1) if root else 'None'}\n", f"<validator {name}>", "exec")
@@ -93,3 +110,22 @@ def compiled_validator(name: str, identity: bytes, schema: Callable[[], dict]) -
     except OSError:
         pass
     return scope["validate"]
+
+
+def _scope(key: str) -> dict:
+    return {"__name__": f"skyspec_validator_{key}", "JsonSchemaValueException": Invalid,
+            "JsonSchemaValuesException": Invalid}
+
+
+@lru_cache(maxsize=None)
+def _generator_version() -> bytes:
+    """fastjsonschema's `version.py` (its VERSION), read without importing the package."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("fastjsonschema")
+    if spec is None or spec.origin is None:  # pragma: no cover - a required dependency
+        return b"?"
+    try:
+        return Path(spec.origin).with_name("version.py").read_bytes()
+    except OSError:  # pragma: no cover - another layout: no key to trust, so no entry is ever found
+        return os.urandom(16)
