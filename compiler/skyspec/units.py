@@ -100,11 +100,15 @@ def format_cpu(millis: int) -> str:
     return str(millis // 1000) if millis % 1000 == 0 else f"{millis}m"
 
 
+# each table's units, largest first (format_bytes runs for every memory and storage size)
+_LARGEST_FIRST = tuple(tuple(sorted(t.items(), key=lambda kv: -kv[1])) for t in (_BIN, _DEC))
+
+
 def format_bytes(n: int) -> str:
     """The shortest exact spelling, binary units first on a tie (`256Mi`, `96G`, `1500`)."""
     best = str(n)
-    for table in (_BIN, _DEC):
-        for suf, mult in sorted(table.items(), key=lambda kv: -kv[1]):
+    for table in _LARGEST_FIRST:
+        for suf, mult in table:
             if n >= mult and n % mult == 0:
                 cand = f"{n // mult}{suf}"
                 if len(cand) < len(best):
