@@ -19,7 +19,7 @@ from ..diagnostics import Diagnostics, Pos, Sources, did_you_mean
 from ..frontend import SourceDoc, load_file, uniform_loc
 from ..frontend.loc import Loc
 from ..limits import DEFAULT, Limits
-from ..provenance import MISSING, Entry, Prov, prov_from_loc, shown_at
+from ..provenance import MISSING, Prov, prov_from_loc, shown_at
 from .merge import Merger, _strip_loc, strip_ops
 from .secrets import register_overlay, register_set
 
@@ -233,11 +233,12 @@ def apply_defaults_beneath(specs: Iterable[Spec], defaults: Any, loc: Loc | None
     value the spec set starts with the default it replaced."""
     if isinstance(defaults, dict):  # operators dropped from keys and from their positions alike
         stripped = _strip_loc(defaults, loc)  # once: positions are never changed
+        beneath = Merger(layer, None)  # the layer's history entries, shared by every spec
         for spec in specs:  # the values copied for each spec, as merging copies what it writes
-            spec.data, spec.prov = _under(spec.data, spec.prov, strip_ops(defaults), stripped, layer)
+            spec.data, spec.prov = _under(spec.data, spec.prov, strip_ops(defaults), stripped, beneath)
 
 
-def _under(data: dict, prov: Prov, defaults: dict, loc: Loc | None, layer: str) -> tuple[dict, Prov]:
+def _under(data: dict, prov: Prov, defaults: dict, loc: Loc | None, beneath: Merger) -> tuple[dict, Prov]:
     out = dict(data)
     p = prov.copy()
     if not isinstance(p.kids, dict):
@@ -246,11 +247,11 @@ def _under(data: dict, prov: Prov, defaults: dict, loc: Loc | None, layer: str) 
         dloc = loc.child(k) if loc is not None else None
         if k not in out:
             out[k] = dv
-            p.kids[k] = prov_from_loc(dv, dloc, layer, "default", key=loc.key_pos(k) if loc is not None else None)
+            p.kids[k] = beneath.written(dv, dloc, "default", loc.key_pos(k) if loc is not None else None)
             continue
         sp = p.kids.get(k) or Prov([])
         if isinstance(out[k], dict) and isinstance(dv, dict):
-            out[k], sub = _under(out[k], sp, dv, dloc, layer)
+            out[k], sub = _under(out[k], sp, dv, dloc, beneath)
         else:
             sub = sp.copy()
             for i, e in enumerate(sub.hist):  # the value above replaced this default
@@ -258,7 +259,7 @@ def _under(data: dict, prov: Prov, defaults: dict, loc: Loc | None, layer: str) 
                     if e.replaced is MISSING:
                         sub.hist[i] = e._replace(replaced=dv)
                     break
-        sub.hist = [Entry(layer, dloc.pos if dloc is not None else None, "default")] + sub.hist
+        sub.hist.insert(0, beneath.fresh("default", dloc))  # (a list of its own: a copy)
         p.kids[k] = sub
     return out, p
 
