@@ -84,7 +84,7 @@ class Merger:
         # a layer (an overlay's `all` section, say) patches many specs alike: what it writes
         # where nothing is replaced has one history entry (immutable) and one operator-free
         # Loc for all of them, made once here
-        self._fresh_entries: dict[tuple[str, Pos | None], Entry] = {}
+        self._fresh_entries: dict[str, dict[int, tuple[Loc | None, Entry]]] = {}
         self._stripped: dict[int, tuple[Loc, Any, Loc | None]] = {}
 
     # ----------------------------------------------------------------- public entry
@@ -102,11 +102,13 @@ class Merger:
     def fresh(self, op: str, loc: Loc | None) -> Entry:
         """``Entry(layer, loc.pos, op)`` of this layer (nothing replaced), shared by every
         value it is the history of."""
-        pos = loc.pos if loc is not None else None
-        e = self._fresh_entries.get((op, pos))
-        if e is None:
-            e = self._fresh_entries[(op, pos)] = Entry(self.layer, pos, op, MISSING, self.note)
-        return e
+        by_loc = self._fresh_entries.get(op)
+        if by_loc is None:
+            by_loc = self._fresh_entries[op] = {}
+        got = by_loc.get(id(loc))
+        if got is None:  # (the Loc is held, so that its id is not reused)
+            got = by_loc[id(loc)] = (loc, Entry(self.layer, loc.pos if loc is not None else None, op, MISSING, self.note))
+        return got[1]
 
     def written(self, data: Any, loc: Loc | None, op: str, key: Pos | None = None) -> Prov:
         """:func:`~skyspec.provenance.prov_from_loc` of this layer, with its shared entries."""

@@ -167,10 +167,11 @@ def apply_overlay(specs: list[Spec], ov: Overlay, diags: Diagnostics, only: set[
     workloads = [s for s in specs if s.is_workload and (only is None or s.key in only)]
     if "all" in data:
         m = Merger(ov.layer, diags, "all")
+        patch, ploc = data["all"], loc.child("all")
         for s in workloads:
             if record is not None:
-                record(s, data["all"], loc.child("all"))
-            s.apply(m, data["all"], loc.child("all"))
+                record(s, patch, ploc)
+            s.apply(m, patch, ploc)
     for i, entry in enumerate(data.get("match") or []):
         eloc = loc.find(("match", i))
         where = entry.get("where") or {}
@@ -189,10 +190,11 @@ def apply_overlay(specs: list[Spec], ov: Overlay, diags: Diagnostics, only: set[
                         hint=hint or "check the selector, or add `optional: true` if that is intended")
             continue
         m = Merger(ov.layer, diags, f"match[{i}]")
+        patch, ploc = entry.get("patch"), eloc.child("patch") if eloc is not None else None
         for s in chosen:
             if record is not None:
-                record(s, entry.get("patch"), eloc.child("patch") if eloc is not None else None)
-            s.apply(m, entry.get("patch") or {}, eloc.child("patch") if eloc is not None else None)
+                record(s, patch, ploc)
+            s.apply(m, patch or {}, ploc)
     by_name: dict[str, list[Spec]] = {}
     for s in specs:
         by_name.setdefault(s.name, []).append(s)
