@@ -167,3 +167,28 @@ def test_a_section_applied_to_many_specs_shares_its_history_entries():
     assert p1.find(("labels",)).hist is not p2.find(("labels",)).hist
     assert isinstance(p1.kids["labels"].kids, dict) and p1.kids["labels"].kids is not p2.kids["labels"].kids
     assert isinstance(ploc, Loc)
+
+
+def test_provenance_of_a_document_is_made_as_it_is_read_in_the_shape_it_had():
+    # prov_from_loc makes a node's history and children when first read: the same content as
+    # made at once, in the shape the data had then (validation later fills in defaults, in
+    # place: those are no layer's), with keys that are not strings kept as written
+    from skyspec.provenance import Entry, Prov
+
+    data = {"env": {"A": "1"}, "args": ["x", {"k": 1}], "ports": {8080: "http", True: "on"}, "n": 3}
+    loc = uniform_loc(data, Pos("spec.yaml", 2, 1))
+    prov = prov_from_loc(data, loc, "spec", "set", "all")
+    data["env"]["B"] = "filled in"  # as a schema default is, after the provenance was made
+    data["health"] = {"period": 10}
+    assert isinstance(prov, Prov) and list(prov.kids) == ["env", "args", "ports", "n"]
+    assert list(prov.kids["env"].kids) == ["A"] and prov.find(("health",)) is None
+    assert list(prov.kids["ports"].kids) == [8080, True]
+    assert [type(k) for k in prov.kids["ports"].kids] == [int, bool]
+    like = prov_from_loc({"ports": {1: "a"}}, None, "spec")  # 1 == True, but not the same key
+    assert list(like.kids["ports"].kids) == [1] and type(next(iter(like.kids["ports"].kids))) is int
+    leaf = prov.find(("args", 1, "k"))
+    assert leaf.hist == [Entry("spec", Pos("spec.yaml", 2, 1), "set", MISSING, "all")] and leaf.kids is None
+    assert leaf.key == Pos("spec.yaml", 2, 1) and prov.kids["args"].kids[0].key is None
+    assert prov.find(("args",)).hist is prov.find(("args",)).hist  # made once, then kept
+    leaf.hist = leaf.hist + [Entry("overlay", None, "set", 1)]  # written as any Prov's
+    assert [e.layer for e in prov.find(("args", 1, "k")).hist] == ["spec", "overlay"]
