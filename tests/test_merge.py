@@ -136,3 +136,59 @@ def test_history_ends_with_the_final_value(doc, p1, p2):
         writers = [i for i, p in enumerate((p1, p2)) if k in p and p[k] is not None]
         if writers and not (isinstance(v, dict) and isinstance(doc.get(k), dict)):
             assert last.layer == f"layer{writers[-1]}"
+
+
+def test_a_section_applied_to_many_specs_shares_its_history_entries():
+    # an overlay's `all` patches every spec alike: what it writes where nothing was replaced
+    # is one Entry for all of them (immutable), with the content prov_from_loc would give
+    from skyspec.frontend.loc import Loc
+    from skyspec.provenance import Entry
+
+    patch = {"labels": {"tier": "web"}, "env": {"A": "1"}, "args+": ["--x"]}
+    ploc = uniform_loc(patch, Pos("overlay.yaml", 3, 1))
+    m = Merger("overlay:o.yaml", Diagnostics(), "all")
+    out = []
+    for base in ({"env": {"A": "0"}}, {"env": {"B": "2"}, "args": ["a"]}):
+        bprov = prov_from_loc(base, uniform_loc(base, Pos("spec.yaml", 1, 1)), "spec")
+        out.append(m.apply(base, bprov, patch, ploc))
+    (d1, p1), (d2, p2) = out
+    assert d1 == {"env": {"A": "1"}, "labels": {"tier": "web"}, "args": ["--x"]}
+    assert d2 == {"env": {"B": "2", "A": "1"}, "args": ["a", "--x"], "labels": {"tier": "web"}}
+    pos = Pos("overlay.yaml", 3, 1)
+    assert p1.hist[-1] is p2.hist[-1] == Entry("overlay:o.yaml", pos, "merge", MISSING, "all")
+    assert p1.find(("labels", "tier")).hist[0] is p2.find(("labels", "tier")).hist[0]
+    assert p1.find(("labels", "tier")).hist == [Entry("overlay:o.yaml", pos, "set", MISSING, "all")]
+    assert p2.find(("env", "A")).hist == [Entry("overlay:o.yaml", pos, "set", MISSING, "all")]
+    # a value replaced is each spec's own record
+    assert p1.find(("env", "A")).hist == [Entry("spec", Pos("spec.yaml", 1, 1), "set"),
+                                          Entry("overlay:o.yaml", pos, "set", "0", "all")]
+    assert p2.find(("args",)).hist[-1] == Entry("overlay:o.yaml", pos, "extend", ["a"], "all")
+    # the lists are each spec's own: a later layer's history does not leak into another spec
+    assert p1.find(("labels",)).hist is not p2.find(("labels",)).hist
+    assert isinstance(p1.kids["labels"].kids, dict) and p1.kids["labels"].kids is not p2.kids["labels"].kids
+    assert isinstance(ploc, Loc)
+
+
+def test_provenance_of_a_document_is_made_as_it_is_read_in_the_shape_it_had():
+    # prov_from_loc makes a node's history and children when first read: the same content as
+    # made at once, in the shape the data had then (validation later fills in defaults, in
+    # place: those are no layer's), with keys that are not strings kept as written
+    from skyspec.provenance import Entry, Prov
+
+    data = {"env": {"A": "1"}, "args": ["x", {"k": 1}], "ports": {8080: "http", True: "on"}, "n": 3}
+    loc = uniform_loc(data, Pos("spec.yaml", 2, 1))
+    prov = prov_from_loc(data, loc, "spec", "set", "all")
+    data["env"]["B"] = "filled in"  # as a schema default is, after the provenance was made
+    data["health"] = {"period": 10}
+    assert isinstance(prov, Prov) and list(prov.kids) == ["env", "args", "ports", "n"]
+    assert list(prov.kids["env"].kids) == ["A"] and prov.find(("health",)) is None
+    assert list(prov.kids["ports"].kids) == [8080, True]
+    assert [type(k) for k in prov.kids["ports"].kids] == [int, bool]
+    like = prov_from_loc({"ports": {1: "a"}}, None, "spec")  # 1 == True, but not the same key
+    assert list(like.kids["ports"].kids) == [1] and type(next(iter(like.kids["ports"].kids))) is int
+    leaf = prov.find(("args", 1, "k"))
+    assert leaf.hist == [Entry("spec", Pos("spec.yaml", 2, 1), "set", MISSING, "all")] and leaf.kids is None
+    assert leaf.key == Pos("spec.yaml", 2, 1) and prov.kids["args"].kids[0].key is None
+    assert prov.find(("args",)).hist is prov.find(("args",)).hist  # made once, then kept
+    leaf.hist = leaf.hist + [Entry("overlay", None, "set", 1)]  # written as any Prov's
+    assert [e.layer for e in prov.find(("args", 1, "k")).hist] == ["spec", "overlay"]

@@ -191,16 +191,93 @@ _NOT_WRITING = frozenset(("merge", "remove", "evaluate", "unresolved", "delete")
 
 def prov_from_loc(data: Any, loc: Loc | None, layer: str, op: str = "set", note: str = "",
                   key: Pos | None = None) -> Prov:
-    """Provenance for a value written wholly by one layer."""
-    pos = loc.pos if loc is not None else None
-    hist = [Entry(layer, pos, op, MISSING, note)]
+    """Provenance for a value written wholly by one layer. Its nodes are made as they are
+    read (:class:`_Unread`), in the shape ``data`` has now (validation fills in defaults
+    later, in place: those are no layer's)."""
+    return _Unread(_shape(data) if isinstance(data, (dict, list)) else None, loc, (layer, op, note), key)
+
+
+class _Own(tuple):
+    """A shape that is not shared: a key of it (or of a value in it) is other than a string
+    (`1`, `1.0` and `true` are equal keys, but not the same)."""
+
+    __slots__ = ()
+
+
+def _shape(data: dict | list) -> tuple:
+    """What decides the Prov nodes of a map or list: for a map, (its keys, its values'
+    shapes: None for a scalar, or None for all when all are scalars); for a list, (None, its
+    items' shapes). Equal shapes are one object (specs alike have alike shapes)."""
+    items = data.values() if isinstance(data, dict) else data
+    shapes: list | None = None
+    own = isinstance(data, dict) and not all(type(k) is str for k in data)
+    for i, v in enumerate(items):
+        if isinstance(v, (dict, list)):
+            if shapes is None:
+                shapes = [None] * len(data)
+            shapes[i] = sub = _shape(v)
+            own = own or type(sub) is _Own
     if isinstance(data, dict):
-        kids = {}
-        for k, v in data.items():
-            cl = loc.child(k) if loc is not None else None
-            kids[k] = prov_from_loc(v, cl, layer, op, note, loc.key_pos(k) if loc is not None else None)
-        return Prov(hist, kids, key)
-    if isinstance(data, list):
-        return Prov(hist, [prov_from_loc(v, loc.child(i) if loc is not None else None, layer, op, note)
-                           for i, v in enumerate(data)], key)
-    return Prov(hist, None, key)
+        shape = (tuple(data), tuple(shapes) if shapes is not None else None)
+    else:
+        shape = (None, tuple(shapes) if shapes is not None else (None,) * len(data))
+    if own:
+        return _Own(shape)
+    if len(_SHAPES) >= 65536:  # a long session (the language server): kept bounded
+        _SHAPES.clear()
+    return _SHAPES.setdefault(shape, shape)
+
+
+_SHAPES: dict = {}
+
+
+_UNREAD: Any = object()
+
+
+class _Unread(Prov):
+    """The provenance of a value one layer wrote whole, each node's history and children
+    made when first read, then kept (the same as :class:`Prov` from then on): most values
+    of a spec are never asked where they came from, and their nodes (a history list and
+    entry each, their children's nodes) were most of a session's provenance."""
+
+    __slots__ = ("_hist", "_kids", "_shape", "_loc", "_how")  # (Prov's own hist and kids unused)
+
+    def __init__(self, shape: Any, loc: Loc | None, how: tuple[str, str, str], key: Pos | None):
+        self._hist = self._kids = _UNREAD
+        self._shape, self._loc, self._how = shape, loc, how
+        self.key = key
+        self.gone = None
+
+    @property  # type: ignore[override]
+    def hist(self) -> list[Entry]:
+        hist = self._hist
+        if hist is _UNREAD:
+            layer, op, note = self._how
+            hist = self._hist = [Entry(layer, self._loc.pos if self._loc is not None else None, op, MISSING, note)]
+        return hist
+
+    @hist.setter
+    def hist(self, value: list[Entry]) -> None:
+        self._hist = value
+
+    @property  # type: ignore[override]
+    def kids(self) -> dict | list | None:
+        kids = self._kids
+        if kids is _UNREAD:
+            shape, loc, how = self._shape, self._loc, self._how
+            kids = None
+            if shape is not None:
+                keys, shapes = shape
+                if keys is None:  # a list
+                    kids = [_Unread(s, loc.child(i) if loc is not None else None, how, None)
+                            for i, s in enumerate(shapes)]
+                else:
+                    kids = {k: _Unread(shapes[i] if shapes is not None else None,
+                                       loc.child(k) if loc is not None else None, how,
+                                       loc.key_pos(k) if loc is not None else None) for i, k in enumerate(keys)}
+            self._kids = kids
+        return kids
+
+    @kids.setter
+    def kids(self, value: dict | list | None) -> None:
+        self._kids = value

@@ -22,7 +22,7 @@ from typing import Any
 
 from ..diagnostics import Diagnostics, Pos, did_you_mean
 from ..frontend.loc import Loc
-from ..provenance import MISSING, Entry, Prov, prov_from_loc
+from ..provenance import MISSING, Entry, Prov
 
 OPS = {"+": "extend", "!": "replace", "-": "remove"}
 # the operators as a layer spells them, with what each does (the language reference's table)
@@ -77,10 +77,15 @@ def _strip_loc(data: Any, loc: Loc | None) -> Loc | None:
 class Merger:
     """Applies patches for one layer, recording provenance and reporting misuse."""
 
-    def __init__(self, layer: str, diags: Diagnostics, note: str = ""):
+    def __init__(self, layer: str, diags: Diagnostics | None, note: str = ""):
         self.layer = layer
         self.diags = diags
         self.note = note
+        # a layer (an overlay's `all` section, say) patches many specs alike: what it writes
+        # where nothing is replaced has one history entry (immutable) and one operator-free
+        # Loc for all of them, made once here
+        self._fresh_entries: dict[str, dict[int, tuple[Loc | None, Entry]]] = {}
+        self._stripped: dict[int, tuple[Loc, Any, Loc | None]] = {}
 
     # ----------------------------------------------------------------- public entry
     def apply(self, base: Any, bprov: Prov | None, patch: Any, ploc: Loc | None) -> tuple[Any, Prov]:
@@ -94,26 +99,68 @@ class Merger:
         return Entry(self.layer, loc.pos if loc is not None else None, op,
                      _snapshot(replaced), self.note)
 
+    def fresh(self, op: str, loc: Loc | None) -> Entry:
+        """``Entry(layer, loc.pos, op)`` of this layer (nothing replaced), shared by every
+        value it is the history of."""
+        by_loc = self._fresh_entries.get(op)
+        if by_loc is None:
+            by_loc = self._fresh_entries[op] = {}
+        got = by_loc.get(id(loc))
+        if got is None:  # (the Loc is held, so that its id is not reused)
+            got = by_loc[id(loc)] = (loc, Entry(self.layer, loc.pos if loc is not None else None, op, MISSING, self.note))
+        return got[1]
+
+    def written(self, data: Any, loc: Loc | None, op: str, key: Pos | None = None) -> Prov:
+        """:func:`~skyspec.provenance.prov_from_loc` of this layer, with its shared entries."""
+        hist = [self.fresh(op, loc)]
+        if isinstance(data, dict):
+            kids = {}
+            for k, v in data.items():
+                kids[k] = self.written(v, loc.child(k) if loc is not None else None, op,
+                                       loc.key_pos(k) if loc is not None else None)
+            return Prov(hist, kids, key)
+        if isinstance(data, list):
+            return Prov(hist, [self.written(v, loc.child(i) if loc is not None else None, op)
+                               for i, v in enumerate(data)], key)
+        return Prov(hist, None, key)
+
+    def _strip_loc(self, data: Any, loc: Loc | None) -> Loc | None:
+        """:func:`_strip_loc`, once per patch value (positions never change)."""
+        if loc is None:
+            return None
+        got = self._stripped.get(id(loc))
+        if got is None or got[1] is not data:  # (both held, so that their ids are not reused)
+            got = self._stripped[id(loc)] = (loc, data, _strip_loc(data, loc))
+        return got[2]
+
     def _set(self, base: Any, bprov: Prov | None, value: Any, vloc: Loc | None, op: str,
              key: Pos | None = None) -> tuple[Any, Prov]:
-        clean = strip_ops(value)
-        new = prov_from_loc(clean, _strip_loc(value, vloc), self.layer, op, self.note, key)
+        if isinstance(value, (dict, list)):
+            clean = strip_ops(value)
+            new = self.written(clean, self._strip_loc(value, vloc), op, key)
+        else:  # a scalar: no operators to strip
+            clean, new = value, Prov([self.fresh(op, vloc)], None, key)
         if bprov is not None:
             new.hist = bprov.hist + [self._entry(op, vloc, base)]
         return clean, new
 
     def _merge_map(self, base: dict, bprov: Prov | None, patch: dict, ploc: Loc | None) -> tuple[dict, Prov]:
         out = dict(base)
-        prov = bprov.copy() if bprov is not None else Prov([], {})
-        if not isinstance(prov.kids, dict):
-            prov.kids = {}
-        prov.hist.append(self._entry("merge", ploc, MISSING))
+        if bprov is None:
+            prov = Prov([self.fresh("merge", ploc)], {})
+        else:  # a copy of bprov (merging never mutates), with this merge's entry
+            bkids = bprov.kids
+            prov = Prov(bprov.hist + [self.fresh("merge", ploc)], dict(bkids) if isinstance(bkids, dict) else {},
+                        bprov.key, dict(bprov.gone) if bprov.gone else None)
+        kids = prov.kids
+        lkids = ploc.kids if ploc is not None and isinstance(ploc.kids, dict) else None
+        lkeys = ploc.keys if ploc is not None else None
         for raw, value in patch.items():
-            key, op = split_op(raw)
-            vloc = ploc.child(raw) if ploc is not None else None
-            kpos = ploc.key_pos(raw) if ploc is not None else None
+            key, op = (raw[:-1], raw[-1]) if len(raw) > 1 and raw[-1] in OPS else (raw, None)  # split_op
+            vloc = lkids.get(raw) if lkids is not None else None
+            kpos = lkeys.get(raw) if lkeys else None
             old = out.get(key, MISSING)
-            oprov = prov.kids.get(key)
+            oprov = kids.get(key)
             if op is None and value is None:  # delete
                 if old is not MISSING:
                     del out[key]
@@ -121,19 +168,21 @@ class Merger:
                     gone.hist.append(Entry(self.layer, kpos, "delete", _snapshot(old), self.note))
                     prov.gone = dict(prov.gone or {})
                     prov.gone[key] = gone
-                    del prov.kids[key]
+                    del kids[key]
                 continue
-            if op == "!":
-                out[key], prov.kids[key] = self._set(old, oprov, value, vloc, "replace", kpos)
+            if op is None:
+                if isinstance(value, dict) and isinstance(old, dict):
+                    out[key], sub = self._merge_map(old, oprov, value, vloc)
+                    sub.key = kpos or sub.key
+                    kids[key] = sub
+                else:
+                    out[key], kids[key] = self._set(old, oprov, value, vloc, "set", kpos)
+            elif op == "!":
+                out[key], kids[key] = self._set(old, oprov, value, vloc, "replace", kpos)
             elif op == "+":
                 self._extend(out, prov, key, old, oprov, value, vloc, kpos, raw)
-            elif op == "-":
-                self._remove(out, prov, key, old, oprov, value, vloc, kpos, raw)
-            elif isinstance(value, dict) and isinstance(old, dict):
-                out[key], prov.kids[key] = self._merge_map(old, oprov, value, vloc)
-                prov.kids[key].key = kpos or prov.kids[key].key
             else:
-                out[key], prov.kids[key] = self._set(old, oprov, value, vloc, "set", kpos)
+                self._remove(out, prov, key, old, oprov, value, vloc, kpos, raw)
             if prov.gone and key in prov.gone and key in out:
                 prov.gone = {k: v for k, v in prov.gone.items() if k != key} or None
         return out, prov
@@ -148,13 +197,12 @@ class Merger:
             if not isinstance(p.kids, list):
                 p.kids = []
             p.hist.append(self._entry("extend", vloc, old))
-            p.kids = p.kids + [prov_from_loc(v, vloc.child(i) if vloc else None, self.layer, "extend", self.note)
-                               for i, v in enumerate(clean)]
+            p.kids = p.kids + [self.written(v, vloc.child(i) if vloc else None, "extend") for i, v in enumerate(clean)]
             p.key = kpos or p.key
             out[key], prov.kids[key] = old + clean, p
         elif isinstance(old, dict) and isinstance(value, dict):
             out[key], prov.kids[key] = self._merge_map(old, oprov, value, vloc)
-            prov.kids[key].hist[-1] = self._entry("extend", vloc, MISSING)
+            prov.kids[key].hist[-1] = self.fresh("extend", vloc)
         elif isinstance(old, str) and isinstance(value, str):
             out[key], prov.kids[key] = self._set(old, oprov, old + value, vloc, "extend", kpos)
         else:

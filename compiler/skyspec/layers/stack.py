@@ -19,7 +19,7 @@ from ..diagnostics import Diagnostics, Pos, Sources, did_you_mean
 from ..frontend import SourceDoc, load_file, uniform_loc
 from ..frontend.loc import Loc
 from ..limits import DEFAULT, Limits
-from ..provenance import MISSING, Entry, Prov, prov_from_loc, shown_at
+from ..provenance import MISSING, Prov, prov_from_loc, shown_at
 from .merge import Merger, _strip_loc, strip_ops
 from .secrets import register_overlay, register_set
 
@@ -167,10 +167,11 @@ def apply_overlay(specs: list[Spec], ov: Overlay, diags: Diagnostics, only: set[
     workloads = [s for s in specs if s.is_workload and (only is None or s.key in only)]
     if "all" in data:
         m = Merger(ov.layer, diags, "all")
+        patch, ploc = data["all"], loc.child("all")
         for s in workloads:
             if record is not None:
-                record(s, data["all"], loc.child("all"))
-            s.apply(m, data["all"], loc.child("all"))
+                record(s, patch, ploc)
+            s.apply(m, patch, ploc)
     for i, entry in enumerate(data.get("match") or []):
         eloc = loc.find(("match", i))
         where = entry.get("where") or {}
@@ -189,10 +190,11 @@ def apply_overlay(specs: list[Spec], ov: Overlay, diags: Diagnostics, only: set[
                         hint=hint or "check the selector, or add `optional: true` if that is intended")
             continue
         m = Merger(ov.layer, diags, f"match[{i}]")
+        patch, ploc = entry.get("patch"), eloc.child("patch") if eloc is not None else None
         for s in chosen:
             if record is not None:
-                record(s, entry.get("patch"), eloc.child("patch") if eloc is not None else None)
-            s.apply(m, entry.get("patch") or {}, eloc.child("patch") if eloc is not None else None)
+                record(s, patch, ploc)
+            s.apply(m, patch or {}, ploc)
     by_name: dict[str, list[Spec]] = {}
     for s in specs:
         by_name.setdefault(s.name, []).append(s)
@@ -233,11 +235,12 @@ def apply_defaults_beneath(specs: Iterable[Spec], defaults: Any, loc: Loc | None
     value the spec set starts with the default it replaced."""
     if isinstance(defaults, dict):  # operators dropped from keys and from their positions alike
         stripped = _strip_loc(defaults, loc)  # once: positions are never changed
+        beneath = Merger(layer, None)  # the layer's history entries, shared by every spec
         for spec in specs:  # the values copied for each spec, as merging copies what it writes
-            spec.data, spec.prov = _under(spec.data, spec.prov, strip_ops(defaults), stripped, layer)
+            spec.data, spec.prov = _under(spec.data, spec.prov, strip_ops(defaults), stripped, beneath)
 
 
-def _under(data: dict, prov: Prov, defaults: dict, loc: Loc | None, layer: str) -> tuple[dict, Prov]:
+def _under(data: dict, prov: Prov, defaults: dict, loc: Loc | None, beneath: Merger) -> tuple[dict, Prov]:
     out = dict(data)
     p = prov.copy()
     if not isinstance(p.kids, dict):
@@ -246,11 +249,11 @@ def _under(data: dict, prov: Prov, defaults: dict, loc: Loc | None, layer: str) 
         dloc = loc.child(k) if loc is not None else None
         if k not in out:
             out[k] = dv
-            p.kids[k] = prov_from_loc(dv, dloc, layer, "default", key=loc.key_pos(k) if loc is not None else None)
+            p.kids[k] = beneath.written(dv, dloc, "default", loc.key_pos(k) if loc is not None else None)
             continue
         sp = p.kids.get(k) or Prov([])
         if isinstance(out[k], dict) and isinstance(dv, dict):
-            out[k], sub = _under(out[k], sp, dv, dloc, layer)
+            out[k], sub = _under(out[k], sp, dv, dloc, beneath)
         else:
             sub = sp.copy()
             for i, e in enumerate(sub.hist):  # the value above replaced this default
@@ -258,7 +261,7 @@ def _under(data: dict, prov: Prov, defaults: dict, loc: Loc | None, layer: str) 
                     if e.replaced is MISSING:
                         sub.hist[i] = e._replace(replaced=dv)
                     break
-        sub.hist = [Entry(layer, dloc.pos if dloc is not None else None, "default")] + sub.hist
+        sub.hist.insert(0, beneath.fresh("default", dloc))  # (a list of its own: a copy)
         p.kids[k] = sub
     return out, p
 

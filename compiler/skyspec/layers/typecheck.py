@@ -108,12 +108,13 @@ class LayerTypes:
         key = (id(data), kind, id(template))
         if key in self._done:  # (an overlay's `all` comes once for every spec it applies to)
             return
+        self._done[key] = (data, template)  # held, so that the ids are not reused
         if loc is not None and shipped(loc.pos):
             # a stdlib template applied to another kind (a project template built on
-            # `use: redis` under `kind: App`): the merged document's check reports what does
-            # not fit at the `use:` line that chose it; the stdlib's own lines are not the user's
+            # `use: redis` under `kind: App`), or a built-in profile's section (once, not for
+            # every spec it applies to): the merged document's check reports what does not
+            # fit, at the `use:` line that chose it; the stdlib's own lines are not the user's
             return
-        self._done[key] = (data, template)  # held, so that the ids are not reused
         params = template.params if template is not None else {}
         own, par = data, {}
         if params:
