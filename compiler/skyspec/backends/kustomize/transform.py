@@ -206,7 +206,8 @@ def labels(items: list[Item]) -> tuple[list[dict], list[dict]]:
                 if j < len(pres) and (pres[j] is m or pres[j] == m):
                     continue                   # the same labels (== on the strings _pairs keeps)
                 before = _pairs(pres[j]) if j < len(pres) else set()
-                for pair in got - before:
+                for pair in sorted(got - before):  # sorted: the transformers' order is the pairs' first-seen
+                    # order, which a set's iteration (by the strings' hashes) would make differ per process
                     needed.setdefault(pair, {}).setdefault(site, set()).add(n)
 
     def fits(site: tuple, pair: tuple) -> bool:
