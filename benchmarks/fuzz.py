@@ -12,7 +12,10 @@ case of each, property violations, cases per second. ``--report`` writes the sam
 case, the hashes of what each command printed (and its exit code) and of the output tree:
 two checkouts' campaigns with the same seed compare case by case (a change meant to keep
 every output byte, such as a speed-up, must give the same file).
-It writes only into its work folder (a temporary one by default) and the report.
+Every ``--hashseed-every`` K-th case that builds is built again in a subprocess with another
+PYTHONHASHSEED, which must write the same bytes (an order taken from a set of strings
+changes between processes, never within one). It writes only into its work folder (a
+temporary one by default) and the report.
 """
 
 from __future__ import annotations
@@ -60,12 +63,14 @@ class Campaign:
         self.problems: dict[str, dict] = {}
         self.outcomes: Counter = Counter()
         self.determinism_checked = 0
+        self.hashseed_checked = 0
         self.start = time.time()
 
     def record(self, i: int, out) -> None:
         self.cases += 1
         self.outcomes[f"check={out.check_exit} build={out.build_exit}"] += 1
         self.determinism_checked += out.deterministic_checked
+        self.hashseed_checked += out.hashseed_checked
         if out.crash is not None or out.site:
             self.crashes += 1
             s = self.sites.setdefault(out.site, {"count": 0, "first_case": i, "known": known_site(out.site),
@@ -84,6 +89,7 @@ class Campaign:
                 "unknown_crash_sites": sum(1 for s in self.sites.values() if not s["known"]),
                 "violations": sum(p["count"] for p in self.problems.values()),
                 "distinct_violations": len(self.problems), "determinism_checked": self.determinism_checked,
+                "hashseed_checked": self.hashseed_checked,
                 "wall_s": round(wall, 1), "cases_per_s": round(self.cases / wall, 2) if wall else 0,
                 "outcomes": dict(self.outcomes.most_common()), "sites": self.sites, "problems": self.problems}
 
@@ -109,6 +115,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--start", type=int, default=0, help="index of the first case")
     ap.add_argument("--determinism-every", type=int, default=20, help="build twice every K-th case (0: never)")
+    ap.add_argument("--hashseed-every", type=int, default=50,
+                    help="build every K-th case again in another process, with other string hashes (0: never)")
     ap.add_argument("--timeout", type=int, default=30, help="seconds before a case counts as a hang")
     ap.add_argument("--every", type=int, default=1000, help="print progress every K cases")
     ap.add_argument("--report", type=Path, help="write the summary as JSON here (also with each progress line)")
@@ -132,7 +140,8 @@ def main(argv: list[str] | None = None) -> int:
             det = bool(args.determinism_every) and i % args.determinism_every == 0
             signal.alarm(args.timeout)
             try:
-                out = run_case(c, work / "case", determinism=det)
+                seed = i % 1000 + 1 if args.hashseed_every and i % args.hashseed_every == 0 else None
+                out = run_case(c, work / "case", determinism=det, hashseed=seed)
             except Hang as h:
                 from fuzz.harness import Outcome
 

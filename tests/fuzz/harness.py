@@ -52,6 +52,7 @@ class Outcome:
     trace: str = ""
     problems: list[str] = field(default_factory=list)   # property violations other than a crash
     deterministic_checked: bool = False
+    hashseed_checked: bool = False   # built again in another process, with other string hashes
     errors: list[str] = field(default_factory=list)     # "CODE message" of each error reported
     trail: list[str] = field(default_factory=list)      # each command's exit code and output, and the
     # output tree, hashed: two compiler versions that agree on a case have the same trail
@@ -144,9 +145,13 @@ class _Runner:
 _RUNNER: _Runner | None = None
 
 
-def run_case(case: Case, root: Path, determinism: bool = False, dfmt: str | None = None) -> Outcome:
+def run_case(case: Case, root: Path, determinism: bool = False, dfmt: str | None = None,
+             hashseed: int | None = None) -> Outcome:
     """Run ``case`` under ``root`` (emptied first) and report how it held the property;
-    ``dfmt`` overrides the case's diagnostics format for `check`."""
+    ``dfmt`` overrides the case's diagnostics format for `check`. With ``hashseed``, a build
+    that passed is done again in another process, its strings hashed with that seed
+    (PYTHONHASHSEED), and must write the same bytes: an order taken from a set of strings
+    differs between processes, never within one."""
     dfmt = dfmt or case.dfmt
     global _RUNNER
     if _RUNNER is None:
@@ -182,9 +187,11 @@ def run_case(case: Case, root: Path, determinism: bool = False, dfmt: str | None
                     if a != b:
                         diff = sorted(set(a) ^ set(b)) or sorted(k for k in a if a[k] != b[k])
                         res.problems.append(f"two builds differ: {diff[:5]}")
+                if hashseed is not None and res.build_exit == 0:
+                    _other_process(root, extra, hashseed, res)
     if (root / "out1").is_dir():
         res.trail.append("out1 " + _digest(sorted(_tree(root / "out1").items())))
-    after = _snapshot(root, ("out1", "out2"))
+    after = _snapshot(root, ("out1", "out2", "out3"))
     # `check` keeps its signed parse cache beside the project file: documented, and the one place
     # besides -o that skyspec writes
     after = {k: v for k, v in after.items() if "/.skyspec-cache/" not in f"/{k}"}
@@ -195,6 +202,26 @@ def run_case(case: Case, root: Path, determinism: bool = False, dfmt: str | None
         res.problems.append(f"files touched outside the output folder: written {written[:5]}, "
                             f"changed {changed[:5]}, removed {removed[:5]}")
     return res
+
+
+def _other_process(root: Path, extra: list[str], seed: int, res: Outcome) -> None:
+    """`build` of ``root/proj`` again, in a process whose string hashes use ``seed``, into
+    ``root/out3``: a file that differs from ``out1``'s is a violation."""
+    import subprocess
+    import sys
+
+    import skyspec
+
+    env = {**os.environ, "PYTHONHASHSEED": str(seed), "SKYSPEC_CACHE": "0",
+           "PYTHONPATH": str(Path(skyspec.__file__).resolve().parents[1])}
+    r = subprocess.run([sys.executable, "-m", "skyspec", "build", "proj", "-o", "out3", "-f", ",".join(FORMATS),
+                        "--diagnostics-format", "json", *extra], cwd=root, env=env, capture_output=True, timeout=120)
+    res.hashseed_checked = True
+    a, b = _tree(root / "out1"), _tree(root / "out3")
+    if r.returncode != 0 or a != b:
+        diff = sorted(set(a) ^ set(b)) or sorted(k for k in a if a[k] != b[k])
+        res.problems.append(f"a build in another process (PYTHONHASHSEED={seed}) differs: exit {r.returncode}, "
+                            f"files {diff[:5]}")
 
 
 def _judge(r, res: Outcome, cmd: str, dfmt: str) -> bool:

@@ -83,6 +83,20 @@ def test_a_write_outside_the_output_folder_is_noticed(workdir, monkeypatch):
     assert any("outside the output folder" in p and "proj/apps/pwn.yaml" in p for p in out.problems), out.problems
 
 
+
+def test_a_build_another_process_writes_otherwise_is_noticed(workdir, monkeypatch):
+    """`hashseed`: the build is done again in a subprocess with other string hashes; here
+    the in-process one writes one more file than the subprocess does."""
+    import skyspec.pipeline as pipeline
+
+    out = run_case(CLEAN, workdir / "case", hashseed=7)
+    assert out.ok and out.hashseed_checked, out
+    real = pipeline.render
+    monkeypatch.setattr(pipeline, "render", lambda *a, **kw: {**real(*a, **kw), "extra.txt": "x"})
+    out = run_case(CLEAN, workdir / "case", hashseed=7)
+    assert any("another process (PYTHONHASHSEED=7) differs" in p and "extra.txt" in p for p in out.problems), \
+        out.problems
+
 def test_the_trail_tells_two_versions_apart(workdir, monkeypatch):
     """`fuzz.py --digest`: the same case gives the same trail; a changed output byte, or a
     changed diagnostic, another one."""
