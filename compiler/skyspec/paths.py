@@ -1,5 +1,5 @@
-"""Paths: where the shipped data lives, where the machine-wide caches go, and how a user's
-file is named in diagnostics.
+"""Paths: where the shipped data lives, where the machine-wide caches go (and how their
+entries are sealed against damage), and how a user's file is named in diagnostics.
 
 `schemas/`, `overlays/` and `stdlib/` are top-level folders of the repository; a wheel carries
 them inside the package as `skyspec/_data/<name>`. This module only names paths: it must not
@@ -7,6 +7,7 @@ read or write files of the user's."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 from functools import lru_cache
 from pathlib import Path
@@ -37,3 +38,24 @@ def cache_home() -> Path:
     """skyspec's folder of machine-wide caches (compiled validators, regular expressions):
     `$XDG_CACHE_HOME/skyspec`, by default `~/.cache/skyspec`."""
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "skyspec"
+
+
+def read_sealed(path: Path, head: bytes) -> tuple[bool, bytes | None]:
+    """(whether a machine-wide cache entry is there, its body when it starts with ``head``
+    and the SHA-256 of ``head`` and the body: a damaged or foreign entry gives None)."""
+    try:
+        blob = path.read_bytes()
+    except OSError:
+        return False, None
+    n = len(head)
+    body = blob[n + 32:]
+    return True, (body if blob[:n] == head and blob[n:n + 32] == hashlib.sha256(head + body).digest() else None)
+
+
+def write_sealed(path: Path, head: bytes, body: bytes) -> None:
+    """Replace the entry at ``path`` with ``head``, the checksum and ``body`` at once (a
+    reader never sees half of it); raises OSError."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_bytes(head + hashlib.sha256(head + body).digest() + body)
+    os.replace(tmp, path)

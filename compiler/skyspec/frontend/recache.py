@@ -24,7 +24,7 @@ import os
 import re
 import sys
 
-from ..paths import cache_home
+from ..paths import cache_home, read_sealed, write_sealed
 
 FORMAT = b"skyspec-regex-1\n"
 STATS = {"hit": 0, "miss": 0, "stored": 0, "rejected": 0}
@@ -56,14 +56,9 @@ def seed(pattern: str) -> None:
     except Exception:  # an interpreter without these, or no home folder: `re` compiles it
         return
     head = FORMAT + key.encode() + b"\n"
-    try:
-        blob = path.read_bytes()
-    except OSError:
-        blob = None
-    if blob is not None:
-        n = len(head)
-        body = blob[n + 32:]
-        if blob[:n] == head and blob[n:n + 32] == hashlib.sha256(head + body).digest():
+    found, body = read_sealed(path, head)
+    if found:
+        if body is not None:
             try:
                 cache[str, pattern, 0] = _sre.compile(pattern, *marshal.loads(body))
                 _event("hit")
@@ -77,11 +72,7 @@ def seed(pattern: str) -> None:
         made = _code(compiler, pattern)
         if _sre.compile(pattern, *made) != re.compile(pattern):  # the same flags, pattern and code
             return  # pragma: no cover - another `re` than this module knows
-        path.parent.mkdir(parents=True, exist_ok=True)
-        body = marshal.dumps(made)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(head + hashlib.sha256(head + body).digest() + body)
-        os.replace(tmp, path)
+        write_sealed(path, head, marshal.dumps(made))
         _event("stored")
     except Exception:  # an unwritable cache, or `re` internals unlike 3.11's: `re` compiles it
         pass

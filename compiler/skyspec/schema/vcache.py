@@ -29,6 +29,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
+from ..paths import cache_home, read_sealed, write_sealed
+
 FORMAT = b"skyspec-validator-4\n"
 STATS = {"hit": 0, "miss": 0, "compiled": 0, "rejected": 0}
 
@@ -44,10 +46,6 @@ class Invalid(ValueError):
 
 # the generated code's one import of fastjsonschema, replaced by :class:`Invalid` in its scope
 _IMPORT = "from fastjsonschema import JsonSchemaValueException, JsonSchemaValuesException\n"
-
-
-def cache_home() -> Path:
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "skyspec"
 
 
 def _event(kind: str, name: str) -> None:
@@ -70,14 +68,9 @@ def compiled_validator(name: str, identity: bytes, schema: Callable[[], dict]) -
     path = cache_home() / "validators" / f"c_{key}.bin"
     head = FORMAT + key.encode() + b"\n"
     scope = _scope(key)
-    try:
-        blob = path.read_bytes()
-    except OSError:
-        blob = None
-    if blob is not None:
-        n = len(head)
-        body = blob[n + 32:]
-        if blob[:n] == head and blob[n:n + 32] == hashlib.sha256(head + body).digest():
+    found, body = read_sealed(path, head)
+    if found:
+        if body is not None:
             try:
                 exec(marshal.loads(body), scope)
                 if callable(scope.get("validate")):
@@ -102,11 +95,7 @@ def compiled_validator(name: str, identity: bytes, schema: Callable[[], dict]) -
         return fastjsonschema.compile(made, use_formats=False)
     _event("compiled", name)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        body = marshal.dumps(code)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(head + hashlib.sha256(head + body).digest() + body)
-        os.replace(tmp, path)
+        write_sealed(path, head, marshal.dumps(code))
     except OSError:
         pass
     return scope["validate"]
