@@ -2,8 +2,8 @@
 entries are sealed against damage), and how a user's file is named in diagnostics.
 
 `schemas/`, `overlays/` and `stdlib/` are top-level folders of the repository; a wheel carries
-them inside the package as `skyspec/_data/<name>`. This module only names paths: it must not
-read or write files of the user's."""
+them inside the package as `skyspec/_data/<name>`. Besides the caches' own entries, this
+module only names paths: it must not read or write files of the user's."""
 
 from __future__ import annotations
 
