@@ -108,7 +108,7 @@ def objects(ir: IR) -> list[dict]:
 @lru_cache(maxsize=4096, typed=True)
 def format_bytes(n: int) -> str:
     """:func:`skyspec.units.format_bytes`, once per size: the same few sizes recur in every
-    workload, and finding the shortest spelling was ~15% of lowering one."""
+    workload (a hit ~0.25 us, a spelling ~1.3 us; two or more per container)."""
     return _format_bytes(n)
 
 
