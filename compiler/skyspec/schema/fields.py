@@ -245,6 +245,7 @@ VOLUMES = {
         },
         "oneOf": [{"required": ["empty"]}, {"required": ["config"]}, {"required": ["secret"]}, {"required": ["claim"]}],
         "x-message": "{field} needs exactly one source: empty, config, secret or claim",
+        "x-hint": "keep one of `empty: true`, `config: NAME`, `secret: NAME` and `claim: NAME`",
     },
     "examples": [{"cache": {"empty": True, "mount": "/var/cache/app"}, "settings": {"config": "api-config", "mount": "/etc/api"}}],
 }
@@ -259,7 +260,8 @@ ENV_FROM = {
                              "prefix": {"type": "string", "description": "Put before every variable's name.",
                                         "examples": ["API_"]}},
               "oneOf": [{"required": ["config"]}, {"required": ["secret"]}],
-              "x-message": "{field} needs exactly one source: config or secret"},
+              "x-message": "{field} needs exactly one source: config or secret",
+              "x-hint": "keep one of `config: NAME` and `secret: NAME`"},
     "examples": [[{"config": "api-config"}]],
 }
 

@@ -25,6 +25,7 @@ from ..builders.spelling import builder_call
 from ..diagnostics import Diagnostics, Pos, did_you_mean, in_python
 from ..provenance import Prov, shown_at
 from ..paths import data_dir
+from . import hints
 
 # A caller's fixes: ``fix("unknown" | "required", path of the key, where it is reported)`` is
 # the hint naming the fix, or None for the schema's own (the pipeline passes one that knows
@@ -268,6 +269,12 @@ def _type_words(t: Any) -> str:
     return " or ".join(_TYPE_NAMES.get(x, x) for x in ts)
 
 
+def _leaf(path: tuple) -> str | None:
+    """The key of the field at ``path``, as a hint's example writes it (None for a list's item
+    or the whole document)."""
+    return path[-1] if path and isinstance(path[-1], str) else None
+
+
 def _pos_of(prov: Prov, path: tuple, key: bool = False) -> Pos | None:
     return shown_at(prov, path, key)
 
@@ -285,6 +292,12 @@ def _unevaluated(prov: Prov, path: tuple) -> bool:
     never evaluated (the project file) has history and is checked as written."""
     hist = getattr(prov.nearest(path), "hist", ())
     return not hist or any(e.op == "unresolved" for e in hist)
+
+
+def _evaluated(prov: Prov, path: tuple) -> bool:
+    """The value at ``path`` is what a `${...}` expression gave."""
+    hist = getattr(prov.nearest(path), "hist", ())
+    return bool(hist) and hist[-1].op == "evaluate"
 
 
 def _report(err, data: Any, prov: Prov, diags: Diagnostics, secret: bool, prefix: str, fix: Fix | None = None) -> None:
@@ -320,7 +333,7 @@ def _report(err, data: Any, prov: Prov, diags: Diagnostics, secret: bool, prefix
                 at = _pos_of(prov, path, key=True)
                 diags.error("SKY103", f'{where} missing required field "{name}"', at,
                             hint=(fix and fix("required", path + (name,), at)) or _python_fix(path + (name,), at)
-                            or hint or _required_hint(path + (name,)))
+                            or hint or _required_hint(path + (name,)) or hints.required(sch, name, in_python(at)))
         return
     if v in ("oneOf", "anyOf") and err.context:
         chosen = _best_branch(err, inst)
@@ -333,26 +346,37 @@ def _report(err, data: Any, prov: Prov, diags: Diagnostics, secret: bool, prefix
             t = br.get("type") if isinstance(br, dict) else None
             if t and _type_words(t) not in kinds:
                 kinds.append(_type_words(t))
+        at = _pos_of(prov, path)
+        hint = hint or hints.hint(v, sch, inst, _leaf(path), in_python(at), err.validator_value)
         if kinds:
             diags.error("SKY104", custom or f"{field} must be {' or '.join(kinds)}, got {_show(inst, secret)}",
-                        _pos_of(prov, path), hint=hint)
+                        at, hint=hint)
         else:
-            diags.error("SKY108", custom or f"{field} does not match any of the allowed forms", _pos_of(prov, path),
-                        hint=hint)
+            diags.error("SKY108", custom or f"{field} does not match any of the allowed forms", at, hint=hint)
         return
     pos = _pos_of(prov, path)
+
+    def fallback() -> str | None:  # when nothing more precise is known: from the keyword and the schema
+        if v == "type" and _evaluated(prov, path):
+            want = err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
+            convert = [f"`{f}(x)`" for t, f in (("integer", "int"), ("string", "str")) if t in want]
+            return (f"the `${{...}}` expression gives {_type_words(_json_type(inst))}: make it give "
+                    f"{_type_words(err.validator_value)}" + (f" ({' or '.join(convert)} converts)" if convert else ""))
+        return hints.hint(v, sch, inst, _leaf(path), in_python(pos))
+
     if v == "type":
         diags.error("SKY104", custom or f"{field} must be {_type_words(err.validator_value)}, got {_show(inst, secret)}",
-                    pos, hint=hint or (None if secret else _type_hint(err.validator_value, inst)))
+                    pos, hint=hint or (None if secret else _type_hint(err.validator_value, inst)) or fallback())
     elif v in ("enum", "const"):
         allowed = err.validator_value if v == "enum" else [err.validator_value]
         words = ", ".join(_show(a, False) for a in allowed)
         diags.error("SKY105", custom or f"{field} must be one of {words}, got {_show(inst, secret)}", pos,
-                    hint=hint or (did_you_mean(str(inst), [str(a) for a in allowed]) if not secret else None))
+                    hint=hint or (did_you_mean(str(inst), [str(a) for a in allowed]) if not secret else None)
+                    or fallback())
     elif v in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         rel = {"minimum": ">=", "maximum": "<=", "exclusiveMinimum": ">", "exclusiveMaximum": "<"}[v]
         diags.error("SKY106", custom or f"{field} must be {rel} {err.validator_value}, got {_show(inst, secret)}",
-                    pos, hint=hint)
+                    pos, hint=hint or fallback())
     elif v == "pattern" and sch.get("x-quantity") and isinstance(inst, str):
         from ..units import QuantityError, parse_bytes
 
@@ -361,11 +385,13 @@ def _report(err, data: Any, prov: Prov, diags: Diagnostics, secret: bool, prefix
             qhint = None
         except QuantityError as e:
             qhint = e.hint
-        diags.error("SKY112", f"{field}: {_show(inst, secret)} is not a valid quantity", pos, hint=qhint)
+        diags.error("SKY112", f"{field}: {_show(inst, secret)} is not a valid quantity", pos,
+                    hint=qhint or hint or fallback())
     elif v in ("pattern", "format"):
-        diags.error("SKY107", custom or f"{field} {_show(inst, secret)} is not valid", pos, hint=hint)
+        diags.error("SKY107", custom or f"{field} {_show(inst, secret)} is not valid", pos, hint=hint or fallback())
     else:
-        diags.error("SKY108", custom or f"{field}: {err.message if not secret else 'invalid value'}", pos, hint=hint)
+        diags.error("SKY108", custom or f"{field}: {err.message if not secret else 'invalid value'}", pos,
+                    hint=hint or fallback())
 
 
 def _best_branch(err, inst: Any):
