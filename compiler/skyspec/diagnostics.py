@@ -136,6 +136,20 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
     return None
 
 
+def name_hint(word: str, candidates: Iterable[str], what: str) -> str:
+    """A hint for a name that names nothing: 'did you mean' the closest of ``candidates``,
+    or else the candidates themselves (``what``: "workloads: a, b, c"), or else that there
+    are no ``what``."""
+    cands = sorted({c for c in candidates if isinstance(c, str)})
+    close = did_you_mean(word, cands)
+    if close:
+        return close
+    if not cands:
+        return f"there are no {what} here"
+    shown = ", ".join(cands[:10]) + (f" and {len(cands) - 10} more" if len(cands) > 10 else "")
+    return f"{what}: {shown}"
+
+
 def in_python(pos: Pos | None) -> bool:
     """Whether ``pos`` is in a Python file (a builder's line): a fix is then a builder call."""
     return pos is not None and str(pos.file).endswith(".py")

@@ -228,10 +228,10 @@ class Session:
             if spec is None and absent is not None and absent(name):
                 continue  # in a spec file that failed to load (reported there)
             if spec is None:
-                from .diagnostics import did_you_mean
+                from .diagnostics import name_hint
 
                 self.diags.error("SKY207", f'--set names "{name}", which is not a workload', loc.pos,
-                                 hint=did_you_mean(name, by_name))
+                                 hint=name_hint(name, by_name, "workloads"))
                 continue
             record(spec, patch, loc)
             spec.apply(Merger("--set", self.diags), patch, loc)

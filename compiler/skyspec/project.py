@@ -99,7 +99,9 @@ def load_project(path: Path, diags: Diagnostics, sources: Sources) -> Project | 
         return None
     doc = docs[0]
     if not isinstance(doc.data, dict):
-        diags.error("SKY011", "the project file must be a mapping", doc.loc.pos)
+        diags.error("SKY011", "the project file must be a mapping", doc.loc.pos,
+                    hint="start it with `project: NAME`, `specs: [...]` and `environments: {...}` (`skyspec init` "
+                         "writes one)")
         return None
     prov = prov_from_loc(doc.data, doc.loc, "project")
     if not validate(doc.data, prov, "project.json", diags):
@@ -108,7 +110,8 @@ def load_project(path: Path, diags: Diagnostics, sources: Sources) -> Project | 
     try:
         limits = Limits.from_mapping(data.get("limits"))
     except LimitsError as exc:  # the schema has the same bounds: a safety net
-        diags.error("SKY011", str(exc), prov.nearest(("limits",) + ((exc.key,) if exc.key else ())).pos)
+        diags.error("SKY011", str(exc), prov.nearest(("limits",) + ((exc.key,) if exc.key else ())).pos,
+                    hint="choose a value within the bounds given (docs/limits.md lists each limit)")
         return None
     envs: dict[str, Environment] = {}
     for name, raw in data["environments"].items():

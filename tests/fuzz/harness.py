@@ -268,6 +268,8 @@ def _judge_diags(items: list, exit_code: int, res: Outcome, cmd: str) -> None:
             if code not in NO_POS_OK and not (d.get("file") and isinstance(d.get("line"), int) and d["line"] >= 1
                                               and isinstance(d.get("column"), int) and d["column"] >= 1):
                 res.problems.append(f"{cmd}: error {code} has no position: {d.get('message', '')[:200]}")
+            if not d.get("hint"):  # the house rule: every error says how to fix it
+                res.problems.append(f"{cmd}: error {code} has no hint: {d.get('message', '')[:200]}")
     if exit_code == 1 and not errors:
         res.problems.append(f"{cmd}: exit 1 without an error diagnostic")
     if exit_code == 0 and errors:

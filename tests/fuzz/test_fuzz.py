@@ -150,6 +150,8 @@ def test_unlocated_unregistered_and_inconsistent_diagnostics_are_noticed():
                   {"code": "SKY000", "severity": "error", "message": "y", "file": "a", "line": 1, "column": 1},
                   {"code": "SKY010", "severity": "error", "message": "no project"}], 0, res, "check")
     assert any("SKY104 has no position" in p for p in res.problems)
+    assert any("SKY104 has no hint" in p for p in res.problems)
+    assert not any("SKY000" in p and "hint" in p for p in res.problems)   # reported once, as unregistered
     assert any("without a registered code" in p for p in res.problems)
     assert not any("SKY010" in p and "position" in p for p in res.problems)   # a project-level error
     assert any("exit 0 with" in p for p in res.problems)

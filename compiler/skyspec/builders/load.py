@@ -93,7 +93,8 @@ def _report(exc: BaseException, run_path: str, shown: str, diags: Diagnostics) -
     if isinstance(exc, SyntaxError) and exc.filename and os.path.abspath(exc.filename) == target:
         end = exc.end_offset if getattr(exc, "end_lineno", None) == exc.lineno and exc.end_offset else 0
         pos = Pos(shown, exc.lineno or 1, exc.offset or 1, end or 0)
-        diags.error("SKY003", f"invalid Python in {shown}: {exc.msg}", pos)
+        diags.error("SKY003", f"invalid Python in {shown}: {exc.msg}", pos,
+                    hint="fix the syntax at the line shown (`python3 -m py_compile FILE` reports the same)")
         return
     inner = None
     tb = exc.__traceback__

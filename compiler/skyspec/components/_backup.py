@@ -33,7 +33,9 @@ def backup(doc: Doc, comp: Component, ctx: Ctx) -> None:
         return
     port = port_number(doc.data, comp.port)
     if port is None:
-        ctx.diags.error("SKY117", f'the backup needs the "{comp.port}" port of "{spec.name}"', doc.where("ports"))
+        ctx.diags.error("SKY117", f'the backup needs the "{comp.port}" port of "{spec.name}"', doc.where("ports"),
+                        hint=f'keep the "{comp.port}" port the {comp.name} template declares: the backup job '
+                             f"connects to it")
         return
     location = b["location"]
     lpos = doc.where("backup", "location")

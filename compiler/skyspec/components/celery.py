@@ -77,7 +77,8 @@ def _endpoint(doc: Doc, ctx: Ctx, param: str, var: str) -> _Endpoint | None:
         return None
     port = port_number(target.data, comp.port)
     if port is None:
-        ctx.diags.error("SKY114", f'{param} names "{name}", which has no "{comp.port}" port', pos)
+        ctx.diags.error("SKY114", f'{param} names "{name}", which has no "{comp.port}" port', pos,
+                        hint=f'keep the "{comp.port}" port the {comp.name} template declares in "{name}"')
         return None
     d = target.data
     if comp.name == "rabbitmq" and var == "CELERY_RESULT_BACKEND":

@@ -29,6 +29,7 @@ __all__ = ["Loc", "PythonLoader", "SourceDoc", "load_file", "load_text", "unifor
 PythonLoader = Callable[[Path, str, Diagnostics], list[SourceDoc]]
 
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+_READ_HINT = "check that the file exists and that this user may read it"
 _KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISSOCK, "a socket"),
           (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
 
@@ -68,7 +69,8 @@ def _read(path: Path, shown: str, diags: Diagnostics, limits: Limits) -> bytes |
     try:
         st = os.stat(path)  # never open() first: opening a FIFO or a tty blocks
     except (OSError, ValueError) as exc:
-        diags.error("SKY003", f"cannot read {shown}: {exc.__class__.__name__}: {exc}", Pos(shown, 1, 1))
+        diags.error("SKY003", f"cannot read {shown}: {exc.__class__.__name__}: {exc}", Pos(shown, 1, 1),
+                    hint=_READ_HINT)
         return None
     if not stat.S_ISREG(st.st_mode):
         what = next((name for test, name in _KINDS if test(st.st_mode)), "not a regular file")
@@ -94,7 +96,8 @@ def _read(path: Path, shown: str, diags: Diagnostics, limits: Limits) -> bytes |
         finally:
             os.close(fd)
     except OSError as exc:
-        diags.error("SKY003", f"cannot read {shown}: {exc.__class__.__name__}: {exc}", Pos(shown, 1, 1))
+        diags.error("SKY003", f"cannot read {shown}: {exc.__class__.__name__}: {exc}", Pos(shown, 1, 1),
+                    hint=_READ_HINT)
         return None
     data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
     if _too_large(len(data), shown, diags, limits):  # it grew since the stat

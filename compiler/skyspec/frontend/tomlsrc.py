@@ -170,7 +170,9 @@ def load_toml(text: str, file: str, diags: Diagnostics, limits: Limits = DEFAULT
         msg = str(exc)
         m = _AT.search(msg)
         pos = Pos(file, int(m.group(1)), int(m.group(2))) if m else Pos(file, 1, 1)
-        diags.error("SKY002", f"invalid TOML: {_AT.sub('', msg).strip()}", pos)
+        diags.error("SKY002", f"invalid TOML: {_AT.sub('', msg).strip()}", pos,
+                    hint="TOML writes `key = value`, text in quotes, tables as `[name]`; look at this line and the "
+                         "one above")
         return []
     except RecursionError:  # tomli's own bound on key parts (or, in old versions, Python's)
         too_deep(_deep_key(text, file), limits).report(diags)

@@ -227,7 +227,8 @@ class _Walker:
             for knode, vnode in pairs:
                 if not isinstance(knode, ScalarNode):
                     self.diags.error("SKY004", "mapping keys must be plain scalars",
-                                     _pos(self.file, knode))
+                                     _pos(self.file, knode), hint="write the key as a name (`key: value`), "
+                                                                  "not as a list or a map")
                     continue
                 k = knode.value  # keys are names: `80:` or `true:` stay text, whatever their tag
                 s, e = knode.start_mark, knode.end_mark
@@ -349,6 +350,20 @@ def _reader_pos(text: str, file: str, offset: int) -> Pos:
     return Pos(file, line, col, col + 1)
 
 
+def _yaml_hint(problem: str) -> str:
+    """How to fix what the YAML reader found (``problem``, its words)."""
+    if "found character '\\t'" in problem or "tab" in problem:
+        return "YAML indentation must use spaces, not tabs"
+    if "mapping values are not allowed" in problem:
+        return 'a value containing ": " must be quoted'
+    if "cannot start any token" in problem:
+        return "quote the value: a plain value cannot start with `@` or a backtick, and tabs cannot indent"
+    if "could not find expected ':'" in problem:
+        return "a key needs `: ` after it; a value that goes on to the next line must be quoted or indented more"
+    return ("YAML often reports a mistake at the token after it: look at this line and the one above for an "
+            "unclosed quote or bracket, a missing `: ` or a wrong indent")
+
+
 def load_yaml(text: str, file: str, diags: Diagnostics, limits: Limits = DEFAULT) -> list[SourceDoc]:
     """All documents of a YAML stream; empty documents are skipped. Syntax errors become
     SKY001 diagnostics and yield no documents for that file (nothing partial); so do
@@ -386,12 +401,7 @@ def load_yaml(text: str, file: str, diags: Diagnostics, limits: Limits = DEFAULT
         mark = exc.problem_mark or exc.context_mark
         pos = Pos(file, mark.line + 1, mark.column + 1) if mark else Pos(file, 1, 1)
         problem = exc.problem or exc.context or "invalid YAML"
-        hint = None
-        if "found character '\\t'" in problem or "tab" in problem:
-            hint = "YAML indentation must use spaces, not tabs"
-        elif "mapping values are not allowed" in problem:
-            hint = 'a value containing ": " must be quoted'
-        diags.error("SKY001", f"invalid YAML: {problem}", pos, hint=hint)
+        diags.error("SKY001", f"invalid YAML: {problem}", pos, hint=_yaml_hint(problem))
         return []
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow (NUL, other controls)
         c = exc.character
@@ -403,7 +413,7 @@ def load_yaml(text: str, file: str, diags: Diagnostics, limits: Limits = DEFAULT
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         pos = Pos(file, mark.line + 1, mark.column + 1) if mark else Pos(file, 1, 1)
-        diags.error("SKY001", f"invalid YAML: {exc}", pos)
+        diags.error("SKY001", f"invalid YAML: {exc}", pos, hint=_yaml_hint(str(exc)))
         return []
     finally:
         loader.dispose()

@@ -278,7 +278,8 @@ def read_text(base: Path, rel: str, inputs: Inputs, at: Pos | None, what: str, o
         finally:
             os.close(fd)
     except OSError as exc:
-        inputs.diags.error("SKY003", f'{what} "{rel}" cannot be read ({exc.__class__.__name__})', at)
+        inputs.diags.error("SKY003", f'{what} "{rel}" cannot be read ({exc.__class__.__name__})', at,
+                           hint="check that the file exists and is readable, or leave it out of the import")
         return None
     if len(data) > limit:
         inputs.diags.error("SKY008", f'{what} "{rel}" is larger than {limit:,} bytes', at,

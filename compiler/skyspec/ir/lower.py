@@ -143,7 +143,8 @@ class Lowerer:
             lo = a.get("min", w.replicas or 1)
             if lo > a["max"]:
                 self.diags.error("SKY108", f"autoscale.min ({lo}) is above autoscale.max ({a['max']})",
-                                 spec.where("autoscale", "max"))
+                                 spec.where("autoscale", "max"),
+                                 hint="raise `max`, or lower `min` (it defaults to `replicas`)")
             if not a.get("cpu") and not a.get("memory"):
                 self.diags.error("SKY103", "autoscale needs a target: `cpu` and/or `memory` (utilization %)",
                                  spec.where("autoscale"), hint="e.g. `autoscale: {min: 2, max: 10, cpu: 70}`")
@@ -168,7 +169,8 @@ class Lowerer:
                 mount = s.get("mount") or (DEFAULT_STORAGE_MOUNT if name == "data" else f"{DEFAULT_STORAGE_MOUNT}/{name}")
                 w.storage.append(Storage(name, size or 0, mount, s.get("class"), s.get("access", ACCESS_MODE)))
                 if any(v.name == name for v in w.volumes):
-                    self.diags.error("SKY113", f'"{name}" is both a volume and a storage claim', spec.where("storage"))
+                    self.diags.error("SKY113", f'"{name}" is both a volume and a storage claim', spec.where("storage"),
+                                     hint="rename the volume or the claim: both become volumes of the pod")
                 w.main.mounts.append(Mount(name, mount))
 
     def lower_job(self, spec: Spec, ir: IR, kind: str = "Job") -> Workload:
@@ -229,7 +231,8 @@ class Lowerer:
             for k in d.get(key) or {}:
                 if sum(k in (d.get(o) or {}) for o in ("data", "files", "json", "yaml")) > 1:
                     self.diags.error("SKY113", f'key "{k}" is defined twice in ConfigMap "{spec.name}"',
-                                     spec.where(key, k))
+                                     spec.where(key, k), hint="`data`, `files`, `json` and `yaml` share one set of "
+                                                              "keys: rename or remove one of them")
         ir.configs.append(ConfigData(spec.name, self.ns(spec, ir), dict(sorted(data.items())),
                                      dict(d.get("labels") or {}), dict(d.get("annotations") or {}),
                                      dict(d.get("k8s") or {}), spec))
@@ -239,7 +242,7 @@ class Lowerer:
         modes = [m for m in ("existing", "external", "keys", "data") if m in d]
         if len(modes) > 1:
             self.diags.error("SKY108", f"a Secret is one of existing, external, keys or data (found {', '.join(modes)})",
-                             spec.where(modes[1]))
+                             spec.where(modes[1]), hint=f"keep `{modes[0]}` or `{modes[1]}`, not both")
         ref = SecretRef(spec.name, self.ns(spec, ir), "existing", type=d.get("type"),
                         labels=dict(d.get("labels") or {}), annotations=dict(d.get("annotations") or {}), spec=spec)
         if "external" in d:
@@ -304,7 +307,8 @@ class Lowerer:
     def lower_securitypolicy(self, spec: Spec, ir: IR) -> None:
         d = spec.data
         if ir.pod_security is not None:
-            self.diags.error("SKY110", "only one SecurityPolicy applies to a namespace", spec.where("name"))
+            self.diags.error("SKY110", "only one SecurityPolicy applies to a namespace", spec.where("name"),
+                             hint="merge the two SecurityPolicy documents into one")
             return
         mode = d.get("mode", SECURITY_MODE)
         ir.pod_security = {f"pod-security.kubernetes.io/{mode}": d["level"]}
@@ -320,7 +324,8 @@ class Lowerer:
         meta.setdefault("name", spec.name)
         if meta["name"] != spec.name:
             self.diags.error("SKY108", f'manifest.metadata.name "{meta["name"]}" differs from the document name '
-                                       f'"{spec.name}"', spec.where("manifest", "metadata", "name"))
+                                       f'"{spec.name}"', spec.where("manifest", "metadata", "name"),
+                             hint=f'leave `metadata.name` out (it is the document\'s name), or name the document "{meta["name"]}"')
         m["metadata"] = meta
         ir.raw.append({"object": m, "spec": spec, "namespaced": "namespace" in meta or m["kind"] not in CLUSTER_KINDS})
 
@@ -384,7 +389,8 @@ class Lowerer:
             out.append(EnvVar(k, str(v), origin=at + ("env", k), compose=self.compose_value(spec, str(v))))
         for k, ref in (d.get("secrets") or {}).items():
             if k in (d.get("env") or {}):
-                self.diags.error("SKY113", f'"{k}" is set both in env and in secrets', spec.where(*at, "secrets", k))
+                self.diags.error("SKY113", f'"{k}" is set both in env and in secrets', spec.where(*at, "secrets", k),
+                                 hint="keep one: a variable has one value")
                 continue
             if ref.get("as") == "file":
                 out.append(EnvVar(f"{k}_FILE", f"{SECRETS_DIR}/{ref['secret']}/{ref['key']}",
@@ -497,7 +503,8 @@ class Lowerer:
             return ref
         if ref not in names:
             self.diags.error("SKY117", f'no port named "{ref}"', spec.where(*at),
-                             hint=did_you_mean(ref, names) or (f"ports: {', '.join(names)}" if names else None))
+                             hint=did_you_mean(ref, names) or (f"ports: {', '.join(names)}" if names else
+                                                               f"declare it, e.g. `ports: {{{ref}: 8080}}`"))
             return None
         return ref
 
@@ -553,7 +560,8 @@ class Lowerer:
             st.partition = cfg.get("partition")
             if st.partition is not None and kind == "App":
                 self.diags.error("SKY102", "strategy.rolling.partition applies to StatefulApps only",
-                                 spec.where("strategy", "rolling", "partition"))
+                                 spec.where("strategy", "rolling", "partition"),
+                                 hint="remove it; for a staged rollout of an App, use `strategy: canary`")
         elif name == "blue-green":
             st.active, st.preview_image = cfg.get("active", ACTIVE_COLOR), cfg.get("preview_image")
         elif name == "canary":

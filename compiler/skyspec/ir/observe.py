@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..diagnostics import did_you_mean
+from ..diagnostics import name_hint
 from ..layers.stack import Spec
 from . import why
 from .fixes import missing_metrics_port
@@ -33,7 +33,7 @@ def lower_observability(lowerer: Any, spec: Spec, ir: IR) -> None:
         if w is None:
             if app not in ir.invalid and app not in ir.disabled:
                 lowerer.diags.error("SKY114", f'Observability "{spec.name}" names "{app}", which is not a workload',
-                                    spec.where("apps", i), hint=did_you_mean(app, by_name))
+                                    spec.where("apps", i), hint=name_hint(app, by_name, "workloads"))
             continue
         names = why.spec(spec, "apps", i, label=f"names {app}")
         m = d.get("metrics")

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..diagnostics import Diagnostics, Pos, did_you_mean
+from ..diagnostics import Diagnostics, Pos, did_you_mean, name_hint
 from ..frontend.loc import Loc
 from ..provenance import MISSING, Entry, Prov
 
@@ -219,7 +219,8 @@ class Merger:
         items = value if isinstance(value, list) else [value]
         if old is MISSING:
             self.diags.error("SKY204", f'"{raw}" removes from "{key}", which is not set', kpos,
-                             hint=did_you_mean(key, out.keys()))
+                             hint=did_you_mean(key, out.keys())
+                             or f'nothing to remove: drop the line, or set "{key}" in a layer beneath this one')
             return
         if isinstance(old, dict):
             keep = dict(old)
@@ -228,7 +229,7 @@ class Merger:
                 ipos = vloc.child(i).pos if vloc is not None and vloc.child(i) is not None else kpos
                 if not isinstance(item, str) or item not in keep:
                     self.diags.error("SKY204", f'"{raw}" removes key "{item}", which "{key}" does not have',
-                                     ipos, hint=did_you_mean(str(item), keep.keys()))
+                                     ipos, hint=name_hint(str(item), map(str, keep), f'the keys of "{key}"'))
                     continue
                 del keep[item]
                 if isinstance(p.kids, dict):
@@ -246,7 +247,8 @@ class Merger:
                 ipos = vloc.child(i).pos if vloc is not None and vloc.child(i) is not None else kpos
                 if item not in keep_l:
                     self.diags.error("SKY204", f'"{raw}" removes {_show(item)}, which "{key}" does not contain',
-                                     ipos, hint=did_you_mean(str(item), [str(x) for x in keep_l]))
+                                     ipos, hint=did_you_mean(str(item), [str(x) for x in keep_l])
+                                     or f'an item is removed when it equals one of the {len(keep_l)} in "{key}"')
                     continue
                 idx = keep_l.index(item)
                 del keep_l[idx]

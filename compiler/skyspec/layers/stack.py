@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from ..diagnostics import Diagnostics, Pos, Sources, did_you_mean
+from ..diagnostics import Diagnostics, Pos, Sources, did_you_mean, name_hint
 from ..frontend import SourceDoc, load_file, uniform_loc
 from ..frontend.loc import Loc
 from ..limits import DEFAULT, Limits
@@ -82,7 +82,8 @@ def identify(docs: Iterable[SourceDoc], diags: Diagnostics) -> list[SourceDoc]:
                 diags.error("SKY103", 'the document is missing required field "name"', d.loc.key_pos("kind"),
                             hint="every document needs a `name:` (a DNS-1123 label such as `api`)")
             else:
-                diags.error("SKY104", "name must be a string", d.loc.child("name").pos)
+                diags.error("SKY104", "name must be a string", d.loc.child("name").pos,
+                            hint="write the name as text: a DNS-1123 label such as `name: api`")
             continue
         group = "workload" if kind in WORKLOAD_KINDS else kind
         k = (group, name)
@@ -133,7 +134,8 @@ def load_overlay(path: Path, shown: str, layer: str, diags: Diagnostics, sources
         doc = docs[0]
         register_overlay(doc, diags.redactor)
         if not isinstance(doc.data, dict):
-            diags.error("SKY004", "an overlay must be a mapping with `all`, `match` or `apps`", doc.loc.pos)
+            diags.error("SKY004", "an overlay must be a mapping with `all`, `match` or `apps`", doc.loc.pos,
+                        hint="e.g. `apps: {api: {replicas: 3}}`, or `all: {labels: {team: shop}}`")
         elif conforms(doc.data, "overlay.json") or \
                 validate(doc.data, prov_from_loc(doc.data, doc.loc, layer), "overlay.json", diags):
             # (the positions, only to report what the compiled check found wrong)
@@ -208,8 +210,11 @@ def apply_overlay(specs: list[Spec], ov: Overlay, diags: Diagnostics, only: set[
         if not found:
             if absent is not None and absent(name):
                 continue
+            glob = isinstance(name, str) and any(c in name for c in "*?[")
             diags.error("SKY201", f'overlay targets app "{name}", which does not exist', kpos,
-                        hint=did_you_mean(name, sorted({s.name for s in specs})))
+                        hint="`apps:` takes names, not globs: patch every spec with `all:`, or some with "
+                             "`match: [{where: {name: 'api-*'}, patch: {...}}]`" if glob
+                        else name_hint(name, (s.name for s in specs), "specs"))
             continue
         if len(found) > 1:
             diags.error("SKY201", f'"{name}" names several documents ({", ".join(s.key for s in found)})', kpos,

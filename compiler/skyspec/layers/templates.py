@@ -119,7 +119,8 @@ class Templates:
                 self.diags.error("SKY121", f'unknown key "{k}" in template', loc.key_pos(k),
                                  hint=f"a template has {', '.join(TEMPLATE_KEYS)}")
             if "kind" not in d or not isinstance(d.get("spec", {}), dict):
-                self.diags.error("SKY121", "a template needs `kind` and a `spec` map", loc.pos)
+                self.diags.error("SKY121", "a template needs `kind` and a `spec` map", loc.pos,
+                                 hint="e.g. `kind: App` and `spec: {ports: {http: 8080}}`")
             elif not bad and self._fields_typed(d, loc) and check_params(d.get("params"), loc.child("params"),
                                                                          self.diags):
                 t = Template(name, f"template:{name}", d["kind"], dict(d.get("params") or {}), d.get("spec") or {},
@@ -131,7 +132,9 @@ class Templates:
                     else:
                         if base.kind != t.kind:
                             self.diags.error("SKY121", f'template "{name}" ({t.kind}) builds on "{base.name}" '
-                                                       f"({base.kind})", loc.child("use").pos)
+                                                       f"({base.kind})", loc.child("use").pos,
+                                             hint=f"a template builds on one of its own kind: make it `kind: {base.kind}`, "
+                                                  f"or build on a {t.kind} template")
                         t.chain = base.chain + [base]
                         t.params = {**base.params, **t.params}
         self._cache[name] = t
@@ -144,7 +147,8 @@ class Templates:
         for k in ("kind", "use", "description"):
             if k in d and not isinstance(d[k], str):
                 node = loc.find((k,))
-                self.diags.error("SKY121", f"the template's `{k}` must be a string", node.pos if node else loc.pos)
+                self.diags.error("SKY121", f"the template's `{k}` must be a string", node.pos if node else loc.pos,
+                                 hint=f"write `{k}` as text, e.g. `kind: App`" if k == "kind" else f"write `{k}` as text")
                 ok = False
         return ok
 

@@ -78,7 +78,8 @@ def resolve_connections(ir: IR, ctx: Context) -> IR:
                                 hint=did_you_mean(target, by_name) or f"workloads: {', '.join(sorted(by_name))}")
                 continue
             if t is w:
-                ctx.diags.error("SKY114", f'"{w.name}" connects to itself', _where(w, at))
+                ctx.diags.error("SKY114", f'"{w.name}" connects to itself', _where(w, at),
+                                hint="remove it from `connect_to`: a workload reaches its own ports on localhost")
                 continue
             if not t.ports:
                 ctx.diags.error("SKY114", f'connect_to names "{target}", which has no port to connect to',

@@ -86,7 +86,7 @@ class Evaluator:
             if op == "neg":
                 v = self.ev(node[1], ctx)
                 if not is_num(v):
-                    raise ExprError(f"cannot negate a {type_name(v)}")
+                    raise ExprError(f"cannot negate a {type_name(v)}", "`-` negates numbers; `not` negates booleans")
                 return num(-v)
             if op == "if":
                 c = self.ev(node[1], ctx)
@@ -127,7 +127,8 @@ class Evaluator:
 def index_key(k: Any) -> Any:
     """``k`` if it can index a map or a list (text or an int, not a boolean)."""
     if isinstance(k, bool) or not isinstance(k, (str, int)):
-        raise ExprError(f"an index must be text or a whole number, got a {type_name(k)}")
+        raise ExprError(f"an index must be text or a whole number, got a {type_name(k)}",
+                        "index a map with a key (`m['key']`), a list with a number (`l[0]`)")
     return k
 
 
@@ -151,9 +152,10 @@ def step(v: Any, k: Any, label: str, path: tuple) -> Any:
         if isinstance(k, str) and k.isdigit():
             k = int(k)
         if not isinstance(k, int):
-            raise ExprError(f'{here} is a list: index it with a number, not "{k}"')
+            raise ExprError(f'{here} is a list: index it with a number, not "{k}"', "e.g. `[0]` for the first item")
         if -len(v) <= k < len(v):
             return v[k]
         raise MissingRef(f"{there} does not exist", f"{here} has {len(v)} item{'s' if len(v) != 1 else ''}")
-    raise ExprError(f"{here} is a {type_name(v)}, it has no {'item' if isinstance(k, int) else 'key'} {k!r}")
+    raise ExprError(f"{here} is a {type_name(v)}, it has no {'item' if isinstance(k, int) else 'key'} {k!r}",
+                    "only maps have keys and lists items: stop the path before it")
 

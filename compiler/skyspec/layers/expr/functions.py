@@ -69,14 +69,14 @@ def call(name: str, args: list, budget: Any) -> Any:
             return v
         if isinstance(v, float):
             if not math.isfinite(v):
-                raise ExprError("int() cannot convert a number that is not finite")
+                raise ExprError("int() cannot convert a number that is not finite", "keep the numbers finite")
             return num(int(v))
         if isinstance(v, str):
             if not _INT_TEXT.fullmatch(v):
                 raise ExprError(f"int() cannot read {clip(repr(v))} as a whole number",
                                 "the text must be digits, optionally signed")
             return num(int(v))
-        raise ExprError(f"int() cannot convert a {type_name(v)}")
+        raise ExprError(f"int() cannot convert a {type_name(v)}", "int() takes a number or text of digits")
     if name == "join":
         items, sep = args
         _want(name, items, "list")
@@ -85,7 +85,8 @@ def call(name: str, args: list, budget: Any) -> Any:
         size = 0
         for x in items:
             if isinstance(x, (list, dict)):
-                raise ExprError(f"join() can only join text, numbers and booleans, found a {type_name(x)}")
+                raise ExprError(f"join() can only join text, numbers and booleans, found a {type_name(x)}",
+                                "join a list of values, not of lists or maps")
             t = as_text(x)
             size += len(t) + len(sep)
             if size > budget.limits.expr_chars + len(sep):
@@ -111,7 +112,8 @@ def call(name: str, args: list, budget: Any) -> Any:
             raise ExprError(f"{name}() of an empty list", "guard it with a conditional: `max(l) if len(l) > 0 else 0`")
         if not (all(is_num(x) for x in items) or all(isinstance(x, str) for x in items)):
             kinds = sorted({type_name(x) for x in items})
-            raise ExprError(f"{name}() needs all numbers or all strings, got {' and '.join(kinds)}")
+            raise ExprError(f"{name}() needs all numbers or all strings, got {' and '.join(kinds)}",
+                            "convert them first: `int(x)` or `str(x)`")
         return min(items) if name == "min" else max(items)
-    raise ExprError(f'unknown function "{name}"')  # pragma: no cover - rejected by the parser
+    raise ExprError(f'unknown function "{name}"', f"functions: {', '.join(sorted(FUNCTIONS))}")  # pragma: no cover - rejected by the parser
 

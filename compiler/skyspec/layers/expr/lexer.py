@@ -55,7 +55,7 @@ def lex(s: str, i: int) -> tuple[list[tuple], int]:
             if m.group(1) or m.group(2):
                 v: Any = float(text)
                 if not math.isfinite(v):
-                    raise ExprError(f"number {text} is too large")
+                    raise ExprError(f"number {text} is too large", "numbers must be finite 64-bit floats")
             else:
                 if len(text) > 19 or int(text) > INT_MAX:
                     raise ExprError(f"number {clip(text)} is too large", "integers are 64-bit")

@@ -205,7 +205,7 @@ class _Parser:
             if v in _KEYWORDS:
                 raise ExprError(f'expected a value, found "{v}"', SYNTAX_HINT)
             if v in FUNCTIONS:
-                raise ExprError(f'{v} is a function: write {FUNCTIONS[v]}')
+                raise ExprError(f'{v} is a function: write {FUNCTIONS[v]}', "a function is called with its arguments in parentheses")
             raise ExprError(f'unknown name "{v}"',
                             did_you_mean(v, ROOTS) or
                             f"references start with {', '.join(ROOTS[:-1])} or {ROOTS[-1]}; "

@@ -250,7 +250,7 @@ class _Resolver(Evaluator):
             return self._read(ctx.si, keys, self._spec_path(ctx.si, keys, "self"))
         if root == "apps":
             if not keys:
-                raise ExprError("`apps` needs a workload name: apps.<name>.<path>")
+                raise ExprError("`apps` needs a workload name: apps.<name>.<path>", "e.g. `${apps.db.address}`")
             name = keys[0]
             si = self.by_name.get(name) if isinstance(name, str) else None
             if si is None:
@@ -262,7 +262,7 @@ class _Resolver(Evaluator):
             if keys[1:2] == ("address",) and "address" not in self.data[si]:
                 if len(keys) > 2:
                     raise ExprError(f"apps.{name}.address is a string `host:port`: it has no "
-                                    f"`{path_text('', keys[2:]).lstrip('.')}`")
+                                    f"`{path_text('', keys[2:]).lstrip('.')}`", f"use `${{apps.{name}.address}}` whole")
                 return self._address(si, name, ctx)
             return self._read(si, keys[1:], self._spec_path(si, keys[1:], f"apps.{name}"))
         if root == "super":
@@ -356,7 +356,8 @@ class _Resolver(Evaluator):
                          (-1, None))
             if e is None:  # untouched at and above the layer: the final value was there beneath
                 if value is MISSING:
-                    raise MissingRef(f"{path_text('super', keys[:depth])} does not exist beneath this layer")
+                    raise MissingRef(f"{path_text('super', keys[:depth])} does not exist beneath this layer",
+                                     "super is the value from the layers beneath; use default(super..., fallback) if it may be missing")
                 return self._spec_path(si, keys, "super")
             merged = e.op == "merge" or (e.replaced is MISSING and isinstance(value, dict)
                                          and (depth == 0 or ei > 0))

@@ -39,7 +39,7 @@ def num(v: Any) -> Any:
             return v
         raise ExprError("integer overflow: the result is beyond 64 bits", "integers are 64-bit")
     if not math.isfinite(v):
-        raise ExprError("number overflow: the result is not finite")
+        raise ExprError("number overflow: the result is not finite", "keep the numbers smaller")
     return v
 
 
@@ -130,7 +130,9 @@ def binop(op: str, a: Any, b: Any, budget: Any) -> Any:
             return _repeat(a, b, budget)
         if isinstance(b, (str, list)):
             return _repeat(b, a, budget)
-    hint = None
+    hint = f'"{op}" takes two numbers' + (", or two strings or two lists" if op == "+" else "") + \
+        ("; true and false are not numbers: `x if cond else y` chooses between numbers" if isinstance(a, bool)
+         or isinstance(b, bool) else "")
     if op == "+" and (isinstance(a, str) or isinstance(b, str)):
         hint = "convert with str(x) to join text, or int(x) to add numbers"
     elif op in ("-", "*", "/", "//", "%") and (isinstance(a, str) or isinstance(b, str)):
