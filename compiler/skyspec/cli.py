@@ -321,8 +321,10 @@ def check(paths, envs, sets, dfmt, strict, allow_python, jobs) -> None:
             roots[pf] = None
     if not roots:
         if paths:
-            say(f"skyspec: no project file above {', '.join(shown_path(p) for p in skipped)}; nothing to check",
-                err=True)
+            from .diagnostics import printable  # (file names a pull request chose)
+
+            say(f"skyspec: no project file above {', '.join(printable(shown_path(p)) for p in skipped)}; "
+                "nothing to check", err=True)
             return
         from .diagnostics import Diagnostics
         from .pipeline import Session

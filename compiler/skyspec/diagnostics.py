@@ -199,7 +199,7 @@ class Sources:
         lines = self._lines.get(file)
         if lines is None:
             text = self._texts.pop(file, None)
-            lines = self._lines[file] = text.splitlines() if text is not None else _read_lines(file)
+            lines = self._lines[file] = editor_lines(text) if text is not None else _read_lines(file)
         if 1 <= n <= len(lines):
             return lines[n - 1]
         return None
@@ -223,7 +223,54 @@ def _read_lines(file: str) -> list[str]:
             text = fh.read(_FRAME_MAX_BYTES).decode("utf-8", "replace")
     except (OSError, ValueError):
         return []
-    return (text[1:] if text[:1] == "\ufeff" else text).splitlines()
+    return editor_lines(text[1:] if text[:1] == "\ufeff" else text)
+
+
+def editor_lines(text: str) -> list[str]:
+    """``text``'s lines as editors, grep and GitHub count them (ended by \\n, \\r\\n or \\r; not
+    by the form feed, NEL or LS that ``str.splitlines`` also breaks at), which are the lines
+    that positions count."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.split("\n")
+
+
+_unsafe = None
+
+
+def printable(text: str) -> str:
+    """``text`` safe to print as (part of) one line of a terminal or a CI log: control
+    characters (a line break or an escape sequence in a file name or a key, which would start
+    a line of its own, such as a CI's `::error::` workflow command, or drive the terminal),
+    Unicode's line and paragraph separators and its bidirectional controls (which reorder
+    what is shown) are written as escapes (`\\n`, `\\x1b`, `\\u202e`); a tab stays."""
+    if text.isprintable():  # (the C-speed test: nearly every text)
+        return text
+    global _unsafe
+    if _unsafe is None:
+        import re
+
+        _unsafe = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e"
+                             "\u2066-\u2069]")
+    return _unsafe.sub(_escaped, text)
+
+
+def _escaped(m) -> str:
+    c = m.group()
+    o = ord(c)
+    return "\\n" if c == "\n" else "\\r" if c == "\r" else f"\\x{o:02x}" if o < 0x100 else f"\\u{o:04x}"
+
+
+def _printable_frame(text: str, col: int, end: int) -> tuple[str, int, int]:
+    """A frame's line made :func:`printable`, with its columns moved past the escapes."""
+    shown = printable(text)
+    if shown is text:
+        return text, col, end
+
+    def moved(c: int) -> int:
+        return len(printable(text[:c - 1])) + 1 if c > 0 else c
+
+    return shown, moved(col), moved(end) if end else 0
 
 
 _FRAME_WIDTH = 160
@@ -267,6 +314,7 @@ def _frame(d: Diagnostic, sources: Sources, red: Redactor) -> list[str]:
         end = cols[min(end - 1, len(cols) - 1)] + 1 if end > p.col else 0
     if red.scrub(text) != text:
         return []
+    text, col, end = _printable_frame(text, col, end)
     shown, at = _clip(text, col)
     num = str(p.line)
     pad = " " * len(num)
@@ -298,18 +346,18 @@ def render_text(diags: Iterable[Diagnostic], sources: Sources | None = None,
     for d in diags:
         # scrubbed piece by piece, before painting: an escape sequence never splits a secret
         hue = _SEVERITY_COLOR.get(d.severity, "cyan")
-        where = paint(red.scrub(f"{d.pos}:"), "bold", on=color) + " " if d.pos else ""
+        where = paint(printable(red.scrub(f"{d.pos}:")), "bold", on=color) + " " if d.pos else ""
         block = [f"{where}{paint(d.severity, 'bold', hue, on=color)}{paint(f'[{d.code}]', 'bold', on=color)}: "
-                 f"{red.scrub(d.message)}"]
+                 f"{printable(red.scrub(d.message))}"]
         frame = [red.scrub(line) for line in _frame(d, sources, red)]
         if frame and color:
             bar, _, carets = frame[1].partition("| ")
             frame[1] = f"{bar}| {paint(carets, 'bold', hue)}"
         block += frame
         for n in d.notes:
-            block.append(f"   = {paint('note', 'bold', on=color)}: {red.scrub(n)}")
+            block.append(f"   = {paint('note', 'bold', on=color)}: {printable(red.scrub(n))}")
         if d.hint:
-            block.append(f"   {paint('help', 'bold', on=color)}: {red.scrub(d.hint)}")
+            block.append(f"   {paint('help', 'bold', on=color)}: {printable(red.scrub(d.hint))}")
         out.append("\n".join(block))
     return "\n".join(out) + ("\n" if out else "")
 

@@ -252,10 +252,37 @@ def _judge(r, res: Outcome, cmd: str, dfmt: str) -> bool:
     return False
 
 
+def _out_of_file(d: dict, cache: dict) -> str | None:
+    """What is wrong with where ``d`` points (a file of the case, relative to the working
+    folder): no such file, or a line or column past its end, as an editor counts lines;
+    None when it is right or points nowhere. A path with a secret in it is shown redacted."""
+    file, line, col = d.get("file"), d.get("line"), d.get("column")
+    if not isinstance(file, str) or file.startswith("<") or "<redacted>" in file:
+        return None
+    if file not in cache:
+        try:
+            text = Path(file).read_text(encoding="utf-8", errors="replace")  # (universal newlines)
+            cache[file] = text.split("\n")
+        except OSError:
+            cache[file] = None
+    got = cache[file]
+    if got is None:
+        return f"points to {file!r}, which is not a file here"
+    if isinstance(line, int) and not 1 <= line <= len(got):
+        return f"points to line {line} of {file}, which has {len(got)}"
+    if isinstance(line, int) and isinstance(col, int) and not 1 <= col <= len(got[line - 1]) + 1:
+        return f"points to column {col} of line {line} of {file}, which has {len(got[line - 1])} characters"
+    return None
+
+
 def _judge_diags(items: list, exit_code: int, res: Outcome, cmd: str) -> None:
     known = _known_codes()
     errors = 0
+    lines: dict[str, list[str] | None] = {}
     for d in items:
+        where = _out_of_file(d, lines)
+        if where:
+            res.problems.append(f"{cmd}: {d.get('code')} {where}: {d.get('message', '')[:200]}")
         code = d.get("code")
         if not isinstance(code, str) or not CODE_RX.match(code) or code not in known:
             res.problems.append(f"{cmd}: diagnostic without a registered code: {d}")

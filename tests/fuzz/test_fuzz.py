@@ -155,3 +155,17 @@ def test_unlocated_unregistered_and_inconsistent_diagnostics_are_noticed():
     assert any("without a registered code" in p for p in res.problems)
     assert not any("SKY010" in p and "position" in p for p in res.problems)   # a project-level error
     assert any("exit 0 with" in p for p in res.problems)
+
+
+def test_a_diagnostic_pointing_past_its_file_or_to_no_file_is_noticed(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Path("a.yaml").write_text("kind: App\nname: api\n", encoding="utf-8")
+    res = Outcome()
+    ok = {"code": "SKY104", "severity": "error", "message": "ok", "hint": "h", "file": "a.yaml", "line": 2,
+          "column": 7}
+    _judge_diags([ok, {**ok, "line": 4}, {**ok, "column": 11}, {**ok, "file": "b.yaml"},
+                  {**ok, "file": "<--set>"}, {**ok, "file": "apps/<redacted>.yaml"}], 1, res, "check")
+    assert [p.split(":")[1].strip() for p in res.problems] == [
+        "SKY104 points to line 4 of a.yaml, which has 3",
+        "SKY104 points to column 11 of line 2 of a.yaml, which has 9 characters",
+        "SKY104 points to 'b.yaml', which is not a file here"]

@@ -17,6 +17,7 @@ from typing import Any
 
 import click
 
+from ..diagnostics import printable
 from ._common import allow_python_option
 
 UNSET = "<unset>"
@@ -215,7 +216,7 @@ def render_text(sections: list[dict], red) -> str:
     n = sum(len(s["differences"]) for s in sections)
     what = sections[0]["what"] if sections else "difference"
     lines.append(f"skyspec: {n} {what}{'s' * (n != 1)} " + _between(sections))
-    return red.scrub("\n".join(lines))
+    return "\n".join(printable(red.scrub(line)) for line in lines)
 
 
 def _between(sections: list[dict]) -> str:
@@ -264,7 +265,7 @@ def render_markdown(sections: list[dict], red) -> str:
             for r in sec["differences"]:
                 lines.append(f"| {_md_cell(r['spec'])} | `{_md_cell(r['path'])}` | {_md(r['a'], red)} | "
                              f"{_md(r['b'], red)} | {_md_cell(r['b_from'] or r['a_from'])} |")
-    return red.scrub("\n".join(lines)) + "\n"
+    return "\n".join(printable(red.scrub(line)) for line in lines) + "\n"
 
 
 # ---------------------------------------------------------------------- the command

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from ..diagnostics import printable
 from ._common import allow_python_option
 
 
@@ -36,4 +37,4 @@ def graph(directory: Path, env: str | None, fmt: str, allow_python: bool) -> Non
         lines += [f'  "{w.name}" [label="{w.name}\\n{w.kind}"];' for w in ws]
         lines += [f'  "{w.name}" -> "{t}";' for w in ws for t in w.connect_to]
         lines.append("}")
-    click.echo("\n".join(lines))
+    click.echo("\n".join(map(printable, lines)))

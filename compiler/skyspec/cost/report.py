@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Iterable
 
+from ..diagnostics import printable
 from ..units import format_bytes, format_cpu
 from .budget import share
 from .estimate import ZERO, CostReport, Line
@@ -90,7 +91,7 @@ def render_table(reports: list[CostReport]) -> str:
         for n in notes:
             out.append(f"  note: {n}")
         out.append("")
-    return "\n".join(out)
+    return "\n".join(map(printable, out))
 
 
 def render_markdown(reports: list[CostReport]) -> str:
@@ -115,7 +116,7 @@ def render_markdown(reports: list[CostReport]) -> str:
             out.append("")
             out += [f"- {_md(n)}" for n in notes]
         out.append("")
-    return "\n".join(out)
+    return "\n".join(map(printable, out))
 
 
 def _md(text: str) -> str:
@@ -235,7 +236,7 @@ def render_diff_table(diffs: list[Diff], rev: str) -> str:
                 out.append(f"  {b}")
         out.append("")
     out.append("legend: + added, - removed, ~ changed (pods, requests, storage or cost), blank: unchanged")
-    return "\n".join(out) + "\n"
+    return "\n".join(map(printable, out)) + "\n"
 
 
 def render_diff_markdown(diffs: list[Diff], rev: str) -> str:
@@ -259,7 +260,7 @@ def render_diff_markdown(diffs: list[Diff], rev: str) -> str:
                 out.append("")
                 out.append(("**" + b + "**") if d.after.over_budget else b)
         out.append("")
-    return "\n".join(out)
+    return "\n".join(map(printable, out))
 
 
 def render_diff_json(diffs: list[Diff], rev: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..diagnostics import printable
 from ..provenance import MISSING
 from .values import Answer, summary
 
@@ -19,7 +20,7 @@ def render_text(ans: Answer) -> str:
     shown = "<deleted>" if ans.deleted else _fmt(value)
     lines.append(f"{ans.query} = {shown}   [{ans.env}]")
     lines.extend(_body(ans, "  "))
-    return "\n".join(lines) + "\n"
+    return "\n".join(map(printable, lines)) + "\n"
 
 
 def _body(ans: Answer, ind: str) -> list[str]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..diagnostics import printable
 from ..ir.why import Rule
 from ..passes.availability import PDB, SPREAD
 from ..passes.network import POLICY as NETPOL
@@ -298,7 +299,7 @@ def render_why_not(ans: WhyNot) -> str:
                 lines.extend(_body(v, ind + "      "))
     if ans.each and ans.note:
         lines.append(ans.note)
-    return "\n".join(lines) + "\n"
+    return "\n".join(map(printable, lines)) + "\n"
 
 
 def _fmt(v: Any) -> str:

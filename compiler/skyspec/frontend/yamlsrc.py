@@ -340,6 +340,50 @@ def _scan(text: str, file: str, limits: Limits) -> Exceeded | None:
     return None
 
 
+class _Lines:
+    """The line and column an editor shows for a YAML reader's mark. YAML 1.1 (PyYAML and
+    libyaml) also ends a line at NEL, LS and PS (U+0085, U+2028, U+2029), which editors, grep
+    and GitHub show inside a line (they end lines at \\n, \\r\\n and \\r); and it puts the end
+    of a text without a final line break on a line after the last."""
+
+    BREAKS_ONLY_IN_YAML = ("\x85", "\u2028", "\u2029")
+
+    def __init__(self, text: str):
+        self.yaml = [0] + [m.end() for m in re.finditer("\r\n|[\r\n\x85\u2028\u2029]", text)]
+        self.editor = [0] + [m.end() for m in re.finditer("\r\n|[\r\n]", text)]
+        self.size = len(text)
+
+    def at(self, line: int, column: int) -> tuple[int, int]:
+        """The editor's (line, column) of a mark's, all 0-based."""
+        from bisect import bisect_right
+
+        off = self.size if line >= len(self.yaml) else min(self.yaml[line] + column, self.size)
+        i = bisect_right(self.editor, off) - 1
+        return i, off - self.editor[i]
+
+    def pos(self, file: str, mark) -> Pos:
+        line, col = self.at(mark.line, mark.column)
+        return Pos(file, line + 1, col + 1)
+
+    def remark(self, node) -> None:
+        """Give ``node`` and every node beneath it the editor's marks (the walk reads them)."""
+        seen: set[int] = set()
+        todo = [node]
+        while todo:
+            n = todo.pop()
+            if id(n) in seen:
+                continue
+            seen.add(id(n))
+            for attr in ("start_mark", "end_mark"):
+                m = getattr(n, attr)
+                line, col = self.at(m.line, m.column)
+                setattr(n, attr, yaml.Mark(m.name, m.index, line, col, None, None))
+            if isinstance(n, MappingNode):
+                todo.extend(x for pair in n.value for x in pair)
+            elif isinstance(n, SequenceNode):
+                todo.extend(n.value)
+
+
 def _reader_pos(text: str, file: str, offset: int) -> Pos:
     """Where the reader stopped: libyaml counts UTF-8 bytes, PyYAML's own reader characters."""
     if _Base is not yaml.SafeLoader:
@@ -379,12 +423,16 @@ def load_yaml(text: str, file: str, diags: Diagnostics, limits: Limits = DEFAULT
     shared = "&" in text  # an alias needs an anchor
     # a merge key is `<<` or tagged `merge` (`!!merge`, `!x!merge`, or %-escaped in a tag)
     merges = "<<" in text or "merge" in text or "%" in text
+    # (positions as an editor counts lines, where YAML counts more line breaks)
+    lines = _Lines(text) if any(c in text for c in _Lines.BREAKS_ONLY_IN_YAML) else None
     try:
         index = 0
         while loader.check_node():
             node = loader.get_node()
             if node is None:
                 continue
+            if lines is not None:
+                lines.remark(node)
             budget -= 1  # the document itself
             if budget < 0:
                 raise too_many(_pos(file, node), limits)
@@ -399,7 +447,7 @@ def load_yaml(text: str, file: str, diags: Diagnostics, limits: Limits = DEFAULT
         return []
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        pos = Pos(file, mark.line + 1, mark.column + 1) if mark else Pos(file, 1, 1)
+        pos = _Lines(text).pos(file, mark) if mark else Pos(file, 1, 1)
         problem = exc.problem or exc.context or "invalid YAML"
         diags.error("SKY001", f"invalid YAML: {problem}", pos, hint=_yaml_hint(problem))
         return []
@@ -412,7 +460,7 @@ def load_yaml(text: str, file: str, diags: Diagnostics, limits: Limits = DEFAULT
         return []
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        pos = Pos(file, mark.line + 1, mark.column + 1) if mark else Pos(file, 1, 1)
+        pos = _Lines(text).pos(file, mark) if mark else Pos(file, 1, 1)
         diags.error("SKY001", f"invalid YAML: {exc}", pos, hint=_yaml_hint(str(exc)))
         return []
     finally:

@@ -133,8 +133,8 @@ class Templates:
                         if base.kind != t.kind:
                             self.diags.error("SKY121", f'template "{name}" ({t.kind}) builds on "{base.name}" '
                                                        f"({base.kind})", loc.child("use").pos,
-                                             hint=f"a template builds on one of its own kind: make it `kind: {base.kind}`, "
-                                                  f"or build on a {t.kind} template")
+                                             hint=f"a template builds on one of its own kind: make it "
+                                                  f"`kind: {base.kind}`, or build on a {t.kind} template")
                         t.chain = base.chain + [base]
                         t.params = {**base.params, **t.params}
         self._cache[name] = t
@@ -148,7 +148,7 @@ class Templates:
             if k in d and not isinstance(d[k], str):
                 node = loc.find((k,))
                 self.diags.error("SKY121", f"the template's `{k}` must be a string", node.pos if node else loc.pos,
-                                 hint=f"write `{k}` as text, e.g. `kind: App`" if k == "kind" else f"write `{k}` as text")
+                                 hint=f"write `{k}` as text" + (", e.g. `kind: App`" if k == "kind" else ""))
                 ok = False
         return ok
 
