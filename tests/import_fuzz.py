@@ -15,7 +15,7 @@ import yaml
 
 DATA = Path(__file__).parent / "data"
 SEEDS = [DATA / "podinfo" / "deployment.yaml", DATA / "import" / "kinds.yaml", DATA / "sock-shop" / "complete-demo.yaml"]
-COMPOSE_SEEDS = sorted((DATA / "awesome-compose").glob("*/compose.yaml"))
+COMPOSE_SEEDS = sorted((DATA / "awesome-compose").glob("*/compose.y*ml"))
 HOSTILE = [None, 0, -1, 1.5, 2 ** 63, True, "", "x" * 300, [], {}, [1, {"a": None}], {"a": [1]}, "../../etc/passwd",
            "/proc/self/environ", "${HOME}", "$$", "a\x00b", "é\u2028", "9999999999999999999Gi", "-", ":", "{}",
            "http://db:5432", "UPPER_Case", "0x10", "1e309", "*", "~", "null", "- a", "a: b", "80-90", "0.0.0.0:1:2"]

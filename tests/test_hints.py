@@ -38,7 +38,7 @@ def test_schema_errors_without_an_x_hint_get_one_from_the_keyword_and_the_exampl
         image: ghcr.io/acme/api:1.0.0
         replicas: three
         ports: {http: 0}
-        env: {"bad-name": x}
+        env: {"1bad": x}
         health: {http: healthz}
         volumes: {a: {mount: /x}}
         command:
@@ -46,7 +46,7 @@ def test_schema_errors_without_an_x_hint_get_one_from_the_keyword_and_the_exampl
     got = diags(cli)
     assert got["api.yaml", 4]["hint"] == "write a whole number, without quotes, e.g. `replicas: 3`"
     assert got["api.yaml", 5]["hint"] == "use a value from 1 to 65535"
-    assert "environment variable's name" in got["api.yaml", 6]["hint"]
+    assert "environment variable's name is letters, digits" in got["api.yaml", 6]["hint"]
     assert got["api.yaml", 7]["hint"] == "write an absolute path, starting with `/`"
     assert got["api.yaml", 8]["hint"].startswith("keep one of `empty: true`")
     assert got["api.yaml", 9]["hint"].startswith("give `command` a value, or remove the key")
@@ -109,7 +109,8 @@ def test_invalid_yaml_always_gets_a_hint(make_project, cli):
     ("pattern", {"pattern": "^(?:[a-z0-9]([-a-z0-9]*[a-z0-9])?)[-+!]?$"}, "A", None,
      "use lower-case letters, digits and '-', starting and ending with a letter or digit (e.g. `api`)"),
     ("pattern", {"pattern": "^x+$"}, "y", None, "it must match the regular expression `^x+$`"),
-    ("pattern", {"pattern": "^x+$", "examples": ["xx"]}, "y", "k", "write it in the form the field takes, e.g. `k: xx`"),
+    ("pattern", {"pattern": "^x+$", "examples": ["xx"]}, "y", "k",
+     "write it in the form the field takes, e.g. `k: xx`"),
 ])
 def test_fallback_hints(keyword, schema, inst, leaf, want):
     assert hints.hint(keyword, schema, inst, leaf) == want

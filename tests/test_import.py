@@ -115,8 +115,7 @@ def test_missing_path_and_bad_yaml(tmp_path):
     assert res.exit_code == 1 and "bad.yaml:2:1: error[SKY001]" in res.output and not (tmp_path / "o").exists()
 
 
-COMPOSE = {s: DATA / "awesome-compose" / s / "compose.yaml"
-           for s in ("nginx-golang-postgres", "react-express-mongodb", "wordpress-mysql")}
+COMPOSE = {d.name: next(d.glob("compose.y*ml")) for d in sorted((DATA / "awesome-compose").iterdir()) if d.is_dir()}
 # Docker's voting app: a second published port bound to the loopback (`127.0.0.1:9229:9229`)
 COMPOSE["voting-app"] = DATA / "voting-app" / "docker-compose.yml"
 
@@ -127,7 +126,7 @@ def test_compose_samples_import_check_build_and_round_trip(sample, tmp_path):
     from validators import assert_valid_k8s, compose_config, load_docs
 
     src = COMPOSE[sample]
-    r = import_compose(src, sample)
+    r = import_compose(src, sample.lower())
     assert r.unexplained == [], r.unexplained
     f = r.figures
     # a stdlib template for an official image replaces what would not run (the voting app's healthchecks are
@@ -172,6 +171,33 @@ def test_compose_mapping_details():
     assert "somewordpress" not in text   # the credential moved into a Secret's keys
     assert yaml.safe_load(wp.files["apps/statefulapp.db.yaml"])["secrets"]["MYSQL_ROOT_PASSWORD"] == \
         {"secret": "db-env", "key": "MYSQL_ROOT_PASSWORD"}
+
+
+def test_what_real_compose_files_needed():
+    """Six of awesome-compose's files that the importer refused (each wrote nothing): a named
+    volume it left undeclared, an address in the environment but no `depends_on`, a port over
+    both UDP and TCP, Elasticsearch's dotted settings, a memory size with a fraction."""
+    import yaml
+    from skyspec.importer import import_compose
+
+    def doc(r, path):
+        return yaml.safe_load(r.files[path])
+
+    gitea = import_compose(COMPOSE["gitea-postgres"], "g")
+    claim = doc(gitea, "apps/resource.git-data.yaml")   # Compose makes `git_data`: the project declares it
+    assert claim["manifest"]["kind"] == "PersistentVolumeClaim" and \
+        claim["manifest"]["spec"]["resources"]["requests"]["storage"] == "1Gi"
+    g = doc(gitea, "apps/gitea.yaml")
+    assert g["volumes"]["git-data"] == {"mount": "/data", "claim": "git-data"}
+    assert g["connect_to"] == ["db"] and "# connect_to db: DB_HOST holds its address" in gitea.files["apps/gitea.yaml"]
+    etl = doc(import_compose(COMPOSE["wasmedge-kafka-mysql"], "w"), "apps/etl.yaml")
+    assert etl["connect_to"] == ["redpanda"]   # (`db` declares no port: warned, not a connection)
+    pihole = doc(import_compose(COMPOSE["pihole-cloudflared-DoH"], "p"), "apps/pihole.yaml")
+    assert pihole["ports"]["dns"] == 53 and pihole["ports"]["p53"] == {"port": 53, "protocol": "UDP", "host_port": 53}
+    es = doc(import_compose(COMPOSE["elasticsearch-logstash-kibana"], "e"), "apps/elasticsearch.yaml")
+    assert es["env"]["discovery.type"] == "single-node"
+    mc = doc(import_compose(COMPOSE["minecraft"], "m"), "apps/minecraft.yaml")
+    assert mc["resources"]["memory_limit"] == "1.5Gi"
 
 
 def test_compose_env_file_interpolation_and_escaping(tmp_path):

@@ -144,7 +144,7 @@ def spec_text(x: kube.Extracted) -> tuple[str, str]:
     if x.doc.get("_notes"):
         comments["kind"] = "\n".join(x.doc["_notes"])
     if doc["kind"] == "Resource":
-        comments["manifest"] = "kept as written: no spec kind maps it"
+        comments["manifest"] = x.doc.get("_manifest_note", "kept as written: no spec kind maps it")
     return (f"apps/{doc['kind'].lower()}.{doc['name']}.yaml" if doc["kind"] != "App"
             else f"apps/{doc['name']}.yaml"), emit.dump(doc, comments)
 

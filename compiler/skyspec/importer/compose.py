@@ -172,6 +172,7 @@ class Ctx:
         self.vars = dotenv(text) if text is not None else {}
         self.secrets: dict[str, set] = {}   # Secret name -> keys
         self.configs: dict[str, dict] = {}  # ConfigMap name -> data
+        self.claims: dict[str, str] = {}    # PersistentVolumeClaim name -> the Compose volume it stands for
         self.unresolved: set[str] = set()
         self.env_files: dict[str, dict] = {}  # service -> what its env_files set
         self.notes: dict[str, list[str]] = {}
@@ -212,6 +213,11 @@ def extract(doc: Doc, base: Path, project: str, inputs: Inputs) -> tuple[list[Ex
         items.append(Extracted({"kind": "Secret", "name": name, "keys": sorted(ctx.secrets[name])}, [], []))
     for name in sorted(ctx.configs):
         items.append(Extracted({"kind": "ConfigMap", "name": name, "data": ctx.configs[name]}, [], []))
+    for name in sorted(ctx.claims):  # a named volume Compose creates: a claim the project declares
+        items.append(Extracted({"kind": "Resource", "name": name, "_manifest_note": f"the Compose volume "
+                                f"{ctx.claims[name]}: Compose gives no size, set yours", "manifest": {
+            "apiVersion": "v1", "kind": "PersistentVolumeClaim",
+            "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}}}, [], []))
     if ctx.unresolved:
         inputs.note(NOT_CARRIED, f"{', '.join(sorted(ctx.unresolved))}: set by Compose from the shell at run time; "
                     "kept literal", ctx.pos(("services",)), hint="set them per environment in an overlay")
@@ -318,10 +324,11 @@ def service_doc(s: str, svc: dict, names: dict, ctx: Ctx, one_shot: bool) -> dic
         doc["volumes"] = vols
     if storage:
         doc["storage"] = storage
-    connect = parts.depends(s, svc, names, ctx)
+    connect = parts.depends(s, svc, names, ctx, env)
     if connect:
         doc["connect_to"] = connect
-        doc["_connect_note"] = "from depends_on (Compose waits for a healthcheck where the target has one)"
+        doc["_connect_note"] = "from depends_on (Compose waits for a healthcheck where the target has one) and " \
+                               "the addresses in the environment"
     parts.deploy(s, svc, doc, ctx)
     parts.rest(s, svc, doc, ctx)
     return doc

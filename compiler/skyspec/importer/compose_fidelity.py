@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from .compose_parts import carried_label, label_pairs
+from .compose_parts import addressed, carried_label, label_pairs, ram_bytes
 from .compose import COMPOSE_INTERVAL, COMPOSE_TIMEOUT, argv, dns, interpolate, seconds
 from ..redact import credential_env
 
@@ -131,13 +131,15 @@ def compare(inp: dict, out: dict, variables: dict, env_files: dict,
                 field(f"{s}.ports[{k}].published", a["published"], b["published"])
         ie = _env(svc, variables, env_files.get(s))
         oe = {k: str(v).replace("$$", "$") for k, v in (o.get("environment") or {}).items()}
+        found = addressed(s, ie, inp["services"])  # connect_to from addresses in the environment
         for k in sorted(set(ie) | set(oe)):
             a, b = ie.get(k), oe.get(k)
             if a is not None and b is None and credential_env(k, a) and f"{k}_FILE" in oe:
                 named("credential moved to a Secret (read from <VAR>_FILE)")
             elif a is None and k.endswith("_FILE") and k[:-5] in ie and credential_env(k[:-5], ie[k[:-5]]):
                 named("credential moved to a Secret (read from <VAR>_FILE)")
-            elif a is None and k.endswith(("_HOST", "_PORT")) and k[:-5].lower().replace("_", "-") in _deps(svc):
+            elif a is None and k.endswith(("_HOST", "_PORT")) and \
+                    k[:-5].lower().replace("_", "-") in {*_deps(svc), *found}:
                 named("connect_to discovery variables")
             elif a is None and exported(k, official):
                 named(exported(k, official))
@@ -157,6 +159,8 @@ def compare(inp: dict, out: dict, variables: dict, env_files: dict,
                 named("depends_on a service without ports (start order not kept)")
             elif a == "service_started" and b == "service_healthy":
                 named("depends_on waits for the target's healthcheck")
+            elif a is None and k in found:
+                named("connect_to from an address in the environment (Compose starts the target first)")
             else:
                 field(f"{s}.depends_on.{k}", a, b)
         _more(s, svc, o, inp, variables, field, named)
@@ -213,7 +217,7 @@ def _more(s: str, svc: dict, o: dict, inp: dict, variables: dict, field, named) 
                 named("hardening skyspec adds (a /tmp tmpfs)")
             elif a is not None and a[0] == "bind" and b is None:
                 named("bind mount left out (warned)")
-            elif a is None and key == "secrets" and re.match(r"^/run/secrets/[-a-z0-9]+-env\.[A-Za-z_][A-Za-z0-9_]*$", dst):
+            elif a is None and key == "secrets" and re.match(r"^/run/secrets/[-a-z0-9]+-env\.[-._a-zA-Z][-._a-zA-Z0-9]*$", dst):
                 named("credential moved to a Secret (read from <VAR>_FILE)")
             elif a is not None and b is not None:
                 field(f"{s}.{key}[{dst}]", a[1], b[1])
@@ -230,7 +234,7 @@ def _more(s: str, svc: dict, o: dict, inp: dict, variables: dict, field, named) 
                 named("resources from the environment's profile (Compose does not say)")
             elif a is not None:
                 same = _cpus(a) == _cpus(b) if k == "cpus" else \
-                    re.sub(r"([kmg])i?b?$", r"\1", str(a).lower()) == re.sub(r"([kmg])i?b?$", r"\1", str(b).lower())
+                    (ram_bytes(a) is not None and ram_bytes(a) == ram_bytes(b))
                 field(f"{s}.deploy.resources.{part}.{k}", True, same)
     if svc.get("stop_grace_period") is not None:
         field(f"{s}.stop_grace_period", seconds(svc["stop_grace_period"]), seconds(o.get("stop_grace_period")))

@@ -15,11 +15,21 @@ from .source import NOT_CARRIED, WRONG, read_text
 DATABASES = ("postgres", "postgis", "mysql", "mariadb", "mongo", "redis", "valkey", "elasticsearch",
              "opensearch", "rabbitmq", "cassandra", "couchdb", "neo4j", "influxdb", "clickhouse", "etcd",
              "zookeeper", "kafka", "minio", "memcached")
-PORT_NAMES = {5432: "postgres", 3306: "mysql", 33060: "mysqlx", 27017: "mongo", 6379: "redis", 9200: "http",
+PORT_NAMES = {53: "dns", 5432: "postgres", 3306: "mysql", 33060: "mysqlx", 27017: "mongo", 6379: "redis", 9200: "http",
               5672: "amqp", 9092: "kafka", 11211: "memcached"}
 _PORT = re.compile(r"^(?:(?:\[[0-9a-fA-F:.]+\]|[0-9]+\.[0-9.]+):)?(?:(\$\{[^}]*\}|[0-9]*(?:-[0-9]+)?):)?([0-9]+(?:-[0-9]+)?)"
                    r"(?:/(tcp|udp|sctp))?$")
 MAX_CONFIG = 1 << 20
+# Docker's sizes of memory: binary units, a fraction allowed (`1.5G`, `512m`, `2 GiB`)
+_RAM = re.compile(r"(\d+(?:\.\d+)?) ?([kmgtp])?i?b?")
+
+
+def ram_bytes(v) -> int | None:
+    """The bytes a Compose memory size stands for (`1.5G`: 1.5 GiB), or None."""
+    m = _RAM.fullmatch(str(v).strip().lower())
+    if m is None:
+        return None
+    return int(float(m.group(1)) * 1024 ** ("kmgtp".index(m.group(2)) + 1 if m.group(2) else 0))
 LABEL_KEY = re.compile(r"^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
 LABEL_VALUE = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$")
 
@@ -76,10 +86,13 @@ def ports(s: str, svc: dict, ctx) -> tuple[dict, bool]:
     published = False
 
     def add(target: int, host: int | None, proto: str) -> None:
-        if any((p if isinstance(p, int) else p["port"]) == target for p in out.values()):
+        # one port per number and protocol: DNS serves 53 over both UDP and TCP
+        if any((p, "tcp") == (target, proto) if isinstance(p, int) else
+               (p["port"], p.get("protocol", "TCP").lower()) == (target, proto) for p in out.values()):
             return
         name = PORT_NAMES.get(target) or ("http" if not out else None)
         name = name if name and name not in out else f"p{target}"
+        name = name if name not in out else f"{name}-{proto}"
         entry: dict = {"port": target}
         if proto != "tcp":
             entry["protocol"] = proto.upper()
@@ -171,13 +184,21 @@ def volumes(s: str, svc: dict, image: str, ctx, database: bool) -> tuple[dict, d
             vols[f"scratch-{i}"] = {"empty": True, "mount": dst}
             continue
         ext = (named.get(src) or {}).get("external") if isinstance(named.get(src), dict) else None
-        if database and not ext:
+        if ext:  # Compose expects it made beforehand; a claim the project does not declare does not build
+            ctx.say(s, f"volume {src} left out: Compose expects it to exist (`external`)", at, "warning",
+                    hint="mount the claim that holds its data: declare it (`kind: Resource`, a "
+                         "PersistentVolumeClaim) and add `volumes: {NAME: {claim: NAME, mount: PATH}}`")
+            continue
+        if database:
             key = "data" if "data" not in storage else dns(src)
             storage[key] = {"size": "1Gi", "mount": dst}
             ctx.say(s, f"volume {src}: storage {key} of 1Gi per replica", at, hint="Compose gives no size: set yours")
             continue
         vols[dns(src)] = {"claim": dns(src), "mount": dst, **({"read_only": True} if ro else {})}
-        ctx.say(s, f"volume {src}: a PersistentVolumeClaim named {dns(src)} must exist in the cluster", at)
+        if dns(src) not in ctx.claims:
+            ctx.claims[dns(src)] = src
+            ctx.say(s, f"volume {src}: a PersistentVolumeClaim {dns(src)} of 1Gi, declared as a Resource", at,
+                    hint="Compose gives no size: set yours")
     for i, c in enumerate(svc.get("configs") or []):
         src, dst = (c, f"/{c}") if isinstance(c, str) else (c.get("source"), c.get("target") or f"/{c.get('source')}")
         top = (ctx.data.get("configs") or {}).get(src)
@@ -203,7 +224,15 @@ def volumes(s: str, svc: dict, image: str, ctx, database: bool) -> tuple[dict, d
     return vols, storage
 
 
-def depends(s: str, svc: dict, names: dict, ctx) -> list[str]:
+# A value that is an address of another service: `db:5432`, `kafka://redpanda:9092/order`,
+# `mysql://user:secret@db:3306/app` (the host, then the port)
+_ADDRESS = re.compile(r"^(?:[a-z][a-z0-9+.-]*://)?(?:[^@/\s]*@)?([A-Za-z0-9][-A-Za-z0-9_.]*):([0-9]{1,5})(?:[/?#].*)?$")
+
+
+def depends(s: str, svc: dict, names: dict, ctx, env: dict | None = None) -> list[str]:
+    """The `connect_to` of a service: what it `depends_on`, and the services its environment
+    holds an address of (``env``: {variable: (value, where)}), which the NetworkPolicies
+    must let it reach though Compose needs no word of it."""
     from .compose import dns
 
     deps = svc.get("depends_on") or []
@@ -224,7 +253,33 @@ def depends(s: str, svc: dict, names: dict, ctx) -> list[str]:
                                                      "task before deploying")
             continue
         connect.append(names.get(d, dns(d)))
+    env = env or {}
+    values = {k: v for k, (v, _) in env.items()}
+    for d, var in addressed(s, values, ctx.data["services"]).items():
+        if names.get(d, dns(d)) not in connect:
+            connect.append(names.get(d, dns(d)))
+            ctx.say(s, f"connect_to {d}: {var} holds its address", env[var][1])
+    for d, var in addressed(s, values, ctx.data["services"], ported=False).items():
+        ctx.say(s, f"{var} holds an address of {d}, which declares no port: not a connection", env[var][1], "warning",
+                hint=f"Compose reaches any port of {d}, Kubernetes only the ports of its Service (and its "
+                     f"NetworkPolicy): give {d} the port (`expose:`) and import again")
     return connect
+
+
+def addressed(s: str, env: dict, services: dict, ported: bool = True) -> dict[str, str]:
+    """{service: variable}: the other services whose address (`db:5432`,
+    `kafka://redpanda:9092/order`) a variable of service ``s`` holds: those with a port to
+    connect to (``ported``), or those without one."""
+    out: dict[str, str] = {}
+    for var, value in sorted(env.items()):
+        m = _ADDRESS.match(str(value))
+        d = m.group(1) if m else None
+        if not d or d == s or d not in services or d in out:
+            continue
+        target = services[d]
+        if (isinstance(target, dict) and bool(target.get("ports") or target.get("expose"))) == ported:
+            out[d] = var
+    return out
 
 
 def deploy(s: str, svc: dict, doc: dict, ctx) -> None:
@@ -244,7 +299,7 @@ def deploy(s: str, svc: dict, doc: dict, ctx) -> None:
                 ctx.say(s, f"deploy.resources.{part}.cpus is not a number", ("deploy", "resources", part, "cpus"),
                         "error", code=WRONG)
         if p.get("memory") is not None:
-            m = re.fullmatch(r"(\d+)([kmg])?b?", str(p["memory"]).lower())
+            m = _RAM.fullmatch(str(p["memory"]).lower())
             if m is None:
                 ctx.say(s, f"deploy.resources.{part}.memory is not a size", ("deploy", "resources", part, "memory"),
                         "error", code=WRONG)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 from ..redact import credential_env
+from ..schema.fields import ENV_VAR
 from .fidelity import SERVER_ANNOTATIONS
 from .source import INFERRED, RESOURCE, SECRET, Inputs
 
@@ -23,7 +24,7 @@ TEMPLATE = {"Deployment": ("spec", "template"), "StatefulSet": ("spec", "templat
             "CronJob": ("spec", "jobTemplate", "spec", "template")}
 MAX_BYTES = 4 << 20
 NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+ENV_NAME = re.compile(ENV_VAR)
 
 
 class ImportError_(Exception):

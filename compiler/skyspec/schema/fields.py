@@ -20,6 +20,10 @@ DNS1123_SUBDOMAIN = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-
 # control characters can reach a path).
 K8S_KIND = r"^[A-Za-z][A-Za-z0-9]*$"
 K8S_API_VERSION = r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[a-z]([-a-z0-9]*[a-z0-9])?$"
+# An environment variable's name as Kubernetes takes it (letters, digits, '_', '-' and '.', not
+# starting with a digit: `discovery.type`, as Elasticsearch reads its settings), not ending with
+# '-', which an overlay reads as its operator (`NAME-: ...` removes)
+ENV_VAR = r"^[-._a-zA-Z]([-._a-zA-Z0-9]*[._a-zA-Z0-9])?$"
 QUANTITY = r"^\+?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+|Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)?$"
 
 NAME = {
@@ -82,7 +86,7 @@ PORTS = {
 ENV = {
     "type": "object",
     "description": "Environment variables (a map, so overlays merge it by name). Values may use `${...}` expressions.",
-    "propertyNames": {"pattern": r"^[A-Za-z_][A-Za-z0-9_]*$"},
+    "propertyNames": {"pattern": ENV_VAR},
     "additionalProperties": {"type": ["string", "number", "boolean"]},
     "examples": [{"LOG_LEVEL": "info"}],
 }
@@ -91,7 +95,7 @@ SECRET_REFS = {
     "type": "object",
     "description": "Environment variables read from Secrets: `DB_PASSWORD: {secret: pg-credentials, key: password}`. "
                    "References only: a value never appears in a spec.",
-    "propertyNames": {"pattern": r"^[A-Za-z_][A-Za-z0-9_]*$"},
+    "propertyNames": {"pattern": ENV_VAR},
     "additionalProperties": {
         "type": "object", "additionalProperties": False, "required": ["secret", "key"],
         "properties": {"secret": {**NAME, "description": "A Secret of the project."},
@@ -491,7 +495,7 @@ USE = {"type": "string", "minLength": 1,
 CONNECTION = {
     "type": "object", "additionalProperties": False,
     "properties": {
-        "env": {"type": "string", "pattern": r"^[A-Za-z_][A-Za-z0-9_]*$",
+        "env": {"type": "string", "pattern": ENV_VAR,
                 "description": "The variable that receives the peer's address.", "examples": ["DB_ADDR"]},
         "form": {"enum": ["address", "url", "host", "port"],
                  "description": "`address` (default): `host:port`; `url`: `http://host:port`; `host`; `port`."},

@@ -20,8 +20,10 @@ _PATTERNS = {
     r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$":
         "use lower-case letters, digits and '-', starting and ending with a letter or digit (e.g. `api`)",
     r"^/": "write an absolute path, starting with `/`",
-    r"^[A-Za-z_][A-Za-z0-9_]*$":
-        "use letters, digits and '_', not starting with a digit, as an environment variable's name (e.g. `LOG_LEVEL`)",
+    r"^[A-Za-z_][A-Za-z0-9_]*$": "use letters, digits and '_', not starting with a digit (e.g. `LOG_LEVEL`)",
+    r"^[-._a-zA-Z]([-._a-zA-Z0-9]*[._a-zA-Z0-9])?$":
+        "an environment variable's name is letters, digits, '_', '-' and '.', not starting with a digit nor ending "
+        "with '-' (e.g. `LOG_LEVEL`)",
     r"^https?://": "write a URL starting with `http://` or `https://`",
     r"^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$":
         "a label value is at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit; "
