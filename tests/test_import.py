@@ -190,8 +190,11 @@ def test_what_real_compose_files_needed():
     g = doc(gitea, "apps/gitea.yaml")
     assert g["volumes"]["git-data"] == {"mount": "/data", "claim": "git-data"}
     assert g["connect_to"] == ["db"] and "# connect_to db: DB_HOST holds its address" in gitea.files["apps/gitea.yaml"]
-    etl = doc(import_compose(COMPOSE["wasmedge-kafka-mysql"], "w"), "apps/etl.yaml")
-    assert etl["connect_to"] == ["redpanda"]   # (`db` declares no port: warned, not a connection)
+    wasm = import_compose(COMPOSE["wasmedge-kafka-mysql"], "w")
+    # a URL in a Secret (DATABASE_URL) and one in plain env; `db` declares no port in Compose, which
+    # reaches any: the port the address names is declared, for its Service and NetworkPolicy
+    assert doc(wasm, "apps/etl.yaml")["connect_to"] == ["db", "redpanda"]
+    assert doc(wasm, "apps/db.yaml")["ports"] == {"mysql": 3306}
     pihole = doc(import_compose(COMPOSE["pihole-cloudflared-DoH"], "p"), "apps/pihole.yaml")
     assert pihole["ports"]["dns"] == 53 and pihole["ports"]["p53"] == {"port": 53, "protocol": "UDP", "host_port": 53}
     es = doc(import_compose(COMPOSE["elasticsearch-logstash-kibana"], "e"), "apps/elasticsearch.yaml")

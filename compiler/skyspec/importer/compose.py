@@ -173,6 +173,8 @@ class Ctx:
         self.secrets: dict[str, set] = {}   # Secret name -> keys
         self.configs: dict[str, dict] = {}  # ConfigMap name -> data
         self.claims: dict[str, str] = {}    # PersistentVolumeClaim name -> the Compose volume it stands for
+        services = self.data.get("services") if isinstance(self.data.get("services"), dict) else {}
+        self.wanted = parts.wanted_ports(services, self.vars)  # service -> {port: who holds its address}
         self.unresolved: set[str] = set()
         self.env_files: dict[str, dict] = {}  # service -> what its env_files set
         self.notes: dict[str, list[str]] = {}

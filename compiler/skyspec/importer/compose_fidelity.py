@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from .compose_parts import addressed, carried_label, label_pairs, ram_bytes
+from .compose_parts import addressed, carried_label, label_pairs, plain_env, ram_bytes, wanted_ports
 from .compose import COMPOSE_INTERVAL, COMPOSE_TIMEOUT, argv, dns, interpolate, seconds
 from ..redact import credential_env
 
@@ -36,14 +36,7 @@ def _ports(svc: dict) -> dict:
 
 
 def _env(svc: dict, variables: dict, base_env: dict | None = None) -> dict:
-    raw = svc.get("environment") or {}
-    pairs = [(x.split("=", 1)[0], x.split("=", 1)[1] if "=" in x else None) for x in map(str, raw)] \
-        if isinstance(raw, list) else list(raw.items())
-    env = dict(base_env or {})
-    for k, v in pairs:
-        if v is not None:
-            env[str(k)] = interpolate(str(v), variables, set())
-    return env
+    return {**(base_env or {}), **plain_env(svc, variables)}
 
 
 def _health(svc: dict) -> tuple[dict | None, bool]:
@@ -100,6 +93,7 @@ def compare(inp: dict, out: dict, variables: dict, env_files: dict,
             bad.append(path)
 
     osvcs = out.get("services") or {}
+    wanted = wanted_ports(inp.get("services") or {}, variables)
     for s, svc in sorted((inp.get("services") or {}).items()):
         svc = svc or {}
         figs["objects"] += 1
@@ -118,6 +112,10 @@ def compare(inp: dict, out: dict, variables: dict, env_files: dict,
             if b is None and "-" in k:
                 named("port range left out (warned)")
                 continue
+            if a is None and b is not None and b["published"] == "expose" and k.endswith("/tcp") and \
+                    k[:-4].isdigit() and int(k[:-4]) in wanted.get(s, {}):
+                named("a port another service's address names (Kubernetes reaches only a Service's ports)")
+                continue
             if a is None or b is None:
                 field(f"{s}.ports[{k}]", a, b)
                 continue
@@ -131,7 +129,7 @@ def compare(inp: dict, out: dict, variables: dict, env_files: dict,
                 field(f"{s}.ports[{k}].published", a["published"], b["published"])
         ie = _env(svc, variables, env_files.get(s))
         oe = {k: str(v).replace("$$", "$") for k, v in (o.get("environment") or {}).items()}
-        found = addressed(s, ie, inp["services"])  # connect_to from addresses in the environment
+        found = addressed(s, ie, inp["services"], wanted)  # connect_to from addresses in the environment
         for k in sorted(set(ie) | set(oe)):
             a, b = ie.get(k), oe.get(k)
             if a is not None and b is None and credential_env(k, a) and f"{k}_FILE" in oe:

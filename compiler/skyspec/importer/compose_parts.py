@@ -117,6 +117,10 @@ def ports(s: str, svc: dict, ctx) -> tuple[dict, bool]:
             t, h, proto = got
             add(t, h if key == "ports" else None, proto)
             published = published or key == "ports"
+    for port, who in sorted(ctx.wanted.get(s, {}).items()):
+        add(port, None, "tcp")
+        ctx.say(s, f"port {port}: {who} holds an address on it (Compose reaches any port, Kubernetes the "
+                   "Service's)", hint="declare it in the Compose file too (`expose:`)")
     return out, published
 
 
@@ -255,30 +259,58 @@ def depends(s: str, svc: dict, names: dict, ctx, env: dict | None = None) -> lis
         connect.append(names.get(d, dns(d)))
     env = env or {}
     values = {k: v for k, (v, _) in env.items()}
-    for d, var in addressed(s, values, ctx.data["services"]).items():
+    for d, var in addressed(s, values, ctx.data["services"], ctx.wanted).items():
         if names.get(d, dns(d)) not in connect:
             connect.append(names.get(d, dns(d)))
             ctx.say(s, f"connect_to {d}: {var} holds its address", env[var][1])
-    for d, var in addressed(s, values, ctx.data["services"], ported=False).items():
+    for d, var in addressed(s, values, ctx.data["services"], ctx.wanted, ported=False).items():
         ctx.say(s, f"{var} holds an address of {d}, which declares no port: not a connection", env[var][1], "warning",
                 hint=f"Compose reaches any port of {d}, Kubernetes only the ports of its Service (and its "
                      f"NetworkPolicy): give {d} the port (`expose:`) and import again")
     return connect
 
 
-def addressed(s: str, env: dict, services: dict, ported: bool = True) -> dict[str, str]:
+def addressed(s: str, env: dict, services: dict, wanted: dict, ported: bool = True) -> dict[str, str]:
     """{service: variable}: the other services whose address (`db:5432`,
     `kafka://redpanda:9092/order`) a variable of service ``s`` holds: those with a port to
-    connect to (``ported``), or those without one."""
+    connect to (``ported``: declared, or one of the ``wanted`` ports), or those without one."""
     out: dict[str, str] = {}
     for var, value in sorted(env.items()):
         m = _ADDRESS.match(str(value))
         d = m.group(1) if m else None
         if not d or d == s or d not in services or d in out:
             continue
-        target = services[d]
-        if (isinstance(target, dict) and bool(target.get("ports") or target.get("expose"))) == ported:
+        if (_declares_ports(services[d]) or d in wanted) == ported:
             out[d] = var
+    return out
+
+
+def _declares_ports(svc) -> bool:
+    return isinstance(svc, dict) and bool(svc.get("ports") or svc.get("expose"))
+
+
+def plain_env(svc: dict, variables: dict) -> dict[str, str]:
+    """A service's `environment` (not its env_files), interpolated, without a word said."""
+    from .compose import interpolate
+
+    raw = svc.get("environment") or {}
+    pairs = [(x.split("=", 1)[0], x.split("=", 1)[1] if "=" in x else None) for x in map(str, raw)] \
+        if isinstance(raw, list) else list(raw.items()) if isinstance(raw, dict) else []
+    return {str(k): interpolate(str(v), variables, set()) for k, v in pairs if v is not None
+            and not isinstance(v, (dict, list))}
+
+
+def wanted_ports(services: dict, variables: dict) -> dict[str, dict[int, str]]:
+    """{service: {port: "who (VARIABLE)"}}: the ports other services' environments hold an
+    address on, of a service that declares none. Compose reaches any port of a service,
+    Kubernetes only its Service's ports, which the NetworkPolicy admits: they are declared."""
+    out: dict[str, dict[int, str]] = {}
+    for s, svc in sorted(services.items()):
+        for var, value in sorted(plain_env(svc, variables).items() if isinstance(svc, dict) else ()):
+            m = _ADDRESS.match(value)
+            d = m.group(1) if m else None
+            if d and d != s and d in services and not _declares_ports(services[d]) and 0 < int(m.group(2)) < 65536:
+                out.setdefault(d, {}).setdefault(int(m.group(2)), f"{s} ({var})")
     return out
 
 
