@@ -6,10 +6,11 @@ classes on its path. A Record class writes its ``__init__`` (its parameters are 
 in order; a field whose dataclass default was a factory defaults to :data:`NEW`); this
 base gives what the decorator did: equality (the same class and equal fields, compared as
 a tuple), no hash (a mutable value, as a dataclass with ``eq=True``), the same repr
-(recursion-safe), ``__match_args__``. A class may declare ``__slots__`` (this base has none
-of its own). tests/test_records.py holds each class equal in behaviour to the dataclass it
-replaced. This module imports nothing of skyspec; a class that needs `dataclasses.fields`
-or `replace`, `frozen`, or fields outside ``__init__`` stays a dataclass.
+(recursion-safe), ``__match_args__``. A class may declare ``__slots__`` (this base's are
+empty, so such a class has no __dict__, as with ``slots=True``). tests/test_records.py
+holds each class equal in behaviour to the dataclass it replaced. This module imports
+nothing of skyspec; a class that needs `dataclasses.fields` or `replace`, `frozen`, or
+per-field options (``repr=False``, ``init=False``...) stays a dataclass.
 """
 
 from __future__ import annotations
