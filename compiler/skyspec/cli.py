@@ -42,11 +42,13 @@ def jobs_option(f):
 
 def _chart_version(ctx, param, value: str | None) -> str | None:
     """--chart-version: SemVer 2, as Helm requires of a chart's version."""
+    if value is None:  # click calls this on every build: the project schema is imported for a value only
+        return None
     import re
 
     from .schema.project import SEMVER
 
-    if value is not None and not re.match(SEMVER, value):
+    if not re.match(SEMVER, value):
         raise click.BadParameter(f"{value!r} is not a SemVer 2 version (e.g. 1.4.0, 2.0.0-rc.1)",
                                  param_hint="--chart-version")
     return value

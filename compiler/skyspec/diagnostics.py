@@ -13,7 +13,6 @@ This module must not decide what is secret (the stages do) nor print anything it
 
 from __future__ import annotations
 
-import difflib
 import json
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Mapping, NamedTuple
@@ -129,6 +128,8 @@ class Diagnostics:
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
     """A 'did you mean' hint, or None when nothing is close."""
+    import difflib  # for a problem's hint only: a run without one never loads it
+
     cands = [c for c in candidates if isinstance(c, str)]
     best = difflib.get_close_matches(word, cands, n=1, cutoff=0.6)
     if best:

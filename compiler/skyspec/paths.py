@@ -3,11 +3,12 @@ entries are sealed against damage), and how a user's file is named in diagnostic
 
 `schemas/`, `overlays/` and `stdlib/` are top-level folders of the repository; a wheel carries
 them inside the package as `skyspec/_data/<name>`. Besides the caches' own entries, this
-module only names paths: it must not read or write files of the user's."""
+module only names paths: it must not read or write files of the user's. It imports `hashlib`
+(OpenSSL: ~11M instructions, 4% of `skyspec --help`, which reads :func:`shown_path`) only in
+the functions that seal and check the caches' entries."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 from functools import lru_cache
 from pathlib import Path
@@ -43,6 +44,8 @@ def cache_home() -> Path:
 def read_sealed(path: Path, head: bytes) -> tuple[bool, bytes | None]:
     """(whether a machine-wide cache entry is there, its body when it starts with ``head``
     and the SHA-256 of ``head`` and the body: a damaged or foreign entry gives None)."""
+    import hashlib
+
     try:
         blob = path.read_bytes()
     except OSError:
@@ -55,6 +58,8 @@ def read_sealed(path: Path, head: bytes) -> tuple[bool, bytes | None]:
 def write_sealed(path: Path, head: bytes, body: bytes) -> None:
     """Replace the entry at ``path`` with ``head``, the checksum and ``body`` at once (a
     reader never sees half of it); raises OSError."""
+    import hashlib
+
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
     tmp.write_bytes(head + hashlib.sha256(head + body).digest() + body)

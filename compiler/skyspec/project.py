@@ -16,6 +16,7 @@ from .frontend import SourceDoc, load_file
 from .limits import DEFAULT, Limits, LimitsError
 from .paths import shown_path
 from .provenance import Prov, prov_from_loc
+from .record import NEW, Record
 
 PROJECT_FILES = ("skyspec.yaml", "skyspec.yml", "skyspec.toml")
 PROFILES = ("dev", "qa", "prod")
@@ -33,32 +34,36 @@ class Environment:
     raw: dict = field(default_factory=dict)   # the whole entry, for passes (quota, budget, ...)
 
 
-@dataclass
-class Target:
-    name: str
-    environments: list[str]
-    select: dict = field(default_factory=dict)
-    overlays: list[str] = field(default_factory=list)
-    namespace: str | None = None
+class Target(Record):
+    def __init__(self, name: str, environments: list[str], select: dict = NEW, overlays: list[str] = NEW,
+                 namespace: str | None = None) -> None:
+        self.name = name
+        self.environments = environments
+        self.select = {} if select is NEW else select
+        self.overlays = [] if overlays is NEW else overlays
+        self.namespace = namespace
 
 
-@dataclass
-class Project:
-    root: Path
-    file: str                       # the project file as shown (relative to cwd when possible)
-    name: str
-    namespace: str
-    specs: list[str]
-    environments: dict[str, Environment]
-    outputs: list[str]
-    vars: dict
-    targets: dict[str, Target]
-    data: dict                      # the whole project file
-    prov: Prov
-    limits: Limits = DEFAULT        # `limits:`, for the spec, overlay and template files (not the project file)
-    base: str = ""                  # `base:`, the environment shared formats describe first (default: the first)
-    gitops: dict | None = None      # `gitops: {repo, revision, path, project}`: Argo CD / Flux files for targets
-    python: bool = False            # `.py` spec files run (`python: true` or --allow-python): trusted code
+class Project(Record):
+    def __init__(self, root: Path, file: str, name: str, namespace: str, specs: list[str],
+                 environments: dict[str, Environment], outputs: list[str], vars: dict, targets: dict[str, Target],
+                 data: dict, prov: Prov, limits: Limits = DEFAULT, base: str = "", gitops: dict | None = None,
+                 python: bool = False) -> None:
+        self.root = root
+        self.file = file  # the project file as shown (relative to cwd when possible)
+        self.name = name
+        self.namespace = namespace
+        self.specs = specs
+        self.environments = environments
+        self.outputs = outputs
+        self.vars = vars
+        self.targets = targets
+        self.data = data  # the whole project file
+        self.prov = prov
+        self.limits = limits  # `limits:`, for the spec, overlay and template files (not the project file)
+        self.base = base  # `base:`, the environment shared formats describe first (default: the first)
+        self.gitops = gitops  # `gitops: {repo, revision, path, project}`: Argo CD / Flux files for targets
+        self.python = python  # `.py` spec files run (`python: true` or --allow-python): trusted code
 
     def shown(self, path: Path) -> str:
         return shown_path(path)

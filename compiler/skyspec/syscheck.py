@@ -29,22 +29,25 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
+from .record import NEW, Record
+
 POD_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Pod", "ReplicationController"}
 EXTERNAL = "external"            # a connection's source outside the cluster
 # codes (registered in codes.py)
 NO_PODS, NO_PORT, MISSING, DENIED = "SKY160", "SKY161", "SKY162", "SKY163"
 
 
-@dataclass
-class Finding:
+class Finding(Record):
     """A problem the check found, with the object at fault."""
 
-    code: str
-    severity: str                    # error | warning
-    obj: dict                        # the object at fault
-    message: str
-    hint: str | None = None
-    about: tuple = ()                # what it is about: ("port", name), ("env", NAME), ("connect", svc), ...
+    def __init__(self, code: str, severity: str, obj: dict, message: str, hint: str | None = None,
+                 about: tuple = ()) -> None:
+        self.code = code
+        self.severity = severity  # error | warning
+        self.obj = obj  # the object at fault
+        self.message = message
+        self.hint = hint
+        self.about = about  # what it is about: ("port", name), ("env", NAME), ("connect", svc), ...
 
 
 @dataclass
@@ -72,14 +75,15 @@ class Pod:
         return self._ports
 
 
-@dataclass
-class System:
+class System(Record):
     """The objects checked together, and what is declared to exist besides them."""
 
-    objects: list[dict]
-    namespace: str = "default"       # of objects that name none
-    existing: set = field(default_factory=set)   # (kind, namespace or None, name) declared to exist
-    ingress_namespace: str = "ingress-nginx"
+    def __init__(self, objects: list[dict], namespace: str = "default", existing: set = NEW,
+                 ingress_namespace: str = "ingress-nginx") -> None:
+        self.objects = objects
+        self.namespace = namespace  # of objects that name none
+        self.existing = set() if existing is NEW else existing  # (kind, namespace or None, name) declared to exist
+        self.ingress_namespace = ingress_namespace
 
     def ns(self, obj: dict) -> str:
         return _meta(obj).get("namespace") or self.namespace

@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 _BIN = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
 _DEC = {"k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12, "P": 10**15, "E": 10**18}
 _QTY = re.compile(r"^\+?(?P<num>[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?P<suf>[eE][-+]?[0-9]+|Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)?$")
-_ALMOST = re.compile(r"^\s*(?P<num>[0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*(?P<suf>[A-Za-z]+)?\s*$")
+_ALMOST = r"^\s*(?P<num>[0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*(?P<suf>[A-Za-z]+)?\s*$"  # compiled by `re` for a first hint
 
 
 class QuantityError(ValueError):
@@ -49,7 +49,7 @@ def _decimal(value: str | int | float) -> Decimal:
 
 
 def _suggest(value: str) -> str | None:
-    m = _ALMOST.match(value)
+    m = re.match(_ALMOST, value)
     if not m:
         return "write a number with an optional suffix: 250m, 0.5, 256Mi, 1Gi"
     num, suf = m.group("num"), (m.group("suf") or "")

@@ -11,23 +11,25 @@ the component modules nor anything above `skyspec.layers`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable
 
 from ..diagnostics import Diagnostics, Pos, spelled
 from ..provenance import MISSING, Entry, Prov
 from ..layers.stack import Spec
+from ..record import NEW, Record
 from ._doc import Doc, gen
 
 
-@dataclass
-class Ctx:
+class Ctx(Record):
     """What a component's expansion of one spec reads and adds to."""
 
-    diags: Diagnostics
-    by_name: dict[str, Spec]                 # workloads by name (before expansion)
-    taken: set[tuple[str, str]]              # (group, name) of every spec
-    out: list[Spec] = field(default_factory=list)
+    def __init__(self, diags: Diagnostics, by_name: dict[str, Spec], taken: set[tuple[str, str]],
+                 out: list[Spec] = NEW) -> None:
+        self.diags = diags
+        self.by_name = by_name  # workloads by name (before expansion)
+        self.taken = taken  # (group, name) of every spec
+        self.out = [] if out is NEW else out
 
     def claim(self, kind: str, name: str, pos: Pos | None, what: str) -> bool:
         """Reserve a name for a generated spec; a clash with a written one is an error."""

@@ -17,11 +17,11 @@ registry (`component_of`); it must not import another component module nor anyth
 from __future__ import annotations
 
 import shlex
-from dataclasses import dataclass
 from urllib.parse import quote
 
 from ..diagnostics import Pos, did_you_mean
 from ..provenance import MISSING, Entry, Prov
+from ..record import Record
 from ._common import Component, Ctx, port_number
 from ._doc import Doc, New, copy_map, gen, value_at
 
@@ -38,16 +38,17 @@ CELERY_COPIED = ("namespace", "image", "labels", "annotations", "env_from", "mou
                  "priority_class", "image_pull_secrets", "service_account")
 
 
-@dataclass
-class _Endpoint:
+class _Endpoint(Record):
     """A broker or result backend as the workers reach it."""
 
-    var: str                   # CELERY_BROKER_URL | CELERY_RESULT_BACKEND
-    url: str                   # without the password
-    target: str                # the workload
-    pos: Pos | None
-    secret: tuple[str, str] | None = None   # (Secret, key) of the password, when there is one
-    template: str = ""         # the URL with `{password}` where the password goes
+    def __init__(self, var: str, url: str, target: str, pos: Pos | None, secret: tuple[str, str] | None = None,
+                 template: str = "") -> None:
+        self.var = var  # CELERY_BROKER_URL | CELERY_RESULT_BACKEND
+        self.url = url  # without the password
+        self.target = target  # the workload
+        self.pos = pos
+        self.secret = secret  # (Secret, key) of the password, when there is one
+        self.template = template  # the URL with `{password}` where the password goes
 
     @property
     def password_var(self) -> str:

@@ -6,12 +6,12 @@ reports for people (:mod:`.report`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Iterable
 
 from ..ir.model import IR
+from ..record import NEW, Record
 from ..units import format_bytes, format_cpu
 from .prices import DEFAULT_RUN_SECONDS, GIB, HOURS_PER_MONTH, Prices, money
 from .schedule import runs_per_month
@@ -31,25 +31,31 @@ def _cents(num: int, den: int) -> Decimal:
     return Decimal((num * 200 + den) // (2 * den)).scaleb(-2)
 
 
-@dataclass(slots=True)
-class Line:
+class Line(Record):
     """One workload's monthly cost."""
 
-    name: str
-    kind: str
-    pods: int
-    cpu: int                 # millicores: requests x pods
-    memory: int              # bytes: requests x pods
-    storage: int             # bytes
-    pod_hours: Decimal       # hours each pod runs a month
-    cpu_cost: Decimal
-    memory_cost: Decimal
-    storage_cost: Decimal
-    runs: Decimal | None = None          # Job / CronJob: runs a month
-    run_seconds: int | None = None
-    notes: list[str] = field(default_factory=list)
-    schedule: str | None = None          # CronJob
-    default_run: bool = False            # run_seconds is the default (no active_deadline)
+    __slots__ = ("name", "kind", "pods", "cpu", "memory", "storage", "pod_hours", "cpu_cost", "memory_cost",
+                 "storage_cost", "runs", "run_seconds", "notes", "schedule", "default_run")
+
+    def __init__(self, name: str, kind: str, pods: int, cpu: int, memory: int, storage: int, pod_hours: Decimal,
+                 cpu_cost: Decimal, memory_cost: Decimal, storage_cost: Decimal, runs: Decimal | None = None,
+                 run_seconds: int | None = None, notes: list[str] = NEW, schedule: str | None = None,
+                 default_run: bool = False) -> None:
+        self.name = name
+        self.kind = kind
+        self.pods = pods
+        self.cpu = cpu  # millicores: requests x pods
+        self.memory = memory  # bytes: requests x pods
+        self.storage = storage  # bytes
+        self.pod_hours = pod_hours  # hours each pod runs a month
+        self.cpu_cost = cpu_cost
+        self.memory_cost = memory_cost
+        self.storage_cost = storage_cost
+        self.runs = runs  # Job / CronJob: runs a month
+        self.run_seconds = run_seconds
+        self.notes = [] if notes is NEW else notes
+        self.schedule = schedule  # CronJob
+        self.default_run = default_run  # run_seconds is the default (no active_deadline)
 
     @property
     def total(self) -> Decimal:
@@ -69,17 +75,18 @@ class Line:
         return d
 
 
-@dataclass
-class CostReport:
+class CostReport(Record):
     """The monthly estimate of one output unit (an environment, or a target of it)."""
 
-    env: str
-    target: str | None
-    prices: Prices
-    lines: list[Line]
-    budget: Decimal | None = None
-    budget_pos: Any = None          # the `budget.monthly` line in the project file
-    notes: list[str] = field(default_factory=list)
+    def __init__(self, env: str, target: str | None, prices: Prices, lines: list[Line],
+                 budget: Decimal | None = None, budget_pos: Any = None, notes: list[str] = NEW) -> None:
+        self.env = env
+        self.target = target
+        self.prices = prices
+        self.lines = lines
+        self.budget = budget
+        self.budget_pos = budget_pos  # the `budget.monthly` line in the project file
+        self.notes = [] if notes is NEW else notes
 
     @property
     def unit(self) -> str:

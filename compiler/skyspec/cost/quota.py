@@ -8,9 +8,9 @@ positions) nor price anything."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from ..record import NEW, Record
 from ..units import QuantityError, format_bytes, format_cpu, parse_bytes, parse_cpu
 from .usage import Usage, totals
 
@@ -25,14 +25,15 @@ _KEYS = {
 HARD_KEYS = {k: v[0] for k, v in _KEYS.items()}   # quota key -> its ResourceQuota `spec.hard` key
 
 
-@dataclass
-class QuotaReport:
+class QuotaReport(Record):
     """An environment's resource usage against its quota."""
 
-    name: str                                   # the ResourceQuota's name
-    limits: dict[str, int] = field(default_factory=dict)   # quota key -> millicores / bytes / pods
-    used: dict[str, int] = field(default_factory=dict)     # quota key -> the total
-    usage: list[Usage] = field(default_factory=list)
+    def __init__(self, name: str, limits: dict[str, int] = NEW, used: dict[str, int] = NEW,
+                 usage: list[Usage] = NEW) -> None:
+        self.name = name  # the ResourceQuota's name
+        self.limits = {} if limits is NEW else limits  # quota key -> millicores / bytes / pods
+        self.used = {} if used is NEW else used  # quota key -> the total
+        self.usage = [] if usage is NEW else usage
 
     @property
     def hard(self) -> dict[str, str]:

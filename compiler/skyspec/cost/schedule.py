@@ -9,8 +9,6 @@ from __future__ import annotations
 from fractions import Fraction
 from functools import lru_cache
 
-from ..ir.cron import read
-
 _MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 _MONTH_SECONDS = 730 * 3600
 
@@ -27,6 +25,8 @@ def runs_per_month(schedule: str) -> Fraction | None:
     plus a quarter of a 29th for schedules that name day 29. So `@hourly` = 730,
     `@daily` = 365/12 = 30.42, `@weekly` = 4.35, `@monthly` = 1, `@yearly` = 1/12, and a
     schedule that never runs (`0 0 31 2 *`) 0. `@every D`: a 730-hour month over D."""
+    from ..ir.cron import read  # the cron parser: imported only when a project has a CronJob
+
     s = read(schedule)
     if s is None:
         return None

@@ -7,13 +7,13 @@ gates in :mod:`.quota` and :mod:`.budget` do)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from ..contain import contained
 from ..ir.model import IR, Container, JobSpec, Workload, canary_split
+from ..record import NEW, Record
 from ..units import QuantityError, format_bytes, format_cpu, parse_bytes, parse_cpu
 
 
@@ -57,12 +57,12 @@ def pod_count(w: Workload) -> int:
 
 # ---------------------------------------------------------------------- default requests
 
-@dataclass
-class Defaults:
+class Defaults(Record):
     """The environment's default requests (None: no default)."""
 
-    cpu: int | None = None
-    memory: int | None = None
+    def __init__(self, cpu: int | None = None, memory: int | None = None) -> None:
+        self.cpu = cpu
+        self.memory = memory
 
 
 class LazyDefaults:
@@ -155,19 +155,23 @@ def _dig(obj: Any, *path: str) -> Any:
     return obj
 
 
-@dataclass(slots=True)
-class Usage:
+class Usage(Record):
     """What one workload (or raw claim) asks of its environment."""
 
-    name: str
-    kind: str
-    pods: int
-    pod_cpu: int            # millicores, one pod
-    pod_memory: int         # bytes, one pod
-    storage: int            # bytes, all replicas
-    notes: list[str] = field(default_factory=list)
-    missing: list[tuple[str, str]] = field(default_factory=list)   # (container, "CPU"|"memory") without a request
-    workload: Workload | None = None
+    __slots__ = ("name", "kind", "pods", "pod_cpu", "pod_memory", "storage", "notes", "missing", "workload")
+
+    def __init__(self, name: str, kind: str, pods: int, pod_cpu: int, pod_memory: int, storage: int,
+                 notes: list[str] = NEW, missing: list[tuple[str, str]] = NEW,
+                 workload: Workload | None = None) -> None:
+        self.name = name
+        self.kind = kind
+        self.pods = pods
+        self.pod_cpu = pod_cpu  # millicores, one pod
+        self.pod_memory = pod_memory  # bytes, one pod
+        self.storage = storage  # bytes, all replicas
+        self.notes = [] if notes is NEW else notes
+        self.missing = [] if missing is NEW else missing  # (container, "CPU"|"memory") without a request
+        self.workload = workload
 
     @property
     def cpu(self) -> int:

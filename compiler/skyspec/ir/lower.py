@@ -18,7 +18,6 @@ from typing import Any, Callable
 from ..contain import contained, note_read
 from ..diagnostics import Diagnostics, did_you_mean
 from ..layers.stack import Spec
-from .cron import CronError, parse as parse_cron
 from . import why
 from .fixes import merged_checks, template_port_hint
 from .k8spatch import weakened
@@ -181,6 +180,8 @@ class Lowerer:
         return w
 
     def lower_cronjob(self, spec: Spec, ir: IR) -> None:
+        from .cron import CronError, parse as parse_cron  # the cron parser: imported only for a CronJob
+
         w = self.lower_job(spec, ir, "CronJob")
         d = spec.data
         try:

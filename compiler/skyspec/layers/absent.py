@@ -20,9 +20,11 @@ import fnmatch
 import re
 from typing import Any, Iterable
 
-_YAML_NAME = re.compile(r"""(?:^|[\s{,])["']?name["']?[ \t]*:[ \t]*["']?([A-Za-z0-9][-A-Za-z0-9_.]*)""", re.M)
-_TOML_NAME = re.compile(r"""(?:^|[\s{,])["']?name["']?[ \t]*=[ \t]*["']([A-Za-z0-9][-A-Za-z0-9_.]*)""", re.M)
-_PY_LABEL = re.compile(r"""["']([a-z0-9](?:[-a-z0-9]*[a-z0-9])?)["']""")
+# what names a spec in a file that failed to load: patterns as text, which `re` compiles (and
+# keeps) when a file first fails, not on every run
+_YAML_NAME = r"""(?m)(?:^|[\s{,])["']?name["']?[ \t]*:[ \t]*["']?([A-Za-z0-9][-A-Za-z0-9_.]*)"""
+_TOML_NAME = r"""(?m)(?:^|[\s{,])["']?name["']?[ \t]*=[ \t]*["']([A-Za-z0-9][-A-Za-z0-9_.]*)"""
+_PY_LABEL = r"""["']([a-z0-9](?:[-a-z0-9]*[a-z0-9])?)["']"""
 
 
 class Everything(set):
@@ -66,11 +68,11 @@ class Absent:
             self.anything = True
             return
         if file.endswith(".py"):
-            found = _PY_LABEL.findall(text)
+            found = re.findall(_PY_LABEL, text)
         elif file.endswith(".toml"):
-            found = _TOML_NAME.findall(text)
+            found = re.findall(_TOML_NAME, text)
         else:
-            found = _YAML_NAME.findall(text)
+            found = re.findall(_YAML_NAME, text)
         if not found:
             self.anything = True
         self.names.update(found)

@@ -24,7 +24,7 @@ from ..provenance import MISSING, Prov
 from ..redact import Redactor, credential_env
 from .merge import split_op
 
-_EXPR = re.compile(r"\$\{[^}]*\}?")
+_EXPR = r"\$\{[^}]*\}?"  # compiled by `re` when a secret value first holds `${`
 # where a spec can hold `env:` maps and `credentials` (the containers, a template's backup)
 PLACES = frozenset({"env", "credentials", "sidecars", "init", "backup"})
 
@@ -37,7 +37,7 @@ def _add(red: Redactor, value: Any) -> None:
     """Register ``value``; of a string still holding `${...}`, its literal text (the
     result is registered once resolved)."""
     if isinstance(value, str) and "${" in value:
-        for piece in _EXPR.split(value):
+        for piece in re.split(_EXPR, value):
             red.add(piece)
     elif isinstance(value, dict):
         for v in value.values():

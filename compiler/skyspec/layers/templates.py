@@ -22,7 +22,6 @@ sets `version` changes the image. Cycles of templates are errors (SKY122).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -33,23 +32,25 @@ from ..frontend.loc import Loc
 from ..limits import DEFAULT, Limits
 from ..paths import data_dir, shown_path
 from ..provenance import Prov, prov_from_loc
+from ..record import NEW, Record
 from .merge import Merger
 from .params import check_params
 from .secrets import register_template
 from .stack import python_loader
 
 
-@dataclass
-class Template:
+class Template(Record):
     """A `use:` template, loaded: its spec, parameters and the templates it builds on."""
 
-    name: str              # as written in `use:`
-    layer: str             # "template:postgres"
-    kind: str
-    params: dict           # param name -> JSON Schema
-    spec: Any
-    loc: Loc | None
-    chain: list["Template"] = field(default_factory=list)   # base templates first, this one last
+    def __init__(self, name: str, layer: str, kind: str, params: dict, spec: Any, loc: Loc | None,
+                 chain: list["Template"] = NEW) -> None:
+        self.name = name  # as written in `use:`
+        self.layer = layer  # "template:postgres"
+        self.kind = kind
+        self.params = params  # param name -> JSON Schema
+        self.spec = spec
+        self.loc = loc
+        self.chain = [] if chain is NEW else chain  # base templates first, this one last
 
 
 # the keys of a template file, what each holds (the language reference shows this table)

@@ -22,12 +22,12 @@ import json
 import os
 import re
 import stat
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
 from ..diagnostics import Diagnostics, Pos
 from ..paths import shown_path
+from ..record import NEW, Record
 
 MANIFEST = ".skyspec-manifest.json"
 _STAGED = ".skyspec-tmp-"   # staged files: .skyspec-tmp-<pid>-<n>, renamed into place
@@ -101,11 +101,12 @@ def _sha256(data: bytes) -> str:
 
 # ------------------------------------------------------------------------------- OUT, read
 
-@dataclass
-class _Manifest:
-    hashes: dict[str, set[str]] = field(default_factory=dict)   # rel -> hashes skyspec wrote there
-    recorded: dict[str, str] = field(default_factory=dict)      # `files`: rel -> the hash of the last build
-    folders: set[str] = field(default_factory=set)              # folders skyspec created
+class _Manifest(Record):
+    def __init__(self, hashes: dict[str, set[str]] = NEW, recorded: dict[str, str] = NEW,
+                 folders: set[str] = NEW) -> None:
+        self.hashes = {} if hashes is NEW else hashes  # rel -> hashes skyspec wrote there
+        self.recorded = {} if recorded is NEW else recorded  # `files`: rel -> the hash of the last build
+        self.folders = set() if folders is NEW else folders  # folders skyspec created
 
 
 def _parse_manifest(raw: bytes) -> _Manifest:
@@ -355,17 +356,19 @@ def _check_place(out: Path, diags: Diagnostics, guard: Path | None, protected: I
 
 # ------------------------------------------------------------------------------- the plan
 
-@dataclass
-class _Plan:
-    write: list[str]                 # new or changed files
-    replaced: dict[str, str]         # rel -> hash of the generated content being replaced
-    stale: dict[str, str]            # rel -> hash: generated before, not now; removed
-    mkdirs: list[str]                # folders to create, parents first
-    kept_folders: set[str]           # folders skyspec created before, that still exist
-    hashes: dict[str, str]           # rel -> hash of the new content
-    data: dict[str, bytes]
-    kept: dict[str, str]             # rel -> hash: generated files outside the scope, left as they are
-    manifest: bytes | None = None    # the manifest as it was found (None: none, or not a file)
+class _Plan(Record):
+    def __init__(self, write: list[str], replaced: dict[str, str], stale: dict[str, str], mkdirs: list[str],
+                 kept_folders: set[str], hashes: dict[str, str], data: dict[str, bytes], kept: dict[str, str],
+                 manifest: bytes | None = None) -> None:
+        self.write = write  # new or changed files
+        self.replaced = replaced  # rel -> hash of the generated content being replaced
+        self.stale = stale  # rel -> hash: generated before, not now; removed
+        self.mkdirs = mkdirs  # folders to create, parents first
+        self.kept_folders = kept_folders  # folders skyspec created before, that still exist
+        self.hashes = hashes  # rel -> hash of the new content
+        self.data = data
+        self.kept = kept  # rel -> hash: generated files outside the scope, left as they are
+        self.manifest = manifest  # the manifest as it was found (None: none, or not a file)
 
 
 def _survey(tree: _Tree, real: Path, files: Mapping[str, str], diags: Diagnostics,

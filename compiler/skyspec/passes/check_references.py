@@ -15,7 +15,7 @@ import re
 from ..diagnostics import did_you_mean, spelled
 from ..ir.model import IR, Context
 
-_DECLARE = re.compile(r"declare `kind: (\w+)`, `name: ([-a-z0-9.]+)`$")
+_DECLARE = r"declare `kind: (\w+)`, `name: ([-a-z0-9.]+)`$"  # compiled by `re` on a first error
 
 
 def check_references(ir: IR, ctx: Context) -> IR:
@@ -32,7 +32,7 @@ def check_references(ir: IR, ctx: Context) -> IR:
             return
         told.add((id(spec), what, name))
         pos = spec.where(*at) if spec else None
-        m = _DECLARE.match(declare)
+        m = re.match(_DECLARE, declare)
         if m:  # at a builder's line: the builder that declares it
             declare = spelled(pos, declare, f'pass a `{m[1]}("{m[2]}")` builder instead of the name "{m[2]}" '
                                             "(it then comes along)")

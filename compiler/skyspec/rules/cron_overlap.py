@@ -38,7 +38,6 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..diagnostics import Pos
-from ..ir.cron import read
 from ._common import label, where
 
 ID = "cron-overlap"
@@ -53,6 +52,8 @@ def shortest_gap(schedule: str) -> int | None:
     cron parser (:mod:`skyspec.ir.cron`), looking at minutes and hours only (days only ever
     lengthen gaps); `@every D` is D. None for a schedule that is invalid (SKY116) or never
     runs (SKY123)."""
+    from ..ir.cron import read  # the cron parser: imported only when a project has a CronJob
+
     s = read(schedule)
     if s is None or s.never_runs():
         return None

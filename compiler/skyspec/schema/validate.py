@@ -95,12 +95,12 @@ def _identity(name: str) -> bytes:
 # very end; in Python's `re` it also matches before a final newline, so `name: "api\n"`
 # passed `^[a-z0-9-]+$` and reached a file name. The full validator reads an unescaped `$`
 # as `\Z`, exactly as fastjsonschema does for `pattern` (the two must agree).
-_DOLLAR = re.compile(r"(?<!\\)\$")
+_DOLLAR = r"(?<!\\)\$"  # compiled by `re` when the full validator first runs
 
 
 @lru_cache(maxsize=None)
 def _strict_re(pattern: str) -> re.Pattern:
-    return re.compile(_DOLLAR.sub(r"\\Z", pattern))
+    return re.compile(re.sub(_DOLLAR, r"\\Z", pattern))
 
 
 def pattern_problem(pattern: str) -> str | None:
