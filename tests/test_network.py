@@ -166,3 +166,25 @@ def test_a_public_service_kept_as_written_is_admitted_on_its_target_port(build):
     for odd in (svc.replace("targetPort: http", "targetPort: 70000"), svc.replace("10.0.0.0/8", "anywhere")):
         r = build({"apps/a.yaml": APP + "ports: {http: 8080}\n" + odd}, ok=False)
         assert r.exit_code == 1 and "apps/a.yaml:10:3: error[SKY163]" in r.output, r.output
+
+
+def test_an_ingress_kept_as_written_admits_the_controller_on_the_routed_port(build):
+    # an Ingress the language cannot say (a regex path and a rewrite, as kubernetes/examples'
+    # TensorFlow serving has), kept as a `kind: Resource`: without a rule the default deny
+    # would drop the ingress controller's traffic, and the system check says so
+    ing = ("---\nkind: Resource\nname: api-ingress\nmanifest:\n  apiVersion: networking.k8s.io/v1\n"
+           "  kind: Ingress\n  metadata:\n    name: api-ingress\n"
+           "    annotations: {nginx.ingress.kubernetes.io/rewrite-target: /$2}\n"
+           "  spec:\n    rules:\n    - http:\n        paths:\n        - path: /api(/|$)(.*)\n"
+           "          pathType: Prefix\n          backend: {service: {name: api, port: {name: admin}}}\n")
+    docs = build({"apps/a.yaml": APP + "ports: {http: 8080, admin: 9000}\nexpose: true\n" + ing})
+    assert rules(docs, "api") == [{"from": [{"namespaceSelector": {"matchLabels": {NS: "ingress-nginx"}}}],
+                                   "ports": [{"protocol": "TCP", "port": 9000}]}]
+    # by the Service's port number too; an Ingress routing to another Service admits nothing here
+    by_number = ing.replace("port: {name: admin}", "port: {number: 8080}")
+    assert rules(build({"apps/a.yaml": APP + "ports: {http: 8080, admin: 9000}\nexpose: true\n" + by_number}),
+                 "api")[0]["ports"] == [{"protocol": "TCP", "port": 8080}]
+    other = ing.replace("{name: api, port: {name: admin}}", "{name: web, port: {number: 9000}}")
+    web = "---\nkind: App\nname: web\nimage: x/web:1\nport: 9000\nexpose: true\n"
+    docs = build({"apps/a.yaml": APP + "ports: {http: 8080, admin: 9000}\nexpose: true\n" + web + other})
+    assert rules(docs, "api") == [] and rules(docs, "web")[0]["ports"] == [{"protocol": "TCP", "port": 9000}]

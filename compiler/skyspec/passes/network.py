@@ -3,7 +3,8 @@
 Per workload (unless `security: {network_policy: false}`) one NetworkPolicy admitting exactly
 the traffic the specs declare, one ingress rule per port set:
 - from the pods of every workload that `connect_to` it, on all its ports;
-- through an Ingress (`expose: {host: ...}`): from the ingress controller's namespace on the
+- through an Ingress (`expose: {host: ...}`, or one kept as written in a `kind: Resource`
+  that routes to the workload's Service): from the ingress controller's namespace on the
   routed port (`network: {ingress_namespace: ingress-nginx}`);
 - as a LoadBalancer/NodePort Service: from anywhere, or from its `source_ranges`;
 - on a metrics port an `Observability` declares: from the monitoring namespace
@@ -20,6 +21,8 @@ or `settings: {network_policies: false}`. It never changes a workload, only adds
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from ..ir import why
 from ..ir.model import IR, Context, NetPolicy, pod_selector
@@ -50,6 +53,9 @@ POLICY = _R("network.policy", "every workload gets a NetworkPolicy admitting exa
 CONSUMER = _R("network.connect-to", "a workload that `connect_to`s this one may reach all its ports")
 PUBLIC = _R("network.public", "a LoadBalancer or NodePort Service admits its `source_ranges` (default: anywhere)")
 INGRESS = _R("network.ingress", "an exposed host admits the ingress controller's namespace on the routed port")
+KEPT_INGRESS = _R("network.kept-ingress", "an Ingress kept as written (`kind: Resource`) that routes to the "
+                                          "workload's Service admits the ingress controller's namespace on the "
+                                          "routed port")
 METRICS = _R("network.metrics", "a metrics port an Observability declares admits the monitoring namespace")
 PORTS = _R("network.ports", "the ports a rule admits: the workload's own")
 TYPES = _R("network.types", "policies restrict ingress, and egress too with `network.egress`")
@@ -83,11 +89,12 @@ def network_input(ir: IR, ctx: Context, key: str) -> why.In:
 def network(ir: IR, ctx: Context) -> IR:
     conf = settings(ctx)
     # where the namespaces come from, and the records every workload alike shares (for explain)
-    conf["ingress_why"] = why.Why(INGRESS, (why.own("expose", "host", label="the exposed host"),
-                                            network_input(ir, ctx, "ingress_namespace")))
+    conf["ingress_in"] = network_input(ir, ctx, "ingress_namespace")
+    conf["ingress_why"] = why.Why(INGRESS, (why.own("expose", "host", label="the exposed host"), conf["ingress_in"]))
     conf["monitoring_in"] = network_input(ir, ctx, "monitoring_namespace")
     conf["port_whys"] = {}
     conf["public"] = _public_services(ir)
+    conf["routes"] = _kept_ingress_routes(ir)
     conf["monitors"] = {}   # the ServiceMonitors by workload, in the IR's order
     for m in ir.monitors:
         conf["monitors"].setdefault(m.app, []).append(m)
@@ -172,6 +179,10 @@ def _ingress(ir: IR, w, consumers: list[str], conf: dict, by_name: dict, made: d
         reason = why.Why(METRICS, (src, conf["monitoring_in"]))
         name = next((p.name for p in w.ports if p.port == port), None)
         _add(groups, (port,), peer, reason, conf, w, name, src)
+    for port, reason, src in _routed_ports(w, conf):
+        peer = {"namespaceSelector": {"matchLabels": {NS_LABEL: conf["ingress_namespace"]}}}
+        name = next((p.name for p in w.ports if p.port == port), None)
+        _add(groups, (port,), peer, reason, conf, w, name, src)
     for ports, ranges, reason, src in _kept_public_services(ir, w, conf["public"]):
         for r in ranges:
             _add(groups, ports, {"ipBlock": {"cidr": r}}, reason, conf, w, None, src)
@@ -199,6 +210,43 @@ def _public_services(ir: IR) -> list[tuple[dict, str, dict, dict]]:
         if o.get("kind") == "Service" and spec.get("type") in ("LoadBalancer", "NodePort") and \
                 isinstance(sel, dict) and sel:
             out.append((r, meta.get("namespace") or ir.namespace, sel, spec))
+    return out
+
+
+def _kept_ingress_routes(ir: IR) -> dict[tuple[str, str], list[tuple[Any, why.In]]]:
+    """The backends of the Ingresses kept as written (`kind: Resource`, as the importer keeps
+    one the language cannot say), found once per IR: {(namespace, Service name): [(its port,
+    a number or a name; where it is written)]}."""
+    out: dict[tuple[str, str], list] = {}
+    for r in ir.raw:
+        o = r["object"]
+        if o.get("kind") != "Ingress" or not isinstance(o.get("spec"), dict):
+            continue
+        meta = o.get("metadata") if isinstance(o.get("metadata"), dict) else {}
+        ns, spec = meta.get("namespace") or ir.namespace, o["spec"]
+        backends = [spec.get("defaultBackend")]
+        for rule in spec.get("rules") if isinstance(spec.get("rules"), list) else ():
+            http = rule.get("http") if isinstance(rule, dict) and isinstance(rule.get("http"), dict) else {}
+            paths = http.get("paths") if isinstance(http.get("paths"), list) else ()
+            backends += [p.get("backend") for p in paths if isinstance(p, dict)]
+        for b in backends:
+            svc = b.get("service") if isinstance(b, dict) and isinstance(b.get("service"), dict) else {}
+            port = svc.get("port") if isinstance(svc.get("port"), dict) else {}
+            ref = port.get("number", port.get("name"))
+            if isinstance(svc.get("name"), str) and isinstance(ref, (int, str)) and not isinstance(ref, bool):
+                out.setdefault((ns, svc["name"]), []).append((ref, why.spec(r.get("spec"), "manifest", "spec",
+                                                                             label="the Ingress's backends")))
+    return out
+
+
+def _routed_ports(w, conf: dict) -> list[tuple[int, why.Why, why.In]]:
+    """The container ports of ``w`` that a kept Ingress routes its Service's traffic to (a
+    Service port by number or name): (the port, the rule's record, where the route is written)."""
+    out = []
+    for ref, src in conf["routes"].get((w.namespace, w.name), ()):
+        port = next((p.port for p in w.ports if ref in (p.service, p.name)), None)
+        if port is not None and port not in [x[0] for x in out]:
+            out.append((port, why.Why(KEPT_INGRESS, (src, conf["ingress_in"])), src))
     return out
 
 
