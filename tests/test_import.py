@@ -30,7 +30,10 @@ PODINFO = [DATA / "podinfo" / f for f in ("deployment.yaml", "service.yaml", "hp
                                          ("online-boutique", [DATA / "online-boutique/kubernetes-manifests.yaml"]),
                                          ("voting-app", [DATA / "voting-app/k8s-specifications"]),
                                          ("workloads", [DATA / "import" / "workloads.yaml"]),
-                                         ("kinds", [DATA / "import" / "kinds.yaml"])])
+                                         ("kinds", [DATA / "import" / "kinds.yaml"]),
+                                         # kubernetes/examples: an Ingress kept as written, which the
+                                         # NetworkPolicy must admit
+                                         ("tf-serving", [DATA / "k8s-examples" / "model-serving-tensorflow"])])
 def test_public_system_round_trips(system, paths, tmp_path):
     r = import_kubernetes(paths, system)
     assert r.unexplained == [], r.unexplained[:5]
@@ -53,6 +56,45 @@ def test_public_system_round_trips(system, paths, tmp_path):
     from validators import assert_valid_k8s, load_docs
 
     assert_valid_k8s([d for p in sorted((tmp_path / "built").rglob("kubernetes/*.yaml")) for d in load_docs(p)])
+
+
+def test_two_kept_objects_of_one_name_are_refused_at_the_second(tmp_path):
+    """A Service and the ReplicationController it selects share a name (kubernetes/examples'
+    guestbook-go): both are kept as a Resource, named by its object, so the language holds only
+    one; the second is refused where it is named, not left to overwrite the first."""
+    src = tmp_path / "in.yaml"
+    src.write_text("apiVersion: v1\nkind: ReplicationController\nmetadata: {name: web}\nspec:\n  replicas: 1\n"
+                   "  selector: {app: web}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n"
+                   "      containers: [{name: web, image: 'ghcr.io/acme/web:1.0.0', ports: [{containerPort: 80}]}]\n"
+                   "---\napiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n"
+                   "  ports: [{port: 80}]\n")
+    res = CliRunner().invoke(main, ["import", "kubernetes", str(src), "-o", str(tmp_path / "o")])
+    assert res.exit_code == 1 and not (tmp_path / "o").exists()
+    assert "in.yaml:14:18: error[SKY061]: Service web would be a second `kind: Resource` named web, after " \
+           "ReplicationController web" in res.output, res.output
+
+
+def test_a_pod_volume_that_a_claim_template_replaces_is_left_to_the_template():
+    """CockroachDB's StatefulSet (kubernetes/examples) names `datadir` as a pod volume and as a
+    claim template; Kubernetes mounts the template's claim, and so does the import."""
+    import yaml
+
+    src = DATA / "import" / "workloads.yaml"
+    objs = [d for d in yaml.safe_load_all(src.read_text()) if d and d["kind"] == "StatefulSet"]
+    assert objs and objs[0]["spec"]["volumeClaimTemplates"]
+    sts = objs[0]
+    claim = sts["spec"]["volumeClaimTemplates"][0]["metadata"]["name"]
+    sts["spec"]["template"]["spec"].setdefault("volumes", []).append(
+        {"name": claim, "persistentVolumeClaim": {"claimName": claim}})
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as d:
+        f = Path(d) / "sts.yaml"
+        f.write_text(yaml.safe_dump(sts))
+        r = import_kubernetes([f], "sts")
+    doc = yaml.safe_load(next(t for path, t in r.files.items() if path.startswith("apps/statefulapp.")))
+    assert claim in doc["storage"] and claim not in (doc.get("volumes") or {})
+    assert r.unexplained == [], r.unexplained
 
 
 def test_podinfo_uses_the_language_not_a_patch():

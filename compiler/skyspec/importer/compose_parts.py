@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import PurePosixPath
 
-from .source import NOT_CARRIED, WRONG, read_text
+from .source import INFERRED, NOT_CARRIED, WRONG, read_text
 
 DATABASES = ("postgres", "postgis", "mysql", "mariadb", "mongo", "redis", "valkey", "elasticsearch",
              "opensearch", "rabbitmq", "cassandra", "couchdb", "neo4j", "influxdb", "clickhouse", "etcd",
@@ -262,7 +262,7 @@ def depends(s: str, svc: dict, names: dict, ctx, env: dict | None = None) -> lis
     for d, var in addressed(s, values, ctx.data["services"], ctx.wanted).items():
         if names.get(d, dns(d)) not in connect:
             connect.append(names.get(d, dns(d)))
-            ctx.say(s, f"connect_to {d}: {var} holds its address", env[var][1])
+            ctx.say(s, f"connect_to {d}: {var} holds its address", env[var][1], code=INFERRED)
     for d, var in addressed(s, values, ctx.data["services"], ctx.wanted, ported=False).items():
         ctx.say(s, f"{var} holds an address of {d}, which declares no port: not a connection", env[var][1], "warning",
                 hint=f"Compose reaches any port of {d}, Kubernetes only the ports of its Service (and its "
