@@ -245,6 +245,22 @@ def test_what_real_compose_files_needed():
     assert mc["resources"]["memory_limit"] == "1.5Gi"
 
 
+def test_a_named_volume_two_services_share_is_one_declared_claim_warned(tmp_path):
+    import yaml
+    from skyspec.importer import import_compose
+
+    (tmp_path / "compose.yaml").write_text(
+        "services:\n  web:\n    image: nginx:1.27\n    ports: ['8080:80']\n    volumes: [site:/usr/share/nginx/html]\n"
+        "  sync:\n    image: ghcr.io/acme/sync:1.0.0\n    volumes: [site:/data]\nvolumes:\n  site: {}\n")
+    res = CliRunner().invoke(main, ["import", "compose", str(tmp_path / "compose.yaml"), "-o", str(tmp_path / "o")])
+    assert res.exit_code == 0, res.output
+    assert "compose.yaml:5:15: warning[SKY066]: service web: volume site is shared with service sync: the claim " \
+           "is ReadWriteOnce" in res.output, res.output   # (services in the order of their names)
+    r = import_compose(tmp_path / "compose.yaml", "t")
+    assert yaml.safe_load(r.files["apps/resource.site.yaml"])["manifest"]["kind"] == "PersistentVolumeClaim"
+    assert yaml.safe_load(r.files["apps/sync.yaml"])["volumes"]["site"] == {"claim": "site", "mount": "/data"}
+
+
 def test_compose_env_file_interpolation_and_escaping(tmp_path):
     import yaml
     from skyspec.importer import ImportError_, import_compose

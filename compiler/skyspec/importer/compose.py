@@ -172,7 +172,7 @@ class Ctx:
         self.vars = dotenv(text) if text is not None else {}
         self.secrets: dict[str, set] = {}   # Secret name -> keys
         self.configs: dict[str, dict] = {}  # ConfigMap name -> data
-        self.claims: dict[str, str] = {}    # PersistentVolumeClaim name -> the Compose volume it stands for
+        self.claims: dict[str, tuple] = {}  # PersistentVolumeClaim name -> (the Compose volume, its first service)
         services = self.data.get("services") if isinstance(self.data.get("services"), dict) else {}
         self.wanted = parts.wanted_ports(services, self.vars)  # service -> {port: who holds its address}
         self.unresolved: set[str] = set()
@@ -217,7 +217,7 @@ def extract(doc: Doc, base: Path, project: str, inputs: Inputs) -> tuple[list[Ex
         items.append(Extracted({"kind": "ConfigMap", "name": name, "data": ctx.configs[name]}, [], []))
     for name in sorted(ctx.claims):  # a named volume Compose creates: a claim the project declares
         items.append(Extracted({"kind": "Resource", "name": name, "_manifest_note": f"the Compose volume "
-                                f"{ctx.claims[name]}: Compose gives no size, set yours", "manifest": {
+                                f"{ctx.claims[name][0]}: Compose gives no size, set yours", "manifest": {
             "apiVersion": "v1", "kind": "PersistentVolumeClaim",
             "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}}}, [], []))
     if ctx.unresolved:

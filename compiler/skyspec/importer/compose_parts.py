@@ -200,9 +200,14 @@ def volumes(s: str, svc: dict, image: str, ctx, database: bool) -> tuple[dict, d
             continue
         vols[dns(src)] = {"claim": dns(src), "mount": dst, **({"read_only": True} if ro else {})}
         if dns(src) not in ctx.claims:
-            ctx.claims[dns(src)] = src
+            ctx.claims[dns(src)] = (src, s)
             ctx.say(s, f"volume {src}: a PersistentVolumeClaim {dns(src)} of 1Gi, declared as a Resource", at,
                     hint="Compose gives no size: set yours")
+        elif ctx.claims[dns(src)][1] != s:  # Compose shares a volume between services on one host
+            ctx.say(s, f"volume {src} is shared with service {ctx.claims[dns(src)][1]}: the claim is ReadWriteOnce, "
+                       "which mounts on one node at a time", at, "warning",
+                    hint="give the claim `accessModes: [ReadWriteMany]` and a storage class that offers it, or keep "
+                         "the services on one node")
     for i, c in enumerate(svc.get("configs") or []):
         src, dst = (c, f"/{c}") if isinstance(c, str) else (c.get("source"), c.get("target") or f"/{c.get('source')}")
         top = (ctx.data.get("configs") or {}).get(src)
