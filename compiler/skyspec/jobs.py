@@ -165,8 +165,10 @@ class _Unit(_Checks):
         out = super().__call__(c)
         files: dict[str, str] = {}
         for fmt in self.formats:
-            files.update(importlib.import_module(BACKENDS[fmt]).render({c.key: c.ir},
-                                                                      **dict(self.options.get(fmt) or {})))
+            kw = dict(self.options.get(fmt) or {})
+            if fmt == "kubernetes":
+                kw["last"] = True  # the unit's Kubernetes objects: read by its check (done) and here only
+            files.update(importlib.import_module(BACKENDS[fmt]).render({c.key: c.ir}, **kw))
         secret_files = []
         if "compose" in self.formats:
             from .backends import compose
