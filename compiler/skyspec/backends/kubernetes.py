@@ -15,6 +15,7 @@ the replicas split by percent.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Iterator
 
 from ..diagnostics import Diagnostics, did_you_mean
 from ..ir import k8spatch
@@ -34,18 +35,21 @@ CREATION_POLICY = "Owner"            # an ExternalSecret owns the Secret it crea
 
 
 def render(irs: dict[str, IR], last: bool = False) -> dict[str, str]:
-    """`<env>/kubernetes/<file>.yaml` for every environment. ``last``: nothing reads these
-    IRs' objects after this (a worker rendering its unit): each file's objects are freed
-    once written, rather than kept by :func:`~.common.sharing` (at 10,000 apps, ~120 MB an
-    environment, which the texts would come on top of)."""
-    out: dict[str, str] = {}
+    """`<env>/kubernetes/<file>.yaml` for every environment (:func:`rendered`)."""
+    return dict(rendered(irs, last))
+
+
+def rendered(irs: dict[str, IR], last: bool = False) -> Iterator[tuple[str, str]]:
+    """(`<env>/kubernetes/<file>.yaml`, its text) for every environment, one after the
+    other. ``last``: nothing reads these IRs' objects after this (a worker rendering its
+    unit): each file's objects are freed once written, rather than kept by
+    :func:`~.common.sharing` (at 10,000 apps, ~120 MB an environment)."""
     for env, ir in irs.items():
         groups = files(ir)
         if last:
             forget(ir)
         for fname in list(groups):
-            out[f"{env}/kubernetes/{fname}"] = dump_all(groups.pop(fname))
-    return out
+            yield f"{env}/kubernetes/{fname}", dump_all(groups.pop(fname))
 
 
 def files(ir: IR) -> dict[str, list[dict]]:
