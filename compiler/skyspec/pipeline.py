@@ -615,10 +615,19 @@ def headed(compiled: dict[str, Compiled], project: Project | None) -> Callable[[
 
     from .backends import layout
 
+    folders: dict[str, str] = {}  # folder as shown -> from the project's root (os.path.relpath is slow)
+
     def rel(file: str) -> str:
         if project is None:
             return file
-        return os.path.relpath(os.path.abspath(file), project.root).replace(os.sep, "/")
+        folder, name = os.path.split(file)
+        if name in ("", ".", ".."):
+            return os.path.relpath(os.path.abspath(file), project.root).replace(os.sep, "/")
+        got = folders.get(folder)
+        if got is None:
+            got = folders[folder] = os.path.relpath(os.path.abspath(folder or os.curdir),
+                                                    project.root).replace(os.sep, "/")
+        return name if got == "." else f"{got}/{name}"
 
     index: dict[str | None, tuple[dict[str, set[str]], set[str]]] = {}
 
