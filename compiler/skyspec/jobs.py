@@ -231,21 +231,44 @@ class _Asked:
         return got
 
 
+class _Batches:
+    """What a worker sends of its units' files: lists of (plan index, path, text) of about
+    BATCH characters (a pickle costs ~10 us: one a file was 1% of a build's instructions)."""
+
+    BATCH = 1 << 20
+
+    def __init__(self, send: Callable[[Any], None]):
+        self.send, self.items, self.size = send, [], 0
+
+    def add(self, i: int, rel: str, text: str) -> None:
+        self.items.append((i, rel, text))
+        self.size += len(text)
+        if self.size >= self.BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.items:
+            self.send(self.items)
+            self.items, self.size = [], 0
+
+
 def _work(session: Session, mine: list[tuple[int, str, Any]], sets: list[str], then,
           send: Callable[[Any], None]) -> dict:
     """In a worker: compile ``mine`` (plan index, environment, target) one after the other;
     what the parent needs of each (the files ``then`` makes of a unit sent as they are
-    made: (plan index, path, text))."""
+    made, in :class:`_Batches`)."""
     diags = session.diags
     asked = _Asked(diags.redactor.holds)
     diags.redactor.holds = asked  # type: ignore[method-assign]
     budget = session._budget.spent if session._budget is not None else 0
     out: dict = {"units": [], "errors": False}
+    batches = _Batches(send)
     for i, env, target in mine:
         start, errors = len(diags.items), diags.error_count
         c = session.compile(env, sets, target)
         failed = c is None or diags.error_count != errors
-        result = None if failed or then is None else then(c, lambda rel, text, i=i: send((i, rel, text)))
+        result = None if failed or then is None else then(c, lambda rel, text, i=i: batches.add(i, rel, text))
+        batches.flush()
         out["units"].append((i, None if c is None else c.key, diags.items[start:], result))
         # a unit whose rendering must see the others (``refuse``): all of them, here
         out["errors"] |= failed or (isinstance(result, dict) and bool(result.get("refuse")))
@@ -267,9 +290,10 @@ def _in_workers(session: Session, plan: list, sets: list[str], jobs: int, then) 
     if any(g is None or g[1]["errors"] for g in got):
         return None
     sent: dict[int, dict[str, str]] = {}
-    for parts, _ in got:  # type: ignore[misc]
-        for i, rel, text in parts:
-            sent.setdefault(i, {})[rel] = text
+    for batches, _ in got:  # type: ignore[misc]
+        for batch in batches:
+            for i, rel, text in batch:
+                sent.setdefault(i, {})[rel] = text
     return _merge(session, plan, [r for _, r in got], sent)  # type: ignore[misc]
 
 
