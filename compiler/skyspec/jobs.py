@@ -6,8 +6,10 @@ forks workers (`os.fork`: they share what is loaded): one per unit while there a
 2N units (3 environments on 2 cores: no core idles through a third), else N, each taking
 every N-th unit. They send back only what the caller needs: for `check`, the diagnostics
 (the per-environment formats' own checks included); for `build` of per-environment
-formats, also each unit's rendered files. The result must be what one process computes, byte for byte, so everything a unit can leave for
-the next one in a sequential run is accounted for: the diagnostics are merged in unit order
+formats, also each unit's rendered files (sent as they are rendered: a worker never holds
+them beside its compilation). The result must be what one process computes, byte for byte,
+so everything a unit can leave for the next one in a sequential run is accounted for: the
+diagnostics are merged in unit order
 (each one deduplicated as one collector would), every secret a worker registered is merged,
 the `${...}` budget is summed, and the values a worker's expressions asked about are
 checked against every secret the others registered. Whenever that cannot be shown, when a
