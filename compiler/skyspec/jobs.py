@@ -6,11 +6,12 @@ forks workers (`os.fork`: they share what is loaded): one per unit while there a
 2N units (3 environments on 2 cores: no core idles through a third), else N, each taking
 every N-th unit. They send back only what the caller needs: for `check`, the diagnostics
 (the per-environment formats' own checks included); for `build` of per-environment
-formats, also each unit's rendered files. The result must be what one process computes, byte for byte, so everything a unit can leave for
-the next one in a sequential run is accounted for: the diagnostics are merged in unit order
-(each one deduplicated as one collector would), every secret a worker registered is merged,
-the `${...}` budget is summed, and the values a worker's expressions asked about are
-checked against every secret the others registered. Whenever that cannot be shown, when a
+formats, also each unit's rendered files (sent as they are rendered: a worker never holds
+them beside its compilation). The result must be what one process computes, byte for byte,
+so everything a unit can leave for the next one in a sequential run is accounted for: the
+diagnostics are merged in unit order (each one deduplicated as one collector would), every
+secret a worker registered is merged, the `${...}` budget is summed, and the values a
+worker's expressions asked about are checked against every secret the others registered. Whenever that cannot be shown, when a
 worker reports an error or fails, or when there is too little to gain, nothing a worker did
 is used and the units compile here, one after the other. This module must not change what
 a compilation computes: only where it runs.
@@ -72,7 +73,7 @@ class _Checks:
     def __init__(self, formats: list[str]):
         self.formats = formats
 
-    def __call__(self, c: Compiled) -> dict:
+    def __call__(self, c: Compiled, send: Callable[[str, str], None] | None = None) -> dict:
         import importlib
 
         from .pipeline import BACKENDS
@@ -156,25 +157,37 @@ class _Unit(_Checks):
         super().__init__(formats)
         self.options, self.project = options, project
 
-    def __call__(self, c: Compiled) -> dict:
+    def __call__(self, c: Compiled, send: Callable[[str, str], None] | None = None) -> dict:
+        """What the parent needs of the unit; each file (path, text with its header) given
+        to ``send`` as soon as it is made, when there is one (the files are then not in the
+        result): a worker never holds its unit's output beside its compilation."""
         import importlib
 
         from .backends import layout
-        from .pipeline import BACKENDS, _with_headers
+        from .pipeline import BACKENDS, headed
 
         out = super().__call__(c)
+        head = headed({c.key: c}, self.project)
         files: dict[str, str] = {}
         for fmt in self.formats:
-            files.update(importlib.import_module(BACKENDS[fmt]).render({c.key: c.ir},
-                                                                      **dict(self.options.get(fmt) or {})))
+            backend = importlib.import_module(BACKENDS[fmt])
+            kw = dict(self.options.get(fmt) or {})
+            if fmt == "kubernetes":  # the unit's Kubernetes objects: read by its check (done) and here only
+                made = backend.rendered({c.key: c.ir}, last=True, **kw)
+            else:
+                made = backend.render({c.key: c.ir}, **kw).items()
+            for rel, text in made:
+                out["refuse"] |= layout.owner(rel) != c.key  # a shared file is made from every unit: one process
+                if send is not None:
+                    send(rel, head(rel, text))
+                else:
+                    files[rel] = head(rel, text)
         secret_files = []
         if "compose" in self.formats:
             from .backends import compose
 
             secret_files = compose.secret_files(c.ir)
-        # a shared file is made from every unit: one process
-        out["refuse"] |= any(layout.owner(rel) != c.key for rel in files)
-        out["files"] = _with_headers(files, {c.key: c}, self.project)
+        out["files"] = files
         out["unit"] = _Built(c, secret_files)
         return out
 
@@ -219,19 +232,44 @@ class _Asked:
         return got
 
 
-def _work(session: Session, mine: list[tuple[int, str, Any]], sets: list[str], then) -> dict:
+class _Batches:
+    """What a worker sends of its units' files: lists of (plan index, path, text) of about
+    BATCH characters (a pickle costs ~10 us: one a file was 1% of a build's instructions)."""
+
+    BATCH = 1 << 20
+
+    def __init__(self, send: Callable[[Any], None]):
+        self.send, self.items, self.size = send, [], 0
+
+    def add(self, i: int, rel: str, text: str) -> None:
+        self.items.append((i, rel, text))
+        self.size += len(text)
+        if self.size >= self.BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.items:
+            self.send(self.items)
+            self.items, self.size = [], 0
+
+
+def _work(session: Session, mine: list[tuple[int, str, Any]], sets: list[str], then,
+          send: Callable[[Any], None]) -> dict:
     """In a worker: compile ``mine`` (plan index, environment, target) one after the other;
-    what the parent needs of each."""
+    what the parent needs of each (the files ``then`` makes of a unit sent as they are
+    made, in :class:`_Batches`)."""
     diags = session.diags
     asked = _Asked(diags.redactor.holds)
     diags.redactor.holds = asked  # type: ignore[method-assign]
     budget = session._budget.spent if session._budget is not None else 0
     out: dict = {"units": [], "errors": False}
+    batches = _Batches(send)
     for i, env, target in mine:
         start, errors = len(diags.items), diags.error_count
         c = session.compile(env, sets, target)
         failed = c is None or diags.error_count != errors
-        result = None if failed or then is None else then(c)
+        result = None if failed or then is None else then(c, lambda rel, text, i=i: batches.add(i, rel, text))
+        batches.flush()
         out["units"].append((i, None if c is None else c.key, diags.items[start:], result))
         # a unit whose rendering must see the others (``refuse``): all of them, here
         out["errors"] |= failed or (isinstance(result, dict) and bool(result.get("refuse")))
@@ -248,16 +286,24 @@ def _work(session: Session, mine: list[tuple[int, str, Any]], sets: list[str], t
 
 def _in_workers(session: Session, plan: list, sets: list[str], jobs: int, then) -> dict[str, Any] | None:
     lanes = [[(i, env, t) for i, (env, t) in enumerate(plan) if i % jobs == lane] for lane in range(jobs)]
-    children = [_fork(lambda mine=mine: _work(session, mine, sets, then)) for mine in lanes]
-    results = [_collect(pid, r) for pid, r in children]
-    if any(r is None or r["errors"] for r in results):
+    children = [_fork(lambda send, mine=mine: _work(session, mine, sets, then, send)) for mine in lanes]
+    got = _collect(children)
+    if any(g is None or g[1]["errors"] for g in got):
         return None
-    return _merge(session, plan, results)
+    sent: dict[int, dict[str, str]] = {}
+    for batches, _ in got:  # type: ignore[misc]
+        for batch in batches:
+            for i, rel, text in batch:
+                sent.setdefault(i, {})[rel] = text
+    return _merge(session, plan, [r for _, r in got], sent)  # type: ignore[misc]
 
 
-def _fork(work: Callable[[], Any]) -> tuple[int, int]:
-    """(pid, the read end of its pipe) of a forked worker that sends ``work()`` pickled, or
-    nothing when it raised."""
+def _fork(work: Callable[[Callable[[Any], None]], Any]) -> tuple[int, int]:
+    """(pid, the read end of its pipe) of a forked worker running ``work(send)``: it writes
+    each item given to ``send`` pickled as it comes, then the result (nothing more when
+    ``work`` raised). Nothing is held whole to be written later (at 10,000 apps a unit's
+    files pickle to ~40 MB); what a failure cuts short has no result, and :func:`_collect`
+    takes it for nothing sent."""
     import pickle  # only when a worker is forked: a small project's build never pickles
 
     sys.stdout.flush()
@@ -270,38 +316,62 @@ def _fork(work: Callable[[], Any]) -> tuple[int, int]:
             # streams of its own: a lock another thread of the parent held at the fork stays held
             sys.stdout = open(os.devnull, "w")
             sys.stderr = sys.__stderr__ = os.fdopen(os.dup(2), "w", buffering=1)
-            try:
-                blob = pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL)
-            except BaseException:
-                blob = b""
-            view = memoryview(blob)
-            while view:
-                view = view[os.write(w, view):]
+            with open(w, "wb", closefd=False) as pipe:
+                try:
+                    result = work(lambda item: pickle.dump((False, item), pipe, protocol=pickle.HIGHEST_PROTOCOL))
+                except BaseException:
+                    pass
+                else:
+                    pickle.dump((True, result), pipe, protocol=pickle.HIGHEST_PROTOCOL)
         finally:
             os._exit(0)
     os.close(w)
     return pid, r
 
 
-def _collect(pid: int, r: int) -> Any:
-    """What the worker :func:`_fork` made sent, once it has ended; None when it sent nothing
-    readable."""
+def _collect(children: list[tuple[int, int]]) -> list[tuple[list, Any] | None]:
+    """For each worker :func:`_fork` made, once all have ended: (the items it sent, its
+    result), or None when it sent no result readable. The pipes are read as the workers
+    write, all at once (one left unread would stop its worker at a full pipe)."""
+    import io
     import pickle
+    import selectors
 
-    chunks = []
-    with os.fdopen(r, "rb") as fh:
-        while chunk := fh.read(1 << 20):
-            chunks.append(chunk)
-    os.waitpid(pid, 0)
-    try:
-        return pickle.loads(b"".join(chunks)) if chunks else None  # from our own fork
-    except Exception:  # pragma: no cover - a worker that died mid-write
-        return None
+    chunks: dict[int, list[bytes]] = {r: [] for _, r in children}
+    with selectors.DefaultSelector() as sel:
+        for r in chunks:
+            sel.register(r, selectors.EVENT_READ)
+        while sel.get_map():
+            for key, _ in sel.select():
+                chunk = os.read(key.fd, 1 << 20)
+                if chunk:
+                    chunks[key.fd].append(chunk)
+                else:
+                    sel.unregister(key.fd)
+                    os.close(key.fd)
+    out: list[tuple[list, Any] | None] = []
+    for pid, r in children:
+        os.waitpid(pid, 0)
+        stream, items = io.BytesIO(b"".join(chunks.pop(r))), []
+        got = None
+        try:
+            while got is None:
+                done, item = pickle.load(stream)  # from our own fork
+                if done:
+                    got = (items, item)
+                else:
+                    items.append(item)
+        except Exception:  # a worker that failed, or died mid-write
+            got = None
+        out.append(got)
+    return out
 
 
-def _merge(session: Session, plan: list, results: list[dict]) -> dict[str, Any] | None:
-    """The workers' results as one process would have them, or None when that cannot be
-    shown (then the caller compiles the units here)."""
+def _merge(session: Session, plan: list, results: list[dict],
+           sent: dict[int, dict[str, str]] | None = None) -> dict[str, Any] | None:
+    """The workers' results as one process would have them (each unit's with the files
+    its worker ``sent``, by plan index), or None when that cannot be shown (then the caller
+    compiles the units here)."""
     red = session.diags.redactor
     values = set(red.values)
     for r in results:
@@ -331,10 +401,12 @@ def _merge(session: Session, plan: list, results: list[dict]) -> dict[str, Any] 
         if cache is not None:
             cache.pending.update(r["parsed"])
     out: dict[str, Any] = {}
-    for _, key, items, result in by_unit:
+    for i, key, items, result in by_unit:
         for d in items:
             d.redactor = red
             diags.add(d)
+        if sent and i in sent:
+            result["files"].update(sent[i])
         if key is not None:
             out[key] = result
     return out
@@ -369,10 +441,10 @@ def _render_tasks(tasks: list[tuple[float, Callable[[], dict]]], jobs: int) -> l
         load[lane] += tasks[i][0]
     if len(lanes) < 2:
         return [fn() for _, fn in tasks]
-    children = [(_fork(lambda mine=mine: [tasks[i][1]() for i in mine]), mine) for mine in lanes[1:]]
+    children = [(_fork(lambda _, mine=mine: [tasks[i][1]() for i in mine]), mine) for mine in lanes[1:]]
     results: dict[int, dict] = {i: tasks[i][1]() for i in lanes[0]}
-    for (pid, r), mine in children:
-        got = _collect(pid, r)
+    for sent, mine in zip(_collect([child for child, _ in children]), [mine for _, mine in children]):
+        got = sent[1] if sent is not None else None
         if isinstance(got, list) and len(got) == len(mine):
             results.update(zip(mine, got))
             STATS["render_workers"] += 1

@@ -58,6 +58,14 @@ def shared(ir: IR) -> dict | None:
     return got[1]
 
 
+def forget(ir: IR) -> None:
+    """Let go of what :func:`sharing` holds for ``ir``, for its last reader: what that reader
+    took from it is then freed as it is used (a worker rendering its unit's files)."""
+    memo = _SHARED.get()
+    if memo is not None:
+        memo.pop(id(ir), None)
+
+
 NESTED = (dict, list)
 
 

@@ -15,12 +15,13 @@ the replicas split by percent.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Iterator
 
 from ..diagnostics import Diagnostics, did_you_mean
 from ..ir import k8spatch
 from ..ir.model import IR, Container, Probe, Workload, canary_split
 from ..units import format_bytes as _format_bytes, format_cpu
-from .common import MANAGED_BY, labels, selector, shared
+from .common import MANAGED_BY, forget, labels, selector, shared
 from ..yamlemit import dump_all
 
 COLOR = "skyspec.dev/color"
@@ -33,13 +34,22 @@ WHEN_UNSATISFIABLE = "ScheduleAnyway"   # topology spread is a preference, never
 CREATION_POLICY = "Owner"            # an ExternalSecret owns the Secret it creates
 
 
-def render(irs: dict[str, IR]) -> dict[str, str]:
-    """`<env>/kubernetes/<file>.yaml` for every environment."""
-    out: dict[str, str] = {}
+def render(irs: dict[str, IR], last: bool = False) -> dict[str, str]:
+    """`<env>/kubernetes/<file>.yaml` for every environment (:func:`rendered`)."""
+    return dict(rendered(irs, last))
+
+
+def rendered(irs: dict[str, IR], last: bool = False) -> Iterator[tuple[str, str]]:
+    """(`<env>/kubernetes/<file>.yaml`, its text) for every environment, one after the
+    other. ``last``: nothing reads these IRs' objects after this (a worker rendering its
+    unit): each file's objects are freed once written, rather than kept by
+    :func:`~.common.sharing` (at 10,000 apps, ~120 MB an environment)."""
     for env, ir in irs.items():
-        for fname, objs in files(ir).items():
-            out[f"{env}/kubernetes/{fname}"] = dump_all(objs)
-    return out
+        groups = files(ir)
+        if last:
+            forget(ir)
+        for fname in list(groups):
+            yield f"{env}/kubernetes/{fname}", dump_all(groups.pop(fname))
 
 
 def files(ir: IR) -> dict[str, list[dict]]:
