@@ -332,7 +332,10 @@ def resource_schema() -> dict:
                 "namespace": {**NAME, "description": "A DNS-1123 label (the project's namespace when missing)."}}}
     manifest = {
         "type": "object", "required": ["apiVersion", "kind"],
-        "description": "Any Kubernetes object, emitted as written (namespace added when missing).",
+        "description": "Any Kubernetes object, emitted as written (namespace added when missing). Its "
+                       "`metadata.name` is the document's `name`, unless the object's name is one no document "
+                       "can have (an APIService's `v1beta1.metrics.k8s.io`, an RBAC object's "
+                       "`system:metrics-reader`), which it keeps; the output file is named after the document.",
         "properties": {
             "apiVersion": {"type": "string", "maxLength": 317, "pattern": K8S_API_VERSION,
                            "description": "`<version>` or `<group>/<version>`, e.g. `v1`, `apps/v1`, "
