@@ -105,7 +105,9 @@ def _files(ir: IR) -> dict[str, list[dict]]:
         obj = r["object"]
         if r["namespaced"]:
             obj = {**obj, "metadata": {**obj["metadata"], "namespace": obj["metadata"].get("namespace", ir.namespace)}}
-        groups[f"{obj['kind'].lower()}.{obj['metadata']['name']}.yaml"] = [obj]
+        # named by its document: the object's own name may hold ':' (RBAC), which no file name should
+        name = r["spec"].name if r.get("spec") is not None else obj["metadata"]["name"]
+        groups[f"{obj['kind'].lower()}.{name}.yaml"] = [obj]
     return groups
 
 

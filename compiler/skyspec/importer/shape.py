@@ -13,12 +13,14 @@ import re
 from typing import Any
 
 from ..schema.fields import DNS1123_LABEL, DNS1123_SUBDOMAIN, K8S_API_VERSION, K8S_KIND
+from ..schema.kinds import RBAC_KINDS, RBAC_NAME
 from .source import WRONG, Inputs, _typename
 
 LABEL = re.compile(DNS1123_LABEL)
 # the API server's shapes of names (what every stage after this one may rely on)
 PATTERNS = {"label": (re.compile(DNS1123_LABEL), 63), "subdomain": (re.compile(DNS1123_SUBDOMAIN), 253),
             "portname": (re.compile(DNS1123_LABEL), 15), "kind": (re.compile(K8S_KIND), 63),
+            "rbacname": (re.compile(RBAC_NAME), 253),
             "apiVersion": (re.compile(K8S_API_VERSION), 317),
             "labelkey": (re.compile(r"^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"),
                          253),
@@ -98,12 +100,16 @@ TOP = {"Role": {"rules": [{"apiGroups": ["str"], "resources": ["str"], "resource
        "Secret": {"data": ("map", "str"), "stringData": ("map", "str"), "type": "str"}}
 TOP["ClusterRole"], TOP["ClusterRoleBinding"] = TOP["Role"], TOP["RoleBinding"]
 META = {"name": "subdomain", "namespace": "label", "labels": LABELS, "annotations": STRMAP}
+# RBAC objects are named by path segments (`system:metrics-reader`); the language keeps those
+# whose names hold ':' as Resources
+RBAC_META = {**META, "name": "rbacname"}
 # the spec kinds whose names must be DNS labels (the rest keep theirs in a Resource)
 SPEC_NAMED = ("Deployment", "StatefulSet", "Job", "CronJob")
 WANTED = {"str": "a string", "int": "an integer", "bool": "true or false", "num": "a number",
           "intstr": "an integer or a string", "scalar": "a string or a number", "map": "a mapping",
           "list": "a list", "label": "a DNS-1123 label (lower-case letters, digits and '-', at most 63 characters)",
           "subdomain": "a DNS-1123 subdomain (lower-case letters, digits, '-' and '.', at most 253 characters)",
+          "rbacname": "lower-case letters, digits, '-', '.' and ':' (at most 253 characters)",
           "portname": "a port name (lower-case letters, digits and '-', at most 15 characters)",
           "kind": "a kind (letters and digits, starting with a letter)", "apiVersion": "an API version such as `v1` "
           "or `apps/v1`", "labelkey": "a label key (`[prefix/]name`)",
@@ -224,7 +230,8 @@ def check(objs: list[dict], inputs: Inputs) -> list[dict]:
     seen: dict[tuple, dict] = {}
     for o in objs:
         kind = o["kind"]
-        shape: dict = {"!apiVersion": "apiVersion", "kind": "kind", "metadata": META}
+        shape: dict = {"!apiVersion": "apiVersion", "kind": "kind",
+                       "metadata": RBAC_META if kind in RBAC_KINDS else META}
         if kind in SPECS:
             shape["spec"] = SPECS[kind]
         shape.update(TOP.get(kind, {}))

@@ -11,6 +11,7 @@ passes, once every spec is lowered.
 from __future__ import annotations
 
 import json
+import re
 import shlex
 from pathlib import Path
 from typing import Any, Callable
@@ -18,6 +19,7 @@ from typing import Any, Callable
 from ..contain import contained, note_read
 from ..diagnostics import Diagnostics, did_you_mean
 from ..layers.stack import Spec
+from ..schema.fields import DNS1123_LABEL
 from . import why
 from .fixes import merged_checks, template_port_hint
 from .k8spatch import weakened
@@ -42,11 +44,14 @@ SECRET_FILE = why.Rule("lower.secret-file", "a secret read `as: file` is mounted
                                             "the file")
 
 
+_SPEC_NAME = re.compile(DNS1123_LABEL)   # what a document may be named (a raw object's name, when it can)
+
 class Lowerer:
     def __init__(self, project, env, diags: Diagnostics):
         self.project = project
         self.env = env
         self.diags = diags
+        self.objects: dict[tuple, Spec] = {}   # (kind, namespace, name) -> the Resource that declares it
 
     # ------------------------------------------------------------------ entry point
     def lower(self, specs: list[Spec], settings: dict | None = None, invalid: set[str] | None = None) -> IR:
@@ -323,12 +328,22 @@ class Lowerer:
         m = dict(spec.data["manifest"])
         meta = dict(m.get("metadata") or {})
         meta.setdefault("name", spec.name)
-        if meta["name"] != spec.name:
+        # a name no document can have (`v1beta1.metrics.k8s.io`, `system:metrics-reader`) is the
+        # object's own; any other is the document's
+        if meta["name"] != spec.name and _SPEC_NAME.match(str(meta["name"])):
             self.diags.error("SKY108", f'manifest.metadata.name "{meta["name"]}" differs from the document name '
                                        f'"{spec.name}"', spec.where("manifest", "metadata", "name"),
                              hint=f'leave `metadata.name` out (it is the document\'s name), or name the document "{meta["name"]}"')
         m["metadata"] = meta
-        ir.raw.append({"object": m, "spec": spec, "namespaced": "namespace" in meta or m["kind"] not in CLUSTER_KINDS})
+        namespaced = "namespace" in meta or m["kind"] not in CLUSTER_KINDS
+        key = (m["kind"], meta.get("namespace", "") if namespaced else "", meta["name"])
+        other = self.objects.setdefault(key, spec)
+        if other is not spec:  # two documents of one object (only names no document can have can meet here)
+            self.diags.error("SKY110", f'{m["kind"]} "{meta["name"]}" is declared by two Resources, "{other.name}" '
+                                       f'and "{spec.name}"', spec.where("manifest", "metadata", "name"),
+                             hint="keep one of them")
+            return
+        ir.raw.append({"object": m, "spec": spec, "namespaced": namespaced})
 
     # ------------------------------------------------------------------ pieces
     def container(self, spec: Spec, name: str, d: dict, at: tuple) -> Container:

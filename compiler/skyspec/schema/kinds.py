@@ -309,19 +309,33 @@ def observability_schema() -> dict:
                 "the apps as environment variables.")
 
 
+# Kubernetes names RBAC objects by path segments, not DNS names: its own ClusterRoles are
+# `system:...`, and so are many a controller's
+RBAC_KINDS = ["Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"]
+RBAC_NAME = r"^[a-z0-9]([-a-z0-9.:]*[a-z0-9])?$"
+
+
 def resource_schema() -> dict:
+    def named(pattern: str, words: str) -> dict:
+        return {"properties": {"metadata": {"properties": {"name": {
+            "pattern": pattern, "x-message": "{field} {value} is not a valid object name",
+            "x-hint": f"use {words}, e.g. `api-config`"}}}}}
+
     meta = {"type": "object",
-            "description": "The object's metadata; `name` defaults to the document's name and must equal it.",
+            "description": "The object's metadata; `name` defaults to the document's name.",
             "properties": {
-                "name": {"type": "string", "maxLength": 253, "pattern": DNS1123_SUBDOMAIN,
-                         "description": "A DNS-1123 subdomain: lower-case letters, digits, '-' and '.'.",
-                         "x-message": "{field} {value} is not a valid object name",
-                         "x-hint": "use lower-case letters, digits, '-' and '.' (a DNS-1123 subdomain), "
-                                   "the same as the document's `name`"},
+                "name": {"type": "string", "maxLength": 253,
+                         "description": "A DNS-1123 subdomain: lower-case letters, digits, '-' and '.' (an RBAC "
+                                        "object's may also hold ':', as `system:metrics-reader`). The document's "
+                                        "`name` when it can be one; a name the document cannot have (with '.' or "
+                                        "':') is kept here, and the document's name is the handle overlays use."},
                 "namespace": {**NAME, "description": "A DNS-1123 label (the project's namespace when missing)."}}}
     manifest = {
         "type": "object", "required": ["apiVersion", "kind"],
-        "description": "Any Kubernetes object, emitted as written (namespace added when missing).",
+        "description": "Any Kubernetes object, emitted as written (namespace added when missing). Its "
+                       "`metadata.name` is the document's `name`, unless the object's name is one no document "
+                       "can have (an APIService's `v1beta1.metrics.k8s.io`, an RBAC object's "
+                       "`system:metrics-reader`), which it keeps; the output file is named after the document.",
         "properties": {
             "apiVersion": {"type": "string", "maxLength": 317, "pattern": K8S_API_VERSION,
                            "description": "`<version>` or `<group>/<version>`, e.g. `v1`, `apps/v1`, "
@@ -336,6 +350,9 @@ def resource_schema() -> dict:
                      "x-hint": "a kind is a word of letters and digits starting with a letter, "
                                "e.g. `PersistentVolumeClaim`"},
             "metadata": meta},
+        "if": {"properties": {"kind": {"enum": RBAC_KINDS}}, "required": ["kind"]},
+        "then": named(RBAC_NAME, "lower-case letters, digits, '-', '.' and ':'"),
+        "else": named(DNS1123_SUBDOMAIN, "lower-case letters, digits, '-' and '.' (a DNS-1123 subdomain)"),
         "examples": [{"apiVersion": "v1", "kind": "PersistentVolumeClaim",
                       "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "5Gi"}}}}],
     }

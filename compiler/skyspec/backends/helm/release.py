@@ -24,8 +24,9 @@ NAME_LABEL = "app.kubernetes.io/name"
 PART_OF = "app.kubernetes.io/part-of"
 MANAGED_BY = "app.kubernetes.io/managed-by"
 INSTANCE = "app.kubernetes.io/instance"
-# kinds whose objects keep their names: a CRD is named by its group, the Namespace is the release's
-_UNNAMED = frozenset(("Namespace", "CustomResourceDefinition"))
+# kinds whose objects keep their names: a CRD is named by its group and an APIService by its
+# version and group (the API server holds them to it), the Namespace is the release's
+_UNNAMED = frozenset(("Namespace", "CustomResourceDefinition", "APIService"))
 # the pod spec in each workload kind
 _POD_SPEC = {"Deployment": ("spec", "template", "spec"), "StatefulSet": ("spec", "template", "spec"),
              "DaemonSet": ("spec", "template", "spec"), "ReplicaSet": ("spec", "template", "spec"),
