@@ -16,7 +16,7 @@ import re
 from ..redact import credential_env
 from ..schema.fields import ENV_VAR
 from .fidelity import SERVER_ANNOTATIONS
-from .source import INFERRED, RESOURCE, SECRET, WRONG, Inputs
+from .source import INFERRED, RESOURCE, SECRET, Inputs
 
 WORKLOADS = ("Deployment", "StatefulSet", "Job", "CronJob")
 KIND_OF = {"Deployment": "App", "StatefulSet": "StatefulApp", "Job": "Job", "CronJob": "CronJob"}
@@ -126,15 +126,11 @@ def extract(objs: list[dict], inputs: Inputs) -> tuple[list[Extracted], list[str
             if o.get("type") not in (None, "Opaque"):
                 doc["_note"] = f"type {o.get('type')}: values supplied at deploy time"
         else:
-            doc = {"kind": "Resource", "name": name if NAME.match(name) else _resource_name(o),
+            # named as its object when it can be, else by its kind and name (a DaemonSet and its
+            # Service share a name; an APIService's has dots): the object keeps its own either way
+            taken = name in {x.doc["name"] for x in out if x.doc["kind"] == "Resource"}
+            doc = {"kind": "Resource", "name": name if NAME.match(name) and not taken else _resource_name(o),
                    "manifest": as_written(o)}
-            other = next((x for x in out if x.doc["kind"] == "Resource" and x.doc["name"] == doc["name"]), None)
-            if other is not None:  # one Resource per name (its object's): the second would replace the first
-                inputs.diags.error(WRONG, f"{k} {name} would be a second `kind: Resource` named {doc['name']}, "
-                                   f"after {other.doc['manifest'].get('kind')} {doc['name']}",
-                                   inputs.pos(o, ("metadata", "name")),
-                                   hint="a Resource is named by its object: rename one of the two objects in the input")
-                continue
             if inputs.diags.redactor.holds(doc["manifest"]):
                 inputs.diags.error(SECRET, f"{k} {name} holds a credential in an env value, and the importer keeps "
                                    "this kind as written but never writes a credential", inputs.pos(o, ("kind",)),

@@ -11,7 +11,6 @@ passes, once every spec is lowered.
 from __future__ import annotations
 
 import json
-import re
 import shlex
 from pathlib import Path
 from typing import Any, Callable
@@ -19,7 +18,6 @@ from typing import Any, Callable
 from ..contain import contained, note_read
 from ..diagnostics import Diagnostics, did_you_mean
 from ..layers.stack import Spec
-from ..schema.fields import DNS1123_LABEL
 from . import why
 from .fixes import merged_checks, template_port_hint
 from .k8spatch import weakened
@@ -43,8 +41,6 @@ CHECKS = ("http", "tcp", "grpc", "exec")
 SECRET_FILE = why.Rule("lower.secret-file", "a secret read `as: file` is mounted read-only, and <NAME>_FILE names "
                                             "the file")
 
-
-_SPEC_NAME = re.compile(DNS1123_LABEL)   # what a document may be named (a raw object's name, when it can)
 
 class Lowerer:
     def __init__(self, project, env, diags: Diagnostics):
@@ -327,18 +323,14 @@ class Lowerer:
     def lower_resource(self, spec: Spec, ir: IR) -> None:
         m = dict(spec.data["manifest"])
         meta = dict(m.get("metadata") or {})
+        # the document's name unless the object has its own: one no document can have
+        # (`v1beta1.metrics.k8s.io`, `system:metrics-reader`), or a name another kind's object has too
         meta.setdefault("name", spec.name)
-        # a name no document can have (`v1beta1.metrics.k8s.io`, `system:metrics-reader`) is the
-        # object's own; any other is the document's
-        if meta["name"] != spec.name and _SPEC_NAME.match(str(meta["name"])):
-            self.diags.error("SKY108", f'manifest.metadata.name "{meta["name"]}" differs from the document name '
-                                       f'"{spec.name}"', spec.where("manifest", "metadata", "name"),
-                             hint=f'leave `metadata.name` out (it is the document\'s name), or name the document "{meta["name"]}"')
         m["metadata"] = meta
         namespaced = "namespace" in meta or m["kind"] not in CLUSTER_KINDS
         key = (m["kind"], meta.get("namespace", "") if namespaced else "", meta["name"])
         other = self.objects.setdefault(key, spec)
-        if other is not spec:  # two documents of one object (only names no document can have can meet here)
+        if other is not spec:  # two documents of one object
             self.diags.error("SKY110", f'{m["kind"]} "{meta["name"]}" is declared by two Resources, "{other.name}" '
                                        f'and "{spec.name}"', spec.where("manifest", "metadata", "name"),
                              hint="keep one of them")

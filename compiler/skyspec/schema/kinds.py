@@ -327,15 +327,17 @@ def resource_schema() -> dict:
                 "name": {"type": "string", "maxLength": 253,
                          "description": "A DNS-1123 subdomain: lower-case letters, digits, '-' and '.' (an RBAC "
                                         "object's may also hold ':', as `system:metrics-reader`). The document's "
-                                        "`name` when it can be one; a name the document cannot have (with '.' or "
-                                        "':') is kept here, and the document's name is the handle overlays use."},
+                                        "`name` when missing; an object's own name (one no document can have, or "
+                                        "one another kind's object has too) is kept here, and the document's name "
+                                        "is the handle overlays use."},
                 "namespace": {**NAME, "description": "A DNS-1123 label (the project's namespace when missing)."}}}
     manifest = {
         "type": "object", "required": ["apiVersion", "kind"],
         "description": "Any Kubernetes object, emitted as written (namespace added when missing). Its "
-                       "`metadata.name` is the document's `name`, unless the object's name is one no document "
-                       "can have (an APIService's `v1beta1.metrics.k8s.io`, an RBAC object's "
-                       "`system:metrics-reader`), which it keeps; the output file is named after the document.",
+                       "`metadata.name` defaults to the document's `name`; an object keeps a name of its own "
+                       "(one no document can have, as an APIService's `v1beta1.metrics.k8s.io` or an RBAC "
+                       "object's `system:metrics-reader`, or a DaemonSet's that its Service has too), and the "
+                       "output file is named after the document.",
         "properties": {
             "apiVersion": {"type": "string", "maxLength": 317, "pattern": K8S_API_VERSION,
                            "description": "`<version>` or `<group>/<version>`, e.g. `v1`, `apps/v1`, "
