@@ -86,6 +86,24 @@ def test_two_kept_objects_of_one_name_are_two_resources(tmp_path):
     assert {(d["kind"], d["metadata"]["name"]) for d in docs} >= {("Service", "web"), ("ReplicationController", "web")}
 
 
+def test_a_node_agent_imports_with_the_privileged_rule_lowered_to_a_warning(tmp_path):
+    """prometheus-node-exporter's DaemonSet reads the node's /proc and shares its network and
+    processes, which the `privileged` rule refuses by default: the imported project keeps the
+    input as it runs, with the rule a warning, said where the input does it."""
+    src = tmp_path / "agent.yaml"
+    src.write_text("apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: agent}\nspec:\n"
+                   "  selector: {matchLabels: {app: agent}}\n  template:\n    metadata: {labels: {app: agent}}\n"
+                   "    spec:\n      hostPID: true\n      containers: [{name: agent, image: 'ghcr.io/acme/agent:1.0.0', "
+                   "volumeMounts: [{name: proc, mountPath: /host/proc}]}]\n"
+                   "      volumes: [{name: proc, hostPath: {path: /proc}}]\n")
+    res = CliRunner().invoke(main, ["import", "kubernetes", str(src), "-o", str(tmp_path / "o")])
+    assert res.exit_code == 0, res.output
+    assert "agent.yaml:9:16: note[SKY070]: DaemonSet agent sets `hostPID: true`" in res.output, res.output
+    assert "policy:\n  rules: {privileged: warning}\n" in (tmp_path / "o" / "skyspec.yaml").read_text()
+    res = CliRunner().invoke(main, ["build", str(tmp_path / "o"), "-o", str(tmp_path / "built")])
+    assert res.exit_code == 0 and "warning[SKY404]: [privileged]" in res.output, res.output
+
+
 def test_a_pod_volume_that_a_claim_template_replaces_is_left_to_the_template():
     """CockroachDB's StatefulSet (kubernetes/examples) names `datadir` as a pod volume and as a
     claim template; Kubernetes mounts the template's claim, and so does the import."""

@@ -61,6 +61,8 @@ _C = [
     Code("SKY068", "a Helm chart the importer cannot render", "skyspec import helm chart/ -f missing.yaml"),
     Code("SKY069", "the imported project does not build, or cannot be written",
          "skyspec import kubernetes x.yaml -o existing-project/"),
+    Code("SKY070", "the imported project lowers a policy rule for what the input runs (a node agent's host access)",
+         "hostPID: true in a DaemonSet (skyspec import kubernetes)"),
     Code("SKY100", "document has no kind", "name: api"),
     Code("SKY101", "unknown kind", "kind: Ap"),
     Code("SKY102", "unknown key", "kind: App\nname: api\nreplica: 2"),

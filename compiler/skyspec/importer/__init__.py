@@ -44,9 +44,25 @@ class Result:
         return fidelity.report(self.figures)
 
 
-def project_file(name: str, namespace: str, envs: str = "  default: {}\n", outputs: str = "[kubernetes]") -> str:
+def project_file(name: str, namespace: str, envs: str = "  default: {}\n", outputs: str = "[kubernetes]",
+                 host_access: bool = False) -> str:
+    policy = ("# the input runs a node agent (host access): as it does, under a warning\n"
+              "policy: {rules: {privileged: warning}}\n") if host_access else ""
     return (f"# imported by `skyspec import`\nproject: {name}\nnamespace: {namespace}\n"
-            f'specs: ["apps/*.yaml"]\nenvironments:\n{envs}outputs: {outputs}\n')
+            f'specs: ["apps/*.yaml"]\nenvironments:\n{envs}outputs: {outputs}\n{policy}')
+
+
+def _host_access(objs: list[dict], inputs: Inputs) -> bool:
+    """Whether the input gives a pod power over its node (:func:`.kube.host_access`), said
+    once, where it does."""
+    found = kube.host_access(objs)
+    if found is not None:
+        o, path, what = found
+        inputs.note(source.POLICY, f"{o['kind']} {o['metadata'].get('name')} {what}: the imported project's "
+                    "`privileged` rule is a warning, not an error", inputs.pos(o, path),
+                    hint="lower it only in the environments that run this agent: "
+                         "`environments: {ENV: {policy: {rules: {privileged: warning}}}}`")
+    return found is not None
 
 
 def formatted(files: dict) -> dict:
@@ -149,11 +165,12 @@ def spec_text(x: kube.Extracted) -> tuple[str, str]:
             else f"apps/{doc['name']}.yaml"), emit.dump(doc, comments)
 
 
-def _files(name: str, namespace: str, items: list[kube.Extracted]) -> dict:
-    files = {"skyspec.yaml": project_file(name, namespace)}
+def _files(name: str, namespace: str, items: list[kube.Extracted], host_access: bool = False) -> dict:
+    files = {"skyspec.yaml": project_file(name, namespace, host_access=host_access)}
     settings = {k: v for x in items if x.doc["kind"] == "_settings" for k, v in x.doc["settings"].items()}
     if settings:
-        files["skyspec.yaml"] = project_file(name, namespace, "  default: {overlays: [overlays/default.yaml]}\n")
+        files["skyspec.yaml"] = project_file(name, namespace, "  default: {overlays: [overlays/default.yaml]}\n",
+                                             host_access=host_access)
         files["overlays/default.yaml"] = emit.dump({"settings": settings}, {
             "settings": "the input's PodDisruptionBudgets (maxUnavailable 1 for each replicated workload)"})
     for x in items:
@@ -200,7 +217,7 @@ def import_kubernetes(paths: list[Path], name: str, diags: Diagnostics | None = 
     namespace = kube.namespace_of(objs)
     items, notes = kube.extract(objs, inputs)
     items += _connections(items, inputs)
-    r = _round_trip(name, namespace, items, notes, inputs.lines - before, inputs)
+    r = _round_trip(name, namespace, items, notes, inputs.lines - before, inputs, _host_access(objs, inputs))
     return _done(inputs, r, raise_)
 
 
@@ -253,15 +270,15 @@ def _connections(items: list, inputs: Inputs) -> list:
 
 
 def _round_trip(name: str, namespace: str, items: list, notes: list[str], lines: int,
-                inputs: Inputs) -> Result | None:
+                inputs: Inputs, host_access: bool = False) -> Result | None:
     infos = official.apply_all(items)
-    files = _files(name, namespace, items)
+    files = _files(name, namespace, items, host_access)
     while infos:   # a template refuses what the input says: the image's user and volumes, else the input's
         if build(files) is not None:
             break
         for n in sorted(infos):
             official.undo_item(infos, n)
-        files = _files(name, namespace, items)
+        files = _files(name, namespace, items, host_access)
     outputs = build(files, items, inputs)
     if outputs is None:
         return None
@@ -273,7 +290,7 @@ def _round_trip(name: str, namespace: str, items: list, notes: list[str], lines:
             break
         for n in sorted(back):
             official.undo_item(infos, n)
-        files = _files(name, namespace, items)
+        files = _files(name, namespace, items, host_access)
         outputs = build(files, items, inputs)
         if outputs is None:
             return None
@@ -303,7 +320,7 @@ def _round_trip(name: str, namespace: str, items: list, notes: list[str], lines:
                                     hint="skyspec writes it by default; the patch keeps the object as in the input")
         if inputs.diags.has_errors:
             return None
-    files = formatted(_files(name, namespace, items))
+    files = formatted(_files(name, namespace, items, host_access))
     outputs = build(files, items, inputs)
     if outputs is None:
         return None
@@ -455,7 +472,8 @@ def import_environments(renderings: dict[str, list[Path]], name: str, base: list
     items, overlays, notes = split
     namespace = kube.namespace_of([o for r in results.values() for o in r.inputs])
     envs = "".join(f"  {env}: {{overlays: [overlays/{env}.yaml]}}\n" for env in renderings)
-    files = {"skyspec.yaml": project_file(name, namespace, envs)}
+    host = kube.host_access([o for r in results.values() for o in r.inputs]) is not None  # (said per rendering)
+    files = {"skyspec.yaml": project_file(name, namespace, envs, host_access=host)}
     for x in items:
         rel, text = spec_text(x)
         files[rel] = text

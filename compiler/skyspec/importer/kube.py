@@ -58,6 +58,16 @@ class Extracted:
         self.doc, self.objects, self.notes = doc, objects, notes
 
 
+def host_access(objs: list[dict]) -> tuple[dict, tuple, str] | None:
+    """The first setting of ``objs`` that gives a pod power over its node (a privileged
+    container, the node's network or processes, a hostPath volume): (the object, the path, what
+    it does), or None. A node agent needs one; the imported project's `privileged` rule, an
+    error by default, is then a warning, since the input runs that way."""
+    from ..rules.privileged import findings
+
+    return next(((o, path, what) for o in objs for path, what in findings(o)), None)
+
+
 def extract(objs: list[dict], inputs: Inputs) -> tuple[list[Extracted], list[str]]:
     """Spec documents for ``objs``; the second value lists what was inferred (for the report).
     What is inferred, moved or kept as written is a located note in ``inputs.diags``."""

@@ -36,6 +36,7 @@ NOT_CARRIED = "SKY066"    # a Compose setting the project does not carry over
 UNEXPLAINED = "SKY067"    # a round-trip difference in no named category
 HELM = "SKY068"           # the chart could not be rendered
 NOT_BUILT = "SKY069"      # the imported project does not build, or cannot be written
+POLICY = "SKY070"         # a policy rule lowered for what the input runs
 NOT_OBJECT_HINT = ("`skyspec import kubernetes` reads Kubernetes objects (each document a mapping with `kind:`, "
                    "`apiVersion:` and `metadata:`), or `kind: List` with `items:`")
 

@@ -85,7 +85,7 @@ HINT = ("remove it; if the workload truly needs it, lower the rule for the envir
         "`policy: {rules: {privileged: warning}}`")
 
 
-def _findings(value: Any, path: tuple = ()) -> Iterator[tuple[tuple, str]]:
+def findings(value: Any, path: tuple = ()) -> Iterator[tuple[tuple, str]]:
     """(path, what it does) for every dangerous setting in a manifest or patch."""
     if isinstance(value, dict):
         for k, v in value.items():
@@ -98,17 +98,17 @@ def _findings(value: Any, path: tuple = ()) -> Iterator[tuple[tuple, str]]:
                 hp = v.get("path") if isinstance(v, dict) else None
                 yield p, "mounts the node's " + (f'"{hp}"' if isinstance(hp, str) else "files") + " (a hostPath volume)"
             else:
-                yield from _findings(v, p)
+                yield from findings(v, p)
     elif isinstance(value, list):
         for i, v in enumerate(value):
-            yield from _findings(v, path + (i,))
+            yield from findings(v, path + (i,))
 
 
 def check(ir, ctx) -> Iterator[tuple[Pos | None, str, str | None]]:
     for w in ir.workloads:
         for kind, patch in (w.k8s or {}).items():
-            for path, what in _findings(patch):
+            for path, what in findings(patch):
                 yield where(w.spec, "k8s", kind, *path), f"the k8s patch of {kind} in {label(w)} {what}", HINT
     for r in ir.raw:
-        for path, what in _findings(r.get("object")):
+        for path, what in findings(r.get("object")):
             yield where(r.get("spec"), "manifest", *path), f"{resource_label(r)} {what}", HINT
