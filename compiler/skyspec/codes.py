@@ -88,6 +88,8 @@ _C = [
     Code("SKY123", "cron schedule that never runs (a day that does not exist in the months it names)",
          "schedule: '0 0 31 2 *'"),
     Code("SKY124", "invalid `k8s:` patch", "k8s: {Servcie: {spec: {type: NodePort}}}"),
+    Code("SKY125", "a raw manifest in an API version Kubernetes no longer serves",
+         "kind: Resource\nmanifest: {apiVersion: policy/v1beta1, kind: PodDisruptionBudget, ...}"),
     Code("SKY160", "a Service selects no pod", "a Service whose selector matches no workload's pod labels"),
     Code("SKY161", "a port that does not exist where it is used",
          "a Service targetPort, probe, address or Ingress backend naming a port the pod or Service lacks"),

@@ -21,6 +21,7 @@ from ..layers.stack import Spec
 from . import why
 from .fixes import merged_checks, template_port_hint
 from .k8spatch import weakened
+from .served import removed
 from .model import (IR, Account, Autoscale, ConfigData, Container, CronSpec, EnvVar, Exposure, JobSpec,
                     Mount, NetPolicy, Port, Probe, Resources, RoleDef, SecretRef, Storage, Strategy, Volume, Workload)
 from ..units import QuantityError, parse_bytes, parse_cpu
@@ -323,6 +324,16 @@ class Lowerer:
     def lower_resource(self, spec: Spec, ir: IR) -> None:
         m = dict(spec.data["manifest"])
         meta = dict(m.get("metadata") or {})
+        gone = removed(str(m.get("apiVersion")), str(m.get("kind")))
+        if gone is not None:  # it would build, and any current cluster would refuse it
+            since, instead = gone
+            self.diags.error("SKY125", f'{m["kind"]} in {m["apiVersion"]} is no longer served: Kubernetes {since} '
+                                       "removed it", spec.where("manifest", "apiVersion"),
+                             hint=f"write `apiVersion: {instead}` (and check the fields that changed with it)"
+                             if instead else "it has no successor: remove it" + (
+                                 " (Pod Security admission replaces it: a SecurityPolicy document)"
+                                 if m["kind"] == "PodSecurityPolicy" else ""))
+            return
         # the document's name unless the object has its own: one no document can have
         # (`v1beta1.metrics.k8s.io`, `system:metrics-reader`), or a name another kind's object has too
         meta.setdefault("name", spec.name)

@@ -1,0 +1,52 @@
+"""The API versions Kubernetes no longer serves, by kind: a raw manifest (`kind: Resource`) in
+one of them builds, and then `kubectl apply` refuses it on any current cluster (and so does
+kubernetes-validate). The table is Kubernetes' own deprecation guide: the release that removed
+each, and the version that replaced it (None: removed without a successor). This module only
+holds the table and looks it up; it must not report.
+"""
+
+from __future__ import annotations
+
+_APPS = ("Deployment", "DaemonSet", "ReplicaSet", "StatefulSet")
+_REMOVED: dict[tuple[str, str], tuple[str, str | None]] = {
+    **{("extensions/v1beta1", k): ("1.16", "apps/v1") for k in _APPS},
+    **{("apps/v1beta1", k): ("1.16", "apps/v1") for k in _APPS},
+    **{("apps/v1beta2", k): ("1.16", "apps/v1") for k in _APPS},
+    ("extensions/v1beta1", "NetworkPolicy"): ("1.16", "networking.k8s.io/v1"),
+    ("extensions/v1beta1", "Ingress"): ("1.22", "networking.k8s.io/v1"),
+    ("networking.k8s.io/v1beta1", "Ingress"): ("1.22", "networking.k8s.io/v1"),
+    ("networking.k8s.io/v1beta1", "IngressClass"): ("1.22", "networking.k8s.io/v1"),
+    **{("rbac.authorization.k8s.io/v1beta1", k): ("1.22", "rbac.authorization.k8s.io/v1")
+       for k in ("Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding")},
+    ("apiextensions.k8s.io/v1beta1", "CustomResourceDefinition"): ("1.22", "apiextensions.k8s.io/v1"),
+    **{("admissionregistration.k8s.io/v1beta1", k): ("1.22", "admissionregistration.k8s.io/v1")
+       for k in ("MutatingWebhookConfiguration", "ValidatingWebhookConfiguration")},
+    ("apiregistration.k8s.io/v1beta1", "APIService"): ("1.22", "apiregistration.k8s.io/v1"),
+    ("scheduling.k8s.io/v1beta1", "PriorityClass"): ("1.22", "scheduling.k8s.io/v1"),
+    **{("storage.k8s.io/v1beta1", k): ("1.22", "storage.k8s.io/v1")
+       for k in ("CSIDriver", "CSINode", "StorageClass", "VolumeAttachment")},
+    ("storage.k8s.io/v1beta1", "CSIStorageCapacity"): ("1.27", "storage.k8s.io/v1"),
+    ("certificates.k8s.io/v1beta1", "CertificateSigningRequest"): ("1.22", "certificates.k8s.io/v1"),
+    ("coordination.k8s.io/v1beta1", "Lease"): ("1.22", "coordination.k8s.io/v1"),
+    ("batch/v1beta1", "CronJob"): ("1.25", "batch/v1"),
+    ("discovery.k8s.io/v1beta1", "EndpointSlice"): ("1.25", "discovery.k8s.io/v1"),
+    ("events.k8s.io/v1beta1", "Event"): ("1.25", "events.k8s.io/v1"),
+    ("autoscaling/v2beta1", "HorizontalPodAutoscaler"): ("1.25", "autoscaling/v2"),
+    ("autoscaling/v2beta2", "HorizontalPodAutoscaler"): ("1.26", "autoscaling/v2"),
+    ("policy/v1beta1", "PodDisruptionBudget"): ("1.25", "policy/v1"),
+    ("policy/v1beta1", "PodSecurityPolicy"): ("1.25", None),
+    ("extensions/v1beta1", "PodSecurityPolicy"): ("1.16", None),
+    ("node.k8s.io/v1beta1", "RuntimeClass"): ("1.25", "node.k8s.io/v1"),
+    **{("flowcontrol.apiserver.k8s.io/v1beta1", k): ("1.26", "flowcontrol.apiserver.k8s.io/v1")
+       for k in ("FlowSchema", "PriorityLevelConfiguration")},
+    **{("flowcontrol.apiserver.k8s.io/v1beta2", k): ("1.29", "flowcontrol.apiserver.k8s.io/v1")
+       for k in ("FlowSchema", "PriorityLevelConfiguration")},
+    **{("flowcontrol.apiserver.k8s.io/v1beta3", k): ("1.32", "flowcontrol.apiserver.k8s.io/v1")
+       for k in ("FlowSchema", "PriorityLevelConfiguration")},
+}
+
+
+def removed(api_version: str, kind: str) -> tuple[str, str | None] | None:
+    """(the Kubernetes release that stopped serving ``kind`` in ``api_version``, the version
+    to write instead, None when there is none), or None when it is still served."""
+    return _REMOVED.get((api_version, kind))
