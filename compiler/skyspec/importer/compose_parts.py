@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import PurePosixPath
 
-from .source import INFERRED, NOT_CARRIED, WRONG, read_text
+from .source import INFERRED, WRONG, read_text
 
 DATABASES = ("postgres", "postgis", "mysql", "mariadb", "mongo", "redis", "valkey", "elasticsearch",
              "opensearch", "rabbitmq", "cassandra", "couchdb", "neo4j", "influxdb", "clickhouse", "etcd",
@@ -281,13 +281,17 @@ def addressed(s: str, env: dict, services: dict, wanted: dict, ported: bool = Tr
     connect to (``ported``: declared, or one of the ``wanted`` ports), or those without one."""
     out: dict[str, str] = {}
     for var, value in sorted(env.items()):
-        m = _ADDRESS.match(str(value))
-        d = m.group(1) if m else None
-        if not d or d == s or d not in services or d in out:
-            continue
-        if (_declares_ports(services[d]) or d in wanted) == ported:
+        d, _ = _addressee(s, value, services)
+        if d is not None and d not in out and (_declares_ports(services[d]) or d in wanted) == ported:
             out[d] = var
     return out
+
+
+def _addressee(s: str, value, services: dict) -> tuple[str | None, int]:
+    """(the other service whose address ``value`` is, the port it names), or (None, 0)."""
+    m = _ADDRESS.match(str(value))
+    d, port = (m.group(1), int(m.group(2))) if m else (None, 0)
+    return (d, port) if d and d != s and d in services and 0 < port < 65536 else (None, 0)
 
 
 def _declares_ports(svc) -> bool:
@@ -312,10 +316,9 @@ def wanted_ports(services: dict, variables: dict) -> dict[str, dict[int, str]]:
     out: dict[str, dict[int, str]] = {}
     for s, svc in sorted(services.items()):
         for var, value in sorted(plain_env(svc, variables).items() if isinstance(svc, dict) else ()):
-            m = _ADDRESS.match(value)
-            d = m.group(1) if m else None
-            if d and d != s and d in services and not _declares_ports(services[d]) and 0 < int(m.group(2)) < 65536:
-                out.setdefault(d, {}).setdefault(int(m.group(2)), f"{s} ({var})")
+            d, port = _addressee(s, value, services)
+            if d is not None and not _declares_ports(services[d]):
+                out.setdefault(d, {}).setdefault(port, f"{s} ({var})")
     return out
 
 

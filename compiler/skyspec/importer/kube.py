@@ -16,7 +16,7 @@ import re
 from ..redact import credential_env
 from ..schema.fields import ENV_VAR
 from .fidelity import SERVER_ANNOTATIONS
-from .source import INFERRED, RESOURCE, SECRET, Inputs
+from .source import RESOURCE, SECRET, Inputs
 
 WORKLOADS = ("Deployment", "StatefulSet", "Job", "CronJob")
 KIND_OF = {"Deployment": "App", "StatefulSet": "StatefulApp", "Job": "Job", "CronJob": "CronJob"}
@@ -111,6 +111,7 @@ def extract(objs: list[dict], inputs: Inputs) -> tuple[list[Extracted], list[str
     if pdb:
         out.append(Extracted({"kind": "_settings", "name": "pdb", "settings": {"pdb": True}}, [], []))
         inferred.append("PodDisruptionBudgets of maxUnavailable 1 for every replicated workload: `pdb: true`")
+    kept: set[str] = set()   # the names of the Resources made so far
     for o in objs:
         if id(o) in used:
             continue
@@ -138,8 +139,7 @@ def extract(objs: list[dict], inputs: Inputs) -> tuple[list[Extracted], list[str
         else:
             # named as its object when it can be, else by its kind and name (a DaemonSet and its
             # Service share a name; an APIService's has dots): the object keeps its own either way
-            taken = name in {x.doc["name"] for x in out if x.doc["kind"] == "Resource"}
-            doc = {"kind": "Resource", "name": name if NAME.match(name) and not taken else _resource_name(o),
+            doc = {"kind": "Resource", "name": name if NAME.match(name) and name not in kept else _resource_name(o),
                    "manifest": as_written(o)}
             if inputs.diags.redactor.holds(doc["manifest"]):
                 inputs.diags.error(SECRET, f"{k} {name} holds a credential in an env value, and the importer keeps "
@@ -148,6 +148,7 @@ def extract(objs: list[dict], inputs: Inputs) -> tuple[list[Extracted], list[str
                 continue
             inputs.note(RESOURCE, f"{k} {name} is kept as a Resource, as written: no spec kind says it",
                         inputs.pos(o, ("kind",)))
+            kept.add(doc["name"])
         out.append(Extracted(doc, [o], []))
     return out, inferred
 

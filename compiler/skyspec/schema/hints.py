@@ -141,8 +141,11 @@ def _bounds(s: dict) -> str | None:
     return None
 
 
-def _count(n: Any, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
+# the keywords that bound a count: the hint's words, and the unit counted
+_COUNTS = {"minItems": ("list at least {}, or leave the key out", "item"), "maxItems": ("list at most {}", "item"),
+           "minProperties": ("give it at least {}, or leave the key out", "key"),
+           "maxProperties": ("keep at most {}: the others are alternatives", "key"),
+           "minLength": ("write at least {}", "character"), "maxLength": ("shorten it to at most {}", "character")}
 
 
 def hint(keyword: str, schema: dict, inst: Any, leaf: str | None, python: bool = False,
@@ -182,21 +185,14 @@ def _hint(keyword: str, s: dict, inst: Any, leaf: str | None, schemas: list, exa
         words = _words(pattern) if pattern else None
         if words:
             return words
-        if example():
-            return f"write it in the form the field takes, e.g. {example()}"
+        ex = example()
+        if ex:
+            return f"write it in the form the field takes, e.g. {ex}"
         return f"it must match the regular expression `{pattern}`" if pattern else None
-    if keyword == "minItems":
-        return f"list at least {_count(s.get('minItems'), 'item', 'items')}, or leave the key out"
-    if keyword == "maxItems":
-        return f"list at most {_count(s.get('maxItems'), 'item', 'items')}"
-    if keyword == "minProperties":
-        return f"give it at least {_count(s.get('minProperties'), 'key', 'keys')}, or leave the key out"
-    if keyword == "maxProperties":
-        return f"keep at most {_count(s.get('maxProperties'), 'key', 'keys')}: the others are alternatives"
-    if keyword == "minLength":
-        return f"write at least {_count(s.get('minLength'), 'character', 'characters')}"
-    if keyword == "maxLength":
-        return f"shorten it to at most {_count(s.get('maxLength'), 'character', 'characters')}"
+    if keyword in _COUNTS:
+        text, unit = _COUNTS[keyword]
+        n = s.get(keyword)
+        return text.format(f"{n} {unit if n == 1 else unit + 's'}")
     if keyword == "uniqueItems":
         return "remove the repeated items"
     return f"e.g. {example()}" if example() else None
