@@ -345,8 +345,40 @@ def test_kinds_said_in_the_language(tmp_path):
     assert yaml.safe_load(r.files["apps/role.config-reader.yaml"])["bind"] == ["api"]
     assert yaml.safe_load(r.files["apps/serviceaccount.api.yaml"]) == \
         {"kind": "ServiceAccount", "name": "api", "automount_token": False}
-    assert yaml.safe_load(r.files["apps/networkpolicy.api-ingress.yaml"])["allow_from"] == [{"labels": {"app": "web"}}]
+    # the input's policy is named as the one skyspec makes for `api` (`api-ingress`): renamed, both apply
+    pol = yaml.safe_load(r.files["apps/networkpolicy.api-ingress-imported.yaml"])
+    assert pol["name"] == "api-ingress-imported" and pol["allow_from"] == [{"labels": {"app": "web"}}]
+    assert "apps/networkpolicy.api-ingress.yaml" not in r.files
+    assert r.figures["categories"]["renamed: the name skyspec gives an object of its own"] == 1
+    assert [(d.code, d.pos.line) for d in r.diags if "imported as api-ingress-imported" in d.message] == [("SKY061", 75)]
     assert r.figures["objects"] == 8
+
+
+def test_a_statefulsets_headless_service_is_the_one_skyspec_makes(tmp_path):
+    import yaml
+
+    sts = {"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "db"},
+           "spec": {"replicas": 2, "serviceName": "db-headless", "selector": {"matchLabels": {"app": "db"}},
+                    "template": {"metadata": {"labels": {"app": "db"}}, "spec": {"containers": [
+                        {"name": "db", "image": "ghcr.io/acme/db:1.0", "ports": [{"name": "pg", "containerPort": 5432}],
+                         "resources": {"requests": {"cpu": "100m", "memory": "256Mi"}}}]}}}}
+    svc = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "db"},
+           "spec": {"selector": {"app": "db"}, "ports": [{"name": "pg", "port": 5432, "targetPort": "pg"}]}}
+    headless = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "db-headless"},
+                "spec": {"clusterIP": "None", "selector": {"app": "db"},
+                         "ports": [{"name": "pg", "port": 5432, "targetPort": "pg"}]}}
+    src = tmp_path / "db.yaml"
+    src.write_text(yaml.safe_dump_all([sts, svc, headless]))
+    r = import_kubernetes([src], "t")
+    # it was kept as a Resource beside the Service the StatefulApp makes: two Services db-headless
+    assert not any("Resource" in text for text in r.files.values()), r.files
+    assert r.unexplained == [] and r.figures["objects"] == 3
+    assert [d.code for d in r.diags if "headless Service of StatefulSet db" in d.message] == ["SKY061"]
+    # a headless Service of another name is the input's own: kept
+    headless["metadata"]["name"] = "db-peers"
+    src.write_text(yaml.safe_dump_all([sts, svc, headless]))
+    r = import_kubernetes([src], "t")
+    assert yaml.safe_load(r.files["apps/resource.db-peers.yaml"])["manifest"]["metadata"]["name"] == "db-peers"
 
 
 def test_what_a_kind_cannot_say_is_patched(tmp_path):

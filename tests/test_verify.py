@@ -165,6 +165,11 @@ def _load_balancer(o):
     find(o, "Service", "web")["spec"]["type"] = "LoadBalancer"
 
 
+def _twice(o):
+    o.append(copy.deepcopy(find(o, "NetworkPolicy", "web")))
+    o[-1]["spec"]["ingress"] = [{"from": [{"podSelector": {}}]}]  # applied last, it would replace the first
+
+
 @pytest.mark.parametrize("defect,code,words", [
     (_selector, "SKY160", "Service/api selects no pod"),
     (_target, "SKY161", 'targets port "htp"'),
@@ -176,6 +181,7 @@ def _load_balancer(o):
     (_controller, "SKY163", "from namespace ingress-nginx"),
     (_egress, "SKY163", "no egress rule of NetworkPolicy/out"),
     (_load_balancer, "SKY163", "from outside the cluster"),
+    (_twice, "SKY110", "NetworkPolicy/web is made twice in namespace demo"),
 ])
 def test_one_defect_one_finding(cli, tmp_path, defect, code, words):
     objs = objects()
@@ -251,6 +257,27 @@ def test_the_pass_reports_at_the_patch_that_broke_the_service(make_project, cli)
     r = cli("check", "--env", "dev", "--diagnostics-format", "json")
     found = [d for d in json.loads(r.stdout) if d["code"].startswith("SKY16")]
     assert [(d["code"], d["file"], d["line"]) for d in found] == [("SKY160", "apps/a.yaml", 6)], found  # the patch
+
+
+def test_an_object_made_twice_is_reported_at_the_spec_that_named_it(make_project, cli, tmp_path):
+    # a NetworkPolicy spec named as the policy skyspec makes for `api`: the output held two
+    # `api-ingress` policies, kubectl applying the second over the first and Kustomize refusing both
+    pol = "---\nkind: NetworkPolicy\nname: api-ingress\nselect: {app: api}\nallow_from: [{app: web}]\nports: [8080]\n"
+    make_project({"apps/a.yaml": APP + WEB + pol})
+    r = cli("check", "--env", "dev", "--diagnostics-format", "json")
+    found = [(d["code"], d["file"], d["line"], d["message"]) for d in json.loads(r.stdout) if d["severity"] == "error"]
+    assert found == [("SKY110", "apps/a.yaml", 13, "NetworkPolicy/api-ingress is made twice in namespace demo: "
+                      "`kubectl apply` keeps the last one written, and Kustomize refuses the tree")], found
+    # a Resource of the identity of a made object: at its manifest
+    svc = ("---\nkind: StatefulApp\nname: db\nimage: x/db:1\nport: 5432\nstorage: {data: 1Gi}\n"
+           "---\nkind: Resource\nname: hl\nmanifest:\n  apiVersion: v1\n  kind: Service\n"
+           "  metadata: {name: db-headless}\n  spec: {clusterIP: None, selector: {app.kubernetes.io/name: db}, ports: [{port: 5432}]}\n")
+    make_project({"apps/a.yaml": APP + WEB + svc})
+    r = cli("check", "--env", "dev", "--diagnostics-format", "json")
+    found = [(d["code"], d["line"], d["message"][:40]) for d in json.loads(r.stdout) if d["severity"] == "error"]
+    assert found == [("SKY110", 21, "Service/db-headless is made twice in nam")], found
+    r = cli("check", "--env", "dev")
+    assert r.exit_code == 1
 
 
 def test_the_pass_reports_a_denied_connection_at_connect_to(make_project, cli):

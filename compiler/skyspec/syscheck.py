@@ -14,6 +14,7 @@ located at the file and object). It checks that
 - every ConfigMap, Secret, PersistentVolumeClaim and ServiceAccount a pod uses is among
   the objects (a StatefulSet's claim templates and an ExternalSecret's target count) or
   declared as existing;
+- no two objects have one identity (API group, kind, namespace and name);
 - every connection (the addresses above, Ingress -> backend pods from the ingress
   controller's namespace, LoadBalancer/NodePort -> pods from outside) is admitted by the
   NetworkPolicies as Kubernetes computes it: a pod selected by no policy of a type admits
@@ -34,7 +35,7 @@ from .record import NEW, Record
 POD_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Pod", "ReplicationController"}
 EXTERNAL = "external"            # a connection's source outside the cluster
 # codes (registered in codes.py)
-NO_PODS, NO_PORT, MISSING, DENIED = "SKY160", "SKY161", "SKY162", "SKY163"
+NO_PODS, NO_PORT, MISSING, DENIED, TWICE = "SKY160", "SKY161", "SKY162", "SKY163", "SKY110"
 
 
 class Finding(Record):
@@ -160,6 +161,7 @@ def check(sys_: System) -> list[Finding]:
             of[k[1]].append(k)
     ps = pods(sys_)
     out: list[Finding] = []
+    _twice(keyed, out)
     services = {(ns, name): o for o, _, ns, name in of["Service"]}
     backing: dict[int, list[Pod]] = {}   # by id: the Services of `services`, whose pods connections reach
     by_label = _PodIndex(ps)
@@ -192,6 +194,24 @@ def check(sys_: System) -> list[Finding]:
                                    f"to port {port[0]} ({label(svc)}): {why}",
                                    "add a NetworkPolicy ingress rule (and egress rule) that admits it", about))
     return out
+
+
+def _twice(keyed: list, out: list) -> None:
+    """Two objects of one identity (API group, kind, namespace, name): `kubectl apply` lets
+    the second replace the first (a policy's rules, a Service's selector are lost), and
+    Kustomize refuses the tree."""
+    seen: dict[tuple, dict] = {}
+    for o, kind, ns, name in keyed:
+        if not isinstance(kind, str) or not isinstance(name, str):
+            continue
+        api = o.get("apiVersion")
+        key = (api.rpartition("/")[0] if isinstance(api, str) else "", kind, ns, name)
+        first = seen.setdefault(key, o)
+        if first is not o:
+            out.append(Finding(TWICE, "error", o, f"{label(o)} is made twice in namespace {ns}: `kubectl apply` keeps "
+                               "the last one written, and Kustomize refuses the tree",
+                               "give one of them another name (skyspec names what it makes after its workload: "
+                               "`<app>`, `<app>-headless`, `<app>-ingress`, `<project>-default-deny`)", ("twice",)))
 
 
 class _PodIndex:

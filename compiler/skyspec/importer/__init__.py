@@ -20,6 +20,7 @@ from pathlib import Path
 from ..diagnostics import Diagnostics, Pos
 from . import compose, compose_fidelity, emit, environments, fidelity, helm, kube, official, patch, shape, source
 from .kube import ImportError_
+from .kinds import unclash
 from .source import INFERRED, NOT_BUILT, NOT_OBJECT, PATCHED, SECRET, UNEXPLAINED, Inputs
 
 __all__ = ["ImportError_", "Inputs", "Result", "import_compose", "import_environments", "import_helm", "import_kubernetes",
@@ -217,6 +218,7 @@ def import_kubernetes(paths: list[Path], name: str, diags: Diagnostics | None = 
     namespace = kube.namespace_of(objs)
     items, notes = kube.extract(objs, inputs)
     items += _connections(items, inputs)
+    items = unclash(items, name, inputs)
     r = _round_trip(name, namespace, items, notes, inputs.lines - before, inputs, _host_access(objs, inputs))
     return _done(inputs, r, raise_)
 
@@ -283,7 +285,7 @@ def _round_trip(name: str, namespace: str, items: list, notes: list[str], lines:
     if outputs is None:
         return None
     inputs_ = [o for x in items for o in x.objects]
-    figs, bad = fidelity.compare(inputs_, outputs, infos)
+    figs, bad = fidelity.compare(inputs_, outputs, infos, inputs.renamed)
     while True:   # a difference no category names: the image's user and volumes, else the input's own way
         back = {i["metadata"].get("name") for i, *_ in bad if i["kind"] in kube.WORKLOADS} & set(infos)
         if not back:
@@ -294,7 +296,7 @@ def _round_trip(name: str, namespace: str, items: list, notes: list[str], lines:
         outputs = build(files, items, inputs)
         if outputs is None:
             return None
-        figs, bad = fidelity.compare(inputs_, outputs, infos)
+        figs, bad = fidelity.compare(inputs_, outputs, infos, inputs.renamed)
     official.notes(infos, inputs)
     if bad:
         patches, heads = patch.patches(bad, outputs)
@@ -324,7 +326,7 @@ def _round_trip(name: str, namespace: str, items: list, notes: list[str], lines:
     outputs = build(files, items, inputs)
     if outputs is None:
         return None
-    figs, bad = fidelity.compare(inputs_, outputs, infos)
+    figs, bad = fidelity.compare(inputs_, outputs, infos, inputs.renamed)
     _unexplained(bad, inputs)
     if bad:
         figs["categories"]["UNEXPLAINED"] = len(bad)
@@ -488,7 +490,8 @@ def import_environments(renderings: dict[str, list[Path]], name: str, base: list
     figs: dict = {"objects": 0, "fields": 0, "equal": 0, "categories": {}}
     bad: list = []
     for env, r in results.items():
-        f, b = fidelity.compare(r.inputs, objects(compiled[env].ir), getattr(r, "official", None))
+        f, b = fidelity.compare(r.inputs, objects(compiled[env].ir), getattr(r, "official", None),
+                                 inputs.renamed)
         for k in ("objects", "fields", "equal"):
             figs[k] += f[k]
         for k, v in f["categories"].items():

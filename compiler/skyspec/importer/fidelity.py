@@ -135,12 +135,18 @@ def classify(tpath: tuple, inp, out, in_has: bool, out_has: bool, ports: dict) -
     return None
 
 
-def compare(inputs: list[dict], outputs: list[dict], official: dict | None = None) -> tuple[dict, list[tuple]]:
+RENAMED = "renamed: the name skyspec gives an object of its own"
+
+
+def compare(inputs: list[dict], outputs: list[dict], official: dict | None = None,
+            renamed: dict[int, str] | None = None) -> tuple[dict, list[tuple]]:
     """(figures, unexplained): figures has objects, fields, equal and categories (name -> count);
     unexplained lists (input object, path, input value, output value, in_has, out_has).
     ``official`` ({workload name: what :func:`.official.apply` changed}) names what a stdlib
     template or an official image's relaxations change; a templated Deployment is compared
-    with the StatefulSet of its name."""
+    with the StatefulSet of its name. ``renamed`` ({id(input object): name}) names the objects
+    imported under another name (one skyspec gives its own objects): each is compared with
+    the object of its new name."""
     from .official import category, exported
 
     official = official or {}
@@ -151,8 +157,10 @@ def compare(inputs: list[dict], outputs: list[dict], official: dict | None = Non
     figs = {"objects": 0, "fields": 0, "equal": 0, "categories": {}}
     bad: list[tuple] = []
     matched = set()
+    renamed = renamed or {}
     for i in inputs:
-        key = (i["kind"], i["metadata"].get("name"))
+        new = renamed.get(id(i))
+        key = (i["kind"], new or i["metadata"].get("name"))
         o = by_id.get(key)
         info = official.get(i["metadata"].get("name")) if i["kind"] in ("Deployment", "StatefulSet") else None
         if o is None and info is not None and info["template"]:
@@ -171,6 +179,10 @@ def compare(inputs: list[dict], outputs: list[dict], official: dict | None = Non
         matched.add(key)
         ports = _port_names(i) | _port_names(o) | pods.get(o["metadata"].get("name"), {})
         ci = _clean(i)
+        if new is not None:  # (a copy of its metadata)
+            ci["metadata"]["name"] = new
+            figs["fields"] += 1
+            figs["categories"][RENAMED] = figs["categories"].get(RENAMED, 0) + 1
         n = _backend_ports(ci, o, services)
         if n:
             figs["fields"] += n

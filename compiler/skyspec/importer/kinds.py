@@ -10,6 +10,7 @@ It never reads or writes a Secret's value.
 from __future__ import annotations
 
 from .kube import NAME, Extracted, _selects, pod_spec, same_ns
+from .source import WRONG
 
 SAID = ("Ingress", "PodDisruptionBudget", "ServiceAccount", "Role", "ClusterRole", "RoleBinding",
         "ClusterRoleBinding", "NetworkPolicy")
@@ -183,3 +184,39 @@ def _netpol(o: dict) -> dict | None:
     if any(t in types and spec.get(d) is None for t, d in (("Ingress", "ingress"), ("Egress", "egress"))):
         doc["deny_all"] = True
     return doc
+
+
+def unclash(items: list[Extracted], project: str, inputs) -> list[Extracted]:
+    """``items`` with each NetworkPolicy named as one skyspec makes (a workload's own,
+    `<app>-ingress`, or the project's default deny) renamed: the build refuses two objects of
+    one identity (SKY110), and policies add up, so both apply. A note where the input names it."""
+    made: dict[tuple[str, str], str] = {("NetworkPolicy", f"{project}-default-deny"): "the project's default deny"}
+    for x in items:
+        if x.doc["kind"] in ("App", "StatefulApp", "Job", "CronJob"):
+            made[("NetworkPolicy", f"{x.doc['name']}-ingress")] = f"the policy skyspec makes for {x.doc['name']}"
+    taken = {_identity(x) for x in items} | set(made)
+    for x in items:
+        kind, name = _identity(x)
+        what = made.get((kind, name))
+        if what is None or kind != "NetworkPolicy":
+            continue
+        new = next(n for n in (f"{name[:54]}-imported{i or ''}" for i in range(len(items) + 1)) if (kind, n) not in taken)
+        taken.add((kind, new))
+        x.doc["name"] = new
+        if x.doc["kind"] == "Resource":
+            x.doc["manifest"]["metadata"]["name"] = new
+        o = x.objects[0] if x.objects else None
+        if o is not None:
+            inputs.renamed[id(o)] = new
+        inputs.note(WRONG, f"NetworkPolicy {name} is named as {what}: imported as {new}",
+                    inputs.pos(o, ("metadata", "name")) if o is not None else None,
+                    hint="NetworkPolicies add up: the pods it selects admit what either policy allows")
+    return items
+
+
+def _identity(x: Extracted) -> tuple[str, str]:
+    """(kind, name) of the object a spec document makes (a Resource's: its manifest's)."""
+    if x.doc["kind"] == "Resource":
+        m = x.doc["manifest"]
+        return m.get("kind"), (m.get("metadata") or {}).get("name")
+    return x.doc["kind"], x.doc["name"]

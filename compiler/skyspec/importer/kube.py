@@ -16,7 +16,7 @@ import re
 from ..redact import credential_env
 from ..schema.fields import ENV_VAR
 from .fidelity import SERVER_ANNOTATIONS
-from .source import RESOURCE, SECRET, Inputs
+from .source import RESOURCE, SECRET, WRONG, Inputs
 
 WORKLOADS = ("Deployment", "StatefulSet", "Job", "CronJob")
 KIND_OF = {"Deployment": "App", "StatefulSet": "StatefulApp", "Job": "Job", "CronJob": "CronJob"}
@@ -112,10 +112,17 @@ def extract(objs: list[dict], inputs: Inputs) -> tuple[list[Extracted], list[str
         out.append(Extracted({"kind": "_settings", "name": "pdb", "settings": {"pdb": True}}, [], []))
         inferred.append("PodDisruptionBudgets of maxUnavailable 1 for every replicated workload: `pdb: true`")
     kept: set[str] = set()   # the names of the Resources made so far
+    headless = {f"{x.doc['name']}-headless": x for x in out if x.doc["kind"] == "StatefulApp"}
     for o in objs:
         if id(o) in used:
             continue
         k, name = o["kind"], o["metadata"].get("name", "")
+        if k == "Service" and name in headless and _governs(o, headless[name].objects[0]):
+            headless[name].objects.append(o)  # compared with the one skyspec makes
+            inputs.note(WRONG, f"Service {name} is the headless Service of StatefulSet {headless[name].doc['name']}, "
+                        "which skyspec makes under this name: not kept as written", inputs.pos(o, ("kind",)),
+                        hint="the round trip compares the two; the pods keep their DNS names")
+            continue
         if k == "ConfigMap" and NAME.match(name) and not o.get("binaryData"):
             doc = {"kind": "ConfigMap", "name": name, "data": dict(o.get("data") or {})}
         elif k == "Secret":
@@ -151,6 +158,12 @@ def extract(objs: list[dict], inputs: Inputs) -> tuple[list[Extracted], list[str
             kept.add(doc["name"])
         out.append(Extracted(doc, [o], []))
     return out, inferred
+
+
+def _governs(svc: dict, sts: dict) -> bool:
+    """Whether ``svc`` is the headless Service that StatefulSet ``sts`` names."""
+    return (svc.get("spec") or {}).get("clusterIP") == "None" and same_ns(svc, sts) and \
+        (sts.get("spec") or {}).get("serviceName") == svc["metadata"].get("name")
 
 
 def _secret_refs(doc: dict) -> list[tuple[str, str]]:

@@ -53,6 +53,7 @@ class Inputs:
         self._keep: list = []                          # objects located (ids stay theirs)
         self.read: set[Path] = set()                   # real paths read (a file named twice is read once)
         self.names: dict[str, str] = {}                # a scratch file's path -> the name diagnostics show
+        self.renamed: dict[int, str] = {}              # id(object) -> the name it is imported under
 
     # ------------------------------------------------------------------ positions
     def locate(self, obj: Any, file: str, loc: Loc) -> None:

@@ -47,10 +47,13 @@ class _Where:
         for w in ir.workloads:
             self.workloads.setdefault(w.name, w)
         self.named: dict = {}       # name -> a ConfigMap, Secret, ServiceAccount or NetworkPolicy spec
-        for group in (ir.configs, ir.secrets, ir.accounts, ir.netpols):
+        self.kinded: dict = {}      # (kind, name) -> the same
+        for kind, group in (("ConfigMap", ir.configs), ("Secret", ir.secrets), ("ServiceAccount", ir.accounts),
+                            ("NetworkPolicy", ir.netpols)):
             for o in group:
                 if o.spec is not None:
                     self.named.setdefault(o.name, o)
+                    self.kinded.setdefault((kind, o.name), o)
 
     def __call__(self, f):
         meta = f.obj.get("metadata") if isinstance(f.obj.get("metadata"), dict) else {}
@@ -58,6 +61,10 @@ class _Where:
         r = self.raw.get(key) if all(isinstance(k, str) for k in key) else None
         if r is not None:
             return r["spec"].where("manifest")
+        if f.about == ("twice",):  # at the spec that chose the name, not the workload a made one is named after
+            o = self.kinded.get(key) if all(isinstance(k, str) for k in key) else None
+            if o is not None:
+                return o.spec.where("name")
         labels = meta.get("labels") if isinstance(meta.get("labels"), dict) else {}
         name = labels.get("app.kubernetes.io/name") or meta.get("name")
         w = self.workloads.get(name) if isinstance(name, str) else None
