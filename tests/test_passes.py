@@ -152,3 +152,35 @@ def test_examples_pass_checkov_but_for_explicit_relaxations(example, tmp_path, c
     assert passed > 100
     unexplained = [(f["check_id"], f["resource"]) for f in failed if f["check_id"] not in waivers.get(f["resource"], set())]
     assert not unexplained, unexplained
+
+
+def test_the_recommended_labels_skyspec_does_not_write_are_the_specs(build, cli, tmp_path):
+    # `app.kubernetes.io/component` (most charts set it) was dropped with every key of the
+    # prefix; only the labels a backend writes (name, part-of, managed-by, and Helm's instance
+    # and version) are skyspec's
+    spec = ("kind: App\nname: api\nimage: x/api:1\nport: 8080\n"
+            "labels: {app.kubernetes.io/component: server, app.kubernetes.io/instance: mine, team: a}\n")
+    objs = build({"apps/api.yaml": spec})
+    dep = objs[("Deployment", "api")]
+    for labels in (dep["metadata"]["labels"], dep["spec"]["template"]["metadata"]["labels"]):
+        assert labels["app.kubernetes.io/component"] == "server" and labels["team"] == "a"
+        assert "app.kubernetes.io/instance" not in labels
+    with open("apps/api.yaml", "a") as f:  # any kind's: a ConfigMap's was overwritten silently
+        f.write("---\nkind: ConfigMap\nname: c\nlabels: {app.kubernetes.io/name: other}\ndata: {a: b}\n")
+    r = cli("check", "--env", "prod")
+    assert [ln for ln in r.output.splitlines() if "SKY108" in ln] == \
+        ['apps/api.yaml:5:75: warning[SKY108]: label "app.kubernetes.io/instance" is set by skyspec and cannot be '
+         'overridden', 'apps/api.yaml:9:34: warning[SKY108]: label "app.kubernetes.io/name" is set by skyspec and '
+         'cannot be overridden'], r.output
+    # the Helm chart keeps it beside the release's instance label
+    import yaml
+
+    from validators import helm
+
+    r = cli("build", "-o", str(tmp_path / "h"), "--env", "prod", "--format", "helm")
+    assert r.exit_code == 0, r.output
+    h = helm("template", "rel", str(tmp_path / "h" / "helm" / "demo"))
+    assert h.returncode == 0, h.stderr
+    dep = next(d for d in yaml.safe_load_all(h.stdout) if d and d["kind"] == "Deployment")
+    assert dep["metadata"]["labels"]["app.kubernetes.io/component"] == "server"
+    assert dep["metadata"]["labels"]["app.kubernetes.io/instance"] == "rel"

@@ -21,6 +21,7 @@ from ..ir import why
 from ..ir.model import IR, Workload
 from ..ir.why import Rule, Why
 from ..provenance import MISSING
+from ..schema.fields import RESERVED_LABELS
 from ..layers.stack import Spec
 from . import structure as st
 from .values import value_at
@@ -164,7 +165,7 @@ def _metadata(ir: IR, spec: Spec | None, w: Workload | None, netpol, path: tuple
             continue
         section, key = path[n], path[n + 1]
         if section == "labels":
-            if spec is not None and key in (spec.data.get("labels") or {}) and not key.startswith("app.kubernetes.io/"):
+            if spec is not None and key in (spec.data.get("labels") or {}) and key not in RESERVED_LABELS:
                 return Trace(spec, [("labels", key)])
             std = st.std_label(ir, obj, key, spec, w, netpol)
             if std is not None:

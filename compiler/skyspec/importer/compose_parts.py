@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import PurePosixPath
 
+from ..schema.fields import RESERVED_LABELS
 from .source import INFERRED, WRONG, read_text
 
 DATABASES = ("postgres", "postgis", "mysql", "mariadb", "mongo", "redis", "valkey", "elasticsearch",
@@ -43,7 +44,7 @@ def label_pairs(svc: dict) -> list[tuple[str, str]]:
 def carried_label(k: str, v: str) -> bool:
     """Whether a Compose label is a Kubernetes label the spec can carry (not one skyspec sets)."""
     return bool(LABEL_KEY.match(k)) and len(k) <= 253 and bool(LABEL_VALUE.match(v)) and len(v) <= 63 \
-        and not k.startswith(("app.kubernetes.io/", "skyspec.dev/"))
+        and k not in RESERVED_LABELS and not k.startswith("skyspec.dev/")
 
 
 def completed(services: dict) -> set[str]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from ..redact import credential_env
-from ..schema.fields import ENV_VAR
+from ..schema.fields import ENV_VAR, RESERVED_LABELS
 from .fidelity import SERVER_ANNOTATIONS
 from .source import RESOURCE, SECRET, WRONG, Inputs
 
@@ -270,7 +270,7 @@ def workload_doc(w: dict, svc: dict | None, hpa: dict | None, services: dict,
     cs = ps.get("containers") or [{}]
     c = cs[0]
     doc: dict = {"kind": KIND_OF[w["kind"]], "name": w["metadata"]["name"]}
-    labels = dict((tmpl.get("metadata") or {}).get("labels") or {})
+    labels = {k: v for k, v in ((tmpl.get("metadata") or {}).get("labels") or {}).items() if k not in RESERVED_LABELS}
     if labels:
         doc["labels"] = labels
     ann = (tmpl.get("metadata") or {}).get("annotations") or {}

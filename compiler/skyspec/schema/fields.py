@@ -23,6 +23,10 @@ K8S_API_VERSION = r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9
 # An environment variable's name as Kubernetes takes it (letters, digits, '_', '-' and '.', not
 # starting with a digit: `discovery.type`, as Elasticsearch reads its settings), not ending with
 # '-', which an overlay reads as its operator (`NAME-: ...` removes)
+# the labels skyspec's backends write on every object (Helm: `instance` from the release,
+# `version` from the chart): a spec's own label of one of these keys is dropped with a warning;
+# the other recommended labels (`app.kubernetes.io/component`, ...) are the spec's to set
+RESERVED_LABELS = frozenset(f"app.kubernetes.io/{k}" for k in ("name", "part-of", "managed-by", "instance", "version"))
 ENV_VAR = r"^[-._a-zA-Z]([-._a-zA-Z0-9]*[._a-zA-Z0-9])?$"
 QUANTITY = r"^\+?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+|Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)?$"
 
@@ -37,12 +41,15 @@ NAME = {
 STR_MAP = {"type": "object", "additionalProperties": {"type": "string"}}
 LABELS = {
     "type": "object",
-    "description": "Kubernetes labels added to every object of this workload.",
+    "description": "Kubernetes labels added to the objects of this spec (a workload's pods too). skyspec writes "
+                   "`app.kubernetes.io/name`, `part-of` and `managed-by` (the Helm chart also `instance` and "
+                   "`version`): a label of one of those keys is dropped with a warning (SKY108); "
+                   "`app.kubernetes.io/component` and the others are the spec's own.",
     "propertyNames": {"pattern": r"^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$",
                       "maxLength": 253},
     "additionalProperties": {"type": "string", "maxLength": 63,
                              "pattern": r"^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$"},
-    "examples": [{"tier": "web"}],
+    "examples": [{"tier": "web", "app.kubernetes.io/component": "server"}],
 }
 ANNOTATIONS = {"type": "object", "additionalProperties": {"type": "string"},
                "description": "Kubernetes annotations added to the workload's objects.",
