@@ -471,6 +471,40 @@ def test_helm_chart_with_two_values_files(tmp_path, monkeypatch):
     assert res.exit_code == 1 and "helm is not on PATH" in res.output and not (tmp_path / "n").exists()
 
 
+@pytest.mark.skipif(not (HELM / "helm").exists(), reason="helm is installed by scripts/test.sh into .tools/bin")
+def test_a_chart_whose_statefulset_names_the_headless_service_skyspec_makes(tmp_path, monkeypatch):
+    # prometheus-community's alertmanager: its `<release>-alertmanager-headless` Service was kept
+    # as a Resource beside the one the StatefulApp makes (two objects of one identity, which
+    # kubectl overwrites and Kustomize refuses), and its `app.kubernetes.io/name` and
+    # `instance` labels went into `labels:`, where the first build warned that they are dropped
+    import os
+
+    import yaml
+    from skyspec.importer import import_helm
+    from validators import assert_valid_k8s, helm, kubectl, load_docs
+
+    monkeypatch.setenv("PATH", f"{HELM}{os.pathsep}{os.environ['PATH']}")
+    chart = DATA / "alertmanager" / "chart"
+    r = import_helm(chart, [str(chart / "values.yaml")], "am")
+    assert r.unexplained == [], r.unexplained[:3]
+    assert not any("Resource" in text for text in r.files.values()), sorted(r.files)
+    assert [d.code for d in r.diags if "headless Service of StatefulSet am-alertmanager" in d.message] == ["SKY061"]
+    sts = yaml.safe_load(r.files["apps/statefulapp.am-alertmanager.yaml"])
+    assert not any(k.startswith("app.kubernetes.io/") for k in sts.get("labels") or {})
+    out = tmp_path / "am"  # (the project, and the release the chart is rendered as, are named after it)
+    res = CliRunner().invoke(main, ["import", "helm", str(chart), "-f", str(chart / "values.yaml"), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    built = tmp_path / "built"
+    res = CliRunner().invoke(main, ["build", str(out), "-o", str(built), "--format", "kubernetes,helm,kustomize"])
+    assert res.exit_code == 0 and "SKY108" not in res.output, res.output
+    docs = load_docs(next(built.glob("*/kubernetes")))
+    assert_valid_k8s(docs)
+    ids = [(d["kind"], d["metadata"]["name"]) for d in docs]
+    assert len(ids) == len(set(ids)) and ("Service", "am-alertmanager-headless") in ids
+    assert helm("lint", "--strict", str(next(built.glob("helm/*")))).returncode == 0
+    assert kubectl("kustomize", str(next(built.glob("kustomize/overlays/*")))).returncode == 0
+
+
 def test_workload_fields_said_in_the_language():
     import yaml
 

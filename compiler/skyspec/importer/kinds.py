@@ -10,6 +10,7 @@ It never reads or writes a Secret's value.
 from __future__ import annotations
 
 from .kube import NAME, Extracted, _selects, pod_spec, same_ns
+from ..schema.fields import RESERVED_LABELS
 from .source import WRONG
 
 SAID = ("Ingress", "PodDisruptionBudget", "ServiceAccount", "Role", "ClusterRole", "RoleBinding",
@@ -83,9 +84,11 @@ def attach(objs: list[dict], used: set[int], items: list[Extracted], namespace: 
             doc = _netpol(o)
         if doc is None:
             continue
-        for k in ("labels", "annotations"):
-            if meta.get(k):
-                doc[k] = dict(meta[k])
+        labels = {k: v for k, v in (meta.get("labels") or {}).items() if k not in RESERVED_LABELS}
+        if labels:
+            doc["labels"] = labels
+        if meta.get("annotations"):
+            doc["annotations"] = dict(meta["annotations"])
         for g in group:
             used.add(id(g))
         out.append(Extracted(doc, group, []))
