@@ -503,6 +503,37 @@ def test_a_chart_whose_statefulset_names_the_headless_service_skyspec_makes(tmp_
     assert len(ids) == len(set(ids)) and ("Service", "am-alertmanager-headless") in ids
     assert helm("lint", "--strict", str(next(built.glob("helm/*")))).returncode == 0
     assert kubectl("kustomize", str(next(built.glob("kustomize/overlays/*")))).returncode == 0
+    # the `k8s:` patch says only what differs (a downward-API variable, the container's group):
+    # the list written whole froze the spec's image, args, ports and probes, so editing them did nothing
+    spec_file = out / "apps" / "statefulapp.am-alertmanager.yaml"
+    patched = yaml.safe_load(spec_file.read_text())["k8s"]["StatefulSet"]["spec"]["template"]["spec"]["containers"]
+    assert [c["name"] for c in patched] == ["alertmanager"] and "$patch" not in spec_file.read_text()
+    assert not {"image", "args", "ports", "livenessProbe", "volumeMounts"} & set(patched[0])
+    assert patched[0]["env"] == [{"name": "POD_IP", "valueFrom": {"fieldRef": {"apiVersion": "v1", "fieldPath": "status.podIP"}}}]
+    spec_file.write_text(spec_file.read_text().replace("image: quay.io/prometheus/alertmanager:v0.34.0",
+                                                       "image: quay.io/prometheus/alertmanager:v0.35.0"))
+    res = CliRunner().invoke(main, ["build", str(out), "-o", str(tmp_path / "b2"), "--format", "kubernetes"])
+    assert res.exit_code == 0, res.output
+    sts_obj = next(d for d in load_docs(next((tmp_path / "b2").glob("*/kubernetes"))) if d["kind"] == "StatefulSet")
+    assert [c["image"] for c in sts_obj["spec"]["template"]["spec"]["containers"]] == \
+        ["quay.io/prometheus/alertmanager:v0.35.0"]
+
+
+def test_a_patch_keeps_the_order_of_variables_that_read_each_other():
+    from skyspec.importer.patch import _diff
+
+    at = ("spec", "template", "spec", "containers")
+    have = [{"name": "app", "image": "x", "env": [{"name": "B", "value": "b"}, {"name": "A", "value": "a"}]}]
+    want = [{"name": "app", "image": "x", "env": [{"name": "A", "value": "a"}, {"name": "B", "value": "b"}]}]
+    assert _diff("Deployment", at, have, want) == []   # an order Kubernetes does not read: nothing to patch
+    want[0]["env"][1]["value"] = "$(A)/b"              # B reads A, so A must come first
+    have[0]["env"][0]["value"] = "$(A)/b"
+    assert _diff("Deployment", at, have, want) == [
+        {"name": "app", "env": [{"$patch": "replace"}, {"name": "A", "value": "a"}, {"name": "B", "value": "$(A)/b"}]}]
+    want[0]["env"].append({"name": "C", "value": "c"})  # an item added: said alone
+    have[0]["env"] = list(want[0]["env"][:2])
+    have[0]["image"] = "y"
+    assert _diff("Deployment", at, have, want) == [{"name": "app", "image": "x", "env": [{"name": "C", "value": "c"}]}]
 
 
 def test_workload_fields_said_in_the_language():

@@ -18,7 +18,7 @@ from typing import Any
 
 _DELETE = object()
 
-# list field -> merge key; `ports` depends on where it stands (see `_merge_key`)
+# list field -> merge key; `ports` depends on where it stands (see `merge_key`)
 MERGE_KEYS = {
     "containers": "name", "initContainers": "name", "ephemeralContainers": "name", "env": "name",
     "volumes": "name", "imagePullSecrets": "name", "volumeMounts": "mountPath", "volumeDevices": "devicePath",
@@ -26,7 +26,8 @@ MERGE_KEYS = {
 }
 
 
-def _merge_key(kind: str, path: tuple) -> str | None:
+def merge_key(kind: str, path: tuple) -> str | None:
+    """The key the items of the list at ``path`` of a ``kind`` object merge by, or None."""
     field = path[-1]
     if field == "ports":
         if any(p in ("containers", "initContainers", "ephemeralContainers") for p in path):
@@ -49,6 +50,11 @@ def apply(obj: dict, patch: dict, problems: list | None = None) -> dict:
     (patch path, message, hint), are appended to ``problems``."""
     out = _map(obj.get("kind", ""), obj, patch, (), problems if problems is not None else [])
     return obj if out is _DELETE else out
+
+
+def apply_list(kind: str, path: tuple, cur: list, items: list) -> list:
+    """The list at ``path`` of a ``kind`` object, ``cur``, with the patch's ``items`` merged in."""
+    return _list(kind, cur, items, path, [])
 
 
 def _map(kind: str, obj: Any, patch: dict, path: tuple, problems: list) -> Any:
@@ -81,7 +87,7 @@ def _map(kind: str, obj: Any, patch: dict, path: tuple, problems: list) -> Any:
 
 
 def _list(kind: str, cur: Any, items: list, path: tuple, problems: list) -> list:
-    key = _merge_key(kind, path)
+    key = merge_key(kind, path)
     if key is None or not isinstance(cur, list):
         return _strip(items)
     if any(isinstance(i, dict) and i.get("$patch") == "replace" for i in items):
