@@ -218,7 +218,7 @@ def import_kubernetes(paths: list[Path], name: str, diags: Diagnostics | None = 
     namespace = kube.namespace_of(objs)
     items, notes = kube.extract(objs, inputs)
     items += _connections(items, inputs)
-    items = unclash(items, name, inputs)
+    unclash(items, name, inputs)
     r = _round_trip(name, namespace, items, notes, inputs.lines - before, inputs, _host_access(objs, inputs))
     return _done(inputs, r, raise_)
 

@@ -9,8 +9,8 @@ It never reads or writes a Secret's value.
 
 from __future__ import annotations
 
-from .kube import NAME, Extracted, _selects, pod_spec, same_ns
 from ..schema.fields import RESERVED_LABELS
+from .kube import NAME, Extracted, _selects, pod_spec, same_ns
 from .source import WRONG
 
 SAID = ("Ingress", "PodDisruptionBudget", "ServiceAccount", "Role", "ClusterRole", "RoleBinding",
@@ -189,10 +189,10 @@ def _netpol(o: dict) -> dict | None:
     return doc
 
 
-def unclash(items: list[Extracted], project: str, inputs) -> list[Extracted]:
-    """``items`` with each NetworkPolicy named as one skyspec makes (a workload's own,
-    `<app>-ingress`, or the project's default deny) renamed: the build refuses two objects of
-    one identity (SKY110), and policies add up, so both apply. A note where the input names it."""
+def unclash(items: list[Extracted], project: str, inputs) -> None:
+    """Renames each NetworkPolicy of ``items`` named as one skyspec makes (a workload's own,
+    `<app>-ingress`, or the project's default deny): the build refuses two objects of one
+    identity (SKY110), and policies add up, so both apply. A note where the input names it."""
     made: dict[tuple[str, str], str] = {("NetworkPolicy", f"{project}-default-deny"): "the project's default deny"}
     for x in items:
         if x.doc["kind"] in ("App", "StatefulApp", "Job", "CronJob"):
@@ -214,7 +214,6 @@ def unclash(items: list[Extracted], project: str, inputs) -> list[Extracted]:
         inputs.note(WRONG, f"NetworkPolicy {name} is named as {what}: imported as {new}",
                     inputs.pos(o, ("metadata", "name")) if o is not None else None,
                     hint="NetworkPolicies add up: the pods it selects admit what either policy allows")
-    return items
 
 
 def _identity(x: Extracted) -> tuple[str, str]:
