@@ -130,6 +130,24 @@ def test_a_partial_build_leaves_the_other_environments_exactly_as_they_are(shop,
     assert files_of(out) == fresh
 
 
+def test_a_partial_build_says_why_another_environments_error_stops_it(shop, cli, tmp_path):
+    # `check --env prod` passes, and `build --env prod` failed on qa's error without saying why
+    # it compiled qa at all: the shared formats are made from every environment
+    qa = shop / "overlays/qa.yaml"
+    qa.write_text(qa.read_text().replace("expose: {host: shop.qa.example.com}",
+                                         "expose: {host: shop.qa.example.com}\n    replicas: many"))
+    assert cli("check", str(shop), "--env", "prod").exit_code == 0
+    r = cli("build", str(shop), "-o", str(tmp_path / "o"), "--env", "prod")
+    assert r.exit_code == 1 and "overlays/qa.yaml:4:" in r.output, r.output
+    assert r.stderr.splitlines()[-1] == (
+        "skyspec: the errors are in qa, which --env did not ask for: the Helm chart and the Kustomize base are made "
+        "from every environment (`--format kubernetes,compose` builds prod alone)")
+    assert cli("build", str(shop), "-o", str(tmp_path / "p"), "--env", "prod", "--format", "kubernetes,compose"
+               ).exit_code == 0
+    r = cli("build", str(shop), "-o", str(tmp_path / "q"), "--env", "qa")   # its own error: nothing more to say
+    assert r.exit_code == 1 and "did not ask for" not in r.output
+
+
 def test_a_full_build_removes_an_environment_the_project_dropped(shop, cli, tmp_path):
     out = tmp_path / "out"
     build(cli, shop, out)

@@ -249,6 +249,12 @@ def build(directory: Path, envs, formats, out, sets, check_only, dfmt, chart_ver
                            run=runner(jobs, len(session.docs)))
     if session.diags.has_errors or proj is None:
         emit_diags(session, dfmt)
+        others = [e for e in proj.environments if e not in {c.env.name for c in compiled.values()}] if proj else []
+        if others and envs and dfmt == "text" and any(f in SHARED_FORMATS for f in wanted) \
+                and not set(envs) & set(others):
+            say(f"skyspec: the errors are in {', '.join(others)}, which --env did not ask for: the Helm chart and "
+                f"the Kustomize base are made from every environment (`--format kubernetes,compose` builds "
+                f"{', '.join(envs)} alone)", err=True)
         sys.exit(1)
     target = out if out is not None else proj.root / "out"
     if check_only:
