@@ -381,6 +381,26 @@ def test_a_statefulsets_headless_service_is_the_one_skyspec_makes(tmp_path):
     assert yaml.safe_load(r.files["apps/resource.db-peers.yaml"])["manifest"]["metadata"]["name"] == "db-peers"
 
 
+def test_a_binding_subject_without_a_namespace_is_of_the_bindings_own(tmp_path):
+    import yaml
+
+    # grafana's rollout-operator chart: the build writes the namespace the authorizer reads
+    src = tmp_path / "kinds.yaml"
+    src.write_text((DATA / "import" / "kinds.yaml").read_text().replace(
+        "subjects: [{kind: ServiceAccount, name: api, namespace: shop}]", "subjects: [{kind: ServiceAccount, name: api}]"))
+    r = import_kubernetes([src], "kinds")
+    assert r.unexplained == [], r.unexplained[:3]
+    base = import_kubernetes([DATA / "import" / "kinds.yaml"], "kinds")
+    assert r.figures["categories"]["Kubernetes defaults"] == base.figures["categories"]["Kubernetes defaults"] + 1
+    assert "bind" in yaml.safe_load(r.files["apps/role.config-reader.yaml"])
+    # a subject of another namespace is not said by `bind:`: the binding is kept as written
+    src.write_text(src.read_text().replace("subjects: [{kind: ServiceAccount, name: api}]",
+                                           "subjects: [{kind: ServiceAccount, name: api, namespace: other}]"))
+    r = import_kubernetes([src], "kinds")
+    kept = yaml.safe_load(r.files["apps/resource.config-reader.yaml"])["manifest"]
+    assert kept["subjects"] == [{"kind": "ServiceAccount", "name": "api", "namespace": "other"}]
+
+
 def test_what_a_kind_cannot_say_is_patched(tmp_path):
     src = tmp_path / "sa.yaml"
     src.write_text((DATA / "import" / "kinds.yaml").read_text().replace(

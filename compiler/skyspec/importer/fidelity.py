@@ -135,6 +135,15 @@ def classify(tpath: tuple, inp, out, in_has: bool, out_has: bool, ports: dict) -
     return None
 
 
+def _subject_namespace(i: dict, o: dict, path: tuple, out, in_has: bool) -> str | None:
+    """A RoleBinding's ServiceAccount subject without a namespace is of the binding's own
+    (the authorizer reads it so): the build writing it is a Kubernetes default."""
+    if i["kind"] == "RoleBinding" and not in_has and path[-1:] == ("namespace",) and len(path) == 3 \
+            and path[0] == "subjects" and out == (o.get("metadata") or {}).get("namespace"):
+        return "Kubernetes defaults"
+    return None
+
+
 RENAMED = "renamed: the name skyspec gives an object of its own"
 
 
@@ -199,7 +208,7 @@ def compare(inputs: list[dict], outputs: list[dict], official: dict | None = Non
                 figs["equal"] += 1
                 continue
             cat = category(shown(p), info, p in fi, p in fo, early=True) if info is not None else None
-            cat = cat or classify(p, a, b, p in fi, p in fo, ports)
+            cat = cat or classify(p, a, b, p in fi, p in fo, ports) or _subject_namespace(i, o, p, b, p in fi)
             if cat is None and info is not None:
                 cat = category(shown(p), info, p in fi, p in fo)
             m = re.search(r"\.env\[name=([A-Za-z_][A-Za-z0-9_]*)\]", shown(p)) if cat is None and p not in fi else None
