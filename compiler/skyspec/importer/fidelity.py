@@ -144,6 +144,22 @@ def _subject_namespace(i: dict, o: dict, path: tuple, out, in_has: bool) -> str 
     return None
 
 
+POD_LEVEL = ("runAsUser", "runAsGroup", "runAsNonRoot")
+
+
+def _pod_level(o: dict, path: tuple, inp, in_has: bool, out_has: bool) -> str | None:
+    """A container's `securityContext.runAsGroup` (user, non-root) that the build says once, for
+    the pod, with the same value: a container without one runs with the pod's."""
+    if not in_has or out_has or len(path) < 3 or path[-2] != "securityContext" or path[-1] not in POD_LEVEL:
+        return None
+    at = next((n for n in range(len(path) - 1, -1, -1) if path[n] in ("containers", "initContainers")), None)
+    pod = o
+    for k in path[:at] if at is not None else ("?",):
+        pod = pod.get(k) if isinstance(pod, dict) else None
+    sc = (pod or {}).get("securityContext") if isinstance(pod, dict) else None
+    return "hardening skyspec adds" if isinstance(sc, dict) and sc.get(path[-1]) == inp else None
+
+
 RENAMED = "renamed: the name skyspec gives an object of its own"
 
 
@@ -208,7 +224,8 @@ def compare(inputs: list[dict], outputs: list[dict], official: dict | None = Non
                 figs["equal"] += 1
                 continue
             cat = category(shown(p), info, p in fi, p in fo, early=True) if info is not None else None
-            cat = cat or classify(p, a, b, p in fi, p in fo, ports) or _subject_namespace(i, o, p, b, p in fi)
+            cat = cat or classify(p, a, b, p in fi, p in fo, ports) or _subject_namespace(i, o, p, b, p in fi) \
+                or _pod_level(o, p, a, p in fi, p in fo)
             if cat is None and info is not None:
                 cat = category(shown(p), info, p in fi, p in fo)
             m = re.search(r"\.env\[name=([A-Za-z_][A-Za-z0-9_]*)\]", shown(p)) if cat is None and p not in fi else None

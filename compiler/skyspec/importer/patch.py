@@ -1,15 +1,17 @@
 """The `k8s:` patches of an import: each difference the round trip could not name, written
 as a strategic-merge patch of the workload's object so that the next build gives the input's
-value. A map merges. A list of keyed items (containers, env, volumes, ...) becomes the input's
-items over the output's, so what skyspec adds inside an item, such as hardening, stays; the
-patch says only the items and fields that differ (`containers: [{name: app, env: [...]}]`),
-so the spec's own fields (`image:`, `args:`, probes) still decide the rest, unless applying
-that patch would not give the list as the input has it (another order, say): then the list is
-written whole, with `$patch: replace`. It computes data only; it reads, writes and reports
-nothing.
+value. A map merges. In a list of keyed items (containers, env, volumes, ...) the build's
+list gets the input's value at each unexplained path (an item the input adds, a field it
+sets or lacks, an item only the build has removed), and the patch says only the items and
+fields that changed (`containers: [{name: app, env: [...]}]`): the spec's own fields
+(`image:`, `args:`, probes) and what skyspec adds in a named category (hardening) still
+decide the rest. When applying that patch would not give that list (an order that counts),
+the list is written whole, with `$patch: replace`. It computes data only; it reads, writes
+and reports nothing.
 """
-
 from __future__ import annotations
+
+import copy
 
 from ..ir import k8spatch
 from . import fidelity
@@ -62,19 +64,51 @@ def patches(bad: list, outputs: list[dict]) -> tuple[dict, dict]:
             done.append(path)
             continue
         head = path[:cut]
-        if head not in done:
-            done.append(head)
+        if head in done:
+            continue   # (its list is patched for every difference under it at once)
+        done.append(head)
         iv, ov = fidelity.aligned(inp, o, outputs), o
         for k in head:
             iv = (iv or {}).get(k) if isinstance(iv, dict) else None
             ov = (ov or {}).get(k) if isinstance(ov, dict) else None
-        drop = frozenset(q[cut] for _, q, _, _, ih, _ in bad if q[:cut] == head and len(q) > cut and not ih
-                         and not any(z[1][:cut + 1] == q[:cut + 1] and z[4] for z in bad))
         if isinstance(ov, list) and isinstance(iv, list):
-            _set(p, head, _diff(inp["kind"], head, ov, _merge_lists(ov, iv, drop)))
+            want = copy.deepcopy(ov)
+            for _, q, _, _, _, _ in bad:
+                if q[:cut] == head and len(q) > cut:
+                    _put(want, iv, q[cut:])
+            _set(p, head, _diff(inp["kind"], head, ov, want))
         else:
             _set(p, head, _replacing(iv))
     return patches, heads
+
+
+def _put(dst, src, path: tuple) -> None:
+    """``dst`` (the build's) with the input's value (``src``) at ``path`` (fidelity's, keyed
+    list items as `[key]`): set, or removed where the input has none."""
+    seg, rest = path[0], path[1:]
+    if isinstance(dst, list) and isinstance(src, list) and seg.startswith("["):
+        di, si = _at(dst, seg[1:-1]), _at(src, seg[1:-1])
+        if si is None:
+            if di is not None:
+                del dst[di]
+        elif di is None:
+            dst.append(copy.deepcopy(src[si]))
+        elif not rest or not isinstance(dst[di], (dict, list)):
+            dst[di] = copy.deepcopy(src[si])
+        else:
+            _put(dst[di], src[si], rest)
+    elif isinstance(dst, dict) and isinstance(src, dict):
+        if seg not in src:
+            dst.pop(seg, None)
+        elif not rest or not isinstance(dst.get(seg), (dict, list)) or type(dst[seg]) is not type(src[seg]):
+            dst[seg] = copy.deepcopy(src[seg])
+        else:
+            _put(dst[seg], src[seg], rest)
+
+
+def _at(items: list, key: str) -> int | None:
+    keys = fidelity.keys_of(items)
+    return keys.index(key) if key in keys else None
 
 
 def _diff(kind: str, path: tuple, have, want):
