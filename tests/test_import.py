@@ -540,6 +540,25 @@ def test_a_chart_whose_statefulset_names_the_headless_service_skyspec_makes(tmp_
         ["quay.io/prometheus/alertmanager:v0.35.0"]
 
 
+def test_a_patched_list_takes_the_inputs_value_only_where_the_difference_is_unexplained():
+    from skyspec.importer.patch import _put
+
+    built = [{"name": "app", "image": "x", "ports": [{"name": "http", "containerPort": 80}],
+              "securityContext": {"runAsUser": 10001}, "env": [{"name": "A", "value": "1"}]}]
+    given = [{"name": "app", "image": "x", "ports": [{"containerPort": 80}], "securityContext": {"runAsUser": 0},
+              "env": [{"name": "A", "value": "1"}, {"name": "B", "value": "2"}]}]
+    _put(built, given, ("[name=app]", "env", "[name=B]", "name"))       # an item the input adds
+    _put(built, given, ("[name=app]", "env", "[name=B]", "value"))
+    assert built[0]["env"] == [{"name": "A", "value": "1"}, {"name": "B", "value": "2"}]
+    # the named differences (a port's name, hardening) stay the build's
+    assert built[0]["ports"] == [{"name": "http", "containerPort": 80}] and built[0]["securityContext"]["runAsUser"] == 10001
+    _put(built, given, ("[name=app]", "image"))
+    _put(built, [{"name": "app"}], ("[name=app]", "securityContext"))   # a field the input lacks: removed
+    assert "securityContext" not in built[0]
+    _put(built, [], ("[name=app]", "image"))                             # an item only the build has: removed
+    assert built == []
+
+
 def test_a_patch_keeps_the_order_of_variables_that_read_each_other():
     from skyspec.importer.patch import _diff
 

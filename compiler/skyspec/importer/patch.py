@@ -23,13 +23,13 @@ def _set(d: dict, path: tuple, value) -> None:
     d[path[-1]] = value
 
 
-def _merge_lists(out_list: list, in_list: list, drop: frozenset = frozenset()) -> list:
+def _merge_lists(out_list: list, in_list: list) -> list:
     """The input's items, each over the output's item of the same key (so what skyspec adds
     inside, such as hardening, stays), then the output's items the input lacks."""
     ok, ik = fidelity.keys_of(out_list), fidelity.keys_of(in_list)
     by = dict(zip(ok, out_list))
     merged = [merge(by.get(k), x) for k, x in zip(ik, in_list)]
-    return merged + [x for k, x in zip(ok, out_list) if k not in ik and f"[{k}]" not in drop]
+    return merged + [x for k, x in zip(ok, out_list) if k not in ik]
 
 
 def merge(o, i):
