@@ -75,6 +75,15 @@ def test_arithmetic_on_booleans_says_what_the_operator_takes(make_project, cli):
                                                           "true and false are not numbers")
 
 
+def test_a_quantity_extended_with_plus_is_told_that_strings_join(make_project, cli):
+    # `memory+: 1Gi` reads as "add 1Gi" to a Jsonnet user; it joined the strings into "256Mi1Gi"
+    make_project({"apps/api.yaml": APP + "resources: {cpu: 100m, memory: 256Mi}\n",
+                  "overlays/prod.yaml": "apps:\n  api:\n    resources: {memory+: 1Gi}\n"})
+    (d,) = diags(cli).values()
+    assert d["code"] == "SKY112" and d["message"] == 'resources.memory: "256Mi1Gi" is not a valid quantity'
+    assert d["hint"] == '`memory+:` joins strings, after "256Mi": a quantity is not added to; write the total with `memory:`'
+
+
 def test_an_overlay_naming_no_spec_lists_them_or_points_a_glob_to_match(make_project, cli):
     make_project({"apps/api.yaml": APP,
                   "overlays/prod.yaml": "apps:\n  'api-*': {replicas: 2}\n  zzz: {replicas: 2}\n"})

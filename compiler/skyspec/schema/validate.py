@@ -300,6 +300,16 @@ def _evaluated(prov: Prov, path: tuple) -> bool:
     return bool(hist) and hist[-1].op == "evaluate"
 
 
+def _joined(prov: Prov, path: tuple) -> str | None:
+    """The hint for a string an overlay's `+:` made by joining two (`memory+: 1Gi` over
+    `512Mi` gives "512Mi1Gi"): a quantity does not add up."""
+    hist = getattr(prov.nearest(path), "hist", ())
+    if not hist or hist[-1].op != "extend" or not isinstance(hist[-1].replaced, str) or not path:
+        return None
+    return (f'`{path[-1]}+:` joins strings, after "{hist[-1].replaced}": a quantity is not added to; '
+            f"write the total with `{path[-1]}:`")
+
+
 def _report(err, data: Any, prov: Prov, diags: Diagnostics, secret: bool, prefix: str, fix: Fix | None = None) -> None:
     path = tuple(err.absolute_path)
     v = err.validator
@@ -386,7 +396,7 @@ def _report(err, data: Any, prov: Prov, diags: Diagnostics, secret: bool, prefix
         except QuantityError as e:
             qhint = e.hint
         diags.error("SKY112", f"{field}: {_show(inst, secret)} is not a valid quantity", pos,
-                    hint=qhint or hint or fallback())
+                    hint=(None if secret else _joined(prov, path)) or qhint or hint or fallback())
     elif v in ("pattern", "format"):
         diags.error("SKY107", custom or f"{field} {_show(inst, secret)} is not valid", pos, hint=hint or fallback())
     else:
