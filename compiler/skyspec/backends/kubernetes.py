@@ -472,6 +472,9 @@ def container(c: Container) -> dict:
         for e in c.env:
             if e.secret:
                 env.append({"name": e.name, "valueFrom": {"secretKeyRef": {"name": e.secret[0], "key": e.secret[1]}}})
+            elif e.field is not None:   # the downward API: this container's resources, or the pod's fields
+                env.append({"name": e.name, "valueFrom": {"resourceFieldRef": {"resource": e.field}}
+                            if e.resource_field else {"fieldRef": {"fieldPath": e.field}}})
             else:
                 env.append({"name": e.name, "value": e.value})
         out["env"] = env

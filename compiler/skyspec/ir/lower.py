@@ -401,7 +401,17 @@ class Lowerer:
         return out
 
     def env_vars(self, spec: Spec, d: dict, at: tuple) -> list[EnvVar]:
+        """The container's variables: the downward API's first (a value may read them as
+        `$(POD_IP)`, which Kubernetes expands only from variables listed before it), then
+        `env`, then `secrets`."""
         out: list[EnvVar] = []
+        for k, f in (d.get("downward") or {}).items():
+            if k in (d.get("env") or {}) or k in (d.get("secrets") or {}):
+                other = "env" if k in (d.get("env") or {}) else "secrets"
+                self.diags.error("SKY113", f'"{k}" is set both in {other} and in downward',
+                                 spec.where(*at, "downward", k), hint="keep one: a variable has one value")
+                continue
+            out.append(EnvVar(k, origin=at + ("downward", k), field=f))
         for k, v in (d.get("env") or {}).items():
             if isinstance(v, bool):
                 v = "true" if v else "false"
