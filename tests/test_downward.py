@@ -68,21 +68,22 @@ def test_downward_in_every_container_of_every_format(make_project, cli, tmp_path
     env = [e["name"] for e in c["api"]["env"]]
     assert env.index("POD_IP") < env.index("PEERS")        # listed first: `$(POD_IP)` expands
     assert _env(c["api"]) == {
-        "POD_IP": {"fieldRef": {"fieldPath": "status.podIP"}},
-        "POD_NAME": {"fieldRef": {"fieldPath": "metadata.name"}},
-        "TEAM": {"fieldRef": {"fieldPath": "metadata.labels['team']"}},
+        "POD_IP": {"fieldRef": {"apiVersion": "v1", "fieldPath": "status.podIP"}},
+        "POD_NAME": {"fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.name"}},
+        "TEAM": {"fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.labels['team']"}},
         "MEMORY_LIMIT": {"resourceFieldRef": {"resource": "limits.memory"}},
         "CPU_LIMIT": {"resourceFieldRef": {"resource": "limits.cpu"}},
         "CPU_REQUEST": {"resourceFieldRef": {"resource": "requests.cpu"}},
         "SCRATCH": {"resourceFieldRef": {"resource": "limits.ephemeral-storage"}},
         "PEERS": "$(POD_IP):9094"}
-    assert _env(c["proxy"]) == {"NODE_NAME": {"fieldRef": {"fieldPath": "spec.nodeName"}},
+    assert _env(c["proxy"]) == {"NODE_NAME": {"fieldRef": {"apiVersion": "v1", "fieldPath": "spec.nodeName"}},
                                 "PROXY_MEMORY": {"resourceFieldRef": {"resource": "requests.memory"}}}
-    assert _env(c["wait"]) == {"NAMESPACE": {"fieldRef": {"fieldPath": "metadata.namespace"}}}
+    assert _env(c["wait"]) == {"NAMESPACE": {"fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.namespace"}}}
     # an overlay merges the map by name: one removed, one added, the rest kept
     prod = _containers(load_docs(out / "prod" / "kubernetes"))["api"]
-    assert "POD_NAME" not in _env(prod) and _env(prod)["HOST_IP"] == {"fieldRef": {"fieldPath": "status.hostIP"}}
-    assert _env(prod)["POD_IP"] == {"fieldRef": {"fieldPath": "status.podIP"}}
+    assert "POD_NAME" not in _env(prod)
+    assert _env(prod)["HOST_IP"] == {"fieldRef": {"apiVersion": "v1", "fieldPath": "status.hostIP"}}
+    assert _env(prod)["POD_IP"] == {"fieldRef": {"apiVersion": "v1", "fieldPath": "status.podIP"}}
     # explain traces an object's field to the spec line (or the overlay's) that set it
     r2 = cli("explain", "Deployment/api:spec.template.spec.initContainers[0].env[0].valueFrom.fieldRef.fieldPath",
              "--env", "prod")
@@ -197,9 +198,9 @@ def test_the_builder_method_and_the_sidecar_field():
     objs = app.generate().objects()
     assert_valid_k8s(objs)
     c = _containers(objs)
-    assert _env(c["api"]) == {"POD_IP": {"fieldRef": {"fieldPath": "status.podIP"}},
+    assert _env(c["api"]) == {"POD_IP": {"fieldRef": {"apiVersion": "v1", "fieldPath": "status.podIP"}},
                               "MEMORY_LIMIT": {"resourceFieldRef": {"resource": "limits.memory"}}}
-    assert _env(c["proxy"]) == {"NODE_NAME": {"fieldRef": {"fieldPath": "spec.nodeName"}}}
+    assert _env(c["proxy"]) == {"NODE_NAME": {"fieldRef": {"apiVersion": "v1", "fieldPath": "spec.nodeName"}}}
     bad = App("bad").image("ghcr.io/acme/api:1.4.2").downward("POD_IP", "pod.ip")  # @bad-field
     with pytest.raises(SpecError) as info:
         bad.generate().objects()

@@ -8,6 +8,8 @@ must not read files or validate.
 
 from __future__ import annotations
 
+import re
+
 from typing import Any
 
 BASE_URL = "https://skyspec.dev/schemas/"
@@ -124,6 +126,14 @@ _QUALIFIED = r"([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.
 DOWNWARD_PATTERNS = (rf"^metadata\.(labels|annotations)\['{_QUALIFIED}'\]$",
                      r"^(limits|requests)\.hugepages-[1-9][0-9]*([KMGTPE]i|[kMGTPE])?$")
 
+
+
+def downward_field(field: object) -> bool:
+    """Whether ``field`` is one a `downward:` variable may read (the schema's test, for the importer)."""
+    return isinstance(field, str) and (field in DOWNWARD_POD or field in DOWNWARD_RESOURCES
+                                       or any(re.match(p, field) for p in DOWNWARD_PATTERNS))
+
+
 DOWNWARD = {
     "type": "object",
     "description": "Environment variables read from the pod (Kubernetes' downward API): `POD_IP: status.podIP`, "
@@ -136,7 +146,8 @@ DOWNWARD = {
         "anyOf": [{"enum": list(DOWNWARD_POD + DOWNWARD_RESOURCES)}] + [{"pattern": p} for p in DOWNWARD_PATTERNS],
         "x-message": "{field}: {value} is not a field the downward API gives a variable",
         "x-hint": "the pod's " + ", ".join(DOWNWARD_POD) + ", metadata.labels['KEY'], metadata.annotations['KEY']; "
-                  "the container's " + ", ".join(DOWNWARD_RESOURCES) + ", limits.hugepages-SIZE, requests.hugepages-SIZE",
+                  "the container's " + ", ".join(DOWNWARD_RESOURCES)
+                  + ", limits.hugepages-SIZE, requests.hugepages-SIZE",
         "description": "A field of the pod (`status.podIP`) or of this container's resources (`limits.memory`).",
     },
     "examples": [{"POD_IP": "status.podIP", "POD_NAME": "metadata.name", "MEMORY_LIMIT": "limits.memory"}],
