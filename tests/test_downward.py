@@ -208,3 +208,24 @@ def test_the_builder_method_and_the_sidecar_field():
     line = next(i + 1 for i, t in enumerate(Path(__file__).read_text().splitlines()) if t.endswith("# @bad-field"))
     assert d.code == "SKY108" and Path(d.pos.file).resolve() == Path(__file__).resolve() and d.pos.line == line
     assert "status.podIP" in d.hint
+
+
+def test_a_celery_apps_workers_get_its_downward_variables(build):
+    # the celery spec is not a workload itself: its workers carry its env, and its downward too
+    objs = build({"apps/data.yaml": "kind: StatefulApp\nname: redis\nuse: redis\n", "apps/tasks.yaml": """
+        kind: App
+        name: tasks
+        use: celery
+        image: ghcr.io/acme/shop-worker:1.4.2
+        app: shop.tasks
+        broker: redis
+        resources: {cpu: 200m, memory: 256Mi}
+        downward: {POD_NAME: metadata.name}
+        queues: {default: {concurrency: 4}}
+    """})
+    env = _env(_containers_of(objs[("Deployment", "tasks-worker-default")])["tasks-worker-default"])
+    assert env["POD_NAME"] == {"fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.name"}}
+
+
+def _containers_of(dep):
+    return {c["name"]: c for c in dep["spec"]["template"]["spec"]["containers"]}
