@@ -160,7 +160,9 @@ def test_a_field_kubernetes_refuses_is_an_error_at_the_value(make_project, cli):
         "downward API gives a variable",
         "apps/api.yaml:9:60: error[SKY108]: sidecars.proxy.downward.MEM: \"limits.mem\" is not a field the "
         "downward API gives a variable"], r.output
-    assert "help: the pod's metadata.name, metadata.namespace" in r.output and "limits.ephemeral-storage" in r.output
+    assert "help: a variable reads the pod's metadata.name, metadata.namespace" in r.output
+    assert 'help: did you mean "status.podIP"? (a variable reads the pod\'s' in r.output   # a misspelling
+    assert 'help: did you mean "limits.memory"? (' in r.output and "limits.ephemeral-storage" in r.output
 
 
 def test_a_variable_in_env_and_downward_is_sky113(make_project, cli):

@@ -145,8 +145,8 @@ DOWNWARD = {
         "type": "string",
         "anyOf": [{"enum": list(DOWNWARD_POD + DOWNWARD_RESOURCES)}] + [{"pattern": p} for p in DOWNWARD_PATTERNS],
         "x-message": "{field}: {value} is not a field the downward API gives a variable",
-        "x-hint": "the pod's " + ", ".join(DOWNWARD_POD) + ", metadata.labels['KEY'], metadata.annotations['KEY']; "
-                  "the container's " + ", ".join(DOWNWARD_RESOURCES)
+        "x-hint": "a variable reads the pod's " + ", ".join(DOWNWARD_POD) + ", metadata.labels['KEY'], metadata.annotations['KEY']; "
+                  "or the container's " + ", ".join(DOWNWARD_RESOURCES)
                   + ", limits.hugepages-SIZE, requests.hugepages-SIZE",
         "description": "A field of the pod (`status.podIP`) or of this container's resources (`limits.memory`).",
     },
