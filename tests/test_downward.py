@@ -170,8 +170,8 @@ def test_a_variable_in_env_and_downward_is_sky113(make_project, cli):
         kind: App
         name: api
         image: ghcr.io/acme/api:1.4.2
-        env: {POD_IP: 10.0.0.1}
-        secrets: {TOKEN: {secret: creds, key: token}}
+        env: {POD_IP: 10.0.0.1, KEY: x}
+        secrets: {TOKEN: {secret: creds, key: token}, KEY: {secret: creds, key: token}}
         downward: {POD_IP: status.podIP, TOKEN: metadata.uid}
         ---
         kind: Secret
@@ -182,6 +182,8 @@ def test_a_variable_in_env_and_downward_is_sky113(make_project, cli):
     assert r.exit_code != 0
     assert 'apps/api.yaml:6:20: error[SKY113]: "POD_IP" is set both in env and in downward' in r.output, r.output
     assert 'apps/api.yaml:6:41: error[SKY113]: "TOKEN" is set both in secrets and in downward' in r.output
+    assert 'apps/api.yaml:5:52: error[SKY113]: "KEY" is set both in env and in secrets' in r.output   # as before
+    assert r.output.count("error[SKY113]") == 3
 
 
 def test_the_builder_method_and_the_sidecar_field():

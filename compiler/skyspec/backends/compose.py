@@ -36,10 +36,8 @@ The mapping, rule by rule:
 * **environment**: a map of strings (numbers and booleans were made strings by lowering;
   they stay strings, so `"4"` and `"true"` reach the process unchanged). `env_from` a
   ConfigMap adds its entries (with the prefix); as in Kubernetes, a later source wins over
-  an earlier one and `env`/`secrets` win over every `env_from`. Of the downward API's
-  variables, this container's CPU and memory requests and limits have the value Kubernetes
-  gives them (Compose enforces the same resources); the pod's fields (its IP, name, node...)
-  have no Compose value and are left out, with a warning (SKY505).
+  an earlier one and `env`/`secrets` win over every `env_from`. Of `downward:`, only a
+  container's CPU and memory have a Compose value (`compose_values.downward`); SKY505 else.
 * **`$`** in any value is written `$$`: Compose would otherwise interpolate `$VAR` from the
   shell that runs it, silently (Kubernetes' own `$(VAR)` expansion has no Compose twin).
   That includes the content of configs.
@@ -145,8 +143,7 @@ from dataclasses import dataclass, field
 from ..diagnostics import Diagnostics
 from ..ir.model import IR, ConfigData, Container, Mount, Port, SecretRef, Workload
 from .common import labels
-from .compose_values import (cpus, downward, downward_hint, exec_probe, healthcheck, memory,  # noqa: F401 (cpus)
-                             resources)
+from .compose_values import cpus, downward, exec_probe, healthcheck, left_out, memory, resources  # noqa: F401
 from ..yamlemit import dump
 
 HOST_IP = "127.0.0.1"
@@ -212,12 +209,8 @@ def check(irs: dict[str, IR], diags: Diagnostics) -> None:
                     diags.warning("SKY504", f'Compose has no gRPC health check for "{c.name}" of "{w.name}"',
                                   where(*at, "health"), hint=f"where the image has grpc_health_probe, add "
                                   f"`startup: {{exec: [grpc_health_probe, -addr=:{grpc.port}]}}`")
-                who = f'"{w.name}"' if c is w.main else f'"{c.name}" of "{w.name}"'
-                for e in c.env:
-                    if e.field is not None and downward(c, e.field) is None:
-                        diags.warning("SKY505", f'Compose has no downward API: variable "{e.name}" ({e.field}) of '
-                                                f'{who} is left out of the Compose file',
-                                      where(*(e.origin or at)), hint=downward_hint(e.field))
+                for e, message, hint in left_out(w, c):   # a downward: variable Compose has no value for
+                    diags.warning("SKY505", message, where(*(e.origin or at)), hint=hint)
                 for i, (kind, name, _) in enumerate(c.env_from):
                     if kind == "secret" and keys.get(name) is None:
                         diags.warning("SKY502", f'Compose needs the keys of Secret "{name}" to pass it to '
@@ -514,11 +507,10 @@ def _resolved_env(f: _File, c: Container) -> dict[str, tuple[str, object]]:
                 resolved[f"{prefix}{k}"] = ("secret", (name, k))
     for e in c.env:
         value = e.compose if e.compose is not None else e.value   # a peer's container port, not its Service's
-        if e.field is not None:                                    # the downward API: CPU and memory, or nothing
-            value = downward(c, e.field)
-            if value is None:
-                resolved.pop(e.name, None)                         # as in Kubernetes, not an `env_from`'s value
-                continue
+        value = downward(c, e.field) if e.field is not None else value   # `downward:`: CPU and memory only
+        if e.field is not None and value is None:
+            resolved.pop(e.name, None)                  # left out (SKY505); as in Kubernetes, not an `env_from`'s
+            continue
         resolved[e.name] = ("value", value if value is not None else "") if e.secret is None \
             else ("secret", e.secret)
     return resolved

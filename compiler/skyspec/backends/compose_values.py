@@ -8,7 +8,9 @@ IR's containers; nothing here decides which services exist.
 
 from __future__ import annotations
 
-from ..ir.model import Container, Probe
+from typing import Iterator
+
+from ..ir.model import Container, EnvVar, Probe, Workload
 
 # Kubernetes probe defaults, written out so Compose behaves like the cluster
 K8S_PERIOD, K8S_TIMEOUT, K8S_FAILURES = 10, 1, 3
@@ -83,6 +85,16 @@ def downward(c: Container, field: str) -> str | None:
     if value is None:
         return None
     return str(-(-value // 1000)) if field.endswith(".cpu") else str(value)
+
+
+def left_out(w: Workload, c: Container) -> Iterator[tuple[EnvVar, str, str]]:
+    """The `downward:` variables of container ``c`` of ``w`` that Compose has no value for,
+    each with the warning's message and hint (SKY505)."""
+    who = f'"{w.name}"' if c is w.main else f'"{c.name}" of "{w.name}"'
+    for e in c.env:
+        if e.field is not None and downward(c, e.field) is None:
+            yield e, (f'Compose has no downward API: variable "{e.name}" ({e.field}) of {who} is left out of the '
+                      "Compose file"), downward_hint(e.field)
 
 
 def downward_hint(field: str) -> str:
