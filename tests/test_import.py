@@ -524,13 +524,16 @@ def test_a_chart_whose_statefulset_names_the_headless_service_skyspec_makes(tmp_
     assert len(ids) == len(set(ids)) and ("Service", "am-alertmanager-headless") in ids
     assert helm("lint", "--strict", str(next(built.glob("helm/*")))).returncode == 0
     assert kubectl("kustomize", str(next(built.glob("kustomize/overlays/*")))).returncode == 0
-    # the `k8s:` patch says only what differs (a downward-API variable, the container's group):
-    # the list written whole froze the spec's image, args, ports and probes, so editing them did nothing
+    # the `k8s:` patch says only what differs (the container's group): the list written whole
+    # froze the spec's image, args, ports and probes, so editing them did nothing; the pod IP
+    # the cluster peers advertise is `downward:`, no longer a patch of the container's env
     spec_file = out / "apps" / "statefulapp.am-alertmanager.yaml"
     patched = yaml.safe_load(spec_file.read_text())["k8s"]["StatefulSet"]["spec"]["template"]["spec"]["containers"]
     assert [c["name"] for c in patched] == ["alertmanager"] and "$patch" not in spec_file.read_text()
-    assert not {"image", "args", "ports", "livenessProbe", "volumeMounts"} & set(patched[0])
-    assert patched[0]["env"] == [{"name": "POD_IP", "valueFrom": {"fieldRef": {"apiVersion": "v1", "fieldPath": "status.podIP"}}}]
+    assert not {"image", "args", "ports", "livenessProbe", "volumeMounts", "env"} & set(patched[0])
+    assert yaml.safe_load(spec_file.read_text())["downward"] == {"POD_IP": "status.podIP"}
+    built_env = next(d for d in docs if d["kind"] == "StatefulSet")["spec"]["template"]["spec"]["containers"][0]["env"]
+    assert built_env == [{"name": "POD_IP", "valueFrom": {"fieldRef": {"apiVersion": "v1", "fieldPath": "status.podIP"}}}]
     spec_file.write_text(spec_file.read_text().replace("image: quay.io/prometheus/alertmanager:v0.34.0",
                                                        "image: quay.io/prometheus/alertmanager:v0.35.0"))
     res = CliRunner().invoke(main, ["build", str(out), "-o", str(tmp_path / "b2"), "--format", "kubernetes"])
@@ -798,3 +801,62 @@ spec:
     assert r.exit_code == 0, r.output
     built = next((tmp_path / "out").rglob("load.yaml")).read_text()
     assert "curl ${FRONTEND_ADDR}" in built and "echo ${STATUSCODE}" in built and "http://${HOST}:80" in built
+
+
+DOWNWARD = """
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api}
+spec:
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec:
+      containers:
+        - name: api
+          image: ghcr.io/acme/api:1.4.2
+          resources: {requests: {cpu: 250m, memory: 256Mi}, limits: {memory: 512Mi}}
+          env:
+            - {name: POD_IP, valueFrom: {fieldRef: {apiVersion: v1, fieldPath: status.podIP}}}
+            - {name: POD_NAME, valueFrom: {fieldRef: {fieldPath: metadata.name}}}
+            - {name: MEM, valueFrom: {resourceFieldRef: {containerName: api, resource: limits.memory, divisor: "1"}}}
+            - {name: CPU, valueFrom: {resourceFieldRef: {resource: requests.cpu}}}
+            - {name: MEM_MI, valueFrom: {resourceFieldRef: {resource: limits.memory, divisor: 1Mi}}}
+            - {name: PROXY_MEM, valueFrom: {resourceFieldRef: {containerName: proxy, resource: limits.memory}}}
+        - name: proxy
+          image: envoyproxy/envoy:v1.31.0
+          resources: {requests: {cpu: 100m, memory: 64Mi}, limits: {memory: 128Mi}}
+          env:
+            - {name: NODE, valueFrom: {fieldRef: {fieldPath: spec.nodeName}}}
+"""
+
+
+def test_downward_api_variables_import_as_downward(tmp_path):
+    """`valueFrom.fieldRef` (v1) and a `resourceFieldRef` of the container itself without a
+    divisor (or divisor 1) become `downward:`, in the main container and a sidecar; a divisor
+    or another container's resources stay a `k8s:` patch; the build gives the input back."""
+    import yaml
+    from validators import assert_valid_k8s, load_docs
+
+    (tmp_path / "api.yaml").write_text(DOWNWARD)
+    r = import_kubernetes([tmp_path / "api.yaml"], "d")
+    assert r.unexplained == [], r.unexplained[:3]
+    api = yaml.safe_load(r.files["apps/api.yaml"])
+    assert api["downward"] == {"POD_IP": "status.podIP", "POD_NAME": "metadata.name", "MEM": "limits.memory",
+                               "CPU": "requests.cpu"}
+    assert api["sidecars"]["proxy"]["downward"] == {"NODE": "spec.nodeName"}
+    env = api["k8s"]["Deployment"]["spec"]["template"]["spec"]["containers"][0]["env"]
+    assert sorted(e["name"] for e in env) == ["MEM_MI", "PROXY_MEM"]
+    out = tmp_path / "p"
+    res = CliRunner().invoke(main, ["import", "kubernetes", str(tmp_path / "api.yaml"), "-o", str(out)])
+    assert res.exit_code == 0 and "SKY067" not in res.output, res.output
+    res = CliRunner().invoke(main, ["build", str(out), "-o", str(tmp_path / "built"), "--format", "kubernetes"])
+    assert res.exit_code == 0, res.output
+    docs = load_docs(next((tmp_path / "built").glob("*/kubernetes")))
+    assert_valid_k8s(docs)
+    pod = next(d for d in docs if d["kind"] == "Deployment")["spec"]["template"]["spec"]
+    got = {e["name"]: e["valueFrom"] for c in pod["containers"] for e in c.get("env", [])}
+    assert got["MEM"] == {"resourceFieldRef": {"resource": "limits.memory"}}
+    assert got["POD_NAME"] == {"fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.name"}}
+    assert got["MEM_MI"] == {"resourceFieldRef": {"resource": "limits.memory", "divisor": "1Mi"}}
+    assert got["PROXY_MEM"] == {"resourceFieldRef": {"containerName": "proxy", "resource": "limits.memory"}}

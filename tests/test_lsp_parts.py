@@ -166,6 +166,10 @@ def test_completion_knows_template_parameters_and_the_patched_spec_in_overlays(p
     assert set(_complete(proj, "apps/api.yaml", "kind: App\nvolumes:\n  x: {config: @}\n")) == {"api-config"}
     assert set(_complete(proj, "apps/api.yaml", "kind: App\nsecrets:\n  A: {secret: @}\n")) == {"db-pass", "api-keys"}
     assert "App" in _complete(proj, "apps/api.yaml", "kind: @\n")
+    # a `downward:` variable's field: what Kubernetes gives an environment variable
+    got = set(_complete(proj, "apps/api.yaml", "kind: App\ndownward:\n  POD_IP: @\n"))
+    assert {"status.podIP", "metadata.name", "limits.memory"} <= got and "metadata.labels" not in got
+    assert "spec.nodeName" in _complete(proj, "apps/api.yaml", "kind: App\nsidecars:\n  p:\n    downward: {X: @}\n")
     assert "kind" in _complete(proj, "apps/api.yaml", "@\n")
 
 

@@ -116,6 +116,8 @@ _C = [
     Code("SKY503", "`gitops:` without `targets:`: no GitOps file is written",
          "gitops: {repo: https://github.com/acme/shop.git, path: out}   # and no targets:"),
     Code("SKY504", "Compose has no gRPC health check", "health: {grpc: 7070} (build --format compose)"),
+    Code("SKY505", "Compose has no downward API: a variable reading the pod is left out",
+         "downward: {POD_IP: status.podIP} (build --format compose)"),
     Code("SKY901", "output would overwrite a file skyspec did not generate", "skyspec build -o src/"),
     Code("SKY902", "output cannot be written", "skyspec build -o /proc/x"),
     Code("SKY903", "output path would leave the output folder or is not a plain file name",

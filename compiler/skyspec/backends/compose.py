@@ -36,7 +36,8 @@ The mapping, rule by rule:
 * **environment**: a map of strings (numbers and booleans were made strings by lowering;
   they stay strings, so `"4"` and `"true"` reach the process unchanged). `env_from` a
   ConfigMap adds its entries (with the prefix); as in Kubernetes, a later source wins over
-  an earlier one and `env`/`secrets` win over every `env_from`.
+  an earlier one and `env`/`secrets` win over every `env_from`. Of `downward:`, only a
+  container's CPU and memory have a Compose value (`compose_values.downward`); SKY505 else.
 * **`$`** in any value is written `$$`: Compose would otherwise interpolate `$VAR` from the
   shell that runs it, silently (Kubernetes' own `$(VAR)` expansion has no Compose twin).
   That includes the content of configs.
@@ -142,7 +143,7 @@ from dataclasses import dataclass, field
 from ..diagnostics import Diagnostics
 from ..ir.model import IR, ConfigData, Container, Mount, Port, SecretRef, Workload
 from .common import labels
-from .compose_values import cpus, exec_probe, healthcheck, memory, resources  # noqa: F401 (cpus: public)
+from .compose_values import cpus, downward, exec_probe, healthcheck, left_out, memory, resources  # noqa: F401
 from ..yamlemit import dump
 
 HOST_IP = "127.0.0.1"
@@ -208,6 +209,8 @@ def check(irs: dict[str, IR], diags: Diagnostics) -> None:
                     diags.warning("SKY504", f'Compose has no gRPC health check for "{c.name}" of "{w.name}"',
                                   where(*at, "health"), hint=f"where the image has grpc_health_probe, add "
                                   f"`startup: {{exec: [grpc_health_probe, -addr=:{grpc.port}]}}`")
+                for e, message, hint in left_out(w, c):   # a downward: variable Compose has no value for
+                    diags.warning("SKY505", message, where(*(e.origin or at)), hint=hint)
                 for i, (kind, name, _) in enumerate(c.env_from):
                     if kind == "secret" and keys.get(name) is None:
                         diags.warning("SKY502", f'Compose needs the keys of Secret "{name}" to pass it to '
@@ -504,6 +507,10 @@ def _resolved_env(f: _File, c: Container) -> dict[str, tuple[str, object]]:
                 resolved[f"{prefix}{k}"] = ("secret", (name, k))
     for e in c.env:
         value = e.compose if e.compose is not None else e.value   # a peer's container port, not its Service's
+        value = downward(c, e.field) if e.field is not None else value   # `downward:`: CPU and memory only
+        if e.field is not None and value is None:
+            resolved.pop(e.name, None)                  # left out (SKY505); as in Kubernetes, not an `env_from`'s
+            continue
         resolved[e.name] = ("value", value if value is not None else "") if e.secret is None \
             else ("secret", e.secret)
     return resolved

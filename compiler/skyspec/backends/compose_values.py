@@ -1,12 +1,16 @@
 """Compose values of the Compose backend (:mod:`.compose`): CPU and memory in Compose's
-units, a container's resources, and the health check its exec probe makes (Kubernetes'
-probe defaults written out, so Compose behaves like the cluster). Pure functions of the
+units, a container's resources, the health check its exec probe makes (Kubernetes'
+probe defaults written out, so Compose behaves like the cluster), and the value of a
+downward-API variable where Compose has the same one (this container's CPU and memory,
+which Compose enforces alike), with the hint for one it has not. Pure functions of the
 IR's containers; nothing here decides which services exist.
 """
 
 from __future__ import annotations
 
-from ..ir.model import Container, Probe
+from typing import Iterator
+
+from ..ir.model import Container, EnvVar, Probe, Workload
 
 # Kubernetes probe defaults, written out so Compose behaves like the cluster
 K8S_PERIOD, K8S_TIMEOUT, K8S_FAILURES = 10, 1, 3
@@ -65,3 +69,40 @@ def healthcheck(c: Container) -> dict | None:
     if start:
         hc["start_period"] = f"{start}s"
     return hc
+
+
+def downward(c: Container, field: str) -> str | None:
+    """The value Kubernetes gives a variable of the downward API reading ``field``, where
+    Compose runs the container with the same: its CPU (whole cores, rounded up, as
+    `resourceFieldRef` without a divisor gives them) and memory (bytes) requests and
+    limits, which `deploy.resources` enforces alike (a request left out is its limit, as
+    Kubernetes defaults it). None for the pod's fields (Compose has no pod), ephemeral
+    storage and huge pages (Compose has neither limit), and a resource with no value."""
+    r = c.resources
+    value = {"limits.cpu": r.cpu_limit, "limits.memory": r.memory_limit,
+             "requests.cpu": r.cpu if r.cpu is not None else r.cpu_limit,
+             "requests.memory": r.memory if r.memory is not None else r.memory_limit}.get(field)
+    if value is None:
+        return None
+    return str(-(-value // 1000)) if field.endswith(".cpu") else str(value)
+
+
+def left_out(w: Workload, c: Container) -> Iterator[tuple[EnvVar, str, str]]:
+    """The `downward:` variables of container ``c`` of ``w`` that Compose has no value for,
+    each with the warning's message and hint (SKY505)."""
+    who = f'"{w.name}"' if c is w.main else f'"{c.name}" of "{w.name}"'
+    for e in c.env:
+        if e.field is not None and downward(c, e.field) is None:
+            yield e, (f'Compose has no downward API: variable "{e.name}" ({e.field}) of {who} is left out of the '
+                      "Compose file"), downward_hint(e.field)
+
+
+def downward_hint(field: str) -> str:
+    """What a program can do in Compose without the downward variable reading ``field``."""
+    if field == "metadata.name":
+        return "a program can read $HOSTNAME instead: the pod's name in Kubernetes, the container's in Compose"
+    if field.startswith("status.pod"):
+        return "peers reach the container by its service name in Compose; inside it, `hostname -i` gives its address"
+    if field.startswith(("limits.", "requests.")):
+        return "Compose limits only CPU and memory: give the program a default for when the variable is unset"
+    return "give the program a default for when the variable is unset"

@@ -32,6 +32,7 @@ SPREAD_KEYS = {"nodes": "kubernetes.io/hostname", "zones": "topology.kubernetes.
 MAX_SKEW = 1                         # topology spread: pods per domain may differ by at most this
 WHEN_UNSATISFIABLE = "ScheduleAnyway"   # topology spread is a preference, never a reason not to schedule
 CREATION_POLICY = "Owner"            # an ExternalSecret owns the Secret it creates
+FIELD_REF_API = "v1"                 # a `downward:` fieldRef's API version: what the API server defaults it to
 
 
 def render(irs: dict[str, IR], last: bool = False) -> dict[str, str]:
@@ -472,6 +473,9 @@ def container(c: Container) -> dict:
         for e in c.env:
             if e.secret:
                 env.append({"name": e.name, "valueFrom": {"secretKeyRef": {"name": e.secret[0], "key": e.secret[1]}}})
+            elif e.field is not None:   # the downward API: this container's resources, or the pod's fields
+                env.append({"name": e.name, "valueFrom": {"resourceFieldRef": {"resource": e.field}}
+                            if e.resource_field else {"fieldRef": {"apiVersion": FIELD_REF_API, "fieldPath": e.field}}})
             else:
                 env.append({"name": e.name, "value": e.value})
         out["env"] = env

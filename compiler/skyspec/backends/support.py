@@ -53,6 +53,10 @@ FIELDS: tuple[Field, ...] = (
           "a Compose secret read from `secrets/<secret>/<key>`, mounted, and `<VAR>_FILE`",
           "the entries, and a checksum annotation of the Secret", "a strategic-merge patch",
           {"DB_PASSWORD": {"secret": "pg-credentials", "key": "password"}}, True, "podAnnotations", "patches"),
+    Field("downward", "`env` entries with `fieldRef` (the pod's fields) or `resourceFieldRef` (the container's "
+          "requests and limits)", "the container's CPU and memory as Kubernetes gives them; the pod's fields "
+          "left out (SKY505)", "the entries (one an environment adds: `envEnabled.<VAR>`)", "a strategic-merge patch",
+          {"POD_IP": "status.podIP"}, False, "containers.api.envEnabled.POD_IP", "patches"),
     Field("env_from", "the container's `envFrom`", "the ConfigMap's entries in `environment`; a Secret's as "
           "secrets and `<KEY>_FILE`", "`envFrom`, and a checksum annotation", "a strategic-merge patch",
           [{"config": "api-config"}], True, "envFrom", "patches"),

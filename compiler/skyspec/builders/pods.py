@@ -31,13 +31,13 @@ def _words(args: tuple, what: str) -> Any:
 
 
 def _container(name: str, image: str, command=None, args=None, ports=None, env=None, resources=None,
-               health=None, mounts=None, lifecycle=None, **extra) -> dict:
+               health=None, mounts=None, lifecycle=None, downward=None, **extra) -> dict:
     if extra:
         raise TypeError(f"unknown container field(s): {', '.join(sorted(extra))} (fields: command, args, ports, "
-                        "env, resources, health, mounts, lifecycle)")
+                        "env, downward, resources, health, mounts, lifecycle)")
     c: dict = {"image": image}
-    for k, v in (("command", command), ("args", args), ("ports", ports), ("env", env), ("resources", resources),
-                 ("health", health), ("mounts", mounts), ("lifecycle", lifecycle)):
+    for k, v in (("command", command), ("args", args), ("ports", ports), ("env", env), ("downward", downward),
+                 ("resources", resources), ("health", health), ("mounts", mounts), ("lifecycle", lifecycle)):
         if v is not None:
             c[k] = v
     if isinstance(c.get("ports"), int) and not isinstance(c["ports"], bool):
@@ -86,6 +86,12 @@ class _Workload(_Doc):
         if isinstance(secret, Secret):
             self._attach(secret)
         return self._merge("secrets", {variable: {"secret": _name_of(secret, "secret_env"), "key": key}}, "secret_env")
+
+    def downward(self, variable: str, field: str) -> "_Workload":
+        """One environment variable read from the pod (Kubernetes' downward API):
+        ``downward("POD_IP", "status.podIP")``, ``downward("MEMORY_LIMIT", "limits.memory")``
+        (``downward: {VAR: field}``)."""
+        return self._merge("downward", {variable: field}, "downward")
 
     def env_from_secret(self, secret: "str | Secret", prefix: str | None = None) -> "_Workload":
         """Every key of the Secret as an environment variable."""

@@ -121,7 +121,7 @@ def _sized(doc: Doc, path: tuple, wrap: bool, size: Any, mount: str) -> None:
 
 def add_env(doc: Doc, var: str, value: str, pos: Pos | None) -> None:
     """An environment variable the component sets, unless the spec sets it itself."""
-    if doc.get("env", var) is MISSING and doc.get("secrets", var) is MISSING:
+    if all(doc.get(field, var) is MISSING for field in ("env", "secrets", "downward")):
         doc.put(("env", var), value, pos)
 
 

@@ -18,7 +18,7 @@ from ._doc import Doc
 
 def add_secret(doc: Doc, var: str, secret: str, key: str, pos: Pos | None) -> None:
     """`secrets: {VAR: {secret, key, as: file}}` unless the spec has its own VAR."""
-    if doc.get("secrets", var) is MISSING and doc.get("env", var) is MISSING:
+    if all(doc.get(field, var) is MISSING for field in ("secrets", "env", "downward")):
         doc.put(("secrets", var), {"secret": secret, "key": key, "as": "file"}, pos)
 
 

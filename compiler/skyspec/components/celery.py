@@ -33,8 +33,8 @@ CELERY_CONFIG_DIR = "/etc/celery"
 CELERY_OWNED = ("command", "args", "port", "ports", "health", "expose", "autoscale")
 
 # the spec's own fields every worker gets as they are
-CELERY_COPIED = ("namespace", "image", "labels", "annotations", "env_from", "mounts", "lifecycle", "strategy",
-                 "sidecars", "init", "k8s", "security", "node_selector", "tolerations", "spread", "affinity",
+CELERY_COPIED = ("namespace", "image", "labels", "annotations", "env_from", "downward", "mounts", "lifecycle",
+                 "strategy", "sidecars", "init", "k8s", "security", "node_selector", "tolerations", "spread", "affinity",
                  "priority_class", "image_pull_secrets", "service_account")
 
 

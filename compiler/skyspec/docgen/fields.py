@@ -127,7 +127,7 @@ def type_words(node: dict, root: dict, depth: int = 0) -> str:
         return "map"
     if t == "string" and n.get("pattern") and n.get("pattern") == root.get("$defs", {}).get("name", {}).get("pattern"):
         return "name"
-    return _TYPES.get(t, "value") if t else "value"
+    return _TYPES.get(t, "value") if t else "string" if "pattern" in n else "value"   # (a pattern holds strings)
 
 
 def ref_words(ref: str | None) -> str | None:

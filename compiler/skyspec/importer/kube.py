@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from ..redact import credential_env
-from ..schema.fields import ENV_VAR, RESERVED_LABELS
+from ..schema.fields import ENV_VAR, RESERVED_LABELS, downward_field
 from .fidelity import SERVER_ANNOTATIONS
 from .source import RESOURCE, SECRET, WRONG, Inputs
 
@@ -368,7 +368,8 @@ def workload_doc(w: dict, svc: dict | None, hpa: dict | None, services: dict,
     doc["_from"] = {k: (w, path) for k, path in (
         ("image", c0 + ("image",)), ("container", c0 + ("name",)), ("command", c0 + ("command",)),
         ("args", c0 + ("args",)), ("port", c0 + ("ports",)), ("ports", c0 + ("ports",)), ("env", c0 + ("env",)),
-        ("secrets", c0 + ("env",)), ("env_from", c0 + ("envFrom",)), ("resources", c0 + ("resources",)),
+        ("secrets", c0 + ("env",)), ("downward", c0 + ("env",)), ("env_from", c0 + ("envFrom",)),
+        ("resources", c0 + ("resources",)),
         ("health", c0 + ("livenessProbe",)), ("volumes", pod + ("volumes",)), ("security", c0 + ("securityContext",)),
         ("sidecars", pod + ("containers",)), ("init", pod + ("initContainers",)),
         ("labels", TEMPLATE[w["kind"]] + ("metadata", "labels")),
@@ -408,8 +409,9 @@ def _container(c: dict, doc: dict, main: bool = True, at: tuple | None = None, o
         doc["ports"] = ports
     env: dict = {}
     secrets: dict = {}
+    downward: dict = {}
     for e in c.get("env") or []:
-        if not ENV_NAME.match(e["name"]) or e["name"] in env or e["name"] in secrets:
+        if not ENV_NAME.match(e["name"]) or e["name"] in env or e["name"] in secrets or e["name"] in downward:
             continue   # a name the language cannot say, or said twice: the round trip patches it
         why = ("value" in e or "valueFrom" not in e) and credential_env(e["name"], str(e.get("value", "")))
         if why:
@@ -426,10 +428,16 @@ def _container(c: dict, doc: dict, main: bool = True, at: tuple | None = None, o
         elif set(e["valueFrom"]) == {"secretKeyRef"} and set(e["valueFrom"]["secretKeyRef"]) <= {"name", "key"}:
             r = e["valueFrom"]["secretKeyRef"]
             secrets[e["name"]] = {"secret": r["name"], "key": r["key"]}
+        else:
+            field = _downward(e["valueFrom"], c.get("name"))
+            if field is not None:
+                downward[e["name"]] = field
     if env:
         doc["env"] = env
     if secrets:
         doc["secrets"] = secrets
+    if downward:
+        doc["downward"] = downward
     ef = []
     for e in c.get("envFrom") or []:
         item = {"config": e["configMapRef"]["name"]} if "configMapRef" in e else \
@@ -464,6 +472,26 @@ def _container(c: dict, doc: dict, main: bool = True, at: tuple | None = None, o
         if health:
             doc["health"] = _short(health)
     return names
+
+
+def _downward(vf: dict, container: str | None) -> str | None:
+    """The field a `valueFrom` reads that `downward:` says: a `fieldRef` of API version v1 (or
+    none), a `resourceFieldRef` of this container without a divisor (or divisor 1); None for
+    the others (another container's resources, a divisor, a field Kubernetes refuses), which
+    the round trip keeps as a patch."""
+    if set(vf) == {"fieldRef"} and isinstance(vf["fieldRef"], dict) \
+            and set(vf["fieldRef"]) <= {"apiVersion", "fieldPath"} and vf["fieldRef"].get("apiVersion", "v1") == "v1":
+        field = vf["fieldRef"].get("fieldPath")
+    elif set(vf) == {"resourceFieldRef"} and isinstance(vf["resourceFieldRef"], dict) \
+            and set(vf["resourceFieldRef"]) <= {"resource", "divisor", "containerName"} \
+            and str(vf["resourceFieldRef"].get("divisor", "1")) == "1" \
+            and vf["resourceFieldRef"].get("containerName", container) == container:
+        field = vf["resourceFieldRef"].get("resource")
+        if not isinstance(field, str) or not field.startswith(("limits.", "requests.")):
+            return None
+    else:
+        return None
+    return field if downward_field(field) else None
 
 
 def _security(c: dict, pod: dict) -> dict:

@@ -401,15 +401,20 @@ class Lowerer:
         return out
 
     def env_vars(self, spec: Spec, d: dict, at: tuple) -> list[EnvVar]:
-        out: list[EnvVar] = []
-        for k, v in (d.get("env") or {}).items():
+        env, secrets, downward = d.get("env") or {}, d.get("secrets") or {}, d.get("downward") or {}
+        twice = {(f, k): "env" if k in env else "secrets" for f, names in (("secrets", secrets), ("downward", downward))
+                 for k in names if k in env or f == "downward" and k in secrets}
+        for (f, k), other in twice.items():
+            self.diags.error("SKY113", f'"{k}" is set both in {other} and in {f}', spec.where(*at, f, k),
+                             hint="keep one: a variable has one value")
+        # `downward:` first: an `env` value may read `$(POD_IP)`, and Kubernetes expands only those listed before
+        out = [EnvVar(k, origin=at + ("downward", k), field=f) for k, f in downward.items() if ("downward", k) not in twice]
+        for k, v in env.items():
             if isinstance(v, bool):
                 v = "true" if v else "false"
             out.append(EnvVar(k, str(v), origin=at + ("env", k), compose=self.compose_value(spec, str(v))))
-        for k, ref in (d.get("secrets") or {}).items():
-            if k in (d.get("env") or {}):
-                self.diags.error("SKY113", f'"{k}" is set both in env and in secrets', spec.where(*at, "secrets", k),
-                                 hint="keep one: a variable has one value")
+        for k, ref in secrets.items():
+            if ("secrets", k) in twice:
                 continue
             if ref.get("as") == "file":
                 out.append(EnvVar(f"{k}_FILE", f"{SECRETS_DIR}/{ref['secret']}/{ref['key']}",

@@ -59,11 +59,12 @@ class Probe(Record):
 
 
 class EnvVar(Record):
-    """An environment variable of a container: a literal value or a reference to a Secret key."""
+    """An environment variable of a container: a literal value, a reference to a Secret key,
+    or a field of the downward API (the pod's, or the container's resources)."""
 
     def __init__(self, name: str, value: str | None = None, secret: tuple[str, str] | None = None,
                  origin: tuple | None = None, file_ref: tuple[str, str] | None = None, compose: str | None = None,
-                 why: Any = None) -> None:
+                 why: Any = None, field: str | None = None) -> None:
         self.name = name
         self.value = value
         self.secret = secret  # (secret name, key): the value comes from the Secret
@@ -71,6 +72,12 @@ class EnvVar(Record):
         self.file_ref = file_ref  # (secret name, key) whose mounted file this variable names
         self.compose = compose  # the value in Compose, when it differs (a peer's container port)
         self.why = why  # ir.why.Why of a value a rule made (connect_to, observability)
+        self.field = field  # a downward API field: `status.podIP` (the pod's), `limits.memory` (the container's)
+
+    @property
+    def resource_field(self) -> bool:
+        """The field is one of the container's resources (`resourceFieldRef`), not the pod's (`fieldRef`)."""
+        return self.field is not None and self.field.startswith(("limits.", "requests."))
 
 
 class Resources(Record):

@@ -8,6 +8,8 @@ must not read files or validate.
 
 from __future__ import annotations
 
+import re
+
 from typing import Any
 
 BASE_URL = "https://skyspec.dev/schemas/"
@@ -113,6 +115,42 @@ SECRET_REFS = {
                                              "(the convention of official images; keeps values out of the environment)."}},
     },
     "examples": [{"DB_PASSWORD": {"secret": "pg-credentials", "key": "password", "as": "file"}}],
+}
+
+# The fields of the downward API a container's variable may read (Kubernetes' env validation):
+# the pod's, by `fieldRef`, and this container's resources, by `resourceFieldRef`
+DOWNWARD_POD = ("metadata.name", "metadata.namespace", "metadata.uid", "spec.nodeName", "spec.serviceAccountName",
+                "status.hostIP", "status.hostIPs", "status.podIP", "status.podIPs")
+DOWNWARD_RESOURCES = tuple(f"{s}.{r}" for s in ("limits", "requests") for r in ("cpu", "memory", "ephemeral-storage"))
+_QUALIFIED = r"([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?"
+DOWNWARD_PATTERNS = (rf"^metadata\.(labels|annotations)\['{_QUALIFIED}'\]$",
+                     r"^(limits|requests)\.hugepages-[1-9][0-9]*([KMGTPE]i|[kMGTPE])?$")
+
+
+
+def downward_field(field: object) -> bool:
+    """Whether ``field`` is one a `downward:` variable may read (the schema's test, for the importer)."""
+    return isinstance(field, str) and (field in DOWNWARD_POD or field in DOWNWARD_RESOURCES
+                                       or any(re.match(p, field) for p in DOWNWARD_PATTERNS))
+
+
+DOWNWARD = {
+    "type": "object",
+    "description": "Environment variables read from the pod (Kubernetes' downward API): `POD_IP: status.podIP`, "
+                   "`POD_NAME: metadata.name`, `NODE_NAME: spec.nodeName`, a label (`metadata.labels['app']`), "
+                   "or this container's requests and limits (`MEMORY_LIMIT: limits.memory`, in bytes; CPU in "
+                   "whole cores, rounded up). Compose has no pod: only the resources are written there.",
+    "propertyNames": {"pattern": ENV_VAR},
+    "additionalProperties": {
+        "type": "string",
+        "anyOf": [{"enum": list(DOWNWARD_POD + DOWNWARD_RESOURCES)}] + [{"pattern": p} for p in DOWNWARD_PATTERNS],
+        "x-message": "{field}: {value} is not a field the downward API gives a variable",
+        "x-hint": "a variable reads the pod's " + ", ".join(DOWNWARD_POD) + ", metadata.labels['KEY'], metadata.annotations['KEY']; "
+                  "or the container's " + ", ".join(DOWNWARD_RESOURCES)
+                  + ", limits.hugepages-SIZE, requests.hugepages-SIZE",
+        "description": "A field of the pod (`status.podIP`) or of this container's resources (`limits.memory`).",
+    },
+    "examples": [{"POD_IP": "status.podIP", "POD_NAME": "metadata.name", "MEMORY_LIMIT": "limits.memory"}],
 }
 
 RESOURCES = {
@@ -303,6 +341,7 @@ def _container_props() -> dict:
         "ports": PORTS,
         "env": ENV,
         "secrets": SECRET_REFS,
+        "downward": DOWNWARD,
         "env_from": ENV_FROM,
         "resources": RESOURCES,
         "health": HEALTH,

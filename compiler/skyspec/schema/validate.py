@@ -357,6 +357,13 @@ def _report(err, data: Any, prov: Prov, diags: Diagnostics, secret: bool, prefix
             if t and _type_words(t) not in kinds:
                 kinds.append(_type_words(t))
         at = _pos_of(prov, path)
+        if hint and isinstance(inst, str) and not secret:   # a misspelt member of an enum that a pattern widens
+            import difflib
+
+            members = [x for br in err.validator_value if isinstance(br, dict) for x in br.get("enum") or ()
+                       if isinstance(x, str)]
+            close = difflib.get_close_matches(inst, members, n=1, cutoff=0.8)   # (not one of the pattern's forms)
+            hint = f'did you mean "{close[0]}"? ({hint})' if close else hint
         hint = hint or hints.hint(v, sch, inst, _leaf(path), in_python(at), err.validator_value)
         if kinds:
             diags.error("SKY104", custom or f"{field} must be {' or '.join(kinds)}, got {_show(inst, secret)}",
