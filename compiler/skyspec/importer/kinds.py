@@ -10,6 +10,7 @@ It never reads or writes a Secret's value.
 from __future__ import annotations
 
 from .kube import NAME, Extracted, _selects, pod_spec, same_ns
+from .source import OPEN
 
 SAID = ("Ingress", "PodDisruptionBudget", "ServiceAccount", "Role", "ClusterRole", "RoleBinding",
         "ClusterRoleBinding", "NetworkPolicy")
@@ -183,3 +184,27 @@ def _netpol(o: dict) -> dict | None:
     if any(t in types and spec.get(d) is None for t, d in (("Ingress", "ingress"), ("Egress", "egress"))):
         doc["deny_all"] = True
     return doc
+
+
+def within_namespace(objs: list[dict], items: list[Extracted], namespace: str, project: str,
+                     inputs) -> list[Extracted]:
+    """A `kind: NetworkPolicy` admitting every pod of the namespace to every other, when the
+    input has no NetworkPolicy: its pods reached each other freely, and the calls the importer
+    cannot see (an address in an image's code or a config file: the voting app's `redis`, Sock
+    Shop's `catalogue`, a database cluster's own peers) would otherwise meet skyspec's default
+    deny. connect_to still says the calls an env value shows. A note at the first workload."""
+    if any(o["kind"] == "NetworkPolicy" for o in objs):
+        return []
+    work = [x for x in items if x.doc["kind"] in ("App", "StatefulApp", "Job", "CronJob") and x.objects]
+    if not work:
+        return []
+    name = f"{project}-within-namespace"[:63].strip("-")
+    inputs.note(OPEN, f"NetworkPolicy {name} admits every pod of namespace {namespace} to every other: the input "
+                "has no NetworkPolicy, so its pods reached each other, also where no env value shows the call",
+                inputs.pos(work[0].objects[0], ("kind",)),
+                hint=f"once connect_to declares every call between the workloads, remove {name}: the default deny "
+                     "and connect_to then admit exactly those")
+    return [Extracted({"kind": "NetworkPolicy", "name": name, "allow_from": [{"namespace": namespace}],
+                       "_note": "the input has no NetworkPolicy: its pods reach each other freely, also where no "
+                                "env value shows the call (an address in an image or a config file); remove this "
+                                "once connect_to declares every call"}, [], [])]
