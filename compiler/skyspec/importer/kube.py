@@ -83,7 +83,9 @@ def extract(objs: list[dict], inputs: Inputs) -> tuple[list[Extracted], list[str
         labels = (tmpl.get("metadata") or {}).get("labels") or {}
         mine = [s for s in services if id(s) not in used and same_ns(s, w)
                 and _selects((s.get("spec") or {}).get("selector") or {}, labels)]
-        svc = next((s for s in mine if s["metadata"]["name"] == w["metadata"]["name"]), mine[0] if mine else None)
+        # `expose` names the Service after the workload: one of another name (Bookinfo's `reviews`
+        # selecting reviews-v1, -v2 and -v3) is kept as written
+        svc = next((s for s in mine if s["metadata"]["name"] == w["metadata"]["name"]), None)
         hpa = next((h for h in objs if h["kind"] == "HorizontalPodAutoscaler" and id(h) not in used and same_ns(h, w)
                     and (h.get("spec") or {}).get("scaleTargetRef", {}).get("name") == w["metadata"]["name"]), None)
         doc, notes = workload_doc(w, svc, hpa, svc_names, inputs)
@@ -146,8 +148,11 @@ def extract(objs: list[dict], inputs: Inputs) -> tuple[list[Extracted], list[str
                                    "this kind as written but never writes a credential", inputs.pos(o, ("kind",)),
                                    hint="move the value into a Secret (a `secretKeyRef`) and import again")
                 continue
-            inputs.note(RESOURCE, f"{k} {name} is kept as a Resource, as written: no spec kind says it",
-                        inputs.pos(o, ("kind",)))
+            pods = [w["metadata"]["name"] for w in workloads if k == "Service" and same_ns(o, w) and _selects(
+                (o.get("spec") or {}).get("selector") or {}, (pod_spec(w).get("metadata") or {}).get("labels") or {})]
+            inputs.note(RESOURCE, f"{k} {name} is kept as a Resource, as written: " + (
+                f"it selects the pods of {', '.join(pods)}, and `expose` names a workload's Service after the "
+                "workload" if pods and name not in pods else "no spec kind says it"), inputs.pos(o, ("kind",)))
             kept.add(doc["name"])
         out.append(Extracted(doc, [o], []))
     return out, inferred
