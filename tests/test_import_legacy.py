@@ -402,3 +402,4 @@ def test_cassandra_ring_imports_with_its_gossip_admitted(tmp_path):
     own = next(o for o in policies if o["metadata"]["name"] == "cassandra-ingress")
     assert not own["spec"].get("ingress")   # nothing declared calls it ...
     assert any(o["spec"]["podSelector"] == {} and o["spec"].get("ingress") for o in policies)   # ... the ring still talks
+

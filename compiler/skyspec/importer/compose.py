@@ -220,6 +220,12 @@ def extract(doc: Doc, base: Path, project: str, inputs: Inputs) -> tuple[list[Ex
                                 f"{ctx.claims[name][0]}: Compose gives no size, set yours", "manifest": {
             "apiVersion": "v1", "kind": "PersistentVolumeClaim",
             "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}}}, [], []))
+    if any(x.doc["kind"] in ("App", "StatefulApp", "Job") for x in items) and \
+            not any(isinstance(svc, dict) and svc.get("networks") for svc in services.values()):
+        from .kinds import open_namespace
+
+        items.append(open_namespace(project, project, "every service of the Compose file is on its default network",
+                                    ctx.pos(("services",)), inputs))
     if ctx.unresolved:
         inputs.note(NOT_CARRIED, f"{', '.join(sorted(ctx.unresolved))}: set by Compose from the shell at run time; "
                     "kept literal", ctx.pos(("services",)), hint="set them per environment in an overlay")

@@ -3,7 +3,9 @@ Ingress becomes its workload's `expose` (host, path, tls, class), a PodDisruptio
 `maxUnavailable: 1` the environment's `pdb` setting (when every replicated workload has one),
 ServiceAccounts, Roles and ClusterRoles (with the binding of the same name as `bind:`) and
 NetworkPolicies their own kinds. Each mapping is a first guess: the round trip checks it, and
-what the kind cannot say becomes its `k8s:` patch, as for workloads.
+what the kind cannot say becomes its `k8s:` patch, as for workloads. An input that let every
+pod reach every other (no NetworkPolicy; Compose's default network) gets one NetworkPolicy
+admitting the namespace's own traffic, which skyspec's default deny would otherwise cut.
 It never reads or writes a Secret's value.
 """
 
@@ -198,13 +200,19 @@ def within_namespace(objs: list[dict], items: list[Extracted], namespace: str, p
     work = [x for x in items if x.doc["kind"] in ("App", "StatefulApp", "Job", "CronJob") and x.objects]
     if not work:
         return []
+    return [open_namespace(project, namespace, "the input has no NetworkPolicy",
+                           inputs.pos(work[0].objects[0], ("kind",)), inputs)]
+
+
+def open_namespace(project: str, namespace: str, why: str, at, inputs) -> Extracted:
+    """The NetworkPolicy `<project>-within-namespace` admitting the namespace's pods to each
+    other, said in a note (SKY072) at ``at`` and a comment in the spec."""
     name = f"{project}-within-namespace"[:63].strip("-")
-    inputs.note(OPEN, f"NetworkPolicy {name} admits every pod of namespace {namespace} to every other: the input "
-                "has no NetworkPolicy, so its pods reached each other, also where no env value shows the call",
-                inputs.pos(work[0].objects[0], ("kind",)),
+    inputs.note(OPEN, f"NetworkPolicy {name} admits every pod of namespace {namespace} to every other: {why}, so "
+                "its pods reached each other, also where no env value shows the call", at,
                 hint=f"once connect_to declares every call between the workloads, remove {name}: the default deny "
                      "and connect_to then admit exactly those")
-    return [Extracted({"kind": "NetworkPolicy", "name": name, "allow_from": [{"namespace": namespace}],
-                       "_note": "the input has no NetworkPolicy: its pods reach each other freely, also where no "
-                                "env value shows the call (an address in an image or a config file); remove this "
-                                "once connect_to declares every call"}, [], [])]
+    return Extracted({"kind": "NetworkPolicy", "name": name, "allow_from": [{"namespace": namespace}],
+                      "_note": f"{why}: its pods reach each other freely, also where no env value shows the call "
+                               "(an address in an image or a config file); remove this once connect_to declares "
+                               "every call"}, [], [])
