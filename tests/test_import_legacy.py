@@ -213,7 +213,8 @@ spec:
       target: {apiVersion: networking.k8s.io/v1, kind: Ingress, name: main}
       metricName: requests_per_second
       targetValue: 2k
-  - {type: External, external: {metricName: queue_depth, metricSelector: {matchLabels: {q: jobs}}, targetAverageValue: 30}}
+  - type: External
+    external: {metricName: queue_depth, metricSelector: {matchLabels: {q: jobs}}, targetAverageValue: 30}
 """)
     diags = Diagnostics()
     r = import_kubernetes([tmp_path / "in.yaml"], "t", diags)
@@ -222,7 +223,8 @@ spec:
     hpa = yaml.safe_load(r.files["apps/resource.queue.yaml"])["manifest"]
     assert hpa["apiVersion"] == "autoscaling/v2" and hpa["spec"]["scaleTargetRef"]["apiVersion"] == "apps/v1"
     assert hpa["spec"]["metrics"] == [
-        {"type": "Resource", "resource": {"name": "memory", "target": {"type": "AverageValue", "averageValue": "500Mi"}}},
+        {"type": "Resource", "resource": {"name": "memory",
+                                          "target": {"type": "AverageValue", "averageValue": "500Mi"}}},
         {"type": "Pods", "pods": {"metric": {"name": "jobs_per_pod"},
                                   "target": {"type": "AverageValue", "averageValue": "10"}}},
         {"type": "Object", "object": {"describedObject": {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
@@ -240,8 +242,8 @@ def test_a_v1beta1_budget_with_an_empty_selector_keeps_selecting_no_pod():
     import tempfile
 
     with tempfile.TemporaryDirectory() as tmp:
-        (Path(tmp) / "in.yaml").write_text("apiVersion: policy/v1beta1\nkind: PodDisruptionBudget\nmetadata: {name: b}\n"
-                                           "spec: {maxUnavailable: 1, selector: {}}\n")
+        (Path(tmp) / "in.yaml").write_text("apiVersion: policy/v1beta1\nkind: PodDisruptionBudget\n"
+                                           "metadata: {name: b}\nspec: {maxUnavailable: 1, selector: {}}\n")
         r = import_kubernetes([Path(tmp) / "in.yaml"], "t")
     assert yaml.safe_load(r.files["apps/resource.b.yaml"])["manifest"] == {
         "apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "metadata": {"name": "b"},
@@ -307,7 +309,8 @@ def test_what_cannot_be_read_exactly_is_an_error_with_a_hint_and_nothing_is_writ
     text = render_text(diags.sorted(), None)
     assert "PodSecurityPolicy restricted is in policy/v1beta1, which Kubernetes 1.25 stopped serving, and it has " \
            "no successor" in text
-    assert "cannot read it as apiextensions.k8s.io/v1 exactly: apiextensions.k8s.io/v1 needs a structural schema" in text
+    assert "cannot read it as apiextensions.k8s.io/v1 exactly: apiextensions.k8s.io/v1 needs a structural " \
+           "schema" in text
     res = CliRunner().invoke(main, ["import", "kubernetes", str(tmp_path / "in.yaml"), "-o", str(tmp_path / "p")])
     assert res.exit_code == 1 and "Traceback" not in res.output and not (tmp_path / "p").exists()
 
@@ -401,5 +404,39 @@ def test_cassandra_ring_imports_with_its_gossip_admitted(tmp_path):
     policies = [o for o in k8s if o["kind"] == "NetworkPolicy"]
     own = next(o for o in policies if o["metadata"]["name"] == "cassandra-ingress")
     assert not own["spec"].get("ingress")   # nothing declared calls it ...
-    assert any(o["spec"]["podSelector"] == {} and o["spec"].get("ingress") for o in policies)   # ... the ring still talks
+    # ... and the ring still talks
+    assert any(o["spec"]["podSelector"] == {} and o["spec"].get("ingress") for o in policies)
 
+
+
+def test_a_chart_of_helm_stable_renders_a_v1beta1_budget_and_imports(tmp_path, monkeypatch):
+    """helm/charts' stable/memcached (archived 2020) renders its PodDisruptionBudget in
+    policy/v1beta1 with any values: `skyspec import helm` reads it as policy/v1, the note at the
+    rendering's line."""
+    import os
+
+    from validators import TOOLS, assert_valid_k8s, load_docs
+
+    from skyspec.importer import import_helm
+
+    monkeypatch.setenv("PATH", f"{TOOLS / 'bin'}{os.pathsep}{os.environ['PATH']}")
+    chart = DATA / "helm-stable" / "memcached"
+    (tmp_path / "values-dev.yaml").write_text("{}\n")
+    diags = Diagnostics()
+    r = import_helm(chart, [str(tmp_path / "values-dev.yaml")], "cache", diags)
+    assert r is not None and not diags.has_errors and r.unexplained == []
+    (note,) = [d for d in diags.sorted() if d.code == "SKY071"]
+    assert note.pos.file.startswith("helm template ") and note.severity == "note"
+    assert note.message == "PodDisruptionBudget cache-memcached is in policy/v1beta1, which Kubernetes 1.25 " \
+                           "stopped serving: read as policy/v1, whose fields are the same"
+    pdb = next(d for t in r.files.values() for d in yaml.safe_load_all(t)
+               if d and d.get("kind") == "Resource" and d["manifest"]["kind"] == "PodDisruptionBudget")["manifest"]
+    assert pdb["apiVersion"] == "policy/v1"
+    res = CliRunner().invoke(main, ["import", "helm", str(chart), "-f", str(tmp_path / "values-dev.yaml"), "-o",
+                                    str(tmp_path / "p"), "--name", "cache"])
+    assert res.exit_code == 0, res.output
+    res = CliRunner().invoke(main, ["build", str(tmp_path / "p"), "-o", str(tmp_path / "built")])
+    assert res.exit_code == 0, res.output
+    k8s = [d for f in sorted((tmp_path / "built").rglob("kubernetes/*.yaml")) for d in load_docs(f)]
+    assert_valid_k8s(k8s)
+    assert {o["kind"] for o in k8s} >= {"StatefulSet", "PodDisruptionBudget", "Service"}

@@ -87,4 +87,5 @@ services:
     r = import_compose(tmp_path / "compose.yaml", "t")
     assert r.unexplained == []
     doc = next(d for d in specs(r.files).values() if d["name"] == "db")
-    assert doc["health"]["exec"][-1] == 'mysqladmin ping -h 127.0.0.1 --password="$(cat /run/secrets/db-password)" --silent'
+    assert doc["health"]["exec"][-1] == \
+        'mysqladmin ping -h 127.0.0.1 --password="$(cat /run/secrets/db-password)" --silent'

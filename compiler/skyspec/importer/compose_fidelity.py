@@ -236,8 +236,9 @@ def _more(s: str, svc: dict, o: dict, inp: dict, variables: dict, field, named) 
     for part in ("limits", "reservations"):
         for k in ("cpus", "memory"):
             a, b = (ires.get(part) or {}).get(k), (ores.get(part) or {}).get(k)
-            if a is None and b is not None and part == "reservations" and (ires.get("limits") or {}).get(k) is not None \
-                    and ((ores.get("limits") or {}).get(k) == b):
+            limit = (ires.get("limits") or {}).get(k)
+            if a is None and b is not None and part == "reservations" and limit is not None \
+                    and (ores.get("limits") or {}).get(k) == b:
                 named("a reservation at the limit, which is below the dev profile's request")
             elif a is None and b is not None:
                 named("resources from the environment's profile (Compose does not say)")
