@@ -87,10 +87,10 @@ def ports(s: str, svc: dict, ctx) -> tuple[dict, bool]:
     published = False
     # the container ports other services publish without a host port: skyspec publishes the
     # exposed one on its own number, so an explicit `8080:8080` here must claim it first
-    bare = {got[0] for o, osvc in (ctx.data.get("services") or {}).items() if o != s and isinstance(osvc, dict)
-            for p in osvc.get("ports") or [] for got in [_port(interpolate(p, ctx.vars, set())
-                                                             if isinstance(p, str) else p)]
-            if isinstance(got, tuple) and got[1] is None}
+    others = [o for n, o in (ctx.data.get("services") or {}).items() if n != s and isinstance(o, dict)]
+    given = [_port(interpolate(p, ctx.vars, set()) if isinstance(p, str) else p) for o in others
+             for p in (o.get("ports") if isinstance(o.get("ports"), list) else [])]
+    bare = {got[0] for got in given if isinstance(got, tuple) and got[1] is None}
 
     def add(target: int, host: int | None, proto: str, published_: bool = False) -> None:
         # one port per number and protocol: DNS serves 53 over both UDP and TCP
