@@ -90,6 +90,32 @@ def test_a_service_named_apart_from_its_workloads_is_kept_as_written(tmp_path):
     assert sum(1 for labels in pods if labels.get("app") == "reviews") == 3
 
 
+def test_an_autoscaler_autoscale_cannot_say_is_kept_as_written(tmp_path):
+    """kubernetes/examples' vLLM scales on requests running per pod (a Pods metric, through the
+    Prometheus adapter), in an HPA named apart from its Deployment: `autoscale` says CPU and
+    memory utilization under the workload's name, so the HPA is kept as written (it was taken
+    as `autoscale`, and the build refused one without a target)."""
+    import yaml
+
+    r = import_kubernetes([DATA / "k8s-examples" / "vllm"], "vllm")
+    assert r.unexplained == []
+    app = yaml.safe_load(r.files["apps/vllm-gemma-deployment.yaml"])
+    assert "autoscale" not in app
+    hpa = yaml.safe_load(r.files["apps/resource.gemma-server-hpa.yaml"])["manifest"]
+    assert hpa["spec"]["metrics"][0]["pods"]["metric"]["name"] == "vllm_num_requests_running"
+    assert hpa["spec"]["scaleTargetRef"]["name"] == "vllm-gemma-deployment"
+    # podinfo's HPA (cpu utilization, the Deployment's name) is still `autoscale`
+    assert "autoscale" in yaml.safe_load(import_kubernetes(PODINFO, "podinfo").files["apps/podinfo.yaml"])
+    res = CliRunner().invoke(main, ["import", "kubernetes", str(DATA / "k8s-examples" / "vllm"), "-o",
+                                    str(tmp_path / "p")])
+    assert res.exit_code == 0, res.output
+    from test_import_legacy import build_and_validate
+
+    k8s = build_and_validate(tmp_path / "p", tmp_path)
+    (kept,) = [o for o in k8s if o["kind"] == "HorizontalPodAutoscaler"]
+    assert kept["metadata"]["name"] == "gemma-server-hpa"
+
+
 def test_two_kept_objects_of_one_name_are_two_resources(tmp_path):
     """A Service and the ReplicationController it selects share a name (kubernetes/examples'
     guestbook-go; node-exporter's DaemonSet and Service too): both are kept as Resources, the

@@ -86,7 +86,10 @@ def extract(objs: list[dict], inputs: Inputs) -> tuple[list[Extracted], list[str
         # `expose` names the Service after the workload: one of another name (Bookinfo's `reviews`
         # selecting reviews-v1, -v2 and -v3) is kept as written
         svc = next((s for s in mine if s["metadata"]["name"] == w["metadata"]["name"]), None)
+        # `autoscale` says an HPA of the workload's name on CPU or memory utilization; another
+        # (custom metrics, kubernetes/examples' vLLM on requests running) is kept as written
         hpa = next((h for h in objs if h["kind"] == "HorizontalPodAutoscaler" and id(h) not in used and same_ns(h, w)
+                    and h["metadata"].get("name") == w["metadata"]["name"] and _autoscale_says(h)
                     and (h.get("spec") or {}).get("scaleTargetRef", {}).get("name") == w["metadata"]["name"]), None)
         doc, notes = workload_doc(w, svc, hpa, svc_names, inputs)
         group = [w] + ([svc] if svc else []) + ([hpa] if hpa else [])
@@ -156,6 +159,15 @@ def extract(objs: list[dict], inputs: Inputs) -> tuple[list[Extracted], list[str
             kept.add(doc["name"])
         out.append(Extracted(doc, [o], []))
     return out, inferred
+
+
+def _autoscale_says(h: dict) -> bool:
+    """Whether `autoscale` can say the HPA's metrics: each a Resource metric of CPU or memory
+    utilization (an HPA without metrics defaults to CPU, which `autoscale` writes out)."""
+    metrics = (h.get("spec") or {}).get("metrics") or []
+    return bool(metrics) and all(m.get("type") == "Resource" and (m.get("resource") or {}).get("name") in ("cpu", "memory")
+                                 and ((m.get("resource") or {}).get("target") or {}).get("type") == "Utilization"
+                                 for m in metrics)
 
 
 def _secret_refs(doc: dict) -> list[tuple[str, str]]:
