@@ -163,11 +163,12 @@ def extract(objs: list[dict], inputs: Inputs) -> tuple[list[Extracted], list[str
 
 def _autoscale_says(h: dict) -> bool:
     """Whether `autoscale` can say the HPA's metrics: each a Resource metric of CPU or memory
-    utilization (an HPA without metrics defaults to CPU, which `autoscale` writes out)."""
+    utilization. One without metrics (autoscaling/v1's `targetCPUUtilizationPercentage`, or
+    the API server's default of 80% CPU) is kept as written: `autoscale` names its target."""
     metrics = (h.get("spec") or {}).get("metrics") or []
-    return bool(metrics) and all(m.get("type") == "Resource" and (m.get("resource") or {}).get("name") in ("cpu", "memory")
-                                 and ((m.get("resource") or {}).get("target") or {}).get("type") == "Utilization"
-                                 for m in metrics)
+    return bool(metrics) and all(
+        m.get("type") == "Resource" and (m.get("resource") or {}).get("name") in ("cpu", "memory")
+        and ((m.get("resource") or {}).get("target") or {}).get("type") == "Utilization" for m in metrics)
 
 
 def _secret_refs(doc: dict) -> list[tuple[str, str]]:
