@@ -106,6 +106,16 @@ def test_an_autoscaler_autoscale_cannot_say_is_kept_as_written(tmp_path):
     assert hpa["spec"]["scaleTargetRef"]["name"] == "vllm-gemma-deployment"
     # podinfo's HPA (cpu utilization, the Deployment's name) is still `autoscale`
     assert "autoscale" in yaml.safe_load(import_kubernetes(PODINFO, "podinfo").files["apps/podinfo.yaml"])
+    # autoscaling/v1 (no metrics: targetCPUUtilizationPercentage) is kept too
+    (tmp_path / "v1.yaml").write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n"
+        "  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers: [{name: web, image: "
+        "'ghcr.io/acme/web:1.0.0'}]\n---\napiVersion: autoscaling/v1\nkind: HorizontalPodAutoscaler\n"
+        "metadata: {name: web}\nspec:\n  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}\n"
+        "  maxReplicas: 4\n  targetCPUUtilizationPercentage: 60\n")
+    r = import_kubernetes([tmp_path / "v1.yaml"], "v1")
+    assert r.unexplained == [] and "autoscale" not in yaml.safe_load(r.files["apps/web.yaml"])
+    assert yaml.safe_load(r.files["apps/resource.web.yaml"])["manifest"]["spec"]["targetCPUUtilizationPercentage"] == 60
     res = CliRunner().invoke(main, ["import", "kubernetes", str(DATA / "k8s-examples" / "vllm"), "-o",
                                     str(tmp_path / "p")])
     assert res.exit_code == 0, res.output
