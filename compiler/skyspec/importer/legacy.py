@@ -9,10 +9,11 @@ autoscaling/v2beta1 HPA's metrics in the v2 shape, and the kinds whose fields di
 note at the input's apiVersion (SKY071); a default of the old version the served one changes
 (a rollout's surge, OnDelete updates), which the input relied on, is a warning naming the
 field to write; a kind whose successor differs in more than its version (a CRD, a webhook
-configuration) or that has none (PodSecurityPolicy) is an error with a hint. It changes the
-objects in place (their positions stay theirs); it reads no file and never raises on a field
-of the wrong type: one it moves is reported (SKY061) and the object left out, the others are
-left to :mod:`.shape`.
+configuration) or that has none (PodSecurityPolicy) is an error with a hint; a Service's
+`tolerate-unready-endpoints` annotation, which Kubernetes no longer reads, is read as the field
+that replaced it. It changes the objects in place (their positions stay theirs); it reads no
+file and never raises on a field of the wrong type: one it moves is reported (SKY061) and the
+object left out, the others are left to :mod:`.shape`.
 """
 
 from __future__ import annotations
@@ -64,6 +65,8 @@ def convert(objs: list[dict], inputs: Inputs) -> list[dict]:
         api, kind = o.get("apiVersion"), o["kind"]
         if kind == "HorizontalPodAutoscaler":
             _scale_target(o, inputs)
+        if kind == "Service":
+            _unready(o, inputs)
         gone = removed(api, kind) if isinstance(api, str) else None
         if gone is None:
             out.append(o)
@@ -293,3 +296,22 @@ def _scale_target(o: dict, inputs: Inputs) -> None:
                 hint="the autoscaler finds its target through the version it names; the imported project names "
                      "the served one")
     ref["apiVersion"] = gone[1]
+
+
+UNREADY = "service.alpha.kubernetes.io/tolerate-unready-endpoints"
+
+
+def _unready(o: dict, inputs: Inputs) -> None:
+    """A Service's `tolerate-unready-endpoints` annotation, which Kubernetes 1.24 stopped
+    reading (EndpointSlices never did): a database cluster's nodes find each other through
+    it before they are ready (kubernetes/examples' CockroachDB). Read as the field that
+    replaced it, `publishNotReadyAddresses: true`, the annotation kept as written."""
+    ann = _get(o, ("metadata", "annotations"))
+    spec = o.get("spec")
+    if not isinstance(ann, dict) or not isinstance(spec, dict) or "publishNotReadyAddresses" in spec \
+            or str(ann.get(UNREADY)) not in ("1", "t", "T", "TRUE", "true", "True"):
+        return
+    spec["publishNotReadyAddresses"] = True
+    inputs.note(LEGACY, f"Service {_name(o)}: {UNREADY}, which Kubernetes 1.24 stopped reading, is read as "
+                "`publishNotReadyAddresses: true`", inputs.pos(o, ("metadata", "annotations", UNREADY), key=True),
+                hint="the field publishes the pods' addresses before they are ready, as the annotation did")
