@@ -63,8 +63,8 @@ _C = [
          "skyspec import kubernetes x.yaml -o existing-project/"),
     Code("SKY070", "the imported project lowers a policy rule for what the input runs (a node agent's host access)",
          "hostPID: true in a DaemonSet (skyspec import kubernetes)"),
-    Code("SKY071", "an imported object in an API version Kubernetes no longer serves: read as the version that "
-                   "replaced it, or refused where that is not exact",
+    Code("SKY071", "an imported object in an API version (or with an annotation) Kubernetes no longer serves: read "
+                   "as what replaced it, or refused where that is not exact",
          "apiVersion: extensions/v1beta1\nkind: Ingress (skyspec import kubernetes)"),
     Code("SKY072", "the imported project admits traffic between the namespace's pods, as the input without "
                    "NetworkPolicies did (calls no env value shows)",
