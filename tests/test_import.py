@@ -33,7 +33,9 @@ PODINFO = [DATA / "podinfo" / f for f in ("deployment.yaml", "service.yaml", "hp
                                          ("kinds", [DATA / "import" / "kinds.yaml"]),
                                          # kubernetes/examples: an Ingress kept as written, which the
                                          # NetworkPolicy must admit
-                                         ("tf-serving", [DATA / "k8s-examples" / "model-serving-tensorflow"])])
+                                         ("tf-serving", [DATA / "k8s-examples" / "model-serving-tensorflow"]),
+                                         # istio's Bookinfo: Services named apart from their Deployments
+                                         ("bookinfo", [DATA / "bookinfo" / "bookinfo.yaml"])])
 def test_public_system_round_trips(system, paths, tmp_path):
     r = import_kubernetes(paths, system)
     assert r.unexplained == [], r.unexplained[:5]
@@ -57,6 +59,72 @@ def test_public_system_round_trips(system, paths, tmp_path):
     from validators import assert_valid_k8s, load_docs
 
     assert_valid_k8s([d for p in sorted((tmp_path / "built").rglob("kubernetes/*.yaml")) for d in load_docs(p)])
+
+
+def test_a_service_named_apart_from_its_workloads_is_kept_as_written(tmp_path):
+    """Istio's Bookinfo: the Service `reviews` selects the pods of reviews-v1, -v2 and -v3, and
+    `details` those of details-v1. `expose` names a workload's Service after the workload, so
+    such a Service is kept as written (it was taken as the first workload's `expose`, and the
+    import failed: the build's Service had the workload's name); its selector still selects
+    the pods, which keep the input's labels."""
+    import yaml
+
+    from skyspec.diagnostics import Diagnostics, render_text
+
+    diags = Diagnostics()
+    r = import_kubernetes([DATA / "bookinfo" / "bookinfo.yaml"], "bookinfo", diags)
+    assert r is not None and not diags.has_errors and r.unexplained == []
+    assert "Service reviews is kept as a Resource, as written: it selects the pods of reviews-v1, reviews-v2, " \
+           "reviews-v3, and `expose` names a workload's Service after the workload" in render_text(diags.sorted(), None)
+    reviews = yaml.safe_load(r.files["apps/resource.reviews.yaml"])["manifest"]
+    assert reviews["spec"]["selector"] == {"app": "reviews"}
+    for v in ("v1", "v2", "v3"):
+        doc = yaml.safe_load(r.files[f"apps/reviews-{v}.yaml"])
+        assert doc["labels"] == {"app": "reviews", "version": v} and "expose" not in doc
+    res = CliRunner().invoke(main, ["import", "kubernetes", str(DATA / "bookinfo" / "bookinfo.yaml"), "-o",
+                                    str(tmp_path / "p")])
+    assert res.exit_code == 0, res.output
+    from test_import_legacy import build_and_validate
+
+    k8s = build_and_validate(tmp_path / "p", tmp_path)
+    pods = [o["spec"]["template"]["metadata"]["labels"] for o in k8s if o["kind"] == "Deployment"]
+    assert sum(1 for labels in pods if labels.get("app") == "reviews") == 3
+
+
+def test_an_autoscaler_autoscale_cannot_say_is_kept_as_written(tmp_path):
+    """kubernetes/examples' vLLM scales on requests running per pod (a Pods metric, through the
+    Prometheus adapter), in an HPA named apart from its Deployment: `autoscale` says CPU and
+    memory utilization under the workload's name, so the HPA is kept as written (it was taken
+    as `autoscale`, and the build refused one without a target)."""
+    import yaml
+
+    r = import_kubernetes([DATA / "k8s-examples" / "vllm"], "vllm")
+    assert r.unexplained == []
+    app = yaml.safe_load(r.files["apps/vllm-gemma-deployment.yaml"])
+    assert "autoscale" not in app
+    hpa = yaml.safe_load(r.files["apps/resource.gemma-server-hpa.yaml"])["manifest"]
+    assert hpa["spec"]["metrics"][0]["pods"]["metric"]["name"] == "vllm_num_requests_running"
+    assert hpa["spec"]["scaleTargetRef"]["name"] == "vllm-gemma-deployment"
+    # podinfo's HPA (cpu utilization, the Deployment's name) is still `autoscale`
+    assert "autoscale" in yaml.safe_load(import_kubernetes(PODINFO, "podinfo").files["apps/podinfo.yaml"])
+    # autoscaling/v1 (no metrics: targetCPUUtilizationPercentage) is kept too
+    (tmp_path / "v1.yaml").write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n"
+        "  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers: [{name: web, image: "
+        "'ghcr.io/acme/web:1.0.0'}]\n---\napiVersion: autoscaling/v1\nkind: HorizontalPodAutoscaler\n"
+        "metadata: {name: web}\nspec:\n  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}\n"
+        "  maxReplicas: 4\n  targetCPUUtilizationPercentage: 60\n")
+    r = import_kubernetes([tmp_path / "v1.yaml"], "v1")
+    assert r.unexplained == [] and "autoscale" not in yaml.safe_load(r.files["apps/web.yaml"])
+    assert yaml.safe_load(r.files["apps/resource.web.yaml"])["manifest"]["spec"]["targetCPUUtilizationPercentage"] == 60
+    res = CliRunner().invoke(main, ["import", "kubernetes", str(DATA / "k8s-examples" / "vllm"), "-o",
+                                    str(tmp_path / "p")])
+    assert res.exit_code == 0, res.output
+    from test_import_legacy import build_and_validate
+
+    k8s = build_and_validate(tmp_path / "p", tmp_path)
+    (kept,) = [o for o in k8s if o["kind"] == "HorizontalPodAutoscaler"]
+    assert kept["metadata"]["name"] == "gemma-server-hpa"
 
 
 def test_two_kept_objects_of_one_name_are_two_resources(tmp_path):

@@ -63,6 +63,12 @@ _C = [
          "skyspec import kubernetes x.yaml -o existing-project/"),
     Code("SKY070", "the imported project lowers a policy rule for what the input runs (a node agent's host access)",
          "hostPID: true in a DaemonSet (skyspec import kubernetes)"),
+    Code("SKY071", "an imported object in an API version (or with an annotation) Kubernetes no longer serves: read "
+                   "as what replaced it, or refused where that is not exact",
+         "apiVersion: extensions/v1beta1\nkind: Ingress (skyspec import kubernetes)"),
+    Code("SKY072", "the imported project admits traffic between the namespace's pods, as the input without "
+                   "NetworkPolicies did (calls no env value shows)",
+         "a Deployment and a Service, no NetworkPolicy (skyspec import kubernetes)"),
     Code("SKY100", "document has no kind", "name: api"),
     Code("SKY101", "unknown kind", "kind: Ap"),
     Code("SKY102", "unknown key", "kind: App\nname: api\nreplica: 2"),

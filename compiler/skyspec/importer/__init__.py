@@ -18,9 +18,9 @@ import tempfile
 from pathlib import Path
 
 from ..diagnostics import Diagnostics, Pos
-from . import compose, compose_fidelity, emit, environments, fidelity, helm, kube, official, patch, shape, source
+from . import compose, compose_fidelity, emit, environments, fidelity, helm, kube, legacy, official, patch, shape, source
 from .kube import ImportError_
-from .kinds import unclash
+from .kinds import unclash, within_namespace
 from .source import INFERRED, NOT_BUILT, NOT_OBJECT, PATCHED, SECRET, UNEXPLAINED, Inputs
 
 __all__ = ["ImportError_", "Inputs", "Result", "import_compose", "import_environments", "import_helm", "import_kubernetes",
@@ -198,7 +198,7 @@ def _done(inputs: Inputs, result: Result | None, raise_: bool) -> Result | None:
 
 def read_kubernetes(paths: list[Path], inputs: Inputs) -> list[dict]:
     """The objects of the manifests at ``paths`` that fit their shape (the rest reported)."""
-    objs = shape.check(source.read_objects(paths, inputs), inputs)
+    objs = shape.check(legacy.convert(source.read_objects(paths, inputs), inputs), inputs)
     if not objs and not inputs.diags.has_errors:
         inputs.diags.error(NOT_OBJECT, f"no Kubernetes objects found in {', '.join(map(str, paths))}", None,
                            hint=source.NOT_OBJECT_HINT)
@@ -218,6 +218,7 @@ def import_kubernetes(paths: list[Path], name: str, diags: Diagnostics | None = 
     namespace = kube.namespace_of(objs)
     items, notes = kube.extract(objs, inputs)
     items += _connections(items, inputs)
+    items += within_namespace(objs, items, namespace, name, inputs)
     unclash(items, name, inputs)
     r = _round_trip(name, namespace, items, notes, inputs.lines - before, inputs, _host_access(objs, inputs))
     return _done(inputs, r, raise_)

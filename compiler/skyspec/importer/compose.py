@@ -106,7 +106,13 @@ def _find(loc: Loc, path: tuple) -> Pos:
     return x.pos
 
 
+_REF = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
+
+
 def dotenv(text: str) -> dict[str, str]:
+    """The variables of a `.env` (or env_file) text, as Compose reads them: a value may name
+    a variable defined above it (`ADDR=frontend-proxy:${ENVOY_PORT}`), except in single quotes;
+    one not defined there stays as written."""
     out: dict[str, str] = {}
     for line in text.splitlines():
         line = line.strip()
@@ -115,10 +121,13 @@ def dotenv(text: str) -> dict[str, str]:
         k, v = line.split("=", 1)
         k = k.strip().removeprefix("export ").strip()
         v = v.strip()
+        literal = len(v) >= 2 and v[0] == v[-1] == "'"
         if len(v) >= 2 and v[0] == v[-1] and v[0] in "'\"":
             v = v[1:-1]
         elif " #" in v:
             v = v.split(" #", 1)[0].rstrip()
+        if not literal and "$" in v:
+            v = _REF.sub(lambda m: out.get(m.group(1) or m.group(2), m.group(0)), v)
         out[k] = v
     return out
 
@@ -179,6 +188,7 @@ class Ctx:
         self.env_files: dict[str, dict] = {}  # service -> what its env_files set
         self.notes: dict[str, list[str]] = {}
         self.profiles: dict[str, list[str]] = {}  # profile -> services
+        self.addressed: dict[str, list] = {}  # service -> (service, variable, where) its environment addresses
 
     def pos(self, path: tuple) -> Pos:
         return _find(self.doc.loc, path)
@@ -211,6 +221,7 @@ def extract(doc: Doc, base: Path, project: str, inputs: Inputs) -> tuple[list[Ex
         n = ctx.notes.get(s, [])
         d["_notes"] = n
         items.append(Extracted(d, [], n))
+    items += parts.acyclic(items, names, ctx)
     for name in sorted(ctx.secrets):
         items.append(Extracted({"kind": "Secret", "name": name, "keys": sorted(ctx.secrets[name])}, [], []))
     for name in sorted(ctx.configs):
@@ -220,6 +231,12 @@ def extract(doc: Doc, base: Path, project: str, inputs: Inputs) -> tuple[list[Ex
                                 f"{ctx.claims[name][0]}: Compose gives no size, set yours", "manifest": {
             "apiVersion": "v1", "kind": "PersistentVolumeClaim",
             "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}}}, [], []))
+    if any(x.doc["kind"] in ("App", "StatefulApp", "Job") for x in items) and \
+            not any(isinstance(svc, dict) and svc.get("networks") for svc in services.values()):
+        from .kinds import open_namespace
+
+        items.append(open_namespace(project, project, "every service of the Compose file is on its default network",
+                                    ctx.pos(("services",)), inputs))
     if ctx.unresolved:
         inputs.note(NOT_CARRIED, f"{', '.join(sorted(ctx.unresolved))}: set by Compose from the shell at run time; "
                     "kept literal", ctx.pos(("services",)), hint="set them per environment in an overlay")
@@ -252,7 +269,9 @@ def _environment(s: str, svc: dict, ctx: Ctx) -> dict[str, tuple[str, tuple]]:
     else:
         pairs = [(k, v, ("environment", k)) for k, v in raw.items()]
     for k, v, at in pairs:
-        if v is None:
+        if v is None and str(k) in ctx.vars:   # Compose resolves it from the project's `.env` too, as is
+            v = str(ctx.vars[str(k)]).replace("$", "$$")
+        elif v is None:
             ctx.say(s, f"environment {k} is passed through from the host", at, "warning",
                     hint="set its value per environment in an overlay (`apps: {NAME: {env: {...}}}`)")
             continue

@@ -18,9 +18,13 @@ from .compose import COMPOSE_INTERVAL, COMPOSE_TIMEOUT, argv, dns, interpolate, 
 from ..redact import credential_env
 
 
-def _ports(svc: dict) -> dict:
+def _ports(svc: dict, variables: dict | None = None) -> dict:
+    """{"target/protocol": published and host_ip} of a service's ports (interpolated from
+    ``variables``, the `.env`, when given: the input's, as the importer reads them)."""
     out: dict = {}
     for p in svc.get("ports") or []:
+        if variables is not None and not isinstance(p, dict):
+            p = interpolate(str(p), variables, set())
         if isinstance(p, dict):
             t, h, proto, ip = p.get("target"), p.get("published"), p.get("protocol", "tcp"), p.get("host_ip")
         else:
@@ -39,12 +43,16 @@ def _env(svc: dict, variables: dict, base_env: dict | None = None) -> dict:
     return {**(base_env or {}), **plain_env(svc, variables)}
 
 
-def _health(svc: dict) -> tuple[dict | None, bool]:
-    """The healthcheck with Compose's defaults filled in; True when its test was a shell line."""
+def _health(svc: dict, variables: dict | None = None) -> tuple[dict | None, bool]:
+    """The healthcheck with Compose's defaults filled in (its test interpolated from
+    ``variables`` when given); True when its test was a shell line."""
     hc = svc.get("healthcheck")
     if not isinstance(hc, dict) or hc.get("disable"):
         return None, False
     test = hc.get("test")
+    if variables is not None:
+        test = interpolate(test, variables, set()) if isinstance(test, str) else \
+            [interpolate(str(w), variables, set()) for w in test] if isinstance(test, list) else test
     shell = isinstance(test, str) or (isinstance(test, list) and test[:1] == ["CMD-SHELL"])
     if isinstance(test, str):
         test = ["CMD", "sh", "-c", test]
@@ -106,7 +114,7 @@ def compare(inp: dict, out: dict, variables: dict, env_files: dict,
             field(f"{s}.image", interpolate(str(svc["image"]), variables, set()), o.get("image"))
         else:
             named("image built by Compose, named as Compose names it")
-        ip, op = _ports(svc), _ports(o)
+        ip, op = _ports(svc, variables), _ports(o)
         for k in sorted(set(ip) | set(op)):
             a, b = ip.get(k), op.get(k)
             if b is None and "-" in k:
@@ -143,7 +151,7 @@ def compare(inp: dict, out: dict, variables: dict, env_files: dict,
                 named(exported(k, official))
             else:
                 field(f"{s}.environment.{k}", a, b)
-        ih, shell = _health(svc)
+        ih, shell = _health(svc, variables)
         oh, _ = _health(o)
         if ih is not None or oh is not None:
             for k in ("test", "interval", "timeout", "retries", "start_period"):
@@ -228,7 +236,11 @@ def _more(s: str, svc: dict, o: dict, inp: dict, variables: dict, field, named) 
     for part in ("limits", "reservations"):
         for k in ("cpus", "memory"):
             a, b = (ires.get(part) or {}).get(k), (ores.get(part) or {}).get(k)
-            if a is None and b is not None:
+            limit = (ires.get("limits") or {}).get(k)
+            if a is None and b is not None and part == "reservations" and limit is not None \
+                    and (ores.get("limits") or {}).get(k) == b:
+                named("a reservation at the limit, which is below the dev profile's request")
+            elif a is None and b is not None:
                 named("resources from the environment's profile (Compose does not say)")
             elif a is not None:
                 same = _cpus(a) == _cpus(b) if k == "cpus" else \

@@ -1,7 +1,8 @@
 """The parts of a Compose service the importer says in the language (:mod:`.compose` puts
-them together): ports, healthcheck, volumes, configs and secrets, `depends_on`, `deploy`,
-and the rest (profiles, stop_grace_period, hooks) with a located note or warning for what the
-project does not carry over. Each part reads the service's data only, and files only through
+them together): ports, healthcheck, volumes, configs and secrets, `depends_on` (and the
+connections an address infers, without the ones that would close a cycle), `deploy`, and the
+rest (profiles, stop_grace_period, hooks) with a located note or warning for what the project
+does not carry over. Each part reads the service's data only, and files only through
 :func:`.source.read_text` (inside the Compose file's folder); it never reads a secret's file.
 """
 
@@ -85,8 +86,14 @@ def ports(s: str, svc: dict, ctx) -> tuple[dict, bool]:
 
     out: dict = {}
     published = False
+    # the container ports other services publish without a host port: skyspec publishes the
+    # exposed one on its own number, so an explicit `8080:8080` here must claim it first
+    others = [o for n, o in (ctx.data.get("services") or {}).items() if n != s and isinstance(o, dict)]
+    given = [_port(interpolate(p, ctx.vars, set()) if isinstance(p, str) else p) for o in others
+             for p in (o.get("ports") if isinstance(o.get("ports"), list) else [])]
+    bare = {got[0] for got in given if isinstance(got, tuple) and got[1] is None}
 
-    def add(target: int, host: int | None, proto: str) -> None:
+    def add(target: int, host: int | None, proto: str, published_: bool = False) -> None:
         # one port per number and protocol: DNS serves 53 over both UDP and TCP
         if any((p, "tcp") == (target, proto) if isinstance(p, int) else
                (p["port"], p.get("protocol", "TCP").lower()) == (target, proto) for p in out.values()):
@@ -99,8 +106,10 @@ def ports(s: str, svc: dict, ctx) -> tuple[dict, bool]:
             entry["protocol"] = proto.upper()
         # the first port is the exposed one, published on its own number; any other published
         # port says its host port, the same number included (`9229:9229`), or it would not be
-        if host is not None and (host != target or out):
-            entry["host_port"] = host
+        if host is not None and (host != target or out or target in bare):
+            entry["host_port"] = host   # (the same number too where another service's bare port has it)
+        elif host is None and published_ and out:   # Compose publishes it on a free port: on its own here
+            entry["host_port"] = target
         out[name] = target if set(entry) == {"port"} else entry
 
     for key in ("ports", "expose"):
@@ -116,7 +125,7 @@ def ports(s: str, svc: dict, ctx) -> tuple[dict, bool]:
                              "`{target: 8080, published: 8081}`")
                 continue
             t, h, proto = got
-            add(t, h if key == "ports" else None, proto)
+            add(t, h if key == "ports" else None, proto, key == "ports")
             published = published or key == "ports"
     for port, who in sorted(ctx.wanted.get(s, {}).items()):
         add(port, None, "tcp")
@@ -126,7 +135,7 @@ def ports(s: str, svc: dict, ctx) -> tuple[dict, bool]:
 
 
 def health(s: str, svc: dict, ctx) -> dict | None:
-    from .compose import COMPOSE_INTERVAL, COMPOSE_TIMEOUT, seconds
+    from .compose import COMPOSE_INTERVAL, COMPOSE_TIMEOUT, interpolate, seconds
 
     hc = svc.get("healthcheck")
     if not isinstance(hc, dict):
@@ -147,6 +156,7 @@ def health(s: str, svc: dict, ctx) -> dict | None:
         return None
     if not cmd:
         return None
+    cmd = [interpolate(w, ctx.vars, ctx.unresolved) for w in cmd]   # Compose reads `-addr=:${PORT}` from `.env`
     h: dict = {"exec": cmd, "period": seconds(hc.get("interval")) or COMPOSE_INTERVAL,
                "timeout": seconds(hc.get("timeout")) or COMPOSE_TIMEOUT}
     if hc.get("retries") is not None and hc["retries"] >= 1:
@@ -266,9 +276,9 @@ def depends(s: str, svc: dict, names: dict, ctx, env: dict | None = None) -> lis
     env = env or {}
     values = {k: v for k, (v, _) in env.items()}
     for d, var in addressed(s, values, ctx.data["services"], ctx.wanted).items():
-        if names.get(d, dns(d)) not in connect:
+        if names.get(d, dns(d)) not in connect:   # said (or dropped, closing a cycle) by acyclic()
             connect.append(names.get(d, dns(d)))
-            ctx.say(s, f"connect_to {d}: {var} holds its address", env[var][1], code=INFERRED)
+            ctx.addressed.setdefault(s, []).append((d, var, env[var][1]))
     for d, var in addressed(s, values, ctx.data["services"], ctx.wanted, ported=False).items():
         ctx.say(s, f"{var} holds an address of {d}, which declares no port: not a connection", env[var][1], "warning",
                 hint=f"Compose reaches any port of {d}, Kubernetes only the ports of its Service (and its "
@@ -306,6 +316,8 @@ def plain_env(svc: dict, variables: dict) -> dict[str, str]:
     raw = svc.get("environment") or {}
     pairs = [(x.split("=", 1)[0], x.split("=", 1)[1] if "=" in x else None) for x in map(str, raw)] \
         if isinstance(raw, list) else list(raw.items()) if isinstance(raw, dict) else []
+    pairs = [(k, str(variables[str(k)]).replace("$", "$$") if v is None and str(k) in variables else v)
+             for k, v in pairs]   # a variable without a value: Compose takes the `.env` one, as is
     return {str(k): interpolate(str(v), variables, set()) for k, v in pairs if v is not None
             and not isinstance(v, (dict, list))}
 
@@ -346,8 +358,28 @@ def deploy(s: str, svc: dict, doc: dict, ctx) -> None:
                         "error", code=WRONG)
             else:
                 r[mem] = m.group(1) + (m.group(2).upper() + "i" if m.group(2) else "")
+    for request, limit in (("cpu", "cpu_limit"), ("memory", "memory_limit")):
+        if limit in r and request not in r and _below_profile(request, r[limit]):
+            r[request] = r[limit]   # the dev profile's request would exceed the limit (SKY302)
     if r:
         doc["resources"] = r
+
+
+def _below_profile(key: str, limit: str) -> bool:
+    """Whether a limit is below the request the built-in dev profile gives (`defaults:
+    resources:`): the project's request then is the limit, as Kubernetes defaults a request
+    for a limit alone, since a request above its limit does not build."""
+    import yaml
+
+    from ..paths import data_dir
+    from ..units import parse_bytes, parse_cpu
+
+    try:
+        given = (yaml.safe_load((data_dir("overlays") / "dev.yaml").read_text()) or {})["defaults"]["resources"][key]
+        parse = parse_cpu if key == "cpu" else parse_bytes
+        return parse(limit) < parse(given)
+    except (KeyError, TypeError, ValueError, OSError):
+        return False
 
 
 def rest(s: str, svc: dict, doc: dict, ctx) -> None:
@@ -389,3 +421,48 @@ def rest(s: str, svc: dict, doc: dict, ctx) -> None:
     for key in sorted(set(svc) - known_keys(), key=str):
         ctx.say(s, f"{key} is not carried over: the language has no field for it", (key,), "warning",
                 hint="set what it does in the spec by hand, or leave it out if Kubernetes does not need it")
+
+
+def acyclic(items: list, names: dict, ctx) -> list:
+    """Drops each connection inferred from an address that would close a cycle of
+    `connect_to` (the language orders start-up by it, and refuses cycles; Compose needs no
+    order for an address): depends_on first, then the addresses in service order. A dropped
+    one stays in the environment, with a NetworkPolicy `<callee>-from-<caller>` admitting
+    the call, as the Kubernetes importer does; each kept or dropped one is a note (SKY063)."""
+    from .kube import Extracted
+
+    docs = {x.doc["name"]: x.doc for x in items if "connect_to" in x.doc}
+    inferred = {names[s]: {names[d]: (var, at) for d, var, at in found} for s, found in ctx.addressed.items()}
+    edges = {n: {t for t in doc["connect_to"] if t not in inferred.get(n, {})} for n, doc in docs.items()}
+
+    def reaches(a: str, b: str) -> bool:
+        seen, stack = set(), [a]
+        while stack:
+            n = stack.pop()
+            if n == b:
+                return True
+            if n not in seen:
+                seen.add(n)
+                stack += edges.get(n, ())
+        return False
+
+    out = []
+    by_name = {v: k for k, v in names.items()}
+    for me in sorted(inferred):
+        for peer, (var, at) in sorted(inferred[me].items()):
+            s, d = by_name[me], by_name[peer]
+            if reaches(peer, me):
+                docs[me]["connect_to"].remove(peer)
+                ctx.say(s, f"connect_to {d}: not inferred, though {var} holds its address: {d} reaches {s} already, "
+                        "and connect_to may not form a cycle", at, code=INFERRED)
+                out.append(Extracted({"kind": "NetworkPolicy", "name": f"{peer}-from-{me}"[:63].strip("-"),
+                                      "select": {"app": peer}, "allow_from": [{"app": me}],
+                                      "_note": f"inferred: {var} of {s} holds the address of {d}, and connect_to "
+                                               "cannot say it (a cycle)"}, [], []))
+            else:
+                edges.setdefault(me, set()).add(peer)
+                ctx.say(s, f"connect_to {d}: {var} holds its address", at, code=INFERRED)
+        if not docs[me]["connect_to"]:
+            del docs[me]["connect_to"]
+            docs[me].pop("_connect_note", None)
+    return out

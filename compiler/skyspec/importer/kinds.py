@@ -3,7 +3,9 @@ Ingress becomes its workload's `expose` (host, path, tls, class), a PodDisruptio
 `maxUnavailable: 1` the environment's `pdb` setting (when every replicated workload has one),
 ServiceAccounts, Roles and ClusterRoles (with the binding of the same name as `bind:`) and
 NetworkPolicies their own kinds. Each mapping is a first guess: the round trip checks it, and
-what the kind cannot say becomes its `k8s:` patch, as for workloads.
+what the kind cannot say becomes its `k8s:` patch, as for workloads. An input that let every
+pod reach every other (no NetworkPolicy; Compose's default network) gets one NetworkPolicy
+admitting the namespace's own traffic, which skyspec's default deny would otherwise cut.
 It never reads or writes a Secret's value.
 """
 
@@ -11,7 +13,7 @@ from __future__ import annotations
 
 from ..schema.fields import RESERVED_LABELS
 from .kube import NAME, Extracted, _selects, pod_spec, same_ns
-from .source import WRONG
+from .source import OPEN, WRONG
 
 SAID = ("Ingress", "PodDisruptionBudget", "ServiceAccount", "Role", "ClusterRole", "RoleBinding",
         "ClusterRoleBinding", "NetworkPolicy")
@@ -222,3 +224,33 @@ def _identity(x: Extracted) -> tuple[str, str]:
         m = x.doc["manifest"]
         return m.get("kind"), (m.get("metadata") or {}).get("name")
     return x.doc["kind"], x.doc["name"]
+
+
+def within_namespace(objs: list[dict], items: list[Extracted], namespace: str, project: str,
+                     inputs) -> list[Extracted]:
+    """A `kind: NetworkPolicy` admitting every pod of the namespace to every other, when the
+    input has no NetworkPolicy: its pods reached each other freely, and the calls the importer
+    cannot see (an address in an image's code or a config file: the voting app's `redis`, Sock
+    Shop's `catalogue`, a database cluster's own peers) would otherwise meet skyspec's default
+    deny. connect_to still says the calls an env value shows. A note at the first workload."""
+    if any(o["kind"] == "NetworkPolicy" for o in objs):
+        return []
+    work = [x for x in items if x.doc["kind"] in ("App", "StatefulApp", "Job", "CronJob") and x.objects]
+    if not work:
+        return []
+    return [open_namespace(project, namespace, "the input has no NetworkPolicy",
+                           inputs.pos(work[0].objects[0], ("kind",)), inputs)]
+
+
+def open_namespace(project: str, namespace: str, why: str, at, inputs) -> Extracted:
+    """The NetworkPolicy `<project>-within-namespace` admitting the namespace's pods to each
+    other, said in a note (SKY072) at ``at`` and a comment in the spec."""
+    name = f"{project}-within-namespace"[:63].strip("-")
+    inputs.note(OPEN, f"NetworkPolicy {name} admits every pod of namespace {namespace} to every other: {why}, so "
+                "its pods reached each other, also where no env value shows the call", at,
+                hint=f"once connect_to declares every call between the workloads, remove {name}: the default deny "
+                     "and connect_to then admit exactly those")
+    return Extracted({"kind": "NetworkPolicy", "name": name, "allow_from": [{"namespace": namespace}],
+                      "_note": f"{why}: its pods reach each other freely, also where no env value shows the call "
+                               "(an address in an image or a config file); remove this once connect_to declares "
+                               "every call"}, [], [])

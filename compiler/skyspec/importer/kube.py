@@ -83,8 +83,13 @@ def extract(objs: list[dict], inputs: Inputs) -> tuple[list[Extracted], list[str
         labels = (tmpl.get("metadata") or {}).get("labels") or {}
         mine = [s for s in services if id(s) not in used and same_ns(s, w)
                 and _selects((s.get("spec") or {}).get("selector") or {}, labels)]
-        svc = next((s for s in mine if s["metadata"]["name"] == w["metadata"]["name"]), mine[0] if mine else None)
+        # `expose` names the Service after the workload: one of another name (Bookinfo's `reviews`
+        # selecting reviews-v1, -v2 and -v3) is kept as written
+        svc = next((s for s in mine if s["metadata"]["name"] == w["metadata"]["name"]), None)
+        # `autoscale` says an HPA of the workload's name on CPU or memory utilization; another
+        # (custom metrics, kubernetes/examples' vLLM on requests running) is kept as written
         hpa = next((h for h in objs if h["kind"] == "HorizontalPodAutoscaler" and id(h) not in used and same_ns(h, w)
+                    and h["metadata"].get("name") == w["metadata"]["name"] and _autoscale_says(h)
                     and (h.get("spec") or {}).get("scaleTargetRef", {}).get("name") == w["metadata"]["name"]), None)
         doc, notes = workload_doc(w, svc, hpa, svc_names, inputs)
         group = [w] + ([svc] if svc else []) + ([hpa] if hpa else [])
@@ -153,8 +158,11 @@ def extract(objs: list[dict], inputs: Inputs) -> tuple[list[Extracted], list[str
                                    "this kind as written but never writes a credential", inputs.pos(o, ("kind",)),
                                    hint="move the value into a Secret (a `secretKeyRef`) and import again")
                 continue
-            inputs.note(RESOURCE, f"{k} {name} is kept as a Resource, as written: no spec kind says it",
-                        inputs.pos(o, ("kind",)))
+            pods = [w["metadata"]["name"] for w in workloads if k == "Service" and same_ns(o, w) and _selects(
+                (o.get("spec") or {}).get("selector") or {}, (pod_spec(w).get("metadata") or {}).get("labels") or {})]
+            inputs.note(RESOURCE, f"{k} {name} is kept as a Resource, as written: " + (
+                f"it selects the pods of {', '.join(pods)}, and `expose` names a workload's Service after the "
+                "workload" if pods and name not in pods else "no spec kind says it"), inputs.pos(o, ("kind",)))
             kept.add(doc["name"])
         out.append(Extracted(doc, [o], []))
     return out, inferred
@@ -164,6 +172,16 @@ def _governs(svc: dict, sts: dict) -> bool:
     """Whether ``svc`` is the headless Service that StatefulSet ``sts`` names."""
     return (svc.get("spec") or {}).get("clusterIP") == "None" and same_ns(svc, sts) and \
         (sts.get("spec") or {}).get("serviceName") == svc["metadata"].get("name")
+
+
+def _autoscale_says(h: dict) -> bool:
+    """Whether `autoscale` can say the HPA's metrics: each a Resource metric of CPU or memory
+    utilization. One without metrics (autoscaling/v1's `targetCPUUtilizationPercentage`, or
+    the API server's default of 80% CPU) is kept as written: `autoscale` names its target."""
+    metrics = (h.get("spec") or {}).get("metrics") or []
+    return bool(metrics) and all(
+        m.get("type") == "Resource" and (m.get("resource") or {}).get("name") in ("cpu", "memory")
+        and ((m.get("resource") or {}).get("target") or {}).get("type") == "Utilization" for m in metrics)
 
 
 def _secret_refs(doc: dict) -> list[tuple[str, str]]:

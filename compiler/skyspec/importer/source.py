@@ -37,6 +37,8 @@ UNEXPLAINED = "SKY067"    # a round-trip difference in no named category
 HELM = "SKY068"           # the chart could not be rendered
 NOT_BUILT = "SKY069"      # the imported project does not build, or cannot be written
 POLICY = "SKY070"         # a policy rule lowered for what the input runs
+LEGACY = "SKY071"         # an API version no longer served: read as its successor, or refused
+OPEN = "SKY072"           # traffic within the namespace admitted, as the input without NetworkPolicies did
 NOT_OBJECT_HINT = ("`skyspec import kubernetes` reads Kubernetes objects (each document a mapping with `kind:`, "
                    "`apiVersion:` and `metadata:`), or `kind: List` with `items:`")
 

@@ -1,0 +1,71 @@
+"""What an imported project admits on the network, read against what the input let through.
+An input without NetworkPolicies (or a Compose file whose services share its default network)
+let every pod reach every other; skyspec's default deny admits only what `connect_to` says,
+and the importer infers that from env values alone, while most systems find their peers by
+names in the images' code or config files (the voting app's `redis`, Sock Shop's `catalogue`,
+Grafana's datasource file). So the import admits the namespace's own traffic (SKY072), and
+only there: an input with policies of its own, or with Compose networks, says who reaches whom."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from click.testing import CliRunner
+
+from skyspec.cli import main
+from skyspec.diagnostics import Diagnostics
+from skyspec.importer import import_kubernetes
+
+DATA = Path(__file__).parent / "data"
+
+
+def located(diags: Diagnostics, code: str = "SKY072") -> list[tuple[str, int, int]]:
+    return [(d.severity, d.pos.line, d.pos.col) for d in diags.sorted() if d.code == code]
+
+
+def test_the_voting_app_keeps_reaching_redis_and_postgres_and_kinds_with_a_policy_get_none():
+    """vote, worker and result find redis and db by names in their code: no env value, no
+    connect_to. Without the policy the imported system would not run."""
+    diags = Diagnostics()
+    r = import_kubernetes([DATA / "voting-app" / "k8s-specifications"], "voting", diags)
+    assert r is not None and not diags.has_errors
+    assert [d.message for d in diags.sorted() if d.code == "SKY072"] == [
+        "NetworkPolicy voting-within-namespace admits every pod of namespace default to every other: the input has "
+        "no NetworkPolicy, so its pods reached each other, also where no env value shows the call"]
+    docs = [yaml.safe_load(t) for t in r.files.values()]
+    assert not any(d.get("connect_to") for d in docs if d and d.get("kind") == "App")
+    text = r.files["apps/networkpolicy.voting-within-namespace.yaml"]
+    assert text.startswith("# the input has no NetworkPolicy: its pods reach each other freely")
+    diags = Diagnostics()
+    r = import_kubernetes([DATA / "import" / "kinds.yaml"], "kinds", diags)   # holds a NetworkPolicy
+    assert located(diags) == [] and not any("within-namespace" in f for f in r.files)
+
+
+def test_compose_services_on_the_default_network_keep_reaching_each_other(tmp_path):
+    """awesome-compose's prometheus-grafana: Grafana queries Prometheus through a datasource
+    file, which no env value or depends_on shows; Compose's default network let it through,
+    and so does the Kubernetes output (SKY072). A Compose file that puts its services on
+    networks of its own gets no such policy (the networks say who reaches whom)."""
+    from validators import assert_valid_k8s, load_docs
+
+    from skyspec.importer import import_compose
+
+    src = DATA / "awesome-compose" / "prometheus-grafana" / "compose.yaml"
+    diags = Diagnostics()
+    r = import_compose(src, "monitoring", diags)
+    assert r is not None and not diags.has_errors
+    assert located(diags, "SKY072") == [("note", 2, 3)]
+    doc = yaml.safe_load(r.files["apps/networkpolicy.monitoring-within-namespace.yaml"])
+    assert doc["allow_from"] == [{"namespace": "monitoring"}]
+    res = CliRunner().invoke(main, ["import", "compose", str(src), "-o", str(tmp_path / "p"), "--name", "monitoring"])
+    assert res.exit_code == 0, res.output
+    res = CliRunner().invoke(main, ["build", str(tmp_path / "p"), "-o", str(tmp_path / "b")])
+    assert res.exit_code == 0, res.output
+    k8s = [d for f in sorted((tmp_path / "b").rglob("kubernetes/*.yaml")) for d in load_docs(f)]
+    assert_valid_k8s(k8s)
+    assert any(o["kind"] == "NetworkPolicy" and o["metadata"]["name"] == "monitoring-within-namespace" for o in k8s)
+    networked = DATA / "awesome-compose" / "react-express-mongodb" / "compose.yaml"   # frontend and backend apart
+    diags = Diagnostics()
+    r = import_compose(networked, "rem", diags)
+    assert r is not None and located(diags, "SKY072") == [] and not any("within-namespace" in f for f in r.files)
