@@ -227,6 +227,29 @@ def test_a_broken_foreign_system_is_reported_at_its_file_and_object(cli, tmp_pat
     assert diags[0]["message"].startswith("Service/carts: ")
 
 
+def test_a_service_per_statefulset_pod_selects_it_by_the_controllers_labels(cli, tmp_path):
+    # helm stable/redis-ha: a Service per pod selects `statefulset.kubernetes.io/pod-name`,
+    # which the StatefulSet controller puts on each pod; the check said it selected no pod
+    sts = {"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "db", "namespace": "demo"},
+           "spec": {"replicas": 3, "serviceName": "db", "selector": {"matchLabels": {"app": "db"}},
+                    "template": {"metadata": {"labels": {"app": "db"}}, "spec": {"containers": [
+                        {"name": "db", "image": "x/db:1", "ports": [{"containerPort": 6379}]}]}}}}
+
+    def per_pod(name, sel):
+        return {"apiVersion": "v1", "kind": "Service", "metadata": {"name": name, "namespace": "demo"},
+                "spec": {"selector": sel, "ports": [{"port": 6379}]}}
+    objs = [sts, per_pod("db-0", {"app": "db", "statefulset.kubernetes.io/pod-name": "db-0"}),
+            per_pod("db-2", {"statefulset.kubernetes.io/pod-name": "db-2"}),
+            per_pod("db-i1", {"app": "db", "apps.kubernetes.io/pod-index": "1"})]
+    code, diags = verify(cli, write(tmp_path, objs))
+    assert code == 0 and diags == [], diags
+    # an ordinal the StatefulSet does not have, or another StatefulSet's pod, selects nothing
+    for sel in ({"statefulset.kubernetes.io/pod-name": "db-3"}, {"statefulset.kubernetes.io/pod-name": "cache-0"},
+                {"app": "db", "apps.kubernetes.io/pod-index": "03"}):
+        code, diags = verify(cli, write(tmp_path, [sts, per_pod("x", sel)]))
+        assert code == 1 and [d["code"] for d in diags] == ["SKY160"], (sel, diags)
+
+
 def test_verify_reports_unreadable_input_without_traceback(cli, tmp_path):
     d = tmp_path / "e"
     d.mkdir()

@@ -221,15 +221,41 @@ class _PodIndex:
 
     def __init__(self, ps: list[Pod]):
         self.by: dict[tuple, list[Pod]] = {}
+        self.ordered: dict[str, list[Pod]] = {}   # namespace -> its StatefulSets' pods
         for p in ps:
             for k, v in p.labels.items():
                 self.by.setdefault((p.namespace, k, v), []).append(p)
+            if p.obj.get("kind") == "StatefulSet":
+                self.ordered.setdefault(p.namespace, []).append(p)
 
     def selected(self, ns: str, sel: dict) -> list[Pod]:
         """The pods of namespace ``ns`` that `matchLabels: sel` (non-empty) selects, in
-        the system's order."""
-        fewest = min((self.by.get((ns, k, str(v)), ()) for k, v in sel.items()), key=len)
-        return [p for p in fewest if selects({"matchLabels": sel}, p.labels)]
+        the system's order. The labels the StatefulSet controller puts on each of its pods
+        (`statefulset.kubernetes.io/pod-name: web-0`, `apps.kubernetes.io/pod-index: 0`)
+        select the StatefulSet whose ordinals include it (a Service per pod)."""
+        own = {k: v for k, v in sel.items() if k not in ORDINAL}
+        fewest = min((self.by.get((ns, k, str(v)), ()) for k, v in own.items()), key=len) if own else \
+            self.ordered.get(ns, ())
+        return [p for p in fewest if selects({"matchLabels": own}, p.labels) and _ordinal(p, sel)]
+
+
+ORDINAL = ("statefulset.kubernetes.io/pod-name", "apps.kubernetes.io/pod-index")
+
+
+def _ordinal(p: Pod, sel: dict) -> bool:
+    """Whether the pod-name and pod-index pairs of ``sel`` (if any) name a pod of ``p``'s
+    StatefulSet: an ordinal below its replicas (any, when it sets none it could be scaled to)."""
+    wanted = [(k, str(sel[k])) for k in ORDINAL if k in sel]
+    if not wanted:
+        return True
+    if p.obj.get("kind") != "StatefulSet":
+        return False
+    name, replicas = _meta(p.obj).get("name"), _dict(p.obj.get("spec")).get("replicas")
+    for k, v in wanted:
+        i = v[len(f"{name}-"):] if k == ORDINAL[0] and v.startswith(f"{name}-") else v if k == ORDINAL[1] else ""
+        if not (i.isdigit() and i.isascii() and str(int(i)) == i) or (isinstance(replicas, int) and int(i) >= replicas):
+            return False
+    return True
 
 
 def _service(sys_: System, svc: dict, by_label: _PodIndex, out: list) -> list[Pod]:
