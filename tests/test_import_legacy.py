@@ -444,3 +444,30 @@ def test_a_chart_of_helm_stable_renders_a_v1beta1_budget_and_imports(tmp_path, m
     k8s = [d for f in sorted((tmp_path / "built").rglob("kubernetes/*.yaml")) for d in load_docs(f)]
     assert_valid_k8s(k8s)
     assert {o["kind"] for o in k8s} >= {"StatefulSet", "PodDisruptionBudget", "Service"}
+
+
+def test_a_chart_with_a_service_per_statefulset_pod_imports(tmp_path, monkeypatch):
+    """helm/charts' stable/redis-ha announces each Redis pod through a Service selecting the
+    label the StatefulSet controller puts on it (`statefulset.kubernetes.io/pod-name`): the
+    system check of the import's build said those Services select no pod (SKY160)."""
+    import os
+
+    from validators import TOOLS, assert_valid_k8s, load_docs
+
+    from skyspec.importer import import_helm
+
+    monkeypatch.setenv("PATH", f"{TOOLS / 'bin'}{os.pathsep}{os.environ['PATH']}")
+    chart = DATA / "helm-stable" / "redis-ha"
+    diags = Diagnostics()
+    r = import_helm(chart, [str(chart / "values.yaml")], "cache", diags)
+    assert r is not None and not diags.has_errors and r.unexplained == [], [str(d) for d in diags.sorted()][:3]
+    res = CliRunner().invoke(main, ["import", "helm", str(chart), "-f", str(chart / "values.yaml"), "-o",
+                                    str(tmp_path / "p"), "--name", "cache"])
+    assert res.exit_code == 0, res.output
+    res = CliRunner().invoke(main, ["build", str(tmp_path / "p"), "-o", str(tmp_path / "built")])
+    assert res.exit_code == 0 and "SKY160" not in res.output, res.output
+    k8s = [d for f in sorted((tmp_path / "built").rglob("kubernetes/*.yaml")) for d in load_docs(f)]
+    assert_valid_k8s(k8s)
+    announce = [o for o in k8s if o["kind"] == "Service" and "statefulset.kubernetes.io/pod-name" in
+                (o["spec"].get("selector") or {})]
+    assert len(announce) == 3, [o["metadata"]["name"] for o in k8s]
