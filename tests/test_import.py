@@ -610,6 +610,27 @@ def test_a_chart_whose_statefulset_names_the_headless_service_skyspec_makes(tmp_
         ["quay.io/prometheus/alertmanager:v0.35.0"]
 
 
+def test_an_env_name_given_twice_takes_its_last_value_as_kubernetes_does(tmp_path):
+    # the importer kept the first value, and the round trip refused the import (SKY067)
+    import yaml
+
+    dep = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
+           "spec": {"selector": {"matchLabels": {"app": "web"}}, "template": {"metadata": {"labels": {"app": "web"}},
+                    "spec": {"containers": [{"name": "web", "image": "ghcr.io/acme/web:1.0", "env": [
+                        {"name": "A", "value": "x"}, {"name": "B", "value": "y"}, {"name": "B", "value": "z"}]}]}}}}
+    src = tmp_path / "web.yaml"
+    src.write_text(yaml.safe_dump(dep, sort_keys=False))
+    r = import_kubernetes([src], "t")
+    assert r.unexplained == [] and yaml.safe_load(r.files["apps/web.yaml"])["env"] == {"A": "x", "B": "z"}
+    (w,) = [d for d in r.diags if d.severity == "warning" and "given twice" in d.message]
+    assert (w.code, w.pos.line) == ("SKY061", src.read_text().splitlines().index("        - name: B") + 1)
+    # where a value reads a variable, every entry counts in its order: kept as the input has it
+    dep["spec"]["template"]["spec"]["containers"][0]["env"].append({"name": "C", "value": "$(B)/c"})
+    src.write_text(yaml.safe_dump(dep, sort_keys=False))
+    r = import_kubernetes([src], "t")
+    assert r.unexplained == [] and not any("given twice" in d.message for d in r.diags)
+
+
 def test_a_patched_list_takes_the_inputs_value_only_where_the_difference_is_unexplained():
     from skyspec.importer.patch import _put
 

@@ -257,9 +257,46 @@ def aligned(i: dict, o: dict, services: list[dict] | None = None) -> dict:
     return ci
 
 
+def effective_env(env):
+    """A container's `env` as Kubernetes applies it: of a name given twice, the last entry (the
+    earlier ones set nothing that stays), unless a value reads a variable (`$(VAR)`), where
+    every entry counts in its order."""
+    if not isinstance(env, list) or not all(isinstance(e, dict) for e in env):
+        return env
+    names = [e.get("name") for e in env]
+    if len(set(map(str, names))) == len(names) or any("$(" in str(e.get("value", "")) for e in env):
+        return env
+    last = {str(n): i for i, n in enumerate(names)}
+    return [e for i, e in enumerate(env) if last[str(names[i])] == i]
+
+
+def _effective_pod(o: dict) -> dict:
+    """``o`` (a copy along the way) with each container's env as Kubernetes applies it."""
+    path = ("spec", "jobTemplate", "spec", "template", "spec") if o.get("kind") == "CronJob" else \
+        ("spec", "template", "spec")
+    pod = o
+    for k in path:
+        pod = pod.get(k) if isinstance(pod, dict) else None
+    if not isinstance(pod, dict) or not any(
+            isinstance(c, dict) and effective_env(c.get("env")) is not c.get("env")
+            for key in ("containers", "initContainers") for c in (pod.get(key) or [])):
+        return o
+    top = dict(o)
+    cur = top
+    for k in path:  # copies down to the pod spec
+        cur[k] = dict(cur[k])
+        cur = cur[k]
+    for key in ("containers", "initContainers"):
+        if isinstance(cur.get(key), list):
+            cur[key] = [{**c, "env": effective_env(c["env"])} if isinstance(c, dict) and "env" in c else c
+                        for c in cur[key]]
+    return top
+
+
 def _clean(o: dict) -> dict:
-    """The input without what no build reproduces: status and server-set metadata."""
-    o = {k: v for k, v in o.items() if k != "status"}
+    """The input without what no build reproduces: status and server-set metadata, the env
+    entries of a name given twice that Kubernetes overrides."""
+    o = _effective_pod({k: v for k, v in o.items() if k != "status"})
     meta = {k: v for k, v in (o.get("metadata") or {}).items()
             if k not in ("uid", "resourceVersion", "creationTimestamp", "generation", "managedFields", "selfLink")}
     ann = {k: v for k, v in (meta.get("annotations") or {}).items()

@@ -15,7 +15,7 @@ import re
 
 from ..redact import credential_env
 from ..schema.fields import ENV_VAR, RESERVED_LABELS, downward_field
-from .fidelity import SERVER_ANNOTATIONS
+from .fidelity import SERVER_ANNOTATIONS, effective_env
 from .source import RESOURCE, SECRET, WRONG, Inputs
 
 WORKLOADS = ("Deployment", "StatefulSet", "Job", "CronJob")
@@ -428,7 +428,17 @@ def _container(c: dict, doc: dict, main: bool = True, at: tuple | None = None, o
     env: dict = {}
     secrets: dict = {}
     downward: dict = {}
-    for e in c.get("env") or []:
+    given = c.get("env") or []
+    applied = effective_env(given)
+    if applied is not given and at is not None:
+        inputs, obj, path = at
+        kept = {id(e) for e in applied}
+        for i, e in enumerate(given):
+            if id(e) not in kept:
+                inputs.diags.warning(WRONG, f"env {e['name']} is given twice in container {c.get('name')}: "
+                                     "Kubernetes applies the last, so this one is left out",
+                                     inputs.pos(obj, path + ("env", i, "name")), hint="remove the entry that does not apply")
+    for e in applied:
         if not ENV_NAME.match(e["name"]) or e["name"] in env or e["name"] in secrets or e["name"] in downward:
             continue   # a name the language cannot say, or said twice: the round trip patches it
         why = ("value" in e or "valueFrom" not in e) and credential_env(e["name"], str(e.get("value", "")))
