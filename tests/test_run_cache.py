@@ -145,9 +145,14 @@ EDITS = [
 ]
 
 
-def test_every_edit_gives_a_cold_runs_result(proj):
+@pytest.mark.parametrize("clock", ["now", "an hour later"])
+def test_every_edit_gives_a_cold_runs_result(proj, monkeypatch, clock):
+    if clock != "now":  # every file settled as far as the cache can tell: verified by its signature
+        monkeypatch.setattr(runcache, "_clock", lambda: runcache.time.time_ns() + 3600 * 10**9)
+    trusted = runcache.FILES["trusted"]
     assert _same(proj) == {"miss": 1, "stored": 1}
     assert _same(proj) == {"hit": 1}
+    assert (runcache.FILES["trusted"] > trusted) == (clock != "now")
     assert (proj.root / ".skyspec-cache" / ".gitignore").exists()
     codes = []
     for what, edit in EDITS:
@@ -273,3 +278,71 @@ def test_a_changed_skyspec_is_a_miss(tmp_path):
     schema = pkg / "schemas" / "app.json"
     schema.write_text(schema.read_text().replace('"description"', '"description" ', 1))
     assert events() == ["miss", "stored"]
+
+
+def _entry(proj) -> dict:
+    (entry,) = (proj.root / ".skyspec-cache" / "runs").iterdir()
+    return json.loads(entry.read_bytes()[32:])
+
+
+def _same_size_edit(path: Path, new: str = "port: 81\n") -> None:
+    """An edit that keeps the size, its mtime put back (what `os.utime` can do): only the
+    ctime (which no user can set) tells it."""
+    before = path.stat()
+    text = path.read_text()
+    assert "port: 80\n" in text and len(new) == len("port: 80\n")
+    path.write_text(text.replace("port: 80\n", new))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = path.stat()
+    assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+
+
+def _files(run, *args) -> tuple[dict, dict]:
+    before = dict(runcache.FILES)
+    events = _same(run, *args)
+    return events, {k: runcache.FILES[k] - before[k] for k in before if runcache.FILES[k] != before[k]}
+
+
+def test_settled_files_are_verified_by_their_signature_and_an_edit_keeping_size_and_mtime_is_seen(proj, monkeypatch):
+    # the files were written an hour before this run, as far as the cache can tell
+    monkeypatch.setattr(runcache, "_clock", lambda: runcache.time.time_ns() + 3600 * 10**9)
+    assert _same(proj) == {"miss": 1, "stored": 1}
+    reads = [n for n in _entry(proj)["notes"] if n[0] == "read"]
+    assert reads and all(n[4] is not None for n in reads)  # every file read, with its signature
+    events, files = _files(proj)
+    assert events == {"hit": 1} and files == {"trusted": len(reads)}  # no file hashed
+    web = proj.root / "apps/web.yaml"
+    _same_size_edit(web, "port: 8x\n")  # an error now: a replay of the kept run would say otherwise
+    events, files = _files(proj)
+    assert "hit" not in events and proj(False)[0][0] == 1
+    web.write_text(FILES["apps/web.yaml"])  # back as it was: its bytes are hashed, and agree
+    assert _files(proj) == ({"hit": 1}, {"trusted": len(reads) - 1, "hashed": 1, "refreshed": 1})
+    _same_size_edit(web)
+    events, files = _files(proj)
+    assert events == {"stale": 1, "stored": 1}  # seen: the run compiled again (and kept it)
+    assert _files(proj) == ({"hit": 1}, {"trusted": len(reads)})
+
+
+def test_an_edit_in_the_same_second_as_the_store_is_seen(proj):
+    web = proj.root / "apps/web.yaml"
+    assert _same(proj) == {"miss": 1, "stored": 1}  # the files were just written
+    sigs = {n[1]: n[4] for n in _entry(proj)["notes"] if n[0] == "read"}
+    assert sigs[str(web.resolve())] is None  # too recent to vouch for what was read: hashed on every hit
+    _same_size_edit(web, "port: 8x\n")  # right after the store, size and mtime kept
+    events, files = _files(proj)
+    assert "hit" not in events and files.get("hashed", 0) >= 1 and proj(False)[0][0] == 1
+
+
+def test_a_hit_keeps_the_signatures_of_files_settled_since(proj, monkeypatch):
+    assert _same(proj) == {"miss": 1, "stored": 1}  # the files were just written: no signature kept
+    reads = [n for n in _entry(proj)["notes"] if n[0] == "read"]
+    assert reads and all(n[4] is None for n in reads)
+    events, files = _files(proj)
+    assert events == {"hit": 1} and files.get("hashed") == len(reads) and "trusted" not in files
+    monkeypatch.setattr(runcache, "_clock", lambda: runcache.time.time_ns() + 3600 * 10**9)  # an hour later
+    events, files = _files(proj)
+    assert events == {"hit": 1} and files == {"hashed": len(reads), "refreshed": 1}
+    assert all(n[4] is not None for n in _entry(proj)["notes"] if n[0] == "read")
+    assert _files(proj) == ({"hit": 1}, {"trusted": len(reads)})
+    _same_size_edit(proj.root / "apps/web.yaml")
+    assert "hit" not in _same(proj)

@@ -16,7 +16,9 @@ It is also where a run's reads are noted, for the run cache (:mod:`skyspec.runca
 :func:`watching`, every :func:`contained` call (its arguments and answer), every glob of the
 spec files (:func:`note_glob`) and every file read for the compilation (:func:`note_read`,
 called by the front end and the ConfigMap `files:` reader with the bytes they read) is
-appended to the list it yields, so that a later run can tell whether any of it changed.
+appended to the list it yields, so that a later run can tell whether any of it changed;
+:func:`signature` and :func:`settled` let it tell so by a stat, not the bytes, where that is
+exact.
 """
 
 from __future__ import annotations
@@ -106,6 +108,25 @@ def note_read(path: Path | str, data: bytes | None) -> None:
     if _WATCH is not None:
         _WATCH.append(("read", os.fspath(path), None if data is None else hashlib.sha256(data).hexdigest(),
                        -1 if data is None else len(data)))
+
+
+SETTLED_NS = 3_000_000_000  # coarser than any file system's timestamps (FAT: 2 s), with room to spare
+
+
+def signature(st: os.stat_result) -> list[int]:
+    """What a stat says of a file's identity and last change: (size, mtime, ctime, inode,
+    device). A write, truncation, `os.utime`, chmod or rename of another file in its place
+    changes the ctime or the inode, and the ctime cannot be set by a user: an edit that keeps
+    the whole signature needs the clock turned back."""
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev]
+
+
+def settled(st: os.stat_result, since_ns: int) -> bool:
+    """Whether the file's last change (mtime and ctime) is safely older than ``since_ns`` (a
+    `time.time_ns()` taken before the file was read): git's "racy" rule. Only then may its
+    signature vouch for the bytes read; a change within the same tick of the file system's
+    clock as the read (same size, mtime put back) would otherwise keep every field."""
+    return max(st.st_mtime_ns, st.st_ctime_ns) < since_ns - SETTLED_NS
 
 
 def glob_matches(root: Path, pattern: str) -> list[str]:
