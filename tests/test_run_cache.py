@@ -346,3 +346,51 @@ def test_a_hit_keeps_the_signatures_of_files_settled_since(proj, monkeypatch):
     assert _files(proj) == ({"hit": 1}, {"trusted": len(reads)})
     _same_size_edit(proj.root / "apps/web.yaml")
     assert "hit" not in _same(proj)
+
+
+def test_the_code_hash_is_kept_by_signature_and_every_change_is_seen(tmp_path, monkeypatch):
+    """skyspec's own files (source, schemas, stdlib) are hashed once they have settled and
+    taken from the machine-wide cache by their signatures after that; an edit that keeps the
+    size and mtime, a file added, removed or renamed, a damaged memo: each gives the hash a
+    cold computation gives."""
+    import time
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    top = write_tree(tmp_path / "code", {"a.py": "x = 1\n", "sub/b.py": "y = 2\n", "c.txt": "not code\n"})
+    trees = [("code", top, ".py"), ("gone", None, None)]
+    later = time.time_ns() + 3600 * 10**9  # the files were written an hour before, as far as this call knows
+
+    def run(since: int) -> tuple[bytes, dict]:
+        before = dict(doccache.CODE_STATS)
+        got = doccache.content_hash(trees, since)
+        return got, {k: v - before[k] for k, v in doccache.CODE_STATS.items() if v != before[k]}
+
+    def cold() -> bytes:
+        shutil.rmtree(tmp_path / "xdg", ignore_errors=True)
+        got = run(time.time_ns())
+        assert got[1] == {"hashed": 1}  # just written (or just emptied): nothing kept
+        return got[0]
+
+    first = cold()
+    assert run(later) == (first, {"hashed": 1, "kept": 1})
+    assert run(later) == (first, {"memo": 1})
+    assert run(time.time_ns()) == (first, {"memo": 1})
+    (top / "c.txt").write_text("other\n")  # not one of its files
+    assert run(later) == (first, {"memo": 1})
+    before = (top / "a.py").stat()
+    (top / "a.py").write_text("x = 2\n")  # the same size, the mtime put back
+    os.utime(top / "a.py", ns=(before.st_atime_ns, before.st_mtime_ns))
+    edited = run(later)
+    assert edited[0] != first and edited[1] == {"hashed": 1, "kept": 1}
+    assert run(later) == (edited[0], {"memo": 1})
+    assert cold() == edited[0]
+    for change in (lambda: (top / "sub/new.py").write_text(""), lambda: (top / "sub/new.py").unlink(),
+                   lambda: (top / "sub/b.py").rename(top / "sub/d.py")):
+        change()
+        was = run(later)[0]
+        assert was == cold() and run(later) == (was, {"hashed": 1, "kept": 1})
+        assert was != edited[0]
+        edited = (was, None)
+    for memo in (tmp_path / "xdg").rglob("*.bin"):
+        memo.write_bytes(memo.read_bytes()[:-1] + b"?")
+    assert run(later) == (edited[0], {"hashed": 1, "kept": 1})
