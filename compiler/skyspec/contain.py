@@ -186,7 +186,7 @@ def real_path(root: Path, rel: str, pos: Pos | None, diags: Diagnostics | None, 
         report(OUTSIDE, f'{what} "{rel}" {why}', INSIDE_HINT)
         return None
     try:
-        top, real = _resolve(root, rel, cache)
+        top, real, st = _resolve(root, rel, cache)
     except (OSError, RuntimeError, ValueError):  # a symlink loop, on some systems
         report(SPECIAL, f'{what} "{rel}" is a loop of symbolic links, not a regular file', SPECIAL_HINT)
         return None
@@ -197,7 +197,7 @@ def real_path(root: Path, rel: str, pos: Pos | None, diags: Diagnostics | None, 
                INSIDE_HINT)
         return None
     try:
-        mode = os.stat(real).st_mode
+        mode = (st if st is not None else os.stat(real)).st_mode
     except FileNotFoundError:
         report(missing, f'{what} "{rel}" not found', "paths are relative to the project file")
         return None
@@ -222,29 +222,32 @@ def real_path(root: Path, rel: str, pos: Pos | None, diags: Diagnostics | None, 
     return real
 
 
-def _resolve(root: Path, rel: str, cache: dict | None) -> tuple[str, str]:
-    """(the real root, the real path of ``rel`` under it), as strings: what ``Path.resolve``
-    gives, with the folders of ``rel`` taken from ``cache`` (resolved once each) and one
-    ``lstat`` of the last component, walked in full only when it is a symlink."""
+def _resolve(root: Path, rel: str, cache: dict | None) -> tuple[str, str, os.stat_result | None]:
+    """(the real root, the real path of ``rel`` under it, its stat when known), as strings:
+    what ``Path.resolve`` gives, with the folders of ``rel`` taken from ``cache`` (resolved
+    once each) and one ``lstat`` of the last component, walked in full only when it is a
+    symlink (when it is not, that ``lstat`` is the file's stat: a run cache hit makes 1,000
+    fewer calls)."""
     if cache is None:
         top = str(root.resolve())
-        return top, os.path.realpath(os.path.join(top, rel))
+        return top, os.path.realpath(os.path.join(top, rel)), None
     top = cache.get("")
     if top is None:
         top = cache[""] = str(root.resolve())
     folder, name = os.path.split(rel)
     if name in ("", ".", ".."):
-        return top, os.path.realpath(os.path.join(top, rel))
+        return top, os.path.realpath(os.path.join(top, rel)), None
     real_dir = cache.get(folder) if folder else top
     if real_dir is None:
         real_dir = cache[folder] = os.path.realpath(os.path.join(top, folder))
     path = os.path.join(real_dir, name)
     try:
-        if stat.S_ISLNK(os.lstat(path).st_mode):
-            return top, os.path.realpath(path)
+        st = os.lstat(path)
     except OSError:
-        pass  # absent or unreadable: the stat that follows reports it
-    return top, path
+        return top, path, None  # absent or unreadable: the stat that follows reports it
+    if stat.S_ISLNK(st.st_mode):
+        return top, os.path.realpath(path), None
+    return top, path, st
 
 
 def _inside(real: str, top: str) -> bool:
