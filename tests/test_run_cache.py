@@ -394,3 +394,16 @@ def test_the_code_hash_is_kept_by_signature_and_every_change_is_seen(tmp_path, m
     for memo in (tmp_path / "xdg").rglob("*.bin"):
         memo.write_bytes(memo.read_bytes()[:-1] + b"?")
     assert run(later) == (edited[0], {"hashed": 1, "kept": 1})
+
+
+def test_a_note_that_is_not_plain_data_keeps_no_entry(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.delenv("SKYSPEC_CACHE", raising=False)
+    monkeypatch.delenv("CI", raising=False)
+    (tmp_path / "skyspec.yaml").write_text(PROJECT)
+    run = runcache.open_run(tmp_path / "skyspec.yaml", ["check"])
+    stored = runcache.STATS["stored"]
+    run.store([("path", str(tmp_path), {"a", "set"}, True, False, None)], "out\n", "", 0)  # no exception
+    run.store([("read", str(tmp_path / "skyspec.yaml"), None, -1)] * 2, "out\n", "", 0)
+    assert runcache.STATS["stored"] == stored + 1
+    assert run.replay() is None  # a file that could not be read is never taken for unchanged
