@@ -160,10 +160,10 @@ EDITS = [
 def test_every_edit_gives_a_cold_runs_result(proj, monkeypatch, clock):
     if clock != "now":  # every file settled as far as the cache can tell: verified by its signature
         monkeypatch.setattr(runcache, "_clock", lambda: runcache.time.time_ns() + 3600 * 10**9)
-    trusted = runcache.FILES["trusted"]
+    trusted = runcache.READS["trusted"]
     assert _same(proj) == {"miss": 1, "stored": 1}
     assert _same(proj) == {"hit": 1}
-    assert (runcache.FILES["trusted"] > trusted) == (clock != "now")
+    assert (runcache.READS["trusted"] > trusted) == (clock != "now")
     assert (proj.root / ".skyspec-cache" / ".gitignore").exists()
     codes = []
     for what, edit in EDITS:
@@ -310,9 +310,9 @@ def _same_size_edit(path: Path, new: str = "port: 81\n") -> None:
 
 
 def _files(run, *args) -> tuple[dict, dict]:
-    before = dict(runcache.FILES)
+    before = dict(runcache.READS)
     events = _same(run, *args)
-    return events, {k: runcache.FILES[k] - before[k] for k in before if runcache.FILES[k] != before[k]}
+    return events, {k: runcache.READS[k] - before[k] for k in before if runcache.READS[k] != before[k]}
 
 
 def test_settled_files_are_verified_by_their_signature_and_an_edit_keeping_size_and_mtime_is_seen(proj, monkeypatch):

@@ -51,7 +51,7 @@ KIND = "runs"
 KEEP = 32                     # entries kept per project (one per set of options used)
 STATS = {"hit": 0, "miss": 0, "stale": 0, "stored": 0}
 _clock = time.time_ns
-FILES = {"trusted": 0, "hashed": 0, "refreshed": 0}  # files read, as a hit verified them; entries refreshed
+READS = {"trusted": 0, "hashed": 0, "refreshed": 0}  # files read, as a hit verified them; entries refreshed
 
 
 def _event(kind: str, detail: str = "") -> None:
@@ -95,7 +95,7 @@ class Run:
             for i, sig in signed.items():
                 notes[i] = [*notes[i][:4], sig]
             if self._write(notes, out, err, code):
-                FILES["refreshed"] += 1
+                READS["refreshed"] += 1
         return out, err, code
 
     def store(self, notes: list, out: str, err: str, code: int) -> None:
@@ -196,9 +196,9 @@ def _holds(path: str, digest: str, size: int, sig: list | None, now: int, signed
     if not stat.S_ISREG(st.st_mode) or st.st_size != size:
         return False
     if sig is not None and signature(st) == sig:
-        FILES["trusted"] += 1
+        READS["trusted"] += 1
         return True
-    FILES["hashed"] += 1
+    READS["hashed"] += 1
     if _digest(path, size) != digest:
         return False
     if settled(st, now):  # the stat was taken before the bytes were read
