@@ -156,14 +156,16 @@ EDITS = [
 ]
 
 
-@pytest.mark.parametrize("clock", ["now", "an hour later"])
-def test_every_edit_gives_a_cold_runs_result(proj, monkeypatch, clock):
-    if clock != "now":  # every file settled as far as the cache can tell: verified by its signature
-        monkeypatch.setattr(runcache, "_clock", lambda: runcache.time.time_ns() + 3600 * 10**9)
+@pytest.mark.parametrize("files", ["hashed", "settled"])
+def test_every_edit_gives_a_cold_runs_result(proj, monkeypatch, files):
+    # the runs start an hour before the files' last change (none has settled: each is hashed),
+    # or an hour after it (each has settled: verified by its signature), as far as the cache can tell
+    hour = 3600 * 10**9 * (1 if files == "settled" else -1)
+    monkeypatch.setattr(runcache, "_clock", lambda: runcache.time.time_ns() + hour)
     trusted = runcache.READS["trusted"]
     assert _same(proj) == {"miss": 1, "stored": 1}
     assert _same(proj) == {"hit": 1}
-    assert (runcache.READS["trusted"] > trusted) == (clock != "now")
+    assert (runcache.READS["trusted"] > trusted) == (files == "settled")
     assert (proj.root / ".skyspec-cache" / ".gitignore").exists()
     codes = []
     for what, edit in EDITS:
@@ -335,9 +337,11 @@ def test_settled_files_are_verified_by_their_signature_and_an_edit_keeping_size_
     assert _files(proj) == ({"hit": 1}, {"trusted": len(reads)})
 
 
-def test_an_edit_in_the_same_second_as_the_store_is_seen(proj):
+def test_an_edit_in_the_same_second_as_the_store_is_seen(proj, monkeypatch):
     web = proj.root / "apps/web.yaml"
-    assert _same(proj) == {"miss": 1, "stored": 1}  # the files were just written
+    stored_at = web.stat().st_ctime_ns + 10**9  # the run that stores starts a second after web.yaml's last change
+    monkeypatch.setattr(runcache, "_clock", lambda: stored_at)
+    assert _same(proj) == {"miss": 1, "stored": 1}
     sigs = {n[1]: n[4] for n in _entry(proj)["notes"] if n[0] == "read"}
     assert sigs[str(web.resolve())] is None  # too recent to vouch for what was read: hashed on every hit
     _same_size_edit(web, "port: 8x\n")  # right after the store, size and mtime kept
@@ -346,7 +350,9 @@ def test_an_edit_in_the_same_second_as_the_store_is_seen(proj):
 
 
 def test_a_hit_keeps_the_signatures_of_files_settled_since(proj, monkeypatch):
-    assert _same(proj) == {"miss": 1, "stored": 1}  # the files were just written: no signature kept
+    # the runs start an hour before the files' last change, as far as the cache can tell: no signature kept
+    monkeypatch.setattr(runcache, "_clock", lambda: runcache.time.time_ns() - 3600 * 10**9)
+    assert _same(proj) == {"miss": 1, "stored": 1}
     reads = [n for n in _entry(proj)["notes"] if n[0] == "read"]
     assert reads and all(n[4] is None for n in reads)
     events, files = _files(proj)
@@ -379,8 +385,8 @@ def test_the_code_hash_is_kept_by_signature_and_every_change_is_seen(tmp_path, m
 
     def cold() -> bytes:
         shutil.rmtree(tmp_path / "xdg", ignore_errors=True)
-        got = run(time.time_ns())
-        assert got[1] == {"hashed": 1}  # just written (or just emptied): nothing kept
+        got = run(0)  # a call that began before the files' last change (as one just after an edit): nothing kept
+        assert got[1] == {"hashed": 1}
         return got[0]
 
     first = cold()
