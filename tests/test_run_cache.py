@@ -99,6 +99,15 @@ def _symlink_out(r: Path) -> None:
     os.symlink(outside, r / "apps/web.yaml")
 
 
+def _renamed_over(r: Path) -> None:
+    """What an editor's safe save does: a new file (another inode), renamed over the old."""
+    web, new = r / "apps/web.yaml", r / "apps/.web.yaml.tmp"
+    before = web.stat()
+    new.write_text(web.read_text().replace("port: 80\n", "port: 8x\n"))  # the same size: an error now
+    os.utime(new, ns=(before.st_atime_ns, before.st_mtime_ns))
+    new.rename(web)
+
+
 def _edit_stdlib(r: Path) -> None:
     f = r.parent / "data" / "stdlib" / "redis.yaml"
     assert '"redis:${self.version}"' in f.read_text()
@@ -137,6 +146,8 @@ EDITS = [
     ("edit a built-in profile", _edit_profile),
     ("a spec becomes a symlink leading out", _symlink_out),
     ("and a file again", lambda r: ((r / "apps/web.yaml").unlink(), (r / "apps/web.yaml").write_text(FILES["apps/web.yaml"]))),
+    ("another file of the same size and mtime renamed over a spec", _renamed_over),
+    ("the spec as it was", lambda r: (r / "apps/web.yaml").write_text(FILES["apps/web.yaml"])),
     ("edit the project", lambda r: (r / "skyspec.yaml").write_text(PROJECT + "  qa: {overlays: []}\n")),
     ("break the project", lambda r: (r / "skyspec.yaml").write_text(PROJECT.replace("specs:", "spec:"))),
     ("fix the project", lambda r: (r / "skyspec.yaml").write_text(PROJECT)),
@@ -145,9 +156,16 @@ EDITS = [
 ]
 
 
-def test_every_edit_gives_a_cold_runs_result(proj):
+@pytest.mark.parametrize("files", ["hashed", "settled"])
+def test_every_edit_gives_a_cold_runs_result(proj, monkeypatch, files):
+    # the runs start an hour before the files' last change (none has settled: each is hashed),
+    # or an hour after it (each has settled: verified by its signature), as far as the cache can tell
+    hour = 3600 * 10**9 * (1 if files == "settled" else -1)
+    monkeypatch.setattr(runcache, "_clock", lambda: runcache.time.time_ns() + hour)
+    trusted = runcache.READS["trusted"]
     assert _same(proj) == {"miss": 1, "stored": 1}
     assert _same(proj) == {"hit": 1}
+    assert (runcache.READS["trusted"] > trusted) == (files == "settled")
     assert (proj.root / ".skyspec-cache" / ".gitignore").exists()
     codes = []
     for what, edit in EDITS:
@@ -157,7 +175,7 @@ def test_every_edit_gives_a_cold_runs_result(proj):
             events = _same(proj, *args)
             first = first or events
         # the first run after an edit compiles, unless the edit restored what the last kept run read
-        assert "hit" not in first or what in ("and a file again", "gone again"), (what, first)
+        assert "hit" not in first or what in ("and a file again", "gone again", "the spec as it was"), (what, first)
         code = proj(False)[0][0]
         codes.append(code)
         if code == 0:
@@ -165,7 +183,8 @@ def test_every_edit_gives_a_cold_runs_result(proj):
         else:
             assert "stored" not in first, what  # a run with errors is never kept
         if what.startswith("break") or what in ("a spec becomes a symlink leading out", "delete the overlay",
-                                                 "delete the ConfigMap file"):
+                                                 "delete the ConfigMap file",
+                                                 "another file of the same size and mtime renamed over a spec"):
             assert code == 1, what
     assert codes.count(0) >= 15, codes
 
@@ -273,3 +292,136 @@ def test_a_changed_skyspec_is_a_miss(tmp_path):
     schema = pkg / "schemas" / "app.json"
     schema.write_text(schema.read_text().replace('"description"', '"description" ', 1))
     assert events() == ["miss", "stored"]
+
+
+def _entry(proj) -> dict:
+    (entry,) = (proj.root / ".skyspec-cache" / "runs").iterdir()
+    return json.loads(entry.read_bytes()[32:])
+
+
+def _same_size_edit(path: Path, new: str = "port: 81\n") -> None:
+    """An edit that keeps the size, its mtime put back (what `os.utime` can do): only the
+    ctime (which no user can set) tells it."""
+    before = path.stat()
+    text = path.read_text()
+    assert "port: 80\n" in text and len(new) == len("port: 80\n")
+    path.write_text(text.replace("port: 80\n", new))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = path.stat()
+    assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+
+
+def _files(run, *args) -> tuple[dict, dict]:
+    before = dict(runcache.READS)
+    events = _same(run, *args)
+    return events, {k: runcache.READS[k] - before[k] for k in before if runcache.READS[k] != before[k]}
+
+
+def test_settled_files_are_verified_by_their_signature_and_an_edit_keeping_size_and_mtime_is_seen(proj, monkeypatch):
+    # the files were written an hour before this run, as far as the cache can tell
+    monkeypatch.setattr(runcache, "_clock", lambda: runcache.time.time_ns() + 3600 * 10**9)
+    assert _same(proj) == {"miss": 1, "stored": 1}
+    reads = [n for n in _entry(proj)["notes"] if n[0] == "read"]
+    assert reads and all(n[4] is not None for n in reads)  # every file read, with its signature
+    events, files = _files(proj)
+    assert events == {"hit": 1} and files == {"trusted": len(reads)}  # no file hashed
+    web = proj.root / "apps/web.yaml"
+    _same_size_edit(web, "port: 8x\n")  # an error now: a replay of the kept run would say otherwise
+    events, files = _files(proj)
+    assert "hit" not in events and proj(False)[0][0] == 1
+    web.write_text(FILES["apps/web.yaml"])  # back as it was: its bytes are hashed, and agree
+    assert _files(proj) == ({"hit": 1}, {"trusted": len(reads) - 1, "hashed": 1, "refreshed": 1})
+    _same_size_edit(web)
+    events, files = _files(proj)
+    assert events == {"stale": 1, "stored": 1}  # seen: the run compiled again (and kept it)
+    assert _files(proj) == ({"hit": 1}, {"trusted": len(reads)})
+
+
+def test_an_edit_in_the_same_second_as_the_store_is_seen(proj, monkeypatch):
+    web = proj.root / "apps/web.yaml"
+    stored_at = web.stat().st_ctime_ns + 10**9  # the run that stores starts a second after web.yaml's last change
+    monkeypatch.setattr(runcache, "_clock", lambda: stored_at)
+    assert _same(proj) == {"miss": 1, "stored": 1}
+    sigs = {n[1]: n[4] for n in _entry(proj)["notes"] if n[0] == "read"}
+    assert sigs[str(web.resolve())] is None  # too recent to vouch for what was read: hashed on every hit
+    _same_size_edit(web, "port: 8x\n")  # right after the store, size and mtime kept
+    events, files = _files(proj)
+    assert "hit" not in events and files.get("hashed", 0) >= 1 and proj(False)[0][0] == 1
+
+
+def test_a_hit_keeps_the_signatures_of_files_settled_since(proj, monkeypatch):
+    # the runs start an hour before the files' last change, as far as the cache can tell: no signature kept
+    monkeypatch.setattr(runcache, "_clock", lambda: runcache.time.time_ns() - 3600 * 10**9)
+    assert _same(proj) == {"miss": 1, "stored": 1}
+    reads = [n for n in _entry(proj)["notes"] if n[0] == "read"]
+    assert reads and all(n[4] is None for n in reads)
+    events, files = _files(proj)
+    assert events == {"hit": 1} and files.get("hashed") == len(reads) and "trusted" not in files
+    monkeypatch.setattr(runcache, "_clock", lambda: runcache.time.time_ns() + 3600 * 10**9)  # an hour later
+    events, files = _files(proj)
+    assert events == {"hit": 1} and files == {"hashed": len(reads), "refreshed": 1}
+    assert all(n[4] is not None for n in _entry(proj)["notes"] if n[0] == "read")
+    assert _files(proj) == ({"hit": 1}, {"trusted": len(reads)})
+    _same_size_edit(proj.root / "apps/web.yaml")
+    assert "hit" not in _same(proj)
+
+
+def test_the_code_hash_is_kept_by_signature_and_every_change_is_seen(tmp_path, monkeypatch):
+    """skyspec's own files (source, schemas, stdlib) are hashed once they have settled and
+    taken from the machine-wide cache by their signatures after that; an edit that keeps the
+    size and mtime, a file added, removed or renamed, a damaged memo: each gives the hash a
+    cold computation gives."""
+    import time
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    top = write_tree(tmp_path / "code", {"a.py": "x = 1\n", "sub/b.py": "y = 2\n", "c.txt": "not code\n"})
+    trees = [("code", top, ".py"), ("gone", None, None)]
+    later = time.time_ns() + 3600 * 10**9  # the files were written an hour before, as far as this call knows
+
+    def run(since: int) -> tuple[bytes, dict]:
+        before = dict(doccache.CODE_STATS)
+        got = doccache.content_hash(trees, since)
+        return got, {k: v - before[k] for k, v in doccache.CODE_STATS.items() if v != before[k]}
+
+    def cold() -> bytes:
+        shutil.rmtree(tmp_path / "xdg", ignore_errors=True)
+        got = run(0)  # a call that began before the files' last change (as one just after an edit): nothing kept
+        assert got[1] == {"hashed": 1}
+        return got[0]
+
+    first = cold()
+    assert run(later) == (first, {"hashed": 1, "kept": 1})
+    assert run(later) == (first, {"memo": 1})
+    assert run(time.time_ns()) == (first, {"memo": 1})
+    (top / "c.txt").write_text("other\n")  # not one of its files
+    assert run(later) == (first, {"memo": 1})
+    before = (top / "a.py").stat()
+    (top / "a.py").write_text("x = 2\n")  # the same size, the mtime put back
+    os.utime(top / "a.py", ns=(before.st_atime_ns, before.st_mtime_ns))
+    edited = run(later)
+    assert edited[0] != first and edited[1] == {"hashed": 1, "kept": 1}
+    assert run(later) == (edited[0], {"memo": 1})
+    assert cold() == edited[0]
+    for change in (lambda: (top / "sub/new.py").write_text(""), lambda: (top / "sub/new.py").unlink(),
+                   lambda: (top / "sub/b.py").rename(top / "sub/d.py")):
+        change()
+        was = run(later)[0]
+        assert was == cold() and run(later) == (was, {"hashed": 1, "kept": 1})
+        assert was != edited[0]
+        edited = (was, None)
+    for memo in (tmp_path / "xdg").rglob("*.bin"):
+        memo.write_bytes(memo.read_bytes()[:-1] + b"?")
+    assert run(later) == (edited[0], {"hashed": 1, "kept": 1})
+
+
+def test_a_note_that_is_not_plain_data_keeps_no_entry(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.delenv("SKYSPEC_CACHE", raising=False)
+    monkeypatch.delenv("CI", raising=False)
+    (tmp_path / "skyspec.yaml").write_text(PROJECT)
+    run = runcache.open_run(tmp_path / "skyspec.yaml", ["check"])
+    stored = runcache.STATS["stored"]
+    run.store([("path", str(tmp_path), {"a", "set"}, True, False, None)], "out\n", "", 0)  # no exception
+    run.store([("read", str(tmp_path / "skyspec.yaml"), None, -1)] * 2, "out\n", "", 0)
+    assert runcache.STATS["stored"] == stored + 1
+    assert run.replay() is None  # a file that could not be read is never taken for unchanged

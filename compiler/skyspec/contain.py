@@ -16,7 +16,9 @@ It is also where a run's reads are noted, for the run cache (:mod:`skyspec.runca
 :func:`watching`, every :func:`contained` call (its arguments and answer), every glob of the
 spec files (:func:`note_glob`) and every file read for the compilation (:func:`note_read`,
 called by the front end and the ConfigMap `files:` reader with the bytes they read) is
-appended to the list it yields, so that a later run can tell whether any of it changed.
+appended to the list it yields, so that a later run can tell whether any of it changed;
+:func:`signature` and :func:`settled` let it tell so by a stat, not the bytes, where that is
+exact.
 """
 
 from __future__ import annotations
@@ -108,11 +110,34 @@ def note_read(path: Path | str, data: bytes | None) -> None:
                        -1 if data is None else len(data)))
 
 
+SETTLED_NS = 3_000_000_000  # coarser than any file system's timestamps (FAT: 2 s), with room to spare
+
+
+def signature(st: os.stat_result) -> list[int]:
+    """What a stat says of a file's identity and last change: (size, mtime, ctime, inode,
+    device). A write, truncation, `os.utime`, chmod or rename of another file in its place
+    changes the ctime or the inode, and the ctime cannot be set by a user: an edit that keeps
+    the whole signature needs the clock turned back."""
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev]
+
+
+def settled(st: os.stat_result, since_ns: int) -> bool:
+    """Whether the file's last change (mtime and ctime) is safely older than ``since_ns`` (a
+    `time.time_ns()` taken before the file was read): git's "racy" rule. Only then may its
+    signature vouch for the bytes read; a change within the same tick of the file system's
+    clock as the read (same size, mtime put back) would otherwise keep every field."""
+    return max(st.st_mtime_ns, st.st_ctime_ns) < since_ns - SETTLED_NS
+
+
 def glob_matches(root: Path, pattern: str) -> list[str]:
     """What a spec glob matches under ``root``: paths relative to it, `/`-separated, sorted
-    (a listing of folders: nothing is opened)."""
+    (a listing of folders: nothing is opened). Each match is ``root`` joined with the names
+    found, so its own parts after the root's are the relative path: joined with `/` as
+    ``relative_to(root).as_posix()`` would give them, at a quarter of its cost (a run cache hit
+    globs again)."""
     try:
-        return sorted(p.relative_to(root).as_posix() for p in root.glob(pattern))
+        k = len(root.parts)
+        return sorted("/".join(p.parts[k:]) or "." for p in root.glob(pattern))
     except (OSError, ValueError, NotImplementedError):
         return []
 
@@ -161,7 +186,7 @@ def real_path(root: Path, rel: str, pos: Pos | None, diags: Diagnostics | None, 
         report(OUTSIDE, f'{what} "{rel}" {why}', INSIDE_HINT)
         return None
     try:
-        top, real = _resolve(root, rel, cache)
+        top, real, st = _resolve(root, rel, cache)
     except (OSError, RuntimeError, ValueError):  # a symlink loop, on some systems
         report(SPECIAL, f'{what} "{rel}" is a loop of symbolic links, not a regular file', SPECIAL_HINT)
         return None
@@ -172,7 +197,7 @@ def real_path(root: Path, rel: str, pos: Pos | None, diags: Diagnostics | None, 
                INSIDE_HINT)
         return None
     try:
-        mode = os.stat(real).st_mode
+        mode = (st if st is not None else os.stat(real)).st_mode
     except FileNotFoundError:
         report(missing, f'{what} "{rel}" not found', "paths are relative to the project file")
         return None
@@ -197,29 +222,32 @@ def real_path(root: Path, rel: str, pos: Pos | None, diags: Diagnostics | None, 
     return real
 
 
-def _resolve(root: Path, rel: str, cache: dict | None) -> tuple[str, str]:
-    """(the real root, the real path of ``rel`` under it), as strings: what ``Path.resolve``
-    gives, with the folders of ``rel`` taken from ``cache`` (resolved once each) and one
-    ``lstat`` of the last component, walked in full only when it is a symlink."""
+def _resolve(root: Path, rel: str, cache: dict | None) -> tuple[str, str, os.stat_result | None]:
+    """(the real root, the real path of ``rel`` under it, its stat when known), as strings:
+    what ``Path.resolve`` gives, with the folders of ``rel`` taken from ``cache`` (resolved
+    once each) and one ``lstat`` of the last component, walked in full only when it is a
+    symlink (when it is not, that ``lstat`` is the file's stat: a run cache hit makes 1,000
+    fewer calls)."""
     if cache is None:
         top = str(root.resolve())
-        return top, os.path.realpath(os.path.join(top, rel))
+        return top, os.path.realpath(os.path.join(top, rel)), None
     top = cache.get("")
     if top is None:
         top = cache[""] = str(root.resolve())
     folder, name = os.path.split(rel)
     if name in ("", ".", ".."):
-        return top, os.path.realpath(os.path.join(top, rel))
+        return top, os.path.realpath(os.path.join(top, rel)), None
     real_dir = cache.get(folder) if folder else top
     if real_dir is None:
         real_dir = cache[folder] = os.path.realpath(os.path.join(top, folder))
     path = os.path.join(real_dir, name)
     try:
-        if stat.S_ISLNK(os.lstat(path).st_mode):
-            return top, os.path.realpath(path)
+        st = os.lstat(path)
     except OSError:
-        pass  # absent or unreadable: the stat that follows reports it
-    return top, path
+        return top, path, None  # absent or unreadable: the stat that follows reports it
+    if stat.S_ISLNK(st.st_mode):
+        return top, os.path.realpath(path), None
+    return top, path, st
 
 
 def _inside(real: str, top: str) -> bool:

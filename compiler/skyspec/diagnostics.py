@@ -33,6 +33,12 @@ class Pos(NamedTuple):
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.col}"
 
+    def __reduce__(self):
+        """Pickled (the document cache, the workers' results) as a call of tuple's own
+        constructor: a NamedTuple's ``__new__`` is Python, and unpickling the ~100,000
+        positions of a 1,000-app project through it was 14% of a warm check's parent."""
+        return tuple.__new__, (Pos, tuple(self))
+
 
 @dataclass(slots=True)
 class Diagnostic:

@@ -14,6 +14,15 @@ read: each is a difference) and replays the output only when every one agrees; o
 runs in full and replaces the entry. A run that reported an error, ran Python spec files or
 read an editor's unsaved text is never stored.
 
+A file read is verified by its stat signature (size, mtime, ctime, inode, device:
+:func:`skyspec.contain.signature`) when the entry holds one, and by its SHA-256 otherwise or
+when the signature differs. A signature is kept only for a file whose last change was safely
+older than the run that read it (:func:`skyspec.contain.settled`, git's "racy" rule): a file
+edited in the same tick of the clock as it was read, its size kept and its mtime put back, is
+hashed on every hit, never trusted. A hit that had to hash files since settled writes its
+entry again with their signatures, once. (On a network file system, a stat may answer from
+the client's attribute cache for a few seconds after another machine's edit.)
+
 Entries live in the project's `.skyspec-cache/runs/`, signed with the key of
 :mod:`skyspec.frontend.doccache` (kept outside the project): a damaged, edited or foreign
 entry fails its MAC and is ignored. They are JSON, so even a verified entry is never code.
@@ -30,16 +39,19 @@ import json
 import os
 import stat
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
-from .contain import glob_matches, real_path
+from .contain import glob_matches, real_path, settled, signature
 from .frontend.doccache import DocCache, code_identity, open_cache
 
-FORMAT = "skyspec-run-1"
+FORMAT = "skyspec-run-2"
 KIND = "runs"
 KEEP = 32                     # entries kept per project (one per set of options used)
 STATS = {"hit": 0, "miss": 0, "stale": 0, "stored": 0}
+_clock = time.time_ns
+READS = {"trusted": 0, "hashed": 0, "refreshed": 0}  # files read, as a hit verified them; entries refreshed
 
 
 def _event(kind: str, detail: str = "") -> None:
@@ -54,6 +66,7 @@ class Run:
     def __init__(self, cache: DocCache, name: str):
         self.cache = cache
         self.name = name
+        self.opened = _clock()  # before anything this run reads: what is settled is older
 
     def replay(self) -> tuple[str, str, int] | None:
         """(stdout, stderr, exit status) of the stored run, when every note still holds."""
@@ -65,7 +78,8 @@ class Run:
             entry = json.loads(body)
             if entry.get("format") != FORMAT:
                 raise ValueError("another format")
-            why = _changed(entry["notes"])
+            signed: dict[int, list] = {}
+            why = _changed(entry["notes"], self.opened, signed)
             out, err, code = entry["out"], entry["err"], entry["code"]
             if not (isinstance(out, str) and isinstance(err, str) and isinstance(code, int)):
                 raise ValueError("not an outcome")
@@ -76,18 +90,28 @@ class Run:
             _event("stale", why)
             return None
         _event("hit")
+        if signed:  # files hashed that have settled since: their signatures, for the next hit
+            notes = entry["notes"]
+            for i, sig in signed.items():
+                notes[i] = [*notes[i][:4], sig]
+            if self._write(notes, out, err, code):
+                READS["refreshed"] += 1
         return out, err, code
 
     def store(self, notes: list, out: str, err: str, code: int) -> None:
         """Keep this run's notes and output (the caller decides that it may: no error, no
-        Python spec file, nothing unsaved)."""
+        Python spec file, nothing unsaved), each file read with its signature when it had
+        settled before this run began."""
+        if self._write([_signed(n, self.opened) if n[0] == "read" else n for n in _unique(notes)], out, err, code):
+            _event("stored")
+
+    def _write(self, notes: list, out: str, err: str, code: int) -> bool:
         try:
-            body = json.dumps({"format": FORMAT, "notes": _unique(notes), "out": out, "err": err, "code": code},
+            body = json.dumps({"format": FORMAT, "notes": notes, "out": out, "err": err, "code": code},
                               ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
         except (TypeError, ValueError):  # a note that is not plain data (a path written as a map): not kept
-            return
-        if self.cache.write_entry(KIND, self.name, body, keep=KEEP):
-            _event("stored")
+            return False
+        return self.cache.write_entry(KIND, self.name, body, keep=KEEP)
 
 
 def open_run(project_file: Path, options: Any) -> Run | None:
@@ -104,20 +128,38 @@ def open_run(project_file: Path, options: Any) -> Run | None:
 
 
 def _unique(notes: list) -> list:
+    """The notes without repeats (by ``repr``: 6x cheaper than by JSON, and any note is
+    plain data or is refused when the entry is written)."""
     out, seen = [], set()
     for n in notes:
-        k = json.dumps(n)
+        k = repr(n)
         if k not in seen:
             seen.add(k)
             out.append(n)
     return out
 
 
-def _changed(notes: list) -> str | None:
-    """What no longer holds of ``notes`` (the first difference), or None."""
+def _signed(note: tuple, since: int) -> list:
+    """A read note (path, digest, size) with the file's signature, or None when it is not
+    the regular file of that size read, or changed too recently to vouch for the bytes read."""
+    _, path, digest, size = note
+    sig = None
+    if digest is not None:
+        try:
+            st = os.stat(path)
+            if stat.S_ISREG(st.st_mode) and st.st_size == size and settled(st, since):
+                sig = signature(st)
+        except (OSError, ValueError):
+            pass
+    return ["read", path, digest, size, sig]
+
+
+def _changed(notes: list, now: int, signed: dict) -> str | None:
+    """What no longer holds of ``notes`` (the first difference), or None; ``signed`` gets
+    the signatures of the files hashed that have settled before ``now``, by note."""
     folders: dict[str, dict] = {}
     roots: dict[str, Path] = {}
-    for n in notes:
+    for i, n in enumerate(notes):
         what = n[0]
         if what == "path":
             _, root, rel, python, folders_ok, result = n
@@ -132,8 +174,8 @@ def _changed(notes: list) -> str | None:
             if glob_matches(Path(root), pattern) != matches:
                 return f"glob {pattern}"
         elif what == "read":
-            _, path, digest, size = n
-            if digest is None or _digest(path, size) != digest:
+            _, path, digest, size, sig = n
+            if digest is None or not _holds(path, digest, size, sig, now, signed, i):
                 return f"file {path}"
         else:
             return f"note {what!r}"
@@ -143,13 +185,30 @@ def _changed(notes: list) -> str | None:
 _FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
 
 
-def _digest(path: str, size: int) -> str | None:
-    """The SHA-256 of a regular file of ``size`` bytes (stat first: a FIFO is never
-    opened), or None when it is not one any more."""
+def _holds(path: str, digest: str, size: int, sig: list | None, now: int, signed: dict, i: int) -> bool:
+    """Whether ``path`` is still the regular file of ``size`` bytes with SHA-256 ``digest``:
+    by its signature when it has kept it, else by hashing it (stat first: a FIFO is never
+    opened); one hashed that has settled since goes in ``signed[i]``."""
     try:
         st = os.stat(path)
-        if not stat.S_ISREG(st.st_mode) or st.st_size != size:
-            return None
+    except (OSError, ValueError):
+        return False
+    if not stat.S_ISREG(st.st_mode) or st.st_size != size:
+        return False
+    if sig is not None and signature(st) == sig:
+        READS["trusted"] += 1
+        return True
+    READS["hashed"] += 1
+    if _digest(path, size) != digest:
+        return False
+    if settled(st, now):  # the stat was taken before the bytes were read
+        signed[i] = signature(st)
+    return True
+
+
+def _digest(path: str, size: int) -> str | None:
+    """The SHA-256 of the ``size`` bytes of ``path``, or None when it holds other than that."""
+    try:
         fd = os.open(path, _FLAGS)
         try:
             data = os.read(fd, size + 1)

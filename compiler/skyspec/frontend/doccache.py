@@ -60,27 +60,18 @@ LIBRARIES = ("yaml", "_yaml", "fastjsonschema", "jsonschema", "jsonschema_specif
 @lru_cache(maxsize=None)
 def code_identity() -> bytes:
     """A hash of what skyspec is: the source of this package (its version included), its
-    schemas, stdlib and profiles (by content), the files of the libraries it uses (by size
-    and time) and the Python version."""
+    schemas, stdlib and profiles (by content: :func:`content_hash`), the files of the
+    libraries it uses (by size and time) and the Python version."""
     import importlib.util
+    import time
 
-    h = hashlib.sha256(f"skyspec-code-1\0{sys.version}\0".encode())  # the version: in __init__.py, hashed below
-
-    def tree(top: Path, suffix: str | None) -> None:
-        for folder, dirs, files in os.walk(top):
-            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-            for f in sorted(files):
-                if suffix is None or f.endswith(suffix):
-                    p = os.path.join(folder, f)
-                    with open(p, "rb") as fh:
-                        h.update(os.path.relpath(p, top).encode("utf-8", "surrogateescape") + b"\0" + fh.read() + b"\0")
-
-    tree(Path(__file__).resolve().parent.parent, ".py")
+    trees = [("code", Path(__file__).resolve().parent.parent, ".py")]
     for name in ("schemas", "stdlib", "overlays"):
         try:
-            tree(data_dir(name), None)
+            trees.append((name, data_dir(name), None))
         except FileNotFoundError:  # pragma: no cover - a broken installation
-            h.update(name.encode() + b"\0missing\0")
+            trees.append((name, None, None))
+    h = hashlib.sha256(f"skyspec-code-2\0{sys.version}\0".encode() + content_hash(trees, time.time_ns()))
     for lib in LIBRARIES:
         try:
             spec = importlib.util.find_spec(lib)
@@ -89,6 +80,64 @@ def code_identity() -> bytes:
             h.update(f"{lib}\0{origin}\0{st.st_size if st else 0}\0{st.st_mtime_ns if st else 0}\0".encode())
         except (ImportError, OSError, ValueError):
             h.update(f"{lib}\0none\0".encode())
+    return h.digest()
+
+
+CODE_STATS = {"hashed": 0, "kept": 0, "memo": 0}  # content hashes computed, kept, taken from a memo
+
+
+def content_hash(trees: list[tuple[str, Path | None, str | None]], since: int) -> bytes:
+    """The SHA-256 of the files of ``trees`` ((label, folder or None when missing, the
+    suffix of the files taken or None for all): names and bytes, in a fixed order).
+
+    Hashing skyspec's 3 MB of source and schemas was a third of a run cache hit, so each file
+    is stat'ed first and its signature (:func:`..contain.signature`) noted, in order: when every
+    file had settled before ``since`` (:func:`..contain.settled`; a `time.time_ns()` taken
+    before this call), the hash is kept in the machine-wide cache under a hash of those
+    signatures, and a later process whose files show the same signatures takes it from there.
+    Any change to a file since (its ctime moves), a file added or removed, gives other
+    signatures, and the files are hashed again."""
+    from ..contain import settled, signature
+    from ..paths import cache_home, read_sealed, write_sealed
+
+    files: list[tuple[bytes, str]] = []  # (name as hashed, path), in the order hashed
+    h = hashlib.sha256(b"skyspec-content-1\0")
+    for label, top, suffix in trees:
+        if top is None:
+            h.update(label.encode() + b"\0missing\0")
+            continue
+        base = os.fspath(top)
+        for folder, dirs, names in os.walk(base):
+            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+            sub = folder[len(base) + 1:]  # the folder's path under ``top`` ("" for itself)
+            shown = f"{label}/{sub}{os.sep}" if sub else f"{label}/"
+            for f in sorted(names):
+                if suffix is None or f.endswith(suffix):
+                    files.append(((shown + f).encode("utf-8", "surrogateescape"), os.path.join(folder, f)))
+    sigs = hashlib.sha256(h.digest())
+    calm = True
+    try:
+        for name, p in files:
+            st = os.stat(p)
+            calm = calm and settled(st, since)
+            sigs.update(name + b"\0" + repr(signature(st)).encode() + b"\0")
+    except OSError:  # a file gone since the walk: hashed (and failing) below, as before
+        calm = False
+    memo, head = cache_home() / "code" / f"{sigs.hexdigest()[:40]}.bin", b"skyspec-code-memo-1\n"
+    body = read_sealed(memo, head)[1]
+    if body is not None and len(body) == 32:
+        CODE_STATS["memo"] += 1
+        return body
+    for name, p in files:
+        with open(p, "rb") as fh:
+            h.update(name + b"\0" + fh.read() + b"\0")
+    CODE_STATS["hashed"] += 1
+    if calm:
+        try:
+            write_sealed(memo, head, h.digest())
+            CODE_STATS["kept"] += 1
+        except OSError:
+            pass
     return h.digest()
 
 
