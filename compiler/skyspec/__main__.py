@@ -2,6 +2,6 @@ import gc
 
 gc.disable()  # before the imports too: see skyspec.cli.main
 
-from .cli import main  # noqa: E402
+from .cli import run  # noqa: E402
 
-main(prog_name="skyspec")
+run()
