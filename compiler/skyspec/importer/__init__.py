@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ..diagnostics import Diagnostics, Pos
 from . import compose, compose_fidelity, emit, environments, fidelity, helm, kube, legacy, official, patch, shape, source
-from .kube import ImportError_
+from .kube import ImportError_, reaches
 from .kinds import unclash, within_namespace
 from .source import INFERRED, NOT_BUILT, NOT_OBJECT, PATCHED, SECRET, UNEXPLAINED, Inputs
 
@@ -234,23 +234,12 @@ def _connections(items: list, inputs: Inputs) -> list:
     edges: dict[str, set] = {}
     allow: list = []
 
-    def reaches(a: str, b: str) -> bool:
-        seen, stack = set(), [a]
-        while stack:
-            n = stack.pop()
-            if n == b:
-                return True
-            if n not in seen:
-                seen.add(n)
-                stack += edges.get(n, ())
-        return False
-
     for x in sorted((x for x in items if "connect_to" in x.doc), key=lambda x: x.doc["name"]):
         me, kept = x.doc["name"], []
         for peer, pos, var, _ in x.doc.get("_connect", []):
             if peer not in peers:
                 continue
-            if reaches(peer, me):
+            if reaches(edges, peer, me):
                 inputs.note(INFERRED, f"{me} connect_to {peer}: not inferred, though env {var} names the Service "
                             f"{peer}: {peer} reaches {me} already, and connect_to may not form a cycle", pos,
                             hint=f"the variable stays in `env`, and a NetworkPolicy {peer}-from-{me} admits the call")

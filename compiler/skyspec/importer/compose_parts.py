@@ -429,29 +429,18 @@ def acyclic(items: list, names: dict, ctx) -> list:
     order for an address): depends_on first, then the addresses in service order. A dropped
     one stays in the environment, with a NetworkPolicy `<callee>-from-<caller>` admitting
     the call, as the Kubernetes importer does; each kept or dropped one is a note (SKY063)."""
-    from .kube import Extracted
+    from .kube import Extracted, reaches
 
     docs = {x.doc["name"]: x.doc for x in items if "connect_to" in x.doc}
     inferred = {names[s]: {names[d]: (var, at) for d, var, at in found} for s, found in ctx.addressed.items()}
     edges = {n: {t for t in doc["connect_to"] if t not in inferred.get(n, {})} for n, doc in docs.items()}
-
-    def reaches(a: str, b: str) -> bool:
-        seen, stack = set(), [a]
-        while stack:
-            n = stack.pop()
-            if n == b:
-                return True
-            if n not in seen:
-                seen.add(n)
-                stack += edges.get(n, ())
-        return False
 
     out = []
     by_name = {v: k for k, v in names.items()}
     for me in sorted(inferred):
         for peer, (var, at) in sorted(inferred[me].items()):
             s, d = by_name[me], by_name[peer]
-            if reaches(peer, me):
+            if reaches(edges, peer, me):
                 docs[me]["connect_to"].remove(peer)
                 ctx.say(s, f"connect_to {d}: not inferred, though {var} holds its address: {d} reaches {s} already, "
                         "and connect_to may not form a cycle", at, code=INFERRED)

@@ -553,6 +553,20 @@ def _form(value: str, name: str, svc: dict) -> str | None:
         if port is not None else None
 
 
+def reaches(edges: dict, a: str, b: str) -> bool:
+    """Whether ``b`` is reachable from ``a`` along ``edges`` ({name: names}): a `connect_to`
+    from ``b`` to ``a`` would close a cycle, which the language refuses."""
+    seen, stack = set(), [a]
+    while stack:
+        n = stack.pop()
+        if n == b:
+            return True
+        if n not in seen:
+            seen.add(n)
+            stack += edges.get(n, ())
+    return False
+
+
 def connect_to(doc: dict, kept: list[str]) -> None:
     """`connect_to` of the peers ``kept``: a variable whose value is exactly the address the
     language gives becomes the connection's `env` (and leaves `env`); a list of names when
