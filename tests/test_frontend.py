@@ -130,3 +130,19 @@ def test_merge_keys_however_spelled_merge():
         d = Diagnostics()
         docs = load_yaml(f"a: &x {{b: 1}}\nc: {{{key}: *x, d: 2}}\n", "t.yaml", d)
         assert docs[0].data["c"] == {"b": 1, "d": 2} and not d.items, key
+
+
+def test_a_key_written_beside_a_merge_key_overrides_it_and_is_no_duplicate(tmp_path):
+    # YAML's `<<`: the mapping's own keys override the merged ones, and of several merged
+    # mappings the first wins; Sentry's self-hosted Compose file (`<<: *sentry_defaults` then
+    # `command:`) was refused with 26 SKY005 errors
+    text = ("base: &b {image: x, command: [run, web], team: a}\n"
+            "more: &m {team: z, port: 1}\n"
+            "svc:\n  <<: [*b, *m]\n  command: [run, worker]\n"
+            "again:\n  <<: *b\n  team: c\n  team: d\n")
+    docs, diags, _ = _load_bytes(tmp_path, "m.yaml", text.encode())
+    assert docs[0].data["svc"] == yaml.safe_load(text)["svc"] == \
+        {"image": "x", "command": ["run", "worker"], "team": "a", "port": 1}
+    # a key written twice in one mapping is still a duplicate
+    assert [(d.code, str(d.pos)) for d in diags] == [("SKY005", "m.yaml:9:3")]
+    assert tuple(docs[0].loc.child("svc").child("command").pos)[1:3] == (5, 12)   # the value written here

@@ -215,8 +215,11 @@ class _Walker:
                 locs.append(l)
             result = (values, Loc(pos, None, locs))
         elif isinstance(node, MappingNode):
+            merged = 0   # the pairs a `<<` merge key brought in, first: a key written here overrides them
             if self.merges and any(k.tag == _MERGE for k, _ in node.value):
+                written = sum(1 for k, _ in node.value if k.tag != _MERGE)
                 SafeConstructor.flatten_mapping(self.loader, node)
+                merged = len(node.value) - written
             pairs = node.value
             self.budget -= 2 * len(pairs)
             if self.budget < 0:
@@ -224,7 +227,8 @@ class _Walker:
             data: dict = {}
             keys: dict = {}
             kids: dict = {}
-            for knode, vnode in pairs:
+            own: set = set()   # the keys written in this mapping (one of them twice is SKY005)
+            for i, (knode, vnode) in enumerate(pairs):
                 if not isinstance(knode, ScalarNode):
                     self.diags.error("SKY004", "mapping keys must be plain scalars",
                                      _pos(self.file, knode), hint="write the key as a name (`key: value`), "
@@ -236,10 +240,12 @@ class _Walker:
                 if knode.tag not in _KEY_TAGS and (knode.style or self.loader.resolve(
                         ScalarNode, k, (True, False)) != knode.tag):
                     self._tag(knode, kpos)
-                if k in data:
+                if i >= merged and k in own:
                     first = keys[k]
                     self.diags.error("SKY005", f'duplicate key "{k}"', kpos,
                                      hint=f"the first one is at line {first.line}; remove one of them")
+                if i >= merged:
+                    own.add(k)
                 v, l = self.walk(vnode, depth)
                 data[k] = v
                 keys[k] = kpos
