@@ -360,6 +360,50 @@ def test_a_named_volume_two_services_share_is_one_declared_claim_warned(tmp_path
     assert yaml.safe_load(r.files["apps/sync.yaml"])["volumes"]["site"] == {"claim": "site", "mount": "/data"}
 
 
+def test_compose_numbers_and_booleans_written_as_variables_are_read_from_the_env_file(tmp_path):
+    # Sentry's self-hosted Compose file: `retries: $HEALTHCHECK_FILE_RETRIES`, which Compose
+    # interpolates before it reads types; the importer refused it as "not an integer"
+    import yaml
+    from skyspec.importer import ImportError_, import_compose
+
+    (tmp_path / ".env").write_text("RETRIES=5\nREPLICAS=2\n")
+    (tmp_path / "compose.yaml").write_text(
+        "services:\n  api:\n    image: ghcr.io/acme/api:1.0\n    ports: ['8080:8080']\n"
+        "    healthcheck: {test: [CMD, /bin/ready], retries: $RETRIES}\n    deploy: {replicas: '${REPLICAS}'}\n")
+    r = import_compose(tmp_path / "compose.yaml", "t")
+    api = yaml.safe_load(r.files["apps/api.yaml"])
+    assert api["health"]["failure_threshold"] == 5 and api["replicas"] == 2 and r.unexplained == []
+    # the dev profile runs every App once: the Compose file's replicas are restated over it (the
+    # round trip refused any `deploy.replicas` above 1), and replicas share no host port
+    assert yaml.safe_load(r.files["overlays/dev.yaml"]) == {"apps": {"api": {"replicas": 2}}}
+    assert r.figures["categories"]["published without a host port: replicas cannot share one (Docker picks "
+                                   "free ones)"] == 1
+    (tmp_path / ".env").write_text("RETRIES=many\nREPLICAS=2\n")
+    try:
+        import_compose(tmp_path / "compose.yaml", "t")
+        raise AssertionError("imported")
+    except ImportError_ as e:
+        assert "compose.yaml:5:53: error[SKY061]: services.api.healthcheck.retries must be an integer once its " \
+               "variables are read" in str(e)
+
+
+def test_compose_an_address_of_a_service_in_a_profile_is_no_connect_to(tmp_path):
+    # Sentry's defaults hold `VROOM: http://vroom:8085`, and vroom runs only in a profile: a
+    # connect_to to it did not build (SKY114: the environment leaves vroom out)
+    import yaml
+    from skyspec.importer import import_compose
+
+    (tmp_path / "compose.yaml").write_text(
+        "services:\n  web:\n    image: ghcr.io/acme/web:1.0\n    ports: ['8080:8080']\n"
+        "    environment: {PROFILER: 'http://profiler:8085', DB: 'db:5432'}\n"
+        "  db:\n    image: ghcr.io/acme/db:1.0\n    expose: ['5432']\n"
+        "  profiler:\n    image: ghcr.io/acme/profiler:1.0\n    expose: ['8085']\n    profiles: [profiling]\n")
+    r = import_compose(tmp_path / "compose.yaml", "t")
+    web = yaml.safe_load(r.files["apps/web.yaml"])
+    assert web["connect_to"] == ["db"] and web["env"]["PROFILER"] == "http://profiler:8085"
+    assert yaml.safe_load(r.files["apps/profiler.yaml"])["enabled"] is False and r.unexplained == []
+
+
 def test_compose_env_file_interpolation_and_escaping(tmp_path):
     import yaml
     from skyspec.importer import ImportError_, import_compose

@@ -423,9 +423,17 @@ def _compose_built(name: str, items: list, ctx, inputs: Inputs | None) -> tuple[
     for p in sorted(ctx.profiles):
         env = compose.dns(p)
         envs[p] = env if env != "dev" and env not in envs.values() else f"profile-{env}"
-    files["skyspec.yaml"] = project_file(name, name, "  dev: {}\n" + "".join(
-        f"  {envs[p]}: {{overlays: [overlays/{envs[p]}.yaml], profile: dev}}\n" for p in sorted(ctx.profiles)),
+    # the dev profile runs every App once: the replicas the Compose file gives are restated over it
+    held = {x.doc["name"]: {"replicas": x.doc["replicas"]} for x in items
+            if x.doc["kind"] == "App" and x.doc.get("replicas", 1) != 1}
+    first = "overlays/dev.yaml, " if held else ""
+    files["skyspec.yaml"] = project_file(name, name, ("  dev: {overlays: [overlays/dev.yaml]}\n" if held else
+                                                      "  dev: {}\n") + "".join(
+        f"  {envs[p]}: {{overlays: [{first}overlays/{envs[p]}.yaml], profile: dev}}\n" for p in sorted(ctx.profiles)),
         "[compose, kubernetes]")
+    if held:
+        files["overlays/dev.yaml"] = emit.dump({"apps": dict(sorted(held.items()))}, {
+            "apps": "the replicas the Compose file gives (`deploy.replicas`), over the dev profile's one"})
     for p in sorted(ctx.profiles):
         files[f"overlays/{envs[p]}.yaml"] = emit.dump(
             {"apps": {n: {"enabled": True} for n in ctx.profiles[p]}},

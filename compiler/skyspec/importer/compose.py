@@ -25,7 +25,7 @@ from ..frontend import Loc
 from ..redact import credential_env
 from . import compose_parts as parts
 from .kube import NAME, Extracted
-from .shape import problems, shown
+from .shape import WANTED, problems, shown
 from .source import NOT_CARRIED, NOT_OBJECT, SECRET, WRONG, Inputs, load, read_text
 
 COMPOSE_INTERVAL, COMPOSE_TIMEOUT = 30, 30     # Compose's healthcheck defaults (seconds)
@@ -63,6 +63,7 @@ def dns(name: str) -> str:
 class Doc:
     def __init__(self, data: dict, loc: Loc, file: str):
         self.data, self.loc, self.file = data, loc, file
+        self.typed: list[tuple[tuple, str]] = []   # (path, type) of a variable where a number or boolean belongs
 
 
 def read(path: Path, inputs: Inputs) -> Doc | None:
@@ -80,7 +81,7 @@ def read(path: Path, inputs: Inputs) -> Doc | None:
                            pos, hint="`skyspec import compose` reads a compose.yaml (docker-compose.yml)")
         return None
     doc = Doc(docs[0].data, docs[0].loc, docs[0].file)
-    for p, what in problems(doc.data, COMPOSE):
+    for p, what in problems(doc.data, COMPOSE, deferred=doc.typed):
         inputs.diags.error(WRONG, f"{shown(p)} {what}", _find(doc.loc, p),
                            hint="Compose would refuse this too: fix the file and import again")
     for s in doc.data["services"]:
@@ -207,8 +208,34 @@ class Ctx:
             self.inputs.note(code, f"service {s}: {text}", pos, hint=hint)
 
 
+def _typed(doc: Doc, ctx) -> None:
+    """The numbers and booleans written as a variable (`retries: $HEALTHCHECK_RETRIES`), read
+    from the `.env` as Compose does (it interpolates, then reads the types): each becomes its
+    value, or is an error at its line when the variable does not give one."""
+    for path, kind in doc.typed:
+        holder = doc.data
+        for seg in path[:-1]:
+            holder = holder[seg]
+        if not isinstance(holder[path[-1]], str):
+            continue   # (a mapping an alias shares: read at its first path)
+        text = interpolate(holder[path[-1]], ctx.vars, ctx.unresolved).strip()
+        low = text.lower()
+        if kind in ("int", "num") and re.fullmatch(r"[-+]?\d+", text):
+            holder[path[-1]] = int(text)
+        elif kind == "num" and re.fullmatch(r"[-+]?(\d+\.\d*|\.\d+)([eE][-+]?\d+)?", text):
+            holder[path[-1]] = float(text)
+        elif kind == "bool" and low in ("true", "false"):
+            holder[path[-1]] = low == "true"
+        else:
+            ctx.inputs.diags.error(WRONG, f"{shown(path)} must be {WANTED[kind]} once its variables are read, "
+                                   "and is not", _find(doc.loc, path),
+                                   hint="set the variable in the .env file beside the Compose file")
+            del holder[path[-1]]   # (reported: what reads the service next does not meet it)
+
+
 def extract(doc: Doc, base: Path, project: str, inputs: Inputs) -> tuple[list[Extracted], list[str], Ctx]:
     ctx = Ctx(doc, base, project, inputs)
+    _typed(doc, ctx)
     services = doc.data["services"]
     names = {s: dns(s) for s in services}
     done = parts.completed(services)

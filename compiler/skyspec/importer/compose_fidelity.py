@@ -133,6 +133,9 @@ def compare(inp: dict, out: dict, variables: dict, env_files: dict,
                 field(f"{s}.ports[{k}].host_ip", a["host_ip"], b["host_ip"])
             if a["published"] is None and b["published"] == k.split("/")[0]:
                 named("published on the container's port (Compose picks a free one)")
+            elif b["published"] is None and a["published"] not in (None, "expose") and \
+                    (svc.get("deploy") or {}).get("replicas", 1) not in (0, 1):
+                named("published without a host port: replicas cannot share one (Docker picks free ones)")
             else:
                 field(f"{s}.ports[{k}].published", a["published"], b["published"])
         ie = _env(svc, variables, env_files.get(s))

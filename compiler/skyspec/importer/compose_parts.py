@@ -299,10 +299,22 @@ def addressed(s: str, env: dict, services: dict, wanted: dict, ported: bool = Tr
 
 
 def _addressee(s: str, value, services: dict) -> tuple[str | None, int]:
-    """(the other service whose address ``value`` is, the port it names), or (None, 0)."""
+    """(the other service whose address ``value`` is, the port it names), or (None, 0) also
+    when that service does not run wherever ``s`` does (only in a profile ``s`` is not in:
+    Sentry's `VROOM` address names a profile's service; the address stays in the environment)."""
     m = _ADDRESS.match(str(value))
     d, port = (m.group(1), int(m.group(2))) if m else (None, 0)
-    return (d, port) if d and d != s and d in services and 0 < port < 65536 else (None, 0)
+    return (d, port) if d and d != s and d in services and 0 < port < 65536 and _runs_with(s, d, services) \
+        else (None, 0)
+
+
+def _runs_with(s: str, d: str, services: dict) -> bool:
+    """Whether service ``d`` runs in every profile service ``s`` runs in."""
+    def profiles(name: str) -> set:
+        svc = services.get(name)
+        return set(map(str, svc.get("profiles") or [])) if isinstance(svc, dict) else set()
+    mine, theirs = profiles(s), profiles(d)
+    return not theirs or bool(mine) and mine <= theirs
 
 
 def _declares_ports(svc) -> bool:

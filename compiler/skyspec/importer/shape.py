@@ -163,14 +163,19 @@ def _wanted(shape: Any) -> str:
     return "a mapping"
 
 
-def problems(value: Any, shape: Any, path: tuple = ()) -> list[tuple[tuple, str]]:
-    """(path, what is wrong) for every place ``value`` does not fit ``shape``."""
+def problems(value: Any, shape: Any, path: tuple = (), deferred: list | None = None) -> list[tuple[tuple, str]]:
+    """(path, what is wrong) for every place ``value`` does not fit ``shape``. With
+    ``deferred``, a string holding a variable (`$RETRIES`) where a number or a boolean belongs
+    is not wrong yet: Compose interpolates before it reads types, so (path, type) is appended
+    there, for the caller to check once the variables are known."""
     out: list[tuple[tuple, str]] = []
     stack = [(value, shape, path)]
     while stack:
         v, s, p = stack.pop()
         if isinstance(s, str):
-            if not _fits(v, s):
+            if deferred is not None and s in ("int", "num", "bool") and isinstance(v, str) and "$" in v:
+                deferred.append((p, s))
+            elif not _fits(v, s):
                 out.append((p, f"must be {WANTED[s]}" + ("" if s in PATTERNS and isinstance(v, str)
                                                          else f", not {_article(v)}")))
         elif isinstance(s, tuple) and s[0] == "or":
