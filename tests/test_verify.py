@@ -190,6 +190,10 @@ def test_one_defect_one_finding(cli, tmp_path, defect, code, words):
     assert status == 1
     assert [(d["code"], d["severity"]) for d in diags] == [(code, "error")], diags
     assert words in diags[0]["message"] and diags[0]["file"].endswith("all.yaml") and diags[0]["line"] >= 1
+    if code == "SKY110":   # and where the first of the two is
+        (note,) = diags[0]["notes"]
+        assert note.startswith("the other one is at ") and note.rsplit("/", 1)[-1].startswith("all.yaml:")
+        assert int(note.rsplit(":", 1)[-1]) < diags[0]["line"]
 
 
 def test_existing_objects_and_namespaces(cli, tmp_path):
@@ -291,6 +295,8 @@ def test_an_object_made_twice_is_reported_at_the_spec_that_named_it(make_project
     found = [(d["code"], d["file"], d["line"], d["message"]) for d in json.loads(r.stdout) if d["severity"] == "error"]
     assert found == [("SKY110", "apps/a.yaml", 13, "NetworkPolicy/api-ingress is made twice in namespace demo: "
                       "`kubectl apply` keeps the last one written, and Kustomize refuses the tree")], found
+    (twice,) = [d for d in json.loads(r.stdout) if d["code"] == "SKY110"]
+    assert twice["notes"] == ["the other one is made for apps/a.yaml:1"]   # App api, whose own policy it is
     # a Resource of the identity of a made object: at its manifest
     svc = ("---\nkind: StatefulApp\nname: db\nimage: x/db:1\nport: 5432\nstorage: {data: 1Gi}\n"
            "---\nkind: Resource\nname: hl\nmanifest:\n  apiVersion: v1\n  kind: Service\n"

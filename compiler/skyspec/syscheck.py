@@ -42,13 +42,14 @@ class Finding(Record):
     """A problem the check found, with the object at fault."""
 
     def __init__(self, code: str, severity: str, obj: dict, message: str, hint: str | None = None,
-                 about: tuple = ()) -> None:
+                 about: tuple = (), other: dict | None = None) -> None:
         self.code = code
         self.severity = severity  # error | warning
         self.obj = obj  # the object at fault
         self.message = message
         self.hint = hint
         self.about = about  # what it is about: ("port", name), ("env", NAME), ("connect", svc), ...
+        self.other = other  # the object it clashes with (an object made twice: the first one)
 
 
 @dataclass
@@ -211,7 +212,8 @@ def _twice(keyed: list, out: list) -> None:
             out.append(Finding(TWICE, "error", o, f"{label(o)} is made twice in namespace {ns}: `kubectl apply` keeps "
                                "the last one written, and Kustomize refuses the tree",
                                "give one of them another name (skyspec names what it makes after its workload: "
-                               "`<app>`, `<app>-headless`, `<app>-ingress`, `<project>-default-deny`)", ("twice",)))
+                               "`<app>`, `<app>-headless`, `<app>-ingress`, `<project>-default-deny`)", ("twice",),
+                               first))
 
 
 class _PodIndex:

@@ -67,7 +67,9 @@ def verify(directory: Path, namespace: str, existing: tuple[str, ...], ingress_n
     if not diags.has_errors:
         for f in check(System(objects, namespace, declared, ingress_namespace)):
             report = diags.error if f.severity == "error" else diags.warning
-            report(f.code, f"{label(f.obj)}: {f.message}", where.get(id(f.obj)), hint=f.hint)
+            first = where.get(id(f.other)) if f.other is not None else None
+            report(f.code, f"{label(f.obj)}: {f.message}", where.get(id(f.obj)), hint=f.hint,
+                   notes=[f"the other one is at {first.file}:{first.line}"] if first else ())
     emit_diags(diags, diagnostics_format, sources)
     if diags.has_errors:
         sys.exit(1)

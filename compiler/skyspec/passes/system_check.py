@@ -13,7 +13,7 @@ follow-on findings would be noise) and never changes the IR.
 from __future__ import annotations
 
 from ..ir.model import IR, Context
-from ..syscheck import System, check
+from ..syscheck import Finding, System, check
 from .network import settings
 
 
@@ -28,7 +28,10 @@ def system_check(ir: IR, ctx: Context) -> IR:
     where = _Where(ir) if found else None
     for f in found:
         report = ctx.diags.error if f.severity == "error" else ctx.diags.warning
-        report(f.code, f.message, where(f), hint=f.hint)
+        at = where(f)
+        other = where(Finding(f.code, f.severity, f.other, f.message)) if f.other is not None else None
+        report(f.code, f.message, at, hint=f.hint, notes=[f"the other one is made for {other.file}:{other.line}"]
+               if other is not None and other != at else ())
     return ir
 
 
