@@ -387,6 +387,26 @@ def test_compose_numbers_and_booleans_written_as_variables_are_read_from_the_env
                "variables are read" in str(e)
 
 
+def test_compose_commands_are_interpolated_and_an_external_volume_is_named(tmp_path):
+    # Sentry's `command: run consumer ... --max-poll-interval-ms ${SENTRY_KAFKA_MAX_POLL_INTERVAL_MS:-300000}`
+    # was written with the variable unread (Compose reads it, its default here), and its
+    # `external` volume, left out with a warning, was an unexplained difference
+    import yaml
+    from skyspec.importer import import_compose
+
+    (tmp_path / ".env").write_text("GROUP=ingest\n")
+    (tmp_path / "compose.yaml").write_text(
+        "services:\n  worker:\n    image: ghcr.io/acme/worker:1.0\n"
+        "    command: run consumer --group ${GROUP} --ms ${POLL_MS:-300000}\n"
+        "    entrypoint: [/bin/start, '${GROUP}']\n"
+        "    volumes: ['data:/data']\nvolumes:\n  data: {external: true}\n")
+    r = import_compose(tmp_path / "compose.yaml", "t")
+    worker = yaml.safe_load(r.files["apps/worker.yaml"])
+    assert worker["args"] == ["run", "consumer", "--group", "ingest", "--ms", "300000"]
+    assert worker["command"] == ["/bin/start", "ingest"] and r.unexplained == []
+    assert r.figures["categories"]["external volume left out (warned)"] == 1
+
+
 def test_compose_an_address_of_a_service_in_a_profile_is_no_connect_to(tmp_path):
     # Sentry's defaults hold `VROOM: http://vroom:8085`, and vroom runs only in a profile: a
     # connect_to to it did not build (SKY114: the environment leaves vroom out)

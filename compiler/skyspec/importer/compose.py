@@ -331,8 +331,10 @@ def service_doc(s: str, svc: dict, names: dict, ctx: Ctx, one_shot: bool) -> dic
         ("storage", "volumes"), ("resources", "deploy"), ("replicas", "deploy"), ("connect_to", "depends_on"),
         ("lifecycle", "stop_grace_period")) if src in svc}
     for key, field in (("entrypoint", "command"), ("command", "args")):
-        if svc.get(key):
-            words = argv(svc[key])
+        if svc.get(key):   # interpolated as Compose does, before it splits a string into words
+            raw = svc[key]
+            words = argv(interpolate(raw, ctx.vars, ctx.unresolved) if isinstance(raw, str) else
+                         [interpolate(str(x), ctx.vars, ctx.unresolved) for x in raw])
             if words is None:
                 ctx.say(s, f"{key} cannot be split into words (an unclosed quote)", (key,), "error", code=WRONG)
             else:

@@ -205,6 +205,19 @@ def _targets(svc: dict, key: str) -> dict:
     return out
 
 
+def _external(svc: dict, inp: dict) -> set:
+    """The target paths of a service's named volumes that are `external` (Compose expects them
+    to exist; the import leaves them out, warned)."""
+    ext = {str(n) for n, v in (inp.get("volumes") or {}).items() if isinstance(v, dict) and v.get("external")}
+    out = set()
+    for v in svc.get("volumes") or []:
+        src, dst = (v.get("source"), v.get("target")) if isinstance(v, dict) else \
+            (str(v).split(":")[0], str(v).split(":")[1]) if str(v).count(":") >= 1 else (None, None)
+        if src in ext:
+            out.add(str(dst))
+    return out
+
+
 def _cpus(v) -> str | None:
     try:
         return None if v is None else f"{round(float(v) * 1000)}m"
@@ -217,7 +230,8 @@ def _more(s: str, svc: dict, o: dict, inp: dict, variables: dict, field, named) 
     for key, out_key in (("entrypoint", "entrypoint"), ("command", "command")):
         if svc.get(key):
             field(f"{s}.{key}", argv(interpolate(svc[key], variables, set()) if isinstance(svc[key], str)
-                                     else svc[key]), [str(x) for x in o.get(out_key) or []])
+                                     else [interpolate(str(x), variables, set()) for x in svc[key]]),
+                  [str(x) for x in o.get(out_key) or []])
     for key in ("volumes", "secrets", "configs"):
         it, ot = _targets(svc, key), _targets(o, key)
         for dst in sorted(set(it) | set(ot)):
@@ -226,6 +240,8 @@ def _more(s: str, svc: dict, o: dict, inp: dict, variables: dict, field, named) 
                 named("hardening skyspec adds (a /tmp tmpfs)")
             elif a is not None and a[0] == "bind" and b is None:
                 named("bind mount left out (warned)")
+            elif a is not None and a[0] == "volume" and b is None and key == "volumes" and dst in _external(svc, inp):
+                named("external volume left out (warned)")
             elif a is None and key == "secrets" and re.match(r"^/run/secrets/[-a-z0-9]+-env\.[-._a-zA-Z][-._a-zA-Z0-9]*$", dst):
                 named("credential moved to a Secret (read from <VAR>_FILE)")
             elif a is not None and b is not None:
