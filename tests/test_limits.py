@@ -34,7 +34,7 @@ def codes(text, file="t.yaml", **limits):
 # --------------------------------------------------------------------------- the Limits value
 
 def test_defaults_and_the_schema_agree():
-    assert (DEFAULT.file_bytes, DEFAULT.aliases, DEFAULT.nodes, DEFAULT.depth) == (4 * 1024 * 1024, 100, 200_000, 64)
+    assert (DEFAULT.file_bytes, DEFAULT.aliases, DEFAULT.nodes, DEFAULT.depth) == (4 * 1024 * 1024, 1000, 200_000, 64)
     assert (DEFAULT.expr_chars, DEFAULT.expr_items, DEFAULT.expr_steps) == (1024 * 1024, 100_000, 100_000)
     from skyspec.schema.spec import project_schema
 
@@ -147,11 +147,11 @@ def _aliases(n):
 
 
 def test_alias_count_at_under_and_over():
-    assert load(_aliases(99))[1] == [] and load(_aliases(100))[1] == []
-    assert load(_aliases(101))[1] == [("SKY015", 2, 5 + 4 * 100)]  # the 101st alias
+    assert load(_aliases(999))[1] == [] and load(_aliases(1000))[1] == []
+    assert load(_aliases(1001))[1] == [("SKY015", 2, 5 + 4 * 1000)]  # the 1,001st alias
     assert load(_aliases(3), aliases=3)[1] == [] and load(_aliases(4), aliases=3)[1] == [("SKY015", 2, 17)]
     assert codes("a: &a 1\nb: *a\n", aliases=0) == ["SKY015"]
-    two = _aliases(100) + "---\n" + _aliases(100)  # per document
+    two = _aliases(1000) + "---\n" + _aliases(1000)  # per document
     assert load(two)[1] == []
 
 
@@ -248,8 +248,8 @@ def test_aliases_count_as_the_copies_later_stages_make():
 def test_the_billion_laughs_end_fast_with_a_located_error():
     docs, diags = load(BOMB)
     assert docs == [] and diags == [("SKY016", 6, 12)]
-    many = "a: &a [x]\n" + "".join(f"k{i}: *a\n" for i in range(200))
-    assert load(many)[1] == [("SKY015", 102, 7)]
+    many = "a: &a [x]\n" + "".join(f"k{i}: *a\n" for i in range(2000))
+    assert load(many)[1] == [("SKY015", 1002, 8)]   # the 1,001st alias
     merges = "a: &a {k0: 1, k1: 1, k2: 1, k3: 1, k4: 1, k5: 1, k6: 1, k7: 1, k8: 1}\n" + "".join(
         f"{c}: &{c} {{<<: [{', '.join(['*' + p] * 9)}]}}\n" for p, c in zip("abcdefgh", "bcdefghi"))
     assert codes(merges) == ["SKY016"]

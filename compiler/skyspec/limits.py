@@ -35,8 +35,9 @@ class Limits:
         "Largest spec, overlay or template file, in bytes (default 4 MiB); checked before the file is "
         "read. Aliases may not expand a YAML document's text beyond it either.")
     aliases: int = _limit(
-        100, 0, 1_000_000,
-        "YAML aliases (`*name`, including those after a `<<` merge key) per document.")
+        1000, 0, 1_000_000,
+        "YAML aliases (`*name`, including those after a `<<` merge key) per document. What they "
+        "expand to is bounded by `nodes`, which counts each alias as a full copy.")
     nodes: int = _limit(
         200_000, 1, 100_000_000,
         "Values (mapping keys included) per file, counting every alias as a full copy of what it "
