@@ -185,23 +185,29 @@ NOT_CARRIED = {"restart": "restart policy skyspec sets (unless-stopped)",
                "container_name": "container name Compose derives from the service"}
 
 
+def _volumes(svc: dict):
+    """(type, source, target, read_only) of each of a service's volumes, short or long form."""
+    for v in svc.get("volumes") or []:
+        if isinstance(v, dict):
+            yield v.get("type", "volume"), v.get("source"), v.get("target"), bool(v.get("read_only"))
+        else:
+            bits = str(v).split(":")
+            src, dst = (bits[0], bits[1]) if len(bits) >= 2 else (None, bits[0])
+            typ = "bind" if src and (src.startswith((".", "/", "~")) or "/" in src) else "volume"
+            yield typ, src, dst, len(bits) == 3 and "ro" in bits[2].split(",")
+
+
 def _targets(svc: dict, key: str) -> dict:
     """{target path: (kind, read_only)} of a service's volumes, secrets or configs."""
     out: dict = {}
-    for v in svc.get(key) or []:
-        if key == "volumes":
-            if isinstance(v, dict):
-                typ, src, dst, ro = v.get("type", "volume"), v.get("source"), v.get("target"), bool(v.get("read_only"))
-            else:
-                bits = str(v).split(":")
-                ro = len(bits) == 3 and "ro" in bits[2].split(",")
-                src, dst = (bits[0], bits[1]) if len(bits) >= 2 else (None, bits[0])
-                typ = "bind" if src and (src.startswith((".", "/", "~")) or "/" in src) else "volume"
+    if key == "volumes":
+        for typ, src, dst, ro in _volumes(svc):
             out[str(dst)] = (typ if src or typ != "volume" else "anonymous", ro)
-        else:
-            src, dst = (v, None) if isinstance(v, str) else (v.get("source"), v.get("target"))
-            dst = dst or (f"/run/secrets/{src}" if key == "secrets" else f"/{src}")
-            out[dst if str(dst).startswith("/") else f"/run/secrets/{dst}"] = (key, True)
+        return out
+    for v in svc.get(key) or []:
+        src, dst = (v, None) if isinstance(v, str) else (v.get("source"), v.get("target"))
+        dst = dst or (f"/run/secrets/{src}" if key == "secrets" else f"/{src}")
+        out[dst if str(dst).startswith("/") else f"/run/secrets/{dst}"] = (key, True)
     return out
 
 
@@ -209,13 +215,7 @@ def _external(svc: dict, inp: dict) -> set:
     """The target paths of a service's named volumes that are `external` (Compose expects them
     to exist; the import leaves them out, warned)."""
     ext = {str(n) for n, v in (inp.get("volumes") or {}).items() if isinstance(v, dict) and v.get("external")}
-    out = set()
-    for v in svc.get("volumes") or []:
-        src, dst = (v.get("source"), v.get("target")) if isinstance(v, dict) else \
-            (str(v).split(":")[0], str(v).split(":")[1]) if str(v).count(":") >= 1 else (None, None)
-        if src in ext:
-            out.add(str(dst))
-    return out
+    return {str(dst) for typ, src, dst, _ in _volumes(svc) if typ == "volume" and src in ext}
 
 
 def _cpus(v) -> str | None:

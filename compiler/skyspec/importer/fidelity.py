@@ -153,10 +153,10 @@ def _pod_level(o: dict, path: tuple, inp, in_has: bool, out_has: bool) -> str | 
     if not in_has or out_has or len(path) < 3 or path[-2] != "securityContext" or path[-1] not in POD_LEVEL:
         return None
     at = next((n for n in range(len(path) - 1, -1, -1) if path[n] in ("containers", "initContainers")), None)
-    pod = o
-    for k in path[:at] if at is not None else ("?",):
-        pod = pod.get(k) if isinstance(pod, dict) else None
-    sc = (pod or {}).get("securityContext") if isinstance(pod, dict) else None
+    pod = o if at is not None else None
+    for k in path[:at] if at is not None else ():
+        pod = pod.get(k) if isinstance(pod, dict) else None   # the pod spec the container is in
+    sc = pod.get("securityContext") if isinstance(pod, dict) else None
     return "hardening skyspec adds" if isinstance(sc, dict) and sc.get(path[-1]) == inp else None
 
 

@@ -13,7 +13,7 @@ follow-on findings would be noise) and never changes the IR.
 from __future__ import annotations
 
 from ..ir.model import IR, Context
-from ..syscheck import Finding, System, check
+from ..syscheck import System, check
 from .network import settings
 
 
@@ -29,7 +29,7 @@ def system_check(ir: IR, ctx: Context) -> IR:
     for f in found:
         report = ctx.diags.error if f.severity == "error" else ctx.diags.warning
         at = where(f)
-        other = where(Finding(f.code, f.severity, f.other, f.message)) if f.other is not None else None
+        other = where.at(f.other) if f.other is not None else None
         report(f.code, f.message, at, hint=f.hint, notes=[f"the other one is made for {other.file}:{other.line}"]
                if other is not None and other != at else ())
     return ir
@@ -59,12 +59,16 @@ class _Where:
                     self.kinded.setdefault((kind, o.name), o)
 
     def __call__(self, f):
-        meta = f.obj.get("metadata") if isinstance(f.obj.get("metadata"), dict) else {}
-        key = (f.obj.get("kind"), meta.get("name"))
+        return self.at(f.obj, f.about)
+
+    def at(self, obj: dict, about: tuple = ()):
+        """Where an object's finding about ``about`` is reported."""
+        meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+        key = (obj.get("kind"), meta.get("name"))
         r = self.raw.get(key) if all(isinstance(k, str) for k in key) else None
         if r is not None:
             return r["spec"].where("manifest")
-        if f.about == ("twice",):  # at the spec that chose the name, not the workload a made one is named after
+        if about == ("twice",):  # at the spec that chose the name, not the workload a made one is named after
             o = self.kinded.get(key) if all(isinstance(k, str) for k in key) else None
             if o is not None:
                 return o.spec.where("name")
@@ -77,12 +81,12 @@ class _Where:
             own = meta["name"]
             w = next((self.workloads[own[:i]] for i in range(len(own) - 1, -1, -1)
                       if own[i] == "-" and own[:i] in self.workloads), None)
-        if w is not None and w.spec is not None and f.obj.get("kind") in (w.k8s or {}) and f.about[:1] != ("env",):
-            return w.spec.where("k8s", f.obj["kind"])  # the patch made the object what it is
+        if w is not None and w.spec is not None and obj.get("kind") in (w.k8s or {}) and about[:1] != ("env",):
+            return w.spec.where("k8s", obj["kind"])  # the patch made the object what it is
         if w is None or w.spec is None:
             o = self.named.get(meta.get("name")) if isinstance(meta.get("name"), str) else None
             return o.spec.where() if o is not None else None
-        return w.spec.where(*_path(w, f.about))
+        return w.spec.where(*_path(w, about))
 
 
 def _path(w, about: tuple) -> tuple:
