@@ -20,7 +20,7 @@ from pathlib import Path
 from ..diagnostics import Diagnostics, Pos
 from . import compose, compose_fidelity, emit, environments, fidelity, helm, kube, legacy, official, patch, shape, source
 from .kube import ImportError_, reaches
-from .kinds import unclash, within_namespace
+from .kinds import reselect, unclash, within_namespace
 from .source import INFERRED, NOT_BUILT, NOT_OBJECT, PATCHED, SECRET, UNEXPLAINED, Inputs
 
 __all__ = ["ImportError_", "Inputs", "Result", "import_compose", "import_environments", "import_helm", "import_kubernetes",
@@ -220,6 +220,7 @@ def import_kubernetes(paths: list[Path], name: str, diags: Diagnostics | None = 
     items += _connections(items, inputs)
     items += within_namespace(objs, items, namespace, name, inputs)
     unclash(items, name, inputs)
+    reselect(items, name, inputs)
     r = _round_trip(name, namespace, items, notes, inputs.lines - before, inputs, _host_access(objs, inputs))
     return _done(inputs, r, raise_)
 

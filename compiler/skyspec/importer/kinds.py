@@ -254,3 +254,46 @@ def open_namespace(project: str, namespace: str, why: str, at, inputs) -> Extrac
                       "_note": f"{why}: its pods reach each other freely, also where no env value shows the call "
                                "(an address in an image or a config file); remove this once connect_to declares "
                                "every call"}, [], [])
+
+
+def reselect(items: list[Extracted], project: str, inputs) -> None:
+    """A Service kept as written (or a PodDisruptionBudget) that selects the pods of imported
+    workloads by labels skyspec does not give them (`app.kubernetes.io/instance`, or a
+    `name` other than the workload's: charts select on both) would select no pod in the build:
+    its reserved-label terms become the labels skyspec gives those pods (`name` and
+    `part-of` for one workload, `part-of` beside the other terms for several), where that
+    selects exactly the same workloads among the imported ones. A note where the selector is."""
+    from ..ir.model import pod_selector
+
+    work = [x for x in items if x.doc["kind"] in ("App", "StatefulApp", "Job", "CronJob") and x.objects]
+    given = {id(x): (pod_spec(x.objects[0]).get("metadata") or {}).get("labels") or {} for x in work}
+    built = {id(x): {**(x.doc.get("labels") or {}), **pod_selector(project, x.doc["name"]),
+                     "app.kubernetes.io/managed-by": "skyspec"} for x in work}
+    for x in items:
+        m = x.doc.get("manifest") if x.doc["kind"] == "Resource" else None
+        at = {"Service": ("spec", "selector"),
+              "PodDisruptionBudget": ("spec", "selector", "matchLabels")}.get((m or {}).get("kind"))
+        sel = _dig(m, at) if at else None
+        if not isinstance(sel, dict) or not sel or not x.objects or not all(isinstance(v, str) for v in sel.values()):
+            continue
+        mine = [w for w in work if same_ns(x.objects[0], w.objects[0]) and _selects(sel, given[id(w)])]
+        if not mine or all(_selects(sel, built[id(w)]) for w in mine):
+            continue
+        new = {k: v for k, v in sel.items() if k not in RESERVED_LABELS}
+        new.update(pod_selector(project, mine[0].doc["name"]) if len(mine) == 1 else
+                   {"app.kubernetes.io/part-of": project})
+        if [w for w in work if same_ns(x.objects[0], w.objects[0]) and _selects(new, built[id(w)])] != mine:
+            continue  # no selector of skyspec's labels says it: the build's system check reports it
+        _dig(m, at[:-1])[at[-1]] = new
+        names = ", ".join(w.doc["name"] for w in mine)
+        inputs.note(WRONG, f"{m['kind']} {x.doc['name']} selects the pods of {names} by labels skyspec does not "
+                    f"give them ({', '.join(sorted(k for k in sel if k not in new or new[k] != sel[k]))}): imported "
+                    f"selecting {', '.join(f'{k}={v}' for k, v in new.items())}", inputs.pos(x.objects[0], at),
+                    hint="skyspec labels a workload's pods with app.kubernetes.io/name (the workload's name) and "
+                         "part-of (the project's); the round trip compares the selectors")
+
+
+def _dig(obj, path: tuple):
+    for k in path:
+        obj = obj.get(k) if isinstance(obj, dict) else None
+    return obj
