@@ -26,7 +26,8 @@ def helm_on_path(monkeypatch):
 
 def imported(chart: str, name: str, tmp_path: Path) -> tuple[Diagnostics, list[dict], dict]:
     """(the import's diagnostics, the Kubernetes objects its project builds to, the project's
-    spec documents by file), the import and the build both having succeeded."""
+    spec documents by file, with the round trip's figures under "figures"), the import and
+    the build both having succeeded."""
     from validators import assert_valid_k8s, load_docs
 
     from skyspec.importer import import_helm
@@ -36,6 +37,7 @@ def imported(chart: str, name: str, tmp_path: Path) -> tuple[Diagnostics, list[d
     r = import_helm(path, [str(path / "values.yaml")], name, diags)
     assert r is not None and not diags.has_errors and r.unexplained == [], [str(d) for d in diags.sorted()][:3]
     docs = {f: list(yaml.safe_load_all(t)) for f, t in r.files.items() if f.endswith(".yaml")}
+    docs["figures"] = r.figures
     res = CliRunner().invoke(main, ["import", "helm", str(path), "-f", str(path / "values.yaml"), "-o",
                                     str(tmp_path / "p"), "--name", name])
     assert res.exit_code == 0, res.output
@@ -102,3 +104,59 @@ spec:
     import_kubernetes([f], "p", diags)
     assert not [d for d in diags.items if d.code == "SKY061" and "selects the pods of" in d.message]
     assert any(d.code == "SKY069" and "SKY160" in d.message for d in diags.items), [str(d) for d in diags.items]
+
+
+def _pod(k8s: list[dict], name: str) -> dict:
+    return next(o for o in k8s if o["kind"] == "Deployment" and o["metadata"]["name"] == name)["spec"]["template"]["spec"]
+
+
+def test_probes_of_ports_no_container_declares_declare_them(tmp_path, helm_on_path):
+    """coredns probes ports 8080 and 8181, which its container does not list (Kubernetes
+    reaches any port of the pod; the language a declared one): the import failed with SKY117.
+    They are declared (`port-8080`), a difference the round trip names."""
+    _, k8s, docs = imported("coredns", "coredns", tmp_path)
+    (c,) = _pod(k8s, "coredns-coredns")["containers"]
+    assert {p["containerPort"]: p["name"] for p in c["ports"]}.items() >= {8080: "port-8080", 8181: "port-8181"}.items()
+    assert c["livenessProbe"]["httpGet"]["port"] == "port-8080" and c["readinessProbe"]["httpGet"]["port"] == "port-8181"
+    assert docs["figures"]["categories"]["ports the input's probes and Services reach, declared"] == 2  # 8080, 8181
+
+
+def test_a_probe_of_a_sidecars_port_is_kept_as_a_patch(tmp_path, helm_on_path):
+    """unbound probes port 8080, which its `healthz` sidecar declares: the language's probe
+    reaches its own container's ports, so the probe is the round trip's `k8s:` patch, and the
+    main container declares no second 8080."""
+    _, k8s, docs = imported("unbound", "unbound", tmp_path)
+    main_, side = _pod(k8s, "unbound")["containers"]
+    assert main_["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": 8080}
+    assert 8080 not in [p["containerPort"] for p in main_["ports"]] and side["ports"][0]["containerPort"] == 8080
+    (spec,) = [d for d in docs["apps/unbound.yaml"] if d and d.get("kind") == "App"]
+    assert "health" not in spec and "livenessProbe" in str(spec["k8s"])
+
+
+def test_a_service_of_a_sidecars_port_is_kept_as_written(tmp_path, helm_on_path):
+    """kubedb's Service sends to 8443, which its second container (`server`) declares, and
+    `expose` exposes the first container's ports: the import wrote `expose: true` and failed
+    with SKY108 (no port to expose). The Service is kept as written."""
+    _, k8s, docs = imported("kubedb", "kubedb", tmp_path)
+    svc = next(o for o in k8s if o["kind"] == "Service" and o["metadata"]["name"] == "kubedb")
+    assert [p["targetPort"] for p in svc["spec"]["ports"]] == [8443]
+    (spec,) = [d for d in docs["apps/kubedb.yaml"] if d and d.get("kind") == "App"]
+    assert "expose" not in spec
+
+
+def test_a_load_balancer_kept_as_written_is_admitted_to_a_sidecars_named_port(tmp_path, helm_on_path):
+    """tensorflow-notebook's LoadBalancer sends to `jupyter` (the first container) and
+    `tensorboard` (a sidecar's port, by name). The NetworkPolicy admitted traffic from outside
+    to the first container's ports only, and the build refused it (SKY163)."""
+    _, k8s, _ = imported("tensorflow-notebook", "tensorflow-notebook", tmp_path)
+    pol = next(o for o in k8s if o["kind"] == "NetworkPolicy" and o["metadata"]["name"] == "tensorflow-notebook-ingress")
+    public = [r for r in pol["spec"]["ingress"] if any("ipBlock" in f for f in r["from"])]
+    assert sorted(p["port"] for r in public for p in r["ports"]) == [6006, 8888]
+
+
+def test_a_target_port_of_zero_is_the_services_port(tmp_path, helm_on_path):
+    """pachyderm renders etcd's Service with `targetPort: 0`, which the API server defaults
+    to the port (2379): the importer declared a port 0 (SKY106), then admitted nothing."""
+    _, k8s, _ = imported("pachyderm", "pachyderm", tmp_path)
+    svc = next(o for o in k8s if o["kind"] == "Service" and o["metadata"]["name"] == "etcd")
+    assert [(p["port"], p["targetPort"]) for p in svc["spec"]["ports"]] in ([(2379, 2379)], [(2379, "client-port")])

@@ -9,6 +9,7 @@ never changes the objects it compares.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from ..redact import credential_env, credential_name
 from ..units import parse_bytes, parse_cpu
@@ -179,6 +180,7 @@ def compare(inputs: list[dict], outputs: list[dict], official: dict | None = Non
     pods = {o["metadata"].get("name"): _port_names(o) for o in outputs
             if o["kind"] in ("Deployment", "StatefulSet", "Job", "CronJob")}
     services = _service_ports(outputs)
+    used = _used_ports(inputs)
     figs = {"objects": 0, "fields": 0, "equal": 0, "categories": {}}
     bad: list[tuple] = []
     matched = set()
@@ -229,7 +231,7 @@ def compare(inputs: list[dict], outputs: list[dict], official: dict | None = Non
                 continue
             cat = category(shown(p), info, p in fi, p in fo, early=True) if info is not None else None
             cat = cat or classify(p, a, b, p in fi, p in fo, ports) or _subject_namespace(i, o, p, b, p in fi) \
-                or _pod_level(o, p, a, p in fi, p in fo)
+                or _pod_level(o, p, a, p in fi, p in fo) or _declared(p, b, used.get(id(i)), p in fi, p in fo)
             if cat is None and info is not None:
                 cat = category(shown(p), info, p in fi, p in fo)
             m = re.search(r"\.env\[name=([A-Za-z_][A-Za-z0-9_]*)\]", shown(p)) if cat is None and p not in fi else None
@@ -243,6 +245,50 @@ def compare(inputs: list[dict], outputs: list[dict], official: dict | None = Non
     if extra:
         figs["categories"]["objects skyspec adds (" + ", ".join(sorted({o["kind"] for o in extra})) + ")"] = len(extra)
     return figs, bad
+
+
+_TEMPLATES = {"Deployment": ("spec", "template"), "StatefulSet": ("spec", "template"), "Job": ("spec", "template"),
+              "CronJob": ("spec", "jobTemplate", "spec", "template")}
+DECLARED = "ports the input's probes and Services reach, declared"
+
+
+def _used_ports(inputs: list[dict]) -> dict[int, set]:
+    """id(input workload) -> the port numbers its probes and the Services selecting its pods
+    reach without its containers declaring them (the importer declares those)."""
+    from .kube import probe_ports
+
+    out: dict[int, set] = {}
+    services = [s for s in inputs if s["kind"] == "Service"]
+    for w in inputs:
+        t: Any = w
+        for k in _TEMPLATES.get(w["kind"], ("-",)):
+            t = t.get(k) if isinstance(t, dict) else None
+        if not isinstance(t, dict):
+            continue
+        labels = (t.get("metadata") or {}).get("labels") or {}
+        cs = [c for c in ((t.get("spec") or {}).get("containers") or []) if isinstance(c, dict)]
+        nums = {n for c in cs for n in probe_ports(c)}
+        for s in services:
+            sel = (s.get("spec") or {}).get("selector") or {}
+            if sel and all(labels.get(k) == v for k, v in sel.items()) and \
+                    (s["metadata"].get("namespace") == w["metadata"].get("namespace")):
+                nums |= {p.get("targetPort", p.get("port")) for p in (s.get("spec") or {}).get("ports") or []}
+        nums -= {p.get("containerPort") for c in cs for p in c.get("ports") or []}
+        if nums:
+            out[id(w)] = nums
+    return out
+
+
+def _declared(path: tuple, out, used: set | None, in_has: bool, out_has: bool) -> str | None:
+    """A container port the build declares (after the input's: `port-<number>`) because the
+    input's probe or Service reaches it (its item keyed by number, or by index where two
+    ports share a number)."""
+    m = re.search(r"\.containers\[[^\]]+\]\.ports\[([^\]]+)\]\.(containerPort|name)$", shown(path))
+    if not (used and m and out_has and not in_has):
+        return None
+    n = out if m.group(2) == "containerPort" else int(out[5:]) if re.fullmatch(r"port-\d+", str(out)) else None
+    key = m.group(1)
+    return DECLARED if n in used and (key == f"containerPort={n}" or key.isdigit()) else None
 
 
 def aligned(i: dict, o: dict, services: list[dict] | None = None) -> dict:

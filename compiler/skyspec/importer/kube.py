@@ -12,6 +12,7 @@ map is found by the round-trip comparison (:mod:`.fidelity`) and kept as a `k8s:
 from __future__ import annotations
 
 import re
+from typing import Iterable
 
 from ..redact import credential_env
 from ..schema.fields import ENV_VAR, RESERVED_LABELS, downward_field
@@ -85,13 +86,15 @@ def extract(objs: list[dict], inputs: Inputs) -> tuple[list[Extracted], list[str
                 and _selects((s.get("spec") or {}).get("selector") or {}, labels)]
         # `expose` names the Service after the workload: one of another name (Bookinfo's `reviews`
         # selecting reviews-v1, -v2 and -v3) is kept as written
-        svc = next((s for s in mine if s["metadata"]["name"] == w["metadata"]["name"]), None)
+        svc = next((s for s in mine if s["metadata"]["name"] == w["metadata"]["name"] and _main_serves(s, tmpl)), None)
         # `autoscale` says an HPA of the workload's name on CPU or memory utilization; another
         # (custom metrics, kubernetes/examples' vLLM on requests running) is kept as written
         hpa = next((h for h in objs if h["kind"] == "HorizontalPodAutoscaler" and id(h) not in used and same_ns(h, w)
                     and h["metadata"].get("name") == w["metadata"]["name"] and _autoscale_says(h)
                     and (h.get("spec") or {}).get("scaleTargetRef", {}).get("name") == w["metadata"]["name"]), None)
-        doc, notes = workload_doc(w, svc, hpa, svc_names, inputs)
+        served = [p.get("targetPort", p.get("port")) for s in mine for p in (s.get("spec") or {}).get("ports") or []
+                  if isinstance(p, dict)]
+        doc, notes = workload_doc(w, svc, hpa, svc_names, inputs, served)
         group = [w] + ([svc] if svc else []) + ([hpa] if hpa else [])
         for g in group:
             used.add(id(g))
@@ -166,6 +169,16 @@ def extract(objs: list[dict], inputs: Inputs) -> tuple[list[Extracted], list[str
             kept.add(doc["name"])
         out.append(Extracted(doc, [o], []))
     return out, inferred
+
+
+def _main_serves(svc: dict, tmpl: dict) -> bool:
+    """Whether every port of ``svc`` reaches the pod's first container (`expose` exposes its
+    ports): a port another container declares makes the Service one to keep as written."""
+    cs = [c for c in (tmpl.get("spec") or {}).get("containers") or [] if isinstance(c, dict)] or [{}]
+    own = {k for p in cs[0].get("ports") or [] for k in (p.get("containerPort"), p.get("name"))}
+    others = {k for c in cs[1:] for p in c.get("ports") or [] for k in (p.get("containerPort"), p.get("name"))}
+    return all(t in own or t not in others for p in (svc.get("spec") or {}).get("ports") or [] if isinstance(p, dict)
+               for t in [p.get("targetPort", p.get("port"))])
 
 
 def _governs(svc: dict, sts: dict) -> bool:
@@ -247,18 +260,20 @@ def _probe(p: dict, ports: dict) -> dict | None:
             return None
         out["http"] = h.get("path", "/")
         port = h.get("port")
+        if isinstance(port, int) and port not in ports:
+            return None  # another container's port: the language's probe reaches its own container's
         name = ports.get(port, port)
         if name != next(iter(ports.values()), None):
             out["port"] = name
     elif "tcpSocket" in p:
-        if set(p["tcpSocket"]) != {"port"}:
+        if set(p["tcpSocket"]) != {"port"} or isinstance(p["tcpSocket"]["port"], int) and p["tcpSocket"]["port"] not in ports:
             return None
         out["tcp"] = p["tcpSocket"]["port"]
     elif "exec" in p:
         out["exec"] = [str(x) for x in p["exec"].get("command") or []]
     elif "grpc" in p:   # Kubernetes' gRPC probe names its port by number only
         g = p["grpc"] or {}
-        if set(g) - {"port", "service"} or not isinstance(g.get("port"), int):
+        if set(g) - {"port", "service"} or not isinstance(g.get("port"), int) or g["port"] not in ports:
             return None
         out["grpc"] = g["port"]
         if "service" in g:
@@ -279,8 +294,22 @@ def _short(p: dict):
     return p["http"] if set(p) == {"http"} else p
 
 
+def probe_ports(c: dict) -> list[int]:
+    """The port numbers container ``c``'s probes reach (a name is one it declares)."""
+    out = []
+    for k in ("livenessProbe", "readinessProbe", "startupProbe"):
+        p = c.get(k) if isinstance(c.get(k), dict) else {}
+        for how in ("httpGet", "tcpSocket", "grpc"):
+            n = (p.get(how) or {}).get("port") if isinstance(p.get(how), dict) else None
+            if isinstance(n, int) and not isinstance(n, bool) and n not in out:
+                out.append(n)
+    return out
+
+
 def workload_doc(w: dict, svc: dict | None, hpa: dict | None, services: dict,
-                 inputs: Inputs) -> tuple[dict, list[str]]:
+                 inputs: Inputs, served: Iterable = ()) -> tuple[dict, list[str]]:
+    """The spec of workload ``w`` (with its own Service and HPA); ``served``: the target
+    ports of every Service selecting its pods."""
     notes: list[str] = []
     pod = TEMPLATE[w["kind"]] + ("spec",)
     tmpl = pod_spec(w)
@@ -314,7 +343,10 @@ def workload_doc(w: dict, svc: dict | None, hpa: dict | None, services: dict,
         doc["schedule"] = spec.get("schedule", "")
     from . import pods
 
-    names = _container(c, doc, at=(inputs, w, pod + ("containers", 0)))
+    declared = {p.get("containerPort") for x in cs + (ps.get("initContainers") or []) for p in x.get("ports") or []}
+    names = _container(c, doc, at=(inputs, w, pod + ("containers", 0)),
+                       also=[n for n in served if isinstance(n, int) and not isinstance(n, bool) and n not in declared],
+                       others={p.get("containerPort") for x in cs[1:] for p in x.get("ports") or []})
     pods.kind_fields(w, doc)
     pods.storage(w, c, doc)
     pods.pod_fields(ps, c, doc)
@@ -357,7 +389,8 @@ def workload_doc(w: dict, svc: dict | None, hpa: dict | None, services: dict,
             for k in ("command", "args"):
                 if x.get(k):
                     d[k] = [str(a) for a in x[k]]
-            _container(x, d, main=False, at=(inputs, w, pod + (first[0], first[1] + i)), owner=doc["name"])
+            _container(x, d, main=False, at=(inputs, w, pod + (first[0], first[1] + i)), owner=doc["name"],
+                       others=declared - {p.get("containerPort") for p in x.get("ports") or []})
             mounts = {m["name"]: m["mountPath"] for m in x.get("volumeMounts") or [] if m["name"] in out_vols}
             if mounts:
                 d["mounts"] = mounts
@@ -411,9 +444,14 @@ def workload_doc(w: dict, svc: dict | None, hpa: dict | None, services: dict,
     return doc, notes
 
 
-def _container(c: dict, doc: dict, main: bool = True, at: tuple | None = None, owner: str = "") -> dict:
+def _container(c: dict, doc: dict, main: bool = True, at: tuple | None = None, owner: str = "",
+               also: Iterable[int] = (), others: set | frozenset = frozenset()) -> dict:
     """Writes the fields of container ``c`` the language can say into ``doc``; returns
-    {container port: port name}. ``at`` is (inputs, object, path of ``c``), for notes."""
+    {container port: port name}. ``at`` is (inputs, object, path of ``c``), for notes.
+    A port number its probes or ``also`` (a Service's target ports) reach that no container
+    of the pod declares (``others``: the other containers' ports) is declared: Kubernetes
+    reaches any port of the pod, the language a port the container declares. A probe of a
+    port another container declares is left to the round trip's patch."""
     ports: dict = {}
     names: dict = {}
     for i, p in enumerate(c.get("ports") or []):
@@ -421,6 +459,10 @@ def _container(c: dict, doc: dict, main: bool = True, at: tuple | None = None, o
         names[p["containerPort"]] = n
         ports[n] = p["containerPort"] if p.get("protocol", "TCP") == "TCP" else \
             {"port": p["containerPort"], "protocol": p["protocol"]}
+    for n in [*probe_ports(c), *also]:
+        if 0 < n < 65536 and n not in names and n not in others and f"port-{n}" not in ports:
+            names[n] = f"port-{n}"
+            ports[f"port-{n}"] = n
     if list(ports) == ["http"] and isinstance(ports["http"], int):
         doc["port"] = ports["http"]
     elif ports:

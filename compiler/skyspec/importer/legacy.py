@@ -67,6 +67,7 @@ def convert(objs: list[dict], inputs: Inputs) -> list[dict]:
             _scale_target(o, inputs)
         if kind == "Service":
             _unready(o, inputs)
+            _zero_target(o)
         gone = removed(api, kind) if isinstance(api, str) else None
         if gone is None:
             out.append(o)
@@ -315,3 +316,13 @@ def _unready(o: dict, inputs: Inputs) -> None:
     inputs.note(LEGACY, f"Service {_name(o)}: {UNREADY}, which Kubernetes 1.24 stopped reading, is read as "
                 "`publishNotReadyAddresses: true`", inputs.pos(o, ("metadata", "annotations", UNREADY), key=True),
                 hint="the field publishes the pods' addresses before they are ready, as the annotation did")
+
+
+def _zero_target(o: dict) -> None:
+    """A Service port's `targetPort: 0` (or `""`) is none: the API server defaults it to the
+    port (a chart that renders an unset value as 0: helm/charts' pachyderm). Left out, so the
+    port is read as the Service's own, as the cluster stores it."""
+    spec = o.get("spec")
+    for p in spec.get("ports") or [] if isinstance(spec, dict) and isinstance(spec.get("ports"), list) else ():
+        if isinstance(p, dict) and p.get("targetPort", 1) in (0, "") and not isinstance(p.get("targetPort"), bool):
+            del p["targetPort"]
