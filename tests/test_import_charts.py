@@ -160,3 +160,15 @@ def test_a_target_port_of_zero_is_the_services_port(tmp_path, helm_on_path):
     _, k8s, _ = imported("pachyderm", "pachyderm", tmp_path)
     svc = next(o for o in k8s if o["kind"] == "Service" and o["metadata"]["name"] == "etcd")
     assert [(p["port"], p["targetPort"]) for p in svc["spec"]["ports"]] in ([(2379, 2379)], [(2379, "client-port")])
+
+
+def test_a_pod_security_policy_is_left_out_with_a_warning(tmp_path, helm_on_path):
+    """prometheus-redis-exporter renders a policy/v1beta1 PodSecurityPolicy (and a Role that
+    may use it). No cluster of Kubernetes 1.25 or later accepts one, and it has no successor:
+    the import refused the chart (SKY071, an error); it now leaves the policy out with a
+    warning at its apiVersion, and imports the rest."""
+    diags, k8s, _ = imported("prometheus-redis-exporter", "redis-exporter", tmp_path)
+    (w,) = [d for d in diags.items if "PodSecurityPolicy" in d.message]
+    assert (w.code, w.severity) == ("SKY071", "warning") and "left out" in w.message and w.hint
+    assert not [o for o in k8s if o["kind"] == "PodSecurityPolicy"]
+    assert [o["metadata"]["name"] for o in k8s if o["kind"] == "Deployment"] == ["redis-exporter-prometheus-redis-exporter"]

@@ -9,7 +9,8 @@ autoscaling/v2beta1 HPA's metrics in the v2 shape, and the kinds whose fields di
 note at the input's apiVersion (SKY071); a default of the old version the served one changes
 (a rollout's surge, OnDelete updates), which the input relied on, is a warning naming the
 field to write; a kind whose successor differs in more than its version (a CRD, a webhook
-configuration) or that has none (PodSecurityPolicy) is an error with a hint; a Service's
+configuration) is an error with a hint, a PodSecurityPolicy (which has no successor, and which
+no current cluster accepts) a warning, the object left out; a Service's
 `tolerate-unready-endpoints` annotation, which Kubernetes no longer reads, is read as the field
 that replaced it. It changes the objects in place (their positions stay theirs); it reads no
 file and never raises on a field of the wrong type: one it moves is reported (SKY061) and the
@@ -39,7 +40,6 @@ _NOT_EXACT = {
     "EndpointSlice": "discovery.k8s.io/v1 replaces `topology` by `nodeName`, `zone` and `deprecatedTopology`",
     "Event": "events.k8s.io/v1 renames the fields of `series`, `note` and the deprecated ones",
     "FlowSchema": "flowcontrol.apiserver.k8s.io/v1 changes what the priority levels' shares mean",
-    "PodSecurityPolicy": "it has no successor: Pod Security admission (namespace labels) replaces it",
 }
 _NOT_EXACT["ValidatingWebhookConfiguration"] = _NOT_EXACT["MutatingWebhookConfiguration"]
 _NOT_EXACT["PriorityLevelConfiguration"] = _NOT_EXACT["FlowSchema"]
@@ -75,6 +75,14 @@ def convert(objs: list[dict], inputs: Inputs) -> list[dict]:
         since, successor = gone
         at = inputs.pos(o, ("apiVersion",))
         name = _name(o)
+        if kind == "PodSecurityPolicy":  # nothing to apply it to: it restricted pods, and the language hardens them
+            inputs.diags.warning(LEGACY, f"PodSecurityPolicy {name} is left out: it is in {api}, which Kubernetes "
+                                 f"{since} stopped serving, and it has no successor (no cluster of 1.25 or later "
+                                 "accepts it)", at,
+                                 hint="skyspec hardens every pod (non-root, no privilege escalation, capabilities "
+                                      "dropped); a `kind: SecurityPolicy` sets the namespace's Pod Security level, "
+                                      "which replaced it")
+            continue
         if successor is None or kind in _NOT_EXACT or (kind not in _SAME and kind not in _APPS
                                                        and kind not in ("Ingress", "HorizontalPodAutoscaler")):
             why = _NOT_EXACT.get(kind, "its successor's fields differ")
