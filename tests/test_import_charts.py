@@ -172,3 +172,35 @@ def test_a_pod_security_policy_is_left_out_with_a_warning(tmp_path, helm_on_path
     assert (w.code, w.severity) == ("SKY071", "warning") and "left out" in w.message and w.hint
     assert not [o for o in k8s if o["kind"] == "PodSecurityPolicy"]
     assert [o["metadata"]["name"] for o in k8s if o["kind"] == "Deployment"] == ["redis-exporter-prometheus-redis-exporter"]
+
+
+def test_a_cluster_scoped_objects_namespace_is_a_kubernetes_default(tmp_path, helm_on_path):
+    """reloader writes `namespace: default` on its ClusterRole, which the API server ignores
+    and the build does not write: the round trip called it unexplained (SKY067)."""
+    _, k8s, docs = imported("reloader", "reloader", tmp_path)
+    role = next(o for o in k8s if o["kind"] == "ClusterRole")
+    assert "namespace" not in role["metadata"]
+    assert docs["figures"]["categories"]["Kubernetes defaults"] >= 1
+
+
+def test_a_port_number_of_two_protocols_is_two_ports_to_the_round_trip(tmp_path, helm_on_path):
+    """ethereum's geth-tx container listens on 30303 over UDP and TCP, and its Service sends to
+    two other ports. The round trip keyed list items by port number alone, so the two 30303
+    ports made the build's Service ports a list keyed by position, and nothing matched."""
+    _, k8s, _ = imported("ethereum", "ethereum", tmp_path)
+    svc = next(o for o in k8s if o["kind"] == "Service" and o["metadata"]["name"] == "ethereum-geth-tx")
+    assert sorted(p["port"] for p in svc["spec"]["ports"]) == [8545, 8546]   # as the chart has it
+    (c,) = _pod(k8s, "ethereum-geth-tx")["containers"]
+    assert sorted((p["containerPort"], p.get("protocol", "TCP")) for p in c["ports"] if p["containerPort"] == 30303) \
+        == [(30303, "TCP"), (30303, "UDP")]
+
+
+def test_a_service_expose_cannot_say_is_kept_as_written(tmp_path, helm_on_path):
+    """hazelcast-jet's management center Service sends ports 8081 and 443 both to the
+    container's `mc-port` (8081), and the container also declares 443: `expose` would make a
+    second Service port 443. The Service is kept as written (the import failed, SKY067)."""
+    _, k8s, docs = imported("hazelcast-jet", "hazelcast-jet", tmp_path)
+    svc = next(o for o in k8s if o["kind"] == "Service" and o["metadata"]["name"] == "hazelcast-jet-management-center")
+    assert [(p["port"], p["targetPort"]) for p in svc["spec"]["ports"]] == [(8081, "mc-port"), (443, "mc-port")]
+    assert any(d.get("kind") == "Resource" and d["manifest"]["metadata"]["name"] == "hazelcast-jet-management-center"
+               for f, ds in docs.items() if f != "figures" for d in ds if d)

@@ -36,7 +36,9 @@ def _key(item) -> str | None:
         return None
     for k in ("containerPort", "mountPath", "port", "name"):
         if k in item and not isinstance(item[k], (dict, list)):
-            return f"{k}={item[k]}"
+            # a port of another protocol than TCP (the default) is another port of that number
+            proto = item.get("protocol") if k in ("containerPort", "port") else None
+            return f"{k}={item[k]}" + (f"/{proto}" if isinstance(proto, str) and proto != "TCP" else "")
     return None
 
 
@@ -231,7 +233,8 @@ def compare(inputs: list[dict], outputs: list[dict], official: dict | None = Non
                 continue
             cat = category(shown(p), info, p in fi, p in fo, early=True) if info is not None else None
             cat = cat or classify(p, a, b, p in fi, p in fo, ports) or _subject_namespace(i, o, p, b, p in fi) \
-                or _pod_level(o, p, a, p in fi, p in fo) or _declared(p, b, used.get(id(i)), p in fi, p in fo)
+                or _pod_level(o, p, a, p in fi, p in fo) or _declared(p, b, used.get(id(i)), p in fi, p in fo) \
+                or _cluster_namespace(i, p, p in fi, p in fo)
             if cat is None and info is not None:
                 cat = category(shown(p), info, p in fi, p in fo)
             m = re.search(r"\.env\[name=([A-Za-z_][A-Za-z0-9_]*)\]", shown(p)) if cat is None and p not in fi else None
@@ -289,6 +292,15 @@ def _declared(path: tuple, out, used: set | None, in_has: bool, out_has: bool) -
     n = out if m.group(2) == "containerPort" else int(out[5:]) if re.fullmatch(r"port-\d+", str(out)) else None
     key = m.group(1)
     return DECLARED if n in used and (key == f"containerPort={n}" or key.isdigit()) else None
+
+
+def _cluster_namespace(i: dict, path: tuple, in_has: bool, out_has: bool) -> str | None:
+    """The namespace a chart writes on a cluster-scoped object (a ClusterRole): the API server
+    ignores it, and the build does not write it."""
+    from ..ir.lower import CLUSTER_KINDS
+
+    return "Kubernetes defaults" if path == ("metadata", "namespace") and in_has and not out_has \
+        and i["kind"] in CLUSTER_KINDS else None
 
 
 def aligned(i: dict, o: dict, services: list[dict] | None = None) -> dict:

@@ -72,6 +72,8 @@ def host_access(objs: list[dict]) -> tuple[dict, tuple, str] | None:
 def extract(objs: list[dict], inputs: Inputs) -> tuple[list[Extracted], list[str]]:
     """Spec documents for ``objs``; the second value lists what was inferred (for the report).
     What is inferred, moved or kept as written is a located note in ``inputs.diags``."""
+    from . import pods
+
     used: set[int] = set()
     out: list[Extracted] = []
     inferred: list[str] = []
@@ -86,7 +88,7 @@ def extract(objs: list[dict], inputs: Inputs) -> tuple[list[Extracted], list[str
                 and _selects((s.get("spec") or {}).get("selector") or {}, labels)]
         # `expose` names the Service after the workload: one of another name (Bookinfo's `reviews`
         # selecting reviews-v1, -v2 and -v3) is kept as written
-        svc = next((s for s in mine if s["metadata"]["name"] == w["metadata"]["name"] and _main_serves(s, tmpl)), None)
+        svc = next((s for s in mine if s["metadata"]["name"] == w["metadata"]["name"] and pods.serves(s, tmpl)), None)
         # `autoscale` says an HPA of the workload's name on CPU or memory utilization; another
         # (custom metrics, kubernetes/examples' vLLM on requests running) is kept as written
         hpa = next((h for h in objs if h["kind"] == "HorizontalPodAutoscaler" and id(h) not in used and same_ns(h, w)
@@ -169,16 +171,6 @@ def extract(objs: list[dict], inputs: Inputs) -> tuple[list[Extracted], list[str
             kept.add(doc["name"])
         out.append(Extracted(doc, [o], []))
     return out, inferred
-
-
-def _main_serves(svc: dict, tmpl: dict) -> bool:
-    """Whether every port of ``svc`` reaches the pod's first container (`expose` exposes its
-    ports): a port another container declares makes the Service one to keep as written."""
-    cs = [c for c in (tmpl.get("spec") or {}).get("containers") or [] if isinstance(c, dict)] or [{}]
-    own = {k for p in cs[0].get("ports") or [] for k in (p.get("containerPort"), p.get("name"))}
-    others = {k for c in cs[1:] for p in c.get("ports") or [] for k in (p.get("containerPort"), p.get("name"))}
-    return all(t in own or t not in others for p in (svc.get("spec") or {}).get("ports") or [] if isinstance(p, dict)
-               for t in [p.get("targetPort", p.get("port"))])
 
 
 def _governs(svc: dict, sts: dict) -> bool:

@@ -101,6 +101,33 @@ def pod_fields(ps: dict, c: dict, doc: dict) -> None:
         doc["image_pull_secrets"] = pulls
 
 
+def serves(svc: dict, tmpl: dict) -> bool:
+    """Whether `expose` can say ``svc``, the workload's own Service: every port of it reaches
+    the pod's first container (`expose` exposes that container's ports; a port another
+    container declares makes it a Service to keep as written), and no two of the ports
+    `expose` makes share a number and protocol (traefik's sends port 443 to its `httpn` port
+    while the container also has an `https` 443: `expose` would make 443 twice), nor do two
+    of its ports send to one container port."""
+    cs = [c for c in (tmpl.get("spec") or {}).get("containers") or [] if isinstance(c, dict)] or [{}]
+    mine = [p for p in cs[0].get("ports") or [] if isinstance(p, dict)]
+    own = {k for p in mine for k in (p.get("containerPort"), p.get("name"))}
+    others = {k for c in cs[1:] for p in c.get("ports") or [] if isinstance(p, dict)
+              for k in (p.get("containerPort"), p.get("name"))}
+    sent = [p for p in (svc.get("spec") or {}).get("ports") or [] if isinstance(p, dict)]
+    if not all(t in own or t not in others for t in (p.get("targetPort", p.get("port")) for p in sent)):
+        return False
+    by_name = {p.get("name"): p.get("containerPort") for p in mine if p.get("name")}
+    targets = [by_name.get(t, t) for t in (p.get("targetPort", p.get("port")) for p in sent)]
+    if len(targets) != len(set(map(str, targets))):
+        return False  # two Service ports to one container port (hazelcast-jet's 8081 and 443)
+    made = []
+    for p in mine:
+        to = next((sp.get("port") for sp in sent if sp.get("targetPort", sp.get("port")) in
+                   (p.get("containerPort"), p.get("name"))), p.get("containerPort"))
+        made.append((to, p.get("protocol", "TCP")))
+    return len(made) == len(set(made))
+
+
 def service(svc: dict, doc: dict, names: dict) -> None:
     """The Service's ports over the container's (`service:` where the Service port differs)
     and its type's settings in `expose` (``names``: container port -> port name)."""
