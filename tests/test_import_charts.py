@@ -204,3 +204,32 @@ def test_a_service_expose_cannot_say_is_kept_as_written(tmp_path, helm_on_path):
     assert [(p["port"], p["targetPort"]) for p in svc["spec"]["ports"]] == [(8081, "mc-port"), (443, "mc-port")]
     assert any(d.get("kind") == "Resource" and d["manifest"]["metadata"]["name"] == "hazelcast-jet-management-center"
                for f, ds in docs.items() if f != "figures" for d in ds if d)
+
+
+def test_a_secret_the_input_does_not_hold_is_declared_existing_where_a_patch_uses_it(tmp_path, helm_on_path):
+    """dex mounts Secrets that a Job of the chart creates when it runs (`kubectl create secret
+    tls dex-grpc-ca ...`), from volumes the spec cannot say (the `k8s:` patch keeps them). The
+    importer declared `existing: true` only for the references its specs say, so the build
+    refused the others (SKY162)."""
+    diags, k8s, docs = imported("dex", "dex", tmp_path)
+    declared = {d["name"] for f, ds in docs.items() if f != "figures" for d in ds
+                if d and d.get("kind") == "Secret" and d.get("existing")}
+    assert {"dex-grpc-ca", "dex-grpc-server-tls"} <= declared
+    mounted = {v["secret"]["secretName"] for v in _pod(k8s, "dex")["volumes"] if "secret" in v}
+    assert {"dex-grpc-ca", "dex-grpc-server-tls"} <= mounted
+    assert all(d.pos is not None for d in diags.items if d.code == "SKY064" and "dex-grpc" in d.message)
+
+
+def test_two_workloads_of_one_name_are_imported_under_two(tmp_path, helm_on_path):
+    """horovod's StatefulSet and Job are both named `horovod`: Kubernetes tells them apart by
+    kind, the language by name alone (SKY110), and a Job has no ports in the language
+    (SKY102 for the `port:` the importer wrote). The Job is imported as `horovod-job`, its
+    container's port left to the `k8s:` patch, and the round trip compares it under that name."""
+    diags, k8s, docs = imported("horovod", "horovod", tmp_path)
+    assert sorted((o["kind"], o["metadata"]["name"]) for o in k8s if o["kind"] in ("StatefulSet", "Job")) == \
+        [("Job", "horovod-job"), ("StatefulSet", "horovod")]
+    (note,) = [d for d in diags.items if "has the name of another workload" in d.message]
+    assert note.message == "Job horovod has the name of another workload of the input: imported as horovod-job"
+    (job,) = [d for f, ds in docs.items() if f != "figures" for d in ds if d and d.get("kind") == "Job"]
+    assert "port" not in job and "ports" not in job
+    assert docs["figures"]["categories"]["renamed: the name skyspec gives an object of its own"] >= 1

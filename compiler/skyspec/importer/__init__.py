@@ -20,7 +20,7 @@ from pathlib import Path
 from ..diagnostics import Diagnostics, Pos
 from . import compose, compose_fidelity, emit, environments, fidelity, helm, kube, legacy, official, patch, shape, source
 from .kube import ImportError_, reaches
-from .kinds import reselect, unclash, within_namespace
+from .kinds import rename_workloads, reselect, unclash, within_namespace
 from .source import INFERRED, NOT_BUILT, NOT_OBJECT, PATCHED, SECRET, UNEXPLAINED, Inputs
 
 __all__ = ["ImportError_", "Inputs", "Result", "import_compose", "import_environments", "import_helm", "import_kubernetes",
@@ -217,6 +217,7 @@ def import_kubernetes(paths: list[Path], name: str, diags: Diagnostics | None = 
         return _done(inputs, None, raise_)
     namespace = kube.namespace_of(objs)
     items, notes = kube.extract(objs, inputs)
+    rename_workloads(items, inputs)
     items += _connections(items, inputs)
     items += within_namespace(objs, items, namespace, name, inputs)
     unclash(items, name, inputs)
@@ -290,7 +291,7 @@ def _round_trip(name: str, namespace: str, items: list, notes: list[str], lines:
         figs, bad = fidelity.compare(inputs_, outputs, infos, inputs.renamed)
     official.notes(infos, inputs)
     if bad:
-        patches, heads = patch.patches(bad, outputs)
+        patches, heads = patch.patches(bad, outputs, inputs.renamed)
         for x in items:
             for o in x.objects:
                 if x.doc["kind"] == "Resource" or id(o) not in patches:

@@ -191,6 +191,31 @@ def _netpol(o: dict) -> dict | None:
     return doc
 
 
+def rename_workloads(items: list[Extracted], inputs) -> None:
+    """Workloads of one name and different kinds (a chart's StatefulSet `horovod` and its
+    Job `horovod`; Kubernetes tells them apart by kind, the language by name alone, which
+    also names their pods' labels): the first long-running one keeps the name, each other
+    one is imported as `<name>-<kind>` (`horovod-job`). A note at its name."""
+    order = {"App": 0, "StatefulApp": 1, "Job": 2, "CronJob": 3}
+    work = sorted((x for x in items if x.doc["kind"] in order and x.objects), key=lambda x: order[x.doc["kind"]])
+    taken = {x.doc["name"] for x in items}
+    seen: set[str] = set()
+    for x in work:
+        name = x.doc["name"]
+        if name not in seen:
+            seen.add(name)
+            continue
+        suffix = x.doc["kind"].lower()
+        new = next(n for n in (f"{name[:62 - len(suffix) - 2]}-{suffix}{i or ''}" for i in range(len(items) + 1))
+                   if n not in taken)
+        taken.add(new)
+        x.doc["name"] = new
+        inputs.renamed[id(x.objects[0])] = new
+        inputs.note(WRONG, f"{x.objects[0]['kind']} {name} has the name of another workload of the input: imported "
+                    f"as {new}", inputs.pos(x.objects[0], ("metadata", "name")),
+                    hint="a spec's name is its workload's, and names its pods' labels: two workloads need two names")
+
+
 def unclash(items: list[Extracted], project: str, inputs) -> None:
     """Renames each NetworkPolicy of ``items`` named as one skyspec makes (a workload's own,
     `<app>-ingress`, or the project's default deny): the build refuses two objects of one

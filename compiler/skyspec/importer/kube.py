@@ -112,7 +112,9 @@ def extract(objs: list[dict], inputs: Inputs) -> tuple[list[Extracted], list[str
 
     more, pdb = attach(objs, used, out, namespace_of(objs))
     out += more
-    out += _existing_secrets(out, inputs, {o["metadata"].get("name") for o in objs
+    from .refs import existing_secrets
+
+    out += existing_secrets(out, inputs, {o["metadata"].get("name") for o in objs
                                            if o["kind"] == "Secret" and id(o) not in used})
     for x in out:   # an object of another namespace than the project's keeps it
         ns = x.objects[0]["metadata"].get("namespace") if x.objects else None
@@ -187,36 +189,6 @@ def _autoscale_says(h: dict) -> bool:
     return bool(metrics) and all(
         m.get("type") == "Resource" and (m.get("resource") or {}).get("name") in ("cpu", "memory")
         and ((m.get("resource") or {}).get("target") or {}).get("type") == "Utilization" for m in metrics)
-
-
-def _secret_refs(doc: dict) -> list[tuple[str, str]]:
-    """(Secret name, the spec key that names it) of every Secret a workload spec uses."""
-    out = []
-    for c in [doc, *(doc.get("sidecars") or {}).values(), *(doc.get("init") or {}).values()]:
-        out += [(r["secret"], "secrets") for r in (c.get("secrets") or {}).values()]
-        out += [(e["secret"], "env_from") for e in c.get("env_from") or [] if "secret" in e]
-    out += [(v["secret"], "volumes") for v in (doc.get("volumes") or {}).values() if "secret" in v]
-    out += [(n, "image_pull_secrets") for n in doc.get("image_pull_secrets") or []]
-    return out
-
-
-def _existing_secrets(items: list[Extracted], inputs: Inputs, given: set) -> list[Extracted]:
-    """`kind: Secret` with `existing: true` for each Secret the workloads use that the input
-    does not hold (it is in the cluster already): a note at the first use. ``given`` names
-    the input's own Secrets (not yet mapped): each becomes its `kind: Secret` with `keys:`."""
-    have = {x.doc["name"] for x in items if x.doc["kind"] == "Secret"} | given
-    out = []
-    for x in items:
-        for name, key in _secret_refs(x.doc):
-            if name in have or not NAME.match(name):
-                continue
-            have.add(name)
-            src = x.doc.get("_from", {}).get(key)
-            inputs.note(SECRET, f"Secret {name}, used by {x.doc['name']}, is not in the input: declared "
-                        "`existing: true`", inputs.pos(*src) if src else None,
-                        hint="it must exist in the cluster; add its manifest to the input to declare its keys")
-            out.append(Extracted({"kind": "Secret", "name": name, "existing": True}, [], []))
-    return out
 
 
 SERVER_SET = ("uid", "resourceVersion", "creationTimestamp", "generation", "managedFields", "selfLink")
@@ -340,6 +312,9 @@ def workload_doc(w: dict, svc: dict | None, hpa: dict | None, services: dict,
                        also=[n for n in served if isinstance(n, int) and not isinstance(n, bool) and n not in declared],
                        others={p.get("containerPort") for x in cs[1:] for p in x.get("ports") or []})
     pods.kind_fields(w, doc)
+    if doc["kind"] in ("Job", "CronJob"):  # a run to completion has no ports or probes in the language:
+        for k in ("port", "ports", "health"):   # the round trip's patch keeps the input's
+            doc.pop(k, None)
     pods.storage(w, c, doc)
     pods.pod_fields(ps, c, doc)
     vols = {v["name"]: v for v in ps.get("volumes") or []}

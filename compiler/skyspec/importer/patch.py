@@ -44,15 +44,17 @@ def merge(o, i):
     return i
 
 
-def patches(bad: list, outputs: list[dict]) -> tuple[dict, dict]:
+def patches(bad: list, outputs: list[dict], renamed: dict[int, str] | None = None) -> tuple[dict, dict]:
     """({id(input object): {Kind: patch}}, {id(input object): [patched path]}) for the
     unexplained differences ``bad`` (as :func:`fidelity.compare` gives them); a patched path
-    is a field, or a list (its items that differ, or the list whole)."""
+    is a field, or a list (its items that differ, or the list whole). ``renamed``: the input
+    objects imported under another name (each patches the output of that name)."""
     out_by = {(o["kind"], o["metadata"].get("name")): o for o in outputs}
+    renamed = renamed or {}
     patches: dict = {}
     heads: dict = {}
     for inp, path, a, b, in_has, out_has in bad:
-        o = out_by.get((inp["kind"], inp["metadata"].get("name")))
+        o = out_by.get((inp["kind"], renamed.get(id(inp)) or inp["metadata"].get("name")))
         if o is None or path[:1] in (("apiVersion",), ("kind",)) or path[:2] in (("metadata", "name"),
                                                                                   ("metadata", "namespace")):
             continue   # skyspec's: a patch cannot change them (the difference stays unexplained)

@@ -1,0 +1,79 @@
+"""The Secrets the imported workloads use that the input does not hold: each is declared
+`kind: Secret` with `existing: true` (it must be in the cluster already), a note at its
+first use. A reference is read from the workload's spec document, and from the input's pod
+template wherever the spec leaves it to its `k8s:` patch (a projected volume, a Secret
+volume's items) or keeps the whole object (a DaemonSet, as a Resource). It names Secrets
+only: it never reads or writes a value.
+"""
+
+from __future__ import annotations
+
+from .kube import NAME, Extracted
+from .source import SECRET, Inputs
+
+
+def _secret_refs(doc: dict) -> list[tuple[str, str]]:
+    """(Secret name, the spec key that names it) of every Secret a workload spec uses."""
+    out = []
+    for c in [doc, *(doc.get("sidecars") or {}).values(), *(doc.get("init") or {}).values()]:
+        out += [(r["secret"], "secrets") for r in (c.get("secrets") or {}).values()]
+        out += [(e["secret"], "env_from") for e in c.get("env_from") or [] if "secret" in e]
+    out += [(v["secret"], "volumes") for v in (doc.get("volumes") or {}).values() if "secret" in v]
+    out += [(n, "image_pull_secrets") for n in doc.get("image_pull_secrets") or []]
+    return out
+
+
+def existing_secrets(items: list[Extracted], inputs: Inputs, given: set) -> list[Extracted]:
+    """`kind: Secret` with `existing: true` for each Secret the workloads use that the input
+    does not hold (it is in the cluster already): a note at the first use. ``given`` names
+    the input's own Secrets (not yet mapped): each becomes its `kind: Secret` with `keys:`."""
+    have = {x.doc["name"] for x in items if x.doc["kind"] == "Secret"} | given
+    out = []
+    for x in items:
+        said = _secret_refs(x.doc)
+        # a reference the spec leaves to its `k8s:` patch (a projected volume, a Secret volume's
+        # items) or a kept object's (a DaemonSet): as the input's pod spec holds it
+        said += [(n, None) for o in x.objects[:1] for n in _pod_secrets(o) if n not in {m for m, _ in said}]
+        for name, key in said:
+            if name in have or not NAME.match(name):
+                continue
+            have.add(name)
+            src = x.doc.get("_from", {}).get(key) if key else (x.objects[0], ("kind",))
+            inputs.note(SECRET, f"Secret {name}, used by {x.doc['name']}, is not in the input: declared "
+                        "`existing: true`", inputs.pos(*src) if src else None,
+                        hint="it must exist in the cluster; add its manifest to the input to declare its keys")
+            out.append(Extracted({"kind": "Secret", "name": name, "existing": True}, [], []))
+    return out
+
+
+def _pod_secrets(o: dict) -> list[str]:
+    """The Secrets the pod template of workload ``o`` (of any kind) names, in order."""
+    t = o
+    for k in (("spec", "jobTemplate", "spec", "template") if o.get("kind") == "CronJob" else
+              ("spec",) if o.get("kind") == "Pod" else ("spec", "template")):
+        t = t.get(k) if isinstance(t, dict) else None
+    ps = (t.get("spec") if o.get("kind") != "Pod" else t) if isinstance(t, dict) else None
+    if not isinstance(ps, dict):
+        return []
+    out: list = []
+
+    def add(n):
+        if isinstance(n, str) and n not in out:
+            out.append(n)
+    for v in ps.get("volumes") or []:
+        if isinstance(v, dict):
+            add((v.get("secret") or {}).get("secretName") if isinstance(v.get("secret"), dict) else None)
+            for src in ((v.get("projected") or {}).get("sources") or []) if isinstance(v.get("projected"), dict) else []:
+                add((src.get("secret") or {}).get("name") if isinstance(src, dict) and isinstance(src.get("secret"), dict)
+                    else None)
+    for c in (ps.get("containers") or []) + (ps.get("initContainers") or []):
+        for e in c.get("env") or [] if isinstance(c, dict) else []:
+            ref = ((e.get("valueFrom") or {}).get("secretKeyRef") if isinstance(e, dict) and
+                   isinstance(e.get("valueFrom"), dict) else None)
+            add(ref.get("name") if isinstance(ref, dict) else None)
+        for e in c.get("envFrom") or [] if isinstance(c, dict) else []:
+            add((e.get("secretRef") or {}).get("name") if isinstance(e, dict) and isinstance(e.get("secretRef"), dict)
+                else None)
+    for s in ps.get("imagePullSecrets") or []:
+        add(s.get("name") if isinstance(s, dict) else None)
+    return out
