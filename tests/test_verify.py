@@ -318,3 +318,17 @@ def test_the_pass_reports_a_denied_connection_at_connect_to(make_project, cli):
     found = [d for d in json.loads(r.stdout) if d["code"].startswith("SKY16")]
     assert [(d["code"], d["line"]) for d in found] == [("SKY163", 10)], found
     assert "no egress rule of NetworkPolicy/no-egress" in found[0]["message"]
+
+
+def test_the_namespaces_root_ca_config_map_is_there_without_a_manifest(cli, tmp_path):
+    """Kubernetes (1.20+) publishes `kube-root-ca.crt` in every namespace: a pod mounting it
+    (as client libraries' projected volumes do) uses nothing missing. Another ConfigMap of no
+    manifest is still reported."""
+    objs = objects()
+    spec = find(objs, "Deployment", "web")["spec"]["template"]["spec"]
+    spec["volumes"] = [{"name": "ca", "configMap": {"name": "kube-root-ca.crt"}}]
+    find(objs, "Deployment", "web")["spec"]["template"]["spec"]["containers"][0]["envFrom"] = []
+    assert verify(cli, write(tmp_path, objs)) == (0, [])
+    spec["volumes"] = [{"name": "ca", "configMap": {"name": "kube-root-ca"}}]
+    code, diags = verify(cli, write(tmp_path, objs))
+    assert code == 1 and [d["code"] for d in diags] == ["SKY162"] and "kube-root-ca" in diags[0]["message"]

@@ -331,6 +331,7 @@ def _provided(sys_: System, keyed: list[tuple]) -> set:
     return have
 
 
+ROOT_CA = ("ConfigMap", "kube-root-ca.crt")   # in every namespace: Kubernetes (1.20+) publishes the cluster's CA there
 _REFERRING = frozenset(("configMap", "secret", "persistentVolumeClaim", "projected"))  # volume sources naming objects
 
 
@@ -340,7 +341,7 @@ def _references(p: Pod, out: list, have: set) -> None:
     def need(kind: str, name: Any, about: tuple, optional: Any = False) -> None:
         if not name or optional is True:
             return
-        if (kind, ns, name) in have or (kind, None, name) in have:
+        if (kind, ns, name) in have or (kind, None, name) in have or (kind, name) == ROOT_CA:
             return
         if kind == "PersistentVolumeClaim" and ("PersistentVolumeClaim", ns, ("template", name)) in have:
             return
