@@ -67,12 +67,23 @@ def test_a_kept_service_selects_its_workloads_pods_by_the_labels_skyspec_gives_t
     the app.kubernetes.io/ name, part-of and instance labels): the build's system check said
     it selects no pod (SKY160) and the import was refused. Its selector now names the labels
     skyspec gives the pods, said in a note at the selector."""
-    diags, k8s, _ = imported(chart, chart, tmp_path)
+    diags, k8s, docs = imported(chart, chart, tmp_path)
     svc = next(o for o in k8s if o["kind"] == "Service" and o["metadata"]["name"] == service)
     assert _pods(k8s, svc["spec"]["selector"]) == [workload]
     assert svc["spec"]["selector"]["app.kubernetes.io/name"] == workload
     (note,) = [d for d in diags.items if d.code == "SKY061" and "selects the pods of" in d.message]
     assert dropped in note.message and note.pos.file.startswith("helm template ")
+    # the input is what the round trip compares the build with: its selector stays the chart's
+    import subprocess
+
+    from skyspec.importer import import_kubernetes
+
+    rendered = tmp_path / "rendered.yaml"
+    rendered.write_text(subprocess.run(["helm", "template", chart, str(DATA / chart)], capture_output=True, text=True,
+                                       check=True).stdout)
+    r = import_kubernetes([rendered], chart, Diagnostics())
+    given = next(o for o in r.inputs if o["kind"] == "Service" and o["metadata"]["name"] == service)
+    assert given["spec"]["selector"][dropped] != svc["spec"]["selector"].get(dropped)
 
 
 def test_a_selector_that_skyspecs_labels_cannot_say_is_left_to_the_system_check(tmp_path):
@@ -203,7 +214,7 @@ def test_a_service_expose_cannot_say_is_kept_as_written(tmp_path, helm_on_path):
     svc = next(o for o in k8s if o["kind"] == "Service" and o["metadata"]["name"] == "hazelcast-jet-management-center")
     assert [(p["port"], p["targetPort"]) for p in svc["spec"]["ports"]] == [(8081, "mc-port"), (443, "mc-port")]
     assert any(d.get("kind") == "Resource" and d["manifest"]["metadata"]["name"] == "hazelcast-jet-management-center"
-               for f, ds in docs.items() if f != "figures" for d in ds if d)
+               for f, ds in docs.items() if f.endswith(".yaml") for d in ds if d)
 
 
 def test_a_secret_the_input_does_not_hold_is_declared_existing_where_a_patch_uses_it(tmp_path, helm_on_path):
@@ -212,7 +223,7 @@ def test_a_secret_the_input_does_not_hold_is_declared_existing_where_a_patch_use
     importer declared `existing: true` only for the references its specs say, so the build
     refused the others (SKY162)."""
     diags, k8s, docs = imported("dex", "dex", tmp_path)
-    declared = {d["name"] for f, ds in docs.items() if f != "figures" for d in ds
+    declared = {d["name"] for f, ds in docs.items() if f.endswith(".yaml") for d in ds
                 if d and d.get("kind") == "Secret" and d.get("existing")}
     assert {"dex-grpc-ca", "dex-grpc-server-tls"} <= declared
     mounted = {v["secret"]["secretName"] for v in _pod(k8s, "dex")["volumes"] if "secret" in v}
@@ -230,6 +241,67 @@ def test_two_workloads_of_one_name_are_imported_under_two(tmp_path, helm_on_path
         [("Job", "horovod-job"), ("StatefulSet", "horovod")]
     (note,) = [d for d in diags.items if "has the name of another workload" in d.message]
     assert note.message == "Job horovod has the name of another workload of the input: imported as horovod-job"
-    (job,) = [d for f, ds in docs.items() if f != "figures" for d in ds if d and d.get("kind") == "Job"]
+    (job,) = [d for f, ds in docs.items() if f.endswith(".yaml") for d in ds if d and d.get("kind") == "Job"]
     assert "port" not in job and "ports" not in job
     assert docs["figures"]["categories"]["renamed: the name skyspec gives an object of its own"] >= 1
+
+
+def test_a_service_of_tcp_and_udp_ports_of_one_number_is_the_workloads_own(tmp_path, helm_on_path):
+    """nfs-server-provisioner's Service sends TCP and UDP 2049 (and more such pairs) to its
+    StatefulSet: two ports, one per protocol, which `expose` says. (Counted as two Service
+    ports to one container port, it was kept as written, and the Service skyspec makes for
+    the workload's callers then had its name: SKY110.)"""
+    _, k8s, docs = imported("nfs-server-provisioner", "nfs", tmp_path)
+    svc = next(o for o in k8s if o["kind"] == "Service" and o["metadata"]["name"] == "nfs-nfs-server-provisioner")
+    assert {(p["port"], p.get("protocol", "TCP")) for p in svc["spec"]["ports"]} >= {(2049, "TCP"), (2049, "UDP")}
+    assert not [d for f, ds in docs.items() if f.endswith(".yaml") for d in ds
+                if d and d.get("kind") == "Resource" and d["manifest"]["kind"] == "Service"]
+
+
+def test_a_workload_whose_own_service_is_kept_as_written_is_no_connect_to_peer(tmp_path):
+    """`api`'s Service sends to its sidecar's port, so it is kept as written; `web` names it in
+    an env value. Inferring `web` connect_to `api` would have skyspec make a second Service
+    `api` (SKY110): the call stays in `env`, admitted by the namespace's policy."""
+    from skyspec.importer import import_kubernetes
+
+    (tmp_path / "in.yaml").write_text("""\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api}
+spec:
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec:
+      containers:
+      - {name: api, image: "ghcr.io/acme/api:1.0.0", ports: [{containerPort: 9000}]}
+      - {name: proxy, image: "ghcr.io/acme/proxy:1.0.0", ports: [{name: web, containerPort: 8080}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: api}
+spec:
+  selector: {app: api}
+  ports: [{port: 8080, targetPort: web}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - name: web
+        image: "ghcr.io/acme/web:1.0.0"
+        ports: [{containerPort: 80}]
+        env: [{name: API_URL, value: "http://api:8080"}]
+""")
+    diags = Diagnostics()
+    r = import_kubernetes([tmp_path / "in.yaml"], "p", diags)
+    assert r is not None and not diags.has_errors and r.unexplained == [], [str(d) for d in diags.sorted()][:3]
+    web = next(yaml.safe_load(t) for f, t in r.files.items() if f == "apps/web.yaml")
+    assert "connect_to" not in web and web["env"]["API_URL"] == "http://api:8080"
+    assert any(d.get("kind") == "Resource" and d["manifest"]["kind"] == "Service"
+               for t in r.files.values() for d in yaml.safe_load_all(t) if isinstance(d, dict))

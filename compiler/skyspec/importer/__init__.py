@@ -231,8 +231,12 @@ def _connections(items: list, inputs: Inputs) -> list:
     port and the connection closes no cycle (the language orders start-up by connect_to, so
     it refuses cycles; two services calling each other keep the second call in `env` only).
     Each kept one is a note at the env value (SKY063), each one left out too."""
+    # (a workload whose own Service is kept as written is no peer: connect_to would have
+    # skyspec make a second Service of that name)
+    kept = {(x.doc["manifest"].get("metadata") or {}).get("name") for x in items if x.doc["kind"] == "Resource"
+            and x.doc["manifest"].get("kind") == "Service"}
     peers = {x.doc["name"] for x in items if x.doc["kind"] in ("App", "StatefulApp")
-             and ("port" in x.doc or x.doc.get("ports"))}
+             and ("port" in x.doc or x.doc.get("ports")) and x.doc["name"] not in kept}
     edges: dict[str, set] = {}
     allow: list = []
 

@@ -309,7 +309,11 @@ def reselect(items: list[Extracted], project: str, inputs) -> None:
                    {"app.kubernetes.io/part-of": project})
         if [w for w in work if same_ns(x.objects[0], w.objects[0]) and _selects(new, built[id(w)])] != mine:
             continue  # no selector of skyspec's labels says it: the build's system check reports it
-        _dig(m, at[:-1])[at[-1]] = new
+        node = m   # copied down the path: the manifest shares its maps with the input, which the round trip reads
+        for k in at[:-1]:
+            node[k] = dict(node[k])
+            node = node[k]
+        node[at[-1]] = new
         names = ", ".join(w.doc["name"] for w in mine)
         inputs.note(WRONG, f"{m['kind']} {x.doc['name']} selects the pods of {names} by labels skyspec does not "
                     f"give them ({', '.join(sorted(k for k in sel if k not in new or new[k] != sel[k]))}): imported "

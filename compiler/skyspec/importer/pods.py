@@ -117,8 +117,9 @@ def serves(svc: dict, tmpl: dict) -> bool:
     if not all(t in own or t not in others for t in (p.get("targetPort", p.get("port")) for p in sent)):
         return False
     by_name = {p.get("name"): p.get("containerPort") for p in mine if p.get("name")}
-    targets = [by_name.get(t, t) for t in (p.get("targetPort", p.get("port")) for p in sent)]
-    if len(targets) != len(set(map(str, targets))):
+    targets = [(str(by_name.get(t, t)), p.get("protocol", "TCP")) for p, t in ((p, p.get("targetPort", p.get("port")))
+                                                                            for p in sent)]
+    if len(targets) != len(set(targets)):
         return False  # two Service ports to one container port (hazelcast-jet's 8081 and 443)
     made = []
     for p in mine:
