@@ -332,3 +332,22 @@ def test_the_namespaces_root_ca_config_map_is_there_without_a_manifest(cli, tmp_
     spec["volumes"] = [{"name": "ca", "configMap": {"name": "kube-root-ca"}}]
     code, diags = verify(cli, write(tmp_path, objs))
     assert code == 1 and [d["code"] for d in diags] == ["SKY162"] and "kube-root-ca" in diags[0]["message"]
+
+
+def test_a_service_of_an_operators_pods_is_a_warning_beside_a_custom_resource(cli, tmp_path):
+    """A Service selecting pods no workload here makes is an error (SKY160), unless the
+    namespace holds a custom resource: an operator may make those pods from it (a Prometheus
+    of the Prometheus operator, selected by `prometheus: main`). Then it is a warning naming
+    the resource; a custom resource of another namespace does not count."""
+    svc = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "prometheus", "namespace": "demo"},
+           "spec": {"selector": {"prometheus": "main"}, "ports": [{"port": 9090}]}}
+    cr = {"apiVersion": "monitoring.coreos.com/v1", "kind": "Prometheus", "metadata": {"name": "main", "namespace": "demo"},
+          "spec": {"replicas": 2}}
+    code, diags = verify(cli, write(tmp_path, objects() + [svc]))
+    assert code == 1 and [(d["code"], d["severity"]) for d in diags] == [("SKY160", "error")]
+    code, diags = verify(cli, write(tmp_path, objects() + [svc, cr]))
+    assert code == 0 and [(d["code"], d["severity"]) for d in diags] == [("SKY160", "warning")]
+    assert "Prometheus/main is a custom resource" in diags[0]["message"]
+    elsewhere = {**cr, "metadata": {"name": "main", "namespace": "other"}}
+    code, diags = verify(cli, write(tmp_path, objects() + [svc, elsewhere]))
+    assert code == 1 and [(d["code"], d["severity"]) for d in diags] == [("SKY160", "error")]

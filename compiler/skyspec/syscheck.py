@@ -5,9 +5,11 @@ files hold them), so the same check runs after lowering (`passes/system_check.py
 findings then located at the spec) and on any folder of manifests (`skyspec verify DIR`,
 located at the file and object). It checks that
 
-- every Service with a selector selects the pods of at least one workload, and its
+- every Service with a selector selects the pods of at least one workload (a warning
+  where a custom resource of its namespace may have an operator make them), and its
   `targetPort`s exist there (a named one must be a named container port; a number not
   declared by pods that declare ports is a warning);
+- the namespace's `kube-root-ca.crt` ConfigMap, which Kubernetes publishes, is there;
 - every probe names a port its container has, every Ingress backend names a Service and a
   port of it, every `HOST:PORT` address in an env var that names a Service uses one of its
   ports;
@@ -166,8 +168,12 @@ def check(sys_: System) -> list[Finding]:
     services = {(ns, name): o for o, _, ns, name in of["Service"]}
     backing: dict[int, list[Pod]] = {}   # by id: the Services of `services`, whose pods connections reach
     by_label = _PodIndex(ps)
+    custom = {}   # namespace -> the first custom resource of it: an operator may make pods from it
+    for o, kind, ns, _ in keyed:
+        if ns not in custom and _custom(o):
+            custom[ns] = o
     for svc in services.values():
-        backing[id(svc)] = _service(sys_, svc, by_label, out)
+        backing[id(svc)] = _service(sys_, svc, by_label, out, custom)
     have = _provided(sys_, keyed)
     for p in ps:
         _probes(p, out)
@@ -260,7 +266,15 @@ def _ordinal(p: Pod, sel: dict) -> bool:
     return True
 
 
-def _service(sys_: System, svc: dict, by_label: _PodIndex, out: list) -> list[Pod]:
+def _custom(o: dict) -> bool:
+    """Whether ``o`` is a custom resource (its API group is no Kubernetes group): an operator
+    may make pods from it that no object here shows."""
+    api = o.get("apiVersion")
+    group = api.rpartition("/")[0] if isinstance(api, str) else ""
+    return "." in group and not group.endswith(".k8s.io")
+
+
+def _service(sys_: System, svc: dict, by_label: _PodIndex, out: list, custom: dict | None = None) -> list[Pod]:
     spec = _dict(svc.get("spec"))
     sel = spec.get("selector")
     if not isinstance(sel, dict) or not sel or spec.get("type") == "ExternalName":
@@ -268,8 +282,17 @@ def _service(sys_: System, svc: dict, by_label: _PodIndex, out: list) -> list[Po
     ns = sys_.ns(svc)
     chosen = by_label.selected(ns, sel)
     if not chosen:
+        maker = (custom or {}).get(ns)
+        labels = ", ".join(f"{k}={v}" for k, v in sorted(sel.items()))
+        if maker is not None:  # the pods of an operator's custom resource (a Prometheus, a Kafka cluster)
+            out.append(Finding(NO_PODS, "warning", svc, f"{label(svc)} selects no pod of these objects: no workload "
+                               f"in namespace {ns} has the labels {labels} (an operator may make them: "
+                               f"{label(maker)} is a custom resource)",
+                               "if no operator makes such pods, make the selector match a workload's pod template "
+                               "labels", ("service",)))
+            return []
         out.append(Finding(NO_PODS, "error", svc, f"{label(svc)} selects no pod: no workload in namespace {ns} has "
-                           f"the labels {', '.join(f'{k}={v}' for k, v in sorted(sel.items()))}",
+                           f"the labels {labels}",
                            "make the selector match a workload's pod template labels", ("service",)))
         return []
     for sp in _list(spec.get("ports")):
