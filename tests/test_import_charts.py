@@ -305,3 +305,27 @@ spec:
     assert "connect_to" not in web and web["env"]["API_URL"] == "http://api:8080"
     assert any(d.get("kind") == "Resource" and d["manifest"]["kind"] == "Service"
                for t in r.files.values() for d in yaml.safe_load_all(t) if isinstance(d, dict))
+
+
+def test_a_kept_object_of_a_name_longer_than_a_label_gets_a_document_name_of_63(tmp_path):
+    """A RoleBinding may be named with up to 253 characters, a spec document with 63 (helm/charts'
+    voyager names one `voyager-voyager-apiserver-extension-server-authentication-reader`):
+    the document is named after its kind and name, cut to 63 characters and numbered apart
+    from another cut the same way; the object keeps its own name."""
+    from skyspec.importer import import_kubernetes
+
+    long = "voyager-voyager-apiserver-extension-server-authentication-reader"
+    binding = """apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {{name: {name}, namespace: kube-system}}
+roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: Role, name: extension-apiserver-authentication-reader}}
+subjects: [{{kind: ServiceAccount, name: voyager, namespace: default}}]
+"""
+    (tmp_path / "in.yaml").write_text("---\n".join(binding.format(name=n) for n in (long, long + "-2")))
+    diags = Diagnostics()
+    r = import_kubernetes([tmp_path / "in.yaml"], "p", diags)
+    assert r is not None and not diags.has_errors, [str(d) for d in diags.sorted()][:3]
+    docs = [d for t in r.files.values() for d in yaml.safe_load_all(t) if isinstance(d, dict) and d.get("kind") == "Resource"]
+    names = sorted(d["name"] for d in docs)
+    assert all(len(n) <= 63 for n in names) and len(set(names)) == 2
+    assert sorted(d["manifest"]["metadata"]["name"] for d in docs) == [long, long + "-2"]

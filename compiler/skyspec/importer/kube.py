@@ -158,8 +158,9 @@ def extract(objs: list[dict], inputs: Inputs) -> tuple[list[Extracted], list[str
         else:
             # named as its object when it can be, else by its kind and name (a DaemonSet and its
             # Service share a name; an APIService's has dots): the object keeps its own either way
-            doc = {"kind": "Resource", "name": name if NAME.match(name) and name not in kept else _resource_name(o),
-                   "manifest": as_written(o)}
+            # (a document's name is a DNS-1123 label, at most 63 characters; the object's may be longer)
+            doc = {"kind": "Resource", "manifest": as_written(o),
+                   "name": name if NAME.match(name) and len(name) <= 63 and name not in kept else _resource_name(o, kept)}
             if inputs.diags.redactor.holds(doc["manifest"]):
                 inputs.diags.error(SECRET, f"{k} {name} holds a credential in an env value, and the importer keeps "
                                    "this kind as written but never writes a credential", inputs.pos(o, ("kind",)),
@@ -211,9 +212,12 @@ def _count(items: list, what: str) -> str:
     return f"{len(items)} {what}{'s' * (len(items) != 1)}"
 
 
-def _resource_name(o: dict) -> str:
+def _resource_name(o: dict, taken: set) -> str:
+    """A document name for a kept object whose own name cannot be one: its kind and name, cut
+    to 63 characters, numbered apart from the names ``taken``."""
     n = re.sub(r"[^a-z0-9-]+", "-", f"{o['kind'].lower()}-{o['metadata'].get('name', 'x')}".lower()).strip("-")
-    return n[:63].strip("-")
+    return next(c for c in (f"{n[:63 - len(s)].strip('-')}{s}" for s in ("", *(f"-{i}" for i in range(2, len(taken) + 3))))
+                if c not in taken)
 
 
 def _probe(p: dict, ports: dict) -> dict | None:
