@@ -94,6 +94,8 @@ def classify(tpath: tuple, inp, out, in_has: bool, out_has: bool, ports: dict) -
     if m and ((in_has and not out_has and credential_env(m.group(1), inp)) or
               (out_has and not in_has and credential_name(m.group(1)) and "secretKeyRef" in path)):
         return "credential moved to a Secret (value at deploy time)"
+    if "imported.skyspec.dev/" in path and (not in_has or re.search(r"(selector|matchLabels)", path)):
+        return "labels the importer gives pods for a kept selector"
     if "skyspec.dev/env" in path and not in_has:
         return "environment label of the dev/qa/prod profile"
     if "checksum.skyspec.dev" in path:
@@ -258,9 +260,10 @@ DECLARED = "ports the input's probes and Services reach, declared"
 def _used_ports(inputs: list[dict]) -> dict[int, set]:
     """id(input workload) -> the port numbers its probes and the Services selecting its pods
     reach without its containers declaring them (the importer declares those)."""
-    from .kube import probe_ports
+    from .kube import namespace_of, probe_ports, same_ns
 
     out: dict[int, set] = {}
+    home = namespace_of(inputs) if inputs else None
     services = [s for s in inputs if s["kind"] == "Service"]
     for w in inputs:
         t: Any = w
@@ -273,8 +276,7 @@ def _used_ports(inputs: list[dict]) -> dict[int, set]:
         nums = {n for c in cs for n in probe_ports(c)}
         for s in services:
             sel = (s.get("spec") or {}).get("selector") or {}
-            if sel and all(labels.get(k) == v for k, v in sel.items()) and \
-                    (s["metadata"].get("namespace") == w["metadata"].get("namespace")):
+            if sel and all(labels.get(k) == v for k, v in sel.items()) and same_ns(s, w, home):
                 nums |= {p.get("targetPort", p.get("port")) for p in (s.get("spec") or {}).get("ports") or []}
         nums -= {p.get("containerPort") for c in cs for p in c.get("ports") or []}
         if nums:

@@ -12,7 +12,7 @@ It never reads or writes a Secret's value.
 from __future__ import annotations
 
 from ..schema.fields import RESERVED_LABELS
-from .kube import NAME, Extracted, _selects, pod_spec, same_ns
+from .kube import NAME, Extracted, _selects, namespace_of, pod_spec, same_ns
 from .source import OPEN, WRONG
 
 SAID = ("Ingress", "PodDisruptionBudget", "ServiceAccount", "Role", "ClusterRole", "RoleBinding",
@@ -34,7 +34,7 @@ def attach(objs: list[dict], used: set[int], items: list[Extracted], namespace: 
         svc = ((paths[0].get("backend") or {}).get("service") or {})
         x = by_name.get(svc.get("name"))
         if x is None or ing["metadata"].get("name") != x.doc["name"] or not isinstance(x.doc.get("expose"), (bool, dict)) \
-                or not same_ns(ing, x.objects[0]):
+                or not same_ns(ing, x.objects[0], namespace):
             continue
         e = {"type": x.doc["expose"]["type"]} if isinstance(x.doc["expose"], dict) else {}
         e["host"] = rules[0]["host"]
@@ -56,7 +56,7 @@ def attach(objs: list[dict], used: set[int], items: list[Extracted], namespace: 
         x.doc["expose"] = e
         x.objects.append(ing)
         used.add(id(ing))
-    pdb = _pdbs(objs, used, items)
+    pdb = _pdbs(objs, used, items, namespace)
     bindings = {(o["kind"], o["metadata"].get("name")): o for o in objs
                 if o["kind"] in ("RoleBinding", "ClusterRoleBinding") and id(o) not in used}
     for o in objs:
@@ -77,7 +77,7 @@ def attach(objs: list[dict], used: set[int], items: list[Extracted], namespace: 
             b = bindings.get((f"{o['kind']}Binding", meta["name"]))
             ref = (b or {}).get("roleRef") or {}
             subs = (b or {}).get("subjects") or []
-            if b and subs and same_ns(b, o) and ref.get("kind") == o["kind"] and ref.get("name") == meta["name"] \
+            if b and subs and same_ns(b, o, namespace) and ref.get("kind") == o["kind"] and ref.get("name") == meta["name"] \
                     and ref.get("apiGroup", "rbac.authorization.k8s.io") == "rbac.authorization.k8s.io" and all(s.get("kind") == "ServiceAccount" and s.get("namespace", namespace) == namespace
                                   for s in subs):
                 doc["bind"] = [s["name"] for s in subs]
@@ -111,7 +111,7 @@ def _port_named(x: Extracted, number) -> str | None:
     return next((n for n, v in ports.items() if (v.get("port") if isinstance(v, dict) else v) == tp), None)
 
 
-def _pdbs(objs: list[dict], used: set[int], items: list[Extracted]) -> bool:
+def _pdbs(objs: list[dict], used: set[int], items: list[Extracted], namespace: str | None = None) -> bool:
     pdbs = [o for o in objs if o["kind"] == "PodDisruptionBudget" and id(o) not in used]
     replicated = [x for x in items if x.doc["kind"] in ("App", "StatefulApp") and
                   max(x.doc.get("replicas") or 0, (x.doc.get("autoscale") or {}).get("min") or 0) >= 2]
@@ -120,7 +120,7 @@ def _pdbs(objs: list[dict], used: set[int], items: list[Extracted]) -> bool:
         labels = (pod_spec(x.objects[0]).get("metadata") or {}).get("labels") or {}
         p = next((p for p in pdbs if (p.get("spec") or {}).get("maxUnavailable") == 1
                   and set(p.get("spec") or {}) == {"maxUnavailable", "selector"}
-                  and p["metadata"].get("name") == x.doc["name"] and same_ns(p, x.objects[0])
+                  and p["metadata"].get("name") == x.doc["name"] and same_ns(p, x.objects[0], namespace)
                   and _selects(((p["spec"].get("selector") or {}).get("matchLabels") or {}), labels)), None)
         if p is None:
             return False
@@ -281,16 +281,22 @@ def open_namespace(project: str, namespace: str, why: str, at, inputs) -> Extrac
                                "every call"}, [], [])
 
 
+IMPORTED = "imported.skyspec.dev"   # the key prefix of labels the importer gives pods for a kept selector
+
+
 def reselect(items: list[Extracted], project: str, inputs) -> None:
     """A Service kept as written (or a PodDisruptionBudget) that selects the pods of imported
     workloads by labels skyspec does not give them (`app.kubernetes.io/instance`, or a
     `name` other than the workload's: charts select on both) would select no pod in the build:
     its reserved-label terms become the labels skyspec gives those pods (`name` and
     `part-of` for one workload, `part-of` beside the other terms for several), where that
-    selects exactly the same workloads among the imported ones. A note where the selector is."""
+    selects exactly the same workloads among the imported ones; else a reserved term that
+    tells them apart becomes a label of the importer's (`imported.skyspec.dev/part-of`) on
+    those workloads' pods and in the selector. A note where the selector is."""
     from ..ir.model import pod_selector
 
     work = [x for x in items if x.doc["kind"] in ("App", "StatefulApp", "Job", "CronJob") and x.objects]
+    home = namespace_of([o for x in items for o in x.objects])
     given = {id(x): (pod_spec(x.objects[0]).get("metadata") or {}).get("labels") or {} for x in work}
     built = {id(x): {**(x.doc.get("labels") or {}), **pod_selector(project, x.doc["name"]),
                      "app.kubernetes.io/managed-by": "skyspec"} for x in work}
@@ -301,14 +307,31 @@ def reselect(items: list[Extracted], project: str, inputs) -> None:
         sel = _dig(m, at) if at else None
         if not isinstance(sel, dict) or not sel or not x.objects or not all(isinstance(v, str) for v in sel.values()):
             continue
-        mine = [w for w in work if same_ns(x.objects[0], w.objects[0]) and _selects(sel, given[id(w)])]
+        mine = [w for w in work if same_ns(x.objects[0], w.objects[0], home) and _selects(sel, given[id(w)])]
         if not mine or all(_selects(sel, built[id(w)]) for w in mine):
             continue
         new = {k: v for k, v in sel.items() if k not in RESERVED_LABELS}
         new.update(pod_selector(project, mine[0].doc["name"]) if len(mine) == 1 else
                    {"app.kubernetes.io/part-of": project})
-        if [w for w in work if same_ns(x.objects[0], w.objects[0]) and _selects(new, built[id(w)])] != mine:
-            continue  # no selector of skyspec's labels says it: the build's system check reports it
+
+        def exact(sel_: dict) -> bool:
+            return [w for w in work if same_ns(x.objects[0], w.objects[0], home) and _selects(sel_, built[id(w)])] == mine
+        if not exact(new):
+            # several workloads told apart by a label skyspec owns (Grafana's charts mark their
+            # memberlist members `app.kubernetes.io/part-of: memberlist`): the label under the
+            # importer's own key, on those workloads' pods and in the selector
+            near = [w for w in work if same_ns(x.objects[0], w.objects[0], home)]
+            own = {f"{IMPORTED}/{k.rsplit('/', 1)[-1]}": v for k, v in sel.items() if k in RESERVED_LABELS
+                   and not all(built[id(w)].get(k) == v for w in mine)
+                   and not all(given[id(w)].get(k) == v for w in near)}
+            new = {**{k: v for k, v in sel.items() if k not in RESERVED_LABELS}, **own}
+            if not own or any(k in built[id(w)] for w in work for k in own):
+                continue  # the build's system check reports it
+            for w in mine:
+                w.doc["labels"] = {**(w.doc.get("labels") or {}), **own}
+                built[id(w)].update(own)
+            if not exact(new):
+                continue
         node = m   # copied down the path: the manifest shares its maps with the input, which the round trip reads
         for k in at[:-1]:
             node[k] = dict(node[k])

@@ -47,9 +47,10 @@ def _selects(sel: dict, labels: dict) -> bool:
     return bool(sel) and all(labels.get(k) == v for k, v in sel.items())
 
 
-def same_ns(a: dict, b: dict) -> bool:
-    """Whether two objects live in the same namespace (the project's when none is given)."""
-    return a["metadata"].get("namespace") == b["metadata"].get("namespace")
+def same_ns(a: dict, b: dict, home: str | None = None) -> bool:
+    """Whether two objects live in the same namespace; one that names none lives in ``home``
+    (the project's: a chart may write `namespace:` on some objects and not on others)."""
+    return (a["metadata"].get("namespace") or home) == (b["metadata"].get("namespace") or home)
 
 
 class Extracted:
@@ -79,19 +80,20 @@ def extract(objs: list[dict], inputs: Inputs) -> tuple[list[Extracted], list[str
     inferred: list[str] = []
     services = [o for o in objs if o["kind"] == "Service"]
     workloads = [o for o in objs if o["kind"] in WORKLOADS]
+    home = namespace_of(objs)
     svc_names = {s["metadata"]["name"]: s for s in services}
     for w in workloads:
         used.add(id(w))
         tmpl = pod_spec(w)
         labels = (tmpl.get("metadata") or {}).get("labels") or {}
-        mine = [s for s in services if id(s) not in used and same_ns(s, w)
+        mine = [s for s in services if id(s) not in used and same_ns(s, w, home)
                 and _selects((s.get("spec") or {}).get("selector") or {}, labels)]
         # `expose` names the Service after the workload: one of another name (Bookinfo's `reviews`
         # selecting reviews-v1, -v2 and -v3) is kept as written
         svc = next((s for s in mine if s["metadata"]["name"] == w["metadata"]["name"] and pods.serves(s, tmpl)), None)
         # `autoscale` says an HPA of the workload's name on CPU or memory utilization; another
         # (custom metrics, kubernetes/examples' vLLM on requests running) is kept as written
-        hpa = next((h for h in objs if h["kind"] == "HorizontalPodAutoscaler" and id(h) not in used and same_ns(h, w)
+        hpa = next((h for h in objs if h["kind"] == "HorizontalPodAutoscaler" and id(h) not in used and same_ns(h, w, home)
                     and h["metadata"].get("name") == w["metadata"]["name"] and _autoscale_says(h)
                     and (h.get("spec") or {}).get("scaleTargetRef", {}).get("name") == w["metadata"]["name"]), None)
         served = [p.get("targetPort", p.get("port")) for s in mine for p in (s.get("spec") or {}).get("ports") or []
@@ -129,7 +131,7 @@ def extract(objs: list[dict], inputs: Inputs) -> tuple[list[Extracted], list[str
         if id(o) in used:
             continue
         k, name = o["kind"], o["metadata"].get("name", "")
-        if k == "Service" and name in headless and _governs(o, headless[name].objects[0]):
+        if k == "Service" and name in headless and _governs(o, headless[name].objects[0], home):
             headless[name].objects.append(o)  # compared with the one skyspec makes
             inputs.note(WRONG, f"Service {name} is the headless Service of StatefulSet {headless[name].doc['name']}, "
                         "which skyspec makes under this name: not kept as written", inputs.pos(o, ("kind",)),
@@ -166,7 +168,7 @@ def extract(objs: list[dict], inputs: Inputs) -> tuple[list[Extracted], list[str
                                    "this kind as written but never writes a credential", inputs.pos(o, ("kind",)),
                                    hint="move the value into a Secret (a `secretKeyRef`) and import again")
                 continue
-            pods = [w["metadata"]["name"] for w in workloads if k == "Service" and same_ns(o, w) and _selects(
+            pods = [w["metadata"]["name"] for w in workloads if k == "Service" and same_ns(o, w, home) and _selects(
                 (o.get("spec") or {}).get("selector") or {}, (pod_spec(w).get("metadata") or {}).get("labels") or {})]
             inputs.note(RESOURCE, f"{k} {name} is kept as a Resource, as written: " + (
                 f"it selects the pods of {', '.join(pods)}, and `expose` names a workload's Service after the "
@@ -176,9 +178,9 @@ def extract(objs: list[dict], inputs: Inputs) -> tuple[list[Extracted], list[str
     return out, inferred
 
 
-def _governs(svc: dict, sts: dict) -> bool:
+def _governs(svc: dict, sts: dict, home: str | None = None) -> bool:
     """Whether ``svc`` is the headless Service that StatefulSet ``sts`` names."""
-    return (svc.get("spec") or {}).get("clusterIP") == "None" and same_ns(svc, sts) and \
+    return (svc.get("spec") or {}).get("clusterIP") == "None" and same_ns(svc, sts, home) and \
         (sts.get("spec") or {}).get("serviceName") == svc["metadata"].get("name")
 
 
