@@ -275,3 +275,21 @@ spec: {{selector: {{app: {name}}}, ports: [{{port: 8080}}]}}
     assert yaml.safe_load(r.files["apps/networkpolicy.a-from-b.yaml"]) == {
         "kind": "NetworkPolicy", "name": "a-from-b", "select": {"app": "a"}, "allow_from": [{"app": "b"}]}
     assert any("b connect_to a: not inferred" in d.message for d in diags)
+
+
+def test_an_object_named_by_generate_name_only_is_refused_saying_so(tmp_path):
+    """An Argo CD or Helm hook (argoproj/argocd-example-apps' sync-waves: a Job with
+    `generateName: upgrade-sql-schema`) is named anew by the API server each time it is
+    created; `kubectl apply` and a spec need a name. The error says that, at generateName,
+    not that the API server would refuse the object (it creates it)."""
+    from skyspec.diagnostics import Diagnostics
+    from skyspec.importer import import_kubernetes
+
+    (tmp_path / "in.yaml").write_text("apiVersion: batch/v1\nkind: Job\nmetadata:\n  generateName: upgrade-\n"
+                                      "spec:\n  template:\n    spec:\n      restartPolicy: Never\n"
+                                      "      containers: [{name: m, image: 'ghcr.io/acme/m:1.0.0'}]\n")
+    diags = Diagnostics()
+    assert import_kubernetes([tmp_path / "in.yaml"], "p", diags) is None
+    (e,) = diags.errors
+    assert (e.code, e.pos.line, e.pos.col) == ("SKY061", 4, 17)
+    assert "generateName" in e.message and "would refuse" not in (e.hint or "") and "name" in e.hint

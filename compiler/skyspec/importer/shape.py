@@ -243,17 +243,22 @@ def check(objs: list[dict], inputs: Inputs) -> list[dict]:
         shape.update(TOP.get(kind, {}))
         found = problems(o, shape)
         name = (o.get("metadata") or {}).get("name") if isinstance(o.get("metadata"), dict) else None
+        generated = isinstance(o.get("metadata"), dict) and isinstance(o["metadata"].get("generateName"), str)
         if not found and not isinstance(name, str):
-            found = [(("metadata",), "has no `name`, which every object must have")]
+            found = [(("metadata", "generateName") if generated else ("metadata",),
+                      "has `generateName` and no `name`: the API server names it anew each time it is created (an "
+                      "Argo CD or Helm hook), which `kubectl apply` and a spec cannot" if generated else
+                      "has no `name`, which every object must have")]
         if not found and kind in SPEC_NAMED and (not LABEL.match(name) or len(name) > 63):
             found = [(("metadata", "name"), "must be a DNS-1123 label (lower-case letters, digits and '-', at most "
                                             "63 characters) to name a spec")]
         who = f"{kind} {name}" if isinstance(name, str) and path_ok(found) else kind
         for path, what in found:
-            inputs.diags.error(WRONG, f"{who} {shown(path)} {what}" if path else f"{who} {what}", inputs.pos(o, path),
-                               hint="the API server would refuse this object too: fix the manifest and import "
-                                    "again" if "DNS-1123" not in what else
-                                    "a spec's name is its workload's, a DNS-1123 label: rename it in the manifest")
+            hint = "a spec's name is its workload's, a DNS-1123 label: rename it in the manifest" if "DNS-1123" in what \
+                else "give it a `name` (one of its own for each hook), and import again" if "generateName" in what \
+                else "the API server would refuse this object too: fix the manifest and import again"
+            inputs.diags.error(WRONG, f"{who} {what}" if "generateName" in what else
+                               f"{who} {shown(path)} {what}" if path else f"{who} {what}", inputs.pos(o, path), hint=hint)
         if found:
             continue
         key = (kind, o.get("apiVersion"), name, o["metadata"].get("namespace"))
