@@ -325,13 +325,13 @@ def reselect(items: list[Extracted], project: str, inputs) -> None:
                    and not all(built[id(w)].get(k) == v for w in mine)
                    and not all(given[id(w)].get(k) == v for w in near)}
             new = {**{k: v for k, v in sel.items() if k not in RESERVED_LABELS}, **own}
-            if not own or any(k in built[id(w)] for w in work for k in own):
+            trial = {id(w): {**built[id(w)], **own} if w in mine else built[id(w)] for w in near}
+            if not own or any(built[id(w)].get(k, v) != v for w in mine for k, v in own.items()) \
+                    or [w for w in near if _selects(new, trial[id(w)])] != mine:
                 continue  # the build's system check reports it
-            for w in mine:
+            for w in mine:   # (another kept selector may have given some of them the same label)
                 w.doc["labels"] = {**(w.doc.get("labels") or {}), **own}
                 built[id(w)].update(own)
-            if not exact(new):
-                continue
         node = m   # copied down the path: the manifest shares its maps with the input, which the round trip reads
         for k in at[:-1]:
             node[k] = dict(node[k])
