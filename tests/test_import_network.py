@@ -69,3 +69,50 @@ def test_compose_services_on_the_default_network_keep_reaching_each_other(tmp_pa
     diags = Diagnostics()
     r = import_compose(networked, "rem", diags)
     assert r is not None and located(diags, "SKY072") == [] and not any("within-namespace" in f for f in r.files)
+
+
+def test_a_server_image_others_depend_on_gets_its_port_and_a_service(tmp_path):
+    """A Compose file (immich's, in this shape) whose server depends on `database` (a
+    non-library postgres image) and `redis` (valkey) that declare no port: the server finds
+    them by names in its code's defaults, on any port, as Compose allows. Kubernetes reaches
+    a Service's ports only, and no Service was made: the output did not run. Their image's
+    kind gives the port (5432, 6379), said in a note; connect_to keeps the start order. An
+    image of no known kind still gets the warning."""
+    from validators import assert_valid_k8s, load_docs
+
+    from skyspec.importer import import_compose
+
+    (tmp_path / "docker-compose.yml").write_text("""\
+services:
+  server:
+    image: ghcr.io/acme/server:1.4.0
+    ports: ['2283:2283']
+    depends_on: [redis, database, worker]
+  redis:
+    image: docker.io/valkey/valkey:9
+  database:
+    image: ghcr.io/acme/postgres:14-vectors
+    environment: {POSTGRES_DB: app}
+  worker:
+    image: ghcr.io/acme/worker:1.4.0
+""")
+    diags = Diagnostics()
+    r = import_compose(tmp_path / "docker-compose.yml", "photos", diags)
+    assert r is not None and not diags.has_errors and r.unexplained == [], [str(d) for d in diags.sorted()][:3]
+    specs = {d["name"]: d for t in r.files.values() for d in yaml.safe_load_all(t) if isinstance(d, dict) and "name" in d}
+    assert specs["database"].get("port", specs["database"].get("ports")) in (5432, {"postgres": 5432})
+    assert specs["redis"].get("port", specs["redis"].get("ports")) in (6379, {"redis": 6379})
+    assert specs["server"]["connect_to"] == ["database", "redis"]
+    notes = [d.message for d in diags.items if "its image is one that listens on" in d.message]
+    assert len(notes) == 2
+    assert any(d.severity == "warning" and "depends_on worker: no port to connect to" in d.message for d in diags.items)
+    res = CliRunner().invoke(main, ["import", "compose", str(tmp_path / "docker-compose.yml"), "-o",
+                                    str(tmp_path / "p"), "--name", "photos"])
+    assert res.exit_code == 0, res.output
+    res = CliRunner().invoke(main, ["build", str(tmp_path / "p"), "-o", str(tmp_path / "b")])
+    assert res.exit_code == 0, res.output
+    k8s = [d for f in sorted((tmp_path / "b").rglob("kubernetes/*.yaml")) for d in load_docs(f)]
+    assert_valid_k8s(k8s)
+    services = {o["metadata"]["name"]: o for o in k8s if o["kind"] == "Service"}
+    assert [p["port"] for p in services["database"]["spec"]["ports"]] == [5432]
+    assert [p["port"] for p in services["redis"]["spec"]["ports"]] == [6379]

@@ -164,7 +164,7 @@ def compare(inp: dict, out: dict, variables: dict, env_files: dict,
         for k in sorted(set(idp) | set(odp)):
             a, b = idp.get(k), odp.get(k)
             if a is not None and b is None and not ((inp["services"].get(k) or {}).get("ports")
-                                                    or (inp["services"].get(k) or {}).get("expose")):
+                                                    or (inp["services"].get(k) or {}).get("expose") or k in wanted):
                 named("depends_on a service without ports (start order not kept)")
             elif a == "service_started" and b == "service_healthy":
                 named("depends_on waits for the target's healthcheck")

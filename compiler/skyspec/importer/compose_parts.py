@@ -129,8 +129,12 @@ def ports(s: str, svc: dict, ctx) -> tuple[dict, bool]:
             published = published or key == "ports"
     for port, who in sorted(ctx.wanted.get(s, {}).items()):
         add(port, None, "tcp")
-        ctx.say(s, f"port {port}: {who} holds an address on it (Compose reaches any port, Kubernetes the "
-                   "Service's)", hint="declare it in the Compose file too (`expose:`)")
+        if who.endswith(INFERRED_PORT):
+            ctx.say(s, f"port {port}: {who}, and its image is one that listens on {port} (Compose reaches any "
+                       "port, Kubernetes the Service's)", hint="check it; declare it in the Compose file too (`expose:`)")
+        else:
+            ctx.say(s, f"port {port}: {who} holds an address on it (Compose reaches any port, Kubernetes the "
+                       "Service's)", hint="declare it in the Compose file too (`expose:`)")
     return out, published
 
 
@@ -266,7 +270,7 @@ def depends(s: str, svc: dict, names: dict, ctx, env: dict | None = None) -> lis
             continue
         target = target or {}
         cond = (opts or {}).get("condition", "service_started") if isinstance(opts, dict) else "service_started"
-        if not (target.get("ports") or target.get("expose")):
+        if not (target.get("ports") or target.get("expose") or (d in ctx.wanted and cond != "service_completed_successfully")):
             what = "waits for it to complete" if cond == "service_completed_successfully" else "no port to connect to"
             ctx.say(s, f"depends_on {d}: {what}, and connect_to needs a port (start order not kept)",
                     ("depends_on",), "warning", hint=f"give {d} a port (`expose:`) if {s} talks to it; run a one-shot "
@@ -334,17 +338,55 @@ def plain_env(svc: dict, variables: dict) -> dict[str, str]:
             and not isinstance(v, (dict, list))}
 
 
+# the port a server image listens on, by the last part of its name (`ghcr.io/immich-app/postgres`,
+# `valkey/valkey`, `bitnami/postgresql`): for a service others depend on that declares none
+IMAGE_PORTS = {"postgres": 5432, "postgresql": 5432, "postgis": 5432, "timescaledb": 5432, "redis": 6379,
+               "valkey": 6379, "keydb": 6379, "mysql": 3306, "mariadb": 3306, "percona": 3306, "mongo": 27017,
+               "mongodb": 27017, "memcached": 11211, "rabbitmq": 5672, "elasticsearch": 9200, "opensearch": 9200,
+               "nats": 4222, "zookeeper": 2181, "kafka": 9092, "cassandra": 9042, "couchdb": 5984, "etcd": 2379}
+INFERRED_PORT = "depends on it"   # (how a port known from the image, not an address, is said)
+
+
+def image_port(image) -> int | None:
+    """The port a server image of a known kind listens on, by the last part of its name."""
+    base = str(image).split("@")[0].rsplit("/", 1)[-1].split(":")[0].lower()
+    return IMAGE_PORTS.get(base)
+
+
 def wanted_ports(services: dict, variables: dict) -> dict[str, dict[int, str]]:
     """{service: {port: "who (VARIABLE)"}}: the ports other services' environments hold an
     address on, of a service that declares none. Compose reaches any port of a service,
-    Kubernetes only its Service's ports, which the NetworkPolicy admits: they are declared."""
+    Kubernetes only its Service's ports, which the NetworkPolicy admits: they are declared.
+    A service that others `depends_on` and that declares no port and has no address in their
+    environments, whose image is a server of a known kind (a postgres, a valkey), gets that
+    kind's port ({port: "who depends on it"}): its callers read its address from their code's
+    defaults (immich's server finds `database` and `redis` so), which Compose allows."""
     out: dict[str, dict[int, str]] = {}
     for s, svc in sorted(services.items()):
         for var, value in sorted(plain_env(svc, variables).items() if isinstance(svc, dict) else ()):
             d, port = _addressee(s, value, services)
             if d is not None and not _declares_ports(services[d]):
                 out.setdefault(d, {}).setdefault(port, f"{s} ({var})")
+    for s, svc in sorted(services.items()):
+        deps = svc.get("depends_on") if isinstance(svc, dict) else None
+        deps = {d: {} for d in deps if isinstance(d, str)} if isinstance(deps, list) else \
+            deps if isinstance(deps, dict) else {}
+        for d, opts in sorted(deps.items()):
+            target = services.get(d)
+            cond = opts.get("condition") if isinstance(opts, dict) else None
+            if not isinstance(target, dict) or d in out or _declares_ports(target) or \
+                    cond == "service_completed_successfully" or not isinstance(target.get("image"), str):
+                continue
+            port = image_port(interpolate_plain(target["image"], variables))
+            if port is not None:
+                out[d] = {port: f"{s} {INFERRED_PORT}"}
     return out
+
+
+def interpolate_plain(value: str, variables: dict) -> str:
+    from .compose import interpolate
+
+    return interpolate(value, variables, set())
 
 
 def deploy(s: str, svc: dict, doc: dict, ctx) -> None:
