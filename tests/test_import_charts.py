@@ -350,3 +350,28 @@ def test_workloads_told_apart_by_a_label_skyspec_owns_get_the_importers_copy_of_
     assert sorted(members) == ["loki-distributed-distributor", "loki-distributed-ingester",
                                "loki-distributed-querier", "loki-distributed-query-frontend"]
     assert docs["figures"]["categories"]["labels the importer gives pods for a kept selector"] >= 4
+
+
+def test_the_chart_batch_script_imports_builds_and_validates(tmp_path):
+    """benchmarks/import_charts.py over two of the kept charts and one it refuses: its lines
+    and totals say which."""
+    import subprocess
+    import sys
+
+    (tmp_path / "charts").mkdir()
+    for name in ("locust", "coredns"):
+        (tmp_path / "charts" / name).symlink_to(DATA / name)
+    bad = tmp_path / "charts" / "broken"
+    (bad / "templates").mkdir(parents=True)
+    (bad / "Chart.yaml").write_text("apiVersion: v2\nname: broken\nversion: 0.1.0\n")
+    (bad / "values.yaml").write_text("{}\n")
+    (bad / "templates" / "svc.yaml").write_text("apiVersion: v1\nkind: Service\nmetadata: {name: lonely}\n"
+                                                "spec: {selector: {app: nobody}, ports: [{port: 80}]}\n")
+    root = Path(__file__).resolve().parent.parent
+    r = subprocess.run([sys.executable, str(root / "benchmarks" / "import_charts.py"), str(tmp_path / "charts"),
+                        "--keep", str(tmp_path / "work")], capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert "coredns: ok" in lines and "locust: ok" in lines, r.stdout
+    assert "broken: refused (SKY069, SKY160 in the build)" in lines
+    assert "imported and validated: 2" in lines and "refused: 1" in lines
