@@ -250,6 +250,7 @@ def test_config_and_secret_documents(tmp_path, monkeypatch):
         "kind": "Secret", "name": "s", "data": {"password": "pw", "token": "from-a-file"}}
     assert Secret("s").keys(["a", "b"]).to_dict() == {"kind": "Secret", "name": "s", "keys": ["a", "b"]}
     assert Secret("s").from_existing().to_dict() == {"kind": "Secret", "name": "s", "existing": True}
+    assert ConfigMap("c").from_existing().to_dict() == {"kind": "ConfigMap", "name": "c", "existing": True}
     assert Secret("s").external("vault", {"password": "db/prod#password"}, refresh="1h").to_dict() == y("""
         kind: Secret
         name: s

@@ -44,7 +44,7 @@ DECLARED = {
                          "tolerations=[] spread=[] affinity=None priority_class=None pull_secrets=[] service_account=None "
                          "termination_grace=None pod_annotations={} pod_security={} automount_token=None k8s={} relax={} "
                          "pdb=None spec=None origin={} why={}",
-    "ir.model:ConfigData": "name namespace data labels={} annotations={} k8s={} spec=None",
+    "ir.model:ConfigData": "name namespace data labels={} annotations={} k8s={} spec=None existing=False",
     "ir.model:SecretRef": "name namespace mode keys=[] type=None store=None store_kind='SecretStore' refresh=None remote={} "
                           "labels={} annotations={} spec=None",
     "ir.model:Account": "name namespace automount=None labels={} annotations={} k8s={} spec=None",

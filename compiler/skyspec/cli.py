@@ -321,6 +321,12 @@ def build(directory: Path, envs, formats, out, sets, check_only, dfmt, chart_ver
             for rel in secrets:
                 missing = "" if os.path.lexists(target / rel) else " (missing)"
                 say(f"  {shown_path(target / rel)}{missing}")
+        configs = compose_secret_files(compiled, envs, configs=True) if "compose" in wanted else []
+        if configs:
+            say("skyspec: Compose reads these files of existing ConfigMaps, which you provide:")
+            for rel in configs:
+                missing = "" if os.path.lexists(target / rel) else " (missing)"
+                say(f"  {shown_path(target / rel)}{missing}")
         say(f"skyspec: built {proj.name} for {', '.join(units)} ({', '.join(wanted)}): "
             f"{len(files)} files in {target}" + (f"; {len(report)} defaults relaxed (-v lists them)"
                                                  if report and not OUTPUT.verbose else ""))

@@ -69,6 +69,8 @@ _C = [
     Code("SKY072", "the imported project admits traffic between the namespace's pods, as the input without "
                    "NetworkPolicies did (calls no env value shows)",
          "a Deployment and a Service, no NetworkPolicy (skyspec import kubernetes)"),
+    Code("SKY073", "a ConfigMap the imported workloads use that the input does not hold: declared `existing: true`",
+         "a DaemonSet mounting ConfigMap cloud-config, which its chart leaves to the user"),
     Code("SKY100", "document has no kind", "name: api"),
     Code("SKY101", "unknown kind", "kind: Ap"),
     Code("SKY102", "unknown key", "kind: App\nname: api\nreplica: 2"),
@@ -124,6 +126,9 @@ _C = [
     Code("SKY504", "Compose has no gRPC health check", "health: {grpc: 7070} (build --format compose)"),
     Code("SKY505", "Compose has no downward API: a variable reading the pod is left out",
          "downward: {POD_IP: status.podIP} (build --format compose)"),
+    Code("SKY506", "Compose reads an existing ConfigMap's variables from an env file, which has no prefix: that "
+                   "`env_from` is left out", "env_from: [{config: cloud-config, prefix: CLOUD_}] of an existing "
+                                              "ConfigMap (build --format compose)"),
     Code("SKY901", "output would overwrite a file skyspec did not generate", "skyspec build -o src/"),
     Code("SKY902", "output cannot be written", "skyspec build -o /proc/x"),
     Code("SKY903", "output path would leave the output folder or is not a plain file name",

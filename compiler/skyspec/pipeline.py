@@ -617,10 +617,13 @@ def headed(compiled: dict[str, Compiled], project: Project | None) -> Callable[[
                           os.path.basename(project.file) if project is not None else "skyspec.yaml")
 
 
-def compose_secret_files(compiled: dict[str, Compiled], only: Sequence[str] | None = None) -> list[str]:
+def compose_secret_files(compiled: dict[str, Compiled], only: Sequence[str] | None = None,
+                         configs: bool = False) -> list[str]:
     """The secret files the Compose files read (paths in the output folder, never values):
-    the user provides them, and `<unit>/secrets/.gitignore` keeps them out of git."""
-    from .backends import compose
+    the user provides them, and `<unit>/secrets/.gitignore` keeps them out of git. With
+    ``configs``: the files of existing ConfigMaps instead, which the user provides too."""
+    from .backends import compose, compose_cluster
 
+    attr, made = ("config_files", compose_cluster.config_files) if configs else ("secret_files", compose.secret_files)
     return [f"{key}/{f}" for key, c in compiled.items() if not only or c.env.name in only
-            for f in (c.secret_files if hasattr(c, "secret_files") else compose.secret_files(c.ir))]
+            for f in (getattr(c, attr) if hasattr(c, attr) else made(c.ir))]

@@ -73,7 +73,8 @@ The mapping, rule by rule:
   - `config`: each key of the ConfigMap is a top-level config `<configmap>.<key>` with the
     data inline (`content:`), mounted read-only at `<mount>/<key>` (`sub_path: <key>`
     mounts that key alone at `<mount>`). Unlike Kubernetes, the image's other files in the
-    folder stay visible.
+    folder stay visible. An `existing` ConfigMap's folder `./configs/<configmap>` (which the
+    user provides) is bind-mounted read-only instead (:mod:`.compose_cluster`).
   - `secret`: each key of the Secret is a Compose secret from its file (as above), mounted
     at `<mount>/<key>` through `target` (`sub_path` as for configs); the keys must be known
     (SKY502 otherwise).
@@ -150,6 +151,7 @@ HOST_IP = "127.0.0.1"
 SECRETS_DIR = "./secrets"
 SECRETS_MOUNT = "/run/secrets"
 CRON_PROFILE = "cron"
+from . import compose_cluster as cluster  # noqa: E402  (what Compose reads of the cluster's objects)
 
 
 
@@ -202,7 +204,7 @@ def check(irs: dict[str, IR], diags: Diagnostics) -> None:
                 if v.type == "secret" and keys.get(v.source) is None and _mounted_whole(w, v.name):
                     diags.warning("SKY502", f'Compose needs the keys of Secret "{v.source}" to mount it: volume '
                                             f'"{v.name}" of "{w.name}" is left out of the Compose file',
-                                  where("volumes", v.name, "secret"), hint=_KEYS_HINT)
+                                  where("volumes", v.name, "secret"), hint=cluster.KEYS_HINT)
             for c, at in _containers(w):
                 grpc = next((p for p in (c.readiness, c.liveness, c.startup) if p and p.type == "grpc"), None)
                 if grpc is not None and exec_probe(c) is None:
@@ -211,14 +213,7 @@ def check(irs: dict[str, IR], diags: Diagnostics) -> None:
                                   f"`startup: {{exec: [grpc_health_probe, -addr=:{grpc.port}]}}`")
                 for e, message, hint in left_out(w, c):   # a downward: variable Compose has no value for
                     diags.warning("SKY505", message, where(*(e.origin or at)), hint=hint)
-                for i, (kind, name, _) in enumerate(c.env_from):
-                    if kind == "secret" and keys.get(name) is None:
-                        diags.warning("SKY502", f'Compose needs the keys of Secret "{name}" to pass it to '
-                                                f'"{c.name}": this `env_from` is left out of the Compose file',
-                                      where(*at, "env_from", i), hint=_KEYS_HINT)
-
-
-_KEYS_HINT = "declare them: `keys: [...]` instead of `existing: true` (Compose reads ./secrets/<secret>/<key>)"
+                cluster.check(w, c, at, where, keys, {x.name for x in ir.configs if x.existing}, diags)
 
 
 def compose_file(ir: IR) -> dict:
@@ -433,7 +428,7 @@ def _pod(f: _File, w: Workload, kind: dict) -> dict[str, dict]:
     return {name: _ordered(svc) for name, svc in out.items()}
 
 
-_ORDER = ("profiles", "image", "entrypoint", "command", "environment", "configs", "secrets", "volumes",
+_ORDER = ("profiles", "image", "entrypoint", "command", "env_file", "environment", "configs", "secrets", "volumes",
           "network_mode", "ports", "expose", "deploy", "healthcheck", "post_start", "pre_stop",
           "stop_grace_period", "restart", "labels", "depends_on")
 
@@ -454,6 +449,8 @@ def _service(f: _File, w: Workload, c: Container) -> dict:
     volumes, configs, file_secrets = _mounts(f, w, c)
     if env:
         svc["environment"] = env
+    if cluster.env_files(f.config_map, c):
+        svc["env_file"] = cluster.env_files(f.config_map, c)
     if configs:
         svc["configs"] = configs
     secrets = env_secrets + file_secrets   # a name: at /run/secrets/<name>; a dict: its target
@@ -562,6 +559,8 @@ def _mounts(f: _File, w: Workload, c: Container) -> tuple[list[dict], list[dict]
             cm = f.config_map(v.source)
             if cm is None:
                 continue                      # reported by check_references (SKY114)
+            if cm.existing:   # its entries are the cluster's: files the user provides
+                volumes.append(cluster.config_mount(cm, m))
             for key in ([m.sub_path] if m.sub_path else list(cm.data)):
                 if key in cm.data:
                     target = m.path if m.sub_path else _in(m.path, key)

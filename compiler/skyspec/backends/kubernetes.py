@@ -73,6 +73,8 @@ def _files(ir: IR) -> dict[str, list[dict]]:
                                      "metadata": {"name": ir.namespace,
                                                   "labels": {**_std(ir, ir.namespace), **ir.pod_security}}}]
     for c in ir.configs:
+        if c.existing:   # the cluster's already: nothing to write
+            continue
         groups[f"configmap.{c.name}.yaml"] = _patched([{
             "apiVersion": "v1", "kind": "ConfigMap", "metadata": _meta(ir, c.name, c.namespace, c.labels, c.annotations),
             "data": dict(c.data)}], c.k8s)

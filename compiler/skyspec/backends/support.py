@@ -150,8 +150,9 @@ class Kind:
 
 
 KINDS: tuple[Kind, ...] = (
-    Kind("ConfigMap", "a ConfigMap", "`configs` (inline content) where a volume mounts it; entries in "
-         "`environment` through `env_from`", ("ConfigMap",), "configs",
+    Kind("ConfigMap", "a ConfigMap (nothing for `existing`)", "`configs` (inline content) where a volume mounts it; "
+         "entries in `environment` through `env_from`; for `existing`, the `configs/<name>/` folder bind-mounted and "
+         "`configs/<name>.env` as an `env_file`", ("ConfigMap",), "configs",
          {"kind": "ConfigMap", "name": "settings", "data": {"app.conf": "workers = 4"}}),
     Kind("Secret", "nothing for `existing`/`keys` (supplied at deploy time), an ExternalSecret for `external`",
          "`secrets` read from `secrets/<name>/<key>` files", ("ExternalSecret",), "secrets",

@@ -59,6 +59,13 @@ class ConfigMap(_Mountable):
             path, key = key, os.path.basename(os.fspath(key))
         return self._merge("files", {key: os.fspath(path)}, "from_file")
 
+    def from_existing(self) -> "ConfigMap":
+        """The ConfigMap already exists in the cluster: nothing is generated (Compose reads
+        ``configs/<name>/`` and ``configs/<name>.env``, which you provide)."""
+        return self._set("existing", True)
+
+    existing = from_existing
+
 
 class Secret(_Mountable):
     """A reference to secret data: ``kind: Secret``. skyspec never writes secret values:

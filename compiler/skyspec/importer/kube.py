@@ -114,10 +114,7 @@ def extract(objs: list[dict], inputs: Inputs) -> tuple[list[Extracted], list[str
 
     more, pdb = attach(objs, used, out, namespace_of(objs))
     out += more
-    from .refs import existing_secrets
-
-    out += existing_secrets(out, inputs, {o["metadata"].get("name") for o in objs
-                                           if o["kind"] == "Secret" and id(o) not in used})
+    secrets = {o["metadata"].get("name") for o in objs if o["kind"] == "Secret" and id(o) not in used}
     for x in out:   # an object of another namespace than the project's keeps it
         ns = x.objects[0]["metadata"].get("namespace") if x.objects else None
         if ns and ns != namespace_of(objs):
@@ -175,6 +172,9 @@ def extract(objs: list[dict], inputs: Inputs) -> tuple[list[Extracted], list[str
                 "workload" if pods and name not in pods else "no spec kind says it"), inputs.pos(o, ("kind",)))
             kept.add(doc["name"])
         out.append(Extracted(doc, [o], []))
+    from .refs import existing_secrets
+
+    out += existing_secrets(out, inputs, secrets, {o["metadata"].get("name") for o in objs if o["kind"] == "ConfigMap"})
     return out, inferred
 
 

@@ -1,15 +1,16 @@
-"""The Secrets the imported workloads use that the input does not hold: each is declared
-`kind: Secret` with `existing: true` (it must be in the cluster already), a note at its
-first use. A reference is read from the workload's spec document, and from the input's pod
-template wherever the spec leaves it to its `k8s:` patch (a projected volume, a Secret
-volume's items) or keeps the whole object (a DaemonSet, as a Resource). It names Secrets
-only: it never reads or writes a value.
+"""The Secrets and ConfigMaps the imported workloads use that the input does not hold: each
+is declared `existing: true` (it must be in the cluster already: a chart leaves it to the
+user, or a Job of the chart creates it), a note at its first use (SKY064, SKY073). A
+reference is read from the workload's spec document, and from the input's pod template
+wherever the spec leaves it to its `k8s:` patch (a projected volume, a Secret volume's
+items) or keeps the whole object (a DaemonSet, as a Resource). It names objects only: it
+never reads or writes a value.
 """
 
 from __future__ import annotations
 
 from .kube import NAME, Extracted
-from .source import SECRET, Inputs
+from .source import ASSUMED, SECRET, Inputs
 
 
 def _secret_refs(doc: dict) -> list[tuple[str, str]]:
@@ -23,17 +24,20 @@ def _secret_refs(doc: dict) -> list[tuple[str, str]]:
     return out
 
 
-def existing_secrets(items: list[Extracted], inputs: Inputs, given: set) -> list[Extracted]:
+def existing_secrets(items: list[Extracted], inputs: Inputs, given: set, configs: set = frozenset()) -> list[Extracted]:
     """`kind: Secret` with `existing: true` for each Secret the workloads use that the input
     does not hold (it is in the cluster already): a note at the first use. ``given`` names
-    the input's own Secrets (not yet mapped): each becomes its `kind: Secret` with `keys:`."""
+    the input's own Secrets (not yet mapped): each becomes its `kind: Secret` with `keys:`.
+    So too `kind: ConfigMap` with `existing: true` for a ConfigMap none of ``configs`` is (the
+    input's, mapped or kept; `kube-root-ca.crt` is in every namespace)."""
     have = {x.doc["name"] for x in items if x.doc["kind"] == "Secret"} | given
+    config_have = set(configs) | {x.doc["name"] for x in items if x.doc["kind"] == "ConfigMap"} | {"kube-root-ca.crt"}
     out = []
     for x in items:
         said = _secret_refs(x.doc)
         # a reference the spec leaves to its `k8s:` patch (a projected volume, a Secret volume's
         # items) or a kept object's (a DaemonSet): as the input's pod spec holds it
-        said += [(n, None) for o in x.objects[:1] for n in _pod_secrets(o) if n not in {m for m, _ in said}]
+        said += [(n, None) for o in x.objects[:1] for n in _pod_refs(o, "secret") if n not in {m for m, _ in said}]
         for name, key in said:
             if name in have or not NAME.match(name):
                 continue
@@ -43,11 +47,26 @@ def existing_secrets(items: list[Extracted], inputs: Inputs, given: set) -> list
                         "`existing: true`", inputs.pos(*src) if src else None,
                         hint="it must exist in the cluster; add its manifest to the input to declare its keys")
             out.append(Extracted({"kind": "Secret", "name": name, "existing": True}, [], []))
+        for name in [n for o in x.objects[:1] for n in _pod_refs(o, "config")]:
+            if name in config_have or not NAME.match(name):
+                continue
+            config_have.add(name)
+            inputs.note(ASSUMED, f"ConfigMap {name}, used by {x.doc['name']}, is not in the input: declared "
+                        "`existing: true`", inputs.pos(x.objects[0], ("kind",)),
+                        hint="it must exist in the cluster (Compose reads configs/<name>/ and configs/<name>.env); "
+                             "add its manifest to the input to make it part of the project")
+            out.append(Extracted({"kind": "ConfigMap", "name": name, "existing": True}, [], []))
     return out
 
 
-def _pod_secrets(o: dict) -> list[str]:
-    """The Secrets the pod template of workload ``o`` (of any kind) names, in order."""
+_REFS = {"secret": (("secret", "secretName"), "secretKeyRef", "secretRef"),
+         "config": (("configMap", "name"), "configMapKeyRef", "configMapRef")}
+
+
+def _pod_refs(o: dict, what: str) -> list[str]:
+    """The Secrets (``what``: "secret") or ConfigMaps ("config") the pod template of workload
+    ``o`` (of any kind) names, in order."""
+    (vol, vol_key), key_ref, env_ref = _REFS[what]
     t = o
     for k in (("spec", "jobTemplate", "spec", "template") if o.get("kind") == "CronJob" else
               ("spec",) if o.get("kind") == "Pod" else ("spec", "template")):
@@ -62,18 +81,18 @@ def _pod_secrets(o: dict) -> list[str]:
             out.append(n)
     for v in ps.get("volumes") or []:
         if isinstance(v, dict):
-            add((v.get("secret") or {}).get("secretName") if isinstance(v.get("secret"), dict) else None)
+            add((v.get(vol) or {}).get(vol_key) if isinstance(v.get(vol), dict) else None)
             for src in ((v.get("projected") or {}).get("sources") or []) if isinstance(v.get("projected"), dict) else []:
-                add((src.get("secret") or {}).get("name") if isinstance(src, dict) and isinstance(src.get("secret"), dict)
+                add((src.get(vol) or {}).get("name") if isinstance(src, dict) and isinstance(src.get(vol), dict)
                     else None)
     for c in (ps.get("containers") or []) + (ps.get("initContainers") or []):
         for e in c.get("env") or [] if isinstance(c, dict) else []:
-            ref = ((e.get("valueFrom") or {}).get("secretKeyRef") if isinstance(e, dict) and
+            ref = ((e.get("valueFrom") or {}).get(key_ref) if isinstance(e, dict) and
                    isinstance(e.get("valueFrom"), dict) else None)
             add(ref.get("name") if isinstance(ref, dict) else None)
         for e in c.get("envFrom") or [] if isinstance(c, dict) else []:
-            add((e.get("secretRef") or {}).get("name") if isinstance(e, dict) and isinstance(e.get("secretRef"), dict)
+            add((e.get(env_ref) or {}).get("name") if isinstance(e, dict) and isinstance(e.get(env_ref), dict)
                 else None)
-    for s in ps.get("imagePullSecrets") or []:
+    for s in ps.get("imagePullSecrets") or [] if what == "secret" else []:
         add(s.get("name") if isinstance(s, dict) else None)
     return out

@@ -39,6 +39,7 @@ NOT_BUILT = "SKY069"      # the imported project does not build, or cannot be wr
 POLICY = "SKY070"         # a policy rule lowered for what the input runs
 LEGACY = "SKY071"         # an API version no longer served: read as its successor, or refused
 OPEN = "SKY072"           # traffic within the namespace admitted, as the input without NetworkPolicies did
+ASSUMED = "SKY073"        # a ConfigMap the workloads use that the input does not hold: declared existing
 NOT_OBJECT_HINT = ("`skyspec import kubernetes` reads Kubernetes objects (each document a mapping with `kind:`, "
                    "`apiVersion:` and `metadata:`), or `kind: List` with `items:`")
 

@@ -10,19 +10,17 @@ passes, once every spec is lowered.
 
 from __future__ import annotations
 
-import json
 import shlex
-from pathlib import Path
 from typing import Any, Callable
 
-from ..contain import contained, note_read
 from ..diagnostics import Diagnostics, did_you_mean
 from ..layers.stack import Spec
 from . import why
+from .configmap import lower_configmap
 from .fixes import merged_checks, template_port_hint
 from .k8spatch import weakened
 from .served import removed
-from .model import (IR, Account, Autoscale, ConfigData, Container, CronSpec, EnvVar, Exposure, JobSpec,
+from .model import (IR, Account, Autoscale, Container, CronSpec, EnvVar, Exposure, JobSpec,
                     Mount, NetPolicy, Port, Probe, Resources, RoleDef, SecretRef, Storage, Strategy, Volume, Workload)
 from ..units import QuantityError, parse_bytes, parse_cpu
 
@@ -202,43 +200,7 @@ class Lowerer:
                           h.get("failed"), d.get("suspend"), d.get("starting_deadline"))
 
     # ------------------------------------------------------------------ other kinds
-    def lower_configmap(self, spec: Spec, ir: IR) -> None:
-        d = spec.data
-        data: dict[str, str] = {}
-        for k, v in (d.get("data") or {}).items():
-            data[k] = ("true" if v else "false") if isinstance(v, bool) else str(v)
-        root = Path(self.project.root)
-        for k, rel in (d.get("files") or {}).items():
-            # inside the project, a regular file (a FIFO would block the build forever)
-            path = contained(root, rel, spec.where("files", k), self.diags, "config file", missing="SKY118")
-            if path is None:
-                continue
-            try:
-                raw = path.read_bytes()
-                note_read(path, raw)  # for the run cache (what `read_text` reads, newlines as it reads them)
-                data[k] = raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
-            except (OSError, UnicodeDecodeError) as e:
-                self.diags.error("SKY118", f'cannot read "{rel}": {e.__class__.__name__}', spec.where("files", k),
-                                 hint="paths are relative to the project file")
-        for k, v in (d.get("json") or {}).items():
-            try:
-                data[k] = json.dumps(v, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n"
-            except ValueError:  # YAML's .nan and .inf have no JSON spelling
-                self.diags.error("SKY108", f"json.{k}: NaN and infinity cannot be written as JSON",
-                                 spec.where("json", k), hint="write a finite number, or a string")
-        for k, v in (d.get("yaml") or {}).items():
-            from ..yamlemit import dump
-
-            data[k] = dump(v)
-        for key in ("data", "files", "json", "yaml"):
-            for k in d.get(key) or {}:
-                if sum(k in (d.get(o) or {}) for o in ("data", "files", "json", "yaml")) > 1:
-                    self.diags.error("SKY113", f'key "{k}" is defined twice in ConfigMap "{spec.name}"',
-                                     spec.where(key, k), hint="`data`, `files`, `json` and `yaml` share one set of "
-                                                              "keys: rename or remove one of them")
-        ir.configs.append(ConfigData(spec.name, self.ns(spec, ir), dict(sorted(data.items())),
-                                     dict(d.get("labels") or {}), dict(d.get("annotations") or {}),
-                                     dict(d.get("k8s") or {}), spec))
+    lower_configmap = lower_configmap
 
     def lower_secret(self, spec: Spec, ir: IR) -> None:
         d = spec.data

@@ -307,7 +307,7 @@ class ConfigData(Record):
     """A ConfigMap."""
 
     def __init__(self, name: str, namespace: str, data: dict[str, str], labels: dict[str, str] = NEW,
-                 annotations: dict[str, str] = NEW, k8s: dict = NEW, spec: Any = None) -> None:
+                 annotations: dict[str, str] = NEW, k8s: dict = NEW, spec: Any = None, existing: bool = False) -> None:
         self.name = name
         self.namespace = namespace
         self.data = data
@@ -315,6 +315,7 @@ class ConfigData(Record):
         self.annotations = {} if annotations is NEW else annotations
         self.k8s = {} if k8s is NEW else k8s
         self.spec = spec
+        self.existing = existing  # in the cluster already (`existing: true`): nothing generated, entries unknown
 
 
 class SecretRef(Record):

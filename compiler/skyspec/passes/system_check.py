@@ -21,6 +21,7 @@ def system_check(ir: IR, ctx: Context) -> IR:
     if ctx.render is None or ctx.diags.error_count:
         return ir
     existing = {("Secret", s.namespace, s.name) for s in ir.secrets if s.mode != "external"}
+    existing |= {("ConfigMap", c.namespace, c.name) for c in ir.configs if c.existing}
     # a `service_account:` no spec declares is the cluster's own (the language allows it)
     existing |= {("ServiceAccount", w.namespace, w.service_account) for w in ir.workloads if w.service_account}
     sys_ = System(list(ctx.render(ir)), ir.namespace, existing, settings(ctx)["ingress_namespace"])

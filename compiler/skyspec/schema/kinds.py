@@ -167,6 +167,11 @@ def configmap_schema() -> dict:
                  "examples": [{"features.json": {"new_ui": True}}]},
         "yaml": {"type": "object", "description": "Entries rendered as YAML from structured values.",
                  "examples": [{"app.yaml": {"workers": 4, "queues": ["default"]}}]},
+        "existing": {"const": True, "description": "The ConfigMap exists in the cluster already (another tool or an "
+                                                   "operator makes it): nothing is generated. Compose reads its "
+                                                   "entries from files you provide: the folder "
+                                                   "`configs/<name>/` for its mounts, `configs/<name>.env` for "
+                                                   "`env_from`."},
         "k8s": K8S_PATCH,
     }
     return _doc("ConfigMap", "skyspec ConfigMap", props, ["kind", "name"],
