@@ -20,7 +20,7 @@ files, unchanged, so ``kubectl kustomize base`` is that environment's output. Th
 not depend on which environments a build lists first. **Components**: an object an overlay's
 parent (the base, or the environment of a target) lacks comes from
 ``components/<workload>/``, included by every overlay that adds it (one Component per workload
-and set of overlays, named ``<workload>.<overlay>+<overlay>`` when a workload has several; it
+and set of overlays, named ``<workload>.<overlay>_<overlay>`` when a workload has several; it
 holds the version most of them run). **Overlays** say only what
 differs, in the order Kustomize applies them: patches, then ``namespace``, ``labels``,
 ``replicas``, ``images``, then ``transformers``. Each transformer is used only where it gives
@@ -174,7 +174,7 @@ def _components(table: list[_Obj], envs: list[str], parents: dict) -> list[_Comp
         c.name = stem
     for c in groups.values():
         if stems[c.name] > 1:
-            c.name = f"{c.name}.{'+'.join(c.members)}"
+            c.name = f"{c.name}.{'_'.join(c.members)}"   # (`_` is in no unit's name; a file name may hold it)
         # the members' most common versions (ties: the earlier environment)
         c.source = max(c.members, key=lambda m: (
             sum(smp.same(o.versions[m], o.versions[n]) for o in c.objs for n in c.members),
