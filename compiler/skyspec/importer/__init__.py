@@ -21,7 +21,7 @@ from ..diagnostics import Diagnostics, Pos
 from . import compose, compose_fidelity, emit, environments, fidelity, helm, kube, legacy, official, patch, shape, source
 from .kube import ImportError_, reaches
 from .kinds import rename_workloads, reselect, unclash, within_namespace
-from .source import INFERRED, NOT_BUILT, NOT_OBJECT, PATCHED, SECRET, UNEXPLAINED, Inputs
+from .source import INFERRED, NOT_BUILT, NOT_OBJECT, PATCHED, SECRET, UNEXPLAINED, WRONG, Inputs
 
 __all__ = ["ImportError_", "Inputs", "Result", "import_compose", "import_environments", "import_helm", "import_kubernetes",
            "write_project"]
@@ -213,6 +213,8 @@ def import_kubernetes(paths: list[Path], name: str, diags: Diagnostics | None = 
     inputs = inputs or Inputs(diags)
     before = inputs.lines
     objs = read_kubernetes(paths, inputs)
+    if not inputs.diags.has_errors:
+        _lonely_services(objs, inputs)
     if inputs.diags.has_errors:
         return _done(inputs, None, raise_)
     namespace = kube.namespace_of(objs)
@@ -224,6 +226,22 @@ def import_kubernetes(paths: list[Path], name: str, diags: Diagnostics | None = 
     reselect(items, name, inputs)
     r = _round_trip(name, namespace, items, notes, inputs.lines - before, inputs, _host_access(objs, inputs))
     return _done(inputs, r, raise_)
+
+
+def _lonely_services(objs: list[dict], inputs: Inputs) -> None:
+    """A Service of the input that selects no pod of the input (the system check's SKY160 on
+    the input itself: a chart renders some workloads only with some values) is an error at its
+    selector: the project would not build, and the input does not run what the Service names."""
+    from ..syscheck import NO_PODS, System, check
+
+    for f in check(System(objs, kube.namespace_of(objs))):
+        if f.code == NO_PODS and f.severity == "error":
+            sel = (f.obj.get("spec") or {}).get("selector") or {}
+            inputs.diags.error(WRONG, f"Service {f.obj['metadata'].get('name')} selects no pod of the input: no "
+                               "workload has the labels " + ", ".join(f"{k}={v}" for k, v in sorted(sel.items())),
+                               inputs.pos(f.obj, ("spec", "selector")),
+                               hint="a chart renders some workloads only with some values: give those values, or "
+                                    "leave the Service out of the input")
 
 
 def _connections(items: list, inputs: Inputs) -> list:
