@@ -113,12 +113,14 @@ def lit(v: Any):
 
 
 def collapse_map(entries: list):
-    if all(c is None and lit_plain(n) for _, n, c in entries):
-        return Lit({k: n.value for k, n, _ in entries}, True)
-    return Map(entries)
+    for _, n, c in entries:
+        if c is not None or type(n) is not Lit or not (n.plain or not has_keep_block(n.value)):
+            return Map(entries)
+    return Lit({k: n.value for k, n, _ in entries}, True)
 
 
 def collapse_seq(items: list):
-    if all(c is None and lit_plain(n) for n, c in items):
-        return Lit([n.value for n, _ in items], True)
-    return Seq(items)
+    for n, c in items:
+        if c is not None or type(n) is not Lit or not (n.plain or not has_keep_block(n.value)):
+            return Seq(items)
+    return Lit([n.value for n, _ in items], True)
