@@ -258,8 +258,13 @@ class Values:
 def put(tree: dict, path: tuple, value: Any, keep: bool = False) -> None:
     """Set ``path`` in a tree of maps (with ``keep``, only if it is not there yet)."""
     node = tree
-    for seg in path[:-1]:
-        node = node.setdefault(seg, {})
+    for seg in path[:-1]:   # node.setdefault(seg, {}), without a new map at every step
+        if seg in node:
+            node = node[seg]
+        else:
+            sub: dict = {}
+            node[seg] = sub
+            node = sub
     if not keep or path[-1] not in node:
         node[path[-1]] = value
 
