@@ -56,6 +56,7 @@ def _metrics(ms: Any) -> dict | None:
 
 
 _STANDARD = (NAME_LABEL, PART_OF, MANAGED_BY)
+_STR = frozenset((str,))
 
 
 def _carries(carried: dict, rest: dict, envs: list) -> bool:
@@ -159,11 +160,12 @@ class Knobs:
             m = vals[e].get(field, {})
             if type(m) is not dict:
                 return None
-            for v in m.values():
-                if type(v) is not str:
-                    if not is_mark(v):
-                        return None
-                    marked = True
+            if not _STR.issuperset(map(type, m.values())):   # (strings only: the common case)
+                for v in m.values():
+                    if type(v) is not str:
+                        if not is_mark(v):
+                            return None
+                        marked = True
             maps[e] = m
         top = c.kpath == ("metadata",)
         trio = std_name(vals[envs[0]].get("labels"), self.project)   # the same in every environment, or None

@@ -220,9 +220,16 @@ class Values:
         for loc in self.locs.values():
             if not loc.used:
                 continue
-            applies = [e for e in self.envs if e in loc.envs]
-            has = [e for e in applies if e in loc.vals]
-            loc.nullable = any(loc.vals[e] is None for e in has)
+            applies = []    # the environments it applies in, and those that have it
+            has = []
+            nullable = False
+            for e in self.envs:
+                if e in loc.envs:
+                    applies.append(e)
+                    if e in loc.vals:
+                        has.append(e)
+                        nullable = nullable or loc.vals[e] is None
+            loc.nullable = nullable
             if loc.keep_parent:
                 put(self.base, loc.path[:-1], {}, keep=True)
             bv: Any = _ABSENT
