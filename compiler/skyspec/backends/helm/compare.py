@@ -44,8 +44,14 @@ def most_common(vs: list) -> Any:
 def merge_keys(seqs) -> list:
     """Union of several orders, each item after the item it follows where it first appears."""
     seqs = [list(s) for s in seqs]
-    if all(s == seqs[0] for s in seqs[1:]):
-        return seqs[0] if seqs else []
+    if not seqs:
+        return []
+    first = seqs[0]
+    for s in seqs[1:]:
+        if s != first:
+            break
+    else:
+        return first
     out: list = []
     seen: set = set()
     for seq in seqs:

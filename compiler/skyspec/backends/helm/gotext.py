@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from json.encoder import encode_basestring_ascii
 from typing import Any
 
 from ...yamlemit import dump
@@ -38,6 +39,9 @@ class Writer:
         self._conds: dict[Any, str | None] = {}
         self._refs: dict[tuple, str] = {}
         self._strs: dict[str, str] = {}         # a literal string -> its YAML text
+        self._ints: dict[tuple, str] = {}       # (type, an int, a bool or None) -> its YAML text
+        self._tpls: dict[int, tuple] = {}       # id of a Tpl -> (the Tpl, its text): a condition and its entry
+        self._lits: dict[tuple, list] = {}      # (repr of a literal, indentation) -> its lines
         self._safe: dict[str, bool] = {}        # a string -> whether toYaml keeps it (_yaml_safe_str)
 
     def expr(self, path: tuple, index: int | None = None, safe: bool = False) -> tuple[str, bool]:
@@ -97,7 +101,7 @@ class Writer:
         if kind in ("flag", "nonempty"):
             return self.expr(cond[1], safe=True)[0]
         if kind == "tplnonempty":
-            return f'ne ({self.parts(cond[1].parts)}) "{{}}"'
+            return f'ne ({self.tpl(cond[1])}) "{{}}"'
         parts = [self.cond_text(x) for x in cond[1]]
         if any(p is None for p in parts):
             return None
@@ -134,6 +138,15 @@ class Writer:
             return f'include "{self.name}.env" (list $ {name} {value})'
         return f"{value} | toString"
 
+    def tpl(self, n: Tpl) -> str:
+        """The text of a helper call node (written in its condition, then in its entry)."""
+        got = self._tpls.get(id(n))
+        if got is not None and got[0] is n:
+            return got[1]
+        text = self.parts(n.parts)
+        self._tpls[id(n)] = (n, text)
+        return text
+
     def parts(self, parts: list) -> str:
         """The text of a helper call (see nodes.Tpl)."""
         out = []
@@ -168,12 +181,30 @@ class Writer:
             return f'{{{{ include "{self.name}.fullname" (list $ {_q(v.base)}) | quote }}}}'
         if v is NAMESPACE or v is RELEASE:
             return f"{{{{ {v!r} | quote }}}}"
-        if type(v) is str:
+        t = type(v)
+        if t is str:
             text = self._strs.get(v)
             if text is None:
                 text = self._strs[v] = _lit_scalar(v)
             return text
+        if t is int or t is bool or v is None:
+            key = (t, v)
+            text = self._ints.get(key)
+            if text is None:
+                text = self._ints[key] = _lit_scalar(v)
+            return text
         return _lit_scalar(v)
+
+    def lit_lines(self, v: Any, ind: str) -> list[str]:
+        """The lines of a literal map or list (holding no mark) at ``ind`` -- to read, not to
+        change: the apps' literals are mostly the same (their probes, security contexts,
+        ports), each written once. ``repr`` tells them apart as the YAML emitter does: by
+        type and value (it writes a subclass as its base type), keys in order."""
+        key = (repr(v), ind)
+        got = self._lits.get(key)
+        if got is None:
+            got = self._lits[key] = _lit_lines(v, ind)
+        return got
 
     def wrap(self, cond, lines: list[str], ind: str) -> list[str]:
         text = self.cond_text(cond) if cond is not None else None
@@ -189,7 +220,7 @@ class Writer:
     # The printers below append the lines of a node to ``out``.
     def _map(self, node, ind: str, out: list[str]) -> None:
         if type(node) is Lit:
-            out += _lit_lines(node.value, ind)
+            out += self.lit_lines(node.value, ind)
             return
         for k, n, cond in node.entries:
             text = self.cond_text(cond) if cond is not None else None
@@ -207,15 +238,19 @@ class Writer:
         t = type(n)
         if t is Lit:
             v = n.value
-            if type(v) in (dict, list) and v and (n.plain or not has_keep_block(v)):
+            tv = type(v)
+            if tv is str:   # the most common entry: what :meth:`scalar` gives, remembered
+                text = self._strs.get(v)
+                out.append(f"{ind}{kt}: {self.scalar(v) if text is None else text}")
+            elif (tv is dict or tv is list) and v and (n.plain or not has_keep_block(v)):
                 out.append(f"{ind}{kt}:")
-                out += _lit_lines(v, ind + "  " if type(v) is dict else ind)
+                out += self.lit_lines(v, ind + "  " if tv is dict else ind)
             else:
                 out.append(f"{ind}{kt}: {self.scalar(v)}")
         elif t is Ref:
             out.append(f"{ind}{kt}: {self.ref_text(n, len(ind) + 2)}")
         elif t is Tpl:
-            out.append(f"{ind}{kt}: {{{{ {self.parts(n.parts)} }}}}")
+            out.append(f"{ind}{kt}: {{{{ {self.tpl(n)} }}}}")
         elif t is Map:
             out.append(f"{ind}{kt}:")
             self._map(n, ind + "  ", out)
@@ -238,7 +273,7 @@ class Writer:
         if t is Lit:
             v = n.value
             if type(v) in (dict, list) and v and (n.plain or not has_keep_block(v)):
-                sub = _lit_lines(v, ind + "  ")
+                sub = self.lit_lines(v, ind + "  ")
             else:
                 out.append(f"{ind}- {self.scalar(v)}")
                 return
@@ -246,7 +281,7 @@ class Writer:
             out += [ind + self.parts(line) for line in n.lines]
             return
         elif t is Tpl:
-            out.append(f"{ind}- {{{{ {self.parts(n.parts)} }}}}")
+            out.append(f"{ind}- {{{{ {self.tpl(n)} }}}}")
             return
         elif t is Ref:
             text = self.ref_text(n, len(ind) + 2)
@@ -294,8 +329,8 @@ def _escape(text: str) -> str:
 
 
 def _q(s: str) -> str:
-    """A Go template string literal."""
-    return json.dumps(s)
+    """A Go template string literal (``json.dumps(s)``)."""
+    return encode_basestring_ascii(s) if type(s) is str else json.dumps(s)
 
 
 def _go_string(s: str) -> str:

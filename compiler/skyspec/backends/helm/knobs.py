@@ -12,9 +12,9 @@ from dataclasses import replace
 from typing import Any
 
 from .compare import idents, merge_orders
-from .meta import COMMON, std_name, user_part, within
+from .meta import COMMON, std_name, within
 from .nodes import Lit, Map, Raw, Ref, Seq, Tpl, lit
-from .release import NAMESPACE, Name, is_mark
+from .release import MANAGED_BY, NAME_LABEL, NAMESPACE, PART_OF, Name, is_mark
 
 
 def split_image(image: str) -> dict:
@@ -55,12 +55,32 @@ def _metrics(ms: Any) -> dict | None:
     return out if list(out) == [k for k in _METRIC_KEYS if k in out] else None
 
 
+_STANDARD = (NAME_LABEL, PART_OF, MANAGED_BY)
+_STR = frozenset((str,))
+
+
+def _carries(carried: dict, rest: dict, envs: list) -> bool:
+    """Whether every environment's map in ``rest`` holds its carried map (env -> map)."""
+    for e in envs:
+        m = carried.get(e)
+        if m is None or not within(m, rest[e]):
+            return False
+    return True
+
+
+def _drop(rest: dict, carried: dict, envs: list) -> None:
+    """Take the keys of the carried maps (env -> map) out of ``rest`` (env -> a map of its own)."""
+    for e in envs:
+        if carried[e]:
+            rest[e] = {k: v for k, v in rest[e].items() if k not in carried[e]}
+
+
 class Knobs:
     """Knob builders (see the module docstring); ``self`` is a templates.Builder."""
 
     @staticmethod
     def plain_env(item: Any) -> bool:
-        return type(item) is dict and set(item) == {"name", "value"} and type(item["value"]) is str
+        return type(item) is dict and len(item) == 2 and "name" in item and type(item.get("value")) is str
 
     # ------------------------------------------------------------------ containers
     def _container_image(self, vals, present, c, cc):
@@ -91,18 +111,23 @@ class Knobs:
         null removes it), the others as they are, then the vars a user adds to the map."""
         envs = c.envs
         lists = {}
+        ids = {}
         for e in envs:
             v = vals[e].get("env", [])
-            if type(v) is not list or ("env" in vals[e] and not v) or idents(v) is None:
+            if type(v) is not list or ("env" in vals[e] and not v):
+                return None
+            i = idents(v)
+            if i is None:
                 return None
             lists[e] = v
-        ids = {e: idents(lists[e]) for e in envs}
-        if merge_orders(list(ids.values())) is None:
+            ids[e] = i
+        order = merge_orders(list(ids.values()))
+        if order is None:
             return None
         path = c.places(("env",))[0]
         self.env_maps.setdefault(path, set())
         self.values.open[path] = "scalar"
-        got = self.aligned(lists, replace(cc, role="env"), ids)
+        got = self.aligned(lists, replace(cc, role="env"), ids, order=order)
         conds = [cond for _, cond in got.items[:-1]]
         if conds and any(cd is None for cd in conds):
             return got, None
@@ -135,45 +160,52 @@ class Knobs:
             m = vals[e].get(field, {})
             if type(m) is not dict:
                 return None
-            for v in m.values():
-                if type(v) is not str:
-                    if not is_mark(v):
-                        return None
-                    marked = True
+            if not _STR.issuperset(map(type, m.values())):   # (strings only: the common case)
+                for v in m.values():
+                    if type(v) is not str:
+                        if not is_mark(v):
+                            return None
+                        marked = True
             maps[e] = m
         top = c.kpath == ("metadata",)
-        names = {std_name(vals[e].get("labels"), self.project) for e in envs}
-        trio = names.pop() if len(names) == 1 and None not in names else None
+        trio = std_name(vals[envs[0]].get("labels"), self.project)   # the same in every environment, or None
+        for e in envs[1:]:
+            if trio is not None and std_name(vals[e].get("labels"), self.project) != trio:
+                trio = None
         std = trio if field == "labels" else None
         if not top and trio is None:
             return None
         if marked:
             return None
-        rest = {e: user_part(maps[e], self.project) if std is not None else dict(maps[e]) for e in envs}
+        # a new map per environment (changed below as the carried maps take their keys)
+        if std is not None:   # user_part: each map has the three standard labels
+            rest = {e: {k: v for k, v in maps[e].items() if k not in _STANDARD} for e in envs}
+        else:
+            rest = {e: dict(maps[e]) for e in envs}
         args: list = []
         common = self.meta.common[field]
         carrier = self.carriers.setdefault(c.kpath[:-1] + (c.obj.oid,), {})   # the maps its labels carry
         if field == "annotations" and not carrier.get("common", True):
             common = None
-        if common is not None and all(within(common[e], rest[e]) for e in envs):
+        if common is not None and _carries(common, rest, envs):
             args.append(self._carried_ref(COMMON[field], common, envs))
             self.values.open[COMMON[field]] = "scalar"
-            rest = {e: {k: v for k, v in rest[e].items() if k not in common[e]} for e in envs}
+            _drop(rest, common, envs)
         elif field == "labels":
             carrier["common"] = False
         app = self.meta.app.get(o.home, {}).get(field, {})
         if field == "annotations" and not carrier.get("app", True):
             app = {}
-        if o.home[0] == "apps" and all(e in app for e in envs) and all(within(app[e], rest[e]) for e in envs):
+        if o.home[0] == "apps" and _carries(app, rest, envs):
             path = o.home + (field,)
             args.append(self._carried_ref(path, app, envs))
             self.values.open[path] = "scalar"
-            rest = {e: {k: v for k, v in rest[e].items() if k not in app[e]} for e in envs}
+            _drop(rest, app, envs)
         elif field == "labels":
             carrier["app"] = False
         first = rest[envs[0]]
-        fixed = {k: v for k, v in first.items() if all(r.get(k, None) == v for r in rest.values())}
-        own = {e: {k: v for k, v in rest[e].items() if k not in fixed} for e in envs}
+        fixed = {k: v for k, v in first.items() if all(r.get(k, None) == v for r in rest.values())} if first else {}
+        own = {e: {k: v for k, v in rest[e].items() if k not in fixed} for e in envs} if fixed else rest
         if any(own.values()):
             cap = field[0].upper() + field[1:]
             main = top and o.node == o.home      # the app's map is `labels`: its main object's own
@@ -208,8 +240,12 @@ class Knobs:
         got = self.carried.get(key)
         if got is not None:
             loc = self.values.locs[got]
-            if loc.envs.issuperset(envs) and all(loc.vals.get(e) is maps[e] for e in envs):
-                return got
+            if loc.envs.issuperset(envs):
+                for e in envs:
+                    if loc.vals.get(e) is not maps[e]:
+                        break
+                else:
+                    return got
         got = self.carried[key] = self.ref((path,), {e: maps[e] for e in envs}, envs, "strmap").path
         return got
 

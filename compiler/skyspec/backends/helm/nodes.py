@@ -98,8 +98,19 @@ def has_keep_block(v: Any) -> bool:
 
 
 def lit_plain(n: Any) -> bool:
-    """Whether ``n`` is a literal node holding no scalar a literal block cannot carry."""
-    return type(n) is Lit and (n.plain or not has_keep_block(n.value))
+    """Whether ``n`` is a literal node holding no scalar a literal block cannot carry (a
+    scalar tested here: the common case)."""
+    if type(n) is not Lit:
+        return False
+    if n.plain:
+        return True
+    v = n.value
+    t = type(v)
+    if t is str:
+        return not v.endswith("\n\n")
+    if t is dict or t is list:
+        return not has_keep_block(v)
+    return t not in MARKS
 
 
 def lit(v: Any):
@@ -113,12 +124,14 @@ def lit(v: Any):
 
 
 def collapse_map(entries: list):
-    if all(c is None and lit_plain(n) for _, n, c in entries):
-        return Lit({k: n.value for k, n, _ in entries}, True)
-    return Map(entries)
+    for _, n, c in entries:
+        if c is not None or not lit_plain(n):
+            return Map(entries)
+    return Lit({k: n.value for k, n, _ in entries}, True)
 
 
 def collapse_seq(items: list):
-    if all(c is None and lit_plain(n) for n, c in items):
-        return Lit([n.value for n, _ in items], True)
-    return Seq(items)
+    for n, c in items:
+        if c is not None or not lit_plain(n):
+            return Seq(items)
+    return Lit([n.value for n, _ in items], True)

@@ -96,17 +96,20 @@ def _secrets(objects: dict[tuple, Obj], guards: dict, scope: Scope, fullname, wr
     """(condition or None, line) for each Secret supplied at deploy time: listed unless an
     ExternalSecret of the chart makes it."""
     out: list[tuple] = []
+    makers: dict[str, list] = {}   # a Secret's name -> the ExternalSecrets that make it, in object order
+    for oid, o in objects.items():
+        if o.kind != "ExternalSecret":
+            continue
+        spec = _first(o).get("spec")
+        target = spec.get("target") if type(spec) is dict and type(spec.get("target")) is dict else {}
+        t = target.get("name", o.name)
+        t = getattr(t, "base", t)
+        if isinstance(t, str):
+            makers.setdefault(t, []).append((oid, o))
     for secret, keys in sorted(scope.deploy_time.items()):
         made = []   # the conditions under which an ExternalSecret of the chart makes it
         always = False
-        for oid, o in objects.items():
-            if o.kind != "ExternalSecret":
-                continue
-            spec = _first(o).get("spec")
-            target = spec.get("target") if type(spec) is dict and type(spec.get("target")) is dict else {}
-            t = target.get("name", o.name)
-            if getattr(t, "base", t) != secret:
-                continue
+        for oid, o in makers.get(secret, ()):
             conds = [writer.cond_text(c) for c in (guards.get(o.fname), guards.get(oid)) if c is not None]
             if not conds:
                 always = True

@@ -24,6 +24,7 @@ NAME_LABEL = "app.kubernetes.io/name"
 PART_OF = "app.kubernetes.io/part-of"
 MANAGED_BY = "app.kubernetes.io/managed-by"
 INSTANCE = "app.kubernetes.io/instance"
+_NS_LABEL = "kubernetes.io/metadata.name"
 # kinds whose objects keep their names: a CRD is named by its group and an APIService by its
 # version and group (the API server holds them to it), the Namespace is the release's
 _UNNAMED = frozenset(("Namespace", "CustomResourceDefinition", "APIService"))
@@ -269,15 +270,17 @@ def _copy_map(v: dict, project: str, namespace: str, top: bool) -> dict:
         elif t is list:
             x = _copy_list(x, project, namespace)
         out[k] = x
-    if v.get(PART_OF) == project and type(v.get(NAME_LABEL)) is str and MANAGED_BY not in v and INSTANCE not in v:
+    # (`in` before reading: most maps hold neither key)
+    if PART_OF in v and v[PART_OF] == project and type(v.get(NAME_LABEL)) is str and MANAGED_BY not in v \
+            and INSTANCE not in v:
         items = list(out.items())
         out = {}
         for k, x in items:
             out[k] = x
             if k == PART_OF:
                 out[INSTANCE] = RELEASE
-    if not top and v.get("kubernetes.io/metadata.name") == namespace:
-        out["kubernetes.io/metadata.name"] = NAMESPACE
+    if not top and (v[_NS_LABEL] == namespace if _NS_LABEL in v else namespace is None):
+        out[_NS_LABEL] = NAMESPACE
     return out
 
 

@@ -117,8 +117,18 @@ def _derive(vs: list) -> dict:
     return parts[0] if len(parts) == 1 else {"anyOf": parts}
 
 
-def _fits(schema: dict, v: Any) -> bool:
-    """Whether ``v`` satisfies one of our declared schemas (the few keywords they use)."""
+def _fits(schema: dict, v: Any, memo: dict | None = None) -> bool:
+    """Whether ``v`` satisfies one of our declared schemas (the few keywords they use).
+    ``memo`` remembers the answers for strings, integers and booleans (whose type and value
+    are all it reads of them) by the schema's id: only for schemas that live as long as it
+    (SCHEMAS and their parts)."""
+    tv = type(v)
+    if memo is not None and (tv is str or tv is int or tv is bool):
+        key = (id(schema), tv, v)
+        ok = memo.get(key)
+        if ok is None:
+            ok = memo[key] = _fits(schema, v)
+        return ok
     t = schema.get("type")
     types = t if type(t) is list else [t]
     if t is not None and _json_type(v) not in types and not ("number" in types and _json_type(v) == "integer"):
@@ -138,24 +148,17 @@ def _fits(schema: dict, v: Any) -> bool:
             return False
         for k, x in v.items():
             sub = props.get(k, extra)
-            if sub is False or (isinstance(sub, dict) and not _fits(sub, x)):
+            if sub is False or (isinstance(sub, dict) and not _fits(sub, x, memo)):
                 return False
     if t == "array" and "items" in schema:
-        return all(_fits(schema["items"], x) for x in v)
+        return all(_fits(schema["items"], x, memo) for x in v)
     return True
 
 
 def _fits_known(name: str, v: Any, fits: dict) -> bool:
-    """``_fits(SCHEMAS[name], v)``, remembered for strings, integers and booleans (whose type
-    and value are all _fits reads of them)."""
-    t = type(v)
-    if t is not str and t is not int and t is not bool:
-        return _fits(SCHEMAS[name], v)
-    key = (name, t, v)
-    ok = fits.get(key)
-    if ok is None:
-        ok = fits[key] = _fits(SCHEMAS[name], v)
-    return ok
+    """``_fits(SCHEMAS[name], v)``, its answers for strings, integers and booleans (in ``v``
+    or in it) remembered in ``fits``."""
+    return _fits(SCHEMAS[name], v, fits)
 
 
 def _leaf_schema(loc: Loc, fits: dict) -> dict:

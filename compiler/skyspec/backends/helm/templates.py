@@ -56,6 +56,26 @@ _SPEC_KNOBS = {"Ingress": "tls", "HorizontalPodAutoscaler": "metrics"}
 _POD_SPECS = frozenset((("spec", "template", "spec"), ("spec", "jobTemplate", "spec", "template", "spec")))
 
 
+def _names(vals: dict) -> bool:
+    """Whether ``vals`` (env -> value) are all names that follow the release (and not none)."""
+    for v in vals.values():
+        if type(v) is not Name:
+            return False
+    return bool(vals)
+
+
+def _marked(vals: dict) -> bool:
+    """Whether a value of ``vals`` (env -> value) holds a mark of the release (:func:`has_mark`)."""
+    for v in vals.values():
+        t = type(v)
+        if t is dict or t is list:
+            if has_mark(v):
+                return True
+        elif t in MARKS:
+            return True
+    return False
+
+
 def _inert_but_marks(v: Any) -> bool:
     """Like :func:`_inert` but for the release's marks, and without metadata: a value whose
     template is ``lit(v)`` wherever it is equal everywhere and its place decides nothing."""
@@ -90,7 +110,7 @@ def _inert(v: Any) -> bool:
     return True
 
 
-@dataclass
+@dataclass(slots=True)
 class Ctx:
     obj: Obj
     envs: list           # environments this node exists in
@@ -141,9 +161,9 @@ class Builder(Knobs, Strategies):
         Names that follow the release are held as their names in the specs (the template
         applies the release); other marks, where a value holds them, as they are for a release
         named like the chart."""
-        if vals and all(type(v) is Name for v in vals.values()):
+        if _names(vals):
             vals, form = {e: v.base for e, v in vals.items()}, "name"
-        elif any(has_mark(v) for v in vals.values()):
+        elif _marked(vals):
             vals = {e: plain(v, self.project, self.namespaces[e]) for e, v in vals.items()}
         use = self.values.use
         path = None
@@ -200,9 +220,11 @@ class Builder(Knobs, Strategies):
         arg = ("gostr", vs[0]) if all_same(vs) else ("arg", self.ref(c.places(c.rel), vals, envs).path)
         return Tpl([f'include "{self.project}.hosts" (list $ ', arg, ") | toJson"])
 
-    def node(self, vals: dict, c: Ctx):
+    def node(self, vals: dict, c: Ctx, tried: bool = False):
+        """The template node of ``vals`` (env -> value) at ``c``; ``tried``: :meth:`_same_lit`
+        found it no literal (a map or list not equal everywhere, or holding a value)."""
         vs = [vals[e] for e in c.envs]
-        if self._text(c, vs):
+        if c.obj.kind == "ConfigMap" and self._text(c, vs):
             if len(c.kpath) == 2:
                 return self.text(vals, c, c.envs)
         elif c.kpath == ("spec", "replicas"):
@@ -213,7 +235,7 @@ class Builder(Knobs, Strategies):
             got = self.strategy_node(c, vals)
             if got is not None:
                 return got[0]
-        elif type(vs[0]) in (dict, list) and _inert(vs[0]) and all_same(vs) \
+        elif not tried and type(vs[0]) in (dict, list) and _inert(vs[0]) and all_same(vs) \
                 and not (c.kpath == ("spec", "selector") and self.blue_green(c.obj)):
             return Lit(vs[0], True)   # the same everywhere and nothing in it is always a value
         sp = self.special(c, vals)
@@ -223,10 +245,13 @@ class Builder(Knobs, Strategies):
                 self.values.locs[places[0]].used = True
                 return Ref(places[0], index)
             return self.ref(places, vals, c.envs, schema)
-        if all(type(v) is dict for v in vs):
-            return self.dict_node(vals, c)
-        if all(type(v) is list for v in vs):
-            return self.list_node(vals, c)
+        t = type(vs[0])
+        if t is dict or t is list:
+            for v in vs:
+                if type(v) is not t:
+                    break
+            else:
+                return self.dict_node(vals, c) if t is dict else self.list_node(vals, c)
         if all_same(vs):
             return lit(vs[0])
         return self.ref(c.places(c.rel), vals, c.envs)
@@ -281,13 +306,13 @@ class Builder(Knobs, Strategies):
     def dict_node(self, vals: dict, c: Ctx):
         envs = c.envs
         ds = [vals[e] for e in envs]
-        if any(not d for d in ds) and not all_same(ds):
+        if not all(ds) and not all_same(ds):
             # every key would be guarded, and `key: {}` could not come out: one value
             return self.ref(c.places(c.rel), vals, envs)
         entries: list = []
         is_meta = c.kpath[-1:] == ("metadata",)
         keys = merge_keys(ds)
-        full = all(len(d) == len(keys) for d in ds)   # every key in every environment
+        full = min(map(len, ds)) == len(keys)   # every key in every environment (each has at most all)
         # the keys a knob builds (see :meth:`_knob`)
         if c.role == "container":
             knobs: tuple = ("image", "env", "resources")
@@ -306,8 +331,11 @@ class Builder(Knobs, Strategies):
                 entries.append((k,) + got)
             elif len(present) == len(envs):
                 vs = [d[k] for d in ds]
-                n = self._same_lit(vs, k, c.kpath) if plain else None
-                entries.append((k, n or self.node(dict(zip(envs, vs)), c.key(k)), None))
+                if plain and k not in _PLACED_KEYS:
+                    n = self._same_lit(vs, k, c.kpath)
+                    entries.append((k, n or self.node(dict(zip(envs, vs)), c.key(k), True), None))
+                else:
+                    entries.append((k, self.node(dict(zip(envs, vs)), c.key(k)), None))
             else:
                 entries.append((k,) + self.optional({e: vals[e][k] for e in present}, c, c.key(k)))
         if c.role == "container":
@@ -404,10 +432,12 @@ class Builder(Knobs, Strategies):
             items.append((lit(item), ("flag", flag)))
         return Seq(items)
 
-    def aligned(self, vals: dict, c: Ctx, ids: dict, containers: str | None = None):
-        """A list of named items, item by item (an item some environments lack is guarded)."""
+    def aligned(self, vals: dict, c: Ctx, ids: dict, containers: str | None = None, order: list | None = None):
+        """A list of named items, item by item (an item some environments lack is guarded);
+        ``order``: the items' merged order when the caller has it."""
         envs = c.envs
-        order = merge_orders([ids[e] for e in envs])
+        if order is None:
+            order = merge_orders([ids[e] for e in envs])
         if order is None:
             return None
         ls = [vals[e] for e in envs]
@@ -415,9 +445,20 @@ class Builder(Knobs, Strategies):
             return None   # every item would be guarded, and `key: []` could not come out
         index = {e: {n: i for i, n in enumerate(ids[e])} for e in envs}
         items: list = []
+        env = c.role == "env"
+        known = self.env_maps.setdefault(c.places(("env",))[0], set()) if env else None
+        plain_env = self.plain_env
         for name in order:
             present = [e for e in envs if name in index[e]]
             ivals = {e: vals[e][index[e][name]] for e in present}
+            if env:
+                known.add(name)
+                for v in ivals.values():
+                    if not plain_env(v):
+                        break
+                else:
+                    items.append(self.env_item(name, ivals, c))
+                    continue
             if containers:
                 o = c.obj
                 key = camel(name)
@@ -426,11 +467,7 @@ class Builder(Knobs, Strategies):
                 cc = Ctx(o, envs, shared, (), c.kpath + ((name,),), "container", own if own != shared else None)
             else:
                 cc = c.named(name)
-            if c.role == "env":
-                self.env_maps.setdefault(c.places(("env",))[0], set()).add(name)
-            if c.role == "env" and all(self.plain_env(v) for v in ivals.values()):
-                items.append(self.env_item(name, ivals, c))
-            elif c.role == "env" and len(present) < len(envs):
+            if c.role == "env" and len(present) < len(envs):
                 # not a value of the env map: its flag lives beside it
                 flag = c.places(("envEnabled", name))[-1]
                 items.append(self.flagged(ivals, c, replace(cc, envs=present), cc.rel, flag=flag))

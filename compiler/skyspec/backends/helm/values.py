@@ -220,9 +220,16 @@ class Values:
         for loc in self.locs.values():
             if not loc.used:
                 continue
-            applies = [e for e in self.envs if e in loc.envs]
-            has = [e for e in applies if e in loc.vals]
-            loc.nullable = any(loc.vals[e] is None for e in has)
+            applies = []    # the environments it applies in, and those that have it
+            has = []
+            nullable = False
+            for e in self.envs:
+                if e in loc.envs:
+                    applies.append(e)
+                    if e in loc.vals:
+                        has.append(e)
+                        nullable = nullable or loc.vals[e] is None
+            loc.nullable = nullable
             if loc.keep_parent:
                 put(self.base, loc.path[:-1], {}, keep=True)
             bv: Any = _ABSENT
@@ -258,8 +265,13 @@ class Values:
 def put(tree: dict, path: tuple, value: Any, keep: bool = False) -> None:
     """Set ``path`` in a tree of maps (with ``keep``, only if it is not there yet)."""
     node = tree
-    for seg in path[:-1]:
-        node = node.setdefault(seg, {})
+    for seg in path[:-1]:   # node.setdefault(seg, {}), without a new map at every step
+        if seg in node:
+            node = node[seg]
+        else:
+            sub: dict = {}
+            node[seg] = sub
+            node = sub
     if not keep or path[-1] not in node:
         node[path[-1]] = value
 
