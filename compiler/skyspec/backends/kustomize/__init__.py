@@ -87,8 +87,9 @@ def render(irs: dict[str, IR], base: str | None = None) -> dict[str, str]:
             {"apiVersion": COMPONENT_API_VERSION, "kind": "Component", "resources": [c.fname]})
         out[f"{ROOT}/components/{c.name}/{c.fname}"] = dump_all([o.versions[c.source] for o in c.objs])
     image_cache: dict = {}
+    memo: dict = {}     # what smp found of the objects the overlays share (their parents')
     for env in envs:
-        out.update(_overlay(env, parents[env], on_env[env], table, components, image_cache))
+        out.update(_overlay(env, parents[env], on_env[env], table, components, image_cache, memo))
     return out
 
 
@@ -185,7 +186,7 @@ def _components(table: list[_Obj], envs: list[str], parents: dict) -> list[_Comp
 # ---------------------------------------------------------------------- overlays
 
 def _overlay(env: str, parent: str | None, on_env: bool, table: list[_Obj],
-             components: list[_Component], image_cache: dict) -> dict[str, str]:
+             components: list[_Component], image_cache: dict, memo: dict) -> dict[str, str]:
     where = f"{ROOT}/overlays/{env}"
     kust: dict = {"apiVersion": API_VERSION, "kind": "Kustomization"}
     if parent is None:
@@ -229,7 +230,7 @@ def _overlay(env: str, parent: str | None, on_env: bool, table: list[_Obj],
                 if not isinstance(pre.get("metadata"), dict):
                     raise smp.Inexpressible
                 pre = {**pre, "metadata": {**pre["metadata"], "namespace": meta(i.post, "namespace")}}
-            body = smp.expressible(pre, i.post)
+            body = smp.expressible(pre, i.post, memo)
         except smp.Inexpressible:
             ops: list[dict] = []
             _json6902(i.pre, i.post, "", ops)
