@@ -220,7 +220,7 @@ def _directive(patch: dict) -> str | None:
 def _merge(dest: Any, patch: Any, schema: Any, memo: dict | None) -> Any:
     if type(patch) is dict:
         d = _directive(patch)
-        body = {k: v for k, v in patch.items() if k != DIRECTIVE}
+        body = {k: v for k, v in patch.items() if k != DIRECTIVE} if DIRECTIVE in patch else patch    # read only
         if d == "delete":
             return _DELETED
         if dest is None or d == "replace":
@@ -255,7 +255,7 @@ def _merge(dest: Any, patch: Any, schema: Any, memo: dict | None) -> Any:
 
 def _merge_list(dest: Any, patch: list, schema: Merged, memo: dict | None) -> Any:
     keys = schema.keys
-    directive = [x for x in patch if type(x) is dict and list(x) == [DIRECTIVE]]
+    directive = [x for x in patch if type(x) is dict and len(x) == 1 and DIRECTIVE in x]
     if directive:
         if len(directive) > 1 or directive[0][DIRECTIVE] != "replace":
             raise Inexpressible
@@ -277,7 +277,8 @@ def _merge_list(dest: Any, patch: list, schema: Merged, memo: dict | None) -> An
     if len(keys) == 1:
         order = list(merged) + rest
     else:
-        order = [k for k in merged if k not in old] + [k for k in old if k in merged or k in rest]
+        kept = set(rest)
+        order = [k for k in merged if k not in old] + [k for k in old if k in merged or k in kept]
     return [merged[k] if k in merged else _untouched(old[k], schema.item, memo) for k in order]
 
 
