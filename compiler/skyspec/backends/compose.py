@@ -641,8 +641,8 @@ def _escape(v):
     """`$` -> `$$` in every string value: Compose interpolates them otherwise."""
     if isinstance(v, str):
         return v.replace("$", "$$")
-    if isinstance(v, dict):
-        return {k: _escape(x) for k, x in v.items()}
+    if isinstance(v, dict):   # a string value escaped here, not in a call of its own: most values are strings
+        return {k: x.replace("$", "$$") if type(x) is str else _escape(x) for k, x in v.items()}
     if isinstance(v, list):
-        return [_escape(x) for x in v]
+        return [x.replace("$", "$$") if type(x) is str else _escape(x) for x in v]
     return v
