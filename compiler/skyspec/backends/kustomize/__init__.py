@@ -106,24 +106,25 @@ def _collect(files: dict[str, dict[str, list[dict]]]) -> list[_Obj]:
     """Every object of every environment, matched across environments (by apiVersion, kind
     and name, plus namespace when a name repeats inside one environment), first-seen order."""
     counts: dict[tuple, int] = {}
-    for groups in files.values():
-        seen: dict[tuple, int] = {}
-        for objs in groups.values():
-            for obj in objs:
-                t = (obj.get("apiVersion"), obj.get("kind"), meta(obj, "name"))
-                seen[t] = seen.get(t, 0) + 1
-        for t, n in seen.items():
-            counts[t] = max(counts.get(t, 0), n)
-    table: dict[tuple, _Obj] = {}
+    named: dict[str, list[tuple]] = {}      # env -> (file, object, its (apiVersion, kind, name))
     for env, groups in files.items():
+        seen: dict[tuple, int] = {}
+        rows = named[env] = []
         for fname, objs in sorted(groups.items()):
             for obj in objs:
                 t = (obj.get("apiVersion"), obj.get("kind"), meta(obj, "name"))
-                key = t + ((meta(obj, "namespace"),) if counts[t] > 1 else ())
-                o = table.get(key)
-                if o is None:
-                    o = table[key] = _Obj(key, _safe_fname(fname))
-                o.versions[env] = obj
+                seen[t] = seen.get(t, 0) + 1
+                rows.append((fname, obj, t))
+        for t, n in seen.items():
+            counts[t] = max(counts.get(t, 0), n)
+    table: dict[tuple, _Obj] = {}
+    for env, rows in named.items():
+        for fname, obj, t in rows:
+            key = t + ((meta(obj, "namespace"),) if counts[t] > 1 else ())
+            o = table.get(key)
+            if o is None:
+                o = table[key] = _Obj(key, _safe_fname(fname))
+            o.versions[env] = obj
     return list(table.values())
 
 
