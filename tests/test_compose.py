@@ -1105,3 +1105,37 @@ def test_the_keys_of_the_secrets_are_found_once_per_file(make_project, monkeypat
     assert len(calls) == 1
     # every workload gets every key some spec uses
     assert doc["services"]["a0"]["environment"]["k4_FILE"] == "/run/secrets/legacy.k4"
+
+
+def test_escape_doubles_every_dollar_and_leaves_the_input_alone():
+    """`escape` returns what holds no `$` as it is and copies the rest: the result is what a
+    full copy with every string escaped would be, at any depth, the input unchanged."""
+    import copy
+
+    from skyspec.backends.compose_values import escape
+
+    def reference(v):
+        if isinstance(v, str):
+            return v.replace("$", "$$")
+        if isinstance(v, dict):
+            return {k: reference(x) for k, x in v.items()}
+        if isinstance(v, list):
+            return [reference(x) for x in v]
+        return v
+
+    r = random.Random(7)
+
+    def value(depth=0):
+        c = r.random()
+        if depth > 4 or c < 0.45:
+            return r.choice(["a", "$a", "$${X}", "", 1, 2.5, True, None, "b$"])
+        if c < 0.75:
+            return {r.choice(["k", "$k", "x", "y"]): value(depth + 1) for _ in range(r.randint(0, 4))}
+        return [value(depth + 1) for _ in range(r.randint(0, 4))]
+
+    for _ in range(2000):
+        v = value()
+        before = copy.deepcopy(v)
+        got = escape(v)
+        assert got == reference(v) and v == before
+        assert (got is v) == (reference(v) == v)     # copied exactly when something changed

@@ -391,3 +391,31 @@ def test_files_in_folders_the_build_creates_are_not_looked_up(tmp_path, monkeypa
     assert output.write_tree(tmp_path / "out", files, Diagnostics())
     assert missing == []
     assert {rel: (tmp_path / "out" / rel).read_text() for rel in files} == files
+
+
+def test_a_big_output_does_not_hold_a_descriptor_per_folder(tmp_path):
+    """1,000 apps made 1,015 output folders, each held open: EMFILE (SKY902) under the
+    usual `ulimit -n` of 1,024 (256 on macOS). Built here under a limit a little above
+    what the process has open, with far more folders; then rebuilt with folders gone."""
+    import resource
+
+    from skyspec.diagnostics import Diagnostics
+    from skyspec.output import write as output
+
+    fd_dir = "/proc/self/fd" if os.path.isdir("/proc/self/fd") else "/dev/fd"
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    limit = len(os.listdir(fd_dir)) + 48
+    files = {f"kustomize/components/app-{i}/{f}": f"{i}{f}\n" for i in range(400) for f in ("k.yaml", "app.yaml")}
+    fewer = {rel: text + "2\n" for rel, text in files.items() if not rel.startswith("kustomize/components/app-1")}
+    out = tmp_path / "out"
+    d1, d2 = Diagnostics(), Diagnostics()
+    resource.setrlimit(resource.RLIMIT_NOFILE, (limit, hard))
+    try:
+        first = output.write_tree(out, files, d1)
+        second = first and output.write_tree(out, fewer, d2)
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    assert first and second, [x.message for x in d1.items + d2.items]
+    assert {str(p.relative_to(out)): p.read_text() for p in out.rglob("*") if p.is_file()
+            and p.name != output.MANIFEST} == fewer
+    assert not (out / "kustomize/components/app-1").exists()      # emptied folders it made go too

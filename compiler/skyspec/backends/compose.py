@@ -144,7 +144,7 @@ from dataclasses import dataclass, field
 from ..diagnostics import Diagnostics
 from ..ir.model import IR, ConfigData, Container, Mount, Port, SecretRef, Workload
 from .common import labels
-from .compose_values import cpus, downward, exec_probe, healthcheck, left_out, memory, resources  # noqa: F401
+from .compose_values import cpus, downward, escape, exec_probe, healthcheck, left_out, memory, resources  # noqa: F401
 from ..yamlemit import dump
 
 HOST_IP = "127.0.0.1"
@@ -181,7 +181,7 @@ def secret_files(ir: IR) -> list[str]:
                     f.secret(*ref)
             for source, key, _ in _secret_mounts(f, w, c):
                 f.secret(source, key)
-    return sorted(_escape(entry["file"])[2:] for entry in f.secrets.values())
+    return sorted(escape(entry["file"])[2:] for entry in f.secrets.values())
 
 
 def check(irs: dict[str, IR], diags: Diagnostics) -> None:
@@ -231,7 +231,7 @@ def compose_file(ir: IR) -> dict:
     for key, entries in (("configs", f.configs), ("secrets", f.secrets), ("volumes", f.volumes)):
         if entries:
             doc[key] = dict(sorted(entries.items()))
-    return _escape(doc)
+    return escape(doc)   # what holds no `$` is not copied
 
 
 def _workloads(ir: IR) -> list[Workload]:
@@ -635,13 +635,3 @@ def _depends(svc: dict, deps: dict) -> None:
     if deps:
         svc["depends_on"] = dict(sorted(deps.items()))
 
-
-def _escape(v):
-    """`$` -> `$$` in every string value: Compose interpolates them otherwise."""
-    if isinstance(v, str):
-        return v.replace("$", "$$")
-    if isinstance(v, dict):
-        return {k: _escape(x) for k, x in v.items()}
-    if isinstance(v, list):
-        return [_escape(x) for x in v]
-    return v

@@ -1,14 +1,15 @@
 """Compose values of the Compose backend (:mod:`.compose`): CPU and memory in Compose's
 units, a container's resources, the health check its exec probe makes (Kubernetes'
-probe defaults written out, so Compose behaves like the cluster), and the value of a
+probe defaults written out, so Compose behaves like the cluster), the value of a
 downward-API variable where Compose has the same one (this container's CPU and memory,
-which Compose enforces alike), with the hint for one it has not. Pure functions of the
-IR's containers; nothing here decides which services exist.
+which Compose enforces alike), with the hint for one it has not, and strings escaped
+from Compose's interpolation. Pure functions of the IR's containers and of plain data;
+nothing here decides which services exist.
 """
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Any, Iterator
 
 from ..ir.model import Container, EnvVar, Probe, Workload
 
@@ -106,3 +107,23 @@ def downward_hint(field: str) -> str:
     if field.startswith(("limits.", "requests.")):
         return "Compose limits only CPU and memory: give the program a default for when the variable is unset"
     return "give the program a default for when the variable is unset"
+
+
+def escape(v: Any) -> Any:
+    """`$` -> `$$` in every string value of plain data: Compose interpolates them otherwise.
+    A mapping or list holding none is returned as it is (most of a Compose file: copying
+    it all took a fifth of the backend's time), one that does as a copy."""
+    if isinstance(v, str):
+        return v.replace("$", "$$")
+    if isinstance(v, (dict, list)):
+        changed = {}
+        for k, x in (v.items() if isinstance(v, dict) else enumerate(v)):
+            y = x.replace("$", "$$") if type(x) is str else escape(x)
+            if y is not x:
+                changed[k] = y
+        if not changed:
+            return v
+        if isinstance(v, dict):
+            return {k: changed[k] if k in changed else x for k, x in v.items()}
+        return [changed[i] if i in changed else x for i, x in enumerate(v)]
+    return v

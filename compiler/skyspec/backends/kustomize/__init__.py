@@ -87,8 +87,9 @@ def render(irs: dict[str, IR], base: str | None = None) -> dict[str, str]:
             {"apiVersion": COMPONENT_API_VERSION, "kind": "Component", "resources": [c.fname]})
         out[f"{ROOT}/components/{c.name}/{c.fname}"] = dump_all([o.versions[c.source] for o in c.objs])
     image_cache: dict = {}
+    memo: dict = {}     # what smp found of the objects the overlays share (their parents')
     for env in envs:
-        out.update(_overlay(env, parents[env], on_env[env], table, components, image_cache))
+        out.update(_overlay(env, parents[env], on_env[env], table, components, image_cache, memo))
     return out
 
 
@@ -105,24 +106,25 @@ def _collect(files: dict[str, dict[str, list[dict]]]) -> list[_Obj]:
     """Every object of every environment, matched across environments (by apiVersion, kind
     and name, plus namespace when a name repeats inside one environment), first-seen order."""
     counts: dict[tuple, int] = {}
-    for groups in files.values():
-        seen: dict[tuple, int] = {}
-        for objs in groups.values():
-            for obj in objs:
-                t = (obj.get("apiVersion"), obj.get("kind"), meta(obj, "name"))
-                seen[t] = seen.get(t, 0) + 1
-        for t, n in seen.items():
-            counts[t] = max(counts.get(t, 0), n)
-    table: dict[tuple, _Obj] = {}
+    named: dict[str, list[tuple]] = {}      # env -> (file, object, its (apiVersion, kind, name))
     for env, groups in files.items():
+        seen: dict[tuple, int] = {}
+        rows = named[env] = []
         for fname, objs in sorted(groups.items()):
             for obj in objs:
                 t = (obj.get("apiVersion"), obj.get("kind"), meta(obj, "name"))
-                key = t + ((meta(obj, "namespace"),) if counts[t] > 1 else ())
-                o = table.get(key)
-                if o is None:
-                    o = table[key] = _Obj(key, _safe_fname(fname))
-                o.versions[env] = obj
+                seen[t] = seen.get(t, 0) + 1
+                rows.append((fname, obj, t))
+        for t, n in seen.items():
+            counts[t] = max(counts.get(t, 0), n)
+    table: dict[tuple, _Obj] = {}
+    for env, rows in named.items():
+        for fname, obj, t in rows:
+            key = t + ((meta(obj, "namespace"),) if counts[t] > 1 else ())
+            o = table.get(key)
+            if o is None:
+                o = table[key] = _Obj(key, _safe_fname(fname))
+            o.versions[env] = obj
     return list(table.values())
 
 
@@ -185,7 +187,7 @@ def _components(table: list[_Obj], envs: list[str], parents: dict) -> list[_Comp
 # ---------------------------------------------------------------------- overlays
 
 def _overlay(env: str, parent: str | None, on_env: bool, table: list[_Obj],
-             components: list[_Component], image_cache: dict) -> dict[str, str]:
+             components: list[_Component], image_cache: dict, memo: dict) -> dict[str, str]:
     where = f"{ROOT}/overlays/{env}"
     kust: dict = {"apiVersion": API_VERSION, "kind": "Kustomization"}
     if parent is None:
@@ -229,7 +231,7 @@ def _overlay(env: str, parent: str | None, on_env: bool, table: list[_Obj],
                 if not isinstance(pre.get("metadata"), dict):
                     raise smp.Inexpressible
                 pre = {**pre, "metadata": {**pre["metadata"], "namespace": meta(i.post, "namespace")}}
-            body = smp.expressible(pre, i.post)
+            body = smp.expressible(pre, i.post, memo)
         except smp.Inexpressible:
             ops: list[dict] = []
             _json6902(i.pre, i.post, "", ops)

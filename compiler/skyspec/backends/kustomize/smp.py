@@ -58,13 +58,23 @@ def _scalar_text(v: Any) -> str | None:
 def _key(item: Any, keys: tuple[str, ...]) -> tuple | None:
     if type(item) is not dict or not item:
         return None
+    if len(keys) == 1:              # most merged lists (containers, env, volumes...): no generator
+        v = _scalar_text(item.get(keys[0]))
+        return None if v is None else (v,)
     out = tuple(_scalar_text(item.get(k)) for k in keys)
     return None if None in out else out
 
 
-def _keyed(items: Any, keys: tuple[str, ...], directives: bool = False) -> dict[tuple, Any] | None:
+def _keyed(items: Any, keys: tuple[str, ...], directives: bool = False, memo: dict | None = None
+           ) -> dict[tuple, Any] | None:
     """Items by key, when every item is a mapping with every key and the keys are distinct
-    (else Kustomize's merge of the list is not modelled here)."""
+    (else Kustomize's merge of the list is not modelled here). ``memo`` (see
+    :func:`expressible`) keeps the answer for a list of the object before."""
+    if memo is not None:
+        got = memo.get((id(items), keys))
+        if got is None or got[0] is not items:
+            got = memo[(id(items), keys)] = (items, _keyed(items, keys, directives))
+        return got[1]
     if type(items) is not list or not keys:
         return None
     out: dict[tuple, Any] = {}
@@ -81,14 +91,14 @@ def _keyed(items: Any, keys: tuple[str, ...], directives: bool = False) -> dict[
 _SAME = object()
 
 
-def diff(pre: dict, post: dict, known: set | None = None) -> dict | None:
+def diff(pre: dict, post: dict, known: set | None = None, memo: dict | None = None) -> dict | None:
     """The strategic-merge patch body (identity not included) that turns object ``pre`` into
     ``post``, or None when they are the same. Raises :class:`Inexpressible`. ``known``
     collects the pairs of mappings and lists (by id: pre's, post's) found the same, which
-    the patch leaves alone."""
+    the patch leaves alone; ``memo``: see :func:`expressible`."""
     schema = root(pre)
     try:
-        got = _diff(pre, post, schema, set() if known is None else known)
+        got = _diff(pre, post, schema, set() if known is None else known, memo)
     except _TypeChange:
         return {DIRECTIVE: "replace", **post}
     return None if got is _SAME else got
@@ -98,9 +108,14 @@ class _TypeChange(Exception):
     pass
 
 
-def _diff(a: Any, b: Any, schema: Any, known: set) -> Any:
+def _diff(a: Any, b: Any, schema: Any, known: set, memo: dict | None) -> Any:
     if _same_noted(a, b, known):
         return _SAME
+    return _differ(a, b, schema, known, memo)
+
+
+def _differ(a: Any, b: Any, schema: Any, known: set, memo: dict | None) -> Any:
+    """:func:`_diff` of two values not :func:`same`."""
     if type(a) is dict and type(b) is dict:
         p: dict = {}
         for k in a:
@@ -113,12 +128,16 @@ def _diff(a: Any, b: Any, schema: Any, known: set) -> Any:
                 continue
             x = a[k]
             t = type(x)
-            if t is type(v) and t is not dict and t is not list:    # a scalar: itself or b's
-                if x is not v and x != v:
-                    p[k] = v
-                continue
+            if t is type(v):
+                if t is not dict and t is not list:    # a scalar: itself or b's
+                    if x is not v and x != v:
+                        p[k] = v
+                    continue
+                if x is v or x == v and same_types(x, v):    # most of an object: _same_noted inline
+                    known.add((id(x), id(v)))
+                    continue
             try:
-                d = _diff(x, v, child(sub, k, v), known)
+                d = (_differ if t is type(v) else _diff)(x, v, child(sub, k, v), known, memo)
             except _TypeChange:
                 return {DIRECTIVE: "replace", **b}
             if d is not _SAME:
@@ -126,7 +145,7 @@ def _diff(a: Any, b: Any, schema: Any, known: set) -> Any:
         return p if p else _SAME
     if type(a) is list and type(b) is list:
         if isinstance(schema, Merged):
-            return _diff_merged(a, b, schema, known)
+            return _diff_merged(a, b, schema, known, memo)
         return b
     if a is None or b is None:
         return b            # to null: the check in apply() refuses it
@@ -135,9 +154,9 @@ def _diff(a: Any, b: Any, schema: Any, known: set) -> Any:
     return b
 
 
-def _diff_merged(a: list, b: list, schema: Merged, known: set) -> list:
+def _diff_merged(a: list, b: list, schema: Merged, known: set, memo: dict | None) -> list:
     keys = schema.keys
-    old, new = _keyed(a, keys), _keyed(b, keys)
+    old, new = _keyed(a, keys, memo=memo), _keyed(b, keys)
     if old is None or new is None:
         return [{DIRECTIVE: "replace"}] + b
     deletes = [{**{k: x[k] for k in keys}, DIRECTIVE: "delete"} for kx, x in old.items() if kx not in new]
@@ -166,7 +185,7 @@ def _diff_merged(a: list, b: list, schema: Merged, known: set) -> list:
         if k not in old:
             items.append(x)
             continue
-        d = _diff(old[k], x, schema.item, known)
+        d = _diff(old[k], x, schema.item, known, memo)
         if d is _SAME:
             d = {}
         if DIRECTIVE in d:
@@ -181,10 +200,11 @@ def _diff_merged(a: list, b: list, schema: Merged, known: set) -> list:
 _DELETED = object()
 
 
-def apply(obj: dict, patch: dict) -> dict | None:
+def apply(obj: dict, patch: dict, memo: dict | None = None) -> dict | None:
     """``obj`` as Kustomize leaves it after the strategic-merge ``patch`` (None: deleted).
-    Raises :class:`Inexpressible` where this model does not know Kustomize's result."""
-    got = _merge(obj, patch, root(obj))
+    Raises :class:`Inexpressible` where this model does not know Kustomize's result.
+    ``memo``: see :func:`expressible`."""
+    got = _merge(obj, patch, root(obj), memo)
     return None if got is _DELETED else got
 
 
@@ -197,10 +217,10 @@ def _directive(patch: dict) -> str | None:
     return d
 
 
-def _merge(dest: Any, patch: Any, schema: Any) -> Any:
+def _merge(dest: Any, patch: Any, schema: Any, memo: dict | None) -> Any:
     if type(patch) is dict:
         d = _directive(patch)
-        body = {k: v for k, v in patch.items() if k != DIRECTIVE}
+        body = {k: v for k, v in patch.items() if k != DIRECTIVE} if DIRECTIVE in patch else patch    # read only
         if d == "delete":
             return _DELETED
         if dest is None or d == "replace":
@@ -211,12 +231,12 @@ def _merge(dest: Any, patch: Any, schema: Any) -> Any:
         sub = schema if type(schema) is dict else None
         for k, v in dest.items():
             if k not in body:
-                out[k] = _untouched(v, child(sub, k, v))
+                out[k] = _untouched(v, child(sub, k, v), memo)
         for k, v in body.items():
             if v is None:
                 out.pop(k, None)
                 continue
-            got = _merge(dest.get(k), v, child(sub, k, dest.get(k) if k in dest else v))
+            got = _merge(dest.get(k), v, child(sub, k, dest.get(k) if k in dest else v), memo)
             if got is _DELETED:
                 out.pop(k, None)
             else:
@@ -227,22 +247,22 @@ def _merge(dest: Any, patch: Any, schema: Any) -> Any:
             if any(type(x) is dict and DIRECTIVE in x for x in patch):
                 raise Inexpressible
             return patch
-        return _merge_list(dest, patch, schema)
+        return _merge_list(dest, patch, schema, memo)
     if isinstance(dest, (dict, list)):
         raise Inexpressible
     return patch
 
 
-def _merge_list(dest: Any, patch: list, schema: Merged) -> Any:
+def _merge_list(dest: Any, patch: list, schema: Merged, memo: dict | None) -> Any:
     keys = schema.keys
-    directive = [x for x in patch if type(x) is dict and list(x) == [DIRECTIVE]]
+    directive = [x for x in patch if type(x) is dict and len(x) == 1 and DIRECTIVE in x]
     if directive:
         if len(directive) > 1 or directive[0][DIRECTIVE] != "replace":
             raise Inexpressible
         return _added([x for x in patch if x is not directive[0]], schema)
     if dest is None:
         return _added(patch, schema)
-    old = _keyed(dest, keys)
+    old = _keyed(dest, keys, memo=memo)
     items = _keyed(patch, keys, directives=True)
     if old is None or items is None:
         raise Inexpressible
@@ -250,15 +270,16 @@ def _merge_list(dest: Any, patch: list, schema: Merged) -> Any:
     for k, p in items.items():
         if p.get(DIRECTIVE) == "replace":
             raise Inexpressible             # Kustomize keeps the old item
-        got = _merge(old.get(k), p, schema.item)
+        got = _merge(old.get(k), p, schema.item, memo)
         if got is not _DELETED:
             merged[k] = got
     rest = [k for k in old if k not in items]
     if len(keys) == 1:
         order = list(merged) + rest
     else:
-        order = [k for k in merged if k not in old] + [k for k in old if k in merged or k in rest]
-    return [merged[k] if k in merged else _untouched(old[k], schema.item) for k in order]
+        kept = set(rest)
+        order = [k for k in merged if k not in old] + [k for k in old if k in merged or k in kept]
+    return [merged[k] if k in merged else _untouched(old[k], schema.item, memo) for k in order]
 
 
 def _added(v: Any, schema: Any) -> Any:
@@ -282,9 +303,19 @@ def _added(v: Any, schema: Any) -> Any:
     return v
 
 
-def _untouched(v: Any, schema: Any) -> Any:
+def _untouched(v: Any, schema: Any, memo: dict | None = None) -> Any:
     """A value the patch does not name: Kustomize still walks it, which keeps it as it is
-    when every merged list in it has distinct, present keys."""
+    when every merged list in it has distinct, present keys. ``memo`` (see
+    :func:`expressible`) keeps the values found so, not walked again."""
+    if memo is not None:
+        if type(v) is not dict and type(v) is not list:
+            return v
+        key = ("untouched", id(v), id(schema))
+        got = memo.get(key)
+        if got is None or got is not v:
+            _untouched(v, schema)
+            memo[key] = v
+        return v
     if type(v) is dict:
         sub = schema if type(schema) is dict else None
         for k, x in v.items():
@@ -299,15 +330,20 @@ def _untouched(v: Any, schema: Any) -> Any:
     return v
 
 
-def expressible(pre: dict, post: dict) -> dict | None:
+def expressible(pre: dict, post: dict, memo: dict | None = None) -> dict | None:
     """:func:`diff`, checked by :func:`apply`: the patch body, None when nothing changes.
-    Raises :class:`Inexpressible` when no strategic-merge patch gives exactly ``post``."""
+    Raises :class:`Inexpressible` when no strategic-merge patch gives exactly ``post``.
+
+    ``memo``, kept by the caller across calls, holds what was found of the lists and
+    mappings of the objects before (by id, with the value itself: nothing else takes its
+    id while the memo lives): the overlays of one build share their parent's objects, which
+    are then walked once. None of the values it has seen may change while it is kept."""
     known: set = set()
-    body = diff(pre, post, known)
+    body = diff(pre, post, known, memo)
     if body is None:
         return None
     ident = {"apiVersion": pre.get("apiVersion"), "kind": pre.get("kind")}
-    got = apply(pre, {**ident, **body})
+    got = apply(pre, {**ident, **body}, memo)
     # what the patch leaves alone is pre's, found the same as post's by diff: not walked again
     if got is None or not (got == post and same_types(got, post, known)):
         raise Inexpressible

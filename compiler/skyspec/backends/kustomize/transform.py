@@ -193,22 +193,32 @@ def labels(items: list[Item]) -> tuple[list[dict], list[dict]]:
     shared: dict[tuple, set | None] = {}          # None: no map there at all (nothing to set)
     needed: dict[tuple, dict[tuple, set]] = {}
     for site, selected in sites.items():
-        whole[site], shared[site] = True, None
+        path = site[1]
+        flat = "[]" not in path
+        w, sh = True, None
         for n in selected:
-            posts = _at(items[n].post, site[1])
-            pres = _at(items[n].pre, site[1])
+            i = items[n]
+            if flat:                           # _at, inline: one value each
+                m, p = i.post, i.pre
+                for step in path:
+                    m = m.get(step) if type(m) is dict else None
+                    p = p.get(step) if type(p) is dict else None
+                posts, pres = (m,), (p,)
+            else:
+                posts, pres = _at(i.post, path), _at(i.pre, path)
             for j, m in enumerate(posts):
                 if type(m) is not dict:
-                    whole[site] = False        # the transformer would create the map
+                    w = False                  # the transformer would create the map
                     continue
                 got = _pairs(m)
-                shared[site] = got if shared[site] is None else shared[site] & got
+                sh = got if sh is None else sh & got
                 if j < len(pres) and (pres[j] is m or pres[j] == m):
                     continue                   # the same labels (== on the strings _pairs keeps)
                 before = _pairs(pres[j]) if j < len(pres) else set()
                 for pair in sorted(got - before):  # sorted: the transformers' order is the pairs' first-seen
                     # order, which a set's iteration (by the strings' hashes) would make differ per process
                     needed.setdefault(pair, {}).setdefault(site, set()).add(n)
+        whole[site], shared[site] = w, sh
 
     def fits(site: tuple, pair: tuple) -> bool:
         return whole[site] and (shared[site] is None or pair in shared[site])
@@ -229,9 +239,18 @@ def labels(items: list[Item]) -> tuple[list[dict], list[dict]]:
             limited.setdefault(tuple(chosen), {})[pair[0]] = pair[1]
         k, v = pair
         for site in chosen:
+            path = site[1]
+            flat = "[]" not in path
             for n in sites[site]:
-                if any(type(m) is not dict or m.get(k) != v for m in _at(items[n].pre, site[1])):
-                    items[n].pre = _set_label(items[n].pre, site[1], k, v)
+                if flat:                       # _at, inline
+                    m = items[n].pre
+                    for step in path:
+                        m = m.get(step) if type(m) is dict else None
+                    lacks = type(m) is not dict or m.get(k) != v
+                else:
+                    lacks = any(type(m) is not dict or m.get(k) != v for m in _at(items[n].pre, path))
+                if lacks:
+                    items[n].pre = _set_label(items[n].pre, path, k, v)
     entries = []
     for with_templates, found in sorted(plain.items()):
         entry: dict = {"pairs": dict(sorted(found.items()))}
