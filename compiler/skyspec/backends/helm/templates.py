@@ -64,18 +64,6 @@ def _names(vals: dict) -> bool:
     return bool(vals)
 
 
-def _marked(vals: dict) -> bool:
-    """Whether a value of ``vals`` (env -> value) holds a mark of the release (:func:`has_mark`)."""
-    for v in vals.values():
-        t = type(v)
-        if t is dict or t is list:
-            if has_mark(v):
-                return True
-        elif t in MARKS:
-            return True
-    return False
-
-
 def _inert_but_marks(v: Any) -> bool:
     """Like :func:`_inert` but for the release's marks, and without metadata: a value whose
     template is ``lit(v)`` wherever it is equal everywhere and its place decides nothing."""
@@ -163,7 +151,7 @@ class Builder(Knobs, Strategies):
         named like the chart."""
         if _names(vals):
             vals, form = {e: v.base for e, v in vals.items()}, "name"
-        elif _marked(vals):
+        elif has_mark(vals):   # (a dict: any of its values)
             vals = {e: plain(v, self.project, self.namespaces[e]) for e, v in vals.items()}
         use = self.values.use
         path = None
