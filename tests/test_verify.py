@@ -351,3 +351,8 @@ def test_a_service_of_an_operators_pods_is_a_warning_beside_a_custom_resource(cl
     elsewhere = {**cr, "metadata": {"name": "main", "namespace": "other"}}
     code, diags = verify(cli, write(tmp_path, objects() + [svc, elsewhere]))
     assert code == 1 and [(d["code"], d["severity"]) for d in diags] == [("SKY160", "error")]
+    # a custom resource no operator makes pods from (a ServiceMonitor, as Observability writes) does not count
+    monitor = {"apiVersion": "monitoring.coreos.com/v1", "kind": "ServiceMonitor",
+               "metadata": {"name": "web", "namespace": "demo"}, "spec": {"selector": {"matchLabels": {"app": "web"}}}}
+    code, diags = verify(cli, write(tmp_path, objects() + [svc, monitor]))
+    assert code == 1 and [(d["code"], d["severity"]) for d in diags] == [("SKY160", "error")]

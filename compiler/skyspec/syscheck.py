@@ -266,12 +266,17 @@ def _ordinal(p: Pod, sel: dict) -> bool:
     return True
 
 
+# custom resources no operator makes pods from (skyspec writes the first two itself)
+NO_PODS_FROM = frozenset(("ServiceMonitor", "ExternalSecret", "PodMonitor", "PrometheusRule", "SecretStore",
+                          "ClusterSecretStore", "Certificate", "CertificateRequest", "Issuer", "ClusterIssuer"))
+
+
 def _custom(o: dict) -> bool:
-    """Whether ``o`` is a custom resource (its API group is no Kubernetes group): an operator
-    may make pods from it that no object here shows."""
+    """Whether ``o`` is a custom resource (its API group is no Kubernetes group) an operator
+    may make pods from that no object here shows (not a monitor, a secret store, a certificate)."""
     api = o.get("apiVersion")
     group = api.rpartition("/")[0] if isinstance(api, str) else ""
-    return "." in group and not group.endswith(".k8s.io")
+    return "." in group and not group.endswith(".k8s.io") and o.get("kind") not in NO_PODS_FROM
 
 
 def _service(sys_: System, svc: dict, by_label: _PodIndex, out: list, custom: dict | None = None) -> list[Pod]:
