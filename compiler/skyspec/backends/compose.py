@@ -449,8 +449,9 @@ def _service(f: _File, w: Workload, c: Container) -> dict:
     volumes, configs, file_secrets = _mounts(f, w, c)
     if env:
         svc["environment"] = env
-    if cluster.env_files(f.config_map, c):
-        svc["env_file"] = cluster.env_files(f.config_map, c)
+    env_files = cluster.env_files(f.config_map, c)   # of existing ConfigMaps: the user's files
+    if env_files:
+        svc["env_file"] = env_files
     if configs:
         svc["configs"] = configs
     secrets = env_secrets + file_secrets   # a name: at /run/secrets/<name>; a dict: its target
