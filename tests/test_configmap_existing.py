@@ -95,8 +95,10 @@ def test_a_config_map_used_but_declared_nowhere_is_still_an_error(tmp_path):
     files = dict(PROJECT)
     files["apps/a.yaml"] = files["apps/a.yaml"].replace("existing: true\n", "data: {x: '1'}\n").replace(
         "name: cloud-config\ndata", "name: other\ndata")
-    res = CliRunner().invoke(main, ["check", str(write(tmp_path / "p", files))])
-    assert res.exit_code == 1 and "cloud-config" in res.output and "SKY1" in res.output
+    res = CliRunner().invoke(main, ["check", str(write(tmp_path / "p", files)), "--format", "json"])
+    errors = [d for d in json.loads(res.stdout) if d["severity"] == "error"]
+    assert res.exit_code == 1 and errors and all(d["code"] == "SKY114" and "cloud-config" in d["message"]
+                                                 for d in errors), res.stdout
 
 
 def test_an_existing_config_map_has_no_entries_and_no_patch(tmp_path):

@@ -314,17 +314,12 @@ def build(directory: Path, envs, formats, out, sets, check_only, dfmt, chart_ver
             say("skyspec: relaxed defaults:")
             for line in report:
                 say(f"  {line}")
-        secrets = compose_secret_files(compiled, envs) if "compose" in wanted else []
-        if secrets:
-            say("skyspec: Compose reads these secret files, which you provide (secrets/.gitignore keeps "
-                "them out of git):")
-            for rel in secrets:
-                missing = "" if os.path.lexists(target / rel) else " (missing)"
-                say(f"  {shown_path(target / rel)}{missing}")
-        configs = compose_secret_files(compiled, envs, configs=True) if "compose" in wanted else []
-        if configs:
-            say("skyspec: Compose reads these files of existing ConfigMaps, which you provide:")
-            for rel in configs:
+        for configs, title in ((False, "secret files, which you provide (secrets/.gitignore keeps them out of "
+                                       "git)"), (True, "files of existing ConfigMaps, which you provide")):
+            rels = compose_secret_files(compiled, envs, configs=configs) if "compose" in wanted else []
+            if rels:
+                say(f"skyspec: Compose reads these {title}:")
+            for rel in rels:
                 missing = "" if os.path.lexists(target / rel) else " (missing)"
                 say(f"  {shown_path(target / rel)}{missing}")
         say(f"skyspec: built {proj.name} for {', '.join(units)} ({', '.join(wanted)}): "

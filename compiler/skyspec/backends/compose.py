@@ -189,6 +189,7 @@ def check(irs: dict[str, IR], diags: Diagnostics) -> None:
     name the environment, so one problem seen from several environments is reported once."""
     for ir in irs.values():
         keys = _secret_key_table(ir)
+        existing = {x.name for x in ir.configs if x.existing}
         for w in sorted(ir.workloads, key=lambda w: w.name):
             if w.kind not in _KINDS:
                 continue
@@ -213,7 +214,7 @@ def check(irs: dict[str, IR], diags: Diagnostics) -> None:
                                   f"`startup: {{exec: [grpc_health_probe, -addr=:{grpc.port}]}}`")
                 for e, message, hint in left_out(w, c):   # a downward: variable Compose has no value for
                     diags.warning("SKY505", message, where(*(e.origin or at)), hint=hint)
-                cluster.check(w, c, at, where, keys, {x.name for x in ir.configs if x.existing}, diags)
+                cluster.check(w, c, at, where, keys, existing, diags)
 
 
 def compose_file(ir: IR) -> dict:

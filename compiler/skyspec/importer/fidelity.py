@@ -9,7 +9,6 @@ never changes the objects it compares.
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from ..redact import credential_env, credential_name
 from ..units import parse_bytes, parse_cpu
@@ -252,27 +251,24 @@ def compare(inputs: list[dict], outputs: list[dict], official: dict | None = Non
     return figs, bad
 
 
-_TEMPLATES = {"Deployment": ("spec", "template"), "StatefulSet": ("spec", "template"), "Job": ("spec", "template"),
-              "CronJob": ("spec", "jobTemplate", "spec", "template")}
 DECLARED = "ports the input's probes and Services reach, declared"
 
 
 def _used_ports(inputs: list[dict]) -> dict[int, set]:
     """id(input workload) -> the port numbers its probes and the Services selecting its pods
     reach without its containers declaring them (the importer declares those)."""
-    from .kube import namespace_of, probe_ports, same_ns
+    from ..syscheck import pod_spec
+    from .kube import WORKLOADS, namespace_of, probe_ports, same_ns
 
     out: dict[int, set] = {}
     home = namespace_of(inputs) if inputs else None
     services = [s for s in inputs if s["kind"] == "Service"]
     for w in inputs:
-        t: Any = w
-        for k in _TEMPLATES.get(w["kind"], ("-",)):
-            t = t.get(k) if isinstance(t, dict) else None
-        if not isinstance(t, dict):
+        got = pod_spec(w) if w["kind"] in WORKLOADS else None
+        if got is None:
             continue
-        labels = (t.get("metadata") or {}).get("labels") or {}
-        cs = [c for c in ((t.get("spec") or {}).get("containers") or []) if isinstance(c, dict)]
+        labels = got[0].get("labels") or {}
+        cs = [c for c in got[1].get("containers") or [] if isinstance(c, dict)]
         nums = {n for c in cs for n in probe_ports(c)}
         for s in services:
             sel = (s.get("spec") or {}).get("selector") or {}

@@ -66,14 +66,13 @@ _REFS = {"secret": (("secret", "secretName"), "secretKeyRef", "secretRef"),
 def _pod_refs(o: dict, what: str) -> list[str]:
     """The Secrets (``what``: "secret") or ConfigMaps ("config") the pod template of workload
     ``o`` (of any kind) names, in order."""
+    from ..syscheck import pod_spec
+
     (vol, vol_key), key_ref, env_ref = _REFS[what]
-    t = o
-    for k in (("spec", "jobTemplate", "spec", "template") if o.get("kind") == "CronJob" else
-              ("spec",) if o.get("kind") == "Pod" else ("spec", "template")):
-        t = t.get(k) if isinstance(t, dict) else None
-    ps = (t.get("spec") if o.get("kind") != "Pod" else t) if isinstance(t, dict) else None
-    if not isinstance(ps, dict):
+    got = pod_spec(o)
+    if got is None:
         return []
+    ps = got[1]
     out: list = []
 
     def add(n):

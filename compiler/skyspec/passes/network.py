@@ -141,10 +141,13 @@ def network(ir: IR, ctx: Context) -> IR:
     return ir
 
 
-def _port_number(w, ref) -> int | None:
-    for p in w.ports:
-        if ref in (p.name, p.port):
-            return p.port
+def _port_number(w, ref, pod: bool = False) -> int | None:
+    """The number of ``w``'s port ``ref`` (a name or a number): its first container's, or with
+    ``pod`` any container's (a Service kept as written may send to a sidecar's port)."""
+    for c in w.containers if pod else (w.main,):
+        for p in c.ports:
+            if ref in (p.name, p.port):
+                return p.port
     return ref if isinstance(ref, int) else None
 
 
@@ -262,7 +265,7 @@ def _kept_public_services(ir: IR, w, public: list) -> list[tuple[tuple, list, wh
         ports = []
         for p in spec.get("ports") if isinstance(spec.get("ports"), list) else ():
             ref = p.get("targetPort", p.get("port")) if isinstance(p, dict) else None
-            n = _pod_port(w, ref) if isinstance(ref, (int, str)) and not isinstance(ref, bool) else None
+            n = _port_number(w, ref, pod=True) if isinstance(ref, (int, str)) and not isinstance(ref, bool) else None
             if isinstance(n, int) and 0 < n < 65536 and n not in ports:
                 ports.append(n)
         given = spec.get("loadBalancerSourceRanges")
@@ -316,16 +319,6 @@ def _add(groups: dict, ports: tuple, peer: dict, reason: why.Why, conf: dict, w,
 
 def _protocol(w, port: int) -> str:
     return next((p.protocol for c in w.containers for p in c.ports if p.port == port), "TCP")
-
-
-def _pod_port(w, ref) -> int | None:
-    """:func:`_port_number` over every container of the pod (a Service kept as written may
-    send to a sidecar's port, by number or by name)."""
-    for c in w.containers:
-        for p in c.ports:
-            if ref in (p.name, p.port):
-                return p.port
-    return ref if isinstance(ref, int) else None
 
 
 def _metrics_ports(w, monitors) -> list[tuple[int, why.In]]:
