@@ -167,3 +167,27 @@ def test_a_value_another_unit_registered_as_secret_is_not_merged():
     assert jobs._merge(_S(), [], [a, b]) is None
     assert jobs._merge(_S(), [], [dict(a, asked=set()), b]) == {}
     assert Session  # the real thing is exercised above
+
+
+def test_the_workers_share_the_validators_loaded_before_forking(tmp_path, monkeypatch, capfd, cli):
+    """On a machine without the validator cache, each validator is compiled once, before the
+    fork, not once in every worker (three compilations of a third of a second each)."""
+    from skyspec.schema.validate import _fast
+
+    root = write_tree(tmp_path / "p", FILES)
+    monkeypatch.setattr(jobs, "MIN_DOCS", 0)
+    monkeypatch.setenv("SKYSPEC_CACHE", "0")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))  # empty: every validator compiled
+    monkeypatch.setenv("SKYSPEC_DEBUG_CACHE", "1")  # each event on the process's stderr (fd 2, workers' too)
+    monkeypatch.chdir(root)
+    _fast.cache_clear()  # this process's validators, as a new process starts
+    before = jobs.STATS["workers"]
+    try:
+        r = cli("check", ".", "-j", "3")
+    finally:
+        _fast.cache_clear()  # not the validators of the empty cache's key for the next tests
+    assert r.exit_code == 0, r.stderr
+    assert jobs.STATS["workers"] == before + 1  # the units were compiled in workers
+    compiled = [line for line in capfd.readouterr().err.splitlines() if line.startswith("validator cache: compiled")]
+    assert "validator cache: compiled partial:app.json" in compiled
+    assert sorted(compiled) == sorted(set(compiled)), sorted(compiled)

@@ -216,7 +216,30 @@ def _preload(session: Session, plan: list) -> bool:
     before = len(session.diags.items), session.diags.error_count
     for d in session.docs:
         session._base(d)
+    _load_stages(session)
     return (len(session.diags.items), session.diags.error_count) == before
+
+
+def _load_stages(session: Session) -> None:
+    """Load here what compiling any unit loads: the stages' modules, and the validators of the
+    documents' kinds (as specs and as layers), of overlays and of their templates' parameters
+    (after :meth:`Session._base` made every document's). The workers then share them
+    instead of each importing them (74 modules) and loading the validators (on a machine
+    without the validator cache, compiling them: a third of a second each)."""
+    from . import passes  # noqa: F401
+    from .backends import kubernetes  # noqa: F401
+    from .components import _fixes, expand  # noqa: F401
+    from .cost import estimate, quota  # noqa: F401
+    from .ir import lower  # noqa: F401
+    from .layers import expr  # noqa: F401
+    from .rules import RULES  # noqa: F401
+    from .schema import numbers  # noqa: F401
+    from .layers.templates import params_schema
+    from .schema.validate import KINDS, PARTIAL, preload
+
+    kinds = sorted({KINDS[d.data["kind"]] for d in session.docs if d.data.get("kind") in KINDS})
+    used = {id(t): t for _, _, t in session._bases.values() if t is not None}
+    preload([*kinds, *(PARTIAL + k for k in kinds), "overlay.json"], [params_schema(t) for t in used.values()])
 
 
 class _Asked:

@@ -79,6 +79,17 @@ def _fast(name: str):
     return compiled_validator(name, _identity(name), lambda: copy.deepcopy(load_schema(name)))
 
 
+def preload(names, schemas=()) -> None:
+    """Load the compiled validators of the schemas ``names`` and of the in-memory ``schemas``
+    (templates' parameters) now (on a machine without the validator cache, compile them): a
+    process about to fork workers does, so that they share them rather than each loading or
+    compiling its own."""
+    for name in names:
+        _fast(name)
+    for schema in schemas:
+        _inline_passes(None, schema)
+
+
 def _identity(name: str) -> bytes:
     """What :func:`load_schema` makes the schema ``name`` from (the validator cache's key, so
     that a cached validator is found without reading the schema): the file's bytes; for a
