@@ -190,7 +190,7 @@ def test_flipped_bytes_in_the_cache_change_nothing(proj, data):
     assert proj(True) == cold  # the damaged entries were replaced
 
 
-def test_a_large_project_is_read_from_one_pack(proj):
+def test_a_large_project_is_read_from_one_pack(proj, monkeypatch):
     """Many entries go in one signed pack (one file read per run); the few of later runs in
     files of their own beside it; a damaged pack is rejected and the result is a cold run's."""
     for i in range(40):
@@ -201,6 +201,20 @@ def test_a_large_project_is_read_from_one_pack(proj):
     hits = doccache.STATS["hit"]
     assert proj(True) == proj(False)
     assert doccache.STATS["hit"] - hits >= 42
+    # an entry is unpickled when a run asks for it; the others stay pickled (a worker compiling
+    # one environment unpickles no other environment's overlays)
+    from skyspec.diagnostics import Diagnostics, Sources
+    from skyspec.frontend import load_file
+
+    monkeypatch.setenv("SKYSPEC_CACHE", "1")
+    sources = Sources()
+    sources.doc_cache = doccache.open_cache(proj.root)
+    pack = sources.doc_cache._packed()
+    assert len(pack) >= 42 and all(isinstance(v, bytes) for v in pack.values())
+    hits = doccache.STATS["hit"]
+    docs = load_file(proj.root / "apps" / "x7.yaml", "apps/x7.yaml", Diagnostics(), sources)
+    assert [d.data["name"] for d in docs] == ["x7"] and doccache.STATS["hit"] == hits + 1
+    assert len(sources.doc_cache.used) == 1 and all(isinstance(v, bytes) for v in pack.values())
     (proj.root / "apps" / "x3.yaml").write_text("kind: App\nname: x3\nimage: ghcr.io/acme/x:2.0.0\nport: 80\n")
     proj(True, "check")
     assert len(list((cache / "docs").glob("*.pkl"))) == 1  # one new entry, beside the pack

@@ -4,8 +4,10 @@ An entry holds the positioned documents (:class:`SourceDoc` lists) of one file's
 by a hash of everything the parse depends on: the text, the name positions carry, the
 limits, and the source of this package and of the modules it uses (a changed parser, of any
 version, never reads an older entry). A text whose parse reported anything is not cached.
-Entries are packed: a run reads one signed `docs.pack` (one file to open and unpickle, not a
-thousand); the few entries of later runs go in files of their own beside it, until they are
+Entries are packed: a run reads one signed `docs.pack` (one file to open, not a thousand),
+each entry pickled on its own in it and unpickled when a run asks for it (a worker compiling
+one environment reads no other environment's overlays; they were half the pack's unpickling
+at 1,000 apps); the few entries of later runs go in files of their own beside it, until they are
 many enough to be packed again with every entry a run used (what no run uses any more goes).
 Other stages keep signed entries of their own here too (:meth:`DocCache.write_entry`).
 
@@ -30,7 +32,7 @@ from pathlib import Path
 
 from ..paths import data_dir
 
-FORMAT = b"skyspec-docs-1\n"
+FORMAT = b"skyspec-docs-2\n"
 FOLDER = ".skyspec-cache"
 PACK = "docs.pack"
 MAX_ENTRY = 64 << 20
@@ -191,7 +193,7 @@ class DocCache:
         self.create = True
         self._docs: Path | None = None  # the entries' folder, once made
         self.pending: dict[str, list] = {}  # parsed this run, written by :meth:`save`
-        self.used: dict[str, list] = {}  # read from the cache this run (kept in the next pack)
+        self.used: dict[str, bytes] = {}  # read from the cache this run, pickled (kept in the next pack)
         self._pack: dict | None = None
 
     def _name(self, text: str, shown: str, limits) -> str:
@@ -201,7 +203,8 @@ class DocCache:
         return h.hexdigest()[:40]
 
     def _packed(self) -> dict:
-        """The pack (:meth:`save`): every entry of a run, in one signed file read once."""
+        """The pack (:meth:`save`): every entry of a run (name -> its documents, pickled), in
+        one signed file read once."""
         import hmac
         import pickle
 
@@ -228,27 +231,26 @@ class DocCache:
         import pickle
 
         name = self._name(text, shown, limits)
-        docs = self._packed().get(name)
-        if isinstance(docs, list):
-            STATS["hit"] += 1
-            self.used[name] = docs
-            return docs, name
-        blob = _read_file(self.folder / "docs" / f"{name}.pkl", MAX_ENTRY)
-        if blob is None:
-            STATS["miss"] += 1
+        body = self._packed().get(name)
+        if not isinstance(body, bytes):
+            blob = _read_file(self.folder / "docs" / f"{name}.pkl", MAX_ENTRY)
+            if blob is None:
+                STATS["miss"] += 1
+                return None, name
+            mac, body = blob[:32], blob[32:]
+            if not (len(blob) > 32 and hmac.compare_digest(mac, self._mac(name, body))):
+                STATS["rejected"] += 1
+                return None, name
+        try:
+            docs = pickle.loads(body)  # a pack entry or a file verified above: written by us
+        except Exception:  # pragma: no cover - signed by us, so written by us
+            docs = None
+        if not isinstance(docs, list):  # pragma: no cover - signed by us, so written by us
+            STATS["rejected"] += 1
             return None, name
-        mac, body = blob[:32], blob[32:]
-        if len(blob) > 32 and hmac.compare_digest(mac, self._mac(name, body)):
-            try:
-                docs = pickle.loads(body)
-            except Exception:  # pragma: no cover - signed by us, so written by us
-                docs = None
-            if isinstance(docs, list):
-                STATS["hit"] += 1
-                self.used[name] = docs
-                return docs, name
-        STATS["rejected"] += 1
-        return None, name
+        STATS["hit"] += 1
+        self.used[name] = body
+        return docs, name
 
     def _mac(self, name: str, body: bytes) -> bytes:
         import hmac
@@ -280,7 +282,8 @@ class DocCache:
                 self._write(name, docs)
             return
         try:
-            body = pickle.dumps({**self.used, **pending}, protocol=pickle.HIGHEST_PROTOCOL)
+            made = {name: pickle.dumps(docs, protocol=pickle.HIGHEST_PROTOCOL) for name, docs in pending.items()}
+            body = pickle.dumps({**self.used, **made}, protocol=pickle.HIGHEST_PROTOCOL)
             if len(body) > MAX_PACK - 32:
                 return
             self._put(self.folder, PACK, self._mac(PACK, body) + body)
