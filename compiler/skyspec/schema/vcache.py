@@ -12,7 +12,7 @@ unmarshalled, so a damaged, truncated, renamed or foreign entry is never loaded:
 reported as `rejected` and replaced. An unwritable cache is skipped. The cache's use is
 observable: :data:`STATS` counts hits, misses, compilations and rejections, and
 `SKYSPEC_DEBUG_CACHE=1` prints one `validator cache: <event> <schema>` line per event to
-stderr (tests/test_cache.py runs two processes and asserts the second only hits). This
+stderr (tests/test_validator_cache.py runs two processes and asserts the second only hits). This
 module must not import jsonschema (it is imported only when a document fails), nor
 fastjsonschema on a hit: the cached code raises :class:`Invalid` instead of fastjsonschema's
 exceptions (whose import would load its whole code generator), and the key names
