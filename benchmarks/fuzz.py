@@ -8,7 +8,10 @@ files). Each case runs through :func:`fuzz.harness.run_case`; a crash or a prope
 violation is recorded and the campaign goes on. A case that runs longer than ``--timeout``
 seconds is recorded as a hang. Prints, at the end (and every ``--every`` cases): cases run,
 crashes, distinct crash sites (exception type and innermost skyspec frame) with the first
-case of each, property violations, cases per second. ``--report`` writes the same as JSON. ``--digest`` writes, per
+case of each, property violations, cases per second; at the end, the cases by the exit codes
+of `check` and `build`, a build refused after a passing check told apart by why (the formats
+the harness builds beyond the project's outputs, the environments a check left out, or
+"missed": a problem `check` should have reported, with its first case). ``--report`` writes the same as JSON. ``--digest`` writes, per
 case, the hashes of what each command printed (and its exit code) and of the output tree:
 two checkouts' campaigns with the same seed compare case by case (a change meant to keep
 every output byte, such as a speed-up, must give the same file).
@@ -62,13 +65,17 @@ class Campaign:
         self.sites: dict[str, dict] = {}
         self.problems: dict[str, dict] = {}
         self.outcomes: Counter = Counter()
+        self.missed: dict = {}   # cases `check` passed and `build` refused for no reason of the harness's
         self.determinism_checked = 0
         self.hashseed_checked = 0
         self.start = time.time()
 
     def record(self, i: int, out) -> None:
         self.cases += 1
-        self.outcomes[f"check={out.check_exit} build={out.build_exit}"] += 1
+        self.outcomes[f"check={out.check_exit} build={out.build_exit}" + (f" ({out.miss})" if out.miss else "")] += 1
+        if out.miss == "missed":  # check passed what build refused, for no reason of the harness's
+            self.missed.setdefault("first_case", i)
+            self.missed["count"] = self.missed.get("count", 0) + 1
         self.determinism_checked += out.deterministic_checked
         self.hashseed_checked += out.hashseed_checked
         if out.crash is not None or out.site:
@@ -91,7 +98,8 @@ class Campaign:
                 "distinct_violations": len(self.problems), "determinism_checked": self.determinism_checked,
                 "hashseed_checked": self.hashseed_checked,
                 "wall_s": round(wall, 1), "cases_per_s": round(self.cases / wall, 2) if wall else 0,
-                "outcomes": dict(self.outcomes.most_common()), "sites": self.sites, "problems": self.problems}
+                "outcomes": dict(self.outcomes.most_common()), "missed": self.missed, "sites": self.sites,
+                "problems": self.problems}
 
     def print(self, final: bool = False) -> None:
         s = self.summary()
@@ -100,6 +108,9 @@ class Campaign:
               f"({s['distinct_violations']} distinct)  {s['cases_per_s']} cases/s  {s['wall_s']} s", flush=True)
         if final:
             print("outcomes: " + ", ".join(f"{k}: {v}" for k, v in s["outcomes"].items()))
+            if s["missed"]:
+                print(f"  check passed, build refused, for no reason of the harness's: x{s['missed']['count']}  "
+                      f"first case {s['missed']['first_case']} (replay it with --start)")
             for site, e in sorted(self.sites.items(), key=lambda kv: -kv[1]["count"]):
                 tag = f" [known: {e['known']}]" if e["known"] else ""
                 print(f"  crash {site}  x{e['count']}  first case {e['first_case']}{tag}\n      {e['message']}")

@@ -169,3 +169,30 @@ def test_a_diagnostic_pointing_past_its_file_or_to_no_file_is_noticed(tmp_path, 
         "SKY104 points to line 4 of a.yaml, which has 3",
         "SKY104 points to column 11 of line 2 of a.yaml, which has 9 characters",
         "SKY104 points to 'b.yaml', which is not a file here"]
+
+
+def test_a_build_refused_after_a_passing_check_is_told_apart(workdir, monkeypatch):
+    """The campaign tells the harness's own reasons from a problem `check` missed."""
+    # a Compose-only project: its `k8s:` patch is checked by the Kubernetes build the harness adds
+    compose_only = Case({"skyspec.yaml": PROJECT + "outputs: [compose]\n",
+                         "apps/api.yaml": APP + "k8s: {Servcie: {spec: {type: NodePort}}}\n"})
+    out = run_case(compose_only, workdir / "case")
+    assert (out.check_exit, out.build_exit, out.miss) == (0, 1, "formats"), out
+    # one environment checked; the Helm chart compiles both, and prod's overlay is wrong
+    two = Case({"skyspec.yaml": PROJECT + "  prod: {overlays: [prod.yaml]}\noutputs: [kubernetes, helm]\n",
+                "apps/api.yaml": APP, "prod.yaml": "apps:\n  api: {replicas: many}\n"}, envs=["dev"])
+    out = run_case(two, workdir / "case")
+    assert (out.check_exit, out.build_exit, out.miss) == (0, 1, "environments"), out
+    # a check that passes what the build refuses for no such reason: "missed"
+    import fuzz.harness as harness
+
+    real = harness._RUNNER or harness._Runner()
+
+    def lenient(args):  # a `check` that misses the broken overlay
+        return real(args if args[0] != "check" else [*args, "--env", "dev"])
+
+    monkeypatch.setattr(harness, "_RUNNER", lenient)
+    out = run_case(Case(two.files), workdir / "case")
+    assert (out.check_exit, out.build_exit, out.miss) == (0, 1, "missed"), out
+    clean = run_case(CLEAN, workdir / "case")
+    assert clean.miss is None and clean.build_exit == 0
