@@ -99,11 +99,12 @@ def test_the_example_project(proj, tmp_path):
 
 def test_every_format_renders_in_workers_as_in_one_process(proj, tmp_path):
     # the shared formats (Helm, Kustomize) compile every unit here, then the four formats
-    # render at once: one lane here, the others in workers forked after the compilation
+    # render at once: one lane here, the others in workers forked after the compilation; and
+    # the Helm chart's texts, once its values are laid out, in this lane and 2 more workers
     root = tmp_path / "shop"
     shutil.copytree(EXAMPLES / "shop", root, ignore=shutil.ignore_patterns(".skyspec-cache", "out"))
     (code, _, err, files), where = proj(root, "build", ".", "-o", "OUT", "-f", "kubernetes,compose,helm,kustomize")
-    assert code == 0 and where == {"render_workers": 2}, err
+    assert code == 0 and where == {"render_workers": 2, "spread_workers": 2}, err
     assert any(f.startswith("helm/") for f in files) and any(f.startswith("kustomize/") for f in files)
 
 
