@@ -550,8 +550,8 @@ def render(compiled: dict[str, Compiled], formats: Sequence[str], diags: Diagnos
             if getattr(backend, "SPREADS", False) and getattr(run, "spread", None) is not None:
                 kw["spread"] = run.spread   # its independent parts, over the cores (its lane's end)
             made[fmt] = (backend, mine, kw)
-        kube = made.get("kubernetes")
-        if "kustomize" in made and kube is not None and not kube[2] and base in units:
+        kube, slack = made.get("kubernetes"), run is None or "helm" in made   # else Kustomize's lane is the longest
+        if "kustomize" in made and kube is not None and not kube[2] and base in units and slack:
             # one lane: the Kustomize base is the base environment's Kubernetes files, dumped once
             (kust, zmine, zkw), _ = made.pop("kustomize"), made.pop("kubernetes")
             tasks.append(("kubernetes+kustomize", len(zmine), lambda: {
