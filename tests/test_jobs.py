@@ -117,6 +117,24 @@ def test_a_worker_that_fails_has_its_tasks_run_here():
         jobs._render_tasks([(2, lambda: {"a": "1"}), (1, boom)], 2)
 
 
+def test_a_renderings_parts_are_spread_when_worth_a_fork(monkeypatch):
+    import os
+
+    parts = [(2, lambda: {"a": str(os.getpid())}), (1, lambda: {"b": str(os.getpid())})]
+    before = jobs.STATS["spread_workers"]
+    here = str(os.getpid())
+    assert jobs.Runner(2).spread(parts) == [{"a": here}, {"b": here}]   # too little for a fork
+    monkeypatch.setattr(jobs, "MIN_DOCS", 0)
+    got = jobs.Runner(2).spread(parts)
+    assert got[0] == {"a": here} and got[1]["b"] != here and jobs.STATS["spread_workers"] == before + 1
+
+    def fails() -> dict:
+        raise (KeyError("in the worker") if str(os.getpid()) != here else ValueError("again here"))
+
+    with pytest.raises(ValueError, match="again here"):   # a part that fails is run again here, as one process
+        jobs.Runner(2).spread(parts[:1] + [(1, fails)])
+
+
 def test_an_error_in_a_unit_is_reported_as_one_process_reports_it(proj, tmp_path):
     root = write_tree(tmp_path / "p", {**FILES, "overlays/prod.yaml": "apps:\n  api: {replicas: -1}\n"})
     for args in (("check", "."), ("build", ".", "-o", "OUT", "-f", "kubernetes")):
