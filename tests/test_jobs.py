@@ -99,11 +99,12 @@ def test_the_example_project(proj, tmp_path):
 
 def test_every_format_renders_in_workers_as_in_one_process(proj, tmp_path):
     # the shared formats (Helm, Kustomize) compile every unit here, then the four formats
-    # render at once: one lane here, the others in workers forked after the compilation
+    # render at once: one lane here, the others in workers forked after the compilation; and
+    # the Helm chart's texts, once its values are laid out, in this lane and 2 more workers
     root = tmp_path / "shop"
     shutil.copytree(EXAMPLES / "shop", root, ignore=shutil.ignore_patterns(".skyspec-cache", "out"))
     (code, _, err, files), where = proj(root, "build", ".", "-o", "OUT", "-f", "kubernetes,compose,helm,kustomize")
-    assert code == 0 and where == {"render_workers": 2}, err
+    assert code == 0 and where == {"render_workers": 2, "spread_workers": 2}, err
     assert any(f.startswith("helm/") for f in files) and any(f.startswith("kustomize/") for f in files)
 
 
@@ -114,6 +115,24 @@ def test_a_worker_that_fails_has_its_tasks_run_here():
     assert jobs._render_tasks([(2, lambda: {"a": "1"}), (1, lambda: {"b": "2"})], 2) == [{"a": "1"}, {"b": "2"}]
     with pytest.raises(ValueError, match="again here"):
         jobs._render_tasks([(2, lambda: {"a": "1"}), (1, boom)], 2)
+
+
+def test_a_renderings_parts_are_spread_when_worth_a_fork(monkeypatch):
+    import os
+
+    parts = [(2, lambda: {"a": str(os.getpid())}), (1, lambda: {"b": str(os.getpid())})]
+    before = jobs.STATS["spread_workers"]
+    here = str(os.getpid())
+    assert jobs.Runner(2).spread(parts) == [{"a": here}, {"b": here}]   # too little for a fork
+    monkeypatch.setattr(jobs, "MIN_DOCS", 0)
+    got = jobs.Runner(2).spread(parts)
+    assert got[0] == {"a": here} and got[1]["b"] != here and jobs.STATS["spread_workers"] == before + 1
+
+    def fails() -> dict:
+        raise (KeyError("in the worker") if str(os.getpid()) != here else ValueError("again here"))
+
+    with pytest.raises(ValueError, match="again here"):   # a part that fails is run again here, as one process
+        jobs.Runner(2).spread(parts[:1] + [(1, fails)])
 
 
 def test_an_error_in_a_unit_is_reported_as_one_process_reports_it(proj, tmp_path):

@@ -807,3 +807,22 @@ def test_a_name_set_by_a_k8s_patch_never_reaches_a_path(make_project):
     s = Session(root / "skyspec.yaml")
     s.compile_all()
     assert [d.code for d in s.diags.errors] == ["SKY108"] and "is skyspec's" in s.diags.errors[0].message
+
+
+@pytest.mark.parametrize("name,base", [("shop", "qa"), ("shop", "prod.eu-west"), ("corpus", None)])
+def test_rendered_with_kubernetes_the_base_takes_its_texts(name, base, tmp_path):
+    """With Kubernetes in the same lane (`build` of both, with Helm or at -j1), the base's
+    files are the base environment's Kubernetes texts, taken as rendered: the same bytes as
+    Kustomize alone dumps, for any base (a target's included)."""
+    project = _shop(tmp_path) if name == "shop" else _corpus(tmp_path)
+    irs = compile_irs(project)
+    base = base or next(iter(irs))
+    kube, files = kustomize.with_kubernetes(irs, irs, base)
+    assert kube == kubernetes.render(irs)
+    assert files == kustomize.render(irs, base=base)
+    assert {f: t for f, t in files.items() if f.startswith("kustomize/base/") and f.endswith(".yaml")
+            and not f.endswith("kustomization.yaml")} == {
+        f"kustomize/base/{rel.rsplit('/', 1)[1]}": t for rel, t in kube.items() if rel.startswith(f"{base}/")}
+    # a text it is given is what it writes: it is not dumped again
+    some = next(rel.rsplit("/", 1)[1] for rel in kube if rel.startswith(f"{base}/"))
+    assert kustomize.render(irs, base, {some: "given\n"})[f"kustomize/base/{some}"] == "given\n"

@@ -27,8 +27,9 @@ from .diagnostics import Diagnostics
 from .pipeline import Compiled, Session
 
 MIN_DOCS = 150     # below this many documents, one process is faster than forking
-STATS = {"workers": 0, "here": 0, "render_workers": 0}   # unit sets compiled in workers / in this process after
-# trying; worker lanes of formats rendered (:func:`runner`)
+STATS = {"workers": 0, "here": 0, "render_workers": 0, "spread_workers": 0}   # unit sets compiled in workers /
+# in this process after trying; worker lanes of formats rendered (:func:`runner`); workers of a
+# rendering's own parts (:meth:`Runner.spread`)
 
 
 def units(session: Session, envs: Sequence[str] | None = None) -> list[tuple[str, Any]]:
@@ -441,22 +442,44 @@ def _merge(session: Session, plan: list, results: list[dict],
 RENDER_COST = {"kubernetes": 1, "compose": 1, "helm": 6, "kustomize": 3}
 
 
-def runner(jobs: int, workloads: int) -> Callable[[list[tuple[str, int, Callable[[], dict]]]], list[dict]] | None:
-    """For :func:`~skyspec.pipeline.render`: a function running the backends' renderings
-    (format, units, function: each a pure function of the compiled units, giving files) at
-    once, in this process and in workers forked after the compilation (they share it), when
-    there are ``jobs`` > 1 cores, fork, and ``workloads`` enough to gain from it; None
-    otherwise (the caller renders one format after the other)."""
+def runner(jobs: int, workloads: int) -> "Runner | None":
+    """For :func:`~skyspec.pipeline.render`: a :class:`Runner` of the backends' renderings
+    on ``jobs`` > 1 cores, when there are, fork, and ``workloads`` enough to gain from it;
+    None otherwise (the caller renders one format after the other)."""
     if jobs < 2 or not hasattr(os, "fork") or workloads < MIN_DOCS:
         return None
-    return lambda tasks: _render_tasks([(RENDER_COST.get(fmt, 1) * n, fn) for fmt, n, fn in tasks], jobs)
+    return Runner(jobs)
 
 
-def _render_tasks(tasks: list[tuple[float, Callable[[], dict]]], jobs: int) -> list[dict]:
+class Runner:
+    """Called with the renderings (format, or formats joined by `+` rendered together; units;
+    function: each a pure function of the compiled units, giving files), their results: run
+    at once, in this process and in workers forked after the compilation (they share it).
+    :meth:`spread` runs a rendering's own independent parts the same way (Helm's texts, once
+    its values are laid out): the lane with the most to do does not leave a core idle at its end."""
+
+    def __init__(self, jobs: int):
+        self.jobs = jobs
+
+    def __call__(self, tasks: list[tuple[str, int, Callable[[], dict]]]) -> list[dict]:
+        return _render_tasks([(sum(RENDER_COST.get(f, 1) for f in fmt.split("+")) * n, fn) for fmt, n, fn in tasks],
+                             self.jobs)
+
+    def spread(self, parts: list[tuple[float, Callable[[], dict]]]) -> list[dict]:
+        """Each part's result (cost, function: pure, giving files), in the order given: in
+        this process and ``jobs`` - 1 workers forked now, when their cost (about one a
+        workload) is worth a fork; here otherwise."""
+        if sum(c for c, _ in parts) < 2 * MIN_DOCS:
+            return [fn() for _, fn in parts]
+        return _render_tasks(parts, self.jobs, "spread_workers")
+
+
+def _render_tasks(tasks: list[tuple[float, Callable[[], dict]]], jobs: int, stat: str = "render_workers") -> list[dict]:
     """Each task's result, in the order given. The tasks are dealt to ``jobs`` lanes, the
     costliest first, each to the lane with the least cost so far; lane 0 runs here, the others
-    in forked workers. A worker that fails or sends nothing readable has its tasks run here,
-    so the result (and any exception) is what one process gives."""
+    in forked workers (counted in ``STATS[stat]``). A worker that fails or sends nothing
+    readable has its tasks run here, so the result (and any exception) is what one process
+    gives."""
     lanes: list[list[int]] = [[] for _ in range(min(jobs, len(tasks)))]
     load = [0.0] * len(lanes)
     for i in sorted(range(len(tasks)), key=lambda i: -tasks[i][0]):
@@ -471,7 +494,7 @@ def _render_tasks(tasks: list[tuple[float, Callable[[], dict]]], jobs: int) -> l
         got = sent[1] if sent is not None else None
         if isinstance(got, list) and len(got) == len(mine):
             results.update(zip(mine, got))
-            STATS["render_workers"] += 1
+            STATS[stat] += 1
         else:
             results.update((i, tasks[i][1]()) for i in mine)
     return [results[i] for i in range(len(tasks))]

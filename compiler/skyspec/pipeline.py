@@ -514,7 +514,7 @@ def render(compiled: dict[str, Compiled], formats: Sequence[str], diags: Diagnos
     formats asked for too. ``project`` with `gitops:` and `targets:` adds the GitOps files.
     ``options``: format -> keyword arguments of its backend's render (helm: ``chart``, the
     project's `chart:` with `build --chart-version`). ``run`` (:func:`skyspec.jobs.runner`) runs
-    the renderings, (format, units, function), in parallel (each lane lowers what it reads)."""
+    the renderings in parallel (each lane lowers what it reads; its `spread`: a backend's parts)."""
     import importlib
 
     from .backends import layout
@@ -524,26 +524,46 @@ def render(compiled: dict[str, Compiled], formats: Sequence[str], diags: Diagnos
     units = [key for key, c in compiled.items() if not only or c.env.name in only]
     if base not in irs:
         base = next(iter(irs), None)
+    head, keep = headed(compiled, project), set(units)
+
+    def finish(got: dict[str, str]) -> dict[str, str]:
+        """``got``, in place: the files the build keeps, with their headers (in the lane)."""
+        for rel in list(got):
+            unit = layout.owner(rel)
+            if unit is None or unit in keep:
+                got[rel] = head(rel, got[rel])
+            else:
+                del got[rel]
+        return got
+
     files: dict[str, str] = {}
     with sharing():  # the Kubernetes objects made once for its check, its files, Helm and Kustomize
         if diags is not None:
             check_formats(compiled, formats, diags, units)
-        tasks = []
+        tasks, made = [], {}
         for fmt in formats:
             backend = importlib.import_module(BACKENDS[fmt])
             mine = irs if fmt in SHARED_FORMATS else {k: irs[k] for k in units}
             kw = dict((options or {}).get(fmt) or {})
             if getattr(backend, "USES_BASE", False):
                 kw["base"] = base
-            tasks.append((fmt, len(mine), lambda b=backend, m=mine, kw=kw: b.render(m, **kw)))
+            if getattr(backend, "SPREADS", False) and getattr(run, "spread", None) is not None:
+                kw["spread"] = run.spread   # its independent parts, over the cores (its lane's end)
+            made[fmt] = (backend, mine, kw)
+        kube, slack = made.get("kubernetes"), run is None or "helm" in made   # else Kustomize's lane is the longest
+        if "kustomize" in made and kube is not None and not kube[2] and base in units and slack:
+            # one lane: the Kustomize base is the base environment's Kubernetes files, dumped once
+            (kust, zmine, zkw), _ = made.pop("kustomize"), made.pop("kubernetes")
+            tasks.append(("kubernetes+kustomize", len(zmine), lambda: {
+                rel: text for got in kust.with_kubernetes(kube[1], zmine, **zkw) for rel, text in finish(got).items()}))
+        for fmt, (backend, mine, kw) in made.items():
+            tasks.append((fmt, len(mine), lambda b=backend, m=mine, kw=kw: finish(b.render(m, **kw))))
         for got in run(tasks) if run is not None and len(tasks) > 1 else [fn() for _, _, fn in tasks]:
             files.update(got)
     rendered = set(formats)
     if project is not None and project.gitops is not None and rendered & {"kubernetes", "helm", "kustomize"}:
         rendered.add("gitops")
-        files.update(_gitops(project, diags))
-    files = {rel: text for rel, text in files.items() if layout.owner(rel) is None or layout.owner(rel) in units}
-    files = _with_headers(files, compiled, project)
+        files.update(finish(_gitops(project, diags)))
     return Rendered(dict(sorted(files.items())), compiled, build_scope(only, every_format, rendered))
 
 

@@ -238,32 +238,66 @@ class _Tree:
     def walk(self) -> Iterable[tuple[str, str]]:
         """(rel, kind) of everything in OUT that is neither a folder nor a regular file nor
         a symlink; symlinked folders are not entered, unreadable ones are skipped (nothing
-        in them is opened either). Each folder is opened afresh and closed after its scan:
-        a big tree must not hold a descriptor per folder."""
-        stack = [""]
-        while stack:
-            rel = stack.pop()
-            fd = os.dup(self.fds[""])
-            try:
-                for name in rel.split("/") if rel else ():
-                    sub_fd = os.open(name, _DIR_FLAGS, dir_fd=fd)
+        in them is opened either). A folder is opened through its parent's descriptor, which
+        is held only while folders in it wait to be opened, and at most ``held`` at once
+        (beyond that, a folder is opened from OUT, component by component): a big tree must
+        not hold a descriptor per folder, nor open each folder's path again."""
+        stack: list[tuple[str, int | None]] = [("", None)]   # (folder, its parent's descriptor when held)
+        waiting: dict[int, int] = {}   # a held descriptor -> its folders not opened yet
+
+        def release(fd: int) -> None:
+            waiting[fd] -= 1
+            if not waiting[fd]:
+                del waiting[fd]
+                os.close(fd)
+
+        try:
+            while stack:
+                rel, via = stack.pop()
+                try:
+                    fd = os.open(rel.rpartition("/")[2], _DIR_FLAGS, dir_fd=via) if via is not None else \
+                        self._open_walked(rel)
+                except PermissionError:
+                    continue
+                finally:
+                    if via is not None:
+                        release(via)
+                try:
+                    folders, special = [], []
+                    with os.scandir(fd) as it:
+                        for e in it:
+                            if e.is_dir(follow_symlinks=False):
+                                folders.append(e.name)
+                            elif not (e.is_symlink() or e.is_file(follow_symlinks=False)):
+                                special.append((e.name, _kind(e.stat(follow_symlinks=False).st_mode)))
+                except BaseException as exc:
                     os.close(fd)
-                    fd = sub_fd
-                folders, special = [], []
-                with os.scandir(fd) as it:
-                    for e in it:
-                        if e.is_dir(follow_symlinks=False):
-                            folders.append(e.name)
-                        elif not (e.is_symlink() or e.is_file(follow_symlinks=False)):
-                            special.append((e.name, _kind(e.stat(follow_symlinks=False).st_mode)))
-            except PermissionError:
-                continue
+                    if isinstance(exc, PermissionError):
+                        continue
+                    raise
+                if folders and len(waiting) < self.held:
+                    waiting[fd] = len(folders)
+                else:
+                    os.close(fd)
+                    fd = None
+                prefix = f"{rel}/" if rel else ""
+                stack.extend((prefix + name, fd) for name in folders)
+                for name, kind in special:
+                    yield prefix + name, kind
+        finally:
+            for fd in waiting:
+                os.close(fd)
+
+    def _open_walked(self, rel: str) -> int:
+        """A new descriptor of the folder ``rel``, opened from OUT component by component."""
+        fd = os.dup(self.fds[""])
+        for name in rel.split("/") if rel else ():
+            try:
+                sub_fd = os.open(name, _DIR_FLAGS, dir_fd=fd)
             finally:
                 os.close(fd)
-            prefix = f"{rel}/" if rel else ""
-            stack.extend(prefix + name for name in folders)
-            for name, kind in special:
-                yield prefix + name, kind
+            fd = sub_fd
+        return fd
 
     def close(self) -> None:
         for rel, fd in self.fds.items():

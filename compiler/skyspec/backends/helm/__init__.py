@@ -51,18 +51,23 @@ The same IRs always give the same bytes.
 
 from __future__ import annotations
 
+from typing import Callable
+
 from ...ir.model import IR
 from .chart import chart_files
 
-__all__ = ["render", "USES_BASE"]
+__all__ = ["render", "USES_BASE", "SPREADS"]
 
 USES_BASE = True
+SPREADS = True   # takes ``spread``: its texts are independent parts, once the values are laid out
 
 
-def render(irs: dict[str, IR], base: str | None = None, chart: dict | None = None) -> dict[str, str]:
+def render(irs: dict[str, IR], base: str | None = None, chart: dict | None = None,
+           spread: Callable[[list], list] | None = None) -> dict[str, str]:
     """`helm/<project>/...`: one chart for all the environments in ``irs``, whose values.yaml
     is ``base`` (default: the first); ``chart`` holds Chart.yaml's ``version`` and
-    ``app_version`` (the project's `chart:`)."""
+    ``app_version`` (the project's `chart:`). ``spread`` (the caller's, else one after the
+    other) runs the independent parts of the texts, (cost, function) -> their results in order."""
     if not irs:
         return {}
-    return chart_files(irs, base, chart)
+    return chart_files(irs, base, chart, spread)

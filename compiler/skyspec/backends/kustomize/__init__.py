@@ -61,9 +61,18 @@ _REGEX_META = re.compile(r"([.^$*+?()\[\]{}|\\])")
 _RESERVED = frozenset({"kustomization.yaml", "kustomization.yml", "Kustomization"})
 
 
-def render(irs: dict[str, IR], base: str | None = None) -> dict[str, str]:
+def with_kubernetes(kube: dict[str, IR], irs: dict[str, IR], base: str) -> tuple[dict[str, str], dict[str, str]]:
+    """(the Kubernetes backend's files of ``kube``, which hold ``base``; :func:`render` of
+    ``irs``): the base's files are those of ``base``, byte for byte, and are dumped once."""
+    got = kubernetes.render(kube)
+    at = f"{base}/kubernetes/"
+    return got, render(irs, base, {rel[len(at):]: text for rel, text in got.items() if rel.startswith(at)})
+
+
+def render(irs: dict[str, IR], base: str | None = None, dumped: dict[str, str] | None = None) -> dict[str, str]:
     """`kustomize/base/...`, `kustomize/components/...` and `kustomize/overlays/<env>/...` for
-    the given environments (and targets), with ``base`` (default: the first) as the base."""
+    the given environments (and targets), with ``base`` (default: the first) as the base.
+    ``dumped``: the base's Kubernetes texts by file name, when the caller has them."""
     if not irs:
         return {}
     envs = list(irs)
@@ -75,11 +84,12 @@ def render(irs: dict[str, IR], base: str | None = None) -> dict[str, str]:
     on_env = {env: env != base and _target_of(env, irs) is not None for env in envs}
 
     out: dict[str, str] = {}
-    base_files = {_safe_fname(f): objs for f, objs in sorted(files[base].items())}
+    base_files = {_safe_fname(f): f for f in sorted(files[base])}
     out[f"{ROOT}/base/kustomization.yaml"] = dump(
         {"apiVersion": API_VERSION, "kind": "Kustomization", "resources": list(base_files)})
-    for fname, objs in base_files.items():
-        out[f"{ROOT}/base/{fname}"] = dump_all(objs)
+    for fname, f in base_files.items():   # exactly its Kubernetes files
+        text = dumped.get(f) if dumped is not None else None
+        out[f"{ROOT}/base/{fname}"] = dump_all(files[base][f]) if text is None else text
 
     components = _components(table, envs, parents)
     for c in components:
