@@ -92,7 +92,7 @@ def test_the_example_project(proj, tmp_path):
     root = tmp_path / "shop"
     shutil.copytree(EXAMPLES / "shop", root, ignore=shutil.ignore_patterns(".skyspec-cache", "out"))
     (code, _, err, _), where = proj(root, "check", ".")
-    assert code == 0 and where == {}, err  # its outputs include Helm and Kustomize: checked across units, here
+    assert code == 0 and where == {"workers": 1}, err  # Helm and Kustomize among its outputs: checked in workers too
     (code, _, err, _), where = proj(root, "build", ".", "-o", "OUT", "-f", "kubernetes,compose")
     assert code == 0 and where == {"workers": 1}, err
 
@@ -148,6 +148,13 @@ def test_k8s_patches_are_checked_across_units_in_one_process(proj, tmp_path):
                                        "k8s:\n  Deployment: {spec: {minReadySeconds: 5}}\n  Ingress: {}\n"})
     (code, _, err, files), where = proj(root, "build", ".", "-o", "OUT", "-f", "kubernetes")
     assert "SKY124" in err and where == {"here": 1}
+    # a project that outputs only Helm and Kustomize: their objects' patches, checked here too
+    (root / "skyspec.yaml").write_text(PROJECT.replace("outputs: [kubernetes, compose]", "outputs: [helm, kustomize]"))
+    (code, _, err, _), where = proj(root, "check", ".")
+    assert code == 1 and "SKY124" in err and where == {"here": 1}, err
+    (root / "apps" / "api.yaml").write_text(FILES["apps/api.yaml"])
+    (code, _, err, _), where = proj(root, "check", ".")
+    assert code == 0 and where == {"workers": 1}, err
 
 
 def test_the_budget_of_expressions_is_the_whole_runs(proj, tmp_path):

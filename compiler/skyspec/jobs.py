@@ -47,14 +47,13 @@ def check_all(session: Session, sets: Sequence[str], jobs: int, formats: Sequenc
     ``formats`` checks before rendering (:func:`~skyspec.pipeline.check_formats`), for
     `check`: in up to ``jobs`` processes, then None (the diagnostics merged into the
     session's, the format checks after every unit's, format by format); or here, then the
-    Compiled units (the caller runs the format checks)."""
-    from .pipeline import SHARED_FORMATS
-
-    if not set(formats) & set(SHARED_FORMATS):  # the shared formats check every unit at once
-        got = _try(session, None, sets, jobs, _Checks(list(formats)))
-        if got is not None:
-            _merge_checks(session, formats, got)
-            return None
+    Compiled units (the caller runs the format checks). Helm and Kustomize check nothing
+    of their own before rendering: what is checked of them (the `k8s:` patches of their
+    Kubernetes objects, across the units) sends a unit that has patches here."""
+    got = _try(session, None, sets, jobs, _Checks(list(formats)))
+    if got is not None:
+        _merge_checks(session, formats, got)
+        return None
     return session.compile_all(None, sets)
 
 
@@ -87,8 +86,9 @@ class _Checks:
                 backend.check({c.key: c.ir}, d)
                 checks[fmt] = d.items
         ir = c.ir
-        # `k8s:` patches are checked across the units (a kind no unit produces): one process
-        patched = "kubernetes" in self.formats and any(
+        # `k8s:` patches are checked across the units (a kind no unit produces), for the
+        # Kubernetes objects Helm and Kustomize are made of too: one process
+        patched = bool({"kubernetes", "helm", "kustomize"} & set(self.formats)) and any(
             x.k8s for group in (ir.workloads, ir.configs, ir.accounts, ir.roles, ir.netpols) for x in group
             if getattr(x, "spec", None) is not None)
         return {"checks": checks, "refuse": patched}
