@@ -321,7 +321,7 @@ class Session:
         problem a layer's check reported is not reported again from the merged spec."""
         from .schema import KINDS, validate
         from .schema.numbers import whole_numbers
-        from .schema.validate import validate_with
+        from .schema.validate import conforms, validate_with
 
         from .layers.templates import params_schema, split_params
         from .layers.typecheck import Unless
@@ -336,8 +336,10 @@ class Session:
             if broken and (s.kind, s.name) in self._no_template:
                 continue  # its `use:` template failed (reported): which fields it may have is unknown
             own, params = split_params(s.data, s.template)
-            ok = validate(own, s.prov, KINDS[s.kind], diags, secret=s.kind == "Secret",  # type: ignore[arg-type]
-                          fix=_stdlib_fixes(s.kind, s.data, s.template))
+            # the compiled check first: the fix hints are made only for a spec that fails it
+            ok = conforms(own, KINDS[s.kind]) or \
+                validate(own, s.prov, KINDS[s.kind], diags, secret=s.kind == "Secret",  # type: ignore[arg-type]
+                         fix=_stdlib_fixes(s.kind, s.data, s.template))
             if s.template is not None:
                 ok &= validate_with(params, s.prov, params_schema(s.template), diags)  # type: ignore[arg-type]
             if ok:

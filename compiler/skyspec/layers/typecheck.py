@@ -93,6 +93,7 @@ class LayerTypes:
         self.reported: set[tuple[str, Pos | None]] = set()
         self._done: dict[tuple, Any] = {}
         self._params: dict[int, tuple[Any, dict]] = {}
+        self._verdicts: dict[tuple[str, str], bool] = {}
         # digests of layers the full validator found nothing in (those the compiled one fails
         # for a `${...}` it cannot read): from the project's cache, so that such a layer is
         # not checked by jsonschema, nor jsonschema imported, again (the pipeline fills it)
@@ -123,7 +124,7 @@ class LayerTypes:
                 (par if split_op(k)[0] in params else own)[k] = v
         diags = _Recorder(self.diags, self.reported)
         name = PARTIAL + KINDS[kind]
-        if not conforms(own, name):  # the happy path stops here, at compiled speed
+        if not self._conforms(own, name):  # the happy path stops here, at compiled speed
             clean, cloc = _clean(own, loc)
             if not conforms(clean, name):  # operators read (`env+`): still compiled speed
                 memo = _digest(name, clean) if self.clean is not None else None
@@ -137,11 +138,47 @@ class LayerTypes:
             clean, cloc = _clean(par, loc)
             validate_with(clean, _At(cloc), self._params_schema(template), diags)  # type: ignore[arg-type]
 
+    def _conforms(self, data: dict, name: str) -> bool:
+        """:func:`conforms`, once per content: overlays patch many workloads alike in every
+        environment (`replicas: 3`, the same sizes), and a verdict depends on nothing else (no
+        schema of a layer fills in defaults). Only for plain data, whose `repr` is exact."""
+        text = _plain_repr(data)
+        if text is None:
+            return conforms(data, name)
+        got = self._verdicts.get((name, text))
+        if got is None:
+            if len(self._verdicts) >= 4096:  # a long session (the language server): kept bounded
+                self._verdicts.clear()
+            got = self._verdicts[(name, text)] = conforms(data, name)
+        return got
+
     def _params_schema(self, template: Any) -> dict:
         got = self._params.get(id(template))
         if got is None:
             got = self._params[id(template)] = (template, partial(params_schema(template)))
         return got[1]
+
+
+_PLAIN = frozenset((str, int, float, bool, type(None)))
+
+
+def _plain_repr(data: Any) -> str | None:
+    """``repr(data)`` when it is made of dicts, lists, strings, numbers, booleans and nulls
+    only (then equal texts are equal values of equal types); None otherwise."""
+    todo = [data]
+    pop, more = todo.pop, todo.extend
+    while todo:
+        v = pop()
+        t = type(v)
+        if t is dict:
+            if not all(type(k) is str for k in v):
+                return None
+            more(v.values())
+        elif t is list:
+            more(v)
+        elif t not in _PLAIN:
+            return None
+    return repr(data)
 
 
 def _digest(schema: str, data: Any) -> str:
