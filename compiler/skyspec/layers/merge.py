@@ -181,6 +181,10 @@ class Merger:
                     out[key], sub = self._merge_map(old, oprov, value, vloc)
                     sub.key = kpos or sub.key
                     kids[key] = sub
+                elif oprov is not None and not isinstance(value, (dict, list)):  # :meth:`_set`'s commonest case
+                    out[key] = value
+                    kids[key] = Prov(oprov.hist + [Entry(self.layer, vloc.pos if vloc is not None else None, "set",
+                                                         old, self.note)], None, kpos)
                 else:
                     out[key], kids[key] = self._set(old, oprov, value, vloc, "set", kpos)
             elif op == "!":
