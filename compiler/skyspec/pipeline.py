@@ -75,6 +75,7 @@ class Session:
         self._bases: dict = {}
         self._budget = None
         self._layers: list[tuple] = []       # (kind, patch, loc, template) applied, to type-check
+        self._recorded: dict[tuple, tuple] = {}
         self._no_template: set[tuple] = set()  # (kind, name) of specs whose `use:` failed
         self.project: Project | None = load_project(project_file, self.diags, self.sources)
         if self.project is not None and allow_python:
@@ -263,7 +264,10 @@ class Session:
         """A layer about to be merged onto ``spec``: type-checked in :meth:`check` (unless the
         spec's template failed: which fields it may have is unknown)."""
         if (spec.kind, spec.name) not in self._no_template:
-            self._layers.append((spec.kind, patch, loc, spec.template))
+            key = (id(patch), spec.kind, id(spec.template))  # checked once (an `all` applies to every spec)
+            if key not in self._recorded:
+                self._recorded[key] = (patch, spec.template)  # (held, so that the ids are not reused)
+                self._layers.append((spec.kind, patch, loc, spec.template))
 
     def settings(self, env: Environment, layers: list[Overlay] | None = None) -> dict:
         """Pass settings: the profile's, then each overlay's (``layers``, by default
