@@ -76,6 +76,7 @@ class Session:
         self._budget = None
         self._layers: list[tuple] = []       # (kind, patch, loc, template) applied, to type-check
         self._recorded: dict[tuple, tuple] = {}
+        self._conformed = None
         self._no_template: set[tuple] = set()  # (kind, name) of specs whose `use:` failed
         self.project: Project | None = load_project(project_file, self.diags, self.sources)
         if self.project is not None and allow_python:
@@ -325,11 +326,13 @@ class Session:
         problem a layer's check reported is not reported again from the merged spec."""
         from .schema import KINDS, validate
         from .schema.numbers import whole_numbers
-        from .schema.validate import conforms, validate_with
+        from .schema.validate import Conformed, validate_with
 
         from .layers.templates import params_schema, split_params
         from .layers.typecheck import Unless
 
+        if self._conformed is None:  # the fields found conforming, by every environment's check
+            self._conformed = Conformed()
         for kind, patch, loc, template in self._layers:
             self.layer_types.check(kind, patch, loc, template)
         self._layers.clear()
@@ -341,7 +344,7 @@ class Session:
                 continue  # its `use:` template failed (reported): which fields it may have is unknown
             own, params = split_params(s.data, s.template)
             # the compiled check first: the fix hints are made only for a spec that fails it
-            ok = conforms(own, KINDS[s.kind]) or \
+            ok = self._conformed(own, KINDS[s.kind]) or \
                 validate(own, s.prov, KINDS[s.kind], diags, secret=s.kind == "Secret",  # type: ignore[arg-type]
                          fix=_stdlib_fixes(s.kind, s.data, s.template))
             if s.template is not None:
