@@ -195,7 +195,7 @@ class Session:
             if t is None and isinstance(doc.data.get("use"), str):
                 self._no_template.add((doc.data["kind"], doc.data["name"]))  # its fields are unknown
             else:
-                self._layers.append((doc.data["kind"], doc.data, doc.loc, t))
+                self._layers.append((doc.data["kind"], doc.data, doc.loc, t, True))
                 for layer in (t.chain + [t]) if t is not None else ():
                     self._layers.append((t.kind, layer.spec, layer.loc, layer))
         return b
@@ -333,8 +333,9 @@ class Session:
 
         if self._conformed is None:  # the fields found conforming, by every environment's check
             self._conformed = Conformed()
-        for kind, patch, loc, template in self._layers:
-            self.layer_types.check(kind, patch, loc, template)
+            self.layer_types.conformed = self._conformed
+        for kind, patch, loc, template, *whole in self._layers:
+            self.layer_types.check(kind, patch, loc, template, bool(whole))
         self._layers.clear()
         diags = Unless(self.diags, self.layer_types.reported) if self.layer_types.reported else self.diags
         broken = bool(self._no_template) and self.diags.has_errors
