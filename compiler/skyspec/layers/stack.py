@@ -19,7 +19,7 @@ from ..diagnostics import Diagnostics, Pos, Sources, did_you_mean, name_hint
 from ..frontend import SourceDoc, load_file, uniform_loc
 from ..frontend.loc import Loc
 from ..limits import DEFAULT, Limits
-from ..provenance import MISSING, Prov, prov_from_loc, shown_at
+from ..provenance import MISSING, Entry, Prov, prov_from_loc, shown_at
 from .merge import Merger, _strip_loc, strip_ops
 from .secrets import register_overlay, register_set
 
@@ -284,7 +284,7 @@ def _under(data: dict, prov: Prov, plan: list[tuple], beneath: Merger) -> tuple[
             for i, e in enumerate(sub.hist):  # the value above replaced this default
                 if e.op != "default":
                     if e.replaced is MISSING:
-                        sub.hist[i] = e._replace(replaced=_copy(dv))
+                        sub.hist[i] = Entry(e.layer, e.pos, e.op, _copy(dv), e.note)  # (e._replace: slower)
                     break
         sub.hist.insert(0, fresh)  # (a list of its own: a copy)
         kids[k] = sub
