@@ -10,7 +10,6 @@ evaluate, parse expressions, change specs or provenance, or report diagnostics.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from ...diagnostics import Pos
@@ -23,23 +22,8 @@ def collect(data: Any) -> list[tuple[tuple, str]]:
     """(path, string), in document order, of every string value holding "${" (map values
     and list items; keys are never evaluated)."""
     out: list[tuple[tuple, str]] = []
-    if _may_hold(data):
-        _walk(data, (), out)
+    _walk(data, (), out)
     return out
-
-
-def _no_json(value: Any) -> Any:
-    raise TypeError
-
-
-def _may_hold(data: Any) -> bool:
-    """False when no string in ``data`` holds "${": its JSON text (written by the C encoder,
-    every string's characters as they are, "$" and "{" never escaped) does not. True when
-    it does (a key may: the walk decides) or when it is no JSON (a value of another type)."""
-    try:
-        return "${" in json.dumps(data, default=_no_json, check_circular=False)
-    except (TypeError, ValueError, RecursionError):
-        return True
 
 
 def _walk(v: Any, path: tuple, out: list) -> None:
