@@ -74,9 +74,9 @@ class Session:
         self._overlays: dict = {}
         self._bases: dict = {}
         self._budget = None
-        self._layers: list[tuple] = []       # (kind, patch, loc, template) applied, to type-check
-        self._recorded: dict[tuple, tuple] = {}
-        self._conformed = None
+        self._layers: list[tuple] = []       # (kind, patch, loc, template[, True: a spec's document]) to type-check
+        self._recorded: dict[tuple, tuple] = {}  # (id(patch), kind, id(template)) recorded: once each
+        self._conformed = None  # (:class:`.schema.validate.Conformed`: the fields found conforming)
         self._no_template: set[tuple] = set()  # (kind, name) of specs whose `use:` failed
         self.project: Project | None = load_project(project_file, self.diags, self.sources)
         if self.project is not None and allow_python:
