@@ -264,7 +264,7 @@ class Session:
     def _record(self, spec: Spec, patch, loc) -> None:
         """A layer about to be merged onto ``spec``: type-checked in :meth:`check` (unless the
         spec's template failed: which fields it may have is unknown)."""
-        if (spec.kind, spec.name) not in self._no_template:
+        if not self._no_template or (spec.kind, spec.name) not in self._no_template:
             key = (id(patch), spec.kind, id(spec.template))  # checked once (an `all` applies to every spec)
             if key not in self._recorded:
                 self._recorded[key] = (patch, spec.template)  # (held, so that the ids are not reused)

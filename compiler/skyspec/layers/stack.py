@@ -197,12 +197,13 @@ def apply_overlay(specs: list[Spec], ov: Overlay, diags: Diagnostics, only: set[
             if record is not None:
                 record(s, patch, ploc)
             s.apply(m, patch or {}, ploc)
+    apps = data.get("apps") or {}
     by_name: dict[str, list[Spec]] = {}
-    for s in specs:
+    for s in specs if apps else ():  # (a profile has no `apps:`)
         by_name.setdefault(s.name, []).append(s)
         by_name.setdefault(s.key, []).append(s)
     apps_loc = loc.child("apps")
-    for name, patch in (data.get("apps") or {}).items():
+    for name, patch in apps.items():
         kpos = apps_loc.key_pos(name) if apps_loc is not None else None
         found = by_name.get(name, [])
         if len(found) > 1:
