@@ -21,8 +21,11 @@ ports: {http: 8080}
 
 
 def _project(root: Path) -> Path:
+    # an overlay patching the app: its layer check takes the partial schema's validator (a spec
+    # document that conforms whole is checked by the whole one), so four validators are cached
     return write_tree(root, {"skyspec.yaml": "project: demo\nnamespace: demo\nspecs: ['apps/*']\n"
-                                             "environments:\n  dev: {overlays: []}\n",
+                                             "environments:\n  dev: {overlays: [dev.yaml]}\n",
+                             "dev.yaml": "apps: {api: {replicas: 2}}\n",
                              "apps/api.yaml": APP})
 
 

@@ -74,7 +74,9 @@ class Session:
         self._overlays: dict = {}
         self._bases: dict = {}
         self._budget = None
-        self._layers: list[tuple] = []       # (kind, patch, loc, template) applied, to type-check
+        self._layers: list[tuple] = []       # (kind, patch, loc, template[, True: a spec's document]) to type-check
+        self._recorded: dict[tuple, tuple] = {}  # (id(patch), kind, id(template)) recorded: once each
+        self._conformed = None  # (:class:`.schema.validate.Conformed`: the fields found conforming)
         self._no_template: set[tuple] = set()  # (kind, name) of specs whose `use:` failed
         self.project: Project | None = load_project(project_file, self.diags, self.sources)
         if self.project is not None and allow_python:
@@ -193,7 +195,7 @@ class Session:
             if t is None and isinstance(doc.data.get("use"), str):
                 self._no_template.add((doc.data["kind"], doc.data["name"]))  # its fields are unknown
             else:
-                self._layers.append((doc.data["kind"], doc.data, doc.loc, t))
+                self._layers.append((doc.data["kind"], doc.data, doc.loc, t, True))
                 for layer in (t.chain + [t]) if t is not None else ():
                     self._layers.append((t.kind, layer.spec, layer.loc, layer))
         return b
@@ -262,8 +264,11 @@ class Session:
     def _record(self, spec: Spec, patch, loc) -> None:
         """A layer about to be merged onto ``spec``: type-checked in :meth:`check` (unless the
         spec's template failed: which fields it may have is unknown)."""
-        if (spec.kind, spec.name) not in self._no_template:
-            self._layers.append((spec.kind, patch, loc, spec.template))
+        if not self._no_template or (spec.kind, spec.name) not in self._no_template:
+            key = (id(patch), spec.kind, id(spec.template))  # checked once (an `all` applies to every spec)
+            if key not in self._recorded:
+                self._recorded[key] = (patch, spec.template)  # (held, so that the ids are not reused)
+                self._layers.append((spec.kind, patch, loc, spec.template))
 
     def settings(self, env: Environment, layers: list[Overlay] | None = None) -> dict:
         """Pass settings: the profile's, then each overlay's (``layers``, by default
@@ -321,13 +326,16 @@ class Session:
         problem a layer's check reported is not reported again from the merged spec."""
         from .schema import KINDS, validate
         from .schema.numbers import whole_numbers
-        from .schema.validate import validate_with
+        from .schema.validate import Conformed, validate_with
 
         from .layers.templates import params_schema, split_params
         from .layers.typecheck import Unless
 
-        for kind, patch, loc, template in self._layers:
-            self.layer_types.check(kind, patch, loc, template)
+        if self._conformed is None:  # the fields found conforming, by every environment's check
+            self._conformed = Conformed()
+            self.layer_types.conformed = self._conformed
+        for kind, patch, loc, template, *whole in self._layers:
+            self.layer_types.check(kind, patch, loc, template, bool(whole))
         self._layers.clear()
         diags = Unless(self.diags, self.layer_types.reported) if self.layer_types.reported else self.diags
         broken = bool(self._no_template) and self.diags.has_errors
@@ -336,8 +344,10 @@ class Session:
             if broken and (s.kind, s.name) in self._no_template:
                 continue  # its `use:` template failed (reported): which fields it may have is unknown
             own, params = split_params(s.data, s.template)
-            ok = validate(own, s.prov, KINDS[s.kind], diags, secret=s.kind == "Secret",  # type: ignore[arg-type]
-                          fix=_stdlib_fixes(s.kind, s.data, s.template))
+            # the compiled check first: the fix hints are made only for a spec that fails it
+            ok = self._conformed(own, KINDS[s.kind]) or \
+                validate(own, s.prov, KINDS[s.kind], diags, secret=s.kind == "Secret",  # type: ignore[arg-type]
+                         fix=_stdlib_fixes(s.kind, s.data, s.template))
             if s.template is not None:
                 ok &= validate_with(params, s.prov, params_schema(s.template), diags)  # type: ignore[arg-type]
             if ok:

@@ -374,7 +374,8 @@ class Lowerer:
         for k, v in env.items():
             if isinstance(v, bool):
                 v = "true" if v else "false"
-            out.append(EnvVar(k, str(v), origin=at + ("env", k), compose=self.compose_value(spec, str(v))))
+            out.append(EnvVar(k, str(v), origin=at + ("env", k),
+                              compose=self.compose_value(spec, str(v)) if spec.addresses else None))
         for k, ref in secrets.items():
             if ("secrets", k) in twice:
                 continue
@@ -407,8 +408,15 @@ class Lowerer:
                 c.mounts.append(Mount(vol, f"{SECRETS_DIR}/{name}", read_only=True))
 
     def quantity(self, spec: Spec, value: Any, parse: Callable, at: tuple) -> int | None:
+        key = (parse, type(value), value) if type(value) in (str, int, float) else None
+        got = _AMOUNTS.get(key) if key is not None else None  # (1 and 1.0 are equal keys: the type is in it)
+        if got is not None:
+            return got
         try:
-            return parse(value)
+            got = parse(value)
+            if key is not None and len(_AMOUNTS) < 65536:  # parsed once per process (the same sizes recur)
+                _AMOUNTS[key] = got
+            return got
         except QuantityError as e:
             self.diags.error("SKY112", f"{'.'.join(map(str, at))}: {e}", spec.where(*at), hint=e.hint)
             return None
@@ -599,6 +607,8 @@ class Lowerer:
             x.port = ports[0].name
         return x
 
+
+_AMOUNTS: dict[tuple, int] = {}  # (parse, type, value) -> the amount :meth:`Lowerer.quantity` parsed
 
 CLUSTER_KINDS = {"Namespace", "ClusterRole", "ClusterRoleBinding", "PersistentVolume", "StorageClass",
                  "CustomResourceDefinition", "PriorityClass", "IngressClass", "ClusterIssuer",

@@ -84,7 +84,8 @@ class Merger:
         # a layer (an overlay's `all` section, say) patches many specs alike: what it writes
         # where nothing is replaced has one history entry (immutable) and one operator-free
         # Loc for all of them, made once here
-        self._fresh_entries: dict[str, dict[int, tuple[Loc | None, Entry]]] = {}
+        self._merges: dict[int, tuple[Loc | None, Entry]] = {}  # (the "merge" entries, most asked for)
+        self._fresh_entries: dict[str, dict[int, tuple[Loc | None, Entry]]] = {"merge": self._merges}
         self._stripped: dict[int, tuple[Loc, Any, Loc | None]] = {}
 
     # ----------------------------------------------------------------- public entry
@@ -138,19 +139,24 @@ class Merger:
         if isinstance(value, (dict, list)):
             clean = strip_ops(value)
             new = self.written(clean, self._strip_loc(value, vloc), op, key)
-        else:  # a scalar: no operators to strip
-            clean, new = value, Prov([self.fresh(op, vloc)], None, key)
+        elif bprov is not None:  # a scalar (no operators to strip) replacing a value
+            return value, Prov(bprov.hist + [Entry(self.layer, vloc.pos if vloc is not None else None, op, base,
+                                                   self.note)], None, key)
+        else:
+            return value, Prov([self.fresh(op, vloc)], None, key)
         if bprov is not None:
             new.hist = bprov.hist + [self._entry(op, vloc, base)]
         return clean, new
 
     def _merge_map(self, base: dict, bprov: Prov | None, patch: dict, ploc: Loc | None) -> tuple[dict, Prov]:
         out = dict(base)
+        got = self._merges.get(id(ploc))
+        merged = got[1] if got is not None else self.fresh("merge", ploc)
         if bprov is None:
-            prov = Prov([self.fresh("merge", ploc)], {})
+            prov = Prov([merged], {})
         else:  # a copy of bprov (merging never mutates), with this merge's entry
             bkids = bprov.kids
-            prov = Prov(bprov.hist + [self.fresh("merge", ploc)], dict(bkids) if isinstance(bkids, dict) else {},
+            prov = Prov(bprov.hist + [merged], dict(bkids) if isinstance(bkids, dict) else {},
                         bprov.key, dict(bprov.gone) if bprov.gone else None)
         kids = prov.kids
         lkids = ploc.kids if ploc is not None and isinstance(ploc.kids, dict) else None
@@ -175,6 +181,10 @@ class Merger:
                     out[key], sub = self._merge_map(old, oprov, value, vloc)
                     sub.key = kpos or sub.key
                     kids[key] = sub
+                elif oprov is not None and not isinstance(value, (dict, list)):  # :meth:`_set`'s commonest case
+                    out[key] = value
+                    kids[key] = Prov(oprov.hist + [Entry(self.layer, vloc.pos if vloc is not None else None, "set",
+                                                         old, self.note)], None, kpos)
                 else:
                     out[key], kids[key] = self._set(old, oprov, value, vloc, "set", kpos)
             elif op == "!":

@@ -231,7 +231,7 @@ def _merged(red: Redactor, data: Any, prov: Prov | None, top: bool = True) -> No
         node = prov.child(k) if prov is not None else None
         if k == "env" and isinstance(v, dict):
             for name, val in v.items():
-                if credential_env(name, val):
+                if _credential(name, val):
                     _add(red, val)
                     _history(red, node.child(name) if node is not None else None, True,
                              lambda old, name=name: credential_env(name, old) is not None)
@@ -240,3 +240,20 @@ def _merged(red: Redactor, data: Any, prov: Prov | None, top: bool = True) -> No
             _history(red, node, True, lambda old: _maybe_password(red, old))
         else:
             _merged(red, v, node, False)
+
+
+_CREDENTIAL: dict[tuple, bool] = {}
+
+
+def _credential(name: Any, value: Any) -> bool:
+    """Whether :func:`credential_env` calls ``name: value`` a credential, once per name and
+    value (every environment's merged specs hold mostly the same `env:` entries)."""
+    if type(value) not in (str, int, float, bool) or type(name) is not str:
+        return credential_env(name, value) is not None
+    key = (name, type(value), value)  # (1, 1.0 and True are equal keys, not the same value)
+    got = _CREDENTIAL.get(key)
+    if got is None:
+        if len(_CREDENTIAL) >= 65536:  # a long session (the language server): kept bounded
+            _CREDENTIAL.clear()
+        got = _CREDENTIAL[key] = credential_env(name, value) is not None
+    return got

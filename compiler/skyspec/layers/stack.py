@@ -19,7 +19,7 @@ from ..diagnostics import Diagnostics, Pos, Sources, did_you_mean, name_hint
 from ..frontend import SourceDoc, load_file, uniform_loc
 from ..frontend.loc import Loc
 from ..limits import DEFAULT, Limits
-from ..provenance import MISSING, Prov, prov_from_loc, shown_at
+from ..provenance import MISSING, Entry, Prov, prov_from_loc, shown_at
 from .merge import Merger, _strip_loc, strip_ops
 from .secrets import register_overlay, register_set
 
@@ -197,12 +197,13 @@ def apply_overlay(specs: list[Spec], ov: Overlay, diags: Diagnostics, only: set[
             if record is not None:
                 record(s, patch, ploc)
             s.apply(m, patch or {}, ploc)
+    apps = data.get("apps") or {}
     by_name: dict[str, list[Spec]] = {}
-    for s in specs:
+    for s in specs if apps else ():  # (a profile has no `apps:`)
         by_name.setdefault(s.name, []).append(s)
         by_name.setdefault(s.key, []).append(s)
     apps_loc = loc.child("apps")
-    for name, patch in (data.get("apps") or {}).items():
+    for name, patch in apps.items():
         kpos = apps_loc.key_pos(name) if apps_loc is not None else None
         found = by_name.get(name, [])
         if len(found) > 1:
@@ -239,35 +240,55 @@ def apply_defaults_beneath(specs: Iterable[Spec], defaults: Any, loc: Loc | None
     """Put ``defaults`` *beneath* each spec: the spec's own values win, and the history of a
     value the spec set starts with the default it replaced."""
     if isinstance(defaults, dict):  # operators dropped from keys and from their positions alike
-        stripped = _strip_loc(defaults, loc)  # once: positions are never changed
         beneath = Merger(layer, None)  # the layer's history entries, shared by every spec
-        for spec in specs:  # the values copied for each spec, as merging copies what it writes
-            spec.data, spec.prov = _under(spec.data, spec.prov, strip_ops(defaults), stripped, beneath)
+        # what each key needs, made once: positions and entries are never changed, and each
+        # spec gets its own copy of a value (as merging copies what it writes)
+        plan = _plan(strip_ops(defaults), _strip_loc(defaults, loc), beneath)
+        for spec in specs:
+            spec.data, spec.prov = _under(spec.data, spec.prov, plan, beneath)
 
 
-def _under(data: dict, prov: Prov, defaults: dict, loc: Loc | None, beneath: Merger) -> tuple[dict, Prov]:
+def _plan(defaults: dict, loc: Loc | None, beneath: Merger) -> list[tuple]:
+    """(key, value, its Loc, its key's position, its "default" entry, the plan of a map)."""
+    out = []
+    for k, dv in defaults.items():
+        dloc = loc.child(k) if loc is not None else None
+        out.append((k, dv, dloc, loc.key_pos(k) if loc is not None else None, beneath.fresh("default", dloc),
+                    _plan(dv, dloc, beneath) if isinstance(dv, dict) else None))
+    return out
+
+
+def _copy(v: Any) -> Any:
+    if isinstance(v, dict):
+        return {k: _copy(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_copy(x) for x in v]
+    return v
+
+
+def _under(data: dict, prov: Prov, plan: list[tuple], beneath: Merger) -> tuple[dict, Prov]:
     out = dict(data)
     p = prov.copy()
     if not isinstance(p.kids, dict):
         p.kids = {}
-    for k, dv in defaults.items():
-        dloc = loc.child(k) if loc is not None else None
+    kids = p.kids
+    for k, dv, dloc, kpos, fresh, sub_plan in plan:
         if k not in out:
-            out[k] = dv
-            p.kids[k] = beneath.written(dv, dloc, "default", loc.key_pos(k) if loc is not None else None)
+            out[k] = dv = _copy(dv)
+            kids[k] = beneath.written(dv, dloc, "default", kpos)
             continue
-        sp = p.kids.get(k) or Prov([])
-        if isinstance(out[k], dict) and isinstance(dv, dict):
-            out[k], sub = _under(out[k], sp, dv, dloc, beneath)
+        sp = kids.get(k) or Prov([])
+        if sub_plan is not None and isinstance(out[k], dict):
+            out[k], sub = _under(out[k], sp, sub_plan, beneath)
         else:
             sub = sp.copy()
             for i, e in enumerate(sub.hist):  # the value above replaced this default
                 if e.op != "default":
                     if e.replaced is MISSING:
-                        sub.hist[i] = e._replace(replaced=dv)
+                        sub.hist[i] = Entry(e.layer, e.pos, e.op, _copy(dv), e.note)  # (e._replace: slower)
                     break
-        sub.hist.insert(0, beneath.fresh("default", dloc))  # (a list of its own: a copy)
-        p.kids[k] = sub
+        sub.hist.insert(0, fresh)  # (a list of its own: a copy)
+        kids[k] = sub
     return out, p
 
 

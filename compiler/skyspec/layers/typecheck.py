@@ -17,13 +17,14 @@ not merge, evaluate expressions or change the documents.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from ..diagnostics import Diagnostics, Pos
 from ..frontend.loc import Loc
 from ..provenance import shipped
 from ..schema.partial import partial
-from ..schema.validate import KINDS, PARTIAL, conforms, validate, validate_with
+from ..schema.validate import KINDS, PARTIAL, conforms, load_schema, validate, validate_with
 from .merge import split_op
 from .templates import params_schema
 
@@ -93,16 +94,20 @@ class LayerTypes:
         self.reported: set[tuple[str, Pos | None]] = set()
         self._done: dict[tuple, Any] = {}
         self._params: dict[int, tuple[Any, dict]] = {}
+        self._verdicts: dict[tuple[str, str], bool] = {}
+        self.conformed: Any = None  # (:class:`~skyspec.schema.validate.Conformed`, the pipeline's)
         # digests of layers the full validator found nothing in (those the compiled one fails
         # for a `${...}` it cannot read): from the project's cache, so that such a layer is
         # not checked by jsonschema, nor jsonschema imported, again (the pipeline fills it)
         self.clean: set[str] | None = None
         self.found: set[str] = set()
 
-    def check(self, kind: str, data: Any, loc: Loc | None, template: Any = None) -> None:
+    def check(self, kind: str, data: Any, loc: Loc | None, template: Any = None, whole: bool = False) -> None:
         """Check one layer's ``data`` (a patch at ``loc``) as applied to a ``kind``
         document whose template (:class:`~skyspec.layers.templates.Template`) is
-        ``template``."""
+        ``template``. ``whole``: ``data`` is a spec's document, most often complete: it is
+        tried against the whole schema first (through :attr:`conformed`, which then knows
+        its fields when the merged documents that share them are checked)."""
         if not isinstance(data, dict) or kind not in KINDS:
             return
         key = (id(data), kind, id(template))
@@ -123,7 +128,10 @@ class LayerTypes:
                 (par if split_op(k)[0] in params else own)[k] = v
         diags = _Recorder(self.diags, self.reported)
         name = PARTIAL + KINDS[kind]
-        if not conforms(own, name):  # the happy path stops here, at compiled speed
+        if whole and template is None and self.conformed is not None and _relaxed(KINDS[kind]) \
+                and self.conformed(own, KINDS[kind]):
+            pass  # conforming to the whole schema, it conforms to the partial one (a relaxation)
+        elif not (conforms(own, name) if whole else self._conforms(own, name)):  # the happy path stops here
             clean, cloc = _clean(own, loc)
             if not conforms(clean, name):  # operators read (`env+`): still compiled speed
                 memo = _digest(name, clean) if self.clean is not None else None
@@ -137,11 +145,64 @@ class LayerTypes:
             clean, cloc = _clean(par, loc)
             validate_with(clean, _At(cloc), self._params_schema(template), diags)  # type: ignore[arg-type]
 
+    def _conforms(self, data: dict, name: str) -> bool:
+        """:func:`conforms`, once per content: overlays patch many workloads alike in every
+        environment (`replicas: 3`, the same sizes), and a verdict depends on nothing else (no
+        schema of a layer fills in defaults). Only for plain data, whose `repr` is exact."""
+        text = _plain_repr(data)
+        if text is None:
+            return conforms(data, name)
+        got = self._verdicts.get((name, text))
+        if got is None:
+            if len(self._verdicts) >= 4096:  # a long session (the language server): kept bounded
+                self._verdicts.clear()
+            got = self._verdicts[(name, text)] = conforms(data, name)
+        return got
+
     def _params_schema(self, template: Any) -> dict:
         got = self._params.get(id(template))
         if got is None:
             got = self._params[id(template)] = (template, partial(params_schema(template)))
         return got[1]
+
+
+@lru_cache(maxsize=None)
+def _relaxed(schema: str) -> bool:
+    """Whether whatever conforms to ``schema`` conforms to its partial variant: true unless a
+    `not` or an `if` holds what :func:`partial` relaxes (relaxed there, it would refuse more)."""
+    todo = [load_schema(schema)]
+    while todo:
+        v = todo.pop()
+        if isinstance(v, dict):
+            for k in ("not", "if"):
+                if k in v and partial(v[k]) != v[k]:
+                    return False
+            todo.extend(v.values())
+        elif isinstance(v, list):
+            todo.extend(v)
+    return True
+
+
+_PLAIN = frozenset((str, int, float, bool, type(None)))
+
+
+def _plain_repr(data: Any) -> str | None:
+    """``repr(data)`` when it is made of dicts, lists, strings, numbers, booleans and nulls
+    only (then equal texts are equal values of equal types); None otherwise."""
+    todo = [data]
+    pop, more = todo.pop, todo.extend
+    while todo:
+        v = pop()
+        t = type(v)
+        if t is dict:
+            if not all(type(k) is str for k in v):
+                return None
+            more(v.values())
+        elif t is list:
+            more(v)
+        elif t not in _PLAIN:
+            return None
+    return repr(data)
 
 
 def _digest(schema: str, data: Any) -> str:

@@ -20,33 +20,22 @@ from .validate import load_schema
 _BRANCHES = ("allOf", "anyOf", "oneOf", "then", "else")
 
 
-def has_whole_float(data: Any) -> bool:
-    """Whether ``data`` holds a float with no fractional part anywhere (the cheap test that
-    lets the common document, with none, skip the schema walk). A loop over a stack, not a
-    recursion: it visits every value of every document."""
-    todo = [data]
-    pop, more = todo.pop, todo.extend
-    while todo:
-        v = pop()
-        if isinstance(v, dict):
-            more(v.values())
-        elif isinstance(v, list):
-            more(v)
-        elif isinstance(v, float) and v.is_integer():
-            return True
-    return False
-
-
 def whole_numbers(data: Any, schema_name: str) -> None:
-    """Turn, in place, whole floats into ints where ``schema_name`` types them `integer`."""
-    if has_whole_float(data):
-        root = _schema(schema_name)
-        _walk(data, [root], root)
+    """Turn, in place, whole floats into ints where ``schema_name`` types them `integer`.
+    Only the parts of ``data`` where the schema has an `integer` somewhere beneath are
+    visited (:meth:`_Node.below`): most of a document (names, images, env, labels) is not."""
+    _convert(data, _top(schema_name))
 
 
 @lru_cache(maxsize=None)
 def _schema(name: str) -> dict:
     return load_schema(name)
+
+
+@lru_cache(maxsize=None)
+def _top(name: str) -> "_Node":
+    root = _schema(name)
+    return _node([root], root)
 
 
 def _resolve(s: Any, root: dict) -> Iterator[dict]:
@@ -85,25 +74,82 @@ def _children(schemas: list[dict], key: Any) -> list[dict]:
     return out
 
 
-def _walk(node: Any, at: list, root: dict) -> Any:
-    schemas = [r for s in at for r in _resolve(s, root)]
-    if isinstance(node, float):
+_UNSET: Any = object()
+_NODES: dict[tuple, "_Node"] = {}  # (ids of the schemas at a place) -> its node; the schemas are cached
+
+
+def _node(at: list, root: dict) -> "_Node":
+    key = tuple(map(id, at))
+    got = _NODES.get(key)
+    if got is None:
+        got = _NODES[key] = _Node(at, root)
+    return got
+
+
+class _Node:
+    """The schemas that apply at one place of a document (``at``, with their `$ref`s and
+    branches): whether a whole float there becomes an int, and the nodes of its keys and
+    items, made when first asked for."""
+
+    __slots__ = ("at", "root", "schemas", "convert", "props", "_kids", "_extra", "_items", "_below")
+
+    def __init__(self, at: list, root: dict):
+        self.at, self.root = at, root  # (held: their ids are the key of this node)
+        self.schemas = schemas = [r for s in at for r in _resolve(s, root)]
         types = _types(schemas)
-        if node.is_integer() and "integer" in types and "number" not in types:
-            return int(node)
-        return node
+        self.convert = "integer" in types and "number" not in types
+        self.props = frozenset(k for s in schemas if isinstance(s.get("properties"), dict) for k in s["properties"])
+        self._kids: dict = {}
+        self._extra = self._items = _UNSET
+        self._below: bool | None = None
+
+    def _make(self, at: list) -> "_Node | None":
+        return _node(at, self.root) if at else None
+
+    def child(self, key: Any) -> "_Node | None":
+        """The node of ``key`` of a map here (None: no schema for it)."""
+        if key in self.props:
+            got = self._kids.get(key, _UNSET)
+            if got is _UNSET:
+                got = self._kids[key] = self._make(_children(self.schemas, key))
+            return got
+        if self._extra is _UNSET:  # every other key has the same schemas: `additionalProperties`
+            self._extra = self._make(_children(self.schemas, key))
+        return self._extra
+
+    def items(self) -> "_Node | None":
+        """The node of the items of a list here (None: no schema for them)."""
+        if self._items is _UNSET:
+            self._items = self._make([s["items"] for s in self.schemas if isinstance(s.get("items"), dict)])
+        return self._items
+
+    def below(self) -> bool:
+        """Whether a float here or anywhere beneath can become an int (True while being
+        found out: a recursive schema is then walked, as it would be without this)."""
+        if self._below is None:
+            self._below = True
+            kids = [self.child(k) for k in self.props] + [self.child(_UNSET), self.items()]
+            self._below = self.convert or any(k is not None and k.below() for k in kids)
+        return self._below
+
+
+def _convert(node: Any, at: _Node) -> Any:
+    if isinstance(node, float):
+        return int(node) if at.convert and node.is_integer() else node
     if isinstance(node, dict):
         for k, v in node.items():
-            sub = _children(schemas, k)
-            if sub:
-                new = _walk(v, sub, root)
-                if new is not v:
-                    node[k] = new
+            if isinstance(v, (dict, list, float)):
+                sub = at.child(k)
+                if sub is not None and sub.below():
+                    new = _convert(v, sub)
+                    if new is not v:
+                        node[k] = new
     elif isinstance(node, list):
-        items = [s["items"] for s in schemas if isinstance(s.get("items"), dict)]
-        if items:
+        sub = at.items()
+        if sub is not None and sub.below():
             for i, v in enumerate(node):
-                new = _walk(v, items, root)
-                if new is not v:
-                    node[i] = new
+                if isinstance(v, (dict, list, float)):
+                    new = _convert(v, sub)
+                    if new is not v:
+                        node[i] = new
     return node

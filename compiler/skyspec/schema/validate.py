@@ -169,6 +169,56 @@ def conforms(data: Any, schema: str) -> bool:
         return False
 
 
+# the keywords of a schema that checks a map's fields one by one, and nothing across them: a
+# document conforms when it is a map, has the required fields and no other than its
+# properties, and each field's value conforms to that field's schema (every kind's schema)
+_BY_FIELD = frozenset(("$id", "$schema", "$defs", "$comment", "title", "description", "examples", "type", "required",
+                       "properties", "additionalProperties"))
+
+
+@lru_cache(maxsize=None)
+def _fields(name: str) -> tuple | None:
+    """The required fields of the schema ``name`` when it checks its fields one by one, else None."""
+    s = load_schema(name)
+    req = s.get("required", [])
+    if s.keys() <= _BY_FIELD and s.get("type") == "object" and s.get("additionalProperties") is False \
+            and isinstance(s.get("properties"), dict) and isinstance(req, list) and all(type(r) is str for r in req):
+        return tuple(req)
+    return None
+
+
+class Conformed:
+    """:func:`conforms` for documents that share values with documents found conforming
+    before (a spec in every environment: the fields no layer of an environment touched are
+    the same objects, which merging never mutates): a field's value that conformed is not
+    checked again, the others are checked with the required fields, by the same compiled
+    validator. Only for a schema that checks a map's fields one by one (:data:`_BY_FIELD`),
+    where that is the same verdict."""
+
+    def __init__(self) -> None:
+        self._ok: dict[tuple, Any] = {}  # (schema, field, id of its value) -> the value (held: ids not reused)
+
+    def __call__(self, data: Any, schema: str) -> bool:
+        req = _fields(schema) if type(data) is dict else None
+        if req is None:
+            return conforms(data, schema)
+        ok = self._ok
+        new = {k: v for k, v in data.items() if (schema, k, id(v)) not in ok}
+        if not new:  # (only fields of the schema are known: nothing else is in it)
+            return all(r in data for r in req)
+        if len(new) < len(data):
+            for r in req:
+                if r in data:
+                    new[r] = data[r]
+        if not conforms(new, schema):
+            return False
+        if len(ok) >= 1 << 17:  # a long session (the language server): kept bounded
+            ok.clear()
+        for k, v in new.items():
+            ok[(schema, k, id(v))] = v
+        return True
+
+
 def validate_with(data: Any, prov: Prov, schema: dict, diags: Diagnostics, fix: Fix | None = None) -> bool:
     """Validate against an in-memory schema (a template's parameters): all errors reported."""
     if _inline_passes(data, schema):

@@ -1,0 +1,56 @@
+"""A merged spec's fields found conforming in one environment are not validated again in the
+next (schema.validate.Conformed): what an environment changes is still checked, whole-document
+rules (required fields, unknown keys) included, and reported as a full check reports it."""
+
+import json
+
+from skyspec.schema.validate import Conformed, conforms
+
+API = "kind: App\nname: api\nimage: ghcr.io/acme/api:1.0.0\nport: 8080\nreplicas: 2\nenv: {A: '1'}\n"
+
+PROJECT = """
+project: demo
+namespace: demo
+specs: ["apps/*"]
+environments:
+  dev: {overlays: [overlays/dev.yaml]}
+  prod: {overlays: [overlays/prod.yaml]}
+"""
+
+
+def errors(r):
+    return sorted((d["code"], d.get("file"), d.get("line"), d["message"])
+                  for d in json.loads(r.stdout) if d["severity"] == "error")
+
+
+def test_a_required_field_deleted_in_the_second_environment_is_reported(make_project, cli):
+    make_project({"apps/api.yaml": API, "overlays/dev.yaml": "apps: {api: {replicas: 1}}\n",
+                  "overlays/prod.yaml": "apps:\n  api:\n    image: null\n"}, project=PROJECT)
+    r = cli("check", "--diagnostics-format", "json")
+    assert r.exit_code == 1
+    assert [(code, msg) for code, _, _, msg in errors(r)] == [("SKY103", 'the document is missing required field "image"')]
+
+
+def test_a_field_changed_in_the_second_environment_is_checked(make_project, cli):
+    # `ports: {}` conforms to the partial schema (no counts there) but not to the whole one
+    make_project({"apps/api.yaml": API.replace("port: 8080\n", "ports: {http: 8080}\n"),
+                  "overlays/dev.yaml": "{}\n",
+                  "overlays/prod.yaml": "apps:\n  api:\n    ports!: {}\n"}, project=PROJECT)
+    r = cli("check", "--diagnostics-format", "json")
+    assert r.exit_code == 1
+    assert errors(r) == [("SKY108", "overlays/prod.yaml", 3, "ports: {} should be non-empty")]
+
+
+def test_conformed_agrees_with_the_validator_on_shared_and_changed_fields():
+    known = Conformed()
+    base = {"kind": "App", "name": "api", "image": "ghcr.io/acme/api:1", "ports": {"http": 8080}, "env": {"A": "1"}}
+    assert known(base, "app.json")
+    shared = {**base, "env": {"A": 2}}                 # a changed field, the others the same objects
+    assert known(shared, "app.json") == conforms(shared, "app.json") is True
+    bad = {**base, "ports": {}}                        # minProperties: 1
+    assert known(bad, "app.json") is conforms(bad, "app.json") is False
+    missing = {k: v for k, v in base.items() if k != "image"}  # every field known, a required one gone
+    assert known(missing, "app.json") is conforms(missing, "app.json") is False
+    extra = {**base, "replica": 2}                      # an unknown key is never known
+    assert known(extra, "app.json") is conforms(extra, "app.json") is False
+    assert known([base], "app.json") is conforms([base], "app.json") is False
