@@ -54,3 +54,24 @@ def test_conformed_agrees_with_the_validator_on_shared_and_changed_fields():
     extra = {**base, "replica": 2}                      # an unknown key is never known
     assert known(extra, "app.json") is conforms(extra, "app.json") is False
     assert known([base], "app.json") is conforms([base], "app.json") is False
+
+
+def test_no_kind_schema_fills_in_a_default():
+    """The compiled validators write a schema's `default` into the data they check. Conformed
+    and the layer check's memo skip data found conforming before, so they would skip that
+    write too: no kind's schema (nor its partial variant) may hold a `default`."""
+    from skyspec.schema.validate import KINDS, PARTIAL, load_schema
+
+    def defaults(s, at=()):
+        if isinstance(s, dict):
+            for k, v in s.items():
+                if k == "default" and at[-1:] != ("properties",):
+                    yield at
+                yield from defaults(v, (*at, k))
+        elif isinstance(s, list):
+            for i, v in enumerate(s):
+                yield from defaults(v, (*at, i))
+
+    for name in sorted(set(KINDS.values())):
+        for schema in (name, PARTIAL + name):
+            assert not list(defaults(load_schema(schema))), schema

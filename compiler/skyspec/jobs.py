@@ -101,7 +101,7 @@ def build_all(session: Session, envs: Sequence[str], sets: Sequence[str], jobs: 
     each unit compiled and rendered in a worker, the rendering's problems merged in the order
     :func:`~skyspec.pipeline.render` reports them; None when not done that way (the caller
     compiles and renders here)."""
-    from .pipeline import SHARED_FORMATS, Rendered, _gitops, _with_headers, build_scope
+    from .pipeline import SHARED_FORMATS, Rendered, _gitops, build_scope, headed
 
     project = session.project
     if project is None or set(formats) & set(SHARED_FORMATS):
@@ -118,7 +118,8 @@ def build_all(session: Session, envs: Sequence[str], sets: Sequence[str], jobs: 
     rendered = set(formats)
     if project.gitops is not None and rendered & {"kubernetes", "helm", "kustomize"}:
         rendered.add("gitops")
-        files.update(_with_headers(_gitops(project, diags), {}, project))
+        head = headed({}, project)
+        files.update((rel, head(rel, text)) for rel, text in _gitops(project, diags).items())
     compiled = {key: r["unit"] for key, r in got.items()}
     return compiled, Rendered(dict(sorted(files.items())), compiled, build_scope(envs or None, every_format, rendered))
 
