@@ -290,6 +290,16 @@ def _show(v: Any) -> str:
     return f'"{v}"' if isinstance(v, str) else repr(v)
 
 
+def plain_copy(v: Any) -> Any:
+    """A copy of plain data for a merged document to own: its maps and lists new, its
+    scalars shared (a default put beneath a spec, a value an expression wrote back)."""
+    if isinstance(v, dict):
+        return {k: plain_copy(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [plain_copy(x) for x in v]
+    return v
+
+
 def _snapshot(v: Any) -> Any:
     """The replaced value, kept whole: merging never mutates, so holding a reference costs
     nothing, and `super` in expressions needs the full value beneath a layer. Displays

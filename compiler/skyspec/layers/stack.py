@@ -20,7 +20,7 @@ from ..frontend import SourceDoc, load_file, uniform_loc
 from ..frontend.loc import Loc
 from ..limits import DEFAULT, Limits
 from ..provenance import MISSING, Entry, Prov, prov_from_loc, shown_at
-from .merge import Merger, _strip_loc, strip_ops
+from .merge import Merger, _strip_loc, plain_copy, strip_ops
 from .secrets import register_overlay, register_set
 
 WORKLOAD_KINDS = ("App", "StatefulApp", "Job", "CronJob")
@@ -258,14 +258,6 @@ def _plan(defaults: dict, loc: Loc | None, beneath: Merger) -> list[tuple]:
     return out
 
 
-def _copy(v: Any) -> Any:
-    if isinstance(v, dict):
-        return {k: _copy(x) for k, x in v.items()}
-    if isinstance(v, list):
-        return [_copy(x) for x in v]
-    return v
-
-
 def _under(data: dict, prov: Prov, plan: list[tuple], beneath: Merger) -> tuple[dict, Prov]:
     out = dict(data)
     p = prov.copy()
@@ -274,7 +266,7 @@ def _under(data: dict, prov: Prov, plan: list[tuple], beneath: Merger) -> tuple[
     kids = p.kids
     for k, dv, dloc, kpos, fresh, sub_plan in plan:
         if k not in out:
-            out[k] = dv = _copy(dv)
+            out[k] = dv = plain_copy(dv)
             kids[k] = beneath.written(dv, dloc, "default", kpos)
             continue
         sp = kids.get(k) or Prov([])
@@ -285,7 +277,7 @@ def _under(data: dict, prov: Prov, plan: list[tuple], beneath: Merger) -> tuple[
             for i, e in enumerate(sub.hist):  # the value above replaced this default
                 if e.op != "default":
                     if e.replaced is MISSING:
-                        sub.hist[i] = Entry(e.layer, e.pos, e.op, _copy(dv), e.note)  # (e._replace: slower)
+                        sub.hist[i] = Entry(e.layer, e.pos, e.op, plain_copy(dv), e.note)  # (e._replace: slower)
                     break
         sub.hist.insert(0, fresh)  # (a list of its own: a copy)
         kids[k] = sub

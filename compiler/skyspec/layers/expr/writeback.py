@@ -14,6 +14,7 @@ from typing import Any
 
 from ...frontend.loc import uniform_loc
 from ...provenance import Entry, Prov, prov_from_loc
+from ..merge import plain_copy
 
 
 def write_back(spec: Any, updates: list, failed: list = ()) -> None:
@@ -68,7 +69,7 @@ def write_back(spec: Any, updates: list, failed: list = ()) -> None:
         if value is _FAILED:  # the text stays as written
             _set_kid(p, last, Prov(hist, None, old.key if old is not None else None))
             continue
-        d[last] = _copy(value)
+        d[last] = plain_copy(value)
         if isinstance(value, (dict, list)):
             newp = prov_from_loc(value, uniform_loc(value, entry.pos) if entry.pos is not None else None,
                                  entry.layer, "evaluate")
@@ -90,11 +91,3 @@ def _set_kid(p: Prov, k: Any, child: Prov) -> None:
         if k >= len(p.kids):
             p.kids.extend([None] * (k + 1 - len(p.kids)))
         p.kids[k] = child
-
-
-def _copy(v: Any) -> Any:
-    if isinstance(v, dict):
-        return {k: _copy(x) for k, x in v.items()}
-    if isinstance(v, list):
-        return [_copy(x) for x in v]
-    return v
