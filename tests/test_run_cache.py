@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import ROOT, write_tree
-from skyspec import runcache
+from skyspec import jobs, runcache
 from skyspec.frontend import doccache
 
 PROJECT = """
@@ -156,14 +156,23 @@ EDITS = [
 ]
 
 
-@pytest.mark.parametrize("files", ["hashed", "settled"])
-def test_every_edit_gives_a_cold_runs_result(proj, monkeypatch, files):
+@pytest.mark.parametrize("files,workers", [("hashed", False), ("settled", False), ("hashed", True)])
+def test_every_edit_gives_a_cold_runs_result(proj, monkeypatch, files, workers):
     # the runs start an hour before the files' last change (none has settled: each is hashed),
     # or an hour after it (each has settled: verified by its signature), as far as the cache can tell
     hour = 3600 * 10**9 * (1 if files == "settled" else -1)
     monkeypatch.setattr(runcache, "_clock", lambda: runcache.time.time_ns() + hour)
+    if workers:  # the environments compiled in workers (`-j`), which read the overlays and ConfigMap files
+        monkeypatch.setattr(jobs, "MIN_DOCS", 0)
+        plain = proj
+
+        def proj(cached: bool, *args: str) -> tuple:
+            return plain(cached, *(args or (".",)), "-j", "3")
+        proj.root = plain.root
     trusted = runcache.READS["trusted"]
+    workers_before = jobs.STATS["workers"]
     assert _same(proj) == {"miss": 1, "stored": 1}
+    assert (jobs.STATS["workers"] > workers_before) == workers
     assert _same(proj) == {"hit": 1}
     assert (runcache.READS["trusted"] > trusted) == (files == "settled")
     assert (proj.root / ".skyspec-cache" / ".gitignore").exists()

@@ -23,6 +23,7 @@ import os
 import sys
 from typing import Any, Callable, Sequence
 
+from . import contain
 from .diagnostics import Diagnostics
 from .pipeline import Compiled, Session
 
@@ -287,6 +288,7 @@ def _work(session: Session, mine: list[tuple[int, str, Any]], sets: list[str], t
     diags = session.diags
     asked = _Asked(diags.redactor.holds)
     diags.redactor.holds = asked  # type: ignore[method-assign]
+    watched = len(contain._WATCH) if contain._WATCH is not None else None
     budget = session._budget.spent if session._budget is not None else 0
     out: dict = {"units": [], "errors": False}
     batches = _Batches(send)
@@ -307,6 +309,9 @@ def _work(session: Session, mine: list[tuple[int, str, Any]], sets: list[str], t
     out["checked"] = session.layer_types.found
     cache = getattr(session.sources, "doc_cache", None)
     out["parsed"] = dict(cache.pending) if cache is not None else {}
+    # what the units read (their overlays, ConfigMap files...), for the run cache's notes: a
+    # worker's own notes end with it
+    out["notes"] = contain._WATCH[watched:] if watched is not None and contain._WATCH is not None else []
     return out
 
 
@@ -426,6 +431,8 @@ def _merge(session: Session, plan: list, results: list[dict],
         cache = getattr(session.sources, "doc_cache", None)
         if cache is not None:
             cache.pending.update(r["parsed"])
+        if contain._WATCH is not None:
+            contain._WATCH.extend(r["notes"])
     out: dict[str, Any] = {}
     for i, key, items, result in by_unit:
         for d in items:
