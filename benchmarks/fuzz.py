@@ -17,7 +17,9 @@ two checkouts' campaigns with the same seed compare case by case (a change meant
 every output byte, such as a speed-up, must give the same file).
 Every ``--hashseed-every`` K-th case that builds is built again in a subprocess with another
 PYTHONHASHSEED, which must write the same bytes (an order taken from a set of strings
-changes between processes, never within one). It writes only into its work folder (a
+changes between processes, never within one). Every ``--workers-every`` K-th case is checked
+(and built) again with its environments compiled in worker processes, which must print and
+write what one process did. It writes only into its work folder (a
 temporary one by default) and the report.
 """
 
@@ -68,6 +70,7 @@ class Campaign:
         self.missed: dict = {}   # cases `check` passed and `build` refused for no reason of the harness's
         self.determinism_checked = 0
         self.hashseed_checked = 0
+        self.workers_checked = 0
         self.start = time.time()
 
     def record(self, i: int, out) -> None:
@@ -78,6 +81,7 @@ class Campaign:
             self.missed["count"] = self.missed.get("count", 0) + 1
         self.determinism_checked += out.deterministic_checked
         self.hashseed_checked += out.hashseed_checked
+        self.workers_checked += out.workers_checked
         if out.crash is not None or out.site:
             self.crashes += 1
             s = self.sites.setdefault(out.site, {"count": 0, "first_case": i, "known": known_site(out.site),
@@ -96,7 +100,7 @@ class Campaign:
                 "unknown_crash_sites": sum(1 for s in self.sites.values() if not s["known"]),
                 "violations": sum(p["count"] for p in self.problems.values()),
                 "distinct_violations": len(self.problems), "determinism_checked": self.determinism_checked,
-                "hashseed_checked": self.hashseed_checked,
+                "hashseed_checked": self.hashseed_checked, "workers_checked": self.workers_checked,
                 "wall_s": round(wall, 1), "cases_per_s": round(self.cases / wall, 2) if wall else 0,
                 "outcomes": dict(self.outcomes.most_common()), "missed": self.missed, "sites": self.sites,
                 "problems": self.problems}
@@ -128,6 +132,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--determinism-every", type=int, default=20, help="build twice every K-th case (0: never)")
     ap.add_argument("--hashseed-every", type=int, default=50,
                     help="build every K-th case again in another process, with other string hashes (0: never)")
+    ap.add_argument("--workers-every", type=int, default=10,
+                    help="check and build every K-th case again with its environments in workers (0: never)")
     ap.add_argument("--timeout", type=int, default=30, help="seconds before a case counts as a hang")
     ap.add_argument("--every", type=int, default=1000, help="print progress every K cases")
     ap.add_argument("--report", type=Path, help="write the summary as JSON here (also with each progress line)")
@@ -152,7 +158,8 @@ def main(argv: list[str] | None = None) -> int:
             signal.alarm(args.timeout)
             try:
                 seed = i % 1000 + 1 if args.hashseed_every and i % args.hashseed_every == 0 else None
-                out = run_case(c, work / "case", determinism=det, hashseed=seed)
+                out = run_case(c, work / "case", determinism=det, hashseed=seed,
+                               workers=bool(args.workers_every) and i % args.workers_every == 0)
             except Hang as h:
                 from fuzz.harness import Outcome
 

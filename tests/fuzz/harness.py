@@ -13,7 +13,10 @@ second build into ``root/out2``, which must be byte-identical). The property:
   is one of the project- or usage-level ones without a place in a file (:data:`NO_POS_OK`),
   exit 1 comes with an error and exit 0 without one;
 - a build writes nothing outside its output folder: ``root`` holds exactly what it held
-  before, besides ``out1``/``out2``.
+  before, besides ``out1``/``out2``;
+- with ``workers``, the environments compiled in worker processes (`-j 3`, however small the
+  project) give what one process gave: `check` prints the same and exits the same, and a
+  `build` that passed writes the same files (into ``out4``) and prints the same.
 
 It runs the compiler and inspects what it printed and wrote; it must not change the
 compiler's behaviour (it only re-enables the garbage collector the CLI turns off, so that a
@@ -53,6 +56,7 @@ class Outcome:
     problems: list[str] = field(default_factory=list)   # property violations other than a crash
     deterministic_checked: bool = False
     hashseed_checked: bool = False   # built again in another process, with other string hashes
+    workers_checked: bool = False    # checked (and built) again with the environments in workers
     errors: list[str] = field(default_factory=list)     # "CODE message" of each error reported
     trail: list[str] = field(default_factory=list)      # each command's exit code and output, and the
     # output tree, hashed: two compiler versions that agree on a case have the same trail
@@ -133,11 +137,11 @@ class _Runner:
         self.runner = CliRunner()
         self.main = main
 
-    def __call__(self, args: list[str]):
+    def __call__(self, args: list[str], env: dict | None = None):
         enabled = gc.isenabled()
         try:
             # SKYSPEC_DEBUG: an internal error (exit 3) prints its traceback, for the report
-            return self.runner.invoke(self.main, args, catch_exceptions=True, env={"SKYSPEC_DEBUG": "1"})
+            return self.runner.invoke(self.main, args, catch_exceptions=True, env={"SKYSPEC_DEBUG": "1", **(env or {})})
         finally:
             if enabled:
                 gc.enable()
@@ -147,12 +151,14 @@ _RUNNER: _Runner | None = None
 
 
 def run_case(case: Case, root: Path, determinism: bool = False, dfmt: str | None = None,
-             hashseed: int | None = None) -> Outcome:
+             hashseed: int | None = None, workers: bool = False) -> Outcome:
     """Run ``case`` under ``root`` (emptied first) and report how it held the property;
     ``dfmt`` overrides the case's diagnostics format for `check`. With ``hashseed``, a build
     that passed is done again in another process, its strings hashed with that seed
     (PYTHONHASHSEED), and must write the same bytes: an order taken from a set of strings
-    differs between processes, never within one."""
+    differs between processes, never within one. With ``workers``, the check (and the build,
+    when it passed) is done again with the environments in workers, and must say and write
+    the same."""
     dfmt = dfmt or case.dfmt
     global _RUNNER
     if _RUNNER is None:
@@ -168,17 +174,20 @@ def run_case(case: Case, root: Path, determinism: bool = False, dfmt: str | None
     extra = [a for s in case.sets for a in ("--set", s)] + [a for e in case.envs for a in ("--env", e)]
     with contextlib.chdir(root):
         paths = sorted(f"proj/{rel}" for rel in case.files) if case.check_files else ["proj"]
-        r = run(["check", *paths, "--diagnostics-format", dfmt, *extra])
+        check = ["check", *paths, "--diagnostics-format", dfmt, *extra]
+        r = checked = run(check)
         res.check_exit = r.exit_code
         res.trail.append(_said("check", r))
         if _judge(r, res, "check", dfmt):
             return res
+        built = None
         if r.exit_code == 0:
             outs = ["out1", "out2"] if determinism else ["out1"]
             for out in outs:
                 r = run(["build", "proj", "-o", out, "-f", ",".join(FORMATS), "--diagnostics-format", "json", *extra])
                 res.build_exit = r.exit_code
                 res.trail.append(_said("build", r))
+                built = built or r
                 if _judge(r, res, "build", "json") or r.exit_code != 0:
                     break
             else:
@@ -190,12 +199,14 @@ def run_case(case: Case, root: Path, determinism: bool = False, dfmt: str | None
                         res.problems.append(f"two builds differ: {diff[:5]}")
                 if hashseed is not None and res.build_exit == 0:
                     _other_process(root, extra, hashseed, res)
+        if workers and res.crash is None:
+            _in_workers(run, root, check, checked, built if res.build_exit == 0 else None, extra, res)
     if res.check_exit == 0 and res.build_exit not in (0, None) and res.crash is None:
         with contextlib.chdir(root):
             res.miss = _why_missed(run, case, [a for s in case.sets for a in ("--set", s)], extra)
     if (root / "out1").is_dir():
         res.trail.append("out1 " + _digest(sorted(_tree(root / "out1").items())))
-    after = _snapshot(root, ("out1", "out2", "out3"))
+    after = _snapshot(root, ("out1", "out2", "out3", "out4"))
     # `check` keeps its signed parse cache beside the project file: documented, and the one place
     # besides -o that skyspec writes
     after = {k: v for k, v in after.items() if "/.skyspec-cache/" not in f"/{k}"}
@@ -221,6 +232,35 @@ def _why_missed(run, case: Case, sets: list[str], extra: list[str]) -> str:
     if case.envs and run(["check", "proj", "--diagnostics-format", "json", *sets]).exit_code != 0:
         return "environments"
     return "missed"
+
+
+def _in_workers(run, root: Path, check: list[str], checked, built, extra: list[str], res: Outcome) -> None:
+    """The case's `check` (and `build`, when ``built``: it passed) again with every environment
+    compiled in a worker process (`-j 3`, the project's size notwithstanding): what they print
+    and exit, and the files written (into ``out4``), must be what one process gave; nothing
+    is told apart when the project has one environment (no worker is forked)."""
+    from skyspec import jobs
+
+    saved, jobs.MIN_DOCS = jobs.MIN_DOCS, 0
+    forked = ("workers", "render_workers", "spread_workers")
+    before = sum(jobs.STATS[k] for k in forked)
+    try:
+        r = run([*check, "-j", "3"], {"SKYSPEC_CACHE": "0"})  # compiled again, not replayed
+        if (r.exit_code, r.output) != (checked.exit_code, checked.output):
+            res.problems.append(f"check in workers differs: exit {r.exit_code} (one process: {checked.exit_code}), "
+                                f"said {r.output[:300]!r} (one process: {checked.output[:300]!r})")
+        if built is not None:
+            r = run(["build", "proj", "-o", "out4", "-f", ",".join(FORMATS), "--diagnostics-format", "json", *extra,
+                     "-j", "3"], {"SKYSPEC_CACHE": "0"})
+            a, b = _tree(root / "out1"), _tree(root / "out4")
+            said = r.output.replace("out4", "out1")
+            if r.exit_code != built.exit_code or said != built.output or a != b:
+                diff = sorted(set(a) ^ set(b)) or sorted(k for k in a if a[k] != b[k])
+                res.problems.append(f"build in workers differs: exit {r.exit_code}, files {diff[:5]}, "
+                                    f"said {said[:300]!r} (one process: {built.output[:300]!r})")
+    finally:
+        jobs.MIN_DOCS = saved
+    res.workers_checked = sum(jobs.STATS[k] for k in forked) > before   # units compiled, or formats rendered, there
 
 
 def _other_process(root: Path, extra: list[str], seed: int, res: Outcome) -> None:

@@ -37,7 +37,7 @@ def workdir():
           suppress_health_check=list(HealthCheck))
 @given(case=cases(), twice=st.integers(0, 9))
 def test_generated_projects_hold_the_property(workdir, case, twice):
-    out = run_case(case, workdir / "case", determinism=twice == 0)
+    out = run_case(case, workdir / "case", determinism=twice == 0, workers=twice == 1)
     if out.site and not known_site(out.site):
         raise AssertionError(f"crash: {out.site}\n{out.trace}\n{case.describe()}")
     unknown = [p for p in out.problems if not known_problem(p)]
@@ -96,6 +96,39 @@ def test_a_build_another_process_writes_otherwise_is_noticed(workdir, monkeypatc
     out = run_case(CLEAN, workdir / "case", hashseed=7)
     assert any("another process (PYTHONHASHSEED=7) differs" in p and "extra.txt" in p for p in out.problems), \
         out.problems
+
+def test_what_workers_say_or_write_otherwise_is_noticed(workdir, monkeypatch):
+    """`workers`: the check and the build are done again with the environments in worker
+    processes; here the workers' check says one warning more, then their build's rendering
+    lanes write a byte more."""
+    from skyspec import jobs
+
+    two = Case({"skyspec.yaml": PROJECT + "  prod: {overlays: []}\n", "apps/api.yaml": APP})
+    out = run_case(two, workdir / "case", workers=True)
+    assert out.ok and out.workers_checked and out.build_exit == 0, out
+    real = jobs._in_workers
+
+    def chatty(session, *args):
+        got = real(session, *args)
+        session.diags.warning("SKY124", "said by a worker only")
+        return got
+
+    monkeypatch.setattr(jobs, "_in_workers", chatty)
+    out = run_case(two, workdir / "case", workers=True)
+    assert any(p.startswith("check in workers differs") and "said by a worker only" in p for p in out.problems), \
+        out.problems
+    monkeypatch.setattr(jobs, "_in_workers", real)
+    lanes = jobs._render_tasks
+
+    def longer(tasks, *args):
+        got = lanes(tasks, *args)
+        got[0] = {rel: text + "#" for rel, text in got[0].items()}
+        return got
+
+    monkeypatch.setattr(jobs, "_render_tasks", longer)
+    out = run_case(two, workdir / "case", workers=True)
+    assert any(p.startswith("build in workers differs") for p in out.problems), out.problems
+
 
 def test_the_trail_tells_two_versions_apart(workdir, monkeypatch):
     """`fuzz.py --digest`: the same case gives the same trail; a changed output byte, or a
