@@ -19,7 +19,9 @@ Every ``--hashseed-every`` K-th case that builds is built again in a subprocess 
 PYTHONHASHSEED, which must write the same bytes (an order taken from a set of strings
 changes between processes, never within one). Every ``--workers-every`` K-th case is checked
 (and built) again with its environments compiled in worker processes, which must print and
-write what one process did. It writes only into its work folder (a
+write what one process did; every ``--edit-every`` K-th case is checked with the caches, one of
+its files replaced by the next case's (or removed), and checked again with and without them,
+which must agree. It writes only into its work folder (a
 temporary one by default) and the report.
 """
 
@@ -71,6 +73,7 @@ class Campaign:
         self.determinism_checked = 0
         self.hashseed_checked = 0
         self.workers_checked = 0
+        self.edits_checked = 0
         self.start = time.time()
 
     def record(self, i: int, out) -> None:
@@ -82,6 +85,7 @@ class Campaign:
         self.determinism_checked += out.deterministic_checked
         self.hashseed_checked += out.hashseed_checked
         self.workers_checked += out.workers_checked
+        self.edits_checked += out.edit_checked is not None
         if out.crash is not None or out.site:
             self.crashes += 1
             s = self.sites.setdefault(out.site, {"count": 0, "first_case": i, "known": known_site(out.site),
@@ -101,6 +105,7 @@ class Campaign:
                 "violations": sum(p["count"] for p in self.problems.values()),
                 "distinct_violations": len(self.problems), "determinism_checked": self.determinism_checked,
                 "hashseed_checked": self.hashseed_checked, "workers_checked": self.workers_checked,
+                "edits_checked": self.edits_checked,
                 "wall_s": round(wall, 1), "cases_per_s": round(self.cases / wall, 2) if wall else 0,
                 "outcomes": dict(self.outcomes.most_common()), "missed": self.missed, "sites": self.sites,
                 "problems": self.problems}
@@ -134,6 +139,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="build every K-th case again in another process, with other string hashes (0: never)")
     ap.add_argument("--workers-every", type=int, default=10,
                     help="check and build every K-th case again with its environments in workers (0: never)")
+    ap.add_argument("--edit-every", type=int, default=10,
+                    help="every K-th case: a cached check, a file edited, the cached check against a cold one (0: never)")
     ap.add_argument("--timeout", type=int, default=30, help="seconds before a case counts as a hang")
     ap.add_argument("--every", type=int, default=1000, help="print progress every K cases")
     ap.add_argument("--report", type=Path, help="write the summary as JSON here (also with each progress line)")
@@ -158,8 +165,9 @@ def main(argv: list[str] | None = None) -> int:
             signal.alarm(args.timeout)
             try:
                 seed = i % 1000 + 1 if args.hashseed_every and i % args.hashseed_every == 0 else None
+                edit = (draw(args.seed, i + 1), i) if args.edit_every and i % args.edit_every == 0 else None
                 out = run_case(c, work / "case", determinism=det, hashseed=seed,
-                               workers=bool(args.workers_every) and i % args.workers_every == 0)
+                               workers=bool(args.workers_every) and i % args.workers_every == 0, edit=edit)
             except Hang as h:
                 from fuzz.harness import Outcome
 

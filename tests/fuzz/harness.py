@@ -16,7 +16,10 @@ second build into ``root/out2``, which must be byte-identical). The property:
   before, besides ``out1``/``out2``;
 - with ``workers``, the environments compiled in worker processes (`-j 3`, however small the
   project) give what one process gave: `check` prints the same and exits the same, and a
-  `build` that passed writes the same files (into ``out4``) and prints the same.
+  `build` that passed writes the same files (into ``out4``) and prints the same;
+- with ``edit``, a `check` with the caches, after one file of the project is replaced by
+  another case's (or removed), says what a check without them says (in workers too, with
+  ``workers``): a cache never answers for files that changed.
 
 It runs the compiler and inspects what it printed and wrote; it must not change the
 compiler's behaviour (it only re-enables the garbage collector the CLI turns off, so that a
@@ -57,6 +60,7 @@ class Outcome:
     deterministic_checked: bool = False
     hashseed_checked: bool = False   # built again in another process, with other string hashes
     workers_checked: bool = False    # checked (and built) again with the environments in workers
+    edit_checked: str | None = None  # the file edited between a cached check and the next
     errors: list[str] = field(default_factory=list)     # "CODE message" of each error reported
     trail: list[str] = field(default_factory=list)      # each command's exit code and output, and the
     # output tree, hashed: two compiler versions that agree on a case have the same trail
@@ -151,14 +155,16 @@ _RUNNER: _Runner | None = None
 
 
 def run_case(case: Case, root: Path, determinism: bool = False, dfmt: str | None = None,
-             hashseed: int | None = None, workers: bool = False) -> Outcome:
+             hashseed: int | None = None, workers: bool = False, edit: tuple[Case, int] | None = None) -> Outcome:
     """Run ``case`` under ``root`` (emptied first) and report how it held the property;
     ``dfmt`` overrides the case's diagnostics format for `check`. With ``hashseed``, a build
     that passed is done again in another process, its strings hashed with that seed
     (PYTHONHASHSEED), and must write the same bytes: an order taken from a set of strings
     differs between processes, never within one. With ``workers``, the check (and the build,
     when it passed) is done again with the environments in workers, and must say and write
-    the same."""
+    the same. With ``edit`` (another case, an index), after a check with the caches the
+    index-th file of either case is written as the other case has it (removed when it has
+    none), and a check with the caches must then say what one without them says."""
     dfmt = dfmt or case.dfmt
     global _RUNNER
     if _RUNNER is None:
@@ -216,7 +222,43 @@ def run_case(case: Case, root: Path, determinism: bool = False, dfmt: str | None
     if written or changed or removed:
         res.problems.append(f"files touched outside the output folder: written {written[:5]}, "
                             f"changed {changed[:5]}, removed {removed[:5]}")
+    if edit is not None and res.crash is None:
+        with contextlib.chdir(root):
+            _edited(run, proj, check, case, *edit, res, workers)
     return res
+
+
+def _edited(run, proj: Path, check: list[str], case: Case, other: Case, pick: int, res: Outcome,
+            workers: bool) -> None:
+    """A check with the caches (kept when it found no error), one file edited, then a check
+    with the caches and one without: they must say the same (with ``workers``, all three
+    with the environments in workers)."""
+    from skyspec import jobs
+
+    saved = jobs.MIN_DOCS
+    if workers:
+        jobs.MIN_DOCS, check = 0, [*check, "-j", "3"]
+    try:
+        shutil.rmtree(proj / ".skyspec-cache", ignore_errors=True)  # the entry kept is this run's (in workers)
+        run(check, {"SKYSPEC_CACHE": "1"})
+        paths = sorted(set(case.files) | set(other.files))
+        rel = paths[pick % len(paths)]
+        target = proj / rel
+        if rel in other.files:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            text = other.files[rel]
+            target.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass"))
+        elif target.is_file():
+            target.unlink()
+        res.edit_checked = rel
+        warm = run(check, {"SKYSPEC_CACHE": "1"})
+        cold = run(check, {"SKYSPEC_CACHE": "0"})
+    finally:
+        jobs.MIN_DOCS = saved
+    if (warm.exit_code, warm.output) != (cold.exit_code, cold.output):
+        res.problems.append(f"a check with the caches after {rel} was edited differs from one without: exit "
+                            f"{warm.exit_code} (without: {cold.exit_code}), said {warm.output[:300]!r} "
+                            f"(without: {cold.output[:300]!r})")
 
 
 def _why_missed(run, case: Case, sets: list[str], extra: list[str]) -> str:

@@ -35,9 +35,10 @@ def workdir():
 
 @settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None,
           suppress_health_check=list(HealthCheck))
-@given(case=cases(), twice=st.integers(0, 9))
-def test_generated_projects_hold_the_property(workdir, case, twice):
-    out = run_case(case, workdir / "case", determinism=twice == 0, workers=twice == 1)
+@given(case=cases(), twice=st.integers(0, 9), data=st.data())
+def test_generated_projects_hold_the_property(workdir, case, twice, data):
+    edit = (data.draw(cases()), data.draw(st.integers(0, 99))) if twice in (1, 2) else None
+    out = run_case(case, workdir / "case", determinism=twice == 0, workers=twice == 1, edit=edit)
     if out.site and not known_site(out.site):
         raise AssertionError(f"crash: {out.site}\n{out.trace}\n{case.describe()}")
     unknown = [p for p in out.problems if not known_problem(p)]
@@ -128,6 +129,21 @@ def test_what_workers_say_or_write_otherwise_is_noticed(workdir, monkeypatch):
     monkeypatch.setattr(jobs, "_render_tasks", longer)
     out = run_case(two, workdir / "case", workers=True)
     assert any(p.startswith("build in workers differs") for p in out.problems), out.problems
+
+
+def test_a_cache_answering_for_an_edited_file_is_noticed(workdir, monkeypatch):
+    """`edit`: a check with the caches, a file replaced, then the check with the caches must
+    say what one without them says; here the run cache takes every entry for current."""
+    from skyspec import runcache
+
+    broken = Case({"apps/api.yaml": APP.replace("port: 8080", "port: eighty")})
+    pick = sorted(CLEAN.files).index("apps/api.yaml")
+    out = run_case(CLEAN, workdir / "case", edit=(broken, pick))
+    assert out.ok and out.edit_checked == "apps/api.yaml", out
+    monkeypatch.setattr(runcache, "_changed", lambda notes, now, signed: None)
+    out = run_case(CLEAN, workdir / "case", edit=(broken, pick))
+    assert any(p.startswith("a check with the caches after apps/api.yaml was edited differs") for p in out.problems), \
+        out.problems
 
 
 def test_the_trail_tells_two_versions_apart(workdir, monkeypatch):
