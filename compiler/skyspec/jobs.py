@@ -213,18 +213,13 @@ def _try(session: Session, envs, sets: Sequence[str], jobs: int, then) -> dict[s
 
 def _preload(session: Session, plan: list) -> bool:
     """What every unit needs, made once here before forking: each document with its
-    template beneath it (as the first unit's layering makes them, first), and their own
-    layer checks (as the first unit's check makes them, first: against the whole schema, so
-    the fields each worker's merged documents share with them are known to conform). False
-    when that reported anything (the diagnostics are printed sorted: where in the run a
-    problem was found does not show). (The overlay files each unit loads itself, in its
-    worker: an overlay that reports anything reports an error, and then the units compile
-    here, in order.)"""
+    template beneath it (as the first unit's layering makes them, first). False when that
+    reported anything. (The overlay files each unit loads itself, in its worker: an overlay
+    that reports anything reports an error, and then the units compile here, in order.)"""
     before = len(session.diags.items), session.diags.error_count
     for d in session.docs:
         session._base(d)
     _load_stages(session)
-    session.check([])  # no spec yet: the layers recorded so far (the documents'), once for every worker
     return (len(session.diags.items), session.diags.error_count) == before
 
 
