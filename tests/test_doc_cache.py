@@ -132,6 +132,33 @@ def test_every_edit_gives_a_cold_runs_result(proj):
     assert code == 0 and b"cpu: 275m" in b"".join(files.values())
 
 
+def test_a_nan_read_from_the_cache_is_the_one_a_parse_gives(proj, monkeypatch):
+    # YAML's `.nan` is one object (PyYAML's), and a NaN equals nothing, itself included: the
+    # overlay's `command-: [.nan]` finds the spec's `.nan` by its identity. Unpickled, each
+    # entry had its own, and a cached build refused what the cold one built (SKY204; fuzz
+    # seed 89, case 1910). A TOML `nan` is a new object each time, as parsed.
+    from yaml.constructor import SafeConstructor
+
+    (proj.root / "apps/web.yaml").write_text(FILES["apps/web.yaml"] + "command: [serve, .nan, '1']\n")
+    (proj.root / "overlays/dev.yaml").write_text("apps:\n  web: {replicas: 1, command-: [.nan]}\n")
+    (proj.root / "apps/twin.toml").write_text('kind = "App"\nname = "twin"\nimage = "ghcr.io/acme/t:1.0.0"\n'
+                                              'port = 81\ncommand = ["a", nan, nan]\n')
+    _same(proj, "check")  # (which keeps the cache)
+    (code, _, err, files), used = _same(proj)
+    assert code == 0 and used >= 6, err
+    assert b"- serve\n" in files["dev/kubernetes/web.yaml"] and b"nan" not in files["dev/kubernetes/web.yaml"]
+    from skyspec.limits import DEFAULT
+
+    monkeypatch.setenv("SKYSPEC_CACHE", "1")
+    cache = doccache.open_cache(proj.root)
+    for rel, yaml in (("apps/web.yaml", True), ("apps/twin.toml", False)):
+        docs, _ = cache.get((proj.root / rel).read_text(), rel, DEFAULT)
+        nans = [v for v in docs[0].data["command"] if isinstance(v, float)]
+        assert len(nans) == (1 if yaml else 2)
+        assert all((v is SafeConstructor.nan_value) == yaml for v in nans), rel
+        assert yaml or nans[0] is not nans[1]
+
+
 def test_an_entry_under_a_foreign_key_is_not_trusted(proj, tmp_path, monkeypatch):
     proj(True, "check")
     entries = sorted((proj.root / ".skyspec-cache" / "docs").glob("*.pkl"))
