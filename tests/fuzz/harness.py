@@ -19,7 +19,8 @@ second build into ``root/out2``, which must be byte-identical). The property:
   `build` that passed writes the same files (into ``out4``) and prints the same;
 - with ``edit``, a `check` with the caches, after one file of the project is replaced by
   another case's (or removed), says what a check without them says (in workers too, with
-  ``workers``): a cache never answers for files that changed.
+  ``workers``), and when it passes, a `build` with the caches says and writes what one without
+  them does (``out5``, ``out6``): a cache never answers for files that changed.
 
 It runs the compiler and inspects what it printed and wrote; it must not change the
 compiler's behaviour (it only re-enables the garbage collector the CLI turns off, so that a
@@ -232,7 +233,8 @@ def _edited(run, proj: Path, check: list[str], case: Case, other: Case, pick: in
             workers: bool) -> None:
     """A check with the caches (kept when it found no error), one file edited, then a check
     with the caches and one without: they must say the same (with ``workers``, all three
-    with the environments in workers)."""
+    with the environments in workers); when they pass, a build with the caches and one
+    without must say and write the same."""
     from skyspec import jobs
 
     saved = jobs.MIN_DOCS
@@ -253,12 +255,24 @@ def _edited(run, proj: Path, check: list[str], case: Case, other: Case, pick: in
         res.edit_checked = rel
         warm = run(check, {"SKYSPEC_CACHE": "1"})
         cold = run(check, {"SKYSPEC_CACHE": "0"})
+        if (warm.exit_code, warm.output) != (cold.exit_code, cold.output):
+            res.problems.append(f"a check with the caches after {rel} was edited differs from one without: exit "
+                                f"{warm.exit_code} (without: {cold.exit_code}), said {warm.output[:300]!r} "
+                                f"(without: {cold.output[:300]!r})")
+        elif cold.exit_code == 0:
+            built = {}
+            for out, cached in (("out5", "1"), ("out6", "0")):
+                r = run(["build", "proj", "-o", out, "-f", ",".join(FORMATS), "--diagnostics-format", "json",
+                         *check[check.index("--diagnostics-format") + 2:]], {"SKYSPEC_CACHE": cached})
+                built[cached] = (r.exit_code, r.output.replace(out, "OUT"), _tree(proj.parent / out))
+            if built["1"] != built["0"]:
+                (code, said, a), (code0, said0, b) = built["1"], built["0"]
+                diff = sorted(set(a) ^ set(b)) or sorted(k for k in a if a[k] != b[k])
+                res.problems.append(f"a build with the caches after {rel} was edited differs from one without: exit "
+                                    f"{code} (without: {code0}), files {diff[:5]}, said {said[:300]!r} "
+                                    f"(without: {said0[:300]!r})")
     finally:
         jobs.MIN_DOCS = saved
-    if (warm.exit_code, warm.output) != (cold.exit_code, cold.output):
-        res.problems.append(f"a check with the caches after {rel} was edited differs from one without: exit "
-                            f"{warm.exit_code} (without: {cold.exit_code}), said {warm.output[:300]!r} "
-                            f"(without: {cold.output[:300]!r})")
 
 
 def _why_missed(run, case: Case, sets: list[str], extra: list[str]) -> str:

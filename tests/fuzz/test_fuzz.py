@@ -144,6 +144,16 @@ def test_a_cache_answering_for_an_edited_file_is_noticed(workdir, monkeypatch):
     out = run_case(CLEAN, workdir / "case", edit=(broken, pick))
     assert any(p.startswith("a check with the caches after apps/api.yaml was edited differs") for p in out.problems), \
         out.problems
+    # a parse cache that answers by the file's name: the check passes either way, the build
+    # with the caches writes the old port
+    from skyspec.frontend import doccache
+
+    monkeypatch.undo()
+    monkeypatch.setattr(doccache.DocCache, "_name", lambda self, text, shown, limits: shown.replace("/", "_"))
+    moved = Case({"apps/api.yaml": APP.replace("port: 8080", "port: 8081")})
+    out = run_case(CLEAN, workdir / "case", edit=(moved, pick))
+    assert any(p.startswith("a build with the caches after apps/api.yaml was edited differs") for p in out.problems), \
+        out.problems
 
 
 def test_the_trail_tells_two_versions_apart(workdir, monkeypatch):
