@@ -157,6 +157,14 @@ def test_a_nan_read_from_the_cache_is_the_one_a_parse_gives(proj, monkeypatch):
         assert len(nans) == (1 if yaml else 2)
         assert all((v is SafeConstructor.nan_value) == yaml for v in nans), rel
         assert yaml or nans[0] is not nans[1]
+    # a map keyed by a NaN (refused by every kind's schema, but parsed and cached first)
+    import pickle
+    from types import SimpleNamespace
+
+    doc = pickle.loads(pickle.dumps(SimpleNamespace(data={"x": [{float("-nan"): 1, "b": [float("-nan")]}]})))
+    doccache._one_nan([doc])
+    (key, one), (b, more) = doc.data["x"][0].items()
+    assert key is SafeConstructor.nan_value and one == 1 and b == "b" and more[0] is SafeConstructor.nan_value
 
 
 def test_an_entry_under_a_foreign_key_is_not_trusted(proj, tmp_path, monkeypatch):

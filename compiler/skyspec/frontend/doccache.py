@@ -66,13 +66,17 @@ def _one_nan(docs: list) -> None:
     gives it (unpickling made one per entry). A NaN equals nothing, itself included, and is
     found in a list by its identity only: `command-: [.nan]` in an overlay removes the spec's
     `.nan` when both are that object (fuzz seed 89, case 1910: a cached build refused what
-    the cold one built). Map keys are left as they are."""
+    the cold one built). A map keyed by one (`.nan: x`) gets it as its key again, in its place."""
     from yaml.constructor import SafeConstructor
 
     nan = SafeConstructor.nan_value
     todo = [d.data for d in docs]
     while todo:
         v = todo.pop()
+        if isinstance(v, dict) and any(isinstance(k, float) and k != k and k is not nan for k in v):
+            items = [(nan if isinstance(k, float) and k != k else k, x) for k, x in v.items()]
+            v.clear()
+            v.update(items)
         if isinstance(v, (dict, list)):
             for k, x in (v.items() if isinstance(v, dict) else enumerate(v)):
                 if isinstance(x, float) and x != x and x is not nan:
