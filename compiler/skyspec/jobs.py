@@ -10,10 +10,11 @@ formats, also each unit's rendered files (sent as they are rendered: a worker ne
 them beside its compilation). The result must be what one process computes, byte for byte,
 so everything a unit can leave for the next one in a sequential run is accounted for: the
 diagnostics are merged in unit order (each one deduplicated as one collector would), every
-secret a worker registered is merged, the `${...}` budget is summed, and the values a
-worker's expressions asked about are checked against every secret the others registered. Whenever that cannot be shown, when a
-worker reports an error or fails, or when there is too little to gain, nothing a worker did
-is used and the units compile here, one after the other. This module must not change what
+secret a worker registered is merged, the `${...}` budget is summed, the values a worker's
+expressions asked about are checked against every secret the others registered, and what the
+workers read (overlays, ConfigMap files) joins the run cache's notes. Whenever that cannot be
+shown, when a worker reports an error or fails, or when there is too little to gain, nothing a
+worker did is used and the units compile here, one after the other. This module must not change what
 a compilation computes: only where it runs.
 """
 
