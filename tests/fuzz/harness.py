@@ -20,7 +20,9 @@ second build into ``root/out2``, which must be byte-identical). The property:
 - with ``edit``, a `check` with the caches, after one file of the project is replaced by
   another case's (or removed), says what a check without them says (in workers too, with
   ``workers``), and when it passes, a `build` with the caches says and writes what one without
-  them does (``out5``, ``out6``): a cache never answers for files that changed.
+  them does (``out5``, ``out6``): a cache never answers for files that changed; and a build
+  of every environment into ``out1``, which holds the build from before the edit, leaves it
+  holding what the fresh one wrote (its manifest aside), nothing stale and nothing refused.
 
 It runs the compiler and inspects what it printed and wrote; it must not change the
 compiler's behaviour (it only re-enables the garbage collector the CLI turns off, so that a
@@ -271,6 +273,17 @@ def _edited(run, proj: Path, check: list[str], case: Case, other: Case, pick: in
                 res.problems.append(f"a build with the caches after {rel} was edited differs from one without: exit "
                                     f"{code} (without: {code0}), files {diff[:5]}, said {said[:300]!r} "
                                     f"(without: {said0[:300]!r})")
+            elif res.build_exit == 0 and not case.envs and built["0"][0] == 0:
+                # the output folder of the build before the edit, built again: what a fresh build writes
+                r = run(["build", "proj", "-o", "out1", "-f", ",".join(FORMATS), "--diagnostics-format", "json",
+                         *check[check.index("--diagnostics-format") + 2:]], {"SKYSPEC_CACHE": "1"})
+                a = {k: v for k, v in _tree(proj.parent / "out1").items() if k != ".skyspec-manifest.json"}
+                b = {k: v for k, v in built["0"][2].items() if k != ".skyspec-manifest.json"}
+                said = r.output.replace("out1", "OUT")
+                if (r.exit_code, said, a) != (0, built["0"][1], b):
+                    diff = sorted(set(a) ^ set(b)) or sorted(k for k in a if a[k] != b[k])
+                    res.problems.append(f"a rebuild into the output folder after {rel} was edited differs from a fresh "
+                                        f"build: exit {r.exit_code}, files {diff[:5]}, said {said[:300]!r}")
     finally:
         jobs.MIN_DOCS = saved
 

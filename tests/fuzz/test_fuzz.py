@@ -156,6 +156,30 @@ def test_a_cache_answering_for_an_edited_file_is_noticed(workdir, monkeypatch):
         out.problems
 
 
+def test_a_rebuild_that_leaves_a_stale_file_is_noticed(workdir, monkeypatch):
+    """`edit`: the output folder of the build before the edit, built again, must hold what a
+    fresh build writes; here the writer forgets to remove what is no longer made."""
+    from skyspec.output import write
+
+    renamed = Case({"apps/api.yaml": APP.replace("name: api", "name: api2")})
+    pick = sorted(CLEAN.files).index("apps/api.yaml")
+    out = run_case(CLEAN, workdir / "case", edit=(renamed, pick))
+    assert out.ok and out.build_exit == 0, out
+    assert (workdir / "case" / "out1" / "dev" / "kubernetes" / "api2.yaml").is_file()
+    real = write._survey
+
+    def forgetful(*args, **kw):
+        plan = real(*args, **kw)
+        if plan is not None:
+            plan.stale = {}
+        return plan
+
+    monkeypatch.setattr(write, "_survey", forgetful)
+    out = run_case(CLEAN, workdir / "case", edit=(renamed, pick))
+    assert any(p.startswith("a rebuild into the output folder after apps/api.yaml was edited differs") and
+               "api.yaml" in p for p in out.problems), out.problems
+
+
 def test_the_trail_tells_two_versions_apart(workdir, monkeypatch):
     """`fuzz.py --digest`: the same case gives the same trail; a changed output byte, or a
     changed diagnostic, another one."""
