@@ -167,6 +167,28 @@ def test_a_nan_read_from_the_cache_is_the_one_a_parse_gives(proj, monkeypatch):
     assert key is SafeConstructor.nan_value and one == 1 and b == "b" and more[0] is SafeConstructor.nan_value
 
 
+def test_edits_across_repacking_give_a_cold_runs_result(proj):
+    # loose entries pile up beside the pack, edit after edit, until the pack is made again
+    # with every entry a run used: each run in between reads both, and drops nothing it needs
+    for i in range(40):
+        (proj.root / "apps" / f"x{i}.yaml").write_text(f"kind: App\nname: x{i}\nimage: ghcr.io/acme/x:1.0.{i}\nport: 80\n")
+    cache = proj.root / ".skyspec-cache"
+    proj(True, "check")
+    loose, repacked = [], False
+    for round in range(6):
+        for i in range(round * 7, round * 7 + 8):
+            (proj.root / "apps" / f"x{i % 40}.yaml").write_text(
+                f"kind: App\nname: x{i % 40}\nimage: ghcr.io/acme/x:2.{round}.{i}\nport: {80 + round}\n")
+        (proj.root / "overlays/dev.yaml").write_text(f"apps:\n  web: {{replicas: {round + 1}}}\n")
+        _same(proj, "check")  # (which keeps the new entries)
+        (code, _, err, files), used = _same(proj)
+        assert code == 0 and used >= 40, err
+        assert f"containerPort: {80 + round}\n".encode() in files[f"dev/kubernetes/x{round * 7}.yaml"]
+        loose.append(len(list((cache / "docs").glob("*.pkl"))))
+        repacked |= len(loose) > 1 and loose[-1] < loose[-2]
+    assert repacked, loose
+
+
 def test_an_entry_under_a_foreign_key_is_not_trusted(proj, tmp_path, monkeypatch):
     proj(True, "check")
     entries = sorted((proj.root / ".skyspec-cache" / "docs").glob("*.pkl"))
