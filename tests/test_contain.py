@@ -380,6 +380,12 @@ def test_check_without_a_project_above_the_files_still_skips_them(tmp_path, cli,
     monkeypatch.chdir(tmp_path)
     r = cli("check", "loose.yaml")
     assert r.exit_code == 0 and "nothing to check" in r.output
+    # a tool reading stdout gets an empty result in the format it asked for (it printed nothing;
+    # fuzz seed 94: a case whose project file an edit removed)
+    r = cli("check", "loose.yaml", "--diagnostics-format", "json")
+    assert r.exit_code == 0 and json.loads(r.stdout) == [] and "nothing to check" in r.stderr
+    r = cli("check", "loose.yaml", "--diagnostics-format", "sarif")
+    assert r.exit_code == 0 and json.loads(r.stdout)["runs"][0]["results"] == []
 
 
 def test_init_and_schema_into_an_unwritable_place_exit_cleanly(cli, tmp_path):

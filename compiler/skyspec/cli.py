@@ -357,13 +357,16 @@ def check(paths, envs, sets, dfmt, strict, allow_python, jobs) -> None:
         else:
             roots[pf] = None
     if not roots:
+        from .diagnostics import Diagnostics
+
         if paths:
             from .diagnostics import printable  # (file names a pull request chose)
 
             say(f"skyspec: no project file above {', '.join(printable(shown_path(p)) for p in skipped)}; "
                 "nothing to check", err=True)
+            if dfmt != "text":  # what a tool reading stdout parses: an empty result in its format
+                emit_diags(Diagnostics(), dfmt)
             return
-        from .diagnostics import Diagnostics
         from .pipeline import Session
 
         diags = Diagnostics()
