@@ -20,8 +20,9 @@ PYTHONHASHSEED, which must write the same bytes (an order taken from a set of st
 changes between processes, never within one). Every ``--workers-every`` K-th case is checked
 (and built) again with its environments compiled in worker processes, which must print and
 write what one process did; every ``--edit-every`` K-th case is checked with the caches, one of
-its files replaced by the next case's (or removed), and checked again with and without them,
-which must agree. It writes only into its work folder (a
+its files replaced by the next case's (or removed), and checked (and built) again with and
+without them, which must agree, as must a rebuild into the output folder of before the edit
+with a fresh build. It writes only into its work folder (a
 temporary one by default) and the report.
 """
 
@@ -140,7 +141,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers-every", type=int, default=10,
                     help="check and build every K-th case again with its environments in workers (0: never)")
     ap.add_argument("--edit-every", type=int, default=10,
-                    help="every K-th case: a cached check, a file edited, the cached check against a cold one (0: never)")
+                    help="every K-th case: a cached check, a file edited, the cached check and build against cold ones "
+                         "(0: never)")
     ap.add_argument("--timeout", type=int, default=30, help="seconds before a case counts as a hang")
     ap.add_argument("--every", type=int, default=1000, help="print progress every K cases")
     ap.add_argument("--report", type=Path, help="write the summary as JSON here (also with each progress line)")

@@ -98,6 +98,7 @@ def test_a_build_another_process_writes_otherwise_is_noticed(workdir, monkeypatc
     assert any("another process (PYTHONHASHSEED=7) differs" in p and "extra.txt" in p for p in out.problems), \
         out.problems
 
+
 def test_what_workers_say_or_write_otherwise_is_noticed(workdir, monkeypatch):
     """`workers`: the check and the build are done again with the environments in worker
     processes; here the workers' check says one warning more, then their build's rendering
