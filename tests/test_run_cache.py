@@ -156,7 +156,7 @@ EDITS = [
 ]
 
 
-@pytest.mark.parametrize("files,workers", [("hashed", False), ("settled", False), ("hashed", True)])
+@pytest.mark.parametrize("files,workers", [("hashed", False), ("settled", False), ("hashed", True), ("settled", True)])
 def test_every_edit_gives_a_cold_runs_result(proj, monkeypatch, files, workers):
     # the runs start an hour before the files' last change (none has settled: each is hashed),
     # or an hour after it (each has settled: verified by its signature), as far as the cache can tell
