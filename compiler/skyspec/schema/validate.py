@@ -87,7 +87,7 @@ def preload(names, schemas=()) -> None:
     for name in names:
         _fast(name)
     for schema in schemas:
-        _inline_passes(None, schema)
+        _inline_for(schema)
 
 
 def _identity(name: str) -> bytes:
@@ -271,11 +271,7 @@ def _shared_only(schema: Any, depth: int = 0) -> bool:
 def _inline_passes(value: Any, schema: dict) -> bool:
     """Whether the compiled validator of ``schema`` accepts ``value`` (False when it rejects
     it, or when ``schema`` uses a keyword the two validators may read apart: ask the full one)."""
-    try:
-        text = json.dumps(schema, sort_keys=True)
-    except (TypeError, ValueError):
-        return False
-    check = _inline(text)
+    check = _inline_for(schema)
     if check is None:
         return False
     try:
@@ -283,6 +279,16 @@ def _inline_passes(value: Any, schema: dict) -> bool:
         return True
     except Exception:  # vcache.Invalid, or a value it cannot read
         return False
+
+
+def _inline_for(schema: dict):
+    """The compiled validator of the in-memory ``schema`` (loaded, or compiled, once), or None
+    when it is no JSON or uses a keyword the two validators may read apart."""
+    try:
+        text = json.dumps(schema, sort_keys=True)
+    except (TypeError, ValueError):
+        return None
+    return _inline(text)
 
 
 @lru_cache(maxsize=256)
