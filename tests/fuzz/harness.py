@@ -267,10 +267,13 @@ def _edited(run, proj: Path, check: list[str], case: Case, other: Case, pick: in
                                 f"{warm.exit_code} (without: {cold.exit_code}), said {warm.output[:300]!r} "
                                 f"(without: {cold.output[:300]!r})")
         elif cold.exit_code == 0:
+            def build(out: str, cached: str):   # the case's options (and -j 3 with ``workers``)
+                return run(["build", "proj", "-o", out, "-f", ",".join(FORMATS), "--diagnostics-format", "json",
+                            *check[check.index("--diagnostics-format") + 2:]], {"SKYSPEC_CACHE": cached})
+
             built = {}
             for out, cached in (("out5", "1"), ("out6", "0")):
-                r = run(["build", "proj", "-o", out, "-f", ",".join(FORMATS), "--diagnostics-format", "json",
-                         *check[check.index("--diagnostics-format") + 2:]], {"SKYSPEC_CACHE": cached})
+                r = build(out, cached)
                 built[cached] = (r.exit_code, r.output.replace(out, "OUT"), _tree(proj.parent / out))
             if built["1"] != built["0"]:
                 (code, said, a), (code0, said0, b) = built["1"], built["0"]
@@ -280,8 +283,7 @@ def _edited(run, proj: Path, check: list[str], case: Case, other: Case, pick: in
                                     f"(without: {said0[:300]!r})")
             elif res.build_exit == 0 and not case.envs and built["0"][0] == 0:
                 # the output folder of the build before the edit, built again: what a fresh build writes
-                r = run(["build", "proj", "-o", "out1", "-f", ",".join(FORMATS), "--diagnostics-format", "json",
-                         *check[check.index("--diagnostics-format") + 2:]], {"SKYSPEC_CACHE": "1"})
+                r = build("out1", "1")
                 a = {k: v for k, v in _tree(proj.parent / "out1").items() if k != ".skyspec-manifest.json"}
                 b = {k: v for k, v in built["0"][2].items() if k != ".skyspec-manifest.json"}
                 said = r.output.replace("out1", "OUT")
