@@ -192,6 +192,19 @@ def test_hover_shows_the_template_parameter_through_the_layers_and_never_a_secre
     assert "hunter2" not in md and "<redacted>" in md
 
 
+def test_hover_on_a_document_still_being_typed_answers_nothing(proj: Path):
+    # a spec file whose document is not a map yet (a bare word, a list): the server calls
+    # hover for any file of the project's specs; it raised AttributeError on `.get` (found by
+    # the editor fuzz property), which the server logged as an internal error at every hover
+    for body in ("kin@d\n", "- kind@\n", "kind: App\nname: x\n---\nimag@e\n"):
+        text, line, col = at(body)
+        ws, path, comp, role = _open(proj, "apps/api.yaml", text)
+        h = locate.hit(ws.parsed(path, comp), line, col)
+        assert role == "spec" and h is not None and not isinstance(h.doc.data, dict)
+        assert hover.hover(comp, h, role, lambda f, n: (f"{f}:{n}", None)) is None
+        assert navigate.definition(comp, h, role) == [] and navigate.references(comp, h, role, True) == []
+
+
 def test_definitions_of_references(proj: Path):
     def define(rel, needle, offset=0):
         comp, h, role = _hit(proj, rel, needle, offset)

@@ -41,7 +41,8 @@ def hover(comp: Compilation, hit: Hit, role: str, link) -> str | None:
         return _section(comp, hit, link) if role == "overlay" else None
     name, path = where
     if role == "spec":
-        kind, name = hit.doc.data.get("kind"), hit.doc.data.get("name")
+        data = hit.doc.data  # (a document being typed may be a scalar or a list yet)
+        kind, name = (data.get("kind"), data.get("name")) if isinstance(data, dict) else (None, None)
         if not isinstance(name, str):
             return None
         key = f"{kind}/{name}"
