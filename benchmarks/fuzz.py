@@ -22,8 +22,11 @@ changes between processes, never within one). Every ``--workers-every`` K-th cas
 write what one process did; every ``--edit-every`` K-th case is checked with the caches, one of
 its files replaced by the next case's (or removed), and checked (and built) again with and
 without them, which must agree, as must a rebuild into the output folder of before the edit
-with a fresh build. It writes only into its work folder (a
-temporary one by default) and the report.
+with a fresh build. Every ``--editor-every`` K-th case is then opened in the language
+server's workspace, one file cut as if half-typed, and completion, hover, definition and
+references are asked at random places of every file: none may raise or show a secret's value
+(tests/fuzz/editor.py). It writes only into its work folder (a temporary one by default) and
+the report.
 """
 
 from __future__ import annotations
@@ -75,6 +78,7 @@ class Campaign:
         self.hashseed_checked = 0
         self.workers_checked = 0
         self.edits_checked = 0
+        self.editor_checked = 0
         self.start = time.time()
 
     def record(self, i: int, out) -> None:
@@ -87,6 +91,7 @@ class Campaign:
         self.hashseed_checked += out.hashseed_checked
         self.workers_checked += out.workers_checked
         self.edits_checked += out.edit_checked is not None
+        self.editor_checked += out.editor_checked
         if out.crash is not None or out.site:
             self.crashes += 1
             s = self.sites.setdefault(out.site, {"count": 0, "first_case": i, "known": known_site(out.site),
@@ -106,7 +111,7 @@ class Campaign:
                 "violations": sum(p["count"] for p in self.problems.values()),
                 "distinct_violations": len(self.problems), "determinism_checked": self.determinism_checked,
                 "hashseed_checked": self.hashseed_checked, "workers_checked": self.workers_checked,
-                "edits_checked": self.edits_checked,
+                "edits_checked": self.edits_checked, "editor_checked": self.editor_checked,
                 "wall_s": round(wall, 1), "cases_per_s": round(self.cases / wall, 2) if wall else 0,
                 "outcomes": dict(self.outcomes.most_common()), "missed": self.missed, "sites": self.sites,
                 "problems": self.problems}
@@ -143,6 +148,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--edit-every", type=int, default=10,
                     help="every K-th case: a cached check, a file edited, the cached check and build against cold ones "
                          "(0: never)")
+    ap.add_argument("--editor-every", type=int, default=10,
+                    help="every K-th case: opened in the language server's workspace, one file cut as if half-typed, "
+                         "every editor feature asked at random places (0: never)")
     ap.add_argument("--timeout", type=int, default=30, help="seconds before a case counts as a hang")
     ap.add_argument("--every", type=int, default=1000, help="print progress every K cases")
     ap.add_argument("--report", type=Path, help="write the summary as JSON here (also with each progress line)")
@@ -168,8 +176,10 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 seed = i % 1000 + 1 if args.hashseed_every and i % args.hashseed_every == 0 else None
                 edit = (draw(args.seed, i + 1), i) if args.edit_every and i % args.edit_every == 0 else None
+                editor = args.seed * 1_000_003 + i if args.editor_every and i % args.editor_every == 0 else None
                 out = run_case(c, work / "case", determinism=det, hashseed=seed,
-                               workers=bool(args.workers_every) and i % args.workers_every == 0, edit=edit)
+                               workers=bool(args.workers_every) and i % args.workers_every == 0, edit=edit,
+                               editor=editor)
             except Hang as h:
                 from fuzz.harness import Outcome
 

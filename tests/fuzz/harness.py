@@ -22,7 +22,10 @@ second build into ``root/out2``, which must be byte-identical). The property:
   ``workers``), and when it passes, a `build` with the caches says and writes what one without
   them does (``out5``, ``out6``): a cache never answers for files that changed; and a build
   of every environment into ``out1``, which holds the build from before the edit, leaves it
-  holding what the fresh one wrote (its manifest aside), nothing stale and nothing refused.
+  holding what the fresh one wrote (its manifest aside), nothing stale and nothing refused;
+- with ``editor``, the case opened in the language server's workspace, one file cut as if
+  half-typed, holds the editor property (:mod:`fuzz.editor`): no feature raises, no hover or
+  completion shows a secret's value, every place answered is in a file.
 
 It runs the compiler and inspects what it printed and wrote; it must not change the
 compiler's behaviour (it only re-enables the garbage collector the CLI turns off, so that a
@@ -64,6 +67,7 @@ class Outcome:
     hashseed_checked: bool = False   # built again in another process, with other string hashes
     workers_checked: bool = False    # checked (and built) again with the environments in workers
     edit_checked: str | None = None  # the file edited between a cached check and the next
+    editor_checked: bool = False     # opened in the language server's workspace (:mod:`fuzz.editor`)
     errors: list[str] = field(default_factory=list)     # "CODE message" of each error reported
     trail: list[str] = field(default_factory=list)      # each command's exit code and output, and the
     # output tree, hashed: two compiler versions that agree on a case have the same trail
@@ -158,7 +162,8 @@ _RUNNER: _Runner | None = None
 
 
 def run_case(case: Case, root: Path, determinism: bool = False, dfmt: str | None = None,
-             hashseed: int | None = None, workers: bool = False, edit: tuple[Case, int] | None = None) -> Outcome:
+             hashseed: int | None = None, workers: bool = False, edit: tuple[Case, int] | None = None,
+             editor: int | None = None) -> Outcome:
     """Run ``case`` under ``root`` (emptied first) and report how it held the property;
     ``dfmt`` overrides the case's diagnostics format for `check`. With ``hashseed``, a build
     that passed is done again in another process, its strings hashed with that seed
@@ -169,7 +174,8 @@ def run_case(case: Case, root: Path, determinism: bool = False, dfmt: str | None
     index-th file of either case is written as the other case has it (removed when it has
     none); a check with the caches must then say what one without them says (and neither may
     crash), and when they pass, so must the builds, and a rebuild into ``out1`` leave what a
-    fresh build writes."""
+    fresh build writes. With ``editor`` (a seed), the case is then opened in the language
+    server's workspace and must hold :mod:`fuzz.editor`'s property."""
     dfmt = dfmt or case.dfmt
     global _RUNNER
     if _RUNNER is None:
@@ -227,6 +233,12 @@ def run_case(case: Case, root: Path, determinism: bool = False, dfmt: str | None
     if written or changed or removed:
         res.problems.append(f"files touched outside the output folder: written {written[:5]}, "
                             f"changed {changed[:5]}, removed {removed[:5]}")
+    if editor is not None and res.crash is None:
+        from .editor import editor_case
+
+        with contextlib.chdir(root):
+            editor_case(case, proj, editor, res)
+        res.editor_checked = True
     if edit is not None and res.crash is None:
         with contextlib.chdir(root):
             _edited(run, proj, check, case, *edit, res, workers)

@@ -38,7 +38,8 @@ def workdir():
 @given(case=cases(), twice=st.integers(0, 9), data=st.data())
 def test_generated_projects_hold_the_property(workdir, case, twice, data):
     edit = (data.draw(cases()), data.draw(st.integers(0, 99))) if twice in (1, 2) else None
-    out = run_case(case, workdir / "case", determinism=twice == 0, workers=twice == 1, edit=edit)
+    editor = data.draw(st.integers(0, 1 << 16)) if twice == 3 else None
+    out = run_case(case, workdir / "case", determinism=twice == 0, workers=twice == 1, edit=edit, editor=editor)
     if out.site and not known_site(out.site):
         raise AssertionError(f"crash: {out.site}\n{out.trace}\n{case.describe()}")
     unknown = [p for p in out.problems if not known_problem(p)]
@@ -179,6 +180,34 @@ def test_a_rebuild_that_leaves_a_stale_file_is_noticed(workdir, monkeypatch):
     out = run_case(CLEAN, workdir / "case", edit=(renamed, pick))
     assert any(p.startswith("a rebuild into the output folder after apps/api.yaml was edited differs") and
                "api.yaml" in p for p in out.problems), out.problems
+
+
+def test_an_editor_feature_that_raises_or_shows_a_secret_is_noticed(workdir, monkeypatch):
+    """The editor property (:mod:`fuzz.editor`): a feature that raises is the case's crash, at
+    its site; a hover showing a secret's value and a definition pointing past its file are
+    violations."""
+    import skyspec.lsp.hover as hover
+    import skyspec.lsp.navigate as navigate
+    from skyspec.lsp.locate import Span
+
+    out = run_case(CLEAN, workdir / "case", editor=1)
+    assert out.editor_checked and out.ok, (out.site, out.problems)
+    real_hover = hover.hover
+
+    def boom(*a, **k):
+        raise KeyError("boom")
+
+    monkeypatch.setattr(hover, "hover", boom)
+    out = run_case(CLEAN, workdir / "case", editor=1)
+    assert out.site is not None and out.site.startswith("editor hover: KeyError"), out.site
+    monkeypatch.setattr(hover, "hover", lambda *a, **k: (real_hover(*a, **k) or "") + " hunter2")
+    out = run_case(CLEAN, workdir / "case", editor=1)
+    assert out.site is None and any("a hover in api.yaml shows a secret's value" in p for p in out.problems), \
+        out.problems
+    monkeypatch.setattr(hover, "hover", real_hover)
+    monkeypatch.setattr(navigate, "definition", lambda comp, hit, role: [Span(hit.doc.file, 10 ** 6, 0, 1)])
+    out = run_case(CLEAN, workdir / "case", editor=1)
+    assert any("answered a place that is not in a file" in p for p in out.problems), out.problems
 
 
 def test_the_trail_tells_two_versions_apart(workdir, monkeypatch):
