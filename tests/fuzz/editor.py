@@ -10,15 +10,19 @@ definition, references. The property:
 - nothing raises: the server survives a feature's exception (it logs it by type and place),
   but the user loses the answer, and a compile that raises loses every diagnostic;
 - no secret's value ("hunter2", the plaintext the generator gives a Secret's `data:` and a raw
-  Secret manifest) is in a hover or a completion;
-- each place a definition or a reference answers is a line of a file that exists.
+  Secret manifest) is in a hover, a completion or a published diagnostic;
+- each place a definition or a reference answers is a line of a file that exists;
+- every diagnostic of the compilation converts to the protocol's as the server publishes it
+  (:meth:`~skyspec.lsp.server.SkyspecServer.diagnostic`, UTF-16 columns), its range on one line,
+  from its start to its end.
 
-It calls the features' modules without pygls (the protocol's conversions are tested in
-tests/test_lsp.py); it must not change what they do.
+It calls the features' modules as the server does, without a client; it must not change what
+they do.
 """
 
 from __future__ import annotations
 
+import inspect
 import os
 import random
 from pathlib import Path
@@ -72,10 +76,22 @@ def editor_case(case: Case, proj: Path, seed: int, res) -> None:
                 return None
         return text.count("\n") + 1
 
+    server = _server()
+    server.ws = ws
     for path, text in texts.items():
         comp = ask("compile", lambda: ws.for_file(path))
         if comp is None:
             continue
+        for d in comp.diagnostics:
+            file = real(d.pos.file) if d.pos else comp.project_file
+            got = ask("publish", lambda: server.diagnostic(d, comp, file))
+            if got is None:
+                break
+            r = got.range
+            if r.start.line != r.end.line or not 0 <= r.start.character <= r.end.character:
+                res.problems.append(f"editor: {d.code} is published on the range {r}")
+            if SECRET in got.message:
+                res.problems.append(f"editor: {d.code} is published with a secret's value")
         if os.path.basename(path) in ("skyspec.yaml", "skyspec.toml") and path == comp.project_file:
             role = "project"
         else:
@@ -104,3 +120,24 @@ def editor_case(case: Case, proj: Path, seed: int, res) -> None:
                                         f"{os.path.basename(sp.file)}:{sp.line + 1}")
         if res.crash is not None:
             return
+
+
+_SERVER = None
+
+
+def _server():
+    """The language server, initialized as a client asking for UTF-16 columns (the protocol's
+    default) would initialize it, never started: its conversions are what is called."""
+    global _SERVER
+    if _SERVER is None:
+        from lsprotocol import types as t
+
+        from skyspec.lsp.server import build
+
+        _SERVER = build("fuzz")
+        steps = _SERVER.protocol.lsp_initialize(t.InitializeParams(capabilities=t.ClientCapabilities(
+            general=t.GeneralClientCapabilities(position_encodings=[t.PositionEncodingKind.Utf16]))))
+        if inspect.isgenerator(steps):  # (pygls 2 answers `initialize` as a generator)
+            for _ in steps:
+                pass
+    return _SERVER

@@ -24,8 +24,9 @@ second build into ``root/out2``, which must be byte-identical). The property:
   of every environment into ``out1``, which holds the build from before the edit, leaves it
   holding what the fresh one wrote (its manifest aside), nothing stale and nothing refused;
 - with ``editor``, the case opened in the language server's workspace, one file cut as if
-  half-typed, holds the editor property (:mod:`fuzz.editor`): no feature raises, no hover or
-  completion shows a secret's value, every place answered is in a file.
+  half-typed, holds the editor property (:mod:`fuzz.editor`): no feature raises, no hover,
+  completion or published diagnostic shows a secret's value, every place answered is in a
+  file, every diagnostic is published on a range from its start to its end.
 
 It runs the compiler and inspects what it printed and wrote; it must not change the
 compiler's behaviour (it only re-enables the garbage collector the CLI turns off, so that a

@@ -208,6 +208,13 @@ def test_an_editor_feature_that_raises_or_shows_a_secret_is_noticed(workdir, mon
     monkeypatch.setattr(navigate, "definition", lambda comp, hit, role: [Span(hit.doc.file, 10 ** 6, 0, 1)])
     out = run_case(CLEAN, workdir / "case", editor=1)
     assert any("answered a place that is not in a file" in p for p in out.problems), out.problems
+    # a diagnostic published backwards (the server's conversion, as it publishes one)
+    import skyspec.lsp.locate as locate
+
+    broken = Case({**CLEAN.files, "apps/api.yaml": APP.replace("port: 8080", "port: eighty")})
+    monkeypatch.setattr(locate, "span", lambda pos, width=1: Span("", pos.line - 1, 9, 2))
+    out = run_case(broken, workdir / "case", editor=1)
+    assert out.check_exit == 1 and any("is published on the range" in p for p in out.problems), out.problems
 
 
 def test_the_trail_tells_two_versions_apart(workdir, monkeypatch):
