@@ -26,7 +26,10 @@ second build into ``root/out2``, which must be byte-identical). The property:
 - with ``editor``, the case opened in the language server's workspace, one file cut as if
   half-typed, holds the editor property (:mod:`fuzz.editor`): no feature raises, no hover,
   completion or published diagnostic shows a secret's value, every place answered is in a
-  file, every diagnostic is published on a range from its start to its end.
+  file, every diagnostic is published on a range from its start to its end;
+- with ``fmt``, `skyspec fmt` of the project keeps its meaning (:mod:`fuzz.formatting`): it
+  rewrites YAML files only, a second run changes nothing, and `check` and `build` say and
+  write what they did before.
 
 It runs the compiler and inspects what it printed and wrote; it must not change the
 compiler's behaviour (it only re-enables the garbage collector the CLI turns off, so that a
@@ -69,6 +72,7 @@ class Outcome:
     workers_checked: bool = False    # checked (and built) again with the environments in workers
     edit_checked: str | None = None  # the file edited between a cached check and the next
     editor_checked: bool = False     # opened in the language server's workspace (:mod:`fuzz.editor`)
+    fmt_changed: int | None = None   # files `skyspec fmt` rewrote (:mod:`fuzz.formatting`); None: not run
     errors: list[str] = field(default_factory=list)     # "CODE message" of each error reported
     trail: list[str] = field(default_factory=list)      # each command's exit code and output, and the
     # output tree, hashed: two compiler versions that agree on a case have the same trail
@@ -164,7 +168,7 @@ _RUNNER: _Runner | None = None
 
 def run_case(case: Case, root: Path, determinism: bool = False, dfmt: str | None = None,
              hashseed: int | None = None, workers: bool = False, edit: tuple[Case, int] | None = None,
-             editor: int | None = None) -> Outcome:
+             editor: int | None = None, fmt: bool = False) -> Outcome:
     """Run ``case`` under ``root`` (emptied first) and report how it held the property;
     ``dfmt`` overrides the case's diagnostics format for `check`. With ``hashseed``, a build
     that passed is done again in another process, its strings hashed with that seed
@@ -176,7 +180,8 @@ def run_case(case: Case, root: Path, determinism: bool = False, dfmt: str | None
     none); a check with the caches must then say what one without them says (and neither may
     crash), and when they pass, so must the builds, and a rebuild into ``out1`` leave what a
     fresh build writes. With ``editor`` (a seed), the case is then opened in the language
-    server's workspace and must hold :mod:`fuzz.editor`'s property."""
+    server's workspace and must hold :mod:`fuzz.editor`'s property; with ``fmt``, the project is
+    formatted and must hold :mod:`fuzz.formatting`'s."""
     dfmt = dfmt or case.dfmt
     global _RUNNER
     if _RUNNER is None:
@@ -240,6 +245,11 @@ def run_case(case: Case, root: Path, determinism: bool = False, dfmt: str | None
         with contextlib.chdir(root):
             editor_case(case, proj, editor, res)
         res.editor_checked = True
+    if fmt and res.crash is None:
+        from .formatting import formatted
+
+        with contextlib.chdir(root):
+            formatted(run, root, check, checked, res.build_exit == 0, extra, res)
     if edit is not None and res.crash is None:
         with contextlib.chdir(root):
             _edited(run, proj, check, case, *edit, res, workers)

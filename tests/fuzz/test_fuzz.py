@@ -39,7 +39,8 @@ def workdir():
 def test_generated_projects_hold_the_property(workdir, case, twice, data):
     edit = (data.draw(cases()), data.draw(st.integers(0, 99))) if twice in (1, 2) else None
     editor = data.draw(st.integers(0, 1 << 16)) if twice == 3 else None
-    out = run_case(case, workdir / "case", determinism=twice == 0, workers=twice == 1, edit=edit, editor=editor)
+    out = run_case(case, workdir / "case", determinism=twice == 0, workers=twice == 1, edit=edit, editor=editor,
+                   fmt=twice in (3, 4))
     if out.site and not known_site(out.site):
         raise AssertionError(f"crash: {out.site}\n{out.trace}\n{case.describe()}")
     unknown = [p for p in out.problems if not known_problem(p)]
@@ -215,6 +216,24 @@ def test_an_editor_feature_that_raises_or_shows_a_secret_is_noticed(workdir, mon
     monkeypatch.setattr(locate, "span", lambda pos, width=1: Span("", pos.line - 1, 9, 2))
     out = run_case(broken, workdir / "case", editor=1)
     assert out.check_exit == 1 and any("is published on the range" in p for p in out.problems), out.problems
+
+
+def test_a_fmt_that_changes_meaning_or_is_not_idempotent_is_noticed(workdir, monkeypatch):
+    """The formatting property (:mod:`fuzz.formatting`), with fmt's own guard bypassed: a
+    rewrite that changes a value changes what build writes; one that adds a line at every run
+    is not idempotent."""
+    import skyspec.fmt.files as files
+    from skyspec.fmt import Outcome as Formatted
+
+    out = run_case(CLEAN, workdir / "case", fmt=True)
+    assert out.ok and out.fmt_changed == 2, out.problems   # (the project file and the spec: flow maps, order)
+    monkeypatch.setattr(files, "format_text", lambda text, *a, **k: Formatted(text=text.replace("api:1.0.0",
+                                                                                                "api:1.0.1")))
+    out = run_case(CLEAN, workdir / "case", fmt=True)
+    assert any("fmt changed what build writes (apps/api.yaml" in p for p in out.problems), out.problems
+    monkeypatch.setattr(files, "format_text", lambda text, *a, **k: Formatted(text=text + "# again\n"))
+    out = run_case(CLEAN, workdir / "case", fmt=True)
+    assert [p for p in out.problems if "is not idempotent" in p] == out.problems != [], out.problems
 
 
 def test_the_trail_tells_two_versions_apart(workdir, monkeypatch):
