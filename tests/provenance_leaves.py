@@ -1,6 +1,7 @@
 """What "explains down to people's lines or documented defaults" means, checked on one
-`skyspec explain` answer (shared by the walks of tests/test_explain.py and
-tests/test_provenance.py)."""
+`skyspec explain` answer, and the walk of every field of every generated object through it
+(shared by tests/test_explain.py, tests/test_provenance.py and the fuzz harness's provenance
+property)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from skyspec.explain import leaves
+from skyspec.backends import kubernetes
+from skyspec.explain import explain_field, explain_spec, leaves, show_path, spec_index, trace
 
 ROOT = Path(__file__).resolve().parents[1]
 PKG = ROOT / "compiler" / "skyspec"
@@ -63,3 +65,38 @@ def _documented(query: str, path: Path, line: int) -> bool:
         return False
     key = m.group(2)[2:-2] if m.group(2) else ""
     return start == line - 1 and not key or bool(key) and f'"{key}"' in lines[line - 1]
+
+
+def field_leaves(obj, path=()):
+    """(path, value) of every leaf of a manifest: a scalar, an empty map or an empty list."""
+    if isinstance(obj, dict) and obj:
+        for k, v in obj.items():
+            yield from field_leaves(v, path + (k,))
+    elif isinstance(obj, list) and obj:
+        for i, v in enumerate(obj):
+            yield from field_leaves(v, path + (i,))
+    else:
+        yield path, obj
+
+
+def field_problems(compiled) -> tuple[list[str], int, int]:
+    """Every field of every Kubernetes object of ``compiled`` (unit -> Compiled) through
+    `explain`: (the problems, "<unit> <Kind>/<name>:<field>: <problem>"; the fields walked;
+    those a rule derived)."""
+    problems, counted, derived = [], 0, 0
+    for key, c in compiled.items():
+        index = spec_index(c.specs)
+        for obj in kubernetes.objects(c.ir):
+            for path, _ in field_leaves(obj):
+                counted += 1
+                tr = trace(c.ir, obj, path, index)
+                where = f"{key} {obj['kind']}/{obj['metadata']['name']}:{show_path(path)}"
+                if tr is None:
+                    problems.append(f"{where}: not traced")
+                    continue
+                problems += [f"{where}: {tr.spec.key}.{show_path(p)} has no history" for p in tr.paths
+                             if not explain_spec(tr.spec, p, key).chain]
+                ans = explain_field(c.ir, obj, path, index, key)
+                derived += ans.rule is not None
+                problems += [f"{where}: {p}" for p in check_answer(ans)]
+    return problems, counted, derived

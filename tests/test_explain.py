@@ -6,8 +6,8 @@ import json
 import pytest
 
 from conftest import EXAMPLES
-from skyspec.backends import kubernetes
-from skyspec.explain import explain_field, explain_spec, show_path, spec_index, trace
+from provenance_leaves import field_problems
+from skyspec.explain import explain_spec
 from skyspec.provenance import MISSING
 from skyspec.pipeline import Session
 
@@ -62,17 +62,6 @@ def test_explain_unknown_paths_suggest(cli):
     assert r.exit_code == 1 and 'did you mean "api"' in r.stderr
 
 
-def _leaves(obj, path=()):
-    if isinstance(obj, dict) and obj:
-        for k, v in obj.items():
-            yield from _leaves(v, path + (k,))
-    elif isinstance(obj, list) and obj:
-        for i, v in enumerate(obj):
-            yield from _leaves(v, path + (i,))
-    else:
-        yield path, obj
-
-
 @pytest.mark.parametrize("example", sorted(str(p.parent.relative_to(EXAMPLES)) for p in EXAMPLES.glob("**/skyspec.yaml")))
 def test_every_manifest_field_is_explainable(example):
     """Every field of every object of every environment and target of every example (the
@@ -85,25 +74,7 @@ def test_every_manifest_field_is_explainable(example):
 
 
 def assert_every_field_ends_in_leaves(compiled, min_fields: int = 1) -> None:
-    from provenance_leaves import check_answer
-
-    problems, counted, derived = [], 0, 0
-    for key, c in compiled.items():
-        index = spec_index(c.specs)
-        for obj in kubernetes.objects(c.ir):
-            for path, value in _leaves(obj):
-                counted += 1
-                tr = trace(c.ir, obj, path, index)
-                where = f"{key} {obj['kind']}/{obj['metadata']['name']}:{show_path(path)}"
-                if tr is None:
-                    problems.append(f"{where}: not traced")
-                    continue
-                for p in tr.paths:  # every spec path it names has a history
-                    a = explain_spec(tr.spec, p, key)
-                    assert a.chain, f"{where} -> {tr.spec.key}.{p} has no history"
-                ans = explain_field(c.ir, obj, path, index, key)
-                derived += ans.rule is not None
-                problems += [f"{where}: {p}" for p in check_answer(ans)]
+    problems, counted, derived = field_problems(compiled)
     assert counted >= min_fields and derived
     assert not problems, f"{len(problems)} fields do not end in people's lines or documented defaults:\n" + \
         "\n".join(problems[:30])

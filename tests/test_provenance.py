@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 
 from conftest import EXAMPLES, ROOT, write_tree
-from provenance_leaves import check_answer
+from provenance_leaves import check_answer, field_leaves
 from skyspec.backends import kubernetes
 from skyspec.explain import Answer, Step, explain_field, spec_index
 from skyspec.ir.why import OWN, In, Rule, Why
 from skyspec.pipeline import Session
-from test_explain import _leaves, assert_every_field_ends_in_leaves
+from test_explain import assert_every_field_ends_in_leaves
 
 SHOP = EXAMPLES / "shop"
 RICH = ROOT / "tests" / "data" / "provenance"
@@ -113,6 +113,42 @@ def test_every_field_of_every_environment_and_target_of_a_rich_project_ends_in_l
     assert_every_field_ends_in_leaves(compiled, min_fields=1000)
 
 
+BARE = {
+    "skyspec.yaml": "project: bare\nnamespace: bare\nspecs: ['apps/*']\nenvironments:\n  dev: {}\n",
+    "apps/api.yaml": "kind: App\nname: api\nimage: ghcr.io/acme/api:1.0\nport: 8080\n",
+    "apps/cache.yaml": "kind: StatefulApp\nname: cache\nimage: redis:7.2\nstorage: 1Gi\n",
+    "apps/more.yaml": "kind: ConfigMap\nname: empty\n---\nkind: NetworkPolicy\nname: quiet\n---\n"
+                      "kind: NetworkPolicy\nname: outbound\nallow_to: [{app: api}]\n",
+}
+
+
+def test_the_fields_of_specs_that_leave_things_unset_explain_down_to_leaves(tmp_path, cli, monkeypatch):
+    """Found by walking generated projects (the fuzz harness's provenance property): a
+    NetworkPolicy spec without `select` (every pod) or without `deny_all` and peers (ingress
+    only), a peer's own podSelector (it was taken for the policy's `select`), a ConfigMap with
+    no data, and a StatefulApp without ports (its governing Service is named, never made)."""
+    root = write_tree(tmp_path / "bare", BARE)
+    s = Session(root / "skyspec.yaml")
+    compiled = s.compile_all()
+    assert not s.diags.has_errors and set(compiled) == {"dev"}
+    assert_every_field_ends_in_leaves(compiled, min_fields=100)
+    monkeypatch.chdir(root)
+    def sources(query: str) -> tuple[str | None, list[str]]:
+        a = explain(cli, query, "--env", "dev")
+        return (a["rule"]["name"] if "rule" in a else None), [x["query"] for x in a["sources"]]
+
+    assert sources("NetworkPolicy/quiet:spec.podSelector") == ("k8s.every-pod",
+                                                              ["quiet.kind", "default kubernetes.EVERY_POD"])
+    assert sources("NetworkPolicy/quiet:spec.policyTypes") == ("k8s.policy-types", ["default kubernetes.POLICY_TYPES"])
+    assert sources("NetworkPolicy/outbound:spec.policyTypes") == ("k8s.policy-types", ["outbound.allow_to"])
+    assert sources('NetworkPolicy/outbound:spec.egress[0].to[0].podSelector.matchLabels["app.kubernetes.io/name"]') \
+        == (None, ["outbound.allow_to"])   # (it was `outbound.select`, which is not set)
+    a = explain(cli, "ConfigMap/empty:data", "--env", "dev")
+    assert a["rule"]["name"] == "k8s.config-data"
+    a = explain(cli, "StatefulSet/cache:spec.serviceName", "--env", "dev")
+    assert a["value"] == "cache-headless" and a["rule"]["name"] == "k8s.governing-service"
+
+
 def test_the_rich_project_exercises_the_rules_of_every_pass():
     s = Session(RICH / "skyspec.yaml")
     seen: set[str] = set()
@@ -125,7 +161,7 @@ def test_the_rich_project_exercises_the_rules_of_every_pass():
     for key, c in s.compile_all().items():
         index = spec_index(c.specs)
         for obj in kubernetes.objects(c.ir):
-            for path, _ in _leaves(obj):
+            for path, _ in field_leaves(obj):
                 walk(explain_field(c.ir, obj, path, index, key))
     stages = {name.partition(".")[0] for name in seen}
     assert {"size", "harden", "network", "availability", "rollout", "quota", "connect", "defaults", "lower",

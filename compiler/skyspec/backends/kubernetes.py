@@ -33,6 +33,8 @@ MAX_SKEW = 1                         # topology spread: pods per domain may diff
 WHEN_UNSATISFIABLE = "ScheduleAnyway"   # topology spread is a preference, never a reason not to schedule
 CREATION_POLICY = "Owner"            # an ExternalSecret owns the Secret it creates
 FIELD_REF_API = "v1"                 # a `downward:` fieldRef's API version: what the API server defaults it to
+EVERY_POD: dict = {}                 # a NetworkPolicy spec without `select` applies to every pod of its namespace
+POLICY_TYPES = ("Ingress",)          # ... and one that denies and allows nothing isolates its pods' ingress
 
 
 def render(irs: dict[str, IR], last: bool = False) -> dict[str, str]:
@@ -596,7 +598,7 @@ def role_objects(ir: IR, r) -> list[dict]:
 
 
 def network_policy(ir: IR, n) -> dict:
-    spec: dict = {"podSelector": {"matchLabels": dict(n.select)} if n.select else {}}
+    spec: dict = {"podSelector": {"matchLabels": dict(n.select)} if n.select else dict(EVERY_POD)}
     types = []
     ports = [{"protocol": "TCP", "port": p} for p in n.ports]
     if n.rules is not None or n.egress is not None:  # a generated policy's own rules (passes/network.py)
@@ -621,7 +623,7 @@ def network_policy(ir: IR, n) -> dict:
             if ports:
                 rule["ports"] = ports
             spec["egress"] = [rule]
-    spec["policyTypes"] = n.types or types or ["Ingress"]
+    spec["policyTypes"] = n.types or types or list(POLICY_TYPES)
     return {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
             "metadata": _meta(ir, n.name, n.namespace, n.labels, n.annotations), "spec": spec}
 

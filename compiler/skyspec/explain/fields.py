@@ -63,6 +63,8 @@ MONITOR_PATH = _R("lower.metrics-path", "the metrics are scraped at `metrics.pat
 STORE_KIND = _R("lower.store-kind", "an ExternalSecret reads a SecretStore unless `external.store_kind` says otherwise")
 OWNER = _R("k8s.external-secret-owner", "an ExternalSecret creates and owns the Secret of the same name")
 ROLE_REF = _R("k8s.role-ref", "a binding refers to its Role, and binds the ServiceAccounts of `bind`")
+GOVERNING = _R("k8s.governing-service", "a StatefulSet names its governing Service `<name>-headless`, which is made "
+                                        "when the StatefulApp has ports")
 PSS = _R("lower.pod-security", "a SecurityPolicy labels the namespace with its level, in its mode (default enforce)")
 
 
@@ -218,6 +220,8 @@ def _workload(ir: IR, w: Workload, obj: dict, path: tuple) -> Trace | None:
         if path[:3] == ("spec", "selector", "matchLabels"):
             return by(spec, st.selector(ir, w, path[3]))
         if path == ("spec", "serviceName"):
+            if not w.ports:  # no headless Service is made: the name is the rule's alone
+                return rule(spec, GOVERNING, st.name_in(spec))
             headless = {"kind": "Service", "metadata": {"name": f"{w.name}-headless"}}
             return by(spec, st.object_name(ir, headless, spec, w))
         if path[:2] in (("spec", "strategy"), ("spec", "updateStrategy")):

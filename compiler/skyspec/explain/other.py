@@ -10,16 +10,27 @@ from __future__ import annotations
 
 from ..ir import why
 from ..ir.model import IR
+from ..ir.why import Rule
 from ..layers.stack import Spec
 from . import structure as st
 from .fields import KUBE, LOWER, OWNER, ROLE_REF, STORE_KIND, Trace, rule
+
+_SECTIONS = ("data", "files", "json", "yaml")   # a ConfigMap spec's sections, each lowered into `data`
+NO_DATA = Rule("k8s.config-data", "a ConfigMap holds the keys of its `data`, `files`, `json` and `yaml`, and this "
+                                   "one sets none of them")
+SELECTS_ALL = Rule("k8s.every-pod", "a NetworkPolicy without `select` applies to every pod of its namespace")
+ISOLATION = Rule("k8s.policy-types", "a NetworkPolicy isolates ingress when it denies all or allows `allow_from`, "
+                                        "egress when it denies all or allows `allow_to`, else ingress")
 
 
 def other(ir: IR, spec: Spec, kind: str, path: tuple, obj: dict) -> Trace | None:
     t = lambda *paths: Trace(spec, [tuple(p) for p in paths])  # noqa: E731
     if kind == "ConfigMap" and path[:1] == ("data",):
+        if len(path) == 1:  # the whole map, empty: the sections that hold nothing
+            held = [(section,) for section in _SECTIONS if section in spec.data]
+            return t(*held) if held else rule(spec, NO_DATA, why.spec(spec, "kind"))
         key = path[1]
-        for section in ("data", "files", "json", "yaml"):
+        for section in _SECTIONS:
             if key in (spec.data.get(section) or {}):
                 return t((section, key))
         return None
@@ -50,9 +61,15 @@ def other(ir: IR, spec: Spec, kind: str, path: tuple, obj: dict) -> Trace | None
             return t(("bind",))
         return rule(spec, ROLE_REF, st.name_in(spec), why.spec(spec, "kind"), why.spec(spec, "bind"))
     if kind == "NetworkPolicy":
-        for key, sp in (("podSelector", ("select",)), ("policyTypes", ("deny_all",)), ("from", ("allow_from",)),
-                        ("to", ("allow_to",)), ("ports", ("ports",))):
-            if key in path:
-                return t(sp)
+        d = spec.data
+        if path[:2] in (("spec", "ingress"), ("spec", "egress")) and len(path) > 3:
+            # a rule's peers, then its ports (a peer's own `podSelector` is not the policy's)
+            return t({"from": ("allow_from",), "to": ("allow_to",)}.get(path[3], ("ports",)))
+        if path[:2] == ("spec", "podSelector"):
+            return t(("select",)) if d.get("select") else rule(spec, SELECTS_ALL, why.spec(spec, "kind"),
+                                                                 why.default(KUBE, "EVERY_POD"))
+        if path[:2] == ("spec", "policyTypes"):
+            made = [why.spec(spec, k) for k in ("deny_all", "allow_from", "allow_to") if d.get(k)]
+            return rule(spec, ISOLATION, *(made or [why.default(KUBE, "POLICY_TYPES")]))
         return None
     return None
