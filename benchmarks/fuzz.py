@@ -27,8 +27,10 @@ server's workspace, one file cut as if half-typed, and completion, hover, defini
 references are asked at random places of every file: none may raise or show a secret's value
 (tests/fuzz/editor.py). Every ``--fmt-every`` K-th case is formatted (`skyspec fmt`), which
 may rewrite only its YAML files, must find nothing more to change when run again, and must
-leave what `check` says and `build` writes as they were (tests/fuzz/formatting.py). It
-writes only into its work folder (a temporary one by default) and the report.
+leave what `check` says and `build` writes as they were (tests/fuzz/formatting.py). Every
+``--explain-every`` K-th case that builds has every field of its Kubernetes objects walked
+through `explain`, down to lines people wrote or documented defaults (tests/fuzz/explained.py).
+It writes only into its work folder (a temporary one by default) and the report.
 """
 
 from __future__ import annotations
@@ -83,6 +85,7 @@ class Campaign:
         self.editor_checked = 0
         self.fmt_checked = 0      # cases formatted
         self.fmt_rewrote = 0      # of them, cases where fmt rewrote a file
+        self.explained = 0        # cases whose every generated field was walked through `explain`
         self.start = time.time()
 
     def record(self, i: int, out) -> None:
@@ -98,6 +101,7 @@ class Campaign:
         self.editor_checked += out.editor_checked
         self.fmt_checked += out.fmt_changed is not None
         self.fmt_rewrote += bool(out.fmt_changed)
+        self.explained += out.fields_explained is not None
         if out.crash is not None or out.site:
             self.crashes += 1
             s = self.sites.setdefault(out.site, {"count": 0, "first_case": i, "known": known_site(out.site),
@@ -118,7 +122,7 @@ class Campaign:
                 "distinct_violations": len(self.problems), "determinism_checked": self.determinism_checked,
                 "hashseed_checked": self.hashseed_checked, "workers_checked": self.workers_checked,
                 "edits_checked": self.edits_checked, "editor_checked": self.editor_checked,
-                "fmt_checked": self.fmt_checked, "fmt_rewrote": self.fmt_rewrote,
+                "fmt_checked": self.fmt_checked, "fmt_rewrote": self.fmt_rewrote, "explained": self.explained,
                 "wall_s": round(wall, 1), "cases_per_s": round(self.cases / wall, 2) if wall else 0,
                 "outcomes": dict(self.outcomes.most_common()), "missed": self.missed, "sites": self.sites,
                 "problems": self.problems}
@@ -161,6 +165,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--fmt-every", type=int, default=10,
                     help="every K-th case: `skyspec fmt` of the project, which must keep what check and build say "
                          "and write (0: never)")
+    ap.add_argument("--explain-every", type=int, default=5,
+                    help="every K-th case that builds: every generated field through `explain`, which must end in "
+                         "lines or documented defaults (0: never)")
     ap.add_argument("--timeout", type=int, default=30, help="seconds before a case counts as a hang")
     ap.add_argument("--every", type=int, default=1000, help="print progress every K cases")
     ap.add_argument("--report", type=Path, help="write the summary as JSON here (also with each progress line)")
@@ -189,7 +196,8 @@ def main(argv: list[str] | None = None) -> int:
                 editor = args.seed * 1_000_003 + i if args.editor_every and i % args.editor_every == 0 else None
                 out = run_case(c, work / "case", determinism=det, hashseed=seed,
                                workers=bool(args.workers_every) and i % args.workers_every == 0, edit=edit,
-                               editor=editor, fmt=bool(args.fmt_every) and i % args.fmt_every == 0)
+                               editor=editor, fmt=bool(args.fmt_every) and i % args.fmt_every == 0,
+                               explained=bool(args.explain_every) and i % args.explain_every == 0)
             except Hang as h:
                 from fuzz.harness import Outcome
 

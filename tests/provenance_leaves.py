@@ -23,8 +23,9 @@ def _lines(file: str) -> list[str]:
 
 def check_answer(ans) -> list[str]:
     """The problems of one answer: a field answered by no input, a rule without a reason, a
-    leaf that is neither a positioned line of an existing file nor a documented default (a
-    named constant of skyspec's own source, at the line that assigns it)."""
+    leaf that is neither a positioned line of an existing file (or a `--set` of the command
+    line) nor a documented default (a named constant of skyspec's own source, at the line that
+    assigns it)."""
     out = []
     if not ans.sources:
         out.append(f"answered by nothing ({ans.note or 'no sources'})")
@@ -43,6 +44,8 @@ def check_answer(ans) -> list[str]:
             out.append(f"leaf {leaf.query} has no line")
             continue
         step = steps[-1]
+        if step.file == "<--set>" and step.layer == "--set":
+            continue  # the N-th `--set` of the command line: people wrote it there
         path = Path(step.file)
         if not path.is_file() or step.line > len(_lines(str(path))):
             out.append(f"leaf {leaf.query} points at {step.file}:{step.line}, which does not exist")

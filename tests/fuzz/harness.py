@@ -29,7 +29,9 @@ second build into ``root/out2``, which must be byte-identical). The property:
   file, every diagnostic is published on a range from its start to its end;
 - with ``fmt``, `skyspec fmt` of the project keeps its meaning (:mod:`fuzz.formatting`): it
   rewrites YAML files only, a second run changes nothing, and `check` and `build` say and
-  write what they did before.
+  write what they did before;
+- with ``explained``, every field of every Kubernetes object of a case that builds explains
+  down to lines people wrote or documented defaults (:mod:`fuzz.explained`).
 
 It runs the compiler and inspects what it printed and wrote; it must not change the
 compiler's behaviour (it only re-enables the garbage collector the CLI turns off, so that a
@@ -73,6 +75,7 @@ class Outcome:
     edit_checked: str | None = None  # the file edited between a cached check and the next
     editor_checked: bool = False     # opened in the language server's workspace (:mod:`fuzz.editor`)
     fmt_changed: int | None = None   # files `skyspec fmt` rewrote (:mod:`fuzz.formatting`); None: not run
+    fields_explained: int | None = None  # fields walked through `explain` (:mod:`fuzz.explained`); None: not run
     errors: list[str] = field(default_factory=list)     # "CODE message" of each error reported
     trail: list[str] = field(default_factory=list)      # each command's exit code and output, and the
     # output tree, hashed: two compiler versions that agree on a case have the same trail
@@ -168,7 +171,7 @@ _RUNNER: _Runner | None = None
 
 def run_case(case: Case, root: Path, determinism: bool = False, dfmt: str | None = None,
              hashseed: int | None = None, workers: bool = False, edit: tuple[Case, int] | None = None,
-             editor: int | None = None, fmt: bool = False) -> Outcome:
+             editor: int | None = None, fmt: bool = False, explained: bool = False) -> Outcome:
     """Run ``case`` under ``root`` (emptied first) and report how it held the property;
     ``dfmt`` overrides the case's diagnostics format for `check`. With ``hashseed``, a build
     that passed is done again in another process, its strings hashed with that seed
@@ -181,7 +184,8 @@ def run_case(case: Case, root: Path, determinism: bool = False, dfmt: str | None
     crash), and when they pass, so must the builds, and a rebuild into ``out1`` leave what a
     fresh build writes. With ``editor`` (a seed), the case is then opened in the language
     server's workspace and must hold :mod:`fuzz.editor`'s property; with ``fmt``, the project is
-    formatted and must hold :mod:`fuzz.formatting`'s."""
+    formatted and must hold :mod:`fuzz.formatting`'s; with ``explained``, when the build passed,
+    every field it wrote must hold :mod:`fuzz.explained`'s."""
     dfmt = dfmt or case.dfmt
     global _RUNNER
     if _RUNNER is None:
@@ -245,6 +249,11 @@ def run_case(case: Case, root: Path, determinism: bool = False, dfmt: str | None
         with contextlib.chdir(root):
             editor_case(case, proj, editor, res)
         res.editor_checked = True
+    if explained and res.crash is None and res.build_exit == 0:
+        from .explained import explained as walk
+
+        with contextlib.chdir(root):
+            walk(case, proj, res)
     if fmt and res.crash is None:
         from .formatting import formatted
 

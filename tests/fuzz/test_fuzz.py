@@ -40,7 +40,7 @@ def test_generated_projects_hold_the_property(workdir, case, twice, data):
     edit = (data.draw(cases()), data.draw(st.integers(0, 99))) if twice in (1, 2) else None
     editor = data.draw(st.integers(0, 1 << 16)) if twice == 3 else None
     out = run_case(case, workdir / "case", determinism=twice == 0, workers=twice == 1, edit=edit, editor=editor,
-                   fmt=twice in (3, 4))
+                   fmt=twice in (3, 4), explained=twice in (5, 6))
     if out.site and not known_site(out.site):
         raise AssertionError(f"crash: {out.site}\n{out.trace}\n{case.describe()}")
     unknown = [p for p in out.problems if not known_problem(p)]
@@ -234,6 +234,19 @@ def test_a_fmt_that_changes_meaning_or_is_not_idempotent_is_noticed(workdir, mon
     monkeypatch.setattr(files, "format_text", lambda text, *a, **k: Formatted(text=text + "# again\n"))
     out = run_case(CLEAN, workdir / "case", fmt=True)
     assert [p for p in out.problems if "is not idempotent" in p] == out.problems != [], out.problems
+
+
+def test_a_field_explain_cannot_trace_is_noticed(workdir, monkeypatch):
+    """The provenance property (:mod:`fuzz.explained`): here `explain` loses the replicas."""
+    import provenance_leaves
+
+    out = run_case(CLEAN, workdir / "case", explained=True)
+    assert out.ok and out.fields_explained > 50, out.problems
+    real = provenance_leaves.trace
+    monkeypatch.setattr(provenance_leaves, "trace", lambda ir, obj, path, index: None if path == ("spec", "replicas")
+                        else real(ir, obj, path, index))
+    out = run_case(CLEAN, workdir / "case", explained=True)
+    assert len(out.problems) == 1 and "dev Deployment/api:spec.replicas: not traced" in out.problems[0], out.problems
 
 
 def test_the_trail_tells_two_versions_apart(workdir, monkeypatch):
