@@ -31,7 +31,10 @@ second build into ``root/out2``, which must be byte-identical). The property:
   rewrites YAML files only, a second run changes nothing, and `check` and `build` say and
   write what they did before;
 - with ``explained``, every field of every Kubernetes object of a case that builds explains
-  down to lines people wrote or documented defaults (:mod:`fuzz.explained`).
+  down to lines people wrote or documented defaults (:mod:`fuzz.explained`);
+- with ``commands``, `cost`, `graph`, `diff`, `manifests` and `explain` hold what every
+  command holds and print no secret, and `manifests` prints what the build wrote
+  (:mod:`fuzz.commands`).
 
 It runs the compiler and inspects what it printed and wrote; it must not change the
 compiler's behaviour (it only re-enables the garbage collector the CLI turns off, so that a
@@ -76,6 +79,7 @@ class Outcome:
     editor_checked: bool = False     # opened in the language server's workspace (:mod:`fuzz.editor`)
     fmt_changed: int | None = None   # files `skyspec fmt` rewrote (:mod:`fuzz.formatting`); None: not run
     fields_explained: int | None = None  # fields walked through `explain` (:mod:`fuzz.explained`); None: not run
+    commands_checked: bool = False   # cost, graph, diff, manifests, explain run (:mod:`fuzz.commands`)
     errors: list[str] = field(default_factory=list)     # "CODE message" of each error reported
     trail: list[str] = field(default_factory=list)      # each command's exit code and output, and the
     # output tree, hashed: two compiler versions that agree on a case have the same trail
@@ -171,7 +175,8 @@ _RUNNER: _Runner | None = None
 
 def run_case(case: Case, root: Path, determinism: bool = False, dfmt: str | None = None,
              hashseed: int | None = None, workers: bool = False, edit: tuple[Case, int] | None = None,
-             editor: int | None = None, fmt: bool = False, explained: bool = False) -> Outcome:
+             editor: int | None = None, fmt: bool = False, explained: bool = False,
+             commands: int | None = None) -> Outcome:
     """Run ``case`` under ``root`` (emptied first) and report how it held the property;
     ``dfmt`` overrides the case's diagnostics format for `check`. With ``hashseed``, a build
     that passed is done again in another process, its strings hashed with that seed
@@ -185,7 +190,8 @@ def run_case(case: Case, root: Path, determinism: bool = False, dfmt: str | None
     fresh build writes. With ``editor`` (a seed), the case is then opened in the language
     server's workspace and must hold :mod:`fuzz.editor`'s property; with ``fmt``, the project is
     formatted and must hold :mod:`fuzz.formatting`'s; with ``explained``, when the build passed,
-    every field it wrote must hold :mod:`fuzz.explained`'s."""
+    every field it wrote must hold :mod:`fuzz.explained`'s; with ``commands`` (a seed), the other
+    commands must hold :mod:`fuzz.commands`'."""
     dfmt = dfmt or case.dfmt
     global _RUNNER
     if _RUNNER is None:
@@ -254,6 +260,12 @@ def run_case(case: Case, root: Path, determinism: bool = False, dfmt: str | None
 
         with contextlib.chdir(root):
             walk(case, proj, res)
+    if commands is not None and res.crash is None:
+        from .commands import other_commands
+
+        with contextlib.chdir(root):
+            other_commands(run, root, case, extra, commands, res)
+        res.commands_checked = True
     if fmt and res.crash is None:
         from .formatting import formatted
 

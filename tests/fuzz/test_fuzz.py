@@ -39,8 +39,9 @@ def workdir():
 def test_generated_projects_hold_the_property(workdir, case, twice, data):
     edit = (data.draw(cases()), data.draw(st.integers(0, 99))) if twice in (1, 2) else None
     editor = data.draw(st.integers(0, 1 << 16)) if twice == 3 else None
+    commands = data.draw(st.integers(0, 1 << 16)) if twice in (7, 8) else None
     out = run_case(case, workdir / "case", determinism=twice == 0, workers=twice == 1, edit=edit, editor=editor,
-                   fmt=twice in (3, 4), explained=twice in (5, 6))
+                   fmt=twice in (3, 4), explained=twice in (5, 6), commands=commands)
     if out.site and not known_site(out.site):
         raise AssertionError(f"crash: {out.site}\n{out.trace}\n{case.describe()}")
     unknown = [p for p in out.problems if not known_problem(p)]
@@ -247,6 +248,30 @@ def test_a_field_explain_cannot_trace_is_noticed(workdir, monkeypatch):
                         else real(ir, obj, path, index))
     out = run_case(CLEAN, workdir / "case", explained=True)
     assert len(out.problems) == 1 and "dev Deployment/api:spec.replicas: not traced" in out.problems[0], out.problems
+
+
+def test_manifests_other_than_the_build_or_a_secret_printed_is_noticed(workdir, monkeypatch):
+    """The commands property (:mod:`fuzz.commands`): `manifests` printing one object more than
+    the build wrote, then a command printing a secret's value."""
+    import click
+
+    from skyspec.commands import manifests
+
+    out = run_case(CLEAN, workdir / "case", commands=1)
+    assert out.ok and out.commands_checked and "manifests 0" in out.trail, (out.problems, out.trail)
+    real = manifests.manifests.callback
+
+    def more(*a, **k):
+        real(*a, **k)
+        click.echo("---\nkind: Extra\nmetadata: {name: x}\n" + extra)
+
+    extra = ""
+    monkeypatch.setattr(manifests.manifests, "callback", more)
+    out = run_case(CLEAN, workdir / "case", commands=1)
+    assert out.problems == ["manifests: the objects of dev are not those the build wrote"], out.problems
+    extra = "# hunter2\n"
+    out = run_case(CLEAN, workdir / "case", commands=1)
+    assert "manifests: printed a secret's value" in out.problems, out.problems
 
 
 def test_the_trail_tells_two_versions_apart(workdir, monkeypatch):
