@@ -114,7 +114,10 @@ def test_every_field_of_every_environment_and_target_of_a_rich_project_ends_in_l
 
 
 BARE = {
-    "skyspec.yaml": "project: bare\nnamespace: bare\nspecs: ['apps/*']\nenvironments:\n  dev: {}\n",
+    "skyspec.yaml": "project: bare\nnamespace: bare\nspecs: ['apps/*']\nenvironments:\n"
+                    "  dev: {overlays: [overlays/dev.yaml]}\n",
+    "overlays/dev.yaml": "settings: {spread: [nodes]}\napps: {spreadless: {replicas: 2}}\n",  # (the dev profile: 1)
+    "apps/spreadless.yaml": "kind: App\nname: spreadless\nimage: ghcr.io/acme/s:1.0\nreplicas: 2\nspread: []\n",
     "apps/api.yaml": "kind: App\nname: api\nimage: ghcr.io/acme/api:1.0\nport: 8080\n",
     "apps/cache.yaml": "kind: StatefulApp\nname: cache\nimage: redis:7.2\nstorage: 1Gi\n",
     "apps/more.yaml": "kind: ConfigMap\nname: empty\n---\nkind: NetworkPolicy\nname: quiet\n---\n"
@@ -126,12 +129,17 @@ def test_the_fields_of_specs_that_leave_things_unset_explain_down_to_leaves(tmp_
     """Found by walking generated projects (the fuzz harness's provenance property): a
     NetworkPolicy spec without `select` (every pod) or without `deny_all` and peers (ingress
     only), a peer's own podSelector (it was taken for the policy's `select`), a ConfigMap with
-    no data, and a StatefulApp without ports (its governing Service is named, never made)."""
+    no data, a StatefulApp without ports (its governing Service is named, never made), and
+    `spread: []` under `settings.spread`."""
     root = write_tree(tmp_path / "bare", BARE)
     s = Session(root / "skyspec.yaml")
     compiled = s.compile_all()
     assert not s.diags.has_errors and set(compiled) == {"dev"}
     assert_every_field_ends_in_leaves(compiled, min_fields=100)
+    from skyspec.explain.whynot import _set
+
+    spreadless = next(x for x in compiled["dev"].specs if x.name == "spreadless")
+    assert not _set(spreadless, ("spread",), "dev").met   # (`--why-not` said an empty list sets one)
     monkeypatch.chdir(root)
     def sources(query: str) -> tuple[str | None, list[str]]:
         a = explain(cli, query, "--env", "dev")
@@ -143,6 +151,9 @@ def test_the_fields_of_specs_that_leave_things_unset_explain_down_to_leaves(tmp_
     assert sources("NetworkPolicy/outbound:spec.policyTypes") == ("k8s.policy-types", ["outbound.allow_to"])
     assert sources('NetworkPolicy/outbound:spec.egress[0].to[0].podSelector.matchLabels["app.kubernetes.io/name"]') \
         == (None, ["outbound.allow_to"])   # (it was `outbound.select`, which is not set)
+    # `spread: []` sets none: the setting spreads the pods (it was answered by `spread[0]`, unset)
+    key = "Deployment/spreadless:spec.template.spec.topologySpreadConstraints[0].topologyKey"
+    assert sources(key) == ("k8s.spread-key", ["the spread", "default kubernetes.SPREAD_KEYS['nodes']"])
     a = explain(cli, "ConfigMap/empty:data", "--env", "dev")
     assert a["rule"]["name"] == "k8s.config-data"
     a = explain(cli, "StatefulSet/cache:spec.serviceName", "--env", "dev")

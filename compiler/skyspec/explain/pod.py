@@ -69,7 +69,7 @@ def pod(ir: IR, w: Workload, obj: dict, path: tuple, prefix: tuple) -> Trace | N
 def _spread(ir: IR, w: Workload, rest: tuple) -> Trace | None:
     spec = w.spec
     i = rest[1]
-    if "spread" in spec.data:
+    if spec.data.get("spread"):  # (`spread: []` sets none: `settings.spread` applies, as lowering reads it)
         raw = spec.data["spread"]
         src = why.spec(spec, "spread", *(() if isinstance(raw, str) else (i,)))
     else:

@@ -201,7 +201,7 @@ def _set(spec, path: tuple, env: str, text: str = "") -> Condition:
     deleted, or (never set) where the spec is."""
     ans = explain_spec(spec, path, env)
     value = value_at(spec.data, path)
-    c = Condition(text or f"{spec.name} sets `{show_path(path)}`", value not in (MISSING, None, False, {}), ans)
+    c = Condition(text or f"{spec.name} sets `{show_path(path)}`", value not in (MISSING, None, False, {}, []), ans)
     if not ans.chain:
         ans.note = f"not set by {spec.name} in any layer of {env}"
         p = spec.pos
