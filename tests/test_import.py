@@ -1012,3 +1012,38 @@ def test_downward_api_variables_import_as_downward(tmp_path):
     assert got["POD_NAME"] == {"fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.name"}}
     assert got["MEM_MI"] == {"resourceFieldRef": {"resource": "limits.memory", "divisor": "1Mi"}}
     assert got["PROXY_MEM"] == {"resourceFieldRef": {"containerName": "proxy", "resource": "limits.memory"}}
+
+
+def test_skyspecs_own_output_imports_and_round_trips(tmp_path, cli):
+    """What importing skyspec's own build found (the fuzz harness's generated projects): the
+    project's default deny (`podSelector: {}`, `policyTypes: [Ingress]`, no rules) became
+    `deny_all: true`, which denies egress too, so a `connect_to` the importer inferred could
+    not be admitted (SKY163); an init container's one port named http became `port:`, which
+    only a workload has; a ConfigMap of another namespace lost it."""
+    import yaml
+
+    from conftest import write_tree
+
+    write_tree(tmp_path / "p", {
+        "skyspec.yaml": "project: shop\nnamespace: shop\nspecs: ['apps/*']\nenvironments:\n  dev: {}\n",
+        "apps/web.yaml": """
+            kind: App
+            name: web
+            image: ghcr.io/acme/web:1.0
+            port: 8080
+            env: {API_HOST: api}
+            init:
+              warm: {image: ghcr.io/acme/warm:1.0, ports: {http: 3000}}
+        """,
+        "apps/api.yaml": "kind: App\nname: api\nimage: ghcr.io/acme/api:1.0\nport: 8080\nexpose: true\n",
+        "apps/cfg.yaml": "kind: ConfigMap\nname: cfg\nnamespace: shared\ndata: {mode: fast}\n",
+    })
+    r = cli("build", str(tmp_path / "p"), "-f", "kubernetes", "-o", str(tmp_path / "out"))
+    assert r.exit_code == 0, r.output
+    got = import_kubernetes([tmp_path / "out" / "dev" / "kubernetes"], "t")
+    assert not got.diags.has_errors and got.unexplained == [], [d.message for d in got.diags.errors][:3]
+    deny = yaml.safe_load(got.files["apps/networkpolicy.shop-default-deny.yaml"])
+    assert deny == {"kind": "NetworkPolicy", "name": "shop-default-deny"}   # ingress only, as the input
+    web = yaml.safe_load(got.files["apps/web.yaml"])
+    assert web["init"]["warm"]["ports"] == {"http": 3000} and "api" in web["connect_to"]
+    assert yaml.safe_load(got.files["apps/configmap.cfg.yaml"])["namespace"] == "shared"

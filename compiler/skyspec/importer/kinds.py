@@ -185,8 +185,15 @@ def _netpol(o: dict) -> dict | None:
         ports = ps
     if ports:
         doc["ports"] = ports
-    types = spec.get("policyTypes") or []
-    if any(t in types and spec.get(d) is None for t, d in (("Ingress", "ingress"), ("Egress", "egress"))):
+    # the directions it isolates (without policyTypes, Kubernetes isolates ingress, and egress
+    # when it has egress rules), said as the language says them: each of `allow_from` and
+    # `allow_to` isolates its own, `deny_all` both, and a policy with none of them ingress
+    # (`{podSelector: {}, policyTypes: [Ingress]}`, a default deny of ingress, is one)
+    types = set(spec.get("policyTypes") or ["Ingress"] + (["Egress"] if spec.get("egress") is not None else []))
+    said = {t for t, key in (("Ingress", "allow_from"), ("Egress", "allow_to")) if key in doc} or {"Ingress"}
+    if said != types:
+        if types != {"Ingress", "Egress"}:
+            return None   # (egress alone, without rules: the language cannot say it; kept as written)
         doc["deny_all"] = True
     return doc
 

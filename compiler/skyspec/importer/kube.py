@@ -171,6 +171,8 @@ def extract(objs: list[dict], inputs: Inputs) -> tuple[list[Extracted], list[str
                 f"it selects the pods of {', '.join(pods)}, and `expose` names a workload's Service after the "
                 "workload" if pods and name not in pods else "no spec kind says it"), inputs.pos(o, ("kind",)))
             kept.add(doc["name"])
+        if doc["kind"] in ("ConfigMap", "Secret") and o["metadata"].get("namespace") not in (None, home):
+            doc["namespace"] = o["metadata"]["namespace"]   # (as a workload of another namespace keeps it)
         out.append(Extracted(doc, [o], []))
     from .refs import existing_secrets
 
@@ -436,8 +438,8 @@ def _container(c: dict, doc: dict, main: bool = True, at: tuple | None = None, o
         if 0 < n < 65536 and n not in names and n not in others and f"port-{n}" not in ports:
             names[n] = f"port-{n}"
             ports[f"port-{n}"] = n
-    if list(ports) == ["http"] and isinstance(ports["http"], int):
-        doc["port"] = ports["http"]
+    if main and list(ports) == ["http"] and isinstance(ports["http"], int):
+        doc["port"] = ports["http"]   # (the shorthand is the workload's: a sidecar or init container says `ports`)
     elif ports:
         doc["ports"] = ports
     env: dict = {}
