@@ -293,3 +293,26 @@ def test_an_object_named_by_generate_name_only_is_refused_saying_so(tmp_path):
     (e,) = diags.errors
     assert (e.code, e.pos.line, e.pos.col) == ("SKY061", 4, 17)
     assert "generateName" in e.message and "would refuse" not in (e.hint or "") and "name" in e.hint
+
+
+def test_a_spec_that_is_no_mapping_in_a_kind_the_importer_keeps_as_written_is_refused_at_its_line(tmp_path):
+    """A `spec:` of a string (or a ConfigMap with a `spec` whose template is one), from a
+    `k8s:` patch of skyspec's own build, crashed the round trip (AttributeError in
+    fidelity.py), found by importing the fuzz harness's generated builds. Any kind's `spec`
+    must be a mapping; one holding what no workload has is compared as written."""
+    from skyspec.diagnostics import Diagnostics
+    from skyspec.importer import import_kubernetes
+
+    app = ("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec:\n  selector: {matchLabels: {a: b}}\n"
+           "  template:\n    metadata: {labels: {a: b}}\n    spec:\n      containers: [{name: api, image: 'x/api:1'}]\n")
+    (tmp_path / "in.yaml").write_text(app + "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg}\n"
+                                      "data: {a: b}\nspec: not a map\n")
+    diags = Diagnostics()
+    assert import_kubernetes([tmp_path / "in.yaml"], "p", diags) is None
+    (e,) = diags.errors
+    assert (e.code, e.pos.line, e.message) == ("SKY061", 15, "ConfigMap cfg spec must be a mapping, not a string")
+    (tmp_path / "in.yaml").write_text(app + "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg}\n"
+                                      "data: {a: b}\nspec: {template: oops}\n")
+    diags = Diagnostics()
+    import_kubernetes([tmp_path / "in.yaml"], "p", diags)
+    assert not [d for d in diags.errors if d.code == "SKY999"]

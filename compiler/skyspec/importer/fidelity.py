@@ -366,10 +366,14 @@ def _clean(o: dict) -> dict:
 
 
 def _containers(o: dict) -> list | None:
-    spec = o.get("spec") or {}
-    if o.get("kind") == "CronJob":
-        spec = ((spec.get("jobTemplate") or {}).get("spec") or {})
-    return ((spec.get("template") or {}).get("spec") or {}).get("containers")
+    """The containers of a workload's pod template; None for an object without one (whatever a
+    `k8s:` patch made of another kind's `spec`)."""
+    path = ("spec", "jobTemplate", "spec", "template", "spec") if o.get("kind") == "CronJob" else \
+        ("spec", "template", "spec")
+    node = o
+    for key in path:
+        node = node.get(key) if isinstance(node, dict) else None
+    return node.get("containers") if isinstance(node, dict) else None
 
 
 def _own_resources(i: dict) -> int:
@@ -469,16 +473,23 @@ def _backend_ports(i: dict, o: dict, services: dict) -> int:
 
 
 def _port_names(o: dict) -> dict:
+    """Port name -> number (and a container's number -> name) of a workload's pod template or a
+    Service; of any other object, whatever its `spec` holds (a `k8s:` patch may have made it a
+    string), nothing."""
+    def maps(v) -> list:
+        return [x for x in v if isinstance(x, dict)] if isinstance(v, list) else []
+
     out: dict = {}
-    spec = o.get("spec") or {}
-    tmpl = (spec.get("template") or {}).get("spec") or {}
-    for c in tmpl.get("containers") or []:
-        for p in c.get("ports") or []:
-            if p.get("name"):
+    spec = o.get("spec") if isinstance(o.get("spec"), dict) else {}
+    tmpl = spec.get("template") if isinstance(spec.get("template"), dict) else {}
+    tmpl = tmpl.get("spec") if isinstance(tmpl.get("spec"), dict) else {}
+    for c in maps(tmpl.get("containers")):
+        for p in maps(c.get("ports")):
+            if p.get("name") and "containerPort" in p:
                 out[p["name"]] = p["containerPort"]
                 out[p["containerPort"]] = p["name"]
-    for p in spec.get("ports") or []:
-        if p.get("name") and "targetPort" in p:
+    for p in maps(spec.get("ports")):
+        if p.get("name") and "targetPort" in p and "port" in p:
             out[p["name"]] = p["port"]
     return out
 

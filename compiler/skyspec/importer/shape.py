@@ -238,8 +238,7 @@ def check(objs: list[dict], inputs: Inputs) -> list[dict]:
         kind = o["kind"]
         shape: dict = {"!apiVersion": "apiVersion", "kind": "kind",
                        "metadata": RBAC_META if kind in RBAC_KINDS else META}
-        if kind in SPECS:
-            shape["spec"] = SPECS[kind]
+        shape["spec"] = SPECS.get(kind, "map")   # (of any kind: a mapping, which later stages read as one)
         shape.update(TOP.get(kind, {}))
         found = problems(o, shape)
         name = (o.get("metadata") or {}).get("name") if isinstance(o.get("metadata"), dict) else None
