@@ -119,7 +119,8 @@ BARE = {
     "overlays/dev.yaml": "settings: {spread: [nodes]}\napps: {spreadless: {replicas: 2}}\n",  # (the dev profile: 1)
     "apps/spreadless.yaml": "kind: App\nname: spreadless\nimage: ghcr.io/acme/s:1.0\nreplicas: 2\nspread: []\n",
     "apps/api.yaml": "kind: App\nname: api\nimage: ghcr.io/acme/api:1.0\nport: 8080\n",
-    "apps/cache.yaml": "kind: StatefulApp\nname: cache\nimage: redis:7.2\nstorage: 1Gi\n",
+    "apps/cache.yaml": "kind: StatefulApp\nname: cache\nimage: redis:7.2\nstorage: 1Gi\n"
+                       "k8s: {StatefulSet: {spec: {template: {spec: {containers: [{name: extra, image: x/e:1}]}}}}}\n",
     "apps/more.yaml": "kind: ConfigMap\nname: empty\n---\nkind: NetworkPolicy\nname: quiet\n---\n"
                       "kind: NetworkPolicy\nname: outbound\nallow_to: [{app: api}]\n",
 }
@@ -129,8 +130,8 @@ def test_the_fields_of_specs_that_leave_things_unset_explain_down_to_leaves(tmp_
     """Found by walking generated projects (the fuzz harness's provenance property): a
     NetworkPolicy spec without `select` (every pod) or without `deny_all` and peers (ingress
     only), a peer's own podSelector (it was taken for the policy's `select`), a ConfigMap with
-    no data, a StatefulApp without ports (its governing Service is named, never made), and
-    `spread: []` under `settings.spread`."""
+    no data, a StatefulApp without ports (its governing Service is named, never made),
+    `spread: []` under `settings.spread`, and a container a `k8s:` patch adds."""
     root = write_tree(tmp_path / "bare", BARE)
     s = Session(root / "skyspec.yaml")
     compiled = s.compile_all()
@@ -154,6 +155,11 @@ def test_the_fields_of_specs_that_leave_things_unset_explain_down_to_leaves(tmp_
     # `spread: []` sets none: the setting spreads the pods (it was answered by `spread[0]`, unset)
     key = "Deployment/spreadless:spec.template.spec.topologySpreadConstraints[0].topologyKey"
     assert sources(key) == ("k8s.spread-key", ["the spread", "default kubernetes.SPREAD_KEYS['nodes']"])
+    # a container the `k8s:` patch adds beside the spec's: the patch's item of its name (it was
+    # answered as a sidecar `extra`, which the spec does not have)
+    a = explain(cli, "StatefulSet/cache:spec.template.spec.containers[1].image", "--env", "dev")
+    assert a["value"] == "x/e:1" and a["sources"][0]["query"] == \
+        "cache.k8s.StatefulSet.spec.template.spec.containers[0].image"
     a = explain(cli, "ConfigMap/empty:data", "--env", "dev")
     assert a["rule"]["name"] == "k8s.config-data"
     a = explain(cli, "StatefulSet/cache:spec.serviceName", "--env", "dev")

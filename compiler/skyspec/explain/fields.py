@@ -16,6 +16,7 @@ query strings, or format answers.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..ir import why
 from ..ir.model import IR, Workload
@@ -132,8 +133,9 @@ def _one(ir: IR, obj: dict, path: tuple, specs: dict[str, Spec]) -> Trace | None
     else:
         spec = specs.get(f"{SPEC_KIND.get(kind, kind)}/{name}")
     if spec is not None and kind in (spec.data.get("k8s") or {}):  # the escape hatch wins
-        if value_at(spec.data["k8s"][kind], path) is not MISSING:
-            return Trace(spec, [("k8s", kind, *path)])
+        patched = _in_patch(spec.data["k8s"][kind], obj, path)
+        if patched is not None and value_at(spec.data["k8s"][kind], patched) is not MISSING:
+            return Trace(spec, [("k8s", kind, *patched)])
     if path[:1] == ("apiVersion",):
         return rule(spec, st.API_VERSION, why.derived(st.exists(ir, obj, spec, w, netpol), "the object"))
     if path[:1] == ("kind",):
@@ -204,6 +206,36 @@ def protocol(spec: Spec, pname: str, cp: tuple = ()) -> Trace:
     if isinstance(p, dict) and "protocol" in p:
         return Trace(spec, [cp + ("ports", pname, "protocol")])
     return rule(spec, PROTOCOL, why.default("skyspec.ir.model", "PROTOCOL"))
+
+
+# the keys a strategic-merge patch merges list items by (containers and volumes by name,
+# ports by number, mounts by path)
+_MERGE_KEYS = ("name", "containerPort", "mountPath")
+
+
+def _in_patch(patch: Any, obj: dict, path: tuple) -> tuple | None:
+    """``path`` of the object as its `k8s:` patch spells it: an item of a list the patch merges
+    into (a container it adds beside the spec's) is the patch's item of the same key, which
+    sits at another index; None when the patch has no such item."""
+    out: list = []
+    node, pnode = obj, patch
+    for p in path:
+        if isinstance(p, int) and isinstance(node, list) and isinstance(pnode, list) and -len(node) <= p < len(node):
+            item = node[p]
+            key = next((k for k in _MERGE_KEYS if isinstance(item, dict) and k in item), None)
+            if key is not None:
+                p2 = next((j for j, x in enumerate(pnode) if isinstance(x, dict) and x.get(key) == item[key]), None)
+                if p2 is None:
+                    return None
+            else:
+                p2 = p   # (a list the patch replaces whole: its items are the object's)
+            node, pnode = item, pnode[p2] if p2 < len(pnode) else None
+            out.append(p2)
+            continue
+        node = node.get(p) if isinstance(node, dict) else None
+        pnode = pnode.get(p) if isinstance(pnode, dict) else None
+        out.append(p)
+    return tuple(out)
 
 
 def _workload(ir: IR, w: Workload, obj: dict, path: tuple) -> Trace | None:
