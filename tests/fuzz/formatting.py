@@ -8,25 +8,32 @@ After the case's `check` (and `build`, when it passed), `skyspec fmt proj` runs,
   else stay byte for byte), and created or removed none;
 - when it exited 0, `fmt --check` finds nothing more to change (formatting is idempotent);
 - `check`, as the case ran it, exits as before with the same diagnostics (code, severity
-  and message; their lines may move);
+  and message; their lines may move, and so may the places a message names);
 - a `build` that passed before writes, into ``out7``, exactly what it wrote into ``out1``.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from .harness import FORMATS, _judge, _snapshot, _tree
 
 
+# a place a message names (`reference cycle: apps/a.yaml:18:3 ...`): formatting moves lines
+_PLACE = re.compile(r"[\w./-]+\.(?:ya?ml|toml|py):\d+(?::\d+)?")
+
+
 def _diagnostics(r) -> list | None:
-    """(code, severity, message) of what a JSON `check` printed, sorted; None for another format."""
+    """(code, severity, message) of what a JSON `check` printed, sorted, the places messages
+    name left out; None for another format."""
     try:
         items = json.loads(r.stdout)
     except ValueError:
         return None
-    return sorted((d.get("code"), d.get("severity"), d.get("message")) for d in items if isinstance(d, dict))
+    return sorted((d.get("code"), d.get("severity"), _PLACE.sub("FILE:LINE", str(d.get("message"))))
+                  for d in items if isinstance(d, dict))
 
 
 def formatted(run, root: Path, check: list[str], checked, built: bool, extra: list[str], res) -> None:
