@@ -188,3 +188,27 @@ def test_an_ingress_kept_as_written_admits_the_controller_on_the_routed_port(bui
     web = "---\nkind: App\nname: web\nimage: x/web:1\nport: 9000\nexpose: true\n"
     docs = build({"apps/a.yaml": APP + "ports: {http: 8080, admin: 9000}\nexpose: true\n" + web + other})
     assert rules(docs, "api") == [] and rules(docs, "web")[0]["ports"] == [{"protocol": "TCP", "port": 9000}]
+
+
+def test_an_ingress_kept_as_written_to_a_service_kept_apart_admits_the_controller_on_its_target(build):
+    # a Service named apart from the workloads whose pods it selects (a blue-green's, istio's
+    # Bookinfo `reviews` over reviews-v1 and -v2), kept as a `kind: Resource` as the importer
+    # keeps it, behind an Ingress kept so: the pods it selects admit the controller on the
+    # port it targets (importing skyspec's own blue-green build failed: SKY163)
+    svc = ("---\nkind: Resource\nname: reviews\nmanifest:\n  apiVersion: v1\n  kind: Service\n"
+           "  metadata: {name: reviews}\n  spec:\n    selector: {app: reviews}\n"
+           "    ports: [{name: http, port: 80, targetPort: 9080}]\n")
+    ing = ("---\nkind: Resource\nname: reviews-route\nmanifest:\n  apiVersion: networking.k8s.io/v1\n"
+           "  kind: Ingress\n  metadata: {name: reviews-route}\n  spec:\n    rules:\n    - http:\n"
+           "        paths:\n        - {path: /, pathType: Prefix, backend: {service: {name: reviews, port: {number: 80}}}}\n")
+    v = "kind: App\nname: reviews-{n}\nimage: x/reviews:{n}\nports: {{http: 9080, admin: 9000}}\nlabels: {{app: reviews}}\n"
+    other = "---\nkind: App\nname: ratings\nimage: x/ratings:1\nport: 9080\n"
+    docs = build({"apps/a.yaml": v.format(n="v1") + "---\n" + v.format(n="v2") + other + svc + ing})
+    controller = [{"from": [{"namespaceSelector": {"matchLabels": {NS: "ingress-nginx"}}}],
+                   "ports": [{"protocol": "TCP", "port": 9080}]}]
+    assert rules(docs, "reviews-v1") == controller and rules(docs, "reviews-v2") == controller
+    assert rules(docs, "ratings") == []   # (the Service does not select it)
+    # by the Service port's name, to a target port given by name
+    named = ing.replace("port: {number: 80}", "port: {name: http}")
+    docs = build({"apps/a.yaml": v.format(n="v1") + svc.replace("targetPort: 9080", "targetPort: admin") + named})
+    assert rules(docs, "reviews-v1")[0]["ports"] == [{"protocol": "TCP", "port": 9000}]

@@ -4,8 +4,9 @@ Per workload (unless `security: {network_policy: false}`) one NetworkPolicy admi
 the traffic the specs declare, one ingress rule per port set:
 - from the pods of every workload that `connect_to` it, on all its ports;
 - through an Ingress (`expose: {host: ...}`, or one kept as written in a `kind: Resource`
-  that routes to the workload's Service): from the ingress controller's namespace on the
-  routed port (`network: {ingress_namespace: ingress-nginx}`);
+  that routes to the workload's Service, or to a Service kept as written that selects its
+  pods): from the ingress controller's namespace on the routed port
+  (`network: {ingress_namespace: ingress-nginx}`);
 - as a LoadBalancer/NodePort Service: from anywhere, or from its `source_ranges`;
 - on a metrics port an `Observability` declares: from the monitoring namespace
   (`network: {monitoring_namespace: monitoring}`), so Prometheus can scrape it.
@@ -54,8 +55,8 @@ CONSUMER = _R("network.connect-to", "a workload that `connect_to`s this one may 
 PUBLIC = _R("network.public", "a LoadBalancer or NodePort Service admits its `source_ranges` (default: anywhere)")
 INGRESS = _R("network.ingress", "an exposed host admits the ingress controller's namespace on the routed port")
 KEPT_INGRESS = _R("network.kept-ingress", "an Ingress kept as written (`kind: Resource`) that routes to the "
-                                          "workload's Service admits the ingress controller's namespace on the "
-                                          "routed port")
+                                          "workload's Service, or to a Service kept as written that selects its "
+                                          "pods, admits the ingress controller's namespace on the routed port")
 METRICS = _R("network.metrics", "a metrics port an Observability declares admits the monitoring namespace")
 PORTS = _R("network.ports", "the ports a rule admits: the workload's own")
 TYPES = _R("network.types", "policies restrict ingress, and egress too with `network.egress`")
@@ -95,6 +96,7 @@ def network(ir: IR, ctx: Context) -> IR:
     conf["port_whys"] = {}
     conf["public"] = _public_services(ir)
     conf["routes"] = _kept_ingress_routes(ir)
+    conf["kept_services"] = _kept_services(ir) if conf["routes"] else []
     conf["monitors"] = {}   # the ServiceMonitors by workload, in the IR's order
     for m in ir.monitors:
         conf["monitors"].setdefault(m.app, []).append(m)
@@ -182,7 +184,7 @@ def _ingress(ir: IR, w, consumers: list[str], conf: dict, by_name: dict, made: d
         reason = why.Why(METRICS, (src, conf["monitoring_in"]))
         name = next((p.name for p in w.ports if p.port == port), None)
         _add(groups, (port,), peer, reason, conf, w, name, src)
-    for port, reason, src in _routed_ports(w, conf):
+    for port, reason, src in _routed_ports(ir, w, conf):
         peer = {"namespaceSelector": {"matchLabels": {NS_LABEL: conf["ingress_namespace"]}}}
         name = next((p.name for p in w.ports if p.port == port), None)
         _add(groups, (port,), peer, reason, conf, w, name, src)
@@ -242,14 +244,45 @@ def _kept_ingress_routes(ir: IR) -> dict[tuple[str, str], list[tuple[Any, why.In
     return out
 
 
-def _routed_ports(w, conf: dict) -> list[tuple[int, why.Why, why.In]]:
-    """The container ports of ``w`` that a kept Ingress routes its Service's traffic to (a
-    Service port by number or name): (the port, the rule's record, where the route is written)."""
+def _kept_services(ir: IR) -> list[tuple[str, str, dict, list]]:
+    """The Services kept as written (`kind: Resource`) that select pods: (namespace, name,
+    selector, ports). The importer keeps a Service named apart from the workload whose pods it
+    selects (a blue-green's, istio's Bookinfo `reviews`), and an Ingress may route to it."""
     out = []
-    for ref, src in conf["routes"].get((w.namespace, w.name), ()):
-        port = next((p.port for p in w.ports if ref in (p.service, p.name)), None)
+    for r in ir.raw:
+        o = r["object"]
+        spec = o.get("spec") if isinstance(o.get("spec"), dict) else {}
+        meta = o.get("metadata") if isinstance(o.get("metadata"), dict) else {}
+        sel, ports = spec.get("selector"), spec.get("ports")
+        if o.get("kind") == "Service" and isinstance(meta.get("name"), str) and isinstance(sel, dict) and sel:
+            out.append((meta.get("namespace") or ir.namespace, meta["name"], sel,
+                        [p for p in ports if isinstance(p, dict)] if isinstance(ports, list) else []))
+    return out
+
+
+def _routed_ports(ir: IR, w, conf: dict) -> list[tuple[int, why.Why, why.In]]:
+    """The container ports of ``w`` that a kept Ingress routes traffic to: through the
+    workload's own Service (a Service port by number or name), or through a Service kept as
+    written that selects its pods (to that port's target): (the port, the rule's record,
+    where the route is written)."""
+    out = []
+
+    def add(port, src) -> None:
         if port is not None and port not in [x[0] for x in out]:
             out.append((port, why.Why(KEPT_INGRESS, (src, conf["ingress_in"])), src))
+
+    for ref, src in conf["routes"].get((w.namespace, w.name), ()):
+        add(next((p.port for p in w.ports if ref in (p.service, p.name)), None), src)
+    labels = {**w.labels, **pod_selector(ir.project, w.name)} if conf["kept_services"] else {}
+    for namespace, name, sel, ports in conf["kept_services"]:
+        if namespace != w.namespace or name == w.name or any(labels.get(k) != str(v) for k, v in sel.items()):
+            continue
+        for ref, src in conf["routes"].get((namespace, name), ()):
+            sp = next((p for p in ports if ref in (p.get("port"), p.get("name"))), None)
+            target = sp.get("targetPort", sp.get("port")) if sp is not None else None
+            if isinstance(target, (int, str)) and not isinstance(target, bool):
+                n = _port_number(w, target, pod=True)
+                add(n if isinstance(n, int) and 0 < n < 65536 else None, src)
     return out
 
 
