@@ -32,7 +32,9 @@ leave what `check` says and `build` writes as they were (tests/fuzz/formatting.p
 through `explain`, down to lines people wrote or documented defaults (tests/fuzz/explained.py);
 every ``--commands-every`` K-th case runs `cost`, `graph`, `diff`, `manifests` and `explain`,
 which must not crash or print a secret, `manifests` printing what the build wrote
-(tests/fuzz/commands.py).
+(tests/fuzz/commands.py); every ``--import-every`` K-th case that builds has one unit's
+output imported back (`skyspec import kubernetes`), which must round-trip and check
+(tests/fuzz/reimport.py).
 It writes only into its work folder (a temporary one by default) and the report.
 """
 
@@ -90,6 +92,7 @@ class Campaign:
         self.fmt_rewrote = 0      # of them, cases where fmt rewrote a file
         self.explained = 0        # cases whose every generated field was walked through `explain`
         self.commands_checked = 0
+        self.reimported = 0       # cases whose build was imported back
         self.start = time.time()
 
     def record(self, i: int, out) -> None:
@@ -107,6 +110,7 @@ class Campaign:
         self.fmt_rewrote += bool(out.fmt_changed)
         self.explained += out.fields_explained is not None
         self.commands_checked += out.commands_checked
+        self.reimported += out.reimported is not None
         if out.crash is not None or out.site:
             self.crashes += 1
             s = self.sites.setdefault(out.site, {"count": 0, "first_case": i, "known": known_site(out.site),
@@ -128,7 +132,7 @@ class Campaign:
                 "hashseed_checked": self.hashseed_checked, "workers_checked": self.workers_checked,
                 "edits_checked": self.edits_checked, "editor_checked": self.editor_checked,
                 "fmt_checked": self.fmt_checked, "fmt_rewrote": self.fmt_rewrote, "explained": self.explained,
-                "commands_checked": self.commands_checked,
+                "commands_checked": self.commands_checked, "reimported": self.reimported,
                 "wall_s": round(wall, 1), "cases_per_s": round(self.cases / wall, 2) if wall else 0,
                 "outcomes": dict(self.outcomes.most_common()), "missed": self.missed, "sites": self.sites,
                 "problems": self.problems}
@@ -177,6 +181,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--commands-every", type=int, default=5,
                     help="every K-th case: cost, graph, diff, manifests and explain, which must not crash or print "
                          "a secret, and manifests must print what the build wrote (0: never)")
+    ap.add_argument("--import-every", type=int, default=5,
+                    help="every K-th case that builds: a unit's output imported back, which must round-trip and "
+                         "check (0: never)")
     ap.add_argument("--timeout", type=int, default=30, help="seconds before a case counts as a hang")
     ap.add_argument("--every", type=int, default=1000, help="print progress every K cases")
     ap.add_argument("--report", type=Path, help="write the summary as JSON here (also with each progress line)")
@@ -208,7 +215,9 @@ def main(argv: list[str] | None = None) -> int:
                                editor=editor, fmt=bool(args.fmt_every) and i % args.fmt_every == 0,
                                explained=bool(args.explain_every) and i % args.explain_every == 0,
                                commands=args.seed * 1_000_003 + i if args.commands_every and
-                               i % args.commands_every == 0 else None)
+                               i % args.commands_every == 0 else None,
+                               reimport=args.seed * 1_000_003 + i if args.import_every and
+                               i % args.import_every == 0 else None)
             except Hang as h:
                 from fuzz.harness import Outcome
 

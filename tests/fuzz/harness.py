@@ -34,7 +34,9 @@ second build into ``root/out2``, which must be byte-identical). The property:
   down to lines people wrote or documented defaults (:mod:`fuzz.explained`);
 - with ``commands``, `cost`, `graph`, `diff`, `manifests` and `explain` hold what every
   command holds and print no secret, and `manifests` prints what the build wrote
-  (:mod:`fuzz.commands`).
+  (:mod:`fuzz.commands`);
+- with ``reimport``, the build of a unit imported back (`skyspec import kubernetes`) round-trips
+  and checks (:mod:`fuzz.reimport`).
 
 It runs the compiler and inspects what it printed and wrote; it must not change the
 compiler's behaviour (it only re-enables the garbage collector the CLI turns off, so that a
@@ -80,6 +82,7 @@ class Outcome:
     fmt_changed: int | None = None   # files `skyspec fmt` rewrote (:mod:`fuzz.formatting`); None: not run
     fields_explained: int | None = None  # fields walked through `explain` (:mod:`fuzz.explained`); None: not run
     commands_checked: bool = False   # cost, graph, diff, manifests, explain run (:mod:`fuzz.commands`)
+    reimported: str | None = None    # the unit whose build was imported back (:mod:`fuzz.reimport`)
     errors: list[str] = field(default_factory=list)     # "CODE message" of each error reported
     trail: list[str] = field(default_factory=list)      # each command's exit code and output, and the
     # output tree, hashed: two compiler versions that agree on a case have the same trail
@@ -176,7 +179,7 @@ _RUNNER: _Runner | None = None
 def run_case(case: Case, root: Path, determinism: bool = False, dfmt: str | None = None,
              hashseed: int | None = None, workers: bool = False, edit: tuple[Case, int] | None = None,
              editor: int | None = None, fmt: bool = False, explained: bool = False,
-             commands: int | None = None) -> Outcome:
+             commands: int | None = None, reimport: int | None = None) -> Outcome:
     """Run ``case`` under ``root`` (emptied first) and report how it held the property;
     ``dfmt`` overrides the case's diagnostics format for `check`. With ``hashseed``, a build
     that passed is done again in another process, its strings hashed with that seed
@@ -191,7 +194,8 @@ def run_case(case: Case, root: Path, determinism: bool = False, dfmt: str | None
     server's workspace and must hold :mod:`fuzz.editor`'s property; with ``fmt``, the project is
     formatted and must hold :mod:`fuzz.formatting`'s; with ``explained``, when the build passed,
     every field it wrote must hold :mod:`fuzz.explained`'s; with ``commands`` (a seed), the other
-    commands must hold :mod:`fuzz.commands`'."""
+    commands must hold :mod:`fuzz.commands`'; with ``reimport`` (a seed), when the build passed, a
+    unit's output imported back must hold :mod:`fuzz.reimport`'s."""
     dfmt = dfmt or case.dfmt
     global _RUNNER
     if _RUNNER is None:
@@ -266,6 +270,11 @@ def run_case(case: Case, root: Path, determinism: bool = False, dfmt: str | None
         with contextlib.chdir(root):
             other_commands(run, root, case, extra, commands, res)
         res.commands_checked = True
+    if reimport is not None and res.crash is None and res.build_exit == 0:
+        from .reimport import reimported
+
+        with contextlib.chdir(root):
+            reimported(run, root, reimport, res)
     if fmt and res.crash is None:
         from .formatting import formatted
 

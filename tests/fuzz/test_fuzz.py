@@ -40,8 +40,10 @@ def test_generated_projects_hold_the_property(workdir, case, twice, data):
     edit = (data.draw(cases()), data.draw(st.integers(0, 99))) if twice in (1, 2) else None
     editor = data.draw(st.integers(0, 1 << 16)) if twice == 3 else None
     commands = data.draw(st.integers(0, 1 << 16)) if twice in (7, 8) else None
+    reimport = data.draw(st.integers(0, 1 << 16)) if twice in (0, 9) else None
     out = run_case(case, workdir / "case", determinism=twice == 0, workers=twice == 1, edit=edit, editor=editor,
-                   fmt=twice in (3, 4), explained=twice in (5, 6), commands=commands)
+                   fmt=twice in (3, 4), explained=twice in (5, 6), commands=commands,
+                   reimport=reimport)
     if out.site and not known_site(out.site):
         raise AssertionError(f"crash: {out.site}\n{out.trace}\n{case.describe()}")
     unknown = [p for p in out.problems if not known_problem(p)]
@@ -272,6 +274,25 @@ def test_manifests_other_than_the_build_or_a_secret_printed_is_noticed(workdir, 
     extra = "# hunter2\n"
     out = run_case(CLEAN, workdir / "case", commands=1)
     assert "manifests: printed a secret's value" in out.problems, out.problems
+
+
+def test_a_build_that_does_not_import_back_is_noticed(workdir, monkeypatch):
+    """The import property (:mod:`fuzz.reimport`): here the imported project does not build."""
+    import skyspec.importer as importer
+    from skyspec.diagnostics import Diagnostics
+
+    out = run_case(CLEAN, workdir / "case", reimport=1)
+    assert out.ok and out.reimported == "dev" and "import 0" in out.trail, out.problems
+
+    def broken(files):
+        diags = Diagnostics()
+        diags.error("SKY102", 'unknown key "x"', None)
+        return None, diags, "/nowhere"
+
+    monkeypatch.setattr(importer, "compile_files", broken)
+    out = run_case(CLEAN, workdir / "case", reimport=1)
+    assert out.problems == ['import: the build of dev does not import: [SKY069] the imported project does not '
+                            'build: the project: [SKY102] unknown key "x"'], out.problems
 
 
 def test_the_trail_tells_two_versions_apart(workdir, monkeypatch):
