@@ -1019,7 +1019,8 @@ def test_skyspecs_own_output_imports_and_round_trips(tmp_path, cli):
     project's default deny (`podSelector: {}`, `policyTypes: [Ingress]`, no rules) became
     `deny_all: true`, which denies egress too, so a `connect_to` the importer inferred could
     not be admitted (SKY163); an init container's one port named http became `port:`, which
-    only a workload has; a ConfigMap of another namespace lost it."""
+    only a workload has; a ConfigMap of another namespace lost it, and so did a Secret declared
+    `existing` for a workload of another namespace."""
     import yaml
 
     from conftest import write_tree
@@ -1037,6 +1038,9 @@ def test_skyspecs_own_output_imports_and_round_trips(tmp_path, cli):
         """,
         "apps/api.yaml": "kind: App\nname: api\nimage: ghcr.io/acme/api:1.0\nport: 8080\nexpose: true\n",
         "apps/cfg.yaml": "kind: ConfigMap\nname: cfg\nnamespace: shared\ndata: {mode: fast}\n",
+        "apps/other.yaml": "kind: App\nname: other\nimage: ghcr.io/acme/o:1.0\nnamespace: elsewhere\n"
+                           "env_from: [{secret: creds}]\n---\n"
+                           "kind: Secret\nname: creds\nnamespace: elsewhere\nkeys: [token]\n",
     })
     r = cli("build", str(tmp_path / "p"), "-f", "kubernetes", "-o", str(tmp_path / "out"))
     assert r.exit_code == 0, r.output
@@ -1047,3 +1051,6 @@ def test_skyspecs_own_output_imports_and_round_trips(tmp_path, cli):
     web = yaml.safe_load(got.files["apps/web.yaml"])
     assert web["init"]["warm"]["ports"] == {"http": 3000} and "api" in web["connect_to"]
     assert yaml.safe_load(got.files["apps/configmap.cfg.yaml"])["namespace"] == "shared"
+    # a Secret the build leaves to the cluster (`keys:`), used in another namespace: declared there
+    assert yaml.safe_load(got.files["apps/secret.creds.yaml"]) == \
+        {"kind": "Secret", "name": "creds", "existing": True, "namespace": "elsewhere"}

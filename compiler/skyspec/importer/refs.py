@@ -46,7 +46,7 @@ def existing_secrets(items: list[Extracted], inputs: Inputs, given: set, configs
             inputs.note(SECRET, f"Secret {name}, used by {x.doc['name']}, is not in the input: declared "
                         "`existing: true`", inputs.pos(*src) if src else None,
                         hint="it must exist in the cluster; add its manifest to the input to declare its keys")
-            out.append(Extracted({"kind": "Secret", "name": name, "existing": True}, [], []))
+            out.append(Extracted({"kind": "Secret", "name": name, "existing": True, **_in(x)}, [], []))
         for name in [n for o in x.objects[:1] for n in _pod_refs(o, "config")]:
             if name in config_have or not NAME.match(name):
                 continue
@@ -55,8 +55,14 @@ def existing_secrets(items: list[Extracted], inputs: Inputs, given: set, configs
                         "`existing: true`", inputs.pos(x.objects[0], ("kind",)),
                         hint="it must exist in the cluster (Compose reads configs/<name>/ and configs/<name>.env); "
                              "add its manifest to the input to make it part of the project")
-            out.append(Extracted({"kind": "ConfigMap", "name": name, "existing": True}, [], []))
+            out.append(Extracted({"kind": "ConfigMap", "name": name, "existing": True, **_in(x)}, [], []))
     return out
+
+
+def _in(x: Extracted) -> dict:
+    """The namespace of a declaration for workload ``x``: its own, when it is not the project's
+    (a Secret is found in the namespace of the pod that uses it)."""
+    return {"namespace": x.doc["namespace"]} if x.doc.get("namespace") else {}
 
 
 _REFS = {"secret": (("secret", "secretName"), "secretKeyRef", "secretRef"),
