@@ -121,6 +121,7 @@ BARE = {
     "apps/api.yaml": "kind: App\nname: api\nimage: ghcr.io/acme/api:1.0\nport: 8080\n",
     "apps/cache.yaml": "kind: StatefulApp\nname: cache\nimage: redis:7.2\nstorage: 1Gi\n"
                        "k8s: {StatefulSet: {spec: {template: {spec: {containers: [{name: extra, image: x/e:1}]}}}}}\n",
+    "apps/vault.yaml": "kind: Secret\nname: vaulted\nexternal: {store: vault, data: {}}\n",
     "apps/more.yaml": "kind: ConfigMap\nname: empty\n---\nkind: NetworkPolicy\nname: quiet\n---\n"
                       "kind: NetworkPolicy\nname: outbound\nallow_to: [{app: api}]\n",
 }
@@ -131,7 +132,8 @@ def test_the_fields_of_specs_that_leave_things_unset_explain_down_to_leaves(tmp_
     NetworkPolicy spec without `select` (every pod) or without `deny_all` and peers (ingress
     only), a peer's own podSelector (it was taken for the policy's `select`), a ConfigMap with
     no data, a StatefulApp without ports (its governing Service is named, never made),
-    `spread: []` under `settings.spread`, and a container a `k8s:` patch adds."""
+    `spread: []` under `settings.spread`, a container a `k8s:` patch adds, and an external
+    Secret of no keys."""
     root = write_tree(tmp_path / "bare", BARE)
     s = Session(root / "skyspec.yaml")
     compiled = s.compile_all()

@@ -43,6 +43,8 @@ def other(ir: IR, spec: Spec, kind: str, path: tuple, obj: dict) -> Trace | None
                 rule(spec, STORE_KIND, why.spec(spec, "external", "store"), why.default(LOWER, "STORE_KIND"))
         if path[-1:] == ("refreshInterval",):
             return t(("external", "refresh"))
+        if path == ("spec", "data"):  # (empty: the store's keys the spec names, none)
+            return t(("external", "data") if "data" in ext else ("external",))
         if path[:2] == ("spec", "data"):
             key = obj["spec"]["data"][path[2]]["secretKey"]
             return t(("external", "data", key))
