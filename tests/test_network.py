@@ -200,8 +200,10 @@ def test_an_ingress_kept_as_written_to_a_service_kept_apart_admits_the_controlle
            "    ports: [{name: http, port: 80, targetPort: 9080}]\n")
     ing = ("---\nkind: Resource\nname: reviews-route\nmanifest:\n  apiVersion: networking.k8s.io/v1\n"
            "  kind: Ingress\n  metadata: {name: reviews-route}\n  spec:\n    rules:\n    - http:\n"
-           "        paths:\n        - {path: /, pathType: Prefix, backend: {service: {name: reviews, port: {number: 80}}}}\n")
-    v = "kind: App\nname: reviews-{n}\nimage: x/reviews:{n}\nports: {{http: 9080, admin: 9000}}\nlabels: {{app: reviews}}\n"
+           "        paths:\n        - path: /\n          pathType: Prefix\n"
+           "          backend: {service: {name: reviews, port: {number: 80}}}\n")
+    v = ("kind: App\nname: reviews-{n}\nimage: x/reviews:{n}\nports: {{http: 9080, admin: 9000}}\n"
+         "labels: {{app: reviews}}\n")
     other = "---\nkind: App\nname: ratings\nimage: x/ratings:1\nport: 9080\n"
     docs = build({"apps/a.yaml": v.format(n="v1") + "---\n" + v.format(n="v2") + other + svc + ing})
     controller = [{"from": [{"namespaceSelector": {"matchLabels": {NS: "ingress-nginx"}}}],
