@@ -1054,3 +1054,34 @@ def test_skyspecs_own_output_imports_and_round_trips(tmp_path, cli):
     # a Secret the build leaves to the cluster (`keys:`), used in another namespace: declared there
     assert yaml.safe_load(got.files["apps/secret.creds.yaml"]) == \
         {"kind": "Secret", "name": "creds", "existing": True, "namespace": "elsewhere"}
+
+
+def test_a_network_policy_selecting_pods_by_labels_skyspec_replaces_is_reselected(tmp_path):
+    """A chart's NetworkPolicy selects its pods, and admits its peers, by the standard labels
+    (`app.kubernetes.io/name: web`, `instance: rel`); the imported workloads' pods get skyspec's
+    (`name: rel-web`, `part-of: <project>`), so the policy kept with the input's selectors would
+    select no pod and admit no peer (importing skyspec's own blue-green build failed: SKY163).
+    Its `select` and peers are reselected, as a kept Service's selector is."""
+    import yaml
+
+    def deploy(name: str, app: str) -> dict:
+        labels = {"app.kubernetes.io/name": app, "app.kubernetes.io/instance": "rel"}
+        return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name, "labels": labels},
+                "spec": {"selector": {"matchLabels": labels}, "template": {"metadata": {"labels": labels}, "spec": {
+                    "containers": [{"name": app, "image": f"ghcr.io/acme/{app}:1.0",
+                                    "ports": [{"name": "http", "containerPort": 8080}]}]}}}}
+
+    policy = {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": "rel-web"},
+              "spec": {"podSelector": {"matchLabels": {"app.kubernetes.io/name": "web",
+                                                       "app.kubernetes.io/instance": "rel"}},
+                       "policyTypes": ["Ingress"],
+                       "ingress": [{"from": [{"podSelector": {"matchLabels": {"app.kubernetes.io/name": "api"}}}],
+                                    "ports": [{"port": 8080}]}]}}
+    src = tmp_path / "in.yaml"
+    src.write_text(yaml.safe_dump_all([deploy("rel-web", "web"), deploy("rel-api", "api"), policy]))
+    r = import_kubernetes([src], "t")
+    assert r.unexplained == [] and not r.diags.has_errors
+    got = yaml.safe_load(r.files["apps/networkpolicy.rel-web.yaml"])
+    assert got["select"] == {"labels": {"app.kubernetes.io/name": "rel-web", "app.kubernetes.io/part-of": "t"}}
+    assert got["allow_from"] == [{"labels": {"app.kubernetes.io/name": "rel-api", "app.kubernetes.io/part-of": "t"}}]
+    assert sum("selects the pods of" in d.message for d in r.diags) == 2

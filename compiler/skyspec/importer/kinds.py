@@ -292,14 +292,15 @@ IMPORTED = "imported.skyspec.dev"   # the key prefix of labels the importer give
 
 
 def reselect(items: list[Extracted], project: str, inputs) -> None:
-    """A Service kept as written (or a PodDisruptionBudget) that selects the pods of imported
-    workloads by labels skyspec does not give them (`app.kubernetes.io/instance`, or a
-    `name` other than the workload's: charts select on both) would select no pod in the build:
-    its reserved-label terms become the labels skyspec gives those pods (`name` and
-    `part-of` for one workload, `part-of` beside the other terms for several), where that
-    selects exactly the same workloads among the imported ones; else a reserved term that
-    tells them apart becomes a label of the importer's (`imported.skyspec.dev/part-of`) on
-    those workloads' pods and in the selector. A note where the selector is."""
+    """A Service kept as written (or a PodDisruptionBudget), or a NetworkPolicy's `select` or
+    peer, that selects the pods of imported workloads by labels skyspec does not give them
+    (`app.kubernetes.io/instance`, or a `name` or `part-of` other than the workload's and the
+    project's: charts select on both) would select no pod in the build: its reserved-label
+    terms become the labels skyspec gives those pods (`name` and `part-of` for one workload,
+    `part-of` beside the other terms for several), where that selects exactly the same
+    workloads among the imported ones; else a reserved term that tells them apart becomes a
+    label of the importer's (`imported.skyspec.dev/part-of`) on those workloads' pods and in
+    the selector. A note where the selector is."""
     from ..ir.model import pod_selector
 
     work = [x for x in items if x.doc["kind"] in ("App", "StatefulApp", "Job", "CronJob") and x.objects]
@@ -307,27 +308,23 @@ def reselect(items: list[Extracted], project: str, inputs) -> None:
     given = {id(x): (pod_spec(x.objects[0]).get("metadata") or {}).get("labels") or {} for x in work}
     built = {id(x): {**(x.doc.get("labels") or {}), **pod_selector(project, x.doc["name"]),
                      "app.kubernetes.io/managed-by": "skyspec"} for x in work}
-    for x in items:
-        m = x.doc.get("manifest") if x.doc["kind"] == "Resource" else None
-        at = {"Service": ("spec", "selector"),
-              "PodDisruptionBudget": ("spec", "selector", "matchLabels")}.get((m or {}).get("kind"))
-        sel = _dig(m, at) if at else None
-        if not isinstance(sel, dict) or not sel or not x.objects or not all(isinstance(v, str) for v in sel.values()):
-            continue
-        mine = [w for w in work if same_ns(x.objects[0], w.objects[0], home) and _selects(sel, given[id(w)])]
+
+    def rewritten(sel, obj: dict) -> tuple[dict, list] | None:
+        """(the selector the build needs, the workloads it selects), or None when ``sel``
+        selects the same pods in the build (or nothing, or what no rewrite can say)."""
+        if not isinstance(sel, dict) or not sel or not all(isinstance(v, str) for v in sel.values()):
+            return None
+        mine = [w for w in work if same_ns(obj, w.objects[0], home) and _selects(sel, given[id(w)])]
         if not mine or all(_selects(sel, built[id(w)]) for w in mine):
-            continue
+            return None
         new = {k: v for k, v in sel.items() if k not in RESERVED_LABELS}
         new.update(pod_selector(project, mine[0].doc["name"]) if len(mine) == 1 else
                    {"app.kubernetes.io/part-of": project})
-
-        def exact(sel_: dict) -> bool:
-            return [w for w in work if same_ns(x.objects[0], w.objects[0], home) and _selects(sel_, built[id(w)])] == mine
-        if not exact(new):
+        near = [w for w in work if same_ns(obj, w.objects[0], home)]
+        if [w for w in near if _selects(new, built[id(w)])] != mine:
             # several workloads told apart by a label skyspec owns (Grafana's charts mark their
             # memberlist members `app.kubernetes.io/part-of: memberlist`): the label under the
             # importer's own key, on those workloads' pods and in the selector
-            near = [w for w in work if same_ns(x.objects[0], w.objects[0], home)]
             own = {f"{IMPORTED}/{k.rsplit('/', 1)[-1]}": v for k, v in sel.items() if k in RESERVED_LABELS
                    and not all(built[id(w)].get(k) == v for w in mine)
                    and not all(given[id(w)].get(k) == v for w in near)}
@@ -335,21 +332,47 @@ def reselect(items: list[Extracted], project: str, inputs) -> None:
             trial = {id(w): {**built[id(w)], **own} if w in mine else built[id(w)] for w in near}
             if not own or any(built[id(w)].get(k, v) != v for w in mine for k, v in own.items()) \
                     or [w for w in near if _selects(new, trial[id(w)])] != mine:
-                continue  # the build's system check reports it
+                return None  # the build's system check reports it
             for w in mine:   # (another kept selector may have given some of them the same label)
                 w.doc["labels"] = {**(w.doc.get("labels") or {}), **own}
                 built[id(w)].update(own)
+        return new, mine
+
+    def note(kind: str, name: str, sel: dict, new: dict, mine: list, pos) -> None:
+        names = ", ".join(w.doc["name"] for w in mine)
+        inputs.note(WRONG, f"{kind} {name} selects the pods of {names} by labels skyspec does not give them "
+                    f"({', '.join(sorted(k for k in sel if k not in new or new[k] != sel[k]))}): imported "
+                    f"selecting {', '.join(f'{k}={v}' for k, v in new.items())}", pos,
+                    hint="skyspec labels a workload's pods with app.kubernetes.io/name (the workload's name) and "
+                         "part-of (the project's); the round trip compares the selectors")
+
+    for x in items:
+        if x.doc["kind"] == "NetworkPolicy" and x.objects:   # its `select`, and each peer's
+            o = x.objects[0]
+            places = [(x.doc.get("select"), ("spec", "podSelector", "matchLabels"))]
+            places += [(p, ("spec", rules, 0, side, i, "podSelector", "matchLabels"))
+                       for key, rules, side in (("allow_from", "ingress", "from"), ("allow_to", "egress", "to"))
+                       for i, p in enumerate(x.doc.get(key) or [])]
+            for holder, at in places:
+                sel = holder.get("labels") if isinstance(holder, dict) else None
+                got = rewritten(sel, o)
+                if got is not None:
+                    holder["labels"] = got[0]
+                    note("NetworkPolicy", x.doc["name"], sel, got[0], got[1], inputs.pos(o, at))
+            continue
+        m = x.doc.get("manifest") if x.doc["kind"] == "Resource" else None
+        at = {"Service": ("spec", "selector"),
+              "PodDisruptionBudget": ("spec", "selector", "matchLabels")}.get((m or {}).get("kind"))
+        sel = _dig(m, at) if at else None
+        got = rewritten(sel, x.objects[0]) if at and x.objects else None
+        if got is None:
+            continue
         node = m   # copied down the path: the manifest shares its maps with the input, which the round trip reads
         for k in at[:-1]:
             node[k] = dict(node[k])
             node = node[k]
-        node[at[-1]] = new
-        names = ", ".join(w.doc["name"] for w in mine)
-        inputs.note(WRONG, f"{m['kind']} {x.doc['name']} selects the pods of {names} by labels skyspec does not "
-                    f"give them ({', '.join(sorted(k for k in sel if k not in new or new[k] != sel[k]))}): imported "
-                    f"selecting {', '.join(f'{k}={v}' for k, v in new.items())}", inputs.pos(x.objects[0], at),
-                    hint="skyspec labels a workload's pods with app.kubernetes.io/name (the workload's name) and "
-                         "part-of (the project's); the round trip compares the selectors")
+        node[at[-1]] = got[0]
+        note(m["kind"], x.doc["name"], sel, got[0], got[1], inputs.pos(x.objects[0], at))
 
 
 def _dig(obj, path: tuple):
