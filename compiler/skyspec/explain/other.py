@@ -17,10 +17,10 @@ from .fields import KUBE, LOWER, OWNER, ROLE_REF, STORE_KIND, Trace, rule
 
 _SECTIONS = ("data", "files", "json", "yaml")   # a ConfigMap spec's sections, each lowered into `data`
 NO_DATA = Rule("k8s.config-data", "a ConfigMap holds the keys of its `data`, `files`, `json` and `yaml`, and this "
-                                   "one sets none of them")
+                                  "one sets none of them")
 SELECTS_ALL = Rule("k8s.every-pod", "a NetworkPolicy without `select` applies to every pod of its namespace")
 ISOLATION = Rule("k8s.policy-types", "a NetworkPolicy isolates ingress when it denies all or allows `allow_from`, "
-                                        "egress when it denies all or allows `allow_to`, else ingress")
+                                     "egress when it denies all or allows `allow_to`, else ingress")
 
 
 def other(ir: IR, spec: Spec, kind: str, path: tuple, obj: dict) -> Trace | None:
