@@ -631,8 +631,8 @@ def test_generated_values_explain_themselves(make_project, cli):
 
 
 def test_every_generated_manifest_field_is_explainable(make_project):
-    from skyspec.backends import kubernetes
-    from skyspec.explain import explain_spec, spec_index, trace
+    """Down to lines people wrote or documented defaults (the walk of tests/test_explain.py)."""
+    from provenance_leaves import field_problems
     from skyspec.pipeline import Session
 
     root = make_project({"apps/all.yaml": ALL.replace("location: s3://acme-backups/mysql, s3: {credentials: creds}",
@@ -641,29 +641,8 @@ def test_every_generated_manifest_field_is_explainable(make_project):
     s = Session(root / "skyspec.yaml")
     compiled = s.compile_all()
     assert compiled and not s.diags.errors
-
-    def leaves(obj, path=()):
-        if isinstance(obj, dict) and obj:
-            for k, v in obj.items():
-                yield from leaves(v, path + (k,))
-        elif isinstance(obj, list) and obj:
-            for i, v in enumerate(obj):
-                yield from leaves(v, path + (i,))
-        else:
-            yield path
-
-    bad = []
-    for key, c in compiled.items():
-        index = spec_index(c.specs)
-        for obj in kubernetes.objects(c.ir):
-            for path in leaves(obj):
-                tr = trace(c.ir, obj, path, index)
-                where = f"{key} {obj['kind']}/{obj['metadata']['name']}:{path}"
-                if tr is None or not tr.paths and not tr.set_by:
-                    bad.append(where)
-                    continue
-                bad += [f"{where} -> {p}" for p in tr.paths if not explain_spec(tr.spec, p, key).chain]
-    assert not bad, "\n".join(bad[:20])
+    problems, counted, _ = field_problems(compiled)
+    assert counted > 500 and not problems, "\n".join(problems[:20])
 
 
 def test_a_project_template_built_on_a_stdlib_one_is_that_component(make_project, cli, tmp_path):
