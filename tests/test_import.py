@@ -1085,3 +1085,16 @@ def test_a_network_policy_selecting_pods_by_labels_skyspec_replaces_is_reselecte
     assert got["select"] == {"labels": {"app.kubernetes.io/name": "rel-web", "app.kubernetes.io/part-of": "t"}}
     assert got["allow_from"] == [{"labels": {"app.kubernetes.io/name": "rel-api", "app.kubernetes.io/part-of": "t"}}]
     assert sum("selects the pods of" in d.message for d in r.diags) == 2
+
+
+def test_a_namespace_or_name_yaml_reads_as_another_type_is_quoted_in_the_project_file(tmp_path):
+    """Namespace `0` (a DNS label) was written `namespace: 0`, the integer: the imported project
+    did not build (SKY104; importing the fuzz harness's build, seed 42 case 4052)."""
+    import yaml
+
+    src = tmp_path / "in.yaml"
+    src.write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg, namespace: '0'}\ndata: {a: b}\n")
+    r = import_kubernetes([src], "true")
+    assert not r.diags.has_errors
+    assert yaml.safe_load(r.files["skyspec.yaml"])["namespace"] == "0"
+    assert yaml.safe_load(r.files["skyspec.yaml"])["project"] == "true"

@@ -49,7 +49,9 @@ def project_file(name: str, namespace: str, envs: str = "  default: {}\n", outpu
                  host_access: bool = False) -> str:
     policy = ("# the input runs a node agent (host access): as it does, under a warning\n"
               "policy: {rules: {privileged: warning}}\n") if host_access else ""
-    return (f"# imported by `skyspec import`\nproject: {name}\nnamespace: {namespace}\n"
+    # (quoted where YAML would read another type: a namespace `0`, a project `true`)
+    return (f"# imported by `skyspec import`\nproject: {emit.scalar(name)}\n"
+            f"namespace: {emit.scalar(namespace)}\n"
             f'specs: ["apps/*.yaml"]\nenvironments:\n{envs}outputs: {outputs}\n{policy}')
 
 

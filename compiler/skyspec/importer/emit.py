@@ -24,7 +24,8 @@ def _quoted(s: str) -> str:
                        f"\\U{ord(m.group()):08x}", text)
 
 
-def _scalar(v) -> str:
+def scalar(v) -> str:
+    """``v`` as a YAML scalar that reads back as ``v``: plain where it can be, else quoted."""
     if v is None:
         return "null"
     if isinstance(v, bool):
@@ -48,20 +49,20 @@ def _flow(v) -> str | None:
         if not v:
             return "{}"
         if all(not isinstance(x, (dict, list)) and "\n" not in str(x) for x in v.values()):
-            text = "{" + ", ".join(f"{_keytext(k)}: {_scalar(x)}" for k, x in v.items()) + "}"
+            text = "{" + ", ".join(f"{_keytext(k)}: {scalar(x)}" for k, x in v.items()) + "}"
             return text if len(text) <= 72 else None
         return None
     if isinstance(v, list):
         if not v:
             return "[]"
         if all(not isinstance(x, (dict, list)) for x in v):
-            text = "[" + ", ".join(_scalar(x) for x in v) + "]"
+            text = "[" + ", ".join(scalar(x) for x in v) + "]"
             return text if len(text) <= 72 else None
     return None
 
 
 def _keytext(k) -> str:
-    return _scalar(str(k))
+    return scalar(str(k))
 
 
 def dump(doc: dict, comments: dict | None = None) -> str:
@@ -89,7 +90,7 @@ def _block(d: dict, ind: int, out: list, comments: dict) -> None:
         if ind == 0 and k in comments:
             for line in comments[k].splitlines():
                 out.append(f"# {line}")
-        flow = _flow(v) if isinstance(v, (dict, list)) else _scalar(v)
+        flow = _flow(v) if isinstance(v, (dict, list)) else scalar(v)
         if flow is not None and (not isinstance(v, str) or "\n" not in v):
             out.append(f"{pad}{_keytext(k)}: {flow}")
         elif isinstance(v, str) and (_ESCAPE.search(v) or v != v.strip(" ") or "\t" in v or "\r" in v
@@ -118,7 +119,7 @@ def _seq(items: list, ind: int, out: list) -> None:
             out.append(f"{pad}-")
             _seq(x, ind + 2, out)
         else:
-            f = _flow(x) if isinstance(x, (dict, list)) else _scalar(x)
+            f = _flow(x) if isinstance(x, (dict, list)) else scalar(x)
             if isinstance(x, str) and "\n" in x:
                 f = _quoted(x)
             out.append(f"{pad}- {f}")
