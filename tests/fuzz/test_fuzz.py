@@ -394,3 +394,23 @@ def test_a_build_refused_after_a_passing_check_is_told_apart(workdir, monkeypatc
     assert (out.check_exit, out.build_exit, out.miss) == (0, 1, "missed"), out
     clean = run_case(CLEAN, workdir / "case")
     assert clean.miss is None and clean.build_exit == 0
+
+
+def test_the_campaign_runs_every_property_it_is_asked_for(tmp_path):
+    """`benchmarks/fuzz.py` wires each `--*-every` flag to its property and counts it in the
+    report (a flag wired to nothing would report cases checked that were not)."""
+    import json
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    report = tmp_path / "report.json"
+    subprocess.run([sys.executable, str(root / "benchmarks" / "fuzz.py"), "8", "--seed", "7", "--every", "8",
+                    "--workdir", str(tmp_path / "work"), "--report", str(report), "--editor-every", "1",
+                    "--fmt-every", "1", "--explain-every", "1", "--commands-every", "1", "--import-every", "1",
+                    "--workers-every", "2", "--edit-every", "2"], check=True, capture_output=True, timeout=600)
+    got = json.loads(report.read_text())
+    built = sum(n for k, n in got["outcomes"].items() if "build=0" in k)
+    assert got["cases"] == 8 and got["crashes"] == 0 and got["violations"] == 0, got["problems"]
+    assert got["editor_checked"] == got["fmt_checked"] == got["commands_checked"] == 8 and built >= 1
+    assert got["explained"] == got["reimported"] == built and got["edits_checked"] == 4
