@@ -254,6 +254,12 @@ def test_missing_path_and_bad_yaml(tmp_path):
     bad.write_text("kind: [\n")
     res = CliRunner().invoke(main, ["import", "kubernetes", str(bad), "-o", str(tmp_path / "o")])
     assert res.exit_code == 1 and "bad.yaml:2:1: error[SKY001]" in res.output and not (tmp_path / "o").exists()
+    # a Compose file with no services (skyspec writes one for an environment that runs nothing)
+    # is one: it was told it is not a Compose file
+    empty = tmp_path / "compose.yaml"
+    empty.write_text("name: x\nservices: {}\n")
+    res = CliRunner().invoke(main, ["import", "compose", str(empty), "-o", str(tmp_path / "o")])
+    assert res.exit_code == 1 and "compose.yaml:2:1: error[SKY060]: this Compose file has no services" in res.output
 
 
 COMPOSE = {d.name: next(d.glob("compose.y*ml")) for d in sorted((DATA / "awesome-compose").iterdir()) if d.is_dir()}

@@ -74,11 +74,15 @@ def read(path: Path, inputs: Inputs) -> Doc | None:
     docs = load(path, inputs)
     if inputs.diags.has_errors:
         return None
-    if len(docs) != 1 or not isinstance(docs[0].data, dict) or not isinstance(docs[0].data.get("services"), dict) \
-            or not docs[0].data["services"]:
+    if len(docs) != 1 or not isinstance(docs[0].data, dict) or not isinstance(docs[0].data.get("services"), dict):
         pos = docs[0].loc.pos if docs else Pos(str(path), 1, 1)
         inputs.diags.error(NOT_OBJECT, "this is not a Compose file: it needs one document with a `services:` mapping",
                            pos, hint="`skyspec import compose` reads a compose.yaml (docker-compose.yml)")
+        return None
+    if not docs[0].data["services"]:   # (a Compose file, with nothing in it to import)
+        inputs.diags.error(NOT_OBJECT, "this Compose file has no services: there is nothing to import",
+                           docs[0].loc.key_pos("services") or docs[0].loc.pos,
+                           hint="`skyspec import compose` makes a spec of each service")
         return None
     doc = Doc(docs[0].data, docs[0].loc, docs[0].file)
     for p, what in problems(doc.data, COMPOSE, deferred=doc.typed):
