@@ -16,7 +16,7 @@ import pytest
 from conftest import EXAMPLES, ROOT, write_tree
 from provenance_leaves import check_answer, field_leaves
 from skyspec.backends import kubernetes
-from skyspec.explain import Answer, Step, explain_field, spec_index
+from skyspec.explain import Answer, Step, explain_field, spec_index, whynot
 from skyspec.ir.why import OWN, In, Rule, Why
 from skyspec.pipeline import Session
 from test_explain import assert_every_field_ends_in_leaves
@@ -139,11 +139,10 @@ def test_the_fields_of_specs_that_leave_things_unset_explain_down_to_leaves(tmp_
     compiled = s.compile_all()
     assert not s.diags.has_errors and set(compiled) == {"dev"}
     assert_every_field_ends_in_leaves(compiled, min_fields=100)
-    from skyspec.explain.whynot import _set
-
     spreadless = next(x for x in compiled["dev"].specs if x.name == "spreadless")
-    assert not _set(spreadless, ("spread",), "dev").met   # (`--why-not` said an empty list sets one)
+    assert not whynot._set(spreadless, ("spread",), "dev").met   # (`--why-not` said an empty list sets one)
     monkeypatch.chdir(root)
+
     def sources(query: str) -> tuple[str | None, list[str]]:
         a = explain(cli, query, "--env", "dev")
         return (a["rule"]["name"] if "rule" in a else None), [x["query"] for x in a["sources"]]
