@@ -220,3 +220,20 @@ def test_a_use_name_longer_than_a_file_name_may_be(make_project, cli):
     make_project({"apps/api.yaml": APP + "use: " + "e" * 300 + "\n"})
     e = _at(_errors(cli), "SKY120", "apps/api.yaml", 5)
     assert "no stdlib template" in e["message"]
+
+
+def test_the_main_container_mounting_no_volume_of_its_workload_is_refused(make_project, cli, tmp_path):
+    """`mounts: {nope: /x}` with no volume `nope` was written as a volumeMount of no pod
+    volume, which the API server refuses (`volumeMounts[0].name: Not found`); the check passed
+    (fuzz seed 44 case 4446). A sidecar's or init container's such mount was already SKY114;
+    the main container's is now too. A volume its `k8s:` patch adds may be mounted (by any
+    container)."""
+    make_project({"apps/api.yaml": APP + "volumes: {cache: {empty: true, mount: /cache}}\nmounts: {cahce: /x}\n"})
+    e = _at(_errors(cli), "SKY114", "apps/api.yaml", 6)
+    assert e["message"] == 'container "api" mounts "cahce", which is not a volume of "api"'
+    assert 'did you mean "cache"' in e["hint"]
+    patched = ("k8s: {Deployment: {spec: {template: {spec: {volumes: [{name: extra, emptyDir: {}}]}}}}}\n"
+               "sidecars:\n  side: {image: ghcr.io/acme/side:1.0.0, mounts: {extra: /y}}\n")
+    make_project({"apps/api.yaml": APP + "mounts: {extra: /x}\n" + patched})
+    r = cli("build", ".", "-f", "kubernetes", "-o", str(tmp_path / "out"))
+    assert r.exit_code == 0, r.output

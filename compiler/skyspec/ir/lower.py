@@ -517,10 +517,12 @@ class Lowerer:
         known = {v.name for v in w.volumes} | (set(storage) if isinstance(storage, dict) else set())
         if spec.data.get("storage") is not None and not isinstance(spec.data.get("storage"), dict):
             known.add("data")
-        for c, at in [(c, ("sidecars", c.name)) for c in w.containers[1:]] + \
+        known |= _patched_volumes(spec.data.get("k8s"))
+        own = set(spec.data.get("mounts") or {})   # the main container's `mounts:` (its volumes' are known)
+        for c, at in [(w.main, ())] + [(c, ("sidecars", c.name)) for c in w.containers[1:]] + \
                      [(c, ("init", c.name)) for c in w.init_containers]:
             for m in c.mounts:
-                if m.volume not in known:
+                if m.volume not in known and (at or m.volume in own):
                     self.diags.error("SKY114", f'container "{c.name}" mounts "{m.volume}", which is not a volume of '
                                                f'"{w.name}"', spec.where(*at, "mounts", m.volume),
                                      hint=did_you_mean(m.volume, known) or "declare it under `volumes:`")
@@ -614,6 +616,15 @@ CLUSTER_KINDS = {"Namespace", "ClusterRole", "ClusterRoleBinding", "PersistentVo
                  "CustomResourceDefinition", "PriorityClass", "IngressClass", "ClusterIssuer",
                  "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"}
 
+
+
+def _patched_volumes(patch) -> set[str]:
+    """The names of the pod volumes a `k8s:` patch adds (a mount may name one of them)."""
+    if isinstance(patch, dict):
+        got = {v["name"] for v in patch.get("volumes") or () if isinstance(v, dict) and isinstance(v.get("name"), str)} \
+            if isinstance(patch.get("volumes"), list) else set()
+        return got.union(*(_patched_volumes(v) for k, v in patch.items() if k != "volumes"))
+    return set()
 
 def lower(specs: list[Spec], project, env, diags: Diagnostics, settings: dict | None = None,
           invalid: set[str] | None = None) -> IR:
