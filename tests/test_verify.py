@@ -165,6 +165,15 @@ def _load_balancer(o):
     find(o, "Service", "web")["spec"]["type"] = "LoadBalancer"
 
 
+def _init_port(o):
+    # the port the Service names is declared by an init container that runs to completion
+    # first (it serves nothing), and the web container does not declare it
+    pod = find(o, "Deployment", "web")["spec"]["template"]["spec"]
+    pod["initContainers"] = [{"name": "warm", "image": "x/warm:1", "ports": [{"name": "http", "containerPort": 80}]}]
+    pod["containers"][0]["ports"] = [{"name": "web", "containerPort": 8080}]
+    pod["containers"][0]["readinessProbe"]["httpGet"]["port"] = "web"
+
+
 def _twice(o):
     o.append(copy.deepcopy(find(o, "NetworkPolicy", "web")))
     o[-1]["spec"]["ingress"] = [{"from": [{"podSelector": {}}]}]  # applied last, it would replace the first
@@ -182,6 +191,7 @@ def _twice(o):
     (_egress, "SKY163", "no egress rule of NetworkPolicy/out"),
     (_load_balancer, "SKY163", "from outside the cluster"),
     (_twice, "SKY110", "NetworkPolicy/web is made twice in namespace demo"),
+    (_init_port, "SKY161", 'targets port "http", which Deployment/web does not declare'),
 ])
 def test_one_defect_one_finding(cli, tmp_path, defect, code, words):
     objs = objects()
@@ -194,6 +204,26 @@ def test_one_defect_one_finding(cli, tmp_path, defect, code, words):
         (note,) = diags[0]["notes"]
         assert note.startswith("the other one is at ") and note.rsplit("/", 1)[-1].startswith("all.yaml:")
         assert int(note.rsplit(":", 1)[-1]) < diags[0]["line"]
+
+
+def test_a_service_port_is_named_by_the_containers_first_then_by_native_sidecars(cli, tmp_path):
+    """Kubernetes resolves a Service's named `targetPort` against the pod's containers, then
+    its native sidecars (init containers that restart `Always`); an init container that runs
+    to completion serves nothing. An init container naming a port `http` too was taken for the
+    target: a policy admitting the container's port was reported as not admitting it (found
+    importing skyspec's own build, fuzz seed 44 case 2896)."""
+    objs = objects()
+    pod = find(objs, "Deployment", "web")["spec"]["template"]["spec"]
+    pod["initContainers"] = [{"name": "warm", "image": "x/warm:1", "ports": [{"name": "http", "containerPort": 80}]}]
+    find(objs, "NetworkPolicy", "web")["spec"]["ingress"][0]["ports"] = [{"port": 8080}]
+    status, diags = verify(cli, write(tmp_path, objs))
+    assert (status, diags) == (0, []), diags
+    # a native sidecar's port serves, when no container has the name
+    _init_port(objs)
+    find(objs, "Deployment", "web")["spec"]["template"]["spec"]["initContainers"][0]["restartPolicy"] = "Always"
+    find(objs, "NetworkPolicy", "web")["spec"]["ingress"][0]["ports"] = [{"port": 80}]
+    status, diags = verify(cli, write(tmp_path, objs))
+    assert (status, diags) == (0, []), diags
 
 
 def test_existing_objects_and_namespaces(cli, tmp_path):

@@ -70,7 +70,13 @@ class Pod:
     def __post_init__(self) -> None:
         self._containers = [c for key in ("initContainers", "containers") for c in _list(self.spec.get(key))
                             if isinstance(c, dict)]
-        self._ports = [p for c in self._containers for p in _list(c.get("ports")) if isinstance(p, dict)]
+        # the ports a Service can reach, in the order Kubernetes resolves a named `targetPort`:
+        # the containers', then a native sidecar's (an init container that restarts `Always`);
+        # an init container that runs to completion first serves nothing
+        serving = [c for c in _list(self.spec.get("containers")) if isinstance(c, dict)]
+        serving += [c for c in _list(self.spec.get("initContainers"))
+                    if isinstance(c, dict) and c.get("restartPolicy") == "Always"]
+        self._ports = [p for c in serving for p in _list(c.get("ports")) if isinstance(p, dict)]
 
     def containers(self) -> list[dict]:
         return self._containers
