@@ -617,14 +617,15 @@ CLUSTER_KINDS = {"Namespace", "ClusterRole", "ClusterRoleBinding", "PersistentVo
                  "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"}
 
 
-
 def _patched_volumes(patch) -> set[str]:
     """The names of the pod volumes a `k8s:` patch adds (a mount may name one of them)."""
-    if isinstance(patch, dict):
-        got = {v["name"] for v in patch.get("volumes") or () if isinstance(v, dict) and isinstance(v.get("name"), str)} \
-            if isinstance(patch.get("volumes"), list) else set()
-        return got.union(*(_patched_volumes(v) for k, v in patch.items() if k != "volumes"))
-    return set()
+    if not isinstance(patch, dict):
+        return set()
+    vols = patch.get("volumes")
+    got = {v["name"] for v in vols if isinstance(v, dict) and isinstance(v.get("name"), str)} \
+        if isinstance(vols, list) else set()
+    return got.union(*(_patched_volumes(v) for k, v in patch.items() if k != "volumes"))
+
 
 def lower(specs: list[Spec], project, env, diags: Diagnostics, settings: dict | None = None,
           invalid: set[str] | None = None) -> IR:
