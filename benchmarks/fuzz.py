@@ -156,34 +156,30 @@ class Campaign:
             sys.stdout.flush()
 
 
+# the properties a campaign checks on every K-th case: (flag, default K, what the help says)
+EVERY = (
+    ("determinism", 20, "build twice every K-th case"),
+    ("hashseed", 50, "build every K-th case again in another process, with other string hashes"),
+    ("workers", 10, "check and build every K-th case again with its environments in workers"),
+    ("edit", 10, "every K-th case: a cached check, a file edited, the cached check and build against cold ones"),
+    ("editor", 10, "every K-th case: opened in the language server's workspace, one file cut as if half-typed, "
+                   "every editor feature asked at random places"),
+    ("fmt", 10, "every K-th case: `skyspec fmt` of the project, which must keep what check and build say and write"),
+    ("explain", 5, "every K-th case that builds: every generated field through `explain`, which must end in "
+                   "lines or documented defaults"),
+    ("commands", 5, "every K-th case: cost, graph, diff, manifests and explain, which must not crash or print a "
+                    "secret, and manifests must print what the build wrote"),
+    ("import", 5, "every K-th case that builds: a unit's output imported back, which must round-trip and check"),
+)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("n", type=int, help="number of cases")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--start", type=int, default=0, help="index of the first case")
-    ap.add_argument("--determinism-every", type=int, default=20, help="build twice every K-th case (0: never)")
-    ap.add_argument("--hashseed-every", type=int, default=50,
-                    help="build every K-th case again in another process, with other string hashes (0: never)")
-    ap.add_argument("--workers-every", type=int, default=10,
-                    help="check and build every K-th case again with its environments in workers (0: never)")
-    ap.add_argument("--edit-every", type=int, default=10,
-                    help="every K-th case: a cached check, a file edited, the cached check and build against cold ones "
-                         "(0: never)")
-    ap.add_argument("--editor-every", type=int, default=10,
-                    help="every K-th case: opened in the language server's workspace, one file cut as if half-typed, "
-                         "every editor feature asked at random places (0: never)")
-    ap.add_argument("--fmt-every", type=int, default=10,
-                    help="every K-th case: `skyspec fmt` of the project, which must keep what check and build say "
-                         "and write (0: never)")
-    ap.add_argument("--explain-every", type=int, default=5,
-                    help="every K-th case that builds: every generated field through `explain`, which must end in "
-                         "lines or documented defaults (0: never)")
-    ap.add_argument("--commands-every", type=int, default=5,
-                    help="every K-th case: cost, graph, diff, manifests and explain, which must not crash or print "
-                         "a secret, and manifests must print what the build wrote (0: never)")
-    ap.add_argument("--import-every", type=int, default=5,
-                    help="every K-th case that builds: a unit's output imported back, which must round-trip and "
-                         "check (0: never)")
+    for flag, k, what in EVERY:
+        ap.add_argument(f"--{flag}-every", type=int, default=k, help=f"{what} (0: never)")
     ap.add_argument("--timeout", type=int, default=30, help="seconds before a case counts as a hang")
     ap.add_argument("--every", type=int, default=1000, help="print progress every K cases")
     ap.add_argument("--report", type=Path, help="write the summary as JSON here (also with each progress line)")
@@ -198,26 +194,22 @@ def main(argv: list[str] | None = None) -> int:
     digests: dict[int, list[str]] = {}
     signal.signal(signal.SIGALRM, _alarm)
     try:
+        every = {flag: getattr(args, f"{flag}_every") for flag, _, _ in EVERY}
         for i in range(args.start, args.start + args.n):
             c = draw(args.seed, i)
             if args.dump:
                 write_case(c, args.dump / str(i))
                 (args.dump / str(i) / "CASE.txt").write_text(f"seed {args.seed} case {i}\n{c.describe()}\n",
                                                               encoding="utf-8", errors="backslashreplace")
-            det = bool(args.determinism_every) and i % args.determinism_every == 0
+            due = {flag: k > 0 and i % k == 0 for flag, k in every.items()}
+            mine = args.seed * 1_000_003 + i   # the case's own seed, for the properties that draw
             signal.alarm(args.timeout)
             try:
-                seed = i % 1000 + 1 if args.hashseed_every and i % args.hashseed_every == 0 else None
-                edit = (draw(args.seed, i + 1), i) if args.edit_every and i % args.edit_every == 0 else None
-                editor = args.seed * 1_000_003 + i if args.editor_every and i % args.editor_every == 0 else None
-                out = run_case(c, work / "case", determinism=det, hashseed=seed,
-                               workers=bool(args.workers_every) and i % args.workers_every == 0, edit=edit,
-                               editor=editor, fmt=bool(args.fmt_every) and i % args.fmt_every == 0,
-                               explained=bool(args.explain_every) and i % args.explain_every == 0,
-                               commands=args.seed * 1_000_003 + i if args.commands_every and
-                               i % args.commands_every == 0 else None,
-                               reimport=args.seed * 1_000_003 + i if args.import_every and
-                               i % args.import_every == 0 else None)
+                out = run_case(c, work / "case", determinism=due["determinism"],
+                               hashseed=i % 1000 + 1 if due["hashseed"] else None, workers=due["workers"],
+                               edit=(draw(args.seed, i + 1), i) if due["edit"] else None,
+                               editor=mine if due["editor"] else None, fmt=due["fmt"], explained=due["explain"],
+                               commands=mine if due["commands"] else None, reimport=mine if due["import"] else None)
             except Hang as h:
                 from fuzz.harness import Outcome
 
