@@ -14,6 +14,8 @@ from typing import Any, Callable
 from .values import CRONS, ZONES, Ctx, image, path, quantity
 
 SECRET_KEYS = ("password", "token")
+# the plaintext of every Secret value the cases hold: the properties look for it in what is printed and written
+SECRET_VALUE = "hunter2"
 GOOD_CRONS = CRONS[:5] + ("0-59/7 1-3 * * 1-5", "0 0 * * MON", "30 4 1 * *")
 BAD_CRONS = tuple(c for c in CRONS if c not in GOOD_CRONS)
 GOOD_ZONES = ZONES[:3]
@@ -251,7 +253,7 @@ def manifest(ctx: Ctx, schema: dict, depth: int) -> dict:
                               {"metadata": {"name": ctx.name, "labels": {"a": ""}, "namespace": "other"}},
                               {"data": {"é": "\x00", "": None}}, {"status": {}}, {"x" * 300: 1}))}
     if ctx.bad():
-        m = g.choice(({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"}, "stringData": {"p": "hunter2"}},
+        m = g.choice(({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"}, "stringData": {"p": SECRET_VALUE}},
                       {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "kube-system"}},
                       {"apiVersion": 1, "kind": ["x"]}, {"apiVersion": "v1", "kind": "Pod"},
                       {"apiVersion": "v1", "kind": "ConfigMap", "metadata": "x"}))

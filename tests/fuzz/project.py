@@ -231,7 +231,7 @@ def secret_doc(ctx: Ctx, name: str) -> dict:
                      {"external": {"store": "vault", "data": {k: f"{name}/{k}#value" for k in keys}}},
                      {"external": {"store": "vault", "store_kind": "ClusterSecretStore", "refresh": "1h",
                                    "data": {k: f"path/{k}" for k in keys}}},
-                     {"keys": keys, "type": "Opaque"}) + (() if ctx.protected else ({"data": {k: "hunter2" for k in keys}},)))
+                     {"keys": keys, "type": "Opaque"}) + (() if ctx.protected else ({"data": {k: fields.SECRET_VALUE for k in keys}},)))
     return {"kind": "Secret", "name": name, **body}
 
 

@@ -15,9 +15,9 @@ import random
 import re
 from pathlib import Path
 
+from .fields import SECRET_VALUE as SECRET
 from .harness import _judge
 
-SECRET = "hunter2"
 _ERROR = re.compile(r"error\[(SKY\d{3})\]: ([^\n]*)")
 
 
