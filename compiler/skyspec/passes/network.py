@@ -94,9 +94,9 @@ def network(ir: IR, ctx: Context) -> IR:
     conf["ingress_why"] = why.Why(INGRESS, (why.own("expose", "host", label="the exposed host"), conf["ingress_in"]))
     conf["monitoring_in"] = network_input(ir, ctx, "monitoring_namespace")
     conf["port_whys"] = {}
-    conf["public"] = _public_services(ir)
     conf["routes"] = _kept_ingress_routes(ir)
-    conf["kept_services"] = _kept_services(ir) if conf["routes"] else []
+    conf["kept_services"] = _kept_services(ir)
+    conf["public"] = [k for k in conf["kept_services"] if k[4].get("type") in ("LoadBalancer", "NodePort")]
     conf["monitors"] = {}   # the ServiceMonitors by workload, in the IR's order
     for m in ir.monitors:
         conf["monitors"].setdefault(m.app, []).append(m)
@@ -202,22 +202,6 @@ def _ingress(ir: IR, w, consumers: list[str], conf: dict, by_name: dict, made: d
     return rules
 
 
-def _public_services(ir: IR) -> list[tuple[dict, str, dict, dict]]:
-    """The LoadBalancer and NodePort Services kept as written (`kind: Resource`, as the
-    importer keeps a workload's second Service), found once per IR: (the raw entry, its
-    namespace, its selector, its spec)."""
-    out = []
-    for r in ir.raw:
-        o = r["object"]
-        spec = o.get("spec") if isinstance(o.get("spec"), dict) else {}
-        meta = o.get("metadata") if isinstance(o.get("metadata"), dict) else {}
-        sel = spec.get("selector")
-        if o.get("kind") == "Service" and spec.get("type") in ("LoadBalancer", "NodePort") and \
-                isinstance(sel, dict) and sel:
-            out.append((r, meta.get("namespace") or ir.namespace, sel, spec))
-    return out
-
-
 def _kept_ingress_routes(ir: IR) -> dict[tuple[str, str], list[tuple[Any, why.In]]]:
     """The backends of the Ingresses kept as written (`kind: Resource`, as the importer keeps
     one the language cannot say), found once per IR: {(namespace, Service name): [(its port,
@@ -244,19 +228,20 @@ def _kept_ingress_routes(ir: IR) -> dict[tuple[str, str], list[tuple[Any, why.In
     return out
 
 
-def _kept_services(ir: IR) -> list[tuple[str, str, dict, list]]:
-    """The Services kept as written (`kind: Resource`) that select pods: (namespace, name,
-    selector, ports). The importer keeps a Service named apart from the workload whose pods it
-    selects (a blue-green's, istio's Bookinfo `reviews`), and an Ingress may route to it."""
+def _kept_services(ir: IR) -> list[tuple[dict, str, str | None, dict, dict]]:
+    """The Services kept as written (`kind: Resource`) that select pods, found once per IR:
+    (the raw entry, its namespace, its name, its selector, its spec). The importer keeps a
+    workload's second Service (a LoadBalancer beside the ClusterIP one), and one named apart
+    from the workloads whose pods it selects (a blue-green's, istio's Bookinfo `reviews`),
+    which a kept Ingress may route to."""
     out = []
     for r in ir.raw:
         o = r["object"]
         spec = o.get("spec") if isinstance(o.get("spec"), dict) else {}
         meta = o.get("metadata") if isinstance(o.get("metadata"), dict) else {}
-        sel, ports = spec.get("selector"), spec.get("ports")
-        if o.get("kind") == "Service" and isinstance(meta.get("name"), str) and isinstance(sel, dict) and sel:
-            out.append((meta.get("namespace") or ir.namespace, meta["name"], sel,
-                        [p for p in ports if isinstance(p, dict)] if isinstance(ports, list) else []))
+        sel = spec.get("selector")
+        if o.get("kind") == "Service" and isinstance(sel, dict) and sel:
+            out.append((r, meta.get("namespace") or ir.namespace, meta.get("name"), sel, spec))
     return out
 
 
@@ -273,10 +258,11 @@ def _routed_ports(ir: IR, w, conf: dict) -> list[tuple[int, why.Why, why.In]]:
 
     for ref, src in conf["routes"].get((w.namespace, w.name), ()):
         add(next((p.port for p in w.ports if ref in (p.service, p.name)), None), src)
-    labels = {**w.labels, **pod_selector(ir.project, w.name)} if conf["kept_services"] else {}
-    for namespace, name, sel, ports in conf["kept_services"]:
+    labels = {**w.labels, **pod_selector(ir.project, w.name)} if conf["routes"] else {}
+    for _, namespace, name, sel, spec in conf["kept_services"] if conf["routes"] else ():
         if namespace != w.namespace or name == w.name or any(labels.get(k) != str(v) for k, v in sel.items()):
             continue
+        ports = [p for p in spec.get("ports") if isinstance(p, dict)] if isinstance(spec.get("ports"), list) else []
         for ref, src in conf["routes"].get((namespace, name), ()):
             sp = next((p for p in ports if ref in (p.get("port"), p.get("name"))), None)
             target = sp.get("targetPort", sp.get("port")) if sp is not None else None
@@ -287,12 +273,13 @@ def _routed_ports(ir: IR, w, conf: dict) -> list[tuple[int, why.Why, why.In]]:
 
 
 def _kept_public_services(ir: IR, w, public: list) -> list[tuple[tuple, list, why.Why, why.In]]:
-    """Those of :func:`_public_services` that select ``w``'s pods: (the ports they send to,
-    the client ranges, the rule's record, the ports' record). Their traffic comes from
-    outside the cluster, as an `expose: {type: LoadBalancer}` Service's does."""
+    """The LoadBalancer and NodePort Services of :func:`_kept_services` (``public``) that
+    select ``w``'s pods: (the ports they send to, the client ranges, the rule's record, the
+    ports' record). Their traffic comes from outside the cluster, as an `expose: {type:
+    LoadBalancer}` Service's does."""
     pod_labels = {**w.labels, **pod_selector(ir.project, w.name)} if public else {}
     out = []
-    for r, namespace, sel, spec in public:
+    for r, namespace, _, sel, spec in public:
         if namespace != w.namespace or any(pod_labels.get(k) != str(v) for k, v in sel.items()):
             continue
         ports = []
