@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..ir import why
+from ..ir.k8spatch import merge_key
 from ..ir.model import IR, Workload
 from ..ir.why import Rule, Why
 from ..provenance import MISSING
@@ -208,22 +209,18 @@ def protocol(spec: Spec, pname: str, cp: tuple = ()) -> Trace:
     return rule(spec, PROTOCOL, why.default("skyspec.ir.model", "PROTOCOL"))
 
 
-# the keys a strategic-merge patch merges list items by (containers and volumes by name,
-# ports by number, mounts by path)
-_MERGE_KEYS = ("name", "containerPort", "mountPath")
-
-
 def _in_patch(patch: Any, obj: dict, path: tuple) -> tuple | None:
     """``path`` of the object as its `k8s:` patch spells it: an item of a list the patch merges
-    into (a container it adds beside the spec's) is the patch's item of the same key, which
-    sits at another index; None when the patch has no such item."""
+    into by a key (:func:`~skyspec.ir.k8spatch.merge_key`: a container it adds beside the
+    spec's, by name) is the patch's item of the same key, which sits at another index; None
+    when the patch has no such item."""
     out: list = []
     node, pnode = obj, patch
-    for p in path:
+    for i, p in enumerate(path):
         if isinstance(p, int) and isinstance(node, list) and isinstance(pnode, list) and -len(node) <= p < len(node):
             item = node[p]
-            key = next((k for k in _MERGE_KEYS if isinstance(item, dict) and k in item), None)
-            if key is not None:
+            key = merge_key(obj.get("kind") or "", path[:i])
+            if key is not None and isinstance(item, dict) and key in item:
                 p2 = next((j for j, x in enumerate(pnode) if isinstance(x, dict) and x.get(key) == item[key]), None)
                 if p2 is None:
                     return None
