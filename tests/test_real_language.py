@@ -199,6 +199,111 @@ def test_connect_to_a_disabled_workload_is_an_error_at_the_connect_to_line(make_
     assert not (tmp_path / "out").exists()
 
 
+OBJECTS = """
+kind: App
+name: api
+image: x/api:1
+ports: {http: 8080, metrics: 9090}
+replicas: 2
+---
+kind: ConfigMap
+name: extra
+data: {A: b}
+---
+kind: Secret
+name: token
+existing: true
+---
+kind: ServiceAccount
+name: robot
+---
+kind: Role
+name: reader
+rules: [{resources: [pods], verbs: [get]}]
+bind: [robot]
+---
+kind: NetworkPolicy
+name: lock
+select: {app: api}
+allow_from: [{namespace: monitoring}]
+---
+kind: Resource
+name: data
+manifest:
+  apiVersion: v1
+  kind: PersistentVolumeClaim
+  spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
+---
+kind: Observability
+name: obs
+apps: [api]
+metrics: {port: metrics, service_monitor: true}
+"""
+SWITCHED = ["ConfigMap/extra", "Secret/token", "ServiceAccount/robot", "Role/reader", "NetworkPolicy/lock",
+            "Resource/data", "Observability/obs"]
+
+
+@pytest.mark.parametrize("off", ["dev", "prod"])   # left out of the base environment, or of the other one
+def test_enabled_false_leaves_a_document_of_any_kind_out_of_an_environment_in_every_format(make_project, cli,
+                                                                                           tmp_path, off):
+    import collections
+
+    from validators import helm, kubectl, strip_helm_labels
+
+    overlay = "apps:\n" + "".join(f"  {key}: {{enabled: false}}\n" for key in SWITCHED)
+    make_project({"apps/a.yaml": OBJECTS, "overlays/dev.yaml": "{}\n", "overlays/prod.yaml": "{}\n",
+                  f"overlays/{off}.yaml": overlay}, project=(
+        "project: shop\nnamespace: shop\noutputs: [kubernetes, compose, helm, kustomize]\nenvironments:\n"
+        "  dev: {overlays: [overlays/dev.yaml]}\n  prod: {overlays: [overlays/prod.yaml]}\n"))
+    out = tmp_path / "out"
+    r = cli("build", "-o", str(out))
+    assert r.exit_code == 0, r.output
+    on = "prod" if off == "dev" else "dev"
+    kinds = {e: collections.Counter((d["kind"], d["metadata"]["name"]) for d in load_docs(out / e / "kubernetes"))
+             for e in ("dev", "prod")}
+    made = {("ConfigMap", "extra"), ("ServiceAccount", "robot"), ("Role", "reader"), ("RoleBinding", "reader"),
+            ("NetworkPolicy", "lock"), ("PersistentVolumeClaim", "data"), ("ServiceMonitor", "api")}
+    assert made <= set(kinds[on]) and not made & set(kinds[off])
+    assert ("Service", "api") in kinds[on] and ("Service", "api") not in kinds[off]   # it was the monitor's
+    for e in ("dev", "prod"):
+        assert_valid_k8s(load_docs(out / e / "kubernetes"))
+        assert compose_config(out / e / "compose.yaml").returncode == 0
+        chart = out / "helm" / "shop"
+        r = helm("template", "shop", str(chart), "--namespace", "shop", "-f", str(chart / f"values-{e}.yaml"))
+        assert r.returncode == 0, r.stderr
+        got = collections.Counter((o["kind"], o["metadata"]["name"]) for o in
+                                  map(strip_helm_labels, yaml.safe_load_all(r.stdout)) if o)
+        assert got == kinds[e], e
+        r = kubectl("kustomize", str(out / "kustomize" / "overlays" / e))
+        assert r.returncode == 0, r.stderr
+        assert collections.Counter((o["kind"], o["metadata"]["name"]) for o in yaml.safe_load_all(r.stdout) if o) \
+            == kinds[e], e
+    assert helm("lint", str(out / "helm" / "shop")).returncode == 0
+
+
+def test_a_reference_to_a_document_left_out_of_the_environment_is_an_error_at_the_reference(make_project, cli):
+    make_project({"apps/a.yaml": OBJECTS.replace("replicas: 2\n", "replicas: 2\nenv_from: [{config: extra}]\n"
+                                                 "service_account: robot\nimage_pull_secrets: [token]\n"),
+                  "overlays/prod.yaml": "apps:\n  ConfigMap/extra: {enabled: false}\n"
+                                        "  ServiceAccount/robot: {enabled: false}\n  Secret/token: {enabled: false}\n"})
+    r = cli("check")
+    assert r.exit_code == 1
+    assert 'apps/a.yaml:6:11: error[SKY114]: ConfigMap "extra" is left out of environment "prod" (`enabled: false`)' \
+        in r.stderr, r.stderr
+    assert 'apps/a.yaml:7:18: error[SKY114]: ServiceAccount "robot" is left out of environment "prod"' in r.stderr
+    assert 'apps/a.yaml:8:21: error[SKY114]: Secret "token" is left out of environment "prod"' in r.stderr
+    assert "help: enable it here (overlays/prod.yaml:2:" in r.stderr
+    # the Role that binds the ServiceAccount is told too, at its `bind` item
+    assert 'ServiceAccount "robot" is left out of environment "prod"' in r.stderr.split("apps/a.yaml:24:")[1], r.stderr
+
+
+def test_a_security_policy_cannot_be_left_out(make_project, cli):
+    make_project({"apps/a.yaml": "kind: SecurityPolicy\nname: pss\nlevel: baseline\n",
+                  "overlays/prod.yaml": "apps:\n  SecurityPolicy/pss: {enabled: false}\n"})
+    r = cli("check")
+    assert r.exit_code == 1 and "enabled" in r.stderr and "overlays/prod.yaml:2:" in r.stderr, r.stderr
+
+
 # ---------------------------------------------------------------------- k8s: strategic merge
 
 PATCHED = """

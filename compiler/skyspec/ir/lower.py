@@ -56,11 +56,11 @@ class Lowerer:
                 invalid=set(invalid or ()))
         later: list[Spec] = []
         for spec in specs:
+            if spec.data.get("enabled") is False:  # left out of this environment
+                ir.disabled[spec.name if spec.is_workload else f"{spec.kind}/{spec.name}"] = spec.where("enabled")
+                continue
             if spec.kind == "Observability":  # applies to workloads: after them
                 later.append(spec)
-                continue
-            if spec.is_workload and spec.data.get("enabled") is False:  # left out of this environment
-                ir.disabled[spec.name] = spec.where("enabled")
                 continue
             fn: Callable = getattr(self, f"lower_{spec.kind.lower()}")
             fn(spec, ir)

@@ -432,7 +432,8 @@ class IR(Record):
         self.report = [] if report is NEW else report  # lines for the build report
         self.invalid = set() if invalid is NEW else invalid  # specs left out after errors (no follow-on errors)
         self.unbound = set() if unbound is NEW else unbound  # workloads of the environment not bound to this target
-        self.disabled = {} if disabled is NEW else disabled  # workloads `enabled: false` here -> its position
+        # specs `enabled: false` here -> its position: a workload by name, another kind as `Kind/name`
+        self.disabled = {} if disabled is NEW else disabled
         self.configs = [] if configs is NEW else configs
         self.secrets = [] if secrets is NEW else secrets
         self.accounts = [] if accounts is NEW else accounts

@@ -5,7 +5,8 @@ leave a pod stuck in ContainerCreating: a Secret or ConfigMap that does not exis
 (`secrets:`, `env_from`, `volumes`), a Secret key that the Secret does not declare, a
 ServiceAccount, a PersistentVolumeClaim, a ServiceAccount a Role binds, or the TLS Secret an
 Ingress names (`expose.tls: NAME`, which must hold `tls.crt` and `tls.key`). Each is SKY114
-at the reference, with a suggestion.
+at the reference, with a suggestion; a document the environment leaves out (`enabled: false`)
+is named as such, with the place that left it out.
 """
 
 from __future__ import annotations
@@ -32,6 +33,12 @@ def check_references(ir: IR, ctx: Context) -> IR:
             return
         told.add((id(spec), what, name))
         pos = spec.where(*at) if spec else None
+        kind = what.removeprefix("TLS ")
+        if f"{kind}/{name}" in ir.disabled:   # declared, and left out of this environment
+            ctx.diags.error("SKY114", f'{what} "{name}" is left out of environment "{ir.env}" (`enabled: false`)',
+                            pos, hint=f"enable it here ({ir.disabled[f'{kind}/{name}']}), or leave this reference "
+                                      "out of that environment too (in its overlay)")
+            return
         m = re.match(_DECLARE, declare)
         if m:  # at a builder's line: the builder that declares it
             declare = spelled(pos, declare, f'pass a `{m[1]}("{m[2]}")` builder instead of the name "{m[2]}" '

@@ -532,6 +532,13 @@ def _common(kind: str) -> dict:
     }
 
 
+ENABLED = {"type": "boolean",
+           "description": "`false` (in an environment's overlay) leaves this document, and every object made from it, "
+                          "out of that environment; a workload that refers to it there is an error (SKY114).",
+           "examples": [False]}
+"""`enabled` of the kinds that are not workloads (a workload's own says what it takes along)."""
+
+
 USE = {"type": "string", "minLength": 1,
        "description": "A template beneath this spec: a stdlib component (`postgres`, `redis`, `celery`, ...) or a "
                       "project file (`./templates/python-service.yaml`). Its parameters become fields of this spec.",

@@ -12,7 +12,7 @@ from typing import Any
 
 from .fields import (
     ANNOTATIONS, AUTOSCALE, BASE_URL, CMD, COMMAND_LIST, CONTAINERS, CRON, DNS1123_SUBDOMAIN, DOWNWARD, DRAFT, ENV,
-    ENV_FROM, EXPOSE, HEALTH, K8S_API_VERSION, K8S_KIND, K8S_PATCH, LABELS, LIFECYCLE, NAME, PORT_NUMBER,
+    ENABLED, ENV_FROM, EXPOSE, HEALTH, K8S_API_VERSION, K8S_KIND, K8S_PATCH, LABELS, LIFECYCLE, NAME, PORT_NUMBER,
     PORT_REF, PORTS, PROBE, QTY, RESOURCES, SECRET_REFS, SECURITY, STORAGE, STR_MAP, STRATEGY, TOLERATION,
     VOLUMES, _common, _workload,
 )
@@ -157,7 +157,7 @@ def cronjob_schema() -> dict:
 
 def configmap_schema() -> dict:
     props = {
-        **_common("ConfigMap"),
+        **_common("ConfigMap"), "enabled": ENABLED,
         "data": {"type": "object", "additionalProperties": {"type": ["string", "number", "boolean"]},
                  "description": "Literal entries.", "examples": [{"LOG_LEVEL": "info", "WORKERS": 4}]},
         "files": {"type": "object", "additionalProperties": {"type": "string"},
@@ -193,7 +193,7 @@ def secret_schema() -> dict:
            },
            "examples": [{"store": "vault", "data": {"password": "db/prod#password"}, "refresh": "1h"}]}
     props = {
-        **_common("Secret"),
+        **_common("Secret"), "enabled": ENABLED,
         "type": {"type": "string", "description": "The Secret type, e.g. `kubernetes.io/tls`.",
                  "examples": ["kubernetes.io/tls"]},
         "existing": {"const": True, "description": "The Secret exists in the cluster already: nothing is generated."},
@@ -211,7 +211,7 @@ def secret_schema() -> dict:
 
 
 def serviceaccount_schema() -> dict:
-    props = {**_common("ServiceAccount"),
+    props = {**_common("ServiceAccount"), "enabled": ENABLED,
              "automount_token": {"type": "boolean", "description": "Mount the API token into pods.",
                                  "examples": [False]},
              "k8s": K8S_PATCH}
@@ -230,7 +230,7 @@ def role_schema() -> dict:
                                "enum": ["get", "list", "watch", "create", "update", "patch", "delete",
                                         "deletecollection", "*"]}, "description": "What may be done.",
                                      "examples": [["get", "list", "watch"]]}}}
-    props = {**_common("Role"), "kind": {"enum": ["Role", "ClusterRole"]},
+    props = {**_common("Role"), "enabled": ENABLED, "kind": {"enum": ["Role", "ClusterRole"]},
              "rules": {"type": "array", "items": rule, "minItems": 1, "description": "What the role allows.",
                        "examples": [[{"resources": ["pods"], "verbs": ["get", "list", "watch"]}]]},
              "bind": {"type": "array", "items": NAME, "description": "ServiceAccounts granted this role (a binding is generated).",
@@ -252,7 +252,7 @@ def networkpolicy_schema() -> dict:
                            "cidr": {"type": "string", "pattern": r"^[0-9a-fA-F:.]+/[0-9]{1,3}$",
                                     "description": "An address range.", "examples": ["10.0.0.0/8"]}},
             "examples": [{"app": "db"}]}
-    props = {**_common("NetworkPolicy"),
+    props = {**_common("NetworkPolicy"), "enabled": ENABLED,
              "select": {"type": "object", "additionalProperties": False, "minProperties": 1, "maxProperties": 1,
                         "properties": {"app": {**NAME, "description": "A workload of the project."},
                                        "labels": {**STR_MAP, "description": "Pods with these labels.",
@@ -282,7 +282,7 @@ def securitypolicy_schema() -> dict:
 
 
 def observability_schema() -> dict:
-    props = {**_common("Observability"),
+    props = {**_common("Observability"), "enabled": ENABLED,
              "apps": {"type": "array", "items": NAME, "minItems": 1, "description": "The workloads it applies to.",
                       "examples": [["db"]]},
              "metrics": {"type": "object", "additionalProperties": False, "required": ["port"],
@@ -364,7 +364,7 @@ def resource_schema() -> dict:
         "examples": [{"apiVersion": "v1", "kind": "PersistentVolumeClaim",
                       "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "5Gi"}}}}],
     }
-    props = {**_common("Resource"), "manifest": manifest}
+    props = {**_common("Resource"), "enabled": ENABLED, "manifest": manifest}
     return _doc("Resource", "skyspec Resource", props, ["kind", "name", "manifest"],
                 "An escape hatch: a raw Kubernetes object.")
 
