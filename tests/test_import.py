@@ -598,6 +598,50 @@ def test_environments_from_renderings(tmp_path):
     assert res.exit_code == 2 and not (tmp_path / "x").exists()
 
 
+def test_objects_only_some_renderings_hold_are_enabled_false_in_the_others(tmp_path):
+    import yaml
+    from skyspec.importer import import_environments
+
+    dirs = _podinfo_variants(tmp_path / "in")   # prod: a worker and its ConfigMap besides
+    (dirs["prod"] / "worker.yaml").write_text((DATA / "podinfo" / "deployment.yaml").read_text()
+                                              .replace("podinfo", "worker"))
+    (dirs["prod"] / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: extra}\ndata: {a: b}\n")
+    r = import_environments({k: [v] for k, v in dirs.items()}, "podinfo")
+    assert r.unexplained == [], r.unexplained[:3]
+    dev = yaml.safe_load(r.files["overlays/dev.yaml"])["apps"]
+    assert dev["worker"] == {"enabled": False} and dev["ConfigMap/extra"] == {"enabled": False}
+    assert "worker" not in yaml.safe_load(r.files["overlays/prod.yaml"])["apps"]
+    assert yaml.safe_load(r.files["apps/configmap.extra.yaml"])["data"] == {"a": "b"}
+    assert "App worker is in environment prod only: `enabled: false` in the others" in r.notes
+    assert r.figures["objects"] == 2 + 5   # dev: podinfo's Deployment and Service; prod: those, its HPA, the worker, the ConfigMap
+
+
+def test_an_object_of_a_kind_that_cannot_be_left_out_must_be_in_every_rendering(tmp_path, monkeypatch):
+    from skyspec.diagnostics import Diagnostics
+    from skyspec.importer import environments, import_environments
+
+    dirs = _podinfo_variants(tmp_path / "in")
+    (dirs["prod"] / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: extra}\ndata: {a: b}\n")
+    monkeypatch.setattr(environments, "SWITCHABLE", tuple(k for k in environments.SWITCHABLE if k != "ConfigMap"))
+    diags = Diagnostics()
+    assert import_environments({k: [v] for k, v in dirs.items()}, "podinfo", diags=diags) is None
+    [d] = diags.errors
+    assert d.code == "SKY060" and d.message == "ConfigMap extra of environment prod is not in environment dev"
+    assert d.pos.file.endswith("cm.yaml") and d.pos.line == 3 and "cannot be left out" in d.hint
+
+
+def test_the_kinds_an_import_may_leave_out_are_those_whose_schema_has_enabled():
+    from skyspec.importer.environments import SWITCHABLE
+    from skyspec.schema.kinds import KIND_SCHEMAS
+
+    have = set()
+    for kind, schema in KIND_SCHEMAS.items():
+        props = schema()["properties"]
+        if "enabled" in props:
+            have |= set(props["kind"].get("enum") or [props["kind"]["const"]])
+    assert set(SWITCHABLE) == have
+
+
 HELM = Path(__file__).resolve().parent.parent / ".tools" / "bin"
 
 
@@ -628,6 +672,47 @@ def test_helm_chart_with_two_values_files(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", "/nonexistent")
     res = CliRunner().invoke(main, ["import", "helm", str(chart), "-f", vals[0], "-o", str(tmp_path / "n")])
     assert res.exit_code == 1 and "helm is not on PATH" in res.output and not (tmp_path / "n").exists()
+
+
+@pytest.mark.skipif(not (HELM / "helm").exists(), reason="helm is installed by scripts/test.sh into .tools/bin")
+def test_a_chart_whose_values_enable_a_component_in_one_environment(tmp_path, monkeypatch):
+    # podinfo's `redis.enabled` (a Deployment, its Service and ConfigMap) and `serviceAccount.enabled`
+    # in prod only: "every rendering must hold the same objects" refused the import
+    import os
+
+    import yaml
+    from skyspec.importer import import_helm
+
+    monkeypatch.setenv("PATH", f"{HELM}{os.pathsep}{os.environ['PATH']}")
+    prod = tmp_path / "values-prod.yaml"
+    prod.write_text((DATA / "podinfo" / "values-prod.yaml").read_text()
+                    + "redis: {enabled: true}\nserviceAccount: {enabled: true, name: podinfo-sa}\n")
+    vals = [str(DATA / "podinfo" / "values-dev.yaml"), str(prod)]
+    r = import_helm(DATA / "podinfo" / "chart", vals, "podinfo")
+    assert r.unexplained == [], r.unexplained[:3]
+    dev = yaml.safe_load(r.files["overlays/dev.yaml"])["apps"]
+    assert {k: v for k, v in dev.items() if v == {"enabled": False}} == {
+        "podinfo-redis": {"enabled": False}, "ConfigMap/podinfo-redis": {"enabled": False},
+        "ServiceAccount/podinfo-sa": {"enabled": False}}
+    prod_apps = yaml.safe_load(r.files["overlays/prod.yaml"])["apps"]
+    assert prod_apps["podinfo"]["service_account"] == "podinfo-sa"   # the dev pods run as the default one
+    out = tmp_path / "podinfo"   # (the project, and the release, are named after it)
+    res = CliRunner().invoke(main, ["import", "helm", str(DATA / "podinfo" / "chart"), "-f", vals[0], "-f", vals[1],
+                                    "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    res = CliRunner().invoke(main, ["build", str(out), "-o", str(tmp_path / "built"), "--format",
+                                    "kubernetes,compose,helm,kustomize"])
+    assert res.exit_code == 0, res.output
+    from validators import assert_valid_k8s, helm, kubectl, load_docs
+
+    built = tmp_path / "built"
+    assert helm("lint", str(built / "helm" / "podinfo")).returncode == 0
+    for env, redis in (("dev", False), ("prod", True)):
+        docs = load_docs(built / env / "kubernetes")
+        assert_valid_k8s(docs)
+        assert (("Deployment", "podinfo-redis") in {(d["kind"], d["metadata"]["name"]) for d in docs}) == redis
+        r = kubectl("kustomize", str(built / "kustomize" / "overlays" / env))
+        assert r.returncode == 0 and ("name: podinfo-redis" in r.stdout) == redis, r.stderr
 
 
 @pytest.mark.skipif(not (HELM / "helm").exists(), reason="helm is installed by scripts/test.sh into .tools/bin")

@@ -1,8 +1,8 @@
 """Environments from several renderings of one system: each rendering (a folder of manifests,
 or `helm template` with one values file) is imported on its own, then the specs keep what
 every environment shares (or what a given base says) and one overlay per environment holds
-only the differences (`apps.<name>: {...}`; `null` deletes; lists and scalars replace). The
-built-in dev/prod profiles are neutralised where they would change the input (replicas in
+only the differences (`apps.<name>: {...}`; `null` deletes; lists and scalars replace; an
+object some renderings lack is `enabled: false` in their overlays). The built-in dev/prod profiles are neutralised where they would change the input (replicas in
 dev, `pdb`/`spread` settings), the project is built for every environment and each one is
 compared with its own rendering. It writes nothing itself and never writes a Secret's value.
 """
@@ -10,9 +10,13 @@ compared with its own rendering. It writes nothing itself and never writes a Sec
 from __future__ import annotations
 
 from .kube import Extracted
+from ..layers.stack import WORKLOAD_KINDS
 from .source import NOT_OBJECT, Inputs
 
 DEV_REPLICAS_KINDS = ("App",)
+# the kinds whose documents an overlay can leave out of an environment (`enabled: false`)
+SWITCHABLE = WORKLOAD_KINDS + ("ConfigMap", "Secret", "ServiceAccount", "Role", "ClusterRole", "NetworkPolicy",
+                               "Observability", "Resource")
 
 
 def common(docs: list):
@@ -57,43 +61,53 @@ def _key(doc: dict) -> tuple[str, str]:
 
 
 def split(results: dict, base=None, inputs: Inputs | None = None) -> tuple[list[Extracted], dict[str, dict], list[str]] | None:
-    """(spec items, {env: overlay data}, notes) from {env: Result} (and a base Result); None
-    when the renderings do not hold the same objects (reported in ``inputs``)."""
+    """(spec items, {env: overlay data}, notes) from {env: Result} (and a base Result). An
+    object that only some renderings hold (what a chart's values enable in some environments)
+    is specified from those and `enabled: false` in the others; one of a kind that cannot be
+    left out (:data:`SWITCHABLE`) must be in every rendering: else None, each odd object
+    reported in ``inputs``."""
     per = {env: {_key(x.doc): x for x in r.items if not x.doc["kind"].startswith("_")} for env, r in results.items()}
-    keys = [set(d) for d in per.values()] + ([{_key(x.doc) for x in base.items if not x.doc["kind"].startswith("_")}]
-                                            if base else [])
-    if any(k != keys[0] for k in keys[1:]):
+    kept = {_key(x.doc): x for x in base.items if not x.doc["kind"].startswith("_")} if base else {}
+    bdocs = {key: x.doc for key, x in kept.items()}
+    every = set().union(*per.values(), kept)
+    odd = [(f"environment {env}", key, d[key]) for env, d in per.items() for key in d
+           if key[0] not in SWITCHABLE and any(key not in e for e in per.values())]
+    odd += [("the base", key, x) for key, x in kept.items()
+            if key[0] not in SWITCHABLE and any(key not in e for e in per.values())]
+    if odd:
         inputs = inputs or Inputs()
-        everywhere = set.intersection(*keys)
-        envs = [f"environment {e}" for e in results] + (["the base"] if base else [])
-        rs = list(results.values()) + ([base] if base else [])
-        for env, r in zip(envs, rs):
-            for x in r.items:
-                if not x.doc["kind"].startswith("_") and _key(x.doc) not in everywhere:
-                    missing = [e for e, k in zip(envs, keys) if _key(x.doc) not in k]
-                    inputs.diags.error(
-                        NOT_OBJECT, f"{x.doc['kind']} {x.doc['name']} of {env} is not in "
-                        f"{', '.join(missing)}", inputs.pos(x.objects[0], ("metadata", "name")) if x.objects else None,
-                        hint="every rendering must hold the same workloads and objects (an environment may differ "
-                             "in their fields only): import them apart, or leave the odd objects out")
+        for holder, key, x in odd:
+            missing = [f"environment {e}" for e, d in per.items() if key not in d]
+            inputs.diags.error(
+                NOT_OBJECT, f"{key[0]} {key[1]} of {holder} is not in {', '.join(missing)}",
+                inputs.pos(x.objects[0], ("metadata", "name")) if x.objects else None,
+                hint=f"a {key[0]} document cannot be left out of an environment (`enabled: false`): import the "
+                     "renderings apart, or leave the odd objects out")
         return None
-    bdocs = {_key(x.doc): x.doc for x in base.items} if base else None
     items: list[Extracted] = []
     overlays: dict[str, dict] = {env: {} for env in results}
     notes: list[str] = []
-    for key in sorted(keys[0]):
-        docs = {env: {k: v for k, v in d[key].doc.items() if not k.startswith("_")} for env, d in per.items()}
-        spec = dict(bdocs[key]) if bdocs else common(list(docs.values()))
+    for key in sorted(every):
+        where = [env for env, d in per.items() if key in d]
+        docs = {env: {k: v for k, v in per[env][key].doc.items() if not k.startswith("_")} for env in where}
+        spec = dict(bdocs[key]) if key in bdocs else common(list(docs.values()))
         spec = {k: v for k, v in spec.items() if not k.startswith("_")}
-        first = next(iter(per.values()))[key]
+        first = per[where[0]][key] if where else kept[key]
         items.append(Extracted({**{k: v for k, v in first.doc.items() if k.startswith("_")}, **spec}, [], []))
-        for env, d in docs.items():
+        name = key[1] if key[0] in WORKLOAD_KINDS else f"{key[0]}/{key[1]}"
+        for env in per:
+            if env not in docs:   # an object this rendering does not hold
+                overlays[env].setdefault("apps", {})[name] = {"enabled": False}
+                continue
+            d = docs[env]
             section = diff(spec, d)
             if env == "dev" and key[0] in DEV_REPLICAS_KINDS and "autoscale" not in d and "replicas" not in section:
                 section["replicas"] = d.get("replicas", 1)   # the dev profile sets 1 above the spec
             if section:
-                overlays[env].setdefault("apps", {})[key[1] if key[0] in ("App", "StatefulApp", "Job", "CronJob")
-                                                     else f"{key[0]}/{key[1]}"] = section
+                overlays[env].setdefault("apps", {})[name] = section
+        if len(where) < len(per):
+            held = f"environment{'s' * (len(where) > 1)} {', '.join(where)} only" if where else "the base only"
+            notes.append(f"{key[0]} {key[1]} is in {held}: `enabled: false` in the others")
     for env, r in results.items():
         pdb = any(x.doc["kind"] == "_settings" and x.doc["settings"].get("pdb") for x in r.items)
         if pdb or env == "prod":
