@@ -616,6 +616,60 @@ def test_objects_only_some_renderings_hold_are_enabled_false_in_the_others(tmp_p
     assert r.figures["objects"] == 2 + 5   # dev: podinfo's Deployment and Service; prod: those, its HPA, the worker, the ConfigMap
 
 
+def test_a_rendering_of_no_object_is_an_environment_that_runs_nothing(tmp_path):
+    import yaml
+    from skyspec.diagnostics import Diagnostics
+    from skyspec.importer import import_environments
+
+    dirs = _podinfo_variants(tmp_path / "in")
+    off = tmp_path / "in" / "off"
+    off.mkdir()
+    (off / "all.yaml").write_text("---\n# every component disabled\n")   # what `helm template` writes then
+    r = import_environments({**{k: [v] for k, v in dirs.items()}, "off": [off]}, "podinfo")
+    assert r.unexplained == [], r.unexplained[:3]
+    assert yaml.safe_load(r.files["overlays/off.yaml"])["apps"] == {
+        "podinfo": {"enabled": False}, "NetworkPolicy/podinfo-within-namespace": {"enabled": False}}
+    diags = Diagnostics()
+    assert import_environments({"off": [off], "also": [off]}, "podinfo", diags=diags) is None
+    assert [d.message.split(" (")[0] for d in diags.errors] == ["no Kubernetes objects found in any rendering"]
+
+
+def _deployment(name: str, namespace: str) -> str:
+    return f"""apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: {name}, namespace: {namespace}}}
+spec:
+  selector: {{matchLabels: {{app: {name}}}}}
+  template:
+    metadata: {{labels: {{app: {name}}}}}
+    spec:
+      containers: [{{name: {name}, image: "ghcr.io/acme/{name}:1.0.0", ports: [{{name: http, containerPort: 8080}}]}}]
+---
+"""
+
+
+def test_renderings_whose_objects_are_mostly_in_other_namespaces_are_said_against_one(tmp_path):
+    # dev's objects are mostly in `one`, prod's in `two`: each rendering was said against its own
+    # namespace, so web's `namespace: one` was prod's alone and dev built it in the project's `two`
+    import yaml
+    from skyspec.importer import import_environments
+
+    svc = "apiVersion: v1\nkind: Service\nmetadata: {{name: {0}, namespace: {1}}}\n" \
+          "spec: {{selector: {{app: {0}}}, ports: [{{name: http, port: 80, targetPort: http}}]}}\n---\n"
+    renderings = {"dev": _deployment("web", "one") + svc.format("web", "one") + _deployment("worker", "two"),
+                  "prod": _deployment("web", "one") + _deployment("worker", "two") + svc.format("worker", "two")
+                  + "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: worker-config, namespace: two}\n"
+                    "data: {a: b}\n"}
+    for env, text in renderings.items():
+        (tmp_path / f"{env}.yaml").write_text(text)
+    r = import_environments({env: [tmp_path / f"{env}.yaml"] for env in renderings}, "shop")
+    assert r.unexplained == [], r.unexplained[:3]
+    assert yaml.safe_load(r.files["skyspec.yaml"])["namespace"] == "two"
+    assert yaml.safe_load(r.files["apps/web.yaml"])["namespace"] == "one"
+    assert "namespace" not in yaml.safe_load(r.files["apps/worker.yaml"])
+    assert "namespace" not in r.files["overlays/dev.yaml"] + r.files["overlays/prod.yaml"]
+
+
 def test_an_object_of_a_kind_that_cannot_be_left_out_must_be_in_every_rendering(tmp_path, monkeypatch):
     from skyspec.diagnostics import Diagnostics
     from skyspec.importer import environments, import_environments
@@ -1189,3 +1243,12 @@ def test_a_namespace_or_name_yaml_reads_as_another_type_is_quoted_in_the_project
     assert not r.diags.has_errors
     assert yaml.safe_load(r.files["skyspec.yaml"])["namespace"] == "0"
     assert yaml.safe_load(r.files["skyspec.yaml"])["project"] == "true"
+
+
+def test_the_namespace_of_as_many_objects_in_two_namespaces_is_the_first_in_order():
+    # it was the first of a set of strings: another process, with other string hashes, could
+    # import the same manifests into the other namespace
+    from skyspec.importer.kube import namespace_of
+
+    objs = [{"metadata": {"namespace": ns}} for ns in ("zeta", "alpha", "zeta", "alpha", "mid")]
+    assert namespace_of(objs) == namespace_of(objs[::-1]) == "alpha"

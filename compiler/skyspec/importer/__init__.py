@@ -198,23 +198,29 @@ def _done(inputs: Inputs, result: Result | None, raise_: bool) -> Result | None:
     return result
 
 
-def read_kubernetes(paths: list[Path], inputs: Inputs) -> list[dict]:
-    """The objects of the manifests at ``paths`` that fit their shape (the rest reported)."""
+def read_kubernetes(paths: list[Path], inputs: Inputs, empty: bool = False) -> list[dict]:
+    """The objects of the manifests at ``paths`` that fit their shape (the rest reported);
+    none is an error unless ``empty``."""
     objs = shape.check(legacy.convert(source.read_objects(paths, inputs), inputs), inputs)
-    if not objs and not inputs.diags.has_errors:
+    if not objs and not empty and not inputs.diags.has_errors:
         inputs.diags.error(NOT_OBJECT, f"no Kubernetes objects found in {', '.join(map(str, paths))}", None,
                            hint=source.NOT_OBJECT_HINT)
     return objs
 
 
 def import_kubernetes(paths: list[Path], name: str, diags: Diagnostics | None = None,
-                      inputs: Inputs | None = None) -> Result | None:
+                      inputs: Inputs | None = None, empty: bool = False) -> Result | None:
     """The project for the manifests at ``paths``; None when ``diags`` (which then holds why)
-    has an error. Without ``diags``, an error raises :class:`ImportError_`."""
+    has an error. Without ``diags``, an error raises :class:`ImportError_`. With ``empty``,
+    manifests of no object are a project of nothing (an environment that runs nothing)."""
     raise_ = diags is None and inputs is None
     inputs = inputs or Inputs(diags)
     before = inputs.lines
-    objs = read_kubernetes(paths, inputs)
+    objs = read_kubernetes(paths, inputs, empty)
+    if not objs and empty and not inputs.diags.has_errors:
+        r = Result({}, {"objects": 0, "fields": 0, "equal": 0, "categories": {}}, [], [], inputs.lines - before)
+        r.items, r.inputs, r.official = [], [], {}
+        return _done(inputs, r, raise_)
     if not inputs.diags.has_errors:
         _lonely_services(objs, inputs)
     if inputs.diags.has_errors:
@@ -484,13 +490,32 @@ def import_environments(renderings: dict[str, list[Path]], name: str, base: list
     """One project from several renderings of a system ({environment: paths}): specs from
     the common part (or from ``base``), one overlay per environment with the differences;
     built for every environment and compared with that environment's rendering."""
-    from ..backends.kubernetes import objects
-
     raise_ = diags is None and inputs is None
     inputs = inputs or Inputs(diags)
-    results = {env: import_kubernetes(paths, name, inputs=inputs) for env, paths in renderings.items()}
+    # one namespace for every rendering (what each said apart from it, each says alike): the
+    # one most objects of them all name, read ahead (what reading them says is said below)
+    seen = [o for paths in [*renderings.values(), base or []] if paths
+            for o in read_kubernetes(paths, Inputs(), empty=True)]
+    token = kube.HOME.set(kube.namespace_of(seen))
+    try:
+        return _import_environments(renderings, name, base, inputs, raise_)
+    finally:
+        kube.HOME.reset(token)
+
+
+def _import_environments(renderings: dict[str, list[Path]], name: str, base: list[Path] | None, inputs: Inputs,
+                         raise_: bool) -> Result | None:
+    from ..backends.kubernetes import objects
+
+    # a rendering of no object is an environment that runs nothing (every object `enabled: false`)
+    results = {env: import_kubernetes(paths, name, inputs=inputs, empty=True) for env, paths in renderings.items()}
     base_r = import_kubernetes(base, name, inputs=inputs) if base else None
     if inputs.diags.has_errors or None in results.values():
+        return _done(inputs, None, raise_)
+    if not any(r.items for r in results.values()):
+        inputs.diags.error(NOT_OBJECT, f"no Kubernetes objects found in any rendering "
+                                       f"({', '.join(str(p) for paths in renderings.values() for p in paths)})",
+                           None, hint=source.NOT_OBJECT_HINT)
         return _done(inputs, None, raise_)
     split = environments.split(results, base_r, inputs)
     if split is None:

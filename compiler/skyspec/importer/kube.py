@@ -12,6 +12,7 @@ map is found by the round-trip comparison (:mod:`.fidelity`) and kept as a `k8s:
 from __future__ import annotations
 
 import re
+from contextvars import ContextVar
 from typing import Iterable
 
 from ..redact import credential_env
@@ -32,9 +33,19 @@ class ImportError_(Exception):
     """A problem with the input: the command prints it and exits 1 (no traceback)."""
 
 
+HOME: ContextVar[str | None] = ContextVar("HOME", default=None)
+"""The project's namespace when one import reads several renderings (:func:`skyspec.importer.
+import_environments`): each rendering's objects are then said against the namespace of all."""
+
+
 def namespace_of(objs: list[dict]) -> str:
+    """The import's namespace: :data:`HOME` when set, else the one most of ``objs`` name
+    (the first in order of those named as often), else `default`."""
+    home = HOME.get()
+    if home is not None:
+        return home
     seen = [o["metadata"].get("namespace") for o in objs if o["metadata"].get("namespace")]
-    return max(set(seen), key=seen.count) if seen else "default"
+    return max(sorted(set(seen)), key=seen.count) if seen else "default"
 
 
 def pod_spec(o: dict) -> dict:
