@@ -271,6 +271,34 @@ def test_values_schema_rejects_typos_and_wrong_types(small, tmp_path):
     assert d["metadata"]["labels"]["team"] == d["spec"]["template"]["metadata"]["labels"]["team"] == "core"
 
 
+def test_characters_beyond_u_ffff_in_literal_lists_render(make_project, tmp_path):
+    # a Role's rules are a literal list, written as JSON in the template when a string in it ends
+    # in blank lines: JSON's surrogate pair for an emoji (\ud83d\ude00) is refused by the YAML and
+    # Go parsers of helm ("found invalid Unicode character escape code"): `helm template` failed
+    root = make_project({"apps/a.yaml": """
+        kind: App
+        name: api
+        image: ghcr.io/acme/api:1.4.2
+        port: 8080
+        k8s:
+          Deployment:
+            metadata:
+              annotations: {note: "ship it \U0001F680"}
+        ---
+        kind: Role
+        name: reader
+        rules: [{resources: [configmaps], names: ["cfg-\U0001F600", "back\\\\slash-\U0001F600", "blank\\n\\n"],
+                 verbs: [get]}]
+        """}, PROJECT)
+    irs = compile_irs(root)
+    chart = assert_chart_is_the_kubernetes_output(irs, tmp_path / "out")
+    got = template(chart, "demo", irs["prod"].namespace, chart / "values-prod.yaml")
+    role = next(o for o in got if o["kind"] == "Role")
+    assert role["rules"][0]["resourceNames"] == ["cfg-\U0001F600", "back\\slash-\U0001F600", "blank\n\n"]
+    # (a list holding a string that ends in blank lines is written as JSON, which keeps them)
+    assert "\\U0001f600" in (chart / "templates" / "role.reader.yaml").read_text()
+
+
 def test_render_is_deterministic(make_project):
     root = make_project(SMALL, PROJECT)
     first = helm_backend.render(compile_irs(root))

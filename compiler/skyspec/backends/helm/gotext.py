@@ -328,9 +328,28 @@ def _escape(text: str) -> str:
     return text.replace("{{", '{{ "{{" }}') if "{{" in text else text
 
 
-def _q(s: str) -> str:
-    """A Go template string literal (``json.dumps(s)``)."""
-    return encode_basestring_ascii(s) if type(s) is str else json.dumps(s)
+# JSON's escape of a character beyond U+FFFF: two \\u escapes of a surrogate pair, after an
+# even number of backslashes (else the first is an escaped backslash's)
+_PAIR = re.compile(r"(?<!\\)((?:\\\\)*)\\u(d[89ab][0-9a-f]{2})\\u(d[c-f][0-9a-f]{2})")
+
+
+def _astral(m: re.Match) -> str:
+    return f"{m[1]}\\U{0x10000 + ((int(m[2], 16) - 0xD800) << 10) + int(m[3], 16) - 0xDC00:08x}"
+
+
+def json_text(text: str) -> str:
+    """JSON text (ASCII, as ``json.dumps`` writes it) as YAML's double quotes and Go's string
+    literals read it: a character beyond U+FFFF as one ``\\U`` escape, not JSON's surrogate pair
+    (an emoji as ``\\ud83d\\ude00``), which both refuse ("invalid Unicode character escape")."""
+    return _PAIR.sub(_astral, text) if "\\ud" in text else text
+
+
+def go_quote(s: Any) -> str:
+    """A Go template string literal (``json.dumps(s)``, :func:`json_text`)."""
+    return json_text(encode_basestring_ascii(s) if type(s) is str else json.dumps(s))
+
+
+_q = go_quote
 
 
 def _go_string(s: str) -> str:
@@ -349,7 +368,7 @@ def _lit_lines(v: Any, ind: str) -> list[str]:
 
 def _lit_scalar(v: Any) -> str:
     if type(v) in (dict, list):
-        return _escape(json.dumps(v) if v else dump(v)[:-1])
+        return _escape(json_text(json.dumps(v)) if v else dump(v)[:-1])
     if keep_block(v):
-        return _escape(json.dumps(v))
+        return _escape(json_text(json.dumps(v)))
     return _escape(dump(v)[:-1])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .gotext import go_quote as _q
 from .objects import Obj
 from .release import Scope
 from .values import Values
@@ -121,9 +122,3 @@ def _secrets(objects: dict[tuple, Obj], guards: dict, scope: Scope, fullname, wr
         cond = " ".join(f"(not ({m}))" for m in made)
         out.append((None if not made else f"not ({made[0]})" if len(made) == 1 else f"and {cond}", line))
     return out
-
-
-def _q(s: str) -> str:
-    import json
-
-    return json.dumps(s)

@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...ir.model import Workload, canary_split
+from .gotext import go_quote as _q
 from .knobs import split_image
 from .nodes import Ref, Tpl
 from .release import Name
@@ -239,9 +240,3 @@ def _replicas(w: Workload, role: Any) -> int:
         split = canary_split(w.replicas or 0, st.percent if st.type == "canary" else 0)
         return split[0] if role == "stable" else split[1]
     return w.replicas if role[1] == st.active or st.preview_image else 0  # type: ignore[return-value]
-
-
-def _q(s: str) -> str:
-    import json
-
-    return json.dumps(s)
