@@ -7,10 +7,18 @@ fail, nor may it crash, print a traceback or write or print a secret's value. Th
 tolerated is SKY061, an input object the API server would refuse: a spec's `k8s:` patch may
 make one (`replicas: x`), and the build writes what the patch says. When the import passes,
 `skyspec check` of the imported project passes too.
+
+About one case in four (when helm is installed, as `scripts/test.sh` installs it) imports the
+build's Helm chart instead, with each environment's values file (`skyspec import helm`): one
+project of all the environments, which may differ in their objects. Besides SKY061, it may
+find nothing to import (every environment leaves everything out) and may not reproduce
+skyspec's own `skyspec.dev/env` label where an environment ran another's profile (`qa` with
+`profile: prod`), which no chart but skyspec's writes.
 """
 
 from __future__ import annotations
 
+import os
 import random
 import re
 from pathlib import Path
@@ -21,20 +29,39 @@ from .harness import _judge
 _ERROR = re.compile(r"error\[(SKY\d{3})\]: ([^\n]*)")
 
 
+TOOLS = Path(__file__).resolve().parents[2] / ".tools" / "bin"   # where scripts/test.sh installs helm
+_PROFILE_LABEL = re.compile(r"labels\.skyspec\.dev/env differs in the build of environment")
+
+
+def _tolerated(code: str, msg: str) -> bool:
+    """The errors an import of skyspec's own output may report (see the module's docstring)."""
+    return code == "SKY061" or (code == "SKY060" and msg.startswith("no Kubernetes objects found in any rendering")) \
+        or (code == "SKY067" and _PROFILE_LABEL.search(msg) is not None)
+
+
 def reimported(run, root: Path, seed: int, res) -> None:
-    units = sorted(p.name for p in (root / "out1").iterdir() if (p / "kubernetes").is_dir())
-    if not units:
-        return
-    unit = random.Random(seed).choice(units)
-    r = run(["import", "kubernetes", f"out1/{unit}/kubernetes", "-o", "imported"])
-    res.trail.append(f"import {r.exit_code}")
+    rng = random.Random(seed)
+    charts = sorted((root / "out1" / "helm").glob("*/Chart.yaml")) if (root / "out1" / "helm").is_dir() else []
+    if charts and rng.random() < 0.25 and (TOOLS / "helm").is_file():
+        chart = charts[0].parent
+        values = [a for v in sorted(chart.glob("values-*.yaml")) for a in ("-f", str(v.relative_to(root)))]
+        r = run(["import", "helm", str(chart.relative_to(root)), *values, "-o", "imported"],
+                env={"PATH": f"{TOOLS}{os.pathsep}{os.environ.get('PATH', '')}"})
+        unit = "helm"
+    else:
+        units = sorted(p.name for p in (root / "out1").iterdir() if (p / "kubernetes").is_dir())
+        if not units:
+            return
+        unit = rng.choice(units)
+        r = run(["import", "kubernetes", f"out1/{unit}/kubernetes", "-o", "imported"])
+    res.trail.append(f"import {unit} {r.exit_code}")
     res.reimported = unit
     if _judge(r, res, "import", "text"):
         return
     written = [p for p in (root / "imported").rglob("*") if p.is_file()] if (root / "imported").is_dir() else []
     if SECRET in r.output or any(SECRET in p.read_text(encoding="utf-8", errors="replace") for p in written):
         res.problems.append("import: a secret's value was printed or written")
-    refused = [(code, msg) for code, msg in _ERROR.findall(r.output) if code != "SKY061"]
+    refused = [(code, msg) for code, msg in _ERROR.findall(r.output) if not _tolerated(code, msg)]
     if refused:
         code, msg = refused[0]
         res.problems.append(f"import: the build of {unit} does not import: [{code}] {msg[:300]}")

@@ -279,10 +279,15 @@ def test_manifests_other_than_the_build_or_a_secret_printed_is_noticed(workdir, 
 def test_a_build_that_does_not_import_back_is_noticed(workdir, monkeypatch):
     """The import property (:mod:`fuzz.reimport`): here the imported project does not build."""
     import skyspec.importer as importer
+
+    from fuzz import reimport
     from skyspec.diagnostics import Diagnostics
 
-    out = run_case(CLEAN, workdir / "case", reimport=1)
-    assert out.ok and out.reimported == "dev" and "import 0" in out.trail, out.problems
+    # seed 0 imports a unit's Kubernetes manifests; seed 1 (its first draw under 1/4) the Helm chart
+    helm = (reimport.TOOLS / "helm").is_file()
+    for seed, unit in ((0, "dev"), (1, "helm" if helm else "dev")):
+        out = run_case(CLEAN, workdir / "case", reimport=seed)
+        assert out.ok and out.reimported == unit and f"import {unit} 0" in out.trail, (out.problems, out.trail)
 
     def broken(files):
         diags = Diagnostics()
@@ -290,9 +295,10 @@ def test_a_build_that_does_not_import_back_is_noticed(workdir, monkeypatch):
         return None, diags, "/nowhere"
 
     monkeypatch.setattr(importer, "compile_files", broken)
-    out = run_case(CLEAN, workdir / "case", reimport=1)
-    assert out.problems == ['import: the build of dev does not import: [SKY069] the imported project does not '
-                            'build: the project: [SKY102] unknown key "x"'], out.problems
+    for seed, unit in ((0, "dev"), (1, "helm" if helm else "dev")):
+        out = run_case(CLEAN, workdir / "case", reimport=seed)
+        assert out.problems == [f'import: the build of {unit} does not import: [SKY069] the imported project does '
+                                'not build: the project: [SKY102] unknown key "x"'], out.problems
 
 
 def test_the_trail_tells_two_versions_apart(workdir, monkeypatch):
