@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from click.testing import CliRunner
 
 from skyspec.cli import main
@@ -1252,3 +1254,24 @@ def test_the_namespace_of_as_many_objects_in_two_namespaces_is_the_first_in_orde
 
     objs = [{"metadata": {"namespace": ns}} for ns in ("zeta", "alpha", "zeta", "alpha", "mid")]
     assert namespace_of(objs) == namespace_of(objs[::-1]) == "alpha"
+
+
+_KEYS = st.sampled_from(["a", "b", "data-", "x+", "y!", "$patch"])
+_SCALARS = st.none() | st.booleans() | st.integers(0, 3) | st.sampled_from(["s", "t", ""])
+_VALUES = st.recursive(_SCALARS, lambda kids: st.lists(kids, max_size=3) | st.dictionaries(_KEYS, kids, max_size=4),
+                       max_leaves=12)
+
+
+@given(base=st.dictionaries(_KEYS, _VALUES, max_size=5), env=st.dictionaries(_KEYS, _VALUES, max_size=5))
+@settings(max_examples=300, deadline=None)
+def test_an_environments_overlay_applied_to_the_spec_is_that_environments_document(base, env):
+    # nulls that are values (a patch's `targetPort: null`) and keys ending in an operator's
+    # character (a ConfigMap's `data-` key) are said so the overlay's merge reads them as written
+    from skyspec.diagnostics import Diagnostics
+    from skyspec.importer.environments import diff
+    from skyspec.layers.merge import Merger
+
+    base, env = {"field": base}, {"field": env}   # (a spec's fields are named without operators' characters)
+    diags = Diagnostics()
+    got, _ = Merger("overlay", diags).apply(base, Merger("spec", diags).written(base, None, "set"), diff(base, env), None)
+    assert got == env and not diags.errors

@@ -2,15 +2,17 @@
 or `helm template` with one values file) is imported on its own, then the specs keep what
 every environment shares (or what a given base says) and one overlay per environment holds
 only the differences (`apps.<name>: {...}`; `null` deletes; lists and scalars replace; an
-object some renderings lack is `enabled: false` in their overlays). The built-in dev/prod profiles are neutralised where they would change the input (replicas in
-dev, `pdb`/`spread` settings), the project is built for every environment and each one is
-compared with its own rendering. It writes nothing itself and never writes a Secret's value.
+object some renderings lack is `enabled: false` in their overlays). The built-in dev/prod
+profiles are neutralised where they would change the input (replicas in dev, `pdb`/`spread`
+settings), the project is built for every environment and each one is compared with its own
+rendering. It writes nothing itself and never writes a Secret's value.
 """
 
 from __future__ import annotations
 
-from .kube import Extracted
+from ..layers.merge import OPS
 from ..layers.stack import WORKLOAD_KINDS
+from .kube import Extracted
 from .source import NOT_OBJECT, Inputs
 
 DEV_REPLICAS_KINDS = ("App",)
@@ -37,23 +39,55 @@ _NONE = object()
 
 
 def diff(base: dict, env: dict) -> dict:
-    """The overlay section that turns ``base`` into ``env``."""
+    """The overlay section that turns ``base`` into ``env``, its keys and values written as an
+    overlay reads them (:func:`_set`, :func:`_literal`)."""
     out: dict = {}
     for k, v in env.items():
         if k not in base:
-            out[k] = v
+            _set(out, k, v)
         elif isinstance(base[k], dict) and isinstance(v, dict):
-            d = diff(base[k], v)
-            if d:
-                out[k] = d
+            if _has_op(k) or any(_has_op(x) for x in base[k] if x not in v):
+                # replaced whole: `data-!` (`!` merges nothing), or a key ending in an operator's
+                # character to delete (`x-: null` would be `-` of nothing)
+                if base[k] != v:
+                    out[f"{k}!"] = _literal(v)
+            else:
+                d = diff(base[k], v)
+                if d:
+                    out[k] = d
         elif isinstance(base[k], dict) or isinstance(v, dict):
-            out[f"{k}!"] = v
+            out[f"{k}!"] = _literal(v)
         elif base[k] != v:
-            out[k] = v
+            _set(out, k, v)
     for k in base:
-        if k not in env:
+        if k not in env:   # (a key ending in an operator's character: its map is replaced whole, above)
             out[k] = None
     return out
+
+
+def _has_op(k: str) -> bool:
+    """Whether the overlay would read the last character of key ``k`` as an operator."""
+    return len(k) > 1 and k[-1] in OPS
+
+
+def _set(out: dict, k: str, v) -> None:
+    """``out[k] = v`` in an overlay: a null value (which an overlay reads as a deletion) and a
+    key ending in an operator's character are written with `!`, which sets the value as it is."""
+    out[f"{k}!" if v is None or _has_op(k) else k] = _literal(v)
+
+
+def _literal(v):
+    """``v`` as an overlay's new value: the same, but for its maps' null values and keys
+    ending in an operator's character (a `k8s:` patch's `targetPort: null`, which deletes the
+    field from the object, would otherwise be dropped), written with `!`."""
+    if isinstance(v, dict):
+        out: dict = {}
+        for k, x in v.items():
+            _set(out, k, x)
+        return out
+    if isinstance(v, list):
+        return [_literal(x) for x in v]
+    return v
 
 
 def _key(doc: dict) -> tuple[str, str]:
