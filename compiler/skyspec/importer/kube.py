@@ -101,7 +101,8 @@ def extract(objs: list[dict], inputs: Inputs) -> tuple[list[Extracted], list[str
                 and _selects((s.get("spec") or {}).get("selector") or {}, labels)]
         # `expose` names the Service after the workload: one of another name (Bookinfo's `reviews`
         # selecting reviews-v1, -v2 and -v3) is kept as written
-        svc = next((s for s in mine if s["metadata"]["name"] == w["metadata"]["name"] and pods.serves(s, tmpl)), None)
+        svc = next((s for s in mine if s["metadata"]["name"] == w["metadata"]["name"]
+                    and pods.serves(s, tmpl, w["kind"] == "StatefulSet")), None)
         # `autoscale` says an HPA of the workload's name on CPU or memory utilization; another
         # (custom metrics, kubernetes/examples' vLLM on requests running) is kept as written
         hpa = next((h for h in objs if h["kind"] == "HorizontalPodAutoscaler" and id(h) not in used and same_ns(h, w, home)

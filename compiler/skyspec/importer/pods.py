@@ -101,7 +101,7 @@ def pod_fields(ps: dict, c: dict, doc: dict) -> None:
         doc["image_pull_secrets"] = pulls
 
 
-def serves(svc: dict, tmpl: dict) -> bool:
+def serves(svc: dict, tmpl: dict, governing: bool = False) -> bool:
     """Whether `expose` can say ``svc``, the workload's own Service: every port of it reaches
     the pod's first container (`expose` exposes that container's ports; a port another
     container declares makes it a Service to keep as written), and no two of the ports
@@ -114,8 +114,14 @@ def serves(svc: dict, tmpl: dict) -> bool:
     others = {k for c in cs[1:] for p in c.get("ports") or [] if isinstance(p, dict)
               for k in (p.get("containerPort"), p.get("name"))}
     sent = [p for p in (svc.get("spec") or {}).get("ports") or [] if isinstance(p, dict)]
-    if not all(t in own or t not in others for t in (p.get("targetPort", p.get("port")) for p in sent)):
-        return False
+    sent_to = [p.get("targetPort", p.get("port")) for p in sent]
+    if not all(t in own or t not in others for t in sent_to):
+        # a port of another container: a Service to keep as written, unless the workload's own
+        # Service is made whatever it says (a StatefulSet's, named after it) and also reaches the
+        # first container: then it is that one, with the other container's port patched in
+        if not (governing and any(t in own for t in sent_to)):
+            return False
+        sent = [p for p, t in zip(sent, sent_to) if t in own]
     by_name = {p.get("name"): p.get("containerPort") for p in mine if p.get("name")}
     targets = [(str(by_name.get(t, t)), p.get("protocol", "TCP")) for p, t in ((p, p.get("targetPort", p.get("port")))
                                                                             for p in sent)]
