@@ -226,6 +226,26 @@ def test_a_service_port_is_named_by_the_containers_first_then_by_native_sidecars
     assert (status, diags) == (0, []), diags
 
 
+def test_a_named_port_some_of_the_selected_pods_lack_is_a_warning_and_all_of_them_an_error(cli, tmp_path):
+    """Kubernetes sends a Service port with a named `targetPort` to the selected pods that
+    declare the name, and leaves the others out of it: hazelcast-jet's metrics Service selects
+    the members (which declare `metrics`) and the management center (which does not)."""
+    objs = objects()
+    objs.append({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "metrics", "namespace": "demo"},
+                 "spec": {"selector": {"tier": "all"}, "ports": [{"name": "grpc", "port": 9000, "targetPort": "grpc"}]}})
+    for name in ("web", "api"):
+        find(objs, "Deployment", name)["spec"]["template"]["metadata"]["labels"]["tier"] = "all"
+    status, diags = verify(cli, write(tmp_path, objs))
+    assert status == 0 and [(d["code"], d["severity"]) for d in diags] == [("SKY161", "warning")], diags
+    assert diags[0]["message"].endswith('Service/metrics targets port "grpc", which Deployment/web does not declare: '
+                                        "its pods get none of that port's traffic")
+    container(objs, "api")["ports"][0]["name"] = "rpc"   # now no selected pod declares it
+    status, diags = verify(cli, write(tmp_path, objs))
+    assert status == 1 and sorted((d["code"], d["severity"], d["message"].split(", which ")[1]) for d in diags
+                                  if "Service/metrics" in d["message"]) == [
+        ("SKY161", "error", "Deployment/api does not declare"), ("SKY161", "error", "Deployment/web does not declare")]
+
+
 def test_existing_objects_and_namespaces(cli, tmp_path):
     objs = objects()
     _config(objs)

@@ -312,8 +312,15 @@ def _service(sys_: System, svc: dict, by_label: _PodIndex, out: list, custom: di
         if isinstance(tp, str) and not tp.isdigit():
             lacking = [p for p in chosen if not any(cp.get("name") == tp for cp in p.ports())]
             for p in lacking:
-                out.append(Finding(NO_PORT, "error", svc, f'{label(svc)} targets port "{tp}", which {label(p.obj)} '
-                                   "does not declare", _names_hint(p), ("port", sp.get("name") or tp)))
+                if len(lacking) == len(chosen):   # the Service port reaches no pod
+                    out.append(Finding(NO_PORT, "error", svc, f'{label(svc)} targets port "{tp}", which '
+                                       f"{label(p.obj)} does not declare", _names_hint(p),
+                                       ("port", sp.get("name") or tp)))
+                else:   # Kubernetes sends it to the pods that declare the name (a metrics Service of several)
+                    out.append(Finding(NO_PORT, "warning", svc, f'{label(svc)} targets port "{tp}", which '
+                                       f"{label(p.obj)} does not declare: its pods get none of that port's traffic",
+                                       f"the Service's other pods declare it; {_names_hint(p)} (narrow the selector "
+                                       "if these pods are not meant to be selected)", ("port", sp.get("name") or tp)))
         elif tp is not None:
             num = int(tp)
             if all(p.ports() and not any(cp.get("containerPort") == num for cp in p.ports()) for p in chosen):
