@@ -398,3 +398,86 @@ def test_a_service_that_selects_no_pod_of_the_input_is_refused_at_its_selector(t
     (tmp_path / "in.yaml").write_text(svc + "---\n" + app + "---\n" + cr)
     diags = Diagnostics()
     assert import_kubernetes([tmp_path / "in.yaml"], "p", diags) is not None, [str(d) for d in diags.errors]
+
+
+# ---------------------------------------------------------------------- two environments
+
+def _switched_on(v):
+    """A chart's values with every optional part switched on (`enabled: false`, `create: false`)."""
+    if isinstance(v, dict):
+        return {k: True if k in ("enabled", "create") and x is False else _switched_on(x) for k, x in v.items()}
+    return [_switched_on(x) for x in v] if isinstance(v, list) else v
+
+
+def imported_twice(chart: str, tmp_path: Path) -> tuple[dict, Path]:
+    """The chart imported over two environments: dev (its values.yaml) and prod (every optional
+    part switched on); the project's files, and the folder of its build in four formats, which
+    the validators accepted."""
+    from validators import assert_valid_k8s, compose_config, helm, kubectl, load_docs
+
+    from skyspec.importer import import_helm
+
+    path = DATA / chart
+    prod = tmp_path / "values-prod.yaml"
+    prod.write_text(yaml.safe_dump(_switched_on(yaml.safe_load((path / "values.yaml").read_text()))))
+    diags = Diagnostics()
+    vals = [f"dev={path / 'values.yaml'}", f"prod={prod}"]
+    result = import_helm(path, vals, chart, diags)
+    assert result is not None and not diags.has_errors and result.unexplained == [], \
+        [str(d) for d in diags.sorted()][:3]
+    res = CliRunner().invoke(main, ["import", "helm", str(path), "-f", vals[0], "-f", vals[1], "-o",
+                                    str(tmp_path / chart), "--name", chart])
+    assert res.exit_code == 0, res.output
+    built = tmp_path / "built"
+    res = CliRunner().invoke(main, ["build", str(tmp_path / chart), "-o", str(built), "--format",
+                                    "kubernetes,compose,helm,kustomize"])
+    assert res.exit_code == 0, res.output
+    assert helm("lint", str(built / "helm" / chart)).returncode == 0
+    for env in ("dev", "prod"):
+        assert_valid_k8s(load_docs(built / env / "kubernetes"))
+        assert compose_config(built / env / "compose.yaml").returncode == 0
+        assert kubectl("kustomize", str(built / "kustomize" / "overlays" / env)).returncode == 0
+        t = helm("template", chart, str(built / "helm" / chart), "-f", str(built / "helm" / chart / f"values-{env}.yaml"))
+        assert t.returncode == 0, t.stderr
+    return result.files, built
+
+
+def test_a_null_a_patch_writes_is_kept_in_an_environments_overlay(tmp_path, helm_on_path):
+    """coredns' UDP port drops the `targetPort` the Service would get (`targetPort: null` in the
+    `k8s:` patch). With the metrics port in prod only, the patch differs per environment and
+    went into each overlay, where `null` deletes: the patch lost it and dev built a targetPort
+    the input does not have (SKY067). An overlay says a null that is a value `key!: null`."""
+    files, _ = imported_twice("coredns", tmp_path)
+    for env in ("dev", "prod"):
+        assert "{port: 53, name: udp-53, protocol: UDP, targetPort!: null}" in files[f"overlays/{env}.yaml"]
+    dev = yaml.safe_load(files["overlays/dev.yaml"])["apps"]
+    assert dev["ServiceAccount/coredns-coredns"] == {"enabled": False}   # serviceAccount.create in prod only
+
+
+def test_a_statefulsets_own_service_with_a_sidecars_port_is_the_statefulapps_patched(tmp_path, helm_on_path):
+    """memcached with metrics: its headless Service, named after the StatefulSet, sends to the
+    exporter sidecar's port too. It was kept as written beside the Service the StatefulApp
+    makes under that name (SKY110, made twice); it is now the StatefulApp's, with the sidecar's
+    port patched in."""
+    files, built = imported_twice("memcached", tmp_path)
+    assert not any(f.startswith("apps/resource.memcached") and "kind: Service" in t for f, t in files.items())
+    from validators import load_docs
+
+    svc = next(o for o in load_docs(built / "prod" / "kubernetes") if o["kind"] == "Service"
+               and o["metadata"]["name"] == "memcached")
+    assert [p["name"] for p in svc["spec"]["ports"]] == ["memcache", "metrics"] and svc["spec"]["clusterIP"] == "None"
+    dev = next(o for o in load_docs(built / "dev" / "kubernetes") if o["kind"] == "Service"
+               and o["metadata"]["name"] == "memcached")
+    assert [p["name"] for p in dev["spec"]["ports"]] == ["memcache"]
+
+
+def test_a_service_whose_named_port_only_some_selected_pods_declare_builds(tmp_path, helm_on_path):
+    """hazelcast-jet with metrics: its metrics Service selects the members and the management
+    center, and only the members declare `metrics` (Kubernetes leaves the others out of that
+    port). The system check refused it (SKY161 error) as if no pod declared it; it is a
+    warning now, and still an error when no selected pod declares the port."""
+    _, built = imported_twice("hazelcast-jet", tmp_path)
+    res = CliRunner().invoke(main, ["check", str(built.parent / "hazelcast-jet"), "--env", "prod"])
+    assert res.exit_code == 0 and "warning[SKY161]" in res.output, res.output
+    assert 'targets port "metrics", which Deployment/hazelcast-jet-management-center does not declare: its pods ' \
+           "get none of that port's traffic" in res.output
