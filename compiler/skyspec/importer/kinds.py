@@ -292,8 +292,8 @@ IMPORTED = "imported.skyspec.dev"   # the key prefix of labels the importer give
 
 
 def reselect(items: list[Extracted], project: str, inputs) -> None:
-    """A Service kept as written (or a PodDisruptionBudget), or a NetworkPolicy's `select` or
-    peer, that selects the pods of imported workloads by labels skyspec does not give them
+    """A Service kept as written (or a PodDisruptionBudget, or a NetworkPolicy, or its peer), or
+    a NetworkPolicy's `select` or peer, that selects the pods of imported workloads by labels skyspec does not give them
     (`app.kubernetes.io/instance`, or a `name` or `part-of` other than the workload's and the
     project's: charts select on both) would select no pod in the build: its reserved-label
     terms become the labels skyspec gives those pods (`name` and `part-of` for one workload,
@@ -361,18 +361,46 @@ def reselect(items: list[Extracted], project: str, inputs) -> None:
                     note("NetworkPolicy", x.doc["name"], sel, got[0], got[1], inputs.pos(o, at))
             continue
         m = x.doc.get("manifest") if x.doc["kind"] == "Resource" else None
-        at = {"Service": ("spec", "selector"),
-              "PodDisruptionBudget": ("spec", "selector", "matchLabels")}.get((m or {}).get("kind"))
-        sel = _dig(m, at) if at else None
-        got = rewritten(sel, x.objects[0]) if at and x.objects else None
-        if got is None:
+        if not m or not x.objects:
             continue
-        node = m   # copied down the path: the manifest shares its maps with the input, which the round trip reads
-        for k in at[:-1]:
-            node[k] = dict(node[k])
-            node = node[k]
-        node[at[-1]] = got[0]
-        note(m["kind"], x.doc["name"], sel, got[0], got[1], inputs.pos(x.objects[0], at))
+        for at in _selector_paths(m):
+            sel = _dig(m, at)
+            got = rewritten(sel, x.objects[0])
+            if got is not None:
+                _put(m, at, got[0])
+                note(m["kind"], x.doc["name"], sel, got[0], got[1], inputs.pos(x.objects[0], at))
+
+
+def _selector_paths(m: dict) -> list[tuple]:
+    """Where a manifest kept as written selects pods of its own namespace by labels: a
+    Service's and a PodDisruptionBudget's selector, a NetworkPolicy's `podSelector` and its
+    peers' (those without a `namespaceSelector`, which select in other namespaces)."""
+    kind = m.get("kind")
+    if kind == "Service":
+        return [("spec", "selector")]
+    if kind == "PodDisruptionBudget":
+        return [("spec", "selector", "matchLabels")]
+    if kind != "NetworkPolicy":
+        return []
+    out = [("spec", "podSelector", "matchLabels")]
+    spec = m.get("spec") if isinstance(m.get("spec"), dict) else {}
+    for rules, side in (("ingress", "from"), ("egress", "to")):
+        for i, rule in enumerate(spec.get(rules) or [] if isinstance(spec.get(rules), list) else []):
+            peers = rule.get(side) if isinstance(rule, dict) else None
+            for j, peer in enumerate(peers if isinstance(peers, list) else []):
+                if isinstance(peer, dict) and "podSelector" in peer and "namespaceSelector" not in peer:
+                    out.append(("spec", rules, i, side, j, "podSelector", "matchLabels"))
+    return out
+
+
+def _put(m: dict, path: tuple, value) -> None:
+    """``m`` at ``path`` set to ``value``, each map and list on the way copied first: a manifest
+    kept as written shares them with the input, which the round trip reads."""
+    node = m
+    for k in path[:-1]:
+        node[k] = dict(node[k]) if isinstance(node[k], dict) else list(node[k])
+        node = node[k]
+    node[path[-1]] = value
 
 
 def _dig(obj, path: tuple):
