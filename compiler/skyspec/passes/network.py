@@ -231,9 +231,10 @@ def _kept_ingress_routes(ir: IR) -> dict[tuple[str, str], list[tuple[Any, why.In
 def _kept_services(ir: IR) -> list[tuple[dict, str, str | None, dict, dict]]:
     """The Services kept as written (`kind: Resource`) that select pods, found once per IR:
     (the raw entry, its namespace, its name, its selector, its spec). The importer keeps a
-    workload's second Service (a LoadBalancer beside the ClusterIP one), and one named apart
-    from the workloads whose pods it selects (a blue-green's, istio's Bookinfo `reviews`),
-    which a kept Ingress may route to."""
+    workload's second Service (a LoadBalancer beside the ClusterIP one), one named apart from
+    the workloads whose pods it selects (a blue-green's, istio's Bookinfo `reviews`), and one
+    named after its workload that also sends to a sidecar's port (then skyspec makes none of
+    that name), which a kept Ingress may route to."""
     out = []
     for r in ir.raw:
         o = r["object"]
@@ -256,11 +257,15 @@ def _routed_ports(ir: IR, w, conf: dict) -> list[tuple[int, why.Why, why.In]]:
         if port is not None and port not in [x[0] for x in out]:
             out.append((port, why.Why(KEPT_INGRESS, (src, conf["ingress_in"])), src))
 
-    for ref, src in conf["routes"].get((w.namespace, w.name), ()):
-        add(next((p.port for p in w.ports if ref in (p.service, p.name)), None), src)
+    kept = conf["kept_services"] if conf["routes"] else ()
+    # the workload's own Service, unless one of its name is kept as written (then skyspec makes
+    # none: a Service that also sends to a sidecar's port, as kube-rbac-proxy's in front of an app)
+    if not any(namespace == w.namespace and name == w.name for _, namespace, name, _, _ in kept):
+        for ref, src in conf["routes"].get((w.namespace, w.name), ()):
+            add(next((p.port for p in w.ports if ref in (p.service, p.name)), None), src)
     labels = {**w.labels, **pod_selector(ir.project, w.name)} if conf["routes"] else {}
-    for _, namespace, name, sel, spec in conf["kept_services"] if conf["routes"] else ():
-        if namespace != w.namespace or name == w.name or any(labels.get(k) != str(v) for k, v in sel.items()):
+    for _, namespace, name, sel, spec in kept:
+        if namespace != w.namespace or any(labels.get(k) != str(v) for k, v in sel.items()):
             continue
         ports = [p for p in spec.get("ports") if isinstance(p, dict)] if isinstance(spec.get("ports"), list) else []
         for ref, src in conf["routes"].get((namespace, name), ()):
