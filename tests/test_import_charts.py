@@ -16,6 +16,7 @@ from skyspec.diagnostics import Diagnostics
 
 DATA = Path(__file__).parent / "data" / "helm-stable"
 GRAFANA = Path(__file__).parent / "data" / "grafana-charts"
+PROMETHEUS = Path(__file__).parent / "data" / "prometheus-community"
 
 
 @pytest.fixture
@@ -409,17 +410,19 @@ def _switched_on(v):
     return [_switched_on(x) for x in v] if isinstance(v, list) else v
 
 
-def imported_twice(chart: str, tmp_path: Path) -> tuple[dict, Path]:
+def imported_twice(chart: str, tmp_path: Path, charts: Path = DATA, on: dict | None = None) -> tuple[dict, Path]:
     """The chart imported over two environments: dev (its values.yaml) and prod (every optional
-    part switched on); the project's files, and the folder of its build in four formats, which
-    the validators accepted."""
+    part switched on, or the parts ``on`` names: {section: values}); the project's files, and
+    the folder of its build in four formats, which the validators accepted."""
     from validators import assert_valid_k8s, compose_config, helm, kubectl, load_docs
 
     from skyspec.importer import import_helm
 
-    path = DATA / chart
+    path = charts / chart
     prod = tmp_path / "values-prod.yaml"
-    prod.write_text(yaml.safe_dump(_switched_on(yaml.safe_load((path / "values.yaml").read_text()))))
+    values = yaml.safe_load((path / "values.yaml").read_text())
+    prod.write_text(yaml.safe_dump(_switched_on(values) if on is None else {**values, **{
+        k: {**(values.get(k) or {}), **v} for k, v in on.items()}}))
     diags = Diagnostics()
     vals = [f"dev={path / 'values.yaml'}", f"prod={prod}"]
     result = import_helm(path, vals, chart, diags)
@@ -481,3 +484,37 @@ def test_a_service_whose_named_port_only_some_selected_pods_declare_builds(tmp_p
     assert res.exit_code == 0 and "warning[SKY161]" in res.output, res.output
     assert 'targets port "metrics", which Deployment/hazelcast-jet-management-center does not declare: its pods ' \
            "get none of that port's traffic" in res.output
+
+
+def test_a_network_policy_kept_as_written_selects_the_pods_by_the_labels_skyspec_gives_them(tmp_path, helm_on_path):
+    """prometheus-blackbox-exporter with its NetworkPolicy (`ingress: [{}]`, admit everyone, which
+    no NetworkPolicy spec says) and an Ingress: the policy, kept as written, selected the pods by
+    `app.kubernetes.io/instance`, which skyspec does not give them, so it admitted nobody and the
+    build refused the Ingress's route (SKY163). Its podSelector is rewritten as a kept Service's
+    selector is."""
+    files, built = imported_twice("prometheus-blackbox-exporter", tmp_path, PROMETHEUS,
+                                  {"networkPolicy": {"enabled": True}, "ingress": {"enabled": True}})
+    from validators import load_docs
+
+    (np,) = [o for o in load_docs(built / "prod" / "kubernetes") if o["kind"] == "NetworkPolicy"
+             and o["metadata"]["name"] == "prometheus-blackbox-exporter"]
+    assert np["spec"]["podSelector"] == {"matchLabels": {"app.kubernetes.io/name": "prometheus-blackbox-exporter",
+                                                         "app.kubernetes.io/part-of": "prometheus-blackbox-exporter"}}
+    assert np["spec"]["ingress"] == [{}]
+
+
+def test_an_ingress_to_a_service_named_after_its_workload_kept_for_a_sidecars_port(tmp_path, helm_on_path):
+    """prom-label-proxy with kube-rbac-proxy and an Ingress: the Service, named after the
+    workload, sends port 8080 to the proxy sidecar's `krp` (8100), so it is kept as written
+    and skyspec makes none of that name. The network pass took the Ingress's route for one
+    through the workload's own Service and admitted the ingress controller to the app's 8080:
+    the build refused it (SKY163). It now follows the kept Service to 8100."""
+    _, built = imported_twice("prom-label-proxy", tmp_path, PROMETHEUS,
+                              {"kubeRBACProxy": {"enabled": True}, "ingress": {"enabled": True}})
+    from validators import load_docs
+
+    docs = load_docs(built / "prod" / "kubernetes")
+    rules = [r for o in docs if o["kind"] == "NetworkPolicy" and o["metadata"]["name"] == "prom-label-proxy-ingress"
+             for r in o["spec"]["ingress"]]
+    assert {"from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}}}],
+            "ports": [{"protocol": "TCP", "port": 8100}]} in rules, rules
