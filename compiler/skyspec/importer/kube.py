@@ -102,7 +102,8 @@ def extract(objs: list[dict], inputs: Inputs) -> tuple[list[Extracted], list[str
         # `expose` names the Service after the workload: one of another name (Bookinfo's `reviews`
         # selecting reviews-v1, -v2 and -v3) is kept as written
         svc = next((s for s in mine if s["metadata"]["name"] == w["metadata"]["name"]
-                    and pods.serves(s, tmpl, w["kind"] == "StatefulSet")), None)
+                    and pods.serves(s, tmpl, w["kind"] == "StatefulSet", main_container(tmpl, w["metadata"]["name"]))),
+                   None)
         # `autoscale` says an HPA of the workload's name on CPU or memory utilization; another
         # (custom metrics, kubernetes/examples' vLLM on requests running) is kept as written
         hpa = next((h for h in objs if h["kind"] == "HorizontalPodAutoscaler" and id(h) not in used and same_ns(h, w, home)
@@ -290,6 +291,21 @@ def probe_ports(c: dict) -> list[int]:
     return out
 
 
+def main_container(tmpl: dict, name: str) -> int:
+    """Which of a pod template's containers is the workload's main one: the one its
+    `kubectl.kubernetes.io/default-container` annotation names, else the one named after the
+    workload or after its pods' `app.kubernetes.io/name`, else the first. A chart may list a
+    sidecar first (alertmanager's config reloader)."""
+    meta = tmpl.get("metadata") or {}
+    cs = (tmpl.get("spec") or {}).get("containers") or []
+    names = [c.get("name") if isinstance(c, dict) else None for c in cs]
+    for want in ((meta.get("annotations") or {}).get("kubectl.kubernetes.io/default-container"), name,
+                 (meta.get("labels") or {}).get("app.kubernetes.io/name")):
+        if want and want in names:
+            return names.index(want)
+    return 0
+
+
 def workload_doc(w: dict, svc: dict | None, hpa: dict | None, services: dict,
                  inputs: Inputs, served: Iterable = ()) -> tuple[dict, list[str]]:
     """The spec of workload ``w`` (with its own Service and HPA); ``served``: the target
@@ -299,7 +315,8 @@ def workload_doc(w: dict, svc: dict | None, hpa: dict | None, services: dict,
     tmpl = pod_spec(w)
     ps = tmpl.get("spec") or {}
     cs = ps.get("containers") or [{}]
-    c = cs[0]
+    m = main_container(tmpl, w["metadata"]["name"])
+    c = cs[m]
     doc: dict = {"kind": KIND_OF[w["kind"]], "name": w["metadata"]["name"]}
     labels = {k: v for k, v in ((tmpl.get("metadata") or {}).get("labels") or {}).items() if k not in RESERVED_LABELS}
     if labels:
@@ -328,9 +345,9 @@ def workload_doc(w: dict, svc: dict | None, hpa: dict | None, services: dict,
     from . import pods
 
     declared = {p.get("containerPort") for x in cs + (ps.get("initContainers") or []) for p in x.get("ports") or []}
-    names = _container(c, doc, at=(inputs, w, pod + ("containers", 0)),
+    names = _container(c, doc, at=(inputs, w, pod + ("containers", m)),
                        also=[n for n in served if isinstance(n, int) and not isinstance(n, bool) and n not in declared],
-                       others={p.get("containerPort") for x in cs[1:] for p in x.get("ports") or []})
+                       others={p.get("containerPort") for i, x in enumerate(cs) if i != m for p in x.get("ports") or []})
     pods.kind_fields(w, doc)
     if doc["kind"] in ("Job", "CronJob"):  # a run to completion has no ports or probes in the language:
         for k in ("port", "ports", "health"):   # the round trip's patch keeps the input's
@@ -366,17 +383,18 @@ def workload_doc(w: dict, svc: dict | None, hpa: dict | None, services: dict,
         out_vols[m["name"]] = entry
     if out_vols:
         doc["volumes"] = out_vols
-    for key, extra, first in (("sidecars", cs[1:], ("containers", 1)), ("init", ps.get("initContainers") or [],
-                                                                         ("initContainers", 0))):
+    sides = [(("containers", i), x) for i, x in enumerate(cs) if i != m]
+    inits = [(("initContainers", i), x) for i, x in enumerate(ps.get("initContainers") or [])]
+    for key, extra in (("sidecars", sides), ("init", inits)):
         said = {}
-        for i, x in enumerate(extra):
+        for where, x in extra:
             if not NAME.match(str(x.get("name", ""))) or x["name"] in (doc["name"], c.get("name")) or not x.get("image"):
                 continue
             d: dict = {"image": x["image"]}
             for k in ("command", "args"):
                 if x.get(k):
                     d[k] = [str(a) for a in x[k]]
-            _container(x, d, main=False, at=(inputs, w, pod + (first[0], first[1] + i)), owner=doc["name"],
+            _container(x, d, main=False, at=(inputs, w, pod + where), owner=doc["name"],
                        others=declared - {p.get("containerPort") for p in x.get("ports") or []})
             mounts = {m["name"]: m["mountPath"] for m in x.get("volumeMounts") or [] if m["name"] in out_vols}
             if mounts:
@@ -402,7 +420,7 @@ def workload_doc(w: dict, svc: dict | None, hpa: dict | None, services: dict,
             if m.get("type") == "Resource" and (res_.get("target") or {}).get("type") == "Utilization":
                 a[res_.get("name")] = res_["target"].get("averageUtilization")
         doc["autoscale"] = a
-    c0 = pod + ("containers", 0)
+    c0 = pod + ("containers", m)
     doc["_from"] = {k: (w, path) for k, path in (
         ("image", c0 + ("image",)), ("container", c0 + ("name",)), ("command", c0 + ("command",)),
         ("args", c0 + ("args",)), ("port", c0 + ("ports",)), ("ports", c0 + ("ports",)), ("env", c0 + ("env",)),
@@ -425,7 +443,7 @@ def workload_doc(w: dict, svc: dict | None, hpa: dict | None, services: dict,
     connect = _connections(doc, services)
     if connect:
         doc["connect_to"] = sorted(connect)
-        doc["_connect"] = [(name, inputs.pos(w, pod + ("containers", 0, "env", f"[name={var}]", "value")), var,
+        doc["_connect"] = [(name, inputs.pos(w, pod + ("containers", m, "env", f"[name={var}]", "value")), var,
                             _form(doc["env"][var], name, services[name])) for name, var in sorted(connect.items())]
         notes.append(f"connect_to {sorted(connect)} inferred from env values naming those Services")
     return doc, notes

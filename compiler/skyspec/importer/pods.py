@@ -101,17 +101,18 @@ def pod_fields(ps: dict, c: dict, doc: dict) -> None:
         doc["image_pull_secrets"] = pulls
 
 
-def serves(svc: dict, tmpl: dict, governing: bool = False) -> bool:
+def serves(svc: dict, tmpl: dict, governing: bool = False, main: int = 0) -> bool:
     """Whether `expose` can say ``svc``, the workload's own Service: every port of it reaches
-    the pod's first container (`expose` exposes that container's ports; a port another
-    container declares makes it a Service to keep as written), and no two of the ports
+    the pod's main container (``main``, :func:`~skyspec.importer.kube.main_container`: `expose`
+    exposes that container's ports; a port another container declares makes it a Service to
+    keep as written), and no two of the ports
     `expose` makes share a number and protocol (traefik's sends port 443 to its `httpn` port
     while the container also has an `https` 443: `expose` would make 443 twice), nor do two
     of its ports send to one container port."""
     cs = [c for c in (tmpl.get("spec") or {}).get("containers") or [] if isinstance(c, dict)] or [{}]
-    mine = [p for p in cs[0].get("ports") or [] if isinstance(p, dict)]
+    mine = [p for p in cs[main].get("ports") or [] if isinstance(p, dict)] if main < len(cs) else []
     own = {k for p in mine for k in (p.get("containerPort"), p.get("name"))}
-    others = {k for c in cs[1:] for p in c.get("ports") or [] if isinstance(p, dict)
+    others = {k for i, c in enumerate(cs) if i != main for p in c.get("ports") or [] if isinstance(p, dict)
               for k in (p.get("containerPort"), p.get("name"))}
     sent = [p for p in (svc.get("spec") or {}).get("ports") or [] if isinstance(p, dict)]
     sent_to = [p.get("targetPort", p.get("port")) for p in sent]
