@@ -518,3 +518,30 @@ def test_an_ingress_to_a_service_named_after_its_workload_kept_for_a_sidecars_po
              for r in o["spec"]["ingress"]]
     assert {"from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}}}],
             "ports": [{"protocol": "TCP", "port": 8100}]} in rules, rules
+
+
+def test_a_sidecar_listed_before_the_main_container_and_a_service_per_pod(tmp_path, helm_on_path):
+    """alertmanager with `configmapReload.enabled` lists the reloader sidecar before
+    alertmanager: the first container was taken for the main one, alertmanager's `http` port
+    went to a sidecar, and its Service was refused (SKY161). The main container is the one the
+    default-container annotation names, else the one named after the workload or its pods'
+    `app.kubernetes.io/name`. With `servicePerReplica`, a Service selects each pod by the label
+    the StatefulSet controller gives it (`statefulset.kubernetes.io/pod-name`): it keeps it."""
+    charts = Path(__file__).parent / "data" / "alertmanager"
+    (tmp_path / "alertmanager").symlink_to(charts / "chart")
+    (tmp_path / "run").mkdir()
+    files, built = imported_twice("alertmanager", tmp_path / "run", tmp_path, {
+        "configmapReload": {"enabled": True}, "servicePerReplica": {"enabled": True}})
+    spec = yaml.safe_load(files["apps/statefulapp.alertmanager.yaml"])
+    assert spec["port"] == 9093 and "container" not in spec and "sidecars" not in spec
+    prod = yaml.safe_load(files["overlays/prod.yaml"])["apps"]
+    assert list(prod["alertmanager"]["sidecars"]) == ["alertmanager-configmap-reload"]   # prod's only
+    assert yaml.safe_load(files["overlays/dev.yaml"])["apps"]["Resource/alertmanager-0"] == {"enabled": False}
+    from validators import load_docs
+
+    docs = load_docs(built / "prod" / "kubernetes")
+    per_pod = next(o for o in docs if o["kind"] == "Service" and o["metadata"]["name"] == "alertmanager-0")
+    assert per_pod["spec"]["selector"]["statefulset.kubernetes.io/pod-name"] == "alertmanager-0"
+    sts = next(o for o in docs if o["kind"] == "StatefulSet")
+    assert [c["name"] for c in sts["spec"]["template"]["spec"]["containers"]] == \
+        ["alertmanager", "alertmanager-configmap-reload"]

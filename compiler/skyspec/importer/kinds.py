@@ -12,6 +12,7 @@ It never reads or writes a Secret's value.
 from __future__ import annotations
 
 from ..schema.fields import RESERVED_LABELS
+from ..syscheck import ORDINAL
 from .kube import NAME, Extracted, _selects, namespace_of, pod_spec, same_ns
 from .source import OPEN, WRONG
 
@@ -311,9 +312,19 @@ def reselect(items: list[Extracted], project: str, inputs) -> None:
 
     def rewritten(sel, obj: dict) -> tuple[dict, list] | None:
         """(the selector the build needs, the workloads it selects), or None when ``sel``
-        selects the same pods in the build (or nothing, or what no rewrite can say)."""
+        selects the same pods in the build (or nothing, or what no rewrite can say). The labels
+        the StatefulSet controller gives each pod (a Service per pod selects
+        `statefulset.kubernetes.io/pod-name: web-0`) are no pod template's: kept as they are."""
         if not isinstance(sel, dict) or not sel or not all(isinstance(v, str) for v in sel.values()):
             return None
+        ordinal = {k: v for k, v in sel.items() if k in ORDINAL}
+        sel = {k: v for k, v in sel.items() if k not in ORDINAL}
+        if not sel:
+            return None
+        got = _rewritten(sel, obj)
+        return ({**got[0], **ordinal}, got[1]) if got is not None else None
+
+    def _rewritten(sel: dict, obj: dict) -> tuple[dict, list] | None:
         mine = [w for w in work if same_ns(obj, w.objects[0], home) and _selects(sel, given[id(w)])]
         if not mine or all(_selects(sel, built[id(w)]) for w in mine):
             return None
