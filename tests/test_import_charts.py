@@ -376,6 +376,15 @@ def test_the_chart_batch_script_imports_builds_and_validates(tmp_path):
     assert "coredns: ok" in lines and "locust: ok" in lines, r.stdout
     assert "broken: refused (SKY061)" in lines
     assert "imported and validated: 2" in lines and "refused: 1" in lines
+    # over two environments, the second with every optional part on (coredns: its autoscaler,
+    # ServiceAccount and metrics Service in prod only)
+    r = subprocess.run([sys.executable, str(root / "benchmarks" / "import_charts.py"), str(tmp_path / "charts"),
+                        "--keep", str(tmp_path / "work2"), "--all-on", "--only", "coredns", "locust"],
+                       capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    assert "coredns: ok" in r.stdout.splitlines() and "imported and validated: 2" in r.stdout, r.stdout
+    assert (tmp_path / "work2" / "coredns-build" / "prod" / "compose.yaml").is_file()   # (validated too)
+    assert "enabled: false" in (tmp_path / "work2" / "coredns" / "overlays" / "dev.yaml").read_text()
 
 
 def test_a_service_that_selects_no_pod_of_the_input_is_refused_at_its_selector(tmp_path):
