@@ -388,6 +388,35 @@ def test_k8s_patches_that_cannot_apply_are_located(make_project, cli, tmp_path, 
     assert not (tmp_path / "out").exists()
 
 
+def test_a_patched_label_or_annotation_that_is_no_string_is_located(make_project, cli, build):
+    # `prometheus.io/scrape: true` unquoted in a patch: the build wrote it, and the API server
+    # refuses the object ("cannot unmarshal bool into ... annotations of type string"); Helm
+    # could not even parse the chart's template of it
+    spec = ("kind: CronJob\nname: report\nimage: x/report:1\nschedule: '0 4 * * *'\nk8s:\n  CronJob:\n"
+            "    metadata: {annotations: {owner: core}}\n"
+            "    spec: {jobTemplate: {spec: {template: {metadata: {annotations: {prometheus.io/scrape: true}}}}}}\n"
+            "---\nkind: App\nname: api\nimage: x/api:1\nport: 8080\nk8s:\n"
+            "  Deployment: {metadata: {labels: {tier: 3}}, spec: {template: {metadata: {labels: {sidecar: [a]}}}}}\n")
+    make_project({"apps/a.yaml": spec})
+    r = cli("check")
+    assert r.exit_code == 1
+    errors = [line for line in r.stderr.splitlines() if "error[" in line]
+    assert errors == [
+        "apps/a.yaml:8:91: error[SKY104]: k8s.CronJob.spec.jobTemplate.spec.template.metadata.annotations."
+        "prometheus.io/scrape is true: a label's or an annotation's value is a string",
+        "apps/a.yaml:15:42: error[SKY104]: k8s.Deployment.metadata.labels.tier is 3: a label's or an annotation's "
+        "value is a string",
+        "apps/a.yaml:15:94: error[SKY104]: k8s.Deployment.spec.template.metadata.labels.sidecar is a list: a label's or "
+        "an annotation's value is a string"], r.stderr
+    assert 'help: quote it (`"true"`, `"8080"`)' in r.stderr
+    # quoted, or null (which deletes the key, as in any strategic-merge patch), it builds
+    docs = build({"apps/a.yaml": spec.replace("scrape: true", "scrape: 'true'").replace("tier: 3", "tier: '3'")
+                  .replace("sidecar: [a]", "app.kubernetes.io/version: null")})
+    pod = docs[("CronJob", "report")]["spec"]["jobTemplate"]["spec"]["template"]["metadata"]
+    assert pod["annotations"]["prometheus.io/scrape"] == "true"
+    assert docs[("Deployment", "api")]["metadata"]["labels"]["tier"] == "3"
+
+
 def test_a_patch_that_weakens_the_hardening_is_listed_among_the_relaxations(make_project, cli, tmp_path):
     make_project({"apps/a.yaml": """
         kind: App

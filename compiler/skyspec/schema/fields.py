@@ -397,6 +397,13 @@ SCHEDULING = {
 _SKYSPECS = {"not": {}, "x-message": "{field} is skyspec's: the escape hatch patches an object, it cannot rename, "
                                      "move or retype it",
              "x-hint": "rename the spec, or give it a `namespace:`"}
+# a label's or an annotation's value in a patch: a string (null deletes the key, as in any
+# strategic-merge patch); `prometheus.io/scrape: true` unquoted, the API server refuses
+_PATCH_META_MAP = {"type": "object", "additionalProperties": {
+    "type": ["string", "null"], "x-message": "{field} is {value}: a label's or an annotation's value is a string",
+    "x-hint": 'quote it (`"true"`, `"8080"`): the API server refuses any other type'}}
+_PATCH_META = {"type": "object", "properties": {"labels": _PATCH_META_MAP, "annotations": _PATCH_META_MAP}}
+
 K8S_PATCH = {
     "type": "object",
     "description": "Escape hatch: patches merged into the generated objects, by kind "
@@ -406,8 +413,13 @@ K8S_PATCH = {
                    "apiVersion, kind, name and namespace stay skyspec's.",
     "propertyNames": {"pattern": "^[A-Z][A-Za-z]+$"},
     "additionalProperties": {"type": "object", "properties": {
-        "apiVersion": _SKYSPECS, "kind": _SKYSPECS, "spec": {"type": "object"},
-        "metadata": {"type": "object", "properties": {"name": _SKYSPECS, "namespace": _SKYSPECS}}}},
+        "apiVersion": _SKYSPECS, "kind": _SKYSPECS,
+        "spec": {"type": "object", "properties": {   # the pod template's metadata (a CronJob's under its jobTemplate)
+            "template": {"type": "object", "properties": {"metadata": _PATCH_META}},
+            "jobTemplate": {"type": "object", "properties": {"spec": {"type": "object", "properties": {
+                "template": {"type": "object", "properties": {"metadata": _PATCH_META}}}}}}}},
+        "metadata": {"type": "object", "properties": {"name": _SKYSPECS, "namespace": _SKYSPECS,
+                                                      "labels": _PATCH_META_MAP, "annotations": _PATCH_META_MAP}}}},
     "examples": [{"Deployment": {"spec": {"minReadySeconds": 10}}}],
 }
 
