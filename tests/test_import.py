@@ -1275,3 +1275,20 @@ def test_an_environments_overlay_applied_to_the_spec_is_that_environments_docume
     diags = Diagnostics()
     got, _ = Merger("overlay", diags).apply(base, Merger("spec", diags).written(base, None, "set"), diff(base, env), None)
     assert got == env and not diags.errors
+
+
+def test_a_dollar_brace_in_a_key_is_written_as_it_is_and_in_a_value_escaped(make_project, cli, tmp_path):
+    # a spec interpolates `${...}` in values only: the key `${x}` was written `$${x}`, which the
+    # build kept as `$${x}` (fuzz seed 64 case 2792, a patch's nodeSelector)
+    from skyspec.importer import emit
+
+    text = emit.dump({"kind": "App", "name": "a", "image": "x/a:1", "node_selector": {"${k}": "${v}"}})
+    assert 'node_selector: {"${k}": "$${v}"}' in text, text
+    make_project({"apps/a.yaml": text})
+    r = cli("build", "-o", str(tmp_path / "out"), "--env", "prod", "--format", "kubernetes")
+    assert r.exit_code == 0, r.output
+    import yaml
+
+    (dep,) = [d for d in yaml.safe_load_all((tmp_path / "out" / "prod" / "kubernetes" / "a.yaml").read_text())
+              if d and d["kind"] == "Deployment"]
+    assert dep["spec"]["template"]["spec"]["nodeSelector"] == {"${k}": "${v}"}

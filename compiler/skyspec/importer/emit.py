@@ -73,12 +73,13 @@ def dump(doc: dict, comments: dict | None = None) -> str:
 
 
 def _literal(v):
-    """``v`` with `${` in every string written `$${`: each string comes from the input, where
-    `${` is text (a shell's `${VAR}`), and in a spec it would be an expression."""
+    """``v`` with `${` in every string value written `$${`: each string comes from the input,
+    where `${` is text (a shell's `${VAR}`), and in a spec's value it would be an expression.
+    Keys are not: a spec reads its keys as written."""
     if isinstance(v, str):
         return v.replace("${", "$${")
     if isinstance(v, dict):
-        return {_literal(k): _literal(x) for k, x in v.items()}
+        return {k: _literal(x) for k, x in v.items()}
     if isinstance(v, list):
         return [_literal(x) for x in v]
     return v
