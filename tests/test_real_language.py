@@ -199,6 +199,8 @@ def test_connect_to_a_disabled_workload_is_an_error_at_the_connect_to_line(make_
     assert not (tmp_path / "out").exists()
 
 
+PROJECT_FOUR = ("project: shop\nnamespace: shop\noutputs: [kubernetes, compose, helm, kustomize]\nenvironments:\n"
+                "  dev: {overlays: [overlays/dev.yaml]}\n  prod: {overlays: [overlays/prod.yaml]}\n")
 OBJECTS = """
 kind: App
 name: api
@@ -252,9 +254,7 @@ def test_enabled_false_leaves_a_document_of_any_kind_out_of_an_environment_in_ev
 
     overlay = "apps:\n" + "".join(f"  {key}: {{enabled: false}}\n" for key in SWITCHED)
     make_project({"apps/a.yaml": OBJECTS, "overlays/dev.yaml": "{}\n", "overlays/prod.yaml": "{}\n",
-                  f"overlays/{off}.yaml": overlay}, project=(
-        "project: shop\nnamespace: shop\noutputs: [kubernetes, compose, helm, kustomize]\nenvironments:\n"
-        "  dev: {overlays: [overlays/dev.yaml]}\n  prod: {overlays: [overlays/prod.yaml]}\n"))
+                  f"overlays/{off}.yaml": overlay}, project=PROJECT_FOUR)
     out = tmp_path / "out"
     r = cli("build", "-o", str(out))
     assert r.exit_code == 0, r.output
@@ -415,6 +415,54 @@ def test_a_patched_label_or_annotation_that_is_no_string_is_located(make_project
     pod = docs[("CronJob", "report")]["spec"]["jobTemplate"]["spec"]["template"]["metadata"]
     assert pod["annotations"]["prometheus.io/scrape"] == "true"
     assert docs[("Deployment", "api")]["metadata"]["labels"]["tier"] == "3"
+
+
+def test_a_patch_by_kind_and_name_patches_that_object_alone(make_project, cli, tmp_path):
+    # a StatefulApp makes two Services: peers find each other through the headless one, which
+    # must list pods before they are ready (`publishNotReadyAddresses`); clients must not
+    import collections
+
+    from validators import helm, kubectl, strip_helm_labels
+
+    spec = """
+        kind: StatefulApp
+        name: db
+        image: x/db:1.0.0
+        ports: {sql: 5432}
+        k8s:
+          Service:
+            metadata: {annotations: {team: data}}
+          Service/db-headless:
+            spec: {publishNotReadyAddresses: true}
+        """
+    make_project({"apps/a.yaml": spec, "overlays/dev.yaml": "{}\n"}, project=PROJECT_FOUR)
+    out = tmp_path / "out"
+    r = cli("build", "-o", str(out))
+    assert r.exit_code == 0, r.output
+    for env in ("dev", "prod"):
+        docs = load_docs(out / env / "kubernetes")
+        assert_valid_k8s(docs)
+        svc = {d["metadata"]["name"]: d for d in docs if d["kind"] == "Service"}
+        assert svc["db-headless"]["spec"]["publishNotReadyAddresses"] is True
+        assert "publishNotReadyAddresses" not in svc["db"]["spec"]
+        assert svc["db"]["metadata"]["annotations"]["team"] == svc["db-headless"]["metadata"]["annotations"]["team"]
+        chart = out / "helm" / "shop"
+        got = helm("template", "shop", str(chart), "-f", str(chart / f"values-{env}.yaml"))
+        assert got.returncode == 0, got.stderr
+        assert [o["spec"].get("publishNotReadyAddresses") for o in map(strip_helm_labels, yaml.safe_load_all(got.stdout))
+                if o and o["kind"] == "Service"] == [True, None]
+        got = kubectl("kustomize", str(out / "kustomize" / "overlays" / env))
+        assert got.returncode == 0 and got.stdout.count("publishNotReadyAddresses: true") == 1, got.stderr
+        assert compose_config(out / env / "compose.yaml").returncode == 0
+    r = cli("explain", "Service/db-headless:spec.publishNotReadyAddresses", "-e", "prod")
+    assert 'from db.k8s["Service/db-headless"].spec.publishNotReadyAddresses = true' in r.stdout, r.output
+    # a key naming no object the spec makes: at its line, with the names it makes
+    make_project({"apps/a.yaml": spec.replace("Service/db-headless", "Service/db-headles"), "overlays/dev.yaml": "{}\n"},
+                 project=PROJECT_FOUR)
+    r = cli("check")
+    assert r.exit_code == 1
+    assert 'error[SKY124]: `k8s: Service/db-headles` patches nothing: "db" produces no Service named ' \
+           '"db-headles"' in r.stderr and 'help: did you mean "Service/db-headless"?' in r.stderr, r.stderr
 
 
 def test_a_patch_that_weakens_the_hardening_is_listed_among_the_relaxations(make_project, cli, tmp_path):

@@ -17,7 +17,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Iterator
 
-from ..diagnostics import Diagnostics, did_you_mean
+from ..diagnostics import Diagnostics
 from ..ir import k8spatch
 from ..ir.model import IR, Container, Probe, Workload, canary_split
 from ..units import format_bytes as _format_bytes, format_cpu
@@ -153,16 +153,17 @@ def wmeta(ir: IR, w: Workload, name: str | None = None, extra_labels: dict | Non
 
 
 def _patched(objs: list[dict], k8s: dict, problems: list | None = None) -> list[dict]:
-    """The `k8s:` escape hatch, by kind, with strategic-merge semantics (:mod:`..ir.k8spatch`)."""
+    """The `k8s:` escape hatch, by kind then by `Kind/name`, with strategic-merge semantics
+    (:mod:`..ir.k8spatch`); problems as (the patch's key, its path, message, hint)."""
     if not k8s:
         return objs
     out = []
     for o in objs:
-        if o["kind"] in k8s:
+        for key in k8spatch.keys_for(o, k8s):
             found: list = []
-            o = k8spatch.apply(o, k8s[o["kind"]], found)
+            o = k8spatch.apply(o, k8s[key], found)
             if problems is not None:
-                problems += [(o["kind"], *p) for p in found]
+                problems += [(key, *p) for p in found]
         out.append(o)
     return out
 
@@ -209,16 +210,13 @@ def check(irs: dict[str, IR], diags: Diagnostics) -> None:
                   if n.spec is not None and n.k8s and not n.owner]
     produced: dict[str, set] = {}
     for spec, _, objs in units:
-        produced.setdefault(spec.key, set()).update(o["kind"] for o in objs)
+        produced.setdefault(spec.key, set()).update(
+            k for o in objs for k in (o["kind"], f'{o["kind"]}/{(o.get("metadata") or {}).get("name")}'))
     seen: set = set()
     for spec, k8s, objs in units:
         problems: list = []
         _patched(objs, k8s, problems)
-        kinds = sorted(produced[spec.key])
-        for kind in k8s:
-            if kind not in kinds:
-                problems.append((kind, (), f'`k8s: {kind}` patches nothing: "{spec.name}" produces no {kind}',
-                                 did_you_mean(kind, kinds) or f"it produces {', '.join(kinds)}"))
+        problems += k8spatch.unused(k8s, produced[spec.key], spec.name)
         for kind, path, message, hint in problems:
             pos = spec.where("k8s", kind, *path)
             if (str(pos), message) not in seen:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..ir import why
-from ..ir.k8spatch import merge_key
+from ..ir.k8spatch import keys_for, merge_key
 from ..ir.model import IR, Workload
 from ..ir.why import Rule, Why
 from ..provenance import MISSING
@@ -133,10 +133,11 @@ def _one(ir: IR, obj: dict, path: tuple, specs: dict[str, Spec]) -> Trace | None
         return _resource(ir, raw["spec"], obj, path)
     else:
         spec = specs.get(f"{SPEC_KIND.get(kind, kind)}/{name}")
-    if spec is not None and kind in (spec.data.get("k8s") or {}):  # the escape hatch wins
-        patched = _in_patch(spec.data["k8s"][kind], obj, path)
-        if patched is not None and value_at(spec.data["k8s"][kind], patched) is not MISSING:
-            return Trace(spec, [("k8s", kind, *patched)])
+    k8s = (spec.data.get("k8s") or {}) if spec is not None else {}
+    for key in reversed(keys_for(obj, k8s) if isinstance(k8s, dict) else ()):  # the escape hatch wins (the last)
+        patched = _in_patch(k8s[key], obj, path)
+        if patched is not None and value_at(k8s[key], patched) is not MISSING:
+            return Trace(spec, [("k8s", key, *patched)])
     if path[:1] == ("apiVersion",):
         return rule(spec, st.API_VERSION, why.derived(st.exists(ir, obj, spec, w, netpol), "the object"))
     if path[:1] == ("kind",):

@@ -6,6 +6,8 @@ imagePullSecrets by `name`, volumeMounts by `mountPath`, a container's ports by
 of a list) replaces instead of merging and `$patch: delete` removes the map or the list item
 it stands in. A list item without its merge key cannot say which item it patches: that is a
 problem (kubectl refuses it too), returned with the patch path so the caller can locate it.
+A spec's patches are keyed by kind (every object of that kind it makes) or by `Kind/name`
+(one object), applied in that order (:func:`keys_for`).
 
 :func:`weakened` lists what a patch relaxes of the hardened defaults (a securityContext
 field, host namespaces, a replaced securityContext), for the build's report. This module
@@ -16,6 +18,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..diagnostics import did_you_mean
+
 _DELETE = object()
 
 # list field -> merge key; `ports` depends on where it stands (see `merge_key`)
@@ -24,6 +28,36 @@ MERGE_KEYS = {
     "volumes": "name", "imagePullSecrets": "name", "volumeMounts": "mountPath", "volumeDevices": "devicePath",
     "hostAliases": "ip", "topologySpreadConstraints": "topologyKey", "resourceClaims": "name",
 }
+
+
+def keys_for(obj: dict, k8s: dict) -> list[str]:
+    """The keys of a spec's `k8s:` patches that apply to ``obj``, in the order they apply: its
+    kind's (every object of that kind the spec makes), then its own (`Kind/name`, the one
+    object of that kind and name: a StatefulSet's `Service/db-headless` apart from its
+    `Service/db`)."""
+    kind = obj.get("kind")
+    meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+    return [k for k in (kind, f"{kind}/{meta.get('name')}") if k in k8s]
+
+
+def unused(k8s: dict, made: set[str], owner: str) -> list[tuple]:
+    """The keys of ``k8s`` (of the spec ``owner``) that patch none of the objects it makes
+    (``made``: each one's kind and `Kind/name`), as problems (key, (), message, hint)."""
+    kinds = sorted(k for k in made if "/" not in k)
+    out = []
+    for key in k8s:
+        if key in made:
+            continue
+        kind, _, name = key.partition("/")
+        if not name:
+            out.append((key, (), f'`k8s: {key}` patches nothing: "{owner}" produces no {key}',
+                        did_you_mean(key, kinds) or f"it produces {', '.join(kinds)}"))
+            continue
+        names = sorted(k for k in made if k.startswith(f"{kind}/"))
+        out.append((key, (), f'`k8s: {key}` patches nothing: "{owner}" produces no {kind} named "{name}"',
+                    did_you_mean(key, names) or (f"its {kind} objects: {', '.join(names)}" if names
+                                                 else f"it produces no {kind}")))
+    return out
 
 
 def merge_key(kind: str, path: tuple) -> str | None:

@@ -12,6 +12,7 @@ follow-on findings would be noise) and never changes the IR.
 
 from __future__ import annotations
 
+from ..ir.k8spatch import keys_for
 from ..ir.model import IR, Context
 from ..syscheck import System, check
 from .network import settings
@@ -82,8 +83,9 @@ class _Where:
             own = meta["name"]
             w = next((self.workloads[own[:i]] for i in range(len(own) - 1, -1, -1)
                       if own[i] == "-" and own[:i] in self.workloads), None)
-        if w is not None and w.spec is not None and obj.get("kind") in (w.k8s or {}) and about[:1] != ("env",):
-            return w.spec.where("k8s", obj["kind"])  # the patch made the object what it is
+        keys = keys_for(obj, w.k8s or {}) if w is not None and w.spec is not None else []
+        if keys and about[:1] != ("env",):
+            return w.spec.where("k8s", keys[-1])  # the patch made the object what it is
         if w is None or w.spec is None:
             o = self.named.get(meta.get("name")) if isinstance(meta.get("name"), str) else None
             return o.spec.where() if o is not None else None

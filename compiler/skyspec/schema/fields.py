@@ -407,11 +407,13 @@ _PATCH_META = {"type": "object", "properties": {"labels": _PATCH_META_MAP, "anno
 K8S_PATCH = {
     "type": "object",
     "description": "Escape hatch: patches merged into the generated objects, by kind "
-                   "(`{Deployment: {spec: {minReadySeconds: 10}}}`), as `kubectl patch --type strategic` does: "
+                   "(`{Deployment: {spec: {minReadySeconds: 10}}}`: every object of that kind the spec makes) "
+                   "or by kind and name (`Service/db-headless`: that one object, after its kind's patch), "
+                   "as `kubectl patch --type strategic` does: "
                    "maps merge, lists of named items (containers, env, ports, volumes, volumeMounts) merge by "
                    "their key, other lists replace; `$patch: replace` and `$patch: delete` work. An object's "
                    "apiVersion, kind, name and namespace stay skyspec's.",
-    "propertyNames": {"pattern": "^[A-Z][A-Za-z]+$"},
+    "propertyNames": {"pattern": "^[A-Z][A-Za-z]+(/[a-z0-9]([-a-z0-9.:]*[a-z0-9])?)?$"},
     "additionalProperties": {"type": "object", "properties": {
         "apiVersion": _SKYSPECS, "kind": _SKYSPECS,
         "spec": {"type": "object", "properties": {   # the pod template's metadata (a CronJob's under its jobTemplate)
