@@ -1292,3 +1292,49 @@ def test_a_dollar_brace_in_a_key_is_written_as_it_is_and_in_a_value_escaped(make
     (dep,) = [d for d in yaml.safe_load_all((tmp_path / "out" / "prod" / "kubernetes" / "a.yaml").read_text())
               if d and d["kind"] == "Deployment"]
     assert dep["spec"]["template"]["spec"]["nodeSelector"] == {"${k}": "${v}"}
+
+
+def test_objects_of_one_kind_a_spec_makes_two_of_are_patched_apart(tmp_path):
+    # Bitnami's redis-cluster, valkey-cluster, mariadb-galera...: the headless Service of a
+    # StatefulSet has the cluster bus port, the main one only the clients'. A patch by kind
+    # applies to both Services a StatefulApp makes: dropping the bus port from the main one
+    # dropped it from the headless one too (SKY067). Each is now patched apart, `Service/<name>`.
+    import yaml
+    from skyspec.importer import import_kubernetes
+
+    src = tmp_path / "in.yaml"
+    src.write_text("""\
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: redis}
+spec:
+  serviceName: redis-headless
+  selector: {matchLabels: {app: redis}}
+  template:
+    metadata: {labels: {app: redis}}
+    spec:
+      containers:
+      - name: redis
+        image: "redis:7.2.0"
+        ports: [{name: client, containerPort: 6379}, {name: bus, containerPort: 16379}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: redis-headless}
+spec:
+  clusterIP: None
+  publishNotReadyAddresses: true
+  selector: {app: redis}
+  ports: [{name: client, port: 6379, targetPort: client}, {name: bus, port: 16379, targetPort: bus}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: redis}
+spec:
+  selector: {app: redis}
+  ports: [{name: client, port: 6379, targetPort: client}]
+""")
+    r = import_kubernetes([src], "redis")
+    assert r.unexplained == [], r.unexplained[:3]
+    k8s = yaml.safe_load(r.files["apps/statefulapp.redis.yaml"])["k8s"]
+    assert "Service" not in k8s and k8s["Service/redis"]["spec"]["ports"] == [{"port": 16379, "$patch": "delete"}], k8s

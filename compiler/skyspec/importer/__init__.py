@@ -323,14 +323,16 @@ def _round_trip(name: str, namespace: str, items: list, notes: list[str], lines:
     if bad:
         patches, heads = patch.patches(bad, outputs, inputs.renamed)
         for x in items:
+            apart = _patched_apart(x, patches)
             for o in x.objects:
                 if x.doc["kind"] == "Resource" or id(o) not in patches:
                     continue
                 if _secret_in_patch(o, heads.get(id(o), []), patches[id(o)], inputs):
                     continue
                 for kind, p in patches[id(o)].items():
-                    x.doc.setdefault("k8s", {}).setdefault(kind, {})
-                    x.doc["k8s"][kind] = patch.merge(x.doc["k8s"][kind], p)
+                    key = f"{kind}/{inputs.renamed.get(id(o), o['metadata'].get('name'))}" if kind in apart else kind
+                    x.doc.setdefault("k8s", {}).setdefault(key, {})
+                    x.doc["k8s"][key] = patch.merge(x.doc["k8s"][key], p)
                 for path in heads.get(id(o), []):
                     what = f"{o['kind']} {o['metadata'].get('name')} {fidelity.shown(path)}"
                     if _has(o, path):
@@ -355,6 +357,16 @@ def _round_trip(name: str, namespace: str, items: list, notes: list[str], lines:
     r = Result(files, figs, bad, notes, lines)
     r.items, r.inputs, r.official = items, inputs_, infos
     return r
+
+
+def _patched_apart(x, patches: dict) -> set[str]:
+    """The kinds of which ``x``'s input objects are patched apart (`Kind/name`): those it has
+    more than one object of (a StatefulSet's headless and main Services), not all given the
+    same patch. A patch by kind applies to every object of the kind the spec makes."""
+    by_kind: dict[str, list] = {}
+    for o in x.objects:
+        by_kind.setdefault(o.get("kind"), []).append(patches.get(id(o), {}).get(o.get("kind")))
+    return {kind for kind, ps in by_kind.items() if len(ps) > 1 and any(p != ps[0] for p in ps[1:])}
 
 
 def _has(o: dict, path: tuple) -> bool:
