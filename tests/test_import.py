@@ -1338,3 +1338,42 @@ spec:
     assert r.unexplained == [], r.unexplained[:3]
     k8s = yaml.safe_load(r.files["apps/statefulapp.redis.yaml"])["k8s"]
     assert "Service" not in k8s and k8s["Service/redis"]["spec"]["ports"] == [{"port": 16379, "$patch": "delete"}], k8s
+
+
+def test_a_target_port_by_a_name_no_container_declares_is_declared_at_the_services_port(tmp_path):
+    # Bitnami's zookeeper (and cassandra, scylladb): the headless Service targets `follower` and
+    # `election`, which no container declares; Kubernetes resolves them nowhere, and the build's
+    # system check refused the Service (SKY161). The names are declared at the Service's ports.
+    import yaml
+    from skyspec.diagnostics import Diagnostics
+    from skyspec.importer import import_kubernetes
+
+    src = tmp_path / "in.yaml"
+    src.write_text("""\
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: zk}
+spec:
+  serviceName: zk-headless
+  selector: {matchLabels: {app: zk}}
+  template:
+    metadata: {labels: {app: zk}}
+    spec:
+      containers: [{name: zk, image: "zookeeper:3.9.0", ports: [{name: client, containerPort: 2181}]}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: zk-headless}
+spec:
+  clusterIP: None
+  selector: {app: zk}
+  ports:
+  - {name: tcp-client, port: 2181, targetPort: client}
+  - {name: tcp-follower, port: 2888, targetPort: follower}
+""")
+    diags = Diagnostics()
+    r = import_kubernetes([src], "zk", diags)
+    assert r is not None and r.unexplained == [], [str(d) for d in diags.sorted()][:3]
+    assert yaml.safe_load(r.files["apps/statefulapp.zk.yaml"])["ports"] == {"client": 2181, "follower": 2888}
+    assert any(d.message.startswith("a Service targets port follower, which no container of StatefulSet zk declares")
+               for d in diags.sorted())

@@ -270,10 +270,16 @@ def _used_ports(inputs: list[dict]) -> dict[int, set]:
         labels = got[0].get("labels") or {}
         cs = [c for c in got[1].get("containers") or [] if isinstance(c, dict)]
         nums = {n for c in cs for n in probe_ports(c)}
+        named = {p.get("name") for c in cs + list(got[1].get("initContainers") or []) if isinstance(c, dict)
+                 for p in c.get("ports") or []}
         for s in services:
             sel = (s.get("spec") or {}).get("selector") or {}
             if sel and all(labels.get(k) == v for k, v in sel.items()) and same_ns(s, w, home):
-                nums |= {p.get("targetPort", p.get("port")) for p in (s.get("spec") or {}).get("ports") or []}
+                for p in (s.get("spec") or {}).get("ports") or []:
+                    t = p.get("targetPort", p.get("port"))
+                    nums.add(t)
+                    if isinstance(t, str) and not t.isdigit() and t not in named:
+                        nums.add(p.get("port"))   # (the importer declares the name at the Service's port)
         nums -= {p.get("containerPort") for c in cs for p in c.get("ports") or []}
         if nums:
             out[id(w)] = nums
@@ -287,9 +293,10 @@ def _declared(path: tuple, out, used: set | None, in_has: bool, out_has: bool) -
     m = re.search(r"\.containers\[[^\]]+\]\.ports\[([^\]]+)\]\.(containerPort|name)$", shown(path))
     if not (used and m and out_has and not in_has):
         return None
-    n = out if m.group(2) == "containerPort" else int(out[5:]) if re.fullmatch(r"port-\d+", str(out)) else None
+    n = out if m.group(2) == "containerPort" else int(out[5:]) if re.fullmatch(r"port-\d+", str(out)) else out
     key = m.group(1)
-    return DECLARED if n in used and (key == f"containerPort={n}" or key.isdigit()) else None
+    num = int(key[14:]) if key.startswith("containerPort=") and key[14:].isdigit() else None
+    return DECLARED if n in used and (key.isdigit() or num == n or (num in used and isinstance(n, str))) else None
 
 
 def _cluster_namespace(i: dict, path: tuple, in_has: bool, out_has: bool) -> str | None:

@@ -102,15 +102,16 @@ def extract(objs: list[dict], inputs: Inputs) -> tuple[list[Extracted], list[str
         # `expose` names the Service after the workload: one of another name (Bookinfo's `reviews`
         # selecting reviews-v1, -v2 and -v3) is kept as written
         svc = next((s for s in mine if s["metadata"]["name"] == w["metadata"]["name"]
-                    and pods.serves(s, tmpl, w["kind"] == "StatefulSet", main_container(tmpl, w["metadata"]["name"]))),
+                    and pods.serves(s, tmpl, w["kind"] == "StatefulSet", pods.main_container(tmpl, w["metadata"]["name"]))),
                    None)
         # `autoscale` says an HPA of the workload's name on CPU or memory utilization; another
         # (custom metrics, kubernetes/examples' vLLM on requests running) is kept as written
         hpa = next((h for h in objs if h["kind"] == "HorizontalPodAutoscaler" and id(h) not in used and same_ns(h, w, home)
                     and h["metadata"].get("name") == w["metadata"]["name"] and _autoscale_says(h)
                     and (h.get("spec") or {}).get("scaleTargetRef", {}).get("name") == w["metadata"]["name"]), None)
-        served = [p.get("targetPort", p.get("port")) for s in mine for p in (s.get("spec") or {}).get("ports") or []
-                  if isinstance(p, dict)]
+        # (target port, port); a target named as no selected pod's port names is its own
+        served = [(p.get("targetPort", p.get("port")), p.get("port") if p.get("targetPort") not in pods.names_of(s, workloads, home)
+                   else None) for s in mine for p in (s.get("spec") or {}).get("ports") or [] if isinstance(p, dict)]
         doc, notes = workload_doc(w, svc, hpa, svc_names, inputs, served)
         group = [w] + ([svc] if svc else []) + ([hpa] if hpa else [])
         for g in group:
@@ -291,31 +292,18 @@ def probe_ports(c: dict) -> list[int]:
     return out
 
 
-def main_container(tmpl: dict, name: str) -> int:
-    """Which of a pod template's containers is the workload's main one: the one its
-    `kubectl.kubernetes.io/default-container` annotation names, else the one named after the
-    workload or after its pods' `app.kubernetes.io/name`, else the first. A chart may list a
-    sidecar first (alertmanager's config reloader)."""
-    meta = tmpl.get("metadata") or {}
-    cs = (tmpl.get("spec") or {}).get("containers") or []
-    names = [c.get("name") if isinstance(c, dict) else None for c in cs]
-    for want in ((meta.get("annotations") or {}).get("kubectl.kubernetes.io/default-container"), name,
-                 (meta.get("labels") or {}).get("app.kubernetes.io/name")):
-        if want and want in names:
-            return names.index(want)
-    return 0
-
-
 def workload_doc(w: dict, svc: dict | None, hpa: dict | None, services: dict,
                  inputs: Inputs, served: Iterable = ()) -> tuple[dict, list[str]]:
-    """The spec of workload ``w`` (with its own Service and HPA); ``served``: the target
-    ports of every Service selecting its pods."""
+    """The spec of workload ``w`` (with its own Service and HPA); ``served``: (target port,
+    port) of every port of every Service selecting its pods."""
     notes: list[str] = []
     pod = TEMPLATE[w["kind"]] + ("spec",)
     tmpl = pod_spec(w)
+    from . import pods
+
     ps = tmpl.get("spec") or {}
     cs = ps.get("containers") or [{}]
-    m = main_container(tmpl, w["metadata"]["name"])
+    m = pods.main_container(tmpl, w["metadata"]["name"])
     c = cs[m]
     doc: dict = {"kind": KIND_OF[w["kind"]], "name": w["metadata"]["name"]}
     labels = {k: v for k, v in ((tmpl.get("metadata") or {}).get("labels") or {}).items() if k not in RESERVED_LABELS}
@@ -342,12 +330,16 @@ def workload_doc(w: dict, svc: dict | None, hpa: dict | None, services: dict,
         doc["strategy"] = {"rolling": {("max_surge" if k == "maxSurge" else "max_unavailable"): v for k, v in ru.items()}}
     if w["kind"] == "CronJob":
         doc["schedule"] = spec.get("schedule", "")
-    from . import pods
-
     declared = {p.get("containerPort") for x in cs + (ps.get("initContainers") or []) for p in x.get("ports") or []}
+    named = {p.get("name") for x in cs + (ps.get("initContainers") or []) for p in x.get("ports") or []}
+    # a target port by a name no container declares (Bitnami's zookeeper: `follower`, `election`)
+    # reaches nothing; the Service's port number is where the chart means it (a note says so)
+    unnamed = {t: n for t, n in reversed(served) if isinstance(t, str) and not t.isdigit() and t not in named
+               and isinstance(n, int) and not isinstance(n, bool) and n not in declared}
     names = _container(c, doc, at=(inputs, w, pod + ("containers", m)),
-                       also=[n for n in served if isinstance(n, int) and not isinstance(n, bool) and n not in declared],
-                       others={p.get("containerPort") for i, x in enumerate(cs) if i != m for p in x.get("ports") or []})
+                       also=[n for n, _ in served if isinstance(n, int) and not isinstance(n, bool) and n not in declared],
+                       others={p.get("containerPort") for i, x in enumerate(cs) if i != m for p in x.get("ports") or []},
+                       unnamed=unnamed)
     pods.kind_fields(w, doc)
     if doc["kind"] in ("Job", "CronJob"):  # a run to completion has no ports or probes in the language:
         for k in ("port", "ports", "health"):   # the round trip's patch keeps the input's
@@ -450,13 +442,15 @@ def workload_doc(w: dict, svc: dict | None, hpa: dict | None, services: dict,
 
 
 def _container(c: dict, doc: dict, main: bool = True, at: tuple | None = None, owner: str = "",
-               also: Iterable[int] = (), others: set | frozenset = frozenset()) -> dict:
+               also: Iterable[int] = (), others: set | frozenset = frozenset(), unnamed: dict | None = None) -> dict:
     """Writes the fields of container ``c`` the language can say into ``doc``; returns
     {container port: port name}. ``at`` is (inputs, object, path of ``c``), for notes.
     A port number its probes or ``also`` (a Service's target ports) reach that no container
     of the pod declares (``others``: the other containers' ports) is declared: Kubernetes
-    reaches any port of the pod, the language a port the container declares. A probe of a
-    port another container declares is left to the round trip's patch."""
+    reaches any port of the pod, the language a port the container declares. ``unnamed``
+    ({name: number}): target ports by a name no container of the pod declares, declared here
+    under that name at the Service's port number. A probe of a port another container
+    declares is left to the round trip's patch."""
     ports: dict = {}
     names: dict = {}
     for i, p in enumerate(c.get("ports") or []):
@@ -464,6 +458,10 @@ def _container(c: dict, doc: dict, main: bool = True, at: tuple | None = None, o
         names[p["containerPort"]] = n
         ports[n] = p["containerPort"] if p.get("protocol", "TCP") == "TCP" else \
             {"port": p["containerPort"], "protocol": p["protocol"]}
+    if unnamed:
+        from .pods import declare_unnamed
+
+        declare_unnamed(c, unnamed, ports, names, others, at)
     for n in [*probe_ports(c), *also]:
         if 0 < n < 65536 and n not in names and n not in others and f"port-{n}" not in ports:
             names[n] = f"port-{n}"

@@ -10,7 +10,10 @@ It computes data only; it reads, writes and reports nothing.
 
 from __future__ import annotations
 
-from .kube import NAME, pod_spec
+import re
+
+from .kube import NAME, _selects, pod_spec, same_ns
+from .source import WRONG
 
 JOB = (("completions", "completions"), ("parallelism", "parallelism"), ("backoffLimit", "backoff_limit"),
        ("activeDeadlineSeconds", "active_deadline"), ("ttlSecondsAfterFinished", "ttl"))
@@ -103,7 +106,7 @@ def pod_fields(ps: dict, c: dict, doc: dict) -> None:
 
 def serves(svc: dict, tmpl: dict, governing: bool = False, main: int = 0) -> bool:
     """Whether `expose` can say ``svc``, the workload's own Service: every port of it reaches
-    the pod's main container (``main``, :func:`~skyspec.importer.kube.main_container`: `expose`
+    the pod's main container (``main``, :func:`main_container`: `expose`
     exposes that container's ports; a port another container declares makes it a Service to
     keep as written), and no two of the ports
     `expose` makes share a number and protocol (traefik's sends port 443 to its `httpn` port
@@ -167,3 +170,47 @@ def service(svc: dict, doc: dict, names: dict) -> None:
         if sspec.get("loadBalancerSourceRanges") and t == "LoadBalancer":
             e["source_ranges"] = list(sspec["loadBalancerSourceRanges"])
         doc["expose"] = e
+
+
+def main_container(tmpl: dict, name: str) -> int:
+    """Which of a pod template's containers is the workload's main one: the one its
+    `kubectl.kubernetes.io/default-container` annotation names, else the one named after the
+    workload or after its pods' `app.kubernetes.io/name`, else the first. A chart may list a
+    sidecar first (alertmanager's config reloader)."""
+    meta = tmpl.get("metadata") or {}
+    cs = (tmpl.get("spec") or {}).get("containers") or []
+    names = [c.get("name") if isinstance(c, dict) else None for c in cs]
+    for want in ((meta.get("annotations") or {}).get("kubectl.kubernetes.io/default-container"), name,
+                 (meta.get("labels") or {}).get("app.kubernetes.io/name")):
+        if want and want in names:
+            return names.index(want)
+    return 0
+
+
+def names_of(svc: dict, workloads: list[dict], home: str) -> set:
+    """The port names the containers of the pods ``svc`` selects declare (any of its workloads)."""
+    sel = (svc.get("spec") or {}).get("selector") or {}
+    return {p.get("name") for w in workloads if same_ns(svc, w, home)
+            and _selects(sel, (pod_spec(w).get("metadata") or {}).get("labels") or {})
+            for c in ((pod_spec(w).get("spec") or {}).get("containers") or []) + ((pod_spec(w).get("spec") or {})
+                                                                                 .get("initContainers") or [])
+            if isinstance(c, dict) for p in c.get("ports") or [] if isinstance(p, dict)}
+
+
+DNS_PORT_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]{0,13}[a-z0-9])?$")   # an IANA_SVC_NAME: a container port's name
+
+
+def declare_unnamed(c: dict, unnamed: dict, ports: dict, names: dict, others, at: tuple | None) -> None:
+    """Declares on container ``c`` (into ``ports``, name -> number, and ``names``, number ->
+    name) each target port of ``unnamed`` ({name: the Service's port}) that no container
+    declares, at the Service's port number, with a note where ``at`` (inputs, object, path) is."""
+    for name, n in sorted(unnamed.items(), key=lambda kv: kv[1]):
+        if 0 < n < 65536 and n not in names and n not in others and name not in ports and DNS_PORT_NAME.match(name):
+            names[n] = name
+            ports[name] = n
+            if at is not None:
+                inputs, obj, path = at
+                inputs.note(WRONG, f"a Service targets port {name}, which no container of {obj['kind']} "
+                            f"{obj['metadata'].get('name')} declares: declared on {c.get('name')} as {name}: {n}, the "
+                            "Service's port", inputs.pos(obj, path + ("name",)),
+                            hint="Kubernetes resolves a target port by name only where a container declares it")
