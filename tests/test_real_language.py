@@ -465,6 +465,24 @@ def test_a_patch_by_kind_and_name_patches_that_object_alone(make_project, cli, t
            '"db-headles"' in r.stderr and 'help: did you mean "Service/db-headless"?' in r.stderr, r.stderr
 
 
+def test_a_patch_by_kind_and_name_of_a_config_map_or_service_account(build):
+    docs = build({"apps/a.yaml": """
+        kind: ConfigMap
+        name: cfg
+        data: {a: b}
+        k8s:
+          ConfigMap/cfg: {metadata: {annotations: {reloader: "true"}}}
+        ---
+        kind: ServiceAccount
+        name: robot
+        k8s:
+          ServiceAccount/robot: {metadata: {annotations: {eks.amazonaws.com/role-arn: "arn:aws:iam::1:role/r"}}}
+        """})
+    assert docs[("ConfigMap", "cfg")]["metadata"]["annotations"] == {"reloader": "true"}
+    assert docs[("ServiceAccount", "robot")]["metadata"]["annotations"]["eks.amazonaws.com/role-arn"] == \
+        "arn:aws:iam::1:role/r"
+
+
 def test_a_patch_that_weakens_the_hardening_is_listed_among_the_relaxations(make_project, cli, tmp_path):
     make_project({"apps/a.yaml": """
         kind: App

@@ -201,10 +201,10 @@ def check(irs: dict[str, IR], diags: Diagnostics) -> None:
     for ir in irs.values():  # what has patches, from a spec (the rest is not lowered here)
         owned = _owned(ir)
         units += [(w.spec, w.k8s, lowered(ir, w, owned)) for w in ir.workloads if w.spec is not None and w.k8s]
-        units += [(c.spec, c.k8s, [{"apiVersion": "v1", "kind": "ConfigMap"}]) for c in ir.configs
-                  if c.spec is not None and c.k8s]
-        units += [(a.spec, a.k8s, [{"apiVersion": "v1", "kind": "ServiceAccount"}]) for a in ir.accounts
-                  if a.spec is not None and a.k8s]
+        units += [(c.spec, c.k8s, [{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": c.name}}])
+                  for c in ir.configs if c.spec is not None and c.k8s]
+        units += [(a.spec, a.k8s, [{"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": a.name}}])
+                  for a in ir.accounts if a.spec is not None and a.k8s]
         units += [(r.spec, r.k8s, role_objects(ir, r)) for r in ir.roles if r.spec is not None and r.k8s]
         units += [(n.spec, n.k8s, [network_policy(ir, n)]) for n in ir.netpols
                   if n.spec is not None and n.k8s and not n.owner]
