@@ -504,8 +504,8 @@ def import_environments(renderings: dict[str, list[Path]], name: str, base: list
     built for every environment and compared with that environment's rendering."""
     raise_ = diags is None and inputs is None
     inputs = inputs or Inputs(diags)
-    # one namespace for every rendering (what each said apart from it, each says alike): the
-    # one most objects of them all name, read ahead (what reading them says is said below)
+    # one namespace for every rendering, the one most objects of them all name (read ahead here;
+    # the imports below report what reading them finds), so that each says an object's alike
     seen = [o for paths in [*renderings.values(), base or []] if paths
             for o in read_kubernetes(paths, Inputs(), empty=True)]
     token = kube.HOME.set(kube.namespace_of(seen))

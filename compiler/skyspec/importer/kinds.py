@@ -294,7 +294,8 @@ IMPORTED = "imported.skyspec.dev"   # the key prefix of labels the importer give
 
 def reselect(items: list[Extracted], project: str, inputs) -> None:
     """A Service kept as written (or a PodDisruptionBudget, or a NetworkPolicy, or its peer), or
-    a NetworkPolicy's `select` or peer, that selects the pods of imported workloads by labels skyspec does not give them
+    a NetworkPolicy's `select` or peer, that selects the pods of imported workloads by labels
+    skyspec does not give them
     (`app.kubernetes.io/instance`, or a `name` or `part-of` other than the workload's and the
     project's: charts select on both) would select no pod in the build: its reserved-label
     terms become the labels skyspec gives those pods (`name` and `part-of` for one workload,

@@ -461,7 +461,13 @@ def _container(c: dict, doc: dict, main: bool = True, at: tuple | None = None, o
     if unnamed:
         from .pods import declare_unnamed
 
-        declare_unnamed(c, unnamed, ports, names, others, at)
+        for name, n in declare_unnamed(unnamed, ports, names, others):
+            if at is not None:
+                inputs, obj, path = at
+                inputs.note(WRONG, f"a Service targets port {name}, which no container of {obj['kind']} "
+                            f"{obj['metadata'].get('name')} declares: declared on {c.get('name')} as {name}: {n}, the "
+                            "Service's port", inputs.pos(obj, path + ("name",)),
+                            hint="Kubernetes resolves a target port by name only where a container declares it")
     for n in [*probe_ports(c), *also]:
         if 0 < n < 65536 and n not in names and n not in others and f"port-{n}" not in ports:
             names[n] = f"port-{n}"

@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 
 from .kube import NAME, _selects, pod_spec, same_ns
-from .source import WRONG
 
 JOB = (("completions", "completions"), ("parallelism", "parallelism"), ("backoffLimit", "backoff_limit"),
        ("activeDeadlineSeconds", "active_deadline"), ("ttlSecondsAfterFinished", "ttl"))
@@ -106,10 +105,9 @@ def pod_fields(ps: dict, c: dict, doc: dict) -> None:
 
 def serves(svc: dict, tmpl: dict, governing: bool = False, main: int = 0) -> bool:
     """Whether `expose` can say ``svc``, the workload's own Service: every port of it reaches
-    the pod's main container (``main``, :func:`main_container`: `expose`
-    exposes that container's ports; a port another container declares makes it a Service to
-    keep as written), and no two of the ports
-    `expose` makes share a number and protocol (traefik's sends port 443 to its `httpn` port
+    the pod's main container (``main``, :func:`main_container`: `expose` exposes that
+    container's ports; a port another container declares makes it a Service to keep as
+    written), and no two of the ports `expose` makes share a number and protocol (traefik's sends port 443 to its `httpn` port
     while the container also has an `https` 443: `expose` would make 443 twice), nor do two
     of its ports send to one container port."""
     cs = [c for c in (tmpl.get("spec") or {}).get("containers") or [] if isinstance(c, dict)] or [{}]
@@ -122,7 +120,7 @@ def serves(svc: dict, tmpl: dict, governing: bool = False, main: int = 0) -> boo
     if not all(t in own or t not in others for t in sent_to):
         # a port of another container: a Service to keep as written, unless the workload's own
         # Service is made whatever it says (a StatefulSet's, named after it) and also reaches the
-        # first container: then it is that one, with the other container's port patched in
+        # main container: then it is that one, with the other container's port patched in
         if not (governing and any(t in own for t in sent_to)):
             return False
         sent = [p for p, t in zip(sent, sent_to) if t in own]
@@ -200,17 +198,14 @@ def names_of(svc: dict, workloads: list[dict], home: str) -> set:
 DNS_PORT_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]{0,13}[a-z0-9])?$")   # an IANA_SVC_NAME: a container port's name
 
 
-def declare_unnamed(c: dict, unnamed: dict, ports: dict, names: dict, others, at: tuple | None) -> None:
-    """Declares on container ``c`` (into ``ports``, name -> number, and ``names``, number ->
-    name) each target port of ``unnamed`` ({name: the Service's port}) that no container
-    declares, at the Service's port number, with a note where ``at`` (inputs, object, path) is."""
+def declare_unnamed(unnamed: dict, ports: dict, names: dict, others) -> list[tuple[str, int]]:
+    """Declares (into ``ports``, name -> number, and ``names``, number -> name) each target
+    port of ``unnamed`` ({name: the Service's port}) that no container declares, at the
+    Service's port number; returns the (name, number) declared."""
+    out = []
     for name, n in sorted(unnamed.items(), key=lambda kv: kv[1]):
         if 0 < n < 65536 and n not in names and n not in others and name not in ports and DNS_PORT_NAME.match(name):
             names[n] = name
             ports[name] = n
-            if at is not None:
-                inputs, obj, path = at
-                inputs.note(WRONG, f"a Service targets port {name}, which no container of {obj['kind']} "
-                            f"{obj['metadata'].get('name')} declares: declared on {c.get('name')} as {name}: {n}, the "
-                            "Service's port", inputs.pos(obj, path + ("name",)),
-                            hint="Kubernetes resolves a target port by name only where a container declares it")
+            out.append((name, n))
+    return out
