@@ -50,11 +50,11 @@ def _env() -> dict:
     return env
 
 
-def _switched_on(v):
+def switched_on(v):
     """Values with every optional part switched on (`enabled: false`, `create: false`)."""
     if isinstance(v, dict):
-        return {k: True if k in ("enabled", "create") and x is False else _switched_on(x) for k, x in v.items()}
-    return [_switched_on(x) for x in v] if isinstance(v, list) else v
+        return {k: True if k in ("enabled", "create") and x is False else switched_on(x) for k, x in v.items()}
+    return [switched_on(x) for x in v] if isinstance(v, list) else v
 
 
 def _all_on(chart: Path, out: Path) -> bool:
@@ -62,7 +62,7 @@ def _all_on(chart: Path, out: Path) -> bool:
     import yaml
 
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(yaml.safe_dump(_switched_on(yaml.safe_load((chart / "values.yaml").read_text()) or {})))
+    out.write_text(yaml.safe_dump(switched_on(yaml.safe_load((chart / "values.yaml").read_text()) or {})))
     return subprocess.run(["helm", "template", "r", str(chart), "-f", str(out)], capture_output=True,
                           env=_env()).returncode == 0
 

@@ -412,13 +412,6 @@ def test_a_service_that_selects_no_pod_of_the_input_is_refused_at_its_selector(t
 
 # ---------------------------------------------------------------------- two environments
 
-def _switched_on(v):
-    """A chart's values with every optional part switched on (`enabled: false`, `create: false`)."""
-    if isinstance(v, dict):
-        return {k: True if k in ("enabled", "create") and x is False else _switched_on(x) for k, x in v.items()}
-    return [_switched_on(x) for x in v] if isinstance(v, list) else v
-
-
 def imported_twice(chart: str, tmp_path: Path, charts: Path = DATA, on: dict | None = None) -> tuple[dict, Path]:
     """The chart imported over two environments: dev (its values.yaml) and prod (every optional
     part switched on, or the parts ``on`` names: {section: values}); the project's files, and
@@ -430,7 +423,12 @@ def imported_twice(chart: str, tmp_path: Path, charts: Path = DATA, on: dict | N
     path = charts / chart
     prod = tmp_path / "values-prod.yaml"
     values = yaml.safe_load((path / "values.yaml").read_text())
-    prod.write_text(yaml.safe_dump(_switched_on(values) if on is None else {**values, **{
+    if on is None:   # (the chart batch script's `--all-on`)
+        import sys
+
+        sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+        from import_charts import switched_on
+    prod.write_text(yaml.safe_dump(switched_on(values) if on is None else {**values, **{
         k: {**(values.get(k) or {}), **v} for k, v in on.items()}}))
     diags = Diagnostics()
     vals = [f"dev={path / 'values.yaml'}", f"prod={prod}"]

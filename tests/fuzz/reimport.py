@@ -46,7 +46,7 @@ def _profiles_renamed(out: Path) -> bool:
 
     for f in out.glob("*/kubernetes/*.yaml"):
         env = f.parent.parent.name.split(".")[0]
-        for d in yaml.safe_load_all(f.read_text(encoding="utf-8")):
+        for d in yaml.load_all(f.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
             labels = ((d or {}).get("metadata") or {}).get("labels") if isinstance(d, dict) else None
             if isinstance(labels, dict) and labels.get("skyspec.dev/env", env) != env:
                 return True

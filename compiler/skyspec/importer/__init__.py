@@ -209,22 +209,27 @@ def read_kubernetes(paths: list[Path], inputs: Inputs, empty: bool = False) -> l
 
 
 def import_kubernetes(paths: list[Path], name: str, diags: Diagnostics | None = None,
-                      inputs: Inputs | None = None, empty: bool = False) -> Result | None:
+                      inputs: Inputs | None = None) -> Result | None:
     """The project for the manifests at ``paths``; None when ``diags`` (which then holds why)
-    has an error. Without ``diags``, an error raises :class:`ImportError_`. With ``empty``,
-    manifests of no object are a project of nothing (an environment that runs nothing)."""
+    has an error. Without ``diags``, an error raises :class:`ImportError_`."""
     raise_ = diags is None and inputs is None
     inputs = inputs or Inputs(diags)
     before = inputs.lines
-    objs = read_kubernetes(paths, inputs, empty)
+    objs = read_kubernetes(paths, inputs)
+    return _done(inputs, _from_objects(objs, name, inputs, inputs.lines - before), raise_)
+
+
+def _from_objects(objs: list[dict], name: str, inputs: Inputs, lines: int, empty: bool = False) -> Result | None:
+    """:func:`import_kubernetes` of the objects read (``lines`` of input); None on an error.
+    With ``empty``, no object is a project of nothing (an environment that runs nothing)."""
     if not objs and empty and not inputs.diags.has_errors:
-        r = Result({}, {"objects": 0, "fields": 0, "equal": 0, "categories": {}}, [], [], inputs.lines - before)
+        r = Result({}, {"objects": 0, "fields": 0, "equal": 0, "categories": {}}, [], [], lines)
         r.items, r.inputs, r.official = [], [], {}
-        return _done(inputs, r, raise_)
+        return r
     if not inputs.diags.has_errors:
         _lonely_services(objs, inputs)
     if inputs.diags.has_errors:
-        return _done(inputs, None, raise_)
+        return None
     namespace = kube.namespace_of(objs)
     items, notes = kube.extract(objs, inputs)
     rename_workloads(items, inputs)
@@ -232,8 +237,7 @@ def import_kubernetes(paths: list[Path], name: str, diags: Diagnostics | None = 
     items += within_namespace(objs, items, namespace, name, inputs)
     unclash(items, name, inputs)
     reselect(items, name, inputs)
-    r = _round_trip(name, namespace, items, notes, inputs.lines - before, inputs, _host_access(objs, inputs))
-    return _done(inputs, r, raise_)
+    return _round_trip(name, namespace, items, notes, lines, inputs, _host_access(objs, inputs))
 
 
 def _lonely_services(objs: list[dict], inputs: Inputs) -> None:
@@ -504,24 +508,30 @@ def import_environments(renderings: dict[str, list[Path]], name: str, base: list
     built for every environment and compared with that environment's rendering."""
     raise_ = diags is None and inputs is None
     inputs = inputs or Inputs(diags)
-    # one namespace for every rendering, the one most objects of them all name (read ahead here;
-    # the imports below report what reading them finds), so that each says an object's alike
-    seen = [o for paths in [*renderings.values(), base or []] if paths
-            for o in read_kubernetes(paths, Inputs(), empty=True)]
-    token = kube.HOME.set(kube.namespace_of(seen))
+
+    def read(paths: list[Path], empty: bool) -> tuple[list[dict], int]:
+        before = inputs.lines
+        return read_kubernetes(paths, inputs, empty), inputs.lines - before
+
+    # a rendering of no object is an environment that runs nothing (every object `enabled: false`)
+    got = {env: read(paths, True) for env, paths in renderings.items()}
+    based = read(base, False) if base else None
+    # one namespace for every rendering, the one most objects of them all name, so that each
+    # says an object's alike
+    token = kube.HOME.set(kube.namespace_of([o for objs, _ in [*got.values(), *([based] if based else [])]
+                                             for o in objs]))
     try:
-        return _import_environments(renderings, name, base, inputs, raise_)
+        return _import_environments(got, based, renderings, name, inputs, raise_)
     finally:
         kube.HOME.reset(token)
 
 
-def _import_environments(renderings: dict[str, list[Path]], name: str, base: list[Path] | None, inputs: Inputs,
-                         raise_: bool) -> Result | None:
+def _import_environments(got: dict[str, tuple], based: tuple | None, renderings: dict[str, list[Path]], name: str,
+                         inputs: Inputs, raise_: bool) -> Result | None:
     from ..backends.kubernetes import objects
 
-    # a rendering of no object is an environment that runs nothing (every object `enabled: false`)
-    results = {env: import_kubernetes(paths, name, inputs=inputs, empty=True) for env, paths in renderings.items()}
-    base_r = import_kubernetes(base, name, inputs=inputs) if base else None
+    results = {env: _from_objects(objs, name, inputs, lines, True) for env, (objs, lines) in got.items()}
+    base_r = _from_objects(based[0], name, inputs, based[1]) if based else None
     if inputs.diags.has_errors or None in results.values():
         return _done(inputs, None, raise_)
     if not any(r.items for r in results.values()):

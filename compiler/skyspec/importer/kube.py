@@ -93,25 +93,27 @@ def extract(objs: list[dict], inputs: Inputs) -> tuple[list[Extracted], list[str
     workloads = [o for o in objs if o["kind"] in WORKLOADS]
     home = namespace_of(objs)
     svc_names = {s["metadata"]["name"]: s for s in services}
+    selected = pods.SelectedNames(workloads, home)
     for w in workloads:
         used.add(id(w))
         tmpl = pod_spec(w)
         labels = (tmpl.get("metadata") or {}).get("labels") or {}
+        own = pods.port_names(tmpl)
         mine = [s for s in services if id(s) not in used and same_ns(s, w, home)
                 and _selects((s.get("spec") or {}).get("selector") or {}, labels)]
         # `expose` names the Service after the workload: one of another name (Bookinfo's `reviews`
         # selecting reviews-v1, -v2 and -v3) is kept as written
+        main = pods.main_container(tmpl, w["metadata"]["name"])
         svc = next((s for s in mine if s["metadata"]["name"] == w["metadata"]["name"]
-                    and pods.serves(s, tmpl, w["kind"] == "StatefulSet", pods.main_container(tmpl, w["metadata"]["name"]))),
-                   None)
+                    and pods.serves(s, tmpl, w["kind"] == "StatefulSet", main)), None)
         # `autoscale` says an HPA of the workload's name on CPU or memory utilization; another
         # (custom metrics, kubernetes/examples' vLLM on requests running) is kept as written
         hpa = next((h for h in objs if h["kind"] == "HorizontalPodAutoscaler" and id(h) not in used and same_ns(h, w, home)
                     and h["metadata"].get("name") == w["metadata"]["name"] and _autoscale_says(h)
                     and (h.get("spec") or {}).get("scaleTargetRef", {}).get("name") == w["metadata"]["name"]), None)
-        # (target port, port); a target named as no selected pod's port names is its own
-        served = [(p.get("targetPort", p.get("port")), p.get("port") if p.get("targetPort") not in pods.names_of(s, workloads, home)
-                   else None) for s in mine for p in (s.get("spec") or {}).get("ports") or [] if isinstance(p, dict)]
+        # (target port, port), the port kept only for a target by a name no selected pod declares
+        served = [(t, n if isinstance(t, str) and not t.isdigit() and t not in own and t not in selected(s) else None)
+                  for s in mine for t, n in pods.ports_of(s)]
         doc, notes = workload_doc(w, svc, hpa, svc_names, inputs, served)
         group = [w] + ([svc] if svc else []) + ([hpa] if hpa else [])
         for g in group:
@@ -294,8 +296,8 @@ def probe_ports(c: dict) -> list[int]:
 
 def workload_doc(w: dict, svc: dict | None, hpa: dict | None, services: dict,
                  inputs: Inputs, served: Iterable = ()) -> tuple[dict, list[str]]:
-    """The spec of workload ``w`` (with its own Service and HPA); ``served``: (target port,
-    port) of every port of every Service selecting its pods."""
+    """The spec of workload ``w`` (with its own Service and HPA); ``served``: (target port, port
+    or None) of every port of every Service selecting its pods (:func:`extract`)."""
     notes: list[str] = []
     pod = TEMPLATE[w["kind"]] + ("spec",)
     tmpl = pod_spec(w)
@@ -331,11 +333,9 @@ def workload_doc(w: dict, svc: dict | None, hpa: dict | None, services: dict,
     if w["kind"] == "CronJob":
         doc["schedule"] = spec.get("schedule", "")
     declared = {p.get("containerPort") for x in cs + (ps.get("initContainers") or []) for p in x.get("ports") or []}
-    named = {p.get("name") for x in cs + (ps.get("initContainers") or []) for p in x.get("ports") or []}
-    # a target port by a name no container declares (Bitnami's zookeeper: `follower`, `election`)
-    # reaches nothing; the Service's port number is where the chart means it (a note says so)
-    unnamed = {t: n for t, n in reversed(served) if isinstance(t, str) and not t.isdigit() and t not in named
-               and isinstance(n, int) and not isinstance(n, bool) and n not in declared}
+    # a target port by a name no container declares (``served`` keeps the port of those alone:
+    # Bitnami's zookeeper's `follower`) reaches nothing; the chart means the Service's port number
+    unnamed = {t: n for t, n in reversed(served) if isinstance(n, int) and not isinstance(n, bool) and n not in declared}
     names = _container(c, doc, at=(inputs, w, pod + ("containers", m)),
                        also=[n for n, _ in served if isinstance(n, int) and not isinstance(n, bool) and n not in declared],
                        others={p.get("containerPort") for i, x in enumerate(cs) if i != m for p in x.get("ports") or []},

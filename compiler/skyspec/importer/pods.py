@@ -185,14 +185,35 @@ def main_container(tmpl: dict, name: str) -> int:
     return 0
 
 
-def names_of(svc: dict, workloads: list[dict], home: str) -> set:
-    """The port names the containers of the pods ``svc`` selects declare (any of its workloads)."""
-    sel = (svc.get("spec") or {}).get("selector") or {}
-    return {p.get("name") for w in workloads if same_ns(svc, w, home)
-            and _selects(sel, (pod_spec(w).get("metadata") or {}).get("labels") or {})
-            for c in ((pod_spec(w).get("spec") or {}).get("containers") or []) + ((pod_spec(w).get("spec") or {})
-                                                                                 .get("initContainers") or [])
+def port_names(tmpl: dict) -> set:
+    """The names of the ports a pod template's containers and init containers declare."""
+    ps = tmpl.get("spec") or {}
+    return {p.get("name") for c in (ps.get("containers") or []) + (ps.get("initContainers") or [])
             if isinstance(c, dict) for p in c.get("ports") or [] if isinstance(p, dict)}
+
+
+class SelectedNames:
+    """``(svc)`` -> the port names the containers of the pods Service ``svc`` selects declare
+    (any of ``workloads``), worked out once per Service (asked rarely: for a target by a name
+    the workload's own containers do not declare)."""
+
+    def __init__(self, workloads: list[dict], home: str):
+        self.workloads, self.home, self.memo = workloads, home, {}
+
+    def __call__(self, svc: dict) -> set:
+        got = self.memo.get(id(svc))
+        if got is None:
+            sel = (svc.get("spec") or {}).get("selector") or {}
+            got = self.memo[id(svc)] = {
+                n for w in self.workloads if same_ns(svc, w, self.home)
+                and _selects(sel, (pod_spec(w).get("metadata") or {}).get("labels") or {}) for n in port_names(pod_spec(w))}
+        return got
+
+
+def ports_of(svc: dict) -> list[tuple]:
+    """(target port, port) of each port of Service ``svc``."""
+    return [(p.get("targetPort", p.get("port")), p.get("port")) for p in (svc.get("spec") or {}).get("ports") or []
+            if isinstance(p, dict)]
 
 
 DNS_PORT_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]{0,13}[a-z0-9])?$")   # an IANA_SVC_NAME: a container port's name
