@@ -312,6 +312,62 @@ def test_host_names_in_configmap_data_and_env_vars_follow_the_release(make_proje
     assert env_vars["EXTRA"] == "http://store-cache:6379/0" and env_vars["DB_HOST"] == "store-db"
 
 
+LISTS = {
+    "apps/web.yaml": """
+        kind: App
+        name: web
+        image: ghcr.io/acme/web:1.0.0
+        ports: {http: 8080, admin: 9000}
+        expose: {host: web.example.com, port: http}
+        env_from: [{config: base}]
+        ---
+        kind: ConfigMap
+        name: base
+        data: {A: "1"}
+        ---
+        kind: ConfigMap
+        name: extra
+        data: {B: "2"}
+        ---
+        kind: ConfigMap
+        name: other
+        data: {C: "3"}
+        """,
+    "overlays/prod.yaml": """
+        apps:
+          web:
+            expose: {port: admin, path: /admin}
+            env_from+: [{config: extra}]
+        """,
+    "overlays/qa.yaml": """
+        apps:
+          web:
+            env_from: [{config: other}]
+        """,
+}
+
+
+def test_lists_that_differ_between_environments_name_the_release_s_objects(make_project, tmp_path):
+    """An Ingress path whose backend port differs between environments, and an envFrom list
+    that grows in one environment and names another ConfigMap in a third: as one value, the
+    list held the names as the specs wrote them, and a release not named like the chart
+    routed to no Service and read no ConfigMap. Item by item, they follow the release."""
+    from test_helm import assert_chart_is_the_kubernetes_output
+
+    files = {k: textwrap.dedent(v) for k, v in LISTS.items()}
+    irs = compile_irs(make_project(files, HOSTS_PROJECT.replace("dev: {}", "dev: {}\n  qa: {overlays: [overlays/qa.yaml]}")))
+    chart = assert_chart_is_the_kubernetes_output(irs, tmp_path / "out")
+    want = {"dev": (["a-base"], "/", "http"), "qa": (["a-other"], "/", "http"),
+            "prod": (["a-base", "a-extra"], "/admin", "admin")}
+    for env, (refs, path, port) in want.items():
+        objs = assert_releases_coexist(chart, "hosts", "-f", str(chart / f"values-{env}.yaml"))
+        by = {(o["kind"], o["metadata"]["name"]): o for o in objs}
+        pod = by[("Deployment", "a-web")]["spec"]["template"]["spec"]
+        assert [f["configMapRef"]["name"] for f in pod["containers"][0]["envFrom"]] == refs, env
+        rule = by[("Ingress", "a-web")]["spec"]["rules"][0]["http"]["paths"][0]
+        assert (rule["path"], rule["backend"]["service"]) == (path, {"name": "a-web", "port": {"name": port}}), env
+
+
 CLUSTER = """
 ---
 kind: ClusterRole

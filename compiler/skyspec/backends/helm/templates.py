@@ -380,7 +380,32 @@ class Builder(Knobs, Strategies):
                                   for i in range(len(ls[0]))])
         if all_same(ls):
             return lit(ls[0])
+        if any(has_mark(v) for v in ls):
+            got = self.marked_list(vals, c)
+            if got is not None:
+                return got
         return self.ref(c.places(c.rel), vals, envs)
+
+    def marked_list(self, vals: dict, c: Ctx):
+        """A list that differs between environments and holds names that follow the release
+        (an Ingress's paths, a container's envFrom). As one value it would hold them as the
+        specs name them, right only for a release named like the chart: so item by item, by
+        index when every environment has as many, else each distinct item once, in their
+        merged order, behind a flag where some environments lack it. None when the items
+        repeat or their orders contradict each other."""
+        envs = c.envs
+        ls = [vals[e] for e in envs]
+        if len({len(v) for v in ls}) == 1:
+            return collapse_seq([(self.node({e: vals[e][i] for e in envs}, c.indexed(i)), None)
+                                 for i in range(len(ls[0]))])
+        keys = {e: [canon(x) for x in vals[e]] for e in envs}
+        if any(len(set(k)) != len(k) for k in keys.values()):
+            return None
+        order = merge_orders(list(keys.values()))
+        if order is None:
+            return None
+        label = {k: str(i) for i, k in enumerate(order)}
+        return self.aligned(vals, c, {e: [label[k] for k in keys[e]] for e in envs}, order=list(label.values()))
 
     def _positional(self, c: Ctx) -> bool:
         """Lists walked by index: Ingress rules and TLS entries (to reach their hosts), a
