@@ -87,6 +87,18 @@ def test_each_bad_input_is_located(make_project, cli, files, code, where):
     assert (hits[0]["file"], hits[0]["line"]) == where
 
 
+def test_a_value_of_the_wrong_type_is_one_problem(make_project, cli):
+    """A string where a map belongs fails the map's type and the `oneOf` of its required keys
+    (which a string passes twice): one diagnostic, in the spec and in an overlay alike."""
+    make_project({"apps/api.yaml": APP + "env_from: [base]\n",
+                  "overlays/prod.yaml": "apps:\n  api:\n    env_from+: [extra]\n"})
+    r = cli("check", "--diagnostics-format", "json")
+    assert r.exit_code == 1, r.output
+    got = [(d["code"], d["file"], d["line"], d["message"]) for d in json.loads(r.stdout)]
+    assert got == [("SKY104", "apps/api.yaml", 5, "env_from[0] needs exactly one source: config or secret"),
+                   ("SKY104", "overlays/prod.yaml", 3, "env_from[0] needs exactly one source: config or secret")]
+
+
 def test_unknown_kind_and_key_suggestions(make_project, cli):
     make_project({"apps/a.yaml": "kind: Ap\nname: a\n---\nkind: App\nname: b\nimage: x:1\nreplica: 2\n"})
     r = cli("check", "--diagnostics-format", "json")

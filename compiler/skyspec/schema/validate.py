@@ -153,7 +153,7 @@ def validate(data: Any, prov: Prov, schema: str, diags: Diagnostics, *, secret: 
         return True
     except Exception:  # vcache.Invalid; the full pass tells all
         pass
-    errors = sorted(_full(schema).iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
+    errors = _worth_reporting(sorted(_full(schema).iter_errors(data), key=lambda e: list(map(str, e.absolute_path))))
     for err in errors:
         _report(err, data, prov, diags, secret, prefix, fix)
     return not errors
@@ -222,11 +222,22 @@ class Conformed:
         return True
 
 
+def _worth_reporting(errors: list) -> list:
+    """``errors`` but those at a place whose value has the wrong type besides that one: what
+    else fails there says nothing more (`env_from: [api]`: a string is no map, and a `oneOf` of
+    `required` keys, which a string passes twice, failed too: one problem, not two)."""
+    typed = {tuple(e.absolute_path) for e in errors if e.validator == "type"}
+    if not typed:
+        return errors
+    return [e for e in errors if e.validator == "type" or tuple(e.absolute_path) not in typed]
+
+
 def validate_with(data: Any, prov: Prov, schema: dict, diags: Diagnostics, fix: Fix | None = None) -> bool:
     """Validate against an in-memory schema (a template's parameters): all errors reported."""
     if _inline_passes(data, schema):
         return True
-    errors = sorted(_validator_class()(schema).iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
+    errors = _worth_reporting(sorted(_validator_class()(schema).iter_errors(data),
+                                     key=lambda e: list(map(str, e.absolute_path))))
     for err in errors:
         _report(err, data, prov, diags, False, "", fix)
     return not errors
