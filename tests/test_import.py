@@ -1377,3 +1377,44 @@ spec:
     assert yaml.safe_load(r.files["apps/statefulapp.zk.yaml"])["ports"] == {"client": 2181, "follower": 2888}
     assert any(d.message.startswith("a Service targets port follower, which no container of StatefulSet zk declares")
                for d in diags.sorted())
+
+
+def test_a_limit_without_a_request_is_the_request_too(tmp_path):
+    """Kubernetes requests what a lone limit says when it admits the pod: imported so, the
+    built Deployment requests it too (the sizing pass requested the profile's size, which
+    may be above the limit, and the pod was no longer the Guaranteed one of the input)."""
+    import yaml
+
+    from validators import assert_valid_k8s, load_docs
+
+    src = tmp_path / "in.yaml"
+    src.write_text("""\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: worker, labels: {app: worker}}
+spec:
+  selector: {matchLabels: {app: worker}}
+  template:
+    metadata: {labels: {app: worker}}
+    spec:
+      containers:
+      - name: worker
+        image: ghcr.io/acme/worker:1.0.0
+        resources:
+          limits: {cpu: 50m, memory: 64Mi}
+          requests: {cpu: 10m}
+""")
+    r = import_kubernetes([src], "limits")
+    assert yaml.safe_load(r.files["apps/worker.yaml"])["resources"] == {
+        "cpu": "10m", "memory": "64Mi", "cpu_limit": "50m", "memory_limit": "64Mi"}
+    out = tmp_path / "proj"
+    res = CliRunner().invoke(main, ["import", "kubernetes", str(src), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    res = CliRunner().invoke(main, ["build", str(out), "-o", str(tmp_path / "built")])
+    assert res.exit_code == 0, res.output
+    docs = [d for p in sorted((tmp_path / "built").rglob("kubernetes/*.yaml")) for d in load_docs(p)]
+    assert_valid_k8s(docs)
+    for d in docs:
+        if d["kind"] == "Deployment":
+            res = d["spec"]["template"]["spec"]["containers"][0]["resources"]
+            assert res == {"requests": {"cpu": "10m", "memory": "64Mi"}, "limits": {"cpu": "50m", "memory": "64Mi"}}

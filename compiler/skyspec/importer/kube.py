@@ -16,7 +16,8 @@ from contextvars import ContextVar
 from typing import Iterable
 
 from ..redact import credential_env
-from ..schema.fields import ENV_VAR, RESERVED_LABELS, downward_field
+from ..schema.fields import ENV_VAR, RESERVED_LABELS
+from .containers import downward_of, resources_of, security_of
 from .fidelity import SERVER_ANNOTATIONS, effective_env
 from .source import RESOURCE, SECRET, WRONG, Inputs
 
@@ -394,7 +395,7 @@ def workload_doc(w: dict, svc: dict | None, hpa: dict | None, services: dict,
             said[x["name"]] = d
         if said:
             doc[key] = said
-    sec = _security(c.get("securityContext") or {}, ps.get("securityContext") or {})
+    sec = security_of(c.get("securityContext") or {}, ps.get("securityContext") or {})
     if sec:
         doc["security"] = sec
     for src, dst in (("serviceAccountName", "service_account"), ("nodeSelector", "node_selector"),
@@ -508,7 +509,7 @@ def _container(c: dict, doc: dict, main: bool = True, at: tuple | None = None, o
             r = e["valueFrom"]["secretKeyRef"]
             secrets[e["name"]] = {"secret": r["name"], "key": r["key"]}
         else:
-            field = _downward(e["valueFrom"], c.get("name"))
+            field = downward_of(e["valueFrom"], c.get("name"))
             if field is not None:
                 downward[e["name"]] = field
     if env:
@@ -527,13 +528,7 @@ def _container(c: dict, doc: dict, main: bool = True, at: tuple | None = None, o
             ef.append(item)
     if ef:
         doc["env_from"] = ef
-    r = c.get("resources") or {}
-    res = {}
-    for src, key, out in (("requests", "cpu", "cpu"), ("requests", "memory", "memory"),
-                          ("limits", "cpu", "cpu_limit"), ("limits", "memory", "memory_limit")):
-        v = (r.get(src) or {}).get(key)
-        if v is not None:
-            res[out] = str(v)
+    res = resources_of(c.get("resources") or {})
     if res:
         doc["resources"] = res
     health: dict = {}
@@ -551,48 +546,6 @@ def _container(c: dict, doc: dict, main: bool = True, at: tuple | None = None, o
         if health:
             doc["health"] = _short(health)
     return names
-
-
-def _downward(vf: dict, container: str | None) -> str | None:
-    """The field a `valueFrom` reads that `downward:` says: a `fieldRef` of API version v1 (or
-    none), a `resourceFieldRef` of this container without a divisor (or divisor 1); None for
-    the others (another container's resources, a divisor, a field Kubernetes refuses), which
-    the round trip keeps as a patch."""
-    if set(vf) == {"fieldRef"} and isinstance(vf["fieldRef"], dict) \
-            and set(vf["fieldRef"]) <= {"apiVersion", "fieldPath"} and vf["fieldRef"].get("apiVersion", "v1") == "v1":
-        field = vf["fieldRef"].get("fieldPath")
-    elif set(vf) == {"resourceFieldRef"} and isinstance(vf["resourceFieldRef"], dict) \
-            and set(vf["resourceFieldRef"]) <= {"resource", "divisor", "containerName"} \
-            and str(vf["resourceFieldRef"].get("divisor", "1")) == "1" \
-            and vf["resourceFieldRef"].get("containerName", container) == container:
-        field = vf["resourceFieldRef"].get("resource")
-        if not isinstance(field, str) or not field.startswith(("limits.", "requests.")):
-            return None
-    else:
-        return None
-    return field if downward_field(field) else None
-
-
-def _security(c: dict, pod: dict) -> dict:
-    out: dict = {}
-    uid = c.get("runAsUser", pod.get("runAsUser"))
-    if uid == 0 or c.get("runAsNonRoot", pod.get("runAsNonRoot")) is False:
-        out["run_as_root"] = True
-    if uid not in (None, 10001):
-        out["run_as_user"] = uid
-    gid = c.get("runAsGroup", pod.get("runAsGroup"))
-    if gid not in (None, 10001):
-        out["run_as_group"] = gid
-    if pod.get("fsGroup") not in (None, 10001):
-        out["fs_group"] = pod["fsGroup"]
-    if c.get("readOnlyRootFilesystem") is False:
-        out["writable_root_fs"] = True
-    if c.get("allowPrivilegeEscalation") is True:
-        out["privilege_escalation"] = True
-    add = (c.get("capabilities") or {}).get("add")
-    if add:
-        out["add_capabilities"] = [str(a).upper() for a in add]
-    return out
 
 
 def _form(value: str, name: str, svc: dict) -> str | None:

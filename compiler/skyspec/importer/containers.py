@@ -1,0 +1,70 @@
+"""A container's fields as the spec language says them, for the Kubernetes importer: its
+resources, the fields a `valueFrom` reads that `downward:` says, its security context. Pure
+functions of one container (and its pod's security context); they must not look at other
+objects.
+"""
+
+from __future__ import annotations
+
+from ..schema.fields import downward_field
+
+# spec key of each (part, resource) of a container's `resources`
+_RESOURCES = (("requests", "cpu", "cpu"), ("requests", "memory", "memory"),
+              ("limits", "cpu", "cpu_limit"), ("limits", "memory", "memory_limit"))
+
+
+def resources_of(r: dict) -> dict:
+    """`resources:` of a container's requests and limits. A limit without a request is also
+    the request, as Kubernetes makes it when it admits the pod (else the sizing pass would
+    request the profile's size, which may be above the limit, and the pod would not be the
+    Guaranteed one the input is)."""
+    out = {}
+    for part, key, spec_key in _RESOURCES:
+        v = (r.get(part) or {}).get(key)
+        if v is None and part == "requests":
+            v = (r.get("limits") or {}).get(key)
+        if v is not None:
+            out[spec_key] = str(v)
+    return out
+
+
+def downward_of(vf: dict, container: str | None) -> str | None:
+    """The field a `valueFrom` reads that `downward:` says: a `fieldRef` of API version v1 (or
+    none), a `resourceFieldRef` of this container without a divisor (or divisor 1); None for
+    the others (another container's resources, a divisor, a field Kubernetes refuses), which
+    the round trip keeps as a patch."""
+    if set(vf) == {"fieldRef"} and isinstance(vf["fieldRef"], dict) \
+            and set(vf["fieldRef"]) <= {"apiVersion", "fieldPath"} and vf["fieldRef"].get("apiVersion", "v1") == "v1":
+        field = vf["fieldRef"].get("fieldPath")
+    elif set(vf) == {"resourceFieldRef"} and isinstance(vf["resourceFieldRef"], dict) \
+            and set(vf["resourceFieldRef"]) <= {"resource", "divisor", "containerName"} \
+            and str(vf["resourceFieldRef"].get("divisor", "1")) == "1" \
+            and vf["resourceFieldRef"].get("containerName", container) == container:
+        field = vf["resourceFieldRef"].get("resource")
+        if not isinstance(field, str) or not field.startswith(("limits.", "requests.")):
+            return None
+    else:
+        return None
+    return field if downward_field(field) else None
+
+
+def security_of(c: dict, pod: dict) -> dict:
+    out: dict = {}
+    uid = c.get("runAsUser", pod.get("runAsUser"))
+    if uid == 0 or c.get("runAsNonRoot", pod.get("runAsNonRoot")) is False:
+        out["run_as_root"] = True
+    if uid not in (None, 10001):
+        out["run_as_user"] = uid
+    gid = c.get("runAsGroup", pod.get("runAsGroup"))
+    if gid not in (None, 10001):
+        out["run_as_group"] = gid
+    if pod.get("fsGroup") not in (None, 10001):
+        out["fs_group"] = pod["fsGroup"]
+    if c.get("readOnlyRootFilesystem") is False:
+        out["writable_root_fs"] = True
+    if c.get("allowPrivilegeEscalation") is True:
+        out["privilege_escalation"] = True
+    add = (c.get("capabilities") or {}).get("add")
+    if add:
+        out["add_capabilities"] = [str(a).upper() for a in add]
+    return out
