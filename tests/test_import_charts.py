@@ -552,3 +552,29 @@ def test_a_sidecar_listed_before_the_main_container_and_a_service_per_pod(tmp_pa
     sts = next(o for o in docs if o["kind"] == "StatefulSet")
     assert [c["name"] for c in sts["spec"]["template"]["spec"]["containers"]] == \
         ["alertmanager", "alertmanager-configmap-reload"]
+
+
+def test_an_ingress_to_a_service_port_named_apart_from_its_container_port_is_kept_as_written(tmp_path, helm_on_path):
+    """prometheus-cloudwatch-exporter with its Ingress: the Service's port `http` serves the
+    container's `container-port`. The import said the Ingress as the workload's `expose` and
+    kept the Service port's name by a patch; the Ingress skyspec makes routes to the Service
+    port named as the container's, which the patched Service does not have (SKY161: the
+    import refused). The Ingress is kept as written (by number, as the input routes), with
+    the reason in the note."""
+    files, built = imported_twice("prometheus-cloudwatch-exporter", tmp_path, PROMETHEUS, {"ingress": {"enabled": True}})
+    from validators import load_docs
+
+    docs = load_docs(built / "prod" / "kubernetes")
+    (ing,) = [o for o in docs if o["kind"] == "Ingress"]
+    backend = ing["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]
+    (svc,) = [o for o in docs if o["kind"] == "Service" and o["metadata"]["name"] == backend["name"]]
+    assert backend["port"] == {"number": 9106} and {p["port"] for p in svc["spec"]["ports"]} == {9106}
+    assert not [o for o in load_docs(built / "dev" / "kubernetes") if o["kind"] == "Ingress"]
+    from skyspec.importer import import_helm
+
+    diags = Diagnostics()
+    path = PROMETHEUS / "prometheus-cloudwatch-exporter"
+    import_helm(path, [f"dev={path / 'values.yaml'}", f"prod={tmp_path / 'values-prod.yaml'}"], "cw", diags)
+    assert any("Ingress cw-prometheus-cloudwatch-exporter is kept as a Resource, as written: its backend is a port "
+               "of Service cw-prometheus-cloudwatch-exporter named apart from the container port it serves" in d.message
+               for d in diags.items), [d.message for d in diags.items if "Ingress" in d.message]

@@ -20,9 +20,11 @@ SAID = ("Ingress", "PodDisruptionBudget", "ServiceAccount", "Role", "ClusterRole
         "ClusterRoleBinding", "NetworkPolicy")
 
 
-def attach(objs: list[dict], used: set[int], items: list[Extracted], namespace: str) -> tuple[list[Extracted], bool]:
+def attach(objs: list[dict], used: set[int], items: list[Extracted], namespace: str,
+           why: dict[int, str] | None = None) -> tuple[list[Extracted], bool]:
     """Maps what it can of ``objs`` not yet ``used``; returns the new items and whether the
-    environment needs `pdb: true`."""
+    environment needs `pdb: true`. ``why`` gets, by ``id``, why an object its kind's spec
+    could say is left as written."""
     by_name = {x.doc["name"]: x for x in items if x.doc["kind"] in ("App", "StatefulApp")}
     out: list[Extracted] = []
     secrets = {o["metadata"].get("name") for o in objs if o["kind"] == "Secret"}
@@ -50,7 +52,12 @@ def attach(objs: list[dict], used: set[int], items: list[Extracted], namespace: 
                 secrets.add(sn)
         if spec.get("ingressClassName"):
             e["class"] = spec["ingressClassName"]
-        port = (svc.get("port") or {}).get("name") or _port_named(x, (svc.get("port") or {}).get("number"))
+        port = _port_served(x, svc.get("port") or {})
+        if port is None:
+            if why is not None:
+                why[id(ing)] = (f"its backend is a port of Service {svc.get('name')} named apart from the container "
+                                "port it serves, and `expose` routes by the container port's name")
+            continue
         first = "http" if "port" in x.doc else next(iter(x.doc.get("ports") or {}), None)
         if port and port != first:
             e["port"] = port
@@ -98,18 +105,25 @@ def attach(objs: list[dict], used: set[int], items: list[Extracted], namespace: 
     return out, pdb
 
 
-def _port_named(x: Extracted, number) -> str | None:
-    """The name of the workload's port that its Service serves as port ``number`` (an
-    Ingress backend given by number), or None."""
+def _port_served(x: Extracted, ref: dict) -> str | None:
+    """The name of the workload's port that its Service serves as the port an Ingress backend
+    names (``ref``: by `name` or `number`), when the Service's port has that name too (or
+    none): skyspec's Ingress routes to the Service's port by the workload's port name. None
+    otherwise: a Service port named apart from its container port is kept by a patch, and
+    an Ingress said in the language would route to a port that Service does not have."""
     svc = next((o for o in x.objects if o["kind"] == "Service"), None)
-    sp = next((p for p in ((svc or {}).get("spec") or {}).get("ports") or [] if p.get("port") == number), None)
-    if sp is None or number is None:
+    ports = ((svc or {}).get("spec") or {}).get("ports") or []
+    key, want = ("name", ref["name"]) if ref.get("name") else ("port", ref.get("number"))
+    sp = next((p for p in ports if isinstance(p, dict) and p.get(key) == want), None)
+    if sp is None or want is None:
         return None
     tp = sp.get("targetPort", sp.get("port"))
-    ports = x.doc.get("ports") or ({"http": x.doc["port"]} if "port" in x.doc else {})
+    mine = x.doc.get("ports") or ({"http": x.doc["port"]} if "port" in x.doc else {})
     if isinstance(tp, str):
-        return tp if tp in ports else None
-    return next((n for n, v in ports.items() if (v.get("port") if isinstance(v, dict) else v) == tp), None)
+        name = tp if tp in mine else None
+    else:
+        name = next((n for n, v in mine.items() if (v.get("port") if isinstance(v, dict) else v) == tp), None)
+    return name if name is not None and sp.get("name", name) == name else None
 
 
 def _pdbs(objs: list[dict], used: set[int], items: list[Extracted], namespace: str | None = None) -> bool:

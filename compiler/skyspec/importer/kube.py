@@ -129,7 +129,8 @@ def extract(objs: list[dict], inputs: Inputs) -> tuple[list[Extracted], list[str
             out.append(Extracted({"kind": "Secret", "name": f"{doc['name']}-env", "keys": sorted(set(creds))}, [], []))
     from .kinds import attach
 
-    more, pdb = attach(objs, used, out, namespace_of(objs))
+    why: dict[int, str] = {}
+    more, pdb = attach(objs, used, out, namespace_of(objs), why)
     out += more
     secrets = {o["metadata"].get("name") for o in objs if o["kind"] == "Secret" and id(o) not in used}
     for x in out:   # an object of another namespace than the project's keeps it
@@ -186,7 +187,8 @@ def extract(objs: list[dict], inputs: Inputs) -> tuple[list[Extracted], list[str
                 (o.get("spec") or {}).get("selector") or {}, (pod_spec(w).get("metadata") or {}).get("labels") or {})]
             inputs.note(RESOURCE, f"{k} {name} is kept as a Resource, as written: " + (
                 f"it selects the pods of {', '.join(pods)}, and `expose` names a workload's Service after the "
-                "workload" if pods and name not in pods else "no spec kind says it"), inputs.pos(o, ("kind",)))
+                "workload" if pods and name not in pods else why.get(id(o), "no spec kind says it")),
+                inputs.pos(o, ("kind",)))
             kept.add(doc["name"])
         if doc["kind"] in ("ConfigMap", "Secret") and o["metadata"].get("namespace") not in (None, home):
             doc["namespace"] = o["metadata"]["namespace"]   # (as a workload of another namespace keeps it)
