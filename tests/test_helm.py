@@ -299,6 +299,44 @@ def test_characters_beyond_u_ffff_in_literal_lists_render(make_project, tmp_path
     assert "\\U0001f600" in (chart / "templates" / "role.reader.yaml").read_text()
 
 
+def test_characters_yaml_refuses_or_folds_in_values_render_unchanged(make_project, tmp_path):
+    # DEL and the C1 controls in a value: helm's toJson writes them as they are, and helm's
+    # YAML reader refuses the document ("control characters are not allowed"): `helm template`
+    # failed (a fuzz case). NEL, which toJson also leaves, is a line break to a YAML 1.1 reader.
+    # A chart whose values hold one writes its JSON through the printable helper.
+    weird = "a\\x7Fb\\x85c\\x9Fd\\uFFFEe"
+    root = make_project({
+        "apps/a.yaml": f"""
+        kind: App
+        name: api
+        image: ghcr.io/acme/api:1.4.2
+        port: 8080
+        env: {{NOTE: "dev {weird}"}}
+        annotations: {{note: "dev {weird}"}}
+        ---
+        kind: ConfigMap
+        name: cfg
+        data: {{text: "dev {weird}"}}
+        """,
+        "overlays/prod.yaml": f"""
+        apps:
+          api:
+            env: {{NOTE: "prod {weird}"}}
+            annotations: {{note: "prod {weird}"}}
+          cfg:
+            data: {{text: "prod {weird}"}}
+        """}, PROJECT)
+    irs = compile_irs(root)
+    chart = assert_chart_is_the_kubernetes_output(irs, tmp_path / "out")
+    got = template(chart, "demo", irs["prod"].namespace, chart / "values-prod.yaml")
+    text = "prod a\x7fb\x85c\x9fd\ufffee"
+    dep = next(o for o in got if o["kind"] == "Deployment")
+    assert {"name": "NOTE", "value": text} in dep["spec"]["template"]["spec"]["containers"][0]["env"]
+    assert dep["metadata"]["annotations"]["note"] == text
+    assert next(o for o in got if o["kind"] == "ConfigMap")["data"]["text"] == text
+    assert 'include "demo.printable"' in (chart / "templates" / "_helpers.tpl").read_text()
+
+
 def test_render_is_deterministic(make_project):
     root = make_project(SMALL, PROJECT)
     first = helm_backend.render(compile_irs(root))

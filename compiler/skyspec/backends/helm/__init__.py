@@ -42,7 +42,8 @@ only the differences (``null`` removes a key). Parts some environments lack are 
 env, label and annotation maps, and types every value.
 
 Templating rules (gotext.py): scalars as ``{{ <ref> | toJson }}`` (JSON is YAML: strings stay
-strings); maps and lists as ``toYaml | nindent`` when every YAML reader reads them back
+strings; in a chart whose values hold a character YAML readers refuse or fold, which toJson
+leaves as it is, through the ``<chart>.printable`` helper that escapes it); maps and lists as ``toYaml | nindent`` when every YAML reader reads them back
 unchanged, else ``toJson``; names that are not Go identifiers read with ``index``; literal text
 never starts an action (``{{`` in data is written ``{{ "{{" }}``).
 

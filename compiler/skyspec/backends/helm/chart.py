@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 from ...ir.model import IR
 from ...yamlemit import dump
-from .gotext import Writer
+from .gotext import Writer, unprintable
 from .helpers import helpers
 from .jsontext import dumps as json_text
 from .meta import Meta
@@ -87,7 +87,8 @@ def chart_files(irs: dict[str, IR], base: str | None = None, chart: dict | None 
                 f = builder.ref((node + ("enabled",),), {e: e in o.envs for e in fe}, fe, "flag")
                 guards[oid] = ("flag", f.path)
     values.compute()
-    writer = Writer(name, values.locs, values.base, builder.env_maps, bool(scope.services))
+    printable = unprintable(values.base) or unprintable(values.env_values)
+    writer = Writer(name, values.locs, values.base, builder.env_maps, bool(scope.services), printable)
     root = f"helm/{name}"
     chart = chart or {}
     version = str(chart.get("version") or CHART_VERSION)
@@ -109,7 +110,7 @@ def chart_files(irs: dict[str, IR], base: str | None = None, chart: dict | None 
         return {f"{root}/values.schema.json": json_text(values_schema(name, values)) + "\n"}
 
     def rest() -> dict[str, str]:
-        out = {f"{root}/templates/_helpers.tpl": helpers(name, hosts),
+        out = {f"{root}/templates/_helpers.tpl": helpers(name, hosts, printable),
                f"{root}/templates/NOTES.txt": notes(name, objects, by_file, guards, values, writer, scope),
                f"{root}/templates/extraObjects.yaml": EXTRA_OBJECTS}
         for env in envs:

@@ -28,8 +28,11 @@ class Writer:
     """Template text for one chart, whose values are ``locs`` and values.yaml is ``base``."""
 
     def __init__(self, name: str, locs: dict[tuple, Loc], base: dict, known: dict[tuple, set],
-                 services: bool):
+                 services: bool, printable: bool = False):
         self.name = name
+        # a value as JSON text: through the chart's printable helper when the values hold a
+        # character YAML readers refuse or fold, which toJson writes as it is
+        self.json = f' | toJson | include "{name}.printable"' if printable else " | toJson"
         self.locs = locs
         self.base = base
         self.known = known          # env map path -> the var names the chart sets in it
@@ -120,16 +123,16 @@ class Writer:
         loc = self.locs[r.path]
         safe = not loc.optional and not loc.in_base
         if r.form == "image":
-            return f'{{{{ include "{self.name}.image" {self.arg(r.path, safe)} | toJson }}}}'
+            return f'{{{{ include "{self.name}.image" {self.arg(r.path, safe)}{self.json} }}}}'
         if r.form == "name":
             return f'{{{{ include "{self.name}.fullname" (list $ {self.arg(r.path, safe)}) | quote }}}}'
         if r.form == "env":
-            return f"{{{{ {self.env_value(_q(r.path[-1]), self.arg(r.path, safe))} | toJson }}}}"
+            return f"{{{{ {self.env_value(_q(r.path[-1]), self.arg(r.path, safe))}{self.json} }}}}"
         text = self.expr(r.path, r.index, safe)[0]
         vals = list(loc.vals.values())
         if r.index is None and all(type(v) in (dict, list) for v in vals) and all(_yaml_safe(v, self._safe) for v in vals):
             return f"{{{{- {text} | toYaml | nindent {indent} }}}}"
-        return f"{{{{ {text} | toJson }}}}"
+        return f"{{{{ {text}{self.json} }}}}"
 
     def env_value(self, name: str, value: str) -> str:
         """An env var's value (Go expressions for its name and value): Service names follow the
@@ -165,6 +168,8 @@ class Writer:
                 out.append("(list" + "".join(" " + _q(n) for n in sorted(self.known.get(p[1], ()))) + ")")
             elif p[0] == "envvalue":
                 out.append(self.env_value(p[1], p[2]))
+            elif p[0] == "json":
+                out.append(self.json)
         return "".join(out)
 
     def go_value(self, v: Any) -> str:
@@ -299,6 +304,24 @@ class Writer:
         else:
             out.append(f"{ind}- {sub[0][len(ind) + 2:]}")
             out += sub[1:]
+
+
+# what YAML readers refuse in a document (DEL, C1 controls, U+FFFE/U+FFFF) or read as a line
+# break (NEL), and JSON does not escape: written as \u escapes by the chart's printable helper
+UNPRINTABLE = re.compile("[\x7f-\x9f\ufffe\uffff]")
+
+
+def unprintable(v: Any) -> bool:
+    """Whether a string of ``v`` (a key or a value, at any depth) holds a character of
+    :data:`UNPRINTABLE`."""
+    t = type(v)
+    if t is str:
+        return UNPRINTABLE.search(v) is not None
+    if t is dict:
+        return any(unprintable(k) or unprintable(x) for k, x in v.items())
+    if t is list:
+        return any(unprintable(x) for x in v)
+    return False
 
 
 def _yaml_safe_str(s: str) -> bool:

@@ -153,9 +153,27 @@ there are two or more; the stable track the rest.
 """
 
 
-def helpers(chart: str, hosts: Hosts) -> str:
+_PRINTABLE_HEAD = """
+{{/*
+JSON text with the characters YAML readers refuse in a document (DEL, the C1 controls,
+U+FFFE, U+FFFF) or read as a line break (NEL) written as \\u escapes, which JSON strings and
+YAML's double-quoted ones both read back: toJson writes them as they are. Only in charts
+whose values hold one.
+*/}}
+{{- define "CHART.printable" -}}
+{{- . """
+
+
+def helpers(chart: str, hosts: Hosts, printable: bool = False) -> str:
     """templates/_helpers.tpl of chart ``chart``, whose Services (their names in the specs)
-    and namespaces ``hosts`` holds."""
+    and namespaces ``hosts`` holds; with ``printable``, the maps of strings made as JSON
+    (labels, annotations) go through the `<chart>.printable` helper, defined too."""
     listed = "(list " + " ".join(json.dumps(s) for s in hosts.services) + ")" if hosts.services else "list"
     patterns = "(list " + " ".join(f"(list `{p}` `{r}`)" for p, r in hosts.patterns) + ")"
-    return _HELPERS.replace("CHART", chart).replace("SERVICES", listed).replace("PATTERNS", patterns)
+    text = _HELPERS
+    if printable:
+        text = text.replace("{{- toJson $out -}}", '{{- toJson $out | include "CHART.printable" -}}')
+        chars = [chr(c) for c in range(0x7F, 0xA0)] + ["\ufffe", "\uffff"]
+        text += _PRINTABLE_HEAD + "".join(f'| replace "\\u{ord(c):04x}" "\\\\u{ord(c):04x}" ' for c in chars) \
+            + "-}}\n{{- end -}}\n"
+    return text.replace("CHART", chart).replace("SERVICES", listed).replace("PATTERNS", patterns)

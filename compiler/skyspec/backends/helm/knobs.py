@@ -146,7 +146,7 @@ class Knobs:
         path = c.places(("env",))[0]
         return Raw([["{{- range $k, $v := ", ("expr", path), " }}{{- if not (has $k ", ("known", path), ") }}"],
                     ["- name: {{ $k | toJson }}"],
-                    ["  value: {{ ", ("envvalue", "$k", "$v"), " | toJson }}"],
+                    ["  value: {{ ", ("envvalue", "$k", "$v"), ("json",), " }}"],
                     ["{{- end }}{{- end }}"]]), None
 
     # ------------------------------------------------------------------ labels and annotations

@@ -36,7 +36,8 @@ class Ref:
 
 class Tpl:
     """A helper's output, written as it is: ``parts`` are text and ("arg", values path) /
-    ("expr", values path) to phrase as an argument or a plain expression."""
+    ("expr", values path) to phrase as an argument or a plain expression, ("json",) the
+    pipeline that writes a value as JSON (gotext.Writer.json)."""
     __slots__ = ("parts",)
 
     def __init__(self, parts: list):

@@ -206,7 +206,7 @@ class Builder(Knobs, Strategies):
         """A text that names Services: the release's names, by the `<chart>.hosts` helper."""
         vs = [vals[e] for e in envs]
         arg = ("gostr", vs[0]) if all_same(vs) else ("arg", self.ref(c.places(c.rel), vals, envs).path)
-        return Tpl([f'include "{self.project}.hosts" (list $ ', arg, ") | toJson"])
+        return Tpl([f'include "{self.project}.hosts" (list $ ', arg, ")", ("json",)])
 
     def node(self, vals: dict, c: Ctx, tried: bool = False):
         """The template node of ``vals`` (env -> value) at ``c``; ``tried``: :meth:`_same_lit`
@@ -271,7 +271,7 @@ class Builder(Knobs, Strategies):
         """A key present in some of ``c.envs`` only: (node, condition)."""
         if self._text(cc, list(pvals.values())):
             r = self.ref(cc.places(cc.rel), pvals, c.envs)
-            return Tpl([f'include "{self.project}.hosts" (list $ ', ("arg", r.path), ") | toJson"]), ("has", r.path)
+            return Tpl([f'include "{self.project}.hosts" (list $ ', ("arg", r.path), ")", ("json",)]), ("has", r.path)
         if cc.kpath in _STRATEGY_PLACES:
             got = self.strategy_node(cc, pvals, optional=True)
             if got is not None:
