@@ -1418,3 +1418,41 @@ spec:
         if d["kind"] == "Deployment":
             res = d["spec"]["template"]["spec"]["containers"][0]["resources"]
             assert res == {"requests": {"cpu": "10m", "memory": "64Mi"}, "limits": {"cpu": "50m", "memory": "64Mi"}}
+
+
+def test_a_secret_workloads_of_two_namespaces_use_is_declared_in_the_projects(tmp_path):
+    """A Secret the input does not hold, pulled from by a Job of another namespace first and
+    read by a Job of the project's namespace: declared `existing` in the first user's
+    namespace, the project's Job read a Secret declared nowhere it runs and the import's build
+    failed (SKY162, a fuzz case). A document declares one Secret: in the project's namespace
+    when a user is there (the system check does not follow image pull secrets across
+    namespaces)."""
+    import yaml
+
+    src = tmp_path / "in.yaml"
+    job = """\
+apiVersion: batch/v1
+kind: Job
+metadata: {{name: {name}, namespace: {ns}}}
+spec:
+  template:
+    spec:
+      restartPolicy: OnFailure
+      imagePullSecrets: [{{name: db-pass}}]
+      containers:
+      - name: {name}
+        image: ghcr.io/acme/{name}:1.0.0
+{env}"""
+    src.write_text(job.format(name="cache", ns="other", env="") + "---\n" + job.format(
+        name="worker", ns="main", env="        env:\n        - name: DB_PASSWORD\n"
+                                       "          valueFrom: {secretKeyRef: {name: db-pass, key: password}}\n")
+        + "---\napiVersion: batch/v1\nkind: Job\nmetadata: {name: third, namespace: main}\nspec:\n  template:\n"
+          "    spec:\n      restartPolicy: OnFailure\n      containers: [{name: third, image: 'ghcr.io/acme/third:1.0.0'}]\n")
+    r = import_kubernetes([src], "two")
+    declared = [yaml.safe_load(t) for f, t in r.files.items() if f.startswith("apps/secret.")]
+    assert declared == [{"kind": "Secret", "name": "db-pass", "existing": True}], r.files.keys()
+    out = tmp_path / "proj"
+    res = CliRunner().invoke(main, ["import", "kubernetes", str(src), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    res = CliRunner().invoke(main, ["build", str(out), "-o", str(tmp_path / "built")])
+    assert res.exit_code == 0, res.output

@@ -32,14 +32,15 @@ def existing_secrets(items: list[Extracted], inputs: Inputs, given: set, configs
     input's, mapped or kept; `kube-root-ca.crt` is in every namespace)."""
     have = {x.doc["name"] for x in items if x.doc["kind"] == "Secret"} | given
     config_have = set(configs) | {x.doc["name"] for x in items if x.doc["kind"] == "ConfigMap"} | {"kube-root-ca.crt"}
+    uses = [(x, _secrets_used(x), [n for o in x.objects[:1] for n in _pod_refs(o, "config")]) for x in items]
+    # a name the workloads of several namespaces use is declared once (a document names one
+    # object): in the project's namespace when a user is there, else in the first user's
+    secret_home = _first_at_home(uses, lambda u: [n for n, _ in u[1]])
+    config_home = _first_at_home(uses, lambda u: u[2])
     out = []
-    for x in items:
-        said = _secret_refs(x.doc)
-        # a reference the spec leaves to its `k8s:` patch (a projected volume, a Secret volume's
-        # items) or a kept object's (a DaemonSet): as the input's pod spec holds it
-        said += [(n, None) for o in x.objects[:1] for n in _pod_refs(o, "secret") if n not in {m for m, _ in said}]
-        for name, key in said:
-            if name in have or not NAME.match(name):
+    for x, secrets, configs_used in uses:
+        for name, key in secrets:
+            if name in have or not NAME.match(name) or secret_home.get(name, x) is not x:
                 continue
             have.add(name)
             src = x.doc.get("_from", {}).get(key) if key else (x.objects[0], ("kind",))
@@ -47,8 +48,8 @@ def existing_secrets(items: list[Extracted], inputs: Inputs, given: set, configs
                         "`existing: true`", inputs.pos(*src) if src else None,
                         hint="it must exist in the cluster; add its manifest to the input to declare its keys")
             out.append(Extracted({"kind": "Secret", "name": name, "existing": True, **_in(x)}, [], []))
-        for name in [n for o in x.objects[:1] for n in _pod_refs(o, "config")]:
-            if name in config_have or not NAME.match(name):
+        for name in configs_used:
+            if name in config_have or not NAME.match(name) or config_home.get(name, x) is not x:
                 continue
             config_have.add(name)
             inputs.note(ASSUMED, f"ConfigMap {name}, used by {x.doc['name']}, is not in the input: declared "
@@ -56,6 +57,26 @@ def existing_secrets(items: list[Extracted], inputs: Inputs, given: set, configs
                         hint="it must exist in the cluster (Compose reads configs/<name>/ and configs/<name>.env); "
                              "add its manifest to the input to make it part of the project")
             out.append(Extracted({"kind": "ConfigMap", "name": name, "existing": True, **_in(x)}, [], []))
+    return out
+
+
+def _secrets_used(x: Extracted) -> list[tuple[str, str | None]]:
+    """(name, the spec key that names it, or None) of the Secrets workload ``x`` uses: its
+    spec's, then those it leaves to its `k8s:` patch (a projected volume, a Secret volume's
+    items) or a kept object's (a DaemonSet), as the input's pod spec holds them."""
+    said = _secret_refs(x.doc)
+    named = {m for m, _ in said}
+    return said + [(n, None) for o in x.objects[:1] for n in _pod_refs(o, "secret") if n not in named]
+
+
+def _first_at_home(uses: list, names) -> dict:
+    """Name -> the first workload of the project's own namespace that uses it (``names``: a
+    use's names)."""
+    out: dict = {}
+    for u in uses:
+        if not u[0].doc.get("namespace"):
+            for n in names(u):
+                out.setdefault(n, u[0])
     return out
 
 
