@@ -285,7 +285,7 @@ def test_compose_samples_import_check_build_and_round_trip(sample, tmp_path):
     out = tmp_path / sample
     res = CliRunner().invoke(main, ["import", "compose", str(src), "-o", str(out)])
     assert res.exit_code == 0, res.output
-    assert "fidelity: " in res.output and "replicas and resources: Compose does not say" in res.output
+    assert "fidelity: " in res.output and ": Compose does not say, the environment's profile defaults apply" in res.output
     assert_formatted(out)
     res = CliRunner().invoke(main, ["check", str(out)])
     assert res.exit_code == 0 and "error" not in res.output.replace("no errors", ""), res.output
@@ -1455,4 +1455,26 @@ spec:
     res = CliRunner().invoke(main, ["import", "kubernetes", str(src), "-o", str(out)])
     assert res.exit_code == 0, res.output
     res = CliRunner().invoke(main, ["build", str(out), "-o", str(tmp_path / "built")])
+    assert res.exit_code == 0, res.output
+
+
+def test_skyspecs_own_compose_file_imports_without_warnings(tmp_path):
+    """The Compose file skyspec builds for the shop: the labels skyspec sets (`app.kubernetes.io/
+    name`, `part-of`, `managed-by`, `skyspec.dev/env`) were four warnings a service, "not a
+    Kubernetes label (or one skyspec sets)", and the services' `deploy.resources` were said
+    not to be there. The build sets those labels again: no warning; the notes name only what
+    Compose does not say (the replicas)."""
+    from conftest import EXAMPLES
+
+    res = CliRunner().invoke(main, ["build", str(EXAMPLES / "shop"), "-e", "dev", "-f", "compose", "-o",
+                                    str(tmp_path / "out")])
+    assert res.exit_code == 0, res.output
+    res = CliRunner().invoke(main, ["import", "compose", str(tmp_path / "out" / "dev" / "compose.yaml"), "-o",
+                                    str(tmp_path / "again")])
+    assert res.exit_code == 0, res.output
+    assert "warning[" not in res.output, [line for line in res.output.splitlines() if "warning[" in line]
+    assert "service api: replicas: Compose does not say" in res.output
+    assert "replicas and resources" not in res.output
+    assert "label skyspec sets, set by the build" in res.output
+    res = CliRunner().invoke(main, ["build", str(tmp_path / "again"), "-o", str(tmp_path / "built")])
     assert res.exit_code == 0, res.output

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from .compose_parts import addressed, carried_label, label_pairs, plain_env, ram_bytes, wanted_ports
+from .compose_parts import addressed, carried_label, label_pairs, plain_env, ram_bytes, skyspecs_label, wanted_ports
 from .compose import COMPOSE_INTERVAL, COMPOSE_TIMEOUT, argv, dns, interpolate, seconds
 from ..redact import credential_env
 
@@ -272,6 +272,8 @@ def _more(s: str, svc: dict, o: dict, inp: dict, variables: dict, field, named) 
     for k, v in label_pairs(svc):
         if carried_label(k, v):
             field(f"{s}.labels.{k}", v, (o.get("labels") or {}).get(k))
+        elif skyspecs_label(k):
+            field(f"{s}.labels.{k}", v, (o.get("labels") or {}).get(k), "label skyspec sets, set by the build")
         else:
             named("label that is no Kubernetes label left out (warned)")
     for key in sorted(set(svc) - SAID, key=str):

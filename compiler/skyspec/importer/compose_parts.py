@@ -45,7 +45,12 @@ def label_pairs(svc: dict) -> list[tuple[str, str]]:
 def carried_label(k: str, v: str) -> bool:
     """Whether a Compose label is a Kubernetes label the spec can carry (not one skyspec sets)."""
     return bool(LABEL_KEY.match(k)) and len(k) <= 253 and bool(LABEL_VALUE.match(v)) and len(v) <= 63 \
-        and k not in RESERVED_LABELS and not k.startswith("skyspec.dev/")
+        and not skyspecs_label(k)
+
+
+def skyspecs_label(k: str) -> bool:
+    """Whether skyspec sets label ``k`` itself (the `app.kubernetes.io/` ones it owns, its own)."""
+    return k in RESERVED_LABELS or k.startswith("skyspec.dev/")
 
 
 def completed(services: dict) -> set[str]:
@@ -393,9 +398,10 @@ def deploy(s: str, svc: dict, doc: dict, ctx) -> None:
     d = svc.get("deploy") or {}
     if isinstance(d.get("replicas"), int) and doc["kind"] != "Job":
         doc["replicas"] = d["replicas"]
-    elif doc["kind"] != "Job":
-        ctx.say(s, "replicas and resources: Compose does not say, the environment's profile defaults apply")
     res = d.get("resources") or {}
+    if doc["kind"] != "Job" and not isinstance(d.get("replicas"), int):
+        ctx.say(s, ("replicas and resources" if not res else "replicas") +
+                ": Compose does not say, the environment's profile defaults apply")
     r: dict = {}
     for part, cpu, mem in (("reservations", "cpu", "memory"), ("limits", "cpu_limit", "memory_limit")):
         p = res.get(part) or {}
@@ -448,8 +454,8 @@ def rest(s: str, svc: dict, doc: dict, ctx) -> None:
     for k, v in label_pairs(svc):
         if carried_label(k, v):
             doc.setdefault("labels", {})[k] = v
-        else:
-            ctx.say(s, f"label {k} is not carried over: it is not a Kubernetes label (or one skyspec sets)",
+        elif not skyspecs_label(k):   # (one skyspec sets is set again, on every object)
+            ctx.say(s, f"label {k} is not carried over: it is not a Kubernetes label",
                     ("labels",), "warning", hint="put it in the spec's `annotations:` if a tool reads it")
     if svc.get("stop_grace_period") is not None:
         n = seconds(svc["stop_grace_period"])
