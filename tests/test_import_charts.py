@@ -575,6 +575,7 @@ def test_an_ingress_to_a_service_port_named_apart_from_its_container_port_is_kep
     diags = Diagnostics()
     path = PROMETHEUS / "prometheus-cloudwatch-exporter"
     import_helm(path, [f"dev={path / 'values.yaml'}", f"prod={tmp_path / 'values-prod.yaml'}"], "cw", diags)
-    assert any("Ingress cw-prometheus-cloudwatch-exporter is kept as a Resource, as written: its backend is a port "
-               "of Service cw-prometheus-cloudwatch-exporter named apart from the container port it serves" in d.message
+    assert any("Ingress cw-prometheus-cloudwatch-exporter is kept as a Resource, as written: its backend is port "
+               "http of Service cw-prometheus-cloudwatch-exporter, which serves the container's port container-port, "
+               "and `expose` routes by the container port's name" in d.message
                for d in diags.items), [d.message for d in diags.items if "Ingress" in d.message]

@@ -39,6 +39,11 @@ def attach(objs: list[dict], used: set[int], items: list[Extracted], namespace: 
         if x is None or ing["metadata"].get("name") != x.doc["name"] or not isinstance(x.doc.get("expose"), (bool, dict)) \
                 or not same_ns(ing, x.objects[0], namespace):
             continue
+        port, refused = _port_served(x, svc.get("port") or {})
+        if port is None:
+            if why is not None and refused:
+                why[id(ing)] = refused
+            continue
         e = {"type": x.doc["expose"]["type"]} if isinstance(x.doc["expose"], dict) else {}
         e["host"] = rules[0]["host"]
         if paths[0].get("path", "/") != "/":
@@ -52,12 +57,6 @@ def attach(objs: list[dict], used: set[int], items: list[Extracted], namespace: 
                 secrets.add(sn)
         if spec.get("ingressClassName"):
             e["class"] = spec["ingressClassName"]
-        port = _port_served(x, svc.get("port") or {})
-        if port is None:
-            if why is not None:
-                why[id(ing)] = (f"its backend is a port of Service {svc.get('name')} named apart from the container "
-                                "port it serves, and `expose` routes by the container port's name")
-            continue
         first = "http" if "port" in x.doc else next(iter(x.doc.get("ports") or {}), None)
         if port and port != first:
             e["port"] = port
@@ -105,25 +104,30 @@ def attach(objs: list[dict], used: set[int], items: list[Extracted], namespace: 
     return out, pdb
 
 
-def _port_served(x: Extracted, ref: dict) -> str | None:
-    """The name of the workload's port that its Service serves as the port an Ingress backend
-    names (``ref``: by `name` or `number`), when the Service's port has that name too (or
-    none): skyspec's Ingress routes to the Service's port by the workload's port name. None
-    otherwise: a Service port named apart from its container port is kept by a patch, and
-    an Ingress said in the language would route to a port that Service does not have."""
+def _port_served(x: Extracted, ref: dict) -> tuple[str | None, str | None]:
+    """(the name of the workload's port that its Service serves as the port an Ingress
+    backend names (``ref``: by `name` or `number`), None), when the Service's port has that
+    name too (or none): skyspec's Ingress routes to the Service's port by the workload's port
+    name. Else (None, why the Ingress is kept as written, or None when the port serves none
+    of the workload's)."""
     svc = next((o for o in x.objects if o["kind"] == "Service"), None)
     ports = ((svc or {}).get("spec") or {}).get("ports") or []
     key, want = ("name", ref["name"]) if ref.get("name") else ("port", ref.get("number"))
     sp = next((p for p in ports if isinstance(p, dict) and p.get(key) == want), None)
     if sp is None or want is None:
-        return None
+        return None, None
     tp = sp.get("targetPort", sp.get("port"))
     mine = x.doc.get("ports") or ({"http": x.doc["port"]} if "port" in x.doc else {})
     if isinstance(tp, str):
         name = tp if tp in mine else None
     else:
         name = next((n for n, v in mine.items() if (v.get("port") if isinstance(v, dict) else v) == tp), None)
-    return name if name is not None and sp.get("name", name) == name else None
+    if name is None:
+        return None, None
+    if sp.get("name", name) != name:
+        return None, (f"its backend is port {sp['name']} of Service {svc['metadata'].get('name')}, which serves "
+                      f"the container's port {name}, and `expose` routes by the container port's name")
+    return name, None
 
 
 def _pdbs(objs: list[dict], used: set[int], items: list[Extracted], namespace: str | None = None) -> bool:
