@@ -52,6 +52,16 @@ def test_load_balancer_admits_anyone_on_its_ports(build):
                                    "ports": [{"protocol": "TCP", "port": 8080}]}]
 
 
+def test_a_port_number_on_tcp_and_udp_is_admitted_on_both(build):
+    # alertmanager's gossip listens on 9094 over TCP and UDP: the rule listed 9094/TCP twice,
+    # UDP was never admitted, and the system check refused the build (SKY163)
+    docs = build({"apps/a.yaml": APP + "ports:\n  http: 9093\n  tcp-cluster: 9094\n"
+                                 "  udp-cluster: {port: 9094, protocol: UDP}\nexpose: {type: LoadBalancer}\n"})
+    assert rules(docs, "api") == [{"from": [{"ipBlock": {"cidr": "0.0.0.0/0"}}],
+                                   "ports": [{"protocol": "TCP", "port": 9093}, {"protocol": "TCP", "port": 9094},
+                                             {"protocol": "UDP", "port": 9094}]}]
+
+
 def test_ingress_admits_the_controller_namespace_which_the_project_can_name(build):
     docs = build({"apps/a.yaml": APP + "ports: {http: 8080, admin: 9000}\nexpose: {host: a.example.com, port: http}\n"},
                  project=PROJECT + "network: {ingress_namespace: traefik}\n")

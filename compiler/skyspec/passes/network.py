@@ -195,7 +195,7 @@ def _ingress(ir: IR, w, consumers: list[str], conf: dict, by_name: dict, made: d
     for ports, (peers, reasons, ports_why) in groups.items():
         rule: dict = {"from": peers}
         if ports:
-            rule["ports"] = [{"protocol": _protocol(w, p), "port": p} for p in ports]
+            rule["ports"] = _rule_ports(w, ports)
         rules.append(rule)
     if groups:
         made["ingress"] = [(reasons, ports_why) for _, reasons, ports_why in groups.values()]
@@ -342,8 +342,19 @@ def _add(groups: dict, ports: tuple, peer: dict, reason: why.Why, conf: dict, w,
     g[1].append(reason)
 
 
-def _protocol(w, port: int) -> str:
-    return next((p.protocol for c in w.containers for p in c.ports if p.port == port), "TCP")
+def _rule_ports(w, ports: tuple) -> list[dict]:
+    """A rule's `ports` for the port numbers ``ports``, each with its protocol: a number the
+    workload declares with two protocols (a gossip port on TCP and UDP) is in ``ports`` once
+    per port, and each gets the next protocol it is declared with (the first, TCP when none)."""
+    out: list[dict] = []
+    used: dict[int, int] = {}
+    for n in ports:
+        protocols = [p.protocol for c in w.containers for p in c.ports if p.port == n] or ["TCP"]
+        i = used.get(n, 0)
+        used[n] = i + 1
+        if i < len(protocols):
+            out.append({"protocol": protocols[i], "port": n})
+    return out
 
 
 def _metrics_ports(w, monitors) -> list[tuple[int, why.In]]:
