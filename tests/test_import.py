@@ -1478,3 +1478,42 @@ def test_skyspecs_own_compose_file_imports_without_warnings(tmp_path):
     assert "label skyspec sets, set by the build" in res.output
     res = CliRunner().invoke(main, ["build", str(tmp_path / "again"), "-o", str(tmp_path / "built")])
     assert res.exit_code == 0, res.output
+
+
+def test_a_kept_object_holding_a_secrets_value_is_refused_with_what_it_holds(tmp_path):
+    """A webhook configuration whose `caBundle` is the certificate its Secret holds (charts
+    that generate a CA at each render): the importer keeps the kind as written and never
+    writes a Secret's value. The error said "a credential in an env value", which there is
+    none of; it names both, and the hint the certificate's way (a certificate manager)."""
+    import base64
+
+    from skyspec.diagnostics import Diagnostics, render_text
+
+    ca = base64.b64encode(b"-----BEGIN CERTIFICATE-----\nMIIB" + b"x" * 64 + b"\n-----END CERTIFICATE-----\n").decode()
+    src = tmp_path / "in.yaml"
+    src.write_text(f"""\
+apiVersion: v1
+kind: Secret
+metadata: {{name: webhook-cert}}
+type: kubernetes.io/tls
+data: {{ca.crt: {ca}, tls.crt: {ca}, tls.key: {base64.b64encode(b"k" * 40).decode()}}}
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingWebhookConfiguration
+metadata: {{name: hook}}
+webhooks:
+- name: v.example.com
+  admissionReviewVersions: [v1]
+  sideEffects: None
+  clientConfig:
+    caBundle: {ca}
+    service: {{name: hook, namespace: default, port: 443}}
+  rules: [{{apiGroups: [""], apiVersions: [v1], operations: [CREATE], resources: [pods]}}]
+""")
+    diags = Diagnostics()
+    r = import_kubernetes([src], "hooks", diags)
+    assert r is None
+    text = render_text(diags.sorted(), None)
+    assert "ValidatingWebhookConfiguration hook holds a value of a Secret of the input or a credential in an env " \
+           "value" in text and "cert-manager.io/inject-ca-from" in text, text
+    assert ca not in text

@@ -179,9 +179,12 @@ def extract(objs: list[dict], inputs: Inputs) -> tuple[list[Extracted], list[str
             doc = {"kind": "Resource", "manifest": as_written(o),
                    "name": name if NAME.match(name) and len(name) <= 63 and name not in kept else _resource_name(o, kept)}
             if inputs.diags.redactor.holds(doc["manifest"]):
-                inputs.diags.error(SECRET, f"{k} {name} holds a credential in an env value, and the importer keeps "
-                                   "this kind as written but never writes a credential", inputs.pos(o, ("kind",)),
-                                   hint="move the value into a Secret (a `secretKeyRef`) and import again")
+                inputs.diags.error(SECRET, f"{k} {name} holds a value of a Secret of the input or a credential in "
+                                   "an env value, and the importer keeps this kind as written but never writes "
+                                   "either", inputs.pos(o, ("kind",)),
+                                   hint="move a credential into a Secret (a `secretKeyRef`); a certificate a Secret "
+                                        "holds too (a webhook's `caBundle`) is for a certificate manager to inject "
+                                        "(cert-manager's `cert-manager.io/inject-ca-from`)")
                 continue
             pods = [w["metadata"]["name"] for w in workloads if k == "Service" and same_ns(o, w, home) and _selects(
                 (o.get("spec") or {}).get("selector") or {}, (pod_spec(w).get("metadata") or {}).get("labels") or {})]
