@@ -1517,3 +1517,29 @@ webhooks:
     assert "ValidatingWebhookConfiguration hook holds a value of a Secret of the input or a credential in an env " \
            "value" in text and "cert-manager.io/inject-ca-from" in text, text
     assert ca not in text
+
+
+def test_a_cluster_role_named_longer_than_a_label_is_kept_as_written(tmp_path):
+    """A ClusterRole's name may be 253 characters; a spec's is a DNS label of at most 63
+    (Bitnami's rabbitmq-cluster-operator under a long release name): said as `kind:
+    ClusterRole`, the import's build refused the name (SKY108). It is kept as written."""
+    import yaml
+
+    name = "rabbitmq-cluster-operator-rabbitmq-messaging-topology-operator-admin"
+    assert len(name) > 63
+    src = tmp_path / "in.yaml"
+    src.write_text(f"""\
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {{name: {name}}}
+rules: [{{apiGroups: [rabbitmq.com], resources: [bindings], verbs: [get, list]}}]
+""")
+    r = import_kubernetes([src], "long")
+    kept = [yaml.safe_load(t) for f, t in r.files.items() if f.startswith("apps/")]
+    assert [(d["kind"], d["manifest"]["metadata"]["name"], len(d["name"]) <= 63) for d in kept] == \
+        [("Resource", name, True)]
+    out = tmp_path / "proj"
+    res = CliRunner().invoke(main, ["import", "kubernetes", str(src), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    res = CliRunner().invoke(main, ["build", str(out), "-o", str(tmp_path / "built")])
+    assert res.exit_code == 0, res.output

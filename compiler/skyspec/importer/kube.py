@@ -26,7 +26,7 @@ KIND_OF = {"Deployment": "App", "StatefulSet": "StatefulApp", "Job": "Job", "Cro
 TEMPLATE = {"Deployment": ("spec", "template"), "StatefulSet": ("spec", "template"), "Job": ("spec", "template"),
             "CronJob": ("spec", "jobTemplate", "spec", "template")}
 MAX_BYTES = 4 << 20
-NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+NAME = re.compile(r"^(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$")   # a DNS-1123 label: a spec's name
 ENV_NAME = re.compile(ENV_VAR)
 
 
