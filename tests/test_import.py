@@ -1543,3 +1543,49 @@ rules: [{{apiGroups: [rabbitmq.com], resources: [bindings], verbs: [get, list]}}
     assert res.exit_code == 0, res.output
     res = CliRunner().invoke(main, ["build", str(out), "-o", str(tmp_path / "built")])
     assert res.exit_code == 0, res.output
+
+
+def test_a_service_of_a_label_the_app_sets_at_runtime_is_kept_and_reselected(tmp_path):
+    """Bitnami's vault: `vault-server-active` selects the server's pods by the chart's labels
+    and `vault-active: "true"`, which the active member sets on its own pod. The importer
+    refused it ("selects no pod of the input"). It is kept as written, its chart labels become
+    the ones skyspec gives the pods, the runtime key stays, and the build warns (SKY160)."""
+    import yaml
+
+    src = tmp_path / "in.yaml"
+    labels = "{app.kubernetes.io/name: vault, app.kubernetes.io/instance: rel, app.kubernetes.io/component: server}"
+    src.write_text(f"""\
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {{name: vault-server}}
+spec:
+  serviceName: vault-server-headless
+  replicas: 3
+  selector: {{matchLabels: {labels}}}
+  template:
+    metadata: {{labels: {labels}}}
+    spec:
+      containers:
+      - name: vault
+        image: ghcr.io/acme/vault:1.0.0
+        ports: [{{name: http, containerPort: 8200}}]
+---
+apiVersion: v1
+kind: Service
+metadata: {{name: vault-server-active}}
+spec:
+  selector: {{app.kubernetes.io/name: vault, app.kubernetes.io/instance: rel, app.kubernetes.io/component: server,
+             vault-active: "true"}}
+  ports: [{{name: http, port: 8200, targetPort: http}}]
+""")
+    r = import_kubernetes([src], "vault")
+    (kept,) = [yaml.safe_load(t) for f, t in r.files.items() if f.startswith("apps/resource.")]
+    assert kept["manifest"]["spec"]["selector"] == {
+        "app.kubernetes.io/component": "server", "app.kubernetes.io/name": "vault-server",
+        "app.kubernetes.io/part-of": "vault", "vault-active": "true"}
+    out = tmp_path / "proj"
+    res = CliRunner().invoke(main, ["import", "kubernetes", str(src), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    res = CliRunner().invoke(main, ["build", str(out), "-o", str(tmp_path / "built")])
+    assert res.exit_code == 0 and "warning[SKY160]" in res.output and "only once they carry vault-active=true" \
+        in res.output, res.output

@@ -28,6 +28,17 @@ class _ScanPods:
     def selected(self, ns, sel):
         return [p for p in self.ps if p.namespace == ns and syscheck.selects({"matchLabels": sel}, p.labels)]
 
+    def labelled_later(self, ns, sel):
+        own = {k: str(v) for k, v in sel.items() if k not in syscheck.ORDINAL}
+        later, keys = [], set()
+        for p in self.ps:
+            absent = [k for k in own if k not in p.labels]
+            if p.namespace == ns and absent and len(absent) < len(own) and syscheck._ordinal(p, sel) \
+                    and all(p.labels[k] == v for k, v in own.items() if k in p.labels):
+                later.append(p)
+                keys.update(absent)
+        return later, sorted(keys)
+
 
 class _ScanPolicies:
     """The scan the index replaced: every policy tested for every connection."""

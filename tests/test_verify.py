@@ -304,6 +304,31 @@ def test_a_service_per_statefulset_pod_selects_it_by_the_controllers_labels(cli,
         assert code == 1 and [d["code"] for d in diags] == ["SKY160"], (sel, diags)
 
 
+def test_a_service_of_a_label_set_at_runtime_is_a_warning(cli, tmp_path):
+    # vault's `vault-server-active` selects its pods and `vault-active: "true"`, which the active
+    # member sets on its own pod through the API: the check said it selected no pod (an error),
+    # and the importer refused the chart. A key no pod template has is a warning; a key the
+    # template sets to another value still selects nothing
+    sts = {"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "vault", "namespace": "demo"},
+           "spec": {"replicas": 3, "serviceName": "vault", "selector": {"matchLabels": {"app": "vault"}},
+                    "template": {"metadata": {"labels": {"app": "vault", "tier": "server"}}, "spec": {"containers": [
+                        {"name": "vault", "image": "x/vault:1", "ports": [{"name": "http", "containerPort": 8200}]}]}}}}
+
+    def svc(sel, target="http"):
+        return {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "vault-active", "namespace": "demo"},
+                "spec": {"selector": sel, "ports": [{"port": 8200, "targetPort": target}]}}
+    code, diags = verify(cli, write(tmp_path, [sts, svc({"app": "vault", "vault-active": "true"})]))
+    assert code == 0 and [(d["code"], d["severity"]) for d in diags] == [("SKY160", "warning")], diags
+    assert "selects the pods of StatefulSet/vault only once they carry vault-active=true, which their template " \
+           "does not set" in diags[0]["message"]
+    # the ports are checked on those pods
+    code, diags = verify(cli, write(tmp_path, [sts, svc({"app": "vault", "vault-active": "true"}, "api")]))
+    assert code == 1 and [d["code"] for d in diags] == ["SKY160", "SKY161"], diags
+    for sel in ({"app": "vault", "tier": "client"}, {"app": "other", "vault-active": "true"}):
+        code, diags = verify(cli, write(tmp_path, [sts, svc(sel)]))
+        assert code == 1 and [(d["code"], d["severity"]) for d in diags] == [("SKY160", "error")], (sel, diags)
+
+
 def test_verify_reports_unreadable_input_without_traceback(cli, tmp_path):
     d = tmp_path / "e"
     d.mkdir()

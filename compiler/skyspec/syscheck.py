@@ -5,10 +5,10 @@ files hold them), so the same check runs after lowering (`passes/system_check.py
 findings then located at the spec) and on any folder of manifests (`skyspec verify DIR`,
 located at the file and object). It checks that
 
-- every Service with a selector selects the pods of at least one workload (a warning
-  where a custom resource of its namespace may have an operator make them), and its
-  `targetPort`s exist there (a named one must be a named container port; a number not
-  declared by pods that declare ports is a warning);
+- every Service with a selector selects the pods of at least one workload (a warning where
+  an operator's custom resource may make them, or they lack only keys no template sets: set
+  at runtime), and its `targetPort`s exist there (a named one must be a named container
+  port; a number not declared by pods that declare ports is a warning);
 - the namespace's `kube-root-ca.crt` ConfigMap, which Kubernetes publishes, is there;
 - every probe names a port its container has, every Ingress backend names a Service and a
   port of it, every `HOST:PORT` address in an env var that names a Service uses one of its
@@ -236,6 +236,7 @@ class _PodIndex:
     def __init__(self, ps: list[Pod]):
         self.by: dict[tuple, list[Pod]] = {}
         self.ordered: dict[str, list[Pod]] = {}   # namespace -> its StatefulSets' pods
+        self.order = {id(p): i for i, p in enumerate(ps)}
         for p in ps:
             for k, v in p.labels.items():
                 self.by.setdefault((p.namespace, k, v), []).append(p)
@@ -251,6 +252,24 @@ class _PodIndex:
         fewest = min((self.by.get((ns, k, str(v)), ()) for k, v in own.items()), key=len) if own else \
             self.ordered.get(ns, ())
         return [p for p in fewest if selects({"matchLabels": own}, p.labels) and _ordinal(p, sel)]
+
+
+    def labelled_later(self, ns: str, sel: dict) -> tuple[list[Pod], list[str]]:
+        """(the pods of namespace ``ns`` that ``sel`` selects once they carry the labels it names
+        that their template does not set at all, those keys): a Service of an HA app's active
+        member (vault's `vault-active`), which the app or an operator labels at runtime."""
+        own = {k: str(v) for k, v in sel.items() if k not in ORDINAL}
+        seen: dict[int, Pod] = {}
+        for k, v in own.items():
+            for p in self.by.get((ns, k, v), ()):
+                seen.setdefault(id(p), p)
+        later, keys = [], set()
+        for p in sorted(seen.values(), key=lambda p: self.order[id(p)]):   # in the system's order
+            absent = [k for k in own if k not in p.labels]
+            if absent and all(p.labels[k] == v for k, v in own.items() if k in p.labels) and _ordinal(p, sel):
+                later.append(p)
+                keys.update(absent)
+        return later, sorted(keys)
 
 
 ORDINAL = ("statefulset.kubernetes.io/pod-name", "apps.kubernetes.io/pod-index")
@@ -292,6 +311,14 @@ def _service(sys_: System, svc: dict, by_label: _PodIndex, out: list, custom: di
         return []
     ns = sys_.ns(svc)
     chosen = by_label.selected(ns, sel)
+    later, keys = by_label.labelled_later(ns, sel) if not chosen else ([], [])
+    if later:   # the pods of a workload, once labelled at runtime: the ports are checked on them
+        out.append(Finding(NO_PODS, "warning", svc, f"{label(svc)} selects the pods of "
+                           f"{', '.join(sorted({label(p.obj) for p in later}))} only once they carry "
+                           f"{', '.join(f'{k}={sel[k]}' for k in keys)}, which their template does not set",
+                           "the app or an operator may set it at runtime (vault's `vault-active`, Patroni's role "
+                           "label); if none does, make the selector match the pod template's labels", ("service",)))
+        chosen = later
     if not chosen:
         maker = (custom or {}).get(ns)
         labels = ", ".join(f"{k}={v}" for k, v in sorted(sel.items()))

@@ -333,15 +333,18 @@ def reselect(items: list[Extracted], project: str, inputs) -> None:
         """(the selector the build needs, the workloads it selects), or None when ``sel``
         selects the same pods in the build (or nothing, or what no rewrite can say). The labels
         the StatefulSet controller gives each pod (a Service per pod selects
-        `statefulset.kubernetes.io/pod-name: web-0`) are no pod template's: kept as they are."""
+        `statefulset.kubernetes.io/pod-name: web-0`) are no pod template's: kept as they are;
+        so are keys no pod template has, which the app or an operator sets at runtime (vault
+        labels its active member `vault-active: "true"`)."""
         if not isinstance(sel, dict) or not sel or not all(isinstance(v, str) for v in sel.values()):
             return None
-        ordinal = {k: v for k, v in sel.items() if k in ORDINAL}
-        sel = {k: v for k, v in sel.items() if k not in ORDINAL}
+        aside = {k: v for k, v in sel.items() if k in ORDINAL or (
+            k not in RESERVED_LABELS and not any(k in given[id(w)] for w in work))}
+        sel = {k: v for k, v in sel.items() if k not in aside}
         if not sel:
             return None
         got = _rewritten(sel, obj)
-        return ({**got[0], **ordinal}, got[1]) if got is not None else None
+        return ({**got[0], **aside}, got[1]) if got is not None else None
 
     def _rewritten(sel: dict, obj: dict) -> tuple[dict, list] | None:
         mine = [w for w in work if same_ns(obj, w.objects[0], home) and _selects(sel, given[id(w)])]
