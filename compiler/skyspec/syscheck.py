@@ -253,7 +253,6 @@ class _PodIndex:
             self.ordered.get(ns, ())
         return [p for p in fewest if selects({"matchLabels": own}, p.labels) and _ordinal(p, sel)]
 
-
     def labelled_later(self, ns: str, sel: dict) -> tuple[list[Pod], list[str]]:
         """(the pods of namespace ``ns`` that ``sel`` selects once they carry the labels it names
         that their template does not set at all, those keys): a Service of an HA app's active
