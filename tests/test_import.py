@@ -25,6 +25,17 @@ def assert_formatted(project: Path) -> None:
     assert {p: p.read_text() for p in project.rglob("*.yaml")} == before
 
 
+def imported_and_built(src: Path, tmp_path: Path) -> str:
+    """`skyspec import kubernetes SRC` into tmp_path/proj, then its build (both succeed): the
+    build's output."""
+    out = tmp_path / "proj"
+    res = CliRunner().invoke(main, ["import", "kubernetes", str(src), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    res = CliRunner().invoke(main, ["build", str(out), "-o", str(tmp_path / "built")])
+    assert res.exit_code == 0, res.output
+    return res.output
+
+
 PODINFO = [DATA / "podinfo" / f for f in ("deployment.yaml", "service.yaml", "hpa.yaml")]
 
 
@@ -1407,11 +1418,7 @@ spec:
     r = import_kubernetes([src], "limits")
     assert yaml.safe_load(r.files["apps/worker.yaml"])["resources"] == {
         "cpu": "10m", "memory": "64Mi", "cpu_limit": "50m", "memory_limit": "64Mi"}
-    out = tmp_path / "proj"
-    res = CliRunner().invoke(main, ["import", "kubernetes", str(src), "-o", str(out)])
-    assert res.exit_code == 0, res.output
-    res = CliRunner().invoke(main, ["build", str(out), "-o", str(tmp_path / "built")])
-    assert res.exit_code == 0, res.output
+    imported_and_built(src, tmp_path)
     docs = [d for p in sorted((tmp_path / "built").rglob("kubernetes/*.yaml")) for d in load_docs(p)]
     assert_valid_k8s(docs)
     for d in docs:
@@ -1451,11 +1458,7 @@ spec:
     r = import_kubernetes([src], "two")
     declared = [yaml.safe_load(t) for f, t in r.files.items() if f.startswith("apps/secret.")]
     assert declared == [{"kind": "Secret", "name": "db-pass", "existing": True}], r.files.keys()
-    out = tmp_path / "proj"
-    res = CliRunner().invoke(main, ["import", "kubernetes", str(src), "-o", str(out)])
-    assert res.exit_code == 0, res.output
-    res = CliRunner().invoke(main, ["build", str(out), "-o", str(tmp_path / "built")])
-    assert res.exit_code == 0, res.output
+    imported_and_built(src, tmp_path)
 
 
 def test_skyspecs_own_compose_file_imports_without_warnings(tmp_path):
@@ -1538,11 +1541,7 @@ rules: [{{apiGroups: [rabbitmq.com], resources: [bindings], verbs: [get, list]}}
     kept = [yaml.safe_load(t) for f, t in r.files.items() if f.startswith("apps/")]
     assert [(d["kind"], d["manifest"]["metadata"]["name"], len(d["name"]) <= 63) for d in kept] == \
         [("Resource", name, True)]
-    out = tmp_path / "proj"
-    res = CliRunner().invoke(main, ["import", "kubernetes", str(src), "-o", str(out)])
-    assert res.exit_code == 0, res.output
-    res = CliRunner().invoke(main, ["build", str(out), "-o", str(tmp_path / "built")])
-    assert res.exit_code == 0, res.output
+    imported_and_built(src, tmp_path)
 
 
 def test_a_service_of_a_label_the_app_sets_at_runtime_is_kept_and_reselected(tmp_path):
@@ -1583,9 +1582,5 @@ spec:
     assert kept["manifest"]["spec"]["selector"] == {
         "app.kubernetes.io/component": "server", "app.kubernetes.io/name": "vault-server",
         "app.kubernetes.io/part-of": "vault", "vault-active": "true"}
-    out = tmp_path / "proj"
-    res = CliRunner().invoke(main, ["import", "kubernetes", str(src), "-o", str(out)])
-    assert res.exit_code == 0, res.output
-    res = CliRunner().invoke(main, ["build", str(out), "-o", str(tmp_path / "built")])
-    assert res.exit_code == 0 and "warning[SKY160]" in res.output and "only once they carry vault-active=true" \
-        in res.output, res.output
+    built = imported_and_built(src, tmp_path)
+    assert "warning[SKY160]" in built and "only once they carry vault-active=true" in built, built

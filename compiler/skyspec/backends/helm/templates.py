@@ -398,12 +398,10 @@ class Builder(Knobs, Strategies):
         if len({len(v) for v in ls}) == 1:
             return collapse_seq([(self.node({e: vals[e][i] for e in envs}, c.indexed(i)), None)
                                  for i in range(len(ls[0]))])
-        keys = {e: [canon(x) for x in vals[e]] for e in envs}
-        if any(len(set(k)) != len(k) for k in keys.values()):
+        got = _merged_items(vals, envs)
+        if got is None:
             return None
-        order = merge_orders(list(keys.values()))
-        if order is None:
-            return None
+        keys, order = got
         label = {k: str(i) for i, k in enumerate(order)}
         return self.aligned(vals, c, {e: [label[k] for k in keys[e]] for e in envs}, order=list(label.values()))
 
@@ -422,12 +420,10 @@ class Builder(Knobs, Strategies):
         """A NetworkPolicy's peers, item by item, when the peers some environments lack are the
         pods of an app absent there: each is behind that app's `enabled`."""
         envs = c.envs
-        ids = {e: [canon(x) for x in vals[e]] for e in envs}
-        if any(len(set(i)) != len(i) for i in ids.values()):
+        got = _merged_items(vals, envs)
+        if got is None:
             return None
-        order = merge_orders(list(ids.values()))
-        if order is None:
-            return None
+        ids, order = got
         items = []
         for key in order:
             present = [e for e in envs if key in ids[e]]
@@ -491,3 +487,13 @@ class Builder(Knobs, Strategies):
         if c.role == "env":
             items.append(self.env_extras(c))
         return collapse_seq(items)
+
+
+def _merged_items(vals: dict, envs: list) -> tuple[dict, list] | None:
+    """({env: the fingerprints of its list's items}, their merged order) of the lists ``vals``
+    (env -> list), or None when an item repeats in a list or the orders contradict each other."""
+    ids = {e: [canon(x) for x in vals[e]] for e in envs}
+    if any(len(set(i)) != len(i) for i in ids.values()):
+        return None
+    order = merge_orders(list(ids.values()))
+    return None if order is None else (ids, order)
