@@ -1427,13 +1427,15 @@ spec:
             assert res == {"requests": {"cpu": "10m", "memory": "64Mi"}, "limits": {"cpu": "50m", "memory": "64Mi"}}
 
 
-def test_a_secret_workloads_of_two_namespaces_use_is_declared_in_the_projects(tmp_path):
-    """A Secret the input does not hold, pulled from by a Job of another namespace first and
-    read by a Job of the project's namespace: declared `existing` in the first user's
-    namespace, the project's Job read a Secret declared nowhere it runs and the import's build
-    failed (SKY162, a fuzz case). A document declares one Secret: in the project's namespace
-    when a user is there (the system check does not follow image pull secrets across
-    namespaces)."""
+@pytest.mark.parametrize("reader, declared_in", [("worker", None), ("cache", "other")])
+def test_a_secret_workloads_of_two_namespaces_use_is_declared_where_the_build_checks_it(tmp_path, reader,
+                                                                                        declared_in):
+    """A Secret the input does not hold, pulled from by Jobs of two namespaces and read by one
+    of them. Declared `existing` in its first user's namespace, a Job of another read a Secret
+    declared nowhere it runs, and the import's build failed (SKY162, two fuzz cases). A
+    document declares one Secret: where it is read (the system check does not follow image
+    pull secrets), in the project's namespace (`main`, two of the three Jobs) when a reader is
+    there."""
     import yaml
 
     src = tmp_path / "in.yaml"
@@ -1450,14 +1452,16 @@ spec:
       - name: {name}
         image: ghcr.io/acme/{name}:1.0.0
 {env}"""
-    src.write_text(job.format(name="cache", ns="other", env="") + "---\n" + job.format(
-        name="worker", ns="main", env="        env:\n        - name: DB_PASSWORD\n"
-                                       "          valueFrom: {secretKeyRef: {name: db-pass, key: password}}\n")
-        + "---\napiVersion: batch/v1\nkind: Job\nmetadata: {name: third, namespace: main}\nspec:\n  template:\n"
-          "    spec:\n      restartPolicy: OnFailure\n      containers: [{name: third, image: 'ghcr.io/acme/third:1.0.0'}]\n")
+    env = "        env:\n        - name: DB_PASSWORD\n          valueFrom: {secretKeyRef: {name: db-pass, key: password}}\n"
+    src.write_text(job.format(name="cache", ns="other", env=env if reader == "cache" else "") + "---\n"
+                   + job.format(name="worker", ns="main", env=env if reader == "worker" else "")
+                   + "---\napiVersion: batch/v1\nkind: Job\nmetadata: {name: third, namespace: main}\nspec:\n"
+                     "  template:\n    spec:\n      restartPolicy: OnFailure\n"
+                     "      containers: [{name: third, image: 'ghcr.io/acme/third:1.0.0'}]\n")
     r = import_kubernetes([src], "two")
     declared = [yaml.safe_load(t) for f, t in r.files.items() if f.startswith("apps/secret.")]
-    assert declared == [{"kind": "Secret", "name": "db-pass", "existing": True}], r.files.keys()
+    assert declared == [{"kind": "Secret", "name": "db-pass", "existing": True,
+                         **({"namespace": declared_in} if declared_in else {})}], r.files.keys()
     imported_and_built(src, tmp_path)
 
 

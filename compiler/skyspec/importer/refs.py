@@ -34,9 +34,11 @@ def existing_secrets(items: list[Extracted], inputs: Inputs, given: set, configs
     config_have = set(configs) | {x.doc["name"] for x in items if x.doc["kind"] == "ConfigMap"} | {"kube-root-ca.crt"}
     uses = [(x, _secrets_used(x), [n for o in x.objects[:1] for n in _pod_refs(o, "config")]) for x in items]
     # a name the workloads of several namespaces use is declared once (a document names one
-    # object): in the project's namespace when a user is there, else in the first user's
-    secret_home = _first_at_home(uses, lambda u: [n for n, _ in u[1]])
-    config_home = _first_at_home(uses, lambda u: u[2])
+    # object): where the build checks that it exists (a pod's env, volumes, envFrom; not an
+    # image pull secret), in the project's namespace when a user is there
+    secret_home = _declarer(uses, lambda u: [n for n, k in u[1] if k != "image_pull_secrets"],
+                            lambda u: [n for n, _ in u[1]])
+    config_home = _declarer(uses, lambda u: u[2], lambda u: u[2])
     out = []
     for x, secrets, configs_used in uses:
         for name, key in secrets:
@@ -69,14 +71,16 @@ def _secrets_used(x: Extracted) -> list[tuple[str, str | None]]:
     return said + [(n, None) for o in x.objects[:1] for n in _pod_refs(o, "secret") if n not in named]
 
 
-def _first_at_home(uses: list, names) -> dict:
-    """Name -> the first workload of the project's own namespace that uses it (``names``: a
-    use's names)."""
+def _declarer(uses: list, checked, every) -> dict:
+    """Name -> the workload whose namespace declares it: the first of the project's namespace
+    among those whose use the build checks (``checked``: a use's names), else the first of
+    those, else the first of the project's namespace among all users (``every``)."""
     out: dict = {}
-    for u in uses:
-        if not u[0].doc.get("namespace"):
-            for n in names(u):
-                out.setdefault(n, u[0])
+    for names, home in ((checked, True), (checked, False), (every, True)):
+        for u in uses:
+            if not home or not u[0].doc.get("namespace"):
+                for n in names(u):
+                    out.setdefault(n, u[0])
     return out
 
 
