@@ -308,7 +308,8 @@ class Writer:
 
 # what YAML readers refuse in a document (DEL, C1 controls, U+FFFE/U+FFFF) or read as a line
 # break (NEL), and JSON does not escape: written as \u escapes by the chart's printable helper
-UNPRINTABLE = re.compile("[\x7f-\x9f\ufffe\uffff]")
+UNPRINTABLE_CHARS = [chr(c) for c in range(0x7F, 0xA0)] + ["\ufffe", "\uffff"]
+UNPRINTABLE = re.compile("[" + "".join(UNPRINTABLE_CHARS) + "]")
 
 
 def unprintable(v: Any) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 
+from .gotext import UNPRINTABLE_CHARS
 from .release import Hosts
 
 _HELPERS = r"""{{/*
@@ -64,7 +65,7 @@ labels. Selectors use only the stable ones: name, part-of and instance.
 {{- $_ := set $out "app.kubernetes.io/managed-by" $top.Release.Service -}}
 {{- $_ := set $out "helm.sh/chart" (include "CHART.chart" $top) -}}
 {{- with $top.Chart.AppVersion -}}{{- $_ := set $out "app.kubernetes.io/version" (toString .) -}}{{- end -}}
-{{- toJson $out -}}
+{{- toJson $out PRINTED-}}
 {{- end -}}
 
 {{/* Maps of strings merged in order (annotations), as JSON. */}}
@@ -75,7 +76,7 @@ labels. Selectors use only the stable ones: name, part-of and instance.
 {{- if not (kindIs "invalid" $v) -}}{{- $_ := set $out $k (toString $v) -}}{{- end -}}
 {{- end -}}
 {{- end -}}
-{{- toJson $out -}}
+{{- toJson $out PRINTED-}}
 {{- end -}}
 
 {{/*
@@ -170,10 +171,8 @@ def helpers(chart: str, hosts: Hosts, printable: bool = False) -> str:
     (labels, annotations) go through the `<chart>.printable` helper, defined too."""
     listed = "(list " + " ".join(json.dumps(s) for s in hosts.services) + ")" if hosts.services else "list"
     patterns = "(list " + " ".join(f"(list `{p}` `{r}`)" for p, r in hosts.patterns) + ")"
-    text = _HELPERS
+    text = _HELPERS.replace("PRINTED", '| include "CHART.printable" ' if printable else "")
     if printable:
-        text = text.replace("{{- toJson $out -}}", '{{- toJson $out | include "CHART.printable" -}}')
-        chars = [chr(c) for c in range(0x7F, 0xA0)] + ["\ufffe", "\uffff"]
-        text += _PRINTABLE_HEAD + "".join(f'| replace "\\u{ord(c):04x}" "\\\\u{ord(c):04x}" ' for c in chars) \
-            + "-}}\n{{- end -}}\n"
+        text += _PRINTABLE_HEAD + "".join(f'| replace "\\u{ord(c):04x}" "\\\\u{ord(c):04x}" '
+                                          for c in UNPRINTABLE_CHARS) + "-}}\n{{- end -}}\n"
     return text.replace("CHART", chart).replace("SERVICES", listed).replace("PATTERNS", patterns)
