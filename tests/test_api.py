@@ -112,6 +112,11 @@ def test_health_shorthand_and_probes():
     assert App("a").image("x:1").port(80).health_check("/h", port=9092).to_dict()["health"] == {"http": "/h",
                                                                                                   "port": 9092}
     assert StatefulApp("db").image("x:1").health_check(tcp=5432).to_dict()["health"] == {"tcp": 5432}
+    # a later call replaces the check whole: no scheme is left from the first
+    a = App("a").image("x:1").port(10250).health_check("/livez", scheme="HTTPS")
+    assert a.to_dict()["health"] == {"http": "/livez", "scheme": "HTTPS"}
+    assert a.readiness_probe("/readyz", scheme="HTTPS").health_check("/h").to_dict()["health"] == {
+        "http": "/h", "readiness": {"http": "/readyz", "scheme": "HTTPS"}}
     h = (App("a").image("x:1").port(80).health_check("/health").liveness_probe("/health")
          .readiness_probe("/ready").startup_probe("/startup", failure_threshold=30, period_seconds=10)).to_dict()
     assert h["health"] == {"http": "/health", "liveness": "/health", "readiness": "/ready",

@@ -49,11 +49,35 @@ def test_http_probe_headers_and_shared_timing(build):
                                    "periodSeconds": 2, "failureThreshold": 4, "successThreshold": 2}
 
 
+def test_https_probe_and_the_probes_that_take_the_check_beside_them(build):
+    """`scheme: HTTPS` (metrics-server, webhooks: a port that serves only TLS) is the GET's
+    scheme; a probe naming only timing takes it with the check beside it, one naming its own
+    check does not."""
+    docs = build({"apps/a.yaml": """
+        kind: App
+        name: metrics
+        image: x/metrics:1
+        ports: {https: 10250, plain: 8080}
+        health:
+          http: /livez
+          scheme: HTTPS
+          readiness: {initial_delay: 20}
+          startup: {http: /started, port: plain}
+        """})
+    c = pod(docs[("Deployment", "metrics")])["containers"][0]
+    assert c["livenessProbe"] == {"httpGet": {"path": "/livez", "port": "https", "scheme": "HTTPS"}}
+    assert c["readinessProbe"] == {"httpGet": {"path": "/livez", "port": "https", "scheme": "HTTPS"},
+                                   "initialDelaySeconds": 20}
+    assert c["startupProbe"] == {"httpGet": {"path": "/started", "port": "plain"}}   # HTTP: Kubernetes' default
+
+
 @pytest.mark.parametrize("health,code,where", [
     ("{tcp: 9999}", "SKY117", "port 9999 is not one of this container's ports"),
     ("{http: /x, port: 9100}", "SKY117", "port 9100"),
     ("{grpc: 7070, headers: {A: b}}", "SKY108", "`headers` applies to http probes only"),
     ("{http: /x, service: s}", "SKY108", "`service` applies to grpc probes only"),
+    ("{tcp: 7070, scheme: HTTPS}", "SKY108", "`scheme` applies to http probes only"),
+    ("{http: /x, scheme: https}", "SKY105", 'health.scheme must be one of "HTTP", "HTTPS", got "https"'),
     ("{grpc: admin}", "SKY117", 'no port named "admin"'),
 ])
 def test_probe_port_and_field_mistakes_are_located(build, health, code, where):

@@ -535,6 +535,8 @@ def resources(c: Container) -> dict:
 def probe(p: Probe) -> dict:
     if p.type == "http":
         get: dict = {"path": p.path, "port": p.port}
+        if p.scheme is not None:
+            get["scheme"] = p.scheme
         if p.headers:
             get["httpHeaders"] = [{"name": k, "value": v} for k, v in p.headers.items()]
         out: dict = {"httpGet": get}

@@ -16,8 +16,8 @@ from .pods import _Workload
 from .positions import _here
 
 
-def _probe(path=None, port=None, *, tcp=None, exec=None, command=None, initial_delay=None, period=None,
-           timeout=None, failure_threshold=None, success_threshold=None, initial_delay_seconds=None,
+def _probe(path=None, port=None, *, tcp=None, exec=None, command=None, scheme=None, initial_delay=None,
+           period=None, timeout=None, failure_threshold=None, success_threshold=None, initial_delay_seconds=None,
            period_seconds=None, timeout_seconds=None) -> dict:
     p: dict = {}
     command = exec if exec is not None else command
@@ -31,6 +31,8 @@ def _probe(path=None, port=None, *, tcp=None, exec=None, command=None, initial_d
         p["exec"] = [command] if isinstance(command, str) else list(command)
     if port is not None:
         p["port"] = port
+    if scheme is not None:
+        p["scheme"] = scheme
     for key, a, b in (("initial_delay", initial_delay, initial_delay_seconds), ("period", period, period_seconds),
                       ("timeout", timeout, timeout_seconds), ("failure_threshold", failure_threshold, None),
                       ("success_threshold", success_threshold, None)):
@@ -107,12 +109,13 @@ class _Served(_Workload):
     # -- health
     def health_check(self, path: str | int | None = None, port: int | str | None = None, **probe) -> "_Served":
         """Liveness and readiness probes: ``health_check("/healthz")``, ``health_check("/health",
-        port=9092)``, ``health_check(tcp=5432)``, ``health_check(command=["pg_isready"])``; timing
+        port=9092)``, ``health_check("/livez", scheme="HTTPS")``, ``health_check(tcp=5432)``,
+        ``health_check(command=["pg_isready"])``; timing
         keywords ``initial_delay``, ``period``, ``timeout``, ``failure_threshold``, ``success_threshold``
         (Celestra's ``*_seconds`` spellings too)."""
         pos = _here()
-        for k in ("http", "tcp", "exec", "port", "initial_delay", "period", "timeout", "failure_threshold",
-                  "success_threshold"):
+        for k in ("http", "tcp", "exec", "port", "scheme", "initial_delay", "period", "timeout",
+                  "failure_threshold", "success_threshold"):
             self._t.delete(("health", k))
         h = self._t.get(("health",))
         if not isinstance(h, dict):

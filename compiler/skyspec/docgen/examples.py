@@ -89,6 +89,7 @@ AROUND: dict[tuple, dict] = {
     ("mounts",): {"volumes": {"cache": {"empty": True, "mount": "/var/cache/app"}}},
     ("health", "headers"): {"http": "/healthz"},
     ("health", "port"): {"http": "/healthz"},
+    ("health", "scheme"): {"http": "/healthz"},
     ("health", "service"): {"grpc": 8080},
     ("health", "initial_delay"): {"http": "/healthz"},
     ("health", "period"): {"http": "/healthz"},

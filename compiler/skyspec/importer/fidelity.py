@@ -148,20 +148,26 @@ def _subject_namespace(i: dict, o: dict, path: tuple, out, in_has: bool) -> str 
     return None
 
 
-POD_LEVEL = ("runAsUser", "runAsGroup", "runAsNonRoot")
+POD_LEVEL = ("runAsUser", "runAsGroup", "runAsNonRoot", "seccompProfile")
 
 
 def _pod_level(o: dict, path: tuple, inp, in_has: bool, out_has: bool) -> str | None:
-    """A container's `securityContext.runAsGroup` (user, non-root) that the build says once, for
-    the pod, with the same value: a container without one runs with the pod's."""
-    if not in_has or out_has or len(path) < 3 or path[-2] != "securityContext" or path[-1] not in POD_LEVEL:
+    """A container's `securityContext.runAsGroup` (user, non-root, seccomp profile) that the
+    build says once, for the pod, with the same value: a container without one runs with the pod's."""
+    sc_at = next((n for n in range(len(path) - 2, -1, -1) if path[n] == "securityContext"), None)
+    if not in_has or out_has or sc_at is None or path[sc_at + 1] not in POD_LEVEL:
         return None
-    at = next((n for n in range(len(path) - 1, -1, -1) if path[n] in ("containers", "initContainers")), None)
+    at = next((n for n in range(sc_at, -1, -1) if path[n] in ("containers", "initContainers")), None)
     pod = o if at is not None else None
     for k in path[:at] if at is not None else ():
         pod = pod.get(k) if isinstance(pod, dict) else None   # the pod spec the container is in
-    sc = pod.get("securityContext") if isinstance(pod, dict) else None
-    return "hardening skyspec adds" if isinstance(sc, dict) and sc.get(path[-1]) == inp else None
+    got = pod.get("securityContext") if isinstance(pod, dict) else None
+    for k in path[sc_at + 1:]:   # the same field of the pod's (`seccompProfile.type`)
+        got = got.get(k, MISSING_AT_POD) if isinstance(got, dict) else MISSING_AT_POD
+    return "hardening skyspec adds" if got is not MISSING_AT_POD and got == inp else None
+
+
+MISSING_AT_POD = object()
 
 
 RENAMED = "renamed: the name skyspec gives an object of its own"

@@ -250,9 +250,12 @@ def _probe(p: dict, ports: dict) -> dict | None:
     out: dict = {}
     if "httpGet" in p:
         h = p["httpGet"]
-        if set(h) - {"path", "port"} and not (set(h) - {"path", "port", "scheme"} == set() and h.get("scheme") == "HTTP"):
+        if set(h) - {"path", "port", "scheme"} or h.get("scheme", "HTTP") not in ("HTTP", "HTTPS") \
+                or not str(h.get("path", "/")).startswith("/"):   # (kube-rbac-proxy's `path: healthz`)
             return None
         out["http"] = h.get("path", "/")
+        if h.get("scheme") == "HTTPS":
+            out["scheme"] = "HTTPS"
         port = h.get("port")
         if isinstance(port, int) and port not in ports:
             return None  # another container's port: the language's probe reaches its own container's

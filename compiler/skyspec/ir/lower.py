@@ -461,7 +461,7 @@ class Lowerer:
                              hint="e.g. `health: {http: /healthz}`, `health: {tcp: 5432}` or `health: {grpc: 7070}`")
             return None
         kind = kinds[0]
-        for key, only in (("headers", "http"), ("service", "grpc")):
+        for key, only in (("headers", "http"), ("scheme", "http"), ("service", "grpc")):
             if key in p and kind != only:
                 self.diags.error("SKY108", f"`{key}` applies to {only} probes only", spec.where(*at, key),
                                  hint=f"remove `{key}`, or make this an `{only}:` probe")
@@ -475,7 +475,8 @@ class Lowerer:
         if kind == "grpc":  # Kubernetes' grpc probe takes a number, never a port name
             port = next((x.port for x in c.ports if x.name == port), port)
             return Probe("grpc", port=port, service=p.get("service"), **timing)
-        return Probe(kind, path=p.get("http"), port=port, headers=dict(p.get("headers") or {}), **timing)
+        return Probe(kind, path=p.get("http"), port=port, headers=dict(p.get("headers") or {}),
+                     scheme=p.get("scheme") if kind == "http" else None, **timing)
 
     def port_ref(self, spec: Spec, c: Container, ref: Any, at: tuple, probe: bool = False) -> int | str | None:
         names = [p.name for p in c.ports]

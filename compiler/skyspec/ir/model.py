@@ -44,9 +44,11 @@ class Probe(Record):
     def __init__(self, type: str, path: str | None = None, port: int | str | None = None,
                  command: list[str] | None = None, headers: dict[str, str] = NEW, service: str | None = None,
                  initial_delay: int | None = None, period: int | None = None, timeout: int | None = None,
-                 failure_threshold: int | None = None, success_threshold: int | None = None) -> None:
+                 failure_threshold: int | None = None, success_threshold: int | None = None,
+                 scheme: str | None = None) -> None:
         self.type = type  # http | tcp | grpc | exec
         self.path = path  # http
+        self.scheme = scheme  # http: "HTTP" or "HTTPS" as the spec says; None: not said (Kubernetes' HTTP)
         self.port = port  # http/tcp: number or port name; grpc: number
         self.command = command  # exec
         self.headers = {} if headers is NEW else headers  # http

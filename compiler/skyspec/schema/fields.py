@@ -200,6 +200,10 @@ PROBE = {
                       "description": "A command run in the container; exit 0 means healthy.",
                       "examples": [["pg_isready", "-U", "postgres"]]},
              "port": {**PORT_REF, "description": "HTTP: the port to GET (default the first)."},
+             "scheme": {"enum": ["HTTP", "HTTPS"],
+                        "description": "HTTP: `HTTPS` sends the GET over TLS, to a port that serves only TLS "
+                                       "(Kubernetes does not verify the certificate); default `HTTP`.",
+                        "examples": ["HTTPS"]},
              **_TIMING,
          }},
     ],

@@ -1,0 +1,86 @@
+"""metrics-server (kubernetes-sigs, its kustomize base as `kubectl kustomize` renders it):
+probes over HTTPS to a port that serves only TLS, and a container that says its seccomp
+profile itself. The probes are `health` with `scheme: HTTPS` (they were kept as a `k8s:`
+patch of the container: the language had no scheme), and the container's
+`seccompProfile: RuntimeDefault` is the pod's, which the build sets (it was patched in
+again). The imported project builds in all four formats through the real tools, with the
+input's probes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from click.testing import CliRunner
+
+from skyspec.cli import main
+from skyspec.importer import import_kubernetes
+
+DATA = Path(__file__).parent / "data" / "metrics-server"
+
+
+def _rendered(tmp_path: Path) -> Path:
+    from validators import kubectl
+
+    r = kubectl("kustomize", str(DATA))
+    assert r.returncode == 0, r.stderr
+    out = tmp_path / "metrics-server.yaml"
+    out.write_text(r.stdout)
+    return out
+
+
+def test_https_probes_and_the_pods_seccomp_profile_are_said_in_the_language(tmp_path):
+    src = _rendered(tmp_path)
+    r = import_kubernetes([src], "ms")
+    assert r.unexplained == [], r.unexplained[:5]
+    app = yaml.safe_load(r.files["apps/metrics-server.yaml"])
+    assert app["health"]["liveness"] == {"http": "/livez", "scheme": "HTTPS", "period": 10, "failure_threshold": 3}
+    assert app["health"]["readiness"]["scheme"] == "HTTPS"
+    assert "Deployment" not in app.get("k8s", {}), app.get("k8s")   # nothing of the container patched
+
+    res = CliRunner().invoke(main, ["import", "kubernetes", str(src), "-o", str(tmp_path / "p")])
+    assert res.exit_code == 0, res.output
+    from test_import_legacy import build_and_validate
+
+    built = build_and_validate(tmp_path / "p", tmp_path)
+    inp = next(d for d in yaml.safe_load_all(src.read_text()) if d["kind"] == "Deployment")
+    out = next(d for d in built if d["kind"] == "Deployment")
+    c_in, c_out = (d["spec"]["template"]["spec"]["containers"][0] for d in (inp, out))
+    for probe in ("livenessProbe", "readinessProbe"):
+        assert c_out[probe] == c_in[probe]
+    pod = out["spec"]["template"]["spec"]["securityContext"]
+    assert pod["seccompProfile"] == c_in["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
+
+
+def test_a_container_profile_the_pod_does_not_have_is_still_patched(tmp_path):
+    """A container's own `Localhost` profile is not the pod's RuntimeDefault: it stays a patch."""
+    src = _rendered(tmp_path)
+    text = src.read_text().replace("seccompProfile:\n            type: RuntimeDefault",
+                                   "seccompProfile:\n            type: Localhost\n"
+                                   "            localhostProfile: profiles/ms.json")
+    assert "Localhost" in text
+    src.write_text(text)
+    r = import_kubernetes([src], "ms")
+    assert r.unexplained == [], r.unexplained[:5]
+    app = yaml.safe_load(r.files["apps/metrics-server.yaml"])
+    (c,) = app["k8s"]["Deployment"]["spec"]["template"]["spec"]["containers"]
+    assert c["securityContext"]["seccompProfile"] == {"type": "Localhost", "localhostProfile": "profiles/ms.json"}
+
+
+def test_a_probe_path_without_its_slash_is_kept_as_written(tmp_path):
+    """kube-rbac-proxy probes `path: healthz`, which the kubelet GETs as `/healthz`; `health`
+    paths start with `/`, so such a probe is kept as a patch, with the container's others (the
+    import was refused: the project it wrote did not build), over HTTP as over HTTPS."""
+    src = _rendered(tmp_path)
+    text = src.read_text().replace("path: /readyz", "path: readyz").replace("            scheme: HTTPS\n", "")
+    assert "path: readyz" in text and "HTTPS" not in text   # (the old importer took plain HTTP probes)
+    src.write_text(text)
+    r = import_kubernetes([src], "ms")
+    assert r is not None and r.unexplained == [], r.unexplained[:5] if r else None
+    app = yaml.safe_load(r.files["apps/metrics-server.yaml"])
+    assert "health" not in app
+    (c,) = app["k8s"]["Deployment"]["spec"]["template"]["spec"]["containers"]
+    assert c["readinessProbe"]["httpGet"] == {"path": "readyz", "port": "https"}
+    assert c["livenessProbe"]["httpGet"] == {"path": "/livez", "port": "https"}
+    res = CliRunner().invoke(main, ["import", "kubernetes", str(src), "-o", str(tmp_path / "p")])
+    assert res.exit_code == 0, res.output
