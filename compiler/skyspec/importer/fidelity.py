@@ -26,7 +26,8 @@ K8S_DEFAULTS = [
     (r".*Probe\.successThreshold$", 1), (r".*Probe\.failureThreshold$", 3), (r".*httpGet\.scheme$", "HTTP"),
     (r".*terminationMessagePath$", "/dev/termination-log"), (r".*terminationMessagePolicy$", "File"),
     (r".*strategy\.type$", "RollingUpdate"), (r"^spec\.replicas$", 1), (r".*emptyDir$", {}),
-    (r".*\.minReplicas$", 1), (r".*\.fieldRef\.apiVersion$", "v1"),
+    (r".*\.minReplicas$", 1), (r".*\.fieldRef\.apiVersion$", "v1"), (r"^spec\.minReadySeconds$", 0),
+    (r"^spec\.ipFamilyPolicy$", "SingleStack"), (r"^spec\.(external|internal)TrafficPolicy$", "Cluster"),
 ]
 
 

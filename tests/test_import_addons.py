@@ -1,10 +1,11 @@
-"""metrics-server (kubernetes-sigs, its kustomize base as `kubectl kustomize` renders it):
-probes over HTTPS to a port that serves only TLS, and a container that says its seccomp
-profile itself. The probes are `health` with `scheme: HTTPS` (they were kept as a `k8s:`
-patch of the container: the language had no scheme), and the container's
-`seccompProfile: RuntimeDefault` is the pod's, which the build sets (it was patched in
-again). The imported project builds in all four formats through the real tools, with the
-input's probes."""
+"""Cluster add-ons as their projects ship them. metrics-server (kubernetes-sigs, its kustomize
+base as `kubectl kustomize` renders it): probes over HTTPS to a port that serves only TLS,
+and a container that says its seccomp profile itself. The probes are `health` with
+`scheme: HTTPS` (they were kept as a `k8s:` patch of the container: the language had no
+scheme), and the container's `seccompProfile: RuntimeDefault` is the pod's, which the build
+sets (it was patched in again). ingress-nginx's static manifest for cloud providers: what
+the API server fills in, written out, is no patch. Each imported project builds in all four
+formats through the real tools."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from skyspec.cli import main
 from skyspec.importer import import_kubernetes
 
 DATA = Path(__file__).parent / "data" / "metrics-server"
+INGRESS_NGINX = Path(__file__).parent / "data" / "ingress-nginx" / "deploy.yaml"
 
 
 def _rendered(tmp_path: Path) -> Path:
@@ -84,3 +86,25 @@ def test_a_probe_path_without_its_slash_is_kept_as_written(tmp_path):
     assert c["livenessProbe"]["httpGet"] == {"path": "/livez", "port": "https"}
     res = CliRunner().invoke(main, ["import", "kubernetes", str(src), "-o", str(tmp_path / "p")])
     assert res.exit_code == 0, res.output
+
+
+def test_what_the_api_server_fills_in_is_no_patch(tmp_path):
+    """ingress-nginx writes `minReadySeconds: 0` and `ipFamilyPolicy: SingleStack`, the values
+    Kubernetes gives a Deployment and a Service that do not say them: they were kept as a
+    `k8s:` patch of the controller. Its `externalTrafficPolicy: Local` is not the default and
+    stays, and the webhook's Service and configuration are kept as written."""
+    r = import_kubernetes([INGRESS_NGINX], "ingress-nginx")
+    assert r.unexplained == [], r.unexplained[:5]
+    assert r.figures["categories"]["Kubernetes defaults"] >= 2
+    text = r.files["apps/ingress-nginx-controller.yaml"]
+    assert "minReadySeconds" not in text and "ipFamilyPolicy" not in text
+    app = yaml.safe_load(text)
+    assert app["k8s"]["Service"]["spec"]["externalTrafficPolicy"] == "Local"
+    res = CliRunner().invoke(main, ["import", "kubernetes", str(INGRESS_NGINX), "-o", str(tmp_path / "p")])
+    assert res.exit_code == 0, res.output
+    from test_import_legacy import build_and_validate
+
+    built = build_and_validate(tmp_path / "p", tmp_path)
+    svc = next(o for o in built if o["kind"] == "Service" and o["metadata"]["name"] == "ingress-nginx-controller")
+    assert svc["spec"]["externalTrafficPolicy"] == "Local" and "ipFamilyPolicy" not in svc["spec"]
+    assert {o["kind"] for o in built} >= {"ValidatingWebhookConfiguration", "IngressClass", "Job"}
