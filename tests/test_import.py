@@ -333,6 +333,63 @@ def test_compose_mapping_details():
         {"secret": "db-env", "key": "MYSQL_ROOT_PASSWORD"}
 
 
+
+def test_services_named_with_underscores_keep_their_dependencies(tmp_path):
+    """Plausible's self-hosting Compose file names its services `plausible_db` and
+    `plausible_events_db`, which the build names `plausible-db` and `plausible-events-db`:
+    the `depends_on` entries and the variables `connect_to` adds (PLAUSIBLE_DB_HOST/_PORT)
+    were compared under the input's names, as differences in no category, and the import was
+    refused. (This file is written for the test, in the shape of theirs.)"""
+    from skyspec.importer import import_compose
+    from test_import_legacy import build_and_validate
+
+    src = tmp_path / "compose.yaml"
+    src.write_text("""services:
+  mail:
+    image: bytemark/smtp
+  plausible_db:
+    image: postgres:14-alpine
+    volumes: [db-data:/var/lib/postgresql/data]
+    environment: [POSTGRES_PASSWORD=postgres]
+  plausible_events_db:
+    image: clickhouse/clickhouse-server:23.3.7.5-alpine
+    volumes: [event-data:/var/lib/clickhouse]
+  plausible:
+    image: plausible/analytics:v2.0
+    depends_on: [plausible_db, plausible_events_db, mail]
+    ports: [127.0.0.1:8000:8000]
+volumes:
+  db-data: {}
+  event-data: {}
+""")
+    r = import_compose(src, "plausible")
+    assert r.unexplained == [], r.unexplained
+    cats = r.figures["categories"]
+    assert cats["connect_to discovery variables"] == 2
+    assert cats["depends_on a service without ports (start order not kept)"] == 2   # mail, the ClickHouse
+    res = CliRunner().invoke(main, ["import", "compose", str(src), "-o", str(tmp_path / "p")])
+    assert res.exit_code == 0, res.output
+    built = build_and_validate(tmp_path / "p", tmp_path, "dev")
+    env = {e["name"] for o in built if o["kind"] == "Deployment" and o["metadata"]["name"] == "plausible"
+           for e in o["spec"]["template"]["spec"]["containers"][0].get("env", [])}
+    assert {"PLAUSIBLE_DB_HOST", "PLAUSIBLE_DB_PORT"} <= env
+
+
+def test_a_restart_policy_skyspec_sets_too_is_not_noted(tmp_path):
+    """Sentry's self-hosted file gives its 57 services `restart: unless-stopped`, what the
+    Compose backend writes for an App: a note each said nothing. `always` is still noted."""
+    from skyspec.diagnostics import Diagnostics
+    from skyspec.importer import import_compose
+
+    src = tmp_path / "compose.yaml"
+    src.write_text("services:\n  a: {image: 'x/a:1', restart: unless-stopped}\n"
+                   "  b: {image: 'x/b:1', restart: always}\n")
+    diags = Diagnostics()
+    r = import_compose(src, "p", diags)
+    assert r is not None and r.unexplained == []
+    said = [(d.code, d.message) for d in diags.sorted() if "restart" in d.message]
+    assert said == [("SKY066", "service b: restart: always (skyspec: unless-stopped for Apps)")]
+
 def test_what_real_compose_files_needed():
     """Six of awesome-compose's files that the importer refused (each wrote nothing): a named
     volume it left undeclared, an address in the environment but no `depends_on`, a port over

@@ -122,7 +122,7 @@ def located(diags: Diagnostics, code: str = "SKY071") -> list[tuple[str, int, in
     return [(d.severity, d.pos.line, d.pos.col) for d in diags.sorted() if d.code == code]
 
 
-def build_and_validate(project: Path, tmp: Path) -> list[dict]:
+def build_and_validate(project: Path, tmp: Path, env: str = "default") -> list[dict]:
     """`skyspec build` of the project in all four formats; every format through its real
     tool (kubernetes-validate strict, the Compose binary, helm lint --strict and template,
     kubectl kustomize), Helm and Kustomize object for object the Kubernetes output."""
@@ -136,20 +136,20 @@ def build_and_validate(project: Path, tmp: Path) -> list[dict]:
     out = tmp / "built"
     res = CliRunner().invoke(main, ["build", str(project), "-o", str(out)])
     assert res.exit_code == 0, res.output
-    k8s = [d for f in sorted(out.rglob("kubernetes/*.yaml")) for d in load_docs(f)]
+    k8s = [d for f in sorted((out / env / "kubernetes").glob("*.yaml")) for d in load_docs(f)]
     assert_valid_k8s(k8s)
     same = sorted(json.dumps(strip_helm_labels(o), sort_keys=True) for o in k8s)
-    r = compose_config(out / "default" / "compose.yaml")
+    r = compose_config(out / env / "compose.yaml")
     assert r.returncode == 0, r.stderr
     chart = next(out.glob("helm/*"))
-    for args in ([], ["-f", str(chart / "values-default.yaml")]):
+    for args in ([], ["-f", str(chart / f"values-{env}.yaml")]):
         r = helm("lint", "--strict", str(chart), *args)
         assert r.returncode == 0, r.stdout + r.stderr
     ns = yaml.safe_load(p.read_text())["namespace"]
-    r = helm("template", chart.name, str(chart), "-f", str(chart / "values-default.yaml"), "--namespace", ns)
+    r = helm("template", chart.name, str(chart), "-f", str(chart / f"values-{env}.yaml"), "--namespace", ns)
     assert r.returncode == 0, r.stderr
     assert sorted(json.dumps(strip_helm_labels(o), sort_keys=True) for o in yaml.safe_load_all(r.stdout) if o) == same
-    r = kubectl("kustomize", str(out / "kustomize" / "overlays" / "default"))
+    r = kubectl("kustomize", str(out / "kustomize" / "overlays" / env))
     assert r.returncode == 0, r.stderr
     assert sorted(json.dumps(strip_helm_labels(o), sort_keys=True) for o in yaml.safe_load_all(r.stdout) if o) == same
     return k8s

@@ -148,7 +148,7 @@ def compare(inp: dict, out: dict, variables: dict, env_files: dict,
             elif a is None and k.endswith("_FILE") and k[:-5] in ie and credential_env(k[:-5], ie[k[:-5]]):
                 named("credential moved to a Secret (read from <VAR>_FILE)")
             elif a is None and k.endswith(("_HOST", "_PORT")) and \
-                    k[:-5].lower().replace("_", "-") in {*_deps(svc), *found}:
+                    k[:-5].lower().replace("_", "-") in {dns(d) for d in (*_deps(svc), *found)}:
                 named("connect_to discovery variables")
             elif a is None and exported(k, official):
                 named(exported(k, official))
@@ -160,15 +160,18 @@ def compare(inp: dict, out: dict, variables: dict, env_files: dict,
             for k in ("test", "interval", "timeout", "retries", "start_period"):
                 a, b = (ih or {}).get(k), (oh or {}).get(k)
                 field(f"{s}.healthcheck.{k}", a, b, "shell test run as sh -c" if k == "test" and shell else None)
-        idp, odp = _deps(svc), _deps(o)
+        # the input's services by the names the build gives them (`plausible_db` is `plausible-db`)
+        named_as = {dns(k): k for k in _deps(svc)}
+        idp, odp = {dns(k): v for k, v in _deps(svc).items()}, _deps(o)
         for k in sorted(set(idp) | set(odp)):
             a, b = idp.get(k), odp.get(k)
-            if a is not None and b is None and not ((inp["services"].get(k) or {}).get("ports")
-                                                    or (inp["services"].get(k) or {}).get("expose") or k in wanted):
+            was = named_as.get(k, k)
+            if a is not None and b is None and not ((inp["services"].get(was) or {}).get("ports")
+                                                    or (inp["services"].get(was) or {}).get("expose") or was in wanted):
                 named("depends_on a service without ports (start order not kept)")
             elif a == "service_started" and b == "service_healthy":
                 named("depends_on waits for the target's healthcheck")
-            elif a is None and k in found:
+            elif a is None and k in {dns(f) for f in found}:
                 named("connect_to from an address in the environment (Compose starts the target first)")
             else:
                 field(f"{s}.depends_on.{k}", a, b)

@@ -473,10 +473,12 @@ def rest(s: str, svc: dict, doc: dict, ctx) -> None:
             ("networks", "networks {v}: the project has one network, with NetworkPolicies from connect_to", None),
             ("user", "runs as user {v} in Compose; skyspec runs as a non-root UID",
              "set `security: {run_as_user: UID}` if the image needs a given UID"),
-            ("restart", "restart: {v} (skyspec: unless-stopped for Apps)", None)):
-        if svc.get(key):
+            ("restart", "restart: {v} (skyspec: {ours} for {kind}s)", None)):
+        ours = "unless-stopped" if doc["kind"] in ("App", "StatefulApp") else "no"
+        if svc.get(key) and not (key == "restart" and svc[key] == ours):   # (the same: nothing to say)
             v = svc[key]
-            ctx.say(s, what.format(v=", ".join(map(str, v)) if isinstance(v, (list, dict)) else v), (key,),
+            ctx.say(s, what.format(v=", ".join(map(str, v)) if isinstance(v, (list, dict)) else v, ours=ours,
+                                   kind=doc["kind"]), (key,),
                     "warning" if key == "user" else "note", hint=hint)
     for key in sorted(set(svc) - known_keys(), key=str):
         ctx.say(s, f"{key} is not carried over: the language has no field for it", (key,), "warning",
