@@ -237,3 +237,24 @@ def test_the_main_container_mounting_no_volume_of_its_workload_is_refused(make_p
     make_project({"apps/api.yaml": APP + "mounts: {extra: /x}\n" + patched})
     r = cli("build", ".", "-f", "kubernetes", "-o", str(tmp_path / "out"))
     assert r.exit_code == 0, r.output
+
+
+@pytest.mark.parametrize("files, file, line", [
+    # seed 77 case 432: an `affinity` of the fuzzer's with `spec: .inf` built, and helm template failed
+    ({"apps/api.yaml": APP + "affinity:\n  x-y: {spec: .inf}\n"}, "apps/api.yaml", 6),
+    ({"apps/api.yaml": APP + "k8s:\n  Deployment: {spec: {minReadySeconds: -.inf}}\n"}, "apps/api.yaml", 6),
+    ({"apps/api.yaml": APP, "overlays/prod.yaml": "apps:\n  api:\n    k8s: {Service: {spec: {x: .nan}}}\n"},
+     "overlays/prod.yaml", 3),
+    ({"apps/r.yaml": "kind: Resource\nname: r\nmanifest:\n  apiVersion: v1\n  kind: ConfigMap\n"
+                     "  metadata: {name: r}\n  data: {a: b}\n  x: .inf\n"}, "apps/r.yaml", 8),
+    ({"apps/r.toml": 'kind = "Resource"\nname = "r"\n[manifest]\napiVersion = "v1"\nkind = "ConfigMap"\n'
+                     'x = inf\n[manifest.metadata]\nname = "r"\n'}, "apps/r.toml", 6),
+])
+def test_infinity_and_nan_in_free_form_fields_are_refused(make_project, cli, files, file, line):
+    """What the schema leaves free-form goes into the output as written, and the output is JSON
+    (Kubernetes objects, Helm values, Compose), which has no infinity or NaN: SKY106 at the value."""
+    make_project(files)
+    hit = _at(_errors(cli), "SKY106", file, line)
+    assert "must be a finite number" in hit["message"]
+    r = cli("build", "-o", "out")
+    assert r.exit_code == 1 and "SKY106" in r.stderr

@@ -326,7 +326,7 @@ class Session:
         problem a layer's check reported is not reported again from the merged spec."""
         from .schema import KINDS, validate
         from .schema.numbers import whole_numbers
-        from .schema.validate import Conformed, validate_with
+        from .schema.validate import Conformed, finite, validate_with
 
         from .layers.templates import params_schema, split_params
         from .layers.typecheck import Unless
@@ -345,9 +345,9 @@ class Session:
                 continue  # its `use:` template failed (reported): which fields it may have is unknown
             own, params = split_params(s.data, s.template)
             # the compiled check first: the fix hints are made only for a spec that fails it
-            ok = self._conformed(own, KINDS[s.kind]) or \
-                validate(own, s.prov, KINDS[s.kind], diags, secret=s.kind == "Secret",  # type: ignore[arg-type]
-                         fix=_stdlib_fixes(s.kind, s.data, s.template))
+            ok = (self._conformed(own, KINDS[s.kind]) or
+                  validate(own, s.prov, KINDS[s.kind], diags, secret=s.kind == "Secret",  # type: ignore[arg-type]
+                           fix=_stdlib_fixes(s.kind, s.data, s.template))) and finite(own, s.prov, diags)
             if s.template is not None:
                 ok &= validate_with(params, s.prov, params_schema(s.template), diags)  # type: ignore[arg-type]
             if ok:

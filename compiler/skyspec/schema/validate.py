@@ -222,6 +222,35 @@ class Conformed:
         return True
 
 
+
+# the fields the schemas leave free-form (a `k8s:` patch, `affinity`, a Resource's `manifest`),
+# written into the output as they are: YAML's `.inf` and `.nan` (TOML's `inf`, `nan`) pass them,
+# and Kubernetes objects, Helm values and Compose files are JSON, which has no such numbers
+FREE_FORM = ("k8s", "affinity", "manifest")
+
+
+def finite(data: dict, prov: Prov, diags: Diagnostics) -> bool:
+    """Whether the free-form fields of a conforming document hold no infinity or NaN; each
+    one there is reported (SKY106) at its line."""
+    bad: list[tuple[tuple, float]] = []
+    todo = [((key,), data[key]) for key in FREE_FORM if key in data]
+    while todo:
+        path, v = todo.pop()
+        if isinstance(v, dict):
+            todo.extend((path + (k,), x) for k, x in v.items())
+        elif isinstance(v, list):
+            todo.extend((path + (i,), x) for i, x in enumerate(v))
+        elif isinstance(v, float) and (v != v or v in (_INF, -_INF)):
+            bad.append((path, v))
+    for path, v in sorted(bad, key=lambda b: tuple(map(str, b[0]))):
+        shown = ".nan" if v != v else ("-" if v < 0 else "") + ".inf"
+        diags.error("SKY106", f"{_field(path, '')} must be a finite number, got {shown}", _pos_of(prov, path),
+                    hint="the output is JSON, which has no infinity or NaN: write a number, or quote it as a string")
+    return not bad
+
+
+_INF = float("inf")
+
 def _worth_reporting(errors: list) -> list:
     """``errors`` but those at a place whose value has the wrong type besides that one: what
     else fails there says nothing more (`env_from: [api]`: a string is no map, and a `oneOf` of
