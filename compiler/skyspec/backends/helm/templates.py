@@ -117,9 +117,11 @@ class Ctx:
         rel = self.rel + (r,) if r else self.rel
         return Ctx(self.obj, self.envs, self.anchor, rel, self.kpath + (k,), None, self.alt)
 
-    def named(self, name: str) -> "Ctx":
-        return Ctx(self.obj, self.envs, self.anchor, self.rel + (camel(name),), self.kpath + ((name,),), None,
-                   self.alt)
+    def named(self, name: str, as_written: bool = False) -> "Ctx":
+        """The item ``name`` of a named list: its values key camel-cased, or ``as_written`` (a
+        variable's name in a container's env map, which the chart reads by that name)."""
+        return Ctx(self.obj, self.envs, self.anchor, self.rel + (name if as_written else camel(name),),
+                   self.kpath + ((name,),), None, self.alt)
 
     def indexed(self, i: int) -> "Ctx":
         return Ctx(self.obj, self.envs, self.anchor, self.rel + (str(i),), self.kpath + (i,), None, self.alt)
@@ -475,7 +477,7 @@ class Builder(Knobs, Strategies):
                 own = o.node + (containers, key)
                 cc = Ctx(o, envs, shared, (), c.kpath + ((name,),), "container", own if own != shared else None)
             else:
-                cc = c.named(name)
+                cc = c.named(name, as_written=env)
             if c.role == "env" and len(present) < len(envs):
                 # not a value of the env map: its flag lives beside it
                 flag = c.places(("envEnabled", name))[-1]
