@@ -734,3 +734,15 @@ def test_a_unicode_line_break_in_a_string_leaves_the_file_as_written():
     text = 'kind: App\nname: api\ncommand:\n  - "a\u2028"\n  - b\n  - c\n  - d\n'
     out = format_text(text, "spec", "x.yaml")
     assert out.text is None and "Unicode line break" in out.note
+
+
+def test_a_question_mark_in_a_flow_collection_is_quoted_for_pyyaml():
+    """libyaml reads `{http: /healthz?full=true}`; PyYAML's pure-Python loader
+    (`yaml.safe_load`, what most scripts read a spec with) ends the scalar at the `?` and fails.
+    Argo CD's liveness path, imported, came out so: such a scalar is quoted in a flow collection."""
+    text = "kind: App\nhealth:\n  liveness: {http: /healthz?full=true, period: 30}\n  readiness: /ready?x\n" \
+           "args: [--url=http://h/?a=1, plain]\n"
+    out = check_all(text)
+    assert '{http: "/healthz?full=true", period: 30}' in out and 'args: ["--url=http://h/?a=1", plain]' in out, out
+    assert "readiness: /ready?x\n" in out   # a block map's value: plain for both loaders
+    assert yaml.safe_load(out)["health"]["liveness"]["http"] == "/healthz?full=true"

@@ -132,13 +132,16 @@ def needs_quotes(text: str) -> bool:
 @lru_cache(maxsize=8192)
 def plain_ok(text: str, flow: bool) -> bool:
     """Whether skyspec (PyYAML, YAML 1.1) reads ``text`` written plain, in a flow collection or
-    as a block map's value, back as this very string. ruamel's emitter judges this by YAML
-    1.2, which lets more stand bare in a flow collection (a `?` inside, a leading `:`)."""
+    as a block map's value, back as this very string, and so does PyYAML's pure-Python loader
+    (`yaml.safe_load`, what most scripts read a spec with), which ends a plain scalar at a `?`
+    in a flow collection where libyaml does not (`{http: /healthz?full=true}`). ruamel's emitter
+    judges this by YAML 1.2, which lets more stand bare in a flow collection (a `?` inside, a
+    leading `:`)."""
+    doc, want = (f"[{text}]", [text]) if flow else (f"k: {text}", {"k": text})
     try:
-        got = pyyaml.load(f"[{text}]" if flow else f"k: {text}", Loader=PyLoader)
+        return all(pyyaml.load(doc, Loader=loader) == want for loader in dict.fromkeys((PyLoader, pyyaml.SafeLoader)))
     except pyyaml.YAMLError:
         return False
-    return got == ([text] if flow else {"k": text})
 
 
 __all__ = ["CommentedMap", "CommentedSeq", "WIDTH", "compose_all", "dump", "make_yaml", "needs_quotes", "plain_ok"]
