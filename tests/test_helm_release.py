@@ -133,6 +133,9 @@ def resolve(objs: list[dict], release: str, namespace: str, *, external: set[str
                 ref = dig(e, "valueFrom", "secretKeyRef", "name")
                 if ref is not None:
                     exists("Secret", ref, what, secrets)
+                ref = dig(e, "valueFrom", "configMapKeyRef")
+                if ref is not None and not ref.get("optional"):
+                    exists("ConfigMap", ref["name"], what)
                 v = e.get("value")
                 if e["name"].endswith("_HOST") and v not in services:
                     problems.append(f"{what}: {e['name']}={v} names no Service of the release")
@@ -378,10 +381,13 @@ bind: [ops]
 
 
 def test_every_kind_follows_the_release(make_project, tmp_path):
-    """Service accounts and their bindings (a ClusterRole's too), ConfigMaps in volumes and
-    envFrom, an existing Secret (kept), a StatefulSet's Service, an HPA, a canary, a
-    NetworkPolicy's peers."""
+    """Service accounts and their bindings (a ClusterRole's too), ConfigMaps in volumes,
+    envFrom and one key's variable (`configs:`), an existing Secret (kept), a StatefulSet's
+    Service, an HPA, a canary, a NetworkPolicy's peers."""
     api = textwrap.dedent(SINK["apps/api.yaml"]).replace("{app: web}", "{app: report}")   # an app that exists
+    api = api.replace("env_from: [{config: settings}]\n",
+                      "env_from: [{config: settings}]\nconfigs: {MODE: {config: settings, key: mode}}\n")
+    assert "configs:" in api
     root = make_project({**SINK, "apps/api.yaml": api + CLUSTER}, SINK_PROJECT)
     irs = compile_irs(root)
     chart = write_chart(helm_backend.render(irs), tmp_path, "sink")
@@ -398,6 +404,8 @@ def test_every_kind_follows_the_release(make_project, tmp_path):
         assert {"configMapRef": {"name": "a-settings"}} in pod["containers"][0]["envFrom"]
         token = next(e for e in pod["containers"][0]["env"] if e["name"] == "TOKEN")
         assert token["valueFrom"]["secretKeyRef"]["name"] == "creds"     # an existing Secret keeps its name
+        mode = next(e for e in pod["containers"][0]["env"] if e["name"] == "MODE")
+        assert mode["valueFrom"]["configMapKeyRef"] == {"name": "a-settings", "key": "mode"}
         if env == "prod":
             assert by[("HorizontalPodAutoscaler", "a-my-api")]["spec"]["scaleTargetRef"]["name"] == "a-my-api"
             assert ("Deployment", "a-my-api-canary") in by

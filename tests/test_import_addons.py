@@ -108,3 +108,31 @@ def test_what_the_api_server_fills_in_is_no_patch(tmp_path):
     svc = next(o for o in built if o["kind"] == "Service" and o["metadata"]["name"] == "ingress-nginx-controller")
     assert svc["spec"]["externalTrafficPolicy"] == "Local" and "ipFamilyPolicy" not in svc["spec"]
     assert {o["kind"] for o in built} >= {"ValidatingWebhookConfiguration", "IngressClass", "Job"}
+
+
+ARGO_CD = Path(__file__).parent / "data" / "argo-cd"
+
+
+def test_variables_read_from_configmap_keys_are_configs(tmp_path):
+    """Argo CD's server reads 40 variables from keys of `argocd-cmd-params-cm`, each
+    `optional: true`: they are `configs:` (they were a `k8s:` patch of the container, which
+    Compose never saw), and the build gives back the input's `configMapKeyRef`s."""
+    r = import_kubernetes([ARGO_CD], "argocd")
+    assert r.unexplained == [], r.unexplained[:5]
+    app = yaml.safe_load(r.files["apps/argocd-server.yaml"])
+    configs = app["configs"]
+    assert len(configs) >= 30
+    assert configs["ARGOCD_SERVER_INSECURE"] == {"config": "argocd-cmd-params-cm", "key": "server.insecure",
+                                                 "optional": True}
+    assert "configMapKeyRef" not in r.files["apps/argocd-server.yaml"]
+    res = CliRunner().invoke(main, ["import", "kubernetes", str(ARGO_CD), "-o", str(tmp_path / "p")])
+    assert res.exit_code == 0, res.output
+    from test_import_legacy import build_and_validate
+
+    built = build_and_validate(tmp_path / "p", tmp_path)
+    inp = yaml.safe_load((ARGO_CD / "argocd-server-deployment.yaml").read_text())
+    out = next(o for o in built if o["kind"] == "Deployment")
+    refs = [{e["name"]: e["valueFrom"]["configMapKeyRef"]} for e in inp["spec"]["template"]["spec"]["containers"][0]["env"]
+            if "configMapKeyRef" in e.get("valueFrom", {})]
+    assert [{e["name"]: e["valueFrom"]["configMapKeyRef"]} for e in out["spec"]["template"]["spec"]["containers"][0]["env"]
+            if "configMapKeyRef" in e.get("valueFrom", {})] == refs

@@ -33,6 +33,8 @@ PROJECT = {
           conf: {config: api-config, mount: /etc/api}
         env_from:
           - secret: api-keys
+        configs:
+          MODE: {config: api-config, key: mode}
     """,
     "apps/db.yaml": """
         kind: StatefulApp
@@ -213,6 +215,7 @@ def test_definitions_of_references(proj: Path):
 
     assert define("apps/api.yaml", "[db]", 1) == [("apps/db.yaml", 1, 6)]
     assert define("apps/api.yaml", "api-config") == [("apps/more.yaml", 9, 6)]
+    assert define("apps/api.yaml", "MODE: {config: api-config", 15) == [("apps/more.yaml", 9, 6)]   # `configs:`
     assert define("apps/api.yaml", "api-keys") == [("apps/more.yaml", 5, 6)]
     assert define("apps/db.yaml", "db-pass") == [("apps/more.yaml", 1, 6)]
     assert define("apps/db.yaml", "postgres") == [("postgres.yaml", 0, 0)]

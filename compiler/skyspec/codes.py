@@ -129,6 +129,8 @@ _C = [
     Code("SKY506", "Compose reads an existing ConfigMap's variables from an env file, which has no prefix: that "
                    "`env_from` is left out", "env_from: [{config: cloud-config, prefix: CLOUD_}] of an existing "
                                               "ConfigMap (build --format compose)"),
+    Code("SKY507", "Compose cannot read one key of an existing ConfigMap: the variable is left out",
+         "configs: {REGION: {config: cloud-config, key: region}} of an existing ConfigMap (build --format compose)"),
     Code("SKY901", "output would overwrite a file skyspec did not generate", "skyspec build -o src/"),
     Code("SKY902", "output cannot be written", "skyspec build -o /proc/x"),
     Code("SKY903", "output path would leave the output folder or is not a plain file name",

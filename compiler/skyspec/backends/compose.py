@@ -505,6 +505,13 @@ def _resolved_env(f: _File, c: Container) -> dict[str, tuple[str, object]]:
             for k in f.secret_keys(name) or ():     # unknown keys: warned by `check`
                 resolved[f"{prefix}{k}"] = ("secret", (name, k))
     for e in c.env:
+        if e.config is not None:   # the ConfigMap's value, as the project says it (an existing one's: SKY507)
+            cm = f.config_map(e.config[0])
+            if cm is None or cm.existing or e.config[1] not in cm.data:   # (a missing key: `optional`, or SKY114)
+                resolved.pop(e.name, None)
+            else:
+                resolved[e.name] = ("value", cm.data[e.config[1]])
+            continue
         value = e.compose if e.compose is not None else e.value   # a peer's container port, not its Service's
         value = downward(c, e.field) if e.field is not None else value   # `downward:`: CPU and memory only
         if e.field is not None and value is None:

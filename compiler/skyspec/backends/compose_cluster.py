@@ -5,7 +5,8 @@ project: Compose reads them from files the user provides beside the Compose file
 folder `configs/<configmap>/` (one file per key) for a `config` volume, bind-mounted
 read-only (a `sub_path` mounts its file alone), and `configs/<configmap>.env` (`KEY=value`
 lines) for an `env_from`, as an `env_file` (an `env_from` prefix it cannot say: SKY506). A
-Secret whose keys are not known cannot be mounted or passed whole (SKY502). It computes
+variable of one key of it (`configs:`) has no value there (SKY507). A Secret whose keys are
+not known cannot be mounted or passed whole (SKY502). It computes
 entries and reports; it reads no file.
 """
 
@@ -40,7 +41,8 @@ def env_files(config_map: Callable[[str], ConfigData | None], c: Container) -> l
 def check(w: Workload, c: Container, at: tuple, where: Callable, keys: dict, existing: set[str],
           diags: Diagnostics) -> None:
     """The warnings of container ``c`` (at spec path ``at``) of ``w``: an `env_from` of a
-    Secret of unknown ``keys``, or of an ``existing`` ConfigMap with a prefix."""
+    Secret of unknown ``keys``, or of an ``existing`` ConfigMap with a prefix; a variable of
+    one key of an ``existing`` ConfigMap (`configs:`)."""
     for i, (kind, name, prefix) in enumerate(c.env_from):
         if kind == "secret" and keys.get(name) is None:
             diags.warning("SKY502", f'Compose needs the keys of Secret "{name}" to pass it to '
@@ -52,6 +54,12 @@ def check(w: Workload, c: Container, at: tuple, where: Callable, keys: dict, exi
                           where(*at, "env_from", i),
                           hint=f"write the prefixed names in {CONFIGS_DIR}/{name}.env and drop `prefix:`, or "
                                "set the variables in `env:`")
+    for e in c.env:
+        if e.config is not None and e.config[0] in existing:
+            diags.warning("SKY507", f'Compose cannot read key "{e.config[1]}" of existing ConfigMap "{e.config[0]}": '
+                                    f'variable "{e.name}" of "{c.name}" is left out of the Compose file',
+                          where(*(e.origin or at)), hint="set the variable in `env:` in the environments that run "
+                                                         "Compose, or declare the ConfigMap's `data:`")
 
 
 def config_files(ir) -> list[str]:

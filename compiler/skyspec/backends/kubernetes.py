@@ -475,6 +475,9 @@ def container(c: Container) -> dict:
         for e in c.env:
             if e.secret:
                 env.append({"name": e.name, "valueFrom": {"secretKeyRef": {"name": e.secret[0], "key": e.secret[1]}}})
+            elif e.config is not None:
+                ref = {"name": e.config[0], "key": e.config[1], **({"optional": True} if e.config[2] else {})}
+                env.append({"name": e.name, "valueFrom": {"configMapKeyRef": ref}})
             elif e.field is not None:   # the downward API: this container's resources, or the pod's fields
                 env.append({"name": e.name, "valueFrom": {"resourceFieldRef": {"resource": e.field}}
                             if e.resource_field else {"fieldRef": {"apiVersion": FIELD_REF_API, "fieldPath": e.field}}})

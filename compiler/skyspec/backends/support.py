@@ -53,6 +53,10 @@ FIELDS: tuple[Field, ...] = (
           "a Compose secret read from `secrets/<secret>/<key>`, mounted, and `<VAR>_FILE`",
           "the entries, and a checksum annotation of the Secret", "a strategic-merge patch",
           {"DB_PASSWORD": {"secret": "pg-credentials", "key": "password"}}, True, "podAnnotations", "patches"),
+    Field("configs", "`env` entries with `configMapKeyRef`", "the ConfigMap's value in `environment` (an existing "
+          "ConfigMap's is left out: SKY507)", "the entries, and a checksum annotation of the ConfigMap",
+          "a strategic-merge patch", {"APP_LOG_LEVEL": {"config": "api-config", "key": "LOG_LEVEL"}}, True,
+          "podAnnotations", "patches"),
     Field("downward", "`env` entries with `fieldRef` (the pod's fields) or `resourceFieldRef` (the container's "
           "requests and limits)", "the container's CPU and memory as Kubernetes gives them; the pod's fields "
           "left out (SKY505)", "the entries (one an environment adds: `envEnabled.<VAR>`)", "a strategic-merge patch",

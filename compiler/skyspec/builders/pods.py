@@ -87,6 +87,14 @@ class _Workload(_Doc):
             self._attach(secret)
         return self._merge("secrets", {variable: {"secret": _name_of(secret, "secret_env"), "key": key}}, "secret_env")
 
+    def config_env(self, variable: str, config: "str | ConfigMap", key: str, optional: bool = False) -> "_Workload":
+        """One environment variable read from a ConfigMap key (``configs: {VAR: {config, key}}``);
+        ``optional=True``: left unset when the ConfigMap or the key is missing."""
+        if isinstance(config, ConfigMap):
+            self._attach(config)
+        ref = {"config": _name_of(config, "config_env"), "key": key, **({"optional": True} if optional else {})}
+        return self._merge("configs", {variable: ref}, "config_env")
+
     def downward(self, variable: str, field: str) -> "_Workload":
         """One environment variable read from the pod (Kubernetes' downward API):
         ``downward("POD_IP", "status.podIP")``, ``downward("MEMORY_LIMIT", "limits.memory")``

@@ -1,12 +1,16 @@
 """A container's fields as the spec language says them, for the Kubernetes importer: its
-resources, the fields a `valueFrom` reads that `downward:` says, its security context. Pure
+resources, the fields a `valueFrom` reads that `downward:` and `configs:` say, its security context. Pure
 functions of one container (and its pod's security context); they must not look at other
 objects.
 """
 
 from __future__ import annotations
 
+import re
+
 from ..schema.fields import downward_field
+
+NAME = re.compile(r"^(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$")   # a DNS-1123 label: a spec's name
 
 # spec key of each (part, resource) of a container's `resources`
 _RESOURCES = (("requests", "cpu", "cpu"), ("requests", "memory", "memory"),
@@ -68,3 +72,17 @@ def security_of(c: dict, pod: dict) -> dict:
     if add:
         out["add_capabilities"] = [str(a).upper() for a in add]
     return out
+
+
+_CONFIG_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
+
+
+def config_ref(value_from: dict) -> dict | None:
+    """`configs:`'s entry for an env `valueFrom` reading a ConfigMap's key; None for anything
+    else, or what the language's names cannot say (kept by the round trip's patch)."""
+    r = value_from.get("configMapKeyRef") if set(value_from) == {"configMapKeyRef"} else None
+    if not isinstance(r, dict) or set(r) - {"name", "key", "optional"} or not isinstance(r.get("name"), str) \
+            or not NAME.match(r["name"]) or not isinstance(r.get("key"), str) or not _CONFIG_KEY.match(r["key"]) \
+            or not isinstance(r.get("optional", False), bool):
+        return None
+    return {"config": r["name"], "key": r["key"], **({"optional": True} if r.get("optional") else {})}

@@ -17,7 +17,7 @@ from typing import Iterable
 
 from ..redact import credential_env
 from ..schema.fields import ENV_VAR, RESERVED_LABELS
-from .containers import downward_of, resources_of, security_of
+from .containers import NAME, config_ref, downward_of, resources_of, security_of
 from .fidelity import SERVER_ANNOTATIONS, effective_env
 from .source import RESOURCE, SECRET, WRONG, Inputs
 
@@ -26,7 +26,6 @@ KIND_OF = {"Deployment": "App", "StatefulSet": "StatefulApp", "Job": "Job", "Cro
 TEMPLATE = {"Deployment": ("spec", "template"), "StatefulSet": ("spec", "template"), "Job": ("spec", "template"),
             "CronJob": ("spec", "jobTemplate", "spec", "template")}
 MAX_BYTES = 4 << 20
-NAME = re.compile(r"^(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$")   # a DNS-1123 label: a spec's name
 ENV_NAME = re.compile(ENV_VAR)
 
 
@@ -487,6 +486,7 @@ def _container(c: dict, doc: dict, main: bool = True, at: tuple | None = None, o
         doc["ports"] = ports
     env: dict = {}
     secrets: dict = {}
+    configs: dict = {}
     downward: dict = {}
     given = c.get("env") or []
     applied = effective_env(given)
@@ -499,7 +499,7 @@ def _container(c: dict, doc: dict, main: bool = True, at: tuple | None = None, o
                                      "Kubernetes applies the last, so this one is left out",
                                      inputs.pos(obj, path + ("env", i, "name")), hint="remove the entry that does not apply")
     for e in applied:
-        if not ENV_NAME.match(e["name"]) or e["name"] in env or e["name"] in secrets or e["name"] in downward:
+        if not ENV_NAME.match(e["name"]) or any(e["name"] in d for d in (env, secrets, configs, downward)):
             continue   # a name the language cannot say, or said twice: the round trip patches it
         why = ("value" in e or "valueFrom" not in e) and credential_env(e["name"], str(e.get("value", "")))
         if why:
@@ -516,6 +516,8 @@ def _container(c: dict, doc: dict, main: bool = True, at: tuple | None = None, o
         elif set(e["valueFrom"]) == {"secretKeyRef"} and set(e["valueFrom"]["secretKeyRef"]) <= {"name", "key"}:
             r = e["valueFrom"]["secretKeyRef"]
             secrets[e["name"]] = {"secret": r["name"], "key": r["key"]}
+        elif config_ref(e["valueFrom"]) is not None:
+            configs[e["name"]] = config_ref(e["valueFrom"])
         else:
             field = downward_of(e["valueFrom"], c.get("name"))
             if field is not None:
@@ -524,6 +526,8 @@ def _container(c: dict, doc: dict, main: bool = True, at: tuple | None = None, o
         doc["env"] = env
     if secrets:
         doc["secrets"] = secrets
+    if configs:
+        doc["configs"] = configs
     if downward:
         doc["downward"] = downward
     ef = []

@@ -364,8 +364,11 @@ class Lowerer:
 
     def env_vars(self, spec: Spec, d: dict, at: tuple) -> list[EnvVar]:
         env, secrets, downward = d.get("env") or {}, d.get("secrets") or {}, d.get("downward") or {}
-        twice = {(f, k): "env" if k in env else "secrets" for f, names in (("secrets", secrets), ("downward", downward))
-                 for k in names if k in env or f == "downward" and k in secrets}
+        configs = d.get("configs") or {}
+        # a variable set by two fields: reported at the later one (env, secrets, configs, downward)
+        order = (("env", env), ("secrets", secrets), ("configs", configs), ("downward", downward))
+        twice = {(f, k): next(g for g, earlier in order[:i] if k in earlier)
+                 for i, (f, names) in enumerate(order) for k in names if any(k in e for _, e in order[:i])}
         for (f, k), other in twice.items():
             self.diags.error("SKY113", f'"{k}" is set both in {other} and in {f}', spec.where(*at, f, k),
                              hint="keep one: a variable has one value")
@@ -386,6 +389,8 @@ class Lowerer:
                                                             why.default(__name__, "SECRETS_DIR")))))
             else:
                 out.append(EnvVar(k, secret=(ref["secret"], ref["key"]), origin=at + ("secrets", k)))
+        out += [EnvVar(k, config=(ref["config"], ref["key"], bool(ref.get("optional"))), origin=at + ("configs", k))
+                for k, ref in configs.items() if ("configs", k) not in twice]
         return out
 
     @staticmethod

@@ -61,12 +61,12 @@ class Probe(Record):
 
 
 class EnvVar(Record):
-    """An environment variable of a container: a literal value, a reference to a Secret key,
-    or a field of the downward API (the pod's, or the container's resources)."""
+    """An environment variable of a container: a literal value, a reference to a Secret key
+    or to a ConfigMap key, or a field of the downward API (the pod's, or the container's resources)."""
 
     def __init__(self, name: str, value: str | None = None, secret: tuple[str, str] | None = None,
                  origin: tuple | None = None, file_ref: tuple[str, str] | None = None, compose: str | None = None,
-                 why: Any = None, field: str | None = None) -> None:
+                 why: Any = None, field: str | None = None, config: tuple[str, str, bool] | None = None) -> None:
         self.name = name
         self.value = value
         self.secret = secret  # (secret name, key): the value comes from the Secret
@@ -75,6 +75,7 @@ class EnvVar(Record):
         self.compose = compose  # the value in Compose, when it differs (a peer's container port)
         self.why = why  # ir.why.Why of a value a rule made (connect_to, observability)
         self.field = field  # a downward API field: `status.podIP` (the pod's), `limits.memory` (the container's)
+        self.config = config  # (ConfigMap name, key, optional): the value comes from the ConfigMap
 
     @property
     def resource_field(self) -> bool:

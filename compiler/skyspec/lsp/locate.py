@@ -144,7 +144,7 @@ def field_ref(path: tuple, value: Any) -> Ref | None:
     holders = {"secrets", "volumes", "env_from"}
     if last == "secret" and holders & {k for k in keys if isinstance(k, str)}:
         return Ref("spec", value, ("Secret",))
-    if last == "config" and {"volumes", "env_from"} & {k for k in keys if isinstance(k, str)}:
+    if last == "config" and {"volumes", "env_from", "configs"} & {k for k in keys if isinstance(k, str)}:
         return Ref("spec", value, ("ConfigMap",))
     return None
 

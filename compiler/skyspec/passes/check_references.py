@@ -2,7 +2,8 @@
 
 No validator catches these without a cluster (reference/validators.md), and each would
 leave a pod stuck in ContainerCreating: a Secret or ConfigMap that does not exist
-(`secrets:`, `env_from`, `volumes`), a Secret key that the Secret does not declare, a
+(`secrets:`, `configs:`, `env_from`, `volumes`), a Secret or ConfigMap key that it does not
+declare (unless the variable is `optional`: a ConfigMap's, or its key, may be missing), a
 ServiceAccount, a PersistentVolumeClaim, a ServiceAccount a Role binds, or the TLS Secret an
 Ingress names (`expose.tls: NAME`, which must hold `tls.crt` and `tls.key`). Each is SKY114
 at the reference, with a suggestion; a document the environment leaves out (`enabled: false`)
@@ -21,7 +22,8 @@ _DECLARE = r"declare `kind: (\w+)`, `name: ([-a-z0-9.]+)`$"  # compiled by `re` 
 
 def check_references(ir: IR, ctx: Context) -> IR:
     secrets = {s.name: s for s in ir.secrets}
-    configs = {c.name for c in ir.configs}
+    config_data = {c.name: c for c in ir.configs}
+    configs = set(config_data)
     accounts = {a.name for a in ir.accounts} | {"default"}
     claims = {r["object"]["metadata"]["name"] for r in ir.raw if r["object"].get("kind") == "PersistentVolumeClaim"}
     skip = ir.invalid
@@ -60,6 +62,18 @@ def check_references(ir: IR, ctx: Context) -> IR:
                         ctx.diags.error("SKY114", f'Secret "{name}" has no key "{key}"',
                                         spec.where(*(e.origin or ())) if spec else None,
                                         hint=did_you_mean(key, s.keys) or f"keys: {', '.join(s.keys)}")
+                if e.config is not None and not e.config[2]:   # (an `optional` one may be missing, as its key)
+                    name, key, _ = e.config
+                    cm = config_data.get(name)
+                    if cm is None:
+                        report(spec, e.origin or (), "ConfigMap", name, configs, f"declare `kind: ConfigMap`, "
+                                                                                 f"`name: {name}`")
+                    elif not cm.existing and key not in cm.data:
+                        ctx.diags.error("SKY114", f'ConfigMap "{name}" has no key "{key}"',
+                                        spec.where(*(e.origin or ())) if spec else None,
+                                        hint=(did_you_mean(key, cm.data) or (f"keys: {', '.join(sorted(cm.data))}"
+                                                                             if cm.data else "it has no keys")) +
+                                        " (or make the variable `optional: true`)")
             for kind, name, _ in c.env_from:
                 if kind == "config" and name not in configs:
                     report(spec, ("env_from",), "ConfigMap", name, configs, f"declare `kind: ConfigMap`, `name: {name}`")

@@ -36,8 +36,8 @@ def rollout(ir: IR, ctx: Context) -> IR:
                 if (kind, name) not in used:
                     used[kind, name] = (_ENV_FROM, ci, i)
             for e in c.env:
-                if e.secret or e.file_ref:
-                    k = ("secret", (e.secret or e.file_ref)[0])
+                if e.secret or e.file_ref or e.config:
+                    k = ("config", e.config[0]) if e.config else ("secret", (e.secret or e.file_ref)[0])
                     if k not in used:
                         used[k] = e.origin or (_SECRETS, ci)
         for v in w.volumes:

@@ -117,6 +117,23 @@ SECRET_REFS = {
     "examples": [{"DB_PASSWORD": {"secret": "pg-credentials", "key": "password", "as": "file"}}],
 }
 
+CONFIG_REFS = {
+    "type": "object",
+    "description": "Environment variables read from ConfigMap keys: `LOG_LEVEL: {config: api-settings, key: "
+                   "log.level}` (a key apart from the others `env_from` would take whole, under a name of its own).",
+    "propertyNames": {"pattern": ENV_VAR},
+    "additionalProperties": {
+        "type": "object", "additionalProperties": False, "required": ["config", "key"],
+        "properties": {"config": {**NAME, "description": "A ConfigMap of the project."},
+                       "key": {"type": "string", "pattern": r"^[-._a-zA-Z0-9]+$", "description": "The ConfigMap's key."},
+                       "optional": {"type": "boolean",
+                                    "description": "`true`: the variable is left unset when the ConfigMap or the key "
+                                                   "is missing (Kubernetes starts the container anyway); default "
+                                                   "`false`."}},
+    },
+    "examples": [{"LOG_LEVEL": {"config": "api-settings", "key": "log.level", "optional": True}}],
+}
+
 # The fields of the downward API a container's variable may read (Kubernetes' env validation):
 # the pod's, by `fieldRef`, and this container's resources, by `resourceFieldRef`
 DOWNWARD_POD = ("metadata.name", "metadata.namespace", "metadata.uid", "spec.nodeName", "spec.serviceAccountName",
@@ -345,6 +362,7 @@ def _container_props() -> dict:
         "ports": PORTS,
         "env": ENV,
         "secrets": SECRET_REFS,
+        "configs": CONFIG_REFS,
         "downward": DOWNWARD,
         "env_from": ENV_FROM,
         "resources": RESOURCES,
