@@ -116,3 +116,28 @@ services:
     services = {o["metadata"]["name"]: o for o in k8s if o["kind"] == "Service"}
     assert [p["port"] for p in services["database"]["spec"]["ports"]] == [5432]
     assert [p["port"] for p in services["redis"]["spec"]["ports"]] == [6379]
+
+
+def test_a_kept_policys_peer_selecting_pods_of_another_project_is_rewritten(make_project, cli, tmp_path):
+    """skyspec's own output of a blue-green `web` called by `api` (fuzz seed 78 case 111),
+    imported under another project name: `web-ingress` is kept as written (it selects both
+    colours' pods), and its peer selected `api`'s pods by `part-of: demo`, which the build
+    labels with the new project's name: the peer was never rewritten (a list on the way to it
+    was not walked), the policy admitted nothing, and the import was refused (SKY163)."""
+    # (an SCTP port: a policy the NetworkPolicy kind cannot say, kept as a Resource)
+    make_project({"apps/web.yaml": "kind: App\nname: web\nimage: ghcr.io/acme/web:1.0.0\n"
+                                   "ports: {http: 8080, sctp: {port: 9, protocol: SCTP}}\n"
+                                   "health: /healthz\nstrategy: blue-green\n"
+                                   "---\nkind: App\nname: api\nimage: ghcr.io/acme/api:1.0.0\nport: 9000\n"
+                                   "health: /healthz\nconnect_to: [web]\n"})
+    out = tmp_path / "out"
+    r = cli("build", "-o", str(out), "--format", "kubernetes", "--env", "dev")
+    assert r.exit_code == 0, r.output
+    diags = Diagnostics()
+    got = import_kubernetes([out / "dev" / "kubernetes"], "moved", diags)
+    assert got is not None and not diags.has_errors, [d.message for d in diags.errors]
+    policy = yaml.safe_load(got.files["apps/resource.web-ingress.yaml"])["manifest"]
+    peer = policy["spec"]["ingress"][0]["from"][0]["podSelector"]["matchLabels"]
+    assert peer == {"app.kubernetes.io/name": "api", "app.kubernetes.io/part-of": "moved"}
+    assert any("NetworkPolicy web-ingress selects the pods of api by labels skyspec does not give them" in d.message
+               for d in diags.sorted())

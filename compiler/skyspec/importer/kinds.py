@@ -437,6 +437,7 @@ def _put(m: dict, path: tuple, value) -> None:
 
 
 def _dig(obj, path: tuple):
-    for k in path:
-        obj = obj.get(k) if isinstance(obj, dict) else None
+    for k in path:   # (a NetworkPolicy's peer is in lists: `ingress[0].from[0]`)
+        obj = obj.get(k) if isinstance(obj, dict) else \
+            obj[k] if isinstance(obj, list) and isinstance(k, int) and 0 <= k < len(obj) else None
     return obj
