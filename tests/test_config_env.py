@@ -117,7 +117,8 @@ def test_a_missing_configmap_or_key_is_sky114_unless_optional(make_project, cli)
     make_project({"apps/api.yaml": spec})
     r = cli("check", "--diagnostics-format", "json")
     assert r.exit_code == 1, r.output
-    errors = [(d["code"], d["line"], d["message"], d.get("hint")) for d in json.loads(r.stdout) if d["severity"] == "error"]
+    errors = [(d["code"], d["line"], d["message"], d.get("hint")) for d in json.loads(r.stdout)
+              if d["severity"] == "error"]
     assert errors == [
         ("SKY114", 6, 'ConfigMap "settings" has no key "log.levl"', 'did you mean "log.level"? (or make the variable '
                                                                     '`optional: true`)'),

@@ -132,7 +132,8 @@ def test_variables_read_from_configmap_keys_are_configs(tmp_path):
     built = build_and_validate(tmp_path / "p", tmp_path)
     inp = yaml.safe_load((ARGO_CD / "argocd-server-deployment.yaml").read_text())
     out = next(o for o in built if o["kind"] == "Deployment")
-    refs = [{e["name"]: e["valueFrom"]["configMapKeyRef"]} for e in inp["spec"]["template"]["spec"]["containers"][0]["env"]
-            if "configMapKeyRef" in e.get("valueFrom", {})]
-    assert [{e["name"]: e["valueFrom"]["configMapKeyRef"]} for e in out["spec"]["template"]["spec"]["containers"][0]["env"]
-            if "configMapKeyRef" in e.get("valueFrom", {})] == refs
+    def refs(o: dict) -> list:
+        return [{e["name"]: e["valueFrom"]["configMapKeyRef"]} for e in o["spec"]["template"]["spec"]["containers"][0]["env"]
+                if "configMapKeyRef" in e.get("valueFrom", {})]
+
+    assert refs(out) == refs(inp)

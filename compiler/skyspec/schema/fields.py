@@ -125,7 +125,8 @@ CONFIG_REFS = {
     "additionalProperties": {
         "type": "object", "additionalProperties": False, "required": ["config", "key"],
         "properties": {"config": {**NAME, "description": "A ConfigMap of the project."},
-                       "key": {"type": "string", "pattern": r"^[-._a-zA-Z0-9]+$", "description": "The ConfigMap's key."},
+                       "key": {"type": "string", "pattern": r"^[-._a-zA-Z0-9]+$",
+                               "description": "The ConfigMap's key."},
                        "optional": {"type": "boolean",
                                     "description": "`true`: the variable is left unset when the ConfigMap or the key "
                                                    "is missing (Kubernetes starts the container anyway); default "

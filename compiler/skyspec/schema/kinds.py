@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from .fields import (
-    ANNOTATIONS, AUTOSCALE, BASE_URL, CMD, COMMAND_LIST, CONFIG_REFS, CONTAINERS, CRON, DNS1123_SUBDOMAIN, DOWNWARD, DRAFT, ENV,
+    ANNOTATIONS, AUTOSCALE, BASE_URL, CMD, COMMAND_LIST, CONFIG_REFS, CONTAINERS, CRON, DNS1123_SUBDOMAIN, DOWNWARD,
+    DRAFT, ENV,
     ENABLED, ENV_FROM, EXPOSE, HEALTH, K8S_API_VERSION, K8S_KIND, K8S_PATCH, LABELS, LIFECYCLE, NAME, PORT_NUMBER,
     PORT_REF, PORTS, PROBE, QTY, RESOURCES, SECRET_REFS, SECURITY, STORAGE, STR_MAP, STRATEGY, TOLERATION,
     VOLUMES, _common, _workload,
@@ -38,7 +39,8 @@ def _shared() -> dict[int, str]:
     referenced where it is used (editors show one definition; the compiled validator is
     several times smaller than with every use inlined)."""
     named = {"name": NAME, "quantity": QTY, "portNumber": PORT_NUMBER, "portRef": PORT_REF, "ports": PORTS,
-             "env": ENV, "secretRefs": SECRET_REFS, "configRefs": CONFIG_REFS, "downward": DOWNWARD, "resources": RESOURCES, "probe": PROBE,
+             "env": ENV, "secretRefs": SECRET_REFS, "configRefs": CONFIG_REFS, "downward": DOWNWARD,
+             "resources": RESOURCES, "probe": PROBE,
              "health": HEALTH,
              "expose": EXPOSE, "command": CMD, "commandList": COMMAND_LIST, "volumes": VOLUMES, "envFrom": ENV_FROM,
              "lifecycle": LIFECYCLE, "labels": LABELS, "annotations": ANNOTATIONS, "stringMap": STR_MAP,

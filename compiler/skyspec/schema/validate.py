@@ -14,6 +14,7 @@ test holds that.
 from __future__ import annotations
 
 import json
+import math
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -240,16 +241,13 @@ def finite(data: dict, prov: Prov, diags: Diagnostics) -> bool:
             todo.extend((path + (k,), x) for k, x in v.items())
         elif isinstance(v, list):
             todo.extend((path + (i,), x) for i, x in enumerate(v))
-        elif isinstance(v, float) and (v != v or v in (_INF, -_INF)):
+        elif isinstance(v, float) and not math.isfinite(v):
             bad.append((path, v))
     for path, v in sorted(bad, key=lambda b: tuple(map(str, b[0]))):
         shown = ".nan" if v != v else ("-" if v < 0 else "") + ".inf"
         diags.error("SKY106", f"{_field(path, '')} must be a finite number, got {shown}", _pos_of(prov, path),
                     hint="the output is JSON, which has no infinity or NaN: write a number, or quote it as a string")
     return not bad
-
-
-_INF = float("inf")
 
 def _worth_reporting(errors: list) -> list:
     """``errors`` but those at a place whose value has the wrong type besides that one: what
