@@ -10,7 +10,7 @@ import json
 
 import yaml
 
-from validators import assert_valid_k8s, compose_config, helm, kubectl, load_docs
+from validators import assert_valid_k8s, compose_config, load_docs
 
 API = """
     kind: App
@@ -85,14 +85,9 @@ def test_config_keys_in_every_container_of_every_format(make_project, cli, tmp_p
     assert r2.exit_code == 0 and "api.configs.LOG_LEVEL" in r2.output and "overlays/prod.yaml:5:" in r2.output, \
         r2.output
 
-    from test_helm import assert_chart_is_the_kubernetes_output, compile_irs
-    from test_kustomize import assert_overlays_equal_kubernetes
+    from test_downward import assert_chart_and_overlays_are_the_objects
 
-    irs = compile_irs(tmp_path / "proj")
-    assert_chart_is_the_kubernetes_output(irs, tmp_path / "helm")
-    assert_overlays_equal_kubernetes(irs, tmp_path / "kust")
-    assert helm("lint", "--strict", str(out / "helm" / "demo")).returncode == 0
-    assert kubectl("kustomize", str(out / "kustomize" / "overlays" / "prod")).returncode == 0
+    assert_chart_and_overlays_are_the_objects(tmp_path, out)
 
     # Compose: the value the project's ConfigMap holds; an optional key it lacks is unset, and
     # an existing ConfigMap's key is left out (its value is the cluster's), warned at the line

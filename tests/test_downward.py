@@ -56,6 +56,20 @@ def _env(c):
     return {e["name"]: e.get("valueFrom", e.get("value")) for e in c.get("env", [])}
 
 
+def assert_chart_and_overlays_are_the_objects(tmp_path, out) -> None:
+    """The Helm chart and the Kustomize overlays of the project in ``tmp_path/proj``, built into
+    ``out``, render its Kubernetes objects (the parity tests' helpers compare them object for
+    object, after lint and strict validation)."""
+    from test_helm import assert_chart_is_the_kubernetes_output, compile_irs
+    from test_kustomize import assert_overlays_equal_kubernetes
+
+    irs = compile_irs(tmp_path / "proj")
+    assert_chart_is_the_kubernetes_output(irs, tmp_path / "helm")
+    assert_overlays_equal_kubernetes(irs, tmp_path / "kust")
+    assert helm("lint", "--strict", str(out / "helm" / "demo")).returncode == 0
+    assert kubectl("kustomize", str(out / "kustomize" / "overlays" / "prod")).returncode == 0
+
+
 def test_downward_in_every_container_of_every_format(make_project, cli, tmp_path):
     make_project({"apps/api.yaml": API, "overlays/prod.yaml": PROD})
     out = tmp_path / "out"
@@ -93,16 +107,7 @@ def test_downward_in_every_container_of_every_format(make_project, cli, tmp_path
     r2 = cli("explain", f"Deployment/api:spec.template.spec.containers[0].env[{at}].valueFrom", "--env", "prod")
     assert r2.exit_code == 0 and "overlays/prod.yaml:3:41" in r2.output, r2.output
 
-    # the Helm chart and the Kustomize overlays render the same objects (the parity tests'
-    # helpers compare them object for object, after lint and strict validation)
-    from test_helm import assert_chart_is_the_kubernetes_output, compile_irs
-    from test_kustomize import assert_overlays_equal_kubernetes
-
-    irs = compile_irs(tmp_path / "proj")
-    assert_chart_is_the_kubernetes_output(irs, tmp_path / "helm")
-    assert_overlays_equal_kubernetes(irs, tmp_path / "kust")
-    assert helm("lint", "--strict", str(out / "helm" / "demo")).returncode == 0
-    assert kubectl("kustomize", str(out / "kustomize" / "overlays" / "prod")).returncode == 0
+    assert_chart_and_overlays_are_the_objects(tmp_path, out)
 
     # Compose: the container's CPU and memory as Kubernetes gives them (bytes; whole cores,
     # rounded up; a request left out is its limit), the pod's fields left out
