@@ -214,3 +214,34 @@ def test_a_template_the_round_trip_cannot_explain_falls_back_to_the_images_user(
     assert {v["mount"] for v in doc["volumes"].values()} == {"/var/lib/postgresql/data", "/var/run/postgresql"}
     official.undo_item(infos, "srv")
     assert "srv" not in infos and "volumes" not in doc and "security" not in doc   # as the input has it
+
+
+def test_a_writable_path_volume_takes_no_claims_name(tmp_path):
+    """A redis StatefulSet (skyspec's own Helm output of a fuzz case: seed 79 case 1860) whose
+    claim `data` is mounted at /var/lib/data, and `wal` under /data: the official image still
+    cannot write /data, so the import tried an emptyDir there, which it named `data`, the
+    claim's name: the build refused the project (SKY113) and so the import. It takes another
+    name (and the round trip, which finds the input ran so, keeps the input as it is)."""
+    import skyspec.importer.official as official
+
+    tried = []
+    relax = official._relax
+
+    def spy(doc, *args, **kw):
+        got = relax(doc, *args, **kw)
+        tried.append((set(doc.get("volumes") or {}), set(doc.get("storage") or {})))
+        return got
+
+    official._relax = spy
+    try:
+        r = import_kubernetes([DATA / "import" / "fuzz-redis-claims.yaml"], "claims")
+    finally:
+        official._relax = relax
+    assert r is not None and r.unexplained == []
+    assert tried and all(not volumes & claims for volumes, claims in tried), tried
+    doc = yaml.safe_load(r.files["apps/statefulapp.worker.yaml"])
+    assert set(doc["storage"]) == {"data", "wal"}
+    res = CliRunner().invoke(main, ["import", "kubernetes", str(DATA / "import" / "fuzz-redis-claims.yaml"), "-o",
+                                    str(tmp_path / "p")])
+    assert res.exit_code == 0, res.output
+    _check(tmp_path / "p")

@@ -138,10 +138,12 @@ def _relax(doc: dict, key: str, gone: list[str], fix: str, before: dict, why_not
     if doc.get("security") and any(doc["security"].get(k) != v for k, v in sec.items() if k in doc["security"]):
         return None   # the input chose otherwise
     vols = dict(doc.get("volumes") or {})
+    claims = doc.get("storage")   # (a volume may not take a claim's name: `storage: 2Gi` is the claim `data`)
+    taken = set(claims) if isinstance(claims, dict) else {"data"} if claims is not None else set()
     added = []
     for p in gone:
         name = re.sub(r"[^a-z0-9-]+", "-", p.lower()).strip("-")[:63].strip("-") or "writable"
-        while name in vols:
+        while name in vols or name in taken:
             name = f"{name[:60]}-w"
         vols[name] = {"empty": True, "mount": p}
         added.append(name)
