@@ -21,8 +21,9 @@ from skyspec.record import Record
 DECLARED = {
     "ir.model:Port": "name port protocol='TCP' host_port=None service_port=None",
     "ir.model:Probe": "type path=None port=None command=None headers={} service=None initial_delay=None period=None "
-                      "timeout=None failure_threshold=None success_threshold=None",
-    "ir.model:EnvVar": "name value=None secret=None origin=None file_ref=None compose=None why=None field=None",
+                      "timeout=None failure_threshold=None success_threshold=None scheme=None",
+    "ir.model:EnvVar": "name value=None secret=None origin=None file_ref=None compose=None why=None field=None "
+                       "config=None",
     "ir.model:Resources": "cpu=None memory=None cpu_limit=None memory_limit=None",
     "ir.model:Mount": "volume path read_only=False sub_path=None",
     "ir.model:Volume": "name type source=None memory=False size=None",
