@@ -48,7 +48,6 @@ class Probe(Record):
                  scheme: str | None = None) -> None:
         self.type = type  # http | tcp | grpc | exec
         self.path = path  # http
-        self.scheme = scheme  # http: "HTTP" or "HTTPS" as the spec says; None: not said (Kubernetes' HTTP)
         self.port = port  # http/tcp: number or port name; grpc: number
         self.command = command  # exec
         self.headers = {} if headers is NEW else headers  # http
@@ -58,6 +57,7 @@ class Probe(Record):
         self.timeout = timeout
         self.failure_threshold = failure_threshold
         self.success_threshold = success_threshold
+        self.scheme = scheme  # http: "HTTP" or "HTTPS" as the spec says; None: not said (Kubernetes' HTTP)
 
 
 class EnvVar(Record):
