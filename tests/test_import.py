@@ -390,6 +390,40 @@ def test_a_restart_policy_skyspec_sets_too_is_not_noted(tmp_path):
     said = [(d.code, d.message) for d in diags.sorted() if "restart" in d.message]
     assert said == [("SKY066", "service b: restart: always (skyspec: unless-stopped for Apps)")]
 
+
+def test_a_services_platform_is_the_node_selector_that_runs_it(tmp_path):
+    """`platform: linux/amd64` (Sentry pins 20 services so) was not carried over: on a cluster of
+    mixed nodes the pod could start where the image cannot run. It is the node selector of such
+    nodes, which the Compose backend writes back as `platform`; an OCI variant (`arm64/v8`) has
+    no node label (a note); an empty one (`${DOCKER_PLATFORM:-}` unset) is none."""
+    import yaml
+
+    from skyspec.diagnostics import Diagnostics
+    from skyspec.importer import import_compose
+    from test_import_legacy import build_and_validate
+
+    src = tmp_path / "compose.yaml"
+    src.write_text("services:\n  web: {image: 'x/web:1', platform: linux/amd64}\n"
+                   "  arm: {image: 'x/arm:1', platform: linux/arm64/v8}\n"
+                   "  any: {image: 'x/any:1', platform: '${DOCKER_PLATFORM:-}'}\n")
+    diags = Diagnostics()
+    r = import_compose(src, "p", diags)
+    assert r is not None and r.unexplained == [], r.unexplained if r else [d.message for d in diags.errors]
+    docs = {n: yaml.safe_load(r.files[f"apps/{n}.yaml"]) for n in ("web", "arm", "any")}
+    assert docs["web"]["node_selector"] == {"kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64"}
+    assert docs["arm"]["node_selector"] == {"kubernetes.io/os": "linux", "kubernetes.io/arch": "arm64"}
+    assert "node_selector" not in docs["any"]
+    assert [d.message for d in diags.sorted() if "platform" in d.message] == [
+        "service arm: platform linux/arm64/v8: the variant v8 has no node label (nodes of linux/arm64)"]
+    res = CliRunner().invoke(main, ["import", "compose", str(src), "-o", str(tmp_path / "proj")])
+    assert res.exit_code == 0, res.output
+    built = build_and_validate(tmp_path / "proj", tmp_path, "dev")
+    pods = {o["metadata"]["name"]: o["spec"]["template"]["spec"] for o in built if o["kind"] == "Deployment"}
+    assert pods["web"]["nodeSelector"] == {"kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64"}
+    services = yaml.safe_load((tmp_path / "built" / "dev" / "compose.yaml").read_text())["services"]
+    assert services["web"]["platform"] == "linux/amd64" and services["arm"]["platform"] == "linux/arm64"
+    assert "platform" not in services["any"]
+
 def test_what_real_compose_files_needed():
     """Six of awesome-compose's files that the importer refused (each wrote nothing): a named
     volume it left undeclared, an address in the environment but no `depends_on`, a port over

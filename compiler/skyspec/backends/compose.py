@@ -123,7 +123,8 @@ The mapping, rule by rule:
 * **restart**: `unless-stopped` for Apps and StatefulApps, `"no"` for the rest. **labels**:
   the workload's labels plus the standard `app.kubernetes.io/*` ones that every backend
   writes, on every service of the workload.
-* Kubernetes-only, not in the file: annotations (pod ones included), scheduling (node
+* **platform** (`linux/amd64`) when the node selector pins `kubernetes.io/arch`; otherwise
+  Kubernetes-only, not in the file: annotations (pod ones included), scheduling (node
   selectors, tolerations, spread, affinity, priority), service accounts and RBAC, network
   policies, rollout strategies, autoscaling (the service runs `replicas`, the minimum),
   image pull secrets (use `docker login`), image pull policies, and security contexts:
@@ -144,7 +145,8 @@ from dataclasses import dataclass, field
 from ..diagnostics import Diagnostics
 from ..ir.model import IR, ConfigData, Container, Mount, Port, SecretRef, Workload
 from .common import labels
-from .compose_values import cpus, downward, escape, exec_probe, healthcheck, left_out, memory, resources  # noqa: F401
+from .compose_values import (cpus, downward, escape, exec_probe, healthcheck, left_out, memory,  # noqa: F401
+                             platform, resources)
 from ..yamlemit import dump
 
 HOST_IP = "127.0.0.1"
@@ -429,8 +431,8 @@ def _pod(f: _File, w: Workload, kind: dict) -> dict[str, dict]:
     return {name: _ordered(svc) for name, svc in out.items()}
 
 
-_ORDER = ("profiles", "image", "entrypoint", "command", "env_file", "environment", "configs", "secrets", "volumes",
-          "network_mode", "ports", "expose", "deploy", "healthcheck", "post_start", "pre_stop",
+_ORDER = ("profiles", "image", "platform", "entrypoint", "command", "env_file", "environment", "configs", "secrets",
+          "volumes", "network_mode", "ports", "expose", "deploy", "healthcheck", "post_start", "pre_stop",
           "stop_grace_period", "restart", "labels", "depends_on")
 
 
@@ -441,7 +443,8 @@ def _ordered(svc: dict) -> dict:
 
 def _service(f: _File, w: Workload, c: Container) -> dict:
     """One container as a service: what every container of every kind shares."""
-    svc: dict = {"image": c.image}
+    pinned = platform(w.node_selector)   # (every container of the pod runs on that node)
+    svc: dict = {"image": c.image, **({"platform": pinned} if pinned else {})}
     if c.command:
         svc["entrypoint"] = list(c.command)
     if c.args:

@@ -2,8 +2,8 @@
 units, a container's resources, the health check its exec probe makes (Kubernetes'
 probe defaults written out, so Compose behaves like the cluster), the value of a
 downward-API variable where Compose has the same one (this container's CPU and memory,
-which Compose enforces alike), with the hint for one it has not, and strings escaped
-from Compose's interpolation. Pure functions of the IR's containers and of plain data;
+which Compose enforces alike), with the hint for one it has not, the platform a node
+selector pins, and strings escaped from Compose's interpolation. Pure functions of the IR's containers and of plain data;
 nothing here decides which services exist.
 """
 
@@ -127,3 +127,16 @@ def escape(v: Any) -> Any:
             return {k: changed[k] if k in changed else x for k, x in v.items()}
         return [changed[i] if i in changed else x for i, x in enumerate(v)]
     return v
+
+
+# the platforms of the well-known node labels that Compose (the OCI platform) names alike
+OSES = ("linux", "windows")
+ARCHES = ("amd64", "arm64", "arm", "386", "ppc64le", "s390x", "riscv64", "mips64le")
+
+
+def platform(node_selector: dict) -> str | None:
+    """Compose's `platform` (`linux/amd64`) of a pod whose node selector pins the architecture
+    (`kubernetes.io/arch`, and `kubernetes.io/os`, Linux when it names none): the image
+    variant Compose pulls and runs, as the cluster runs it on such nodes."""
+    arch, os_ = node_selector.get("kubernetes.io/arch"), node_selector.get("kubernetes.io/os", "linux")
+    return f"{os_}/{arch}" if arch in ARCHES and os_ in OSES else None

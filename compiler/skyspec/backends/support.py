@@ -93,8 +93,9 @@ FIELDS: tuple[Field, ...] = (
           "a strategic-merge patch", {"team": "payments"}, True, "labels.team", "patches"),
     Field("annotations", "annotations of the workload's objects", NOT_IN_COMPOSE, "`annotations`",
           "a strategic-merge patch", {"team.acme.com/owner": "payments"}, False, "annotations", "patches"),
-    Field("node_selector", "`nodeSelector`", NOT_IN_COMPOSE, "`nodeSelector`", "a strategic-merge patch",
-          {"disktype": "ssd"}, False, "nodeSelector", "patches"),
+    Field("node_selector", "`nodeSelector`", "`platform` (`linux/amd64`) from `kubernetes.io/arch` and "
+          "`kubernetes.io/os`; the other labels are not in the Compose file", "`nodeSelector`",
+          "a strategic-merge patch", {"kubernetes.io/arch": "arm64"}, True, "nodeSelector", "patches"),
     Field("tolerations", "`tolerations`", NOT_IN_COMPOSE, "`tolerations`", "a strategic-merge patch",
           [{"key": "dedicated", "operator": "Exists"}], False, "tolerations", "patches"),
     Field("spread", "`topologySpreadConstraints`", NOT_IN_COMPOSE, "`topologySpreadConstraints`",

@@ -33,7 +33,7 @@ _VAR = re.compile(r"\$(\$|\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])((?:[^{}]|\{[^{}
 
 STRS = ("or", "str", ["scalar"])
 SERVICE = {
-    "image": "str", "build": ("or", "str", "map"), "entrypoint": STRS, "command": STRS,
+    "image": "str", "platform": "str", "build": ("or", "str", "map"), "entrypoint": STRS, "command": STRS,
     "ports": [("or", "str", "int", {"target": "intstr", "published": "intstr", "protocol": "str", "host_ip": "str"})],
     "expose": [("or", "str", "int")],
     "environment": ("or", ("map", ("or", "scalar", "any")), ["scalar"]),

@@ -15,6 +15,7 @@ import re
 
 from .compose_parts import addressed, carried_label, label_pairs, plain_env, ram_bytes, skyspecs_label, wanted_ports
 from .compose import COMPOSE_INTERVAL, COMPOSE_TIMEOUT, argv, dns, interpolate, seconds
+from ..backends.compose_values import ARCHES, OSES
 from ..redact import credential_env
 
 
@@ -181,7 +182,7 @@ def compare(inp: dict, out: dict, variables: dict, env_files: dict,
 
 SAID = {"image", "build", "ports", "expose", "environment", "env_file", "healthcheck", "depends_on", "entrypoint",
         "command", "volumes", "secrets", "configs", "deploy", "stop_grace_period", "profiles", "post_start", "pre_stop",
-        "labels"}
+        "labels", "platform"}
 NOT_CARRIED = {"restart": "restart policy skyspec sets (unless-stopped)",
                "user": "user left to skyspec's non-root UID (warned)",
                "networks": "networks: one network, NetworkPolicies from connect_to (warned)",
@@ -272,6 +273,12 @@ def _more(s: str, svc: dict, o: dict, inp: dict, variables: dict, field, named) 
         field(f"{s}.stop_grace_period", seconds(svc["stop_grace_period"]), seconds(o.get("stop_grace_period")))
     if svc.get("profiles"):
         named("profiles as environments (`enabled: false`, one overlay each)")
+    given = interpolate(str(svc.get("platform") or ""), variables, set()).split("/")
+    if given[0] and not (len(given) in (2, 3) and given[0] in OSES and given[1] in ARCHES):
+        named("a key the importer does not carry over (warned)")   # (`wasi/wasm`: no node label says it)
+    elif given[0]:   # `linux/arm64/v8`: the node selector of linux/arm64, which the build writes back
+        field(f"{s}.platform", "/".join(given[:2]), o.get("platform"),
+              "platform without its variant (no node label says it)" if len(given) == 3 else None)
     for k, v in label_pairs(svc):
         if carried_label(k, v):
             field(f"{s}.labels.{k}", v, (o.get("labels") or {}).get(k))

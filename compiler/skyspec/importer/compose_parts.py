@@ -457,6 +457,7 @@ def rest(s: str, svc: dict, doc: dict, ctx) -> None:
         elif not skyspecs_label(k):   # (one skyspec sets is set again, on every object)
             ctx.say(s, f"label {k} is not carried over: it is not a Kubernetes label",
                     ("labels",), "warning", hint="put it in the spec's `annotations:` if a tool reads it")
+    pinned(s, svc, doc, ctx)
     if svc.get("stop_grace_period") is not None:
         n = seconds(svc["stop_grace_period"])
         if n is not None:
@@ -484,6 +485,26 @@ def rest(s: str, svc: dict, doc: dict, ctx) -> None:
         ctx.say(s, f"{key} is not carried over: the language has no field for it", (key,), "warning",
                 hint="set what it does in the spec by hand, or leave it out if Kubernetes does not need it")
 
+
+def pinned(s: str, svc: dict, doc: dict, ctx) -> None:
+    """`platform: linux/amd64` (an image Sentry runs on amd64 only) as the node selector that
+    runs the pod on such nodes (a mixed cluster would start it on any, where it cannot run);
+    the Compose backend writes it back. An OCI variant (`arm64/v8`) has no node label."""
+    from ..backends.compose_values import ARCHES, OSES
+    from .compose import interpolate
+
+    given = interpolate(str(svc.get("platform") or ""), ctx.vars, ctx.unresolved)   # (`${DOCKER_PLATFORM:-}`)
+    parts = given.split("/")
+    if not given:
+        return
+    if len(parts) in (2, 3) and parts[0] in OSES and parts[1] in ARCHES:
+        doc["node_selector"] = {"kubernetes.io/os": parts[0], "kubernetes.io/arch": parts[1]}
+        if len(parts) == 3:
+            ctx.say(s, f"platform {given}: the variant {parts[2]} has no node label (nodes of "
+                       f"{parts[0]}/{parts[1]})", ("platform",), "note")
+    else:
+        ctx.say(s, f"platform {given} is not carried over: no node labels say it", ("platform",),
+                "warning", hint="set `node_selector:` by hand if the image runs on some nodes only")
 
 def acyclic(items: list, names: dict, ctx) -> list:
     """Drops each connection inferred from an address that would close a cycle of
