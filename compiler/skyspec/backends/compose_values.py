@@ -3,7 +3,8 @@ units, a container's resources, the health check its exec probe makes (Kubernete
 probe defaults written out, so Compose behaves like the cluster), the value of a
 downward-API variable where Compose has the same one (this container's CPU and memory,
 which Compose enforces alike), with the hint for one it has not, the platform a node
-selector pins, and strings escaped from Compose's interpolation. Pure functions of the IR's containers and of plain data;
+selector pins (and back), and strings escaped from Compose's interpolation. Pure functions
+of the IR's containers and of plain data;
 nothing here decides which services exist.
 """
 
@@ -140,3 +141,13 @@ def platform(node_selector: dict) -> str | None:
     variant Compose pulls and runs, as the cluster runs it on such nodes."""
     arch, os_ = node_selector.get("kubernetes.io/arch"), node_selector.get("kubernetes.io/os", "linux")
     return f"{os_}/{arch}" if arch in ARCHES and os_ in OSES else None
+
+
+def pinning(given: str) -> tuple[dict, str] | None:
+    """The node selector of a Compose `platform` (`linux/arm64/v8`) and its OCI variant (`v8`,
+    which no node label says; "" when none), :func:`platform`'s way back; None for a
+    platform no node label says (`wasi/wasm`)."""
+    parts = given.split("/")
+    if len(parts) not in (2, 3) or parts[0] not in OSES or parts[1] not in ARCHES:
+        return None
+    return {"kubernetes.io/os": parts[0], "kubernetes.io/arch": parts[1]}, parts[2] if len(parts) == 3 else ""

@@ -15,7 +15,7 @@ import re
 
 from .compose_parts import addressed, carried_label, label_pairs, plain_env, ram_bytes, skyspecs_label, wanted_ports
 from .compose import COMPOSE_INTERVAL, COMPOSE_TIMEOUT, argv, dns, interpolate, seconds
-from ..backends.compose_values import ARCHES, OSES
+from ..backends.compose_values import pinning
 from ..redact import credential_env
 
 
@@ -273,12 +273,13 @@ def _more(s: str, svc: dict, o: dict, inp: dict, variables: dict, field, named) 
         field(f"{s}.stop_grace_period", seconds(svc["stop_grace_period"]), seconds(o.get("stop_grace_period")))
     if svc.get("profiles"):
         named("profiles as environments (`enabled: false`, one overlay each)")
-    given = interpolate(str(svc.get("platform") or ""), variables, set()).split("/")
-    if given[0] and not (len(given) in (2, 3) and given[0] in OSES and given[1] in ARCHES):
+    given = interpolate(str(svc.get("platform") or ""), variables, set())
+    pinned = pinning(given) if given else None
+    if given and pinned is None:
         named("a key the importer does not carry over (warned)")   # (`wasi/wasm`: no node label says it)
-    elif given[0]:   # `linux/arm64/v8`: the node selector of linux/arm64, which the build writes back
-        field(f"{s}.platform", "/".join(given[:2]), o.get("platform"),
-              "platform without its variant (no node label says it)" if len(given) == 3 else None)
+    elif pinned is not None:   # `linux/arm64/v8`: the node selector of linux/arm64, which the build writes back
+        field(f"{s}.platform", given.rpartition("/")[0] if pinned[1] else given, o.get("platform"),
+              "platform without its variant (no node label says it)" if pinned[1] else None)
     for k, v in label_pairs(svc):
         if carried_label(k, v):
             field(f"{s}.labels.{k}", v, (o.get("labels") or {}).get(k))

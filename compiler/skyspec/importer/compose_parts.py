@@ -490,18 +490,18 @@ def pinned(s: str, svc: dict, doc: dict, ctx) -> None:
     """`platform: linux/amd64` (an image Sentry runs on amd64 only) as the node selector that
     runs the pod on such nodes (a mixed cluster would start it on any, where it cannot run);
     the Compose backend writes it back. An OCI variant (`arm64/v8`) has no node label."""
-    from ..backends.compose_values import ARCHES, OSES
+    from ..backends.compose_values import pinning
     from .compose import interpolate
 
     given = interpolate(str(svc.get("platform") or ""), ctx.vars, ctx.unresolved)   # (`${DOCKER_PLATFORM:-}`)
-    parts = given.split("/")
     if not given:
         return
-    if len(parts) in (2, 3) and parts[0] in OSES and parts[1] in ARCHES:
-        doc["node_selector"] = {"kubernetes.io/os": parts[0], "kubernetes.io/arch": parts[1]}
-        if len(parts) == 3:
-            ctx.say(s, f"platform {given}: the variant {parts[2]} has no node label (nodes of "
-                       f"{parts[0]}/{parts[1]})", ("platform",), "note")
+    got = pinning(given)
+    if got is not None:
+        doc["node_selector"] = got[0]
+        if got[1]:
+            ctx.say(s, f"platform {given}: the variant {got[1]} has no node label (nodes of "
+                       f"{given.rpartition('/')[0]})", ("platform",), "note")
     else:
         ctx.say(s, f"platform {given} is not carried over: no node labels say it", ("platform",),
                 "warning", hint="set `node_selector:` by hand if the image runs on some nodes only")
