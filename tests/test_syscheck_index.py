@@ -30,10 +30,12 @@ class _ScanPods:
 
     def labelled_later(self, ns, sel):
         own = {k: str(v) for k, v in sel.items() if k not in syscheck.ORDINAL}
+        templated = {k for p in self.ps if p.namespace == ns for k in p.labels}
         later, keys = [], set()
         for p in self.ps:
             absent = [k for k in own if k not in p.labels]
             if p.namespace == ns and absent and len(absent) < len(own) and syscheck._ordinal(p, sel) \
+                    and not templated.intersection(absent) \
                     and all(p.labels[k] == v for k, v in own.items() if k in p.labels):
                 later.append(p)
                 keys.update(absent)

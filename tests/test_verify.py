@@ -324,8 +324,15 @@ def test_a_service_of_a_label_set_at_runtime_is_a_warning(cli, tmp_path):
     # the ports are checked on those pods
     code, diags = verify(cli, write(tmp_path, [sts, svc({"app": "vault", "vault-active": "true"}, "api")]))
     assert code == 1 and [d["code"] for d in diags] == ["SKY160", "SKY161"], diags
-    for sel in ({"app": "vault", "tier": "client"}, {"app": "other", "vault-active": "true"}):
-        code, diags = verify(cli, write(tmp_path, [sts, svc(sel)]))
+    # a key another template of the namespace sets is the selector's mistake, not a runtime label
+    # (it was a warning naming every pod of the namespace the other keys matched)
+    other = {**sts, "kind": "Deployment", "metadata": {"name": "agent", "namespace": "demo"},
+             "spec": {"selector": {"matchLabels": {"app": "agent"}}, "template": {
+                 "metadata": {"labels": {"app": "agent", "role": "leader"}},
+                 "spec": {"containers": [{"name": "agent", "image": "x/agent:1"}]}}}}
+    for sel in ({"app": "vault", "tier": "client"}, {"app": "other", "vault-active": "true"},
+                {"app": "vault", "role": "leader"}):
+        code, diags = verify(cli, write(tmp_path, [sts, other, svc(sel)]))
         assert code == 1 and [(d["code"], d["severity"]) for d in diags] == [("SKY160", "error")], (sel, diags)
 
 

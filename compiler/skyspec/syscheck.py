@@ -254,10 +254,10 @@ class _PodIndex:
         return [p for p in fewest if selects({"matchLabels": own}, p.labels) and _ordinal(p, sel)]
 
     def labelled_later(self, ns: str, sel: dict) -> tuple[list[Pod], list[str]]:
-        """(the pods of namespace ``ns`` that ``sel`` selects once they carry the labels it names
-        that their template does not set at all, those keys): a Service of an HA app's active
-        member (vault's `vault-active`), which the app or an operator labels at runtime."""
+        """(the pods of namespace ``ns`` that ``sel`` selects once labelled with keys no template of ``ns``
+        sets, those keys): an HA app's active member (`vault-active`), which the app labels at runtime."""
         own = {k: str(v) for k, v in sel.items() if k not in ORDINAL}
+        templated = {k for n, k, _ in self.by if n == ns}   # (a key some template sets: a mistake, not later)
         seen: dict[int, Pod] = {}
         for k, v in own.items():
             for p in self.by.get((ns, k, v), ()):
@@ -265,7 +265,8 @@ class _PodIndex:
         later, keys = [], set()
         for p in sorted(seen.values(), key=lambda p: self.order[id(p)]):   # in the system's order
             absent = [k for k in own if k not in p.labels]
-            if absent and all(p.labels[k] == v for k, v in own.items() if k in p.labels) and _ordinal(p, sel):
+            if absent and not templated.intersection(absent) and _ordinal(p, sel) \
+                    and all(p.labels[k] == v for k, v in own.items() if k in p.labels):
                 later.append(p)
                 keys.update(absent)
         return later, sorted(keys)
