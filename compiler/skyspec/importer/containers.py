@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from ..schema.fields import downward_field
+from ..schema.fields import OBJECT_KEY, downward_field
 
 NAME = re.compile(r"^(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$")   # a DNS-1123 label: a spec's name
 
@@ -74,7 +74,7 @@ def security_of(c: dict, pod: dict) -> dict:
     return out
 
 
-_CONFIG_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
+_CONFIG_KEY = re.compile(OBJECT_KEY)
 
 
 def config_ref(value_from: dict) -> dict | None:

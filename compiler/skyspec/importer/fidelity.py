@@ -150,6 +150,7 @@ def _subject_namespace(i: dict, o: dict, path: tuple, out, in_has: bool) -> str 
 
 
 POD_LEVEL = ("runAsUser", "runAsGroup", "runAsNonRoot", "seccompProfile")
+MISSING_AT_POD = object()
 
 
 def _pod_level(o: dict, path: tuple, inp, in_has: bool, out_has: bool) -> str | None:
@@ -167,8 +168,6 @@ def _pod_level(o: dict, path: tuple, inp, in_has: bool, out_has: bool) -> str | 
         got = got.get(k, MISSING_AT_POD) if isinstance(got, dict) else MISSING_AT_POD
     return "hardening skyspec adds" if got is not MISSING_AT_POD and got == inp else None
 
-
-MISSING_AT_POD = object()
 
 
 RENAMED = "renamed: the name skyspec gives an object of its own"

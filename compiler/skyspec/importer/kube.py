@@ -176,7 +176,7 @@ def extract(objs: list[dict], inputs: Inputs) -> tuple[list[Extracted], list[str
             # Service share a name; an APIService's has dots): the object keeps its own either way
             # (a document's name is a DNS-1123 label, at most 63 characters; the object's may be longer)
             doc = {"kind": "Resource", "manifest": as_written(o),
-                   "name": name if NAME.match(name) and len(name) <= 63 and name not in kept else _resource_name(o, kept)}
+                   "name": name if NAME.match(name) and name not in kept else _resource_name(o, kept)}
             if inputs.diags.redactor.holds(doc["manifest"]):
                 inputs.diags.error(SECRET, f"{k} {name} holds a value of a Secret of the input or a credential in "
                                    "an env value, and the importer keeps this kind as written but never writes "
@@ -516,8 +516,8 @@ def _container(c: dict, doc: dict, main: bool = True, at: tuple | None = None, o
         elif set(e["valueFrom"]) == {"secretKeyRef"} and set(e["valueFrom"]["secretKeyRef"]) <= {"name", "key"}:
             r = e["valueFrom"]["secretKeyRef"]
             secrets[e["name"]] = {"secret": r["name"], "key": r["key"]}
-        elif config_ref(e["valueFrom"]) is not None:
-            configs[e["name"]] = config_ref(e["valueFrom"])
+        elif (ref := config_ref(e["valueFrom"])) is not None:
+            configs[e["name"]] = ref
         else:
             field = downward_of(e["valueFrom"], c.get("name"))
             if field is not None:

@@ -30,6 +30,7 @@ K8S_API_VERSION = r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9
 # the other recommended labels (`app.kubernetes.io/component`, ...) are the spec's to set
 RESERVED_LABELS = frozenset(f"app.kubernetes.io/{k}" for k in ("name", "part-of", "managed-by", "instance", "version"))
 ENV_VAR = r"^[-._a-zA-Z]([-._a-zA-Z0-9]*[._a-zA-Z0-9])?$"
+OBJECT_KEY = r"^[-._a-zA-Z0-9]+$"   # a key of a ConfigMap or a Secret
 QUANTITY = r"^\+?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+|Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)?$"
 
 NAME = {
@@ -108,7 +109,7 @@ SECRET_REFS = {
     "additionalProperties": {
         "type": "object", "additionalProperties": False, "required": ["secret", "key"],
         "properties": {"secret": {**NAME, "description": "A Secret of the project."},
-                       "key": {"type": "string", "pattern": r"^[-._a-zA-Z0-9]+$", "description": "The Secret's key."},
+                       "key": {"type": "string", "pattern": OBJECT_KEY, "description": "The Secret's key."},
                        "as": {"enum": ["env", "file"],
                               "description": "`env` (default): the value in the variable. `file`: the Secret mounted "
                                              "at /run/secrets/<secret>/ and `<VAR>_FILE` set to the key's path "
@@ -125,8 +126,7 @@ CONFIG_REFS = {
     "additionalProperties": {
         "type": "object", "additionalProperties": False, "required": ["config", "key"],
         "properties": {"config": {**NAME, "description": "A ConfigMap of the project."},
-                       "key": {"type": "string", "pattern": r"^[-._a-zA-Z0-9]+$",
-                               "description": "The ConfigMap's key."},
+                       "key": {"type": "string", "pattern": OBJECT_KEY, "description": "The ConfigMap's key."},
                        "optional": {"type": "boolean",
                                     "description": "`true`: the variable is left unset when the ConfigMap or the key "
                                                    "is missing (Kubernetes starts the container anyway); default "
