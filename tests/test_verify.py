@@ -438,3 +438,31 @@ def test_a_service_of_an_operators_pods_is_a_warning_beside_a_custom_resource(cl
                "metadata": {"name": "web", "namespace": "demo"}, "spec": {"selector": {"matchLabels": {"app": "web"}}}}
     code, diags = verify(cli, write(tmp_path, objects() + [svc, monitor]))
     assert code == 1 and [(d["code"], d["severity"]) for d in diags] == [("SKY160", "error")]
+
+
+def test_an_object_whose_file_name_is_taken_is_written_under_another(make_project, cli, tmp_path):
+    """Every object of the build is written: one whose file name another took gets a number.
+    An App named `namespace` beside the Namespace a SecurityPolicy makes, and a Resource
+    holding a ConfigMap named as a ConfigMap spec, each overwrote the other's file: the
+    Deployment, or the ConfigMap, was missing from all three Kubernetes formats, and `check`
+    passed (the system check never saw the two)."""
+    from test_import_legacy import build_and_validate
+
+    cm = ("---\nkind: ConfigMap\nname: settings\ndata: {a: '1'}\n---\nkind: Resource\nname: settings\nmanifest:\n"
+          "  apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: settings, namespace: other}\n  data: {a: '2'}\n")
+    sp = "---\nkind: SecurityPolicy\nname: strict\nlevel: restricted\n"
+    root = make_project({"apps/a.yaml": "kind: App\nname: namespace\nimage: x/api:1\nport: 8080\n" + sp + cm},
+                        project="project: demo\nnamespace: demo\nspecs: [apps/*]\nenvironments: {dev: {}}\n"
+                                "outputs: [kubernetes]\n")
+    built = build_and_validate(root, tmp_path, env="dev")   # Helm and Kustomize give the same objects
+    got = sorted((d["kind"], d["metadata"]["name"], d["metadata"].get("namespace")) for d in built
+                 if d["kind"] in ("ConfigMap", "Deployment", "Namespace"))
+    assert got == [("ConfigMap", "settings", "demo"), ("ConfigMap", "settings", "other"),
+                   ("Deployment", "namespace", "demo"), ("Namespace", "demo", None)]
+    files = sorted(p.name for p in (tmp_path / "built" / "dev" / "kubernetes").iterdir())
+    assert {"namespace.yaml", "namespace.2.yaml", "configmap.settings.yaml", "configmap.settings.2.yaml"} <= set(files)
+    # the same ConfigMap twice in one namespace: now seen, and refused
+    make_project({"apps/a.yaml": APP + cm.replace("namespace: other", "namespace: demo")})
+    r = cli("check", "--env", "dev", "--diagnostics-format", "json")
+    found = [(d["code"], d["message"][:50]) for d in json.loads(r.stdout) if d["severity"] == "error"]
+    assert found == [("SKY110", "ConfigMap/settings is made twice in namespace demo")], found

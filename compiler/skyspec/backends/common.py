@@ -1,7 +1,7 @@
-"""Naming and labelling shared by the backends, so all four formats agree; the scope within
-which what a backend derives from an IR is made once for every reader (:func:`sharing`); and
-the type-exact equality of plain data Helm and Kustomize compare environments with
-(:func:`same`). Nothing here renders."""
+"""Naming and labelling shared by the backends, so all four formats agree (file names kept
+apart: :class:`FileGroups`); the scope within which what a backend derives from an IR is
+made once for every reader (:func:`sharing`); and the type-exact equality of plain data Helm
+and Kustomize compare environments with (:func:`same`). Nothing here renders."""
 
 from __future__ import annotations
 
@@ -24,6 +24,19 @@ def labels(ir: IR, w: Workload) -> dict[str, str]:
     out.update(selector(ir, w))
     out["app.kubernetes.io/managed-by"] = MANAGED_BY
     return out
+
+
+class FileGroups(dict):
+    """file name -> objects, where a name taken already gets a number (`configmap.settings.2.yaml`):
+    an App named `namespace` beside the Namespace's file, or a Resource holding a ConfigMap
+    named as a ConfigMap spec (in another namespace), overwrote it, and its objects were lost
+    without a word (the system check sees both now, and reports two in one namespace)."""
+
+    def __setitem__(self, name: str, objs: list[dict]) -> None:
+        stem, n = name[:-len(".yaml")], 2
+        while name in self:
+            name, n = f"{stem}.{n}.yaml", n + 1
+        super().__setitem__(name, objs)
 
 
 _SHARED: ContextVar[dict | None] = ContextVar("skyspec_backends_shared", default=None)

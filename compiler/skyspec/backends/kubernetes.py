@@ -1,8 +1,8 @@
 """Kubernetes backend: the IR into plain manifests.
 
 A pure function of the IR. Files: `<env>/kubernetes/<workload>.yaml` with every object a
-workload lowers to, and `<kind>.<name>.yaml` for the rest (a dot cannot occur in a workload
-name, so the two never collide). Objects carry the standard `app.kubernetes.io/*` labels
+workload lowers to, `<kind>.<name>.yaml` for the rest and `namespace.yaml`; a name taken
+already gets a number (:class:`~.common.FileGroups`). Objects carry the standard `app.kubernetes.io/*` labels
 and, when namespaced, the namespace; never a timestamp; the same IR gives the same bytes.
 
 Strategies lower to plain objects: blue-green is two Deployments (`<name>-blue`,
@@ -21,7 +21,7 @@ from ..diagnostics import Diagnostics
 from ..ir import k8spatch
 from ..ir.model import IR, Container, Probe, Workload, canary_split
 from ..units import format_bytes as _format_bytes, format_cpu
-from .common import MANAGED_BY, forget, labels, selector, shared
+from .common import MANAGED_BY, FileGroups, forget, labels, selector, shared
 from ..yamlemit import dump_all
 
 COLOR = "skyspec.dev/color"
@@ -66,7 +66,7 @@ def files(ir: IR) -> dict[str, list[dict]]:
 
 
 def _files(ir: IR) -> dict[str, list[dict]]:
-    groups: dict[str, list[dict]] = {}
+    groups: dict[str, list[dict]] = FileGroups()
     owned = _owned(ir)
     for w in sorted(ir.workloads, key=lambda w: w.name):
         groups[f"{w.name}.yaml"] = _patched(lowered(ir, w, owned), w.k8s)
