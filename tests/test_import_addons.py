@@ -137,3 +137,54 @@ def test_variables_read_from_configmap_keys_are_configs(tmp_path):
                 if "configMapKeyRef" in e.get("valueFrom", {})]
 
     assert refs(out) == refs(inp)
+
+
+KUBE_PROMETHEUS = Path(__file__).parent / "data" / "kube-prometheus"
+
+
+def test_objects_of_one_kind_and_name_in_several_namespaces(tmp_path):
+    """kube-prometheus gives Prometheus read access to three namespaces with a Role and a
+    RoleBinding named `prometheus-k8s` in each. A spec's name is unique per kind: the one of
+    the project's namespace is the Role spec (with its binding as `bind:`), the others are
+    kept as written, each in its namespace. The import was refused (SKY067, the namespace
+    differed: three Role specs of one name, and the round trip compared each input with the
+    last of them); and a kept object named as a spec's (a ConfigMap, a Role) overwrote the
+    spec's output file. Its PrometheusRule is checked against the CRD beside it."""
+    res = CliRunner().invoke(main, ["import", "kubernetes", str(KUBE_PROMETHEUS), "-o", str(tmp_path / "p")])
+    assert res.exit_code == 0, res.output
+    assert "Role prometheus-k8s is kept as a Resource, as written: the one of namespace monitoring is said as a " \
+           "spec" in res.output
+    apps = tmp_path / "p" / "apps"
+    role = yaml.safe_load((apps / "role.prometheus-k8s.yaml").read_text())
+    assert role["bind"] == ["prometheus-k8s"] and "namespace" not in role   # the project's: monitoring
+    kept = [yaml.safe_load(p.read_text())["manifest"] for p in sorted(apps.glob("resource.*.yaml"))]
+    assert sorted((m["kind"], m["metadata"]["namespace"]) for m in kept if m["metadata"]["name"] == "prometheus-k8s"
+                  and m["kind"] in ("Role", "RoleBinding")) == \
+        [("Role", "default"), ("Role", "kube-system"), ("RoleBinding", "default"), ("RoleBinding", "kube-system")]
+    from test_import_legacy import build_and_validate
+
+    built = build_and_validate(tmp_path / "p", tmp_path)
+    inputs = [d for f in sorted(KUBE_PROMETHEUS.glob("prometheus-role*.yaml"))
+              for doc in yaml.safe_load_all(f.read_text()) for d in doc.get("items", [doc])]
+    for want in inputs:   # each in its namespace, its rules and subjects as the input's
+        got = next(d for d in built if (d["kind"], d["metadata"]["name"], d["metadata"].get("namespace")) ==
+                   (want["kind"], want["metadata"]["name"], want["metadata"]["namespace"]))
+        for key in ("rules", "subjects", "roleRef"):
+            assert got.get(key) == want.get(key), (want["metadata"], key)
+    assert any(d["kind"] == "PrometheusRule" for d in built)
+
+
+def test_a_custom_resource_is_checked_against_the_crd_beside_it():
+    # (what `build_and_validate` does with kube-prometheus's PrometheusRule: a check that can fail)
+    from validators import load_docs, validate_k8s
+
+    crd, rule = (load_docs(KUBE_PROMETHEUS / f) for f in ("setup/0prometheusruleCustomResourceDefinition.yaml",
+                                                          "prometheus-prometheusRule.yaml"))
+    assert validate_k8s(crd + rule) == []
+    rule[0]["spec"]["groups"][0]["rules"] = "every"
+    rule[0]["spec"]["partial_response_strategy"] = "warn"
+    assert validate_k8s(crd + rule) == [
+        "PrometheusRule/prometheus-k8s-prometheus-rules: 'every' is not of type 'array' at spec.groups.0.rules",
+        "PrometheusRule/prometheus-k8s-prometheus-rules: Additional properties are not allowed "
+        "('partial_response_strategy' was unexpected) at spec"]
+    assert validate_k8s(rule) == ["PrometheusRule/prometheus-k8s-prometheus-rules: no schema ()"]   # no CRD: no schema

@@ -129,7 +129,7 @@ def build_and_validate(project: Path, tmp: Path, env: str = "default") -> list[d
     import json
     import re
 
-    from validators import assert_valid_k8s, compose_config, helm, kubectl, load_docs, strip_helm_labels
+    from validators import assert_valid_k8s, compose_config, go_docs, helm, kubectl, load_docs, strip_helm_labels
 
     p = project / "skyspec.yaml"
     p.write_text(re.sub(r"outputs: .*", "outputs: [kubernetes, compose, helm, kustomize]", p.read_text()))
@@ -148,10 +148,10 @@ def build_and_validate(project: Path, tmp: Path, env: str = "default") -> list[d
     ns = yaml.safe_load(p.read_text())["namespace"]
     r = helm("template", chart.name, str(chart), "-f", str(chart / f"values-{env}.yaml"), "--namespace", ns)
     assert r.returncode == 0, r.stderr
-    assert sorted(json.dumps(strip_helm_labels(o), sort_keys=True) for o in yaml.safe_load_all(r.stdout) if o) == same
+    assert sorted(json.dumps(strip_helm_labels(o), sort_keys=True) for o in go_docs(r.stdout)) == same
     r = kubectl("kustomize", str(out / "kustomize" / "overlays" / env))
     assert r.returncode == 0, r.stderr
-    assert sorted(json.dumps(strip_helm_labels(o), sort_keys=True) for o in yaml.safe_load_all(r.stdout) if o) == same
+    assert sorted(json.dumps(strip_helm_labels(o), sort_keys=True) for o in go_docs(r.stdout)) == same
     return k8s
 
 

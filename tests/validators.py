@@ -47,16 +47,58 @@ def validate_custom(doc: dict) -> list[str] | None:
     return None
 
 
+def _strict(schema):
+    """A CRD's OpenAPI v3 schema as the API server's strict field validation reads it: an object
+    with `properties` admits no other field, unless it keeps unknown fields
+    (`x-kubernetes-preserve-unknown-fields`) or says what they are (`additionalProperties`)."""
+    if isinstance(schema, list):
+        return [_strict(x) for x in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {k: _strict(v) for k, v in schema.items()}
+    if "properties" in out and "additionalProperties" not in out \
+            and not out.get("x-kubernetes-preserve-unknown-fields"):
+        out["additionalProperties"] = False
+    return out
+
+
+def by_crds(docs) -> dict:
+    """{(apiVersion, kind): a validator of the CRD's schema} for the CustomResourceDefinitions
+    of ``docs``: what the API server checks a custom resource of that kind against once the
+    CRD is installed (kube-prometheus ships its Prometheus, Alertmanager and PrometheusRule
+    objects with their CRDs)."""
+    from jsonschema import Draft4Validator
+
+    out = {}
+    for d in docs:
+        if d and d.get("kind") == "CustomResourceDefinition" and d.get("apiVersion", "").startswith("apiextensions.k8s.io/"):
+            spec = d.get("spec") or {}
+            for v in spec.get("versions") or []:
+                schema = (v.get("schema") or {}).get("openAPIV3Schema")
+                if schema and v.get("served", True):
+                    key = (f"{spec.get('group')}/{v.get('name')}", (spec.get("names") or {}).get("kind"))
+                    out[key] = Draft4Validator(_strict(schema))
+    return out
+
+
 def validate_k8s(docs) -> list[str]:
-    """kubernetes-validate, strict, through its Python API (a missing schema is an error)."""
+    """kubernetes-validate, strict, through its Python API (a missing schema is an error); a
+    custom resource whose CRD is among ``docs`` against the CRD's schema."""
     import kubernetes_validate
     from kubernetes_validate.utils import SchemaNotFoundError, ValidationError
 
     problems = []
+    docs = list(docs)
+    crds = by_crds(docs)
     for doc in docs:
         if doc is None:
             continue
         what = f"{doc.get('kind')}/{(doc.get('metadata') or {}).get('name')}"
+        crd = crds.get((doc.get("apiVersion"), doc.get("kind")))
+        if crd is not None:
+            problems += [f"{what}: {e.message} at {'.'.join(map(str, e.absolute_path))}"
+                         for e in crd.iter_errors(doc)]
+            continue
         custom = validate_custom(doc)
         if custom is not None:
             problems.extend(custom)
@@ -75,6 +117,20 @@ def assert_valid_k8s(docs) -> None:
     assert docs, "nothing to validate"
     problems = validate_k8s(docs)
     assert not problems, "\n".join(problems)
+
+
+class GoYAML(yaml.SafeLoader):
+    """PyYAML's safe loader reading the YAML that Go's yaml libraries write (`kubectl kustomize`,
+    `helm template`): a plain `=` is the string, not YAML 1.1's `value` type, which PyYAML
+    has no constructor for (kube-prometheus's CRDs list the matchers `=`, `!=`, `=~`)."""
+
+
+GoYAML.add_constructor("tag:yaml.org,2002:value", GoYAML.construct_yaml_str)
+
+
+def go_docs(text: str) -> list[dict]:
+    """The documents of a tool's output (:class:`GoYAML`), empty ones left out."""
+    return [d for d in yaml.load_all(text, Loader=GoYAML) if d is not None]
 
 
 def load_docs(path: Path) -> list[dict]:

@@ -182,10 +182,22 @@ def compare(inputs: list[dict], outputs: list[dict], official: dict | None = Non
     with the StatefulSet of its name. ``renamed`` ({id(input object): name}) names the objects
     imported under another name (one skyspec gives its own objects): each is compared with
     the object of its new name."""
+    from .kube import namespace_of
     from .official import category, exported
 
     official = official or {}
-    by_id = {(o["kind"], o["metadata"].get("name")): o for o in outputs}
+    by_id: dict[tuple, list[dict]] = {}  # (kind, name): the objects, of one namespace or several
+    for o in outputs:
+        by_id.setdefault((o["kind"], o["metadata"].get("name")), []).append(o)
+    home = namespace_of(inputs) if inputs else None
+
+    def find(key: tuple, i: dict) -> dict | None:
+        """The output of ``key`` in the namespace of ``i`` (kube-prometheus's Role of one name in
+        three), else the only one."""
+        got = by_id.get(key) or []
+        ns = i["metadata"].get("namespace") or home
+        return next((o for o in got if (o["metadata"].get("namespace") or home) == ns), got[0] if got else None)
+
     pods = {o["metadata"].get("name"): _port_names(o) for o in outputs
             if o["kind"] in ("Deployment", "StatefulSet", "Job", "CronJob")}
     services = _service_ports(outputs)
@@ -196,12 +208,10 @@ def compare(inputs: list[dict], outputs: list[dict], official: dict | None = Non
     renamed = renamed or {}
     for i in inputs:
         new = renamed.get(id(i))
-        key = (i["kind"], new or i["metadata"].get("name"))
-        o = by_id.get(key)
+        o = find((i["kind"], new or i["metadata"].get("name")), i)
         info = official.get(i["metadata"].get("name")) if i["kind"] in ("Deployment", "StatefulSet") else None
         if o is None and info is not None and info["template"]:
-            key = ("StatefulSet", i["metadata"].get("name"))
-            o = by_id.get(key)
+            o = find(("StatefulSet", i["metadata"].get("name")), i)
         figs["objects"] += 1
         if o is None:
             fi = flatten(i)
@@ -212,7 +222,7 @@ def compare(inputs: list[dict], outputs: list[dict], official: dict | None = Non
                 continue
             bad += [(i, p, v, None, True, False) for p, v in fi.items()]
             continue
-        matched.add(key)
+        matched.add(id(o))
         ports = _port_names(i) | _port_names(o) | pods.get(o["metadata"].get("name"), {})
         ci = _clean(i)
         if new is not None:  # (a copy of its metadata)
@@ -251,7 +261,7 @@ def compare(inputs: list[dict], outputs: list[dict], official: dict | None = Non
                 bad.append((i, p, a, b, p in fi, p in fo))
             else:
                 figs["categories"][cat] = figs["categories"].get(cat, 0) + 1
-    extra = [o for o in outputs if (o["kind"], o["metadata"].get("name")) not in matched]
+    extra = [o for o in outputs if id(o) not in matched]
     if extra:
         figs["categories"]["objects skyspec adds (" + ", ".join(sorted({o["kind"] for o in extra})) + ")"] = len(extra)
     return figs, bad

@@ -64,6 +64,23 @@ def same_ns(a: dict, b: dict, home: str | None = None) -> bool:
     return (a["metadata"].get("namespace") or home) == (b["metadata"].get("namespace") or home)
 
 
+def twins(objs: list[dict], home: str) -> dict[int, dict]:
+    """{``id`` of an object: the object of its kind and name, in another namespace, that may
+    become the spec}, for each object whose kind and name another has too: the one in
+    ``home`` is said as the spec, else the first. A spec's name is unique per kind (the
+    language's SKY110); the others are kept as written (kube-prometheus binds its Role
+    `prometheus-k8s` in three namespaces)."""
+    seen: dict[tuple, list[dict]] = {}
+    for o in objs:
+        seen.setdefault((o["kind"], o["metadata"].get("name")), []).append(o)
+    out: dict[int, dict] = {}
+    for group in seen.values():
+        if len(group) > 1:
+            keep = next((o for o in group if (o["metadata"].get("namespace") or home) == home), group[0])
+            out.update((id(o), keep) for o in group if o is not keep)
+    return out
+
+
 class Extracted:
     """One spec document and the input objects it stands for (compared after the build)."""
 
@@ -129,7 +146,12 @@ def extract(objs: list[dict], inputs: Inputs) -> tuple[list[Extracted], list[str
     from .kinds import attach
 
     why: dict[int, str] = {}
-    more, pdb = attach(objs, used, out, namespace_of(objs), why)
+    apart = twins([o for o in objs if id(o) not in used], home)
+    used |= set(apart)  # (kept as written, below)
+    why.update((i, f"the one of namespace {k['metadata'].get('namespace') or home} is said as a spec, and a "
+                   "spec's name is unique per kind") for i, k in apart.items())
+    more, pdb = attach(objs, used, out, home, why)
+    used -= set(apart)
     out += more
     secrets = {o["metadata"].get("name") for o in objs if o["kind"] == "Secret" and id(o) not in used}
     for x in out:   # an object of another namespace than the project's keeps it
@@ -151,17 +173,21 @@ def extract(objs: list[dict], inputs: Inputs) -> tuple[list[Extracted], list[str
                         "which skyspec makes under this name: not kept as written", inputs.pos(o, ("kind",)),
                         hint="the round trip compares the two; the pods keep their DNS names")
             continue
-        if k == "ConfigMap" and NAME.match(name) and not o.get("binaryData"):
+        if k == "ConfigMap" and NAME.match(name) and not o.get("binaryData") and id(o) not in apart:
             doc = {"kind": "ConfigMap", "name": name, "data": dict(o.get("data") or {})}
         elif k == "Secret":
             keys = sorted(set(o.get("data") or {}) | set(o.get("stringData") or {}))
             where = inputs.pos(o, ("data",) if "data" in o else ("stringData",) if "stringData" in o else ("kind",),
                                key=True)
-            if not NAME.match(name):
-                inputs.diags.warning(SECRET, f"Secret {name} is left out: its name cannot name a spec, and its "
-                                     "values are never written", inputs.pos(o, ("metadata", "name")),
-                                     hint="it must exist in the cluster; rename it to a DNS-1123 label to declare "
-                                          "it in the project (`kind: Secret` with `keys:`)")
+            if not NAME.match(name) or id(o) in apart:
+                twin = id(o) in apart
+                inputs.diags.warning(SECRET, f"Secret {name} is left out: " + (
+                    f"the one of namespace {apart[id(o)]['metadata'].get('namespace') or home} is said as a spec, and "
+                    "a spec's name is unique per kind" if twin else "its name cannot name a spec") +
+                    "; its values are never written",
+                    inputs.pos(o, ("metadata", "name")), hint="it must exist in the cluster" + (
+                        "" if twin else "; rename it to a DNS-1123 label to declare it in the project (`kind: "
+                                        "Secret` with `keys:`)"))
                 continue
             doc = {"kind": "Secret", "name": name, "keys": keys} if keys else {"kind": "Secret", "name": name,
                                                                                  "existing": True}
