@@ -1396,6 +1396,24 @@ def test_a_dollar_brace_in_a_key_is_written_as_it_is_and_in_a_value_escaped(make
     assert dep["spec"]["template"]["spec"]["nodeSelector"] == {"${k}": "${v}"}
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.from_regex(r"[A-Za-z][A-Za-z0-9_./ -]{0,12}", fullmatch=True) |
+       st.sampled_from(["yes", "No", "NULL", "on", "Off", "y", "n", "e1", "a: b", "x ", "...", "a?b", "~x"]))
+def test_a_word_is_written_plain_exactly_where_the_loader_reads_it_back(word):
+    # a large import's scalars are mostly words (kube-prometheus's CRDs: 180,000 of them), each
+    # parsed by PyYAML's pure loader to decide whether it may be written plain (7 of its 21
+    # seconds); a word of letters, digits and `_./-` decides without it, and the same way
+    import yaml
+    from skyspec.importer import emit
+
+    try:
+        plain = yaml.safe_load(word) == word
+    except yaml.YAMLError:
+        plain = False
+    assert emit._plain(word) == plain
+    assert yaml.safe_load(f"k: {emit.scalar(word)}") == {"k": word}
+
+
 def test_objects_of_one_kind_a_spec_makes_two_of_are_patched_apart(tmp_path):
     # Bitnami's redis-cluster, valkey-cluster, mariadb-galera...: the headless Service of a
     # StatefulSet has the cluster bus port, the main one only the clients'. A patch by kind

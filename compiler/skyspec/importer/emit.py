@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
 
 import yaml
 
@@ -33,14 +34,31 @@ def scalar(v) -> str:
     if isinstance(v, (int, float)):
         return str(v)
     s = str(v)
-    if s and "\n" not in s and not _ESCAPE.search(s) and s.strip() == s and not any(ch in s for ch in ":#{}[],&*!|>'\"%@`") \
+    return s if _plain(s) else _quoted(s)
+
+
+# a word PyYAML reads as itself whatever it holds: a letter first (no number, date, `.inf`,
+# `~`, `<<`, document marker), then letters, digits and `_./-` and inner spaces: only YAML
+# 1.1's booleans and nulls among such words are not strings (the imported CRDs' descriptions
+# and names are most of a large import's scalars, each parsed by the pure loader before)
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_./ -]*")
+_NOT_TEXT = frozenset("yes Yes YES no No NO true True TRUE false False FALSE on On ON off Off OFF null Null NULL".split())
+
+
+@lru_cache(maxsize=16384)
+def _plain(s: str) -> bool:
+    """Whether ``s`` written plain reads back as this string."""
+    if not s or s[-1] == " ":
+        return False
+    if _WORD.fullmatch(s):
+        return s not in _NOT_TEXT
+    if "\n" not in s and not _ESCAPE.search(s) and s.strip() == s and not any(ch in s for ch in ":#{}[],&*!|>'\"%@`") \
             and not s.startswith(("-", "?")):
         try:
-            if yaml.safe_load(s) == s:
-                return s
+            return yaml.safe_load(s) == s
         except yaml.YAMLError:
             pass
-    return _quoted(s)
+    return False
 
 
 def _flow(v) -> str | None:
