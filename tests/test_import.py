@@ -375,6 +375,47 @@ volumes:
     assert {"PLAUSIBLE_DB_HOST", "PLAUSIBLE_DB_PORT"} <= env
 
 
+def test_what_supabases_compose_file_needed(tmp_path):
+    """Supabase's self-hosting file (in the shape of theirs): `LOGFLARE_SINGLE_TENANT: true`, a
+    YAML boolean Compose reads as the word `true`, was compared as Python's `True`; a command
+    holding `$$(cat /etc/pooler/pooler.exs)` was compared with the built file's words before
+    Compose reads `$$` as `$`; both were refused as differences in no category. And the Docker
+    socket, mounted from `${DOCKER_SOCKET_LOCATION}` (its `.env` names /var/run/docker.sock),
+    was read before interpolation as a volume of that name: a claim `docker-socket-location`."""
+    import yaml
+
+    from skyspec.diagnostics import Diagnostics
+    from skyspec.importer import import_compose
+    from test_import_legacy import build_and_validate
+
+    src = tmp_path / "compose.yaml"
+    src.write_text("""services:
+  vector:
+    image: timberio/vector:0.53.0-alpine
+    volumes: ['${DOCKER_SOCKET_LOCATION}:/var/run/docker.sock:ro,z', 'logs:/var/log/vector']
+    environment: {LOGFLARE_SINGLE_TENANT: true, RETRIES: 3, RATIO: 16.8}
+    command: ["/bin/sh", "-c", "/app/bin/supavisor eval \\"$$(cat /etc/pooler.exs)\\" && echo $$HOME"]
+volumes:
+  logs: {}
+""")
+    (tmp_path / ".env").write_text("DOCKER_SOCKET_LOCATION=/var/run/docker.sock\n")
+    diags = Diagnostics()
+    r = import_compose(src, "p", diags)
+    assert r is not None and r.unexplained == [], r.unexplained if r else [d.message for d in diags.errors]
+    doc = yaml.safe_load(r.files["apps/vector.yaml"])
+    assert doc["env"] == {"LOGFLARE_SINGLE_TENANT": "true", "RETRIES": "3", "RATIO": "16.8"}
+    assert doc["args"][2] == '/app/bin/supavisor eval "$(cat /etc/pooler.exs)" && echo $HOME'
+    assert set(doc["volumes"]) == {"logs"} and not any("docker-socket" in f for f in r.files)
+    assert "service vector: bind mount /var/run/docker.sock -> /var/run/docker.sock left out" in \
+        [d.message for d in diags.sorted()]
+    res = CliRunner().invoke(main, ["import", "compose", str(src), "-o", str(tmp_path / "proj")])
+    assert res.exit_code == 0, res.output
+    build_and_validate(tmp_path / "proj", tmp_path, "dev")
+    built = yaml.safe_load((tmp_path / "built" / "dev" / "compose.yaml").read_text())["services"]["vector"]
+    assert built["command"][2] == '/app/bin/supavisor eval "$$(cat /etc/pooler.exs)" && echo $$HOME'
+    assert built["environment"]["LOGFLARE_SINGLE_TENANT"] == "true"
+
+
 def test_a_restart_policy_skyspec_sets_too_is_not_noted(tmp_path):
     """Sentry's self-hosted file gives its 57 services `restart: unless-stopped`, what the
     Compose backend writes for an App: a note each said nothing. `always` is still noted."""

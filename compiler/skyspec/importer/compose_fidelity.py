@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import re
 
-from .compose_parts import addressed, carried_label, label_pairs, plain_env, ram_bytes, skyspecs_label, wanted_ports
+from .compose_parts import (addressed, carried_label, label_pairs, plain_env, ram_bytes, skyspecs_label, volume_of,
+                            wanted_ports)
 from .compose import COMPOSE_INTERVAL, COMPOSE_TIMEOUT, argv, dns, interpolate, seconds
 from ..backends.compose_values import pinning
 from ..redact import credential_env
@@ -189,23 +190,12 @@ NOT_CARRIED = {"restart": "restart policy skyspec sets (unless-stopped)",
                "container_name": "container name Compose derives from the service"}
 
 
-def _volumes(svc: dict):
-    """(type, source, target, read_only) of each of a service's volumes, short or long form."""
-    for v in svc.get("volumes") or []:
-        if isinstance(v, dict):
-            yield v.get("type", "volume"), v.get("source"), v.get("target"), bool(v.get("read_only"))
-        else:
-            bits = str(v).split(":")
-            src, dst = (bits[0], bits[1]) if len(bits) >= 2 else (None, bits[0])
-            typ = "bind" if src and (src.startswith((".", "/", "~")) or "/" in src) else "volume"
-            yield typ, src, dst, len(bits) == 3 and "ro" in bits[2].split(",")
-
-
-def _targets(svc: dict, key: str) -> dict:
-    """{target path: (kind, read_only)} of a service's volumes, secrets or configs."""
+def _targets(svc: dict, key: str, variables: dict | None = None) -> dict:
+    """{target path: (kind, read_only)} of a service's volumes, secrets or configs (volumes
+    interpolated from ``variables`` when given: the input's)."""
     out: dict = {}
     if key == "volumes":
-        for typ, src, dst, ro in _volumes(svc):
+        for typ, src, dst, ro in (volume_of(v, variables) for v in svc.get("volumes") or []):
             out[str(dst)] = (typ if src or typ != "volume" else "anonymous", ro)
         return out
     for v in svc.get(key) or []:
@@ -215,11 +205,12 @@ def _targets(svc: dict, key: str) -> dict:
     return out
 
 
-def _external(svc: dict, inp: dict) -> set:
+def _external(svc: dict, inp: dict, variables: dict) -> set:
     """The target paths of a service's named volumes that are `external` (Compose expects them
     to exist; the import leaves them out, warned)."""
     ext = {str(n) for n, v in (inp.get("volumes") or {}).items() if isinstance(v, dict) and v.get("external")}
-    return {str(dst) for typ, src, dst, _ in _volumes(svc) if typ == "volume" and src in ext}
+    return {str(dst) for typ, src, dst, _ in (volume_of(v, variables) for v in svc.get("volumes") or [])
+            if typ == "volume" and src in ext}
 
 
 def _cpus(v) -> str | None:
@@ -235,16 +226,16 @@ def _more(s: str, svc: dict, o: dict, inp: dict, variables: dict, field, named) 
         if svc.get(key):
             field(f"{s}.{key}", argv(interpolate(svc[key], variables, set()) if isinstance(svc[key], str)
                                      else [interpolate(str(x), variables, set()) for x in svc[key]]),
-                  [str(x) for x in o.get(out_key) or []])
+                  [str(x).replace("$$", "$") for x in o.get(out_key) or []])   # (as the input: `$$` is `$`)
     for key in ("volumes", "secrets", "configs"):
-        it, ot = _targets(svc, key), _targets(o, key)
+        it, ot = _targets(svc, key, variables), _targets(o, key)
         for dst in sorted(set(it) | set(ot)):
             a, b = it.get(dst), ot.get(dst)
             if a is None and dst == "/tmp" and b[0] == "tmpfs":
                 named("hardening skyspec adds (a /tmp tmpfs)")
             elif a is not None and a[0] == "bind" and b is None:
                 named("bind mount left out (warned)")
-            elif a is not None and a[0] == "volume" and b is None and key == "volumes" and dst in _external(svc, inp):
+            elif a is not None and a[0] == "volume" and b is None and key == "volumes" and dst in _external(svc, inp, variables):
                 named("external volume left out (warned)")
             elif a is None and key == "secrets" and re.match(r"^/run/secrets/[-a-z0-9]+-env\.[-._a-zA-Z][-._a-zA-Z0-9]*$", dst):
                 named("credential moved to a Secret (read from <VAR>_FILE)")

@@ -175,6 +175,24 @@ def health(s: str, svc: dict, ctx) -> dict | None:
     return h
 
 
+def volume_of(v, variables: dict | None = None, unresolved: set | None = None) -> tuple:
+    """(type, source, target, read_only) of one entry of a service's `volumes`, short or long
+    form, interpolated from ``variables`` (the `.env`) first when given, as Compose reads the
+    file: Supabase mounts the Docker socket from `${DOCKER_SOCKET_LOCATION}:/var/run/docker.sock`,
+    a bind mount, which was read as a volume of that name (and claimed)."""
+    from .compose import interpolate
+
+    def text(x):
+        return x if variables is None or x is None else \
+            interpolate(str(x), variables, unresolved if unresolved is not None else set())
+    if isinstance(v, dict):
+        return v.get("type", "volume"), text(v.get("source")), text(v.get("target")), bool(v.get("read_only"))
+    bits = text(str(v)).split(":")
+    src, dst = (bits[0], bits[1]) if len(bits) >= 2 else (None, bits[0])
+    typ = "bind" if src and (src.startswith((".", "/", "~")) or "/" in src) else "volume"
+    return typ, src, dst, len(bits) == 3 and "ro" in bits[2].split(",")
+
+
 def volumes(s: str, svc: dict, image: str, ctx, database: bool) -> tuple[dict, dict]:
     """(volumes, storage) of a service."""
     from .compose import dns
@@ -184,13 +202,7 @@ def volumes(s: str, svc: dict, image: str, ctx, database: bool) -> tuple[dict, d
     storage: dict = {}
     for i, v in enumerate(svc.get("volumes") or []):
         at = ("volumes", i)
-        if isinstance(v, dict):
-            typ, src, dst, ro = v.get("type", "volume"), v.get("source"), v.get("target"), bool(v.get("read_only"))
-        else:
-            bits = str(v).split(":")
-            ro = len(bits) == 3 and "ro" in bits[2].split(",")
-            src, dst = (bits[0], bits[1]) if len(bits) >= 2 else (None, bits[0])
-            typ = "bind" if src and (src.startswith((".", "/", "~")) or "/" in src) else "volume"
+        typ, src, dst, ro = volume_of(v, ctx.vars, ctx.unresolved)
         if not dst or not str(dst).startswith("/"):
             ctx.say(s, f"volume {i + 1} left out: its target is no absolute path", at, "warning")
             continue
@@ -339,8 +351,9 @@ def plain_env(svc: dict, variables: dict) -> dict[str, str]:
         if isinstance(raw, list) else list(raw.items()) if isinstance(raw, dict) else []
     pairs = [(k, str(variables[str(k)]).replace("$", "$$") if v is None and str(k) in variables else v)
              for k, v in pairs]   # a variable without a value: Compose takes the `.env` one, as is
-    return {str(k): interpolate(str(v), variables, set()) for k, v in pairs if v is not None
-            and not isinstance(v, (dict, list))}
+    # a YAML boolean is the word Compose reads it as (`true`), not Python's `True`
+    return {str(k): interpolate(("true" if v else "false") if isinstance(v, bool) else str(v), variables, set())
+            for k, v in pairs if v is not None and not isinstance(v, (dict, list))}
 
 
 # the port a server image listens on, by the last part of its name (`ghcr.io/immich-app/postgres`,
