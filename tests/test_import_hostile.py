@@ -316,3 +316,18 @@ def test_a_spec_that_is_no_mapping_in_a_kind_the_importer_keeps_as_written_is_re
     diags = Diagnostics()
     import_kubernetes([tmp_path / "in.yaml"], "p", diags)
     assert not [d for d in diags.errors if d.code == "SKY999"]
+
+
+def test_a_mount_of_no_path_and_a_key_of_no_file_are_refused_at_their_lines(tmp_path):
+    # Mattermost's push-proxy chart with its optional parts on renders `mountPath: ""` and a
+    # Secret volume's item without `path`: the API server refuses both; the import said only
+    # that the build differed (SKY067, in no named category)
+    (tmp_path / "in.yaml").write_text(DEPLOY.replace("ports: [{containerPort: 8080}]", """\
+ports: [{containerPort: 8080}]
+        volumeMounts: [{name: certs, mountPath: ""}]
+      volumes: [{name: certs, secret: {secretName: certs, items: [{key: apple}]}}]"""))
+    diags = Diagnostics()
+    assert import_kubernetes([tmp_path / "in.yaml"], "t", diags) is None
+    assert [(d.code, d.message) for d in diags.sorted() if d.severity == "error"] == [
+        ("SKY061", "Deployment api spec.template.spec.containers[0].volumeMounts[0].mountPath must be a path (not empty)"),
+        ("SKY061", "Deployment api spec.template.spec.volumes[0].secret.items[0] has no `path`, which it must have")]

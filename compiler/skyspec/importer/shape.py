@@ -24,7 +24,8 @@ PATTERNS = {"label": (re.compile(DNS1123_LABEL), 63), "subdomain": (re.compile(D
             "apiVersion": (re.compile(K8S_API_VERSION), 317),
             "labelkey": (re.compile(r"^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"),
                          253),
-            "labelvalue": (re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$"), 63)}
+            "labelvalue": (re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$"), 63),
+            "path": (re.compile(r"(?s)^.+$"), 4096)}
 
 # A shape is a type name ("str", "int", "bool", "num", "intstr", "scalar", "map", "list",
 # "any"), ("map", shape) for a mapping of string keys, ("or", shape, ...) for any of several,
@@ -50,15 +51,17 @@ CONTAINER = {
     "envFrom": [{"configMapRef": {"!name": "str"}, "secretRef": {"!name": "str"}, "prefix": "str"}],
     "resources": {"requests": ("map", "scalar"), "limits": ("map", "scalar")},
     "livenessProbe": PROBE, "readinessProbe": PROBE, "startupProbe": PROBE,
-    "volumeMounts": [{"!name": "label", "!mountPath": "str", "readOnly": "bool", "subPath": "str"}],
+    "volumeMounts": [{"!name": "label", "!mountPath": "path", "readOnly": "bool", "subPath": "str"}],
     "securityContext": SECURITY,
     "lifecycle": {"postStart": {"exec": {"command": ["scalar"]}}, "preStop": {"exec": {"command": ["scalar"]}}},
     "imagePullPolicy": "str", "workingDir": "str",
 }
+ITEMS = [{"!key": "str", "!path": "path"}]   # a ConfigMap's or Secret's keys as files
 POD = {
     "!containers": [CONTAINER], "initContainers": [CONTAINER],
-    "volumes": [{"!name": "label", "emptyDir": {"medium": "str", "sizeLimit": QTY}, "configMap": {"name": "str"},
-                 "secret": {"secretName": "str"}, "persistentVolumeClaim": {"!claimName": "str"}}],
+    "volumes": [{"!name": "label", "emptyDir": {"medium": "str", "sizeLimit": QTY},
+                 "configMap": {"name": "str", "items": ITEMS}, "secret": {"secretName": "str", "items": ITEMS},
+                 "persistentVolumeClaim": {"!claimName": "str"}}],
     "securityContext": {"runAsUser": "int", "runAsGroup": "int", "fsGroup": "int", "runAsNonRoot": "bool"},
     "serviceAccountName": "str", "nodeSelector": STRMAP, "affinity": "map", "priorityClassName": "str",
     "tolerations": [{"key": "str", "operator": "str", "value": "str", "effect": "str", "tolerationSeconds": "int"}],
@@ -114,7 +117,8 @@ WANTED = {"str": "a string", "int": "an integer", "bool": "true or false", "num"
           "portname": "a port name (lower-case letters, digits and '-', at most 15 characters)",
           "kind": "a kind (letters and digits, starting with a letter)", "apiVersion": "an API version such as `v1` "
           "or `apps/v1`", "labelkey": "a label key (`[prefix/]name`)",
-          "labelvalue": "a label value (letters, digits, '-', '_' and '.', at most 63 characters)"}
+          "labelvalue": "a label value (letters, digits, '-', '_' and '.', at most 63 characters)",
+          "path": "a path (not empty)"}
 
 
 def _fits(v: Any, t: str) -> bool:
