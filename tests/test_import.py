@@ -761,6 +761,32 @@ def test_objects_only_some_renderings_hold_are_enabled_false_in_the_others(tmp_p
     assert r.figures["objects"] == 2 + 5   # dev: podinfo's Deployment and Service; prod: those, its HPA, the worker, the ConfigMap
 
 
+def test_an_image_of_no_version_in_a_protected_environment_is_a_warning_as_the_input_runs_it(tmp_path):
+    # Mattermost's rtcd chart runs `mattermost/rtcd:latest`: imported over dev and prod, the
+    # project did not build (SKY069: prod is protected, where `latest-image` is an error)
+    import re
+
+    import yaml
+    from skyspec.diagnostics import Diagnostics
+    from skyspec.importer import import_environments
+
+    dirs = _podinfo_variants(tmp_path / "in")
+    for d in dirs.values():
+        f = d / "deployment.yaml"
+        f.write_text(re.sub(r"image: \S+", "image: ghcr.io/stefanprodan/podinfo:latest", f.read_text()))
+    diags = Diagnostics()
+    r = import_environments({k: [v] for k, v in dirs.items()}, "podinfo", diags=diags)
+    assert r is not None and r.unexplained == [], [d.message for d in diags.errors]
+    assert yaml.safe_load(r.files["skyspec.yaml"])["policy"] == {"rules": {"latest-image": "warning"}}
+    (said,) = [d for d in diags.sorted() if d.code == "SKY070"]
+    assert said.message.startswith("Deployment podinfo runs image ghcr.io/stefanprodan/podinfo:latest, of no version")
+    assert (said.pos.line, said.pos.col) == (26, 16) and said.hint   # at the image
+    # an image with a version: no rule is lowered
+    dirs = _podinfo_variants(tmp_path / "pinned")
+    r = import_environments({k: [v] for k, v in dirs.items()}, "podinfo")
+    assert "policy" not in yaml.safe_load(r.files["skyspec.yaml"])
+
+
 def test_a_rendering_of_no_object_is_an_environment_that_runs_nothing(tmp_path):
     import yaml
     from skyspec.diagnostics import Diagnostics

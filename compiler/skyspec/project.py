@@ -21,6 +21,7 @@ from .record import NEW, Record
 PROJECT_FILES = ("skyspec.yaml", "skyspec.yml", "skyspec.toml")
 PROFILES = ("dev", "qa", "prod")
 RESERVED_ENVS = ("helm", "kustomize", "gitops")   # shared output folders (backends/layout.py)
+PROTECTED_ENVS = ("prod",)   # protected unless the environment says `protected: false`
 
 
 @dataclass
@@ -124,7 +125,7 @@ def load_project(path: Path, diags: Diagnostics, sources: Sources) -> Project | 
         profile = raw.get("profile") or (name if name in PROFILES else None)
         envs[name] = Environment(
             name=name, overlays=list(raw.get("overlays", [])), profile=profile,
-            protected=bool(raw.get("protected", name == "prod")), namespace=raw.get("namespace"),
+            protected=bool(raw.get("protected", name in PROTECTED_ENVS)), namespace=raw.get("namespace"),
             vars=dict(raw.get("vars", {})), raw=raw,
         )
     proj = Project(

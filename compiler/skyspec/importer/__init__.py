@@ -18,6 +18,7 @@ import tempfile
 from pathlib import Path
 
 from ..diagnostics import Diagnostics, Pos
+from ..project import PROTECTED_ENVS
 from . import compose, compose_fidelity, emit, environments, fidelity, helm, kube, legacy, official, patch, shape, source
 from .kube import ImportError_, reaches
 from .kinds import rename_workloads, reselect, unclash, within_namespace
@@ -46,9 +47,11 @@ class Result:
 
 
 def project_file(name: str, namespace: str, envs: str = "  default: {}\n", outputs: str = "[kubernetes]",
-                 host_access: bool = False) -> str:
-    policy = ("# the input runs a node agent (host access): as it does, under a warning\n"
-              "policy: {rules: {privileged: warning}}\n") if host_access else ""
+                 host_access: bool = False, unpinned: bool = False) -> str:
+    why = [w for w, on in (("a node agent (host access)", host_access), ("an image of no version", unpinned)) if on]
+    rules = [r for r, on in (("privileged: warning", host_access), ("latest-image: warning", unpinned)) if on]
+    policy = (f"# the input runs {' and '.join(why)}: as it does, under a warning\n"
+              f"policy: {{rules: {{{', '.join(rules)}}}}}\n") if rules else ""
     # (quoted where YAML would read another type: a namespace `0`, a project `true`)
     return (f"# imported by `skyspec import`\nproject: {emit.scalar(name)}\n"
             f"namespace: {emit.scalar(namespace)}\n"
@@ -66,6 +69,28 @@ def _host_access(objs: list[dict], inputs: Inputs) -> bool:
                     hint="lower it only in the environments that run this agent: "
                          "`environments: {ENV: {policy: {rules: {privileged: warning}}}}`")
     return found is not None
+
+
+def _unpinned(objs: list[dict], inputs: Inputs) -> bool:
+    """Whether a container of the input runs an image of no version (`:latest`, or no tag),
+    said at the first: a protected environment (`prod`) refuses one (SKY401), and the imported
+    project must build as the input runs (Mattermost's rtcd chart runs `mattermost/rtcd:latest`)."""
+    from ..rules._common import pod_specs, split_image
+
+    for o in objs:
+        for path, pod in pod_specs(o):
+            for key in ("initContainers", "containers"):
+                for i, c in enumerate(pod.get(key) or []):
+                    image = c.get("image") if isinstance(c, dict) else None
+                    if isinstance(image, str) and image and not split_image(image)[2] \
+                            and split_image(image)[1] in (None, "latest"):
+                        inputs.note(source.POLICY, f"{o['kind']} {o['metadata'].get('name')} runs image {image}, of no "
+                                    "version: the imported project's `latest-image` rule is a warning in every "
+                                    "environment, not an error in a protected one", inputs.pos(o, (*path, key, i, "image")),
+                                    hint="pin each image to a version or a digest, then remove the rule from the "
+                                         "project file's `policy`")
+                        return True
+    return False
 
 
 def formatted(files: dict) -> dict:
@@ -545,8 +570,11 @@ def _import_environments(got: dict[str, tuple], based: tuple | None, renderings:
     items, overlays, notes = split
     namespace = kube.namespace_of([o for r in results.values() for o in r.inputs])
     envs = "".join(f"  {env}: {{overlays: [overlays/{env}.yaml]}}\n" for env in renderings)
-    host = kube.host_access([o for r in results.values() for o in r.inputs]) is not None  # (said per rendering)
-    files = {"skyspec.yaml": project_file(name, namespace, envs, host_access=host)}
+    every = [o for r in results.values() for o in r.inputs]
+    host = kube.host_access(every) is not None  # (said per rendering)
+    protected = any(env in PROTECTED_ENVS for env in renderings)   # (as the project file written below says)
+    files = {"skyspec.yaml": project_file(name, namespace, envs, host_access=host,
+                                          unpinned=protected and _unpinned(every, inputs))}
     for x in items:
         rel, text = spec_text(x)
         files[rel] = text
