@@ -416,6 +416,36 @@ volumes:
     assert built["environment"]["LOGFLARE_SINGLE_TENANT"] == "true"
 
 
+def test_an_address_held_as_a_host_and_a_port_variable_is_a_connection(tmp_path):
+    """Penpot's backend reaches its mail catcher by `PENPOT_SMTP_HOST: penpot-mailcatch` and
+    `PENPOT_SMTP_PORT: 1025`. The system check reads such a pair as a connection; the importer
+    read only `host:port` and URLs, inferred no `connect_to`, and the build's default deny
+    refused the call (SKY163): the import was refused. (In the shape of their file.)"""
+    import yaml
+
+    from skyspec.importer import import_compose
+    from test_import_legacy import build_and_validate
+
+    src = tmp_path / "compose.yaml"
+    src.write_text("""services:
+  backend:
+    image: penpotapp/backend:2.16
+    environment: {PENPOT_SMTP_HOST: mailcatch, PENPOT_SMTP_PORT: 1025, CACHE_HOST: nowhere, CACHE_PORT: 11211}
+  mailcatch:
+    image: sj26/mailcatcher:v0.10.0
+    expose: ['1025']
+    ports: ['1080:1080']
+""")
+    r = import_compose(src, "pen")
+    assert r.unexplained == [], r.unexplained
+    assert yaml.safe_load(r.files["apps/backend.yaml"])["connect_to"] == ["mailcatch"]   # (not `nowhere`)
+    res = CliRunner().invoke(main, ["import", "compose", str(src), "-o", str(tmp_path / "p")])
+    assert res.exit_code == 0, res.output
+    built = build_and_validate(tmp_path / "p", tmp_path, "dev")
+    (pol,) = [o for o in built if o["kind"] == "NetworkPolicy" and o["metadata"]["name"] == "mailcatch-ingress"]
+    assert {"port": 1025, "protocol": "TCP"} in [p for rule in pol["spec"]["ingress"] for p in rule.get("ports", [])]
+
+
 def test_a_restart_policy_skyspec_sets_too_is_not_noted(tmp_path):
     """Sentry's self-hosted file gives its 57 services `restart: unless-stopped`, what the
     Compose backend writes for an App: a note each said nothing. `always` is still noted."""

@@ -313,18 +313,24 @@ def addressed(s: str, env: dict, services: dict, wanted: dict, ported: bool = Tr
     connect to (``ported``: declared, or one of the ``wanted`` ports), or those without one."""
     out: dict[str, str] = {}
     for var, value in sorted(env.items()):
-        d, _ = _addressee(s, value, services)
+        d, _ = _addressee(s, value, services, env, var)
         if d is not None and d not in out and (_declares_ports(services[d]) or d in wanted) == ported:
             out[d] = var
     return out
 
 
-def _addressee(s: str, value, services: dict) -> tuple[str | None, int]:
+def _addressee(s: str, value, services: dict, env: dict | None = None, var: str = "") -> tuple[str | None, int]:
     """(the other service whose address ``value`` is, the port it names), or (None, 0) also
     when that service does not run wherever ``s`` does (only in a profile ``s`` is not in:
-    Sentry's `VROOM` address names a profile's service; the address stays in the environment)."""
+    Sentry's `VROOM` address names a profile's service; the address stays in the environment).
+    An address is `host:port`, a URL, or (in ``env``, the variable ``var`` holding the host) a
+    pair `X_HOST: host` and `X_PORT: port`, as the system check reads them (Penpot's
+    `PENPOT_SMTP_HOST: penpot-mailcatch`, `PENPOT_SMTP_PORT: 1025`)."""
     m = _ADDRESS.match(str(value))
     d, port = (m.group(1), int(m.group(2))) if m else (None, 0)
+    paired = (env or {}).get(var[:-5] + "_PORT") if var.endswith("_HOST") else None
+    if m is None and str(paired).isdigit():
+        d, port = str(value), int(str(paired))
     return (d, port) if d and d != s and d in services and 0 < port < 65536 and _runs_with(s, d, services) \
         else (None, 0)
 
@@ -381,8 +387,9 @@ def wanted_ports(services: dict, variables: dict) -> dict[str, dict[int, str]]:
     defaults (immich's server finds `database` and `redis` so), which Compose allows."""
     out: dict[str, dict[int, str]] = {}
     for s, svc in sorted(services.items()):
-        for var, value in sorted(plain_env(svc, variables).items() if isinstance(svc, dict) else ()):
-            d, port = _addressee(s, value, services)
+        env = plain_env(svc, variables) if isinstance(svc, dict) else {}
+        for var, value in sorted(env.items()):
+            d, port = _addressee(s, value, services, env, var)
             if d is not None and not _declares_ports(services[d]):
                 out.setdefault(d, {}).setdefault(port, f"{s} ({var})")
     for s, svc in sorted(services.items()):
