@@ -118,6 +118,34 @@ services:
     assert [p["port"] for p in services["redis"]["spec"]["ports"]] == [6379]
 
 
+def test_a_service_named_as_a_server_others_depend_on_gets_its_port(tmp_path):
+    """Instana's robot-shop runs its own `robotshop/rs-mongodb` and `rs-mysql-db` images as the
+    services `mongodb` and `mysql`, which declare no port; `catalogue` and `ratings` depend on
+    them. The image's kind is unknown, so no Service was made and the output did not run: the
+    service's name, when it is a known server's, gives the port (said so in the note)."""
+    from skyspec.importer import import_compose
+
+    (tmp_path / "docker-compose.yaml").write_text("""\
+services:
+  mongodb:
+    image: robotshop/rs-mongodb:2.1.0
+  catalogue:
+    image: robotshop/rs-catalogue:2.1.0
+    depends_on: [mongodb, cart]
+  cart:
+    image: robotshop/rs-cart:2.1.0
+""")
+    diags = Diagnostics()
+    r = import_compose(tmp_path / "docker-compose.yaml", "shop", diags)
+    assert r is not None and not diags.has_errors and r.unexplained == [], [str(d) for d in diags.sorted()][:3]
+    specs = {d["name"]: d for t in r.files.values() for d in yaml.safe_load_all(t) if isinstance(d, dict) and "name" in d}
+    assert specs["mongodb"]["ports"] == {"mongo": 27017} and specs["catalogue"]["connect_to"] == ["mongodb"]
+    assert [d.message for d in diags.items if "27017" in d.message] == [
+        "service mongodb: port 27017: catalogue depends on it, and its name is that of a server that listens on 27017 "
+        "(Compose reaches any port, Kubernetes the Service's)"]
+    assert any("depends_on cart: no port to connect to" in d.message for d in diags.items)   # (a name of no server)
+
+
 def test_a_kept_policys_peer_selecting_pods_of_another_project_is_rewritten(make_project, cli, tmp_path):
     """skyspec's own output of a blue-green `web` called by `api` (fuzz seed 78 case 111),
     imported under another project name: `web-ingress` is kept as written (it selects both

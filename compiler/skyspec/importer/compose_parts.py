@@ -134,9 +134,11 @@ def ports(s: str, svc: dict, ctx) -> tuple[dict, bool]:
             published = published or key == "ports"
     for port, who in sorted(ctx.wanted.get(s, {}).items()):
         add(port, None, "tcp")
-        if who.endswith(INFERRED_PORT):
-            ctx.say(s, f"port {port}: {who}, and its image is one that listens on {port} (Compose reaches any "
-                       "port, Kubernetes the Service's)", hint="check it; declare it in the Compose file too (`expose:`)")
+        if INFERRED_PORT in who:
+            by = "its name is that of a server" if who.endswith(BY_NAME) else "its image is one"
+            ctx.say(s, f"port {port}: {who.removesuffix(BY_NAME)}, and {by} that listens on {port} (Compose reaches "
+                       "any port, Kubernetes the Service's)", hint="check it; declare it in the Compose file too "
+                                                                  "(`expose:`)")
         else:
             ctx.say(s, f"port {port}: {who} holds an address on it (Compose reaches any port, Kubernetes the "
                        "Service's)", hint="declare it in the Compose file too (`expose:`)")
@@ -369,6 +371,7 @@ IMAGE_PORTS = {"postgres": 5432, "postgresql": 5432, "postgis": 5432, "timescale
                "mongodb": 27017, "memcached": 11211, "rabbitmq": 5672, "elasticsearch": 9200, "opensearch": 9200,
                "nats": 4222, "zookeeper": 2181, "kafka": 9092, "cassandra": 9042, "couchdb": 5984, "etcd": 2379}
 INFERRED_PORT = "depends on it"   # (how a port known from the image, not an address, is said)
+BY_NAME = " (by name)"   # (a port known from the service's name, not its image)
 
 
 def image_port(image) -> int | None:
@@ -384,7 +387,8 @@ def wanted_ports(services: dict, variables: dict) -> dict[str, dict[int, str]]:
     A service that others `depends_on` and that declares no port and has no address in their
     environments, whose image is a server of a known kind (a postgres, a valkey), gets that
     kind's port ({port: "who depends on it"}): its callers read its address from their code's
-    defaults (immich's server finds `database` and `redis` so), which Compose allows."""
+    defaults (immich's server finds `database` and `redis` so), which Compose allows; an image
+    of no known kind, on a service named as one (`mongodb`), gets that kind's port."""
     out: dict[str, dict[int, str]] = {}
     for s, svc in sorted(services.items()):
         env = plain_env(svc, variables) if isinstance(svc, dict) else {}
@@ -402,9 +406,13 @@ def wanted_ports(services: dict, variables: dict) -> dict[str, dict[int, str]]:
             if not isinstance(target, dict) or d in out or _declares_ports(target) or \
                     cond == "service_completed_successfully" or not isinstance(target.get("image"), str):
                 continue
+            # the image's kind, else the service's name when it is one (Instana's robot-shop runs its
+            # own `robotshop/rs-mongodb` as the service `mongodb`)
             port = image_port(interpolate_plain(target["image"], variables))
+            by = "" if port is not None else BY_NAME
+            port = port or IMAGE_PORTS.get(d)
             if port is not None:
-                out[d] = {port: f"{s} {INFERRED_PORT}"}
+                out[d] = {port: f"{s} {INFERRED_PORT}{by}"}
     return out
 
 
