@@ -252,6 +252,34 @@ def test_helm_problems_are_reported_together(tmp_path):
     assert "values-dev.yaml: no such values file" in res.output and "-f =x.yaml: cannot name an environment" in res.output
 
 
+def test_a_chart_that_fails_on_its_values_is_reported_at_the_template_line_with_helms_reason(tmp_path, monkeypatch):
+    # Grafana's loki-canary `required`s `lokiAddress`: the import said only helm's last line,
+    # "Use --debug flag to render out invalid YAML", at the values file
+    from validators import TOOLS
+
+    chart = tmp_path / "canary"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: canary\nversion: 0.1.0\n")
+    (chart / "values.yaml").write_text("lokiAddress: ''\n")
+    (chart / "templates" / "ds.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n"
+        "  addr: {{ required \"'lokiAddress' must be set\" .Values.lokiAddress }}\n")
+    monkeypatch.setenv("PATH", f"{TOOLS / 'bin'}{os.pathsep}{os.environ['PATH']}")
+    res = run("helm", str(chart), "-f", f"dev={chart / 'values.yaml'}", "-o", str(tmp_path / "out"), "--color", "never")
+    assert res.exit_code == 1 and not (tmp_path / "out").exists()
+    text = res.output.replace(str(tmp_path) + "/", "")
+    assert "canary/templates/ds.yaml:6:11: error[SKY068]: helm template with canary/values.yaml failed: " \
+           "'lokiAddress' must be set" in text, text
+    assert "--debug" not in text
+    # a chart's message that prints a value it was given: not shown
+    (chart / "values.yaml").write_text("lokiAddress: http://loki:3100\ndb: {password: hunter2-very-secret}\n")
+    (chart / "templates" / "db.yaml").write_text('{{ fail (printf "cannot connect with %s" .Values.db.password) }}\n')
+    res = run("helm", str(chart), "-f", f"dev={chart / 'values.yaml'}", "-o", str(tmp_path / "out"), "--color", "never")
+    assert res.exit_code == 1 and "hunter2" not in res.output
+    assert "db.yaml:1:3: error[SKY068]: helm template with canary/values.yaml failed: cannot connect with <redacted>" \
+        in res.output.replace(str(tmp_path) + "/", "")
+
+
 def test_services_calling_each_other_keep_one_call_as_a_network_policy(tmp_path):
     def app(name: str, peer: str) -> str:
         return DEPLOY.replace("acme/api", "acme/x").replace(": api}", f": {name}}}").replace(

@@ -78,12 +78,66 @@ def render(chart: Path, values: list[str], release: str, into: Path, inputs: Inp
             diags.error(HELM, f"helm could not be run ({exc.__class__.__name__})", at)
             continue
         if p.returncode != 0:
-            first = (p.stderr.strip().splitlines() or ["(no message)"])[-1]
-            diags.error(HELM, f"helm template with {shown_path(vf)} failed: {first[:300]}", at,
-                        hint="run the same `helm template` to see the whole message; fix the chart or the values")
+            why, where = _failure(_scrubbed(p.stderr, vf), chart)
+            diags.error(HELM, f"helm template with {shown_path(vf)} failed: {why[:300]}", where or at,
+                        hint="run the same `helm template` to see the whole message; fix the chart or the values"
+                        + (" (a value the chart requires: set it in the values file)" if where else ""))
             continue
         f = into / f"{env}.yaml"
         f.write_text(p.stdout, encoding="utf-8")
         inputs.names[str(f)] = f"helm template {shown_path(chart)} -f {shown_path(vf)}"
         out[env] = [f]
     return None if diags.has_errors else out
+
+
+# helm's own words for a template that failed (`required`, `fail`): where, in the chart
+_AT = re.compile(r"^Error: execution error at \(([^()]+?):([0-9]+):([0-9]+)\): (.+)$")
+
+
+def _failure(stderr: str, chart: Path) -> tuple[str, Pos | None]:
+    """(what helm said went wrong, the template line it names when that file is in ``chart``).
+    helm ends its message with a line of advice (`Use --debug flag ...`): the reason is its
+    line that starts with `Error:` (Grafana's loki-canary: `'lokiAddress' must be set`, at the
+    template that requires it)."""
+    lines = [ln.strip() for ln in stderr.strip().splitlines() if ln.strip()]
+    said = [ln for ln in lines if ln.startswith("Error:")]
+    line = (said or lines or ["(no message)"])[-1]
+    m = _AT.match(line)
+    if m is None:
+        return line.removeprefix("Error: "), None
+    rel = Path(*Path(m.group(1)).parts[1:])   # (the path starts with the chart's name)
+    root = chart.resolve()
+    f = (root / rel).resolve()
+    if not rel.parts or not f.is_relative_to(root) or not f.is_file():
+        return m.group(4), None
+    return m.group(4), Pos(shown_path(chart / rel), int(m.group(2)), int(m.group(3)))
+
+
+MAX_VALUES = 8 << 20   # a values file larger than this is not read to scrub helm's message
+
+
+def _scrubbed(message: str, values: Path) -> str:
+    """helm's ``message`` without the values it was given: a chart's `fail` or `required`
+    message may print one (`cannot connect with <password>`). Every string of 4 characters or
+    more in ``values`` is masked; a values file that cannot be read leaves no message."""
+    import yaml
+
+    from ..redact import Redactor
+
+    try:
+        if values.stat().st_size > MAX_VALUES:
+            raise ValueError("too large")
+        data = yaml.load(values.read_text(encoding="utf-8", errors="replace"),
+                         Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except (OSError, ValueError, yaml.YAMLError):
+        return "Error: (helm's message is not shown: the values file could not be read to keep its values out)"
+    red, seen, todo = Redactor(), set(), [data]
+    while todo:   # (each map and list once: an alias shares one, and is not walked again)
+        v = todo.pop()
+        if isinstance(v, (dict, list)):
+            if id(v) not in seen:
+                seen.add(id(v))
+                todo.extend(v.values() if isinstance(v, dict) else v)
+        elif isinstance(v, str) and len(v) >= 4:
+            red.add(v)
+    return red.scrub(message)
