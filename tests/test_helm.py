@@ -337,6 +337,24 @@ def test_characters_yaml_refuses_or_folds_in_values_render_unchanged(make_projec
     assert 'include "demo.printable"' in (chart / "templates" / "_helpers.tpl").read_text()
 
 
+def test_such_a_character_in_an_annotation_every_environment_shares_renders_unchanged(make_project, tmp_path):
+    # an annotation the same in every environment is written in the template (not the values),
+    # in a literal map the merge helper writes with toJson: the chart did not use the printable
+    # helper (its values held no such character), and `helm template` refused the document
+    # (fuzz seed 85, case 2536)
+    root = make_project({"apps/a.yaml": """
+        kind: ConfigMap
+        name: cfg
+        annotations: {note: "a\\x7Fb\\x85c"}
+        data: {text: plain}
+        """}, PROJECT)
+    irs = compile_irs(root)
+    chart = assert_chart_is_the_kubernetes_output(irs, tmp_path / "out")
+    assert "note" not in (chart / "values.yaml").read_text()
+    got = template(chart, "demo", irs["prod"].namespace, chart / "values-prod.yaml")
+    assert next(o for o in got if o["kind"] == "ConfigMap")["metadata"]["annotations"]["note"] == "a\x7fb\x85c"
+
+
 def test_render_is_deterministic(make_project):
     root = make_project(SMALL, PROJECT)
     first = helm_backend.render(compile_irs(root))

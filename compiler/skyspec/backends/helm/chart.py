@@ -87,7 +87,7 @@ def chart_files(irs: dict[str, IR], base: str | None = None, chart: dict | None 
                 f = builder.ref((node + ("enabled",),), {e: e in o.envs for e in fe}, fe, "flag")
                 guards[oid] = ("flag", f.path)
     values.compute()
-    printable = unprintable(values.base) or unprintable(values.env_values)
+    printable = unprintable(values.base) or unprintable(values.env_values) or builder.unprintable
     writer = Writer(name, values.locs, values.base, builder.env_maps, bool(scope.services), printable)
     root = f"helm/{name}"
     chart = chart or {}

@@ -12,6 +12,7 @@ from dataclasses import replace
 from typing import Any
 
 from .compare import idents, merge_orders
+from .gotext import unprintable
 from .meta import COMMON, std_name, within
 from .nodes import Lit, Map, Raw, Ref, Seq, Tpl, lit
 from .release import MANAGED_BY, NAME_LABEL, NAMESPACE, PART_OF, Name, is_mark
@@ -223,6 +224,8 @@ class Knobs:
         for p in args:
             parts += [" ", ("arg", p)]
         if fixed:
+            # (the helper writes it with toJson, which leaves DEL and the C1 controls as they are)
+            self.unprintable = self.unprintable or unprintable(fixed)
             parts.append(" (dict")
             for k, v in fixed.items():
                 parts += [" ", ("value", k), " ", ("value", v)]

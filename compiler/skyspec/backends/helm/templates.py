@@ -144,6 +144,7 @@ class Builder(Knobs, Strategies):
         self.env_maps: dict[tuple, set] = {}   # env map path -> the names the chart sets in it
         self.carriers: dict[tuple, dict] = {}   # a metadata place -> which label maps it carries
         self.carried: dict[tuple, tuple] = {}   # (label map path, envs) -> its values path (knobs.py)
+        self.unprintable = False   # a map of strings the templates hold (not the values) has such a character
 
     def ref(self, places: tuple, vals: dict, envs, schema: str | None = None, form: str = "value",
             keep_parent: bool = False) -> Ref:
