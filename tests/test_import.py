@@ -1255,6 +1255,62 @@ def test_ingress_port_by_number_is_a_named_difference_only_for_the_same_service_
     assert "port by name" not in figs["categories"]
 
 
+def test_an_ingress_kept_as_written_to_a_port_the_build_names_otherwise_routes_by_number(tmp_path):
+    """Bitnami's MinIO: the Service's port `tcp-api` serves the container's `api`, and the
+    Ingress routes to `tcp-api`. The Ingress is kept as written (`expose` routes by the
+    container port's name), the build's Service names its port `api`, and the build refused the
+    Ingress (SKY161: no port `tcp-api`). It routes to the port's number now, noted; the round
+    trip reads the two as the same port of the input's Service."""
+    import yaml
+
+    from skyspec.diagnostics import Diagnostics
+    from test_import_legacy import build_and_validate
+
+    src = tmp_path / "minio.yaml"
+    src.write_text("""\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: minio}
+spec:
+  selector: {matchLabels: {app: minio}}
+  template:
+    metadata: {labels: {app: minio}}
+    spec:
+      containers: [{name: minio, image: "bitnami/minio:2025.7.23", ports: [{name: api, containerPort: 9000}]}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: minio}
+spec:
+  selector: {app: minio}
+  ports: [{name: tcp-api, port: 9000, targetPort: api}]
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: minio}
+spec:
+  rules:
+  - host: minio.example.com
+    http:
+      paths: [{path: /, pathType: Prefix, backend: {service: {name: minio, port: {name: tcp-api}}}}]
+""")
+    diags = Diagnostics()
+    r = import_kubernetes([src], "m", diags)
+    assert r is not None and r.unexplained == [], [d.message for d in diags.errors]
+    ing = yaml.safe_load(r.files["apps/resource.minio.yaml"])["manifest"]
+    assert ing["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]["port"] == {"number": 9000}
+    assert [d.message for d in diags.sorted() if "by its number" in d.message] == [
+        "Ingress minio routes to port 9000 of Service minio by its number: the build names that port as the "
+        "container's, not tcp-api"]
+    res = CliRunner().invoke(main, ["import", "kubernetes", str(src), "-o", str(tmp_path / "p")])
+    assert res.exit_code == 0, res.output
+    built = build_and_validate(tmp_path / "p", tmp_path)
+    (svc,) = [o for o in built if o["kind"] == "Service" and o["metadata"]["name"] == "minio"]
+    (ing,) = [o for o in built if o["kind"] == "Ingress"]
+    assert [p["port"] for p in svc["spec"]["ports"]] == [9000]
+    assert ing["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"] == {"name": "minio", "port": {"number": 9000}}
+
+
 def test_a_secret_the_input_lacks_is_still_existing(tmp_path):
     import yaml
 

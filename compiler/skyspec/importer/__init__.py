@@ -21,7 +21,7 @@ from ..diagnostics import Diagnostics, Pos
 from ..project import PROTECTED_ENVS
 from . import compose, compose_fidelity, emit, environments, fidelity, helm, kube, legacy, official, patch, shape, source
 from .kube import ImportError_, reaches
-from .kinds import rename_workloads, reselect, unclash, within_namespace
+from .kinds import rename_workloads, renumber, reselect, unclash, within_namespace
 from .source import INFERRED, NOT_BUILT, NOT_OBJECT, PATCHED, SECRET, UNEXPLAINED, WRONG, Inputs
 
 __all__ = ["ImportError_", "Inputs", "Result", "import_compose", "import_environments", "import_helm", "import_kubernetes",
@@ -262,6 +262,7 @@ def _from_objects(objs: list[dict], name: str, inputs: Inputs, lines: int, empty
     items += within_namespace(objs, items, namespace, name, inputs)
     unclash(items, name, inputs)
     reselect(items, name, inputs)
+    renumber(items, inputs)
     return _round_trip(name, namespace, items, notes, lines, inputs, _host_access(objs, inputs))
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from ..schema.fields import RESERVED_LABELS
 from ..syscheck import ORDINAL
 from .kube import NAME, Extracted, _selects, namespace_of, pod_spec, same_ns
-from .source import OPEN, WRONG
+from .source import INFERRED, OPEN, WRONG
 
 SAID = ("Ingress", "PodDisruptionBudget", "ServiceAccount", "Role", "ClusterRole", "RoleBinding",
         "ClusterRoleBinding", "NetworkPolicy")
@@ -402,6 +402,45 @@ def reselect(items: list[Extracted], project: str, inputs) -> None:
             if got is not None:
                 _put(m, at, got[0])
                 note(m["kind"], x.doc["name"], sel, got[0], got[1], inputs.pos(x.objects[0], at))
+
+
+def renumber(items: list[Extracted], inputs) -> None:
+    """An Ingress kept as written whose backend names, by a name the build does not give, a
+    port of a Service the build makes (a workload's: its ports are named as the container's)
+    routes to that port by its number instead: bitnami's MinIO routes to `tcp-api`, which
+    serves the container's `api`, and the build refused the Ingress (SKY161). A note each."""
+    made = {}   # (namespace, Service name) -> (its input object, the port names the build gives)
+    home = namespace_of([o for x in items for o in x.objects])
+    for x in items:
+        if x.doc["kind"] in ("App", "StatefulApp") and x.objects:
+            names = set(x.doc.get("ports") or {}) | ({"http"} if "port" in x.doc else set())
+            for o in x.objects[1:]:
+                if o["kind"] == "Service":
+                    made[(o["metadata"].get("namespace") or home, o["metadata"].get("name"))] = (o, names)
+    for x in items:
+        m = x.doc.get("manifest") if x.doc["kind"] == "Resource" else None
+        if not isinstance(m, dict) or m.get("kind") != "Ingress" or not x.objects:
+            continue
+        spec = m.get("spec") if isinstance(m.get("spec"), dict) else {}
+        paths = [("spec", "defaultBackend", "service", "port")]
+        for i, r in enumerate(spec.get("rules") if isinstance(spec.get("rules"), list) else []):
+            http = r.get("http") if isinstance(r, dict) else None
+            ps = http.get("paths") if isinstance(http, dict) else None
+            paths += [("spec", "rules", i, "http", "paths", j, "backend", "service", "port")
+                      for j in range(len(ps) if isinstance(ps, list) else 0)]
+        for at in paths:
+            port, svc = _dig(m, at), _dig(m, at[:-1])
+            got = made.get((m["metadata"].get("namespace") or home, svc.get("name"))) if isinstance(svc, dict) else None
+            if not isinstance(port, dict) or set(port) != {"name"} or got is None or port["name"] in got[1]:
+                continue
+            number = next((p.get("port") for p in (got[0].get("spec") or {}).get("ports") or []
+                           if isinstance(p, dict) and p.get("name") == port["name"]), None)
+            if isinstance(number, int):
+                _put(m, at, {"number": number})
+                inputs.note(INFERRED, f"Ingress {m['metadata'].get('name')} routes to port {number} of Service "
+                            f"{svc['name']} by its number: the build names that port as the container's, not "
+                            f"{port['name']}", inputs.pos(x.objects[0], at), hint="the same port; the round trip "
+                                                                                   "compares the two")
 
 
 def _selector_paths(m: dict) -> list[tuple]:
