@@ -99,3 +99,25 @@ def test_the_importer_keeps_rbac_objects_named_with_a_colon(tmp_path):
 
     doc = yaml.safe_load((tmp_path / "o" / "apps" / "resource.clusterrole-system-reader.yaml").read_text())
     assert doc["name"] == "clusterrole-system-reader" and doc["manifest"]["metadata"]["name"] == "system:reader"
+
+
+def test_rbac_objects_named_with_capitals_are_kept_and_built(tmp_path):
+    # the OpenTelemetry target allocator's chart names its ClusterRole `...-ta-clusterRole`, which
+    # the API server takes (an RBAC name is a path segment); the importer refused it (SKY061)
+    from test_import_legacy import build_and_validate
+
+    src = tmp_path / "rbac.yaml"
+    src.write_text("apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: ta-clusterRole}\n"
+                   "rules: [{apiGroups: [''], resources: [pods], verbs: [get]}]\n---\n"
+                   "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\n"
+                   "metadata: {name: ta-clusterRoleBinding}\n"
+                   "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: ta-clusterRole}\n"
+                   "subjects: [{kind: ServiceAccount, name: ta, namespace: demo}]\n")
+    res = CliRunner().invoke(main, ["import", "kubernetes", str(src), "-o", str(tmp_path / "o")])
+    assert res.exit_code == 0, res.output
+    built = build_and_validate(tmp_path / "o", tmp_path)
+    assert sorted(d["metadata"]["name"] for d in built if d["kind"].startswith("ClusterRole")) == \
+        ["ta-clusterRole", "ta-clusterRoleBinding"]
+    src.write_text(src.read_text().replace("ta-clusterRole}", "ta/clusterRole}", 1))   # a '/': no RBAC name
+    res = CliRunner().invoke(main, ["import", "kubernetes", str(src), "-o", str(tmp_path / "o2")])
+    assert res.exit_code == 1 and "ClusterRole metadata.name must be letters, digits, '-', '_', '.' and ':'" in res.output

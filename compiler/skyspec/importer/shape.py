@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from ..schema.fields import DNS1123_LABEL, DNS1123_SUBDOMAIN, K8S_API_VERSION, K8S_KIND
-from ..schema.kinds import RBAC_KINDS, RBAC_NAME
+from ..schema.kinds import RBAC_KINDS, RBAC_NAME, RBAC_NAME_WORDS
 from .source import WRONG, Inputs, _typename
 
 LABEL = re.compile(DNS1123_LABEL)
@@ -113,7 +113,7 @@ WANTED = {"str": "a string", "int": "an integer", "bool": "true or false", "num"
           "intstr": "an integer or a string", "scalar": "a string or a number", "map": "a mapping",
           "list": "a list", "label": "a DNS-1123 label (lower-case letters, digits and '-', at most 63 characters)",
           "subdomain": "a DNS-1123 subdomain (lower-case letters, digits, '-' and '.', at most 253 characters)",
-          "rbacname": "lower-case letters, digits, '-', '.' and ':' (at most 253 characters)",
+          "rbacname": f"{RBAC_NAME_WORDS} (at most 253 characters)",
           "portname": "a port name (lower-case letters, digits and '-', at most 15 characters)",
           "kind": "a kind (letters and digits, starting with a letter)", "apiVersion": "an API version such as `v1` "
           "or `apps/v1`", "labelkey": "a label key (`[prefix/]name`)",

@@ -318,9 +318,12 @@ def observability_schema() -> dict:
 
 
 # Kubernetes names RBAC objects by path segments, not DNS names: its own ClusterRoles are
-# `system:...`, and so are many a controller's
+# `system:...`, and so are many a controller's; capitals too (the OpenTelemetry target
+# allocator's `...-ta-clusterRole`). The API server takes any text without '/' and '%'; this
+# keeps to letters, digits and '-', '_', '.', ':'
 RBAC_KINDS = ["Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"]
-RBAC_NAME = r"^[a-z0-9]([-a-z0-9.:]*[a-z0-9])?$"
+RBAC_NAME = r"^[A-Za-z0-9]([-A-Za-z0-9_.:]*[A-Za-z0-9])?$"
+RBAC_NAME_WORDS = "letters, digits, '-', '_', '.' and ':'"
 
 
 def resource_schema() -> dict:
@@ -334,7 +337,8 @@ def resource_schema() -> dict:
             "properties": {
                 "name": {"type": "string", "maxLength": 253,
                          "description": "A DNS-1123 subdomain: lower-case letters, digits, '-' and '.' (an RBAC "
-                                        "object's may also hold ':', as `system:metrics-reader`). The document's "
+                                        "object's may also hold ':', '_' and capitals, as `system:metrics-reader`). "
+                                        "The document's "
                                         "`name` when missing; an object's own name (one no document can have, or "
                                         "one another kind's object has too) is kept here, and the document's name "
                                         "is the handle overlays use."},
@@ -361,7 +365,7 @@ def resource_schema() -> dict:
                                "e.g. `PersistentVolumeClaim`"},
             "metadata": meta},
         "if": {"properties": {"kind": {"enum": RBAC_KINDS}}, "required": ["kind"]},
-        "then": named(RBAC_NAME, "lower-case letters, digits, '-', '.' and ':'"),
+        "then": named(RBAC_NAME, RBAC_NAME_WORDS),
         "else": named(DNS1123_SUBDOMAIN, "lower-case letters, digits, '-' and '.' (a DNS-1123 subdomain)"),
         "examples": [{"apiVersion": "v1", "kind": "PersistentVolumeClaim",
                       "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "5Gi"}}}}],
