@@ -4,7 +4,8 @@ overlays. It runs only `helm template` (no cluster access: `lookup` returns noth
 with chart tests skipped, a timeout, a clean environment (no credentials, its own cache and
 config folders) and output kept in a scratch folder; it never runs anything the chart names.
 Its problems (helm missing, a values file missing, helm failing) are located diagnostics
-(SKY068); helm's own message is shown scrubbed of the values helm was given, cut short.
+(SKY068); helm's own reason is shown, at the template line it names, without the credentials
+of the values helm was given, cut short.
 """
 
 from __future__ import annotations
@@ -117,12 +118,14 @@ MAX_VALUES = 8 << 20   # a values file larger than this is not read to scrub hel
 
 
 def _scrubbed(message: str, values: Path) -> str:
-    """helm's ``message`` without the values it was given: a chart's `fail` or `required`
-    message may print one (`cannot connect with <password>`). Every string of 4 characters or
-    more in ``values`` is masked; a values file that cannot be read leaves no message."""
+    """helm's ``message`` without the credentials it was given: a chart's `fail` or `required`
+    message may print one (`cannot connect with <password>`). Each value of ``values`` that is
+    a credential by its key (`password`, `rootPassword`, `auth.token`: the rule for env
+    values) or holds a URL with a password is masked; a values file that cannot be read
+    leaves no message."""
     import yaml
 
-    from ..redact import Redactor
+    from ..redact import Redactor, credential_env
 
     try:
         if values.stat().st_size > MAX_VALUES:
@@ -130,14 +133,14 @@ def _scrubbed(message: str, values: Path) -> str:
         data = yaml.load(values.read_text(encoding="utf-8", errors="replace"),
                          Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except (OSError, ValueError, yaml.YAMLError):
-        return "Error: (helm's message is not shown: the values file could not be read to keep its values out)"
-    red, seen, todo = Redactor(), set(), [data]
+        return "Error: (helm's message is not shown: the values file could not be read to keep its credentials out)"
+    red, seen, todo = Redactor(), set(), [("", data)]
     while todo:   # (each map and list once: an alias shares one, and is not walked again)
-        v = todo.pop()
+        key, v = todo.pop()
         if isinstance(v, (dict, list)):
             if id(v) not in seen:
                 seen.add(id(v))
-                todo.extend(v.values() if isinstance(v, dict) else v)
-        elif isinstance(v, str) and len(v) >= 4:
+                todo.extend(((str(k), x) for k, x in v.items()) if isinstance(v, dict) else ((key, x) for x in v))
+        elif credential_env(key, v):
             red.add(v)
     return red.scrub(message)
