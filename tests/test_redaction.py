@@ -263,6 +263,28 @@ def test_credential_rule_is_shared():
     assert secret_in_env.credential_env is credential_env
     assert credential_env("PGPASSWORD", "x1") and credential_env("CACHE_URL", "redis://u:pw@h/0")
     assert not credential_env("TOKEN_URL", "https://x") and not credential_env("DB_PASSWORD_FILE", "/run/x")
+    # a switch about a password is none: the official mysql image's, bitnami's (a switch word
+    # and a yes/no value, both)
+    assert not credential_env("MYSQL_ALLOW_EMPTY_PASSWORD", "1") and not credential_env("ALLOW_EMPTY_PASSWORD", "yes")
+    assert not credential_env("MYSQL_RANDOM_ROOT_PASSWORD", "yes")
+    assert credential_env("MYSQL_ROOT_PASSWORD", "yes") and credential_env("MYSQL_ALLOW_EMPTY_PASSWORD", "s3cret")
+
+
+def test_a_switch_about_a_password_stays_an_env_value_in_an_import(tmp_path):
+    # Kubernetes' replicated MySQL example sets `MYSQL_ALLOW_EMPTY_PASSWORD: "1"`: the import
+    # moved it to a Secret of values supplied at deploy time, and the pods did not start until
+    # someone created that Secret with the value 1
+    import yaml
+
+    from skyspec.importer import import_kubernetes
+
+    (tmp_path / "in.yaml").write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: db}\nspec:\n  selector: {matchLabels: {app: db}}\n"
+        "  template:\n    metadata: {labels: {app: db}}\n    spec:\n      containers:\n      - name: db\n"
+        "        image: mysql:5.7\n        env: [{name: MYSQL_ALLOW_EMPTY_PASSWORD, value: '1'}]\n")
+    r = import_kubernetes([tmp_path / "in.yaml"], "p")
+    assert yaml.safe_load(r.files["apps/statefulapp.db.yaml"])["env"] == {"MYSQL_ALLOW_EMPTY_PASSWORD": "1"}
+    assert not any(f.startswith("apps/secret.") for f in r.files)
 
 
 # --------------------------------------------------------------------------- random secrets

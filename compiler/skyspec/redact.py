@@ -278,6 +278,11 @@ NOT_THE_VALUE = {"FILE", "PATH", "DIR", "NAME", "ID", "URL", "URI", "ENDPOINT", 
                  "EXPIRES", "LIFETIME", "TIMEOUT", "LENGTH", "LEN", "HEADER", "TYPE", "ENABLED", "REF", "ARN",
                  "VERSION", "REGION"}
 URL_PASSWORD = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/@:\s]*:[^/@\s]+@")
+# a switch about a password, not one: `MYSQL_ALLOW_EMPTY_PASSWORD: "1"`, bitnami's
+# `ALLOW_EMPTY_PASSWORD: "yes"`, `MYSQL_RANDOM_ROOT_PASSWORD: "yes"` (the official images' flags)
+SWITCH_WORDS = {"ALLOW", "EMPTY", "RANDOM", "GENERATE", "SKIP", "REQUIRE", "REQUIRED", "DISABLE", "DISABLED",
+                "ENABLE", "NO", "USE"}
+SWITCH_VALUES = {"1", "0", "yes", "no", "y", "n", "on", "off", "true", "false"}
 
 
 @lru_cache(maxsize=4096)
@@ -307,6 +312,14 @@ def credential_env(name: Any, value: Any) -> str | None:
         return None
     if URL_PASSWORD.match(value):
         return "holds a URL with a password in it"
-    if credential_name(name) and value.strip() and value not in ("true", "false") and not value.startswith("/"):
+    if credential_name(name) and value.strip() and value not in ("true", "false") and not value.startswith("/") \
+            and not _switch(name, value):
         return "looks like a credential by its name"
     return None
+
+
+def _switch(name: str, value: str) -> bool:
+    """Whether ``name: value`` turns something about a credential on or off (a word such as
+    ALLOW or RANDOM in the name, a yes/no value) rather than holding one."""
+    words = re.split(r"_+", re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).upper())
+    return value.strip().lower() in SWITCH_VALUES and any(w in SWITCH_WORDS for w in words)
