@@ -1322,6 +1322,25 @@ def test_a_secret_the_input_lacks_is_still_existing(tmp_path):
     assert [d.code for d in r.diags if "is not in the input" in d.message] == ["SKY064"]
 
 
+def test_a_script_in_a_command_is_written_as_a_block_of_its_lines(tmp_path):
+    # Kubernetes' replicated MySQL example runs bash scripts: each was written as one quoted
+    # line of `\\n` escapes, unreadable and unreviewable in the imported spec
+    import yaml
+
+    script = 'set -ex\nuntil mysql -h 127.0.0.1 -e "SELECT 1"; do sleep 1; done\nexec ncat --listen 3307 \\\n  "x"\n'
+    (tmp_path / "in.yaml").write_text(yaml.safe_dump({
+        "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "db"},
+        "spec": {"selector": {"matchLabels": {"app": "db"}}, "template": {"metadata": {"labels": {"app": "db"}}, "spec": {
+            "containers": [{"name": "db", "image": "ghcr.io/acme/db:1.0.0", "command": ["bash", "-c", script]},
+                           {"name": "tab", "image": "ghcr.io/acme/db:1.0.0", "args": ["a\tb\nc"]}]}}}}))
+    r = import_kubernetes([tmp_path / "in.yaml"], "p")
+    text = r.files["apps/db.yaml"]
+    assert "command:\n  - bash\n  - -c\n  - |\n    set -ex\n    until mysql" in text, text
+    doc = yaml.safe_load(text)
+    assert doc["command"] == ["bash", "-c", script]
+    assert doc["sidecars"]["tab"]["args"] == ["a\tb\nc"]   # (a tab: quoted, as a block would not keep it)
+
+
 def test_shell_variables_in_commands_stay_text(tmp_path):
     """`${VAR}` in a command (a shell's, multi-line or not) is text in the input: the import
     writes it as `$${VAR}`, the project builds, and the output holds `${VAR}` as written."""

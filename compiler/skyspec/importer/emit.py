@@ -112,12 +112,11 @@ def _block(d: dict, ind: int, out: list, comments: dict) -> None:
         flow = _flow(v) if isinstance(v, (dict, list)) else scalar(v)
         if flow is not None and (not isinstance(v, str) or "\n" not in v):
             out.append(f"{pad}{_keytext(k)}: {flow}")
-        elif isinstance(v, str) and (_ESCAPE.search(v) or v != v.strip(" ") or "\t" in v or "\r" in v
-                                     or v.startswith("\n") or v.endswith("\n\n")):
+        elif isinstance(v, str) and not _literal_ok(v):
             out.append(f"{pad}{_keytext(k)}: {_quoted(v)}")
         elif isinstance(v, str):
             out.append(f"{pad}{_keytext(k)}: |{'' if v.endswith(chr(10)) else '-'}")
-            out += [f"{pad}  {line}" if line else "" for line in v.rstrip("\n").split("\n")]
+            out += _literal_lines(v, pad + "  ")
         elif isinstance(v, dict):
             out.append(f"{pad}{_keytext(k)}:")
             _block(v, ind + 2, out, {})
@@ -137,8 +136,23 @@ def _seq(items: list, ind: int, out: list) -> None:
         elif isinstance(x, list) and x and _flow(x) is None:
             out.append(f"{pad}-")
             _seq(x, ind + 2, out)
+        elif isinstance(x, str) and "\n" in x and _literal_ok(x):   # (a script in a command: as written)
+            out.append(f"{pad}- |{'' if x.endswith(chr(10)) else '-'}")
+            out += _literal_lines(x, pad + "  ")
         else:
             f = _flow(x) if isinstance(x, (dict, list)) else scalar(x)
             if isinstance(x, str) and "\n" in x:
                 f = _quoted(x)
             out.append(f"{pad}- {f}")
+
+
+def _literal_ok(v: str) -> bool:
+    """Whether ``v`` (lines) reads back unchanged from a literal block (`|`): no character it
+    would need escaped, no edge a block loses (leading or trailing spaces, a first empty line,
+    more than one final line break), no tab or carriage return."""
+    return not (_ESCAPE.search(v) or v != v.strip(" ") or "\t" in v or "\r" in v or v.startswith("\n")
+                or v.endswith("\n\n"))
+
+
+def _literal_lines(v: str, pad: str) -> list[str]:
+    return [f"{pad}{line}" if line else "" for line in v.rstrip("\n").split("\n")]
