@@ -75,3 +75,15 @@ def test_no_kind_schema_fills_in_a_default():
     for name in sorted(set(KINDS.values())):
         for schema in (name, PARTIAL + name):
             assert not list(defaults(load_schema(schema))), schema
+
+
+def test_a_map_of_too_many_keys_is_said_the_same_whatever_their_order(make_project, cli):
+    # jsonschema's message quotes the map as written: `skyspec fmt`, which orders the keys,
+    # changed what `check` said (fuzz seed 86, case 1278)
+    said = []
+    for strategy in ("{canary: {percent: 10}, rolling: {}}", "{rolling: {}, canary: {percent: 10}}"):
+        make_project({"apps/api.yaml": API, "overlays/dev.yaml": "{}\n",
+                      "overlays/prod.yaml": f"apps:\n  api:\n    strategy!: {strategy}\n"}, project=PROJECT)
+        r = cli("check", "--diagnostics-format", "json")
+        said.append([(code, msg) for code, _, _, msg in errors(r)])
+    assert said[0] == said[1] == [("SKY108", "strategy has 2 keys (canary, rolling): at most 1")]
