@@ -835,6 +835,32 @@ def test_a_rendering_of_no_object_is_an_environment_that_runs_nothing(tmp_path):
     assert [d.message.split(" (")[0] for d in diags.errors] == ["no Kubernetes objects found in any rendering"]
 
 
+def test_a_workload_some_renderings_lack_keeps_a_required_field_they_differ_in(tmp_path):
+    # dev and prod run podinfo of two images, `off` runs nothing: the spec kept only what dev and
+    # prod share (no `image`), `off` said `enabled: false`, and the project did not build there
+    # (SKY103: skyspec's own blue-green chart re-imported, fuzz seed 86 case 1115)
+    import yaml
+    from skyspec.importer import import_environments
+    from test_import_legacy import build_and_validate
+
+    dirs = _podinfo_variants(tmp_path / "in")
+    f = dirs["prod"] / "deployment.yaml"
+    f.write_text(f.read_text().replace("podinfo:6.14.1", "podinfo:6.14.0"))
+    off = tmp_path / "in" / "off"
+    off.mkdir()
+    (off / "all.yaml").write_text("---\n")
+    r = import_environments({**{k: [v] for k, v in dirs.items()}, "off": [off]}, "podinfo")
+    assert r.unexplained == [], r.unexplained[:3]
+    assert yaml.safe_load(r.files["apps/podinfo.yaml"])["image"] == "ghcr.io/stefanprodan/podinfo:6.14.1"   # dev's
+    assert yaml.safe_load(r.files["overlays/prod.yaml"])["apps"]["podinfo"]["image"] == \
+        "ghcr.io/stefanprodan/podinfo:6.14.0"
+    proj = tmp_path / "p"
+    for rel, text in r.files.items():
+        (proj / rel).parent.mkdir(parents=True, exist_ok=True)
+        (proj / rel).write_text(text)
+    build_and_validate(proj, tmp_path / "b1", env="dev")
+
+
 def _deployment(name: str, namespace: str) -> str:
     return f"""apiVersion: apps/v1
 kind: Deployment

@@ -90,6 +90,13 @@ def _literal(v):
     return v
 
 
+def _required(kind: str) -> list[str]:
+    """The fields a document of ``kind`` must have (its schema's `required`)."""
+    from ..schema import KINDS, load_schema
+
+    return list(load_schema(KINDS[kind]).get("required") or []) if kind in KINDS else []
+
+
 def _key(doc: dict) -> tuple[str, str]:
     return doc["kind"], doc["name"]
 
@@ -126,6 +133,14 @@ def split(results: dict, base=None, inputs: Inputs | None = None) -> tuple[list[
         docs = {env: {k: v for k, v in per[env][key].doc.items() if not k.startswith("_")} for env in where}
         spec = dict(bdocs[key]) if key in bdocs else common(list(docs.values()))
         spec = {k: v for k, v in spec.items() if not k.startswith("_")}
+        if where and len(where) < len(per):
+            # left out somewhere (`enabled: false`), the spec must still be whole there: a required
+            # field the environments holding it differ in is the first one's, the others' overlays
+            # override it (skyspec's own blue-green chart: `worker` in qa and staging, each of
+            # another image, and its two colours in prod; prod refused the spec without `image`)
+            for k in _required(key[0]):
+                if k not in spec and k in docs[where[0]]:
+                    spec[k] = docs[where[0]][k]
         first = per[where[0]][key] if where else kept[key]
         items.append(Extracted({**{k: v for k, v in first.doc.items() if k.startswith("_")}, **spec}, [], []))
         name = key[1] if key[0] in WORKLOAD_KINDS else f"{key[0]}/{key[1]}"
