@@ -1337,6 +1337,39 @@ spec:
     assert ing["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"] == {"name": "minio", "port": {"number": 9000}}
 
 
+def test_a_variable_naming_a_database_is_no_call_to_a_service_of_that_name(tmp_path):
+    # Kubernetes' WordPress example: MySQL's `MYSQL_DATABASE: wordpress` (and `MYSQL_USER`) names
+    # the database, which has the name of the Service `wordpress`: the import inferred a call
+    # from MySQL to WordPress and, connect_to making a cycle, a NetworkPolicy admitting it
+    import yaml
+
+    def deploy(name: str, image: str, env: dict) -> dict:
+        return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name},
+                "spec": {"selector": {"matchLabels": {"app": name}}, "template": {
+                    "metadata": {"labels": {"app": name}},
+                    "spec": {"containers": [{"name": name, "image": image, "ports": [{"containerPort": 8080}],
+                                             "env": [{"name": k, "value": v} for k, v in env.items()]}]}}}}
+
+    def service(name: str) -> dict:
+        return {"apiVersion": "v1", "kind": "Service", "metadata": {"name": name},
+                "spec": {"selector": {"app": name}, "ports": [{"port": 8080}]}}
+
+    def imported(db_env: dict):
+        (tmp_path / "in.yaml").write_text(yaml.safe_dump_all([
+            deploy("wordpress", "ghcr.io/acme/wp:6.2.1", {"WORDPRESS_DB_HOST": "db"}), service("wordpress"),
+            deploy("db", "ghcr.io/acme/db:8.0", db_env), service("db")]))
+        r = import_kubernetes([tmp_path / "in.yaml"], "p")
+        return r, yaml.safe_load(r.files["apps/wordpress.yaml"]), yaml.safe_load(r.files["apps/db.yaml"])
+
+    r, wp, db = imported({"MYSQL_DATABASE": "wordpress", "MYSQL_USER": "wordpress"})
+    assert wp["connect_to"] == {"db": {"env": "WORDPRESS_DB_HOST", "form": "host"}}
+    assert "connect_to" not in db and not any("-from-" in f for f in r.files), sorted(r.files)
+    assert db["env"] == {"MYSQL_DATABASE": "wordpress", "MYSQL_USER": "wordpress"}
+    # a host variable still names its Service (here a call back: a cycle, so a policy)
+    r, wp, db = imported({"MYSQL_DATABASE": "wordpress", "CALLBACK_HOST": "wordpress"})
+    assert "connect_to" in db or any("-from-" in f for f in r.files), sorted(r.files)
+
+
 def test_a_secret_the_input_lacks_is_still_existing(tmp_path):
     import yaml
 

@@ -630,12 +630,21 @@ def connect_to(doc: dict, kept: list[str]) -> None:
     doc["connect_to"] = out
 
 
+# the last word of a variable whose bare value is a name of something else than a host:
+# `MYSQL_DATABASE: wordpress` names the database, not the Service `wordpress`
+NOT_A_HOST = frozenset({"DATABASE", "DB", "DBNAME", "USER", "USERNAME", "LOGIN", "NAME", "SCHEMA", "TABLE",
+                        "BUCKET", "ROLE", "OWNER", "TENANT", "REALM", "INDEX", "TOPIC", "QUEUE", "KEYSPACE"})
+
+
 def _connections(doc: dict, services: dict) -> dict[str, str]:
-    """{Service name: the first env variable whose value names it as a host}."""
+    """{Service name: the first env variable whose value names it as a host}: a value holding
+    the name as a URL's or an address's host, or the bare name, unless the variable's last
+    word says it names something else (:data:`NOT_A_HOST`)."""
     found: dict[str, str] = {}
     for var, v in (doc.get("env") or {}).items():
+        bare_ok = re.split(r"_+", str(var).upper())[-1] not in NOT_A_HOST
         for name in services:
-            if name != doc["name"] and name not in found and \
+            if name != doc["name"] and name not in found and (bare_ok or str(v).strip() != name) and \
                     re.search(rf"(^|//|@|[\s=,]){re.escape(name)}(:\d+)?(/|$|[\s,])", str(v)):
                 found[name] = var
     return found
