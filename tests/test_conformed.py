@@ -87,3 +87,13 @@ def test_a_map_of_too_many_keys_is_said_the_same_whatever_their_order(make_proje
         r = cli("check", "--diagnostics-format", "json")
         said.append([(code, msg) for code, _, _, msg in errors(r)])
     assert said[0] == said[1] == [("SKY108", "strategy has 2 keys (canary, rolling): at most 1")]
+
+
+def test_a_value_too_long_is_said_by_its_length_not_quoted_whole(make_project, cli):
+    # jsonschema's message quotes the value: a 70,000-character label value made a message as
+    # long (fuzz seed 87, case 920, where the fuzzer's own place pattern then took minutes on it)
+    make_project({"apps/api.yaml": API + "labels: {tier: " + "x" * 5000 + "}\n", "overlays/dev.yaml": "{}\n",
+                  "overlays/prod.yaml": "{}\n"}, project=PROJECT)
+    r = cli("check", "--diagnostics-format", "json")
+    (msg,) = {m for _, _, _, m in errors(r)}
+    assert msg == 'labels.tier "' + "x" * 56 + '..." is 5000 characters long: at most 63'

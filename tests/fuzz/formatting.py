@@ -22,7 +22,8 @@ from .harness import FORMATS, _judge, _snapshot, _tree
 
 
 # a place a message names (`reference cycle: apps/a.yaml:18:3 ...`): formatting moves lines
-_PLACE = re.compile(r"[\w./-]+\.(?:ya?ml|toml|py):\d+(?::\d+)?")
+# (from the start of a word only: tried at every character of a long word, it took minutes)
+_PLACE = re.compile(r"(?<![\w./-])[\w./-]+?\.(?:ya?ml|toml|py):\d+(?::\d+)?")
 
 
 def _diagnostics(r) -> list | None:

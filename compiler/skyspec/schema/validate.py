@@ -514,6 +514,11 @@ def _report(err, data: Any, prov: Prov, diags: Diagnostics, secret: bool, prefix
                     hint=(None if secret else _joined(prov, path)) or qhint or hint or fallback())
     elif v in ("pattern", "format"):
         diags.error("SKY107", custom or f"{field} {_show(inst, secret)} is not valid", pos, hint=hint or fallback())
+    elif v in ("maxLength", "minLength") and isinstance(inst, str):
+        # (jsonschema's message quotes the whole value: a 70 KB label value made a 70 KB message)
+        most = "at most" if v == "maxLength" else "at least"
+        diags.error("SKY108", custom or f"{field} {_show(inst, secret)} is {len(inst)} characters long: {most} "
+                                        f"{err.validator_value}", pos, hint=hint or fallback())
     elif v in ("maxProperties", "minProperties") and isinstance(inst, dict) and inst:
         # the keys, sorted: what it says does not depend on the order they are written in
         # (`skyspec fmt` orders them; fuzz seed 86, case 1278). (An empty map: jsonschema's words)
@@ -522,7 +527,8 @@ def _report(err, data: Any, prov: Prov, diags: Diagnostics, secret: bool, prefix
                                         f"({', '.join(sorted(map(str, inst)))}): {most} {err.validator_value}",
                     pos, hint=hint or fallback())
     else:
-        diags.error("SKY108", custom or f"{field}: {err.message if not secret else 'invalid value'}", pos,
+        said = err.message if len(err.message) <= 200 else err.message[:197] + "..."
+        diags.error("SKY108", custom or f"{field}: {said if not secret else 'invalid value'}", pos,
                     hint=hint or fallback())
 
 
