@@ -163,6 +163,29 @@ data: {tls.key: a2V5a2V5a2V5}
     assert "keys: [password, token]" in (out / "apps" / "secret.db-creds.yaml").read_text()
 
 
+def test_a_password_that_is_a_word_of_the_names_is_not_masked_but_said(tmp_path):
+    # Airflow's, Sentry's and Penpot's Compose files give the database the password of their own
+    # name: every message said `service <redacted>-apiserver`, `/opt/<redacted>/dags`, which
+    # shows where the password is and what it is. Such a value is not masked (a warning at it
+    # says so); it is still never written, and a password of its own still never shown.
+    (tmp_path / "compose.yaml").write_text("""services:
+  shop-api:
+    image: ghcr.io/acme/shop-api:1.0.0
+    volumes: ['./data:/srv/shop/data']
+  db:
+    image: postgres:16
+    environment: {POSTGRES_PASSWORD: shop, API_TOKEN: v3ry-own-t0ken-9f2}
+""")
+    res = run("compose", str(tmp_path / "compose.yaml"), "-o", str(tmp_path / "out"), "--color", "never")
+    assert res.exit_code == 0, res.output
+    assert "service shop-api: bind mount ./data -> /srv/shop/data left out" in res.output
+    assert "<redacted>" not in res.output and "v3ry-own-t0ken-9f2" not in res.output
+    said = [ln for ln in res.output.splitlines() if "a word of the names the input gives" in ln]
+    assert len(said) == 1 and said[0].split("/")[-1].startswith("compose.yaml:7:38: warning[SKY064]"), said
+    written = "".join(p.read_text() for p in (tmp_path / "out").rglob("*.yaml"))
+    assert "POSTGRES_PASSWORD" in written and ": shop\n" not in written and "v3ry-own" not in written
+
+
 def test_a_credential_the_importer_cannot_move_is_an_error_not_a_patch(tmp_path):
     (tmp_path / "in.yaml").write_text(DEPLOY.replace("ports: [{containerPort: 8080}]", """\
 ports: [{containerPort: 8080}]

@@ -37,6 +37,7 @@ class Redactor:
         self.values: set[str] = set()            # every registered value, as text
         self.lines: set[tuple[str, int]] = set()  # (file, line) holding a secret
         self.secret_names: set[str] = set()       # names of the project's Secret documents
+        self.public: set[str] = set()             # values not scrubbed from text (:meth:`publish`)
         self._forms: list[str] | None = None
         self._token: str | None = None
 
@@ -57,6 +58,13 @@ class Redactor:
         if text is None or text in self.values:
             return
         self.values.add(text)
+        self._forms = self._token = None
+
+    def publish(self, value: str) -> None:
+        """Stop scrubbing ``value`` from text (it is public: see the importer's
+        ``Inputs.public_secrets``); it is still a secret to :meth:`holds`, and the lines
+        holding it stay hidden."""
+        self.public.add(value)
         self._forms = self._token = None
 
     def hide_line(self, file: str, line: int) -> None:
@@ -107,7 +115,7 @@ class Redactor:
         Python and by JSON, and each line of a value that spans lines."""
         if self._forms is None:
             out: set[str] = set()
-            for v in self.values:
+            for v in self.values - self.public:
                 for f in (v, repr(v)[1:-1], json.dumps(v)[1:-1], json.dumps(v, ensure_ascii=False)[1:-1]):
                     out.add(f)
                 if "\n" in v or "\r" in v:

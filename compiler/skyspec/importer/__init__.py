@@ -227,6 +227,7 @@ def read_kubernetes(paths: list[Path], inputs: Inputs, empty: bool = False) -> l
     """The objects of the manifests at ``paths`` that fit their shape (the rest reported);
     none is an error unless ``empty``."""
     objs = shape.check(legacy.convert(source.read_objects(paths, inputs), inputs), inputs)
+    inputs.public_secrets(objs)
     if not objs and not empty and not inputs.diags.has_errors:
         inputs.diags.error(NOT_OBJECT, f"no Kubernetes objects found in {', '.join(map(str, paths))}", None,
                            hint=source.NOT_OBJECT_HINT)
@@ -452,6 +453,7 @@ def import_compose(path: Path, name: str, diags: Diagnostics | None = None,
     if data is None:
         return _done(inputs, None, raise_)
     items, notes, ctx = compose.extract(data, path.parent, name, inputs)
+    inputs.public_secrets(data.data)
     if inputs.diags.has_errors:
         return _done(inputs, None, raise_)
     infos = official.apply_all(items)

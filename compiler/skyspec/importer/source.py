@@ -31,6 +31,9 @@ WRONG = "SKY061"          # a field of the wrong type, a name a spec cannot have
 RESOURCE = "SKY062"       # a kind no spec kind maps: kept as a Resource
 INFERRED = "SKY063"       # connect_to inferred
 SECRET = "SKY064"         # a secret value not written
+# the keys whose values name something the import writes as it is (:meth:`Inputs.public_secrets`);
+# and a Compose volume's short form (`name:/path`), read under `volumes`
+NAMES = frozenset({"name", "image", "container_name", "hostname", "mountPath", "target", "source", "volumes"})
 PATCHED = "SKY065"        # kept as a k8s: patch
 NOT_CARRIED = "SKY066"    # a Compose setting the project does not carry over
 UNEXPLAINED = "SKY067"    # a round-trip difference in no named category
@@ -57,6 +60,7 @@ class Inputs:
         self.read: set[Path] = set()                   # real paths read (a file named twice is read once)
         self.names: dict[str, str] = {}                # a scratch file's path -> the name diagnostics show
         self.renamed: dict[int, str] = {}              # id(object) -> the name it is imported under
+        self.secrets: dict[str, list] = {}             # a secret text -> [times registered, where first]
 
     # ------------------------------------------------------------------ positions
     def locate(self, obj: Any, file: str, loc: Loc) -> None:
@@ -92,6 +96,9 @@ class Inputs:
         """Registers a secret value (a Secret's data, a credential env value) and hides the
         lines holding it from code frames."""
         self.diags.redactor.add(value)
+        for text in _texts(value):
+            seen = self.secrets.setdefault(text, [0, Pos(file, loc.pos.line, loc.pos.col) if loc else None])
+            seen[0] += 1
         if loc is None:
             return
         stack = [loc]
@@ -100,6 +107,40 @@ class Inputs:
             self.diags.redactor.hide_line(file, x.pos.line)
             kids = x.kids.values() if isinstance(x.kids, dict) else x.kids or []
             stack += [k for k in kids if k is not None]
+
+    def public_secrets(self, data: Any) -> None:
+        """A credential of the input whose value is a word of the names the input gives (of a
+        service, an object, a container, an image, a mount path: Airflow's, Sentry's and
+        Penpot's files give their database the password of their own name) is not scrubbed
+        from the messages: the import writes those names as they are, and
+        `<redacted>-apiserver` shows where the password is and what it is. A warning at the
+        credential says so. It is still never written (a kept object holding it is refused)."""
+        red = self.diags.redactor
+        if not self.secrets:
+            return
+        import re
+
+        words: set[str] = set()
+        seen: set[int] = set()
+        todo = [(None, data)]
+        while todo:   # (each map and list once: an alias shares one)
+            key, v = todo.pop()
+            if isinstance(v, (dict, list)):
+                if id(v) not in seen:
+                    seen.add(id(v))
+                    if key == "services" and isinstance(v, dict):   # (Compose: the services' names)
+                        words.update(w for k in v for w in re.split(r"[^a-z0-9]+", str(k).lower()))
+                    todo.extend(v.items() if isinstance(v, dict) else ((key, x) for x in v))
+            elif isinstance(v, str) and key in NAMES and v not in red.values:
+                words.update(re.split(r"[^a-z0-9]+", v.lower()))
+        for text, (_, at) in sorted(self.secrets.items(), key=lambda kv: kv[0]):
+            if text in red.values and text not in red.public and text.lower() in words:
+                red.publish(text)
+                self.diags.warning(SECRET, "a credential's value is a word of the names the input gives (its "
+                                   "services, objects, images or paths): it is no secret, and it is not masked "
+                                   "in these messages, which name them", at,
+                                   hint="give it a value of its own, supplied at deploy time (it is moved to a "
+                                        "Secret, and never written, as the others)")
 
     def register_secrets(self, obj: dict) -> None:
         file, loc = self.where.get(id(obj), (None, None))
@@ -147,6 +188,17 @@ def _step(data: Any, loc: Loc, seg: Any) -> tuple[Loc | None, Any]:
         if 0 <= i < len(data):
             return loc.child(i), data[i]
     return None, None
+
+
+def _texts(value: Any) -> list[str]:
+    """The texts a redactor registers for ``value`` (its strings and numbers, at any depth)."""
+    if isinstance(value, dict):
+        return [t for v in value.values() for t in _texts(v)]
+    if isinstance(value, (list, tuple)):
+        return [t for v in value for t in _texts(v)]
+    if isinstance(value, bool) or value is None:
+        return []
+    return [value if isinstance(value, str) else str(value)] if isinstance(value, (str, int, float)) else []
 
 
 def _credentials(inputs: Inputs, obj: Any, loc: Loc | None, file: str) -> None:
