@@ -395,6 +395,7 @@ def test_what_supabases_compose_file_needed(tmp_path):
     volumes: ['${DOCKER_SOCKET_LOCATION}:/var/run/docker.sock:ro,z', 'logs:/var/log/vector']
     environment: {LOGFLARE_SINGLE_TENANT: true, RETRIES: 3, RATIO: 16.8}
     command: ["/bin/sh", "-c", "/app/bin/supavisor eval \\"$$(cat /etc/pooler.exs)\\" && echo $$HOME"]
+    user: "${VECTOR_UID:-50000}:0"
 volumes:
   logs: {}
 """)
@@ -408,6 +409,8 @@ volumes:
     assert set(doc["volumes"]) == {"logs"} and not any("docker-socket" in f for f in r.files)
     assert "service vector: bind mount /var/run/docker.sock -> /var/run/docker.sock left out" in \
         [d.message for d in diags.sorted()]
+    assert "service vector: runs as user 50000:0 in Compose; skyspec runs as a non-root UID" in \
+        [d.message for d in diags.sorted()]   # (interpolated, as Airflow's `${AIRFLOW_UID:-50000}:0`)
     res = CliRunner().invoke(main, ["import", "compose", str(src), "-o", str(tmp_path / "proj")])
     assert res.exit_code == 0, res.output
     build_and_validate(tmp_path / "proj", tmp_path, "dev")

@@ -505,7 +505,7 @@ def rest(s: str, svc: dict, doc: dict, ctx) -> None:
             ("restart", "restart: {v} (skyspec: {ours} for {kind}s)", None)):
         ours = "unless-stopped" if doc["kind"] in ("App", "StatefulApp") else "no"
         if svc.get(key) and not (key == "restart" and svc[key] == ours):   # (the same: nothing to say)
-            v = svc[key]
+            v = svc[key] if key != "user" else interpolate_plain(str(svc[key]), ctx.vars)   # (Airflow's `${AIRFLOW_UID:-50000}:0`)
             ctx.say(s, what.format(v=", ".join(map(str, v)) if isinstance(v, (list, dict)) else v, ours=ours,
                                    kind=doc["kind"]), (key,),
                     "warning" if key == "user" else "note", hint=hint)
