@@ -8,7 +8,9 @@ the value is in the spec file, in version control, and in every generated manife
 Reference a Secret under `secrets:` instead (`as: file` keeps it out of the environment
 too). Names of something other than the credential itself are not reported: ending in
 `_FILE`, `_PATH`, `_DIR`, `_NAME`, `_ID`, `_URL`, `_ENDPOINT`, `_TTL`, `_LENGTH`, ... (as
-`AWS_ACCESS_KEY_ID` or `TOKEN_URL`), and values that are empty, `true`/`false` or a path.
+`AWS_ACCESS_KEY_ID` or `TOKEN_URL`), values that are empty, `true`/`false` or a path, and
+switches about a credential: a name with `ALLOW`, `EMPTY`, `RANDOM`, `SKIP`, ... and a yes/no
+value (`MYSQL_ALLOW_EMPTY_PASSWORD: "1"`, `MYSQL_RANDOM_ROOT_PASSWORD: "yes"`).
 
 Messages never show the value. (Literal values in a `kind: Secret` are SKY119.)
 
@@ -21,6 +23,7 @@ image: ghcr.io/acme/api:1.4.2
 env:
   TOKEN_URL: https://auth.example.com/token
   DB_PASSWORD_FILE: /run/secrets/db/password
+  MYSQL_ALLOW_EMPTY_PASSWORD: "1"
 secrets:
   DB_PASSWORD: {secret: api-db, key: password}
 ---
