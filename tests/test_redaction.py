@@ -270,6 +270,19 @@ def test_credential_rule_is_shared():
     assert credential_env("MYSQL_ROOT_PASSWORD", "yes") and credential_env("MYSQL_ALLOW_EMPTY_PASSWORD", "s3cret")
 
 
+def test_a_value_public_in_one_redactor_is_masked_where_another_holds_it_secret():
+    from skyspec.redact import Redactor
+
+    a, b, c = Redactor(), Redactor(), Redactor()
+    a.add("airflow")
+    a.publish("airflow")   # (a word of the input's names: the importer's `public_secrets`)
+    b.add("hunter2x")
+    c.add("airflow")
+    assert Redactor.union([a, b]).scrub("airflow hunter2x") == "airflow <redacted>"
+    assert Redactor.union([a, c]).scrub("airflow") == "<redacted>"
+    assert a.holds("airflow")   # (still a secret: a kept object holding it is refused)
+
+
 def test_a_switch_about_a_password_stays_an_env_value_in_an_import(tmp_path):
     # Kubernetes' replicated MySQL example sets `MYSQL_ALLOW_EMPTY_PASSWORD: "1"`: the import
     # moved it to a Secret of values supplied at deploy time, and the pods did not start until

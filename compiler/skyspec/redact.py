@@ -75,6 +75,9 @@ class Redactor:
             return
         self.lines |= other.lines
         self.secret_names |= other.secret_names
+        # public where one says so and the other does not hold it as a secret
+        masked = (self.values - self.public) | (other.values - other.public)
+        self.public = (self.public | other.public) - masked
         for v in other.values:
             self.add(v)
 
