@@ -449,6 +449,22 @@ def test_an_address_held_as_a_host_and_a_port_variable_is_a_connection(tmp_path)
     assert {"port": 1025, "protocol": "TCP"} in [p for rule in pol["spec"]["ingress"] for p in rule.get("ports", [])]
 
 
+def test_a_host_port_two_services_publish_is_a_named_difference(tmp_path):
+    # what `docker compose config` prints for a service that extends another inherits its
+    # ports: two services publishing host port 8080 (Compose could not start both); the build
+    # publishes the second without a host port, which the round trip called a difference in no
+    # category, and the import was refused
+    from skyspec.importer import import_compose
+
+    src = tmp_path / "compose.yaml"
+    src.write_text("services:\n  web: {image: 'ghcr.io/acme/app:1.0.0', ports: ['8080:8080']}\n"
+                   "  worker: {image: 'ghcr.io/acme/app:1.0.0', command: [worker], ports: ['8080:8080']}\n")
+    r = import_compose(src, "p")
+    assert r.unexplained == []
+    assert r.figures["categories"]["published without a host port another service publishes (Compose could not "
+                                   "start both)"] == 1
+
+
 def test_a_restart_policy_skyspec_sets_too_is_not_noted(tmp_path):
     """Sentry's self-hosted file gives its 57 services `restart: unless-stopped`, what the
     Compose backend writes for an App: a note each said nothing. `always` is still noted."""

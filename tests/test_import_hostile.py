@@ -186,6 +186,23 @@ def test_a_password_that_is_a_word_of_the_names_is_not_masked_but_said(tmp_path)
     assert "POSTGRES_PASSWORD" in written and ": shop\n" not in written and "v3ry-own" not in written
 
 
+def test_extends_and_include_are_refused_with_what_to_import_instead(tmp_path):
+    # a service that `extends` another was read without it: no image (named as Compose names a
+    # build, `p-web:latest`), none of the base's environment, and a warning only; `include` was
+    # left out whole (its services then "no such service")
+    (tmp_path / "common.yaml").write_text("services:\n  base: {image: 'ghcr.io/acme/app:1.0.0'}\n")
+    (tmp_path / "compose.yaml").write_text("include: [common.yaml]\nservices:\n  web:\n"
+                                           "    extends: {file: common.yaml, service: base}\n")
+    diags = Diagnostics()
+    assert import_compose(tmp_path / "compose.yaml", "p", diags) is None
+    assert [(d.code, d.pos.line, d.message) for d in diags.errors] == [
+        ("SKY061", 1, "include: the importer does not join `include` (other Compose files, which Compose joins "
+                      "before it reads the file)"),
+        ("SKY061", 4, "services.web.extends: the importer does not join `extends` (a service made of another "
+                      "service's parts, which Compose joins before it reads the file)")]
+    assert all("docker compose config" in d.hint for d in diags.errors)
+
+
 def test_a_credential_the_importer_cannot_move_is_an_error_not_a_patch(tmp_path):
     (tmp_path / "in.yaml").write_text(DEPLOY.replace("ports: [{containerPort: 8080}]", """\
 ports: [{containerPort: 8080}]

@@ -94,6 +94,17 @@ def read(path: Path, inputs: Inputs) -> Doc | None:
                                hint="name services with letters, digits and '-'")
         elif (doc.data["services"][s] is not None and not isinstance(doc.data["services"][s], dict)):
             inputs.diags.error(WRONG, f"services.{s} must be a mapping", _find(doc.loc, ("services", s)))
+    # what makes a service of other files' or services' parts: Compose resolves it before anything
+    # else, and a service read without it ran without its image and environment
+    joined = ([("include", ("include",))] if "include" in doc.data else []) + \
+        [("extends", ("services", s, "extends")) for s, svc in doc.data["services"].items()
+         if isinstance(svc, dict) and "extends" in svc]
+    for key, at in joined:
+        what = "other Compose files" if key == "include" else "a service made of another service's parts"
+        inputs.diags.error(WRONG, f"{shown(at)}: the importer does not join `{key}` ({what}, which Compose joins "
+                           "before it reads the file)", _find(doc.loc, at),
+                           hint="import what `docker compose config` prints (it joins include and extends, and "
+                                "resolves anchors and variables)")
     names = [dns(s) for s in doc.data["services"]]
     for n in sorted({n for n in names if names.count(n) > 1}):
         inputs.diags.error(WRONG, f"several services are named {n} once made DNS labels",

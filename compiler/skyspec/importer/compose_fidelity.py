@@ -104,6 +104,11 @@ def compare(inp: dict, out: dict, variables: dict, env_files: dict,
 
     osvcs = out.get("services") or {}
     wanted = wanted_ports(inp.get("services") or {}, variables)
+    first: dict[tuple, str] = {}   # (host port, protocol) -> the first service publishing it, in the file's order
+    for s, svc in (inp.get("services") or {}).items():
+        for k, v in _ports(svc or {}, variables).items():
+            if v["published"] not in (None, "expose"):
+                first.setdefault((v["published"], k.split("/")[-1]), s)
     for s, svc in sorted((inp.get("services") or {}).items()):
         svc = svc or {}
         figs["objects"] += 1
@@ -138,6 +143,8 @@ def compare(inp: dict, out: dict, variables: dict, env_files: dict,
             elif b["published"] is None and a["published"] not in (None, "expose") and \
                     (svc.get("deploy") or {}).get("replicas", 1) not in (0, 1):
                 named("published without a host port: replicas cannot share one (Docker picks free ones)")
+            elif b["published"] is None and first.get((a["published"], k.split("/")[-1]), s) != s:
+                named("published without a host port another service publishes (Compose could not start both)")
             else:
                 field(f"{s}.ports[{k}].published", a["published"], b["published"])
         ie = _env(svc, variables, env_files.get(s))
