@@ -296,10 +296,15 @@ SWITCH_WORDS = {"ALLOW", "EMPTY", "RANDOM", "GENERATE", "SKIP", "REQUIRE", "REQU
 SWITCH_VALUES = {"1", "0", "yes", "no", "y", "n", "on", "off", "true", "false"}
 
 
+def _words(name: str) -> list[str]:
+    """A variable's name in upper-case words: `_` and camelCase split (`apiKey` is API, KEY)."""
+    return [w for w in re.split(r"_+", re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).upper()) if w]
+
+
 @lru_cache(maxsize=4096)
 def credential_name(name: str) -> bool:
     """Whether an environment variable's name says it holds a credential itself."""
-    words = [w for w in re.split(r"_+", re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).upper()) if w]
+    words = _words(name)
     if not words or words[-1] in NOT_THE_VALUE:
         return False
     for i, w in enumerate(words):
@@ -332,5 +337,4 @@ def credential_env(name: Any, value: Any) -> str | None:
 def _switch(name: str, value: str) -> bool:
     """Whether ``name: value`` turns something about a credential on or off (a word such as
     ALLOW or RANDOM in the name, a yes/no value) rather than holding one."""
-    words = re.split(r"_+", re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).upper())
-    return value.strip().lower() in SWITCH_VALUES and any(w in SWITCH_WORDS for w in words)
+    return value.strip().lower() in SWITCH_VALUES and any(w in SWITCH_WORDS for w in _words(name))

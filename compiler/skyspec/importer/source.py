@@ -60,7 +60,7 @@ class Inputs:
         self.read: set[Path] = set()                   # real paths read (a file named twice is read once)
         self.names: dict[str, str] = {}                # a scratch file's path -> the name diagnostics show
         self.renamed: dict[int, str] = {}              # id(object) -> the name it is imported under
-        self.secrets: dict[str, list] = {}             # a secret text -> [times registered, where first]
+        self.secrets: dict[str, Pos | None] = {}       # a secret text -> where it was first registered
 
     # ------------------------------------------------------------------ positions
     def locate(self, obj: Any, file: str, loc: Loc) -> None:
@@ -95,10 +95,10 @@ class Inputs:
     def secret(self, value: Any, file: str, loc: Loc | None) -> None:
         """Registers a secret value (a Secret's data, a credential env value) and hides the
         lines holding it from code frames."""
+        before = set(self.diags.redactor.values)
         self.diags.redactor.add(value)
-        for text in _texts(value):
-            seen = self.secrets.setdefault(text, [0, Pos(file, loc.pos.line, loc.pos.col) if loc else None])
-            seen[0] += 1
+        for text in self.diags.redactor.values - before:
+            self.secrets[text] = Pos(file, loc.pos.line, loc.pos.col) if loc else None
         if loc is None:
             return
         stack = [loc]
@@ -133,7 +133,7 @@ class Inputs:
                     todo.extend(v.items() if isinstance(v, dict) else ((key, x) for x in v))
             elif isinstance(v, str) and key in NAMES and v not in red.values:
                 words.update(re.split(r"[^a-z0-9]+", v.lower()))
-        for text, (_, at) in sorted(self.secrets.items(), key=lambda kv: kv[0]):
+        for text, at in sorted(self.secrets.items(), key=lambda kv: kv[0]):
             if text in red.values and text not in red.public and text.lower() in words:
                 red.publish(text)
                 self.diags.warning(SECRET, "a credential's value is a word of the names the input gives (its "
@@ -188,17 +188,6 @@ def _step(data: Any, loc: Loc, seg: Any) -> tuple[Loc | None, Any]:
         if 0 <= i < len(data):
             return loc.child(i), data[i]
     return None, None
-
-
-def _texts(value: Any) -> list[str]:
-    """The texts a redactor registers for ``value`` (its strings and numbers, at any depth)."""
-    if isinstance(value, dict):
-        return [t for v in value.values() for t in _texts(v)]
-    if isinstance(value, (list, tuple)):
-        return [t for v in value for t in _texts(v)]
-    if isinstance(value, bool) or value is None:
-        return []
-    return [value if isinstance(value, str) else str(value)] if isinstance(value, (str, int, float)) else []
 
 
 def _credentials(inputs: Inputs, obj: Any, loc: Loc | None, file: str) -> None:

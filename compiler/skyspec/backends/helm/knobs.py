@@ -224,8 +224,9 @@ class Knobs:
         for p in args:
             parts += [" ", ("arg", p)]
         if fixed:
-            # (the helper writes it with toJson, which leaves DEL and the C1 controls as they are)
-            self.unprintable = self.unprintable or unprintable(fixed)
+            # (the helper writes it with toJson, which leaves DEL and the C1 controls as they are;
+            # a label value cannot hold one)
+            self.unprintable = self.unprintable or (field == "annotations" and unprintable(fixed))
             parts.append(" (dict")
             for k, v in fixed.items():
                 parts += [" ", ("value", k), " ", ("value", v)]
