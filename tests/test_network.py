@@ -138,6 +138,38 @@ def test_official_images_get_the_fix_as_hint(make_project, cli, spec, hint):
     assert "apps/a.yaml:3:8" in r.output  # at the image
 
 
+def test_an_official_image_hint_names_the_kind_its_template_is_for(make_project, cli):
+    # `use: redis` alone in an App is refused (SKY121: the template is for a StatefulApp)
+    make_project({"apps/a.yaml": "kind: App\nname: cache\nimage: redis:7\nport: 6379\n"})
+    r = cli("check", "--env", "dev")
+    assert "`kind: StatefulApp` with `use: redis`" in r.output, r.output
+    make_project({"apps/a.yaml": "kind: StatefulApp\nname: cache\nimage: redis:7\nport: 6379\n"})
+    r = cli("check", "--env", "dev")
+    assert "help: `use: redis` (the stdlib" in r.output and "with `use: redis`" not in r.output, r.output
+
+
+def test_an_official_image_in_a_sidecar_is_told_its_user_and_paths(make_project, cli):
+    # a template makes a workload: for a sidecar the hint is what the container needs
+    make_project({"apps/a.yaml": "kind: App\nname: web\nimage: x/web:1\nport: 8080\n"
+                                 "sidecars: {db: {image: 'postgres:16'}}\n"})
+    r = cli("check", "--env", "dev")
+    assert 'image "postgres:16" of sidecar "db"' in r.output, r.output
+    assert "run_as_user: 999" in r.output and "/var/lib/postgresql/data" in r.output, r.output
+    assert "use: postgres" not in r.output, r.output
+
+
+def test_the_template_kinds_the_hints_name_are_the_stdlibs():
+    import yaml
+
+    from skyspec.paths import data_dir
+    from skyspec.rules.official_image import KNOWN, TEMPLATE_KIND
+
+    named = {t for t, *_ in KNOWN.values() if t}
+    assert set(TEMPLATE_KIND) == named
+    for t in named:
+        assert yaml.safe_load((data_dir("stdlib") / f"{t}.yaml").read_text())["kind"] == TEMPLATE_KIND[t], t
+
+
 def test_official_image_with_the_relaxations_it_needs_passes(make_project, cli):
     make_project({"apps/a.yaml": "kind: App\nname: web\nimage: redis:7.4\nport: 6379\n"
                                  "security: {run_as_user: 999, writable_root_fs: true}\n"})

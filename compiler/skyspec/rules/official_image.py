@@ -94,6 +94,11 @@ KNOWN: dict[str, tuple[str | None, int | None, tuple[str, ...], bool, str]] = {
                                                                               "/usr/share/elasticsearch/config"), False, ""),
     "apache/kafka": ("kafka", 1000, ("/var/lib/kafka/data", "/opt/kafka/config"), False, ""),
 }
+# stdlib template -> its kind (tests hold this to stdlib/): the hint for an App running a
+# database image names the kind the template is for, which `use:` alone would refuse (SKY121)
+TEMPLATE_KIND = {"postgres": "StatefulApp", "mysql": "StatefulApp", "redis": "StatefulApp",
+                 "mongodb": "StatefulApp", "rabbitmq": "StatefulApp", "elasticsearch": "StatefulApp",
+                 "kafka": "StatefulApp"}
 _HUB = ("docker.io/library/", "index.docker.io/library/", "registry-1.docker.io/library/", "docker.io/", "library/")
 
 
@@ -134,9 +139,26 @@ def check(ir, ctx) -> Iterator[tuple[Pos | None, str, str | None]]:
             why = ("starts as root" if needs_root and not root
                    else f"writes {', '.join(missing)}, which UID {user} on a read-only root filesystem cannot")
             pos = where(w.spec, *at, "image")
-            use = spelled(pos, f"`use: {template}`", f'`.use("{template}")`')
-            hint = f"{use} (the stdlib template sets its user, paths and probes)" if template else fix
+            if at:  # a sidecar or init container: a template makes a workload, not a container
+                template, fix = None, fix or _relaxed(uid, paths)
+            hint = _use(template, w.kind, pos) if template else fix
             if template and fix:
                 hint += f"; or {fix}"
             yield pos, f'image "{c.image}" of {who} {why}: it will crash-loop under the ' \
                                                  "hardened defaults", hint
+
+
+def _use(template: str, kind: str, pos: Pos | None) -> str:
+    """The hint naming the stdlib template (with the kind it is for, when the spec is another)."""
+    want = TEMPLATE_KIND.get(template, kind)
+    if want == kind:
+        use = spelled(pos, f"`use: {template}`", f'`.use("{template}")`')
+    else:
+        use = spelled(pos, f"`kind: {want}` with `use: {template}`", f'`{want}(...).use("{template}")`')
+    return f"{use} (the stdlib template sets its user, paths and probes)"
+
+
+def _relaxed(uid: int | None, paths: tuple[str, ...]) -> str:
+    """The relaxations a container of the image needs, where no template can say them."""
+    user = f"set `security: {{run_as_user: {uid}}}` and mount" if uid is not None else "mount"
+    return f"{user} an emptyDir or storage at {', '.join(paths)}"
