@@ -409,14 +409,40 @@ volumes:
     assert set(doc["volumes"]) == {"logs"} and not any("docker-socket" in f for f in r.files)
     assert "service vector: bind mount /var/run/docker.sock -> /var/run/docker.sock left out" in \
         [d.message for d in diags.sorted()]
-    assert "service vector: runs as user 50000:0 in Compose; skyspec runs as a non-root UID" in \
-        [d.message for d in diags.sorted()]   # (interpolated, as Airflow's `${AIRFLOW_UID:-50000}:0`)
+    assert "service vector: runs as user 50000:0: the Kubernetes objects run as it (`security:`); the Compose " \
+        "file runs the image's own user" in [d.message for d in diags.sorted()]   # (interpolated, as Airflow's)
+    assert doc["security"] == {"run_as_user": 50000, "run_as_group": 0}   # (an image made for that UID)
     res = CliRunner().invoke(main, ["import", "compose", str(src), "-o", str(tmp_path / "proj")])
     assert res.exit_code == 0, res.output
     build_and_validate(tmp_path / "proj", tmp_path, "dev")
     built = yaml.safe_load((tmp_path / "built" / "dev" / "compose.yaml").read_text())["services"]["vector"]
     assert built["command"][2] == '/app/bin/supavisor eval "$$(cat /etc/pooler.exs)" && echo $$HOME'
     assert built["environment"]["LOGFLARE_SINGLE_TENANT"] == "true"
+    pod = next(yaml.safe_load_all((tmp_path / "built" / "dev" / "kubernetes" / "vector.yaml").read_text()))["spec"]["template"]
+    assert (pod["spec"]["securityContext"]["runAsUser"], pod["spec"]["securityContext"]["runAsGroup"]) == (50000, 0)
+
+
+@pytest.mark.parametrize("user,security,said", [
+    ("0", {"run_as_root": True, "run_as_user": 0}, "runs as user 0: the Kubernetes objects run as it"),
+    (1000, {"run_as_user": 1000}, "runs as user 1000: the Kubernetes objects run as it"),
+    ("10001:10001", None, "runs as user 10001:10001: the Kubernetes objects run as it"),
+    ("postgres", None, "runs as user postgres in Compose; skyspec runs as a non-root UID"),
+    ("99999999999:1", None, "runs as user 99999999999:1 in Compose"),
+])
+def test_a_compose_user_is_the_uid_the_kubernetes_objects_run_as(tmp_path, user, security, said):
+    import yaml
+
+    from skyspec.diagnostics import Diagnostics
+    from skyspec.importer import import_compose
+
+    src = tmp_path / "compose.yaml"
+    src.write_text(f"services:\n  app:\n    image: ghcr.io/acme/app:1.2\n    user: {user!r}\n"
+                   if isinstance(user, str) else f"services:\n  app:\n    image: ghcr.io/acme/app:1.2\n    user: {user}\n")
+    diags = Diagnostics()
+    r = import_compose(src, "p", diags)
+    assert r is not None and r.unexplained == [], r.unexplained if r else [d.message for d in diags.errors]
+    assert yaml.safe_load(r.files["apps/app.yaml"]).get("security") == security
+    assert any(said in d.message for d in diags.items), [d.message for d in diags.items]
 
 
 def test_an_address_held_as_a_host_and_a_port_variable_is_a_connection(tmp_path):

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import re
 
-from .compose_parts import (addressed, carried_label, label_pairs, plain_env, ram_bytes, skyspecs_label, volume_of,
-                            wanted_ports)
+from .compose_parts import (addressed, carried_label, label_pairs, plain_env, ram_bytes, skyspecs_label, user_ids,
+                            volume_of, wanted_ports)
 from .compose import COMPOSE_INTERVAL, COMPOSE_TIMEOUT, argv, dns, interpolate, seconds
 from ..backends.compose_values import pinning
 from ..redact import credential_env
@@ -191,8 +191,9 @@ def compare(inp: dict, out: dict, variables: dict, env_files: dict,
 SAID = {"image", "build", "ports", "expose", "environment", "env_file", "healthcheck", "depends_on", "entrypoint",
         "command", "volumes", "secrets", "configs", "deploy", "stop_grace_period", "profiles", "post_start", "pre_stop",
         "labels", "platform"}
+CARRIED_USER = "user the Kubernetes objects run as; the Compose file runs the image's own"
 NOT_CARRIED = {"restart": "restart policy skyspec sets (unless-stopped)",
-               "user": "user left to skyspec's non-root UID (warned)",
+               "user": "user name left to skyspec's non-root UID (warned)",
                "networks": "networks: one network, NetworkPolicies from connect_to (warned)",
                "container_name": "container name Compose derives from the service"}
 
@@ -289,7 +290,8 @@ def _more(s: str, svc: dict, o: dict, inp: dict, variables: dict, field, named) 
         if key == "restart" and svc[key] == o.get("restart"):
             field(f"{s}.restart", svc[key], o.get("restart"))
         else:
-            named(NOT_CARRIED.get(key, "a key the importer does not carry over (warned)"))
+            named(CARRIED_USER if key == "user" and user_ids(svc, variables) is not None
+                  else NOT_CARRIED.get(key, "a key the importer does not carry over (warned)"))
 
 
 def path_of(what: str) -> tuple:

@@ -498,20 +498,52 @@ def rest(s: str, svc: dict, doc: dict, ctx) -> None:
                 doc.setdefault("lifecycle", {})[field] = words
             else:
                 ctx.say(s, f"{key}: only one hook with a command is carried over", (key,), "warning")
-    for key, what, hint in (
-            ("networks", "networks {v}: the project has one network, with NetworkPolicies from connect_to", None),
-            ("user", "runs as user {v} in Compose; skyspec runs as a non-root UID",
-             "set `security: {run_as_user: UID}` if the image needs a given UID"),
-            ("restart", "restart: {v} (skyspec: {ours} for {kind}s)", None)):
+    user(s, svc, doc, ctx)
+    for key, what in (
+            ("networks", "networks {v}: the project has one network, with NetworkPolicies from connect_to"),
+            ("restart", "restart: {v} (skyspec: {ours} for {kind}s)")):
         ours = "unless-stopped" if doc["kind"] in ("App", "StatefulApp") else "no"
         if svc.get(key) and not (key == "restart" and svc[key] == ours):   # (the same: nothing to say)
-            v = svc[key] if key != "user" else interpolate_plain(str(svc[key]), ctx.vars)   # (Airflow's `${AIRFLOW_UID:-50000}:0`)
+            v = svc[key]
             ctx.say(s, what.format(v=", ".join(map(str, v)) if isinstance(v, (list, dict)) else v, ours=ours,
-                                   kind=doc["kind"]), (key,),
-                    "warning" if key == "user" else "note", hint=hint)
+                                   kind=doc["kind"]), (key,), "note")
     for key in sorted(set(svc) - known_keys(), key=str):
         ctx.say(s, f"{key} is not carried over: the language has no field for it", (key,), "warning",
                 hint="set what it does in the spec by hand, or leave it out if Kubernetes does not need it")
+
+
+def user_ids(svc: dict, variables: dict) -> dict | None:
+    """The `security:` of a service's numeric `user: UID[:GID]` (interpolated: Airflow's
+    `${AIRFLOW_UID:-50000}:0`), as the Kubernetes importer reads `runAsUser`/`runAsGroup`;
+    None when there is no user or it is a name (which only the image's /etc/passwd maps)."""
+    from .containers import security_of
+
+    if svc.get("user") is None:
+        return None
+    m = re.fullmatch(r"(\d+)(?::(\d+))?", interpolate_plain(str(svc["user"]), variables).strip())
+    if m is None or max(len(m.group(1)), len(m.group(2) or "")) > 10:
+        return None
+    uid, gid = int(m.group(1)), int(m.group(2)) if m.group(2) is not None else None
+    if uid > 2147483647 or (gid or 0) > 2147483647:
+        return None
+    return security_of({"runAsUser": uid, **({"runAsGroup": gid} if gid is not None else {})}, {})
+
+
+def user(s: str, svc: dict, doc: dict, ctx) -> None:
+    """`user:` as the UID (and GID) the Kubernetes objects run as: an image made for one
+    (its files owned by it) would not start as skyspec's UID 10001. A user name is warned."""
+    if svc.get("user") is None or svc["user"] == "":
+        return
+    given = interpolate_plain(str(svc["user"]), ctx.vars)
+    ids = user_ids(svc, ctx.vars)
+    if ids is None:
+        ctx.say(s, f"runs as user {given} in Compose; skyspec runs as a non-root UID", ("user",), "warning",
+                hint="set `security: {run_as_user: UID}` if the image needs a given UID")
+        return
+    if ids:
+        doc["security"] = {**ids, **(doc.get("security") or {})}
+    ctx.say(s, f"runs as user {given}: the Kubernetes objects run as it (`security:`); the Compose file "
+               "runs the image's own user", ("user",), "note")
 
 
 def pinned(s: str, svc: dict, doc: dict, ctx) -> None:
