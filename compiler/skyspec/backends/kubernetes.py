@@ -83,7 +83,7 @@ def _files(ir: IR) -> dict[str, list[dict]]:
     for s in ir.secrets:
         if s.mode == "external":
             groups[f"externalsecret.{s.name}.yaml"] = [external_secret(ir, s)]
-    for a in ir.accounts:
+    for a in [a for a in ir.accounts if not a.existing]:   # (an existing one is the cluster's already)
         sa: dict = {"apiVersion": "v1", "kind": "ServiceAccount",
                     "metadata": _meta(ir, a.name, a.namespace, a.labels, a.annotations)}
         if a.automount is not None:

@@ -21,6 +21,13 @@ class ServiceAccount(_Doc):
 
     automount_service_account_token = automount_token
 
+    def from_existing(self) -> "ServiceAccount":
+        """The ServiceAccount already exists in the cluster (a cloud IAM identity, one a
+        controller makes): nothing is generated; pods run as it and Roles bind it."""
+        return self._set("existing", True)
+
+    existing = from_existing
+
 
 _VERB_GROUPS = {
     "read": ["get", "list", "watch"], "view": ["get", "list", "watch"],

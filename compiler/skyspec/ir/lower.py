@@ -233,9 +233,15 @@ class Lowerer:
 
     def lower_serviceaccount(self, spec: Spec, ir: IR) -> None:
         d = spec.data
+        if d.get("existing"):  # the cluster's: nothing of it is written, so nothing may be said of it
+            for k in ("automount_token", "labels", "annotations", "k8s"):
+                if k in d:
+                    self.diags.error("SKY108", f'ServiceAccount "{spec.name}" exists already (`existing: true`): '
+                                               f"it has no `{k}`", spec.where(k),
+                                     hint=f"remove `{k}`, or `existing` to generate the ServiceAccount")
         ir.accounts.append(Account(spec.name, self.ns(spec, ir), d.get("automount_token"),
                                    dict(d.get("labels") or {}), dict(d.get("annotations") or {}),
-                                   dict(d.get("k8s") or {}), spec))
+                                   dict(d.get("k8s") or {}), spec, existing=bool(d.get("existing"))))
 
     def lower_role(self, spec: Spec, ir: IR) -> None:
         d = spec.data

@@ -346,10 +346,11 @@ class Account(Record):
     """A ServiceAccount."""
 
     def __init__(self, name: str, namespace: str, automount: bool | None = None, labels: dict[str, str] = NEW,
-                 annotations: dict[str, str] = NEW, k8s: dict = NEW, spec: Any = None) -> None:
+                 annotations: dict[str, str] = NEW, k8s: dict = NEW, spec: Any = None, existing: bool = False) -> None:
         self.name = name
         self.namespace = namespace
         self.automount = automount
+        self.existing = existing  # in the cluster already (`existing: true`): nothing generated
         self.labels = {} if labels is NEW else labels
         self.annotations = {} if annotations is NEW else annotations
         self.k8s = {} if k8s is NEW else k8s

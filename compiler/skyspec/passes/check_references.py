@@ -17,7 +17,8 @@ import re
 from ..diagnostics import did_you_mean, spelled
 from ..ir.model import IR, Context
 
-_DECLARE = r"declare `kind: (\w+)`, `name: ([-a-z0-9.]+)`$"  # compiled by `re` on a first error
+_DECLARE = r"declare `kind: (\w+)`, `name: ([-a-z0-9.]+)`( \(.*\))?$"  # compiled by `re` on a first error
+_THEIRS = " (with `existing: true` when the cluster has it already)"
 
 
 def check_references(ir: IR, ctx: Context) -> IR:
@@ -102,12 +103,13 @@ def check_references(ir: IR, ctx: Context) -> IR:
                                 hint="a TLS Secret holds `tls.crt` and `tls.key`")
         if w.service_account and w.service_account not in accounts:
             report(spec, ("service_account",), "ServiceAccount", w.service_account, accounts,
-                   f"declare `kind: ServiceAccount`, `name: {w.service_account}`")
+                   f"declare `kind: ServiceAccount`, `name: {w.service_account}`{_THEIRS}")
         for p in w.pull_secrets:
             if p not in secrets:
                 report(spec, ("image_pull_secrets",), "Secret", p, secrets, f"declare `kind: Secret`, `name: {p}`")
     for r in ir.roles:
         for i, sa in enumerate(r.bind):
             if sa not in accounts:
-                report(r.spec, ("bind", i), "ServiceAccount", sa, accounts, f"declare `kind: ServiceAccount`, `name: {sa}`")
+                report(r.spec, ("bind", i), "ServiceAccount", sa, accounts,
+                       f"declare `kind: ServiceAccount`, `name: {sa}`{_THEIRS}")
     return ir

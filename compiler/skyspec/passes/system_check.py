@@ -23,6 +23,7 @@ def system_check(ir: IR, ctx: Context) -> IR:
         return ir
     existing = {("Secret", s.namespace, s.name) for s in ir.secrets if s.mode != "external"}
     existing |= {("ConfigMap", c.namespace, c.name) for c in ir.configs if c.existing}
+    existing |= {("ServiceAccount", a.namespace, a.name) for a in ir.accounts if a.existing}
     # a `service_account:` no spec declares is the cluster's own (the language allows it)
     existing |= {("ServiceAccount", w.namespace, w.service_account) for w in ir.workloads if w.service_account}
     sys_ = System(list(ctx.render(ir)), ir.namespace, existing, settings(ctx)["ingress_namespace"])

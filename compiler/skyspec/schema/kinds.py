@@ -216,6 +216,10 @@ def serviceaccount_schema() -> dict:
     props = {**_common("ServiceAccount"), "enabled": ENABLED,
              "automount_token": {"type": "boolean", "description": "Mount the API token into pods.",
                                  "examples": [False]},
+             "existing": {"const": True, "description": "The ServiceAccount exists in the cluster already (an "
+                                                        "identity made by another tool: a cloud IAM binding, a "
+                                                        "controller): nothing is generated; pods run as it and "
+                                                        "Roles bind it."},
              "k8s": K8S_PATCH}
     return _doc("ServiceAccount", "skyspec ServiceAccount", props, ["kind", "name"], "An identity for pods.")
 
