@@ -1426,6 +1426,53 @@ def test_a_secret_the_input_lacks_is_still_existing(tmp_path):
     assert [d.code for d in r.diags if "is not in the input" in d.message] == ["SKY064"]
 
 
+def test_a_service_account_the_input_lacks_is_declared_existing(tmp_path):
+    # a chart's `serviceAccount: {create: false, name: x}` (an identity a cloud IAM binding
+    # makes), and argo-workflows' RoleBinding of the account its workflows run as: the import
+    # was refused (SKY114: not defined in this project)
+    import yaml
+
+    from test_import_legacy import build_and_validate
+
+    (tmp_path / "in.yaml").write_text("""apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      serviceAccountName: builder
+      containers: [{name: web, image: "ghcr.io/acme/web:1.0.0"}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: workflow}
+rules: [{apiGroups: [""], resources: [pods], verbs: [get, watch, patch]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: workflow}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: workflow}
+subjects: [{kind: ServiceAccount, name: argo-workflow}, {kind: ServiceAccount, name: builder}]
+""")
+    r = import_kubernetes([tmp_path / "in.yaml"], "p")
+    accounts = sorted((yaml.safe_load(t) for f, t in r.files.items() if "kind: ServiceAccount" in t),
+                      key=lambda d: d["name"])
+    assert accounts == [{"kind": "ServiceAccount", "name": "argo-workflow", "existing": True},
+                        {"kind": "ServiceAccount", "name": "builder", "existing": True}], r.files
+    said = [(d.code, d.message, d.pos.line) for d in r.diags if "ServiceAccount" in d.message]
+    assert said == [("SKY073", "ServiceAccount builder, used by web, is not in the input: declared `existing: true`", 9),
+                    ("SKY073", "ServiceAccount argo-workflow, used by workflow, is not in the input: declared "
+                               "`existing: true`", 21)], said
+    for rel, text in r.files.items():
+        (tmp_path / "p" / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "p" / rel).write_text(text)
+    docs = build_and_validate(tmp_path / "p", tmp_path)
+    assert not [o for o in docs if o["kind"] == "ServiceAccount"]   # the cluster's: none written
+    assert [s["name"] for o in docs if o["kind"] == "RoleBinding" for s in o["subjects"]] == ["argo-workflow", "builder"]
+
+
 def test_a_script_in_a_command_is_written_as_a_block_of_its_lines(tmp_path):
     # Kubernetes' replicated MySQL example runs bash scripts: each was written as one quoted
     # line of `\\n` escapes, unreadable and unreviewable in the imported spec

@@ -69,7 +69,8 @@ _C = [
     Code("SKY072", "the imported project admits traffic between the namespace's pods, as the input without "
                    "NetworkPolicies did (calls no env value shows)",
          "a Deployment and a Service, no NetworkPolicy (skyspec import kubernetes)"),
-    Code("SKY073", "a ConfigMap the imported workloads use that the input does not hold: declared `existing: true`",
+    Code("SKY073", "a ConfigMap or ServiceAccount the imported workloads use (or a Role binds) that the input "
+                   "does not hold: declared `existing: true`",
          "a DaemonSet mounting ConfigMap cloud-config, which its chart leaves to the user"),
     Code("SKY100", "document has no kind", "name: api"),
     Code("SKY101", "unknown kind", "kind: Ap"),

@@ -1,6 +1,7 @@
-"""The Secrets and ConfigMaps the imported workloads use that the input does not hold: each
-is declared `existing: true` (it must be in the cluster already: a chart leaves it to the
-user, or a Job of the chart creates it), a note at its first use (SKY064, SKY073). A
+"""The Secrets, ConfigMaps and ServiceAccounts the imported workloads use (or Roles bind) that
+the input does not hold: each is declared `existing: true` (it must be in the cluster already:
+a chart leaves it to the user, a Job of the chart creates it, a cloud identity is made by
+another tool), a note at its first use (SKY064, SKY073). A
 reference is read from the workload's spec document, and from the input's pod template
 wherever the spec leaves it to its `k8s:` patch (a projected volume, a Secret volume's
 items) or keeps the whole object (a DaemonSet, as a Resource). It names objects only: it
@@ -59,6 +60,30 @@ def existing_secrets(items: list[Extracted], inputs: Inputs, given: set, configs
                         hint="it must exist in the cluster (Compose reads configs/<name>/ and configs/<name>.env); "
                              "add its manifest to the input to make it part of the project")
             out.append(Extracted({"kind": "ConfigMap", "name": name, "existing": True, **_in(x)}, [], []))
+    return out + _accounts(items, inputs)
+
+
+def _accounts(items: list[Extracted], inputs: Inputs) -> list[Extracted]:
+    """`kind: ServiceAccount` with `existing: true` for each account a workload runs as
+    (`serviceAccountName: x` of a chart's `serviceAccount: {create: false}`), or a Role binds,
+    that the input does not hold: the first user's note says so."""
+    have = {x.doc["name"] for x in items if x.doc["kind"] == "ServiceAccount"} | {"default"}
+    out = []
+    for x in list(items):
+        if x.doc["kind"] in ("Role", "ClusterRole"):
+            used = [(n, (x.objects[-1], ("subjects", i, "name"))) for i, n in enumerate(x.doc.get("bind") or [])]
+        else:
+            used = [(x.doc["service_account"], x.doc.get("_from", {}).get("service_account") or (x.objects[0], ("kind",)))
+                    ] if isinstance(x.doc.get("service_account"), str) and x.objects else []
+        for name, src in used:
+            if name in have or not NAME.match(name):
+                continue
+            have.add(name)
+            inputs.note(ASSUMED, f"ServiceAccount {name}, used by {x.doc['name']}, is not in the input: declared "
+                        "`existing: true`", inputs.pos(*src),
+                        hint="it must exist in the cluster (an identity another tool makes: a cloud IAM binding); "
+                             "add its manifest to the input to make it part of the project")
+            out.append(Extracted({"kind": "ServiceAccount", "name": name, "existing": True, **_in(x)}, [], []))
     return out
 
 
