@@ -116,11 +116,11 @@ def _findings(sys_):
 def test_the_indexes_find_what_the_scans_found(sys_):
     fast = _findings(sys_)
     saved = syscheck._PodIndex, syscheck._Policies
-    syscheck._PodIndex, syscheck._Policies = _ScanPods, _ScanPolicies
+    syscheck._PodIndex, syscheck._Policies, syscheck.netpol._Policies = _ScanPods, _ScanPolicies, _ScanPolicies
     try:
         slow = _findings(sys_)
     finally:
-        syscheck._PodIndex, syscheck._Policies = saved
+        syscheck._PodIndex, syscheck._Policies, syscheck.netpol._Policies = saved[0], saved[1], saved[1]
     assert fast == slow
 
 
@@ -172,10 +172,12 @@ def test_selector_tests_grow_with_the_system_not_its_square(tmp_path, monkeypatc
     for n in (40, 160):
         sys_ = _corpus_system(n, tmp_path)
         assert sum(o["kind"] == "NetworkPolicy" for o in sys_.objects) >= n
-        monkeypatch.setattr(syscheck, "selects", counting)
+        for module in (syscheck, syscheck.objects, syscheck.netpol):   # (each module's own name of it)
+            monkeypatch.setattr(module, "selects", counting)
         counted["n"] = 0
         check(sys_)
-        monkeypatch.setattr(syscheck, "selects", real)
+        for module in (syscheck, syscheck.objects, syscheck.netpol):
+            monkeypatch.setattr(module, "selects", real)
         calls[n] = counted["n"]
     assert calls[40] > 40
     # 4x the workloads: about 4x the tests (the scans made ~16x)

@@ -44,3 +44,22 @@ def test_findings_are_located_without_scanning_the_workloads(make_project, monke
     assert [f[:3] for f in found] == [("SKY161", 12, 12), ("SKY161", 19, 12)]
     assert "Deployment/web connects to port 9999" in found[0][3]
     assert "Deployment/web-2 connects to port 9998" in found[1][3]
+
+
+def test_a_workload_calling_its_own_service_is_told_to_admit_its_pods(make_project):
+    # Temporal's server reaches its own frontend at `temporal:7233`: through the Service the
+    # call lands on any replica, which the workload's policy admits from its callers only
+    root = make_project({"apps/a.yaml": "kind: App\nname: temporal\nimage: x/t:1\nports: {grpc: 7233}\nexpose: true\n"
+                                        "env: {TEMPORAL_ADDRESS: 'temporal:7233'}\n"})
+    s = Session(root / "skyspec.yaml")
+    assert s.compile("prod") is None
+    found = [(d.code, d.pos.line, d.hint) for d in s.diags.items if d.code == "SKY163"]
+    assert [f[:2] for f in found] == [("SKY163", 6)], found
+    assert "its pods call each other through its Service" in found[0][2], found
+    assert "`select: {app: temporal}`, `allow_from: [{app: temporal}]`" in found[0][2], found
+    fixed = make_project({"apps/a.yaml": "kind: App\nname: temporal\nimage: x/t:1\nports: {grpc: 7233}\nexpose: true\n"
+                                         "env: {TEMPORAL_ADDRESS: 'temporal:7233'}\n---\nkind: NetworkPolicy\n"
+                                         "name: temporal-from-itself\nselect: {app: temporal}\n"
+                                         "allow_from: [{app: temporal}]\n"})
+    s = Session(fixed / "skyspec.yaml")
+    assert s.compile("prod") is not None, [d.message for d in s.diags.items]

@@ -24,18 +24,20 @@ located at the file and object). It checks that
   (podSelector, namespaceSelector, ipBlock, ports with names and endPort), on both ends.
 
 It never reads files, prints or raises on malformed input: what it cannot read is skipped.
+:mod:`.objects` reads the objects (pods, selectors); :mod:`.netpol` is the NetworkPolicy
+semantics.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any, Iterator
 
-from .record import NEW, Record
+from ..record import Record
+from .netpol import _Policies, _types, admitted  # noqa: F401  (re-exported)
+from .objects import (EXTERNAL, POD_KINDS, Pod, System, _dict, _list, _meta, label, pod_spec, pods,  # noqa: F401
+                      selects)
 
-POD_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Pod", "ReplicationController"}
-EXTERNAL = "external"            # a connection's source outside the cluster
 # codes (registered in codes.py)
 NO_PODS, NO_PORT, MISSING, DENIED, TWICE = "SKY160", "SKY161", "SKY162", "SKY163", "SKY110"
 
@@ -52,112 +54,6 @@ class Finding(Record):
         self.hint = hint
         self.about = about  # what it is about: ("port", name), ("env", NAME), ("connect", svc), ...
         self.other = other  # the object it clashes with (an object made twice: the first one)
-
-
-@dataclass
-class Pod:
-    """The pods of one workload object: their namespace, labels and pod spec. Its containers
-    and their ports are read once (the check asks for them per Service port, probe and
-    connection; it never changes the objects)."""
-
-    obj: dict                        # the workload object
-    namespace: str
-    labels: dict
-    spec: dict                       # the pod spec
-    _containers: list = field(init=False, repr=False, compare=False)
-    _ports: list = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        self._containers = [c for key in ("initContainers", "containers") for c in _list(self.spec.get(key))
-                            if isinstance(c, dict)]
-        # the ports a Service can reach, in the order Kubernetes resolves a named `targetPort`:
-        # the containers', then a native sidecar's (an init container that restarts `Always`);
-        # an init container that runs to completion first serves nothing
-        serving = [c for c in _list(self.spec.get("containers")) if isinstance(c, dict)]
-        serving += [c for c in _list(self.spec.get("initContainers"))
-                    if isinstance(c, dict) and c.get("restartPolicy") == "Always"]
-        self._ports = [p for c in serving for p in _list(c.get("ports")) if isinstance(p, dict)]
-
-    def containers(self) -> list[dict]:
-        return self._containers
-
-    def ports(self) -> list[dict]:
-        return self._ports
-
-
-class System(Record):
-    """The objects checked together, and what is declared to exist besides them."""
-
-    def __init__(self, objects: list[dict], namespace: str = "default", existing: set = NEW,
-                 ingress_namespace: str = "ingress-nginx") -> None:
-        self.objects = objects
-        self.namespace = namespace  # of objects that name none
-        self.existing = set() if existing is NEW else existing  # (kind, namespace or None, name) declared to exist
-        self.ingress_namespace = ingress_namespace
-
-    def ns(self, obj: dict) -> str:
-        return _meta(obj).get("namespace") or self.namespace
-
-
-def _list(v: Any) -> list:
-    return v if isinstance(v, list) else []
-
-
-def _dict(v: Any) -> dict:
-    return v if isinstance(v, dict) else {}
-
-
-def _meta(obj: dict) -> dict:
-    return _dict(obj.get("metadata"))
-
-
-def label(obj: dict) -> str:
-    return f'{obj.get("kind", "?")}/{_meta(obj).get("name", "?")}'
-
-
-def pod_spec(obj: dict) -> tuple[dict, dict] | None:
-    """(pod template metadata, pod spec) of a workload object, or None."""
-    spec = _dict(obj.get("spec"))
-    if obj.get("kind") == "Pod":
-        return _meta(obj), spec
-    if obj.get("kind") == "CronJob":
-        spec = _dict(_dict(spec.get("jobTemplate")).get("spec"))
-    tpl = _dict(spec.get("template"))
-    if not tpl:
-        return None
-    return _dict(tpl.get("metadata")), _dict(tpl.get("spec"))
-
-
-def pods(sys_: System) -> list[Pod]:
-    out = []
-    for o in sys_.objects:
-        if o.get("kind") in POD_KINDS:
-            got = pod_spec(o)
-            if got is not None:
-                out.append(Pod(o, sys_.ns(o), {k: str(v) for k, v in _dict(got[0].get("labels")).items()}, got[1]))
-    return out
-
-
-def selects(sel: Any, labels: dict) -> bool:
-    """A LabelSelector (matchLabels, matchExpressions) against labels; {} selects everything."""
-    if not isinstance(sel, dict):
-        return False
-    for k, v in _dict(sel.get("matchLabels")).items():
-        if labels.get(k) != str(v):
-            return False
-    for e in _list(sel.get("matchExpressions")):
-        e = _dict(e)
-        key, op, values = e.get("key"), e.get("operator"), [str(v) for v in _list(e.get("values"))]
-        if op == "In" and labels.get(key) not in values:
-            return False
-        if op == "NotIn" and key in labels and labels[key] in values:
-            return False
-        if op == "Exists" and key not in labels:
-            return False
-        if op == "DoesNotExist" and key in labels:
-            return False
-    return True
-
 
 # ---------------------------------------------------------------------------- the check
 
@@ -203,8 +99,13 @@ def check(sys_: System) -> list[Finding]:
             if not ok:
                 who = "outside the cluster" if source == EXTERNAL else (
                     f"namespace {source}" if isinstance(source, str) else label(source.obj))
+                own = _dict(target.obj.get("metadata")).get("name") if source is not EXTERNAL and \
+                    not isinstance(source, str) and source.obj is target.obj else None
                 out.append(Finding(DENIED, "error", at, f"{label(target.obj)} does not admit traffic from {who} "
                                    f"to port {port[0]} ({label(svc)}): {why}",
+                                   f"its pods call each other through its Service: admit them with `kind: "
+                                   f"NetworkPolicy`, `select: {{app: {own}}}`, `allow_from: [{{app: {own}}}]` (or "
+                                   "call localhost, if it means itself)" if own else
                                    "add a NetworkPolicy ingress rule (and egress rule) that admits it", about))
     return out
 
@@ -531,120 +432,3 @@ def _namespace_labels(sys_: System, ps: list[Pod], keyed: list[tuple]) -> dict[s
             out[n] = {**{k: str(v) for k, v in _dict(_meta(o).get("labels")).items()},
                       "kubernetes.io/metadata.name": n}
     return out
-
-
-# ---------------------------------------------------------------------------- NetworkPolicy semantics
-
-def _peer_matches(peer: dict, pol_ns: str, source: Any, namespaces: dict) -> bool:
-    """Whether a NetworkPolicyPeer matches a source: a Pod, a namespace name (a pod of
-    unknown labels there) or EXTERNAL."""
-    if "ipBlock" in peer:
-        return source == EXTERNAL and bool(_dict(peer["ipBlock"]).get("cidr"))
-    if source == EXTERNAL:
-        return False
-    if isinstance(source, str):    # a pod of unknown labels in namespace `source`
-        ns, labels = source, None
-    else:
-        ns, labels = source.namespace, source.labels
-    if "namespaceSelector" in peer:
-        if not selects(peer["namespaceSelector"], namespaces.get(ns, {"kubernetes.io/metadata.name": ns})):
-            return False
-    elif ns != pol_ns:
-        return False
-    if "podSelector" in peer:
-        sel = _dict(peer["podSelector"])
-        if labels is None:
-            return not sel.get("matchLabels") and not sel.get("matchExpressions")
-        return selects(sel, labels)
-    return "namespaceSelector" in peer
-
-
-def _port_matches(rule_ports: Any, pod: Pod, port: tuple) -> bool:
-    if not rule_ports:
-        return True
-    num, proto, name = port
-    for rp in _list(rule_ports):
-        rp = _dict(rp)
-        if rp.get("protocol", "TCP") != proto:
-            continue
-        p = rp.get("port")
-        if p is None:
-            return True
-        if isinstance(p, str) and not p.isdigit():
-            if p == name or any(cp.get("name") == p and cp.get("containerPort") == num for cp in pod.ports()):
-                return True
-        elif int(p) <= num <= int(rp.get("endPort", p)):
-            return True
-    return False
-
-
-def _types(pol: dict) -> list[str]:
-    spec = _dict(pol.get("spec"))
-    t = spec.get("policyTypes")
-    if isinstance(t, list) and t:
-        return t
-    return ["Ingress"] + (["Egress"] if "egress" in spec else [])
-
-
-class _Policies:
-    """The NetworkPolicies of a system, indexed by namespace, type (Ingress, Egress) and one
-    `matchLabels` pair of their pod selector (those without one apart): the policies that
-    select a pod are found among those indexed under its labels, in the system's order, not
-    by testing every policy against every connection (quadratic in the workloads, as
-    skyspec writes a policy per workload)."""
-
-    def __init__(self, sys_: System, policies: list[dict]):
-        self.all = policies
-        self._by: dict[tuple, list[tuple[int, dict]]] = {}
-        self._memo: dict[tuple, list[dict]] = {}
-        for i, pol in enumerate(policies):
-            ns, types = sys_.ns(pol), _types(pol)
-            sel = _dict(pol.get("spec")).get("podSelector", {})
-            first = next(iter(_dict(sel.get("matchLabels")).items()), None) if isinstance(sel, dict) else None
-            for t in ("Ingress", "Egress"):
-                if t in types:
-                    key = (ns, t) if first is None else (ns, t, first[0], str(first[1]))
-                    self._by.setdefault(key, []).append((i, pol))
-
-    def selecting(self, ns: str, kind: str, labels: dict, pod: Pod | None = None) -> list[dict]:
-        """The policies of type ``kind`` in namespace ``ns`` whose pod selector selects ``labels``."""
-        memo = (id(pod), ns, kind) if pod is not None else None
-        if memo is not None and memo in self._memo:
-            return self._memo[memo]
-        found = list(self._by.get((ns, kind), ()))
-        for k, v in labels.items():
-            found += self._by.get((ns, kind, k, v), ())
-        found.sort(key=lambda ip: ip[0])
-        got = [pol for _, pol in found if selects(_dict(pol.get("spec")).get("podSelector", {}), labels)]
-        if memo is not None:
-            self._memo[memo] = got
-        return got
-
-
-def admitted(sys_: System, policies: "list[dict] | _Policies", namespaces: dict, source: Any, target: Pod,
-             port: tuple) -> tuple[bool, str]:
-    """Whether `source` may open a connection to `target` on `port`, as Kubernetes computes it."""
-    if not isinstance(policies, _Policies):
-        policies = _Policies(sys_, policies)
-    ing = policies.selecting(target.namespace, "Ingress", target.labels, target)
-    if ing:
-        ok = any(_peers_ok(_dict(r).get("from"), sys_.ns(pol), source, namespaces)
-                 and _port_matches(_dict(r).get("ports"), target, port)
-                 for pol in ing for r in _list(_dict(pol.get("spec")).get("ingress")))
-        if not ok:
-            return False, f"no ingress rule of {', '.join(label(p) for p in ing)} allows it"
-    if isinstance(source, Pod):
-        eg = policies.selecting(source.namespace, "Egress", source.labels, source)
-        if eg:
-            ok = any(_peers_ok(_dict(r).get("to"), sys_.ns(pol), target, namespaces)
-                     and _port_matches(_dict(r).get("ports"), target, port)
-                     for pol in eg for r in _list(_dict(pol.get("spec")).get("egress")))
-            if not ok:
-                return False, f"no egress rule of {', '.join(label(p) for p in eg)} allows it"
-    return True, ""
-
-
-def _peers_ok(peers: Any, pol_ns: str, who: Any, namespaces: dict) -> bool:
-    if not peers:  # absent or empty: every source (destination)
-        return True
-    return any(_peer_matches(_dict(p), pol_ns, who, namespaces) for p in _list(peers))
