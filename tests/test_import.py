@@ -1473,6 +1473,49 @@ subjects: [{kind: ServiceAccount, name: argo-workflow}, {kind: ServiceAccount, n
     assert [s["name"] for o in docs if o["kind"] == "RoleBinding" for s in o["subjects"]] == ["argo-workflow", "builder"]
 
 
+def test_a_compose_service_holding_its_own_address_admits_its_pods(tmp_path):
+    # temporalio/docker-compose: the server reaches its own frontend at `temporal:7233`; the
+    # import was refused (SKY163: its own NetworkPolicy did not admit the call)
+    import yaml
+
+    from skyspec.diagnostics import Diagnostics
+    from skyspec.importer import import_compose
+    from test_import_legacy import build_and_validate
+
+    text = """services:
+  temporal:
+    image: temporalio/auto-setup:1.29.1
+    environment: [TEMPORAL_ADDRESS=temporal:7233, DB=postgres12]
+    ports: ["7233:7233"]
+    networks: [temporal-network]
+  temporal-ui:
+    image: temporalio/ui:2.40.1
+    depends_on: [temporal]
+    environment: [TEMPORAL_ADDRESS=temporal:7233]
+    ports: ["8080:8080"]
+    networks: [temporal-network]
+networks:
+  temporal-network: {driver: bridge}
+"""
+    src = tmp_path / "compose.yaml"
+    src.write_text(text)
+    diags = Diagnostics()
+    r = import_compose(src, "t", diags)
+    assert r is not None and r.unexplained == [], r.unexplained if r else [d.message for d in diags.errors]
+    assert yaml.safe_load(r.files["apps/networkpolicy.temporal-from-itself.yaml"].split("\n", 1)[1]) == {
+        "kind": "NetworkPolicy", "name": "temporal-from-itself", "select": {"app": "temporal"},
+        "allow_from": [{"app": "temporal"}]}, r.files
+    assert ("SKY063", 4) in [(d.code, d.pos.line) for d in diags.items if "own address" in d.message]
+    for rel, t in r.files.items():
+        (tmp_path / "p" / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "p" / rel).write_text(t)
+    build_and_validate(tmp_path / "p", tmp_path, "dev")
+    # on Compose's default network the namespace's pods reach each other already: no policy of its own
+    src.write_text(text.replace("    networks: [temporal-network]\n", "").split("networks:")[0])
+    r = import_compose(src, "t", Diagnostics())
+    assert r is not None and not [f for f in r.files if "from-itself" in f], sorted(r.files)
+
+
 def test_a_script_in_a_command_is_written_as_a_block_of_its_lines(tmp_path):
     # Kubernetes' replicated MySQL example runs bash scripts: each was written as one quoted
     # line of `\\n` escapes, unreadable and unreviewable in the imported spec

@@ -205,6 +205,7 @@ class Ctx:
         self.notes: dict[str, list[str]] = {}
         self.profiles: dict[str, list[str]] = {}  # profile -> services
         self.addressed: dict[str, list] = {}  # service -> (service, variable, where) its environment addresses
+        self.itself: dict[str, tuple] = {}  # service -> (variable, where) of the first that holds its own address
 
     def pos(self, path: tuple) -> Pos:
         return _find(self.doc.loc, path)
@@ -273,8 +274,7 @@ def extract(doc: Doc, base: Path, project: str, inputs: Inputs) -> tuple[list[Ex
                                 f"{ctx.claims[name][0]}: Compose gives no size, set yours", "manifest": {
             "apiVersion": "v1", "kind": "PersistentVolumeClaim",
             "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}}}, [], []))
-    if any(x.doc["kind"] in ("App", "StatefulApp", "Job") for x in items) and \
-            not any(isinstance(svc, dict) and svc.get("networks") for svc in services.values()):
+    if any(x.doc["kind"] in ("App", "StatefulApp", "Job") for x in items) and parts.one_network(services):
         from .kinds import open_namespace
 
         items.append(open_namespace(project, project, "every service of the Compose file is on its default network",

@@ -302,6 +302,9 @@ def depends(s: str, svc: dict, names: dict, ctx, env: dict | None = None) -> lis
         if names.get(d, dns(d)) not in connect:   # said (or dropped, closing a cycle) by acyclic()
             connect.append(names.get(d, dns(d)))
             ctx.addressed.setdefault(s, []).append((d, var, env[var][1]))
+    mine = next((var for var, value in sorted(values.items()) if _own_address(s, value, values, var)), None)
+    if mine is not None and (_declares_ports(svc) or s in ctx.wanted):
+        ctx.itself[s] = (mine, env[mine][1])
     for d, var in addressed(s, values, ctx.data["services"], ctx.wanted, ported=False).items():
         ctx.say(s, f"{var} holds an address of {d}, which declares no port: not a connection", env[var][1], "warning",
                 hint=f"Compose reaches any port of {d}, Kubernetes only the ports of its Service (and its "
@@ -335,6 +338,22 @@ def _addressee(s: str, value, services: dict, env: dict | None = None, var: str 
         d, port = str(value), int(str(paired))
     return (d, port) if d and d != s and d in services and 0 < port < 65536 and _runs_with(s, d, services) \
         else (None, 0)
+
+
+def one_network(services: dict) -> bool:
+    """Whether every service is on Compose's default network (none names `networks:`): they
+    all reach each other, which the import's `<project>-within-namespace` policy says."""
+    return not any(isinstance(svc, dict) and svc.get("networks") for svc in services.values())
+
+
+def _own_address(s: str, value, env: dict, var: str) -> bool:
+    """Whether ``value`` is service ``s``'s own address (Temporal's `TEMPORAL_ADDRESS:
+    temporal:7233` on the service `temporal`): its pods then call each other through its Service."""
+    m = _ADDRESS.match(str(value))
+    paired = env.get(var[:-5] + "_PORT") if var.endswith("_HOST") else None
+    d, port = (m.group(1), int(m.group(2))) if m else (str(value), int(str(paired))) if str(paired).isdigit() \
+        else (None, 0)
+    return d == s and 0 < port < 65536
 
 
 def _runs_with(s: str, d: str, services: dict) -> bool:
@@ -597,4 +616,26 @@ def acyclic(items: list, names: dict, ctx) -> list:
         if not docs[me]["connect_to"]:
             del docs[me]["connect_to"]
             docs[me].pop("_connect_note", None)
+    return out + _itself(names, ctx)
+
+
+def _itself(names: dict, ctx) -> list:
+    """A NetworkPolicy `<name>-from-itself` for each service whose environment holds its own
+    address: through its Service, a call reaches any of its pods (another replica), which
+    its policy admits from the workloads that `connect_to` it only; connect_to cannot name
+    the workload itself. A note says so (SKY063)."""
+    from .compose import dns
+    from .kube import Extracted
+
+    out: list = []
+    if one_network(ctx.data["services"]):   # its policy admits every pod of the namespace already
+        return out
+    for s, (var, at) in sorted(ctx.itself.items()):
+        me = names.get(s, dns(s))
+        name = f"{me[:63 - len('-from-itself')].strip('-')}-from-itself"
+        ctx.say(s, f"{var} holds the service's own address: its pods call each other through its Service, and a "
+                f"NetworkPolicy {name} admits them", at, code=INFERRED)
+        out.append(Extracted({"kind": "NetworkPolicy", "name": name, "select": {"app": me},
+                              "allow_from": [{"app": me}],
+                              "_note": f"inferred: {var} of {s} holds its own address"}, [], []))
     return out
