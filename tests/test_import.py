@@ -278,6 +278,8 @@ def test_missing_path_and_bad_yaml(tmp_path):
 COMPOSE = {d.name: next(d.glob("compose.y*ml")) for d in sorted((DATA / "awesome-compose").iterdir()) if d.is_dir()}
 # Docker's voting app: a second published port bound to the loopback (`127.0.0.1:9229:9229`)
 COMPOSE["voting-app"] = DATA / "voting-app" / "docker-compose.yml"
+# temporalio/docker-compose: the server holds its own address (`TEMPORAL_ADDRESS=temporal:7233`)
+COMPOSE.update({f"temporal-{f.stem}": f for f in sorted((DATA / "temporal-compose").glob("docker-compose*.y*ml"))})
 
 
 @pytest.mark.parametrize("sample", COMPOSE)
