@@ -1518,6 +1518,57 @@ networks:
     assert r is not None and not [f for f in r.files if "from-itself" in f], sorted(r.files)
 
 
+def test_a_port_an_address_names_beside_the_declared_ones_is_declared(tmp_path):
+    # n8n-io/n8n-hosting: the runner reaches n8n's task broker at `n8n:5679`; n8n publishes
+    # only 5678, and Compose reaches any port of a service, Kubernetes only its Service's
+    import yaml
+
+    from skyspec.diagnostics import Diagnostics
+    from skyspec.importer import import_compose
+    from test_import_legacy import build_and_validate
+
+    text = """services:
+  n8n:
+    image: docker.n8n.io/n8nio/n8n:1.120.0
+    ports: ["5678:5678", "8443:443"]
+    environment: [N8N_RUNNERS_MODE=external]
+  n8n-runner:
+    image: n8nio/runners:1.120.0
+    environment: [N8N_RUNNERS_TASK_BROKER_URI=http://n8n:5679]
+    depends_on: [n8n]
+"""
+    src = tmp_path / "compose.yaml"
+    src.write_text(text)
+    diags = Diagnostics()
+    r = import_compose(src, "n8n", diags)
+    assert r is not None and r.unexplained == [], r.unexplained if r else [d.message for d in diags.errors]
+    assert yaml.safe_load(r.files["apps/n8n.yaml"])["ports"] == {"http": 5678, "p443": {"port": 443, "host_port": 8443},
+                                                                  "p5679": 5679}
+    assert "service n8n: port 5679: n8n-runner (N8N_RUNNERS_TASK_BROKER_URI) holds an address on it (Compose " \
+        "reaches any port, Kubernetes the Service's)" in [d.message for d in diags.items]
+    for rel, t in r.files.items():
+        (tmp_path / "p" / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "p" / rel).write_text(t)
+    build_and_validate(tmp_path / "p", tmp_path, "dev")
+    # an address on a published host port (8443) is the input's mistake: refused, not declared away
+    src.write_text(text.replace("TASK_BROKER_URI=http://n8n:5679", "TASK_BROKER_URI=http://n8n:8443"))
+    diags = Diagnostics()
+    assert import_compose(src, "n8n", diags) is None
+    assert [d.code for d in diags.errors] == ["SKY069"] and "port 8443 of Service/n8n" in diags.errors[0].message
+
+
+def test_an_output_folder_of_a_long_name_gives_a_project_name_that_builds(tmp_path):
+    # `-o out/n8n-io_n8n-hosting_docker-compose_withPostgres_docker-compose_yml` named the
+    # project and its namespace with all 64 characters: the import refused its own project
+    src = tmp_path / "compose.yaml"
+    src.write_text("services:\n  web:\n    image: ghcr.io/acme/web:1.0.0\n    ports: ['8080:8080']\n")
+    out = tmp_path / ("n8n-io_n8n-hosting_docker-compose_withPostgres_docker-compose_yml" + "_x" * 10)
+    res = CliRunner().invoke(main, ["import", "compose", str(src), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    project = (out / "skyspec.yaml").read_text()
+    assert "project: n8n-io-n8n-hosting-docker-compose-withpostgres-docker\n" in project, project
+
+
 def test_a_script_in_a_command_is_written_as_a_block_of_its_lines(tmp_path):
     # Kubernetes' replicated MySQL example runs bash scripts: each was written as one quoted
     # line of `\\n` escapes, unreadable and unreviewable in the imported spec

@@ -82,7 +82,9 @@ def helm_(chart: Path, values: tuple[str, ...], out: Path, name: str | None) -> 
 
 
 def _name(name: str | None, out: Path) -> str:
-    return name or re.sub(r"[^a-z0-9-]+", "-", out.resolve().name.lower()).strip("-") or "imported"
+    """``name``, or the output folder's made a DNS label of at most 53 characters (a Helm
+    release name, which the chart import renders with; a project name is at most 63)."""
+    return name or re.sub(r"[^a-z0-9-]+", "-", out.resolve().name.lower()).strip("-")[:53].strip("-") or "imported"
 
 
 def _finish(result, out: Path, inputs) -> None:

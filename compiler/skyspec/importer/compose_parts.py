@@ -413,7 +413,7 @@ def wanted_ports(services: dict, variables: dict) -> dict[str, dict[int, str]]:
         env = plain_env(svc, variables) if isinstance(svc, dict) else {}
         for var, value in sorted(env.items()):
             d, port = _addressee(s, value, services, env, var)
-            if d is not None and not _declares_ports(services[d]):
+            if d is not None and (not _declares_ports(services[d]) or _undeclared(port, services[d], variables)):
                 out.setdefault(d, {}).setdefault(port, f"{s} ({var})")
     for s, svc in sorted(services.items()):
         deps = svc.get("depends_on") if isinstance(svc, dict) else None
@@ -433,6 +433,16 @@ def wanted_ports(services: dict, variables: dict) -> dict[str, dict[int, str]]:
             if port is not None:
                 out[d] = {port: f"{s} {INFERRED_PORT}{by}"}
     return out
+
+
+def _undeclared(port: int, svc: dict, variables: dict) -> bool:
+    """Whether a service that declares ports listens on ``port`` without declaring it (n8n's
+    task broker at `n8n:5679` beside its published 5678): no declared port, container's or
+    published, has that number, and no range may hold it. A published number is the host's:
+    an address on it is the input's mistake, which the build reports."""
+    got = [_port(interpolate_plain(p, variables) if isinstance(p, str) else p)
+           for key in ("ports", "expose") for p in (svc.get(key) if isinstance(svc.get(key), list) else [])]
+    return not any(g == "range" or isinstance(g, tuple) and port in g[:2] for g in got)
 
 
 def interpolate_plain(value: str, variables: dict) -> str:
