@@ -864,6 +864,31 @@ def test_an_image_of_no_version_in_a_protected_environment_is_a_warning_as_the_i
     assert "policy" not in yaml.safe_load(r.files["skyspec.yaml"])
 
 
+def test_an_image_of_a_moving_tag_in_a_protected_environment_is_a_warning_as_the_input_runs_it(tmp_path):
+    # goharbor/harbor-helm's main branch runs `goharbor/harbor-core:dev`: imported over dev and
+    # prod, the project did not build (SKY069: `mutable-tag` is an error in prod)
+    import re
+
+    import yaml
+    from skyspec.diagnostics import Diagnostics
+    from skyspec.importer import import_environments
+
+    dirs = _podinfo_variants(tmp_path / "in")
+    for d in dirs.values():
+        f = d / "deployment.yaml"
+        f.write_text(re.sub(r"image: \S+", "image: ghcr.io/stefanprodan/podinfo:dev", f.read_text()))
+    diags = Diagnostics()
+    r = import_environments({k: [v] for k, v in dirs.items()}, "podinfo", diags=diags)
+    assert r is not None and r.unexplained == [], [d.message for d in diags.errors]
+    project = yaml.safe_load(r.files["skyspec.yaml"])
+    assert project["policy"] == {"rules": {"mutable-tag": "warning"}}
+    assert "# the input runs an image of a moving tag: as it does, under a warning" in r.files["skyspec.yaml"]
+    (said,) = [d for d in diags.sorted() if d.code == "SKY070"]
+    assert said.message.startswith("Deployment podinfo runs image ghcr.io/stefanprodan/podinfo:dev, of the moving tag "
+                                   "dev: the imported project's `mutable-tag` rule is a warning")
+    assert (said.pos.line, said.pos.col) == (26, 16)
+
+
 def test_a_rendering_of_no_object_is_an_environment_that_runs_nothing(tmp_path):
     import yaml
     from skyspec.diagnostics import Diagnostics

@@ -61,7 +61,8 @@ _C = [
     Code("SKY068", "a Helm chart the importer cannot render", "skyspec import helm chart/ -f missing.yaml"),
     Code("SKY069", "the imported project does not build, or cannot be written",
          "skyspec import kubernetes x.yaml -o existing-project/"),
-    Code("SKY070", "the imported project lowers a policy rule for what the input runs (a node agent's host access)",
+    Code("SKY070", "the imported project lowers a policy rule for what the input runs (a node agent's host access, "
+                   "an image of no version or of a moving tag)",
          "hostPID: true in a DaemonSet (skyspec import kubernetes)"),
     Code("SKY071", "an imported object in an API version (or with an annotation) Kubernetes no longer serves: read "
                    "as what replaced it, or refused where that is not exact",

@@ -16,10 +16,12 @@ from __future__ import annotations
 import re
 import tempfile
 from pathlib import Path
+from typing import Sequence
 
 from ..diagnostics import Diagnostics, Pos
 from ..project import PROTECTED_ENVS
-from . import compose, compose_fidelity, emit, environments, fidelity, helm, kube, legacy, official, patch, shape, source
+from . import (compose, compose_fidelity, emit, environments, fidelity, helm, kube, legacy, lowered, official, patch,
+               shape, source)
 from .kube import ImportError_, reaches
 from .kinds import rename_workloads, renumber, reselect, unclash, within_namespace
 from .source import INFERRED, NOT_BUILT, NOT_OBJECT, PATCHED, SECRET, UNEXPLAINED, WRONG, Inputs
@@ -47,50 +49,19 @@ class Result:
 
 
 def project_file(name: str, namespace: str, envs: str = "  default: {}\n", outputs: str = "[kubernetes]",
-                 host_access: bool = False, unpinned: bool = False) -> str:
-    why = [w for w, on in (("a node agent (host access)", host_access), ("an image of no version", unpinned)) if on]
-    rules = [r for r, on in (("privileged: warning", host_access), ("latest-image: warning", unpinned)) if on]
+                 host_access: bool = False, unpinned: Sequence[str] = ()) -> str:
+    """The imported project's file; ``unpinned``: the image rules (:func:`.lowered.unpinned`) lowered
+    to warnings, as the input runs such images."""
+    why = [w for w, on in (("a node agent (host access)", host_access),
+                           ("an image of no version", "latest-image" in unpinned),
+                           ("an image of a moving tag", "mutable-tag" in unpinned)) if on]
+    rules = ["privileged: warning"] * host_access + [f"{r}: warning" for r in unpinned]
     policy = (f"# the input runs {' and '.join(why)}: as it does, under a warning\n"
               f"policy: {{rules: {{{', '.join(rules)}}}}}\n") if rules else ""
     # (quoted where YAML would read another type: a namespace `0`, a project `true`)
     return (f"# imported by `skyspec import`\nproject: {emit.scalar(name)}\n"
             f"namespace: {emit.scalar(namespace)}\n"
             f'specs: ["apps/*.yaml"]\nenvironments:\n{envs}outputs: {outputs}\n{policy}')
-
-
-def _host_access(objs: list[dict], inputs: Inputs) -> bool:
-    """Whether the input gives a pod power over its node (:func:`.kube.host_access`), said
-    once, where it does."""
-    found = kube.host_access(objs)
-    if found is not None:
-        o, path, what = found
-        inputs.note(source.POLICY, f"{o['kind']} {o['metadata'].get('name')} {what}: the imported project's "
-                    "`privileged` rule is a warning, not an error", inputs.pos(o, path),
-                    hint="lower it only in the environments that run this agent: "
-                         "`environments: {ENV: {policy: {rules: {privileged: warning}}}}`")
-    return found is not None
-
-
-def _unpinned(objs: list[dict], inputs: Inputs) -> bool:
-    """Whether a container of the input runs an image of no version (`:latest`, or no tag),
-    said at the first: a protected environment (`prod`) refuses one (SKY401), and the imported
-    project must build as the input runs (Mattermost's rtcd chart runs `mattermost/rtcd:latest`)."""
-    from ..rules._common import pod_specs, split_image
-
-    for o in objs:
-        for path, pod in pod_specs(o):
-            for key in ("initContainers", "containers"):
-                for i, c in enumerate(pod.get(key) or []):
-                    image = c.get("image") if isinstance(c, dict) else None
-                    if isinstance(image, str) and image and not split_image(image)[2] \
-                            and split_image(image)[1] in (None, "latest"):
-                        inputs.note(source.POLICY, f"{o['kind']} {o['metadata'].get('name')} runs image {image}, of no "
-                                    "version: the imported project's `latest-image` rule is a warning in every "
-                                    "environment, not an error in a protected one", inputs.pos(o, (*path, key, i, "image")),
-                                    hint="pin each image to a version or a digest, then remove the rule from the "
-                                         "project file's `policy`")
-                        return True
-    return False
 
 
 def formatted(files: dict) -> dict:
@@ -264,7 +235,7 @@ def _from_objects(objs: list[dict], name: str, inputs: Inputs, lines: int, empty
     unclash(items, name, inputs)
     reselect(items, name, inputs)
     renumber(items, inputs)
-    return _round_trip(name, namespace, items, notes, lines, inputs, _host_access(objs, inputs))
+    return _round_trip(name, namespace, items, notes, lines, inputs, lowered.host_access(objs, inputs))
 
 
 def _lonely_services(objs: list[dict], inputs: Inputs) -> None:
@@ -577,7 +548,7 @@ def _import_environments(got: dict[str, tuple], based: tuple | None, renderings:
     host = kube.host_access(every) is not None  # (said per rendering)
     protected = any(env in PROTECTED_ENVS for env in renderings)   # (as the project file written below says)
     files = {"skyspec.yaml": project_file(name, namespace, envs, host_access=host,
-                                          unpinned=protected and _unpinned(every, inputs))}
+                                          unpinned=lowered.unpinned(every, inputs) if protected else ())}
     for x in items:
         rel, text = spec_text(x)
         files[rel] = text

@@ -436,10 +436,9 @@ def wanted_ports(services: dict, variables: dict) -> dict[str, dict[int, str]]:
 
 
 def _undeclared(port: int, svc: dict, variables: dict) -> bool:
-    """Whether a service that declares ports listens on ``port`` without declaring it (n8n's
-    task broker at `n8n:5679` beside its published 5678): no declared port, container's or
-    published, has that number, and no range may hold it. A published number is the host's:
-    an address on it is the input's mistake, which the build reports."""
+    """Whether a service that declares ports listens on ``port`` without declaring it (n8n's task
+    broker at `n8n:5679` beside its published 5678): no port, container's or published (an
+    address on that is the input's mistake, which the build reports), nor a range holds it."""
     got = [_port(interpolate_plain(p, variables) if isinstance(p, str) else p)
            for key in ("ports", "expose") for p in (svc.get(key) if isinstance(svc.get(key), list) else [])]
     return not any(g == "range" or isinstance(g, tuple) and port in g[:2] for g in got)
