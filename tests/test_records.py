@@ -48,7 +48,7 @@ DECLARED = {
     "ir.model:ConfigData": "name namespace data labels={} annotations={} k8s={} spec=None existing=False",
     "ir.model:SecretRef": "name namespace mode keys=[] type=None store=None store_kind='SecretStore' refresh=None remote={} "
                           "labels={} annotations={} spec=None",
-    "ir.model:Account": "name namespace automount=None labels={} annotations={} k8s={} spec=None",
+    "ir.model:Account": "name namespace automount=None labels={} annotations={} k8s={} spec=None existing=False",
     "ir.model:RoleDef": "kind name namespace rules bind=[] labels={} annotations={} k8s={} spec=None",
     "ir.model:NetPolicy": "name namespace select deny_all=False allow_from=[] allow_to=[] ports=[] labels={} annotations={} "
                           "k8s={} generated=False types=None owner=None rules=None egress=None spec=None why={}",
