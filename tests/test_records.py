@@ -64,7 +64,7 @@ DECLARED = {
     "cost.usage:Usage": "name kind pods pod_cpu pod_memory storage notes=[] missing=[] workload=None",
     "cost.quota:QuotaReport": "name limits={} used={} usage=[]",
     "syscheck:Finding": "code severity obj message hint=None about=() other=None",
-    "syscheck:System": "objects namespace='default' existing=set() ingress_namespace='ingress-nginx'",
+    "syscheck.objects:System": "objects namespace='default' existing=set() ingress_namespace='ingress-nginx'",
     "output.write:_Manifest": "hashes={} recorded={} folders=set()",
     "output.write:_Plan": "write replaced stale mkdirs kept_folders hashes data kept manifest=None",
     "project:Target": "name environments select={} overlays=[] namespace=None",

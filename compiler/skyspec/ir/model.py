@@ -350,11 +350,11 @@ class Account(Record):
         self.name = name
         self.namespace = namespace
         self.automount = automount
-        self.existing = existing  # in the cluster already (`existing: true`): nothing generated
         self.labels = {} if labels is NEW else labels
         self.annotations = {} if annotations is NEW else annotations
         self.k8s = {} if k8s is NEW else k8s
         self.spec = spec
+        self.existing = existing  # in the cluster already (`existing: true`): nothing generated
 
 
 class RoleDef(Record):
