@@ -23,7 +23,7 @@ from pathlib import Path
 from ..diagnostics import Pos
 from ..frontend import Loc
 from ..redact import credential_env
-from . import compose_parts as parts
+from . import compose_addresses as addresses, compose_parts as parts
 from .kube import NAME, Extracted
 from .shape import WANTED, problems, shown
 from .source import NOT_CARRIED, NOT_OBJECT, SECRET, WRONG, Inputs, load, read_text
@@ -199,7 +199,7 @@ class Ctx:
         self.configs: dict[str, dict] = {}  # ConfigMap name -> data
         self.claims: dict[str, tuple] = {}  # PersistentVolumeClaim name -> (the Compose volume, its first service)
         services = self.data.get("services") if isinstance(self.data.get("services"), dict) else {}
-        self.wanted = parts.wanted_ports(services, self.vars)  # service -> {port: who holds its address}
+        self.wanted = addresses.wanted_ports(services, self.vars)  # service -> {port: who holds its address}
         self.unresolved: set[str] = set()
         self.env_files: dict[str, dict] = {}  # service -> what its env_files set
         self.notes: dict[str, list[str]] = {}
@@ -264,7 +264,7 @@ def extract(doc: Doc, base: Path, project: str, inputs: Inputs) -> tuple[list[Ex
         n = ctx.notes.get(s, [])
         d["_notes"] = n
         items.append(Extracted(d, [], n))
-    items += parts.acyclic(items, names, ctx)
+    items += addresses.acyclic(items, names, ctx)
     for name in sorted(ctx.secrets):
         items.append(Extracted({"kind": "Secret", "name": name, "keys": sorted(ctx.secrets[name])}, [], []))
     for name in sorted(ctx.configs):
@@ -274,7 +274,7 @@ def extract(doc: Doc, base: Path, project: str, inputs: Inputs) -> tuple[list[Ex
                                 f"{ctx.claims[name][0]}: Compose gives no size, set yours", "manifest": {
             "apiVersion": "v1", "kind": "PersistentVolumeClaim",
             "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}}}, [], []))
-    if any(x.doc["kind"] in ("App", "StatefulApp", "Job") for x in items) and parts.one_network(services):
+    if any(x.doc["kind"] in ("App", "StatefulApp", "Job") for x in items) and addresses.one_network(services):
         from .kinds import open_namespace
 
         items.append(open_namespace(project, project, "every service of the Compose file is on its default network",

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import re
 
-from .compose_parts import (addressed, carried_label, label_pairs, plain_env, ram_bytes, skyspecs_label, user_ids,
-                            volume_of, wanted_ports)
+from .compose_addresses import addressed, wanted_ports
+from .compose_parts import (carried_label, label_pairs, plain_env, ram_bytes, skyspecs_label, user_ids, volume_of)
 from .compose import COMPOSE_INTERVAL, COMPOSE_TIMEOUT, argv, dns, interpolate, seconds
 from ..backends.compose_values import pinning
 from ..redact import credential_env

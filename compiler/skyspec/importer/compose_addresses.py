@@ -1,0 +1,194 @@
+"""The connections a Compose file says by addresses: a variable holding another service's
+address (`db:5432`, `kafka://redpanda:9092/order`, a pair `X_HOST`/`X_PORT`) is a
+`connect_to`; the ports such addresses name that the target does not declare are declared
+(Compose reaches any port of a service, Kubernetes only its Service's), as is the port of a
+server image others depend on; a connection `connect_to` cannot say (one that would close
+a cycle, a service's own address) stays an address, with a NetworkPolicy admitting the call.
+It reads the services' data only.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .compose_parts import _port, interpolate_plain, plain_env
+from .source import INFERRED
+
+
+# A value that is an address of another service: `db:5432`, `kafka://redpanda:9092/order`,
+# `mysql://user:secret@db:3306/app` (the host, then the port)
+_ADDRESS = re.compile(r"^(?:[a-z][a-z0-9+.-]*://)?(?:[^@/\s]*@)?([A-Za-z0-9][-A-Za-z0-9_.]*):([0-9]{1,5})(?:[/?#].*)?$")
+
+
+def addressed(s: str, env: dict, services: dict, wanted: dict, ported: bool = True) -> dict[str, str]:
+    """{service: variable}: the other services whose address (`db:5432`,
+    `kafka://redpanda:9092/order`) a variable of service ``s`` holds: those with a port to
+    connect to (``ported``: declared, or one of the ``wanted`` ports), or those without one."""
+    out: dict[str, str] = {}
+    for var, value in sorted(env.items()):
+        d, _ = _addressee(s, value, services, env, var)
+        if d is not None and d not in out and (_declares_ports(services[d]) or d in wanted) == ported:
+            out[d] = var
+    return out
+
+
+def _addressee(s: str, value, services: dict, env: dict | None = None, var: str = "") -> tuple[str | None, int]:
+    """(the other service whose address ``value`` is, the port it names), or (None, 0) also
+    when that service does not run wherever ``s`` does (only in a profile ``s`` is not in:
+    Sentry's `VROOM` address names a profile's service; the address stays in the environment).
+    An address is `host:port`, a URL, or (in ``env``, the variable ``var`` holding the host) a
+    pair `X_HOST: host` and `X_PORT: port`, as the system check reads them (Penpot's
+    `PENPOT_SMTP_HOST: penpot-mailcatch`, `PENPOT_SMTP_PORT: 1025`)."""
+    m = _ADDRESS.match(str(value))
+    d, port = (m.group(1), int(m.group(2))) if m else (None, 0)
+    paired = (env or {}).get(var[:-5] + "_PORT") if var.endswith("_HOST") else None
+    if m is None and str(paired).isdigit():
+        d, port = str(value), int(str(paired))
+    return (d, port) if d and d != s and d in services and 0 < port < 65536 and _runs_with(s, d, services) \
+        else (None, 0)
+
+
+def one_network(services: dict) -> bool:
+    """Whether every service is on Compose's default network (none names `networks:`): they
+    all reach each other, which the import's `<project>-within-namespace` policy says."""
+    return not any(isinstance(svc, dict) and svc.get("networks") for svc in services.values())
+
+
+def _own_address(s: str, value, env: dict, var: str) -> bool:
+    """Whether ``value`` is service ``s``'s own address (Temporal's `TEMPORAL_ADDRESS:
+    temporal:7233` on the service `temporal`): its pods then call each other through its Service."""
+    m = _ADDRESS.match(str(value))
+    paired = env.get(var[:-5] + "_PORT") if var.endswith("_HOST") else None
+    d, port = (m.group(1), int(m.group(2))) if m else (str(value), int(str(paired))) if str(paired).isdigit() \
+        else (None, 0)
+    return d == s and 0 < port < 65536
+
+
+def _runs_with(s: str, d: str, services: dict) -> bool:
+    """Whether service ``d`` runs in every profile service ``s`` runs in."""
+    def profiles(name: str) -> set:
+        svc = services.get(name)
+        return set(map(str, svc.get("profiles") or [])) if isinstance(svc, dict) else set()
+    mine, theirs = profiles(s), profiles(d)
+    return not theirs or bool(mine) and mine <= theirs
+
+
+def _declares_ports(svc) -> bool:
+    return isinstance(svc, dict) and bool(svc.get("ports") or svc.get("expose"))
+
+
+# the port a server image listens on, by the last part of its name (`ghcr.io/immich-app/postgres`,
+# `valkey/valkey`, `bitnami/postgresql`): for a service others depend on that declares none
+IMAGE_PORTS = {"postgres": 5432, "postgresql": 5432, "postgis": 5432, "timescaledb": 5432, "redis": 6379,
+               "valkey": 6379, "keydb": 6379, "mysql": 3306, "mariadb": 3306, "percona": 3306, "mongo": 27017,
+               "mongodb": 27017, "memcached": 11211, "rabbitmq": 5672, "elasticsearch": 9200, "opensearch": 9200,
+               "nats": 4222, "zookeeper": 2181, "kafka": 9092, "cassandra": 9042, "couchdb": 5984, "etcd": 2379}
+INFERRED_PORT = "depends on it"   # (how a port known from the image, not an address, is said)
+BY_NAME = " (by name)"   # (a port known from the service's name, not its image)
+
+
+def image_port(image) -> int | None:
+    """The port a server image of a known kind listens on, by the last part of its name."""
+    base = str(image).split("@")[0].rsplit("/", 1)[-1].split(":")[0].lower()
+    return IMAGE_PORTS.get(base)
+
+
+def wanted_ports(services: dict, variables: dict) -> dict[str, dict[int, str]]:
+    """{service: {port: "who (VARIABLE)"}}: the ports other services' environments hold an
+    address on, of a service that declares none. Compose reaches any port of a service,
+    Kubernetes only its Service's ports, which the NetworkPolicy admits: they are declared.
+    A service that others `depends_on` and that declares no port and has no address in their
+    environments, whose image is a server of a known kind (a postgres, a valkey), gets that
+    kind's port ({port: "who depends on it"}): its callers read its address from their code's
+    defaults (immich's server finds `database` and `redis` so), which Compose allows; an image
+    of no known kind, on a service named as one (`mongodb`), gets that kind's port."""
+    out: dict[str, dict[int, str]] = {}
+    for s, svc in sorted(services.items()):
+        env = plain_env(svc, variables) if isinstance(svc, dict) else {}
+        for var, value in sorted(env.items()):
+            d, port = _addressee(s, value, services, env, var)
+            if d is not None and (not _declares_ports(services[d]) or _undeclared(port, services[d], variables)):
+                out.setdefault(d, {}).setdefault(port, f"{s} ({var})")
+    for s, svc in sorted(services.items()):
+        deps = svc.get("depends_on") if isinstance(svc, dict) else None
+        deps = {d: {} for d in deps if isinstance(d, str)} if isinstance(deps, list) else \
+            deps if isinstance(deps, dict) else {}
+        for d, opts in sorted(deps.items()):
+            target = services.get(d)
+            cond = opts.get("condition") if isinstance(opts, dict) else None
+            if not isinstance(target, dict) or d in out or _declares_ports(target) or \
+                    cond == "service_completed_successfully" or not isinstance(target.get("image"), str):
+                continue
+            # the image's kind, else the service's name when it is one (Instana's robot-shop runs its
+            # own `robotshop/rs-mongodb` as the service `mongodb`)
+            port = image_port(interpolate_plain(target["image"], variables))
+            by = "" if port is not None else BY_NAME
+            port = port or IMAGE_PORTS.get(d)
+            if port is not None:
+                out[d] = {port: f"{s} {INFERRED_PORT}{by}"}
+    return out
+
+
+def _undeclared(port: int, svc: dict, variables: dict) -> bool:
+    """Whether a service that declares ports listens on ``port`` without declaring it (n8n's task
+    broker at `n8n:5679` beside its published 5678): no port, container's or published (an
+    address on that is the input's mistake, which the build reports), nor a range holds it."""
+    got = [_port(interpolate_plain(p, variables) if isinstance(p, str) else p)
+           for key in ("ports", "expose") for p in (svc.get(key) if isinstance(svc.get(key), list) else [])]
+    return not any(g == "range" or isinstance(g, tuple) and port in g[:2] for g in got)
+
+
+def acyclic(items: list, names: dict, ctx) -> list:
+    """Drops each connection inferred from an address that would close a cycle of
+    `connect_to` (the language orders start-up by it, and refuses cycles; Compose needs no
+    order for an address): depends_on first, then the addresses in service order. A dropped
+    one stays in the environment, with a NetworkPolicy `<callee>-from-<caller>` admitting
+    the call, as the Kubernetes importer does; each kept or dropped one is a note (SKY063)."""
+    from .kube import Extracted, reaches
+
+    docs = {x.doc["name"]: x.doc for x in items if "connect_to" in x.doc}
+    inferred = {names[s]: {names[d]: (var, at) for d, var, at in found} for s, found in ctx.addressed.items()}
+    edges = {n: {t for t in doc["connect_to"] if t not in inferred.get(n, {})} for n, doc in docs.items()}
+
+    out = []
+    by_name = {v: k for k, v in names.items()}
+    for me in sorted(inferred):
+        for peer, (var, at) in sorted(inferred[me].items()):
+            s, d = by_name[me], by_name[peer]
+            if reaches(edges, peer, me):
+                docs[me]["connect_to"].remove(peer)
+                ctx.say(s, f"connect_to {d}: not inferred, though {var} holds its address: {d} reaches {s} already, "
+                        "and connect_to may not form a cycle", at, code=INFERRED)
+                out.append(Extracted({"kind": "NetworkPolicy", "name": f"{peer}-from-{me}"[:63].strip("-"),
+                                      "select": {"app": peer}, "allow_from": [{"app": me}],
+                                      "_note": f"inferred: {var} of {s} holds the address of {d}, and connect_to "
+                                               "cannot say it (a cycle)"}, [], []))
+            else:
+                edges.setdefault(me, set()).add(peer)
+                ctx.say(s, f"connect_to {d}: {var} holds its address", at, code=INFERRED)
+        if not docs[me]["connect_to"]:
+            del docs[me]["connect_to"]
+            docs[me].pop("_connect_note", None)
+    return out + _itself(names, ctx)
+
+
+def _itself(names: dict, ctx) -> list:
+    """A NetworkPolicy `<name>-from-itself` for each service whose environment holds its own
+    address: through its Service, a call reaches any of its pods (another replica), which
+    its policy admits from the workloads that `connect_to` it only; connect_to cannot name
+    the workload itself. A note says so (SKY063)."""
+    from .compose import dns
+    from .kube import Extracted
+
+    out: list = []
+    if one_network(ctx.data["services"]):   # its policy admits every pod of the namespace already
+        return out
+    for s, (var, at) in sorted(ctx.itself.items()):
+        me = names.get(s, dns(s))
+        name = f"{me[:63 - len('-from-itself')].strip('-')}-from-itself"
+        ctx.say(s, f"{var} holds the service's own address: its pods call each other through its Service, and a "
+                f"NetworkPolicy {name} admits them", at, code=INFERRED)
+        out.append(Extracted({"kind": "NetworkPolicy", "name": name, "select": {"app": me},
+                              "allow_from": [{"app": me}],
+                              "_note": f"inferred: {var} of {s} holds its own address"}, [], []))
+    return out
