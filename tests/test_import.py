@@ -1594,6 +1594,49 @@ def test_an_output_folder_of_a_long_name_gives_a_project_name_that_builds(tmp_pa
     assert "project: n8n-io-n8n-hosting-docker-compose-withpostgres-docker\n" in project, project
 
 
+def test_a_compose_file_is_read_as_compose_reads_it(tmp_path):
+    # makeplane/plane: `restart: no` (YAML 1.1's false; compose-go's yaml.v3 reads the text
+    # "no") was refused as a boolean; its proxy publishes `published: ${LISTEN_HTTP_PORT:-80}`
+    # in the long form, which was read as a port range and left out
+    import yaml
+
+    from skyspec.diagnostics import Diagnostics
+    from skyspec.importer import import_compose
+    from test_import_legacy import build_and_validate
+
+    src = tmp_path / "compose.yaml"
+    src.write_text("""services:
+  migrator:
+    image: makeplane/plane-backend:v1.1.0
+    restart: no
+    environment: {DEBUG: yes, SSL: on, FLAG: true, OTHER: Off}
+  proxy:
+    image: makeplane/plane-proxy:v1.1.0
+    ports:
+      - {target: 80, published: "${LISTEN_HTTP_PORT:-80}", protocol: tcp, mode: host}
+      - {target: 443, published: "${LISTEN_HTTPS_PORT:-8443}", protocol: tcp, mode: host}
+    env_file: [{path: ./missing.env, required: false}]
+""")
+    diags = Diagnostics()
+    r = import_compose(src, "plane", diags)
+    assert r is not None and r.unexplained == [], r.unexplained if r else [d.message for d in diags.errors]
+    migrator = yaml.safe_load(r.files["apps/migrator.yaml"])
+    assert migrator["env"] == {"DEBUG": "yes", "SSL": "on", "FLAG": "true", "OTHER": "Off"}
+    assert yaml.safe_load(r.files["apps/proxy.yaml"])["ports"] == {"http": 80, "p443": {"port": 443, "host_port": 8443}}
+    for rel, t in r.files.items():
+        (tmp_path / "p" / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "p" / rel).write_text(t)
+    build_and_validate(tmp_path / "p", tmp_path, "dev")
+    built = yaml.safe_load((tmp_path / "built" / "dev" / "compose.yaml").read_text())["services"]
+    assert built["migrator"]["environment"]["DEBUG"] == "yes"
+    # an env_file that is not there: at its line, relative to the Compose file
+    src.write_text(src.read_text().replace("{path: ./missing.env, required: false}", "./missing.env"))
+    diags = Diagnostics()
+    assert import_compose(src, "plane", diags) is None
+    (err,) = diags.errors
+    assert err.message == 'env_file "./missing.env" not found' and err.hint == "paths are relative to the file that names it"
+
+
 def test_a_script_in_a_command_is_written_as_a_block_of_its_lines(tmp_path):
     # Kubernetes' replicated MySQL example runs bash scripts: each was written as one quoted
     # line of `\\n` escapes, unreadable and unreviewable in the imported spec

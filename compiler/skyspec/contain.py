@@ -150,7 +150,7 @@ def note_glob(root: Path, pattern: str, matches: list[str]) -> None:
 
 def contained(root: Path, rel: str, pos: Pos | None, diags: Diagnostics | None, what: str = "file", *,
               missing: str = "SKY003", python: bool = True, folders: bool = False,
-              cache: dict | None = None) -> Path | None:
+              cache: dict | None = None, relative: str = "the project file") -> Path | None:
     """The real path of ``rel`` (written at ``pos`` in project input, relative to ``root``)
     when it is a regular file inside ``root`` once every symlink is resolved; otherwise None,
     reported at ``pos`` (unless ``diags`` is None: callers that only peek, such as the cost
@@ -160,14 +160,16 @@ def contained(root: Path, rel: str, pos: Pos | None, diags: Diagnostics | None, 
     - a FIFO, device, socket or folder (found by ``os.stat``, never opened): SKY007, except a
       folder when ``folders`` is true (a glob matched it; it is skipped silently);
     - a `.py` file when ``python`` is false: SKY018 (it would run arbitrary code);
-    - absent or unreadable: the caller's ``missing`` code, `... "rel" not found`.
+    - absent or unreadable: the caller's ``missing`` code, `... "rel" not found` (with a
+      hint that paths are relative to ``relative``).
 
     ``cache``, a dict shared by many calls on one root (the matches of the `specs` globs),
     resolves each folder once: then only a file that is itself a symlink is walked in full.
     Such a match that leads out is reported by the link it goes through (every file behind
     one link is one error, and no name read behind the link is printed).
     """
-    found = real_path(root, rel, pos, diags, what, missing=missing, python=python, folders=folders, cache=cache)
+    found = real_path(root, rel, pos, diags, what, missing=missing, python=python, folders=folders, cache=cache,
+                      relative=relative)
     if _WATCH is not None:
         _WATCH.append(("path", os.fspath(root), rel, python, folders, found))
     return None if found is None else Path(found)
@@ -175,7 +177,7 @@ def contained(root: Path, rel: str, pos: Pos | None, diags: Diagnostics | None, 
 
 def real_path(root: Path, rel: str, pos: Pos | None, diags: Diagnostics | None, what: str = "file", *,
               missing: str = "SKY003", python: bool = True, folders: bool = False,
-              cache: dict | None = None) -> str | None:
+              cache: dict | None = None, relative: str = "the project file") -> str | None:
     """:func:`contained`'s answer as a string, not noted (the run cache asks again with it)."""
     def report(code: str, message: str, hint: str) -> None:
         if diags is not None:
@@ -199,7 +201,7 @@ def real_path(root: Path, rel: str, pos: Pos | None, diags: Diagnostics | None, 
     try:
         mode = (st if st is not None else os.stat(real)).st_mode
     except FileNotFoundError:
-        report(missing, f'{what} "{rel}" not found', "paths are relative to the project file")
+        report(missing, f'{what} "{rel}" not found', f"paths are relative to {relative}")
         return None
     except OSError as exc:
         if exc.errno == errno.ELOOP:

@@ -34,8 +34,10 @@ _KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
           (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
 
 
-def load_text(text: str, file: str, diags: Diagnostics, limits: Limits = DEFAULT) -> list[SourceDoc]:
-    """Parse by file extension: .toml is TOML, everything else YAML."""
+def load_text(text: str, file: str, diags: Diagnostics, limits: Limits = DEFAULT,
+              core: bool = False) -> list[SourceDoc]:
+    """Parse by file extension: .toml is TOML, everything else YAML (``core``: YAML 1.1's
+    `yes`/`no`/`on`/`off` are text, as YAML 1.2 reads them)."""
     text = _no_bom(text)
     n = len(text)  # a character is 1 to 4 bytes in UTF-8: encode only when it matters
     if n * 4 > limits.file_bytes and (
@@ -48,7 +50,7 @@ def load_text(text: str, file: str, diags: Diagnostics, limits: Limits = DEFAULT
         return load_toml(text, file, diags, limits)
     from .yamlsrc import load_yaml
 
-    return load_yaml(text, file, diags, limits)
+    return load_yaml(text, file, diags, limits, core)
 
 
 def _no_bom(text: str) -> str:
@@ -128,13 +130,14 @@ def _decode(data: bytes, shown: str, diags: Diagnostics) -> str | None:
 
 
 def load_file(path: Path, shown: str, diags: Diagnostics, sources: Sources | None = None,
-              limits: Limits = DEFAULT, python: PythonLoader | None = None) -> list[SourceDoc]:
+              limits: Limits = DEFAULT, python: PythonLoader | None = None, core: bool = False) -> list[SourceDoc]:
     """Read and parse one file; ``shown`` is the name used in diagnostics. Special files,
     files over ``limits.file_bytes`` and bytes that are not UTF-8 are reported, never read
     (or never raised). A ``.py`` file is run by ``python`` when given
     (:func:`skyspec.builders.load.load_python`), else parsed like any file that is not TOML.
     When ``sources`` holds an override for ``path`` (:meth:`Sources.override`), that text is
-    parsed instead of the file's (a `.py` file still runs from disk)."""
+    parsed instead of the file's (a `.py` file still runs from disk). ``core``: as
+    :func:`load_text` (a file so read is not cached: the cache holds spec files' readings)."""
     override = sources.override(path) if sources is not None else None
     if override is not None:  # an editor's unsaved text (the file itself passed the caller's checks)
         data, text = b"", override.replace("\r\n", "\n").replace("\r", "\n")
@@ -150,9 +153,9 @@ def load_file(path: Path, shown: str, diags: Diagnostics, sources: Sources | Non
         sources.register(shown, text)
     if python is not None and path.suffix == ".py":
         return python(path, shown, diags)
-    cache = getattr(sources, "doc_cache", None) if override is None else None
+    cache = getattr(sources, "doc_cache", None) if override is None and not core else None
     if cache is None:
-        return load_text(text, shown, diags, limits)
+        return load_text(text, shown, diags, limits, core)
     docs, name = cache.get(text, shown, limits)  # :mod:`.doccache`: signed entries only
     if docs is None:
         fresh = Diagnostics()  # what this parse reports, even a problem `diags` holds already

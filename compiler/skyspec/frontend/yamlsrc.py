@@ -73,6 +73,17 @@ class _Loader(_Base):
         return super().resolve(kind, value, implicit)
 
 
+class _CoreLoader(_Loader):
+    """:class:`_Loader` reading YAML 1.1's other boolean words (`yes`, `no`, `on`, `off`) as
+    text, as YAML 1.2's core schema does: Compose reads its files so (`restart: no` is "no")."""
+
+    def resolve(self, kind, value, implicit):
+        if kind is ScalarNode and implicit[0] and value in _WORDS:
+            return _STR
+        return super().resolve(kind, value, implicit)
+
+
+_WORDS = frozenset(w for word in ("yes", "no", "on", "off") for w in (word, word.title(), word.upper()))
 assert not _Loader.yaml_path_resolvers  # a collection's tag (and a plain scalar's) depends on nothing else
 _PLAIN: dict[str, str] = {}  # the tag of a plain scalar starting like a number, boolean or null, by its text
 _PLAIN_MAX = 1 << 16
@@ -414,16 +425,18 @@ def _yaml_hint(problem: str) -> str:
             "unclosed quote or bracket, a missing `: ` or a wrong indent")
 
 
-def load_yaml(text: str, file: str, diags: Diagnostics, limits: Limits = DEFAULT) -> list[SourceDoc]:
+def load_yaml(text: str, file: str, diags: Diagnostics, limits: Limits = DEFAULT,
+              core: bool = False) -> list[SourceDoc]:
     """All documents of a YAML stream; empty documents are skipped. Syntax errors become
     SKY001 diagnostics and yield no documents for that file (nothing partial); so do
-    nesting, alias and size limits passed (SKY009, SKY015, SKY016)."""
+    nesting, alias and size limits passed (SKY009, SKY015, SKY016). ``core``: `yes`, `no`,
+    `on` and `off` are text (:class:`_CoreLoader`)."""
     if _needs_scan(text, limits):
         problem = _scan(text, file, limits)
         if problem is not None:
             problem.report(diags)
             return []
-    loader = _Loader(text)
+    loader = (_CoreLoader if core else _Loader)(text)
     docs: list[SourceDoc] = []
     budget = limits.nodes
     shared = "&" in text  # an alias needs an anchor

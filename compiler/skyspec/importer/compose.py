@@ -71,7 +71,7 @@ def read(path: Path, inputs: Inputs) -> Doc | None:
     if not path.is_file():
         inputs.diags.error("SKY003", f'Compose file "{path}" not found', None, hint="name a compose.yaml")
         return None
-    docs = load(path, inputs)
+    docs = load(path, inputs, core=True)   # (as compose-go reads it: `restart: no` is "no")
     if inputs.diags.has_errors:
         return None
     if len(docs) != 1 or not isinstance(docs[0].data, dict) or not isinstance(docs[0].data.get("services"), dict):

@@ -14,7 +14,8 @@ from __future__ import annotations
 import re
 
 from .compose_addresses import addressed, wanted_ports
-from .compose_parts import (carried_label, label_pairs, plain_env, ram_bytes, skyspecs_label, user_ids, volume_of)
+from .compose_parts import (carried_label, label_pairs, plain_env, port_item, ram_bytes, skyspecs_label, user_ids,
+                            volume_of)
 from .compose import COMPOSE_INTERVAL, COMPOSE_TIMEOUT, argv, dns, interpolate, seconds
 from ..backends.compose_values import pinning
 from ..redact import credential_env
@@ -25,8 +26,8 @@ def _ports(svc: dict, variables: dict | None = None) -> dict:
     ``variables``, the `.env`, when given: the input's, as the importer reads them)."""
     out: dict = {}
     for p in svc.get("ports") or []:
-        if variables is not None and not isinstance(p, dict):
-            p = interpolate(str(p), variables, set())
+        if variables is not None:
+            p = port_item(p if isinstance(p, dict) else str(p), variables)
         if isinstance(p, dict):
             t, h, proto, ip = p.get("target"), p.get("published"), p.get("protocol", "tcp"), p.get("host_ip")
         else:

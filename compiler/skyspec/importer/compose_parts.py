@@ -86,8 +86,18 @@ def _port(p) -> tuple[int, int | None, str] | str:
     return (t, h, proto) if 0 < t < 65536 and (h is None or 0 < h < 65536) else "bad"
 
 
-def ports(s: str, svc: dict, ctx) -> tuple[dict, bool]:
+def port_item(p, variables: dict, unresolved: set | None = None):
+    """A `ports:` or `expose:` item interpolated: the short form's text, or the long form's
+    values (plane's `published: ${LISTEN_HTTP_PORT:-80}`)."""
     from .compose import interpolate
+
+    got = set() if unresolved is None else unresolved
+    if isinstance(p, dict):
+        return {k: interpolate(v, variables, got) if isinstance(v, str) else v for k, v in p.items()}
+    return interpolate(p, variables, got) if isinstance(p, str) else p
+
+
+def ports(s: str, svc: dict, ctx) -> tuple[dict, bool]:
     from .compose_addresses import BY_NAME, INFERRED_PORT
 
     out: dict = {}
@@ -95,7 +105,7 @@ def ports(s: str, svc: dict, ctx) -> tuple[dict, bool]:
     # the container ports other services publish without a host port: skyspec publishes the
     # exposed one on its own number, so an explicit `8080:8080` here must claim it first
     others = [o for n, o in (ctx.data.get("services") or {}).items() if n != s and isinstance(o, dict)]
-    given = [_port(interpolate(p, ctx.vars, set()) if isinstance(p, str) else p) for o in others
+    given = [_port(port_item(p, ctx.vars)) for o in others
              for p in (o.get("ports") if isinstance(o.get("ports"), list) else [])]
     bare = {got[0] for got in given if isinstance(got, tuple) and got[1] is None}
 
@@ -120,7 +130,7 @@ def ports(s: str, svc: dict, ctx) -> tuple[dict, bool]:
 
     for key in ("ports", "expose"):
         for i, p in enumerate(svc.get(key) or []):
-            got = _port(interpolate(p, ctx.vars, ctx.unresolved) if isinstance(p, str) else p)
+            got = _port(port_item(p, ctx.vars, ctx.unresolved))
             if got == "range":
                 ctx.say(s, f"{key[:-1] if key == 'ports' else key} range {p} left out", (key, i), "warning",
                         hint="name each port in the spec (`ports: {NAME: PORT}`)")

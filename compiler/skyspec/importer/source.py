@@ -204,10 +204,12 @@ def _credentials(inputs: Inputs, obj: Any, loc: Loc | None, file: str) -> None:
 
 
 def load(path: Path, inputs: Inputs, root: Path | None = None, rel: str | None = None,
-         at: Pos | None = None) -> list:
+         at: Pos | None = None, core: bool = False) -> list:
     """The documents of one file (``SourceDoc`` list), or [] (reported). With ``root`` the
     file is ``rel`` under it and must stay inside it; otherwise ``path`` is read as named,
-    and a symlink must not lead out of the folder holding it."""
+    and a symlink must not lead out of the folder holding it. ``core``: `yes`, `no`, `on`,
+    `off` are text, as Compose (YAML 1.2) reads them; manifests are read as the Kubernetes
+    tools read them (YAML 1.1: booleans)."""
     diags = inputs.diags
     if root is None:
         root, rel = path.parent, path.name
@@ -218,7 +220,7 @@ def load(path: Path, inputs: Inputs, root: Path | None = None, rel: str | None =
     if real in inputs.read:
         return []
     inputs.read.add(real)
-    docs = load_file(real, shown, diags, inputs.sources, DEFAULT)
+    docs = load_file(real, shown, diags, inputs.sources, DEFAULT, core=core)
     if docs:
         inputs.count(inputs.sources.texts.get(shown, ""))
     return docs
@@ -307,7 +309,7 @@ def read_text(base: Path, rel: str, inputs: Inputs, at: Pos | None, what: str, o
     p = base / rel
     if optional and isinstance(rel, str) and not (p.exists() or p.is_symlink()):
         return None
-    real = contained(base, rel, at, inputs.diags, what)
+    real = contained(base, rel, at, inputs.diags, what, relative="the file that names it")
     if real is None:
         return None
     try:
