@@ -1635,6 +1635,12 @@ def test_a_compose_file_is_read_as_compose_reads_it(tmp_path):
     assert import_compose(src, "plane", diags) is None
     (err,) = diags.errors
     assert err.message == 'env_file "./missing.env" not found' and err.hint == "paths are relative to the file that names it"
+    # an override file (zulip/docker-zulip's ci/certbot): its `!override` is Compose's, for merging files
+    src.write_text("services:\n  zulip:\n    image: zulip/docker-zulip:11.0-0\n    volumes: !override\n      - d:/data\n")
+    diags = Diagnostics()
+    assert import_compose(src, "z", diags) is None
+    assert [(d.code, d.pos.line, d.hint) for d in diags.errors] == [
+        ("SKY019", 4, "Compose applies it when it merges files: import what `docker compose config` prints for them")]
 
 
 def test_a_script_in_a_command_is_written_as_a_block_of_its_lines(tmp_path):

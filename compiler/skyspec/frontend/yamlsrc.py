@@ -155,8 +155,11 @@ class _Walker:
     def _tag(self, node, pos: Pos, message: str | None = None) -> None:
         """An explicit tag other than the core schema's (`!!python/object:...`, `!!binary`,
         `!local`): reported, and the value read as if it had none."""
+        merging = isinstance(self.loader, _CoreLoader) and node.tag in ("!override", "!reset")
         self.diags.error("SKY019", message or f"the YAML tag {_shown_tag(node.tag)} is not allowed", pos,
-                         hint="skyspec reads plain YAML: no tags; remove it (quote the value to keep it text)")
+                         hint="Compose applies it when it merges files: import what `docker compose config` prints "
+                              "for them" if merging else
+                         "skyspec reads plain YAML: no tags; remove it (quote the value to keep it text)")
 
     def _untagged(self, node, depth: int):
         """A scalar whose tag was refused, read as the same scalar without it (`!!int abc` is
