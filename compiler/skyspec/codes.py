@@ -58,7 +58,8 @@ _C = [
     Code("SKY066", "a Compose setting the imported project does not carry over as written",
          "volumes: [./nginx.conf:/etc/nginx/nginx.conf] (skyspec import compose)"),
     Code("SKY067", "a round-trip difference of an import in no named category", "an input field the build loses"),
-    Code("SKY068", "a Helm chart the importer cannot render", "skyspec import helm chart/ -f missing.yaml"),
+    Code("SKY068", "a Helm chart or Kustomize folder the importer cannot render",
+         "skyspec import helm chart/ -f missing.yaml"),
     Code("SKY069", "the imported project does not build, or cannot be written",
          "skyspec import kubernetes x.yaml -o existing-project/"),
     Code("SKY070", "the imported project lowers a policy rule for what the input runs (a node agent's host access, "

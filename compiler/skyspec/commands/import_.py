@@ -26,12 +26,13 @@ def import_() -> None:
               help="Folder for the project (default: ./imported); existing files are never overwritten.")
 @click.option("--name", help="Project name (default: the output folder's name).")
 @click.option("--env", "envs", multiple=True, metavar="NAME=DIR",
-              help="An environment's rendered manifests; repeat it. Specs hold what the environments share "
-                   "(or PATHS, when given) and overlays/NAME.yaml the differences.")
+              help="An environment's rendered manifests, or its Kustomize overlay; repeat it. Specs hold what "
+                   "the environments share (or PATHS, when given) and overlays/NAME.yaml the differences.")
 def kubernetes(paths: tuple[Path, ...], out: Path, name: str | None, envs: tuple[str, ...]) -> None:
-    """Read manifests (files, folders, multi-document streams, `kubectl get -o yaml` lists) and
-    write a project: one spec per workload, ConfigMaps, Secrets (keys only), the rest as
-    Resources; then build it and compare the objects with the input field by field."""
+    """Read manifests (files, folders, multi-document streams, `kubectl get -o yaml` lists,
+    Kustomize folders as `kubectl kustomize` builds them) and write a project: one spec per
+    workload, ConfigMaps, Secrets (keys only), the rest as Resources; then build it and
+    compare the objects with the input field by field."""
     from ..importer import Inputs, import_environments, import_kubernetes
 
     name = _name(name, out)

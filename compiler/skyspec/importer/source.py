@@ -37,7 +37,7 @@ NAMES = frozenset({"name", "image", "container_name", "hostname", "mountPath", "
 PATCHED = "SKY065"        # kept as a k8s: patch
 NOT_CARRIED = "SKY066"    # a Compose setting the project does not carry over
 UNEXPLAINED = "SKY067"    # a round-trip difference in no named category
-HELM = "SKY068"           # the chart could not be rendered
+HELM = "SKY068"           # the chart (or a Kustomize folder) could not be rendered
 NOT_BUILT = "SKY069"      # the imported project does not build, or cannot be written
 POLICY = "SKY070"         # a policy rule lowered for what the input runs
 LEGACY = "SKY071"         # an API version no longer served: read as its successor, or refused
@@ -226,12 +226,20 @@ def load(path: Path, inputs: Inputs, root: Path | None = None, rel: str | None =
     return docs
 
 
-def files_of(paths: list[Path], inputs: Inputs) -> list[tuple[Path, Path | None, str | None]]:
+def files_of(paths: list[Path], inputs: Inputs, scratch: Path | None = None) -> list[tuple[Path, Path | None, str | None]]:
     """(path, root, rel) of every manifest named: files as given, folders walked in name
-    order without following symlinked folders (a symlink leading out is reported)."""
+    order without following symlinked folders (a symlink leading out is reported); a
+    Kustomize folder is what it builds, rendered into ``scratch`` (:mod:`.kustomize`)."""
+    from . import kustomize
+
     out: list[tuple[Path, Path | None, str | None]] = []
     for p in paths:
-        if p.is_dir():
+        if p.is_dir() and kustomize.kustomization(p) is not None and scratch is not None:
+            built = kustomize.render(p, scratch, inputs)
+            out += [(built, None, None)] if built is not None else []
+        elif p.is_dir() and kustomize.nested(p, inputs):
+            continue
+        elif p.is_dir():
             for top, dirs, names in os.walk(p, followlinks=False):
                 dirs.sort()
                 for d in list(dirs):
@@ -255,10 +263,13 @@ def files_of(paths: list[Path], inputs: Inputs) -> list[tuple[Path, Path | None,
 def read_objects(paths: list[Path], inputs: Inputs) -> list[dict]:
     """Every object of the manifests at ``paths``, `List`s flattened, empty documents
     skipped, each located in ``inputs``; what is not an object is reported (SKY060)."""
+    import tempfile
+
     out: list[dict] = []
-    for path, root, rel in files_of(paths, inputs):
-        for doc in load(path, inputs, root, rel):
-            out += _flatten(doc.data, doc.loc, doc.file, inputs)
+    with tempfile.TemporaryDirectory(prefix="skyspec-kustomize-") as scratch:
+        for path, root, rel in files_of(paths, inputs, Path(scratch)):
+            for doc in load(path, inputs, root, rel):
+                out += _flatten(doc.data, doc.loc, doc.file, inputs)
     return out
 
 

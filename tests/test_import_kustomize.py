@@ -1,0 +1,130 @@
+"""A Kustomize folder named as an import input is what Kustomize builds of it (`kubectl
+kustomize`), not its files: a base's `namespace:` and labels, an overlay's patches and image
+tags are in the objects imported. Environments are overlays (`--env dev=base --env
+prod=overlays/prod`). A folder walked for manifests with a Kustomize folder below it is
+refused there, and a build that fails is told with the tool's reason."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from skyspec.cli import main
+from skyspec.diagnostics import Diagnostics
+
+BASE = {
+    "kustomization.yaml": "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: shop\n"
+                          "labels:\n  - pairs: {team: web}\n    includeSelectors: true\n"
+                          "resources: [deployment.yaml, service.yaml]\n",
+    "deployment.yaml": """apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - name: web
+        image: ghcr.io/acme/web:1.0.0
+        ports: [{containerPort: 8080, name: http}]
+        resources: {requests: {cpu: 100m, memory: 128Mi}}
+""",
+    "service.yaml": "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n"
+                    "  ports: [{port: 80, targetPort: http, name: http}]\n",
+}
+PROD = {
+    "kustomization.yaml": "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"
+                          "resources: [../../base]\nimages:\n  - {name: ghcr.io/acme/web, newTag: 1.1.0}\n"
+                          "patches:\n  - path: replicas.yaml\n",
+    "replicas.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: 3\n",
+}
+
+
+@pytest.fixture(autouse=True)
+def kubectl_on_path(monkeypatch):
+    from validators import TOOLS
+
+    monkeypatch.setenv("PATH", f"{TOOLS / 'bin'}{os.pathsep}{os.environ['PATH']}")
+
+
+def _tree(root: Path) -> Path:
+    for folder, files in (("base", BASE), ("overlays/prod", PROD)):
+        for name, text in files.items():
+            (root / folder / name).parent.mkdir(parents=True, exist_ok=True)
+            (root / folder / name).write_text(text)
+    return root
+
+
+def test_a_kustomize_folder_is_what_it_builds(tmp_path):
+    from skyspec.importer import import_kubernetes
+
+    root = _tree(tmp_path / "k")
+    diags = Diagnostics()
+    r = import_kubernetes([root / "base"], "shop", diags)
+    assert r is not None and r.unexplained == [], [d.message for d in diags.errors]
+    app = yaml.safe_load(r.files["apps/web.yaml"])
+    assert app["labels"] == {"app": "web", "team": "web"}   # the kustomization's label, on the pods too
+    assert yaml.safe_load(r.files["skyspec.yaml"])["namespace"] == "shop"
+    # located in what the tool printed
+    assert {d.pos.file for d in diags.items if d.pos} == {f"kubectl kustomize {root / 'base'}"}
+
+
+def test_overlays_are_environments(tmp_path):
+    from test_import_legacy import build_and_validate
+
+    root = _tree(tmp_path / "k")
+    out = tmp_path / "p"
+    res = CliRunner().invoke(main, ["import", "kubernetes", "--env", f"dev={root / 'base'}",
+                                    "--env", f"prod={root / 'overlays' / 'prod'}", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    dev = yaml.safe_load((out / "overlays" / "dev.yaml").read_text())["apps"]["web"]
+    prod = yaml.safe_load((out / "overlays" / "prod.yaml").read_text())["apps"]["web"]
+    assert dev["image"] == "ghcr.io/acme/web:1.0.0" and prod["image"] == "ghcr.io/acme/web:1.1.0", prod
+    assert prod["replicas"] == 3, prod
+    docs = build_and_validate(out, tmp_path / "b", "prod")
+    deployment = next(d for d in docs if d["kind"] == "Deployment")
+    assert deployment["spec"]["replicas"] == 3
+    assert deployment["spec"]["template"]["spec"]["containers"][0]["image"] == "ghcr.io/acme/web:1.1.0"
+
+
+def test_a_kustomize_folder_below_a_walked_one_is_refused_there(tmp_path):
+    from skyspec.importer import import_kubernetes
+
+    root = _tree(tmp_path / "k")
+    diags = Diagnostics()
+    assert import_kubernetes([root], "shop", diags) is None
+    got = sorted((d.code, d.pos.file) for d in diags.errors)
+    assert got == [("SKY068", str(root / "base" / "kustomization.yaml")),
+                   ("SKY068", str(root / "overlays" / "prod" / "kustomization.yaml"))], got
+    assert all("`--env dev=overlays/dev --env prod=overlays/prod`" in d.hint for d in diags.errors)
+
+
+def test_a_build_that_fails_is_told_with_the_tools_reason(tmp_path):
+    from skyspec.importer import import_kubernetes
+
+    root = _tree(tmp_path / "k")
+    (root / "overlays" / "prod" / "replicas.yaml").unlink()
+    diags = Diagnostics()
+    assert import_kubernetes([root / "overlays" / "prod"], "shop", diags) is None
+    (err,) = diags.errors
+    assert err.code == "SKY068" and err.pos.file == str(root / "overlays" / "prod" / "kustomization.yaml")
+    assert err.message.startswith(f"`kubectl kustomize {root / 'overlays' / 'prod'}` failed: ") and \
+        "replicas.yaml" in err.message, err.message
+
+
+def test_without_the_tool_it_says_how_to_build_it_by_hand(tmp_path, monkeypatch):
+    from skyspec.importer import import_kubernetes
+
+    root = _tree(tmp_path / "k")
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    diags = Diagnostics()
+    assert import_kubernetes([root / "base"], "shop", diags) is None
+    (err,) = diags.errors
+    assert err.code == "SKY068" and "neither kustomize nor kubectl is on PATH" in err.message
+    assert "kubectl kustomize DIR > all.yaml" in err.hint
