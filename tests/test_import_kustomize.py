@@ -128,3 +128,16 @@ def test_without_the_tool_it_says_how_to_build_it_by_hand(tmp_path, monkeypatch)
     (err,) = diags.errors
     assert err.code == "SKY068" and "neither kustomize nor kubectl is on PATH" in err.message
     assert "kubectl kustomize DIR > all.yaml" in err.hint
+
+
+def test_a_chart_folder_named_as_manifests_is_told_to_be_imported_as_a_chart(tmp_path):
+    # argocd-example-apps' blue-green: its templates read as YAML were a dozen errors of syntax
+    from skyspec.importer import import_kubernetes
+
+    (tmp_path / "c" / "templates").mkdir(parents=True)
+    (tmp_path / "c" / "Chart.yaml").write_text("apiVersion: v2\nname: c\nversion: 0.1.0\n")
+    (tmp_path / "c" / "templates" / "d.yaml").write_text("kind: Deployment\nmetadata: {name: {{ .Release.Name }}}\n")
+    diags = Diagnostics()
+    assert import_kubernetes([tmp_path / "c"], "c", diags) is None
+    assert [(d.code, d.pos.file) for d in diags.errors] == [("SKY060", str(tmp_path / "c" / "Chart.yaml"))]
+    assert diags.errors[0].hint == f"import it with its values: `skyspec import helm {tmp_path / 'c'} -f values.yaml`"

@@ -237,6 +237,10 @@ def files_of(paths: list[Path], inputs: Inputs, scratch: Path | None = None) -> 
         if p.is_dir() and kustomize.kustomization(p) is not None and scratch is not None:
             built = kustomize.render(p, scratch, inputs)
             out += [(built, None, None)] if built is not None else []
+        elif p.is_dir() and (p / "Chart.yaml").is_file():   # templates, not objects
+            inputs.diags.error(NOT_OBJECT, f"{shown_path(p)} is a Helm chart: its templates are no objects as written",
+                               Pos(shown_path(p / "Chart.yaml"), 1, 1),
+                               hint=f"import it with its values: `skyspec import helm {shown_path(p)} -f values.yaml`")
         elif p.is_dir() and kustomize.nested(p, inputs):
             continue
         elif p.is_dir():
