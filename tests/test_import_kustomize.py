@@ -141,3 +141,19 @@ def test_a_chart_folder_named_as_manifests_is_told_to_be_imported_as_a_chart(tmp
     assert import_kubernetes([tmp_path / "c"], "c", diags) is None
     assert [(d.code, d.pos.file) for d in diags.errors] == [("SKY060", str(tmp_path / "c" / "Chart.yaml"))]
     assert diags.errors[0].hint == f"import it with its values: `skyspec import helm {tmp_path / 'c'} -f values.yaml`"
+
+
+def test_podinfos_kustomize_tree_imports_as_its_three_environments(tmp_path):
+    # stefanprodan/podinfo's deploy/: four bases (frontend, backend, cache, database with its
+    # backup CronJobs) and dev, staging and production overlays
+    from test_import_legacy import build_and_validate
+
+    data = Path(__file__).parent / "data" / "podinfo-deploy" / "overlays"
+    out = tmp_path / "p"
+    res = CliRunner().invoke(main, ["import", "kubernetes", *(a for e in ("dev", "staging", "production")
+                                                              for a in ("--env", f"{e}={data / e}")), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "unexplained" not in res.output.split("fidelity:")[1].split(", differences")[0], res.output
+    for env in ("dev", "staging", "production"):
+        docs = build_and_validate(out, tmp_path / env, env)
+        assert {d["metadata"]["namespace"] for d in docs if d["kind"] == "Deployment"} == {env}, env
