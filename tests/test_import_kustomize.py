@@ -112,10 +112,17 @@ def test_a_build_that_fails_is_told_with_the_tools_reason(tmp_path):
     (root / "overlays" / "prod" / "replicas.yaml").unlink()
     diags = Diagnostics()
     assert import_kubernetes([root / "overlays" / "prod"], "shop", diags) is None
+    (err,) = diags.errors   # (a missing file is found before the tool runs)
+    assert (err.code, err.pos.file, err.pos.line) == ("SKY068", str(root / "overlays" / "prod" / "kustomization.yaml"), 7)
+    assert err.message.endswith("names 'replicas.yaml', which is not a file or folder there"), err.message
+    # what only the tool finds: its reason, at the kustomization
+    (root / "overlays" / "prod" / "replicas.yaml").write_text("kind: Deployment\nmetadata: {name: nothing-of-the-base}\n")
+    diags = Diagnostics()
+    assert import_kubernetes([root / "overlays" / "prod"], "shop", diags) is None
     (err,) = diags.errors
     assert err.code == "SKY068" and err.pos.file == str(root / "overlays" / "prod" / "kustomization.yaml")
     assert err.message.startswith(f"`kubectl kustomize {root / 'overlays' / 'prod'}` failed: ") and \
-        "replicas.yaml" in err.message, err.message
+        "nothing-of-the-base" in err.message, err.message
 
 
 def test_without_the_tool_it_says_how_to_build_it_by_hand(tmp_path, monkeypatch):
@@ -157,3 +164,28 @@ def test_podinfos_kustomize_tree_imports_as_its_three_environments(tmp_path):
     for env in ("dev", "staging", "production"):
         docs = build_and_validate(out, tmp_path / env, env)
         assert {d["metadata"]["namespace"] for d in docs if d["kind"] == "Deployment"} == {env}, env
+
+
+@pytest.mark.parametrize("named", ["http://169.254.169.254/latest/meta-data/iam/security-credentials/",
+                                   "github.com/acme/private//deploy?ref=main", "../elsewhere"])
+def test_nothing_is_fetched(tmp_path, monkeypatch, named):
+    # a pull request's kustomization naming the cloud's metadata address would have a CI job
+    # fetch the credentials it answers with and print them in Kustomize's error: refused at
+    # its line before the tool runs (which the fake kubectl here would have marked)
+    from skyspec.importer import import_kubernetes
+
+    root = _tree(tmp_path / "k")
+    (root / "base" / "kustomization.yaml").write_text(
+        BASE["kustomization.yaml"].replace("resources: [deployment.yaml, service.yaml]",
+                                           f"resources:\n  - deployment.yaml\n  - {named}\n"))
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    (tools / "kubectl").write_text(f"#!/bin/sh\ntouch {tmp_path / 'ran'}\n")
+    (tools / "kubectl").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tools}{os.pathsep}/usr/bin:/bin")
+    diags = Diagnostics()
+    assert import_kubernetes([root / "overlays" / "prod"], "shop", diags) is None
+    (err,) = diags.errors
+    assert (err.code, err.pos.file, err.pos.line) == ("SKY068", str(root / "base" / "kustomization.yaml"), 9), err
+    assert f"names {named!r}, which is not a file or folder there: Kustomize would fetch it" in err.message
+    assert not (tmp_path / "ran").exists()

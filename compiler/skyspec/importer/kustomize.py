@@ -5,9 +5,14 @@ images. Such a folder is rendered by `kustomize build` (or `kubectl kustomize`, 
 PATH) into a scratch file that is read in its place, located as `kubectl kustomize DIR`.
 It runs only the build: plugins and exec functions stay off (their defaults), the files
 read stay under the folder's root (the default load restrictor), with a timeout and a clean
-environment (no credentials: a remote base is fetched, as Kustomize does, without the
-user's git or SSH set-up). Its problems (no tool, the build failing) are located
-diagnostics (SKY068), with the tool's reason cut short.
+environment (no credentials). Nothing is fetched: every file and folder a kustomization names
+(its resources, components, patches, generators' files, and theirs in turn) must be there,
+else the import refuses it at that line before anything runs, for Kustomize fetches what is
+not (a URL, a git repository), and a pull request's kustomization could make a CI job fetch
+its cloud's metadata address and print the credentials it answers with; the build runs
+behind a proxy that answers nothing, and git may use local repositories only. Its problems
+(no tool, a remote reference, the build failing) are located diagnostics (SKY068), with the
+tool's reason cut short.
 
 A folder walked for manifests that holds a Kustomize folder below it is refused there: its
 files are no objects as written; the folder is named as an input (an environment's
@@ -49,11 +54,14 @@ def render(folder: Path, into: Path, inputs: Inputs) -> Path | None:
                            hint="install kubectl, or build it yourself (`kubectl kustomize DIR > all.yaml`) and "
                                 "import that file")
         return None
+    if fetched(folder, inputs, set()):
+        return None
     home = into / f"home-{len(list(into.iterdir()))}"
     home.mkdir()
     clean = {k: v for k, v in os.environ.items() if k in ("PATH", "TMPDIR", "LANG")}
     clean.update(HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"), XDG_CACHE_HOME=str(home / ".cache"),
-                 GIT_TERMINAL_PROMPT="0", GIT_CONFIG_NOSYSTEM="1")
+                 GIT_TERMINAL_PROMPT="0", GIT_CONFIG_NOSYSTEM="1", GIT_ALLOW_PROTOCOL="file",
+                 **{k: NOWHERE for k in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY")})
     try:
         p = subprocess.run(args, capture_output=True, text=True, timeout=TIMEOUT, env=clean,
                            stdin=subprocess.DEVNULL, errors="replace")
@@ -71,6 +79,70 @@ def render(folder: Path, into: Path, inputs: Inputs) -> Path | None:
     out = home / "rendered.yaml"
     out.write_text(p.stdout, encoding="utf-8")
     inputs.names[str(out)] = f"kubectl kustomize {shown_path(folder)}"
+    return out
+
+
+NOWHERE = "http://127.0.0.1:9"   # (the discard port: a proxy that answers nothing)
+# the fields of a kustomization that name files and folders (lists of them, or entries' `path`)
+LISTS = ("resources", "bases", "components", "crds", "configurations", "generators", "transformers", "validators",
+         "patchesStrategicMerge")
+PATHS = ("patches", "patchesJson6902", "replacements")
+GENERATORS = ("configMapGenerator", "secretGenerator", "helmCharts")
+
+
+def fetched(folder: Path, inputs: Inputs, seen: set) -> bool:
+    """Whether the kustomization of ``folder``, or of a folder it names, names a file or folder
+    that is not there (what Kustomize would fetch): each is reported at its line."""
+    from ..frontend import load_file
+
+    file = kustomization(folder)
+    if file is None or folder.resolve() in seen:
+        return False
+    seen.add(folder.resolve())
+    docs = load_file(file, shown_path(file), inputs.diags, inputs.sources)
+    if not docs or not isinstance(docs[0].data, dict):
+        return bool(inputs.diags.has_errors)
+    bad = False
+    for value, at in _named(docs[0].data):
+        target = Path(os.path.normpath(folder / value))
+        remote = "://" in value or value.startswith(("git@", "git::", "github.com/", "gitlab.com/", "bitbucket.org/"))
+        if remote or not (target.is_file() or target.is_dir()):
+            loc = docs[0].loc.find(at)
+            fetches = remote or at[0] in ("resources", "bases", "components")
+            inputs.diags.error(HELM, f"{file.name} of {shown_path(folder)} names {value!r}, which is not a file or "
+                               "folder there" + (": Kustomize would fetch it, which the import does not do"
+                                                 if fetches else ""), loc.pos if loc else docs[0].loc.pos,
+                               hint="build the folder yourself (`kubectl kustomize DIR > all.yaml`) and import that "
+                                    "file, or vendor what it fetches into the folder" if fetches else
+                                    "paths are relative to the kustomization file's folder")
+            bad = True
+        elif target.is_dir():
+            bad |= fetched(target, inputs, seen)
+    return bad
+
+
+def _named(data: dict) -> list[tuple[str, tuple]]:
+    """(a file or folder a kustomization names, where) of each entry that is one."""
+    out: list[tuple[str, tuple]] = []
+    for key in LISTS:
+        for i, v in enumerate(data.get(key) if isinstance(data.get(key), list) else []):
+            if isinstance(v, str) and "\n" not in v:   # (a patch may be written inline)
+                out.append((v, (key, i)))
+    for key in PATHS:
+        for i, v in enumerate(data.get(key) if isinstance(data.get(key), list) else []):
+            if isinstance(v, dict) and isinstance(v.get("path"), str):
+                out.append((v["path"], (key, i, "path")))
+    for key in GENERATORS:
+        for i, g in enumerate(data.get(key) if isinstance(data.get(key), list) else []):
+            for field in ("files", "envs", "env", "repo"):
+                got = g.get(field) if isinstance(g, dict) else None
+                for j, f in enumerate(got if isinstance(got, list) else [got] if isinstance(got, str) else []):
+                    if isinstance(f, str):
+                        out.append((f.split("=", 1)[-1] if field == "files" else f,
+                                    (key, i, field, j) if isinstance(got, list) else (key, i, field)))
+    openapi = data.get("openapi")
+    if isinstance(openapi, dict) and isinstance(openapi.get("path"), str):
+        out.append((openapi["path"], ("openapi", "path")))
     return out
 
 
