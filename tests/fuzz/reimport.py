@@ -10,8 +10,11 @@ make one (`replicas: x`), and the build writes what the patch says. When the imp
 
 About one case in four (when helm is installed, as `scripts/test.sh` installs it) imports the
 build's Helm chart instead, with each environment's values file (`skyspec import helm`): one
-project of all the environments, which may differ in their objects. Besides SKY061, it may
-find nothing to import (every environment leaves everything out). A case where an environment
+project of all the environments, which may differ in their objects. Of the others, about one
+in four (when kubectl is installed) imports the build's Kustomize tree instead, each
+environment's overlay as that environment (`skyspec import kubernetes --env E=overlays/E`,
+which `kubectl kustomize` builds). Besides SKY061, either may find nothing to import (every
+environment leaves everything out). A case where an environment
 ran another's profile (`dev` with `profile: qa`: its objects' `skyspec.dev/env` label says so)
 imports a unit's manifests instead: the importer gives each environment the built-in profile
 of its name, so a profile under another name (which no chart but skyspec's shows) is not
@@ -53,6 +56,12 @@ def _profiles_renamed(out: Path) -> bool:
     return False
 
 
+def _kustomized(out: Path, seed: int) -> bool:
+    """Whether this case imports the build's Kustomize tree (about one in four that have one)."""
+    return (out / "kustomize" / "overlays").is_dir() and random.Random(seed * 7 + 1).random() < 0.25 \
+        and (TOOLS / "kubectl").is_file() and not _profiles_renamed(out)
+
+
 def reimported(run, root: Path, seed: int, res) -> None:
     rng = random.Random(seed)
     charts = sorted((root / "out1" / "helm").glob("*/Chart.yaml")) if (root / "out1" / "helm").is_dir() else []
@@ -62,6 +71,12 @@ def reimported(run, root: Path, seed: int, res) -> None:
         r = run(["import", "helm", str(chart.relative_to(root)), *values, "-o", "imported"],
                 env={"PATH": f"{TOOLS}{os.pathsep}{os.environ.get('PATH', '')}"})
         unit = "helm"
+    elif _kustomized(root / "out1", seed):   # (its own draw: the other choices stay as they were)
+        overlays = sorted(d for d in (root / "out1" / "kustomize" / "overlays").iterdir() if d.is_dir())
+        envs = [a for d in overlays for a in ("--env", f"{d.name}={d.relative_to(root)}")]
+        r = run(["import", "kubernetes", *envs, "-o", "imported"],
+                env={"PATH": f"{TOOLS}{os.pathsep}{os.environ.get('PATH', '')}"})
+        unit = "kustomize"
     else:
         units = sorted(p.name for p in (root / "out1").iterdir() if (p / "kubernetes").is_dir())
         if not units:
