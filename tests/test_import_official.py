@@ -247,3 +247,36 @@ def test_a_writable_path_volume_takes_no_claims_name(tmp_path):
                                     str(tmp_path / "p")])
     assert res.exit_code == 0, res.output
     _check(tmp_path / "p")
+
+
+def test_a_workload_a_template_says_in_one_rendering_only_keeps_one_kind(tmp_path):
+    # fuzz seed 92, case 1275: redis run under the hardened defaults in dev (a template makes it
+    # run: `use: redis`, a StatefulApp) and as its image needs in qa (kept: an App); the two
+    # environments' documents `cache` were two workloads of one name, which did not build
+    from skyspec.importer import import_environments
+
+    deployment = """apiVersion: apps/v1
+kind: Deployment
+metadata: {name: cache}
+spec:
+  selector: {matchLabels: {app: cache}}
+  template:
+    metadata: {labels: {app: cache}}
+    spec:
+      securityContext: {runAsNonRoot: true, runAsUser: USER, fsGroup: USER}
+      containers:
+      - name: cache
+        image: redis:7.4.1
+        ports: [{containerPort: 6379, name: redis}]
+        securityContext: {readOnlyRootFilesystem: READONLY}
+"""
+    dirs = {}
+    for env, user, ro in (("dev", 10001, "true"), ("qa", 999, "false")):
+        d = tmp_path / env
+        d.mkdir()
+        (d / "cache.yaml").write_text(deployment.replace("USER", str(user)).replace("READONLY", ro))
+        dirs[env] = [d]
+    r = import_environments(dirs, "c")
+    assert r.unexplained == [], r.unexplained
+    assert yaml.safe_load(r.files["apps/cache.yaml"])["kind"] == "App"
+    assert not [f for f in r.files if f.startswith("apps/statefulapp.")], sorted(r.files)

@@ -538,6 +538,7 @@ def _import_environments(got: dict[str, tuple], based: tuple | None, renderings:
                                        f"({', '.join(str(p) for paths in renderings.values() for p in paths)})",
                            None, hint=source.NOT_OBJECT_HINT)
         return _done(inputs, None, raise_)
+    _one_kind(results)
     split = environments.split(results, base_r, inputs)
     if split is None:
         return _done(inputs, None, raise_)
@@ -577,6 +578,24 @@ def _import_environments(got: dict[str, tuple], based: tuple | None, renderings:
     out = Result(files, figs, bad, [n for r in results.values() for n in r.notes] + notes, lines)
     out.items = items
     return _done(inputs, out, raise_)
+
+
+def _one_kind(results: dict) -> None:
+    """A workload a stdlib template says in some renderings (`use: redis`, a StatefulApp) and
+    others keep as they are (an App whose input already runs as its official image needs, in
+    an environment whose overlay relaxes the hardening) is said as its input in every one:
+    one workload has one kind (the split pairs documents by kind and name, and two workloads
+    of one name do not build), and it runs in each environment as its input did there."""
+    kinds: dict[str, set] = {}
+    for r in results.values():
+        for x in r.items:
+            if x.doc.get("kind") in ("App", "StatefulApp", "Job", "CronJob"):
+                kinds.setdefault(x.doc["name"], set()).add(x.doc["kind"])
+    for name in sorted(n for n, ks in kinds.items() if len(ks) > 1):
+        for r in results.values():
+            infos = getattr(r, "official", None) or {}
+            while name in infos:   # (a template's undoing leaves the image's relaxations: those too)
+                official.undo_item(infos, name)
 
 
 def import_helm(chart: Path, values: list[str], name: str, diags: Diagnostics | None = None,
