@@ -58,7 +58,7 @@ def _profiles_renamed(out: Path) -> bool:
 
 def _kustomized(out: Path, seed: int) -> bool:
     """Whether this case imports the build's Kustomize tree (about one in four that have one)."""
-    return (out / "kustomize" / "overlays").is_dir() and random.Random(seed * 7 + 1).random() < 0.25 \
+    return (out / "kustomize" / "overlays").is_dir() and random.Random(f"kustomize {seed}").random() < 0.25 \
         and (TOOLS / "kubectl").is_file() and not _profiles_renamed(out)
 
 

@@ -284,9 +284,11 @@ def test_a_build_that_does_not_import_back_is_noticed(workdir, monkeypatch):
     from fuzz import reimport
     from skyspec.diagnostics import Diagnostics
 
-    # seed 0 imports a unit's Kubernetes manifests; seed 1 (its first draw under 1/4) the Helm chart
-    helm = (reimport.TOOLS / "helm").is_file()
-    for seed, unit in ((0, "dev"), (1, "helm" if helm else "dev")):
+    # seed 0 imports a unit's Kubernetes manifests; seed 1 (its first draw under 1/4) the Helm
+    # chart; seed 2 (not the chart, its own draw for Kustomize under 1/4) the Kustomize tree
+    helm, kubectl = (reimport.TOOLS / "helm").is_file(), (reimport.TOOLS / "kubectl").is_file()
+    cases = ((0, "dev"), (1, "helm" if helm else "dev"), (2, "kustomize" if kubectl else "dev"))
+    for seed, unit in cases:
         out = run_case(CLEAN, workdir / "case", reimport=seed)
         assert out.ok and out.reimported == unit and f"import {unit} 0" in out.trail, (out.problems, out.trail)
 
@@ -296,7 +298,7 @@ def test_a_build_that_does_not_import_back_is_noticed(workdir, monkeypatch):
         return None, diags, "/nowhere"
 
     monkeypatch.setattr(importer, "compile_files", broken)
-    for seed, unit in ((0, "dev"), (1, "helm" if helm else "dev")):
+    for seed, unit in cases:
         out = run_case(CLEAN, workdir / "case", reimport=seed)
         assert out.problems == [f'import: the build of {unit} does not import: [SKY069] the imported project does '
                                 'not build: the project: [SKY102] unknown key "x"'], out.problems
