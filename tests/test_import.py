@@ -1635,6 +1635,14 @@ def test_a_compose_file_is_read_as_compose_reads_it(tmp_path):
     assert import_compose(src, "plane", diags) is None
     (err,) = diags.errors
     assert err.message == 'env_file "./missing.env" not found' and err.hint == "paths are relative to the file that names it"
+    # a published port a variable the shell sets (penpot's devenv: `${PENPOT_PUBLIC_HTTP_PORT}:3450`,
+    # no `.env` holds it): noted as kept literal, and a named difference of the round trip
+    src.write_text("services:\n  main:\n    image: penpotapp/devenv:2.4.1\n    ports:\n"
+                   "      - ${PUB_PORT}:3449\n      - ${OTHER}:3450\n")
+    diags = Diagnostics()
+    r = import_compose(src, "pv", diags)
+    assert r is not None and r.unexplained == [], [d.message for d in diags.items if d.severity == "error"]
+    assert r.figures["categories"]["published on a host port the shell sets at run time (not in the project)"] == 2
     # an override file (zulip/docker-zulip's ci/certbot): its `!override` is Compose's, for merging files
     src.write_text("services:\n  zulip:\n    image: zulip/docker-zulip:11.0-0\n    volumes: !override\n      - d:/data\n")
     diags = Diagnostics()

@@ -141,6 +141,8 @@ def compare(inp: dict, out: dict, variables: dict, env_files: dict,
                 field(f"{s}.ports[{k}].host_ip", a["host_ip"], b["host_ip"])
             if a["published"] is None and b["published"] == k.split("/")[0]:
                 named("published on the container's port (Compose picks a free one)")
+            elif "$" in str(a["published"]):   # a variable the shell sets, which no `.env` holds (noted)
+                named("published on a host port the shell sets at run time (not in the project)")
             elif b["published"] is None and a["published"] not in (None, "expose") and \
                     (svc.get("deploy") or {}).get("replicas", 1) not in (0, 1):
                 named("published without a host port: replicas cannot share one (Docker picks free ones)")
