@@ -133,6 +133,15 @@ def test_latest_image_is_a_warning_in_dev_and_an_error_in_prod(make_project, cli
     assert of(diags, rule)[0]["notes"] == ['an error in protected environments such as "prod"']
 
 
+def test_a_rules_warning_and_its_error_in_a_protected_environment_are_one_problem(make_project, cli):
+    # `check` of every environment: the warning of dev and the error of prod, at the same
+    # line with the same words, were two entries for one problem
+    make_project(LATEST)
+    code, diags = check(cli)
+    got = [(d["severity"], d.get("notes")) for d in of(diags, BY_ID["latest-image"])]
+    assert code == 1 and got == [("error", ['an error in protected environments such as "prod"'])], got
+
+
 def test_project_policy_turns_a_rule_off(make_project, cli):
     make_project(LATEST, _with_policy(PROJECT, '{latest-image: "off"}'))
     code, diags = check(cli)

@@ -123,7 +123,12 @@ class Diagnostics:
         return [d for d in self.items if d.severity == "warning"]
 
     def sorted(self) -> list[Diagnostic]:
-        return sorted(self.items, key=Diagnostic.sort_key)
+        """What is shown, in order. A warning whose error twin is here too (the same code and
+        words at the same place: a policy rule that is an error in a protected environment,
+        whose note says so) is one problem, shown as the error."""
+        errors = {(d.code, d.message, d.pos) for d in self.items if d.severity == "error"}
+        return sorted((d for d in self.items if d.severity != "warning" or (d.code, d.message, d.pos) not in errors),
+                      key=Diagnostic.sort_key)
 
     def __iter__(self) -> Iterator[Diagnostic]:
         return iter(self.items)
