@@ -63,3 +63,16 @@ def test_a_workload_calling_its_own_service_is_told_to_admit_its_pods(make_proje
                                          "allow_from: [{app: temporal}]\n"})
     s = Session(fixed / "skyspec.yaml")
     assert s.compile("prod") is not None, [d.message for d in s.diags.items]
+
+
+def test_a_call_an_env_value_makes_is_told_to_be_declared(make_project):
+    # the hint said "add a NetworkPolicy ingress rule (and egress rule)": in a project, the
+    # fix is the connect_to that declares the call
+    root = make_project({"apps/a.yaml": "kind: App\nname: db\nimage: x/db:1\nports: {pg: 5432}\nexpose: true\n"
+                                        "---\nkind: App\nname: web\nimage: x/w:1\nport: 8080\n"
+                                        "env: {DB_ADDR: 'db:5432'}\n"})
+    s = Session(root / "skyspec.yaml")
+    assert s.compile("prod") is None
+    found = [(d.code, d.pos.line, d.hint) for d in s.diags.items if d.code == "SKY163"]
+    assert found == [("SKY163", 11, "declare the call: `connect_to: [db]` in web (it admits it in the NetworkPolicies, "
+                                    "and gives DB_HOST and _PORT)")], found

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from ..ir.k8spatch import keys_for
 from ..ir.model import IR, Context
-from ..syscheck import System, check
+from ..syscheck import DENIED, System, check
 from .network import settings
 
 
@@ -33,9 +33,23 @@ def system_check(ir: IR, ctx: Context) -> IR:
         report = ctx.diags.error if f.severity == "error" else ctx.diags.warning
         at = where(f)
         other = where.at(f.other) if f.other is not None else None
-        report(f.code, f.message, at, hint=f.hint, notes=[f"the other one is made for {other.file}:{other.line}"]
-               if other is not None and other != at else ())
+        report(f.code, f.message, at, hint=_declare(f, where) or f.hint,
+               notes=[f"the other one is made for {other.file}:{other.line}"] if other is not None and other != at else ())
     return ir
+
+
+def _declare(f, where: "_Where") -> str | None:
+    """For a call an env value makes to another workload of the project that its policies do
+    not admit (SKY163): the `connect_to` that declares it, which opens them."""
+    if f.code != DENIED or f.about[:1] != ("env",) or len(f.about) < 3:
+        return None
+    meta = f.obj.get("metadata") if isinstance(f.obj.get("metadata"), dict) else {}
+    labels = meta.get("labels") if isinstance(meta.get("labels"), dict) else {}
+    me, peer = labels.get("app.kubernetes.io/name") or meta.get("name"), f.about[2]
+    if me == peer or me not in where.workloads or peer not in where.workloads:
+        return None
+    return f"declare the call: `connect_to: [{peer}]` in {me} (it admits it in the NetworkPolicies, and gives " \
+           f"{peer.upper().replace('-', '_')}_HOST and _PORT)"
 
 
 class _Where:
