@@ -340,6 +340,8 @@ def test_python_level_mistakes_raise_at_the_call():
     App("a").port(8080).port(8080)  # the same value again is fine
     with pytest.raises(AttributeError, match='did you mean "image"'):
         App("a").imgae("x:1")
+    with pytest.raises(AttributeError, match='did you mean "health_check"'):   # the spec's field name
+        App("a").health("/healthz")
     with pytest.raises(TypeError, match="cannot be part of a spec"):
         App("a").env("X", object())
     with pytest.raises(ValueError, match="DNS-1123"):

@@ -162,6 +162,8 @@ class _Recorder:
         if attr.startswith("_"):
             raise AttributeError(attr)
         names = [n for n in dir(type(self)) if not n.startswith("_")]
-        close = difflib.get_close_matches(attr, names, n=1, cutoff=0.7)
+        # the spec's field name for the method (`health` for `health_check`), or a near spelling
+        close = sorted(n for n in names if n.startswith(attr + "_"))[:1] or \
+            difflib.get_close_matches(attr, names, n=1, cutoff=0.7)
         hint = f'; did you mean "{close[0]}"?' if close else "; see docs/python-api.md for the supported methods"
         raise AttributeError(f"{type(self).__name__} has no method {attr!r}{hint}")
