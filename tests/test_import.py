@@ -1567,7 +1567,7 @@ def test_a_port_an_address_names_beside_the_declared_ones_is_declared(tmp_path):
     diags = Diagnostics()
     r = import_compose(src, "n8n", diags)
     assert r is not None and r.unexplained == [], r.unexplained if r else [d.message for d in diags.errors]
-    assert yaml.safe_load(r.files["apps/n8n.yaml"])["ports"] == {"http": 5678, "p443": {"port": 443, "host_port": 8443},
+    assert yaml.safe_load(r.files["apps/n8n.yaml"])["ports"] == {"http": 5678, "https": {"port": 443, "host_port": 8443},
                                                                   "p5679": 5679}
     assert "service n8n: port 5679: n8n-runner (N8N_RUNNERS_TASK_BROKER_URI) holds an address on it (Compose " \
         "reaches any port, Kubernetes the Service's)" in [d.message for d in diags.items]
@@ -1622,7 +1622,7 @@ def test_a_compose_file_is_read_as_compose_reads_it(tmp_path):
     assert r is not None and r.unexplained == [], r.unexplained if r else [d.message for d in diags.errors]
     migrator = yaml.safe_load(r.files["apps/migrator.yaml"])
     assert migrator["env"] == {"DEBUG": "yes", "SSL": "on", "FLAG": "true", "OTHER": "Off"}
-    assert yaml.safe_load(r.files["apps/proxy.yaml"])["ports"] == {"http": 80, "p443": {"port": 443, "host_port": 8443}}
+    assert yaml.safe_load(r.files["apps/proxy.yaml"])["ports"] == {"http": 80, "https": {"port": 443, "host_port": 8443}}
     for rel, t in r.files.items():
         (tmp_path / "p" / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / "p" / rel).write_text(t)
@@ -1649,6 +1649,21 @@ def test_a_compose_file_is_read_as_compose_reads_it(tmp_path):
     assert import_compose(src, "z", diags) is None
     assert [(d.code, d.pos.line, d.hint) for d in diags.errors] == [
         ("SKY019", 4, "Compose applies it when it merges files: import what `docker compose config` prints for them")]
+
+
+def test_a_compose_port_of_a_known_protocol_is_named_after_it(tmp_path):
+    # docker-mailserver: its SMTP port 25 was named `http` (a service's first port), which a
+    # mesh such as Istio reads as the protocol
+    import yaml
+
+    from skyspec.importer import import_compose
+
+    src = tmp_path / "compose.yaml"
+    src.write_text("services:\n  mailserver:\n    image: ghcr.io/docker-mailserver/docker-mailserver:15.1.0\n"
+                   "    ports: ['25:25', '143:143', '587:587', '993:993']\n")
+    r = import_compose(src, "mail")
+    assert r.unexplained == [], r.unexplained
+    assert list(yaml.safe_load(r.files["apps/mailserver.yaml"])["ports"]) == ["smtp", "imap", "submission", "imaps"]
 
 
 def test_a_script_in_a_command_is_written_as_a_block_of_its_lines(tmp_path):

@@ -17,8 +17,13 @@ from .source import WRONG, read_text
 DATABASES = ("postgres", "postgis", "mysql", "mariadb", "mongo", "redis", "valkey", "elasticsearch",
              "opensearch", "rabbitmq", "cassandra", "couchdb", "neo4j", "influxdb", "clickhouse", "etcd",
              "zookeeper", "kafka", "minio", "memcached")
+# a port's name by its number, where it is a protocol's own: the first port of a service is
+# `http` otherwise, which a mesh (Istio) reads as the protocol, so a mail server's 25 is `smtp`
 PORT_NAMES = {53: "dns", 5432: "postgres", 3306: "mysql", 33060: "mysqlx", 27017: "mongo", 6379: "redis", 9200: "http",
-              5672: "amqp", 9092: "kafka", 11211: "memcached"}
+              5672: "amqp", 9092: "kafka", 11211: "memcached", 21: "ftp", 22: "ssh", 25: "smtp", 110: "pop3",
+              143: "imap", 389: "ldap", 443: "https", 465: "smtps", 587: "submission", 636: "ldaps", 993: "imaps",
+              995: "pop3s", 1883: "mqtt", 8883: "mqtts", 2181: "zookeeper", 4222: "nats", 9042: "cql",
+              5222: "xmpp-client", 5269: "xmpp-server"}
 _PORT = re.compile(r"^(?:(?:\[[0-9a-fA-F:.]+\]|[0-9]+\.[0-9.]+):)?(?:(\$\{[^}]*\}|[0-9]*(?:-[0-9]+)?):)?([0-9]+(?:-[0-9]+)?)"
                    r"(?:/(tcp|udp|sctp))?$")
 MAX_CONFIG = 1 << 20
