@@ -148,6 +148,11 @@ def test_a_chart_folder_named_as_manifests_is_told_to_be_imported_as_a_chart(tmp
     assert import_kubernetes([tmp_path / "c"], "c", diags) is None
     assert [(d.code, d.pos.file) for d in diags.errors] == [("SKY060", str(tmp_path / "c" / "Chart.yaml"))]
     assert diags.errors[0].hint == f"import it with its values: `skyspec import helm {tmp_path / 'c'} -f values.yaml`"
+    # below a folder walked for manifests: refused there too
+    diags = Diagnostics()
+    assert import_kubernetes([tmp_path], "c", diags) is None
+    assert [(d.code, d.pos.file) for d in diags.errors] == [("SKY068", str(tmp_path / "c" / "Chart.yaml"))], \
+        [d.message for d in diags.errors]
 
 
 def test_podinfos_kustomize_tree_imports_as_its_three_environments(tmp_path):

@@ -158,19 +158,28 @@ def _reason(stderr: str) -> str:
 
 
 def nested(top: Path, inputs: Inputs) -> bool:
-    """Whether a folder below ``top`` (walked for manifests) is a Kustomize folder: each is
-    refused at its kustomization file (reported); True when any was."""
+    """Whether a folder below ``top`` (walked for manifests) is a Kustomize folder or a Helm
+    chart: each is refused at its kustomization file or Chart.yaml (reported); True when any
+    was. Their files are no objects as written."""
     found = False
     for here, dirs, _ in os.walk(top, followlinks=False):
         dirs.sort()
         for d in list(dirs):
-            file = kustomization(Path(here) / d)
-            if file is not None and not os.path.islink(os.path.join(here, d)):
-                found = True
-                dirs.remove(d)
-                inputs.diags.error(HELM, f"{shown_path(Path(here) / d)} is a Kustomize folder inside "
-                                   f"{shown_path(top)}: its files are parts and patches, not the objects it builds",
-                                   Pos(shown_path(file), 1, 1),
+            inner = Path(here) / d
+            file = kustomization(inner)
+            chart = inner / "Chart.yaml"
+            if os.path.islink(inner) or (file is None and not chart.is_file()):
+                continue
+            found = True
+            dirs.remove(d)
+            if file is not None:
+                inputs.diags.error(HELM, f"{shown_path(inner)} is a Kustomize folder inside {shown_path(top)}: its "
+                                   "files are parts and patches, not the objects it builds", Pos(shown_path(file), 1, 1),
                                    hint="name each Kustomize folder as an input (one per environment: "
                                         "`--env dev=overlays/dev --env prod=overlays/prod`), or leave it out")
+            else:
+                inputs.diags.error(HELM, f"{shown_path(inner)} is a Helm chart inside {shown_path(top)}: its templates "
+                                   "are no objects as written", Pos(shown_path(chart), 1, 1),
+                                   hint=f"import it with its values (`skyspec import helm {shown_path(inner)} -f "
+                                        "values.yaml`), and name the other inputs apart")
     return found
