@@ -75,6 +75,15 @@ def test_a_kustomize_folder_is_what_it_builds(tmp_path):
     assert {d.pos.file for d in diags.items if d.pos} == {f"kubectl kustomize {root / 'base'}"}
 
 
+def test_a_kustomization_file_named_is_its_folder(tmp_path):
+    # it was read as an object of kind Kustomization, which has no name (SKY061)
+    from skyspec.importer import import_kubernetes
+
+    root = _tree(tmp_path / "k")
+    r = import_kubernetes([root / "overlays" / "prod" / "kustomization.yaml"], "shop")
+    assert yaml.safe_load(r.files["apps/web.yaml"])["replicas"] == 3
+
+
 def test_overlays_are_environments(tmp_path):
     from test_import_legacy import build_and_validate
 

@@ -234,6 +234,8 @@ def files_of(paths: list[Path], inputs: Inputs, scratch: Path | None = None) -> 
 
     out: list[tuple[Path, Path | None, str | None]] = []
     for p in paths:
+        if p.name in kustomize.NAMES and p.is_file():   # a kustomization named: its folder, as it builds
+            p = p.parent
         if p.is_dir() and kustomize.kustomization(p) is not None and scratch is not None:
             built = kustomize.render(p, scratch, inputs)
             out += [(built, None, None)] if built is not None else []
