@@ -118,3 +118,15 @@ def test_the_builder_says_existing():
     sa = ServiceAccount("ci-bot").from_existing()
     assert sa.to_dict() == {"kind": "ServiceAccount", "name": "ci-bot", "existing": True}
     assert App("web").image("x/web:1").service_account(sa).to_dict()["service_account"] == "ci-bot"
+
+
+def test_at_a_builders_line_the_hint_names_the_builder_and_from_existing(tmp_path):
+    files = {"skyspec.yaml": "project: esa\nnamespace: esa\nspecs: ['apps/*.py']\npython: true\n"
+                             "environments:\n  dev: {}\n",
+             "apps/a.py": 'from skyspec import App\napi = App("api").image("ghcr.io/a/api:1.0.0").port(8080)'
+                          '.service_account("ci-bot")\n'}
+    res = CliRunner().invoke(main, ["check", str(write(tmp_path / "p", files)), "--format", "json"])
+    (err,) = [d for d in json.loads(res.stdout) if d["severity"] == "error"]
+    assert err["code"] == "SKY114" and err["line"] == 2, err
+    assert err["hint"] == ('pass a `ServiceAccount("ci-bot")` builder instead of the name "ci-bot" (it then comes '
+                           'along; `ServiceAccount("ci-bot").from_existing()` when the cluster has it already)'), err

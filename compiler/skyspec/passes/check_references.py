@@ -44,8 +44,9 @@ def check_references(ir: IR, ctx: Context) -> IR:
             return
         m = re.match(_DECLARE, declare)
         if m:  # at a builder's line: the builder that declares it
+            theirs = f'; `{m[1]}("{m[2]}").from_existing()` when the cluster has it already' if m[3] else ""
             declare = spelled(pos, declare, f'pass a `{m[1]}("{m[2]}")` builder instead of the name "{m[2]}" '
-                                            "(it then comes along)")
+                                            f"(it then comes along{theirs})")
         ctx.diags.error("SKY114", f'{what} "{name}" is not defined in this project', pos,
                         hint=did_you_mean(name, known) or declare)
 
