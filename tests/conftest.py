@@ -32,6 +32,17 @@ environments:
 
 
 @pytest.fixture
+def tools_on_path(monkeypatch):
+    """The test tools (helm, kubectl: `scripts/install-test-tools.sh`) first on PATH, where
+    the importer looks for them."""
+    import os
+
+    from validators import TOOLS
+
+    monkeypatch.setenv("PATH", f"{TOOLS / 'bin'}{os.pathsep}{os.environ['PATH']}")
+
+
+@pytest.fixture
 def make_project(tmp_path, monkeypatch):
     """Write a project (skyspec.yaml + the given files) and chdir into it."""
 

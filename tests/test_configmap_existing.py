@@ -7,7 +7,6 @@ Compose reads its entries from files the user provides beside the Compose file: 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import yaml
@@ -130,16 +129,15 @@ def test_compose_cannot_prefix_an_existing_config_maps_env_file(tmp_path):
         {"configMapRef": {"name": "cloud-config"}, "prefix": "CLOUD_"}
 
 
-def test_the_importer_declares_a_config_map_a_chart_leaves_to_the_user(tmp_path, monkeypatch):
+def test_the_importer_declares_a_config_map_a_chart_leaves_to_the_user(tmp_path, tools_on_path):
     """helm/charts' vsphere-cpi mounts ConfigMap `cloud-config` in its DaemonSet (kept as a
     Resource) and renders none: the user makes it with the vSphere settings. The import was
     refused (SKY162); it now declares it `existing: true`, with a note (SKY073)."""
-    from validators import TOOLS, assert_valid_k8s, load_docs
+    from validators import assert_valid_k8s, load_docs
 
     from skyspec.diagnostics import Diagnostics
     from skyspec.importer import import_helm
 
-    monkeypatch.setenv("PATH", f"{TOOLS / 'bin'}{os.pathsep}{os.environ['PATH']}")
     chart = Path(__file__).parent / "data" / "helm-stable" / "vsphere-cpi"
     diags = Diagnostics()
     r = import_helm(chart, [str(chart / "values.yaml")], "cpi", diags)

@@ -838,9 +838,15 @@ def test_objects_only_some_renderings_hold_are_enabled_false_in_the_others(tmp_p
     assert r.figures["objects"] == 2 + 5   # dev: podinfo's Deployment and Service; prod: those, its HPA, the worker, the ConfigMap
 
 
-def test_an_image_of_no_version_in_a_protected_environment_is_a_warning_as_the_input_runs_it(tmp_path):
-    # Mattermost's rtcd chart runs `mattermost/rtcd:latest`: imported over dev and prod, the
-    # project did not build (SKY069: prod is protected, where `latest-image` is an error)
+@pytest.mark.parametrize("tag,rule,why,said", [
+    # Mattermost's rtcd chart runs `mattermost/rtcd:latest`; goharbor/harbor-helm's main branch
+    # runs `goharbor/harbor-core:dev`: imported over dev and prod, neither project built (SKY069:
+    # prod is protected, where `latest-image` and `mutable-tag` are errors)
+    ("latest", "latest-image", "an image of no version", "of no version"),
+    ("dev", "mutable-tag", "an image of a moving tag", "of the moving tag dev"),
+])
+def test_an_unpinned_image_in_a_protected_environment_is_a_warning_as_the_input_runs_it(tmp_path, tag, rule, why,
+                                                                                        said):
     import re
 
     import yaml
@@ -850,43 +856,20 @@ def test_an_image_of_no_version_in_a_protected_environment_is_a_warning_as_the_i
     dirs = _podinfo_variants(tmp_path / "in")
     for d in dirs.values():
         f = d / "deployment.yaml"
-        f.write_text(re.sub(r"image: \S+", "image: ghcr.io/stefanprodan/podinfo:latest", f.read_text()))
+        f.write_text(re.sub(r"image: \S+", f"image: ghcr.io/stefanprodan/podinfo:{tag}", f.read_text()))
     diags = Diagnostics()
     r = import_environments({k: [v] for k, v in dirs.items()}, "podinfo", diags=diags)
     assert r is not None and r.unexplained == [], [d.message for d in diags.errors]
-    assert yaml.safe_load(r.files["skyspec.yaml"])["policy"] == {"rules": {"latest-image": "warning"}}
-    (said,) = [d for d in diags.sorted() if d.code == "SKY070"]
-    assert said.message.startswith("Deployment podinfo runs image ghcr.io/stefanprodan/podinfo:latest, of no version")
-    assert (said.pos.line, said.pos.col) == (26, 16) and said.hint   # at the image
+    assert yaml.safe_load(r.files["skyspec.yaml"])["policy"] == {"rules": {rule: "warning"}}
+    assert f"# the input runs {why}: as it does, under a warning" in r.files["skyspec.yaml"]
+    (note,) = [d for d in diags.sorted() if d.code == "SKY070"]
+    assert note.message.startswith(f"Deployment podinfo runs image ghcr.io/stefanprodan/podinfo:{tag}, {said}: "
+                                   f"the imported project's `{rule}` rule is a warning")
+    assert (note.pos.line, note.pos.col) == (26, 16) and note.hint   # at the image
     # an image with a version: no rule is lowered
     dirs = _podinfo_variants(tmp_path / "pinned")
     r = import_environments({k: [v] for k, v in dirs.items()}, "podinfo")
     assert "policy" not in yaml.safe_load(r.files["skyspec.yaml"])
-
-
-def test_an_image_of_a_moving_tag_in_a_protected_environment_is_a_warning_as_the_input_runs_it(tmp_path):
-    # goharbor/harbor-helm's main branch runs `goharbor/harbor-core:dev`: imported over dev and
-    # prod, the project did not build (SKY069: `mutable-tag` is an error in prod)
-    import re
-
-    import yaml
-    from skyspec.diagnostics import Diagnostics
-    from skyspec.importer import import_environments
-
-    dirs = _podinfo_variants(tmp_path / "in")
-    for d in dirs.values():
-        f = d / "deployment.yaml"
-        f.write_text(re.sub(r"image: \S+", "image: ghcr.io/stefanprodan/podinfo:dev", f.read_text()))
-    diags = Diagnostics()
-    r = import_environments({k: [v] for k, v in dirs.items()}, "podinfo", diags=diags)
-    assert r is not None and r.unexplained == [], [d.message for d in diags.errors]
-    project = yaml.safe_load(r.files["skyspec.yaml"])
-    assert project["policy"] == {"rules": {"mutable-tag": "warning"}}
-    assert "# the input runs an image of a moving tag: as it does, under a warning" in r.files["skyspec.yaml"]
-    (said,) = [d for d in diags.sorted() if d.code == "SKY070"]
-    assert said.message.startswith("Deployment podinfo runs image ghcr.io/stefanprodan/podinfo:dev, of the moving tag "
-                                   "dev: the imported project's `mutable-tag` rule is a warning")
-    assert (said.pos.line, said.pos.col) == (26, 16)
 
 
 def test_a_rendering_of_no_object_is_an_environment_that_runs_nothing(tmp_path):

@@ -4,7 +4,6 @@ Kubernetes output checked against the real validator and against what the chart 
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -17,13 +16,6 @@ from skyspec.diagnostics import Diagnostics
 DATA = Path(__file__).parent / "data" / "helm-stable"
 GRAFANA = Path(__file__).parent / "data" / "grafana-charts"
 PROMETHEUS = Path(__file__).parent / "data" / "prometheus-community"
-
-
-@pytest.fixture
-def helm_on_path(monkeypatch):
-    from validators import TOOLS
-
-    monkeypatch.setenv("PATH", f"{TOOLS / 'bin'}{os.pathsep}{os.environ['PATH']}")
 
 
 def imported(chart: str, name: str, tmp_path: Path) -> tuple[Diagnostics, list[dict], dict]:
@@ -63,7 +55,7 @@ def _pods(k8s: list[dict], selector: dict) -> list[str]:
     ("locust", "locust-master-svc", "locust-master", "app.kubernetes.io/name"),
 ])
 def test_a_kept_service_selects_its_workloads_pods_by_the_labels_skyspec_gives_them(
-        chart, service, workload, dropped, tmp_path, helm_on_path):
+        chart, service, workload, dropped, tmp_path, tools_on_path):
     """The chart's Service is kept as written beside the Service skyspec makes for the
     workload, and selected the pods by labels the build does not put on them (skyspec owns
     the app.kubernetes.io/ name, part-of and instance labels): the build's system check said
@@ -126,7 +118,7 @@ def _pod(k8s: list[dict], name: str) -> dict:
     return next(o for o in k8s if o["kind"] == "Deployment" and o["metadata"]["name"] == name)["spec"]["template"]["spec"]
 
 
-def test_probes_of_ports_no_container_declares_declare_them(tmp_path, helm_on_path):
+def test_probes_of_ports_no_container_declares_declare_them(tmp_path, tools_on_path):
     """coredns probes ports 8080 and 8181, which its container does not list (Kubernetes
     reaches any port of the pod; the language a declared one): the import failed with SKY117.
     They are declared (`port-8080`), a difference the round trip names."""
@@ -137,7 +129,7 @@ def test_probes_of_ports_no_container_declares_declare_them(tmp_path, helm_on_pa
     assert docs["figures"]["categories"]["ports the input's probes and Services reach, declared"] == 2  # 8080, 8181
 
 
-def test_a_probe_of_a_sidecars_port_is_kept_as_a_patch(tmp_path, helm_on_path):
+def test_a_probe_of_a_sidecars_port_is_kept_as_a_patch(tmp_path, tools_on_path):
     """unbound probes port 8080, which its `healthz` sidecar declares: the language's probe
     reaches its own container's ports, so the probe is the round trip's `k8s:` patch, and the
     main container declares no second 8080."""
@@ -149,7 +141,7 @@ def test_a_probe_of_a_sidecars_port_is_kept_as_a_patch(tmp_path, helm_on_path):
     assert "health" not in spec and "livenessProbe" in str(spec["k8s"])
 
 
-def test_a_service_of_a_sidecars_port_is_kept_as_written(tmp_path, helm_on_path):
+def test_a_service_of_a_sidecars_port_is_kept_as_written(tmp_path, tools_on_path):
     """kubedb's Service sends to 8443, which its second container (`server`) declares, and
     `expose` exposes the first container's ports: the import wrote `expose: true` and failed
     with SKY108 (no port to expose). The Service is kept as written."""
@@ -160,7 +152,7 @@ def test_a_service_of_a_sidecars_port_is_kept_as_written(tmp_path, helm_on_path)
     assert "expose" not in spec
 
 
-def test_a_load_balancer_kept_as_written_is_admitted_to_a_sidecars_named_port(tmp_path, helm_on_path):
+def test_a_load_balancer_kept_as_written_is_admitted_to_a_sidecars_named_port(tmp_path, tools_on_path):
     """tensorflow-notebook's LoadBalancer sends to `jupyter` (the first container) and
     `tensorboard` (a sidecar's port, by name). The NetworkPolicy admitted traffic from outside
     to the first container's ports only, and the build refused it (SKY163)."""
@@ -170,7 +162,7 @@ def test_a_load_balancer_kept_as_written_is_admitted_to_a_sidecars_named_port(tm
     assert sorted(p["port"] for r in public for p in r["ports"]) == [6006, 8888]
 
 
-def test_a_target_port_of_zero_is_the_services_port(tmp_path, helm_on_path):
+def test_a_target_port_of_zero_is_the_services_port(tmp_path, tools_on_path):
     """pachyderm renders etcd's Service with `targetPort: 0`, which the API server defaults
     to the port (2379): the importer declared a port 0 (SKY106), then admitted nothing."""
     _, k8s, _ = imported("pachyderm", "pachyderm", tmp_path)
@@ -178,7 +170,7 @@ def test_a_target_port_of_zero_is_the_services_port(tmp_path, helm_on_path):
     assert [(p["port"], p["targetPort"]) for p in svc["spec"]["ports"]] in ([(2379, 2379)], [(2379, "client-port")])
 
 
-def test_a_pod_security_policy_is_left_out_with_a_warning(tmp_path, helm_on_path):
+def test_a_pod_security_policy_is_left_out_with_a_warning(tmp_path, tools_on_path):
     """prometheus-redis-exporter renders a policy/v1beta1 PodSecurityPolicy (and a Role that
     may use it). No cluster of Kubernetes 1.25 or later accepts one, and it has no successor:
     the import refused the chart (SKY071, an error); it now leaves the policy out with a
@@ -190,7 +182,7 @@ def test_a_pod_security_policy_is_left_out_with_a_warning(tmp_path, helm_on_path
     assert [o["metadata"]["name"] for o in k8s if o["kind"] == "Deployment"] == ["redis-exporter-prometheus-redis-exporter"]
 
 
-def test_a_cluster_scoped_objects_namespace_is_a_kubernetes_default(tmp_path, helm_on_path):
+def test_a_cluster_scoped_objects_namespace_is_a_kubernetes_default(tmp_path, tools_on_path):
     """reloader writes `namespace: default` on its ClusterRole, which the API server ignores
     and the build does not write: the round trip called it unexplained (SKY067)."""
     _, k8s, docs = imported("reloader", "reloader", tmp_path)
@@ -199,7 +191,7 @@ def test_a_cluster_scoped_objects_namespace_is_a_kubernetes_default(tmp_path, he
     assert docs["figures"]["categories"]["Kubernetes defaults"] >= 1
 
 
-def test_a_port_number_of_two_protocols_is_two_ports_to_the_round_trip(tmp_path, helm_on_path):
+def test_a_port_number_of_two_protocols_is_two_ports_to_the_round_trip(tmp_path, tools_on_path):
     """ethereum's geth-tx container listens on 30303 over UDP and TCP, and its Service sends to
     two other ports. The round trip keyed list items by port number alone, so the two 30303
     ports made the build's Service ports a list keyed by position, and nothing matched."""
@@ -211,7 +203,7 @@ def test_a_port_number_of_two_protocols_is_two_ports_to_the_round_trip(tmp_path,
         == [(30303, "TCP"), (30303, "UDP")]
 
 
-def test_a_service_expose_cannot_say_is_kept_as_written(tmp_path, helm_on_path):
+def test_a_service_expose_cannot_say_is_kept_as_written(tmp_path, tools_on_path):
     """hazelcast-jet's management center Service sends ports 8081 and 443 both to the
     container's `mc-port` (8081), and the container also declares 443: `expose` would make a
     second Service port 443. The Service is kept as written (the import failed, SKY067)."""
@@ -222,7 +214,7 @@ def test_a_service_expose_cannot_say_is_kept_as_written(tmp_path, helm_on_path):
                for f, ds in docs.items() if f.endswith(".yaml") for d in ds if d)
 
 
-def test_a_secret_the_input_does_not_hold_is_declared_existing_where_a_patch_uses_it(tmp_path, helm_on_path):
+def test_a_secret_the_input_does_not_hold_is_declared_existing_where_a_patch_uses_it(tmp_path, tools_on_path):
     """dex mounts Secrets that a Job of the chart creates when it runs (`kubectl create secret
     tls dex-grpc-ca ...`), from volumes the spec cannot say (the `k8s:` patch keeps them). The
     importer declared `existing: true` only for the references its specs say, so the build
@@ -236,7 +228,7 @@ def test_a_secret_the_input_does_not_hold_is_declared_existing_where_a_patch_use
     assert all(d.pos is not None for d in diags.items if d.code == "SKY064" and "dex-grpc" in d.message)
 
 
-def test_two_workloads_of_one_name_are_imported_under_two(tmp_path, helm_on_path):
+def test_two_workloads_of_one_name_are_imported_under_two(tmp_path, tools_on_path):
     """horovod's StatefulSet and Job are both named `horovod`: Kubernetes tells them apart by
     kind, the language by name alone (SKY110), and a Job has no ports in the language
     (SKY102 for the `port:` the importer wrote). The Job is imported as `horovod-job`, its
@@ -251,7 +243,7 @@ def test_two_workloads_of_one_name_are_imported_under_two(tmp_path, helm_on_path
     assert docs["figures"]["categories"]["renamed: the name skyspec gives an object of its own"] >= 1
 
 
-def test_a_service_of_tcp_and_udp_ports_of_one_number_is_the_workloads_own(tmp_path, helm_on_path):
+def test_a_service_of_tcp_and_udp_ports_of_one_number_is_the_workloads_own(tmp_path, tools_on_path):
     """nfs-server-provisioner's Service sends TCP and UDP 2049 (and more such pairs) to its
     StatefulSet: two ports, one per protocol, which `expose` says. (Counted as two Service
     ports to one container port, it was kept as written, and the Service skyspec makes for
@@ -336,7 +328,7 @@ subjects: [{{kind: ServiceAccount, name: voyager, namespace: default}}]
     assert sorted(d["manifest"]["metadata"]["name"] for d in docs) == [long, long + "-2"]
 
 
-def test_workloads_told_apart_by_a_label_skyspec_owns_get_the_importers_copy_of_it(tmp_path, helm_on_path):
+def test_workloads_told_apart_by_a_label_skyspec_owns_get_the_importers_copy_of_it(tmp_path, tools_on_path):
     """grafana's loki-distributed marks four of its five workloads `app.kubernetes.io/part-of:
     memberlist`, and its memberlist Service selects them by it (and by name and instance,
     which every workload of the chart has). skyspec owns `part-of` (the project's), so the
@@ -452,7 +444,7 @@ def imported_twice(chart: str, tmp_path: Path, charts: Path = DATA, on: dict | N
     return result.files, built
 
 
-def test_a_null_a_patch_writes_is_kept_in_an_environments_overlay(tmp_path, helm_on_path):
+def test_a_null_a_patch_writes_is_kept_in_an_environments_overlay(tmp_path, tools_on_path):
     """coredns' UDP port drops the `targetPort` the Service would get (`targetPort: null` in the
     `k8s:` patch). With the metrics port in prod only, the patch differs per environment and
     went into each overlay, where `null` deletes: the patch lost it and dev built a targetPort
@@ -464,7 +456,7 @@ def test_a_null_a_patch_writes_is_kept_in_an_environments_overlay(tmp_path, helm
     assert dev["ServiceAccount/coredns-coredns"] == {"enabled": False}   # serviceAccount.create in prod only
 
 
-def test_a_statefulsets_own_service_with_a_sidecars_port_is_the_statefulapps_patched(tmp_path, helm_on_path):
+def test_a_statefulsets_own_service_with_a_sidecars_port_is_the_statefulapps_patched(tmp_path, tools_on_path):
     """memcached with metrics: its headless Service, named after the StatefulSet, sends to the
     exporter sidecar's port too. It was kept as written beside the Service the StatefulApp
     makes under that name (SKY110, made twice); it is now the StatefulApp's, with the sidecar's
@@ -481,7 +473,7 @@ def test_a_statefulsets_own_service_with_a_sidecars_port_is_the_statefulapps_pat
     assert [p["name"] for p in dev["spec"]["ports"]] == ["memcache"]
 
 
-def test_a_service_whose_named_port_only_some_selected_pods_declare_builds(tmp_path, helm_on_path):
+def test_a_service_whose_named_port_only_some_selected_pods_declare_builds(tmp_path, tools_on_path):
     """hazelcast-jet with metrics: its metrics Service selects the members and the management
     center, and only the members declare `metrics` (Kubernetes leaves the others out of that
     port). The system check refused it (SKY161 error) as if no pod declared it; it is a
@@ -493,7 +485,7 @@ def test_a_service_whose_named_port_only_some_selected_pods_declare_builds(tmp_p
            "get none of that port's traffic" in res.output
 
 
-def test_a_network_policy_kept_as_written_selects_the_pods_by_the_labels_skyspec_gives_them(tmp_path, helm_on_path):
+def test_a_network_policy_kept_as_written_selects_the_pods_by_the_labels_skyspec_gives_them(tmp_path, tools_on_path):
     """prometheus-blackbox-exporter with its NetworkPolicy (`ingress: [{}]`, admit everyone, which
     no NetworkPolicy spec says) and an Ingress: the policy, kept as written, selected the pods by
     `app.kubernetes.io/instance`, which skyspec does not give them, so it admitted nobody and the
@@ -510,7 +502,7 @@ def test_a_network_policy_kept_as_written_selects_the_pods_by_the_labels_skyspec
     assert np["spec"]["ingress"] == [{}]
 
 
-def test_an_ingress_to_a_service_named_after_its_workload_kept_for_a_sidecars_port(tmp_path, helm_on_path):
+def test_an_ingress_to_a_service_named_after_its_workload_kept_for_a_sidecars_port(tmp_path, tools_on_path):
     """prom-label-proxy with kube-rbac-proxy and an Ingress: the Service, named after the
     workload, sends port 8080 to the proxy sidecar's `krp` (8100), so it is kept as written
     and skyspec makes none of that name. The network pass took the Ingress's route for one
@@ -527,7 +519,7 @@ def test_an_ingress_to_a_service_named_after_its_workload_kept_for_a_sidecars_po
             "ports": [{"protocol": "TCP", "port": 8100}]} in rules, rules
 
 
-def test_a_sidecar_listed_before_the_main_container_and_a_service_per_pod(tmp_path, helm_on_path):
+def test_a_sidecar_listed_before_the_main_container_and_a_service_per_pod(tmp_path, tools_on_path):
     """alertmanager with `configmapReload.enabled` lists the reloader sidecar before
     alertmanager: the first container was taken for the main one, alertmanager's `http` port
     went to a sidecar, and its Service was refused (SKY161). The main container is the one the
@@ -554,7 +546,7 @@ def test_a_sidecar_listed_before_the_main_container_and_a_service_per_pod(tmp_pa
         ["alertmanager", "alertmanager-configmap-reload"]
 
 
-def test_an_ingress_to_a_service_port_named_apart_from_its_container_port_is_kept_as_written(tmp_path, helm_on_path):
+def test_an_ingress_to_a_service_port_named_apart_from_its_container_port_is_kept_as_written(tmp_path, tools_on_path):
     """prometheus-cloudwatch-exporter with its Ingress: the Service's port `http` serves the
     container's `container-port`. The import said the Ingress as the workload's `expose` and
     kept the Service port's name by a patch; the Ingress skyspec makes routes to the Service

@@ -47,10 +47,8 @@ PROD = {
 
 
 @pytest.fixture(autouse=True)
-def kubectl_on_path(monkeypatch):
-    from validators import TOOLS
-
-    monkeypatch.setenv("PATH", f"{TOOLS / 'bin'}{os.pathsep}{os.environ['PATH']}")
+def kubectl_on_path(tools_on_path):
+    """kubectl, which builds the Kustomize folders, on PATH in every test here."""
 
 
 def _tree(root: Path) -> Path:
@@ -173,8 +171,7 @@ def test_podinfos_kustomize_tree_imports_as_its_three_environments(tmp_path):
     out = tmp_path / "p"
     res = CliRunner().invoke(main, ["import", "kubernetes", *(a for e in ("dev", "staging", "production")
                                                               for a in ("--env", f"{e}={data / e}")), "-o", str(out)])
-    assert res.exit_code == 0, res.output
-    assert "unexplained" not in res.output.split("fidelity:")[1].split(", differences")[0], res.output
+    assert res.exit_code == 0, res.output   # (the round trip named every difference: an unexplained one refuses)
     for env in ("dev", "staging", "production"):
         docs = build_and_validate(out, tmp_path / env, env)
         assert {d["metadata"]["namespace"] for d in docs if d["kind"] == "Deployment"} == {env}, env

@@ -43,13 +43,19 @@ def _declare(f, where: "_Where") -> str | None:
     not admit (SKY163): the `connect_to` that declares it, which opens them."""
     if f.code != DENIED or f.about[:1] != ("env",) or len(f.about) < 3:
         return None
-    meta = f.obj.get("metadata") if isinstance(f.obj.get("metadata"), dict) else {}
-    labels = meta.get("labels") if isinstance(meta.get("labels"), dict) else {}
-    me, peer = labels.get("app.kubernetes.io/name") or meta.get("name"), f.about[2]
+    me, peer = _owner(f.obj), f.about[2]
     if me == peer or me not in where.workloads or peer not in where.workloads:
         return None
     return f"declare the call: `connect_to: [{peer}]` in {me} (it admits it in the NetworkPolicies, and gives " \
            f"{peer.upper().replace('-', '_')}_HOST and _PORT)"
+
+
+def _owner(obj: dict):
+    """The name of the workload an object is made for: its `app.kubernetes.io/name` label,
+    else its own name."""
+    meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+    labels = meta.get("labels") if isinstance(meta.get("labels"), dict) else {}
+    return labels.get("app.kubernetes.io/name") or meta.get("name")
 
 
 class _Where:
@@ -89,8 +95,7 @@ class _Where:
             o = self.kinded.get(key) if all(isinstance(k, str) for k in key) else None
             if o is not None:
                 return o.spec.where("name")
-        labels = meta.get("labels") if isinstance(meta.get("labels"), dict) else {}
-        name = labels.get("app.kubernetes.io/name") or meta.get("name")
+        name = _owner(obj)
         w = self.workloads.get(name) if isinstance(name, str) else None
         if w is None and isinstance(meta.get("name"), str):
             # an object named after its workload (`web-headless`) whose labels a `k8s:` patch
