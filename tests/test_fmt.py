@@ -214,6 +214,38 @@ def test_short_maps_flow_long_ones_and_maps_of_maps_are_blocks():
     assert max(len(line) for line in out.splitlines() if "{" in line or "[" in line) <= 88
 
 
+_TEXT = st.text(st.sampled_from("abcxyz019 -_:#,'\"\\[]{}*&!?%@`|>~\u00e9\t"), max_size=40) | \
+    st.text(st.sampled_from("abcdefgh-"), min_size=0, max_size=80) | st.text(st.sampled_from("ab"), max_size=3)
+
+
+@st.composite
+def _flowables(draw):
+    from skyspec.fmt.yamlio import CommentedMap, CommentedSeq
+
+    if draw(st.booleans()):
+        out = CommentedMap()
+        for k in draw(st.lists(_TEXT.filter(bool), min_size=1, max_size=4, unique=True)):
+            out[k] = CommentedSeq(draw(st.lists(_TEXT, max_size=3))) if draw(st.booleans()) else draw(_TEXT)
+        return out
+    return CommentedSeq(draw(st.lists(_TEXT, min_size=1, max_size=6)))
+
+
+@settings(max_examples=400, deadline=None)
+@given(_flowables(), st.one_of(st.none(), _TEXT.filter(bool)))
+def test_a_flow_collection_fits_its_line_exactly_when_its_dumped_line_does(obj, key):
+    """The layout's bounds (which spare dumping most collections to measure them) decide as
+    measuring the dumped line does, at the columns where the answer turns."""
+    from skyspec.fmt import layout
+    from skyspec.fmt.yamlio import WIDTH, CommentedMap, CommentedSeq
+
+    assume(layout._flowable(obj, (), set()))
+    flow = layout._flow_copy(obj)
+    line = layout._line(CommentedMap([(key, flow)]) if key is not None else CommentedSeq([flow]))
+    for col in {0, 2, WIDTH - line - 1, WIDTH - line, WIDTH - line + 1} - {-1, -2}:
+        if col >= 0:
+            assert layout._fits(flow, key, col) == (col + line <= WIDTH), col
+
+
 def test_lists_of_maps_are_blocks_with_indented_dashes():
     out = fmt("""
         kind: App

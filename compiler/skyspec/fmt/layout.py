@@ -144,6 +144,50 @@ def _line(wrapper) -> int:
     return len(text.split("\n", 1)[0].lstrip(" "))
 
 
+def _least(x) -> int:
+    """A lower bound of the length of ``x`` (a string, or a flowable collection) written in a
+    flow collection: a string's own characters (quotes and escapes only add to them), and
+    brackets and one character per `:` and `,` (ruamel writes two)."""
+    if isinstance(x, str):
+        return len(x)
+    if isinstance(x, CommentedMap):
+        return 1 + sum(_least(k) + 2 + _least(v) for k, v in x.items())
+    if isinstance(x, CommentedSeq):
+        return 1 + sum(_least(v) + 1 for v in x)
+    return 0
+
+
+def _most(x) -> int | None:
+    """An upper bound of that length, or None when there is none this cheap: a string of
+    printable ASCII without quotes or backslashes is written as itself, or in two quotes
+    (nothing in it is escaped); `{k: v, k: v}` and `[a, b]` add exactly their punctuation."""
+    if isinstance(x, str):
+        return len(x) + 2 if x.isascii() and x.isprintable() and not _QUOTES.intersection(x) else None
+    items = [(_most(k), _most(v)) for k, v in x.items()] if isinstance(x, CommentedMap) else \
+        [(0, _most(v)) for v in x] if isinstance(x, CommentedSeq) else [(None, None)]
+    if any(k is None or v is None for k, v in items):
+        return None
+    n = len(items)
+    return sum(k + v for k, v in items) + (2 * n if n else 2) + (2 * n if isinstance(x, CommentedMap) else 0)
+
+
+_QUOTES = frozenset("'\"\\")
+
+
+def _fits(flow, key, col: int) -> bool:
+    """Whether the flow collection ``flow`` fits on its line at column ``col`` after ``key``
+    (None: after a list's dash). Only a collection its bounds do not decide is dumped to be
+    measured (a kept CRD has thousands of small maps of long descriptions, and short ones:
+    measuring each spent most of the time its layout took)."""
+    lead = [key, ": "] if key is not None else ["- "]
+    if col + sum(map(_least, lead)) + _least(flow) > WIDTH:
+        return False
+    most = [_most(key) if key is not None else 0, _most(flow)]
+    if None not in most and col + 2 + sum(most) <= WIDTH:  # type: ignore[arg-type]
+        return True
+    return col + _line(CommentedMap([(key, flow)]) if key is not None else CommentedSeq([flow])) <= WIDTH
+
+
 def _decide(obj, path: tuple, col: int, key, commented: set):
     """The collection ``obj`` written at column ``col`` (its key's or its dash's): a flow copy
     of it, or itself in block style."""
@@ -152,8 +196,7 @@ def _decide(obj, path: tuple, col: int, key, commented: set):
         return obj
     if _flowable(obj, path, commented):
         flow = _flow_copy(obj)
-        wrapper = CommentedMap([(key, flow)]) if key is not None else CommentedSeq([flow])
-        if col + _line(wrapper) <= WIDTH:
+        if _fits(flow, key, col):
             return flow
     layout(obj, path, col + 2, commented)
     return obj
