@@ -377,6 +377,61 @@ volumes:
     assert {"PLAUSIBLE_DB_HOST", "PLAUSIBLE_DB_PORT"} <= env
 
 
+def test_a_folder_the_first_run_creates_is_the_services_data_kept_in_a_volume(tmp_path):
+    """Immich's Compose file keeps its photos in `${UPLOAD_LOCATION}:/data` (`./library`) and
+    its database in `./postgres`: folders Docker creates at the first run. Both were left out
+    (the photos and the database lost at every restart, on Kubernetes and in the Compose
+    output). A writable bind mount of a folder the project does not hold (or holds empty) is
+    the service's data: a volume, storage for a database. The project's own files (`./src`, a
+    config file), read-only mounts and paths outside the project or the host's are left out as
+    before."""
+    import yaml
+
+    from skyspec.diagnostics import Diagnostics
+    from skyspec.importer import import_compose
+    from test_import_legacy import build_and_validate
+
+    src = tmp_path / "compose.yaml"
+    src.write_text("""services:
+  server:
+    image: ghcr.io/acme/photos:1.4.0
+    volumes: ['${UPLOAD_LOCATION}:/data', './src:/app/src', './cache:/cache', './seed:/seed:ro',
+              './app.conf:/etc/app.conf', '../outside:/outside', '/etc/localtime:/etc/localtime:ro']
+    depends_on: [database]
+  database:
+    image: postgres:16
+    environment: {POSTGRES_PASSWORD: "${DB_PASSWORD}"}
+    volumes: ['./postgres:/var/lib/postgresql/data']
+""")
+    (tmp_path / ".env").write_text("UPLOAD_LOCATION=./library\nDB_PASSWORD=Qw7-unguessable\n")
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "main.py").write_text("print()\n")
+    (tmp_path / "cache").mkdir()
+    (tmp_path / "cache" / ".gitkeep").write_text("")
+    (tmp_path / "app.conf").write_text("x = 1\n")
+    diags = Diagnostics()
+    r = import_compose(src, "p", diags)
+    assert r is not None and r.unexplained == [], r.unexplained if r else [d.message for d in diags.errors]
+    server, db = yaml.safe_load(r.files["apps/server.yaml"]), yaml.safe_load(r.files["apps/statefulapp.database.yaml"])
+    assert server["volumes"] == {"library": {"mount": "/data", "claim": "library"},
+                                 "cache": {"mount": "/cache", "claim": "cache"}}
+    assert db["kind"] == "StatefulApp" and db["storage"] == {"data": {"size": "1Gi"}}   # (`use: postgres` mounts it)
+    said = [d.message for d in diags.sorted()]
+    assert "service server: bind mount ./library -> /data: a folder the first run creates (not in the project), " \
+        "so the service's data: kept in a volume" in said
+    for left in ("./src -> /app/src", "./seed -> /seed", "./app.conf -> /etc/app.conf", "../outside -> /outside",
+                 "/etc/localtime -> /etc/localtime"):
+        assert f"service server: bind mount {left} left out" in said
+    res = CliRunner().invoke(main, ["import", "compose", str(src), "-o", str(tmp_path / "proj")])
+    assert res.exit_code == 0, res.output
+    assert "a folder the first run creates, kept in a volume: 3" in res.output   # (the round trip names it)
+    build_and_validate(tmp_path / "proj", tmp_path, "dev")
+    built = yaml.safe_load((tmp_path / "built" / "dev" / "compose.yaml").read_text())
+    assert {v["target"] for v in built["services"]["server"]["volumes"] if v["type"] == "volume"} >= {"/data", "/cache"}
+    assert any(v["type"] == "volume" and v["target"] == "/var/lib/postgresql/data"
+               for v in built["services"]["database"]["volumes"])
+
+
 def test_what_supabases_compose_file_needed(tmp_path):
     """Supabase's self-hosting file (in the shape of theirs): `LOGFLARE_SINGLE_TENANT: true`, a
     YAML boolean Compose reads as the word `true`, was compared as Python's `True`; a command

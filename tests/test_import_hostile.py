@@ -176,6 +176,8 @@ def test_a_password_that_is_a_word_of_the_names_is_not_masked_but_said(tmp_path)
     image: postgres:16
     environment: {POSTGRES_PASSWORD: shop, API_TOKEN: v3ry-own-t0ken-9f2}
 """)
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "seed.sql").write_text("select 1;\n")   # the project's files: left out
     res = run("compose", str(tmp_path / "compose.yaml"), "-o", str(tmp_path / "out"), "--color", "never")
     assert res.exit_code == 0, res.output
     assert "service shop-api: bind mount ./data -> /srv/shop/data left out" in res.output

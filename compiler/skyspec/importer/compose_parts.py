@@ -211,6 +211,33 @@ def volume_of(v, variables: dict | None = None, unresolved: set | None = None) -
     return typ, src, dst, len(bits) == 3 and "ro" in bits[2].split(",")
 
 
+def first_run_folder(base, src: str) -> bool:
+    """Whether the bind mount of ``src`` (relative to the Compose file's folder ``base``) is of
+    a folder Docker creates when the service first runs: a relative path inside ``base``
+    that is not there, or is an empty folder (a `.gitkeep` at most). Data, then, not the
+    project's files (`./src:/app` mounts code the image has too: left out as before)."""
+    import os
+
+    rel = PurePosixPath(str(src))
+    if rel.is_absolute() or str(src).startswith("~") or ".." in rel.parts or not rel.parts:
+        return False
+    path = os.path.join(base, *rel.parts)
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return True
+    except (OSError, ValueError):
+        return False
+    import stat
+
+    if not stat.S_ISDIR(st.st_mode):
+        return False
+    try:
+        return all(name.startswith(".") for name in os.listdir(path))
+    except OSError:
+        return False
+
+
 def volumes(s: str, svc: dict, image: str, ctx, database: bool) -> tuple[dict, dict]:
     """(volumes, storage) of a service."""
     from .compose import dns
@@ -224,6 +251,12 @@ def volumes(s: str, svc: dict, image: str, ctx, database: bool) -> tuple[dict, d
         if not dst or not str(dst).startswith("/"):
             ctx.say(s, f"volume {i + 1} left out: its target is no absolute path", at, "warning")
             continue
+        if typ == "bind" and not ro and first_run_folder(ctx.base, src):
+            # the service's data: Docker makes the folder at the first run (`./postgres`,
+            # immich's `${UPLOAD_LOCATION}`); a volume keeps it, as a named volume would
+            ctx.say(s, f"bind mount {src} -> {dst}: a folder the first run creates (not in the project), "
+                       "so the service's data: kept in a volume", at)
+            typ, src = "volume", "-".join(p for p in PurePosixPath(src).parts if p not in (".", ""))
         if typ == "bind":
             ctx.say(s, f"bind mount {src} -> {dst} left out", at, "warning",
                     hint="put the files in the image, or in a ConfigMap mounted as a volume")
