@@ -422,6 +422,11 @@ def test_a_folder_the_first_run_creates_is_the_services_data_kept_in_a_volume(tm
     for left in ("./src -> /app/src", "./seed -> /seed", "./app.conf -> /etc/app.conf", "../outside -> /outside",
                  "/etc/localtime -> /etc/localtime"):
         assert f"service server: bind mount {left} left out" in said
+    hints = {d.message: d.hint for d in diags.sorted()}
+    assert hints["service server: bind mount /etc/localtime -> /etc/localtime left out"] == \
+        "the host's time zone: set `TZ` in `env:` (e.g. `TZ: Europe/Paris`) instead"
+    assert hints["service server: bind mount ./src -> /app/src left out"] == \
+        "put the files in the image, or in a ConfigMap mounted as a volume"
     res = CliRunner().invoke(main, ["import", "compose", str(src), "-o", str(tmp_path / "proj")])
     assert res.exit_code == 0, res.output
     assert "a folder the first run creates, kept in a volume: 3" in res.output   # (the round trip names it)
@@ -466,6 +471,9 @@ volumes:
     assert set(doc["volumes"]) == {"logs"} and not any("docker-socket" in f for f in r.files)
     assert "service vector: bind mount /var/run/docker.sock -> /var/run/docker.sock left out" in \
         [d.message for d in diags.sorted()]
+    assert "the container engine's socket: a pod gets none" in \
+        {d.message: d.hint for d in diags.sorted()}["service vector: bind mount /var/run/docker.sock -> " \
+                                                    "/var/run/docker.sock left out"]
     assert "service vector: runs as user 50000:0: the Kubernetes objects run as it (`security:`); the Compose " \
         "file runs the image's own user" in [d.message for d in diags.sorted()]   # (interpolated, as Airflow's)
     assert doc["security"] == {"run_as_user": 50000, "run_as_group": 0}   # (an image made for that UID)

@@ -211,6 +211,17 @@ def volume_of(v, variables: dict | None = None, unresolved: set | None = None) -
     return typ, src, dst, len(bits) == 3 and "ro" in bits[2].split(",")
 
 
+def _bind_hint(src: str) -> str:
+    """What to do instead of a bind mount the import leaves out, by what it mounts."""
+    name = PurePosixPath(src).name
+    if name in ("docker.sock", "containerd.sock", "podman.sock"):
+        return "the container engine's socket: a pod gets none (it would command the node); use the tool's " \
+               "Kubernetes integration, or leave the feature off"
+    if src in ("/etc/localtime", "/etc/timezone"):
+        return "the host's time zone: set `TZ` in `env:` (e.g. `TZ: Europe/Paris`) instead"
+    return "put the files in the image, or in a ConfigMap mounted as a volume"
+
+
 def first_run_folder(base, src: str) -> bool:
     """Whether the bind mount of ``src`` (relative to the Compose file's folder ``base``) is of
     a folder Docker creates when the service first runs: a relative path inside ``base``
@@ -258,8 +269,7 @@ def volumes(s: str, svc: dict, image: str, ctx, database: bool) -> tuple[dict, d
                        "so the service's data: kept in a volume", at)
             typ, src = "volume", "-".join(p for p in PurePosixPath(src).parts if p not in (".", ""))
         if typ == "bind":
-            ctx.say(s, f"bind mount {src} -> {dst} left out", at, "warning",
-                    hint="put the files in the image, or in a ConfigMap mounted as a volume")
+            ctx.say(s, f"bind mount {src} -> {dst} left out", at, "warning", hint=_bind_hint(str(src)))
             continue
         if typ == "tmpfs":
             vols[f"tmp-{i}"] = {"empty": {"memory": True}, "mount": dst}
