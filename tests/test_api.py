@@ -618,7 +618,8 @@ resources: {cpu: 250m, memory: 512Mi, memory_limit: 512Mi}
 """
 
 
-def test_skyspec_build_with_a_python_spec_file(make_project, cli, tmp_path):
+def test_skyspec_build_with_a_python_spec_file(make_project, cli, tmp_path, monkeypatch):
+    monkeypatch.setenv("SKYSPEC_ALLOW_PYTHON", "1")   # whoever runs skyspec consents; the project says `python: true`
     root = make_project({"apps/web.py": WEB_PY, "apps/db.yaml": DB_YAML, "overlays/prod.yaml": """
         apps:
           api: {replicas: 3}

@@ -269,11 +269,34 @@ def test_python_spec_file_without_opt_in_is_an_error_and_never_runs(make_project
     assert not (root / "ran.marker").exists() and not (tmp_path / "out").exists()
 
 
-def test_python_true_in_the_project_file_enables_them(make_project, cli, tmp_path):
+def test_python_true_in_the_project_file_alone_runs_nothing(make_project, cli, tmp_path, monkeypatch):
+    """A pull request can change the project file: `python: true` there made a CI job (a hook,
+    a `skyspec check` of the pull request's specs) run the `.py` file the same pull request
+    added, which could print the job's credentials. Only whoever runs skyspec consents:
+    `--allow-python`, or SKYSPEC_ALLOW_PYTHON=1 for a project that says `python: true`."""
+    monkeypatch.delenv("SKYSPEC_ALLOW_PYTHON", raising=False)
     root = make_project({"apps/web.py": WEB_PY}, project(extra="python: true\n"))
+    r = cli("build", "-o", str(tmp_path / "out"), "--format", "kubernetes")
+    assert r.exit_code == 1 and "SKY018" in r.output and not (root / "ran.marker").exists(), r.output
+    assert "set SKYSPEC_ALLOW_PYTHON=1 for a project whose file says `python: true` (which alone runs nothing: " \
+        "a pull request can change it)" in " ".join(r.output.split())
+    monkeypatch.setenv("SKYSPEC_ALLOW_PYTHON", "1")
     r = cli("build", "-o", str(tmp_path / "out"), "--format", "kubernetes")
     assert r.exit_code == 0, r.output
     assert (root / "ran.marker").exists() and (tmp_path / "out" / "dev" / "kubernetes" / "api.yaml").is_file()
+
+
+def test_the_environments_consent_is_for_projects_that_say_python_true(make_project, cli, monkeypatch):
+    # SKYSPEC_ALLOW_PYTHON=1 in a shell or an editor reaches every project opened there: a
+    # repository that never said it uses Python (a `.py` file its glob happens to match) stays off
+    monkeypatch.setenv("SKYSPEC_ALLOW_PYTHON", "1")
+    root = make_project({"apps/web.py": WEB_PY})
+    r = cli("check")
+    assert r.exit_code == 1 and "SKY018" in r.output and not (root / "ran.marker").exists(), r.output
+    monkeypatch.setenv("SKYSPEC_ALLOW_PYTHON", "yes")   # only 1 consents
+    make_project({"apps/web.py": WEB_PY}, project(extra="python: true\n"))
+    r = cli("check")
+    assert r.exit_code == 1 and "SKY018" in r.output and not (root / "ran.marker").exists(), r.output
 
 
 def test_python_must_be_a_boolean(make_project, cli):

@@ -49,7 +49,8 @@ def good_outputs(tmp_path_factory):
     for key, base in (("yaml", BASE), ("py", PY_BASE)):
         d = tmp_path_factory.mktemp(f"good-{key}")
         write_case(d / "proj", Case("baseline", {}, "", base=base))
-        r = CliRunner().invoke(main, ["build", str(d / "proj"), "-o", str(d / "out")])
+        r = CliRunner().invoke(main, ["build", str(d / "proj"), "-o", str(d / "out")],
+                               env={"SKYSPEC_ALLOW_PYTHON": "1"})   # (the Python baseline says `python: true`)
         assert r.exit_code == 0, r.output
         built[key] = d / "out"
     return built
@@ -63,6 +64,7 @@ def test_corpus_is_large_and_every_family_has_cases():
 
 @pytest.mark.parametrize("case", CASES)
 def test_corpus_case(case: Case, tmp_path, monkeypatch, cli, good_outputs):
+    monkeypatch.setenv("SKYSPEC_ALLOW_PYTHON", "1")   # the consent for the Python baseline (`python: true`)
     out = tmp_path / "out"
     shutil.copytree(good_outputs["py" if case.base is PY_BASE else "yaml"], out)
     before_out = _snapshot(out)

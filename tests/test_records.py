@@ -69,7 +69,7 @@ DECLARED = {
     "output.write:_Plan": "write replaced stale mkdirs kept_folders hashes data kept manifest=None",
     "project:Target": "name environments select={} overlays=[] namespace=None",
     "project:Project": "root file name namespace specs environments outputs vars targets data prov limits=DEFAULT "
-                       "base='' gitops=None python=False",
+                       "base='' gitops=None python=False asks_python=False",
     "layers.templates:Template": "name layer kind params spec loc chain=[]",
     "components._common:Ctx": "diags by_name taken out=[]",
     "components.celery:_Endpoint": "var url target pos secret=None template=''",

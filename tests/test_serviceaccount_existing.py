@@ -125,7 +125,7 @@ def test_at_a_builders_line_the_hint_names_the_builder_and_from_existing(tmp_pat
                              "environments:\n  dev: {}\n",
              "apps/a.py": 'from skyspec import App\napi = App("api").image("ghcr.io/a/api:1.0.0").port(8080)'
                           '.service_account("ci-bot")\n'}
-    res = CliRunner().invoke(main, ["check", str(write(tmp_path / "p", files)), "--format", "json"])
+    res = CliRunner().invoke(main, ["check", str(write(tmp_path / "p", files)), "--format", "json", "--allow-python"])
     (err,) = [d for d in json.loads(res.stdout) if d["severity"] == "error"]
     assert err["code"] == "SKY114" and err["line"] == 2, err
     assert err["hint"] == ('pass a `ServiceAccount("ci-bot")` builder instead of the name "ci-bot" (it then comes '

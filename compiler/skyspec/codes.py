@@ -38,7 +38,7 @@ _C = [
          "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n..."),
     Code("SKY017", "path outside the project (absolute, `..`, or a symlink leading out)",
          "environments: {dev: {overlays: [/proc/self/environ]}}"),
-    Code("SKY018", "Python spec files are not enabled (they run code)", 'specs: ["apps/*.py"]   # and no python: true'),
+    Code("SKY018", "Python spec files are not enabled (they run code)", 'specs: ["apps/*.py"]   # and no --allow-python'),
     Code("SKY019", "a YAML tag other than the core schema's (str, int, float, bool, null, map, seq)",
          "replicas: !!python/object:os.system 2"),
     Code("SKY050", "fmt leaves the file as written (YAML anchors, aliases, tags or directives)",

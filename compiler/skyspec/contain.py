@@ -40,8 +40,9 @@ PYTHON = "SKY018"
 INSIDE_HINT = "paths are relative to the project file, and skyspec reads nothing outside the project's folder"
 SPECIAL_HINT = "skyspec reads regular files only, and never opens a FIFO, a device or a socket"
 PYTHON_HINT = ("a .py spec file is Python code that skyspec runs while it loads the project (in check, build, "
-               "a pre-commit hook or a CI job on a pull request alike); if you trust the code of this project, "
-               "set `python: true` in the project file or pass --allow-python")
+               "a pre-commit hook or a CI job on a pull request alike), so only whoever runs skyspec can allow it: "
+               "if you trust every contributor's code, pass --allow-python, or set SKYSPEC_ALLOW_PYTHON=1 for a "
+               "project whose file says `python: true` (which alone runs nothing: a pull request can change it)")
 
 _KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISSOCK, "a socket"),
           (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))

@@ -26,7 +26,7 @@ from .provenance import prov_from_loc
 from .layers.stack import (WORKLOAD_KINDS, Overlay, Spec, apply_defaults_beneath, apply_overlay, identify, load_overlay,
                            set_patch)
 from .paths import data_dir, shown_path
-from .project import Environment, Project, Target, find_project_file, load_project, load_specs
+from .project import Environment, Project, Target, find_project_file, load_project, load_specs, python_allowed
 
 FORMATS = ("kubernetes", "compose", "helm", "kustomize")
 
@@ -56,8 +56,9 @@ class Session:
     def __init__(self, project_file: Path, diags: Diagnostics | None = None, sources: Sources | None = None,
                  extra_docs: Sequence[SourceDoc] = (), allow_python: bool = False,
                  overrides: Mapping[Path | str, str] | None = None, cache: bool | str = False):
-        """``allow_python`` (`--allow-python`) lets `.py` spec, overlay and template files run,
-        as `python: true` in the project file does: they are trusted code. ``overrides`` (path
+        """``allow_python`` (`--allow-python`) lets `.py` spec, overlay and template files run:
+        they are trusted code, run only with the consent of whoever runs skyspec
+        (:func:`.project.python_allowed`). ``overrides`` (path
         -> text) are compiled in place of those files' contents on disk: the language
         server's unsaved editor buffers (:meth:`Sources.override`). ``cache`` reads and keeps
         parsed documents in the project's `.skyspec-cache/` (:mod:`.frontend.doccache`);
@@ -79,8 +80,8 @@ class Session:
         self._conformed = None  # (:class:`.schema.validate.Conformed`: the fields found conforming)
         self._no_template: set[tuple] = set()  # (kind, name) of specs whose `use:` failed
         self.project: Project | None = load_project(project_file, self.diags, self.sources)
-        if self.project is not None and allow_python:
-            self.project.python = True
+        if self.project is not None:
+            self.project.python = python_allowed(self.project, allow_python)
         from .layers.templates import Templates
         from .layers.typecheck import LayerTypes
 

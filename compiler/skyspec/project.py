@@ -49,7 +49,7 @@ class Project(Record):
     def __init__(self, root: Path, file: str, name: str, namespace: str, specs: list[str],
                  environments: dict[str, Environment], outputs: list[str], vars: dict, targets: dict[str, Target],
                  data: dict, prov: Prov, limits: Limits = DEFAULT, base: str = "", gitops: dict | None = None,
-                 python: bool = False) -> None:
+                 python: bool = False, asks_python: bool = False) -> None:
         self.root = root
         self.file = file  # the project file as shown (relative to cwd when possible)
         self.name = name
@@ -64,7 +64,8 @@ class Project(Record):
         self.limits = limits  # `limits:`, for the spec, overlay and template files (not the project file)
         self.base = base  # `base:`, the environment shared formats describe first (default: the first)
         self.gitops = gitops  # `gitops: {repo, revision, path, project}`: Argo CD / Flux files for targets
-        self.python = python  # `.py` spec files run (`python: true` or --allow-python): trusted code
+        self.python = python  # `.py` spec files run: the consent of whoever runs skyspec (:func:`python_allowed`)
+        self.asks_python = asks_python  # `python: true`: the project's specs include `.py` files
 
     def shown(self, path: Path) -> str:
         return shown_path(path)
@@ -87,6 +88,19 @@ def find_project_file(start: Path) -> Path | None:
             if p.is_file():
                 return p
     return None
+
+
+CONSENT = "SKYSPEC_ALLOW_PYTHON"   # =1: run the `.py` files of the projects that say `python: true`
+
+
+def python_allowed(project: Project, flag: bool) -> bool:
+    """Whether the `.py` spec, overlay and template files of ``project`` run: only with the
+    consent of whoever runs skyspec, never by the project file's word alone (a pull request
+    can change the project file, and a CI job then runs what it put there, as Kustomize runs
+    exec functions only with `--enable-exec`). ``flag`` (`--allow-python`) consents for this
+    run; :data:`CONSENT` set to 1 in the environment (a shell's, an editor's, a CI job's) for
+    the projects whose file says `python: true`."""
+    return bool(flag) or (project.asks_python and os.environ.get(CONSENT) == "1")
 
 
 def load_project(path: Path, diags: Diagnostics, sources: Sources) -> Project | None:
@@ -134,7 +148,7 @@ def load_project(path: Path, diags: Diagnostics, sources: Sources) -> Project | 
         specs=list(data.get("specs", ["**/*.yaml", "**/*.yml", "**/*.toml"])),
         environments=envs, outputs=list(data.get("outputs", ["kubernetes"])),
         vars=dict(data.get("vars", {})), data=data, prov=prov, targets={}, limits=limits,
-        python=data.get("python") is True, base=data.get("base") or next(iter(envs), ""),
+        asks_python=data.get("python") is True, base=data.get("base") or next(iter(envs), ""),
         gitops=dict(data["gitops"]) if isinstance(data.get("gitops"), dict) else None,
     )
     for name in envs:

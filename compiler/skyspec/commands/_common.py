@@ -149,7 +149,8 @@ def allow_python_option(f):
     """`--allow-python`, for every command that loads spec files."""
     return click.option("--allow-python", "allow_python", is_flag=True,
                         help="Run .py spec files: they are Python code, trusted like any script you run "
-                             "(`python: true` in the project file does the same).")(f)
+                             "(`python: true` in the project file alone runs nothing; SKYSPEC_ALLOW_PYTHON=1 "
+                             "allows it for such projects).")(f)
 
 
 def require_envs(sessions, names, fmt: str = "text") -> None:

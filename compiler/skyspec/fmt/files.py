@@ -48,6 +48,7 @@ def project_files(project_file: Path, diags: Diagnostics) -> list[File] | None:
     project = load_project(project_file, diags, Sources())
     if project is None:
         return None
+    project.python = project.asks_python  # its `.py` files listed (left as they are: fmt runs no code)
     root = project.root
     out: dict[Path, File] = {}
     real = contained(project_file.parent, project_file.name, None, None, "project file")

@@ -134,10 +134,12 @@ def project_schema() -> dict:
                       "description": "Globs (relative to the project file) of spec files.",
                       "examples": [["apps/**/*.yaml", "apps/**/*.toml"]]},
             "python": {"type": "boolean", "default": False,
-                       "description": "Run `.py` spec, overlay and template files. They are Python code that "
-                                      "skyspec runs while loading the project (in check, build and a pre-commit "
-                                      "hook alike): enable this only for code you trust. `--allow-python` does "
-                                      "the same for one run."},
+                       "description": "The project's spec, overlay and template files include `.py` files. "
+                                      "They are Python code that skyspec runs while loading the project (in "
+                                      "check, build and a pre-commit hook alike), so they run only with the "
+                                      "consent of whoever runs skyspec: `--allow-python` for one run, or "
+                                      "SKYSPEC_ALLOW_PYTHON=1 in the environment for projects that say "
+                                      "`python: true`. This alone runs nothing: a pull request can change it."},
             "vars": {"type": "object", "description": "Variables for `${vars.NAME}`, overridable per environment.",
                      "examples": [{"region": "eu-west-1"}]},
             "environments": {"type": "object", "minProperties": 1,
