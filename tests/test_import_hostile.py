@@ -92,7 +92,9 @@ def test_non_utf8_alias_bomb_huge_deep_and_tagged_files_are_refused(tmp_path):
 def test_symlinks_out_and_fifos_are_refused_without_reading_them(tmp_path):
     secret = tmp_path / "outside" / "token.yaml"
     secret.parent.mkdir()
-    secret.write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: leaked}\ndata: {token: hunter2-secret}\n")
+    # (its first line holds the token: the refusal's code frame, at 1:1, printed the line the link led to)
+    secret.write_text("# hunter2-secret\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: leaked}\n"
+                      "data: {token: hunter2-secret}\n")
     d = tmp_path / "manifests"
     d.mkdir()
     (d / "api.yaml").write_text(DEPLOY)
@@ -292,6 +294,41 @@ def test_helm_problems_are_reported_together(tmp_path):
     assert res.exit_code == 1 and not (tmp_path / "out").exists()
     assert "error[SKY068]: chart" in res.output.replace(str(tmp_path) + "/", "") and "has no Chart.yaml" in res.output
     assert "values-dev.yaml: no such values file" in res.output and "-f =x.yaml: cannot name an environment" in res.output
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs symlinks and FIFOs")
+def test_a_chart_file_that_leads_out_of_the_chart_is_refused_before_helm_runs(tmp_path, tools_on_path):
+    """helm reads a symbolic link's target into the chart: a chart whose `files/token` led to a
+    CI runner's credentials rendered them into the imported project (`.Files.Get`). A link
+    out of the chart, or a FIFO (helm would block on it), is refused at the link, and neither
+    the refusal nor its code frame shows what the link leads to."""
+    secret = tmp_path / "home" / "token"
+    secret.parent.mkdir()
+    secret.write_text("hunter2-runner-token\n")
+    chart = tmp_path / "chart"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "files").mkdir()
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: leak\nversion: 0.1.0\n")
+    (chart / "values.yaml").write_text("{}\n")
+    (chart / "files" / "motd").write_text("hello\n")
+    (chart / "files" / "banner").symlink_to(chart / "files" / "motd")   # inside the chart: helm's to follow
+    (chart / "templates" / "cm.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: leak}\n"
+        "data:\n  banner: {{ .Files.Get \"files/banner\" | quote }}\n"
+        "  token: {{ .Files.Get \"files/token\" | quote }}\n")
+    out = tmp_path / "out"
+    res = run("helm", str(chart), "-f", f"dev={chart / 'values.yaml'}", "-o", str(out), "--color", "never")
+    assert res.exit_code == 0, res.output   # no link out yet: `files/token` is no file, Files.Get gives ""
+    assert "banner: |\n    hello\n" in (out / "apps" / "configmap.leak.yaml").read_text()
+    (chart / "files" / "token").symlink_to(secret)
+    os.mkfifo(chart / "templates" / "pipe.yaml")
+    res = run("helm", str(chart), "-f", f"dev={chart / 'values.yaml'}", "-o", str(tmp_path / "out2"), "--color",
+              "never")
+    text = res.output.replace(str(tmp_path) + "/", "")
+    assert res.exit_code == 1 and not (tmp_path / "out2").exists(), text
+    assert 'chart/files/token:1:1: error[SKY017]: chart file "files/token" leads outside the chart\'s folder' in text
+    assert 'chart/templates/pipe.yaml:1:1: error[SKY007]: chart file "templates/pipe.yaml" is a FIFO' in text
+    assert "hunter2" not in res.output and "SKY068" not in res.output   # helm did not run
 
 
 def test_a_chart_that_fails_on_its_values_is_reported_at_the_template_line_with_helms_reason(tmp_path, monkeypatch):

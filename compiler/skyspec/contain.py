@@ -151,7 +151,8 @@ def note_glob(root: Path, pattern: str, matches: list[str]) -> None:
 
 def contained(root: Path, rel: str, pos: Pos | None, diags: Diagnostics | None, what: str = "file", *,
               missing: str = "SKY003", python: bool = True, folders: bool = False,
-              cache: dict | None = None, relative: str = "the project file") -> Path | None:
+              cache: dict | None = None, relative: str = "the project file",
+              within: str | None = None) -> Path | None:
     """The real path of ``rel`` (written at ``pos`` in project input, relative to ``root``)
     when it is a regular file inside ``root`` once every symlink is resolved; otherwise None,
     reported at ``pos`` (unless ``diags`` is None: callers that only peek, such as the cost
@@ -164,13 +165,16 @@ def contained(root: Path, rel: str, pos: Pos | None, diags: Diagnostics | None, 
     - absent or unreadable: the caller's ``missing`` code, `... "rel" not found` (with a
       hint that paths are relative to ``relative``).
 
+    ``within`` names the folder ``root`` is in messages when it is not the project's (the
+    importer's: "the chart's folder").
+
     ``cache``, a dict shared by many calls on one root (the matches of the `specs` globs),
     resolves each folder once: then only a file that is itself a symlink is walked in full.
     Such a match that leads out is reported by the link it goes through (every file behind
     one link is one error, and no name read behind the link is printed).
     """
     found = real_path(root, rel, pos, diags, what, missing=missing, python=python, folders=folders, cache=cache,
-                      relative=relative)
+                      relative=relative, within=within)
     if _WATCH is not None:
         _WATCH.append(("path", os.fspath(root), rel, python, folders, found))
     return None if found is None else Path(found)
@@ -178,7 +182,8 @@ def contained(root: Path, rel: str, pos: Pos | None, diags: Diagnostics | None, 
 
 def real_path(root: Path, rel: str, pos: Pos | None, diags: Diagnostics | None, what: str = "file", *,
               missing: str = "SKY003", python: bool = True, folders: bool = False,
-              cache: dict | None = None, relative: str = "the project file") -> str | None:
+              cache: dict | None = None, relative: str = "the project file",
+              within: str | None = None) -> str | None:
     """:func:`contained`'s answer as a string, not noted (the run cache asks again with it)."""
     def report(code: str, message: str, hint: str) -> None:
         if diags is not None:
@@ -196,8 +201,9 @@ def real_path(root: Path, rel: str, pos: Pos | None, diags: Diagnostics | None, 
     if not _inside(real, top):
         # a glob match names what it found behind the link: quote only the link, a name inside
         shown = rel if cache is None else _exit(top, rel)
-        report(OUTSIDE, f'{what} "{shown}" leads outside the project folder (through a symbolic link)',
-               INSIDE_HINT)
+        report(OUTSIDE, f'{what} "{shown}" leads outside {within or "the project folder"} (through a symbolic link)',
+               INSIDE_HINT if within is None else f"skyspec reads nothing outside {within}: put what the link leads "
+                                                  "to in it, if it belongs there")
         return None
     try:
         mode = (st if st is not None else os.stat(real)).st_mode

@@ -223,15 +223,18 @@ _FRAME_MAX_BYTES = 16 * 1024 * 1024
 def _read_lines(file: str) -> list[str]:
     """The lines of ``file`` for code frames: a regular file of at most 16 MiB, decoded with
     replacement characters for bytes that are not UTF-8; otherwise none (a frame never opens
-    a FIFO or a device, nor reads a huge file)."""
+    a FIFO or a device, nor reads a huge file, nor follows a symbolic link: a position on a
+    link is the refusal of one that leads out of the project, chart or folder, and its frame
+    would print what it leads to, `~/.aws/credentials`)."""
     import os
     import stat
 
     try:
-        st = os.stat(file)
+        st = os.lstat(file)
         if not stat.S_ISREG(st.st_mode) or st.st_size > _FRAME_MAX_BYTES:
             return []
-        with open(file, "rb") as fh:
+        fd = os.open(file, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+        with open(fd, "rb") as fh:
             text = fh.read(_FRAME_MAX_BYTES).decode("utf-8", "replace")
     except (OSError, ValueError):
         return []

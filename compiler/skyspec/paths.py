@@ -35,6 +35,12 @@ def shown_path(path: Path) -> str:
         return str(path)
 
 
+def shown_link(path: Path) -> str:
+    """:func:`shown_path` of ``path`` as named: its folder resolved, its last part not
+    followed (a symbolic link is shown as the link, never by where it leads)."""
+    return str(Path(shown_path(path.parent)) / path.name)
+
+
 def cache_home() -> Path:
     """skyspec's folder of machine-wide caches (compiled validators, regular expressions):
     `$XDG_CACHE_HOME/skyspec`, by default `~/.cache/skyspec`."""

@@ -17,7 +17,7 @@ import subprocess
 from pathlib import Path
 
 from ..diagnostics import Pos
-from ..paths import shown_path
+from ..paths import shown_link, shown_path
 from .source import HELM, Inputs
 
 TIMEOUT = 120
@@ -55,6 +55,7 @@ def render(chart: Path, values: list[str], release: str, into: Path, inputs: Inp
             diags.error(HELM, f"-f {spec}: no such values file", None, hint="give the path of a values file")
         else:
             envs.append(named)
+    _contained(chart, diags)
     helm = shutil.which("helm")
     if helm is None:
         diags.error(HELM, "helm is not on PATH: install it to import a chart", None,
@@ -89,6 +90,26 @@ def render(chart: Path, values: list[str], release: str, into: Path, inputs: Inp
         inputs.names[str(f)] = f"helm template {shown_path(chart)} -f {shown_path(vf)}"
         out[env] = [f]
     return None if diags.has_errors else out
+
+
+def _contained(chart: Path, diags) -> None:
+    """Every file and folder of ``chart`` stays in it: helm reads a symbolic link's target
+    into the chart (`.Files.Get`, a template), so a link to `~/.aws/credentials` or a CI
+    runner's service account token would be rendered into the imported project. A link that
+    leads out (SKY017) or a FIFO, device or socket (SKY007, which would block helm) is an
+    error at the link, before helm runs; a link inside the chart is helm's to follow."""
+    from ..contain import contained
+
+    root = chart.resolve()
+    if not root.is_dir():
+        return
+    for top, dirs, names in os.walk(root, followlinks=False):
+        dirs.sort()
+        for name in sorted(dirs + names):
+            path = Path(top) / name
+            rel = os.path.relpath(path, root)
+            contained(root, rel, Pos(shown_link(chart / rel), 1, 1), diags, "chart file", folders=True,
+                      within="the chart's folder")
 
 
 # helm's own words for a template that failed (`required`, `fail`): where, in the chart

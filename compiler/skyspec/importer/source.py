@@ -21,7 +21,7 @@ from ..contain import contained
 from ..diagnostics import Diagnostic, Diagnostics, Pos, Sources
 from ..frontend import Loc, load_file
 from ..limits import DEFAULT
-from ..paths import shown_path
+from ..paths import shown_link, shown_path
 from ..redact import credential_env
 
 SUFFIXES = (".yaml", ".yml", ".json")
@@ -211,9 +211,10 @@ def load(path: Path, inputs: Inputs, root: Path | None = None, rel: str | None =
     `off` are text, as Compose (YAML 1.2) reads them; manifests are read as the Kubernetes
     tools read them (YAML 1.1: booleans)."""
     diags = inputs.diags
+    within = "the folder imported" if root is not None else "the folder it is in"
     if root is None:
         root, rel = path.parent, path.name
-    real = contained(root, rel, at or Pos(shown_path(root / rel), 1, 1), diags, "input file")
+    real = contained(root, rel, at or Pos(shown_link(root / rel), 1, 1), diags, "input file", within=within)
     if real is None:
         return []
     shown = inputs.names.get(str(root / rel)) or shown_path(root / rel)
@@ -251,8 +252,8 @@ def files_of(paths: list[Path], inputs: Inputs, scratch: Path | None = None) -> 
                 for d in list(dirs):
                     rel = os.path.relpath(os.path.join(top, d), p)
                     if os.path.islink(os.path.join(top, d)):
-                        contained(p, rel, Pos(shown_path(p / rel), 1, 1), inputs.diags, "input folder",
-                                  folders=True)
+                        contained(p, rel, Pos(shown_link(p / rel), 1, 1), inputs.diags, "input folder",
+                                  folders=True, within="the folder imported")
                         dirs.remove(d)
                 for n in sorted(names):
                     if n.endswith(SUFFIXES) and n != "kustomization.yaml":
