@@ -437,6 +437,47 @@ def test_a_folder_the_first_run_creates_is_the_services_data_kept_in_a_volume(tm
                for v in built["services"]["database"]["volumes"])
 
 
+def test_shm_size_is_a_memory_volume_at_dev_shm(tmp_path):
+    """Mastodon's and immich's Postgres set `shm_size` (256mb, 128mb): its parallel queries need
+    more shared memory than the 64Mi a Kubernetes pod gets at /dev/shm. It was left out with a
+    warning; it is a memory volume of that size there, a tmpfs of that size in the Compose output."""
+    import yaml
+
+    from skyspec.diagnostics import Diagnostics
+    from skyspec.importer import import_compose
+    from test_import_legacy import build_and_validate
+
+    src = tmp_path / "compose.yaml"
+    src.write_text("""services:
+  db:
+    image: ghcr.io/acme/pg:16.4
+    shm_size: 256mb
+  render:
+    image: ghcr.io/acme/render:2.0.1
+    shm_size: ${RENDER_SHM:-1gb}
+  odd:
+    image: ghcr.io/acme/odd:1.0.0
+    shm_size: lots
+""")
+    diags = Diagnostics()
+    r = import_compose(src, "p", diags)
+    assert r is not None and r.unexplained == [], r.unexplained if r else [d.message for d in diags.errors]
+    assert yaml.safe_load(r.files["apps/db.yaml"])["volumes"] == {
+        "shm": {"empty": {"memory": True, "size": "256Mi"}, "mount": "/dev/shm"}}
+    assert yaml.safe_load(r.files["apps/render.yaml"])["volumes"]["shm"]["empty"]["size"] == "1Gi"
+    assert "volumes" not in yaml.safe_load(r.files["apps/odd.yaml"])
+    said = {d.message: d.severity for d in diags.sorted()}
+    assert said["service db: shm_size 256mb: a memory volume of 256Mi at /dev/shm"] == "note"
+    assert said["service odd: shm_size 'lots' is no size: left out"] == "warning"
+    res = CliRunner().invoke(main, ["import", "compose", str(src), "-o", str(tmp_path / "proj")])
+    assert res.exit_code == 0 and "shm_size as a memory volume at /dev/shm: 2" in res.output, res.output
+    k8s = build_and_validate(tmp_path / "proj", tmp_path, "dev")
+    (db,) = [o for o in k8s if o["kind"] == "Deployment" and o["metadata"]["name"] == "db"]
+    assert {"name": "shm", "emptyDir": {"medium": "Memory", "sizeLimit": "256Mi"}} in db["spec"]["template"]["spec"]["volumes"]
+    built = yaml.safe_load((tmp_path / "built" / "dev" / "compose.yaml").read_text())["services"]["db"]
+    assert {"type": "tmpfs", "target": "/dev/shm", "tmpfs": {"size": "256M"}} in built["volumes"]
+
+
 def test_what_supabases_compose_file_needed(tmp_path):
     """Supabase's self-hosting file (in the shape of theirs): `LOGFLARE_SINGLE_TENANT: true`, a
     YAML boolean Compose reads as the word `true`, was compared as Python's `True`; a command

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from .compose_addresses import addressed, wanted_ports
-from .compose_parts import (carried_label, label_pairs, plain_env, port_item, ram_bytes, skyspecs_label, user_ids,
+from .compose_parts import (SHM, carried_label, label_pairs, plain_env, port_item, ram_bytes, skyspecs_label, user_ids,
                             volume_of)
 from .compose import COMPOSE_INTERVAL, COMPOSE_TIMEOUT, argv, dns, interpolate, seconds
 from ..backends.compose_values import pinning
@@ -193,7 +193,7 @@ def compare(inp: dict, out: dict, variables: dict, env_files: dict,
 
 SAID = {"image", "build", "ports", "expose", "environment", "env_file", "healthcheck", "depends_on", "entrypoint",
         "command", "volumes", "secrets", "configs", "deploy", "stop_grace_period", "profiles", "post_start", "pre_stop",
-        "labels", "platform"}
+        "labels", "platform", "shm_size"}
 CARRIED_USER = "user the Kubernetes objects run as; the Compose file runs the image's own"
 NOT_CARRIED = {"restart": "restart policy skyspec sets (unless-stopped)",
                "user": "user name left to skyspec's non-root UID (warned)",
@@ -244,6 +244,8 @@ def _more(s: str, svc: dict, o: dict, inp: dict, variables: dict, field, named) 
             a, b = it.get(dst), ot.get(dst)
             if a is None and dst == "/tmp" and b[0] == "tmpfs":
                 named("hardening skyspec adds (a /tmp tmpfs)")
+            elif a is None and dst == SHM and b[0] == "tmpfs" and key == "volumes" and svc.get("shm_size") is not None:
+                named("shm_size as a memory volume at /dev/shm")
             elif a is not None and a[0] == "bind" and b is None:
                 named("bind mount left out (warned)")
             elif a is not None and a[0] == "bind" and b is not None and b[0] == "volume":

@@ -222,6 +222,40 @@ def _bind_hint(src: str) -> str:
     return "put the files in the image, or in a ConfigMap mounted as a volume"
 
 
+SHM = "/dev/shm"
+
+
+def shm_size(svc: dict, variables: dict) -> str | None:
+    """A service's `shm_size` as a quantity (`128mb`: `128Mi`), or None (unset, or no size)."""
+    from .compose import interpolate
+
+    raw = svc.get("shm_size")
+    n = None if raw is None or isinstance(raw, bool) else ram_bytes(interpolate(str(raw), variables, set()))
+    if not n:
+        return None
+    for unit, size in (("Gi", 1 << 30), ("Mi", 1 << 20), ("Ki", 1 << 10)):
+        if n % size == 0:
+            return f"{n // size}{unit}"
+    return str(n)
+
+
+def shared_memory(s: str, svc: dict, vols: dict, ctx) -> None:
+    """`shm_size` (Postgres' parallel queries need more than the default): a memory volume of
+    that size at /dev/shm, as Kubernetes gives a pod only 64Mi there, and the Compose output
+    mounts a tmpfs of that size. A volume the service mounts there already stays."""
+    if svc.get("shm_size") is None:
+        return
+    size = shm_size(svc, ctx.vars)
+    if size is None:
+        ctx.say(s, f"shm_size {svc['shm_size']!r} is no size: left out", ("shm_size",), "warning")
+        return
+    if any(v.get("mount") == SHM for v in vols.values()):
+        return
+    vols["shm"] = {"empty": {"memory": True, "size": size}, "mount": SHM}
+    ctx.say(s, f"shm_size {svc['shm_size']}: a memory volume of {size} at {SHM}", ("shm_size",),
+            hint="it counts against the container's memory limit: size the memory to hold it")
+
+
 def first_run_folder(base, src: str) -> bool:
     """Whether the bind mount of ``src`` (relative to the Compose file's folder ``base``) is of
     a folder Docker creates when the service first runs: a relative path inside ``base``
