@@ -264,8 +264,8 @@ def first_run_folder(base, src: str) -> bool:
     import os
 
     rel = PurePosixPath(str(src))
-    if rel.is_absolute() or str(src).startswith("~") or ".." in rel.parts or not rel.parts:
-        return False
+    if rel.is_absolute() or str(src).startswith("~") or ".." in rel.parts or not rel.parts or "$" in str(src):
+        return False   # (a variable the .env lacks: Compose makes it empty, and the path absolute)
     path = os.path.join(base, *rel.parts)
     try:
         st = os.lstat(path)
