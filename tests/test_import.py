@@ -438,6 +438,40 @@ def test_a_folder_the_first_run_creates_is_the_services_data_kept_in_a_volume(tm
                for v in built["services"]["database"]["volumes"])
 
 
+def test_a_port_the_services_environment_says_is_grpc_is_named_grpc(tmp_path):
+    """emojivoto's services serve gRPC on 8080 and say so (`GRPC_PORT=8080`): the port was named
+    `http`, and a mesh (Istio, Linkerd) reads the protocol from a Service port's name, so it
+    would have proxied their gRPC as HTTP/1.1. The service's own `<PROTOCOL>_PORT` names it."""
+    import yaml
+
+    from skyspec.diagnostics import Diagnostics
+    from skyspec.importer import import_compose
+    from test_import_legacy import build_and_validate
+
+    src = tmp_path / "compose.yaml"
+    src.write_text("""services:
+  emoji-svc:
+    image: buoyantio/emojivoto-emoji-svc:v11
+    environment: [GRPC_PORT=8080, APP_METRICS_PORT=8801]
+    ports: ["8081:8080", "8801"]
+  web:
+    image: buoyantio/emojivoto-web:v11
+    environment: {WEB_PORT: "8080", GRPC_PORT: "9999", EMOJISVC_HOST: "emoji-svc:8080"}
+    ports: ["8080:8080"]
+""")
+    diags = Diagnostics()
+    r = import_compose(src, "p", diags)
+    assert r is not None and r.unexplained == [], r.unexplained if r else [d.message for d in diags.errors]
+    assert yaml.safe_load(r.files["apps/emoji-svc.yaml"])["ports"] == {
+        "grpc": {"port": 8080, "host_port": 8081}, "metrics": {"port": 8801, "host_port": 8801}}
+    assert yaml.safe_load(r.files["apps/web.yaml"])["port"] == 8080   # (its GRPC_PORT is another number)
+    res = CliRunner().invoke(main, ["import", "compose", str(src), "-o", str(tmp_path / "proj")])
+    assert res.exit_code == 0, res.output
+    k8s = build_and_validate(tmp_path / "proj", tmp_path, "dev")
+    (svc,) = [o for o in k8s if o["kind"] == "Service" and o["metadata"]["name"] == "emoji-svc"]
+    assert [p["name"] for p in svc["spec"]["ports"]] == ["grpc", "metrics"]
+
+
 def test_shm_size_is_a_memory_volume_at_dev_shm(tmp_path):
     """Mastodon's and immich's Postgres set `shm_size` (256mb, 128mb): its parallel queries need
     more shared memory than the 64Mi a Kubernetes pod gets at /dev/shm. It was left out with a

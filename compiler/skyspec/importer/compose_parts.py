@@ -102,6 +102,21 @@ def port_item(p, variables: dict, unresolved: set | None = None):
     return interpolate(p, variables, got) if isinstance(p, str) else p
 
 
+# `GRPC_PORT: 8080`: the service says what it serves on a port (a mesh such as Istio or Linkerd
+# reads the protocol from the port's name: gRPC on a port named `http` is proxied as HTTP/1.1)
+_SAID_PORT = re.compile(r"^(?:[A-Z0-9]+_)*?(GRPC|HTTPS|HTTP|METRICS|ADMIN)_(?:LISTEN_)?PORT$")
+
+
+def said_protocols(svc: dict, variables: dict) -> dict[int, str]:
+    """{port: protocol} that the service's own environment names (`GRPC_PORT: 8080`)."""
+    out: dict[int, str] = {}
+    for k, v in sorted(plain_env(svc, variables).items()):
+        m = _SAID_PORT.match(k.upper())
+        if m and v.strip().isdigit():
+            out.setdefault(int(v), m.group(1).lower())
+    return out
+
+
 def ports(s: str, svc: dict, ctx) -> tuple[dict, bool]:
     from .compose_addresses import BY_NAME, INFERRED_PORT
 
@@ -113,13 +128,14 @@ def ports(s: str, svc: dict, ctx) -> tuple[dict, bool]:
     given = [_port(port_item(p, ctx.vars)) for o in others
              for p in (o.get("ports") if isinstance(o.get("ports"), list) else [])]
     bare = {got[0] for got in given if isinstance(got, tuple) and got[1] is None}
+    said = said_protocols(svc, ctx.vars)
 
     def add(target: int, host: int | None, proto: str, published_: bool = False) -> None:
         # one port per number and protocol: DNS serves 53 over both UDP and TCP
         if any((p, "tcp") == (target, proto) if isinstance(p, int) else
                (p["port"], p.get("protocol", "TCP").lower()) == (target, proto) for p in out.values()):
             return
-        name = PORT_NAMES.get(target) or ("http" if not out else None)
+        name = PORT_NAMES.get(target) or said.get(target) or ("http" if not out else None)
         name = name if name and name not in out else f"p{target}"
         name = name if name not in out else f"{name}-{proto}"
         entry: dict = {"port": target}
