@@ -177,6 +177,28 @@ def test_httpd_gets_the_relaxations_the_rule_names(tmp_path):
     assert "SKY410" not in _check(out)
 
 
+def test_valkey_gets_its_user_and_a_writable_data_folder(tmp_path):
+    """immich's queue runs valkey (Redis' fork), which saves snapshots in /data and refuses
+    writes once a save fails: under the hardened defaults (a read-only root filesystem) the
+    imported queue stopped taking jobs after its first save. The rule knows the image, and
+    the import gives it its user and an emptyDir at /data; a spec written by hand is told."""
+    src = tmp_path / "compose.yaml"
+    src.write_text("services:\n  redis:\n    image: docker.io/valkey/valkey:9.0.1\n"
+                   "    healthcheck: {test: redis-cli ping || exit 1}\n")
+    out = tmp_path / "p"
+    res = CliRunner().invoke(main, ["import", "compose", str(src), "-o", str(out)])
+    assert res.exit_code == 0 and "note[SKY063]: redis: image docker.io/valkey/valkey:9.0.1" in res.output, res.output
+    doc = yaml.safe_load((out / "apps" / "redis.yaml").read_text())
+    assert doc["security"] == {"run_as_user": 999} and doc["volumes"] == {"data": {"mount": "/data", "empty": True}}
+    assert "SKY410" not in _check(out)
+    (out / "apps" / "redis.yaml").write_text("kind: App\nname: redis\nimage: valkey/valkey:9.0.1\nport: 6379\n"
+                                             "health: {tcp: 6379}\n")
+    res = CliRunner().invoke(main, ["check", str(out)])
+    assert 'warning[SKY410]: [official-image] image "valkey/valkey:9.0.1" of App "redis" writes /data' in res.output
+    assert "set `security: {run_as_user: 999}` and mount storage or an emptyDir at /data" in \
+        " ".join(res.output.split()), res.output
+
+
 def test_replicated_database_is_not_templated(tmp_path):
     src = tmp_path / "in.yaml"
     src.write_text(_deployment("postgres:16", env="        env: [{name: POSTGRES_PASSWORD, value: s3cr3t}]\n")

@@ -3,8 +3,8 @@
 The hardened defaults run every container as UID 10001 with a read-only root filesystem and
 no capabilities. The official images of common servers expect more: `nginx` writes
 /var/cache/nginx and its pid file under /var/run, `postgres` (`mysql`, `mariadb`, `redis`,
-`mongo`, `rabbitmq`, `elasticsearch`, `apache/kafka`) writes its data and socket
-directories, owned by the image's own user; `httpd` and `wordpress` start as root. Such a
+`valkey/valkey`, `mongo`, `rabbitmq`, `elasticsearch`, `apache/kafka`) writes its data and
+socket directories, owned by the image's own user; `httpd` and `wordpress` start as root. Such a
 container crash-loops (`mkdir() "/var/cache/nginx/client_temp" failed (30: Read-only file
 system)`). The rule reports an official image used without its stdlib template (`use:`)
 and without the writable paths and user it needs; the hint names the fix: the template,
@@ -86,6 +86,10 @@ KNOWN: dict[str, tuple[str | None, int | None, tuple[str, ...], bool, str]] = {
                 "set `security: {run_as_user: 999}` with storage at /var/lib/mysql and an emptyDir at /run/mysqld, "
                 "or `use: mysql`"),
     "redis": ("redis", 999, ("/data",), False, ""),
+    # Redis' fork (immich's queue): it saves snapshots in /data, and refuses writes once a save fails
+    "valkey/valkey": (None, 999, ("/data",), False,
+                      "set `security: {run_as_user: 999}` and mount storage or an emptyDir at /data (it saves "
+                      "its snapshots there, and refuses writes once a save fails), or run `use: redis`"),
     "mongo": ("mongodb", 999, ("/data/db", "/data/configdb"), False, ""),
     "rabbitmq": ("rabbitmq", 999, ("/var/lib/rabbitmq",), False, ""),
     "elasticsearch": ("elasticsearch", 1000, ("/usr/share/elasticsearch/data", "/usr/share/elasticsearch/config"),
