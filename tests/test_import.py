@@ -397,7 +397,7 @@ def test_a_folder_the_first_run_creates_is_the_services_data_kept_in_a_volume(tm
     image: ghcr.io/acme/photos:1.4.0
     volumes: ['${UPLOAD_LOCATION}:/data', './src:/app/src', './cache:/cache', './seed:/seed:ro',
               './app.conf:/etc/app.conf', '../outside:/outside', '/etc/localtime:/etc/localtime:ro',
-              '${NOT_SET}/x:/x']
+              '${NOT_SET}/x:/x', './conf:/etc/photos', './code:/app', './acme.json:/acme.json']
     depends_on: [database]
   database:
     image: postgres:16
@@ -420,8 +420,11 @@ def test_a_folder_the_first_run_creates_is_the_services_data_kept_in_a_volume(tm
     said = [d.message for d in diags.sorted()]
     assert "service server: bind mount ./library -> /data: a folder the first run creates (not in the project), " \
         "so the service's data: kept in a volume" in said
+    # (the project's files; read-only; outside the project or the host's; a variable the .env lacks;
+    # absent but mounted where an image keeps its own files, which an empty volume would hide)
     for left in ("./src -> /app/src", "./seed -> /seed", "./app.conf -> /etc/app.conf", "../outside -> /outside",
-                 "/etc/localtime -> /etc/localtime", "${NOT_SET}/x -> /x"):
+                 "/etc/localtime -> /etc/localtime", "${NOT_SET}/x -> /x", "./conf -> /etc/photos",
+                 "./code -> /app", "./acme.json -> /acme.json"):
         assert f"service server: bind mount {left} left out" in said
     hints = {d.message: d.hint for d in diags.sorted()}
     assert hints["service server: bind mount /etc/localtime -> /etc/localtime left out"] == \

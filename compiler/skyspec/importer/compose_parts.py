@@ -272,13 +272,26 @@ def shared_memory(s: str, svc: dict, vols: dict, ctx) -> None:
             hint="it counts against the container's memory limit: size the memory to hold it")
 
 
-def first_run_folder(base, src: str) -> bool:
-    """Whether the bind mount of ``src`` (relative to the Compose file's folder ``base``) is of
-    a folder Docker creates when the service first runs: a relative path inside ``base``
-    that is not there, or is an empty folder (a `.gitkeep` at most). Data, then, not the
-    project's files (`./src:/app` mounts code the image has too: left out as before)."""
+# where an image keeps its own files (config, programs, a web root): a folder mounted there
+# hides them, so an empty volume in its place would break the image, where leaving the
+# mount out runs it with its own (`./prometheus:/etc/prometheus` without the folder at hand)
+_IMAGE_OWN = ("/etc", "/usr", "/bin", "/sbin", "/lib", "/lib64", "/opt/bitnami")
+_CODE = frozenset({"/app", "/code", "/src", "/workspace", "/srv/app"})   # an image's program, itself
+
+
+def first_run_folder(base, src: str, dst: str) -> bool:
+    """Whether the bind mount of ``src`` (relative to the Compose file's folder ``base``) at
+    ``dst`` is of a folder Docker creates when the service first runs: a relative path inside
+    ``base`` that is not there, or is an empty folder (a `.gitkeep` at most), mounted where an
+    image keeps data rather than its own files (not under /etc or /usr, nor at a path named
+    like a file). Data, then, not the project's files (`./src:/app` mounts code the image has
+    too: left out as before)."""
     import os
 
+    target = PurePosixPath(str(dst))
+    if any(str(target) == d or str(target).startswith(d + "/") for d in _IMAGE_OWN) or "." in target.name \
+            or str(target) in _CODE:
+        return False
     rel = PurePosixPath(str(src))
     if rel.is_absolute() or str(src).startswith("~") or ".." in rel.parts or not rel.parts or "$" in str(src):
         return False   # (a variable the .env lacks: Compose makes it empty, and the path absolute)
@@ -312,7 +325,7 @@ def volumes(s: str, svc: dict, image: str, ctx, database: bool) -> tuple[dict, d
         if not dst or not str(dst).startswith("/"):
             ctx.say(s, f"volume {i + 1} left out: its target is no absolute path", at, "warning")
             continue
-        if typ == "bind" and not ro and first_run_folder(ctx.base, src):
+        if typ == "bind" and not ro and first_run_folder(ctx.base, src, dst):
             # the service's data: Docker makes the folder at the first run (`./postgres`,
             # immich's `${UPLOAD_LOCATION}`); a volume keeps it, as a named volume would
             ctx.say(s, f"bind mount {src} -> {dst}: a folder the first run creates (not in the project), "
