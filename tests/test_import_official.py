@@ -15,6 +15,7 @@ from skyspec.importer import import_compose, import_kubernetes
 
 DATA = Path(__file__).parent / "data"
 VOTING = DATA / "voting-app"
+AWESOME = DATA / "awesome-compose"
 
 
 def _check(project: Path) -> str:
@@ -197,6 +198,28 @@ def test_valkey_gets_its_user_and_a_writable_data_folder(tmp_path):
     assert 'warning[SKY410]: [official-image] image "valkey/valkey:9.0.1" of App "redis" writes /data' in res.output
     assert "set `security: {run_as_user: 999}` and mount storage or an emptyDir at /data" in \
         " ".join(res.output.split()), res.output
+
+
+def test_grafana_and_prometheus_get_their_user_and_writable_storage(tmp_path):
+    """awesome-compose's prometheus-grafana: Grafana's entrypoint exits when /var/lib/grafana is
+    not writable, and Prometheus cannot open /prometheus: under the hardened defaults both
+    crash-looped where the Compose file mounts nothing there (Grafana)."""
+    src = AWESOME / "prometheus-grafana" / "compose.yaml"
+    out = tmp_path / "p"
+    res = CliRunner().invoke(main, ["import", "compose", str(src), "-o", str(out)])
+    assert res.exit_code == 0 and "note[SKY063]: grafana: image grafana/grafana" in res.output, res.output
+    grafana = yaml.safe_load((out / "apps" / "grafana.yaml").read_text())
+    assert grafana["security"] == {"run_as_user": 472}
+    assert {v["mount"] for v in grafana["volumes"].values() if v.get("empty")} == {"/var/lib/grafana",
+                                                                                     "/var/log/grafana"}
+    prometheus = yaml.safe_load((out / "apps" / "prometheus.yaml").read_text())
+    assert "security" not in prometheus   # its named volume at /prometheus is writable already
+    assert "SKY410" not in _check(out)
+    (out / "apps" / "prometheus.yaml").write_text("kind: App\nname: prometheus\nimage: prom/prometheus:v3.5.0\n"
+                                                  "port: 9090\nhealth: /-/healthy\n")
+    res = CliRunner().invoke(main, ["check", str(out)])
+    assert 'warning[SKY410]: [official-image] image "prom/prometheus:v3.5.0" of App "prometheus" writes ' \
+        "/prometheus" in res.output, res.output
 
 
 def test_replicated_database_is_not_templated(tmp_path):

@@ -3,8 +3,9 @@
 The hardened defaults run every container as UID 10001 with a read-only root filesystem and
 no capabilities. The official images of common servers expect more: `nginx` writes
 /var/cache/nginx and its pid file under /var/run, `postgres` (`mysql`, `mariadb`, `redis`,
-`valkey/valkey`, `mongo`, `rabbitmq`, `elasticsearch`, `apache/kafka`) writes its data and
-socket directories, owned by the image's own user; `httpd` and `wordpress` start as root. Such a
+`valkey/valkey`, `mongo`, `rabbitmq`, `elasticsearch`, `apache/kafka`, `grafana/grafana`,
+`prom/prometheus`, `prom/alertmanager`) writes its data and socket directories, owned by the
+image's own user; `httpd` and `wordpress` start as root. Such a
 container crash-loops (`mkdir() "/var/cache/nginx/client_temp" failed (30: Read-only file
 system)`). The rule reports an official image used without its stdlib template (`use:`)
 and without the writable paths and user it needs; the hint names the fix: the template,
@@ -91,6 +92,16 @@ KNOWN: dict[str, tuple[str | None, int | None, tuple[str, ...], bool, str]] = {
                       "set `security: {run_as_user: 999}` and mount storage or an emptyDir at /data (it saves "
                       "its snapshots there, and refuses writes once a save fails), or run `use: redis`"),
     "mongo": ("mongodb", 999, ("/data/db", "/data/configdb"), False, ""),
+    # Grafana's entrypoint exits when /var/lib/grafana is not writable; it logs to /var/log/grafana too
+    **{repo: (None, 472, ("/var/lib/grafana", "/var/log/grafana"), False,
+              "set `security: {run_as_user: 472}` and mount storage at /var/lib/grafana (its database and "
+              "plugins) and an emptyDir at /var/log/grafana")
+       for repo in ("grafana/grafana", "grafana/grafana-oss", "grafana/grafana-enterprise")},
+    # Prometheus and Alertmanager (user nobody) open their storage folder or exit
+    **{repo: (None, 65534, (path,), False, f"set `security: {{run_as_user: 65534}}` and mount storage at {path}")
+       for repo, path in (("prom/prometheus", "/prometheus"), ("quay.io/prometheus/prometheus", "/prometheus"),
+                          ("prom/alertmanager", "/alertmanager"),
+                          ("quay.io/prometheus/alertmanager", "/alertmanager"))},
     "rabbitmq": ("rabbitmq", 999, ("/var/lib/rabbitmq",), False, ""),
     "elasticsearch": ("elasticsearch", 1000, ("/usr/share/elasticsearch/data", "/usr/share/elasticsearch/config"),
                       False, ""),
