@@ -241,7 +241,7 @@ def test_the_main_container_mounting_no_volume_of_its_workload_is_refused(make_p
 
 @pytest.mark.parametrize("files, file, line", [
     # seed 77 case 432: an `affinity` of the fuzzer's with `spec: .inf` built, and helm template failed
-    ({"apps/api.yaml": APP + "affinity:\n  x-y: {spec: .inf}\n"}, "apps/api.yaml", 6),
+    ({"apps/api.yaml": APP + "affinity:\n  nodeAffinity: {spec: .inf}\n"}, "apps/api.yaml", 6),
     ({"apps/api.yaml": APP + "k8s:\n  Deployment: {spec: {minReadySeconds: -.inf}}\n"}, "apps/api.yaml", 6),
     ({"apps/api.yaml": APP, "overlays/prod.yaml": "apps:\n  api:\n    k8s: {Service: {spec: {x: .nan}}}\n"},
      "overlays/prod.yaml", 3),
@@ -258,3 +258,22 @@ def test_infinity_and_nan_in_free_form_fields_are_refused(make_project, cli, fil
     assert "must be a finite number" in hit["message"]
     r = cli("build", "-o", "out")
     assert r.exit_code == 1 and "SKY106" in r.stderr
+
+
+def test_an_affinity_takes_kubernetes_keys_only(make_project, cli, tmp_path, tools_on_path):
+    """Fuzz seed 98, case 2534: `affinity: {'': true}` went into every output as written, and
+    `kubectl kustomize` could not merge the Kustomize overlay over it (nor would the API server
+    take the pod). Its keys are Kubernetes' three (a misspelt one is said, as anywhere else);
+    what is inside them stays free-form."""
+    from validators import kubectl
+
+    make_project({"apps/api.yaml": APP + "affinity:\n  '': true\n  nodeAfinity: {}\n"})
+    errors = _errors(cli)
+    assert _at(errors, "SKY102", "apps/api.yaml", 6)["message"] == 'unknown key "" in affinity'
+    assert "nodeAffinity" in _at(errors, "SKY102", "apps/api.yaml", 7)["hint"]
+    make_project({"apps/api.yaml": APP + "affinity:\n  podAntiAffinity:\n    preferredDuringSchedulingIgnoredDuring"
+                  "Execution:\n    - weight: 50\n      podAffinityTerm:\n        topologyKey: kubernetes.io/hostname\n"
+                  "        labelSelector: {matchLabels: {app: api}}\n"})
+    r = cli("build", "-o", str(tmp_path / "out"), "--format", "kubernetes,kustomize")
+    assert r.exit_code == 0, r.output
+    assert kubectl("kustomize", str(tmp_path / "out" / "kustomize" / "overlays" / "prod")).returncode == 0

@@ -405,7 +405,10 @@ SCHEDULING = {
                          {"type": "array", "items": {"enum": ["nodes", "zones"]}, "uniqueItems": True}],
                "description": "Spread replicas over nodes and/or zones (topology spread constraints).",
                "examples": [["nodes", "zones"]]},
-    "affinity": {"type": "object", "description": "A raw Kubernetes `affinity` block, for what `spread` cannot say.",
+    "affinity": {"type": "object", "additionalProperties": False,
+                 "properties": {k: {"type": "object", "description": f"Kubernetes' `{k}`, as written."}
+                                for k in ("nodeAffinity", "podAffinity", "podAntiAffinity")},
+                 "description": "A raw Kubernetes `affinity` block, for what `spread` cannot say.",
                  "examples": [{"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [
                      {"matchExpressions": [{"key": "kubernetes.io/arch", "operator": "In", "values": ["amd64"]}]}]}}}]},
     "priority_class": {"type": "string", "description": "The PriorityClass of the pods.",
