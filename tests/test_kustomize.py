@@ -300,6 +300,32 @@ def test_labels_field_when_every_object_has_the_label(monkeypatch, tmp_path):
     assert_overlays_equal_kubernetes(irs, tmp_path, files)
 
 
+def test_a_label_on_a_statefulsets_claims_is_set_where_kustomize_finds_it(monkeypatch, tmp_path):
+    """nats' chart with every part on (prod) labels its StatefulSet and its claim template, not
+    its Service: the overlay's label transformer named the claims' labels
+    `spec/volumeClaimTemplates/[]/metadata/labels`, a field of an empty name that kubectl
+    kustomize refuses; Kustomize's spelling is `spec/volumeClaimTemplates[]/metadata/labels`."""
+    def objs(env):
+        extra = {"tier": "gold"} if env == "prod" else {}
+        sts = _sts("db", 1, "registry.local:5000/db:1")
+        sts["metadata"]["labels"] = {"app": "db", **extra}
+        sts["spec"]["volumeClaimTemplates"] = [{"metadata": {"name": "data", "labels": {"app": "db", **extra}},
+                                                "spec": {"accessModes": ["ReadWriteOnce"],
+                                                         "resources": {"requests": {"storage": "1Gi"}}}}]
+        svc = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "db", "namespace": "a",
+                                                                    "labels": {"app": "db"}},
+               "spec": {"selector": {"app": "db"}, "ports": [{"port": 5432}]}}
+        cm = {**_cm("db", "a", {"x": "1"}), "metadata": {"name": "db", "namespace": "a", "labels": {"app": "db", **extra}}}
+        return {"db.yaml": [sts, svc], "cm.yaml": [cm]}
+
+    monkeypatch.setattr(kubernetes, "files", lambda ir: objs(ir.env))
+    irs = {"dev": FakeIR("dev"), "prod": FakeIR("prod")}
+    files = kustomize.render(irs)
+    paths = [spec["path"] for t in kust(files, "prod").get("transformers", []) for spec in yaml.safe_load(t)["fieldSpecs"]]
+    assert "spec/volumeClaimTemplates[]/metadata/labels" in paths, kust(files, "prod")
+    assert_overlays_equal_kubernetes(irs, tmp_path, files, validate=False)
+
+
 def test_render_is_deterministic():
     a = kustomize.render(compile_irs(EXAMPLES / "shop" / "skyspec.yaml"))
     b = kustomize.render(compile_irs(EXAMPLES / "shop" / "skyspec.yaml"))

@@ -277,7 +277,9 @@ def _field_spec(site: tuple) -> dict:
     (group, version, kind), path = site
     spec = {"kind": kind, "group": group, "version": version}
     spec = {k: x for k, x in spec.items() if x}
-    spec.update(path="/".join(path), create=True)
+    # every item of a list is `field[]`, as Kustomize spells it (`spec/volumeClaimTemplates[]/...`):
+    # `[]` as a step of its own is a field of an empty name, which kustomize refuses
+    spec.update(path="/".join(path).replace("/[]", "[]"), create=True)
     return spec
 
 
