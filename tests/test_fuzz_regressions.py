@@ -240,8 +240,8 @@ def test_the_main_container_mounting_no_volume_of_its_workload_is_refused(make_p
 
 
 @pytest.mark.parametrize("files, file, line", [
-    # seed 77 case 432: an `affinity` of the fuzzer's with `spec: .inf` built, and helm template failed
-    ({"apps/api.yaml": APP + "affinity:\n  nodeAffinity: {spec: .inf}\n"}, "apps/api.yaml", 6),
+    # (seed 77 case 432 found an `affinity` with `spec: .inf`: its fields are typed now, and a
+    # number there is an integer, which .inf is not: SKY105)
     ({"apps/api.yaml": APP + "k8s:\n  Deployment: {spec: {minReadySeconds: -.inf}}\n"}, "apps/api.yaml", 6),
     ({"apps/api.yaml": APP, "overlays/prod.yaml": "apps:\n  api:\n    k8s: {Service: {spec: {x: .nan}}}\n"},
      "overlays/prod.yaml", 3),
@@ -260,17 +260,22 @@ def test_infinity_and_nan_in_free_form_fields_are_refused(make_project, cli, fil
     assert r.exit_code == 1 and "SKY106" in r.stderr
 
 
-def test_an_affinity_takes_kubernetes_keys_only(make_project, cli, tmp_path, tools_on_path):
+def test_an_affinity_is_typed_as_kubernetes_takes_it(make_project, cli, tmp_path, tools_on_path):
     """Fuzz seed 98, case 2534: `affinity: {'': true}` went into every output as written, and
     `kubectl kustomize` could not merge the Kustomize overlay over it (nor would the API server
-    take the pod). Its keys are Kubernetes' three (a misspelt one is said, as anywhere else);
-    what is inside them stays free-form."""
+    take the pod). The block is typed as Kubernetes' Affinity: a misspelt or unknown field, a
+    missing `topologyKey` or a weight over 100 is said at its line, as anywhere else."""
     from validators import kubectl
 
-    make_project({"apps/api.yaml": APP + "affinity:\n  '': true\n  nodeAfinity: {}\n"})
+    make_project({"apps/api.yaml": APP + "affinity:\n  '': true\n  nodeAffinity:\n"
+                  "    requiredDuringSchedulingIgnoredDuringExecution:\n      nodeSelectorTerm: []\n"
+                  "  podAntiAffinity:\n    preferredDuringSchedulingIgnoredDuringExecution:\n"
+                  "    - {weight: 500, podAffinityTerm: {labelSelector: {matchLabels: {app: api}}}}\n"})
     errors = _errors(cli)
     assert _at(errors, "SKY102", "apps/api.yaml", 6)["message"] == 'unknown key "" in affinity'
-    assert "nodeAffinity" in _at(errors, "SKY102", "apps/api.yaml", 7)["hint"]
+    assert _at(errors, "SKY102", "apps/api.yaml", 9)["hint"] == 'did you mean "nodeSelectorTerms"?'
+    assert _at(errors, "SKY106", "apps/api.yaml", 12)["message"].endswith("weight must be <= 100, got 500")
+    assert 'missing required field "topologyKey"' in _at(errors, "SKY103", "apps/api.yaml", 12)["message"]
     make_project({"apps/api.yaml": APP + "affinity:\n  podAntiAffinity:\n    preferredDuringSchedulingIgnoredDuring"
                   "Execution:\n    - weight: 50\n      podAffinityTerm:\n        topologyKey: kubernetes.io/hostname\n"
                   "        labelSelector: {matchLabels: {app: api}}\n"})

@@ -12,6 +12,8 @@ import re
 
 from typing import Any
 
+from .affinity import AFFINITY
+
 BASE_URL = "https://skyspec.dev/schemas/"
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -405,12 +407,7 @@ SCHEDULING = {
                          {"type": "array", "items": {"enum": ["nodes", "zones"]}, "uniqueItems": True}],
                "description": "Spread replicas over nodes and/or zones (topology spread constraints).",
                "examples": [["nodes", "zones"]]},
-    "affinity": {"type": "object", "additionalProperties": False,
-                 "properties": {k: {"type": "object", "description": f"Kubernetes' `{k}`, as written."}
-                                for k in ("nodeAffinity", "podAffinity", "podAntiAffinity")},
-                 "description": "A raw Kubernetes `affinity` block, for what `spread` cannot say.",
-                 "examples": [{"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [
-                     {"matchExpressions": [{"key": "kubernetes.io/arch", "operator": "In", "values": ["amd64"]}]}]}}}]},
+    "affinity": AFFINITY,
     "priority_class": {"type": "string", "description": "The PriorityClass of the pods.",
                        "examples": ["high-priority"]},
     "image_pull_secrets": {"type": "array", "items": NAME, "description": "Secrets with registry credentials.",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .affinity import AFFINITY, LABEL_SELECTOR, NODE_TERM, POD_AFFINITY, POD_TERM
 from .fields import (
     ANNOTATIONS, AUTOSCALE, BASE_URL, CMD, COMMAND_LIST, CONFIG_REFS, CONTAINERS, CRON, DNS1123_SUBDOMAIN, DOWNWARD,
     DRAFT, ENV,
@@ -45,7 +46,9 @@ def _shared() -> dict[int, str]:
              "expose": EXPOSE, "command": CMD, "commandList": COMMAND_LIST, "volumes": VOLUMES, "envFrom": ENV_FROM,
              "lifecycle": LIFECYCLE, "labels": LABELS, "annotations": ANNOTATIONS, "stringMap": STR_MAP,
              "toleration": TOLERATION, "k8sPatch": K8S_PATCH, "security": SECURITY, "storage": STORAGE,
-             "strategy": STRATEGY, "autoscale": AUTOSCALE, "containers": CONTAINERS}
+             "strategy": STRATEGY, "autoscale": AUTOSCALE, "containers": CONTAINERS, "affinity": AFFINITY,
+             "nodeSelectorTerm": NODE_TERM, "labelSelector": LABEL_SELECTOR, "podAffinityTerm": POD_TERM,
+             "podAffinity": POD_AFFINITY}
     return {id(v): k for k, v in named.items()}
 
 
