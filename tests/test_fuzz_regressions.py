@@ -282,3 +282,23 @@ def test_an_affinity_is_typed_as_kubernetes_takes_it(make_project, cli, tmp_path
     r = cli("build", "-o", str(tmp_path / "out"), "--format", "kubernetes,kustomize")
     assert r.exit_code == 0, r.output
     assert kubectl("kustomize", str(tmp_path / "out" / "kustomize" / "overlays" / "prod")).returncode == 0
+
+
+def test_a_toleration_the_api_server_refuses_is_said_at_its_line(make_project, cli, tmp_path):
+    """Fuzz seed 98, case 2534's tolerations built: `{value: orders}` (no key, so not Exists),
+    `{operator: Exists, value: x}` and `{key: vault, seconds: 60}` (seconds without NoExecute),
+    which the API server refuses (ValidateTolerations), though every field had its type."""
+    make_project({"apps/api.yaml": APP + "tolerations:\n- {value: orders}\n- {operator: Exists, value: x}\n"
+                  "- {key: vault, seconds: 60}\n- {operator: Exists}\n"
+                  "- {key: spot, operator: Exists, effect: NoExecute, seconds: 30}\n"})
+    errors = _errors(cli)
+    assert _at(errors, "SKY103", "apps/api.yaml", 6)["hint"] == \
+        "name the taint's `key`, or write `operator: Exists` to tolerate every taint"
+    assert _at(errors, "SKY108", "apps/api.yaml", 7)["message"] == \
+        "tolerations[1].operator cannot be Exists beside a `value`: Exists matches any value"
+    assert 'missing required field "effect"' in _at(errors, "SKY103", "apps/api.yaml", 8)["message"]
+    assert len(errors) == 3, errors   # the last two are what the API server takes
+    # an overlay's toleration is checked on its own too, and the merged list as a whole
+    make_project({"apps/api.yaml": APP + "tolerations: [{operator: Exists}]\n",
+                  "overlays/prod.yaml": "apps:\n  api:\n    tolerations+: [{value: gpu}]\n"})
+    assert _at(_errors(cli), "SKY103", "overlays/prod.yaml", 3)

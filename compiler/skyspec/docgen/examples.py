@@ -97,6 +97,7 @@ AROUND: dict[tuple, dict] = {
     ("health", "failure_threshold"): {"http": "/healthz"},
     ("health", "success_threshold"): {"http": "/healthz"},
     ("expose", "node_port"): {"type": "NodePort"},
+    ("tolerations", "[]", "seconds"): {"effect": "NoExecute"},   # (only a NoExecute taint evicts)
     ("expose", "source_ranges"): {"type": "LoadBalancer"},
     ("expose", "path"): {"host": "api.example.com"},
     ("expose", "tls"): {"host": "api.example.com"},

@@ -12,7 +12,7 @@ import re
 
 from typing import Any
 
-from .affinity import AFFINITY
+from .scheduling import AFFINITY, TOLERATION
 
 BASE_URL = "https://skyspec.dev/schemas/"
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
@@ -385,16 +385,6 @@ CONTAINERS = {
     "additionalProperties": {"type": "object", "additionalProperties": False, "required": ["image"],
                              "properties": None},  # filled below
     "examples": [{"proxy": {"image": "envoyproxy/envoy:v1.31.0", "ports": {"admin": 9901}}}],
-}
-
-TOLERATION = {
-    "type": "object", "additionalProperties": False,
-    "properties": {"key": {"type": "string", "description": "The taint's key.", "examples": ["dedicated"]},
-                   "operator": {"enum": ["Equal", "Exists"]},
-                   "value": {"type": "string", "description": "The taint's value.", "examples": ["database"]},
-                   "effect": {"enum": ["NoSchedule", "PreferNoSchedule", "NoExecute"]},
-                   "seconds": {"type": "integer", "minimum": 0, "description": "tolerationSeconds (NoExecute).",
-                               "examples": [300]}},
 }
 
 SCHEDULING = {

@@ -1,6 +1,7 @@
-"""Kubernetes' `affinity` block as JSON Schema values: the fields the API server takes (and
-`kubectl kustomize` merges by), typed, so that a misspelt field, a term without its
-`topologyKey` or a weight over 100 is said at its line instead of reaching the output (an
+"""Kubernetes' scheduling blocks as JSON Schema values: a toleration, and `affinity` typed as
+the API server takes it (and `kubectl kustomize` merges by), so that a misspelt field, a
+term without its `topologyKey`, a weight over 100 or a toleration the API server refuses
+(no key but no `operator: Exists`) is said at its line instead of reaching the output (an
 empty key did, and the Kustomize overlay could not be built: fuzz seed 98). The pieces used
 twice are shared by identity (:func:`.kinds.with_defs` makes each one `$defs` entry). This
 module only holds data.
@@ -59,4 +60,38 @@ AFFINITY = {
                    "cannot say."),
     "examples": [{"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [
         {"matchExpressions": [{"key": "kubernetes.io/arch", "operator": "In", "values": ["amd64"]}]}]}}}],
+}
+
+
+TOLERATION = {
+    "type": "object", "additionalProperties": False,
+    "properties": {"key": {"type": "string", "description": "The taint's key.", "examples": ["dedicated"]},
+                   "operator": {"enum": ["Equal", "Exists"]},
+                   "value": {"type": "string", "description": "The taint's value.", "examples": ["database"]},
+                   "effect": {"enum": ["NoSchedule", "PreferNoSchedule", "NoExecute"]},
+                   "seconds": {"type": "integer", "minimum": 0, "description": "tolerationSeconds (NoExecute).",
+                               "examples": [300]}},
+    # what the API server refuses besides the types (ValidateTolerations): a toleration without a
+    # key matches every taint, so its operator is Exists; Exists matches any value, so it has
+    # none; only a NoExecute taint evicts, so only it has seconds. (Each condition is a field's
+    # absence, `properties: {f: false}`, never `required`, which a layer's check relaxes.)
+    "allOf": [
+        {"if": {"properties": {"key": False}},
+         "then": {"x-hint": "name the taint's `key`, or write `operator: Exists` to tolerate every taint",
+                  "required": ["operator"], "properties": {"operator": {
+             "const": "Exists", "x-message": "{field} must be Exists where no `key` is given (every taint)",
+             "x-hint": "name the taint's `key`, or write `operator: Exists` to tolerate every taint"}}}},
+        {"if": {"properties": {"value": False}},
+         "else": {"properties": {"operator": {
+             "not": {"const": "Exists"}, "x-message": "{field} cannot be Exists beside a `value`: Exists "
+                                                      "matches any value",
+             "x-hint": "drop the `value` to tolerate any, or write `operator: Equal` to tolerate that one"}}}},
+        {"if": {"properties": {"seconds": False}},
+         "else": {"x-hint": "`seconds` is how long a NoExecute taint is tolerated: add `effect: NoExecute`, "
+                            "or drop `seconds`",
+                  "required": ["effect"], "properties": {"effect": {
+             "const": "NoExecute", "x-message": "{field} must be NoExecute where `seconds` is given (only a "
+                                               "NoExecute taint evicts)",
+             "x-hint": "write `effect: NoExecute`, or drop `seconds`"}}}},
+    ],
 }
