@@ -475,6 +475,39 @@ def test_a_port_the_services_environment_says_is_grpc_is_named_grpc(tmp_path):
     assert [p["name"] for p in svc["spec"]["ports"]] == ["grpc", "metrics"]
 
 
+def test_what_the_import_leaves_out_of_a_home_server_is_told_what_to_do(tmp_path):
+    """Home Assistant's Compose file runs privileged, on the host's network, with the host's
+    D-Bus socket: each was told "set what it does in the spec by hand"; each hint now says
+    what does it on Kubernetes, or why nothing does."""
+    from skyspec.diagnostics import Diagnostics
+    from skyspec.importer import import_compose
+
+    src = tmp_path / "compose.yaml"
+    src.write_text("""services:
+  homeassistant:
+    image: ghcr.io/home-assistant/home-assistant:2025.1.0
+    volumes: ['/run/dbus:/run/dbus:ro']
+    privileged: true
+    network_mode: host
+  vpn:
+    image: ghcr.io/acme/vpn:1.0.0
+  torrent:
+    image: ghcr.io/acme/torrent:1.0.0
+    network_mode: service:vpn
+""")
+    diags = Diagnostics()
+    assert import_compose(src, "p", diags) is not None, [d.message for d in diags.errors]
+    hints = {d.message: d.hint for d in diags.sorted()}
+    assert hints["service homeassistant: bind mount /run/dbus -> /run/dbus left out"].startswith(
+        "the node's own sockets, devices or kernel: a pod reaches them only through a hostPath")
+    assert "`security: {add_capabilities: [...]}`" in \
+        hints["service homeassistant: privileged is not carried over: the language has no field for it"]
+    assert "patch `hostNetwork: true` in with `k8s:`" in \
+        hints["service homeassistant: network_mode is not carried over: the language has no field for it"]
+    assert hints["service torrent: network_mode is not carried over: the language has no field for it"] == \
+        "it shares the network of vpn: run it as a sidecar there (`sidecars:`), which shares its pod's network"
+
+
 def test_shm_size_is_a_memory_volume_at_dev_shm(tmp_path):
     """Mastodon's and immich's Postgres set `shm_size` (256mb, 128mb): its parallel queries need
     more shared memory than the 64Mi a Kubernetes pod gets at /dev/shm. It was left out with a

@@ -227,6 +227,21 @@ def volume_of(v, variables: dict | None = None, unresolved: set | None = None) -
     return typ, src, dst, len(bits) == 3 and "ro" in bits[2].split(",")
 
 
+def _uncarried_hint(key: str, value) -> str:
+    """What to do instead of a Compose key the language has no field for."""
+    if key == "privileged":
+        return "a privileged container holds every power of the node: name the capabilities it needs in " \
+               "`security: {add_capabilities: [...]}`, or patch `privileged` in with `k8s:` (the build reports it)"
+    if key == "network_mode" and str(value).startswith(("service:", "container:")):
+        return f"it shares the network of {str(value).partition(':')[2]}: run it as a sidecar there (`sidecars:`), " \
+               "which shares its pod's network"
+    if key == "network_mode" and str(value) == "host":
+        return "the node's network is not a pod's, and a Service reaches the pod as any other; if it must listen " \
+               "on the node's network (discovery by broadcast), patch `hostNetwork: true` in with `k8s:` (the " \
+               "build reports it)"
+    return "set what it does in the spec by hand, or leave it out if Kubernetes does not need it"
+
+
 def _bind_hint(src: str) -> str:
     """What to do instead of a bind mount the import leaves out, by what it mounts."""
     name = PurePosixPath(src).name
@@ -235,6 +250,10 @@ def _bind_hint(src: str) -> str:
                "Kubernetes integration, or leave the feature off"
     if src in ("/etc/localtime", "/etc/timezone"):
         return "the host's time zone: set `TZ` in `env:` (e.g. `TZ: Europe/Paris`) instead"
+    if src.startswith(("/run/", "/var/run/", "/dev/", "/sys/", "/proc/")) or src in ("/run", "/dev", "/sys", "/proc"):
+        return "the node's own sockets, devices or kernel: a pod reaches them only through a hostPath, which " \
+               "skyspec does not write (it would hand the node to the pod); keep the service out of the cluster, " \
+               "or give it another way to reach what it needs"
     return "put the files in the image, or in a ConfigMap mounted as a volume"
 
 
@@ -537,7 +556,7 @@ def rest(s: str, svc: dict, doc: dict, ctx) -> None:
                                    kind=doc["kind"]), (key,), "note")
     for key in sorted(set(svc) - known_keys(), key=str):
         ctx.say(s, f"{key} is not carried over: the language has no field for it", (key,), "warning",
-                hint="set what it does in the spec by hand, or leave it out if Kubernetes does not need it")
+                hint=_uncarried_hint(str(key), svc[key]))
 
 
 def user_ids(svc: dict, variables: dict) -> dict | None:
