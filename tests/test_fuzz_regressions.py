@@ -302,3 +302,12 @@ def test_a_toleration_the_api_server_refuses_is_said_at_its_line(make_project, c
     make_project({"apps/api.yaml": APP + "tolerations: [{operator: Exists}]\n",
                   "overlays/prod.yaml": "apps:\n  api:\n    tolerations+: [{value: gpu}]\n"})
     assert _at(_errors(cli), "SKY103", "overlays/prod.yaml", 3)
+
+
+def test_a_node_selector_is_label_shaped(make_project, cli):
+    """A pod's nodeSelector is checked as labels by the API server (ValidateLabels): a key or a
+    value no label may have built, and the pods were refused."""
+    make_project({"apps/api.yaml": APP + "node_selector: {'a b': x, disk: 'x y', kubernetes.io/os: linux}\n"})
+    errors = _errors(cli)
+    assert {d["code"] for d in errors} == {"SKY107"} and len(errors) == 2, errors
+    assert all(d["line"] == 5 for d in errors), errors

@@ -388,7 +388,9 @@ CONTAINERS = {
 }
 
 SCHEDULING = {
-    "node_selector": {**STR_MAP, "description": "Run only on nodes with these labels.",
+    "node_selector": {**{k: v for k, v in LABELS.items() if k not in ("description", "examples")},
+                      "description": "Run only on nodes with these labels (label-shaped keys and values, as the "
+                                     "API server takes them).",
                       "examples": [{"disktype": "ssd"}]},
     "tolerations": {"type": "array", "items": TOLERATION, "description": "Taints the pods tolerate.",
                     "examples": [[{"key": "dedicated", "operator": "Equal", "value": "database",
