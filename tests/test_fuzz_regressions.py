@@ -311,3 +311,17 @@ def test_a_node_selector_is_label_shaped(make_project, cli):
     errors = _errors(cli)
     assert {d["code"] for d in errors} == {"SKY107"} and len(errors) == 2, errors
     assert all(d["line"] == 5 for d in errors), errors
+
+
+@pytest.mark.parametrize("defaults", [
+    "{labels: {x: '${self.expose.host}'}, env: {A: 'x-${self}-y'}}",
+    "{env: {A: 'x-${self}-y'}, labels: {x: '${self.expose.host}'}}",
+])
+def test_a_cycle_is_said_whichever_failure_comes_first(make_project, cli, defaults):
+    """Fuzz seed 100, case 1196: `${self}` inside `env.A` reads the whole spec, itself included:
+    a cycle. It was said when `env` came first in the overlay, and not once `skyspec fmt` put
+    `labels` (whose `${self.expose.host}` fails) before it: the whole spec failed at the first
+    failure, before reaching the cycle. Every problem is said, in either order."""
+    make_project({"apps/api.yaml": APP, "overlays/prod.yaml": f"defaults: {defaults}\n"})
+    codes = sorted(d["code"] for d in _errors(cli) if d["file"] == "overlays/prod.yaml")
+    assert codes == ["SKY205", "SKY206"], codes

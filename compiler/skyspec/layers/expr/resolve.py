@@ -320,26 +320,29 @@ class _Resolver(Evaluator):
         return v
 
     def _deep(self, si: int, path: tuple, v: Any) -> Any:
-        """``v`` (at ``path`` of spec ``si``) with every expression inside it resolved."""
+        """``v`` (at ``path`` of spec ``si``) with every expression inside it resolved. One that
+        failed fails the whole, but only once every other is evaluated: each of their problems
+        is said in this run, whichever comes first (`${self}` inside `env.A` is a cycle also
+        where a label before it fails: the cycle went unsaid when `fmt` put labels first)."""
         if isinstance(v, str):
             return self.value_of(self.site(si, path, v)) if "${" in v else v
-        if isinstance(v, dict):
-            out = None
-            for k, x in v.items():
+        if not isinstance(v, (dict, list)):
+            return v
+        failed = False
+        items = v.items() if isinstance(v, dict) else enumerate(v)
+        out: Any = None
+        for k, x in items:
+            try:
                 y = self._deep(si, path + (k,), x)
-                if y is not x:
-                    out = out if out is not None else dict(v)
-                    out[k] = y
-            return v if out is None else out
-        if isinstance(v, list):
-            outl = None
-            for k, x in enumerate(v):
-                y = self._deep(si, path + (k,), x)
-                if y is not x:
-                    outl = outl if outl is not None else list(v)
-                    outl[k] = y
-            return v if outl is None else outl
-        return v
+            except _Quiet:
+                failed = True
+                continue
+            if y is not x:
+                out = out if out is not None else (dict(v) if isinstance(v, dict) else list(v))
+                out[k] = y
+        if failed:
+            raise _Quiet
+        return v if out is None else out
 
     # -------------------------------------------------------------- super
     def _super(self, ctx: _Ctx, keys: tuple) -> Any:
