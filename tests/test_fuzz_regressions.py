@@ -304,13 +304,15 @@ def test_a_toleration_the_api_server_refuses_is_said_at_its_line(make_project, c
     assert _at(_errors(cli), "SKY103", "overlays/prod.yaml", 3)
 
 
-def test_a_node_selector_is_label_shaped(make_project, cli):
-    """A pod's nodeSelector is checked as labels by the API server (ValidateLabels): a key or a
-    value no label may have built, and the pods were refused."""
-    make_project({"apps/api.yaml": APP + "node_selector: {'a b': x, disk: 'x y', kubernetes.io/os: linux}\n"})
+def test_a_node_selector_is_label_shaped_and_annotations_have_label_keys(make_project, cli):
+    """A pod's nodeSelector is checked as labels by the API server (ValidateLabels), and an
+    annotation's key as a label's: a key or a value no label may have built, and the objects
+    were refused."""
+    make_project({"apps/api.yaml": APP + "node_selector: {'a b': x, disk: 'x y', kubernetes.io/os: linux}\n"
+                  "annotations: {'team owner': payments, team.acme.com/owner: payments, note: 'any text: here'}\n"})
     errors = _errors(cli)
-    assert {d["code"] for d in errors} == {"SKY107"} and len(errors) == 2, errors
-    assert all(d["line"] == 5 for d in errors), errors
+    assert {d["code"] for d in errors} == {"SKY107"} and len(errors) == 3, errors
+    assert sorted(d["line"] for d in errors) == [5, 5, 6], errors
 
 
 @pytest.mark.parametrize("defaults", [

@@ -2055,20 +2055,21 @@ def test_an_environments_overlay_applied_to_the_spec_is_that_environments_docume
 
 def test_a_dollar_brace_in_a_key_is_written_as_it_is_and_in_a_value_escaped(make_project, cli, tmp_path):
     # a spec interpolates `${...}` in values only: the key `${x}` was written `$${x}`, which the
-    # build kept as `$${x}` (fuzz seed 64 case 2792, a patch's nodeSelector; a map that takes any
-    # key carries it here: a node selector's keys are label keys now)
+    # build kept as `$${x}` (fuzz seed 64 case 2792, a patch's nodeSelector; a kept manifest
+    # carries it here: a node selector's and annotations' keys are label-shaped now)
     from skyspec.importer import emit
 
-    text = emit.dump({"kind": "App", "name": "a", "image": "x/a:1", "annotations": {"${k}": "${v}"}})
-    assert 'annotations: {"${k}": "$${v}"}' in text, text
+    text = emit.dump({"kind": "Resource", "name": "a", "manifest": {
+        "apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "a"}, "spec": {"${k}": "${v}"}}})
+    assert 'spec: {"${k}": "$${v}"}' in text, text
     make_project({"apps/a.yaml": text})
     r = cli("build", "-o", str(tmp_path / "out"), "--env", "prod", "--format", "kubernetes")
     assert r.exit_code == 0, r.output
     import yaml
 
-    (dep,) = [d for d in yaml.safe_load_all((tmp_path / "out" / "prod" / "kubernetes" / "a.yaml").read_text())
-              if d and d["kind"] == "Deployment"]
-    assert dep["metadata"]["annotations"]["${k}"] == "${v}"
+    (obj,) = [d for f in (tmp_path / "out" / "prod" / "kubernetes").glob("*.yaml")
+              for d in yaml.safe_load_all(f.read_text()) if d and d["kind"] == "Widget"]
+    assert obj["spec"] == {"${k}": "${v}"}
 
 
 @settings(max_examples=300, deadline=None)

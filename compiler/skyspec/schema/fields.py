@@ -57,6 +57,7 @@ LABELS = {
     "examples": [{"tier": "web", "app.kubernetes.io/component": "server"}],
 }
 ANNOTATIONS = {"type": "object", "additionalProperties": {"type": "string"},
+               "propertyNames": LABELS["propertyNames"],   # the API server checks their keys as a label's
                "description": "Kubernetes annotations added to the workload's objects.",
                "examples": [{"team.acme.com/owner": "payments"}]}
 
