@@ -289,7 +289,7 @@ def test_a_toleration_the_api_server_refuses_is_said_at_its_line(make_project, c
     `{operator: Exists, value: x}` and `{key: vault, seconds: 60}` (seconds without NoExecute),
     which the API server refuses (ValidateTolerations), though every field had its type."""
     make_project({"apps/api.yaml": APP + "tolerations:\n- {value: orders}\n- {operator: Exists, value: x}\n"
-                  "- {key: vault, seconds: 60}\n- {operator: Exists}\n"
+                  "- {key: vault, seconds: 60}\n- {operator: Exists}\n- {key: x, operator: Exists, value: ''}\n"
                   "- {key: spot, operator: Exists, effect: NoExecute, seconds: 30}\n"})
     errors = _errors(cli)
     assert _at(errors, "SKY103", "apps/api.yaml", 6)["hint"] == \
@@ -297,7 +297,7 @@ def test_a_toleration_the_api_server_refuses_is_said_at_its_line(make_project, c
     assert _at(errors, "SKY108", "apps/api.yaml", 7)["message"] == \
         "tolerations[1].operator cannot be Exists beside a `value`: Exists matches any value"
     assert 'missing required field "effect"' in _at(errors, "SKY103", "apps/api.yaml", 8)["message"]
-    assert len(errors) == 3, errors   # the last two are what the API server takes
+    assert len(errors) == 3, errors   # the last three are what the API server takes
     # an overlay's toleration is checked on its own too, and the merged list as a whole
     make_project({"apps/api.yaml": APP + "tolerations: [{operator: Exists}]\n",
                   "overlays/prod.yaml": "apps:\n  api:\n    tolerations+: [{value: gpu}]\n"})

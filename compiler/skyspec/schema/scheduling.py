@@ -73,15 +73,15 @@ TOLERATION = {
                                "examples": [300]}},
     # what the API server refuses besides the types (ValidateTolerations): a toleration without a
     # key matches every taint, so its operator is Exists; Exists matches any value, so it has
-    # none; only a NoExecute taint evicts, so only it has seconds. (Each condition is a field's
-    # absence, `properties: {f: false}`, never `required`, which a layer's check relaxes.)
+    # none; only a NoExecute taint evicts, so only it has seconds. (Each condition is on a field's
+    # absence or emptiness, never `required`, which a layer's check relaxes.)
     "allOf": [
         {"if": {"properties": {"key": False}},
          "then": {"x-hint": "name the taint's `key`, or write `operator: Exists` to tolerate every taint",
                   "required": ["operator"], "properties": {"operator": {
              "const": "Exists", "x-message": "{field} must be Exists where no `key` is given (every taint)",
              "x-hint": "name the taint's `key`, or write `operator: Exists` to tolerate every taint"}}}},
-        {"if": {"properties": {"value": False}},
+        {"if": {"properties": {"value": {"maxLength": 0}}},   # (no value, or an empty one, as the API server)
          "else": {"properties": {"operator": {
              "not": {"const": "Exists"}, "x-message": "{field} cannot be Exists beside a `value`: Exists "
                                                       "matches any value",
