@@ -327,3 +327,35 @@ def test_a_cycle_is_said_whichever_failure_comes_first(make_project, cli, defaul
     make_project({"apps/api.yaml": APP, "overlays/prod.yaml": f"defaults: {defaults}\n"})
     codes = sorted(d["code"] for d in _errors(cli) if d["file"] == "overlays/prod.yaml")
     assert codes == ["SKY205", "SKY206"], codes
+
+
+def test_a_raw_secret_with_values_is_refused_and_its_values_never_shown(make_project, cli, tmp_path):
+    """Fuzz seed 101, case 447 (the editor property): a `kind: Resource` holding a core Secret
+    with `stringData: {p: hunter2}` built, and the value was written into every output and
+    shown by `explain` and the editor's hover; `kind: Secret` never writes a value. It is
+    SKY119 at the field, and its values (and an overlay's onto it) are masked everywhere."""
+    raw = ("kind: Resource\nname: s\nmanifest:\n  apiVersion: v1\n  kind: Secret\n  metadata: {name: s}\n"
+           "  stringData: {p: hunter2}\n")
+    root = make_project({"apps/s.yaml": raw, "overlays/prod.yaml": "apps:\n  s:\n    manifest:\n"
+                         "      stringData: {q: overlay-s3cret}\n"})
+    errors = _errors(cli)
+    hit = _at(errors, "SKY119", "apps/s.yaml", 7)
+    assert hit["message"] == "Resource \"s\": a Secret's values (stringData) would be written into every output"
+    for args in (["check"], ["build", "-o", str(tmp_path / "out")], ["explain", "s.manifest.stringData", "--env", "prod"]):
+        r = cli(*args)
+        assert r.exit_code == 1 and "hunter2" not in r.output and "overlay-s3cret" not in r.output, r.output
+    assert not (tmp_path / "out").exists()
+    from skyspec.lsp import hover, locate
+    from skyspec.lsp.state import Workspace, real
+
+    ws = Workspace()
+    path = real(root / "apps" / "s.yaml")
+    ws.set_text(path, (root / "apps" / "s.yaml").as_uri(), raw)
+    comp = ws.for_file(path)
+    md = hover.hover(comp, locate.hit(ws.parsed(path, comp), 6, 3), "spec", lambda f, n: (f"{f}:{n}", None))
+    assert md and "stringData" in md and "hunter2" not in md and "overlay-s3cret" not in md, md
+    # a Secret the cluster fills (a service account's token) holds no value: it builds
+    make_project({"apps/s.yaml": "kind: Resource\nname: t\nmanifest:\n  apiVersion: v1\n  kind: Secret\n"
+                  "  metadata: {name: t, annotations: {kubernetes.io/service-account.name: ci}}\n"
+                  "  type: kubernetes.io/service-account-token\n"})
+    assert cli("check").exit_code == 0

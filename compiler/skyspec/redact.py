@@ -37,6 +37,7 @@ class Redactor:
         self.values: set[str] = set()            # every registered value, as text
         self.lines: set[tuple[str, int]] = set()  # (file, line) holding a secret
         self.secret_names: set[str] = set()       # names of the project's Secret documents
+        self.raw_secrets: set[str] = set()        # names of its `kind: Resource` documents of a Secret
         self.public: set[str] = set()             # values not scrubbed from text (:meth:`publish`)
         self._forms: list[str] | None = None
         self._token: str | None = None

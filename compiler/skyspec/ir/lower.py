@@ -19,7 +19,7 @@ from . import why
 from .configmap import lower_configmap
 from .fixes import merged_checks, template_port_hint
 from .k8spatch import weakened
-from .served import removed
+from .served import removed, secret_values
 from .model import (IR, Account, Autoscale, Container, CronSpec, EnvVar, Exposure, JobSpec,
                     Mount, NetPolicy, Port, Probe, Resources, RoleDef, SecretRef, Storage, Strategy, Volume, Workload)
 from ..units import QuantityError, parse_bytes, parse_cpu
@@ -301,6 +301,9 @@ class Lowerer:
                              if instead else "it has no successor: remove it" + (
                                  " (Pod Security admission replaces it: a SecurityPolicy document)"
                                  if m["kind"] == "PodSecurityPolicy" else ""))
+            return
+        if (held := secret_values(spec.name, m)) is not None:  # (the field only: never a value)
+            self.diags.error("SKY119", held[1], spec.where("manifest", held[0]), hint=held[2])
             return
         # the document's name unless the object has its own: one no document can have
         # (`v1beta1.metrics.k8s.io`, `system:metrics-reader`), or a name another kind's object has too

@@ -50,3 +50,17 @@ def removed(api_version: str, kind: str) -> tuple[str, str | None] | None:
     """(the Kubernetes release that stopped serving ``kind`` in ``api_version``, the version
     to write instead, None when there is none), or None when it is still served."""
     return _REMOVED.get((api_version, kind))
+
+
+def secret_values(name: str, manifest: dict) -> tuple[str, str, str] | None:
+    """(field, message, hint) of a raw core Secret (`kind: Resource` whose manifest is one)
+    that holds values (`data` or `stringData`), or None: they would be written as they are into
+    every output, where `kind: Secret` never writes one (its values are supplied at deploy
+    time). The message names the field, never a value."""
+    if manifest.get("kind") != "Secret" or manifest.get("apiVersion") != "v1":
+        return None
+    held = next((k for k in ("data", "stringData") if manifest.get(k)), None)
+    if held is None:
+        return None
+    return (held, f'Resource "{name}": a Secret\'s values ({held}) would be written into every output',
+            "declare it as `kind: Secret` with `keys:` (supplied at deploy time), `existing: true` or `external:`")

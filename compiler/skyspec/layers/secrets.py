@@ -123,6 +123,20 @@ def register_docs(docs: Iterable, red: Redactor) -> None:
             _secret(red, d.data, d.loc)
         else:
             _plain(red, d.data, d.loc)
+        manifest = d.data.get("manifest") if d.data.get("kind") == "Resource" else None
+        if isinstance(manifest, dict) and manifest.get("kind") == "Secret":   # a raw Secret (refused:
+            red.raw_secrets.add(str(d.data.get("name")))                       # SKY119): its values and lines
+            _raw_secret(red, manifest, d.loc.child("manifest") if d.loc is not None else None)
+
+
+def _raw_secret(red: Redactor, manifest: Any, loc: Loc | None) -> None:
+    """A raw Secret's manifest (`kind: Resource`), or a layer's patch onto one: the values and
+    lines of its `data` and `stringData`."""
+    if isinstance(manifest, dict):
+        for k, v in manifest.items():
+            if _base(k) in ("data", "stringData"):
+                _add(red, v)
+                _hide(red, loc.child(k) if loc is not None else None)
 
 
 def register_overlay(doc, red: Redactor) -> None:
@@ -137,6 +151,9 @@ def register_overlay(doc, red: Redactor) -> None:
     if isinstance(apps, dict):
         for name, section in apps.items():
             _plain(red, section, aloc.child(name) if aloc is not None else None)
+            if isinstance(name, str) and name in red.raw_secrets and isinstance(section, dict):
+                mloc = aloc.child(name) if aloc is not None else None
+                _raw_secret(red, section.get("manifest"), mloc.child("manifest") if mloc is not None else None)
             if isinstance(name, str) and (name in red.secret_names or name.startswith("Secret/")):
                 _secret(red, section, aloc.child(name) if aloc is not None else None)
                 kp = aloc.key_pos(name) if aloc is not None else None
