@@ -2,7 +2,8 @@
 
 What is secret: the `data` values of a Secret, however they got there (its document, a
 `use:` template of kind Secret, an overlay section or `match` entry that targets a Secret,
-`--set`); `env:` values that :func:`skyspec.redact.credential_env` calls credentials (the
+`--set`), and of a raw one (`kind: Resource`: its `data` and `stringData`, refused by the
+lowering as SKY119); `env:` values that :func:`skyspec.redact.credential_env` calls credentials (the
 rule SKY406 reports); and a `credentials` template parameter that does not name a declared
 Secret (so it may be the password itself). Each layer document is registered as read,
 before merging (its lines and values), and the merged specs again after layering and after
