@@ -265,7 +265,7 @@ def test_an_affinity_is_typed_as_kubernetes_takes_it(make_project, cli, tmp_path
     `kubectl kustomize` could not merge the Kustomize overlay over it (nor would the API server
     take the pod). The block is typed as Kubernetes' Affinity: a misspelt or unknown field, a
     missing `topologyKey` or a weight over 100 is said at its line, as anywhere else."""
-    from validators import kubectl
+    from validators import assert_valid_k8s, kubectl, load_docs
 
     make_project({"apps/api.yaml": APP + "affinity:\n  '': true\n  nodeAffinity:\n"
                   "    requiredDuringSchedulingIgnoredDuringExecution:\n      nodeSelectorTerm: []\n"
@@ -276,11 +276,22 @@ def test_an_affinity_is_typed_as_kubernetes_takes_it(make_project, cli, tmp_path
     assert _at(errors, "SKY102", "apps/api.yaml", 9)["hint"] == 'did you mean "nodeSelectorTerms"?'
     assert _at(errors, "SKY106", "apps/api.yaml", 12)["message"].endswith("weight must be <= 100, got 500")
     assert 'missing required field "topologyKey"' in _at(errors, "SKY103", "apps/api.yaml", 12)["message"]
+    # what the typed fields take is what the API server takes: the output validates, and the
+    # tolerations and node selector the new rules accept reach the pod as written
     make_project({"apps/api.yaml": APP + "affinity:\n  podAntiAffinity:\n    preferredDuringSchedulingIgnoredDuring"
                   "Execution:\n    - weight: 50\n      podAffinityTerm:\n        topologyKey: kubernetes.io/hostname\n"
-                  "        labelSelector: {matchLabels: {app: api}}\n"})
+                  "        labelSelector: {matchLabels: {app: api}}\n"
+                  "tolerations:\n- {operator: Exists, effect: NoSchedule}\n"
+                  "- {key: spot, operator: Exists, effect: NoExecute, seconds: 30}\n- {key: gpu, operator: Exists, value: ''}\n"
+                  "node_selector: {kubernetes.io/os: linux, disk: ''}\n"})
     r = cli("build", "-o", str(tmp_path / "out"), "--format", "kubernetes,kustomize")
     assert r.exit_code == 0, r.output
+    built = load_docs(tmp_path / "out" / "prod" / "kubernetes")
+    assert_valid_k8s(built)
+    (pod,) = [d["spec"]["template"]["spec"] for d in built if d["kind"] == "Deployment"]
+    assert pod["affinity"]["podAntiAffinity"]["preferredDuringSchedulingIgnoredDuringExecution"][0]["weight"] == 50
+    assert {"key": "spot", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 30} in pod["tolerations"]
+    assert pod["nodeSelector"] == {"kubernetes.io/os": "linux", "disk": ""}
     assert kubectl("kustomize", str(tmp_path / "out" / "kustomize" / "overlays" / "prod")).returncode == 0
 
 

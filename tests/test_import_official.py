@@ -192,6 +192,11 @@ def test_valkey_gets_its_user_and_a_writable_data_folder(tmp_path):
     doc = yaml.safe_load((out / "apps" / "redis.yaml").read_text())
     assert doc["security"] == {"run_as_user": 999} and doc["volumes"] == {"data": {"mount": "/data", "empty": True}}
     assert "SKY410" not in _check(out)
+    from test_import_legacy import build_and_validate
+
+    (pod,) = [o["spec"]["template"]["spec"] for o in build_and_validate(out, tmp_path, "dev")
+              if o["kind"] == "Deployment"]   # (every format through its tool)
+    assert pod["securityContext"]["runAsUser"] == 999 and {"name": "data", "emptyDir": {}} in pod["volumes"]
     (out / "apps" / "redis.yaml").write_text("kind: App\nname: redis\nimage: valkey/valkey:9.0.1\nport: 6379\n"
                                              "health: {tcp: 6379}\n")
     res = CliRunner().invoke(main, ["check", str(out)])

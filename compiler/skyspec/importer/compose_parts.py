@@ -4,11 +4,14 @@ connections an address infers: :mod:`.compose_addresses`), `deploy`, and the
 rest (profiles, stop_grace_period, hooks) with a located note or warning for what the project
 does not carry over. Each part reads the service's data only, and files only through
 :func:`.source.read_text` (inside the Compose file's folder); it never reads a secret's file.
+:func:`first_run_folder` only looks whether a bind mount's folder is there, and empty.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from pathlib import PurePosixPath
 
 from ..schema.fields import RESERVED_LABELS
@@ -305,8 +308,6 @@ def first_run_folder(base, src: str, dst: str) -> bool:
     image keeps data rather than its own files (not under /etc or /usr, nor at a path named
     like a file). Data, then, not the project's files (`./src:/app` mounts code the image has
     too: left out as before)."""
-    import os
-
     target = PurePosixPath(str(dst))
     if any(str(target) == d or str(target).startswith(d + "/") for d in _IMAGE_OWN) or "." in target.name \
             or str(target) in _CODE:
@@ -321,8 +322,6 @@ def first_run_folder(base, src: str, dst: str) -> bool:
         return True
     except (OSError, ValueError):
         return False
-    import stat
-
     if not stat.S_ISDIR(st.st_mode):
         return False
     try:

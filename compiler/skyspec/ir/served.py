@@ -1,8 +1,9 @@
 """The API versions Kubernetes no longer serves, by kind: a raw manifest (`kind: Resource`) in
 one of them builds, and then `kubectl apply` refuses it on any current cluster (and so does
 kubernetes-validate). The table is Kubernetes' own deprecation guide: the release that removed
-each, and the version that replaced it (None: removed without a successor). This module only
-holds the table and looks it up; it must not report.
+each, and the version that replaced it (None: removed without a successor). And what a raw
+manifest may not hold at all: a core Secret's values (:func:`secret_values`). This module only
+holds the table and looks things up; it must not report.
 """
 
 from __future__ import annotations
