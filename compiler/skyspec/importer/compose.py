@@ -205,6 +205,7 @@ class Ctx:
         self.notes: dict[str, list[str]] = {}
         self.profiles: dict[str, list[str]] = {}  # profile -> services
         self.addressed: dict[str, list] = {}  # service -> (service, variable, where) its environment addresses
+        self.said_to: set[tuple[str, str]] = set()  # (service, renamed service) its environment's addresses name
         self.itself: dict[str, tuple] = {}  # service -> (variable, where) of the first that holds its own address
 
     def pos(self, path: tuple) -> Pos:
@@ -265,6 +266,7 @@ def extract(doc: Doc, base: Path, project: str, inputs: Inputs) -> tuple[list[Ex
         d["_notes"] = n
         items.append(Extracted(d, [], n))
     items += addresses.acyclic(items, names, ctx)
+    renamed_called(names, items, ctx)
     for name in sorted(ctx.secrets):
         items.append(Extracted({"kind": "Secret", "name": name, "keys": sorted(ctx.secrets[name])}, [], []))
     for name in sorted(ctx.configs):
@@ -325,6 +327,33 @@ def _environment(s: str, svc: dict, ctx: Ctx) -> dict[str, tuple[str, tuple]]:
     return env
 
 
+def _renamed(s: str, k: str, v: str, at: tuple, names: dict, ctx: Ctx) -> str:
+    """An env value with the addresses of services renamed as DNS labels spelt as their new
+    names (`postgres://my_db:5432/app` reaches `my-db`: a Service's name has no `_`), said."""
+    renames = {old: new for old, new in names.items() if old != new}
+    got = addresses.renamed_hosts(v, renames) if renames else v
+    if got != v:
+        ctx.said_to.update((s, old) for old in renames if addresses.renamed_hosts(v, {old: renames[old]}) != v)
+        ctx.say(s, f"environment {k}: an address of a service renamed as a DNS label, rewritten to its new name", at)
+    return got
+
+
+def renamed_called(names: dict, items: list, ctx: Ctx) -> None:
+    """A warning at each service renamed as a DNS label that a service calls without its
+    address in its environment: the caller's image defaults or config files hold it, and the
+    import cannot rewrite them (plausible's `plausible_db`), so it does not resolve."""
+    by_name = {new: old for old, new in names.items()}
+    for old, new in sorted(names.items()):
+        callers = sorted(by_name.get(x.doc["name"], x.doc["name"]) for x in items if new in x.doc.get("connect_to", ()))
+        blind = [c for c in callers if (c, old) not in ctx.said_to]
+        if old != new and blind:
+            ctx.say(old, f"named {new} on Kubernetes and in the built Compose file (a Service's name is a DNS label), "
+                         f"while {', '.join(blind)} reach{'es' if len(blind) == 1 else ''} it by an address no "
+                         f"environment value holds (an image's default, a config file): {old} does not resolve there",
+                    (), "warning", hint=f"set the address ({new}) in the environment of the services that call it "
+                                        f"(e.g. a DATABASE_URL), or rename the service in the Compose file")
+
+
 def service_doc(s: str, svc: dict, names: dict, ctx: Ctx, one_shot: bool) -> dict | None:
     name = names[s]
     image = svc.get("image")
@@ -378,7 +407,7 @@ def service_doc(s: str, svc: dict, names: dict, ctx: Ctx, one_shot: bool) -> dic
             ctx.say(s, f"environment {k} {why}: moved to Secret {name}-env, key {k}; its value is not written", at,
                     code=SECRET, hint=f"supply it at deploy time (the Secret {name}-env)")
         else:
-            plain[k] = v
+            plain[k] = _renamed(s, k, v, at, names, ctx)
     if plain:
         doc["env"] = plain
     if secrets:

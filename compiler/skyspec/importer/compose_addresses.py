@@ -82,9 +82,22 @@ def _declares_ports(svc) -> bool:
 IMAGE_PORTS = {"postgres": 5432, "postgresql": 5432, "postgis": 5432, "timescaledb": 5432, "redis": 6379,
                "valkey": 6379, "keydb": 6379, "mysql": 3306, "mariadb": 3306, "percona": 3306, "mongo": 27017,
                "mongodb": 27017, "memcached": 11211, "rabbitmq": 5672, "elasticsearch": 9200, "opensearch": 9200,
-               "nats": 4222, "zookeeper": 2181, "kafka": 9092, "cassandra": 9042, "couchdb": 5984, "etcd": 2379}
+               "nats": 4222, "zookeeper": 2181, "kafka": 9092, "cassandra": 9042, "couchdb": 5984, "etcd": 2379,
+               "clickhouse-server": 8123, "influxdb": 8086, "meilisearch": 7700, "typesense": 8108, "qdrant": 6333,
+               "eclipse-mosquitto": 1883, "minio": 9000}
 INFERRED_PORT = "depends on it"   # (how a port known from the image, not an address, is said)
 BY_NAME = " (by name)"   # (a port known from the service's name, not its image)
+
+
+def renamed_hosts(value: str, renames: dict[str, str]) -> str:
+    """``value`` with each host that is a service renamed as a DNS label (``renames``:
+    {`plausible_db`: `plausible-db`}) spelt as its new name: where a host stands (the whole
+    value, after `//`, `@`, `=`, a comma or a space, before a port, a path, a comma or the end),
+    never in a path (`postgres://my_db:5432/my_db` names the database `my_db` too)."""
+    for old, new in renames.items():
+        if old in value:
+            value = re.sub(r"(?:^|(?<=//)|(?<=@)|(?<=[=,\s]))" + re.escape(old) + r"(?=$|[:/,?\s])", new, value)
+    return value
 
 
 def image_port(image) -> int | None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from .compose_addresses import addressed, wanted_ports
+from .compose_addresses import addressed, renamed_hosts, wanted_ports
 from .compose_parts import (SHM, carried_label, label_pairs, plain_env, port_item, ram_bytes, skyspecs_label, user_ids,
                             volume_of)
 from .compose import COMPOSE_INTERVAL, COMPOSE_TIMEOUT, argv, dns, interpolate, seconds
@@ -150,6 +150,7 @@ def compare(inp: dict, out: dict, variables: dict, env_files: dict,
                 named("published without a host port another service publishes (Compose could not start both)")
             else:
                 field(f"{s}.ports[{k}].published", a["published"], b["published"])
+        renames = {k: dns(k) for k in inp["services"] if dns(k) != k}
         ie = _env(svc, variables, env_files.get(s))
         oe = {k: str(v).replace("$$", "$") for k, v in (o.get("environment") or {}).items()}
         found = addressed(s, ie, inp["services"], wanted)  # connect_to from addresses in the environment
@@ -164,6 +165,8 @@ def compare(inp: dict, out: dict, variables: dict, env_files: dict,
                 named("connect_to discovery variables")
             elif a is None and exported(k, official):
                 named(exported(k, official))
+            elif a is not None and b is not None and a != b and renamed_hosts(a, renames) == b:
+                named("an address of a service renamed as a DNS label, spelt as its new name")
             else:
                 field(f"{s}.environment.{k}", a, b)
         ih, shell = _health(svc, variables)
@@ -216,6 +219,11 @@ def _targets(svc: dict, key: str, variables: dict | None = None) -> dict:
     return out
 
 
+def _inside_any(dst: str, files: set) -> bool:
+    """Whether the output mounts something at ``dst`` (a file) or in it (a folder's files)."""
+    return dst in files or any(f.startswith(dst.rstrip("/") + "/") for f in files)
+
+
 def _external(svc: dict, inp: dict, variables: dict) -> set:
     """The target paths of a service's named volumes that are `external` (Compose expects them
     to exist; the import leaves them out, warned)."""
@@ -238,11 +246,17 @@ def _more(s: str, svc: dict, o: dict, inp: dict, variables: dict, field, named) 
             field(f"{s}.{key}", argv(interpolate(svc[key], variables, set()) if isinstance(svc[key], str)
                                      else [interpolate(str(x), variables, set()) for x in svc[key]]),
                   [str(x).replace("$$", "$") for x in o.get(out_key) or []])   # (as the input: `$$` is `$`)
+    binds = {d for d, (typ, _) in _targets(svc, "volumes", variables).items() if typ == "bind"}
+    files = set(_targets(o, "configs")) | set(_targets(o, "secrets")) | set(_targets(o, "volumes"))
     for key in ("volumes", "secrets", "configs"):
         it, ot = _targets(svc, key, variables), _targets(o, key)
         for dst in sorted(set(it) | set(ot)):
             a, b = it.get(dst), ot.get(dst)
-            if a is None and dst == "/tmp" and b[0] == "tmpfs":
+            if key != "volumes" and a is None and any(_inside_any(b, {dst}) for b in binds):
+                continue   # (a bind mount's files: said with the input's volumes)
+            if a is not None and a[0] == "bind" and b is None and _inside_any(dst, files):
+                named("the project's files of a bind mount, in a ConfigMap or Secret")
+            elif a is None and dst == "/tmp" and b[0] == "tmpfs":
                 named("hardening skyspec adds (a /tmp tmpfs)")
             elif a is None and dst == SHM and b[0] == "tmpfs" and key == "volumes" and svc.get("shm_size") is not None:
                 named("shm_size as a memory volume at /dev/shm")

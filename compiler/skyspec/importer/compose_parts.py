@@ -4,17 +4,17 @@ connections an address infers: :mod:`.compose_addresses`), `deploy`, and the
 rest (profiles, stop_grace_period, hooks) with a located note or warning for what the project
 does not carry over. Each part reads the service's data only, and files only through
 :func:`.source.read_text` (inside the Compose file's folder); it never reads a secret's file.
-:func:`first_run_folder` only looks whether a bind mount's folder is there, and empty.
+:mod:`.compose_binds` says what a bind mount is (the service's data, the project's files, which
+it reads: a credential's only to tell it is one, never kept).
 """
 
 from __future__ import annotations
 
-import os
 import re
-import stat
 from pathlib import PurePosixPath
 
 from ..schema.fields import RESERVED_LABELS
+from .compose_binds import Files, bind_hint, first_run_folder, project_files
 from .source import WRONG, read_text
 
 DATABASES = ("postgres", "postgis", "mysql", "mariadb", "mongo", "redis", "valkey", "elasticsearch",
@@ -245,21 +245,6 @@ def _uncarried_hint(key: str, value) -> str:
     return "set what it does in the spec by hand, or leave it out if Kubernetes does not need it"
 
 
-def _bind_hint(src: str) -> str:
-    """What to do instead of a bind mount the import leaves out, by what it mounts."""
-    name = PurePosixPath(src).name
-    if name in ("docker.sock", "containerd.sock", "podman.sock"):
-        return "the container engine's socket: a pod gets none (it would command the node); use the tool's " \
-               "Kubernetes integration, or leave the feature off"
-    if src in ("/etc/localtime", "/etc/timezone"):
-        return "the host's time zone: set `TZ` in `env:` (e.g. `TZ: Europe/Paris`) instead"
-    if src.startswith(("/run/", "/var/run/", "/dev/", "/sys/", "/proc/")) or src in ("/run", "/dev", "/sys", "/proc"):
-        return "the node's own sockets, devices or kernel: a pod reaches them only through a hostPath, which " \
-               "skyspec does not write (it would hand the node to the pod); keep the service out of the cluster, " \
-               "or give it another way to reach what it needs"
-    return "put the files in the image, or in a ConfigMap mounted as a volume"
-
-
 SHM = "/dev/shm"
 
 
@@ -294,42 +279,6 @@ def shared_memory(s: str, svc: dict, vols: dict, ctx) -> None:
             hint="it counts against the container's memory limit: size the memory to hold it")
 
 
-# where an image keeps its own files (config, programs, a web root): a folder mounted there
-# hides them, so an empty volume in its place would break the image, where leaving the
-# mount out runs it with its own (`./prometheus:/etc/prometheus` without the folder at hand)
-_IMAGE_OWN = ("/etc", "/usr", "/bin", "/sbin", "/lib", "/lib64", "/opt/bitnami")
-_CODE = frozenset({"/app", "/code", "/src", "/workspace", "/srv/app"})   # an image's program, itself
-
-
-def first_run_folder(base, src: str, dst: str) -> bool:
-    """Whether the bind mount of ``src`` (relative to the Compose file's folder ``base``) at
-    ``dst`` is of a folder Docker creates when the service first runs: a relative path inside
-    ``base`` that is not there, or is an empty folder (a `.gitkeep` at most), mounted where an
-    image keeps data rather than its own files (not under /etc or /usr, nor at a path named
-    like a file). Data, then, not the project's files (`./src:/app` mounts code the image has
-    too: left out as before)."""
-    target = PurePosixPath(str(dst))
-    if any(str(target) == d or str(target).startswith(d + "/") for d in _IMAGE_OWN) or "." in target.name \
-            or str(target) in _CODE:
-        return False
-    rel = PurePosixPath(str(src))
-    if rel.is_absolute() or str(src).startswith("~") or ".." in rel.parts or not rel.parts or "$" in str(src):
-        return False   # (a variable the .env lacks: Compose makes it empty, and the path absolute)
-    path = os.path.join(base, *rel.parts)
-    try:
-        st = os.lstat(path)
-    except FileNotFoundError:
-        return True
-    except (OSError, ValueError):
-        return False
-    if not stat.S_ISDIR(st.st_mode):
-        return False
-    try:
-        return all(name.startswith(".") for name in os.listdir(path))
-    except OSError:
-        return False
-
-
 def volumes(s: str, svc: dict, image: str, ctx, database: bool) -> tuple[dict, dict]:
     """(volumes, storage) of a service."""
     from .compose import dns
@@ -350,7 +299,7 @@ def volumes(s: str, svc: dict, image: str, ctx, database: bool) -> tuple[dict, d
                        "so the service's data: kept in a volume", at)
             typ, src = "volume", "-".join(p for p in PurePosixPath(src).parts if p not in (".", ""))
         if typ == "bind":
-            ctx.say(s, f"bind mount {src} -> {dst} left out", at, "warning", hint=_bind_hint(str(src)))
+            _bound(s, i, str(src), str(dst), ro, ctx, vols)
             continue
         if typ == "tmpfs":
             vols[f"tmp-{i}"] = {"empty": {"memory": True}, "mount": dst}
@@ -405,6 +354,39 @@ def volumes(s: str, svc: dict, image: str, ctx, database: bool) -> tuple[dict, d
         mount = dst if str(dst).startswith("/") else f"/run/secrets/{dst}"
         vols[f"secret-{name}"[:63]] = {"secret": name, "mount": mount, "sub_path": key, "read_only": True}
     return vols, storage
+
+
+def _bound(s: str, i: int, src: str, dst: str, ro: bool, ctx, vols: dict) -> None:
+    """A bind mount that is no first-run folder: the project's files in a ConfigMap (or a
+    Secret, supplied at deploy time, when they hold a credential), else left out, warned."""
+    from .compose import dns
+
+    at = ("volumes", i)
+    got = project_files(ctx.base, src, dst, ro)
+    if not isinstance(got, Files):
+        ctx.say(s, f"bind mount {src} -> {dst} left out{': ' + got if got else ''}", at, "warning",
+                hint=bind_hint(src))
+        return
+    name = dns(src)
+    if got.secret is not None:
+        ctx.secrets.setdefault(name, set()).update(got.secret)
+        ref: dict = {"secret": name}
+        ctx.say(s, f"bind mount {src} -> {dst}: {got.why}, so it is Secret {name} (keys "
+                   f"{', '.join(got.secret)}), mounted there; its content is not read into the project", at,
+                "warning", hint=f"supply Secret {name} at deploy time")
+    else:
+        while name in ctx.configs and ctx.configs[name] != got.texts:
+            name = f"{name}-{i + 1}"
+        ctx.configs[name] = got.texts
+        ref = {"config": name}
+        ctx.say(s, f"bind mount {src} -> {dst}: the project's {'files' if got.folder else 'file'}, in ConfigMap "
+                   f"{name} mounted there{'' if ro else ' (read-only now: a ConfigMap is)'}", at,
+                hint="a change to the files reaches the pods when they restart")
+    ref["mount"] = dst
+    if not got.folder:
+        ref["sub_path"] = next(iter(got.secret or got.texts))
+    ref["read_only"] = True
+    vols[f"files-{dns(src)}"[:63].strip("-")] = ref
 
 
 def depends(s: str, svc: dict, names: dict, ctx, env: dict | None = None) -> list[str]:

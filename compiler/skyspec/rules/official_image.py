@@ -4,7 +4,7 @@ The hardened defaults run every container as UID 10001 with a read-only root fil
 no capabilities. The official images of common servers expect more: `nginx` writes
 /var/cache/nginx and its pid file under /var/run, `postgres` (`mysql`, `mariadb`, `redis`,
 `valkey/valkey`, `mongo`, `rabbitmq`, `elasticsearch`, `apache/kafka`, `grafana/grafana`,
-`prom/prometheus`, `prom/alertmanager`) writes its data and socket directories, owned by the
+`prom/prometheus`, `prom/alertmanager`, `clickhouse/clickhouse-server`) writes its data and socket directories, owned by the
 image's own user; `httpd` and `wordpress` start as root. Such a
 container crash-loops (`mkdir() "/var/cache/nginx/client_temp" failed (30: Read-only file
 system)`). The rule reports an official image used without its stdlib template (`use:`)
@@ -102,6 +102,13 @@ KNOWN: dict[str, tuple[str | None, int | None, tuple[str, ...], bool, str]] = {
        for repo, path in (("prom/prometheus", "/prometheus"), ("quay.io/prometheus/prometheus", "/prometheus"),
                           ("prom/alertmanager", "/alertmanager"),
                           ("quay.io/prometheus/alertmanager", "/alertmanager"))},
+    # ClickHouse (user clickhouse, 101) logs to /var/log/clickhouse-server, and its entrypoint writes
+    # the default user's settings (or, with no password given, locks it to localhost) into users.d
+    **{repo: (None, 101, ("/var/lib/clickhouse", "/var/log/clickhouse-server", "/etc/clickhouse-server/users.d"),
+              False, "set `security: {run_as_user: 101}`, mount storage at /var/lib/clickhouse and emptyDirs at "
+                     "/var/log/clickhouse-server and /etc/clickhouse-server/users.d (its entrypoint writes the "
+                     "default user's settings there)")
+       for repo in ("clickhouse/clickhouse-server", "yandex/clickhouse-server")},
     "rabbitmq": ("rabbitmq", 999, ("/var/lib/rabbitmq",), False, ""),
     "elasticsearch": ("elasticsearch", 1000, ("/usr/share/elasticsearch/data", "/usr/share/elasticsearch/config"),
                       False, ""),

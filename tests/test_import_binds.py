@@ -1,0 +1,233 @@
+"""Bind mounts of a Compose file on import: the project's files carried in ConfigMaps (a
+credential's in a Secret, never read into the project), what cannot be carried left out with
+the reason; services renamed as DNS labels reached by their new names; ClickHouse runnable.
+
+Found importing Plausible's community edition (`./clickhouse/*.xml` mounted into the server's
+config folders; `plausible_db` and `plausible_events_db`, which no Service can be named): the
+config files were left out, the event database had no Service to be reached at, its image
+crash-looped under the hardened defaults, and the Compose build renamed what its callers name.
+"""
+
+from __future__ import annotations
+
+import os
+
+import yaml
+from click.testing import CliRunner
+
+from skyspec.cli import main
+from skyspec.diagnostics import Diagnostics
+from skyspec.importer import import_compose
+
+
+def _import(src, diags=None):
+    diags = diags if diags is not None else Diagnostics()
+    r = import_compose(src, "p", diags)
+    assert r is not None and r.unexplained == [], r.unexplained if r else [d.message for d in diags.errors]
+    return r, diags
+
+
+def _project(tmp_path):
+    (tmp_path / "conf.d").mkdir()
+    (tmp_path / "conf.d" / "default.conf").write_text("server { listen 8080; location / { root /srv; } }\n")
+    (tmp_path / "conf.d" / "gzip.conf").write_text("gzip on;\n")
+    (tmp_path / "conf.d" / ".gitkeep").write_text("")
+    (tmp_path / "initdb").mkdir()
+    (tmp_path / "initdb" / "01-schema.sql").write_text("CREATE TABLE t (id int);\n")
+    (tmp_path / "app.conf").write_text("workers = 4\n")
+    src = tmp_path / "compose.yaml"
+    src.write_text("""services:
+  web:
+    image: nginxinc/nginx-unprivileged:1.27
+    ports: ["8080:8080"]
+    volumes: ['./conf.d:/etc/nginx/conf.d:ro', './app.conf:/etc/app.conf']
+  db:
+    image: postgres:16
+    environment: {POSTGRES_PASSWORD: "Qw7-unguessable"}
+    volumes: ['./initdb:/docker-entrypoint-initdb.d:ro']
+""")
+    return src
+
+
+def test_the_projects_files_of_a_bind_mount_are_carried_in_a_configmap(tmp_path):
+    from test_import_legacy import build_and_validate
+
+    src = _project(tmp_path)
+    r, diags = _import(src)
+    web = yaml.safe_load(r.files["apps/web.yaml"])
+    assert web["volumes"] == {
+        "files-conf-d": {"mount": "/etc/nginx/conf.d", "read_only": True, "config": "conf-d"},
+        "files-app-conf": {"mount": "/etc/app.conf", "read_only": True, "sub_path": "app.conf", "config": "app-conf"}}
+    assert yaml.safe_load(r.files["apps/configmap.conf-d.yaml"])["data"] == {   # (not the .gitkeep)
+        "default.conf": "server { listen 8080; location / { root /srv; } }\n", "gzip.conf": "gzip on;\n"}
+    said = [d.message for d in diags.sorted()]
+    assert "service web: bind mount ./app.conf -> /etc/app.conf: the project's file, in ConfigMap app-conf mounted " \
+           "there (read-only now: a ConfigMap is)" in said
+    assert not [m for m in said if "left out" in m]
+    res = CliRunner().invoke(main, ["import", "compose", str(src), "-o", str(tmp_path / "proj")])
+    assert res.exit_code == 0, res.output
+    assert "the project's files of a bind mount, in a ConfigMap or Secret: 3" in res.output   # (the round trip)
+    k8s = build_and_validate(tmp_path / "proj", tmp_path, "dev")
+    web_pod = next(o for o in k8s if o["kind"] == "Deployment" and o["metadata"]["name"] == "web")["spec"]["template"]
+    mounts = {m["mountPath"]: m for m in web_pod["spec"]["containers"][0]["volumeMounts"]}
+    assert "subPath" not in mounts["/etc/nginx/conf.d"] and mounts["/etc/app.conf"]["subPath"] == "app.conf"
+    cms = {o["metadata"]["name"]: o["data"] for o in k8s if o["kind"] == "ConfigMap"}
+    assert cms["initdb"] == {"01-schema.sql": "CREATE TABLE t (id int);\n"}
+    db = next(o for o in k8s if o["kind"] == "StatefulSet")["spec"]["template"]["spec"]
+    assert any(m["mountPath"] == "/docker-entrypoint-initdb.d" for m in db["containers"][0]["volumeMounts"])
+    built = yaml.safe_load((tmp_path / "built" / "dev" / "compose.yaml").read_text())
+    targets = {c["target"] for c in built["services"]["web"]["configs"]}
+    assert {"/etc/nginx/conf.d/default.conf", "/etc/nginx/conf.d/gzip.conf", "/etc/app.conf"} <= targets
+
+
+def test_a_bind_mounted_credential_is_a_secret_whose_content_is_never_read(tmp_path):
+    """A key, a config file that sets a password, a folder mounted where secrets go: each is a
+    Secret with the files' names as keys, supplied at deploy time; no byte of them reaches the
+    project, the build or a diagnostic."""
+    from test_import_legacy import build_and_validate
+
+    (tmp_path / "certs").mkdir()
+    (tmp_path / "certs" / "server.key").write_text("-----BEGIN PRIVATE KEY-----\nMIIEvQ-key-bytes\n"
+                                                   "-----END PRIVATE KEY-----\n")
+    (tmp_path / "tls.txt").write_text("-----BEGIN RSA PRIVATE KEY-----\nMIIEpA-rsa-bytes\n-----END RSA PRIVATE KEY-----\n")
+    (tmp_path / "settings.yaml").write_text("db:\n  host: db\n  password: hunter2-Zx9\n")
+    (tmp_path / "users.xml").write_text("<users><app><password>Pw-in-xml-77</password></app></users>\n")
+    (tmp_path / "sink.ini").write_text("url = postgres://app:Url-pass-55@db:5432/app\n")
+    (tmp_path / "creds").mkdir()
+    (tmp_path / "creds" / "api").write_text("tok-Folder-31\n")
+    (tmp_path / "plain.yaml").write_text("db:\n  password_file: /run/secrets/db\n  token_ttl: 5m\n")
+    src = tmp_path / "compose.yaml"
+    src.write_text("""services:
+  web:
+    image: ghcr.io/acme/web:1.0
+    volumes: ['./certs/server.key:/etc/tls/server.key:ro', './tls.txt:/etc/tls/tls.txt:ro',
+              './settings.yaml:/etc/web/settings.yaml:ro', './users.xml:/etc/web/users.xml:ro',
+              './sink.ini:/etc/web/sink.ini:ro', './creds:/run/secrets/app:ro', './plain.yaml:/etc/web/plain.yaml:ro']
+""")
+    r, diags = _import(src)
+    secrets = {yaml.safe_load(t)["name"]: yaml.safe_load(t)["keys"] for f, t in r.files.items() if "/secret." in f}
+    assert secrets == {"certs-server-key": ["server.key"], "tls-txt": ["tls.txt"], "settings-yaml": ["settings.yaml"],
+                       "users-xml": ["users.xml"], "sink-ini": ["sink.ini"], "creds": ["api"]}
+    web = yaml.safe_load(r.files["apps/web.yaml"])
+    assert web["volumes"]["files-creds"] == {"mount": "/run/secrets/app", "read_only": True, "secret": "creds"}
+    assert web["volumes"]["files-plain-yaml"]["config"] == "plain-yaml"   # (a path and a duration: no credential)
+    whys = {d.message.split(": ")[2].split(", so")[0] for d in diags.sorted() if "so it is Secret" in d.message}
+    assert whys == {"its name says it holds a credential", "it holds a private key", "it sets password",
+                    "it holds a URL with a password in it", "it is mounted at /run/secrets/app, where credentials go"}
+    res = CliRunner().invoke(main, ["import", "compose", str(src), "-o", str(tmp_path / "proj")])
+    assert res.exit_code == 0, res.output
+    build_and_validate(tmp_path / "proj", tmp_path, "dev")
+    values = ("MIIEvQ", "MIIEpA", "hunter2-Zx9", "Pw-in-xml-77", "Url-pass-55", "tok-Folder-31")
+    for top in (tmp_path / "proj", tmp_path / "built"):
+        for f in top.rglob("*"):
+            if f.is_file():
+                text = f.read_text(errors="replace")
+                assert not [v for v in values if v in text], f
+    assert not [v for v in values if v in res.output]
+
+
+def test_bind_mounts_the_import_cannot_carry_are_left_out_with_the_reason(tmp_path):
+    """A link out of the project (its target never named), a folder holding folders, a file
+    that is no text, an empty file the service fills, a writable folder of the project's
+    files, more than a ConfigMap holds: each left out, warned, saying why."""
+    (tmp_path / "nested" / "sub").mkdir(parents=True)
+    (tmp_path / "nested" / "sub" / "b.conf").write_text("b\n")
+    (tmp_path / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\xff")
+    (tmp_path / "acme.json").write_text("")
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "index.html").write_text("<p>hi</p>\n")
+    (tmp_path / "big").mkdir()
+    (tmp_path / "big" / "a.txt").write_text("x" * 700_000)
+    (tmp_path / "big" / "b.txt").write_text("y" * 700_000)
+    outside = tmp_path.parent / f"{tmp_path.name}-outside.conf"
+    outside.write_text("runner-credential-Qq1\n")
+    os.symlink(outside, tmp_path / "leak.conf")
+    src = tmp_path / "compose.yaml"
+    src.write_text("""services:
+  web:
+    image: ghcr.io/acme/web:1.0
+    volumes: ['./leak.conf:/etc/web/leak.conf:ro', './nested:/etc/nested:ro', './logo.png:/srv/logo.png:ro',
+              './acme.json:/acme.json', './site:/srv/site', './big:/srv/big:ro']
+""")
+    r, diags = _import(src)
+    assert "volumes" not in yaml.safe_load(r.files["apps/web.yaml"])
+    left = {d.message for d in diags.sorted() if d.severity == "warning" and "left out" in d.message}
+    assert left == {
+        "service web: bind mount ./leak.conf -> /etc/web/leak.conf left out: it leads outside the project (through a "
+        "symbolic link)",
+        "service web: bind mount ./nested -> /etc/nested left out: it holds folders, which a ConfigMap cannot",
+        "service web: bind mount ./logo.png -> /srv/logo.png left out: logo.png is not UTF-8 text, which a "
+        "ConfigMap's files are",
+        "service web: bind mount ./acme.json -> /acme.json left out: an empty file, which the service fills",
+        "service web: bind mount ./site -> /srv/site left out: a writable folder of the project's files, where the "
+        "service may write",
+        "service web: bind mount ./big -> /srv/big left out: more than 1 MiB of files, more than a ConfigMap holds"}
+    shown = " ".join(f"{d.message} {d.hint}" for d in diags.sorted())
+    assert str(outside) not in shown and "runner-credential" not in shown
+    assert not [t for t in r.files.values() if "runner-credential" in t]
+
+
+def test_an_address_of_a_service_renamed_as_a_dns_label_names_it_by_its_new_name(tmp_path):
+    """`plausible_db` cannot name a Service: the service is `plausible-db` on Kubernetes and in
+    the built Compose file, so an env value holding `my_db` reached nothing. Hosts are
+    rewritten (not a database named like the service); a service whose callers hold no
+    address of it (their image's defaults do) is warned about."""
+    src = tmp_path / "compose.yaml"
+    src.write_text("""services:
+  my_db:
+    image: postgres:16
+    environment: {POSTGRES_PASSWORD: "Qw7-unguessable"}
+  events_db:
+    image: clickhouse/clickhouse-server:24.8
+  app:
+    image: ghcr.io/acme/app:1.0
+    environment: {DB_HOST: my_db, DB_URL: "postgres://my_db:5432/my_db", PEERS: "my_db:5432,cache:11211",
+                  NOTE: "my_db_backup is a table"}
+    depends_on: [my_db, events_db]
+""")
+    r, diags = _import(src)
+    env = yaml.safe_load(r.files["apps/app.yaml"])["env"]
+    assert env == {"DB_HOST": "my-db", "DB_URL": "postgres://my-db:5432/my_db", "PEERS": "my-db:5432,cache:11211",
+                   "NOTE": "my_db_backup is a table"}
+    warned = [d.message for d in diags.sorted() if d.severity == "warning" and "DNS label" in d.message]
+    assert warned == ["service events_db: named events-db on Kubernetes and in the built Compose file (a Service's "
+                      "name is a DNS label), while app reaches it by an address no environment value holds (an "
+                      "image's default, a config file): events_db does not resolve there"]
+    res = CliRunner().invoke(main, ["import", "compose", str(src), "-o", str(tmp_path / "proj")])
+    assert res.exit_code == 0, res.output
+    assert "an address of a service renamed as a DNS label, spelt as its new name: 3" in res.output
+
+
+def test_clickhouse_is_reached_at_its_port_and_runs_under_the_hardened_defaults(tmp_path):
+    """Plausible's events database (clickhouse/clickhouse-server, no `ports:`) had no Service
+    (its caller reaches 8123, as Compose allows) and crash-looped: it logs to
+    /var/log/clickhouse-server and its entrypoint writes users.d, as its own user (101)."""
+    from test_import_legacy import build_and_validate
+
+    src = tmp_path / "compose.yaml"
+    src.write_text("""services:
+  events:
+    image: clickhouse/clickhouse-server:24.8-alpine
+    volumes: ['event-data:/var/lib/clickhouse']
+  app:
+    image: ghcr.io/acme/app:1.0
+    depends_on: [events]
+volumes:
+  event-data: {}
+""")
+    r, diags = _import(src)
+    ch = yaml.safe_load(r.files["apps/statefulapp.events.yaml"])
+    assert ch["port"] == 8123 and ch["security"] == {"run_as_user": 101}
+    assert {v["mount"] for v in ch["volumes"].values() if v.get("empty")} == \
+        {"/var/log/clickhouse-server", "/etc/clickhouse-server/users.d"}
+    assert ch["storage"]["data"]["mount"] == "/var/lib/clickhouse"
+    assert yaml.safe_load(r.files["apps/app.yaml"])["connect_to"] == ["events"]
+    res = CliRunner().invoke(main, ["import", "compose", str(src), "-o", str(tmp_path / "proj")])
+    assert res.exit_code == 0, res.output
+    build_and_validate(tmp_path / "proj", tmp_path, "dev")
+    # written by hand without them, the rule says what it needs
+    (tmp_path / "proj" / "apps" / "statefulapp.events.yaml").write_text(
+        "kind: StatefulApp\nname: events\nimage: clickhouse/clickhouse-server:24.8-alpine\nport: 8123\n"
+        "storage:\n  data: {size: 1Gi, mount: /var/lib/clickhouse}\n")
+    res = CliRunner().invoke(main, ["check", str(tmp_path / "proj")])
+    assert "SKY410" in res.output and "writes /var/log/clickhouse-server, /etc/clickhouse-server/users.d" in res.output
