@@ -231,3 +231,28 @@ volumes:
         "storage:\n  data: {size: 1Gi, mount: /var/lib/clickhouse}\n")
     res = CliRunner().invoke(main, ["check", str(tmp_path / "proj")])
     assert "SKY410" in res.output and "writes /var/log/clickhouse-server, /etc/clickhouse-server/users.d" in res.output
+
+
+def test_a_folders_files_are_read_through_links_inside_the_project_and_counted_with_their_names(tmp_path):
+    """A link in the folder to another file of the project is that file; a FIFO is never
+    opened (the import would block); a folder of many empty files is as big as its names."""
+    (tmp_path / "shared.conf").write_text("a = 1\n")
+    (tmp_path / "conf").mkdir()
+    os.symlink("../shared.conf", tmp_path / "conf" / "linked.conf")
+    (tmp_path / "pipe").mkdir()
+    os.mkfifo(tmp_path / "pipe" / "fifo")
+    (tmp_path / "many").mkdir()
+    for i in range(40_000):
+        (tmp_path / "many" / f"empty-file-number-{i:05d}.txt").write_text("")
+    src = tmp_path / "compose.yaml"
+    src.write_text("""services:
+  web:
+    image: ghcr.io/acme/web:1.0
+    volumes: ['./conf:/etc/web/conf:ro', './pipe:/etc/web/pipe:ro', './many:/etc/web/many:ro']
+""")
+    r, diags = _import(src)
+    assert yaml.safe_load(r.files["apps/configmap.conf.yaml"])["data"] == {"linked.conf": "a = 1\n"}
+    left = sorted(d.message for d in diags.sorted() if "left out" in d.message)
+    assert left == ["service web: bind mount ./many -> /etc/web/many left out: more than 1 MiB of files, more than "
+                    "a ConfigMap holds",
+                    "service web: bind mount ./pipe -> /etc/web/pipe left out: it holds something that is not a file"]

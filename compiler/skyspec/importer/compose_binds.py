@@ -35,6 +35,7 @@ MAX_FILES = 1 << 20           # a ConfigMap holds 1 MiB at most
 # mount out runs it with its own (`./prometheus:/etc/prometheus` without the folder at hand)
 _IMAGE_OWN = ("/etc", "/usr", "/bin", "/sbin", "/lib", "/lib64", "/opt/bitnami")
 _CODE = frozenset({"/app", "/code", "/src", "/workspace", "/srv/app"})   # an image's program, itself
+_TOO_BIG = f"more than {MAX_FILES >> 20} MiB of files, more than a ConfigMap holds"
 _KEY = re.compile(r"^[-._a-zA-Z0-9]+$")   # a ConfigMap's or Secret's key
 _SKIPPED = frozenset({".gitkeep", ".keep", ".gitignore", ".DS_Store"})
 # a credential by the file's name: its words (`db_password.txt`, `api-token`), or what it is
@@ -131,8 +132,8 @@ def project_files(base, src: str, dst: str, read_only: bool) -> Files | str:
     for n in names:
         if n in _SKIPPED:
             continue
-        path = os.path.join(real, n)
-        if not _inside(os.path.realpath(path), top):
+        path = os.path.realpath(os.path.join(real, n))   # (a link to a file of the project is that file)
+        if not _inside(path, top):
             return "a file in it leads outside the project (through a symbolic link)"
         try:
             mode = os.stat(path).st_mode
@@ -144,7 +145,8 @@ def project_files(base, src: str, dst: str, read_only: bool) -> Files | str:
             return "it holds something that is not a file"
         if not _key(n) or n != _key(n):
             return f"the file name {n!r} cannot be a ConfigMap key"
-        got = _read(path, MAX_FILES - total)
+        total += len(n)   # (the keys count towards a ConfigMap's size too)
+        got = _read(path, MAX_FILES - total) if total <= MAX_FILES else _TOO_BIG
         if isinstance(got, str):
             return got
         total += len(got)
@@ -177,9 +179,7 @@ def _read(path: str, limit: int) -> bytes | str:
         data = os.read(fd, limit + 1)
     finally:
         os.close(fd)
-    if len(data) > limit:
-        return f"more than {MAX_FILES >> 20} MiB of files, more than a ConfigMap holds"
-    return data
+    return _TOO_BIG if len(data) > limit else data
 
 
 def _secret_or_text(folder: bool, raw: dict[str, bytes], src: str, dst: str) -> Files | str:
