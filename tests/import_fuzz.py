@@ -71,8 +71,49 @@ def case(g: random.Random, tmp: Path) -> tuple[str, Path]:
         kind = "kubernetes"
     docs = [d for d in yaml.safe_load_all(src.read_text()) if d is not None]
     out = tmp / ("compose.yaml" if kind == "compose" else "in.yaml")
-    out.write_text(yaml.safe_dump_all(mutate(docs, g, g.randint(1, 4)), sort_keys=False, allow_unicode=True))
+    docs = mutate(docs, g, g.randint(1, 4))
+    out.write_text(yaml.safe_dump_all(docs, sort_keys=False, allow_unicode=True))
+    if kind == "compose":
+        _bind_sources(docs, tmp, g)
     return kind, out
+
+
+def _bind_sources(docs: list, tmp: Path, g: random.Random) -> None:
+    """The project's files the Compose file's bind mounts name, made in ``tmp``, each one of:
+    a config file, a folder of them, a folder holding a folder, a link out of the project, a
+    FIFO, a key or a file setting a password, bytes that are no text."""
+    import os
+
+    top = docs[0] if docs and isinstance(docs[0], dict) else {}
+    services = top.get("services") if isinstance(top.get("services"), dict) else {}
+    for svc in services.values():
+        vols = svc.get("volumes") if isinstance(svc, dict) else None
+        for v in vols if isinstance(vols, list) else []:
+            src = v.get("source") if isinstance(v, dict) else str(v).split(":")[0]
+            if not isinstance(src, str) or not src.startswith("./") or ".." in src or "\0" in src:
+                continue
+            p = tmp / src[2:]
+            try:
+                if p.exists() or p.is_symlink():
+                    continue
+                p.parent.mkdir(parents=True, exist_ok=True)
+                pick = g.randrange(7)
+                if pick == 0:
+                    p.write_text("listen 8080;\n")
+                elif pick in (1, 2):
+                    p.mkdir()
+                    (p / "a.conf").write_text("a = 1\n")
+                    (p / ("sub" if pick == 2 else "b.conf")).mkdir() if pick == 2 else (p / "b.conf").write_text("b\n")
+                elif pick == 3:
+                    os.symlink("/etc/passwd", p)
+                elif pick == 4 and hasattr(os, "mkfifo"):
+                    os.mkfifo(p)
+                elif pick == 5:
+                    p.write_text(g.choice(["password: fuzz-Pw-1\n", "-----BEGIN PRIVATE KEY-----\nx\n"]))
+                else:
+                    p.write_bytes(b"\xff\xfe\x00binary")
+            except (OSError, ValueError):
+                continue
 
 
 def run(kind: str, path: Path):

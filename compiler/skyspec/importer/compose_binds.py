@@ -107,8 +107,10 @@ def project_files(base, src: str, dst: str, read_only: bool) -> Files | str:
         return "it leads outside the project (through a symbolic link)"
     try:
         st = os.stat(real)
+    except FileNotFoundError:
+        return "it is not in the project"
     except OSError:
-        return ""
+        return "it cannot be read"
     if str(dst) in _CODE:
         return "the image's program (its code, in the image too)"
     if stat.S_ISREG(st.st_mode):
