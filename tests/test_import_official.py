@@ -330,3 +330,25 @@ spec:
     assert r.unexplained == [], r.unexplained
     assert yaml.safe_load(r.files["apps/cache.yaml"])["kind"] == "App"
     assert not [f for f in r.files if f.startswith("apps/statefulapp.")], sorted(r.files)
+
+
+def test_a_workload_a_template_says_in_one_rendering_only_keeps_one_template(tmp_path):
+    # fuzz seed 104, case 777: a `use: mysql` StatefulApp built for qa (hardened: the template
+    # says it) and for dev with the hardening off and its storage removed (the template cannot):
+    # both StatefulApps, so one kind, but `use: mysql` in qa only: the base lost its image and the
+    # dev overlay set the template's `version`, and the imported project did not build
+    (tmp_path / "apps").mkdir()
+    (tmp_path / "overlays").mkdir()
+    (tmp_path / "skyspec.yaml").write_text("project: demo\nnamespace: shop\nspecs: [apps/*.yaml]\nenvironments:\n"
+                                           "  dev: {overlays: [overlays/dev.yaml]}\n  qa: {}\n")
+    (tmp_path / "apps" / "db.yaml").write_text("kind: Secret\nname: creds\nexisting: true\n---\nkind: StatefulApp\n"
+                                               "name: worker\nuse: mysql\ncredentials: creds\nstorage: 2Gi\n")
+    (tmp_path / "overlays" / "dev.yaml").write_text("settings: {harden: false}\napps:\n  worker: {storage: null}\n")
+    res = CliRunner().invoke(main, ["build", str(tmp_path), "-o", str(tmp_path / "out")])
+    assert res.exit_code == 0, res.output
+    res = CliRunner().invoke(main, ["import", "kubernetes", "--env", f"dev={tmp_path / 'out' / 'dev' / 'kubernetes'}",
+                                    "--env", f"qa={tmp_path / 'out' / 'qa' / 'kubernetes'}", "-o", str(tmp_path / "i")])
+    assert res.exit_code == 0, res.output
+    worker = yaml.safe_load((tmp_path / "i" / "apps" / "statefulapp.worker.yaml").read_text())
+    assert "use" not in worker and worker["image"].startswith("mysql:")
+    _check(tmp_path / "i")

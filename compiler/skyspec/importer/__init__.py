@@ -583,14 +583,18 @@ def _import_environments(got: dict[str, tuple], based: tuple | None, renderings:
 def _one_kind(results: dict) -> None:
     """A workload a stdlib template says in some renderings (`use: redis`, a StatefulApp) and
     others keep as they are (an App whose input already runs as its official image needs, in
-    an environment whose overlay relaxes the hardening) is said as its input in every one:
-    one workload has one kind (the split pairs documents by kind and name, and two workloads
-    of one name do not build), and it runs in each environment as its input did there."""
+    an environment whose overlay relaxes the hardening; a StatefulApp whose storage one
+    environment's overlay removes, which the template cannot say) is said as its input in
+    every one: one workload has one kind and one template (the split pairs documents by kind
+    and name, and two workloads of one name do not build; an overlay cannot change `use:`),
+    and it runs in each environment as its input did there."""
     kinds: dict[str, set] = {}
     for r in results.values():
         for x in r.items:
             if x.doc.get("kind") in ("App", "StatefulApp", "Job", "CronJob"):
-                kinds.setdefault(x.doc["name"], set()).add(x.doc["kind"])
+                # (and one template: a `use:` in some renderings only left the others' base without
+                # an image, and an overlay that sets the template's params; fuzz seed 104, case 777)
+                kinds.setdefault(x.doc["name"], set()).add((x.doc["kind"], x.doc.get("use")))
     for name in sorted(n for n, ks in kinds.items() if len(ks) > 1):
         for r in results.values():
             infos = getattr(r, "official", None) or {}
