@@ -167,11 +167,11 @@ def test_bind_mounts_the_import_cannot_carry_are_left_out_with_the_reason(tmp_pa
     assert not [t for t in r.files.values() if "runner-credential" in t]
 
 
-def test_an_address_of_a_service_renamed_as_a_dns_label_names_it_by_its_new_name(tmp_path):
+def test_an_address_of_a_service_by_a_name_no_service_has_names_its_service(tmp_path):
     """`plausible_db` cannot name a Service: the service is `plausible-db` on Kubernetes and in
-    the built Compose file, so an env value holding `my_db` reached nothing. Hosts are
-    rewritten (not a database named like the service); a service whose callers hold no
-    address of it (their image's defaults do) is warned about."""
+    the built Compose file, so an env value holding `my_db` reached nothing; nor can a network
+    alias (`cache.local`). Hosts are rewritten (not a database named like the service); a
+    service whose callers hold no address of it (their image's defaults do) is warned about."""
     src = tmp_path / "compose.yaml"
     src.write_text("""services:
   my_db:
@@ -179,23 +179,38 @@ def test_an_address_of_a_service_renamed_as_a_dns_label_names_it_by_its_new_name
     environment: {POSTGRES_PASSWORD: "Qw7-unguessable"}
   events_db:
     image: clickhouse/clickhouse-server:24.8
+  cache:
+    image: redis:7.4
+    networks:
+      default: {aliases: [cache.local]}
+  xmpp:
+    image: ghcr.io/acme/xmpp:1.0
+    expose: ["5222"]
+    networks:
+      default: {aliases: ["${XMPP_SERVER:-xmpp.meet.local}"]}
   app:
     image: ghcr.io/acme/app:1.0
     environment: {DB_HOST: my_db, DB_URL: "postgres://my_db:5432/my_db", PEERS: "my_db:5432,cache:11211",
-                  NOTE: "my_db_backup is a table"}
-    depends_on: [my_db, events_db]
+                  NOTE: "my_db_backup is a table", CACHE_URL: "redis://cache.local:6379/0"}
+    depends_on: [my_db, events_db, cache, xmpp]
 """)
     r, diags = _import(src)
     env = yaml.safe_load(r.files["apps/app.yaml"])["env"]
     assert env == {"DB_HOST": "my-db", "DB_URL": "postgres://my-db:5432/my_db", "PEERS": "my-db:5432,cache:11211",
-                   "NOTE": "my_db_backup is a table"}
-    warned = [d.message for d in diags.sorted() if d.severity == "warning" and "DNS label" in d.message]
-    assert warned == ["service events_db: named events-db on Kubernetes and in the built Compose file (a Service's "
-                      "name is a DNS label), while app reaches it by an address no environment value holds (an "
-                      "image's default, a config file): events_db does not resolve there"]
+                   "NOTE": "my_db_backup is a table", "CACHE_URL": "redis://cache:6379/0"}
+    warned = [d.message for d in diags.sorted() if d.severity == "warning" and "does not resolve" in d.message]
+    assert warned == [
+        "service events_db: named events-db on Kubernetes and in the built Compose file (a Service's name is a DNS "
+        "label), while app reaches it by an address no environment value holds (an image's default, a config file): "
+        "events_db does not resolve there",
+        # (jitsi's prosody is `${XMPP_SERVER:-xmpp.meet.jitsi}` on its network, which its callers' images read)
+        "service xmpp: network alias xmpp.meet.local: no Service has that name on Kubernetes (this service's is "
+        "xmpp), while app reaches it by an address no environment value holds (an image's default, a config file): "
+        "xmpp.meet.local does not resolve there"]
     res = CliRunner().invoke(main, ["import", "compose", str(src), "-o", str(tmp_path / "proj")])
     assert res.exit_code == 0, res.output
-    assert "an address of a service renamed as a DNS label, spelt as its new name: 3" in res.output
+    assert "an address of a service by a name no Service has (renamed as a DNS label, a network alias), spelt as " \
+           "its Service's name: 4" in res.output
 
 
 def test_clickhouse_is_reached_at_its_port_and_runs_under_the_hardened_defaults(tmp_path):

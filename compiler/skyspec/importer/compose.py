@@ -205,6 +205,7 @@ class Ctx:
         self.notes: dict[str, list[str]] = {}
         self.profiles: dict[str, list[str]] = {}  # profile -> services
         self.addressed: dict[str, list] = {}  # service -> (service, variable, where) its environment addresses
+        self.renames = addresses.name_changes(services, self.vars)  # a name no Service has -> the Service's
         self.said_to: set[tuple[str, str]] = set()  # (service, renamed service) its environment's addresses name
         self.itself: dict[str, tuple] = {}  # service -> (variable, where) of the first that holds its own address
 
@@ -330,28 +331,38 @@ def _environment(s: str, svc: dict, ctx: Ctx) -> dict[str, tuple[str, tuple]]:
 def _renamed(s: str, k: str, v: str, at: tuple, names: dict, ctx: Ctx) -> str:
     """An env value with the addresses of services renamed as DNS labels spelt as their new
     names (`postgres://my_db:5432/app` reaches `my-db`: a Service's name has no `_`), said."""
-    renames = {old: new for old, new in names.items() if old != new}
+    renames = ctx.renames
     got = addresses.renamed_hosts(v, renames) if renames else v
     if got != v:
         ctx.said_to.update((s, old) for old in renames if addresses.renamed_hosts(v, {old: renames[old]}) != v)
-        ctx.say(s, f"environment {k}: an address of a service renamed as a DNS label, rewritten to its new name", at)
+        ctx.say(s, f"environment {k}: an address of a service by a name no Service has on Kubernetes (renamed as "
+                   "a DNS label, or a network alias), rewritten to its Service's name", at)
     return got
 
 
 def renamed_called(names: dict, items: list, ctx: Ctx) -> None:
-    """A warning at each service renamed as a DNS label that a service calls without its
-    address in its environment: the caller's image defaults or config files hold it, and the
-    import cannot rewrite them (plausible's `plausible_db`), so it does not resolve."""
+    """A warning at each service reached in Compose by a name no Service has on Kubernetes (its
+    own, renamed as a DNS label; a network alias) that a service calls without that name in its
+    environment: the caller's image defaults or config files hold it, and the import cannot
+    rewrite them (plausible's `plausible_db`, jitsi's `xmpp.meet.jitsi`), so it does not resolve."""
     by_name = {new: old for old, new in names.items()}
-    for old, new in sorted(names.items()):
+    for old, new in sorted(ctx.renames.items()):
         callers = sorted(by_name.get(x.doc["name"], x.doc["name"]) for x in items if new in x.doc.get("connect_to", ()))
         blind = [c for c in callers if (c, old) not in ctx.said_to]
-        if old != new and blind:
-            ctx.say(old, f"named {new} on Kubernetes and in the built Compose file (a Service's name is a DNS label), "
-                         f"while {', '.join(blind)} reach{'es' if len(blind) == 1 else ''} it by an address no "
-                         f"environment value holds (an image's default, a config file): {old} does not resolve there",
-                    (), "warning", hint=f"set the address ({new}) in the environment of the services that call it "
-                                        f"(e.g. a DATABASE_URL), or rename the service in the Compose file")
+        if not blind:
+            continue
+        reach = f"while {', '.join(blind)} reach{'es' if len(blind) == 1 else ''} it by an address no environment " \
+                f"value holds (an image's default, a config file): {old} does not resolve there"
+        if old in names:
+            ctx.say(old, f"named {new} on Kubernetes and in the built Compose file (a Service's name is a DNS "
+                         f"label), {reach}", (), "warning",
+                    hint=f"set the address ({new}) in the environment of the services that call it (e.g. a "
+                         "DATABASE_URL), or rename the service in the Compose file")
+        else:
+            ctx.say(by_name[new], f"network alias {old}: no Service has that name on Kubernetes (this service's is "
+                                  f"{new}), {reach}", ("networks",), "warning",
+                    hint=f"set the address ({new}) in the environment of the services that call it (the variable "
+                         f"their image reads {old} from)")
 
 
 def service_doc(s: str, svc: dict, names: dict, ctx: Ctx, one_shot: bool) -> dict | None:

@@ -89,6 +89,25 @@ INFERRED_PORT = "depends on it"   # (how a port known from the image, not an add
 BY_NAME = " (by name)"   # (a port known from the service's name, not its image)
 
 
+def name_changes(services: dict, variables: dict) -> dict[str, str]:
+    """{name: the Service's name} of every name a service is reached by in Compose that no
+    Service has on Kubernetes: a service's own name that is no DNS label (`plausible_db`), and
+    its network aliases (jitsi's prosody is `xmpp.meet.jitsi` on its network), interpolated
+    from the `.env` (an alias that is another service's name stays that service's)."""
+    from .compose import dns
+
+    out = {s: dns(s) for s in services if isinstance(s, str) and dns(s) != s}
+    taken = {dns(s) for s in services} | set(services)
+    for s, svc in sorted(services.items()):
+        nets = svc.get("networks") if isinstance(svc, dict) else None
+        for net in nets.values() if isinstance(nets, dict) else ():
+            for a in (net.get("aliases") if isinstance(net, dict) else None) or []:
+                a = interpolate_plain(str(a), variables).strip()
+                if a and a not in taken and "$" not in a and not re.search(r"\s", a):
+                    out.setdefault(a, dns(s))
+    return out
+
+
 def renamed_hosts(value: str, renames: dict[str, str]) -> str:
     """``value`` with each host that is a service renamed as a DNS label (``renames``:
     {`plausible_db`: `plausible-db`}) spelt as its new name: where a host stands (the whole

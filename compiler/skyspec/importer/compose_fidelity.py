@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from .compose_addresses import addressed, renamed_hosts, wanted_ports
+from .compose_addresses import addressed, name_changes, renamed_hosts, wanted_ports
 from .compose_parts import (SHM, carried_label, label_pairs, plain_env, port_item, ram_bytes, skyspecs_label, user_ids,
                             volume_of)
 from .compose import COMPOSE_INTERVAL, COMPOSE_TIMEOUT, argv, dns, interpolate, seconds
@@ -37,6 +37,8 @@ def _ports(svc: dict, variables: dict | None = None) -> dict:
             ip = parts[0] if len(parts) == 3 else None
         out[f"{t}/{proto}"] = {"published": str(h) if h not in (None, "") else None, "host_ip": ip}
     for p in svc.get("expose") or []:
+        if variables is not None:   # (jitsi's prosody: `expose: ['${XMPP_PORT:-5222}']`)
+            p = port_item(str(p), variables)
         text, proto = (str(p).split("/", 1) + ["tcp"])[:2]
         out.setdefault(f"{text}/{proto}", {"published": "expose", "host_ip": None})
     return out
@@ -104,6 +106,7 @@ def compare(inp: dict, out: dict, variables: dict, env_files: dict,
             bad.append(path)
 
     osvcs = out.get("services") or {}
+    renames = name_changes(inp.get("services") or {}, variables)
     wanted = wanted_ports(inp.get("services") or {}, variables)
     first: dict[tuple, str] = {}   # (host port, protocol) -> the first service publishing it, in the file's order
     for s, svc in (inp.get("services") or {}).items():
@@ -150,7 +153,6 @@ def compare(inp: dict, out: dict, variables: dict, env_files: dict,
                 named("published without a host port another service publishes (Compose could not start both)")
             else:
                 field(f"{s}.ports[{k}].published", a["published"], b["published"])
-        renames = {k: dns(k) for k in inp["services"] if dns(k) != k}
         ie = _env(svc, variables, env_files.get(s))
         oe = {k: str(v).replace("$$", "$") for k, v in (o.get("environment") or {}).items()}
         found = addressed(s, ie, inp["services"], wanted)  # connect_to from addresses in the environment
@@ -166,7 +168,8 @@ def compare(inp: dict, out: dict, variables: dict, env_files: dict,
             elif a is None and exported(k, official):
                 named(exported(k, official))
             elif a is not None and b is not None and a != b and renamed_hosts(a, renames) == b:
-                named("an address of a service renamed as a DNS label, spelt as its new name")
+                named("an address of a service by a name no Service has (renamed as a DNS label, a network alias), "
+                      "spelt as its Service's name")
             else:
                 field(f"{s}.environment.{k}", a, b)
         ih, shell = _health(svc, variables)
