@@ -271,3 +271,35 @@ def test_a_folders_files_are_read_through_links_inside_the_project_and_counted_w
     assert left == ["service web: bind mount ./many -> /etc/web/many left out: more than 1 MiB of files, more than "
                     "a ConfigMap holds",
                     "service web: bind mount ./pipe -> /etc/web/pipe left out: it holds something that is not a file"]
+
+
+def test_a_services_tmpfs_is_a_memory_volume_and_read_only_is_the_default(tmp_path):
+    """Jitsi's services say `read_only: true` with `tmpfs: [/run:size=16M,mode=1750,exec, /tmp:...]`:
+    both were "not carried over" warnings, so /run was not writable on the read-only root
+    skyspec gives every container (and prosody writes its pid there)."""
+    from test_import_legacy import build_and_validate
+
+    src = tmp_path / "compose.yaml"
+    src.write_text("""services:
+  xmpp:
+    image: ghcr.io/acme/xmpp:1.0
+    read_only: true
+    tmpfs: ['/run:size=16M,mode=1750,exec', '/tmp:size=${TMP_SIZE:-8M},mode=1777,noexec', /var/cache/xmpp]
+    ports: ["5222:5222"]
+""")
+    r, diags = _import(src)
+    xmpp = yaml.safe_load(r.files["apps/xmpp.yaml"])
+    assert xmpp["volumes"] == {"tmpfs-run": {"mount": "/run", "empty": {"memory": True, "size": "16Mi"}},
+                               "tmpfs-tmp": {"mount": "/tmp", "empty": {"memory": True, "size": "8Mi"}},
+                               "tmpfs-var-cache-xmpp": {"mount": "/var/cache/xmpp", "empty": {"memory": True}}}
+    said = {d.message: d.severity for d in diags.sorted()}
+    assert said["service xmpp: read_only: skyspec's default too (a read-only root filesystem)"] == "note"
+    assert not [m for m in said if "not carried over" in m]
+    res = CliRunner().invoke(main, ["import", "compose", str(src), "-o", str(tmp_path / "proj")])
+    assert res.exit_code == 0, res.output
+    assert "tmpfs as a memory volume: 3" in res.output and "hardening skyspec adds" not in res.output
+    k8s = build_and_validate(tmp_path / "proj", tmp_path, "dev")
+    pod = next(o for o in k8s if o["kind"] == "Deployment")["spec"]["template"]["spec"]
+    assert {v["name"]: v.get("emptyDir") for v in pod["volumes"]}["tmpfs-run"] == {"medium": "Memory",
+                                                                                    "sizeLimit": "16Mi"}
+    assert sorted(m["mountPath"] for m in pod["containers"][0]["volumeMounts"]) == ["/run", "/tmp", "/var/cache/xmpp"]

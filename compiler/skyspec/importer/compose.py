@@ -49,6 +49,7 @@ SERVICE = {
     "profiles": ["str"], "networks": ("or", ["str"], "map"), "user": ("or", "str", "int"), "restart": "str",
     "stop_grace_period": "intstr", "labels": ("or", ("map", "scalar"), ["str"]),
     "post_start": [{"!command": STRS}], "pre_stop": [{"!command": STRS}], "shm_size": ("or", "str", "int"),
+    "tmpfs": ("or", "str", ["str"]), "read_only": "bool",
 }
 COMPOSE = {"!services": ("map", ("or", SERVICE, "any")), "volumes": ("map", ("or", "map", "any")),
            "configs": ("map", ("or", {"file": "str", "content": "str"}, "any")),
@@ -378,6 +379,7 @@ def service_doc(s: str, svc: dict, names: dict, ctx: Ctx, one_shot: bool) -> dic
     env = _environment(s, svc, ctx)
     vols, storage = parts.volumes(s, svc, image, ctx, _is_db(image))
     parts.shared_memory(s, svc, vols, ctx)
+    parts.tmpfs(s, svc, vols, ctx)
     kind = "Job" if one_shot else "StatefulApp" if storage else "App"
     doc: dict = {"kind": kind, "name": name, "image": image}
     doc["_at"] = ctx.doc.loc.child("services").key_pos(s) or ctx.pos(("services", s))

@@ -199,7 +199,7 @@ def compare(inp: dict, out: dict, variables: dict, env_files: dict,
 
 SAID = {"image", "build", "ports", "expose", "environment", "env_file", "healthcheck", "depends_on", "entrypoint",
         "command", "volumes", "secrets", "configs", "deploy", "stop_grace_period", "profiles", "post_start", "pre_stop",
-        "labels", "platform", "shm_size"}
+        "labels", "platform", "shm_size", "tmpfs", "read_only"}
 CARRIED_USER = "user the Kubernetes objects run as; the Compose file runs the image's own"
 NOT_CARRIED = {"restart": "restart policy skyspec sets (unless-stopped)",
                "user": "user name left to skyspec's non-root UID (warned)",
@@ -220,6 +220,13 @@ def _targets(svc: dict, key: str, variables: dict | None = None) -> dict:
         dst = dst or (f"/run/secrets/{src}" if key == "secrets" else f"/{src}")
         out[dst if str(dst).startswith("/") else f"/run/secrets/{dst}"] = (key, True)
     return out
+
+
+def _tmpfs(svc: dict, variables: dict) -> set:
+    """The paths of a service's `tmpfs:`."""
+    raw = svc.get("tmpfs")
+    items = [raw] if isinstance(raw, str) else raw if isinstance(raw, list) else []
+    return {interpolate(str(x), variables, set()).partition(":")[0] for x in items}
 
 
 def _inside_any(dst: str, files: set) -> bool:
@@ -255,10 +262,12 @@ def _more(s: str, svc: dict, o: dict, inp: dict, variables: dict, field, named) 
         it, ot = _targets(svc, key, variables), _targets(o, key)
         for dst in sorted(set(it) | set(ot)):
             a, b = it.get(dst), ot.get(dst)
-            if key != "volumes" and a is None and any(_inside_any(b, {dst}) for b in binds):
+            if key != "volumes" and a is None and any(_inside_any(m, {dst}) for m in binds):
                 continue   # (a bind mount's files: said with the input's volumes)
             if a is not None and a[0] == "bind" and b is None and _inside_any(dst, files):
                 named("the project's files of a bind mount, in a ConfigMap or Secret")
+            elif a is None and b[0] == "tmpfs" and key == "volumes" and dst in _tmpfs(svc, variables):
+                named("tmpfs as a memory volume")
             elif a is None and dst == "/tmp" and b[0] == "tmpfs":
                 named("hardening skyspec adds (a /tmp tmpfs)")
             elif a is None and dst == SHM and b[0] == "tmpfs" and key == "volumes" and svc.get("shm_size") is not None:
@@ -310,6 +319,8 @@ def _more(s: str, svc: dict, o: dict, inp: dict, variables: dict, field, named) 
             field(f"{s}.labels.{k}", v, (o.get("labels") or {}).get(k), "label skyspec sets, set by the build")
         else:
             named("label that is no Kubernetes label left out (warned)")
+    if "read_only" in svc:
+        named("read_only: a read-only root filesystem is skyspec's default")
     for key in sorted(set(svc) - SAID, key=str):
         if key == "restart" and svc[key] == o.get("restart"):
             field(f"{s}.restart", svc[key], o.get("restart"))

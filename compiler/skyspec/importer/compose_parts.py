@@ -279,6 +279,30 @@ def shared_memory(s: str, svc: dict, vols: dict, ctx) -> None:
             hint="it counts against the container's memory limit: size the memory to hold it")
 
 
+def tmpfs(s: str, svc: dict, vols: dict, ctx) -> None:
+    """A service's `tmpfs:` (`/run:size=16M,mode=1750`): a memory volume at each path, of its
+    size when it gives one (Kubernetes takes no mode: the pod's fsGroup owns the volume). A
+    volume the service mounts there already stays."""
+    from .compose import dns
+
+    raw = svc.get("tmpfs")
+    for i, entry in enumerate([raw] if isinstance(raw, str) else raw if isinstance(raw, list) else []):
+        path, _, opts = interpolate_plain(str(entry), ctx.vars).partition(":")
+        at = ("tmpfs", i) if isinstance(raw, list) else ("tmpfs",)
+        if not path.startswith("/"):
+            ctx.say(s, f"tmpfs {entry!r} left out: its target is no absolute path", at, "warning")
+            continue
+        if any(v.get("mount") == path for v in vols.values()):
+            continue
+        size = next((o.split("=", 1)[1] for o in opts.split(",") if o.startswith("size=")), None)
+        n = ram_bytes(size) if size else None
+        empty: dict = {"memory": True}
+        if n:
+            empty["size"] = next((f"{n // u}{unit}" for unit, u in (("Gi", 1 << 30), ("Mi", 1 << 20), ("Ki", 1 << 10))
+                                  if n % u == 0), str(n))
+        vols[f"tmpfs-{dns(path)}"[:63].strip("-")] = {"empty": empty, "mount": path}
+
+
 def volumes(s: str, svc: dict, image: str, ctx, database: bool) -> tuple[dict, dict]:
     """(volumes, storage) of a service."""
     from .compose import dns
@@ -527,6 +551,8 @@ def rest(s: str, svc: dict, doc: dict, ctx) -> None:
             else:
                 ctx.say(s, f"{key}: only one hook with a command is carried over", (key,), "warning")
     user(s, svc, doc, ctx)
+    if svc.get("read_only") is True:
+        ctx.say(s, "read_only: skyspec's default too (a read-only root filesystem)", ("read_only",))
     for key, what in (
             ("networks", "networks {v}: the project has one network, with NetworkPolicies from connect_to"),
             ("restart", "restart: {v} (skyspec: {ours} for {kind}s)")):
