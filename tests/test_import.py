@@ -439,7 +439,8 @@ def test_a_folder_the_first_run_creates_is_the_services_data_kept_in_a_volume(tm
         "read-only, `:ro`, and the import carries it)"
     res = CliRunner().invoke(main, ["import", "compose", str(src), "-o", str(tmp_path / "proj")])
     assert res.exit_code == 0, res.output
-    assert "a folder the first run creates, kept in a volume: 3" in res.output   # (the round trip names it)
+    assert "a folder of the service's data (made at its first run, or in the host's home), kept in a volume: 3" \
+        in res.output   # (the round trip names it)
     build_and_validate(tmp_path / "proj", tmp_path, "dev")
     built = yaml.safe_load((tmp_path / "built" / "dev" / "compose.yaml").read_text())
     assert {v["target"] for v in built["services"]["server"]["volumes"] if v["type"] == "volume"} >= {"/data", "/cache"}

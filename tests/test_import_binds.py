@@ -303,3 +303,31 @@ def test_a_services_tmpfs_is_a_memory_volume_and_read_only_is_the_default(tmp_pa
     assert {v["name"]: v.get("emptyDir") for v in pod["volumes"]}["tmpfs-run"] == {"medium": "Memory",
                                                                                     "sizeLimit": "16Mi"}
     assert sorted(m["mountPath"] for m in pod["containers"][0]["volumeMounts"]) == ["/run", "/tmp", "/var/cache/xmpp"]
+
+
+def test_a_folder_of_the_hosts_home_the_service_writes_is_kept_in_a_volume(tmp_path, monkeypatch):
+    """Jitsi keeps each service's config and data in `${CONFIG}/<service>` with
+    `CONFIG=~/.jitsi-meet-cfg`: left out, prosody's accounts were lost at every restart. A
+    writable folder of the host's home mounted where an image keeps data is a volume; what the
+    importer's own home holds is never looked at (it is not the machine Compose runs on)."""
+    home = tmp_path / "home"
+    (home / ".jitsi-meet-cfg" / "prosody").mkdir(parents=True)
+    (home / ".jitsi-meet-cfg" / "prosody" / "secret.cfg").write_text("own-home-Zz8\n")
+    monkeypatch.setenv("HOME", str(home))
+    (tmp_path / ".env").write_text("CONFIG=~/.jitsi-meet-cfg\n")
+    src = tmp_path / "compose.yaml"
+    src.write_text("""services:
+  prosody:
+    image: ghcr.io/acme/prosody:1.0
+    expose: ["5222"]
+    volumes: ['${CONFIG}/prosody:/var/lib/prosody', '${CONFIG}/prosody/config:/config:ro',
+              '~/.jitsi-meet-cfg/web:/usr/share/jitsi-meet/web', '~/.ssh/id_rsa:/root/key']
+""")
+    r, diags = _import(src)
+    vols = yaml.safe_load(r.files["apps/prosody.yaml"])["volumes"]
+    assert vols == {"jitsi-meet-cfg-prosody": {"claim": "jitsi-meet-cfg-prosody", "mount": "/var/lib/prosody"}}
+    left = sorted(d.message for d in diags.sorted() if "left out" in d.message)
+    assert left == ["service prosody: bind mount ~/.jitsi-meet-cfg/prosody/config -> /config left out",
+                    "service prosody: bind mount ~/.jitsi-meet-cfg/web -> /usr/share/jitsi-meet/web left out",
+                    "service prosody: bind mount ~/.ssh/id_rsa -> /root/key left out"]
+    assert not [t for t in r.files.values() if "own-home" in t]

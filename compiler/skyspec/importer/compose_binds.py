@@ -2,8 +2,9 @@
 
 A bind mount names a path of the machine Compose runs on. The importer carries two kinds:
 
-- a folder the first run creates (:func:`first_run_folder`): the service's data, kept in a
-  volume (:mod:`.compose_parts` says it);
+- a folder the first run creates (:func:`first_run_folder`), or one in the home of the machine
+  Compose runs on (:func:`home_folder`): the service's data, kept in a volume (:mod:`.compose_parts`
+  says it);
 - the project's own files (:func:`project_files`): a config file (`./nginx.conf:/etc/nginx/
   nginx.conf:ro`), a folder of them (`./conf.d:/etc/nginx/conf.d:ro`, `./initdb:/docker-
   entrypoint-initdb.d:ro`), held in a ConfigMap mounted where Compose mounts them; a file or
@@ -67,8 +68,7 @@ def first_run_folder(base, src: str, dst: str) -> bool:
     image keeps data rather than its own files (not under /etc or /usr, nor at a path named
     like a file). Data, then, not the project's files (`./src:/app` mounts code the image has
     too: left out as before)."""
-    target = PurePosixPath(str(dst))
-    if _image_own(str(target)) or "." in target.name or str(target) in _CODE:
+    if not _data_target(dst):
         return False
     rel = PurePosixPath(str(src))
     if rel.is_absolute() or str(src).startswith("~") or ".." in rel.parts or not rel.parts or "$" in str(src):
@@ -86,6 +86,25 @@ def first_run_folder(base, src: str, dst: str) -> bool:
         return all(name.startswith(".") for name in os.listdir(path))
     except OSError:
         return False
+
+
+def home_folder(src: str, dst: str) -> bool:
+    """Whether the bind mount of ``src`` at ``dst`` is of a folder in the home of the machine
+    Compose runs on (`~/.jitsi-meet-cfg/prosody`, often by a variable of the `.env`) mounted
+    where an image keeps data: the service's own data and config, written there, that no
+    project holds. Decided by the paths alone: the importer's own home is never looked at."""
+    rel = PurePosixPath(str(src))
+    name = rel.name.lower()
+    return str(src).startswith("~/") and ".." not in rel.parts and len(rel.parts) > 1 and "$" not in str(src) \
+        and "." not in name and name not in _CRED_WORDS and not set(re.split(r"[^a-z0-9]+", name)) & _CRED_WORDS \
+        and _data_target(dst)
+
+
+def _data_target(dst: str) -> bool:
+    """Whether ``dst`` is where an image keeps data, not its own files: not under /etc or /usr,
+    nor its program's folder, nor a path named like a file."""
+    target = PurePosixPath(str(dst))
+    return not (_image_own(str(target)) or "." in target.name or str(target) in _CODE)
 
 
 def _image_own(target: str) -> bool:

@@ -275,7 +275,7 @@ def _more(s: str, svc: dict, o: dict, inp: dict, variables: dict, field, named) 
             elif a is not None and a[0] == "bind" and b is None:
                 named("bind mount left out (warned)")
             elif a is not None and a[0] == "bind" and b is not None and b[0] == "volume":
-                named("a folder the first run creates, kept in a volume")
+                named("a folder of the service's data (made at its first run, or in the host's home), kept in a volume")
             elif a is not None and a[0] == "volume" and b is None and key == "volumes" and dst in _external(svc, inp, variables):
                 named("external volume left out (warned)")
             elif a is None and key == "secrets" and re.match(r"^/run/secrets/[-a-z0-9]+-env\.[-._a-zA-Z][-._a-zA-Z0-9]*$", dst):

@@ -14,7 +14,7 @@ import re
 from pathlib import PurePosixPath
 
 from ..schema.fields import RESERVED_LABELS
-from .compose_binds import Files, bind_hint, first_run_folder, project_files
+from .compose_binds import Files, bind_hint, first_run_folder, home_folder, project_files
 from .source import WRONG, read_text
 
 DATABASES = ("postgres", "postgis", "mysql", "mariadb", "mongo", "redis", "valkey", "elasticsearch",
@@ -322,6 +322,11 @@ def volumes(s: str, svc: dict, image: str, ctx, database: bool) -> tuple[dict, d
             ctx.say(s, f"bind mount {src} -> {dst}: a folder the first run creates (not in the project), "
                        "so the service's data: kept in a volume", at)
             typ, src = "volume", "-".join(p for p in PurePosixPath(src).parts if p not in (".", ""))
+        elif typ == "bind" and not ro and home_folder(src, dst):
+            # (jitsi's `${CONFIG}/prosody:/config`, CONFIG=~/.jitsi-meet-cfg: what it writes, no project's)
+            ctx.say(s, f"bind mount {src} -> {dst}: a folder of the host's home where the service keeps its data "
+                       "(no project holds it): kept in a volume, empty at first", at)
+            typ, src = "volume", "-".join(p for p in PurePosixPath(src).parts if p not in (".", "", "~"))
         if typ == "bind":
             _bound(s, i, str(src), str(dst), ro, ctx, vols)
             continue
