@@ -331,3 +331,31 @@ def test_a_folder_of_the_hosts_home_the_service_writes_is_kept_in_a_volume(tmp_p
                     "service prosody: bind mount ~/.jitsi-meet-cfg/web -> /usr/share/jitsi-meet/web left out",
                     "service prosody: bind mount ~/.ssh/id_rsa -> /root/key left out"]
     assert not [t for t in r.files.values() if "own-home" in t]
+
+
+def test_a_database_image_named_by_its_last_word_is_reached_at_its_port(tmp_path):
+    """Zulip's database runs `zulip/zulip-postgresql:14` and declares no port: its image was of
+    no known kind, so it had no Service (and was an App, its data a claim) and Zulip could not
+    reach it. The last word of an image's name counts (`postgres-exporter` is no postgres)."""
+    src = tmp_path / "compose.yaml"
+    src.write_text("""services:
+  database:
+    image: zulip/zulip-postgresql:14
+    volumes: ["postgresql-14:/var/lib/postgresql/data:rw"]
+    attach: false
+  metrics:
+    image: quay.io/prometheuscommunity/postgres-exporter:v0.15.0
+  zulip:
+    image: zulip/docker-zulip:9.0
+    depends_on: [database, metrics]
+    ports: ["80:80"]
+volumes:
+  postgresql-14: {}
+""")
+    r, diags = _import(src)
+    db = yaml.safe_load(r.files["apps/statefulapp.database.yaml"])
+    assert db["ports"] == {"postgres": 5432} and db["storage"]["data"]["mount"] == "/var/lib/postgresql/data"
+    assert yaml.safe_load(r.files["apps/zulip.yaml"])["connect_to"] == ["database"]
+    assert "port" not in yaml.safe_load(r.files["apps/metrics.yaml"])
+    said = {d.message: d.severity for d in diags.sorted()}
+    assert said["service database: attach: only which logs `docker compose up` shows"] == "note"

@@ -129,9 +129,11 @@ def test_a_service_named_as_a_server_others_depend_on_gets_its_port(tmp_path):
 services:
   mongodb:
     image: robotshop/rs-mongodb:2.1.0
+  mysql:
+    image: robotshop/rs-mysql-db:2.1.0
   catalogue:
     image: robotshop/rs-catalogue:2.1.0
-    depends_on: [mongodb, cart]
+    depends_on: [mongodb, mysql, cart]
   cart:
     image: robotshop/rs-cart:2.1.0
 """)
@@ -139,9 +141,13 @@ services:
     r = import_compose(tmp_path / "docker-compose.yaml", "shop", diags)
     assert r is not None and not diags.has_errors and r.unexplained == [], [str(d) for d in diags.sorted()][:3]
     specs = {d["name"]: d for t in r.files.values() for d in yaml.safe_load_all(t) if isinstance(d, dict) and "name" in d}
-    assert specs["mongodb"]["ports"] == {"mongo": 27017} and specs["catalogue"]["connect_to"] == ["mongodb"]
-    assert [d.message for d in diags.items if "27017" in d.message] == [
-        "service mongodb: port 27017: catalogue depends on it, and its name is that of a server that listens on 27017 "
+    assert specs["mongodb"]["ports"] == {"mongo": 27017} and specs["mysql"]["ports"] == {"mysql": 3306}
+    assert specs["catalogue"]["connect_to"] == ["mongodb", "mysql"]
+    # (`rs-mongodb` says its kind by its last word; `rs-mysql-db` does not, and the service's name does)
+    assert [d.message for d in diags.items if "27017" in d.message or "3306" in d.message] == [
+        "service mongodb: port 27017: catalogue depends on it, and its image is one that listens on 27017 "
+        "(Compose reaches any port, Kubernetes the Service's)",
+        "service mysql: port 3306: catalogue depends on it, and its name is that of a server that listens on 3306 "
         "(Compose reaches any port, Kubernetes the Service's)"]
     assert any("depends_on cart: no port to connect to" in d.message for d in diags.items)   # (a name of no server)
 

@@ -292,7 +292,8 @@ def extract(doc: Doc, base: Path, project: str, inputs: Inputs) -> tuple[list[Ex
 
 def _is_db(image: str) -> bool:
     base = image.split("@")[0].rsplit("/", 1)[-1].split(":")[0]
-    return any(base == d or base.startswith(d + "-") for d in parts.DATABASES)
+    # (`postgres-16`; zulip's `zulip-postgresql`, a database by its last word)
+    return any(base == d or base.startswith(d + "-") or base.endswith("-" + d) for d in parts.DATABASES)
 
 
 def _environment(s: str, svc: dict, ctx: Ctx) -> dict[str, tuple[str, tuple]]:

@@ -120,9 +120,11 @@ def renamed_hosts(value: str, renames: dict[str, str]) -> str:
 
 
 def image_port(image) -> int | None:
-    """The port a server image of a known kind listens on, by the last part of its name."""
+    """The port a server image of a known kind listens on, by the last part of its name, or
+    that part's last word (zulip's `zulip/zulip-postgresql` is a postgres; a
+    `postgres-exporter` is not)."""
     base = str(image).split("@")[0].rsplit("/", 1)[-1].split(":")[0].lower()
-    return IMAGE_PORTS.get(base)
+    return IMAGE_PORTS.get(base, IMAGE_PORTS.get(base.rsplit("-", 1)[-1]))
 
 
 def wanted_ports(services: dict, variables: dict) -> dict[str, dict[int, str]]:

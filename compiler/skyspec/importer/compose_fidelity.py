@@ -202,6 +202,7 @@ SAID = {"image", "build", "ports", "expose", "environment", "env_file", "healthc
         "labels", "platform", "shm_size", "tmpfs", "read_only"}
 CARRIED_USER = "user the Kubernetes objects run as; the Compose file runs the image's own"
 NOT_CARRIED = {"restart": "restart policy skyspec sets (unless-stopped)",
+               "attach": "attach: which logs `docker compose up` shows",
                "user": "user name left to skyspec's non-root UID (warned)",
                "networks": "networks: one network, NetworkPolicies from connect_to (warned)",
                "container_name": "container name Compose derives from the service"}

@@ -17,7 +17,7 @@ from ..schema.fields import RESERVED_LABELS
 from .compose_binds import Files, bind_hint, first_run_folder, home_folder, project_files
 from .source import WRONG, read_text
 
-DATABASES = ("postgres", "postgis", "mysql", "mariadb", "mongo", "redis", "valkey", "elasticsearch",
+DATABASES = ("postgres", "postgresql", "postgis", "mysql", "mariadb", "mongo", "redis", "valkey", "elasticsearch",
              "opensearch", "rabbitmq", "cassandra", "couchdb", "neo4j", "influxdb", "clickhouse", "etcd",
              "zookeeper", "kafka", "minio", "memcached")
 # a port's name by its number, where it is a protocol's own: the first port of a service is
@@ -567,6 +567,9 @@ def rest(s: str, svc: dict, doc: dict, ctx) -> None:
             ctx.say(s, what.format(v=", ".join(map(str, v)) if isinstance(v, (list, dict)) else v, ours=ours,
                                    kind=doc["kind"]), (key,), "note")
     for key in sorted(set(svc) - known_keys(), key=str):
+        if key == "attach":   # (which logs `docker compose up` shows: nothing runs otherwise)
+            ctx.say(s, "attach: only which logs `docker compose up` shows", (key,))
+            continue
         ctx.say(s, f"{key} is not carried over: the language has no field for it", (key,), "warning",
                 hint=_uncarried_hint(str(key), svc[key]))
 
