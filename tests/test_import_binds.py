@@ -359,3 +359,27 @@ volumes:
     assert "port" not in yaml.safe_load(r.files["apps/metrics.yaml"])
     said = {d.message: d.severity for d in diags.sorted()}
     assert said["service database: attach: only which logs `docker compose up` shows"] == "note"
+
+
+def test_a_folder_the_first_run_creates_in_an_apps_own_folder_is_kept_in_a_volume(tmp_path):
+    """Paperless mounts `./consume` and `./export`, which Docker creates at the first run, in its
+    own folder `/usr/src/paperless`: under /usr (where an image keeps its own files) they were
+    left out, and the documents dropped in were lost. A folder inside an app's folder under
+    /usr/src is its data; the app's folder itself (`/usr/src/app`) is its code."""
+    src = tmp_path / "compose.yaml"
+    src.write_text("""services:
+  webserver:
+    image: ghcr.io/paperless-ngx/paperless-ngx:2.11.0
+    ports: ["8000:8000"]
+    volumes: ['./consume:/usr/src/paperless/consume', './export:/usr/src/paperless/export', './app:/usr/src/app',
+              './html:/usr/share/nginx/html']
+""")
+    r, diags = _import(src)
+    vols = yaml.safe_load(r.files["apps/webserver.yaml"])["volumes"]
+    assert vols == {"consume": {"claim": "consume", "mount": "/usr/src/paperless/consume"},
+                    "export": {"claim": "export", "mount": "/usr/src/paperless/export"}}
+    hints = {d.message: d.hint for d in diags.sorted() if "left out" in d.message}
+    assert hints == {f"service webserver: bind mount {b} left out: it is not in the project":
+                     "bring the files beside the Compose file and import again; if the service writes there, mount "
+                     "a volume (`volumes: {NAME: {claim: NAME, mount: PATH}}`)"
+                     for b in ("./app -> /usr/src/app", "./html -> /usr/share/nginx/html")}

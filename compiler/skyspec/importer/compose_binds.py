@@ -36,6 +36,7 @@ MAX_FILES = 1 << 20           # a ConfigMap holds 1 MiB at most
 # mount out runs it with its own (`./prometheus:/etc/prometheus` without the folder at hand)
 _IMAGE_OWN = ("/etc", "/usr", "/bin", "/sbin", "/lib", "/lib64", "/opt/bitnami")
 _CODE = frozenset({"/app", "/code", "/src", "/workspace", "/srv/app"})   # an image's program, itself
+NOT_HERE = "it is not in the project"
 _TOO_BIG = f"more than {MAX_FILES >> 20} MiB of files, more than a ConfigMap holds"
 _KEY = re.compile(r"^[-._a-zA-Z0-9]+$")   # a ConfigMap's or Secret's key
 _SKIPPED = frozenset({".gitkeep", ".keep", ".gitignore", ".DS_Store"})
@@ -108,6 +109,8 @@ def _data_target(dst: str) -> bool:
 
 
 def _image_own(target: str) -> bool:
+    if target.startswith("/usr/src/") and len(PurePosixPath(target).parts) >= 5:
+        return False   # a folder in an app's own (paperless' /usr/src/paperless/consume), not the app itself
     return any(target == d or target.startswith(d + "/") for d in _IMAGE_OWN)
 
 
@@ -127,7 +130,7 @@ def project_files(base, src: str, dst: str, read_only: bool) -> Files | str:
     try:
         st = os.stat(real)
     except FileNotFoundError:
-        return "it is not in the project"
+        return NOT_HERE
     except OSError:
         return "it cannot be read"
     if str(dst) in _CODE:

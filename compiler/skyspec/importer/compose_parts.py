@@ -14,7 +14,7 @@ import re
 from pathlib import PurePosixPath
 
 from ..schema.fields import RESERVED_LABELS
-from .compose_binds import Files, bind_hint, first_run_folder, home_folder, project_files
+from .compose_binds import NOT_HERE, Files, bind_hint, first_run_folder, home_folder, project_files
 from .source import WRONG, read_text
 
 DATABASES = ("postgres", "postgresql", "postgis", "mysql", "mariadb", "mongo", "redis", "valkey", "elasticsearch",
@@ -393,8 +393,9 @@ def _bound(s: str, i: int, src: str, dst: str, ro: bool, ctx, vols: dict) -> Non
     at = ("volumes", i)
     got = project_files(ctx.base, src, dst, ro)
     if not isinstance(got, Files):
-        ctx.say(s, f"bind mount {src} -> {dst} left out{': ' + got if got else ''}", at, "warning",
-                hint=bind_hint(src))
+        hint = "bring the files beside the Compose file and import again; if the service writes there, mount a " \
+               "volume (`volumes: {NAME: {claim: NAME, mount: PATH}}`)" if got == NOT_HERE else bind_hint(src)
+        ctx.say(s, f"bind mount {src} -> {dst} left out{': ' + got if got else ''}", at, "warning", hint=hint)
         return
     name = dns(src)
     if got.secret is not None:
