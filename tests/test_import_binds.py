@@ -191,13 +191,15 @@ def test_an_address_of_a_service_by_a_name_no_service_has_names_its_service(tmp_
   app:
     image: ghcr.io/acme/app:1.0
     environment: {DB_HOST: my_db, DB_URL: "postgres://my_db:5432/my_db", PEERS: "my_db:5432,cache:11211",
-                  NOTE: "my_db_backup is a table", CACHE_URL: "redis://cache.local:6379/0"}
+                  NOTE: "my_db_backup is a table", CACHE_URL: "redis://cache.local:6379/0", POSTGRES_DB: my_db,
+                  WORDS: "my_db cache.local"}
     depends_on: [my_db, events_db, cache, xmpp]
 """)
     r, diags = _import(src)
     env = yaml.safe_load(r.files["apps/app.yaml"])["env"]
     assert env == {"DB_HOST": "my-db", "DB_URL": "postgres://my-db:5432/my_db", "PEERS": "my-db:5432,cache:11211",
-                   "NOTE": "my_db_backup is a table", "CACHE_URL": "redis://cache:6379/0"}
+                   "NOTE": "my_db_backup is a table", "CACHE_URL": "redis://cache:6379/0",
+                   "POSTGRES_DB": "my_db", "WORDS": "my_db cache.local"}   # (a database's name; no host's place)
     warned = [d.message for d in diags.sorted() if d.severity == "warning" and "does not resolve" in d.message]
     assert warned == [
         "service events_db: named events-db on Kubernetes and in the built Compose file (a Service's name is a DNS "

@@ -330,13 +330,14 @@ def _environment(s: str, svc: dict, ctx: Ctx) -> dict[str, tuple[str, tuple]]:
     return env
 
 
-def _renamed(s: str, k: str, v: str, at: tuple, names: dict, ctx: Ctx) -> str:
-    """An env value with the addresses of services renamed as DNS labels spelt as their new
-    names (`postgres://my_db:5432/app` reaches `my-db`: a Service's name has no `_`), said."""
+def _renamed(s: str, k: str, v: str, at: tuple, ctx: Ctx) -> str:
+    """An env value with the addresses of services by names no Service has (renamed as DNS
+    labels, network aliases) spelt as their Services' names (`postgres://my_db:5432/app`
+    reaches `my-db`: a Service's name has no `_`), said."""
     renames = ctx.renames
-    got = addresses.renamed_hosts(v, renames) if renames else v
+    got = addresses.renamed_hosts(v, renames, k) if renames else v
     if got != v:
-        ctx.said_to.update((s, old) for old in renames if addresses.renamed_hosts(v, {old: renames[old]}) != v)
+        ctx.said_to.update((s, old) for old in renames if addresses.renamed_hosts(v, {old: renames[old]}, k) != v)
         ctx.say(s, f"environment {k}: an address of a service by a name no Service has on Kubernetes (renamed as "
                    "a DNS label, or a network alias), rewritten to its Service's name", at)
     return got
@@ -421,7 +422,7 @@ def service_doc(s: str, svc: dict, names: dict, ctx: Ctx, one_shot: bool) -> dic
             ctx.say(s, f"environment {k} {why}: moved to Secret {name}-env, key {k}; its value is not written", at,
                     code=SECRET, hint=f"supply it at deploy time (the Secret {name}-env)")
         else:
-            plain[k] = _renamed(s, k, v, at, names, ctx)
+            plain[k] = _renamed(s, k, v, at, ctx)
     if plain:
         doc["env"] = plain
     if secrets:

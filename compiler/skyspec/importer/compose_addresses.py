@@ -108,14 +108,26 @@ def name_changes(services: dict, variables: dict) -> dict[str, str]:
     return out
 
 
-def renamed_hosts(value: str, renames: dict[str, str]) -> str:
-    """``value`` with each host that is a service renamed as a DNS label (``renames``:
-    {`plausible_db`: `plausible-db`}) spelt as its new name: where a host stands (the whole
-    value, after `//`, `@`, `=`, a comma or a space, before a port, a path, a comma or the end),
-    never in a path (`postgres://my_db:5432/my_db` names the database `my_db` too)."""
+# the last word of a variable whose whole value is a host (or a list of hosts)
+_HOST_VARS = {"HOST", "HOSTS", "HOSTNAME", "SERVER", "SERVERS", "ADDR", "ADDRESS", "ADDRESSES", "ENDPOINT", "BROKER",
+              "BROKERS", "NODES", "PEERS"}
+
+
+def renamed_hosts(value: str, renames: dict[str, str], var: str = "") -> str:
+    """``value`` (of the variable ``var``) with each name no Service has (``renames``:
+    {`plausible_db`: `plausible-db`}) spelt as its Service's name where it stands as a host: a
+    URL's (`postgres://my_db:5432/my_db`: not the path, which names the database), before a port
+    (`my_db:5432`), or the whole value or a word of it in a variable named as a host's (`DB_HOST:
+    my_db`; `POSTGRES_DB: my_db` names a database, and stays)."""
+    hostish = bool(var) and re.split(r"_+", var.upper())[-1] in _HOST_VARS
     for old, new in renames.items():
-        if old in value:
-            value = re.sub(r"(?:^|(?<=//)|(?<=@)|(?<=[=,\s]))" + re.escape(old) + r"(?=$|[:/,?\s])", new, value)
+        if old not in value:
+            continue
+        e = re.escape(old)
+        value = re.sub(r"(?:(?<=//)|(?<=@))" + e + r"(?=$|[:/?#])", new, value)
+        value = re.sub(r"(?:^|(?<=[=,\s]))" + e + r"(?=:[0-9])", new, value)
+        if hostish:
+            value = re.sub(r"(?:^|(?<=[,\s]))" + e + r"(?=$|[,\s])", new, value)
     return value
 
 

@@ -167,7 +167,7 @@ def compare(inp: dict, out: dict, variables: dict, env_files: dict,
                 named("connect_to discovery variables")
             elif a is None and exported(k, official):
                 named(exported(k, official))
-            elif a is not None and b is not None and a != b and renamed_hosts(a, renames) == b:
+            elif a is not None and b is not None and a != b and renamed_hosts(a, renames, k) == b:
                 named("an address of a service by a name no Service has (renamed as a DNS label, a network alias), "
                       "spelt as its Service's name")
             else:
