@@ -385,3 +385,22 @@ def test_a_folder_the_first_run_creates_in_an_apps_own_folder_is_kept_in_a_volum
                      "bring the files beside the Compose file and import again; if the service writes there, mount "
                      "a volume (`volumes: {NAME: {claim: NAME, mount: PATH}}`)"
                      for b in ("./app -> /usr/src/app", "./html -> /usr/share/nginx/html")}
+
+
+def test_a_compose_config_never_joins_the_configmap_of_a_bind_mounted_folder(tmp_path):
+    """A Compose config `conf_d` and a bind-mounted folder `./conf.d` are both named `conf-d`:
+    the config's file went into the folder's ConfigMap, and so into the folder nginx reads."""
+    (tmp_path / "conf.d").mkdir()
+    (tmp_path / "conf.d" / "site.conf").write_text("server { listen 8080; }\n")
+    src = tmp_path / "compose.yaml"
+    src.write_text("""services:
+  web:
+    image: nginxinc/nginx-unprivileged:1.27
+    volumes: ['./conf.d:/etc/nginx/conf.d:ro']
+    configs: [{source: conf_d, target: /etc/web/extra.txt}]
+configs:
+  conf_d: {content: "extra\\n"}
+""")
+    r, diags = _import(src)
+    cms = {yaml.safe_load(t)["name"]: yaml.safe_load(t)["data"] for f, t in r.files.items() if "/configmap." in f}
+    assert cms == {"conf-d": {"site.conf": "server { listen 8080; }\n"}, "conf-d-config": {"extra-txt": "extra\n"}}

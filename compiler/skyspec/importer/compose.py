@@ -198,6 +198,7 @@ class Ctx:
         self.vars = dotenv(text) if text is not None else {}
         self.secrets: dict[str, set] = {}   # Secret name -> keys
         self.configs: dict[str, dict] = {}  # ConfigMap name -> data
+        self.bound: set[str] = set()        # the ConfigMaps of bind-mounted files (their data is whole)
         self.claims: dict[str, tuple] = {}  # PersistentVolumeClaim name -> (the Compose volume, its first service)
         services = self.data.get("services") if isinstance(self.data.get("services"), dict) else {}
         self.wanted = addresses.wanted_ports(services, self.vars)  # service -> {port: who holds its address}

@@ -374,8 +374,9 @@ def volumes(s: str, svc: dict, image: str, ctx, database: bool) -> tuple[dict, d
             ctx.say(s, f"config {src} left out: no content or file the project can hold", ("configs", i), "warning")
             continue
         key = dns(PurePosixPath(str(dst)).name)
-        ctx.configs.setdefault(dns(src), {})[key] = content
-        vols[f"config-{dns(src)}"[:63]] = {"config": dns(src), "mount": str(dst), "sub_path": key, "read_only": True}
+        name = dns(src) if dns(src) not in ctx.bound else f"{dns(src)}-config"   # (not a bind mount's files)
+        ctx.configs.setdefault(name, {})[key] = content
+        vols[f"config-{dns(src)}"[:63]] = {"config": name, "mount": str(dst), "sub_path": key, "read_only": True}
     for sec in svc.get("secrets") or []:
         src, dst = (sec, sec) if isinstance(sec, str) else (sec.get("source"), sec.get("target") or sec.get("source"))
         name, key = dns(src), re.sub(r"[^-._a-zA-Z0-9]", "-", str(src))
@@ -405,9 +406,10 @@ def _bound(s: str, i: int, src: str, dst: str, ro: bool, ctx, vols: dict) -> Non
                    f"{', '.join(got.secret)}), mounted there; its content is not read into the project", at,
                 "warning", hint=f"supply Secret {name} at deploy time")
     else:
-        while name in ctx.configs and ctx.configs[name] != got.texts:
-            name = f"{name}-{i + 1}"
+        while name in ctx.configs and (name not in ctx.bound or ctx.configs[name] != got.texts):
+            name = f"{name}-{i + 1}"   # (another bind mount's files, or a Compose config's)
         ctx.configs[name] = got.texts
+        ctx.bound.add(name)
         ref = {"config": name}
         ctx.say(s, f"bind mount {src} -> {dst}: the project's {'files' if got.folder else 'file'}, in ConfigMap "
                    f"{name} mounted there{'' if ro else ' (read-only now: a ConfigMap is)'}", at,
