@@ -27,14 +27,17 @@ def _import(src, diags=None):
     return r, diags
 
 
+def _write(root, files: dict) -> None:
+    """Writes ``files`` ({path under ``root``: text}), making their folders."""
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+
+
 def _project(tmp_path):
-    (tmp_path / "conf.d").mkdir()
-    (tmp_path / "conf.d" / "default.conf").write_text("server { listen 8080; location / { root /srv; } }\n")
-    (tmp_path / "conf.d" / "gzip.conf").write_text("gzip on;\n")
-    (tmp_path / "conf.d" / ".gitkeep").write_text("")
-    (tmp_path / "initdb").mkdir()
-    (tmp_path / "initdb" / "01-schema.sql").write_text("CREATE TABLE t (id int);\n")
-    (tmp_path / "app.conf").write_text("workers = 4\n")
+    _write(tmp_path, {"conf.d/default.conf": "server { listen 8080; location / { root /srv; } }\n",
+                      "conf.d/gzip.conf": "gzip on;\n", "conf.d/.gitkeep": "",
+                      "initdb/01-schema.sql": "CREATE TABLE t (id int);\n", "app.conf": "workers = 4\n"})
     src = tmp_path / "compose.yaml"
     src.write_text("""services:
   web:
@@ -86,16 +89,13 @@ def test_a_bind_mounted_credential_is_a_secret_whose_content_is_never_read(tmp_p
     project, the build or a diagnostic."""
     from test_import_legacy import build_and_validate
 
-    (tmp_path / "certs").mkdir()
-    (tmp_path / "certs" / "server.key").write_text("-----BEGIN PRIVATE KEY-----\nMIIEvQ-key-bytes\n"
-                                                   "-----END PRIVATE KEY-----\n")
-    (tmp_path / "tls.txt").write_text("-----BEGIN RSA PRIVATE KEY-----\nMIIEpA-rsa-bytes\n-----END RSA PRIVATE KEY-----\n")
-    (tmp_path / "settings.yaml").write_text("db:\n  host: db\n  password: hunter2-Zx9\n")
-    (tmp_path / "users.xml").write_text("<users><app><password>Pw-in-xml-77</password></app></users>\n")
-    (tmp_path / "sink.ini").write_text("url = postgres://app:Url-pass-55@db:5432/app\n")
-    (tmp_path / "creds").mkdir()
-    (tmp_path / "creds" / "api").write_text("tok-Folder-31\n")
-    (tmp_path / "plain.yaml").write_text("db:\n  password_file: /run/secrets/db\n  token_ttl: 5m\n")
+    _write(tmp_path, {
+        "certs/server.key": "-----BEGIN PRIVATE KEY-----\nMIIEvQ-key-bytes\n-----END PRIVATE KEY-----\n",
+        "tls.txt": "-----BEGIN RSA PRIVATE KEY-----\nMIIEpA-rsa-bytes\n-----END RSA PRIVATE KEY-----\n",
+        "settings.yaml": "db:\n  host: db\n  password: hunter2-Zx9\n",
+        "users.xml": "<users><app><password>Pw-in-xml-77</password></app></users>\n",
+        "sink.ini": "url = postgres://app:Url-pass-55@db:5432/app\n", "creds/api": "tok-Folder-31\n",
+        "plain.yaml": "db:\n  password_file: /run/secrets/db\n  token_ttl: 5m\n"})
     src = tmp_path / "compose.yaml"
     src.write_text("""services:
   web:
