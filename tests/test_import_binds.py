@@ -333,6 +333,15 @@ def test_a_folder_of_the_hosts_home_the_service_writes_is_kept_in_a_volume(tmp_p
                     "service prosody: bind mount ~/.jitsi-meet-cfg/web -> /usr/share/jitsi-meet/web left out",
                     "service prosody: bind mount ~/.ssh/id_rsa -> /root/key left out"]
     assert not [t for t in r.files.values() if "own-home" in t]
+    from test_import_legacy import build_and_validate
+
+    res = CliRunner().invoke(main, ["import", "compose", str(src), "-o", str(tmp_path / "proj")])
+    assert res.exit_code == 0, res.output
+    k8s = build_and_validate(tmp_path / "proj", tmp_path, "dev")
+    pod = next(o for o in k8s if o["kind"] == "Deployment")["spec"]["template"]["spec"]
+    assert {"name": "jitsi-meet-cfg-prosody", "persistentVolumeClaim": {"claimName": "jitsi-meet-cfg-prosody"}} \
+        in pod["volumes"]
+    assert any(o["kind"] == "PersistentVolumeClaim" and o["metadata"]["name"] == "jitsi-meet-cfg-prosody" for o in k8s)
 
 
 def test_a_database_image_named_by_its_last_word_is_reached_at_its_port(tmp_path):
@@ -385,6 +394,13 @@ def test_a_folder_the_first_run_creates_in_an_apps_own_folder_is_kept_in_a_volum
                      "bring the files beside the Compose file and import again; if the service writes there, mount "
                      "a volume (`volumes: {NAME: {claim: NAME, mount: PATH}}`)"
                      for b in ("./app -> /usr/src/app", "./html -> /usr/share/nginx/html")}
+    from test_import_legacy import build_and_validate
+
+    res = CliRunner().invoke(main, ["import", "compose", str(src), "-o", str(tmp_path / "proj")])
+    assert res.exit_code == 0, res.output
+    k8s = build_and_validate(tmp_path / "proj", tmp_path, "dev")
+    mounts = next(o for o in k8s if o["kind"] == "Deployment")["spec"]["template"]["spec"]["containers"][0]
+    assert {"/usr/src/paperless/consume", "/usr/src/paperless/export"} <= {m["mountPath"] for m in mounts["volumeMounts"]}
 
 
 def test_a_compose_config_never_joins_the_configmap_of_a_bind_mounted_folder(tmp_path):

@@ -95,10 +95,8 @@ def home_folder(src: str, dst: str) -> bool:
     where an image keeps data: the service's own data and config, written there, that no
     project holds. Decided by the paths alone: the importer's own home is never looked at."""
     rel = PurePosixPath(str(src))
-    name = rel.name.lower()
     return str(src).startswith("~/") and ".." not in rel.parts and len(rel.parts) > 1 and "$" not in str(src) \
-        and "." not in name and name not in _CRED_WORDS and not set(re.split(r"[^a-z0-9]+", name)) & _CRED_WORDS \
-        and _data_target(dst)
+        and "." not in rel.name and not _credential_name(rel.name) and _data_target(dst)
 
 
 def _data_target(dst: str) -> bool:
@@ -116,10 +114,11 @@ def _image_own(target: str) -> bool:
 
 def project_files(base, src: str, dst: str, read_only: bool) -> Files | str:
     """The project's files a bind mount of ``src`` (relative to ``base``) at ``dst`` mounts,
-    or why it cannot carry them (a phrase ending "... left out"). A folder is carried when
-    mounted read-only (a writable one may be where the service writes), with the regular files
-    directly in it; a file either way (a ConfigMap is read-only: said by the caller), unless
-    it is empty (a file the service fills: traefik's `acme.json`)."""
+    or why it cannot carry them (a phrase said after "... left out: "; '' for the host's paths).
+    A folder is carried when mounted read-only (a writable one may be where the service
+    writes), with the regular files directly in it; a file either way (a ConfigMap is
+    read-only: said by the caller), unless it is empty (a file the service fills: traefik's
+    `acme.json`)."""
     s = str(src)
     if "$" in s or s.startswith("~") or escape(s) is not None:
         return ""   # the host's, or outside the project: not the project's files
@@ -219,13 +218,17 @@ def _secret_or_text(folder: bool, raw: dict[str, bytes], src: str, dst: str) -> 
     return Files(folder, texts=texts)
 
 
+def _credential_name(name: str) -> bool:
+    """Whether a file's name says it holds a credential (`db_password.txt`, `id_rsa`, `.env`)."""
+    name = name.lower()
+    words = set(re.split(r"[^a-z0-9]+", name)) | {name.lstrip(".")}
+    return bool(words & _CRED_WORDS) or name.endswith(_CRED_SUFFIXES) or name == ".env"
+
+
 def _credential(src: str, dst: str, raw: dict[str, bytes]) -> str:
     """Why the files are credentials ('' when nothing says so)."""
-    for p in (src, *raw):
-        name = PurePosixPath(p).name.lower()
-        words = set(re.split(r"[^a-z0-9]+", name)) | {name.lstrip(".")}
-        if words & _CRED_WORDS or name.endswith(_CRED_SUFFIXES) or name == ".env":
-            return "its name says it holds a credential"
+    if any(_credential_name(PurePosixPath(p).name) for p in (src, *raw)):
+        return "its name says it holds a credential"
     if any(dst == p or dst.startswith(p + "/") for p in _CRED_PLACES):
         return f"it is mounted at {dst}, where credentials go"
     for data in raw.values():

@@ -14,8 +14,8 @@ from __future__ import annotations
 import re
 
 from .compose_addresses import addressed, name_changes, renamed_hosts, wanted_ports
-from .compose_parts import (SHM, carried_label, label_pairs, plain_env, port_item, ram_bytes, skyspecs_label, user_ids,
-                            volume_of)
+from .compose_parts import (SHM, carried_label, label_pairs, plain_env, port_item, ram_bytes, skyspecs_label,
+                            tmpfs_items, user_ids, volume_of)
 from .compose import COMPOSE_INTERVAL, COMPOSE_TIMEOUT, argv, dns, interpolate, seconds
 from ..backends.compose_values import pinning
 from ..redact import credential_env
@@ -223,13 +223,6 @@ def _targets(svc: dict, key: str, variables: dict | None = None) -> dict:
     return out
 
 
-def _tmpfs(svc: dict, variables: dict) -> set:
-    """The paths of a service's `tmpfs:`."""
-    raw = svc.get("tmpfs")
-    items = [raw] if isinstance(raw, str) else raw if isinstance(raw, list) else []
-    return {interpolate(str(x), variables, set()).partition(":")[0] for x in items}
-
-
 def _inside_any(dst: str, files: set) -> bool:
     """Whether the output mounts something at ``dst`` (a file) or in it (a folder's files)."""
     return dst in files or any(f.startswith(dst.rstrip("/") + "/") for f in files)
@@ -259,6 +252,7 @@ def _more(s: str, svc: dict, o: dict, inp: dict, variables: dict, field, named) 
                   [str(x).replace("$$", "$") for x in o.get(out_key) or []])   # (as the input: `$$` is `$`)
     binds = {d for d, (typ, _) in _targets(svc, "volumes", variables).items() if typ == "bind"}
     files = set(_targets(o, "configs")) | set(_targets(o, "secrets")) | set(_targets(o, "volumes"))
+    tmpfs = {path for _, path, _ in tmpfs_items(svc, variables)}
     for key in ("volumes", "secrets", "configs"):
         it, ot = _targets(svc, key, variables), _targets(o, key)
         for dst in sorted(set(it) | set(ot)):
@@ -267,7 +261,7 @@ def _more(s: str, svc: dict, o: dict, inp: dict, variables: dict, field, named) 
                 continue   # (a bind mount's files: said with the input's volumes)
             if a is not None and a[0] == "bind" and b is None and _inside_any(dst, files):
                 named("the project's files of a bind mount, in a ConfigMap or Secret")
-            elif a is None and b[0] == "tmpfs" and key == "volumes" and dst in _tmpfs(svc, variables):
+            elif a is None and b[0] == "tmpfs" and key == "volumes" and dst in tmpfs:
                 named("tmpfs as a memory volume")
             elif a is None and dst == "/tmp" and b[0] == "tmpfs":
                 named("hardening skyspec adds (a /tmp tmpfs)")

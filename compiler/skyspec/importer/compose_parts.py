@@ -253,13 +253,26 @@ def shm_size(svc: dict, variables: dict) -> str | None:
     from .compose import interpolate
 
     raw = svc.get("shm_size")
-    n = None if raw is None or isinstance(raw, bool) else ram_bytes(interpolate(str(raw), variables, set()))
+    return None if raw is None or isinstance(raw, bool) else quantity(interpolate(str(raw), variables, set()))
+
+
+def quantity(size: str) -> str | None:
+    """A size as Docker writes it (`128mb`, `16M`) as a Kubernetes quantity (`128Mi`, `16Mi`),
+    or None when it is no size (or zero)."""
+    n = ram_bytes(size)
     if not n:
         return None
-    for unit, size in (("Gi", 1 << 30), ("Mi", 1 << 20), ("Ki", 1 << 10)):
-        if n % size == 0:
-            return f"{n // size}{unit}"
-    return str(n)
+    return next((f"{n // u}{unit}" for unit, u in (("Gi", 1 << 30), ("Mi", 1 << 20), ("Ki", 1 << 10)) if n % u == 0),
+                str(n))
+
+
+def tmpfs_items(svc: dict, variables: dict) -> list[tuple[tuple, str, str]]:
+    """(where, path, options) of each entry of a service's `tmpfs:` (a string or a list),
+    interpolated from the `.env`."""
+    raw = svc.get("tmpfs")
+    entries = [raw] if isinstance(raw, str) else raw if isinstance(raw, list) else []
+    return [(("tmpfs", i) if isinstance(raw, list) else ("tmpfs",),
+             *interpolate_plain(str(e), variables).partition(":")[::2]) for i, e in enumerate(entries)]
 
 
 def shared_memory(s: str, svc: dict, vols: dict, ctx) -> None:
@@ -285,22 +298,15 @@ def tmpfs(s: str, svc: dict, vols: dict, ctx) -> None:
     volume the service mounts there already stays."""
     from .compose import dns
 
-    raw = svc.get("tmpfs")
-    for i, entry in enumerate([raw] if isinstance(raw, str) else raw if isinstance(raw, list) else []):
-        path, _, opts = interpolate_plain(str(entry), ctx.vars).partition(":")
-        at = ("tmpfs", i) if isinstance(raw, list) else ("tmpfs",)
+    for at, path, opts in tmpfs_items(svc, ctx.vars):
         if not path.startswith("/"):
-            ctx.say(s, f"tmpfs {entry!r} left out: its target is no absolute path", at, "warning")
+            ctx.say(s, f"tmpfs {path!r} left out: its target is no absolute path", at, "warning")
             continue
         if any(v.get("mount") == path for v in vols.values()):
             continue
-        size = next((o.split("=", 1)[1] for o in opts.split(",") if o.startswith("size=")), None)
-        n = ram_bytes(size) if size else None
-        empty: dict = {"memory": True}
-        if n:
-            empty["size"] = next((f"{n // u}{unit}" for unit, u in (("Gi", 1 << 30), ("Mi", 1 << 20), ("Ki", 1 << 10))
-                                  if n % u == 0), str(n))
-        vols[f"tmpfs-{dns(path)}"[:63].strip("-")] = {"empty": empty, "mount": path}
+        size = next((quantity(o[5:]) for o in opts.split(",") if o.startswith("size=")), None)
+        vols[f"tmpfs-{dns(path)}"[:63].strip("-")] = {"empty": {"memory": True, **({"size": size} if size else {})},
+                                                      "mount": path}
 
 
 def volumes(s: str, svc: dict, image: str, ctx, database: bool) -> tuple[dict, dict]:
