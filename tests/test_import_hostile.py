@@ -440,3 +440,38 @@ ports: [{containerPort: 8080}]
     assert [(d.code, d.message) for d in diags.sorted() if d.severity == "error"] == [
         ("SKY061", "Deployment api spec.template.spec.containers[0].volumeMounts[0].mountPath must be a path (not empty)"),
         ("SKY061", "Deployment api spec.template.spec.volumes[0].secret.items[0] has no `path`, which it must have")]
+
+
+def test_credentials_an_env_file_hands_every_service_are_secrets_whatever_their_short_name(tmp_path):
+    """Authentik's Compose file hands its `.env` (the database's `PG_PASS`) to every service:
+    names a credential's last word makes (PASS, PWD, COOKIE, SALT, <purpose>_KEY) become Secret
+    keys, in every service, and their values are written nowhere, in the project or its build."""
+    from test_import_legacy import build_and_validate
+
+    values = {"PG_PASS": "Zq8vN3kLpX2mRt7w", "MYSQL_PWD": "pwd-0f-mysql", "RABBITMQ_ERLANG_COOKIE": "c00kie-jar-77",
+              "AUTH_SALT": "s4lt-of-the-earth", "AIRFLOW__CORE__FERNET_KEY": "fern3t-key-46bytes"}
+    (tmp_path / ".env").write_text("".join(f"{k}={v}\n" for k, v in values.items()) + "ROUTING_KEY=orders\n")
+    (tmp_path / "compose.yaml").write_text("""services:
+  postgresql:
+    image: postgres:16-alpine
+    environment: {POSTGRES_PASSWORD: "${PG_PASS}"}
+    env_file: [.env]
+  server:
+    image: ghcr.io/goauthentik/server:2025.2.4
+    command: server
+    env_file: [.env]
+    environment: {AUTHENTIK_POSTGRESQL__HOST: postgresql}
+    ports: ["9000:9000"]
+""")
+    res = run("compose", str(tmp_path / "compose.yaml"), "-o", str(tmp_path / "proj"))
+    assert res.exit_code == 0, res.output
+    written = "".join(p.read_text() for p in (tmp_path / "proj").rglob("*") if p.is_file())
+    k8s = build_and_validate(tmp_path / "proj", tmp_path, "dev")
+    built = "".join(p.read_text() for p in (tmp_path / "built").rglob("*") if p.is_file())
+    for value in values.values():
+        assert value not in res.output and value not in written and value not in built, value
+    server = next(o for o in k8s if o["kind"] == "Deployment" and o["metadata"]["name"] == "server")
+    env = {e["name"]: e for e in server["spec"]["template"]["spec"]["containers"][0]["env"]}
+    for name in values:
+        assert env[name]["valueFrom"]["secretKeyRef"] == {"name": "server-env", "key": name}, env[name]
+    assert env["ROUTING_KEY"]["value"] == "orders"   # a key of data, not a credential

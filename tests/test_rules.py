@@ -324,6 +324,15 @@ def test_secret_values_never_appear_in_messages(make_project, cli):
     ("AWS_SECRET_ACCESS_KEY", True), ("SECRET_KEY_BASE", True), ("GOOGLE_CREDENTIALS", True),
     ("AWS_ACCESS_KEY_ID", False), ("TOKEN_URL", False), ("DB_PASSWORD_FILE", False), ("SECRET_NAME", False),
     ("TOKEN_TTL", False), ("TOKENIZER", False), ("LOG_LEVEL", False), ("KEY", False), ("PASSWORD_MIN_LENGTH", False),
+    # a credential's last word: a short password, the MySQL client's, Erlang's cookie, a salt, a key of
+    # any purpose but data's or a public one
+    ("PG_PASS", True), ("SMTP_PASS", True), ("MYSQL_PWD", True), ("RABBITMQ_ERLANG_COOKIE", True),
+    ("AUTH_SALT", True), ("MEILI_MASTER_KEY", True), ("AIRFLOW__CORE__FERNET_KEY", True), ("APP_KEY", True),
+    ("API_KEY_VALUE", True), ("WIFI_PSK", True), ("GOOGLE_CREDS", True),
+    ("ACTIVE_RECORD_ENCRYPTION_PRIMARY_KEY", True), ("ACTIVE_RECORD_ENCRYPTION_KEY_DERIVATION_SALT", True),
+    ("VAPID_PUBLIC_KEY", False),   # (Mastodon's)
+    ("PWD", False), ("PASS_THROUGH", False), ("BYPASS", False), ("SESSION_COOKIE_NAME", False),
+    ("ROUTING_KEY", False), ("PARTITION_KEY", False), ("PUBLIC_KEY", False), ("STRIPE_PUBLISHABLE_KEY", False),
 ])
 def test_credential_names(name, credential):
     from skyspec.rules.secret_in_env import credential_name

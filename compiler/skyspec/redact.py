@@ -284,8 +284,18 @@ def mask_syntax_line(text: str, sep: str = ":") -> tuple[str, list[int]]:
 
 # --------------------------------------------------------------------------- credentials in env
 
-WORDS = {"PASSWORD", "PASSWD", "PASSPHRASE", "SECRET", "SECRETS", "TOKEN", "CREDENTIAL", "CREDENTIALS", "APIKEY"}
-KEYS = {"API", "PRIVATE", "ACCESS", "SIGNING", "ENCRYPTION"}   # <word>_KEY
+WORDS = {"PASSWORD", "PASSWD", "PASSPHRASE", "SECRET", "SECRETS", "TOKEN", "CREDENTIAL", "CREDENTIALS", "CREDS",
+         "APIKEY", "PSK"}
+KEYS = {"API", "PRIVATE", "ACCESS", "SIGNING", "ENCRYPTION"}   # <word>_KEY anywhere: API_KEY_VALUE
+# words that name a credential as a name's last word: PG_PASS, MYSQL_PWD (the MySQL client's), the RabbitMQ
+# image's RABBITMQ_ERLANG_COOKIE, WordPress' AUTH_SALT, and <word>_KEY (MEILI_MASTER_KEY, Airflow's
+# FERNET_KEY, Laravel's APP_KEY) unless the word before says it is a key of data (a PARTITION_KEY, a
+# ROUTING_KEY) or a public one (PUBLIC_KEY, Stripe's PUBLISHABLE_KEY, reCAPTCHA's SITE_KEY); not
+# PRIMARY: Rails' ACTIVE_RECORD_ENCRYPTION_PRIMARY_KEY (Mastodon's) is a credential
+LAST_WORDS = {"PASS", "PWD", "COOKIE", "SALT", "KEY"}
+NOT_SECRET_KEYS = {"PARTITION", "SORT", "ROUTING", "FOREIGN", "CACHE", "SHARD", "GROUP", "QUEUE",
+                   "PREFIX", "LOOKUP", "MAP", "INDEX", "RANGE", "OBJECT", "BUCKET", "IDEMPOTENCY", "DEDUP",
+                   "DEDUPLICATION", "TOPIC", "MESSAGE", "LOCK", "UNIQUE", "PUBLIC", "PUBLISHABLE", "SITE", "HOT"}
 NOT_THE_VALUE = {"FILE", "PATH", "DIR", "NAME", "ID", "URL", "URI", "ENDPOINT", "HOST", "PORT", "TTL", "EXPIRY",
                  "EXPIRES", "LIFETIME", "TIMEOUT", "LENGTH", "LEN", "HEADER", "TYPE", "ENABLED", "REF", "ARN",
                  "VERSION", "REGION"}
@@ -309,11 +319,10 @@ def credential_name(name: str) -> bool:
     if not words or words[-1] in NOT_THE_VALUE:
         return False
     for i, w in enumerate(words):
-        if w in WORDS or w.endswith(("PASSWORD", "PASSWD")):
+        if w in WORDS or w.endswith(("PASSWORD", "PASSWD")) or (w == "KEY" and i > 0 and words[i - 1] in KEYS):
             return True
-        if w == "KEY" and i > 0 and words[i - 1] in KEYS:
-            return True
-    return False
+    # a last word alone (`KEY`, the shell's `PWD`) names nothing
+    return len(words) > 1 and words[-1] in LAST_WORDS and not (words[-1] == "KEY" and words[-2] in NOT_SECRET_KEYS)
 
 
 def credential_env(name: Any, value: Any) -> str | None:
