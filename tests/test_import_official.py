@@ -352,3 +352,41 @@ def test_a_workload_a_template_says_in_one_rendering_only_keeps_one_template(tmp
     worker = yaml.safe_load((tmp_path / "i" / "apps" / "statefulapp.worker.yaml").read_text())
     assert "use" not in worker and worker["image"].startswith("mysql:")
     _check(tmp_path / "i")
+
+
+def test_an_image_built_from_postgres_runs_by_its_template_with_its_own_image(tmp_path):
+    """Immich's database runs its own build of postgres (VectorChord in it) and publishes the
+    server on `${EXPOSE_PORT-:2283:2283}`, an empty host IP (every interface): the database is
+    `use: postgres` with its image kept (the template's user, PGDATA and writable paths), and
+    the port is published as Compose reads it."""
+    from test_import_legacy import build_and_validate
+
+    image = "ghcr.io/immich-app/postgres:14-vectorchord0.4.3-pgvectors0.2.0@sha256:" + "3" * 64
+    (tmp_path / ".env").write_text("DB_PASSWORD=Kx81-unguessable\n")
+    (tmp_path / "compose.yaml").write_text(f"""name: immich
+services:
+  immich-server:
+    image: ghcr.io/immich-app/immich-server:v1.135.3
+    ports: ['${{EXPOSE_PORT-:2283:2283}}']
+    environment: {{DB_HOSTNAME: database}}
+    depends_on: [database]
+  database:
+    image: {image}
+    environment: {{POSTGRES_PASSWORD: "${{DB_PASSWORD}}", POSTGRES_USER: postgres, POSTGRES_DB: immich}}
+    volumes: ['./postgres:/var/lib/postgresql/data']
+""")
+    res = CliRunner().invoke(main, ["import", "compose", str(tmp_path / "compose.yaml"), "-o", str(tmp_path / "p")])
+    assert res.exit_code == 0, res.output
+    assert f"image {image} is built from the official postgres image" in res.output
+    db = yaml.safe_load((tmp_path / "p" / "apps" / "statefulapp.database.yaml").read_text())
+    assert (db["use"], db["image"], db["database"], db["credentials"]) == ("postgres", image, "immich", "database-env")
+    server = yaml.safe_load((tmp_path / "p" / "apps" / "immich-server.yaml").read_text())
+    assert (server["port"], server["expose"]) == (2283, True)
+    k8s = build_and_validate(tmp_path / "p", tmp_path, "dev")
+    pod = next(o for o in k8s if o["kind"] == "StatefulSet")["spec"]["template"]["spec"]
+    main_c = pod["containers"][0]
+    assert main_c["image"] == image and pod["securityContext"]["runAsUser"] == 999
+    assert {m["mountPath"] for m in main_c["volumeMounts"]} >= {"/var/lib/postgresql/data", "/var/run/postgresql"}
+    assert any(e["name"] == "PGDATA" for e in main_c["env"])
+    built = yaml.safe_load((tmp_path / "built" / "dev" / "compose.yaml").read_text())
+    assert [(p["target"], p["published"]) for p in built["services"]["immich-server"]["ports"]] == [(2283, "2283")]

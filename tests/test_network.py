@@ -128,6 +128,8 @@ def test_unknown_network_key_is_a_project_error(build):
 @pytest.mark.parametrize("spec,hint", [
     ("kind: App\nname: web\nimage: nginx:1.27\nport: 80\n", "nginxinc/nginx-unprivileged"),
     ("kind: App\nname: web\nimage: docker.io/library/postgres:16\nport: 5432\n", "use: postgres"),
+    # built from postgres, with its entrypoint, user and paths
+    ("kind: App\nname: web\nimage: pgvector/pgvector:pg16\nport: 5432\n", "use: postgres"),
     ("kind: App\nname: web\nimage: httpd:2.4\nport: 80\nvolumes: {logs: {empty: true, mount: /usr/local/apache2/logs}}\n",
      "run_as_root: true"),
 ])

@@ -34,7 +34,7 @@ def _ports(svc: dict, variables: dict | None = None) -> dict:
             text, proto = (str(p).split("/", 1) + ["tcp"])[:2]
             parts = text.split(":")
             t, h = parts[-1], (parts[-2] if len(parts) >= 2 else None)
-            ip = parts[0] if len(parts) == 3 else None
+            ip = (parts[0] or None) if len(parts) == 3 else None   # (`:2283:2283`: every interface, as `2283:2283`)
         out[f"{t}/{proto}"] = {"published": str(h) if h not in (None, "") else None, "host_ip": ip}
     for p in svc.get("expose") or []:
         if variables is not None:   # (jitsi's prosody: `expose: ['${XMPP_PORT:-5222}']`)

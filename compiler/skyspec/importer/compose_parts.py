@@ -27,7 +27,7 @@ PORT_NAMES = {53: "dns", 5432: "postgres", 3306: "mysql", 33060: "mysqlx", 27017
               143: "imap", 389: "ldap", 443: "https", 465: "smtps", 587: "submission", 636: "ldaps", 993: "imaps",
               995: "pop3s", 1883: "mqtt", 8883: "mqtts", 2181: "zookeeper", 4222: "nats", 9042: "cql",
               5222: "xmpp-client", 5269: "xmpp-server"}
-_PORT = re.compile(r"^(?:(?:\[[0-9a-fA-F:.]+\]|[0-9]+\.[0-9.]+):)?(?:(\$\{[^}]*\}|[0-9]*(?:-[0-9]+)?):)?([0-9]+(?:-[0-9]+)?)"
+_PORT = re.compile(r"^(?:(?:\[[0-9a-fA-F:.]+\]|[0-9]+\.[0-9.]+|):)?(?:(\$\{[^}]*\}|[0-9]*(?:-[0-9]+)?):)?([0-9]+(?:-[0-9]+)?)"
                    r"(?:/(tcp|udp|sctp))?$")
 MAX_CONFIG = 1 << 20
 # Docker's sizes of memory: binary units, a fraction allowed (`1.5G`, `512m`, `2 GiB`)

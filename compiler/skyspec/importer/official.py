@@ -25,7 +25,7 @@ import yaml
 
 from ..paths import data_dir
 from ..rules._common import split_image
-from ..rules.official_image import KNOWN, official
+from ..rules.official_image import KNOWN, derived, official
 
 # template -> {env variable: the template's param} (the variable is the param's own)
 PARAMS = {"postgres": {"POSTGRES_USER": "user", "POSTGRES_DB": "database"},
@@ -91,6 +91,10 @@ def missing(doc: dict) -> tuple[str, list[str], bool] | None:
     return key, gone, needs_root
 
 
+def _official(image: str) -> str:
+    return "built from the official" if derived(image) else "the official"   # (pgvector/pgvector, Immich's postgres)
+
+
 def version_of(image: str) -> str:
     """The template's `version`: the image's tag as written (`15-alpine`); `latest` when the
     image has none (what the registry serves then: the import must not move a database to
@@ -152,7 +156,7 @@ def _relax(doc: dict, key: str, gone: list[str], fix: str, before: dict, why_not
     if sec:
         doc["security"] = {**(doc.get("security") or {}), **sec}
     doc["_plain"] = before
-    why = (f"image {doc['image']}: the official {key} image writes {', '.join(gone)}"
+    why = (f"image {doc['image']}: {_official(doc['image'])} {key} image writes {', '.join(gone)}"
            + (" and starts as root" if KNOWN[key][3] else "")
            + ", which the hardened defaults forbid: emptyDir volumes there"
            + (f" and `security: {m.group(1)}`" if sec else "") + why_not)
@@ -219,7 +223,7 @@ def _use(doc: dict, key: str, name: str, creds: list[str], plain_secret: str, be
     dropped_vols = [n for n in (doc.get("volumes") or {}) if n not in vols]
     doc.clear()
     doc.update(out)
-    why = (f"image {image} is the official {key} image, which under the hardened defaults (UID 10001, a read-only "
+    why = (f"image {image} is {_official(image)} {key} image, which under the hardened defaults (UID 10001, a read-only "
            f"root filesystem) cannot write {', '.join(KNOWN[key][2])}: `use: {name}` (the stdlib template sets "
            "its user, writable paths, storage and probes)"
            + "".join(f"; {var} is key `{k}` of Secret {plain_secret}, its `credentials`" for var, k in keys.items()))

@@ -5,7 +5,9 @@ no capabilities. The official images of common servers expect more: `nginx` writ
 /var/cache/nginx and its pid file under /var/run, `postgres` (`mysql`, `mariadb`, `redis`,
 `valkey/valkey`, `mongo`, `rabbitmq`, `elasticsearch`, `apache/kafka`, `grafana/grafana`,
 `prom/prometheus`, `prom/alertmanager`, `clickhouse/clickhouse-server`) writes its data and socket directories, owned by the
-image's own user; `httpd` and `wordpress` start as root. Such a
+image's own user; `httpd` and `wordpress` start as root. Images built from `postgres` that keep
+its entrypoint (`pgvector/pgvector`, `postgis/postgis`, Immich's `ghcr.io/immich-app/postgres`)
+count as `postgres`: the template runs them with `image:`. Such a
 container crash-loops (`mkdir() "/var/cache/nginx/client_temp" failed (30: Read-only file
 system)`). The rule reports an official image used without its stdlib template (`use:`)
 and without the writable paths and user it needs; the hint names the fix: the template,
@@ -121,17 +123,33 @@ KNOWN: dict[str, tuple[str | None, int | None, tuple[str, ...], bool, str]] = {
 TEMPLATE_KIND = {"postgres": "StatefulApp", "mysql": "StatefulApp", "redis": "StatefulApp",
                  "mongodb": "StatefulApp", "rabbitmq": "StatefulApp", "elasticsearch": "StatefulApp",
                  "kafka": "StatefulApp"}
+# images built FROM an official one that keep its entrypoint, user and paths, and whose tags
+# say `-alpine` as the official one's do (the template's user is 70 there): the extensions of
+# PostgreSQL (pgvector, PostGIS, Immich's VectorChord build) -> its key. (TimescaleDB's
+# `latest-pg16` is an Alpine image whose tag does not say so.)
+DERIVED = {repo: "postgres" for repo in (
+    "pgvector/pgvector", "postgis/postgis", "tensorchord/pgvecto-rs",
+    "tensorchord/vchord-postgres", "ghcr.io/tensorchord/vchord-postgres", "ghcr.io/immich-app/postgres")}
 _HUB = ("docker.io/library/", "index.docker.io/library/", "registry-1.docker.io/library/", "docker.io/", "library/")
 
 
 def official(image: str) -> str | None:
-    """The key in :data:`KNOWN` of an image reference, or None."""
+    """The key in :data:`KNOWN` of an image reference (its own or the one it is built from), or None."""
+    repo = _repo(image)
+    return repo if repo in KNOWN else DERIVED.get(repo)
+
+
+def derived(image: str) -> bool:
+    """Whether an image reference is one of :data:`DERIVED`, built from an official image."""
+    return _repo(image) in DERIVED
+
+
+def _repo(image: str) -> str:
     repo = split_image(image)[0]
     for prefix in _HUB:
         if repo.startswith(prefix):
-            repo = repo[len(prefix):]
-            break
-    return repo if repo in KNOWN else None
+            return repo[len(prefix):]
+    return repo
 
 
 def _covered(path: str, mounts: list[str]) -> bool:
