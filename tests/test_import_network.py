@@ -175,3 +175,39 @@ def test_a_kept_policys_peer_selecting_pods_of_another_project_is_rewritten(make
     assert peer == {"app.kubernetes.io/name": "api", "app.kubernetes.io/part-of": "moved"}
     assert any("NetworkPolicy web-ingress selects the pods of api by labels skyspec does not give them" in d.message
                for d in diags.sorted())
+
+
+def test_an_address_never_turns_the_compose_files_start_order_round(tmp_path):
+    """Airflow's servers wait for `airflow-init` (a one-shot task with no port) to complete, and
+    the common environment every one of them shares, the task's included, holds the API
+    server's address. Inferring `connect_to: [airflow-apiserver]` for the task made the built
+    Compose file start it after the server was healthy, which the server never is before the
+    task has migrated its database: neither would start. The address is admitted by a
+    NetworkPolicy instead, and the task starts first."""
+    from test_import_legacy import build_and_validate
+
+    (tmp_path / "compose.yaml").write_text("""x-common: &common
+  image: apache/airflow:3.0.2
+  environment: {AIRFLOW__CORE__EXECUTION_API_SERVER_URL: 'http://airflow-apiserver:8080/execution/'}
+services:
+  airflow-apiserver:
+    <<: *common
+    command: api-server
+    ports: ["8080:8080"]
+    depends_on: {airflow-init: {condition: service_completed_successfully}}
+  airflow-init:
+    <<: *common
+    command: [version]
+""")
+    res = CliRunner().invoke(main, ["import", "compose", str(tmp_path / "compose.yaml"), "-o", str(tmp_path / "p")])
+    assert res.exit_code == 0, res.output
+    assert "connect_to airflow-apiserver: not inferred, though AIRFLOW__CORE__EXECUTION_API_SERVER_URL holds its " \
+           "address: airflow-apiserver starts after airflow-init already" in " ".join(res.output.split())
+    job = yaml.safe_load((tmp_path / "p" / "apps" / "job.airflow-init.yaml").read_text())
+    assert "connect_to" not in job
+    policy = yaml.safe_load((tmp_path / "p" / "apps" / "networkpolicy.airflow-apiserver-from-airflow-init.yaml")
+                            .read_text())
+    assert (policy["select"], policy["allow_from"]) == ({"app": "airflow-apiserver"}, [{"app": "airflow-init"}])
+    build_and_validate(tmp_path / "p", tmp_path, "dev")
+    built = yaml.safe_load((tmp_path / "built" / "dev" / "compose.yaml").read_text())["services"]
+    assert "airflow-apiserver" not in (built["airflow-init"].get("depends_on") or {})

@@ -195,15 +195,21 @@ def acyclic(items: list, names: dict, ctx) -> list:
     docs = {x.doc["name"]: x.doc for x in items if "connect_to" in x.doc}
     inferred = {names[s]: {names[d]: (var, at) for d, var, at in found} for s, found in ctx.addressed.items()}
     edges = {n: {t for t in doc["connect_to"] if t not in inferred.get(n, {})} for n, doc in docs.items()}
+    # the input's start order, also where connect_to cannot say it (Airflow's servers wait for
+    # `airflow-init`, a one-shot task of no port, to complete): an address must not turn it round
+    order = {n: set(e) for n, e in edges.items()}
+    for svc, deps in _depends(ctx.data["services"]).items():
+        order.setdefault(names.get(svc, svc), set()).update(names.get(d, d) for d in deps)
 
     out = []
     by_name = {v: k for k, v in names.items()}
     for me in sorted(inferred):
         for peer, (var, at) in sorted(inferred[me].items()):
             s, d = by_name[me], by_name[peer]
-            if reaches(edges, peer, me):
+            if reaches(edges, peer, me) or reaches(order, peer, me):
                 docs[me]["connect_to"].remove(peer)
-                ctx.say(s, f"connect_to {d}: not inferred, though {var} holds its address: {d} reaches {s} already, "
+                why = "reaches" if reaches(edges, peer, me) else "starts after"
+                ctx.say(s, f"connect_to {d}: not inferred, though {var} holds its address: {d} {why} {s} already, "
                         "and connect_to may not form a cycle", at, code=INFERRED)
                 out.append(Extracted({"kind": "NetworkPolicy", "name": f"{peer}-from-{me}"[:63].strip("-"),
                                       "select": {"app": peer}, "allow_from": [{"app": me}],
@@ -211,11 +217,21 @@ def acyclic(items: list, names: dict, ctx) -> list:
                                                "cannot say it (a cycle)"}, [], []))
             else:
                 edges.setdefault(me, set()).add(peer)
+                order.setdefault(me, set()).add(peer)
                 ctx.say(s, f"connect_to {d}: {var} holds its address", at, code=INFERRED)
         if not docs[me]["connect_to"]:
             del docs[me]["connect_to"]
             docs[me].pop("_connect_note", None)
     return out + _itself(names, ctx)
+
+
+def _depends(services: dict) -> dict[str, list[str]]:
+    """service -> the services its `depends_on` names (list or map form)."""
+    out: dict[str, list[str]] = {}
+    for name, svc in services.items():
+        deps = svc.get("depends_on") if isinstance(svc, dict) else None
+        out[name] = [d for d in (deps if isinstance(deps, (list, dict)) else ()) if isinstance(d, str)]
+    return out
 
 
 def _itself(names: dict, ctx) -> list:
