@@ -188,3 +188,30 @@ def test_a_custom_resource_is_checked_against_the_crd_beside_it():
         "PrometheusRule/prometheus-k8s-prometheus-rules: Additional properties are not allowed "
         "('partial_response_strategy' was unexpected) at spec"]
     assert validate_k8s(rule) == ["PrometheusRule/prometheus-k8s-prometheus-rules: no schema ()"]   # no CRD: no schema
+
+
+def test_what_the_api_server_calls_is_admitted_from_outside_the_pod_network(tmp_path):
+    """ingress-nginx's admission webhook (`failurePolicy: Fail`) and metrics-server's APIService
+    are called by the API server, from the control plane, outside the pod network. The input has
+    no NetworkPolicy; skyspec's default deny and each workload's own policy would have refused
+    those calls: every Ingress in the cluster refused, `kubectl top` failing. A policy admits
+    any address on the pod's port the Service sends them to (the webhook's 443 is the
+    controller's named port `webhook`, 8443)."""
+    from test_import_legacy import build_and_validate
+
+    for src, app, port, caller in ((INGRESS_NGINX, "ingress-nginx-controller", 8443,
+                                    "ValidatingWebhookConfiguration ingress-nginx-admission"),
+                                   (_rendered(tmp_path), "metrics-server", 10250, "APIService v1beta1.metrics.k8s.io")):
+        out = tmp_path / app
+        res = CliRunner().invoke(main, ["import", "kubernetes", str(src), "-o", str(out)])
+        assert res.exit_code == 0, res.output
+        said = " ".join(res.output.split())
+        assert f"NetworkPolicy {app}-from-api-server admits any address to {app} on port {port}: {caller} has the " \
+               "API server call Service" in said
+        doc = yaml.safe_load((out / "apps" / f"networkpolicy.{app}-from-api-server.yaml").read_text())
+        assert (doc["select"], doc["ports"]) == ({"app": app}, [port])
+        k8s = build_and_validate(out, tmp_path / f"{app}-built", "default")
+        policy = next(o["spec"] for o in k8s if o["kind"] == "NetworkPolicy"
+                      and o["metadata"]["name"] == f"{app}-from-api-server")
+        assert policy["ingress"] == [{"from": [{"ipBlock": {"cidr": "0.0.0.0/0"}}, {"ipBlock": {"cidr": "::/0"}}],
+                                      "ports": [{"protocol": "TCP", "port": port}]}]

@@ -211,3 +211,48 @@ services:
     build_and_validate(tmp_path / "p", tmp_path, "dev")
     built = yaml.safe_load((tmp_path / "built" / "dev" / "compose.yaml").read_text())["services"]
     assert "airflow-apiserver" not in (built["airflow-init"].get("depends_on") or {})
+
+
+def test_an_add_on_in_kube_system_leaves_the_clusters_own_pods_open(tmp_path):
+    """kube-state-metrics ships into kube-system, beside CoreDNS. The import's policy keeping
+    its pods open to each other, and the build's default deny, selected every pod of the
+    namespace: CoreDNS would have admitted no query from another namespace. Both select the
+    project's pods there."""
+    from test_import_legacy import build_and_validate
+
+    (tmp_path / "ksm.yaml").write_text("""\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: kube-state-metrics, namespace: kube-system}
+spec:
+  selector: {matchLabels: {app.kubernetes.io/name: kube-state-metrics}}
+  template:
+    metadata: {labels: {app.kubernetes.io/name: kube-state-metrics}}
+    spec:
+      serviceAccountName: kube-state-metrics
+      containers:
+      - name: kube-state-metrics
+        image: registry.k8s.io/kube-state-metrics/kube-state-metrics:v2.13.0
+        ports: [{containerPort: 8080, name: http-metrics}]
+        securityContext: {runAsUser: 65534}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: kube-state-metrics, namespace: kube-system}
+spec:
+  ports: [{name: http-metrics, port: 8080, targetPort: http-metrics}]
+  selector: {app.kubernetes.io/name: kube-state-metrics}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: kube-state-metrics, namespace: kube-system}
+""")
+    res = CliRunner().invoke(main, ["import", "kubernetes", str(tmp_path / "ksm.yaml"), "-o", str(tmp_path / "p")])
+    assert res.exit_code == 0, res.output
+    assert "admits every pod of namespace kube-system to the project's pods (the cluster's own there stay as they " \
+           "are)" in " ".join(res.output.split())
+    k8s = build_and_validate(tmp_path / "p", tmp_path, "default")
+    policies = {o["metadata"]["name"]: o["spec"] for o in k8s if o["kind"] == "NetworkPolicy"}
+    for name in ("p-within-namespace", "p-default-deny"):
+        assert policies[name]["podSelector"] == {"matchLabels": {"app.kubernetes.io/part-of": "p"}}, name
+    assert all(spec["podSelector"] for spec in policies.values())   # none selects every pod of kube-system

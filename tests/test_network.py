@@ -187,6 +187,25 @@ def test_network_policy_false_leaves_the_workload_out_of_the_default_deny(build)
     assert deny == {"matchExpressions": [{"key": "app.kubernetes.io/name", "operator": "NotIn", "values": ["api"]}]}
 
 
+def test_in_kube_system_the_default_deny_selects_the_projects_pods_only(build, make_project, cli):
+    """A cluster add-on lives in kube-system beside CoreDNS: a default deny of every pod there
+    would deny every namespace its DNS. There it selects the project's pods, with `security:
+    {network_policy: false}` still left out; elsewhere every pod of the namespace."""
+    files = {"apps/a.yaml": APP + PORT + "---\nkind: App\nname: web\nimage: x/web:1\nconnect_to: [api]\n"
+                                         "security: {network_policy: false}\n"}
+    docs = build(files, project=PROJECT.replace("namespace: demo", "namespace: kube-system"))
+    deny = docs[("NetworkPolicy", "demo-default-deny")]
+    assert deny["metadata"]["namespace"] == "kube-system"
+    assert deny["spec"]["podSelector"] == {
+        "matchLabels": {"app.kubernetes.io/part-of": "demo"},
+        "matchExpressions": [{"key": "app.kubernetes.io/name", "operator": "NotIn", "values": ["web"]}]}
+    assert build(files)[("NetworkPolicy", "demo-default-deny")]["spec"]["podSelector"] == {
+        "matchExpressions": [{"key": "app.kubernetes.io/name", "operator": "NotIn", "values": ["web"]}]}
+    make_project({**files}, PROJECT.replace("namespace: demo", "namespace: kube-system"))
+    r = cli("explain", "NetworkPolicy/demo-default-deny:spec.podSelector", "--env", "dev")
+    assert "the default deny covers the project's pods only" in " ".join(r.output.split()), r.output
+
+
 def test_a_public_service_kept_as_written_is_admitted_on_its_target_port(build):
     # a second Service of a workload, kept as a `kind: Resource` (as the importer keeps
     # Online Boutique's frontend-external): its clients come from outside the cluster

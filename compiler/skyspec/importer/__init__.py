@@ -23,7 +23,7 @@ from ..project import PROTECTED_ENVS
 from . import (compose, compose_fidelity, emit, environments, fidelity, helm, kube, legacy, lowered, official, patch,
                shape, source)
 from .kube import ImportError_, reaches
-from .kinds import rename_workloads, renumber, reselect, unclash, within_namespace
+from .kinds import api_server_calls, rename_workloads, renumber, reselect, unclash, within_namespace
 from .source import INFERRED, NOT_BUILT, NOT_OBJECT, PATCHED, SECRET, UNEXPLAINED, WRONG, Inputs
 
 __all__ = ["ImportError_", "Inputs", "Result", "import_compose", "import_environments", "import_helm", "import_kubernetes",
@@ -231,7 +231,7 @@ def _from_objects(objs: list[dict], name: str, inputs: Inputs, lines: int, empty
     items, notes = kube.extract(objs, inputs)
     rename_workloads(items, inputs)
     items += _connections(items, inputs)
-    items += within_namespace(objs, items, namespace, name, inputs)
+    items += within_namespace(objs, items, namespace, name, inputs) + api_server_calls(objs, items, inputs)
     unclash(items, name, inputs)
     reselect(items, name, inputs)
     renumber(items, inputs)

@@ -11,8 +11,9 @@ It never reads or writes a Secret's value.
 
 from __future__ import annotations
 
+from ..passes.network import SHARED
 from ..schema.fields import RESERVED_LABELS
-from ..syscheck import ORDINAL
+from ..syscheck import ORDINAL, POD_KINDS
 from .kube import NAME, Extracted, _selects, namespace_of, pod_spec, same_ns
 from .source import INFERRED, OPEN, WRONG
 
@@ -293,18 +294,107 @@ def within_namespace(objs: list[dict], items: list[Extracted], namespace: str, p
                            inputs.pos(work[0].objects[0], ("kind",)), inputs)]
 
 
+def api_server_calls(objs: list[dict], items: list[Extracted], inputs) -> list[Extracted]:
+    """A `kind: NetworkPolicy` `<workload>-from-api-server` for each workload the API server
+    calls, when the input has no NetworkPolicy: an admission webhook (ingress-nginx's, cert-
+    manager's), an APIService's backend (metrics-server) or a CRD's conversion webhook. The API
+    server calls from outside the pod network (the control plane), which skyspec's default deny
+    and the workload's own policy would refuse: webhooks would time out, `kubectl top` fail. It
+    admits any address on the port the Service sends those calls to; a note says so (SKY072)."""
+    if any(o["kind"] == "NetworkPolicy" for o in objs):
+        return []
+    services = {(_ns(o), o["metadata"].get("name")): o for o in objs if o["kind"] == "Service"}
+    called: dict[tuple, tuple] = {}   # (namespace, Service) -> (ports, the object that calls, where in it)
+    for o in objs:
+        for path, ref in _service_refs(o):
+            key = (ref.get("namespace") or _ns(o), ref.get("name"))
+            if key[1] is not None and key in services:
+                ports, who, at = called.get(key, (set(), o, path))
+                port = ref.get("port", 443)
+                called[key] = (ports | ({port} if isinstance(port, int) else set()), who, at)
+    out = []
+    for key, (ports, who, at) in sorted(called.items(), key=lambda kv: (str(kv[0][0]), str(kv[0][1]))):
+        svc = services[key]
+        sel = (svc.get("spec") or {}).get("selector") or {}
+        owner = next((x for x in items if x.doc["kind"] in ("App", "StatefulApp") and
+                      any(y is svc or (y.get("kind") in POD_KINDS and _ns(y) == _ns(svc) and
+                                       _selects(sel, (pod_spec(y).get("metadata") or {}).get("labels") or {}))
+                          for y in x.objects)), None)   # (a second Service is kept as written: its selector)
+        if owner is None:
+            continue
+        targets = sorted({t for t in (_target(svc, p, owner.objects) for p in ports) if t is not None})
+        if not targets:
+            continue
+        name = f"{owner.doc['name'][:63 - len('-from-api-server')].strip('-')}-from-api-server"
+        what = f"{who['kind']} {who['metadata'].get('name')}"
+        inputs.note(OPEN, f"NetworkPolicy {name} admits any address to {owner.doc['name']} on port "
+                    f"{', '.join(map(str, targets))}: {what} has the API server call Service {key[1]}, from "
+                    "outside the pod network, which the default deny would refuse", inputs.pos(who, at),
+                    hint="narrow it to your control plane's addresses (`allow_from: [{cidr: ...}]`) if you know "
+                         "them")
+        out.append(Extracted({"kind": "NetworkPolicy", "name": name, "select": {"app": owner.doc["name"]},
+                              "allow_from": [{"cidr": "0.0.0.0/0"}, {"cidr": "::/0"}], "ports": targets,
+                              "_note": f"{what} has the API server call Service {key[1]} from outside the pod "
+                                       "network: admitted from any address on that port"}, [], []))
+    return out
+
+
+def _ns(o: dict):
+    return (o.get("metadata") or {}).get("namespace")
+
+
+def _service_refs(o: dict):
+    """(path, `service` reference) of each call the API server makes for ``o``: a webhook
+    configuration's webhooks, an APIService, a CRD's conversion webhook."""
+    spec = o.get("spec") if isinstance(o.get("spec"), dict) else {}
+    if o["kind"] in ("ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"):
+        for i, w in enumerate(o.get("webhooks") if isinstance(o.get("webhooks"), list) else []):
+            ref = (w.get("clientConfig") or {}).get("service") if isinstance(w, dict) else None
+            if isinstance(ref, dict):
+                yield ("webhooks", i, "clientConfig", "service"), ref
+    elif o["kind"] == "APIService" and isinstance(spec.get("service"), dict):
+        yield ("spec", "service"), spec["service"]
+    elif o["kind"] == "CustomResourceDefinition":
+        hook = (spec.get("conversion") or {}).get("webhook") if isinstance(spec.get("conversion"), dict) else None
+        ref = (hook.get("clientConfig") or {}).get("service") if isinstance(hook, dict) else None
+        if isinstance(ref, dict):
+            yield ("spec", "conversion", "webhook", "clientConfig", "service"), ref
+
+
+def _target(svc: dict, port: int, workload_objs: list[dict]) -> int | None:
+    """The pod's port number a Service's ``port`` sends to (a named targetPort looked up in
+    the workload's containers)."""
+    entry = next((p for p in (svc.get("spec") or {}).get("ports") or [] if isinstance(p, dict)
+                  and p.get("port") == port), None)
+    if entry is None:
+        return None
+    target = entry.get("targetPort", port)
+    if isinstance(target, int):
+        return target
+    for o in workload_objs:
+        template = pod_spec(o) if o.get("kind") in POD_KINDS else {}
+        for c in (template.get("spec") or {}).get("containers") or []:
+            for p in c.get("ports") or [] if isinstance(c, dict) else []:
+                if isinstance(p, dict) and p.get("name") == target and isinstance(p.get("containerPort"), int):
+                    return p["containerPort"]
+    return None
+
+
 def open_namespace(project: str, namespace: str, why: str, at, inputs) -> Extracted:
     """The NetworkPolicy `<project>-within-namespace` admitting the namespace's pods to each
     other, said in a note (SKY072) at ``at`` and a comment in the spec."""
     name = f"{project}-within-namespace"[:63].strip("-")
-    inputs.note(OPEN, f"NetworkPolicy {name} admits every pod of namespace {namespace} to every other: {why}, so "
+    to = "the project's pods (the cluster's own there stay as they are)" if namespace in SHARED else "every other"
+    inputs.note(OPEN, f"NetworkPolicy {name} admits every pod of namespace {namespace} to {to}: {why}, so "
                 "its pods reached each other, also where no env value shows the call", at,
                 hint=f"once connect_to declares every call between the workloads, remove {name}: the default deny "
                      "and connect_to then admit exactly those")
-    return Extracted({"kind": "NetworkPolicy", "name": name, "allow_from": [{"namespace": namespace}],
-                      "_note": f"{why}: its pods reach each other freely, also where no env value shows the call "
-                               "(an address in an image or a config file); remove this once connect_to declares "
-                               "every call"}, [], [])
+    doc = {"kind": "NetworkPolicy", "name": name, "allow_from": [{"namespace": namespace}],
+           "_note": f"{why}: its pods reach each other freely, also where no env value shows the call "
+                    "(an address in an image or a config file); remove this once connect_to declares every call"}
+    if namespace in SHARED:   # the cluster's own pods there (CoreDNS) must stay open to every namespace
+        doc = {**doc, "select": {"labels": {"app.kubernetes.io/part-of": project}}}
+    return Extracted(doc, [], [])
 
 
 IMPORTED = "imported.skyspec.dev"   # the key prefix of labels the importer gives pods for a kept selector

@@ -11,7 +11,10 @@ the traffic the specs declare, one ingress rule per port set:
 - on a metrics port an `Observability` declares: from the monitoring namespace
   (`network: {monitoring_namespace: monitoring}`), so Prometheus can scrape it.
 A workload with `security: {network_policy: false}` gets no policy and is left out of the
-namespace-wide default deny, so it stays reachable. With `network: {egress: true}` each policy also restricts egress to DNS (kube-dns in
+namespace-wide default deny, so it stays reachable. In a namespace Kubernetes runs its own
+components in (kube-system, kube-public, kube-node-lease) the default deny selects the project's
+pods only (`app.kubernetes.io/part-of`): denying every pod of kube-system would deny the whole
+cluster its DNS. With `network: {egress: true}` each policy also restricts egress to DNS (kube-dns in
 kube-system, port 53) and the workloads it `connect_to`s; the namespace-wide default deny then
 covers egress too. With `network: {namespace: true}` a Namespace object is emitted for every namespace the environment uses, so
 `kubectl apply` works on a fresh cluster.
@@ -27,6 +30,10 @@ from typing import Any
 
 from ..ir import why
 from ..ir.model import IR, Context, NetPolicy, pod_selector
+
+# namespaces Kubernetes runs its own components in (CoreDNS, the metrics server): a project never
+# owns them, and a default deny of every pod there would cut the whole cluster off its DNS
+SHARED = ("kube-system", "kube-public", "kube-node-lease")
 
 # The `network:` defaults (documented: `skyspec explain` points at these lines).
 DEFAULTS = {"namespace": False, "ingress_namespace": "ingress-nginx", "monitoring_namespace": "monitoring",
@@ -64,6 +71,9 @@ DNS_RULE = _R("network.egress-dns", "with `network.egress`, every pod may still 
 EGRESS = _R("network.egress-connect-to", "with `network.egress`, a pod may reach the workloads it `connect_to`s")
 DENY = _R("network.default-deny", "once any workload has its own policy, a namespace-wide default deny covers the "
                                   "rest, leaving out workloads with `security.network_policy: false`")
+SHARED_DENY = _R("network.default-deny-shared", "in a namespace Kubernetes runs its own components in (kube-system, "
+                                               "kube-public, kube-node-lease), the default deny covers the project's "
+                                               "pods only")
 NAMESPACE = _R("network.namespace", "with `network.namespace`, every namespace the environment uses is an object")
 _POLICY = why.Why(POLICY, (why.own("name", label="the workload"),))
 _EVERY_PORT = {True: why.Why(PORTS, (why.own("ports", label="the ports"),)),   # `ports:`, or the `port:` shorthand
@@ -134,10 +144,12 @@ def network(ir: IR, ctx: Context) -> IR:
         leave = {"NetworkPolicy": {"spec": {"podSelector": {"matchExpressions": [
             {"key": "app.kubernetes.io/name", "operator": "NotIn", "values": open_}]}}}} if open_ else {}
         first = next(n for n in ir.netpols if n.generated and n.owner)
-        deny = why.Why(DENY, (why.spec(by_name[first.owner].spec, "name", label=f"{first.owner} has its own policy"),)
+        shared = ir.namespace in SHARED
+        deny = why.Why(SHARED_DENY if shared else DENY, (why.spec(by_name[first.owner].spec, "name", label=f"{first.owner} has its own policy"),)
                        + tuple(why.spec(by_name[n].spec, "security", "network_policy", label=f"{n} left out")
                                for n in open_))
-        ir.netpols.append(NetPolicy(f"{ir.project}-default-deny", ir.namespace, None, generated=True,
+        ir.netpols.append(NetPolicy(f"{ir.project}-default-deny", ir.namespace,
+                                    {"app.kubernetes.io/part-of": ir.project} if shared else None, generated=True,
                                     types=["Ingress", "Egress"] if conf["egress"] else ["Ingress"], k8s=leave,
                                     why={"policy": deny, "types": types_why}))
     return ir
