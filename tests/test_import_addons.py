@@ -215,3 +215,40 @@ def test_what_the_api_server_calls_is_admitted_from_outside_the_pod_network(tmp_
                       and o["metadata"]["name"] == f"{app}-from-api-server")
         assert policy["ingress"] == [{"from": [{"ipBlock": {"cidr": "0.0.0.0/0"}}, {"ipBlock": {"cidr": "::/0"}}],
                                       "ports": [{"protocol": "TCP", "port": port}]}]
+
+
+def test_a_webhook_of_a_chart_rendered_without_its_namespace_is_admitted_on_its_named_port(tmp_path):
+    """`helm template` writes no namespace on the Service, and the webhook names the release's:
+    the one Service of that name is the one the API server calls; its named targetPort is the
+    container's port of that name."""
+    (tmp_path / "in.yaml").write_text("""\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: hook}
+spec:
+  selector: {matchLabels: {app: hook}}
+  template:
+    metadata: {labels: {app: hook}}
+    spec:
+      containers:
+      - {name: hook, image: ghcr.io/acme/hook:1.0, ports: [{containerPort: 9443, name: https}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: hook-svc}
+spec: {selector: {app: hook}, ports: [{port: 443, targetPort: https}]}
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: MutatingWebhookConfiguration
+metadata: {name: hook}
+webhooks:
+- name: hook.acme.dev
+  admissionReviewVersions: [v1]
+  sideEffects: None
+  clientConfig: {service: {name: hook-svc, namespace: tools, path: /mutate}}
+""")
+    r = import_kubernetes([tmp_path / "in.yaml"], "t")
+    assert r.unexplained == [], r.unexplained[:5]
+    doc = yaml.safe_load(r.files["apps/networkpolicy.hook-from-api-server.yaml"])
+    assert (doc["select"], doc["allow_from"], doc["ports"]) == \
+        ({"app": "hook"}, [{"cidr": "0.0.0.0/0"}, {"cidr": "::/0"}], [9443])

@@ -303,11 +303,15 @@ def api_server_calls(objs: list[dict], items: list[Extracted], inputs) -> list[E
     admits any address on the port the Service sends those calls to; a note says so (SKY072)."""
     if any(o["kind"] == "NetworkPolicy" for o in objs):
         return []
-    services = {(_ns(o), o["metadata"].get("name")): o for o in objs if o["kind"] == "Service"}
+    here = namespace_of(objs)   # (an object that names no namespace is in the input's)
+    services = {(_ns(o) or here, o["metadata"].get("name")): o for o in objs if o["kind"] == "Service"}
     called: dict[tuple, tuple] = {}   # (namespace, Service) -> (ports, the object that calls, where in it)
     for o in objs:
         for path, ref in _service_refs(o):
-            key = (ref.get("namespace") or _ns(o), ref.get("name"))
+            key = (ref.get("namespace") or here, ref.get("name"))
+            named = [k for k in services if k[1] == key[1]]
+            if key not in services and len(named) == 1:   # (a chart rendered without its namespace)
+                key = named[0]
             if key[1] is not None and key in services:
                 ports, who, at = called.get(key, (set(), o, path))
                 port = ref.get("port", 443)
@@ -317,7 +321,7 @@ def api_server_calls(objs: list[dict], items: list[Extracted], inputs) -> list[E
         svc = services[key]
         sel = (svc.get("spec") or {}).get("selector") or {}
         owner = next((x for x in items if x.doc["kind"] in ("App", "StatefulApp") and
-                      any(y is svc or (y.get("kind") in POD_KINDS and _ns(y) == _ns(svc) and
+                      any(y is svc or (y.get("kind") in POD_KINDS and (_ns(y) or here) == key[0] and
                                        _selects(sel, (pod_spec(y).get("metadata") or {}).get("labels") or {}))
                           for y in x.objects)), None)   # (a second Service is kept as written: its selector)
         if owner is None:

@@ -223,8 +223,8 @@ def _use(doc: dict, key: str, name: str, creds: list[str], plain_secret: str, be
     dropped_vols = [n for n in (doc.get("volumes") or {}) if n not in vols]
     doc.clear()
     doc.update(out)
-    why = (f"image {image} is {_official(image)} {key} image, which under the hardened defaults (UID 10001, a read-only "
-           f"root filesystem) cannot write {', '.join(KNOWN[key][2])}: `use: {name}` (the stdlib template sets "
+    why = (f"image {image} is {_official(image)} {key} image, which under the hardened defaults (UID 10001, a "
+           f"read-only root filesystem) cannot write {', '.join(KNOWN[key][2])}: `use: {name}` (the stdlib template sets "
            "its user, writable paths, storage and probes)"
            + "".join(f"; {var} is key `{k}` of Secret {plain_secret}, its `credentials`" for var, k in keys.items()))
     names = set(PARAMS.get(name, {})) | set(NEEDED.get(name, ())) | set(WRITES.get(name, ())) \

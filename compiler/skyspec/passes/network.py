@@ -145,7 +145,8 @@ def network(ir: IR, ctx: Context) -> IR:
             {"key": "app.kubernetes.io/name", "operator": "NotIn", "values": open_}]}}}} if open_ else {}
         first = next(n for n in ir.netpols if n.generated and n.owner)
         shared = ir.namespace in SHARED
-        deny = why.Why(SHARED_DENY if shared else DENY, (why.spec(by_name[first.owner].spec, "name", label=f"{first.owner} has its own policy"),)
+        deny = why.Why(SHARED_DENY if shared else DENY,
+                       (why.spec(by_name[first.owner].spec, "name", label=f"{first.owner} has its own policy"),)
                        + tuple(why.spec(by_name[n].spec, "security", "network_policy", label=f"{n} left out")
                                for n in open_))
         ir.netpols.append(NetPolicy(f"{ir.project}-default-deny", ir.namespace,
