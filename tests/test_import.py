@@ -607,7 +607,17 @@ volumes:
 
 
 @pytest.mark.parametrize("user,security,said", [
-    ("0", {"run_as_root": True, "run_as_user": 0}, "runs as user 0: the Kubernetes objects run as it"),
+    # root, by number or by name (Authentik's worker), with what Docker gives root that an
+    # entrypoint uses to chown its volumes and drop to its user: skyspec drops every capability
+    ("0", {"run_as_root": True, "run_as_user": 0, "add_capabilities": ["CHOWN", "DAC_OVERRIDE", "FOWNER", "SETGID",
+                                                                       "SETUID"]},
+     "runs as user 0: the Kubernetes objects run as it (`security:`), with the capabilities Docker gives root"),
+    ("root", {"run_as_root": True, "run_as_user": 0, "add_capabilities": ["CHOWN", "DAC_OVERRIDE", "FOWNER", "SETGID",
+                                                                          "SETUID"]},
+     "runs as user root: the Kubernetes objects run as it"),
+    ("root:root", {"run_as_root": True, "run_as_user": 0, "run_as_group": 0,
+                   "add_capabilities": ["CHOWN", "DAC_OVERRIDE", "FOWNER", "SETGID", "SETUID"]},
+     "runs as user root:root: the Kubernetes objects run as it"),
     (1000, {"run_as_user": 1000}, "runs as user 1000: the Kubernetes objects run as it"),
     ("10001:10001", None, "runs as user 10001:10001: the Kubernetes objects run as it"),
     ("postgres", None, "runs as user postgres in Compose; skyspec runs as a non-root UID"),
@@ -627,6 +637,29 @@ def test_a_compose_user_is_the_uid_the_kubernetes_objects_run_as(tmp_path, user,
     assert r is not None and r.unexplained == [], r.unexplained if r else [d.message for d in diags.errors]
     assert yaml.safe_load(r.files["apps/app.yaml"]).get("security") == security
     assert any(said in d.message for d in diags.items), [d.message for d in diags.items]
+
+
+def test_a_service_compose_runs_as_root_keeps_what_its_entrypoint_does_as_root(tmp_path):
+    """Authentik's worker runs as `user: root` to fix the permissions of its mounted folders: it
+    was warned and run as UID 10001, and as root without capabilities it could not chown them
+    either. It runs as root with the five capabilities of Docker's that such an entrypoint uses."""
+    import yaml
+
+    from test_import_legacy import build_and_validate
+
+    (tmp_path / "compose.yaml").write_text("services:\n  worker:\n    image: ghcr.io/goauthentik/server:2025.2.4\n"
+                                           "    command: worker\n    user: root\n    volumes: ['./media:/media']\n")
+    res = CliRunner().invoke(main, ["import", "compose", str(tmp_path / "compose.yaml"), "-o", str(tmp_path / "p")])
+    assert res.exit_code == 0, res.output
+    assert "skyspec runs as a non-root UID" not in res.output
+    k8s = build_and_validate(tmp_path / "p", tmp_path, "dev")
+    pod = next(o for o in k8s if o["kind"] == "Deployment")["spec"]["template"]["spec"]
+    (c,) = pod["containers"]
+    assert (pod["securityContext"]["runAsUser"], c["securityContext"]["runAsUser"]) == (0, 0)
+    assert c["securityContext"]["capabilities"] == {"drop": ["ALL"], "add": ["CHOWN", "DAC_OVERRIDE", "FOWNER",
+                                                                            "SETGID", "SETUID"]}
+    assert "runAsNonRoot" not in pod["securityContext"]
+    assert yaml.safe_load((tmp_path / "p" / "apps" / "worker.yaml").read_text())["security"]["run_as_root"] is True
 
 
 def test_an_address_held_as_a_host_and_a_port_variable_is_a_connection(tmp_path):

@@ -583,6 +583,9 @@ def rest(s: str, svc: dict, doc: dict, ctx) -> None:
                 hint=_uncarried_hint(str(key), svc[key]))
 
 
+ROOT_CAPABILITIES = ("CHOWN", "DAC_OVERRIDE", "FOWNER", "SETGID", "SETUID")
+
+
 def user_ids(svc: dict, variables: dict) -> dict | None:
     """The `security:` of a service's numeric `user: UID[:GID]` (interpolated: Airflow's
     `${AIRFLOW_UID:-50000}:0`), as the Kubernetes importer reads `runAsUser`/`runAsGroup`;
@@ -591,7 +594,9 @@ def user_ids(svc: dict, variables: dict) -> dict | None:
 
     if svc.get("user") is None:
         return None
-    m = re.fullmatch(r"(\d+)(?::(\d+))?", interpolate_plain(str(svc["user"]), variables).strip())
+    # `root` is UID 0 (and its group GID 0) in every image: Authentik's worker, `user: root`
+    given = re.sub(r"^root(?=:|$)", "0", interpolate_plain(str(svc["user"]), variables).strip())
+    m = re.fullmatch(r"(\d+)(?::(\d+))?", re.sub(r"(?<=:)root$", "0", given))
     if m is None or max(len(m.group(1)), len(m.group(2) or "")) > 10:
         return None
     uid, gid = int(m.group(1)), int(m.group(2)) if m.group(2) is not None else None
@@ -611,9 +616,15 @@ def user(s: str, svc: dict, doc: dict, ctx) -> None:
         ctx.say(s, f"runs as user {given} in Compose; skyspec runs as a non-root UID", ("user",), "warning",
                 hint="set `security: {run_as_user: UID}` if the image needs a given UID")
         return
+    root = ""
+    if ids.get("run_as_root") and "add_capabilities" not in ids:
+        # what a root entrypoint does (chown its volumes, write where it does not own, drop to its
+        # user): Docker gives root these, and skyspec drops every capability
+        ids = {**ids, "add_capabilities": list(ROOT_CAPABILITIES)}
+        root = f", with the capabilities Docker gives root that an entrypoint uses ({', '.join(ROOT_CAPABILITIES)})"
     if ids:
         doc["security"] = {**ids, **(doc.get("security") or {})}
-    ctx.say(s, f"runs as user {given}: the Kubernetes objects run as it (`security:`); the Compose file "
+    ctx.say(s, f"runs as user {given}: the Kubernetes objects run as it (`security:`){root}; the Compose file "
                "runs the image's own user", ("user",), "note")
 
 
