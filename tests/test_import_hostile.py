@@ -444,8 +444,9 @@ ports: [{containerPort: 8080}]
 
 def test_credentials_an_env_file_hands_every_service_are_secrets_whatever_their_short_name(tmp_path):
     """Authentik's Compose file hands its `.env` (the database's `PG_PASS`) to every service:
-    names a credential's last word makes (PASS, PWD, COOKIE, SALT, <purpose>_KEY) become Secret
-    keys, in every service, and their values are written nowhere, in the project or its build."""
+    names whose last word says a credential (PASS, PWD, COOKIE, SALT, <purpose>_KEY) become
+    Secret keys in every service, and their values are written nowhere, in the project or its
+    build."""
     from test_import_legacy import build_and_validate
 
     values = {"PG_PASS": "Zq8vN3kLpX2mRt7w", "MYSQL_PWD": "pwd-0f-mysql", "RABBITMQ_ERLANG_COOKIE": "c00kie-jar-77",
