@@ -156,10 +156,7 @@ def wanted_ports(services: dict, variables: dict) -> dict[str, dict[int, str]]:
             if d is not None and (not _declares_ports(services[d]) or _undeclared(port, services[d], variables)):
                 out.setdefault(d, {}).setdefault(port, f"{s} ({var})")
     for s, svc in sorted(services.items()):
-        deps = svc.get("depends_on") if isinstance(svc, dict) else None
-        deps = {d: {} for d in deps if isinstance(d, str)} if isinstance(deps, list) else \
-            deps if isinstance(deps, dict) else {}
-        for d, opts in sorted(deps.items()):
+        for d, opts in sorted(depends(svc).items()):
             target = services.get(d)
             cond = opts.get("condition") if isinstance(opts, dict) else None
             if not isinstance(target, dict) or d in out or _declares_ports(target) or \
@@ -198,8 +195,8 @@ def acyclic(items: list, names: dict, ctx) -> list:
     # the input's start order, also where connect_to cannot say it (Airflow's servers wait for
     # `airflow-init`, a one-shot task of no port, to complete): an address must not turn it round
     order = {n: set(e) for n, e in edges.items()}
-    for svc, deps in _depends(ctx.data["services"]).items():
-        order.setdefault(names.get(svc, svc), set()).update(names.get(d, d) for d in deps)
+    for svc, body in ctx.data["services"].items():
+        order.setdefault(names.get(svc, svc), set()).update(names.get(d, d) for d in depends(body))
 
     out = []
     by_name = {v: k for k, v in names.items()}
@@ -225,13 +222,14 @@ def acyclic(items: list, names: dict, ctx) -> list:
     return out + _itself(names, ctx)
 
 
-def _depends(services: dict) -> dict[str, list[str]]:
-    """service -> the services its `depends_on` names (list or map form)."""
-    out: dict[str, list[str]] = {}
-    for name, svc in services.items():
-        deps = svc.get("depends_on") if isinstance(svc, dict) else None
-        out[name] = [d for d in (deps if isinstance(deps, (list, dict)) else ()) if isinstance(d, str)]
-    return out
+def depends(svc) -> dict[str, dict]:
+    """The services a service's `depends_on` names (the list or the map form), each with its
+    options (`{}` in the list form)."""
+    deps = svc.get("depends_on") if isinstance(svc, dict) else None
+    if isinstance(deps, list):
+        return {d: {} for d in deps if isinstance(d, str)}
+    return {d: o if isinstance(o, dict) else {} for d, o in deps.items() if isinstance(d, str)} \
+        if isinstance(deps, dict) else {}
 
 
 def _itself(names: dict, ctx) -> list:

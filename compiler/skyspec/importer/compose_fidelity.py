@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from .compose_addresses import addressed, name_changes, renamed_hosts, wanted_ports
+from .compose_addresses import addressed, depends, name_changes, renamed_hosts, wanted_ports
 from .compose_parts import (SHM, carried_label, label_pairs, plain_env, port_item, ram_bytes, skyspecs_label,
                             tmpfs_items, user_ids, volume_of)
 from .compose import COMPOSE_INTERVAL, COMPOSE_TIMEOUT, argv, dns, interpolate, seconds
@@ -71,9 +71,7 @@ def _health(svc: dict, variables: dict | None = None) -> tuple[dict | None, bool
 
 
 def _deps(svc: dict) -> dict:
-    d = svc.get("depends_on") or {}
-    return {k: "service_started" for k in d} if isinstance(d, list) else \
-        {k: (v if isinstance(v, dict) else {}).get("condition", "service_started") for k, v in d.items()}
+    return {k: o.get("condition", "service_started") for k, o in depends(svc).items()}
 
 
 def compare(inp: dict, out: dict, variables: dict, env_files: dict,

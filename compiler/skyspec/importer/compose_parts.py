@@ -589,17 +589,16 @@ ROOT_CAPABILITIES = ("CHOWN", "DAC_OVERRIDE", "FOWNER", "SETGID", "SETUID")
 def user_ids(svc: dict, variables: dict) -> dict | None:
     """The `security:` of a service's numeric `user: UID[:GID]` (interpolated: Airflow's
     `${AIRFLOW_UID:-50000}:0`), as the Kubernetes importer reads `runAsUser`/`runAsGroup`;
-    None when there is no user or it is a name (which only the image's /etc/passwd maps)."""
+    `root` is 0 in every image (Authentik's worker); None when there is no user or it is
+    another name (which only the image's /etc/passwd maps)."""
     from .containers import security_of
 
     if svc.get("user") is None:
         return None
-    # `root` is UID 0 (and its group GID 0) in every image: Authentik's worker, `user: root`
-    given = re.sub(r"^root(?=:|$)", "0", interpolate_plain(str(svc["user"]), variables).strip())
-    m = re.fullmatch(r"(\d+)(?::(\d+))?", re.sub(r"(?<=:)root$", "0", given))
+    m = re.fullmatch(r"(\d+|root)(?::(\d+|root))?", interpolate_plain(str(svc["user"]), variables).strip())
     if m is None or max(len(m.group(1)), len(m.group(2) or "")) > 10:
         return None
-    uid, gid = int(m.group(1)), int(m.group(2)) if m.group(2) is not None else None
+    uid, gid = (None if g is None else 0 if g == "root" else int(g) for g in m.groups())
     if uid > 2147483647 or (gid or 0) > 2147483647:
         return None
     return security_of({"runAsUser": uid, **({"runAsGroup": gid} if gid is not None else {})}, {})

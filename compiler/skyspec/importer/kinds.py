@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from ..passes.network import SHARED
 from ..schema.fields import RESERVED_LABELS
-from ..syscheck import ORDINAL, POD_KINDS
+from ..syscheck import ORDINAL, System, pods, target_port
 from .kube import NAME, Extracted, _selects, namespace_of, pod_spec, same_ns
 from .source import INFERRED, OPEN, WRONG
 
@@ -304,7 +304,8 @@ def api_server_calls(objs: list[dict], items: list[Extracted], inputs) -> list[E
     if any(o["kind"] == "NetworkPolicy" for o in objs):
         return []
     here = namespace_of(objs)   # (an object that names no namespace is in the input's)
-    services = {(_ns(o) or here, o["metadata"].get("name")): o for o in objs if o["kind"] == "Service"}
+    sys_ = System(objs, here)
+    services = {(sys_.ns(o), o["metadata"].get("name")): o for o in objs if o["kind"] == "Service"}
     called: dict[tuple, tuple] = {}   # (namespace, Service) -> (ports, the object that calls, where in it)
     for o in objs:
         for path, ref in _service_refs(o):
@@ -316,17 +317,19 @@ def api_server_calls(objs: list[dict], items: list[Extracted], inputs) -> list[E
                 ports, who, at = called.get(key, (set(), o, path))
                 port = ref.get("port", 443)
                 called[key] = (ports | ({port} if isinstance(port, int) else set()), who, at)
-    out = []
+    out, every = [], pods(sys_)
     for key, (ports, who, at) in sorted(called.items(), key=lambda kv: (str(kv[0][0]), str(kv[0][1]))):
         svc = services[key]
         sel = (svc.get("spec") or {}).get("selector") or {}
+        backing = [p for p in every if p.namespace == key[0] and _selects(sel, p.labels)]
         owner = next((x for x in items if x.doc["kind"] in ("App", "StatefulApp") and
-                      any(y is svc or (y.get("kind") in POD_KINDS and (_ns(y) or here) == key[0] and
-                                       _selects(sel, (pod_spec(y).get("metadata") or {}).get("labels") or {}))
-                          for y in x.objects)), None)   # (a second Service is kept as written: its selector)
+                      any(y is p.obj for p in backing for y in x.objects)), None)   # (a second Service: kept)
         if owner is None:
             continue
-        targets = sorted({t for t in (_target(svc, p, owner.objects) for p in ports) if t is not None})
+        sent = [sp for sp in (svc.get("spec") or {}).get("ports") or []
+                if isinstance(sp, dict) and sp.get("port") in ports]
+        targets = sorted({t[0] for p in backing if any(p.obj is y for y in owner.objects) for sp in sent
+                          if (t := target_port(p, sp)) is not None and isinstance(t[0], int)})
         if not targets:
             continue
         name = f"{owner.doc['name'][:63 - len('-from-api-server')].strip('-')}-from-api-server"
@@ -341,10 +344,6 @@ def api_server_calls(objs: list[dict], items: list[Extracted], inputs) -> list[E
                               "_note": f"{what} has the API server call Service {key[1]} from outside the pod "
                                        "network: admitted from any address on that port"}, [], []))
     return out
-
-
-def _ns(o: dict):
-    return (o.get("metadata") or {}).get("namespace")
 
 
 def _service_refs(o: dict):
@@ -363,25 +362,6 @@ def _service_refs(o: dict):
         ref = (hook.get("clientConfig") or {}).get("service") if isinstance(hook, dict) else None
         if isinstance(ref, dict):
             yield ("spec", "conversion", "webhook", "clientConfig", "service"), ref
-
-
-def _target(svc: dict, port: int, workload_objs: list[dict]) -> int | None:
-    """The pod's port number a Service's ``port`` sends to (a named targetPort looked up in
-    the workload's containers)."""
-    entry = next((p for p in (svc.get("spec") or {}).get("ports") or [] if isinstance(p, dict)
-                  and p.get("port") == port), None)
-    if entry is None:
-        return None
-    target = entry.get("targetPort", port)
-    if isinstance(target, int):
-        return target
-    for o in workload_objs:
-        template = pod_spec(o) if o.get("kind") in POD_KINDS else {}
-        for c in (template.get("spec") or {}).get("containers") or []:
-            for p in c.get("ports") or [] if isinstance(c, dict) else []:
-                if isinstance(p, dict) and p.get("name") == target and isinstance(p.get("containerPort"), int):
-                    return p["containerPort"]
-    return None
 
 
 def open_namespace(project: str, namespace: str, why: str, at, inputs) -> Extracted:

@@ -92,7 +92,7 @@ def check(sys_: System) -> list[Finding]:
     namespaces = _namespace_labels(sys_, ps, keyed)
     for source, svc, sport, at, about in conns:
         for target in backing.get(id(svc), []):
-            port = _target_port(target, sport)
+            port = target_port(target, sport)
             if port is None:
                 continue
             ok, why = admitted(sys_, policies, namespaces, source, target, port)
@@ -409,7 +409,7 @@ def _ingress(sys_: System, ing: dict, services: dict, out: list) -> Iterator[tup
         yield sys_.ingress_namespace, svc, sport, ing, ("ingress",)
 
 
-def _target_port(p: Pod, sport: dict) -> tuple[int, str, str | None] | None:
+def target_port(p: Pod, sport: dict) -> tuple[int, str, str | None] | None:
     """(number, protocol, name) of the container port a Service port reaches on this pod."""
     tp = sport.get("targetPort", sport.get("port"))
     proto = sport.get("protocol", "TCP")
