@@ -298,7 +298,7 @@ def test_compose_samples_import_check_build_and_round_trip(sample, tmp_path):
     out = tmp_path / sample
     res = CliRunner().invoke(main, ["import", "compose", str(src), "-o", str(out)])
     assert res.exit_code == 0, res.output
-    assert "fidelity: " in res.output and ": Compose does not say, the environment's profile defaults apply" in res.output
+    assert "fidelity: " in res.output and ": Compose does not say: overlays/dev.yaml sizes what it leaves unbounded" in res.output
     assert_formatted(out)
     res = CliRunner().invoke(main, ["check", str(out)])
     assert res.exit_code == 0 and "error" not in res.output.replace("no errors", ""), res.output
@@ -818,7 +818,7 @@ def test_compose_numbers_and_booleans_written_as_variables_are_read_from_the_env
     assert api["health"]["failure_threshold"] == 5 and api["replicas"] == 2 and r.unexplained == []
     # the dev profile runs every App once: the Compose file's replicas are restated over it (the
     # round trip refused any `deploy.replicas` above 1), and replicas share no host port
-    assert yaml.safe_load(r.files["overlays/dev.yaml"]) == {"apps": {"api": {"replicas": 2}}}
+    assert yaml.safe_load(r.files["overlays/dev.yaml"])["apps"] == {"api": {"replicas": 2}}
     assert r.figures["categories"]["published without a host port: replicas cannot share one (Docker picks "
                                    "free ones)"] == 1
     (tmp_path / ".env").write_text("RETRIES=many\nREPLICAS=2\n")
@@ -900,7 +900,8 @@ services:
     assert api["health"]["period"] == 30 and api["health"]["timeout"] == 30
     assert r.figures["categories"]["published on 127.0.0.1 only"] == 1
     assert any("HOME_DIR" in d.message and d.code == "SKY066" for d in r.diags)
-    assert api["enabled"] is False and "debug: {overlays: [overlays/debug.yaml], profile: dev}" in r.files["skyspec.yaml"]
+    assert api["enabled"] is False and \
+        "debug: {overlays: [overlays/dev.yaml, overlays/debug.yaml], profile: dev}" in r.files["skyspec.yaml"]
     assert yaml.safe_load(r.files["overlays/debug.yaml"]) == {"apps": {"api": {"enabled": True}}}
     (tmp_path / "compose.yaml").write_text("services:\n  api:\n    image: x\n    env_file: ../secret.env\n")
     with pytest.raises(ImportError_, match=r"compose.yaml:4:15: error\[SKY017\]: env_file \"../secret.env\" leaves"):
@@ -2413,3 +2414,46 @@ spec:
         "app.kubernetes.io/part-of": "vault", "vault-active": "true"}
     built = imported_and_built(src, tmp_path)
     assert "warning[SKY160]" in built and "only once they carry vault-active=true" in built, built
+
+
+def test_compose_services_without_a_size_get_one_that_runs_a_real_app(tmp_path):
+    """Compose bounds a service that says no resources by nothing. Imported, it got the dev
+    profile's 64Mi request, which is its limit too: Authentik's server, Mastodon's Puma and
+    Airflow's API server would have been OOM-killed in Kubernetes and in the built Compose
+    file alike. The import now sizes what Compose leaves unbounded in overlays/dev.yaml:
+    requests of 100m CPU and 256Mi beneath every spec, and each limit 4x its request; what
+    the Compose file says is kept, and a limit below 256Mi is the request too."""
+    import yaml
+    from test_import_legacy import build_and_validate
+
+    (tmp_path / "compose.yaml").write_text("""\
+services:
+  web:
+    image: ghcr.io/acme/web:1.0
+    ports: ["8000:8000"]
+  worker:
+    image: ghcr.io/acme/worker:1.0
+    deploy: {resources: {reservations: {memory: 512M}}}
+  tiny:
+    image: ghcr.io/acme/tiny:1.0
+    deploy: {resources: {limits: {memory: 32M, cpus: "0.05"}}}
+""")
+    out = tmp_path / "p"
+    res = CliRunner().invoke(main, ["import", "compose", str(tmp_path / "compose.yaml"), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "service web: replicas and resources: Compose does not say: overlays/dev.yaml sizes" in res.output
+    dev = yaml.safe_load((out / "overlays" / "dev.yaml").read_text())
+    assert dev["defaults"] == {"resources": {"cpu": "100m", "memory": "256Mi"}}
+    assert dev["settings"] == {"limits": {"cpu": 4, "memory": 4}}
+    assert yaml.safe_load((out / "apps" / "web.yaml").read_text()).get("resources") is None
+    p = out / "skyspec.yaml"
+    p.write_text(p.read_text().replace("  dev: {overlays", "  default: {profile: dev, overlays"))
+    k8s = build_and_validate(out, tmp_path)
+    sized = {o["metadata"]["name"]: o["spec"]["template"]["spec"]["containers"][0]["resources"] for o in k8s
+             if o["kind"] == "Deployment"}
+    assert sized["web"] == {"requests": {"cpu": "100m", "memory": "256Mi"}, "limits": {"cpu": "400m", "memory": "1Gi"}}
+    assert sized["worker"] == {"requests": {"cpu": "100m", "memory": "512Mi"}, "limits": {"cpu": "400m", "memory": "2Gi"}}
+    assert sized["tiny"] == {"requests": {"cpu": "50m", "memory": "32Mi"}, "limits": {"cpu": "50m", "memory": "32Mi"}}
+    built = yaml.safe_load((tmp_path / "built" / "default" / "compose.yaml").read_text())["services"]
+    assert built["web"]["deploy"]["resources"] == {"limits": {"cpus": "0.4", "memory": "1G"},
+                                                   "reservations": {"cpus": "0.1", "memory": "256M"}}

@@ -4,7 +4,7 @@ reads a file that the importer read otherwise: a variable listed without a value
 `.env` one (`- AD_PORT`), and `.env` values name each other (`${ENVOY_PORT}`); a healthcheck
 is interpolated too; every published port is published (Compose picks a free host port for a
 bare one); an explicit `8080:8080` keeps host port 8080 though another service's bare 8080 is
-published on its own number; a memory limit below the dev profile's request is the request;
+published on its own number; a memory limit below the request overlays/dev.yaml gives is the request;
 and the addresses the environments now show close cycles (the collector scrapes the proxy,
 which sends it traces), which connect_to cannot say. It builds in all four formats and the
 real tools accept them."""
@@ -46,8 +46,8 @@ def test_the_otel_demo_imports_with_what_compose_reads_from_its_env_file():
     assert docs[("App", "otel-collector")]["env"]["FRONTEND_PROXY_ADDR"] == "frontend-proxy:8080"
     checkout = docs[("App", "checkout")]
     assert checkout["health"]["exec"] == ["/bin/grpc_health_probe", "-addr=:5050"]
-    assert checkout["resources"] == {"memory": "20Mi", "memory_limit": "20Mi"}   # the profile's 64Mi would exceed it
-    assert r.figures["categories"]["a reservation at the limit, which is below the dev profile's request"] == 6
+    assert checkout["resources"] == {"memory": "20Mi", "memory_limit": "20Mi"}   # 256Mi (overlays/dev.yaml) would exceed it
+    assert r.figures["categories"]["a reservation at the limit, which is below the request overlays/dev.yaml gives"] == 16
     proxy = docs[("App", "frontend-proxy")]
     assert proxy["ports"]["http"] == {"port": 8080, "host_port": 8080}   # frontend's bare 8080 must not take it
     # the collector scrapes the proxy, which (through frontend) sends it traces: that call stays in env
@@ -64,7 +64,10 @@ def test_the_otel_demo_builds_in_all_four_formats_and_the_proxy_keeps_port_8080(
     res = CliRunner().invoke(main, ["import", "compose", str(OTEL), "-o", str(tmp_path / "p"), "--name", "otel"])
     assert res.exit_code == 0, res.output
     p = tmp_path / "p" / "skyspec.yaml"
-    p.write_text(p.read_text().replace("environments:\n  dev: {}", "environments:\n  default: {profile: dev}"))
+    text = p.read_text().replace("environments:\n  dev: {overlays: [overlays/dev.yaml]}",
+                                 "environments:\n  default: {profile: dev, overlays: [overlays/dev.yaml]}")
+    assert "default:" in text
+    p.write_text(text)
     k8s = build_and_validate(tmp_path / "p", tmp_path)
     assert len([o for o in k8s if o["kind"] in ("Deployment", "StatefulSet")]) == 20   # one per service
     built = yaml.safe_load((tmp_path / "built" / "default" / "compose.yaml").read_text())["services"]

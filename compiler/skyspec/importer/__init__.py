@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import Sequence
 
 from ..diagnostics import Diagnostics, Pos
+from ..layers.stack import WORKLOAD_KINDS
 from ..project import PROTECTED_ENVS
-from . import (compose, compose_fidelity, emit, environments, fidelity, helm, kube, legacy, lowered, official, patch,
+from . import (compose, compose_fidelity, compose_parts, emit, environments, fidelity, helm, kube, legacy, lowered, official, patch,
                shape, source)
 from .kube import ImportError_, reaches
 from .kinds import api_server_calls, rename_workloads, renumber, reselect, unclash, within_namespace
@@ -473,13 +474,23 @@ def _compose_built(name: str, items: list, ctx, inputs: Inputs | None) -> tuple[
     # the dev profile runs every App once: the replicas the Compose file gives are restated over it
     held = {x.doc["name"]: {"replicas": x.doc["replicas"]} for x in items
             if x.doc["kind"] == "App" and x.doc.get("replicas", 1) != 1}
-    first = "overlays/dev.yaml, " if held else ""
-    files["skyspec.yaml"] = project_file(name, name, ("  dev: {overlays: [overlays/dev.yaml]}\n" if held else
+    dev: dict = {}
+    if any(x.doc["kind"] in WORKLOAD_KINDS and len(x.doc.get("resources") or {}) < 4 for x in items):
+        dev = {"defaults": {"resources": dict(compose_parts.SIZE)},
+               "settings": {"limits": dict(compose_parts.SIZE_LIMITS)}}   # what Compose leaves unbounded
+    if held:
+        dev["apps"] = dict(sorted(held.items()))
+    first = "overlays/dev.yaml, " if dev else ""
+    files["skyspec.yaml"] = project_file(name, name, ("  dev: {overlays: [overlays/dev.yaml]}\n" if dev else
                                                       "  dev: {}\n") + "".join(
         f"  {envs[p]}: {{overlays: [{first}overlays/{envs[p]}.yaml], profile: dev}}\n" for p in sorted(ctx.profiles)),
         "[compose, kubernetes]")
-    if held:
-        files["overlays/dev.yaml"] = emit.dump({"apps": dict(sorted(held.items()))}, {
+    if dev:
+        files["overlays/dev.yaml"] = emit.dump(dev, {
+            "defaults": "the requests of what Compose runs without a bound (no `deploy.resources`): the dev "
+                        "profile's 64Mi,\nthe limit too, would stop a real web app or worker; size each service "
+                        "in its spec",
+            "settings": "each limit the Compose file does not give: 4x its request (Compose bounds nothing)",
             "apps": "the replicas the Compose file gives (`deploy.replicas`), over the dev profile's one"})
     for p in sorted(ctx.profiles):
         files[f"overlays/{envs[p]}.yaml"] = emit.dump(

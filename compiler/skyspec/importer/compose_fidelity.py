@@ -287,9 +287,9 @@ def _more(s: str, svc: dict, o: dict, inp: dict, variables: dict, field, named) 
             limit = (ires.get("limits") or {}).get(k)
             if a is None and b is not None and part == "reservations" and limit is not None \
                     and (ores.get("limits") or {}).get(k) == b:
-                named("a reservation at the limit, which is below the dev profile's request")
+                named("a reservation at the limit, which is below the request overlays/dev.yaml gives")
             elif a is None and b is not None:
-                named("resources from the environment's profile (Compose does not say)")
+                named("resources from overlays/dev.yaml (Compose does not say)")
             elif a is not None:
                 same = _cpus(a) == _cpus(b) if k == "cpus" else \
                     (ram_bytes(a) is not None and ram_bytes(a) == ram_bytes(b))

@@ -32,6 +32,10 @@ _PORT = re.compile(r"^(?:(?:\[[0-9a-fA-F:.]+\]|[0-9]+\.[0-9.]+|):)?(?:(\$\{[^}]*
 MAX_CONFIG = 1 << 20
 # Docker's sizes of memory: binary units, a fraction allowed (`1.5G`, `512m`, `2 GiB`)
 _RAM = re.compile(r"(\d+(?:\.\d+)?) ?([kmgtp])?i?b?")
+# What Compose leaves unbounded (no `deploy.resources`, a reservation without a limit) gets
+# overlays/dev.yaml's `defaults:` requests, each limit 4x its request (`settings.limits`): the
+# dev profile's 64Mi, the limit too, would OOM-kill an app Compose ran without a bound.
+SIZE, SIZE_LIMITS = {"cpu": "100m", "memory": "256Mi"}, {"cpu": 4, "memory": 4}
 
 
 def ram_bytes(v) -> int | None:
@@ -493,9 +497,6 @@ def deploy(s: str, svc: dict, doc: dict, ctx) -> None:
     if isinstance(d.get("replicas"), int) and doc["kind"] != "Job":
         doc["replicas"] = d["replicas"]
     res = d.get("resources") or {}
-    if doc["kind"] != "Job" and not isinstance(d.get("replicas"), int):
-        ctx.say(s, ("replicas and resources" if not res else "replicas") +
-                ": Compose does not say, the environment's profile defaults apply")
     r: dict = {}
     for part, cpu, mem in (("reservations", "cpu", "memory"), ("limits", "cpu_limit", "memory_limit")):
         p = res.get(part) or {}
@@ -513,26 +514,27 @@ def deploy(s: str, svc: dict, doc: dict, ctx) -> None:
             else:
                 r[mem] = m.group(1) + (m.group(2).upper() + "i" if m.group(2) else "")
     for request, limit in (("cpu", "cpu_limit"), ("memory", "memory_limit")):
-        if limit in r and request not in r and _below_profile(request, r[limit]):
-            r[request] = r[limit]   # the dev profile's request would exceed the limit (SKY302)
+        if limit in r and request not in r and _below_size(request, r[limit]):
+            r[request] = r[limit]   # the request overlays/dev.yaml gives would exceed the limit (SKY302)
     if r:
         doc["resources"] = r
+    unsaid = (["replicas"] if doc["kind"] != "Job" and not isinstance(d.get("replicas"), int) else []) + \
+        (["resources"] if len(r) < 4 else [])  # a request or limit unsaid
+    if unsaid:
+        ctx.say(s, f"{' and '.join(unsaid)}: Compose does not say: " + ("the environment's profile defaults apply" if
+                unsaid == ["replicas"] else f"overlays/dev.yaml sizes what it leaves unbounded (requests {SIZE['cpu']} "
+                f"CPU, {SIZE['memory']}; limits 4x the requests)" + (", the profile gives replicas" if unsaid[1:] else "")))
 
 
-def _below_profile(key: str, limit: str) -> bool:
-    """Whether a limit is below the request the built-in dev profile gives (`defaults:
-    resources:`): the project's request then is the limit, as Kubernetes defaults a request
-    for a limit alone, since a request above its limit does not build."""
-    import yaml
-
-    from ..paths import data_dir
+def _below_size(key: str, limit: str) -> bool:
+    """Whether a limit is below the request overlays/dev.yaml gives (:data:`SIZE`): the request then is the
+    limit (a request above its limit does not build), as Kubernetes defaults it for a limit alone."""
     from ..units import parse_bytes, parse_cpu
 
     try:
-        given = (yaml.safe_load((data_dir("overlays") / "dev.yaml").read_text()) or {})["defaults"]["resources"][key]
         parse = parse_cpu if key == "cpu" else parse_bytes
-        return parse(limit) < parse(given)
-    except (KeyError, TypeError, ValueError, OSError):
+        return parse(limit) < parse(SIZE[key])
+    except (TypeError, ValueError):
         return False
 
 
