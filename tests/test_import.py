@@ -662,6 +662,46 @@ def test_a_service_compose_runs_as_root_keeps_what_its_entrypoint_does_as_root(t
     assert yaml.safe_load((tmp_path / "p" / "apps" / "worker.yaml").read_text())["security"]["run_as_root"] is True
 
 
+def test_a_compose_user_naming_the_official_images_own_user_is_what_it_runs_as(tmp_path):
+    """Outline runs `postgres` as `user: "postgres:postgres"` and `redis` as `redis:redis`. The
+    import warned that skyspec would run them as a non-root UID of its own, but the official
+    image handling runs each as the image's own user (999): what the Compose file asked for.
+    A user name no official image owns is still warned."""
+    from skyspec.importer import import_compose
+    from test_import_legacy import build_and_validate
+
+    src = tmp_path / "compose.yaml"
+    src.write_text("""services:
+  db:
+    image: postgres:16.4
+    user: "postgres:postgres"
+    environment: {POSTGRES_PASSWORD: example}
+    volumes: [db:/var/lib/postgresql/data]
+  cache:
+    image: redis:7.4
+    user: redis
+  app:
+    image: ghcr.io/acme/app:1.0
+    user: postgres
+volumes: {db: {}}
+""")
+    r = import_compose(src, "t")
+    assert r.unexplained == [], r.unexplained
+    said = {(d.code, d.message) for d in r.diags}
+    assert ("SKY066", "service db: runs as user postgres:postgres, the image's own: skyspec runs the official image "
+                      "as its own user too (SKY063 says how)") in said
+    assert any(m.startswith("service cache: runs as user redis, the image's own") for _, m in said)
+    warned = [d.message for d in r.diags if d.severity == "warning" and "non-root UID" in d.message]
+    assert warned == ["service app: runs as user postgres in Compose; skyspec runs as a non-root UID"]
+    assert r.figures["categories"]["user the official image's own, which skyspec runs it as"] == 2
+    res = CliRunner().invoke(main, ["import", "compose", str(src), "-o", str(tmp_path / "p")])
+    assert res.exit_code == 0, res.output
+    k8s = build_and_validate(tmp_path / "p", tmp_path, "dev")
+    users = {o["metadata"]["name"]: o["spec"]["template"]["spec"]["securityContext"].get("runAsUser") for o in k8s
+             if o["kind"] in ("Deployment", "StatefulSet")}
+    assert users == {"db": 999, "cache": 999, "app": 10001}
+
+
 def test_an_address_held_as_a_host_and_a_port_variable_is_a_connection(tmp_path):
     """Penpot's backend reaches its mail catcher by `PENPOT_SMTP_HOST: penpot-mailcatch` and
     `PENPOT_SMTP_PORT: 1025`. The system check reads such a pair as a connection; the importer

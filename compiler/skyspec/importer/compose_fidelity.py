@@ -15,7 +15,8 @@ import re
 
 from .compose_addresses import addressed, depends, name_changes, renamed_hosts, wanted_ports
 from .compose_parts import (SHM, carried_label, label_pairs, plain_env, port_item, ram_bytes, skyspecs_label,
-                            tmpfs_items, user_ids, volume_of)
+                            tmpfs_items, volume_of)
+from .compose_users import own_user, user_ids
 from .compose import COMPOSE_INTERVAL, COMPOSE_TIMEOUT, argv, dns, interpolate, seconds
 from ..backends.compose_values import pinning
 from ..redact import credential_env
@@ -199,6 +200,7 @@ SAID = {"image", "build", "ports", "expose", "environment", "env_file", "healthc
         "command", "volumes", "secrets", "configs", "deploy", "stop_grace_period", "profiles", "post_start", "pre_stop",
         "labels", "platform", "shm_size", "tmpfs", "read_only"}
 CARRIED_USER = "user the Kubernetes objects run as; the Compose file runs the image's own"
+OWN_USER = "user the official image's own, which skyspec runs it as"
 NOT_CARRIED = {"restart": "restart policy skyspec sets (unless-stopped)",
                "attach": "attach: which logs `docker compose up` shows",
                "user": "user name left to skyspec's non-root UID (warned)",
@@ -319,6 +321,7 @@ def _more(s: str, svc: dict, o: dict, inp: dict, variables: dict, field, named) 
             field(f"{s}.restart", svc[key], o.get("restart"))
         else:
             named(CARRIED_USER if key == "user" and user_ids(svc, variables) is not None
+                  else OWN_USER if key == "user" and own_user(svc, variables)
                   else NOT_CARRIED.get(key, "a key the importer does not carry over (warned)"))
 
 

@@ -1,8 +1,8 @@
 """The parts of a Compose service the importer says in the language (:mod:`.compose` puts
 them together): ports, healthcheck, volumes, configs and secrets, `depends_on` (and the
 connections an address infers: :mod:`.compose_addresses`), `deploy`, and the
-rest (profiles, stop_grace_period, hooks) with a located note or warning for what the project
-does not carry over. Each part reads the service's data only, and files only through
+rest (profiles, stop_grace_period, hooks, `user:` by :mod:`.compose_users`) with a located note
+or warning for what the project does not carry over. Each part reads the service's data only, and files only through
 :func:`.source.read_text` (inside the Compose file's folder); it never reads a secret's file.
 :mod:`.compose_binds` says what a bind mount is (the service's data, the project's files, which
 it reads: a credential's only to tell it is one, never kept).
@@ -15,6 +15,7 @@ from pathlib import PurePosixPath
 
 from ..schema.fields import RESERVED_LABELS
 from .compose_binds import NOT_HERE, Files, bind_hint, first_run_folder, home_folder, project_files
+from .compose_users import user
 from .source import WRONG, read_text
 
 DATABASES = ("postgres", "postgresql", "postgis", "mysql", "mariadb", "mongo", "redis", "valkey", "elasticsearch",
@@ -583,50 +584,6 @@ def rest(s: str, svc: dict, doc: dict, ctx) -> None:
             continue
         ctx.say(s, f"{key} is not carried over: the language has no field for it", (key,), "warning",
                 hint=_uncarried_hint(str(key), svc[key]))
-
-
-ROOT_CAPABILITIES = ("CHOWN", "DAC_OVERRIDE", "FOWNER", "SETGID", "SETUID")
-
-
-def user_ids(svc: dict, variables: dict) -> dict | None:
-    """The `security:` of a service's numeric `user: UID[:GID]` (interpolated: Airflow's
-    `${AIRFLOW_UID:-50000}:0`), as the Kubernetes importer reads `runAsUser`/`runAsGroup`;
-    `root` is 0 in every image (Authentik's worker); None when there is no user or it is
-    another name (which only the image's /etc/passwd maps)."""
-    from .containers import security_of
-
-    if svc.get("user") is None:
-        return None
-    m = re.fullmatch(r"(\d+|root)(?::(\d+|root))?", interpolate_plain(str(svc["user"]), variables).strip())
-    if m is None or max(len(m.group(1)), len(m.group(2) or "")) > 10:
-        return None
-    uid, gid = (None if g is None else 0 if g == "root" else int(g) for g in m.groups())
-    if uid > 2147483647 or (gid or 0) > 2147483647:
-        return None
-    return security_of({"runAsUser": uid, **({"runAsGroup": gid} if gid is not None else {})}, {})
-
-
-def user(s: str, svc: dict, doc: dict, ctx) -> None:
-    """`user:` as the UID (and GID) the Kubernetes objects run as: an image made for one
-    (its files owned by it) would not start as skyspec's UID 10001. A user name is warned."""
-    if svc.get("user") is None or svc["user"] == "":
-        return
-    given = interpolate_plain(str(svc["user"]), ctx.vars)
-    ids = user_ids(svc, ctx.vars)
-    if ids is None:
-        ctx.say(s, f"runs as user {given} in Compose; skyspec runs as a non-root UID", ("user",), "warning",
-                hint="set `security: {run_as_user: UID}` if the image needs a given UID")
-        return
-    root = ""
-    if ids.get("run_as_root") and "add_capabilities" not in ids:
-        # what a root entrypoint does (chown its volumes, write where it does not own, drop to its
-        # user): Docker gives root these, and skyspec drops every capability
-        ids = {**ids, "add_capabilities": list(ROOT_CAPABILITIES)}
-        root = f", with the capabilities Docker gives root that an entrypoint uses ({', '.join(ROOT_CAPABILITIES)})"
-    if ids:
-        doc["security"] = {**ids, **(doc.get("security") or {})}
-    ctx.say(s, f"runs as user {given}: the Kubernetes objects run as it (`security:`){root}; the Compose file "
-               "runs the image's own user", ("user",), "note")
 
 
 def pinned(s: str, svc: dict, doc: dict, ctx) -> None:

@@ -118,6 +118,16 @@ KNOWN: dict[str, tuple[str | None, int | None, tuple[str, ...], bool, str]] = {
                                                                               "/usr/share/elasticsearch/config"), False, ""),
     "apache/kafka": ("kafka", 1000, ("/var/lib/kafka/data", "/opt/kafka/config"), False, ""),
 }
+# the name of each image's own user (the one of KNOWN's UID, in its /etc/passwd): a Compose
+# `user: postgres` names it, and the image runs as it (an Alpine tag's UID differs: the
+# template reads the tag)
+OWN_USER = {"postgres": "postgres", "mysql": "mysql", "mariadb": "mysql", "redis": "redis", "valkey/valkey": "valkey",
+            "mongo": "mongodb", "rabbitmq": "rabbitmq", "elasticsearch": "elasticsearch",
+            "docker.elastic.co/elasticsearch/elasticsearch": "elasticsearch", "apache/kafka": "appuser",
+            **{repo: "grafana" for repo in ("grafana/grafana", "grafana/grafana-oss", "grafana/grafana-enterprise")},
+            **{repo: "nobody" for repo in ("prom/prometheus", "quay.io/prometheus/prometheus", "prom/alertmanager",
+                                            "quay.io/prometheus/alertmanager")},
+            **{repo: "clickhouse" for repo in ("clickhouse/clickhouse-server", "yandex/clickhouse-server")}}
 # stdlib template -> its kind (tests hold this to stdlib/): the hint for an App running a
 # database image names the kind the template is for, which `use:` alone would refuse (SKY121)
 TEMPLATE_KIND = {"postgres": "StatefulApp", "mysql": "StatefulApp", "redis": "StatefulApp",

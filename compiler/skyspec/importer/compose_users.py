@@ -1,0 +1,74 @@
+"""The user a Compose service runs as (`user:`), said in the language: a numeric
+`UID[:GID]` (interpolated: Airflow's `${AIRFLOW_UID:-50000}:0`) as `security:`, `root` as UID
+0 with the capabilities a root entrypoint uses, the name of an official image's own user as
+that image is run (:mod:`.official` runs it as its own user), and any other name warned:
+only the image's /etc/passwd maps it, and skyspec runs a non-root UID of its own.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..rules.official_image import OWN_USER, official
+
+# what a root entrypoint uses (chown its volumes, write where it does not own, drop to its
+# user): Docker gives root these, and skyspec drops every capability
+ROOT_CAPABILITIES = ("CHOWN", "DAC_OVERRIDE", "FOWNER", "SETGID", "SETUID")
+
+
+def user_ids(svc: dict, variables: dict) -> dict | None:
+    """The `security:` of a service's numeric `user: UID[:GID]`, as the Kubernetes importer
+    reads `runAsUser`/`runAsGroup`; `root` is 0 in every image (Authentik's worker); None
+    when there is no user or it is another name (which only the image's /etc/passwd maps)."""
+    from .compose_parts import interpolate_plain
+    from .containers import security_of
+
+    if svc.get("user") is None:
+        return None
+    m = re.fullmatch(r"(\d+|root)(?::(\d+|root))?", interpolate_plain(str(svc["user"]), variables).strip())
+    if m is None or max(len(m.group(1)), len(m.group(2) or "")) > 10:
+        return None
+    uid, gid = (None if g is None else 0 if g == "root" else int(g) for g in m.groups())
+    if uid > 2147483647 or (gid or 0) > 2147483647:
+        return None
+    return security_of({"runAsUser": uid, **({"runAsGroup": gid} if gid is not None else {})}, {})
+
+
+def own_user(svc: dict, variables: dict) -> bool:
+    """Whether the service's `user:` names its official image's own user (`postgres`,
+    `redis:redis`: Outline's Compose file), which the import runs it as (:mod:`.official`
+    gives the image's user to every image it knows)."""
+    from .compose_parts import interpolate_plain
+
+    image, given = svc.get("image"), svc.get("user")
+    key = official(interpolate_plain(image, variables)) if isinstance(image, str) else None
+    name, _, group = interpolate_plain(str(given), variables).strip().partition(":")
+    return key is not None and OWN_USER.get(key) == name and group in ("", name)
+
+
+def user(s: str, svc: dict, doc: dict, ctx) -> None:
+    """`user:` as the UID (and GID) the Kubernetes objects run as: an image made for one
+    (its files owned by it) would not start as skyspec's UID 10001. An official image's own
+    user is a note; any other user name is warned."""
+    if svc.get("user") is None or svc["user"] == "":
+        return
+    from .compose_parts import interpolate_plain
+
+    given = interpolate_plain(str(svc["user"]), ctx.vars)
+    ids = user_ids(svc, ctx.vars)
+    if ids is None and doc["kind"] in ("App", "StatefulApp") and own_user(svc, ctx.vars):
+        ctx.say(s, f"runs as user {given}, the image's own: skyspec runs the official image as its own user too "
+                   "(SKY063 says how)", ("user",), "note")
+        return
+    if ids is None:
+        ctx.say(s, f"runs as user {given} in Compose; skyspec runs as a non-root UID", ("user",), "warning",
+                hint="set `security: {run_as_user: UID}` if the image needs a given UID")
+        return
+    root = ""
+    if ids.get("run_as_root") and "add_capabilities" not in ids:
+        ids = {**ids, "add_capabilities": list(ROOT_CAPABILITIES)}
+        root = f", with the capabilities Docker gives root that an entrypoint uses ({', '.join(ROOT_CAPABILITIES)})"
+    if ids:
+        doc["security"] = {**ids, **(doc.get("security") or {})}
+    ctx.say(s, f"runs as user {given}: the Kubernetes objects run as it (`security:`){root}; the Compose file "
+               "runs the image's own user", ("user",), "note")
