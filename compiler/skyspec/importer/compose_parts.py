@@ -437,24 +437,26 @@ def depends(s: str, svc: dict, names: dict, ctx, env: dict | None = None) -> lis
     holds an address of (``env``: {variable: (value, where)}), which the NetworkPolicies
     must let it reach though Compose needs no word of it."""
     from .compose import dns
-    from .compose_addresses import _declares_ports, _own_address, addressed
+    from .compose_addresses import _declares_ports, _own_address, addressed, depends as depends_on
 
-    deps = svc.get("depends_on") or []
-    deps = {d: {"condition": "service_started"} for d in deps} if isinstance(deps, list) else deps
+    said = svc.get("depends_on")
     connect = []
-    for d, opts in sorted(deps.items()):
+    for d, opts in sorted(depends_on(svc).items()):
+        at = ("depends_on", d) if isinstance(said, dict) else ("depends_on", said.index(d))
         target = ctx.data["services"].get(d)
         if not isinstance(target, dict) and d not in ctx.data["services"]:
-            ctx.say(s, f"depends_on {d}: no such service", ("depends_on", d) if isinstance(svc["depends_on"], dict)
-                    else ("depends_on",), "error", code=WRONG)
+            ctx.say(s, f"depends_on {d}: no such service", at, "error", code=WRONG)
             continue
         target = target or {}
-        cond = (opts or {}).get("condition", "service_started") if isinstance(opts, dict) else "service_started"
+        cond = opts.get("condition", "service_started")
         if not (target.get("ports") or target.get("expose") or (d in ctx.wanted and cond != "service_completed_successfully")):
-            what = "waits for it to complete" if cond == "service_completed_successfully" else "no port to connect to"
-            ctx.say(s, f"depends_on {d}: {what}, and connect_to needs a port (start order not kept)",
-                    ("depends_on",), "warning", hint=f"give {d} a port (`expose:`) if {s} talks to it; run a one-shot "
-                                                     "task before deploying")
+            if cond == "service_completed_successfully":
+                ctx.say(s, f"depends_on {d}: waits for it to complete, and connect_to needs a port (start order not "
+                           "kept)", at, "warning", hint="run the one-shot task before deploying")
+            else:   # (Plane's proxy reaches its web, admin and space by the ports its own config names)
+                ctx.say(s, f"depends_on {d}: {d} declares no port, so no Service names it: in Kubernetes nothing "
+                           "reaches it by name, as Compose's network does (start order not kept)", at, "warning",
+                        hint=f"if {s} calls {d}, give {d} the port it listens on (`expose:`, or `port:` in its spec)")
             continue
         connect.append(names.get(d, dns(d)))
     env = env or {}
