@@ -476,3 +476,41 @@ def test_credentials_an_env_file_hands_every_service_are_secrets_whatever_their_
     for name in values:
         assert env[name]["valueFrom"]["secretKeyRef"] == {"name": "server-env", "key": name}, env[name]
     assert env["ROUTING_KEY"]["value"] == "orders"   # a key of data, not a credential
+
+
+def test_a_credential_a_command_passes_is_read_from_a_secret_and_written_nowhere(tmp_path):
+    """Langfuse starts Redis with `command: --requirepass ${REDIS_AUTH:-myredissecret}`. The
+    import interpolated the `.env`'s password into the command: it was written into the spec
+    and every build, and REDIS_AUTH (passed to the apps too) was no credential by its name.
+    The command now says `$(REDIS_AUTH)`, which Kubernetes expands from the import's Secret,
+    and a warning says the built Compose file passes it as written."""
+    from test_import_legacy import build_and_validate
+
+    (tmp_path / ".env").write_text("REDIS_AUTH=Zq8xRealRedisPw\n")
+    (tmp_path / "compose.yaml").write_text("""services:
+  redis:
+    image: redis:7
+    command: >
+      --requirepass ${REDIS_AUTH:-myredissecret}
+      --maxmemory-policy noeviction
+  web:
+    image: ghcr.io/acme/web:1.0
+    entrypoint: ["/bin/web", "--redis=redis://:${REDIS_AUTH}@redis:6379", "--name=$${LITERAL}"]
+    environment: {REDIS_AUTH: "${REDIS_AUTH:-myredissecret}"}
+    ports: ["3000:3000"]
+""")
+    res = run("compose", str(tmp_path / "compose.yaml"), "-o", str(tmp_path / "proj"))
+    assert res.exit_code == 0, res.output
+    assert "service redis: command passes credential REDIS_AUTH: written `$(REDIS_AUTH)`" in res.output
+    written = "".join(p.read_text() for p in (tmp_path / "proj").rglob("*") if p.is_file())
+    k8s = build_and_validate(tmp_path / "proj", tmp_path, "dev")
+    built = "".join(p.read_text() for p in (tmp_path / "built").rglob("*") if p.is_file())
+    for text in (res.output, written, built):
+        assert "Zq8xRealRedisPw" not in text and "myredissecret" not in text
+    pods = {o["metadata"]["name"]: o["spec"]["template"]["spec"]["containers"][0] for o in k8s
+            if o["kind"] in ("Deployment", "StatefulSet")}
+    assert pods["redis"]["args"] == ["--requirepass", "$(REDIS_AUTH)", "--maxmemory-policy", "noeviction"]
+    assert pods["web"]["command"] == ["/bin/web", "--redis=redis://:$(REDIS_AUTH)@redis:6379", "--name=${LITERAL}"]
+    for c, secret in ((pods["redis"], "redis-env"), (pods["web"], "web-env")):
+        env = {e["name"]: e for e in c["env"]}
+        assert env["REDIS_AUTH"]["valueFrom"]["secretKeyRef"] == {"name": secret, "key": "REDIS_AUTH"}

@@ -330,7 +330,9 @@ def test_secret_values_never_appear_in_messages(make_project, cli):
     ("AUTH_SALT", True), ("MEILI_MASTER_KEY", True), ("AIRFLOW__CORE__FERNET_KEY", True), ("APP_KEY", True),
     ("API_KEY_VALUE", True), ("WIFI_PSK", True), ("GOOGLE_CREDS", True),
     ("ACTIVE_RECORD_ENCRYPTION_PRIMARY_KEY", True), ("ACTIVE_RECORD_ENCRYPTION_KEY_DERIVATION_SALT", True),
+    ("REDIS_AUTH", True), ("BASIC_AUTH", True),   # (Langfuse's redis-server --requirepass; a proxy's)
     ("VAPID_PUBLIC_KEY", False),   # (Mastodon's)
+    ("AUTH", False), ("REDIS_AUTH_ENABLED", False), ("OAUTH", False), ("AUTH_PROVIDER", False),
     ("PWD", False), ("PASS_THROUGH", False), ("BYPASS", False), ("SESSION_COOKIE_NAME", False),
     ("ROUTING_KEY", False), ("PARTITION_KEY", False), ("PUBLIC_KEY", False), ("STRIPE_PUBLISHABLE_KEY", False),
 ])

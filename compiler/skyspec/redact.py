@@ -291,8 +291,9 @@ KEYS = {"API", "PRIVATE", "ACCESS", "SIGNING", "ENCRYPTION"}   # <word>_KEY anyw
 # image's RABBITMQ_ERLANG_COOKIE, WordPress' AUTH_SALT, and <word>_KEY (MEILI_MASTER_KEY, Airflow's
 # FERNET_KEY, Laravel's APP_KEY) unless the word before says it is a key of data (a PARTITION_KEY, a
 # ROUTING_KEY) or a public one (PUBLIC_KEY, Stripe's PUBLISHABLE_KEY, reCAPTCHA's SITE_KEY); not
-# PRIMARY: Rails' ACTIVE_RECORD_ENCRYPTION_PRIMARY_KEY (Mastodon's) is a credential
-LAST_WORDS = {"PASS", "PWD", "COOKIE", "SALT", "KEY"}
+# PRIMARY: Rails' ACTIVE_RECORD_ENCRYPTION_PRIMARY_KEY (Mastodon's) is a credential; Langfuse's REDIS_AUTH
+# (redis-server's `--requirepass`) and a proxy's BASIC_AUTH
+LAST_WORDS = {"PASS", "PWD", "COOKIE", "SALT", "KEY", "AUTH"}
 NOT_SECRET_KEYS = {"PARTITION", "SORT", "ROUTING", "FOREIGN", "CACHE", "SHARD", "GROUP", "QUEUE",
                    "PREFIX", "LOOKUP", "MAP", "INDEX", "RANGE", "OBJECT", "BUCKET", "IDEMPOTENCY", "DEDUP",
                    "DEDUPLICATION", "TOPIC", "MESSAGE", "LOCK", "UNIQUE", "PUBLIC", "PUBLISHABLE", "SITE", "HOT"}

@@ -169,6 +169,25 @@ def interpolate(value: str, variables: dict[str, str], unresolved: set[str]) -> 
     return _VAR.sub(sub, value)
 
 
+def credential_refs(value: str, variables: dict[str, str]) -> tuple[str, dict[str, str]]:
+    """``value`` with each reference to a variable that holds a credential (Langfuse's
+    `redis-server --requirepass ${REDIS_AUTH:-...}`) written as Kubernetes' `$(REDIS_AUTH)`,
+    which the container's environment expands from a Secret, so that no value is written;
+    and {name: value} of those (`.env`'s value, else the default the reference gives)."""
+    found: dict[str, str] = {}
+
+    def sub(m: re.Match) -> str:
+        name = m.group(2) or m.group(5)
+        if m.group(1) == "$" or name is None:
+            return m.group(0)
+        v = interpolate(m.group(0), variables, set())
+        if v == m.group(0) or not credential_env(name, v):
+            return m.group(0)
+        found[name] = v
+        return f"$({name})"
+    return _VAR.sub(sub, value), found
+
+
 def seconds(d) -> int | None:
     if isinstance(d, (int, float)) and not isinstance(d, bool):
         return max(1, int(d))
@@ -391,11 +410,14 @@ def service_doc(s: str, svc: dict, names: dict, ctx: Ctx, one_shot: bool) -> dic
         ("env", "environment"), ("secrets", "environment"), ("health", "healthcheck"), ("volumes", "volumes"),
         ("storage", "volumes"), ("resources", "deploy"), ("replicas", "deploy"), ("connect_to", "depends_on"),
         ("lifecycle", "stop_grace_period")) if src in svc}
+    passed: dict[str, tuple[str, str]] = {}   # a credential the command passes: name -> (value, key)
     for key, field in (("entrypoint", "command"), ("command", "args")):
         if svc.get(key):   # interpolated as Compose does, before it splits a string into words
             raw = svc[key]
-            words = argv(interpolate(raw, ctx.vars, ctx.unresolved) if isinstance(raw, str) else
-                         [interpolate(str(x), ctx.vars, ctx.unresolved) for x in raw])
+            refs = [credential_refs(x, ctx.vars) for x in ([raw] if isinstance(raw, str) else map(str, raw))]
+            passed.update({n: (v, key) for _, found in refs for n, v in found.items()})
+            words = argv(interpolate(refs[0][0], ctx.vars, ctx.unresolved) if isinstance(raw, str) else
+                         [interpolate(x, ctx.vars, ctx.unresolved) for x, _ in refs])
             if words is None:
                 ctx.say(s, f"{key} cannot be split into words (an unclosed quote)", (key,), "error", code=WRONG)
             else:
@@ -424,6 +446,15 @@ def service_doc(s: str, svc: dict, names: dict, ctx: Ctx, one_shot: bool) -> dic
                     code=SECRET, hint=f"supply it at deploy time (the Secret {name}-env)")
         else:
             plain[k] = _renamed(s, k, v, at, ctx)
+    for k, (v, key) in sorted(passed.items()):
+        ctx.inputs.secret(v, ctx.doc.file, None)
+        if k not in secrets:
+            secrets[k] = {"secret": f"{name}-env", "key": k}
+            ctx.secrets.setdefault(f"{name}-env", set()).add(k)
+        ctx.say(s, f"{key} passes credential {k}: written `$({k})`, which Kubernetes expands from Secret {name}-env, "
+                   f"key {k}; its value is not written. The built Compose file passes `$({k})` as it is", (key,),
+                "warning", code=SECRET, hint=f"supply {k} at deploy time (the Secret {name}-env); for Compose, "
+                                             "pass it the way the image reads it (a file, or a shell that expands it)")
     if plain:
         doc["env"] = plain
     if secrets:

@@ -17,7 +17,7 @@ from .compose_addresses import addressed, depends, name_changes, renamed_hosts, 
 from .compose_parts import (SHM, carried_label, label_pairs, plain_env, port_item, ram_bytes, skyspecs_label,
                             tmpfs_items, volume_of)
 from .compose_users import own_user, user_ids
-from .compose import COMPOSE_INTERVAL, COMPOSE_TIMEOUT, argv, dns, interpolate, seconds
+from .compose import COMPOSE_INTERVAL, COMPOSE_TIMEOUT, argv, credential_refs, dns, interpolate, seconds
 from ..backends.compose_values import pinning
 from ..redact import credential_env
 
@@ -161,6 +161,8 @@ def compare(inp: dict, out: dict, variables: dict, env_files: dict,
                 named("credential moved to a Secret (read from <VAR>_FILE)")
             elif a is None and k.endswith("_FILE") and k[:-5] in ie and credential_env(k[:-5], ie[k[:-5]]):
                 named("credential moved to a Secret (read from <VAR>_FILE)")
+            elif a is None and k.endswith("_FILE") and k[:-5] in _passed(svc, variables):
+                named("credential the command passes, as Kubernetes' $(NAME) from a Secret (warned)")
             elif a is None and k.endswith(("_HOST", "_PORT")) and \
                     k[:-5].lower().replace("_", "-") in {dns(d) for d in (*_deps(svc), *found)}:
                 named("connect_to discovery variables")
@@ -243,13 +245,26 @@ def _cpus(v) -> str | None:
         return None
 
 
+def _passed(svc: dict, variables: dict) -> set[str]:
+    """The credentials a service's entrypoint and command pass (:func:`.compose.credential_refs`)."""
+    return {n for key in ("entrypoint", "command") if svc.get(key)
+            for x in ([svc[key]] if isinstance(svc[key], str) else map(str, svc[key]))
+            for n in credential_refs(x, variables)[1]}
+
+
 def _more(s: str, svc: dict, o: dict, inp: dict, variables: dict, field, named) -> None:
     """The facets beyond what a service runs and talks to."""
     for key, out_key in (("entrypoint", "entrypoint"), ("command", "command")):
-        if svc.get(key):
-            field(f"{s}.{key}", argv(interpolate(svc[key], variables, set()) if isinstance(svc[key], str)
-                                     else [interpolate(str(x), variables, set()) for x in svc[key]]),
-                  [str(x).replace("$$", "$") for x in o.get(out_key) or []])   # (as the input: `$$` is `$`)
+        if svc.get(key):   # (a credential it passes as `$(NAME)`, as the importer writes it)
+            refs = [credential_refs(x, variables) for x in ([svc[key]] if isinstance(svc[key], str)
+                                                            else map(str, svc[key]))]
+            a = argv(interpolate(refs[0][0], variables, set()) if isinstance(svc[key], str)
+                     else [interpolate(x, variables, set()) for x, _ in refs])
+            b = [str(x).replace("$$", "$") for x in o.get(out_key) or []]   # (as the input: `$$` is `$`)
+            if a == b and any(found for _, found in refs):
+                named("credential the command passes, as Kubernetes' $(NAME) from a Secret (warned)")
+            else:
+                field(f"{s}.{key}", a, b)
     binds = {d for d, (typ, _) in _targets(svc, "volumes", variables).items() if typ == "bind"}
     files = set(_targets(o, "configs")) | set(_targets(o, "secrets")) | set(_targets(o, "volumes"))
     tmpfs = {path for _, path, _ in tmpfs_items(svc, variables)}

@@ -3,7 +3,7 @@
 A variable whose name says it holds a credential (`PASSWORD`, `PASSWD`, `PASSPHRASE`,
 `SECRET`, `TOKEN`, `CREDENTIALS`, `PSK`, `API_KEY`, `PRIVATE_KEY`, `ACCESS_KEY`, `SIGNING_KEY`,
 `ENCRYPTION_KEY`, also inside a word as in `PGPASSWORD` or `apiKey`; and as its last word `PASS`,
-`PWD`, `COOKIE`, `SALT`, or `KEY` unless it is a key of data or a public one, as `ROUTING_KEY`
+`PWD`, `COOKIE`, `SALT`, `AUTH` (`REDIS_AUTH`), or `KEY` unless it is a key of data or a public one, as `ROUTING_KEY`
 or `PUBLIC_KEY`), or whose value is a
 URL with a password in it (`postgres://app:pw@db/shop`), set as a literal `env:` value:
 the value is in the spec file, in version control, and in every generated manifest.
