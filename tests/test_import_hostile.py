@@ -514,3 +514,41 @@ def test_a_credential_a_command_passes_is_read_from_a_secret_and_written_nowhere
     for c, secret in ((pods["redis"], "redis-env"), (pods["web"], "web-env")):
         env = {e["name"]: e for e in c["env"]}
         assert env["REDIS_AUTH"]["valueFrom"]["secretKeyRef"] == {"name": secret, "key": "REDIS_AUTH"}
+
+
+def test_a_credential_a_healthcheck_passes_is_read_by_the_probes_shell_and_written_nowhere(tmp_path):
+    """`redis-cli -a ${REDIS_PASSWORD} ping` is a common healthcheck. The import interpolated
+    the `.env`'s password into the probe, so it was written into the spec and every build.
+    Kubernetes expands no `$(VAR)` in a probe: the probe's shell reads the variable from the
+    container's environment, which gets it from the import's Secret; a test that was no shell
+    line is run by `sh -c`, each word quoted as it was."""
+    from test_import_legacy import build_and_validate
+
+    (tmp_path / ".env").write_text("REDIS_PASSWORD=Hc9RealPw\n")
+    (tmp_path / "compose.yaml").write_text("""services:
+  redis:
+    image: bitnami/redis:7.2
+    environment: {REDIS_PASSWORD: "${REDIS_PASSWORD}"}
+    healthcheck:
+      test: ["CMD", "redis-cli", "-a", "${REDIS_PASSWORD}", "--no-auth-warning", "x y", "ping"]
+  cache:
+    image: ghcr.io/acme/cache:1
+    healthcheck:
+      test: redis-cli -a $REDIS_PASSWORD ping
+""")
+    res = run("compose", str(tmp_path / "compose.yaml"), "-o", str(tmp_path / "proj"))
+    assert res.exit_code == 0, res.output
+    assert "service cache: healthcheck passes credential REDIS_PASSWORD: the probe's shell" in res.output
+    written = "".join(p.read_text() for p in (tmp_path / "proj").rglob("*") if p.is_file())
+    k8s = build_and_validate(tmp_path / "proj", tmp_path, "dev")
+    built = "".join(p.read_text() for p in (tmp_path / "built").rglob("*") if p.is_file())
+    for text in (res.output, written, built):
+        assert "Hc9RealPw" not in text
+    pods = {o["metadata"]["name"]: o["spec"]["template"]["spec"]["containers"][0] for o in k8s
+            if o["kind"] in ("Deployment", "StatefulSet")}
+    assert pods["redis"]["livenessProbe"]["exec"]["command"] == \
+        ["sh", "-c", "redis-cli -a \"${REDIS_PASSWORD}\" --no-auth-warning 'x y' ping"]
+    assert pods["cache"]["readinessProbe"]["exec"]["command"] == ["sh", "-c", "redis-cli -a ${REDIS_PASSWORD} ping"]
+    for name in ("redis", "cache"):
+        env = {e["name"]: e for e in pods[name]["env"]}
+        assert env["REDIS_PASSWORD"]["valueFrom"]["secretKeyRef"] == {"name": f"{name}-env", "key": "REDIS_PASSWORD"}

@@ -169,11 +169,12 @@ def interpolate(value: str, variables: dict[str, str], unresolved: set[str]) -> 
     return _VAR.sub(sub, value)
 
 
-def credential_refs(value: str, variables: dict[str, str]) -> tuple[str, dict[str, str]]:
+def credential_refs(value: str, variables: dict[str, str], form: str = "$({})") -> tuple[str, dict[str, str]]:
     """``value`` with each reference to a variable that holds a credential (Langfuse's
-    `redis-server --requirepass ${REDIS_AUTH:-...}`) written as Kubernetes' `$(REDIS_AUTH)`,
-    which the container's environment expands from a Secret, so that no value is written;
-    and {name: value} of those (`.env`'s value, else the default the reference gives)."""
+    `redis-server --requirepass ${REDIS_AUTH:-...}`) written in ``form`` (by default
+    Kubernetes' `$(REDIS_AUTH)`, which the container's environment expands from a Secret), so
+    that no value is written; and {name: value} of those (`.env`'s value, else the default
+    the reference gives)."""
     found: dict[str, str] = {}
 
     def sub(m: re.Match) -> str:
@@ -184,7 +185,7 @@ def credential_refs(value: str, variables: dict[str, str]) -> tuple[str, dict[st
         if v == m.group(0) or not credential_env(name, v):
             return m.group(0)
         found[name] = v
-        return f"$({name})"
+        return form.format(name)
     return _VAR.sub(sub, value), found
 
 
@@ -433,6 +434,7 @@ def service_doc(s: str, svc: dict, names: dict, ctx: Ctx, one_shot: bool) -> dic
     elif ports:
         ctx.say(s, "ports left out: the service is a one-shot Job (others wait for it to complete)", ("ports",),
                 "warning")
+    health = parts.health(s, svc, ctx, passed)
     plain: dict = {}
     secrets: dict = {}
     for k, (v, at) in env.items():
@@ -451,15 +453,17 @@ def service_doc(s: str, svc: dict, names: dict, ctx: Ctx, one_shot: bool) -> dic
         if k not in secrets:
             secrets[k] = {"secret": f"{name}-env", "key": k}
             ctx.secrets.setdefault(f"{name}-env", set()).add(k)
-        ctx.say(s, f"{key} passes credential {k}: written `$({k})`, which Kubernetes expands from Secret {name}-env, "
-                   f"key {k}; its value is not written. The built Compose file passes `$({k})` as it is", (key,),
+        how = f"written `$({k})`, which Kubernetes expands" if key != "healthcheck" else \
+            f"the probe's shell (`sh -c`) reads `${{{k}}}` from the container's environment, set"
+        ctx.say(s, f"{key} passes credential {k}: {how} from Secret {name}-env, key {k}; its value is not written. The "
+                   f"built Compose file " + (f"passes `$({k})` as it is" if key != "healthcheck" else
+                                             f"gives the container {k}_FILE, not {k}"), (key,),
                 "warning", code=SECRET, hint=f"supply {k} at deploy time (the Secret {name}-env); for Compose, "
                                              "pass it the way the image reads it (a file, or a shell that expands it)")
     if plain:
         doc["env"] = plain
     if secrets:
         doc["secrets"] = secrets
-    health = parts.health(s, svc, ctx)
     if health:
         doc["health"] = health
     if vols:

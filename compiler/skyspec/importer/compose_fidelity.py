@@ -14,8 +14,8 @@ from __future__ import annotations
 import re
 
 from .compose_addresses import addressed, depends, name_changes, renamed_hosts, wanted_ports
-from .compose_parts import (SHM, carried_label, label_pairs, plain_env, port_item, ram_bytes, skyspecs_label,
-                            tmpfs_items, volume_of)
+from .compose_parts import (SHM, carried_label, label_pairs, plain_env, port_item, probe_command, ram_bytes,
+                            skyspecs_label, tmpfs_items, volume_of)
 from .compose_users import own_user, user_ids
 from .compose import COMPOSE_INTERVAL, COMPOSE_TIMEOUT, argv, credential_refs, dns, interpolate, seconds
 from ..backends.compose_values import pinning
@@ -49,26 +49,31 @@ def _env(svc: dict, variables: dict, base_env: dict | None = None) -> dict:
     return {**(base_env or {}), **plain_env(svc, variables)}
 
 
-def _health(svc: dict, variables: dict | None = None) -> tuple[dict | None, bool]:
-    """The healthcheck with Compose's defaults filled in (its test interpolated from
-    ``variables`` when given); True when its test was a shell line."""
+def _health(svc: dict, variables: dict | None = None) -> tuple[dict | None, bool, dict]:
+    """The healthcheck with Compose's defaults filled in, its test as the command it runs
+    (interpolated from ``variables`` when given, as the importer reads it:
+    :func:`.compose_parts.probe_command`); whether its test was a shell line; the credentials
+    it passes."""
     hc = svc.get("healthcheck")
     if not isinstance(hc, dict) or hc.get("disable"):
-        return None, False
-    test = hc.get("test")
+        return None, False, {}
+    test, found = hc.get("test"), {}
     if variables is not None:
-        test = interpolate(test, variables, set()) if isinstance(test, str) else \
-            [interpolate(str(w), variables, set()) for w in test] if isinstance(test, list) else test
-    shell = isinstance(test, str) or (isinstance(test, list) and test[:1] == ["CMD-SHELL"])
-    if isinstance(test, str):
-        test = ["CMD", "sh", "-c", test]
-    elif isinstance(test, list) and test[:1] == ["CMD-SHELL"]:
-        test = ["CMD", "sh", "-c", " ".join(map(str, test[1:]))]
+        cmd, found, shell = probe_command(test, variables)
+        test = ["CMD", *cmd] if cmd is not None else None
+    else:   # (the built file's: `$$` is `$`)
+        test = test.replace("$$", "$") if isinstance(test, str) else \
+            [str(w).replace("$$", "$") for w in test] if isinstance(test, list) else test
+        shell = isinstance(test, str) or (isinstance(test, list) and test[:1] == ["CMD-SHELL"])
+        if isinstance(test, str):
+            test = ["CMD", "sh", "-c", test]
+        elif isinstance(test, list) and test[:1] == ["CMD-SHELL"]:
+            test = ["CMD", "sh", "-c", " ".join(map(str, test[1:]))]
     if not isinstance(test, list) or test[:1] != ["CMD"]:
-        return None, False
+        return None, False, {}
     return {"test": [str(x) for x in test], "interval": seconds(hc.get("interval")) or COMPOSE_INTERVAL,
             "timeout": seconds(hc.get("timeout")) or COMPOSE_TIMEOUT, "retries": int(hc.get("retries", 3)),
-            "start_period": seconds(hc.get("start_period")) or 0}, shell
+            "start_period": seconds(hc.get("start_period")) or 0}, shell, found
 
 
 def _deps(svc: dict) -> dict:
@@ -162,7 +167,7 @@ def compare(inp: dict, out: dict, variables: dict, env_files: dict,
             elif a is None and k.endswith("_FILE") and k[:-5] in ie and credential_env(k[:-5], ie[k[:-5]]):
                 named("credential moved to a Secret (read from <VAR>_FILE)")
             elif a is None and k.endswith("_FILE") and k[:-5] in _passed(svc, variables):
-                named("credential the command passes, as Kubernetes' $(NAME) from a Secret (warned)")
+                named("credential the command or healthcheck passes, from a Secret (warned)")
             elif a is None and k.endswith(("_HOST", "_PORT")) and \
                     k[:-5].lower().replace("_", "-") in {dns(d) for d in (*_deps(svc), *found)}:
                 named("connect_to discovery variables")
@@ -173,11 +178,14 @@ def compare(inp: dict, out: dict, variables: dict, env_files: dict,
                       "spelt as its Service's name")
             else:
                 field(f"{s}.environment.{k}", a, b)
-        ih, shell = _health(svc, variables)
-        oh, _ = _health(o)
+        ih, shell, passed = _health(svc, variables)
+        oh, _, _ = _health(o)
         if ih is not None or oh is not None:
             for k in ("test", "interval", "timeout", "retries", "start_period"):
                 a, b = (ih or {}).get(k), (oh or {}).get(k)
+                if k == "test" and passed and a == b:
+                    named("credential the healthcheck passes, read from the container's environment (warned)")
+                    continue
                 field(f"{s}.healthcheck.{k}", a, b, "shell test run as sh -c" if k == "test" and shell else None)
         # the input's services by the names the build gives them (`plausible_db` is `plausible-db`)
         named_as = {dns(k): k for k in _deps(svc)}
@@ -246,10 +254,10 @@ def _cpus(v) -> str | None:
 
 
 def _passed(svc: dict, variables: dict) -> set[str]:
-    """The credentials a service's entrypoint and command pass (:func:`.compose.credential_refs`)."""
+    """The credentials a service's entrypoint, command and healthcheck pass (:func:`.compose.credential_refs`)."""
     return {n for key in ("entrypoint", "command") if svc.get(key)
             for x in ([svc[key]] if isinstance(svc[key], str) else map(str, svc[key]))
-            for n in credential_refs(x, variables)[1]}
+            for n in credential_refs(x, variables)[1]} | set(_health(svc, variables)[2])
 
 
 def _more(s: str, svc: dict, o: dict, inp: dict, variables: dict, field, named) -> None:
