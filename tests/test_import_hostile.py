@@ -552,3 +552,25 @@ def test_a_credential_a_healthcheck_passes_is_read_by_the_probes_shell_and_writt
     for name in ("redis", "cache"):
         env = {e["name"]: e for e in pods[name]["env"]}
         assert env["REDIS_PASSWORD"]["valueFrom"]["secretKeyRef"] == {"name": f"{name}-env", "key": "REDIS_PASSWORD"}
+
+
+def test_labels_are_interpolated_as_compose_does_and_none_carries_a_credential(tmp_path):
+    """Compose interpolates labels: `version: ${TAG}` was read as written, which no Kubernetes
+    label value can be, and left out as "not a Kubernetes label". It is now the `.env`'s
+    value; a label whose value passes a credential is left out, with a warning that says so."""
+    import yaml
+
+    (tmp_path / ".env").write_text("API_TOKEN=Ts5RealTok\nTAG=1.4.2\n")
+    (tmp_path / "compose.yaml").write_text("""services:
+  app:
+    image: ghcr.io/acme/app:${TAG}
+    labels: {team: "${API_TOKEN}", version: "${TAG}", tier: web}
+""")
+    res = run("compose", str(tmp_path / "compose.yaml"), "-o", str(tmp_path / "proj"))
+    assert res.exit_code == 0, res.output
+    assert "label team is not carried over: it passes a credential" in res.output
+    assert "label version is not carried over" not in res.output
+    spec = yaml.safe_load((tmp_path / "proj" / "apps" / "app.yaml").read_text())
+    assert spec["labels"] == {"version": "1.4.2", "tier": "web"}
+    written = "".join(p.read_text() for p in (tmp_path / "proj").rglob("*") if p.is_file())
+    assert "Ts5RealTok" not in written + res.output

@@ -330,8 +330,10 @@ def _more(s: str, svc: dict, o: dict, inp: dict, variables: dict, field, named) 
     elif pinned is not None:   # `linux/arm64/v8`: the node selector of linux/arm64, which the build writes back
         field(f"{s}.platform", given.rpartition("/")[0] if pinned[1] else given, o.get("platform"),
               "platform without its variant (no node label says it)" if pinned[1] else None)
-    for k, v in label_pairs(svc):
-        if carried_label(k, v):
+    for k, v in label_pairs(svc, variables):
+        if v is None:
+            named("label that passes a credential left out (warned)")
+        elif carried_label(k, v):
             field(f"{s}.labels.{k}", v, (o.get("labels") or {}).get(k))
         elif skyspecs_label(k):
             field(f"{s}.labels.{k}", v, (o.get("labels") or {}).get(k), "label skyspec sets, set by the build")

@@ -16,7 +16,7 @@ from pathlib import PurePosixPath
 from ..schema.fields import RESERVED_LABELS
 from .compose_binds import NOT_HERE, Files, bind_hint, first_run_folder, home_folder, project_files
 from .compose_users import user
-from .source import WRONG, read_text
+from .source import SECRET, WRONG, read_text
 
 DATABASES = ("postgres", "postgresql", "postgis", "mysql", "mariadb", "mongo", "redis", "valkey", "elasticsearch",
              "opensearch", "rabbitmq", "cassandra", "couchdb", "neo4j", "influxdb", "clickhouse", "etcd",
@@ -49,10 +49,15 @@ LABEL_KEY = re.compile(r"^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z
 LABEL_VALUE = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$")
 
 
-def label_pairs(svc: dict) -> list[tuple[str, str]]:
+def label_pairs(svc: dict, variables: dict) -> list[tuple[str, str | None]]:
+    """A service's labels, each value interpolated as Compose does (`version: ${TAG}`); None
+    for a value that passes a credential (:func:`.compose.credential_refs`): no label carries one."""
+    from .compose import credential_refs, interpolate
+
     labels = svc.get("labels") or {}
-    return [tuple((str(x).split("=", 1) + [""])[:2]) for x in labels] if isinstance(labels, list) else \
+    pairs = [tuple((str(x).split("=", 1) + [""])[:2]) for x in labels] if isinstance(labels, list) else \
         [(str(k), "" if v is None else str(v)) for k, v in labels.items()]
+    return [(k, None if credential_refs(v, variables)[1] else interpolate(v, variables, set())) for k, v in pairs]
 
 
 def carried_label(k: str, v: str) -> bool:
@@ -578,8 +583,11 @@ def rest(s: str, svc: dict, doc: dict, ctx) -> None:
         doc["enabled"] = False
         for p in svc["profiles"]:
             ctx.profiles.setdefault(str(p), []).append(doc["name"])
-    for k, v in label_pairs(svc):
-        if carried_label(k, v):
+    for k, v in label_pairs(svc, ctx.vars):
+        if v is None:
+            ctx.say(s, f"label {k} is not carried over: it passes a credential, which a label would show to anyone "
+                       "who can list the pods", ("labels",), "warning", code=SECRET)
+        elif carried_label(k, v):
             doc.setdefault("labels", {})[k] = v
         elif not skyspecs_label(k):   # (one skyspec sets is set again, on every object)
             ctx.say(s, f"label {k} is not carried over: it is not a Kubernetes label",
