@@ -298,7 +298,8 @@ def test_compose_samples_import_check_build_and_round_trip(sample, tmp_path):
     out = tmp_path / sample
     res = CliRunner().invoke(main, ["import", "compose", str(src), "-o", str(out)])
     assert res.exit_code == 0, res.output
-    assert "fidelity: " in res.output and ": Compose does not say: overlays/dev.yaml sizes what it leaves unbounded" in res.output
+    assert "fidelity: " in res.output
+    assert ": Compose does not say: overlays/dev.yaml sizes what it leaves unbounded" in res.output
     assert_formatted(out)
     res = CliRunner().invoke(main, ["check", str(out)])
     assert res.exit_code == 0 and "error" not in res.output.replace("no errors", ""), res.output
@@ -2492,7 +2493,8 @@ services:
     sized = {o["metadata"]["name"]: o["spec"]["template"]["spec"]["containers"][0]["resources"] for o in k8s
              if o["kind"] == "Deployment"}
     assert sized["web"] == {"requests": {"cpu": "100m", "memory": "256Mi"}, "limits": {"cpu": "400m", "memory": "1Gi"}}
-    assert sized["worker"] == {"requests": {"cpu": "100m", "memory": "512Mi"}, "limits": {"cpu": "400m", "memory": "2Gi"}}
+    assert sized["worker"] == {"requests": {"cpu": "100m", "memory": "512Mi"},
+                               "limits": {"cpu": "400m", "memory": "2Gi"}}
     assert sized["tiny"] == {"requests": {"cpu": "50m", "memory": "32Mi"}, "limits": {"cpu": "50m", "memory": "32Mi"}}
     built = yaml.safe_load((tmp_path / "built" / "default" / "compose.yaml").read_text())["services"]
     assert built["web"]["deploy"]["resources"] == {"limits": {"cpus": "0.4", "memory": "1G"},

@@ -106,7 +106,8 @@ services:
     notes = [d.message for d in diags.items if "its image is one that listens on" in d.message]
     assert len(notes) == 2
     # at the item naming it (all three were reported at the list's first line), saying what it costs
-    (w,) = [d for d in diags.items if d.severity == "warning" and "depends_on worker: worker declares no port" in d.message]
+    (w,) = [d for d in diags.items if d.severity == "warning" and
+            "depends_on worker: worker declares no port" in d.message]
     assert "nothing reaches it by name" in w.message and (w.pos.line, w.pos.col) == (5, 35)
     res = CliRunner().invoke(main, ["import", "compose", str(tmp_path / "docker-compose.yml"), "-o",
                                     str(tmp_path / "p"), "--name", "photos"])

@@ -46,8 +46,10 @@ def test_the_otel_demo_imports_with_what_compose_reads_from_its_env_file():
     assert docs[("App", "otel-collector")]["env"]["FRONTEND_PROXY_ADDR"] == "frontend-proxy:8080"
     checkout = docs[("App", "checkout")]
     assert checkout["health"]["exec"] == ["/bin/grpc_health_probe", "-addr=:5050"]
-    assert checkout["resources"] == {"memory": "20Mi", "memory_limit": "20Mi"}   # 256Mi (overlays/dev.yaml) would exceed it
-    assert r.figures["categories"]["a reservation at the limit, which is below the request overlays/dev.yaml gives"] == 16
+    # 256Mi, the request overlays/dev.yaml gives, would exceed it
+    assert checkout["resources"] == {"memory": "20Mi", "memory_limit": "20Mi"}
+    assert r.figures["categories"][
+        "a reservation at the limit, which is below the request overlays/dev.yaml gives"] == 16
     proxy = docs[("App", "frontend-proxy")]
     assert proxy["ports"]["http"] == {"port": 8080, "host_port": 8080}   # frontend's bare 8080 must not take it
     # the collector scrapes the proxy, which (through frontend) sends it traces: that call stays in env

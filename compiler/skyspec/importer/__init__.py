@@ -21,8 +21,8 @@ from typing import Sequence
 from ..diagnostics import Diagnostics, Pos
 from ..layers.stack import WORKLOAD_KINDS
 from ..project import PROTECTED_ENVS
-from . import (compose, compose_fidelity, compose_parts, emit, environments, fidelity, helm, kube, legacy, lowered, official, patch,
-               shape, source)
+from . import (compose, compose_fidelity, compose_parts, emit, environments, fidelity, helm, kube, legacy, lowered,
+               official, patch, shape, source)
 from .kube import ImportError_, reaches
 from .kinds import api_server_calls, rename_workloads, renumber, reselect, unclash, within_namespace
 from .source import INFERRED, NOT_BUILT, NOT_OBJECT, PATCHED, SECRET, UNEXPLAINED, WRONG, Inputs

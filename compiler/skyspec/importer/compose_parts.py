@@ -2,8 +2,9 @@
 them together): ports, healthcheck, volumes, configs and secrets, `depends_on` (and the
 connections an address infers: :mod:`.compose_addresses`), `deploy`, and the
 rest (profiles, stop_grace_period, hooks, `user:` by :mod:`.compose_users`) with a located note
-or warning for what the project does not carry over. Each part reads the service's data only, and files only through
-:func:`.source.read_text` (inside the Compose file's folder); it never reads a secret's file.
+or warning for what the project does not carry over. Each part reads the service's data only,
+and files only through :func:`.source.read_text` (inside the Compose file's folder); it never
+reads a secret's file.
 :mod:`.compose_binds` says what a bind mount is (the service's data, the project's files, which
 it reads: a credential's only to tell it is one, never kept).
 """
@@ -557,9 +558,10 @@ def deploy(s: str, svc: dict, doc: dict, ctx) -> None:
     unsaid = (["replicas"] if doc["kind"] != "Job" and not isinstance(d.get("replicas"), int) else []) + \
         (["resources"] if len(r) < 4 else [])  # a request or limit unsaid
     if unsaid:
-        ctx.say(s, f"{' and '.join(unsaid)}: Compose does not say: " + ("the environment's profile defaults apply" if
-                unsaid == ["replicas"] else f"overlays/dev.yaml sizes what it leaves unbounded (requests {SIZE['cpu']} "
-                f"CPU, {SIZE['memory']}; limits 4x the requests)" + (", the profile gives replicas" if unsaid[1:] else "")))
+        ctx.say(s, f"{' and '.join(unsaid)}: Compose does not say: " + (
+            "the environment's profile defaults apply" if unsaid == ["replicas"] else
+            f"overlays/dev.yaml sizes what it leaves unbounded (requests {SIZE['cpu']} CPU, {SIZE['memory']}; limits "
+            "4x the requests)" + (", the profile gives replicas" if unsaid[1:] else "")))
 
 
 def _below_size(key: str, limit: str) -> bool:
