@@ -1783,6 +1783,46 @@ networks:
     assert r is not None and not [f for f in r.files if "from-itself" in f], sorted(r.files)
 
 
+def test_a_port_only_the_services_own_address_names_is_declared(tmp_path):
+    """Confluent's cp-all-in-one: the broker is its own controller at `1@broker:29093`
+    (KAFKA_CONTROLLER_QUORUM_VOTERS), a port it does not publish and no other service names.
+    Through its Service only the Service's ports are reached: the import was refused (SKY161).
+    The port is declared, with a note naming the broker's own variable."""
+    import yaml
+
+    from skyspec.diagnostics import Diagnostics
+    from skyspec.importer import import_compose
+    from test_import_legacy import build_and_validate
+
+    src = tmp_path / "compose.yaml"
+    src.write_text("""services:
+  broker:
+    image: confluentinc/cp-kafka:8.2.0
+    ports: ["9092:9092"]
+    environment:
+      KAFKA_CONTROLLER_QUORUM_VOTERS: '1@broker:29093'
+      KAFKA_ADVERTISED_LISTENERS: 'PLAINTEXT://broker:29092,PLAINTEXT_HOST://localhost:9092'
+  registry:
+    image: confluentinc/cp-schema-registry:8.2.0
+    depends_on: [broker]
+    environment: {SCHEMA_REGISTRY_KAFKASTORE_BOOTSTRAP_SERVERS: 'broker:29092'}
+    ports: ["8081:8081"]
+""")
+    diags = Diagnostics()
+    r = import_compose(src, "t", diags)
+    assert r is not None and r.unexplained == [], [d.message for d in diags.errors]
+    broker = yaml.safe_load(r.files["apps/broker.yaml"])
+    assert broker["ports"] == {"kafka": 9092, "p29092": 29092, "p29093": 29093}
+    assert any(d.message == "service broker: port 29093: broker itself (KAFKA_CONTROLLER_QUORUM_VOTERS) holds an "
+                            "address on it (Compose reaches any port, Kubernetes the Service's)" for d in diags.items)
+    for rel, t in r.files.items():
+        (tmp_path / "p" / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "p" / rel).write_text(t)
+    k8s = build_and_validate(tmp_path / "p", tmp_path, "dev")
+    svc = next(o for o in k8s if o["kind"] == "Service" and o["metadata"]["name"] == "broker")
+    assert sorted(p["port"] for p in svc["spec"]["ports"]) == [9092, 29092, 29093]
+
+
 def test_a_port_an_address_names_beside_the_declared_ones_is_declared(tmp_path):
     # n8n-io/n8n-hosting: the runner reaches n8n's task broker at `n8n:5679`; n8n publishes
     # only 5678, and Compose reaches any port of a service, Kubernetes only its Service's

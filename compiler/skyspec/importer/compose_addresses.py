@@ -54,14 +54,15 @@ def one_network(services: dict) -> bool:
     return not any(isinstance(svc, dict) and svc.get("networks") for svc in services.values())
 
 
-def _own_address(s: str, value, env: dict, var: str) -> bool:
-    """Whether ``value`` is service ``s``'s own address (Temporal's `TEMPORAL_ADDRESS:
-    temporal:7233` on the service `temporal`): its pods then call each other through its Service."""
+def _own_address(s: str, value, env: dict, var: str) -> int:
+    """The port of ``value`` when it is service ``s``'s own address (Temporal's
+    `TEMPORAL_ADDRESS: temporal:7233` on the service `temporal`), else 0: its pods then call
+    each other through its Service, which must have that port."""
     m = _ADDRESS.match(str(value))
     paired = env.get(var[:-5] + "_PORT") if var.endswith("_HOST") else None
     d, port = (m.group(1), int(m.group(2))) if m else (str(value), int(str(paired))) if str(paired).isdigit() \
         else (None, 0)
-    return d == s and 0 < port < 65536
+    return port if d == s and 0 < port < 65536 else 0
 
 
 def _runs_with(s: str, d: str, services: dict) -> bool:
@@ -141,7 +142,9 @@ def image_port(image) -> int | None:
 
 def wanted_ports(services: dict, variables: dict) -> dict[str, dict[int, str]]:
     """{service: {port: "who (VARIABLE)"}}: the ports other services' environments hold an
-    address on, of a service that declares none. Compose reaches any port of a service,
+    address on, of a service that declares none or not that one; and those its own
+    environment does (Kafka's `KAFKA_CONTROLLER_QUORUM_VOTERS: 1@broker:29093` on `broker`:
+    its controller reaches itself through its Service). Compose reaches any port of a service,
     Kubernetes only its Service's ports, which the NetworkPolicy admits: they are declared.
     A service that others `depends_on` and that declares no port and has no address in their
     environments, whose image is a server of a known kind (a postgres, a valkey), gets that
@@ -153,8 +156,11 @@ def wanted_ports(services: dict, variables: dict) -> dict[str, dict[int, str]]:
         env = plain_env(svc, variables) if isinstance(svc, dict) else {}
         for var, value in sorted(env.items()):
             d, port = _addressee(s, value, services, env, var)
+            who = f"{s} ({var})"
+            if d is None and _own_address(s, value, env, var):
+                d, port, who = s, _own_address(s, value, env, var), f"{s} itself ({var})"
             if d is not None and (not _declares_ports(services[d]) or _undeclared(port, services[d], variables)):
-                out.setdefault(d, {}).setdefault(port, f"{s} ({var})")
+                out.setdefault(d, {}).setdefault(port, who)
     for s, svc in sorted(services.items()):
         for d, opts in sorted(depends(svc).items()):
             target = services.get(d)

@@ -137,7 +137,7 @@ def compare(inp: dict, out: dict, variables: dict, env_files: dict,
                 continue
             if a is None and b is not None and b["published"] == "expose" and k.endswith("/tcp") and \
                     k[:-4].isdigit() and int(k[:-4]) in wanted.get(s, {}):
-                named("a port another service's address names (Kubernetes reaches only a Service's ports)")
+                named("a port an address in the environment names (Kubernetes reaches only a Service's ports)")
                 continue
             if a is None or b is None:
                 field(f"{s}.ports[{k}]", a, b)
