@@ -420,3 +420,37 @@ configs:
     r, diags = _import(src)
     cms = {yaml.safe_load(t)["name"]: yaml.safe_load(t)["data"] for f, t in r.files.items() if "/configmap." in f}
     assert cms == {"conf-d": {"site.conf": "server { listen 8080; }\n"}, "conf-d-config": {"extra-txt": "extra\n"}}
+
+
+def test_a_writable_folder_of_the_projects_files_under_etc_is_its_configuration(tmp_path):
+    """temporalio/docker-compose mounts `./dynamicconfig` (no `:ro`) at
+    /etc/temporal/config/dynamicconfig, and the server reads the file its
+    DYNAMIC_CONFIG_FILE_PATH names there. Left out as "a writable folder, where the service may
+    write", the server found no config and exited. Under /etc it is configuration: a ConfigMap,
+    mounted read-only (noted). A key alone on its line (`testGetBoolPropertyKey:` in the
+    folder's README, above its list of values) set nothing: it made the folder a Secret."""
+    from test_import_legacy import build_and_validate
+
+    _write(tmp_path, {"dynamicconfig/development-sql.yaml": "limit.maxIDLength:\n  - value: 255\n    constraints: {}\n",
+                      "dynamicconfig/README.md": "```\ntestGetBoolPropertyKey:\n  - value: false\n```\n",
+                      "compose.yaml": """services:
+  temporal:
+    image: temporalio/auto-setup:1.29.1
+    environment: [DYNAMIC_CONFIG_FILE_PATH=config/dynamicconfig/development-sql.yaml]
+    ports: ["7233:7233"]
+    volumes: [./dynamicconfig:/etc/temporal/config/dynamicconfig, ./data:/srv/data]
+"""})
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "seed.txt").write_text("x\n")
+    r, diags = _import(tmp_path / "compose.yaml")
+    said = [d.message for d in diags.items]
+    assert "service temporal: bind mount ./dynamicconfig -> /etc/temporal/config/dynamicconfig: the project's files, " \
+           "in ConfigMap dynamicconfig mounted there (read-only now: a ConfigMap is)" in said
+    assert any("./data -> /srv/data left out: a writable folder of the project's files" in m for m in said)  # not /etc
+    cm = yaml.safe_load(r.files["apps/configmap.dynamicconfig.yaml"].split("\n", 1)[1])
+    assert sorted(cm["data"]) == ["README.md", "development-sql.yaml"]
+    _write(tmp_path / "p", r.files)
+    k8s = build_and_validate(tmp_path / "p", tmp_path, "dev")
+    pod = next(o for o in k8s if o["kind"] == "Deployment")["spec"]["template"]["spec"]
+    (mount,) = [m for m in pod["containers"][0]["volumeMounts"] if m["mountPath"].startswith("/etc/temporal")]
+    assert mount["readOnly"] is True

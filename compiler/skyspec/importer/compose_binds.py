@@ -48,7 +48,9 @@ _CRED_SUFFIXES = (".key", ".pem", ".p12", ".pfx", ".jks", ".keystore", ".env")
 _CRED_PLACES = ("/run/secrets", "/var/run/secrets", "/etc/ssl/private", "/etc/letsencrypt", "/secrets")
 _PRIVATE_KEY = re.compile(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----")
 # `password: x`, `PASSWORD=x`, `"apiKey": "x"`, `<password>x</password>`: a setting and its value
-_SETTING = re.compile(r"""^\s*["']?([A-Za-z][-\w.]*)["']?\s*[:=]\s*["']?([^\s"',#;]+)""", re.MULTILINE)
+# `key: value`, `key = value` on one line (a key alone on its line, a YAML map's, sets nothing: Temporal's
+# dynamic config `testGetBoolPropertyKey:` above its list of values read as a credential)
+_SETTING = re.compile(r"""^[ \t]*["']?([A-Za-z][-\w.]*)["']?[ \t]*[:=][ \t]*["']?([^\s"',#;]+)""", re.MULTILINE)
 _ELEMENT = re.compile(r"<([A-Za-z][-\w]*)>\s*([^<\s][^<]*)</\1>")
 
 
@@ -115,10 +117,11 @@ def _image_own(target: str) -> bool:
 def project_files(base, src: str, dst: str, read_only: bool) -> Files | str:
     """The project's files a bind mount of ``src`` (relative to ``base``) at ``dst`` mounts,
     or why it cannot carry them (a phrase said after "... left out: "; '' for the host's paths).
-    A folder is carried when mounted read-only (a writable one may be where the service
-    writes), with the regular files directly in it; a file either way (a ConfigMap is
-    read-only: said by the caller), unless it is empty (a file the service fills: traefik's
-    `acme.json`)."""
+    A folder is carried when mounted read-only or under /etc, where a service keeps its
+    configuration (Temporal's dynamicconfig: left out, the server found no config file and
+    exited); elsewhere a writable one may be where the service writes. A folder is carried
+    with the regular files directly in it; a file either way (a ConfigMap is read-only: said
+    by the caller), unless it is empty (a file the service fills: traefik's `acme.json`)."""
     s = str(src)
     if "$" in s or s.startswith("~") or escape(s) is not None:
         return ""   # the host's, or outside the project: not the project's files
@@ -144,7 +147,7 @@ def project_files(base, src: str, dst: str, read_only: bool) -> Files | str:
         return _secret_or_text(False, {name: got}, s, str(dst))
     if not stat.S_ISDIR(st.st_mode):
         return "not a file or folder"
-    if not read_only:
+    if not read_only and not (str(dst) + "/").startswith("/etc/"):
         return "a writable folder of the project's files, where the service may write"
     texts: dict[str, str] = {}
     total = 0
