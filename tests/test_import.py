@@ -1787,7 +1787,10 @@ def test_a_port_only_the_services_own_address_names_is_declared(tmp_path):
     """Confluent's cp-all-in-one: the broker is its own controller at `1@broker:29093`
     (KAFKA_CONTROLLER_QUORUM_VOTERS), a port it does not publish and no other service names.
     Through its Service only the Service's ports are reached: the import was refused (SKY161).
-    The port is declared, with a note naming the broker's own variable."""
+    The port is declared, with a note naming the broker's own variable. Its `hostname: broker`
+    is the pod's (a `k8s:` patch): Kafka binds its listeners to `broker:29092`, which in the pod
+    must be its own address, not the Service's (where nothing can bind); a StatefulSet names
+    its pods itself, so a database's hostname is warned."""
     import yaml
 
     from skyspec.diagnostics import Diagnostics
@@ -1798,6 +1801,7 @@ def test_a_port_only_the_services_own_address_names_is_declared(tmp_path):
     src.write_text("""services:
   broker:
     image: confluentinc/cp-kafka:8.2.0
+    hostname: broker
     ports: ["9092:9092"]
     environment:
       KAFKA_CONTROLLER_QUORUM_VOTERS: '1@broker:29093'
@@ -1807,6 +1811,11 @@ def test_a_port_only_the_services_own_address_names_is_declared(tmp_path):
     depends_on: [broker]
     environment: {SCHEMA_REGISTRY_KAFKASTORE_BOOTSTRAP_SERVERS: 'broker:29092'}
     ports: ["8081:8081"]
+  db:
+    image: ghcr.io/acme/postgres:16
+    hostname: db
+    volumes: [data:/var/lib/db]
+volumes: {data: {}}
 """)
     diags = Diagnostics()
     r = import_compose(src, "t", diags)
@@ -1821,6 +1830,11 @@ def test_a_port_only_the_services_own_address_names_is_declared(tmp_path):
     k8s = build_and_validate(tmp_path / "p", tmp_path, "dev")
     svc = next(o for o in k8s if o["kind"] == "Service" and o["metadata"]["name"] == "broker")
     assert sorted(p["port"] for p in svc["spec"]["ports"]) == [9092, 29092, 29093]
+    pods = {o["metadata"]["name"]: o["spec"]["template"]["spec"] for o in k8s
+            if o["kind"] in ("Deployment", "StatefulSet")}
+    assert pods["broker"]["hostname"] == "broker" and "hostname" not in pods["db"]
+    assert any(d.severity == "warning" and d.message.startswith("service db: hostname db is not carried over: a "
+                                                                "StatefulSet's pods are named by it") for d in diags.items)
 
 
 def test_a_port_an_address_names_beside_the_declared_ones_is_declared(tmp_path):

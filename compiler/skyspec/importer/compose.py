@@ -49,7 +49,7 @@ SERVICE = {
     "profiles": ["str"], "networks": ("or", ["str"], "map"), "user": ("or", "str", "int"), "restart": "str",
     "stop_grace_period": "intstr", "labels": ("or", ("map", "scalar"), ["str"]),
     "post_start": [{"!command": STRS}], "pre_stop": [{"!command": STRS}], "shm_size": ("or", "str", "int"),
-    "tmpfs": ("or", "str", ["str"]), "read_only": "bool",
+    "tmpfs": ("or", "str", ["str"]), "read_only": "bool", "hostname": "str",
 }
 COMPOSE = {"!services": ("map", ("or", SERVICE, "any")), "volumes": ("map", ("or", "map", "any")),
            "configs": ("map", ("or", {"file": "str", "content": "str"}, "any")),

@@ -16,7 +16,7 @@ import re
 from .compose_addresses import addressed, depends, name_changes, renamed_hosts, wanted_ports
 from .compose_parts import (SHM, carried_label, label_pairs, plain_env, port_item, probe_command, ram_bytes,
                             skyspecs_label, tmpfs_items, volume_of)
-from .compose_users import own_user, user_ids
+from .compose_pod import own_user, user_ids
 from .compose import COMPOSE_INTERVAL, COMPOSE_TIMEOUT, argv, credential_refs, dns, interpolate, seconds
 from ..backends.compose_values import pinning
 from ..redact import credential_env
@@ -215,7 +215,8 @@ NOT_CARRIED = {"restart": "restart policy skyspec sets (unless-stopped)",
                "attach": "attach: which logs `docker compose up` shows",
                "user": "user name left to skyspec's non-root UID (warned)",
                "networks": "networks: one network, NetworkPolicies from connect_to (warned)",
-               "container_name": "container name Compose derives from the service"}
+               "container_name": "container name Compose derives from the service",
+               "hostname": "hostname, the pod's by a `k8s:` patch (else warned), not in the built Compose file"}
 
 
 def _targets(svc: dict, key: str, variables: dict | None = None) -> dict:

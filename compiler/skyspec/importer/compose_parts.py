@@ -1,7 +1,8 @@
 """The parts of a Compose service the importer says in the language (:mod:`.compose` puts
 them together): ports, healthcheck, volumes, configs and secrets, `depends_on` (and the
 connections an address infers: :mod:`.compose_addresses`), `deploy`, and the
-rest (profiles, stop_grace_period, hooks, `user:` by :mod:`.compose_users`) with a located note
+rest (profiles, stop_grace_period, hooks; the pod's user, platform and hostname by
+:mod:`.compose_pod`) with a located note
 or warning for what the project does not carry over. Each part reads the service's data only,
 and files only through :func:`.source.read_text` (inside the Compose file's folder); it never
 reads a secret's file.
@@ -16,7 +17,7 @@ from pathlib import PurePosixPath
 
 from ..schema.fields import RESERVED_LABELS
 from .compose_binds import NOT_HERE, Files, bind_hint, first_run_folder, home_folder, project_files
-from .compose_users import user
+from .compose_pod import hostname, pinned, user
 from .source import SECRET, WRONG, read_text
 
 DATABASES = ("postgres", "postgresql", "postgis", "mysql", "mariadb", "mongo", "redis", "valkey", "elasticsearch",
@@ -595,6 +596,7 @@ def rest(s: str, svc: dict, doc: dict, ctx) -> None:
             ctx.say(s, f"label {k} is not carried over: it is not a Kubernetes label",
                     ("labels",), "warning", hint="put it in the spec's `annotations:` if a tool reads it")
     pinned(s, svc, doc, ctx)
+    hostname(s, svc, doc, ctx)
     if svc.get("stop_grace_period") is not None:
         n = seconds(svc["stop_grace_period"])
         if n is not None:
@@ -624,24 +626,3 @@ def rest(s: str, svc: dict, doc: dict, ctx) -> None:
             continue
         ctx.say(s, f"{key} is not carried over: the language has no field for it", (key,), "warning",
                 hint=_uncarried_hint(str(key), svc[key]))
-
-
-def pinned(s: str, svc: dict, doc: dict, ctx) -> None:
-    """`platform: linux/amd64` (an image Sentry runs on amd64 only) as the node selector that
-    runs the pod on such nodes (a mixed cluster would start it on any, where it cannot run);
-    the Compose backend writes it back. An OCI variant (`arm64/v8`) has no node label."""
-    from ..backends.compose_values import pinning
-    from .compose import interpolate
-
-    given = interpolate(str(svc.get("platform") or ""), ctx.vars, ctx.unresolved)   # (`${DOCKER_PLATFORM:-}`)
-    if not given:
-        return
-    got = pinning(given)
-    if got is not None:
-        doc["node_selector"] = got[0]
-        if got[1]:
-            ctx.say(s, f"platform {given}: the variant {got[1]} has no node label (nodes of "
-                       f"{given.rpartition('/')[0]})", ("platform",), "note")
-    else:
-        ctx.say(s, f"platform {given} is not carried over: no node labels say it", ("platform",),
-                "warning", hint="set `node_selector:` by hand if the image runs on some nodes only")

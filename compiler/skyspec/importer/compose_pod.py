@@ -1,8 +1,9 @@
-"""The user a Compose service runs as (`user:`), said in the language: a numeric
-`UID[:GID]` (interpolated: Airflow's `${AIRFLOW_UID:-50000}:0`) as `security:`, `root` as UID
-0 with the capabilities a root entrypoint uses, the name of an official image's own user as
-that image is run (:mod:`.official` runs it as its own user), and any other name warned:
-only the image's /etc/passwd maps it, and skyspec runs a non-root UID of its own.
+"""What a Compose service says of its pod, said in the language. The user it runs as
+(`user:`): a numeric `UID[:GID]` (interpolated: Airflow's `${AIRFLOW_UID:-50000}:0`) as
+`security:`, `root` as UID 0 with the capabilities a root entrypoint uses, the name of an
+official image's own user as that image is run (:mod:`.official` runs it as its own user),
+and any other name warned: only the image's /etc/passwd maps it, and skyspec runs a non-root
+UID of its own. Its `platform:` as a node selector, and its `hostname:` as the pod's.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 import re
 
 from ..rules.official_image import OWN_USER, official
+
+_DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
 
 # what a root entrypoint uses (chown its volumes, write where it does not own, drop to its
 # user): Docker gives root these, and skyspec drops every capability
@@ -72,3 +75,51 @@ def user(s: str, svc: dict, doc: dict, ctx) -> None:
         doc["security"] = {**ids, **(doc.get("security") or {})}
     ctx.say(s, f"runs as user {given}: the Kubernetes objects run as it (`security:`){root}; the Compose file "
                "runs the image's own user", ("user",), "note")
+
+
+def pinned(s: str, svc: dict, doc: dict, ctx) -> None:
+    """`platform: linux/amd64` (an image Sentry runs on amd64 only) as the node selector that
+    runs the pod on such nodes (a mixed cluster would start it on any, where it cannot run);
+    the Compose backend writes it back. An OCI variant (`arm64/v8`) has no node label."""
+    from ..backends.compose_values import pinning
+    from .compose import interpolate
+
+    given = interpolate(str(svc.get("platform") or ""), ctx.vars, ctx.unresolved)   # (`${DOCKER_PLATFORM:-}`)
+    if not given:
+        return
+    got = pinning(given)
+    if got is not None:
+        doc["node_selector"] = got[0]
+        if got[1]:
+            ctx.say(s, f"platform {given}: the variant {got[1]} has no node label (nodes of "
+                       f"{given.rpartition('/')[0]})", ("platform",), "note")
+    else:
+        ctx.say(s, f"platform {given} is not carried over: no node labels say it", ("platform",),
+                "warning", hint="set `node_selector:` by hand if the image runs on some nodes only")
+
+
+# the Kubernetes object a spec kind's pod template is in, as the Compose import writes them
+_POD_OF = {"App": "Deployment", "Job": "Job"}
+
+
+def hostname(s: str, svc: dict, doc: dict, ctx) -> None:
+    """`hostname: broker` as the pod's hostname (a `k8s:` patch: the language has no field):
+    the container resolves it to its own address, as in Compose. Confluent's Kafka binds its
+    listeners to `broker:29092`, which Kubernetes' DNS resolves to the Service's address, where
+    nothing can bind. A StatefulSet's pods are named by their controller (`broker-0`)."""
+    from .compose import interpolate
+
+    if svc.get("hostname") is None:
+        return
+    given = interpolate(str(svc["hostname"]), ctx.vars, ctx.unresolved)
+    kind = _POD_OF.get(doc["kind"])
+    if kind is None or not _DNS_LABEL.fullmatch(given):
+        ctx.say(s, f"hostname {given} is not carried over: " + (
+            "a StatefulSet's pods are named by it (their name and an ordinal)" if kind is None else
+            "it is no DNS label, which a pod's hostname is"), ("hostname",), "warning",
+            hint="bind the service's listeners to 0.0.0.0 if it binds to its hostname")
+        return
+    doc.setdefault("k8s", {}).setdefault(kind, {}).setdefault("spec", {}).setdefault("template", {}) \
+        .setdefault("spec", {})["hostname"] = given
+    ctx.say(s, f"hostname {given}: the pod's (a `k8s:` patch); the container resolves it to its own address, as in "
+               "Compose", ("hostname",), "note")
