@@ -113,11 +113,13 @@ def hostname(s: str, svc: dict, doc: dict, ctx) -> None:
         return
     given = interpolate(str(svc["hostname"]), ctx.vars, ctx.unresolved)
     kind = _POD_OF.get(doc["kind"])
-    if kind is None or not _DNS_LABEL.fullmatch(given):
-        ctx.say(s, f"hostname {given} is not carried over: " + (
-            "a StatefulSet's pods are named by it (their name and an ordinal)" if kind is None else
-            "it is no DNS label, which a pod's hostname is"), ("hostname",), "warning",
-            hint="bind the service's listeners to 0.0.0.0 if it binds to its hostname")
+    if kind is None:   # (a server's clients reach it by its Service's name either way)
+        ctx.say(s, f"hostname {given} is not carried over: a StatefulSet names its pods ({doc['name']}-0, ...)",
+                ("hostname",), "note", hint="bind the service's listeners to 0.0.0.0 if it binds to its hostname")
+        return
+    if not _DNS_LABEL.fullmatch(given):
+        ctx.say(s, f"hostname {given} is not carried over: it is no DNS label, which a pod's hostname is",
+                ("hostname",), "warning", hint="bind the service's listeners to 0.0.0.0 if it binds to its hostname")
         return
     doc.setdefault("k8s", {}).setdefault(kind, {}).setdefault("spec", {}).setdefault("template", {}) \
         .setdefault("spec", {})["hostname"] = given
