@@ -502,6 +502,7 @@ def test_what_the_import_leaves_out_of_a_home_server_is_told_what_to_do(tmp_path
   torrent:
     image: ghcr.io/acme/torrent:1.0.0
     network_mode: service:vpn
+    init: true
 """)
     diags = Diagnostics()
     assert import_compose(src, "p", diags) is not None, [d.message for d in diags.errors]
@@ -514,6 +515,9 @@ def test_what_the_import_leaves_out_of_a_home_server_is_told_what_to_do(tmp_path
         hints["service homeassistant: network_mode is not carried over: the language has no field for it"]
     assert hints["service torrent: network_mode is not carried over: the language has no field for it"] == \
         "it shares the network of vpn: run it as a sidecar there (`sidecars:`), which shares its pod's network"
+    # umami's `init: true` (tini as PID 1): the Kubernetes way to reap zombies
+    assert "patch `shareProcessNamespace: true` in with `k8s:`" in \
+        hints["service torrent: init is not carried over: the language has no field for it"]
 
 
 def test_shm_size_is_a_memory_volume_at_dev_shm(tmp_path):

@@ -282,6 +282,10 @@ def _uncarried_hint(key: str, value) -> str:
         return "the node's network is not a pod's, and a Service reaches the pod as any other; if it must listen " \
                "on the node's network (discovery by broadcast), patch `hostNetwork: true` in with `k8s:` (the " \
                "build reports it)"
+    if key == "init":   # (umami's: Compose runs tini as PID 1, which reaps zombies and passes signals on)
+        return "in a pod sharing its process namespace the pause container is PID 1 and reaps zombies: patch " \
+               "`shareProcessNamespace: true` in with `k8s:` if the process leaves them (it lets the pod's " \
+               "containers see each other's processes)"
     return "set what it does in the spec by hand, or leave it out if Kubernetes does not need it"
 
 
