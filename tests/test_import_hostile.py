@@ -478,14 +478,28 @@ def test_credentials_an_env_file_hands_every_service_are_secrets_whatever_their_
     assert env["ROUTING_KEY"]["value"] == "orders"   # a key of data, not a credential
 
 
+def _imported_and_built(tmp_path) -> tuple[str, list[str], dict]:
+    """`skyspec import compose` of tmp_path/compose.yaml, then its project built in four formats
+    and validated: (what the import said, every text the import and the build wrote with what
+    it said, the main container of each workload by name)."""
+    from test_import_legacy import build_and_validate
+
+    res = run("compose", str(tmp_path / "compose.yaml"), "-o", str(tmp_path / "proj"))
+    assert res.exit_code == 0, res.output
+    written = "".join(p.read_text() for p in (tmp_path / "proj").rglob("*") if p.is_file())
+    k8s = build_and_validate(tmp_path / "proj", tmp_path, "dev")
+    built = "".join(p.read_text() for p in (tmp_path / "built").rglob("*") if p.is_file())
+    pods = {o["metadata"]["name"]: o["spec"]["template"]["spec"]["containers"][0] for o in k8s
+            if o["kind"] in ("Deployment", "StatefulSet")}
+    return res.output, [res.output, written, built], pods
+
+
 def test_a_credential_a_command_passes_is_read_from_a_secret_and_written_nowhere(tmp_path):
     """Langfuse starts Redis with `command: --requirepass ${REDIS_AUTH:-myredissecret}`. The
     import interpolated the `.env`'s password into the command: it was written into the spec
     and every build, and REDIS_AUTH (passed to the apps too) was no credential by its name.
     The command now says `$(REDIS_AUTH)`, which Kubernetes expands from the import's Secret,
     and a warning says the built Compose file passes it as written."""
-    from test_import_legacy import build_and_validate
-
     (tmp_path / ".env").write_text("REDIS_AUTH=Zq8xRealRedisPw\n")
     (tmp_path / "compose.yaml").write_text("""services:
   redis:
@@ -499,16 +513,10 @@ def test_a_credential_a_command_passes_is_read_from_a_secret_and_written_nowhere
     environment: {REDIS_AUTH: "${REDIS_AUTH:-myredissecret}"}
     ports: ["3000:3000"]
 """)
-    res = run("compose", str(tmp_path / "compose.yaml"), "-o", str(tmp_path / "proj"))
-    assert res.exit_code == 0, res.output
-    assert "service redis: command passes credential REDIS_AUTH: written `$(REDIS_AUTH)`" in res.output
-    written = "".join(p.read_text() for p in (tmp_path / "proj").rglob("*") if p.is_file())
-    k8s = build_and_validate(tmp_path / "proj", tmp_path, "dev")
-    built = "".join(p.read_text() for p in (tmp_path / "built").rglob("*") if p.is_file())
-    for text in (res.output, written, built):
+    said, texts, pods = _imported_and_built(tmp_path)
+    assert "service redis: command passes credential REDIS_AUTH: written `$(REDIS_AUTH)`" in said
+    for text in texts:
         assert "Zq8xRealRedisPw" not in text and "myredissecret" not in text
-    pods = {o["metadata"]["name"]: o["spec"]["template"]["spec"]["containers"][0] for o in k8s
-            if o["kind"] in ("Deployment", "StatefulSet")}
     assert pods["redis"]["args"] == ["--requirepass", "$(REDIS_AUTH)", "--maxmemory-policy", "noeviction"]
     assert pods["web"]["command"] == ["/bin/web", "--redis=redis://:$(REDIS_AUTH)@redis:6379", "--name=${LITERAL}"]
     for c, secret in ((pods["redis"], "redis-env"), (pods["web"], "web-env")):
@@ -522,8 +530,6 @@ def test_a_credential_a_healthcheck_passes_is_read_by_the_probes_shell_and_writt
     Kubernetes expands no `$(VAR)` in a probe: the probe's shell reads the variable from the
     container's environment, which gets it from the import's Secret; a test that was no shell
     line is run by `sh -c`, each word quoted as it was."""
-    from test_import_legacy import build_and_validate
-
     (tmp_path / ".env").write_text("REDIS_PASSWORD=Hc9RealPw\n")
     (tmp_path / "compose.yaml").write_text("""services:
   redis:
@@ -536,16 +542,10 @@ def test_a_credential_a_healthcheck_passes_is_read_by_the_probes_shell_and_writt
     healthcheck:
       test: redis-cli -a $REDIS_PASSWORD ping
 """)
-    res = run("compose", str(tmp_path / "compose.yaml"), "-o", str(tmp_path / "proj"))
-    assert res.exit_code == 0, res.output
-    assert "service cache: healthcheck passes credential REDIS_PASSWORD: the probe's shell" in res.output
-    written = "".join(p.read_text() for p in (tmp_path / "proj").rglob("*") if p.is_file())
-    k8s = build_and_validate(tmp_path / "proj", tmp_path, "dev")
-    built = "".join(p.read_text() for p in (tmp_path / "built").rglob("*") if p.is_file())
-    for text in (res.output, written, built):
+    said, texts, pods = _imported_and_built(tmp_path)
+    assert "service cache: healthcheck passes credential REDIS_PASSWORD: the probe's shell" in said
+    for text in texts:
         assert "Hc9RealPw" not in text
-    pods = {o["metadata"]["name"]: o["spec"]["template"]["spec"]["containers"][0] for o in k8s
-            if o["kind"] in ("Deployment", "StatefulSet")}
     assert pods["redis"]["livenessProbe"]["exec"]["command"] == \
         ["sh", "-c", "redis-cli -a \"${REDIS_PASSWORD}\" --no-auth-warning 'x y' ping"]
     assert pods["cache"]["readinessProbe"]["exec"]["command"] == ["sh", "-c", "redis-cli -a ${REDIS_PASSWORD} ping"]
