@@ -1794,7 +1794,7 @@ def test_a_port_only_the_services_own_address_names_is_declared(tmp_path):
     The port is declared, with a note naming the broker's own variable. Its `hostname: broker`
     is the pod's (a `k8s:` patch): Kafka binds its listeners to `broker:29092`, which in the pod
     must be its own address, not the Service's (where nothing can bind); a StatefulSet names
-    its pods itself, so a database's hostname is a note."""
+    its pods itself, so a database's hostname is a note, as is an official image's."""
     import yaml
 
     from skyspec.diagnostics import Diagnostics
@@ -1819,6 +1819,9 @@ def test_a_port_only_the_services_own_address_names_is_declared(tmp_path):
     image: ghcr.io/acme/postgres:16
     hostname: db
     volumes: [data:/var/lib/db]
+  cache:
+    image: redis:7.4
+    hostname: cache
 volumes: {data: {}}
 """)
     diags = Diagnostics()
@@ -1837,8 +1840,11 @@ volumes: {data: {}}
     pods = {o["metadata"]["name"]: o["spec"]["template"]["spec"] for o in k8s
             if o["kind"] in ("Deployment", "StatefulSet")}
     assert pods["broker"]["hostname"] == "broker" and "hostname" not in pods["db"]
-    assert "service db: hostname db is not carried over: a StatefulSet names its pods (db-0, ...)" in \
-        [d.message for d in diags.items if d.severity == "note"]
+    notes = [d.message for d in diags.items if d.severity == "note"]
+    assert "service db: hostname db is not carried over: a StatefulSet names its pods (db-0, ...)" in notes
+    # an official image listens on every address, and a patch would keep its stdlib template out
+    assert "service cache: hostname cache is not carried over: the official image listens on every address" in notes
+    assert yaml.safe_load(r.files["apps/statefulapp.cache.yaml"])["use"] == "redis"
 
 
 def test_a_port_an_address_names_beside_the_declared_ones_is_declared(tmp_path):

@@ -106,7 +106,9 @@ def hostname(s: str, svc: dict, doc: dict, ctx) -> None:
     """`hostname: broker` as the pod's hostname (a `k8s:` patch: the language has no field):
     the container resolves it to its own address, as in Compose. Confluent's Kafka binds its
     listeners to `broker:29092`, which Kubernetes' DNS resolves to the Service's address, where
-    nothing can bind. A StatefulSet's pods are named by their controller (`broker-0`)."""
+    nothing can bind. A StatefulSet's pods are named by their controller (`broker-0`); an
+    official image (`redis`) listens on every address, and a patch would keep its stdlib
+    template out."""
     from .compose import interpolate
 
     if svc.get("hostname") is None:
@@ -116,6 +118,10 @@ def hostname(s: str, svc: dict, doc: dict, ctx) -> None:
     if kind is None:   # (a server's clients reach it by its Service's name either way)
         ctx.say(s, f"hostname {given} is not carried over: a StatefulSet names its pods ({doc['name']}-0, ...)",
                 ("hostname",), "note", hint="bind the service's listeners to 0.0.0.0 if it binds to its hostname")
+        return
+    if isinstance(doc.get("image"), str) and official(doc["image"]) is not None:   # (a patch keeps its template out)
+        ctx.say(s, f"hostname {given} is not carried over: the official image listens on every address",
+                ("hostname",), "note")
         return
     if not _DNS_LABEL.fullmatch(given):
         ctx.say(s, f"hostname {given} is not carried over: it is no DNS label, which a pod's hostname is",
