@@ -543,7 +543,7 @@ def test_a_credential_a_healthcheck_passes_is_read_by_the_probes_shell_and_writt
       test: redis-cli -a $REDIS_PASSWORD ping
 """)
     said, texts, pods = _imported_and_built(tmp_path)
-    assert "service cache: healthcheck passes credential REDIS_PASSWORD: the probe's shell" in said
+    assert "service cache: healthcheck passes credential REDIS_PASSWORD: its shell (`sh -c`) reads" in said
     for text in texts:
         assert "Hc9RealPw" not in text
     assert pods["redis"]["livenessProbe"]["exec"]["command"] == \
@@ -574,3 +574,28 @@ def test_labels_are_interpolated_as_compose_does_and_none_carries_a_credential(t
     assert spec["labels"] == {"version": "1.4.2", "tier": "web"}
     written = "".join(p.read_text() for p in (tmp_path / "proj").rglob("*") if p.is_file())
     assert "Ts5RealTok" not in written + res.output
+
+
+def test_a_hooks_command_is_interpolated_and_a_credential_it_passes_read_by_its_shell(tmp_path):
+    """Compose interpolates a `post_start`/`pre_stop` command; the import kept `${GREETING}` as
+    written, so the hook ran with that text. Its variables now take the `.env`'s values, and a
+    credential one passes is read by the hook's shell from the container's environment (set
+    from the import's Secret): Kubernetes expands no `$(VAR)` in a hook."""
+    (tmp_path / ".env").write_text("API_TOKEN=Hk4RealTok\nGREETING=hello\n")
+    (tmp_path / "compose.yaml").write_text("""services:
+  app:
+    image: ghcr.io/acme/app:1
+    post_start:
+      - command: ["/bin/init", "--token=${API_TOKEN}", "--say=${GREETING}"]
+    pre_stop:
+      - command: /bin/drain --grace=${GRACE:-10}
+""")
+    said, texts, pods = _imported_and_built(tmp_path)
+    assert "service app: post_start passes credential API_TOKEN: its shell (`sh -c`) reads" in said
+    for text in texts:
+        assert "Hk4RealTok" not in text
+    hooks = pods["app"]["lifecycle"]
+    assert hooks["postStart"]["exec"]["command"] == ["sh", "-c", '/bin/init "--token=${API_TOKEN}" --say=hello']
+    assert hooks["preStop"]["exec"]["command"] == ["/bin/drain", "--grace=10"]
+    env = {e["name"]: e for e in pods["app"]["env"]}
+    assert env["API_TOKEN"]["valueFrom"]["secretKeyRef"] == {"name": "app-env", "key": "API_TOKEN"}

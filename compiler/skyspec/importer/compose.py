@@ -435,6 +435,7 @@ def service_doc(s: str, svc: dict, names: dict, ctx: Ctx, one_shot: bool) -> dic
         ctx.say(s, "ports left out: the service is a one-shot Job (others wait for it to complete)", ("ports",),
                 "warning")
     health = parts.health(s, svc, ctx, passed)
+    hooked = parts.hooks(s, svc, ctx, passed)
     plain: dict = {}
     secrets: dict = {}
     for k, (v, at) in env.items():
@@ -453,10 +454,11 @@ def service_doc(s: str, svc: dict, names: dict, ctx: Ctx, one_shot: bool) -> dic
         if k not in secrets:
             secrets[k] = {"secret": f"{name}-env", "key": k}
             ctx.secrets.setdefault(f"{name}-env", set()).add(k)
-        how = f"written `$({k})`, which Kubernetes expands" if key != "healthcheck" else \
-            f"the probe's shell (`sh -c`) reads `${{{k}}}` from the container's environment, set"
+        shell = key in ("healthcheck", "post_start", "pre_stop")   # (Kubernetes expands `$(VAR)` in neither)
+        how = f"written `$({k})`, which Kubernetes expands" if not shell else \
+            f"its shell (`sh -c`) reads `${{{k}}}` from the container's environment, set"
         ctx.say(s, f"{key} passes credential {k}: {how} from Secret {name}-env, key {k}; its value is not written. The "
-                   f"built Compose file " + (f"passes `$({k})` as it is" if key != "healthcheck" else
+                   f"built Compose file " + (f"passes `$({k})` as it is" if not shell else
                                              f"gives the container {k}_FILE, not {k}"), (key,),
                 "warning", code=SECRET, hint=f"supply {k} at deploy time (the Secret {name}-env); for Compose, "
                                              "pass it the way the image reads it (a file, or a shell that expands it)")
@@ -476,7 +478,7 @@ def service_doc(s: str, svc: dict, names: dict, ctx: Ctx, one_shot: bool) -> dic
         doc["_connect_note"] = "from depends_on (Compose waits for a healthcheck where the target has one) and " \
                                "the addresses in the environment"
     parts.deploy(s, svc, doc, ctx)
-    parts.rest(s, svc, doc, ctx)
+    parts.rest(s, svc, doc, ctx, hooked)
     return doc
 
 

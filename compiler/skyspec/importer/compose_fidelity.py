@@ -255,10 +255,14 @@ def _cpus(v) -> str | None:
 
 
 def _passed(svc: dict, variables: dict) -> set[str]:
-    """The credentials a service's entrypoint, command and healthcheck pass (:func:`.compose.credential_refs`)."""
+    """The credentials a service's entrypoint, command, healthcheck and hooks pass
+    (:func:`.compose.credential_refs`)."""
+    hooks = [argv(h[0].get("command")) for h in (svc.get("post_start"), svc.get("pre_stop"))
+             if isinstance(h, list) and len(h) == 1 and isinstance(h[0], dict)]
     return {n for key in ("entrypoint", "command") if svc.get(key)
             for x in ([svc[key]] if isinstance(svc[key], str) else map(str, svc[key]))
-            for n in credential_refs(x, variables)[1]} | set(_health(svc, variables)[2])
+            for n in credential_refs(x, variables)[1]} | set(_health(svc, variables)[2]) | \
+        {n for words in hooks if words for n in probe_command(["CMD", *words], variables)[1]}
 
 
 def _more(s: str, svc: dict, o: dict, inp: dict, variables: dict, field, named) -> None:

@@ -581,10 +581,29 @@ def _below_size(key: str, limit: str) -> bool:
         return False
 
 
-def rest(s: str, svc: dict, doc: dict, ctx) -> None:
-    """Profiles, stop_grace_period and hooks in the language; a warning for what is not
-    carried over (networks, restart, user, keys the importer does not know)."""
-    from .compose import argv, known_keys, seconds
+def hooks(s: str, svc: dict, ctx, passed: dict) -> dict[str, list[str]]:
+    """{`post_start`/`pre_stop`: the command} of a service's lifecycle hooks, interpolated as
+    Compose does (their `${VAR}` was kept as written); a credential one passes goes in ``passed``,
+    read by its shell from the container's environment, as a probe's (:func:`probe_command`:
+    Kubernetes expands no `$(VAR)` in a hook either)."""
+    from .compose import argv
+
+    out = {}
+    for key in ("post_start", "pre_stop"):
+        given = svc.get(key) or []
+        words = argv(given[0].get("command")) if given else None
+        if words and len(given) == 1:
+            out[key], found, _ = probe_command(["CMD", *words], ctx.vars, ctx.unresolved)
+            passed.update({k: (v, key) for k, v in found.items()})
+        elif given:
+            ctx.say(s, f"{key}: only one hook with a command is carried over", (key,), "warning")
+    return out
+
+
+def rest(s: str, svc: dict, doc: dict, ctx, hooked: dict) -> None:
+    """Profiles, stop_grace_period and the ``hooked`` commands (:func:`hooks`) in the language;
+    a warning for what is not carried over (networks, restart, user, keys the importer does not know)."""
+    from .compose import known_keys, seconds
 
     if svc.get("profiles"):
         doc["enabled"] = False
@@ -605,14 +624,8 @@ def rest(s: str, svc: dict, doc: dict, ctx) -> None:
         n = seconds(svc["stop_grace_period"])
         if n is not None:
             doc.setdefault("lifecycle", {})["termination_grace"] = n
-    for key, field in (("post_start", "post_start"), ("pre_stop", "pre_stop")):
-        hooks = svc.get(key) or []
-        if hooks:
-            words = argv(hooks[0].get("command"))
-            if words and len(hooks) == 1:
-                doc.setdefault("lifecycle", {})[field] = words
-            else:
-                ctx.say(s, f"{key}: only one hook with a command is carried over", (key,), "warning")
+    for key, cmd in hooked.items():
+        doc.setdefault("lifecycle", {})[key] = cmd
     user(s, svc, doc, ctx)
     if svc.get("read_only") is True:
         ctx.say(s, "read_only: skyspec's default too (a read-only root filesystem)", ("read_only",))
