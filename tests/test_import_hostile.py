@@ -599,3 +599,32 @@ def test_a_hooks_command_is_interpolated_and_a_credential_it_passes_read_by_its_
     assert hooks["preStop"]["exec"]["command"] == ["/bin/drain", "--grace=10"]
     env = {e["name"]: e for e in pods["app"]["env"]}
     assert env["API_TOKEN"]["valueFrom"]["secretKeyRef"] == {"name": "app-env", "key": "API_TOKEN"}
+
+
+def test_a_configs_inline_content_is_interpolated_and_never_takes_a_credential(tmp_path):
+    """Compose interpolates a config's inline `content:` as the rest of its file: the import kept
+    `${GREETING}` and `$$5` as written. They are now `hello` and `$5`. A credential such content
+    passes stays as written, warned: a ConfigMap holds no credential."""
+    import yaml
+
+    (tmp_path / ".env").write_text("API_TOKEN=Cf3RealTok\nGREETING=hello\n")
+    (tmp_path / "compose.yaml").write_text("""services:
+  app:
+    image: ghcr.io/acme/app:1
+    configs: [{source: appcfg, target: /etc/app.conf}, {source: plain, target: /etc/plain.conf}]
+configs:
+  appcfg:
+    content: |
+      password=${API_TOKEN}
+  plain:
+    content: |
+      greeting=${GREETING}
+      price=$$5
+""")
+    said, texts, pods = _imported_and_built(tmp_path)
+    assert "service app: config appcfg's content passes credential API_TOKEN: kept as written" in said
+    for text in texts:
+        assert "Cf3RealTok" not in text
+    data = {k: v for p in (tmp_path / "proj" / "apps").glob("configmap.*.yaml")
+            for k, v in yaml.safe_load(p.read_text())["data"].items()}
+    assert data == {"plain-conf": "greeting=hello\nprice=$5\n", "app-conf": "password=$${API_TOKEN}\n"}

@@ -24,6 +24,7 @@ from ..diagnostics import Pos
 from ..frontend import Loc
 from ..redact import credential_env
 from . import compose_addresses as addresses, compose_parts as parts
+from .compose_pod import hooks
 from .kube import NAME, Extracted
 from .shape import WANTED, problems, shown
 from .source import NOT_CARRIED, NOT_OBJECT, SECRET, WRONG, Inputs, load, read_text
@@ -435,7 +436,7 @@ def service_doc(s: str, svc: dict, names: dict, ctx: Ctx, one_shot: bool) -> dic
         ctx.say(s, "ports left out: the service is a one-shot Job (others wait for it to complete)", ("ports",),
                 "warning")
     health = parts.health(s, svc, ctx, passed)
-    hooked = parts.hooks(s, svc, ctx, passed)
+    hooked = hooks(s, svc, ctx, passed)
     plain: dict = {}
     secrets: dict = {}
     for k, (v, at) in env.items():

@@ -355,7 +355,7 @@ def tmpfs(s: str, svc: dict, vols: dict, ctx) -> None:
 
 def volumes(s: str, svc: dict, image: str, ctx, database: bool) -> tuple[dict, dict]:
     """(volumes, storage) of a service."""
-    from .compose import dns
+    from .compose import credential_refs, dns, interpolate
 
     named = ctx.data.get("volumes") or {}
     vols: dict = {}
@@ -415,8 +415,14 @@ def volumes(s: str, svc: dict, image: str, ctx, database: bool) -> tuple[dict, d
         top = (ctx.data.get("configs") or {}).get(src)
         top = top if isinstance(top, dict) else {}
         content = None
-        if "content" in top:
-            content = str(top["content"])
+        if "content" in top:   # interpolated as the rest of the file (a file's content is not)
+            content, found = credential_refs(str(top["content"]), ctx.vars, "$${{{}}}")
+            content = interpolate(content, ctx.vars, ctx.unresolved)
+            if found:
+                ctx.say(s, f"config {src}'s content passes credential {', '.join(sorted(found))}: kept as written "
+                           f"(`${{{min(found)}}}`), since a ConfigMap holds no credential; the file does not get its "
+                           "value", ("configs", i), "warning", code=SECRET,
+                        hint="put the file in a Secret at deploy time, or let the service read the variable")
         elif "file" in top:
             content = read_text(ctx.base, str(top["file"]), ctx.inputs, ctx.pos(("configs", src, "file")),
                                 "config file", limit=MAX_CONFIG)
@@ -581,27 +587,8 @@ def _below_size(key: str, limit: str) -> bool:
         return False
 
 
-def hooks(s: str, svc: dict, ctx, passed: dict) -> dict[str, list[str]]:
-    """{`post_start`/`pre_stop`: the command} of a service's lifecycle hooks, interpolated as
-    Compose does (their `${VAR}` was kept as written); a credential one passes goes in ``passed``,
-    read by its shell from the container's environment, as a probe's (:func:`probe_command`:
-    Kubernetes expands no `$(VAR)` in a hook either)."""
-    from .compose import argv
-
-    out = {}
-    for key in ("post_start", "pre_stop"):
-        given = svc.get(key) or []
-        words = argv(given[0].get("command")) if given else None
-        if words and len(given) == 1:
-            out[key], found, _ = probe_command(["CMD", *words], ctx.vars, ctx.unresolved)
-            passed.update({k: (v, key) for k, v in found.items()})
-        elif given:
-            ctx.say(s, f"{key}: only one hook with a command is carried over", (key,), "warning")
-    return out
-
-
 def rest(s: str, svc: dict, doc: dict, ctx, hooked: dict) -> None:
-    """Profiles, stop_grace_period and the ``hooked`` commands (:func:`hooks`) in the language;
+    """Profiles, stop_grace_period and the ``hooked`` commands (:func:`.compose_pod.hooks`) in the language;
     a warning for what is not carried over (networks, restart, user, keys the importer does not know)."""
     from .compose import known_keys, seconds
 

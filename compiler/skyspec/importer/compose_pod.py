@@ -3,7 +3,8 @@
 `security:`, `root` as UID 0 with the capabilities a root entrypoint uses, the name of an
 official image's own user as that image is run (:mod:`.official` runs it as its own user),
 and any other name warned: only the image's /etc/passwd maps it, and skyspec runs a non-root
-UID of its own. Its `platform:` as a node selector, and its `hostname:` as the pod's.
+UID of its own. Its `platform:` as a node selector, its `hostname:` as the pod's, and its
+lifecycle hooks.
 """
 
 from __future__ import annotations
@@ -131,3 +132,23 @@ def hostname(s: str, svc: dict, doc: dict, ctx) -> None:
         .setdefault("spec", {})["hostname"] = given
     ctx.say(s, f"hostname {given}: the pod's (a `k8s:` patch); the container resolves it to its own address, as in "
                "Compose", ("hostname",), "note")
+
+
+def hooks(s: str, svc: dict, ctx, passed: dict) -> dict[str, list[str]]:
+    """{`post_start`/`pre_stop`: the command} of a service's lifecycle hooks, interpolated as
+    Compose does (their `${VAR}` was kept as written); a credential one passes goes in ``passed``,
+    read by its shell from the container's environment, as a probe's (:func:`.compose_parts.probe_command`:
+    Kubernetes expands no `$(VAR)` in a hook either)."""
+    from .compose import argv
+    from .compose_parts import probe_command
+
+    out = {}
+    for key in ("post_start", "pre_stop"):
+        given = svc.get(key) or []
+        words = argv(given[0].get("command")) if given else None
+        if words and len(given) == 1:
+            out[key], found, _ = probe_command(["CMD", *words], ctx.vars, ctx.unresolved)
+            passed.update({k: (v, key) for k, v in found.items()})
+        elif given:
+            ctx.say(s, f"{key}: only one hook with a command is carried over", (key,), "warning")
+    return out
