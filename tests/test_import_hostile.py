@@ -512,6 +512,10 @@ def test_a_credential_a_command_passes_is_read_from_a_secret_and_written_nowhere
     entrypoint: ["/bin/web", "--redis=redis://:${REDIS_AUTH}@redis:6379", "--name=$${LITERAL}"]
     environment: {REDIS_AUTH: "${REDIS_AUTH:-myredissecret}"}
     ports: ["3000:3000"]
+  kv:
+    image: ghcr.io/acme/kv:1
+    command: --requirepass ${REDIS_AUTH}
+    environment: {REDIS_AUTH: ""}
 """)
     said, texts, pods = _imported_and_built(tmp_path)
     assert "service redis: command passes credential REDIS_AUTH: written `$(REDIS_AUTH)`" in said
@@ -519,7 +523,8 @@ def test_a_credential_a_command_passes_is_read_from_a_secret_and_written_nowhere
         assert "Zq8xRealRedisPw" not in text and "myredissecret" not in text
     assert pods["redis"]["args"] == ["--requirepass", "$(REDIS_AUTH)", "--maxmemory-policy", "noeviction"]
     assert pods["web"]["command"] == ["/bin/web", "--redis=redis://:$(REDIS_AUTH)@redis:6379", "--name=${LITERAL}"]
-    for c, secret in ((pods["redis"], "redis-env"), (pods["web"], "web-env")):
+    assert pods["kv"]["args"] == ["--requirepass", "$(REDIS_AUTH)"]   # (its empty REDIS_AUTH is the Secret's)
+    for c, secret in ((pods["redis"], "redis-env"), (pods["web"], "web-env"), (pods["kv"], "kv-env")):
         env = {e["name"]: e for e in c["env"]}
         assert env["REDIS_AUTH"]["valueFrom"]["secretKeyRef"] == {"name": secret, "key": "REDIS_AUTH"}
 

@@ -412,7 +412,7 @@ def service_doc(s: str, svc: dict, names: dict, ctx: Ctx, one_shot: bool) -> dic
         ("env", "environment"), ("secrets", "environment"), ("health", "healthcheck"), ("volumes", "volumes"),
         ("storage", "volumes"), ("resources", "deploy"), ("replicas", "deploy"), ("connect_to", "depends_on"),
         ("lifecycle", "stop_grace_period")) if src in svc}
-    passed: dict[str, tuple[str, str]] = {}   # a credential the command passes: name -> (value, key)
+    passed: dict[str, tuple[str, str]] = {}   # a credential the command, probe or a hook passes: name -> (value, key)
     for key, field in (("entrypoint", "command"), ("command", "args")):
         if svc.get(key):   # interpolated as Compose does, before it splits a string into words
             raw = svc[key]
@@ -452,6 +452,7 @@ def service_doc(s: str, svc: dict, names: dict, ctx: Ctx, one_shot: bool) -> dic
             plain[k] = _renamed(s, k, v, at, ctx)
     for k, (v, key) in sorted(passed.items()):
         ctx.inputs.secret(v, ctx.doc.file, None)
+        plain.pop(k, None)   # (an empty value of its name in the environment: the Secret's is what it reads)
         if k not in secrets:
             secrets[k] = {"secret": f"{name}-env", "key": k}
             ctx.secrets.setdefault(f"{name}-env", set()).add(k)

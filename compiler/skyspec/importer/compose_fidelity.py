@@ -166,7 +166,8 @@ def compare(inp: dict, out: dict, variables: dict, env_files: dict,
                 named("credential moved to a Secret (read from <VAR>_FILE)")
             elif a is None and k.endswith("_FILE") and k[:-5] in ie and credential_env(k[:-5], ie[k[:-5]]):
                 named("credential moved to a Secret (read from <VAR>_FILE)")
-            elif a is None and k.endswith("_FILE") and k[:-5] in _passed(svc, variables):
+            elif (a is None and k.endswith("_FILE") and k[:-5] in _passed(svc, variables)) or \
+                    (a is not None and b is None and f"{k}_FILE" in oe and k in _passed(svc, variables)):
                 named("credential the command or healthcheck passes, from a Secret (warned)")
             elif a is None and k.endswith(("_HOST", "_PORT")) and \
                     k[:-5].lower().replace("_", "-") in {dns(d) for d in (*_deps(svc), *found)}:
