@@ -336,7 +336,6 @@ def test_compose_mapping_details():
         {"secret": "db-env", "key": "MYSQL_ROOT_PASSWORD"}
 
 
-
 def test_services_named_with_underscores_keep_their_dependencies(tmp_path):
     """Plausible's self-hosting Compose file names its services `plausible_db` and
     `plausible_events_db`, which the build names `plausible-db` and `plausible-events-db`:
