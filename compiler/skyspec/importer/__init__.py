@@ -475,7 +475,7 @@ def _compose_built(name: str, items: list, ctx, inputs: Inputs | None) -> tuple[
     held = {x.doc["name"]: {"replicas": x.doc["replicas"]} for x in items
             if x.doc["kind"] == "App" and x.doc.get("replicas", 1) != 1}
     dev: dict = {}
-    if any(x.doc["kind"] in WORKLOAD_KINDS and len(x.doc.get("resources") or {}) < 4 for x in items):
+    if any(x.doc["kind"] in WORKLOAD_KINDS and compose_parts.unbounded(x.doc.get("resources")) for x in items):
         dev = {"defaults": {"resources": dict(compose_parts.SIZE)},
                "settings": {"limits": dict(compose_parts.SIZE_LIMITS)}}   # what Compose leaves unbounded
     if held:

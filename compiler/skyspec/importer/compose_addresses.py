@@ -157,8 +157,8 @@ def wanted_ports(services: dict, variables: dict) -> dict[str, dict[int, str]]:
         for var, value in sorted(env.items()):
             d, port = _addressee(s, value, services, env, var)
             who = f"{s} ({var})"
-            if d is None and _own_address(s, value, env, var):
-                d, port, who = s, _own_address(s, value, env, var), f"{s} itself ({var})"
+            if d is None and (own := _own_address(s, value, env, var)):
+                d, port, who = s, own, f"{s} itself ({var})"
             if d is not None and (not _declares_ports(services[d]) or _undeclared(port, services[d], variables)):
                 out.setdefault(d, {}).setdefault(port, who)
     for s, svc in sorted(services.items()):

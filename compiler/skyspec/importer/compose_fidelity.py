@@ -160,14 +160,16 @@ def compare(inp: dict, out: dict, variables: dict, env_files: dict,
         ie = _env(svc, variables, env_files.get(s))
         oe = {k: str(v).replace("$$", "$") for k, v in (o.get("environment") or {}).items()}
         found = addressed(s, ie, inp["services"], wanted)  # connect_to from addresses in the environment
+        ih, shell, probed = _health(svc, variables)
+        passes = _passed(svc, variables, probed)
         for k in sorted(set(ie) | set(oe)):
             a, b = ie.get(k), oe.get(k)
             if a is not None and b is None and credential_env(k, a) and f"{k}_FILE" in oe:
                 named("credential moved to a Secret (read from <VAR>_FILE)")
             elif a is None and k.endswith("_FILE") and k[:-5] in ie and credential_env(k[:-5], ie[k[:-5]]):
                 named("credential moved to a Secret (read from <VAR>_FILE)")
-            elif (a is None and k.endswith("_FILE") and k[:-5] in _passed(svc, variables)) or \
-                    (a is not None and b is None and f"{k}_FILE" in oe and k in _passed(svc, variables)):
+            elif (a is None and k.endswith("_FILE") and k[:-5] in passes) or \
+                    (a is not None and b is None and f"{k}_FILE" in oe and k in passes):
                 named("credential the command or healthcheck passes, from a Secret (warned)")
             elif a is None and k.endswith(("_HOST", "_PORT")) and \
                     k[:-5].lower().replace("_", "-") in {dns(d) for d in (*_deps(svc), *found)}:
@@ -179,12 +181,11 @@ def compare(inp: dict, out: dict, variables: dict, env_files: dict,
                       "spelt as its Service's name")
             else:
                 field(f"{s}.environment.{k}", a, b)
-        ih, shell, passed = _health(svc, variables)
         oh, _, _ = _health(o)
         if ih is not None or oh is not None:
             for k in ("test", "interval", "timeout", "retries", "start_period"):
                 a, b = (ih or {}).get(k), (oh or {}).get(k)
-                if k == "test" and passed and a == b:
+                if k == "test" and probed and a == b:
                     named("credential the healthcheck passes, read from the container's environment (warned)")
                     continue
                 field(f"{s}.healthcheck.{k}", a, b, "shell test run as sh -c" if k == "test" and shell else None)
@@ -255,14 +256,14 @@ def _cpus(v) -> str | None:
         return None
 
 
-def _passed(svc: dict, variables: dict) -> set[str]:
-    """The credentials a service's entrypoint, command, healthcheck and hooks pass
-    (:func:`.compose.credential_refs`)."""
+def _passed(svc: dict, variables: dict, probed: dict) -> set[str]:
+    """The credentials a service's entrypoint, command, hooks and healthcheck (``probed``: those
+    :func:`_health` found) pass (:func:`.compose.credential_refs`)."""
     hooks = [argv(h[0].get("command")) for h in (svc.get("post_start"), svc.get("pre_stop"))
              if isinstance(h, list) and len(h) == 1 and isinstance(h[0], dict)]
     return {n for key in ("entrypoint", "command") if svc.get(key)
             for x in ([svc[key]] if isinstance(svc[key], str) else map(str, svc[key]))
-            for n in credential_refs(x, variables)[1]} | set(_health(svc, variables)[2]) | \
+            for n in credential_refs(x, variables)[1]} | set(probed) | \
         {n for words in hooks if words for n in probe_command(["CMD", *words], variables)[1]}
 
 

@@ -41,6 +41,11 @@ _RAM = re.compile(r"(\d+(?:\.\d+)?) ?([kmgtp])?i?b?")
 SIZE, SIZE_LIMITS = {"cpu": "100m", "memory": "256Mi"}, {"cpu": 4, "memory": 4}
 
 
+def unbounded(resources: dict | None) -> bool:
+    """Whether a spec's `resources:`, as the import writes them, leave a request or limit unsaid."""
+    return not {"cpu", "memory", "cpu_limit", "memory_limit"} <= set(resources or {})
+
+
 def ram_bytes(v) -> int | None:
     """The bytes a Compose memory size stands for (`1.5G`: 1.5 GiB), or None."""
     m = _RAM.fullmatch(str(v).strip().lower())
@@ -567,7 +572,7 @@ def deploy(s: str, svc: dict, doc: dict, ctx) -> None:
     if r:
         doc["resources"] = r
     unsaid = (["replicas"] if doc["kind"] != "Job" and not isinstance(d.get("replicas"), int) else []) + \
-        (["resources"] if len(r) < 4 else [])  # a request or limit unsaid
+        (["resources"] if unbounded(r) else [])
     if unsaid:
         ctx.say(s, f"{' and '.join(unsaid)}: Compose does not say: " + (
             "the environment's profile defaults apply" if unsaid == ["replicas"] else
