@@ -680,3 +680,28 @@ def test_import_skyspec_does_not_load_the_builders():
                        env={"PYTHONPATH": str(HERE.parents[1] / "compiler"), "PATH": "/usr/bin:/bin"})
     assert r.returncode == 0, r.stderr
     assert "skyspec.api.App" in r.stdout
+
+
+@pytest.mark.parametrize("page,section", [("README.md", "## Python builders"), ("docs/python-api.md", "# Python builders")])
+def test_the_documented_python_example_runs_without_a_warning(tmp_path, page, section):
+    """The first Python example of each page, run as a user runs it (warnings made errors):
+    its manifests validate, and its database is the stdlib's, which starts under the hardened
+    defaults (the image's own user, a superuser password from the Secret)."""
+    text = (HERE.parents[1] / page).read_text().split(section, 1)[1]
+    code = text.split("```python\n", 1)[1].split("```", 1)[0]
+    if "to_yaml(" not in code:
+        code += 'api.generate().to_yaml("./k8s/")\n'
+    script = 'import warnings, skyspec\nwarnings.simplefilter("error", skyspec.SkyspecWarning)\n' + code
+    r = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True,
+                       env={"PYTHONPATH": str(HERE.parents[1] / "compiler"), "PATH": "/usr/bin:/bin"})
+    assert r.returncode == 0, r.stderr
+    docs = load_docs(tmp_path / "k8s")
+    assert_valid_k8s(docs)
+    by = {(d["kind"], d["metadata"]["name"]): d for d in docs}
+    db = by[("StatefulSet", "db")]["spec"]["template"]["spec"]
+    assert db["securityContext"]["runAsUser"] == 999
+    env = {e["name"]: e for e in db["containers"][0]["env"]}
+    assert env["POSTGRES_PASSWORD_FILE"]["value"].startswith("/run/secrets/pg/")
+    api = {e["name"]: e for e in by[("Deployment", "api")]["spec"]["template"]["spec"]["containers"][0]["env"]}
+    assert api["DB_PASSWORD"]["valueFrom"]["secretKeyRef"] == {"name": "pg", "key": "password"}
+    assert api["DB_HOST"]["value"] == "db"
