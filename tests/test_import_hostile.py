@@ -140,7 +140,8 @@ def test_secret_values_are_never_printed_or_written(tmp_path):
 ports: [{containerPort: 8080}]
         env:
         - {name: DB_PASSWORD, value: "s3cr3t-passw0rd"}
-        - {name: API_URL, value: "http://db:5432/x"}""") + """\
+        - {name: API_URL, value: "http://db:5432/x"}
+        - {name: TOKEN_EXPIRY_SECONDS, value: "3600"}""") + """\
 ---
 apiVersion: v1
 kind: Secret
@@ -163,6 +164,9 @@ data: {tls.key: a2V5a2V5a2V5}
     assert "note[SKY064]: Secret db-creds: the values of 2 keys are not written" in res.output
     assert "warning[SKY064]: Secret tls.cert is left out" in res.output
     assert "keys: [password, token]" in (out / "apps" / "secret.db-creds.yaml").read_text()
+    # how long a token lives is no credential (Bank of Anthos' userservice): it stays a value
+    assert "TOKEN_EXPIRY_SECONDS" not in res.output
+    assert "TOKEN_EXPIRY_SECONDS: \"3600\"" in (out / "apps" / "api.yaml").read_text()
 
 
 def test_a_password_that_is_a_word_of_the_names_is_not_masked_but_said(tmp_path):

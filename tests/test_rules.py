@@ -335,6 +335,9 @@ def test_secret_values_never_appear_in_messages(make_project, cli):
     ("AUTH", False), ("REDIS_AUTH_ENABLED", False), ("OAUTH", False), ("AUTH_PROVIDER", False),
     ("PWD", False), ("PASS_THROUGH", False), ("BYPASS", False), ("SESSION_COOKIE_NAME", False),
     ("ROUTING_KEY", False), ("PARTITION_KEY", False), ("PUBLIC_KEY", False), ("STRIPE_PUBLISHABLE_KEY", False),
+    # what a variable tells about a credential: how long it lives, how it is made
+    ("TOKEN_EXPIRY_SECONDS", False), ("SESSION_SECRET_MAX_AGE", False), ("JWT_ALGORITHM", False),
+    ("TOKEN_REFRESH_INTERVAL", False), ("OAUTH_TOKEN_SCOPES", False), ("AIRFLOW__SECRETS__BACKEND", False),
 ])
 def test_credential_names(name, credential):
     from skyspec.rules.secret_in_env import credential_name

@@ -297,9 +297,13 @@ LAST_WORDS = {"PASS", "PWD", "COOKIE", "SALT", "KEY", "AUTH"}
 NOT_SECRET_KEYS = {"PARTITION", "SORT", "ROUTING", "FOREIGN", "CACHE", "SHARD", "GROUP", "QUEUE",
                    "PREFIX", "LOOKUP", "MAP", "INDEX", "RANGE", "OBJECT", "BUCKET", "IDEMPOTENCY", "DEDUP",
                    "DEDUPLICATION", "TOPIC", "MESSAGE", "LOCK", "UNIQUE", "PUBLIC", "PUBLISHABLE", "SITE", "HOT"}
+# a last word that says what the variable tells about a credential, not the credential: where it is, how
+# long it lives (Bank of Anthos' TOKEN_EXPIRY_SECONDS: 3600), how it is made or checked (JWT_ALGORITHM)
 NOT_THE_VALUE = {"FILE", "PATH", "DIR", "NAME", "ID", "URL", "URI", "ENDPOINT", "HOST", "PORT", "TTL", "EXPIRY",
                  "EXPIRES", "LIFETIME", "TIMEOUT", "LENGTH", "LEN", "HEADER", "TYPE", "ENABLED", "REF", "ARN",
-                 "VERSION", "REGION"}
+                 "VERSION", "REGION", "SECONDS", "SECS", "SEC", "MINUTES", "MINS", "HOURS", "DAYS", "MS", "MILLIS",
+                 "MILLISECONDS", "DURATION", "AGE", "INTERVAL", "COUNT", "SIZE", "LIMIT", "ALGORITHM", "ALG",
+                 "ISSUER", "AUDIENCE", "SCOPE", "SCOPES", "FORMAT", "MODE", "POLICY", "PROVIDER", "BACKEND"}
 URL_PASSWORD = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/@:\s]*:[^/@\s]+@")
 # a switch about a password, not one: `MYSQL_ALLOW_EMPTY_PASSWORD: "1"`, bitnami's
 # `ALLOW_EMPTY_PASSWORD: "yes"`, `MYSQL_RANDOM_ROOT_PASSWORD: "yes"` (the official images' flags)
