@@ -9,8 +9,8 @@ URL with a password in it (`postgres://app:pw@db/shop`), set as a literal `env:`
 the value is in the spec file, in version control, and in every generated manifest.
 Reference a Secret under `secrets:` instead (`as: file` keeps it out of the environment
 too). Names of something other than the credential itself are not reported: ending in
-`_FILE`, `_PATH`, `_DIR`, `_NAME`, `_ID`, `_URL`, `_ENDPOINT`, `_TTL`, `_LENGTH`, ... (as
-`AWS_ACCESS_KEY_ID` or `TOKEN_URL`), values that are empty, `true`/`false` or a path, and
+`_FILE`, `_PATH`, `_DIR`, `_NAME`, `_ID`, `_URL`, `_ENDPOINT`, `_TTL`, `_SECONDS`, `_LENGTH`,
+`_ALGORITHM`, ... (as `AWS_ACCESS_KEY_ID`, `TOKEN_URL` or `TOKEN_EXPIRY_SECONDS`), values that are empty, `true`/`false` or a path, and
 switches about a credential: a name with `ALLOW`, `EMPTY`, `RANDOM`, `SKIP`, ... and a yes/no
 value (`MYSQL_ALLOW_EMPTY_PASSWORD: "1"`, `MYSQL_RANDOM_ROOT_PASSWORD: "yes"`).
 
