@@ -2562,3 +2562,30 @@ services:
     built = yaml.safe_load((tmp_path / "built" / "default" / "compose.yaml").read_text())["services"]
     assert built["web"]["deploy"]["resources"] == {"limits": {"cpus": "0.4", "memory": "1G"},
                                                    "reservations": {"cpus": "0.1", "memory": "256M"}}
+
+
+def test_what_is_off_unless_said_is_no_patch(tmp_path):
+    """Bank of Anthos writes `privileged: false` in every container: Kubernetes' default, as are
+    `hostNetwork: false`, a mount's `readOnly: false` and `tty: false`. They are no `k8s:` patch;
+    `privileged: true` still is (and a relaxation `build` lists)."""
+    import yaml
+
+    def deploy(privileged):
+        return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "api"},
+                "spec": {"selector": {"matchLabels": {"app": "api"}}, "template": {
+                    "metadata": {"labels": {"app": "api"}},
+                    "spec": {"hostNetwork": False, "containers": [{
+                        "name": "api", "image": "ghcr.io/acme/api:1.0", "ports": [{"containerPort": 8080}],
+                        "tty": False, "securityContext": {"privileged": privileged},
+                        "volumeMounts": [{"name": "scratch", "mountPath": "/scratch", "readOnly": False}]}],
+                        "volumes": [{"name": "scratch", "emptyDir": {}}]}}}}
+
+    src = tmp_path / "api.yaml"
+    src.write_text(yaml.safe_dump(deploy(False)))
+    r = import_kubernetes([src], "t")
+    assert r.unexplained == [] and "k8s" not in yaml.safe_load(r.files["apps/api.yaml"])
+    assert r.figures["categories"]["Kubernetes defaults"] >= 4
+    src.write_text(yaml.safe_dump(deploy(True)))
+    r = import_kubernetes([src], "t")
+    assert yaml.safe_load(r.files["apps/api.yaml"])["k8s"]["Deployment"]["spec"]["template"]["spec"][
+        "containers"] == [{"name": "api", "securityContext": {"privileged": True}}]

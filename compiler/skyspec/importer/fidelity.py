@@ -28,6 +28,9 @@ K8S_DEFAULTS = [
     (r".*strategy\.type$", "RollingUpdate"), (r"^spec\.replicas$", 1), (r".*emptyDir$", {}),
     (r".*\.minReplicas$", 1), (r".*\.fieldRef\.apiVersion$", "v1"), (r"^spec\.minReadySeconds$", 0),
     (r"^spec\.ipFamilyPolicy$", "SingleStack"), (r"^spec\.(external|internal)TrafficPolicy$", "Cluster"),
+    # what is off unless said: Bank of Anthos writes `privileged: false` in every container
+    (r".*securityContext\.privileged$", False), (r".*\.(hostNetwork|hostPID|hostIPC)$", False),
+    (r".*volumeMounts\[.*\]\.readOnly$", False), (r".*\.(stdin|stdinOnce|tty)$", False),
 ]
 
 
