@@ -7,7 +7,11 @@ no capabilities. The official images of common servers expect more: `nginx` writ
 `prom/prometheus`, `prom/alertmanager`, `clickhouse/clickhouse-server`) writes its data and socket directories, owned by the
 image's own user; `httpd` and `wordpress` start as root. Images built from `postgres` that keep
 its entrypoint (`pgvector/pgvector`, `postgis/postgis`, Immich's `ghcr.io/immich-app/postgres`)
-count as `postgres`: the template runs them with `image:`. Such a
+count as `postgres`: the template runs them with `image:`. An image of another name that
+mounts the data folder of one with a template (`/var/lib/postgresql/data`, `/var/lib/mysql`,
+`/data/db`, `/var/lib/rabbitmq`, `/usr/share/elasticsearch/data`) is taken for one built from
+it (Bank of Anthos' `accounts-db` is `FROM postgres:16-alpine` with its schema added), and
+reported the same way, unless it runs as a user of its own choosing. Such a
 container crash-loops (`mkdir() "/var/cache/nginx/client_temp" failed (30: Read-only file
 system)`). The rule reports an official image used without its stdlib template (`use:`)
 and without the writable paths and user it needs; the hint names the fix: the template,
@@ -40,6 +44,15 @@ port: 80
 volumes:
   cache: {empty: true, mount: /var/cache/nginx}
   run: {empty: true, mount: /var/run}
+---
+kind: StatefulApp
+name: accounts-db
+image: ghcr.io/acme/accounts-db:1.2.0   # FROM postgres:16-alpine
+port: 5432
+security: {run_as_user: 70}
+volumes:
+  data: {empty: true, mount: /var/lib/postgresql/data}
+  run: {empty: true, mount: /var/run/postgresql}
 ```
 
 FAIL:
@@ -58,6 +71,17 @@ kind: StatefulApp
 name: db
 image: postgres:16.4  # <- `use: postgres` knows its user and paths
 port: 5432
+```
+
+FAIL (an image built from postgres, known by its data folder):
+
+```yaml
+kind: StatefulApp
+name: accounts-db
+image: ghcr.io/acme/accounts-db:1.2.0  # <- its own image, FROM postgres
+port: 5432
+volumes:
+  data: {empty: true, mount: /var/lib/postgresql/data}
 ```
 """
 
@@ -140,6 +164,10 @@ TEMPLATE_KIND = {"postgres": "StatefulApp", "mysql": "StatefulApp", "redis": "St
 DERIVED = {repo: "postgres" for repo in (
     "pgvector/pgvector", "postgis/postgis", "tensorchord/pgvecto-rs",
     "tensorchord/vchord-postgres", "ghcr.io/tensorchord/vchord-postgres", "ghcr.io/immich-app/postgres")}
+# the data folder of an official image with a template -> its key: an image of another name mounting it
+# is taken for one built from it (the template runs it with `image:`; its `version:` says the user)
+DATA = {"/var/lib/postgresql/data": "postgres", "/var/lib/mysql": "mysql", "/data/db": "mongo",
+        "/var/lib/rabbitmq": "rabbitmq", "/usr/share/elasticsearch/data": "elasticsearch"}
 _HUB = ("docker.io/library/", "index.docker.io/library/", "registry-1.docker.io/library/", "docker.io/", "library/")
 
 
@@ -176,11 +204,15 @@ def check(ir, ctx) -> Iterator[tuple[Pos | None, str, str | None]]:
         root = bool(rel.get("run_as_root"))
         for c, at, who in containers(w):
             key = official(c.image) if isinstance(c.image, str) else None
+            mounts = [m.path for m in c.mounts if not m.read_only] + [s.mount for s in w.storage]
+            built = None  # the data folder that makes it an image built from an official one
+            if key is None and isinstance(c.image, str) and not root and "run_as_user" not in rel:
+                built = next((m for m in mounts if m.rstrip("/") in DATA), None)
+                key = DATA[built.rstrip("/")] if built else None
             if key is None:
                 continue
             template, uid, paths, needs_root, fix = KNOWN[key]
             user_ok = root or (uid is not None and rel.get("run_as_user") == uid)
-            mounts = [m.path for m in c.mounts if not m.read_only] + [s.mount for s in w.storage]
             writable = [p for p in paths if _covered(p, mounts) or (rel.get("writable_root_fs") and user_ok)]
             missing = [p for p in paths if p not in writable]
             if not missing and (root or not needs_root):
@@ -194,6 +226,13 @@ def check(ir, ctx) -> Iterator[tuple[Pos | None, str, str | None]]:
             hint = _use(template, w.kind, pos) if template else fix
             if template and fix:
                 hint += f"; or {fix}"
+            if built:
+                yield pos, f'image "{c.image}" of {who} mounts {built}, where the {key} image keeps its data: ' \
+                           f"if it is built from {key}, it {why}, and will crash-loop under the hardened defaults", \
+                    f"{hint}, with `image:` as it is and the `version:` of the {key} image it is built from (its " \
+                    f"Dockerfile's FROM{': an -alpine one runs as UID 70' if key == 'postgres' else ''}); or set " \
+                    "`security: {run_as_user: UID}` with the user the image runs as, and mount " + ", ".join(paths)
+                continue
             yield pos, f'image "{c.image}" of {who} {why}: it will crash-loop under the ' \
                                                  "hardened defaults", hint
 
