@@ -2589,3 +2589,48 @@ def test_what_is_off_unless_said_is_no_patch(tmp_path):
     r = import_kubernetes([src], "t")
     assert yaml.safe_load(r.files["apps/api.yaml"])["k8s"]["Deployment"]["spec"]["template"]["spec"][
         "containers"] == [{"name": "api", "securityContext": {"privileged": True}}]
+
+
+def test_a_healthcheck_calling_the_services_own_name_calls_localhost(tmp_path):
+    """Spring PetClinic's config-server checks itself with `curl -I http://config-server:8888`:
+    Compose resolves a container's own name to itself, but on Kubernetes the name is its
+    Service, which sends traffic only to ready pods, so the probe could never pass (the pod
+    never ready, restarted forever). A host that is the service's own name (its container_name,
+    hostname, network aliases too) is written localhost; another service's, a path or a
+    process of that name is not."""
+    import yaml
+
+    from skyspec.importer import import_compose
+
+    (tmp_path / "compose.yaml").write_text("""\
+services:
+  config-server:
+    image: ghcr.io/acme/config:1.0
+    container_name: config
+    ports: ["8888:8888"]
+    healthcheck:
+      test: ["CMD", "curl", "-I", "http://config-server:8888"]
+  cache:
+    image: ghcr.io/acme/cache:1.0
+    hostname: kv
+    networks: {default: {aliases: [store]}}
+    expose: ["6379"]
+    healthcheck:
+      test: redis-cli -h kv -p 6379 ping && nc -z store:6379 && nc -z config:8888 && pgrep cache
+  worker:
+    image: ghcr.io/acme/worker:1.0
+    healthcheck:
+      test: ["CMD", "/opt/worker/bin/ready", "--host", "worker", "--upstream=http://config-server:8888/worker"]
+""")
+    r = import_compose(tmp_path / "compose.yaml", "t")
+    assert r.unexplained == [], r.unexplained
+    health = {n: yaml.safe_load(r.files[f"apps/{n}.yaml"])["health"]["exec"] for n in ("config-server", "cache", "worker")}
+    assert health["config-server"] == ["curl", "-I", "http://localhost:8888"]
+    # its own names (hostname, alias) are localhost; config-server's container_name is config-server's
+    assert health["cache"] == ["sh", "-c", "redis-cli -h localhost -p 6379 ping && nc -z localhost:6379 && "
+                                           "nc -z config:8888 && pgrep cache"]
+    assert health["worker"] == ["/opt/worker/bin/ready", "--host", "localhost",
+                                "--upstream=http://config-server:8888/worker"]
+    assert r.figures["categories"]["a healthcheck calling the service by its own name, which calls localhost"] == 3
+    said = [d.message for d in r.diags if "by its own name" in d.message]
+    assert sorted(m.split(":")[0] for m in said) == ["service cache", "service config-server", "service worker"]

@@ -132,6 +132,44 @@ def renamed_hosts(value: str, renames: dict[str, str], var: str = "") -> str:
     return value
 
 
+_HOST_OPTIONS = ("-h", "--host", "--hostname")
+
+
+def own_names(s: str, svc: dict, variables: dict) -> set[str]:
+    """The names Compose resolves to service ``s``'s own container: its name, `container_name`,
+    `hostname` and network aliases (interpolated from the `.env`)."""
+    names = {s}
+    for key in ("container_name", "hostname"):
+        if isinstance(svc.get(key), str):
+            names.add(interpolate_plain(svc[key], variables).strip())
+    nets = svc.get("networks")
+    for net in nets.values() if isinstance(nets, dict) else ():
+        names.update(interpolate_plain(str(a), variables).strip()
+                     for a in (net.get("aliases") if isinstance(net, dict) else None) or [])
+    return {n for n in names if n and "$" not in n and not re.search(r"\s", n)}
+
+
+def local_probe(cmd: list[str], names: set[str]) -> list[str]:
+    """A probe's command with each of ``names`` (the service's own: :func:`own_names`) that
+    stands as a host (`http://NAME:8888`, `NAME:5432`, `-h NAME`) written `localhost`. Compose
+    resolves a container's own name to itself; on Kubernetes the name is its Service, which
+    sends traffic only to ready pods, so a probe through it could never pass (Spring
+    PetClinic's `curl -I http://config-server:8888` on config-server)."""
+    out = []
+    to_local = {n: "localhost" for n in names}
+    alt = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    for i, w in enumerate(cmd):
+        if i and cmd[i - 1] in _HOST_OPTIONS and w in names:
+            out.append("localhost")
+            continue
+        w = renamed_hosts(w, to_local)
+        # in a shell line (`redis-cli -h cache ping`), or `--host=cache`
+        w = re.sub(r"((?:^|\s)(?:-h|--host|--hostname)(?:\s+|=)|^--host(?:name)?=)(?:" + alt + r")(?=$|[\s;&|)'\"])",
+                   r"\1localhost", w)
+        out.append(w)
+    return out
+
+
 def image_port(image) -> int | None:
     """The port a server image of a known kind listens on, by the last part of its name, or
     that part's last word (zulip's `zulip/zulip-postgresql` is a postgres; a

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from .compose_addresses import addressed, depends, name_changes, renamed_hosts, wanted_ports
+from .compose_addresses import addressed, depends, local_probe, name_changes, own_names, renamed_hosts, wanted_ports
 from .compose_parts import (SHM, carried_label, label_pairs, plain_env, port_item, probe_command, ram_bytes,
                             skyspecs_label, tmpfs_items, volume_of)
 from .compose_pod import own_user, user_ids
@@ -187,6 +187,9 @@ def compare(inp: dict, out: dict, variables: dict, env_files: dict,
                 a, b = (ih or {}).get(k), (oh or {}).get(k)
                 if k == "test" and probed and a == b:
                     named("credential the healthcheck passes, read from the container's environment (warned)")
+                    continue
+                if k == "test" and a and b and a != b and ["CMD", *local_probe(a[1:], own_names(s, svc, variables))] == b:
+                    named("a healthcheck calling the service by its own name, which calls localhost")
                     continue
                 field(f"{s}.healthcheck.{k}", a, b, "shell test run as sh -c" if k == "test" and shell else None)
         # the input's services by the names the build gives them (`plausible_db` is `plausible-db`)

@@ -201,6 +201,7 @@ def health(s: str, svc: dict, ctx, passed: dict) -> dict | None:
     """The probe of a service's healthcheck; a credential its test passes goes in ``passed``
     (name -> (value, "healthcheck")), read by the probe's shell from the container's environment."""
     from .compose import COMPOSE_INTERVAL, COMPOSE_TIMEOUT, seconds
+    from .compose_addresses import local_probe, own_names
 
     hc = svc.get("healthcheck")
     if not isinstance(hc, dict):
@@ -214,6 +215,11 @@ def health(s: str, svc: dict, ctx, passed: dict) -> dict | None:
     if not cmd:
         return None
     passed.update({k: (v, "healthcheck") for k, v in found.items()})
+    local = local_probe(cmd, own_names(s, svc, ctx.vars))
+    if local != cmd:
+        ctx.say(s, "healthcheck calls the service by its own name, which on Kubernetes is its Service: that sends "
+                   "traffic only to ready pods, so the probe could never pass; it calls localhost", ("healthcheck",))
+        cmd = local
     h: dict = {"exec": cmd, "period": seconds(hc.get("interval")) or COMPOSE_INTERVAL,
                "timeout": seconds(hc.get("timeout")) or COMPOSE_TIMEOUT}
     if hc.get("retries") is not None and hc["retries"] >= 1:
