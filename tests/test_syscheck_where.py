@@ -5,6 +5,8 @@ the line that declared what fails, of its own workload (`web` and `web-2` share 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from skyspec.ir.model import IR
 from skyspec.pipeline import Session
 
@@ -76,3 +78,25 @@ def test_a_call_an_env_value_makes_is_told_to_be_declared(make_project):
     found = [(d.code, d.pos.line, d.hint) for d in s.diags.items if d.code == "SKY163"]
     assert found == [("SKY163", 11, "declare the call: `connect_to: [db]` in web (it admits it in the NetworkPolicies, "
                                     "and gives DB_HOST and _PORT)")], found
+
+
+def test_a_probe_calling_its_own_service_is_reported_at_the_probe(make_project, cli):
+    """SKY165 lands on the spec line of the probe (`health.liveness`), and a build still
+    succeeds (a warning: a Service may publish not-ready addresses through a `k8s:` patch)."""
+    import json
+
+    make_project({"apps/a.yaml": """
+kind: App
+name: api
+image: x/api:1
+ports: {http: 8080}
+resources: {cpu: 100m, memory: 128Mi}
+health:
+  readiness: {http: /ready}
+  liveness: {exec: [sh, -c, "curl -f http://api:8080/health"]}
+expose: true
+"""})
+    r = cli("check", "--diagnostics-format", "json")
+    found = [(d["line"], d["column"]) for d in json.loads(r.stdout) if d["code"] == "SKY165"]
+    line, text = next((i, t) for i, t in enumerate(Path("apps/a.yaml").read_text().splitlines(), 1) if "liveness" in t)
+    assert r.exit_code == 0 and found == [(line, text.index("{") + 1)], r.stdout

@@ -466,3 +466,34 @@ def test_an_object_whose_file_name_is_taken_is_written_under_another(make_projec
     r = cli("check", "--env", "dev", "--diagnostics-format", "json")
     found = [(d["code"], d["message"][:50]) for d in json.loads(r.stdout) if d["severity"] == "error"]
     assert found == [("SKY110", "ConfigMap/settings is made twice in namespace demo")], found
+
+
+@pytest.mark.parametrize("probe,hit", [
+    ({"exec": {"command": ["curl", "-f", "http://web:80/healthz"]}}, "web"),
+    ({"exec": {"command": ["sh", "-c", "wget -qO- http://web.demo.svc.cluster.local/ready || exit 1"]}},
+     "web.demo.svc.cluster.local"),
+    ({"exec": {"command": ["redis-cli", "-h", "web", "ping"]}}, "web"),
+    ({"httpGet": {"host": "web.demo", "path": "/", "port": "http"}}, "web.demo"),
+    # no finding: localhost, another workload's Service, a path or process named like it
+    ({"exec": {"command": ["curl", "-f", "http://localhost:8080/"]}}, None),
+    ({"exec": {"command": ["curl", "-f", "http://api:9090/"]}}, None),
+    ({"exec": {"command": ["/opt/web/bin/ready", "web"]}}, None),
+])
+def test_a_probe_calling_a_service_of_its_own_pods_is_a_warning(cli, tmp_path, probe, hit):
+    """Spring PetClinic's Compose healthcheck `curl -I http://config-server:8888` works in
+    Compose (a container's own name is itself) and never passes on Kubernetes: the name is a
+    Service, which sends traffic only to ready pods."""
+    objs = objects()
+    container(objs, "web")["readinessProbe"] = probe
+    status, diags = verify(cli, write(tmp_path, objs))
+    found = [d for d in diags if d["code"] == "SKY165"]
+    if hit is None:
+        assert status == 0 and diags == [], diags
+        return
+    assert status == 0 and [(d["severity"], d["line"]) for d in found] == [("warning", found[0]["line"])]
+    assert f"the readinessProbe of container \"web\" in Deployment/web calls {hit}, Service/web" in found[0]["message"]
+    assert found[0]["hint"] == "call localhost: a probe runs in the pod"
+    # a Service that publishes the addresses of pods not ready reaches them: no finding
+    find(objs, "Service", "web")["spec"]["publishNotReadyAddresses"] = True
+    status, diags = verify(cli, write(tmp_path, objs))
+    assert [d for d in diags if d["code"] == "SKY165"] == []

@@ -112,10 +112,19 @@ class _Where:
         return w.spec.where(*_path(w, about))
 
 
+_PROBES = {"livenessProbe": "liveness", "readinessProbe": "readiness", "startupProbe": "startup"}
+
+
 def _path(w, about: tuple) -> tuple:
     what = about[0] if about else None
     if what == "env" and len(about) > 2 and about[2] in w.connect_to:
         return ("connect_to", w.connect_to.index(about[2]))
+    if what == "probe" and len(about) > 2:   # the probe's own key, where the spec gives one (`health.liveness`)
+        sidecars = w.spec.data.get("sidecars")
+        at = ("sidecars", about[1], "health") if isinstance(sidecars, dict) and about[1] in sidecars else ("health",)
+        health = sidecars[about[1]].get("health") if len(at) > 1 and isinstance(sidecars[about[1]], dict) \
+            else w.spec.data.get("health")
+        return at + ((_PROBES[about[2]],) if isinstance(health, dict) and _PROBES.get(about[2]) in health else ())
     return {"port": ("ports",) if w.spec.where("ports") else ("port",), "probe": ("health",),
             "env": ("env", about[1]) if len(about) > 1 else ("env",), "expose": ("expose",), "ingress": ("expose",),
             "service": ("ports",), "volume": ("volumes", about[1]) if len(about) > 1 else ("volumes",),

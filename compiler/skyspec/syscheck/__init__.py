@@ -10,6 +10,7 @@ located at the file and object). It checks that
   at runtime), and its `targetPort`s exist there (a named one must be a named container
   port; a number not declared by pods that declare ports is a warning);
 - the namespace's `kube-root-ca.crt` ConfigMap, which Kubernetes publishes, is there;
+- no probe calls a Service that selects its own pod (it cannot pass while no pod is ready);
 - every probe names a port its container has, every Ingress backend names a Service and a
   port of it, every `HOST:PORT` address in an env var that names a Service uses one of its
   ports;
@@ -40,6 +41,7 @@ from .objects import (EXTERNAL, POD_KINDS, Pod, System, _dict, _list, _meta, lab
 
 # codes (registered in codes.py)
 NO_PODS, NO_PORT, MISSING, DENIED, TWICE = "SKY160", "SKY161", "SKY162", "SKY163", "SKY110"
+SELF_CALL = "SKY165"
 
 
 class Finding(Record):
@@ -77,8 +79,14 @@ def check(sys_: System) -> list[Finding]:
     for svc in services.values():
         backing[id(svc)] = _service(sys_, svc, by_label, out, custom)
     have = _provided(sys_, keyed)
+    selecting: dict[int, list] = {}   # by id: the pods of `ps` -> the Services of `services` selecting them
+    for svc in services.values():
+        for p in backing[id(svc)]:
+            selecting.setdefault(id(p), []).append(svc)
     for p in ps:
         _probes(p, out)
+        if id(p) in selecting:
+            _self_calls(sys_, p, selecting[id(p)], out)
         _references(p, out, have)
     conns = list(_addresses(sys_, ps, services, out))
     for svc in services.values():
@@ -283,6 +291,49 @@ def _probes(p: Pod, out: list) -> None:
                     out.append(Finding(NO_PORT, "warning", p.obj, f'the {kind} of container "{c.get("name")}" in '
                                        f"{label(p.obj)} checks port {port}, which the container does not declare",
                                        _names_hint(p), ("probe", c.get("name"), kind)))
+
+
+_URL_HOST = re.compile(r"(?:^|[\s'\"=])[A-Za-z][A-Za-z0-9+.-]*://(?:[^@/\s]*@)?([A-Za-z0-9.-]+)")
+_PORT_HOST = re.compile(r"(?:^|[\s'\"=])([A-Za-z0-9.-]+):[0-9]+(?=$|[/\s'\"])")
+_OPTION_HOST = re.compile(r"(?:^|\s)(?:-h|--host|--hostname)(?:\s+|=)([A-Za-z0-9.-]+)")
+
+
+def _probe_hosts(pr: dict) -> list[str]:
+    """The hosts a probe names: an `httpGet`'s or `tcpSocket`'s `host`, and those its `exec`
+    command calls (a URL's, `HOST:PORT`, `-h HOST` or `--host HOST`)."""
+    hosts = [h for k in ("httpGet", "tcpSocket") if isinstance(h := _dict(pr.get(k)).get("host"), str)]
+    words = [w for w in _list(_dict(pr.get("exec")).get("command")) if isinstance(w, str)]
+    for i, w in enumerate(words):
+        if i and words[i - 1] in ("-h", "--host", "--hostname"):
+            hosts.append(w)
+        for rx in (_URL_HOST, _PORT_HOST, _OPTION_HOST):
+            hosts += rx.findall(w)
+    return hosts
+
+
+def _self_calls(sys_: System, p: Pod, services: list, out: list) -> None:
+    """A probe calling a Service that selects its own pod: a Service sends traffic only to
+    ready pods, so a readiness probe through it never passes while no pod is ready (the
+    rollout never starts), and a liveness probe fails whenever none is (restarts feed each
+    other). Compose resolves a container's own name to itself, which makes such a healthcheck
+    common there. A Service publishing not-ready addresses reaches the pod anyway."""
+    names = {}
+    for svc in services:
+        if _dict(svc.get("spec")).get("publishNotReadyAddresses") is True:
+            continue
+        name, ns = _meta(svc).get("name"), sys_.ns(svc)
+        for n in (name, f"{name}.{ns}", f"{name}.{ns}.svc", f"{name}.{ns}.svc.cluster.local"):
+            names[n] = svc
+    for c in p.containers():
+        for kind in ("livenessProbe", "readinessProbe", "startupProbe"):
+            pr = c.get(kind)
+            hit = next((h for h in _probe_hosts(pr) if h.rstrip(".") in names), None) if isinstance(pr, dict) else None
+            if hit is not None:
+                out.append(Finding(SELF_CALL, "warning", p.obj, f'the {kind} of container "{c.get("name")}" in '
+                                   f"{label(p.obj)} calls {hit}, {label(names[hit.rstrip('.')])}, which selects its "
+                                   "own pods: a Service sends traffic only to ready pods, so the probe cannot pass "
+                                   "while none is", "call localhost: a probe runs in the pod",
+                                   ("probe", c.get("name"), kind)))
 
 
 def _provided(sys_: System, keyed: list[tuple]) -> set:
