@@ -23,7 +23,7 @@ from pathlib import Path
 from ..diagnostics import Pos
 from ..frontend import Loc
 from ..redact import credential_env
-from . import compose_addresses as addresses, compose_parts as parts
+from . import compose_addresses as addresses, compose_parts as parts, compose_probe as probe
 from .compose_pod import hooks
 from .kube import NAME, Extracted
 from .shape import WANTED, problems, shown
@@ -435,7 +435,7 @@ def service_doc(s: str, svc: dict, names: dict, ctx: Ctx, one_shot: bool) -> dic
     elif ports:
         ctx.say(s, "ports left out: the service is a one-shot Job (others wait for it to complete)", ("ports",),
                 "warning")
-    health = parts.health(s, svc, ctx, passed)
+    health = probe.health(s, svc, ctx, passed)
     hooked = hooks(s, svc, ctx, passed)
     plain: dict = {}
     secrets: dict = {}

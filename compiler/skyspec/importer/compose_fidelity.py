@@ -14,9 +14,10 @@ from __future__ import annotations
 import re
 
 from .compose_addresses import addressed, depends, local_probe, name_changes, own_names, renamed_hosts, wanted_ports
-from .compose_parts import (SHM, carried_label, label_pairs, plain_env, port_item, probe_command, ram_bytes,
+from .compose_parts import (SHM, carried_label, label_pairs, plain_env, port_item, ram_bytes,
                             skyspecs_label, tmpfs_items, volume_of)
 from .compose_pod import own_user, user_ids
+from .compose_probe import probe_command
 from .compose import COMPOSE_INTERVAL, COMPOSE_TIMEOUT, argv, credential_refs, dns, interpolate, seconds
 from ..backends.compose_values import pinning
 from ..redact import credential_env
@@ -52,7 +53,7 @@ def _env(svc: dict, variables: dict, base_env: dict | None = None) -> dict:
 def _health(svc: dict, variables: dict | None = None) -> tuple[dict | None, bool, dict]:
     """The healthcheck with Compose's defaults filled in, its test as the command it runs
     (interpolated from ``variables`` when given, as the importer reads it:
-    :func:`.compose_parts.probe_command`); whether its test was a shell line; the credentials
+    :func:`.compose_probe.probe_command`); whether its test was a shell line; the credentials
     it passes."""
     hc = svc.get("healthcheck")
     if not isinstance(hc, dict) or hc.get("disable"):

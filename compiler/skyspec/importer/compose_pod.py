@@ -137,10 +137,10 @@ def hostname(s: str, svc: dict, doc: dict, ctx) -> None:
 def hooks(s: str, svc: dict, ctx, passed: dict) -> dict[str, list[str]]:
     """{`post_start`/`pre_stop`: the command} of a service's lifecycle hooks, interpolated as
     Compose does (their `${VAR}` was kept as written); a credential one passes goes in ``passed``,
-    read by its shell from the container's environment, as a probe's (:func:`.compose_parts.probe_command`:
+    read by its shell from the container's environment, as a probe's (:func:`.compose_probe.probe_command`:
     Kubernetes expands no `$(VAR)` in a hook either)."""
     from .compose import argv
-    from .compose_parts import probe_command
+    from .compose_probe import probe_command
 
     out = {}
     for key in ("post_start", "pre_stop"):
