@@ -2634,3 +2634,37 @@ services:
     assert r.figures["categories"]["a healthcheck calling the service by its own name, which calls localhost"] == 3
     said = [d.message for d in r.diags if "by its own name" in d.message]
     assert sorted(m.split(":")[0] for m in said) == ["service cache", "service config-server", "service worker"]
+
+
+def test_a_healthcheck_gives_a_slow_starter_a_startup_window(tmp_path):
+    """Compose never restarts an unhealthy container; Kubernetes restarts one whose liveness
+    probe fails. PetClinic's Spring services check every 5 s, 10 retries: under a CPU limit a
+    JVM that Compose waits for would be restarted after 50 s, again and again. A startup probe
+    gives each one 300 s to pass a first check; a healthcheck whose own timing gives that much
+    gets none. The built Compose file waits the same (`start_period`), which the round trip names."""
+    import yaml
+
+    from skyspec.importer import import_compose
+
+    (tmp_path / "compose.yaml").write_text("""\
+services:
+  config:
+    image: ghcr.io/acme/config:1.0
+    healthcheck: {test: ["CMD", "curl", "-f", "http://localhost:8888"], interval: 5s, retries: 10}
+  patient:
+    image: ghcr.io/acme/patient:1.0
+    healthcheck: {test: ["CMD", "/bin/ready"], interval: 30s, retries: 3, start_period: 240s}
+  late:
+    image: ghcr.io/acme/late:1.0
+    healthcheck: {test: ["CMD", "/bin/ready"], interval: 7s, start_period: 60s}
+""")
+    r = import_compose(tmp_path / "compose.yaml", "t")
+    assert r.unexplained == [], r.unexplained
+    health = {n: yaml.safe_load(r.files[f"apps/{n}.yaml"])["health"] for n in ("config", "patient", "late")}
+    assert health["config"]["startup"] == {"failure_threshold": 60}     # 60 x 5 s
+    assert "startup" not in health["patient"]                            # 240 + 3 x 30 s
+    assert health["late"]["startup"] == {"failure_threshold": 35} and health["late"]["initial_delay"] == 60
+    assert r.figures["categories"][
+        "a startup window before the liveness probe counts (Compose restarts no unhealthy container)"] == 2
+    built = yaml.safe_load(r.files["apps/config.yaml"])
+    assert built["health"]["failure_threshold"] == 10 and built["health"]["period"] == 5

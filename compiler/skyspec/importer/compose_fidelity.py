@@ -17,7 +17,7 @@ from .compose_addresses import addressed, depends, local_probe, name_changes, ow
 from .compose_parts import (SHM, carried_label, label_pairs, plain_env, port_item, ram_bytes,
                             skyspecs_label, tmpfs_items, volume_of)
 from .compose_pod import own_user, user_ids
-from .compose_probe import probe_command
+from .compose_probe import probe_command, startup_threshold
 from .compose import COMPOSE_INTERVAL, COMPOSE_TIMEOUT, argv, credential_refs, dns, interpolate, seconds
 from ..backends.compose_values import pinning
 from ..redact import credential_env
@@ -191,6 +191,10 @@ def compare(inp: dict, out: dict, variables: dict, env_files: dict,
                     continue
                 if k == "test" and a and b and a != b and ["CMD", *local_probe(a[1:], own_names(s, svc, variables))] == b:
                     named("a healthcheck calling the service by its own name, which calls localhost")
+                    continue
+                if k == "start_period" and ih and oh and a != b and \
+                        (w := startup_threshold(a or 0, ih["interval"], ih["retries"])) and b == (a or 0) + ih["interval"] * w:
+                    named("a startup window before the liveness probe counts (Compose restarts no unhealthy container)")
                     continue
                 field(f"{s}.healthcheck.{k}", a, b, "shell test run as sh -c" if k == "test" and shell else None)
         # the input's services by the names the build gives them (`plausible_db` is `plausible-db`)

@@ -43,7 +43,21 @@ def health(s: str, svc: dict, ctx, passed: dict) -> dict | None:
         h["failure_threshold"] = int(hc["retries"])
     if hc.get("start_period") is not None and seconds(hc["start_period"]):
         h["initial_delay"] = seconds(hc["start_period"])
+    window = startup_threshold(h.get("initial_delay", 0), h["period"], h.get("failure_threshold", 3))
+    if window is not None:
+        h["startup"] = {"failure_threshold": window}
+        ctx.say(s, f"healthcheck: a startup probe gives it {START_WINDOW} s to pass a first check before the liveness "
+                   "probe counts (Compose never restarts an unhealthy container; Kubernetes restarts one whose "
+                   "liveness probe fails)", ("healthcheck",))
     return h
+
+
+def startup_threshold(initial: int, period: int, retries: int) -> int | None:
+    """The startup probe's failure threshold that gives a container :data:`START_WINDOW`
+    seconds from its start, when the healthcheck's own timing gives it less; else None."""
+    if period <= 0 or initial + period * retries >= START_WINDOW:
+        return None
+    return -(-(START_WINDOW - initial) // period)
 
 
 def probe_command(test, variables: dict, unresolved: set | None = None) -> tuple[list[str] | None, dict, bool]:
