@@ -2668,3 +2668,21 @@ services:
         "a startup window before the liveness probe counts (Compose restarts no unhealthy container)"] == 2
     built = yaml.safe_load(r.files["apps/config.yaml"])
     assert built["health"]["failure_threshold"] == 10 and built["health"]["period"] == 5
+
+
+def test_a_port_published_on_every_address_explicitly_is_the_default(tmp_path):
+    """Rocket.Chat publishes `${BIND_IP:-0.0.0.0}:${HOST_PORT:-3000}:${PORT:-3000}`: 0.0.0.0 (or
+    `::`) said is Compose's default, every address. The import was refused (SKY067: host_ip
+    differs, in no named category); it is the same "published on 127.0.0.1 only" as a port that
+    names no address."""
+    from skyspec.importer import import_compose
+
+    (tmp_path / "compose.yaml").write_text("""\
+services:
+  chat:
+    image: ghcr.io/acme/chat:7.0
+    ports: ["${BIND_IP:-0.0.0.0}:${HOST_PORT:-3000}:${PORT:-3000}", "[::]:9100:9100"]
+""")
+    r = import_compose(tmp_path / "compose.yaml", "t")
+    assert r.unexplained == [], r.unexplained
+    assert r.figures["categories"]["published on 127.0.0.1 only"] == 2

@@ -143,7 +143,7 @@ def compare(inp: dict, out: dict, variables: dict, env_files: dict,
             if a is None or b is None:
                 field(f"{s}.ports[{k}]", a, b)
                 continue
-            if b["host_ip"] == "127.0.0.1" and a["host_ip"] is None:
+            if b["host_ip"] == "127.0.0.1" and a["host_ip"] in (None, "0.0.0.0", "::"):   # (every address: the default)
                 named("published on 127.0.0.1 only")
             else:
                 field(f"{s}.ports[{k}].host_ip", a["host_ip"], b["host_ip"])
