@@ -2686,3 +2686,47 @@ services:
     r = import_compose(tmp_path / "compose.yaml", "t")
     assert r.unexplained == [], r.unexplained
     assert r.figures["categories"]["published on 127.0.0.1 only"] == 2
+
+
+def test_a_one_shot_task_nothing_waits_for_is_a_job(tmp_path):
+    """Loki's Compose file fixes a volume's owner with an `init` service (`entrypoint: [chown,
+    10001:10001, /loki]`, no restart policy) that nothing waits for: as a Deployment its pod
+    would exit and be restarted forever. A service whose entrypoint runs such a program, or a
+    shell script that ends in `exit` (MinIO's `createbuckets`), with no restart policy, port or
+    healthcheck, is a Job; a loop, a restart policy or a port keep it an App."""
+    import yaml
+
+    from skyspec.importer import import_compose
+
+    (tmp_path / "compose.yaml").write_text("""\
+services:
+  init:
+    image: grafana/loki:2.6.1
+    user: root
+    entrypoint: [chown, "10001:10001", /loki]
+  createbuckets:
+    image: minio/mc:RELEASE.2024-01-01T00-00-00Z
+    entrypoint: >
+      /bin/sh -c "
+      /usr/bin/mc alias set myminio http://minio:9000 loki loki-secret;
+      /usr/bin/mc mb myminio/loki;
+      exit 0;
+      "
+  ticker:
+    image: busybox:1.36
+    entrypoint: [sh, -c, "while true; do date; sleep 5; done"]
+  keeper:
+    image: busybox:1.36
+    restart: unless-stopped
+    entrypoint: [touch, /tmp/x]
+""")
+    r = import_compose(tmp_path / "compose.yaml", "t")
+    assert r.unexplained == [], r.unexplained
+    kinds = {yaml.safe_load(text)["name"]: yaml.safe_load(text)["kind"] for path, text in r.files.items()
+             if path.startswith("apps/") and "kind: " in text and yaml.safe_load(text)["kind"] in ("App", "Job")}
+    assert kinds == {"init": "Job", "createbuckets": "Job", "ticker": "App", "keeper": "App"}
+    said = sorted(d.message for d in r.diags if "one-shot task" in d.message)
+    assert said == ["service createbuckets: a one-shot task (its script ends in `exit`; no restart policy, no "
+                    "port): a Job, which runs to completion (a Deployment's pod would be restarted forever)",
+                    "service init: a one-shot task (`chown` does its work and exits; no restart policy, no port): a "
+                    "Job, which runs to completion (a Deployment's pod would be restarted forever)"]

@@ -283,7 +283,11 @@ def extract(doc: Doc, base: Path, project: str, inputs: Inputs) -> tuple[list[Ex
     items: list[Extracted] = []
     for s in sorted(services):
         svc = services[s] or {}
-        d = service_doc(s, svc, names, ctx, s in done)
+        why = parts.task(svc) if s not in done and isinstance(svc, dict) else None
+        if why:
+            ctx.say(s, f"a one-shot task ({why}; no restart policy, no port): a Job, which runs to "
+                       "completion (a Deployment's pod would be restarted forever)", ("entrypoint",))
+        d = service_doc(s, svc, names, ctx, s in done or bool(why))
         if d is None:
             continue
         n = ctx.notes.get(s, [])

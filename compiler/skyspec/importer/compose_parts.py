@@ -90,6 +90,33 @@ def completed(services: dict) -> set[str]:
     return out
 
 
+# programs that do one thing to files and exit: a service whose entrypoint runs one is a task (Loki's
+# `init`: `chown 10001:10001 /loki`), as is a shell script that ends in `exit` (MinIO's `createbuckets`)
+TASKS = {"chown", "chmod", "chgrp", "mkdir", "cp", "mv", "rm", "ln", "touch", "true", "install"}
+_SHELLS = {"sh", "bash", "ash", "dash"}
+_EXITS = re.compile(r"(?:^|[;&|\n])\s*exit(?:\s+0)?\s*;?\s*$")
+
+
+def task(svc: dict) -> str | None:
+    """What makes a service that nothing waits for a one-shot task, which runs to completion
+    (a Job; as a Deployment it would be restarted forever once it exits): its entrypoint runs a
+    program of :data:`TASKS` or a shell script that ends in `exit`, and it has no restart
+    policy, no port and no healthcheck. None for any other."""
+    from .compose import argv
+
+    if svc.get("restart") not in (None, "no") or svc.get("ports") or svc.get("expose") or svc.get("healthcheck") \
+            or not svc.get("entrypoint"):
+        return None
+    words = (argv(svc.get("entrypoint")) or []) + (argv(svc.get("command")) or [])
+    program = words[0].rsplit("/", 1)[-1] if words else ""
+    if program in TASKS:
+        return f"`{program}` does its work and exits"
+    if program in _SHELLS and len(words) > 2 and words[1] in ("-c", "-ec", "-euc", "-ce") and \
+            _EXITS.search(words[2].strip()):
+        return "its script ends in `exit`"
+    return None
+
+
 def _port(p) -> tuple[int, int | None, str] | str:
     """(target, published or None, protocol) of a `ports:` item, or why it cannot be one."""
     if isinstance(p, dict):
