@@ -390,3 +390,52 @@ services:
     assert any(e["name"] == "PGDATA" for e in main_c["env"])
     built = yaml.safe_load((tmp_path / "built" / "dev" / "compose.yaml").read_text())
     assert [(p["target"], p["published"]) for p in built["services"]["immich-server"]["ports"]] == [(2283, "2283")]
+
+
+def test_a_difference_the_relaxations_do_not_touch_is_a_patch_and_they_stay(tmp_path):
+    """Azure's AKS store demo runs rabbitmq (password from `envFrom`, which the template does not
+    read) as a StatefulSet whose `serviceName` is its regular Service. The relaxations (the
+    image's user, an emptyDir where it writes) were undone because of that `serviceName`, a
+    difference they do not touch, and the import said nothing: the build then warned SKY410, a
+    crash loop. The difference is now a `k8s:` patch, as for any workload, and they stay."""
+    src = tmp_path / "mq.yaml"
+    src.write_text("""\
+apiVersion: v1
+kind: Secret
+metadata: {name: rabbitmq-secrets}
+data: {RABBITMQ_DEFAULT_USER: dXNlcm5hbWU=, RABBITMQ_DEFAULT_PASS: cGFzc3dvcmQ=}
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: rabbitmq}
+spec:
+  serviceName: rabbitmq
+  replicas: 1
+  selector: {matchLabels: {app: rabbitmq}}
+  template:
+    metadata: {labels: {app: rabbitmq}}
+    spec:
+      containers:
+      - name: rabbitmq
+        image: rabbitmq:4.3.2-management-alpine
+        ports: [{containerPort: 5672, name: rabbitmq-amqp}]
+        envFrom: [{secretRef: {name: rabbitmq-secrets}}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: rabbitmq}
+spec:
+  selector: {app: rabbitmq}
+  ports: [{name: rabbitmq-amqp, port: 5672, targetPort: 5672}]
+""")
+    out = tmp_path / "p"
+    res = CliRunner().invoke(main, ["import", "kubernetes", str(src), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "not `use: rabbitmq`: the input may give the image its password through `env_from`" in res.output
+    mq = yaml.safe_load((out / "apps" / "statefulapp.rabbitmq.yaml").read_text())
+    assert mq["security"] == {"run_as_user": 999}
+    assert mq["volumes"] == {"var-lib-rabbitmq": {"mount": "/var/lib/rabbitmq", "empty": True}}
+    assert mq["k8s"] == {"StatefulSet": {"spec": {"serviceName": "rabbitmq"}}}
+    assert "SKY410" not in _check(out)
+    r = import_kubernetes([src], "t")
+    assert r.unexplained == [] and "rabbitmq" in r.official

@@ -312,7 +312,8 @@ def _round_trip(name: str, namespace: str, items: list, notes: list[str], lines:
     inputs_ = [o for x in items for o in x.objects]
     figs, bad = fidelity.compare(inputs_, outputs, infos, inputs.renamed)
     while True:   # a difference no category names: the image's user and volumes, else the input's own way
-        back = {i["metadata"].get("name") for i, *_ in bad if i["kind"] in kube.WORKLOADS} & set(infos)
+        back = {i["metadata"].get("name") for i, path, *_ in bad if i["kind"] in kube.WORKLOADS
+                and official.undone_by(infos.get(i["metadata"].get("name")), path)}
         if not back:
             break
         for n in sorted(back):

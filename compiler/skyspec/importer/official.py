@@ -125,7 +125,9 @@ def apply(doc: dict, creds: list[str], plain_secret: str, use: bool = True) -> d
            else "the input sets its own security" if set(doc.get("security") or {}) - {"add_capabilities"}
            else f"replicas: {doc['replicas']} (the template runs one server)"
            if isinstance(doc.get("replicas"), int) and doc["replicas"] > 1
-           else "the input gives the image no password, which the template requires"
+           else ("the input may give the image its password through `env_from`, which the template does not read "
+                 "(it requires `credentials`)" if doc.get("env_from")
+                 else "the input gives the image no password, which the template requires")
            if tmpl_name in NEEDED and not given & set(NEEDED[tmpl_name]) else None)
     if why is None:
         info = _use(doc, key, tmpl_name, creds, plain_secret, before)
@@ -322,6 +324,21 @@ def apply_all(items: list) -> dict[str, dict]:
             sec.doc["keys"] = sorted(set(creds))
         out[doc["name"]] = info
     return out
+
+
+# what the relaxations change in a workload's objects: a difference there undoes them
+_RELAXED = ("securityContext", "volumes", "volumeMounts")
+
+
+def undone_by(info: dict | None, path: tuple) -> bool:
+    """Whether a difference the round trip cannot name, at ``path`` of an input object of a
+    workload said by :func:`apply` (``info``), undoes what was said: any, after a template
+    (its spec is the template's); after the relaxations, one in what they change. Another
+    (the regular Service as a StatefulSet's `serviceName`, as in Azure's AKS store demo)
+    is kept as a `k8s:` patch, as for any workload, and the relaxations stay."""
+    if info is None:
+        return False
+    return bool(info["template"]) or any(k in _RELAXED for k in path if isinstance(k, str))
 
 
 def undo_item(infos: dict[str, dict], name: str) -> None:
