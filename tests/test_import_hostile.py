@@ -257,8 +257,10 @@ spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
     r = import_kubernetes([tmp_path / "in.yaml"], "t", diags)
     assert r is not None and not diags.has_errors
     # SKY072: no NetworkPolicy in the input, so the namespace's pods keep reaching each other
+    # SKY063 at db's image: the official postgres image gets its user and a writable /var/run/postgresql
+    # (the `serviceName` patch does not undo them)
     assert codes(diags) == [("SKY072", "in.yaml:2:7"), ("SKY063", "in.yaml:13:38"), ("SKY065", "in.yaml:14:7"),
-                            ("SKY065", "in.yaml:20:3"), ("SKY062", "in.yaml:32:7")]
+                            ("SKY065", "in.yaml:20:3"), ("SKY063", "in.yaml:24:38"), ("SKY062", "in.yaml:32:7")]
     text = render_text(diags.sorted(), r.sources)
     assert "api connect_to db: inferred, because env DB_ADDR names the Service db" in text
     assert "dnsPolicy is kept as a `k8s:` patch" in text
