@@ -2730,3 +2730,51 @@ services:
                     "port): a Job, which runs to completion (a Deployment's pod would be restarted forever)",
                     "service init: a one-shot task (`chown` does its work and exits; no restart policy, no port): a "
                     "Job, which runs to completion (a Deployment's pod would be restarted forever)"]
+
+
+def test_a_charts_defaulted_volume_and_rollout_checksum_are_said_in_the_language(tmp_path):
+    """oauth2-proxy's chart (as most charts) renders its ConfigMap volume with `defaultMode: 420`
+    (0644, Kubernetes' default) and its pods with `checksum/config` annotations. The volume was
+    kept whole as a `k8s:` patch, and the checksums, frozen at the chart's render, were
+    carried as annotations that no longer roll anything. The volume is now a `volumes:` entry;
+    the checksums are left out (skyspec writes its own), a named difference."""
+    import yaml
+
+    src = tmp_path / "in.yaml"
+    src.write_text("""\
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: proxy}
+data: {proxy.cfg: "upstreams = []\\n"}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: proxy}
+spec:
+  selector: {matchLabels: {app: proxy}}
+  template:
+    metadata:
+      labels: {app: proxy}
+      annotations: {checksum/config: 052b3706583beb70, team: edge}
+    spec:
+      containers:
+      - name: proxy
+        image: quay.io/oauth2-proxy/oauth2-proxy:v7.15.3
+        ports: [{containerPort: 4180}]
+        volumeMounts: [{name: configmain, mountPath: /etc/proxy/proxy.cfg, subPath: proxy.cfg}]
+      volumes:
+      - name: configmain
+        configMap: {name: proxy, defaultMode: 420}
+""")
+    r = import_kubernetes([src], "t")
+    assert r.unexplained == [], r.unexplained
+    spec = yaml.safe_load(r.files["apps/proxy.yaml"])
+    assert spec["volumes"] == {"configmain": {"mount": "/etc/proxy/proxy.cfg", "sub_path": "proxy.cfg",
+                                              "config": "proxy"}}
+    assert "k8s" not in spec and spec["annotations"] == {"team": "edge"}
+    assert r.figures["categories"][
+        "a Helm chart's rollout checksum (skyspec writes its own, of the spec's ConfigMaps and Secrets)"] == 1
+    # another mode is the input's: kept as written
+    src.write_text(src.read_text().replace("defaultMode: 420", "defaultMode: 256"))
+    spec = yaml.safe_load(import_kubernetes([src], "t").files["apps/proxy.yaml"])
+    assert "configmain" not in (spec.get("volumes") or {}) and "k8s" in spec

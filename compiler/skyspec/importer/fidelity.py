@@ -31,6 +31,8 @@ K8S_DEFAULTS = [
     # what is off unless said: Bank of Anthos writes `privileged: false` in every container
     (r".*securityContext\.privileged$", False), (r".*\.(hostNetwork|hostPID|hostIPC)$", False),
     (r".*volumeMounts\[.*\]\.readOnly$", False), (r".*\.(stdin|stdinOnce|tty)$", False),
+    # a ConfigMap's or Secret's files are 0644 unless said (Helm charts write `defaultMode: 420`)
+    (r".*\.(configMap|secret|projected|downwardAPI)\.defaultMode$", 420),
 ]
 
 
@@ -103,6 +105,8 @@ def classify(tpath: tuple, inp, out, in_has: bool, out_has: bool, ports: dict) -
         return "environment label of the dev/qa/prod profile"
     if "checksum.skyspec.dev" in path:
         return "rollout checksums skyspec adds"
+    if in_has and not out_has and re.search(r"template\.metadata\.annotations\.checksum/", path):
+        return "a Helm chart's rollout checksum (skyspec writes its own, of the spec's ConfigMaps and Secrets)"
     if path == "apiVersion" and in_has and out_has:
         return "API version skyspec writes (the kind's current one)"
     if not in_has:

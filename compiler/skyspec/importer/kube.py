@@ -17,7 +17,7 @@ from typing import Iterable
 
 from ..redact import credential_env
 from ..schema.fields import ENV_VAR, RESERVED_LABELS
-from .containers import NAME, config_ref, downward_of, resources_of, security_of
+from .containers import NAME, config_ref, downward_of, resources_of, said_volume, security_of
 from .fidelity import SERVER_ANNOTATIONS, effective_env
 from .source import RESOURCE, SECRET, WRONG, Inputs
 
@@ -345,8 +345,8 @@ def workload_doc(w: dict, svc: dict | None, hpa: dict | None, services: dict,
     labels = {k: v for k, v in ((tmpl.get("metadata") or {}).get("labels") or {}).items() if k not in RESERVED_LABELS}
     if labels:
         doc["labels"] = labels
-    ann = (tmpl.get("metadata") or {}).get("annotations") or {}
-    if ann:
+    ann = {k: v for k, v in ((tmpl.get("metadata") or {}).get("annotations") or {}).items() if not k.startswith("checksum/")}
+    if ann:   # (a chart's `checksum/config` rolled the pods at its render only: skyspec writes its own)
         doc["annotations"] = dict(ann)
     doc["image"] = c.get("image", "")
     if c.get("name") and c["name"] != doc["name"]:
@@ -393,9 +393,9 @@ def workload_doc(w: dict, svc: dict | None, hpa: dict | None, services: dict,
             e = v["emptyDir"] or {}
             entry["empty"] = True if not e else {**({"memory": True} if e.get("medium") == "Memory" else {}),
                                                  **({"size": str(e["sizeLimit"])} if "sizeLimit" in e else {})}
-        elif "configMap" in v and set(v["configMap"]) == {"name"}:
+        elif "configMap" in v and set(said_volume(v["configMap"])) == {"name"}:
             entry["config"] = v["configMap"]["name"]
-        elif "secret" in v and set(v["secret"]) == {"secretName"}:
+        elif "secret" in v and set(said_volume(v["secret"])) == {"secretName"}:
             entry["secret"] = v["secret"]["secretName"]
         elif "persistentVolumeClaim" in v and set(v["persistentVolumeClaim"]) == {"claimName"}:
             entry["claim"] = v["persistentVolumeClaim"]["claimName"]
