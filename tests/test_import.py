@@ -2715,6 +2715,9 @@ services:
   ticker:
     image: busybox:1.36
     entrypoint: [sh, -c, "while true; do date; sleep 5; done"]
+  server:
+    image: nginx:1.27
+    entrypoint: [sh, -c, "exec nginx -g 'daemon off;' || exit"]
   keeper:
     image: busybox:1.36
     restart: unless-stopped
@@ -2724,7 +2727,7 @@ services:
     assert r.unexplained == [], r.unexplained
     kinds = {yaml.safe_load(text)["name"]: yaml.safe_load(text)["kind"] for path, text in r.files.items()
              if path.startswith("apps/") and "kind: " in text and yaml.safe_load(text)["kind"] in ("App", "Job")}
-    assert kinds == {"init": "Job", "createbuckets": "Job", "ticker": "App", "keeper": "App"}
+    assert kinds == {"init": "Job", "createbuckets": "Job", "ticker": "App", "keeper": "App", "server": "App"}
     said = sorted(d.message for d in r.diags if "one-shot task" in d.message)
     assert said == ["service createbuckets: a one-shot task (its script ends in `exit`; no restart policy, no "
                     "port): a Job, which runs to completion (a Deployment's pod would be restarted forever)",
