@@ -189,11 +189,13 @@ def compare(inp: dict, out: dict, variables: dict, env_files: dict,
                 if k == "test" and probed and a == b:
                     named("credential the healthcheck passes, read from the container's environment (warned)")
                     continue
-                if k == "test" and a and b and a != b and ["CMD", *local_probe(a[1:], own_names(s, svc, variables))] == b:
+                if k == "test" and a and b and a != b and \
+                        ["CMD", *local_probe(a[1:], own_names(s, svc, variables))] == b:
                     named("a healthcheck calling the service by its own name, which calls localhost")
                     continue
-                if k == "start_period" and ih and oh and a != b and \
-                        (w := startup_threshold(a or 0, ih["interval"], ih["retries"])) and b == (a or 0) + ih["interval"] * w:
+                window = startup_threshold(a or 0, ih["interval"], ih["retries"]) if k == "start_period" and ih \
+                    and oh and a != b else None
+                if window and b == (a or 0) + ih["interval"] * window:
                     named("a startup window before the liveness probe counts (Compose restarts no unhealthy container)")
                     continue
                 field(f"{s}.healthcheck.{k}", a, b, "shell test run as sh -c" if k == "test" and shell else None)

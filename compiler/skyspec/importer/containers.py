@@ -92,5 +92,5 @@ def said_volume(source: dict) -> dict:
     """A ConfigMap or Secret volume source without what Kubernetes fills in when it is not
     said (`defaultMode: 420`, 0644, as Helm charts write it; `optional: false`): what is
     left is what the language must say."""
-    return {k: v for k, v in source.items()
-            if not (k == "defaultMode" and v == 420 and not isinstance(v, bool)) and not (k == "optional" and v is False)}
+    return {k: v for k, v in source.items() if not (k == "defaultMode" and v == 420 and not isinstance(v, bool))
+            and not (k == "optional" and v is False)}

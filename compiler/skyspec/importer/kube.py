@@ -345,9 +345,9 @@ def workload_doc(w: dict, svc: dict | None, hpa: dict | None, services: dict,
     labels = {k: v for k, v in ((tmpl.get("metadata") or {}).get("labels") or {}).items() if k not in RESERVED_LABELS}
     if labels:
         doc["labels"] = labels
-    ann = {k: v for k, v in ((tmpl.get("metadata") or {}).get("annotations") or {}).items() if not k.startswith("checksum/")}
-    if ann:   # (a chart's `checksum/config` rolled the pods at its render only: skyspec writes its own)
-        doc["annotations"] = dict(ann)
+    ann = (tmpl.get("metadata") or {}).get("annotations") or {}   # (a chart's `checksum/config` rolled the pods at
+    if ann := {k: v for k, v in ann.items() if not k.startswith("checksum/")}:   # its render: skyspec writes its own)
+        doc["annotations"] = ann
     doc["image"] = c.get("image", "")
     if c.get("name") and c["name"] != doc["name"]:
         doc["container"] = c["name"]

@@ -10,9 +10,10 @@ the value is in the spec file, in version control, and in every generated manife
 Reference a Secret under `secrets:` instead (`as: file` keeps it out of the environment
 too). Names of something other than the credential itself are not reported: ending in
 `_FILE`, `_PATH`, `_DIR`, `_NAME`, `_ID`, `_URL`, `_ENDPOINT`, `_TTL`, `_SECONDS`, `_LENGTH`,
-`_ALGORITHM`, ... (as `AWS_ACCESS_KEY_ID`, `TOKEN_URL` or `TOKEN_EXPIRY_SECONDS`), values that are empty, `true`/`false` or a path, and
-switches about a credential: a name with `ALLOW`, `EMPTY`, `RANDOM`, `SKIP`, ... and a yes/no
-value (`MYSQL_ALLOW_EMPTY_PASSWORD: "1"`, `MYSQL_RANDOM_ROOT_PASSWORD: "yes"`).
+`_ALGORITHM`, ... (as `AWS_ACCESS_KEY_ID`, `TOKEN_URL` or `TOKEN_EXPIRY_SECONDS`), values that
+are empty, `true`/`false` or a path, and switches about a credential: a name with `ALLOW`,
+`EMPTY`, `RANDOM`, `SKIP`, ... and a yes/no value (`MYSQL_ALLOW_EMPTY_PASSWORD: "1"`,
+`MYSQL_RANDOM_ROOT_PASSWORD: "yes"`).
 
 Messages never show the value. (Literal values in a `kind: Secret` are SKY119.)
 
