@@ -2781,3 +2781,43 @@ spec:
     src.write_text(src.read_text().replace("defaultMode: 420", "defaultMode: 256"))
     spec = yaml.safe_load(import_kubernetes([src], "t").files["apps/proxy.yaml"])
     assert "configmain" not in (spec.get("volumes") or {}) and "k8s" in spec
+
+
+def test_a_service_naming_itself_resolves_its_name_to_its_pod(tmp_path):
+    """Kafka in KRaft mode reaches its own controller by the service's name (`0@kafka:9093`).
+    Compose resolves a container's own name to itself; Kubernetes' DNS gives the Service, which
+    reaches the pod only once it is ready, and the broker is not ready before its controller
+    answers. A service run once whose environment or command names itself as a host gets its
+    name as the pod's hostname (a `k8s:` patch), which the pod resolves to itself; replicas,
+    another service's address and an official image (its template) do not."""
+    import yaml
+
+    from skyspec.importer import import_compose
+
+    (tmp_path / "compose.yaml").write_text("""\
+services:
+  kafka:
+    image: bitnami/kafka:3.7.0
+    ports: ["9092:9092"]
+    environment:
+      KAFKA_CFG_NODE_ID: "0"
+      KAFKA_CFG_PROCESS_ROLES: controller,broker
+      KAFKA_CFG_LISTENERS: PLAINTEXT://:9092,CONTROLLER://:9093
+      KAFKA_CFG_CONTROLLER_QUORUM_VOTERS: 0@kafka:9093
+  app:
+    image: ghcr.io/acme/app:1.0
+    environment: {KAFKA_BROKERS: "kafka:9092"}
+  scaled:
+    image: ghcr.io/acme/peer:1.0
+    command: [peer, --join, "scaled:7000"]
+    expose: ["7000"]
+    deploy: {replicas: 3}
+""")
+    r = import_compose(tmp_path / "compose.yaml", "t")
+    assert r.unexplained == [], r.unexplained
+    specs = {n: yaml.safe_load(r.files[f"apps/{n}.yaml"]) for n in ("kafka", "app", "scaled")}
+    assert specs["kafka"]["k8s"] == {"Deployment": {"spec": {"template": {"spec": {"hostname": "kafka"}}}}}
+    assert "k8s" not in specs["app"] and "k8s" not in specs["scaled"]
+    (note,) = [d.message for d in r.diags if "by its own name" in d.message]
+    assert note.startswith("service kafka: environment KAFKA_CFG_CONTROLLER_QUORUM_VOTERS calls the service by its "
+                           "own name: the pod's hostname is kafka")

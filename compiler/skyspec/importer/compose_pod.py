@@ -113,6 +113,7 @@ def hostname(s: str, svc: dict, doc: dict, ctx) -> None:
     from .compose import interpolate
 
     if svc.get("hostname") is None:
+        _self_named(s, svc, doc, ctx)
         return
     given = interpolate(str(svc["hostname"]), ctx.vars, ctx.unresolved)
     kind = _POD_OF.get(doc["kind"])
@@ -132,6 +133,32 @@ def hostname(s: str, svc: dict, doc: dict, ctx) -> None:
         .setdefault("spec", {})["hostname"] = given
     ctx.say(s, f"hostname {given}: the pod's (a `k8s:` patch); the container resolves it to its own address, as in "
                "Compose", ("hostname",), "note")
+
+
+def _self_named(s: str, svc: dict, doc: dict, ctx) -> None:
+    """A service that names itself as a host in its environment or command (Kafka's
+    `KAFKA_CONTROLLER_QUORUM_VOTERS: 1@kafka:9093` on `kafka`), run once: its own name as the
+    pod's hostname (a `k8s:` patch), so that the name resolves to the pod, as Compose resolves
+    a container's name to itself. Kubernetes' DNS gives the Service's address, which reaches
+    the pod only once it is ready: a server that reaches itself while it starts never is."""
+    from .compose_addresses import renamed_hosts
+
+    kind = _POD_OF.get(doc["kind"])
+    name = doc["name"]
+    replicas = ((svc.get("deploy") or {}) if isinstance(svc.get("deploy"), dict) else {}).get("replicas", 1)
+    if kind is None or replicas not in (0, 1) or not _DNS_LABEL.fullmatch(name) \
+            or (isinstance(doc.get("image"), str) and official(doc["image"]) is not None):
+        return
+    said = [(f"environment {k}", v) for k, v in sorted((doc.get("env") or {}).items()) if isinstance(v, str)]
+    said += [(key, w) for key in ("command", "args") for w in doc.get(key) or [] if isinstance(w, str)]
+    where = next((what for what, v in said for n in {s, name} if renamed_hosts(v, {n: "\0"}) != v), None)
+    if where is None:
+        return
+    doc.setdefault("k8s", {}).setdefault(kind, {}).setdefault("spec", {}).setdefault("template", {}) \
+        .setdefault("spec", {}).setdefault("hostname", name)
+    ctx.say(s, f"{where} calls the service by its own name: the pod's hostname is {name} (a `k8s:` patch), so the "
+               "name resolves to the pod itself, as in Compose (Kubernetes' DNS gives its Service, which reaches the "
+               "pod only once it is ready)", ("environment",) if where.startswith("environment") else ())
 
 
 def hooks(s: str, svc: dict, ctx, passed: dict) -> dict[str, list[str]]:
