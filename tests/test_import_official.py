@@ -439,3 +439,32 @@ spec:
     assert "SKY410" not in _check(out)
     r = import_kubernetes([src], "t")
     assert r.unexplained == [] and "rabbitmq" in r.official
+
+
+def test_a_database_volume_mounted_at_its_data_folder_is_the_templates_claim(tmp_path):
+    """Odoo's Compose file mounts postgres' volume at PGDATA itself
+    (`/var/lib/postgresql/data/pgdata`). The import kept that mount for the template's claim, so
+    PGDATA was the claim's root, where a Kubernetes volume has `lost+found`: initdb refuses a
+    folder that is not empty, and the server would crash-loop. A volume at or below the
+    template's data path is the template's `data` claim, mounted where the template mounts it
+    (PGDATA a folder inside it); only its size is kept."""
+    (tmp_path / "compose.yaml").write_text("""\
+services:
+  db:
+    image: postgres:15
+    environment:
+      - POSTGRES_DB=postgres
+      - POSTGRES_PASSWORD=myodoo
+      - POSTGRES_USER=odoo
+      - PGDATA=/var/lib/postgresql/data/pgdata
+    volumes:
+      - odoo-db-data:/var/lib/postgresql/data/pgdata
+volumes:
+  odoo-db-data:
+""")
+    r = import_compose(tmp_path / "compose.yaml", "t")
+    assert r.unexplained == [], r.unexplained
+    db = yaml.safe_load(r.files["apps/statefulapp.db.yaml"])
+    assert db["use"] == "postgres" and db["storage"] == {"data": {"size": "1Gi"}}
+    _adds_up(r.figures)
+    assert r.figures["categories"]["storage and writable paths of the stdlib template postgres"] >= 1

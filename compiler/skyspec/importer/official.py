@@ -194,11 +194,16 @@ def _use(doc: dict, key: str, name: str, creds: list[str], plain_secret: str, be
     env = {k: v for k, v in env.items() if tenv.get(k) != v}
     data = (spec.get("storage") or {}).get("data") or {}
     written = [p for p in KNOWN[key][2]] + ([data["mount"]] if data.get("mount") else [])
+
+    def at_data(mount) -> bool:   # the data path, or below it: Odoo's postgres mounts its volume at PGDATA,
+        return isinstance(mount, str) and bool(data.get("mount")) and \
+            (mount.rstrip("/") + "/").startswith(data["mount"].rstrip("/") + "/")   # which the template's is under
     vols = {n: v for n, v in (doc.get("volumes") or {}).items()
-            if not (isinstance(v, dict) and v.get("mount") in written and ("empty" in v or "claim" in v))}
+            if not (isinstance(v, dict) and (v.get("mount") in written or at_data(v.get("mount")))
+                    and ("empty" in v or "claim" in v))}
     storage = {n: s for n, s in (doc.get("storage") or {}).items()
-               if not (isinstance(s, dict) and s.get("mount") in written)}
-    kept = [s for s in (doc.get("storage") or {}).values() if isinstance(s, dict) and s.get("mount") == data.get("mount")]
+               if not (isinstance(s, dict) and (s.get("mount") in written or at_data(s.get("mount"))))}
+    kept = [s for s in (doc.get("storage") or {}).values() if isinstance(s, dict) and at_data(s.get("mount"))]
     if kept and "data" not in storage:   # the input's claim at the data path: its size, the template's mount
         storage["data"] = {k: v for k, v in kept[0].items() if k != "mount"}
     tports = {p if isinstance(p, int) else p.get("port") for p in (spec.get("ports") or {}).values()}
@@ -243,8 +248,9 @@ def _env(var: str, info: dict) -> bool:
 
 
 def _written(path: str | None, info: dict) -> bool:
-    """Whether the template mounts something at ``path`` (its paths, a Secret's file)."""
-    return path is not None and (path in info["paths"] or path.startswith("/run/secrets/"))
+    """Whether the template mounts something at ``path`` or above it (its paths, a Secret's file)."""
+    return path is not None and (path in info["paths"] or path.startswith("/run/secrets/")
+                                 or any(path.startswith(p.rstrip("/") + "/") for p in info["paths"]))
 
 
 def undo(doc: dict, creds: list[str] | None, info: dict) -> None:
