@@ -468,3 +468,36 @@ volumes:
     assert db["use"] == "postgres" and db["storage"] == {"data": {"size": "1Gi"}}
     _adds_up(r.figures)
     assert r.figures["categories"]["storage and writable paths of the stdlib template postgres"] >= 1
+
+
+def test_a_published_database_port_keeps_the_template_and_a_refused_one_its_password(tmp_path):
+    """Listmonk publishes its postgres:13-alpine on host port 9432. A port with a host port
+    was "a port the template does not have": the template was refused after the importer had
+    already renamed its Secret's key to the template's (`password`), so the relaxed spec read a
+    key the Secret no longer had and the import did not build (SKY069 through SKY114). The
+    template's port now takes the host port; where the template is refused (a port it has not),
+    the Secret keeps its keys, and the relaxations run the Alpine image as its postgres user, 70."""
+    (tmp_path / "compose.yaml").write_text("""\
+services:
+  db:
+    image: postgres:13-alpine
+    ports: ["9432:5432"]
+    environment: [POSTGRES_PASSWORD=Pw9Real, POSTGRES_USER=listmonk, POSTGRES_DB=listmonk]
+    healthcheck: {test: ["CMD-SHELL", "pg_isready -U listmonk"], interval: 10s, timeout: 5s, retries: 6}
+    volumes: [{type: volume, source: listmonk-data, target: /var/lib/postgresql/data}]
+  metrics-db:
+    image: postgres:16-alpine
+    ports: ["5433:5432", "9187:9187"]
+    environment: [POSTGRES_PASSWORD=Pw8Real]
+volumes:
+  listmonk-data:
+""")
+    r = import_compose(tmp_path / "compose.yaml", "t")
+    assert r.unexplained == [], r.unexplained
+    db = yaml.safe_load(r.files["apps/statefulapp.db.yaml"])
+    assert db["use"] == "postgres" and db["ports"] == {"postgres": {"port": 5432, "host_port": 9432}}
+    assert yaml.safe_load(r.files["apps/secret.db-env.yaml"])["keys"] == ["password"]
+    other = yaml.safe_load(r.files["apps/metrics-db.yaml"])
+    assert "use" not in other and other["security"] == {"run_as_user": 70}
+    assert other["secrets"]["POSTGRES_PASSWORD"] == {"secret": "metrics-db-env", "key": "POSTGRES_PASSWORD"}
+    assert yaml.safe_load(r.files["apps/secret.metrics-db-env.yaml"])["keys"] == ["POSTGRES_PASSWORD"]

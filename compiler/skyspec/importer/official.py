@@ -25,7 +25,7 @@ import yaml
 
 from ..paths import data_dir
 from ..rules._common import split_image
-from ..rules.official_image import KNOWN, derived, official
+from ..rules.official_image import KNOWN, derived, official, own_uid
 
 # template -> {env variable: the template's param} (the variable is the param's own)
 PARAMS = {"postgres": {"POSTGRES_USER": "user", "POSTGRES_DB": "database"},
@@ -117,7 +117,8 @@ def apply(doc: dict, creds: list[str], plain_secret: str, use: bool = True) -> d
     before = copy.deepcopy({k: v for k, v in doc.items() if k != "_from"})
     if tmpl_name is None:
         return _relax(doc, key, gone, fix, before)
-    own = f"`security: {{run_as_user: {uid}}}`"   # the image's own user, where the template cannot say the input
+    own = f"`security: {{run_as_user: {own_uid(key, doc['image'])}}}`"   # the image's own user, where the template
+    # cannot say the input (postgres' Alpine tags: 70)
     given = set(doc.get("env") or {}) | set(doc.get("secrets") or {})
     why = ("the round trip or the template refuses the input as the template says it" if not use
            else "the input has " + ", ".join(k for k in KEEP_OUT if k in doc) if any(k in doc for k in KEEP_OUT
@@ -189,7 +190,6 @@ def _use(doc: dict, key: str, name: str, creds: list[str], plain_secret: str, be
             secrets.pop(var)
             keys[var] = k
         out["credentials"] = plain_secret
-        creds[:] = [keys.get(c, c) for c in creds]
     tenv = {k: v for k, v in (spec.get("env") or {}).items() if "${" not in str(v)}
     env = {k: v for k, v in env.items() if tenv.get(k) != v}
     data = (spec.get("storage") or {}).get("data") or {}
@@ -206,11 +206,15 @@ def _use(doc: dict, key: str, name: str, creds: list[str], plain_secret: str, be
     kept = [s for s in (doc.get("storage") or {}).values() if isinstance(s, dict) and at_data(s.get("mount"))]
     if kept and "data" not in storage:   # the input's claim at the data path: its size, the template's mount
         storage["data"] = {k: v for k, v in kept[0].items() if k != "mount"}
-    tports = {p if isinstance(p, int) else p.get("port") for p in (spec.get("ports") or {}).values()}
+    tports = {p if isinstance(p, int) else p.get("port"): n for n, p in (spec.get("ports") or {}).items()}
     ports = doc.get("ports") or ({"http": doc["port"]} if "port" in doc else {})
     extra = {n: p for n, p in ports.items() if (p if isinstance(p, int) else p.get("port")) not in tports}
-    if extra or any(isinstance(p, dict) and set(p) - {"port"} for p in ports.values()):
+    if extra or any(isinstance(p, dict) and set(p) - {"port", "host_port"} for p in ports.values()):
         return None   # ports the template does not have (or says otherwise): the input's own way
+    published = {tports[p["port"]]: p for p in ports.values() if isinstance(p, dict) and "host_port" in p}
+    if published:   # (Listmonk publishes its postgres on 9432): the template's port, on that host port
+        out["ports"] = published
+    creds[:] = [keys.get(c, c) for c in creds]   # (only now: the Secret's keys are the template's if it is used)
     for k, v in doc.items():
         if k in out or k in DROPPED or k in ("kind", "name", "image", "env", "secrets", "volumes", "storage"):
             continue

@@ -171,6 +171,14 @@ DATA = {"/var/lib/postgresql/data": "postgres", "/var/lib/mysql": "mysql", "/dat
 _HUB = ("docker.io/library/", "index.docker.io/library/", "registry-1.docker.io/library/", "docker.io/", "library/")
 
 
+def own_uid(key: str, image: str) -> int | None:
+    """The UID the image of :data:`KNOWN` key ``key`` runs its server as: an Alpine tag of
+    postgres (or of an image built from it, `-alpine` in its tag) has its postgres user at 70,
+    the Debian one at 999, as the stdlib template reads the tag."""
+    tag = split_image(image)[1] or ""
+    return 70 if key == "postgres" and "alpine" in tag else KNOWN[key][1]
+
+
 def official(image: str) -> str | None:
     """The key in :data:`KNOWN` of an image reference (its own or the one it is built from), or None."""
     repo = _repo(image)
