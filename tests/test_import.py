@@ -2821,3 +2821,35 @@ services:
     (note,) = [d.message for d in r.diags if "by its own name" in d.message]
     assert note.startswith("service kafka: environment KAFKA_CFG_CONTROLLER_QUORUM_VOTERS calls the service by its "
                            "own name: the pod's hostname is kafka")
+
+
+def test_a_container_name_is_a_name_compose_resolves_and_is_spelt_as_the_service(tmp_path):
+    """Listmonk names its database container `listmonk_db` and its config file reaches it by
+    that name. Compose's DNS resolves a container's name as it does the service's; Kubernetes
+    only the Service's (`db`). An address by it in the environment is rewritten to the
+    Service's name; one the caller holds elsewhere (a config file) is warned at the
+    `container_name`."""
+    import yaml
+
+    from skyspec.importer import import_compose
+
+    (tmp_path / "compose.yaml").write_text("""\
+services:
+  db:
+    image: ghcr.io/acme/db:1.0
+    container_name: listmonk_db
+    expose: ["5432"]
+  app:
+    image: ghcr.io/acme/app:1.0
+    environment: {DB_URL: "postgres://app@listmonk_db:5432/app"}
+    depends_on: [db]
+  admin:
+    image: ghcr.io/acme/admin:1.0
+    depends_on: [db]
+""")
+    r = import_compose(tmp_path / "compose.yaml", "t")
+    assert r.unexplained == [], r.unexplained
+    assert yaml.safe_load(r.files["apps/app.yaml"])["env"] == {"DB_URL": "postgres://app@db:5432/app"}
+    (warned,) = [d for d in r.diags if "container_name listmonk_db" in d.message]
+    assert warned.severity == "warning" and (warned.pos.line, warned.pos.col) == (4, 21)
+    assert "while admin reaches it by an address no environment value holds" in warned.message

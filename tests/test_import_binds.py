@@ -211,8 +211,8 @@ def test_an_address_of_a_service_by_a_name_no_service_has_names_its_service(tmp_
         "xmpp.meet.local does not resolve there"]
     res = CliRunner().invoke(main, ["import", "compose", str(src), "-o", str(tmp_path / "proj")])
     assert res.exit_code == 0, res.output
-    assert "an address of a service by a name no Service has (renamed as a DNS label, a network alias), spelt as " \
-           "its Service's name: 4" in res.output
+    assert "an address of a service by a name no Service has (renamed as a DNS label, a network alias, a " \
+           "container_name), spelt as its Service's name: 4" in res.output
 
 
 def test_clickhouse_is_reached_at_its_port_and_runs_under_the_hardened_defaults(tmp_path):

@@ -365,13 +365,13 @@ def _renamed(s: str, k: str, v: str, at: tuple, ctx: Ctx) -> str:
     if got != v:
         ctx.said_to.update((s, old) for old in renames if addresses.renamed_hosts(v, {old: renames[old]}, k) != v)
         ctx.say(s, f"environment {k}: an address of a service by a name no Service has on Kubernetes (renamed as "
-                   "a DNS label, or a network alias), rewritten to its Service's name", at)
+                   "a DNS label, a network alias or a container_name), rewritten to its Service's name", at)
     return got
 
 
 def renamed_called(names: dict, items: list, ctx: Ctx) -> None:
     """A warning at each service reached in Compose by a name no Service has on Kubernetes (its
-    own, renamed as a DNS label; a network alias) that a service calls without that name in its
+    own, renamed as a DNS label; a network alias; its `container_name`) that a service calls without that name in its
     environment: the caller's image defaults or config files hold it, and the import cannot
     rewrite them (plausible's `plausible_db`, jitsi's `xmpp.meet.jitsi`), so it does not resolve."""
     by_name = {new: old for old, new in names.items()}
@@ -388,8 +388,11 @@ def renamed_called(names: dict, items: list, ctx: Ctx) -> None:
                     hint=f"set the address ({new}) in the environment of the services that call it (e.g. a "
                          "DATABASE_URL), or rename the service in the Compose file")
         else:
-            ctx.say(by_name[new], f"network alias {old}: no Service has that name on Kubernetes (this service's is "
-                                  f"{new}), {reach}", ("networks",), "warning",
+            svc = ctx.data["services"].get(by_name[new]) or {}
+            named = interpolate(str(svc.get("container_name")), ctx.vars, set()).strip() == old
+            ctx.say(by_name[new], f"{'container_name' if named else 'network alias'} {old}: no Service has that name "
+                                  f"on Kubernetes (this service's is {new}), {reach}",
+                    ("container_name",) if named else ("networks",), "warning",
                     hint=f"set the address ({new}) in the environment of the services that call it (the variable "
                          f"their image reads {old} from)")
 

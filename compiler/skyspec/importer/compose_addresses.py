@@ -92,8 +92,9 @@ BY_NAME = " (by name)"   # (a port known from the service's name, not its image)
 
 def name_changes(services: dict, variables: dict) -> dict[str, str]:
     """{name: the Service's name} of every name a service is reached by in Compose that no
-    Service has on Kubernetes: a service's own name that is no DNS label (`plausible_db`), and
-    its network aliases (jitsi's prosody is `xmpp.meet.jitsi` on its network), interpolated
+    Service has on Kubernetes: a service's own name that is no DNS label (`plausible_db`), its
+    network aliases (jitsi's prosody is `xmpp.meet.jitsi` on its network) and its
+    `container_name` (Listmonk's `listmonk_db`, which Compose's DNS resolves too), interpolated
     from the `.env` (an alias that is another service's name stays that service's)."""
     from .compose import dns
 
@@ -101,11 +102,14 @@ def name_changes(services: dict, variables: dict) -> dict[str, str]:
     taken = {dns(s) for s in services} | set(services)
     for s, svc in sorted(services.items()):
         nets = svc.get("networks") if isinstance(svc, dict) else None
-        for net in nets.values() if isinstance(nets, dict) else ():
-            for a in (net.get("aliases") if isinstance(net, dict) else None) or []:
-                a = interpolate_plain(str(a), variables).strip()
-                if a and a not in taken and "$" not in a and not re.search(r"\s", a):
-                    out.setdefault(a, dns(s))
+        names = [a for net in (nets.values() if isinstance(nets, dict) else ()) if isinstance(net, dict)
+                 for a in net.get("aliases") or []]
+        if isinstance(svc, dict) and isinstance(svc.get("container_name"), str):   # (Listmonk's `listmonk_db`)
+            names.append(svc["container_name"])
+        for a in names:
+            a = interpolate_plain(str(a), variables).strip()
+            if a and a not in taken and "$" not in a and not re.search(r"\s", a):
+                out.setdefault(a, dns(s))
     return out
 
 

@@ -178,8 +178,8 @@ def compare(inp: dict, out: dict, variables: dict, env_files: dict,
             elif a is None and exported(k, official):
                 named(exported(k, official))
             elif a is not None and b is not None and a != b and renamed_hosts(a, renames, k) == b:
-                named("an address of a service by a name no Service has (renamed as a DNS label, a network alias), "
-                      "spelt as its Service's name")
+                named("an address of a service by a name no Service has (renamed as a DNS label, a network alias, a "
+                      "container_name), spelt as its Service's name")
             else:
                 field(f"{s}.environment.{k}", a, b)
         oh, _, _ = _health(o)
