@@ -501,3 +501,58 @@ volumes:
     assert "use" not in other and other["security"] == {"run_as_user": 70}
     assert other["secrets"]["POSTGRES_PASSWORD"] == {"secret": "metrics-db-env", "key": "POSTGRES_PASSWORD"}
     assert yaml.safe_load(r.files["apps/secret.metrics-db-env.yaml"])["keys"] == ["POSTGRES_PASSWORD"]
+
+
+@pytest.mark.parametrize("replicas", [1, 2])
+def test_elasticsearch_keeps_the_files_of_its_config_folder(tmp_path, replicas):
+    """Docker Hub's Elasticsearch + Kibana example. The template was refused: its Compose
+    output's init container (which fills the writable config folder from the image) and its
+    logs folder were differences the round trip did not name. Then the relaxations mounted an
+    empty folder over /usr/share/elasticsearch/config, hiding elasticsearch.yml and
+    jvm.options: the node would not start. The template is now named whole; where it cannot
+    be used (replicas: 2), the relaxations fill that folder from the image first, as the
+    template does, and no SKY410 is left."""
+    (tmp_path / "compose.yaml").write_text(f"""\
+services:
+  elasticsearch:
+    image: docker.elastic.co/elasticsearch/elasticsearch:8.15.0
+    environment: [discovery.type=single-node, xpack.security.enabled=false]
+    expose: ["9200"]
+    volumes: [esdata:/usr/share/elasticsearch/data]
+    deploy: {{replicas: {replicas}}}
+  kibana:
+    image: docker.elastic.co/kibana/kibana:8.15.0
+    environment: [ELASTICSEARCH_HOSTS=http://elasticsearch:9200]
+    ports: ["5601:5601"]
+volumes:
+  esdata:
+""")
+    out = tmp_path / "p"
+    res = CliRunner().invoke(main, ["import", "compose", str(tmp_path / "compose.yaml"), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    es = yaml.safe_load((out / "apps" / "statefulapp.elasticsearch.yaml").read_text())
+    if replicas == 1:
+        assert es["use"] == "elasticsearch" and "init" not in es
+    else:
+        assert "use" not in es and es["security"] == {"run_as_user": 1000}
+        (init,) = es["init"].values()
+        assert init["command"] == ["sh", "-c", "cp -a /usr/share/elasticsearch/config/. "
+                                               "/mnt/usr-share-elasticsearch-config/"]
+        assert es["volumes"]["usr-share-elasticsearch-config"] == {"mount": "/usr/share/elasticsearch/config",
+                                                                   "empty": True}
+    assert "SKY410" not in _check(out)
+    r = import_compose(tmp_path / "compose.yaml", "t")
+    assert r.unexplained == []
+
+
+def test_apache_kafka_keeps_its_template_whose_init_container_fills_its_config(tmp_path):
+    """apache/kafka's stdlib template fills /opt/kafka/config from the image with an init
+    container, which the Compose output runs first: a difference the round trip did not name,
+    so the template was refused and an empty folder hid server.properties."""
+    (tmp_path / "compose.yaml").write_text("services:\n  kafka:\n    image: apache/kafka:3.8.0\n"
+                                           "    ports: [\"9092:9092\"]\n")
+    r = import_compose(tmp_path / "compose.yaml", "t")
+    assert r.unexplained == []
+    kafka = yaml.safe_load(r.files["apps/statefulapp.kafka.yaml"])
+    assert kafka["use"] == "kafka"
+    assert r.figures["categories"]["init containers of the stdlib template kafka (Compose runs them first)"] == 1

@@ -303,8 +303,9 @@ def _more(s: str, svc: dict, o: dict, inp: dict, variables: dict, field, named) 
                 named("the project's files of a bind mount, in a ConfigMap or Secret")
             elif a is None and b[0] == "tmpfs" and key == "volumes" and dst in tmpfs:
                 named("tmpfs as a memory volume")
-            elif a is None and dst == "/tmp" and b[0] == "tmpfs":
-                named("hardening skyspec adds (a /tmp tmpfs)")
+            elif a is None and dst == "/tmp" and (b[0] == "tmpfs" or (b[0] == "volume" and any(
+                    volume_of(v)[1:3] == (f"{dns(s)}.tmp", "/tmp") for v in o.get("volumes") or []))):
+                named("hardening skyspec adds (a /tmp tmpfs)")   # (a volume where an init container shares it)
             elif a is None and dst == SHM and b[0] == "tmpfs" and key == "volumes" and svc.get("shm_size") is not None:
                 named("shm_size as a memory volume at /dev/shm")
             elif a is not None and a[0] == "bind" and b is None:

@@ -138,8 +138,14 @@ def apply(doc: dict, creds: list[str], plain_secret: str, use: bool = True) -> d
     return _relax(doc, key, gone, own, before, f"; not `use: {tmpl_name}`: {why}")
 
 
+# folders an image ships files in and writes at its start (Elasticsearch its keystore, Kafka its
+# properties): an emptyDir there is filled from the image first, by an init container, as the templates do
+COPIED = ("/usr/share/elasticsearch/config", "/opt/kafka/config")
+
+
 def _relax(doc: dict, key: str, gone: list[str], fix: str, before: dict, why_not: str = "") -> dict | None:
-    """The relaxations and emptyDir volumes the rule's hint names (no stdlib template)."""
+    """The relaxations and emptyDir volumes the rule's hint names (no stdlib template); a
+    folder of :data:`COPIED` filled from the image by an init container."""
     m = re.search(r"`security: (\{[^`]*\})`", fix)
     sec = yaml.safe_load(m.group(1)) if m else {}
     if doc.get("security") and any(doc["security"].get(k) != v for k, v in sec.items() if k in doc["security"]):
@@ -154,6 +160,13 @@ def _relax(doc: dict, key: str, gone: list[str], fix: str, before: dict, why_not
             name = f"{name[:60]}-w"
         vols[name] = {"empty": True, "mount": p}
         added.append(name)
+    inits = []
+    for name in added:
+        p = vols[name]["mount"]
+        if p in COPIED and isinstance(doc.get("image"), str) and f"copy-{name}"[:63] not in (doc.get("init") or {}):
+            inits.append(f"copy-{name}"[:63])
+            doc["init"] = {**(doc.get("init") or {}), inits[-1]: {
+                "image": doc["image"], "command": ["sh", "-c", f"cp -a {p}/. /mnt/{name}/"], "mounts": {name: f"/mnt/{name}"}}}
     if vols:
         doc["volumes"] = vols
     if sec:
@@ -162,8 +175,10 @@ def _relax(doc: dict, key: str, gone: list[str], fix: str, before: dict, why_not
     why = (f"image {doc['image']}: {_official(doc['image'])} {key} image writes {', '.join(gone)}"
            + (" and starts as root" if KNOWN[key][3] else "")
            + ", which the hardened defaults forbid: emptyDir volumes there"
+           + (" (filled from the image first)" if inits else "")
            + (f" and `security: {m.group(1)}`" if sec else "") + why_not)
-    return {"template": None, "key": key, "paths": list(KNOWN[key][2]), "volumes": added, "why": why, "keys": {}}
+    return {"template": None, "key": key, "paths": list(KNOWN[key][2]), "volumes": added, "why": why, "keys": {},
+            "inits": inits}
 
 
 def _use(doc: dict, key: str, name: str, creds: list[str], plain_secret: str, before: dict) -> dict | None:
@@ -193,7 +208,8 @@ def _use(doc: dict, key: str, name: str, creds: list[str], plain_secret: str, be
     tenv = {k: v for k, v in (spec.get("env") or {}).items() if "${" not in str(v)}
     env = {k: v for k, v in env.items() if tenv.get(k) != v}
     data = (spec.get("storage") or {}).get("data") or {}
-    written = [p for p in KNOWN[key][2]] + ([data["mount"]] if data.get("mount") else [])
+    written = [p for p in KNOWN[key][2]] + ([data["mount"]] if data.get("mount") else []) + \
+        [v["mount"] for v in (spec.get("volumes") or {}).values() if isinstance(v, dict) and v.get("mount")]
 
     def at_data(mount) -> bool:   # the data path, or below it: Odoo's postgres mounts its volume at PGDATA,
         return isinstance(mount, str) and bool(data.get("mount")) and \
@@ -243,7 +259,7 @@ def _use(doc: dict, key: str, name: str, creds: list[str], plain_secret: str, be
     dropped = dropped_vols + [n for n in (before.get("storage") or {}) if n not in storage]
     return {"template": name, "key": key, "paths": written, "env": names | {f"{v}_FILE" for v in names},
             "volumes": sorted(set(spec.get("volumes") or {}) | set(dropped) | {"data", f"secret-{plain_secret}"}),
-            "why": why, "keys": keys}
+            "why": why, "keys": keys, "inits": sorted(spec.get("init") or {})}
 
 
 def _env(var: str, info: dict) -> bool:
@@ -286,6 +302,9 @@ def category(path: str, info: dict, in_has: bool, out_has: bool, early: bool = F
             return f"user and capabilities the official {info['key']} image needs"
         m = re.search(r"(volumes\[name=([-a-z0-9]+)\]|volumeMounts\[mountPath=([^\]]+)\])", path)
         if m and not in_has and (m.group(2) in info["volumes"] or m.group(3) in info["paths"]):
+            return f"writable paths the official {info['key']} image needs (emptyDir)"
+        m = re.search(r"initContainers\[name=([-a-z0-9]+)\]", path)
+        if m and not in_has and m.group(1) in info.get("inits", ()):
             return f"writable paths the official {info['key']} image needs (emptyDir)"
         return None
     what = f"stdlib template {t}"
@@ -392,12 +411,17 @@ def compose_category(path: str, info: dict) -> str | None:
     service said by :func:`apply`, or None."""
     rest = path.split(".", 1)[1] if "." in path else ""
     t = info["template"]
+    service = path.split(".", 1)[0]
+    m = re.match(r"^depends_on\.(.+)$", rest)
+    init = bool(m) and m.group(1) in {f"{service}.{i}" for i in info.get("inits", ())}
     if t is None:
         m = re.match(r"^volumes\[([^\]]+)\]$", rest)
-        if m and m.group(1) in info["paths"]:
+        if m and m.group(1) in info["paths"] or init:
             return f"writable paths the official {info['key']} image needs (emptyDir)"
         return None
     what = f"stdlib template {t}"
+    if init:
+        return f"init containers of the {what} (Compose runs them first)"
     m = re.match(r"^(environment\.([A-Za-z0-9_]+)|(volumes|secrets)\[([^\]]+)\])$", rest)
     if m and m.group(2) and _env(m.group(2), info):
         return f"environment of the {what} (its params and settings, the password as a file)"

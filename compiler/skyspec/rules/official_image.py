@@ -211,6 +211,8 @@ def check(ir, ctx) -> Iterator[tuple[Pos | None, str, str | None]]:
         rel = w.relax or {}
         root = bool(rel.get("run_as_root"))
         for c, at, who in containers(w):
+            if at[:1] == ("init",) and c.command:
+                continue   # an init container running its own command, not the server (one that copies its files)
             key = official(c.image) if isinstance(c.image, str) else None
             mounts = [m.path for m in c.mounts if not m.read_only] + [s.mount for s in w.storage]
             built = None  # the data folder that makes it an image built from an official one
