@@ -556,3 +556,34 @@ def test_apache_kafka_keeps_its_template_whose_init_container_fills_its_config(t
     kafka = yaml.safe_load(r.files["apps/statefulapp.kafka.yaml"])
     assert kafka["use"] == "kafka"
     assert r.figures["categories"]["init containers of the stdlib template kafka (Compose runs them first)"] == 1
+
+
+def test_an_elasticsearch_statefulset_takes_the_template_whose_init_container_is_named(tmp_path):
+    """The same from manifests: the template's init container (filling the config folder) was
+    a difference the round trip did not name, so the template was refused."""
+    src = tmp_path / "es.yaml"
+    src.write_text("""\
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: es}
+spec:
+  serviceName: es
+  selector: {matchLabels: {app: es}}
+  template:
+    metadata: {labels: {app: es}}
+    spec:
+      containers:
+      - name: es
+        image: docker.elastic.co/elasticsearch/elasticsearch:8.15.0
+        env: [{name: discovery.type, value: single-node}]
+        ports: [{containerPort: 9200, name: http}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: es}
+spec: {selector: {app: es}, ports: [{port: 9200, targetPort: http, name: http}]}
+""")
+    r = import_kubernetes([src], "t")
+    assert r.unexplained == []
+    assert yaml.safe_load(r.files["apps/statefulapp.es.yaml"])["use"] == "elasticsearch"
+    assert r.figures["categories"]["init containers of the stdlib template elasticsearch"] >= 4

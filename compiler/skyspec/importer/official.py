@@ -315,6 +315,9 @@ def category(path: str, info: dict, in_has: bool, out_has: bool, early: bool = F
     m = re.search(r"(volumes\[name=([^\]]+)\]|volumeMounts\[mountPath=([^\]]+)\])", path)
     if "volumeClaimTemplates" in path or m and (m.group(2) in info["volumes"] or _written(m.group(3), info)):
         return f"storage and writable paths of the {what}"
+    m = re.search(r"initContainers\[name=([-a-z0-9]+)\]", path)
+    if m and not in_has and m.group(1) in info.get("inits", ()):
+        return f"init containers of the {what}"
     if re.search(r"\.securityContext\.", path) or re.search(r"^spec\.template\.spec\.securityContext", path):
         return f"the image's user, set by the {what}"
     if re.search(r"(livenessProbe|readinessProbe|startupProbe)", path):
