@@ -166,7 +166,8 @@ def _relax(doc: dict, key: str, gone: list[str], fix: str, before: dict, why_not
         if p in COPIED and isinstance(doc.get("image"), str) and f"copy-{name}"[:63] not in (doc.get("init") or {}):
             inits.append(f"copy-{name}"[:63])
             doc["init"] = {**(doc.get("init") or {}), inits[-1]: {
-                "image": doc["image"], "command": ["sh", "-c", f"cp -a {p}/. /mnt/{name}/"], "mounts": {name: f"/mnt/{name}"}}}
+                "image": doc["image"], "command": ["sh", "-c", f"cp -a {p}/. /mnt/{name}/"],
+                "mounts": {name: f"/mnt/{name}"}}}
     if vols:
         doc["volumes"] = vols
     if sec:
