@@ -418,3 +418,16 @@ def test_the_readmes_editor_setups_start_this_server_for_project_files():
     import click
 
     assert main.get_command(click.Context(main), "lsp") is not None
+
+
+def test_the_word_at_the_cursor_is_found_in_linear_time():
+    """Fuzz seed 124, case 222: a completion request on a line of a long run of word characters
+    followed by another character hung the server (`[A-Za-z0-9_./-]*$` searched from each start
+    is quadratic). The word before the cursor is now scanned back from it."""
+    from skyspec.lsp.yamlpath import cursor_at, trailing_word
+
+    assert trailing_word("image: ghcr.io/acme/api") == "ghcr.io/acme/api"
+    assert trailing_word("key: ") == "" and trailing_word("") == "" and trailing_word("{a: b-c_1") == "b-c_1"
+    line = "a" * 100_000 + " "
+    cur = cursor_at("kind: App\n" + line + "\n", 1, len(line))
+    assert cur is None or cur.prefix == ""

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_WORD = re.compile(r"[A-Za-z0-9_./-]*$")
+_WORD_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_./-")
 _KEY = re.compile(r"""("(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^\s#:{}\[\],&*!|>'"%@`][^#]*?)\s*:(?=\s|$)""")
 _DOC_SEP = re.compile(r"^(---|\.\.\.)(\s|$)")
 
@@ -166,6 +166,16 @@ def _flow(text: str) -> tuple[list, str, str | None] | None:
     return path, ("value" if top[2] else "key"), top[1]
 
 
+def trailing_word(text: str) -> str:
+    """The word (letters, digits, `_./-`) that ends ``text``: scanned back from its end, in
+    linear time. (A regex `[...]*$` searched from each start is quadratic in a long run of
+    such characters that ends in another: a line of a hostile file hung the server.)"""
+    i = len(text)
+    while i and text[i - 1] in _WORD_CHARS:
+        i -= 1
+    return text[i:]
+
+
 def cursor_at(text: str, line: int, col: int) -> Cursor | None:
     """The cursor at ``line``:``col`` (0-based, in characters) of ``text``; None inside a
     comment, a scalar or past the end."""
@@ -176,8 +186,7 @@ def cursor_at(text: str, line: int, col: int) -> Cursor | None:
     before = lines[line][:col]
     if strip_comment(before) != before.rstrip():
         return None  # in a comment
-    m = _WORD.search(before)
-    prefix = m.group(0) if m else ""
+    prefix = trailing_word(before)
     start = col - len(prefix)
     head = before[:start]
     first = bounds[0]
