@@ -94,7 +94,7 @@ def completed(services: dict) -> set[str]:
 # `init`: `chown 10001:10001 /loki`), as is a shell script that ends in `exit` (MinIO's `createbuckets`)
 TASKS = {"chown", "chmod", "chgrp", "mkdir", "cp", "mv", "rm", "ln", "touch", "true", "install"}
 _SHELLS = {"sh", "bash", "ash", "dash"}
-_EXITS = re.compile(r"(?:^|[;&|\n])\s*exit(?:\s+0)?\s*;?\s*$")
+_STATEMENTS = re.compile(r"[;&|\n]")
 _RUNS_ON = re.compile(r"\b(?:exec|while|until)\b|sleep\s+infinity|tail\s+-f")   # a script that keeps a server up
 
 
@@ -113,7 +113,8 @@ def task(svc: dict) -> str | None:
     if program in TASKS:
         return f"`{program}` does its work and exits"
     if program in _SHELLS and len(words) > 2 and words[1] in ("-c", "-ec", "-euc", "-ce") and \
-            _EXITS.search(words[2].strip()) and not _RUNS_ON.search(words[2]):
+            " ".join(_STATEMENTS.split(words[2].strip().rstrip(";"))[-1].split()) in ("exit", "exit 0") and \
+            not _RUNS_ON.search(words[2]):
         return "its script ends in `exit`"
     return None
 
