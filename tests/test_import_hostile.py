@@ -641,3 +641,44 @@ configs:
     data = {k: v for p in (tmp_path / "proj" / "apps").glob("configmap.*.yaml")
             for k, v in yaml.safe_load(p.read_text())["data"].items()}
     assert data == {"plain-conf": "greeting=hello\nprice=$5\n", "app-conf": "password=$${API_TOKEN}\n"}
+
+
+def test_a_containers_field_kubernetes_does_not_have_is_dropped_with_a_warning(tmp_path):
+    """dapr's hello-kubernetes sample writes an env item's `value` one level out, under the
+    container. The import carried it as a `k8s:` patch, so every build held a container field
+    that strict validation refuses (kubernetes-validate failed). The API server drops such a
+    field (kubectl warns), and so does the import now, with a warning at its line."""
+    import yaml
+
+    from validators import assert_valid_k8s, load_docs
+
+    (tmp_path / "in.yaml").write_text(DEPLOY.replace("ports: [{containerPort: 8080}]", """\
+ports: [{containerPort: 8080}]
+        env:
+        - name: APP_PORT
+        value: "3000\"""") + """\
+---
+apiVersion: batch/v1
+kind: CronJob
+metadata: {name: nightly}
+spec:
+  schedule: "0 3 * * *"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: OnFailure
+          containers:
+          - {name: job, image: "ghcr.io/acme/job:1.0", colour: blue}
+""")
+    out = tmp_path / "out"
+    res = run("kubernetes", str(tmp_path / "in.yaml"), "-o", str(out))
+    assert res.exit_code == 0, res.output
+    assert "warning[SKY061]: Deployment api: container api has `value`, a field Kubernetes does not have" in res.output
+    assert "warning[SKY061]: CronJob nightly: container job has `colour`" in res.output
+    for name in ("api", "cronjob.nightly"):
+        assert "k8s" not in yaml.safe_load((out / "apps" / f"{name}.yaml").read_text())
+    built = tmp_path / "built"
+    res = CliRunner().invoke(main, ["build", str(out), "-o", str(built)])
+    assert res.exit_code == 0, res.output
+    assert_valid_k8s([d for p in sorted(built.rglob("kubernetes/*.yaml")) for d in load_docs(p)])

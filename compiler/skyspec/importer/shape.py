@@ -234,8 +234,43 @@ def shown(path: tuple) -> str:
     return out or "the object"
 
 
+# the fields of a container (core/v1 Container): another is one Kubernetes does not have
+CONTAINER_FIELDS = frozenset((
+    "name", "image", "command", "args", "workingDir", "ports", "envFrom", "env", "resources", "resizePolicy",
+    "restartPolicy", "restartPolicyRules", "volumeMounts", "volumeDevices", "livenessProbe", "readinessProbe",
+    "startupProbe", "lifecycle", "terminationMessagePath", "terminationMessagePolicy", "imagePullPolicy",
+    "securityContext", "stdin", "stdinOnce", "tty"))
+_POD_AT = {"Deployment": ("spec", "template", "spec"), "StatefulSet": ("spec", "template", "spec"),
+           "DaemonSet": ("spec", "template", "spec"), "Job": ("spec", "template", "spec"),
+           "CronJob": ("spec", "jobTemplate", "spec", "template", "spec")}
+
+
+def _unknown_fields(o: dict, who: str, inputs: Inputs) -> None:
+    """A container's field Kubernetes does not have (dapr's hello-kubernetes sample writes an
+    env item's `value` one level out, under the container): the API server drops it (kubectl
+    warns), and so does the import, with a warning at the field; carried as a `k8s:` patch, it
+    would make every build a manifest that strict validation refuses."""
+    pod: object = o
+    for k in _POD_AT.get(o["kind"], ("-",)):
+        pod = pod.get(k) if isinstance(pod, dict) else None
+    if not isinstance(pod, dict):
+        return
+    for key in ("containers", "initContainers"):
+        for i, c in enumerate(pod.get(key) or []):
+            for field in sorted(k for k in c if isinstance(k, str) and k not in CONTAINER_FIELDS) \
+                    if isinstance(c, dict) else ():
+                at = _POD_AT[o["kind"]] + (key, i, field)
+                inputs.diags.warning(WRONG, f"{who}: container {c.get('name')} has `{field}`, a field Kubernetes does "
+                                     "not have: the API server drops it (kubectl warns), and so does the import",
+                                     inputs.pos(o, at, key=True),
+                                     hint="check its indentation: one of its lines may belong to the line above "
+                                          "(an `env` item's `value`, say)")
+                del c[field]
+
+
 def check(objs: list[dict], inputs: Inputs) -> list[dict]:
-    """The objects that fit their kind's shape; the others are reported and left out."""
+    """The objects that fit their kind's shape; the others are reported and left out; a
+    container's field Kubernetes does not have is dropped, with a warning."""
     ok = []
     seen: dict[tuple, dict] = {}
     for o in objs:
@@ -271,5 +306,6 @@ def check(objs: list[dict], inputs: Inputs) -> list[dict]:
                                notes=[f"first given at {inputs.pos(seen[key], ('metadata', 'name'))}"])
             continue
         seen[key] = o
+        _unknown_fields(o, who, inputs)
         ok.append(o)
     return ok
