@@ -148,8 +148,9 @@ def own_names(s: str, svc: dict, variables: dict) -> set[str]:
             names.add(interpolate_plain(svc[key], variables).strip())
     nets = svc.get("networks")
     for net in nets.values() if isinstance(nets, dict) else ():
-        names.update(interpolate_plain(str(a), variables).strip()
-                     for a in (net.get("aliases") if isinstance(net, dict) else None) or [])
+        aliases = net.get("aliases") if isinstance(net, dict) else None
+        if isinstance(aliases, list):   # (a string would be its letters)
+            names.update(interpolate_plain(a, variables).strip() for a in aliases if isinstance(a, str))
     return {n for n in names if n and "$" not in n and not re.search(r"\s", n)}
 
 
