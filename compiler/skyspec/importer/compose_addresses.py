@@ -103,7 +103,7 @@ def name_changes(services: dict, variables: dict) -> dict[str, str]:
     for s, svc in sorted(services.items()):
         nets = svc.get("networks") if isinstance(svc, dict) else None
         names = [a for net in (nets.values() if isinstance(nets, dict) else ()) if isinstance(net, dict)
-                 for a in net.get("aliases") or []]
+                 and isinstance(net.get("aliases"), list) for a in net["aliases"]]   # (a string: its letters)
         if isinstance(svc, dict) and isinstance(svc.get("container_name"), str):   # (Listmonk's `listmonk_db`)
             names.append(svc["container_name"])
         for a in names:
