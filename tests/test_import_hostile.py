@@ -682,3 +682,27 @@ spec:
     res = CliRunner().invoke(main, ["build", str(out), "-o", str(built)])
     assert res.exit_code == 0, res.output
     assert_valid_k8s([d for p in sorted(built.rglob("kubernetes/*.yaml")) for d in load_docs(p)])
+
+
+def test_network_aliases_given_as_a_string_are_not_read_as_their_letters(tmp_path):
+    """`aliases: abc` (a string, not a list) was read letter by letter: `a`, `b` and `c`
+    became names of the service, and an address `http://a:80` of another service was
+    rewritten to it. Aliases are read from a list only."""
+    import yaml
+
+    (tmp_path / "compose.yaml").write_text("""\
+services:
+  web:
+    image: ghcr.io/acme/web:1.0
+    expose: ["80"]
+    networks: {default: {aliases: abc}}
+    healthcheck: {test: ["CMD", "curl", "-f", "http://a:80/"]}
+  client:
+    image: ghcr.io/acme/client:1.0
+    environment: {UPSTREAM: "http://a:80"}
+""")
+    res = run("compose", str(tmp_path / "compose.yaml"), "-o", str(tmp_path / "proj"))
+    assert res.exit_code == 0, res.output
+    client = yaml.safe_load((tmp_path / "proj" / "apps" / "client.yaml").read_text())
+    web = yaml.safe_load((tmp_path / "proj" / "apps" / "web.yaml").read_text())
+    assert client["env"]["UPSTREAM"] == "http://a:80" and web["health"]["exec"][-1] == "http://a:80/"
