@@ -587,3 +587,64 @@ spec: {selector: {app: es}, ports: [{port: 9200, targetPort: http, name: http}]}
     assert r.unexplained == []
     assert yaml.safe_load(r.files["apps/statefulapp.es.yaml"])["use"] == "elasticsearch"
     assert r.figures["categories"]["init containers of the stdlib template elasticsearch"] >= 4
+
+
+def test_alertmanager_keeps_its_relaxations_beside_a_config_mount_of_its_own(tmp_path):
+    """OpenFaaS' chart mounts Alertmanager's config file from a ConfigMap (`items`, kept as a
+    `k8s:` patch) and runs it with `--storage.path=/alertmanager`. The relaxations (the image's
+    user, an emptyDir at /alertmanager) were undone over that mount, a difference they do not
+    make, and the build warned of a crash loop. Its Prometheus writes /prometheus/data (its own
+    arguments give no storage path), where an emptyDir is: no relaxation, and no warning."""
+    src = tmp_path / "in.yaml"
+    src.write_text("""\
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: alertmanager-config}
+data: {alertmanager.yml: "route: {receiver: r}\\nreceivers: [{name: r}]\\n"}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: alertmanager}
+spec:
+  selector: {matchLabels: {app: alertmanager}}
+  template:
+    metadata: {labels: {app: alertmanager}}
+    spec:
+      containers:
+      - name: alertmanager
+        image: prom/alertmanager:v0.32.1
+        command: [alertmanager, --config.file=/alertmanager.yml, --storage.path=/alertmanager]
+        ports: [{containerPort: 9093}]
+        volumeMounts: [{name: alertmanager-config, mountPath: /alertmanager.yml, subPath: alertmanager.yml}]
+      volumes:
+      - name: alertmanager-config
+        configMap:
+          name: alertmanager-config
+          items: [{key: alertmanager.yml, path: alertmanager.yml, mode: 420}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: prometheus}
+spec:
+  selector: {matchLabels: {app: prometheus}}
+  template:
+    metadata: {labels: {app: prometheus}}
+    spec:
+      containers:
+      - name: prometheus
+        image: prom/prometheus:v3.5.0
+        command: [prometheus, --config.file=/etc/prometheus/prometheus.yml]
+        ports: [{containerPort: 9090}]
+        volumeMounts: [{name: prom-data, mountPath: /prometheus/data}]
+      volumes:
+      - {name: prom-data, emptyDir: {}}
+""")
+    out = tmp_path / "p"
+    res = CliRunner().invoke(main, ["import", "kubernetes", str(src), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    am = yaml.safe_load((out / "apps" / "alertmanager.yaml").read_text())
+    assert am["security"] == {"run_as_user": 65534}
+    assert am["volumes"]["alertmanager"] == {"mount": "/alertmanager", "empty": True}
+    prom = yaml.safe_load((out / "apps" / "prometheus.yaml").read_text())
+    assert "security" not in prom and "note[SKY063]: prometheus" not in res.output
+    assert "SKY410" not in _check(out)

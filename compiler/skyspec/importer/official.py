@@ -25,7 +25,7 @@ import yaml
 
 from ..paths import data_dir
 from ..rules._common import split_image
-from ..rules.official_image import KNOWN, derived, official, own_uid
+from ..rules.official_image import KNOWN, derived, official, own_uid, written
 
 # template -> {env variable: the template's param} (the variable is the param's own)
 PARAMS = {"postgres": {"POSTGRES_USER": "user", "POSTGRES_DB": "database"},
@@ -80,7 +80,8 @@ def missing(doc: dict) -> tuple[str, list[str], bool] | None:
     key = official(doc.get("image") or "") if isinstance(doc.get("image"), str) else None
     if key is None:
         return None
-    _, uid, paths, needs_root, _ = KNOWN[key]
+    _, uid, _, needs_root, _ = KNOWN[key]
+    paths = written(key, doc.get("command"), doc.get("args"))
     sec = doc.get("security") or {}
     root = bool(sec.get("run_as_root"))
     user_ok = root or (uid is not None and sec.get("run_as_user") == uid)
@@ -178,8 +179,8 @@ def _relax(doc: dict, key: str, gone: list[str], fix: str, before: dict, why_not
            + ", which the hardened defaults forbid: emptyDir volumes there"
            + (" (filled from the image first)" if inits else "")
            + (f" and `security: {m.group(1)}`" if sec else "") + why_not)
-    return {"template": None, "key": key, "paths": list(KNOWN[key][2]), "volumes": added, "why": why, "keys": {},
-            "inits": inits}
+    return {"template": None, "key": key, "paths": list(written(key, doc.get("command"), doc.get("args"))),
+            "volumes": added, "why": why, "keys": {}, "inits": inits}
 
 
 def _use(doc: dict, key: str, name: str, creds: list[str], plain_secret: str, before: dict) -> dict | None:
@@ -359,19 +360,26 @@ def apply_all(items: list) -> dict[str, dict]:
     return out
 
 
-# what the relaxations change in a workload's objects: a difference there undoes them
-_RELAXED = ("securityContext", "volumes", "volumeMounts")
-
-
 def undone_by(info: dict | None, path: tuple) -> bool:
     """Whether a difference the round trip cannot name, at ``path`` of an input object of a
     workload said by :func:`apply` (``info``), undoes what was said: any, after a template
     (its spec is the template's); after the relaxations, one in what they change. Another
-    (the regular Service as a StatefulSet's `serviceName`, as in Azure's AKS store demo)
-    is kept as a `k8s:` patch, as for any workload, and the relaxations stay."""
+    (the regular Service as a StatefulSet's `serviceName`, as in Azure's AKS store demo; a
+    mount of the input's own beside theirs, as OpenFaaS' Alertmanager config) is kept as a
+    `k8s:` patch, as for any workload, and the relaxations stay."""
     if info is None:
         return False
-    return bool(info["template"]) or any(k in _RELAXED for k in path if isinstance(k, str))
+    if info["template"]:
+        return True
+    for i, k in enumerate(path):
+        if k == "securityContext":
+            return True
+        if k in ("volumes", "volumeMounts"):   # one of the relaxation's own, or the list whole
+            item = path[i + 1] if i + 1 < len(path) else None
+            m = re.fullmatch(r"\[(name|mountPath)=(.*)\]", item) if isinstance(item, str) else None
+            if m is None or m.group(2) in info["volumes"] or m.group(2) in info["paths"]:
+                return True
+    return False
 
 
 def undo_item(infos: dict[str, dict], name: str) -> None:

@@ -7,7 +7,9 @@ no capabilities. The official images of common servers expect more: `nginx` writ
 `prom/prometheus`, `prom/alertmanager`, `clickhouse/clickhouse-server`) writes its data and socket directories, owned by the
 image's own user; `httpd` and `wordpress` start as root. Images built from `postgres` that keep
 its entrypoint (`pgvector/pgvector`, `postgis/postgis`, Immich's `ghcr.io/immich-app/postgres`)
-count as `postgres`: the template runs them with `image:`. An image of another name that
+count as `postgres`: the template runs them with `image:`. Prometheus' and Alertmanager's data
+folder is read from their flag (`--storage.tsdb.path`, `--storage.path`); arguments that give
+none put it in `data/` under the working folder. An image of another name that
 mounts the data folder of one with a template (`/var/lib/postgresql/data`, `/var/lib/mysql`,
 `/data/db`, `/var/lib/rabbitmq`, `/usr/share/elasticsearch/data`) is taken for one built from
 it (Bank of Anthos' `accounts-db` is `FROM postgres:16-alpine` with its schema added), and
@@ -53,6 +55,14 @@ security: {run_as_user: 70}
 volumes:
   data: {empty: true, mount: /var/lib/postgresql/data}
   run: {empty: true, mount: /var/run/postgresql}
+---
+kind: App
+name: metrics
+image: prom/prometheus:v3.5.0
+args: [--config.file=/etc/prometheus/prometheus.yml]   # its data then goes to /prometheus/data
+port: 9090
+volumes:
+  data: {empty: true, mount: /prometheus/data}
 ```
 
 FAIL:
@@ -171,6 +181,31 @@ DATA = {"/var/lib/postgresql/data": "postgres", "/var/lib/mysql": "mysql", "/dat
 _HUB = ("docker.io/library/", "index.docker.io/library/", "registry-1.docker.io/library/", "docker.io/", "library/")
 
 
+# the images whose data folder is a flag of their command: (the flag, the folder of the image's own
+# command, the folder it defaults to when a command or arguments of another say none: `data/` under
+# its working folder). OpenFaaS' chart runs Prometheus with its own arguments and an emptyDir at
+# /prometheus/data, which is where it writes then.
+DATA_FLAGS = {"prom/prometheus": ("--storage.tsdb.path", "/prometheus", "/prometheus/data"),
+              "quay.io/prometheus/prometheus": ("--storage.tsdb.path", "/prometheus", "/prometheus/data"),
+              "prom/alertmanager": ("--storage.path", "/alertmanager", "/alertmanager/data"),
+              "quay.io/prometheus/alertmanager": ("--storage.path", "/alertmanager", "/alertmanager/data")}
+
+
+def written(key: str, command, args) -> tuple[str, ...]:
+    """The folders the image of :data:`KNOWN` key ``key`` writes, run with ``command`` and
+    ``args`` (None: the image's own): for an image of :data:`DATA_FLAGS`, its data folder as
+    the flag gives it, else the one it defaults to."""
+    paths = KNOWN[key][2]
+    if key not in DATA_FLAGS or (not command and not args):
+        return paths
+    flag, own, default = DATA_FLAGS[key]
+    words = [str(w) for w in [*(command or []), *(args or [])]]
+    given = next((w.split("=", 1)[1] for w in words if w.startswith(flag + "=")), None) or \
+        next((words[i + 1] for i, w in enumerate(words[:-1]) if w == flag), None)
+    folder = default if given is None else given if given.startswith("/") else f"{own}/{given}".rstrip("/")
+    return tuple(folder if p == own else p for p in paths)
+
+
 def own_uid(key: str, image: str) -> int | None:
     """The UID the image of :data:`KNOWN` key ``key`` runs its server as: an Alpine tag of
     postgres (or of an image built from it, `-alpine` in its tag) has its postgres user at 70,
@@ -221,7 +256,8 @@ def check(ir, ctx) -> Iterator[tuple[Pos | None, str, str | None]]:
                 key = DATA[built.rstrip("/")] if built else None
             if key is None:
                 continue
-            template, uid, paths, needs_root, fix = KNOWN[key]
+            template, uid, _, needs_root, fix = KNOWN[key]
+            paths = written(key, c.command, c.args)
             user_ok = root or (uid is not None and rel.get("run_as_user") == uid)
             writable = [p for p in paths if _covered(p, mounts) or (rel.get("writable_root_fs") and user_ok)]
             missing = [p for p in paths if p not in writable]
