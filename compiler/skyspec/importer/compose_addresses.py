@@ -101,16 +101,23 @@ def name_changes(services: dict, variables: dict) -> dict[str, str]:
     out = {s: dns(s) for s in services if isinstance(s, str) and dns(s) != s}
     taken = {dns(s) for s in services} | set(services)
     for s, svc in sorted(services.items()):
-        nets = svc.get("networks") if isinstance(svc, dict) else None
-        names = [a for net in (nets.values() if isinstance(nets, dict) else ()) if isinstance(net, dict)
-                 and isinstance(net.get("aliases"), list) for a in net["aliases"]]   # (a string: its letters)
-        if isinstance(svc, dict) and isinstance(svc.get("container_name"), str):   # (Listmonk's `listmonk_db`)
-            names.append(svc["container_name"])
-        for a in names:
-            a = interpolate_plain(str(a), variables).strip()
-            if a and a not in taken and "$" not in a and not re.search(r"\s", a):
+        for a in _names(svc, variables, ("container_name",)) if isinstance(svc, dict) else ():
+            if a not in taken:
                 out.setdefault(a, dns(s))
     return out
+
+
+def _names(svc: dict, variables: dict, keys: tuple[str, ...]) -> list[str]:
+    """A service's network aliases and its ``keys`` (`container_name`, `hostname`), interpolated
+    from the `.env`, in order; those that are no name (empty, a variable left, a space) left out.
+    Aliases are read from a list only: a string would be its letters."""
+    found = [svc[k] for k in keys if isinstance(svc.get(k), str)]
+    nets = svc.get("networks")
+    for net in nets.values() if isinstance(nets, dict) else ():
+        aliases = net.get("aliases") if isinstance(net, dict) else None
+        found += [a for a in aliases if isinstance(a, str)] if isinstance(aliases, list) else []
+    names = (interpolate_plain(a, variables).strip() for a in found)
+    return [n for n in names if n and "$" not in n and not re.search(r"\s", n)]
 
 
 # the last word of a variable whose whole value is a host (or a list of hosts)
@@ -142,16 +149,7 @@ _HOST_OPTIONS = ("-h", "--host", "--hostname")
 def own_names(s: str, svc: dict, variables: dict) -> set[str]:
     """The names Compose resolves to service ``s``'s own container: its name, `container_name`,
     `hostname` and network aliases (interpolated from the `.env`)."""
-    names = {s}
-    for key in ("container_name", "hostname"):
-        if isinstance(svc.get(key), str):
-            names.add(interpolate_plain(svc[key], variables).strip())
-    nets = svc.get("networks")
-    for net in nets.values() if isinstance(nets, dict) else ():
-        aliases = net.get("aliases") if isinstance(net, dict) else None
-        if isinstance(aliases, list):   # (a string would be its letters)
-            names.update(interpolate_plain(a, variables).strip() for a in aliases if isinstance(a, str))
-    return {n for n in names if n and "$" not in n and not re.search(r"\s", n)}
+    return {s, *_names(svc, variables, ("container_name", "hostname"))}
 
 
 def local_probe(cmd: list[str], names: set[str]) -> list[str]:

@@ -210,17 +210,17 @@ def _use(doc: dict, key: str, name: str, creds: list[str], plain_secret: str, be
     tenv = {k: v for k, v in (spec.get("env") or {}).items() if "${" not in str(v)}
     env = {k: v for k, v in env.items() if tenv.get(k) != v}
     data = (spec.get("storage") or {}).get("data") or {}
-    written = [p for p in KNOWN[key][2]] + ([data["mount"]] if data.get("mount") else []) + \
+    writes = [p for p in KNOWN[key][2]] + ([data["mount"]] if data.get("mount") else []) + \
         [v["mount"] for v in (spec.get("volumes") or {}).values() if isinstance(v, dict) and v.get("mount")]
 
     def at_data(mount) -> bool:   # the data path, or below it: Odoo's postgres mounts its volume at PGDATA,
         return isinstance(mount, str) and bool(data.get("mount")) and \
             (mount.rstrip("/") + "/").startswith(data["mount"].rstrip("/") + "/")   # which the template's is under
     vols = {n: v for n, v in (doc.get("volumes") or {}).items()
-            if not (isinstance(v, dict) and (v.get("mount") in written or at_data(v.get("mount")))
+            if not (isinstance(v, dict) and (v.get("mount") in writes or at_data(v.get("mount")))
                     and ("empty" in v or "claim" in v))}
     storage = {n: s for n, s in (doc.get("storage") or {}).items()
-               if not (isinstance(s, dict) and (s.get("mount") in written or at_data(s.get("mount"))))}
+               if not (isinstance(s, dict) and (s.get("mount") in writes or at_data(s.get("mount"))))}
     kept = [s for s in (doc.get("storage") or {}).values() if isinstance(s, dict) and at_data(s.get("mount"))]
     if kept and "data" not in storage:   # the input's claim at the data path: its size, the template's mount
         storage["data"] = {k: v for k, v in kept[0].items() if k != "mount"}
@@ -259,7 +259,7 @@ def _use(doc: dict, key: str, name: str, creds: list[str], plain_secret: str, be
     names = set(PARAMS.get(name, {})) | set(NEEDED.get(name, ())) | set(WRITES.get(name, ())) \
         | set(spec.get("env") or {}) | set(pw)
     dropped = dropped_vols + [n for n in (before.get("storage") or {}) if n not in storage]
-    return {"template": name, "key": key, "paths": written, "env": names | {f"{v}_FILE" for v in names},
+    return {"template": name, "key": key, "paths": writes, "env": names | {f"{v}_FILE" for v in names},
             "volumes": sorted(set(spec.get("volumes") or {}) | set(dropped) | {"data", f"secret-{plain_secret}"}),
             "why": why, "keys": keys, "inits": sorted(spec.get("init") or {})}
 

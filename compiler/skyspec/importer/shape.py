@@ -4,7 +4,9 @@ gives it, and the names it turns into spec names must be names a spec can have. 
 wrong type is an error at its file:line:col (SKY061) naming the type wanted, so that a
 hostile or broken manifest is reported, all of it in one run, instead of crashing a later
 stage; the object is then left out. Fields it does not know are not checked (the round trip
-keeps them as `k8s:` patches). It reads and changes nothing; it quotes no value.
+keeps them as `k8s:` patches), except a container's field Kubernetes does not have, which the
+API server would drop: it is dropped from the object here, with a warning. It reads nothing
+else and quotes no value.
 """
 
 from __future__ import annotations
