@@ -99,13 +99,18 @@ def test_a_quantity_that_is_no_amount_kubernetes_can_hold(make_project, cli, res
 
 
 def test_a_raw_claim_of_any_shape_is_counted_as_no_storage(make_project, cli, tmp_path):
-    """The manifest is emitted as written (Kubernetes, not skyspec, rejects it); the quota and
-    the cost count it as no storage instead of crashing."""
+    """A claim whose size is no quantity is emitted as written (Kubernetes, not skyspec, rejects
+    it); the quota and the cost count it as no storage instead of crashing. A claim whose
+    `spec` is no mapping at all is refused at its line (SKY126): Kubernetes' own types say so."""
     make_project({"apps/raw.yaml": "kind: Resource\nname: pvc\nmanifest: {apiVersion: v1, kind: PersistentVolumeClaim, "
-                                   "spec: 5}\n"})
+                                   "spec: {resources: {requests: {storage: lots}}}}\n"})
     r = cli("build", "-o", str(tmp_path / "out"), "--env", "prod")
     assert r.exit_code == 0, r.output
-    assert "spec: 5" in (tmp_path / "out" / "prod" / "kubernetes" / "persistentvolumeclaim.pvc.yaml").read_text()
+    assert "storage: lots" in (tmp_path / "out" / "prod" / "kubernetes" / "persistentvolumeclaim.pvc.yaml").read_text()
+    (tmp_path / "proj" / "apps" / "raw.yaml").write_text(
+        "kind: Resource\nname: pvc\nmanifest: {apiVersion: v1, kind: PersistentVolumeClaim, spec: 5}\n")
+    r = cli("build", "-o", str(tmp_path / "out2"), "--env", "prod")
+    assert r.exit_code == 1 and "raw.yaml:3:63: error[SKY126]" in r.output and not (tmp_path / "out2").exists()
 
 
 @pytest.mark.parametrize("patch, code", [

@@ -643,11 +643,12 @@ configs:
     assert data == {"plain-conf": "greeting=hello\nprice=$5\n", "app-conf": "password=$${API_TOKEN}\n"}
 
 
-def test_a_containers_field_kubernetes_does_not_have_is_dropped_with_a_warning(tmp_path):
+def test_a_field_kubernetes_does_not_have_is_dropped_with_a_warning(tmp_path):
     """dapr's hello-kubernetes sample writes an env item's `value` one level out, under the
     container. The import carried it as a `k8s:` patch, so every build held a container field
     that strict validation refuses (kubernetes-validate failed). The API server drops such a
-    field (kubectl warns), and so does the import now, with a warning at its line."""
+    field (kubectl warns), and so does the import now, with a warning at its line; a value of
+    another type than its field's is refused, as the API server refuses it."""
     import yaml
 
     from validators import assert_valid_k8s, load_docs
@@ -670,18 +671,49 @@ spec:
           restartPolicy: OnFailure
           containers:
           - {name: job, image: "ghcr.io/acme/job:1.0", colour: blue}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: api}
+spec:
+  selector: {app: api}
+  ports: [{port: 80, targetPort: 8080}]
+  template: {spec: {}}
 """)
     out = tmp_path / "out"
     res = run("kubernetes", str(tmp_path / "in.yaml"), "-o", str(out))
     assert res.exit_code == 0, res.output
-    assert "warning[SKY061]: Deployment api: container api has `value`, a field Kubernetes does not have" in res.output
-    assert "warning[SKY061]: CronJob nightly: container job has `colour`" in res.output
+    assert "warning[SKY061]: Deployment api has `spec.template.spec.containers[0].value`, a field a Deployment does not have" in res.output
+    assert "warning[SKY061]: CronJob nightly has `spec.jobTemplate.spec.template.spec.containers[0].colour`" in res.output
+    # any field of any kind known, not only a container's
+    assert "warning[SKY061]: Service api has `spec.template`, a field a Service does not have" in res.output
+
     for name in ("api", "cronjob.nightly"):
         assert "k8s" not in yaml.safe_load((out / "apps" / f"{name}.yaml").read_text())
     built = tmp_path / "built"
     res = CliRunner().invoke(main, ["build", str(out), "-o", str(built)])
     assert res.exit_code == 0, res.output
     assert_valid_k8s([d for p in sorted(built.rglob("kubernetes/*.yaml")) for d in load_docs(p)])
+
+
+def test_a_value_of_another_type_than_its_field_is_refused_at_the_value(tmp_path):
+    """A field the importer does not read, given a value of another type (the API server
+    refuses the object): an error at the value, as for the fields it reads, not a `k8s:`
+    patch that fails every build."""
+    (tmp_path / "in.yaml").write_text("""\
+apiVersion: v1
+kind: Service
+metadata: {name: api}
+spec:
+  selector: {app: api}
+  ports: [{port: 80, targetPort: 8080}]
+  publishNotReadyAddresses: "yes"
+""")
+    res = run("kubernetes", str(tmp_path / "in.yaml"), "-o", str(tmp_path / "out"))
+    assert res.exit_code == 1
+    assert "in.yaml:7:29: error[SKY061]: Service api: `spec.publishNotReadyAddresses` of a Service is true or false, " \
+           "not a string" in res.output
+    assert not (tmp_path / "out").exists()
 
 
 def test_network_aliases_given_as_a_string_are_not_read_as_their_letters(tmp_path):

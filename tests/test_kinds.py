@@ -432,14 +432,6 @@ def test_escape_hatch_and_raw_resources(build):
     assert pc["value"] == 1000000 and "namespace" not in pc["metadata"]
 
 
-def test_escape_hatch_typo_fails_strict_validation(make_project, cli, tmp_path):
-    make_project({"apps/k.yaml": "kind: App\nname: api\nimage: x/api:1\nk8s: {Deployment: {spec: {minReadySecond: 1}}}\n"})
-    assert cli("build", "-o", str(tmp_path / "o"), "--env", "prod").exit_code == 0
-    from validators import validate_k8s
-    problems = validate_k8s(load_docs(tmp_path / "o" / "prod" / "kubernetes"))
-    assert problems and "minReadySecond" in problems[0]
-
-
 @pytest.mark.parametrize("spec,code,line", [
     ("kind: App\nname: a\nimage: x:1\nenv_from: [{config: setings}]\n" + CONFIG, "SKY114", 4),
     ("kind: App\nname: a\nimage: x:1\nvolumes: {c: {secret: cred, mount: /c}}\n" + SECRET, "SKY114", 4),

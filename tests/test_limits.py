@@ -131,8 +131,9 @@ def test_the_highest_depth_limit_compiles_through_every_stage(make_project, cli)
     """256 levels, the ceiling of `limits.depth`, go through every stage without a
     RecursionError (each stage recurses per level)."""
     manifest = "{a: [" * 126 + "1" + "]}" * 126  # levels 4..255 under the document, manifest, data
-    make_project({"apps/deep.yaml": f"kind: Resource\nname: deep\nmanifest:\n  apiVersion: v1\n  kind: ConfigMap\n"
-                                    f"  metadata: {{name: deep}}\n  data: {{x: {manifest}}}\n"},
+    # (a custom resource: a ConfigMap's data are strings, which SKY126 checks)
+    make_project({"apps/deep.yaml": f"kind: Resource\nname: deep\nmanifest:\n  apiVersion: example.com/v1\n"
+                                    f"  kind: Deep\n  metadata: {{name: deep}}\n  data: {{x: {manifest}}}\n"},
                  project="project: demo\nspecs: [apps/*]\nenvironments: {dev: {}}\nlimits: {depth: 256}\n")
     r = cli("check")
     assert r.exit_code == 0, r.output

@@ -101,6 +101,8 @@ _C = [
     Code("SKY124", "invalid `k8s:` patch", "k8s: {Servcie: {spec: {type: NodePort}}}"),
     Code("SKY125", "a raw manifest in an API version Kubernetes no longer serves",
          "kind: Resource\nmanifest: {apiVersion: policy/v1beta1, kind: PodDisruptionBudget, ...}"),
+    Code("SKY126", "a raw manifest with a field its kind does not have, or a value of another type",
+         "kind: Resource\nmanifest: {apiVersion: v1, kind: Service, spec: {selectr: {app: web}}}"),
     Code("SKY160", "a Service selects no pod", "a Service whose selector matches no workload's pod labels"),
     Code("SKY161", "a port that does not exist where it is used",
          "a Service targetPort, probe, address or Ingress backend naming a port the pod or Service lacks"),

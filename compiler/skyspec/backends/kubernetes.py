@@ -18,7 +18,7 @@ from functools import lru_cache
 from typing import Iterator
 
 from ..diagnostics import Diagnostics
-from ..ir import k8spatch
+from ..ir import k8sfields, k8spatch
 from ..ir.model import IR, Container, Probe, Workload, canary_split
 from ..units import format_bytes as _format_bytes, format_cpu
 from .common import MANAGED_BY, FileGroups, forget, labels, selector, shared
@@ -161,6 +161,8 @@ def _patched(objs: list[dict], k8s: dict, problems: list | None = None) -> list[
     for o in objs:
         for key in k8spatch.keys_for(o, k8s):
             found: list = []
+            if problems is not None:
+                found += k8sfields.problems(o.get("apiVersion"), o.get("kind"), k8s[key])
             o = k8spatch.apply(o, k8s[key], found)
             if problems is not None:
                 problems += [(key, *p) for p in found]
@@ -194,34 +196,10 @@ def _owned(ir: IR) -> dict:
 
 
 def check(irs: dict[str, IR], diags: Diagnostics) -> None:
-    """`k8s:` patches that cannot apply, at their spec lines (SKY124): a key for a kind the
-    spec produces in none of these environments, a list item without its merge key, an
-    unknown directive. Helm and Kustomize are built from these objects: check them too."""
-    units = []
-    for ir in irs.values():  # what has patches, from a spec (the rest is not lowered here)
-        owned = _owned(ir)
-        units += [(w.spec, w.k8s, lowered(ir, w, owned)) for w in ir.workloads if w.spec is not None and w.k8s]
-        units += [(c.spec, c.k8s, [{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": c.name}}])
-                  for c in ir.configs if c.spec is not None and c.k8s]
-        units += [(a.spec, a.k8s, [{"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": a.name}}])
-                  for a in ir.accounts if a.spec is not None and a.k8s]
-        units += [(r.spec, r.k8s, role_objects(ir, r)) for r in ir.roles if r.spec is not None and r.k8s]
-        units += [(n.spec, n.k8s, [network_policy(ir, n)]) for n in ir.netpols
-                  if n.spec is not None and n.k8s and not n.owner]
-    produced: dict[str, set] = {}
-    for spec, _, objs in units:
-        produced.setdefault(spec.key, set()).update(
-            k for o in objs for k in (o["kind"], f'{o["kind"]}/{(o.get("metadata") or {}).get("name")}'))
-    seen: set = set()
-    for spec, k8s, objs in units:
-        problems: list = []
-        _patched(objs, k8s, problems)
-        problems += k8spatch.unused(k8s, produced[spec.key], spec.name)
-        for kind, path, message, hint in problems:
-            pos = spec.where("k8s", kind, *path)
-            if (str(pos), message) not in seen:
-                seen.add((str(pos), message))
-                diags.error("SKY124", message, pos, hint=hint)
+    """`k8s:` patches that cannot apply, at their spec lines (SKY124): :mod:`.k8s_patches`."""
+    from .k8s_patches import check as check_patches
+
+    check_patches(irs, diags)
 
 
 # ---------------------------------------------------------------------- workloads

@@ -3,10 +3,11 @@ reads (and that the API server would refuse in another type) must have the type 
 gives it, and the names it turns into spec names must be names a spec can have. A field of the
 wrong type is an error at its file:line:col (SKY061) naming the type wanted, so that a
 hostile or broken manifest is reported, all of it in one run, instead of crashing a later
-stage; the object is then left out. Fields it does not know are not checked (the round trip
-keeps them as `k8s:` patches), except a container's field Kubernetes does not have, which the
-API server would drop: it is dropped from the object here, with a warning. It reads nothing
-else and quotes no value.
+stage; the object is then left out. The other fields are checked against the fields of their
+kind (:mod:`..ir.k8sfields`): one Kubernetes does not have, which the API server would drop,
+is dropped from the object here, with a warning; a value of another type is an error, as
+above. What it keeps that the importer does not read, the round trip keeps as `k8s:`
+patches. It reads nothing else and quotes no value.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ..ir import k8sfields
 from ..schema.fields import DNS1123_LABEL, DNS1123_SUBDOMAIN, K8S_API_VERSION, K8S_KIND
 from ..schema.kinds import RBAC_KINDS, RBAC_NAME, RBAC_NAME_WORDS
 from .source import WRONG, Inputs, _typename
@@ -236,43 +238,34 @@ def shown(path: tuple) -> str:
     return out or "the object"
 
 
-# the fields of a container (core/v1 Container): another is one Kubernetes does not have
-CONTAINER_FIELDS = frozenset((
-    "name", "image", "command", "args", "workingDir", "ports", "envFrom", "env", "resources", "resizePolicy",
-    "restartPolicy", "restartPolicyRules", "volumeMounts", "volumeDevices", "livenessProbe", "readinessProbe",
-    "startupProbe", "lifecycle", "terminationMessagePath", "terminationMessagePolicy", "imagePullPolicy",
-    "securityContext", "stdin", "stdinOnce", "tty"))
-_POD_AT = {"Deployment": ("spec", "template", "spec"), "StatefulSet": ("spec", "template", "spec"),
-           "DaemonSet": ("spec", "template", "spec"), "Job": ("spec", "template", "spec"),
-           "CronJob": ("spec", "jobTemplate", "spec", "template", "spec")}
-
-
-def _unknown_fields(o: dict, who: str, inputs: Inputs) -> None:
-    """A container's field Kubernetes does not have (dapr's hello-kubernetes sample writes an
-    env item's `value` one level out, under the container): the API server drops it (kubectl
-    warns), and so does the import, with a warning at the field; carried as a `k8s:` patch, it
-    would make every build a manifest that strict validation refuses."""
-    pod: object = o
-    for k in _POD_AT.get(o["kind"], ("-",)):
-        pod = pod.get(k) if isinstance(pod, dict) else None
-    if not isinstance(pod, dict):
-        return
-    for key in ("containers", "initContainers"):
-        for i, c in enumerate(pod.get(key) or []):
-            for field in sorted(k for k in c if isinstance(k, str) and k not in CONTAINER_FIELDS) \
-                    if isinstance(c, dict) else ():
-                at = _POD_AT[o["kind"]] + (key, i, field)
-                inputs.diags.warning(WRONG, f"{who}: container {c.get('name')} has `{field}`, a field Kubernetes does "
-                                     "not have: the API server drops it (kubectl warns), and so does the import",
-                                     inputs.pos(o, at, key=True),
-                                     hint="check its indentation: one of its lines may belong to the line above "
-                                          "(an `env` item's `value`, say)")
-                del c[field]
+def _unknown_fields(o: dict, who: str, inputs: Inputs) -> bool:
+    """Fields the object's kind does not have (:mod:`..ir.k8sfields`; dapr's hello-kubernetes
+    sample writes an env item's `value` one level out, under the container): the API server
+    drops them (kubectl warns), and so does the import, with a warning at each; carried as
+    `k8s:` patches, they would fail every build (SKY124). A value of another type than its
+    field's, which the API server refuses, is an error: False, and the object is left out."""
+    ok = True
+    for path, message, hint, at_key in k8sfields.problems(o.get("apiVersion"), o["kind"], o):
+        if not at_key:
+            inputs.diags.error(WRONG, f"{who}: {message}", inputs.pos(o, path),
+                               hint="the API server would refuse this object too: fix the manifest and import again")
+            ok = False
+            continue
+        inputs.diags.warning(WRONG, f"{who} has `{k8sfields.dotted(path)}`, a field a {o['kind']} does not have: the "
+                             "API server drops it (kubectl warns), and so does the import", inputs.pos(o, path, key=True),
+                             hint=hint if hint and hint.startswith("did you mean") else
+                             "check its indentation: one of its lines may belong to the line above (an `env` "
+                             "item's `value`, say)")
+        parent: Any = o
+        for p in path[:-1]:
+            parent = parent[p]
+        del parent[path[-1]]
+    return ok
 
 
 def check(objs: list[dict], inputs: Inputs) -> list[dict]:
     """The objects that fit their kind's shape; the others are reported and left out; a
-    container's field Kubernetes does not have is dropped, with a warning."""
+    field their kind does not have is dropped, with a warning."""
     ok = []
     seen: dict[tuple, dict] = {}
     for o in objs:
@@ -308,6 +301,6 @@ def check(objs: list[dict], inputs: Inputs) -> list[dict]:
                                notes=[f"first given at {inputs.pos(seen[key], ('metadata', 'name'))}"])
             continue
         seen[key] = o
-        _unknown_fields(o, who, inputs)
-        ok.append(o)
+        if _unknown_fields(o, who, inputs):
+            ok.append(o)
     return ok

@@ -15,11 +15,12 @@ from typing import Any, Callable
 
 from ..diagnostics import Diagnostics, did_you_mean
 from ..layers.stack import Spec
+from ..provenance import shown_at
 from . import why
 from .configmap import lower_configmap
 from .fixes import merged_checks, template_port_hint
 from .k8spatch import weakened
-from .served import removed, secret_values
+from .served import refused
 from .model import (IR, Account, Autoscale, Container, CronSpec, EnvVar, Exposure, JobSpec,
                     Mount, NetPolicy, Port, Probe, Resources, RoleDef, SecretRef, Storage, Strategy, Volume, Workload)
 from ..units import QuantityError, parse_bytes, parse_cpu
@@ -292,18 +293,11 @@ class Lowerer:
     def lower_resource(self, spec: Spec, ir: IR) -> None:
         m = dict(spec.data["manifest"])
         meta = dict(m.get("metadata") or {})
-        gone = removed(str(m.get("apiVersion")), str(m.get("kind")))
-        if gone is not None:  # it would build, and any current cluster would refuse it
-            since, instead = gone
-            self.diags.error("SKY125", f'{m["kind"]} in {m["apiVersion"]} is no longer served: Kubernetes {since} '
-                                       "removed it", spec.where("manifest", "apiVersion"),
-                             hint=f"write `apiVersion: {instead}` (and check the fields that changed with it)"
-                             if instead else "it has no successor: remove it" + (
-                                 " (Pod Security admission replaces it: a SecurityPolicy document)"
-                                 if m["kind"] == "PodSecurityPolicy" else ""))
-            return
-        if (held := secret_values(spec.name, m)) is not None:  # (the field only: never a value)
-            self.diags.error("SKY119", held[1], spec.where("manifest", held[0]), hint=held[2])
+        wrong = refused(spec.name, m)
+        for code, message, path, hint, at_key in wrong:  # it would build, and a cluster would refuse it
+            self.diags.error(code, message, shown_at(spec.prov, ("manifest", *path), key=True) if at_key
+                             else spec.where("manifest", *path), hint=hint)
+        if wrong:
             return
         # the document's name unless the object has its own: one no document can have
         # (`v1beta1.metrics.k8s.io`, `system:metrics-reader`), or a name another kind's object has too

@@ -2,11 +2,14 @@
 one of them builds, and then `kubectl apply` refuses it on any current cluster (and so does
 kubernetes-validate). The table is Kubernetes' own deprecation guide: the release that removed
 each, and the version that replaced it (None: removed without a successor). And what a raw
-manifest may not hold at all: a core Secret's values (:func:`secret_values`). This module only
-holds the table and looks things up; it must not report.
+manifest may not hold at all: a core Secret's values (:func:`secret_values`), a field its kind
+does not have (:mod:`.k8sfields`). This module only holds the table and looks things up; it
+must not report.
 """
 
 from __future__ import annotations
+
+from . import k8sfields
 
 _APPS = ("Deployment", "DaemonSet", "ReplicaSet", "StatefulSet")
 _REMOVED: dict[tuple[str, str], tuple[str, str | None]] = {
@@ -65,3 +68,25 @@ def secret_values(name: str, manifest: dict) -> tuple[str, str, str] | None:
         return None
     return (held, f'Resource "{name}": a Secret\'s values ({held}) would be written into every output',
             "declare it as `kind: Secret` with `keys:` (supplied at deploy time), `existing: true` or `external:`")
+
+
+def refused(name: str, manifest: dict) -> list[tuple[str, str, tuple, str | None, bool]]:
+    """What a cluster refuses in the raw manifest of Resource ``name``, as (code, message,
+    path in the manifest, hint, at_key: reported at the field's key, not its value): its API
+    version no longer served (SKY125), a core Secret's values (SKY119), or else each field its
+    kind does not have or whose value is of another type (SKY126)."""
+    gone = removed(str(manifest.get("apiVersion")), str(manifest.get("kind")))
+    if gone is not None:
+        since, instead = gone
+        kind = manifest["kind"]
+        return [("SKY125", f'{kind} in {manifest["apiVersion"]} is no longer served: Kubernetes {since} removed it',
+                 ("apiVersion",), f"write `apiVersion: {instead}` (and check the fields that changed with it)"
+                 if instead else "it has no successor: remove it" + (
+                     " (Pod Security admission replaces it: a SecurityPolicy document)"
+                     if kind == "PodSecurityPolicy" else ""), False)]
+    held = secret_values(name, manifest)
+    if held is not None:
+        return [("SKY119", held[1], (held[0],), held[2], False)]
+    return [("SKY126", f'Resource "{name}": {message}', path, hint, at_key)
+            for path, message, hint, at_key in k8sfields.problems(manifest.get("apiVersion"), manifest.get("kind"),
+                                                                   manifest)]

@@ -428,7 +428,9 @@ K8S_PATCH = {
                    "as `kubectl patch --type strategic` does: "
                    "maps merge, lists of named items (containers, env, ports, volumes, volumeMounts) merge by "
                    "their key, other lists replace; `$patch: replace` and `$patch: delete` work. An object's "
-                   "apiVersion, kind, name and namespace stay skyspec's.",
+                   "apiVersion, kind, name and namespace stay skyspec's. A field the kind does not have, or a "
+                   "value of another type than its field's, is an error (SKY124; custom resources' fields are "
+                   "not checked).",
     "propertyNames": {"pattern": "^[A-Z][A-Za-z]+(/[a-z0-9]([-a-z0-9.:]*[a-z0-9])?)?$"},
     "additionalProperties": {"type": "object", "properties": {
         "apiVersion": _SKYSPECS, "kind": _SKYSPECS,

@@ -379,7 +379,8 @@ def resource_schema() -> dict:
     }
     props = {**_common("Resource"), "enabled": ENABLED, "manifest": manifest}
     return _doc("Resource", "skyspec Resource", props, ["kind", "name", "manifest"],
-                "An escape hatch: a raw Kubernetes object.")
+                "An escape hatch: a raw Kubernetes object. One of a built-in kind is checked against the "
+                "kind's fields (SKY126); a custom resource is written as it is.")
 
 
 # kind -> its schema, one per schema file (`Role` covers ClusterRole: `kind` is an enum there)
