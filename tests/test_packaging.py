@@ -18,6 +18,7 @@ def test_wheel_in_a_fresh_venv(tmp_path):
     assert "skyspec/_data/schemas/app.json" in names
     assert "skyspec/_data/overlays/prod.yaml" in names
     assert "skyspec/cli.py" in names
+    assert "skyspec/ir/k8s-fields.json" in names  # the fields `k8s:` patches are checked against
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
     pip = venv / "bin" / "pip"
@@ -29,6 +30,10 @@ def test_wheel_in_a_fresh_venv(tmp_path):
                        capture_output=True, text=True, timeout=300, cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert (out / "prod" / "kubernetes" / "api.yaml").is_file()
+    # a project with `k8s:` patches: checked against the packaged field table
+    r = subprocess.run([str(venv / "bin" / "skyspec"), "check", str(EXAMPLES / "ported" / "podinfo")],
+                       capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
     r = subprocess.run([str(venv / "bin" / "python"), "-m", "skyspec", "--version"], capture_output=True, text=True,
                        cwd=tmp_path)
     assert r.returncode == 0 and "skyspec" in r.stdout
