@@ -121,6 +121,50 @@ services:
     assert [p["port"] for p in services["redis"]["spec"]["ports"]] == [6379]
 
 
+def test_a_service_others_depend_on_gets_the_port_its_own_healthcheck_calls(tmp_path):
+    """Instana's robot-shop: `web` (nginx) depends on catalogue, ratings and the like, custom
+    images that declare no port, and proxies to them by name on 8080 and 80. No Service was
+    made, so on Kubernetes nothing reached them. Each one's own healthcheck says where it
+    listens (`curl -f http://localhost:8080/health`, `http://localhost/_health`): that port,
+    said in a note, and a connection from web. A service with no such healthcheck is still
+    warned about."""
+    from validators import assert_valid_k8s, load_docs
+
+    (tmp_path / "docker-compose.yaml").write_text("""\
+services:
+  web:
+    image: robotshop/rs-web:2.1.0
+    ports: ['8080:8080']
+    depends_on: [catalogue, ratings, dispatch]
+  catalogue:
+    image: robotshop/rs-catalogue:2.1.0
+    healthcheck:
+      test: [CMD, curl, -H, "X-INSTANA-SYNTHETIC: 1", -f, "http://localhost:${CAT_PORT:-8080}/health"]
+  ratings:
+    image: robotshop/rs-ratings:2.1.0
+    healthcheck: {test: "curl -f http://localhost/_health || exit 1"}
+  dispatch:
+    image: robotshop/rs-dispatch:2.1.0
+    healthcheck: {test: [CMD, pgrep, dispatch]}
+""")
+    res = CliRunner().invoke(main, ["import", "compose", str(tmp_path / "docker-compose.yaml"), "-o",
+                                    str(tmp_path / "p"), "--name", "shop"])
+    assert res.exit_code == 0, res.output
+    specs = {p.stem: yaml.safe_load(p.read_text()) for p in (tmp_path / "p" / "apps").glob("*.yaml")}
+    assert specs["catalogue"]["port"] == 8080 and specs["ratings"]["port"] == 80
+    assert "ports" not in specs["dispatch"] and "port" not in specs["dispatch"]
+    assert specs["web"]["connect_to"] == ["catalogue", "ratings"]
+    assert "service catalogue: port 8080: web depends on it, and its own healthcheck calls localhost:8080" in res.output
+    assert "depends_on dispatch: dispatch declares no port" in res.output
+    res = CliRunner().invoke(main, ["build", str(tmp_path / "p"), "-o", str(tmp_path / "b")])
+    assert res.exit_code == 0, res.output
+    k8s = [d for f in sorted((tmp_path / "b").rglob("kubernetes/*.yaml")) for d in load_docs(f)]
+    assert_valid_k8s(k8s)
+    services = {o["metadata"]["name"]: o for o in k8s if o["kind"] == "Service"}
+    assert [p["port"] for p in services["catalogue"]["spec"]["ports"]] == [8080]
+    assert [p["port"] for p in services["ratings"]["spec"]["ports"]] == [80]
+
+
 def test_a_service_named_as_a_server_others_depend_on_gets_its_port(tmp_path):
     """Instana's robot-shop runs its own `robotshop/rs-mongodb` and `rs-mysql-db` images as the
     services `mongodb` and `mysql`, which declare no port; `catalogue` and `ratings` depend on

@@ -88,6 +88,23 @@ IMAGE_PORTS = {"postgres": 5432, "postgresql": 5432, "postgis": 5432, "timescale
                "eclipse-mosquitto": 1883, "minio": 9000}
 INFERRED_PORT = "depends on it"   # (how a port known from the image, not an address, is said)
 BY_NAME = " (by name)"   # (a port known from the service's name, not its image)
+BY_CHECK = " (by its healthcheck)"   # (a port its own healthcheck calls on localhost)
+# an address on the container itself in a healthcheck: a scheme (its default port) or a port
+_LOCAL = re.compile(r"(?<![\w.-])(?:(https?)://)?(?:localhost|127\.0\.0\.1)(?::(\d{1,5}))?(?![\w.-])")
+
+
+def checked_port(svc: dict, variables: dict) -> int | None:
+    """The port a service's own healthcheck calls on localhost (robot-shop's catalogue:
+    `curl -f http://localhost:8080/health`), or None: where it listens, when it says nothing
+    else."""
+    hc = svc.get("healthcheck")
+    test = hc.get("test") if isinstance(hc, dict) else None
+    words = [w for w in test if isinstance(w, str)] if isinstance(test, list) else [test] if isinstance(test, str) else []
+    for m in _LOCAL.finditer(interpolate_plain(" ".join(words), variables)):
+        port = int(m[2]) if m[2] else {"http": 80, "https": 443}.get(m[1] or "")
+        if port is not None and 0 < port < 65536:
+            return port
+    return None
 
 
 def name_changes(services: dict, variables: dict) -> dict[str, str]:
@@ -191,7 +208,8 @@ def wanted_ports(services: dict, variables: dict) -> dict[str, dict[int, str]]:
     environments, whose image is a server of a known kind (a postgres, a valkey), gets that
     kind's port ({port: "who depends on it"}): its callers read its address from their code's
     defaults (immich's server finds `database` and `redis` so), which Compose allows; an image
-    of no known kind, on a service named as one (`mongodb`), gets that kind's port."""
+    of no known kind gets the port its own healthcheck calls on localhost, or, on a service
+    named as a known kind (`mongodb`), that kind's port."""
     out: dict[str, dict[int, str]] = {}
     for s, svc in sorted(services.items()):
         env = plain_env(svc, variables) if isinstance(svc, dict) else {}
@@ -209,11 +227,14 @@ def wanted_ports(services: dict, variables: dict) -> dict[str, dict[int, str]]:
             if not isinstance(target, dict) or d in out or _declares_ports(target) or \
                     cond == "service_completed_successfully" or not isinstance(target.get("image"), str):
                 continue
-            # the image's kind, else the service's name when it is one (Instana's robot-shop runs its
-            # own `robotshop/rs-mongodb` as the service `mongodb`)
-            port = image_port(interpolate_plain(target["image"], variables))
-            by = "" if port is not None else BY_NAME
-            port = port or IMAGE_PORTS.get(d)
+            # the image's kind, else the port its own healthcheck calls (robot-shop's catalogue), else
+            # the service's name when it is one (Instana's robot-shop runs its own
+            # `robotshop/rs-mongodb` as the service `mongodb`)
+            port, by = image_port(interpolate_plain(target["image"], variables)), ""
+            if port is None:
+                port, by = checked_port(target, variables), BY_CHECK
+            if port is None:
+                port, by = IMAGE_PORTS.get(d), BY_NAME
             if port is not None:
                 out[d] = {port: f"{s} {INFERRED_PORT}{by}"}
     return out

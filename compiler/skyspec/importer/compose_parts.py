@@ -167,7 +167,7 @@ def said_protocols(svc: dict, variables: dict) -> dict[int, str]:
 
 
 def ports(s: str, svc: dict, ctx) -> tuple[dict, bool]:
-    from .compose_addresses import BY_NAME, INFERRED_PORT
+    from .compose_addresses import BY_CHECK, BY_NAME, INFERRED_PORT
 
     out: dict = {}
     published = False
@@ -216,8 +216,10 @@ def ports(s: str, svc: dict, ctx) -> tuple[dict, bool]:
     for port, who in sorted(ctx.wanted.get(s, {}).items()):
         add(port, None, "tcp")
         if INFERRED_PORT in who:
-            by = "its name is that of a server" if who.endswith(BY_NAME) else "its image is one"
-            ctx.say(s, f"port {port}: {who.removesuffix(BY_NAME)}, and {by} that listens on {port} (Compose reaches "
+            by = f"its name is that of a server that listens on {port}" if who.endswith(BY_NAME) else \
+                f"its own healthcheck calls localhost:{port}" if who.endswith(BY_CHECK) else \
+                f"its image is one that listens on {port}"
+            ctx.say(s, f"port {port}: {who.removesuffix(BY_NAME).removesuffix(BY_CHECK)}, and {by} (Compose reaches "
                        "any port, Kubernetes the Service's)", hint="check it; declare it in the Compose file too "
                                                                   "(`expose:`)")
         else:
