@@ -23,6 +23,7 @@ from pathlib import Path
 from ..diagnostics import Pos
 from ..frontend import Loc
 from ..redact import credential_env
+from ..rules.official_image import official
 from . import compose_addresses as addresses, compose_parts as parts, compose_probe as probe
 from .compose_pod import hooks
 from .kube import NAME, Extracted
@@ -225,6 +226,7 @@ class Ctx:
         self.wanted = addresses.wanted_ports(services, self.vars)  # service -> {port: who holds its address}
         self.unresolved: set[str] = set()
         self.env_files: dict[str, dict] = {}  # service -> what its env_files set
+        self.image_volumes: dict[str, set] = {}  # service -> its Dockerfile's VOLUME folders given an emptyDir
         self.notes: dict[str, list[str]] = {}
         self.profiles: dict[str, list[str]] = {}  # profile -> services
         self.addressed: dict[str, list] = {}  # service -> (service, variable, where) its environment addresses
@@ -409,10 +411,13 @@ def service_doc(s: str, svc: dict, names: dict, ctx: Ctx, one_shot: bool) -> dic
     image = interpolate(str(image), ctx.vars, ctx.unresolved)
     env = _environment(s, svc, ctx)
     vols, storage = parts.volumes(s, svc, image, ctx, _is_db(image))
+    built = parts.dockerfile_volumes(s, svc, vols, storage, ctx) if svc.get("build") else None
     parts.shared_memory(s, svc, vols, ctx)
     parts.tmpfs(s, svc, vols, ctx)
     kind = "Job" if one_shot else "StatefulApp" if storage else "App"
     doc: dict = {"kind": kind, "name": name, "image": image}
+    if built is not None and built.base and official(built.base) and not official(image):
+        doc["_base"] = built.base   # (robot-shop's `mongodb`, `FROM mongo:5`: it writes what mongo writes)
     doc["_at"] = ctx.doc.loc.child("services").key_pos(s) or ctx.pos(("services", s))
     doc["_from"] = {k: ctx.pos(("services", s, src)) for k, src in (
         ("image", "image"), ("command", "entrypoint"), ("args", "command"), ("port", "ports"), ("ports", "ports"),

@@ -82,11 +82,12 @@ def _deps(svc: dict) -> dict:
 
 
 def compare(inp: dict, out: dict, variables: dict, env_files: dict,
-            official: dict | None = None) -> tuple[dict, list[str]]:
+            official: dict | None = None, image_volumes: dict | None = None) -> tuple[dict, list[str]]:
     """(figures, unexplained) for the input Compose data and the built one; ``env_files``
     maps a service to the variables its env_files gave; ``official`` ({service name: what
     :func:`.official.apply` changed}) names what a stdlib template or an official image's
-    relaxations change."""
+    relaxations change; ``image_volumes`` ({service: folders}) the emptyDirs given to the
+    `VOLUME`s of its Dockerfile."""
     from .official import compose_category, exported
 
     official = official or {}
@@ -214,7 +215,7 @@ def compare(inp: dict, out: dict, variables: dict, env_files: dict,
                 named("connect_to from an address in the environment (Compose starts the target first)")
             else:
                 field(f"{s}.depends_on.{k}", a, b)
-        _more(s, svc, o, inp, variables, field, named)
+        _more(s, svc, o, inp, variables, field, named, (image_volumes or {}).get(s, set()))
     return figs, bad
 
 
@@ -277,7 +278,7 @@ def _passed(svc: dict, variables: dict, probed: dict) -> set[str]:
         {n for words in hooks if words for n in probe_command(["CMD", *words], variables)[1]}
 
 
-def _more(s: str, svc: dict, o: dict, inp: dict, variables: dict, field, named) -> None:
+def _more(s: str, svc: dict, o: dict, inp: dict, variables: dict, field, named, imaged: set) -> None:
     """The facets beyond what a service runs and talks to."""
     for key, out_key in (("entrypoint", "entrypoint"), ("command", "command")):
         if svc.get(key):   # (a credential it passes as `$(NAME)`, as the importer writes it)
@@ -306,6 +307,8 @@ def _more(s: str, svc: dict, o: dict, inp: dict, variables: dict, field, named) 
             elif a is None and dst == "/tmp" and (b[0] == "tmpfs" or (b[0] == "volume" and any(
                     volume_of(v)[1:3] == (f"{dns(s)}.tmp", "/tmp") for v in o.get("volumes") or []))):
                 named("hardening skyspec adds (a /tmp tmpfs)")   # (a volume where an init container shares it)
+            elif a is None and key == "volumes" and dst in imaged:
+                named("a VOLUME of the service's Dockerfile, as a volume of its own (Docker gives it an anonymous one)")
             elif a is None and dst == SHM and b[0] == "tmpfs" and key == "volumes" and svc.get("shm_size") is not None:
                 named("shm_size as a memory volume at /dev/shm")
             elif a is not None and a[0] == "bind" and b is None:

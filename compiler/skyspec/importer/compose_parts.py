@@ -329,6 +329,36 @@ def tmpfs(s: str, svc: dict, vols: dict, ctx) -> None:
                                                       "mount": path}
 
 
+def dockerfile_volumes(s: str, svc: dict, vols: dict, storage: dict, ctx):
+    """What the service's own Dockerfile says (:mod:`.dockerfile`), or None; each folder it
+    declares `VOLUME` that nothing is mounted at gets an emptyDir (Docker gives it an
+    anonymous volume, writable; here the root filesystem is read-only), said in a note."""
+    from .compose import interpolate
+    from .dockerfile import read
+
+    b = svc.get("build")
+    raw = b.get("args") if isinstance(b, dict) else None
+    items = raw.items() if isinstance(raw, dict) else (str(a).partition("=")[::2] for a in raw) \
+        if isinstance(raw, list) else ()
+    args = {str(k): interpolate(str(v), ctx.vars, set()) for k, v in items if v is not None}
+    built = read(ctx.base, b, args)
+    if built is None:
+        return None
+    mounts = [v.get("mount") for v in vols.values()] + [v.get("mount") for v in storage.values() if isinstance(v, dict)]
+    for path in built.volumes:
+        if any(isinstance(m, str) and (path == m or path.startswith(m.rstrip("/") + "/")) for m in mounts):
+            continue
+        name = "image-" + (re.sub(r"[^a-z0-9-]+", "-", path.lower()).strip("-")[:50].strip("-") or "root")
+        while name in vols or name in storage:
+            name += "-v"
+        vols[name] = {"empty": True, "mount": path}
+        mounts.append(path)
+        ctx.image_volumes.setdefault(s, set()).add(path)
+        ctx.say(s, f"VOLUME {path} of its Dockerfile: Docker gives it an anonymous volume, writable; an emptyDir "
+                   "here (the root filesystem is read-only)", ("build",))
+    return built
+
+
 def volumes(s: str, svc: dict, image: str, ctx, database: bool) -> tuple[dict, dict]:
     """(volumes, storage) of a service."""
     from .compose import credential_refs, dns, interpolate

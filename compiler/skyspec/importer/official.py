@@ -77,7 +77,8 @@ def _covered(path: str, mounts: list[str]) -> bool:
 def missing(doc: dict) -> tuple[str, list[str], bool] | None:
     """(KNOWN key, the paths the image writes that are not writable, whether it must start as
     root) when the workload would crash-loop as the rule finds it; None when it runs."""
-    key = official(doc.get("image") or "") if isinstance(doc.get("image"), str) else None
+    image = doc.get("_base") or doc.get("image")   # (`_base`: the image its Dockerfile builds it from)
+    key = official(image) if isinstance(image, str) else None
     if key is None:
         return None
     _, uid, _, needs_root, _ = KNOWN[key]
@@ -118,10 +119,11 @@ def apply(doc: dict, creds: list[str], plain_secret: str, use: bool = True) -> d
     before = copy.deepcopy({k: v for k, v in doc.items() if k != "_from"})
     if tmpl_name is None:
         return _relax(doc, key, gone, fix, before)
-    own = f"`security: {{run_as_user: {own_uid(key, doc['image'])}}}`"   # the image's own user, where the template
-    # cannot say the input (postgres' Alpine tags: 70)
+    # the image's own user, where the template cannot say the input (postgres' Alpine tags: 70)
+    own = f"`security: {{run_as_user: {own_uid(key, doc.get('_base') or doc['image'])}}}`"
     given = set(doc.get("env") or {}) | set(doc.get("secrets") or {})
-    why = ("the round trip or the template refuses the input as the template says it" if not use
+    why = ("its Dockerfile builds its own image from it" if doc.get("_base")
+           else "the round trip or the template refuses the input as the template says it" if not use
            else "the input has " + ", ".join(k for k in KEEP_OUT if k in doc) if any(k in doc for k in KEEP_OUT
                                                                                    if k != "security")
            else "the input sets its own security" if set(doc.get("security") or {}) - {"add_capabilities"}
@@ -174,7 +176,10 @@ def _relax(doc: dict, key: str, gone: list[str], fix: str, before: dict, why_not
     if sec:
         doc["security"] = {**(doc.get("security") or {}), **sec}
     doc["_plain"] = before
-    why = (f"image {doc['image']}: {_official(doc['image'])} {key} image writes {', '.join(gone)}"
+    # (robot-shop's `mongodb`, `FROM mongo:5`, says the image its Dockerfile builds it from)
+    said = f", built by its Dockerfile from {doc['_base']}: the official" if doc.get("_base") else \
+        f": {_official(doc['image'])}"
+    why = (f"image {doc['image']}{said} {key} image writes {', '.join(gone)}"
            + (" and starts as root" if KNOWN[key][3] else "")
            + ", which the hardened defaults forbid: emptyDir volumes there"
            + (" (filled from the image first)" if inits else "")

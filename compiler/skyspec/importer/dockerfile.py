@@ -1,0 +1,186 @@
+"""What a Compose service's own Dockerfile says about how its image runs: the image it is
+built from (Instana's robot-shop builds its `mongodb` `FROM mongo:5`, which writes /data/db
+as UID 999 and crash-loops under the hardened defaults like the official image) and the
+folders it declares `VOLUME` (Docker gives each an anonymous, writable volume; on a
+read-only root filesystem they need a volume of their own).
+
+The Dockerfile is read only where Compose would read it, inside the Compose file's folder
+(:func:`skyspec.contain.contained`: no `..` out of it, no symlink leading out), of at most
+:data:`LIMIT` bytes, or from `dockerfile_inline`; a context that is a URL, a file outside or
+unreadable, or an instruction it cannot read gives nothing (the image is then read as any
+other). It runs nothing, reads no other file and reports nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from ..contain import contained
+from ..record import Record
+
+LIMIT = 256 * 1024
+_ARG = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))")
+
+
+class Built(Record):
+    """The final stage of a Dockerfile: the image it is built from (through its own earlier
+    stages; None for `scratch` or one it cannot read) and the folders it and those stages
+    declare `VOLUME`."""
+
+    def __init__(self, base: str | None, volumes: list[str]):
+        self.base = base
+        self.volumes = volumes
+
+
+def read(root: Path, build, args: dict[str, str]) -> Built | None:
+    """The Dockerfile of a service's `build` (a context, or `{context, dockerfile,
+    dockerfile_inline, target, args}`), under ``root`` (the Compose file's folder); ``args``:
+    the build args Compose passes, interpolated. None where it cannot be read."""
+    spec = {"context": build} if isinstance(build, str) else build if isinstance(build, dict) else None
+    if spec is None:
+        return None
+    inline = spec.get("dockerfile_inline")
+    if isinstance(inline, str):
+        text: str | None = inline[:LIMIT]
+    else:
+        context, name = spec.get("context", "."), spec.get("dockerfile", "Dockerfile")
+        if not isinstance(context, str) or not isinstance(name, str) or "://" in context or context.startswith("git@") \
+                or os.path.isabs(name):
+            return None
+        text = _text(root, os.path.join(context, name))
+    if text is None:
+        return None
+    given = {**{k: v for k, v in (spec.get("args") or {}).items() if isinstance(v, str)}, **args} \
+        if isinstance(spec.get("args"), dict) else dict(args)
+    return parse(text, given, spec.get("target") if isinstance(spec.get("target"), str) else None)
+
+
+def _text(root: Path, rel: str) -> str | None:
+    real = contained(root, rel, None, None, "Dockerfile")
+    if real is None or not os.path.isfile(real):
+        return None
+    try:   # (not blocking on a FIFO swapped in after the check)
+        fd = os.open(real, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+        try:
+            data = os.read(fd, LIMIT + 1)
+        finally:
+            os.close(fd)
+    except OSError:
+        return None
+    return None if len(data) > LIMIT else data.decode("utf-8", "replace")
+
+
+def instructions(text: str) -> list[tuple[str, str]]:
+    """(INSTRUCTION, its arguments) of each instruction, continuation lines joined and
+    comments left out."""
+    out: list[tuple[str, str]] = []
+    pending = ""
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not pending and (not stripped or stripped.startswith("#")):
+            continue
+        if pending and stripped.startswith("#"):
+            continue   # a comment inside a continued instruction
+        if stripped.endswith("\\"):
+            pending += stripped[:-1] + " "
+            continue
+        whole = (pending + stripped).strip()
+        pending = ""
+        word, _, rest = whole.partition(" ")
+        if word:
+            out.append((word.upper(), rest.strip()))
+    if pending.strip():
+        word, _, rest = pending.strip().partition(" ")
+        out.append((word.upper(), rest.strip()))
+    return out
+
+
+def _expand(value: str, args: dict[str, str]) -> str | None:
+    """``value`` with `$NAME`/`${NAME}`/`${NAME:-default}` replaced from ``args``; None when
+    a name has no value (the image is then unknown)."""
+    missing = False
+
+    def sub(m: re.Match) -> str:
+        nonlocal missing
+        name = m.group(1) or m.group(3)
+        if args.get(name):
+            return args[name]
+        if m.group(2) is not None:
+            return m.group(2)
+        missing = True
+        return ""
+    out = _ARG.sub(sub, value)
+    return None if missing else out
+
+
+def _volumes(rest: str) -> list[str]:
+    if rest.startswith("["):
+        import json
+
+        try:
+            got = json.loads(rest)
+        except ValueError:
+            return []
+        return [v for v in got if isinstance(v, str)] if isinstance(got, list) else []
+    return rest.split()
+
+
+def _env(rest: str) -> dict[str, str]:
+    """The variables of an `ENV` (`K=V K2="v 2"`, or the older `K V`)."""
+    import shlex
+
+    try:
+        words = shlex.split(rest)
+    except ValueError:
+        return {}
+    if words and "=" not in words[0]:
+        return {words[0]: " ".join(words[1:])}
+    return dict(w.partition("=")[::2] for w in words if "=" in w)
+
+
+def parse(text: str, args: dict[str, str], target: str | None = None) -> Built | None:
+    """The final stage (or ``target``) of a Dockerfile's text."""
+    glob: dict[str, str] = {}
+    stages: list[dict] = []
+    for word, rest in instructions(text):
+        if word == "ARG":
+            name, _, default = rest.partition("=")
+            name = name.strip()
+            scope = stages[-1]["args"] if stages else glob
+            scope[name] = args.get(name, default.strip().strip("\"'") if default else scope.get(name, glob.get(name, "")))
+        elif word == "FROM":
+            parts = [p for p in rest.split() if not p.startswith("--")]
+            if not parts:
+                return None
+            image = _expand(parts[0], {**glob, **args})
+            alias = parts[2].lower() if len(parts) >= 3 and parts[1].lower() == "as" else None
+            up = next((st for st in reversed(stages) if st["alias"] and st["alias"] == str(image).lower()), None)
+            stages.append({"image": image, "alias": alias, "volumes": [], "args": {},
+                           "env": dict(up["env"]) if up is not None else {}})   # (a stage's ENV goes on)
+        elif word == "ENV" and stages:
+            stages[-1]["env"].update(_env(rest))
+        elif word == "VOLUME" and stages:
+            vs = [_expand(v, {**glob, **stages[-1]["args"], **stages[-1]["env"]}) for v in _volumes(rest)]
+            stages[-1]["volumes"] += [v.rstrip("/") or "/" for v in vs if v and v.startswith("/")]
+    if not stages:
+        return None
+    by_alias = {s["alias"]: s for s in stages if s["alias"]}
+    final = by_alias.get(target.lower()) if target else stages[-1]
+    if final is None:
+        return None
+    volumes: list[str] = []
+    seen: set[int] = set()
+    stage = final
+    while True:   # through its own earlier stages to the image it is built from
+        volumes = stage["volumes"] + volumes
+        seen.add(id(stage))
+        up = by_alias.get(str(stage["image"]).lower())
+        if up is None or id(up) in seen:
+            break
+        stage = up
+    base = stage["image"]
+    if base is None or base.lower() == "scratch" or by_alias.get(str(base).lower()) is not None:
+        base = None
+    return Built(base, list(dict.fromkeys(volumes)))

@@ -1,0 +1,113 @@
+"""A Compose service built by its own Dockerfile: the image it is built from and the folders
+it declares `VOLUME` decide how it runs. Instana's robot-shop builds `mongodb` `FROM mongo:5`
+and `mysql` `FROM mysql:5.7` with `VOLUME /data` (its datadir): imported as custom images,
+both crash-looped under the hardened defaults (UID 10001, a read-only root filesystem),
+without a word."""
+
+import os
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from skyspec.cli import main
+from skyspec.importer.dockerfile import parse, read
+from validators import assert_valid_k8s, load_docs
+
+
+@pytest.mark.parametrize("text, args, target, base, volumes", [
+    ("FROM mongo:5\nCOPY *.js /docker-entrypoint-initdb.d/\n", {}, None, "mongo:5", []),
+    ("FROM mysql:5.7\n\nVOLUME /data\nENV A=1 \\\n    B=2\n", {}, None, "mysql:5.7", ["/data"]),
+    # through its own stages, with the ARGs before the first FROM; another chain's VOLUME is not its
+    ("ARG V=16\nFROM node:20 AS build\nVOLUME /cache\nFROM postgres:${V}-alpine AS db\n"
+     'VOLUME ["/extra", "/more/"]\nFROM db\n# a comment\n', {}, None, "postgres:16-alpine", ["/extra", "/more"]),
+    ("ARG V=16\nFROM postgres:${V}\n", {"V": "17"}, None, "postgres:17", []),   # a build arg wins
+    ("FROM golang:1.22 AS b\nRUN go build\nFROM scratch\nCOPY --from=b /x /x\n", {}, None, None, []),
+    ("FROM $IMG\n", {}, None, None, []),   # an image it cannot know
+    ("FROM a AS x\nFROM x AS a\n", {}, None, None, []),   # stages naming each other: no base, no loop
+    ("FROM --platform=$BUILDPLATFORM mongo:6 AS m\nFROM m\n", {}, None, "mongo:6", []),
+    ("FROM redis:7 AS cache\nVOLUME /data\nFROM nginx:1.27 AS web\n", {}, "cache", "redis:7", ["/data"]),
+    # a VOLUME names an ENV variable (zulip's `VOLUME ["$DATA_DIR"]`), of its stage or one it is built on
+    ("FROM ubuntu:24.04 AS base\nENV DATA_DIR=\"/data\"\nFROM base\nENV LOGS /var/log/app\n"
+     'VOLUME ["$DATA_DIR", "${LOGS}/x"]\n', {}, None, "ubuntu:24.04", ["/data", "/var/log/app/x"]),
+    ("FROM alpine:3\nVOLUME $NOWHERE\n", {}, None, "alpine:3", []),
+    ("RUN nothing\n", {}, None, None, None),
+])
+def test_the_final_stage_its_base_and_its_volumes(text, args, target, base, volumes):
+    got = parse(text, args, target)
+    if volumes is None:
+        assert got is None
+    else:
+        assert (got.base, got.volumes) == (base, volumes)
+
+
+def test_a_dockerfile_outside_the_compose_files_folder_or_no_regular_file_is_not_read(tmp_path):
+    """Read only where it is inside the folder (a pull request's Compose file must not make
+    the importer read the CI machine's files), never blocking on a FIFO, never too large."""
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "Dockerfile").write_text("FROM mongo:5\n")
+    root = tmp_path / "proj"
+    root.mkdir()
+    (root / "link").symlink_to(tmp_path / "outside")
+    (root / "big").mkdir()
+    (root / "big" / "Dockerfile").write_text("FROM mongo:5\n" + "# x\n" * 70000)
+    (root / "fifo").mkdir()
+    os.mkfifo(root / "fifo" / "Dockerfile")
+    for build in ("../outside", "link", "big", "fifo", {"context": ".", "dockerfile": "/etc/hostname"},
+                  "https://github.com/acme/app.git", {"context": 5}, ["x"]):
+        assert read(root, build, {}) is None, build
+    (root / "ok").mkdir()
+    (root / "ok" / "Dockerfile.prod").write_text("FROM mongo:5\n")
+    assert read(root, {"context": "ok", "dockerfile": "Dockerfile.prod"}, {}).base == "mongo:5"
+    assert read(root, {"dockerfile_inline": "FROM redis:7\nVOLUME /data\n"}, {}).volumes == ["/data"]
+
+
+def test_a_service_built_from_an_official_image_runs_as_it(tmp_path):
+    for name, text in (("mongo", "FROM mongo:5\nCOPY *.js /docker-entrypoint-initdb.d/\n"),
+                       ("mysql", "FROM mysql:5.7\nVOLUME /data\nCOPY config.sh /root/\n"),
+                       ("app", "FROM node:20\nVOLUME /app/uploads\n")):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "Dockerfile").write_text(text)
+    (tmp_path / "docker-compose.yaml").write_text("""\
+services:
+  mongodb:
+    build: {context: mongo}
+    image: acme/shop-mongodb:2.1.0
+  mysql:
+    build: mysql
+    image: acme/shop-mysql:2.1.0
+  app:
+    build: app
+    image: acme/shop-app:2.1.0
+    ports: ['8080:8080']
+    volumes: ['uploads:/app/uploads']
+    depends_on: [mongodb, mysql]
+volumes:
+  uploads: {}
+""")
+    res = CliRunner().invoke(main, ["import", "compose", str(tmp_path / "docker-compose.yaml"), "-o",
+                                    str(tmp_path / "p"), "--name", "shop"])
+    assert res.exit_code == 0, res.output
+    assert "image acme/shop-mongodb:2.1.0, built by its Dockerfile from mongo:5: the official mongo image writes " \
+           "/data/db, /data/configdb" in res.output
+    assert "service mysql: VOLUME /data of its Dockerfile: Docker gives it an anonymous volume" in res.output
+    assert "a VOLUME of the service's Dockerfile, as a volume of its own" in res.output   # named in the round trip
+    specs = {p.stem: yaml.safe_load(p.read_text()) for p in (tmp_path / "p" / "apps").glob("*.yaml")}
+    mongo, mysql = specs["mongodb"], specs["mysql"]
+    assert mongo["image"] == "acme/shop-mongodb:2.1.0" and "use" not in mongo   # its own image, not the template's
+    assert mongo["security"] == {"run_as_user": 999}
+    assert {v["mount"] for v in mongo["volumes"].values()} == {"/data/db", "/data/configdb"}
+    assert mysql["security"] == {"run_as_user": 999}
+    assert {v["mount"] for v in mysql["volumes"].values()} == {"/data", "/var/lib/mysql", "/var/run/mysqld"}
+    # a VOLUME the Compose file mounts something at is left to it; the app's base is no server
+    app = next(s for k, s in specs.items() if s.get("name") == "app")
+    assert "security" not in app and [v for v in (app.get("volumes") or {}).values() if v.get("empty")] == []
+    res = CliRunner().invoke(main, ["build", str(tmp_path / "p"), "-o", str(tmp_path / "b")])
+    assert res.exit_code == 0, res.output
+    assert "SKY410" not in res.output
+    k8s = [d for f in sorted((tmp_path / "b").rglob("kubernetes/*.yaml")) for d in load_docs(f)]
+    assert_valid_k8s(k8s)
+    pod = next(o for o in k8s if o["kind"] in ("Deployment", "StatefulSet") and o["metadata"]["name"] == "mysql")
+    spec = pod["spec"]["template"]["spec"]
+    assert spec["containers"][0]["securityContext"]["runAsUser"] == 999
+    assert "/data" in {m["mountPath"] for m in spec["containers"][0]["volumeMounts"]}
