@@ -303,3 +303,23 @@ metadata: {name: kube-state-metrics, namespace: kube-system}
     for name in ("p-within-namespace", "p-default-deny"):
         assert policies[name]["podSelector"] == {"matchLabels": {"app.kubernetes.io/part-of": "p"}}, name
     assert all(spec["podSelector"] for spec in policies.values())   # none selects every pod of kube-system
+
+
+def test_depends_on_entries_are_interpolated_as_compose_does(tmp_path):
+    """Appwrite's workers `depends_on: [${_APP_DB_HOST:-postgresql}]`: Compose interpolates
+    every value, depends_on's too; the import read the text as a service's name and refused
+    the file (21 errors: no such service)."""
+    (tmp_path / ".env").write_text("DB_HOST=db\n")
+    (tmp_path / "docker-compose.yml").write_text("""\
+services:
+  worker:
+    image: acme/worker:1.0
+    depends_on: ["${DB_HOST:-postgresql}", "${CACHE:-redis}"]
+  db: {image: postgres:16, environment: {POSTGRES_PASSWORD: "${DB_PASS}"}}
+  redis: {image: redis:7}
+""")
+    res = CliRunner().invoke(main, ["import", "compose", str(tmp_path / "docker-compose.yml"), "-o",
+                                    str(tmp_path / "p"), "--name", "app"])
+    assert res.exit_code == 0, res.output
+    worker = yaml.safe_load((tmp_path / "p" / "apps" / "worker.yaml").read_text())
+    assert worker["connect_to"] == ["db", "redis"]

@@ -223,6 +223,10 @@ class Ctx:
         self.bound: set[str] = set()        # the ConfigMaps of bind-mounted files (their data is whole)
         self.claims: dict[str, tuple] = {}  # PersistentVolumeClaim name -> (the Compose volume, its first service)
         services = self.data.get("services") if isinstance(self.data.get("services"), dict) else {}
+        for svc in services.values():   # Compose interpolates every value: appwrite's `- ${_APP_DB_HOST:-postgresql}`
+            deps = svc.get("depends_on") if isinstance(svc, dict) else None
+            if isinstance(deps, list):
+                deps[:] = [interpolate(d, self.vars, set()) if isinstance(d, str) else d for d in deps]
         self.wanted = addresses.wanted_ports(services, self.vars)  # service -> {port: who holds its address}
         self.unresolved: set[str] = set()
         self.env_files: dict[str, dict] = {}  # service -> what its env_files set
