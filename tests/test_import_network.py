@@ -305,16 +305,23 @@ metadata: {name: kube-state-metrics, namespace: kube-system}
     assert all(spec["podSelector"] for spec in policies.values())   # none selects every pod of kube-system
 
 
-def test_depends_on_entries_are_interpolated_as_compose_does(tmp_path):
+def test_values_the_import_reads_as_written_are_interpolated_as_compose_does(tmp_path):
     """Appwrite's workers `depends_on: [${_APP_DB_HOST:-postgresql}]`: Compose interpolates
     every value, depends_on's too; the import read the text as a service's name and refused
-    the file (21 errors: no such service)."""
-    (tmp_path / ".env").write_text("DB_HOST=db\n")
+    the file (21 errors: no such service). So were `deploy.resources` limits, a
+    `stop_grace_period` and a healthcheck's timing written as variables (refused, or lost)."""
+    (tmp_path / ".env").write_text("DB_HOST=db\nMEM=512M\nCPUS=0.5\nGRACE=45s\nHC=15s\n")
     (tmp_path / "docker-compose.yml").write_text("""\
+x-deploy: &deploy
+  resources: {limits: {memory: "${MEM}", cpus: "${CPUS}"}}
 services:
   worker:
     image: acme/worker:1.0
     depends_on: ["${DB_HOST:-postgresql}", "${CACHE:-redis}"]
+    deploy: *deploy
+    stop_grace_period: ${GRACE}
+    healthcheck: {test: [CMD, /bin/check], interval: "${HC}", timeout: "${HC}"}
+  api: {image: acme/api:1.0, deploy: *deploy}
   db: {image: postgres:16, environment: {POSTGRES_PASSWORD: "${DB_PASS}"}}
   redis: {image: redis:7}
 """)
@@ -323,3 +330,8 @@ services:
     assert res.exit_code == 0, res.output
     worker = yaml.safe_load((tmp_path / "p" / "apps" / "worker.yaml").read_text())
     assert worker["connect_to"] == ["db", "redis"]
+    assert worker["resources"] == {"cpu_limit": "500m", "memory_limit": "512Mi"}
+    assert worker["lifecycle"] == {"termination_grace": 45}
+    assert (worker["health"]["period"], worker["health"]["timeout"]) == (15, 15)
+    api = yaml.safe_load((tmp_path / "p" / "apps" / "api.yaml").read_text())
+    assert api["resources"] == worker["resources"]   # (the mapping an alias shares, read once)

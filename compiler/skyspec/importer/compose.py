@@ -223,12 +223,9 @@ class Ctx:
         self.bound: set[str] = set()        # the ConfigMaps of bind-mounted files (their data is whole)
         self.claims: dict[str, tuple] = {}  # PersistentVolumeClaim name -> (the Compose volume, its first service)
         services = self.data.get("services") if isinstance(self.data.get("services"), dict) else {}
-        for svc in services.values():   # Compose interpolates every value: appwrite's `- ${_APP_DB_HOST:-postgresql}`
-            deps = svc.get("depends_on") if isinstance(svc, dict) else None
-            if isinstance(deps, list):
-                deps[:] = [interpolate(d, self.vars, set()) if isinstance(d, str) else d for d in deps]
-        self.wanted = addresses.wanted_ports(services, self.vars)  # service -> {port: who holds its address}
         self.unresolved: set[str] = set()
+        _interpolated(services, self.vars, self.unresolved)
+        self.wanted = addresses.wanted_ports(services, self.vars)  # service -> {port: who holds its address}
         self.env_files: dict[str, dict] = {}  # service -> what its env_files set
         self.image_volumes: dict[str, set] = {}  # service -> its Dockerfile's VOLUME folders given an emptyDir
         self.notes: dict[str, list[str]] = {}
@@ -253,6 +250,32 @@ class Ctx:
             self.inputs.diags.error(code, f"service {s}: {text}", pos, hint=hint)
         else:
             self.inputs.note(code, f"service {s}: {text}", pos, hint=hint)
+
+
+# the values the import reads as written (no reader of theirs interpolates): Compose interpolates every value
+PLAIN = (("stop_grace_period",), *(("healthcheck", k) for k in ("interval", "timeout", "start_period", "start_interval")),
+         *(("deploy", "resources", p, k) for p in ("limits", "reservations") for k in ("cpus", "memory")))
+
+
+def _interpolated(services: dict, variables: dict, unresolved: set) -> None:
+    """The values of :data:`PLAIN` and the list form of `depends_on` (appwrite's
+    `- ${_APP_DB_HOST:-postgresql}`) interpolated in place, each once (a mapping an alias
+    shares is one)."""
+    seen: set = set()
+    for svc in services.values():
+        if not isinstance(svc, dict):
+            continue
+        deps = svc.get("depends_on")
+        if isinstance(deps, list) and id(deps) not in seen:
+            seen.add(id(deps))
+            deps[:] = [interpolate(d, variables, unresolved) if isinstance(d, str) else d for d in deps]
+        for path in PLAIN:
+            holder = svc
+            for k in path[:-1]:
+                holder = holder.get(k) if isinstance(holder, dict) else None
+            if isinstance(holder, dict) and isinstance(holder.get(path[-1]), str) and (id(holder), path[-1]) not in seen:
+                seen.add((id(holder), path[-1]))
+                holder[path[-1]] = interpolate(holder[path[-1]], variables, unresolved)
 
 
 def _typed(doc: Doc, ctx) -> None:
