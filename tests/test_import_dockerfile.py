@@ -111,3 +111,20 @@ volumes:
     spec = pod["spec"]["template"]["spec"]
     assert spec["containers"][0]["securityContext"]["runAsUser"] == 999
     assert "/data" in {m["mountPath"] for m in spec["containers"][0]["volumeMounts"]}
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_WORDS = st.sampled_from(["FROM", "from", "ARG", "ENV", "VOLUME", "USER", "RUN", "AS", "as", "scratch", "mongo:5",
+                          "${A}", "$A", "${A:-x}", "A=1", "[", "]", '"/d"', "/data", "\\", "#", "\n", " ", "--platform=x"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(_WORDS, st.text(max_size=8)), max_size=60), st.dictionaries(st.text(max_size=3),
+                                                                                      st.text(max_size=5)))
+def test_any_text_is_read_without_failing(words, args):
+    """A pull request's Dockerfile is any text: parsing it never raises, and whatever it
+    finds is a base image or None and absolute folders."""
+    got = parse(" ".join(words), args, None)
+    assert got is None or ((got.base is None or isinstance(got.base, str))
+                           and all(isinstance(v, str) and v.startswith("/") for v in got.volumes))
