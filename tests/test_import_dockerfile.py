@@ -65,7 +65,8 @@ def test_a_dockerfile_outside_the_compose_files_folder_or_no_regular_file_is_not
 def test_a_service_built_from_an_official_image_runs_as_it(tmp_path):
     for name, text in (("mongo", "FROM mongo:5\nCOPY *.js /docker-entrypoint-initdb.d/\n"),
                        ("mysql", "FROM mysql:5.7\nVOLUME /data\nCOPY config.sh /root/\n"),
-                       ("app", "FROM node:20\nVOLUME /app/uploads\n")):
+                       ("app", "FROM node:20\nVOLUME /app/uploads\n"),
+                       ("pg", "ARG PG=16\nFROM postgres:${PG}-alpine\nRUN apk add --no-cache postgis\n")):
         (tmp_path / name).mkdir()
         (tmp_path / name / "Dockerfile").write_text(text)
     (tmp_path / "docker-compose.yaml").write_text("""\
@@ -76,6 +77,10 @@ services:
   mysql:
     build: mysql
     image: acme/shop-mysql:2.1.0
+  db:
+    build: {context: pg, args: {PG: "17"}}
+    image: acme/shop-db:2.1.0
+    environment: {POSTGRES_PASSWORD: "${DB_PASSWORD:-change-me}"}
   app:
     build: app
     image: acme/shop-app:2.1.0
@@ -88,15 +93,21 @@ volumes:
     res = CliRunner().invoke(main, ["import", "compose", str(tmp_path / "docker-compose.yaml"), "-o",
                                     str(tmp_path / "p"), "--name", "shop"])
     assert res.exit_code == 0, res.output
-    assert "image acme/shop-mongodb:2.1.0, built by its Dockerfile from mongo:5: the official mongo image writes " \
-           "/data/db, /data/configdb" in res.output
+    assert "image acme/shop-mongodb:2.1.0, built by its Dockerfile from mongo:5, runs as the official mongo image " \
+           "does" in res.output
+    assert "image acme/shop-mysql:2.1.0, built by its Dockerfile from mysql:5.7: the official mysql image writes " \
+           "/var/lib/mysql" in res.output
     assert "service mysql: VOLUME /data of its Dockerfile: Docker gives it an anonymous volume" in res.output
     assert "a VOLUME of the service's Dockerfile, as a volume of its own" in res.output   # named in the round trip
     specs = {p.stem: yaml.safe_load(p.read_text()) for p in (tmp_path / "p" / "apps").glob("*.yaml")}
-    mongo, mysql = specs["mongodb"], specs["mysql"]
-    assert mongo["image"] == "acme/shop-mongodb:2.1.0" and "use" not in mongo   # its own image, not the template's
-    assert mongo["security"] == {"run_as_user": 999}
-    assert {v["mount"] for v in mongo["volumes"].values()} == {"/data/db", "/data/configdb"}
+    mongo = next(s for s in specs.values() if s.get("name") == "mongodb")
+    mysql = specs["mysql"]
+    # the template of the image it is built from, of that image's version, running its own image
+    assert (mongo["use"], mongo["version"], mongo["image"]) == ("mongodb", "5", "acme/shop-mongodb:2.1.0")
+    # its build arg chose the base's version, whose Alpine image runs as UID 70: the template says so
+    db = next(s for s in specs.values() if s.get("name") == "db")
+    assert (db["use"], db["version"], db["image"]) == ("postgres", "17-alpine", "acme/shop-db:2.1.0")
+    # (no password, which the mysql template requires: the image's user and emptyDirs where it writes)
     assert mysql["security"] == {"run_as_user": 999}
     assert {v["mount"] for v in mysql["volumes"].values()} == {"/data", "/var/lib/mysql", "/var/run/mysqld"}
     # a VOLUME the Compose file mounts something at is left to it; the app's base is no server
@@ -107,10 +118,13 @@ volumes:
     assert "SKY410" not in res.output
     k8s = [d for f in sorted((tmp_path / "b").rglob("kubernetes/*.yaml")) for d in load_docs(f)]
     assert_valid_k8s(k8s)
-    pod = next(o for o in k8s if o["kind"] in ("Deployment", "StatefulSet") and o["metadata"]["name"] == "mysql")
-    spec = pod["spec"]["template"]["spec"]
-    assert spec["containers"][0]["securityContext"]["runAsUser"] == 999
-    assert "/data" in {m["mountPath"] for m in spec["containers"][0]["volumeMounts"]}
+    pods = {o["metadata"]["name"]: o["spec"]["template"]["spec"] for o in k8s
+            if o["kind"] in ("Deployment", "StatefulSet")}
+    assert pods["mysql"]["containers"][0]["securityContext"]["runAsUser"] == 999
+    assert "/data" in {m["mountPath"] for m in pods["mysql"]["containers"][0]["volumeMounts"]}
+    assert pods["db"]["containers"][0]["securityContext"]["runAsUser"] == 70
+    mongod = pods["mongodb"]["containers"][0]
+    assert mongod["image"] == "acme/shop-mongodb:2.1.0" and mongod["securityContext"]["runAsUser"] == 999
 
 
 from hypothesis import given, settings, strategies as st  # noqa: E402

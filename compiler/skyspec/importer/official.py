@@ -122,8 +122,7 @@ def apply(doc: dict, creds: list[str], plain_secret: str, use: bool = True) -> d
     # the image's own user, where the template cannot say the input (postgres' Alpine tags: 70)
     own = f"`security: {{run_as_user: {own_uid(key, doc.get('_base') or doc['image'])}}}`"
     given = set(doc.get("env") or {}) | set(doc.get("secrets") or {})
-    why = ("its Dockerfile builds its own image from it" if doc.get("_base")
-           else "the round trip or the template refuses the input as the template says it" if not use
+    why = ("the round trip or the template refuses the input as the template says it" if not use
            else "the input has " + ", ".join(k for k in KEEP_OUT if k in doc) if any(k in doc for k in KEEP_OUT
                                                                                    if k != "security")
            else "the input sets its own security" if set(doc.get("security") or {}) - {"add_capabilities"}
@@ -192,8 +191,8 @@ def _use(doc: dict, key: str, name: str, creds: list[str], plain_secret: str, be
     t = template(name)
     spec = t.get("spec") or {}
     params = set(t.get("params") or {})
-    image = doc["image"]
-    version = version_of(image)
+    image, base = doc["image"], doc.get("_base")
+    version = version_of(base or image)   # (an image its Dockerfile builds from postgres:16: version 16)
     out: dict = {"kind": "StatefulApp", "name": doc["name"], "use": name, "version": version}
     if str(spec.get("image", "")).replace("${self.version}", version) != image:
         out["image"] = image   # a digest, a registry prefix, no tag: the image as written
@@ -257,7 +256,9 @@ def _use(doc: dict, key: str, name: str, creds: list[str], plain_secret: str, be
     dropped_vols = [n for n in (doc.get("volumes") or {}) if n not in vols]
     doc.clear()
     doc.update(out)
-    why = (f"image {image} is {_official(image)} {key} image, which under the hardened defaults (UID 10001, a "
+    said = f", built by its Dockerfile from {base}, runs as the official {key} image does," if base else \
+        f" is {_official(image)} {key} image,"
+    why = (f"image {image}{said} which under the hardened defaults (UID 10001, a "
            f"read-only root filesystem) cannot write {', '.join(KNOWN[key][2])}: `use: {name}` (the stdlib template sets "
            "its user, writable paths, storage and probes)"
            + "".join(f"; {var} is key `{k}` of Secret {plain_secret}, its `credentials`" for var, k in keys.items()))
