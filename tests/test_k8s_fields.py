@@ -122,3 +122,13 @@ def test_a_raw_manifest_is_checked_against_its_kind(make_project, cli, tmp_path)
     assert "`value` of a PriorityClass is an integer, not a string" in errs[0][2]
     assert "no field `globalDefalt`" in errs[1][2] and "globalDefault" in errs[1][3]
     assert cli("build", "-o", str(tmp_path / "o"), "--env", "prod").exit_code == 1 and not (tmp_path / "o").exists()
+
+
+def test_a_null_deletes_and_is_never_a_field_of_the_manifest(make_project, cli):
+    """`k8s: {...: {priorityClassName: null}}` deletes; a null under a misspelt name deletes
+    nothing and writes nothing Kubernetes would refuse: not reported."""
+    make_project({"apps/k.yaml": "kind: App\nname: api\nimage: x/api:1\nport: 8080\n"
+                                 "k8s: {Deployment: {spec: {template: {spec: {priorityClassName: null, "
+                                 "priorityClasName: null}}}}}\n"})
+    _, found = _diags(cli)
+    assert not [d for d in found if d["code"] == "SKY124"]

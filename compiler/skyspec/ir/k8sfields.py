@@ -76,8 +76,8 @@ def _walk(t: str, value: Any, path: tuple, kind: str, out: list) -> None:
         out.append(_wrong(path, kind, "a mapping", value))
         return
     for k, v in value.items():
-        if isinstance(k, str) and k.startswith("$"):
-            continue
+        if isinstance(k, str) and k.startswith("$") or v is None:
+            continue   # (a directive; a null deletes the field, which no manifest then holds)
         sub = fields.get(k) if isinstance(k, str) else None
         if sub is None:
             out.append((path + (k,), f"a {kind} has no field `{dotted(path + (k,))}`: Kubernetes refuses the "
