@@ -438,7 +438,7 @@ def service_doc(s: str, svc: dict, names: dict, ctx: Ctx, one_shot: bool) -> dic
     image = interpolate(str(image), ctx.vars, ctx.unresolved)
     env = _environment(s, svc, ctx)
     vols, storage = parts.volumes(s, svc, image, ctx, _is_db(image))
-    built = parts.dockerfile_volumes(s, svc, vols, storage, ctx) if svc.get("build") else None
+    built = parts.dockerfile(s, svc, vols, storage, ctx) if svc.get("build") else None
     parts.shared_memory(s, svc, vols, ctx)
     parts.tmpfs(s, svc, vols, ctx)
     kind = "Job" if one_shot else "StatefulApp" if storage else "App"

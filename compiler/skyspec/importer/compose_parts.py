@@ -329,10 +329,11 @@ def tmpfs(s: str, svc: dict, vols: dict, ctx) -> None:
                                                       "mount": path}
 
 
-def dockerfile_volumes(s: str, svc: dict, vols: dict, storage: dict, ctx):
-    """What the service's own Dockerfile says (:mod:`.dockerfile`), or None; each folder it
-    declares `VOLUME` that nothing is mounted at gets an emptyDir (Docker gives it an
-    anonymous volume, writable; here the root filesystem is read-only), said in a note."""
+def dockerfile(s: str, svc: dict, vols: dict, storage: dict, ctx):
+    """What the service's own Dockerfile says (:mod:`.dockerfile`: the image it is built from,
+    its VOLUMEs), or None; each folder it declares `VOLUME` that nothing is mounted at gets an
+    emptyDir in ``vols`` (Docker gives it an anonymous volume, writable; here the root
+    filesystem is read-only), said in a note."""
     from .compose import interpolate
     from .dockerfile import read
 
