@@ -952,6 +952,18 @@ services:
         import_compose(tmp_path / "compose.yaml", "t")
 
 
+def test_a_quoted_env_value_ends_at_its_closing_quote():
+    """taiga's `.env`: `SUBPATH="" # it'll be appended...`. The value was read with its quotes
+    (`'""'`), where Compose reads an empty string: a comment after a closing quote is no part
+    of the value, and a double-quoted one reads its escapes."""
+    from skyspec.importer.compose import dotenv
+
+    got = dotenv('A="" # c\nB="x y" # c\nD=\'q $A\' # c\nE="a\\"b\\\\c\\nd"\nF=plain # c\nG="unclosed\n'
+                 'X=1\nH="${X}-y" #c\n')
+    assert got == {"A": "", "B": "x y", "D": "q $A", "E": 'a"b\\c\nd', "F": "plain", "G": '"unclosed', "X": "1",
+                   "H": "1-y"}
+
+
 def test_kinds_said_in_the_language(tmp_path):
     import yaml
 

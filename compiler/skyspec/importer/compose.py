@@ -140,15 +140,41 @@ def dotenv(text: str) -> dict[str, str]:
         k, v = line.split("=", 1)
         k = k.strip().removeprefix("export ").strip()
         v = v.strip()
-        literal = len(v) >= 2 and v[0] == v[-1] == "'"
-        if len(v) >= 2 and v[0] == v[-1] and v[0] in "'\"":
-            v = v[1:-1]
+        quoted = _quoted(v)
+        literal = quoted is not None and v[0] == "'"
+        if quoted is not None:   # (what follows the closing quote, a comment, is not the value: taiga's `SUBPATH="" # ...`)
+            v = quoted
         elif " #" in v:
             v = v.split(" #", 1)[0].rstrip()
         if not literal and "$" in v:
             v = _REF.sub(lambda m: out.get(m.group(1) or m.group(2), m.group(0)), v)
         out[k] = v
     return out
+
+
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}
+
+
+def _quoted(v: str) -> str | None:
+    """The value inside a quoted `.env` value (single quotes: as written; double: its escapes
+    read), or None when ``v`` is not one closed quote."""
+    if v[:1] not in ("'", '"'):
+        return None
+    if v[0] == "'":
+        end = v.find("'", 1)
+        return v[1:end] if end > 0 else None
+    out, i = [], 1
+    while i < len(v):
+        c = v[i]
+        if c == "\\" and i + 1 < len(v):
+            out.append(_ESCAPES.get(v[i + 1], "\\" + v[i + 1]))
+            i += 2
+            continue
+        if c == '"':
+            return "".join(out)
+        out.append(c)
+        i += 1
+    return None
 
 
 def interpolate(value: str, variables: dict[str, str], unresolved: set[str]) -> str:
