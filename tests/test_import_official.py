@@ -648,3 +648,26 @@ spec:
     prom = yaml.safe_load((out / "apps" / "prometheus.yaml").read_text())
     assert "security" not in prom and "note[SKY063]: prometheus" not in res.output
     assert "SKY410" not in _check(out)
+
+
+def test_a_redis_whose_command_sets_a_password_keeps_its_own_probes(tmp_path):
+    """baserow's `redis-server --requirepass ${REDIS_PASSWORD}`: the redis template was used
+    with that command, and its probes (`redis-cli ping`, no password) get NOAUTH: the liveness
+    probe would restart redis forever. The template is not used; the image's user and a
+    writable /data are, with the input's own healthcheck."""
+    (tmp_path / ".env").write_text("REDIS_PASSWORD=s3cr3tpw\n")
+    (tmp_path / "docker-compose.yml").write_text("""\
+services:
+  redis:
+    image: redis:7
+    command: redis-server --requirepass ${REDIS_PASSWORD}
+    healthcheck: {test: [CMD, redis-cli, ping]}
+""")
+    r = import_compose(tmp_path / "docker-compose.yml", "shop")
+    assert r.unexplained == [], r.unexplained
+    redis = yaml.safe_load(r.files["apps/redis.yaml"])
+    assert "use" not in redis and redis["security"] == {"run_as_user": 999}
+    assert redis["args"] == ["redis-server", "--requirepass", "$(REDIS_PASSWORD)"]
+    assert redis["health"]["exec"] == ["redis-cli", "ping"]
+    assert any("its command sets a password" in d.message for d in r.diags)
+    assert "s3cr3tpw" not in "".join(r.files.values())

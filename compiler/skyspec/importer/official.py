@@ -128,6 +128,10 @@ def apply(doc: dict, creds: list[str], plain_secret: str, use: bool = True) -> d
            else "the input sets its own security" if set(doc.get("security") or {}) - {"add_capabilities"}
            else f"replicas: {doc['replicas']} (the template runs one server)"
            if isinstance(doc.get("replicas"), int) and doc["replicas"] > 1
+           # (baserow's `redis-server --requirepass ${REDIS_PASSWORD}`: the template's `redis-cli ping` gets NOAUTH)
+           else "its command sets a password, which the template's probes would not give (they would never pass)"
+           if tmpl_name == "redis" and any("requirepass" in str(w) for w in [*(doc.get("command") or []),
+                                                                             *(doc.get("args") or [])])
            else ("the input may give the image its password through `env_from`, which the template does not read "
                  "(it requires `credentials`)" if doc.get("env_from")
                  else "the input gives the image no password, which the template requires")
