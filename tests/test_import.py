@@ -2865,3 +2865,27 @@ services:
     (warned,) = [d for d in r.diags if "container_name listmonk_db" in d.message]
     assert warned.severity == "warning" and (warned.pos.line, warned.pos.col) == (4, 21)
     assert "while admin reaches it by an address no environment value holds" in warned.message
+
+
+def test_a_named_volume_of_tmpfs_is_a_memory_volume_not_a_claim(tmp_path):
+    """Kong's compose keeps its prefix in a named volume with `driver_opts: {type: tmpfs}`:
+    it was a 1Gi claim, whose stale sockets survive a restart (Kong then cannot bind them)."""
+    import yaml
+
+    from skyspec.importer import import_compose
+
+    (tmp_path / "compose.yaml").write_text("""\
+services:
+  kong:
+    image: kong:3.9
+    volumes: [kong_prefix:/var/run/kong, data:/data]
+volumes:
+  kong_prefix: {driver_opts: {type: tmpfs, device: tmpfs}}
+  data: {}
+""")
+    r = import_compose(tmp_path / "compose.yaml", "t")
+    assert r.unexplained == [], r.unexplained
+    kong = yaml.safe_load(r.files["apps/kong.yaml"])
+    assert {v["mount"]: v.get("empty", v.get("claim")) for v in kong["volumes"].values()} == \
+        {"/var/run/kong": {"memory": True}, "/data": "data"}
+    assert [f for f in r.files if "resource." in f] == ["apps/resource.data.yaml"]   # one claim: data's

@@ -402,6 +402,12 @@ def volumes(s: str, svc: dict, image: str, ctx, database: bool) -> tuple[dict, d
                     hint="mount the claim that holds its data: declare it (`kind: Resource`, a "
                          "PersistentVolumeClaim) and add `volumes: {NAME: {claim: NAME, mount: PATH}}`")
             continue
+        top = named.get(src) if isinstance(named.get(src), dict) else {}
+        opts = top.get("driver_opts") if isinstance(top.get("driver_opts"), dict) else {}
+        if str(opts.get("type")) == "tmpfs":   # (kong's prefix: kept, stale sockets would crash-loop it)
+            vols[f"tmp-{i}"] = {"empty": {"memory": True}, "mount": dst}
+            ctx.say(s, f"volume {src}: a tmpfs (its `driver_opts`), so a memory volume, empty at each start", at)
+            continue
         if database:
             key = "data" if "data" not in storage else dns(src)
             storage[key] = {"size": "1Gi", "mount": dst}
