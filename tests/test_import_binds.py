@@ -454,3 +454,29 @@ def test_a_writable_folder_of_the_projects_files_under_etc_is_its_configuration(
     pod = next(o for o in k8s if o["kind"] == "Deployment")["spec"]["template"]["spec"]
     (mount,) = [m for m in pod["containers"][0]["volumeMounts"] if m["mountPath"].startswith("/etc/temporal")]
     assert mount["readOnly"] is True
+
+
+def test_pwd_is_the_compose_files_folder_and_one_file_mounts_twice(tmp_path):
+    """baserow mounts `$PWD/Caddyfile`: `$PWD` (the folder `docker compose` runs in) was kept
+    literal, the Caddyfile left out, and Caddy ran its default config, proxying nothing. The
+    same file mounted at two paths kept only the second mount, while the round trip counted
+    the first as a bind mount left out and warned, though nothing had warned."""
+    import yaml
+
+    from skyspec.importer import import_compose
+
+    (tmp_path / "Caddyfile").write_text(":80 {\n  reverse_proxy backend:8000\n}\n")
+    (tmp_path / "compose.yaml").write_text("""\
+services:
+  caddy:
+    image: caddy:2
+    ports: ["80:80"]
+    volumes: ["$PWD/Caddyfile:/etc/caddy/Caddyfile", "${PWD}/Caddyfile:/srv/Caddyfile"]
+""")
+    r = import_compose(tmp_path / "compose.yaml", "t")
+    assert r.unexplained == [], r.unexplained
+    caddy = yaml.safe_load(r.files["apps/caddy.yaml"])
+    assert sorted((v["mount"], v["config"], v["sub_path"]) for v in caddy["volumes"].values()) == [
+        ("/etc/caddy/Caddyfile", "caddyfile", "Caddyfile"), ("/srv/Caddyfile", "caddyfile", "Caddyfile")]
+    assert "bind mount left out (warned)" not in r.figures["categories"]
+    assert not [d for d in r.diags if d.severity == "warning"]

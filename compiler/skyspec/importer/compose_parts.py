@@ -232,8 +232,13 @@ def volume_of(v, variables: dict | None = None, unresolved: set | None = None) -
     """(type, source, target, read_only) of one entry of a service's `volumes`, short or long
     form, interpolated from ``variables`` (the `.env`) first when given, as Compose reads the
     file: Supabase mounts the Docker socket from `${DOCKER_SOCKET_LOCATION}:/var/run/docker.sock`,
-    a bind mount, which was read as a volume of that name (and claimed)."""
+    a bind mount, which was read as a volume of that name (and claimed). `$PWD`, the folder
+    `docker compose` runs in, is the Compose file's (baserow's `$PWD/Caddyfile`), unless the
+    `.env` says otherwise."""
     from .compose import interpolate
+
+    if variables is not None and "PWD" not in variables:
+        variables = {**variables, "PWD": "."}
 
     def text(x):
         return x if variables is None or x is None else \
@@ -487,7 +492,10 @@ def _bound(s: str, i: int, src: str, dst: str, ro: bool, ctx, vols: dict) -> Non
     if not got.folder:
         ref["sub_path"] = next(iter(got.secret or got.texts))
     ref["read_only"] = True
-    vols[f"files-{dns(src)}"[:63].strip("-")] = ref
+    key = f"files-{dns(src)}"[:63].strip("-")
+    while key in vols:   # (the same files mounted at another path too: each mount kept)
+        key = f"{key[:58]}-{i + 1}"
+    vols[key] = ref
 
 
 def depends(s: str, svc: dict, names: dict, ctx, env: dict | None = None) -> list[str]:
