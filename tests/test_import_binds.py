@@ -461,10 +461,6 @@ def test_pwd_is_the_compose_files_folder_and_one_file_mounts_twice(tmp_path):
     literal, the Caddyfile left out, and Caddy ran its default config, proxying nothing. The
     same file mounted at two paths kept only the second mount, while the round trip counted
     the first as a bind mount left out and warned, though nothing had warned."""
-    import yaml
-
-    from skyspec.importer import import_compose
-
     (tmp_path / "Caddyfile").write_text(":80 {\n  reverse_proxy backend:8000\n}\n")
     (tmp_path / "compose.yaml").write_text("""\
 services:
