@@ -579,7 +579,7 @@ def test_what_supabases_compose_file_needed(tmp_path):
     image: timberio/vector:0.53.0-alpine
     volumes: ['${DOCKER_SOCKET_LOCATION}:/var/run/docker.sock:ro,z', 'logs:/var/log/vector']
     environment: {LOGFLARE_SINGLE_TENANT: true, RETRIES: 3, RATIO: 16.8}
-    command: ["/bin/sh", "-c", "/app/bin/supavisor eval \\"$$(cat /etc/pooler.exs)\\" && echo $$HOME"]
+    command: ["/bin/sh", "-c", "/app/bin/supavisor eval \\"$$(cat /etc/pooler.exs)\\" && echo $$HOME && /app/bin/server"]
     user: "${VECTOR_UID:-50000}:0"
 volumes:
   logs: {}
@@ -590,7 +590,7 @@ volumes:
     assert r is not None and r.unexplained == [], r.unexplained if r else [d.message for d in diags.errors]
     doc = yaml.safe_load(r.files["apps/vector.yaml"])
     assert doc["env"] == {"LOGFLARE_SINGLE_TENANT": "true", "RETRIES": "3", "RATIO": "16.8"}
-    assert doc["args"][2] == '/app/bin/supavisor eval "$(cat /etc/pooler.exs)" && echo $HOME'
+    assert doc["args"][2] == '/app/bin/supavisor eval "$(cat /etc/pooler.exs)" && echo $HOME && /app/bin/server'
     assert set(doc["volumes"]) == {"logs"} and not any("docker-socket" in f for f in r.files)
     assert "service vector: bind mount /var/run/docker.sock -> /var/run/docker.sock left out" in \
         [d.message for d in diags.sorted()]
@@ -604,7 +604,7 @@ volumes:
     assert res.exit_code == 0, res.output
     build_and_validate(tmp_path / "proj", tmp_path, "dev")
     built = yaml.safe_load((tmp_path / "built" / "dev" / "compose.yaml").read_text())["services"]["vector"]
-    assert built["command"][2] == '/app/bin/supavisor eval "$$(cat /etc/pooler.exs)" && echo $$HOME'
+    assert built["command"][2] == '/app/bin/supavisor eval "$$(cat /etc/pooler.exs)" && echo $$HOME && /app/bin/server'
     assert built["environment"]["LOGFLARE_SINGLE_TENANT"] == "true"
     pod = next(yaml.safe_load_all((tmp_path / "built" / "dev" / "kubernetes" / "vector.yaml").read_text()))["spec"]["template"]
     assert (pod["spec"]["securityContext"]["runAsUser"], pod["spec"]["securityContext"]["runAsGroup"]) == (50000, 0)
@@ -2703,9 +2703,11 @@ services:
 def test_a_one_shot_task_nothing_waits_for_is_a_job(tmp_path):
     """Loki's Compose file fixes a volume's owner with an `init` service (`entrypoint: [chown,
     10001:10001, /loki]`, no restart policy) that nothing waits for: as a Deployment its pod
-    would exit and be restarted forever. A service whose entrypoint runs such a program, or a
-    shell script that ends in `exit` (MinIO's `createbuckets`), with no restart policy, port or
-    healthcheck, is a Job; a loop, a restart policy or a port keep it an App."""
+    would exit and be restarted forever. A service whose entrypoint (else its command) runs such
+    a program, a migration or seeding, or a shell script that neither execs nor loops and ends
+    in `exit`, `echo` or one of those (MinIO's `createbuckets`), with no port, healthcheck or
+    restart policy but `on-failure`, is a Job; a loop, an `exec`, another restart policy or a
+    port keep it an App, and so does a flag (redpanda's `--seeds`)."""
     import yaml
 
     from skyspec.importer import import_compose
@@ -2734,17 +2736,48 @@ services:
     image: busybox:1.36
     restart: unless-stopped
     entrypoint: [touch, /tmp/x]
+  # (found in public Compose files by a sweep: hoppscotch, openproject, tempo's redpanda-init, baserow)
+  migrate:
+    image: acme/app:1
+    command: sh -c "pnpm exec prisma migrate deploy"
+  seeder:
+    image: acme/app:1
+    command: ./docker/prod/seeder
+    restart: on-failure
+  topics:
+    image: redpandadata/redpanda:v24.1.1
+    entrypoint: [/bin/bash, -c]
+    command: ["rpk topic create t --brokers redpanda:9092 || true; echo done"]
+  fixer:
+    image: bash:4.4
+    command: chown 9999:9999 -R /data
+  redpanda:
+    image: redpandadata/redpanda:v24.1.1
+    command: [redpanda, start, --seeds, "redpanda:33145"]
+  web:
+    image: acme/app:1
+    command: sh -c "python manage.py migrate && python manage.py runserver 0.0.0.0:8000"
+    depends_on: [mysqldata]
+  mysqldata:   # (huginn's data container: a mysql image that serves nothing, so no port either)
+    image: mysql:8.4
+    command: /bin/true
 """)
     r = import_compose(tmp_path / "compose.yaml", "t")
     assert r.unexplained == [], r.unexplained
     kinds = {yaml.safe_load(text)["name"]: yaml.safe_load(text)["kind"] for path, text in r.files.items()
              if path.startswith("apps/") and "kind: " in text and yaml.safe_load(text)["kind"] in ("App", "Job")}
-    assert kinds == {"init": "Job", "createbuckets": "Job", "ticker": "App", "keeper": "App", "server": "App"}
+    assert kinds == {"init": "Job", "createbuckets": "Job", "ticker": "App", "keeper": "App", "server": "App",
+                     "migrate": "Job", "seeder": "Job", "topics": "Job", "fixer": "Job", "redpanda": "App",
+                     "web": "App", "mysqldata": "Job"}
+    assert not any("port 3306" in d.message for d in r.diags)
     said = sorted(d.message for d in r.diags if "one-shot task" in d.message)
-    assert said == ["service createbuckets: a one-shot task (its script ends in `exit`; no restart policy, no "
-                    "port): a Job, which runs to completion (a Deployment's pod would be restarted forever)",
-                    "service init: a one-shot task (`chown` does its work and exits; no restart policy, no port): a "
-                    "Job, which runs to completion (a Deployment's pod would be restarted forever)"]
+    assert said[:2] == ["service createbuckets: a one-shot task (its script ends in `exit`; no port, no restart but "
+                        "on failure): a Job, which runs to completion (a Deployment's pod would be restarted forever)",
+                        "service fixer: a one-shot task (`chown` does its work and exits; no port, no restart but on "
+                        "failure): a Job, which runs to completion (a Deployment's pod would be restarted forever)"]
+    assert [m.split(" (")[1].split(";")[0] for m in said[2:]] == [
+        "`chown` does its work and exits", "its script ends in a migration or seeding", "`true` does its work and exits",
+        "it migrates or seeds a database", "its script ends in `echo`"]
 
 
 def test_a_charts_defaulted_volume_and_rollout_checksum_are_said_in_the_language(tmp_path):

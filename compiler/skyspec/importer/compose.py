@@ -340,8 +340,9 @@ def extract(doc: Doc, base: Path, project: str, inputs: Inputs) -> tuple[list[Ex
         svc = services[s] or {}
         why = parts.task(svc) if s not in done and isinstance(svc, dict) else None
         if why:
-            ctx.say(s, f"a one-shot task ({why}; no restart policy, no port): a Job, which runs to "
-                       "completion (a Deployment's pod would be restarted forever)", ("entrypoint",))
+            ctx.say(s, f"a one-shot task ({why}; no port, no restart but on failure): a Job, which runs to "
+                       "completion (a Deployment's pod would be restarted forever)",
+                    ("entrypoint",) if svc.get("entrypoint") else ("command",))
         d = service_doc(s, svc, names, ctx, s in done or bool(why))
         if d is None:
             continue

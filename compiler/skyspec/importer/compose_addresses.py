@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from .compose_parts import _port, interpolate_plain, plain_env, port_item
+from .compose_parts import _port, interpolate_plain, plain_env, port_item, task
 from .source import INFERRED
 
 
@@ -225,7 +225,8 @@ def wanted_ports(services: dict, variables: dict) -> dict[str, dict[int, str]]:
             target = services.get(d)
             cond = opts.get("condition") if isinstance(opts, dict) else None
             if not isinstance(target, dict) or d in out or _declares_ports(target) or \
-                    cond == "service_completed_successfully" or not isinstance(target.get("image"), str):
+                    cond == "service_completed_successfully" or not isinstance(target.get("image"), str) or \
+                    task(target):   # (huginn's `mysqldata`, `/bin/true`: a mysql image that serves nothing)
                 continue
             # the image's kind, else the port its own healthcheck calls (robot-shop's catalogue), else
             # the service's name when it is one (Instana's robot-shop runs its own
