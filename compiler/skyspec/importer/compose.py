@@ -26,6 +26,7 @@ from ..redact import credential_env
 from ..rules.official_image import official
 from . import compose_addresses as addresses, compose_parts as parts, compose_probe as probe
 from .compose_pod import hooks
+from .compose_task import task
 from .kube import NAME, Extracted
 from .shape import WANTED, problems, shown
 from .source import NOT_CARRIED, NOT_OBJECT, SECRET, WRONG, Inputs, load, read_text
@@ -338,7 +339,7 @@ def extract(doc: Doc, base: Path, project: str, inputs: Inputs) -> tuple[list[Ex
     items: list[Extracted] = []
     for s in sorted(services):
         svc = services[s] or {}
-        why = parts.task(svc) if s not in done and isinstance(svc, dict) else None
+        why = task(svc) if s not in done and isinstance(svc, dict) else None
         if why:
             ctx.say(s, f"a one-shot task ({why}; no port, no restart but on failure): a Job, which runs to "
                        "completion (a Deployment's pod would be restarted forever)",

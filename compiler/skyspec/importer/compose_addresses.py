@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 
-from .compose_parts import _port, interpolate_plain, plain_env, port_item, task
+from .compose_parts import _port, interpolate_plain, plain_env, port_item
+from .compose_task import task
 from .source import INFERRED
 
 

@@ -92,49 +92,6 @@ def completed(services: dict) -> set[str]:
 
 # programs that do one thing to files and exit: a service whose entrypoint runs one is a task (Loki's
 # `init`: `chown 10001:10001 /loki`), as is a shell script that ends in `exit` (MinIO's `createbuckets`)
-TASKS = {"chown", "chmod", "chgrp", "mkdir", "cp", "mv", "rm", "ln", "touch", "true", "install"}
-_SHELLS = {"sh", "bash", "ash", "dash"}
-_STATEMENTS = re.compile(r"[;&|\n]")
-# a script that keeps a server up: it execs one, loops or waits forever
-_RUNS_ON = re.compile(r"(?:^|[;&|\n(]\s*)exec\b|\b(?:while|until)\b|sleep\s+infinity|tail\s+-f")
-# a program or subcommand that migrates or seeds a database (`prisma migrate deploy`, `kong migrations
-# bootstrap`, `rake db:seed`, `./docker/prod/seeder`), never a flag (redpanda's `--seeds`)
-_MIGRATES = re.compile(r"(?:[\w./-]*/)?(?:migrat\w*|seed(?:er|ing|s)?|db:(?:migrate|seed)\w*)")
-_RESTARTS = (None, "no", "on-failure")   # (`on-failure[:N]`: run until it succeeds, as a Job does)
-
-
-def task(svc: dict) -> str | None:
-    """What makes a service that nothing waits for a one-shot task, which runs to completion
-    (a Job; as a Deployment it would be restarted forever once it exits): what it runs (its
-    entrypoint, else its command) is a program of :data:`TASKS`, a migration or seeding, or a
-    shell script that neither execs nor loops and ends in `exit`, `echo` or one of those; and
-    it has no port, no healthcheck, and no restart policy but `on-failure`. None for any other."""
-    from .compose import argv
-
-    restart = str(svc.get("restart")).split(":")[0] if svc.get("restart") is not None else None
-    if restart not in _RESTARTS or svc.get("ports") or svc.get("expose") or svc.get("healthcheck"):
-        return None
-    words = (argv(svc.get("entrypoint")) or []) + (argv(svc.get("command")) or [])
-    program = words[0].rsplit("/", 1)[-1] if words else ""
-    if program in _SHELLS and len(words) > 2 and words[1] in ("-c", "-ec", "-euc", "-ce"):
-        statements = [" ".join(st.split()) for st in _STATEMENTS.split(words[2].strip().rstrip(";")) if st.strip()]
-        last = statements[-1].split() if statements else []
-        if not last or _RUNS_ON.search(words[2]):
-            return None
-        if last in (["exit"], ["exit", "0"]):
-            return "its script ends in `exit`"
-        if last[0] in TASKS or last[0] in ("echo", "printf"):
-            return f"its script ends in `{last[0]}`"
-        return "its script ends in a migration or seeding" if _migrates(last) else None
-    if program in TASKS:
-        return f"`{program}` does its work and exits"
-    return "it migrates or seeds a database" if _migrates(words) else None
-
-
-def _migrates(words: list[str]) -> bool:
-    return any(not w.startswith("-") and _MIGRATES.fullmatch(w) for w in words)
-
-
 def _port(p) -> tuple[int, int | None, str] | str:
     """(target, published or None, protocol) of a `ports:` item, or why it cannot be one."""
     if isinstance(p, dict):
