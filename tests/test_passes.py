@@ -49,6 +49,28 @@ def test_token_is_mounted_when_a_role_binds_the_account(build):
     assert pod(docs[("Deployment", "api")])["automountServiceAccountToken"] is True
 
 
+def test_token_is_mounted_when_a_binding_kept_as_a_resource_or_the_account_grants_it(build):
+    """kubebuilder's `manager-rolebinding` of `manager-role` (a binding not named like its role,
+    imported as a Resource) names the controller's account: its pod lost its API token and the
+    controller crashed at start (a sweep found external-dns, descheduler, falco-operator,
+    redis-operator so). A RoleBinding or ClusterRoleBinding kept as a Resource grants the
+    token, as does the account's own `automount_token: true`; a binding in another namespace
+    does not, nor does an account that says nothing."""
+    docs = build({"apps/a.yaml": APP + "service_account: ctl\n---\nkind: ServiceAccount\nname: ctl\n---\n"
+                                       "kind: App\nname: op\nimage: x/op:1\nservice_account: op\n---\n"
+                                       "kind: ServiceAccount\nname: op\nautomount_token: true\n---\n"
+                                       "kind: App\nname: other\nimage: x/other:1\nservice_account: other\n---\n"
+                                       "kind: ServiceAccount\nname: other\n---\n"
+                                       "kind: Resource\nname: ctl-viewer\nmanifest:\n"
+                                       "  apiVersion: rbac.authorization.k8s.io/v1\n  kind: ClusterRoleBinding\n"
+                                       "  roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}\n"
+                                       "  subjects: [{kind: ServiceAccount, name: ctl, namespace: demo},\n"
+                                       "             {kind: ServiceAccount, name: other, namespace: elsewhere}]\n"})
+    assert pod(docs[("Deployment", "api")])["automountServiceAccountToken"] is True
+    assert pod(docs[("Deployment", "op")])["automountServiceAccountToken"] is True
+    assert pod(docs[("Deployment", "other")])["automountServiceAccountToken"] is False
+
+
 def test_network_policies_follow_connect_to_and_expose(build):
     docs = build({"apps/a.yaml": APP + "expose: {host: api.example.com}\n---\n"
                                        "kind: App\nname: web\nimage: x/web:1\nconnect_to: [api]\n"})

@@ -1,7 +1,8 @@
 """harden: secure defaults for every pod and container (reference/validators.md checklist).
 
 Pods: `runAsNonRoot`, UID/GID 10001, `fsGroup`, seccomp `RuntimeDefault`, no service-account
-token unless a Role binds the pod's ServiceAccount. Containers: no privilege escalation,
+token unless its ServiceAccount is granted one (a Role's `bind:`, a RoleBinding kept as a
+Resource naming it, or its own `automount_token: true`). Containers: no privilege escalation,
 read-only root filesystem (with a writable emptyDir at /tmp), all capabilities dropped,
 `imagePullPolicy: Always` for images not pinned by digest. A pod whose container listens on
 a port below 1024 gets the safe sysctl `net.ipv4.ip_unprivileged_port_start` set to that
@@ -28,7 +29,7 @@ DROP_CAPABILITIES = ("ALL",)   # capabilities dropped (`security.add_capabilitie
 PRIVILEGE_ESCALATION = False   # allowPrivilegeEscalation (`security.privilege_escalation`)
 READ_ONLY_ROOT_FS = True       # readOnlyRootFilesystem (`security.writable_root_fs`)
 TMP_DIR = "/tmp"               # a writable emptyDir mounted here when the root filesystem is read-only
-AUTOMOUNT_TOKEN = False        # no service-account token (`security.service_account_token`, or a Role binding)
+AUTOMOUNT_TOKEN = False        # no service-account token (`security.service_account_token`, or a binding: _grants)
 
 RELAXATIONS = {  # field -> what it relaxes (and the checkov checks it waives)
     "run_as_root": ("may run as root", ["CKV_K8S_23", "CKV_K8S_40"]),
@@ -56,8 +57,9 @@ DROP = _R("harden.drop-capabilities", "every capability is dropped")
 ADD = _R("harden.add-capabilities", "the capabilities `security.add_capabilities` adds back")
 PULL = _R("harden.pull-policy", "Always pull an image not pinned by digest (a tag can move), IfNotPresent a pinned one")
 TMP = _R("harden.tmp", "a writable emptyDir at /tmp when the root filesystem is read-only")
-TOKEN = _R("harden.service-account-token", "no service-account token, unless `security.service_account_token` "
-                                           "or a Role binds the pod's ServiceAccount")
+TOKEN = _R("harden.service-account-token", "no service-account token, unless `security.service_account_token`, "
+                                           "a Role or RoleBinding binds the pod's ServiceAccount, or the account's "
+                                           "own `automount_token: true`")
 
 
 def _d(name: str, label: str = "") -> why.In:
@@ -83,12 +85,12 @@ _PULL_MAIN = why.Why(PULL, (why.own("image", label="the image"),))
 def harden(ir: IR, ctx: Context) -> IR:
     if ir.settings.get("harden") is False:
         return ir
-    bound = {sa for r in ir.roles for sa in r.bind}
-    roles = {sa: r for r in ir.roles for sa in r.bind}
+    roles = _grants(ir)
     for w in ir.workloads:
-        _pod(w, bound)
-        if w.relax or w.service_account in roles or len(w.containers) > 1 or w.init_containers:
-            _record(w, roles)
+        granted = roles.get((w.namespace, w.service_account)) or roles.get((None, w.service_account))
+        _pod(w, granted is not None)
+        if w.relax or granted is not None or len(w.containers) > 1 or w.init_containers:
+            _record(w, granted)
         else:   # the common case: the defaults' records, shared
             w.why["harden"] = _DEFAULT
         for field, value in sorted(w.relax.items()):
@@ -99,7 +101,33 @@ def harden(ir: IR, ctx: Context) -> IR:
     return ir
 
 
-def _pod(w: Workload, bound: set[str]) -> None:
+def _grants(ir: IR) -> dict:
+    """{(namespace or None, ServiceAccount name): (spec, path, what)}: the accounts whose pods
+    keep their API token, and what grants it: a Role's `bind:`, a RoleBinding or
+    ClusterRoleBinding kept as a Resource naming it as a subject (kubebuilder's
+    `manager-rolebinding` of `manager-role`: its controller would start without a token and
+    crash), or the account's own `automount_token: true`."""
+    out: dict = {}
+    for r in ir.roles:
+        for i, sa in enumerate(r.bind):
+            out.setdefault((None, sa), (r.spec, ("bind", i), "the Role binding the ServiceAccount"))
+    for raw in ir.raw:
+        o = raw["object"]
+        if o.get("kind") not in ("RoleBinding", "ClusterRoleBinding") or not isinstance(o.get("subjects"), list):
+            continue
+        ns = (o.get("metadata") or {}).get("namespace")
+        for i, sub in enumerate(o["subjects"]):
+            if isinstance(sub, dict) and sub.get("kind") == "ServiceAccount" and isinstance(sub.get("name"), str):
+                at = sub.get("namespace") or ns
+                out.setdefault((at if isinstance(at, str) else None, sub["name"]),
+                               (raw["spec"], ("manifest", "subjects", i), f"the {o['kind']} naming the ServiceAccount"))
+    for a in ir.accounts:
+        if a.automount:
+            out.setdefault((a.namespace, a.name), (a.spec, ("automount_token",), "the ServiceAccount's automount_token"))
+    return out
+
+
+def _pod(w: Workload, bound: bool) -> None:
     rel = w.relax
     root = bool(rel.get("run_as_root"))
     uid = rel.get("run_as_user", 0 if root else DEFAULT_UID)
@@ -133,14 +161,15 @@ def _pod(w: Workload, bound: set[str]) -> None:
             c.mounts.append(Mount("tmp", TMP_DIR))
             c.why["mount.tmp"] = _TMP
     w.containers[0].why["pull_policy"] = _PULL_MAIN
-    w.automount_token = bool(rel.get("service_account_token", AUTOMOUNT_TOKEN)) or (w.service_account in bound)
+    w.automount_token = bool(rel.get("service_account_token", AUTOMOUNT_TOKEN)) or bound
 
 
-def _record(w: Workload, roles: dict) -> None:
+def _record(w: Workload, granted: tuple | None) -> None:
     """Why each hardened field is what it is, in ``w.why["harden"]`` (field -> record): the
-    default, or the relaxation that chose it."""
+    default, or the relaxation (or what grants the account's token: :func:`_grants`) that
+    chose it."""
     rel, spec = w.relax, w.spec
-    if not rel and w.service_account not in roles:
+    if not rel and granted is None:
         w.why["harden"] = _DEFAULT   # the defaults' records, shared by every workload that relaxes none
     else:  # what `security:` (or a Role binding) changed
         made = w.why["harden"] = dict(_DEFAULT)
@@ -167,11 +196,9 @@ def _record(w: Workload, roles: dict) -> None:
             made["security.capabilities.add"] = why.Why(ADD, (sec("add_capabilities"),))
         if "service_account_token" in rel:
             made["automount_token"] = why.Why(TOKEN, (sec("service_account_token"),))
-        elif w.service_account in roles:
-            r = roles[w.service_account]
-            made["automount_token"] = why.Why(TOKEN, (why.spec(r.spec, "bind", r.bind.index(w.service_account),
-                                                               label="the Role binding the ServiceAccount"),
-                                                      why.spec(spec, "service_account")))
+        elif granted is not None:
+            by, path, label = granted
+            made["automount_token"] = why.Why(TOKEN, (why.spec(by, *path, label=label), why.spec(spec, "service_account")))
     for c, at in _containers(w):
         if at:
             c.why["pull_policy"] = why.Why(PULL, (why.spec(spec, *at, "image", label="the image"),))

@@ -217,7 +217,9 @@ def secret_schema() -> dict:
 
 def serviceaccount_schema() -> dict:
     props = {**_common("ServiceAccount"), "enabled": ENABLED,
-             "automount_token": {"type": "boolean", "description": "Mount the API token into pods.",
+             "automount_token": {"type": "boolean",
+                                 "description": "Mount the API token into pods (`true`: the pods that run as this "
+                                                "account keep it, as a Role binding the account gives it).",
                                  "examples": [False]},
              "existing": {"const": True, "description": "The ServiceAccount exists in the cluster already (an "
                                                         "identity made by another tool: a cloud IAM binding, a "
