@@ -175,8 +175,8 @@ def extract(objs: list[dict], inputs: Inputs) -> tuple[list[Extracted], list[str
             continue
         if k == "ConfigMap" and NAME.match(name) and not o.get("binaryData") and id(o) not in apart:
             doc = {"kind": "ConfigMap", "name": name, "data": dict(o.get("data") or {})}
-        elif k == "Secret":
-            keys = sorted(set(o.get("data") or {}) | set(o.get("stringData") or {}))
+        elif k == "Secret" and (o.get("data") or o.get("stringData") or id(o) in apart):   # (an empty one: as written,
+            keys = sorted(set(o.get("data") or {}) | set(o.get("stringData") or {}))        # for its controller to fill)
             where = inputs.pos(o, ("data",) if "data" in o else ("stringData",) if "stringData" in o else ("kind",),
                                key=True)
             if not NAME.match(name) or id(o) in apart:
@@ -189,12 +189,10 @@ def extract(objs: list[dict], inputs: Inputs) -> tuple[list[Extracted], list[str
                         "" if twin else "; rename it to a DNS-1123 label to declare it in the project (`kind: "
                                         "Secret` with `keys:`)"))
                 continue
-            doc = {"kind": "Secret", "name": name, "keys": keys} if keys else {"kind": "Secret", "name": name,
-                                                                                 "existing": True}
-            if keys:
-                inputs.note(SECRET, f"Secret {name}: the values of {_count(keys, 'key')} are not written "
-                            f"(`keys: [{', '.join(keys)}]`)", where,
-                            hint="supply them at deploy time (the Secret as it is in the cluster, or an external store)")
+            doc = {"kind": "Secret", "name": name, "keys": keys}
+            inputs.note(SECRET, f"Secret {name}: the values of {_count(keys, 'key')} are not written "
+                        f"(`keys: [{', '.join(keys)}]`)", where,
+                        hint="supply them at deploy time (the Secret as it is in the cluster, or an external store)")
             if o.get("type") not in (None, "Opaque"):
                 doc["_note"] = f"type {o.get('type')}: values supplied at deploy time"
         else:
@@ -215,7 +213,8 @@ def extract(objs: list[dict], inputs: Inputs) -> tuple[list[Extracted], list[str
                 (o.get("spec") or {}).get("selector") or {}, (pod_spec(w).get("metadata") or {}).get("labels") or {})]
             inputs.note(RESOURCE, f"{k} {name} is kept as a Resource, as written: " + (
                 f"it selects the pods of {', '.join(pods)}, and `expose` names a workload's Service after the "
-                "workload" if pods and name not in pods else why.get(id(o), "no spec kind says it")),
+                "workload" if pods and name not in pods else why.get(id(o), "it holds no value (a controller fills it)"
+                                                                     if k == "Secret" else "no spec kind says it")),
                 inputs.pos(o, ("kind",)))
             kept.add(doc["name"])
         if doc["kind"] in ("ConfigMap", "Secret") and o["metadata"].get("namespace") not in (None, home):

@@ -65,13 +65,20 @@ def existing_secrets(items: list[Extracted], inputs: Inputs, given: set, configs
 
 def _accounts(items: list[Extracted], inputs: Inputs) -> list[Extracted]:
     """`kind: ServiceAccount` with `existing: true` for each account a workload runs as
-    (`serviceAccountName: x` of a chart's `serviceAccount: {create: false}`), or a Role binds,
-    that the input does not hold: the first user's note says so."""
+    (`serviceAccountName: x` of a chart's `serviceAccount: {create: false}`; a kept one's, a
+    DaemonSet's, too), or a Role binds, that the input does not hold: the first user's note
+    says so."""
     have = {x.doc["name"] for x in items if x.doc["kind"] == "ServiceAccount"} | {"default"}
     out = []
     for x in list(items):
         if x.doc["kind"] in ("Role", "ClusterRole"):
             used = [(n, (x.objects[-1], ("subjects", i, "name"))) for i, n in enumerate(x.doc.get("bind") or [])]
+        elif x.doc["kind"] == "Resource" and x.objects:   # a kept workload (a DaemonSet): its pod's account
+            from ..syscheck import pod_spec
+
+            got = pod_spec(x.objects[0])
+            name = got[1].get("serviceAccountName") or got[1].get("serviceAccount") if got else None
+            used = [(name, (x.objects[0], ("kind",)))] if isinstance(name, str) else []
         else:
             used = [(x.doc["service_account"], x.doc.get("_from", {}).get("service_account") or (x.objects[0], ("kind",)))
                     ] if isinstance(x.doc.get("service_account"), str) and x.objects else []

@@ -21,8 +21,16 @@ _DECLARE = r"declare `kind: (\w+)`, `name: ([-a-z0-9.]+)`( \(.*\))?$"  # compile
 _THEIRS = " (with `existing: true` when the cluster has it already)"
 
 
+class _RawSecret:
+    """A Secret the project makes as a raw manifest: its keys are not known here."""
+    keys: list = []
+
+
 def check_references(ir: IR, ctx: Context) -> IR:
     secrets = {s.name: s for s in ir.secrets}
+    # a Secret kept as a Resource (one of no value, that a controller fills: a webhook's certificate)
+    secrets.update({r["object"]["metadata"]["name"]: _RawSecret() for r in ir.raw
+                    if r["object"].get("kind") == "Secret" and r["object"]["metadata"]["name"] not in secrets})
     config_data = {c.name: c for c in ir.configs}
     configs = set(config_data)
     accounts = {a.name for a in ir.accounts} | {"default"}
