@@ -1359,7 +1359,8 @@ def test_a_chart_whose_statefulset_names_the_headless_service_skyspec_makes(tmp_
     # spec's image, args, ports and probes, so editing them did nothing; the pod IP the cluster
     # peers advertise is `downward:`, and the container's group is the pod's (named, not patched)
     spec_file = out / "apps" / "statefulapp.am-alertmanager.yaml"
-    pod_patch = yaml.safe_load(spec_file.read_text())["k8s"]["StatefulSet"]["spec"]["template"]["spec"]
+    # (nor of the pod's token: the chart's account says `automountServiceAccountToken: true`, which grants it)
+    pod_patch = yaml.safe_load(spec_file.read_text())["k8s"]["StatefulSet"]["spec"]["template"].get("spec", {})
     assert "containers" not in pod_patch and "$patch" not in spec_file.read_text()
     assert yaml.safe_load(spec_file.read_text())["downward"] == {"POD_IP": "status.podIP"}
     built_env = next(d for d in docs if d["kind"] == "StatefulSet")["spec"]["template"]["spec"]["containers"][0]["env"]
@@ -2922,3 +2923,109 @@ volumes:
     assert {v["mount"]: v.get("empty", v.get("claim")) for v in kong["volumes"].values()} == \
         {"/var/run/kong": {"memory": True}, "/data": "data"}
     assert [f for f in r.files if "resource." in f] == ["apps/resource.data.yaml"]   # one claim: data's
+
+
+def test_a_helm_hook_run_only_at_uninstall_rollback_or_test_is_left_out(tmp_path):
+    """kyverno's chart renders pre-delete hook Jobs (`scale-to-zero` scales its Deployments to
+    zero, `rm-webhooks` deletes its webhooks): imported as plain Jobs, `kubectl apply` of the
+    Kubernetes or Kustomize output ran them at once. A hook of uninstall, rollback or `helm
+    test` only is left out with a warning; an install or upgrade hook is kept (it runs once,
+    at apply)."""
+    import yaml
+
+    from skyspec.diagnostics import Diagnostics
+    from skyspec.importer import import_kubernetes
+
+    job = ("apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: {name}\n  annotations: {{helm.sh/hook: '{hook}'}}\n"
+           "spec:\n  template:\n    spec:\n      restartPolicy: Never\n"
+           "      containers: [{{name: c, image: 'bitnami/kubectl:1.30', args: [delete, deployment, --all]}}]\n")
+    (tmp_path / "in.yaml").write_text("---\n".join([
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec:\n  selector: {matchLabels: {app: api}}\n"
+        "  template:\n    metadata: {labels: {app: api}}\n    spec:\n      containers: [{name: api, image: 'x/api:1'}]\n",
+        job.format(name="scale-to-zero", hook="pre-delete"), job.format(name="undo", hook="pre-rollback,post-rollback"),
+        job.format(name="migrate", hook="pre-install,pre-upgrade"), job.format(name="both", hook="post-install,pre-delete"),
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  generateName: smoke-\n  annotations: {helm.sh/hook: test}\n"
+        "spec: {containers: [{name: t, image: 'busybox:1.36'}]}\n"]))
+    diags = Diagnostics()
+    r = import_kubernetes([tmp_path / "in.yaml"], "k", diags)
+    assert r is not None and not diags.has_errors, [str(d) for d in diags.errors]
+    names = {yaml.safe_load(t).get("name") for p, t in r.files.items() if p.startswith("apps/")}
+    assert {"api", "migrate", "both"} <= names and not {"scale-to-zero", "undo"} & names
+    said = sorted(d.message for d in diags.items if "Helm hook" in d.message)
+    assert said == ["Job scale-to-zero is a Helm hook run only at pre-delete (`helm.sh/hook`): applied with the rest "
+                    "it would run at once, so it is left out",
+                    "Job undo is a Helm hook run only at post-rollback, pre-rollback (`helm.sh/hook`): applied with the "
+                    "rest it would run at once, so it is left out",
+                    "Pod smoke- is a Helm hook run only at test (`helm.sh/hook`): applied with the rest it would run "
+                    "at once, so it is left out"]
+
+
+def test_a_secret_of_no_value_is_kept_as_written_for_its_controller_to_fill(tmp_path):
+    """metallb ships `metallb-webhook-cert`, a Secret of metadata only that its controller
+    fills: it was declared `existing: true`, so no output made it, and the controller's pod,
+    which mounts it, would wait forever in ContainerCreating. Such a Secret is a Resource as
+    written (it holds no value to keep out), and a workload may use it like a declared one."""
+    from validators import assert_valid_k8s, load_docs
+
+    (tmp_path / "in.yaml").write_text("""\
+apiVersion: v1
+kind: Secret
+metadata: {name: webhook-cert}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: filled}
+data: {}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ctl}
+spec:
+  selector: {matchLabels: {app: ctl}}
+  template:
+    metadata: {labels: {app: ctl}}
+    spec:
+      containers:
+      - name: ctl
+        image: quay.io/metallb/controller:v0.14.9
+        envFrom: [{secretRef: {name: filled}}]
+        volumeMounts: [{name: cert, mountPath: /certs, readOnly: true}]
+      volumes: [{name: cert, secret: {secretName: webhook-cert}}]
+""")
+    res = CliRunner().invoke(main, ["import", "kubernetes", str(tmp_path / "in.yaml"), "-o", str(tmp_path / "p")])
+    assert res.exit_code == 0, res.output
+    assert "Secret webhook-cert is kept as a Resource, as written: it holds no value (a controller fills it)" \
+        in res.output
+    res = CliRunner().invoke(main, ["build", str(tmp_path / "p"), "-o", str(tmp_path / "b"), "-f", "kubernetes"])
+    assert res.exit_code == 0, res.output
+    k8s = [d for f in sorted((tmp_path / "b").rglob("kubernetes/*.yaml")) for d in load_docs(f)]
+    assert_valid_k8s(k8s)
+    assert {("Secret", "webhook-cert"), ("Secret", "filled")} <= {(d["kind"], d["metadata"]["name"]) for d in k8s}
+
+
+def test_a_kept_daemonsets_service_account_not_in_the_input_is_declared_existing(tmp_path):
+    """NGINX's ingress controller as a DaemonSet runs as `nginx-ingress`, which its manifest
+    does not make: the import was refused (SKY162), while the same Deployment imported with the
+    account declared `existing: true`. A kept workload's account is declared so too."""
+    import yaml
+
+    from skyspec.diagnostics import Diagnostics
+    from skyspec.importer import import_kubernetes
+
+    (tmp_path / "in.yaml").write_text("""\
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: agent}
+spec:
+  selector: {matchLabels: {app: agent}}
+  template:
+    metadata: {labels: {app: agent}}
+    spec:
+      serviceAccountName: agent
+      containers: [{name: agent, image: "nginx/nginx-ingress:4.0.0"}]
+""")
+    diags = Diagnostics()
+    r = import_kubernetes([tmp_path / "in.yaml"], "k", diags)
+    assert r is not None and not diags.has_errors, [str(d) for d in diags.errors]
+    assert yaml.safe_load(r.files["apps/serviceaccount.agent.yaml"]) == \
+        {"kind": "ServiceAccount", "name": "agent", "existing": True}

@@ -571,3 +571,46 @@ def test_an_ingress_to_a_service_port_named_apart_from_its_container_port_is_kep
                "http of Service cw-prometheus-cloudwatch-exporter, which serves the container's port container-port, "
                "and `expose` routes by the container port's name" in d.message
                for d in diags.items), [d.message for d in diags.items if "Ingress" in d.message]
+
+
+def test_a_charts_crds_folder_is_imported(tmp_path, tools_on_path):
+    """redis-operator's chart ships its CRDs in `crds/`, which `helm template` renders only with
+    `--include-crds`: the import dropped them without a word, and the operator had nothing to
+    watch. They are Resources of the project now, in every output."""
+    from validators import assert_valid_k8s, load_docs
+
+    chart = tmp_path / "op"
+    (chart / "crds").mkdir(parents=True)
+    (chart / "templates").mkdir()
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: op\nversion: 0.1.0\n")
+    (chart / "values.yaml").write_text("{}\n")
+    (chart / "crds" / "widgets.yaml").write_text("""\
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: widgets.example.com}
+spec:
+  group: example.com
+  names: {kind: Widget, plural: widgets, singular: widget, listKind: WidgetList}
+  scope: Namespaced
+  versions:
+  - {name: v1, served: true, storage: true, schema: {openAPIV3Schema: {type: object}}}
+""")
+    (chart / "templates" / "deploy.yaml").write_text("""\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: widget-operator}
+spec:
+  selector: {matchLabels: {app: widget-operator}}
+  template:
+    metadata: {labels: {app: widget-operator}}
+    spec: {containers: [{name: op, image: "ghcr.io/acme/widget-operator:1.0.0"}]}
+""")
+    res = CliRunner().invoke(main, ["import", "helm", str(chart), "-f", f"prod={chart / 'values.yaml'}", "-o",
+                                    str(tmp_path / "p")])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "p" / "apps" / "resource.customresourcedefinition-widgets-example-com.yaml").is_file()
+    res = CliRunner().invoke(main, ["build", str(tmp_path / "p"), "-o", str(tmp_path / "b")])
+    assert res.exit_code == 0, res.output
+    k8s = [d for f in sorted((tmp_path / "b").rglob("kubernetes/*.yaml")) for d in load_docs(f)]
+    assert_valid_k8s(k8s)
+    assert ("CustomResourceDefinition", "widgets.example.com") in {(d["kind"], d["metadata"]["name"]) for d in k8s}

@@ -65,7 +65,7 @@ def render(chart: Path, values: list[str], release: str, into: Path, inputs: Inp
         return None
     out: dict[str, list[Path]] = {}
     for env, vf in envs:
-        args = [helm, "template", release, str(chart), "-f", str(vf), "--skip-tests"]
+        args = [helm, "template", release, str(chart), "-f", str(vf), "--skip-tests", "--include-crds"]
         clean = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "TMPDIR", "LANG")}
         clean.update(HELM_CACHE_HOME=str(into / ".cache"), HELM_CONFIG_HOME=str(into / ".config"),
                      HELM_DATA_HOME=str(into / ".data"))

@@ -18,7 +18,7 @@ from typing import Any
 from ..ir import k8sfields
 from ..schema.fields import DNS1123_LABEL, DNS1123_SUBDOMAIN, K8S_API_VERSION, K8S_KIND
 from ..schema.kinds import RBAC_KINDS, RBAC_NAME, RBAC_NAME_WORDS
-from .source import WRONG, Inputs, _typename
+from .source import NOT_CARRIED, WRONG, Inputs, _typename
 
 LABEL = re.compile(DNS1123_LABEL)
 # the API server's shapes of names (what every stage after this one may rely on)
@@ -263,6 +263,29 @@ def _unknown_fields(o: dict, who: str, inputs: Inputs) -> bool:
     return ok
 
 
+# the Helm hooks that run on a later event than an install or an upgrade (or in `helm test`)
+LATER = {"pre-delete", "post-delete", "pre-rollback", "post-rollback", "test", "test-success", "test-failure"}
+
+
+def _later_hook(o: dict, inputs: Inputs) -> bool:
+    """Whether ``o`` is a Helm hook run only at uninstall, rollback or `helm test` (a
+    `helm.sh/hook` of :data:`LATER`): applied with the rest, as `kubectl apply` and Kustomize
+    do, it would run at once (kyverno's pre-delete `scale-to-zero` scales its own Deployments
+    to zero, its `rm-webhooks` deletes its webhooks). It is left out, with a warning."""
+    meta = o.get("metadata") if isinstance(o.get("metadata"), dict) else {}
+    notes = meta.get("annotations") if isinstance(meta.get("annotations"), dict) else {}
+    hook = notes.get("helm.sh/hook")
+    events = {e.strip() for e in hook.split(",") if e.strip()} if isinstance(hook, str) else set()
+    if not events or not events <= LATER:
+        return False
+    name = meta.get("name") or meta.get("generateName")
+    inputs.diags.warning(NOT_CARRIED, f"{o['kind']} {name if isinstance(name, str) else ''} is a Helm hook run only at "
+                                      f"{', '.join(sorted(events))} (`helm.sh/hook`): applied with the rest it would run "
+                                      "at once, so it is left out", inputs.pos(o, ("metadata", "annotations", "helm.sh/hook")),
+                         hint="run it by hand when that event comes (its manifest is the chart's)")
+    return True
+
+
 def check(objs: list[dict], inputs: Inputs) -> list[dict]:
     """The objects that fit their kind's shape; the others are reported and left out; a
     field their kind does not have is dropped, with a warning."""
@@ -270,6 +293,8 @@ def check(objs: list[dict], inputs: Inputs) -> list[dict]:
     seen: dict[tuple, dict] = {}
     for o in objs:
         kind = o["kind"]
+        if _later_hook(o, inputs):
+            continue
         shape: dict = {"!apiVersion": "apiVersion", "kind": "kind",
                        "metadata": RBAC_META if kind in RBAC_KINDS else META}
         shape["spec"] = SPECS.get(kind, "map")   # (of any kind: a mapping, which later stages read as one)
