@@ -47,8 +47,10 @@ def test_the_sysctl_keeps_checkov_clean(make_project, cli, tmp_path):
 
 
 def test_load_balancer_admits_anyone_on_its_ports(build):
+    """Anyone, of IPv4 and IPv6 (on a dual-stack or IPv6 cluster, an IPv4 block alone dropped
+    the IPv6 clients a LoadBalancer brings in)."""
     docs = build({"apps/a.yaml": APP + PORT + "expose: {type: LoadBalancer}\n"})
-    assert rules(docs, "api") == [{"from": [{"ipBlock": {"cidr": "0.0.0.0/0"}}],
+    assert rules(docs, "api") == [{"from": [{"ipBlock": {"cidr": "0.0.0.0/0"}}, {"ipBlock": {"cidr": "::/0"}}],
                                    "ports": [{"protocol": "TCP", "port": 8080}]}]
 
 
@@ -57,7 +59,7 @@ def test_a_port_number_on_tcp_and_udp_is_admitted_on_both(build):
     # UDP was never admitted, and the system check refused the build (SKY163)
     docs = build({"apps/a.yaml": APP + "ports:\n  http: 9093\n  tcp-cluster: 9094\n"
                                  "  udp-cluster: {port: 9094, protocol: UDP}\nexpose: {type: LoadBalancer}\n"})
-    assert rules(docs, "api") == [{"from": [{"ipBlock": {"cidr": "0.0.0.0/0"}}],
+    assert rules(docs, "api") == [{"from": [{"ipBlock": {"cidr": "0.0.0.0/0"}}, {"ipBlock": {"cidr": "::/0"}}],
                                    "ports": [{"protocol": "TCP", "port": 9093}, {"protocol": "TCP", "port": 9094},
                                              {"protocol": "UDP", "port": 9094}]}]
 

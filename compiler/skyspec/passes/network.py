@@ -38,7 +38,8 @@ SHARED = ("kube-system", "kube-public", "kube-node-lease")
 # The `network:` defaults (documented: `skyspec explain` points at these lines).
 DEFAULTS = {"namespace": False, "ingress_namespace": "ingress-nginx", "monitoring_namespace": "monitoring",
             "egress": False}
-ANYWHERE = ["0.0.0.0/0"]   # who may reach a LoadBalancer/NodePort Service without `expose.source_ranges`
+ANYWHERE = ["0.0.0.0/0", "::/0"]   # who may reach a LoadBalancer/NodePort Service without `expose.source_ranges`
+# (IPv4 and IPv6: on a dual-stack or IPv6 cluster, an IPv4 block alone drops the IPv6 clients)
 NS_LABEL = "kubernetes.io/metadata.name"
 DNS = {"namespaceSelector": {"matchLabels": {NS_LABEL: "kube-system"}},
        "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}}}
