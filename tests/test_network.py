@@ -208,6 +208,18 @@ def test_in_kube_system_the_default_deny_selects_the_projects_pods_only(build, m
     assert "the default deny covers the project's pods only" in " ".join(r.output.split()), r.output
 
 
+@pytest.mark.parametrize("namespace", ["default", "kube-public"])
+def test_in_the_namespace_every_user_shares_the_default_deny_selects_the_projects_pods_only(build, namespace):
+    """A project that names no namespace lands in `default` (the importer's of manifests that
+    name none): a default deny of every pod there cut off workloads the project does not own.
+    There, as in kube-system, it selects the project's pods only."""
+    docs = build({"apps/a.yaml": APP + PORT + "---\nkind: App\nname: web\nimage: x/web:1\nconnect_to: [api]\n"},
+                 project=PROJECT.replace("namespace: demo", f"namespace: {namespace}"))
+    deny = docs[("NetworkPolicy", "demo-default-deny")]
+    assert deny["metadata"]["namespace"] == namespace
+    assert deny["spec"]["podSelector"] == {"matchLabels": {"app.kubernetes.io/part-of": "demo"}}
+
+
 def test_a_public_service_kept_as_written_is_admitted_on_its_target_port(build):
     # a second Service of a workload, kept as a `kind: Resource` (as the importer keeps
     # Online Boutique's frontend-external): its clients come from outside the cluster

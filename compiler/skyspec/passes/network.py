@@ -12,9 +12,10 @@ the traffic the specs declare, one ingress rule per port set:
   (`network: {monitoring_namespace: monitoring}`), so Prometheus can scrape it.
 A workload with `security: {network_policy: false}` gets no policy and is left out of the
 namespace-wide default deny, so it stays reachable. In a namespace Kubernetes runs its own
-components in (kube-system, kube-public, kube-node-lease) the default deny selects the project's
-pods only (`app.kubernetes.io/part-of`): denying every pod of kube-system would deny the whole
-cluster its DNS. With `network: {egress: true}` each policy also restricts egress to DNS (kube-dns in
+components in (kube-system, kube-public, kube-node-lease), or that every user shares (`default`,
+where a project that names no namespace lands), the default deny selects the project's pods
+only (`app.kubernetes.io/part-of`): denying every pod of kube-system would deny the whole
+cluster its DNS, and every pod of `default` would cut off workloads the project does not own. With `network: {egress: true}` each policy also restricts egress to DNS (kube-dns in
 kube-system, port 53) and the workloads it `connect_to`s; the namespace-wide default deny then
 covers egress too. With `network: {namespace: true}` a Namespace object is emitted for every namespace the environment uses, so
 `kubectl apply` works on a fresh cluster.
@@ -33,7 +34,7 @@ from ..ir.model import IR, Context, NetPolicy, pod_selector
 
 # namespaces Kubernetes runs its own components in (CoreDNS, the metrics server): a project never
 # owns them, and a default deny of every pod there would cut the whole cluster off its DNS
-SHARED = ("kube-system", "kube-public", "kube-node-lease")
+SHARED = ("kube-system", "kube-public", "kube-node-lease", "default")
 
 # The `network:` defaults (documented: `skyspec explain` points at these lines).
 DEFAULTS = {"namespace": False, "ingress_namespace": "ingress-nginx", "monitoring_namespace": "monitoring",
@@ -73,8 +74,8 @@ EGRESS = _R("network.egress-connect-to", "with `network.egress`, a pod may reach
 DENY = _R("network.default-deny", "once any workload has its own policy, a namespace-wide default deny covers the "
                                   "rest, leaving out workloads with `security.network_policy: false`")
 SHARED_DENY = _R("network.default-deny-shared", "in a namespace Kubernetes runs its own components in (kube-system, "
-                                               "kube-public, kube-node-lease), the default deny covers the project's "
-                                               "pods only")
+                                               "kube-public, kube-node-lease) or that every user shares (default), "
+                                               "the default deny covers the project's pods only")
 NAMESPACE = _R("network.namespace", "with `network.namespace`, every namespace the environment uses is an object")
 _POLICY = why.Why(POLICY, (why.own("name", label="the workload"),))
 _EVERY_PORT = {True: why.Why(PORTS, (why.own("ports", label="the ports"),)),   # `ports:`, or the `port:` shorthand
