@@ -614,3 +614,21 @@ spec:
     k8s = [d for f in sorted((tmp_path / "b").rglob("kubernetes/*.yaml")) for d in load_docs(f)]
     assert_valid_k8s(k8s)
     assert ("CustomResourceDefinition", "widgets.example.com") in {(d["kind"], d["metadata"]["name"]) for d in k8s}
+
+
+def test_a_values_schema_failure_says_why(tmp_path, tools_on_path):
+    """external-dns' own values fail its values schema: helm says which value on the lines
+    after `Error: values don't meet the specifications ...:`, and the import showed that
+    first line only."""
+    chart = tmp_path / "c"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: c\nversion: 0.1.0\n")
+    (chart / "values.yaml").write_text("policy: 5\n")
+    (chart / "values.schema.json").write_text('{"type": "object", "properties": {"policy": {"type": "string"}}}\n')
+    (chart / "templates" / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n"
+                                                  "data: {a: \"{{ .Values.policy }}\"}\n")
+    res = CliRunner().invoke(main, ["import", "helm", str(chart), "-f", f"prod={chart / 'values.yaml'}", "-o",
+                                    str(tmp_path / "p")])
+    assert res.exit_code == 1
+    assert "values don't meet the specifications of the schema(s) in the following chart(s): c: - at '/policy': " \
+           "got number, want string" in res.output

@@ -120,10 +120,13 @@ def _failure(stderr: str, chart: Path) -> tuple[str, Pos | None]:
     """(what helm said went wrong, the template line it names when that file is in ``chart``).
     helm ends its message with a line of advice (`Use --debug flag ...`): the reason is its
     line that starts with `Error:` (Grafana's loki-canary: `'lokiAddress' must be set`, at the
-    template that requires it)."""
+    template that requires it), with the lines after it when it ends in a colon (a values
+    schema's failures)."""
     lines = [ln.strip() for ln in stderr.strip().splitlines() if ln.strip()]
-    said = [ln for ln in lines if ln.startswith("Error:")]
-    line = (said or lines or ["(no message)"])[-1]
+    said = [i for i, ln in enumerate(lines) if ln.startswith("Error:")]
+    line = lines[said[-1]] if said else (lines or ["(no message)"])[-1]
+    if said and line.endswith(":"):   # (the reason on the lines after: external-dns' values schema,
+        line += " " + " ".join(lines[said[-1] + 1:said[-1] + 4])   # `- at '/policy': got null, want string`)
     m = _AT.match(line)
     if m is None:
         return line.removeprefix("Error: "), None
