@@ -335,3 +335,46 @@ services:
     assert (worker["health"]["period"], worker["health"]["timeout"]) == (15, 15)
     api = yaml.safe_load((tmp_path / "p" / "apps" / "api.yaml").read_text())
     assert api["resources"] == worker["resources"]   # (the mapping an alias shares, read once)
+
+
+def test_a_gateways_config_file_names_the_ports_of_the_services_it_proxies_to(tmp_path):
+    """taiga's gateway (nginx) proxies to taiga-back:8000, taiga-front, taiga-events:8888 by
+    its config file, bound from the project; none of them declares a port, so no Service was
+    made for them and the gateway (nginx resolves its upstreams at start) crash-looped. The
+    addresses a bound file holds give ports, as an environment's do."""
+    from validators import assert_valid_k8s, load_docs
+
+    (tmp_path / "gateway").mkdir()
+    (tmp_path / "gateway" / "taiga.conf").write_text("""\
+server {
+    listen 80;
+    location / { proxy_pass http://taiga-front/; }
+    location /api/ { proxy_pass http://taiga-back:8000/api/; }
+    location /events { proxy_pass http://taiga-events:8888/events; }
+    # not an address: taiga-backup, http://elsewhere:9/, a word like taiga-front-end
+}
+""")
+    (tmp_path / "docker-compose.yml").write_text("""\
+services:
+  taiga-back: {image: "taigaio/taiga-back:6.8.1"}
+  taiga-front: {image: "taigaio/taiga-front:6.8.1"}
+  taiga-events: {image: "taigaio/taiga-events:6.8.1"}
+  taiga-gateway:
+    image: nginx:1.27-alpine
+    ports: ["9000:80"]
+    volumes: ["./gateway/taiga.conf:/etc/nginx/conf.d/default.conf:ro"]
+    depends_on: [taiga-front, taiga-back, taiga-events]
+""")
+    res = CliRunner().invoke(main, ["import", "compose", str(tmp_path / "docker-compose.yml"), "-o",
+                                    str(tmp_path / "p"), "--name", "taiga"])
+    assert res.exit_code == 0, res.output
+    specs = {p.stem: yaml.safe_load(p.read_text()) for p in (tmp_path / "p" / "apps").glob("*.yaml")}
+    assert [specs[s].get("port") for s in ("taiga-back", "taiga-front", "taiga-events")] == [8000, 80, 8888]
+    assert "service taiga-back: port 8000: taiga-gateway (its file ./gateway/taiga.conf) holds an address on it" \
+        in " ".join(res.output.split())
+    res = CliRunner().invoke(main, ["build", str(tmp_path / "p"), "-o", str(tmp_path / "b")])
+    assert res.exit_code == 0, res.output
+    k8s = [d for f in sorted((tmp_path / "b").rglob("kubernetes/*.yaml")) for d in load_docs(f)]
+    assert_valid_k8s(k8s)
+    services = {o["metadata"]["name"]: [p["port"] for p in o["spec"]["ports"]] for o in k8s if o["kind"] == "Service"}
+    assert services["taiga-back"] == [8000] and services["taiga-front"] == [80] and services["taiga-events"] == [8888]

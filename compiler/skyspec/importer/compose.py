@@ -252,7 +252,7 @@ class Ctx:
         services = self.data.get("services") if isinstance(self.data.get("services"), dict) else {}
         self.unresolved: set[str] = set()
         _interpolated(services, self.vars, self.unresolved)
-        self.wanted = addresses.wanted_ports(services, self.vars)  # service -> {port: who holds its address}
+        self.wanted = addresses.wanted_ports(services, self.vars, base)  # service -> {port: who holds its address}
         self.env_files: dict[str, dict] = {}  # service -> what its env_files set
         self.image_volumes: dict[str, set] = {}  # service -> its Dockerfile's VOLUME folders given an emptyDir
         self.notes: dict[str, list[str]] = {}

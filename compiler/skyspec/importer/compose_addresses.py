@@ -199,7 +199,41 @@ def image_port(image) -> int | None:
     return IMAGE_PORTS.get(base, IMAGE_PORTS.get(base.rsplit("-", 1)[-1]))
 
 
-def wanted_ports(services: dict, variables: dict) -> dict[str, dict[int, str]]:
+# an address in a configuration file: `scheme://name[:port]` or `name:port` (nginx's `proxy_pass
+# http://taiga-front/`, `server taiga-back:8000;`, Caddy's `reverse_proxy backend:8000`)
+_IN_FILE = re.compile(r"(?:\b([a-z][a-z0-9+.-]{0,15})://)?(?<![-\w.])([A-Za-z0-9][-A-Za-z0-9_]{0,62})(?::([0-9]{1,5}))?"
+                      r"(?![-\w])")
+_SCHEME_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
+FILE_BYTES = 256 * 1024   # of a service's bound files, read for addresses
+
+
+def file_addresses(s: str, svc: dict, services: dict, variables: dict, base) -> list[tuple[str, int, str]]:
+    """(service, port, file) of each address of another service that a project file bound
+    into service ``s`` holds (taiga's gateway proxies to taiga-back:8000 and taiga-front by
+    its nginx config, which no environment value shows): Compose reaches any port of a
+    service, Kubernetes only its Service's. A URL without a port names its scheme's."""
+    from .compose_binds import Files, project_files
+    from .compose_parts import volume_of
+
+    out: list = []
+    budget = FILE_BYTES
+    for v in svc.get("volumes") or [] if base is not None else []:
+        typ, src, dst, ro = volume_of(v, variables)
+        got = project_files(base, str(src), str(dst), ro) if typ == "bind" and src and dst else None
+        if not isinstance(got, Files) or got.secret is not None:
+            continue
+        for name, text in sorted(got.texts.items()):
+            text = text[:budget]
+            budget -= len(text)
+            for m in _IN_FILE.finditer(text):
+                d = m.group(2)
+                port = int(m.group(3)) if m.group(3) else _SCHEME_PORTS.get(m.group(1) or "")
+                if d != s and d in services and port and 0 < port < 65536 and _runs_with(s, d, services):
+                    out.append((d, port, f"{src}/{name}" if got.folder else str(src)))
+    return out
+
+
+def wanted_ports(services: dict, variables: dict, base=None) -> dict[str, dict[int, str]]:
     """{service: {port: "who (VARIABLE)"}}: the ports other services' environments hold an
     address on, of a service that declares none or not that one; and those its own
     environment does (Kafka's `KAFKA_CONTROLLER_QUORUM_VOTERS: 1@broker:29093` on `broker`:
@@ -210,7 +244,9 @@ def wanted_ports(services: dict, variables: dict) -> dict[str, dict[int, str]]:
     kind's port ({port: "who depends on it"}): its callers read its address from their code's
     defaults (immich's server finds `database` and `redis` so), which Compose allows; an image
     of no known kind gets the port its own healthcheck calls on localhost, or, on a service
-    named as a known kind (`mongodb`), that kind's port."""
+    named as a known kind (`mongodb`), that kind's port. A project file bound into a service
+    (a gateway's nginx config) names ports as an environment does (:func:`file_addresses`,
+    when ``base``, the Compose file's folder, is given)."""
     out: dict[str, dict[int, str]] = {}
     for s, svc in sorted(services.items()):
         env = plain_env(svc, variables) if isinstance(svc, dict) else {}
@@ -221,6 +257,9 @@ def wanted_ports(services: dict, variables: dict) -> dict[str, dict[int, str]]:
                 d, port, who = s, own, f"{s} itself ({var})"
             if d is not None and (not _declares_ports(services[d]) or _undeclared(port, services[d], variables)):
                 out.setdefault(d, {}).setdefault(port, who)
+        for d, port, path in file_addresses(s, svc, services, variables, base) if isinstance(svc, dict) else ():
+            if not _declares_ports(services[d]) or _undeclared(port, services[d], variables):
+                out.setdefault(d, {}).setdefault(port, f"{s} (its file {path})")
     for s, svc in sorted(services.items()):
         for d, opts in sorted(depends(svc).items()):
             target = services.get(d)

@@ -82,12 +82,14 @@ def _deps(svc: dict) -> dict:
 
 
 def compare(inp: dict, out: dict, variables: dict, env_files: dict,
-            official: dict | None = None, image_volumes: dict | None = None) -> tuple[dict, list[str]]:
+            official: dict | None = None, image_volumes: dict | None = None,
+            wanted: dict | None = None) -> tuple[dict, list[str]]:
     """(figures, unexplained) for the input Compose data and the built one; ``env_files``
     maps a service to the variables its env_files gave; ``official`` ({service name: what
     :func:`.official.apply` changed}) names what a stdlib template or an official image's
     relaxations change; ``image_volumes`` ({service: folders}) the emptyDirs given to the
-    `VOLUME`s of its Dockerfile."""
+    `VOLUME`s of its Dockerfile; ``wanted``, the ports the import found addresses on (its
+    files' too: :func:`.compose_addresses.wanted_ports`), else those of the environment."""
     from .official import compose_category, exported
 
     official = official or {}
@@ -113,7 +115,7 @@ def compare(inp: dict, out: dict, variables: dict, env_files: dict,
 
     osvcs = out.get("services") or {}
     renames = name_changes(inp.get("services") or {}, variables)
-    wanted = wanted_ports(inp.get("services") or {}, variables)
+    wanted = wanted if wanted is not None else wanted_ports(inp.get("services") or {}, variables)
     first: dict[tuple, str] = {}   # (host port, protocol) -> the first service publishing it, in the file's order
     for s, svc in (inp.get("services") or {}).items():
         for k, v in _ports(svc or {}, variables).items():
@@ -139,7 +141,8 @@ def compare(inp: dict, out: dict, variables: dict, env_files: dict,
                 continue
             if a is None and b is not None and b["published"] == "expose" and k.endswith("/tcp") and \
                     k[:-4].isdigit() and int(k[:-4]) in wanted.get(s, {}):
-                named("a port an address in the environment names (Kubernetes reaches only a Service's ports)")
+                named("a port an address in the environment or a bound file names (Kubernetes reaches only a "
+                      "Service's ports)")
                 continue
             if a is None or b is None:
                 field(f"{s}.ports[{k}]", a, b)
