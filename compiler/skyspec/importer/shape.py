@@ -279,7 +279,7 @@ def _later_hook(o: dict, inputs: Inputs) -> bool:
     if not events or not events <= LATER:
         return False
     name = meta.get("name") or meta.get("generateName")
-    inputs.diags.warning(NOT_CARRIED, f"{o['kind']} {name if isinstance(name, str) else ''} is a Helm hook run only at "
+    inputs.diags.warning(NOT_CARRIED, f"{o['kind']}{' ' + name if isinstance(name, str) else ''} is a Helm hook run only at "
                                       f"{', '.join(sorted(events))} (`helm.sh/hook`): applied with the rest it would run "
                                       "at once, so it is left out", inputs.pos(o, ("metadata", "annotations", "helm.sh/hook")),
                          hint="run it by hand when that event comes (its manifest is the chart's)")

@@ -85,9 +85,9 @@ _PULL_MAIN = why.Why(PULL, (why.own("image", label="the image"),))
 def harden(ir: IR, ctx: Context) -> IR:
     if ir.settings.get("harden") is False:
         return ir
-    roles = _grants(ir)
+    grants = _grants(ir)
     for w in ir.workloads:
-        granted = roles.get((w.namespace, w.service_account)) or roles.get((None, w.service_account))
+        granted = grants.get((w.namespace, w.service_account)) or grants.get((None, w.service_account))
         _pod(w, granted is not None)
         if w.relax or granted is not None or len(w.containers) > 1 or w.init_containers:
             _record(w, granted)
