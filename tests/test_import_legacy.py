@@ -338,6 +338,13 @@ def test_mutated_old_versions_never_crash_the_import(seed, tmp_path):
 K8S_EXAMPLES = DATA / "k8s-examples"
 
 
+def _every_pod(selector: dict) -> bool:
+    """Whether a policy's pod selector selects every pod of the project: all of them, or (in a
+    namespace others share, `default`) the project's by its `part-of` label."""
+    return selector == {} or set(selector) == {"matchLabels"} and set(selector["matchLabels"]) == {
+        "app.kubernetes.io/part-of"}
+
+
 def test_the_2017_guestbook_in_extensions_v1beta1_imports_and_runs(tmp_path):
     """kubernetes/examples' guestbook as it was before apps/v1: three Deployments without a
     selector. Each is read as apps/v1 with the selector the old API derived, warned at its
@@ -362,8 +369,10 @@ def test_the_2017_guestbook_in_extensions_v1beta1_imports_and_runs(tmp_path):
         sel = d["spec"]["selector"]["matchLabels"]
         assert sel.items() <= d["spec"]["template"]["metadata"]["labels"].items()
     within = next(o for o in k8s if o["metadata"]["name"] == "guestbook-within-namespace")
-    assert within["spec"] == {"podSelector": {}, "policyTypes": ["Ingress"], "ingress": [{"from": [
-        {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "default"}}}]}]}
+    # (in `default`, which other workloads share, the project's pods only, as its default deny)
+    assert within["spec"] == {"podSelector": {"matchLabels": {"app.kubernetes.io/part-of": "guestbook"}},
+                              "policyTypes": ["Ingress"], "ingress": [{"from": [
+                                  {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "default"}}}]}]}
 
 
 def test_cockroachdb_budget_in_policy_v1beta1_imports_and_the_cluster_reaches_itself(tmp_path):
@@ -389,8 +398,8 @@ def test_cockroachdb_budget_in_policy_v1beta1_imports_and_the_cluster_reaches_it
     assert governing["spec"]["publishNotReadyAddresses"] is True and governing["spec"]["clusterIP"] == "None"
     # the nodes reach each other (26257) and the public Service's clients reach them: the default
     # deny leaves the namespace's own traffic to the policy the input's openness asks for
-    assert any(o["kind"] == "NetworkPolicy" and o["spec"]["podSelector"] == {} and o["spec"].get("ingress")
-               for o in k8s)
+    assert any(o["kind"] == "NetworkPolicy" and _every_pod(o["spec"]["podSelector"])
+               and o["spec"].get("ingress") for o in k8s)
 
 
 def test_cassandra_ring_imports_with_its_gossip_admitted(tmp_path):
@@ -411,7 +420,8 @@ def test_cassandra_ring_imports_with_its_gossip_admitted(tmp_path):
     own = next(o for o in policies if o["metadata"]["name"] == "cassandra-ingress")
     assert not own["spec"].get("ingress")   # nothing declared calls it ...
     # ... and the ring still talks
-    assert any(o["spec"]["podSelector"] == {} and o["spec"].get("ingress") for o in policies)
+    assert any(_every_pod(o["spec"]["podSelector"]) and o["spec"].get("ingress")
+               for o in policies)
 
 
 

@@ -31,8 +31,9 @@ def test_the_voting_app_keeps_reaching_redis_and_postgres_and_kinds_with_a_polic
     r = import_kubernetes([DATA / "voting-app" / "k8s-specifications"], "voting", diags)
     assert r is not None and not diags.has_errors
     assert [d.message for d in diags.sorted() if d.code == "SKY072"] == [
-        "NetworkPolicy voting-within-namespace admits every pod of namespace default to every other: the input has "
-        "no NetworkPolicy, so its pods reached each other, also where no env value shows the call"]
+        "NetworkPolicy voting-within-namespace admits every pod of namespace default to the project's pods (the "
+        "cluster's own there stay as they are): the input has no NetworkPolicy, so its pods reached each other, also "
+        "where no env value shows the call"]
     docs = [yaml.safe_load(t) for t in r.files.values()]
     assert not any(d.get("connect_to") for d in docs if d and d.get("kind") == "App")
     text = r.files["apps/networkpolicy.voting-within-namespace.yaml"]
