@@ -41,6 +41,40 @@ def test_the_final_stage_its_base_and_its_volumes(text, args, target, base, volu
         assert (got.base, got.volumes) == (base, volumes)
 
 
+def test_where_it_copies_files_from_its_workdir_and_through_its_stages():
+    got = parse('FROM nginx:1.27 AS base\nWORKDIR /usr/share\nCOPY --chown=1:1 nginx.conf.template /tmp/t\n'
+                'COPY ["a b", "/tmp/x/"]\nFROM base\nWORKDIR app\nCOPY . .\nCOPY <<EOF /etc/motd\nhello\nEOF\n'
+                'VOLUME /usr/share/app/data\n', {})
+    assert got.copied == ["/tmp/t", "/tmp/x", "/usr/share/app", "/etc/motd"]
+    assert got.ships("/tmp") and got.ships("/usr/share/app") and not got.ships("/usr/share/app/data")
+
+
+def test_a_volume_the_image_puts_files_in_is_filled_from_the_image_first(tmp_path):
+    """`COPY conf/ /etc/app/` then `VOLUME /etc/app`: Docker fills the new anonymous volume with
+    the image's files; the emptyDir given for it started empty and hid them. An init container
+    of the service's image copies them in first; a VOLUME the image puts nothing in stays empty."""
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "Dockerfile").write_text('FROM node:20\nWORKDIR /srv\nCOPY conf/ /etc/app/\n'
+                                                  'VOLUME /etc/app /srv/uploads\nCMD ["node", "server.js"]\n')
+    (tmp_path / "docker-compose.yml").write_text("services:\n  app:\n    build: app\n    image: acme/app:1\n"
+                                                  "    ports: ['8080:8080']\n")
+    res = CliRunner().invoke(main, ["import", "compose", str(tmp_path / "docker-compose.yml"), "-o",
+                                    str(tmp_path / "p"), "--name", "shop"])
+    assert res.exit_code == 0, res.output
+    app = yaml.safe_load((tmp_path / "p" / "apps" / "app.yaml").read_text())
+    assert app["init"] == {"copy-image-etc-app": {"image": "acme/app:1", "command": [
+        "sh", "-c", "cp -a /etc/app/. /mnt/image-etc-app/"], "mounts": {"image-etc-app": "/mnt/image-etc-app"}}}
+    assert {v["mount"] for v in app["volumes"].values()} == {"/etc/app", "/srv/uploads"}
+    res = CliRunner().invoke(main, ["build", str(tmp_path / "p"), "-o", str(tmp_path / "b")])
+    assert res.exit_code == 0, res.output
+    k8s = [d for f in sorted((tmp_path / "b").rglob("kubernetes/*.yaml")) for d in load_docs(f)]
+    assert_valid_k8s(k8s)
+    pod = next(o for o in k8s if o["kind"] == "Deployment")["spec"]["template"]["spec"]
+    init = pod["initContainers"][0]
+    assert init["command"][-1] == "cp -a /etc/app/. /mnt/image-etc-app/"
+    assert {"name": "image-etc-app", "mountPath": "/mnt/image-etc-app"} in init["volumeMounts"]
+
+
 def test_a_dockerfile_outside_the_compose_files_folder_or_no_regular_file_is_not_read(tmp_path):
     """Read only where it is inside the folder (a pull request's Compose file must not make
     the importer read the CI machine's files), never blocking on a FIFO, never too large."""

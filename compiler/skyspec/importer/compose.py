@@ -255,6 +255,7 @@ class Ctx:
         self.wanted = addresses.wanted_ports(services, self.vars, base)  # service -> {port: who holds its address}
         self.env_files: dict[str, dict] = {}  # service -> what its env_files set
         self.image_volumes: dict[str, set] = {}  # service -> its Dockerfile's VOLUME folders given an emptyDir
+        self.image_inits: dict[str, dict] = {}   # service -> the init containers that fill them from the image
         self.notes: dict[str, list[str]] = {}
         self.profiles: dict[str, list[str]] = {}  # profile -> services
         self.addressed: dict[str, list] = {}  # service -> (service, variable, where) its environment addresses
@@ -466,13 +467,15 @@ def service_doc(s: str, svc: dict, names: dict, ctx: Ctx, one_shot: bool) -> dic
     image = interpolate(str(image), ctx.vars, ctx.unresolved)
     env = _environment(s, svc, ctx)
     vols, storage = parts.volumes(s, svc, image, ctx, _is_db(image))
-    built = parts.dockerfile(s, svc, vols, storage, ctx) if svc.get("build") else None
+    built = parts.dockerfile(s, svc, image, vols, storage, ctx) if svc.get("build") else None
     parts.shared_memory(s, svc, vols, ctx)
     parts.tmpfs(s, svc, vols, ctx)
     kind = "Job" if one_shot else "StatefulApp" if storage else "App"
     doc: dict = {"kind": kind, "name": name, "image": image}
     if built is not None and built.base and official(built.base) and not official(image):
         doc["_base"] = built.base   # (robot-shop's `mongodb`, `FROM mongo:5`: it writes what mongo writes)
+    if ctx.image_inits.get(s):
+        doc["init"] = dict(ctx.image_inits[s])
     doc["_at"] = ctx.doc.loc.child("services").key_pos(s) or ctx.pos(("services", s))
     doc["_from"] = {k: ctx.pos(("services", s, src)) for k, src in (
         ("image", "image"), ("command", "entrypoint"), ("args", "command"), ("port", "ports"), ("ports", "ports"),

@@ -307,11 +307,13 @@ def tmpfs(s: str, svc: dict, vols: dict, ctx) -> None:
                                                       "mount": path}
 
 
-def dockerfile(s: str, svc: dict, vols: dict, storage: dict, ctx):
+def dockerfile(s: str, svc: dict, image: str, vols: dict, storage: dict, ctx):
     """What the service's own Dockerfile says (:mod:`.dockerfile`: the image it is built from,
     its VOLUMEs), or None; each folder it declares `VOLUME` that nothing is mounted at gets an
     emptyDir in ``vols`` (Docker gives it an anonymous volume, writable; here the root
-    filesystem is read-only), said in a note."""
+    filesystem is read-only), said in a note. Where the image puts files there (`COPY config
+    /etc/app` before `VOLUME /etc/app`), an init container of ``image`` fills the emptyDir from
+    it first, as Docker fills a new anonymous volume (``ctx.image_inits``)."""
     from .compose import interpolate
     from .dockerfile import read
 
@@ -333,8 +335,14 @@ def dockerfile(s: str, svc: dict, vols: dict, storage: dict, ctx):
         vols[name] = {"empty": True, "mount": path}
         mounts.append(path)
         ctx.image_volumes.setdefault(s, set()).add(path)
+        filled = built.ships(path)
+        if filled:
+            ctx.image_inits.setdefault(s, {})[f"copy-{name}"[:63]] = {
+                "image": image, "command": ["sh", "-c", f"cp -a {path}/. /mnt/{name}/"], "mounts": {name: f"/mnt/{name}"}}
         ctx.say(s, f"VOLUME {path} of its Dockerfile: Docker gives it an anonymous volume, writable; an emptyDir "
-                   "here (the root filesystem is read-only)", ("build",))
+                   "here (the root filesystem is read-only)" + (", filled from the image first, as Docker fills it "
+                                                                "(the image puts files there)" if filled else ""),
+                ("build",))
     return built
 
 

@@ -14,6 +14,7 @@ other). It runs nothing, reads no other file and reports nothing.
 from __future__ import annotations
 
 import os
+import posixpath
 import re
 from pathlib import Path
 
@@ -26,12 +27,18 @@ _ARG = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}|([A-Za-z_][
 
 class Built(Record):
     """The final stage of a Dockerfile: the image it is built from (through its own earlier
-    stages; None for `scratch` or one it cannot read) and the folders it and those stages
-    declare `VOLUME`."""
+    stages; None for `scratch` or one it cannot read), the folders it and those stages
+    declare `VOLUME`, and where they `COPY` or `ADD` files (absolute, from their `WORKDIR`)."""
 
-    def __init__(self, base: str | None, volumes: list[str]):
+    def __init__(self, base: str | None, volumes: list[str], copied: list[str] | None = None):
         self.base = base
         self.volumes = volumes
+        self.copied = copied or []
+
+    def ships(self, folder: str) -> bool:
+        """Whether the image puts files at or below ``folder`` (an empty volume there hides them)."""
+        top = folder.rstrip("/") + "/"
+        return any((c.rstrip("/") + "/").startswith(top) for c in self.copied)
 
 
 def read(root: Path, build, args: dict[str, str]) -> Built | None:
@@ -157,10 +164,19 @@ def parse(text: str, args: dict[str, str], target: str | None = None) -> Built |
             image = _expand(parts[0], {**glob, **args})
             alias = parts[2].lower() if len(parts) >= 3 and parts[1].lower() == "as" else None
             up = next((st for st in reversed(stages) if st["alias"] and st["alias"] == str(image).lower()), None)
-            stages.append({"image": image, "alias": alias, "volumes": [], "args": {},
-                           "env": dict(up["env"]) if up is not None else {}})   # (a stage's ENV goes on)
+            stages.append({"image": image, "alias": alias, "volumes": [], "args": {}, "copied": [],
+                           "env": dict(up["env"]) if up is not None else {},   # (a stage's ENV goes on)
+                           "workdir": up["workdir"] if up is not None else "/"})
         elif word == "ENV" and stages:
             stages[-1]["env"].update(_env(rest))
+        elif word == "WORKDIR" and stages:
+            got = _expand(rest.strip().strip("\"'"), {**glob, **stages[-1]["args"], **stages[-1]["env"]})
+            if got:
+                stages[-1]["workdir"] = posixpath.normpath(posixpath.join(stages[-1]["workdir"], got))
+        elif word in ("COPY", "ADD") and stages:
+            dest = _destination(rest, {**glob, **stages[-1]["args"], **stages[-1]["env"]})
+            if dest:
+                stages[-1]["copied"].append(posixpath.normpath(posixpath.join(stages[-1]["workdir"], dest)))
         elif word == "VOLUME" and stages:
             vs = [_expand(v, {**glob, **stages[-1]["args"], **stages[-1]["env"]}) for v in _volumes(rest)]
             stages[-1]["volumes"] += [v.rstrip("/") or "/" for v in vs if v and v.startswith("/")]
@@ -171,10 +187,12 @@ def parse(text: str, args: dict[str, str], target: str | None = None) -> Built |
     if final is None:
         return None
     volumes: list[str] = []
+    copied: list[str] = []
     seen: set[int] = set()
     stage = final
     while True:   # through its own earlier stages to the image it is built from
         volumes = stage["volumes"] + volumes
+        copied = stage["copied"] + copied
         seen.add(id(stage))
         up = by_alias.get(str(stage["image"]).lower())
         if up is None or id(up) in seen:
@@ -183,4 +201,23 @@ def parse(text: str, args: dict[str, str], target: str | None = None) -> Built |
     base = stage["image"]
     if base is None or base.lower() == "scratch" or by_alias.get(str(base).lower()) is not None:
         base = None
-    return Built(base, list(dict.fromkeys(volumes)))
+    return Built(base, list(dict.fromkeys(volumes)), list(dict.fromkeys(copied)))
+
+
+def _destination(rest: str, env: dict[str, str]) -> str | None:
+    """Where a `COPY`/`ADD` puts its files: its last argument (the JSON form's too), its
+    flags (`--chown`, `--from`, ...) aside; None when it cannot be read."""
+    if rest.startswith("["):
+        import json
+
+        try:
+            got = json.loads(rest)
+        except ValueError:
+            return None
+        words = [w for w in got if isinstance(w, str)] if isinstance(got, list) else []
+    else:
+        words = [w for w in rest.split() if not w.startswith("--")]
+        words = [w for w in words if not w.startswith("<<")] if any(w.startswith("<<") for w in words) else words
+    if len(words) < (1 if "<<" in rest else 2):
+        return None
+    return _expand(words[-1], env) or None
