@@ -176,3 +176,15 @@ def test_any_text_is_read_without_failing(words, args):
     got = parse(" ".join(words), args, None)
     assert got is None or ((got.base is None or isinstance(got.base, str))
                            and all(isinstance(v, str) and v.startswith("/") for v in got.volumes))
+
+
+def test_a_dockerfile_larger_than_any_real_one_is_not_read():
+    """Each stage copies the ENV of the one it is built on: thousands of stages of thousands
+    of variables would be quadratic, so more instructions or stages than any real Dockerfile
+    has are not read (the image is read as any other)."""
+    from skyspec.importer.dockerfile import MAX_INSTRUCTIONS, MAX_STAGES
+
+    assert parse("FROM mongo:5\n" + "ENV A=1\n" * MAX_INSTRUCTIONS, {}) is None
+    assert parse("FROM mongo:5 AS s0\n" + "".join(f"FROM s{i} AS s{i + 1}\n" for i in range(MAX_STAGES)), {}) is None
+    assert parse("FROM mongo:5 AS s0\n" + "".join(f"FROM s{i} AS s{i + 1}\n" for i in range(MAX_STAGES - 2)),
+                 {}).base == "mongo:5"

@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import posixpath
 import re
+from collections import ChainMap
 from pathlib import Path
 
 from ..contain import contained
@@ -104,7 +105,7 @@ def instructions(text: str) -> list[tuple[str, str]]:
     return out
 
 
-def _expand(value: str, args: dict[str, str]) -> str | None:
+def _expand(value: str, args) -> str | None:
     """``value`` with `$NAME`/`${NAME}`/`${NAME:-default}` replaced from ``args``; None when
     a name has no value (the image is then unknown)."""
     missing = False
@@ -147,16 +148,25 @@ def _env(rest: str) -> dict[str, str]:
     return dict(w.partition("=")[::2] for w in words if "=" in w)
 
 
+# more than a real Dockerfile has (a hostile one is not read: each instruction costs little, but
+# a stage copies the ENV of the one it is built on)
+MAX_INSTRUCTIONS, MAX_STAGES = 5000, 64
+
+
 def parse(text: str, args: dict[str, str], target: str | None = None) -> Built | None:
     """The final stage (or ``target``) of a Dockerfile's text."""
     glob: dict[str, str] = {}
     stages: list[dict] = []
-    for word, rest in instructions(text):
+    found = instructions(text)
+    if len(found) > MAX_INSTRUCTIONS:
+        return None
+    for word, rest in found:
+        scope = ChainMap(stages[-1]["env"], stages[-1]["args"], glob) if stages else glob
         if word == "ARG":
             name, _, default = rest.partition("=")
             name = name.strip()
-            scope = stages[-1]["args"] if stages else glob
-            scope[name] = args.get(name, default.strip().strip("\"'") if default else scope.get(name, glob.get(name, "")))
+            own = stages[-1]["args"] if stages else glob
+            own[name] = args.get(name, default.strip().strip("\"'") if default else own.get(name, glob.get(name, "")))
         elif word == "FROM":
             parts = [p for p in rest.split() if not p.startswith("--")]
             if not parts:
@@ -164,21 +174,23 @@ def parse(text: str, args: dict[str, str], target: str | None = None) -> Built |
             image = _expand(parts[0], {**glob, **args})
             alias = parts[2].lower() if len(parts) >= 3 and parts[1].lower() == "as" else None
             up = next((st for st in reversed(stages) if st["alias"] and st["alias"] == str(image).lower()), None)
+            if len(stages) >= MAX_STAGES:
+                return None
             stages.append({"image": image, "alias": alias, "volumes": [], "args": {}, "copied": [],
                            "env": dict(up["env"]) if up is not None else {},   # (a stage's ENV goes on)
                            "workdir": up["workdir"] if up is not None else "/"})
         elif word == "ENV" and stages:
             stages[-1]["env"].update(_env(rest))
         elif word == "WORKDIR" and stages:
-            got = _expand(rest.strip().strip("\"'"), {**glob, **stages[-1]["args"], **stages[-1]["env"]})
+            got = _expand(rest.strip().strip("\"'"), scope)
             if got:
                 stages[-1]["workdir"] = posixpath.normpath(posixpath.join(stages[-1]["workdir"], got))
         elif word in ("COPY", "ADD") and stages:
-            dest = _destination(rest, {**glob, **stages[-1]["args"], **stages[-1]["env"]})
+            dest = _destination(rest, scope)
             if dest:
                 stages[-1]["copied"].append(posixpath.normpath(posixpath.join(stages[-1]["workdir"], dest)))
         elif word == "VOLUME" and stages:
-            vs = [_expand(v, {**glob, **stages[-1]["args"], **stages[-1]["env"]}) for v in _volumes(rest)]
+            vs = [_expand(v, scope) for v in _volumes(rest)]
             stages[-1]["volumes"] += [v.rstrip("/") or "/" for v in vs if v and v.startswith("/")]
     if not stages:
         return None
@@ -204,7 +216,7 @@ def parse(text: str, args: dict[str, str], target: str | None = None) -> Built |
     return Built(base, list(dict.fromkeys(volumes)), list(dict.fromkeys(copied)))
 
 
-def _destination(rest: str, env: dict[str, str]) -> str | None:
+def _destination(rest: str, env) -> str | None:
     """Where a `COPY`/`ADD` puts its files: its last argument (the JSON form's too), its
     flags (`--chown`, `--from`, ...) aside; None when it cannot be read."""
     if rest.startswith("["):
