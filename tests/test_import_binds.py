@@ -476,3 +476,29 @@ services:
         ("/etc/caddy/Caddyfile", "caddyfile", "Caddyfile"), ("/srv/Caddyfile", "caddyfile", "Caddyfile")]
     assert "bind mount left out (warned)" not in r.figures["categories"]
     assert not [d for d in r.diags if d.severity == "warning"]
+
+
+def test_a_writable_folder_of_configuration_files_is_carried_read_only(tmp_path):
+    """Kong's Compose file mounts `./config:/opt/kong` (writable, Compose's default), where its
+    declarative `kong.yaml` is: the folder was left out as one the service may write into, and
+    Kong started with no configuration. A folder that holds configuration files only is carried
+    (read-only now, said); one holding anything else is still left out."""
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "kong.yaml").write_text("_format_version: '3.0'\nservices: []\n")
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "state.db").write_text("x")
+    (tmp_path / "compose.yaml").write_text("""\
+services:
+  kong:
+    image: kong:3.9
+    environment: {KONG_DATABASE: "off", KONG_DECLARATIVE_CONFIG: /opt/kong/kong.yaml}
+    volumes: ["./config:/opt/kong", "./data:/var/lib/app"]
+""")
+    r = import_compose(tmp_path / "compose.yaml", "t")
+    assert r.unexplained == [], r.unexplained
+    kong = yaml.safe_load(r.files["apps/kong.yaml"])
+    assert [(v["mount"], v.get("config")) for v in kong["volumes"].values()] == [("/opt/kong", "config")]
+    said = {d.message for d in r.diags}
+    assert "service kong: bind mount ./config -> /opt/kong: the project's files, in ConfigMap config mounted there " \
+           "(read-only now: a ConfigMap is)" in said
+    assert any("bind mount ./data -> /var/lib/app left out: a writable folder" in m for m in said)

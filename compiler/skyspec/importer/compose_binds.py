@@ -13,8 +13,8 @@ A bind mount names a path of the machine Compose runs on. The importer carries t
   time and never read into the project.
 
 Everything else (the host's paths, a writable folder of the project's files, which the
-service may write into, a file too big or not text) is left out, with a hint by what it
-mounts (:func:`bind_hint`). Files are read only inside the Compose file's folder, every
+service may write into, unless it holds configuration files only, a file too big or not text)
+is left out, with a hint by what it mounts (:func:`bind_hint`). Files are read only inside the Compose file's folder, every
 symbolic link resolved and checked (a link leading out is left out, and what it leads to is
 never named), never through a FIFO or device, and at most :data:`MAX_FILES` bytes in all.
 """
@@ -40,6 +40,9 @@ NOT_HERE = "it is not in the project"
 _TOO_BIG = f"more than {MAX_FILES >> 20} MiB of files, more than a ConfigMap holds"
 _KEY = re.compile(r"^[-._a-zA-Z0-9]+$")   # a ConfigMap's or Secret's key
 _SKIPPED = frozenset({".gitkeep", ".keep", ".gitignore", ".DS_Store"})
+# the files of a folder of configuration, which a service reads (Kong's `./config:/opt/kong`,
+# its declarative kong.yaml): carried, read-only, where the folder is mounted writable
+CONFIG_SUFFIXES = (".yaml", ".yml", ".json", ".toml", ".conf", ".cfg", ".ini", ".properties", ".hcl", ".xml")
 # a credential by the file's name: its words (`db_password.txt`, `api-token`), or what it is
 _CRED_WORDS = frozenset({"password", "passwd", "passphrase", "secret", "secrets", "token", "tokens", "credential",
                          "credentials", "apikey", "htpasswd", "netrc", "pgpass", "kubeconfig", "id_rsa", "id_ecdsa",
@@ -147,7 +150,7 @@ def project_files(base, src: str, dst: str, read_only: bool) -> Files | str:
         return _secret_or_text(False, {name: got}, s, str(dst))
     if not stat.S_ISDIR(st.st_mode):
         return "not a file or folder"
-    if not read_only and not (str(dst) + "/").startswith("/etc/"):
+    if not read_only and not (str(dst) + "/").startswith("/etc/") and not _configuration(real):
         return "a writable folder of the project's files, where the service may write"
     texts: dict[str, str] = {}
     total = 0
@@ -180,6 +183,15 @@ def project_files(base, src: str, dst: str, read_only: bool) -> Files | str:
     if not texts:
         return "an empty folder"
     return _secret_or_text(True, texts, s, str(dst))
+
+
+def _configuration(folder: str) -> bool:
+    """Whether ``folder`` holds configuration files only (by their suffixes; at most 32)."""
+    try:
+        names = [n for n in os.listdir(folder) if n not in _SKIPPED]
+    except OSError:
+        return False
+    return 0 < len(names) <= 32 and all(n.lower().endswith(CONFIG_SUFFIXES) for n in names)
 
 
 def _inside(real: str, top: str) -> bool:
