@@ -671,3 +671,19 @@ services:
     assert redis["health"]["exec"] == ["redis-cli", "ping"]
     assert any("its command sets a password" in d.message for d in r.diags)
     assert "s3cr3tpw" not in "".join(r.files.values())
+
+
+def test_a_volume_name_is_free_and_found_in_a_bounded_number_of_tries():
+    """The name of a volume at a path, none of the taken ones: `-w`, then `-w2`, ... within 63
+    characters. The old loop cut a 62-character name back to 60 and added `-w` again: the same
+    name, forever, when that one was taken too (a hostile input may name its volumes so)."""
+    from skyspec.importer.official import volume_name
+
+    long = "/" + "a" * 80
+    base = volume_name(long, set())
+    assert base == "a" * 63
+    taken = {base, "a" * 61 + "-w"}
+    got = volume_name(long, taken)
+    assert got == "a" * 60 + "-w2" and len(got) <= 63
+    assert volume_name("/data", {"data"}) == "data-w" and volume_name("/etc/app", set(), "image-") == "image-etc-app"
+    assert volume_name("/", set(), "", "writable") == "writable"

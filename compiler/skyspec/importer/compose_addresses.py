@@ -98,10 +98,11 @@ def checked_port(svc: dict, variables: dict) -> int | None:
     """The port a service's own healthcheck calls on localhost (robot-shop's catalogue:
     `curl -f http://localhost:8080/health`), or None: where it listens, when it says nothing
     else."""
+    from .compose_probe import probe_command
+
     hc = svc.get("healthcheck")
-    test = hc.get("test") if isinstance(hc, dict) else None
-    words = [w for w in test if isinstance(w, str)] if isinstance(test, list) else [test] if isinstance(test, str) else []
-    for m in _LOCAL.finditer(interpolate_plain(" ".join(words), variables)):
+    words = probe_command(hc.get("test"), variables)[0] if isinstance(hc, dict) else None
+    for m in _LOCAL.finditer(" ".join(words or [])):
         port = int(m[2]) if m[2] else {"http": 80, "https": 443}.get(m[1] or "")
         if port is not None and 0 < port < 65536:
             return port

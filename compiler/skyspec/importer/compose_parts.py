@@ -316,6 +316,7 @@ def dockerfile(s: str, svc: dict, image: str, vols: dict, storage: dict, ctx):
     it first, as Docker fills a new anonymous volume (``ctx.image_inits``)."""
     from .compose import interpolate
     from .dockerfile import read
+    from .official import covered, filled_from_image, volume_name
 
     b = svc.get("build")
     raw = b.get("args") if isinstance(b, dict) else None
@@ -325,20 +326,19 @@ def dockerfile(s: str, svc: dict, image: str, vols: dict, storage: dict, ctx):
     built = read(ctx.base, b, args)
     if built is None:
         return None
-    mounts = [v.get("mount") for v in vols.values()] + [v.get("mount") for v in storage.values() if isinstance(v, dict)]
+    mounts = [m for m in [v.get("mount") for v in vols.values()] +
+              [v.get("mount") for v in storage.values() if isinstance(v, dict)] if isinstance(m, str)]
     for path in built.volumes:
-        if any(isinstance(m, str) and (path == m or path.startswith(m.rstrip("/") + "/")) for m in mounts):
+        if covered(path, mounts):
             continue
-        name = "image-" + (re.sub(r"[^a-z0-9-]+", "-", path.lower()).strip("-")[:50].strip("-") or "root")
-        while name in vols or name in storage:
-            name += "-v"
+        name = volume_name(path, set(vols) | set(storage), "image-", "image-root")
         vols[name] = {"empty": True, "mount": path}
         mounts.append(path)
         ctx.image_volumes.setdefault(s, set()).add(path)
         filled = built.ships(path)
         if filled:
-            ctx.image_inits.setdefault(s, {})[f"copy-{name}"[:63]] = {
-                "image": image, "command": ["sh", "-c", f"cp -a {path}/. /mnt/{name}/"], "mounts": {name: f"/mnt/{name}"}}
+            init, spec = filled_from_image(image, path, name)
+            ctx.image_inits.setdefault(s, {})[init] = spec
         ctx.say(s, f"VOLUME {path} of its Dockerfile: Docker gives it an anonymous volume, writable; an emptyDir "
                    "here (the root filesystem is read-only)" + (", filled from the image first, as Docker fills it "
                                                                 "(the image puts files there)" if filled else ""),

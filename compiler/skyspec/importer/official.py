@@ -70,7 +70,8 @@ def _mounts(doc: dict) -> list[str]:
     return [m for m in vols + st if isinstance(m, str)]
 
 
-def _covered(path: str, mounts: list[str]) -> bool:
+def covered(path: str, mounts: list[str]) -> bool:
+    """Whether ``path`` is at or below one of ``mounts``."""
     return any(path == m or path.startswith(m.rstrip("/") + "/") for m in mounts)
 
 
@@ -87,7 +88,7 @@ def missing(doc: dict) -> tuple[str, list[str], bool] | None:
     root = bool(sec.get("run_as_root"))
     user_ok = root or (uid is not None and sec.get("run_as_user") == uid)
     mounts = _mounts(doc)
-    gone = [p for p in paths if not (_covered(p, mounts) or (sec.get("writable_root_fs") and user_ok))]
+    gone = [p for p in paths if not (covered(p, mounts) or (sec.get("writable_root_fs") and user_ok))]
     if not gone and (root or not needs_root):
         return None
     return key, gone, needs_root
@@ -149,6 +150,26 @@ def apply(doc: dict, creds: list[str], plain_secret: str, use: bool = True) -> d
 COPIED = ("/usr/share/elasticsearch/config", "/opt/kafka/config")
 
 
+def volume_name(path: str, taken: set, prefix: str = "", default: str = "writable") -> str:
+    """The name of a volume at ``path`` (its words, after ``prefix``), none of ``taken``: the
+    first that is gets `-w`, the next `-w2`, ..., within a name's 63 characters."""
+    base = (prefix + re.sub(r"[^a-z0-9-]+", "-", path.lower()).strip("-"))[:63].strip("-") or default
+    name, n = base, 0
+    while name in taken:
+        n += 1
+        tail = "-w" if n == 1 else f"-w{n}"
+        name = base[:63 - len(tail)].rstrip("-") + tail
+    return name
+
+
+def filled_from_image(image, path: str, name: str) -> tuple[str, dict]:
+    """(name, spec) of an init container of ``image`` that copies what the image holds at
+    ``path`` into volume ``name`` first, as Docker fills a new anonymous volume (a template's
+    config folder, a Dockerfile's `VOLUME` the image puts files in)."""
+    return f"copy-{name}"[:63], {"image": image, "command": ["sh", "-c", f"cp -a {path}/. /mnt/{name}/"],
+                                 "mounts": {name: f"/mnt/{name}"}}
+
+
 def _relax(doc: dict, key: str, gone: list[str], fix: str, before: dict, why_not: str = "") -> dict | None:
     """The relaxations and emptyDir volumes the rule's hint names (no stdlib template); a
     folder of :data:`COPIED` filled from the image by an init container."""
@@ -161,19 +182,16 @@ def _relax(doc: dict, key: str, gone: list[str], fix: str, before: dict, why_not
     taken = set(claims) if isinstance(claims, dict) else {"data"} if claims is not None else set()
     added = []
     for p in gone:
-        name = re.sub(r"[^a-z0-9-]+", "-", p.lower()).strip("-")[:63].strip("-") or "writable"
-        while name in vols or name in taken:
-            name = f"{name[:60]}-w"
+        name = volume_name(p, set(vols) | taken)
         vols[name] = {"empty": True, "mount": p}
         added.append(name)
     inits = []
     for name in added:
         p = vols[name]["mount"]
-        if p in COPIED and isinstance(doc.get("image"), str) and f"copy-{name}"[:63] not in (doc.get("init") or {}):
-            inits.append(f"copy-{name}"[:63])
-            doc["init"] = {**(doc.get("init") or {}), inits[-1]: {
-                "image": doc["image"], "command": ["sh", "-c", f"cp -a {p}/. /mnt/{name}/"],
-                "mounts": {name: f"/mnt/{name}"}}}
+        init, spec = filled_from_image(doc.get("image"), p, name)
+        if p in COPIED and isinstance(doc.get("image"), str) and init not in (doc.get("init") or {}):
+            inits.append(init)
+            doc["init"] = {**(doc.get("init") or {}), init: spec}
     if vols:
         doc["volumes"] = vols
     if sec:
