@@ -49,6 +49,69 @@ def test_where_it_copies_files_from_its_workdir_and_through_its_stages():
     assert got.ships("/tmp") and got.ships("/usr/share/app") and not got.ships("/usr/share/app/data")
 
 
+def test_where_the_image_may_hold_files_its_copies_and_the_folders_its_runs_start_in():
+    got = parse("FROM node:20 AS deps\nWORKDIR /srv/app\nRUN npm ci\nFROM deps\nWORKDIR /\nRUN apt-get update\n"
+                "COPY site /var/www\n", {})
+    assert got.ran == ["/srv/app"]   # (a RUN in / says nothing of a folder)
+    assert got.may_hold("/srv/app/node_modules") and got.may_hold("/var/www/assets") and got.may_hold("/var")
+    assert not got.may_hold("/data") and not got.may_hold("/srv")
+
+
+def test_an_anonymous_volume_in_a_folder_of_the_image_is_filled_from_it(tmp_path):
+    """The node_modules idiom (`.:/app` and `- /app/node_modules`): Docker fills the anonymous
+    volume from the image, where `RUN npm ci` put the modules; the bind mount is left out and
+    the emptyDir given for the volume started empty, so `npm start` found no module. It is
+    filled from the image first now; where the image may lack the folder, the copy is no
+    failure. An anonymous volume elsewhere, or of an image with no shell, stays empty."""
+    (tmp_path / "web").mkdir()
+    (tmp_path / "web" / "Dockerfile").write_text('FROM node:20\nWORKDIR /usr/src/app\nCOPY package*.json ./\n'
+                                                  'RUN npm ci\nCOPY . .\nCMD ["npm", "start"]\n')
+    (tmp_path / "go").mkdir()
+    (tmp_path / "go" / "Dockerfile").write_text("FROM golang:1.22 AS b\nWORKDIR /src\nRUN go build -o /app\n"
+                                                 "FROM gcr.io/distroless/static\nWORKDIR /srv\nCOPY --from=b /app /srv/\n")
+    (tmp_path / "docker-compose.yml").write_text("""\
+services:
+  web:
+    build: web
+    image: acme/web:1
+    ports: ['3000:3000']
+    volumes: [./web:/usr/src/app, /usr/src/app/node_modules, /var/cache/web]
+  go:
+    build: go
+    image: acme/go:1
+    ports: ['8080:8080']
+    volumes: [/srv/tmp]
+""")
+    res = CliRunner().invoke(main, ["import", "compose", str(tmp_path / "docker-compose.yml"), "-o",
+                                    str(tmp_path / "p"), "--name", "shop"])
+    assert res.exit_code == 0, res.output
+    assert "anonymous volume /usr/src/app/node_modules: Docker fills it from the image" in res.output
+    web = yaml.safe_load((tmp_path / "p" / "apps" / "web.yaml").read_text())
+    assert web["volumes"] == {"scratch-1": {"mount": "/usr/src/app/node_modules", "empty": True},
+                              "scratch-2": {"mount": "/var/cache/web", "empty": True}}
+    assert web["init"] == {"copy-scratch-1": {"image": "acme/web:1", "command": [
+        "sh", "-c", "[ ! -d /usr/src/app/node_modules ] || cp -a /usr/src/app/node_modules/. /mnt/scratch-1/"],
+        "mounts": {"scratch-1": "/mnt/scratch-1"}}}
+    go = yaml.safe_load((tmp_path / "p" / "apps" / "go.yaml").read_text())
+    assert "init" not in go and go["volumes"] == {"scratch-0": {"mount": "/srv/tmp", "empty": True}}
+    res = CliRunner().invoke(main, ["build", str(tmp_path / "p"), "-o", str(tmp_path / "b")])
+    assert res.exit_code == 0, res.output
+    k8s = [d for f in sorted((tmp_path / "b").rglob("kubernetes/*.yaml")) for d in load_docs(f)]
+    assert_valid_k8s(k8s)
+    pod = next(o for o in k8s if o["kind"] == "Deployment" and o["metadata"]["name"] == "web")["spec"]["template"]
+    init = pod["spec"]["initContainers"][0]
+    assert init["command"][-1].endswith("cp -a /usr/src/app/node_modules/. /mnt/scratch-1/")
+    assert {"name": "scratch-1", "mountPath": "/mnt/scratch-1"} in init["volumeMounts"]
+    assert {"name": "scratch-1", "mountPath": "/usr/src/app/node_modules"} in pod["spec"]["containers"][0]["volumeMounts"]
+
+
+def test_a_path_is_quoted_in_the_copy_that_fills_its_volume():
+    from skyspec.importer.official import filled_from_image
+
+    _, spec = filled_from_image("a:1", "/srv/my files;x", "v", maybe=True)
+    assert spec["command"][-1] == "[ ! -d '/srv/my files;x' ] || cp -a '/srv/my files;x/.' /mnt/v/"
+
+
 def test_a_volume_the_image_puts_files_in_is_filled_from_the_image_first(tmp_path):
     """`COPY conf/ /etc/app/` then `VOLUME /etc/app`: Docker fills the new anonymous volume with
     the image's files; the emptyDir given for it started empty and hid them. An init container

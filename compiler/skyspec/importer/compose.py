@@ -24,7 +24,7 @@ from ..diagnostics import Pos
 from ..frontend import Loc
 from ..redact import credential_env
 from ..rules.official_image import official
-from . import compose_addresses as addresses, compose_parts as parts, compose_probe as probe
+from . import compose_addresses as addresses, compose_build, compose_parts as parts, compose_probe as probe
 from .compose_pod import hooks
 from .compose_task import task
 from .kube import NAME, Extracted
@@ -467,7 +467,7 @@ def service_doc(s: str, svc: dict, names: dict, ctx: Ctx, one_shot: bool) -> dic
     image = interpolate(str(image), ctx.vars, ctx.unresolved)
     env = _environment(s, svc, ctx)
     vols, storage = parts.volumes(s, svc, image, ctx, _is_db(image))
-    built = parts.dockerfile(s, svc, image, vols, storage, ctx) if svc.get("build") else None
+    built = compose_build.dockerfile(s, svc, image, vols, storage, ctx) if svc.get("build") else None
     parts.shared_memory(s, svc, vols, ctx)
     parts.tmpfs(s, svc, vols, ctx)
     kind = "Job" if one_shot else "StatefulApp" if storage else "App"

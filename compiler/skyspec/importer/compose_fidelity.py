@@ -217,7 +217,8 @@ def compare(inp: dict, out: dict, variables: dict, env_files: dict,
             elif a is None and k in {dns(f) for f in found}:
                 named("connect_to from an address in the environment (Compose starts the target first)")
             elif a is None and k.startswith(f"{dns(s)}.copy-") and s in (image_volumes or {}):
-                named("an init container filling a Dockerfile VOLUME from the image, as Docker fills a new one")
+                named("an init container filling a volume from the image (a Dockerfile VOLUME, an anonymous one), "
+                      "as Docker fills a new one")
             else:
                 field(f"{s}.depends_on.{k}", a, b)
         _more(s, svc, o, inp, variables, field, named, (image_volumes or {}).get(s, set()))

@@ -307,45 +307,6 @@ def tmpfs(s: str, svc: dict, vols: dict, ctx) -> None:
                                                       "mount": path}
 
 
-def dockerfile(s: str, svc: dict, image: str, vols: dict, storage: dict, ctx):
-    """What the service's own Dockerfile says (:mod:`.dockerfile`: the image it is built from,
-    its VOLUMEs), or None; each folder it declares `VOLUME` that nothing is mounted at gets an
-    emptyDir in ``vols`` (Docker gives it an anonymous volume, writable; here the root
-    filesystem is read-only), said in a note. Where the image puts files there (`COPY config
-    /etc/app` before `VOLUME /etc/app`), an init container of ``image`` fills the emptyDir from
-    it first, as Docker fills a new anonymous volume (``ctx.image_inits``)."""
-    from .compose import interpolate
-    from .dockerfile import read
-    from .official import covered, filled_from_image, volume_name
-
-    b = svc.get("build")
-    raw = b.get("args") if isinstance(b, dict) else None
-    items = raw.items() if isinstance(raw, dict) else (str(a).partition("=")[::2] for a in raw) \
-        if isinstance(raw, list) else ()
-    args = {str(k): interpolate(str(v), ctx.vars, set()) for k, v in items if v is not None}
-    built = read(ctx.base, b, args)
-    if built is None:
-        return None
-    mounts = [m for m in [v.get("mount") for v in vols.values()] +
-              [v.get("mount") for v in storage.values() if isinstance(v, dict)] if isinstance(m, str)]
-    for path in built.volumes:
-        if covered(path, mounts):
-            continue
-        name = volume_name(path, set(vols) | set(storage), "image-", "image-root")
-        vols[name] = {"empty": True, "mount": path}
-        mounts.append(path)
-        ctx.image_volumes.setdefault(s, set()).add(path)
-        filled = built.ships(path)
-        if filled:
-            init, spec = filled_from_image(image, path, name)
-            ctx.image_inits.setdefault(s, {})[init] = spec
-        ctx.say(s, f"VOLUME {path} of its Dockerfile: Docker gives it an anonymous volume, writable; an emptyDir "
-                   "here (the root filesystem is read-only)" + (", filled from the image first, as Docker fills it "
-                                                                "(the image puts files there)" if filled else ""),
-                ("build",))
-    return built
-
-
 def volumes(s: str, svc: dict, image: str, ctx, database: bool) -> tuple[dict, dict]:
     """(volumes, storage) of a service."""
     from .compose import credential_refs, dns, interpolate

@@ -29,17 +29,28 @@ _ARG = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}|([A-Za-z_][
 class Built(Record):
     """The final stage of a Dockerfile: the image it is built from (through its own earlier
     stages; None for `scratch` or one it cannot read), the folders it and those stages
-    declare `VOLUME`, and where they `COPY` or `ADD` files (absolute, from their `WORKDIR`)."""
+    declare `VOLUME`, where they `COPY` or `ADD` files (absolute, from their `WORKDIR`) and
+    the folders other than `/` their `RUN`s start in (`RUN npm ci` fills `node_modules` there)."""
 
-    def __init__(self, base: str | None, volumes: list[str], copied: list[str] | None = None):
+    def __init__(self, base: str | None, volumes: list[str], copied: list[str] | None = None,
+                 ran: list[str] | None = None):
         self.base = base
         self.volumes = volumes
         self.copied = copied or []
+        self.ran = ran or []
 
     def ships(self, folder: str) -> bool:
         """Whether the image puts files at or below ``folder`` (an empty volume there hides them)."""
         top = folder.rstrip("/") + "/"
         return any((c.rstrip("/") + "/").startswith(top) for c in self.copied)
+
+    def may_hold(self, folder: str) -> bool:
+        """Whether the image may hold files at ``folder``: it puts some there or below, or
+        ``folder`` lies in one it copies a folder into or runs commands in (a project's
+        `node_modules`, under `COPY . .` and `RUN npm ci`)."""
+        inside = folder.rstrip("/") + "/"
+        return self.ships(folder) or any(inside.startswith(c.rstrip("/") + "/") for c in self.copied + self.ran
+                                         if c.rstrip("/"))
 
 
 def read(root: Path, build, args: dict[str, str]) -> Built | None:
@@ -176,7 +187,7 @@ def parse(text: str, args: dict[str, str], target: str | None = None) -> Built |
             up = next((st for st in reversed(stages) if st["alias"] and st["alias"] == str(image).lower()), None)
             if len(stages) >= MAX_STAGES:
                 return None
-            stages.append({"image": image, "alias": alias, "volumes": [], "args": {}, "copied": [],
+            stages.append({"image": image, "alias": alias, "volumes": [], "args": {}, "copied": [], "ran": [],
                            "env": dict(up["env"]) if up is not None else {},   # (a stage's ENV goes on)
                            "workdir": up["workdir"] if up is not None else "/"})
         elif word == "ENV" and stages:
@@ -189,6 +200,8 @@ def parse(text: str, args: dict[str, str], target: str | None = None) -> Built |
             dest = _destination(rest, scope)
             if dest:
                 stages[-1]["copied"].append(posixpath.normpath(posixpath.join(stages[-1]["workdir"], dest)))
+        elif word == "RUN" and stages and stages[-1]["workdir"] != "/":
+            stages[-1]["ran"].append(stages[-1]["workdir"])
         elif word == "VOLUME" and stages:
             vs = [_expand(v, scope) for v in _volumes(rest)]
             stages[-1]["volumes"] += [v.rstrip("/") or "/" for v in vs if v and v.startswith("/")]
@@ -200,11 +213,13 @@ def parse(text: str, args: dict[str, str], target: str | None = None) -> Built |
         return None
     volumes: list[str] = []
     copied: list[str] = []
+    ran: list[str] = []
     seen: set[int] = set()
     stage = final
     while True:   # through its own earlier stages to the image it is built from
         volumes = stage["volumes"] + volumes
         copied = stage["copied"] + copied
+        ran = stage["ran"] + ran
         seen.add(id(stage))
         up = by_alias.get(str(stage["image"]).lower())
         if up is None or id(up) in seen:
@@ -213,7 +228,7 @@ def parse(text: str, args: dict[str, str], target: str | None = None) -> Built |
     base = stage["image"]
     if base is None or base.lower() == "scratch" or by_alias.get(str(base).lower()) is not None:
         base = None
-    return Built(base, list(dict.fromkeys(volumes)), list(dict.fromkeys(copied)))
+    return Built(base, list(dict.fromkeys(volumes)), list(dict.fromkeys(copied)), list(dict.fromkeys(ran)))
 
 
 def _destination(rest: str, env) -> str | None:

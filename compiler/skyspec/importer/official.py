@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import copy
 import re
+import shlex
 from functools import lru_cache
 
 import yaml
@@ -162,11 +163,14 @@ def volume_name(path: str, taken: set, prefix: str = "", default: str = "writabl
     return name
 
 
-def filled_from_image(image, path: str, name: str) -> tuple[str, dict]:
+def filled_from_image(image, path: str, name: str, maybe: bool = False) -> tuple[str, dict]:
     """(name, spec) of an init container of ``image`` that copies what the image holds at
     ``path`` into volume ``name`` first, as Docker fills a new anonymous volume (a template's
-    config folder, a Dockerfile's `VOLUME` the image puts files in)."""
-    return f"copy-{name}"[:63], {"image": image, "command": ["sh", "-c", f"cp -a {path}/. /mnt/{name}/"],
+    config folder, a Dockerfile's `VOLUME` the image puts files in); with ``maybe``, a
+    ``path`` the image may lack is no failure (then the volume starts empty, as Docker's)."""
+    cp = f"cp -a {shlex.quote(path + '/.')} /mnt/{name}/"
+    return f"copy-{name}"[:63], {"image": image,
+                                 "command": ["sh", "-c", f"[ ! -d {shlex.quote(path)} ] || {cp}" if maybe else cp],
                                  "mounts": {name: f"/mnt/{name}"}}
 
 
