@@ -110,6 +110,8 @@ def test_a_path_is_quoted_in_the_copy_that_fills_its_volume():
 
     _, spec = filled_from_image("a:1", "/srv/my files;x", "v", maybe=True)
     assert spec["command"][-1] == "[ ! -d '/srv/my files;x' ] || cp -a '/srv/my files;x/.' /mnt/v/"
+    assert filled_from_image("a:1", "/app/node_modules/", "v", maybe=True)[1]["command"][-1] == \
+        "[ ! -d /app/node_modules ] || cp -a /app/node_modules/. /mnt/v/"
 
 
 def test_a_volume_the_image_puts_files_in_is_filled_from_the_image_first(tmp_path):

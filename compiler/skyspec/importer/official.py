@@ -168,7 +168,8 @@ def filled_from_image(image, path: str, name: str, maybe: bool = False) -> tuple
     ``path`` into volume ``name`` first, as Docker fills a new anonymous volume (a template's
     config folder, a Dockerfile's `VOLUME` the image puts files in); with ``maybe``, a
     ``path`` the image may lack is no failure (then the volume starts empty, as Docker's)."""
-    cp = f"cp -a {shlex.quote(path + '/.')} /mnt/{name}/"
+    path = path.rstrip("/") or "/"
+    cp = f"cp -a {shlex.quote(path.rstrip('/') + '/.')} /mnt/{name}/"
     return f"copy-{name}"[:63], {"image": image,
                                  "command": ["sh", "-c", f"[ ! -d {shlex.quote(path)} ] || {cp}" if maybe else cp],
                                  "mounts": {name: f"/mnt/{name}"}}
