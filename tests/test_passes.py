@@ -97,6 +97,8 @@ def test_size_fills_limits_and_checks_them(build):
     ("{cpu: 100m, cpu_limit: '1'}", "SKY301", "warning"),
     ("{memory: 1Gi, memory_limit: 512Mi}", "SKY302", "error"),
     ("{memory: 300Gi}", "SKY303", "error"),
+    ("{memory: 128}", "SKY304", "error"),
+    ("{memory: 64Mi, memory_limit: 5Mi}", "SKY304", "error"),
 ])
 def test_size_diagnostics(make_project, cli, res, code, sev):
     from conftest import PROJECT
@@ -104,6 +106,20 @@ def test_size_diagnostics(make_project, cli, res, code, sev):
     r = cli("check", "--env", "prod")
     assert "apps/a.yaml:6:" in r.stderr and f"{sev}[{code}]" in r.stderr, r.stderr
     assert r.exit_code == (1 if sev == "error" else 0)
+
+
+def test_a_memory_limit_no_container_starts_with_is_an_error_at_the_value_written(make_project, cli):
+    """`memory: 128` is 128 bytes (the writer meant 128Mi): the limit derived from it is one
+    that Docker refuses and runc cannot start a container in. Reported at the request, or at
+    the limit written, with the unit a bare number probably meant; a sidecar's too."""
+    make_project({"apps/a.yaml": APP + "resources: {cpu: 100m, memory: 128}\n"
+                                       "sidecars: {log: {image: x/log:1, resources: {memory: 4Mi}}}\n"})
+    r = cli("check")
+    assert r.exit_code == 1
+    assert "apps/a.yaml:6:32: error[SKY304]: api: memory limit 128 bytes is below 6Mi" in r.stderr, r.stderr
+    assert "help: `memory: 128` is 128 bytes: write `128Mi` for 128 MiB" in r.stderr
+    assert "apps/a.yaml:7:54: error[SKY304]: log: memory limit 4Mi is below 6Mi" in r.stderr, r.stderr
+    assert r.stderr.count("SKY304") == 2   # once, not once per environment
 
 
 def test_availability_in_prod_only(build, make_project, cli, tmp_path):

@@ -123,6 +123,7 @@ _C = [
     Code("SKY301", "limit far above request", "resources: {cpu: 100m, cpu_limit: '4'}"),
     Code("SKY302", "memory limit below request", "resources: {memory: 1Gi, memory_limit: 512Mi}"),
     Code("SKY303", "request larger than a node", "resources: {memory: 300Gi}"),
+    Code("SKY304", "a memory limit no container starts with (below 6Mi)", "resources: {memory: 128}   # bytes"),
     Code("SKY310", "over quota", "quota: {cpu: '1'} with 3 replicas of 500m"),
     Code("SKY320", "over budget", "budget: {monthly: 10}"),
     Code("SKY501", "Compose cannot schedule a CronJob", "kind: CronJob ... schedule: '0 3 * * *' (build --format compose)"),

@@ -10,7 +10,8 @@
   more than `settings.limits.warn_ratio` (default 4) times the request is a warning
   (SKY301: the scheduler plans for the request, the node may be overcommitted by the rest);
   a request larger than the project's declared `node` size is an error (SKY303: the pod
-  could never be scheduled).
+  could never be scheduled); a memory limit below 6Mi is an error (SKY304: `memory: 128`,
+  128 bytes, meant 128Mi; Docker refuses such a limit and runc cannot start a container in it).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ SIDECAR_DEFAULT = {"cpu": "50m", "memory": "64Mi"}  # requests of a sidecar or i
 CPU_LIMIT_FACTOR = 2       # CPU limit = CPU request x this (`settings.limits.cpu`)
 MEMORY_LIMIT_FACTOR = 1    # memory limit = memory request x this (`settings.limits.memory`)
 LIMIT_WARN_RATIO = 4       # SKY301 above this many times the request (`settings.limits.warn_ratio`)
+RUNTIME_MEMORY_FLOOR = 6 << 20  # SKY304 below: `docker run` refuses a smaller limit, runc cannot start in one
 
 SIDECAR_REQUEST = why.Rule("size.sidecar-request", "a sidecar or init container without a request gets the "
                                                    "environment's sidecar request")
@@ -90,11 +92,33 @@ def size(ir: IR, ctx: Context) -> IR:
                     ctx.diags.warning("SKY301", f"{c.name}: memory limit {format_bytes(r.memory_limit)} is more than "
                                                 f"{warn_ratio}x the request {format_bytes(r.memory)}",
                                       where("memory_limit"), hint="set the request to what the app really uses")
+                if r.memory_limit < RUNTIME_MEMORY_FLOOR:
+                    _too_little(ctx, w, c, at, where, r.memory_limit)
                 if node_mem is not None and r.memory > node_mem:
                     ctx.diags.error("SKY303", f"{c.name}: memory request {format_bytes(r.memory)} is larger than a "
                                               f"node ({format_bytes(node_mem)})", where("memory"),
                                     hint="no node could ever schedule this pod")
     return ir
+
+
+def _too_little(ctx: Context, w, c, at: tuple, where, limit: int) -> None:
+    """SKY304: a memory limit no container starts with; at the limit the spec gives, or
+    else at the request it comes from, with the unit it probably meant for a bare number."""
+    res = _at(w.spec.data if w.spec else None, at)
+    own = "memory_limit" if isinstance(res, dict) and "memory_limit" in res else "memory"
+    raw = res.get(own) if isinstance(res, dict) else None
+    meant = f"`{own}: {raw}` is {raw} bytes: write `{raw}Mi` for {raw} MiB" \
+        if isinstance(raw, (int, float)) and not isinstance(raw, bool) else "give the container at least 6Mi"
+    floor = format_bytes(RUNTIME_MEMORY_FLOOR)
+    shown = format_bytes(limit) if limit >= 1024 else f"{limit} bytes"
+    ctx.diags.error("SKY304", f"{c.name}: memory limit {shown} is below {floor}, the least a container "
+                              "starts with (Docker refuses it; runc fails to start it)", where(own), hint=meant)
+
+
+def _at(data, path: tuple):
+    for k in path:
+        data = data.get(k) if isinstance(data, dict) else None
+    return data
 
 
 def _request(w, c, at: tuple, what: str) -> why.In:
