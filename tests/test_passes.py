@@ -28,6 +28,25 @@ def test_harden_defaults(build):
     assert p["automountServiceAccountToken"] is False
 
 
+def test_the_tmp_emptydir_beside_a_volume_of_the_specs_own_at_or_named_tmp(build, cli):
+    """A volume the spec mounts at `/tmp/` is /tmp: no second emptyDir at /tmp hides it (and
+    the API server would refuse two mounts at one path); a spec's own volume named `tmp`,
+    mounted elsewhere, is not mounted at /tmp too: the emptyDir there is `tmp-1`."""
+    docs = build({"apps/a.yaml": APP + "volumes: {scratch: {empty: {memory: true}, mount: /tmp/}}\n---\n"
+                                       "kind: App\nname: web\nimage: x/web:1\nport: 8080\n"
+                                       "volumes: {tmp: {config: web-conf, mount: /etc/web}}\n---\n"
+                                       "kind: ConfigMap\nname: web-conf\ndata: {a: '1'}\n"})
+    c = pod(docs[("Deployment", "api")])["containers"][0]
+    assert [m["mountPath"] for m in c["volumeMounts"]] == ["/tmp/"]
+    web = pod(docs[("Deployment", "web")])
+    assert web["containers"][0]["volumeMounts"] == [{"name": "tmp", "mountPath": "/etc/web"},
+                                                    {"name": "tmp-1", "mountPath": "/tmp"}]
+    assert web["volumes"] == [{"name": "tmp", "configMap": {"name": "web-conf"}}, {"name": "tmp-1", "emptyDir": {}}]
+    r = cli("explain", "Deployment/web:spec.template.spec.volumes", "-e", "prod")
+    assert "from web.volumes.tmp = " in r.output and "from [1] tmp-1 = " in r.output, r.output
+    assert "rule harden.tmp: a writable emptyDir at /tmp" in r.output.split("from [1] tmp-1")[1]
+
+
 def test_relaxations_are_honoured_and_reported(build, make_project, cli, tmp_path):
     docs = build({"apps/a.yaml": APP + "security: {run_as_root: true, writable_root_fs: true, "
                                        "add_capabilities: [NET_BIND_SERVICE], service_account_token: true}\n"})

@@ -100,3 +100,31 @@ expose: true
     found = [(d["line"], d["column"]) for d in json.loads(r.stdout) if d["code"] == "SKY165"]
     line, text = next((i, t) for i, t in enumerate(Path("apps/a.yaml").read_text().splitlines(), 1) if "liveness" in t)
     assert r.exit_code == 0 and found == [(line, text.index("{") + 1)], r.stdout
+
+
+def test_two_volumes_at_one_path_are_reported_at_the_second(make_project, cli):
+    """The API server refuses a pod whose container mounts two volumes at one path, and one
+    spelled `/data/` hides one at `/data`: SKY166 at the second volume, before any output."""
+    import json
+
+    make_project({"apps/a.yaml": """
+kind: App
+name: api
+image: x/api:1
+ports: {http: 8080}
+resources: {cpu: 100m, memory: 128Mi}
+health: /healthz
+volumes:
+  cache: {empty: true, mount: /data}
+  seed: {config: seed, mount: /data/}
+  logs: {empty: true, mount: /var/log/api}
+---
+kind: ConfigMap
+name: seed
+data: {a: "1"}
+"""})
+    r = cli("check", "--diagnostics-format", "json")
+    found = [d for d in json.loads(r.stdout) if d["code"] == "SKY166"]
+    line = next(i for i, t in enumerate(Path("apps/a.yaml").read_text().splitlines(), 1) if "seed:" in t)
+    assert r.exit_code == 1 and [(d["line"], d["severity"]) for d in found] == [(line, "error")], r.stdout
+    assert 'mounts volumes "cache" and "seed" both at /data' in found[0]["message"]

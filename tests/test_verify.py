@@ -497,3 +497,16 @@ def test_a_probe_calling_a_service_of_its_own_pods_is_a_warning(cli, tmp_path, p
     find(objs, "Service", "web")["spec"]["publishNotReadyAddresses"] = True
     status, diags = verify(cli, write(tmp_path, objs))
     assert [d for d in diags if d["code"] == "SKY165"] == []
+
+
+def test_a_container_mounting_two_volumes_at_one_path(cli, tmp_path):
+    objs = objects()
+    pod = find(objs, "Deployment", "web")["spec"]["template"]["spec"]
+    pod.setdefault("volumes", []).extend([{"name": "a", "emptyDir": {}}, {"name": "b", "emptyDir": {}}])
+    container(objs, "web").setdefault("volumeMounts", []).extend([{"name": "a", "mountPath": "/srv/x"},
+                                                                  {"name": "b", "mountPath": "/srv/x/"}])
+    status, diags = verify(cli, write(tmp_path, objs))
+    assert status == 1 and [(d["code"], d["severity"]) for d in diags] == [("SKY166", "error")], diags
+    assert 'container "web" of Deployment/web mounts volumes "a" and "b" both at /srv/x' in diags[0]["message"]
+    container(objs, "web")["volumeMounts"][-1]["mountPath"] = "/srv/y"
+    assert verify(cli, write(tmp_path, objs)) == (0, [])

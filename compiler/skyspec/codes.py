@@ -113,6 +113,8 @@ _C = [
     Code("SKY164", "a folder of manifests that cannot be verified", "skyspec verify empty-folder/"),
     Code("SKY165", "a probe that calls a Service selecting its own pod (no traffic until a pod is ready)",
          "name: api\nhealth: {exec: [curl, -f, 'http://api:8080/health']}"),
+    Code("SKY166", "two volumes mounted at one path of a container",
+         "volumes: {a: {empty: true, mount: /data}, b: {config: c, mount: /data}}"),
     Code("SKY201", "overlay names a workload that does not exist", "apps: {apii: {replicas: 2}}"),
     Code("SKY202", "overlay match selects nothing", "match: [{where: {labels: {tier: wbe}}, patch: {}}]"),
     Code("SKY203", "operator cannot apply to this value", "replicas+: 2"),

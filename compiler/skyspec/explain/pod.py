@@ -92,8 +92,8 @@ def _spread(ir: IR, w: Workload, rest: tuple) -> Trace | None:
 def _volume(w: Workload, spec: Spec, vname: str) -> Trace | None:
     if vname in (spec.data.get("volumes") or {}):
         return Trace(spec, [("volumes", vname)])
-    if vname == "tmp" and w.why.get("volume.tmp") is not None:
-        return by(spec, w.why["volume.tmp"])
+    if w.why.get(f"volume.{vname}") is not None:   # (`tmp`, or `tmp-1` beside a spec's own `tmp`)
+        return by(spec, w.why[f"volume.{vname}"])
     if vname.startswith("secret-"):
         return _secret_refs(w, spec, vname[len("secret-"):])
     st_ = spec.data.get("storage")

@@ -18,6 +18,8 @@ with the position that asked for it. Environment settings can turn the pass off
 
 from __future__ import annotations
 
+import posixpath
+
 from ..ir import why
 from ..ir.model import IR, Context, Mount, Volume, Workload
 
@@ -101,6 +103,21 @@ def harden(ir: IR, ctx: Context) -> IR:
     return ir
 
 
+def _tmp_volume(w: Workload) -> str:
+    """The name of the emptyDir this pass mounts at /tmp: `tmp`, made once per pod, or
+    `tmp-N` where the spec has a volume of its own named `tmp` (mounted elsewhere: a
+    ConfigMap's files at /tmp would leave nothing writable there)."""
+    taken = {v.name for v in w.volumes}
+    name, i = "tmp", 0
+    while name in taken and w.why.get(f"volume.{name}") is not _TMP:
+        i += 1
+        name = f"tmp-{i}"
+    if name not in taken:
+        w.volumes.append(Volume(name, "empty"))
+        w.why[f"volume.{name}"] = _TMP
+    return name
+
+
 def _grants(ir: IR) -> dict:
     """{(namespace or None, ServiceAccount name): (spec, path, what)}: the accounts whose pods
     keep their API token, and what grants it: a Role's `bind:`, a RoleBinding or
@@ -154,11 +171,8 @@ def _pod(w: Workload, bound: bool) -> None:
         sc["runAsUser"] = uid
         c.security = sc
         c.pull_policy = "IfNotPresent" if "@sha256:" in c.image else "Always"
-        if not writable and not any(m.path == TMP_DIR for m in c.mounts):
-            if not any(v.name == "tmp" for v in w.volumes):
-                w.volumes.append(Volume("tmp", "empty"))
-                w.why["volume.tmp"] = _TMP
-            c.mounts.append(Mount("tmp", TMP_DIR))
+        if not writable and not any(posixpath.normpath(m.path) == TMP_DIR for m in c.mounts):  # (`/tmp/` too)
+            c.mounts.append(Mount(_tmp_volume(w), TMP_DIR))
             c.why["mount.tmp"] = _TMP
     w.containers[0].why["pull_policy"] = _PULL_MAIN
     w.automount_token = bool(rel.get("service_account_token", AUTOMOUNT_TOKEN)) or bound

@@ -14,6 +14,7 @@ located at the file and object). It checks that
 - every probe names a port its container has, every Ingress backend names a Service and a
   port of it, every `HOST:PORT` address in an env var that names a Service uses one of its
   ports;
+- no container mounts two volumes at one path;
 - every ConfigMap, Secret, PersistentVolumeClaim and ServiceAccount a pod uses is among
   the objects (a StatefulSet's claim templates and an ExternalSecret's target count) or
   declared as existing;
@@ -31,6 +32,7 @@ semantics.
 
 from __future__ import annotations
 
+import posixpath
 import re
 from typing import Any, Iterator
 
@@ -42,6 +44,7 @@ from .objects import (EXTERNAL, POD_KINDS, Pod, System, _dict, _list, _meta, lab
 # codes (registered in codes.py)
 NO_PODS, NO_PORT, MISSING, DENIED, TWICE = "SKY160", "SKY161", "SKY162", "SKY163", "SKY110"
 SELF_CALL = "SKY165"
+MOUNTED_TWICE = "SKY166"
 
 
 class Finding(Record):
@@ -85,6 +88,7 @@ def check(sys_: System) -> list[Finding]:
             selecting.setdefault(id(p), []).append(svc)
     for p in ps:
         _probes(p, out)
+        _mounts(p, out)
         if id(p) in selecting:
             _self_calls(sys_, p, selecting[id(p)], out)
         _references(p, out, have)
@@ -291,6 +295,27 @@ def _probes(p: Pod, out: list) -> None:
                     out.append(Finding(NO_PORT, "warning", p.obj, f'the {kind} of container "{c.get("name")}" in '
                                        f"{label(p.obj)} checks port {port}, which the container does not declare",
                                        _names_hint(p), ("probe", c.get("name"), kind)))
+
+
+def _mounts(p: Pod, out: list) -> None:
+    """Two volumes mounted at one path of a container: the API server refuses the pod (a
+    `mountPath` must be unique), and where the paths differ only in spelling (`/a/`, `/a`)
+    the second hides the first."""
+    for c in p.containers():
+        seen: dict[str, str] = {}
+        for m in _list(c.get("volumeMounts")):
+            m = _dict(m)
+            path, vol = m.get("mountPath"), m.get("name")
+            if not isinstance(path, str) or not path.startswith("/"):
+                continue
+            key = posixpath.normpath(path)
+            if key not in seen:
+                seen[key] = vol
+                continue
+            out.append(Finding(MOUNTED_TWICE, "error", p.obj, f'container "{c.get("name")}" of {label(p.obj)} mounts '
+                               f'volumes "{seen[key]}" and "{vol}" both at {key}: the API server refuses the pod, a '
+                               "mount path being unique in a container", "mount one of them elsewhere, or drop it",
+                               ("volume", vol)))
 
 
 _URL_HOST = re.compile(r"(?:^|[\s'\"=])[A-Za-z][A-Za-z0-9+.-]*://(?:[^@/\s]*@)?([A-Za-z0-9.-]+)")
