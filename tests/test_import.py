@@ -1092,6 +1092,50 @@ def test_environments_from_renderings(tmp_path):
     assert res.exit_code == 2 and not (tmp_path / "x").exists()
 
 
+def test_a_container_the_renderings_leave_unbounded_is_sized_for_a_real_app_where_a_profile_would_size_it(tmp_path):
+    """A chart that sets no resources (Loki's ingester, cert-manager) runs unbounded; imported
+    with `dev` and `prod` renderings, the profiles' defaults (dev: 64Mi, the limit too) would
+    OOM-kill it. Those environments' overlays size it as a Compose import does (256Mi
+    requested, limits 4x); an environment with no profile sizes nothing, as the input."""
+    import yaml
+    from skyspec.importer import import_environments
+    from validators import assert_valid_k8s, load_docs
+
+    text = """apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ingester}
+spec:
+  selector: {matchLabels: {app: ingester}}
+  template:
+    metadata: {labels: {app: ingester}}
+    spec:
+      containers: [{name: ingester, image: grafana/loki:2.9.8, ports: [{containerPort: 3100}]}]
+"""
+    for env in ("dev", "prod", "staging"):
+        (tmp_path / f"{env}.yaml").write_text(text)
+    r = import_environments({env: [tmp_path / f"{env}.yaml"] for env in ("dev", "prod", "staging")}, "loki")
+    assert r.unexplained == [], r.unexplained[:3]
+    for env in ("dev", "prod"):
+        overlay = yaml.safe_load(r.files[f"overlays/{env}.yaml"])
+        assert overlay["defaults"] == {"resources": {"cpu": "100m", "memory": "256Mi"}}
+        assert overlay["settings"]["limits"] == {"cpu": 4, "memory": 4}
+    assert "# the requests of what the input runs without a bound" in r.files["overlays/dev.yaml"]
+    assert "defaults" not in (yaml.safe_load(r.files["overlays/staging.yaml"]) or {})
+    for rel, body in r.files.items():
+        (tmp_path / "p" / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "p" / rel).write_text(body)
+    res = CliRunner().invoke(main, ["build", str(tmp_path / "p"), "-f", "kubernetes", "-o", str(tmp_path / "out")])
+    assert res.exit_code == 0, res.output
+    for env, want in (("dev", {"requests": {"cpu": "100m", "memory": "256Mi"},
+                               "limits": {"cpu": "400m", "memory": "1Gi"}}),
+                      ("prod", {"requests": {"cpu": "100m", "memory": "256Mi"},
+                                "limits": {"cpu": "400m", "memory": "1Gi"}}), ("staging", None)):
+        docs = load_docs(tmp_path / "out" / env / "kubernetes" / "ingester.yaml")
+        assert_valid_k8s(docs)
+        c = docs[0]["spec"]["template"]["spec"]["containers"][0]
+        assert c.get("resources") == want, (env, c.get("resources"))
+
+
 def test_objects_only_some_renderings_hold_are_enabled_false_in_the_others(tmp_path):
     import yaml
     from skyspec.importer import import_environments

@@ -21,8 +21,8 @@ from typing import Sequence
 from ..diagnostics import Diagnostics, Pos
 from ..layers.stack import WORKLOAD_KINDS
 from ..project import PROTECTED_ENVS
-from . import (compose, compose_fidelity, compose_parts, emit, environments, fidelity, helm, kube, legacy, lowered,
-               official, patch, shape, source)
+from . import (compose, compose_fidelity, emit, environments, fidelity, helm, kube, legacy, lowered,
+               official, patch, shape, sizing, source)
 from .kube import ImportError_, reaches
 from .kinds import api_server_calls, rename_workloads, renumber, reselect, unclash, within_namespace
 from .source import INFERRED, NOT_BUILT, NOT_OBJECT, PATCHED, SECRET, UNEXPLAINED, WRONG, Inputs
@@ -477,9 +477,9 @@ def _compose_built(name: str, items: list, ctx, inputs: Inputs | None) -> tuple[
     held = {x.doc["name"]: {"replicas": x.doc["replicas"]} for x in items
             if x.doc["kind"] == "App" and x.doc.get("replicas", 1) != 1}
     dev: dict = {}
-    if any(x.doc["kind"] in WORKLOAD_KINDS and compose_parts.unbounded(x.doc.get("resources")) for x in items):
-        dev = {"defaults": {"resources": dict(compose_parts.SIZE)},
-               "settings": {"limits": dict(compose_parts.SIZE_LIMITS)}}   # what Compose leaves unbounded
+    if any(x.doc["kind"] in WORKLOAD_KINDS and sizing.unbounded(x.doc.get("resources")) for x in items):
+        dev = {"defaults": {"resources": dict(sizing.SIZE)},
+               "settings": {"limits": dict(sizing.SIZE_LIMITS)}}   # what Compose leaves unbounded
     if held:
         dev["apps"] = dict(sorted(held.items()))
     first = "overlays/dev.yaml, " if dev else ""
@@ -566,9 +566,7 @@ def _import_environments(got: dict[str, tuple], based: tuple | None, renderings:
     for x in items:
         rel, text = spec_text(x)
         files[rel] = text
-    for env, data in overlays.items():
-        files[f"overlays/{env}.yaml"] = emit.dump(data or {"apps": {}}, {
-            "settings": "as the input: no PodDisruptionBudget or spread beyond what it had"} if "settings" in data else {})
+    files.update(environments.overlay_files(overlays))
     files = formatted(files)
     compiled, cdiags, tmp = compile_files(files)
     if compiled is None:

@@ -18,6 +18,7 @@ from pathlib import PurePosixPath
 from ..schema.fields import RESERVED_LABELS
 from .compose_binds import NOT_HERE, Files, bind_hint, first_run_folder, home_folder, project_files
 from .compose_pod import hostname, pinned, user
+from .sizing import SIZE, unbounded
 from .source import SECRET, WRONG, read_text
 
 DATABASES = ("postgres", "postgresql", "postgis", "mysql", "mariadb", "mongo", "redis", "valkey", "elasticsearch",
@@ -35,15 +36,6 @@ _PORT = re.compile(r"^(?:(?:\[[0-9a-fA-F:.]+\]|[0-9]+\.[0-9.]+|):)?(?:(\$\{[^}]*
 MAX_CONFIG = 1 << 20
 # Docker's sizes of memory: binary units, a fraction allowed (`1.5G`, `512m`, `2 GiB`)
 _RAM = re.compile(r"(\d+(?:\.\d+)?) ?([kmgtp])?i?b?")
-# What Compose leaves unbounded (no `deploy.resources`, a reservation without a limit) gets
-# overlays/dev.yaml's `defaults:` requests, each limit 4x its request (`settings.limits`): the
-# dev profile's 64Mi, the limit too, would OOM-kill an app Compose ran without a bound.
-SIZE, SIZE_LIMITS = {"cpu": "100m", "memory": "256Mi"}, {"cpu": 4, "memory": 4}
-
-
-def unbounded(resources: dict | None) -> bool:
-    """Whether a spec's `resources:`, as the import writes them, leave a request or limit unsaid."""
-    return not {"cpu", "memory", "cpu_limit", "memory_limit"} <= set(resources or {})
 
 
 def ram_bytes(v) -> int | None:

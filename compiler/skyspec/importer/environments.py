@@ -4,7 +4,7 @@ every environment shares (or what a given base says) and one overlay per environ
 only the differences (`apps.<name>: {...}`; `null` deletes; lists and scalars replace; an
 object some renderings lack is `enabled: false` in their overlays). The built-in dev/prod
 profiles are neutralised where they would change the input (replicas in dev, `pdb`/`spread`
-settings), the project is built for every environment and each one is compared with its own
+settings; what the input leaves unbounded is sized as :mod:`.sizing` says), the project is built for every environment and each one is compared with its own
 rendering. It writes nothing itself and never writes a Secret's value.
 """
 
@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from ..layers.merge import OPS
 from ..layers.stack import WORKLOAD_KINDS
+from ..project import PROFILES
 from .kube import Extracted
+from .sizing import SIZE, SIZE_LIMITS, unrequested
 from .source import NOT_OBJECT, Inputs
 
 DEV_REPLICAS_KINDS = ("App",)
@@ -161,6 +163,25 @@ def split(results: dict, base=None, inputs: Inputs | None = None) -> tuple[list[
         pdb = any(x.doc["kind"] == "_settings" and x.doc["settings"].get("pdb") for x in r.items)
         if pdb or env == "prod":
             overlays[env]["settings"] = {"pdb": pdb, **({"spread": []} if env == "prod" else {})}
+        if env in PROFILES and any(x.doc["kind"] in WORKLOAD_KINDS and unrequested(x.doc) for x in r.items):
+            # (the profile's defaults would size it: 64Mi in dev, the limit too)
+            overlays[env] = {"defaults": {"resources": dict(SIZE)}, **overlays[env]}
+            overlays[env]["settings"] = {**overlays[env].get("settings", {}), "limits": dict(SIZE_LIMITS)}
         n = sum(len(s) for s in (overlays[env].get("apps") or {}).values())
         notes.append(f"environment {env}: {n} values differ from the specs")
     return items, overlays, notes
+
+
+def overlay_files(overlays: dict[str, dict]) -> dict[str, str]:
+    """The text of each environment's overlay file, with what its sections are for."""
+    from . import emit
+    from .sizing import SIZED_COMMENT
+
+    out = {}
+    for env, data in overlays.items():
+        said = [w for k, w in (("pdb", "as the input: no PodDisruptionBudget or spread beyond what it had"),
+                               ("limits", "each limit the input leaves unsaid: 4x its request"))
+                if k in data.get("settings", {})]
+        out[f"overlays/{env}.yaml"] = emit.dump(data or {"apps": {}}, {"defaults": SIZED_COMMENT,
+                                                                       "settings": "; ".join(said)})
+    return out
