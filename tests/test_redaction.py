@@ -267,6 +267,9 @@ def test_credential_rule_is_shared():
     # and a yes/no value, both)
     assert not credential_env("MYSQL_ALLOW_EMPTY_PASSWORD", "1") and not credential_env("ALLOW_EMPTY_PASSWORD", "yes")
     assert not credential_env("MYSQL_RANDOM_ROOT_PASSWORD", "yes")
+    # bitnami rabbitmq's switches: moved into a Secret, they held the pod in CreateContainerConfigError
+    assert not credential_env("RABBITMQ_SECURE_PASSWORD", "yes") and not credential_env("RABBITMQ_UPDATE_PASSWORD", "no")
+    assert credential_env("RABBITMQ_PASSWORD", "no") and credential_env("RABBITMQ_SECURE_PASSWORD", "s3cret")
     assert credential_env("MYSQL_ROOT_PASSWORD", "yes") and credential_env("MYSQL_ALLOW_EMPTY_PASSWORD", "s3cret")
 
 
@@ -297,6 +300,16 @@ def test_a_switch_about_a_password_stays_an_env_value_in_an_import(tmp_path):
         "        image: mysql:5.7\n        env: [{name: MYSQL_ALLOW_EMPTY_PASSWORD, value: '1'}]\n")
     r = import_kubernetes([tmp_path / "in.yaml"], "p")
     assert yaml.safe_load(r.files["apps/statefulapp.db.yaml"])["env"] == {"MYSQL_ALLOW_EMPTY_PASSWORD": "1"}
+    assert not any(f.startswith("apps/secret.") for f in r.files)
+    # bitnami rabbitmq's
+    (tmp_path / "in.yaml").write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: mq}\nspec:\n  selector: {matchLabels: {app: mq}}\n"
+        "  template:\n    metadata: {labels: {app: mq}}\n    spec:\n      containers:\n      - name: mq\n"
+        "        image: acme/mq:1\n        env: [{name: RABBITMQ_SECURE_PASSWORD, value: 'yes'},"
+        " {name: RABBITMQ_UPDATE_PASSWORD, value: 'no'}]\n")
+    r = import_kubernetes([tmp_path / "in.yaml"], "p")
+    assert yaml.safe_load(r.files["apps/mq.yaml"])["env"] == {"RABBITMQ_SECURE_PASSWORD": "yes",
+                                                              "RABBITMQ_UPDATE_PASSWORD": "no"}
     assert not any(f.startswith("apps/secret.") for f in r.files)
 
 

@@ -306,9 +306,11 @@ NOT_THE_VALUE = {"FILE", "PATH", "DIR", "NAME", "ID", "URL", "URI", "ENDPOINT", 
                  "ISSUER", "AUDIENCE", "SCOPE", "SCOPES", "FORMAT", "MODE", "POLICY", "PROVIDER", "BACKEND"}
 URL_PASSWORD = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/@:\s]*:[^/@\s]+@")
 # a switch about a password, not one: `MYSQL_ALLOW_EMPTY_PASSWORD: "1"`, bitnami's
-# `ALLOW_EMPTY_PASSWORD: "yes"`, `MYSQL_RANDOM_ROOT_PASSWORD: "yes"` (the official images' flags)
+# `ALLOW_EMPTY_PASSWORD: "yes"`, `MYSQL_RANDOM_ROOT_PASSWORD: "yes"` (the official images' flags),
+# bitnami rabbitmq's `RABBITMQ_SECURE_PASSWORD: "yes"` and `RABBITMQ_UPDATE_PASSWORD: "no"`
 SWITCH_WORDS = {"ALLOW", "EMPTY", "RANDOM", "GENERATE", "SKIP", "REQUIRE", "REQUIRED", "DISABLE", "DISABLED",
-                "ENABLE", "NO", "USE"}
+                "ENABLE", "NO", "USE", "SECURE", "UPDATE", "RESET", "CHANGE", "ROTATE", "FORCE", "VERIFY",
+                "VALIDATE", "CHECK", "ENFORCE", "IGNORE", "PROMPT", "ENCRYPT", "ENCRYPTED", "HASHED", "PLAIN"}
 SWITCH_VALUES = {"1", "0", "yes", "no", "y", "n", "on", "off", "true", "false"}
 
 
