@@ -1136,6 +1136,52 @@ spec:
         assert c.get("resources") == want, (env, c.get("resources"))
 
 
+def test_objects_naming_no_namespace_live_where_their_bindings_say(tmp_path):
+    """argo-cd's install.yaml names no namespace (`kubectl apply -n argocd`); its
+    ClusterRoleBindings' subjects are its accounts in argocd. Put in `default`, the
+    controller ran as an account no binding names, Forbidden on every list; the project's
+    namespace is now argocd, and the controller gets its token."""
+    from validators import assert_valid_k8s, load_docs
+
+    (tmp_path / "in.yaml").write_text("""apiVersion: v1
+kind: ServiceAccount
+metadata: {name: controller}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: controller}
+rules: [{apiGroups: ["*"], resources: ["*"], verbs: [get, list, watch]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: controller}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: controller}
+subjects: [{kind: ServiceAccount, name: controller, namespace: argocd}, {kind: ServiceAccount, name: x, namespace: kube-system}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: controller}
+spec:
+  selector: {matchLabels: {app: controller}}
+  template:
+    metadata: {labels: {app: controller}}
+    spec:
+      serviceAccountName: controller
+      containers: [{name: c, image: example/controller:1.0}]
+""")
+    res = CliRunner().invoke(main, ["import", "kubernetes", str(tmp_path / "in.yaml"), "-o", str(tmp_path / "p")])
+    assert res.exit_code == 0, res.output
+    assert "namespace: argocd\n" in (tmp_path / "p" / "skyspec.yaml").read_text()
+    res = CliRunner().invoke(main, ["build", str(tmp_path / "p"), "-f", "kubernetes", "-o", str(tmp_path / "out")])
+    assert res.exit_code == 0, res.output
+    docs = [d for f in sorted((tmp_path / "out").rglob("*.yaml")) for d in load_docs(f)]
+    assert_valid_k8s(docs)
+    dep = next(d for d in docs if d["kind"] == "Deployment")
+    assert dep["metadata"]["namespace"] == "argocd" and dep["spec"]["template"]["spec"]["automountServiceAccountToken"]
+    crb = next(d for d in docs if d["kind"] == "ClusterRoleBinding")
+    assert {"kind": "ServiceAccount", "name": "controller", "namespace": "argocd"} in crb["subjects"]
+
+
 def test_objects_only_some_renderings_hold_are_enabled_false_in_the_others(tmp_path):
     import yaml
     from skyspec.importer import import_environments

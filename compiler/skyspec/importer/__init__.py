@@ -22,7 +22,7 @@ from ..diagnostics import Diagnostics, Pos
 from ..layers.stack import WORKLOAD_KINDS
 from ..project import PROTECTED_ENVS
 from . import (compose, compose_fidelity, emit, environments, fidelity, helm, kube, legacy, lowered,
-               official, patch, shape, sizing, source)
+               namespaces, official, patch, shape, sizing, source)
 from .kube import ImportError_, reaches
 from .kinds import api_server_calls, rename_workloads, renumber, reselect, unclash, within_namespace
 from .source import INFERRED, NOT_BUILT, NOT_OBJECT, PATCHED, SECRET, UNEXPLAINED, WRONG, Inputs
@@ -530,12 +530,12 @@ def import_environments(renderings: dict[str, list[Path]], name: str, base: list
     based = read(base, False) if base else None
     # one namespace for every rendering, the one most objects of them all name, so that each
     # says an object's alike
-    token = kube.HOME.set(kube.namespace_of([o for objs, _ in [*got.values(), *([based] if based else [])]
+    token = namespaces.HOME.set(kube.namespace_of([o for objs, _ in [*got.values(), *([based] if based else [])]
                                              for o in objs]))
     try:
         return _import_environments(got, based, renderings, name, inputs, raise_)
     finally:
-        kube.HOME.reset(token)
+        namespaces.HOME.reset(token)
 
 
 def _import_environments(got: dict[str, tuple], based: tuple | None, renderings: dict[str, list[Path]], name: str,

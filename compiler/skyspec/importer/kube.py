@@ -12,13 +12,13 @@ map is found by the round-trip comparison (:mod:`.fidelity`) and kept as a `k8s:
 from __future__ import annotations
 
 import re
-from contextvars import ContextVar
 from typing import Iterable
 
 from ..redact import credential_env
 from ..schema.fields import ENV_VAR, RESERVED_LABELS
 from .containers import NAME, config_ref, downward_of, resources_of, said_volume, security_of
 from .fidelity import SERVER_ANNOTATIONS, effective_env
+from .namespaces import namespace_of
 from .source import RESOURCE, SECRET, WRONG, Inputs
 
 WORKLOADS = ("Deployment", "StatefulSet", "Job", "CronJob")
@@ -31,21 +31,6 @@ ENV_NAME = re.compile(ENV_VAR)
 
 class ImportError_(Exception):
     """A problem with the input: the command prints it and exits 1 (no traceback)."""
-
-
-HOME: ContextVar[str | None] = ContextVar("HOME", default=None)
-"""The project's namespace when one import reads several renderings (:func:`skyspec.importer.
-import_environments`): each rendering's objects are then said against the namespace of all."""
-
-
-def namespace_of(objs: list[dict]) -> str:
-    """The import's namespace: :data:`HOME` when set, else the one most of ``objs`` name
-    (the first in order of those named as often), else `default`."""
-    home = HOME.get()
-    if home is not None:
-        return home
-    seen = [o["metadata"].get("namespace") for o in objs if o["metadata"].get("namespace")]
-    return max(sorted(set(seen)), key=seen.count) if seen else "default"
 
 
 def pod_spec(o: dict) -> dict:
