@@ -2852,6 +2852,26 @@ services:
   mysqldata:   # (huginn's data container: a mysql image that serves nothing, so no port either)
     image: mysql:8.4
     command: /bin/true
+  # (a second sweep: frappe's create-site, zammad's zammad-init, the voting app's seed)
+  create-site:
+    image: frappe/erpnext:v15
+    command: [bash, -c, "until wait-for-it db:3306; do sleep 1; done; bench new-site x"]
+    deploy: {restart_policy: {condition: none}}
+  zammad-init:
+    image: ghcr.io/zammad/zammad:7.1.1
+    command: [zammad-init]
+    restart: on-failure
+  seed:
+    image: acme/seed:1
+    restart: "no"
+  worker:
+    image: acme/app:1
+    command: [celery, worker]
+    restart: on-failure
+  setup:
+    image: acme/app:1
+    command: [chown, "1:1", /data]
+    deploy: {restart_policy: {condition: any}}
 """)
     r = import_compose(tmp_path / "compose.yaml", "t")
     assert r.unexplained == [], r.unexplained
@@ -2859,16 +2879,23 @@ services:
              if path.startswith("apps/") and "kind: " in text and yaml.safe_load(text)["kind"] in ("App", "Job")}
     assert kinds == {"init": "Job", "createbuckets": "Job", "ticker": "App", "keeper": "App", "server": "App",
                      "migrate": "Job", "seeder": "Job", "topics": "Job", "fixer": "Job", "redpanda": "App",
-                     "web": "App", "mysqldata": "Job"}
+                     "web": "App", "mysqldata": "Job", "create-site": "Job", "zammad-init": "Job", "seed": "Job",
+                     "worker": "App", "setup": "App"}
     assert not any("port 3306" in d.message for d in r.diags)
-    said = sorted(d.message for d in r.diags if "one-shot task" in d.message)
-    assert said[:2] == ["service createbuckets: a one-shot task (its script ends in `exit`; no port, no restart but "
-                        "on failure): a Job, which runs to completion (a Deployment's pod would be restarted forever)",
-                        "service fixer: a one-shot task (`chown` does its work and exits; no port, no restart but on "
-                        "failure): a Job, which runs to completion (a Deployment's pod would be restarted forever)"]
-    assert [m.split(" (")[1].split(";")[0] for m in said[2:]] == [
-        "`chown` does its work and exits", "its script ends in a migration or seeding", "`true` does its work and exits",
-        "it migrates or seeds a database", "its script ends in `echo`"]
+    said = {d.message.split(":")[0]: d.message for d in r.diags if "one-shot task" in d.message}
+    assert said["service createbuckets"] == (
+        "service createbuckets: a one-shot task (its script ends in `exit`; no port, no restart but on failure): a "
+        "Job, which runs to completion (a Deployment's pod would be restarted forever)")
+    assert said["service fixer"] == (
+        "service fixer: a one-shot task (`chown` does its work and exits; no port, no restart but on failure): a Job, "
+        "which runs to completion (a Deployment's pod would be restarted forever)")
+    why = {k[8:]: m.split(" (")[1].split(";")[0] for k, m in said.items()}
+    assert {k: v for k, v in why.items() if k not in ("createbuckets", "fixer")} == {
+        "create-site": "its restart policy is `none`: Compose runs it once",
+        "init": "`chown` does its work and exits", "migrate": "its script ends in a migration or seeding",
+        "mysqldata": "`true` does its work and exits", "seed": "its name says it migrates or seeds a database",
+        "seeder": "it migrates or seeds a database", "topics": "its script ends in `echo`",
+        "zammad-init": "it restarts on failure only, and its name says it sets something up"}
 
 
 def test_a_charts_defaulted_volume_and_rollout_checksum_are_said_in_the_language(tmp_path):

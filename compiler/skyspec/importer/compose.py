@@ -340,7 +340,7 @@ def extract(doc: Doc, base: Path, project: str, inputs: Inputs) -> tuple[list[Ex
     items: list[Extracted] = []
     for s in sorted(services):
         svc = services[s] or {}
-        why = task(svc) if s not in done and isinstance(svc, dict) else None
+        why = task(svc, s) if s not in done and isinstance(svc, dict) else None
         if why:
             ctx.say(s, f"a one-shot task ({why}; no port, no restart but on failure): a Job, which runs to "
                        "completion (a Deployment's pod would be restarted forever)",

@@ -267,7 +267,7 @@ def wanted_ports(services: dict, variables: dict, base=None) -> dict[str, dict[i
             cond = opts.get("condition") if isinstance(opts, dict) else None
             if not isinstance(target, dict) or d in out or _declares_ports(target) or \
                     cond == "service_completed_successfully" or not isinstance(target.get("image"), str) or \
-                    task(target):   # (huginn's `mysqldata`, `/bin/true`: a mysql image that serves nothing)
+                    task(target, d):   # (huginn's `mysqldata`, `/bin/true`: a mysql image that serves nothing)
                 continue
             # the image's kind, else the port its own healthcheck calls (robot-shop's catalogue), else
             # the service's name when it is one (Instana's robot-shop runs its own
