@@ -253,3 +253,33 @@ def test_a_dockerfile_larger_than_any_real_one_is_not_read():
     assert parse("FROM mongo:5 AS s0\n" + "".join(f"FROM s{i} AS s{i + 1}\n" for i in range(MAX_STAGES)), {}) is None
     assert parse("FROM mongo:5 AS s0\n" + "".join(f"FROM s{i} AS s{i + 1}\n" for i in range(MAX_STAGES - 2)),
                  {}).base == "mongo:5"
+
+
+def test_the_ports_a_dockerfile_exposes_through_its_stages():
+    got = parse("ARG P=9000\nFROM node:20 AS a\nEXPOSE 3000\nFROM a\nENV Q=7000\n"
+                "EXPOSE 8080 8443/tcp 53/udp ${P} $Q 1-2 x\n", {})
+    assert got.exposed == [3000, 8080, 8443, 9000, 7000]
+
+
+def test_a_service_others_depend_on_listens_where_its_dockerfile_exposes(tmp_path):
+    """awesome-compose's react-java-mysql: `backend` declares no port, its Dockerfile says
+    `EXPOSE 8080`, and `frontend` (depends_on backend) proxies to http://backend:8080. No
+    Service was made for it, so the frontend's calls found no name. The port the Dockerfile
+    exposes is now the service's, with its Service and the policy admitting the caller."""
+    (tmp_path / "backend").mkdir()
+    (tmp_path / "backend" / "Dockerfile").write_text("FROM maven:3.9 AS b\nRUN mvn package\n"
+                                                      "FROM eclipse-temurin:21\nEXPOSE 8080\nCMD [java, -jar, app.jar]\n")
+    (tmp_path / "docker-compose.yml").write_text("services:\n  backend:\n    build: backend\n    image: acme/backend:1\n"
+                                                  "  frontend:\n    image: acme/frontend:1\n    ports: ['3000:3000']\n"
+                                                  "    depends_on: [backend]\n")
+    res = CliRunner().invoke(main, ["import", "compose", str(tmp_path / "docker-compose.yml"), "-o",
+                                    str(tmp_path / "p"), "--name", "shop"])
+    assert res.exit_code == 0, res.output
+    assert "port 8080: frontend depends on it, and its Dockerfile says `EXPOSE 8080`" in res.output
+    assert yaml.safe_load((tmp_path / "p" / "apps" / "backend.yaml").read_text())["port"] == 8080
+    res = CliRunner().invoke(main, ["build", str(tmp_path / "p"), "-f", "kubernetes", "-o", str(tmp_path / "b")])
+    assert res.exit_code == 0, res.output
+    k8s = [d for f in sorted((tmp_path / "b").rglob("kubernetes/*.yaml")) for d in load_docs(f)]
+    assert_valid_k8s(k8s)
+    svc = next(o for o in k8s if o["kind"] == "Service" and o["metadata"]["name"] == "backend")
+    assert [p["port"] for p in svc["spec"]["ports"]] == [8080]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from . import compose_build
 from .compose_parts import _port, interpolate_plain, plain_env, port_item
 from .compose_task import task
 from .source import INFERRED
@@ -90,6 +91,7 @@ IMAGE_PORTS = {"postgres": 5432, "postgresql": 5432, "postgis": 5432, "timescale
 INFERRED_PORT = "depends on it"   # (how a port known from the image, not an address, is said)
 BY_NAME = " (by name)"   # (a port known from the service's name, not its image)
 BY_CHECK = " (by its healthcheck)"   # (a port its own healthcheck calls on localhost)
+BY_EXPOSE = " (by its Dockerfile's EXPOSE)"   # (the ports its own Dockerfile says it listens on)
 # an address on the container itself in a healthcheck: a scheme (its default port) or a port
 _LOCAL = re.compile(r"(?<![\w.-])(?:(https?)://)?(?:localhost|127\.0\.0\.1)(?::(\d{1,5}))?(?![\w.-])")
 
@@ -266,8 +268,13 @@ def wanted_ports(services: dict, variables: dict, base=None) -> dict[str, dict[i
             target = services.get(d)
             cond = opts.get("condition") if isinstance(opts, dict) else None
             if not isinstance(target, dict) or d in out or _declares_ports(target) or \
-                    cond == "service_completed_successfully" or not isinstance(target.get("image"), str) or \
-                    task(target, d):   # (huginn's `mysqldata`, `/bin/true`: a mysql image that serves nothing)
+                    cond == "service_completed_successfully" or task(target, d):
+                continue   # (huginn's `mysqldata`, `/bin/true`: a mysql image that serves nothing)
+            built = compose_build.built_of(target, base, variables) if target.get("build") else None
+            if built is not None and built.exposed:   # what its own Dockerfile says it listens on
+                out[d] = {p: f"{s} {INFERRED_PORT}{BY_EXPOSE}" for p in built.exposed}
+                continue
+            if not isinstance(target.get("image"), str):
                 continue
             # the image's kind, else the port its own healthcheck calls (robot-shop's catalogue), else
             # the service's name when it is one (Instana's robot-shop runs its own

@@ -5,6 +5,22 @@ files is filled from the image first, as Docker fills a new anonymous volume."""
 from __future__ import annotations
 
 
+def built_of(svc: dict, base, variables: dict):
+    """What the Dockerfile of ``svc``'s `build` says (:class:`.dockerfile.Built`), its build
+    args interpolated, read under ``base`` (the Compose file's folder); None without one."""
+    from .compose import interpolate
+    from .dockerfile import read
+
+    b = svc.get("build")
+    if b is None or base is None:
+        return None
+    raw = b.get("args") if isinstance(b, dict) else None
+    items = raw.items() if isinstance(raw, dict) else (str(a).partition("=")[::2] for a in raw) \
+        if isinstance(raw, list) else ()
+    args = {str(k): interpolate(str(v), variables, set()) for k, v in items if v is not None}
+    return read(base, b, args)
+
+
 def dockerfile(s: str, svc: dict, image: str, vols: dict, storage: dict, ctx):
     """What the service's own Dockerfile says (:mod:`.dockerfile`: the image it is built from,
     its VOLUMEs), or None; each folder it declares `VOLUME` that nothing is mounted at gets an
@@ -12,16 +28,9 @@ def dockerfile(s: str, svc: dict, image: str, vols: dict, storage: dict, ctx):
     filesystem is read-only), said in a note. Where the image puts files there (`COPY config
     /etc/app` before `VOLUME /etc/app`), an init container of ``image`` fills the emptyDir from
     it first, as Docker fills a new anonymous volume (``ctx.image_inits``)."""
-    from .compose import interpolate
-    from .dockerfile import read
     from .official import covered, filled_from_image, volume_name
 
-    b = svc.get("build")
-    raw = b.get("args") if isinstance(b, dict) else None
-    items = raw.items() if isinstance(raw, dict) else (str(a).partition("=")[::2] for a in raw) \
-        if isinstance(raw, list) else ()
-    args = {str(k): interpolate(str(v), ctx.vars, set()) for k, v in items if v is not None}
-    built = read(ctx.base, b, args)
+    built = built_of(svc, ctx.base, ctx.vars)
     if built is None:
         return None
     mounts = [m for m in [v.get("mount") for v in vols.values()] +

@@ -132,7 +132,7 @@ def said_protocols(svc: dict, variables: dict) -> dict[int, str]:
 
 
 def ports(s: str, svc: dict, ctx) -> tuple[dict, bool]:
-    from .compose_addresses import BY_CHECK, BY_NAME, INFERRED_PORT
+    from .compose_addresses import BY_CHECK, BY_EXPOSE, BY_NAME, INFERRED_PORT
 
     out: dict = {}
     published = False
@@ -183,8 +183,10 @@ def ports(s: str, svc: dict, ctx) -> tuple[dict, bool]:
         if INFERRED_PORT in who:
             by = f"its name is that of a server that listens on {port}" if who.endswith(BY_NAME) else \
                 f"its own healthcheck calls localhost:{port}" if who.endswith(BY_CHECK) else \
+                f"its Dockerfile says `EXPOSE {port}`" if who.endswith(BY_EXPOSE) else \
                 f"its image is one that listens on {port}"
-            ctx.say(s, f"port {port}: {who.removesuffix(BY_NAME).removesuffix(BY_CHECK)}, and {by} (Compose reaches "
+            who = who.removesuffix(BY_NAME).removesuffix(BY_CHECK).removesuffix(BY_EXPOSE)
+            ctx.say(s, f"port {port}: {who}, and {by} (Compose reaches "
                        "any port, Kubernetes the Service's)", hint="check it; declare it in the Compose file too "
                                                                   "(`expose:`)")
         else:

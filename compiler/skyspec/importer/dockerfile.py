@@ -29,15 +29,17 @@ _ARG = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}|([A-Za-z_][
 class Built(Record):
     """The final stage of a Dockerfile: the image it is built from (through its own earlier
     stages; None for `scratch` or one it cannot read), the folders it and those stages
-    declare `VOLUME`, where they `COPY` or `ADD` files (absolute, from their `WORKDIR`) and
-    the folders other than `/` their `RUN`s start in (`RUN npm ci` fills `node_modules` there)."""
+    declare `VOLUME`, where they `COPY` or `ADD` files (absolute, from their `WORKDIR`), the
+    folders other than `/` their `RUN`s start in (`RUN npm ci` fills `node_modules` there) and
+    the TCP ports they `EXPOSE`."""
 
     def __init__(self, base: str | None, volumes: list[str], copied: list[str] | None = None,
-                 ran: list[str] | None = None):
+                 ran: list[str] | None = None, exposed: list[int] | None = None):
         self.base = base
         self.volumes = volumes
         self.copied = copied or []
         self.ran = ran or []
+        self.exposed = exposed or []   # the TCP ports it and those stages `EXPOSE`
 
     def ships(self, folder: str) -> bool:
         """Whether the image puts files at or below ``folder`` (an empty volume there hides them)."""
@@ -187,7 +189,7 @@ def parse(text: str, args: dict[str, str], target: str | None = None) -> Built |
             up = next((st for st in reversed(stages) if st["alias"] and st["alias"] == str(image).lower()), None)
             if len(stages) >= MAX_STAGES:
                 return None
-            stages.append({"image": image, "alias": alias, "volumes": [], "args": {}, "copied": [], "ran": [],
+            stages.append({"image": image, "alias": alias, "volumes": [], "args": {}, "copied": [], "ran": [], "exposed": [],
                            "env": dict(up["env"]) if up is not None else {},   # (a stage's ENV goes on)
                            "workdir": up["workdir"] if up is not None else "/"})
         elif word == "ENV" and stages:
@@ -202,6 +204,8 @@ def parse(text: str, args: dict[str, str], target: str | None = None) -> Built |
                 stages[-1]["copied"].append(posixpath.normpath(posixpath.join(stages[-1]["workdir"], dest)))
         elif word == "RUN" and stages and stages[-1]["workdir"] != "/":
             stages[-1]["ran"].append(stages[-1]["workdir"])
+        elif word == "EXPOSE" and stages:
+            stages[-1]["exposed"] += _ports(rest, scope)
         elif word == "VOLUME" and stages:
             vs = [_expand(v, scope) for v in _volumes(rest)]
             stages[-1]["volumes"] += [v.rstrip("/") or "/" for v in vs if v and v.startswith("/")]
@@ -214,12 +218,14 @@ def parse(text: str, args: dict[str, str], target: str | None = None) -> Built |
     volumes: list[str] = []
     copied: list[str] = []
     ran: list[str] = []
+    exposed: list[int] = []
     seen: set[int] = set()
     stage = final
     while True:   # through its own earlier stages to the image it is built from
         volumes = stage["volumes"] + volumes
         copied = stage["copied"] + copied
         ran = stage["ran"] + ran
+        exposed = stage["exposed"] + exposed
         seen.add(id(stage))
         up = by_alias.get(str(stage["image"]).lower())
         if up is None or id(up) in seen:
@@ -228,7 +234,19 @@ def parse(text: str, args: dict[str, str], target: str | None = None) -> Built |
     base = stage["image"]
     if base is None or base.lower() == "scratch" or by_alias.get(str(base).lower()) is not None:
         base = None
-    return Built(base, list(dict.fromkeys(volumes)), list(dict.fromkeys(copied)), list(dict.fromkeys(ran)))
+    return Built(base, list(dict.fromkeys(volumes)), list(dict.fromkeys(copied)), list(dict.fromkeys(ran)),
+                 list(dict.fromkeys(exposed)))
+
+
+def _ports(rest: str, env) -> list[int]:
+    """The TCP ports of an `EXPOSE` (`8080 8443/tcp ${PORT}`; a UDP one or a range is left out)."""
+    out = []
+    for word in rest.split():
+        got = _expand(word, env) or ""
+        port, _, proto = got.partition("/")
+        if port.isdigit() and 0 < int(port) < 65536 and proto.lower() in ("", "tcp"):
+            out.append(int(port))
+    return out
 
 
 def _destination(rest: str, env) -> str | None:
