@@ -2026,7 +2026,7 @@ def test_a_compose_file_is_read_as_compose_reads_it(tmp_path):
     diags = Diagnostics()
     r = import_compose(src, "plane", diags)
     assert r is not None and r.unexplained == [], r.unexplained if r else [d.message for d in diags.errors]
-    migrator = yaml.safe_load(r.files["apps/migrator.yaml"])
+    migrator = yaml.safe_load(r.files["apps/job.migrator.yaml"])   # (its name says it migrates: a one-shot Job)
     assert migrator["env"] == {"DEBUG": "yes", "SSL": "on", "FLAG": "true", "OTHER": "Off"}
     assert yaml.safe_load(r.files["apps/proxy.yaml"])["ports"] == {"http": 80, "https": {"port": 443, "host_port": 8443}}
     for rel, t in r.files.items():
