@@ -928,6 +928,7 @@ services:
       MODE: slow
       LITERAL: "cost $$5"
       FROM_SHELL: ${HOME_DIR}
+      IN_URL: "file://${HOME_DIR}/x?v=${TAG}&lit=$${X}"
     ports: ["8081:8080"]
     healthcheck:
       test: curl -f http://localhost:8080/ || exit 1
@@ -938,7 +939,13 @@ services:
     api = yaml.safe_load(r.files["apps/api.yaml"])
     assert api["image"] == "ghcr.io/acme/api:1.2.3" and api["command"] == ["/bin/api"]
     assert api["args"] == ["serve", "--port", "8080"]
-    assert api["env"] == {"MODE": "slow", "GREETING": "hi there", "LITERAL": "cost $5", "FROM_SHELL": "$${HOME_DIR}"}
+    # what the shell sets, no `.env`: Compose runs it empty where the shell has none; `${vars.NAME}`,
+    # declared empty in the project file (a literal `${HOME_DIR}` is no value the app expects)
+    assert api["env"] == {"MODE": "slow", "GREETING": "hi there", "LITERAL": "cost $5",
+                          "FROM_SHELL": "${vars.HOME_DIR}", "IN_URL": "file://${vars.HOME_DIR}/x?v=1.2.3&lit=$${X}"}
+    assert yaml.safe_load(r.files["skyspec.yaml"])["vars"] == {"HOME_DIR": ""}
+    assert r.figures["categories"]["a variable the shell sets at run time: `${vars.NAME}`, empty until skyspec.yaml's "
+                                   "`vars:` sets it (Compose runs it empty where the shell has none)"] == 2
     assert api["ports"] == {"http": {"port": 8080, "host_port": 8081}}
     assert api["health"]["exec"] == ["sh", "-c", "curl -f http://localhost:8080/ || exit 1"]
     assert api["health"]["period"] == 30 and api["health"]["timeout"] == 30
@@ -947,6 +954,13 @@ services:
     assert api["enabled"] is False and \
         "debug: {overlays: [overlays/dev.yaml, overlays/debug.yaml], profile: dev}" in r.files["skyspec.yaml"]
     assert yaml.safe_load(r.files["overlays/debug.yaml"]) == {"apps": {"api": {"enabled": True}}}
+    for rel, text in r.files.items():
+        (tmp_path / "p" / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "p" / rel).write_text(text.replace('HOME_DIR: ""', "HOME_DIR: /home/app"))
+    res = CliRunner().invoke(main, ["build", str(tmp_path / "p"), "-e", "debug", "-o", str(tmp_path / "out")])
+    assert res.exit_code == 0, res.output
+    env = yaml.safe_load((tmp_path / "out" / "debug" / "compose.yaml").read_text())["services"]["api"]["environment"]
+    assert env["FROM_SHELL"] == "/home/app" and env["IN_URL"] == "file:///home/app/x?v=1.2.3&lit=$${X}"
     (tmp_path / "compose.yaml").write_text("services:\n  api:\n    image: x\n    env_file: ../secret.env\n")
     with pytest.raises(ImportError_, match=r"compose.yaml:4:15: error\[SKY017\]: env_file \"../secret.env\" leaves"):
         import_compose(tmp_path / "compose.yaml", "t")

@@ -486,7 +486,7 @@ def _compose_built(name: str, items: list, ctx, inputs: Inputs | None) -> tuple[
     files["skyspec.yaml"] = project_file(name, name, ("  dev: {overlays: [overlays/dev.yaml]}\n" if dev else
                                                       "  dev: {}\n") + "".join(
         f"  {envs[p]}: {{overlays: [{first}overlays/{envs[p]}.yaml], profile: dev}}\n" for p in sorted(ctx.profiles)),
-        "[compose, kubernetes]")
+        "[compose, kubernetes]") + ctx.vars_text
     if dev:
         files["overlays/dev.yaml"] = emit.dump(dev, {
             "defaults": "the requests of what Compose runs without a bound (no `deploy.resources`): the dev "

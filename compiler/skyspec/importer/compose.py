@@ -251,6 +251,7 @@ class Ctx:
         self.claims: dict[str, tuple] = {}  # PersistentVolumeClaim name -> (the Compose volume, its first service)
         services = self.data.get("services") if isinstance(self.data.get("services"), dict) else {}
         self.unresolved: set[str] = set()
+        self.vars_text = ""   # the project file's `vars:` of what the services read from the shell (shell_vars)
         _interpolated(services, self.vars, self.unresolved)
         self.wanted = addresses.wanted_ports(services, self.vars, base)  # service -> {port: who holds its address}
         self.env_files: dict[str, dict] = {}  # service -> what its env_files set
@@ -367,11 +368,46 @@ def extract(doc: Doc, base: Path, project: str, inputs: Inputs) -> tuple[list[Ex
 
         items.append(open_namespace(project, project, "every service of the Compose file is on its default network",
                                     ctx.pos(("services",)), inputs))
-    if ctx.unresolved:
-        inputs.note(NOT_CARRIED, f"{', '.join(sorted(ctx.unresolved))}: set by Compose from the shell at run time; "
-                    "kept literal", ctx.pos(("services",)), hint="set them per environment in an overlay")
+    read = shell_vars(items, ctx)
+    if read:
+        inputs.note(NOT_CARRIED, f"{', '.join(read)}: set by Compose from the shell at run time, empty when it does not: "
+                    "`${vars.NAME}` in the environment of the services that read them, empty until the project "
+                    "file's `vars:` sets them", ctx.pos(("services",)),
+                    hint="set each in skyspec.yaml's `vars:`, or per environment (`environments.<env>.vars`)")
+    if ctx.unresolved - set(read):
+        inputs.note(NOT_CARRIED, f"{', '.join(sorted(ctx.unresolved - set(read)))}: set by Compose from the shell at "
+                    "run time; kept literal", ctx.pos(("services",)), hint="set them per environment in an overlay")
     notes = [f"{s}: {x}" for s in sorted(ctx.notes) for x in ctx.notes[s]]
     return items, notes, ctx
+
+
+def shell_vars(items: list, ctx) -> list[str]:
+    """The variables the workloads' environments read from the shell, which no `.env` sets
+    (Flowise's `DATABASE_TYPE: ${DATABASE_TYPE}`): Compose runs a service with such a value
+    empty (and a warning) where the shell has none, and a literal `${DATABASE_TYPE}` is no
+    value the app expects. Each is `${vars.NAME}` in the env values that read it (an
+    :class:`.emit.Expression`), and ``ctx.vars_text`` the project file's `vars:` declaring them
+    empty, for each environment to set."""
+    from .emit import Expression
+
+    read: set[str] = set()
+    for x in items:
+        env = x.doc.get("env") if x.doc.get("kind") in ("App", "StatefulApp", "Job") else None
+        for k, v in (env.items() if isinstance(env, dict) else ()):
+            if not isinstance(v, str) or "$" not in v:
+                continue
+            out, last, hit = [], 0, False
+            for m in _VAR.finditer(v):
+                name = m.group(2) or m.group(5)
+                if name in ctx.unresolved and m.group(3) in (None, "?", ":?"):
+                    out += [v[last:m.start()].replace("${", "$${"), f"${{vars.{name}}}"]
+                    last, hit = m.end(), True
+                    read.add(name)
+            if hit:
+                env[k] = Expression("".join(out) + v[last:].replace("${", "$${"))
+    ctx.vars_text = ("# what the Compose file reads from the shell: empty, as Compose runs it unset; set each "
+                     "here or per environment\nvars:\n" + "".join(f'  {n}: ""\n' for n in sorted(read))) if read else ""
+    return sorted(read)
 
 
 def _is_db(image: str) -> bool:

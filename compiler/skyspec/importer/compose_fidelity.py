@@ -181,6 +181,9 @@ def compare(inp: dict, out: dict, variables: dict, env_files: dict,
                 named("connect_to discovery variables")
             elif a is None and exported(k, official):
                 named(exported(k, official))
+            elif a is not None and b is not None and a != b and _unset(svc, k, variables) == b:
+                named("a variable the shell sets at run time: `${vars.NAME}`, empty until skyspec.yaml's `vars:` "
+                      "sets it (Compose runs it empty where the shell has none)")
             elif a is not None and b is not None and a != b and renamed_hosts(a, renames, k) == b:
                 named("an address of a service by a name no Service has (renamed as a DNS label, a network alias, a "
                       "container_name), spelt as its Service's name")
@@ -384,3 +387,20 @@ def path_of(what: str) -> tuple:
     s = s.split(":")[0]
     key = re.split(r"[.\[]", rest, 1)[0] if rest else ""
     return ("services", s, key) if key else ("services", s)
+
+
+def _unset(svc: dict, key: str, variables: dict) -> str | None:
+    """The service's env value ``key`` as Compose runs it where the shell sets none of what it
+    reads and no `.env` does (empty): as the import's `${vars.NAME}` of it builds until the
+    project sets it. None when the service's `environment` does not give it."""
+    from .compose import _VAR, interpolate
+
+    raw = svc.get("environment")
+    if isinstance(raw, list):
+        raw = dict(str(x).split("=", 1) for x in raw if "=" in str(x))
+    value = raw.get(key) if isinstance(raw, dict) else None
+    if not isinstance(value, str):
+        return None
+    unset = {m.group(2) or m.group(5) for m in _VAR.finditer(value) if m.group(3) in (None, "?", ":?")} - \
+        set(variables) - {None}
+    return interpolate(value, {**variables, **dict.fromkeys(unset, "")}, set())

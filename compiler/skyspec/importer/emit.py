@@ -90,10 +90,17 @@ def dump(doc: dict, comments: dict | None = None) -> str:
     return "\n".join(out) + "\n"
 
 
+class Expression(str):
+    """A string the import writes as a spec expression (`${vars.NAME}`), its literal parts
+    already escaped: written as it is."""
+
+
 def _literal(v):
     """``v`` with `${` in every string value written `$${`: each string comes from the input,
     where `${` is text (a shell's `${VAR}`), and in a spec's value it would be an expression.
-    Keys are not: a spec reads its keys as written."""
+    Keys are not: a spec reads its keys as written. An :class:`Expression` is one already."""
+    if isinstance(v, Expression):
+        return v
     if isinstance(v, str):
         return v.replace("${", "$${")
     if isinstance(v, dict):
