@@ -22,9 +22,9 @@ from ..diagnostics import Diagnostics, Pos
 from ..layers.stack import WORKLOAD_KINDS
 from ..project import PROTECTED_ENVS
 from . import (compose, compose_fidelity, emit, environments, fidelity, helm, kube, legacy, lowered,
-               namespaces, official, patch, shape, sizing, source)
+               namespaces, official, patch, reselect, shape, sizing, source)
 from .kube import ImportError_, reaches
-from .kinds import api_server_calls, rename_workloads, renumber, reselect, unclash, within_namespace
+from .kinds import api_server_calls, rename_workloads, renumber, unclash, within_namespace
 from .source import INFERRED, NOT_BUILT, NOT_OBJECT, PATCHED, SECRET, UNEXPLAINED, WRONG, Inputs
 
 __all__ = ["ImportError_", "Inputs", "Result", "import_compose", "import_environments", "import_helm", "import_kubernetes",
@@ -234,7 +234,7 @@ def _from_objects(objs: list[dict], name: str, inputs: Inputs, lines: int, empty
     items += _connections(items, inputs)
     items += within_namespace(objs, items, namespace, name, inputs) + api_server_calls(objs, items, inputs)
     unclash(items, name, inputs)
-    reselect(items, name, inputs)
+    reselect.reselect(items, name, inputs)
     renumber(items, inputs)
     return _round_trip(name, namespace, items, notes, lines, inputs, lowered.host_access(objs, inputs))
 
