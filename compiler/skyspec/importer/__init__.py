@@ -154,7 +154,7 @@ def spec_text(x: kube.Extracted) -> tuple[str, str]:
         comments["connect_to"] = x.doc.get("_connect_note", "inferred: env values name these Services "
                                                             "(`env:` the variable holding the address)")
     if "k8s" in doc:
-        comments["k8s"] = "patched: what the language cannot say, kept as in the input"
+        comments["k8s"] = x.doc.get("_k8s_note", "patched: what the language cannot say, kept as in the input")
     if "_note" in x.doc:
         comments["kind"] = x.doc["_note"]
     if x.doc.get("_notes"):

@@ -5,7 +5,8 @@ ServiceAccounts, Roles and ClusterRoles (with the binding of the same name as `b
 NetworkPolicies their own kinds. Each mapping is a first guess: the round trip checks it, and
 what the kind cannot say becomes its `k8s:` patch, as for workloads. An input that let every
 pod reach every other (no NetworkPolicy; Compose's default network) gets one NetworkPolicy
-admitting the namespace's own traffic, which skyspec's default deny would otherwise cut.
+admitting the namespace's own traffic, which skyspec's default deny would otherwise cut; so
+do the pods an input's own NetworkPolicies leave open (:mod:`.isolation`).
 It never reads or writes a Secret's value.
 """
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 from ..passes.network import SHARED
 from ..schema.fields import RESERVED_LABELS
 from ..syscheck import System, pods, target_port
+from . import isolation
 from .kube import NAME, Extracted, _selects, namespace_of, pod_spec, same_ns
 from .source import INFERRED, OPEN, WRONG
 
@@ -284,25 +286,28 @@ def within_namespace(objs: list[dict], items: list[Extracted], namespace: str, p
     input has no NetworkPolicy: its pods reached each other freely, and the calls the importer
     cannot see (an address in an image's code or a config file: the voting app's `redis`, Sock
     Shop's `catalogue`, a database cluster's own peers) would otherwise meet skyspec's default
-    deny. connect_to still says the calls an env value shows. A note at the first workload."""
-    if any(o["kind"] == "NetworkPolicy" for o in objs):
-        return []
+    deny. connect_to still says the calls an env value shows. A note at the first workload. An
+    input with NetworkPolicies keeps the pods they select for ingress as they admit them, and
+    the others open to the namespace (:func:`.isolation.within_namespace`)."""
     work = [x for x in items if x.doc["kind"] in ("App", "StatefulApp", "Job", "CronJob") and x.objects]
     if not work:
         return []
+    if any(o["kind"] == "NetworkPolicy" for o in objs):   # they isolate some pods: the others stay open
+        return isolation.within_namespace(objs, items, namespace, project, inputs,
+                                          lambda why, at: open_namespace(project, namespace, why, at, inputs))
     return [open_namespace(project, namespace, "the input has no NetworkPolicy",
                            inputs.pos(work[0].objects[0], ("kind",)), inputs)]
 
 
 def api_server_calls(objs: list[dict], items: list[Extracted], inputs) -> list[Extracted]:
     """A `kind: NetworkPolicy` `<workload>-from-api-server` for each workload the API server
-    calls, when the input has no NetworkPolicy: an admission webhook (ingress-nginx's, cert-
-    manager's), an APIService's backend (metrics-server) or a CRD's conversion webhook. The API
+    calls whose pods no NetworkPolicy of the input selects for ingress (the input's policies
+    say what reaches the others): an admission webhook (ingress-nginx's, cert-manager's), an
+    APIService's backend (metrics-server) or a CRD's conversion webhook. The API
     server calls from outside the pod network (the control plane), which skyspec's default deny
     and the workload's own policy would refuse: webhooks would time out, `kubectl top` fail. It
     admits any address on the port the Service sends those calls to; a note says so (SKY072)."""
-    if any(o["kind"] == "NetworkPolicy" for o in objs):
-        return []
+    shut = isolation.isolated(objs)   # (the input's policies say what reaches those)
     here = namespace_of(objs)   # (an object that names no namespace is in the input's)
     sys_ = System(objs, here)
     services = {(sys_.ns(o), o["metadata"].get("name")): o for o in objs if o["kind"] == "Service"}
@@ -324,7 +329,7 @@ def api_server_calls(objs: list[dict], items: list[Extracted], inputs) -> list[E
         backing = [p for p in every if p.namespace == key[0] and _selects(sel, p.labels)]
         owner = next((x for x in items if x.doc["kind"] in ("App", "StatefulApp") and
                       any(y is p.obj for p in backing for y in x.objects)), None)   # (a second Service: kept)
-        if owner is None:
+        if owner is None or any(id(p.obj) in shut for p in backing if any(p.obj is y for y in owner.objects)):
             continue
         sent = [sp for sp in (svc.get("spec") or {}).get("ports") or []
                 if isinstance(sp, dict) and sp.get("port") in ports]
