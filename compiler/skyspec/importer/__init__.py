@@ -310,7 +310,7 @@ def _round_trip(name: str, namespace: str, items: list, notes: list[str], lines:
     if outputs is None:
         return None
     inputs_ = [o for x in items for o in x.objects]
-    figs, bad = fidelity.compare(inputs_, outputs, infos, inputs.renamed)
+    figs, bad = fidelity.compare(inputs_, outputs, infos, inputs.renamed, inputs.reselected)
     while True:   # a difference no category names: the image's user and volumes, else the input's own way
         back = {i["metadata"].get("name") for i, path, *_ in bad if i["kind"] in kube.WORKLOADS
                 and official.undone_by(infos.get(i["metadata"].get("name")), path)}
@@ -322,10 +322,10 @@ def _round_trip(name: str, namespace: str, items: list, notes: list[str], lines:
         outputs = build(files, items, inputs)
         if outputs is None:
             return None
-        figs, bad = fidelity.compare(inputs_, outputs, infos, inputs.renamed)
+        figs, bad = fidelity.compare(inputs_, outputs, infos, inputs.renamed, inputs.reselected)
     official.notes(infos, inputs)
     if bad:
-        patches, heads = patch.patches(bad, outputs, inputs.renamed)
+        patches, heads = patch.patches(bad, outputs, inputs.renamed, inputs.reselected)
         for x in items:
             apart = _patched_apart(x, patches)
             for o in x.objects:
@@ -354,7 +354,7 @@ def _round_trip(name: str, namespace: str, items: list, notes: list[str], lines:
     outputs = build(files, items, inputs)
     if outputs is None:
         return None
-    figs, bad = fidelity.compare(inputs_, outputs, infos, inputs.renamed)
+    figs, bad = fidelity.compare(inputs_, outputs, infos, inputs.renamed, inputs.reselected)
     _unexplained(bad, inputs)
     if bad:
         figs["categories"]["UNEXPLAINED"] = len(bad)
@@ -576,7 +576,7 @@ def _import_environments(got: dict[str, tuple], based: tuple | None, renderings:
     bad: list = []
     for env, r in results.items():
         f, b = fidelity.compare(r.inputs, objects(compiled[env].ir), getattr(r, "official", None),
-                                 inputs.renamed)
+                                 inputs.renamed, inputs.reselected)
         for k in ("objects", "fields", "equal"):
             figs[k] += f[k]
         for k, v in f["categories"].items():

@@ -181,14 +181,18 @@ RENAMED = "renamed: the name skyspec gives an object of its own"
 
 
 def compare(inputs: list[dict], outputs: list[dict], official: dict | None = None,
-            renamed: dict[int, str] | None = None) -> tuple[dict, list[tuple]]:
+            renamed: dict[int, str] | None = None,
+            reselected: dict[int, dict] | None = None) -> tuple[dict, list[tuple]]:
     """(figures, unexplained): figures has objects, fields, equal and categories (name -> count);
     unexplained lists (input object, path, input value, output value, in_has, out_has).
     ``official`` ({workload name: what :func:`.official.apply` changed}) names what a stdlib
     template or an official image's relaxations change; a templated Deployment is compared
     with the StatefulSet of its name. ``renamed`` ({id(input object): name}) names the objects
     imported under another name (one skyspec gives its own objects): each is compared with
-    the object of its new name."""
+    the object of its new name. ``reselected`` ({id(input object): {path: term}}) holds the
+    pod affinity terms and spread constraints the importer rewrote onto skyspec's labels: the
+    build is compared with them, and each field they change is a difference of the category
+    `selector on skyspec's labels`, not an equal one."""
     from .kube import namespace_of
     from .official import category, exported
 
@@ -248,12 +252,17 @@ def compare(inputs: list[dict], outputs: list[dict], official: dict | None = Non
             figs["fields"] += 1
             figs["categories"]["container named after the workload"] = \
                 figs["categories"].get("container named after the workload", 0) + 1
-        fi, fo = flatten(ci), flatten(o)
-        for p in list(dict.fromkeys([*fi, *fo])):
+        ca = _reselected(ci, (reselected or {}).get(id(i)))
+        was, fo = flatten(ci), flatten(o)
+        fi = flatten(ca) if ca is not ci else was   # (the input as compared: its terms reselected)
+        for p in list(dict.fromkeys([*was, *fi, *fo])):
             figs["fields"] += 1
             a, b = fi.get(p), fo.get(p)
-            if p in fi and p in fo and _same(a, b):
-                figs["equal"] += 1
+            if p in fi and p in fo and _same(a, b) or p not in fi and p not in fo:
+                if p in was and p in fi and _same(was[p], a):
+                    figs["equal"] += 1
+                else:   # a selector's field the importer changed, and the build has as changed
+                    figs["categories"][RESELECTED] = figs["categories"].get(RESELECTED, 0) + 1
                 continue
             cat = category(shown(p), info, p in fi, p in fo, early=True) if info is not None else None
             cat = cat or classify(p, a, b, p in fi, p in fo, ports) or _subject_namespace(i, o, p, b, p in fi) \
@@ -272,6 +281,25 @@ def compare(inputs: list[dict], outputs: list[dict], official: dict | None = Non
     if extra:
         figs["categories"]["objects skyspec adds (" + ", ".join(sorted({o["kind"] for o in extra})) + ")"] = len(extra)
     return figs, bad
+
+
+RESELECTED = "selector on skyspec's labels"
+
+
+def _reselected(ci: dict, terms: dict | None) -> dict:
+    """``ci`` (a copy) with the pod terms the importer reselected (``terms``: {path: term}) as
+    the build writes them; ``ci`` itself when there are none."""
+    import copy
+
+    if not terms:
+        return ci
+    new = copy.deepcopy(ci)
+    for path, term in terms.items():
+        node = new
+        for k in path[:-1]:
+            node = node[k] if isinstance(node, (dict, list)) else None
+        node[path[-1]] = copy.deepcopy(term)
+    return new
 
 
 DECLARED = "ports the input's probes and Services reach, declared"
@@ -331,16 +359,16 @@ def _cluster_namespace(i: dict, path: tuple, in_has: bool, out_has: bool) -> str
         and i["kind"] in CLUSTER_KINDS else None
 
 
-def aligned(i: dict, o: dict, services: list[dict] | None = None) -> dict:
+def aligned(i: dict, o: dict, services: list[dict] | None = None, terms: dict | None = None) -> dict:
     """The input object as it is compared with the output ``o``: without what no build
     reproduces, its main container named as the output's, an Ingress backend's port said as
     the output says it (by number or by name) where both are the same port of the Service
-    (``services``: the built objects)."""
+    (``services``: the built objects), its pod terms reselected (``terms``: {path: term})."""
     ci = _clean(i)
     _backend_ports(ci, o, _service_ports([o] if services is None else services))
     _own_resources(ci)
     _rename_container(ci, o)
-    return ci
+    return _reselected(ci, terms)
 
 
 def effective_env(env):

@@ -44,11 +44,13 @@ def merge(o, i):
     return i
 
 
-def patches(bad: list, outputs: list[dict], renamed: dict[int, str] | None = None) -> tuple[dict, dict]:
+def patches(bad: list, outputs: list[dict], renamed: dict[int, str] | None = None,
+            reselected: dict[int, dict] | None = None) -> tuple[dict, dict]:
     """({id(input object): {Kind: patch}}, {id(input object): [patched path]}) for the
     unexplained differences ``bad`` (as :func:`fidelity.compare` gives them); a patched path
     is a field, or a list (its items that differ, or the list whole). ``renamed``: the input
-    objects imported under another name (each patches the output of that name)."""
+    objects imported under another name (each patches the output of that name); ``reselected``
+    the pod terms the importer rewrote, by input object (a patch writes them as rewritten)."""
     out_by = {(o["kind"], o["metadata"].get("name")): o for o in outputs}
     renamed = renamed or {}
     patches: dict = {}
@@ -69,7 +71,7 @@ def patches(bad: list, outputs: list[dict], renamed: dict[int, str] | None = Non
         if head in done:
             continue   # (its list is patched for every difference under it at once)
         done.append(head)
-        iv, ov = fidelity.aligned(inp, o, outputs), o
+        iv, ov = fidelity.aligned(inp, o, outputs, (reselected or {}).get(id(inp))), o
         for k in head:
             iv = (iv or {}).get(k) if isinstance(iv, dict) else None
             ov = (ov or {}).get(k) if isinstance(ov, dict) else None

@@ -2,15 +2,19 @@
 give them: a kept Service's, PodDisruptionBudget's or NetworkPolicy's (and a mapped
 NetworkPolicy's `select` and peers) select the labels the build gives those pods instead
 (`app.kubernetes.io/name` and `part-of`), or a label of the importer's where those cannot tell
-the workloads apart. A note at each selector rewritten. It reads and writes no value.
+the workloads apart. So do the pods' own selectors of pods: podAffinity and podAntiAffinity
+terms (required and preferred) and topologySpreadConstraints, of imported workloads and kept
+ones. A note at each selector rewritten. It reads and writes no value.
 """
 
 from __future__ import annotations
 
+import copy
+
 from ..schema.fields import RESERVED_LABELS
-from ..syscheck import ORDINAL
+from ..syscheck import ORDINAL, selects
 from .kinds import _dig, _put
-from .kube import Extracted, _selects, namespace_of, pod_spec, same_ns
+from .kube import TEMPLATE, Extracted, _selects, namespace_of, pod_spec, same_ns
 from .source import WRONG
 
 
@@ -109,6 +113,7 @@ def reselect(items: list[Extracted], project: str, inputs) -> None:
             if got is not None:
                 _put(m, at, got[0])
                 note(m["kind"], x.doc["name"], sel, got[0], got[1], inputs.pos(x.objects[0], at))
+    _pod_terms(items, work, given, built, home, project, inputs)
 
 
 def _selector_paths(m: dict) -> list[tuple]:
@@ -131,3 +136,130 @@ def _selector_paths(m: dict) -> list[tuple]:
                 if isinstance(peer, dict) and "podSelector" in peer and "namespaceSelector" not in peer:
                     out.append(("spec", rules, i, side, j, "podSelector", "matchLabels"))
     return out
+
+
+AFFINITY = ("podAffinity", "podAntiAffinity")
+WHEN = ("requiredDuringSchedulingIgnoredDuringExecution", "preferredDuringSchedulingIgnoredDuringExecution")
+LABEL_KEYS = {"matchLabelKeys": "In", "mismatchLabelKeys": "NotIn"}   # (the pod's own value of each key)
+POD_AT = {**{k: ("spec", "template", "spec") for k in ("DaemonSet", "ReplicaSet", "ReplicationController")},
+          **{k: (*v, "spec") for k, v in TEMPLATE.items()}, "Pod": ("spec",)}   # the pod spec of each kind
+
+
+def _terms(pod: dict):
+    """(path in the pod spec, term, what it is) of each term of a pod spec that selects pods by
+    labels: podAffinity and podAntiAffinity terms, required and preferred, and
+    topologySpreadConstraints."""
+    aff = pod.get("affinity") if isinstance(pod.get("affinity"), dict) else {}
+    for kind in AFFINITY:
+        block = aff.get(kind) if isinstance(aff.get(kind), dict) else {}
+        for when in WHEN:
+            for i, t in enumerate(block.get(when) if isinstance(block.get(when), list) else []):
+                inner = ("podAffinityTerm",) if when.startswith("preferred") else ()
+                term = t.get(inner[0]) if inner and isinstance(t, dict) else t
+                if isinstance(term, dict):
+                    yield ("affinity", kind, when, i, *inner), term, f"{kind} ({when[:when.index('During')]})"
+    spread = pod.get("topologySpreadConstraints")
+    for i, t in enumerate(spread if isinstance(spread, list) else []):
+        if isinstance(t, dict):
+            yield ("topologySpreadConstraints", i), t, "topologySpreadConstraints"
+
+
+def _requirements(sel: dict) -> list[tuple[str, str, list]]:
+    """(key, operator, values) of each requirement of a LabelSelector, matchLabels as `In`."""
+    labels, exprs = sel.get("matchLabels"), sel.get("matchExpressions")
+    out = [(k, "In", [v]) for k, v in (labels.items() if isinstance(labels, dict) else ())]
+    return out + [(e.get("key"), e.get("operator"), e["values"] if isinstance(e.get("values"), list) else [])
+                  for e in (exprs if isinstance(exprs, list) else ()) if isinstance(e, dict)]
+
+
+def _keys(term: dict, lk: str) -> list:
+    """A term's `matchLabelKeys` (or `mismatchLabelKeys`)."""
+    return term[lk] if isinstance(term.get(lk), list) else []
+
+
+def _pod_terms(items: list[Extracted], work: list, given: dict, built: dict, home: str, project: str,
+               inputs) -> None:
+    """Each pod affinity term and topology spread constraint, of an imported workload or a kept
+    one (a DaemonSet), that selects imported workloads' pods by labels skyspec does not give
+    them (anti-affinity among a chart's replicas by `app.kubernetes.io/instance`, affinity to
+    another workload's old `name`) selects them by the labels the build gives them instead,
+    exactly those workloads: `name` and `part-of` for one, `part-of` and `name In (...)` for
+    several, beside the selector's other requirements. A `matchLabelKeys` or
+    `mismatchLabelKeys` key skyspec owns, whose value the pod's labels gave, is said in the
+    selector. The spec's `affinity` (or the kept manifest) gets the new term, and
+    ``inputs.reselected`` records it (spread constraints are a `k8s:` patch the round trip
+    writes from it; it compares the terms as rewritten). A note at each."""
+    from ..ir.model import pod_selector
+
+    by_obj = {id(w.objects[0]): w for w in work}
+    runtime = {k for w in work for k in given[id(w)]}   # (a key no pod template has is set at runtime)
+
+    def core(reqs: list) -> dict:
+        """The requirements a pod template's labels decide, as a selector."""
+        return {"matchExpressions": [{"key": k, "operator": op, "values": v} for k, op, v in reqs
+                                     if k not in ORDINAL and (k in RESERVED_LABELS or k in runtime)]}
+
+    def picked(sel: dict, labels: dict, near: list) -> list:
+        return [w for w in near if selects(sel, labels[id(w)])]
+
+    for x in items:
+        o = x.objects[0] if x.objects else None
+        m = x.doc.get("manifest") if x.doc["kind"] == "Resource" else None
+        if o is None or (m is None and id(o) not in by_obj) or o["kind"] not in POD_AT:
+            continue
+        at = POD_AT[o["kind"]]
+        pod, labels = _dig(o, at), _dig(o, ("metadata", "labels") if o["kind"] == "Pod" else at[:-1] + (
+            "metadata", "labels"))
+        mine_given = labels if isinstance(labels, dict) else {}
+        mine_built = built[id(by_obj[id(o)])] if id(o) in by_obj else mine_given
+        ns = o["metadata"].get("namespace") or home
+        for path, term, what in list(_terms(pod)) if isinstance(pod, dict) else []:
+            sel = term.get("labelSelector")
+            spaces = term.get("namespaces") or [ns]
+            if not isinstance(sel, dict) or "namespaceSelector" in term or not isinstance(spaces, list):
+                continue   # (no selector selects no pod; a namespaceSelector, pods of any labels' namespaces)
+            folded = [(k, LABEL_KEYS[lk]) for lk in LABEL_KEYS for k in _keys(term, lk) if k in RESERVED_LABELS]
+            reqs = _requirements(sel)
+            as_given = reqs + [(k, op, [str(mine_given[k])]) for k, op in folded if k in mine_given]
+            as_built = reqs + [(k, op, [str(mine_built[k])]) for k, op in folded if k in mine_built]
+            near = [w for w in work if (w.objects[0]["metadata"].get("namespace") or home) in spaces]
+            chosen = picked(core(as_given), given, near)
+            if not chosen or picked(core(as_built), built, near) == chosen:
+                continue
+            labels, exprs = sel.get("matchLabels"), sel.get("matchExpressions")
+            new = {"matchLabels": {k: v for k, v in (labels.items() if isinstance(labels, dict) else ())
+                                   if k not in RESERVED_LABELS}}
+            exprs = [e for e in (exprs if isinstance(exprs, list) else ()) if isinstance(e, dict)
+                     and e.get("key") not in RESERVED_LABELS]
+            if len(chosen) == 1:
+                new["matchLabels"].update(pod_selector(project, chosen[0].doc["name"]))
+            else:
+                new["matchLabels"]["app.kubernetes.io/part-of"] = project
+                exprs.append({"key": "app.kubernetes.io/name", "operator": "In",
+                              "values": sorted(w.doc["name"] for w in chosen)})
+            if exprs:
+                new["matchExpressions"] = exprs
+            if picked(core(_requirements(new)), built, near) != chosen:
+                continue   # (a requirement of another key the build's labels do not keep: SKY163's to say)
+            term = {**term, "labelSelector": new}
+            for lk in LABEL_KEYS:
+                left = [k for k in _keys(term, lk) if k not in RESERVED_LABELS]
+                term.pop(lk, None)
+                if left:
+                    term[lk] = left
+            inputs.reselected.setdefault(id(o), {})[at + path] = term
+            if m is not None:
+                _put(m, at + path, term)
+            elif path[0] == "affinity" and isinstance(x.doc.get("affinity"), dict):
+                x.doc["affinity"] = aff = copy.deepcopy(x.doc["affinity"])
+                _dig(aff, path[1:-1])[path[-1]] = term
+            changed = sorted({k for k, _, _ in reqs if k in RESERVED_LABELS} | {k for k, _ in folded})
+            shown = ", ".join(f"{k}={v}" for k, v in new["matchLabels"].items())
+            shown += "".join(f", {e['key']} {e['operator']} ({', '.join(map(str, e.get('values') or []))})"
+                             for e in exprs if isinstance(e, dict))
+            inputs.note(WRONG, f"{o['kind']} {o['metadata'].get('name')} {what} selects the pods of "
+                        f"{', '.join(w.doc['name'] for w in chosen)} by labels skyspec does not give them "
+                        f"({', '.join(changed)}): imported selecting {shown}",
+                        inputs.pos(o, at + path + ("labelSelector",)),
+                        hint="skyspec labels a workload's pods with app.kubernetes.io/name (the workload's name) and "
+                             "part-of (the project's); the round trip compares the selectors")

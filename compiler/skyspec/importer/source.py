@@ -60,6 +60,7 @@ class Inputs:
         self.read: set[Path] = set()                   # real paths read (a file named twice is read once)
         self.names: dict[str, str] = {}                # a scratch file's path -> the name diagnostics show
         self.renamed: dict[int, str] = {}              # id(object) -> the name it is imported under
+        self.reselected: dict[int, dict] = {}          # id(object) -> {path: a pod's term, reselected}
         self.secrets: dict[str, Pos | None] = {}       # a secret text -> where it was first registered
 
     # ------------------------------------------------------------------ positions
