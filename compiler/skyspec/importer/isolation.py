@@ -90,6 +90,8 @@ def within_namespace(objs: list[dict], items: list[Extracted], namespace: str, p
     sel: dict = {"matchLabels": {COMMON[0]: project}} if namespace in SHARED else {}
     sel["matchExpressions"] = exprs
     opened = [b for b in every if selects(sel, b[1])]
+    if not opened:   # (kept pods of a shared namespace, without the project's label: the default deny spares them)
+        return []
     names = _names([b[2] for b in opened])
     kept = [b[2] for b in shut if not selects(sel, b[1])]
     rest = f"; {_names(kept)} admit{'s' * (len(kept) == 1)} what the input's NetworkPolicies allow" if kept else ""
