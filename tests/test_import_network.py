@@ -379,3 +379,62 @@ services:
     assert_valid_k8s(k8s)
     services = {o["metadata"]["name"]: [p["port"] for p in o["spec"]["ports"]] for o in k8s if o["kind"] == "Service"}
     assert services["taiga-back"] == [8000] and services["taiga-front"] == [80] and services["taiga-events"] == [8888]
+
+
+def test_a_config_files_domains_and_nginx_upstreams_give_no_ports(tmp_path):
+    """Only a service's address gives it a port: `https://grafana.com/docs` in a comment of
+    mimir's file and flagd's `"$schema": "https://flagd.dev/..."` name domains (grafana got port
+    443 on its container and Service, and the sysctl for a low port), and nginx's `proxy_pass
+    http://lemmy` names its `upstream lemmy` block, whose `server lemmy:8536` is the address
+    (lemmy got port 80 besides)."""
+    from validators import assert_valid_k8s, load_docs
+
+    files = {
+        "conf/mimir.yaml": "# docs: https://grafana.com/docs/mimir/latest/\ntarget: all\n",
+        "flagd/demo.flagd.json": '{"$schema": "https://flagd.dev/schema/v0/flags.json", "flags": {}}\n',
+        "nginx.conf": "events {}\nhttp {\n  upstream lemmy { server \"lemmy:8536\"; }\n"
+                      "  upstream lemmy-ui { server \"lemmy-ui:1234\"; }\n"
+                      "  server {\n    listen 8536;\n    location / { proxy_pass http://lemmy-ui; }\n"
+                      "    location /api { proxy_pass \"http://lemmy\"; }\n  }\n}\n"}
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    (tmp_path / "docker-compose.yml").write_text("""\
+services:
+  grafana: {image: "grafana/grafana:11.2.0", ports: ["3000:3000"]}
+  mimir:
+    image: grafana/mimir:2.13.0
+    command: ["-config.file=/etc/mimir.yaml"]
+    volumes: ["./conf/mimir.yaml:/etc/mimir.yaml:ro"]
+  flagd:
+    image: ghcr.io/open-feature/flagd:v0.11.1
+    command: ["start", "--uri", "file:./etc/flagd/demo.flagd.json"]
+    expose: ["8013"]
+    volumes: ["./flagd:/etc/flagd:ro"]
+  flagd-ui:
+    image: ghcr.io/open-feature/flagd-ui:v0.1.0
+    environment: {FLAGD_ADDR: "flagd:8013"}
+    volumes: ["./flagd:/app/data:ro"]
+  lemmy: {image: "dessalines/lemmy:0.19.5"}
+  lemmy-ui: {image: "dessalines/lemmy-ui:0.19.5"}
+  proxy:
+    image: nginx:1.27-alpine
+    ports: ["1236:8536"]
+    volumes: ["./nginx.conf:/etc/nginx/nginx.conf:ro"]
+    depends_on: [lemmy, lemmy-ui]
+""")
+    res = CliRunner().invoke(main, ["import", "compose", str(tmp_path / "docker-compose.yml"), "-o",
+                                    str(tmp_path / "p"), "--name", "p"])
+    assert res.exit_code == 0, res.output
+    assert "443" not in " ".join(res.output.split())
+    res = CliRunner().invoke(main, ["build", str(tmp_path / "p"), "-o", str(tmp_path / "b")])
+    assert res.exit_code == 0, res.output
+    k8s = [d for f in sorted((tmp_path / "b").rglob("kubernetes/*.yaml")) for d in load_docs(f)]
+    assert_valid_k8s(k8s)
+    services = {o["metadata"]["name"]: [p["port"] for p in o["spec"]["ports"]] for o in k8s if o["kind"] == "Service"}
+    assert services["grafana"] == [3000] and services["flagd"] == [8013]   # (flagd-ui's file names flagd.dev)
+    assert services["lemmy"] == [8536] and services["lemmy-ui"] == [1234]
+    grafana = next(o for o in k8s if o["kind"] == "Deployment" and o["metadata"]["name"] == "grafana")
+    pod = grafana["spec"]["template"]["spec"]
+    assert [p["containerPort"] for p in pod["containers"][0]["ports"]] == [3000]
+    assert "sysctls" not in pod.get("securityContext", {})

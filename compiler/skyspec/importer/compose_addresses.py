@@ -203,9 +203,14 @@ def image_port(image) -> int | None:
 
 
 # an address in a configuration file: `scheme://name[:port]` or `name:port` (nginx's `proxy_pass
-# http://taiga-front/`, `server taiga-back:8000;`, Caddy's `reverse_proxy backend:8000`)
-_IN_FILE = re.compile(r"(?:\b([a-z][a-z0-9+.-]{0,15})://)?(?<![-\w.])([A-Za-z0-9][-A-Za-z0-9_]{0,62})(?::([0-9]{1,5}))?"
-                      r"(?![-\w])")
+# http://taiga-front/`, `server taiga-back:8000;`, Caddy's `reverse_proxy backend:8000`). The name
+# is a whole host: not one followed by `.` and a label (`https://grafana.com/docs` in a comment,
+# flagd's `"$schema": "https://flagd.dev/..."` name domains, not the services grafana and flagd)
+_IN_FILE = re.compile(r"(?:\b([a-z][a-z0-9+.-]{0,15})://)?(?<![-\w.])([A-Za-z0-9][-A-Za-z0-9_]{0,62})(?![-\w]|\.\w)"
+                      r"(?::([0-9]{1,5}))?(?![-\w])")
+# an nginx upstream block: `proxy_pass http://NAME` then names the block, whose `server` lines say the
+# addresses and ports (lemmy's `upstream lemmy { server lemmy:8536; }`), not a host on port 80
+_UPSTREAM = re.compile(r"(?<![-\w])upstream\s+([-\w.]+)\s*\{")
 _SCHEME_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
 FILE_BYTES = 256 * 1024   # of a service's bound files, read for addresses
 
@@ -214,11 +219,14 @@ def file_addresses(s: str, svc: dict, services: dict, variables: dict, base) -> 
     """(service, port, file) of each address of another service that a project file bound
     into service ``s`` holds (taiga's gateway proxies to taiga-back:8000 and taiga-front by
     its nginx config, which no environment value shows): Compose reaches any port of a
-    service, Kubernetes only its Service's. A URL without a port names its scheme's."""
+    service, Kubernetes only its Service's. A URL without a port names its scheme's (taiga's
+    `proxy_pass http://taiga-front/`: its nginx listens on 80), unless its host is the name of
+    an nginx `upstream` block of the service's files, whose `server NAME:PORT` lines say the
+    port (lemmy's `proxy_pass http://lemmy` is its `upstream lemmy { server lemmy:8536; }`)."""
     from .compose_binds import Files, project_files
     from .compose_parts import volume_of
 
-    out: list = []
+    texts: list = []
     budget = FILE_BYTES
     for v in svc.get("volumes") or [] if base is not None else []:
         typ, src, dst, ro = volume_of(v, variables)
@@ -228,11 +236,17 @@ def file_addresses(s: str, svc: dict, services: dict, variables: dict, base) -> 
         for name, text in sorted(got.texts.items()):
             text = text[:budget]
             budget -= len(text)
-            for m in _IN_FILE.finditer(text):
-                d = m.group(2)
-                port = int(m.group(3)) if m.group(3) else _SCHEME_PORTS.get(m.group(1) or "")
-                if d != s and d in services and port and 0 < port < 65536 and _runs_with(s, d, services):
-                    out.append((d, port, f"{src}/{name}" if got.folder else str(src)))
+            texts.append((f"{src}/{name}" if got.folder else str(src), text))
+    upstreams = {u for _, text in texts for u in _UPSTREAM.findall(text)}
+    out: list = []
+    for path, text in texts:
+        for m in _IN_FILE.finditer(text):
+            d = m.group(2)
+            if m.group(3) is None and d in upstreams:
+                continue
+            port = int(m.group(3)) if m.group(3) else _SCHEME_PORTS.get(m.group(1) or "")
+            if d != s and d in services and port and 0 < port < 65536 and _runs_with(s, d, services):
+                out.append((d, port, path))
     return out
 
 
