@@ -1862,11 +1862,12 @@ subjects: [{kind: ServiceAccount, name: argo-workflow}, {kind: ServiceAccount, n
 
 def test_a_compose_service_holding_its_own_address_admits_its_pods(tmp_path):
     # temporalio/docker-compose: the server reaches its own frontend at `temporal:7233`; the
-    # import was refused (SKY163: its own NetworkPolicy did not admit the call)
-    import yaml
-
+    # import was refused (SKY163: its own NetworkPolicy did not admit the call). The policy of
+    # its Compose network admits its pods to each other, as the network did: the namespace's
+    # when one network holds every service, else the network's
     from skyspec.diagnostics import Diagnostics
     from skyspec.importer import import_compose
+    from test_import_compose_networks import _admits
     from test_import_legacy import build_and_validate
 
     text = """services:
@@ -1885,23 +1886,24 @@ networks:
   temporal-network: {driver: bridge}
 """
     src = tmp_path / "compose.yaml"
-    src.write_text(text)
-    diags = Diagnostics()
-    r = import_compose(src, "t", diags)
-    assert r is not None and r.unexplained == [], r.unexplained if r else [d.message for d in diags.errors]
-    assert yaml.safe_load(r.files["apps/networkpolicy.temporal-from-itself.yaml"].split("\n", 1)[1]) == {
-        "kind": "NetworkPolicy", "name": "temporal-from-itself", "select": {"app": "temporal"},
-        "allow_from": [{"app": "temporal"}]}, r.files
-    assert ("SKY063", 4) in [(d.code, d.pos.line) for d in diags.items if "own address" in d.message]
-    for rel, t in r.files.items():
-        (tmp_path / "p" / rel).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / "p" / rel).write_text(t)
-    build_and_validate(tmp_path / "p", tmp_path, "dev")
-    # on Compose's default network the namespace's pods reach each other already: no policy of its own
-    src.write_text(text.replace("    networks: [temporal-network]\n", "").split("networks:")[0])
-    r = import_compose(src, "t", Diagnostics())
-    assert r is not None and not [f for f in r.files if "from-itself" in f], sorted(r.files)
-
+    for i, (variant, policy) in enumerate([
+            (text, "t-within-namespace"),
+            (text.replace("[temporal-network]\n  temporal-ui", "[temporal-network, db]\n  temporal-ui").replace(
+                "networks:\n  temporal-network", "  postgresql: {image: \"postgres:16\", networks: [db]}\n"
+                "networks:\n  db: {}\n  temporal-network"), "t-network-temporal-network"),
+            (text.replace("    networks: [temporal-network]\n", "").split("networks:")[0], "t-within-namespace")]):
+        src.write_text(variant)
+        diags = Diagnostics()
+        r = import_compose(src, "t", diags)
+        assert r is not None and r.unexplained == [], r.unexplained if r else [d.message for d in diags.errors]
+        assert f"apps/networkpolicy.{policy}.yaml" in r.files and not [f for f in r.files if "from-itself" in f]
+        for rel, t in r.files.items():
+            (tmp_path / f"p{i}" / rel).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / f"p{i}" / rel).write_text(t)
+        k8s = build_and_validate(tmp_path / f"p{i}", tmp_path / f"b{i}", "dev")
+        assert _admits(k8s, "temporal", "temporal", 7233)
+        assert 7233 in [p["port"] for o in k8s if o["kind"] == "Service" and o["metadata"]["name"] == "temporal"
+                        for p in o["spec"]["ports"]]
 
 def test_a_port_only_the_services_own_address_names_is_declared(tmp_path):
     """Confluent's cp-all-in-one: the broker is its own controller at `1@broker:29093`

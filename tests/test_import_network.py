@@ -4,7 +4,8 @@ let every pod reach every other; skyspec's default deny admits only what `connec
 and the importer infers that from env values alone, while most systems find their peers by
 names in the images' code or config files (the voting app's `redis`, Sock Shop's `catalogue`,
 Grafana's datasource file). So the import admits the namespace's own traffic (SKY072), and
-only there: an input with policies of its own, or with Compose networks, says who reaches whom."""
+only there: an input with policies of its own says who reaches whom, and so do Compose networks
+(a policy a network: tests/test_import_compose_networks.py)."""
 
 from __future__ import annotations
 
@@ -47,7 +48,7 @@ def test_compose_services_on_the_default_network_keep_reaching_each_other(tmp_pa
     """awesome-compose's prometheus-grafana: Grafana queries Prometheus through a datasource
     file, which no env value or depends_on shows; Compose's default network let it through,
     and so does the Kubernetes output (SKY072). A Compose file that puts its services on
-    networks of its own gets no such policy (the networks say who reaches whom)."""
+    networks of its own gets a policy a network instead, admitting the services it holds."""
     from validators import assert_valid_k8s, load_docs
 
     from skyspec.importer import import_compose
@@ -69,7 +70,10 @@ def test_compose_services_on_the_default_network_keep_reaching_each_other(tmp_pa
     networked = DATA / "awesome-compose" / "react-express-mongodb" / "compose.yaml"   # frontend and backend apart
     diags = Diagnostics()
     r = import_compose(networked, "rem", diags)
-    assert r is not None and located(diags, "SKY072") == [] and not any("within-namespace" in f for f in r.files)
+    assert r is not None and located(diags, "SKY072") == [("note", 43, 3), ("note", 44, 3)]
+    assert not any("within-namespace" in f for f in r.files)
+    assert sorted(f for f in r.files if "networkpolicy" in f) == [
+        "apps/networkpolicy.rem-network-express-mongo.yaml", "apps/networkpolicy.rem-network-react-express.yaml"]
 
 
 def test_a_server_image_others_depend_on_gets_its_port_and_a_service(tmp_path):

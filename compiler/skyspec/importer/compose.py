@@ -6,8 +6,9 @@ waits for it to complete), with image, entrypoint and command, ports, environmen
 health check, `depends_on` as `connect_to`, `stop_grace_period` and hooks as `lifecycle`,
 `profiles` as `enabled: false` with one environment per profile (:mod:`.compose_parts` has
 the parts). What the language leaves to the environment's profile (resources, replicas) is a
-note; what the project does not carry over (bind mounts, networks, restart policies, users,
-keys it does not know) is a located warning (SKY066), and a comment in the spec. It reads
+note; what the project does not carry over (bind mounts, restart policies,
+users, keys it does not know) is a located warning (SKY066), and a comment in the spec; networks
+are NetworkPolicies admitting the services that share one (:mod:`.compose_networks`). It reads
 files only inside the Compose file's folder (through :func:`skyspec.contain.contained`),
 never reads a secret's file, and moves every credential-looking environment value into a
 Secret whose value it never writes.
@@ -24,7 +25,8 @@ from ..diagnostics import Pos
 from ..frontend import Loc
 from ..redact import credential_env
 from ..rules.official_image import official
-from . import compose_addresses as addresses, compose_build, compose_parts as parts, compose_probe as probe
+from . import compose_addresses as addresses, compose_build, compose_networks as networks, compose_parts as parts, \
+    compose_probe as probe
 from .compose_pod import hooks
 from .compose_task import task
 from .kube import NAME, Extracted
@@ -262,7 +264,6 @@ class Ctx:
         self.addressed: dict[str, list] = {}  # service -> (service, variable, where) its environment addresses
         self.renames = addresses.name_changes(services, self.vars)  # a name no Service has -> the Service's
         self.said_to: set[tuple[str, str]] = set()  # (service, renamed service) its environment's addresses name
-        self.itself: dict[str, tuple] = {}  # service -> (variable, where) of the first that holds its own address
 
     def pos(self, path: tuple) -> Pos:
         return _find(self.doc.loc, path)
@@ -363,11 +364,7 @@ def extract(doc: Doc, base: Path, project: str, inputs: Inputs) -> tuple[list[Ex
                                 f"{ctx.claims[name][0]}: Compose gives no size, set yours", "manifest": {
             "apiVersion": "v1", "kind": "PersistentVolumeClaim",
             "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}}}, [], []))
-    if any(x.doc["kind"] in ("App", "StatefulApp", "Job") for x in items) and addresses.one_network(services):
-        from .kinds import open_namespace
-
-        items.append(open_namespace(project, project, "every service of the Compose file is on its default network",
-                                    ctx.pos(("services",)), inputs))
+    items += networks.admitting(items, names, ctx)
     read = shell_vars(items, ctx)
     if read:
         inputs.note(NOT_CARRIED, f"{', '.join(read)}: set by Compose from the shell at run time, empty when it does not: "

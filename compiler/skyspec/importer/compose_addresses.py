@@ -3,8 +3,9 @@ address (`db:5432`, `kafka://redpanda:9092/order`, a pair `X_HOST`/`X_PORT`) is 
 `connect_to`; the ports such addresses name that the target does not declare are declared
 (Compose reaches any port of a service, Kubernetes only its Service's), as is the port of a
 server image others depend on; a connection `connect_to` cannot say (one that would close
-a cycle, a service's own address) stays an address, with a NetworkPolicy admitting the call.
-It reads the services' data only.
+a cycle) stays an address, with a NetworkPolicy admitting the call (a service's own address
+needs none: the policy of its Compose network admits its pods to each other,
+:mod:`.compose_networks`). It reads the services' data only.
 """
 
 from __future__ import annotations
@@ -48,12 +49,6 @@ def _addressee(s: str, value, services: dict, env: dict | None = None, var: str 
         d, port = str(value), int(str(paired))
     return (d, port) if d and d != s and d in services and 0 < port < 65536 and _runs_with(s, d, services) \
         else (None, 0)
-
-
-def one_network(services: dict) -> bool:
-    """Whether every service is on Compose's default network (none names `networks:`): they
-    all reach each other, which the import's `<project>-within-namespace` policy says."""
-    return not any(isinstance(svc, dict) and svc.get("networks") for svc in services.values())
 
 
 def _own_address(s: str, value, env: dict, var: str) -> int:
@@ -350,7 +345,7 @@ def acyclic(items: list, names: dict, ctx) -> list:
         if not docs[me]["connect_to"]:
             del docs[me]["connect_to"]
             docs[me].pop("_connect_note", None)
-    return out + _itself(names, ctx)
+    return out
 
 
 def depends(svc) -> dict[str, dict]:
@@ -361,25 +356,3 @@ def depends(svc) -> dict[str, dict]:
         return {d: {} for d in deps if isinstance(d, str)}
     return {d: o if isinstance(o, dict) else {} for d, o in deps.items() if isinstance(d, str)} \
         if isinstance(deps, dict) else {}
-
-
-def _itself(names: dict, ctx) -> list:
-    """A NetworkPolicy `<name>-from-itself` for each service whose environment holds its own
-    address: through its Service, a call reaches any of its pods (another replica), which
-    its policy admits from the workloads that `connect_to` it only; connect_to cannot name
-    the workload itself. A note says so (SKY063)."""
-    from .compose import dns
-    from .kube import Extracted
-
-    out: list = []
-    if one_network(ctx.data["services"]):   # its policy admits every pod of the namespace already
-        return out
-    for s, (var, at) in sorted(ctx.itself.items()):
-        me = names.get(s, dns(s))
-        name = f"{me[:63 - len('-from-itself')].strip('-')}-from-itself"
-        ctx.say(s, f"{var} holds the service's own address: its pods call each other through its Service, and a "
-                f"NetworkPolicy {name} admits them", at, code=INFERRED)
-        out.append(Extracted({"kind": "NetworkPolicy", "name": name, "select": {"app": me},
-                              "allow_from": [{"app": me}],
-                              "_note": f"inferred: {var} of {s} holds its own address"}, [], []))
-    return out

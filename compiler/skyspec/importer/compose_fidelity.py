@@ -236,7 +236,7 @@ OWN_USER = "user the official image's own, which skyspec runs it as"
 NOT_CARRIED = {"restart": "restart policy skyspec sets (unless-stopped)",
                "attach": "attach: which logs `docker compose up` shows",
                "user": "user name left to skyspec's non-root UID (warned)",
-               "networks": "networks: one network, NetworkPolicies from connect_to (warned)",
+               "networks": "networks: one pod network, NetworkPolicies admitting the services sharing one (noted)",
                "container_name": "container name Compose derives from the service",
                "hostname": "hostname, the pod's by a `k8s:` patch (else warned), not in the built Compose file"}
 

@@ -439,7 +439,7 @@ def depends(s: str, svc: dict, names: dict, ctx, env: dict | None = None) -> lis
     holds an address of (``env``: {variable: (value, where)}), which the NetworkPolicies
     must let it reach though Compose needs no word of it."""
     from .compose import dns
-    from .compose_addresses import _declares_ports, _own_address, addressed, depends as depends_on
+    from .compose_addresses import addressed, depends as depends_on
 
     said = svc.get("depends_on")
     connect = []
@@ -467,9 +467,6 @@ def depends(s: str, svc: dict, names: dict, ctx, env: dict | None = None) -> lis
         if names.get(d, dns(d)) not in connect:   # said (or dropped, closing a cycle) by acyclic()
             connect.append(names.get(d, dns(d)))
             ctx.addressed.setdefault(s, []).append((d, var, env[var][1]))
-    mine = next((var for var, value in sorted(values.items()) if _own_address(s, value, values, var)), None)
-    if mine is not None and (_declares_ports(svc) or s in ctx.wanted):
-        ctx.itself[s] = (mine, env[mine][1])
     for d, var in addressed(s, values, ctx.data["services"], ctx.wanted, ported=False).items():
         ctx.say(s, f"{var} holds an address of {d}, which declares no port: not a connection", env[var][1], "warning",
                 hint=f"Compose reaches any port of {d}, Kubernetes only the ports of its Service (and its "
@@ -574,7 +571,8 @@ def rest(s: str, svc: dict, doc: dict, ctx, hooked: dict) -> None:
     if svc.get("read_only") is True:
         ctx.say(s, "read_only: skyspec's default too (a read-only root filesystem)", ("read_only",))
     for key, what in (
-            ("networks", "networks {v}: the project has one network, with NetworkPolicies from connect_to"),
+            ("networks", "networks {v}: Kubernetes has one pod network; NetworkPolicies admit the services sharing "
+                         "a network to each other (SKY072)"),
             ("restart", "restart: {v} (skyspec: {ours} for {kind}s)")):
         ours = "unless-stopped" if doc["kind"] in ("App", "StatefulApp") else "no"
         if svc.get(key) and not (key == "restart" and svc[key] == ours):   # (the same: nothing to say)

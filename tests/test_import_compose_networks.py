@@ -1,0 +1,166 @@
+"""Compose networks on import, read against what Kubernetes admits. In Compose the services on
+one network reach each other by name on any port, also where no address in an environment
+shows the call; skyspec's default deny admits what `connect_to` and the import's policies say.
+
+Found by a sweep of public Compose files: frappe_docker's pwd.yml puts every service on
+`frappe_network` and its create-site reaches the database and Redis through a script, which
+no policy admitted (ERPNext never started); a file's services on several networks got no
+policy at all. Static addresses (`ipv4_address`) were dropped without a word while Pi-hole's
+environment still named its upstream by one.
+"""
+
+from __future__ import annotations
+
+import yaml
+from click.testing import CliRunner
+
+from skyspec.cli import main
+from skyspec.diagnostics import Diagnostics
+from skyspec.importer import import_compose
+from test_import_legacy import build_and_validate
+
+
+def _imported(tmp_path, text: str, files: dict | None = None) -> tuple[dict, Diagnostics, list[dict]]:
+    """({spec file: text}, diagnostics, Kubernetes objects) of the Compose file ``text`` (with
+    ``files`` beside it) imported as project `p`, built in four formats and validated."""
+    for rel, body in {"compose.yaml": text, **(files or {})}.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(body)
+    diags = Diagnostics()
+    r = import_compose(tmp_path / "compose.yaml", "p", diags)
+    assert r is not None and r.unexplained == [], r.unexplained if r else [d.message for d in diags.errors]
+    res = CliRunner().invoke(main, ["import", "compose", str(tmp_path / "compose.yaml"), "-o", str(tmp_path / "p"),
+                                    "--name", "p"])
+    assert res.exit_code == 0, res.output
+    assert {str(f.relative_to(tmp_path / "p")): f.read_text() for f in (tmp_path / "p").rglob("*.yaml")
+            if "apps" in f.parts} == {k: v for k, v in r.files.items() if k.startswith("apps/")}
+    return r.files, diags, build_and_validate(tmp_path / "p", tmp_path, "dev")
+
+
+def _admits(k8s: list[dict], src: str, dst: str, port: int) -> bool:
+    """Whether the built policies admit a connection from workload ``src``'s pods to ``dst``'s
+    on ``port``, as Kubernetes computes it (the system check's reading)."""
+    from skyspec.syscheck import System, admitted, pods
+
+    sys_ = System(k8s)
+    by_name = {p.obj["metadata"]["name"]: p for p in pods(sys_)}
+    policies = [o for o in k8s if o["kind"] == "NetworkPolicy"]
+    return admitted(sys_, policies, {}, by_name[src], by_name[dst], (port, "TCP", None))[0]
+
+
+ONE_NAMED = """\
+services:
+  db:
+    image: postgres:16
+    environment:
+      POSTGRES_PASSWORD: example
+    networks: [appnet]
+  web:
+    image: python:3.12-slim
+    # calls db:5432 in its command only, as frappe's create-site does
+    command: ["python", "-c", "import socket,time; socket.create_connection(('db', 5432), 5); time.sleep(1e9)"]
+    ports: ["8000:8000"]
+    networks: [appnet]
+networks:
+  appnet:
+"""
+
+
+def test_services_sharing_one_named_network_keep_reaching_each_other(tmp_path):
+    """One network every service is on is Compose's default network under another name: the
+    namespace's pods are admitted to each other (`p-within-namespace`), and web reaches db,
+    which only its command names."""
+    files, diags, k8s = _imported(tmp_path, ONE_NAMED)
+    assert [(d.pos.line, d.message) for d in diags.sorted() if d.code == "SKY072"] == [
+        (2, "NetworkPolicy p-within-namespace admits every pod of namespace p to every other: every service of the "
+            "Compose file is on its network appnet, so its pods reached each other, also where no env value shows "
+            "the call")]
+    assert yaml.safe_load(files["apps/networkpolicy.p-within-namespace.yaml"])["allow_from"] == [{"namespace": "p"}]
+    assert _admits(k8s, "web", "db", 5432)
+    assert not any("network.imported.skyspec.dev" in t for t in files.values())   # (no labels needed)
+
+
+SEVERAL = """\
+services:
+  proxy:
+    image: nginx:1.27.0
+    ports: ["8080:80"]
+    networks: [front, traefik_public]
+  api:
+    image: python:3.12-slim
+    command: ["python", "-m", "http.server", "8000"]
+    expose: ["8000"]
+    networks: [front, back]
+  db:
+    image: postgres:16
+    environment: {POSTGRES_PASSWORD: example}
+    networks:
+      back:
+  helper:
+    image: alpine:3.20
+    command: ["sleep", "infinity"]
+    network_mode: service:api
+  agent:
+    image: alpine:3.20
+    command: ["sleep", "infinity"]
+networks:
+  front: {}
+  back: {}
+  traefik_public: {external: true}
+"""
+
+
+def test_services_on_several_networks_reach_exactly_those_they_share_one_with(tmp_path):
+    """Each network is a NetworkPolicy selecting its members' pods (by a label the import gives
+    them) and admitting the same pods: the proxy reaches the api (front), the api the database
+    (back), the proxy not the database; a service on no `networks:` is on `default`; one that
+    shares another's network namespace (`network_mode: service:api`) is on its networks."""
+    files, diags, k8s = _imported(tmp_path, SEVERAL)
+    notes = {d.message.split(" ")[1]: (d.pos.line, d.message) for d in diags.sorted() if d.code == "SKY072"}
+    assert sorted(notes) == ["p-network-back", "p-network-default", "p-network-front", "p-network-traefik-public"]
+    assert notes["p-network-back"] == (25, "NetworkPolicy p-network-back admits the pods of api, db, helper to each "
+                                           "other: they share the Compose network back, on which they reached each "
+                                           "other, also where no env value shows the call")
+    assert notes["p-network-default"][0] == 20   # (at the service: no `networks:` declares it)
+    assert "network traefik_public is external" in notes["p-network-traefik-public"][1]
+    assert yaml.safe_load(files["apps/networkpolicy.p-network-back.yaml"]) == {
+        "kind": "NetworkPolicy", "name": "p-network-back",
+        "select": {"labels": {"network.imported.skyspec.dev/back": "true"}},
+        "allow_from": [{"labels": {"network.imported.skyspec.dev/back": "true"}}]}
+    assert not any("within-namespace" in f for f in files)
+    labels = {o["metadata"]["name"]: o["spec"]["template"]["metadata"]["labels"] for o in k8s
+              if o["kind"] in ("Deployment", "StatefulSet")}
+    assert {k for k in labels["api"] if k.startswith("network.")} == {
+        "network.imported.skyspec.dev/front", "network.imported.skyspec.dev/back"}
+    assert {k for k in labels["proxy"] if k.startswith("network.")} == {
+        "network.imported.skyspec.dev/front", "network.imported.skyspec.dev/traefik_public"}
+    assert _admits(k8s, "proxy", "api", 8000) and _admits(k8s, "api", "db", 5432)
+    assert _admits(k8s, "helper", "db", 5432) and _admits(k8s, "db", "db", 5432)
+    assert not _admits(k8s, "proxy", "db", 5432) and not _admits(k8s, "agent", "db", 5432)
+    assert not _admits(k8s, "agent", "api", 8000)
+    assert any(d.code == "SKY066" and d.pos.line == 19 and "admitted on the networks of api (front, back)" in d.message
+               for d in diags.items)
+    again = import_compose(tmp_path / "compose.yaml", "p", Diagnostics())
+    assert again is not None and again.files == files   # (the same names and labels at every import)
+
+
+def test_network_names_no_label_or_object_can_have_are_made_valid_and_kept_apart(tmp_path):
+    """A network's name is the label's name and the policy's, where they can be: `_internal`
+    starts with what neither may, `a_b` and `a-b` would be one DNS name."""
+    text = """\
+services:
+  one: {image: "alpine:3.20", command: [sleep, infinity], networks: [_internal, a_b]}
+  two: {image: "alpine:3.20", command: [sleep, infinity], networks: [_internal, a-b]}
+  three: {image: "alpine:3.20", command: [sleep, infinity], networks: [a_b, a-b]}
+networks: {_internal: {}, a_b: {}, a-b: {}}
+"""
+    files, _, k8s = _imported(tmp_path, text)
+    names = sorted(o["metadata"]["name"] for o in k8s if o["kind"] == "NetworkPolicy" and "-network-" in
+                   o["metadata"]["name"])
+    assert len(set(names)) == 3 and names[2] == "p-network-internal"
+    assert [n[:-8] for n in names[:2]] == ["p-network-a-b-"] * 2   # (told apart by a hash of the name)
+    keys = {k for o in k8s if o["kind"] == "NetworkPolicy" for k in o["spec"]["podSelector"].get("matchLabels", {})
+            if k.startswith("network.")}
+    assert sorted(keys)[:2] == ["network.imported.skyspec.dev/a-b", "network.imported.skyspec.dev/a_b"]
+    assert len(keys) == 3 and sorted(keys)[2].startswith("network.imported.skyspec.dev/internal-")
+    assert _admits(k8s, "one", "two", 80) and _admits(k8s, "one", "three", 80) and _admits(k8s, "two", "three", 80)
