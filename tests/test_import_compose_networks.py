@@ -164,3 +164,53 @@ networks: {_internal: {}, a_b: {}, a-b: {}}
     assert sorted(keys)[:2] == ["network.imported.skyspec.dev/a-b", "network.imported.skyspec.dev/a_b"]
     assert len(keys) == 3 and sorted(keys)[2].startswith("network.imported.skyspec.dev/internal-")
     assert _admits(k8s, "one", "two", 80) and _admits(k8s, "one", "three", 80) and _admits(k8s, "two", "three", 80)
+
+
+STATIC = """\
+services:
+  upstream:
+    image: visibilityspots/cloudflared:2024.9.1
+    environment:
+      PORT: "5054"
+      ADDRESS: 0.0.0.0
+    networks:
+      dns-net:
+        ipv4_address: 172.20.0.2
+        ipv6_address: fd00:20::2
+  pihole:
+    image: pihole/pihole:2024.07.0
+    environment:
+      PIHOLE_DNS_: "172.20.0.2#5054"
+      NEIGHBOUR: 172.20.0.21
+    ports: ["8080:80/tcp"]
+    depends_on: [upstream]
+    networks: [dns-net]
+networks:
+  dns-net:
+    enable_ipv6: true
+    ipam:
+      config:
+        - subnet: 172.20.0.0/24
+"""
+
+
+def test_a_static_address_is_warned_about_where_another_service_holds_it(tmp_path):
+    """Kubernetes gives a pod a new address at each start: `ipv4_address` is not kept, and
+    pihole's PIHOLE_DNS_ (an address only: Pi-hole takes no name there) keeps its value, now
+    reaching nothing: a warning at the address names it, in the spec's comment too."""
+    files, diags, k8s = _imported(tmp_path, STATIC)
+    fixed = [(d.severity, d.pos.line, d.pos.col, d.message) for d in diags.sorted() if "is not kept" in d.message]
+    assert fixed == [
+        ("warning", 9, 23, "service upstream: networks.dns-net.ipv4_address 172.20.0.2 is not kept: Kubernetes gives "
+                           "a pod a new address at each start, and pihole's PIHOLE_DNS_ holds it, which then reaches "
+                           "nothing"),
+        ("warning", 10, 23, "service upstream: networks.dns-net.ipv6_address fd00:20::2 is not kept: Kubernetes gives "
+                            "a pod a new address at each start")]
+    assert all(d.code == "SKY066" for d in diags.items if "is not kept" in d.message)
+    assert "call upstream by its Service's name (upstream)" in next(d.hint for d in diags.items
+                                                                 if "ipv4_address" in d.message)
+    assert "# networks.dns-net.ipv4_address 172.20.0.2 is not kept" in files["apps/upstream.yaml"]
+    pihole = next(o for o in k8s if o["kind"] == "Deployment" and o["metadata"]["name"] == "pihole")
+    env = {e["name"]: e.get("value") for e in pihole["spec"]["template"]["spec"]["containers"][0]["env"]}
+    assert env["PIHOLE_DNS_"] == "172.20.0.2#5054"   # (as written: the warning says it reaches nothing)
+    assert _admits(k8s, "pihole", "upstream", 5054)   # (one network: the namespace's pods reach each other)

@@ -6,7 +6,7 @@ waits for it to complete), with image, entrypoint and command, ports, environmen
 health check, `depends_on` as `connect_to`, `stop_grace_period` and hooks as `lifecycle`,
 `profiles` as `enabled: false` with one environment per profile (:mod:`.compose_parts` has
 the parts). What the language leaves to the environment's profile (resources, replicas) is a
-note; what the project does not carry over (bind mounts, restart policies,
+note; what the project does not carry over (bind mounts, static addresses, restart policies,
 users, keys it does not know) is a located warning (SKY066), and a comment in the spec; networks
 are NetworkPolicies admitting the services that share one (:mod:`.compose_networks`). It reads
 files only inside the Compose file's folder (through :func:`skyspec.contain.contained`),
@@ -365,6 +365,7 @@ def extract(doc: Doc, base: Path, project: str, inputs: Inputs) -> tuple[list[Ex
             "apiVersion": "v1", "kind": "PersistentVolumeClaim",
             "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}}}, [], []))
     items += networks.admitting(items, names, ctx)
+    networks.fixed_addresses(items, names, ctx)
     read = shell_vars(items, ctx)
     if read:
         inputs.note(NOT_CARRIED, f"{', '.join(read)}: set by Compose from the shell at run time, empty when it does not: "

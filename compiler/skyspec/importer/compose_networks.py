@@ -6,8 +6,9 @@ network holds every service (Compose's default network, or one the file names: f
 `frappe_network`), the project's `<project>-within-namespace` policy admits the namespace's
 pods to each other (SKY072); else each network is a NetworkPolicy `<project>-network-<name>`
 selecting its members' pods, by a label the import gives them
-(`network.imported.skyspec.dev/<name>: "true"`), and admitting the same pods. It reads the
-services' data only.
+(`network.imported.skyspec.dev/<name>: "true"`), and admitting the same pods. A static
+address on a network (`ipv4_address`), which no pod keeps, is a warning naming the services
+whose environment holds it. It reads the services' data only.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from .compose_parts import interpolate_plain
+from .compose_parts import interpolate_plain, plain_env
 from .kube import Extracted
 from .source import NOT_CARRIED, OPEN
 
@@ -171,3 +172,47 @@ def _policy_names(project: str, nets: list[str]) -> dict[str, str]:
     for b in base.values():
         count[b] = count.get(b, 0) + 1
     return {n: b if len(b) <= 63 and count[b] == 1 else _hashed(b, n, 63) for n, b in base.items()}
+
+
+_FIXED = ("ipv4_address", "ipv6_address")
+
+
+def fixed_addresses(items: list[Extracted], names: dict, ctx) -> None:
+    """A warning (SKY066) at each static address a service has on a network (`ipv4_address:
+    172.20.0.2`): Kubernetes gives a pod a new address at each start, so it is not kept; when
+    another service's environment holds that address (pihole's `PIHOLE_DNS_: 172.20.0.2#5054`),
+    the warning names the service and variable. The value is not rewritten to the service's
+    name: such a variable often takes an address only (Pi-hole's upstream DNS servers), which
+    a name would break."""
+    docs = {x.doc["name"]: x.doc for x in items if x.doc["kind"] in WORKLOADS}
+    services = ctx.data["services"]
+    envs = {s: {**ctx.env_files.get(s, {}), **plain_env(svc, ctx.vars)}
+            for s, svc in sorted(services.items()) if isinstance(svc, dict)}
+    for s, svc in sorted(services.items()):
+        nets = svc.get("networks") if isinstance(svc, dict) else None
+        if names.get(s) not in docs or not isinstance(nets, dict):
+            continue
+        for net, conf in nets.items():
+            for key in _FIXED if isinstance(conf, dict) else ():
+                if conf.get(key) is None:
+                    continue
+                ip = interpolate_plain(str(conf[key]), ctx.vars).strip()
+                held = [f"{o}'s {var}" for o, env in envs.items() if o != s
+                        for var, value in sorted(env.items()) if _holds(str(value), ip)]
+                text = f"networks.{net}.{key} {ip} is not kept: Kubernetes gives a pod a new address at each start"
+                if held:
+                    text += f", and {', '.join(held)} holds it, which then reaches nothing"
+                say(ctx, docs[names[s]], s, text, ("networks", net, key), "warning",
+                    hint=f"call {s} by its Service's name ({names[s]}) instead of {ip}; where only an address will "
+                         "do (a DNS server), fix its Service's `clusterIP` in your cluster's range with a `k8s:` "
+                         "patch and use that")
+
+
+def _holds(value: str, ip: str) -> bool:
+    """Whether ``value`` holds the address ``ip`` as a whole (`172.20.0.2#5054`, `[fd00::2]:53`;
+    not `172.20.0.21`)."""
+    if not ip:
+        return False
+    if ":" in ip:
+        return re.search(r"(?<![\w:])" + re.escape(ip) + r"(?![\w:])", value) is not None
+    return re.search(r"(?<![\w.])" + re.escape(ip) + r"(?!\w|\.\d)", value) is not None
