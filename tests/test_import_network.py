@@ -430,7 +430,7 @@ services:
     res = CliRunner().invoke(main, ["import", "compose", str(tmp_path / "docker-compose.yml"), "-o",
                                     str(tmp_path / "p"), "--name", "p"])
     assert res.exit_code == 0, res.output
-    assert "443" not in " ".join(res.output.split())
+    assert "port 443" not in " ".join(res.output.split()) and "port 80:" not in " ".join(res.output.split())
     res = CliRunner().invoke(main, ["build", str(tmp_path / "p"), "-o", str(tmp_path / "b")])
     assert res.exit_code == 0, res.output
     k8s = [d for f in sorted((tmp_path / "b").rglob("kubernetes/*.yaml")) for d in load_docs(f)]
