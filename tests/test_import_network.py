@@ -385,6 +385,40 @@ services:
     assert services["taiga-back"] == [8000] and services["taiga-front"] == [80] and services["taiga-events"] == [8888]
 
 
+def test_a_config_file_that_becomes_a_secret_still_names_the_ports_it_calls(tmp_path):
+    """lemmy's `lemmy.hjson` sets its database password on one line (`database: { ...,
+    password: "..." }`): it was carried as a ConfigMap, the password in plain text in the
+    project, while its `pictrs: { url: "http://pictrs:8080/" }` was the only word of where
+    pict-rs listens. The setting inside braces makes it a Secret (its keys only), and its
+    addresses are still read: pictrs gets port 8080 and a Service. Nothing of it is written."""
+    from validators import assert_valid_k8s, load_docs
+
+    (tmp_path / "lemmy.hjson").write_text('{\n  database: { host: postgres, password: "s3cr3t-pw" }\n'
+                                          '  pictrs: { url: "http://pictrs:8080/", api_key: "k3y-9" }\n}\n')
+    (tmp_path / "docker-compose.yml").write_text("""\
+services:
+  lemmy:
+    image: dessalines/lemmy:0.19.3
+    ports: ["8536:8536"]
+    volumes: ["./lemmy.hjson:/config/config.hjson:ro"]
+  pictrs: {image: "asonix/pictrs:0.5"}
+""")
+    res = CliRunner().invoke(main, ["import", "compose", str(tmp_path / "docker-compose.yml"), "-o",
+                                    str(tmp_path / "p"), "--name", "lemmy"])
+    assert res.exit_code == 0, res.output
+    assert "it sets password, so it is Secret lemmy-hjson" in " ".join(res.output.split())
+    specs = {p.stem: yaml.safe_load(p.read_text()) for p in (tmp_path / "p" / "apps").glob("*.yaml")}
+    assert specs["pictrs"]["port"] == 8080 and specs["secret.lemmy-hjson"]["keys"] == ["lemmy.hjson"]
+    res = CliRunner().invoke(main, ["build", str(tmp_path / "p"), "-o", str(tmp_path / "b")])
+    assert res.exit_code == 0, res.output
+    k8s = [d for f in sorted((tmp_path / "b").rglob("kubernetes/*.yaml")) for d in load_docs(f)]
+    assert_valid_k8s(k8s)
+    assert [p["port"] for o in k8s if o["kind"] == "Service" and o["metadata"]["name"] == "pictrs"
+            for p in o["spec"]["ports"]] == [8080]
+    for f in [*(tmp_path / "p").rglob("*"), *(tmp_path / "b").rglob("*")]:
+        assert not f.is_file() or not {"s3cr3t-pw", "k3y-9"} & set(f.read_text(errors="replace").split('"')), f
+
+
 def test_a_config_files_domains_and_nginx_upstreams_give_no_ports(tmp_path):
     """Only a service's address gives it a port: `https://grafana.com/docs` in a comment of
     mimir's file and flagd's `"$schema": "https://flagd.dev/..."` name domains (grafana got port

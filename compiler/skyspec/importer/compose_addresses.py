@@ -226,9 +226,9 @@ def file_addresses(s: str, svc: dict, services: dict, variables: dict, base) -> 
     for v in svc.get("volumes") or [] if base is not None else []:
         typ, src, dst, ro = volume_of(v, variables)
         got = project_files(base, str(src), str(dst), ro) if typ == "bind" and src and dst else None
-        if not isinstance(got, Files) or got.secret is not None:
+        if not isinstance(got, Files):
             continue
-        for name, text in sorted(got.texts.items()):
+        for name, text in sorted((got.texts if got.secret is None else got.scanned).items()):
             text = text[:budget]
             budget -= len(text)
             texts.append((f"{src}/{name}" if got.folder else str(src), text))

@@ -55,16 +55,21 @@ _PRIVATE_KEY = re.compile(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----")
 # dynamic config `testGetBoolPropertyKey:` above its list of values read as a credential)
 _SETTING = re.compile(r"""^[ \t]*["']?([A-Za-z][-\w.]*)["']?[ \t]*[:=][ \t]*["']?([^\s"',#;]+)""", re.MULTILINE)
 _ELEMENT = re.compile(r"<([A-Za-z][-\w]*)>\s*([^<\s][^<]*)</\1>")
+# a setting inside a brace or after a comma (JSON on one line, hjson's `database: { password: "x" }`)
+_INLINE = re.compile(r"""[{,][ \t]*["']?([A-Za-z][-\w.]*)["']?[ \t]*[:=][ \t]*["']?([^\s"',#;{}\[\]]+)""")
 
 
 @dataclass
 class Files:
     """A bind mount the project can hold: ``texts`` (key -> text) for a ConfigMap, or
-    ``secret`` (the keys a Secret is to hold; nothing read is kept) with ``why``."""
+    ``secret`` (the keys a Secret is to hold; nothing read is written out) with ``why``, and
+    ``scanned``, its texts read for the addresses of services only (lemmy's `lemmy.hjson`, a
+    Secret for its password, says where pict-rs listens)."""
     folder: bool
     texts: dict[str, str] = field(default_factory=dict)
     secret: list[str] | None = None
     why: str = ""
+    scanned: dict[str, str] = field(default_factory=dict, repr=False)
 
 
 def first_run_folder(base, src: str, dst: str) -> bool:
@@ -223,7 +228,8 @@ def _read(path: str, limit: int) -> bytes | str:
 def _secret_or_text(folder: bool, raw: dict[str, bytes], src: str, dst: str) -> Files | str:
     why = _credential(src, dst, raw)
     if why:
-        return Files(folder, secret=sorted(raw), why=why)
+        return Files(folder, secret=sorted(raw), why=why,
+                     scanned={k: data.decode("utf-8", "replace") for k, data in raw.items()})
     texts = {}
     for k, data in raw.items():
         try:
@@ -252,7 +258,7 @@ def _credential(src: str, dst: str, raw: dict[str, bytes]) -> str:
             return "it holds a private key"
         if any(URL_PASSWORD.match(w) for w in re.findall(r"[A-Za-z][A-Za-z0-9+.-]*://\S+", text)):
             return "it holds a URL with a password in it"
-        for k, v in [*_SETTING.findall(text), *_ELEMENT.findall(text)]:
+        for k, v in [*_SETTING.findall(text), *_ELEMENT.findall(text), *_INLINE.findall(text)]:
             if credential_env(k.replace("-", "_").replace(".", "_"), v.strip()):
                 return f"it sets {k}"
     return ""

@@ -83,13 +83,15 @@ def _deps(svc: dict) -> dict:
 
 def compare(inp: dict, out: dict, variables: dict, env_files: dict,
             official: dict | None = None, image_volumes: dict | None = None,
-            wanted: dict | None = None) -> tuple[dict, list[str]]:
+            wanted: dict | None = None, called: dict | None = None) -> tuple[dict, list[str]]:
     """(figures, unexplained) for the input Compose data and the built one; ``env_files``
     maps a service to the variables its env_files gave; ``official`` ({service name: what
     :func:`.official.apply` changed}) names what a stdlib template or an official image's
     relaxations change; ``image_volumes`` ({service: folders}) the emptyDirs given to the
     `VOLUME`s of its Dockerfile; ``wanted``, the ports the import found addresses on (its
-    files' too: :func:`.compose_addresses.wanted_ports`), else those of the environment."""
+    files' too: :func:`.compose_addresses.wanted_ports`), else those of the environment;
+    ``called`` ({service: [(callee, what holds its address, where)]}), the connections the
+    import inferred (from a bound file's addresses too)."""
     from .official import compose_category, exported
 
     official = official or {}
@@ -165,6 +167,7 @@ def compare(inp: dict, out: dict, variables: dict, env_files: dict,
         ie = _env(svc, variables, env_files.get(s))
         oe = {k: str(v).replace("$$", "$") for k, v in (o.get("environment") or {}).items()}
         found = addressed(s, ie, inp["services"], wanted)  # connect_to from addresses in the environment
+        found.update((d, var) for d, var, _ in (called or {}).get(s, ()) if d not in found)   # (or a bound file)
         ih, shell, probed = _health(svc, variables)
         passes = _passed(svc, variables, probed)
         for k in sorted(set(ie) | set(oe)):
@@ -218,7 +221,7 @@ def compare(inp: dict, out: dict, variables: dict, env_files: dict,
             elif a == "service_started" and b == "service_healthy":
                 named("depends_on waits for the target's healthcheck")
             elif a is None and k in {dns(f) for f in found}:
-                named("connect_to from an address in the environment (Compose starts the target first)")
+                named("connect_to from an address in the environment or a bound file (Compose starts the target first)")
             elif a is None and k.startswith(f"{dns(s)}.copy-") and s in (image_volumes or {}):
                 named("an init container filling a volume from the image (a Dockerfile VOLUME, an anonymous one), "
                       "as Docker fills a new one")

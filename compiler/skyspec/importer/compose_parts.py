@@ -436,10 +436,10 @@ def _bound(s: str, i: int, src: str, dst: str, ro: bool, ctx, vols: dict) -> Non
 
 def depends(s: str, svc: dict, names: dict, ctx, env: dict | None = None) -> list[str]:
     """The `connect_to` of a service: what it `depends_on`, and the services its environment
-    holds an address of (``env``: {variable: (value, where)}), which the NetworkPolicies
-    must let it reach though Compose needs no word of it."""
+    (``env``: {variable: (value, where)}) or a project file bound into it holds an address of,
+    which the NetworkPolicies must let it reach though Compose needs no word of it."""
     from .compose import dns
-    from .compose_addresses import addressed, depends as depends_on
+    from .compose_addresses import addressed, depends as depends_on, file_addresses
 
     said = svc.get("depends_on")
     connect = []
@@ -467,6 +467,10 @@ def depends(s: str, svc: dict, names: dict, ctx, env: dict | None = None) -> lis
         if names.get(d, dns(d)) not in connect:   # said (or dropped, closing a cycle) by acyclic()
             connect.append(names.get(d, dns(d)))
             ctx.addressed.setdefault(s, []).append((d, var, env[var][1]))
+    for d, _, path in file_addresses(s, svc, ctx.data["services"], ctx.vars, ctx.base):
+        if names.get(d, dns(d)) not in connect:   # (lemmy's config file calls pict-rs: nothing else says so)
+            connect.append(names.get(d, dns(d)))
+            ctx.addressed.setdefault(s, []).append((d, f"its file {path}", ("volumes",)))
     for d, var in addressed(s, values, ctx.data["services"], ctx.wanted, ported=False).items():
         ctx.say(s, f"{var} holds an address of {d}, which declares no port: not a connection", env[var][1], "warning",
                 hint=f"Compose reaches any port of {d}, Kubernetes only the ports of its Service (and its "
