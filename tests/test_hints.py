@@ -52,6 +52,17 @@ def test_schema_errors_without_an_x_hint_get_one_from_the_keyword_and_the_exampl
     assert got["api.yaml", 9]["hint"].startswith("give `command` a value, or remove the key")
 
 
+def test_a_value_of_no_form_of_an_any_of_names_each_form_and_the_fix(make_project, cli):
+    """`ports: {http: "8080"}` read "must be a map" with a hint about a map's keys: the number
+    form, a `$ref` branch, went unsaid. Each form is named, and a number in quotes is unquoted."""
+    make_project({"apps/api.yaml": APP.replace("port: 8080", 'ports:\n  http: "8080"\n  admin: [9090]')})
+    got = diags(cli)
+    (d,) = [d for (f, line), d in got.items() if "ports.http" in d["message"]]
+    assert d["message"] == 'ports.http must be an integer or a map, got "8080"' and d["hint"] == "write 8080 without quotes"
+    (d,) = [d for (f, line), d in got.items() if "ports.admin" in d["message"]]
+    assert d["message"].startswith("ports.admin must be an integer or a map, got") and "without quotes" not in d["hint"]
+
+
 def test_a_hint_never_shows_a_secret_value(make_project, cli):
     make_project({"apps/api.yaml": APP + "---\nkind: Secret\nname: creds\ndata: {password: 987654321}\n"})
     r = cli("check", "--diagnostics-format", "json")

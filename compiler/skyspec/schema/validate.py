@@ -459,12 +459,17 @@ def _report(err, data: Any, prov: Prov, diags: Diagnostics, secret: bool, prefix
             for sub in chosen:
                 _report(sub, data, prov, diags, secret, prefix, fix)
             return
-        kinds = []
-        for br in err.validator_value:
-            t = br.get("type") if isinstance(br, dict) else None
+        kinds, wanted = [], []
+        # each branch's type: its own, or what its type error says (a `$ref` branch: `portNumber`)
+        said = {sub.relative_schema_path[0]: sub.validator_value for sub in err.context
+                if sub.validator == "type" and len(sub.relative_path) == 0}
+        for i, br in enumerate(err.validator_value):
+            t = br.get("type") if isinstance(br, dict) and "type" in br else said.get(i)
             if t and _type_words(t) not in kinds:
                 kinds.append(_type_words(t))
+                wanted.append(t)
         at = _pos_of(prov, path)
+        hint = hint or (None if secret else next(filter(None, (_type_hint(t, inst) for t in wanted)), None))
         if hint and isinstance(inst, str) and not secret:   # a misspelt member of an enum that a pattern widens
             import difflib
 
