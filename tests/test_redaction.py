@@ -267,6 +267,9 @@ def test_credential_rule_is_shared():
     # and a yes/no value, both)
     assert not credential_env("MYSQL_ALLOW_EMPTY_PASSWORD", "1") and not credential_env("ALLOW_EMPTY_PASSWORD", "yes")
     assert not credential_env("MYSQL_RANDOM_ROOT_PASSWORD", "yes")
+    # mailcow's DBPASS and REDISPASS, Mailu's INITIAL_ADMIN_PW: passwords by their names; not a BYPASS
+    assert credential_env("DBPASS", "x9") and credential_env("REDISPASS", "x9") and credential_env("INITIAL_ADMIN_PW", "x")
+    assert not credential_env("SSL_BYPASS", "x9") and not credential_env("COMPASS", "x9") and not credential_env("PW", "1")
     # bitnami rabbitmq's switches: moved into a Secret, they held the pod in CreateContainerConfigError
     assert not credential_env("RABBITMQ_SECURE_PASSWORD", "yes") and not credential_env("RABBITMQ_UPDATE_PASSWORD", "no")
     assert credential_env("RABBITMQ_PASSWORD", "no") and credential_env("RABBITMQ_SECURE_PASSWORD", "s3cret")
@@ -311,6 +314,48 @@ def test_a_switch_about_a_password_stays_an_env_value_in_an_import(tmp_path):
     assert yaml.safe_load(r.files["apps/mq.yaml"])["env"] == {"RABBITMQ_SECURE_PASSWORD": "yes",
                                                               "RABBITMQ_UPDATE_PASSWORD": "no"}
     assert not any(f.startswith("apps/secret.") for f in r.files)
+
+
+def test_a_variable_holding_a_credentials_value_is_one_too_in_a_compose_import(tmp_path):
+    """mailcow passes its database password both as `MYSQL_PASSWORD=${DBPASS}` and as
+    `DBPASS=${DBPASS}`, and the root one as `DBROOT`; kestra puts the database's password in a
+    YAML block (`KESTRA_CONFIGURATION`). Only the variables named as credentials moved to a
+    Secret: the others wrote the same values in plain text into every format. A value that a
+    credential of the file holds (6 characters or more), alone or as a word of a longer one,
+    moves too; a variable holding a shorter one or none stays, and no word of a config block
+    but the credential is masked in what is said."""
+    import yaml
+
+    from skyspec.importer import import_compose
+
+    (tmp_path / ".env").write_text("DBPASS=DbPassAa11\nDBROOT=DbRootXx99\n")
+    (tmp_path / "compose.yaml").write_text("""\
+services:
+  mysql:
+    image: mariadb:10.11
+    environment: ["MYSQL_PASSWORD=${DBPASS}", "MYSQL_ROOT_PASSWORD=${DBROOT}", MYSQL_USER=mailcow]
+  php:
+    image: acme/php:1
+    environment: ["DBPASS=${DBPASS}", "DBROOT=${DBROOT}", DBUSER=mailcow, TZ=Europe/Berlin]
+  kestra:
+    image: kestra/kestra:0.19
+    environment:
+      KESTRA_CONFIGURATION: |
+        datasources:
+          mysql: {url: "jdbc:mysql://mysql:3306/k", username: mailcow, password: DbPassAa11}
+      NOT_IT: DbPassAa11x
+""")
+    r = import_compose(tmp_path / "compose.yaml", "m")
+    assert r.unexplained == [], r.unexplained
+    php = yaml.safe_load(r.files["apps/php.yaml"])
+    assert php["env"] == {"DBUSER": "mailcow", "TZ": "Europe/Berlin"} and set(php["secrets"]) == {"DBPASS", "DBROOT"}
+    kestra = yaml.safe_load(r.files["apps/kestra.yaml"])
+    assert set(kestra["secrets"]) == {"KESTRA_CONFIGURATION"} and kestra["env"] == {"NOT_IT": "DbPassAa11x"}
+    for text in r.files.values():
+        assert "DbRootXx99" not in text and "password: DbPassAa11" not in text
+    said = " ".join(d.message for d in r.diags)
+    assert "environment KESTRA_CONFIGURATION holds a credential of the file in its text: moved to Secret" in said
+    assert "service kestra" in said and "<redacted>" not in said.replace("DbPassAa11", "")
 
 
 # --------------------------------------------------------------------------- random secrets

@@ -287,13 +287,16 @@ def mask_syntax_line(text: str, sep: str = ":") -> tuple[str, list[int]]:
 WORDS = {"PASSWORD", "PASSWD", "PASSPHRASE", "SECRET", "SECRETS", "TOKEN", "CREDENTIAL", "CREDENTIALS", "CREDS",
          "APIKEY", "PSK"}
 KEYS = {"API", "PRIVATE", "ACCESS", "SIGNING", "ENCRYPTION"}   # <word>_KEY anywhere: API_KEY_VALUE
-# words that name a credential as a name's last word: PG_PASS, MYSQL_PWD (the MySQL client's), the RabbitMQ
+# words that name a credential as a name's last word: PG_PASS, MYSQL_PWD (the MySQL client's), Mailu's
+# INITIAL_ADMIN_PW, the RabbitMQ
 # image's RABBITMQ_ERLANG_COOKIE, WordPress' AUTH_SALT, and <word>_KEY (MEILI_MASTER_KEY, Airflow's
 # FERNET_KEY, Laravel's APP_KEY) unless the word before says it is a key of data (a PARTITION_KEY, a
 # ROUTING_KEY) or a public one (PUBLIC_KEY, Stripe's PUBLISHABLE_KEY, reCAPTCHA's SITE_KEY); not
 # PRIMARY: Rails' ACTIVE_RECORD_ENCRYPTION_PRIMARY_KEY (Mastodon's) is a credential; Langfuse's REDIS_AUTH
 # (redis-server's `--requirepass`) and a proxy's BASIC_AUTH
-LAST_WORDS = {"PASS", "PWD", "COOKIE", "SALT", "KEY", "AUTH"}
+LAST_WORDS = {"PASS", "PWD", "PW", "COOKIE", "SALT", "KEY", "AUTH"}
+# a word ending in PASS is a password (mailcow's DBPASS, REDISPASS) but for these
+NOT_PASS = {"BYPASS", "COMPASS", "ENCOMPASS", "SURPASS", "OVERPASS", "UNDERPASS", "TRESPASS", "PASS", "MASS"}
 NOT_SECRET_KEYS = {"PARTITION", "SORT", "ROUTING", "FOREIGN", "CACHE", "SHARD", "GROUP", "QUEUE",
                    "PREFIX", "LOOKUP", "MAP", "INDEX", "RANGE", "OBJECT", "BUCKET", "IDEMPOTENCY", "DEDUP",
                    "DEDUPLICATION", "TOPIC", "MESSAGE", "LOCK", "UNIQUE", "PUBLIC", "PUBLISHABLE", "SITE", "HOT"}
@@ -326,7 +329,8 @@ def credential_name(name: str) -> bool:
     if not words or words[-1] in NOT_THE_VALUE:
         return False
     for i, w in enumerate(words):
-        if w in WORDS or w.endswith(("PASSWORD", "PASSWD")) or (w == "KEY" and i > 0 and words[i - 1] in KEYS):
+        if w in WORDS or w.endswith(("PASSWORD", "PASSWD")) or (w == "KEY" and i > 0 and words[i - 1] in KEYS) or \
+                (w.endswith("PASS") and w not in NOT_PASS):
             return True
     # a last word alone (`KEY`, the shell's `PWD`) names nothing
     return len(words) > 1 and words[-1] in LAST_WORDS and not (words[-1] == "KEY" and words[-2] in NOT_SECRET_KEYS)

@@ -200,6 +200,40 @@ def interpolate(value: str, variables: dict[str, str], unresolved: set[str]) -> 
     return _VAR.sub(sub, value)
 
 
+SHORTEST_SHARED = 6   # a credential's value at least this long makes another variable holding it one
+
+
+def known_credentials(services: dict, variables: dict) -> set[str]:
+    """The values of a Compose file that are credentials by their variable's name, in a
+    service's `environment` or the `.env` file: mailcow's `.env` says `DBPASS`, passed both as
+    `MYSQL_PASSWORD=${DBPASS}` and as `DBPASS=${DBPASS}`, and `DBROOT` only as the database's
+    root password. Those of :data:`SHORTEST_SHARED` characters or more that are no word of the
+    names the file gives (a password `postgres`, the name of the service and its image, is no
+    secret: the import writes those names)."""
+    out = {v for k, v in variables.items() if credential_env(k, v)}
+    named: set[str] = set()   # the words of the names the file gives: a password `postgres` is no secret
+    for s, svc in services.items():
+        named.update(re.split(r"[^a-z0-9]+", str(s).lower()))
+        if isinstance(svc, dict):
+            out.update(v for k, v in parts.plain_env(svc, variables).items() if credential_env(k, v))
+            for key in ("image", "container_name", "hostname"):
+                named.update(re.split(r"[^a-z0-9]+", interpolate(str(svc.get(key) or ""), variables, set()).lower()))
+    return {v for v in out if len(v.strip()) >= SHORTEST_SHARED and v.lower() not in named}
+
+
+def holds_credential(value, credentials: set[str]) -> tuple[str, list[str]] | None:
+    """(why, the credentials it holds) for an env value of no credential's name that is one: a
+    credential's value, or one holding such a value as a word (kestra's `KESTRA_CONFIGURATION`,
+    a YAML block with the database's password); None for any other."""
+    if not isinstance(value, str) or not credentials:
+        return None
+    if value in credentials:
+        return "holds the value of a credential of the file", [value]
+    held = sorted(c for c in credentials if len(c) < len(value) and re.search(rf"(?<![\w-]){re.escape(c)}(?![\w-])",
+                                                                              value))
+    return ("holds a credential of the file in its text", held) if held else None
+
+
 def credential_refs(value: str, variables: dict[str, str], form: str = "$({})") -> tuple[str, dict[str, str]]:
     """``value`` with each reference to a variable that holds a credential (Langfuse's
     `redis-server --requirepass ${REDIS_AUTH:-...}`) written in ``form`` (by default
@@ -254,6 +288,7 @@ class Ctx:
         services = self.data.get("services") if isinstance(self.data.get("services"), dict) else {}
         self.unresolved: set[str] = set()
         self.vars_text = ""   # the project file's `vars:` of what the services read from the shell (shell_vars)
+        self.credentials: set[str] = set()   # the values the file holds as credentials (known_credentials)
         _interpolated(services, self.vars, self.unresolved)
         self.wanted = addresses.wanted_ports(services, self.vars, base)  # service -> {port: who holds its address}
         self.env_files: dict[str, dict] = {}  # service -> what its env_files set
@@ -339,6 +374,7 @@ def extract(doc: Doc, base: Path, project: str, inputs: Inputs) -> tuple[list[Ex
     services = doc.data["services"]
     names = {s: dns(s) for s in services}
     done = parts.completed(services)
+    ctx.credentials = known_credentials(services, ctx.vars)
     items: list[Extracted] = []
     for s in sorted(services):
         svc = services[s] or {}
@@ -544,12 +580,15 @@ def service_doc(s: str, svc: dict, names: dict, ctx: Ctx, one_shot: bool) -> dic
     plain: dict = {}
     secrets: dict = {}
     for k, (v, at) in env.items():
-        why = credential_env(k, v)
+        why, held = credential_env(k, v), [v]
+        if not why and (got := holds_credential(v, ctx.credentials)):
+            why, held = got   # (the credentials in it are what is secret: not every word of a config block)
         if why:
             secrets[k] = {"secret": f"{name}-env", "key": k}
             ctx.secrets.setdefault(f"{name}-env", set()).add(k)
             loc = ctx.doc.loc.find(("services", s) + at)
-            ctx.inputs.secret(v, ctx.doc.file, loc if at[0] == "environment" else None)
+            for value in held:
+                ctx.inputs.secret(value, ctx.doc.file, loc if at[0] == "environment" and value == v else None)
             ctx.say(s, f"environment {k} {why}: moved to Secret {name}-env, key {k}; its value is not written", at,
                     code=SECRET, hint=f"supply it at deploy time (the Secret {name}-env)")
         else:

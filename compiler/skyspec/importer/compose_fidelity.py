@@ -103,6 +103,13 @@ def compare(inp: dict, out: dict, variables: dict, env_files: dict,
         figs["fields"] += 1
         cats[cat] = cats.get(cat, 0) + 1
 
+    from .compose import holds_credential, known_credentials
+
+    creds = known_credentials(inp.get("services") or {}, variables)
+
+    def cred(k: str, v) -> bool:   # (as the import moves them: by name, or holding another's value)
+        return bool(credential_env(k, v) or holds_credential(v, creds))
+
     def field(path: str, a, b, cat: str | None = None) -> None:
         if a == b:
             figs["fields"] += 1
@@ -172,9 +179,9 @@ def compare(inp: dict, out: dict, variables: dict, env_files: dict,
         passes = _passed(svc, variables, probed)
         for k in sorted(set(ie) | set(oe)):
             a, b = ie.get(k), oe.get(k)
-            if a is not None and b is None and credential_env(k, a) and f"{k}_FILE" in oe:
+            if a is not None and b is None and cred(k, a) and f"{k}_FILE" in oe:
                 named("credential moved to a Secret (read from <VAR>_FILE)")
-            elif a is None and k.endswith("_FILE") and k[:-5] in ie and credential_env(k[:-5], ie[k[:-5]]):
+            elif a is None and k.endswith("_FILE") and k[:-5] in ie and cred(k[:-5], ie[k[:-5]]):
                 named("credential moved to a Secret (read from <VAR>_FILE)")
             elif (a is None and k.endswith("_FILE") and k[:-5] in passes) or \
                     (a is not None and b is None and f"{k}_FILE" in oe and k in passes):
