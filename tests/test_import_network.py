@@ -476,3 +476,39 @@ services:
     pod = grafana["spec"]["template"]["spec"]
     assert [p["containerPort"] for p in pod["containers"][0]["ports"]] == [3000]
     assert "sysctls" not in pod.get("securityContext", {})
+
+
+def test_a_compose_file_compose_accepts_is_imported_two_mounts_at_a_path_and_an_unsaid_healthcheck(tmp_path):
+    """Two refusals of files Compose runs: SonarQube's search node mounts two volumes at
+    /opt/sonarqube/logs (Compose keeps the last; the build refused two mounts at one path), and
+    invoiceninja's nginx waits `service_healthy` for an app whose healthcheck is its image's
+    own (the round trip refused `service_started`). The first volume is left out, the wait is
+    for the start, each with a warning; the project builds and validates."""
+    from validators import assert_valid_k8s, load_docs
+
+    (tmp_path / "docker-compose.yml").write_text("""\
+services:
+  search:
+    image: sonarqube:10-datacenter-search
+    volumes: [logs-a:/opt/sonarqube/logs, logs-b:/opt/sonarqube/logs/]
+  app:
+    image: invoiceninja/invoiceninja:5
+    expose: ["9000"]
+  nginx:
+    image: nginx:1.27
+    ports: ["80:80"]
+    depends_on: {app: {condition: service_healthy}}
+volumes: {logs-a: {}, logs-b: {}}
+""")
+    res = CliRunner().invoke(main, ["import", "compose", str(tmp_path / "docker-compose.yml"), "-o",
+                                    str(tmp_path / "p"), "--name", "two"])
+    assert res.exit_code == 0, res.output
+    said = " ".join(res.output.split())
+    assert "volume logs-a -> /opt/sonarqube/logs left out: volume 2 mounts at the same path, and Compose keeps " \
+           "the last" in said
+    assert "depends_on app: waits for its healthcheck, which the Compose file does not give" in said
+    search = yaml.safe_load((tmp_path / "p" / "apps" / "search.yaml").read_text())
+    assert [v["mount"] for v in search["volumes"].values()] == ["/opt/sonarqube/logs/"]
+    res = CliRunner().invoke(main, ["build", str(tmp_path / "p"), "-o", str(tmp_path / "b")])
+    assert res.exit_code == 0, res.output
+    assert_valid_k8s([d for f in sorted((tmp_path / "b").rglob("kubernetes/*.yaml")) for d in load_docs(f)])

@@ -11,6 +11,7 @@ value of a credential (it counts them).
 
 from __future__ import annotations
 
+import posixpath
 import re
 
 from .compose_addresses import addressed, depends, local_probe, name_changes, own_names, renamed_hosts, wanted_ports
@@ -227,6 +228,10 @@ def compare(inp: dict, out: dict, variables: dict, env_files: dict,
                 named("depends_on a service without ports (start order not kept)")
             elif a == "service_started" and b == "service_healthy":
                 named("depends_on waits for the target's healthcheck")
+            elif a == "service_healthy" and b == "service_started" and \
+                    not (inp["services"].get(was) or {}).get("healthcheck"):
+                named("depends_on waits for a healthcheck the Compose file does not give (the image's own): the target "
+                      "started (warned)")
             elif a is None and k in {dns(f) for f in found}:
                 named("connect_to from an address in the environment or a bound file (Compose starts the target first)")
             elif a is None and k.startswith(f"{dns(s)}.copy-") and s in (image_volumes or {}):
@@ -257,7 +262,9 @@ def _targets(svc: dict, key: str, variables: dict | None = None) -> dict:
     out: dict = {}
     if key == "volumes":
         for typ, src, dst, ro in (volume_of(v, variables) for v in svc.get("volumes") or []):
-            out[str(dst)] = (typ if src or typ != "volume" else "anonymous", ro)
+            # by the path, `/logs/` as `/logs`: the last of two at one path is the one Compose mounts
+            at = posixpath.normpath(str(dst)) if str(dst).startswith("/") else str(dst)
+            out[at] = (typ if src or typ != "volume" else "anonymous", ro)
         return out
     for v in svc.get(key) or []:
         src, dst = (v, None) if isinstance(v, str) else (v.get("source"), v.get("target"))

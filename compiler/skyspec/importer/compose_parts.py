@@ -12,6 +12,7 @@ it reads: a credential's only to tell it is one, never kept).
 
 from __future__ import annotations
 
+import posixpath
 import re
 from pathlib import PurePosixPath
 
@@ -308,11 +309,22 @@ def volumes(s: str, svc: dict, image: str, ctx, database: bool) -> tuple[dict, d
     named = ctx.data.get("volumes") or {}
     vols: dict = {}
     storage: dict = {}
-    for i, v in enumerate(svc.get("volumes") or []):
+    listed = svc.get("volumes") or []
+    last = {}   # a target -> the last volume mounted there: Compose keeps that one (a pod takes one a path)
+    for i, v in enumerate(listed):
+        dst = volume_of(v, ctx.vars, set())[2]
+        if dst and str(dst).startswith("/"):
+            last[posixpath.normpath(str(dst))] = i
+    for i, v in enumerate(listed):
         at = ("volumes", i)
         typ, src, dst, ro = volume_of(v, ctx.vars, ctx.unresolved)
         if not dst or not str(dst).startswith("/"):
             ctx.say(s, f"volume {i + 1} left out: its target is no absolute path", at, "warning")
+            continue
+        if last[posixpath.normpath(str(dst))] != i:
+            ctx.say(s, f"volume {src or i + 1} -> {dst} left out: volume {last[posixpath.normpath(str(dst))] + 1} "
+                       "mounts at the same path, and Compose keeps the last", at, "warning",
+                    hint="mount one of them elsewhere, or drop it")
             continue
         if typ == "bind" and not ro and first_run_folder(ctx.base, src, dst):
             # the service's data: Docker makes the folder at the first run (`./postgres`,
@@ -460,6 +472,10 @@ def depends(s: str, svc: dict, names: dict, ctx, env: dict | None = None) -> lis
                            "reaches it by name, as Compose's network does (start order not kept)", at, "warning",
                         hint=f"if {s} calls {d}, give {d} the port it listens on (`expose:`, or `port:` in its spec)")
             continue
+        if cond == "service_healthy" and not target.get("healthcheck"):   # (invoiceninja's: its Dockerfile's HEALTHCHECK)
+            ctx.say(s, f"depends_on {d}: waits for its healthcheck, which the Compose file does not give (the image's "
+                       f"own, if any): {s} waits for {d} to start, as connect_to orders it", at, "warning",
+                    hint=f"give {d} a `healthcheck:` in the Compose file, or `health:` in its spec, and import again")
         connect.append(names.get(d, dns(d)))
     env = env or {}
     values = {k: v for k, (v, _) in env.items()}
