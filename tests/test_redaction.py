@@ -358,6 +358,59 @@ services:
     assert "service kestra" in said and "<redacted>" not in said.replace("DbPassAa11", "")
 
 
+def test_a_kept_object_naming_what_a_secret_value_also_is_or_a_crd_schema_default_is_kept(tmp_path):
+    """argo-workflows' quick start was refused: its SSO Secret's `clientID: argo-server` is the
+    name of its ServiceAccount, so the ClusterRoleBinding naming that account "held a secret";
+    and its demo `MINIO_ACCESS_KEY: admin` is a `default: admin` of a CRD's schema. A name the
+    input gives is public where an object names it, and a CRD's schemas are the API's text:
+    both are kept. A kept object holding the secret elsewhere is still refused."""
+    import pytest as _pytest
+
+    from skyspec.importer import ImportError_, import_kubernetes
+
+    (tmp_path / "in.yaml").write_text("""\
+apiVersion: v1
+kind: Secret
+metadata: {name: sso}
+stringData: {clientID: argo-server, clientSecret: s3cr3t-value-xyz, user: admin}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: argo-server}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: argo-server-binding}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}
+subjects: [{kind: ServiceAccount, name: argo-server, namespace: argo}]
+---
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: widgets.example.com}
+spec:
+  group: example.com
+  names: {kind: Widget, plural: widgets}
+  scope: Namespaced
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties: {user: {type: string, default: admin}}
+""")
+    r = import_kubernetes([tmp_path / "in.yaml"], "argo")
+    assert {"apps/resource.argo-server-binding.yaml", "apps/resource.customresourcedefinition-widgets-example-com.yaml"} \
+        <= set(r.files), sorted(r.files)
+    assert not any("s3cr3t-value-xyz" in text for text in r.files.values())
+    # the secret elsewhere in a kept object: refused
+    (tmp_path / "in.yaml").write_text((tmp_path / "in.yaml").read_text().replace(
+        "metadata: {name: argo-server-binding}", "metadata: {name: argo-server-binding, annotations: {x: s3cr3t-value-xyz}}"))
+    with _pytest.raises(ImportError_, match="ClusterRoleBinding argo-server-binding holds a value of a Secret"):
+        import_kubernetes([tmp_path / "in.yaml"], "argo")
+
+
 # --------------------------------------------------------------------------- random secrets
 
 SECRET_TEXT = st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=0x24F,

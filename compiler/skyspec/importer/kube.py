@@ -186,7 +186,7 @@ def extract(objs: list[dict], inputs: Inputs) -> tuple[list[Extracted], list[str
             # (a document's name is a DNS-1123 label, at most 63 characters; the object's may be longer)
             doc = {"kind": "Resource", "manifest": as_written(o),
                    "name": name if NAME.match(name) and name not in kept else _resource_name(o, kept)}
-            if inputs.diags.redactor.holds(doc["manifest"]):
+            if inputs.kept_holds_secret(doc["manifest"]):
                 inputs.diags.error(SECRET, f"{k} {name} holds a value of a Secret of the input or a credential in "
                                    "an env value, and the importer keeps this kind as written but never writes "
                                    "either", inputs.pos(o, ("kind",)),

@@ -109,6 +109,27 @@ class Inputs:
             kids = x.kids.values() if isinstance(x.kids, dict) else x.kids or []
             stack += [k for k in kids if k is not None]
 
+    def kept_holds_secret(self, obj: Any) -> bool:
+        """Whether an object the import keeps as written holds a secret value (it is then
+        refused: it would be written); but a public one (:meth:`public_secrets`) where the
+        object gives a name (argo's ClusterRoleBinding of the account `argo-server`, an SSO
+        client's id too), and a CRD's schemas (a `default: admin` is the API's, no deployment's
+        value), hold none."""
+        red = self.diags.redactor
+
+        def holds(v: Any, key: Any = None, path: tuple = ()) -> bool:
+            if isinstance(v, dict):
+                if path[-2:-1] == ("versions",) and "schema" in v:   # (a CRD version's schema: not read)
+                    v = {k: x for k, x in v.items() if k != "schema"}
+                return any(holds(x, k, (*path, k)) for k, x in v.items())
+            if isinstance(v, list):
+                return any(holds(x, key, (*path, i)) for i, x in enumerate(v))
+            if isinstance(v, str) and key in NAMES and v in red.public:
+                return False
+            return red.holds(v)
+        return holds(obj, None, () if not isinstance(obj, dict) or obj.get("kind") != "CustomResourceDefinition"
+                     else ("crd",))
+
     def public_secrets(self, data: Any) -> None:
         """A credential of the input whose value is a word of the names the input gives (of a
         service, an object, a container, an image, a mount path: Airflow's, Sentry's and
@@ -126,14 +147,17 @@ class Inputs:
         todo = [(None, data)]
         while todo:   # (each map and list once: an alias shares one)
             key, v = todo.pop()
+            if isinstance(v, dict) and v.get("kind") in ("Secret", "ConfigMap") and isinstance(v.get("metadata"), dict):
+                v = {"metadata": v["metadata"]}   # (their values are no names, whatever their keys)
             if isinstance(v, (dict, list)):
                 if id(v) not in seen:
                     seen.add(id(v))
                     if key == "services" and isinstance(v, dict):   # (Compose: the services' names)
                         words.update(w for k in v for w in re.split(r"[^a-z0-9]+", str(k).lower()))
                     todo.extend(v.items() if isinstance(v, dict) else ((key, x) for x in v))
-            elif isinstance(v, str) and key in NAMES and v not in red.values:
+            elif isinstance(v, str) and key in NAMES:
                 words.update(re.split(r"[^a-z0-9]+", v.lower()))
+                words.add(v.lower())   # (a whole name too: argo's account `argo-server`, an SSO client's id)
         for text, at in sorted(self.secrets.items(), key=lambda kv: kv[0]):
             if text in red.values and text not in red.public and text.lower() in words:
                 red.publish(text)
