@@ -28,14 +28,17 @@ class _ScanPods:
     def selected(self, ns, sel):
         return [p for p in self.ps if p.namespace == ns and syscheck.selects({"matchLabels": sel}, p.labels)]
 
-    def labelled_later(self, ns, sel):
+    def labelled_later(self, ns, sel, named=frozenset()):
         own = {k: str(v) for k, v in sel.items() if k not in syscheck.ORDINAL}
         templated = {k for p in self.ps if p.namespace == ns for k in p.labels}
+        # a pod with a pair of the selector; else, a selector of runtime keys only, one declaring a named target port
+        paired = [p for p in self.ps if p.namespace == ns and any(p.labels.get(k) == v for k, v in own.items())]
+        if not paired and own and not templated.intersection(own) and named:
+            paired = [p for p in self.ps if p.namespace == ns and any(cp.get("name") in named for cp in p.ports())]
         later, keys = [], set()
-        for p in self.ps:
+        for p in paired:
             absent = [k for k in own if k not in p.labels]
-            if p.namespace == ns and absent and len(absent) < len(own) and syscheck._ordinal(p, sel) \
-                    and not templated.intersection(absent) \
+            if absent and syscheck._ordinal(p, sel) and not templated.intersection(absent) \
                     and all(p.labels[k] == v for k, v in own.items() if k in p.labels):
                 later.append(p)
                 keys.update(absent)

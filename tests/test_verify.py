@@ -510,3 +510,23 @@ def test_a_container_mounting_two_volumes_at_one_path(cli, tmp_path):
     assert 'container "web" of Deployment/web mounts volumes "a" and "b" both at /srv/x' in diags[0]["message"]
     container(objs, "web")["volumeMounts"][-1]["mountPath"] = "/srv/y"
     assert verify(cli, write(tmp_path, objs)) == (0, [])
+
+
+def test_a_service_of_runtime_labels_only_selects_the_pods_declaring_its_named_port(cli, tmp_path):
+    """longhorn-manager labels its own pods `longhorn.io/admission-webhook=...` at run time, and
+    a Service selects that label alone, targeting the port `admission-wh` the manager declares:
+    an error (and the import refused Longhorn). It is the warning a runtime label gets; a
+    selector no template's label key and no named port points at stays an error."""
+    objs = objects()
+    container(objs, "web")["ports"].append({"containerPort": 9502, "name": "admission-wh"})
+    objs.append({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "hook", "namespace": "demo"},
+                 "spec": {"selector": {"longhorn.io/admission-webhook": "hook"},
+                          "ports": [{"port": 9502, "targetPort": "admission-wh"}]}})
+    status, diags = verify(cli, write(tmp_path, objs))
+    found = [d for d in diags if d["code"] == "SKY160"]
+    assert status == 0 and [d["severity"] for d in found] == ["warning"], diags
+    assert "Service/hook selects the pods of Deployment/web only once they carry longhorn.io/admission-webhook=hook" \
+        in found[0]["message"]
+    objs[-1]["spec"]["ports"][0]["targetPort"] = "other"
+    status, diags = verify(cli, write(tmp_path, objs))
+    assert status == 1 and [(d["code"], d["severity"]) for d in diags if d["code"] == "SKY160"] == [("SKY160", "error")]

@@ -149,8 +149,10 @@ class _PodIndex:
     def __init__(self, ps: list[Pod]):
         self.by: dict[tuple, list[Pod]] = {}
         self.ordered: dict[str, list[Pod]] = {}   # namespace -> its StatefulSets' pods
+        self.pods: dict[str, list[Pod]] = {}      # namespace -> its pods
         self.order = {id(p): i for i, p in enumerate(ps)}
         for p in ps:
+            self.pods.setdefault(p.namespace, []).append(p)
             for k, v in p.labels.items():
                 self.by.setdefault((p.namespace, k, v), []).append(p)
             if p.obj.get("kind") == "StatefulSet":
@@ -166,15 +168,21 @@ class _PodIndex:
             self.ordered.get(ns, ())
         return [p for p in fewest if selects({"matchLabels": own}, p.labels) and _ordinal(p, sel)]
 
-    def labelled_later(self, ns: str, sel: dict) -> tuple[list[Pod], list[str]]:
+    def labelled_later(self, ns: str, sel: dict, named: frozenset = frozenset()) -> tuple[list[Pod], list[str]]:
         """(the pods of namespace ``ns`` that ``sel`` selects once labelled with keys no template of ``ns``
-        sets, those keys): an HA app's active member (`vault-active`), which the app labels at runtime."""
+        sets, those keys): an HA app's active member (`vault-active`), which the app labels at runtime;
+        where no pod has any pair of ``sel``, those declaring a port of a name in ``named`` (the
+        Service's named target ports)."""
         own = {k: str(v) for k, v in sel.items() if k not in ORDINAL}
         templated = {k for n, k, _ in self.by if n == ns}   # (a key some template sets: a mistake, not later)
         seen: dict[int, Pod] = {}
         for k, v in own.items():
             for p in self.by.get((ns, k, v), ()):
                 seen.setdefault(id(p), p)
+        if not seen and own and not templated.intersection(own) and named:
+            # a selector of runtime labels only (longhorn-manager labels its own pods
+            # `longhorn.io/admission-webhook`): the pods that declare the port it targets by name
+            seen = {id(p): p for p in self.pods.get(ns, ()) if any(cp.get("name") in named for cp in p.ports())}
         later, keys = [], set()
         for p in sorted(seen.values(), key=lambda p: self.order[id(p)]):   # in the system's order
             absent = [k for k in own if k not in p.labels]
@@ -224,7 +232,9 @@ def _service(sys_: System, svc: dict, by_label: _PodIndex, out: list, custom: di
         return []
     ns = sys_.ns(svc)
     chosen = by_label.selected(ns, sel)
-    later, keys = by_label.labelled_later(ns, sel) if not chosen else ([], [])
+    named = frozenset(tp for sp in _list(spec.get("ports")) if isinstance(tp := _dict(sp).get("targetPort"), str)
+                      and not tp.isdigit())
+    later, keys = by_label.labelled_later(ns, sel, named) if not chosen else ([], [])
     if later:   # the pods of a workload, once labelled at runtime: the ports are checked on them
         out.append(Finding(NO_PODS, "warning", svc, f"{label(svc)} selects the pods of "
                            f"{', '.join(sorted({label(p.obj) for p in later}))} only once they carry "
