@@ -213,7 +213,7 @@ def compare(inp: dict, out: dict, variables: dict, env_files: dict,
                     continue
                 window = startup_threshold(a or 0, ih["interval"], ih["retries"]) if k == "start_period" and ih \
                     and oh and a != b else None
-                if window and b == (a or 0) + ih["interval"] * window:
+                if window and b == ih["interval"] * window:
                     named("a startup window before the liveness probe counts (Compose restarts no unhealthy container)")
                     continue
                 field(f"{s}.healthcheck.{k}", a, b, "shell test run as sh -c" if k == "test" and shell else None)

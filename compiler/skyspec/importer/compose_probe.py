@@ -41,23 +41,26 @@ def health(s: str, svc: dict, ctx, passed: dict) -> dict | None:
                "timeout": seconds(hc.get("timeout")) or COMPOSE_TIMEOUT}
     if hc.get("retries") is not None and hc["retries"] >= 1:
         h["failure_threshold"] = int(hc["retries"])
-    if hc.get("start_period") is not None and seconds(hc["start_period"]):
-        h["initial_delay"] = seconds(hc["start_period"])
-    window = startup_threshold(h.get("initial_delay", 0), h["period"], h.get("failure_threshold", 3))
+    start = seconds(hc["start_period"]) if hc.get("start_period") is not None else None
+    window = startup_threshold(start or 0, h["period"], h.get("failure_threshold", 3))
     if window is not None:
         h["startup"] = {"failure_threshold": window}
-        ctx.say(s, f"healthcheck: a startup probe gives it {START_WINDOW} s to pass a first check before the liveness "
-                   "probe counts (Compose never restarts an unhealthy container; Kubernetes restarts one whose "
+        given = f"its start period of {start} s and its retries" if start else f"{START_WINDOW} s"
+        ctx.say(s, f"healthcheck: a startup probe gives it {given} to pass a first check before the liveness probe "
+                   "counts, and the readiness probe is not delayed: ready at its first passing check, as Compose "
+                   "marks it healthy (Compose never restarts an unhealthy container; Kubernetes restarts one whose "
                    "liveness probe fails)", ("healthcheck",))
     return h
 
 
-def startup_threshold(initial: int, period: int, retries: int) -> int | None:
-    """The startup probe's failure threshold that gives a container :data:`START_WINDOW`
-    seconds from its start, when the healthcheck's own timing gives it less; else None."""
-    if period <= 0 or initial + period * retries >= START_WINDOW:
+def startup_threshold(start: int, period: int, retries: int) -> int | None:
+    """The startup probe's failure threshold that gives a container its healthcheck's start
+    period and retries (wger's `start_period: 300s`: as an initial delay, its readiness waited
+    5 minutes after every start; Compose marks it healthy at its first passing check), and at
+    least :data:`START_WINDOW` seconds from its start; None when its plain timing gives that."""
+    if period <= 0 or (not start and period * retries >= START_WINDOW):
         return None
-    return -(-(START_WINDOW - initial) // period)
+    return -(-max(START_WINDOW, start + period * retries) // period)
 
 
 def probe_command(test, variables: dict, unresolved: set | None = None) -> tuple[list[str] | None, dict, bool]:
