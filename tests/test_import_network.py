@@ -512,3 +512,25 @@ volumes: {logs-a: {}, logs-b: {}}
     res = CliRunner().invoke(main, ["build", str(tmp_path / "p"), "-o", str(tmp_path / "b")])
     assert res.exit_code == 0, res.output
     assert_valid_k8s([d for f in sorted((tmp_path / "b").rglob("kubernetes/*.yaml")) for d in load_docs(f)])
+
+
+def test_a_bound_config_resolving_through_dockers_dns_is_warned_about(tmp_path):
+    """matomo's and AppFlowy's nginx configs resolve their upstreams at run time through
+    `resolver 127.0.0.11`, Docker's embedded DNS, which no pod has: every proxied request would
+    answer 502 with no word of why. The import says so at the bind mount."""
+    (tmp_path / "site.conf").write_text("server {\n  resolver 127.0.0.11 valid=30s;\n  listen 80;\n"
+                                        "  location / { set $up app:9000; fastcgi_pass $up; }\n}\n")
+    (tmp_path / "docker-compose.yml").write_text("services:\n  app: {image: 'matomo:5-fpm-alpine', expose: ['9000']}\n"
+                                                 "  web:\n    image: nginx:1.27\n    ports: ['8080:80']\n"
+                                                 "    volumes: ['./site.conf:/etc/nginx/conf.d/default.conf:ro']\n")
+    res = CliRunner().invoke(main, ["import", "compose", str(tmp_path / "docker-compose.yml"), "-o",
+                                    str(tmp_path / "p"), "--name", "m"])
+    assert res.exit_code == 0, res.output
+    said = " ".join(res.output.split())
+    assert "warning[SKY066]: service web: bind mount ./site.conf -> /etc/nginx/conf.d/default.conf: site.conf names " \
+           "127.0.0.11, Docker's own DNS server, which no pod has" in said
+    assert "resolver kube-dns.kube-system.svc.cluster.local;" in said
+    (tmp_path / "site.conf").write_text("server { listen 80; location / { proxy_pass http://127.0.0.110; } }\n")
+    res = CliRunner().invoke(main, ["import", "compose", str(tmp_path / "docker-compose.yml"), "-o",
+                                    str(tmp_path / "q"), "--name", "m"])
+    assert res.exit_code == 0 and "Docker's own DNS" not in res.output, res.output

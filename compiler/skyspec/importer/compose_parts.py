@@ -36,6 +36,7 @@ _PORT = re.compile(r"^(?:(?:\[[0-9a-fA-F:.]+\]|[0-9]+\.[0-9.]+|):)?(?:(\$\{[^}]*
                    r"(?:/(tcp|udp|sctp))?$")
 MAX_CONFIG = 1 << 20
 # Docker's sizes of memory: binary units, a fraction allowed (`1.5G`, `512m`, `2 GiB`)
+DOCKER_DNS = re.compile(r"(?<![\d.])127\.0\.0\.11(?![\d])")   # Docker's embedded DNS server
 _RAM = re.compile(r"(\d+(?:\.\d+)?) ?([kmgtp])?i?b?")
 
 
@@ -436,6 +437,13 @@ def _bound(s: str, i: int, src: str, dst: str, ro: bool, ctx, vols: dict) -> Non
         ctx.say(s, f"bind mount {src} -> {dst}: the project's {'files' if got.folder else 'file'}, in ConfigMap "
                    f"{name} mounted there{'' if ro else ' (read-only now: a ConfigMap is)'}", at,
                 hint="a change to the files reaches the pods when they restart")
+    docker_dns = sorted(k for k, text in (got.texts or got.scanned).items() if DOCKER_DNS.search(text))
+    if docker_dns:   # (matomo's and AppFlowy's nginx: `resolver 127.0.0.11`, for `server app:9000 resolve`)
+        ctx.say(s, f"bind mount {src} -> {dst}: {', '.join(docker_dns)} names 127.0.0.11, Docker's own DNS server, "
+                   "which no pod has: a name resolved through it at run time resolves to nothing (a proxy answers "
+                   "502)", at, "warning",
+                hint="resolve through the cluster's DNS: `resolver kube-dns.kube-system.svc.cluster.local;` for "
+                     "nginx (the Compose output then needs Docker's again)")
     ref["mount"] = dst
     if not got.folder:
         ref["sub_path"] = next(iter(got.secret or got.texts))
