@@ -534,3 +534,31 @@ def test_a_bound_config_resolving_through_dockers_dns_is_warned_about(tmp_path):
     res = CliRunner().invoke(main, ["import", "compose", str(tmp_path / "docker-compose.yml"), "-o",
                                     str(tmp_path / "q"), "--name", "m"])
     assert res.exit_code == 0 and "Docker's own DNS" not in res.output, res.output
+
+
+def test_a_bound_configs_address_of_a_renamed_service_is_spelt_as_its_service(tmp_path):
+    """AppFlowy's nginx proxies to `appflowy_cloud:8000`; the service is `appflowy-cloud` on
+    Kubernetes and in the built Compose file (a Service's name is a DNS label), so nginx's
+    upstream never resolved and it would not start. The file's addresses are spelt as the
+    Services' names (as an env value's are); a path or another word that is the old name is not."""
+    from validators import assert_valid_k8s, load_docs
+
+    (tmp_path / "nginx.conf").write_text("upstream cloud { server appflowy_cloud:8000; }\n"
+                                         "server { listen 80; location / { proxy_pass http://appflowy_cloud; } "
+                                         "location /x { root /srv/appflowy_cloud; } }\n")
+    (tmp_path / "docker-compose.yml").write_text("services:\n  appflowy_cloud: {image: 'appflowyinc/appflowy_cloud:0.9'}\n"
+                                                 "  nginx:\n    image: nginx:1.27\n    ports: ['80:80']\n"
+                                                 "    volumes: ['./nginx.conf:/etc/nginx/conf.d/default.conf:ro']\n")
+    res = CliRunner().invoke(main, ["import", "compose", str(tmp_path / "docker-compose.yml"), "-o",
+                                    str(tmp_path / "p"), "--name", "af"])
+    assert res.exit_code == 0, res.output
+    assert "does not resolve there" not in res.output and "are spelt as their Services' names in nginx.conf" in \
+        " ".join(res.output.split())
+    conf = yaml.safe_load((tmp_path / "p" / "apps" / "configmap.nginx-conf.yaml").read_text())["data"]["nginx.conf"]
+    assert "server appflowy-cloud:8000;" in conf and "proxy_pass http://appflowy-cloud;" in conf
+    assert "root /srv/appflowy_cloud;" in conf
+    res = CliRunner().invoke(main, ["build", str(tmp_path / "p"), "-o", str(tmp_path / "b")])
+    assert res.exit_code == 0, res.output
+    k8s = [d for f in sorted((tmp_path / "b").rglob("kubernetes/*.yaml")) for d in load_docs(f)]
+    assert_valid_k8s(k8s)
+    assert any(o["kind"] == "Service" and o["metadata"]["name"] == "appflowy-cloud" for o in k8s)

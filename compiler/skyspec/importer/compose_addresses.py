@@ -152,7 +152,7 @@ def renamed_hosts(value: str, renames: dict[str, str], var: str = "") -> str:
         if old not in value:
             continue
         e = re.escape(old)
-        value = re.sub(r"(?:(?<=//)|(?<=@))" + e + r"(?=$|[:/?#])", new, value)
+        value = re.sub(r"(?:(?<=//)|(?<=@))" + e + r"(?=$|[:/?#;\s\"'])", new, value)
         value = re.sub(r"(?:^|(?<=[=,\s]))" + e + r"(?=:[0-9])", new, value)
         if hostish:
             value = re.sub(r"(?:^|(?<=[,\s]))" + e + r"(?=$|[,\s])", new, value)

@@ -413,6 +413,7 @@ def _bound(s: str, i: int, src: str, dst: str, ro: bool, ctx, vols: dict) -> Non
     """A bind mount that is no first-run folder: the project's files in a ConfigMap (or a
     Secret, supplied at deploy time, when they hold a credential), else left out, warned."""
     from .compose import dns
+    from .compose_addresses import renamed_hosts
 
     at = ("volumes", i)
     got = project_files(ctx.base, src, dst, ro)
@@ -429,9 +430,16 @@ def _bound(s: str, i: int, src: str, dst: str, ro: bool, ctx, vols: dict) -> Non
                    f"{', '.join(got.secret)}), mounted there; its content is not read into the project", at,
                 "warning", hint=f"supply Secret {name} at deploy time")
     else:
-        while name in ctx.configs and (name not in ctx.bound or ctx.configs[name] != got.texts):
+        texts = {k: renamed_hosts(t, ctx.renames) for k, t in got.texts.items()} if ctx.renames else got.texts
+        if texts != got.texts:   # (AppFlowy's nginx proxies to `appflowy_cloud:8000`: no Service has that name)
+            ctx.say(s, f"bind mount {src} -> {dst}: the addresses of services by a name no Service has (renamed as "
+                       "a DNS label, a network alias or a container_name) are spelt as their Services' names in "
+                       f"{', '.join(k for k in texts if texts[k] != got.texts[k])}", at)
+            ctx.said_to.update((s, old) for old, new in ctx.renames.items()
+                               if any(renamed_hosts(t, {old: new}) != t for t in got.texts.values()))
+        while name in ctx.configs and (name not in ctx.bound or ctx.configs[name] != texts):
             name = f"{name}-{i + 1}"   # (another bind mount's files, or a Compose config's)
-        ctx.configs[name] = got.texts
+        ctx.configs[name] = texts
         ctx.bound.add(name)
         ref = {"config": name}
         ctx.say(s, f"bind mount {src} -> {dst}: the project's {'files' if got.folder else 'file'}, in ConfigMap "
