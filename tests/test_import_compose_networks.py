@@ -214,3 +214,23 @@ def test_a_static_address_is_warned_about_where_another_service_holds_it(tmp_pat
     env = {e["name"]: e.get("value") for e in pihole["spec"]["template"]["spec"]["containers"][0]["env"]}
     assert env["PIHOLE_DNS_"] == "172.20.0.2#5054"   # (as written: the warning says it reaches nothing)
     assert _admits(k8s, "pihole", "upstream", 5054)   # (one network: the namespace's pods reach each other)
+
+
+def test_a_network_named_by_a_variable_is_the_network_it_names(tmp_path):
+    """SonarQube's services list `${NETWORK_TYPE:-ipv4}`: a list's items are values, which
+    Compose interpolates; the notes and the policies name `ipv4`, not the expression."""
+    from click.testing import CliRunner
+
+    from skyspec.cli import main
+
+    (tmp_path / "compose.yaml").write_text("""\
+services:
+  a: {image: "acme/a:1", expose: ["80"], networks: ["${NET:-ipv4}"]}
+  b: {image: "acme/b:1", networks: ["${NET:-ipv4}"], environment: {A: "http://a:80"}}
+  c: {image: "acme/c:1", expose: ["80"]}
+networks: {ipv4: {}}
+""")
+    res = CliRunner().invoke(main, ["import", "compose", str(tmp_path / "compose.yaml"), "-o", str(tmp_path / "p")])
+    assert res.exit_code == 0, res.output
+    assert "networks ${NET" not in res.output and "service a: networks ipv4: Kubernetes has one pod network" in res.output
+    assert (tmp_path / "p" / "apps" / "networkpolicy.p-network-ipv4.yaml").exists()

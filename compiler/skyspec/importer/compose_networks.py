@@ -38,8 +38,10 @@ def joined(services: dict, variables: dict) -> dict[str, list[str]]:
             mode = interpolate_plain(str(svc["network_mode"]), variables)
             return mode.partition(":")[2] if mode.startswith("service:") else []
         nets = svc.get("networks")
-        if isinstance(nets, (list, dict)) and nets:
+        if isinstance(nets, dict) and nets:
             return list(dict.fromkeys(str(n) for n in nets))
+        if isinstance(nets, list) and nets:   # (a list's items are values: `- ${NETWORK_TYPE:-ipv4}`, interpolated)
+            return list(dict.fromkeys(interpolate_plain(str(n), variables) for n in nets))
         return [DEFAULT]
 
     first = {s: own(svc) for s, svc in services.items()}

@@ -613,6 +613,7 @@ def rest(s: str, svc: dict, doc: dict, ctx, hooked: dict) -> None:
         ours = "unless-stopped" if doc["kind"] in ("App", "StatefulApp") else "no"
         if svc.get(key) and not (key == "restart" and svc[key] == ours):   # (the same: nothing to say)
             v = svc[key]
+            v = [interpolate_plain(str(n), ctx.vars) for n in v] if isinstance(v, list) else v   # (values, not keys)
             ctx.say(s, what.format(v=", ".join(map(str, v)) if isinstance(v, (list, dict)) else v, ours=ours,
                                    kind=doc["kind"]), (key,), "note")
     for key in sorted(set(svc) - known_keys(), key=str):
