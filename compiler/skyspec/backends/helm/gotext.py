@@ -16,7 +16,7 @@ from typing import Any
 
 from ...yamlemit import dump
 from .nodes import Lit, Map, Raw, Ref, Seq, Tpl, has_keep_block, keep_block
-from .release import NAMESPACE, RELEASE, Name
+from .release import NAMESPACE, RELEASE, Joined, Name
 from .values import Loc
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
@@ -178,6 +178,8 @@ class Writer:
             return repr(v)
         if type(v) is Name:
             return f'(include "{self.name}.fullname" (list $ {_q(v.base)}))'
+        if type(v) is Joined:
+            return f"(print {' '.join(map(self.go_value, v.parts))})"
         return _q(v)
 
     def scalar(self, v: Any) -> str:
@@ -186,6 +188,8 @@ class Writer:
             return f'{{{{ include "{self.name}.fullname" (list $ {_q(v.base)}) | quote }}}}'
         if v is NAMESPACE or v is RELEASE:
             return f"{{{{ {v!r} | quote }}}}"
+        if type(v) is Joined:
+            return f"{{{{ {self.go_value(v)[1:-1]} | quote }}}}"
         t = type(v)
         if t is str:
             text = self._strs.get(v)

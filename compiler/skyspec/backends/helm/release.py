@@ -3,10 +3,13 @@ those places marked. Every object of the chart is named `{{ include "<chart>.ful
 (its name when the release is named like the chart), lives in `.Release.Namespace`, and every
 reference to an object of the chart follows that name: ConfigMap, Secret and PVC names in
 volumes and envFrom, ServiceAccount names and binding subjects, role references, HPA targets,
-Ingress backends and TLS Secrets, the StatefulSet's Service, ExternalSecret targets. Selectors
-of the chart's pods (name + part-of) get `app.kubernetes.io/instance`, so two releases never
-select each other's pods. The marked places are :class:`Name`, :data:`NAMESPACE` and
-:data:`RELEASE` values inside otherwise plain objects; the writer prints them. Host names in
+Ingress backends and TLS Secrets, the StatefulSet's Service, ExternalSecret targets, the
+Service (and namespace) a webhook or APIService names, cert-manager's CA injection annotation
+and a Certificate's issuer, Secret and Service host names (:class:`Joined` marks a text made
+of names and the namespace). Selectors of the chart's pods (name + part-of) get
+`app.kubernetes.io/instance`, so two releases never select each other's pods. The marked
+places are :class:`Name`, :data:`NAMESPACE`, :data:`RELEASE` and :class:`Joined` values inside
+otherwise plain objects; the writer prints them. Host names in
 text (env var values, ConfigMap data) are found by :class:`Hosts`, whose patterns the chart's
 `<chart>.hosts` helper applies when it renders. A reference to something the chart does not
 create (an existing Secret, a ClusterRole like `view`) stays literal. This module only marks
@@ -52,6 +55,25 @@ class Name:
         return f"Name({self.base!r})"
 
 
+class Joined:
+    """A text made of strings and marks, in order: a reference that names an object with its
+    namespace (`<namespace>/<certificate>`) or a host name of a Service
+    (`<service>.<namespace>.svc`)."""
+    __slots__ = ("parts",)
+
+    def __init__(self, parts: tuple):
+        self.parts = parts
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is Joined and other.parts == self.parts
+
+    def __hash__(self) -> int:
+        return hash(("Joined", self.parts))
+
+    def __repr__(self) -> str:
+        return "Joined(" + ", ".join(map(repr, self.parts)) + ")"
+
+
 class Mark:
     """`.Release.Namespace` or `.Release.Name`."""
     __slots__ = ("what",)
@@ -65,7 +87,7 @@ class Mark:
 
 NAMESPACE = Mark(".Release.Namespace")
 RELEASE = Mark(".Release.Name")
-MARKS = (Name, Mark)
+MARKS = (Name, Mark, Joined)
 
 
 def is_mark(v: Any) -> bool:
@@ -98,6 +120,8 @@ def plain(v: Any, project: str, namespace: str) -> Any:
         return [plain(x, project, namespace) for x in v]
     if t is Name:
         return v.base
+    if t is Joined:
+        return "".join(plain(p, project, namespace) for p in v.parts)
     if v is NAMESPACE:
         return namespace
     if v is RELEASE:
@@ -126,6 +150,8 @@ class Scope:
                     t = target.get("name", name)
                     if type(t) is str:
                         self.names.setdefault("Secret", set()).add(t)
+                if kind == "Certificate" and _cert_manager(o) and type(spec.get("secretName")) is str:
+                    self.names.setdefault("Secret", set()).add(spec["secretName"])   # cert-manager makes it
                 if kind == "Ingress":
                     for tls in spec.get("tls") or []:
                         if type(tls) is dict and tls.get("secretName") == f"{name}-tls":
@@ -201,6 +227,8 @@ def mark(o: dict, scope: Scope, namespace: str) -> dict:
             meta["name"] = Name(name)
         if meta.get("namespace") == namespace:
             meta["namespace"] = NAMESPACE
+        if type(meta.get("annotations")) is dict:
+            _annotations(meta["annotations"], scope, namespace)
     spec = o.get("spec")
     if type(spec) is not dict:
         spec = {}
@@ -228,6 +256,18 @@ def mark(o: dict, scope: Scope, namespace: str) -> dict:
         t = spec.get("target")
         if type(t) is dict:
             _ref(t, "name", scope, "Secret")
+    elif kind in _WEBHOOKS:
+        for w in o.get("webhooks") or []:
+            _service(_get(w, ("clientConfig", "service")), scope, namespace)
+    elif kind == "CustomResourceDefinition":
+        _service(_get(spec, ("conversion", "webhook", "clientConfig", "service")), scope, namespace)
+        _service(_get(spec, ("conversion", "webhookClientConfig", "service")), scope, namespace)   # v1beta1
+    elif kind == "APIService":
+        _service(spec.get("service"), scope, namespace)
+    elif kind == "Certificate" and _cert_manager(o):
+        _certificate(spec, scope, namespace)
+    elif kind == "Issuer" and _cert_manager(o) and type(spec.get("ca")) is dict:
+        _ref(spec["ca"], "secretName", scope, "Secret")
     elif kind == "ServiceMonitor":
         ns = spec.get("namespaceSelector")
         names = ns.get("matchNames") if type(ns) is dict else None
@@ -345,3 +385,71 @@ def _ingress(spec: dict, scope: Scope) -> None:
     for t in spec.get("tls") or []:
         if type(t) is dict:
             _ref(t, "secretName", scope, "Secret")
+
+
+# the kinds whose `webhooks[].clientConfig.service` names the Service the API server calls
+_WEBHOOKS = frozenset(("ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"))
+# cert-manager's annotations naming an object: `<namespace>/<name>` (its CA injector's), or a
+# name (an Ingress's issuer, in the Ingress's namespace)
+_INJECT_CA = {"cert-manager.io/inject-ca-from": "Certificate", "cert-manager.io/inject-ca-from-secret": "Secret"}
+_ISSUER = {"cert-manager.io/issuer": "Issuer", "cert-manager.io/cluster-issuer": "ClusterIssuer"}
+
+
+def _cert_manager(o: dict) -> bool:
+    v = o.get("apiVersion")
+    return type(v) is str and v.startswith("cert-manager.io/")
+
+
+def _service(svc: Any, scope: Scope, namespace: str) -> None:
+    """A Service named with its namespace (a webhook's, an APIService's): the chart's Service in
+    the environment's namespace is the release's, in the release's namespace; any other stays."""
+    if type(svc) is dict and svc.get("namespace") == namespace and scope.has("Service", svc.get("name")):
+        svc["name"] = Name(svc["name"])
+        svc["namespace"] = NAMESPACE
+
+
+def _annotations(ann: dict, scope: Scope, namespace: str) -> None:
+    for key, kind in _INJECT_CA.items():
+        v = ann.get(key)
+        if type(v) is str:
+            ns, _, name = v.partition("/")
+            if ns == namespace and scope.has(kind, name):
+                ann[key] = Joined((NAMESPACE, "/", Name(name)))
+    for key, kind in _ISSUER.items():
+        _ref(ann, key, scope, kind)
+
+
+def _certificate(spec: dict, scope: Scope, namespace: str) -> None:
+    """A cert-manager Certificate: its issuer and Secret, and the host names of the chart's
+    Services it is for (the names a webhook's clients check)."""
+    ref = spec.get("issuerRef")
+    if type(ref) is dict:
+        kind = ref.get("kind") or "Issuer"
+        _ref(ref, "name", scope, kind if type(kind) is str else "")
+    _ref(spec, "secretName", scope, "Secret")
+    if type(spec.get("commonName")) is str:
+        spec["commonName"] = _host(spec["commonName"], scope, namespace)
+    if type(spec.get("dnsNames")) is list:
+        spec["dnsNames"] = [_host(d, scope, namespace) if type(d) is str else d for d in spec["dnsNames"]]
+
+
+# what may follow `<service>.<namespace>` in a Service's host name
+_SVC_SUFFIXES = ([], ["svc"], ["svc", "cluster", "local"])
+
+
+def _host(d: str, scope: Scope, namespace: str) -> Any:
+    """A DNS name of a Certificate, marked when it is a Service of the chart's: `<svc>`,
+    `<svc>.<namespace>[.svc[.cluster.local]]`, each also after one label (`*`, a pod's name)."""
+    labels = d.split(".")
+    for i in (0, 1):
+        if len(labels) <= i or not scope.has("Service", labels[i]):
+            continue
+        rest = labels[i + 1:]
+        if rest and (rest[0] != namespace or rest[1:] not in _SVC_SUFFIXES):
+            continue
+        parts: list = [labels[0] + "."] if i else []
+        parts.append(Name(labels[i]))
+        if rest:
+            parts += [".", NAMESPACE] + (["." + ".".join(rest[1:])] if rest[1:] else [])
+        return parts[0] if len(parts) == 1 else Joined(tuple(parts))
+    return d

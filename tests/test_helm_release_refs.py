@@ -1,0 +1,232 @@
+"""The Helm chart's release model for the references the API server and cert-manager follow,
+checked with the real `helm template` under other release names and namespaces: a webhook's
+Service (admission webhooks, a CRD's conversion webhook, an APIService), cert-manager's CA
+injection annotation, a Certificate's issuer, Secret and DNS names, and host names in env
+values (a StatefulSet pod's `<pod>.<service>`, `<service>.<namespace>` in a list). Each names
+the release's own object, in the release's namespace; what the chart does not make (another
+namespace's Service, a cluster's ClusterIssuer) stays as written. Installed elsewhere, a
+webhook left on the import's Service rejects every object it guards (failurePolicy: Fail)."""
+
+from __future__ import annotations
+
+import textwrap
+
+from test_helm import assert_chart_is_the_kubernetes_output, compile_irs
+from test_helm_release import dig, ids, render
+from validators import assert_valid_k8s
+
+CERT_KINDS = ("Certificate", "Issuer")
+
+HOOKS = {
+    "apps/hook.yaml": """
+        kind: App
+        name: hook
+        image: ghcr.io/acme/hook:1.0.0
+        port: 8443
+        expose: true
+        volumes:
+          tls: {secret: hook-tls, mount: /tls, read_only: true}
+        ---
+        kind: Secret
+        name: hook-tls
+        existing: true
+        ---
+        kind: Resource
+        name: hook-mutate
+        manifest:
+          apiVersion: admissionregistration.k8s.io/v1
+          kind: MutatingWebhookConfiguration
+          metadata:
+            annotations: {cert-manager.io/inject-ca-from: hooks/hook-cert}
+          webhooks:
+            - name: mutate.acme.io
+              sideEffects: None
+              admissionReviewVersions: [v1]
+              failurePolicy: Fail
+              clientConfig:
+                service: {name: hook, namespace: hooks, path: /mutate, port: 8443}
+              rules: [{operations: [CREATE], apiGroups: [""], apiVersions: [v1], resources: [pods]}]
+            - name: policy.acme.io
+              sideEffects: None
+              admissionReviewVersions: [v1]
+              clientConfig:
+                service: {name: policy, namespace: kyverno, path: /mutate}
+              rules: [{operations: [CREATE], apiGroups: [""], apiVersions: [v1], resources: [pods]}]
+        ---
+        kind: Resource
+        name: hook-validate
+        manifest:
+          apiVersion: admissionregistration.k8s.io/v1
+          kind: ValidatingWebhookConfiguration
+          metadata:
+            annotations: {cert-manager.io/inject-ca-from: hooks/hook-cert}
+          webhooks:
+            - name: validate.acme.io
+              sideEffects: None
+              admissionReviewVersions: [v1]
+              failurePolicy: Fail
+              clientConfig:
+                service: {name: hook, namespace: hooks, path: /validate, port: 8443}
+              rules: [{operations: [CREATE], apiGroups: [acme.io], apiVersions: [v1], resources: [widgets]}]
+        ---
+        kind: Resource
+        name: widgets
+        manifest:
+          apiVersion: apiextensions.k8s.io/v1
+          kind: CustomResourceDefinition
+          metadata:
+            name: widgets.acme.io
+            annotations: {cert-manager.io/inject-ca-from: hooks/hook-cert}
+          spec:
+            group: acme.io
+            names: {kind: Widget, plural: widgets, singular: widget, listKind: WidgetList}
+            scope: Namespaced
+            conversion:
+              strategy: Webhook
+              webhook:
+                conversionReviewVersions: [v1]
+                clientConfig:
+                  service: {name: hook, namespace: hooks, path: /convert, port: 8443}
+            versions:
+              - name: v1
+                served: true
+                storage: true
+                schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}
+        ---
+        kind: Resource
+        name: metrics-api
+        manifest:
+          apiVersion: apiregistration.k8s.io/v1
+          kind: APIService
+          metadata:
+            name: v1beta1.metrics.acme.io
+            annotations: {cert-manager.io/inject-ca-from: hooks/hook-cert}
+          spec:
+            group: metrics.acme.io
+            version: v1beta1
+            groupPriorityMinimum: 100
+            versionPriority: 100
+            service: {name: hook, namespace: hooks, port: 8443}
+        ---
+        kind: Resource
+        name: hook-issuer
+        manifest:
+          apiVersion: cert-manager.io/v1
+          kind: Issuer
+          spec: {selfSigned: {}}
+        ---
+        kind: Resource
+        name: hook-cert
+        manifest:
+          apiVersion: cert-manager.io/v1
+          kind: Certificate
+          spec:
+            secretName: hook-tls
+            issuerRef: {name: hook-issuer, kind: Issuer}
+            commonName: hook.hooks.svc
+            dnsNames: [hook, hook.hooks, hook.hooks.svc, hook.example.com, policy.kyverno.svc]
+        ---
+        kind: Resource
+        name: public-cert
+        manifest:
+          apiVersion: cert-manager.io/v1
+          kind: Certificate
+          spec:
+            secretName: public-tls
+            issuerRef: {name: letsencrypt, kind: ClusterIssuer, group: cert-manager.io}
+            dnsNames: [hook.example.com]
+        """,
+    "overlays/prod.yaml": """
+        apps:
+          hook-cert:
+            manifest: {spec: {dnsNames+: [hook.hooks.svc.cluster.local]}}
+        """,
+}
+HOOKS_PROJECT = """
+project: hooks
+namespace: hooks
+specs: ["apps/*.yaml"]
+environments:
+  dev: {}
+  prod: {overlays: [overlays/prod.yaml]}
+"""
+# what the chart does not make: kept as written
+EXTERNAL = {("policy", "kyverno"), "letsencrypt", "hook.example.com", "policy.kyverno.svc"}
+
+
+def webhook_problems(objs: list[dict], namespace: str) -> list[str]:
+    """The webhook and certificate references of one release's objects that name no object of
+    that release (in its namespace), but for :data:`EXTERNAL`."""
+    problems: list[str] = []
+    names = {(o["kind"], o["metadata"]["name"]) for o in objs}
+    services = {n for k, n in names if k == "Service"}
+    by = {(o["kind"], o["metadata"]["name"]): o for o in objs}
+
+    def service(svc: dict, what: str) -> None:
+        key = (svc["name"], svc["namespace"])
+        if key not in EXTERNAL and (svc["name"] not in services or svc["namespace"] != namespace):
+            problems.append(f"{what}: calls Service {key}, not the release's")
+
+    for o in objs:
+        what = f"{o['kind']}/{o['metadata']['name']}"
+        inject = (o["metadata"].get("annotations") or {}).get("cert-manager.io/inject-ca-from")
+        if inject is not None and inject != f"{namespace}/{next((n for k, n in names if k == 'Certificate' and inject.endswith('/' + n)), None)}":
+            problems.append(f"{what}: injects the CA of {inject}, no Certificate of the release")
+        for w in o.get("webhooks") or []:
+            service(w["clientConfig"]["service"], what)
+        conv = dig(o, "spec", "conversion", "webhook", "clientConfig", "service")
+        if conv is not None:
+            service(conv, what)
+        if o["kind"] == "APIService":
+            service(o["spec"]["service"], what)
+        if o["kind"] == "Certificate":
+            ref = o["spec"]["issuerRef"]
+            if ref["name"] not in EXTERNAL and (ref["kind"], ref["name"]) not in names:
+                problems.append(f"{what}: issuer {ref} is not the release's")
+            for host in o["spec"]["dnsNames"] + [o["spec"].get("commonName", "hook.example.com")]:
+                first, _, rest = host.partition(".")
+                if host not in EXTERNAL and (first not in services or rest not in ("", namespace)
+                                             and not rest.startswith(namespace + ".svc")):
+                    problems.append(f"{what}: DNS name {host} is no Service of the release")
+    # the API server calls the webhooks' Service at <svc>.<ns>.svc: the certificate must be for it
+    cert = by.get(next(((k, n) for k, n in names if k == "Certificate" and n.endswith("hook-cert")), None))
+    pods = [dig(o, "spec", "template", "spec") for o in objs if o["kind"] == "Deployment"]
+    for o in objs:
+        for svc in [dig(w, "clientConfig", "service") for w in o.get("webhooks") or []] + [dig(o, "spec", "service")]:
+            if svc and (svc["name"], svc["namespace"]) not in EXTERNAL \
+                    and f"{svc['name']}.{svc['namespace']}.svc" not in (cert or {}).get("spec", {}).get("dnsNames", []):
+                problems.append(f"{o['kind']}: the certificate is not for {svc['name']}.{svc['namespace']}.svc")
+    # the pod mounts the Secret cert-manager makes for the certificate
+    if cert is not None and not any(v.get("secret", {}).get("secretName") == cert["spec"]["secretName"]
+                                    for p in pods for v in p.get("volumes") or []):
+        problems.append(f"no pod mounts the certificate's Secret {cert['spec']['secretName']}")
+    return problems
+
+
+def test_webhooks_and_their_certificates_follow_the_release(make_project, tmp_path):
+    """Admission webhooks, a CRD's conversion webhook and an APIService call the release's
+    Service in the release's namespace; cert-manager injects the CA of the release's
+    Certificate, which its Issuer signs for the release's Service names into the Secret the
+    release's pod mounts. Another namespace's Service, a ClusterIssuer and a domain stay."""
+    irs = compile_irs(make_project({k: textwrap.dedent(v) for k, v in HOOKS.items()}, HOOKS_PROJECT))
+    chart = assert_chart_is_the_kubernetes_output(irs, tmp_path / "out", validate=False)
+    for env in irs:
+        values = ("-f", str(chart / f"values-{env}.yaml"))
+        a_x, b_x, a_y = (render(chart, r, ns, *values) for r, ns in (("a", "x"), ("b", "x"), ("a", "y")))
+        # (a CRD and an APIService keep their names: the API server holds them to their group)
+        assert {i for i in ids(a_x) & ids(b_x) if i[0] not in ("CustomResourceDefinition", "APIService")} == set()
+        for objs, ns in ((a_x, "x"), (b_x, "x"), (a_y, "y"), (render(chart, "hooks", "z", *values), "z")):
+            assert webhook_problems(objs, ns) == [], (env, ns, webhook_problems(objs, ns))
+        assert_valid_k8s([o for o in a_x if o["kind"] not in CERT_KINDS])
+        by = {(o["kind"], o["metadata"]["name"]): o for o in a_y}
+        cert = by[("Certificate", "a-hook-cert")]["spec"]
+        assert cert["dnsNames"] == ["a-hook", "a-hook.y", "a-hook.y.svc", "hook.example.com", "policy.kyverno.svc"] + (
+            ["a-hook.y.svc.cluster.local"] if env == "prod" else [])
+        assert (cert["commonName"], cert["secretName"], cert["issuerRef"]) == (
+            "a-hook.y.svc", "a-hook-tls", {"name": "a-hook-issuer", "kind": "Issuer"})
+        public = by[("Certificate", "a-public-cert")]["spec"]
+        assert public["issuerRef"]["name"] == "letsencrypt" and public["secretName"] == "a-public-tls"
+        policy = by[("MutatingWebhookConfiguration", "a-hook-mutate")]["webhooks"][1]["clientConfig"]["service"]
+        assert policy == {"name": "policy", "namespace": "kyverno", "path": "/mutate"}
+        assert by[("APIService", "v1beta1.metrics.acme.io")]["metadata"]["annotations"] == {
+            "cert-manager.io/inject-ca-from": "y/a-hook-cert"}
