@@ -184,10 +184,8 @@ def webhook_problems(objs: list[dict], namespace: str) -> list[str]:
             if ref["name"] not in EXTERNAL and (ref["kind"], ref["name"]) not in names:
                 problems.append(f"{what}: issuer {ref} is not the release's")
             for host in o["spec"]["dnsNames"] + [o["spec"].get("commonName", "hook.example.com")]:
-                first, _, rest = host.partition(".")
-                if host not in EXTERNAL and (first not in services or rest not in ("", namespace)
-                                             and not rest.startswith(namespace + ".svc")):
-                    problems.append(f"{what}: DNS name {host} is no Service of the release")
+                if host not in EXTERNAL and host_problem(host, services, namespace):
+                    problems.append(f"{what}: DNS name {host_problem(host, services, namespace)}")
     # the API server calls the webhooks' Service at <svc>.<ns>.svc: the certificate must be for it
     cert = by.get(next(((k, n) for k, n in names if k == "Certificate" and n.endswith("hook-cert")), None))
     pods = [dig(o, "spec", "template", "spec") for o in objs if o["kind"] == "Deployment"]
@@ -230,3 +228,70 @@ def test_webhooks_and_their_certificates_follow_the_release(make_project, tmp_pa
         assert policy == {"name": "policy", "namespace": "kyverno", "path": "/mutate"}
         assert by[("APIService", "v1beta1.metrics.acme.io")]["metadata"]["annotations"] == {
             "cert-manager.io/inject-ca-from": "y/a-hook-cert"}
+
+
+PODS = {
+    "apps/vault.yaml": """
+        kind: StatefulApp
+        name: vault
+        image: hashicorp/vault:1.17.2
+        ports: {http: 8200, cluster: 8201}
+        downward: {HOSTNAME: metadata.name}
+        env:
+          VAULT_CLUSTER_ADDR: https://$(HOSTNAME).vault-headless:8201
+          RAFT_PEERS: vault-0.vault-headless:8201,vault-1.vault-headless.hooks.svc.cluster.local:8201
+          PEER: vault-2.vault-headless.hooks.svc
+          NOT_OURS: www.vault.example.com:443 injector.other vault-headless.other:8201 x.vault-headless.example.com:1
+        ---
+        kind: App
+        name: injector
+        image: hashicorp/vault-k8s:1.4.2
+        port: 8080
+        expose: true
+        connect_to: [vault]
+        env:
+          AGENT_INJECT_TLS_AUTO_HOSTS: injector,injector.hooks,injector.hooks.svc
+          VAULT_ADDR: http://vault.hooks:8200
+        """,
+}
+def host_problem(item: str, services: set[str], namespace: str) -> str | None:
+    """Whether a host name `[<pod>.]<service>[.<namespace>[.svc[.cluster.local]]][:<port>]`
+    names a Service of the release in its namespace (None) or not (the problem)."""
+    labels = item.rsplit(":", 1)[0].split(".")
+    for i in (0, 1):
+        rest = labels[i + 1:]
+        if labels[i:i + 1] and labels[i] in services and (
+                rest[:1] in ([], [namespace]) and rest[1:] in ([], ["svc"], ["svc", "cluster", "local"])):
+            return None
+    return f"{item} names no Service of the release in {namespace}"
+
+
+def test_pod_host_names_and_host_lists_in_env_values_follow_the_release(make_project, tmp_path):
+    """A StatefulSet pod's host name under its headless Service (`$(HOSTNAME).vault-headless:8201`,
+    `vault-0.vault-headless.<ns>.svc.cluster.local`) and `<service>.<namespace>` as an item of a
+    comma-separated list name the release's Service in the release's namespace: with the
+    Service renamed, the pods' own addresses named nothing (vault's cluster address, raft
+    peers) and the injector's certificate was for a Service of another release. Another
+    namespace and a domain stay."""
+    import re
+
+    irs = compile_irs(make_project({k: textwrap.dedent(v) for k, v in PODS.items()}, HOOKS_PROJECT))
+    chart = assert_chart_is_the_kubernetes_output(irs, tmp_path / "out")
+    for release, ns in (("a", "x"), ("b", "y")):
+        objs = render(chart, release, ns)
+        services = {o["metadata"]["name"] for o in objs if o["kind"] == "Service"}
+        by = {(o["kind"], o["metadata"]["name"]): o for o in objs}
+        sts = by[("StatefulSet", f"{release}-vault")]
+        assert sts["spec"]["serviceName"] == f"{release}-vault-headless" in services
+        env = {e["name"]: e.get("value") for o in objs if o["kind"] in ("Deployment", "StatefulSet")
+               for e in o["spec"]["template"]["spec"]["containers"][0]["env"]}
+        assert env["NOT_OURS"] == "www.vault.example.com:443 injector.other vault-headless.other:8201 x.vault-headless.example.com:1"
+        for name in ("VAULT_CLUSTER_ADDR", "RAFT_PEERS", "PEER", "AGENT_INJECT_TLS_AUTO_HOSTS", "VAULT_ADDR"):
+            for item in re.sub(r"^[a-z]+://", "", env[name]).split(","):
+                if "." in item or ":" in item:    # (a bare word is left alone: docs/helm.md)
+                    assert host_problem(item, services, ns) is None, name
+        assert env["VAULT_CLUSTER_ADDR"] == f"https://$(HOSTNAME).{release}-vault-headless:8201"
+        assert env["RAFT_PEERS"] == (f"vault-0.{release}-vault-headless:8201,"
+                                     f"vault-1.{release}-vault-headless.{ns}.svc.cluster.local:8201")
+        assert env["AGENT_INJECT_TLS_AUTO_HOSTS"] == f"injector,{release}-injector.{ns},{release}-injector.{ns}.svc"
+        assert env["VAULT_ADDR"] == f"http://{release}-vault.{ns}:8200"

@@ -94,7 +94,8 @@ An image from {repository, tag, digest, pinnedDigests}: repository[:tag][@digest
 {{/*
 Text in which the host names of the chart's Services name the release's, from (list $ <text>):
 <service>:<port>, a URL whose host is <service>, <service>.<namespace>.svc[.cluster.local] and
-<service>.<namespace>:<port> (with an environment's namespace: the release's). The Services
+<service>.<namespace> (with an environment's namespace: the release's), all but the URL also
+after a pod's host name (<pod>.<service>:<port>). The Services
 are taken longest name first, so a name once rewritten is not rewritten again.
 */}}
 {{- define "CHART.hosts" -}}

@@ -177,23 +177,27 @@ class Scope:
 # the release's namespace. Each pattern is RE2 and Python syntax alike (the chart's
 # `<chart>.hosts` helper runs them with regexReplaceAll; :meth:`Hosts.mentions` with re); a
 # name is never a part of a longer one (the characters around it are not [A-Za-z0-9_.-]).
-HOST_PATTERNS = (
-    # <svc>.<namespace>.svc[.cluster.local], anywhere
-    (r"(^|[^A-Za-z0-9_.-])SVC\.NS\.svc(\.cluster\.local)?([^A-Za-z0-9_.-]|$)", "${1}TO.RNS.svc${2}${3}"),
-    # <svc>.<namespace>:<port>
-    (r"(^|[^A-Za-z0-9_.-])SVC\.NS(:[0-9])", "${1}TO.RNS${2}"),
+# ``POD`` is an optional first label, a pod's host name under its Service (a StatefulSet's
+# `vault-0.vault-internal`, `$(HOSTNAME).vault-internal`), the replacement's ${2}.
+_POD = r"((?:[A-Za-z0-9-]+|\$\([A-Za-z_][A-Za-z0-9_]*\))\.)?"
+HOST_PATTERNS = tuple((p.replace("POD", _POD), r) for p, r in (
+    # [<pod>.]<svc>.<namespace>.svc[.cluster.local], anywhere
+    (r"(^|[^A-Za-z0-9_.-])PODSVC\.NS\.svc(\.cluster\.local)?([^A-Za-z0-9_.-]|$)", "${1}${2}TO.RNS.svc${3}${4}"),
+    # [<pod>.]<svc>.<namespace>, whole (before a port, a comma, a space, the end)
+    (r"(^|[^A-Za-z0-9_.-])PODSVC\.NS([^A-Za-z0-9_.-]|$)", "${1}${2}TO.RNS${3}"),
     # a URL whose host is <svc>
     (r"([A-Za-z][A-Za-z0-9+.-]*://([^@/?#\s]*@)?)SVC([^A-Za-z0-9_.-]|$)", "${1}TO${3}"),
-    # <svc>:<port>
-    (r"(^|[^A-Za-z0-9_.-])SVC(:[0-9])", "${1}TO${2}"),
-)
+    # [<pod>.]<svc>:<port>
+    (r"(^|[^A-Za-z0-9_.-])PODSVC(:[0-9])", "${1}${2}TO${3}"),
+))
 
 
 class Hosts:
     """The host names of the chart's Services in text: `<svc>:<port>`, a URL whose host is
-    `<svc>`, `<svc>.<namespace>.svc[.cluster.local]` and `<svc>.<namespace>:<port>` with an
-    environment's namespace. ``services`` is longest first, the order the helper rewrites them
-    in, so that a rewritten name (`<release>-<svc>`) is never rewritten again."""
+    `<svc>`, `<svc>.<namespace>.svc[.cluster.local]` and `<svc>.<namespace>` with an
+    environment's namespace, all but the URL also after a pod's host name (`<pod>.<svc>:<port>`).
+    ``services`` is longest first, the order the helper rewrites them in, so that a rewritten
+    name (`<release>-<svc>`) is never rewritten again."""
 
     def __init__(self, services: list[str], namespaces: list[str]):
         self.services = sorted(services, key=lambda s: (-len(s), s))
