@@ -239,9 +239,10 @@ PODS = {
         downward: {HOSTNAME: metadata.name}
         env:
           VAULT_CLUSTER_ADDR: https://$(HOSTNAME).vault-headless:8201
-          RAFT_PEERS: vault-0.vault-headless:8201,vault-1.vault-headless.hooks.svc.cluster.local:8201
+          RAFT_PEERS: vault-0.vault-headless:8201,vault-1.vault-headless:8201,vault-2.vault-headless.hooks.svc.cluster.local:8201
           PEER: vault-2.vault-headless.hooks.svc
           NOT_OURS: www.vault.example.com:443 injector.other vault-headless.other:8201 x.vault-headless.example.com:1
+          IMAGES: hashicorp/vault:1.17.2,vault:1.17
         ---
         kind: App
         name: injector
@@ -252,6 +253,13 @@ PODS = {
         env:
           AGENT_INJECT_TLS_AUTO_HOSTS: injector,injector.hooks,injector.hooks.svc
           VAULT_ADDR: http://vault.hooks:8200
+          UPSTREAMS: vault:8200,vault:8201
+        ---
+        kind: App
+        name: hooks
+        image: nginx:1.27
+        port: 80
+        expose: true
         """,
 }
 def host_problem(item: str, services: set[str], namespace: str) -> str | None:
@@ -271,8 +279,9 @@ def test_pod_host_names_and_host_lists_in_env_values_follow_the_release(make_pro
     `vault-0.vault-headless.<ns>.svc.cluster.local`) and `<service>.<namespace>` as an item of a
     comma-separated list name the release's Service in the release's namespace: with the
     Service renamed, the pods' own addresses named nothing (vault's cluster address, raft
-    peers) and the injector's certificate was for a Service of another release. Another
-    namespace and a domain stay."""
+    peers) and the injector's certificate was for a Service of another release. Each item of
+    a list naming one Service twice follows. Another namespace, a domain and an image
+    (`hashicorp/vault:1.17.2`, once rewritten to a repository that does not exist) stay."""
     import re
 
     irs = compile_irs(make_project({k: textwrap.dedent(v) for k, v in PODS.items()}, HOOKS_PROJECT))
@@ -284,14 +293,17 @@ def test_pod_host_names_and_host_lists_in_env_values_follow_the_release(make_pro
         sts = by[("StatefulSet", f"{release}-vault")]
         assert sts["spec"]["serviceName"] == f"{release}-vault-headless" in services
         env = {e["name"]: e.get("value") for o in objs if o["kind"] in ("Deployment", "StatefulSet")
-               for e in o["spec"]["template"]["spec"]["containers"][0]["env"]}
+               for e in o["spec"]["template"]["spec"]["containers"][0].get("env", [])}
         assert env["NOT_OURS"] == "www.vault.example.com:443 injector.other vault-headless.other:8201 x.vault-headless.example.com:1"
-        for name in ("VAULT_CLUSTER_ADDR", "RAFT_PEERS", "PEER", "AGENT_INJECT_TLS_AUTO_HOSTS", "VAULT_ADDR"):
+        assert env["IMAGES"] == "hashicorp/vault:1.17.2,vault:1.17"     # images, not hosts
+        for name in ("VAULT_CLUSTER_ADDR", "RAFT_PEERS", "PEER", "AGENT_INJECT_TLS_AUTO_HOSTS", "VAULT_ADDR", "UPSTREAMS"):
             for item in re.sub(r"^[a-z]+://", "", env[name]).split(","):
                 if "." in item or ":" in item:    # (a bare word is left alone: docs/helm.md)
                     assert host_problem(item, services, ns) is None, name
         assert env["VAULT_CLUSTER_ADDR"] == f"https://$(HOSTNAME).{release}-vault-headless:8201"
-        assert env["RAFT_PEERS"] == (f"vault-0.{release}-vault-headless:8201,"
-                                     f"vault-1.{release}-vault-headless.{ns}.svc.cluster.local:8201")
+        assert env["RAFT_PEERS"] == (f"vault-0.{release}-vault-headless:8201,vault-1.{release}-vault-headless:8201,"
+                                     f"vault-2.{release}-vault-headless.{ns}.svc.cluster.local:8201")
+        assert env["UPSTREAMS"] == f"{release}-vault:8200,{release}-vault:8201"
         assert env["AGENT_INJECT_TLS_AUTO_HOSTS"] == f"injector,{release}-injector.{ns},{release}-injector.{ns}.svc"
+        # (not pod `vault` of Service `hooks`, named like the namespace)
         assert env["VAULT_ADDR"] == f"http://{release}-vault.{ns}:8200"

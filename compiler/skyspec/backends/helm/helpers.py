@@ -95,7 +95,9 @@ An image from {repository, tag, digest, pinnedDigests}: repository[:tag][@digest
 Text in which the host names of the chart's Services name the release's, from (list $ <text>):
 <service>:<port>, a URL whose host is <service>, <service>.<namespace>.svc[.cluster.local] and
 <service>.<namespace> (with an environment's namespace: the release's), all but the URL also
-after a pod's host name (<pod>.<service>:<port>). The Services
+after a pod's host name (<pod>.<service>:<port>); not an image (`hashicorp/vault:1.17`). Each
+pattern runs twice: a match takes the character after a name, which the next name in a list
+(`db:5432,db:5433`) needs before it. The Services
 are taken longest name first, so a name once rewritten is not rewritten again.
 */}}
 {{- define "CHART.hosts" -}}
@@ -105,7 +107,9 @@ are taken longest name first, so a name once rewritten is not rewritten again.
 {{- if contains $s $v -}}
 {{- $to := include "CHART.fullname" (list $top $s) | replace "$" "$$" -}}
 {{- range $p := PATTERNS -}}
-{{- $v = regexReplaceAll (replace "SVC" $s (index $p 0)) $v (index $p 1 | replace "RNS" $top.Release.Namespace | replace "TO" $to) -}}
+{{- $re := replace "SVC" $s (index $p 0) -}}
+{{- $by := index $p 1 | replace "RNS" $top.Release.Namespace | replace "TO" $to -}}
+{{- $v = regexReplaceAll $re (regexReplaceAll $re $v $by) $by -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}

@@ -177,25 +177,32 @@ class Scope:
 # the release's namespace. Each pattern is RE2 and Python syntax alike (the chart's
 # `<chart>.hosts` helper runs them with regexReplaceAll; :meth:`Hosts.mentions` with re); a
 # name is never a part of a longer one (the characters around it are not [A-Za-z0-9_.-]).
-# ``POD`` is an optional first label, a pod's host name under its Service (a StatefulSet's
-# `vault-0.vault-internal`, `$(HOSTNAME).vault-internal`), the replacement's ${2}.
-_POD = r"((?:[A-Za-z0-9-]+|\$\([A-Za-z_][A-Za-z0-9_]*\))\.)?"
+# ``POD`` is a pod's host name under its Service, a StatefulSet's `<name>-<ordinal>` or `$(VAR)`
+# (`vault-0.vault-internal`, `$(HOSTNAME).vault-internal`): only those, as `<label>.<svc>` is
+# also `<svc>.<namespace>` where a Service is named like a namespace. A match takes the
+# character after a name, which the next name of a list needs before it (`db:1,db:2`): the
+# helper runs each pattern twice.
+_POD = r"((?:[A-Za-z0-9-]*-[0-9]+|\$\([A-Za-z_][A-Za-z0-9_]*\))\.)"
 HOST_PATTERNS = tuple((p.replace("POD", _POD), r) for p, r in (
     # [<pod>.]<svc>.<namespace>.svc[.cluster.local], anywhere
-    (r"(^|[^A-Za-z0-9_.-])PODSVC\.NS\.svc(\.cluster\.local)?([^A-Za-z0-9_.-]|$)", "${1}${2}TO.RNS.svc${3}${4}"),
+    (r"(^|[^A-Za-z0-9_.-])POD?SVC\.NS\.svc(\.cluster\.local)?([^A-Za-z0-9_.-]|$)", "${1}${2}TO.RNS.svc${3}${4}"),
     # [<pod>.]<svc>.<namespace>, whole (before a port, a comma, a space, the end)
-    (r"(^|[^A-Za-z0-9_.-])PODSVC\.NS([^A-Za-z0-9_.-]|$)", "${1}${2}TO.RNS${3}"),
+    (r"(^|[^A-Za-z0-9_.-])POD?SVC\.NS([^A-Za-z0-9_.-]|$)", "${1}${2}TO.RNS${3}"),
     # a URL whose host is <svc>
     (r"([A-Za-z][A-Za-z0-9+.-]*://([^@/?#\s]*@)?)SVC([^A-Za-z0-9_.-]|$)", "${1}TO${3}"),
-    # [<pod>.]<svc>:<port>
-    (r"(^|[^A-Za-z0-9_.-])PODSVC(:[0-9])", "${1}${2}TO${3}"),
+    # <pod>.<svc>:<port> (in a URL too)
+    (r"(^|[^A-Za-z0-9_.-])PODSVC(:[0-9]+)(\.?[^A-Za-z0-9_.-]|\.?$)", "${1}${2}TO${3}${4}"),
+    # <svc>:<port>, not after a `/` (an image `hashicorp/vault:1`; a URL's is above) nor a port
+    # before a digit (an image's tag `redis:7.2`)
+    (r"(^|[^A-Za-z0-9_./-])SVC(:[0-9]+)(\.?[^A-Za-z0-9_.-]|\.?$)", "${1}TO${2}${3}"),
 ))
 
 
 class Hosts:
     """The host names of the chart's Services in text: `<svc>:<port>`, a URL whose host is
     `<svc>`, `<svc>.<namespace>.svc[.cluster.local]` and `<svc>.<namespace>` with an
-    environment's namespace, all but the URL also after a pod's host name (`<pod>.<svc>:<port>`).
+    environment's namespace, all but the URL also after a pod's host name (`<pod>.<svc>:<port>`),
+    not an image's name and tag (`hashicorp/vault:1.17`, `redis:7.2`).
     ``services`` is longest first, the order the helper rewrites them in, so that a rewritten
     name (`<release>-<svc>`) is never rewritten again."""
 
