@@ -191,8 +191,8 @@ def webhook_problems(objs: list[dict], namespace: str) -> list[str]:
     pods = [dig(o, "spec", "template", "spec") for o in objs if o["kind"] == "Deployment"]
     for o in objs:
         for svc in [dig(w, "clientConfig", "service") for w in o.get("webhooks") or []] + [dig(o, "spec", "service")]:
-            if svc and (svc["name"], svc["namespace"]) not in EXTERNAL \
-                    and f"{svc['name']}.{svc['namespace']}.svc" not in (cert or {}).get("spec", {}).get("dnsNames", []):
+            if svc and cert is not None and (svc["name"], svc["namespace"]) not in EXTERNAL \
+                    and f"{svc['name']}.{svc['namespace']}.svc" not in cert["spec"]["dnsNames"]:
                 problems.append(f"{o['kind']}: the certificate is not for {svc['name']}.{svc['namespace']}.svc")
     # the pod mounts the Secret cert-manager makes for the certificate
     if cert is not None and not any(v.get("secret", {}).get("secretName") == cert["spec"]["secretName"]
@@ -251,9 +251,23 @@ PODS = {
         expose: true
         connect_to: [vault]
         env:
+          AGENT_INJECT_TLS_AUTO: injector-cfg
           AGENT_INJECT_TLS_AUTO_HOSTS: injector,injector.hooks,injector.hooks.svc
           VAULT_ADDR: http://vault.hooks:8200
           UPSTREAMS: vault:8200,vault:8201
+        ---
+        kind: Resource
+        name: injector-cfg
+        manifest:
+          apiVersion: admissionregistration.k8s.io/v1
+          kind: MutatingWebhookConfiguration
+          webhooks:
+            - name: inject.acme.io
+              sideEffects: None
+              admissionReviewVersions: [v1]
+              clientConfig:
+                service: {name: injector, namespace: hooks, path: /mutate, port: 8080}
+              rules: [{operations: [CREATE], apiGroups: [""], apiVersions: [v1], resources: [pods]}]
         ---
         kind: App
         name: hooks
@@ -281,7 +295,9 @@ def test_pod_host_names_and_host_lists_in_env_values_follow_the_release(make_pro
     Service renamed, the pods' own addresses named nothing (vault's cluster address, raft
     peers) and the injector's certificate was for a Service of another release. Each item of
     a list naming one Service twice follows. Another namespace, a domain and an image
-    (`hashicorp/vault:1.17.2`, once rewritten to a repository that does not exist) stay."""
+    (`hashicorp/vault:1.17.2`, once rewritten to a repository that does not exist) stay. The
+    injector's `AGENT_INJECT_TLS_AUTO`, the name of its webhook configuration whose CA bundle
+    it patches, names the release's."""
     import re
 
     irs = compile_irs(make_project({k: textwrap.dedent(v) for k, v in PODS.items()}, HOOKS_PROJECT))
@@ -304,6 +320,10 @@ def test_pod_host_names_and_host_lists_in_env_values_follow_the_release(make_pro
         assert env["RAFT_PEERS"] == (f"vault-0.{release}-vault-headless:8201,vault-1.{release}-vault-headless:8201,"
                                      f"vault-2.{release}-vault-headless.{ns}.svc.cluster.local:8201")
         assert env["UPSTREAMS"] == f"{release}-vault:8200,{release}-vault:8201"
+        # the injector patches the CA bundle of the release's webhook configuration, by name
+        assert env["AGENT_INJECT_TLS_AUTO"] == f"{release}-injector-cfg"
+        assert ("MutatingWebhookConfiguration", f"{release}-injector-cfg") in by
+        assert webhook_problems(objs, ns) == []
         assert env["AGENT_INJECT_TLS_AUTO_HOSTS"] == f"injector,{release}-injector.{ns},{release}-injector.{ns}.svc"
         # (not pod `vault` of Service `hooks`, named like the namespace)
         assert env["VAULT_ADDR"] == f"http://{release}-vault.{ns}:8200"

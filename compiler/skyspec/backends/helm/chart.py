@@ -48,7 +48,7 @@ def chart_files(irs: dict[str, IR], base: str | None = None, chart: dict | None 
     name = irs[envs[0]].project
     objects, by_file, scope = collect(irs)
     values = Values(envs, base, objects, by_file)
-    hosts = Hosts(scope.services, [ir.namespace for ir in irs.values() if ir.namespace])
+    hosts = Hosts(scope.services, [ir.namespace for ir in irs.values() if ir.namespace], scope.webhooks)
     builder = Builder(values, None, irs, hosts)  # type: ignore[arg-type]
     for key, kind in (("nameOverride", "string"), ("fullnameOverride", "string"), ("extraObjects", "objects")):
         builder.ref(((key,),), {e: [] if kind == "objects" else "" for e in envs}, envs, kind)
@@ -88,7 +88,7 @@ def chart_files(irs: dict[str, IR], base: str | None = None, chart: dict | None 
                 guards[oid] = ("flag", f.path)
     values.compute()
     printable = unprintable(values.base) or unprintable(values.env_values) or builder.unprintable
-    writer = Writer(name, values.locs, values.base, builder.env_maps, bool(scope.services), printable)
+    writer = Writer(name, values.locs, values.base, builder.env_maps, bool(scope.services or scope.webhooks), printable)
     root = f"helm/{name}"
     chart = chart or {}
     version = str(chart.get("version") or CHART_VERSION)

@@ -118,12 +118,14 @@ are taken longest name first, so a name once rewritten is not rewritten again.
 
 {{/*
 An env var's value, from (list $ "<NAME>" "<value>"): <X>_HOST: <service> (what connect_to
-sets) names the release's Service, and so do the host names "<chart>.hosts" rewrites.
+sets) names the release's Service, a value that is a webhook configuration's name the
+release's (a controller patches its CA bundle), and the host names "<chart>.hosts" rewrites
+the release's.
 */}}
 {{- define "CHART.env" -}}
 {{- $top := index . 0 -}}
 {{- $v := toString (index . 2) -}}
-{{- if and (hasSuffix "_HOST" (index . 1)) (has $v SERVICES) -}}
+{{- if or (and (hasSuffix "_HOST" (index . 1)) (has $v SERVICES)) (has $v WEBHOOKS) -}}
 {{- include "CHART.fullname" (list $top $v) -}}
 {{- else -}}
 {{- include "CHART.hosts" (list $top $v) -}}
@@ -175,9 +177,11 @@ def helpers(chart: str, hosts: Hosts, printable: bool = False) -> str:
     and namespaces ``hosts`` holds; with ``printable``, the maps of strings made as JSON
     (labels, annotations) go through the `<chart>.printable` helper, defined too."""
     listed = "(list " + " ".join(json.dumps(s) for s in hosts.services) + ")" if hosts.services else "list"
+    webhooks = "(list " + " ".join(json.dumps(s) for s in hosts.webhooks) + ")" if hosts.webhooks else "list"
     patterns = "(list " + " ".join(f"(list `{p}` `{r}`)" for p, r in hosts.patterns) + ")"
     text = _HELPERS.replace("PRINTED", '| include "CHART.printable" ' if printable else "")
     if printable:
         text += _PRINTABLE_HEAD + "".join(f'| replace "\\u{ord(c):04x}" "\\\\u{ord(c):04x}" '
                                           for c in UNPRINTABLE_CHARS) + "-}}\n{{- end -}}\n"
-    return text.replace("CHART", chart).replace("SERVICES", listed).replace("PATTERNS", patterns)
+    return text.replace("CHART", chart).replace("SERVICES", listed).replace("PATTERNS", patterns) \
+        .replace("WEBHOOKS", webhooks)

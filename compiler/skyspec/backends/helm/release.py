@@ -171,6 +171,10 @@ class Scope:
     def services(self) -> list[str]:
         return sorted(self.names.get("Service", ()))
 
+    @property
+    def webhooks(self) -> list[str]:
+        return sorted(set().union(*(self.names.get(k, ()) for k in _WEBHOOKS)))
+
 
 # Host names of a Service in text, each (pattern, replacement): ``SVC`` is the Service's name in
 # the specs, ``NS`` the environments' namespaces, ``TO`` its name in the release and ``RNS``
@@ -204,9 +208,12 @@ class Hosts:
     environment's namespace, all but the URL also after a pod's host name (`<pod>.<svc>:<port>`),
     not an image's name and tag (`hashicorp/vault:1.17`, `redis:7.2`).
     ``services`` is longest first, the order the helper rewrites them in, so that a rewritten
-    name (`<release>-<svc>`) is never rewritten again."""
+    name (`<release>-<svc>`) is never rewritten again. ``webhooks``: the chart's webhook
+    configurations, which an env var naming one whole names the release's of (a controller
+    patching its own webhook's CA bundle: vault-k8s's `AGENT_INJECT_TLS_AUTO`)."""
 
-    def __init__(self, services: list[str], namespaces: list[str]):
+    def __init__(self, services: list[str], namespaces: list[str], webhooks: list[str] = ()):
+        self.webhooks = sorted(set(webhooks))
         self.services = sorted(services, key=lambda s: (-len(s), s))
         self.ns = "(?:" + "|".join(re.escape(n) for n in sorted(set(namespaces))) + ")" if namespaces else ""
         self.patterns = [(p.replace("NS", self.ns), r) for p, r in HOST_PATTERNS if self.ns or "NS" not in p]
