@@ -213,3 +213,30 @@ def test_exposure_types_and_ingress(make_project, cli, tmp_path):
     assert "type" not in docs[("Service", "b")]["spec"]
     assert ("Ingress", "a") not in docs and ("Ingress", "b") not in docs
     assert_valid_k8s(docs.values())
+
+
+def test_a_raw_cluster_scoped_object_names_no_namespace(build):
+    """An APIService (metrics-server's), a RuntimeClass and a ClusterRole are cluster-scoped: the
+    IR's list of such kinds lacked the APIService (the Kustomize backend had its own, longer
+    list), so it was written with the environment's namespace. One table says both now."""
+    docs = build({"apps/a.yaml": """
+kind: Resource
+name: metrics
+manifest:
+  apiVersion: apiregistration.k8s.io/v1
+  kind: APIService
+  metadata: {name: v1beta1.metrics.k8s.io}
+  spec: {group: metrics.k8s.io, version: v1beta1, groupPriorityMinimum: 100, versionPriority: 100,
+         service: {name: metrics-server, namespace: kube-system}}
+---
+kind: Resource
+name: gvisor
+manifest: {apiVersion: node.k8s.io/v1, kind: RuntimeClass, metadata: {name: gvisor}, handler: runsc}
+---
+kind: Resource
+name: cm
+manifest: {apiVersion: v1, kind: ConfigMap, metadata: {name: cm}, data: {a: "1"}}
+"""})
+    assert "namespace" not in docs[("APIService", "v1beta1.metrics.k8s.io")]["metadata"]
+    assert "namespace" not in docs[("RuntimeClass", "gvisor")]["metadata"]
+    assert docs[("ConfigMap", "cm")]["metadata"]["namespace"]

@@ -20,7 +20,7 @@ from . import why
 from .configmap import lower_configmap
 from .fixes import merged_checks, template_port_hint
 from .k8spatch import weakened
-from .served import refused
+from .served import CLUSTER_SCOPED, refused
 from .model import (IR, Account, Autoscale, Container, CronSpec, EnvVar, Exposure, JobSpec,
                     Mount, NetPolicy, Port, Probe, Resources, RoleDef, SecretRef, Storage, Strategy, Volume, Workload)
 from ..units import QuantityError, parse_bytes, parse_cpu
@@ -621,9 +621,9 @@ class Lowerer:
 
 _AMOUNTS: dict[tuple, int] = {}  # (parse, type, value) -> the amount :meth:`Lowerer.quantity` parsed
 
-CLUSTER_KINDS = {"Namespace", "ClusterRole", "ClusterRoleBinding", "PersistentVolume", "StorageClass",
-                 "CustomResourceDefinition", "PriorityClass", "IngressClass", "ClusterIssuer",
-                 "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"}
+# the kinds whose objects name no namespace: the built-in cluster-scoped ones (an APIService too), and
+# cert-manager's ClusterIssuer
+CLUSTER_KINDS = {kind for _, kind in CLUSTER_SCOPED} | {"ClusterIssuer"}
 
 
 def _patched_volumes(patch) -> set[str]:

@@ -90,3 +90,29 @@ def refused(name: str, manifest: dict) -> list[tuple[str, str, tuple, str | None
     return [("SKY126", f'Resource "{name}": {message}', path, hint, at_key)
             for path, message, hint, at_key in k8sfields.problems(manifest.get("apiVersion"), manifest.get("kind"),
                                                                    manifest)]
+
+
+# (API version, kind) of the built-in kinds that are cluster-scoped: an object of one names no namespace
+CLUSTER_SCOPED = frozenset((api, kind) for api, kinds in {
+    "admissionregistration.k8s.io/v1": "MutatingWebhookConfiguration ValidatingWebhookConfiguration",
+    "admissionregistration.k8s.io/v1beta1": "MutatingWebhookConfiguration ValidatingWebhookConfiguration",
+    "apiextensions.k8s.io/v1": "CustomResourceDefinition",
+    "apiextensions.k8s.io/v1beta1": "CustomResourceDefinition",
+    "apiregistration.k8s.io/v1": "APIService",
+    "apiregistration.k8s.io/v1beta1": "APIService",
+    "certificates.k8s.io/v1": "CertificateSigningRequest",
+    "certificates.k8s.io/v1beta1": "CertificateSigningRequest",
+    "flowcontrol.apiserver.k8s.io/v1beta1": "FlowSchema PriorityLevelConfiguration",
+    "networking.k8s.io/v1": "IngressClass",
+    "networking.k8s.io/v1beta1": "IngressClass",
+    "node.k8s.io/v1": "RuntimeClass",
+    "node.k8s.io/v1beta1": "RuntimeClass",
+    "policy/v1beta1": "PodSecurityPolicy",
+    "rbac.authorization.k8s.io/v1": "ClusterRole ClusterRoleBinding",
+    "rbac.authorization.k8s.io/v1beta1": "ClusterRole ClusterRoleBinding",
+    "scheduling.k8s.io/v1": "PriorityClass",
+    "scheduling.k8s.io/v1beta1": "PriorityClass",
+    "storage.k8s.io/v1": "CSIDriver CSINode StorageClass VolumeAttachment",
+    "storage.k8s.io/v1beta1": "CSIDriver CSINode StorageClass VolumeAttachment",
+    "v1": "ComponentStatus Namespace Node NodeProxyOptions PersistentVolume",
+}.items() for kind in kinds.split())

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+from ...ir import served
+
 
 class Merged(NamedTuple):
     """A list Kustomize merges by ``keys`` (empty: a list of scalars, merged by value);
@@ -140,27 +142,6 @@ def child(schema: dict | None, key: str, value: Any) -> dict | Merged | None:
     return got
 
 
-# The kinds the schema knows to be cluster-scoped.
-CLUSTER_SCOPED = frozenset((api, kind) for api, kinds in {
-    "admissionregistration.k8s.io/v1": "MutatingWebhookConfiguration ValidatingWebhookConfiguration",
-    "admissionregistration.k8s.io/v1beta1": "MutatingWebhookConfiguration ValidatingWebhookConfiguration",
-    "apiextensions.k8s.io/v1": "CustomResourceDefinition",
-    "apiextensions.k8s.io/v1beta1": "CustomResourceDefinition",
-    "apiregistration.k8s.io/v1": "APIService",
-    "apiregistration.k8s.io/v1beta1": "APIService",
-    "certificates.k8s.io/v1": "CertificateSigningRequest",
-    "certificates.k8s.io/v1beta1": "CertificateSigningRequest",
-    "flowcontrol.apiserver.k8s.io/v1beta1": "FlowSchema PriorityLevelConfiguration",
-    "networking.k8s.io/v1": "IngressClass",
-    "networking.k8s.io/v1beta1": "IngressClass",
-    "node.k8s.io/v1": "RuntimeClass",
-    "node.k8s.io/v1beta1": "RuntimeClass",
-    "policy/v1beta1": "PodSecurityPolicy",
-    "rbac.authorization.k8s.io/v1": "ClusterRole ClusterRoleBinding",
-    "rbac.authorization.k8s.io/v1beta1": "ClusterRole ClusterRoleBinding",
-    "scheduling.k8s.io/v1": "PriorityClass",
-    "scheduling.k8s.io/v1beta1": "PriorityClass",
-    "storage.k8s.io/v1": "CSIDriver CSINode StorageClass VolumeAttachment",
-    "storage.k8s.io/v1beta1": "CSIDriver CSINode StorageClass VolumeAttachment",
-    "v1": "ComponentStatus Namespace Node NodeProxyOptions PersistentVolume",
-}.items() for kind in kinds.split())
+# The kinds the schema knows to be cluster-scoped (the IR's table: the Kubernetes output names
+# no namespace on them either).
+CLUSTER_SCOPED = served.CLUSTER_SCOPED
