@@ -343,14 +343,14 @@ services:
       KESTRA_CONFIGURATION: |
         datasources:
           mysql: {url: "jdbc:mysql://mysql:3306/k", username: mailcow, password: DbPassAa11}
-      NOT_IT: DbPassAa11x
+      NOT_IT: DbPass-11
 """)
     r = import_compose(tmp_path / "compose.yaml", "m")
     assert r.unexplained == [], r.unexplained
     php = yaml.safe_load(r.files["apps/php.yaml"])
     assert php["env"] == {"DBUSER": "mailcow", "TZ": "Europe/Berlin"} and set(php["secrets"]) == {"DBPASS", "DBROOT"}
     kestra = yaml.safe_load(r.files["apps/kestra.yaml"])
-    assert set(kestra["secrets"]) == {"KESTRA_CONFIGURATION"} and kestra["env"] == {"NOT_IT": "DbPassAa11x"}
+    assert set(kestra["secrets"]) == {"KESTRA_CONFIGURATION"} and kestra["env"] == {"NOT_IT": "DbPass-11"}
     for text in r.files.values():
         assert "DbRootXx99" not in text and "password: DbPassAa11" not in text
     said = " ".join(d.message for d in r.diags)
@@ -409,6 +409,42 @@ spec:
         "metadata: {name: argo-server-binding}", "metadata: {name: argo-server-binding, annotations: {x: s3cr3t-value-xyz}}"))
     with _pytest.raises(ImportError_, match="ClusterRoleBinding argo-server-binding holds a value of a Secret"):
         import_kubernetes([tmp_path / "in.yaml"], "argo")
+
+
+def test_a_credential_written_in_a_compose_command_is_passed_from_its_secret(tmp_path):
+    """`command: redis-server --requirepass Sup3rS3cretPw` beside `REDIS_PASSWORD:
+    Sup3rS3cretPw`: the variable moved to a Secret, and the command wrote the password in plain
+    text into the spec and every output. It is `$(REDIS_PASSWORD)` now, which Kubernetes
+    expands from the Secret the variable reads, within a word too."""
+    import yaml
+    from click.testing import CliRunner
+
+    from skyspec.cli import main
+    from skyspec.importer import import_compose
+    from validators import load_docs
+
+    (tmp_path / "compose.yaml").write_text("""\
+services:
+  cache:
+    image: acme/redis:7
+    expose: ["6379"]
+    command: redis-server --requirepass Sup3rS3cretPw --name xSup3rS3cretPw
+    environment: {REDIS_PASSWORD: Sup3rS3cretPw}
+""")
+    r = import_compose(tmp_path / "compose.yaml", "c")
+    assert r.unexplained == [], r.unexplained
+    cache = yaml.safe_load(r.files["apps/cache.yaml"])
+    assert cache["args"] == ["redis-server", "--requirepass", "$(REDIS_PASSWORD)", "--name", "x$(REDIS_PASSWORD)"]
+    assert cache["secrets"] == {"REDIS_PASSWORD": {"secret": "cache-env", "key": "REDIS_PASSWORD"}}
+    assert not any("Sup3rS3cretPw" in t for t in r.files.values())
+    for rel, text in r.files.items():
+        (tmp_path / "p" / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "p" / rel).write_text(text)
+    res = CliRunner().invoke(main, ["build", str(tmp_path / "p"), "-f", "kubernetes", "-o", str(tmp_path / "b")])
+    assert res.exit_code == 0, res.output
+    pod = load_docs(tmp_path / "b" / "dev" / "kubernetes" / "cache.yaml")[0]["spec"]["template"]["spec"]
+    c = pod["containers"][0]
+    assert "$(REDIS_PASSWORD)" in c["args"] and any(e["name"] == "REDIS_PASSWORD" and "valueFrom" in e for e in c["env"])
 
 
 # --------------------------------------------------------------------------- random secrets

@@ -223,15 +223,26 @@ def known_credentials(services: dict, variables: dict) -> set[str]:
 
 def holds_credential(value, credentials: set[str]) -> tuple[str, list[str]] | None:
     """(why, the credentials it holds) for an env value of no credential's name that is one: a
-    credential's value, or one holding such a value as a word (kestra's `KESTRA_CONFIGURATION`,
-    a YAML block with the database's password); None for any other."""
+    credential's value, or one holding such a value (kestra's `KESTRA_CONFIGURATION`, a YAML
+    block with the database's password); None for any other."""
     if not isinstance(value, str) or not credentials:
         return None
     if value in credentials:
         return "holds the value of a credential of the file", [value]
-    held = sorted(c for c in credentials if len(c) < len(value) and re.search(rf"(?<![\w-]){re.escape(c)}(?![\w-])",
-                                                                              value))
+    held = sorted(c for c in credentials if len(c) < len(value) and c in value)
     return ("holds a credential of the file in its text", held) if held else None
+
+
+def _literal_credentials(word: str, env: dict, credentials: set[str], passed: dict, key: str) -> str:
+    """``word`` of a command with each credential that a variable of the service's environment
+    holds, written as it is (`redis-server --requirepass Sup3rS3cret` beside `REDIS_PASSWORD:
+    Sup3rS3cret`), as `$(VAR)`: Kubernetes expands it from the Secret the variable moves to
+    (``passed`` gets it), and the value is not written."""
+    for var, (value, _) in sorted(env.items()):
+        if value in credentials and value in word and credential_env(var, value):
+            word = word.replace(value, f"$({var})")   # (Kubernetes expands it within a word too)
+            passed.setdefault(var, (value, key))
+    return word
 
 
 def credential_refs(value: str, variables: dict[str, str], form: str = "$({})") -> tuple[str, dict[str, str]]:
@@ -563,7 +574,7 @@ def service_doc(s: str, svc: dict, names: dict, ctx: Ctx, one_shot: bool) -> dic
             if words is None:
                 ctx.say(s, f"{key} cannot be split into words (an unclosed quote)", (key,), "error", code=WRONG)
             else:
-                doc[field] = words
+                doc[field] = [_literal_credentials(w, env, ctx.credentials, passed, key) for w in words]
     ports, published = parts.ports(s, svc, ctx)
     if kind != "Job":
         if list(ports) == ["http"] and isinstance(ports["http"], int):

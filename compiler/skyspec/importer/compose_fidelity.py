@@ -239,7 +239,7 @@ def compare(inp: dict, out: dict, variables: dict, env_files: dict,
                       "as Docker fills a new one")
             else:
                 field(f"{s}.depends_on.{k}", a, b)
-        _more(s, svc, o, inp, variables, field, named, (image_volumes or {}).get(s, set()))
+        _more(s, svc, o, inp, variables, field, named, (image_volumes or {}).get(s, set()), ie, creds)
     return figs, bad
 
 
@@ -304,16 +304,23 @@ def _passed(svc: dict, variables: dict, probed: dict) -> set[str]:
         {n for words in hooks if words for n in probe_command(["CMD", *words], variables)[1]}
 
 
-def _more(s: str, svc: dict, o: dict, inp: dict, variables: dict, field, named, imaged: set) -> None:
-    """The facets beyond what a service runs and talks to."""
+def _more(s: str, svc: dict, o: dict, inp: dict, variables: dict, field, named, imaged: set,
+          env: dict | None = None, creds: set | None = None) -> None:
+    """The facets beyond what a service runs and talks to; ``env``, the service's environment,
+    and ``creds``, the file's credentials (a command's literal one is written `$(NAME)`)."""
+    from .compose import _literal_credentials
+
+    held = {k: (v, None) for k, v in (env or {}).items()}
     for key, out_key in (("entrypoint", "entrypoint"), ("command", "command")):
         if svc.get(key):   # (a credential it passes as `$(NAME)`, as the importer writes it)
             refs = [credential_refs(x, variables) for x in ([svc[key]] if isinstance(svc[key], str)
                                                             else map(str, svc[key]))]
             a = argv(interpolate(refs[0][0], variables, set()) if isinstance(svc[key], str)
                      else [interpolate(x, variables, set()) for x, _ in refs])
+            literal: dict = {}
+            a = [_literal_credentials(w, held, creds or set(), literal, key) for w in a] if a and creds else a
             b = [str(x).replace("$$", "$") for x in o.get(out_key) or []]   # (as the input: `$$` is `$`)
-            if a == b and any(found for _, found in refs):
+            if a == b and (any(found for _, found in refs) or literal):
                 named("credential the command passes, as Kubernetes' $(NAME) from a Secret (warned)")
             else:
                 field(f"{s}.{key}", a, b)
