@@ -336,7 +336,8 @@ services:
     environment: ["MYSQL_PASSWORD=${DBPASS}", "MYSQL_ROOT_PASSWORD=${DBROOT}", MYSQL_USER=mailcow]
   php:
     image: acme/php:1
-    environment: ["DBPASS=${DBPASS}", "DBROOT=${DBROOT}", DBUSER=mailcow, TZ=Europe/Berlin]
+    environment: ["DBPASS=${DBPASS}", "DBROOT=${DBROOT}", DBUSER=mailcow, TZ=Europe/Berlin,
+                  GITHUB_PRIVATE_KEY=disabled, OPTIONS_ABUSE=disabled, SMTP_PASSWORD=password, LOGIN=passwordless]
   kestra:
     image: kestra/kestra:0.19
     environment:
@@ -348,7 +349,11 @@ services:
     r = import_compose(tmp_path / "compose.yaml", "m")
     assert r.unexplained == [], r.unexplained
     php = yaml.safe_load(r.files["apps/php.yaml"])
-    assert php["env"] == {"DBUSER": "mailcow", "TZ": "Europe/Berlin"} and set(php["secrets"]) == {"DBPASS", "DBROOT"}
+    # (a placeholder is no secret: Appwrite's `_APP_VCS_GITHUB_PRIVATE_KEY=disabled` moved every `disabled`
+    # switch; nor is a plain word inside another: `password` in `passwordless`)
+    assert php["env"] == {"DBUSER": "mailcow", "TZ": "Europe/Berlin", "OPTIONS_ABUSE": "disabled",
+                          "LOGIN": "passwordless"}
+    assert set(php["secrets"]) == {"DBPASS", "DBROOT", "GITHUB_PRIVATE_KEY", "SMTP_PASSWORD"}
     kestra = yaml.safe_load(r.files["apps/kestra.yaml"])
     assert set(kestra["secrets"]) == {"KESTRA_CONFIGURATION"} and kestra["env"] == {"NOT_IT": "DbPass-11"}
     for text in r.files.values():

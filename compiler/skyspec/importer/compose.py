@@ -201,6 +201,9 @@ def interpolate(value: str, variables: dict[str, str], unresolved: set[str]) -> 
 
 
 SHORTEST_SHARED = 6   # a credential's value at least this long makes another variable holding it one
+# a credential variable's placeholder, no secret (Appwrite's `_APP_VCS_GITHUB_PRIVATE_KEY=disabled`)
+PLACEHOLDERS = frozenset({"disabled", "enabled", "none", "null", "true", "false", "default", "unset", "empty",
+                          "localhost"})
 
 
 def known_credentials(services: dict, variables: dict) -> set[str]:
@@ -209,7 +212,7 @@ def known_credentials(services: dict, variables: dict) -> set[str]:
     `MYSQL_PASSWORD=${DBPASS}` and as `DBPASS=${DBPASS}`, and `DBROOT` only as the database's
     root password. Those of :data:`SHORTEST_SHARED` characters or more that are no word of the
     names the file gives (a password `postgres`, the name of the service and its image, is no
-    secret: the import writes those names)."""
+    secret: the import writes those names) and no placeholder (:data:`PLACEHOLDERS`)."""
     out = {v for k, v in variables.items() if credential_env(k, v)}
     named: set[str] = set()   # the words of the names the file gives: a password `postgres` is no secret
     for s, svc in services.items():
@@ -218,7 +221,7 @@ def known_credentials(services: dict, variables: dict) -> set[str]:
             out.update(v for k, v in parts.plain_env(svc, variables).items() if credential_env(k, v))
             for key in ("image", "container_name", "hostname"):
                 named.update(re.split(r"[^a-z0-9]+", interpolate(str(svc.get(key) or ""), variables, set()).lower()))
-    return {v for v in out if len(v.strip()) >= SHORTEST_SHARED and v.lower() not in named}
+    return {v for v in out if len(v.strip()) >= SHORTEST_SHARED and v.lower() not in named | PLACEHOLDERS}
 
 
 def holds_credential(value, credentials: set[str]) -> tuple[str, list[str]] | None:
@@ -229,7 +232,8 @@ def holds_credential(value, credentials: set[str]) -> tuple[str, list[str]] | No
         return None
     if value in credentials:
         return "holds the value of a credential of the file", [value]
-    held = sorted(c for c in credentials if len(c) < len(value) and c in value)
+    # (within a longer value, one that is no plain lowercase word: `password` is in `passwordless`)
+    held = sorted(c for c in credentials if len(c) < len(value) and c in value and not (c.isalpha() and c.islower()))
     return ("holds a credential of the file in its text", held) if held else None
 
 
