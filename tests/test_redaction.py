@@ -414,6 +414,12 @@ spec:
         "metadata: {name: argo-server-binding}", "metadata: {name: argo-server-binding, annotations: {x: s3cr3t-value-xyz}}"))
     with _pytest.raises(ImportError_, match="ClusterRoleBinding argo-server-binding holds a value of a Secret"):
         import_kubernetes([tmp_path / "in.yaml"], "argo")
+    # a schema of another kind than a CRD's is read: the secret there is refused
+    (tmp_path / "in.yaml").write_text((tmp_path / "in.yaml").read_text().replace(
+        ", annotations: {x: s3cr3t-value-xyz}", "").replace("default: admin", "default: s3cr3t-value-xyz").replace(
+        "kind: CustomResourceDefinition", "kind: WidgetDefinition").replace("apiextensions.k8s.io/v1", "example.com/v1"))
+    with _pytest.raises(ImportError_, match="WidgetDefinition widgets.example.com holds a value of a Secret"):
+        import_kubernetes([tmp_path / "in.yaml"], "argo")
 
 
 def test_a_credential_written_in_a_compose_command_is_passed_from_its_secret(tmp_path):

@@ -117,18 +117,19 @@ class Inputs:
         value), hold none."""
         red = self.diags.redactor
 
-        def holds(v: Any, key: Any = None, path: tuple = ()) -> bool:
+        def holds(v: Any, key: Any = None) -> bool:
             if isinstance(v, dict):
-                if path[-2:-1] == ("versions",) and "schema" in v:   # (a CRD version's schema: not read)
-                    v = {k: x for k, x in v.items() if k != "schema"}
-                return any(holds(x, k, (*path, k)) for k, x in v.items())
+                return any(holds(x, k) for k, x in v.items())
             if isinstance(v, list):
-                return any(holds(x, key, (*path, i)) for i, x in enumerate(v))
+                return any(holds(x, key) for x in v)
             if isinstance(v, str) and key in NAMES and v in red.public:
                 return False
             return red.holds(v)
-        return holds(obj, None, () if not isinstance(obj, dict) or obj.get("kind") != "CustomResourceDefinition"
-                     else ("crd",))
+        spec = obj.get("spec") if isinstance(obj, dict) and obj.get("kind") == "CustomResourceDefinition" else None
+        if isinstance(spec, dict) and isinstance(spec.get("versions"), list):   # (its versions' schemas: not read)
+            obj = {**obj, "spec": {**spec, "versions": [{k: x for k, x in ver.items() if k != "schema"}
+                                                        if isinstance(ver, dict) else ver for ver in spec["versions"]]}}
+        return holds(obj)
 
     def public_secrets(self, data: Any) -> None:
         """A credential of the input whose value is a word of the names the input gives (of a
