@@ -441,7 +441,7 @@ def import_compose(path: Path, name: str, diags: Diagnostics | None = None,
             return _done(inputs, None, raise_)
         files, built = built
         figs, bad = compose_fidelity.compare(data.data, built, ctx.vars, ctx.env_files, infos, ctx.image_volumes,
-                                             ctx.wanted, ctx.addressed)
+                                             ctx.wanted, ctx.addressed, ctx.credentials)
         back = {compose.dns(compose_fidelity.path_of(what)[1]) for what in bad} & set(infos)
         if not back:
             break

@@ -305,7 +305,8 @@ class Ctx:
         self.vars_text = ""   # the project file's `vars:` of what the services read from the shell (shell_vars)
         self.credentials: set[str] = set()   # the values the file holds as credentials (known_credentials)
         _interpolated(services, self.vars, self.unresolved)
-        self.wanted = addresses.wanted_ports(services, self.vars, base)  # service -> {port: who holds its address}
+        self.file_calls: dict[str, list] = {}   # service -> (service, port, file) of its bound files' addresses
+        self.wanted = addresses.wanted_ports(services, self.vars, base, self.file_calls)  # service -> {port: who}
         self.env_files: dict[str, dict] = {}  # service -> what its env_files set
         self.image_volumes: dict[str, set] = {}  # service -> its Dockerfile's VOLUME folders given an emptyDir
         self.image_inits: dict[str, dict] = {}   # service -> the init containers that fill them from the image

@@ -245,7 +245,7 @@ def file_addresses(s: str, svc: dict, services: dict, variables: dict, base) -> 
     return out
 
 
-def wanted_ports(services: dict, variables: dict, base=None) -> dict[str, dict[int, str]]:
+def wanted_ports(services: dict, variables: dict, base=None, files: dict | None = None) -> dict[str, dict[int, str]]:
     """{service: {port: "who (VARIABLE)"}}: the ports other services' environments hold an
     address on, of a service that declares none or not that one; and those its own
     environment does (Kafka's `KAFKA_CONTROLLER_QUORUM_VOTERS: 1@broker:29093` on `broker`:
@@ -258,7 +258,7 @@ def wanted_ports(services: dict, variables: dict, base=None) -> dict[str, dict[i
     of no known kind gets the port its own healthcheck calls on localhost, or, on a service
     named as a known kind (`mongodb`), that kind's port. A project file bound into a service
     (a gateway's nginx config) names ports as an environment does (:func:`file_addresses`,
-    when ``base``, the Compose file's folder, is given)."""
+    when ``base``, the Compose file's folder, is given; ``files`` gets them by service)."""
     out: dict[str, dict[int, str]] = {}
     for s, svc in sorted(services.items()):
         env = plain_env(svc, variables) if isinstance(svc, dict) else {}
@@ -269,7 +269,10 @@ def wanted_ports(services: dict, variables: dict, base=None) -> dict[str, dict[i
                 d, port, who = s, own, f"{s} itself ({var})"
             if d is not None and (not _declares_ports(services[d]) or _undeclared(port, services[d], variables)):
                 out.setdefault(d, {}).setdefault(port, who)
-        for d, port, path in file_addresses(s, svc, services, variables, base) if isinstance(svc, dict) else ():
+        found = file_addresses(s, svc, services, variables, base) if isinstance(svc, dict) else []
+        if files is not None and found:
+            files[s] = found
+        for d, port, path in found:
             if not _declares_ports(services[d]) or _undeclared(port, services[d], variables):
                 out.setdefault(d, {}).setdefault(port, f"{s} (its file {path})")
     for s, svc in sorted(services.items()):

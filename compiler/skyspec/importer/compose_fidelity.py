@@ -84,7 +84,8 @@ def _deps(svc: dict) -> dict:
 
 def compare(inp: dict, out: dict, variables: dict, env_files: dict,
             official: dict | None = None, image_volumes: dict | None = None,
-            wanted: dict | None = None, called: dict | None = None) -> tuple[dict, list[str]]:
+            wanted: dict | None = None, called: dict | None = None,
+            credentials: set | None = None) -> tuple[dict, list[str]]:
     """(figures, unexplained) for the input Compose data and the built one; ``env_files``
     maps a service to the variables its env_files gave; ``official`` ({service name: what
     :func:`.official.apply` changed}) names what a stdlib template or an official image's
@@ -92,7 +93,8 @@ def compare(inp: dict, out: dict, variables: dict, env_files: dict,
     `VOLUME`s of its Dockerfile; ``wanted``, the ports the import found addresses on (its
     files' too: :func:`.compose_addresses.wanted_ports`), else those of the environment;
     ``called`` ({service: [(callee, what holds its address, where)]}), the connections the
-    import inferred (from a bound file's addresses too)."""
+    import inferred (from a bound file's addresses too); ``credentials``, the values it took for
+    credentials (:func:`.compose.known_credentials`, made again when not given)."""
     from .official import compose_category, exported
 
     official = official or {}
@@ -106,7 +108,7 @@ def compare(inp: dict, out: dict, variables: dict, env_files: dict,
 
     from .compose import holds_credential, known_credentials
 
-    creds = known_credentials(inp.get("services") or {}, variables)
+    creds = credentials if credentials is not None else known_credentials(inp.get("services") or {}, variables)
 
     def cred(k: str, v) -> bool:   # (as the import moves them: by name, or holding another's value)
         return bool(credential_env(k, v) or holds_credential(v, creds))

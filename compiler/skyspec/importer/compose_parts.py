@@ -467,7 +467,7 @@ def depends(s: str, svc: dict, names: dict, ctx, env: dict | None = None) -> lis
     (``env``: {variable: (value, where)}) or a project file bound into it holds an address of,
     which the NetworkPolicies must let it reach though Compose needs no word of it."""
     from .compose import dns
-    from .compose_addresses import addressed, depends as depends_on, file_addresses
+    from .compose_addresses import addressed, depends as depends_on
 
     said = svc.get("depends_on")
     connect = []
@@ -499,7 +499,7 @@ def depends(s: str, svc: dict, names: dict, ctx, env: dict | None = None) -> lis
         if names.get(d, dns(d)) not in connect:   # said (or dropped, closing a cycle) by acyclic()
             connect.append(names.get(d, dns(d)))
             ctx.addressed.setdefault(s, []).append((d, var, env[var][1]))
-    for d, _, path in file_addresses(s, svc, ctx.data["services"], ctx.vars, ctx.base):
+    for d, _, path in ctx.file_calls.get(s, ()):
         if names.get(d, dns(d)) not in connect:   # (lemmy's config file calls pict-rs: nothing else says so)
             connect.append(names.get(d, dns(d)))
             ctx.addressed.setdefault(s, []).append((d, f"its file {path}", ("volumes",)))
