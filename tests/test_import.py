@@ -2016,6 +2016,28 @@ def test_an_output_folder_of_a_long_name_gives_a_project_name_that_builds(tmp_pa
     assert "project: n8n-io-n8n-hosting-docker-compose-withpostgres-docker\n" in project, project
 
 
+def test_base_60_numbers_are_text_in_a_compose_file(tmp_path):
+    # windmill's caddy publishes `25:25` (SMTP) unquoted: YAML 1.1 reads it as the base-60
+    # integer 1525, so the port was 1525 in every output (and `222:22`, git's SSH, 13342);
+    # compose-go reads YAML 1.2, where both are text. A spec file keeps YAML 1.1 (documented).
+    import yaml
+
+    from skyspec.diagnostics import Diagnostics
+    from skyspec.importer import import_compose
+
+    src = tmp_path / "compose.yaml"
+    src.write_text("services:\n  mail:\n    image: ghcr.io/acme/smtp:1.0.0\n    ports: [25:25, 587:587]\n"
+                   "    environment: {QUEUE_RETRY: 1:30:00, RATIO: 1:30.5, PLAIN: 90}\n"
+                   "  git:\n    image: ghcr.io/acme/git:1.0.0\n    ports: [3000:3000, 222:22]\n")
+    diags = Diagnostics()
+    r = import_compose(src, "sx", diags)
+    assert r is not None and r.unexplained == [], [d.message for d in diags.errors]
+    mail, git = (yaml.safe_load(r.files[f"apps/{n}.yaml"]) for n in ("mail", "git"))
+    assert mail["ports"] == {"smtp": 25, "submission": {"port": 587, "host_port": 587}}
+    assert mail["env"] == {"QUEUE_RETRY": "1:30:00", "RATIO": "1:30.5", "PLAIN": "90"}
+    assert git["ports"] == {"http": 3000, "ssh": {"port": 22, "host_port": 222}}
+
+
 def test_a_compose_file_is_read_as_compose_reads_it(tmp_path):
     # makeplane/plane: `restart: no` (YAML 1.1's false; compose-go's yaml.v3 reads the text
     # "no") was refused as a boolean; its proxy publishes `published: ${LISTEN_HTTP_PORT:-80}`

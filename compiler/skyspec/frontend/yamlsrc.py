@@ -74,13 +74,18 @@ class _Loader(_Base):
 
 
 class _CoreLoader(_Loader):
-    """:class:`_Loader` reading YAML 1.1's other boolean words (`yes`, `no`, `on`, `off`) as
-    text, as YAML 1.2's core schema does: Compose reads its files so (`restart: no` is "no")."""
+    """:class:`_Loader` reading what only YAML 1.1 types as text, as YAML 1.2's core schema
+    does, and Compose reads its files so: the other boolean words (`yes`, `no`, `on`, `off`:
+    `restart: no` is "no") and base-60 numbers (`ports: [25:25]` is port 25 published on 25,
+    not the integer 1525; `1:30:00` is no 5400)."""
 
     def resolve(self, kind, value, implicit):
         if kind is ScalarNode and implicit[0] and value in _WORDS:
             return _STR
-        return super().resolve(kind, value, implicit)
+        tag = super().resolve(kind, value, implicit)
+        if kind is ScalarNode and tag in (_INT, _FLOAT) and ":" in value:
+            return _STR
+        return tag
 
 
 _WORDS = frozenset(w for word in ("yes", "no", "on", "off") for w in (word, word.title(), word.upper()))
