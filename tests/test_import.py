@@ -2038,6 +2038,32 @@ def test_base_60_numbers_are_text_in_a_compose_file(tmp_path):
     assert git["ports"] == {"http": 3000, "ssh": {"port": 22, "host_port": 222}}
 
 
+def test_a_default_is_interpolated_as_compose_does(tmp_path):
+    # documenso: `${DIRECT_URL:-${DATABASE_URL}}` was written as the literal `${DATABASE_URL}`,
+    # and `${URL:-http://localhost:$PORT}` kept `$PORT`; Compose interpolates a default too
+    import yaml
+
+    from skyspec.diagnostics import Diagnostics
+    from skyspec.importer import import_compose
+    from skyspec.importer.compose import interpolate
+
+    unresolved: set = set()
+    assert interpolate("${A:-${B}}", {"B": "b"}, unresolved) == "b" and not unresolved
+    assert interpolate("${A:+x${B}}", {"A": "1", "B": "b"}, unresolved) == "xb"
+    assert interpolate("${A:-${B:?set B}}", {}, unresolved) == "${B:?set B}" and unresolved == {"B"}
+    src = tmp_path / "compose.yaml"
+    (tmp_path / ".env").write_text("DATABASE_URL=postgres://app@db:5432/app\n")
+    src.write_text("services:\n  web:\n    image: ghcr.io/acme/web:1.0.0\n    environment:\n"
+                   "      - DIRECT=${DIRECT:-${DATABASE_URL}}\n      - URL=${URL:-http://localhost:$PORT/x}\n")
+    diags = Diagnostics()
+    r = import_compose(src, "nd", diags)
+    assert r is not None and r.unexplained == [], [d.message for d in diags.errors]
+    env = yaml.safe_load(r.files["apps/web.yaml"])["env"]
+    # PORT, which nothing sets, is read from the shell: empty until the project sets it
+    assert env == {"DIRECT": "postgres://app@db:5432/app", "URL": "http://localhost:${vars.PORT}/x"}
+    assert yaml.safe_load(r.files["skyspec.yaml"])["vars"] == {"PORT": ""}
+
+
 def test_a_compose_file_is_read_as_compose_reads_it(tmp_path):
     # makeplane/plane: `restart: no` (YAML 1.1's false; compose-go's yaml.v3 reads the text
     # "no") was refused as a boolean; its proxy publishes `published: ${LISTEN_HTTP_PORT:-80}`

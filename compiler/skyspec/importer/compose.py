@@ -182,7 +182,9 @@ def _quoted(v: str) -> str | None:
 
 def interpolate(value: str, variables: dict[str, str], unresolved: set[str]) -> str:
     """Compose's interpolation of ``value`` from ``variables`` (the `.env` file); a variable
-    it lacks stays as written (added to ``unresolved``), `$$` becomes `$`."""
+    it lacks stays as written (added to ``unresolved``), `$$` becomes `$`. A default is
+    interpolated too, as Compose does (documenso's `${DIRECT_URL:-${DATABASE_URL}}` and
+    `${URL:-http://localhost:$PORT}`)."""
     def sub(m: re.Match) -> str:
         if m.group(1) == "$":
             return "$"
@@ -190,9 +192,10 @@ def interpolate(value: str, variables: dict[str, str], unresolved: set[str]) -> 
         op, default = m.group(3), m.group(4)
         v = variables.get(name)
         if op in (":-", "-") and (v is None or (op == ":-" and v == "")):
-            return default or ""
+            return interpolate(default, variables, unresolved) if default else ""
         if op in (":+", "+"):
-            return (default or "") if v not in (None, "") or (op == "+" and v is not None) else ""
+            return interpolate(default or "", variables, unresolved) \
+                if v not in (None, "") or (op == "+" and v is not None) else ""
         if v is None:
             unresolved.add(name)
             return m.group(0)

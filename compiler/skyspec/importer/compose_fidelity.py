@@ -427,6 +427,14 @@ def _unset(svc: dict, key: str, variables: dict) -> str | None:
     value = raw.get(key) if isinstance(raw, dict) else None
     if not isinstance(value, str):
         return None
-    unset = {m.group(2) or m.group(5) for m in _VAR.finditer(value) if m.group(3) in (None, "?", ":?")} - \
-        set(variables) - {None}
+    def read(text: str) -> set:   # the names read without a default, in the defaults too
+        got: set = set()
+        for m in _VAR.finditer(text):
+            if m.group(3) in (None, "?", ":?"):
+                got.add(m.group(2) or m.group(5))
+            elif m.group(4):
+                got |= read(m.group(4))
+        return got
+
+    unset = read(value) - set(variables) - {None}
     return interpolate(value, {**variables, **dict.fromkeys(unset, "")}, set())
