@@ -337,7 +337,8 @@ services:
   php:
     image: acme/php:1
     environment: ["DBPASS=${DBPASS}", "DBROOT=${DBROOT}", DBUSER=mailcow, TZ=Europe/Berlin,
-                  GITHUB_PRIVATE_KEY=disabled, OPTIONS_ABUSE=disabled, SMTP_PASSWORD=password, LOGIN=passwordless]
+                  GITHUB_PRIVATE_KEY=disabled, OPTIONS_ABUSE=disabled, SMTP_PASSWORD=password, LOGIN=passwordless,
+                  "NC_DB=pg://mysql:3306?u=mailcow&p=password&d=k"]
   kestra:
     image: kestra/kestra:0.19
     environment:
@@ -350,10 +351,11 @@ services:
     assert r.unexplained == [], r.unexplained
     php = yaml.safe_load(r.files["apps/php.yaml"])
     # (a placeholder is no secret: Appwrite's `_APP_VCS_GITHUB_PRIVATE_KEY=disabled` moved every `disabled`
-    # switch; nor is a plain word inside another: `password` in `passwordless`)
+    # switch; nor is a plain word inside another: `password` in `passwordless`, but nocodb's
+    # `NC_DB: pg://...?u=postgres&p=password` holds it as a word of its own)
     assert php["env"] == {"DBUSER": "mailcow", "TZ": "Europe/Berlin", "OPTIONS_ABUSE": "disabled",
                           "LOGIN": "passwordless"}
-    assert set(php["secrets"]) == {"DBPASS", "DBROOT", "GITHUB_PRIVATE_KEY", "SMTP_PASSWORD"}
+    assert set(php["secrets"]) == {"DBPASS", "DBROOT", "GITHUB_PRIVATE_KEY", "SMTP_PASSWORD", "NC_DB"}
     kestra = yaml.safe_load(r.files["apps/kestra.yaml"])
     assert set(kestra["secrets"]) == {"KESTRA_CONFIGURATION"} and kestra["env"] == {"NOT_IT": "DbPass-11"}
     for text in r.files.values():

@@ -235,8 +235,10 @@ def holds_credential(value, credentials: set[str]) -> tuple[str, list[str]] | No
         return None
     if value in credentials:
         return "holds the value of a credential of the file", [value]
-    # (within a longer value, one that is no plain lowercase word: `password` is in `passwordless`)
-    held = sorted(c for c in credentials if len(c) < len(value) and c in value and not (c.isalpha() and c.islower()))
+    # (within a longer value, a plain lowercase word only as a word of it: `password` is in
+    # `passwordless`, but nocodb's `NC_DB: pg://db:5432?u=postgres&p=password` holds it)
+    held = sorted(c for c in credentials if len(c) < len(value) and c in value and
+                  (not (c.isalpha() and c.islower()) or re.search(rf"(?<![A-Za-z0-9]){re.escape(c)}(?![A-Za-z0-9])", value)))
     return ("holds a credential of the file in its text", held) if held else None
 
 
