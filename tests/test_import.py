@@ -2940,6 +2940,13 @@ services:
     image: acme/app:1
     command: [chown, "1:1", /data]
     deploy: {restart_policy: {condition: any}}
+  # (a third: budibase's couch-init, never restarted; a setup script that execs a server stays one)
+  couch-init:
+    image: curlimages/curl:8.10.1
+    command: [sh, -c, "sleep 10 && curl -X PUT couchdb:5984/_users"]
+  app-setup:
+    image: acme/app:1
+    command: [sh, -c, "./prepare && exec ./serve"]
 """)
     r = import_compose(tmp_path / "compose.yaml", "t")
     assert r.unexplained == [], r.unexplained
@@ -2948,7 +2955,7 @@ services:
     assert kinds == {"init": "Job", "createbuckets": "Job", "ticker": "App", "keeper": "App", "server": "App",
                      "migrate": "Job", "seeder": "Job", "topics": "Job", "fixer": "Job", "redpanda": "App",
                      "web": "App", "mysqldata": "Job", "create-site": "Job", "zammad-init": "Job", "seed": "Job",
-                     "worker": "App", "setup": "App"}
+                     "worker": "App", "setup": "App", "couch-init": "Job", "app-setup": "App"}
     assert not any("port 3306" in d.message for d in r.diags)
     said = {d.message.split(":")[0]: d.message for d in r.diags if "one-shot task" in d.message}
     assert said["service createbuckets"] == (
@@ -2963,7 +2970,8 @@ services:
         "init": "`chown` does its work and exits", "migrate": "its script ends in a migration or seeding",
         "mysqldata": "`true` does its work and exits", "seed": "its name says it migrates or seeds a database",
         "seeder": "it migrates or seeds a database", "topics": "its script ends in `echo`",
-        "zammad-init": "it restarts on failure only, and its name says it sets something up"}
+        "zammad-init": "it restarts on failure only, and its name says it sets something up",
+        "couch-init": "Compose does not restart it, and its name says it sets something up"}
 
 
 def test_a_charts_defaulted_volume_and_rollout_checksum_are_said_in_the_language(tmp_path):

@@ -38,8 +38,8 @@ def task(svc: dict, name: str = "") -> str | None:
     port, no healthcheck, no restart policy but `on-failure`, and its restart policy is `none`
     (Compose runs it once), or what it runs (its entrypoint, else its command) is a program of
     :data:`TASKS`, a migration or seeding, or a shell script that neither execs nor loops and
-    ends in `exit`, `echo` or one of those, or its name says it migrates or seeds, or (restarted
-    on failure only) that it sets something up. None for any other."""
+    ends in `exit`, `echo` or one of those, or its name says it migrates or seeds, or that it sets
+    something up (unless its script execs a server or loops). None for any other."""
     from .compose import argv
 
     restart = restart_of(svc)
@@ -52,8 +52,11 @@ def task(svc: dict, name: str = "") -> str | None:
     why = _runs(words, program)
     if why is None and _migrates(re.split(r"[-_.]", name.lower())):
         return "its name says it migrates or seeds a database"
-    if why is None and restart == "on-failure" and any(_SETS_UP.search(n.lower()) for n in (name, program) if n):
-        return "it restarts on failure only, and its name says it sets something up"
+    if why is None and any(_SETS_UP.search(n.lower()) for n in (name, program) if n) and \
+            not (program in _SHELLS and len(words) > 2 and _RUNS_ON.search(words[2])):
+        # (budibase's `couch-init`: `sh -c "sleep 10 && curl ... PUT ..."`, never restarted)
+        return "it restarts on failure only, and its name says it sets something up" if restart == "on-failure" \
+            else "Compose does not restart it, and its name says it sets something up"
     return why
 
 
