@@ -372,6 +372,26 @@ volumes:
     assert said["service database: attach: only which logs `docker compose up` shows"] == "note"
 
 
+def test_a_database_image_built_from_an_official_one_is_reached_at_its_port(tmp_path):
+    """LibreChat's rag_api reaches `vectordb` (`pgvector/pgvector`, built from postgres) by
+    `DB_HOST=vectordb`: the import made it `use: postgres` with a Service on 5432, but found
+    its port too late to see the call, so rag_api got no connect_to (no start order, no policy)
+    and a warning that vectordb "declares no port"."""
+    src = tmp_path / "compose.yaml"
+    src.write_text("""services:
+  vectordb:
+    image: pgvector/pgvector:0.8.0-pg15-trixie
+    environment: {POSTGRES_DB: db, POSTGRES_USER: app, POSTGRES_PASSWORD: Xk7Qp2Lm9Rv4}
+  rag_api:
+    image: ghcr.io/acme/rag-api:1.0.0
+    environment: [DB_HOST=vectordb, RAG_PORT=8000]
+    depends_on: [vectordb]
+""")
+    r, diags = _import(src)
+    assert yaml.safe_load(r.files["apps/rag-api.yaml"])["connect_to"] == ["vectordb"]
+    assert not any("declares no port" in d.message for d in diags.items), [d.message for d in diags.items]
+
+
 def test_a_folder_the_first_run_creates_in_an_apps_own_folder_is_kept_in_a_volume(tmp_path):
     """Paperless mounts `./consume` and `./export`, which Docker creates at the first run, in its
     own folder `/usr/src/paperless`: under /usr (where an image keeps its own files) they were

@@ -192,9 +192,13 @@ def local_probe(cmd: list[str], names: set[str]) -> list[str]:
 def image_port(image) -> int | None:
     """The port a server image of a known kind listens on, by the last part of its name, or
     that part's last word (zulip's `zulip/zulip-postgresql` is a postgres; a
-    `postgres-exporter` is not)."""
+    `postgres-exporter` is not), or of the official image it is built from (LibreChat's
+    `pgvector/pgvector` is a postgres)."""
+    from ..rules.official_image import official
+
     base = str(image).split("@")[0].rsplit("/", 1)[-1].split(":")[0].lower()
-    return IMAGE_PORTS.get(base, IMAGE_PORTS.get(base.rsplit("-", 1)[-1]))
+    port = IMAGE_PORTS.get(base, IMAGE_PORTS.get(base.rsplit("-", 1)[-1]))
+    return port if port is not None else IMAGE_PORTS.get(official(str(image)) or "")
 
 
 # an address in a configuration file: `scheme://name[:port]` or `name:port` (nginx's `proxy_pass
