@@ -687,3 +687,39 @@ def test_a_volume_name_is_free_and_found_in_a_bounded_number_of_tries():
     assert got == "a" * 60 + "-w2" and len(got) <= 63
     assert volume_name("/data", {"data"}) == "data-w" and volume_name("/etc/app", set(), "image-") == "image-etc-app"
     assert volume_name("/", set(), "", "writable") == "writable"
+
+
+def test_an_untemplated_postgres_keeps_its_data_in_a_subdirectory_of_its_claim(tmp_path):
+    """misskey's `POSTGRES_USER: example-misskey-user` (a hyphen: the template refuses it) took
+    the fallback (the image's user, emptyDirs), which mounted the claim at PGDATA itself: on a
+    fresh volume initdb finds lost+found, and cannot chmod a mount root it does not own, so the
+    database never started. PGDATA is a subdirectory now, as the template has it; an input's
+    own PGDATA stays."""
+    from test_import_legacy import build_and_validate
+
+    src = tmp_path / "compose.yaml"
+    src.write_text("""services:
+  db:
+    image: postgres:15-alpine
+    environment: {POSTGRES_USER: misskey-user, POSTGRES_PASSWORD: S3cretPw9x, POSTGRES_DB: misskey}
+    volumes: ["pgdata:/var/lib/postgresql/data"]
+volumes:
+  pgdata: {}
+""")
+    r = import_compose(src, "mk")
+    assert r.unexplained == [], r.unexplained
+    db = yaml.safe_load(r.files["apps/statefulapp.db.yaml"])
+    assert "use" not in db and db["security"] == {"run_as_user": 70}
+    assert db["env"]["PGDATA"] == "/var/lib/postgresql/data/pgdata"
+    assert db["storage"]["data"]["mount"] == "/var/lib/postgresql/data"
+    assert r.figures["categories"]["PGDATA in a subdirectory of the claim (initdb refuses a fresh volume's root)"] == 1
+    for rel, text in r.files.items():
+        (tmp_path / "p" / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "p" / rel).write_text(text)
+    k8s = build_and_validate(tmp_path / "p", tmp_path, "dev")
+    (c,) = next(o for o in k8s if o["kind"] == "StatefulSet")["spec"]["template"]["spec"]["containers"]
+    assert {"name": "PGDATA", "value": "/var/lib/postgresql/data/pgdata"} in c["env"]
+    src.write_text(src.read_text().replace("POSTGRES_DB: misskey}", "POSTGRES_DB: misskey, PGDATA: /var/lib/postgresql/data/x}"))
+    r = import_compose(src, "mk")
+    assert r.unexplained == [] and yaml.safe_load(r.files["apps/statefulapp.db.yaml"])["env"]["PGDATA"] == \
+        "/var/lib/postgresql/data/x"

@@ -201,6 +201,9 @@ def _relax(doc: dict, key: str, gone: list[str], fix: str, before: dict, why_not
         doc["volumes"] = vols
     if sec:
         doc["security"] = {**(doc.get("security") or {}), **sec}
+    pgdata = key == "postgres" and _claimed(doc, PG_DATA) and "PGDATA" not in (doc.get("env") or {})
+    if pgdata:   # as the template does: initdb refuses a fresh volume's root (lost+found; not its owner)
+        doc["env"] = {**(doc.get("env") or {}), "PGDATA": PG_DATA + "/pgdata"}
     doc["_plain"] = before
     # (robot-shop's `mongodb`, `FROM mongo:5`, says the image its Dockerfile builds it from)
     said = f", built by its Dockerfile from {doc['_base']}: the official" if doc.get("_base") else \
@@ -209,9 +212,22 @@ def _relax(doc: dict, key: str, gone: list[str], fix: str, before: dict, why_not
            + (" and starts as root" if KNOWN[key][3] else "")
            + ", which the hardened defaults forbid: emptyDir volumes there"
            + (" (filled from the image first)" if inits else "")
-           + (f" and `security: {m.group(1)}`" if sec else "") + why_not)
+           + (f" and `security: {m.group(1)}`" if sec else "")
+           + (f"; PGDATA in a subdirectory of its claim ({PG_DATA}/pgdata: initdb refuses a fresh volume's root)"
+              if pgdata else "") + why_not)
     return {"template": None, "key": key, "paths": list(written(key, doc.get("command"), doc.get("args"))),
-            "volumes": added, "why": why, "keys": {}, "inits": inits}
+            "volumes": added, "why": why, "keys": {}, "inits": inits, "pgdata": pgdata}
+
+
+PG_DATA = "/var/lib/postgresql/data"   # the official postgres image's PGDATA (before 18)
+
+
+def _claimed(doc: dict, path: str) -> bool:
+    """Whether a claim of ``doc`` (a `storage` entry or a `claim:` volume) is mounted at ``path``."""
+    storage = doc.get("storage") if isinstance(doc.get("storage"), dict) else {}
+    vols = doc.get("volumes") if isinstance(doc.get("volumes"), dict) else {}
+    return any(isinstance(v, dict) and v.get("mount") == path and (src is storage or "claim" in v)
+               for src in (storage, vols) for v in src.values())
 
 
 def _use(doc: dict, key: str, name: str, creds: list[str], plain_secret: str, before: dict) -> dict | None:
@@ -321,6 +337,9 @@ def undo(doc: dict, creds: list[str] | None, info: dict) -> None:
         creds[:] = [back.get(c, c) for c in creds]
 
 
+PGDATA_MOVED = "PGDATA in a subdirectory of the claim (initdb refuses a fresh volume's root)"
+
+
 def category(path: str, info: dict, in_has: bool, out_has: bool, early: bool = False) -> str | None:
     """The named category of a difference of a workload said by :func:`apply` (``path`` as
     fidelity shows it: `spec.template.spec.containers[name=db].env[name=PGDATA].value`), or
@@ -341,6 +360,8 @@ def category(path: str, info: dict, in_has: bool, out_has: bool, early: bool = F
         m = re.search(r"initContainers\[name=([-a-z0-9]+)\]", path)
         if m and not in_has and m.group(1) in info.get("inits", ()):
             return f"writable paths the official {info['key']} image needs (emptyDir)"
+        if info.get("pgdata") and not in_has and re.search(r"\.env\[name=PGDATA\]", path):
+            return PGDATA_MOVED
         return None
     what = f"stdlib template {t}"
     if path == "kind" or re.match(r"^spec\.(strategy|updateStrategy|serviceName|podManagementPolicy|"
@@ -463,7 +484,7 @@ def compose_category(path: str, info: dict) -> str | None:
         m = re.match(r"^volumes\[([^\]]+)\]$", rest)
         if m and m.group(1) in info["paths"] or init:
             return f"writable paths the official {info['key']} image needs (emptyDir)"
-        return None
+        return PGDATA_MOVED if info.get("pgdata") and rest == "environment.PGDATA" else None
     what = f"stdlib template {t}"
     if init:
         return f"init containers of the {what} (Compose runs them first)"
