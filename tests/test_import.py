@@ -1387,6 +1387,45 @@ def test_helm_chart_with_two_values_files(tmp_path, monkeypatch):
 
 
 @pytest.mark.skipif(not (HELM / "helm").exists(), reason="helm is installed by scripts/test.sh into .tools/bin")
+def test_a_chart_is_rendered_for_the_namespace_it_is_installed_in(tmp_path, monkeypatch):
+    # external-secrets' chart derives `--dns-name=<svc>.<namespace>.svc` from .Release.Namespace:
+    # `import helm` rendered every chart for `default`, which stayed in the flags when the
+    # project's namespace was changed; `-n` renders it for the namespace it is meant for
+    import os
+
+    import yaml
+
+    monkeypatch.setenv("PATH", f"{HELM}{os.pathsep}{os.environ['PATH']}")
+    chart = tmp_path / "chart"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: hook\nversion: 0.1.0\n")
+    (chart / "values.yaml").write_text("image: ghcr.io/acme/hook:1.0.0\n")
+    (chart / "templates" / "d.yaml").write_text("""apiVersion: apps/v1
+kind: Deployment
+metadata: {name: {{ .Release.Name }}, namespace: {{ .Release.Namespace }}, labels: {app: hook}}
+spec:
+  selector: {matchLabels: {app: hook}}
+  template:
+    metadata: {labels: {app: hook}}
+    spec:
+      containers:
+        - name: hook
+          image: {{ .Values.image }}
+          args: ["--dns-name={{ .Release.Name }}.{{ .Release.Namespace }}.svc"]
+""")
+    out = tmp_path / "proj"
+    res = CliRunner().invoke(main, ["import", "helm", str(chart), "-f", f"dev={chart / 'values.yaml'}", "-o", str(out),
+                                    "--name", "eso", "-n", "external-secrets"])
+    assert res.exit_code == 0, res.output
+    assert yaml.safe_load((out / "skyspec.yaml").read_text())["namespace"] == "external-secrets"
+    assert yaml.safe_load((out / "apps" / "eso.yaml").read_text())["args"] == ["--dns-name=eso.external-secrets.svc"]
+    # a namespace is a DNS label, never another flag of helm's
+    res = CliRunner().invoke(main, ["import", "helm", str(chart), "-f", f"dev={chart / 'values.yaml'}", "-o",
+                                    str(tmp_path / "x"), "-n", "--post-renderer=/bin/sh"])
+    assert res.exit_code == 2 and "is not a namespace name" in res.output and not (tmp_path / "x").exists()
+
+
+@pytest.mark.skipif(not (HELM / "helm").exists(), reason="helm is installed by scripts/test.sh into .tools/bin")
 def test_a_chart_whose_values_enable_a_component_in_one_environment(tmp_path, monkeypatch):
     # podinfo's `redis.enabled` (a Deployment, its Service and ConfigMap) and `serviceAccount.enabled`
     # in prod only: "every rendering must hold the same objects" refused the import
