@@ -192,14 +192,15 @@ def test_an_address_of_a_service_by_a_name_no_service_has_names_its_service(tmp_
     image: ghcr.io/acme/app:1.0
     environment: {DB_HOST: my_db, DB_URL: "postgres://my_db:5432/my_db", PEERS: "my_db:5432,cache:11211",
                   NOTE: "my_db_backup is a table", CACHE_URL: "redis://cache.local:6379/0", POSTGRES_DB: my_db,
-                  WORDS: "my_db cache.local"}
+                  WORDS: "my_db cache.local", NO_PROXY: "localhost,my_db,cache.local"}
     depends_on: [my_db, events_db, cache, xmpp]
 """)
     r, diags = _import(src)
     env = yaml.safe_load(r.files["apps/app.yaml"])["env"]
     assert env == {"DB_HOST": "my-db", "DB_URL": "postgres://my-db:5432/my_db", "PEERS": "my-db:5432,cache:11211",
                    "NOTE": "my_db_backup is a table", "CACHE_URL": "redis://cache:6379/0",
-                   "POSTGRES_DB": "my_db", "WORDS": "my_db cache.local"}   # (a database's name; no host's place)
+                   "POSTGRES_DB": "my_db", "WORDS": "my_db cache.local",   # (a database's name; no host's place)
+                   "NO_PROXY": "localhost,my-db,cache"}   # (LibreChat's: a list of hosts)
     warned = [d.message for d in diags.sorted() if d.severity == "warning" and "does not resolve" in d.message]
     assert warned == [
         "service events_db: named events-db on Kubernetes and in the built Compose file (a Service's name is a DNS "
@@ -212,7 +213,7 @@ def test_an_address_of_a_service_by_a_name_no_service_has_names_its_service(tmp_
     res = CliRunner().invoke(main, ["import", "compose", str(src), "-o", str(tmp_path / "proj")])
     assert res.exit_code == 0, res.output
     assert "an address of a service by a name no Service has (renamed as a DNS label, a network alias, a " \
-           "container_name), spelt as its Service's name: 4" in res.output
+           "container_name), spelt as its Service's name: 5" in res.output
 
 
 def test_clickhouse_is_reached_at_its_port_and_runs_under_the_hardened_defaults(tmp_path):

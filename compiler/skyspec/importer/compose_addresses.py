@@ -138,7 +138,7 @@ def _names(svc: dict, variables: dict, keys: tuple[str, ...]) -> list[str]:
 
 # the last word of a variable whose whole value is a host (or a list of hosts)
 _HOST_VARS = {"HOST", "HOSTS", "HOSTNAME", "SERVER", "SERVERS", "ADDR", "ADDRESS", "ADDRESSES", "ENDPOINT", "BROKER",
-              "BROKERS", "NODES", "PEERS"}
+              "BROKERS", "NODES", "PEERS", "PROXY"}   # (NO_PROXY: a list of hosts; LibreChat's names `rag_api`)
 
 
 def renamed_hosts(value: str, renames: dict[str, str], var: str = "") -> str:
