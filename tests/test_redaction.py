@@ -274,6 +274,9 @@ def test_credential_rule_is_shared():
     assert not credential_env("RABBITMQ_SECURE_PASSWORD", "yes") and not credential_env("RABBITMQ_UPDATE_PASSWORD", "no")
     assert credential_env("RABBITMQ_PASSWORD", "no") and credential_env("RABBITMQ_SECURE_PASSWORD", "s3cret")
     assert credential_env("MYSQL_ROOT_PASSWORD", "yes") and credential_env("MYSQL_ALLOW_EMPTY_PASSWORD", "s3cret")
+    # documenso's switches, read from the shell: named for a password sign-in, not holding one
+    assert not credential_env("NEXT_PUBLIC_DISABLE_EMAIL_PASSWORD_SIGNUP", "${NEXT_PUBLIC_DISABLE_EMAIL_PASSWORD_SIGNUP}")
+    assert not credential_env("DISABLE_PASSWORD_SIGNIN", "${X}") and credential_env("SIGNUP_PASSWORD", "${X}")
 
 
 def test_a_value_public_in_one_redactor_is_masked_where_another_holds_it_secret():

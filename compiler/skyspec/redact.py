@@ -306,7 +306,8 @@ NOT_THE_VALUE = {"FILE", "PATH", "DIR", "NAME", "ID", "URL", "URI", "ENDPOINT", 
                  "EXPIRES", "LIFETIME", "TIMEOUT", "LENGTH", "LEN", "HEADER", "TYPE", "ENABLED", "REF", "ARN",
                  "VERSION", "REGION", "SECONDS", "SECS", "SEC", "MINUTES", "MINS", "HOURS", "DAYS", "MS", "MILLIS",
                  "MILLISECONDS", "DURATION", "AGE", "INTERVAL", "COUNT", "SIZE", "LIMIT", "ALGORITHM", "ALG",
-                 "ISSUER", "AUDIENCE", "SCOPE", "SCOPES", "FORMAT", "MODE", "POLICY", "PROVIDER", "BACKEND"}
+                 "ISSUER", "AUDIENCE", "SCOPE", "SCOPES", "FORMAT", "MODE", "POLICY", "PROVIDER", "BACKEND",
+                 "SIGNUP", "SIGNIN", "REGISTRATION"}   # (documenso's NEXT_PUBLIC_DISABLE_EMAIL_PASSWORD_SIGNUP)
 URL_PASSWORD = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/@:\s]*:[^/@\s]+@")
 # a switch about a password, not one: `MYSQL_ALLOW_EMPTY_PASSWORD: "1"`, bitnami's
 # `ALLOW_EMPTY_PASSWORD: "yes"`, `MYSQL_RANDOM_ROOT_PASSWORD: "yes"` (the official images' flags),
