@@ -72,14 +72,24 @@ def compose(file: Path, out: Path, name: str | None) -> None:
 @click.option("-o", "--output", "out", default="imported", type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the project (default: ./imported); existing files are never overwritten.")
 @click.option("--name", help="Project name and release name (default: the output folder's name).")
-def helm_(chart: Path, values: tuple[str, ...], out: Path, name: str | None) -> None:
+@click.option("-n", "--namespace", callback=lambda ctx, param, v: _label(v, "--namespace"),
+              help="The namespace the chart is rendered for, as `helm install -n` (default: helm's, `default`).")
+def helm_(chart: Path, values: tuple[str, ...], out: Path, name: str | None, namespace: str | None) -> None:
     """Render CHART with `helm template` once per values file (helm must be on PATH) and write
     a project: specs from what the renderings share, one overlay per values file with the
     differences; then build every environment and compare it with its rendering."""
     from ..importer import Inputs, import_helm
 
     inputs = Inputs()
-    _finish(import_helm(chart, list(values), _name(name, out), inputs=inputs), out, inputs)
+    _finish(import_helm(chart, list(values), _name(name, out), inputs=inputs, namespace=namespace), out, inputs)
+
+
+def _label(value: str | None, flag: str) -> str | None:
+    """``value`` when it is a DNS label (what a namespace is), else a usage error."""
+    if value is not None and not re.fullmatch(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?", value):
+        raise click.BadParameter(f"{value!r} is not a namespace name (a DNS label: lowercase letters, digits "
+                                 "and '-', at most 63)", param_hint=flag)
+    return value
 
 
 def _name(name: str | None, out: Path) -> str:

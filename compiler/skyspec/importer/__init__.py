@@ -614,13 +614,13 @@ def _one_kind(results: dict) -> None:
 
 
 def import_helm(chart: Path, values: list[str], name: str, diags: Diagnostics | None = None,
-                inputs: Inputs | None = None) -> Result | None:
+                inputs: Inputs | None = None, namespace: str | None = None) -> Result | None:
     """A chart rendered with each values file (`NAME=FILE` or `values-NAME.yaml`), one
-    environment per file, then as :func:`import_environments`."""
+    environment per file, in ``namespace`` (helm's default otherwise), then as :func:`import_environments`."""
     raise_ = diags is None and inputs is None
     inputs = inputs or Inputs(diags)
     with tempfile.TemporaryDirectory(prefix="skyspec-helm-") as tmp:
-        rendered = helm.render(chart, values, name, Path(tmp), inputs)
+        rendered = helm.render(chart, values, name, Path(tmp), inputs, namespace)
         if rendered is None:
             return _done(inputs, None, raise_)
         r = import_environments(rendered, name, inputs=inputs)

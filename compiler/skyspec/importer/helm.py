@@ -37,8 +37,12 @@ def env_name(spec: str) -> tuple[str, Path] | None:
     return name, Path(file)
 
 
-def render(chart: Path, values: list[str], release: str, into: Path, inputs: Inputs) -> dict[str, list[Path]] | None:
-    """{environment: [rendered file]} for each values file; None (reported) on a problem."""
+def render(chart: Path, values: list[str], release: str, into: Path, inputs: Inputs,
+           namespace: str | None = None) -> dict[str, list[Path]] | None:
+    """{environment: [rendered file]} for each values file, rendered as installed in
+    ``namespace`` (`{{ .Release.Namespace }}`: a flag the chart derives from it, such as a
+    webhook's `--dns-name=<svc>.<namespace>.svc`, is right only there); None (reported) on a
+    problem."""
     diags = inputs.diags
     if not (chart / "Chart.yaml").is_file():
         diags.error(HELM, f"{shown_path(chart)} is not a chart: it has no Chart.yaml", None,
@@ -65,7 +69,8 @@ def render(chart: Path, values: list[str], release: str, into: Path, inputs: Inp
         return None
     out: dict[str, list[Path]] = {}
     for env, vf in envs:
-        args = [helm, "template", release, str(chart), "-f", str(vf), "--skip-tests", "--include-crds"]
+        args = [helm, "template", release, str(chart), "-f", str(vf), "--skip-tests", "--include-crds",
+                *([f"--namespace={namespace}"] if namespace else [])]
         clean = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "TMPDIR", "LANG")}
         clean.update(HELM_CACHE_HOME=str(into / ".cache"), HELM_CONFIG_HOME=str(into / ".config"),
                      HELM_DATA_HOME=str(into / ".data"))
