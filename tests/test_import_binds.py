@@ -523,3 +523,30 @@ services:
     assert "service kong: bind mount ./config -> /opt/kong: the project's files, in ConfigMap config mounted there " \
            "(read-only now: a ConfigMap is)" in said
     assert any("bind mount ./data -> /var/lib/app left out: a writable folder" in m for m in said)
+
+
+def test_a_database_reading_the_env_file_every_service_reads_calls_nothing_by_it(tmp_path):
+    """Infisical and Superset give every service one `.env`: its REDIS_URL made the postgres
+    service `connect_to: [redis]` (a policy admitting db to redis, and db waiting for redis in
+    the built Compose file). A database or broker image's settings from an env_file another
+    service reads too are no call; the service that calls keeps its connect_to."""
+    (tmp_path / ".env").write_text("POSTGRES_USER=app\nPOSTGRES_DB=app\nPOSTGRES_PASSWORD=Xk7Qp2Lm9Rv4\n"
+                                   "REDIS_URL=redis://redis:6379\nDB_CONNECTION_URI=postgres://app@db:5432/app\n")
+    src = tmp_path / "compose.yaml"
+    src.write_text("""services:
+  backend:
+    image: ghcr.io/acme/backend:1.0.0
+    env_file: .env
+    ports: ["8080:8080"]
+    depends_on: [db, redis]
+  redis:
+    image: redis:7.4
+    env_file: [.env]
+  db:
+    image: postgres:14-alpine
+    env_file: .env
+""")
+    r, diags = _import(src)
+    specs = {yaml.safe_load(t)["name"]: yaml.safe_load(t) for p, t in r.files.items() if p.startswith("apps/")}
+    assert specs["backend"]["connect_to"] == ["db", "redis"]
+    assert "connect_to" not in specs["db"] and "connect_to" not in specs["redis"]

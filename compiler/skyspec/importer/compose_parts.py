@@ -495,7 +495,10 @@ def depends(s: str, svc: dict, names: dict, ctx, env: dict | None = None) -> lis
         connect.append(names.get(d, dns(d)))
     env = env or {}
     values = {k: v for k, (v, _) in env.items()}
+    shared = _shared_env_files(s, svc, ctx.data["services"]) if _serves_data(svc, ctx.vars) else set()
     for d, var in addressed(s, values, ctx.data["services"], ctx.wanted).items():
+        if env[var][1][0] == "env_file" and _env_file_path(svc, env[var][1]) in shared:
+            continue   # (infisical's db reads its settings from the `.env` every service reads: no call to redis)
         if names.get(d, dns(d)) not in connect:   # said (or dropped, closing a cycle) by acyclic()
             connect.append(names.get(d, dns(d)))
             ctx.addressed.setdefault(s, []).append((d, var, env[var][1]))
@@ -508,6 +511,27 @@ def depends(s: str, svc: dict, names: dict, ctx, env: dict | None = None) -> lis
                 hint=f"Compose reaches any port of {d}, Kubernetes only the ports of its Service (and its "
                      f"NetworkPolicy): give {d} the port (`expose:`) and import again")
     return connect
+
+
+def _serves_data(svc: dict, variables: dict) -> bool:
+    """Whether a service runs a database or broker image (:data:`DATABASES`, by a word of its name)."""
+    base = interpolate_plain(str(svc.get("image") or ""), variables).split("@")[0].rsplit("/", 1)[-1].split(":")[0]
+    return any(w in DATABASES for w in re.split(r"[-_.]", base.lower()))
+
+
+def _env_file_path(svc: dict, at: tuple):
+    files = svc.get("env_file")
+    f = files if len(at) == 1 else files[at[1]]
+    return str(f.get("path") if isinstance(f, dict) else f)
+
+
+def _shared_env_files(s: str, svc: dict, services: dict) -> set[str]:
+    """The env_files of service ``s`` that another service reads too."""
+    def paths(x) -> set[str]:
+        files = x.get("env_file") if isinstance(x, dict) else None
+        listed = [files] if isinstance(files, (str, dict)) else files if isinstance(files, list) else []
+        return {str(f.get("path") if isinstance(f, dict) else f) for f in listed}
+    return paths(svc) & set().union(*(paths(o) for n, o in services.items() if n != s))
 
 
 def plain_env(svc: dict, variables: dict) -> dict[str, str]:
