@@ -327,3 +327,181 @@ def test_pod_host_names_and_host_lists_in_env_values_follow_the_release(make_pro
         assert env["AGENT_INJECT_TLS_AUTO_HOSTS"] == f"injector,{release}-injector.{ns},{release}-injector.{ns}.svc"
         # (not pod `vault` of Service `hooks`, named like the namespace)
         assert env["VAULT_ADDR"] == f"http://{release}-vault.{ns}:8200"
+
+
+RBAC = {
+    "apps/ctl.yaml": """
+        kind: App
+        name: ctl
+        image: ghcr.io/acme/ctl:1.0.0
+        port: 8443
+        expose: true
+        service_account: ctl
+        volumes:
+          tls: {secret: ctl-tls, mount: /tls, read_only: true}
+        ---
+        kind: ServiceAccount
+        name: ctl
+        ---
+        kind: ConfigMap
+        name: settings
+        data: {theme: dark}
+        ---
+        kind: Secret
+        name: ctl-tls
+        existing: true
+        ---
+        kind: Role
+        name: ctl
+        rules:
+          - {resources: [configmaps], names: [settings, kube-root-ca.crt], verbs: [get, update]}
+          - resources: [services, services/proxy]
+            names: [ctl, "http:ctl:", "https:ctl:8443", "ctl:https", "http:ctl", metrics-server, "http:metrics-server:"]
+            verbs: [get]
+          - {resources: [secrets], names: [ctl-tls, ctl-webhook], verbs: [get, update]}
+          - {api_groups: [apps], resources: [deployments, deployments/scale], names: [ctl], verbs: [get, patch]}
+          - {api_groups: [coordination.k8s.io], resources: [leases], names: [ctl], verbs: [get, update]}
+        bind: [ctl]
+        ---
+        kind: ClusterRole
+        name: ctl
+        rules:
+          - api_groups: [admissionregistration.k8s.io]
+            resources: [validatingwebhookconfigurations]
+            names: [ctl-validate, policy-validate]
+            verbs: [get, update, patch]
+          - {resources: [secrets], names: [ctl-webhook], verbs: [update]}
+          - {api_groups: [apiextensions.k8s.io], resources: [customresourcedefinitions], names: [gadgets.acme.io], verbs: [update]}
+          - {api_groups: [acme.io], resources: [gadgets], names: [main, elsewhere], verbs: [update]}
+        bind: [ctl]
+        ---
+        kind: Resource
+        name: ctl-webhook
+        manifest:
+          apiVersion: v1
+          kind: Secret
+          metadata: {labels: {acme.io/component: webhook}}
+        ---
+        kind: Resource
+        name: ctl-validate
+        manifest:
+          apiVersion: admissionregistration.k8s.io/v1
+          kind: ValidatingWebhookConfiguration
+          webhooks:
+            - name: validate.acme.io
+              sideEffects: None
+              admissionReviewVersions: [v1]
+              failurePolicy: Fail
+              clientConfig:
+                service: {name: ctl, namespace: ops, path: /validate, port: 8443}
+              rules: [{operations: [CREATE], apiGroups: [acme.io], apiVersions: [v1], resources: [gadgets]}]
+        ---
+        kind: Resource
+        name: gadgets
+        manifest:
+          apiVersion: apiextensions.k8s.io/v1
+          kind: CustomResourceDefinition
+          metadata: {name: gadgets.acme.io}
+          spec:
+            group: acme.io
+            names: {kind: Gadget, plural: gadgets, singular: gadget, listKind: GadgetList}
+            scope: Namespaced
+            versions:
+              - name: v1
+                served: true
+                storage: true
+                schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}
+        ---
+        kind: Resource
+        name: main
+        manifest:
+          apiVersion: acme.io/v1
+          kind: Gadget
+          spec: {size: 1}
+        ---
+        kind: Resource
+        name: kube-system-reader
+        manifest:
+          apiVersion: rbac.authorization.k8s.io/v1
+          kind: Role
+          metadata: {namespace: kube-system}
+          rules:
+            - {apiGroups: [""], resources: [configmaps], resourceNames: [settings], verbs: [get]}
+        """,
+    "overlays/prod.yaml": """
+        apps:
+          Role/ctl:
+            rules+:
+              - {resources: [configmaps], names: [settings], verbs: [watch]}
+        """,
+}
+RBAC_PROJECT = """
+project: ops
+namespace: ops
+specs: ["apps/*.yaml"]
+environments:
+  dev: {}
+  prod: {overlays: [overlays/prod.yaml]}
+"""
+# resourceNames of what the chart does not make: kept as written (a ConfigMap Kubernetes makes
+# in every namespace, another chart's Service and webhook configuration, an existing Secret,
+# the lease the controller takes, a CRD, a custom resource made elsewhere)
+FOREIGN = {("ConfigMap", "kube-root-ca.crt"), ("Service", "metrics-server"), ("Service", "http:metrics-server:"),
+           ("ValidatingWebhookConfiguration", "policy-validate"), ("Secret", "ctl-tls"), ("Lease", "ctl"),
+           ("CustomResourceDefinition", "gadgets.acme.io"), ("Gadget", "elsewhere")}
+# a rule's resource (without its subresource) -> the kind it names
+RESOURCE_KINDS = {"configmaps": "ConfigMap", "services": "Service", "secrets": "Secret", "deployments": "Deployment",
+                  "leases": "Lease", "validatingwebhookconfigurations": "ValidatingWebhookConfiguration",
+                  "customresourcedefinitions": "CustomResourceDefinition", "gadgets": "Gadget"}
+
+
+def rbac_problems(objs: list[dict], namespace: str) -> list[str]:
+    """The resourceNames of one release's Roles in its namespace and ClusterRoles that name
+    no object of that release of a kind the rule covers (a Service's proxy
+    `[<scheme>:]<name>[:<port>]` by its name), but for :data:`FOREIGN`."""
+    problems = []
+    names = {(o["kind"], o["metadata"]["name"]) for o in objs}
+    for o in objs:
+        if o["kind"] not in ("Role", "ClusterRole") or o["metadata"].get("namespace", namespace) != namespace:
+            continue
+        for r in o["rules"]:
+            kinds = {RESOURCE_KINDS[res.partition("/")[0]] for res in r["resources"]}
+            for n in r.get("resourceNames") or []:
+                parts = n.split(":")
+                candidates = {n} | ({p for p in parts if p} if any("/proxy" in res for res in r["resources"]) else set())
+                if not any((k, n) in FOREIGN or (k, c) in names for k in kinds for c in candidates):
+                    problems.append(f"{o['kind']}/{o['metadata']['name']} grants {r['verbs']} on {n}, "
+                                    f"no {'/'.join(sorted(kinds))} of the release")
+    return problems
+
+
+def test_rbac_resource_names_follow_the_release(make_project, tmp_path):
+    """A Role's and a ClusterRole's `resourceNames` that name the chart's objects of the rule's
+    kinds name the release's: external-secrets' cert-controller may update only its webhook
+    configuration and Secret by name, kubernetes-dashboard's web Role its settings ConfigMap,
+    its API Role the metrics scraper's Service proxy (`http:<service>`, also
+    `<scheme>:<service>:<port>`); installed as another release, the controller was forbidden
+    its own objects (and the webhook, failurePolicy Fail, broke). What the chart does not
+    make stays: a ConfigMap Kubernetes makes, another chart's Service and webhook, an
+    existing Secret, a lease named like the Deployment, a CRD, a custom resource named
+    elsewhere; and a Role of another namespace grants on that namespace's objects."""
+    irs = compile_irs(make_project({k: textwrap.dedent(v) for k, v in RBAC.items()}, RBAC_PROJECT))
+    chart = assert_chart_is_the_kubernetes_output(irs, tmp_path / "out")
+    for env in irs:
+        values = ("-f", str(chart / f"values-{env}.yaml"))
+        for release, ns in (("a", "x"), ("b", "y"), ("ops", "ops")):
+            objs = render(chart, release, ns, *values)
+            assert rbac_problems(objs, ns) == [], (env, release, rbac_problems(objs, ns))
+            pre = "" if release == "ops" else f"{release}-"
+            by = {(o["kind"], o["metadata"]["name"]): o for o in objs}
+            role = by[("Role", f"{pre}ctl")]["rules"]
+            assert [r.get("resourceNames") for r in role] == [
+                [f"{pre}settings", "kube-root-ca.crt"],
+                [f"{pre}ctl", f"http:{pre}ctl:", f"https:{pre}ctl:8443", f"{pre}ctl:https", f"http:{pre}ctl",
+                 "metrics-server", "http:metrics-server:"],
+                ["ctl-tls", f"{pre}ctl-webhook"], [f"{pre}ctl"], ["ctl"]] + ([[f"{pre}settings"]] if env == "prod" else [])
+            cluster = by[("ClusterRole", f"{pre}ctl")]["rules"]
+            assert [r["resourceNames"] for r in cluster] == [
+                [f"{pre}ctl-validate", "policy-validate"], [f"{pre}ctl-webhook"], ["gadgets.acme.io"],
+                [f"{pre}main", "elsewhere"]]
+            assert by[("Role", f"{pre}kube-system-reader")]["rules"][0]["resourceNames"] == ["settings"]

@@ -6,8 +6,9 @@ volumes and envFrom, ServiceAccount names and binding subjects, role references,
 Ingress backends and TLS Secrets, the StatefulSet's Service, ExternalSecret targets, the
 Service (and namespace) a webhook or APIService names, cert-manager's CA injection annotation
 and a Certificate's issuer, Secret and Service host names (:class:`Joined` marks a text made
-of names and the namespace). Selectors of the chart's pods (name + part-of) get
-`app.kubernetes.io/instance`, so two releases never select each other's pods. The marked
+of names and the namespace), the `resourceNames` of RBAC rules on the chart's kinds.
+Selectors of the chart's pods (name + part-of) get `app.kubernetes.io/instance`, so two
+releases never select each other's pods. The marked
 places are :class:`Name`, :data:`NAMESPACE`, :data:`RELEASE` and :class:`Joined` values inside
 otherwise plain objects; the writer prints them. Host names in
 text (env var values, ConfigMap data) are found by :class:`Hosts`, whose patterns the chart's
@@ -138,12 +139,18 @@ class Scope:
     def __init__(self, project: str, objects_by_env: dict[str, list[dict]], irs: dict[str, IR]):
         self.project = project
         self.names: dict[str, set[str]] = {}
+        self.groups: dict[str, set[str]] = {"Secret": {""}}   # kind -> its API groups
+        self.plurals: dict[tuple, str] = {}                   # (group, kind) -> a CRD's plural
         for objs in objects_by_env.values():
             for o in objs:
                 kind, name = o.get("kind"), _name(o)
+                if kind == "CustomResourceDefinition":
+                    _crd_plural(o, self.plurals)
                 if type(kind) is not str or name is None or kind in _UNNAMED:
                     continue
                 self.names.setdefault(kind, set()).add(name)
+                v = o.get("apiVersion")
+                self.groups.setdefault(kind, set()).add(v.rpartition("/")[0] if type(v) is str else "")
                 spec = o.get("spec") if type(o.get("spec")) is dict else {}
                 if kind == "ExternalSecret":
                     target = spec.get("target") if type(spec.get("target")) is dict else {}
@@ -166,6 +173,15 @@ class Scope:
 
     def has(self, kind: str, name: Any) -> bool:
         return type(name) is str and name in self.names.get(kind, ())
+
+    def kinds(self, resource: str, groups: Any) -> list[str]:
+        """The kinds of the chart's objects that an RBAC rule's resource (`configmaps`,
+        `validatingwebhookconfigurations`: the plural, without a subresource) in API groups
+        ``groups`` (or `*`) names."""
+        if type(groups) is not list:
+            groups = [""]
+        return sorted({k for k, gs in self.groups.items() if k in self.names for g in gs
+                       if ("*" in groups or g in groups) and self.plurals.get((g, k), _plural(k)) == resource})
 
     @property
     def services(self) -> list[str]:
@@ -225,6 +241,27 @@ class Hosts:
         return type(text) is str and self._any is not None and self._any.search(text) is not None
 
 
+def _plural(kind: str) -> str:
+    """The resource name of a kind, as the API server's (and a CRD's default) plural:
+    `configmaps`, `ingresses`, `networkpolicies`, `endpoints`."""
+    k = kind.lower()
+    if k == "endpoints":
+        return k
+    if k.endswith(("s", "x", "z", "ch", "sh")):
+        return k + "es"
+    if k.endswith("y") and k[-2:-1] not in "aeiou":
+        return k[:-1] + "ies"
+    return k + "s"
+
+
+def _crd_plural(o: dict, plurals: dict) -> None:
+    spec = o.get("spec")
+    names = spec.get("names") if type(spec) is dict else None
+    if type(names) is dict and type(spec.get("group")) is str and type(names.get("kind")) is str \
+            and type(names.get("plural")) is str:
+        plurals[(spec["group"], names["kind"])] = names["plural"]
+
+
 def _name(o: dict) -> str | None:
     m = o.get("metadata")
     n = m.get("name") if type(m) is dict else None
@@ -270,6 +307,12 @@ def mark(o: dict, scope: Scope, namespace: str) -> dict:
                 _ref(s, "name", scope, "ServiceAccount")
                 if s.get("namespace") == namespace:
                     s["namespace"] = NAMESPACE
+    elif kind in ("Role", "ClusterRole") and _rbac(o):
+        # a Role grants on its own namespace's objects: the chart's where it is the release's
+        if kind == "ClusterRole" or type(meta) is dict and meta.get("namespace") in (NAMESPACE, None):
+            for r in o.get("rules") or []:
+                if type(r) is dict and type(r.get("resourceNames")) is list:
+                    _resource_names(r, scope)
     elif kind == "ExternalSecret":
         t = spec.get("target")
         if type(t) is dict:
@@ -386,6 +429,44 @@ def _pod(pod: dict, scope: Scope) -> None:
                 for key, kind in (("configMapKeyRef", "ConfigMap"), ("secretKeyRef", "Secret")):
                     if type(vf) is dict and type(vf.get(key)) is dict:
                         _ref(vf[key], "name", scope, kind)
+
+
+def _rbac(o: dict) -> bool:
+    v = o.get("apiVersion")
+    return type(v) is str and v.startswith("rbac.authorization.k8s.io/")
+
+
+def _resource_names(rule: dict, scope: Scope) -> None:
+    """An RBAC rule's `resourceNames` that name the chart's objects of the kinds its
+    `resources` are (the names a controller may update: its webhook configuration, its
+    ConfigMap) follow them; a Service's proxy, `[<scheme>:]<service>[:<port>]`, too."""
+    kinds: list[str] = []
+    proxied: list[str] = []
+    for res in rule.get("resources") or []:
+        if type(res) is str:
+            base, _, sub = res.partition("/")
+            found = scope.kinds(base, rule.get("apiGroups"))
+            kinds += found
+            if sub == "proxy":
+                proxied += found
+    if kinds:
+        rule["resourceNames"] = [_resource_name(n, kinds, proxied, scope) for n in rule["resourceNames"]]
+
+
+def _resource_name(n: Any, kinds: list[str], proxied: list[str], scope: Scope) -> Any:
+    if any(scope.has(k, n) for k in kinds):
+        return Name(n)
+    if not proxied or type(n) is not str or ":" not in n:
+        return n
+    # `<name>:<port>`, `<scheme>:<name>:<port>` (the API server's split); and
+    # `<scheme>:<name>`, which charts write too (kubernetes-dashboard's `http:<scraper>`)
+    parts = n.split(":")
+    i = 1 if len(parts) == 3 else 0 if len(parts) == 2 and any(scope.has(k, parts[0]) for k in proxied) else \
+        1 if len(parts) == 2 and parts[0] in ("http", "https") else None
+    if i is None or not any(scope.has(k, parts[i]) for k in proxied):
+        return n
+    return Joined(tuple(p for p in (":".join(parts[:i]) + ":" if i else "", Name(parts[i]),
+                                    ":" + ":".join(parts[i + 1:]) if parts[i + 1:] else "") if p != ""))
 
 
 def _ingress(spec: dict, scope: Scope) -> None:
