@@ -12,7 +12,7 @@ from __future__ import annotations
 import textwrap
 
 from test_helm import assert_chart_is_the_kubernetes_output, compile_irs
-from test_helm_release import dig, ids, render
+from test_helm_release import INSTANCE, dig, ids, render
 from validators import assert_valid_k8s
 
 CERT_KINDS = ("Certificate", "Issuer")
@@ -505,3 +505,154 @@ def test_rbac_resource_names_follow_the_release(make_project, tmp_path):
                 [f"{pre}ctl-validate", "policy-validate"], [f"{pre}ctl-webhook"], ["gadgets.acme.io"],
                 [f"{pre}main", "elsewhere"]]
             assert by[("Role", f"{pre}kube-system-reader")]["rules"][0]["resourceNames"] == ["settings"]
+
+
+MONITORS = {
+    "apps/stack.yaml": """
+        kind: App
+        name: exporter
+        image: ghcr.io/acme/exporter:1.0.0
+        ports: {metrics: 9100}
+        k8s:     # (what an import keeps of a chart's labels)
+          Deployment:
+            spec: {template: {metadata: {labels: {app.kubernetes.io/instance: stack, app.kubernetes.io/component: metrics}}}}
+        ---
+        kind: Resource
+        name: exporter-metrics
+        manifest:
+          apiVersion: v1
+          kind: Service
+          metadata:
+            labels: {app.kubernetes.io/name: exporter, app.kubernetes.io/instance: stack, app.kubernetes.io/component: metrics}
+          spec:
+            selector: {app.kubernetes.io/name: exporter, app.kubernetes.io/part-of: mon}
+            ports: [{name: metrics, port: 9100, targetPort: metrics}]
+        ---
+        kind: Resource
+        name: exporter
+        manifest:
+          apiVersion: monitoring.coreos.com/v1
+          kind: ServiceMonitor
+          spec:
+            endpoints: [{port: metrics}]
+            namespaceSelector: {matchNames: [mon]}
+            selector:
+              matchLabels: {app.kubernetes.io/name: exporter, app.kubernetes.io/instance: stack}
+              matchExpressions: [{key: app.kubernetes.io/component, operator: In, values: [metrics]}]
+        ---
+        kind: Resource
+        name: exporter-pods
+        manifest:
+          apiVersion: monitoring.coreos.com/v1
+          kind: PodMonitor
+          spec:
+            podMetricsEndpoints: [{port: metrics}]
+            selector:
+              matchLabels: {app.kubernetes.io/instance: stack, app.kubernetes.io/component: metrics}
+        ---
+        kind: Resource
+        name: exporter-vm
+        manifest:
+          apiVersion: operator.victoriametrics.com/v1beta1
+          kind: VMServiceScrape
+          spec:
+            endpoints: [{port: metrics}]
+            namespaceSelector: {any: true}
+            selector:
+              matchLabels: {app.kubernetes.io/instance: stack}
+        ---
+        kind: Resource
+        name: kube-state-metrics
+        manifest:
+          apiVersion: monitoring.coreos.com/v1
+          kind: ServiceMonitor
+          spec:
+            endpoints: [{port: http}]
+            namespaceSelector: {any: true}
+            selector:
+              matchLabels: {app.kubernetes.io/name: kube-state-metrics, app.kubernetes.io/instance: stack}
+        ---
+        kind: Resource
+        name: exporter-elsewhere
+        manifest:
+          apiVersion: monitoring.coreos.com/v1
+          kind: ServiceMonitor
+          spec:
+            endpoints: [{port: metrics}]
+            namespaceSelector: {matchNames: [monitoring]}
+            selector:
+              matchLabels: {app.kubernetes.io/name: exporter, app.kubernetes.io/instance: stack}
+        ---
+        kind: Resource
+        name: exporter-core
+        manifest:
+          apiVersion: rbac.authorization.k8s.io/v1
+          kind: ClusterRole
+          metadata:
+            labels: {app.kubernetes.io/instance: stack, acme.io/aggregate-to-exporter: "true"}
+          rules: [{apiGroups: [""], resources: [nodes, nodes/metrics], verbs: [get, list]}]
+        ---
+        kind: Resource
+        name: exporter-role
+        manifest:
+          apiVersion: rbac.authorization.k8s.io/v1
+          kind: ClusterRole
+          aggregationRule:
+            clusterRoleSelectors:
+              - matchLabels: {app.kubernetes.io/instance: stack, acme.io/aggregate-to-exporter: "true"}
+              - matchLabels: {app.kubernetes.io/instance: kube-prometheus-stack, acme.io/aggregate-to-exporter: "true"}
+          rules: []
+        """,
+    "overlays/prod.yaml": """
+        apps:
+          exporter:
+            replicas: 2
+        """,
+}
+MONITORS_PROJECT = HOOKS_PROJECT.replace("hooks", "mon")
+# what the chart does not make (another chart's Services, ClusterRoles) or selects elsewhere:
+# the selectors that stay as written
+KEPT_SELECTORS = {("ServiceMonitor", "kube-state-metrics"), ("ServiceMonitor", "exporter-elsewhere")}
+
+
+def selects(sel: dict, labels: dict) -> bool:
+    ops = {"In": lambda k, vs: labels.get(k) in vs, "Exists": lambda k, vs: k in labels}
+    return all(labels.get(k) == v for k, v in sel.get("matchLabels", {}).items()) and all(
+        ops[e["operator"]](e["key"], e.get("values")) for e in sel.get("matchExpressions", []))
+
+
+def test_monitor_and_aggregation_selectors_follow_the_release(make_project, tmp_path):
+    """A kept ServiceMonitor, PodMonitor (and VictoriaMetrics' VMServiceScrape) selecting the
+    chart's Services or pods by `app.kubernetes.io/instance`, and a ClusterRole aggregating the
+    chart's ClusterRoles by it, select the release's: the chart sets that label to the release
+    name on every object, so sealed-secrets' ServiceMonitor selected no Service even under
+    `helm template <project>` (and kyverno's controllers aggregated none of their permissions).
+    A selector of what the chart does not make (another chart's Service, a ClusterRole it does
+    not make) or looking in another namespace stays as written."""
+    irs = compile_irs(make_project({k: textwrap.dedent(v) for k, v in MONITORS.items()}, MONITORS_PROJECT))
+    # (validate=False: the schemas have no PodMonitor, VMServiceScrape)
+    chart = assert_chart_is_the_kubernetes_output(irs, tmp_path / "out", validate=False)
+    for env in irs:
+        values = ("-f", str(chart / f"values-{env}.yaml"))
+        for release, ns in (("a", "x"), ("b", "y"), ("mon", "mon")):
+            objs = render(chart, release, ns, *values)
+            pre = "" if release == "mon" else f"{release}-"
+            labels = {"Service": [o["metadata"]["labels"] for o in objs if o["kind"] == "Service"],
+                      "Pod": [o["spec"]["template"]["metadata"]["labels"] for o in objs if o["kind"] == "Deployment"],
+                      "ClusterRole": [o["metadata"]["labels"] for o in objs if o["kind"] == "ClusterRole"]}
+            picked = {}
+            for o in objs:
+                name = o["metadata"]["name"].removeprefix(pre)
+                what = {"ServiceMonitor": "Service", "VMServiceScrape": "Service", "PodMonitor": "Pod"}.get(o["kind"])
+                sels = [o["spec"]["selector"]] if what else (o.get("aggregationRule") or {}).get("clusterRoleSelectors", [])
+                for sel in sels:
+                    instance = sel["matchLabels"][INSTANCE]
+                    hit = [x for x in labels[what or "ClusterRole"] if selects(sel, x)]
+                    picked[(o["kind"], name, instance)] = len(hit)
+            assert picked == {
+                ("ServiceMonitor", "exporter", release): 1, ("PodMonitor", "exporter-pods", release): 1,
+                ("VMServiceScrape", "exporter-vm", release): 1, ("ClusterRole", "exporter-role", release): 1,
+                ("ClusterRole", "exporter-role", "kube-prometheus-stack"): 0,
+                ("ServiceMonitor", "kube-state-metrics", "stack"): 0,
+                ("ServiceMonitor", "exporter-elsewhere", "stack"): 0}, (env, release)
+            assert {(k, n) for k, n, i in picked if i == "stack"} == KEPT_SELECTORS

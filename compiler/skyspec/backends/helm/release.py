@@ -8,7 +8,8 @@ Service (and namespace) a webhook or APIService names, cert-manager's CA injecti
 and a Certificate's issuer, Secret and Service host names (:class:`Joined` marks a text made
 of names and the namespace), the `resourceNames` of RBAC rules on the chart's kinds.
 Selectors of the chart's pods (name + part-of) get `app.kubernetes.io/instance`, so two
-releases never select each other's pods. The marked
+releases never select each other's pods; a kept monitor's or aggregated ClusterRole's selector
+that picks the chart's objects by their instance label picks the release's. The marked
 places are :class:`Name`, :data:`NAMESPACE`, :data:`RELEASE` and :class:`Joined` values inside
 otherwise plain objects; the writer prints them. Host names in
 text (env var values, ConfigMap data) are found by :class:`Hosts`, whose patterns the chart's
@@ -141,6 +142,9 @@ class Scope:
         self.names: dict[str, set[str]] = {}
         self.groups: dict[str, set[str]] = {"Secret": {""}}   # kind -> its API groups
         self.plurals: dict[tuple, str] = {}                   # (group, kind) -> a CRD's plural
+        # the labels of the chart's Services, ClusterRoles and pods (by "Pod"), which kept
+        # objects' selectors may select
+        self.labels: dict[str, list[dict]] = {}
         for objs in objects_by_env.values():
             for o in objs:
                 kind, name = o.get("kind"), _name(o)
@@ -151,6 +155,10 @@ class Scope:
                 self.names.setdefault(kind, set()).add(name)
                 v = o.get("apiVersion")
                 self.groups.setdefault(kind, set()).add(v.rpartition("/")[0] if type(v) is str else "")
+                pool = "Pod" if kind in _POD_SPEC else kind if kind in ("Service", "ClusterRole") else None
+                labels = _get(o, _POD_SPEC[kind][:-1] + _LABELS if pool == "Pod" else _LABELS) if pool else None
+                if type(labels) is dict:
+                    self.labels.setdefault(pool, []).append(labels)
                 spec = o.get("spec") if type(o.get("spec")) is dict else {}
                 if kind == "ExternalSecret":
                     target = spec.get("target") if type(spec.get("target")) is dict else {}
@@ -313,6 +321,8 @@ def mark(o: dict, scope: Scope, namespace: str) -> dict:
             for r in o.get("rules") or []:
                 if type(r) is dict and type(r.get("resourceNames")) is list:
                     _resource_names(r, scope)
+        for sel in _get(o, ("aggregationRule", "clusterRoleSelectors")) or []:
+            _select(sel, scope.labels.get("ClusterRole"))
     elif kind == "ExternalSecret":
         t = spec.get("target")
         if type(t) is dict:
@@ -329,12 +339,58 @@ def mark(o: dict, scope: Scope, namespace: str) -> dict:
         _certificate(spec, scope, namespace)
     elif kind == "Issuer" and _cert_manager(o) and type(spec.get("ca")) is dict:
         _ref(spec["ca"], "secretName", scope, "Secret")
-    elif kind == "ServiceMonitor":
+    elif kind in _MONITORS:
         ns = spec.get("namespaceSelector")
         names = ns.get("matchNames") if type(ns) is dict else None
         if type(names) is list:
             ns["matchNames"] = [NAMESPACE if n == namespace else n for n in names]
+        # what it selects where it looks (any namespace, those listed, else its own): the
+        # chart's objects where that is the release's namespace
+        v = o.get("apiVersion")
+        if type(ns) is dict and ns.get("any") is True:
+            own = True
+        elif type(names) is list:
+            own = namespace in names
+        else:
+            own = type(meta) is dict and meta.get("namespace") in (NAMESPACE, None)
+        if own and type(v) is str and v.partition("/")[0] == _MONITORS[kind][0]:
+            _select(spec.get("selector"), scope.labels.get(_MONITORS[kind][1]))
     return o
+
+
+# monitoring kinds: their group, and what their `spec.selector` selects (Services or pods)
+_MONITORS = {"ServiceMonitor": ("monitoring.coreos.com", "Service"), "PodMonitor": ("monitoring.coreos.com", "Pod"),
+             "VMServiceScrape": ("operator.victoriametrics.com", "Service"),
+             "VMPodScrape": ("operator.victoriametrics.com", "Pod")}
+_LABELS = ("metadata", "labels")
+
+
+def _select(sel: Any, pool: list[dict] | None) -> None:
+    """A label selector (of a kept object) that selects objects of the chart by their
+    `app.kubernetes.io/instance` label (``pool``: the labels they have in the Kubernetes output)
+    selects the release's: the chart sets that label to the release's name on every object."""
+    ml = sel.get("matchLabels") if type(sel) is dict else None
+    if type(ml) is not dict or INSTANCE not in ml or not pool:
+        return
+    exprs = sel.get("matchExpressions")
+    for labels in pool:
+        if labels.get(INSTANCE) == ml[INSTANCE] and all(labels.get(k) == x for k, x in ml.items()) \
+                and all(_matches(e, labels) for e in exprs or ()):
+            ml[INSTANCE] = RELEASE
+            return
+
+
+def _matches(e: Any, labels: dict) -> bool:
+    """Whether labels meet one of a selector's `matchExpressions`."""
+    if type(e) is not dict:
+        return False
+    op, key, values = e.get("operator"), e.get("key"), e.get("values")
+    values = values if type(values) is list else []
+    if op == "In":
+        return key in labels and labels[key] in values
+    if op == "NotIn":
+        return key not in labels or labels[key] not in values
+    return (key in labels) == (op == "Exists") if op in ("Exists", "DoesNotExist") else False
 
 
 def _copy(v: Any, project: str, namespace: str, top: bool = False) -> Any:
