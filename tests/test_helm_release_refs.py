@@ -2,10 +2,12 @@
 checked with the real `helm template` under other release names and namespaces: a webhook's
 Service (admission webhooks, a CRD's conversion webhook, an APIService), cert-manager's CA
 injection annotation, a Certificate's issuer, Secret and DNS names, and host names in env
-values (a StatefulSet pod's `<pod>.<service>`, `<service>.<namespace>` in a list). Each names
-the release's own object, in the release's namespace; what the chart does not make (another
-namespace's Service, a cluster's ClusterIssuer) stays as written. Installed elsewhere, a
-webhook left on the import's Service rejects every object it guards (failurePolicy: Fail)."""
+values (a StatefulSet pod's `<pod>.<service>`, `<service>.<namespace>` in a list), the
+`resourceNames` of RBAC rules, and kept monitors' and aggregated ClusterRoles' selectors by
+the instance label. Each names the release's own object, in the release's namespace; what the
+chart does not make (another namespace's Service, a cluster's ClusterIssuer, a lease the
+controller takes) stays as written. Installed elsewhere, a webhook left on the import's
+Service rejects every object it guards (failurePolicy: Fail)."""
 
 from __future__ import annotations
 
