@@ -182,9 +182,7 @@ def _quoted(v: str) -> str | None:
 
 def interpolate(value: str, variables: dict[str, str], unresolved: set[str]) -> str:
     """Compose's interpolation of ``value`` from ``variables`` (the `.env` file); a variable
-    it lacks stays as written (added to ``unresolved``), `$$` becomes `$`. A default is
-    interpolated too, as Compose does (documenso's `${DIRECT_URL:-${DATABASE_URL}}` and
-    `${URL:-http://localhost:$PORT}`)."""
+    it lacks stays as written (added to ``unresolved``), `$$` becomes `$`; a default too (`${A:-${B}}`)."""
     def sub(m: re.Match) -> str:
         if m.group(1) == "$":
             return "$"
@@ -194,8 +192,7 @@ def interpolate(value: str, variables: dict[str, str], unresolved: set[str]) -> 
         if op in (":-", "-") and (v is None or (op == ":-" and v == "")):
             return interpolate(default, variables, unresolved) if default else ""
         if op in (":+", "+"):
-            return interpolate(default or "", variables, unresolved) \
-                if v not in (None, "") or (op == "+" and v is not None) else ""
+            return interpolate(default or "", variables, unresolved) if v not in (None, "") or (op == "+" and v is not None) else ""
         if v is None:
             unresolved.add(name)
             return m.group(0)
@@ -228,15 +225,13 @@ def known_credentials(services: dict, variables: dict) -> set[str]:
 
 
 def holds_credential(value, credentials: set[str]) -> tuple[str, list[str]] | None:
-    """(why, the credentials it holds) for an env value of no credential's name that is one: a
-    credential's value, or one holding such a value (kestra's `KESTRA_CONFIGURATION`, a YAML
-    block with the database's password); None for any other."""
+    """(why, the credentials it holds) for an env value of no credential's name that is one: a credential's
+    value, or one holding such a value (kestra's `KESTRA_CONFIGURATION`, a YAML block with the password; a
+    lowercase word as a word only: not in `passwordless`, but in nocodb's `...&p=password&`); None else."""
     if not isinstance(value, str) or not credentials:
         return None
     if value in credentials:
         return "holds the value of a credential of the file", [value]
-    # (within a longer value, a plain lowercase word only as a word of it: `password` is in
-    # `passwordless`, but nocodb's `NC_DB: pg://db:5432?u=postgres&p=password` holds it)
     held = sorted(c for c in credentials if len(c) < len(value) and c in value and
                   (not (c.isalpha() and c.islower()) or re.search(rf"(?<![A-Za-z0-9]){re.escape(c)}(?![A-Za-z0-9])", value)))
     return ("holds a credential of the file in its text", held) if held else None
