@@ -29,6 +29,7 @@ from . import compose_addresses as addresses, compose_build, compose_networks as
     compose_probe as probe
 from .compose_pod import hooks
 from .compose_task import task
+from .credentials import holds_credential, name_words, shared
 from .kube import NAME, Extracted
 from .shape import WANTED, problems, shown
 from .source import NOT_CARRIED, NOT_OBJECT, SECRET, WRONG, Inputs, load, read_text
@@ -200,41 +201,21 @@ def interpolate(value: str, variables: dict[str, str], unresolved: set[str]) -> 
     return _VAR.sub(sub, value)
 
 
-SHORTEST_SHARED = 6   # a credential's value at least this long makes another variable holding it one
-# a credential variable's placeholder, no secret (Appwrite's `_APP_VCS_GITHUB_PRIVATE_KEY=disabled`)
-PLACEHOLDERS = frozenset({"disabled", "enabled", "none", "null", "true", "false", "default", "unset", "empty",
-                          "localhost"})
-
-
 def known_credentials(services: dict, variables: dict) -> set[str]:
     """The values of a Compose file that are credentials by their variable's name, in a
     service's `environment` or the `.env` file: mailcow's `.env` says `DBPASS`, passed both as
     `MYSQL_PASSWORD=${DBPASS}` and as `DBPASS=${DBPASS}`, and `DBROOT` only as the database's
-    root password. Those of :data:`SHORTEST_SHARED` characters or more that are no word of the
-    names the file gives (a password `postgres`, the name of the service and its image, is no
-    secret: the import writes those names) and no placeholder (:data:`PLACEHOLDERS`)."""
-    out = {v for k, v in variables.items() if credential_env(k, v)}
+    root password. Those :func:`.credentials.shared` keeps: no word of the names the file
+    gives (its services, images, container and host names)."""
+    pairs = list(variables.items())
     named: set[str] = set()   # the words of the names the file gives: a password `postgres` is no secret
     for s, svc in services.items():
-        named.update(re.split(r"[^a-z0-9]+", str(s).lower()))
+        named |= name_words(str(s))
         if isinstance(svc, dict):
-            out.update(v for k, v in parts.plain_env(svc, variables).items() if credential_env(k, v))
+            pairs += parts.plain_env(svc, variables).items()
             for key in ("image", "container_name", "hostname"):
-                named.update(re.split(r"[^a-z0-9]+", interpolate(str(svc.get(key) or ""), variables, set()).lower()))
-    return {v for v in out if len(v.strip()) >= SHORTEST_SHARED and v.lower() not in named | PLACEHOLDERS}
-
-
-def holds_credential(value, credentials: set[str]) -> tuple[str, list[str]] | None:
-    """(why, the credentials it holds) for an env value of no credential's name that is one: a credential's
-    value, or one holding such a value (kestra's `KESTRA_CONFIGURATION`, a YAML block with the password; a
-    lowercase word as a word only: not in `passwordless`, but in nocodb's `...&p=password&`); None else."""
-    if not isinstance(value, str) or not credentials:
-        return None
-    if value in credentials:
-        return "holds the value of a credential of the file", [value]
-    held = sorted(c for c in credentials if len(c) < len(value) and c in value and
-                  (not (c.isalpha() and c.islower()) or re.search(rf"(?<![A-Za-z0-9]){re.escape(c)}(?![A-Za-z0-9])", value)))
-    return ("holds a credential of the file in its text", held) if held else None
+                named |= name_words(interpolate(str(svc.get(key) or ""), variables, set()))
+    return shared(pairs, named)
 
 
 def _literal_credentials(word: str, env: dict, credentials: set[str], passed: dict, key: str) -> str:

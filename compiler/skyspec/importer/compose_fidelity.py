@@ -106,7 +106,8 @@ def compare(inp: dict, out: dict, variables: dict, env_files: dict,
         figs["fields"] += 1
         cats[cat] = cats.get(cat, 0) + 1
 
-    from .compose import holds_credential, known_credentials
+    from .compose import known_credentials
+    from .credentials import holds_credential
 
     creds = credentials if credentials is not None else known_credentials(inp.get("services") or {}, variables)
 
