@@ -21,8 +21,8 @@ from typing import Sequence
 from ..diagnostics import Diagnostics, Pos
 from ..layers.stack import WORKLOAD_KINDS
 from ..project import PROTECTED_ENVS
-from . import (compose, compose_fidelity, emit, environments, fidelity, helm, kube, legacy, lowered,
-               namespaces, official, patch, reselect, shape, sizing, source)
+from . import (compose, compose_fidelity, config_secrets, emit, environments, fidelity, helm, kube, legacy,
+               lowered, namespaces, official, patch, reselect, shape, sizing, source)
 from .kube import ImportError_, reaches
 from .kinds import api_server_calls, rename_workloads, renumber, unclash, within_namespace
 from .source import INFERRED, NOT_BUILT, NOT_OBJECT, PATCHED, SECRET, UNEXPLAINED, WRONG, Inputs
@@ -229,7 +229,7 @@ def _from_objects(objs: list[dict], name: str, inputs: Inputs, lines: int, empty
     if inputs.diags.has_errors:
         return None
     namespace = kube.namespace_of(objs)
-    items, notes = kube.extract(objs, inputs)
+    items, notes = kube.extract(objs, inputs, config_secrets.move(objs, inputs))   # (ConfigMaps' credentials first)
     rename_workloads(items, inputs)
     items += _connections(items, inputs)
     items += within_namespace(objs, items, namespace, name, inputs) + api_server_calls(objs, items, inputs)
@@ -310,7 +310,7 @@ def _round_trip(name: str, namespace: str, items: list, notes: list[str], lines:
     if outputs is None:
         return None
     inputs_ = [o for x in items for o in x.objects]
-    figs, bad = fidelity.compare(inputs_, outputs, infos, inputs.renamed, inputs.reselected)
+    figs, bad = fidelity.compare(inputs_, outputs, infos, inputs.renamed, inputs.reselected, inputs.unmoved)
     while True:   # a difference no category names: the image's user and volumes, else the input's own way
         back = {i["metadata"].get("name") for i, path, *_ in bad if i["kind"] in kube.WORKLOADS
                 and official.undone_by(infos.get(i["metadata"].get("name")), path)}
@@ -322,7 +322,7 @@ def _round_trip(name: str, namespace: str, items: list, notes: list[str], lines:
         outputs = build(files, items, inputs)
         if outputs is None:
             return None
-        figs, bad = fidelity.compare(inputs_, outputs, infos, inputs.renamed, inputs.reselected)
+        figs, bad = fidelity.compare(inputs_, outputs, infos, inputs.renamed, inputs.reselected, inputs.unmoved)
     official.notes(infos, inputs)
     if bad:
         patches, heads = patch.patches(bad, outputs, inputs.renamed, inputs.reselected)
@@ -354,7 +354,7 @@ def _round_trip(name: str, namespace: str, items: list, notes: list[str], lines:
     outputs = build(files, items, inputs)
     if outputs is None:
         return None
-    figs, bad = fidelity.compare(inputs_, outputs, infos, inputs.renamed, inputs.reselected)
+    figs, bad = fidelity.compare(inputs_, outputs, infos, inputs.renamed, inputs.reselected, inputs.unmoved)
     _unexplained(bad, inputs)
     if bad:
         figs["categories"]["UNEXPLAINED"] = len(bad)
@@ -576,7 +576,7 @@ def _import_environments(got: dict[str, tuple], based: tuple | None, renderings:
     bad: list = []
     for env, r in results.items():
         f, b = fidelity.compare(r.inputs, objects(compiled[env].ir), getattr(r, "official", None),
-                                 inputs.renamed, inputs.reselected)
+                                 inputs.renamed, inputs.reselected, inputs.unmoved)
         for k in ("objects", "fields", "equal"):
             figs[k] += f[k]
         for k, v in f["categories"].items():

@@ -181,8 +181,8 @@ RENAMED = "renamed: the name skyspec gives an object of its own"
 
 
 def compare(inputs: list[dict], outputs: list[dict], official: dict | None = None,
-            renamed: dict[int, str] | None = None,
-            reselected: dict[int, dict] | None = None) -> tuple[dict, list[tuple]]:
+            renamed: dict[int, str] | None = None, reselected: dict[int, dict] | None = None,
+            unmoved: dict[int, dict] | None = None) -> tuple[dict, list[tuple]]:
     """(figures, unexplained): figures has objects, fields, equal and categories (name -> count);
     unexplained lists (input object, path, input value, output value, in_has, out_has).
     ``official`` ({workload name: what :func:`.official.apply` changed}) names what a stdlib
@@ -192,7 +192,10 @@ def compare(inputs: list[dict], outputs: list[dict], official: dict | None = Non
     the object of its new name. ``reselected`` ({id(input object): {path: term}}) holds the
     pod affinity terms and spread constraints the importer rewrote onto skyspec's labels: the
     build is compared with them, and each field they change is a difference of the category
-    `selector on skyspec's labels`, not an equal one."""
+    `selector on skyspec's labels`, not an equal one. ``unmoved`` ({id(input object): the
+    object as written}) holds the objects the importer rewrote to move a ConfigMap's
+    credentials into a Secret (:mod:`.config_secrets`): the build is compared with the
+    rewritten one, and each field the move changes is a difference of :data:`MOVED`."""
     from .kube import namespace_of
     from .official import category, exported
 
@@ -255,12 +258,15 @@ def compare(inputs: list[dict], outputs: list[dict], official: dict | None = Non
         ca = _reselected(ci, (reselected or {}).get(id(i)))
         was, fo = flatten(ci), flatten(o)
         fi = flatten(ca) if ca is not ci else was   # (the input as compared: its terms reselected)
-        for p in list(dict.fromkeys([*was, *fi, *fo])):
+        first = flatten(aligned((unmoved or {})[id(i)], o, outputs)) if id(i) in (unmoved or {}) else was
+        for p in list(dict.fromkeys([*first, *was, *fi, *fo])):
             figs["fields"] += 1
             a, b = fi.get(p), fo.get(p)
             if p in fi and p in fo and _same(a, b) or p not in fi and p not in fo:
-                if p in was and p in fi and _same(was[p], a):
+                if p in first and p in was and p in fi and _same(first[p], was[p]) and _same(was[p], a):
                     figs["equal"] += 1
+                elif (p in first) != (p in was) or not _same(first.get(p), was.get(p)):
+                    figs["categories"][MOVED] = figs["categories"].get(MOVED, 0) + 1   # (the build has it moved)
                 else:   # a selector's field the importer changed, and the build has as changed
                     figs["categories"][RESELECTED] = figs["categories"].get(RESELECTED, 0) + 1
                 continue
@@ -284,6 +290,7 @@ def compare(inputs: list[dict], outputs: list[dict], official: dict | None = Non
 
 
 RESELECTED = "selector on skyspec's labels"
+MOVED = "credential of a ConfigMap moved to a Secret (value at deploy time)"
 
 
 def _reselected(ci: dict, terms: dict | None) -> dict:

@@ -83,9 +83,10 @@ def host_access(objs: list[dict]) -> tuple[dict, tuple, str] | None:
     return next(((o, path, what) for o in objs for path, what in findings(o)), None)
 
 
-def extract(objs: list[dict], inputs: Inputs) -> tuple[list[Extracted], list[str]]:
-    """Spec documents for ``objs``; the second value lists what was inferred (for the report).
-    What is inferred, moved or kept as written is a located note in ``inputs.diags``."""
+def extract(objs: list[dict], inputs: Inputs, made: Iterable[Extracted] = ()) -> tuple[list[Extracted], list[str]]:
+    """Spec documents for ``objs`` and ``made`` (the Secrets the import makes for credentials
+    of ConfigMaps); the second value lists what was inferred (for the report). What is
+    inferred, moved or kept as written is a located note in ``inputs.diags``."""
     from . import pods
 
     used: set[int] = set()
@@ -207,6 +208,9 @@ def extract(objs: list[dict], inputs: Inputs) -> tuple[list[Extracted], list[str
         out.append(Extracted(doc, [o], []))
     from .refs import existing_secrets
 
+    for x in made:
+        out.append(x)
+        inferred += x.notes
     out += existing_secrets(out, inputs, secrets, {o["metadata"].get("name") for o in objs if o["kind"] == "ConfigMap"})
     return out, inferred
 

@@ -62,6 +62,7 @@ class Inputs:
         self.renamed: dict[int, str] = {}              # id(object) -> the name it is imported under
         self.reselected: dict[int, dict] = {}          # id(object) -> {path: a pod's term, reselected}
         self.secrets: dict[str, Pos | None] = {}       # a secret text -> where it was first registered
+        self.unmoved: dict[int, dict] = {}             # id(object) -> it as written, before its credentials moved
 
     # ------------------------------------------------------------------ positions
     def locate(self, obj: Any, file: str, loc: Loc) -> None:
