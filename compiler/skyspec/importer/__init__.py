@@ -23,8 +23,9 @@ from ..layers.stack import WORKLOAD_KINDS
 from ..project import PROTECTED_ENVS
 from . import (compose, compose_fidelity, config_secrets, emit, environments, fidelity, helm, kube, legacy,
                lowered, namespaces, official, patch, reselect, shape, sizing, source)
+from .apiserver import api_server_calls
 from .kube import ImportError_, reaches
-from .kinds import api_server_calls, rename_workloads, renumber, unclash, within_namespace
+from .kinds import rename_workloads, renumber, unclash, within_namespace
 from .source import INFERRED, NOT_BUILT, NOT_OBJECT, PATCHED, SECRET, UNEXPLAINED, WRONG, Inputs
 
 __all__ = ["ImportError_", "Inputs", "Result", "import_compose", "import_environments", "import_helm", "import_kubernetes",

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from ..passes.network import SHARED
 from ..schema.fields import RESERVED_LABELS
-from ..syscheck import System, pods, target_port
 from . import isolation
 from .kube import NAME, Extracted, _selects, namespace_of, pod_spec, same_ns
 from .source import INFERRED, OPEN, WRONG
@@ -297,76 +296,6 @@ def within_namespace(objs: list[dict], items: list[Extracted], namespace: str, p
                                           lambda why, at: open_namespace(project, namespace, why, at, inputs))
     return [open_namespace(project, namespace, "the input has no NetworkPolicy",
                            inputs.pos(work[0].objects[0], ("kind",)), inputs)]
-
-
-def api_server_calls(objs: list[dict], items: list[Extracted], inputs) -> list[Extracted]:
-    """A `kind: NetworkPolicy` `<workload>-from-api-server` for each workload the API server
-    calls whose pods no NetworkPolicy of the input selects for ingress (the input's policies
-    say what reaches the others): an admission webhook (ingress-nginx's, cert-manager's), an
-    APIService's backend (metrics-server) or a CRD's conversion webhook. The API
-    server calls from outside the pod network (the control plane), which skyspec's default deny
-    and the workload's own policy would refuse: webhooks would time out, `kubectl top` fail. It
-    admits any address on the port the Service sends those calls to; a note says so (SKY072)."""
-    shut = isolation.isolated(objs)   # (the input's policies say what reaches those)
-    here = namespace_of(objs)   # (an object that names no namespace is in the input's)
-    sys_ = System(objs, here)
-    services = {(sys_.ns(o), o["metadata"].get("name")): o for o in objs if o["kind"] == "Service"}
-    called: dict[tuple, tuple] = {}   # (namespace, Service) -> (ports, the object that calls, where in it)
-    for o in objs:
-        for path, ref in _service_refs(o):
-            key = (ref.get("namespace") or here, ref.get("name"))
-            named = [k for k in services if k[1] == key[1]]
-            if key not in services and len(named) == 1:   # (a chart rendered without its namespace)
-                key = named[0]
-            if key[1] is not None and key in services:
-                ports, who, at = called.get(key, (set(), o, path))
-                port = ref.get("port", 443)
-                called[key] = (ports | ({port} if isinstance(port, int) else set()), who, at)
-    out, every = [], pods(sys_)
-    for key, (ports, who, at) in sorted(called.items(), key=lambda kv: (str(kv[0][0]), str(kv[0][1]))):
-        svc = services[key]
-        sel = (svc.get("spec") or {}).get("selector") or {}
-        backing = [p for p in every if p.namespace == key[0] and _selects(sel, p.labels)]
-        owner = next((x for x in items if x.doc["kind"] in ("App", "StatefulApp") and
-                      any(y is p.obj for p in backing for y in x.objects)), None)   # (a second Service: kept)
-        if owner is None or any(id(p.obj) in shut for p in backing if any(p.obj is y for y in owner.objects)):
-            continue
-        sent = [sp for sp in (svc.get("spec") or {}).get("ports") or []
-                if isinstance(sp, dict) and sp.get("port") in ports]
-        targets = sorted({t[0] for p in backing if any(p.obj is y for y in owner.objects) for sp in sent
-                          if (t := target_port(p, sp)) is not None and isinstance(t[0], int)})
-        if not targets:
-            continue
-        name = f"{owner.doc['name'][:63 - len('-from-api-server')].strip('-')}-from-api-server"
-        what = f"{who['kind']} {who['metadata'].get('name')}"
-        inputs.note(OPEN, f"NetworkPolicy {name} admits any address to {owner.doc['name']} on port "
-                    f"{', '.join(map(str, targets))}: {what} has the API server call Service {key[1]}, from "
-                    "outside the pod network, which the default deny would refuse", inputs.pos(who, at),
-                    hint="narrow it to your control plane's addresses (`allow_from: [{cidr: ...}]`) if you know "
-                         "them")
-        out.append(Extracted({"kind": "NetworkPolicy", "name": name, "select": {"app": owner.doc["name"]},
-                              "allow_from": [{"cidr": "0.0.0.0/0"}, {"cidr": "::/0"}], "ports": targets,
-                              "_note": f"{what} has the API server call Service {key[1]} from outside the pod "
-                                       "network: admitted from any address on that port"}, [], []))
-    return out
-
-
-def _service_refs(o: dict):
-    """(path, `service` reference) of each call the API server makes for ``o``: a webhook
-    configuration's webhooks, an APIService, a CRD's conversion webhook."""
-    spec = o.get("spec") if isinstance(o.get("spec"), dict) else {}
-    if o["kind"] in ("ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"):
-        for i, w in enumerate(o.get("webhooks") if isinstance(o.get("webhooks"), list) else []):
-            ref = (w.get("clientConfig") or {}).get("service") if isinstance(w, dict) else None
-            if isinstance(ref, dict):
-                yield ("webhooks", i, "clientConfig", "service"), ref
-    elif o["kind"] == "APIService" and isinstance(spec.get("service"), dict):
-        yield ("spec", "service"), spec["service"]
-    elif o["kind"] == "CustomResourceDefinition":
-        hook = (spec.get("conversion") or {}).get("webhook") if isinstance(spec.get("conversion"), dict) else None
-        ref = (hook.get("clientConfig") or {}).get("service") if isinstance(hook, dict) else None
-        if isinstance(ref, dict):
-            yield ("spec", "conversion", "webhook", "clientConfig", "service"), ref
 
 
 def open_namespace(project: str, namespace: str, why: str, at, inputs) -> Extracted:

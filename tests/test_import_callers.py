@@ -1,0 +1,188 @@
+"""Callers of the input's pods that no manifest declares as one. skyspec's default deny admits
+only what the project says; the importer admits what the input declares the API server calls
+(a webhook configuration, an APIService), but real systems are called besides: Kyverno's
+admission controller registers its own webhooks at run time (the chart ships none). The
+imports validated and would not have run: each system here is imported, built in every format
+and validated, and its admission computed by the system check, as Kubernetes computes it."""
+
+from __future__ import annotations
+
+import yaml
+from click.testing import CliRunner
+
+from skyspec.cli import main
+from skyspec.importer import import_kubernetes
+from skyspec.syscheck import EXTERNAL, System, admitted, pods, target_port
+
+
+def _deployment(name: str, ns: str, ports: str, extra: str = "") -> str:
+    return f"""\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: {name}, namespace: {ns}}}
+spec:
+  selector: {{matchLabels: {{app: {name}}}}}
+  template:
+    metadata: {{labels: {{app: {name}}}{extra}}}
+    spec:
+      serviceAccountName: {name}
+      containers: [{{name: {name}, image: ghcr.io/acme/{name}:1.0, ports: {ports}}}]
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {{name: {name}, namespace: {ns}}}
+"""
+
+
+def _import_and_build(tmp_path, text: str) -> tuple[str, list[dict], object]:
+    """(what the import said, the built Kubernetes objects, the project's folder)."""
+    from test_import_legacy import build_and_validate
+
+    (tmp_path / "in.yaml").write_text(text)
+    out = tmp_path / "p"
+    res = CliRunner().invoke(main, ["import", "kubernetes", str(tmp_path / "in.yaml"), "-o", str(out), "--name", "p"])
+    assert res.exit_code == 0, res.output
+    return " ".join(res.output.split()), build_and_validate(out, tmp_path, "default"), out
+
+
+def _reaches(objs: list[dict], namespace: str, source, target: str, port: int) -> bool:
+    """Whether ``source`` (EXTERNAL, or a namespace's pod of unknown labels) may open a
+    connection to ``target``'s pods on ``port``, as Kubernetes computes it."""
+    sys_ = System(objs, namespace)
+    pod = next(p for p in pods(sys_) if p.obj["metadata"]["name"] == target)
+    assert any(c["containerPort"] == port for c in pod.ports()), (target, port)
+    policies = [o for o in objs if o["kind"] == "NetworkPolicy"]
+    return admitted(sys_, policies, {}, source, pod, target_port(pod, {"port": port, "targetPort": port}))[0]
+
+
+REGISTERS = _deployment("engine", "policy", "[{name: https, containerPort: 9443}, {name: metrics, containerPort: 8000}]") + """\
+---
+apiVersion: v1
+kind: Service
+metadata: {name: engine-svc, namespace: policy}
+spec: {selector: {app: engine}, ports: [{name: https, port: 443, targetPort: https}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: engine-metrics, namespace: policy}
+spec: {selector: {app: engine}, ports: [{name: metrics, port: 8000, targetPort: metrics}]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: engine}
+aggregationRule:
+  clusterRoleSelectors: [{matchLabels: {rbac.acme.dev/aggregate-to-engine: "true"}}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: engine-core, labels: {rbac.acme.dev/aggregate-to-engine: "true"}}
+rules:
+- apiGroups: [admissionregistration.k8s.io]
+  resources: [validatingwebhookconfigurations, mutatingwebhookconfigurations]
+  verbs: [create, delete, get, list, patch, update, watch]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: engine}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: engine}
+subjects: [{kind: ServiceAccount, name: engine, namespace: policy}]
+---
+""" + _deployment("injector", "policy", "[{name: https, containerPort: 10250}]") + """\
+---
+apiVersion: v1
+kind: Service
+metadata: {name: injector, namespace: policy}
+spec: {selector: {app: injector}, ports: [{port: 443, targetPort: https}]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: injector}
+rules:
+- apiGroups: [admissionregistration.k8s.io]
+  resources: [validatingwebhookconfigurations]
+  verbs: [get, list, watch, update, patch]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: injector}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: injector}
+subjects: [{kind: ServiceAccount, name: injector, namespace: policy}]
+---
+""" + _deployment("scoped", "policy", "[{name: https, containerPort: 9443}]") + """\
+---
+apiVersion: v1
+kind: Service
+metadata: {name: scoped, namespace: policy}
+spec: {selector: {app: scoped}, ports: [{port: 443, targetPort: https}]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: scoped, namespace: policy}
+rules:
+- apiGroups: [admissionregistration.k8s.io]
+  resources: [validatingwebhookconfigurations]
+  verbs: [create]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: scoped, namespace: policy}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: scoped}
+subjects: [{kind: ServiceAccount, name: scoped, namespace: policy}]
+"""
+
+
+def test_a_workload_that_registers_its_own_webhooks_is_called_by_the_api_server(tmp_path):
+    """Kyverno's pattern: engine's ServiceAccount may create webhook configurations (an
+    aggregated ClusterRole, bound cluster-wide), and the input holds none: engine registers
+    them at run time, on its Service's 443 (the container's 9443), and the API server calls
+    it from the control plane. Its metrics Service's port stays closed to the outside. A CA
+    injector (update and patch only: it keeps configurations the input declares) and a
+    Role's grant (webhook configurations are cluster-wide: a RoleBinding grants none)
+    register nothing."""
+    said, k8s, out = _import_and_build(tmp_path, REGISTERS)
+    assert _reaches(k8s, "policy", EXTERNAL, "engine", 9443)
+    assert not _reaches(k8s, "policy", EXTERNAL, "engine", 8000)
+    assert not _reaches(k8s, "policy", EXTERNAL, "injector", 10250)
+    assert not _reaches(k8s, "policy", EXTERNAL, "scoped", 9443)
+    assert _reaches(k8s, "policy", "policy", "scoped", 9443)   # (the namespace's pods, as in the input)
+    assert "NetworkPolicy engine-from-api-server admits any address to engine on port 9443: ServiceAccount engine, " \
+           "which its pods run as, may create webhook configurations (ClusterRole engine-core, aggregated into " \
+           "ClusterRole engine, bound by ClusterRoleBinding engine): it registers webhooks of its own, which the " \
+           "API server calls through Service engine-svc, from outside the pod network" in said
+    doc = yaml.safe_load((out / "apps" / "networkpolicy.engine-from-api-server.yaml").read_text())
+    assert (doc["select"], doc["allow_from"], doc["ports"]) == \
+        ({"app": "engine"}, [{"cidr": "0.0.0.0/0"}, {"cidr": "::/0"}], [9443])
+    assert sorted(p.name for p in (out / "apps").glob("networkpolicy.*-from-api-server.yaml")) == \
+        ["networkpolicy.engine-from-api-server.yaml"]
+
+
+def test_every_service_the_api_server_calls_of_one_workload_is_admitted(tmp_path):
+    """Two webhooks of one workload behind two Services: one policy admits both ports. Each
+    Service made a policy `hook-from-api-server` of its own, the second written over the
+    first: the first webhook's port stayed closed."""
+    (tmp_path / "in.yaml").write_text(_deployment("hook", "t", "[{name: https, containerPort: 9443}, "
+                                                              "{name: conv, containerPort: 9444}]") + """\
+---
+apiVersion: v1
+kind: Service
+metadata: {name: hook, namespace: t}
+spec: {selector: {app: hook}, ports: [{port: 443, targetPort: https}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: hook-conv, namespace: t}
+spec: {selector: {app: hook}, ports: [{port: 443, targetPort: conv}]}
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingWebhookConfiguration
+metadata: {name: checks}
+webhooks:
+- {name: a.acme.dev, admissionReviewVersions: [v1], sideEffects: None, clientConfig: {service: {name: hook, namespace: t}}}
+- {name: b.acme.dev, admissionReviewVersions: [v1], sideEffects: None,
+   clientConfig: {service: {name: hook-conv, namespace: t}}}
+""")
+    r = import_kubernetes([tmp_path / "in.yaml"], "t")
+    assert r.unexplained == [], r.unexplained[:5]
+    assert [x.doc["name"] for x in r.items if x.doc["name"].endswith("-from-api-server")] == ["hook-from-api-server"]
+    doc = yaml.safe_load(r.files["apps/networkpolicy.hook-from-api-server.yaml"])
+    assert (doc["select"], doc["ports"]) == ({"app": "hook"}, [9443, 9444])
