@@ -1,9 +1,11 @@
 """Callers of the input's pods that no manifest declares as one. skyspec's default deny admits
 only what the project says; the importer admits what the input declares the API server calls
 (a webhook configuration, an APIService), but real systems are called besides: Kyverno's
-admission controller registers its own webhooks at run time (the chart ships none). The
-imports validated and would not have run: each system here is imported, built in every format
-and validated, and its admission computed by the system check, as Kubernetes computes it."""
+admission controller registers its own webhooks at run time (the chart ships none), `kubeseal
+--fetch-cert` and kubernetes-dashboard's api reach their Services through the API server's
+service proxy. The imports validated and would not have run: each system here is
+imported, built in every format and validated, and its admission computed by the system check,
+as Kubernetes computes it."""
 
 from __future__ import annotations
 
@@ -155,7 +157,6 @@ def test_a_workload_that_registers_its_own_webhooks_is_called_by_the_api_server(
     assert sorted(p.name for p in (out / "apps").glob("networkpolicy.*-from-api-server.yaml")) == \
         ["networkpolicy.engine-from-api-server.yaml"]
 
-
 def test_every_service_the_api_server_calls_of_one_workload_is_admitted(tmp_path):
     """Two webhooks of one workload behind two Services: one policy admits both ports. Each
     Service made a policy `hook-from-api-server` of its own, the second written over the
@@ -186,3 +187,84 @@ webhooks:
     assert [x.doc["name"] for x in r.items if x.doc["name"].endswith("-from-api-server")] == ["hook-from-api-server"]
     doc = yaml.safe_load(r.files["apps/networkpolicy.hook-from-api-server.yaml"])
     assert (doc["select"], doc["ports"]) == ({"app": "hook"}, [9443, 9444])
+
+
+PROXIED = _deployment("sealer", "tools", "[{name: http, containerPort: 8080}, {name: metrics, containerPort: 8081}]") \
+    + """\
+---
+apiVersion: v1
+kind: Service
+metadata: {name: sealer, namespace: tools}
+spec:
+  selector: {app: sealer}
+  ports: [{name: http, port: 8080, targetPort: http}, {name: metrics, port: 8081, targetPort: metrics}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: sealer-proxier, namespace: tools}
+rules:
+- apiGroups: [""]
+  resources: [services/proxy]
+  resourceNames: ["http:sealer:", "http:sealer:http", sealer]
+  verbs: [create, get]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: sealer-proxier, namespace: tools}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: sealer-proxier}
+subjects: [{apiGroup: rbac.authorization.k8s.io, kind: Group, name: "system:authenticated"}]
+---
+""" + _deployment("scraper", "tools", "[{containerPort: 8000}]") + """\
+---
+apiVersion: v1
+kind: Service
+metadata: {name: scraper, namespace: tools}
+spec: {selector: {app: scraper}, ports: [{port: 8000}]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: ui}
+rules:
+- apiGroups: [""]
+  resources: [services/proxy]
+  resourceNames: [scraper, "http:scraper"]
+  verbs: [get]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: ui, namespace: tools}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: ui}
+subjects: [{kind: ServiceAccount, name: sealer, namespace: tools}]
+---
+""" + _deployment("quiet", "tools", "[{containerPort: 9000}]") + """\
+---
+apiVersion: v1
+kind: Service
+metadata: {name: quiet, namespace: tools}
+spec: {selector: {app: quiet}, ports: [{port: 9000}]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: unbound, namespace: tools}
+rules: [{apiGroups: [""], resources: [services/proxy], verbs: [get]}]
+"""
+
+
+def test_services_the_api_servers_proxy_reaches_are_called_by_the_api_server(tmp_path):
+    """sealed-secrets' and kubernetes-dashboard's pattern: a bound Role grants `services/proxy`
+    on named Services (`[scheme:]name[:port]`), and the API server's proxy connects to their
+    pods from the control plane: sealer on its port `http` only (a name without a port is the
+    Service's port of no name, which it has not), the scraper on its one unnamed port. A
+    grant nobody is bound to reaches nothing."""
+    said, k8s, out = _import_and_build(tmp_path, PROXIED)
+    assert _reaches(k8s, "tools", EXTERNAL, "sealer", 8080)
+    assert not _reaches(k8s, "tools", EXTERNAL, "sealer", 8081)
+    assert _reaches(k8s, "tools", EXTERNAL, "scraper", 8000)
+    assert not _reaches(k8s, "tools", EXTERNAL, "quiet", 9000)
+    assert "NetworkPolicy sealer-from-api-server admits any address to sealer on port 8080: Role sealer-proxier lets " \
+           "the API server's service proxy (`services/proxy`) call Service sealer, from outside the pod network" in said
+    assert "NetworkPolicy scraper-from-api-server admits any address to scraper on port 8000: ClusterRole ui lets " \
+           "the API server's service proxy (`services/proxy`) call Service scraper" in said
+    doc = yaml.safe_load((out / "apps" / "networkpolicy.sealer-from-api-server.yaml").read_text())
+    assert (doc["select"], doc["ports"]) == ({"app": "sealer"}, [8080])
+    assert not (out / "apps" / "networkpolicy.quiet-from-api-server.yaml").exists()

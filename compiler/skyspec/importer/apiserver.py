@@ -8,6 +8,9 @@ from any address on the pod's ports those calls reach (a note each, SKY072):
   own ValidatingWebhookConfigurations; the chart ships none): a ClusterRoleBinding lets its
   ServiceAccount create webhook configurations, so the API server calls the Services of its
   pods on the ports a webhook is called at (443, or named https or webhook);
+- a Service the API server's service proxy reaches (`services/proxy` in a bound Role or
+  ClusterRole: `kubeseal --fetch-cert`, kubernetes-dashboard's metrics scraper): the Service
+  ports the grant names (`[scheme:]name[:port]`), on the pods the Service selects.
 Pods the input's own NetworkPolicies select for ingress are left to them. It reads objects
 only, never a Secret's value.
 """
@@ -24,6 +27,7 @@ from .source import OPEN
 SUFFIX = "-from-api-server"
 HOOKS = ("validatingwebhookconfigurations", "mutatingwebhookconfigurations")
 REGISTER = ("create", "*")   # (update and patch alone keep the input's own configurations: a CA injector's)
+PROXY = ("get", "create", "update", "patch", "delete", "*")   # the verbs of the proxy's HTTP methods
 HINT = "narrow it to your control plane's addresses (`allow_from: [{cidr: ...}]`) if you know them"
 
 
@@ -40,7 +44,8 @@ class _Call(NamedTuple):
 def api_server_calls(objs: list[dict], items: list[Extracted], inputs) -> list[Extracted]:
     """A `kind: NetworkPolicy` `<workload>-from-api-server` for each workload the API server
     calls (:func:`_calls`) whose pods no NetworkPolicy of the input selects for ingress (the
-    input's policies say what reaches the others): webhooks would time out, `kubectl top` fail. It admits any address on the ports those calls reach; a note
+    input's policies say what reaches the others): webhooks would time out, `kubectl top` and
+    `kubeseal --fetch-cert` fail. It admits any address on the ports those calls reach; a note
     for each call says so (SKY072)."""
     shut = isolation.isolated(objs)   # (the input's policies say what reaches those)
     here = namespace_of(objs)   # (an object that names no namespace is in the input's)
@@ -90,7 +95,8 @@ def _name(x: Extracted) -> str:
 
 def _calls(objs: list[dict], services: dict, backing: dict, here: str, shut: set, inputs) -> list[_Call]:
     """The API server's calls: those the input's webhooks, APIServices and conversion
-    webhooks declare (by Service, in order), then those of workloads that register webhooks."""
+    webhooks declare (by Service, in order), then those of workloads that register webhooks,
+    then those of the service proxy."""
     called: dict[tuple, tuple] = {}   # Service -> (ports, the object that calls, where in it)
     for o in objs:
         for path, ref in _service_refs(o):
@@ -109,6 +115,7 @@ def _calls(objs: list[dict], services: dict, backing: dict, here: str, shut: set
                                              f"call Service {key[1]}"))
     grants = list(_grants(objs, here))
     out += _registering(grants, services, backing, shut, inputs)
+    out += _proxied(grants, services)
     return out
 
 
@@ -230,3 +237,46 @@ def _webhook_port(sp: dict) -> bool:
     name, `appProtocol` or target port's name says https or webhook."""
     words = [str(sp.get(k) or "").lower() for k in ("name", "appProtocol", "targetPort")]
     return sp.get("port") == 443 or any("https" in w or "webhook" in w for w in words)
+
+
+def _proxied(grants: list[_Grant], services: dict) -> list[_Call]:
+    """The calls of the API server's service proxy: a bound rule granting `services/proxy`
+    reaches the Services its `resourceNames` name (`[scheme:]name[:port]`: the Service port of
+    that name or number; none, its port of no name, as the proxy resolves it), in the
+    namespace it grants in; without names, every Service of a Role's (a RoleBinding's)
+    namespace (a ClusterRoleBinding's grant without names says who may proxy, not to what: none)."""
+    found: dict[tuple, tuple] = {}   # (Service, id of the role, rule index) -> (ports, the grant)
+    for g in grants:
+        if not (_has(g.rule, "verbs", PROXY) and _has(g.rule, "apiGroups", ("", "*"))
+                and _has(g.rule, "resources", ("services/proxy",))):
+            continue
+        names = g.rule.get("resourceNames")
+        wanted: list[tuple] = []   # (Service key, index of a port)
+        if isinstance(names, list) and names:
+            for n in (n for n in names if isinstance(n, str)):
+                parts = n.split(":")
+                if len(parts) > 3:
+                    continue
+                name, port = (parts[0], "") if len(parts) == 1 else (parts[0], parts[1]) if len(parts) == 2 \
+                    else (parts[1], parts[2])
+                for key in services:
+                    if key[1] == name and g.scope in (None, key[0]):
+                        wanted += [(key, i) for i, sp in enumerate(_ports(services[key])) if _proxy_port(sp, port)]
+        elif g.scope is not None:
+            wanted = [(key, i) for key in services if key[0] == g.scope for i in range(len(_ports(services[key])))]
+        for key, i in wanted:
+            ports, _ = found.setdefault((key, id(g.role), g.index), (set(), g))
+            ports.add(i)
+    out = []
+    for (key, _, _), (ports, g) in sorted(found.items(), key=lambda kv: (str(kv[0][0][0]), str(kv[0][0][1]))):
+        out.append(_Call(key, frozenset(ports), g.role, ("rules", g.index),
+                         f"{_where(g)} lets the API server's service proxy (`services/proxy`) call Service {key[1]}"))
+    return out
+
+
+def _proxy_port(sp: dict, port: str) -> bool:
+    """Whether the proxy reaches the Service port ``sp`` for the port part ``port`` of a
+    resource name: a number is the Service port's, else its name (none: the port of no name)."""
+    if port.isdigit():
+        return sp.get("port") == int(port)
+    return (sp.get("name") or "") == port
