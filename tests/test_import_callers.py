@@ -3,7 +3,8 @@ only what the project says; the importer admits what the input declares the API 
 (a webhook configuration, an APIService), but real systems are called besides: Kyverno's
 admission controller registers its own webhooks at run time (the chart ships none), `kubeseal
 --fetch-cert` and kubernetes-dashboard's api reach their Services through the API server's
-service proxy. The imports validated and would not have run: each system here is
+service proxy, and Prometheus scrapes what a kept ServiceMonitor or PodMonitor, or the pods' own
+scrape annotations, name. The imports validated and would not have run: each system here is
 imported, built in every format and validated, and its admission computed by the system check,
 as Kubernetes computes it."""
 
@@ -57,7 +58,8 @@ def _reaches(objs: list[dict], namespace: str, source, target: str, port: int) -
     return admitted(sys_, policies, {}, source, pod, target_port(pod, {"port": port, "targetPort": port}))[0]
 
 
-REGISTERS = _deployment("engine", "policy", "[{name: https, containerPort: 9443}, {name: metrics, containerPort: 8000}]") + """\
+REGISTERS = _deployment("engine", "policy",
+                        "[{name: https, containerPort: 9443}, {name: metrics, containerPort: 8000}]") + """\
 ---
 apiVersion: v1
 kind: Service
@@ -178,7 +180,8 @@ apiVersion: admissionregistration.k8s.io/v1
 kind: ValidatingWebhookConfiguration
 metadata: {name: checks}
 webhooks:
-- {name: a.acme.dev, admissionReviewVersions: [v1], sideEffects: None, clientConfig: {service: {name: hook, namespace: t}}}
+- {name: a.acme.dev, admissionReviewVersions: [v1], sideEffects: None,
+   clientConfig: {service: {name: hook, namespace: t}}}
 - {name: b.acme.dev, admissionReviewVersions: [v1], sideEffects: None,
    clientConfig: {service: {name: hook-conv, namespace: t}}}
 """)
@@ -268,3 +271,70 @@ def test_services_the_api_servers_proxy_reaches_are_called_by_the_api_server(tmp
     doc = yaml.safe_load((out / "apps" / "networkpolicy.sealer-from-api-server.yaml").read_text())
     assert (doc["select"], doc["ports"]) == ({"app": "sealer"}, [8080])
     assert not (out / "apps" / "networkpolicy.quiet-from-api-server.yaml").exists()
+
+
+SCRAPED = _deployment("ctrl", "apps",
+                      "[{name: http, containerPort: 8080}, {name: metrics, containerPort: 8081}]") + """\
+---
+apiVersion: v1
+kind: Service
+metadata: {name: ctrl-metrics, namespace: apps, labels: {app: ctrl, component: metrics}}
+spec: {selector: {app: ctrl}, ports: [{name: metrics, port: 8081, targetPort: metrics}]}
+---
+apiVersion: monitoring.coreos.com/v1
+kind: ServiceMonitor
+metadata: {name: ctrl, namespace: apps}
+spec:
+  selector: {matchLabels: {app: ctrl, component: metrics}}
+  endpoints: [{port: metrics}]
+---
+""" + _deployment("web", "apps", "[{name: http, containerPort: 8000}, {name: metrics, containerPort: 9100}]") + """\
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: apps, labels: {app: web}}
+spec:
+  selector: {app: web}
+  ports: [{name: http, port: 8000, targetPort: http}, {name: metrics, port: 9100, targetPort: metrics}]
+---
+apiVersion: monitoring.coreos.com/v1
+kind: ServiceMonitor
+metadata: {name: web, namespace: apps}
+spec:
+  selector: {matchLabels: {app: web}}
+  endpoints: [{port: metrics, interval: 30s}]
+---
+""" + _deployment("agent", "apps", "[{name: http, containerPort: 7070}, {name: metrics, containerPort: 9102}]") + """\
+---
+apiVersion: monitoring.coreos.com/v1
+kind: PodMonitor
+metadata: {name: agent, namespace: apps}
+spec:
+  selector: {matchLabels: {app: agent}}
+  podMetricsEndpoints: [{port: metrics}]
+---
+""" + _deployment("annotated", "apps", "[{name: http, containerPort: 5000}, {name: metrics, containerPort: 9090}]",
+                  """, annotations: {prometheus.io/scrape: "true", prometheus.io/port: "9090"}""") + """\
+---
+""" + _deployment("plain", "apps", "[{name: http, containerPort: 5050}]",
+                  """, annotations: {prometheus.io/scrape: "false", prometheus.io/port: "5050"}""")
+
+
+def test_what_prometheus_scrapes_is_admitted_from_the_monitoring_namespace(tmp_path):
+    """A ServiceMonitor kept as written, through a Service kept as written (ctrl's metrics
+    Service, named apart from it) or the workload's own (web's), a PodMonitor (agent's) and
+    pods annotated `prometheus.io/scrape: "true"` have Prometheus, in the monitoring namespace
+    (`network: {monitoring_namespace: monitoring}`, its default), scrape a port: it is admitted
+    from there, as an Observability's metrics port is; the other ports stay closed to it, and
+    so does a pod annotated `"false"`."""
+    _, k8s, _ = _import_and_build(tmp_path, SCRAPED)
+    for target, scraped, other in (("ctrl", 8081, 8080), ("web", 9100, 8000), ("agent", 9102, 7070),
+                                   ("annotated", 9090, 5000)):
+        assert _reaches(k8s, "apps", "monitoring", target, scraped), target
+        assert not _reaches(k8s, "apps", "monitoring", target, other), target
+        assert _reaches(k8s, "apps", "apps", target, other)   # (the namespace's pods, as in the input)
+    assert not _reaches(k8s, "apps", "monitoring", "plain", 5050)
+    assert not _reaches(k8s, "apps", "elsewhere", "ctrl", 8081)
+    ctrl = next(o for o in k8s if o["kind"] == "NetworkPolicy" and o["metadata"]["name"] == "ctrl-ingress")
+    assert ctrl["spec"]["ingress"] == [{"from": [{"namespaceSelector": {"matchLabels": {
+        "kubernetes.io/metadata.name": "monitoring"}}}], "ports": [{"protocol": "TCP", "port": 8081}]}]

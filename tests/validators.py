@@ -23,16 +23,16 @@ CRDS = Path(__file__).resolve().parent / "crds"
 
 def validate_custom(doc: dict) -> list[str] | None:
     """Objects of custom resource kinds, which kubernetes-validate has no schema for: the
-    ServiceMonitor against the prometheus-operator CRD models a registry package ships
-    (cloudcoil-models-prometheus-operator, generated from the CRD's OpenAPI schema), the
+    ServiceMonitor and PodMonitor against the prometheus-operator CRD models a registry package
+    ships (cloudcoil-models-prometheus-operator, generated from the CRD's OpenAPI schema), the
     ExternalSecret against the required fields of its CRD (tests/crds/). None for other kinds."""
     what = f"{doc.get('kind')}/{(doc.get('metadata') or {}).get('name')}"
-    if doc.get("apiVersion") == "monitoring.coreos.com/v1" and doc.get("kind") == "ServiceMonitor":
-        from cloudcoil.models.prometheus_operator.v1 import ServiceMonitor
+    if doc.get("apiVersion") == "monitoring.coreos.com/v1" and doc.get("kind") in ("ServiceMonitor", "PodMonitor"):
+        from cloudcoil.models.prometheus_operator import v1
         from pydantic import ValidationError as PydanticError
 
         try:
-            ServiceMonitor.model_validate(doc)
+            getattr(v1, doc["kind"]).model_validate(doc)
         except PydanticError as e:
             return [f"{what}: {e}"]
         return []

@@ -8,8 +8,11 @@ the traffic the specs declare, one ingress rule per port set:
   pods): from the ingress controller's namespace on the routed port
   (`network: {ingress_namespace: ingress-nginx}`);
 - as a LoadBalancer/NodePort Service: from anywhere, or from its `source_ranges`;
-- on a metrics port an `Observability` declares: from the monitoring namespace
-  (`network: {monitoring_namespace: monitoring}`), so Prometheus can scrape it.
+- on a metrics port an `Observability` declares, a port its pods' own annotations ask
+  Prometheus to scrape (`prometheus.io/scrape: "true"`, on `prometheus.io/port`, else every
+  port they declare), or a port a ServiceMonitor or PodMonitor kept as written (`kind:
+  Resource`) scrapes: from the monitoring namespace (`network: {monitoring_namespace:
+  monitoring}`), so Prometheus can scrape it.
 A workload with `security: {network_policy: false}` gets no policy and is left out of the
 namespace-wide default deny, so it stays reachable. In a namespace Kubernetes runs its own
 components in (kube-system, kube-public, kube-node-lease), or that every user shares (`default`,
@@ -31,6 +34,7 @@ from typing import Any
 
 from ..ir import why
 from ..ir.model import IR, Context, NetPolicy, pod_selector
+from ..syscheck import selects
 
 # namespaces Kubernetes runs its own components in (CoreDNS, the metrics server): a project never
 # owns them, and a default deny of every pod there would cut the whole cluster off its DNS
@@ -67,6 +71,12 @@ KEPT_INGRESS = _R("network.kept-ingress", "an Ingress kept as written (`kind: Re
                                           "workload's Service, or to a Service kept as written that selects its "
                                           "pods, admits the ingress controller's namespace on the routed port")
 METRICS = _R("network.metrics", "a metrics port an Observability declares admits the monitoring namespace")
+SCRAPED = _R("network.scrape-annotation", "pods annotated `prometheus.io/scrape: \"true\"` admit the monitoring "
+                                          "namespace on `prometheus.io/port` (without it, on every port they declare)")
+KEPT_MONITOR = _R("network.kept-monitor", "a ServiceMonitor or PodMonitor kept as written (`kind: Resource`) that "
+                                          "scrapes the workload's pods (through its Service, or a Service kept as "
+                                          "written) admits the monitoring namespace on the scraped port")
+MONITORS = ("ServiceMonitor", "PodMonitor")
 PORTS = _R("network.ports", "the ports a rule admits: the workload's own")
 TYPES = _R("network.types", "policies restrict ingress, and egress too with `network.egress`")
 DNS_RULE = _R("network.egress-dns", "with `network.egress`, every pod may still reach DNS (kube-dns, port 53)")
@@ -109,6 +119,7 @@ def network(ir: IR, ctx: Context) -> IR:
     conf["routes"] = _kept_ingress_routes(ir)
     conf["kept_services"] = _kept_services(ir)
     conf["public"] = [k for k in conf["kept_services"] if k[4].get("type") in ("LoadBalancer", "NodePort")]
+    conf["kept_monitors"] = _kept_monitors(ir)
     conf["monitors"] = {}   # the ServiceMonitors by workload, in the IR's order
     for m in ir.monitors:
         conf["monitors"].setdefault(m.app, []).append(m)
@@ -194,9 +205,9 @@ def _ingress(ir: IR, w, consumers: list[str], conf: dict, by_name: dict, made: d
         peer = {"namespaceSelector": {"matchLabels": {NS_LABEL: conf["ingress_namespace"]}}}
         name = next((p.name for p in w.ports if p.port == port), None)
         _add(groups, (port,) if port else every, peer, conf["ingress_why"], conf, w, name)
-    for port, src in _metrics_ports(w, conf["monitors"].get(w.name, ())):
+    for port, rule, src in _metrics_ports(ir, w, conf):
         peer = {"namespaceSelector": {"matchLabels": {NS_LABEL: conf["monitoring_namespace"]}}}
-        reason = why.Why(METRICS, (src, conf["monitoring_in"]))
+        reason = why.Why(rule, (src, conf["monitoring_in"]))
         name = next((p.name for p in w.ports if p.port == port), None)
         _add(groups, (port,), peer, reason, conf, w, name, src)
     for port, reason, src in _routed_ports(ir, w, conf):
@@ -372,22 +383,94 @@ def _rule_ports(w, ports: tuple) -> list[dict]:
     return out
 
 
-def _metrics_ports(w, monitors) -> list[tuple[int, why.In]]:
-    """The metrics ports of ``w`` (its annotation, and its ServiceMonitors ``monitors``: found
-    by workload once, not by a scan of every monitor per workload), each with the
-    Observability line that declared it."""
+def _metrics_ports(ir: IR, w, conf: dict) -> list[tuple[int, why.Rule, why.In]]:
+    """The ports of ``w`` Prometheus scrapes, each once, with the rule that admits the
+    monitoring namespace there and where it is said: an Observability's (its annotation, and
+    its ServiceMonitors: found by workload once, not by a scan of every monitor per workload),
+    the scrape annotations of the workload's own spec, and the ServiceMonitors and PodMonitors
+    kept as written (:func:`_kept_scrapes`)."""
+    found: dict[int, tuple] = {}
     ann = w.pod_annotations.get("prometheus.io/port")
-    if not ann and not monitors:
-        return []
-    found: dict[int, why.In] = {}
     if ann and ann.isdigit():
         made = w.why.get("annotation.prometheus.io/port")
-        found[int(ann)] = why.derived(made, "the metrics port") if made is not None else why.spec(w.spec, "name")
-    for m in monitors:
+        found[int(ann)] = (METRICS, why.derived(made, "the metrics port") if made is not None
+                           else why.spec(w.spec, "name"))
+    for m in conf["monitors"].get(w.name, ()):
         n = _port_number(w, int(m.port) if str(m.port).isdigit() else m.port)
         if n is not None:
-            found.setdefault(n, why.spec(m.spec, "metrics", "port", label="the metrics port"))
-    return sorted(found.items()) if len(found) > 1 else list(found.items())
+            found.setdefault(n, (METRICS, why.spec(m.spec, "metrics", "port", label="the metrics port")))
+    if str(w.annotations.get("prometheus.io/scrape", "")) == "true":
+        port = str(w.annotations.get("prometheus.io/port", ""))
+        src = why.spec(w.spec, "annotations", *(("prometheus.io/port",) if port.isdigit() else ()),
+                       label="the scrape annotations")
+        every = [p.port for c in w.containers for p in c.ports if p.protocol == "TCP"]
+        for n in [int(port)] if port.isdigit() else every:
+            found.setdefault(n, (SCRAPED, src))
+    for n, src in _kept_scrapes(ir, w, conf["kept_monitors"], conf["kept_services"]):
+        found.setdefault(n, (KEPT_MONITOR, src))
+    out = [(n, rule, src) for n, (rule, src) in found.items()]
+    return sorted(out, key=lambda x: x[0]) if len(out) > 1 else out
+
+
+def _kept_monitors(ir: IR) -> list[tuple[dict, str, str, dict, set | None, list]]:
+    """The ServiceMonitors and PodMonitors (the Prometheus operator's) kept as written, found
+    once per IR: (the raw entry, its kind, its namespace, its selector, the namespaces it
+    watches (None: every one; its own without `namespaceSelector`), its endpoints)."""
+    out = []
+    for r in ir.raw:
+        o = r["object"]
+        if o.get("kind") not in MONITORS or not str(o.get("apiVersion", "")).startswith("monitoring.coreos.com/"):
+            continue
+        spec = o.get("spec") if isinstance(o.get("spec"), dict) else {}
+        meta = o.get("metadata") if isinstance(o.get("metadata"), dict) else {}
+        ns = meta.get("namespace") or ir.namespace
+        among = spec.get("namespaceSelector") if isinstance(spec.get("namespaceSelector"), dict) else {}
+        names = among.get("matchNames")
+        watched = None if among.get("any") is True else set(names) if isinstance(names, list) and names else {ns}
+        key = "endpoints" if o["kind"] == "ServiceMonitor" else "podMetricsEndpoints"
+        ends = [e for e in spec.get(key) if isinstance(e, dict)] if isinstance(spec.get(key), list) else []
+        if isinstance(spec.get("selector"), dict) and ends:
+            out.append((r, o["kind"], ns, spec["selector"], watched, ends))
+    return out
+
+
+def _kept_scrapes(ir: IR, w, monitors: list, kept: list) -> list[tuple[int, why.In]]:
+    """The container ports of ``w`` a kept ServiceMonitor or PodMonitor (``monitors``) scrapes:
+    a PodMonitor's selecting its pods, on an endpoint's `port` (a container port's name),
+    `portNumber` or `targetPort`; a ServiceMonitor's selecting, by their labels, its Service
+    or a Service kept as written (``kept``) that selects its pods, on the target of the
+    Service port an endpoint names (or its `targetPort`)."""
+    if not monitors:
+        return []
+    sel = pod_selector(ir.project, w.name)
+    pod_labels = {**w.labels, **sel, "app.kubernetes.io/managed-by": "skyspec"}
+    services = []   # (namespace, labels, {port name: target}) of the Services of w's pods
+    if (w.service or w.kind == "StatefulApp" and w.ports) and not any(
+            ns == w.namespace and name == w.name for _, ns, name, _, _ in kept):
+        services.append((w.namespace, pod_labels, {p.name: p.port for p in w.ports if p.name}))
+    for r, ns, _, s, spec in kept:
+        if ns == w.namespace and all(pod_labels.get(k) == str(v) for k, v in s.items()):
+            meta = r["object"].get("metadata") if isinstance(r["object"].get("metadata"), dict) else {}
+            ports = [p for p in spec.get("ports") if isinstance(p, dict)] if isinstance(spec.get("ports"), list) else []
+            services.append((ns, meta.get("labels") if isinstance(meta.get("labels"), dict) else {},
+                             {p["name"]: p.get("targetPort", p.get("port")) for p in ports if p.get("name")}))
+    out: list[tuple[int, why.In]] = []
+    for r, kind, _, selector, watched, ends in monitors:
+        if watched is not None and w.namespace not in watched:
+            continue
+        at = why.spec(r.get("spec"), "manifest", "spec", "endpoints" if kind == "ServiceMonitor" else
+                      "podMetricsEndpoints", label="the scraped port")
+        if kind == "PodMonitor":
+            refs = [e.get("port", e.get("portNumber", e.get("targetPort"))) for e in ends] \
+                if selects(selector, pod_labels) else []
+        else:
+            refs = [e["targetPort"] if "targetPort" in e and "port" not in e else t.get(e.get("port"))
+                    for _, labels, t in services if selects(selector, labels) for e in ends]
+        for ref in refs:
+            n = _port_number(w, ref, pod=True) if isinstance(ref, (int, str)) and not isinstance(ref, bool) else None
+            if isinstance(n, int) and 0 < n < 65536 and n not in [x[0] for x in out]:
+                out.append((n, at))
+    return out
 
 
 def _egress(ir: IR, w, by_name: dict, made: dict, egress_in: why.In) -> list[dict]:

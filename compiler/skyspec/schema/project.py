@@ -68,8 +68,10 @@ NETWORK = {
                               "description": "The ingress controller's namespace: Ingress-exposed workloads admit "
                                              "traffic from it."},
         "monitoring_namespace": {**NAME, "default": "monitoring", "examples": ["prometheus"],
-                                 "description": "Prometheus' namespace: the metrics ports an Observability declares "
-                                                "admit traffic from it."},
+                                 "description": "Prometheus' namespace: the metrics ports an Observability declares, "
+                                                "the ports the pods' `prometheus.io/scrape` annotations name and those "
+                                                "a ServiceMonitor or PodMonitor kept as written scrapes admit traffic "
+                                                "from it."},
         "egress": {"type": "boolean", "default": False,
                    "description": "Restrict egress too: DNS (kube-dns in kube-system) and the `connect_to` "
                                   "targets only."},
