@@ -626,6 +626,3 @@ def service_doc(s: str, svc: dict, names: dict, ctx: Ctx, one_shot: bool) -> dic
 
 def known_keys() -> set[str]:
     return set(SERVICE) | {"container_name"}
-
-
-
