@@ -15,8 +15,8 @@ Ownership, the one rule (partial builds, `build --check` and the manifest use it
 `helm`, `kustomize` and `gitops` cannot be environment names (the project file refuses
 them), so the first component alone tells a unit's folder from a shared one.
 
-Headers, by kind of file: YAML (`.yaml`, `.yml`) and the ignore files (`.gitignore`,
-`.helmignore`) get a `#` comment line; Helm templates (`templates/*.yaml`, `*.tpl`,
+Headers, by kind of file: YAML (`.yaml`, `.yml`), the ignore files (`.gitignore`,
+`.helmignore`) and Compose's `.env.example` get a `#` comment line; Helm templates (`templates/*.yaml`, `*.tpl`,
 `NOTES.txt` under `templates/`) get a Go template comment, which renders to nothing; JSON
 (`values.schema.json`) and anything else cannot carry a comment and gets none.
 """
@@ -51,7 +51,8 @@ def format_of(rel: str) -> str:
     parts = rel.split("/")
     if parts[0] in SHARED_ROOTS:
         return parts[0]
-    return "compose" if len(parts) > 1 and parts[1] in ("compose.yaml", "secrets") else "kubernetes"
+    return "compose" if len(parts) > 1 and parts[1] in ("compose.yaml", "secrets", ".env.example", ".gitignore") \
+        else "kubernetes"
 
 
 def object_name(rel: str) -> str | None:
@@ -72,7 +73,7 @@ def _comment_style(rel: str) -> str | None:
     name = parts[-1]
     if parts[0] == "helm" and ("templates" in parts[:-1] or name.endswith(".tpl")):
         return "go" if name.endswith((".yaml", ".yml", ".tpl", ".txt")) else None
-    if name.endswith((".yaml", ".yml")) or name in (".gitignore", ".helmignore"):
+    if name.endswith((".yaml", ".yml")) or name in (".gitignore", ".helmignore", ".env.example"):
         return "hash"
     return None
 

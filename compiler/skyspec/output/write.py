@@ -35,7 +35,9 @@ _STAGED_NAME = re.compile(r"\.skyspec-tmp-[0-9]+-[0-9]+\Z")
 # A path component: ASCII letters, digits, `.`, `_` and `-`, not starting with `.` (so
 # no `.`, `..`, hidden or `.skyspec-*` names) nor `-` (an option to a shell tool).
 _COMPONENT = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,254}\Z")
-_DOTFILES = (".gitignore", ".helmignore")   # hidden names a build may write (a file, never a folder)
+# hidden names a build may write (a file, never a folder). Never `.env`: Compose reads the
+# user's values from it, so no build, manifest or stale file can name it (overwrite or remove it)
+_DOTFILES = (".gitignore", ".helmignore", ".env.example")
 _MAX_PATH = 1024
 _HEX64 = re.compile(r"[0-9a-f]{64}\Z")
 
@@ -51,7 +53,8 @@ _SUPPORTED = bool(_NOFOLLOW and getattr(os, "O_DIRECTORY", 0)) and {os.open, os.
 
 def unsafe_path(rel: object) -> str | None:
     """Why ``rel`` cannot be an output path, or None when it can (the only hidden names
-    allowed are the ignore files of git and Helm, as a last component)."""
+    allowed are the ignore files of git and Helm and Compose's `.env.example`, as a last
+    component)."""
     if not isinstance(rel, str) or not rel:
         return "it is empty"
     if len(rel) > _MAX_PATH:
