@@ -6,17 +6,18 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import textwrap
 from pathlib import Path
 
 import pytest
 import yaml
-from validators import compose_binary, compose_config, run_tool
+from validators import compose_config, compose_run
 
 from skyspec.backends import compose
 from skyspec.backends.layout import strip_header
 from skyspec.diagnostics import Diagnostic
-from skyspec.ir.model import IR, Container, EnvVar, Port, Workload
+from skyspec.ir.model import IR, Container, EnvVar, Mount, Port, SecretRef, Volume, Workload
 from skyspec.pipeline import Session, render
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,7 +30,7 @@ def compose_json(path: Path, *args: str) -> dict:
     """The file as Compose understands it (`config --format json`), every profile enabled
     (a CronJob's service is in the `cron` profile) unless ``args`` say otherwise."""
     args = args or ("--profile", "*")
-    r = run_tool([compose_binary(), "-f", str(path), *args, "config", "--format", "json"], cwd=path.parent)
+    r = compose_run(path, *args, "config", "--format", "json")
     assert r.returncode == 0, r.stderr
     return json.loads(r.stdout)
 
@@ -37,7 +38,7 @@ def compose_json(path: Path, *args: str) -> dict:
 def compose_services(path: Path, *services: str) -> list[str]:
     """The services `docker compose up` would start (`run SERVICE`: with SERVICES named),
     as `config` selects them: the default profile, or the named ones and what they need."""
-    r = run_tool([compose_binary(), "-f", str(path), "config", "--format", "json", *services], cwd=path.parent)
+    r = compose_run(path, "config", "--format", "json", *services)
     assert r.returncode == 0, r.stderr
     return sorted(json.loads(r.stdout)["services"])
 
@@ -45,10 +46,15 @@ def compose_services(path: Path, *services: str) -> list[str]:
 def write(ir: IR, out: Path, unit: str | None = None) -> Path:
     unit = unit or ir.env       # the output unit: `prod`, or `prod.eu-west` for a target
     files = compose.render({unit: ir})
-    assert set(files) <= {f"{unit}/compose.yaml", f"{unit}/secrets/.gitignore"}
+    assert set(files) <= {f"{unit}/{f}" for f in ("compose.yaml", "secrets/.gitignore", ".env.example", ".gitignore")}
     path = out / unit / "compose.yaml"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(files[f"{unit}/compose.yaml"])
+    example = path.parent / ".env.example"     # the variables of Secrets the file reads (compose_variables)
+    if f"{unit}/.env.example" in files:
+        example.write_text(files[f"{unit}/.env.example"])
+    elif example.exists():
+        example.unlink()
     return path
 
 
@@ -58,7 +64,7 @@ def load(ir: IR, out: Path, unit: str | None = None) -> tuple[str, dict]:
     r = compose_config(path)
     assert r.returncode == 0, f"docker-compose config -q failed:\n{r.stderr}\n--- {path}\n{path.read_text()}"
     assert "variable is not set" not in r.stderr, r.stderr  # nothing was interpolated
-    r = run_tool([compose_binary(), "-f", str(path), "--profile", "*", "config", "-q"], cwd=path.parent)
+    r = compose_run(path, "--profile", "*", "config", "-q")
     assert r.returncode == 0, f"with every profile:\n{r.stderr}"  # the cron profile too
     return path.read_text(), compose_json(path)
 
@@ -126,17 +132,14 @@ def test_shop_every_environment_is_valid_compose(shop_irs, unit, tmp_path):
         assert svc["labels"]["app.kubernetes.io/name"] == w.name
         assert svc["labels"].get("tier") == w.labels.get("tier")
         assert svc.get("deploy", {}).get("replicas", 1) == (1 if w.replicas is None else w.replicas)
-    # every secret reference becomes a mounted file, never a value: `DB_PASSWORD` (an env
-    # reference) is read from DB_PASSWORD_FILE; `as: file` names the file Compose mounts
+    # no secret reference becomes a value: a variable (`as: env`) is set from the user's
+    # variable (the dummy value `load` gave), `as: file` names the file Compose mounts
     for w in ir.workloads:
         svc = model["services"][w.name]
         mounted = {(s["source"], s["target"]) for s in svc.get("secrets", [])}
         for e in w.main.env:
             if e.secret:
-                name = f"{e.secret[0]}.{e.secret[1]}"
-                assert e.name not in svc["environment"]
-                assert svc["environment"][f"{e.name}_FILE"] == f"/run/secrets/{name}"
-                assert (name, f"/run/secrets/{name}") in mounted
+                assert svc["environment"][e.name].startswith("dummy-")
             elif getattr(e, "file_ref", None):
                 assert (f"{e.file_ref[0]}.{e.file_ref[1]}", svc["environment"][e.name]) in mounted
     api = model["services"]["api"]
@@ -282,7 +285,13 @@ def test_environment_values_are_strings_and_dollars_survive(build):
     assert all(isinstance(v, str) for v in data.values())
 
 
-def test_secrets_are_files_never_values(build, tmp_path):
+def secret_variable(name: str, secret: str, key: str) -> str:
+    """The value of a variable set from key ``key`` of Secret ``secret``, through the variable ``name``."""
+    return (f"${{{name}:?Secret {secret}, key {key}: set it in .env beside compose.yaml (see .env.example) or in "
+            "the shell}")
+
+
+def test_secret_variables_are_set_from_the_users_variables_never_values(build, tmp_path):
     text, model = build({"apps/a.yaml": """
         kind: App
         name: db
@@ -310,29 +319,61 @@ def test_secrets_are_files_never_values(build, tmp_path):
         existing: true
     """})
     db, api = model["services"]["db"], model["services"]["api"]
-    assert db["environment"] == {"POSTGRES_PASSWORD_FILE": "/run/secrets/pg-credentials.password",
-                                 "POSTGRES_USER_FILE": "/run/secrets/pg-credentials.username"}
-    assert [(s["source"], s["target"]) for s in db["secrets"]] == [
-        ("pg-credentials.password", "/run/secrets/pg-credentials.password"),
-        ("pg-credentials.username", "/run/secrets/pg-credentials.username")]
-    # the variable itself is never set; a *_FILE the spec sets wins, the secret is still mounted
+    # the variables themselves are set, as in Kubernetes: from the variables the user sets
+    # (`load` gave each a dummy value, from the .env.example written beside the file)
+    assert db["environment"] == {"POSTGRES_PASSWORD": "dummy-pg_credentials__password",
+                                 "POSTGRES_USER": "dummy-pg_credentials__username"}
     assert api["environment"] == {"DB_HOST": "db", "DB_PORT": "5432", "LOG_LEVEL": "info",
-                                  "DB_PASSWORD_FILE": "/run/secrets/pg-credentials.password",
+                                  "DB_PASSWORD": "dummy-pg_credentials__password", "TOKEN": "dummy-api_token__token",
                                   "TOKEN_FILE": "/etc/token"}
-    assert [s["source"] for s in api["secrets"]] == ["api-token.token", "pg-credentials.password"]
+    raw = yaml.safe_load(text)["services"]
+    assert raw["api"]["environment"]["DB_PASSWORD"] == secret_variable("PG_CREDENTIALS__PASSWORD", "pg-credentials",
+                                                                       "password")
+    assert raw["api"]["environment"]["TOKEN"] == secret_variable("API_TOKEN__TOKEN", "api-token", "token")
+    # no file, no mount: the values are never in a file skyspec knows of
+    assert "secrets" not in model and "secrets" not in db and "secrets" not in api
+    assert (tmp_path / "out" / "dev" / ".env.example").read_text() == (
+        "# The values of the Secrets this Compose file reads, which you provide: copy this file to\n"
+        "# .env beside compose.yaml and fill them in, or set the variables in the shell.\n"
+        "# `docker compose up` stops while one is unset or empty. skyspec never writes or removes\n"
+        "# .env, and .gitignore keeps it out of git. Quote a value holding `$` with '...'.\n"
+        "\n# Secret api-token, key token\nAPI_TOKEN__TOKEN=\n"
+        "\n# Secret pg-credentials, key password\nPG_CREDENTIALS__PASSWORD=\n"
+        "\n# Secret pg-credentials, key username\nPG_CREDENTIALS__USERNAME=\n")
+    # no reference leaks as a value (no secretKeyRef, no Python repr of the reference)
+    assert "secretKeyRef" not in text and "('" not in text and "{secret" not in text
+
+
+def test_secret_files_are_mounted_where_kubernetes_mounts_them(build, tmp_path):
+    """`as: file`: the key's file, a Compose secret read from secrets/<secret>/<key>, mounted
+    at Kubernetes' path; `<VAR>_FILE` names it, the variable itself is not set."""
+    text, model = build({"apps/a.yaml": """
+        kind: App
+        name: db
+        image: postgres:16
+        port: 5432
+        secrets:
+          POSTGRES_PASSWORD: {secret: pg-credentials, key: password, as: file}
+        ---
+        kind: Secret
+        name: pg-credentials
+        keys: [password, username]
+    """})
+    db = model["services"]["db"]
+    assert db["environment"] == {"POSTGRES_PASSWORD_FILE": "/run/secrets/pg-credentials/password"}
+    assert [(s["source"], s["target"]) for s in db["secrets"]] == [
+        ("pg-credentials.password", "/run/secrets/pg-credentials/password"),
+        ("pg-credentials.username", "/run/secrets/pg-credentials/username")]     # the whole Secret, as Kubernetes
     # one top-level secret per (secret, key), read from a file next to the Compose file
     out = tmp_path / "out" / "dev"
     assert model["secrets"] == {
-        "api-token.token": {"name": "demo-dev_api-token.token", "file": str(out / "secrets/api-token/token")},
         "pg-credentials.password": {"name": "demo-dev_pg-credentials.password",
                                     "file": str(out / "secrets/pg-credentials/password")},
         "pg-credentials.username": {"name": "demo-dev_pg-credentials.username",
                                     "file": str(out / "secrets/pg-credentials/username")},
     }
     assert all(set(s) == {"name", "file"} for s in model["secrets"].values())  # never `environment:`/content
-    # no reference leaks as a value (no secretKeyRef, no Python repr of the reference)
-    assert "secretKeyRef" not in text and "('" not in text and "{secret" not in text
-    assert "DB_PASSWORD:" not in text and "TOKEN:" not in text
+    assert "POSTGRES_PASSWORD:" not in text and not (out / ".env.example").exists()
 
 
 def test_a_secret_value_on_disk_never_reaches_the_file(make_project, tmp_path):
@@ -340,7 +381,7 @@ def test_a_secret_value_on_disk_never_reaches_the_file(make_project, tmp_path):
         kind: App
         name: a
         image: busybox:1.36
-        secrets: {PASSWORD: {secret: creds, key: password}}
+        secrets: {PASSWORD: {secret: creds, key: password, as: file}}
         ---
         kind: Secret
         name: creds
@@ -354,22 +395,32 @@ def test_a_secret_value_on_disk_never_reaches_the_file(make_project, tmp_path):
     assert model["secrets"]["creds.password"]["file"] == str(secret)
 
 
+def mounting(*keys: str) -> IR:
+    """An IR whose one container mounts Secret "s" of ``keys`` (a Secret volume)."""
+    main = Container("a", "busybox:1.36", mounts=[Mount("s", "/etc/s", read_only=True)])
+    w = Workload("App", "a", "demo", [main], volumes=[Volume("s", "secret", "s")])
+    return IR("demo", "demo", "dev", workloads=[w], secrets=[SecretRef("s", "demo", "deploy-time", keys=list(keys))])
+
+
 def test_odd_secret_keys_cannot_escape_or_clash():
-    ir = IR("demo", "demo", "dev", workloads=[Workload("App", "a", "demo", [Container("a", "busybox:1.36")])])
-    ir.workloads[0].main.env = [EnvVar("A", secret=("s", "../../etc/passwd")), EnvVar("B", secret=("s", "a b")),
-                                EnvVar("C", secret=("s", "a_b")), EnvVar("D", secret=("s", "tls.crt"))]
-    doc = compose.compose_file(ir)
+    doc = compose.compose_file(mounting("../../etc/passwd", "a b", "a_b", "tls.crt"))
     files = [s["file"] for s in doc["secrets"].values()]
     assert len(set(files)) == 4 and len(set(doc["secrets"])) == 4
     assert "./secrets/s/tls.crt" in files and "./secrets/s/a_b" in files
     for f in files:
         assert f.startswith("./secrets/s/") and ".." not in f and " " not in f and f.count("/") == 3
+    # read as variables, they cannot clash either, nor put `}` or `$` in the message
+    ir = IR("demo", "demo", "dev", workloads=[Workload("App", "a", "demo", [Container("a", "busybox:1.36")])])
+    ir.workloads[0].main.env = [EnvVar(n, secret=("s", k)) for n, k in
+                                (("A", "../../etc/passwd"), ("B", "a b"), ("C", "a_b"), ("D", "a}$b"))]
+    env = compose.compose_file(ir)["services"]["a"]["environment"]
+    names = [v[2:v.index(":?")] for v in env.values()]
+    assert len(set(names)) == 4 and all(re.fullmatch(r"S__[A-Z0-9_]+", n) for n in names), names
+    assert all(v.count("}") == 1 and v.count("$") == 1 for v in env.values())
 
 
 def test_a_secret_key_with_a_trailing_newline_is_made_a_safe_file_name():
-    ir = IR("demo", "demo", "dev", workloads=[Workload("App", "a", "demo", [Container("a", "busybox:1.36")])])
-    ir.workloads[0].main.env = [EnvVar("A", secret=("s", "token\n")), EnvVar("B", secret=("s", "token"))]
-    files = sorted(s["file"] for s in compose.compose_file(ir)["secrets"].values())
+    files = sorted(s["file"] for s in compose.compose_file(mounting("token\n", "token"))["secrets"].values())
     assert files[1] == "./secrets/s/token" and files[0].startswith("./secrets/s/k") and "\n" not in files[0]
 
 
@@ -774,10 +825,8 @@ def test_secret_volumes_mount_each_key_from_its_file(build, tmp_path):
     a = model["services"]["a"]
     assert sorted((s["source"], s["target"]) for s in a["secrets"]) == [
         ("creds.password", "/etc/creds/password"),
-        ("creds.password", "/run/secrets/creds.password"),       # the env var's *_FILE
         ("creds.username", "/etc/creds/username"),
         ("legacy.api-key", "/etc/legacy/api-key"),               # existing: the key the specs use
-        ("legacy.api-key", "/run/secrets/legacy.api-key"),
         ("tls.tls.crt", "/etc/tls/tls.crt"),                     # external: the store's keys
         ("tls.tls.key", "/etc/tls/tls.key"),
         ("vault-token.token", "/etc/one/token"),                 # sub_path names the key
@@ -787,6 +836,8 @@ def test_secret_volumes_mount_each_key_from_its_file(build, tmp_path):
         "creds.password": str(out / "creds/password"), "creds.username": str(out / "creds/username"),
         "legacy.api-key": str(out / "legacy/api-key"), "tls.tls.crt": str(out / "tls/tls.crt"),
         "tls.tls.key": str(out / "tls/tls.key"), "vault-token.token": str(out / "vault-token/token")}
+    # the variables: from the user's (not a file's)
+    assert a["environment"] == {"PASSWORD": "dummy-creds__password", "API_KEY": "dummy-legacy__api_key"}
     assert "/etc/token" not in text          # an existing Secret with no key known: left out...
     (w,) = compose_warnings(tmp_path / "proj")  # ...and said, at the volume
     assert w.code == "SKY502" and w.pos.line == line_of(files["apps/a.yaml"], "token: {secret: vault-token")
@@ -809,7 +860,8 @@ def test_secret_values_in_a_spec_never_reach_the_file(build):
     """})
     assert "hunter2" not in text and "hunter2" not in json.dumps(model)
     assert model["secrets"]["creds.password"]["file"].endswith("/secrets/creds/password")
-    assert model["services"]["a"]["environment"] == {"password_FILE": "/run/secrets/creds.password"}
+    assert model["services"]["a"]["environment"] == {"password": "dummy-creds__password"}
+    assert "${CREDS__PASSWORD:?Secret creds, key password: " in text
 
 
 def test_claims_are_named_volumes_shared_by_workloads(build):
@@ -881,11 +933,10 @@ def test_env_from_configs_and_secrets(build, tmp_path):
         "MODE": "slow",                  # env wins over every env_from
         "RETRIES": "9",                  # a later source wins
         "X_MODE": "x", "X_RETRIES": "5",
-        "DB_password_FILE": "/run/secrets/creds.password",
-        "DB_user_FILE": "/run/secrets/creds.user",     # the Secret came after the ConfigMap: it wins
+        "DB_password": "dummy-creds__password",    # a Secret's keys: from the user's variables
+        "DB_user": "dummy-creds__user",            # the Secret came after the ConfigMap: it wins
     }
-    assert [(s["source"], s["target"]) for s in a["secrets"]] == [
-        ("creds.password", "/run/secrets/creds.password"), ("creds.user", "/run/secrets/creds.user")]
+    assert "secrets" not in a and "secrets" not in model
     (w,) = compose_warnings(tmp_path / "proj")
     assert w.code == "SKY502" and w.pos.line == line_of(files["apps/a.yaml"], "{secret: vault-token}")
     assert w.message == ('Compose needs the keys of Secret "vault-token" to pass it to "a": this `env_from` is '
@@ -966,8 +1017,8 @@ def test_sidecars_share_the_main_containers_network(build):
                                                                      "target": "/etc/envoy/envoy.yaml"}}
     assert by_target(web["configs"]) == {"/etc/web/envoy.yaml": {"source": "proxy.envoy.yaml",
                                                                  "target": "/etc/web/envoy.yaml"}}
-    assert proxy["environment"]["TOKEN_FILE"] == "/run/secrets/creds.token"
-    assert "TOKEN_FILE" not in web.get("environment", {})
+    assert proxy["environment"]["TOKEN"] == "dummy-creds__token"
+    assert "TOKEN" not in web.get("environment", {})
     assert proxy["deploy"]["resources"]["reservations"] == {"cpus": 0.1, "memory": str(64 * 2**20)}
     assert proxy["healthcheck"]["test"] == ["CMD", "envoy-check"] and "healthcheck" not in web
     # the pod's restart policy, grace period and labels
@@ -1019,7 +1070,7 @@ def test_init_containers_run_in_order_before_the_main_one(build):
     assert migrate["depends_on"] == {**db, "api.wait": done}
     assert api["depends_on"] == {**db, "api.wait": done, "api.migrate": done}
     assert wait["entrypoint"] == ["sh", "-c", "until nc -z $$DB_HOST 5432; do sleep 1; done"]
-    assert migrate["environment"]["DB_PASSWORD_FILE"] == "/run/secrets/creds.password"
+    assert migrate["environment"]["DB_PASSWORD"] == "dummy-creds__password"
     assert "ports" not in wait and "expose" not in wait and "network_mode" not in wait
     assert wait["labels"]["app.kubernetes.io/name"] == "api"
 
@@ -1053,8 +1104,9 @@ def test_project_name_of_a_target():
 
 def test_secret_files_are_the_files_the_compose_file_reads(shop_irs, make_project):
     """`secret_files` declares the secrets without making the services: it lists exactly the
-    files of the Compose file's `secrets:` (env, env_from, volumes, init containers), for
-    every environment."""
+    files of the Compose file's `secrets:` (volumes, of init containers too), for every
+    environment; `secret_variables` the variables it interpolates (env, env_from), which
+    `.env.example` lists."""
     ir = compile_ir(make_project, {"apps/a.yaml": """
         kind: App
         name: a
@@ -1082,10 +1134,14 @@ def test_secret_files_are_the_files_the_compose_file_reads(shop_irs, make_projec
         existing: true
     """})
     for one in [*shop_irs.values(), ir]:
-        want = sorted(e["file"][2:] for e in compose.compose_file(one).get("secrets", {}).values())
+        doc = compose.compose_file(one)
+        want = sorted(e["file"][2:] for e in doc.get("secrets", {}).values())
         assert compose.secret_files(one) == want
-    assert compose.secret_files(ir) == ["secrets/db/main.key", "secrets/db/password", "secrets/legacy/api-key",
-                                        "secrets/legacy/token", "secrets/tls/tls.crt"]
+        assert compose.secret_variables(one) == sorted(set(re.findall(r"\$\{([A-Z0-9_]+):\?", json.dumps(doc))))
+        example = compose.render({"dev": one}).get("dev/.env.example", "")
+        assert re.findall(r"^([A-Z0-9_]+)=$", example, re.M) == compose.secret_variables(one)
+    assert compose.secret_files(ir) == ["secrets/db/main.key", "secrets/tls/tls.crt"]
+    assert compose.secret_variables(ir) == ["DB__MAIN_KEY", "DB__PASSWORD", "LEGACY__API_KEY", "LEGACY__TOKEN"]
 
 
 def test_the_keys_of_the_secrets_are_found_once_per_file(make_project, monkeypatch):
@@ -1099,12 +1155,12 @@ def test_the_keys_of_the_secrets_are_found_once_per_file(make_project, monkeypat
         secrets: {{KEY_{n}: {{secret: legacy, key: k{n}}}}}""" for n in range(5))
     ir = compile_ir(make_project, {"apps/a.yaml": apps + "\n---\nkind: Secret\nname: legacy\nexisting: true\n"})
     calls = []
-    table = compose._secret_key_table
-    monkeypatch.setattr(compose, "_secret_key_table", lambda ir: calls.append(1) or table(ir))
+    table = compose.key_table
+    monkeypatch.setattr(compose, "key_table", lambda ir: calls.append(1) or table(ir))
     doc = compose.compose_file(ir)
     assert len(calls) == 1
     # every workload gets every key some spec uses
-    assert doc["services"]["a0"]["environment"]["k4_FILE"] == "/run/secrets/legacy.k4"
+    assert doc["services"]["a0"]["environment"]["k4"].startswith("${LEGACY__K4:?Secret legacy, key k4: ")
 
 
 def test_escape_doubles_every_dollar_and_leaves_the_input_alone():

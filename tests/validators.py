@@ -7,6 +7,7 @@ all of them, and a suite that silently skipped its validators would prove nothin
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import tempfile
 from pathlib import Path
@@ -155,9 +156,11 @@ def _env(tmp: str) -> dict:
     return env
 
 
-def run_tool(args: list[str], cwd: Path | None = None) -> subprocess.CompletedProcess:
+def run_tool(args: list[str], cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
+    """``args`` run in ``cwd``, with the variables ``env`` added to the environment."""
     with tempfile.TemporaryDirectory() as tmp:
-        return subprocess.run(args, cwd=cwd, env=_env(tmp), capture_output=True, text=True, timeout=300)
+        return subprocess.run(args, cwd=cwd, env={**_env(tmp), **(env or {})}, capture_output=True, text=True,
+                              timeout=300)
 
 
 def helm(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
@@ -197,10 +200,35 @@ def compose_binary() -> str:
     return str(p)
 
 
-def compose_config(path: Path) -> subprocess.CompletedProcess:
+# a variable of a Secret that a Compose file interpolates (`${SHOP_DB__PASSWORD:?...}`; `$${` is no interpolation)
+_SECRET_VARIABLE = re.compile(r"(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*):\?")
+
+
+def compose_variables(path: Path) -> dict[str, str]:
+    """A dummy value for each variable of a Secret the Compose file at ``path`` reads, which
+    the user sets (`:?`: Compose refuses the file without them): those the `.env.example`
+    beside it lists (the names must be the file's), else those the file interpolates."""
+    text = path.read_text()
+    names = set(_SECRET_VARIABLE.findall(text))
+    example = path.parent / ".env.example"
+    if example.is_file():
+        listed = {line.split("=", 1)[0] for line in example.read_text().splitlines() if line and line[0] != "#"}
+        assert listed == names, f"{example} lists {sorted(listed)}, {path.name} reads {sorted(names)}"
+    return {name: f"dummy-{name.lower()}" for name in sorted(names)}
+
+
+def compose_config(path: Path, variables: dict | None = None) -> subprocess.CompletedProcess:
     """`docker-compose config -q` with the real Compose v2 binary (not the console script,
-    which always exits 0)."""
-    return run_tool([compose_binary(), "-f", str(path), "config", "-q"], cwd=path.parent)
+    which always exits 0), given ``variables`` (default: a dummy value for each variable of
+    a Secret the file reads, :func:`compose_variables`)."""
+    return compose_run(path, "config", "-q", variables=variables)
+
+
+def compose_run(path: Path, *args: str, variables: dict | None = None) -> subprocess.CompletedProcess:
+    """The real Compose binary on the file at ``path`` with ``args``, in its folder, given
+    ``variables`` (default: :func:`compose_variables`)."""
+    env = compose_variables(path) if variables is None else variables
+    return run_tool([compose_binary(), "-f", str(path), *args], cwd=path.parent, env=env)
 
 
 def checkov(directory: Path) -> dict:

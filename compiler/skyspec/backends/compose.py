@@ -40,24 +40,27 @@ The mapping, rule by rule:
   container's CPU and memory have a Compose value (`compose_values.downward`); SKY505 else.
 * **`$`** in any value is written `$$`: Compose would otherwise interpolate `$VAR` from the
   shell that runs it, silently (Kubernetes' own `$(VAR)` expansion has no Compose twin).
-  That includes the content of configs.
-* **secrets** never appear as values. A secret env var `DB_PASSWORD: {secret: shop-db,
-  key: password}` becomes
-  - a top-level secret `shop-db.password` read from the file
-    `./secrets/shop-db/password` (next to the Compose file; skyspec keeps files it did not
-    write in the output folder across builds). A file, not `environment:`, because the value
-    then never passes through the environment of `docker compose` and every process it
-    starts, a missing file stops `docker compose up` instead of giving an empty password,
-    and the layout is the one `kubectl create secret generic shop-db --from-file=...`
-    reads. A `.gitignore` (`*`, `!.gitignore`) beside them keeps them out of git.
-  - the service mounts it (Compose puts it at `/run/secrets/shop-db.password`) and gets
-    `DB_PASSWORD_FILE=/run/secrets/shop-db.password`: the `*_FILE` convention of the
-    official images (postgres, mysql, mariadb, ...). `DB_PASSWORD` itself is not set; an
-    application must read `DB_PASSWORD_FILE`. A `DB_PASSWORD_FILE` the spec sets itself wins.
-  `env_from` a Secret does the same for each of its keys (`<PREFIX><KEY>_FILE`). The keys
-  must be known: declared (`keys:`), those of an `external:` store, or for an
-  `existing: true` Secret the keys that the specs reference (`secrets:`). When none is
-  known, Compose cannot mount it: it is left out, with a warning (SKY502).
+  That includes the content of configs. The one interpolation meant is a Secret's variable.
+* **secrets** never appear as values in the file (:mod:`.compose_secrets`). A secret env
+  var `DB_PASSWORD: {secret: shop-db, key: password}` (`as: env`, the default) is set, as in
+  Kubernetes: `DB_PASSWORD: ${SHOP_DB__PASSWORD:?Secret shop-db, key password: set it in
+  .env ...}`, which Compose interpolates from the variable `SHOP_DB__PASSWORD` that the user
+  sets in `.env` beside the Compose file (or the shell); `:?` stops `docker compose up`
+  while it is unset or empty instead of running with an empty password. The name: the
+  Secret's and the key's, `__` between, uppercase, `[A-Z0-9_]` only, with a short hash
+  where two keys of the file would share it. `.env.example` lists the variables with empty
+  values (never a value), and a `.gitignore` (`/.env`) keeps the user's `.env` out of git;
+  skyspec never writes `.env`, and keeps files it did not write across builds. `env_from` a
+  Secret does the same for each of its keys (`<PREFIX><KEY>`). The keys must be known:
+  declared (`keys:`), those of an `external:` store, or for an `existing: true` Secret the
+  keys that the specs reference (`secrets:`). When none is known, Compose cannot pass it:
+  it is left out, with a warning (SKY502).
+  A key read as a file (`as: file`, which sets `DB_PASSWORD_FILE`, the convention of the
+  official images; a `secret` volume) is a top-level secret `shop-db.password` read from
+  the file `./secrets/shop-db/password` (next to the Compose file), the layout
+  `kubectl create secret generic shop-db --from-file=...` reads; a missing file stops
+  `docker compose up`, and a `.gitignore` (`*`, `!.gitignore`) beside them keeps them out of
+  git. The service mounts it where Kubernetes mounts the key (`/run/secrets/shop-db/password`).
   The secret name is `<secret>.<key>`: secret names are DNS labels (no dots), so the first
   dot splits it without ambiguity. A key outside `[-._a-zA-Z0-9]` (Kubernetes rejects it
   anyway) is made safe and given a short hash, so it can neither clash nor leave the folder.
@@ -138,35 +141,38 @@ Compose file, never an error.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass, field
 
 from ..diagnostics import Diagnostics
-from ..ir.model import IR, ConfigData, Container, Mount, Port, SecretRef, Workload
+from ..ir.model import IR, ConfigData, Container, Mount, Port, Workload
 from .common import labels
+from .compose_secrets import (ENV_FILE, GITIGNORE, SECRETS_DIR, SECRETS_GITIGNORE, SECRETS_MOUNT,  # noqa: F401
+                              env_example, file_key, interpolation, key_table, variable_names)
 from .compose_values import (cpus, downward, escape, exec_probe, healthcheck, left_out, memory,  # noqa: F401
                              platform, resources)
 from ..yamlemit import dump
 
 HOST_IP = "127.0.0.1"
-SECRETS_DIR = "./secrets"
-SECRETS_MOUNT = "/run/secrets"
 CRON_PROFILE = "cron"
 from . import compose_cluster as cluster  # noqa: E402  (what Compose reads of the cluster's objects)
 
 
 
 def render(irs: dict[str, IR]) -> dict[str, str]:
-    """`<env>/compose.yaml` for every environment (or target: `<env>.<target>`), and
-    `<env>/secrets/.gitignore` where it reads secret files: the folder holds the values the
-    user provides, which must never be committed."""
+    """`<env>/compose.yaml` for every environment (or target: `<env>.<target>`);
+    `<env>/secrets/.gitignore` where it reads secret files, and `<env>/.env.example` and
+    `<env>/.gitignore` (naming `.env`) where it reads variables of Secrets: the user
+    provides those values, which must never be committed."""
     out = {}
     for env, ir in irs.items():
-        doc = compose_file(ir)
+        doc, f = _compose(ir)
         out[f"{env}/compose.yaml"] = dump(doc)
         if doc.get("secrets"):
-            out[f"{env}/{SECRETS_DIR[2:]}/.gitignore"] = "*\n!.gitignore\n"
+            out[f"{env}/{SECRETS_DIR[2:]}/.gitignore"] = SECRETS_GITIGNORE
+        if f.variables:
+            out[f"{env}/{ENV_FILE}.example"] = env_example(_variable_list(f))
+            out[f"{env}/.gitignore"] = GITIGNORE
     return out
 
 
@@ -177,20 +183,28 @@ def secret_files(ir: IR) -> list[str]:
     declaration of a name wins), without making the services."""
     f = _File(ir)
     for w in _workloads(ir):
-        for c in [*w.containers, *w.init_containers]:       # as _pod, then _service: env, then mounts
-            for t, ref in _resolved_env(f, c).values():
-                if t == "secret":
-                    f.secret(*ref)
+        for c in [*w.containers, *w.init_containers]:       # as _pod, then _service: the mounts
             for source, key, _ in _secret_mounts(f, w, c):
                 f.secret(source, key)
     return sorted(escape(entry["file"])[2:] for entry in f.secrets.values())
+
+
+def secret_variables(ir: IR) -> list[str]:
+    """The variables of Secrets the Compose file of ``ir`` reads (in `.env`, or the shell), by
+    name: names only, the values are the user's."""
+    return [name for name, _, _ in _variable_list(_File(ir))]
+
+
+def _variable_list(f: _File) -> list[tuple[str, str, str]]:
+    """(variable, secret, key) of each variable of a Secret the file reads, by name."""
+    return sorted((name, *pair) for pair, name in f.variables.items())
 
 
 def check(irs: dict[str, IR], diags: Diagnostics) -> None:
     """What the Compose files cannot say, as warnings at the spec lines. The messages do not
     name the environment, so one problem seen from several environments is reported once."""
     for ir in irs.values():
-        keys = _secret_key_table(ir)
+        keys = key_table(ir)
         existing = {x.name for x in ir.configs if x.existing}
         for w in sorted(ir.workloads, key=lambda w: w.name):
             if w.kind not in _KINDS:
@@ -221,6 +235,11 @@ def check(irs: dict[str, IR], diags: Diagnostics) -> None:
 
 def compose_file(ir: IR) -> dict:
     """The Compose file of one environment, as plain data."""
+    return _compose(ir)[0]
+
+
+def _compose(ir: IR) -> tuple[dict, _File]:
+    """The Compose file of one environment, and what it declared while made."""
     f = _File(ir)
     workloads = _workloads(ir)
     f.plan_ports(workloads)
@@ -234,7 +253,7 @@ def compose_file(ir: IR) -> dict:
     for key, entries in (("configs", f.configs), ("secrets", f.secrets), ("volumes", f.volumes)):
         if entries:
             doc[key] = dict(sorted(entries.items()))
-    return escape(doc)   # what holds no `$` is not copied
+    return escape(doc), f   # what holds no `$` is not copied (nor a Secret's variable: Compose reads it)
 
 
 def _workloads(ir: IR) -> list[Workload]:
@@ -263,6 +282,8 @@ class _File:
     # looked up once per file, not once per container
     _secret_keys: dict[str, list[str] | None] | None = field(default=None, repr=False)
     _config_maps: dict[str, ConfigData] | None = field(default=None, repr=False)
+    _variables: dict[tuple[str, str], str] | None = field(default=None, repr=False)
+    _resolved: dict[int, dict] = field(default_factory=dict, repr=False)   # id(container) -> its variables
 
     def plan_ports(self, workloads: list[Workload]) -> None:
         """Decide which ports are published, and on which host port (None: Docker picks)."""
@@ -281,13 +302,30 @@ class _File:
 
     def secret(self, secret: str, key: str) -> str:
         """Declare the Compose secret for one key of a secret; its name."""
-        name = f"{secret}.{_file_key(key)}"
-        self.secrets[name] = {"file": f"{SECRETS_DIR}/{secret}/{_file_key(key)}"}
+        name = f"{secret}.{file_key(key)}"
+        self.secrets[name] = {"file": f"{SECRETS_DIR}/{secret}/{file_key(key)}"}
         return name
+
+    @property
+    def variables(self) -> dict[tuple[str, str], str]:
+        """The variable of each (secret, key) some container of the file reads as a variable
+        (:func:`.compose_secrets.variable_names` of them all: one pass over the file first)."""
+        if self._variables is None:
+            self._variables = variable_names(ref for w in _workloads(self.ir) for c in [*w.containers,
+                                             *w.init_containers] for t, ref in self.resolved(c).values()
+                                             if t == "secret")
+        return self._variables
+
+    def resolved(self, c: Container) -> dict[str, tuple[str, object]]:
+        """:func:`_resolved_env` of ``c``, made once per file (``c`` lives as long as the IR)."""
+        got = self._resolved.get(id(c))
+        if got is None:
+            got = self._resolved[id(c)] = _resolved_env(self, c)
+        return got
 
     def config(self, cm: ConfigData, key: str) -> str:
         """Declare the Compose config for one key of a ConfigMap, its data inline; its name."""
-        name = f"{cm.name}.{_file_key(key)}"
+        name = f"{cm.name}.{file_key(key)}"
         self.configs[name] = {"content": cm.data[key]}
         return name
 
@@ -304,43 +342,10 @@ class _File:
         return self._config_maps.get(name)
 
     def secret_keys(self, name: str) -> list[str] | None:
-        """:func:`_secret_key_table` of the file's IR, for one Secret."""
+        """:func:`.compose_secrets.key_table` of the file's IR, for one Secret."""
         if self._secret_keys is None:
-            self._secret_keys = _secret_key_table(self.ir)
+            self._secret_keys = key_table(self.ir)
         return self._secret_keys.get(name)
-
-
-_SAFE_KEY = re.compile(r"[-._a-zA-Z0-9]+\Z")  # \Z: `$` would also match before a final newline
-
-
-def _file_key(key: str) -> str:
-    """A key as a file name: itself when Kubernetes would accept it, else made safe."""
-    return key if _SAFE_KEY.match(key) and not key.startswith("..") and key != "." else _safe_key(key)
-
-
-def _safe_key(key: str) -> str:
-    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:8]
-    return "k" + re.sub(r"[^-_a-zA-Z0-9]", "_", key)[:40] + "-" + digest
-
-
-def _secret_key_table(ir: IR) -> dict[str, list[str] | None]:
-    """The keys of each Secret (absent: not declared): those declared (`keys:`, an external
-    store's), or for an `existing: true` Secret the keys the specs reference; None when
-    Compose cannot know any. One pass over the specs for every Secret (not one per lookup:
-    a Secret every workload reads made that quadratic)."""
-    refs: dict[str, SecretRef] = {}
-    for s in ir.secrets:
-        refs.setdefault(s.name, s)                 # the first of a name
-    used: dict[str, set[str]] = {}
-    if any(ref.mode == "existing" and not ref.keys for ref in refs.values()):
-        for w in ir.workloads:
-            for c in w.containers + w.init_containers:
-                for e in c.env:
-                    for r in (e.secret, getattr(e, "file_ref", None)):   # file_ref: `as: file`
-                        if r is not None:
-                            used.setdefault(r[0], set()).add(r[1])
-    return {name: list(ref.keys) if ref.mode != "existing" or ref.keys else sorted(used.get(name, ())) or None
-            for name, ref in refs.items()}
 
 
 def _containers(w: Workload) -> list[tuple[Container, tuple]]:
@@ -449,8 +454,8 @@ def _service(f: _File, w: Workload, c: Container) -> dict:
         svc["entrypoint"] = list(c.command)
     if c.args:
         svc["command"] = list(c.args)
-    env, env_secrets = _environment(f, c)
-    volumes, configs, file_secrets = _mounts(f, w, c)
+    env = _environment(f, c)
+    volumes, configs, secrets = _mounts(f, w, c)
     if env:
         svc["environment"] = env
     env_files = cluster.env_files(f.config_map, c)   # of existing ConfigMaps: the user's files
@@ -458,9 +463,8 @@ def _service(f: _File, w: Workload, c: Container) -> dict:
         svc["env_file"] = env_files
     if configs:
         svc["configs"] = configs
-    secrets = env_secrets + file_secrets   # a name: at /run/secrets/<name>; a dict: its target
     if secrets:
-        svc["secrets"] = sorted(secrets, key=lambda s: (s, "") if isinstance(s, str) else (s["source"], s["target"]))
+        svc["secrets"] = sorted(secrets, key=lambda s: (s["source"], s["target"]))
     if volumes:
         svc["volumes"] = volumes
     res = resources(c)
@@ -479,21 +483,11 @@ def _service(f: _File, w: Workload, c: Container) -> dict:
     return svc
 
 
-def _environment(f: _File, c: Container) -> tuple[dict[str, str], list[str]]:
-    """The environment and the secrets it mounts. First what Kubernetes would set (each
-    `env_from` in order, then `env` winning), then secrets as `*_FILE` mounts."""
-    resolved = _resolved_env(f, c)
-    env = {n: v for n, (t, v) in resolved.items() if t == "value"}
-    mounts: list[str] = []
-    for n, (t, ref) in resolved.items():
-        if t != "secret":
-            continue
-        name = f.secret(*ref)
-        if name not in mounts:
-            mounts.append(name)
-        if f"{n}_FILE" not in env:
-            env[f"{n}_FILE"] = f"{SECRETS_MOUNT}/{name}"
-    return dict(sorted(env.items())), sorted(mounts)
+def _environment(f: _File, c: Container) -> dict[str, str]:
+    """The environment, as Kubernetes would set it (each `env_from` in order, then `env`
+    winning): a Secret's key as the interpolation of its variable, which the user sets."""
+    env = {n: v if t == "value" else interpolation(f.variables[v], *v) for n, (t, v) in f.resolved(c).items()}
+    return dict(sorted(env.items()))
 
 
 def _resolved_env(f: _File, c: Container) -> dict[str, tuple[str, object]]:
@@ -526,7 +520,7 @@ def _resolved_env(f: _File, c: Container) -> dict[str, tuple[str, object]]:
 
 
 def _in(mount: str, key: str) -> str:
-    return f"{mount.rstrip('/')}/{_file_key(key)}"
+    return f"{mount.rstrip('/')}/{file_key(key)}"
 
 
 def _mounts(f: _File, w: Workload, c: Container) -> tuple[list[dict], list[dict], list[dict]]:

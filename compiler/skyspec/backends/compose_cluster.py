@@ -6,7 +6,7 @@ folder `configs/<configmap>/` (one file per key) for a `config` volume, bind-mou
 read-only (a `sub_path` mounts its file alone), and `configs/<configmap>.env` (`KEY=value`
 lines) for an `env_from`, as an `env_file` (an `env_from` prefix it cannot say: SKY506). A
 variable of one key of it (`configs:`) has no value there (SKY507). A Secret whose keys are
-not known cannot be mounted or passed whole (SKY502). It computes
+not known cannot be mounted or passed whole (SKY502): Compose reads a Secret key by key. It computes
 entries and reports; it reads no file.
 """
 
@@ -18,7 +18,8 @@ from ..diagnostics import Diagnostics
 from ..ir.model import ConfigData, Container, Mount, Workload
 
 CONFIGS_DIR = "./configs"   # beside the Compose file: what existing ConfigMaps hold, which the user provides
-KEYS_HINT = "declare them: `keys: [...]` instead of `existing: true` (Compose reads ./secrets/<secret>/<key>)"
+KEYS_HINT = ("declare them: `keys: [...]` instead of `existing: true` (Compose reads each key from a variable in "
+             ".env, or mounted from ./secrets/<secret>/<key>)")
 
 
 def config_mount(cm: ConfigData, m: Mount) -> dict:

@@ -3,7 +3,8 @@ units, a container's resources, the health check its exec probe makes (Kubernete
 probe defaults written out, so Compose behaves like the cluster), the value of a
 downward-API variable where Compose has the same one (this container's CPU and memory,
 which Compose enforces alike), with the hint for one it has not, the platform a node
-selector pins (and back), and strings escaped from Compose's interpolation. Pure functions
+selector pins (and back), and strings escaped from Compose's interpolation (but for the
+:class:`Interpolated` ones the backend means Compose to interpolate). Pure functions
 of the IR's containers and of plain data;
 nothing here decides which services exist.
 """
@@ -110,12 +111,20 @@ def downward_hint(field: str) -> str:
     return "give the program a default for when the variable is unset"
 
 
+class Interpolated(str):
+    """A value Compose is meant to interpolate (`${SHOP_DB__PASSWORD:?...}`: a Secret's
+    value from the user's `.env` or shell): :func:`escape` leaves it as it is."""
+
+    __slots__ = ()
+
+
 def escape(v: Any) -> Any:
     """`$` -> `$$` in every string value of plain data: Compose interpolates them otherwise.
-    A mapping or list holding none is returned as it is (most of a Compose file: copying
-    it all took a fifth of the backend's time), one that does as a copy."""
+    An :class:`Interpolated` string is left as it is. A mapping or list holding none is
+    returned as it is (most of a Compose file: copying it all took a fifth of the backend's
+    time), one that does as a copy."""
     if isinstance(v, str):
-        return v.replace("$", "$$")
+        return v if isinstance(v, Interpolated) else v.replace("$", "$$")
     if isinstance(v, (dict, list)):
         changed = {}
         for k, x in (v.items() if isinstance(v, dict) else enumerate(v)):
