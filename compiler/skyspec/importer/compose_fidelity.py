@@ -20,6 +20,7 @@ from .compose_parts import (SHM, carried_label, label_pairs, plain_env, port_ite
 from .compose_pod import own_user, user_ids
 from .compose_probe import probe_command, startup_threshold
 from .compose import COMPOSE_INTERVAL, COMPOSE_TIMEOUT, argv, credential_refs, dns, interpolate, seconds
+from ..backends.compose_secrets import secret_variable
 from ..backends.compose_values import pinning
 from ..redact import credential_env
 
@@ -185,6 +186,10 @@ def compare(inp: dict, out: dict, variables: dict, env_files: dict,
             a, b = ie.get(k), oe.get(k)
             if a is not None and b is None and cred(k, a) and f"{k}_FILE" in oe:
                 named("credential moved to a Secret (read from <VAR>_FILE)")
+            elif a is not None and secret_variable(b) and cred(k, a):
+                named("credential moved to a Secret (set from its variable in .env)")
+            elif secret_variable(b) and k in passes:   # (set in the container for the command: none was)
+                named("credential the command or healthcheck passes, from a Secret (warned)")
             elif a is None and k.endswith("_FILE") and k[:-5] in ie and cred(k[:-5], ie[k[:-5]]):
                 named("credential moved to a Secret (read from <VAR>_FILE)")
             elif (a is None and k.endswith("_FILE") and k[:-5] in passes) or \
@@ -353,8 +358,6 @@ def _more(s: str, svc: dict, o: dict, inp: dict, variables: dict, field, named, 
                 named("a folder of the service's data (made at its first run, or in the host's home), kept in a volume")
             elif a is not None and a[0] == "volume" and b is None and key == "volumes" and dst in _external(svc, inp, variables):
                 named("external volume left out (warned)")
-            elif a is None and key == "secrets" and re.match(r"^/run/secrets/[-a-z0-9]+-env\.[-._a-zA-Z][-._a-zA-Z0-9]*$", dst):
-                named("credential moved to a Secret (read from <VAR>_FILE)")
             elif a is not None and b is not None:
                 field(f"{s}.{key}[{dst}]", a[1], b[1])
             else:
