@@ -314,14 +314,22 @@ def build(directory: Path, envs, formats, out, sets, check_only, dfmt, chart_ver
             say("skyspec: relaxed defaults:")
             for line in report:
                 say(f"  {line}")
-        for configs, title in ((False, "secret files, which you provide (secrets/.gitignore keeps them out of "
-                                       "git)"), (True, "files of existing ConfigMaps, which you provide")):
-            rels = compose_secret_files(compiled, envs, configs=configs) if "compose" in wanted else []
+        for what, title in (("secret_files", "secret files, which you provide (secrets/.gitignore keeps them out of "
+                                             "git)"),
+                            ("secret_variables", "variables of Secrets, which you set in .env beside compose.yaml or "
+                                                 "in the shell (.env.example lists them; .gitignore keeps .env out "
+                                                 "of git)"),
+                            ("config_files", "files of existing ConfigMaps, which you provide")):
+            rels = compose_secret_files(compiled, envs, what) if "compose" in wanted else []
             if rels:
                 say(f"skyspec: Compose reads these {title}:")
-            for rel in rels:
-                missing = "" if os.path.lexists(target / rel) else " (missing)"
-                say(f"  {shown_path(target / rel)}{missing}")
+            for rel in rels:   # names only (a variable's value is in .env, which is never read)
+                folder, _, name = rel.rpartition("/")
+                if what == "secret_variables":
+                    env = target / folder / ".env"
+                    say(f"  {name} in {shown_path(env)}" + ("" if os.path.lexists(env) else " (no .env yet)"))
+                else:
+                    say(f"  {shown_path(target / rel)}" + ("" if os.path.lexists(target / rel) else " (missing)"))
         say(f"skyspec: built {proj.name} for {', '.join(units)} ({', '.join(wanted)}): "
             f"{len(files)} files in {target}" + (f"; {len(report)} defaults relaxed (-v lists them)"
                                                  if report and not OUTPUT.verbose else ""))

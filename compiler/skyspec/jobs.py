@@ -141,12 +141,14 @@ class _Spec:
 class _Built:
     """A compiled unit as the build reads it after rendering (:class:`Compiled`'s names)."""
 
-    def __init__(self, c: Compiled, secret_files: list[str], config_files: list[str] | None = None):
+    def __init__(self, c: Compiled, secret_files: list[str], config_files: list[str] | None = None,
+                 secret_variables: list[str] | None = None):
         self.env, self.target, self.key = c.env, c.target, c.key
         self.specs = [_Spec(s) for s in c.specs]
         self.ir = _Report(c.ir.report)
         self.secret_files = secret_files
         self.config_files = config_files or []
+        self.secret_variables = secret_variables or []
 
 
 class _Report:
@@ -187,13 +189,14 @@ class _Unit(_Checks):
                     send(rel, head(rel, text))
                 else:
                     files[rel] = head(rel, text)
-        secret_files, config_files = [], []
+        secret_files, config_files, variables = [], [], []
         if "compose" in self.formats:
             from .backends import compose, compose_cluster
 
             secret_files, config_files = compose.secret_files(c.ir), compose_cluster.config_files(c.ir)
+            variables = compose.secret_variables(c.ir)
         out["files"] = files
-        out["unit"] = _Built(c, secret_files, config_files)
+        out["unit"] = _Built(c, secret_files, config_files, variables)
         return out
 
 

@@ -639,12 +639,12 @@ def headed(compiled: dict[str, Compiled], project: Project | None) -> Callable[[
 
 
 def compose_secret_files(compiled: dict[str, Compiled], only: Sequence[str] | None = None,
-                         configs: bool = False) -> list[str]:
-    """The secret files the Compose files read (paths in the output folder, never values):
-    the user provides them, and `<unit>/secrets/.gitignore` keeps them out of git. With
-    ``configs``: the files of existing ConfigMaps instead, which the user provides too."""
+                         what: str = "secret_files") -> list[str]:
+    """What the user provides to the Compose files (`<unit>/<name>`, names only, never values):
+    ``what`` `secret_files` (git-ignored by `<unit>/secrets/.gitignore`), `secret_variables`
+    (of Secrets, set in `<unit>/.env`) or `config_files` (of existing ConfigMaps)."""
     from .backends import compose, compose_cluster
 
-    attr, made = ("config_files", compose_cluster.config_files) if configs else ("secret_files", compose.secret_files)
+    made = getattr(compose_cluster if what == "config_files" else compose, what)
     return [f"{key}/{f}" for key, c in compiled.items() if not only or c.env.name in only
-            for f in (getattr(c, attr) if hasattr(c, attr) else made(c.ir))]
+            for f in (getattr(c, what) if hasattr(c, what) else made(c.ir))]
