@@ -62,7 +62,8 @@ def test_each_field_lands_where_the_table_says(row, tmp_path):
 @pytest.mark.parametrize("row", KINDS, ids=[k.kind for k in KINDS])
 def test_each_kind_adds_what_the_table_says(row, tmp_path):
     uses = {"ConfigMap": {"volumes": {"settings": {"config": "settings", "mount": "/etc/app"}}},
-            "Secret": {"secrets": {"TOKEN": {"secret": "tokens", "key": "token"}}}}.get(row.kind, {})
+            "Secret": {"secrets": {"TOKEN": {"secret": "tokens", "key": "token"},      # a variable, from .env
+                                   "KEY": {"secret": "tokens", "key": "token", "as": "file"}}}}.get(row.kind, {})
     out = build(tmp_path, {**BASE, **uses}, None, extra=(row.doc,), envs=("base",))
     kinds = {d["kind"] for rel, text in out.items() if rel.startswith("base/kubernetes/")
              for d in yaml.safe_load_all(text) if d}

@@ -50,7 +50,8 @@ FIELDS: tuple[Field, ...] = (
     Field("env", "the container's `env`", "`environment` (every `$` written `$$`)", "`env` (a map)",
           "a strategic-merge patch", {"LOG_LEVEL": "debug"}, True, "env.LOG_LEVEL", "patches"),
     Field("secrets", "`env` entries with `secretKeyRef`; `as: file`: a Secret volume and `<VAR>_FILE`",
-          "a Compose secret read from `secrets/<secret>/<key>`, mounted, and `<VAR>_FILE`",
+          "the variable, set from `${<SECRET>__<KEY>}`, which you set in `.env` (listed in `.env.example`); "
+          "`as: file`: a Compose secret read from `secrets/<secret>/<key>`, mounted, and `<VAR>_FILE`",
           "the entries, and a checksum annotation of the Secret", "a strategic-merge patch",
           {"DB_PASSWORD": {"secret": "pg-credentials", "key": "password"}}, True, "podAnnotations", "patches"),
     Field("configs", "`env` entries with `configMapKeyRef`", "the ConfigMap's value in `environment` (an existing "
@@ -61,8 +62,8 @@ FIELDS: tuple[Field, ...] = (
           "requests and limits)", "the container's CPU and memory as Kubernetes gives them; the pod's fields "
           "left out (SKY505)", "the entries (one an environment adds: `envEnabled.<VAR>`)", "a strategic-merge patch",
           {"POD_IP": "status.podIP"}, False, "containers.api.envEnabled.POD_IP", "patches"),
-    Field("env_from", "the container's `envFrom`", "the ConfigMap's entries in `environment`; a Secret's as "
-          "secrets and `<KEY>_FILE`", "`envFrom`, and a checksum annotation", "a strategic-merge patch",
+    Field("env_from", "the container's `envFrom`", "the ConfigMap's entries in `environment`; a Secret's keys "
+          "as variables, each set from `${<SECRET>__<KEY>}` (as `secrets`)", "`envFrom`, and a checksum annotation", "a strategic-merge patch",
           [{"config": "api-config"}], True, "envFrom", "patches"),
     Field("ports", "`containerPort`s, and the Service's ports (`service:` the Service port)",
           "`expose`; published on 127.0.0.1 when exposed or with `host_port`", "`ports.<name>`",
@@ -160,7 +161,8 @@ KINDS: tuple[Kind, ...] = (
          "`configs/<name>.env` as an `env_file`", ("ConfigMap",), "configs",
          {"kind": "ConfigMap", "name": "settings", "data": {"app.conf": "workers = 4"}}),
     Kind("Secret", "nothing for `existing`/`keys` (supplied at deploy time), an ExternalSecret for `external`",
-         "`secrets` read from `secrets/<name>/<key>` files", ("ExternalSecret",), "secrets",
+         "a key read as a variable: set from the variable `<NAME>__<KEY>` you set in `.env`; read as a file "
+         "(`as: file`, a volume): `secrets` read from `secrets/<name>/<key>` files", ("ExternalSecret",), "secrets",
          {"kind": "Secret", "name": "tokens", "external": {"store": "vault", "data": {"token": "api/token"}}}),
     Kind("ServiceAccount", "a ServiceAccount", NOT_IN_COMPOSE, ("ServiceAccount",), "",
          {"kind": "ServiceAccount", "name": "builder"}),

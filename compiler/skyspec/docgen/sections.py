@@ -123,7 +123,8 @@ def expressions(page) -> None:
     page.add("", "### A literal `${`", "",
              "`$${` writes a literal `${` (it is never evaluated), for a value that holds one for another tool: "
              "`\"$${HOME}\"` is the text `${HOME}`. Compose would itself read `$` in a value, so the Compose "
-             "backend writes every `$` as `$$`; Kubernetes receives the text as it is.", "",
+             "backend writes every `$` of a value as `$$` (it interpolates only the variables it reads Secrets "
+             "from); Kubernetes receives the text as it is.", "",
              "### Expressions at work", "", "Each variable below gets the value in its comment (the project's `vars:` has "
              "`region: eu-west-1`):", "")
     shown = dump({**BASES["App"], "replicas": 2}) + "env:\n" + "".join(

@@ -114,9 +114,11 @@ SECRET_REFS = {
         "properties": {"secret": {**NAME, "description": "A Secret of the project."},
                        "key": {"type": "string", "pattern": OBJECT_KEY, "description": "The Secret's key."},
                        "as": {"enum": ["env", "file"],
-                              "description": "`env` (default): the value in the variable. `file`: the Secret mounted "
-                                             "at /run/secrets/<secret>/ and `<VAR>_FILE` set to the key's path "
-                                             "(the convention of official images; keeps values out of the environment)."}},
+                              "description": "`env` (default): the value in the variable (in Compose, set from "
+                                             "`${<SECRET>__<KEY>}`, a variable you set in `.env` beside "
+                                             "compose.yaml). `file`: the Secret mounted at /run/secrets/<secret>/ "
+                                             "and `<VAR>_FILE` set to the key's path (the convention of official "
+                                             "images; keeps values out of the environment)."}},
     },
     "examples": [{"DB_PASSWORD": {"secret": "pg-credentials", "key": "password", "as": "file"}}],
 }
