@@ -147,8 +147,8 @@ from dataclasses import dataclass, field
 from ..diagnostics import Diagnostics
 from ..ir.model import IR, ConfigData, Container, Mount, Port, Workload
 from .common import labels
-from .compose_secrets import (ENV_FILE, GITIGNORE, SECRETS_DIR, SECRETS_GITIGNORE, SECRETS_MOUNT,  # noqa: F401
-                              env_example, file_key, interpolation, key_table, variable_names)
+from .compose_secrets import (ENV_FILE, GITIGNORE, SECRETS_DIR, SECRETS_GITIGNORE, env_example, file_key,
+                              interpolation, key_table, variable_names)
 from .compose_values import (cpus, downward, escape, exec_probe, healthcheck, left_out, memory,  # noqa: F401
                              platform, resources)
 from ..yamlemit import dump

@@ -29,13 +29,12 @@ from ..ir.model import IR, SecretRef
 from .compose_values import Interpolated
 
 SECRETS_DIR = "./secrets"        # beside the Compose file: the secret files the user provides
-SECRETS_MOUNT = "/run/secrets"   # where Compose mounts a secret without a target
 ENV_FILE = ".env"                # beside the Compose file: Compose reads it; the user's, never written
 GITIGNORE = "/.env\n"            # the `.gitignore` beside the Compose file: the user's .env stays out of git
 SECRETS_GITIGNORE = "*\n!.gitignore\n"   # `secrets/.gitignore`: the files in it stay out of git
 
 _SAFE_KEY = re.compile(r"[-._a-zA-Z0-9]+\Z")  # \Z: `$` would also match before a final newline
-_NOT_IN_NAME = re.compile(r"[^A-Za-z0-9]")    # ASCII: `.upper()` of what is left stays ASCII
+_NOT_IN_NAME = re.compile(r"[^A-Za-z0-9]")    # ASCII only: what is left stays ASCII once upper-cased
 
 
 def file_key(key: str) -> str:
