@@ -14,9 +14,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from validators import (assert_valid_k8s, compose_binary, compose_config, helm, kubectl, load_docs,
-                        strip_helm_labels,
-                        run_tool)
+from validators import assert_valid_k8s, compose_config, compose_run, helm, kubectl, load_docs, strip_helm_labels
 
 from conftest import EXAMPLES
 
@@ -65,7 +63,7 @@ def compose_model(out: Path, env: str = "dev") -> dict:
     path = out / env / "compose.yaml"
     r = compose_config(path)
     assert r.returncode == 0, f"{r.stderr}\n{path.read_text()}"
-    r = run_tool([compose_binary(), "-f", str(path), "--profile", "*", "config", "--format", "json"], cwd=path.parent)
+    r = compose_run(path, "--profile", "*", "config", "--format", "json")   # (given the variables of Secrets)
     assert r.returncode == 0, r.stderr
     return json.loads(r.stdout)
 
