@@ -181,14 +181,15 @@ def test_a_configmaps_credentials_move_to_a_secret_its_readers_read_and_are_writ
         "secretKeyRef": {"name": "demo-data-config-credentials", "key": "DEMO_LOGIN_PASSWORD"}}
     assert env["DEFAULT_USERNAME"]["valueFrom"] == {
         "configMapKeyRef": {"name": "demo-data-config", "key": "DEMO_LOGIN_USERNAME"}}
-    # Compose: the other keys as values, the credentials as the Secret's files (`*_FILE`), as for an env value
+    # Compose: the other keys as values, the credentials from the variables of the Secret's keys
+    # the user sets in .env, as for an env value
     user = compose["services"]["userservice"]
     assert user["environment"]["POSTGRES_USER"] == "accounts-admin"
-    assert user["environment"]["POSTGRES_PASSWORD_FILE"] == \
-        "/run/secrets/accounts-db-config-credentials.POSTGRES_PASSWORD"
-    assert "ACCOUNTS_DB_URI" not in user["environment"] and "ACCOUNTS_DB_URI_FILE" in user["environment"]
-    assert compose["services"]["frontend"]["environment"]["DEFAULT_PASSWORD_FILE"] == \
-        "/run/secrets/demo-data-config-credentials.DEMO_LOGIN_PASSWORD"
+    assert user["environment"]["POSTGRES_PASSWORD"].startswith(
+        "${ACCOUNTS_DB_CONFIG_CREDENTIALS__POSTGRES_PASSWORD:?Secret accounts-db-config-credentials, key POSTGRES_PASSWORD")
+    assert user["environment"]["ACCOUNTS_DB_URI"].startswith("${ACCOUNTS_DB_CONFIG_CREDENTIALS__ACCOUNTS_DB_URI:?")
+    assert compose["services"]["frontend"]["environment"]["DEFAULT_PASSWORD"].startswith(
+        "${DEMO_DATA_CONFIG_CREDENTIALS__DEMO_LOGIN_PASSWORD:?")
 
 
 VOLUMES = """\
@@ -282,7 +283,7 @@ def test_a_volume_of_a_configmaps_credentials_projects_them_from_the_secret(tmp_
     assert agent["env"] == [{"name": "TOKEN", "valueFrom": {
         "secretKeyRef": {"name": "only-creds-credentials", "key": "API_TOKEN"}}}]
     web = compose["services"]["web"]
-    assert web["environment"]["APP_DB_PASSWORD_FILE"] == "/run/secrets/app-config-credentials.DB_PASSWORD"
+    assert web["environment"]["APP_DB_PASSWORD"].startswith("${APP_CONFIG_CREDENTIALS__DB_PASSWORD:?")
     assert {"source": "only-creds-credentials.API_TOKEN", "target": "/run/creds/API_TOKEN"} in web["secrets"]
 
 
