@@ -306,3 +306,20 @@ def test_kubernetes_and_compose_give_the_app_the_same_variables(make_project, cl
     # and the app gets DB_PASSWORD in both, with the value the user gave
     assert model(out / "compose.yaml", SHOP_DB__PASSWORD="pw", SHOP_DB__USER="u",
                  EXTRA__API_KEY="k")["services"]["api"]["environment"]["DB_PASSWORD"] == "pw"
+
+
+def test_kubernetes_expansion_in_a_command_is_done_for_compose(make_project, cli, tmp_path):
+    """chatwoot's redis: `sh -c 'redis-server --requirepass "$(REDIS_PASSWORD)"'`, the import's
+    `$(VAR)` that the kubelet expands from the container's environment, reached Compose's
+    container as written, and its shell ran REDIS_PASSWORD as a command: redis started
+    without a password. The built file does the kubelet's expansion: a value as it is, a
+    Secret's variable from .env; `$$(X)` and an unknown `$(X)` stay as written, as in Kubernetes."""
+    spec = APP.replace("port: 8080\n", "port: 8080\ncommand: [sh, -c]\nargs: ['serve --pass \"$(DB_PASSWORD)\" "
+                                       "--log $(LOG_LEVEL) $$(KEEP) $(NOPE) $HOME']\n")
+    out = built(make_project, cli, tmp_path, spec)
+    api = model(out / "compose.yaml", SHOP_DB__PASSWORD="pw$1", SHOP_DB__USER="u", EXTRA__API_KEY="k")["services"]["api"]
+    command = [a.replace("$$", "$") for a in api["command"]]   # (the model writes `$` as `$$`)
+    assert command == ['serve --pass "pw$1" --log info $(KEEP) $(NOPE) $HOME']
+    k8s = next(d for d in load_docs(out / "kubernetes" / "api.yaml") if d["kind"] == "Deployment")
+    assert k8s["spec"]["template"]["spec"]["containers"][0]["args"] == [
+        'serve --pass "$(DB_PASSWORD)" --log $(LOG_LEVEL) $$(KEEP) $(NOPE) $HOME']

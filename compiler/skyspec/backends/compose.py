@@ -32,15 +32,16 @@ The mapping, rule by rule:
     Nothing waits on a CronJob (a service outside the profile cannot depend on it).
 * **command/args**: Kubernetes `command` replaces the image's ENTRYPOINT and `args` its
   CMD, so `command` becomes Compose `entrypoint` and `args` becomes Compose `command`.
-  (As in Kubernetes, an `entrypoint` without `command` drops the image's CMD.)
+  (As in Kubernetes, an `entrypoint` without `command` drops the image's CMD.) Kubernetes'
+  own expansion in them is done here, as the kubelet does it: `$(VAR)` of a variable the
+  container sets is its value (a Secret's: its variable's interpolation), `$$` a `$`.
 * **environment**: a map of strings (numbers and booleans were made strings by lowering;
   they stay strings, so `"4"` and `"true"` reach the process unchanged). `env_from` a
   ConfigMap adds its entries (with the prefix); as in Kubernetes, a later source wins over
   an earlier one and `env`/`secrets` win over every `env_from`. Of `downward:`, only a
   container's CPU and memory have a Compose value (`compose_values.downward`); SKY505 else.
 * **`$`** in any value is written `$$`: Compose would otherwise interpolate `$VAR` from the
-  shell that runs it, silently (Kubernetes' own `$(VAR)` expansion has no Compose twin).
-  That includes the content of configs. The one interpolation meant is a Secret's variable.
+  shell that runs it, silently. That includes the content of configs. The one interpolation meant is a Secret's variable.
 * **secrets** never appear as values in the file (:mod:`.compose_secrets`). A secret env
   var `DB_PASSWORD: {secret: shop-db, key: password}` (`as: env`, the default) is set, as in
   Kubernetes: `DB_PASSWORD: ${SHOP_DB__PASSWORD:?Secret shop-db, key password: set it in
@@ -149,7 +150,7 @@ from ..ir.model import IR, ConfigData, Container, Mount, Port, Workload
 from .common import labels
 from .compose_secrets import (ENV_FILE, GITIGNORE, SECRETS_DIR, SECRETS_GITIGNORE, env_example, file_key,
                               interpolation, key_table, variable_names)
-from .compose_values import (cpus, downward, escape, exec_probe, healthcheck, left_out, memory,  # noqa: F401
+from .compose_values import (cpus, downward, escape, exec_probe, expanded, healthcheck, left_out, memory,  # noqa: F401
                              platform, resources)
 from ..yamlemit import dump
 
@@ -450,11 +451,11 @@ def _service(f: _File, w: Workload, c: Container) -> dict:
     """One container as a service: what every container of every kind shares."""
     pinned = platform(w.node_selector)   # (every container of the pod runs on that node)
     svc: dict = {"image": c.image, **({"platform": pinned} if pinned else {})}
-    if c.command:
-        svc["entrypoint"] = list(c.command)
-    if c.args:
-        svc["command"] = list(c.args)
     env = _environment(f, c)
+    if c.command:   # (with Kubernetes' `$(VAR)` expanded, as the kubelet does)
+        svc["entrypoint"] = expanded(list(c.command), env)
+    if c.args:
+        svc["command"] = expanded(list(c.args), env)
     volumes, configs, secrets = _mounts(f, w, c)
     if env:
         svc["environment"] = env

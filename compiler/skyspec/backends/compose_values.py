@@ -3,14 +3,16 @@ units, a container's resources, the health check its exec probe makes (Kubernete
 probe defaults written out, so Compose behaves like the cluster), the value of a
 downward-API variable where Compose has the same one (this container's CPU and memory,
 which Compose enforces alike), with the hint for one it has not, the platform a node
-selector pins (and back), and strings escaped from Compose's interpolation (but for the
-:class:`Interpolated` ones the backend means Compose to interpolate). Pure functions
+selector pins (and back), Kubernetes' `$(VAR)` expanded in commands, and strings escaped
+from Compose's interpolation (but for the :class:`Interpolated` ones the backend means
+Compose to interpolate). Pure functions
 of the IR's containers and of plain data;
 nothing here decides which services exist.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any, Iterator
 
 from ..ir.model import Container, EnvVar, Probe, Workload
@@ -116,6 +118,37 @@ class Interpolated(str):
     value from the user's `.env` or shell): :func:`escape` leaves it as it is."""
 
     __slots__ = ()
+
+
+_REFERENCE = re.compile(r"\$\$|\$\(([^()$]*)\)")
+
+
+def expanded(args: list[str], env: dict[str, str]) -> list[str]:
+    """A container's command or arguments with Kubernetes' own expansion done, as the kubelet
+    does it at the container's start: `$(VAR)` of a variable ``env`` sets is its value, `$$`
+    a `$`, and any other `$(...)` stays as written. Compose has no such expansion: written as it
+    is, `$(REDIS_PASSWORD)` reached the container, and a `sh -c` ran REDIS_PASSWORD as a command
+    (chatwoot's redis then started without a password). A Secret's variable is its
+    :class:`Interpolated` text, which Compose fills from the user's `.env`; the rest of such an
+    argument is escaped here, since :func:`escape` leaves an :class:`Interpolated` string alone."""
+    out = []
+    for a in args:
+        if "$" not in a or not _REFERENCE.search(a):
+            out.append(a)
+            continue
+        parts: list[str] = []   # pieces, each plain text or an Interpolated one
+        last = 0
+        for m in _REFERENCE.finditer(a):
+            parts.append(a[last:m.start()])
+            name = m.group(1)
+            parts.append("$" if name is None else env[name] if name in env else m.group(0))
+            last = m.end()
+        parts.append(a[last:])
+        if any(isinstance(p, Interpolated) for p in parts):
+            out.append(Interpolated("".join(p if isinstance(p, Interpolated) else p.replace("$", "$$") for p in parts)))
+        else:
+            out.append("".join(parts))
+    return out
 
 
 def escape(v: Any) -> Any:

@@ -600,10 +600,9 @@ def service_doc(s: str, svc: dict, names: dict, ctx: Ctx, one_shot: bool) -> dic
         how = f"written `$({k})`, which Kubernetes expands" if not shell else \
             f"its shell (`sh -c`) reads `${{{k}}}` from the container's environment, set"
         ctx.say(s, f"{key} passes credential {k}: {how} from Secret {name}-env, key {k}; its value is not written. The "
-                   f"built Compose file " + (f"passes `$({k})` as it is" if not shell else
-                                             f"sets {k} from its variable in .env"), (key,),
-                "warning", code=SECRET, hint=f"supply {k} at deploy time (the Secret {name}-env)" + (
-                    "" if shell else "; for Compose, pass it the way the image reads it (a shell that expands it)"))
+                   f"built Compose file " + (f"expands it as Kubernetes does, from {k}'s variable in .env" if not shell
+                                             else f"sets {k} from its variable in .env"), (key,),
+                "warning", code=SECRET, hint=f"supply {k} at deploy time (the Secret {name}-env)")
     if plain:
         doc["env"] = plain
     if secrets:

@@ -328,6 +328,9 @@ def _more(s: str, svc: dict, o: dict, inp: dict, variables: dict, field, named, 
             literal: dict = {}
             a = [_literal_credentials(w, held, creds or set(), literal, key) for w in a] if a and creds else a
             b = [str(x).replace("$$", "$") for x in o.get(out_key) or []]   # (as the input: `$$` is `$`)
+            for k, v in (o.get("environment") or {}).items():   # (the backend expands `$(NAME)` of a Secret's)
+                if secret_variable(v):
+                    b = [w.replace(v, f"$({k})") for w in b]
             if a == b and (any(found for _, found in refs) or literal):
                 named("credential the command passes, as Kubernetes' $(NAME) from a Secret (warned)")
             else:
