@@ -97,6 +97,8 @@ volumes:
 
 from __future__ import annotations
 
+import re
+import shlex
 from typing import Iterator
 
 from ..diagnostics import Pos, spelled
@@ -151,7 +153,32 @@ KNOWN: dict[str, tuple[str | None, int | None, tuple[str, ...], bool, str]] = {
     "docker.elastic.co/elasticsearch/elasticsearch": ("elasticsearch", 1000, ("/usr/share/elasticsearch/data",
                                                                               "/usr/share/elasticsearch/config"), False, ""),
     "apache/kafka": ("kafka", 1000, ("/var/lib/kafka/data", "/opt/kafka/config"), False, ""),
+    # CouchDB's entrypoint (`set -e`) touches local.d/docker.ini and writes the admin of
+    # COUCHDB_USER/COUCHDB_PASSWORD there; as root it chowns /opt/couchdb and drops to couchdb
+    # (5984), as another user it skips that (apache/couchdb-docker)
+    **{repo: (None, 5984, ("/opt/couchdb/data", "/opt/couchdb/etc/local.d"), False,
+              "set `security: {run_as_user: 5984}`, mount storage at /opt/couchdb/data and an emptyDir at "
+              "/opt/couchdb/etc/local.d (its entrypoint writes docker.ini there, with the admin of "
+              "COUCHDB_USER and COUCHDB_PASSWORD)")
+       for repo in ("couchdb", "apache/couchdb")},
+    # MinIO (no USER: any user) makes its certs folder ~/.minio/certs, /.minio for a UID without a
+    # home, and exits where it cannot (releases before RELEASE.2023-03-09); its data folders are
+    # its `server` command's arguments (:func:`written`)
+    **{repo: (None, None, ("~/.minio",), False,
+              "mount storage or an emptyDir at each folder its `server` command names and, for a release before "
+              "RELEASE.2023-03-09, an emptyDir at /.minio (its certs folder: UID 10001 has no home, so /)")
+       for repo in ("minio/minio", "quay.io/minio/minio")},
+    # Ollama (no USER: root) keeps its models and key in ~/.ollama: /root/.ollama as root (whose
+    # /root is 0700), /.ollama for a UID without a home
+    "ollama/ollama": (None, None, ("~/.ollama",), False,
+                      "mount storage or an emptyDir at /.ollama (its models and key: UID 10001 has no home, so "
+                      "/); or, to keep a volume at /root/.ollama, where the image keeps them as root, set "
+                      "`security: {run_as_root: true}` (no capability: /root is root's own)"),
 }
+# tags of a KNOWN repository that are another image: CouchDB's `-nouveau` tags run its Java search server
+OTHER_TAGS = {"couchdb": "nouveau", "apache/couchdb": "nouveau"}
+# MinIO's first release that goes on where it cannot make its certs folder (EROFS taken for a permission error)
+MINIO_CERTS_OPTIONAL = "2023-03-09T23-16-13Z"
 # the name of each image's own user (the one of KNOWN's UID, in its /etc/passwd): a Compose
 # `user: postgres` names it, and the image runs as it (an Alpine tag's UID differs: the
 # template reads the tag)
@@ -161,7 +188,8 @@ OWN_USER = {"postgres": "postgres", "mysql": "mysql", "mariadb": "mysql", "redis
             **{repo: "grafana" for repo in ("grafana/grafana", "grafana/grafana-oss", "grafana/grafana-enterprise")},
             **{repo: "nobody" for repo in ("prom/prometheus", "quay.io/prometheus/prometheus", "prom/alertmanager",
                                             "quay.io/prometheus/alertmanager")},
-            **{repo: "clickhouse" for repo in ("clickhouse/clickhouse-server", "yandex/clickhouse-server")}}
+            **{repo: "clickhouse" for repo in ("clickhouse/clickhouse-server", "yandex/clickhouse-server")},
+            "couchdb": "couchdb", "apache/couchdb": "couchdb"}
 # stdlib template -> its kind (tests hold this to stdlib/): the hint for an App running a
 # database image names the kind the template is for, which `use:` alone would refuse (SKY121)
 TEMPLATE_KIND = {"postgres": "StatefulApp", "mysql": "StatefulApp", "redis": "StatefulApp",
@@ -191,11 +219,19 @@ DATA_FLAGS = {"prom/prometheus": ("--storage.tsdb.path", "/prometheus", "/promet
               "quay.io/prometheus/alertmanager": ("--storage.path", "/alertmanager", "/alertmanager/data")}
 
 
-def written(key: str, command, args) -> tuple[str, ...]:
+def written(key: str, command, args, image: str | None = None, root: bool = False) -> tuple[str, ...]:
     """The folders the image of :data:`KNOWN` key ``key`` writes, run with ``command`` and
-    ``args`` (None: the image's own): for an image of :data:`DATA_FLAGS`, its data folder as
-    the flag gives it, else the one it defaults to."""
-    paths = KNOWN[key][2]
+    ``args`` (None: the image's own) as root or not: for an image of :data:`DATA_FLAGS`, its
+    data folder as the flag gives it, else the one it defaults to; `~` is the home of its user
+    (/root, or / for a UID the image does not know); MinIO's data folders are the arguments of
+    its `server` command, and its certs folder is left out from the release (``image``'s tag)
+    that goes on without it."""
+    paths = tuple(p.replace("~", "/root" if root else "", 1) if p.startswith("~/") else p for p in KNOWN[key][2])
+    if key in ("minio/minio", "quay.io/minio/minio"):
+        tag = (split_image(image)[1] or "") if isinstance(image, str) else ""
+        m = re.fullmatch(r"RELEASE\.(\d{4}-\d\d-\d\dT\d\d-\d\d-\d\dZ)(\..*)?", tag)
+        keep = paths if m is None or m.group(1) < MINIO_CERTS_OPTIONAL else ()
+        return keep + tuple(p for p in _served(command, args) if p not in keep)
     if key not in DATA_FLAGS or (not command and not args):
         return paths
     flag, own, default = DATA_FLAGS[key]
@@ -204,6 +240,50 @@ def written(key: str, command, args) -> tuple[str, ...]:
         next((words[i + 1] for i, w in enumerate(words[:-1]) if w == flag), None)
     folder = default if given is None else given if given.startswith("/") else f"{own}/{given}".rstrip("/")
     return tuple(folder if p == own else p for p in paths)
+
+
+# MinIO's flags that take no value (any other flag written without `=` takes the next word)
+_MINIO_SWITCHES = {"--quiet", "--anonymous", "--json", "--compat", "--no-compat", "--log-compress", "--help", "-h"}
+
+
+def _served(command, args) -> list[str]:
+    """The local folders of a MinIO `server` command (`server /data`, `minio server /data{1...4}
+    --console-address :9001`, a URL's path), as the words of ``command`` and ``args`` say them
+    (a shell's `-c` line split into words); none when it names no `server`."""
+    words: list[str] = []
+    for w in [*(command or []), *(args or [])]:
+        try:
+            words += shlex.split(str(w)) if " " in str(w) else [str(w)]
+        except ValueError:
+            words += str(w).split()
+    if "server" not in words:
+        return []
+    out: list[str] = []
+    skip = False
+    for w in words[words.index("server") + 1:]:
+        if w in ("&&", "||", ";", "|", "&") or w.endswith(";"):
+            break
+        if skip or w.startswith("-"):
+            skip = not skip and w.startswith("-") and "=" not in w and w not in _MINIO_SWITCHES
+            continue
+        path = re.sub(r"^https?://[^/]*", "", w) if re.match(r"^https?://", w) else w
+        if path.startswith("/"):
+            out += [p.rstrip("/") or "/" for p in _ellipses(path)]
+    return list(dict.fromkeys(out))
+
+
+def _ellipses(path: str, most: int = 64) -> list[str]:
+    """``path`` with MinIO's `{1...4}` ranges expanded (at most ``most`` paths; more: none)."""
+    m = re.search(r"\{(\d+)\.\.\.(\d+)\}", path)
+    if m is None:
+        return [path]
+    lo, hi = int(m.group(1)), int(m.group(2))
+    if hi < lo or hi - lo >= most:
+        return []
+    width = len(m.group(1)) if m.group(1).startswith("0") else 0
+    out = [p for n in range(lo, hi + 1) for p in _ellipses(path[:m.start()] + str(n).zfill(width) + path[m.end():],
+                                                           most)]
+    return out if len(out) <= most else []
 
 
 def own_uid(key: str, image: str) -> int | None:
@@ -217,6 +297,8 @@ def own_uid(key: str, image: str) -> int | None:
 def official(image: str) -> str | None:
     """The key in :data:`KNOWN` of an image reference (its own or the one it is built from), or None."""
     repo = _repo(image)
+    if repo in OTHER_TAGS and OTHER_TAGS[repo] in (split_image(image)[1] or ""):
+        return None
     return repo if repo in KNOWN else DERIVED.get(repo)
 
 
@@ -257,7 +339,7 @@ def check(ir, ctx) -> Iterator[tuple[Pos | None, str, str | None]]:
             if key is None:
                 continue
             template, uid, _, needs_root, fix = KNOWN[key]
-            paths = written(key, c.command, c.args)
+            paths = written(key, c.command, c.args, c.image, root)
             user_ok = root or (uid is not None and rel.get("run_as_user") == uid)
             writable = [p for p in paths if _covered(p, mounts) or (rel.get("writable_root_fs") and user_ok)]
             missing = [p for p in paths if p not in writable]
