@@ -84,9 +84,9 @@ def missing(doc: dict) -> tuple[str, list[str], bool] | None:
     if key is None:
         return None
     _, uid, _, needs_root, _ = KNOWN[key]
-    paths = written(key, doc.get("command"), doc.get("args"))
     sec = doc.get("security") or {}
     root = bool(sec.get("run_as_root"))
+    paths = written(key, doc.get("command"), doc.get("args"), image, root)
     user_ok = root or (uid is not None and sec.get("run_as_user") == uid)
     mounts = _mounts(doc)
     gone = [p for p in paths if not (covered(p, mounts) or (sec.get("writable_root_fs") and user_ok))]
@@ -147,8 +147,9 @@ def apply(doc: dict, creds: list[str], plain_secret: str, use: bool = True) -> d
 
 
 # folders an image ships files in and writes at its start (Elasticsearch its keystore, Kafka its
-# properties): an emptyDir there is filled from the image first, by an init container, as the templates do
-COPIED = ("/usr/share/elasticsearch/config", "/opt/kafka/config")
+# properties, CouchDB its docker.ini beside the README and whatever .ini an image built from it adds):
+# an emptyDir there is filled from the image first, by an init container, as the templates do
+COPIED = ("/usr/share/elasticsearch/config", "/opt/kafka/config", "/opt/couchdb/etc/local.d")
 
 
 def volume_name(path: str, taken: set, prefix: str = "", default: str = "writable") -> str:
@@ -180,6 +181,8 @@ def _relax(doc: dict, key: str, gone: list[str], fix: str, before: dict, why_not
     folder of :data:`COPIED` filled from the image by an init container."""
     m = re.search(r"`security: (\{[^`]*\})`", fix)
     sec = yaml.safe_load(m.group(1)) if m else {}
+    if any(p.startswith("~/") for p in KNOWN[key][2]):   # (ollama's models, MinIO's certs: in its user's home)
+        sec, gone = _home(doc, key, gone)
     if doc.get("security") and any(doc["security"].get(k) != v for k, v in sec.items() if k in doc["security"]):
         return None   # the input chose otherwise
     vols = dict(doc.get("volumes") or {})
@@ -208,15 +211,34 @@ def _relax(doc: dict, key: str, gone: list[str], fix: str, before: dict, why_not
     # (robot-shop's `mongodb`, `FROM mongo:5`, says the image its Dockerfile builds it from)
     said = f", built by its Dockerfile from {doc['_base']}: the official" if doc.get("_base") else \
         f": {_official(doc['image'])}"
-    why = (f"image {doc['image']}{said} {key} image writes {', '.join(gone)}"
+    home = [p for p in _mounts(doc) if p.startswith("/root/") and sec.get("run_as_root") and not gone]
+    why = (f"image {doc['image']}{said} {key} image keeps its files in its home as root, where the input mounts "
+           f"{', '.join(home)} (/root is 0700: no other user reaches it), which UID 10001 cannot: "
+           f"`security: {m.group(1)}`" if home and m else
+           f"image {doc['image']}{said} {key} image writes {', '.join(gone)}"
            + (" and starts as root" if KNOWN[key][3] else "")
            + ", which the hardened defaults forbid: emptyDir volumes there"
            + (" (filled from the image first)" if inits else "")
            + (f" and `security: {m.group(1)}`" if sec else "")
            + (f"; PGDATA in a subdirectory of its claim ({PG_DATA}/pgdata: initdb refuses a fresh volume's root)"
               if pgdata else "") + why_not)
-    return {"template": None, "key": key, "paths": list(written(key, doc.get("command"), doc.get("args"))),
+    paths = written(key, doc.get("command"), doc.get("args"), doc.get("_base") or doc.get("image"),
+                    bool((doc.get("security") or {}).get("run_as_root")))
+    return {"template": None, "key": key, "paths": list(paths),
             "volumes": added, "why": why, "keys": {}, "inits": inits, "pgdata": pgdata}
+
+
+def _home(doc: dict, key: str, gone: list[str]) -> tuple[dict, list[str]]:
+    """(the security, the paths to mount) of an image that writes in its user's home (no USER:
+    root's, /root): where the input mounts a volume there, as root (the image's own way: /root
+    is 0700, no other user reaches it), else the paths the hardened user writes (its home /)."""
+    image = doc.get("_base") or doc.get("image")
+    homed = written(key, doc.get("command"), doc.get("args"), image, True)
+    mine = [p for p in KNOWN[key][2] if p.startswith("~/")]
+    at_root = [p.replace("~", "/root", 1) for p in mine]
+    if any(p in homed and covered(p, _mounts(doc)) for p in at_root):
+        return {"run_as_root": True}, [p for p in homed if not covered(p, _mounts(doc))]
+    return {}, gone
 
 
 PG_DATA = "/var/lib/postgresql/data"   # the official postgres image's PGDATA (before 18)
