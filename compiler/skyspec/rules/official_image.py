@@ -5,7 +5,12 @@ no capabilities. The official images of common servers expect more: `nginx` writ
 /var/cache/nginx and its pid file under /var/run, `postgres` (`mysql`, `mariadb`, `redis`,
 `valkey/valkey`, `mongo`, `rabbitmq`, `elasticsearch`, `apache/kafka`, `grafana/grafana`,
 `prom/prometheus`, `prom/alertmanager`, `clickhouse/clickhouse-server`) writes its data and socket directories, owned by the
-image's own user; `httpd` and `wordpress` start as root. Images built from `postgres` that keep
+image's own user; `couchdb`'s entrypoint writes /opt/couchdb/etc/local.d/docker.ini (its admin)
+and runs as its user, 5984, with /opt/couchdb/data writable; `httpd` and `wordpress` start as root.
+`minio/minio` and `ollama/ollama` write in their user's home, / for UID 10001 (/root as root):
+MinIO its certs folder /.minio (releases before RELEASE.2023-03-09 exit without it) and the
+folders its `server` command names, Ollama its models and key in /.ollama (a volume at
+/root/.ollama, the image's own place, needs `run_as_root`: /root is 0700). Images built from `postgres` that keep
 its entrypoint (`pgvector/pgvector`, `postgis/postgis`, Immich's `ghcr.io/immich-app/postgres`)
 count as `postgres`: the template runs them with `image:`. Prometheus' and Alertmanager's data
 folder is read from their flag (`--storage.tsdb.path`, `--storage.path`); arguments that give
@@ -63,6 +68,14 @@ args: [--config.file=/etc/prometheus/prometheus.yml]   # its data then goes to /
 port: 9090
 volumes:
   data: {empty: true, mount: /prometheus/data}
+---
+kind: App
+name: s3
+image: minio/minio:RELEASE.2025-04-22T22-12-26Z
+args: [server, /data, --console-address, ":9001"]
+port: 9000
+volumes:
+  data: {empty: true, mount: /data}
 ```
 
 FAIL:
@@ -72,6 +85,17 @@ kind: App
 name: web
 image: nginx:1.27  # <- writes /var/cache/nginx on a read-only root
 port: 80
+```
+
+FAIL (its home is / as UID 10001, and the volume is under root's):
+
+```yaml
+kind: App
+name: llm
+image: ollama/ollama:0.11.4  # <- writes /.ollama; `run_as_root` reaches /root/.ollama
+port: 11434
+volumes:
+  models: {empty: true, mount: /root/.ollama}
 ```
 
 FAIL (a database image without its template):
