@@ -236,7 +236,8 @@ def _home(doc: dict, key: str, gone: list[str]) -> tuple[dict, list[str]]:
     homed = written(key, doc.get("command"), doc.get("args"), image, True)
     mine = [p for p in KNOWN[key][2] if p.startswith("~/")]
     at_root = [p.replace("~", "/root", 1) for p in mine]
-    if any(p in homed and covered(p, _mounts(doc)) for p in at_root):
+    if "run_as_user" not in (doc.get("security") or {}) and any(p in homed and covered(p, _mounts(doc))
+                                                                for p in at_root):   # (not a user the input chose)
         return {"run_as_root": True}, [p for p in homed if not covered(p, _mounts(doc))]
     return {}, gone
 
