@@ -277,6 +277,10 @@ def test_credential_rule_is_shared():
     # documenso's switches, read from the shell: named for a password sign-in, not holding one
     assert not credential_env("NEXT_PUBLIC_DISABLE_EMAIL_PASSWORD_SIGNUP", "${NEXT_PUBLIC_DISABLE_EMAIL_PASSWORD_SIGNUP}")
     assert not credential_env("DISABLE_PASSWORD_SIGNIN", "${X}") and credential_env("SIGNUP_PASSWORD", "${X}")
+    # plural names (Unleash's INIT_FRONTEND_API_TOKENS held its tokens in plain text)
+    for name in ("INIT_FRONTEND_API_TOKENS", "INIT_ADMIN_API_TOKENS", "API_KEYS", "DB_PASSWORDS", "AUTH_SALTS"):
+        assert credential_env(name, "default:development.unleash-insecure-api-token"), name
+    assert not credential_env("SORT_KEYS", "a,b") and not credential_env("TOKENS_URL", "https://x")
 
 
 def test_a_value_public_in_one_redactor_is_masked_where_another_holds_it_secret():

@@ -326,7 +326,9 @@ def _words(name: str) -> list[str]:
 @lru_cache(maxsize=4096)
 def credential_name(name: str) -> bool:
     """Whether an environment variable's name says it holds a credential itself."""
-    words = _words(name)
+    # plural words name credentials too: Unleash's INIT_FRONTEND_API_TOKENS, API_KEYS, PASSWORDS
+    words = [w[:-1] if w.endswith("S") and (w[:-1] in WORDS or w[:-1] in ("KEY", "COOKIE", "SALT") or
+                                            w[:-1].endswith("PASSWORD")) else w for w in _words(name)]
     if not words or words[-1] in NOT_THE_VALUE:
         return False
     for i, w in enumerate(words):
