@@ -2077,6 +2077,35 @@ def test_base_60_numbers_are_text_in_a_compose_file(tmp_path):
     assert git["ports"] == {"http": 3000, "ssh": {"port": 22, "host_port": 222}}
 
 
+def test_a_commands_own_dollar_paren_stays_text_for_the_kubelet(tmp_path):
+    # zulip's rabbitmq writes `$$(RABBITMQ_DEFAULT_USER)` into rabbitmq.conf (RabbitMQ reads it
+    # there): the container gets `$(RABBITMQ_DEFAULT_USER)`, which the import wrote as it is, so
+    # the kubelet expanded it from the container's environment; `$$$$` (the shell's PID) became `$`
+    import yaml
+
+    from skyspec.importer import import_compose
+    from test_import_legacy import build_and_validate
+
+    src = tmp_path / "compose.yaml"
+    src.write_text("""services:
+  mq:
+    image: ghcr.io/acme/mq:1.0.0
+    command: [sh, -euc, "echo 'user = $$(MQ_USER) $$$$' >> /tmp/mq.conf; echo \\"$$(cat /etc/x)\\"; exec mq"]
+    environment: {MQ_USER: zulip}
+""")
+    r = import_compose(src, "zu")
+    assert r is not None and r.unexplained == [], r.unexplained
+    want = "echo 'user = $(MQ_USER) $$' >> /tmp/mq.conf; echo \"$(cat /etc/x)\"; exec mq"   # what the container gets
+    args = yaml.safe_load(r.files["apps/mq.yaml"])["args"]
+    assert args == ["sh", "-euc", "echo 'user = $$(MQ_USER) $$$' >> /tmp/mq.conf; echo \"$(cat /etc/x)\"; exec mq"]
+    for rel, t in r.files.items():
+        (tmp_path / "p" / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "p" / rel).write_text(t)
+    build_and_validate(tmp_path / "p", tmp_path, "dev")
+    built = yaml.safe_load((tmp_path / "built" / "dev" / "compose.yaml").read_text())["services"]["mq"]
+    assert [w.replace("$$", "$") for w in built["command"]] == ["sh", "-euc", want]
+
+
 def test_a_default_is_interpolated_as_compose_does(tmp_path):
     # documenso: `${DIRECT_URL:-${DATABASE_URL}}` was written as the literal `${DATABASE_URL}`,
     # and `${URL:-http://localhost:$PORT}` kept `$PORT`; Compose interpolates a default too

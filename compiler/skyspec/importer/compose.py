@@ -230,6 +230,17 @@ def _literal_credentials(word: str, env: dict, credentials: set[str], passed: di
     return word
 
 
+_MARKED = "\x00{}\x00"   # a credential reference in a command, until it is written for the kubelet
+
+
+def _for_kubelet(word: str) -> str:
+    """A word of a command as the container gets it, written for Kubernetes, which expands
+    `$(VAR)` in a command and makes `$$` a `$`: each `$` before `$` or `(NAME)` doubled (zulip's
+    `echo 'default_user = $(RABBITMQ_DEFAULT_USER)'` stays that text), and each credential
+    reference of :func:`credential_refs` (marked :data:`_MARKED`) the kubelet's `$(NAME)`."""
+    return re.sub("\x00(\\w+)\x00", r"$(\1)", re.sub(r"\$(?=\$|\([A-Za-z_]\w*\))", "$$", word))
+
+
 def credential_refs(value: str, variables: dict[str, str], form: str = "$({})") -> tuple[str, dict[str, str]]:
     """``value`` with each reference to a variable that holds a credential (Langfuse's
     `redis-server --requirepass ${REDIS_AUTH:-...}`) written in ``form`` (by default
@@ -553,14 +564,14 @@ def service_doc(s: str, svc: dict, names: dict, ctx: Ctx, one_shot: bool) -> dic
     for key, field in (("entrypoint", "command"), ("command", "args")):
         if svc.get(key):   # interpolated as Compose does, before it splits a string into words
             raw = svc[key]
-            refs = [credential_refs(x, ctx.vars) for x in ([raw] if isinstance(raw, str) else map(str, raw))]
+            refs = [credential_refs(x, ctx.vars, _MARKED) for x in ([raw] if isinstance(raw, str) else map(str, raw))]
             passed.update({n: (v, key) for _, found in refs for n, v in found.items()})
             words = argv(interpolate(refs[0][0], ctx.vars, ctx.unresolved) if isinstance(raw, str) else
                          [interpolate(x, ctx.vars, ctx.unresolved) for x, _ in refs])
             if words is None:
                 ctx.say(s, f"{key} cannot be split into words (an unclosed quote)", (key,), "error", code=WRONG)
             else:
-                doc[field] = [_literal_credentials(w, env, ctx.credentials, passed, key) for w in words]
+                doc[field] = [_literal_credentials(_for_kubelet(w), env, ctx.credentials, passed, key) for w in words]
     ports, published = parts.ports(s, svc, ctx)
     if kind != "Job":
         if list(ports) == ["http"] and isinstance(ports["http"], int):
