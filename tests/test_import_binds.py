@@ -550,3 +550,35 @@ def test_a_database_reading_the_env_file_every_service_reads_calls_nothing_by_it
     specs = {yaml.safe_load(t)["name"]: yaml.safe_load(t) for p, t in r.files.items() if p.startswith("apps/")}
     assert specs["backend"]["connect_to"] == ["db", "redis"]
     assert "connect_to" not in specs["db"] and "connect_to" not in specs["redis"]
+
+
+def test_deploy_settings_the_language_does_not_carry_are_warned(tmp_path):
+    """Formbricks' vllm reserves a GPU (`deploy.resources.reservations.devices`), and others run
+    `mode: global` or with placement constraints: all were left out without a word (a GPU
+    server then scheduled on any node, with no GPU). Each is a warning at its line; what the
+    language reads (replicas, cpus and memory, restart_policy) is not."""
+    src = tmp_path / "compose.yaml"
+    src.write_text("""services:
+  llm:
+    image: vllm/vllm-openai:v0.14.0
+    ports: ["8000:8000"]
+    deploy:
+      replicas: 2
+      mode: replicated
+      placement: {constraints: ["node.labels.gpu == true"]}
+      restart_policy: {condition: any, delay: 5s}
+      resources:
+        limits: {memory: 16G, cpus: "4", pids: 100}
+        reservations:
+          memory: 8G
+          devices: [{driver: nvidia, count: all, capabilities: [gpu]}]
+""")
+    r, diags = _import(src)
+    said = {d.message.split(": ", 1)[1].split(" is not carried")[0]: (d.pos.line, d.hint) for d in diags.items
+            if "is not carried over" in d.message and "deploy" in d.message}
+    assert sorted(said) == ["deploy.mode", "deploy.placement", "deploy.resources.limits.pids",
+                            "deploy.resources.reservations.devices", "deploy.restart_policy.delay"]
+    assert said["deploy.resources.reservations.devices"][0] == 14 and "nvidia.com/gpu" in \
+        said["deploy.resources.reservations.devices"][1]
+    llm = yaml.safe_load(r.files["apps/llm.yaml"])
+    assert llm["replicas"] == 2 and llm["resources"] == {"cpu_limit": "4000m", "memory_limit": "16Gi", "memory": "8Gi"}

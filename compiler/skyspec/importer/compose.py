@@ -25,8 +25,8 @@ from ..diagnostics import Pos
 from ..frontend import Loc
 from ..redact import credential_env
 from ..rules.official_image import official
-from . import compose_addresses as addresses, compose_build, compose_networks as networks, compose_parts as parts, \
-    compose_probe as probe
+from . import compose_addresses as addresses, compose_build, compose_deploy, compose_networks as networks, \
+    compose_parts as parts, compose_probe as probe
 from .compose_pod import hooks
 from .compose_task import task
 from .credentials import holds_credential, name_words, shared
@@ -629,7 +629,7 @@ def service_doc(s: str, svc: dict, names: dict, ctx: Ctx, one_shot: bool) -> dic
         doc["connect_to"] = connect
         doc["_connect_note"] = "from depends_on (Compose waits for a healthcheck where the target has one) and " \
                                "the addresses in the environment"
-    parts.deploy(s, svc, doc, ctx)
+    compose_deploy.deploy(s, svc, doc, ctx)
     parts.rest(s, svc, doc, ctx, hooked)
     return doc
 

@@ -554,53 +554,6 @@ def interpolate_plain(value: str, variables: dict) -> str:
     return interpolate(value, variables, set())
 
 
-def deploy(s: str, svc: dict, doc: dict, ctx) -> None:
-    d = svc.get("deploy") or {}
-    if isinstance(d.get("replicas"), int) and doc["kind"] != "Job":
-        doc["replicas"] = d["replicas"]
-    res = d.get("resources") or {}
-    r: dict = {}
-    for part, cpu, mem in (("reservations", "cpu", "memory"), ("limits", "cpu_limit", "memory_limit")):
-        p = res.get(part) or {}
-        if p.get("cpus") is not None:
-            try:
-                r[cpu] = f"{int(round(float(p['cpus']) * 1000))}m"
-            except (TypeError, ValueError, OverflowError):
-                ctx.say(s, f"deploy.resources.{part}.cpus is not a number", ("deploy", "resources", part, "cpus"),
-                        "error", code=WRONG)
-        if p.get("memory") is not None:
-            m = _RAM.fullmatch(str(p["memory"]).lower())
-            if m is None:
-                ctx.say(s, f"deploy.resources.{part}.memory is not a size", ("deploy", "resources", part, "memory"),
-                        "error", code=WRONG)
-            else:
-                r[mem] = m.group(1) + (m.group(2).upper() + "i" if m.group(2) else "")
-    for request, limit in (("cpu", "cpu_limit"), ("memory", "memory_limit")):
-        if limit in r and request not in r and _below_size(request, r[limit]):
-            r[request] = r[limit]   # the request overlays/dev.yaml gives would exceed the limit (SKY302)
-    if r:
-        doc["resources"] = r
-    unsaid = (["replicas"] if doc["kind"] != "Job" and not isinstance(d.get("replicas"), int) else []) + \
-        (["resources"] if unbounded(r) else [])
-    if unsaid:
-        ctx.say(s, f"{' and '.join(unsaid)}: Compose does not say: " + (
-            "the environment's profile defaults apply" if unsaid == ["replicas"] else
-            f"overlays/dev.yaml sizes what it leaves unbounded (requests {SIZE['cpu']} CPU, {SIZE['memory']}; limits "
-            "4x the requests)" + (", the profile gives replicas" if unsaid[1:] else "")))
-
-
-def _below_size(key: str, limit: str) -> bool:
-    """Whether a limit is below the request overlays/dev.yaml gives (:data:`SIZE`): the request then is the
-    limit (a request above its limit does not build), as Kubernetes defaults it for a limit alone."""
-    from ..units import parse_bytes, parse_cpu
-
-    try:
-        parse = parse_cpu if key == "cpu" else parse_bytes
-        return parse(limit) < parse(SIZE[key])
-    except (TypeError, ValueError):
-        return False
-
-
 def rest(s: str, svc: dict, doc: dict, ctx, hooked: dict) -> None:
     """Profiles, stop_grace_period and the ``hooked`` commands (:func:`.compose_pod.hooks`) in the language;
     a warning for what is not carried over (networks, restart, user, keys the importer does not know)."""
