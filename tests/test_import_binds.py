@@ -383,14 +383,20 @@ def test_a_database_image_built_from_an_official_one_is_reached_at_its_port(tmp_
   vectordb:
     image: pgvector/pgvector:0.8.0-pg15-trixie
     environment: {POSTGRES_DB: db, POSTGRES_USER: app, POSTGRES_PASSWORD: Xk7Qp2Lm9Rv4}
+    volumes: ["pgdata:/var/lib/postgresql/data"]
   rag_api:
     image: ghcr.io/acme/rag-api:1.0.0
     environment: [DB_HOST=vectordb, RAG_PORT=8000]
     depends_on: [vectordb]
+volumes:
+  pgdata: {}
 """)
     r, diags = _import(src)
     assert yaml.safe_load(r.files["apps/rag-api.yaml"])["connect_to"] == ["vectordb"]
     assert not any("declares no port" in d.message for d in diags.items), [d.message for d in diags.items]
+    # (chatwoot's: its volume was a claim beside the template's storage, which nothing mounted)
+    assert yaml.safe_load(r.files["apps/statefulapp.vectordb.yaml"])["storage"] == {"data": {"size": "1Gi"}}
+    assert not [p for p in r.files if p.startswith("apps/resource.")], sorted(r.files)
 
 
 def test_a_folder_the_first_run_creates_in_an_apps_own_folder_is_kept_in_a_volume(tmp_path):

@@ -454,8 +454,10 @@ def shell_vars(items: list, ctx) -> list[str]:
 
 def _is_db(image: str) -> bool:
     base = image.split("@")[0].rsplit("/", 1)[-1].split(":")[0]
-    # (`postgres-16`; zulip's `zulip-postgresql`, a database by its last word)
-    return any(base == d or base.startswith(d + "-") or base.endswith("-" + d) for d in parts.DATABASES)
+    # (`postgres-16`; zulip's `zulip-postgresql`, a database by its last word; chatwoot's `pgvector/pgvector`,
+    # built from postgres: its volume was a claim beside the template's, which nothing mounted)
+    return any(base == d or base.startswith(d + "-") or base.endswith("-" + d) for d in parts.DATABASES) or \
+        (official(image) or "") in parts.DATABASES
 
 
 def _environment(s: str, svc: dict, ctx: Ctx) -> dict[str, tuple[str, tuple]]:
