@@ -338,3 +338,47 @@ def test_what_prometheus_scrapes_is_admitted_from_the_monitoring_namespace(tmp_p
     ctrl = next(o for o in k8s if o["kind"] == "NetworkPolicy" and o["metadata"]["name"] == "ctrl-ingress")
     assert ctrl["spec"]["ingress"] == [{"from": [{"namespaceSelector": {"matchLabels": {
         "kubernetes.io/metadata.name": "monitoring"}}}], "ports": [{"protocol": "TCP", "port": 8081}]}]
+
+
+CHART_MONITOR = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: rel-exporter, namespace: apps, labels: {app.kubernetes.io/name: exporter, app.kubernetes.io/instance: rel}}
+spec:
+  selector: {matchLabels: {app.kubernetes.io/name: exporter, app.kubernetes.io/instance: rel}}
+  template:
+    metadata: {labels: {app.kubernetes.io/name: exporter, app.kubernetes.io/instance: rel}}
+    spec:
+      containers: [{name: exporter, image: quay.io/prometheus/pushgateway:v1.11.3,
+                    ports: [{name: metrics, containerPort: 9091}]}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: rel-exporter, namespace: apps, labels: {app.kubernetes.io/name: exporter, app.kubernetes.io/instance: rel}}
+spec:
+  selector: {app.kubernetes.io/name: exporter, app.kubernetes.io/instance: rel}
+  ports: [{name: http, port: 9091, targetPort: metrics}]
+---
+apiVersion: monitoring.coreos.com/v1
+kind: ServiceMonitor
+metadata: {name: rel-exporter, namespace: apps}
+spec:
+  selector: {matchLabels: {app.kubernetes.io/name: exporter, app.kubernetes.io/instance: rel}}
+  endpoints: [{port: http}]
+"""
+
+
+def test_a_charts_service_monitor_selects_the_services_the_build_labels(tmp_path):
+    """The pushgateway, external-dns and alertmanager charts' ServiceMonitors select their
+    Service by the chart's `app.kubernetes.io/name` (`exporter`); the import names it after
+    the workload (`rel-exporter`), so the kept monitor selected no Service (no metrics), and
+    the network pass saw no scrape to admit. It now selects the labels the build gives, and its
+    endpoint's port, named by the Service's patch (`http`), is admitted from monitoring."""
+    said, k8s, _ = _import_and_build(tmp_path, CHART_MONITOR)
+    monitor = next(o for o in k8s if o["kind"] == "ServiceMonitor")
+    service = next(o for o in k8s if o["kind"] == "Service" and o["metadata"]["name"] == "rel-exporter")
+    sel = monitor["spec"]["selector"]["matchLabels"]
+    assert sel == {"app.kubernetes.io/name": "rel-exporter", "app.kubernetes.io/part-of": "p"}
+    assert all(service["metadata"]["labels"].get(k) == v for k, v in sel.items())
+    assert "ServiceMonitor rel-exporter selects the pods of rel-exporter by labels skyspec does not give them" in said
+    assert _reaches(k8s, "apps", "monitoring", "rel-exporter", 9091)

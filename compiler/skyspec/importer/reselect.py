@@ -107,6 +107,9 @@ def reselect(items: list[Extracted], project: str, inputs) -> None:
         m = x.doc.get("manifest") if x.doc["kind"] == "Resource" else None
         if not m or not x.objects:
             continue
+        if _monitors_services(m):
+            _service_monitor(m, x, work, built, home, project, note, inputs)
+            continue
         for at in _selector_paths(m):
             sel = _dig(m, at)
             got = rewritten(sel, x.objects[0])
@@ -116,14 +119,43 @@ def reselect(items: list[Extracted], project: str, inputs) -> None:
     _pod_terms(items, work, given, built, home, project, inputs)
 
 
+def _monitors_services(m: dict) -> bool:
+    return m.get("kind") == "ServiceMonitor" and str(m.get("apiVersion", "")).startswith("monitoring.coreos.com/")
+
+
+def _service_monitor(m: dict, x: Extracted, work: list, built: dict, home: str, project: str, note, inputs) -> None:
+    """A kept ServiceMonitor selecting the Services of imported workloads by their labels (a
+    chart's `app.kubernetes.io/name: prometheus-pushgateway`), which the build's Services have
+    not (their name is the workload's): it selects the labels the build gives them instead, so
+    Prometheus scrapes them (and the network pass admits it). Another namespace's, or one whose
+    selector keeps selecting, is left as it is."""
+    at = ("spec", "selector", "matchLabels")
+    sel = _dig(m, at)
+    if not isinstance(sel, dict) or not sel or not all(isinstance(v, str) for v in sel.values()):
+        return
+    mine = [w for w in work if same_ns(x.objects[0], w.objects[0], home) and any(
+        o.get("kind") == "Service" and _selects(sel, (o.get("metadata") or {}).get("labels") or {})
+        for o in w.objects)]
+    if not mine or all(_selects(sel, built[id(w)]) for w in mine):
+        return
+    from ..ir.model import pod_selector
+
+    new = {k: v for k, v in sel.items() if k not in RESERVED_LABELS}
+    new.update(pod_selector(project, mine[0].doc["name"]) if len(mine) == 1 else {"app.kubernetes.io/part-of": project})
+    _put(m, at, new)
+    note("ServiceMonitor", x.doc["name"], sel, new, mine, inputs.pos(x.objects[0], at))
+
+
 def _selector_paths(m: dict) -> list[tuple]:
     """Where a manifest kept as written selects pods of its own namespace by labels: a
-    Service's and a PodDisruptionBudget's selector, a NetworkPolicy's `podSelector` and its
-    peers' (those without a `namespaceSelector`, which select in other namespaces)."""
+    Service's, a PodDisruptionBudget's and a PodMonitor's selector, a NetworkPolicy's
+    `podSelector` and its peers' (those without a `namespaceSelector`, which select in other
+    namespaces)."""
     kind = m.get("kind")
     if kind == "Service":
         return [("spec", "selector")]
-    if kind == "PodDisruptionBudget":
+    if kind == "PodDisruptionBudget" or kind == "PodMonitor" and str(m.get("apiVersion", "")).startswith(
+            "monitoring.coreos.com/"):
         return [("spec", "selector", "matchLabels")]
     if kind != "NetworkPolicy":
         return []

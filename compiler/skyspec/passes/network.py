@@ -447,7 +447,7 @@ def _kept_scrapes(ir: IR, w, monitors: list, kept: list) -> list[tuple[int, why.
     services = []   # (namespace, labels, {port name: target}) of the Services of w's pods
     if (w.service or w.kind == "StatefulApp" and w.ports) and not any(
             ns == w.namespace and name == w.name for _, ns, name, _, _ in kept):
-        services.append((w.namespace, pod_labels, {p.name: p.port for p in w.ports if p.name}))
+        services.append((w.namespace, pod_labels, {**_patched_port_names(w), **{p.name: p.port for p in w.ports if p.name}}))
     for r, ns, _, s, spec in kept:
         if ns == w.namespace and all(pod_labels.get(k) == str(v) for k, v in s.items()):
             meta = r["object"].get("metadata") if isinstance(r["object"].get("metadata"), dict) else {}
@@ -470,6 +470,20 @@ def _kept_scrapes(ir: IR, w, monitors: list, kept: list) -> list[tuple[int, why.
             n = _port_number(w, ref, pod=True) if isinstance(ref, (int, str)) and not isinstance(ref, bool) else None
             if isinstance(n, int) and 0 < n < 65536 and n not in [x[0] for x in out]:
                 out.append((n, at))
+    return out
+
+
+def _patched_port_names(w) -> dict:
+    """{name: port} of the ports a `k8s:` patch of the workload's Service names (an import keeps
+    a chart's Service port names so: pushgateway's `http` on its port `metrics`), which a kept
+    ServiceMonitor's endpoints may name."""
+    out: dict = {}
+    for key in ("Service", f"Service/{w.name}"):
+        patch = (w.k8s or {}).get(key)
+        spec = patch.get("spec") if isinstance(patch, dict) else None
+        for p in (spec.get("ports") if isinstance(spec, dict) and isinstance(spec.get("ports"), list) else []):
+            if isinstance(p, dict) and isinstance(p.get("name"), str) and isinstance(p.get("port"), int):
+                out[p["name"]] = p["port"]
     return out
 
 
