@@ -382,3 +382,72 @@ def test_a_charts_service_monitor_selects_the_services_the_build_labels(tmp_path
     assert all(service["metadata"]["labels"].get(k) == v for k, v in sel.items())
     assert "ServiceMonitor rel-exporter selects the pods of rel-exporter by labels skyspec does not give them" in said
     assert _reaches(k8s, "apps", "monitoring", "rel-exporter", 9091)
+
+
+ROUTED = """\
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: httproutes.gateway.networking.k8s.io}
+spec:
+  group: gateway.networking.k8s.io
+  names: {kind: HTTPRoute, listKind: HTTPRouteList, plural: httproutes, singular: httproute}
+  scope: Namespaced
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:   # (the Gateway API's, cut to the fields used here)
+          type: object
+          properties:
+            apiVersion: {type: string}
+            kind: {type: string}
+            metadata: {type: object}
+            spec:
+              type: object
+              properties:
+                parentRefs:
+                  type: array
+                  items: {type: object, required: [name], properties: {name: {type: string}, namespace: {type: string}}}
+                rules:
+                  type: array
+                  items:
+                    type: object
+                    properties:
+                      backendRefs:
+                        type: array
+                        items: {type: object, required: [name], properties: {name: {type: string},
+                                                                              port: {type: integer}}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: apps}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: ghcr.io/stefanprodan/podinfo:6.7.1, ports: [{name: http, containerPort: 9898}]}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: apps}
+spec: {selector: {app: web}, ports: [{name: http, port: 80, targetPort: http}]}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: web, namespace: apps}
+spec:
+  parentRefs: [{name: public, namespace: gateway-system}]
+  rules: [{backendRefs: [{name: web, port: 80}]}]
+"""
+
+
+def test_a_kept_gateway_route_is_admitted_as_a_kept_ingress_is(tmp_path):
+    """The pushgateway, headlamp and blackbox-exporter charts render an HTTPRoute to their
+    Service: kept as written, nothing admitted the Gateway's data plane, so every routed request
+    was refused by the default deny. A kept route's backends are admitted from the ingress
+    controller's namespace (`network.ingress_namespace`), as a kept Ingress's are."""
+    _, k8s, _ = _import_and_build(tmp_path, ROUTED)
+    assert _reaches(k8s, "apps", "ingress-nginx", "web", 9898)
+    assert not _reaches(k8s, "apps", "elsewhere", "web", 9898)

@@ -5,7 +5,8 @@ the traffic the specs declare, one ingress rule per port set:
 - from the pods of every workload that `connect_to` it, on all its ports;
 - through an Ingress (`expose: {host: ...}`, or one kept as written in a `kind: Resource`
   that routes to the workload's Service, or to a Service kept as written that selects its
-  pods): from the ingress controller's namespace on the routed port
+  pods; or a Gateway API route kept as written, whose Gateway's data plane is the ingress
+  controller): from the ingress controller's namespace on the routed port
   (`network: {ingress_namespace: ingress-nginx}`);
 - as a LoadBalancer/NodePort Service: from anywhere, or from its `source_ranges`;
 - on a metrics port an `Observability` declares, a port its pods' own annotations ask
@@ -67,7 +68,7 @@ POLICY = _R("network.policy", "every workload gets a NetworkPolicy admitting exa
 CONSUMER = _R("network.connect-to", "a workload that `connect_to`s this one may reach all its ports")
 PUBLIC = _R("network.public", "a LoadBalancer or NodePort Service admits its `source_ranges` (default: anywhere)")
 INGRESS = _R("network.ingress", "an exposed host admits the ingress controller's namespace on the routed port")
-KEPT_INGRESS = _R("network.kept-ingress", "an Ingress kept as written (`kind: Resource`) that routes to the "
+KEPT_INGRESS = _R("network.kept-ingress", "an Ingress or Gateway API route kept as written (`kind: Resource`) that routes to the "
                                           "workload's Service, or to a Service kept as written that selects its "
                                           "pods, admits the ingress controller's namespace on the routed port")
 METRICS = _R("network.metrics", "a metrics port an Observability declares admits the monitoring namespace")
@@ -235,6 +236,9 @@ def _kept_ingress_routes(ir: IR) -> dict[tuple[str, str], list[tuple[Any, why.In
     out: dict[tuple[str, str], list] = {}
     for r in ir.raw:
         o = r["object"]
+        if o.get("kind") in ROUTES and str(o.get("apiVersion", "")).startswith("gateway.networking.k8s.io/"):
+            _route_backends(r, o, ir.namespace, out)
+            continue
         if o.get("kind") != "Ingress" or not isinstance(o.get("spec"), dict):
             continue
         meta = o.get("metadata") if isinstance(o.get("metadata"), dict) else {}
@@ -252,6 +256,26 @@ def _kept_ingress_routes(ir: IR) -> dict[tuple[str, str], list[tuple[Any, why.In
                 out.setdefault((ns, svc["name"]), []).append((ref, why.spec(r.get("spec"), "manifest", "spec",
                                                                              label="the Ingress's backends")))
     return out
+
+
+ROUTES = ("HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute")   # the Gateway API's
+
+
+def _route_backends(r: dict, o: dict, namespace: str, out: dict) -> None:
+    """The Services a kept Gateway API route sends to (`spec.rules[].backendRefs`, a Service's
+    port number), added to ``out`` as an Ingress's backends are: the Gateway's data plane is
+    the ingress controller (`network.ingress_namespace`), outside the project's namespace."""
+    meta = o.get("metadata") if isinstance(o.get("metadata"), dict) else {}
+    spec = o.get("spec") if isinstance(o.get("spec"), dict) else {}
+    for rule in spec.get("rules") if isinstance(spec.get("rules"), list) else ():
+        refs = rule.get("backendRefs") if isinstance(rule, dict) and isinstance(rule.get("backendRefs"), list) else ()
+        for b in refs:
+            if not isinstance(b, dict) or b.get("kind", "Service") != "Service" or b.get("group", "") != "" \
+                    or not isinstance(b.get("name"), str) or not isinstance(b.get("port"), int):
+                continue
+            ns = b.get("namespace") if isinstance(b.get("namespace"), str) else meta.get("namespace") or namespace
+            out.setdefault((ns, b["name"]), []).append((b["port"], why.spec(r.get("spec"), "manifest", "spec",
+                                                                            label=f"the {o['kind']}'s backends")))
 
 
 def _kept_services(ir: IR) -> list[tuple[dict, str, str | None, dict, dict]]:
