@@ -451,3 +451,47 @@ def test_a_kept_gateway_route_is_admitted_as_a_kept_ingress_is(tmp_path):
     _, k8s, _ = _import_and_build(tmp_path, ROUTED)
     assert _reaches(k8s, "apps", "ingress-nginx", "web", 9898)
     assert not _reaches(k8s, "apps", "elsewhere", "web", 9898)
+
+
+HOST_AGENT = """\
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: server, namespace: spire}
+spec:
+  serviceName: server
+  selector: {matchLabels: {app: server}}
+  template:
+    metadata: {labels: {app: server}}
+    spec:
+      containers: [{name: server, image: ghcr.io/spiffe/spire-server:1.11.2, ports: [{containerPort: 8081}]}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: server, namespace: spire}
+spec: {selector: {app: server}, ports: [{name: grpc, port: 8081, targetPort: 8081}]}
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: agent, namespace: spire}
+spec:
+  selector: {matchLabels: {app: agent}}
+  template:
+    metadata: {labels: {app: agent}}
+    spec:
+      hostNetwork: true
+      containers: [{name: agent, image: ghcr.io/spiffe/spire-agent:1.11.2}]
+"""
+
+
+def test_a_workload_on_the_hosts_network_is_warned_about(tmp_path):
+    """SPIRE's node agent (a DaemonSet with `hostNetwork: true`) calls its server's Service: its
+    calls come from the node's address, which the import's within-namespace policy (a namespace
+    peer) does not match in most network plugins, so the agents could not attest, without a
+    word. A warning at `hostNetwork` says so, and how to admit them."""
+    said, _, _ = _import_and_build(tmp_path, HOST_AGENT)
+    assert "warning[SKY072]: DaemonSet agent runs on the host's network: a call it makes to the project's pods " \
+           "comes from its node's address" in said
+    assert "admit the nodes' addresses (an ipBlock of their range)" in said
+    (tmp_path / "again").mkdir()
+    said, _, _ = _import_and_build(tmp_path / "again", HOST_AGENT.replace("      hostNetwork: true\n", ""))
+    assert "host's network" not in said

@@ -291,11 +291,35 @@ def within_namespace(objs: list[dict], items: list[Extracted], namespace: str, p
     work = [x for x in items if x.doc["kind"] in ("App", "StatefulApp", "Job", "CronJob") and x.objects]
     if not work:
         return []
+    _host_network(objs, inputs)
     if any(o["kind"] == "NetworkPolicy" for o in objs):   # they isolate some pods: the others stay open
         return isolation.within_namespace(objs, items, namespace, project, inputs,
                                           lambda why, at: open_namespace(project, namespace, why, at, inputs))
     return [open_namespace(project, namespace, "the input has no NetworkPolicy",
                            inputs.pos(work[0].objects[0], ("kind",)), inputs)]
+
+
+def _host_network(objs: list[dict], inputs) -> None:
+    """A warning at each workload of the input on the host's network (SPIRE's node agent, a
+    DaemonSet with `hostNetwork: true`) beside others it may call: its calls come from the
+    node's address, which a policy's pod and namespace peers do not match in most network
+    plugins (Kubernetes leaves it undefined), so the namespace's policy admits none of them."""
+    served = any(o["kind"] in ("Service", "Deployment", "StatefulSet") for o in objs)
+    for o in objs:
+        spec = (pod_spec(o) or {}).get("spec") if o["kind"] in POD_KINDS else None
+        if served and isinstance(spec, dict) and spec.get("hostNetwork") is True:
+            name = (o.get("metadata") or {}).get("name")
+            inputs.diags.warning(OPEN, f"{o['kind']} {name} runs on the host's network: a call it makes to the "
+                                 "project's pods comes from its node's address, which the namespace's policies (pod and "
+                                 "namespace peers) do not match in most network plugins, so those pods refuse it",
+                                 inputs.pos(o, _HOST_NETWORK[o["kind"]]),
+                                 hint="admit the nodes' addresses (an ipBlock of their range) to the ports it calls, in a "
+                             "NetworkPolicy kept as written, or call those pods through a NodePort Service")
+
+
+POD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "ReplicaSet")
+_HOST_NETWORK = {k: ("spec", "jobTemplate", "spec", "template", "spec", "hostNetwork") if k == "CronJob"
+                 else ("spec", "template", "spec", "hostNetwork") for k in POD_KINDS}
 
 
 def open_namespace(project: str, namespace: str, why: str, at, inputs) -> Extracted:
