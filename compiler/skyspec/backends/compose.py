@@ -41,7 +41,8 @@ The mapping, rule by rule:
   an earlier one and `env`/`secrets` win over every `env_from`. Of `downward:`, only a
   container's CPU and memory have a Compose value (`compose_values.downward`); SKY505 else.
 * **`$`** in any value is written `$$`: Compose would otherwise interpolate `$VAR` from the
-  shell that runs it, silently. That includes the content of configs. The one interpolation meant is a Secret's variable.
+  shell that runs it, silently. That includes the content of configs. The one interpolation
+  meant is a Secret's variable.
 * **secrets** never appear as values in the file (:mod:`.compose_secrets`). A secret env
   var `DB_PASSWORD: {secret: shop-db, key: password}` (`as: env`, the default) is set, as in
   Kubernetes: `DB_PASSWORD: ${SHOP_DB__PASSWORD:?Secret shop-db, key password: set it in

@@ -15,7 +15,7 @@ from __future__ import annotations
 from ..passes.network import SHARED
 from ..schema.fields import RESERVED_LABELS
 from . import isolation
-from .kube import NAME, Extracted, _selects, namespace_of, pod_spec, same_ns
+from .kube import NAME, POD_AT, Extracted, _selects, namespace_of, pod_spec, same_ns
 from .source import INFERRED, OPEN, WRONG
 
 SAID = ("Ingress", "PodDisruptionBudget", "ServiceAccount", "Role", "ClusterRole", "RoleBinding",
@@ -306,20 +306,16 @@ def _host_network(objs: list[dict], inputs) -> None:
     plugins (Kubernetes leaves it undefined), so the namespace's policy admits none of them."""
     served = any(o["kind"] in ("Service", "Deployment", "StatefulSet") for o in objs)
     for o in objs:
-        spec = (pod_spec(o) or {}).get("spec") if o["kind"] in POD_KINDS else None
-        if served and isinstance(spec, dict) and spec.get("hostNetwork") is True:
+        at = POD_AT.get(o["kind"]) if served else None
+        if at is not None and _dig(o, at + ("hostNetwork",)) is True:
             name = (o.get("metadata") or {}).get("name")
             inputs.diags.warning(OPEN, f"{o['kind']} {name} runs on the host's network: a call it makes to the "
-                                 "project's pods comes from its node's address, which the namespace's policies (pod and "
-                                 "namespace peers) do not match in most network plugins, so those pods refuse it",
-                                 inputs.pos(o, _HOST_NETWORK[o["kind"]]),
-                                 hint="admit the nodes' addresses (an ipBlock of their range) to the ports it calls, in a "
-                             "NetworkPolicy kept as written, or call those pods through a NodePort Service")
-
-
-POD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "ReplicaSet")
-_HOST_NETWORK = {k: ("spec", "jobTemplate", "spec", "template", "spec", "hostNetwork") if k == "CronJob"
-                 else ("spec", "template", "spec", "hostNetwork") for k in POD_KINDS}
+                                 "project's pods comes from its node's address, which the namespace's policies (pod "
+                                 "and namespace peers) do not match in most network plugins, so those pods refuse it",
+                                 inputs.pos(o, at + ("hostNetwork",)),
+                                 hint="admit the nodes' addresses (an ipBlock of their range) to the ports it calls, "
+                                      "in a NetworkPolicy kept as written, or call those pods through a NodePort "
+                                      "Service")
 
 
 def open_namespace(project: str, namespace: str, why: str, at, inputs) -> Extracted:

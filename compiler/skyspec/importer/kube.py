@@ -25,6 +25,8 @@ WORKLOADS = ("Deployment", "StatefulSet", "Job", "CronJob")
 KIND_OF = {"Deployment": "App", "StatefulSet": "StatefulApp", "Job": "Job", "CronJob": "CronJob"}
 TEMPLATE = {"Deployment": ("spec", "template"), "StatefulSet": ("spec", "template"), "Job": ("spec", "template"),
             "CronJob": ("spec", "jobTemplate", "spec", "template")}
+POD_AT = {**{k: ("spec", "template", "spec") for k in ("DaemonSet", "ReplicaSet", "ReplicationController")},
+          **{k: (*v, "spec") for k, v in TEMPLATE.items()}, "Pod": ("spec",)}   # the pod spec of each kind
 MAX_BYTES = 4 << 20
 ENV_NAME = re.compile(ENV_VAR)
 

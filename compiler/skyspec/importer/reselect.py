@@ -14,7 +14,7 @@ import copy
 from ..schema.fields import RESERVED_LABELS
 from ..syscheck import ORDINAL, selects
 from .kinds import _dig, _put
-from .kube import TEMPLATE, Extracted, _selects, namespace_of, pod_spec, same_ns
+from .kube import POD_AT, Extracted, _selects, namespace_of, pod_spec, same_ns
 from .source import WRONG
 
 
@@ -173,8 +173,6 @@ def _selector_paths(m: dict) -> list[tuple]:
 AFFINITY = ("podAffinity", "podAntiAffinity")
 WHEN = ("requiredDuringSchedulingIgnoredDuringExecution", "preferredDuringSchedulingIgnoredDuringExecution")
 LABEL_KEYS = {"matchLabelKeys": "In", "mismatchLabelKeys": "NotIn"}   # (the pod's own value of each key)
-POD_AT = {**{k: ("spec", "template", "spec") for k in ("DaemonSet", "ReplicaSet", "ReplicationController")},
-          **{k: (*v, "spec") for k, v in TEMPLATE.items()}, "Pod": ("spec",)}   # the pod spec of each kind
 
 
 def _terms(pod: dict):
