@@ -297,17 +297,23 @@ def _served(command, args) -> list[str]:
 
 
 def _ellipses(path: str, most: int = 64) -> list[str]:
-    """``path`` with MinIO's `{1...4}` ranges expanded (at most ``most`` paths; more: none)."""
-    m = re.search(r"\{(\d+)\.\.\.(\d+)\}", path)
-    if m is None:
-        return [path]
-    lo, hi = int(m.group(1)), int(m.group(2))
-    if hi < lo or hi - lo >= most:
-        return []
-    width = len(m.group(1)) if m.group(1).startswith("0") else 0
-    out = [p for n in range(lo, hi + 1) for p in _ellipses(path[:m.start()] + str(n).zfill(width) + path[m.end():],
-                                                           most)]
-    return out if len(out) <= most else []
+    """``path`` with MinIO's `{1...4}` ranges expanded (at most ``most`` paths; more: none). The
+    count is known before anything is made: a hostile `{1...60}{1...60}{1...60}...` costs nothing."""
+    ranges = list(re.finditer(r"\{(\d+)\.\.\.(\d+)\}", path))
+    total = 1
+    for m in ranges:
+        lo, hi = int(m.group(1)), int(m.group(2))
+        total *= hi - lo + 1 if hi >= lo else 0
+        if not 0 < total <= most:
+            return []
+    out = [""]
+    last = 0
+    for m in ranges:
+        lo, hi = int(m.group(1)), int(m.group(2))
+        width = len(m.group(1)) if m.group(1).startswith("0") else 0
+        out = [p + path[last:m.start()] + str(n).zfill(width) for p in out for n in range(lo, hi + 1)]
+        last = m.end()
+    return [p + path[last:] for p in out]
 
 
 def own_uid(key: str, image: str) -> int | None:
