@@ -471,7 +471,8 @@ def _kept_scrapes(ir: IR, w, monitors: list, kept: list) -> list[tuple[int, why.
     services = []   # (namespace, labels, {port name: target}) of the Services of w's pods
     if (w.service or w.kind == "StatefulApp" and w.ports) and not any(
             ns == w.namespace and name == w.name for _, ns, name, _, _ in kept):
-        services.append((w.namespace, pod_labels, {**_patched_port_names(w), **{p.name: p.port for p in w.ports if p.name}}))
+        named = {**_patched_port_names(w), **{p.name: p.port for p in w.ports if p.name}}
+        services.append((w.namespace, pod_labels, named))
     for r, ns, _, s, spec in kept:
         if ns == w.namespace and all(pod_labels.get(k) == str(v) for k, v in s.items()):
             meta = r["object"].get("metadata") if isinstance(r["object"].get("metadata"), dict) else {}
