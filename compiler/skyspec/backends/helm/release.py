@@ -24,6 +24,7 @@ import re
 from typing import Any
 
 from ...ir.model import IR
+from ...syscheck import selects
 
 NAME_LABEL = "app.kubernetes.io/name"
 PART_OF = "app.kubernetes.io/part-of"
@@ -372,25 +373,8 @@ def _select(sel: Any, pool: list[dict] | None) -> None:
     ml = sel.get("matchLabels") if type(sel) is dict else None
     if type(ml) is not dict or INSTANCE not in ml or not pool:
         return
-    exprs = sel.get("matchExpressions")
-    for labels in pool:
-        if labels.get(INSTANCE) == ml[INSTANCE] and all(labels.get(k) == x for k, x in ml.items()) \
-                and all(_matches(e, labels) for e in exprs or ()):
-            ml[INSTANCE] = RELEASE
-            return
-
-
-def _matches(e: Any, labels: dict) -> bool:
-    """Whether labels meet one of a selector's `matchExpressions`."""
-    if type(e) is not dict:
-        return False
-    op, key, values = e.get("operator"), e.get("key"), e.get("values")
-    values = values if type(values) is list else []
-    if op == "In":
-        return key in labels and labels[key] in values
-    if op == "NotIn":
-        return key not in labels or labels[key] not in values
-    return (key in labels) == (op == "Exists") if op in ("Exists", "DoesNotExist") else False
+    if any(selects(sel, labels) for labels in pool):
+        ml[INSTANCE] = RELEASE
 
 
 def _copy(v: Any, project: str, namespace: str, top: bool = False) -> Any:
