@@ -19,7 +19,6 @@ from pathlib import PurePosixPath
 from ..schema.fields import RESERVED_LABELS
 from .compose_binds import NOT_HERE, Files, bind_hint, first_run_folder, home_folder, project_files
 from .compose_pod import hostname, pinned, user
-from .sizing import SIZE, unbounded
 from .source import SECRET, WRONG, read_text
 
 DATABASES = ("postgres", "postgresql", "postgis", "mysql", "mariadb", "mongo", "redis", "valkey", "elasticsearch",
