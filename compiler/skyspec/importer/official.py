@@ -26,7 +26,7 @@ import yaml
 
 from ..paths import data_dir
 from ..rules._common import split_image
-from ..rules.official_image import KNOWN, derived, official, own_uid, written
+from ..rules.official_image import DATA, KNOWN, derived, official, own_uid, written
 
 # template -> {env variable: the template's param} (the variable is the param's own)
 PARAMS = {"postgres": {"POSTGRES_USER": "user", "POSTGRES_DB": "database"},
@@ -242,7 +242,7 @@ def _home(doc: dict, key: str, gone: list[str]) -> tuple[dict, list[str]]:
     return {}, gone
 
 
-PG_DATA = "/var/lib/postgresql/data"   # the official postgres image's PGDATA (before 18)
+PG_DATA = next(p for p, k in DATA.items() if k == "postgres")   # the official image's PGDATA (before 18)
 
 
 def _claimed(doc: dict, path: str) -> bool:
