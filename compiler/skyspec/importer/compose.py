@@ -26,7 +26,7 @@ from ..frontend import Loc
 from ..redact import credential_env
 from ..rules.official_image import official
 from . import compose_addresses as addresses, compose_build, compose_deploy, compose_networks as networks, \
-    compose_parts as parts, compose_probe as probe
+    compose_parts as parts, compose_probe as probe, compose_proxy as proxy
 from .compose_pod import hooks
 from .compose_task import task
 from .credentials import holds_credential, name_words, shared
@@ -575,13 +575,15 @@ def service_doc(s: str, svc: dict, names: dict, ctx: Ctx, one_shot: bool) -> dic
             else:
                 doc[field] = [_literal_credentials(_for_kubelet(w), env, ctx.credentials, passed, key) for w in words]
     ports, published = parts.ports(s, svc, ctx)
+    routed = proxy.route(s, name, svc, ports, ctx) if kind != "Job" else None   # (may declare the port it routes to)
+    proxy.proxy_note(s, image, ctx)
     if kind != "Job":
         if list(ports) == ["http"] and isinstance(ports["http"], int):
             doc["port"] = ports["http"]
         elif ports:
             doc["ports"] = ports
-        if published:
-            doc["expose"] = True
+        if published or routed:
+            doc["expose"] = routed or True
     elif ports:
         ctx.say(s, "ports left out: the service is a one-shot Job (others wait for it to complete)", ("ports",),
                 "warning")

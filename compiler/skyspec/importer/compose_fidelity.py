@@ -19,6 +19,7 @@ from .compose_parts import (SHM, carried_label, label_pairs, plain_env, port_ite
                             skyspecs_label, tmpfs_items, volume_of)
 from .compose_pod import own_user, user_ids
 from .compose_probe import probe_command, startup_threshold
+from .compose_proxy import routed_port, routing_label
 from .compose import COMPOSE_INTERVAL, COMPOSE_TIMEOUT, argv, credential_refs, dns, interpolate, seconds
 from ..backends.compose_secrets import secret_variable
 from ..backends.compose_values import pinning
@@ -157,6 +158,11 @@ def compare(inp: dict, out: dict, variables: dict, env_files: dict,
                     k[:-4].isdigit() and int(k[:-4]) in wanted.get(s, {}):
                 named("a port an address in the environment or a bound file names (Kubernetes reaches only a "
                       "Service's ports)")
+                continue
+            if (a is None or a["published"] == "expose") and b is not None and \
+                    k == f"{routed_port(svc, variables, inp.get('services') or {})}/tcp":
+                named("the port a reverse proxy routes to, published as an exposed workload's (declared: an Ingress "
+                      "reaches only a Service's ports)")
                 continue
             if a is None or b is None:
                 field(f"{s}.ports[{k}]", a, b)
@@ -394,7 +400,9 @@ def _more(s: str, svc: dict, o: dict, inp: dict, variables: dict, field, named, 
         field(f"{s}.platform", given.rpartition("/")[0] if pinned[1] else given, o.get("platform"),
               "platform without its variant (no node label says it)" if pinned[1] else None)
     for k, v in label_pairs(svc, variables):
-        if v is None:
+        if routing_label(k):
+            named("Traefik's labels: its routes as `expose` (an Ingress)")
+        elif v is None:
             named("label that passes a credential left out (warned)")
         elif carried_label(k, v):
             field(f"{s}.labels.{k}", v, (o.get("labels") or {}).get(k))

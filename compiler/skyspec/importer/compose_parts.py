@@ -134,6 +134,7 @@ def said_protocols(svc: dict, variables: dict) -> dict[int, str]:
 
 def ports(s: str, svc: dict, ctx) -> tuple[dict, bool]:
     from .compose_addresses import BY_CHECK, BY_EXPOSE, BY_NAME, INFERRED_PORT
+    from .compose_proxy import routed_port
 
     out: dict = {}
     published = False
@@ -143,6 +144,7 @@ def ports(s: str, svc: dict, ctx) -> tuple[dict, bool]:
     given = [_port(port_item(p, ctx.vars)) for o in others
              for p in (o.get("ports") if isinstance(o.get("ports"), list) else [])]
     bare = {got[0] for got in given if isinstance(got, tuple) and got[1] is None}
+    bare |= {routed_port(o, ctx.vars, ctx.data.get("services") or {}) for o in others} - {None}   # (exposed: published)
     said = said_protocols(svc, ctx.vars)
 
     def add(target: int, host: int | None, proto: str, published_: bool = False) -> None:
@@ -562,7 +564,11 @@ def rest(s: str, svc: dict, doc: dict, ctx, hooked: dict) -> None:
         doc["enabled"] = False
         for p in svc["profiles"]:
             ctx.profiles.setdefault(str(p), []).append(doc["name"])
+    from .compose_proxy import routing_label
+
     for k, v in label_pairs(svc, ctx.vars):
+        if routing_label(k):
+            continue   # (read into `expose`: :mod:`.compose_proxy`)
         if v is None:
             ctx.say(s, f"label {k} is not carried over: it passes a credential, which a label would show to anyone "
                        "who can list the pods", ("labels",), "warning", code=SECRET)
