@@ -658,3 +658,62 @@ def test_monitor_and_aggregation_selectors_follow_the_release(make_project, tmp_
                 ("ServiceMonitor", "kube-state-metrics", "stack"): 0,
                 ("ServiceMonitor", "exporter-elsewhere", "stack"): 0}, (env, release)
             assert {(k, n) for k, n, i in picked if i == "stack"} == KEPT_SELECTORS
+
+
+CA_SECRET = {
+    "apps/hook.yaml": """
+        kind: App
+        name: webhook
+        image: quay.io/jetstack/cert-manager-webhook:v1.16.2
+        port: 10250
+        expose: true
+        args: [--dynamic-serving-ca-secret-namespace=$(POD_NAMESPACE), --dynamic-serving-ca-secret-name=webhook-ca]
+        downward: {POD_NAMESPACE: metadata.namespace}
+        ---
+        kind: Resource
+        name: webhook
+        manifest:
+          apiVersion: admissionregistration.k8s.io/v1
+          kind: ValidatingWebhookConfiguration
+          metadata:
+            annotations: {cert-manager.io/inject-ca-from-secret: hooks/webhook-ca}
+          webhooks:
+            - name: webhook.cert-manager.io
+              sideEffects: None
+              admissionReviewVersions: [v1]
+              clientConfig:
+                service: {name: webhook, namespace: hooks, path: /validate}
+              rules: [{operations: [CREATE], apiGroups: [cert-manager.io], apiVersions: [v1], resources: ["*"]}]
+        ---
+        kind: Resource
+        name: other
+        manifest:
+          apiVersion: admissionregistration.k8s.io/v1
+          kind: MutatingWebhookConfiguration
+          metadata:
+            annotations: {cert-manager.io/inject-ca-from-secret: kyverno/kyverno-ca}
+          webhooks:
+            - name: other.acme.io
+              sideEffects: None
+              admissionReviewVersions: [v1]
+              clientConfig:
+                service: {name: kyverno, namespace: kyverno, path: /mutate}
+              rules: [{operations: [CREATE], apiGroups: [""], apiVersions: [v1], resources: [pods]}]
+        """,
+}
+
+
+def test_a_ca_secret_the_webhook_writes_is_injected_from_the_release_namespace(make_project, tmp_path):
+    """cert-manager's chart: its webhook writes its own CA into Secret `cert-manager-webhook-ca`
+    of its pod's namespace, and the cainjector fills the webhook configuration's caBundle from
+    `cert-manager.io/inject-ca-from-secret: cert-manager/cert-manager-webhook-ca`. The chart
+    makes no such Secret; installed in another namespace, the annotation kept the import's
+    namespace, no caBundle was injected and the API server refused every Certificate (the
+    webhook's TLS unverifiable). The namespace follows the release, the name stays; a Secret of
+    another namespace stays as written."""
+    irs = compile_irs(make_project({k: textwrap.dedent(v) for k, v in CA_SECRET.items()}, HOOKS_PROJECT))
+    chart = assert_chart_is_the_kubernetes_output(irs, tmp_path / "out", validate=False)
+    by = {(o["kind"], o["metadata"]["name"]): o for o in render(chart, "a", "y")}
+    inject = "cert-manager.io/inject-ca-from-secret"
+    assert by[("ValidatingWebhookConfiguration", "a-webhook")]["metadata"]["annotations"][inject] == "y/webhook-ca"
+    assert by[("MutatingWebhookConfiguration", "a-other")]["metadata"]["annotations"][inject] == "kyverno/kyverno-ca"

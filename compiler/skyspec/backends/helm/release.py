@@ -548,12 +548,17 @@ def _service(svc: Any, scope: Scope, namespace: str) -> None:
 
 
 def _annotations(ann: dict, scope: Scope, namespace: str) -> None:
+    """cert-manager's CA injection names `<namespace>/<name>`: in the environment's namespace,
+    that is the release's. The name follows the release where the chart makes the object; one
+    it does not (a webhook's own CA Secret, which the webhook writes at run time into its pod's
+    namespace: cert-manager's `cert-manager-webhook-ca`) keeps its name, in the release's
+    namespace, or the injector looks in the import's namespace and never fills the caBundle."""
     for key, kind in _INJECT_CA.items():
         v = ann.get(key)
         if type(v) is str:
             ns, _, name = v.partition("/")
-            if ns == namespace and scope.has(kind, name):
-                ann[key] = Joined((NAMESPACE, "/", Name(name)))
+            if ns == namespace and name:
+                ann[key] = Joined((NAMESPACE, "/", Name(name) if scope.has(kind, name) else name))
     for key, kind in _ISSUER.items():
         _ref(ann, key, scope, kind)
 
