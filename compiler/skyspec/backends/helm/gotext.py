@@ -15,8 +15,8 @@ from json.encoder import encode_basestring_ascii
 from typing import Any
 
 from ...yamlemit import dump
+from .marks import NAMESPACE, RELEASE, Joined, Name
 from .nodes import Lit, Map, Raw, Ref, Seq, Tpl, has_keep_block, keep_block
-from .release import NAMESPACE, RELEASE, Joined, Name
 from .values import Loc
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")

@@ -13,9 +13,10 @@ from typing import Any
 
 from .compare import idents, merge_orders
 from .gotext import unprintable
+from .marks import NAMESPACE, Name, is_mark
 from .meta import COMMON, std_name, within
 from .nodes import Lit, Map, Raw, Ref, Seq, Tpl, lit
-from .release import MANAGED_BY, NAME_LABEL, NAMESPACE, PART_OF, Name, is_mark
+from .release import MANAGED_BY, NAME_LABEL, PART_OF
 
 
 def split_image(image: str) -> dict:

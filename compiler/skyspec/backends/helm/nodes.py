@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .release import MARKS, has_mark, is_mark
+from .marks import MARKS, has_mark, is_mark
 
 
 class Lit:

@@ -10,8 +10,8 @@ of names and the namespace), the `resourceNames` of RBAC rules on the chart's ki
 Selectors of the chart's pods (name + part-of) get `app.kubernetes.io/instance`, so two
 releases never select each other's pods; a kept monitor's or aggregated ClusterRole's selector
 that picks the chart's objects by their instance label picks the release's. The marked
-places are :class:`Name`, :data:`NAMESPACE`, :data:`RELEASE` and :class:`Joined` values inside
-otherwise plain objects; the writer prints them. Host names in
+places are :class:`Name`, :data:`NAMESPACE`, :data:`RELEASE` and :class:`Joined` values (marks.py)
+inside otherwise plain objects; the writer prints them. Host names in
 text (env var values, ConfigMap data) are found by :class:`Hosts`, whose patterns the chart's
 `<chart>.hosts` helper applies when it renders. A reference to something the chart does not
 create (an existing Secret, a ClusterRole like `view`) stays literal. This module only marks
@@ -25,6 +25,7 @@ from typing import Any
 
 from ...ir.model import IR
 from ...syscheck import selects
+from .marks import NAMESPACE, RELEASE, Joined, Name
 
 NAME_LABEL = "app.kubernetes.io/name"
 PART_OF = "app.kubernetes.io/part-of"
@@ -39,97 +40,6 @@ _POD_SPEC = {"Deployment": ("spec", "template", "spec"), "StatefulSet": ("spec",
              "DaemonSet": ("spec", "template", "spec"), "ReplicaSet": ("spec", "template", "spec"),
              "Job": ("spec", "template", "spec"), "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
              "Pod": ("spec",)}
-
-
-class Name:
-    """A name that follows the release: the fullname of ``base``."""
-    __slots__ = ("base",)
-
-    def __init__(self, base: str):
-        self.base = base
-
-    def __eq__(self, other: object) -> bool:
-        return type(other) is Name and other.base == self.base
-
-    def __hash__(self) -> int:
-        return hash(("Name", self.base))
-
-    def __repr__(self) -> str:
-        return f"Name({self.base!r})"
-
-
-class Joined:
-    """A text made of strings and marks, in order: a reference that names an object with its
-    namespace (`<namespace>/<certificate>`) or a host name of a Service
-    (`<service>.<namespace>.svc`)."""
-    __slots__ = ("parts",)
-
-    def __init__(self, parts: tuple):
-        self.parts = parts
-
-    def __eq__(self, other: object) -> bool:
-        return type(other) is Joined and other.parts == self.parts
-
-    def __hash__(self) -> int:
-        return hash(("Joined", self.parts))
-
-    def __repr__(self) -> str:
-        return "Joined(" + ", ".join(map(repr, self.parts)) + ")"
-
-
-class Mark:
-    """`.Release.Namespace` or `.Release.Name`."""
-    __slots__ = ("what",)
-
-    def __init__(self, what: str):
-        self.what = what
-
-    def __repr__(self) -> str:
-        return self.what
-
-
-NAMESPACE = Mark(".Release.Namespace")
-RELEASE = Mark(".Release.Name")
-MARKS = (Name, Mark, Joined)
-
-
-def is_mark(v: Any) -> bool:
-    return type(v) in MARKS
-
-
-def has_mark(v: Any) -> bool:
-    t = type(v)
-    if t is dict:
-        v = v.values()
-    elif t is not list:
-        return t in MARKS
-    for x in v:
-        t = type(x)
-        if t is dict or t is list:
-            if has_mark(x):
-                return True
-        elif t in MARKS:
-            return True
-    return False
-
-
-def plain(v: Any, project: str, namespace: str) -> Any:
-    """``v`` with the marks replaced by what they are for a release named like the project in
-    ``namespace`` (for the rare value that cannot hold a mark)."""
-    t = type(v)
-    if t is dict:
-        return {k: plain(x, project, namespace) for k, x in v.items()}
-    if t is list:
-        return [plain(x, project, namespace) for x in v]
-    if t is Name:
-        return v.base
-    if t is Joined:
-        return "".join(plain(p, project, namespace) for p in v.parts)
-    if v is NAMESPACE:
-        return namespace
-    if v is RELEASE:
-        return project
-    return v
 
 
 class Scope:

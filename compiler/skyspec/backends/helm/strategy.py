@@ -19,8 +19,8 @@ from typing import Any
 from ...ir.model import Workload, canary_split
 from .gotext import go_quote as _q
 from .knobs import split_image
+from .marks import Name
 from .nodes import Ref, Tpl
-from .release import Name
 
 COLOR = "skyspec.dev/color"
 _COLORS = ("blue", "green")

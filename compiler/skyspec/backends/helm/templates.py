@@ -15,10 +15,11 @@ from typing import Any
 from ...ir.model import IR
 from .compare import all_same, canon, idents, merge_keys, merge_orders
 from .knobs import Knobs
+from .marks import MARKS, Name, has_mark, plain
 from .meta import Meta
 from .nodes import Lit, Ref, Seq, Tpl, collapse_map, collapse_seq, lit
 from .objects import Obj
-from .release import MARKS, NAME_LABEL, Hosts, Name, has_mark, plain
+from .release import NAME_LABEL, Hosts
 from .strategy import COLOR, Strategies
 from .values import Values, camel
 
