@@ -717,3 +717,82 @@ def test_a_ca_secret_the_webhook_writes_is_injected_from_the_release_namespace(m
     inject = "cert-manager.io/inject-ca-from-secret"
     assert by[("ValidatingWebhookConfiguration", "a-webhook")]["metadata"]["annotations"][inject] == "y/webhook-ca"
     assert by[("MutatingWebhookConfiguration", "a-other")]["metadata"]["annotations"][inject] == "kyverno/kyverno-ca"
+
+
+FLAGS = {
+    "apps/ctrl.yaml": """
+        kind: App
+        name: ctrl
+        image: registry.k8s.io/ingress-nginx/controller:v1.15.1
+        ports: {http: 80, webhook: 8443}
+        expose: true
+        args:
+          - /nginx-ingress-controller
+          - ctrl
+          - --publish-service=$(POD_NAMESPACE)/ctrl
+          - --configmap=$(POD_NAMESPACE)/ctrl-config
+          - --election-id=ctrl-leader
+          - --controller-class=k8s.io/ctrl
+          - --upstream=ctrl.hooks:80,ctrl.elsewhere:80
+        downward: {POD_NAMESPACE: metadata.namespace}
+        volumes:
+          cert: {secret: admission, mount: /certs, read_only: true}
+        ---
+        kind: ConfigMap
+        name: ctrl-config
+        data: {}
+        ---
+        kind: Secret
+        name: admission
+        existing: true
+        ---
+        kind: Job
+        name: certgen
+        image: registry.k8s.io/ingress-nginx/kube-webhook-certgen:v1.6.9
+        args:
+          - create
+          - --host=ctrl,ctrl.$(POD_NAMESPACE).svc,ctrl.hooks.svc.cluster.local:8443
+          - --secret-name=admission
+          - --webhook-name=admission
+        downward: {POD_NAMESPACE: metadata.namespace}
+        ---
+        kind: Resource
+        name: admission
+        manifest:
+          apiVersion: admissionregistration.k8s.io/v1
+          kind: ValidatingWebhookConfiguration
+          webhooks:
+            - name: validate.nginx.ingress.kubernetes.io
+              sideEffects: None
+              admissionReviewVersions: [v1]
+              failurePolicy: Fail
+              clientConfig:
+                service: {name: ctrl, namespace: hooks, path: /networking/v1/ingresses, port: 8443}
+              rules: [{operations: [CREATE], apiGroups: [networking.k8s.io], apiVersions: [v1], resources: [ingresses]}]
+        """,
+}
+
+
+def test_names_in_container_flags_follow_the_release(make_project, tmp_path):
+    """ingress-nginx's chart and cert-manager's: programs take the objects they serve, read and
+    patch from flags. Installed as another release, the controller read `--configmap=
+    $(POD_NAMESPACE)/<import's name>` (absent: its settings lost) and published another
+    Service's address; the certificate Job signed for the import's Service (`--host=`), so the
+    API server's TLS check failed, and patched no webhook (`--webhook-name=`): every Ingress
+    was refused. A flag's value naming the chart's object follows the release, by the kind its
+    name says (`--secret-name=` names the Secret the Job writes, which the chart does not make,
+    not the webhook configuration of the same name); a positional word, a name the chart does
+    not make and another namespace's host stay."""
+    irs = compile_irs(make_project({k: textwrap.dedent(v) for k, v in FLAGS.items()}, HOOKS_PROJECT))
+    chart = assert_chart_is_the_kubernetes_output(irs, tmp_path / "out", validate=False)
+    by = {(o["kind"], o["metadata"]["name"]): o for o in render(chart, "a", "y")}
+    args = {n: dig(by[(k, f"a-{n}")], "spec", "template", "spec")["containers"][0]["args"]
+            for k, n in (("Deployment", "ctrl"), ("Job", "certgen"))}
+    assert args["ctrl"] == ["/nginx-ingress-controller", "ctrl", "--publish-service=$(POD_NAMESPACE)/a-ctrl",
+                            "--configmap=$(POD_NAMESPACE)/a-ctrl-config", "--election-id=ctrl-leader",
+                            "--controller-class=k8s.io/ctrl", "--upstream=a-ctrl.y:80,ctrl.elsewhere:80"]
+    assert args["certgen"] == ["create", "--host=a-ctrl,a-ctrl.$(POD_NAMESPACE).svc,a-ctrl.y.svc.cluster.local:8443",
+                               "--secret-name=admission", "--webhook-name=a-admission"]
+    mounted = dig(by[("Deployment", "a-ctrl")], "spec", "template", "spec")["volumes"]
+    assert {"secretName": "admission"} in [v.get("secret") for v in mounted]
+    assert ("ValidatingWebhookConfiguration", "a-admission") in by and ("ConfigMap", "a-ctrl-config") in by

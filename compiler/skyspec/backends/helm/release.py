@@ -6,7 +6,8 @@ volumes and envFrom, ServiceAccount names and binding subjects, role references,
 Ingress backends and TLS Secrets, the StatefulSet's Service, ExternalSecret targets, the
 Service (and namespace) a webhook or APIService names, cert-manager's CA injection annotation
 and a Certificate's issuer, Secret and Service host names (:class:`Joined` marks a text made
-of names and the namespace), the `resourceNames` of RBAC rules on the chart's kinds.
+of names and the namespace), the `resourceNames` of RBAC rules on the chart's kinds, the names
+a container's flags give its program (textrefs.py).
 Selectors of the chart's pods (name + part-of) get `app.kubernetes.io/instance`, so two
 releases never select each other's pods; a kept monitor's or aggregated ClusterRole's selector
 that picks the chart's objects by their instance label picks the release's. The marked
@@ -26,6 +27,7 @@ from typing import Any
 from ...ir.model import IR
 from ...syscheck import selects
 from .marks import NAMESPACE, RELEASE, Joined, Name
+from .textrefs import flag, host
 
 NAME_LABEL = "app.kubernetes.io/name"
 PART_OF = "app.kubernetes.io/part-of"
@@ -208,7 +210,7 @@ def mark(o: dict, scope: Scope, namespace: str) -> dict:
         spec = {}
     pod = _get(o, _POD_SPEC.get(str(kind), ()))
     if type(pod) is dict and kind in _POD_SPEC:
-        _pod(pod, scope)
+        _pod(pod, scope, namespace)
     if kind == "StatefulSet":
         _ref(spec, "serviceName", scope, "Service")
     elif kind == "HorizontalPodAutoscaler":
@@ -348,7 +350,7 @@ def _ref(d: dict, key: str, scope: Scope, kind: str) -> None:
         d[key] = Name(d[key])
 
 
-def _pod(pod: dict, scope: Scope) -> None:
+def _pod(pod: dict, scope: Scope, namespace: str) -> None:
     _ref(pod, "serviceAccountName", scope, "ServiceAccount")
     _ref(pod, "priorityClassName", scope, "PriorityClass")
     for s in pod.get("imagePullSecrets") or []:
@@ -370,6 +372,9 @@ def _pod(pod: dict, scope: Scope) -> None:
         for c in pod.get(group) or []:
             if type(c) is not dict:
                 continue
+            for key in ("command", "args"):
+                if type(c.get(key)) is list:
+                    c[key] = [flag(a, scope, namespace) if type(a) is str else a for a in c[key]]
             for ef in c.get("envFrom") or []:
                 for key, kind in (("configMapRef", "ConfigMap"), ("secretRef", "Secret")):
                     if type(ef) is dict and type(ef.get(key)) is dict:
@@ -482,28 +487,6 @@ def _certificate(spec: dict, scope: Scope, namespace: str) -> None:
         _ref(ref, "name", scope, kind if type(kind) is str else "")
     _ref(spec, "secretName", scope, "Secret")
     if type(spec.get("commonName")) is str:
-        spec["commonName"] = _host(spec["commonName"], scope, namespace)
+        spec["commonName"] = host(spec["commonName"], scope, namespace)
     if type(spec.get("dnsNames")) is list:
-        spec["dnsNames"] = [_host(d, scope, namespace) if type(d) is str else d for d in spec["dnsNames"]]
-
-
-# what may follow `<service>.<namespace>` in a Service's host name
-_SVC_SUFFIXES = ([], ["svc"], ["svc", "cluster", "local"])
-
-
-def _host(d: str, scope: Scope, namespace: str) -> Any:
-    """A DNS name of a Certificate, marked when it is a Service of the chart's: `<svc>`,
-    `<svc>.<namespace>[.svc[.cluster.local]]`, each also after one label (`*`, a pod's name)."""
-    labels = d.split(".")
-    for i in (0, 1):
-        if len(labels) <= i or not scope.has("Service", labels[i]):
-            continue
-        rest = labels[i + 1:]
-        if rest and (rest[0] != namespace or rest[1:] not in _SVC_SUFFIXES):
-            continue
-        parts: list = [labels[0] + "."] if i else []
-        parts.append(Name(labels[i]))
-        if rest:
-            parts += [".", NAMESPACE] + (["." + ".".join(rest[1:])] if rest[1:] else [])
-        return parts[0] if len(parts) == 1 else Joined(tuple(parts))
-    return d
+        spec["dnsNames"] = [host(d, scope, namespace) if type(d) is str else d for d in spec["dnsNames"]]
