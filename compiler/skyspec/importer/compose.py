@@ -132,11 +132,14 @@ def _find(loc: Loc, path: tuple) -> Pos:
 _REF = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
 
 
-def dotenv(text: str) -> dict[str, str]:
+def dotenv(text: str, outer: dict[str, str] | None = None) -> dict[str, str]:
     """The variables of a `.env` (or env_file) text, as Compose reads them: a value may name
-    a variable defined above it (`ADDR=frontend-proxy:${ENVOY_PORT}`), except in single quotes;
-    one not defined there stays as written."""
+    a variable defined above it (`ADDR=frontend-proxy:${ENVOY_PORT}`), except in single quotes,
+    or else one of ``outer``: an env_file's value names the project's `.env` too (Mautic's
+    `MAUTIC_DB_HOST="${MYSQL_HOST}"`, which Compose sets to the `.env`'s MYSQL_HOST); one
+    defined in neither stays as written."""
     out: dict[str, str] = {}
+    outer = outer or {}
     for line in text.splitlines():
         line = line.strip()
         if not line or line.startswith("#") or "=" not in line:
@@ -151,9 +154,15 @@ def dotenv(text: str) -> dict[str, str]:
         elif " #" in v:
             v = v.split(" #", 1)[0].rstrip()
         if not literal and "$" in v:
-            v = _REF.sub(lambda m: out.get(m.group(1) or m.group(2), m.group(0)), v)
+            v = _REF.sub(lambda m: _looked_up(m, out, outer), v)
         out[k] = v
     return out
+
+
+def _looked_up(m: re.Match, *scopes: dict[str, str]) -> str:
+    """The value of the variable ``m`` names in the first of ``scopes`` that defines it, else ``m`` as written."""
+    name = m.group(1) or m.group(2)
+    return next((scope[name] for scope in scopes if name in scope), m.group(0))
 
 
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}
@@ -470,8 +479,8 @@ def _environment(s: str, svc: dict, ctx: Ctx) -> dict[str, tuple[str, tuple]]:
         at = ("env_file",) if isinstance(files, (str, dict)) else ("env_file", i)
         text = read_text(ctx.base, str(rel), ctx.inputs, ctx.pos(("services", s) + at), "env_file",
                          optional=not required)
-        for k, v in dotenv(text or "").items():
-            env[k] = (v, at)
+        for k, v in dotenv(text or "", {**ctx.vars, **{k: v for k, (v, _) in env.items()}}).items():
+            env[k] = (v, at)   # (an env_file reads the ones before it, then the `.env`, as Compose does)
     ctx.env_files[s] = {k: v for k, (v, _) in env.items()}
     raw = svc.get("environment") or {}
     if isinstance(raw, list):
