@@ -234,3 +234,61 @@ networks: {ipv4: {}}
     assert res.exit_code == 0, res.output
     assert "networks ${NET" not in res.output and "service a: networks ipv4: Kubernetes has one pod network" in res.output
     assert (tmp_path / "p" / "apps" / "networkpolicy.p-network-ipv4.yaml").exists()
+
+
+def test_a_service_called_by_its_name_on_a_named_network_is_called_by_its_service(tmp_path):
+    """Mautic's `.env` has `MYSQL_HOST=db.${COMPOSE_NETWORK}`, the `name:` of the network its
+    services are on, which Docker's DNS resolves to db; on Kubernetes `db.basic-docker` is a
+    Service db of a namespace basic-docker. The address is the Service's, and the cron that
+    only its environment says calls db is admitted to it (connect_to), without a warning of a
+    name no environment holds."""
+    from test_import_env_files import _env
+
+    files, diags, k8s = _imported(tmp_path, """\
+services:
+  db:
+    image: ghcr.io/acme/db:1.0
+    expose: ["3306"]
+  web:
+    image: ghcr.io/acme/web:1.0
+    ports: ["8080:80"]
+    environment: {DB_HOST: "db.${NET}", DB_PORT: "3306", DSN: "mysql://u@db.${NET}:3306/x"}
+  cron:
+    image: ghcr.io/acme/web:1.0
+    environment: {DB_HOST: "db.${NET}", DB_PORT: "3306", NAME: "db.${NET}"}
+networks:
+  default:
+    name: ${NET}
+""", {".env": "NET=basic-docker\n"})
+    for s in ("web", "cron"):
+        doc = yaml.safe_load(files[f"apps/{s}.yaml"])
+        assert doc["env"]["DB_HOST"] == "db" and doc["connect_to"] == ["db"]
+        assert _env(k8s, s)["DB_HOST"] == "db" and _admits(k8s, s, "db", 3306)
+    assert _env(k8s, "web")["DSN"] == "mysql://u@db:3306/x"
+    assert _env(k8s, "cron")["NAME"] == "db.basic-docker"   # (no host's variable: a value as any other)
+    built = yaml.safe_load((tmp_path / "built" / "dev" / "compose.yaml").read_text())["services"]
+    assert built["cron"]["environment"]["DB_HOST"] == "db"
+    assert not [d.message for d in diags.sorted() if "does not resolve" in d.message]
+
+
+def test_a_container_name_is_not_warned_about_where_the_caller_holds_the_service_s_address(tmp_path):
+    """Listmonk's db has `container_name: listmonk_db` and its app the address in
+    `LISTMONK_db__host: db` (with `LISTMONK_db__port`): the app reaches db by its Service's name,
+    so no warning says it reaches listmonk_db by an address no environment value holds."""
+    files, diags, k8s = _imported(tmp_path, """\
+services:
+  app:
+    image: ghcr.io/acme/app:1.0
+    depends_on: [db]
+    environment: {LISTMONK_db__host: db, LISTMONK_db__port: "5432"}
+  other:
+    image: ghcr.io/acme/app:1.0
+    depends_on: [db]
+  db:
+    image: ghcr.io/acme/db:1.0
+    container_name: listmonk_db
+    expose: ["5432"]
+""")
+    warned = [d.message for d in diags.sorted() if "listmonk_db does not resolve" in d.message]
+    assert len(warned) == 1 and "while other reaches it" in warned[0]
+    assert yaml.safe_load(files["apps/app.yaml"])["connect_to"] == ["db"] and _admits(k8s, "app", "db", 5432)

@@ -314,7 +314,7 @@ class Ctx:
         self.notes: dict[str, list[str]] = {}
         self.profiles: dict[str, list[str]] = {}  # profile -> services
         self.addressed: dict[str, list] = {}  # service -> (service, variable, where) its environment addresses
-        self.renames = addresses.name_changes(services, self.vars)  # a name no Service has -> the Service's
+        self.renames = addresses.name_changes(services, self.vars, self.data.get("networks"))  # a name -> a Service's
         self.said_to: set[tuple[str, str]] = set()  # (service, renamed service) its environment's addresses name
 
     def pos(self, path: tuple) -> Pos:
@@ -520,9 +520,10 @@ def renamed_called(names: dict, items: list, ctx: Ctx) -> None:
     """A warning at each service reached in Compose by a name no Service has on Kubernetes (its
     own, renamed as a DNS label; a network alias; its `container_name`) that a service calls without that name in its
     environment: the caller's image defaults or config files hold it, and the import cannot
-    rewrite them (plausible's `plausible_db`, jitsi's `xmpp.meet.jitsi`), so it does not resolve."""
+    rewrite them (plausible's `plausible_db`, jitsi's `xmpp.meet.jitsi`), so it does not resolve. (A
+    name followed by a network's, `db.basic-docker`, is not one an image defaults to: not warned.)"""
     by_name = {new: old for old, new in names.items()}
-    for old, new in sorted(ctx.renames.items()):
+    for old, new in sorted(addresses.name_changes(ctx.data["services"], ctx.vars).items()):
         callers = sorted(by_name.get(x.doc["name"], x.doc["name"]) for x in items if new in x.doc.get("connect_to", ()))
         blind = [c for c in callers if (c, old) not in ctx.said_to]
         if not blind:

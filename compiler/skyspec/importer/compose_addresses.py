@@ -23,13 +23,19 @@ from .source import INFERRED
 _ADDRESS = re.compile(r"^(?:[a-z][a-z0-9+.-]*://)?(?:[^@/\s]*@)?([A-Za-z0-9][-A-Za-z0-9_.]*):([0-9]{1,5})(?:[/?#].*)?$")
 
 
-def addressed(s: str, env: dict, services: dict, wanted: dict, ported: bool = True) -> dict[str, str]:
+def addressed(s: str, env: dict, services: dict, wanted: dict, ported: bool = True,
+              renames: dict | None = None) -> dict[str, str]:
     """{service: variable}: the other services whose address (`db:5432`,
     `kafka://redpanda:9092/order`) a variable of service ``s`` holds: those with a port to
-    connect to (``ported``: declared, or one of the ``wanted`` ports), or those without one."""
+    connect to (``ported``: declared, or one of the ``wanted`` ports), or those without one;
+    also by a name of :func:`name_changes` (``renames``: Mautic's cron calls its database
+    `db.basic-docker`, Listmonk's app could call its `listmonk_db:5432`)."""
+    from .compose import dns
+
+    keyed = {old: k for old, new in (renames or {}).items() for k in services if dns(k) == new}
     out: dict[str, str] = {}
     for var, value in sorted(env.items()):
-        d, _ = _addressee(s, value, services, env, var)
+        d, _ = _addressee(s, renamed_hosts(str(value), keyed, var) if keyed else value, services, env, var)
         if d is not None and d not in out and (_declares_ports(services[d]) or d in wanted) == ported:
             out[d] = var
     return out
@@ -40,11 +46,11 @@ def _addressee(s: str, value, services: dict, env: dict | None = None, var: str 
     when that service does not run wherever ``s`` does (only in a profile ``s`` is not in:
     Sentry's `VROOM` address names a profile's service; the address stays in the environment).
     An address is `host:port`, a URL, or (in ``env``, the variable ``var`` holding the host) a
-    pair `X_HOST: host` and `X_PORT: port`, as the system check reads them (Penpot's
+    pair `X_HOST: host` and `X_PORT: port` (:func:`_paired_port`), as the system check reads them (Penpot's
     `PENPOT_SMTP_HOST: penpot-mailcatch`, `PENPOT_SMTP_PORT: 1025`)."""
     m = _ADDRESS.match(str(value))
     d, port = (m.group(1), int(m.group(2))) if m else (None, 0)
-    paired = (env or {}).get(var[:-5] + "_PORT") if var.endswith("_HOST") else None
+    paired = _paired_port(env or {}, var)
     if m is None and str(paired).isdigit():
         d, port = str(value), int(str(paired))
     return (d, port) if d and d != s and d in services and 0 < port < 65536 and _runs_with(s, d, services) \
@@ -56,10 +62,18 @@ def _own_address(s: str, value, env: dict, var: str) -> int:
     `TEMPORAL_ADDRESS: temporal:7233` on the service `temporal`), else 0: its pods then call
     each other through its Service, which must have that port."""
     m = _ADDRESS.match(str(value))
-    paired = env.get(var[:-5] + "_PORT") if var.endswith("_HOST") else None
+    paired = _paired_port(env, var)
     d, port = (m.group(1), int(m.group(2))) if m else (str(value), int(str(paired))) if str(paired).isdigit() \
         else (None, 0)
     return port if d == s and 0 < port < 65536 else 0
+
+
+def _paired_port(env: dict, var: str):
+    """The value of the port variable beside ``var`` when it names a host: `X_PORT` of `X_HOST`,
+    in its case (Listmonk's `LISTMONK_db__port` of `LISTMONK_db__host`), else None."""
+    if not var.upper().endswith("_HOST"):
+        return None
+    return env.get(var[:-4] + "".join(p.upper() if h.isupper() else p for h, p in zip(var[-4:], "port")))
 
 
 def _runs_with(s: str, d: str, services: dict) -> bool:
@@ -106,20 +120,41 @@ def checked_port(svc: dict, variables: dict) -> int | None:
     return None
 
 
-def name_changes(services: dict, variables: dict) -> dict[str, str]:
+def name_changes(services: dict, variables: dict, networks=None) -> dict[str, str]:
     """{name: the Service's name} of every name a service is reached by in Compose that no
     Service has on Kubernetes: a service's own name that is no DNS label (`plausible_db`), its
-    network aliases (jitsi's prosody is `xmpp.meet.jitsi` on its network) and its
-    `container_name` (Listmonk's `listmonk_db`, which Compose's DNS resolves too), interpolated
-    from the `.env` (an alias that is another service's name stays that service's)."""
+    network aliases (jitsi's prosody is `xmpp.meet.jitsi` on its network), its
+    `container_name` (Listmonk's `listmonk_db`, which Compose's DNS resolves too) and these
+    names followed by a network's `name:` (``networks``, the file's), interpolated from the
+    `.env` (an alias that is another service's name stays that service's)."""
     from .compose import dns
 
     out = {s: dns(s) for s in services if isinstance(s, str) and dns(s) != s}
     taken = {dns(s) for s in services} | set(services)
     for s, svc in sorted(services.items()):
-        for a in _names(svc, variables, ("container_name",)) if isinstance(svc, dict) else ():
+        names = [s, *_names(svc, variables, ("container_name",))] if isinstance(svc, dict) else []
+        for a in names + _on_named_networks(s, names, services, variables, networks):
             if a not in taken:
                 out.setdefault(a, dns(s))
+    return out
+
+
+def _on_named_networks(s: str, names: list[str], services: dict, variables: dict, networks) -> list[str]:
+    """``names`` of service ``s`` each followed by the `name:` of a network it is on, which
+    Docker's DNS resolves as well (Mautic's `.env`: `MYSQL_HOST=db.${COMPOSE_NETWORK}`, its
+    `networks: {default: {name: ${COMPOSE_NETWORK}}}`); on Kubernetes that is a Service `db` of
+    another namespace, `basic-docker`."""
+    from .compose_networks import joined
+
+    if not isinstance(networks, dict):
+        return []
+    out = []
+    for net in joined(services, variables).get(s, []):
+        conf = networks.get(net)
+        named = interpolate_plain(str(conf.get("name")), variables).strip() if isinstance(conf, dict) and \
+            conf.get("name") else ""
+        if named and "$" not in named and not re.search(r"[\s/:]", named):
+            out += [f"{n}.{named}" for n in names]
     return out
 
 

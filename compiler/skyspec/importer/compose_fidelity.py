@@ -129,7 +129,7 @@ def compare(inp: dict, out: dict, variables: dict, env_files: dict,
             bad.append(path)
 
     osvcs = out.get("services") or {}
-    renames = name_changes(inp.get("services") or {}, variables)
+    renames = name_changes(inp.get("services") or {}, variables, inp.get("networks"))
     wanted = wanted if wanted is not None else wanted_ports(inp.get("services") or {}, variables)
     first: dict[tuple, str] = {}   # (host port, protocol) -> the first service publishing it, in the file's order
     for s, svc in (inp.get("services") or {}).items():
@@ -184,7 +184,7 @@ def compare(inp: dict, out: dict, variables: dict, env_files: dict,
                 field(f"{s}.ports[{k}].published", a["published"], b["published"])
         ie = _env(svc, variables, env_files.get(s))
         oe = {k: str(v).replace("$$", "$") for k, v in (o.get("environment") or {}).items()}
-        found = addressed(s, ie, inp["services"], wanted)  # connect_to from addresses in the environment
+        found = addressed(s, ie, inp["services"], wanted, renames=renames)  # connect_to from addresses in the environment
         found.update((d, var) for d, var, _ in (called or {}).get(s, ()) if d not in found)   # (or a bound file)
         ih, shell, probed = _health(svc, variables)
         passes = _passed(svc, variables, probed)

@@ -497,9 +497,11 @@ def depends(s: str, svc: dict, names: dict, ctx, env: dict | None = None) -> lis
     env = env or {}
     values = {k: v for k, (v, _) in env.items()}
     shared = _shared_env_files(s, svc, ctx.data["services"]) if _serves_data(svc, ctx.vars) else set()
-    for d, var in addressed(s, values, ctx.data["services"], ctx.wanted).items():
+    for d, var in addressed(s, values, ctx.data["services"], ctx.wanted, renames=ctx.renames).items():
         if env[var][1][0] == "env_file" and _env_file_path(svc, env[var][1]) in shared:
             continue   # (infisical's db reads its settings from the `.env` every service reads: no call to redis)
+        # (an address in its environment: not one of an image's defaults, whatever name Compose also knew it by)
+        ctx.said_to.update((s, old) for old, new in ctx.renames.items() if new == names.get(d, dns(d)))
         if names.get(d, dns(d)) not in connect:   # said (or dropped, closing a cycle) by acyclic()
             connect.append(names.get(d, dns(d)))
             ctx.addressed.setdefault(s, []).append((d, var, env[var][1]))
@@ -507,7 +509,7 @@ def depends(s: str, svc: dict, names: dict, ctx, env: dict | None = None) -> lis
         if names.get(d, dns(d)) not in connect:   # (lemmy's config file calls pict-rs: nothing else says so)
             connect.append(names.get(d, dns(d)))
             ctx.addressed.setdefault(s, []).append((d, f"its file {path}", ("volumes",)))
-    for d, var in addressed(s, values, ctx.data["services"], ctx.wanted, ported=False).items():
+    for d, var in addressed(s, values, ctx.data["services"], ctx.wanted, False, ctx.renames).items():
         ctx.say(s, f"{var} holds an address of {d}, which declares no port: not a connection", env[var][1], "warning",
                 hint=f"Compose reaches any port of {d}, Kubernetes only the ports of its Service (and its "
                      f"NetworkPolicy): give {d} the port (`expose:`) and import again")
