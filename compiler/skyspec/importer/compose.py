@@ -30,7 +30,7 @@ from . import compose_addresses as addresses, compose_build, compose_deploy, com
 from .compose_dotenv import dotenv
 from .compose_pod import hooks
 from .compose_task import task
-from .credentials import holds_credential, name_words, shared
+from .credentials import holds_credential, name_words, shared, shared_credentials
 from .kube import NAME, Extracted
 from .shape import WANTED, problems, shown
 from .source import NOT_CARRIED, NOT_OBJECT, SECRET, WRONG, Inputs, load, read_text
@@ -238,6 +238,7 @@ class Ctx:
         text = read_text(base, ".env", inputs, Pos(doc.file, 1, 1), "the .env file", optional=True)
         self.vars = dotenv(text) if text is not None else {}
         self.secrets: dict[str, set] = {}   # Secret name -> keys
+        self.values: dict[tuple, str] = {}  # (Secret, key) -> the credential it holds (in memory only, never written)
         self.configs: dict[str, dict] = {}  # ConfigMap name -> data
         self.bound: set[str] = set()        # the ConfigMaps of bind-mounted files (their data is whole)
         self.claims: dict[str, tuple] = {}  # PersistentVolumeClaim name -> (the Compose volume, its first service)
@@ -347,6 +348,7 @@ def extract(doc: Doc, base: Path, project: str, inputs: Inputs) -> tuple[list[Ex
         d["_notes"] = n
         items.append(Extracted(d, [], n))
     items += addresses.acyclic(items, names, ctx)
+    shared_credentials(items, ctx, {v: k for k, v in names.items()})
     renamed_called(names, items, ctx)
     for name in sorted(ctx.secrets):
         items.append(Extracted({"kind": "Secret", "name": name, "keys": sorted(ctx.secrets[name])}, [], []))
@@ -548,6 +550,7 @@ def service_doc(s: str, svc: dict, names: dict, ctx: Ctx, one_shot: bool) -> dic
         if why:
             secrets[k] = {"secret": f"{name}-env", "key": k}
             ctx.secrets.setdefault(f"{name}-env", set()).add(k)
+            ctx.values[(f"{name}-env", k)] = v
             loc = ctx.doc.loc.find(("services", s) + at)
             for value in held:
                 ctx.inputs.secret(value, ctx.doc.file, loc if at[0] == "environment" and value == v else None)
@@ -561,6 +564,7 @@ def service_doc(s: str, svc: dict, names: dict, ctx: Ctx, one_shot: bool) -> dic
         if k not in secrets:
             secrets[k] = {"secret": f"{name}-env", "key": k}
             ctx.secrets.setdefault(f"{name}-env", set()).add(k)
+            ctx.values[(f"{name}-env", k)] = v
         shell = key in ("healthcheck", "post_start", "pre_stop")   # (Kubernetes expands `$(VAR)` in neither)
         how = f"written `$({k})`, which Kubernetes expands" if not shell else \
             f"its shell (`sh -c`) reads `${{{k}}}` from the container's environment, set"

@@ -48,3 +48,33 @@ def holds_credential(value, credentials: set[str], of: str = "the file") -> tupl
     held = sorted(c for c in credentials if len(c) < len(value) and c in value and
                   (not (c.isalpha() and c.islower()) or re.search(rf"(?<![A-Za-z0-9]){re.escape(c)}(?![A-Za-z0-9])", value)))
     return (f"holds a credential of {of} in its text", held) if held else None
+
+
+def shared_credentials(items: list, ctx, services: dict[str, str]) -> None:
+    """A credential a workload holds that is the very value a peer it connects to holds (an app's
+    `DB_PASSWORD` and the database's `POSTGRES_PASSWORD`, both `${DB_PASSWORD}`): the workload reads
+    the peer's Secret key, as the stdlib's pattern has it (`secrets: {DB_PASSWORD: {secret: pg,
+    key: password}}`), so the one value is supplied once, not in two Secrets that must agree. Only
+    a `connect_to` peer's: another service's equal value is another credential that happens to
+    be the same. ``ctx.values`` holds each (Secret, key)'s value; ``services``, each workload's
+    Compose service by its name."""
+    docs = {x.doc.get("name"): x.doc for x in items}
+    for x in items:
+        doc = x.doc
+        mine = f"{doc.get('name')}-env"
+        for var, ref in sorted((doc.get("secrets") or {}).items()):
+            value = ctx.values.get((ref.get("secret"), ref.get("key"))) if isinstance(ref, dict) else None
+            if not value or ref.get("secret") != mine:
+                continue
+            theirs = next(((f"{p}-env", k) for p in doc.get("connect_to") or () if isinstance(p, str) and p in docs
+                           for k in sorted(ctx.secrets.get(f"{p}-env", ())) if ctx.values.get((f"{p}-env", k)) == value),
+                          None)
+            if theirs is None:
+                continue
+            doc["secrets"][var] = {"secret": theirs[0], "key": theirs[1]}
+            ctx.secrets[mine].discard(ref["key"])
+            if not ctx.secrets[mine]:
+                del ctx.secrets[mine]
+            ctx.say(services[doc["name"]], f"environment {var} is the credential {theirs[0][:-4]} holds as "
+                    f"{theirs[1]}: read from its Secret {theirs[0]}, so the one value is supplied once",
+                    ("environment",))

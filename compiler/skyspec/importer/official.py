@@ -430,11 +430,21 @@ def apply_all(items: list) -> dict[str, dict]:
         info = apply(doc, creds, name)
         if info is None:
             continue
-        info["item"], info["secret"] = x, sec
+        info["item"], info["secret"], info["all"] = x, sec, items
         if sec is not None:
             sec.doc["keys"] = sorted(set(creds))
+            _rekey([y for y in items if y is not x], name, info["keys"])
         out[doc["name"]] = info
     return out
+
+
+def _rekey(items: list, secret: str, keys: dict) -> None:
+    """The other workloads' references to keys of ``secret`` the template renamed (``keys``: old ->
+    new; an app reading the database's password: :func:`.credentials.shared_credentials`)."""
+    for x in items:
+        for ref in (x.doc.get("secrets") or {}).values() if isinstance(x.doc.get("secrets"), dict) else ():
+            if isinstance(ref, dict) and ref.get("secret") == secret and ref.get("key") in keys:
+                ref["key"] = keys[ref["key"]]
 
 
 def undone_by(info: dict | None, path: tuple) -> bool:
@@ -469,10 +479,11 @@ def undo_item(infos: dict[str, dict], name: str) -> None:
     if sec is not None and info["keys"]:
         back = {k: v for v, k in info["keys"].items()}
         sec.doc["keys"] = sorted({back.get(k, k) for k in sec.doc["keys"]})
+        _rekey([y for y in info["all"] if y is not x], sec.doc["name"], back)
     if info["template"]:
         again = apply(x.doc, [], "", use=False)
         if again is not None:
-            again["item"], again["secret"] = x, sec
+            again["item"], again["secret"], again["all"] = x, sec, info["all"]
             infos[name] = again
 
 
