@@ -832,9 +832,10 @@ def test_secret_volumes_mount_each_key_from_its_file(build, tmp_path):
         ("vault-token.token", "/etc/one/token"),                 # sub_path names the key
     ]
     out = tmp_path / "out" / "dev" / "secrets"
-    assert {k: v["file"] for k, v in model["secrets"].items()} == {
-        "creds.password": str(out / "creds/password"), "creds.username": str(out / "creds/username"),
-        "legacy.api-key": str(out / "legacy/api-key"), "tls.tls.crt": str(out / "tls/tls.crt"),
+    # (a key the container reads as a variable too is made from that variable: one value for both)
+    assert {k: v.get("file", v.get("environment")) for k, v in model["secrets"].items()} == {
+        "creds.password": "CREDS__PASSWORD", "creds.username": str(out / "creds/username"),
+        "legacy.api-key": "LEGACY__API_KEY", "tls.tls.crt": str(out / "tls/tls.crt"),
         "tls.tls.key": str(out / "tls/tls.key"), "vault-token.token": str(out / "vault-token/token")}
     # the variables: from the user's (not a file's)
     assert a["environment"] == {"PASSWORD": "dummy-creds__password", "API_KEY": "dummy-legacy__api_key"}
@@ -859,7 +860,8 @@ def test_secret_values_in_a_spec_never_reach_the_file(build):
         data: {password: hunter2-very-secret}
     """})
     assert "hunter2" not in text and "hunter2" not in json.dumps(model)
-    assert model["secrets"]["creds.password"]["file"].endswith("/secrets/creds/password")
+    assert model["secrets"]["creds.password"] == {"name": "demo-dev_creds.password",
+                                                  "environment": "CREDS__PASSWORD"}   # (env_from reads it too)
     assert model["services"]["a"]["environment"] == {"password": "dummy-creds__password"}
     assert "${CREDS__PASSWORD:?Secret creds, key password: " in text
 
@@ -1135,12 +1137,13 @@ def test_secret_files_are_the_files_the_compose_file_reads(shop_irs, make_projec
     """})
     for one in [*shop_irs.values(), ir]:
         doc = compose.compose_file(one)
-        want = sorted(e["file"][2:] for e in doc.get("secrets", {}).values())
+        want = sorted(e["file"][2:] for e in doc.get("secrets", {}).values() if "file" in e)
         assert compose.secret_files(one) == want
         assert compose.secret_variables(one) == sorted(set(re.findall(r"\$\{([A-Z0-9_]+):\?", json.dumps(doc))))
         example = compose.render({"dev": one}).get("dev/.env.example", "")
         assert re.findall(r"^([A-Z0-9_]+)=$", example, re.M) == compose.secret_variables(one)
-    assert compose.secret_files(ir) == ["secrets/db/main.key", "secrets/tls/tls.crt"]
+    # (db's main.key is read as a variable too, by env_from: its secret is made from that variable)
+    assert compose.secret_files(ir) == ["secrets/tls/tls.crt"]
     assert compose.secret_variables(ir) == ["DB__MAIN_KEY", "DB__PASSWORD", "LEGACY__API_KEY", "LEGACY__TOKEN"]
 
 

@@ -154,6 +154,44 @@ def test_as_file_and_secret_volumes_are_secret_files_as_before(make_project, cli
     assert compose_config(out / "compose.yaml", variables={}).returncode == 0
 
 
+def test_a_key_read_as_a_variable_and_as_a_file_is_one_value_in_env(make_project, cli, tmp_path):
+    """The database reads its password as a file, the app as a variable (as an import's shared
+    credential has it): the Compose secret is made from the app's variable, so `.env` holds the
+    value once and the two cannot disagree; a key read only as a file stays a file."""
+    make_project({"apps/api.yaml": """
+        kind: App
+        name: api
+        image: ghcr.io/acme/api:1.0
+        secrets: {DB_PASSWORD: {secret: pg, key: password}}
+        ---
+        kind: App
+        name: db
+        image: postgres:16
+        secrets: {POSTGRES_PASSWORD: {secret: pg, key: password, as: file}}
+        volumes: {tls: {secret: tls, mount: /etc/tls}}
+        ---
+        kind: Secret
+        name: pg
+        keys: [password]
+        ---
+        kind: Secret
+        name: tls
+        keys: [tls.crt]
+    """}, project=PROJECT)
+    r = cli("build", "-o", str(tmp_path / "out"))
+    assert r.exit_code == 0, r.output
+    out = tmp_path / "out" / "dev"
+    doc = yaml.safe_load((out / "compose.yaml").read_text())
+    assert doc["secrets"] == {"pg.password": {"environment": "PG__PASSWORD"},
+                              "tls.tls.crt": {"file": "./secrets/tls/tls.crt"}}
+    assert doc["services"]["db"]["secrets"][0] == {"source": "pg.password", "target": "/run/secrets/pg/password"}
+    got = model(out / "compose.yaml", PG__PASSWORD="one-value")
+    assert got["secrets"]["pg.password"]["environment"] == "PG__PASSWORD"
+    assert got["services"]["api"]["environment"]["DB_PASSWORD"] == "one-value"
+    assert "secrets/tls/tls.crt" in r.output and "secrets/pg/password" not in r.output
+    assert "PG__PASSWORD" in (out / ".env.example").read_text()
+
+
 def test_env_from_a_secret_sets_each_key(make_project, cli, tmp_path):
     out = built(make_project, cli, tmp_path, """
         kind: App

@@ -58,6 +58,10 @@ def test_the_app_reads_the_databases_secret_key(tmp_path):
         "Secret db-env, so the one value is supplied once",
         "service worker: environment DB_PASSWORD is the credential db holds as POSTGRES_PASSWORD: read from its "
         "Secret db-env, so the one value is supplied once"]
+    # the built Compose file: the database's secret file is made from the app's variable, set once in .env
+    built = yaml.safe_load((tmp_path / "built" / "dev" / "compose.yaml").read_text())
+    assert built["secrets"] == {"db-env.password": {"environment": "DB_ENV__PASSWORD"}}
+    assert built["services"]["app"]["environment"]["DB_PASSWORD"].startswith("${DB_ENV__PASSWORD:?")
     assert not any(PW in t for t in files.values())
     assert not any(PW in f.read_text() for f in (tmp_path / "built").rglob("*") if f.is_file())
 

@@ -63,6 +63,8 @@ The mapping, rule by rule:
   `kubectl create secret generic shop-db --from-file=...` reads; a missing file stops
   `docker compose up`, and a `.gitignore` (`*`, `!.gitignore`) beside them keeps them out of
   git. The service mounts it where Kubernetes mounts the key (`/run/secrets/shop-db/password`).
+  A key some container of the file also reads as a variable is made from that variable
+  instead (`environment: SHOP_DB__PASSWORD`): one value in `.env` for both readers.
   The secret name is `<secret>.<key>`: secret names are DNS labels (no dots), so the first
   dot splits it without ambiguity. A key outside `[-._a-zA-Z0-9]` (Kubernetes rejects it
   anyway) is made safe and given a short hash, so it can neither clash nor leave the folder.
@@ -170,7 +172,7 @@ def render(irs: dict[str, IR]) -> dict[str, str]:
     for env, ir in irs.items():
         doc, f = _compose(ir)
         out[f"{env}/compose.yaml"] = dump(doc)
-        if doc.get("secrets"):
+        if any("file" in entry for entry in f.secrets.values()):
             out[f"{env}/{SECRETS_DIR[2:]}/.gitignore"] = SECRETS_GITIGNORE
         if f.variables:
             out[f"{env}/{ENV_FILE}.example"] = env_example(_variable_list(f))
@@ -188,7 +190,7 @@ def secret_files(ir: IR) -> list[str]:
         for c in [*w.containers, *w.init_containers]:       # as _pod, then _service: the mounts
             for source, key, _ in _secret_mounts(f, w, c):
                 f.secret(source, key)
-    return sorted(escape(entry["file"])[2:] for entry in f.secrets.values())
+    return sorted(escape(entry["file"])[2:] for entry in f.secrets.values() if "file" in entry)
 
 
 def secret_variables(ir: IR) -> list[str]:
@@ -304,8 +306,9 @@ class _File:
 
     def secret(self, secret: str, key: str) -> str:
         """Declare the Compose secret for one key of a secret; its name."""
-        name = f"{secret}.{file_key(key)}"
-        self.secrets[name] = {"file": f"{SECRETS_DIR}/{secret}/{file_key(key)}"}
+        name, var = f"{secret}.{file_key(key)}", self.variables.get((secret, key))
+        # (read as a variable too: from it, so that one value in `.env` serves both)
+        self.secrets[name] = {"environment": var} if var else {"file": f"{SECRETS_DIR}/{secret}/{file_key(key)}"}
         return name
 
     @property

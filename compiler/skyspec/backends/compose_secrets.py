@@ -3,7 +3,10 @@ the user provides and skyspec never writes.
 
 * A Secret's key read as a file (`as: file`, a Secret volume) is a Compose secret read from
   the file `./secrets/<secret>/<key>` beside the Compose file, named `<secret>.<key>`
-  (:func:`file_key`: a key Kubernetes would refuse is made a safe file name, with a hash).
+  (:func:`file_key`: a key Kubernetes would refuse is made a safe file name, with a hash);
+  where a container of the file also reads that key as a variable (an app reading the
+  database's password as `DB_PASSWORD`, the database its file), the Compose secret is made
+  from that variable (`environment:`), so one value in `.env` serves both.
 * A Secret's key read as a variable (`as: env`, the default; a Secret's `env_from`) is set by
   Compose interpolation of a variable the user sets in `.env` beside the Compose file, or in
   the shell: `DB_PASSWORD: ${SHOP_DB__PASSWORD:?...}` (:func:`interpolation`). `:?` stops
