@@ -221,11 +221,23 @@ def _relax(doc: dict, key: str, gone: list[str], fix: str, before: dict, why_not
            + (" (filled from the image first)" if inits else "")
            + (f" and `security: {m.group(1)}`" if sec else "")
            + (f"; PGDATA in a subdirectory of its claim ({PG_DATA}/pgdata: initdb refuses a fresh volume's root)"
-              if pgdata else "") + why_not)
+              if pgdata else "") + _caveat(doc, key) + why_not)
     paths = written(key, doc.get("command"), doc.get("args"), doc.get("_base") or doc.get("image"),
                     bool((doc.get("security") or {}).get("run_as_root")))
     return {"template": None, "key": key, "paths": list(paths),
             "volumes": added, "why": why, "keys": {}, "inits": inits, "pgdata": pgdata}
+
+
+# settings of the input an image ignores under its relaxations -> what it does instead: LinuxServer's
+# base skips its usermod on a read-only root (docker-baseimage-alpine's init-adduser)
+CAVEATS = {"linuxserver": (("PUID", "PGID"), "; its PUID and PGID have no effect on the read-only root (LinuxServer's "
+                                             "read-only operation): its app runs as abc, UID 911, which owns /config")}
+
+
+def _caveat(doc: dict, key: str) -> str:
+    """What the note adds where the input sets what the image ignores when it runs as relaxed."""
+    names, said = CAVEATS.get(key, ((), ""))
+    return said if any(n in (doc.get("env") or {}) for n in names) else ""
 
 
 def _home(doc: dict, key: str, gone: list[str]) -> tuple[dict, list[str]]:

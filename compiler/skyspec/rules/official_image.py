@@ -10,7 +10,12 @@ and runs as its user, 5984, with /opt/couchdb/data writable; `httpd` and `wordpr
 `minio/minio` and `ollama/ollama` write in their user's home, / for UID 10001 (/root as root):
 MinIO its certs folder /.minio (releases before RELEASE.2023-03-09 exit without it) and the
 folders its `server` command names, Ollama its models and key in /.ollama (a volume at
-/root/.ollama, the image's own place, needs `run_as_root`: /root is 0700). Images built from `postgres` that keep
+/root/.ollama, the image's own place, needs `run_as_root`: /root is 0700). Every LinuxServer.io
+image (`lscr.io/linuxserver/*`, `linuxserver/*`, `ghcr.io/linuxserver/*`: sonarr, jellyfin,
+code-server, ...) and Karakeep's (`ghcr.io/karakeep-app/karakeep`) start s6-overlay's `/init`
+as root, which runs its services in /run; a LinuxServer image then chowns /config to its user
+abc (UID 911) and drops to it (CHOWN, SETUID, SETGID, and KILL to stop it), and on the read-only root
+ignores PUID and PGID. Images built from `postgres` that keep
 its entrypoint (`pgvector/pgvector`, `postgis/postgis`, Immich's `ghcr.io/immich-app/postgres`)
 count as `postgres`: the template runs them with `image:`. Prometheus' and Alertmanager's data
 folder is read from their flag (`--storage.tsdb.path`, `--storage.path`); arguments that give
@@ -68,6 +73,15 @@ args: [--config.file=/etc/prometheus/prometheus.yml]   # its data then goes to /
 port: 9090
 volumes:
   data: {empty: true, mount: /prometheus/data}
+---
+kind: App
+name: tv
+image: lscr.io/linuxserver/sonarr:4.0.15
+port: 8989
+security: {run_as_root: true, add_capabilities: [CHOWN, SETUID, SETGID, KILL]}
+volumes:
+  run: {empty: true, mount: /run}
+  config: {empty: true, mount: /config}
 ---
 kind: App
 name: s3
@@ -198,7 +212,24 @@ KNOWN: dict[str, tuple[str | None, int | None, tuple[str, ...], bool, str]] = {
                       "mount storage or an emptyDir at /.ollama (its models and key: UID 10001 has no home, so "
                       "/); or, to keep a volume at /root/.ollama, where the image keeps them as root, set "
                       "`security: {run_as_root: true}` (no capability: /root is root's own)"),
+    # LinuxServer.io's images (every repository of :data:`FAMILIES`) start s6-overlay's /init, which
+    # runs its services in /run (it exits where /run is not the user's and it cannot chown it); on a
+    # read-only root the base skips its usermod and Docker mods, so PUID/PGID have no effect, chowns
+    # /config to abc (UID 911) and drops to abc with s6-setuidgid; s6-supervise, root, stops the
+    # app with SIGTERM, which a process of another UID takes only from CAP_KILL (kill(2))
+    # (docker-baseimage-alpine's init-adduser, docker-mods' docker-mods.v3 and lsiown, s6-overlay's preinit)
+    "linuxserver": (None, None, ("/run", "/config"), True,
+                    "set `security: {run_as_root: true, add_capabilities: [CHOWN, SETUID, SETGID, KILL]}` and mount "
+                    "an emptyDir at /run and storage or an emptyDir at /config (s6-overlay's /init starts as root; "
+                    "on the read-only root its app runs as abc, UID 911, whatever PUID and PGID say)"),
+    # Karakeep's web (and its older name, Hoarder) starts s6-overlay's /init and runs its services as root
+    **{repo: (None, None, ("/run",), True,
+              "set `security: {run_as_root: true}` and mount an emptyDir at /run (s6-overlay's /init starts as "
+              "root and runs its services there; it drops to no other user, so it needs no capability)")
+       for repo in ("ghcr.io/karakeep-app/karakeep", "ghcr.io/hoarder-app/hoarder")},
 }
+# publishers all of whose images are one kind (a key of KNOWN): the repository's prefixes
+FAMILIES = {"linuxserver": ("lscr.io/linuxserver/", "linuxserver/", "ghcr.io/linuxserver/")}
 # tags of a KNOWN repository that are another image: CouchDB's `-nouveau` tags run its Java search server
 OTHER_TAGS = {"couchdb": "nouveau", "apache/couchdb": "nouveau"}
 # MinIO's first release that goes on where it cannot make its certs folder (EROFS taken for a permission error)
@@ -329,7 +360,12 @@ def official(image: str) -> str | None:
     repo = _repo(image)
     if repo in OTHER_TAGS and OTHER_TAGS[repo] in (split_image(image)[1] or ""):
         return None
-    return repo if repo in KNOWN else DERIVED.get(repo)
+    return repo if repo in KNOWN else DERIVED.get(repo) or _family(repo)
+
+
+def _family(repo: str) -> str | None:
+    """The key of :data:`FAMILIES` whose publisher's prefix ``repo`` has (`lscr.io/linuxserver/sonarr`), or None."""
+    return next((key for key, prefixes in FAMILIES.items() if repo.startswith(prefixes)), None)
 
 
 def derived(image: str) -> bool:
