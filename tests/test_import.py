@@ -625,6 +625,13 @@ volumes:
     (1000, {"run_as_user": 1000}, "runs as user 1000: the Kubernetes objects run as it"),
     ("10001:10001", None, "runs as user 10001:10001: the Kubernetes objects run as it"),
     ("postgres", None, "runs as user postgres in Compose; skyspec runs as a non-root UID"),
+    # netbox-docker's `unit:root`: the image's folders are group-writable for GID 0 (the
+    # OpenShift way); the name only the image maps, the group the language says
+    ("unit:root", {"run_as_group": 0}, "runs as user unit:root in Compose; skyspec runs as a non-root UID with its "
+                                       "group, GID 0 (`security: {run_as_group: 0}`)"),
+    ("app:1000", {"run_as_group": 1000}, "runs as user app:1000 in Compose; skyspec runs as a non-root UID with its "
+                                         "group, GID 1000"),
+    ("app:staff", None, "runs as user app:staff in Compose; skyspec runs as a non-root UID"),
     ("99999999999:1", None, "runs as user 99999999999:1 in Compose"),
 ])
 def test_a_compose_user_is_the_uid_the_kubernetes_objects_run_as(tmp_path, user, security, said):

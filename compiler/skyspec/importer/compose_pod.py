@@ -38,6 +38,21 @@ def user_ids(svc: dict, variables: dict) -> dict | None:
     return security_of({"runAsUser": uid, **({"runAsGroup": gid} if gid is not None else {})}, {})
 
 
+def named_user_group(svc: dict, variables: dict) -> int | None:
+    """The GID of a `user: NAME:GROUP` whose group is a number or `root` (netbox-docker's
+    `unit:root`: the image makes /opt/unit, media, reports and scripts group-writable for GID 0,
+    the OpenShift way, so any UID of that group writes them), or None. The name only the
+    image's /etc/passwd maps; the group the language says as `run_as_group`."""
+    from .compose_parts import interpolate_plain
+
+    if svc.get("user") is None:
+        return None
+    given = interpolate_plain(str(svc["user"]), variables).strip()
+    m = re.fullmatch(r"([A-Za-z_][-A-Za-z0-9_.]*):(\d{1,10}|root)", given)
+    gid = None if m is None else 0 if m.group(2) == "root" else int(m.group(2))
+    return gid if gid is not None and gid <= 2147483647 else None
+
+
 def own_user(svc: dict, variables: dict) -> bool:
     """Whether the service's `user:` names its official image's own user (`postgres`,
     `redis:redis`: Outline's Compose file), which the import runs it as (:mod:`.official`
@@ -65,7 +80,11 @@ def user(s: str, svc: dict, doc: dict, ctx) -> None:
                    "(SKY063 says how)", ("user",), "note")
         return
     if ids is None:
-        ctx.say(s, f"runs as user {given} in Compose; skyspec runs as a non-root UID", ("user",), "warning",
+        gid = named_user_group(svc, ctx.vars)
+        if gid is not None and gid != 10001:
+            doc["security"] = {"run_as_group": gid, **(doc.get("security") or {})}
+        kept = "" if gid is None else f" with its group, GID {gid} (`security: {{run_as_group: {gid}}}`)"
+        ctx.say(s, f"runs as user {given} in Compose; skyspec runs as a non-root UID{kept}", ("user",), "warning",
                 hint="set `security: {run_as_user: UID}` if the image needs a given UID")
         return
     root = ""
