@@ -99,3 +99,43 @@ volumes:
     pod = _pods(out, tmp_path)["web"]
     (c,) = pod["containers"]
     assert pod["securityContext"]["runAsUser"] == 0 and "add" not in c["securityContext"]["capabilities"]
+
+
+def test_linuxserver_with_its_folders_mounted_is_said_to_start_as_root(tmp_path):
+    """LinuxServer's read-only example mounts /run (`tmpfs: [/run:exec]`) and /config: the
+    image only starts as root. The note said "writes  and starts as root" (no path)."""
+    out, said = _import(tmp_path, """\
+services:
+  radarr:
+    image: lscr.io/linuxserver/radarr:5.26.2
+    tmpfs: ["/run:exec"]
+    volumes: [config:/config]
+    read_only: true
+volumes:
+  config:
+""")
+    assert "the official linuxserver image starts as root, which the hardened defaults forbid: `security: " \
+        "{run_as_root: true, add_capabilities: [CHOWN, SETUID, SETGID, KILL]}`" in " ".join(said.split())
+    doc = yaml.safe_load((out / "apps" / "radarr.yaml").read_text())
+    assert doc["security"] == {"run_as_root": True, "add_capabilities": LSIO_CAPS}
+    assert "SKY410" not in _check(out)
+
+
+def test_a_user_the_input_chose_is_not_merged_with_root(tmp_path):
+    """LinuxServer's non-root operation (`user: 1000:1000`): the relaxations made the spec say
+    run_as_root and run_as_user 1000 at once. The input's user stays, and SKY410 says what the
+    image needs."""
+    out, said = _import(tmp_path, """\
+services:
+  radarr:
+    image: lscr.io/linuxserver/radarr:5.26.2
+    user: "1000:1000"
+    volumes: [config:/config]
+volumes:
+  config:
+""")
+    assert "SKY063]: radarr: image" not in said
+    doc = yaml.safe_load((out / "apps" / "radarr.yaml").read_text())
+    assert doc["security"] == {"run_as_user": 1000, "run_as_group": 1000}
+    assert 'image "lscr.io/linuxserver/radarr:5.26.2" of App "radarr" starts as root' in \
+        " ".join(_check(out).split())

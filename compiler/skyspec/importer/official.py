@@ -185,6 +185,8 @@ def _relax(doc: dict, key: str, gone: list[str], fix: str, before: dict, why_not
         sec, gone = _home(doc, key, gone)
     if doc.get("security") and any(doc["security"].get(k) != v for k, v in sec.items() if k in doc["security"]):
         return None   # the input chose otherwise
+    if sec.get("run_as_root") and (doc.get("security") or {}).get("run_as_user") not in (None, 0):
+        return None   # the input chose a user not root (LinuxServer's non-root operation, `user: 1000:1000`)
     vols = dict(doc.get("volumes") or {})
     claims = doc.get("storage")   # (a volume may not take a claim's name: `storage: 2Gi` is the claim `data`)
     taken = set(claims) if isinstance(claims, dict) else {"data"} if claims is not None else set()
@@ -215,11 +217,7 @@ def _relax(doc: dict, key: str, gone: list[str], fix: str, before: dict, why_not
     why = (f"image {doc['image']}{said} {key} image keeps its files in its home as root, where the input mounts "
            f"{', '.join(home)} (/root is 0700: no other user reaches it), which UID 10001 cannot: "
            f"`security: {m.group(1)}`" if home and m else
-           f"image {doc['image']}{said} {key} image writes {', '.join(gone)}"
-           + (" and starts as root" if KNOWN[key][3] else "")
-           + ", which the hardened defaults forbid: emptyDir volumes there"
-           + (" (filled from the image first)" if inits else "")
-           + (f" and `security: {m.group(1)}`" if sec else "")
+           f"image {doc['image']}{said} {key} image {_forbidden(key, gone, inits, m.group(1) if sec else None)}"
            + (f"; PGDATA in a subdirectory of its claim ({PG_DATA}/pgdata: initdb refuses a fresh volume's root)"
               if pgdata else "") + _caveat(doc, key) + why_not)
     paths = written(key, doc.get("command"), doc.get("args"), doc.get("_base") or doc.get("image"),
@@ -238,6 +236,15 @@ def _caveat(doc: dict, key: str) -> str:
     """What the note adds where the input sets what the image ignores when it runs as relaxed."""
     names, said = CAVEATS.get(key, ((), ""))
     return said if any(n in (doc.get("env") or {}) for n in names) else ""
+
+
+def _forbidden(key: str, gone: list[str], inits: list[str], security: str | None) -> str:
+    """What the image does that the hardened defaults forbid, and what the import gives it (a
+    root image whose paths the input mounts already starts as root, and writes nothing more)."""
+    does = ([f"writes {', '.join(gone)}"] if gone else []) + (["starts as root"] if KNOWN[key][3] else [])
+    gives = ([f"emptyDir volumes there{' (filled from the image first)' if inits else ''}"] if gone else []) + \
+        ([f"`security: {security}`"] if security else [])
+    return f"{' and '.join(does)}, which the hardened defaults forbid: {' and '.join(gives)}"
 
 
 def _home(doc: dict, key: str, gone: list[str]) -> tuple[dict, list[str]]:
