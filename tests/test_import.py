@@ -104,6 +104,35 @@ def test_a_service_named_apart_from_its_workloads_is_kept_as_written(tmp_path):
     assert sum(1 for labels in pods if labels.get("app") == "reviews") == 3
 
 
+def test_run_as_non_root_without_a_uid_keeps_the_images_user(tmp_path):
+    """Argo CD's repo-server and applicationset-controller say `runAsNonRoot: true` and no
+    runAsUser: the image's user 999 ran, with the /etc/passwd entry git over SSH needs. The
+    build ran them as UID 10001 ("No user exists for uid 10001", argo-cd#2362). They import
+    as `run_as_user: image`: no UID set, still non-root; a UID the input sets is kept."""
+    import yaml
+
+    from test_import_legacy import build_and_validate
+
+    pod = ("apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {n}}}\nspec:\n  selector: {{matchLabels: {{app: {n}}}}}\n"
+           "  template:\n    metadata: {{labels: {{app: {n}}}}}\n    spec:\n{sc}      containers:\n"
+           "      - {{name: {n}, image: quay.io/argoproj/argocd:v2.14.2{csc}}}\n")
+    (tmp_path / "in.yaml").write_text(
+        pod.format(n="repo-server", sc="", csc=", securityContext: {runAsNonRoot: true}") + "---\n"
+        + pod.format(n="redis", sc="      securityContext: {runAsNonRoot: true, runAsUser: 999}\n", csc="") + "---\n"
+        + pod.format(n="plain", sc="", csc=""))
+    res = CliRunner().invoke(main, ["import", "kubernetes", str(tmp_path / "in.yaml"), "-o", str(tmp_path / "p")])
+    assert res.exit_code == 0, res.output
+    said = {n: yaml.safe_load((tmp_path / "p" / "apps" / f"{n}.yaml").read_text()).get("security")
+            for n in ("repo-server", "redis", "plain")}
+    assert said == {"repo-server": {"run_as_user": "image"}, "redis": {"run_as_user": 999}, "plain": None}
+    k8s = {o["metadata"]["name"]: o["spec"]["template"]["spec"] for o in build_and_validate(tmp_path / "p", tmp_path)
+           if o["kind"] == "Deployment"}
+    (c,) = k8s["repo-server"]["containers"]
+    assert "runAsUser" not in k8s["repo-server"]["securityContext"] and "runAsUser" not in c["securityContext"]
+    assert k8s["repo-server"]["securityContext"]["runAsNonRoot"] is True and c["securityContext"]["runAsNonRoot"]
+    assert (k8s["redis"]["securityContext"]["runAsUser"], k8s["plain"]["securityContext"]["runAsUser"]) == (999, 10001)
+
+
 def test_an_autoscaler_autoscale_cannot_say_is_kept_as_written(tmp_path):
     """kubernetes/examples' vLLM scales on requests running per pod (a Pods metric, through the
     Prometheus adapter), in an HPA named apart from its Deployment: `autoscale` says CPU and

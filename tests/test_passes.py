@@ -62,6 +62,23 @@ def test_relaxations_are_honoured_and_reported(build, make_project, cli, tmp_pat
     assert "api may run as root (run_as_root: true, apps/a.yaml:6:" in r.stdout
 
 
+def test_run_as_user_image_sets_no_uid_and_keeps_the_image_user_non_root(build, cli):
+    """Argo CD's repo-server says `runAsNonRoot` and no UID: its image's user 999 has the
+    /etc/passwd entry git over SSH needs, and UID 10001 ("No user exists for uid 10001") has
+    none. `run_as_user: image` sets no runAsUser (nor runAsGroup), still non-root; the volumes
+    keep the hardened group, which `explain` says is the default's."""
+    docs = build({"apps/a.yaml": APP + "security: {run_as_user: image}\n---\n"
+                                       "kind: App\nname: b\nimage: x/b:1\nsecurity: {run_as_user: image, run_as_group: 5}\n"})
+    p = pod(docs[("Deployment", "api")])
+    assert p["securityContext"] == {"runAsNonRoot": True, "fsGroup": 10001, "seccompProfile": {"type": "RuntimeDefault"}}
+    c = p["containers"][0]["securityContext"]
+    assert c["runAsNonRoot"] is True and "runAsUser" not in c
+    b = pod(docs[("Deployment", "b")])["securityContext"]
+    assert (b.get("runAsUser"), b["runAsGroup"], b["fsGroup"]) == (None, 5, 5)
+    r = cli("explain", "Deployment/api:spec.template.spec.securityContext.fsGroup", "-e", "prod")
+    assert r.exit_code == 0 and "DEFAULT_UID" in r.output, r.output
+
+
 def test_token_is_mounted_when_a_role_binds_the_account(build):
     docs = build({"apps/a.yaml": APP + "service_account: api\n---\nkind: ServiceAccount\nname: api\n---\n"
                                        "kind: Role\nname: r\nrules: [{resources: [pods], verbs: [get]}]\nbind: [api]\n"})

@@ -53,10 +53,17 @@ def downward_of(vf: dict, container: str | None) -> str | None:
 
 
 def security_of(c: dict, pod: dict) -> dict:
+    """`security:` of a container's (and its pod's) securityContext. `runAsNonRoot` without a
+    UID runs the image's own USER, which the kubelet checks is non-root: `run_as_user: image`
+    keeps it (Argo CD's repo-server as UID 10001 had no /etc/passwd entry, and git over SSH
+    failed: "No user exists for uid 10001")."""
     out: dict = {}
     uid = c.get("runAsUser", pod.get("runAsUser"))
-    if uid == 0 or c.get("runAsNonRoot", pod.get("runAsNonRoot")) is False:
+    non_root = c.get("runAsNonRoot", pod.get("runAsNonRoot"))
+    if uid == 0 or non_root is False:
         out["run_as_root"] = True
+    if uid is None and non_root is True:
+        out["run_as_user"] = "image"
     if uid not in (None, 10001):
         out["run_as_user"] = uid
     gid = c.get("runAsGroup", pod.get("runAsGroup"))

@@ -9,8 +9,8 @@ a port below 1024 gets the safe sysctl `net.ipv4.ip_unprivileged_port_start` set
 port, so the image binds it without root or NET_BIND_SERVICE. The NetworkPolicies and
 Namespaces are the `network` pass's (`passes/network.py`).
 
-Every default can be relaxed per workload under `security:` (run_as_root, run_as_user,
-writable_root_fs, privilege_escalation, add_capabilities, service_account_token,
+Every default can be relaxed per workload under `security:` (run_as_root, run_as_user: a UID
+or `image`, the image's own USER, still checked non-root by the kubelet, writable_root_fs, privilege_escalation, add_capabilities, service_account_token,
 image_digest: false, network_policy: false); each relaxation is recorded in the IR's report
 with the position that asked for it. Environment settings can turn the pass off
 (`settings: {harden: false}`), e.g. for a local profile.
@@ -25,6 +25,7 @@ from ..ir.model import IR, Context, Mount, Volume, Workload
 
 # The hardened defaults (documented: `skyspec explain` points at these lines); `security:` relaxes each.
 DEFAULT_UID = 10001            # runAsUser, runAsGroup and fsGroup (`security.run_as_user`, `run_as_group`, `fs_group`)
+IMAGE_USER = "image"           # `security.run_as_user: image`: no runAsUser, the image's USER runs (still non-root)
 RUN_AS_NON_ROOT = True         # pods and containers refuse to run as root (`security.run_as_root`)
 SECCOMP_PROFILE = "RuntimeDefault"   # the pod's seccomp profile
 DROP_CAPABILITIES = ("ALL",)   # capabilities dropped (`security.add_capabilities` adds some back)
@@ -144,16 +145,28 @@ def _grants(ir: IR) -> dict:
     return out
 
 
+def _ids(rel: dict) -> dict:
+    """The pod's runAsUser, runAsGroup and fsGroup. With `run_as_user: image` no UID is set and
+    the image's USER runs (Argo CD's repo-server says only `runAsNonRoot`: its git over SSH
+    needs user 999's /etc/passwd entry, and UID 10001 has none), in the image's group unless
+    `run_as_group`; the volumes still belong to the hardened group (a supplementary group of
+    whichever user runs), so they stay writable."""
+    uid = rel.get("run_as_user", 0 if rel.get("run_as_root") else DEFAULT_UID)
+    if uid == IMAGE_USER:
+        gid = rel.get("run_as_group")
+        ids = {} if gid is None else {"runAsGroup": gid}
+        return {**ids, "fsGroup": rel.get("fs_group", DEFAULT_UID if gid is None else gid)}
+    gid = rel.get("run_as_group", uid)
+    return {"runAsUser": uid, "runAsGroup": gid, "fsGroup": rel.get("fs_group", gid)}
+
+
 def _pod(w: Workload, bound: bool) -> None:
     rel = w.relax
     root = bool(rel.get("run_as_root"))
-    uid = rel.get("run_as_user", 0 if root else DEFAULT_UID)
-    gid = rel.get("run_as_group", uid)
     pod: dict = {}
     if not root:
         pod["runAsNonRoot"] = RUN_AS_NON_ROOT
-    pod.update(runAsUser=uid, runAsGroup=gid, fsGroup=rel.get("fs_group", gid),
-               seccompProfile={"type": SECCOMP_PROFILE})
+    pod.update(_ids(rel), seccompProfile={"type": SECCOMP_PROFILE})
     low = _low_port(w)
     if low is not None and "NET_BIND_SERVICE" not in (rel.get("add_capabilities") or []):
         pod["sysctls"] = [{"name": "net.ipv4.ip_unprivileged_port_start", "value": str(low)}]
@@ -168,7 +181,8 @@ def _pod(w: Workload, bound: bool) -> None:
                     "readOnlyRootFilesystem": not writable, "capabilities": caps}
         if not root:
             sc["runAsNonRoot"] = RUN_AS_NON_ROOT
-        sc["runAsUser"] = uid
+        if "runAsUser" in pod:
+            sc["runAsUser"] = pod["runAsUser"]
         c.security = sc
         c.pull_policy = "IfNotPresent" if "@sha256:" in c.image else "Always"
         if not writable and not any(posixpath.normpath(m.path) == TMP_DIR for m in c.mounts):  # (`/tmp/` too)
@@ -200,7 +214,8 @@ def _record(w: Workload, granted: tuple | None) -> None:
         if "run_as_group" in rel:
             made["pod.runAsGroup"] = why.Why(GID, (sec("run_as_group"),), rel["run_as_group"])
         made["pod.fsGroup"] = why.Why(FS_GROUP, (sec("fs_group"),)) if "fs_group" in rel else \
-            why.Why(FS_GROUP, (why.derived(made["pod.runAsGroup"], "the group"),))
+            why.Why(FS_GROUP, (why.derived(made["pod.runAsGroup"], "the group"),)) if "runAsGroup" in w.pod_security \
+            else why.Why(FS_GROUP, (_d("DEFAULT_UID"),))   # (`run_as_user: image`: the image's group)
         if "privilege_escalation" in rel:
             made["security.allowPrivilegeEscalation"] = why.Why(ESCALATION, (sec("privilege_escalation"),))
         if "writable_root_fs" in rel:

@@ -412,8 +412,9 @@ def check(ir, ctx) -> Iterator[tuple[Pos | None, str, str | None]]:
             if not missing and (root or not needs_root):
                 continue
             user = rel.get("run_as_user", 0 if root else 10001)
+            user = "the image's user" if user == "image" else f"UID {user}"
             why = ("starts as root" if needs_root and not root
-                   else f"writes {', '.join(missing)}, which UID {user} on a read-only root filesystem cannot")
+                   else f"writes {', '.join(missing)}, which {user} on a read-only root filesystem cannot")
             pos = where(w.spec, *at, "image")
             if at:  # a sidecar or init container: a template makes a workload, not a container
                 template, fix = None, fix or _relaxed(uid, paths)

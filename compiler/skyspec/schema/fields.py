@@ -537,11 +537,16 @@ SECURITY = {
                    "listed in the build report). Some images need root, a writable root filesystem or a capability.",
     "properties": {
         "run_as_root": {"type": "boolean", "description": "Allow the container to run as root (UID 0)."},
-        "run_as_user": {"type": "integer", "minimum": 0, "description": "The UID (default 10001).",
+        "run_as_user": {"anyOf": [{"type": "integer", "minimum": 0}, {"const": "image"}],
+                        "description": "The UID (default 10001), or `image`: no UID is set and the image's own "
+                                       "`USER` runs (its /etc/passwd entry with it), which must be a numeric "
+                                       "non-root UID unless `run_as_root`: the kubelet checks it.",
                         "examples": [999]},
-        "run_as_group": {"type": "integer", "minimum": 0, "description": "The GID (default 10001).",
+        "run_as_group": {"type": "integer", "minimum": 0,
+                         "description": "The GID (default the UID; the image's group with `run_as_user: image`).",
                          "examples": [999]},
-        "fs_group": {"type": "integer", "minimum": 0, "description": "The group that owns the volumes.",
+        "fs_group": {"type": "integer", "minimum": 0,
+                     "description": "The group that owns the volumes (default the GID, else 10001).",
                      "examples": [999]},
         "writable_root_fs": {"type": "boolean", "description": "Allow writes to the root filesystem."},
         "privilege_escalation": {"type": "boolean", "description": "Allow a process to gain privileges (setuid)."},
