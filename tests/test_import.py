@@ -133,6 +133,37 @@ def test_run_as_non_root_without_a_uid_keeps_the_images_user(tmp_path):
     assert (k8s["redis"]["securityContext"]["runAsUser"], k8s["plain"]["securityContext"]["runAsUser"]) == (999, 10001)
 
 
+def test_a_pods_scrape_annotations_stay_off_its_service_unless_the_input_has_them_there(tmp_path):
+    """cert-manager annotates its pods `prometheus.io/scrape|port|path`, not its Services: the
+    build put `annotations:` on the Services too, and Prometheus' usual kubernetes-pods and
+    kubernetes-service-endpoints jobs scraped every pod twice. The Service of a workload whose
+    input annotates the Service too keeps them (a `k8s:` patch)."""
+    import yaml
+
+    from test_import_legacy import build_and_validate
+
+    dep = ("apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {n}}}\nspec:\n"
+           "  selector: {{matchLabels: {{app: {n}}}}}\n  template:\n    metadata:\n      labels: {{app: {n}}}\n"
+           "      annotations: {{prometheus.io/scrape: 'true', prometheus.io/port: '9402', prometheus.io/path: /metrics,"
+           " team: x}}\n    spec:\n      containers:\n"
+           "      - {{name: {n}, image: quay.io/jetstack/{n}:v1.16.2, ports: [{{containerPort: 9402, name: metrics}}]}}\n"
+           "---\napiVersion: v1\nkind: Service\nmetadata: {{name: {n}{ann}}}\nspec:\n  selector: {{app: {n}}}\n"
+           "  ports: [{{port: 9402, targetPort: 9402, name: metrics}}]\n")
+    (tmp_path / "in.yaml").write_text(dep.format(n="controller", ann="") + "---\n" + dep.format(
+        n="exporter", ann=", annotations: {prometheus.io/scrape: 'true', prometheus.io/port: '9402', team: x}"))
+    res = CliRunner().invoke(main, ["import", "kubernetes", str(tmp_path / "in.yaml"), "-o", str(tmp_path / "p")])
+    assert res.exit_code == 0, res.output
+    k8s = {(o["kind"], o["metadata"]["name"]): o for o in build_and_validate(tmp_path / "p", tmp_path)}
+    assert k8s[("Service", "controller")]["metadata"]["annotations"] == {"team": "x"}
+    assert k8s[("Deployment", "controller")]["spec"]["template"]["metadata"]["annotations"] == {
+        "prometheus.io/scrape": "true", "prometheus.io/port": "9402", "prometheus.io/path": "/metrics", "team": "x"}
+    assert k8s[("Service", "exporter")]["metadata"]["annotations"] == {
+        "prometheus.io/scrape": "true", "prometheus.io/port": "9402", "team": "x"}
+    doc = yaml.safe_load((tmp_path / "p" / "apps" / "exporter.yaml").read_text())
+    assert doc["k8s"]["Service"]["metadata"]["annotations"] == {"prometheus.io/scrape": "true",
+                                                               "prometheus.io/port": "9402"}
+
+
 def test_an_autoscaler_autoscale_cannot_say_is_kept_as_written(tmp_path):
     """kubernetes/examples' vLLM scales on requests running per pod (a Pods metric, through the
     Prometheus adapter), in an HPA named apart from its Deployment: `autoscale` says CPU and

@@ -201,8 +201,8 @@ SOCK_SHOP = System(
         Allowed("rabbitmq's exporter is not in its Service",
                 "a Service carries the main container's ports only, and `Observability` names a port of the main "
                 "container, so the exporter sidecar's port 9090 is neither in the Service nor annotated for "
-                "Prometheus; the pods keep the reference's scrape: false, which `annotations:` also puts on the "
-                "Service",
+                "Prometheus; the pods keep the reference's scrape: false (`annotations:` puts a pod's scrape "
+                "annotations on no Service)",
                 lambda d: (d.kind, d.name) == ("Service", "rabbitmq") and (
                     "port=9090" in d.path or d.path.startswith("metadata.annotations.prometheus.io/"))),
         Allowed("prod: two replicas of each service", "overlays/prod.yaml",

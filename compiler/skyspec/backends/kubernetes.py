@@ -35,6 +35,8 @@ CREATION_POLICY = "Owner"            # an ExternalSecret owns the Secret it crea
 FIELD_REF_API = "v1"                 # a `downward:` fieldRef's API version: what the API server defaults it to
 EVERY_POD: dict = {}                 # a NetworkPolicy spec without `select` applies to every pod of its namespace
 POLICY_TYPES = ("Ingress",)          # ... and one that denies and allows nothing isolates its pods' ingress
+# the pods' scrape annotations (Prometheus' `kubernetes-pods` job), which `annotations:` puts on no Service
+POD_SCRAPE = ("prometheus.io/scrape", "prometheus.io/port", "prometheus.io/path", "prometheus.io/scheme")
 
 
 def render(irs: dict[str, IR], last: bool = False) -> dict[str, str]:
@@ -152,6 +154,17 @@ def wmeta(ir: IR, w: Workload, name: str | None = None, extra_labels: dict | Non
     return m
 
 
+def smeta(ir: IR, w: Workload, name: str) -> dict:
+    """A workload's Service's metadata: its objects' but the pods' scrape annotations
+    (:data:`POD_SCRAPE`). On the Service too, Prometheus' usual `kubernetes-service-endpoints`
+    job scraped the pods the `kubernetes-pods` job scrapes already, twice each (cert-manager's
+    three Services); a Service of its own is scraped by a `k8s:` patch of its annotations."""
+    m = wmeta(ir, w, name)
+    ann = {k: v for k, v in (m.get("annotations") or {}).items() if k not in POD_SCRAPE}
+    m.pop("annotations", None)
+    return {**m, "annotations": ann} if ann else m
+
+
 def _patched(objs: list[dict], k8s: dict, problems: list | None = None) -> list[dict]:
     """The `k8s:` escape hatch, by kind then by `Kind/name`, with strategic-merge semantics
     (:mod:`..ir.k8spatch`); problems as (the patch's key, its path, message, hint)."""
@@ -265,7 +278,7 @@ def _statefulapp(ir: IR, w: Workload) -> list[dict]:
         spec["volumeClaimTemplates"] = claims
     objs = [{"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": wmeta(ir, w), "spec": spec}]
     if w.ports:
-        objs.append({"apiVersion": "v1", "kind": "Service", "metadata": wmeta(ir, w, f"{w.name}-headless"),
+        objs.append({"apiVersion": "v1", "kind": "Service", "metadata": smeta(ir, w, f"{w.name}-headless"),
                      "spec": {"clusterIP": "None", "publishNotReadyAddresses": True, "selector": sel,
                               "ports": _service_ports(w)}})
         objs.append(service(ir, w, w.name, {}))
@@ -403,7 +416,7 @@ def service(ir: IR, w: Workload, name: str, extra: dict) -> dict:
         spec = {"type": w.expose.service_type, **spec}
         if w.expose.source_ranges:
             spec["loadBalancerSourceRanges"] = list(w.expose.source_ranges)
-    return {"apiVersion": "v1", "kind": "Service", "metadata": wmeta(ir, w, name), "spec": spec}
+    return {"apiVersion": "v1", "kind": "Service", "metadata": smeta(ir, w, name), "spec": spec}
 
 
 def ingress(ir: IR, w: Workload) -> dict:

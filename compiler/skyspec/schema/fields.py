@@ -58,7 +58,9 @@ LABELS = {
 }
 ANNOTATIONS = {"type": "object", "additionalProperties": {"type": "string"},
                "propertyNames": LABELS["propertyNames"],   # the API server checks their keys as a label's
-               "description": "Kubernetes annotations added to the workload's objects.",
+               "description": "Kubernetes annotations added to the workload's objects; a workload's scrape "
+                              "annotations (`prometheus.io/scrape`, `port`, `path`, `scheme`) are its pods', not "
+                              "its Service's (Prometheus would scrape each pod twice).",
                "examples": [{"team.acme.com/owner": "payments"}]}
 
 QTY = {
