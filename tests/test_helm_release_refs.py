@@ -796,3 +796,51 @@ def test_names_in_container_flags_follow_the_release(make_project, tmp_path):
     mounted = dig(by[("Deployment", "a-ctrl")], "spec", "template", "spec")["volumes"]
     assert {"secretName": "admission"} in [v.get("secret") for v in mounted]
     assert ("ValidatingWebhookConfiguration", "a-admission") in by and ("ConfigMap", "a-ctrl-config") in by
+
+
+GRANTED_ENV = {
+    "apps/controller.yaml": """
+        kind: App
+        name: controller
+        image: quay.io/metallb/controller:v0.14.9
+        port: 9120
+        service_account: controller
+        env: {METALLB_DEPLOYMENT: controller, METALLB_ML_SECRET_NAME: memberlist, MODE: controller}
+        ---
+        kind: App
+        name: other
+        image: quay.io/metallb/controller:v0.14.9
+        port: 9120
+        env: {METALLB_DEPLOYMENT: controller}
+        ---
+        kind: ServiceAccount
+        name: controller
+        ---
+        kind: Role
+        name: controller
+        rules:
+          - {api_groups: [apps], resources: [deployments], names: [controller], verbs: [get]}
+          - {resources: [secrets], names: [memberlist], verbs: [list]}
+        bind: [controller]
+        """,
+}
+
+
+def test_an_env_value_naming_an_object_its_role_grants_by_name_follows_the_release(make_project, tmp_path):
+    """MetalLB's controller gets its own Deployment by the name METALLB_DEPLOYMENT gives it
+    (`controller`), which its Role grants by `resourceNames`. Installed as another release, the
+    Role granted `<release>-controller` and the env var still said `controller`: the controller
+    could not read its Deployment. Such a value follows the release as the object does; a name
+    the chart does not make (the memberlist Secret the controller creates), a workload whose
+    account is granted nothing by name, and the same word in a variable whose name names no
+    kind (`MODE`) stay."""
+    irs = compile_irs(make_project({k: textwrap.dedent(v) for k, v in GRANTED_ENV.items()}, HOOKS_PROJECT))
+    chart = assert_chart_is_the_kubernetes_output(irs, tmp_path / "out", validate=False)
+    by = {(o["kind"], o["metadata"]["name"]): o for o in render(chart, "a", "y")}
+    env = {n: {e["name"]: e["value"] for e in dig(by[("Deployment", f"a-{n}")], "spec", "template", "spec")
+               ["containers"][0]["env"] if "value" in e} for n in ("controller", "other")}
+    assert env["controller"]["METALLB_DEPLOYMENT"] == "a-controller"
+    assert (env["controller"]["METALLB_ML_SECRET_NAME"], env["other"]["METALLB_DEPLOYMENT"]) == ("memberlist", "controller")
+    rule = next(r for r in by[("Role", "a-controller")]["rules"] if "deployments" in r["resources"])
+    assert rule["resourceNames"] == ["a-controller"]
+    assert env["controller"]["MODE"] == "controller"

@@ -7,7 +7,9 @@ Ingress backends and TLS Secrets, the StatefulSet's Service, ExternalSecret targ
 Service (and namespace) a webhook or APIService names, cert-manager's CA injection annotation
 and a Certificate's issuer, Secret and Service host names (:class:`Joined` marks a text made
 of names and the namespace), the `resourceNames` of RBAC rules on the chart's kinds, the names
-a container's flags give its program (textrefs.py).
+a container's flags give its program (textrefs.py), and an env var's value naming, by the kind its
+name says, an object the pod's ServiceAccount is granted by `resourceNames` (MetalLB's
+`METALLB_DEPLOYMENT`).
 Selectors of the chart's pods (name + part-of) get `app.kubernetes.io/instance`, so two
 releases never select each other's pods; a kept monitor's or aggregated ClusterRole's selector
 that picks the chart's objects by their instance label picks the release's. The marked
@@ -27,7 +29,7 @@ from typing import Any
 from ...ir.model import IR
 from ...syscheck import selects
 from .marks import NAMESPACE, RELEASE, Joined, Name
-from .textrefs import flag, host
+from .textrefs import flag, hinted, host
 
 NAME_LABEL = "app.kubernetes.io/name"
 PART_OF = "app.kubernetes.io/part-of"
@@ -84,6 +86,10 @@ class Scope:
                     for tls in spec.get("tls") or []:
                         if type(tls) is dict and tls.get("secretName") == f"{name}-tls":
                             self.names.setdefault("Secret", set()).add(f"{name}-tls")
+        # ServiceAccount -> the chart's objects (kind, name) its Roles grant by `resourceNames`
+        self.granted: dict[str, set[tuple]] = {}
+        for e, objs in objects_by_env.items():
+            self._grants(objs, irs[e].namespace)
         self.deploy_time: dict[str, list[str]] = {}     # Secret -> keys, supplied at deploy time
         for ir in irs.values():
             for s in ir.secrets:
@@ -91,6 +97,27 @@ class Scope:
                     keys = self.deploy_time.setdefault(s.name, [])
                     keys += [k for k in s.keys if k not in keys]
                     self.names.setdefault("Secret", set()).add(s.name)
+
+    def _grants(self, objs: list[dict], namespace: str | None) -> None:
+        """The names of the chart's objects (of the kinds a rule's resources are) that a Role or
+        ClusterRole grants by `resourceNames` to each ServiceAccount of the environment's
+        namespace its bindings name: what that account's program gets or patches by name."""
+        names: dict[tuple, set[tuple]] = {}
+        for o in objs:
+            if o.get("kind") in ("Role", "ClusterRole") and _rbac(o) and _name(o) is not None:
+                got = names.setdefault((o["kind"], _name(o)), set())
+                for r in o.get("rules") or []:
+                    if type(r) is dict and type(r.get("resourceNames")) is list:
+                        kinds = [k for res in r.get("resources") or [] if type(res) is str
+                                 for k in self.kinds(res.partition("/")[0], r.get("apiGroups"))]
+                        got.update((k, n) for n in r["resourceNames"] for k in kinds if self.has(k, n))
+        for o in objs:
+            ref = o.get("roleRef") if o.get("kind") in ("RoleBinding", "ClusterRoleBinding") and _rbac(o) else None
+            granted = names.get((ref.get("kind"), ref.get("name")), ()) if type(ref) is dict else ()
+            for sub in o.get("subjects") or [] if granted else ():
+                if type(sub) is dict and sub.get("kind") == "ServiceAccount" and type(sub.get("name")) is str \
+                        and sub.get("namespace", namespace) == namespace:
+                    self.granted.setdefault(sub["name"], set()).update(granted)
 
     def has(self, kind: str, name: Any) -> bool:
         return type(name) is str and name in self.names.get(kind, ())
@@ -351,6 +378,13 @@ def _ref(d: dict, key: str, scope: Scope, kind: str) -> None:
 
 
 def _pod(pod: dict, scope: Scope, namespace: str) -> None:
+    """The names in a pod spec that follow the release. An env var's value that is the name of
+    a chart object its ServiceAccount's Roles grant by `resourceNames`, of the kind the var's
+    name says (textrefs.hinted), names that object to the program, which gets or patches it by
+    that name: it follows too (MetalLB's controller reads its Deployment named by
+    METALLB_DEPLOYMENT=controller; under another release its Role granted `<release>-controller`
+    and the controller asked for `controller`)."""
+    granted = scope.granted.get(pod.get("serviceAccountName", "default"), set())
     _ref(pod, "serviceAccountName", scope, "ServiceAccount")
     _ref(pod, "priorityClassName", scope, "PriorityClass")
     for s in pod.get("imagePullSecrets") or []:
@@ -380,6 +414,9 @@ def _pod(pod: dict, scope: Scope, namespace: str) -> None:
                     if type(ef) is dict and type(ef.get(key)) is dict:
                         _ref(ef[key], "name", scope, kind)
             for e in c.get("env") or []:
+                if type(e) is dict and type(e.get("value")) is str and type(e.get("name")) is str \
+                        and any((k, e["value"]) in granted for k in hinted(e["name"])):
+                    e["value"] = Name(e["value"])
                 vf = e.get("valueFrom") if type(e) is dict else None
                 for key, kind in (("configMapKeyRef", "ConfigMap"), ("secretKeyRef", "Secret")):
                     if type(vf) is dict and type(vf.get(key)) is dict:

@@ -73,8 +73,15 @@ def flag(text: str, scope: Any, namespace: str) -> Any:
 def _kinds(name: str) -> tuple:
     """The kinds flag ``name`` names: its last word of :data:`_HINTS` says (the noun ends the
     name: `--webhook-secret` names a Secret), else any of :data:`_FLAGGED`."""
+    return hinted(name) or _FLAGGED
+
+
+def hinted(name: str) -> tuple:
+    """The kinds the last word of :data:`_HINTS` in ``name`` (a flag's, or an env var's:
+    `METALLB_DEPLOYMENT`) says it names; () when none does."""
+    name = name.lower().replace("_", "-")
     at = max(((name.rfind(w), w) for w in _HINTS if w in name), default=None)
-    return _HINTS[at[1]] if at else _FLAGGED
+    return _HINTS[at[1]] if at else ()
 
 
 def _item(item: str, kinds: tuple, scope: Any, namespace: str) -> Any:
