@@ -166,3 +166,30 @@ def test_traefik_rules_read_as_one_ingress_rule_or_none():
     assert rule_parts("PathPrefix(`/a`) || PathPrefix(`/b`)") is None
     assert rule_parts("Host(`a`) && Header(`X`, `y`)") is None
     assert rule_parts("") is None
+
+
+def test_what_no_ingress_rule_can_hold_is_left_out_and_said(tmp_path):
+    """A host with a port, a port label out of range and Traefik 1's rule: the import neither
+    writes a spec the schema refuses nor drops them without a word."""
+    files, diags, k8s = _imported(tmp_path, """\
+services:
+  old:
+    image: ghcr.io/acme/old:1.0.0
+    labels:
+      traefik.frontend.rule: Host:Old.Example.com;PathPrefix:/v1
+      traefik.port: "9000"
+  odd:
+    image: ghcr.io/acme/odd:1.0.0
+    expose: ["8080"]
+    labels:
+      traefik.http.routers.odd.rule: Host(`odd.example.com:8443`)
+      traefik.http.services.odd.loadbalancer.server.port: "99999"
+""")
+    assert _spec(files, "old")["port"] == 9000
+    assert _spec(files, "old")["expose"] == {"host": "old.example.com", "path": "/v1"}
+    assert _ingress(k8s, "old")["spec"]["rules"][0]["host"] == "old.example.com"
+    assert _spec(files, "odd")["expose"] is True and _spec(files, "odd")["port"] == 8080
+    assert "service odd: Traefik's traefik.http.services.odd.loadbalancer.server.port, rule " \
+           "Host(`odd.example.com:8443`) (host odd.example.com:8443: no DNS name an Ingress routes): not carried " \
+           "over, `expose` being a Service of port 8080 only" in \
+           [d.message for d in diags.items if d.severity == "warning"]

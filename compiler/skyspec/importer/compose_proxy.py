@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..rules.official_image import repository
+from ..schema.fields import INGRESS_HOST
 from .compose_parts import label_pairs, plain_env
 
 TRAEFIK = "traefik."
@@ -25,6 +27,7 @@ _MATCHER = re.compile(r"(!?)\s*([A-Za-z]+)\(([^()]*)\)")
 _ARG = re.compile(r"`([^`]*)`|\"([^\"]*)\"")
 _TLS_ENTRYPOINT = re.compile(r"--entry[pP]oints\.([A-Za-z0-9_-]+)\.http\.tls(?:\.|=|$)")
 _QUIET = ("entrypoints", "priority")          # router keys that choose what an Ingress decides itself
+_HOST = re.compile(INGRESS_HOST)
 _QUIET_LABELS = {"traefik.enable", "traefik.docker.network", "traefik.constraint-label-stack"}
 
 
@@ -45,14 +48,9 @@ def routing_label(key: str) -> bool:
     return key.startswith(TRAEFIK)
 
 
-def _repository(image: str) -> str:
-    name = image.split("@")[0].rpartition(":")[0] if ":" in image.split("/")[-1] else image.split("@")[0]
-    return name.removeprefix("docker.io/").removeprefix("library/")
-
-
 def proxy_of(image: str) -> str | None:
     """The reverse proxy an image is, when it routes by what other containers say."""
-    name = _repository(image)
+    name = repository(image)
     if name == "traefik" or name.endswith("/traefik"):
         return "Traefik"
     return "nginx-proxy" if name in NGINX_PROXY else None
@@ -73,7 +71,7 @@ def rule_parts(rule: str) -> tuple[list[str], str | None] | None:
     if not re.fullmatch(r"[\sM()&|]*", skeleton) or "M" not in skeleton or len(set(paths)) > 1 or \
             (paths and "||" in skeleton):
         return None
-    return list(dict.fromkeys(h for h in hosts if h)), (paths[0] if paths else None)
+    return list(dict.fromkeys(h.lower() for h in hosts if h)), (paths[0] if paths else None)
 
 
 def _v1_rule(rule: str) -> tuple[list[str], str | None] | None:
@@ -83,7 +81,7 @@ def _v1_rule(rule: str) -> tuple[list[str], str | None] | None:
     for part in filter(None, (p.strip() for p in rule.split(";"))):
         name, _, values = part.partition(":")
         if name == "Host":
-            hosts += [h.strip() for h in values.split(",") if h.strip()]
+            hosts += [h.strip().lower() for h in values.split(",") if h.strip()]
         elif name == "PathPrefix" and "," not in values and path is None:
             path = values.strip()
         else:
@@ -141,12 +139,12 @@ def traefik(svc: dict, variables: dict, services: dict) -> list[Route]:
             elif key not in _QUIET:
                 left.append(k)
         elif parts[1:3] == ["http", "services"] and parts[4:] == ["loadbalancer", "server", "port"] and \
-                v.strip().isdigit():
-            ports[parts[3]] = int(v)
+                _number(v) is not None:
+            ports[parts[3]] = _number(v)
         elif k == "traefik.frontend.rule":
             routers.setdefault("", {}).update(rule=v, v1=True, _at=_label_at(svc, k))
-        elif k == "traefik.port" and v.strip().isdigit():
-            ports[""] = int(v)
+        elif k == "traefik.port" and _number(v) is not None:
+            ports[""] = _number(v)
         elif parts[1:3] == ["http", "middlewares"] and len(parts) > 4:
             defined.setdefault(parts[3], parts[4])
         elif k not in _QUIET_LABELS:
@@ -175,14 +173,19 @@ def traefik(svc: dict, variables: dict, services: dict) -> list[Route]:
 def nginx_proxy(svc: dict, variables: dict) -> list[Route]:
     """The route nginx-proxy reads from a service's environment."""
     env = plain_env(svc, variables)
-    hosts = [h.strip() for h in env.get("VIRTUAL_HOST", "").split(",") if h.strip()]
+    hosts = [h.strip().lower() for h in env.get("VIRTUAL_HOST", "").split(",") if h.strip()]
     if not hosts:
         return []
-    port = env.get("VIRTUAL_PORT", "").strip()
     tls = any(h.strip() for h in env.get("LETSENCRYPT_HOST", "").split(","))
     path = env.get("VIRTUAL_PATH", "").strip() or None
     return [Route("nginx-proxy", f"VIRTUAL_HOST={env['VIRTUAL_HOST']}", hosts, path, tls,
-                  int(port) if port.isdigit() else None, at=("environment",))]
+                  _number(env.get("VIRTUAL_PORT", "")), at=("environment",))]
+
+
+def _number(text: str) -> int | None:
+    """A port number a label or variable gives, or None (not one: a port is 1-65535)."""
+    text = text.strip()
+    return int(text) if text.isdigit() and text.isascii() and 0 < int(text) < 65536 else None
 
 
 def routes_of(svc: dict, variables: dict, services: dict) -> list[Route]:
@@ -205,6 +208,14 @@ def route(s: str, name: str, svc: dict, ports: dict, ctx) -> dict | bool | None:
     if not merged:
         return None
     first = merged[0]
+    bad = [h for h in first.hosts if not _HOST.match(h)]   # (`example.com:8080`: no Ingress host)
+    if bad:
+        first.hosts = [h for h in first.hosts if h not in bad]
+        why = f"host {', '.join(bad)}: no DNS name an Ingress routes"
+        first.left.append(f"{why}" if first.hosts else f"rule {first.rule} ({why})")
+    if first.path is not None and not first.path.startswith("/"):   # (nginx-proxy's `~^/api` is a regexp)
+        first.left.append(f"path {first.path}")
+        first.path = None
     numbers = [p if isinstance(p, int) else p["port"] for p in ports.values()]
     given = _given_ports(svc, ctx.vars)
     port = routed_port(svc, ctx.vars, ctx.data.get("services") or {}, merged)
@@ -248,7 +259,7 @@ def _given_ports(svc: dict, variables: dict) -> list[int]:
 
 def _said(s: str, name: str, first: Route, routes: list[Route], expose: dict, port: int, ctx) -> None:
     shown = "{" + ", ".join(f"{k}: {'true' if v is True else v}" for k, v in expose.items()) + "}"
-    parsed = f"rule {first.rule}" not in first.left
+    parsed = not any(x.startswith(f"rule {first.rule}") for x in first.left)
     if first.hosts:
         ctx.say(s, f"{first.via} routes {first.rule} to port {port}: `expose: {shown}`, an Ingress, which the "
                    "cluster's ingress controller serves", first.at,
@@ -272,7 +283,7 @@ def _said(s: str, name: str, first: Route, routes: list[Route], expose: dict, po
 def proxy_note(s: str, image: str, ctx) -> None:
     """The reverse proxy itself (or nginx-proxy's certificate companion): on Kubernetes it has no
     Docker engine to read routes from."""
-    companion = _repository(image) in COMPANIONS
+    companion = repository(image) in COMPANIONS
     via = "nginx-proxy" if companion else proxy_of(image)
     if via is None:
         return

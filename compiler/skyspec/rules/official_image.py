@@ -357,7 +357,7 @@ def own_uid(key: str, image: str) -> int | None:
 
 def official(image: str) -> str | None:
     """The key in :data:`KNOWN` of an image reference (its own or the one it is built from), or None."""
-    repo = _repo(image)
+    repo = repository(image)
     if repo in OTHER_TAGS and OTHER_TAGS[repo] in (split_image(image)[1] or ""):
         return None
     return repo if repo in KNOWN else DERIVED.get(repo) or _family(repo)
@@ -370,10 +370,12 @@ def _family(repo: str) -> str | None:
 
 def derived(image: str) -> bool:
     """Whether an image reference is one of :data:`DERIVED`, built from an official image."""
-    return _repo(image) in DERIVED
+    return repository(image) in DERIVED
 
 
-def _repo(image: str) -> str:
+def repository(image: str) -> str:
+    """The repository of an image reference, without Docker Hub's implied prefixes (`traefik:v3` ->
+    `traefik`, `docker.io/library/postgres:16` -> `postgres`)."""
     repo = split_image(image)[0]
     for prefix in _HUB:
         if repo.startswith(prefix):

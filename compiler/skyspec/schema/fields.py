@@ -252,6 +252,9 @@ HEALTH = {
                   "initial_delay": 5}],
 }
 
+# an Ingress rule's host: a DNS name, lower case, a leading `*.` allowed (networking.k8s.io/v1)
+INGRESS_HOST = r"^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
+
 EXPOSE = {
     "anyOf": [
         {"type": "boolean", "description": "`true`: a Service inside the cluster."},
@@ -265,8 +268,7 @@ EXPOSE = {
              "source_ranges": {"type": "array", "minItems": 1, "uniqueItems": True, "examples": [["10.0.0.0/8"]],
                                "items": {"type": "string", "pattern": r"^[0-9a-fA-F:.]+/[0-9]{1,3}$"},
                                "description": "LoadBalancer: the client CIDRs allowed (loadBalancerSourceRanges)."},
-             "host": {"type": "string",
-                      "pattern": r"^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",
+             "host": {"type": "string", "pattern": INGRESS_HOST,
                       "x-message": "{field} {value} is not a valid host name",
                       "description": "An Ingress host: adds an Ingress routing it to the Service."},
              "path": {"type": "string", "pattern": "^/", "description": "The Ingress path (default `/`).",
