@@ -6,7 +6,7 @@ reservation, `mode: global`, placement constraints), which Compose would have ap
 
 from __future__ import annotations
 
-from .compose_parts import _RAM
+from .compose_parts import memory_quantity
 from .sizing import SIZE, unbounded
 from .source import WRONG
 
@@ -30,12 +30,12 @@ def deploy(s: str, svc: dict, doc: dict, ctx) -> None:
                 ctx.say(s, f"deploy.resources.{part}.cpus is not a number", ("deploy", "resources", part, "cpus"),
                         "error", code=WRONG)
         if p.get("memory") is not None:
-            m = _RAM.fullmatch(str(p["memory"]).lower())
-            if m is None:
+            size = memory_quantity(p["memory"])
+            if size is None:
                 ctx.say(s, f"deploy.resources.{part}.memory is not a size", ("deploy", "resources", part, "memory"),
                         "error", code=WRONG)
             else:
-                r[mem] = m.group(1) + (m.group(2).upper() + "i" if m.group(2) else "")
+                r[mem] = size
     for request, limit in (("cpu", "cpu_limit"), ("memory", "memory_limit")):
         if limit in r and request not in r and _below_size(request, r[limit]):
             r[request] = r[limit]   # the request overlays/dev.yaml gives would exceed the limit (SKY302)

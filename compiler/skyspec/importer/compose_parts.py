@@ -34,9 +34,15 @@ PORT_NAMES = {53: "dns", 5432: "postgres", 3306: "mysql", 33060: "mysqlx", 27017
 _PORT = re.compile(r"^(?:(?:\[[0-9a-fA-F:.]+\]|[0-9]+\.[0-9.]+|):)?(?:(\$\{[^}]*\}|[0-9]*(?:-[0-9]+)?):)?([0-9]+(?:-[0-9]+)?)"
                    r"(?:/(tcp|udp|sctp))?$")
 MAX_CONFIG = 1 << 20
-# Docker's sizes of memory: binary units, a fraction allowed (`1.5G`, `512m`, `2 GiB`)
 DOCKER_DNS = re.compile(r"(?<![\d.])127\.0\.0\.11(?![\d])")   # Docker's embedded DNS server
+# Docker's sizes of memory: binary units, a fraction allowed (`1.5G`, `512m`, `2 GiB`)
 _RAM = re.compile(r"(\d+(?:\.\d+)?) ?([kmgtp])?i?b?")
+
+
+def memory_quantity(v) -> str | None:
+    """A Compose memory size as Kubernetes writes it (`512m` -> `512Mi`), or None."""
+    m = _RAM.fullmatch(str(v).strip().lower())
+    return None if m is None else m.group(1) + (m.group(2).upper() + "i" if m.group(2) else "")
 
 
 def ram_bytes(v) -> int | None:
