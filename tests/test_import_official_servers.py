@@ -160,3 +160,33 @@ def test_ollama_keeps_its_models_where_its_user_can_write(tmp_path, volume):
                                 "health: {tcp: 11434}\n")
     assert 'warning[SKY410]: [official-image] image "ollama/ollama:0.11.4" of App "ollama" writes /.ollama, ' \
         "which UID 10001" in got, got
+
+
+def test_a_template_the_build_refuses_leaves_another_images_relaxations(tmp_path):
+    """Ghostfolio's postgres names its database `ghostfolio-db`, which the postgres template
+    refuses, so it runs relaxed instead; its redis (`user: 999:1000`) was taken back to the
+    input with it and lost its emptyDir at /data: on the read-only root its snapshots failed,
+    after which Redis refuses every write."""
+    out, said = _import(tmp_path, """\
+services:
+  app:
+    image: ghostfolio/ghostfolio:2.100.0
+    depends_on: [postgres, redis]
+  postgres:
+    image: postgres:15-alpine
+    environment: {POSTGRES_DB: ghostfolio-db, POSTGRES_PASSWORD: ab9Xk2PqL7}
+    volumes: [pg:/var/lib/postgresql/data]
+  redis:
+    image: redis:alpine
+    user: '999:1000'
+    command: [/bin/sh, -c, 'redis-server --requirepass "$${REDIS_PASSWORD}"']
+    environment: {REDIS_PASSWORD: Zq81mWv3Rt}
+volumes:
+  pg:
+""")
+    assert "note[SKY063]: redis: image redis:alpine" in said
+    doc = yaml.safe_load((out / "apps" / "redis.yaml").read_text())
+    assert {v["mount"]: v.get("empty") for v in doc["volumes"].values()} == {"/data": True}
+    assert doc["security"] == {"run_as_user": 999, "run_as_group": 1000}
+    assert "SKY410" not in _check(out)
+    assert {m["mountPath"] for m in _pods(out, tmp_path)["redis"]["containers"][0]["volumeMounts"]} >= {"/data"}

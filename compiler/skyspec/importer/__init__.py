@@ -304,8 +304,7 @@ def _round_trip(name: str, namespace: str, items: list, notes: list[str], lines:
     while infos:   # a template refuses what the input says: the image's user and volumes, else the input's
         if build(files) is not None:
             break
-        for n in sorted(infos):
-            official.undo_item(infos, n)
+        official.undo_refused(infos)
         files = _files(name, namespace, items, host_access)
     outputs = build(files, items, inputs)
     if outputs is None:
@@ -434,8 +433,7 @@ def import_compose(path: Path, name: str, diags: Diagnostics | None = None,
     while infos:   # a template refuses what the input says: the image's user and volumes, else the input's
         if _compose_built(name, items, ctx, None) is not None:
             break
-        for n in sorted(infos):
-            official.undo_item(infos, n)
+        official.undo_refused(infos)
     while True:   # ends: each undo takes a template to the image's user and volumes, those to the input's
         built = _compose_built(name, items, ctx, inputs)
         if built is None:

@@ -506,6 +506,17 @@ def undo_item(infos: dict[str, dict], name: str) -> None:
             infos[name] = again
 
 
+def undo_refused(infos: dict[str, dict]) -> None:
+    """After the build refused the project: each workload a stdlib template says back to its
+    image's user and volumes (a template refuses what the input says: Ghostfolio's
+    `POSTGRES_DB: ghostfolio-db`, no database name of the template's), and only where none is
+    left every workload back to the input. Undoing all at once took the relaxations of another
+    workload too: Ghostfolio's redis, run as its `user: 999:1000`, lost its emptyDir at /data,
+    and on the read-only root its snapshots failed, after which Redis refuses every write."""
+    for n in sorted(n for n, i in infos.items() if i["template"]) or sorted(infos):
+        undo_item(infos, n)
+
+
 def notes(infos: dict[str, dict], inputs) -> None:
     """A note (SKY063) at the image line of each workload said for its official image, and a
     comment in its spec."""
