@@ -103,6 +103,53 @@ services:
     assert _env(k8s, "app")["REDIS_PASSWORD"] == {"secretKeyRef": {"name": "redis-env", "key": "REDIS_PASSWORD"}}
 
 
+def test_the_peers_key_of_the_variables_name_and_of_the_peer_it_names(tmp_path):
+    """Ghostfolio's one env_file, read by the app, its postgres and its redis, gives
+    ACCESS_TOKEN_SALT and JWT_SECRET_KEY the one placeholder: the app's JWT_SECRET_KEY read the
+    database's ACCESS_TOKEN_SALT (the first key of that value), and its REDIS_PASSWORD the
+    database's copy, not the key Redis' own command reads."""
+    files, _, k8s = _imported(tmp_path, """\
+services:
+  app:
+    image: ghcr.io/acme/app:1.0
+    env_file: [app.env]
+    depends_on: [postgres, redis]
+  postgres:
+    image: ghcr.io/acme/db:15
+    env_file: [app.env]
+    expose: ["5432"]
+  redis:
+    image: ghcr.io/acme/cache:7
+    env_file: [app.env]
+    command: [sh, -c, 'cache-server --requirepass "$${REDIS_PASSWORD}"']
+    expose: ["6379"]
+""", {"app.env": "REDIS_PASSWORD=<INSERT_REDIS_PASSWORD>\nACCESS_TOKEN_SALT=<INSERT_RANDOM_STRING>\n"
+                 "JWT_SECRET_KEY=<INSERT_RANDOM_STRING>\n"})
+    assert yaml.safe_load(files["apps/app.yaml"])["secrets"] == {
+        "REDIS_PASSWORD": {"secret": "redis-env", "key": "REDIS_PASSWORD"},
+        "ACCESS_TOKEN_SALT": {"secret": "postgres-env", "key": "ACCESS_TOKEN_SALT"},
+        "JWT_SECRET_KEY": {"secret": "postgres-env", "key": "JWT_SECRET_KEY"}}
+    assert _env(k8s, "app")["JWT_SECRET_KEY"] == {"secretKeyRef": {"name": "postgres-env", "key": "JWT_SECRET_KEY"}}
+
+
+def test_a_value_two_keys_of_a_peer_hold_names_neither(tmp_path):
+    """A value the peer holds under two names, neither the caller's, is no one credential of the
+    peer's: the caller keeps its own key."""
+    files, _, _ = _imported(tmp_path, """\
+services:
+  app:
+    image: ghcr.io/acme/app:1.0
+    environment: {APP_SECRET: "${S}"}
+    depends_on: [api]
+  api:
+    image: ghcr.io/acme/api:1.0
+    environment: {JWT_SECRET: "${S}", SESSION_SECRET: "${S}"}
+    expose: ["8080"]
+""", {".env": "S=s3cret-Value-9\n"})
+    assert yaml.safe_load(files["apps/app.yaml"])["secrets"] == {"APP_SECRET": {"secret": "app-env",
+                                                                               "key": "APP_SECRET"}}
+
+
 def test_a_template_undone_gives_the_reader_its_key_back():
     """The database's template renames the key (`POSTGRES_PASSWORD` -> `password`); undone (the
     round trip could not name a difference), the reader's reference follows back."""

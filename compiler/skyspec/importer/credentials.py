@@ -66,9 +66,8 @@ def shared_credentials(items: list, ctx, services: dict[str, str]) -> None:
             value = ctx.values.get((ref.get("secret"), ref.get("key"))) if isinstance(ref, dict) else None
             if not value or ref.get("secret") != mine:
                 continue
-            theirs = next(((f"{p}-env", k) for p in doc.get("connect_to") or () if isinstance(p, str) and p in docs
-                           for k in sorted(ctx.secrets.get(f"{p}-env", ())) if ctx.values.get((f"{p}-env", k)) == value),
-                          None)
+            theirs = _peer_key(var, value, [p for p in doc.get("connect_to") or () if isinstance(p, str) and p in docs],
+                               ctx)
             if theirs is None:
                 continue
             doc["secrets"][var] = {"secret": theirs[0], "key": theirs[1]}
@@ -78,3 +77,18 @@ def shared_credentials(items: list, ctx, services: dict[str, str]) -> None:
             ctx.say(services[doc["name"]], f"environment {var} is the credential {theirs[0][:-4]} holds as "
                     f"{theirs[1]}: read from its Secret {theirs[0]}, so the one value is supplied once",
                     ("environment",))
+
+
+def _peer_key(var: str, value: str, peers: list[str], ctx) -> tuple[str, str] | None:
+    """The (Secret, key) of ``peers`` (in `connect_to` order) that holds ``value``, the credential
+    ``var`` of their caller: the key named ``var`` where one is, else of the peer named in ``var``
+    (REDIS_PASSWORD: the peer redis); None where the value names no one key. Ghostfolio's one
+    env_file gives ACCESS_TOKEN_SALT and JWT_SECRET_KEY the one placeholder `<INSERT_RANDOM_STRING>`:
+    the app's JWT_SECRET_KEY read the database's ACCESS_TOKEN_SALT, the first key of that value,
+    and its REDIS_PASSWORD the database's copy, not the one Redis' own `--requirepass` reads."""
+    found = [(f"{p}-env", k) for p in peers for k in sorted(ctx.secrets.get(f"{p}-env", ()))
+             if ctx.values.get((f"{p}-env", k)) == value]
+    found = [f for f in found if f[1] == var] or found
+    words = name_words(var)
+    found = [f for f in found if name_words(f[0][:-4]) <= words] or found
+    return found[0] if len({k for _, k in found}) == 1 else None
