@@ -723,3 +723,21 @@ volumes:
     r = import_compose(src, "mk")
     assert r.unexplained == [] and yaml.safe_load(r.files["apps/statefulapp.db.yaml"])["env"]["PGDATA"] == \
         "/var/lib/postgresql/data/x"
+
+
+def test_a_volume_at_postgres_18s_own_data_folder_is_the_templates_claim(tmp_path):
+    """DocuSeal mounts postgres:18's volume at its own PGDATA, `/var/lib/postgresql/18/docker`.
+    The import kept that mount for the template's claim, whose PGDATA is
+    /var/lib/postgresql/data/pgdata: outside every volume, on the read-only root, where initdb
+    cannot make it (and nothing would have kept the data). It is the template's `data` claim."""
+    (tmp_path / "compose.yaml").write_text("""\
+services:
+  postgres:
+    image: postgres:18
+    volumes: ['./pg_data:/var/lib/postgresql/18/docker']
+    environment: {POSTGRES_USER: docuseal, POSTGRES_PASSWORD: Kq83vLw0pZ, POSTGRES_DB: docuseal}
+""")
+    r = import_compose(tmp_path / "compose.yaml", "t")
+    assert r.unexplained == [], r.unexplained
+    db = yaml.safe_load(r.files["apps/statefulapp.postgres.yaml"])
+    assert db["use"] == "postgres" and db["storage"] == {"data": {"size": "1Gi"}}

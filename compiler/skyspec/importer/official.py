@@ -262,6 +262,10 @@ def _home(doc: dict, key: str, gone: list[str]) -> tuple[dict, list[str]]:
 
 
 PG_DATA = next(p for p, k in DATA.items() if k == "postgres")   # the official image's PGDATA (before 18)
+# the image's own PGDATA from postgres 18 on (`/var/lib/postgresql/18/docker`): a volume there (DocuSeal's
+# `./pg_data:/var/lib/postgresql/18/docker`) is the template's data claim, whose PGDATA is its own; kept at
+# its mount, the claim held no PGDATA, and initdb could not make the template's on the read-only root
+PG18_DATA = re.compile(r"/var/lib/postgresql/\d+/docker/?")
 
 
 def _claimed(doc: dict, path: str) -> bool:
@@ -304,7 +308,8 @@ def _use(doc: dict, key: str, name: str, creds: list[str], plain_secret: str, be
 
     def at_data(mount) -> bool:   # the data path, or below it: Odoo's postgres mounts its volume at PGDATA,
         return isinstance(mount, str) and bool(data.get("mount")) and \
-            (mount.rstrip("/") + "/").startswith(data["mount"].rstrip("/") + "/")   # which the template's is under
+            ((mount.rstrip("/") + "/").startswith(data["mount"].rstrip("/") + "/")   # which the template's is under
+             or (name == "postgres" and PG18_DATA.fullmatch(mount) is not None))
     vols = {n: v for n, v in (doc.get("volumes") or {}).items()
             if not (isinstance(v, dict) and (v.get("mount") in writes or at_data(v.get("mount")))
                     and ("empty" in v or "claim" in v))}
