@@ -978,6 +978,27 @@ def test_compose_an_address_of_a_service_in_a_profile_is_no_connect_to(tmp_path)
     assert yaml.safe_load(r.files["apps/profiler.yaml"])["enabled"] is False and r.unexplained == []
 
 
+def test_compose_depends_on_a_service_only_a_profile_runs_is_no_connect_to(tmp_path):
+    # Lago's workers depend on db and redis with `required: false`, and those run only in the
+    # profiles `all`, ...: a connect_to to them did not build (SKY114: the environment without
+    # the profile leaves db out), and the import was refused
+    import yaml
+    from skyspec.importer import import_compose
+
+    (tmp_path / "compose.yaml").write_text(
+        "services:\n  worker:\n    image: ghcr.io/acme/api:1.0\n"
+        "    environment: {DATABASE_URL: 'postgresql://lago@db:5432/lago'}\n"
+        "    depends_on:\n      db: {condition: service_healthy, required: false}\n      pdf: {condition: service_started}\n"
+        "  pdf:\n    image: ghcr.io/acme/pdf:1.0\n    expose: ['3000']\n"
+        "  db:\n    image: ghcr.io/acme/db:1.0\n    expose: ['5432']\n    profiles: [all]\n"
+        "    healthcheck: {test: [CMD, pg_isready]}\n")
+    r = import_compose(tmp_path / "compose.yaml", "t")
+    assert r is not None and r.unexplained == []
+    assert yaml.safe_load(r.files["apps/worker.yaml"])["connect_to"] == ["pdf"]
+    assert r.figures["categories"]["depends_on a service only a profile the service is not in runs (start order "
+                                   "not kept)"] == 1
+
+
 def test_compose_env_file_interpolation_and_escaping(tmp_path):
     import yaml
     from skyspec.importer import ImportError_, import_compose

@@ -53,7 +53,7 @@ def _addressee(s: str, value, services: dict, env: dict | None = None, var: str 
     paired = _paired_port(env or {}, var)
     if m is None and str(paired).isdigit():
         d, port = str(value), int(str(paired))
-    return (d, port) if d and d != s and d in services and 0 < port < 65536 and _runs_with(s, d, services) \
+    return (d, port) if d and d != s and d in services and 0 < port < 65536 and runs_with(s, d, services) \
         else (None, 0)
 
 
@@ -76,7 +76,7 @@ def _paired_port(env: dict, var: str):
     return env.get(var[:-4] + "".join(p.upper() if h.isupper() else p for h, p in zip(var[-4:], "port")))
 
 
-def _runs_with(s: str, d: str, services: dict) -> bool:
+def runs_with(s: str, d: str, services: dict) -> bool:
     """Whether service ``d`` runs in every profile service ``s`` runs in."""
     def profiles(name: str) -> set:
         svc = services.get(name)
@@ -279,7 +279,7 @@ def file_addresses(s: str, svc: dict, services: dict, variables: dict, base) -> 
             if m.group(3) is None and d in upstreams:
                 continue
             port = int(m.group(3)) if m.group(3) else _SCHEME_PORTS.get(m.group(1) or "")
-            if d != s and d in services and port and 0 < port < 65536 and _runs_with(s, d, services):
+            if d != s and d in services and port and 0 < port < 65536 and runs_with(s, d, services):
                 out.append((d, port, path))
     return out
 

@@ -14,7 +14,8 @@ from __future__ import annotations
 import posixpath
 import re
 
-from .compose_addresses import addressed, depends, local_probe, name_changes, own_names, renamed_hosts, wanted_ports
+from .compose_addresses import (addressed, depends, local_probe, name_changes, own_names, renamed_hosts, runs_with,
+                                wanted_ports)
 from .compose_parts import (SHM, carried_label, label_pairs, plain_env, port_item, ram_bytes,
                             skyspecs_label, tmpfs_items, volume_of)
 from .compose_pod import own_user, user_ids
@@ -240,6 +241,8 @@ def compare(inp: dict, out: dict, variables: dict, env_files: dict,
             if a is not None and b is None and not ((inp["services"].get(was) or {}).get("ports")
                                                     or (inp["services"].get(was) or {}).get("expose") or was in wanted):
                 named("depends_on a service without ports (start order not kept)")
+            elif a is not None and b is None and not runs_with(s, was, inp["services"]):
+                named("depends_on a service only a profile the service is not in runs (start order not kept)")
             elif a == "service_started" and b == "service_healthy":
                 named("depends_on waits for the target's healthcheck")
             elif a == "service_healthy" and b == "service_started" and \

@@ -474,7 +474,7 @@ def depends(s: str, svc: dict, names: dict, ctx, env: dict | None = None) -> lis
     (``env``: {variable: (value, where)}) or a project file bound into it holds an address of,
     which the NetworkPolicies must let it reach though Compose needs no word of it."""
     from .compose import dns
-    from .compose_addresses import addressed, depends as depends_on
+    from .compose_addresses import addressed, depends as depends_on, runs_with
 
     said = svc.get("depends_on")
     connect = []
@@ -485,6 +485,10 @@ def depends(s: str, svc: dict, names: dict, ctx, env: dict | None = None) -> lis
             ctx.say(s, f"depends_on {d}: no such service", at, "error", code=WRONG)
             continue
         target = target or {}
+        if not runs_with(s, d, ctx.data["services"]):   # (Lago's workers: `required: false` on the profiles' db)
+            ctx.say(s, f"depends_on {d}: {d} runs only in a profile {s} does not run in, so not a connect_to, which "
+                       f"every environment running {s} would have to run {d} for (start order not kept)", at)
+            continue
         cond = opts.get("condition", "service_started")
         if not (target.get("ports") or target.get("expose") or (d in ctx.wanted and cond != "service_completed_successfully")):
             if cond == "service_completed_successfully":
