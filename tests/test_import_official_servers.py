@@ -190,3 +190,27 @@ volumes:
     assert doc["security"] == {"run_as_user": 999, "run_as_group": 1000}
     assert "SKY410" not in _check(out)
     assert {m["mountPath"] for m in _pods(out, tmp_path)["redis"]["containers"][0]["volumeMounts"]} >= {"/data"}
+
+
+def test_tandoor_gets_its_nginx_config_folder_filled_from_the_image(tmp_path):
+    """Tandoor's boot.sh writes /opt/recipes/http.d/Recipes.conf from the template beside it,
+    without `set -e`: on the read-only root the write failed, nginx started with no server, and
+    nothing answered on port 80. Any user runs it (its image is made to run non-root)."""
+    out, said = _import(tmp_path, """\
+services:
+  web_recipes:
+    image: vabene1111/recipes:2.3.3
+    ports: ["80:80"]
+    volumes: [staticfiles:/opt/recipes/staticfiles, ./mediafiles:/opt/recipes/mediafiles]
+volumes:
+  staticfiles:
+""")
+    assert "note[SKY063]: web-recipes: image vabene1111/recipes:2.3.3" in said
+    doc = yaml.safe_load((out / "apps" / "web-recipes.yaml").read_text())
+    assert "security" not in doc
+    assert {v["mount"] for v in doc["volumes"].values() if v.get("empty")} == {"/opt/recipes/http.d"}
+    assert "SKY410" not in _check(out)
+    pod = _pods(out, tmp_path)["web-recipes"]
+    init = pod["initContainers"][0]
+    assert init["image"] == "vabene1111/recipes:2.3.3" and "/opt/recipes/http.d/." in init["command"][-1]
+    assert init["command"][-1].startswith("[ ! -d /opt/recipes/http.d ] ||")   # (1.x tags have no nginx)

@@ -149,7 +149,9 @@ def apply(doc: dict, creds: list[str], plain_secret: str, use: bool = True) -> d
 # folders an image ships files in and writes at its start (Elasticsearch its keystore, Kafka its
 # properties, CouchDB its docker.ini beside the README and whatever .ini an image built from it adds):
 # an emptyDir there is filled from the image first, by an init container, as the templates do
-COPIED = ("/usr/share/elasticsearch/config", "/opt/kafka/config", "/opt/couchdb/etc/local.d")
+COPIED = ("/usr/share/elasticsearch/config", "/opt/kafka/config", "/opt/couchdb/etc/local.d", "/opt/recipes/http.d")
+# those an image's older tags lack, where the volume then starts empty (Tandoor's nginx, in its image from 2.0 on)
+COPIED_IF_THERE = ("/opt/recipes/http.d",)
 
 
 def volume_name(path: str, taken: set, prefix: str = "", default: str = "writable") -> str:
@@ -198,7 +200,7 @@ def _relax(doc: dict, key: str, gone: list[str], fix: str, before: dict, why_not
     inits = []
     for name in added:
         p = vols[name]["mount"]
-        init, spec = filled_from_image(doc.get("image"), p, name)
+        init, spec = filled_from_image(doc.get("image"), p, name, p in COPIED_IF_THERE)
         if p in COPIED and isinstance(doc.get("image"), str) and init not in (doc.get("init") or {}):
             inits.append(init)
             doc["init"] = {**(doc.get("init") or {}), init: spec}
@@ -546,9 +548,9 @@ def compose_category(path: str, info: dict) -> str | None:
     service said by :func:`apply`, or None."""
     rest = path.split(".", 1)[1] if "." in path else ""
     t = info["template"]
-    service = path.split(".", 1)[0]
     m = re.match(r"^depends_on\.(.+)$", rest)
-    init = bool(m) and m.group(1) in {f"{service}.{i}" for i in info.get("inits", ())}
+    # (the init's service is named as the build names the service: Tandoor's `web_recipes` is `web-recipes`)
+    init = bool(m) and m.group(1).partition(".")[2] in info.get("inits", ())
     if t is None:
         m = re.match(r"^volumes\[([^\]]+)\]$", rest)
         if m and m.group(1) in info["paths"] or init:

@@ -15,7 +15,9 @@ image (`lscr.io/linuxserver/*`, `linuxserver/*`, `ghcr.io/linuxserver/*`: sonarr
 code-server, ...) and Karakeep's (`ghcr.io/karakeep-app/karakeep`) start s6-overlay's `/init`
 as root, which runs its services in /run; a LinuxServer image then chowns /config to its user
 abc (UID 911) and drops to it (CHOWN, SETUID, SETGID, and KILL to stop it), and on the read-only root
-ignores PUID and PGID. Images built from `postgres` that keep
+ignores PUID and PGID. Tandoor's (`vabene1111/recipes`) boot.sh writes its nginx config into
+/opt/recipes/http.d, beside its template (on the read-only root nginx serves nothing), and
+collects its static files. Images built from `postgres` that keep
 its entrypoint (`pgvector/pgvector`, `postgis/postgis`, Immich's `ghcr.io/immich-app/postgres`)
 count as `postgres`: the template runs them with `image:`. Prometheus' and Alertmanager's data
 folder is read from their flag (`--storage.tsdb.path`, `--storage.path`); arguments that give
@@ -222,6 +224,14 @@ KNOWN: dict[str, tuple[str | None, int | None, tuple[str, ...], bool, str]] = {
                     "set `security: {run_as_root: true, add_capabilities: [CHOWN, SETUID, SETGID, KILL]}` and mount "
                     "an emptyDir at /run and storage or an emptyDir at /config (s6-overlay's /init starts as root; "
                     "on the read-only root its app runs as abc, UID 911, whatever PUID and PGID say)"),
+    # Tandoor's boot.sh (any user: it runs non-root) writes its nginx config Recipes.conf into
+    # /opt/recipes/http.d from the template beside it (without a `set -e`: on the read-only root nginx
+    # starts with no server and nothing answers on its port), then collects its static files
+    **{repo: (None, None, ("/opt/recipes/http.d", "/opt/recipes/staticfiles", "/opt/recipes/mediafiles"), False,
+              "mount an emptyDir at /opt/recipes/http.d, filled from the image (boot.sh writes its nginx config "
+              "there, from the template beside it), and storage or emptyDirs at /opt/recipes/staticfiles and "
+              "/opt/recipes/mediafiles")
+       for repo in ("vabene1111/recipes", "ghcr.io/tandoorrecipes/recipes")},
     # Karakeep's web (and its older name, Hoarder) starts s6-overlay's /init and runs its services as root
     **{repo: (None, None, ("/run",), True,
               "set `security: {run_as_root: true}` and mount an emptyDir at /run (s6-overlay's /init starts as "
