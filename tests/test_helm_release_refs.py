@@ -826,6 +826,46 @@ GRANTED_ENV = {
 }
 
 
+SYSTEM_ROLE = {
+    "apps/metrics.yaml": """
+        kind: App
+        name: metrics
+        image: registry.k8s.io/metrics-server/metrics-server:v0.8.0
+        port: 10250
+        service_account: metrics
+        ---
+        kind: ServiceAccount
+        name: metrics
+        ---
+        kind: Resource
+        name: metrics-auth-reader
+        manifest:
+          apiVersion: rbac.authorization.k8s.io/v1
+          kind: RoleBinding
+          metadata: {namespace: kube-system}
+          roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: extension-apiserver-authentication-reader}
+          subjects: [{kind: ServiceAccount, name: metrics, namespace: kube-system}]
+        ---
+        kind: Resource
+        name: metrics-leader
+        manifest:
+          apiVersion: rbac.authorization.k8s.io/v1
+          kind: Role
+          metadata: {namespace: kube-system}
+          rules: [{apiGroups: [coordination.k8s.io], resources: [leases], verbs: [get, update]}]
+        ---
+        kind: Resource
+        name: rolebinding-metrics-leader
+        manifest:
+          apiVersion: rbac.authorization.k8s.io/v1
+          kind: RoleBinding
+          metadata: {name: metrics-leader, namespace: kube-system}
+          roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: metrics-leader}
+          subjects: [{kind: ServiceAccount, name: metrics, namespace: kube-system}]
+        """,
+}
+
+
 def test_an_env_value_naming_an_object_its_role_grants_by_name_follows_the_release(make_project, tmp_path):
     """MetalLB's controller gets its own Deployment by the name METALLB_DEPLOYMENT gives it
     (`controller`), which its Role grants by `resourceNames`. Installed as another release, the
@@ -844,3 +884,21 @@ def test_an_env_value_naming_an_object_its_role_grants_by_name_follows_the_relea
     rule = next(r for r in by[("Role", "a-controller")]["rules"] if "deployments" in r["resources"])
     assert rule["resourceNames"] == ["a-controller"]
     assert env["controller"]["MODE"] == "controller"
+
+
+def test_a_binding_of_a_kubernetes_role_stays_in_kube_system(make_project, tmp_path):
+    """metrics-server's chart binds `extension-apiserver-authentication-reader`, a Role
+    Kubernetes keeps in kube-system, in kube-system. Imported for kube-system and installed
+    elsewhere, the binding went to the release's namespace, where no such Role is: the server
+    could not read the request-header CA and refused the API server's calls. The binding stays
+    in kube-system (its subject is the release's account); a Role the chart makes there and its
+    binding follow the release."""
+    project = HOOKS_PROJECT.replace("hooks", "kube-system").replace("project: kube-system", "project: ms")
+    irs = compile_irs(make_project({k: textwrap.dedent(v) for k, v in SYSTEM_ROLE.items()}, project))
+    chart = assert_chart_is_the_kubernetes_output(irs, tmp_path / "out", validate=False)
+    by = {(o["kind"], o["metadata"]["name"]): o for o in render(chart, "a", "y")}
+    reader = by[("RoleBinding", "a-metrics-auth-reader")]
+    assert reader["metadata"]["namespace"] == "kube-system"
+    assert reader["subjects"] == [{"kind": "ServiceAccount", "name": "a-metrics", "namespace": "y"}]
+    assert by[("RoleBinding", "a-metrics-leader")]["metadata"]["namespace"] == "y"
+    assert by[("Role", "a-metrics-leader")]["metadata"]["namespace"] == "y"

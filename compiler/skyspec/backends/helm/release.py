@@ -228,7 +228,7 @@ def mark(o: dict, scope: Scope, namespace: str) -> dict:
             meta["name"] = NAMESPACE
         elif scope.has(str(kind), name):
             meta["name"] = Name(name)
-        if meta.get("namespace") == namespace:
+        if meta.get("namespace") == namespace and not _binds_system_role(o, scope):
             meta["namespace"] = NAMESPACE
         if type(meta.get("annotations")) is dict:
             _annotations(meta["annotations"], scope, namespace)
@@ -296,6 +296,23 @@ def mark(o: dict, scope: Scope, namespace: str) -> dict:
         if own and type(v) is str and v.partition("/")[0] == _MONITORS[kind][0]:
             _select(spec.get("selector"), scope.labels.get(_MONITORS[kind][1]))
     return o
+
+
+# the namespaces of Kubernetes' own Roles (`extension-apiserver-authentication-reader` in
+# kube-system), which a chart's RoleBinding grants there
+_SYSTEM = ("kube-system", "kube-public")
+
+
+def _binds_system_role(o: dict, scope: Scope) -> bool:
+    """Whether ``o`` is a RoleBinding in a namespace of Kubernetes' own that binds a Role the
+    chart does not make: it stays there, where that Role is, also when the release is
+    installed elsewhere. metrics-server's chart imported for kube-system bound
+    `extension-apiserver-authentication-reader` in the release's namespace, where no such
+    Role is: installed elsewhere, the server could not read the request-header CA, took the
+    API server's calls for anonymous ones and refused them (`kubectl top` failed)."""
+    r = o.get("roleRef")
+    return o.get("kind") == "RoleBinding" and o["metadata"].get("namespace") in _SYSTEM and type(r) is dict \
+        and r.get("kind") == "Role" and not scope.has("Role", r.get("name"))
 
 
 # monitoring kinds: their group, and what their `spec.selector` selects (Services or pods)
