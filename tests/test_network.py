@@ -54,6 +54,19 @@ def test_load_balancer_admits_anyone_on_its_ports(build):
                                    "ports": [{"protocol": "TCP", "port": 8080}]}]
 
 
+def test_load_balancer_admits_anyone_only_on_the_ports_its_service_carries(build):
+    """traefik's chart publishes `web` and `websecure` on its LoadBalancer; its dashboard's and
+    metrics' ports are the container's only, which the import's patch deletes from the Service.
+    The policy admitted anywhere on those too, opening them to every pod of the cluster."""
+    docs = build({"apps/a.yaml": APP + "ports: {metrics: 9100, traefik: 8080, web: {port: 8000, service: 80}}\n"
+                                       "expose: {type: LoadBalancer}\n"
+                                       "k8s: {Service: {spec: {ports: [{port: 9100, $patch: delete}, "
+                                       "{port: 8080, $patch: delete}]}}}\n"})
+    assert [p["port"] for p in docs[("Service", "api")]["spec"]["ports"]] == [80]
+    assert rules(docs, "api") == [{"from": [{"ipBlock": {"cidr": "0.0.0.0/0"}}, {"ipBlock": {"cidr": "::/0"}}],
+                                   "ports": [{"protocol": "TCP", "port": 8000}]}]
+
+
 def test_a_port_number_on_tcp_and_udp_is_admitted_on_both(build):
     # alertmanager's gossip listens on 9094 over TCP and UDP: the rule listed 9094/TCP twice,
     # UDP was never admitted, and the system check refused the build (SKY163)

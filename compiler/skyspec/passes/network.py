@@ -8,7 +8,8 @@ the traffic the specs declare, one ingress rule per port set:
   pods; or a Gateway API route kept as written, whose Gateway's data plane is the ingress
   controller): from the ingress controller's namespace on the routed port
   (`network: {ingress_namespace: ingress-nginx}`);
-- as a LoadBalancer/NodePort Service: from anywhere, or from its `source_ranges`;
+- as a LoadBalancer/NodePort Service: from anywhere, or from its `source_ranges`, on the ports
+  the Service carries (not those its `k8s:` patch deletes);
 - on a metrics port an `Observability` declares, a port its pods' own annotations ask
   Prometheus to scrape (`prometheus.io/scrape: "true"`, on `prometheus.io/port`, else every
   port they declare), or a port a ServiceMonitor or PodMonitor kept as written (`kind:
@@ -199,8 +200,9 @@ def _ingress(ir: IR, w, consumers: list[str], conf: dict, by_name: dict, made: d
         src = why.spec(spec, "expose", "source_ranges") if getattr(x, "source_ranges", None) \
             else why.default(__name__, "ANYWHERE")
         reason = why.Why(PUBLIC, (why.spec(spec, "expose", "type", label="the Service type"), src))
-        for r in ranges:
-            _add(groups, every, {"ipBlock": {"cidr": r}}, reason, conf, w, None)
+        public, patched = _published(w, every)
+        for r in ranges if public else ():
+            _add(groups, public, {"ipBlock": {"cidr": r}}, reason, conf, w, None, patched)
     if x and x.host:
         port = _port_number(w, x.port) if x.port is not None else (every[0] if every else None)
         peer = {"namespaceSelector": {"matchLabels": {NS_LABEL: conf["ingress_namespace"]}}}
@@ -498,18 +500,36 @@ def _kept_scrapes(ir: IR, w, monitors: list, kept: list) -> list[tuple[int, why.
     return out
 
 
-def _patched_port_names(w) -> dict:
-    """{name: port} of the ports a `k8s:` patch of the workload's Service names (an import keeps
-    a chart's Service port names so: pushgateway's `http` on its port `metrics`), which a kept
-    ServiceMonitor's endpoints may name."""
-    out: dict = {}
+def _service_patch_ports(w):
+    """(the patch's key, each item) of the `ports` of the `k8s:` patches of the workload's
+    Service (by kind, and by kind and name)."""
     for key in ("Service", f"Service/{w.name}"):
         patch = (w.k8s or {}).get(key)
         spec = patch.get("spec") if isinstance(patch, dict) else None
         for p in (spec.get("ports") if isinstance(spec, dict) and isinstance(spec.get("ports"), list) else []):
-            if isinstance(p, dict) and isinstance(p.get("name"), str) and isinstance(p.get("port"), int):
-                out[p["name"]] = p["port"]
-    return out
+            if isinstance(p, dict) and isinstance(p.get("port"), int):
+                yield key, p
+
+
+def _patched_port_names(w) -> dict:
+    """{name: port} of the ports a `k8s:` patch of the workload's Service names (an import keeps
+    a chart's Service port names so: pushgateway's `http` on its port `metrics`), which a kept
+    ServiceMonitor's endpoints may name."""
+    return {p["name"]: p["port"] for _, p in _service_patch_ports(w) if isinstance(p.get("name"), str)}
+
+
+def _published(w, every: tuple) -> tuple[tuple, why.In | None]:
+    """The container ports of ``every`` that the workload's Service carries, and the record of
+    the patch that left others out (None when it carries them all). Clients outside the
+    cluster reach only those: traefik's chart publishes `web` and `websecure` on its
+    LoadBalancer, not its dashboard's and metrics' ports, which the import's patch deletes
+    from the Service; admitting anywhere on those opened them to every pod of the cluster."""
+    gone = {p["port"]: key for key, p in _service_patch_ports(w) if p.get("$patch") == "delete"}
+    kept = tuple(p.port for p in w.ports if p.service not in gone)
+    if len(kept) == len(every):
+        return every, None
+    key = next(iter(gone.values()))
+    return kept, why.spec(w.spec, "k8s", key, "spec", "ports", label="the Service's ports")
 
 
 def _egress(ir: IR, w, by_name: dict, made: dict, egress_in: why.In) -> list[dict]:
