@@ -741,3 +741,52 @@ services:
     assert r.unexplained == [], r.unexplained
     db = yaml.safe_load(r.files["apps/statefulapp.postgres.yaml"])
     assert db["use"] == "postgres" and db["storage"] == {"data": {"size": "1Gi"}}
+
+
+HARBOR_DB = """\
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: harbor-database}
+spec:
+  serviceName: harbor-database
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec:
+      securityContext: {runAsUser: 999, fsGroup: 999}
+      containers:
+      - name: database
+        image: goharbor/harbor-db:v2.13.0
+        ports: [{containerPort: 5432}]
+        env: [{name: PGDATA, value: /var/lib/postgresql/data/pgdata}]
+        volumeMounts: [{name: database-data, mountPath: /var/lib/postgresql/data}]
+  volumeClaimTemplates:
+  - metadata: {name: database-data}
+    spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
+"""
+
+
+def test_an_image_run_as_the_postgres_user_on_its_data_folder_gets_its_socket_folder(tmp_path):
+    """Harbor's chart runs `goharbor/harbor-db` (PostgreSQL on Photon, its own entrypoint) as
+    postgres' UID 999 on /var/lib/postgresql/data; it keeps its socket in /run/postgresql, on
+    the read-only root filesystem, and crash-looped (`could not create lock file`), with no
+    warning: the user was the input's, which took it for an image of its own. Run as the
+    official image's user on its data folder, it is taken for one built from postgres: the
+    import mounts an emptyDir at its socket folder, and a spec without it is warned."""
+    src = tmp_path / "in.yaml"
+    src.write_text(HARBOR_DB)
+    out = tmp_path / "p"
+    res = CliRunner().invoke(main, ["import", "kubernetes", str(src), "-o", str(out)])
+    assert res.exit_code == 0 and "note[SKY063]: harbor-database: image goharbor/harbor-db:v2.13.0, which mounts " \
+        "the official postgres image's data folder" in res.output, res.output
+    path = out / "apps" / "statefulapp.harbor-database.yaml"
+    doc = yaml.safe_load(path.read_text())
+    assert "use" not in doc and doc["security"]["run_as_user"] == 999
+    assert [v["mount"] for v in doc["volumes"].values() if v.get("empty")] == ["/var/run/postgresql"]
+    assert "SKY410" not in _check(out)
+    _adds_up(import_kubernetes([src], "t").figures)
+    doc.pop("volumes")
+    path.write_text(yaml.safe_dump(doc))
+    res = CliRunner().invoke(main, ["check", str(out)])
+    assert 'image "goharbor/harbor-db:v2.13.0" of StatefulApp "harbor-database" mounts /var/lib/postgresql/data' \
+        in res.output and "writes /var/run/postgresql" in res.output, res.output

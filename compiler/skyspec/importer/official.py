@@ -26,7 +26,7 @@ import yaml
 
 from ..paths import data_dir
 from ..rules._common import split_image
-from ..rules.official_image import DATA, KNOWN, derived, official, own_uid, written
+from ..rules.official_image import DATA, KNOWN, data_key, derived, official, own_uid, written
 
 # template -> {env variable: the template's param} (the variable is the param's own)
 PARAMS = {"postgres": {"POSTGRES_USER": "user", "POSTGRES_DB": "database"},
@@ -81,10 +81,12 @@ def missing(doc: dict) -> tuple[str, list[str], bool] | None:
     root) when the workload would crash-loop as the rule finds it; None when it runs."""
     image = doc.get("_base") or doc.get("image")   # (`_base`: the image its Dockerfile builds it from)
     key = official(image) if isinstance(image, str) else None
+    sec = doc.get("security") or {}
+    if key is None and isinstance(image, str) and sec.get("run_as_user") is not None:
+        key = _built_by_data(doc)
     if key is None:
         return None
     _, uid, _, needs_root, _ = KNOWN[key]
-    sec = doc.get("security") or {}
     root = bool(sec.get("run_as_root"))
     paths = written(key, doc.get("command"), doc.get("args"), image, root)
     user_ok = root or (uid is not None and sec.get("run_as_user") == uid)
@@ -93,6 +95,15 @@ def missing(doc: dict) -> tuple[str, list[str], bool] | None:
     if not gone and (root or not needs_root):
         return None
     return key, gone, needs_root
+
+
+def _built_by_data(doc: dict) -> str | None:
+    """The key of the official image a workload's image of another name is built from, where
+    it mounts that image's data folder as that image's own user, as the input says (Harbor's
+    chart runs `goharbor/harbor-db` as postgres' 999 on /var/lib/postgresql/data; its socket
+    folder /run/postgresql is on the read-only root). Without the input's user the rule
+    reports it and the import leaves it (Bank of Anthos' `accounts-db`: which user is unsaid)."""
+    return data_key(_mounts(doc), (doc.get("security") or {}).get("run_as_user"))[0]
 
 
 def _official(image: str) -> str:
@@ -214,7 +225,9 @@ def _relax(doc: dict, key: str, gone: list[str], fix: str, before: dict, why_not
     doc["_plain"] = before
     # (robot-shop's `mongodb`, `FROM mongo:5`, says the image its Dockerfile builds it from)
     said = f", built by its Dockerfile from {doc['_base']}: the official" if doc.get("_base") else \
-        f": {_official(doc['image'])}"
+        f", which mounts the official {key} image's data folder as that image's user, is taken for one built " \
+        "from it: the official" \
+        if official(doc["image"]) is None else f": {_official(doc['image'])}"
     home = [p for p in _mounts(doc) if p.startswith("/root/") and sec.get("run_as_root") and not gone]
     why = (f"image {doc['image']}{said} {key} image keeps its files in its home as root, where the input mounts "
            f"{', '.join(home)} (/root is 0700: no other user reaches it), which UID 10001 cannot: "

@@ -25,7 +25,8 @@ none put it in `data/` under the working folder. An image of another name that
 mounts the data folder of one with a template (`/var/lib/postgresql/data`, `/var/lib/mysql`,
 `/data/db`, `/var/lib/rabbitmq`, `/usr/share/elasticsearch/data`) is taken for one built from
 it (Bank of Anthos' `accounts-db` is `FROM postgres:16-alpine` with its schema added), and
-reported the same way, unless it runs as a user of its own choosing. Such a
+reported the same way, unless it runs as a user of its own choosing (one other than that
+image's: Harbor's `goharbor/harbor-db`, run as postgres' 999, is one built from it). Such a
 container crash-loops (`mkdir() "/var/cache/nginx/client_temp" failed (30: Read-only file
 system)`). The rule reports an official image used without its stdlib template (`use:`)
 and without the writable paths and user it needs; the hint names the fix: the template,
@@ -357,6 +358,19 @@ def _ellipses(path: str, most: int = 64) -> list[str]:
     return [p + path[last:] for p in out]
 
 
+def data_key(mounts: list[str], user: int | None) -> tuple[str | None, str | None]:
+    """(the :data:`KNOWN` key, the folder) of an image of another name that mounts the data
+    folder of one in :data:`DATA`, taken for one built from it unless it runs as a user of its
+    own choosing: none, or that image's own (Harbor's `goharbor/harbor-db` runs as postgres'
+    999 on /var/lib/postgresql/data, its socket in /run/postgresql: on the read-only root it
+    crash-looped, and no rule said so, since the user was the input's)."""
+    built = next((m for m in mounts if m.rstrip("/") in DATA), None)
+    key = DATA[built.rstrip("/")] if built else None
+    if key is None or user not in (None, KNOWN[key][1]):
+        return None, None
+    return key, built
+
+
 def own_uid(key: str, image: str) -> int | None:
     """The UID the image of :data:`KNOWN` key ``key`` runs its server as: an Alpine tag of
     postgres (or of an image built from it, `-alpine` in its tag) has its postgres user at 70,
@@ -411,9 +425,8 @@ def check(ir, ctx) -> Iterator[tuple[Pos | None, str, str | None]]:
             key = official(c.image) if isinstance(c.image, str) else None
             mounts = [m.path for m in c.mounts if not m.read_only] + [s.mount for s in w.storage]
             built = None  # the data folder that makes it an image built from an official one
-            if key is None and isinstance(c.image, str) and not root and "run_as_user" not in rel:
-                built = next((m for m in mounts if m.rstrip("/") in DATA), None)
-                key = DATA[built.rstrip("/")] if built else None
+            if key is None and isinstance(c.image, str) and not root:
+                key, built = data_key(mounts, rel.get("run_as_user"))
             if key is None:
                 continue
             template, uid, _, needs_root, fix = KNOWN[key]
