@@ -754,6 +754,12 @@ spec:
     metadata: {labels: {app: db}}
     spec:
       securityContext: {runAsUser: 999, fsGroup: 999}
+      initContainers:
+      - name: data-permissions-ensurer
+        image: goharbor/harbor-db:v2.13.0
+        command: [/bin/sh]
+        args: [-c, chmod -R 700 /var/lib/postgresql/data/pgdata || true]
+        volumeMounts: [{name: database-data, mountPath: /var/lib/postgresql/data}]
       containers:
       - name: database
         image: goharbor/harbor-db:v2.13.0
@@ -772,7 +778,8 @@ def test_an_image_run_as_the_postgres_user_on_its_data_folder_gets_its_socket_fo
     the read-only root filesystem, and crash-looped (`could not create lock file`), with no
     warning: the user was the input's, which took it for an image of its own. Run as the
     official image's user on its data folder, it is taken for one built from postgres: the
-    import mounts an emptyDir at its socket folder, and a spec without it is warned."""
+    import mounts an emptyDir at its socket folder (the init container's mount of the data
+    folder, a patch, is the input's, not the relaxation's), and a spec without it is warned."""
     src = tmp_path / "in.yaml"
     src.write_text(HARBOR_DB)
     out = tmp_path / "p"

@@ -237,7 +237,7 @@ def _relax(doc: dict, key: str, gone: list[str], fix: str, before: dict, why_not
               if pgdata else "") + _caveat(doc, key) + why_not)
     paths = written(key, doc.get("command"), doc.get("args"), doc.get("_base") or doc.get("image"),
                     bool((doc.get("security") or {}).get("run_as_root")))
-    return {"template": None, "key": key, "paths": list(paths),
+    return {"template": None, "key": key, "paths": list(paths), "mounts": list(gone),
             "volumes": added, "why": why, "keys": {}, "inits": inits, "pgdata": pgdata}
 
 
@@ -503,7 +503,8 @@ def undone_by(info: dict | None, path: tuple) -> bool:
         if k in ("volumes", "volumeMounts"):   # one of the relaxation's own, or the list whole
             item = path[i + 1] if i + 1 < len(path) else None
             m = re.fullmatch(r"\[(name|mountPath)=(.*)\]", item) if isinstance(item, str) else None
-            if m is None or m.group(2) in info["volumes"] or m.group(2) in info["paths"]:
+            # (not a mount of the input's own at the image's data folder: Harbor's init container's)
+            if m is None or m.group(2) in info["volumes"] or m.group(2) in info.get("mounts", info["paths"]):
                 return True
     return False
 
