@@ -690,7 +690,8 @@ def test_a_volume_name_is_free_and_found_in_a_bounded_number_of_tries():
 
 
 def test_an_untemplated_postgres_keeps_its_data_in_a_subdirectory_of_its_claim(tmp_path):
-    """misskey's `POSTGRES_USER: example-misskey-user` (a hyphen: the template refuses it) took
+    """misskey's `POSTGRES_USER: example-misskey-user` (a hyphen, which the template refused
+    then; a dot stands in for a name it refuses now) took
     the fallback (the image's user, emptyDirs), which mounted the claim at PGDATA itself: on a
     fresh volume initdb finds lost+found, and cannot chmod a mount root it does not own, so the
     database never started. PGDATA is a subdirectory now, as the template has it; an input's
@@ -701,7 +702,7 @@ def test_an_untemplated_postgres_keeps_its_data_in_a_subdirectory_of_its_claim(t
     src.write_text("""services:
   db:
     image: postgres:15-alpine
-    environment: {POSTGRES_USER: misskey-user, POSTGRES_PASSWORD: S3cretPw9x, POSTGRES_DB: misskey}
+    environment: {POSTGRES_USER: misskey.user, POSTGRES_PASSWORD: S3cretPw9x, POSTGRES_DB: misskey}
     volumes: ["pgdata:/var/lib/postgresql/data"]
 volumes:
   pgdata: {}

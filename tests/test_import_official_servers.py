@@ -163,10 +163,11 @@ def test_ollama_keeps_its_models_where_its_user_can_write(tmp_path, volume):
 
 
 def test_a_template_the_build_refuses_leaves_another_images_relaxations(tmp_path):
-    """Ghostfolio's postgres names its database `ghostfolio-db`, which the postgres template
-    refuses, so it runs relaxed instead; its redis (`user: 999:1000`) was taken back to the
-    input with it and lost its emptyDir at /data: on the read-only root its snapshots failed,
-    after which Redis refuses every write."""
+    """Ghostfolio's postgres named its database `ghostfolio-db`, which the postgres template
+    refused (it takes a hyphen now: a dot stands in for a name it refuses), so it runs relaxed
+    instead; its redis (`user: 999:1000`) was taken back to the input with it and lost its
+    emptyDir at /data: on the read-only root its snapshots failed, after which Redis refuses
+    every write."""
     out, said = _import(tmp_path, """\
 services:
   app:
@@ -174,7 +175,7 @@ services:
     depends_on: [postgres, redis]
   postgres:
     image: postgres:15-alpine
-    environment: {POSTGRES_DB: ghostfolio-db, POSTGRES_PASSWORD: ab9Xk2PqL7}
+    environment: {POSTGRES_DB: ghostfolio.db, POSTGRES_PASSWORD: ab9Xk2PqL7}
     volumes: [pg:/var/lib/postgresql/data]
   redis:
     image: redis:alpine
@@ -185,6 +186,7 @@ volumes:
   pg:
 """)
     assert "note[SKY063]: redis: image redis:alpine" in said
+    assert "use" not in yaml.safe_load((out / "apps" / "statefulapp.postgres.yaml").read_text())   # (refused)
     doc = yaml.safe_load((out / "apps" / "redis.yaml").read_text())
     assert {v["mount"]: v.get("empty") for v in doc["volumes"].values()} == {"/data": True}
     assert doc["security"] == {"run_as_user": 999, "run_as_group": 1000}

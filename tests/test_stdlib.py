@@ -142,6 +142,19 @@ def test_postgres_and_its_consumer_in_kubernetes_and_compose(make_project, cli, 
     assert {v["target"] for v in db["volumes"]} >= {"/var/lib/postgresql/data", "/var/run/postgresql"}
 
 
+def test_postgres_names_with_a_hyphen(make_project, cli, tmp_path):
+    """A user and database named with a hyphen (Ghostfolio's `ghostfolio-db`, Misskey's
+    `example-misskey-user`), which the image's entrypoint quotes: the template takes them, where
+    its pattern refused them and the import fell back to the bare image."""
+    make_project({"apps/all.yaml": PG.replace("database: shop", "database: shop-db\nuser: shop-admin")})
+    out = build(cli, tmp_path)
+    objs = objects(out)
+    c = main(objs[("StatefulSet", "postgres")])
+    assert (env_of(c)["POSTGRES_USER"], env_of(c)["POSTGRES_DB"]) == ("shop-admin", "shop-db")
+    assert c["livenessProbe"]["exec"]["command"] == ["pg_isready", "-U", "shop-admin"]
+    assert env_of(main(objs[("Deployment", "api")]))["POSTGRES_URL"] == "postgresql://postgres:5432/shop-db"
+
+
 def test_postgres_alpine_runs_as_its_uid_and_storage_size_alone_keeps_the_data_path(make_project, cli, tmp_path):
     make_project({"apps/all.yaml": PG.replace("database: shop", "version: 16-alpine\nstorage: 50Gi")})
     objs = objects(build(cli, tmp_path, "kubernetes"))
