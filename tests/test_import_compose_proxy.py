@@ -193,3 +193,29 @@ services:
            "Host(`odd.example.com:8443`) (host odd.example.com:8443: no DNS name an Ingress routes): not carried " \
            "over, `expose` being a Service of port 8080 only" in \
            [d.message for d in diags.items if d.severity == "warning"]
+
+
+def test_a_file_of_many_routed_services_is_read_in_linear_time(tmp_path):
+    """The routes are read once per file: each service's ports read every other service's routes
+    (and those the Traefik TLS entry points of the whole file), so a pull request's Compose file
+    of 400 routed services held a CI job for over a minute."""
+    import signal
+
+    from skyspec.importer import import_compose
+
+    lines = ["services:", "  proxy:", "    image: traefik:v3.1",
+             "    command: ['--entrypoints.websecure.http.tls=true']"]
+    for i in range(400):
+        lines += [f"  s{i}:", f"    image: ghcr.io/acme/s{i}:1.0.0", "    labels:",
+                  f"      - traefik.http.routers.r{i}.rule=Host(`s{i}.example.com`)",
+                  f"      - traefik.http.routers.r{i}.entrypoints=websecure",
+                  f"      - traefik.http.services.s{i}.loadbalancer.server.port=80"]
+    (tmp_path / "compose.yaml").write_text("\n".join(lines) + "\n")
+    signal.signal(signal.SIGALRM, lambda *_: (_ for _ in ()).throw(TimeoutError("routes read per pair of services")))
+    signal.alarm(20)
+    try:
+        r = import_compose(tmp_path / "compose.yaml", "p")
+    finally:
+        signal.alarm(0)
+    assert r is not None and r.unexplained == []
+    assert yaml.safe_load(r.files["apps/s399.yaml"])["expose"] == {"host": "s399.example.com", "tls": True}

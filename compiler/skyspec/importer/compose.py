@@ -256,6 +256,7 @@ class Ctx:
         self.profiles: dict[str, list[str]] = {}  # profile -> services
         self.addressed: dict[str, list] = {}  # service -> (service, variable, where) its environment addresses
         self.renames = addresses.name_changes(services, self.vars, self.data.get("networks"))  # a name -> a Service's
+        self.routes: dict[str, list] = {}   # service -> the routes a reverse proxy reads from it (once typed)
         self.said_to: set[tuple[str, str]] = set()  # (service, renamed service) its environment's addresses name
 
     def pos(self, path: tuple) -> Pos:
@@ -330,6 +331,7 @@ def extract(doc: Doc, base: Path, project: str, inputs: Inputs) -> tuple[list[Ex
     ctx = Ctx(doc, base, project, inputs)
     _typed(doc, ctx)
     services = doc.data["services"]
+    ctx.routes = proxy.table(services, ctx.vars)
     names = {s: dns(s) for s in services}
     done = parts.completed(services)
     ctx.credentials = known_credentials(services, ctx.vars)

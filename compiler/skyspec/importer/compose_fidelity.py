@@ -20,7 +20,7 @@ from .compose_parts import (SHM, carried_label, label_pairs, plain_env, port_ite
                             skyspecs_label, tmpfs_items, volume_of)
 from .compose_pod import own_user, user_ids
 from .compose_probe import probe_command, startup_threshold
-from .compose_proxy import routed_port, routing_label
+from .compose_proxy import routed_port, routing_label, table
 from .compose import COMPOSE_INTERVAL, COMPOSE_TIMEOUT, argv, credential_refs, dns, interpolate, seconds
 from ..backends.compose_secrets import secret_variable
 from ..backends.compose_values import pinning
@@ -130,6 +130,7 @@ def compare(inp: dict, out: dict, variables: dict, env_files: dict,
             bad.append(path)
 
     osvcs = out.get("services") or {}
+    routes = table(inp.get("services") or {}, variables)   # (a reverse proxy's: read once for the file)
     renames = name_changes(inp.get("services") or {}, variables, inp.get("networks"))
     wanted = wanted if wanted is not None else wanted_ports(inp.get("services") or {}, variables)
     first: dict[tuple, str] = {}   # (host port, protocol) -> the first service publishing it, in the file's order
@@ -161,7 +162,7 @@ def compare(inp: dict, out: dict, variables: dict, env_files: dict,
                       "Service's ports)")
                 continue
             if (a is None or a["published"] == "expose") and b is not None and \
-                    k == f"{routed_port(svc, variables, inp.get('services') or {})}/tcp":
+                    k == f"{routed_port(svc, variables, routes.get(s, []))}/tcp":
                 named("the port a reverse proxy routes to, published as an exposed workload's (declared: an Ingress "
                       "reaches only a Service's ports)")
                 continue

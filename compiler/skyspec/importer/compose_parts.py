@@ -150,7 +150,8 @@ def ports(s: str, svc: dict, ctx) -> tuple[dict, bool]:
     given = [_port(port_item(p, ctx.vars)) for o in others
              for p in (o.get("ports") if isinstance(o.get("ports"), list) else [])]
     bare = {got[0] for got in given if isinstance(got, tuple) and got[1] is None}
-    bare |= {routed_port(o, ctx.vars, ctx.data.get("services") or {}) for o in others} - {None}   # (exposed: published)
+    services = ctx.data.get("services") or {}   # (the ports a proxy routes to: exposed, so published)
+    bare |= {routed_port(services[n], ctx.vars, r) for n, r in ctx.routes.items() if n != s and r} - {None}
     said = said_protocols(svc, ctx.vars)
 
     def add(target: int, host: int | None, proto: str, published_: bool = False) -> None:

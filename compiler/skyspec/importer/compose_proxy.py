@@ -13,6 +13,7 @@ of other matchers) is a warning naming it.
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass, field
 
@@ -108,8 +109,9 @@ def _label_at(svc: dict, key: str) -> tuple:
     return ("labels", key)
 
 
-def traefik(svc: dict, variables: dict, services: dict) -> list[Route]:
-    """The routes of a service's Traefik labels, one per router with a rule (its own order)."""
+def traefik(svc: dict, variables: dict, secure: set[str]) -> list[Route]:
+    """The routes of a service's Traefik labels, one per router with a rule (its own order);
+    ``secure``: the entry points the file's Traefik gives TLS (:func:`_tls_entrypoints`)."""
     routers: dict[str, dict] = {}
     ports: dict[str, int] = {}
     left: list[str] = []
@@ -151,7 +153,6 @@ def traefik(svc: dict, variables: dict, services: dict) -> list[Route]:
             left.append(k)
     if not enabled:
         return []
-    secure = _tls_entrypoints(services)
     out = []
     for name, r in routers.items():
         if "rule" not in r:
@@ -188,11 +189,19 @@ def _number(text: str) -> int | None:
     return int(text) if text.isdigit() and text.isascii() and 0 < int(text) < 65536 else None
 
 
-def routes_of(svc: dict, variables: dict, services: dict) -> list[Route]:
+def table(services: dict, variables: dict) -> dict[str, list[Route]]:
+    """{service: its routes} of a Compose file's services (:func:`routes_of`), read once per file:
+    each service's ports and notes, and the round trip, look them up (read per service, for
+    each other service, a file of many routed services took minutes)."""
+    secure = _tls_entrypoints(services)
+    return {s: routes_of(svc, variables, secure) for s, svc in services.items() if isinstance(svc, dict)}
+
+
+def routes_of(svc: dict, variables: dict, secure: set[str]) -> list[Route]:
     """A service's routes, those of one host and path as one (an HTTP router beside the HTTPS one
     of its rule: one route, with TLS), the one `expose` says first (the first naming a host)."""
     merged: list[Route] = []
-    for r in traefik(svc, variables, services) or nginx_proxy(svc, variables):
+    for r in traefik(svc, variables, secure) or nginx_proxy(svc, variables):
         same = next((m for m in merged if (m.hosts, m.path) == (r.hosts, r.path)), None)
         if same is not None:
             same.tls, same.left = same.tls or r.tls, same.left + r.left
@@ -204,7 +213,7 @@ def routes_of(svc: dict, variables: dict, services: dict) -> list[Route]:
 def route(s: str, name: str, svc: dict, ports: dict, ctx) -> dict | bool | None:
     """The `expose` of a service a reverse proxy routes (None: none routes it), its port added to
     ``ports`` when it declared none; each route's differences said."""
-    merged = routes_of(svc, ctx.vars, ctx.data.get("services") or {})
+    merged = copy.deepcopy(ctx.routes.get(s) or [])   # (the file's table stays as read: said here, in full)
     if not merged:
         return None
     first = merged[0]
@@ -218,7 +227,7 @@ def route(s: str, name: str, svc: dict, ports: dict, ctx) -> dict | bool | None:
         first.path = None
     numbers = [p if isinstance(p, int) else p["port"] for p in ports.values()]
     given = _given_ports(svc, ctx.vars)
-    port = routed_port(svc, ctx.vars, ctx.data.get("services") or {}, merged)
+    port = routed_port(svc, ctx.vars, merged)
     if port is None:
         ctx.say(s, f"{first.via} routes {first.rule} to a port it does not say, and the Compose file gives the "
                    f"container {len(given) or 'no'} ports: not exposed", first.at, "warning",
@@ -239,10 +248,10 @@ def route(s: str, name: str, svc: dict, ports: dict, ctx) -> dict | bool | None:
     return expose or True
 
 
-def routed_port(svc: dict, variables: dict, services: dict, routes: list[Route] | None = None) -> int | None:
-    """The port of a service its first route sends to: the one it names, else the container's one
-    port (the proxy sees those the Compose file gives it); None when it is not routed."""
-    routes = routes_of(svc, variables, services) if routes is None else routes
+def routed_port(svc: dict, variables: dict, routes: list[Route]) -> int | None:
+    """The port of a service its first route (of ``routes``, its own) sends to: the one it names,
+    else the container's one port (the proxy sees those the Compose file gives it); None when it
+    is not routed."""
     if not routes:
         return None
     given = _given_ports(svc, variables)
@@ -287,9 +296,7 @@ def proxy_note(s: str, image: str, ctx) -> None:
     via = "nginx-proxy" if companion else proxy_of(image)
     if via is None:
         return
-    services = ctx.data.get("services") or {}
-    routed = sorted(n for n, o in services.items() if n != s and isinstance(o, dict) and
-                    (traefik(o, ctx.vars, services) if via == "Traefik" else nginx_proxy(o, ctx.vars)))
+    routed = sorted(n for n, routes in ctx.routes.items() if n != s and any(r.via == via for r in routes))
     if routed and companion:
         ctx.say(s, f"makes the certificates of {', '.join(routed)} from what they tell the Docker engine, which a pod "
                    "cannot ask: on Kubernetes a certificate manager makes the TLS Secrets their Ingresses name",
