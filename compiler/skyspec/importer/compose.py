@@ -16,6 +16,7 @@ Secret whose value it never writes.
 
 from __future__ import annotations
 
+import functools
 import re
 import shlex
 from pathlib import Path
@@ -63,9 +64,13 @@ COMPOSE = {"!services": ("map", ("or", SERVICE, "any")), "volumes": ("map", ("or
            "secrets": ("map", ("or", {"file": "str", "environment": "str", "external": "bool"}, "any"))}
 
 
+@functools.lru_cache(maxsize=65536)   # (asked for each pair of services: a file's names, once each)
 def dns(name: str) -> str:
-    n = re.sub(r"[^a-z0-9-]+", "-", str(name).lower()).strip("-")[:63].strip("-")
+    n = _NOT_DNS.sub("-", str(name).lower()).strip("-")[:63].strip("-")
     return n or "x"
+
+
+_NOT_DNS = re.compile(r"[^a-z0-9-]+")
 
 
 class Doc:

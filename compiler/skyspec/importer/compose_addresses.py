@@ -32,7 +32,10 @@ def addressed(s: str, env: dict, services: dict, wanted: dict, ported: bool = Tr
     `db.basic-docker`, Listmonk's app could call its `listmonk_db:5432`)."""
     from .compose import dns
 
-    keyed = {old: k for old, new in (renames or {}).items() for k in services if dns(k) == new}
+    by_dns: dict[str, str] = {}
+    for k in services if renames else ():
+        by_dns.setdefault(dns(k), k)
+    keyed = {old: by_dns[new] for old, new in (renames or {}).items() if new in by_dns}
     out: dict[str, str] = {}
     for var, value in sorted(env.items()):
         d, _ = _addressee(s, renamed_hosts(str(value), keyed, var) if keyed else value, services, env, var)
@@ -128,28 +131,28 @@ def name_changes(services: dict, variables: dict, networks=None) -> dict[str, st
     names followed by a network's `name:` (``networks``, the file's), interpolated from the
     `.env` (an alias that is another service's name stays that service's)."""
     from .compose import dns
+    from .compose_networks import joined
 
     out = {s: dns(s) for s in services if isinstance(s, str) and dns(s) != s}
     taken = {dns(s) for s in services} | set(services)
+    on = joined(services, variables) if isinstance(networks, dict) else {}   # (once: it reads every service)
     for s, svc in sorted(services.items()):
         names = [s, *_names(svc, variables, ("container_name",))] if isinstance(svc, dict) else []
-        for a in names + _on_named_networks(s, names, services, variables, networks):
+        for a in names + _on_named_networks(names, on.get(s, []), variables, networks):
             if a not in taken:
                 out.setdefault(a, dns(s))
     return out
 
 
-def _on_named_networks(s: str, names: list[str], services: dict, variables: dict, networks) -> list[str]:
-    """``names`` of service ``s`` each followed by the `name:` of a network it is on, which
-    Docker's DNS resolves as well (Mautic's `.env`: `MYSQL_HOST=db.${COMPOSE_NETWORK}`, its
+def _on_named_networks(names: list[str], nets: list[str], variables: dict, networks) -> list[str]:
+    """``names`` of a service each followed by the `name:` of a network of ``nets`` it is on,
+    which Docker's DNS resolves as well (Mautic's `.env`: `MYSQL_HOST=db.${COMPOSE_NETWORK}`, its
     `networks: {default: {name: ${COMPOSE_NETWORK}}}`); on Kubernetes that is a Service `db` of
     another namespace, `basic-docker`."""
-    from .compose_networks import joined
-
     if not isinstance(networks, dict):
         return []
     out = []
-    for net in joined(services, variables).get(s, []):
+    for net in nets:
         conf = networks.get(net)
         named = interpolate_plain(str(conf.get("name")), variables).strip() if isinstance(conf, dict) and \
             conf.get("name") else ""
