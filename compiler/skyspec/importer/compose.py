@@ -31,6 +31,7 @@ from . import compose_addresses as addresses, compose_build, compose_deploy, com
 from .compose_dotenv import dotenv
 from .compose_pod import hooks
 from .compose_task import task
+from .compose_vars import MARK, shell_vars
 from .credentials import holds_credential, name_words, shared, shared_credentials
 from .kube import NAME, Extracted
 from .shape import WANTED, problems, shown
@@ -135,9 +136,10 @@ def _find(loc: Loc, path: tuple) -> Pos:
     return x.pos
 
 
-def interpolate(value: str, variables: dict[str, str], unresolved: set[str]) -> str:
+def interpolate(value: str, variables: dict[str, str], unresolved: set[str], unset: str | None = None) -> str:
     """Compose's interpolation of ``value`` from ``variables`` (the `.env` file); a variable
-    it lacks stays as written (added to ``unresolved``), `$$` becomes `$`; a default too (`${A:-${B}}`)."""
+    it lacks stays as written (added to ``unresolved``), or in the form ``unset`` gives
+    (:data:`.compose_vars.MARK`, made `${vars.NAME}`); `$$` becomes `$`; a default too (`${A:-${B}}`)."""
     def sub(m: re.Match) -> str:
         if m.group(1) == "$":
             return "$"
@@ -145,12 +147,13 @@ def interpolate(value: str, variables: dict[str, str], unresolved: set[str]) -> 
         op, default = m.group(3), m.group(4)
         v = variables.get(name)
         if op in (":-", "-") and (v is None or (op == ":-" and v == "")):
-            return interpolate(default, variables, unresolved) if default else ""
+            return interpolate(default, variables, unresolved, unset) if default else ""
         if op in (":+", "+"):
-            return interpolate(default or "", variables, unresolved) if v not in (None, "") or (op == "+" and v is not None) else ""
+            return interpolate(default or "", variables, unresolved, unset) \
+                if v not in (None, "") or (op == "+" and v is not None) else ""
         if v is None:
             unresolved.add(name)
-            return m.group(0)
+            return m.group(0) if unset is None else unset.format(name)
         return v
     return _VAR.sub(sub, value)
 
@@ -371,7 +374,8 @@ def extract(doc: Doc, base: Path, project: str, inputs: Inputs) -> tuple[list[Ex
     read = shell_vars(items, ctx)
     if read:
         inputs.note(NOT_CARRIED, f"{', '.join(read)}: set by Compose from the shell at run time, empty when it does not: "
-                    "`${vars.NAME}` in the environment of the services that read them, empty until the project "
+                    "`${vars.NAME}` in the environment, commands and healthchecks of the services that read them, "
+                    "empty until the project "
                     "file's `vars:` sets them", ctx.pos(("services",)),
                     hint="set each in skyspec.yaml's `vars:`, or per environment (`environments.<env>.vars`)")
     if ctx.unresolved - set(read):
@@ -379,35 +383,6 @@ def extract(doc: Doc, base: Path, project: str, inputs: Inputs) -> tuple[list[Ex
                     "run time; kept literal", ctx.pos(("services",)), hint="set them per environment in an overlay")
     notes = [f"{s}: {x}" for s in sorted(ctx.notes) for x in ctx.notes[s]]
     return items, notes, ctx
-
-
-def shell_vars(items: list, ctx) -> list[str]:
-    """The variables the workloads' environments read from the shell, which no `.env` sets
-    (Flowise's `DATABASE_TYPE: ${DATABASE_TYPE}`): Compose runs a service with such a value
-    empty (and a warning) where the shell has none, and a literal `${DATABASE_TYPE}` is no
-    value the app expects. Each is `${vars.NAME}` in the env values that read it (an
-    :class:`.emit.Expression`), and ``ctx.vars_text`` the project file's `vars:` declaring them
-    empty, for each environment to set."""
-    from .emit import Expression
-
-    read: set[str] = set()
-    for x in items:
-        env = x.doc.get("env") if x.doc.get("kind") in ("App", "StatefulApp", "Job") else None
-        for k, v in (env.items() if isinstance(env, dict) else ()):
-            if not isinstance(v, str) or "$" not in v:
-                continue
-            out, last, hit = [], 0, False
-            for m in _VAR.finditer(v):
-                name = m.group(2) or m.group(5)
-                if name in ctx.unresolved and m.group(3) in (None, "?", ":?"):
-                    out += [v[last:m.start()].replace("${", "$${"), f"${{vars.{name}}}"]
-                    last, hit = m.end(), True
-                    read.add(name)
-            if hit:
-                env[k] = Expression("".join(out) + v[last:].replace("${", "$${"))
-    ctx.vars_text = ("# what the Compose file reads from the shell: empty, as Compose runs it unset; set each "
-                     "here or per environment\nvars:\n" + "".join(f'  {n}: ""\n' for n in sorted(read))) if read else ""
-    return sorted(read)
 
 
 def _is_db(image: str) -> bool:
@@ -527,8 +502,8 @@ def service_doc(s: str, svc: dict, names: dict, ctx: Ctx, one_shot: bool) -> dic
             raw = svc[key]
             refs = [credential_refs(x, ctx.vars, _MARKED) for x in ([raw] if isinstance(raw, str) else map(str, raw))]
             passed.update({n: (v, key) for _, found in refs for n, v in found.items()})
-            words = argv(interpolate(refs[0][0], ctx.vars, ctx.unresolved) if isinstance(raw, str) else
-                         [interpolate(x, ctx.vars, ctx.unresolved) for x, _ in refs])
+            words = argv(interpolate(refs[0][0], ctx.vars, ctx.unresolved, MARK) if isinstance(raw, str) else
+                         [interpolate(x, ctx.vars, ctx.unresolved, MARK) for x, _ in refs])
             if words is None:
                 ctx.say(s, f"{key} cannot be split into words (an unclosed quote)", (key,), "error", code=WRONG)
             else:

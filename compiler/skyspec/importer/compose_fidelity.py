@@ -21,10 +21,15 @@ from .compose_parts import (SHM, carried_label, label_pairs, plain_env, port_ite
 from .compose_pod import own_user, user_ids
 from .compose_probe import probe_command, startup_threshold
 from .compose_proxy import routed_port, routing_label, table
+from .compose_vars import MARK, unset
 from .compose import COMPOSE_INTERVAL, COMPOSE_TIMEOUT, argv, credential_refs, dns, interpolate, seconds
 from ..backends.compose_secrets import secret_variable
 from ..backends.compose_values import pinning
 from ..redact import credential_env
+
+# a variable the shell sets, no `.env` (:mod:`.compose_vars`), in an env value, a command or a healthcheck
+SHELL_VAR = "a variable the shell sets at run time: `${vars.NAME}`, empty until skyspec.yaml's `vars:` sets it " \
+            "(Compose runs it empty where the shell has none)"
 
 
 def _ports(svc: dict, variables: dict | None = None) -> dict:
@@ -54,18 +59,19 @@ def _env(svc: dict, variables: dict, base_env: dict | None = None) -> dict:
     return {**(base_env or {}), **plain_env(svc, variables)}
 
 
-def _health(svc: dict, variables: dict | None = None) -> tuple[dict | None, bool, dict]:
+def _health(svc: dict, variables: dict | None = None, form: str | None = None) -> tuple[dict | None, bool, dict]:
     """The healthcheck with Compose's defaults filled in, its test as the command it runs
     (interpolated from ``variables`` when given, as the importer reads it:
-    :func:`.compose_probe.probe_command`); whether its test was a shell line; the credentials
-    it passes."""
+    :func:`.compose_probe.probe_command`; a variable the shell sets, as written, or empty
+    with ``form`` :data:`.compose_vars.MARK`); whether its test was a shell line; the
+    credentials it passes."""
     hc = svc.get("healthcheck")
     if not isinstance(hc, dict) or hc.get("disable"):
         return None, False, {}
     test, found = hc.get("test"), {}
     if variables is not None:
-        cmd, found, shell = probe_command(test, variables)
-        test = ["CMD", *cmd] if cmd is not None else None
+        cmd, found, shell = probe_command(test, variables, None, form)
+        test = ["CMD", *map(unset, cmd)] if cmd is not None else None
     else:   # (the built file's: `$$` is `$`)
         test = test.replace("$$", "$") if isinstance(test, str) else \
             [str(w).replace("$$", "$") for w in test] if isinstance(test, list) else test
@@ -209,8 +215,7 @@ def compare(inp: dict, out: dict, variables: dict, env_files: dict,
             elif a is None and exported(k, official):
                 named(exported(k, official))
             elif a is not None and b is not None and a != b and _unset(svc, k, variables) == b:
-                named("a variable the shell sets at run time: `${vars.NAME}`, empty until skyspec.yaml's `vars:` "
-                      "sets it (Compose runs it empty where the shell has none)")
+                named(SHELL_VAR)
             elif a is not None and b is not None and a != b and renamed_hosts(a, renames, k) == b:
                 named("an address of a service by a name no Service has (renamed as a DNS label, a network alias, a "
                       "container_name), spelt as its Service's name")
@@ -222,6 +227,9 @@ def compare(inp: dict, out: dict, variables: dict, env_files: dict,
                 a, b = (ih or {}).get(k), (oh or {}).get(k)
                 if k == "test" and probed and a == b:
                     named("credential the healthcheck passes, read from the container's environment (warned)")
+                    continue
+                if k == "test" and a and b and a != b and (_health(svc, variables, MARK)[0] or {})["test"] == b:
+                    named(SHELL_VAR)
                     continue
                 if k == "test" and a and b and a != b and \
                         ["CMD", *local_probe(a[1:], own_names(s, svc, variables))] == b:
@@ -333,16 +341,21 @@ def _more(s: str, svc: dict, o: dict, inp: dict, variables: dict, field, named, 
         if svc.get(key):   # (a credential it passes as `$(NAME)`, as the importer writes it)
             refs = [credential_refs(x, variables) for x in ([svc[key]] if isinstance(svc[key], str)
                                                             else map(str, svc[key]))]
-            a = argv(interpolate(refs[0][0], variables, set()) if isinstance(svc[key], str)
-                     else [interpolate(x, variables, set()) for x, _ in refs])
             literal: dict = {}
-            a = [_literal_credentials(w, held, creds or set(), literal, key) for w in a] if a and creds else a
+
+            def words(form: str | None) -> list | None:   # (a variable the shell sets as written, or in ``form``)
+                a = argv(interpolate(refs[0][0], variables, set(), form) if isinstance(svc[key], str)
+                         else [interpolate(x, variables, set(), form) for x, _ in refs])
+                return [_literal_credentials(w, held, creds or set(), literal, key) for w in a] if a and creds else a
+            a = words(None)
             b = [str(x).replace("$$", "$") for x in o.get(out_key) or []]   # (as the input: `$$` is `$`)
             for k, v in (o.get("environment") or {}).items():   # (the backend expands `$(NAME)` of a Secret's)
                 if secret_variable(v):
                     b = [w.replace(v, f"$({k})") for w in b]
             if a == b and (any(found for _, found in refs) or literal):
                 named("credential the command passes, as Kubernetes' $(NAME) from a Secret (warned)")
+            elif a != b and [unset(w) for w in words(MARK) or []] == b:
+                named(SHELL_VAR)
             else:
                 field(f"{s}.{key}", a, b)
     binds = {d for d, (typ, _) in _targets(svc, "volumes", variables).items() if typ == "bind"}

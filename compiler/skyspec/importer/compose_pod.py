@@ -187,13 +187,14 @@ def hooks(s: str, svc: dict, ctx, passed: dict) -> dict[str, list[str]]:
     Kubernetes expands no `$(VAR)` in a hook either)."""
     from .compose import argv
     from .compose_probe import probe_command
+    from .compose_vars import MARK
 
     out = {}
     for key in ("post_start", "pre_stop"):
         given = svc.get(key) or []
         words = argv(given[0].get("command")) if given else None
         if words and len(given) == 1:
-            out[key], found, _ = probe_command(["CMD", *words], ctx.vars, ctx.unresolved)
+            out[key], found, _ = probe_command(["CMD", *words], ctx.vars, ctx.unresolved, MARK)
             passed.update({k: (v, key) for k, v in found.items()})
         elif given:
             ctx.say(s, f"{key}: only one hook with a command is carried over", (key,), "warning")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from .compose_addresses import local_probe, own_names
+from .compose_vars import MARK
 
 # the time a container has to pass its first check before the liveness probe counts (seconds):
 # Compose never restarts an unhealthy container, so a slow starter (a JVM under a CPU limit)
@@ -26,7 +27,7 @@ def health(s: str, svc: dict, ctx, passed: dict) -> dict | None:
     if hc.get("disable"):
         ctx.say(s, "healthcheck disabled: the image's own HEALTHCHECK is not used in Kubernetes", ("healthcheck",))
         return None
-    cmd, found, _ = probe_command(hc.get("test"), ctx.vars, ctx.unresolved)   # Compose reads `${PORT}` from `.env`
+    cmd, found, _ = probe_command(hc.get("test"), ctx.vars, ctx.unresolved, MARK)   # Compose reads `${PORT}` from `.env`
     if cmd is None and hc.get("test"):
         ctx.say(s, "healthcheck test NONE: no health check", ("healthcheck", "test"))
     if not cmd:
@@ -63,8 +64,10 @@ def startup_threshold(start: int, period: int, retries: int) -> int | None:
     return -(-max(START_WINDOW, start + period * retries) // period)
 
 
-def probe_command(test, variables: dict, unresolved: set | None = None) -> tuple[list[str] | None, dict, bool]:
-    """(the command a healthcheck's test runs, interpolated as Compose does: None for `NONE`;
+def probe_command(test, variables: dict, unresolved: set | None = None,
+                  unset: str | None = None) -> tuple[list[str] | None, dict, bool]:
+    """(the command a healthcheck's test runs, interpolated as Compose does (a variable the
+    shell sets in the form ``unset`` gives, :func:`.compose.interpolate`): None for `NONE`;
     {name: value} of the credentials it passes; whether the test was a shell line). A
     credential (`redis-cli -a ${REDIS_PASSWORD} ping`) is left for the probe's shell to read
     from the container's environment (Kubernetes expands no `$(VAR)` in a probe), so a test
@@ -84,7 +87,7 @@ def probe_command(test, variables: dict, unresolved: set | None = None) -> tuple
     for w in words:   # (a credential as NUL, its name, NUL: no interpolation reads it)
         ref, more = credential_refs(w, variables, "\0{}\0")
         found.update(more)
-        out.append(interpolate(ref, variables, unresolved if unresolved is not None else set()))
+        out.append(interpolate(ref, variables, unresolved if unresolved is not None else set(), unset))
     if shell:
         return ["sh", "-c", re.sub(r"\0(\w+)\0", r"${\1}", out[0])], found, True
     if not found:
