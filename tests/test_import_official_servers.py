@@ -216,3 +216,44 @@ volumes:
     init = pod["initContainers"][0]
     assert init["image"] == "vabene1111/recipes:2.3.3" and "/opt/recipes/http.d/." in init["command"][-1]
     assert init["command"][-1].startswith("[ ! -d /opt/recipes/http.d ] ||")   # (1.x tags have no nginx)
+
+
+@pytest.mark.parametrize("tag, apache", [("5.10.0", True), ("5-fpm-alpine", False)])
+def test_matomo_starts_as_root_and_chowns_its_files_to_www_data(tmp_path, tag, apache):
+    """Matomo's entrypoint (`set -e`) copies Matomo into an empty /var/www/html and `chown -R`s
+    it: to www-data as root; as UID 10001 to itself, which fails on the volume's root (not its
+    own), and it exits. Then Apache (its default tags, which make /var/run/apache2 and
+    /var/lock/apache2) or php-fpm (its `fpm` tags) starts as root and runs its workers as
+    www-data (matomo-org/docker's docker-entrypoint.sh)."""
+    out, said = _import(tmp_path, f"""\
+services:
+  app:
+    image: matomo:{tag}
+    ports: ["{'8080:80' if apache else '9000:9000'}"]
+    environment: {{MATOMO_DATABASE_HOST: db}}
+    volumes: [matomo:/var/www/html]
+volumes:
+  matomo:
+""")
+    assert f"note[SKY063]: app: image matomo:{tag}: the official matomo image " in said
+    doc = yaml.safe_load((out / "apps" / "app.yaml").read_text())
+    assert doc["security"] == {"run_as_root": True, "add_capabilities": ["CHOWN", "SETUID", "SETGID"]}
+    empty = {"/var/run/apache2", "/var/lock/apache2"} if apache else set()
+    assert {v["mount"] for v in doc["volumes"].values() if v.get("empty")} == empty
+    assert doc["volumes"]["matomo"] == {"mount": "/var/www/html", "claim": "matomo"}
+    assert "SKY410" not in _check(out)
+    (c,) = _pods(out, tmp_path)["app"]["containers"]
+    assert c["securityContext"]["capabilities"]["add"] == ["CHOWN", "SETUID", "SETGID"]
+    got = _warns(out, "app", f"kind: App\nname: app\nimage: matomo:{tag}\nport: 80\nhealth: {{tcp: 80}}\n"
+                             "volumes:\n  html: {mount: /var/www/html, empty: true}\n")
+    assert f'warning[SKY410]: [official-image] image "matomo:{tag}" of App "app" starts as root' in got, got
+
+
+def test_an_fpm_tag_writes_no_apache_folder():
+    """WordPress' and Matomo's `fpm` tags run php-fpm from php's fpm image: no Apache, whose
+    folders an emptyDir need not hold."""
+    from skyspec.rules.official_image import written
+
+    assert written("wordpress", None, None, "wordpress:6.8-fpm-alpine") == ("/var/www/html",)
+    assert written("wordpress", None, None, "wordpress:6.8") == ("/var/www/html", "/var/run/apache2",
+                                                                  "/var/lock/apache2")

@@ -6,7 +6,9 @@ no capabilities. The official images of common servers expect more: `nginx` writ
 `valkey/valkey`, `mongo`, `rabbitmq`, `elasticsearch`, `apache/kafka`, `grafana/grafana`,
 `prom/prometheus`, `prom/alertmanager`, `clickhouse/clickhouse-server`) writes its data and socket directories, owned by the
 image's own user; `couchdb`'s entrypoint writes /opt/couchdb/etc/local.d/docker.ini (its admin)
-and runs as its user, 5984, with /opt/couchdb/data writable; `httpd` and `wordpress` start as root.
+and runs as its user, 5984, with /opt/couchdb/data writable; `httpd`, `wordpress` and `matomo` start as root
+(Matomo's entrypoint copies Matomo into /var/www/html and chowns it to www-data, which UID 10001
+cannot; their `fpm` tags make no Apache folders).
 `minio/minio` and `ollama/ollama` write in their user's home, / for UID 10001 (/root as root):
 MinIO its certs folder /.minio (releases before RELEASE.2023-03-09 exit without it) and the
 folders its `server` command names, Ollama its models and key in /.ollama (a volume at
@@ -160,6 +162,16 @@ KNOWN: dict[str, tuple[str | None, int | None, tuple[str, ...], bool, str]] = {
     "wordpress": (None, None, ("/var/www/html", "/var/run/apache2", "/var/lock/apache2"), True,
                   "set `security: {run_as_root: true, add_capabilities: [SETUID, SETGID, CHOWN]}` and mount "
                   "/var/www/html, /var/run/apache2 and /var/lock/apache2, or use an unprivileged image"),
+    # Matomo's entrypoint (`set -e`), where /var/www/html holds no matomo.php, copies Matomo there
+    # from /usr/src/matomo and `chown -R`s it to www-data as root, to itself as another user: UID
+    # 10001 cannot chown the volume's root, which is not its own, and it exits. Then Apache (its
+    # default tags) or php-fpm (its `fpm` ones) starts as root and runs its workers as www-data
+    # (matomo-org/docker's docker-entrypoint.sh; php's apache2-foreground makes /var/run/apache2
+    # and /var/lock/apache2)
+    "matomo": (None, None, ("/var/www/html", "/var/run/apache2", "/var/lock/apache2"), True,
+               "set `security: {run_as_root: true, add_capabilities: [CHOWN, SETUID, SETGID]}` and mount storage "
+               "at /var/www/html (its entrypoint copies Matomo there and chowns it to www-data) and, for a tag that "
+               "runs Apache (not `fpm`), emptyDirs at /var/run/apache2 and /var/lock/apache2"),
     "postgres": ("postgres", 999, ("/var/lib/postgresql/data", "/var/run/postgresql"), False, ""),
     "mysql": ("mysql", 999, ("/var/lib/mysql", "/var/run/mysqld"), False, ""),
     "mariadb": (None, 999, ("/var/lib/mysql", "/run/mysqld"), False,
@@ -239,6 +251,9 @@ KNOWN: dict[str, tuple[str | None, int | None, tuple[str, ...], bool, str]] = {
               "root and runs its services there; it drops to no other user, so it needs no capability)")
        for repo in ("ghcr.io/karakeep-app/karakeep", "ghcr.io/hoarder-app/hoarder")},
 }
+# the paths of KNOWN a repository's tags holding a word do not write: Matomo's and WordPress' `fpm`
+# tags run php-fpm, not Apache
+NOT_IN_TAGS = {repo: ("fpm", ("/var/run/apache2", "/var/lock/apache2")) for repo in ("matomo", "wordpress")}
 # publishers all of whose images are one kind (a key of KNOWN): the repository's prefixes
 FAMILIES = {"linuxserver": ("lscr.io/linuxserver/", "linuxserver/", "ghcr.io/linuxserver/")}
 # tags of a KNOWN repository that are another image: CouchDB's `-nouveau` tags run its Java search server
@@ -289,10 +304,13 @@ def written(key: str, command, args, image: str | None = None, root: bool = Fals
     """The folders the image of :data:`KNOWN` key ``key`` writes, run with ``command`` and
     ``args`` (None: the image's own) as root or not: for an image of :data:`DATA_FLAGS`, its
     data folder as the flag gives it, else the one it defaults to; `~` is the home of its user
-    (/root, or / for a UID the image does not know); MinIO's data folders are the arguments of
+    (/root, or / for a UID the image does not know); a tag of :data:`NOT_IN_TAGS` leaves out
+    what it does not run (Apache's folders); MinIO's data folders are the arguments of
     its `server` command, and its certs folder is left out from the release (``image``'s tag)
     that goes on without it."""
     paths = tuple(p.replace("~", "/root" if root else "", 1) if p.startswith("~/") else p for p in KNOWN[key][2])
+    if key in NOT_IN_TAGS and NOT_IN_TAGS[key][0] in ((split_image(image)[1] or "") if isinstance(image, str) else ""):
+        paths = tuple(p for p in paths if p not in NOT_IN_TAGS[key][1])
     if key in ("minio/minio", "quay.io/minio/minio"):
         tag = (split_image(image)[1] or "") if isinstance(image, str) else ""
         m = re.fullmatch(r"RELEASE\.(\d{4}-\d\d-\d\dT\d\d-\d\d-\d\dZ)(\..*)?", tag)
