@@ -30,6 +30,7 @@ from . import compose_addresses as addresses, compose_build, compose_deploy, com
     compose_parts as parts, compose_probe as probe, compose_proxy as proxy
 from .compose_dotenv import dotenv
 from .compose_pod import hooks
+from .compose_renames import in_secret, renamed, renamed_called
 from .compose_task import task
 from .compose_vars import MARK, shell_vars
 from .credentials import holds_credential, name_words, shared, shared_credentials
@@ -266,6 +267,7 @@ class Ctx:
         self.renames = addresses.name_changes(services, self.vars, self.data.get("networks"))  # a name -> a Service's
         self.routes: dict[str, list] = {}   # service -> the routes a reverse proxy reads from it (once typed)
         self.said_to: set[tuple[str, str]] = set()  # (service, renamed service) its environment's addresses name
+        self.secret_calls: dict[tuple, str] = {}   # (service, renamed service) -> the variable moved to a Secret naming it
 
     def pos(self, path: tuple) -> Pos:
         return _find(self.doc.loc, path)
@@ -427,48 +429,6 @@ def _environment(s: str, svc: dict, ctx: Ctx) -> dict[str, tuple[str, tuple]]:
     return env
 
 
-def _renamed(s: str, k: str, v: str, at: tuple, ctx: Ctx) -> str:
-    """An env value with the addresses of services by names no Service has (renamed as DNS
-    labels, network aliases) spelt as their Services' names (`postgres://my_db:5432/app`
-    reaches `my-db`: a Service's name has no `_`), said."""
-    renames = ctx.renames
-    got = addresses.renamed_hosts(v, renames, k) if renames else v
-    if got != v:
-        ctx.said_to.update((s, old) for old in renames if addresses.renamed_hosts(v, {old: renames[old]}, k) != v)
-        ctx.say(s, f"environment {k}: an address of a service by a name no Service has on Kubernetes (renamed as "
-                   "a DNS label, a network alias or a container_name), rewritten to its Service's name", at)
-    return got
-
-
-def renamed_called(names: dict, items: list, ctx: Ctx) -> None:
-    """A warning at each service reached in Compose by a name no Service has on Kubernetes (its
-    own, renamed as a DNS label; a network alias; its `container_name`) that a service calls without that name in its
-    environment: the caller's image defaults or config files hold it, and the import cannot
-    rewrite them (plausible's `plausible_db`, jitsi's `xmpp.meet.jitsi`), so it does not resolve. (A
-    name followed by a network's, `db.basic-docker`, is not one an image defaults to: not warned.)"""
-    by_name = {new: old for old, new in names.items()}
-    for old, new in sorted(addresses.name_changes(ctx.data["services"], ctx.vars).items()):
-        callers = sorted(by_name.get(x.doc["name"], x.doc["name"]) for x in items if new in x.doc.get("connect_to", ()))
-        blind = [c for c in callers if (c, old) not in ctx.said_to]
-        if not blind:
-            continue
-        reach = f"while {', '.join(blind)} reach{'es' if len(blind) == 1 else ''} it by an address no environment " \
-                f"value holds (an image's default, a config file): {old} does not resolve there"
-        if old in names:
-            ctx.say(old, f"named {new} on Kubernetes and in the built Compose file (a Service's name is a DNS "
-                         f"label), {reach}", (), "warning",
-                    hint=f"set the address ({new}) in the environment of the services that call it (e.g. a "
-                         "DATABASE_URL), or rename the service in the Compose file")
-        else:
-            svc = ctx.data["services"].get(by_name[new]) or {}
-            named = interpolate(str(svc.get("container_name")), ctx.vars, set()).strip() == old
-            ctx.say(by_name[new], f"{'container_name' if named else 'network alias'} {old}: no Service has that name "
-                                  f"on Kubernetes (this service's is {new}), {reach}",
-                    ("container_name",) if named else ("networks",), "warning",
-                    hint=f"set the address ({new}) in the environment of the services that call it (the variable "
-                         f"their image reads {old} from)")
-
-
 def service_doc(s: str, svc: dict, names: dict, ctx: Ctx, one_shot: bool) -> dict | None:
     name = names[s]
     image = svc.get("image")
@@ -538,8 +498,9 @@ def service_doc(s: str, svc: dict, names: dict, ctx: Ctx, one_shot: bool) -> dic
                 ctx.inputs.secret(value, ctx.doc.file, loc if at[0] == "environment" and value == v else None)
             ctx.say(s, f"environment {k} {why}: moved to Secret {name}-env, key {k}; its value is not written", at,
                     code=SECRET, hint=f"supply it at deploy time (the Secret {name}-env)")
+            in_secret(s, k, v, ctx)   # (a renamed service's address in it: renamed_called says so)
         else:
-            plain[k] = _renamed(s, k, v, at, ctx)
+            plain[k] = renamed(s, k, v, at, ctx)
     for k, (v, key) in sorted(passed.items()):
         ctx.inputs.secret(v, ctx.doc.file, None)
         plain.pop(k, None)   # (an empty value of its name in the environment: the Secret's is what it reads)
