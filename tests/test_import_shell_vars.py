@@ -75,3 +75,15 @@ def test_a_variable_the_shell_sets_in_a_command_is_the_projects_var(tmp_path):
     assert services["worker"]["entrypoint"][2] == "echo $$HOST; exec worker --port $${PORT} --name w1"
     assert pods["worker"]["livenessProbe"]["exec"]["command"] == ["wget", "-q", "http://localhost:8080/health"]
     assert services["worker"]["healthcheck"]["test"] == ["CMD", "wget", "-q", "http://localhost:8080/health"]
+
+
+def test_a_word_that_looks_like_the_imports_mark_stays_its_text(tmp_path):
+    """The import marks a shell variable in a word with a nonce of the run: a Compose file
+    writing the control characters of a mark itself (`"\\x01HOST\\x01"`) gets no `${vars.HOST}`
+    and no declared variable."""
+    (tmp_path / "compose.yaml").write_text('services:\n  a:\n    image: ghcr.io/acme/a:1.0.0\n'
+                                           '    command: ["echo", "\\x01HOST\\x01"]\n')
+    r = import_compose(tmp_path / "compose.yaml", "p")
+    assert r is not None and r.unexplained == []
+    assert yaml.safe_load(r.files["apps/a.yaml"])["args"] == ["echo", "\x01HOST\x01"]
+    assert "vars" not in yaml.safe_load(r.files["skyspec.yaml"])

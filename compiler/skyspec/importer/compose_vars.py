@@ -17,9 +17,13 @@ reads, and no mark. A word is one expression's text, also where the value would 
 from __future__ import annotations
 
 import re
+import secrets
 
-MARK = "\x01{}\x01"   # a variable the shell sets, in a command's word until it is an expression
-_MARKED = re.compile("\x01(\\w+)\x01")
+# a variable the shell sets, in a command's word until it is an expression; with a nonce of the
+# run, which no input can write (a word of the file's own "\x01HOST\x01" stays its text)
+_NONCE = secrets.token_hex(8)
+MARK = "\x01" + _NONCE + "{}\x01"
+_MARKED = re.compile("\x01" + _NONCE + "(\\w+)\x01")
 _WORKLOADS = ("App", "StatefulApp", "Job")
 
 
@@ -34,9 +38,9 @@ def _expression(word: str, read: set[str]) -> str:
     (text, as the word ran): an Expression; ``word`` itself when nothing is marked in it."""
     from .emit import Expression
 
-    if "\x01" not in word:
+    if _MARKED.search(word) is None:
         return word
-    bits = word.split("\x01")   # literal, name, literal, ...
+    bits = _MARKED.split(word)   # literal, name, literal, ...
     read.update(bits[1::2])
     return Expression("".join(b.replace("${", "$${") if i % 2 == 0 else f"${{vars.{b}}}"
                               for i, b in enumerate(bits)))
