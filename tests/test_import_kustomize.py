@@ -200,3 +200,29 @@ def test_nothing_is_fetched(tmp_path, monkeypatch, named):
     assert (err.code, err.pos.file, err.pos.line) == ("SKY068", str(root / "base" / "kustomization.yaml"), 9), err
     assert f"names {named!r}, which is not a file or folder there: Kustomize would fetch it" in err.message
     assert not (tmp_path / "ran").exists()
+
+
+def test_an_overlay_moving_everything_to_its_namespace_is_an_environment_there(tmp_path):
+    # flagger's kustomize/contour (projectcontour) beside kustomize/kubernetes (flagger-system):
+    # said by each object's `namespace:`, the default deny and the namespace's policy stayed in
+    # the project's namespace, which that overlay does not create, and its own admitted nothing
+    from test_import_legacy import build_and_validate
+
+    root = _tree(tmp_path / "k")
+    edge = root / "overlays" / "edge"
+    edge.mkdir(parents=True)
+    (edge / "kustomization.yaml").write_text("apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"
+                                             "namespace: edge\nresources: [../../base]\n")
+    out = tmp_path / "p"
+    res = CliRunner().invoke(main, ["import", "kubernetes", "--env", f"dev={root / 'base'}",
+                                    "--env", f"edge={edge}", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    project = yaml.safe_load((out / "skyspec.yaml").read_text())
+    envs = {env: e.get("namespace", project["namespace"]) for env, e in project["environments"].items()}
+    assert envs == {"dev": "shop", "edge": "edge"}, project
+    assert "namespace" not in yaml.safe_load((out / "overlays" / "edge.yaml").read_text())["apps"].get("web", {})
+    docs = build_and_validate(out, tmp_path / "b", "edge")
+    policies = {d["metadata"]["name"]: d for d in docs if d["kind"] == "NetworkPolicy"}
+    assert {d["metadata"]["namespace"] for d in docs} == {"edge"}, policies
+    within = policies["p-within-namespace"]["spec"]["ingress"][0]["from"][0]
+    assert within == {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "edge"}}}

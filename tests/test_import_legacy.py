@@ -145,7 +145,8 @@ def build_and_validate(project: Path, tmp: Path, env: str = "default") -> list[d
     for args in ([], ["-f", str(chart / f"values-{env}.yaml")]):
         r = helm("lint", "--strict", str(chart), *args)
         assert r.returncode == 0, r.stdout + r.stderr
-    ns = yaml.safe_load(p.read_text())["namespace"]
+    project_file = yaml.safe_load(p.read_text())
+    ns = (project_file["environments"].get(env) or {}).get("namespace", project_file["namespace"])
     r = helm("template", chart.name, str(chart), "-f", str(chart / f"values-{env}.yaml"), "--namespace", ns)
     assert r.returncode == 0, r.stderr
     assert sorted(json.dumps(strip_helm_labels(o), sort_keys=True) for o in go_docs(r.stdout)) == same

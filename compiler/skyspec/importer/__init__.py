@@ -528,20 +528,21 @@ def import_environments(renderings: dict[str, list[Path]], name: str, base: list
     got = {env: read(paths, True) for env, paths in renderings.items()}
     based = read(base, False) if base else None
     # one namespace for every rendering, the one most objects of them all name, so that each
-    # says an object's alike
-    token = namespaces.HOME.set(kube.namespace_of([o for objs, _ in [*got.values(), *([based] if based else [])]
-                                             for o in objs]))
-    try:
-        return _import_environments(got, based, renderings, name, inputs, raise_)
-    finally:
-        namespaces.HOME.reset(token)
+    # says an object's alike; but a rendering whose objects mostly name another is that
+    # environment's namespace (:func:`.namespaces.homes`)
+    home = kube.namespace_of([o for objs, _ in [*got.values(), *([based] if based else [])] for o in objs])
+    with namespaces.at_home(home):
+        return _import_environments(got, based, renderings, name, inputs, raise_, namespaces.homes({env: objs for env, (objs, _) in got.items()}, home))
 
 
 def _import_environments(got: dict[str, tuple], based: tuple | None, renderings: dict[str, list[Path]], name: str,
-                         inputs: Inputs, raise_: bool) -> Result | None:
+                         inputs: Inputs, raise_: bool, homes: dict[str, str]) -> Result | None:
     from ..backends.kubernetes import objects
 
-    results = {env: _from_objects(objs, name, inputs, lines, True) for env, (objs, lines) in got.items()}
+    results = {}
+    for env, (objs, lines) in got.items():
+        with namespaces.at_home(homes[env]):
+            results[env] = _from_objects(objs, name, inputs, lines, True)
     base_r = _from_objects(based[0], name, inputs, based[1]) if based else None
     if inputs.diags.has_errors or None in results.values():
         return _done(inputs, None, raise_)
@@ -556,7 +557,7 @@ def _import_environments(got: dict[str, tuple], based: tuple | None, renderings:
         return _done(inputs, None, raise_)
     items, overlays, notes = split
     namespace = kube.namespace_of([o for r in results.values() for o in r.inputs])
-    envs = "".join(f"  {env}: {{overlays: [overlays/{env}.yaml]}}\n" for env in renderings)
+    envs = "".join(f"  {env}: {{{namespaces.entry(homes[env], namespace)}overlays: [overlays/{env}.yaml]}}\n" for env in renderings)
     every = [o for r in results.values() for o in r.inputs]
     host = kube.host_access(every) is not None  # (said per rendering)
     protected = any(env in PROTECTED_ENVS for env in renderings)   # (as the project file written below says)
@@ -574,8 +575,9 @@ def _import_environments(got: dict[str, tuple], based: tuple | None, renderings:
     figs: dict = {"objects": 0, "fields": 0, "equal": 0, "categories": {}}
     bad: list = []
     for env, r in results.items():
-        f, b = fidelity.compare(r.inputs, objects(compiled[env].ir), getattr(r, "official", None),
-                                 inputs.renamed, inputs.reselected, inputs.unmoved)
+        with namespaces.at_home(homes[env]):
+            f, b = fidelity.compare(r.inputs, objects(compiled[env].ir), getattr(r, "official", None),
+                                     inputs.renamed, inputs.reselected, inputs.unmoved)
         for k in ("objects", "fields", "equal"):
             figs[k] += f[k]
         for k, v in f["categories"].items():

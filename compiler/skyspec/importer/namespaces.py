@@ -4,7 +4,11 @@ applied with `kubectl apply -n NS`); else `default`."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import Iterator
+
+from .emit import scalar
 
 HOME: ContextVar[str | None] = ContextVar("HOME", default=None)
 """The project's namespace when one import reads several renderings (:func:`skyspec.importer.
@@ -17,8 +21,24 @@ def namespace_of(objs: list[dict]) -> str:
     home = HOME.get()
     if home is not None:
         return home
+    return named(objs) or "default"
+
+
+def named(objs: list[dict]) -> str | None:
+    """The namespace most of ``objs`` name (or their bindings mean, :func:`_meant`), the first
+    in order of those named as often; None when they name none."""
     seen = [o["metadata"].get("namespace") for o in objs if o["metadata"].get("namespace")] or _meant(objs)
-    return max(sorted(set(seen)), key=seen.count) if seen else "default"
+    return max(sorted(set(seen)), key=seen.count) if seen else None
+
+
+@contextmanager
+def at_home(namespace: str) -> Iterator[None]:
+    """:data:`HOME` is ``namespace`` within: one rendering's objects are said against it."""
+    token = HOME.set(namespace)
+    try:
+        yield
+    finally:
+        HOME.reset(token)
 
 
 def _meant(objs: list[dict]) -> list[str]:
@@ -41,3 +61,26 @@ def _meant(objs: list[dict]) -> list[str]:
         out += [r["namespace"] for kind, r in refs if isinstance(r, dict) and isinstance(r.get("namespace"), str)
                 and r["namespace"] and (kind, r.get("name")) in own]
     return out
+
+
+def homes(renderings: dict[str, list[dict]], home: str) -> dict[str, str]:
+    """{environment: its namespace}: the one every namespaced object of its rendering is in
+    (a Kustomize overlay's `namespace:`), else the project's ``home``. Such an environment
+    (podinfo's staging and production overlays beside dev, flagger's `kustomize/contour` in
+    projectcontour beside `kustomize/kubernetes` in flagger-system) is built in its namespace,
+    with its default deny and the namespace's policy. Said by each object's `namespace:`
+    instead, those two stayed in the project's namespace, which that environment need not
+    create (`kubectl apply` failed on them), and nothing admitted the calls between its pods
+    that no env value shows (flagger's to its Prometheus)."""
+    from ..ir.lower import CLUSTER_KINDS
+
+    out = {}
+    for env, objs in renderings.items():
+        seen = {o["metadata"].get("namespace") for o in objs if o["kind"] not in CLUSTER_KINDS}
+        out[env] = next(iter(seen)) if len(seen) == 1 and None not in seen and "" not in seen else home
+    return out
+
+
+def entry(namespace: str, project: str) -> str:
+    """An environment's `namespace: ...` in the project file, when not the project's."""
+    return f"namespace: {scalar(namespace)}, " if namespace != project else ""
