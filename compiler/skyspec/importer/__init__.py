@@ -527,12 +527,12 @@ def import_environments(renderings: dict[str, list[Path]], name: str, base: list
     # a rendering of no object is an environment that runs nothing (every object `enabled: false`)
     got = {env: read(paths, True) for env, paths in renderings.items()}
     based = read(base, False) if base else None
-    # one namespace for every rendering, the one most objects of them all name, so that each
-    # says an object's alike; but a rendering whose objects mostly name another is that
-    # environment's namespace (:func:`.namespaces.homes`)
+    # one namespace for every rendering, the one most objects of them all name, so that each says an
+    # object's alike; but a rendering whose objects all name another is that environment's (namespaces.homes)
     home = kube.namespace_of([o for objs, _ in [*got.values(), *([based] if based else [])] for o in objs])
+    homes = namespaces.homes({env: objs for env, (objs, _) in got.items()}, home)
     with namespaces.at_home(home):
-        return _import_environments(got, based, renderings, name, inputs, raise_, namespaces.homes({env: objs for env, (objs, _) in got.items()}, home))
+        return _import_environments(got, based, renderings, name, inputs, raise_, homes)
 
 
 def _import_environments(got: dict[str, tuple], based: tuple | None, renderings: dict[str, list[Path]], name: str,
@@ -557,7 +557,8 @@ def _import_environments(got: dict[str, tuple], based: tuple | None, renderings:
         return _done(inputs, None, raise_)
     items, overlays, notes = split
     namespace = kube.namespace_of([o for r in results.values() for o in r.inputs])
-    envs = "".join(f"  {env}: {{{namespaces.entry(homes[env], namespace)}overlays: [overlays/{env}.yaml]}}\n" for env in renderings)
+    envs = "".join(f"  {env}: {{{namespaces.entry(homes[env], namespace)}overlays: [overlays/{env}.yaml]}}\n"
+                   for env in renderings)
     every = [o for r in results.values() for o in r.inputs]
     host = kube.host_access(every) is not None  # (said per rendering)
     protected = any(env in PROTECTED_ENVS for env in renderings)   # (as the project file written below says)
