@@ -233,6 +233,36 @@ def test_in_the_namespace_every_user_shares_the_default_deny_selects_the_project
     assert deny["spec"]["podSelector"] == {"matchLabels": {"app.kubernetes.io/part-of": "demo"}}
 
 
+def test_default_deny_project_selects_the_projects_pods_only_and_is_explained(build, make_project, cli):
+    """An operator of the project makes pods in its namespace at run time (a RabbitmqCluster's
+    StatefulSet): a default deny of every pod there isolates them, and no policy of the project
+    admits anything to them. `network: {default_deny: project}` selects the project's pods
+    only, `network_policy: false` still left out; an environment may set it alone."""
+    files = {"apps/a.yaml": APP + PORT + "---\nkind: App\nname: web\nimage: x/web:1\nconnect_to: [api]\n"
+                                         "security: {network_policy: false}\n"}
+    project = PROJECT + "network: {default_deny: project}\n"
+    deny = build(files, project=project)[("NetworkPolicy", "demo-default-deny")]
+    assert deny["metadata"]["namespace"] == "demo"
+    assert deny["spec"]["podSelector"] == {
+        "matchLabels": {"app.kubernetes.io/part-of": "demo"},
+        "matchExpressions": [{"key": "app.kubernetes.io/name", "operator": "NotIn", "values": ["web"]}]}
+    per_env = PROJECT.replace("prod: {overlays: [overlays/prod.yaml]}",
+                              "prod: {overlays: [overlays/prod.yaml], network: {default_deny: project}}")
+    assert build(files, env="prod", project=per_env)[("NetworkPolicy", "demo-default-deny")]["spec"][
+        "podSelector"]["matchLabels"] == {"app.kubernetes.io/part-of": "demo"}
+    assert "matchLabels" not in build(files, env="dev", project=per_env)[("NetworkPolicy", "demo-default-deny")]["spec"][
+        "podSelector"]   # (dev: every pod of the namespace, the default)
+    make_project({**files}, project)
+    r = cli("explain", "NetworkPolicy/demo-default-deny:spec.podSelector", "--env", "dev")
+    out = " ".join(r.output.split())
+    assert "pods others make in the namespace (an operator's) stay open" in out and "default_deny" in out, r.output
+
+
+def test_an_unknown_default_deny_is_a_project_error(build):
+    r = build({"apps/a.yaml": APP}, project=PROJECT + "network: {default_deny: nobody}\n", ok=False)
+    assert r.exit_code != 0 and "SKY105" in r.output and "default_deny" in r.output
+
+
 def test_a_public_service_kept_as_written_is_admitted_on_its_target_port(build):
     # a second Service of a workload, kept as a `kind: Resource` (as the importer keeps
     # Online Boutique's frontend-external): its clients come from outside the cluster

@@ -20,7 +20,10 @@ namespace-wide default deny, so it stays reachable. In a namespace Kubernetes ru
 components in (kube-system, kube-public, kube-node-lease), or that every user shares (`default`,
 where a project that names no namespace lands), the default deny selects the project's pods
 only (`app.kubernetes.io/part-of`): denying every pod of kube-system would deny the whole
-cluster its DNS, and every pod of `default` would cut off workloads the project does not own. With `network: {egress: true}` each policy also restricts egress to DNS (kube-dns in
+cluster its DNS, and every pod of `default` would cut off workloads the project does not own.
+`network: {default_deny: project}` has it select the project's pods only in any namespace: pods
+others make there (an operator's, at run time: a RabbitmqCluster's) are selected by no policy
+of the project, and stay open, as Kubernetes leaves them. With `network: {egress: true}` each policy also restricts egress to DNS (kube-dns in
 kube-system, port 53) and the workloads it `connect_to`s; the namespace-wide default deny then
 covers egress too. With `network: {namespace: true}` a Namespace object is emitted for every namespace the environment uses, so
 `kubectl apply` works on a fresh cluster.
@@ -44,7 +47,7 @@ SHARED = ("kube-system", "kube-public", "kube-node-lease", "default")
 
 # The `network:` defaults (documented: `skyspec explain` points at these lines).
 DEFAULTS = {"namespace": False, "ingress_namespace": "ingress-nginx", "monitoring_namespace": "monitoring",
-            "egress": False}
+            "egress": False, "default_deny": "namespace"}
 ANYWHERE = ["0.0.0.0/0", "::/0"]   # who may reach a LoadBalancer/NodePort Service without `expose.source_ranges`
 # (IPv4 and IPv6: on a dual-stack or IPv6 cluster, an IPv4 block alone drops the IPv6 clients)
 NS_LABEL = "kubernetes.io/metadata.name"
@@ -88,6 +91,9 @@ DENY = _R("network.default-deny", "once any workload has its own policy, a names
 SHARED_DENY = _R("network.default-deny-shared", "in a namespace Kubernetes runs its own components in (kube-system, "
                                                "kube-public, kube-node-lease) or that every user shares (default), "
                                                "the default deny covers the project's pods only")
+OWN_DENY = _R("network.default-deny-project", "with `network.default_deny: project`, the default deny covers the "
+                                          "project's pods only: pods others make in the namespace (an operator's) "
+                                          "stay open")
 NAMESPACE = _R("network.namespace", "with `network.namespace`, every namespace the environment uses is an object")
 _POLICY = why.Why(POLICY, (why.own("name", label="the workload"),))
 _EVERY_PORT = {True: why.Why(PORTS, (why.own("ports", label="the ports"),)),   # `ports:`, or the `port:` shorthand
@@ -160,12 +166,14 @@ def network(ir: IR, ctx: Context) -> IR:
             {"key": "app.kubernetes.io/name", "operator": "NotIn", "values": open_}]}}}} if open_ else {}
         first = next(n for n in ir.netpols if n.generated and n.owner)
         shared = ir.namespace in SHARED
-        deny = why.Why(SHARED_DENY if shared else DENY,
+        own = not shared and conf["default_deny"] == "project"
+        deny = why.Why(SHARED_DENY if shared else OWN_DENY if own else DENY,
                        (why.spec(by_name[first.owner].spec, "name", label=f"{first.owner} has its own policy"),)
                        + tuple(why.spec(by_name[n].spec, "security", "network_policy", label=f"{n} left out")
-                               for n in open_))
+                               for n in open_) + ((network_input(ir, ctx, "default_deny"),) if own else ()))
         ir.netpols.append(NetPolicy(f"{ir.project}-default-deny", ir.namespace,
-                                    {"app.kubernetes.io/part-of": ir.project} if shared else None, generated=True,
+                                    {"app.kubernetes.io/part-of": ir.project} if shared or own else None,
+                                    generated=True,
                                     types=["Ingress", "Egress"] if conf["egress"] else ["Ingress"], k8s=leave,
                                     why={"policy": deny, "types": types_why}))
     return ir

@@ -75,6 +75,12 @@ NETWORK = {
         "egress": {"type": "boolean", "default": False,
                    "description": "Restrict egress too: DNS (kube-dns in kube-system) and the `connect_to` "
                                   "targets only."},
+        "default_deny": {"enum": ["namespace", "project"], "default": "namespace", "examples": ["project"],
+                         "description": "What the default deny selects: `namespace`, every pod of the namespace; "
+                                        "`project`, the project's pods only (`app.kubernetes.io/part-of`), so "
+                                        "pods others make there (an operator's, at run time) stay open, as "
+                                        "Kubernetes leaves them. In kube-system, kube-public, kube-node-lease and "
+                                        "default it is always the project's pods."},
     },
     "examples": [{"ingress_namespace": "traefik", "egress": True}],
 }
