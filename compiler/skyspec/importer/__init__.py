@@ -16,7 +16,6 @@ from __future__ import annotations
 import re
 import tempfile
 from pathlib import Path
-from typing import Sequence
 
 from ..diagnostics import Diagnostics, Pos
 from ..layers.stack import WORKLOAD_KINDS
@@ -26,6 +25,7 @@ from . import (compose, compose_fidelity, config_secrets, emit, environments, fi
 from .apiserver import api_server_calls
 from .kube import ImportError_, reaches
 from .kinds import rename_workloads, renumber, unclash, within_namespace
+from .emit import project_file
 from .source import INFERRED, NOT_BUILT, NOT_OBJECT, PATCHED, SECRET, UNEXPLAINED, WRONG, Inputs
 
 __all__ = ["ImportError_", "Inputs", "Result", "import_compose", "import_environments", "import_helm", "import_kubernetes",
@@ -48,22 +48,6 @@ class Result:
 
     def report(self) -> str:
         return fidelity.report(self.figures)
-
-
-def project_file(name: str, namespace: str, envs: str = "  default: {}\n", outputs: str = "[kubernetes]",
-                 host_access: bool = False, unpinned: Sequence[str] = ()) -> str:
-    """The imported project's file; ``unpinned``: the image rules (:func:`.lowered.unpinned`) lowered
-    to warnings, as the input runs such images."""
-    why = [w for w, on in (("a node agent (host access)", host_access),
-                           ("an image of no version", "latest-image" in unpinned),
-                           ("an image of a moving tag", "mutable-tag" in unpinned)) if on]
-    rules = ["privileged: warning"] * host_access + [f"{r}: warning" for r in unpinned]
-    policy = (f"# the input runs {' and '.join(why)}: as it does, under a warning\n"
-              f"policy: {{rules: {{{', '.join(rules)}}}}}\n") if rules else ""
-    # (quoted where YAML would read another type: a namespace `0`, a project `true`)
-    return (f"# imported by `skyspec import`\nproject: {emit.scalar(name)}\n"
-            f"namespace: {emit.scalar(namespace)}\n"
-            f'specs: ["apps/*.yaml"]\nenvironments:\n{envs}outputs: {outputs}\n{policy}')
 
 
 def formatted(files: dict) -> dict:

@@ -1,7 +1,8 @@
 """Spec documents as YAML a person would write: block style, with small maps and lists of
 scalars in flow style (`resources: {cpu: 100m, memory: 64Mi}`), plain scalars wherever
 PyYAML reads them back unchanged, and a comment above each key the importer inferred or
-patched. Output is deterministic; it never writes a value it was not given.
+patched; and the imported project's file (:func:`project_file`). Output is deterministic; it
+never writes a value it was not given.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from functools import lru_cache
+from typing import Sequence
 
 import yaml
 
@@ -163,3 +165,19 @@ def _literal_ok(v: str) -> bool:
 
 def _literal_lines(v: str, pad: str) -> list[str]:
     return [f"{pad}{line}" if line else "" for line in v.rstrip("\n").split("\n")]
+
+
+def project_file(name: str, namespace: str, envs: str = "  default: {}\n", outputs: str = "[kubernetes]",
+                 host_access: bool = False, unpinned: Sequence[str] = ()) -> str:
+    """The imported project's file; ``unpinned``: the image rules (:func:`.lowered.unpinned`) lowered
+    to warnings, as the input runs such images."""
+    why = [w for w, on in (("a node agent (host access)", host_access),
+                           ("an image of no version", "latest-image" in unpinned),
+                           ("an image of a moving tag", "mutable-tag" in unpinned)) if on]
+    rules = ["privileged: warning"] * host_access + [f"{r}: warning" for r in unpinned]
+    policy = (f"# the input runs {' and '.join(why)}: as it does, under a warning\n"
+              f"policy: {{rules: {{{', '.join(rules)}}}}}\n") if rules else ""
+    # (quoted where YAML would read another type: a namespace `0`, a project `true`)
+    return (f"# imported by `skyspec import`\nproject: {scalar(name)}\n"
+            f"namespace: {scalar(namespace)}\n"
+            f'specs: ["apps/*.yaml"]\nenvironments:\n{envs}outputs: {outputs}\n{policy}')
