@@ -70,7 +70,8 @@ _C = [
          "apiVersion: extensions/v1beta1\nkind: Ingress (skyspec import kubernetes)"),
     Code("SKY072", "the imported project admits traffic between the namespace's pods (or a Compose network's "
                    "services), as the input without NetworkPolicies did (calls no env value shows), to the pods no "
-                   "NetworkPolicy of the input selects, and the API server's calls to such a webhook",
+                   "NetworkPolicy of the input selects, and the API server's calls to such a webhook; or leaves open "
+                   "the pods an operator of the input makes (`network: {default_deny: project}`)",
          "a Deployment and a Service, no NetworkPolicy (skyspec import kubernetes)"),
     Code("SKY073", "a ConfigMap or ServiceAccount the imported workloads use (or a Role binds) that the input "
                    "does not hold: declared `existing: true`",

@@ -21,7 +21,7 @@ from ..diagnostics import Diagnostics, Pos
 from ..layers.stack import WORKLOAD_KINDS
 from ..project import PROTECTED_ENVS
 from . import (compose, compose_fidelity, config_secrets, emit, environments, fidelity, helm, kube, legacy,
-               lowered, namespaces, official, patch, reselect, shape, sizing, source)
+               lowered, namespaces, official, operators, patch, reselect, shape, sizing, source)
 from .apiserver import api_server_calls
 from .kube import ImportError_, reaches
 from .kinds import rename_workloads, renumber, unclash, within_namespace
@@ -150,12 +150,13 @@ def spec_text(x: kube.Extracted) -> tuple[str, str]:
             else f"apps/{doc['name']}.yaml"), emit.dump(doc, comments)
 
 
-def _files(name: str, namespace: str, items: list[kube.Extracted], host_access: bool = False) -> dict:
-    files = {"skyspec.yaml": project_file(name, namespace, host_access=host_access)}
+def _files(name: str, namespace: str, items: list[kube.Extracted], head: dict | None = None) -> dict:
+    """The project's files; ``head``: what its project file says besides (:func:`.emit.project_file`)."""
+    files = {"skyspec.yaml": project_file(name, namespace, **(head or {}))}
     settings = {k: v for x in items if x.doc["kind"] == "_settings" for k, v in x.doc["settings"].items()}
     if settings:
         files["skyspec.yaml"] = project_file(name, namespace, "  default: {overlays: [overlays/default.yaml]}\n",
-                                             host_access=host_access)
+                                             **(head or {}))
         files["overlays/default.yaml"] = emit.dump({"settings": settings}, {
             "settings": "the input's PodDisruptionBudgets (maxUnavailable 1 for each replicated workload)"})
     for x in items:
@@ -217,11 +218,13 @@ def _from_objects(objs: list[dict], name: str, inputs: Inputs, lines: int, empty
     items, notes = kube.extract(objs, inputs, config_secrets.move(objs, inputs))   # (ConfigMaps' credentials first)
     rename_workloads(items, inputs)
     items += _connections(items, inputs)
-    items += within_namespace(objs, items, namespace, name, inputs) + api_server_calls(objs, items, inputs)
+    own = operators.own_pods_only(objs, inputs)   # (`network.default_deny: project`: the policy follows)
+    items += within_namespace(objs, items, namespace, name, inputs, own) + api_server_calls(objs, items, inputs)
     unclash(items, name, inputs)
     reselect.reselect(items, name, inputs)
     renumber(items, inputs)
-    return _round_trip(name, namespace, items, notes, lines, inputs, lowered.host_access(objs, inputs))
+    return _round_trip(name, namespace, items, notes, lines, inputs,
+                       {"host_access": lowered.host_access(objs, inputs), "own_pods": own})
 
 
 def _lonely_services(objs: list[dict], inputs: Inputs) -> None:
@@ -282,14 +285,14 @@ def _connections(items: list, inputs: Inputs) -> list:
 
 
 def _round_trip(name: str, namespace: str, items: list, notes: list[str], lines: int,
-                inputs: Inputs, host_access: bool = False) -> Result | None:
+                inputs: Inputs, head: dict | None = None) -> Result | None:
     infos = official.apply_all(items)
-    files = _files(name, namespace, items, host_access)
+    files = _files(name, namespace, items, head)
     while infos:   # a template refuses what the input says: the image's user and volumes, else the input's
         if build(files) is not None:
             break
         official.undo_refused(infos)
-        files = _files(name, namespace, items, host_access)
+        files = _files(name, namespace, items, head)
     outputs = build(files, items, inputs)
     if outputs is None:
         return None
@@ -302,7 +305,7 @@ def _round_trip(name: str, namespace: str, items: list, notes: list[str], lines:
             break
         for n in sorted(back):
             official.undo_item(infos, n)
-        files = _files(name, namespace, items, host_access)
+        files = _files(name, namespace, items, head)
         outputs = build(files, items, inputs)
         if outputs is None:
             return None
@@ -334,7 +337,7 @@ def _round_trip(name: str, namespace: str, items: list, notes: list[str], lines:
                                     hint="skyspec writes it by default; the patch keeps the object as in the input")
         if inputs.diags.has_errors:
             return None
-    files = formatted(_files(name, namespace, items, host_access))
+    files = formatted(_files(name, namespace, items, head))
     outputs = build(files, items, inputs)
     if outputs is None:
         return None
@@ -547,6 +550,7 @@ def _import_environments(got: dict[str, tuple], based: tuple | None, renderings:
     host = kube.host_access(every) is not None  # (said per rendering)
     protected = any(env in PROTECTED_ENVS for env in renderings)   # (as the project file written below says)
     files = {"skyspec.yaml": project_file(name, namespace, envs, host_access=host,
+                                          own_pods=operators.pod_maker(every) is not None,   # (said per rendering)
                                           unpinned=lowered.unpinned(every, inputs) if protected else ())}
     for x in items:
         rel, text = spec_text(x)

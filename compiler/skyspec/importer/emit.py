@@ -168,16 +168,19 @@ def _literal_lines(v: str, pad: str) -> list[str]:
 
 
 def project_file(name: str, namespace: str, envs: str = "  default: {}\n", outputs: str = "[kubernetes]",
-                 host_access: bool = False, unpinned: Sequence[str] = ()) -> str:
+                 host_access: bool = False, unpinned: Sequence[str] = (), own_pods: bool = False) -> str:
     """The imported project's file; ``unpinned``: the image rules (:func:`.lowered.unpinned`) lowered
-    to warnings, as the input runs such images."""
+    to warnings, as the input runs such images; ``own_pods``: the input makes pods at run time
+    (:func:`.operators.pod_maker`), which the default deny leaves open."""
     why = [w for w, on in (("a node agent (host access)", host_access),
                            ("an image of no version", "latest-image" in unpinned),
                            ("an image of a moving tag", "mutable-tag" in unpinned)) if on]
     rules = ["privileged: warning"] * host_access + [f"{r}: warning" for r in unpinned]
     policy = (f"# the input runs {' and '.join(why)}: as it does, under a warning\n"
               f"policy: {{rules: {{{', '.join(rules)}}}}}\n") if rules else ""
+    network = ("# the input makes pods at run time (an operator): the default deny selects the project's pods "
+               "only,\n# and leaves those open, as the input did\nnetwork: {default_deny: project}\n") if own_pods else ""
     # (quoted where YAML would read another type: a namespace `0`, a project `true`)
     return (f"# imported by `skyspec import`\nproject: {scalar(name)}\n"
             f"namespace: {scalar(namespace)}\n"
-            f'specs: ["apps/*.yaml"]\nenvironments:\n{envs}outputs: {outputs}\n{policy}')
+            f'specs: ["apps/*.yaml"]\nenvironments:\n{envs}outputs: {outputs}\n{policy}{network}')

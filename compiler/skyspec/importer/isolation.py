@@ -12,7 +12,6 @@ It reads objects and labels only.
 
 from __future__ import annotations
 
-from ..passes.network import SHARED
 from ..syscheck import Pod, System, _Policies, pods, selects
 from .kube import Extracted, namespace_of
 from .source import OPEN
@@ -69,12 +68,13 @@ def _names(names: list[str]) -> str:
 
 
 def within_namespace(objs: list[dict], items: list[Extracted], namespace: str, project: str, inputs,
-                     plain) -> list[Extracted]:
+                     plain, own: bool = False) -> list[Extracted]:
     """The import's `<project>-within-namespace` for an input with NetworkPolicies: ``plain``
     (the policy for every pod, made by ``plain(why, at)``) when they isolate no pod of the
     namespace; none when they isolate every workload's; else a policy selecting every pod
     but those they isolate (a `NotIn` pod selector, as a `k8s:` patch), said in a note at the
-    first workload it opens."""
+    first workload it opens; with ``own``, of the project's pods only (kube-system, an operator's
+    namespace)."""
     every = _built(objs, items, namespace, project)
     shut_ids = isolated(objs)
     shut = [b for b in every if id(b[0].obj) in shut_ids]
@@ -87,7 +87,7 @@ def within_namespace(objs: list[dict], items: list[Extracted], namespace: str, p
     if not open_:
         return []
     exprs = _apart(shut, open_)
-    sel: dict = {"matchLabels": {COMMON[0]: project}} if namespace in SHARED else {}
+    sel: dict = {"matchLabels": {COMMON[0]: project}} if own else {}
     sel["matchExpressions"] = exprs
     opened = [b for b in every if selects(sel, b[1])]
     if not opened:   # (kept pods of a shared namespace, without the project's label: the default deny spares them)
@@ -107,6 +107,6 @@ def within_namespace(objs: list[dict], items: list[Extracted], namespace: str, p
            "_note": f"no NetworkPolicy of the input selects the pods of {names} for ingress: every pod of the "
                     f"namespace reaches them, as in the input, also where no env value shows the call{rest}. "
                     "Remove this once connect_to declares every call"}
-    if namespace in SHARED:
+    if own:
         doc["select"] = {"labels": {COMMON[0]: project}}
     return [Extracted(doc, [], [])]

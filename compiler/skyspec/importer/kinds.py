@@ -280,23 +280,27 @@ def _identity(x: Extracted) -> tuple[str, str]:
 
 
 def within_namespace(objs: list[dict], items: list[Extracted], namespace: str, project: str,
-                     inputs) -> list[Extracted]:
+                     inputs, own: bool = False) -> list[Extracted]:
     """A `kind: NetworkPolicy` admitting every pod of the namespace to every other, when the
     input has no NetworkPolicy: its pods reached each other freely, and the calls the importer
     cannot see (an address in an image's code or a config file: the voting app's `redis`, Sock
     Shop's `catalogue`, a database cluster's own peers) would otherwise meet skyspec's default
     deny. connect_to still says the calls an env value shows. A note at the first workload. An
     input with NetworkPolicies keeps the pods they select for ingress as they admit them, and
-    the others open to the namespace (:func:`.isolation.within_namespace`)."""
+    the others open to the namespace (:func:`.isolation.within_namespace`). With ``own`` (the
+    project's `network.default_deny: project`: an operator of the input makes pods there) it
+    selects the project's pods only, as in kube-system: selecting the operator's would isolate them."""
+    own = own or namespace in SHARED
     work = [x for x in items if x.doc["kind"] in ("App", "StatefulApp", "Job", "CronJob") and x.objects]
     if not work:
         return []
     _host_network(objs, inputs)
     if any(o["kind"] == "NetworkPolicy" for o in objs):   # they isolate some pods: the others stay open
         return isolation.within_namespace(objs, items, namespace, project, inputs,
-                                          lambda why, at: open_namespace(project, namespace, why, at, inputs))
+                                          lambda why, at: open_namespace(project, namespace, why, at, inputs, own),
+                                          own)
     return [open_namespace(project, namespace, "the input has no NetworkPolicy",
-                           inputs.pos(work[0].objects[0], ("kind",)), inputs)]
+                           inputs.pos(work[0].objects[0], ("kind",)), inputs, own)]
 
 
 def _host_network(objs: list[dict], inputs) -> None:
@@ -318,11 +322,14 @@ def _host_network(objs: list[dict], inputs) -> None:
                                       "Service")
 
 
-def open_namespace(project: str, namespace: str, why: str, at, inputs) -> Extracted:
+def open_namespace(project: str, namespace: str, why: str, at, inputs, own: bool = False) -> Extracted:
     """The NetworkPolicy `<project>-within-namespace` admitting the namespace's pods to each
-    other, said in a note (SKY072) at ``at`` and a comment in the spec."""
+    other (with ``own``, to the project's pods), said in a note (SKY072) at ``at`` and a
+    comment in the spec."""
     name = f"{project}-within-namespace"[:63].strip("-")
-    to = "the project's pods (the cluster's own there stay as they are)" if namespace in SHARED else "every other"
+    own = own or namespace in SHARED   # (a Compose project's namespace is its name)
+    to = "every other" if not own else "the project's pods (the cluster's own there stay as they are)" \
+        if namespace in SHARED else "the project's pods (those an operator makes there stay open)"
     inputs.note(OPEN, f"NetworkPolicy {name} admits every pod of namespace {namespace} to {to}: {why}, so "
                 "its pods reached each other, also where no env value shows the call", at,
                 hint=f"once connect_to declares every call between the workloads, remove {name}: the default deny "
@@ -330,7 +337,7 @@ def open_namespace(project: str, namespace: str, why: str, at, inputs) -> Extrac
     doc = {"kind": "NetworkPolicy", "name": name, "allow_from": [{"namespace": namespace}],
            "_note": f"{why}: its pods reach each other freely, also where no env value shows the call "
                     "(an address in an image or a config file); remove this once connect_to declares every call"}
-    if namespace in SHARED:   # the cluster's own pods there (CoreDNS) must stay open to every namespace
+    if own:   # the cluster's own pods there (CoreDNS), an operator's, must stay open to every namespace
         doc = {**doc, "select": {"labels": {"app.kubernetes.io/part-of": project}}}
     return Extracted(doc, [], [])
 
