@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import contextlib
+import signal
 import sys
 import textwrap
 from pathlib import Path
@@ -11,6 +13,21 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "compiler"))  # the source tree, whether or not it is installed
 sys.path.insert(0, str(ROOT / "tests"))
 EXAMPLES = ROOT / "examples"
+
+
+@contextlib.contextmanager
+def deadline(seconds: int, what: str):
+    """The body fails with TimeoutError(``what``) when it runs longer than ``seconds`` (SIGALRM):
+    what a hostile input costs, bounded where a quadratic or worse reading once held a CI job."""
+    def expired(*_):
+        raise TimeoutError(what)
+
+    signal.signal(signal.SIGALRM, expired)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
 
 
 def write_tree(root: Path, files: dict[str, str]) -> Path:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import yaml
 from click.testing import CliRunner
 
+from conftest import deadline
 from skyspec.cli import main
 from skyspec.diagnostics import Diagnostics
 from skyspec.importer import import_compose
@@ -299,20 +300,12 @@ def test_a_file_of_many_services_on_a_named_network_is_read_in_linear_time(tmp_p
     again, and each address matched against every rename times every service: a pull
     request's Compose file of 1,000 services on one named network held the import for over
     ten minutes. The file's networks and renames are read once."""
-    import signal
-
-    from skyspec.importer import import_compose
-
     lines = ["services:"]
     for i in range(600):
         lines += [f"  s{i}:", f"    image: ghcr.io/acme/s{i}:1.0.0", "    networks: [net]",
                   f"    environment: {{PEER_HOST: s{(i + 1) % 600}.mynet}}"]
     (tmp_path / "compose.yaml").write_text("\n".join(lines + ["networks:", "  net: {name: mynet}"]) + "\n")
-    signal.signal(signal.SIGALRM, lambda *_: (_ for _ in ()).throw(TimeoutError("names read per pair of services")))
-    signal.alarm(25)
-    try:
+    with deadline(25, "names read per pair of services"):
         r = import_compose(tmp_path / "compose.yaml", "p")
-    finally:
-        signal.alarm(0)
     assert r is not None and r.unexplained == []
     assert yaml.safe_load(r.files["apps/s7.yaml"])["env"]["PEER_HOST"] == "s8"   # (the Service's name, as before)

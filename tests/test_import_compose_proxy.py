@@ -15,6 +15,7 @@ from __future__ import annotations
 import yaml
 
 from skyspec.importer.compose_proxy import rule_parts
+from conftest import deadline
 from test_import_compose_networks import _imported
 
 TRAEFIK = """\
@@ -199,8 +200,6 @@ def test_a_file_of_many_routed_services_is_read_in_linear_time(tmp_path):
     """The routes are read once per file: each service's ports read every other service's routes
     (and those the Traefik TLS entry points of the whole file), so a pull request's Compose file
     of 400 routed services held a CI job for over a minute."""
-    import signal
-
     from skyspec.importer import import_compose
 
     lines = ["services:", "  proxy:", "    image: traefik:v3.1",
@@ -211,11 +210,7 @@ def test_a_file_of_many_routed_services_is_read_in_linear_time(tmp_path):
                   f"      - traefik.http.routers.r{i}.entrypoints=websecure",
                   f"      - traefik.http.services.s{i}.loadbalancer.server.port=80"]
     (tmp_path / "compose.yaml").write_text("\n".join(lines) + "\n")
-    signal.signal(signal.SIGALRM, lambda *_: (_ for _ in ()).throw(TimeoutError("routes read per pair of services")))
-    signal.alarm(20)
-    try:
+    with deadline(20, "routes read per pair of services"):
         r = import_compose(tmp_path / "compose.yaml", "p")
-    finally:
-        signal.alarm(0)
     assert r is not None and r.unexplained == []
     assert yaml.safe_load(r.files["apps/s399.yaml"])["expose"] == {"host": "s399.example.com", "tls": True}
