@@ -53,7 +53,8 @@ FIELDS: tuple[Field, ...] = (
           "a strategic-merge patch", {"LOG_LEVEL": "debug"}, True, "env.LOG_LEVEL", "patches"),
     Field("secrets", "`env` entries with `secretKeyRef`; `as: file`: a Secret volume and `<VAR>_FILE`",
           "the variable, set from `${<SECRET>__<KEY>}`, which you set in `.env` (listed in `.env.example`); "
-          "`as: file`: a Compose secret read from `secrets/<secret>/<key>` (from the variable, where a container reads the key as one too), mounted, and `<VAR>_FILE`",
+          "`as: file`: a Compose secret read from `secrets/<secret>/<key>` (from the variable, where a container "
+          "reads the key as one too), mounted, and `<VAR>_FILE`",
           "the entries, and a checksum annotation of the Secret", "a strategic-merge patch",
           {"DB_PASSWORD": {"secret": "pg-credentials", "key": "password"}}, True, "podAnnotations", "patches"),
     Field("configs", "`env` entries with `configMapKeyRef`", "the ConfigMap's value in `environment` (an existing "
@@ -164,7 +165,8 @@ KINDS: tuple[Kind, ...] = (
          {"kind": "ConfigMap", "name": "settings", "data": {"app.conf": "workers = 4"}}),
     Kind("Secret", "nothing for `existing`/`keys` (supplied at deploy time), an ExternalSecret for `external`",
          "a key read as a variable: set from the variable `<NAME>__<KEY>` you set in `.env`; read as a file "
-         "(`as: file`, a volume): `secrets` read from `secrets/<name>/<key>` files, or from the key's variable where one is read too", ("ExternalSecret",), "secrets",
+         "(`as: file`, a volume): `secrets` read from `secrets/<name>/<key>` files, or from the key's variable "
+         "where one is read too", ("ExternalSecret",), "secrets",
          {"kind": "Secret", "name": "tokens", "external": {"store": "vault", "data": {"token": "api/token"}}}),
     Kind("ServiceAccount", "a ServiceAccount", NOT_IN_COMPOSE, ("ServiceAccount",), "",
          {"kind": "ServiceAccount", "name": "builder"}),
