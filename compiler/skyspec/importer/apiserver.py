@@ -113,7 +113,7 @@ def _calls(objs: list[dict], services: dict, backing: dict, here: str, shut: set
         sent = frozenset(i for i, sp in enumerate(_ports(services[key])) if sp.get("port") in ports)
         out.append(_Call(key, sent, who, at, f"{who['kind']} {who['metadata'].get('name')} has the API server "
                                              f"call Service {key[1]}"))
-    grants = list(_grants(objs, here))
+    grants = list(rbac_grants(objs, here))
     out += _registering(grants, services, backing, shut, inputs)
     out += _proxied(grants, services)
     return out
@@ -154,7 +154,7 @@ class _Grant(NamedTuple):
     via: dict | None
 
 
-def _grants(objs: list[dict], here: str):
+def rbac_grants(objs: list[dict], here: str):
     """Each rule each RoleBinding and ClusterRoleBinding of the input grants, by the roles of
     the input (a role the input lacks, as the cluster's `view`, grants nothing known), an
     aggregated ClusterRole's with the rules of the ClusterRoles its selectors select."""
@@ -180,12 +180,12 @@ def _grants(objs: list[dict], here: str):
                     yield _Grant(b, scope, r, i, rule, via)
 
 
-def _has(rule: dict, key: str, wanted) -> bool:
+def rule_has(rule: dict, key: str, wanted) -> bool:
     got = rule.get(key)
     return isinstance(got, list) and any(v in wanted for v in got)
 
 
-def _where(g: _Grant) -> str:
+def granted_by(g: _Grant) -> str:
     via = f", aggregated into ClusterRole {g.via['metadata'].get('name')}" if g.via is not None else ""
     return f"{g.role['kind']} {g.role['metadata'].get('name')}{via}"
 
@@ -198,9 +198,9 @@ def _registering(grants: list[_Grant], services: dict, backing: dict, shut: set,
     webhook: the API server calls webhooks over TLS). A note where a Service has none."""
     writers: dict[tuple, _Grant] = {}   # (namespace, ServiceAccount) -> the first grant
     for g in grants:
-        if g.scope is None and not g.rule.get("resourceNames") and _has(g.rule, "verbs", REGISTER) \
-                and _has(g.rule, "apiGroups", ("admissionregistration.k8s.io", "*")) \
-                and _has(g.rule, "resources", HOOKS):
+        if g.scope is None and not g.rule.get("resourceNames") and rule_has(g.rule, "verbs", REGISTER) \
+                and rule_has(g.rule, "apiGroups", ("admissionregistration.k8s.io", "*")) \
+                and rule_has(g.rule, "resources", HOOKS):
             for s in g.binding["subjects"]:
                 if isinstance(s, dict) and s.get("kind") == "ServiceAccount" and s.get("name"):
                     writers.setdefault((s.get("namespace") or g.binding["metadata"].get("namespace"), s["name"]), g)
@@ -218,13 +218,13 @@ def _registering(grants: list[_Grant], services: dict, backing: dict, shut: set,
             continue
         calls = [_Call(key, hooks, g.role, ("rules", g.index),
                        f"ServiceAccount {account[1]}, which its pods run as, may create webhook configurations "
-                       f"({_where(g)}, bound by {g.binding['kind']} {g.binding['metadata'].get('name')}): it "
+                       f"({granted_by(g)}, bound by {g.binding['kind']} {g.binding['metadata'].get('name')}): it "
                        f"registers webhooks of its own, which the API server calls through Service {key[1]}")
                  for key in keys if (hooks := frozenset(i for i, sp in enumerate(_ports(services[key]))
                                                         if _webhook_port(sp)))]
         out += calls
         if not calls:
-            inputs.note(OPEN, f"{name} may create webhook configurations ({_where(g)}), but no Service of its pods "
+            inputs.note(OPEN, f"{name} may create webhook configurations ({granted_by(g)}), but no Service of its pods "
                         f"({', '.join(k[1] for k in keys)}) has a port a webhook is called at (443, or named https "
                         "or webhook): no policy admits the API server to it", inputs.pos(g.role, ("rules", g.index)),
                         hint="if it registers a webhook on another port, admit that port from your control plane's "
@@ -247,8 +247,8 @@ def _proxied(grants: list[_Grant], services: dict) -> list[_Call]:
     namespace (a ClusterRoleBinding's grant without names says who may proxy, not to what: none)."""
     found: dict[tuple, tuple] = {}   # (Service, id of the role, rule index) -> (ports, the grant)
     for g in grants:
-        if not (_has(g.rule, "verbs", PROXY) and _has(g.rule, "apiGroups", ("", "*"))
-                and _has(g.rule, "resources", ("services/proxy",))):
+        if not (rule_has(g.rule, "verbs", PROXY) and rule_has(g.rule, "apiGroups", ("", "*"))
+                and rule_has(g.rule, "resources", ("services/proxy",))):
             continue
         names = g.rule.get("resourceNames")
         wanted: list[tuple] = []   # (Service key, index of a port)
@@ -270,7 +270,8 @@ def _proxied(grants: list[_Grant], services: dict) -> list[_Call]:
     out = []
     for (key, _, _), (ports, g) in sorted(found.items(), key=lambda kv: (str(kv[0][0][0]), str(kv[0][0][1]))):
         out.append(_Call(key, frozenset(ports), g.role, ("rules", g.index),
-                         f"{_where(g)} lets the API server's service proxy (`services/proxy`) call Service {key[1]}"))
+                         f"{granted_by(g)} lets the API server's service proxy (`services/proxy`) call Service "
+                         f"{key[1]}"))
     return out
 
 

@@ -266,6 +266,7 @@ class Ctx:
         self.addressed: dict[str, list] = {}  # service -> (service, variable, where) its environment addresses
         self.renames = addresses.name_changes(services, self.vars, self.data.get("networks"))  # a name -> a Service's
         self.routes: dict[str, list] = {}   # service -> the routes a reverse proxy reads from it (once typed)
+        self.routed_ports: dict[str, int] = {}   # service -> the port its first route sends to
         self.said_to: set[tuple[str, str]] = set()  # (service, renamed service) its environment's addresses name
         self.secret_calls: dict[tuple, str] = {}   # (service, renamed service) -> the variable moved to a Secret naming it
 
@@ -342,6 +343,7 @@ def extract(doc: Doc, base: Path, project: str, inputs: Inputs) -> tuple[list[Ex
     _typed(doc, ctx)
     services = doc.data["services"]
     ctx.routes = proxy.table(services, ctx.vars)
+    ctx.routed_ports = {n: p for n, r in ctx.routes.items() if (p := proxy.routed_port(services[n], ctx.vars, r))}
     names = {s: dns(s) for s in services}
     done = parts.completed(services)
     ctx.credentials = known_credentials(services, ctx.vars)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from . import compose_build
-from .compose_parts import _port, interpolate_plain, plain_env, port_item
+from .compose_parts import interpolate_plain, parse_port, plain_env, port_item
 from .compose_task import task
 from .source import INFERRED
 
@@ -347,7 +347,7 @@ def _undeclared(port: int, svc: dict, variables: dict) -> bool:
     """Whether a service that declares ports listens on ``port`` without declaring it (n8n's task
     broker at `n8n:5679` beside its published 5678): no port, container's or published (an
     address on that is the input's mistake, which the build reports), nor a range holds it."""
-    got = [_port(port_item(p, variables))
+    got = [parse_port(port_item(p, variables))
            for key in ("ports", "expose") for p in (svc.get(key) if isinstance(svc.get(key), list) else [])]
     return not any(g == "range" or isinstance(g, tuple) and port in g[:2] for g in got)
 

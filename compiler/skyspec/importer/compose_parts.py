@@ -91,7 +91,7 @@ def completed(services: dict) -> set[str]:
 
 # programs that do one thing to files and exit: a service whose entrypoint runs one is a task (Loki's
 # `init`: `chown 10001:10001 /loki`), as is a shell script that ends in `exit` (MinIO's `createbuckets`)
-def _port(p) -> tuple[int, int | None, str] | str:
+def parse_port(p) -> tuple[int, int | None, str] | str:
     """(target, published or None, protocol) of a `ports:` item, or why it cannot be one."""
     if isinstance(p, dict):
         t, h, proto = p.get("target"), p.get("published"), str(p.get("protocol", "tcp"))
@@ -140,18 +140,16 @@ def said_protocols(svc: dict, variables: dict) -> dict[int, str]:
 
 def ports(s: str, svc: dict, ctx) -> tuple[dict, bool]:
     from .compose_addresses import BY_CHECK, BY_EXPOSE, BY_NAME, INFERRED_PORT
-    from .compose_proxy import routed_port
 
     out: dict = {}
     published = False
     # the container ports other services publish without a host port: skyspec publishes the
     # exposed one on its own number, so an explicit `8080:8080` here must claim it first
     others = [o for n, o in (ctx.data.get("services") or {}).items() if n != s and isinstance(o, dict)]
-    given = [_port(port_item(p, ctx.vars)) for o in others
+    given = [parse_port(port_item(p, ctx.vars)) for o in others
              for p in (o.get("ports") if isinstance(o.get("ports"), list) else [])]
     bare = {got[0] for got in given if isinstance(got, tuple) and got[1] is None}
-    services = ctx.data.get("services") or {}   # (the ports a proxy routes to: exposed, so published)
-    bare |= {routed_port(services[n], ctx.vars, r) for n, r in ctx.routes.items() if n != s and r} - {None}
+    bare |= {p for n, p in ctx.routed_ports.items() if n != s}   # (the ports a proxy routes to: exposed, published)
     said = said_protocols(svc, ctx.vars)
 
     def add(target: int, host: int | None, proto: str, published_: bool = False) -> None:
@@ -175,7 +173,7 @@ def ports(s: str, svc: dict, ctx) -> tuple[dict, bool]:
 
     for key in ("ports", "expose"):
         for i, p in enumerate(svc.get(key) or []):
-            got = _port(port_item(p, ctx.vars, ctx.unresolved))
+            got = parse_port(port_item(p, ctx.vars, ctx.unresolved))
             if got == "range":
                 ctx.say(s, f"{key[:-1] if key == 'ports' else key} range {p} left out", (key, i), "warning",
                         hint="name each port in the spec (`ports: {NAME: PORT}`)")

@@ -260,9 +260,9 @@ def routed_port(svc: dict, variables: dict, routes: list[Route]) -> int | None:
 
 def _given_ports(svc: dict, variables: dict) -> list[int]:
     """The TCP ports of the container the Compose file gives (`ports`, `expose`), in order."""
-    from .compose_parts import _port, port_item
+    from .compose_parts import parse_port, port_item
 
-    got = [_port(port_item(p, variables)) for key in ("ports", "expose") for p in svc.get(key) or []]
+    got = [parse_port(port_item(p, variables)) for key in ("ports", "expose") for p in svc.get(key) or []]
     return list(dict.fromkeys(g[0] for g in got if isinstance(g, tuple) and g[2] == "tcp"))
 
 

@@ -8,14 +8,14 @@ by their clients, Prometheus). The imported project then says `network: {default
 project}`: the default deny, and `<project>-within-namespace`, select the project's pods only,
 and pods others make keep Kubernetes' default, open. A note (SKY072) at the grant says why. An
 operator that writes NetworkPolicies of its own (Strimzi) keeps them: they select its pods
-either way. It reads the RBAC the input binds (:func:`.apiserver._grants`), objects only.
+either way. It reads the RBAC the input binds (:func:`.apiserver.rbac_grants`), objects only.
 """
 
 from __future__ import annotations
 
 from ..passes.network import SHARED
 from ..syscheck import System, pods
-from .apiserver import _grants, _has, _where
+from .apiserver import granted_by, rbac_grants, rule_has
 from .kube import namespace_of
 from .source import OPEN, Inputs
 
@@ -39,7 +39,7 @@ def pod_maker(objs: list[dict]) -> tuple | None:
     for p in pods(System(objs, here)):
         runs.setdefault((p.namespace, p.spec.get("serviceAccountName") or p.spec.get("serviceAccount")
                          or "default"), p.obj)
-    for g in _grants(objs, here):
+    for g in rbac_grants(objs, here):
         what = _makes(g.rule)
         if what is None or g.scope not in (None, here):
             continue
@@ -54,11 +54,11 @@ def pod_maker(objs: list[dict]) -> tuple | None:
 def _makes(rule: dict) -> str | None:
     """The first resource making pods that ``rule`` lets create (its `*` too); None when it
     grants none (`resourceNames` never grants `create`: the API server knows no name yet)."""
-    if rule.get("resourceNames") or not _has(rule, "verbs", CREATE):
+    if rule.get("resourceNames") or not rule_has(rule, "verbs", CREATE):
         return None
     for group, resources in MAKERS.items():
-        if _has(rule, "apiGroups", (group, "*")):
-            found = next((r for r in resources if _has(rule, "resources", (r, "*"))), None)
+        if rule_has(rule, "apiGroups", (group, "*")):
+            found = next((r for r in resources if rule_has(rule, "resources", (r, "*"))), None)
             if found is not None:
                 return found
     return None
@@ -70,8 +70,9 @@ def own_pods_only(objs: list[dict], inputs: Inputs) -> bool:
     found = pod_maker(objs)
     if found is not None:
         o, g, what = found
-        inputs.note(OPEN, f"{o['kind']} {o['metadata'].get('name')} may create {what} in namespace {namespace_of(objs)} "
-                    f"({_where(g)}, bound by {g.binding['kind']} {g.binding['metadata'].get('name')} to its pods' "
+        inputs.note(OPEN, f"{o['kind']} {o['metadata'].get('name')} may create {what} in namespace "
+                    f"{namespace_of(objs)} "
+                    f"({granted_by(g)}, bound by {g.binding['kind']} {g.binding['metadata'].get('name')} to its pods' "
                     "ServiceAccount): the pods it makes there at run time are not the project's, and no policy "
                     f"admits anything to them, so the imported project says `{SETTING}`: its default deny and "
                     "its policy of the namespace select the project's pods only, and leave those open, as the "
